@@ -1,0 +1,106 @@
+# attn — plain make. Targets:
+#   make            library (build/libattn.a, build/libattn.so) and CLI (./attn)
+#   make test       unit, gradient, fixture and end-to-end tests (+ Python tests if .venv exists)
+#   make asan       the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
+#   make check      test + asan
+#   make bench      benchmarks (not tests); see bench/
+# Options: WERROR=1 (CI), BLAS=0 (ignore an installed BLAS), OPENMP=0.
+
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wdouble-promotion -Wcast-qual -Wformat=2 -Wvla -Wno-unused-parameter
+CFLAGS  ?= $(OPT) -g
+CFLAGS  += -std=c11 $(WARN) -fPIC -Iinclude -Isrc -D_GNU_SOURCE
+LDLIBS  := -lm
+ifeq ($(WERROR),1)
+CFLAGS  += -Werror
+endif
+
+# ---- dependencies ------------------------------------------------------------
+# cJSON is required (Debian: libcjson-dev). A BLAS (OpenBLAS) and OpenMP are optional.
+CJSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null)
+CJSON_LIBS   := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
+CFLAGS  += $(CJSON_CFLAGS)
+LDLIBS  += $(CJSON_LIBS)
+
+OPENMP ?= 1
+ifeq ($(OPENMP),1)
+HAVE_OPENMP := $(shell echo 'int main(void){return 0;}' | $(CC) -fopenmp -x c - -o /dev/null 2>/dev/null && echo 1)
+ifeq ($(HAVE_OPENMP),1)
+CFLAGS  += -fopenmp
+LDLIBS  += -fopenmp
+endif
+endif
+
+BLAS ?= 1
+ifeq ($(BLAS),1)
+HAVE_BLAS := $(shell printf '\#include <cblas.h>\nint main(void){cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasNoTrans,1,1,1,1.f,0,1,0,1,0.f,0,1);return 0;}' | $(CC) -x c - -lopenblas -o /dev/null 2>/dev/null && echo 1)
+ifeq ($(HAVE_BLAS),1)
+CFLAGS  += -DATTN_HAVE_BLAS=1
+LDLIBS  += -lopenblas
+endif
+endif
+
+# ---- sources -----------------------------------------------------------------
+LIB_SRC  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+HEADERS  := $(wildcard include/attn/*.h src/*/*.h src/*/*/*.h tests/*.h)
+
+.PHONY: all test asan check bench clean demo fixtures
+all: attn
+
+attn: $(BUILD)/attn
+	cp $< $@
+
+$(BUILD)/libattn.a: $(LIB_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/libattn.so: $(LIB_OBJ)
+	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDLIBS)
+
+$(BUILD)/attn: $(CLI_OBJ) $(BUILD)/libattn.a $(BUILD)/libattn.so
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libattn.a $(LDLIBS)
+
+$(BUILD)/%.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libattn.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libattn.a $(LDLIBS)
+
+# The public headers must compile alone, as C11 and as C++.
+$(BUILD)/headers.ok: $(wildcard include/attn/*.h)
+	@mkdir -p $(@D)
+	for h in $^; do printf '#include "%s"\n' "$${h#include/}" | $(CC) -std=c11 $(WARN) -Werror -Iinclude -x c -c - -o /dev/null || exit 1; \
+	  if command -v c++ >/dev/null; then printf '#include "%s"\n' "$${h#include/}" | c++ -std=c++11 -Wall -Werror -Iinclude -x c++ -c - -o /dev/null || exit 1; fi; done
+	touch $@
+
+test: attn $(TEST_BIN) $(BUILD)/headers.ok
+	BUILD=$(BUILD) sh tests/run.sh
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  attn-asan-test
+
+attn-asan-test: $(BUILD)/attn $(TEST_BIN)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  BUILD=$(BUILD) ATTN_BIN=$(BUILD)/attn ATTN_QUICK=1 sh tests/run.sh
+
+check: test asan
+
+bench: attn
+	sh bench/run.sh
+
+fixtures:
+	.venv/bin/python tests/ref/gen_gpt2_fixture.py
+
+clean:
+	rm -rf build build-asan attn

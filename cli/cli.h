@@ -1,0 +1,28 @@
+/* cli.h — shared helpers of the attn command-line tool. Only this layer
+ * prints and exits; it uses nothing but the public headers in include/. */
+#ifndef ATTN_CLI_H
+#define ATTN_CLI_H
+
+#include "attn/attn.h"
+
+#include <stdio.h>
+
+/* Each subcommand: argv[0] is the subcommand name; returns the exit status. */
+int cmd_prepare(int argc, char **argv);
+int cmd_train(int argc, char **argv);
+int cmd_generate(int argc, char **argv);
+int cmd_score(int argc, char **argv);
+
+/* Prints "attn <cmd>: error: <message>" to stderr, using attn_last_error()
+ * when msg is NULL, and returns 1 (the exit status for every failure). */
+int cli_fail(const char *cmd, attn_status st, const char *msg);
+
+/* Option parsing: `--name VALUE` / `--name=VALUE` / `-x VALUE`. Each returns
+ * 1 if argv[*i] matched (advancing *i past the value), 0 if it did not,
+ * -1 on a missing or malformed value (an error has been printed). */
+int cli_opt_str(int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **out);
+int cli_opt_int(int argc, char **argv, int *i, const char *long_name, const char *short_name, long long *out);
+int cli_opt_float(int argc, char **argv, int *i, const char *long_name, const char *short_name, double *out);
+int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_name);
+
+#endif

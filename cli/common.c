@@ -1,0 +1,77 @@
+/* Error reporting and option parsing shared by the subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cli_fail(const char *cmd, attn_status st, const char *msg) {
+    const char *m = msg ? msg : attn_last_error();
+    if (!m || !*m) m = attn_status_string(st);
+    fprintf(stderr, "attn %s: error: %s\n", cmd, m);
+    return 1;
+}
+
+static int match(char **argv, int i, const char *long_name, const char *short_name, const char **inline_val) {
+    const char *a = argv[i];
+    *inline_val = NULL;
+    if (short_name && !strcmp(a, short_name)) return 1;
+    if (!long_name) return 0;
+    size_t n = strlen(long_name);
+    if (!strncmp(a, long_name, n)) {
+        if (a[n] == 0) return 1;
+        if (a[n] == '=') {
+            *inline_val = a + n + 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int cli_opt_str(int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **out) {
+    const char *v;
+    if (!match(argv, *i, long_name, short_name, &v)) return 0;
+    if (!v) {
+        if (*i + 1 >= argc) {
+            fprintf(stderr, "attn: option %s needs a value\n", argv[*i]);
+            return -1;
+        }
+        v = argv[++*i];
+    }
+    *out = v;
+    return 1;
+}
+
+int cli_opt_int(int argc, char **argv, int *i, const char *long_name, const char *short_name, long long *out) {
+    const char *v = NULL;
+    int r = cli_opt_str(argc, argv, i, long_name, short_name, &v);
+    if (r != 1) return r;
+    char *end;
+    errno = 0;
+    long long x = strtoll(v, &end, 10);
+    if (errno || end == v || *end) {
+        fprintf(stderr, "attn: option %s: '%s' is not an integer\n", long_name ? long_name : short_name, v);
+        return -1;
+    }
+    *out = x;
+    return 1;
+}
+
+int cli_opt_float(int argc, char **argv, int *i, const char *long_name, const char *short_name, double *out) {
+    const char *v = NULL;
+    int r = cli_opt_str(argc, argv, i, long_name, short_name, &v);
+    if (r != 1) return r;
+    char *end;
+    errno = 0;
+    double x = strtod(v, &end);
+    if (errno || end == v || *end) {
+        fprintf(stderr, "attn: option %s: '%s' is not a number\n", long_name ? long_name : short_name, v);
+        return -1;
+    }
+    *out = x;
+    return 1;
+}
+
+int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_name) {
+    return (long_name && !strcmp(argv[i], long_name)) || (short_name && !strcmp(argv[i], short_name));
+}

@@ -1,0 +1,46 @@
+/* attn — command-line front end: a table of subcommands over the library. */
+#include "cli.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command COMMANDS[] = {
+    {"prepare", cmd_prepare, "text files -> token shards with a train/validation split"},
+    {"train", cmd_train, "train a model (GPT) on prepared shards; checkpoints and --resume"},
+    {"generate", cmd_generate, "sample text from a model (KV cache; greedy, temperature, top-k, top-p)"},
+    {"score", cmd_score, "mean negative log-likelihood and perplexity of a text"},
+};
+
+static void usage(FILE *out) {
+    fprintf(out, "attn %s — train, fine-tune and serve transformer language models on a CPU\n\n"
+                 "usage: attn <command> [options]   (attn <command> --help for its options)\n\ncommands:\n",
+            ATTN_VERSION_STRING);
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("attn %s\n", ATTN_VERSION_STRING);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "attn: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

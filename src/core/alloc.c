@@ -1,0 +1,72 @@
+/* The allocator hook: every allocation of libattn passes through here. */
+#include "core/core.h"
+
+#include <stdlib.h>
+
+static void *libc_realloc(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    return realloc(ptr, size);
+}
+
+static attn_realloc_fn hook = libc_realloc;
+static void *hook_ud = NULL;
+
+void attn_set_allocator(attn_realloc_fn fn, void *user_data) {
+    hook = fn ? fn : libc_realloc;
+    hook_ud = fn ? user_data : NULL;
+}
+
+void *attn_malloc(size_t size) {
+    void *p = hook(hook_ud, NULL, size ? size : 1);
+    if (!p) attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory allocating %zu bytes", size);
+    return p;
+}
+
+void *attn_calloc(size_t count, size_t size) {
+    size_t n;
+    if (!size_mul(count, size, &n)) {
+        attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "allocation size overflows: %zu x %zu", count, size);
+        return NULL;
+    }
+    void *p = attn_malloc(n);
+    if (p) memset(p, 0, n);
+    return p;
+}
+
+void *attn_realloc(void *ptr, size_t size) {
+    void *p = hook(hook_ud, ptr, size ? size : 1);
+    if (!p) attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory allocating %zu bytes", size);
+    return p;
+}
+
+void attn_free(void *ptr) {
+    if (ptr) hook(hook_ud, ptr, 0);
+}
+
+char *attn_strdup(const char *s) {
+    size_t n = strlen(s) + 1;
+    char *d = attn_malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* Aligned blocks keep the offset to the real start just before the data. */
+void *attn_malloc_aligned(size_t size) {
+    if (size > SIZE_MAX - 64 - sizeof(void *)) {
+        attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "allocation size overflows: %zu", size);
+        return NULL;
+    }
+    unsigned char *raw = attn_malloc(size + 64 + sizeof(void *));
+    if (!raw) return NULL;
+    uintptr_t p = ((uintptr_t)(raw + sizeof(void *)) + 63) & ~(uintptr_t)63;
+    ((void **)p)[-1] = raw;
+    return (void *)p;
+}
+
+void attn_free_aligned(void *ptr) {
+    if (ptr) attn_free(((void **)ptr)[-1]);
+}

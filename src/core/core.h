@@ -1,0 +1,107 @@
+/* core.h — internal helpers shared by every layer of libattn: checked size
+ * arithmetic, the bump arena, the counter-based RNG, file helpers. Not part of
+ * the public API; cli/ must not include it. */
+#ifndef ATTN_CORE_H
+#define ATTN_CORE_H
+
+#include "attn/attn.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+#define ATTN_MIN(a, b) ((a) < (b) ? (a) : (b))
+#define ATTN_MAX(a, b) ((a) > (b) ? (a) : (b))
+
+/* Believed-true guard that stays in release builds and returns an error. */
+#define ATTN_CHECK(cond)                                                      \
+    do {                                                                      \
+        if (!(cond))                                                          \
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "%s:%d: check failed: %s", \
+                               __FILE__, __LINE__, #cond);                    \
+    } while (0)
+
+/* a*b into *out; false on overflow or negative operands. */
+static inline bool size_mul(size_t a, size_t b, size_t *out) {
+    if (a != 0 && b > SIZE_MAX / a) return false;
+    *out = a * b;
+    return true;
+}
+static inline bool i64_mul(int64_t a, int64_t b, int64_t *out) {
+    if (a < 0 || b < 0) return false;
+    if (a != 0 && b > INT64_MAX / a) return false;
+    *out = a * b;
+    return true;
+}
+
+/* ---- arena ----------------------------------------------------------------
+ * A bump allocator made of chunks. arena_reset() keeps every chunk, so a
+ * sequence of pushes that repeats the previous one lands at the same
+ * addresses and allocates nothing: this is how a training step stops
+ * allocating after the first one. Pushes are 64-byte aligned. */
+typedef struct arena_chunk {
+    struct arena_chunk *next;
+    size_t size, used;
+    unsigned char *base;       /* 64-byte aligned data area */
+} arena_chunk;
+
+typedef struct arena {
+    arena_chunk *head;         /* first chunk */
+    arena_chunk *cur;          /* chunk being filled */
+    size_t min_chunk;          /* size of a new chunk unless a push needs more */
+    size_t n_chunk_allocs;     /* chunks ever allocated (tests read this) */
+} arena;
+
+void  arena_init(arena *a, size_t min_chunk);
+void *arena_push(arena *a, size_t size);          /* NULL on OOM (error recorded) */
+void *arena_push_zero(arena *a, size_t size);
+void  arena_reset(arena *a);
+void  arena_free(arena *a);
+size_t arena_bytes(const arena *a);               /* total capacity */
+
+/* ---- counter-based RNG ------------------------------------------------------
+ * Every random number is a pure function of (seed, stream, counter), so a run
+ * gives the same numbers on any thread count and resumes exactly from a step
+ * number. */
+uint64_t rng_hash(uint64_t seed, uint64_t stream, uint64_t counter);
+float    rng_uniform(uint64_t seed, uint64_t stream, uint64_t counter);  /* [0,1) */
+float    rng_normal(uint64_t seed, uint64_t stream, uint64_t counter);   /* N(0,1) */
+
+/* A small sequential generator for samplers and data shuffles. */
+typedef struct rng_state { uint64_t s; } rng_state;
+uint64_t rng_next_u64(rng_state *r);
+float    rng_next_float(rng_state *r);   /* [0,1) with 24 random bits */
+
+/* ---- files ----------------------------------------------------------------- */
+/* Reads a whole file into a NUL-terminated buffer (attn_free it). */
+attn_status file_read_all(const char *path, char **out, size_t *out_len);
+
+/* Writes `path` atomically: data goes to "<path>.tmp", is fsync'ed, renamed
+ * over `path`, and the directory is fsync'ed. A crash at any point leaves
+ * either the old file or the new one, never a mix. */
+attn_status file_write_atomic(const char *path, const void *data, size_t len);
+
+/* Like file_write_atomic for data produced in pieces: open, write..., commit.
+ * Abort removes the temporary file. */
+typedef struct atomic_file { FILE *f; char *tmp_path; char *path; } atomic_file;
+attn_status atomic_file_open(atomic_file *af, const char *path);
+attn_status atomic_file_write(atomic_file *af, const void *data, size_t len);
+attn_status atomic_file_commit(atomic_file *af);
+void        atomic_file_abort(atomic_file *af);
+
+attn_status dir_ensure(const char *path);   /* mkdir -p for one level */
+char *path_join(const char *dir, const char *name);   /* attn_free it; NULL on OOM */
+bool file_exists(const char *path);
+
+/* ---- UTF-8 ---------------------------------------------------------------- */
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 if invalid. Rejects
+ * overlongs, surrogates and code points above U+10FFFF. */
+int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+int utf8_encode(uint32_t cp, char out[4]);
+/* Offset of the first invalid byte, or n if the whole buffer is valid. */
+size_t utf8_validate(const char *s, size_t n);
+
+/* ---- timing ---------------------------------------------------------------- */
+double time_now(void);   /* seconds, monotonic */
+
+#endif

@@ -1,0 +1,42 @@
+#!/bin/sh
+# Runs every unit-test binary in $BUILD/tests, the CLI end-to-end tests, and
+# (when .venv exists) the Python tests against PyTorch / transformers; prints
+# one closing line "N passed, N failed" summing every test.
+BUILD=${BUILD:-build}
+total_pass=0
+total_fail=0
+add() { # add PASSED FAILED
+    total_pass=$((total_pass + $1)); total_fail=$((total_fail + $2))
+}
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] || continue
+    out=$("$t" 2>&1); rc=$?
+    line=$(printf '%s\n' "$out" | tail -n 1)
+    p=$(printf '%s' "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
+    f=$(printf '%s' "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
+    if [ -z "$p" ]; then
+        printf '%s\n' "$out"; echo "$t: crashed (exit $rc)"; add 0 1; continue
+    fi
+    if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then printf '%s\n' "$out"; [ "$f" -eq 0 ] && f=1; fi
+    printf '%s\n' "$line"
+    add "$p" "$f"
+done
+for t in tests/e2e/*.sh; do
+    [ -f "$t" ] || continue
+    if out=$(ATTN_BIN=${ATTN_BIN:-./attn} sh "$t" 2>&1); then
+        echo "$t: ok"; add 1 0
+    else
+        printf '%s\n' "$out"; echo "$t: FAILED"; add 0 1
+    fi
+done
+if [ -z "$ATTN_QUICK" ] && [ -x .venv/bin/python ] && .venv/bin/python -c 'import pytest' 2>/dev/null; then
+    out=$(.venv/bin/python -m pytest -q tests/py 2>&1); rc=$?
+    printf '%s\n' "$out" | tail -n 30
+    p=$(printf '%s\n' "$out" | tail -n 1 | grep -o '[0-9]* passed' | grep -o '[0-9]*'); p=${p:-0}
+    f=$(printf '%s\n' "$out" | tail -n 1 | grep -o '[0-9]* failed' | grep -o '[0-9]*'); f=${f:-0}
+    e=$(printf '%s\n' "$out" | tail -n 1 | grep -o '[0-9]* error' | grep -o '[0-9]*'); e=${e:-0}
+    [ "$rc" -ne 0 ] && [ "$rc" -ne 5 ] && [ "$f" -eq 0 ] && [ "$e" -eq 0 ] && f=1
+    add "$p" $((f + e))
+fi
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,97 @@
+/* test.h — the unit-test harness: TEST blocks register themselves, CHECK
+ * macros count, main() runs every test and prints "N passed, M failed".
+ * A test file includes this once and defines no main. */
+#ifndef ATTN_TEST_H
+#define ATTN_TEST_H
+
+#include "attn/attn.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef void (*test_fn)(void);
+typedef struct test_case { const char *name; test_fn fn; } test_case;
+
+static test_case test_cases[512];
+static int test_count;
+static int test_failed_checks;
+static const char *test_current;
+
+#define TEST_CAT2(a, b) a##b
+#define TEST_CAT(a, b) TEST_CAT2(a, b)
+#define TEST(title)                                                                   \
+    static void TEST_CAT(test_fn_, __LINE__)(void);                                   \
+    __attribute__((constructor)) static void TEST_CAT(test_reg_, __LINE__)(void) {    \
+        test_cases[test_count].name = title;                                          \
+        test_cases[test_count++].fn = TEST_CAT(test_fn_, __LINE__);                   \
+    }                                                                                 \
+    static void TEST_CAT(test_fn_, __LINE__)(void)
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        if (!(cond)) {                                                               \
+            test_failed_checks++;                                                    \
+            fprintf(stderr, "  FAIL %s:%d [%s]: %s\n", __FILE__, __LINE__, test_current, #cond); \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_OK(expr)                                                               \
+    do {                                                                             \
+        attn_status st_ = (expr);                                                    \
+        if (st_ != ATTN_OK) {                                                        \
+            test_failed_checks++;                                                    \
+            fprintf(stderr, "  FAIL %s:%d [%s]: %s -> %s: %s\n", __FILE__, __LINE__,  \
+                    test_current, #expr, attn_status_string(st_), attn_last_error());  \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_STATUS(expr, want)                                                     \
+    do {                                                                             \
+        attn_status st_ = (expr);                                                    \
+        if (st_ != (want)) {                                                         \
+            test_failed_checks++;                                                    \
+            fprintf(stderr, "  FAIL %s:%d [%s]: %s -> %s (wanted %s): %s\n", __FILE__, \
+                    __LINE__, test_current, #expr, attn_status_string(st_),          \
+                    attn_status_string(want), attn_last_error());                    \
+        }                                                                            \
+    } while (0)
+
+/* |a - b| <= tol, reported with values. */
+#define CHECK_NEAR(a, b, tol)                                                        \
+    do {                                                                             \
+        double a_ = (double)(a), b_ = (double)(b), t_ = (double)(tol);               \
+        if (!(fabs(a_ - b_) <= t_)) {                                                \
+            test_failed_checks++;                                                    \
+            fprintf(stderr, "  FAIL %s:%d [%s]: %s = %.9g, %s = %.9g, |diff| %.3g > %.3g\n", \
+                    __FILE__, __LINE__, test_current, #a, a_, #b, b_, fabs(a_ - b_), t_); \
+        }                                                                            \
+    } while (0)
+
+/* Directory of repository test data, overridable for out-of-tree runs. */
+static inline const char *test_data_dir(void) {
+    const char *d = getenv("ATTN_TEST_DATA");
+    return d ? d : "tests";
+}
+
+int main(int argc, char **argv) {
+    int passed = 0, failed = 0;
+    const char *only = argc > 1 ? argv[1] : NULL;
+    for (int i = 0; i < test_count; i++) {
+        if (only && !strstr(test_cases[i].name, only)) continue;
+        test_current = test_cases[i].name;
+        int before = test_failed_checks;
+        test_cases[i].fn();
+        if (test_failed_checks == before) {
+            passed++;
+        } else {
+            failed++;
+            fprintf(stderr, "FAILED: %s\n", test_cases[i].name);
+        }
+    }
+    printf("%s: %d passed, %d failed\n", argv[0], passed, failed);
+    return failed ? 1 : 0;
+}
+
+#endif
