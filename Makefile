@@ -36,7 +36,8 @@ endif
 
 BLAS ?= 1
 ifeq ($(BLAS),1)
-HAVE_BLAS := $(shell printf '\#include <cblas.h>\nint main(void){cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasNoTrans,1,1,1,1.f,0,1,0,1,0.f,0,1);return 0;}' | $(CC) -x c - -lopenblas -o /dev/null 2>/dev/null && echo 1)
+HASH := \#
+HAVE_BLAS := $(shell printf '$(HASH)include <cblas.h>\nint main(void){cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasNoTrans,1,1,1,1.f,0,1,0,1,0.f,0,1);return 0;}' | $(CC) -x c - -lopenblas -o /dev/null 2>/dev/null && echo 1)
 ifeq ($(HAVE_BLAS),1)
 CFLAGS  += -DATTN_HAVE_BLAS=1
 LDLIBS  += -lopenblas

@@ -1,0 +1,66 @@
+/* model.h — models: create, load and save Hugging Face directories, run.
+ *
+ * A model directory is what Hugging Face `transformers` writes:
+ *   config.json         the architecture (GPT-2: model_type "gpt2")
+ *   model.safetensors   the weights, with transformers' tensor names and layouts
+ *   tokenizer.json      the tokenizer (see tokenizer.h)
+ * plus, for a training run, trainer_state.safetensors (see train.h).
+ * transformers' GPT2LMHeadModel.from_pretrained() loads what attn saves and
+ * attn loads what transformers saves, with the same logits. */
+#ifndef ATTN_MODEL_H
+#define ATTN_MODEL_H
+
+#include "attn/attn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum attn_activation { ATTN_ACT_GELU_TANH = 0, ATTN_ACT_RELU } attn_activation;
+
+/* GPT-2 architecture: pre-LN blocks, learned positions, tied embeddings. */
+typedef struct attn_gpt_config {
+    int64_t n_layer, n_head, n_embd;
+    int64_t n_ctx;            /* positions (n_positions) */
+    int64_t vocab_size;
+    int64_t n_inner;          /* MLP width; 0 = 4 * n_embd */
+    float layer_norm_eps;     /* 1e-5 */
+    float dropout;            /* embedding and residual dropout while training */
+    attn_activation activation;
+    int32_t bos_token_id, eos_token_id;   /* -1 if none */
+} attn_gpt_config;
+
+ATTN_API attn_gpt_config attn_gpt_default_config(void);
+
+typedef struct attn_model attn_model;
+
+/* A new GPT with GPT-2 initialisation (normal 0.02; residual output
+ * projections 0.02/sqrt(2 n_layer); biases 0; LayerNorm 1, 0) from `seed`. */
+ATTN_API attn_status attn_model_new(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
+/* Loads dir/config.json + dir/model.safetensors. Checks every tensor's name,
+ * dtype and shape against the config; F32, F16 and BF16 weights are read
+ * into F32. */
+ATTN_API attn_status attn_model_load(const char *dir, attn_model **out);
+/* Writes dir/config.json and dir/model.safetensors (F32), each atomically;
+ * creates dir if needed. */
+ATTN_API attn_status attn_model_save(const attn_model *model, const char *dir);
+ATTN_API void attn_model_free(attn_model *model);
+
+ATTN_API attn_gpt_config attn_model_config(const attn_model *model);
+ATTN_API int64_t attn_model_num_params(const attn_model *model);
+
+/* Full forward pass without gradients: logits (B, T, V) for ids (B, T),
+ * T <= n_ctx. */
+ATTN_API attn_status attn_model_logits(attn_model *model, const int32_t *ids, int64_t B, int64_t T, float *logits);
+
+/* Negative log-likelihood of a token sequence: the sequence is cut into
+ * consecutive windows of n_ctx tokens; in each window every token after the
+ * first is predicted from the ones before it. *nll_sum is the sum in nats
+ * over the *n_predicted predictions. */
+ATTN_API attn_status attn_model_score(attn_model *model, const int32_t *ids, int64_t n, double *nll_sum,
+                                      int64_t *n_predicted);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,87 @@
+/* train.h — training a model from token shards.
+ *
+ * attn_train() runs the whole loop: batches sampled from DATA/train.bin,
+ * AdamW with decoupled weight decay (none on biases, norms and embeddings),
+ * linear warmup then cosine decay to min_lr, gradient clipping by global
+ * norm, gradient accumulation, periodic validation on DATA/val.bin, a JSONL
+ * log (OUT/train_log.jsonl) and checkpoints.
+ *
+ * A checkpoint is OUT as a Hugging Face model directory (config.json,
+ * model.safetensors, tokenizer.json) plus OUT/trainer_state.safetensors,
+ * which alone holds everything a resume needs (weights, AdamW moments, step,
+ * the run's settings) and is replaced atomically: a crash at any moment
+ * leaves the last complete checkpoint intact. A run resumed from step s
+ * gives exactly (bit for bit) the losses of the run that never stopped:
+ * batches, dropout masks and the schedule are functions of (seed, step). */
+#ifndef ATTN_TRAIN_H
+#define ATTN_TRAIN_H
+
+#include "attn/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct attn_optim_params {
+    float lr, min_lr;             /* peak and final learning rate */
+    int64_t warmup_steps, max_steps;
+    float weight_decay, beta1, beta2, eps;
+    float grad_clip;              /* max global gradient norm; 0 = no clipping */
+} attn_optim_params;
+
+ATTN_API attn_optim_params attn_optim_default_params(void);
+/* Learning rate at 0-based step s: lr * (s+1)/warmup during warmup, then
+ * cosine from lr to min_lr over the remaining steps. */
+ATTN_API float attn_lr_at(const attn_optim_params *p, int64_t step);
+
+typedef struct attn_train_progress {
+    int64_t step, max_steps;      /* step just finished (1-based) */
+    float loss, lr, grad_norm;
+    double tokens_per_s, elapsed_s, eta_s;
+    bool has_val;
+    float val_loss;
+    bool checkpointed;
+} attn_train_progress;
+
+typedef void (*attn_train_callback)(const attn_train_progress *p, void *user);
+
+typedef struct attn_train_params {
+    const char *data_dir;         /* from `attn prepare` */
+    const char *out_dir;          /* model directory written by checkpoints */
+    const char *init_from;        /* start from this model directory (NULL: new model) */
+    attn_gpt_config model;        /* architecture of a new model (vocab from the data) */
+    attn_optim_params optim;
+    int64_t batch_size, seq_len;  /* seq_len 0 = the model's context */
+    int64_t grad_accum;           /* micro-batches per step */
+    int64_t eval_every, eval_batches;
+    int64_t checkpoint_every;     /* 0 = only at the end */
+    uint64_t seed;
+    bool resume;                  /* continue OUT's checkpoint */
+    attn_train_callback callback;
+    void *user;
+} attn_train_params;
+
+ATTN_API attn_train_params attn_train_default_params(void);
+ATTN_API attn_status attn_train(const attn_train_params *params);
+
+/* ---- one step at a time ----------------------------------------------------
+ * For embedding the optimizer in other loops (and for tests). */
+typedef struct attn_trainer attn_trainer;
+ATTN_API attn_status attn_trainer_new(attn_model *model, const attn_optim_params *p, attn_trainer **out);
+ATTN_API void attn_trainer_free(attn_trainer *tr);
+/* One optimizer step over n_micro micro-batches: inputs/targets are
+ * (n_micro, B, T); target -1 is ignored. The loss is the mean of the
+ * micro-batch losses, before the update; grad_norm is before clipping. */
+ATTN_API attn_status attn_trainer_step(attn_trainer *tr, const int32_t *inputs, const int32_t *targets, int64_t n_micro,
+                                       int64_t B, int64_t T, float *loss, float *grad_norm);
+/* Mean loss without gradients. */
+ATTN_API attn_status attn_trainer_eval(attn_trainer *tr, const int32_t *inputs, const int32_t *targets, int64_t B,
+                                       int64_t T, float *loss);
+ATTN_API int64_t attn_trainer_steps_done(const attn_trainer *tr);
+/* Bytes the trainer's arena holds and chunks it ever allocated (tests). */
+ATTN_API size_t attn_trainer_arena_bytes(const attn_trainer *tr, size_t *n_chunk_allocs);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

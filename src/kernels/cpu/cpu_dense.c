@@ -1,0 +1,148 @@
+/* Fast CPU kernels: matmul (through gemm), embedding, layer norm,
+ * activations. OpenMP over rows (or over columns where rows would race),
+ * static schedules so that results do not depend on timing. */
+#include "kernels/cpu/cpu.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/vmath.h"
+
+#include <math.h>
+
+void cpu_matmul_forward(float *out, const float *inp, const float *weight, const float *bias, int64_t N,
+                        int64_t C, int64_t OC) {
+    gemm_f32(false, true, N, OC, C, 1.0f, inp, C, weight, C, 0.0f, out, OC);
+    if (bias) {
+#pragma omp parallel for schedule(static)
+        for (int64_t n = 0; n < N; n++) {
+            float *o = out + n * OC;
+#pragma omp simd
+            for (int64_t j = 0; j < OC; j++) o[j] += bias[j];
+        }
+    }
+}
+
+void cpu_matmul_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                         const float *weight, int64_t N, int64_t C, int64_t OC) {
+    if (dinp) gemm_f32(false, false, N, C, OC, 1.0f, dout, OC, weight, C, 1.0f, dinp, C);
+    if (dweight) gemm_f32(true, false, OC, C, N, 1.0f, dout, OC, inp, C, 1.0f, dweight, C);
+    if (dbias) {
+        enum { OB = 64 };
+#pragma omp parallel for schedule(static)
+        for (int64_t o0 = 0; o0 < OC; o0 += OB) {
+            int64_t o1 = o0 + OB < OC ? o0 + OB : OC;
+            for (int64_t n = 0; n < N; n++) {
+                const float *d = dout + n * OC;
+                for (int64_t o = o0; o < o1; o++) dbias[o] += d[o];
+            }
+        }
+    }
+}
+
+void cpu_embedding_forward(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C) {
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) memcpy(out + n * C, table + (int64_t)ids[n] * C, (size_t)C * sizeof(float));
+}
+
+void cpu_embedding_backward(float *dtable, const float *dout, const int32_t *ids, int64_t N, int64_t C,
+                            int64_t V) {
+    (void)V;
+    /* Threads own column slices, so rows with the same id never race and the
+     * summation order per element is the row order, as in ref. */
+    enum { CB = 64 };
+#pragma omp parallel for schedule(static)
+    for (int64_t c0 = 0; c0 < C; c0 += CB) {
+        int64_t c1 = c0 + CB < C ? c0 + CB : C;
+        for (int64_t n = 0; n < N; n++) {
+            float *t = dtable + (int64_t)ids[n] * C;
+            const float *d = dout + n * C;
+            for (int64_t c = c0; c < c1; c++) t[c] += d[c];
+        }
+    }
+}
+
+void cpu_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
+                           const float *bias, int64_t N, int64_t C, float eps) {
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        const float *x = inp + n * C;
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (int64_t c = 0; c < C; c++) s += x[c];
+        float m = s / (float)C;
+        float v = 0.0f;
+#pragma omp simd reduction(+ : v)
+        for (int64_t c = 0; c < C; c++) v += (x[c] - m) * (x[c] - m);
+        float r = 1.0f / sqrtf(v / (float)C + eps);
+        float *o = out + n * C;
+#pragma omp simd
+        for (int64_t c = 0; c < C; c++) o[c] = (x[c] - m) * r * weight[c] + bias[c];
+        mean[n] = m;
+        rstd[n] = r;
+    }
+}
+
+void cpu_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                            const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C) {
+    if (dinp) {
+#pragma omp parallel for schedule(static)
+        for (int64_t n = 0; n < N; n++) {
+            const float *x = inp + n * C, *dy = dout + n * C;
+            float m = mean[n], r = rstd[n], gm = 0.0f, gx = 0.0f;
+#pragma omp simd reduction(+ : gm, gx)
+            for (int64_t c = 0; c < C; c++) {
+                float g = dy[c] * weight[c];
+                gm += g;
+                gx += g * (x[c] - m) * r;
+            }
+            gm /= (float)C;
+            gx /= (float)C;
+            float *dx = dinp + n * C;
+#pragma omp simd
+            for (int64_t c = 0; c < C; c++) dx[c] += r * (dy[c] * weight[c] - gm - (x[c] - m) * r * gx);
+        }
+    }
+    if (dweight || dbias) {
+        enum { CB = 64 };
+#pragma omp parallel for schedule(static)
+        for (int64_t c0 = 0; c0 < C; c0 += CB) {
+            int64_t c1 = c0 + CB < C ? c0 + CB : C;
+            for (int64_t n = 0; n < N; n++) {
+                const float *x = inp + n * C, *dy = dout + n * C;
+                float m = mean[n], r = rstd[n];
+                for (int64_t c = c0; c < c1; c++) {
+                    if (dweight) dweight[c] += dy[c] * (x[c] - m) * r;
+                    if (dbias) dbias[c] += dy[c];
+                }
+            }
+        }
+    }
+}
+
+#define GELU_K 0.7978845608028654f
+
+void cpu_gelu_forward(float *out, const float *inp, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+        float x = inp[i];
+        out[i] = 0.5f * x * (1.0f + vm_tanhf(GELU_K * (x + 0.044715f * x * x * x)));
+    }
+}
+
+void cpu_gelu_backward(float *dinp, const float *inp, const float *dout, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+        float x = inp[i];
+        float t = vm_tanhf(GELU_K * (x + 0.044715f * x * x * x));
+        float du = GELU_K * (1.0f + 3.0f * 0.044715f * x * x);
+        dinp[i] += (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du) * dout[i];
+    }
+}
+
+void cpu_relu_forward(float *out, const float *inp, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
+}
+
+void cpu_relu_backward(float *dinp, const float *inp, const float *dout, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0.0f ? dout[i] : 0.0f;
+}

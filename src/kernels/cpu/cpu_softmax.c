@@ -1,0 +1,154 @@
+/* Fast CPU kernels: attention (online softmax over key blocks, one query
+ * row at a time, so no Tq x Tk matrix is ever stored) and softmax
+ * cross-entropy over the vocabulary. */
+#include "kernels/cpu/cpu.h"
+#include "kernels/cpu/vmath.h"
+
+#include <math.h>
+
+enum { KEY_BLOCK = 64, MAX_HEAD_DIM = 512 };
+
+static inline int64_t last_visible(const attn_dims *d, int64_t i) {
+    /* keys j < end are causally visible to query i */
+    if (!d->causal) return d->Tk;
+    int64_t end = i + (d->Tk - d->Tq) + 1;
+    return end < 0 ? 0 : (end > d->Tk ? d->Tk : end);
+}
+
+void cpu_attention_forward(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
+                           const float *v) {
+    const int64_t C = d->H * d->D, D = d->D;
+#pragma omp parallel for collapse(2) schedule(static)
+    for (int64_t bh = 0; bh < d->B * d->H; bh++)
+        for (int64_t i = 0; i < d->Tq; i++) {
+            int64_t b = bh / d->H, h = bh % d->H;
+            const float *qi = q + b * d->q_batch_stride + i * d->q_stride + h * D;
+            const float *kb = k + b * d->kv_batch_stride + h * D;
+            const float *vb = v + b * d->kv_batch_stride + h * D;
+            const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
+            float acc[MAX_HEAD_DIM], s[KEY_BLOCK];
+            float m = -INFINITY, l = 0.0f;
+            for (int64_t e = 0; e < D; e++) acc[e] = 0.0f;
+            int64_t end = last_visible(d, i);
+            for (int64_t j0 = 0; j0 < end; j0 += KEY_BLOCK) {
+                int64_t n = end - j0 < KEY_BLOCK ? end - j0 : KEY_BLOCK;
+                float bm = -INFINITY;
+                for (int64_t jj = 0; jj < n; jj++) {
+                    int64_t j = j0 + jj;
+                    if (mask && !mask[j]) {
+                        s[jj] = -INFINITY;
+                        continue;
+                    }
+                    const float *kj = kb + j * d->kv_stride;
+                    float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+                    for (int64_t e = 0; e < D; e++) dot += qi[e] * kj[e];
+                    s[jj] = dot * d->scale;
+                    bm = s[jj] > bm ? s[jj] : bm;
+                }
+                if (bm == -INFINITY) continue;
+                float nm = m > bm ? m : bm;
+                float corr = m == -INFINITY ? 0.0f : vm_expf(m - nm);
+                l *= corr;
+                for (int64_t e = 0; e < D; e++) acc[e] *= corr;
+                for (int64_t jj = 0; jj < n; jj++) {
+                    if (s[jj] == -INFINITY) continue;
+                    float p = vm_expf(s[jj] - nm);
+                    l += p;
+                    const float *vj = vb + (j0 + jj) * d->kv_stride;
+#pragma omp simd
+                    for (int64_t e = 0; e < D; e++) acc[e] += p * vj[e];
+                }
+                m = nm;
+            }
+            float *o = out + (b * d->Tq + i) * C + h * D;
+            if (m == -INFINITY) {
+                for (int64_t e = 0; e < D; e++) o[e] = 0.0f;
+                lse[bh * d->Tq + i] = -INFINITY;
+                continue;
+            }
+            float inv = 1.0f / l;
+            for (int64_t e = 0; e < D; e++) o[e] = acc[e] * inv;
+            lse[bh * d->Tq + i] = m + logf(l);
+        }
+}
+
+void cpu_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
+                            const float *out, const float *lse, const float *q, const float *k,
+                            const float *v) {
+    const int64_t C = d->H * d->D, D = d->D;
+    /* Threads own (batch, head) pairs: dk/dv of a pair are written by one
+     * thread only, in query order, so the sums are deterministic. */
+#pragma omp parallel for schedule(static)
+    for (int64_t bh = 0; bh < d->B * d->H; bh++) {
+        int64_t b = bh / d->H, h = bh % d->H;
+        const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
+        for (int64_t i = 0; i < d->Tq; i++) {
+            float l = lse[bh * d->Tq + i];
+            if (l == -INFINITY) continue;
+            const float *doi = dout + (b * d->Tq + i) * C + h * D;
+            const float *oi = out + (b * d->Tq + i) * C + h * D;
+            const float *qi = q + b * d->q_batch_stride + i * d->q_stride + h * D;
+            float *dqi = dq + b * d->q_batch_stride + i * d->q_stride + h * D;
+            float Di = 0.0f;
+#pragma omp simd reduction(+ : Di)
+            for (int64_t e = 0; e < D; e++) Di += doi[e] * oi[e];
+            int64_t end = last_visible(d, i);
+            for (int64_t j = 0; j < end; j++) {
+                if (mask && !mask[j]) continue;
+                const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + h * D;
+                const float *vj = v + b * d->kv_batch_stride + j * d->kv_stride + h * D;
+                float *dkj = dk + b * d->kv_batch_stride + j * d->kv_stride + h * D;
+                float *dvj = dv + b * d->kv_batch_stride + j * d->kv_stride + h * D;
+                float sdot = 0.0f, dp = 0.0f;
+#pragma omp simd reduction(+ : sdot, dp)
+                for (int64_t e = 0; e < D; e++) {
+                    sdot += qi[e] * kj[e];
+                    dp += doi[e] * vj[e];
+                }
+                float p = vm_expf_masked(sdot * d->scale - l);
+                float ds = p * (dp - Di) * d->scale;
+#pragma omp simd
+                for (int64_t e = 0; e < D; e++) {
+                    dqi[e] += ds * kj[e];
+                    dkj[e] += ds * qi[e];
+                    dvj[e] += p * doi[e];
+                }
+            }
+        }
+    }
+}
+
+void cpu_crossentropy_forward(float *losses, float *lse, const float *logits, const int32_t *targets,
+                              int64_t N, int64_t V, int32_t ignore_index) {
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        const float *x = logits + n * V;
+        float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
+        for (int64_t j = 0; j < V; j++) mx = x[j] > mx ? x[j] : mx;
+        float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+        for (int64_t j = 0; j < V; j++) s += vm_expf(x[j] - mx);
+        float l = mx + logf(s);
+        lse[n] = l;
+        losses[n] = targets[n] == ignore_index ? 0.0f : l - x[targets[n]];
+    }
+}
+
+void cpu_crossentropy_backward(float *dlogits, const float *logits, const float *lse, const int32_t *targets,
+                               float scale, int64_t N, int64_t V, int32_t ignore_index) {
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        const float *x = logits + n * V;
+        float *dx = dlogits + n * V;
+        if (targets[n] == ignore_index) {
+            for (int64_t j = 0; j < V; j++) dx[j] = 0.0f;
+            continue;
+        }
+        float l = lse[n];
+#pragma omp simd
+        for (int64_t j = 0; j < V; j++) dx[j] = scale * vm_expf(x[j] - l);
+        dx[targets[n]] -= scale;
+    }
+}

@@ -1,0 +1,96 @@
+/* GEMM: a BLAS when available, a blocked OpenMP kernel otherwise. */
+#include "kernels/cpu/gemm.h"
+
+#ifdef ATTN_HAVE_BLAS
+#include <cblas.h>
+#endif
+
+const char *gemm_backend(void) {
+#ifdef ATTN_HAVE_BLAS
+    return "openblas";
+#else
+    return "builtin";
+#endif
+}
+
+static void scale_c(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
+    if (beta == 1.0f) return;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < M; i++) {
+        float *c = C + i * ldc;
+        if (beta == 0.0f)
+            for (int64_t j = 0; j < N; j++) c[j] = 0.0f;
+        else
+            for (int64_t j = 0; j < N; j++) c[j] *= beta;
+    }
+}
+
+/* Built-in kernel. tb == false: C[i,:] += a(i,k) * B[k,:] (row axpys, the
+ * B block stays in cache across rows); tb == true: C[i,j] += dot(A[i,:],
+ * B[j,:]) with A rows contiguous. Blocked over k and j for locality. */
+static void gemm_builtin_acc(bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                             int64_t lda, const float *B, int64_t ldb, float *C, int64_t ldc) {
+    enum { KB = 256, JB = 1024 };
+    if (!tb) {
+        for (int64_t k0 = 0; k0 < K; k0 += KB) {
+            int64_t k1 = k0 + KB < K ? k0 + KB : K;
+            for (int64_t j0 = 0; j0 < N; j0 += JB) {
+                int64_t j1 = j0 + JB < N ? j0 + JB : N;
+#pragma omp parallel for schedule(static)
+                for (int64_t i = 0; i < M; i++) {
+                    float *c = C + i * ldc;
+                    for (int64_t k = k0; k < k1; k++) {
+                        float a = alpha * (ta ? A[k * lda + i] : A[i * lda + k]);
+                        const float *b = B + k * ldb;
+#pragma omp simd
+                        for (int64_t j = j0; j < j1; j++) c[j] += a * b[j];
+                    }
+                }
+            }
+        }
+        return;
+    }
+    if (!ta) {
+#pragma omp parallel for schedule(static)
+        for (int64_t i = 0; i < M; i++) {
+            const float *a = A + i * lda;
+            for (int64_t j = 0; j < N; j++) {
+                const float *b = B + j * ldb;
+                float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+                for (int64_t k = 0; k < K; k++) s += a[k] * b[k];
+                C[i * ldc + j] += alpha * s;
+            }
+        }
+        return;
+    }
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++) {
+            float s = 0.0f;
+            for (int64_t k = 0; k < K; k++) s += A[k * lda + i] * B[j * ldb + k];
+            C[i * ldc + j] += alpha * s;
+        }
+}
+
+void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+              int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
+    if (M <= 0 || N <= 0) return;
+    if (K <= 0) {
+        scale_c(M, N, beta, C, ldc);
+        return;
+    }
+#ifdef ATTN_HAVE_BLAS
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
+                (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+#else
+    gemm_f32_builtin(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+#endif
+}
+
+void gemm_f32_builtin(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                      int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
+    if (M <= 0 || N <= 0) return;
+    scale_c(M, N, beta, C, ldc);
+    if (K > 0) gemm_builtin_acc(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, C, ldc);
+}

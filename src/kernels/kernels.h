@@ -1,0 +1,89 @@
+/* kernels.h — the kernel function table. Every op of the engine calls its
+ * math through one of these tables: `kernels_ref` (scalar, single-threaded,
+ * obvious: the oracle every fast kernel is tested against) and `kernels_cpu`
+ * (OpenMP threads, SIMD, a BLAS where one was found at build time). No
+ * #ifdef lives above this layer.
+ *
+ * Conventions: row-major, fp32. Letters: B batch, T time (queries), S/Tk
+ * keys, C width, OC output width, H heads, D head width, V vocab, N rows.
+ * Every backward kernel ACCUMULATES into its gradient outputs (+=), so
+ * gradients of shared tensors and of micro-batches add up; a NULL gradient
+ * pointer means "not needed". */
+#ifndef ATTN_KERNELS_H
+#define ATTN_KERNELS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Shape of one (multi-head, scaled dot-product) attention call.
+ * q is read from rows of length q_stride (the query of head h at columns
+ * h*D .. h*D+D-1 of that row, i.e. the caller offsets the pointer to the
+ * first query column); k and v likewise from rows of kv_stride. out is
+ * (B, Tq, H*D) contiguous. A query at position i (0-based among Tq) sees the
+ * keys j <= i + (Tk - Tq) when causal (so a decoding step with a KV cache of
+ * Tk-1 earlier keys sees all of them), and only keys with key_mask[b*Tk+j] != 0
+ * when key_mask is not NULL. A query that sees no key outputs zeros. */
+typedef struct attn_dims {
+    int64_t B, Tq, Tk, H, D;
+    int64_t q_stride, kv_stride;
+    int64_t q_batch_stride, kv_batch_stride;   /* floats between batch items */
+    bool causal;
+    const uint8_t *key_mask;   /* (B, Tk) or NULL */
+    float scale;               /* usually 1/sqrt(D) */
+} attn_dims;
+
+typedef struct kernels {
+    const char *name;
+
+    /* out (N, OC) = inp (N, C) @ weight (OC, C)^T + bias (OC, or NULL) */
+    void (*matmul_forward)(float *out, const float *inp, const float *weight, const float *bias,
+                           int64_t N, int64_t C, int64_t OC);
+    void (*matmul_backward)(float *dinp, float *dweight, float *dbias, const float *dout,
+                            const float *inp, const float *weight, int64_t N, int64_t C, int64_t OC);
+
+    /* out (N, C) = table[ids[n]] ; ids must be in [0, V) (checked by the op). */
+    void (*embedding_forward)(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C);
+    void (*embedding_backward)(float *dtable, const float *dout, const int32_t *ids, int64_t N, int64_t C, int64_t V);
+
+    /* torch.nn.LayerNorm(C, eps): biased variance, eps inside the sqrt.
+     * mean, rstd (N) are saved for backward. */
+    void (*layernorm_forward)(float *out, float *mean, float *rstd, const float *inp,
+                              const float *weight, const float *bias, int64_t N, int64_t C, float eps);
+    void (*layernorm_backward)(float *dinp, float *dweight, float *dbias, const float *dout,
+                               const float *inp, const float *weight, const float *mean,
+                               const float *rstd, int64_t N, int64_t C);
+
+    /* GELU, tanh approximation (torch gelu(approximate="tanh"), HF "gelu_new"). */
+    void (*gelu_forward)(float *out, const float *inp, int64_t n);
+    void (*gelu_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
+    void (*relu_forward)(float *out, const float *inp, int64_t n);
+    void (*relu_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
+
+    /* Softmax attention. lse (B, H, Tq): log-sum-exp of each query's scaled
+     * scores, saved so that backward recomputes probabilities instead of
+     * storing a Tq x Tk matrix. dq/dk/dv use the same strides as q/k/v. */
+    void (*attention_forward)(const attn_dims *d, float *out, float *lse, const float *q,
+                              const float *k, const float *v);
+    void (*attention_backward)(const attn_dims *d, float *dq, float *dk, float *dv,
+                               const float *dout, const float *out, const float *lse,
+                               const float *q, const float *k, const float *v);
+
+    /* Softmax cross-entropy over V classes for N rows. losses (N): -log p(target),
+     * 0 for rows whose target == ignore_index; lse (N) saved. Returns nothing:
+     * the op averages. backward: dlogits = scale * (softmax - onehot) on rows
+     * that are not ignored, 0 on the others (written, not accumulated: the
+     * op owns dlogits, which may alias logits). */
+    void (*crossentropy_forward)(float *losses, float *lse, const float *logits, const int32_t *targets,
+                                 int64_t N, int64_t V, int32_t ignore_index);
+    void (*crossentropy_backward)(float *dlogits, const float *logits, const float *lse,
+                                  const int32_t *targets, float scale, int64_t N, int64_t V,
+                                  int32_t ignore_index);
+} kernels;
+
+extern const kernels kernels_ref;
+extern const kernels kernels_cpu;
+
+/* The table ops use: kernels_cpu unless ATTN_KERNELS=ref in the environment. */
+const kernels *kernels_default(void);
+
+#endif

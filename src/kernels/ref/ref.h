@@ -1,0 +1,32 @@
+/* ref.h — the reference kernels (see kernels.h for every contract). */
+#ifndef ATTN_KERNELS_REF_H
+#define ATTN_KERNELS_REF_H
+
+#include "kernels/kernels.h"
+
+void ref_matmul_forward(float *out, const float *inp, const float *weight, const float *bias,
+                        int64_t N, int64_t C, int64_t OC);
+void ref_matmul_backward(float *dinp, float *dweight, float *dbias, const float *dout,
+                         const float *inp, const float *weight, int64_t N, int64_t C, int64_t OC);
+void ref_embedding_forward(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C);
+void ref_embedding_backward(float *dtable, const float *dout, const int32_t *ids, int64_t N, int64_t C,
+                            int64_t V);
+void ref_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
+                           const float *bias, int64_t N, int64_t C, float eps);
+void ref_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                            const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C);
+void ref_gelu_forward(float *out, const float *inp, int64_t n);
+void ref_gelu_backward(float *dinp, const float *inp, const float *dout, int64_t n);
+void ref_relu_forward(float *out, const float *inp, int64_t n);
+void ref_relu_backward(float *dinp, const float *inp, const float *dout, int64_t n);
+void ref_attention_forward(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
+                           const float *v);
+void ref_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
+                            const float *out, const float *lse, const float *q, const float *k,
+                            const float *v);
+void ref_crossentropy_forward(float *losses, float *lse, const float *logits, const int32_t *targets,
+                              int64_t N, int64_t V, int32_t ignore_index);
+void ref_crossentropy_backward(float *dlogits, const float *logits, const float *lse, const int32_t *targets,
+                               float scale, int64_t N, int64_t V, int32_t ignore_index);
+
+#endif

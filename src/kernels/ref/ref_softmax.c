@@ -1,0 +1,120 @@
+/* Reference kernels: attention and softmax cross-entropy. Attention is
+ * computed one query row at a time over all keys, with probabilities
+ * recomputed in backward from the saved log-sum-exp. */
+#include "kernels/ref/ref.h"
+
+#include <math.h>
+
+static bool visible(const attn_dims *d, int64_t b, int64_t i, int64_t j) {
+    if (d->causal && j > i + (d->Tk - d->Tq)) return false;
+    if (d->key_mask && !d->key_mask[b * d->Tk + j]) return false;
+    return true;
+}
+
+static double score(const attn_dims *d, const float *q, const float *k, int64_t b, int64_t h, int64_t i,
+                    int64_t j) {
+    const float *qi = q + b * d->q_batch_stride + i * d->q_stride + h * d->D;
+    const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
+    double s = 0;
+    for (int64_t e = 0; e < d->D; e++) s += (double)qi[e] * (double)kj[e];
+    return s * (double)d->scale;
+}
+
+void ref_attention_forward(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
+                           const float *v) {
+    const int64_t C = d->H * d->D;
+    for (int64_t b = 0; b < d->B; b++)
+        for (int64_t h = 0; h < d->H; h++)
+            for (int64_t i = 0; i < d->Tq; i++) {
+                double mx = -(double)INFINITY;
+                for (int64_t j = 0; j < d->Tk; j++)
+                    if (visible(d, b, i, j)) mx = fmax(mx, score(d, q, k, b, h, i, j));
+                float *o = out + (b * d->Tq + i) * C + h * d->D;
+                float *l = &lse[(b * d->H + h) * d->Tq + i];
+                if (mx == -(double)INFINITY) {
+                    for (int64_t e = 0; e < d->D; e++) o[e] = 0;
+                    *l = -INFINITY;
+                    continue;
+                }
+                double sum = 0;
+                for (int64_t j = 0; j < d->Tk; j++)
+                    if (visible(d, b, i, j)) sum += exp(score(d, q, k, b, h, i, j) - mx);
+                /* one output element at a time, recomputing the probabilities:
+                 * slow, allocation-free, obviously right */
+                for (int64_t e = 0; e < d->D; e++) {
+                    double acc = 0;
+                    for (int64_t j = 0; j < d->Tk; j++) {
+                        if (!visible(d, b, i, j)) continue;
+                        const float *vj = v + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
+                        acc += exp(score(d, q, k, b, h, i, j) - mx) / sum * (double)vj[e];
+                    }
+                    o[e] = (float)acc;
+                }
+                *l = (float)(mx + log(sum));
+            }
+}
+
+void ref_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
+                            const float *out, const float *lse, const float *q, const float *k,
+                            const float *v) {
+    const int64_t C = d->H * d->D;
+    for (int64_t b = 0; b < d->B; b++)
+        for (int64_t h = 0; h < d->H; h++)
+            for (int64_t i = 0; i < d->Tq; i++) {
+                double l = lse[(b * d->H + h) * d->Tq + i];
+                if (l == -(double)INFINITY) continue;
+                const float *doi = dout + (b * d->Tq + i) * C + h * d->D;
+                const float *oi = out + (b * d->Tq + i) * C + h * d->D;
+                const float *qi = q + b * d->q_batch_stride + i * d->q_stride + h * d->D;
+                float *dqi = dq + b * d->q_batch_stride + i * d->q_stride + h * d->D;
+                double Di = 0; /* sum_e dout_ie * out_ie = sum_j p_ij dp_ij */
+                for (int64_t e = 0; e < d->D; e++) Di += (double)doi[e] * (double)oi[e];
+                for (int64_t j = 0; j < d->Tk; j++) {
+                    if (!visible(d, b, i, j)) continue;
+                    const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
+                    const float *vj = v + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
+                    float *dkj = dk + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
+                    float *dvj = dv + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
+                    double p = exp(score(d, q, k, b, h, i, j) - l);
+                    double dp = 0;
+                    for (int64_t e = 0; e < d->D; e++) dp += (double)doi[e] * (double)vj[e];
+                    double ds = p * (dp - Di) * (double)d->scale;
+                    for (int64_t e = 0; e < d->D; e++) {
+                        dqi[e] += (float)(ds * (double)kj[e]);
+                        dkj[e] += (float)(ds * (double)qi[e]);
+                        dvj[e] += (float)(p * (double)doi[e]);
+                    }
+                }
+            }
+}
+
+void ref_crossentropy_forward(float *losses, float *lse, const float *logits, const int32_t *targets,
+                              int64_t N, int64_t V, int32_t ignore_index) {
+    for (int64_t n = 0; n < N; n++) {
+        const float *x = logits + n * V;
+        double mx = -(double)INFINITY;
+        for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)x[j]);
+        double s = 0;
+        for (int64_t j = 0; j < V; j++) s += exp((double)x[j] - mx);
+        double l = mx + log(s);
+        lse[n] = (float)l;
+        losses[n] = targets[n] == ignore_index ? 0.0f : (float)(l - (double)x[targets[n]]);
+    }
+}
+
+void ref_crossentropy_backward(float *dlogits, const float *logits, const float *lse, const int32_t *targets,
+                               float scale, int64_t N, int64_t V, int32_t ignore_index) {
+    for (int64_t n = 0; n < N; n++) {
+        const float *x = logits + n * V;
+        float *dx = dlogits + n * V;
+        if (targets[n] == ignore_index) {
+            for (int64_t j = 0; j < V; j++) dx[j] = 0;
+            continue;
+        }
+        double l = lse[n];
+        for (int64_t j = 0; j < V; j++) {
+            double p = exp((double)x[j] - l);
+            dx[j] = (float)((double)scale * (p - (j == targets[n] ? 1.0 : 0.0)));
+        }
+    }
+}

@@ -1,0 +1,293 @@
+/* gpt_io.c — GPT-2 model directories in Hugging Face's layout.
+ *
+ * config.json follows transformers' GPT2Config; model.safetensors uses
+ * GPT2LMHeadModel's tensor names ("transformer.h.0.attn.c_attn.weight", ...;
+ * names without the "transformer." prefix, as GPT2Model writes them, are
+ * accepted too). transformers' Conv1D stores linear weights as (in, out);
+ * attn keeps (out, in), so those tensors are transposed on the way in and
+ * out. lm_head.weight is the tied wte and is not written. */
+#include "io/safetensors.h"
+#include "models/model_impl.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+/* ---- config.json ---------------------------------------------------------- */
+
+static attn_status json_int(const cJSON *root, const char *key, bool required, int64_t *out, const char *path) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!v || cJSON_IsNull(v)) {
+        if (required) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing \"%s\"", path, key);
+        return ATTN_OK;
+    }
+    double d = v->valuedouble;
+    if (!cJSON_IsNumber(v) || d != floor(d) || d < -2147483648.0 || d > 2147483647.0)
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be an integer", path, key);
+    *out = (int64_t)d;
+    return ATTN_OK;
+}
+
+static attn_status json_float(const cJSON *root, const char *key, float *out, const char *path) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!v || cJSON_IsNull(v)) return ATTN_OK;
+    if (!cJSON_IsNumber(v)) return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be a number", path, key);
+    *out = (float)v->valuedouble;
+    return ATTN_OK;
+}
+
+static attn_status config_from_json(const char *path, attn_gpt_config *cfg) {
+    char *text = NULL;
+    size_t len;
+    attn_status st = file_read_all(path, &text, &len);
+    if (st) return st;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    attn_free(text);
+    if (!root || !cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: not a valid JSON object", path);
+    }
+    *cfg = attn_gpt_default_config();
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
+    if (mt && (!cJSON_IsString(mt) || strcmp(mt->valuestring, "gpt2"))) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (expected \"gpt2\")", path,
+                         cJSON_IsString(mt) ? mt->valuestring : "?");
+        goto done;
+    }
+    int64_t bos = -1, eos = -1;
+    if ((st = json_int(root, "n_layer", true, &cfg->n_layer, path)) || (st = json_int(root, "n_head", true, &cfg->n_head, path)) ||
+        (st = json_int(root, "n_embd", true, &cfg->n_embd, path)) ||
+        (st = json_int(root, "n_positions", true, &cfg->n_ctx, path)) ||
+        (st = json_int(root, "vocab_size", true, &cfg->vocab_size, path)) ||
+        (st = json_int(root, "n_inner", false, &cfg->n_inner, path)) ||
+        (st = json_int(root, "bos_token_id", false, &bos, path)) || (st = json_int(root, "eos_token_id", false, &eos, path)) ||
+        (st = json_float(root, "layer_norm_epsilon", &cfg->layer_norm_eps, path)) ||
+        (st = json_float(root, "resid_pdrop", &cfg->dropout, path)))
+        goto done;
+    cfg->bos_token_id = (int32_t)bos;
+    cfg->eos_token_id = (int32_t)eos;
+    const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "activation_function");
+    if (act) {
+        if (!cJSON_IsString(act)) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: \"activation_function\" must be a string", path);
+            goto done;
+        }
+        if (!strcmp(act->valuestring, "gelu_new") || !strcmp(act->valuestring, "gelu_pytorch_tanh"))
+            cfg->activation = ATTN_ACT_GELU_TANH;
+        else if (!strcmp(act->valuestring, "relu"))
+            cfg->activation = ATTN_ACT_RELU;
+        else {
+            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: activation_function \"%s\" is not supported (gelu_new, relu)", path,
+                             act->valuestring);
+            goto done;
+        }
+    }
+    const cJSON *tie = cJSON_GetObjectItemCaseSensitive(root, "tie_word_embeddings");
+    if (tie && cJSON_IsFalse(tie)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: untied input/output embeddings are not supported", path);
+        goto done;
+    }
+    const cJSON *cross = cJSON_GetObjectItemCaseSensitive(root, "add_cross_attention");
+    if (cross && cJSON_IsTrue(cross)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: GPT-2 with cross-attention is not supported", path);
+        goto done;
+    }
+done:
+    cJSON_Delete(root);
+    return st;
+}
+
+/* A float as JSON the way Python prints it (1e-05, not 9.99999974737875e-06). */
+static cJSON *short_number(float x) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.9g", (double)x);
+    return cJSON_CreateNumber(strtod(buf, NULL));
+}
+
+static attn_status config_to_json(const attn_gpt_config *c, char **out) {
+    cJSON *r = cJSON_CreateObject();
+    if (!r) return ATTN_ERR_OUT_OF_MEMORY;
+    cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
+    if (arch) cJSON_AddItemToArray(arch, cJSON_CreateString("GPT2LMHeadModel"));
+    cJSON_AddStringToObject(r, "model_type", "gpt2");
+    cJSON_AddNumberToObject(r, "vocab_size", (double)c->vocab_size);
+    cJSON_AddNumberToObject(r, "n_positions", (double)c->n_ctx);
+    cJSON_AddNumberToObject(r, "n_embd", (double)c->n_embd);
+    cJSON_AddNumberToObject(r, "n_layer", (double)c->n_layer);
+    cJSON_AddNumberToObject(r, "n_head", (double)c->n_head);
+    cJSON_AddNumberToObject(r, "n_inner", (double)c->n_inner);
+    cJSON_AddStringToObject(r, "activation_function", c->activation == ATTN_ACT_RELU ? "relu" : "gelu_new");
+    cJSON_AddItemToObject(r, "layer_norm_epsilon", short_number(c->layer_norm_eps));
+    cJSON_AddItemToObject(r, "resid_pdrop", short_number(c->dropout));
+    cJSON_AddItemToObject(r, "embd_pdrop", short_number(c->dropout));
+    cJSON_AddNumberToObject(r, "attn_pdrop", 0);
+    cJSON_AddItemToObject(r, "initializer_range", short_number(0.02f));
+    if (c->bos_token_id >= 0) cJSON_AddNumberToObject(r, "bos_token_id", c->bos_token_id);
+    if (c->eos_token_id >= 0) cJSON_AddNumberToObject(r, "eos_token_id", c->eos_token_id);
+    cJSON_AddBoolToObject(r, "tie_word_embeddings", 1);
+    cJSON_AddBoolToObject(r, "scale_attn_weights", 1);
+    cJSON_AddBoolToObject(r, "use_cache", 1);
+    cJSON_AddStringToObject(r, "torch_dtype", "float32");
+    char *s = cJSON_Print(r);
+    cJSON_Delete(r);
+    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    *out = s;
+    return ATTN_OK;
+}
+
+/* ---- weights -------------------------------------------------------------- */
+
+static bool ignorable(const char *name) {
+    size_t n = strlen(name);
+    return !strcmp(name, "lm_head.weight") || (n > 9 && !strcmp(name + n - 9, ".attn.bias")) ||
+           (n > 16 && !strcmp(name + n - 16, ".attn.masked_bias"));
+}
+
+static const st_tensor *find_param(const st_file *f, const char *name) {
+    const st_tensor *t = st_find(f, name);
+    if (!t && !strncmp(name, "transformer.", 12)) t = st_find(f, name + 12);
+    return t;
+}
+
+static bool is_param_name(const attn_model *m, const char *name) {
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const char *p = m->params[k].name;
+        if (!strcmp(p, name) || (!strncmp(p, "transformer.", 12) && !strcmp(p + 12, name))) return true;
+    }
+    return false;
+}
+
+static void shape_str(char *buf, size_t n, const int64_t *shape, int ndim) {
+    size_t k = (size_t)snprintf(buf, n, "[");
+    for (int i = 0; i < ndim && k < n; i++) k += (size_t)snprintf(buf + k, n - k, i ? ", %lld" : "%lld", (long long)shape[i]);
+    if (k < n) snprintf(buf + k, n - k, "]");
+}
+
+static attn_status load_weights(attn_model *m, const char *path) {
+    st_file *f = NULL;
+    attn_status st = st_open(path, &f);
+    if (st) return st;
+    float *tmp = NULL;
+    for (int64_t i = 0; i < f->n_tensors; i++)
+        if (!ignorable(f->tensors[i].name) && !is_param_name(m, f->tensors[i].name)) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for a GPT-2 with %lld layers", path,
+                             f->tensors[i].name, (long long)m->cfg.n_layer);
+            goto done;
+        }
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        const st_tensor *t = find_param(f, p->name);
+        if (!t) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
+            goto done;
+        }
+        int64_t want[2] = {p->transpose ? p->shape[1] : p->shape[0], p->transpose ? p->shape[0] : p->shape[1]};
+        bool ok = t->ndim == p->ndim && t->shape[0] == want[0] && (p->ndim == 1 || t->shape[1] == want[1]);
+        if (!ok) {
+            char a[96], b[96];
+            shape_str(a, sizeof a, t->shape, t->ndim);
+            shape_str(b, sizeof b, want, p->ndim);
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: tensor \"%s\" has shape %s but config.json implies %s", path,
+                             t->name, a, b);
+            goto done;
+        }
+        float *dst = m->weights + p->offset;
+        if (!p->transpose) {
+            if ((st = st_read_f32(t, dst, p->numel)) != ATTN_OK) goto done;
+            continue;
+        }
+        attn_free(tmp);
+        if (!(tmp = attn_malloc((size_t)p->numel * sizeof(float)))) {
+            st = ATTN_ERR_OUT_OF_MEMORY;
+            goto done;
+        }
+        if ((st = st_read_f32(t, tmp, p->numel)) != ATTN_OK) goto done;
+        int64_t R = p->shape[0], C = p->shape[1]; /* ours (R, C) <- theirs (C, R) */
+        for (int64_t r = 0; r < R; r++)
+            for (int64_t c = 0; c < C; c++) dst[r * C + c] = tmp[c * R + r];
+    }
+    for (int64_t i = 0; i < m->n_weights; i++)
+        if (!isfinite(m->weights[i])) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity", path);
+            goto done;
+        }
+done:
+    attn_free(tmp);
+    st_close(f);
+    return st;
+}
+
+attn_status attn_model_load(const char *dir, attn_model **out) {
+    *out = NULL;
+    char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
+    attn_status st = ATTN_OK;
+    attn_model *m = NULL;
+    if (!cfg_path || !w_path) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    if (!file_exists(cfg_path)) {
+        st = attn_errorf(ATTN_ERR_IO, "%s is not a model directory (no config.json)", dir);
+        goto done;
+    }
+    attn_gpt_config cfg;
+    if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
+    attn_gpt_config checked = cfg;
+    if ((st = attn_model_new(&checked, 0, &m)) != ATTN_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", attn_last_error());
+        st = attn_errorf(st, "%s: %s", cfg_path, msg);
+        goto done;
+    }
+    if ((st = load_weights(m, w_path)) != ATTN_OK) goto done;
+    *out = m;
+    m = NULL;
+done:
+    attn_model_free(m);
+    attn_free(cfg_path);
+    attn_free(w_path);
+    return st;
+}
+
+attn_status attn_model_save(const attn_model *m, const char *dir) {
+    attn_status st = dir_ensure(dir);
+    if (st) return st;
+    char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
+    st_entry *entries = attn_calloc((size_t)m->n_params_tensors, sizeof *entries);
+    int64_t *shapes = attn_calloc((size_t)m->n_params_tensors * 2, sizeof *shapes);
+    float *tbuf = attn_malloc_aligned((size_t)m->n_weights * sizeof(float));
+    if (!cfg_path || !w_path || !entries || !shapes || !tbuf) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        const float *src = m->weights + p->offset;
+        int64_t *sh = shapes + 2 * k;
+        sh[0] = p->transpose ? p->shape[1] : p->shape[0];
+        sh[1] = p->transpose ? p->shape[0] : p->shape[1];
+        const float *data = src;
+        if (p->transpose) {
+            float *dst = tbuf + p->offset;
+            int64_t R = p->shape[0], C = p->shape[1];
+            for (int64_t r = 0; r < R; r++)
+                for (int64_t c = 0; c < C; c++) dst[c * R + r] = src[r * C + c];
+            data = dst;
+        }
+        entries[k] = (st_entry){p->name, ST_F32, p->ndim, sh, data};
+    }
+    static const char *const meta[] = {"format", "pt", NULL};
+    if ((st = st_write(w_path, entries, m->n_params_tensors, meta)) != ATTN_OK) goto done;
+    if ((st = config_to_json(&m->cfg, &json)) != ATTN_OK) goto done;
+    st = file_write_atomic(cfg_path, json, strlen(json));
+done:
+    if (json) cJSON_free(json);
+    attn_free(cfg_path);
+    attn_free(w_path);
+    attn_free(entries);
+    attn_free(shapes);
+    attn_free_aligned(tbuf);
+    return st;
+}

@@ -1,0 +1,60 @@
+/* model_impl.h — what the trainer and generator see of a model: a flat
+ * parameter table over one weight block (and one gradient block), a loss
+ * function recorded on a graph, and a cached forward for decoding. */
+#ifndef ATTN_MODEL_IMPL_H
+#define ATTN_MODEL_IMPL_H
+
+#include "attn/model.h"
+#include "ops/graph.h"
+
+typedef struct param_info {
+    char name[96];            /* checkpoint (Hugging Face) name */
+    int ndim;
+    int64_t shape[2];         /* attn layout: linear weights are (out, in) */
+    int64_t offset, numel;    /* into the weight/gradient blocks */
+    bool decay;               /* AdamW weight decay applies (linear weights) */
+    bool transpose;           /* stored transposed in the checkpoint (HF Conv1D) */
+    int spec, layer;          /* the model's own table row and layer (-1: global) */
+} param_info;
+
+typedef struct gpt_layer {
+    tensor ln1_w, ln1_b, qkv_w, qkv_b, proj_w, proj_b, ln2_w, ln2_b, fc_w, fc_b, fc2_w, fc2_b;
+} gpt_layer;
+
+/* Key/value cache for decoding: per layer (B, n_ctx, 2C), keys then values. */
+typedef struct kv_cache {
+    int64_t B, len;           /* positions filled */
+    float **kv;               /* n_layer buffers */
+} kv_cache;
+
+struct attn_model {
+    attn_gpt_config cfg;
+    param_info *params;
+    tensor *ptensors;         /* one per param, views into the blocks */
+    int n_params_tensors;
+    int64_t n_weights;        /* total floats */
+    float *weights;
+    float *grads;             /* NULL until model_enable_grads */
+    tensor wte, wpe, lnf_w, lnf_b;
+    gpt_layer *layers;
+    graph g;                  /* inference graph (logits, score, decode) */
+};
+
+attn_status model_enable_grads(attn_model *m);
+void model_zero_grads(attn_model *m);
+
+/* Records the forward pass on g and returns the mean next-token loss of
+ * inputs (B, T) against targets (B, T) (ignore index -1). */
+tensor *model_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T);
+
+/* Forward of ids (B, T) at positions cache->len ... cache->len + T - 1,
+ * appending their keys/values to the cache (which may be NULL: positions
+ * from 0, no cache). Returns logits (B, T, V), or (B, 1, V) for the last
+ * position only when last_only. Not recorded for backward. */
+tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
+                      bool last_only);
+
+attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out);
+void kv_cache_free(const attn_model *m, kv_cache *c);
+
+#endif

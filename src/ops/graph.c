@@ -1,0 +1,105 @@
+/* The tape: arena-backed tensors, recording, and the backward replay. */
+#include "ops/graph.h"
+#include "ops/ops_impl.h"
+
+void graph_init(graph *g, const kernels *k) {
+    memset(g, 0, sizeof *g);
+    arena_init(&g->mem, (size_t)64 << 20);
+    g->k = k ? k : kernels_default();
+}
+
+void graph_reset(graph *g, bool record, bool training, uint64_t dropout_seed) {
+    arena_reset(&g->mem);
+    g->n_tape = 0;
+    g->record = record;
+    g->training = training;
+    g->dropout_seed = dropout_seed;
+    g->n_dropout = 0;
+    g->status = ATTN_OK;
+}
+
+void graph_free(graph *g) {
+    arena_free(&g->mem);
+    attn_free(g->tape);
+    memset(g, 0, sizeof *g);
+}
+
+static void *graph_push(graph *g, size_t size, bool zero) {
+    if (g->status) return NULL;
+    void *p = zero ? arena_push_zero(&g->mem, size) : arena_push(&g->mem, size);
+    if (!p) g->status = ATTN_ERR_OUT_OF_MEMORY;
+    return p;
+}
+
+tensor *graph_tensor(graph *g, int ndim, const int64_t *shape) {
+    int64_t numel = 1;
+    for (int i = 0; i < ndim; i++)
+        if (!i64_mul(numel, shape[i], &numel) || numel > INT64_MAX / 8) {
+            g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "tensor shape overflows");
+            return NULL;
+        }
+    tensor *t = graph_push(g, sizeof *t, true);
+    if (!t) return NULL;
+    t->data = graph_push(g, (size_t)numel * sizeof(float), false);
+    if (!t->data) return NULL;
+    t->ndim = ndim;
+    for (int i = 0; i < ndim; i++) t->shape[i] = shape[i];
+    t->numel = numel;
+    return t;
+}
+
+float *graph_floats(graph *g, int64_t n) { return graph_push(g, (size_t)n * sizeof(float), false); }
+int32_t *graph_ints(graph *g, int64_t n) { return graph_push(g, (size_t)n * sizeof(int32_t), false); }
+
+tape_entry *graph_record(graph *g, op_kind op, tensor *out) {
+    if (!g->record) return NULL;
+    if (g->n_tape == g->cap_tape) {
+        int64_t cap = g->cap_tape ? 2 * g->cap_tape : 256;
+        tape_entry *t = attn_realloc(g->tape, (size_t)cap * sizeof *t);
+        if (!t) {
+            g->status = ATTN_ERR_OUT_OF_MEMORY;
+            return NULL;
+        }
+        g->tape = t;
+        g->cap_tape = cap;
+    }
+    tape_entry *e = &g->tape[g->n_tape++];
+    memset(e, 0, sizeof *e);
+    e->op = op;
+    e->out = out;
+    return e;
+}
+
+float *graph_grad(graph *g, tensor *t) {
+    if (!t->grad) t->grad = graph_push(g, (size_t)t->numel * sizeof(float), true);
+    return t->grad;
+}
+
+attn_status graph_backward_from(graph *g, tensor *out, const float *dout) {
+    if (g->status) return g->status;
+    if (!g->record) return attn_errorf(ATTN_ERR_INVALID_ARG, "backward on a graph that did not record");
+    if (!out || !dout) return attn_errorf(ATTN_ERR_INVALID_ARG, "backward needs an output and its gradient");
+    if (!out->requires_grad) return ATTN_OK;
+    float *d = graph_grad(g, out);
+    if (!d) return g->status;
+    memcpy(d, dout, (size_t)out->numel * sizeof(float));
+    for (int64_t i = g->n_tape - 1; i >= 0; i--) {
+        tape_entry *e = &g->tape[i];
+        if (!e->out->requires_grad || !e->out->grad) continue;
+        /* cross-entropy writes d(logits) over the logits when nothing else did */
+        if (e->op == OP_CROSS_ENTROPY && !e->in[0]->grad) e->in[0]->grad = e->in[0]->data;
+        for (int j = 0; j < 3; j++)
+            if (e->in[j] && e->in[j]->requires_grad && !graph_grad(g, e->in[j])) return g->status;
+        OP_BACKWARD[e->op](g, e);
+        if (g->status) return g->status;
+    }
+    return ATTN_OK;
+}
+
+attn_status graph_backward(graph *g, tensor *loss) {
+    if (g->status) return g->status;
+    if (!g->record) return attn_errorf(ATTN_ERR_INVALID_ARG, "backward on a graph that did not record");
+    if (!loss || loss->numel != 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "backward needs a scalar loss");
+    const float one = 1.0f;
+    return graph_backward_from(g, loss, &one);
+}

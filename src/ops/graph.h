@@ -1,0 +1,128 @@
+/* graph.h — tensors, the autograd tape and the ops.
+ *
+ * Execution is eager: an op computes its output at once and, when the graph
+ * records, appends one tape entry (op, inputs, output, what backward needs).
+ * graph_backward() replays the tape in reverse. Activations, saved buffers
+ * and activation gradients live in the graph's arena, which is reset at
+ * the start of every step; because a step repeats the same sequence of
+ * pushes, the arena stops allocating after the first step (see core.h).
+ *
+ * Parameters are tensors whose data and grad point into the model's
+ * blocks; their gradients ACCUMULATE across backward calls (gradient
+ * accumulation) until the optimizer zeroes them. Every other gradient is
+ * allocated zeroed on first use during backward.
+ *
+ * Errors: an op that cannot run (bad ids, out of memory) sets g->status
+ * and returns NULL; every op returns NULL at once when given a NULL input
+ * or when g->status is set, so a forward function checks g->status once at
+ * the end. */
+#ifndef ATTN_GRAPH_H
+#define ATTN_GRAPH_H
+
+#include "core/core.h"
+#include "kernels/kernels.h"
+
+#define TENSOR_MAX_DIMS 4
+
+typedef struct tensor {
+    float *data;
+    float *grad;              /* NULL until needed (always set for params) */
+    int64_t shape[TENSOR_MAX_DIMS];
+    int ndim;
+    int64_t numel;
+    bool requires_grad;       /* a gradient flows to it */
+    bool is_param;            /* grad is persistent and accumulates */
+} tensor;
+
+typedef enum op_kind {
+    OP_EMBEDDING,
+    OP_LINEAR,
+    OP_LAYERNORM,
+    OP_GELU,
+    OP_RELU,
+    OP_ADD,
+    OP_DROPOUT,
+    OP_ATTENTION,
+    OP_CROSS_ENTROPY,
+    OP_COUNT
+} op_kind;
+
+typedef struct tape_entry {
+    op_kind op;
+    tensor *out;
+    tensor *in[3];
+    float *saved[2];          /* op-specific: mean/rstd, lse, losses */
+    const int32_t *ids;       /* embedding ids, cross-entropy targets */
+    attn_dims dims;           /* attention */
+    int64_t cols[3];          /* attention: q, k, v column offsets */
+    int64_t n_valid;          /* cross-entropy: rows that count */
+    float fparam;             /* dropout p, layer norm eps, ignore index */
+    uint64_t seed;            /* dropout mask seed */
+} tape_entry;
+
+typedef struct graph {
+    arena mem;                /* activations and their gradients: reset per step */
+    tape_entry *tape;
+    int64_t n_tape, cap_tape;
+    bool record;              /* append entries (training) */
+    bool training;            /* dropout active */
+    uint64_t dropout_seed;    /* per-step seed for dropout masks */
+    uint64_t n_dropout;       /* dropout ops so far this step */
+    attn_status status;
+    const kernels *k;
+} graph;
+
+void graph_init(graph *g, const kernels *k);
+/* Starts a step: resets the arena and the tape. */
+void graph_reset(graph *g, bool record, bool training, uint64_t dropout_seed);
+void graph_free(graph *g);
+
+/* A new activation tensor from the arena (data uninitialised). */
+tensor *graph_tensor(graph *g, int ndim, const int64_t *shape);
+/* Scratch floats / ints from the arena, valid until the next reset. */
+float *graph_floats(graph *g, int64_t n);
+int32_t *graph_ints(graph *g, int64_t n);
+
+/* Runs backward from a scalar `loss`, seeding d(loss) = 1. */
+attn_status graph_backward(graph *g, tensor *loss);
+/* Runs backward from any recorded tensor `out`, seeding out->grad with a
+ * copy of dout (out->numel floats): the vector-Jacobian product with dout.
+ * graph_backward(g, loss) is this with dout = {1}. Used by gradient checks. */
+attn_status graph_backward_from(graph *g, tensor *out, const float *dout);
+
+/* ---- ops ------------------------------------------------------------------
+ * Shapes: x is (..., C) and treated as N = numel / C rows. */
+
+/* out (B, T, C) = table[ids]: table (V, C), ids (B*T) in [0, V). */
+tensor *op_embedding(graph *g, tensor *table, const int32_t *ids, int64_t B, int64_t T);
+/* out (..., OC) = x (..., C) @ w (OC, C)^T + b (OC) (b may be NULL). */
+tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b);
+tensor *op_layernorm(graph *g, tensor *x, tensor *w, tensor *b, float eps);
+tensor *op_gelu(graph *g, tensor *x);
+tensor *op_relu(graph *g, tensor *x);
+tensor *op_add(graph *g, tensor *a, tensor *b);
+/* Inverted dropout: zero with probability p, scale the rest by 1/(1-p);
+ * the identity when p == 0 or the graph is not training. The mask is a
+ * function of (graph seed, dropout index in the step, element). */
+tensor *op_dropout(graph *g, tensor *x, float p);
+/* Multi-head attention. q is (B, Tq, *) with the queries at columns
+ * [q_col, q_col + C); kv is (B, Tk, *) with keys at [k_col, k_col + C) and
+ * values at [v_col, v_col + C); out is (B, Tq, C), C = H * D. Self-attention
+ * passes the packed qkv tensor as both q and kv (cols 0, C, 2C);
+ * cross-attention passes the decoder's q and the encoder's packed kv.
+ * key_mask (B, Tk): nonzero = a real token (NULL = all real). causal: query
+ * i sees keys j <= i + Tk - Tq. */
+tensor *op_attention(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col,
+                     int64_t C, int64_t H, bool causal, const uint8_t *key_mask);
+/* Attention over an external key/value cache (inference only, not recorded):
+ * kv_data (B, Tk, kv_stride) floats with keys at k_col and values at v_col. */
+tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                            int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
+                            int64_t H, bool causal, const uint8_t *key_mask);
+/* Mean softmax cross-entropy of logits (N, V) against targets (N), rows
+ * with target == ignore_index excluded; out is a scalar. Targets must be in
+ * [0, V) or ignore_index. Backward writes d(logits) over the logits
+ * themselves (they are not needed again), so read logits before backward. */
+tensor *op_cross_entropy(graph *g, tensor *logits, const int32_t *targets, int32_t ignore_index);
+
+#endif

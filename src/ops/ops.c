@@ -1,0 +1,354 @@
+/* The ops: one forward function each (validate, compute, record) and one
+ * backward function each, the backward ones gathered in OP_BACKWARD. */
+#include "ops/ops_impl.h"
+
+#include <math.h>
+
+static int64_t last_dim(const tensor *t) { return t->shape[t->ndim - 1]; }
+static int64_t rows(const tensor *t) { return t->numel / last_dim(t); }
+
+static bool fail(graph *g, attn_status st, const char *msg) {
+    if (!g->status) g->status = attn_errorf(st, "%s", msg);
+    return false;
+}
+
+/* Common entry guard: propagate NULLs and earlier failures. */
+#define GUARD(g, ...)                                                  \
+    do {                                                               \
+        if ((g)->status) return NULL;                                  \
+        const void *args_[] = {__VA_ARGS__};                           \
+        for (size_t a_ = 0; a_ < sizeof args_ / sizeof args_[0]; a_++) \
+            if (!args_[a_]) {                                          \
+                if (!(g)->status) (g)->status = ATTN_ERR_INVALID_ARG;  \
+                return NULL;                                           \
+            }                                                          \
+    } while (0)
+
+static tensor *like(graph *g, const tensor *x, int64_t last) {
+    int64_t shape[TENSOR_MAX_DIMS];
+    for (int i = 0; i < x->ndim; i++) shape[i] = x->shape[i];
+    shape[x->ndim - 1] = last;
+    return graph_tensor(g, x->ndim, shape);
+}
+
+/* Records `out` with inputs; out requires grad iff an input does. */
+static tape_entry *record(graph *g, op_kind op, tensor *out, tensor *a, tensor *b, tensor *c) {
+    out->requires_grad = (a && a->requires_grad) || (b && b->requires_grad) || (c && c->requires_grad);
+    if (!out->requires_grad) return NULL;
+    tape_entry *e = graph_record(g, op, out);
+    if (e) {
+        e->in[0] = a;
+        e->in[1] = b;
+        e->in[2] = c;
+    }
+    return e;
+}
+
+/* ---- embedding ------------------------------------------------------------ */
+
+tensor *op_embedding(graph *g, tensor *table, const int32_t *ids, int64_t B, int64_t T) {
+    GUARD(g, table, ids);
+    int64_t V = table->shape[0], C = table->shape[1], N = B * T;
+    for (int64_t n = 0; n < N; n++)
+        if (ids[n] < 0 || ids[n] >= V) {
+            g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "token id %d at position %lld is outside the vocabulary [0, %lld)",
+                                    (int)ids[n], (long long)n, (long long)V);
+            return NULL;
+        }
+    tensor *out = graph_tensor(g, 3, (int64_t[]){B, T, C});
+    if (!out) return NULL;
+    g->k->embedding_forward(out->data, table->data, ids, N, C);
+    tape_entry *e = record(g, OP_EMBEDDING, out, table, NULL, NULL);
+    if (e) e->ids = ids;
+    return out;
+}
+
+static void embedding_backward(graph *g, tape_entry *e) {
+    tensor *t = e->in[0];
+    if (t->requires_grad)
+        g->k->embedding_backward(t->grad, e->out->grad, e->ids, rows(e->out), t->shape[1], t->shape[0]);
+}
+
+/* ---- linear --------------------------------------------------------------- */
+
+tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b) {
+    GUARD(g, x, w);
+    int64_t C = last_dim(x), OC = w->shape[0];
+    if (w->ndim != 2 || w->shape[1] != C || (b && b->numel != OC)) {
+        fail(g, ATTN_ERR_INVALID_ARG, "linear: shapes do not match");
+        return NULL;
+    }
+    tensor *out = like(g, x, OC);
+    if (!out) return NULL;
+    g->k->matmul_forward(out->data, x->data, w->data, b ? b->data : NULL, rows(x), C, OC);
+    record(g, OP_LINEAR, out, x, w, b);
+    return out;
+}
+
+static void linear_backward(graph *g, tape_entry *e) {
+    tensor *x = e->in[0], *w = e->in[1], *b = e->in[2];
+    g->k->matmul_backward(x->requires_grad ? x->grad : NULL, w->requires_grad ? w->grad : NULL,
+                          b && b->requires_grad ? b->grad : NULL, e->out->grad, x->data, w->data, rows(x),
+                          last_dim(x), w->shape[0]);
+}
+
+/* ---- layer norm ----------------------------------------------------------- */
+
+tensor *op_layernorm(graph *g, tensor *x, tensor *w, tensor *b, float eps) {
+    GUARD(g, x, w, b);
+    int64_t C = last_dim(x), N = rows(x);
+    if (w->numel != C || b->numel != C) {
+        fail(g, ATTN_ERR_INVALID_ARG, "layernorm: weight/bias size differs from the width");
+        return NULL;
+    }
+    tensor *out = like(g, x, C);
+    float *stats = graph_floats(g, 2 * N);
+    if (!out || !stats) return NULL;
+    g->k->layernorm_forward(out->data, stats, stats + N, x->data, w->data, b->data, N, C, eps);
+    tape_entry *e = record(g, OP_LAYERNORM, out, x, w, b);
+    if (e) {
+        e->saved[0] = stats;
+        e->saved[1] = stats + N;
+    }
+    return out;
+}
+
+static void layernorm_backward(graph *g, tape_entry *e) {
+    tensor *x = e->in[0], *w = e->in[1], *b = e->in[2];
+    g->k->layernorm_backward(x->requires_grad ? x->grad : NULL, w->requires_grad ? w->grad : NULL,
+                             b->requires_grad ? b->grad : NULL, e->out->grad, x->data, w->data, e->saved[0],
+                             e->saved[1], rows(x), last_dim(x));
+}
+
+/* ---- activations ---------------------------------------------------------- */
+
+tensor *op_gelu(graph *g, tensor *x) {
+    GUARD(g, x);
+    tensor *out = like(g, x, last_dim(x));
+    if (!out) return NULL;
+    g->k->gelu_forward(out->data, x->data, x->numel);
+    record(g, OP_GELU, out, x, NULL, NULL);
+    return out;
+}
+
+static void gelu_backward(graph *g, tape_entry *e) {
+    if (e->in[0]->requires_grad) g->k->gelu_backward(e->in[0]->grad, e->in[0]->data, e->out->grad, e->out->numel);
+}
+
+tensor *op_relu(graph *g, tensor *x) {
+    GUARD(g, x);
+    tensor *out = like(g, x, last_dim(x));
+    if (!out) return NULL;
+    g->k->relu_forward(out->data, x->data, x->numel);
+    record(g, OP_RELU, out, x, NULL, NULL);
+    return out;
+}
+
+static void relu_backward(graph *g, tape_entry *e) {
+    if (e->in[0]->requires_grad) g->k->relu_backward(e->in[0]->grad, e->in[0]->data, e->out->grad, e->out->numel);
+}
+
+/* ---- add ------------------------------------------------------------------ */
+
+tensor *op_add(graph *g, tensor *a, tensor *b) {
+    GUARD(g, a, b);
+    if (a->numel != b->numel) {
+        fail(g, ATTN_ERR_INVALID_ARG, "add: sizes differ");
+        return NULL;
+    }
+    tensor *out = like(g, a, last_dim(a));
+    if (!out) return NULL;
+    float *o = out->data;
+    const float *x = a->data, *y = b->data;
+    int64_t n = a->numel;
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) o[i] = x[i] + y[i];
+    record(g, OP_ADD, out, a, b, NULL);
+    return out;
+}
+
+static void add_backward(graph *g, tape_entry *e) {
+    (void)g;
+    int64_t n = e->out->numel;
+    const float *d = e->out->grad;
+    for (int j = 0; j < 2; j++) {
+        if (!e->in[j]->requires_grad) continue;
+        float *gx = e->in[j]->grad;
+#pragma omp parallel for simd schedule(static)
+        for (int64_t i = 0; i < n; i++) gx[i] += d[i];
+    }
+}
+
+/* ---- dropout -------------------------------------------------------------- */
+
+static inline bool dropout_keep(uint64_t seed, int64_t i, float p) {
+    return rng_uniform(seed, 0x64726f70ULL, (uint64_t)i) >= p;
+}
+
+tensor *op_dropout(graph *g, tensor *x, float p) {
+    GUARD(g, x);
+    if (!g->training || p <= 0.0f) return x;
+    if (p >= 1.0f) {
+        fail(g, ATTN_ERR_INVALID_ARG, "dropout probability must be below 1");
+        return NULL;
+    }
+    uint64_t seed = rng_hash(g->dropout_seed, 0x6d61736bULL, g->n_dropout++);
+    tensor *out = like(g, x, last_dim(x));
+    if (!out) return NULL;
+    float scale = 1.0f / (1.0f - p);
+    int64_t n = x->numel;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; i++) out->data[i] = dropout_keep(seed, i, p) ? x->data[i] * scale : 0.0f;
+    tape_entry *e = record(g, OP_DROPOUT, out, x, NULL, NULL);
+    if (e) {
+        e->seed = seed;
+        e->fparam = p;
+    }
+    return out;
+}
+
+static void dropout_backward(graph *g, tape_entry *e) {
+    (void)g;
+    if (!e->in[0]->requires_grad) return;
+    float p = e->fparam, scale = 1.0f / (1.0f - p);
+    int64_t n = e->out->numel;
+    float *gx = e->in[0]->grad;
+    const float *d = e->out->grad;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < n; i++)
+        if (dropout_keep(e->seed, i, p)) gx[i] += d[i] * scale;
+}
+
+/* ---- attention ------------------------------------------------------------ */
+
+static bool attention_dims(graph *g, attn_dims *d, const tensor *q, int64_t q_col, int64_t kv_stride,
+                           int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
+                           int64_t H, bool causal, const uint8_t *key_mask) {
+    if (q->ndim != 3 || H <= 0 || C % H != 0 || q_col < 0 || q_col + C > last_dim(q) || k_col < 0 ||
+        v_col < 0 || k_col + C > kv_stride || v_col + C > kv_stride)
+        return fail(g, ATTN_ERR_INVALID_ARG, "attention: query/key/value columns do not fit their tensors");
+    if (C / H > 512) return fail(g, ATTN_ERR_UNSUPPORTED, "attention: head width above 512");
+    memset(d, 0, sizeof *d);
+    d->B = q->shape[0];
+    d->Tq = q->shape[1];
+    d->Tk = Tk;
+    d->H = H;
+    d->D = C / H;
+    d->q_stride = last_dim(q);
+    d->q_batch_stride = d->Tq * d->q_stride;
+    d->kv_stride = kv_stride;
+    d->kv_batch_stride = kv_batch_stride;
+    d->causal = causal;
+    d->key_mask = key_mask;
+    d->scale = 1.0f / sqrtf((float)d->D);
+    return true;
+}
+
+tensor *op_attention(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col, int64_t C,
+                     int64_t H, bool causal, const uint8_t *key_mask) {
+    GUARD(g, q, kv);
+    attn_dims d;
+    if (kv->ndim != 3 || kv->shape[0] != q->shape[0]) {
+        fail(g, ATTN_ERR_INVALID_ARG, "attention: query and key batch sizes differ");
+        return NULL;
+    }
+    if (!attention_dims(g, &d, q, q_col, last_dim(kv), kv->shape[1] * last_dim(kv), kv->shape[1], k_col, v_col,
+                        C, H, causal, key_mask))
+        return NULL;
+    tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, C});
+    float *lse = graph_floats(g, d.B * H * d.Tq);
+    if (!out || !lse) return NULL;
+    g->k->attention_forward(&d, out->data, lse, q->data + q_col, kv->data + k_col, kv->data + v_col);
+    tape_entry *e = record(g, OP_ATTENTION, out, q, kv == q ? NULL : kv, NULL);
+    if (e) {
+        e->dims = d;
+        e->saved[0] = lse;
+        e->cols[0] = q_col;
+        e->cols[1] = k_col;
+        e->cols[2] = v_col;
+    }
+    return out;
+}
+
+static void attention_backward(graph *g, tape_entry *e) {
+    tensor *q = e->in[0], *kv = e->in[1] ? e->in[1] : e->in[0];
+    int64_t q_col = e->cols[0], k_col = e->cols[1], v_col = e->cols[2];
+    if (!q->requires_grad && !kv->requires_grad) return;
+    /* gradients flow to both; an input without requires_grad still gets a
+     * scratch gradient so the kernel can write uniformly */
+    float *dq = q->requires_grad ? q->grad : graph_floats(g, q->numel);
+    float *dkv = kv->requires_grad ? kv->grad : graph_floats(g, kv->numel);
+    if (!dq || !dkv) return;
+    g->k->attention_backward(&e->dims, dq + q_col, dkv + k_col, dkv + v_col, e->out->grad, e->out->data,
+                             e->saved[0], q->data + q_col, kv->data + k_col, kv->data + v_col);
+}
+
+tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                            int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
+                            int64_t H, bool causal, const uint8_t *key_mask) {
+    GUARD(g, q, kv_data);
+    attn_dims d;
+    if (!attention_dims(g, &d, q, q_col, kv_stride, kv_batch_stride, Tk, k_col, v_col, C, H, causal, key_mask))
+        return NULL;
+    tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, C});
+    float *lse = graph_floats(g, d.B * H * d.Tq);
+    if (!out || !lse) return NULL;
+    g->k->attention_forward(&d, out->data, lse, q->data + q_col, kv_data + k_col, kv_data + v_col);
+    return out;
+}
+
+/* ---- cross-entropy -------------------------------------------------------- */
+
+tensor *op_cross_entropy(graph *g, tensor *logits, const int32_t *targets, int32_t ignore_index) {
+    GUARD(g, logits, targets);
+    int64_t V = last_dim(logits), N = rows(logits), n_valid = 0;
+    for (int64_t n = 0; n < N; n++) {
+        if (targets[n] == ignore_index) continue;
+        if (targets[n] < 0 || targets[n] >= V) {
+            g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "target %d at row %lld is outside [0, %lld)", (int)targets[n],
+                                    (long long)n, (long long)V);
+            return NULL;
+        }
+        n_valid++;
+    }
+    tensor *out = graph_tensor(g, 1, (int64_t[]){1});
+    float *buf = graph_floats(g, 2 * N);
+    if (!out || !buf) return NULL;
+    g->k->crossentropy_forward(buf, buf + N, logits->data, targets, N, V, ignore_index);
+    double sum = 0;
+    for (int64_t n = 0; n < N; n++) sum += (double)buf[n];
+    out->data[0] = n_valid ? (float)(sum / (double)n_valid) : 0.0f;
+    tape_entry *e = record(g, OP_CROSS_ENTROPY, out, logits, NULL, NULL);
+    if (e) {
+        e->ids = targets;
+        e->saved[0] = buf + N;
+        e->n_valid = n_valid;
+        e->fparam = (float)ignore_index;
+    }
+    return out;
+}
+
+static void cross_entropy_backward(graph *g, tape_entry *e) {
+    tensor *x = e->in[0];
+    if (!x->requires_grad || !e->n_valid) return;
+    int64_t V = last_dim(x), N = rows(x);
+    float scale = e->out->grad[0] / (float)e->n_valid;
+    int32_t ignore = (int32_t)e->fparam;
+    if (x->grad == x->data) {
+        g->k->crossentropy_backward(x->grad, x->data, e->saved[0], e->ids, scale, N, V, ignore);
+        return;
+    }
+    float *tmp = graph_floats(g, x->numel);
+    if (!tmp) return;
+    g->k->crossentropy_backward(tmp, x->data, e->saved[0], e->ids, scale, N, V, ignore);
+    for (int64_t i = 0; i < x->numel; i++) x->grad[i] += tmp[i];
+}
+
+/* ---- the table ------------------------------------------------------------ */
+
+const op_backward_fn OP_BACKWARD[OP_COUNT] = {
+    [OP_EMBEDDING] = embedding_backward, [OP_LINEAR] = linear_backward,     [OP_LAYERNORM] = layernorm_backward,
+    [OP_GELU] = gelu_backward,           [OP_RELU] = relu_backward,         [OP_ADD] = add_backward,
+    [OP_DROPOUT] = dropout_backward,     [OP_ATTENTION] = attention_backward, [OP_CROSS_ENTROPY] = cross_entropy_backward,
+};
+_Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

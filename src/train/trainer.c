@@ -1,0 +1,155 @@
+/* trainer.c — one optimizer step: forward and backward over micro-batches,
+ * global-norm clipping, AdamW. Follows torch.optim.AdamW (foreach=False)
+ * and torch.nn.utils.clip_grad_norm_ so that a run matches PyTorch's step
+ * for step (tests/unit/test_gpt.c checks 10 steps against a fixture). */
+#include "train/trainer.h"
+
+#include <math.h>
+
+attn_optim_params attn_optim_default_params(void) {
+    attn_optim_params p;
+    p.lr = 1e-3f;
+    p.min_lr = 1e-4f;
+    p.warmup_steps = 100;
+    p.max_steps = 1000;
+    p.weight_decay = 0.1f;
+    p.beta1 = 0.9f;
+    p.beta2 = 0.95f;
+    p.eps = 1e-8f;
+    p.grad_clip = 1.0f;
+    return p;
+}
+
+float attn_lr_at(const attn_optim_params *p, int64_t step) {
+    if (step < p->warmup_steps) return p->lr * (float)(step + 1) / (float)p->warmup_steps;
+    int64_t span = p->max_steps - p->warmup_steps;
+    if (span <= 0) return p->lr;
+    double progress = (double)(step - p->warmup_steps) / (double)span;
+    if (progress > 1.0) progress = 1.0;
+    return (float)((double)p->min_lr + 0.5 * ((double)p->lr - (double)p->min_lr) * (1.0 + cos(3.141592653589793 * progress)));
+}
+
+attn_status attn_trainer_new(attn_model *model, const attn_optim_params *p, attn_trainer **out) {
+    *out = NULL;
+    if (!(p->lr > 0) || !(p->min_lr >= 0) || p->warmup_steps < 0 || !(p->beta1 >= 0 && p->beta1 < 1) ||
+        !(p->beta2 >= 0 && p->beta2 < 1) || !(p->eps > 0) || !(p->weight_decay >= 0) || !(p->grad_clip >= 0))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "optimizer settings out of range (lr > 0, betas in [0,1), eps > 0, ...)");
+    attn_status st = model_enable_grads(model);
+    if (st) return st;
+    attn_trainer *tr = attn_calloc(1, sizeof *tr);
+    if (!tr) return ATTN_ERR_OUT_OF_MEMORY;
+    tr->model = model;
+    tr->p = *p;
+    size_t bytes = (size_t)model->n_weights * sizeof(float);
+    tr->m = attn_malloc_aligned(bytes);
+    tr->v = attn_malloc_aligned(bytes);
+    if (!tr->m || !tr->v) {
+        attn_trainer_free(tr);
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
+    memset(tr->m, 0, bytes);
+    memset(tr->v, 0, bytes);
+    graph_init(&tr->g, NULL);
+    *out = tr;
+    return ATTN_OK;
+}
+
+void attn_trainer_free(attn_trainer *tr) {
+    if (!tr) return;
+    graph_free(&tr->g);
+    attn_free_aligned(tr->m);
+    attn_free_aligned(tr->v);
+    attn_free(tr);
+}
+
+int64_t attn_trainer_steps_done(const attn_trainer *tr) { return tr->step; }
+
+size_t attn_trainer_arena_bytes(const attn_trainer *tr, size_t *n_chunk_allocs) {
+    if (n_chunk_allocs) *n_chunk_allocs = tr->g.mem.n_chunk_allocs;
+    return arena_bytes(&tr->g.mem);
+}
+
+static double grad_norm(const attn_model *m) {
+    /* per-tensor sums of squares, then the total: the same grouping as
+     * torch's norm of per-parameter norms, in double */
+    double total = 0;
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const float *g = m->grads + m->params[k].offset;
+        int64_t n = m->params[k].numel;
+        double s = 0;
+#pragma omp parallel for reduction(+ : s) schedule(static)
+        for (int64_t i = 0; i < n; i++) s += (double)g[i] * (double)g[i];
+        total += s;
+    }
+    return sqrt(total);
+}
+
+static void adamw_update(attn_trainer *tr, float lr, float clip_scale) {
+    attn_model *m = tr->model;
+    const attn_optim_params *p = &tr->p;
+    int64_t t = tr->step + 1;
+    float bc1 = (float)(1.0 - pow((double)p->beta1, (double)t));
+    float bc2_sqrt = (float)sqrt(1.0 - pow((double)p->beta2, (double)t));
+    float step_size = lr / bc1, b1 = p->beta1, b2 = p->beta2, eps = p->eps;
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *pi = &m->params[k];
+        float *w = m->weights + pi->offset, *g = m->grads + pi->offset;
+        float *mm = tr->m + pi->offset, *vv = tr->v + pi->offset;
+        float decay = pi->decay ? 1.0f - lr * p->weight_decay : 1.0f;
+        int64_t n = pi->numel;
+#pragma omp parallel for simd schedule(static)
+        for (int64_t i = 0; i < n; i++) {
+            float gi = g[i] * clip_scale;
+            float mi = mm[i] + (1.0f - b1) * (gi - mm[i]);
+            float vi = vv[i] * b2 + (1.0f - b2) * gi * gi;
+            mm[i] = mi;
+            vv[i] = vi;
+            float denom = sqrtf(vi) / bc2_sqrt + eps;
+            w[i] = w[i] * decay - step_size * mi / denom;
+        }
+    }
+}
+
+attn_status attn_trainer_step(attn_trainer *tr, const int32_t *inputs, const int32_t *targets, int64_t n_micro, int64_t B,
+                              int64_t T, float *loss, float *gnorm) {
+    attn_model *m = tr->model;
+    if (n_micro < 1 || B < 1 || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "empty batch");
+    model_zero_grads(m);
+    double loss_sum = 0;
+    for (int64_t micro = 0; micro < n_micro; micro++) {
+        uint64_t seed = rng_hash(tr->dropout_seed, (uint64_t)tr->step, (uint64_t)micro);
+        graph_reset(&tr->g, true, true, seed);
+        tensor *l = model_loss(m, &tr->g, inputs + micro * B * T, targets + micro * B * T, B, T);
+        if (!l) return tr->g.status ? tr->g.status : ATTN_ERR_INVALID_ARG;
+        loss_sum += (double)l->data[0];
+        /* each micro-batch contributes 1/n_micro of the mean loss */
+        attn_status st = graph_backward(&tr->g, l);
+        if (st) return st;
+    }
+    if (n_micro > 1) {
+        float s = 1.0f / (float)n_micro;
+        for (int64_t i = 0; i < m->n_weights; i++) m->grads[i] *= s;
+    }
+    double norm = grad_norm(m);
+    float clip_scale = 1.0f;
+    if (tr->p.grad_clip > 0) {
+        double c = (double)tr->p.grad_clip / (norm + 1e-6);
+        clip_scale = c < 1.0 ? (float)c : 1.0f;
+    }
+    if (!isfinite(norm)) return attn_errorf(ATTN_ERR_INVALID_ARG, "gradient norm is not finite at step %lld (loss %g): lower the learning rate",
+                                            (long long)tr->step + 1, loss_sum / (double)n_micro);
+    adamw_update(tr, attn_lr_at(&tr->p, tr->step), clip_scale);
+    tr->step++;
+    if (loss) *loss = (float)(loss_sum / (double)n_micro);
+    if (gnorm) *gnorm = (float)norm;
+    return ATTN_OK;
+}
+
+attn_status attn_trainer_eval(attn_trainer *tr, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T,
+                              float *loss) {
+    graph_reset(&tr->g, false, false, 0);
+    tensor *l = model_loss(tr->model, &tr->g, inputs, targets, B, T);
+    if (!l) return tr->g.status ? tr->g.status : ATTN_ERR_INVALID_ARG;
+    *loss = l->data[0];
+    return ATTN_OK;
+}
