@@ -1,3 +1,189 @@
-/* placeholder until the subcommand lands */
+/* attn generate — sample from a model, streaming the text as it is made. */
 #include "cli.h"
-int cmd_generate(int argc, char **argv) { (void)argc; (void)argv; return cli_fail("generate", ATTN_ERR_UNSUPPORTED, "not implemented yet"); }
+
+#include "attn/generate.h"
+#include "attn/tokenizer.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: attn generate -m MODEL [options]\n\n"
+            "Runs the prompt through the model (prefill), then decodes one token at a time with\n"
+            "a KV cache, printing text as it is made. Stops at end-of-text or after -n tokens.\n\n"
+            "  -m, --model DIR     model directory\n"
+            "  -p, --prompt TEXT   prompt (default: the end-of-text token, i.e. start a document)\n"
+            "  --ids \"1 2 3\"       prompt as token ids instead of text\n"
+            "  -n, --max-tokens N  tokens to generate (200)\n"
+            "  --temperature X     0 = greedy (0.8)\n"
+            "  --top-k N           sample among the N most likely tokens (0 = all)\n"
+            "  --top-p X           nucleus sampling mass (1 = off)\n"
+            "  --seed N            sampling seed (42)\n"
+            "  --print-ids         print the generated token ids instead of text\n"
+            "  --no-stop           do not stop at end-of-text\n"
+            "  --threads N         threads\n");
+}
+
+static attn_status parse_ids(const char *s, int32_t **out, int64_t *n) {
+    int64_t cap = 16, k = 0;
+    int32_t *ids = attn_malloc((size_t)cap * sizeof *ids);
+    if (!ids) return ATTN_ERR_OUT_OF_MEMORY;
+    while (*s) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == ',') s++;
+        if (!*s) break;
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (end == s || errno || v < 0 || v > INT32_MAX) {
+            attn_free(ids);
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "'%.20s' is not a token id", s);
+        }
+        if (k == cap) {
+            int32_t *nb = attn_realloc(ids, (size_t)(cap *= 2) * sizeof *ids);
+            if (!nb) {
+                attn_free(ids);
+                return ATTN_ERR_OUT_OF_MEMORY;
+            }
+            ids = nb;
+        }
+        ids[k++] = (int32_t)v;
+        s = end;
+    }
+    *out = ids;
+    *n = k;
+    return ATTN_OK;
+}
+
+int cmd_generate(int argc, char **argv) {
+    const char *model_dir = NULL, *prompt = NULL, *ids_str = NULL;
+    attn_sampler_params sp = attn_sampler_default_params();
+    bool print_ids = false, no_stop = false;
+    long long v, threads = 0;
+    double x;
+    sp.max_new_tokens = 200;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if (cli_opt_flag(argv, i, "--help", "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (cli_opt_flag(argv, i, "--print-ids", NULL)) {
+            print_ids = true;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--no-stop", NULL)) {
+            no_stop = true;
+            continue;
+        }
+        if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &model_dir)) || (r = cli_opt_str(argc, argv, &i, "--prompt", "-p", &prompt)) ||
+            (r = cli_opt_str(argc, argv, &i, "--ids", NULL, &ids_str))) {
+            if (r < 0) return 2;
+            continue;
+        }
+        if ((r = cli_opt_int(argc, argv, &i, "--max-tokens", "-n", &v)) != 0) {
+            if (r < 0) return 2;
+            sp.max_new_tokens = v;
+            continue;
+        }
+        if ((r = cli_opt_int(argc, argv, &i, "--top-k", NULL, &v)) != 0) {
+            if (r < 0) return 2;
+            sp.top_k = (int32_t)(v > INT32_MAX ? INT32_MAX : v);
+            continue;
+        }
+        if ((r = cli_opt_int(argc, argv, &i, "--seed", NULL, &v)) != 0) {
+            if (r < 0) return 2;
+            sp.seed = (uint64_t)v;
+            continue;
+        }
+        if ((r = cli_opt_int(argc, argv, &i, "--threads", NULL, &threads)) != 0) {
+            if (r < 0) return 2;
+            continue;
+        }
+        if ((r = cli_opt_float(argc, argv, &i, "--temperature", "-t", &x)) != 0) {
+            if (r < 0) return 2;
+            sp.temperature = (float)x;
+            continue;
+        }
+        if ((r = cli_opt_float(argc, argv, &i, "--top-p", NULL, &x)) != 0) {
+            if (r < 0) return 2;
+            sp.top_p = (float)x;
+            continue;
+        }
+        fprintf(stderr, "attn generate: unknown option '%s' (see attn generate --help)\n", argv[i]);
+        return 2;
+    }
+    if (!model_dir) {
+        fprintf(stderr, "attn generate: -m MODEL is required\n");
+        return 2;
+    }
+    if (prompt && ids_str) {
+        fprintf(stderr, "attn generate: give --prompt or --ids, not both\n");
+        return 2;
+    }
+    attn_set_threads((int)threads);
+    int rc = 1;
+    attn_model *model = NULL;
+    attn_tokenizer *tok = NULL;
+    attn_gen *gen = NULL;
+    int32_t *ids = NULL;
+    int64_t n = 0;
+    attn_status st = attn_model_load(model_dir, &model);
+    if (st) goto fail;
+    attn_gpt_config cfg = attn_model_config(model);
+    if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
+        if (!(ids_str && print_ids)) goto fail; /* ids in, ids out: no tokenizer needed */
+        tok = NULL;
+    }
+    int32_t eot = tok ? attn_tokenizer_eot(tok) : cfg.eos_token_id;
+    if (ids_str) {
+        if ((st = parse_ids(ids_str, &ids, &n)) != ATTN_OK) goto fail;
+    } else if (prompt) {
+        if ((st = attn_tokenizer_encode(tok, prompt, strlen(prompt), &ids, &n)) != ATTN_OK) goto fail;
+    }
+    if (n == 0) {
+        if (eot < 0) {
+            st = attn_errorf(ATTN_ERR_INVALID_ARG, "an empty prompt needs an end-of-text token to start from");
+            goto fail;
+        }
+        attn_free(ids);
+        if (!(ids = attn_malloc(sizeof *ids))) {
+            st = ATTN_ERR_OUT_OF_MEMORY;
+            goto fail;
+        }
+        ids[0] = eot;
+        n = 1;
+    }
+    sp.stop_token = no_stop ? -1 : (cfg.eos_token_id >= 0 ? cfg.eos_token_id : eot);
+    if ((st = attn_gen_new(model, &sp, &gen)) != ATTN_OK) goto fail;
+    if ((st = attn_gen_start(gen, ids, n)) != ATTN_OK) goto fail;
+    if (!print_ids && prompt) fputs(prompt, stdout);
+    int32_t t;
+    bool first = true;
+    while ((st = attn_gen_next(gen, &t)) == ATTN_OK) {
+        if (print_ids) {
+            printf(first ? "%d" : " %d", (int)t);
+        } else if (t != sp.stop_token) {
+            const char *bytes;
+            size_t len;
+            if ((st = attn_tokenizer_token_bytes(tok, t, &bytes, &len)) != ATTN_OK) goto fail;
+            fwrite(bytes, 1, len, stdout);
+        }
+        first = false;
+        fflush(stdout);
+    }
+    if (st != ATTN_DONE) goto fail;
+    printf("\n");
+    rc = 0;
+    goto done;
+fail:
+    fflush(stdout);
+    rc = cli_fail("generate", st, NULL);
+done:
+    attn_gen_free(gen);
+    attn_free(ids);
+    attn_tokenizer_free(tok);
+    attn_model_free(model);
+    return rc;
+}

@@ -1,3 +1,182 @@
-/* placeholder until the subcommand lands */
+/* attn train — train a GPT on prepared token shards. */
 #include "cli.h"
-int cmd_train(int argc, char **argv) { (void)argc; (void)argv; return cli_fail("train", ATTN_ERR_UNSUPPORTED, "not implemented yet"); }
+
+#include "attn/train.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: attn train --data DIR --out DIR [options]\n\n"
+            "Trains a GPT-2-architecture model on shards made by `attn prepare`. OUT becomes a\n"
+            "Hugging Face model directory (config.json, model.safetensors, tokenizer.json) plus\n"
+            "trainer_state.safetensors and train_log.jsonl.\n\n"
+            "model (new runs):\n"
+            "  --layers N        transformer blocks (4)\n"
+            "  --heads N         attention heads (4)\n"
+            "  --width N         embedding width (256)\n"
+            "  --context N       positions (256)\n"
+            "  --dropout P       embedding/residual dropout (0)\n"
+            "  --init DIR        start from this model directory instead of a new model\n"
+            "optimisation:\n"
+            "  --steps N         optimizer steps (1000)\n"
+            "  --batch N         sequences per micro-batch (16)\n"
+            "  --seq-len N       tokens per sequence (the context)\n"
+            "  --accum N         micro-batches per step, gradient accumulation (1)\n"
+            "  --lr X            peak learning rate (1e-3)\n"
+            "  --min-lr X        final learning rate of the cosine decay (lr/10)\n"
+            "  --warmup N        linear warmup steps (100, at most steps/10 by default)\n"
+            "  --weight-decay X  AdamW decoupled weight decay on linear weights (0.1)\n"
+            "  --beta1 X --beta2 X --eps X   AdamW (0.9, 0.95, 1e-8)\n"
+            "  --clip X          clip the global gradient norm (1.0; 0 = off)\n"
+            "  --seed N          seed for initialisation, batches and dropout (1337)\n"
+            "run:\n"
+            "  --eval-every N    validation loss every N steps (100; 0 = only at the end)\n"
+            "  --eval-batches N  validation batches (20)\n"
+            "  --checkpoint-every N  checkpoint every N steps (0 = only at the end)\n"
+            "  --resume          continue the checkpoint in OUT exactly where it stopped\n"
+            "  --threads N       threads (ATTN_THREADS, or all cores)\n"
+            "  --quiet           no progress line\n");
+}
+
+typedef struct progress_state {
+    bool quiet, tty;
+} progress_state;
+
+static void fmt_time(char *buf, size_t n, double s) {
+    if (!isfinite(s) || s < 0) s = 0;
+    int h = (int)(s / 3600), m = (int)(fmod(s, 3600) / 60), sec = (int)fmod(s, 60);
+    if (h)
+        snprintf(buf, n, "%dh%02dm", h, m);
+    else
+        snprintf(buf, n, "%dm%02ds", m, sec);
+}
+
+static void on_progress(const attn_train_progress *p, void *user) {
+    progress_state *ps = user;
+    if (ps->quiet) return;
+    char eta[32], el[32];
+    fmt_time(eta, sizeof eta, p->eta_s);
+    fmt_time(el, sizeof el, p->elapsed_s);
+    int64_t every = p->max_steps / 20 > 1 ? p->max_steps / 20 : 1;
+    bool line = p->has_val || p->checkpointed || p->step == 1 || p->step % every == 0;
+    if (!ps->tty && !line) return;
+    if (line) {
+        fprintf(stderr, "%sstep %6lld/%lld | loss %.4f | lr %.2e | norm %.2f | %.0f tok/s | %s elapsed, ETA %s", ps->tty ? "\r\033[K" : "",
+                (long long)p->step, (long long)p->max_steps, (double)p->loss, (double)p->lr, (double)p->grad_norm,
+                p->tokens_per_s, el, eta);
+        if (p->has_val) fprintf(stderr, " | val %.4f", (double)p->val_loss);
+        if (p->checkpointed) fprintf(stderr, " | saved");
+        fprintf(stderr, "\n");
+    } else {
+        fprintf(stderr, "\r\033[Kstep %6lld/%lld | loss %.4f | lr %.2e | %.0f tok/s | ETA %s", (long long)p->step,
+                (long long)p->max_steps, (double)p->loss, (double)p->lr, p->tokens_per_s, eta);
+    }
+    fflush(stderr);
+}
+
+int cmd_train(int argc, char **argv) {
+    attn_train_params p = attn_train_default_params();
+    progress_state ps = {false, isatty(2) != 0};
+    long long v;
+    double x;
+    bool warmup_set = false, min_lr_set = false;
+    long long threads = 0;
+    p.optim.max_steps = 1000;
+    for (int i = 1; i < argc; i++) {
+        int r;
+#define INT_OPT(name, field)                                        \
+    if ((r = cli_opt_int(argc, argv, &i, name, NULL, &v)) != 0) {  \
+        if (r < 0) return 2;                                        \
+        field = v;                                                  \
+        continue;                                                   \
+    }
+#define FLOAT_OPT(name, field)                                        \
+    if ((r = cli_opt_float(argc, argv, &i, name, NULL, &x)) != 0) { \
+        if (r < 0) return 2;                                          \
+        field = (float)x;                                             \
+        continue;                                                     \
+    }
+        if (cli_opt_flag(argv, i, "--help", "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if (cli_opt_flag(argv, i, "--resume", NULL)) {
+            p.resume = true;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--quiet", "-q")) {
+            ps.quiet = true;
+            continue;
+        }
+        if ((r = cli_opt_str(argc, argv, &i, "--data", "-d", &p.data_dir)) != 0) {
+            if (r < 0) return 2;
+            continue;
+        }
+        if ((r = cli_opt_str(argc, argv, &i, "--out", "-o", &p.out_dir)) != 0) {
+            if (r < 0) return 2;
+            continue;
+        }
+        if ((r = cli_opt_str(argc, argv, &i, "--init", NULL, &p.init_from)) != 0) {
+            if (r < 0) return 2;
+            continue;
+        }
+        if ((r = cli_opt_int(argc, argv, &i, "--warmup", NULL, &v)) != 0) {
+            if (r < 0) return 2;
+            p.optim.warmup_steps = v;
+            warmup_set = true;
+            continue;
+        }
+        if ((r = cli_opt_float(argc, argv, &i, "--min-lr", NULL, &x)) != 0) {
+            if (r < 0) return 2;
+            p.optim.min_lr = (float)x;
+            min_lr_set = true;
+            continue;
+        }
+        INT_OPT("--layers", p.model.n_layer)
+        INT_OPT("--heads", p.model.n_head)
+        INT_OPT("--width", p.model.n_embd)
+        INT_OPT("--context", p.model.n_ctx)
+        INT_OPT("--steps", p.optim.max_steps)
+        INT_OPT("--batch", p.batch_size)
+        INT_OPT("--seq-len", p.seq_len)
+        INT_OPT("--accum", p.grad_accum)
+        INT_OPT("--eval-every", p.eval_every)
+        INT_OPT("--eval-batches", p.eval_batches)
+        INT_OPT("--checkpoint-every", p.checkpoint_every)
+        INT_OPT("--threads", threads)
+        FLOAT_OPT("--lr", p.optim.lr)
+        FLOAT_OPT("--weight-decay", p.optim.weight_decay)
+        FLOAT_OPT("--beta1", p.optim.beta1)
+        FLOAT_OPT("--beta2", p.optim.beta2)
+        FLOAT_OPT("--eps", p.optim.eps)
+        FLOAT_OPT("--clip", p.optim.grad_clip)
+        FLOAT_OPT("--dropout", p.model.dropout)
+        if ((r = cli_opt_int(argc, argv, &i, "--seed", NULL, &v)) != 0) {
+            if (r < 0) return 2;
+            p.seed = (uint64_t)v;
+            continue;
+        }
+#undef INT_OPT
+#undef FLOAT_OPT
+        fprintf(stderr, "attn train: unknown option '%s' (see attn train --help)\n", argv[i]);
+        return 2;
+    }
+    if (!p.data_dir || !p.out_dir) {
+        fprintf(stderr, "attn train: --data and --out are required (see attn train --help)\n");
+        return 2;
+    }
+    if (!warmup_set) p.optim.warmup_steps = p.optim.max_steps / 10 < 100 ? p.optim.max_steps / 10 : 100;
+    if (!min_lr_set) p.optim.min_lr = p.optim.lr / 10;
+    attn_set_threads((int)threads);
+    p.callback = on_progress;
+    p.user = &ps;
+    attn_status st = attn_train(&p);
+    if (!ps.quiet && ps.tty) fprintf(stderr, "\n");
+    if (st) return cli_fail("train", st, NULL);
+    if (!ps.quiet) fprintf(stderr, "model saved to %s\n", p.out_dir);
+    return 0;
+}

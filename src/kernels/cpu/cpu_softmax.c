@@ -89,7 +89,7 @@ void cpu_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv,
             const float *doi = dout + (b * d->Tq + i) * C + h * D;
             const float *oi = out + (b * d->Tq + i) * C + h * D;
             const float *qi = q + b * d->q_batch_stride + i * d->q_stride + h * D;
-            float *dqi = dq + b * d->q_batch_stride + i * d->q_stride + h * D;
+            float *dqi = dq ? dq + b * d->q_batch_stride + i * d->q_stride + h * D : NULL;
             float Di = 0.0f;
 #pragma omp simd reduction(+ : Di)
             for (int64_t e = 0; e < D; e++) Di += doi[e] * oi[e];
@@ -98,8 +98,8 @@ void cpu_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv,
                 if (mask && !mask[j]) continue;
                 const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + h * D;
                 const float *vj = v + b * d->kv_batch_stride + j * d->kv_stride + h * D;
-                float *dkj = dk + b * d->kv_batch_stride + j * d->kv_stride + h * D;
-                float *dvj = dv + b * d->kv_batch_stride + j * d->kv_stride + h * D;
+                float *dkj = dk ? dk + b * d->kv_batch_stride + j * d->kv_stride + h * D : NULL;
+                float *dvj = dv ? dv + b * d->kv_batch_stride + j * d->kv_stride + h * D : NULL;
                 float sdot = 0.0f, dp = 0.0f;
 #pragma omp simd reduction(+ : sdot, dp)
                 for (int64_t e = 0; e < D; e++) {
@@ -108,12 +108,25 @@ void cpu_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv,
                 }
                 float p = vm_expf_masked(sdot * d->scale - l);
                 float ds = p * (dp - Di) * d->scale;
+                if (dqi && dkj && dvj) {
 #pragma omp simd
-                for (int64_t e = 0; e < D; e++) {
-                    dqi[e] += ds * kj[e];
-                    dkj[e] += ds * qi[e];
-                    dvj[e] += p * doi[e];
+                    for (int64_t e = 0; e < D; e++) {
+                        dqi[e] += ds * kj[e];
+                        dkj[e] += ds * qi[e];
+                        dvj[e] += p * doi[e];
+                    }
+                    continue;
                 }
+                /* a NULL gradient is not needed (kernels.h) */
+                if (dqi)
+#pragma omp simd
+                    for (int64_t e = 0; e < D; e++) dqi[e] += ds * kj[e];
+                if (dkj)
+#pragma omp simd
+                    for (int64_t e = 0; e < D; e++) dkj[e] += ds * qi[e];
+                if (dvj)
+#pragma omp simd
+                    for (int64_t e = 0; e < D; e++) dvj[e] += p * doi[e];
             }
         }
     }

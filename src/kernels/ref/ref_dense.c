@@ -70,25 +70,37 @@ void ref_layernorm_forward(float *out, float *mean, float *rstd, const float *in
 
 void ref_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                             const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C) {
-    for (int64_t n = 0; n < N; n++) {
-        const float *x = inp + n * C, *dy = dout + n * C;
-        double m = mean[n], r = rstd[n];
-        /* dx = r * (g - mean(g) - xhat * mean(g * xhat)), with g = dy * weight */
-        double gm = 0, gx = 0;
-        for (int64_t c = 0; c < C; c++) {
-            double xhat = ((double)x[c] - m) * r, g = (double)dy[c] * (double)weight[c];
-            gm += g;
-            gx += g * xhat;
-        }
-        gm /= (double)C;
-        gx /= (double)C;
-        for (int64_t c = 0; c < C; c++) {
-            double xhat = ((double)x[c] - m) * r, g = (double)dy[c] * (double)weight[c];
-            if (dinp) dinp[n * C + c] += (float)(r * (g - gm - xhat * gx));
-            if (dweight) dweight[c] += (float)((double)dy[c] * xhat);
-            if (dbias) dbias[c] += dy[c];
+    if (dinp) {
+        for (int64_t n = 0; n < N; n++) {
+            const float *x = inp + n * C, *dy = dout + n * C;
+            double m = mean[n], r = rstd[n];
+            /* dx = r * (g - mean(g) - xhat * mean(g * xhat)), with g = dy * weight */
+            double gm = 0, gx = 0;
+            for (int64_t c = 0; c < C; c++) {
+                double xhat = ((double)x[c] - m) * r, g = (double)dy[c] * (double)weight[c];
+                gm += g;
+                gx += g * xhat;
+            }
+            gm /= (double)C;
+            gx /= (double)C;
+            for (int64_t c = 0; c < C; c++) {
+                double xhat = ((double)x[c] - m) * r, g = (double)dy[c] * (double)weight[c];
+                dinp[n * C + c] += (float)(r * (g - gm - xhat * gx));
+            }
         }
     }
+    /* dweight, dbias: sums over rows, in double, added once */
+    if (dweight || dbias)
+        for (int64_t c = 0; c < C; c++) {
+            double dw = 0, db = 0;
+            for (int64_t n = 0; n < N; n++) {
+                double dy = dout[n * C + c];
+                dw += dy * ((double)inp[n * C + c] - (double)mean[n]) * (double)rstd[n];
+                db += dy;
+            }
+            if (dweight) dweight[c] += (float)dw;
+            if (dbias) dbias[c] += (float)db;
+        }
 }
 
 #define GELU_K 0.7978845608028654 /* sqrt(2/pi) */

@@ -4,6 +4,7 @@
 #include "kernels/ref/ref.h"
 
 #include <math.h>
+#include <stddef.h>
 
 static bool visible(const attn_dims *d, int64_t b, int64_t i, int64_t j) {
     if (d->causal && j > i + (d->Tk - d->Tq)) return false;
@@ -66,23 +67,23 @@ void ref_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv,
                 const float *doi = dout + (b * d->Tq + i) * C + h * d->D;
                 const float *oi = out + (b * d->Tq + i) * C + h * d->D;
                 const float *qi = q + b * d->q_batch_stride + i * d->q_stride + h * d->D;
-                float *dqi = dq + b * d->q_batch_stride + i * d->q_stride + h * d->D;
+                float *dqi = dq ? dq + b * d->q_batch_stride + i * d->q_stride + h * d->D : NULL;
                 double Di = 0; /* sum_e dout_ie * out_ie = sum_j p_ij dp_ij */
                 for (int64_t e = 0; e < d->D; e++) Di += (double)doi[e] * (double)oi[e];
                 for (int64_t j = 0; j < d->Tk; j++) {
                     if (!visible(d, b, i, j)) continue;
                     const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
                     const float *vj = v + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
-                    float *dkj = dk + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
-                    float *dvj = dv + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
+                    float *dkj = dk ? dk + b * d->kv_batch_stride + j * d->kv_stride + h * d->D : NULL;
+                    float *dvj = dv ? dv + b * d->kv_batch_stride + j * d->kv_stride + h * d->D : NULL;
                     double p = exp(score(d, q, k, b, h, i, j) - l);
                     double dp = 0;
                     for (int64_t e = 0; e < d->D; e++) dp += (double)doi[e] * (double)vj[e];
                     double ds = p * (dp - Di) * (double)d->scale;
                     for (int64_t e = 0; e < d->D; e++) {
-                        dqi[e] += (float)(ds * (double)kj[e]);
-                        dkj[e] += (float)(ds * (double)qi[e]);
-                        dvj[e] += (float)(p * (double)doi[e]);
+                        if (dqi) dqi[e] += (float)(ds * (double)kj[e]);
+                        if (dkj) dkj[e] += (float)(ds * (double)qi[e]);
+                        if (dvj) dvj[e] += (float)(p * (double)doi[e]);
                     }
                 }
             }

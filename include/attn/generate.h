@@ -1,0 +1,39 @@
+/* generate.h — text generation as a step API: start with a prompt (prefill),
+ * then ask for one token at a time (decoding with a KV cache). The CLI's
+ * streaming loop and, later, the server sit on these two calls. */
+#ifndef ATTN_GENERATE_H
+#define ATTN_GENERATE_H
+
+#include "attn/model.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct attn_sampler_params {
+    float temperature;        /* 0 = greedy (argmax) */
+    int32_t top_k;            /* 0 = off */
+    float top_p;              /* 1 = off; keep the smallest set with mass >= top_p */
+    uint64_t seed;
+    int64_t max_new_tokens;   /* stop after this many */
+    int32_t stop_token;       /* stop after producing it; -1 = none */
+} attn_sampler_params;
+
+ATTN_API attn_sampler_params attn_sampler_default_params(void);
+
+typedef struct attn_gen attn_gen;
+
+/* The generator borrows `model`; free the generator first. */
+ATTN_API attn_status attn_gen_new(attn_model *model, const attn_sampler_params *params, attn_gen **out);
+ATTN_API void attn_gen_free(attn_gen *gen);
+/* Resets the cache and runs the prompt (n_prompt >= 1 tokens, fewer than the
+ * model's context: ATTN_ERR_INVALID_ARG otherwise, with the lengths). */
+ATTN_API attn_status attn_gen_start(attn_gen *gen, const int32_t *prompt, int64_t n_prompt);
+/* The next token in *token. ATTN_DONE (and no token) once the stop token was
+ * produced, max_new_tokens were produced, or the context is full. */
+ATTN_API attn_status attn_gen_next(attn_gen *gen, int32_t *token);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

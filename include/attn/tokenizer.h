@@ -1,0 +1,79 @@
+/* tokenizer.h — text <-> token ids.
+ *
+ * One opaque attn_tokenizer serves every kind of tokenizer attn knows; the
+ * kind is chosen when it is built or detected from tokenizer.json when it is
+ * loaded. Kinds today: "char" (one token per Unicode code point). Byte-level
+ * BPE and WordPiece will come in behind the same functions.
+ *
+ * Added tokens: "<|endoftext|>" (and any other added token a tokenizer.json
+ * lists) is matched literally in the text given to attn_tokenizer_encode and
+ * becomes its single id; the rest of the text is encoded by the model.
+ *
+ * Char tokenizer file (tokenizer.json, the layout of Hugging Face's):
+ *   {"version": "1.0",
+ *    "model": {"type": "Char", "vocab": {"\n": 0, " ": 1, "!": 2, ...}},
+ *    "added_tokens": [{"id": 84, "content": "<|endoftext|>", "special": true}]}
+ * Every vocab key is exactly one code point; vocab ids and added-token ids
+ * together are 0..V-1, each once. U+0000 cannot be in a char vocabulary
+ * (JSON strings here are NUL-terminated). */
+#ifndef ATTN_TOKENIZER_H
+#define ATTN_TOKENIZER_H
+
+#include "attn/attn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct attn_tokenizer attn_tokenizer;
+
+/* The literal text of the end-of-text token. */
+#define ATTN_EOT_TEXT "<|endoftext|>"
+
+/* Builds a char-level vocabulary from text: the sorted set of Unicode code
+ * points in it (ids 0..V-2), then "<|endoftext|>" as the last id (V-1).
+ * Errors: ATTN_ERR_INVALID_ARG for empty text; ATTN_ERR_FORMAT for invalid
+ * UTF-8 (the message gives the byte offset); ATTN_ERR_UNSUPPORTED for a NUL
+ * byte (U+0000 cannot be saved). Free the result with attn_tokenizer_free. */
+ATTN_API attn_status attn_tokenizer_new_char(const char *text, size_t len, attn_tokenizer **out);
+
+/* Loads a tokenizer from a model/data directory (reads DIR/tokenizer.json) or
+ * from the path of a tokenizer.json; the kind comes from "model.type".
+ * Errors: ATTN_ERR_IO (missing file), ATTN_ERR_FORMAT (malformed JSON, missing
+ * or mistyped fields, duplicate or non-contiguous ids, a char vocab key that is
+ * not exactly one code point), ATTN_ERR_UNSUPPORTED (a model type attn does
+ * not read yet). */
+ATTN_API attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out);
+
+/* Writes DIR/tokenizer.json atomically, creating DIR (one level) if needed. */
+ATTN_API attn_status attn_tokenizer_save(const attn_tokenizer *tok, const char *dir);
+
+ATTN_API void attn_tokenizer_free(attn_tokenizer *tok);   /* NULL is a no-op */
+
+ATTN_API int32_t attn_tokenizer_vocab_size(const attn_tokenizer *tok);   /* V, added tokens included */
+ATTN_API int32_t attn_tokenizer_eot(const attn_tokenizer *tok);          /* "<|endoftext|>" id, or -1 */
+ATTN_API const char *attn_tokenizer_kind(const attn_tokenizer *tok);     /* "char" */
+
+/* Encodes len bytes of text (need not be NUL-terminated). *ids is allocated
+ * with attn_malloc (attn_free it, also when *n_ids is 0). Char-level errors:
+ * invalid UTF-8 -> ATTN_ERR_FORMAT "invalid UTF-8 at byte N (0xNN)"; a
+ * character not in the vocabulary -> ATTN_ERR_INVALID_ARG "character U+00E9
+ * 'é' at byte 17 is not in the tokenizer's vocabulary". */
+ATTN_API attn_status attn_tokenizer_encode(const attn_tokenizer *tok, const char *text, size_t len,
+                                           int32_t **ids, int64_t *n_ids);
+
+/* Decodes ids into a NUL-terminated byte string (*len excludes the NUL;
+ * attn_free *text). An id outside 0..V-1 -> ATTN_ERR_INVALID_ARG. */
+ATTN_API attn_status attn_tokenizer_decode(const attn_tokenizer *tok, const int32_t *ids, int64_t n,
+                                           char **text, size_t *len);
+
+/* The bytes of one token, for streaming output. *bytes is owned by the
+ * tokenizer (valid until attn_tokenizer_free) and not NUL-terminated. For
+ * byte-level kinds a token may be part of a UTF-8 sequence. */
+ATTN_API attn_status attn_tokenizer_token_bytes(const attn_tokenizer *tok, int32_t id,
+                                                const char **bytes, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* ATTN_TOKENIZER_H */

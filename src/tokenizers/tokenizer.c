@@ -1,0 +1,370 @@
+/* tokenizer.c — the public tokenizer API over the per-kind vtables.
+ *
+ * Owns what every kind shares: argument checks, splitting text on added
+ * tokens ("<|endoftext|>") before the kind's encoder sees it, decoding by
+ * concatenating token bytes, and reading tokenizer.json up to "model" (the
+ * layout of Hugging Face `tokenizers`), including "added_tokens". The kinds
+ * (char.c; later bpe.c, wordpiece.c) read their own "model" object. */
+#include "tokenizers/tokenizer_impl.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+/* ---- id buffer ------------------------------------------------------------- */
+
+attn_status tok_ids_reserve(tok_ids *v, int64_t extra) {
+    if (extra < 0 || v->n > INT64_MAX - extra)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "token count overflows");
+    int64_t need = v->n + extra;
+    if (need <= v->cap) return ATTN_OK;
+    int64_t cap = v->cap ? v->cap : 256;
+    while (cap < need) cap = cap > INT64_MAX / 2 ? need : cap * 2;
+    size_t bytes;
+    if ((uint64_t)cap > SIZE_MAX || !size_mul((size_t)cap, sizeof(int32_t), &bytes))
+        return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "token buffer of %lld ids is too large", (long long)cap);
+    int32_t *d = attn_realloc(v->data, bytes);
+    if (!d) return ATTN_ERR_OUT_OF_MEMORY;
+    v->data = d;
+    v->cap = cap;
+    return ATTN_OK;
+}
+
+/* ---- helpers for the kinds ------------------------------------------------ */
+
+void tok_added_free(tok_added *added, int32_t n) {
+    if (!added) return;
+    for (int32_t i = 0; i < n; i++) attn_free(added[i].content);
+    attn_free(added);
+}
+
+attn_status tokenizer_unknown_char(uint32_t cp, size_t at) {
+    char buf[5] = {0};
+    bool printable = cp >= 0x20 && cp != 0x7f && !(cp >= 0x80 && cp < 0xa0);
+    if (printable) {
+        int k = utf8_encode(cp, buf);
+        buf[k] = 0;
+        return attn_errorf(ATTN_ERR_INVALID_ARG,
+                           "character U+%04X '%s' at byte %zu is not in the tokenizer's vocabulary",
+                           (unsigned)cp, buf, at);
+    }
+    return attn_errorf(ATTN_ERR_INVALID_ARG, "character U+%04X at byte %zu is not in the tokenizer's vocabulary",
+                       (unsigned)cp, at);
+}
+
+bool tokenizer_json_id(const cJSON *item, int32_t *out) {
+    if (!cJSON_IsNumber(item)) return false;
+    double d = item->valuedouble;
+    if (!(d >= 0.0 && d < 2147483647.0)) return false;
+    int32_t i = (int32_t)d;
+    if ((double)i != d) return false;
+    *out = i;
+    return true;
+}
+
+cJSON *tokenizer_json_root(void) {
+    cJSON *root = cJSON_CreateObject();
+    if (!root || !cJSON_AddStringToObject(root, "version", "1.0")) {
+        cJSON_Delete(root);
+        attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
+        return NULL;
+    }
+    return root;
+}
+
+attn_status tokenizer_json_add_added(const attn_tokenizer *tok, cJSON *root) {
+    cJSON *arr = cJSON_AddArrayToObject(root, "added_tokens");
+    if (!arr) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
+    for (int32_t i = 0; i < tok->n_added; i++) {
+        cJSON *o = cJSON_CreateObject();
+        if (!o) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
+        cJSON_AddItemToArray(arr, o);
+        if (!cJSON_AddNumberToObject(o, "id", tok->added[i].id) ||
+            !cJSON_AddStringToObject(o, "content", tok->added[i].content) ||
+            !cJSON_AddBoolToObject(o, "special", tok->added[i].special))
+            return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
+    }
+    return ATTN_OK;
+}
+
+attn_status tokenizer_json_write(const cJSON *root, const char *path) {
+    char *s = cJSON_Print(root);
+    if (!s) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory printing %s", path);
+    size_t n = strlen(s);
+    s[n] = '\n';   /* cJSON_Print's buffer ends in the NUL we overwrite; write n+1 bytes */
+    attn_status st = file_write_atomic(path, s, n + 1);
+    cJSON_free(s);
+    return st;
+}
+
+/* ---- encode / decode -------------------------------------------------------- */
+
+attn_status tokenizer_encode_append(const attn_tokenizer *tok, const char *text, size_t len, size_t base,
+                                    tok_ids *out) {
+    if (tok->n_added == 0) return tok->vt->encode(tok, text, len, base, out);
+
+    /* next[k]: offset of the next occurrence of added token k at or after
+     * pos (len if none); each is searched again only once pos passes it, so
+     * the whole text is scanned about n_added times. */
+    size_t *next = attn_malloc((size_t)tok->n_added * sizeof *next);
+    if (!next) return ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = ATTN_OK;
+    size_t pos = 0;
+    for (int32_t k = 0; k < tok->n_added; k++) next[k] = (size_t)-1;
+    for (;;) {
+        int32_t best = -1;
+        for (int32_t k = 0; k < tok->n_added; k++) {
+            if (next[k] == (size_t)-1 || next[k] < pos) {
+                const tok_added *a = &tok->added[k];
+                const char *hit = pos < len ? memmem(text + pos, len - pos, a->content, a->len) : NULL;
+                next[k] = hit ? (size_t)(hit - text) : len;
+            }
+            if (next[k] < len &&
+                (best < 0 || next[k] < next[best] ||
+                 (next[k] == next[best] && tok->added[k].len > tok->added[best].len)))
+                best = k;
+        }
+        size_t stop = best < 0 ? len : next[best];
+        if (stop > pos && (st = tok->vt->encode(tok, text + pos, stop - pos, base + pos, out)) != ATTN_OK) break;
+        if (best < 0) break;
+        if ((st = tok_ids_reserve(out, 1)) != ATTN_OK) break;
+        out->data[out->n++] = tok->added[best].id;
+        pos = stop + tok->added[best].len;
+    }
+    attn_free(next);
+    return st;
+}
+
+attn_status attn_tokenizer_encode(const attn_tokenizer *tok, const char *text, size_t len, int32_t **ids,
+                                  int64_t *n_ids) {
+    if (!tok || !ids || !n_ids || (!text && len))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_encode: NULL argument");
+    *ids = NULL;
+    *n_ids = 0;
+    if (len > (size_t)INT64_MAX - 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "text of %zu bytes is too long", len);
+    tok_ids v = {0};
+    /* Every kind gives at most one id per byte, so this is the only allocation
+     * on the common path. */
+    attn_status st = tok_ids_reserve(&v, (int64_t)len + 1);
+    if (st == ATTN_OK) st = tokenizer_encode_append(tok, text, len, 0, &v);
+    if (st != ATTN_OK) {
+        attn_free(v.data);
+        return st;
+    }
+    if (v.cap > v.n + 4096) {
+        int32_t *d = attn_realloc(v.data, (size_t)(v.n ? v.n : 1) * sizeof(int32_t));
+        if (d) v.data = d;   /* a failed shrink keeps the larger buffer */
+    }
+    *ids = v.data;
+    *n_ids = v.n;
+    return ATTN_OK;
+}
+
+static attn_status check_id(const attn_tokenizer *tok, int32_t id) {
+    if (id < 0 || id >= tok->vocab_size)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "token id %d is outside 0..%d (vocab size %d)", (int)id,
+                           (int)tok->vocab_size - 1, (int)tok->vocab_size);
+    return ATTN_OK;
+}
+
+attn_status attn_tokenizer_token_bytes(const attn_tokenizer *tok, int32_t id, const char **bytes, size_t *len) {
+    if (!tok || !bytes || !len) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_token_bytes: NULL argument");
+    attn_status st = check_id(tok, id);
+    if (st != ATTN_OK) return st;
+    return tok->vt->token_bytes(tok, id, bytes, len);
+}
+
+attn_status attn_tokenizer_decode(const attn_tokenizer *tok, const int32_t *ids, int64_t n, char **text,
+                                  size_t *len) {
+    if (!tok || !text || (!ids && n) || n < 0)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_decode: bad argument");
+    *text = NULL;
+    if (len) *len = 0;
+    attn_status st;
+    for (int64_t i = 0; i < n; i++)
+        if ((st = check_id(tok, ids[i])) != ATTN_OK) return st;
+    if (tok->vt->decode) {
+        size_t dummy;
+        return tok->vt->decode(tok, ids, n, text, len ? len : &dummy);
+    }
+    size_t total = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const char *b;
+        size_t k;
+        if ((st = tok->vt->token_bytes(tok, ids[i], &b, &k)) != ATTN_OK) return st;
+        if (total > SIZE_MAX - 1 - k) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "decoded text is too long");
+        total += k;
+    }
+    char *s = attn_malloc(total + 1);
+    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    size_t at = 0;
+    for (int64_t i = 0; i < n; i++) {
+        const char *b;
+        size_t k;
+        tok->vt->token_bytes(tok, ids[i], &b, &k);
+        memcpy(s + at, b, k);
+        at += k;
+    }
+    s[at] = 0;
+    *text = s;
+    if (len) *len = at;
+    return ATTN_OK;
+}
+
+/* ---- lifecycle and properties ---------------------------------------------- */
+
+attn_status attn_tokenizer_new_char(const char *text, size_t len, attn_tokenizer **out) {
+    if (!out || (!text && len)) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_new_char: NULL argument");
+    *out = NULL;
+    return char_tokenizer_new(&text, &len, 1, NULL, out);
+}
+
+void attn_tokenizer_free(attn_tokenizer *tok) {
+    if (!tok) return;
+    tok_added *added = tok->added;
+    int32_t n_added = tok->n_added;
+    if (tok->vt && tok->vt->free) tok->vt->free(tok);   /* frees tok itself */
+    tok_added_free(added, n_added);
+}
+
+int32_t attn_tokenizer_vocab_size(const attn_tokenizer *tok) { return tok ? tok->vocab_size : 0; }
+int32_t attn_tokenizer_eot(const attn_tokenizer *tok) { return tok ? tok->eot : -1; }
+const char *attn_tokenizer_kind(const attn_tokenizer *tok) { return tok ? tok->vt->kind : ""; }
+
+attn_status attn_tokenizer_save(const attn_tokenizer *tok, const char *dir) {
+    if (!tok || !dir) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_save: NULL argument");
+    attn_status st = dir_ensure(dir);
+    if (st != ATTN_OK) return st;
+    return tok->vt->save(tok, dir);
+}
+
+/* ---- load ------------------------------------------------------------------- */
+
+static attn_status parse_added(const cJSON *arr, const char *path, tok_added **out, int32_t *n_out) {
+    *out = NULL;
+    *n_out = 0;
+    if (!arr) return ATTN_OK;
+    if (!cJSON_IsArray(arr)) return attn_errorf(ATTN_ERR_FORMAT, "%s: \"added_tokens\" is not an array", path);
+    int n = cJSON_GetArraySize(arr);
+    if (n == 0) return ATTN_OK;
+    tok_added *added = attn_calloc((size_t)n, sizeof *added);
+    if (!added) return ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = ATTN_OK;
+    int32_t i = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, arr) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(item, "id");
+        const cJSON *content = cJSON_GetObjectItemCaseSensitive(item, "content");
+        const cJSON *special = cJSON_GetObjectItemCaseSensitive(item, "special");
+        if (!cJSON_IsObject(item)) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: added_tokens[%d] is not an object", path, (int)i);
+            goto fail;
+        }
+        if (!tokenizer_json_id(id, &added[i].id)) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: added_tokens[%d] has no integer \"id\" in 0..2^31-2", path, (int)i);
+            goto fail;
+        }
+        if (!cJSON_IsString(content) || !content->valuestring[0]) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: added_tokens[%d] has no non-empty string \"content\"", path, (int)i);
+            goto fail;
+        }
+        size_t len = strlen(content->valuestring);
+        if (utf8_validate(content->valuestring, len) != len) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: added_tokens[%d] \"content\" is not valid UTF-8", path, (int)i);
+            goto fail;
+        }
+        if (special && !cJSON_IsBool(special)) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: added_tokens[%d] \"special\" is not true/false", path, (int)i);
+            goto fail;
+        }
+        if (!(added[i].content = attn_strdup(content->valuestring))) {
+            st = ATTN_ERR_OUT_OF_MEMORY;
+            goto fail;
+        }
+        added[i].len = len;
+        added[i].special = special ? cJSON_IsTrue(special) : false;
+        i++;
+    }
+    /* sort by id (few entries) */
+    for (int32_t a = 1; a < i; a++)
+        for (int32_t b = a; b > 0 && added[b - 1].id > added[b].id; b--) {
+            tok_added t = added[b];
+            added[b] = added[b - 1];
+            added[b - 1] = t;
+        }
+    *out = added;
+    *n_out = i;
+    return ATTN_OK;
+fail:
+    tok_added_free(added, (int32_t)n);
+    return st;
+}
+
+attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
+    if (!path || !out) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_load: NULL argument");
+    *out = NULL;
+    attn_status st = ATTN_OK;
+    char *file = NULL, *buf = NULL;
+    size_t len = 0;
+    cJSON *root = NULL;
+    tok_added *added = NULL;
+    int32_t n_added = 0;
+
+    struct stat sb;
+    if (stat(path, &sb) != 0)
+        return attn_errorf(ATTN_ERR_IO, "cannot open tokenizer %s: %s", path, strerror(errno));
+    if (S_ISDIR(sb.st_mode)) {
+        if (!(file = path_join(path, "tokenizer.json"))) return ATTN_ERR_OUT_OF_MEMORY;
+        if (!file_exists(file)) {
+            st = attn_errorf(ATTN_ERR_IO, "no tokenizer.json in %s", path);
+            goto done;
+        }
+    } else if (!(file = attn_strdup(path))) {
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
+    if ((st = file_read_all(file, &buf, &len)) != ATTN_OK) goto done;
+
+    const char *end = NULL;
+    root = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);   /* +1: the NUL file_read_all adds */
+    if (!root) {
+        size_t at = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: malformed JSON near byte %zu", file, at);
+        goto done;
+    }
+    if (!cJSON_IsObject(root)) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: top level is not a JSON object", file);
+        goto done;
+    }
+    const cJSON *version = cJSON_GetObjectItemCaseSensitive(root, "version");
+    if (!cJSON_IsString(version)) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: missing string field \"version\"", file);
+        goto done;
+    }
+    const cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "model");
+    if (!cJSON_IsObject(model)) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: missing object field \"model\"", file);
+        goto done;
+    }
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(model, "type");
+    if (!cJSON_IsString(type)) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: missing string field \"model.type\"", file);
+        goto done;
+    }
+    if ((st = parse_added(cJSON_GetObjectItemCaseSensitive(root, "added_tokens"), file, &added, &n_added)) != ATTN_OK)
+        goto done;
+    if (!strcmp(type->valuestring, "Char")) {
+        st = char_tokenizer_from_json(model, added, n_added, file, out);
+        added = NULL;   /* owned by the kind now */
+    } else if (!strcmp(type->valuestring, "BPE") || !strcmp(type->valuestring, "WordPiece") ||
+               !strcmp(type->valuestring, "Unigram") || !strcmp(type->valuestring, "WordLevel")) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: tokenizer model type \"%s\" is not supported yet", file,
+                         type->valuestring);
+    } else {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: unknown tokenizer model type \"%s\"", file, type->valuestring);
+    }
+done:
+    tok_added_free(added, n_added);
+    cJSON_Delete(root);
+    attn_free(buf);
+    attn_free(file);
+    return st;
+}

@@ -1,0 +1,98 @@
+/* tokenizer_impl.h — what every tokenizer kind implements behind
+ * include/attn/tokenizer.h, and the helpers tokenizer.c shares with them.
+ *
+ * A kind embeds `attn_tokenizer base` as its first member and fills a
+ * tokenizer_vtable. tokenizer.c owns what all kinds share: the public
+ * entry points, argument checks, splitting text on added tokens (so a
+ * kind's encode never sees "<|endoftext|>"), tokenizer.json parsing up to
+ * "model", and the added_tokens list. Internal: not for cli/. */
+#ifndef ATTN_TOKENIZER_IMPL_H
+#define ATTN_TOKENIZER_IMPL_H
+
+#include "attn/tokenizer.h"
+#include "core/core.h"
+
+#include <cJSON.h>
+
+/* A growable id buffer. */
+typedef struct tok_ids {
+    int32_t *data;
+    int64_t n, cap;
+} tok_ids;
+
+/* Makes room for `extra` more ids. */
+attn_status tok_ids_reserve(tok_ids *v, int64_t extra);
+
+/* A token matched literally in text before the model sees it. */
+typedef struct tok_added {
+    int32_t id;
+    char *content;    /* attn_malloc'ed, NUL-terminated */
+    size_t len;       /* > 0 */
+    bool special;
+} tok_added;
+
+typedef struct tokenizer_vtable {
+    const char *kind;   /* "char", later "bpe", "wordpiece" */
+    /* Encodes text that holds no added token, appending to out. Byte offsets
+     * in error messages are `base` + the offset within text. */
+    attn_status (*encode)(const attn_tokenizer *tok, const char *text, size_t len, size_t base, tok_ids *out);
+    /* Decodes ids already checked to be in 0..V-1. NULL: concatenate
+     * token_bytes (right for char and byte-level BPE). */
+    attn_status (*decode)(const attn_tokenizer *tok, const int32_t *ids, int64_t n, char **text, size_t *len);
+    /* Bytes of an id already checked to be in 0..V-1. */
+    attn_status (*token_bytes)(const attn_tokenizer *tok, int32_t id, const char **bytes, size_t *len);
+    /* Writes the tokenizer's files into dir (which exists). */
+    attn_status (*save)(const attn_tokenizer *tok, const char *dir);
+    /* Frees the kind's own state and tok itself; tokenizer.c frees
+     * base.added afterwards. */
+    void (*free)(attn_tokenizer *tok);
+} tokenizer_vtable;
+
+struct attn_tokenizer {
+    const tokenizer_vtable *vt;
+    int32_t vocab_size;     /* V: ids are 0..V-1 */
+    int32_t eot;            /* id of "<|endoftext|>", or -1 */
+    tok_added *added;       /* sorted by id */
+    int32_t n_added;
+};
+
+/* Encodes text (added tokens included), appending to out; offsets in errors
+ * are base + offset. attn_tokenizer_encode is this plus allocation; prepare
+ * calls it to encode a document in pieces with file-relative offsets. */
+attn_status tokenizer_encode_append(const attn_tokenizer *tok, const char *text, size_t len, size_t base,
+                                    tok_ids *out);
+
+/* Frees an added-token list. */
+void tok_added_free(tok_added *added, int32_t n);
+
+/* A new tokenizer.json root holding {"version": "1.0"}; NULL on OOM (error
+ * recorded). The kind adds "model", then calls tokenizer_json_add_added. */
+cJSON *tokenizer_json_root(void);
+
+/* Appends "added_tokens": [{"id", "content", "special"}, ...] for tok. */
+attn_status tokenizer_json_add_added(const attn_tokenizer *tok, cJSON *root);
+
+/* An id from JSON: an integral number in 0..INT32_MAX-1. */
+bool tokenizer_json_id(const cJSON *item, int32_t *out);
+
+/* Prints root into path atomically. */
+attn_status tokenizer_json_write(const cJSON *root, const char *path);
+
+/* Formats an error about code point cp at byte `at`: "character U+00E9 'é'
+ * at byte 17 is not in the tokenizer's vocabulary". */
+attn_status tokenizer_unknown_char(uint32_t cp, size_t at);
+
+/* ---- char (char.c) ---------------------------------------------------------- */
+/* Builds a char vocabulary over several texts: the sorted set of their code
+ * points, then "<|endoftext|>". Errors name text i as names[i] when names
+ * is non-NULL. */
+attn_status char_tokenizer_new(const char *const *texts, const size_t *lens, int n_texts,
+                               const char *const *names, attn_tokenizer **out);
+
+/* Builds a char tokenizer from a parsed tokenizer.json "model" object.
+ * Takes ownership of `added` (n_added entries) whether it succeeds or not.
+ * path is for messages. */
+attn_status char_tokenizer_from_json(const cJSON *model, tok_added *added, int32_t n_added, const char *path,
+                                     attn_tokenizer **out);
+
+#endif

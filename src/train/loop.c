@@ -1,0 +1,356 @@
+/* loop.c — attn_train(): data sampling, evaluation, logging, checkpoints
+ * and resume around attn_trainer_step(). See train.h for the guarantees. */
+#include "attn/data.h"
+#include "attn/tokenizer.h"
+#include "io/safetensors.h"
+#include "train/trainer.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+attn_train_params attn_train_default_params(void) {
+    attn_train_params p;
+    memset(&p, 0, sizeof p);
+    p.model = attn_gpt_default_config();
+    p.model.n_layer = 4;
+    p.model.n_head = 4;
+    p.model.n_embd = 256;
+    p.model.n_ctx = 256;
+    p.optim = attn_optim_default_params();
+    p.batch_size = 16;
+    p.grad_accum = 1;
+    p.eval_every = 100;
+    p.eval_batches = 20;
+    p.seed = 1337;
+    return p;
+}
+
+/* ---- batches -----------------------------------------------------------------
+ * Training windows start at offsets drawn from (seed, step, micro, row):
+ * no loader state, so a resumed run draws exactly the same batches.
+ * Validation uses fixed, evenly spaced windows. */
+static attn_status fill_window(const attn_shard *s, int64_t start, int64_t T, int32_t *in, int32_t *tg, int32_t *buf) {
+    attn_status st = attn_shard_read(s, start, T + 1, buf);
+    if (st) return st;
+    memcpy(in, buf, (size_t)T * sizeof *in);
+    memcpy(tg, buf + 1, (size_t)T * sizeof *tg);
+    return ATTN_OK;
+}
+
+static attn_status train_batch(const attn_shard *s, uint64_t seed, int64_t step, int64_t n_micro, int64_t B, int64_t T,
+                               int32_t *in, int32_t *tg, int32_t *buf) {
+    int64_t span = attn_shard_len(s) - T; /* valid starts: [0, span) */
+    for (int64_t mb = 0; mb < n_micro; mb++)
+        for (int64_t b = 0; b < B; b++) {
+            uint64_t r = rng_hash(seed, (uint64_t)step, (uint64_t)(mb * B + b));
+            int64_t start = (int64_t)(r % (uint64_t)span);
+            int64_t row = (mb * B + b) * T;
+            attn_status st = fill_window(s, start, T, in + row, tg + row, buf);
+            if (st) return st;
+        }
+    return ATTN_OK;
+}
+
+static attn_status evaluate(attn_trainer *tr, const attn_shard *s, int64_t n_batches, int64_t B, int64_t T, int32_t *in,
+                            int32_t *tg, int32_t *buf, float *out) {
+    int64_t span = attn_shard_len(s) - T, n_windows = n_batches * B;
+    double sum = 0;
+    for (int64_t k = 0; k < n_batches; k++) {
+        for (int64_t b = 0; b < B; b++) {
+            int64_t w = k * B + b;
+            int64_t start = n_windows > 1 ? (int64_t)((double)w * (double)(span - 1) / (double)(n_windows - 1)) : 0;
+            attn_status st = fill_window(s, start, T, in + b * T, tg + b * T, buf);
+            if (st) return st;
+        }
+        float l;
+        attn_status st = attn_trainer_eval(tr, in, tg, B, T, &l);
+        if (st) return st;
+        sum += (double)l;
+    }
+    *out = (float)(sum / (double)n_batches);
+    return ATTN_OK;
+}
+
+/* ---- checkpoints ------------------------------------------------------------ */
+
+static char *settings_json(const attn_train_params *p, int64_t T) {
+    cJSON *r = cJSON_CreateObject();
+    if (!r) return NULL;
+    cJSON_AddNumberToObject(r, "batch_size", (double)p->batch_size);
+    cJSON_AddNumberToObject(r, "seq_len", (double)T);
+    cJSON_AddNumberToObject(r, "grad_accum", (double)p->grad_accum);
+    cJSON_AddNumberToObject(r, "max_steps", (double)p->optim.max_steps);
+    cJSON_AddNumberToObject(r, "warmup_steps", (double)p->optim.warmup_steps);
+    cJSON_AddNumberToObject(r, "lr", (double)p->optim.lr);
+    cJSON_AddNumberToObject(r, "min_lr", (double)p->optim.min_lr);
+    cJSON_AddNumberToObject(r, "weight_decay", (double)p->optim.weight_decay);
+    cJSON_AddNumberToObject(r, "beta1", (double)p->optim.beta1);
+    cJSON_AddNumberToObject(r, "beta2", (double)p->optim.beta2);
+    cJSON_AddNumberToObject(r, "eps", (double)p->optim.eps);
+    cJSON_AddNumberToObject(r, "grad_clip", (double)p->optim.grad_clip);
+    char seed[32];
+    snprintf(seed, sizeof seed, "%" PRIu64, p->seed);
+    cJSON_AddStringToObject(r, "seed", seed);
+    char *s = cJSON_PrintUnformatted(r);
+    cJSON_Delete(r);
+    return s;
+}
+
+static attn_status save_state(const attn_trainer *tr, const char *path, const char *settings) {
+    const attn_model *m = tr->model;
+    int n = m->n_params_tensors;
+    st_entry *e = attn_calloc((size_t)n * 3, sizeof *e);
+    char *names = attn_malloc((size_t)n * 3 * 112);
+    if (!e || !names) {
+        attn_free(e);
+        attn_free(names);
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
+    const float *blocks[3] = {m->weights, tr->m, tr->v};
+    static const char *const prefix[3] = {"param.", "adam_m.", "adam_v."};
+    for (int b = 0; b < 3; b++)
+        for (int k = 0; k < n; k++) {
+            char *nm = names + ((size_t)b * (size_t)n + (size_t)k) * 112;
+            snprintf(nm, 112, "%s%s", prefix[b], m->params[k].name);
+            e[b * n + k] = (st_entry){nm, ST_F32, m->params[k].ndim, m->params[k].shape, blocks[b] + m->params[k].offset};
+        }
+    char step[32];
+    snprintf(step, sizeof step, "%lld", (long long)tr->step);
+    const char *meta[] = {"format", "attn-trainer-state", "step", step, "settings", settings, NULL};
+    attn_status st = st_write(path, e, (int64_t)n * 3, meta);
+    attn_free(e);
+    attn_free(names);
+    return st;
+}
+
+/* Reads a "key": "value" from the metadata JSON. */
+static char *meta_value(const st_file *f, const char *key) {
+    if (!f->metadata_json) return NULL;
+    cJSON *r = cJSON_Parse(f->metadata_json);
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, key);
+    char *out = cJSON_IsString(v) ? attn_strdup(v->valuestring) : NULL;
+    cJSON_Delete(r);
+    return out;
+}
+
+static attn_status load_state(attn_trainer *tr, const char *path, const char *settings) {
+    st_file *f = NULL;
+    attn_status st = st_open(path, &f);
+    if (st) return st;
+    attn_model *m = tr->model;
+    char *step = meta_value(f, "step"), *saved = meta_value(f, "settings");
+    if (!step || !saved) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: not an attn trainer state (no step/settings metadata)", path);
+        goto done;
+    }
+    if (strcmp(saved, settings)) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: --resume needs the settings of the original run, which were %s", path, saved);
+        goto done;
+    }
+    float *blocks[3] = {m->weights, tr->m, tr->v};
+    static const char *const prefix[3] = {"param.", "adam_m.", "adam_v."};
+    for (int b = 0; b < 3; b++)
+        for (int k = 0; k < m->n_params_tensors; k++) {
+            char nm[128];
+            snprintf(nm, sizeof nm, "%s%s", prefix[b], m->params[k].name);
+            const st_tensor *t = st_find(f, nm);
+            if (!t) {
+                st = attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor %s", path, nm);
+                goto done;
+            }
+            if ((st = st_read_f32(t, blocks[b] + m->params[k].offset, m->params[k].numel)) != ATTN_OK) goto done;
+        }
+    char *end;
+    errno = 0;
+    long long s = strtoll(step, &end, 10);
+    if (errno || *end || s < 0) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: bad step \"%s\"", path, step);
+        goto done;
+    }
+    tr->step = s;
+done:
+    attn_free(step);
+    attn_free(saved);
+    st_close(f);
+    return st;
+}
+
+/* The whole checkpoint: trainer state first (the resume point, one atomic
+ * file), then the Hugging Face export and the tokenizer. */
+static attn_status checkpoint(const attn_trainer *tr, const attn_train_params *p, const attn_tokenizer *tok,
+                              const char *state_path, const char *settings) {
+    attn_status st = save_state(tr, state_path, settings);
+    if (!st) st = attn_model_save(tr->model, p->out_dir);
+    if (!st && tok) st = attn_tokenizer_save(tok, p->out_dir);
+    return st;
+}
+
+/* Keeps only the log lines of steps <= `step`, so a resumed run's log reads
+ * like the uninterrupted run's. */
+static attn_status trim_log(const char *path, int64_t step) {
+    char *text = NULL;
+    size_t len;
+    if (!file_exists(path)) return ATTN_OK;
+    attn_status st = file_read_all(path, &text, &len);
+    if (st) return st;
+    size_t keep = 0;
+    for (size_t i = 0; i < len;) {
+        char *nl = memchr(text + i, '\n', len - i);
+        size_t e = nl ? (size_t)(nl - text) + 1 : len;
+        long long s = -1;
+        const char *k = strstr(text + i, "\"step\":");
+        if (k && k < text + e) s = strtoll(k + 7, NULL, 10);
+        if (s < 0 || s > step) break;
+        keep = e;
+        i = e;
+    }
+    st = file_write_atomic(path, text, keep);
+    attn_free(text);
+    return st;
+}
+
+/* ---- the loop --------------------------------------------------------------- */
+
+attn_status attn_train(const attn_train_params *p) {
+    attn_status st = ATTN_OK;
+    attn_shard *train = NULL, *val = NULL;
+    attn_tokenizer *tok = NULL;
+    attn_model *model = NULL;
+    attn_trainer *tr = NULL;
+    int32_t *in = NULL, *tg = NULL, *buf = NULL;
+    char *settings = NULL, *path_train = NULL, *path_val = NULL, *state_path = NULL, *log_path = NULL;
+    FILE *log = NULL;
+
+    if (!p->data_dir || !p->out_dir) return attn_errorf(ATTN_ERR_INVALID_ARG, "training needs a data directory and an output directory");
+    if (p->batch_size < 1 || p->grad_accum < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 ||
+        p->checkpoint_every < 0)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
+    path_train = path_join(p->data_dir, "train.bin");
+    path_val = path_join(p->data_dir, "val.bin");
+    state_path = path_join(p->out_dir, "trainer_state.safetensors");
+    log_path = path_join(p->out_dir, "train_log.jsonl");
+    if (!path_train || !path_val || !state_path || !log_path) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    if ((st = attn_shard_open(path_train, &train)) != ATTN_OK) goto done;
+    if (file_exists(path_val) && (st = attn_shard_open(path_val, &val)) != ATTN_OK) goto done;
+    if (attn_tokenizer_load(p->data_dir, &tok) != ATTN_OK) tok = NULL; /* shards without a tokenizer still train */
+
+    if (p->resume) {
+        if (!file_exists(state_path)) {
+            st = attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors", p->out_dir);
+            goto done;
+        }
+        if ((st = attn_model_load(p->out_dir, &model)) != ATTN_OK) goto done;
+    } else if (p->init_from) {
+        if ((st = attn_model_load(p->init_from, &model)) != ATTN_OK) goto done;
+    } else {
+        attn_gpt_config c = p->model;
+        c.vocab_size = attn_shard_vocab_size(train);
+        if (tok) c.eos_token_id = c.bos_token_id = attn_tokenizer_eot(tok);
+        if ((st = attn_model_new(&c, p->seed, &model)) != ATTN_OK) goto done;
+    }
+    attn_gpt_config cfg = attn_model_config(model);
+    if (p->model.dropout > 0) model->cfg.dropout = p->model.dropout;
+    if (attn_shard_vocab_size(train) > cfg.vocab_size) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "the data's vocabulary (%d) is larger than the model's (%lld)",
+                         (int)attn_shard_vocab_size(train), (long long)cfg.vocab_size);
+        goto done;
+    }
+    int64_t T = p->seq_len ? p->seq_len : cfg.n_ctx, B = p->batch_size, A = p->grad_accum;
+    if (T < 1 || T > cfg.n_ctx) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "sequence length %lld must be in [1, %lld] (the model's context)", (long long)T,
+                         (long long)cfg.n_ctx);
+        goto done;
+    }
+    if (attn_shard_len(train) < T + 2) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s has %lld tokens; training windows of %lld need at least %lld", path_train,
+                         (long long)attn_shard_len(train), (long long)T, (long long)T + 2);
+        goto done;
+    }
+    if (val && attn_shard_len(val) < T + 2) {
+        attn_shard_close(val); /* too short to evaluate on: train without validation */
+        val = NULL;
+    }
+    if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
+    tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
+    if (!(settings = settings_json(p, T))) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    if (p->resume) {
+        if ((st = load_state(tr, state_path, settings)) != ATTN_OK) goto done;
+        if ((st = trim_log(log_path, tr->step)) != ATTN_OK) goto done;
+    } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
+        goto done;
+    }
+    in = attn_malloc((size_t)(A * B * T) * sizeof *in);
+    tg = attn_malloc((size_t)(A * B * T) * sizeof *tg);
+    buf = attn_malloc((size_t)(T + 1) * sizeof *buf);
+    if (!in || !tg || !buf) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    log = fopen(log_path, p->resume ? "ab" : "wb");
+    if (!log) {
+        st = attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", log_path, strerror(errno));
+        goto done;
+    }
+    double t0 = time_now();
+    int64_t first = tr->step, max_steps = p->optim.max_steps;
+    while (tr->step < max_steps) {
+        double ts = time_now();
+        if ((st = train_batch(train, p->seed, tr->step, A, B, T, in, tg, buf)) != ATTN_OK) goto done;
+        float loss, norm;
+        float lr = attn_lr_at(&p->optim, tr->step);
+        if ((st = attn_trainer_step(tr, in, tg, A, B, T, &loss, &norm)) != ATTN_OK) goto done;
+        int64_t step = tr->step;
+        double now = time_now(), dt = now - ts;
+        attn_train_progress pr = {0};
+        pr.step = step;
+        pr.max_steps = max_steps;
+        pr.loss = loss;
+        pr.lr = lr;
+        pr.grad_norm = norm;
+        pr.tokens_per_s = (double)(A * B * T) / dt;
+        pr.elapsed_s = now - t0;
+        pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
+        bool last = step == max_steps;
+        if (val && p->eval_batches > 0 && ((p->eval_every && step % p->eval_every == 0) || last)) {
+            if ((st = evaluate(tr, val, p->eval_batches, B, T, in, tg, buf, &pr.val_loss)) != ATTN_OK) goto done;
+            pr.has_val = true;
+        }
+        fprintf(log, "{\"step\": %lld, \"loss\": %.6f, \"lr\": %.6g, \"grad_norm\": %.6f, \"tokens_per_s\": %.1f",
+                (long long)step, (double)loss, (double)lr, (double)norm, pr.tokens_per_s);
+        if (pr.has_val) fprintf(log, ", \"val_loss\": %.6f", (double)pr.val_loss);
+        fprintf(log, "}\n");
+        fflush(log);
+        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last) {
+            if ((st = checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
+            pr.checkpointed = true;
+        }
+        if (p->callback) p->callback(&pr, p->user);
+    }
+    if (tr->step == first && !file_exists(state_path)) st = checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
+done:
+    if (log) fclose(log);
+    attn_trainer_free(tr);
+    attn_model_free(model);
+    attn_tokenizer_free(tok);
+    attn_shard_close(train);
+    attn_shard_close(val);
+    attn_free(in);
+    attn_free(tg);
+    attn_free(buf);
+    if (settings) cJSON_free(settings);
+    attn_free(path_train);
+    attn_free(path_val);
+    attn_free(state_path);
+    attn_free(log_path);
+    return st;
+}
