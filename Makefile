@@ -35,12 +35,17 @@ endif
 endif
 
 BLAS ?= 1
+COMMA := ,
+# Prefer Debian's OpenMP build of OpenBLAS: it shares our OpenMP thread pool,
+# where the pthreads build would spin its own threads against ours.
+OPENBLAS_OMP_DIR := $(firstword $(wildcard /usr/lib/$(shell $(CC) -dumpmachine)/openblas-openmp))
+BLAS_LIBS := $(if $(OPENBLAS_OMP_DIR),-L$(OPENBLAS_OMP_DIR) -Wl$(COMMA)-rpath$(COMMA)$(OPENBLAS_OMP_DIR)) -lopenblas
 ifeq ($(BLAS),1)
 HASH := \#
-HAVE_BLAS := $(shell printf '$(HASH)include <cblas.h>\nint main(void){cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasNoTrans,1,1,1,1.f,0,1,0,1,0.f,0,1);return 0;}' | $(CC) -x c - -lopenblas -o /dev/null 2>/dev/null && echo 1)
+HAVE_BLAS := $(shell printf '$(HASH)include <cblas.h>\nint main(void){cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasNoTrans,1,1,1,1.f,0,1,0,1,0.f,0,1);return 0;}' | $(CC) -x c - $(BLAS_LIBS) -o /dev/null 2>/dev/null && echo 1)
 ifeq ($(HAVE_BLAS),1)
 CFLAGS  += -DATTN_HAVE_BLAS=1
-LDLIBS  += -lopenblas
+LDLIBS  += $(BLAS_LIBS)
 endif
 endif
 
