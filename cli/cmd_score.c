@@ -65,7 +65,7 @@ static attn_status parse_ids(const char *s, int32_t **out, int64_t *n) {
         long long v = strtoll(s, &end, 10);
         if (end == s || errno || v < 0 || v > INT32_MAX || (*end && *end != ' ' && *end != '\n' && *end != '\t' && *end != '\r')) {
             free(ids);
-            return attn_errorf(ATTN_ERR_INVALID_ARG, "'%.20s' is not a token id", s);
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "'%.*s' is not a token id", (int)strcspn(s, " \t\r\n,"), s);
         }
         if (k == cap) {
             int32_t *nb = realloc(ids, (size_t)(cap *= 2) * sizeof *ids);

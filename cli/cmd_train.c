@@ -38,6 +38,7 @@ static void usage(FILE *out) {
             "  --eval-batches N  validation batches (20)\n"
             "  --checkpoint-every N  checkpoint every N steps (0 = only at the end)\n"
             "  --resume          continue the checkpoint in OUT exactly where it stopped\n"
+            "  --stop-at N       stop after step N with a checkpoint (resume later with --resume)\n"
             "  --threads N       threads (ATTN_THREADS, or all cores)\n"
             "  --quiet           no progress line\n");
 }
@@ -148,6 +149,7 @@ int cmd_train(int argc, char **argv) {
         INT_OPT("--eval-batches", p.eval_batches)
         INT_OPT("--checkpoint-every", p.checkpoint_every)
         INT_OPT("--threads", threads)
+        INT_OPT("--stop-at", p.stop_at)
         FLOAT_OPT("--lr", p.optim.lr)
         FLOAT_OPT("--weight-decay", p.optim.weight_decay)
         FLOAT_OPT("--beta1", p.optim.beta1)

@@ -57,6 +57,7 @@ typedef struct attn_train_params {
     int64_t checkpoint_every;     /* 0 = only at the end */
     uint64_t seed;
     bool resume;                  /* continue OUT's checkpoint */
+    int64_t stop_at;              /* stop (with a checkpoint) after this step; 0 = run to max_steps */
     attn_train_callback callback;
     void *user;
 } attn_train_params;

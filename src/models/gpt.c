@@ -242,6 +242,7 @@ attn_status attn_model_new(const attn_gpt_config *cfg_in, uint64_t seed, attn_mo
 /* ---- forward -------------------------------------------------------------- */
 
 static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, kv_cache *cache, int layer) {
+    if (!x) return NULL;
     const attn_gpt_config *c = &m->cfg;
     int64_t C = c->n_embd, B = x->shape[0], T = x->shape[1];
     tensor *h = op_layernorm(g, x, &ly->ln1_w, &ly->ln1_b, c->layer_norm_eps);

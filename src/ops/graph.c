@@ -75,6 +75,19 @@ float *graph_grad(graph *g, tensor *t) {
     return t->grad;
 }
 
+/* Whether a tape entry other than the i-th reads t's data in backward: t is
+ * an input of it, or the output of an attention (whose backward reads its
+ * output). Cross-entropy may only write d(logits) over logits when not. */
+static bool read_elsewhere(const graph *g, int64_t i, const tensor *t) {
+    for (int64_t j = 0; j < g->n_tape; j++) {
+        const tape_entry *f = &g->tape[j];
+        if (j == i) continue;
+        if (f->in[0] == t || f->in[1] == t || f->in[2] == t) return true;
+        if (f->out == t && f->op == OP_ATTENTION) return true;
+    }
+    return false;
+}
+
 attn_status graph_backward_from(graph *g, tensor *out, const float *dout) {
     if (g->status) return g->status;
     if (!g->record) return attn_errorf(ATTN_ERR_INVALID_ARG, "backward on a graph that did not record");
@@ -86,8 +99,10 @@ attn_status graph_backward_from(graph *g, tensor *out, const float *dout) {
     for (int64_t i = g->n_tape - 1; i >= 0; i--) {
         tape_entry *e = &g->tape[i];
         if (!e->out->requires_grad || !e->out->grad) continue;
-        /* cross-entropy writes d(logits) over the logits when nothing else did */
-        if (e->op == OP_CROSS_ENTROPY && !e->in[0]->grad) e->in[0]->grad = e->in[0]->data;
+        /* cross-entropy writes d(logits) over the logits when nothing else
+         * did and nothing else reads them (two losses over the same logits) */
+        if (e->op == OP_CROSS_ENTROPY && !e->in[0]->grad && !read_elsewhere(g, i, e->in[0]))
+            e->in[0]->grad = e->in[0]->data;
         for (int j = 0; j < 3; j++)
             if (e->in[j] && e->in[j]->requires_grad && !graph_grad(g, e->in[j])) return g->status;
         OP_BACKWARD[e->op](g, e);

@@ -122,7 +122,8 @@ tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_
 /* Mean softmax cross-entropy of logits (N, V) against targets (N), rows
  * with target == ignore_index excluded; out is a scalar. Targets must be in
  * [0, V) or ignore_index. Backward writes d(logits) over the logits
- * themselves (they are not needed again), so read logits before backward. */
+ * themselves when no other op uses them (they are not needed again), so
+ * read logits before backward. */
 tensor *op_cross_entropy(graph *g, tensor *logits, const int32_t *targets, int32_t ignore_index);
 
 #endif

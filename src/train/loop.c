@@ -303,7 +303,8 @@ attn_status attn_train(const attn_train_params *p) {
     }
     double t0 = time_now();
     int64_t first = tr->step, max_steps = p->optim.max_steps;
-    while (tr->step < max_steps) {
+    int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
+    while (tr->step < end) {
         double ts = time_now();
         if ((st = train_batch(train, p->seed, tr->step, A, B, T, in, tg, buf)) != ATTN_OK) goto done;
         float loss, norm;
@@ -325,12 +326,12 @@ attn_status attn_train(const attn_train_params *p) {
             if ((st = evaluate(tr, val, p->eval_batches, B, T, in, tg, buf, &pr.val_loss)) != ATTN_OK) goto done;
             pr.has_val = true;
         }
-        fprintf(log, "{\"step\": %lld, \"loss\": %.6f, \"lr\": %.6g, \"grad_norm\": %.6f, \"tokens_per_s\": %.1f",
+        fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
                 (long long)step, (double)loss, (double)lr, (double)norm, pr.tokens_per_s);
-        if (pr.has_val) fprintf(log, ", \"val_loss\": %.6f", (double)pr.val_loss);
+        if (pr.has_val) fprintf(log, ", \"val_loss\": %.9g", (double)pr.val_loss);
         fprintf(log, "}\n");
         fflush(log);
-        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last) {
+        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end) {
             if ((st = checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
             pr.checkpointed = true;
         }

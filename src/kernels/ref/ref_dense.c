@@ -73,7 +73,7 @@ void ref_layernorm_backward(float *dinp, float *dweight, float *dbias, const flo
     if (dinp) {
         for (int64_t n = 0; n < N; n++) {
             const float *x = inp + n * C, *dy = dout + n * C;
-            double m = mean[n], r = rstd[n];
+            double m = (double)mean[n], r = (double)rstd[n];
             /* dx = r * (g - mean(g) - xhat * mean(g * xhat)), with g = dy * weight */
             double gm = 0, gx = 0;
             for (int64_t c = 0; c < C; c++) {
@@ -94,7 +94,7 @@ void ref_layernorm_backward(float *dinp, float *dweight, float *dbias, const flo
         for (int64_t c = 0; c < C; c++) {
             double dw = 0, db = 0;
             for (int64_t n = 0; n < N; n++) {
-                double dy = dout[n * C + c];
+                double dy = (double)dout[n * C + c];
                 dw += dy * ((double)inp[n * C + c] - (double)mean[n]) * (double)rstd[n];
                 db += dy;
             }

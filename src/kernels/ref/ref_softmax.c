@@ -62,7 +62,7 @@ void ref_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv,
     for (int64_t b = 0; b < d->B; b++)
         for (int64_t h = 0; h < d->H; h++)
             for (int64_t i = 0; i < d->Tq; i++) {
-                double l = lse[(b * d->H + h) * d->Tq + i];
+                double l = (double)lse[(b * d->H + h) * d->Tq + i];
                 if (l == -(double)INFINITY) continue;
                 const float *doi = dout + (b * d->Tq + i) * C + h * d->D;
                 const float *oi = out + (b * d->Tq + i) * C + h * d->D;
@@ -112,7 +112,7 @@ void ref_crossentropy_backward(float *dlogits, const float *logits, const float 
             for (int64_t j = 0; j < V; j++) dx[j] = 0;
             continue;
         }
-        double l = lse[n];
+        double l = (double)lse[n];
         for (int64_t j = 0; j < V; j++) {
             double p = exp((double)x[j] - l);
             dx[j] = (float)((double)scale * (p - (j == targets[n] ? 1.0 : 0.0)));
