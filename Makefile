@@ -102,7 +102,11 @@ attn-asan-test: $(BUILD)/attn $(TEST_BIN)
 
 check: test asan
 
-bench: attn
+$(BUILD)/bench/%: bench/%.c $(BUILD)/libattn.a $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libattn.a $(LDLIBS)
+
+bench: attn $(BUILD)/bench/bench_model
 	sh bench/run.sh
 
 fixtures:

@@ -118,15 +118,18 @@ void cpu_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv,
                     continue;
                 }
                 /* a NULL gradient is not needed (kernels.h) */
-                if (dqi)
+                if (dqi) {
 #pragma omp simd
                     for (int64_t e = 0; e < D; e++) dqi[e] += ds * kj[e];
-                if (dkj)
+                }
+                if (dkj) {
 #pragma omp simd
                     for (int64_t e = 0; e < D; e++) dkj[e] += ds * qi[e];
-                if (dvj)
+                }
+                if (dvj) {
 #pragma omp simd
                     for (int64_t e = 0; e < D; e++) dvj[e] += p * doi[e];
+                }
             }
         }
     }

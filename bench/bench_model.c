@@ -1,0 +1,100 @@
+/* bench_model — attn's side of the model benchmarks (bench/run.sh prints it
+ * beside PyTorch). Prints one JSON line.
+ *
+ *   bench_model train  --layers L --heads H --width C --context T --vocab V --batch B --steps N --warmup-steps W
+ *   bench_model decode --layers L --heads H --width C --context T --vocab V --tokens N --prompt P
+ *
+ * train: AdamW steps on random token ids (the same work as
+ * bench_train_torch.py: forward, backward, clipping, update).
+ * decode: batch-1 greedy decoding with the KV cache after a prompt. */
+#include "attn/generate.h"
+#include "attn/train.h"
+#include "core/core.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+
+static long long arg(int argc, char **argv, const char *name, long long def) {
+    for (int i = 2; i + 1 < argc; i++)
+        if (!strcmp(argv[i], name)) return atoll(argv[i + 1]);
+    return def;
+}
+
+static int fail(attn_status st) {
+    fprintf(stderr, "bench_model: %s\n", attn_last_error()[0] ? attn_last_error() : attn_status_string(st));
+    return 1;
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "decode"))) {
+        fprintf(stderr, "usage: bench_model train|decode [--layers L --heads H --width C --context T --vocab V ...]\n");
+        return 2;
+    }
+    attn_gpt_config c = attn_gpt_default_config();
+    c.n_layer = arg(argc, argv, "--layers", 12);
+    c.n_head = arg(argc, argv, "--heads", 12);
+    c.n_embd = arg(argc, argv, "--width", 768);
+    c.n_ctx = arg(argc, argv, "--context", 256);
+    c.vocab_size = arg(argc, argv, "--vocab", 50257);
+    int threads = (int)arg(argc, argv, "--threads", 0);
+    attn_set_threads(threads);
+    attn_model *m = NULL;
+    attn_status st = attn_model_new(&c, 1, &m);
+    if (st) return fail(st);
+    rng_state rng = {7};
+    if (!strcmp(argv[1], "train")) {
+        int64_t B = arg(argc, argv, "--batch", 4), T = c.n_ctx, steps = arg(argc, argv, "--steps", 10),
+                warm = arg(argc, argv, "--warmup-steps", 2);
+        attn_optim_params p = attn_optim_default_params();
+        p.lr = 3e-4f;
+        p.warmup_steps = 0;
+        p.max_steps = steps + warm;
+        attn_trainer *tr = NULL;
+        if ((st = attn_trainer_new(m, &p, &tr))) return fail(st);
+        int32_t *ids = malloc(sizeof(int32_t) * (size_t)(B * (T + 1))), *in = malloc(sizeof(int32_t) * (size_t)(B * T)),
+                *tg = malloc(sizeof(int32_t) * (size_t)(B * T));
+        double t0 = 0;
+        float loss = 0;
+        for (int64_t s = 0; s < warm + steps; s++) {
+            if (s == warm) t0 = time_now();
+            for (int64_t i = 0; i < B * (T + 1); i++) ids[i] = (int32_t)(rng_next_u64(&rng) % (uint64_t)c.vocab_size);
+            for (int64_t b = 0; b < B; b++) {
+                memcpy(in + b * T, ids + b * (T + 1), sizeof(int32_t) * (size_t)T);
+                memcpy(tg + b * T, ids + b * (T + 1) + 1, sizeof(int32_t) * (size_t)T);
+            }
+            if ((st = attn_trainer_step(tr, in, tg, 1, B, T, &loss, NULL))) return fail(st);
+        }
+        double dt = time_now() - t0;
+        printf("{\"impl\": \"attn\", \"tokens_per_s\": %.1f, \"ms_per_step\": %.1f, \"loss\": %.4f, \"params\": %lld, \"threads\": %d}\n",
+               (double)(steps * B * T) / dt, 1000.0 * dt / (double)steps, (double)loss, (long long)attn_model_num_params(m),
+               attn_get_threads());
+        attn_trainer_free(tr);
+        free(ids);
+        free(in);
+        free(tg);
+    } else {
+        int64_t n = arg(argc, argv, "--tokens", 64), P = arg(argc, argv, "--prompt", 8);
+        attn_sampler_params sp = attn_sampler_default_params();
+        sp.temperature = 0;
+        sp.max_new_tokens = n;
+        attn_gen *gen = NULL;
+        if ((st = attn_gen_new(m, &sp, &gen))) return fail(st);
+        int32_t *prompt = malloc(sizeof(int32_t) * (size_t)P);
+        for (int64_t i = 0; i < P; i++) prompt[i] = (int32_t)(rng_next_u64(&rng) % (uint64_t)c.vocab_size);
+        double t0 = time_now();
+        if ((st = attn_gen_start(gen, prompt, P))) return fail(st);
+        double t1 = time_now();
+        int32_t tok;
+        int64_t k = 0;
+        while ((st = attn_gen_next(gen, &tok)) == ATTN_OK) k++;
+        if (st != ATTN_DONE) return fail(st);
+        double t2 = time_now();
+        /* gen_next feeds each token but the last back through the model */
+        printf("{\"impl\": \"attn\", \"tokens_per_s\": %.2f, \"prefill_ms\": %.1f, \"tokens\": %lld, \"threads\": %d}\n",
+               (double)(k - 1) / (t2 - t1), 1000.0 * (t1 - t0), (long long)k, attn_get_threads());
+        attn_gen_free(gen);
+        free(prompt);
+    }
+    attn_model_free(m);
+    return 0;
+}

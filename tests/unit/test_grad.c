@@ -1,0 +1,503 @@
+/* Gradient checks for every op in src/ops/graph.h: the gradient that
+ * backward computes against central differences, on both kernel tables.
+ *
+ * Method: leaf tensors (their data owned by the test) feed one op or a short
+ * chain; L = sum(out * R) for a fixed random R, in double. The analytic
+ * gradient comes from graph_backward_from(out, R) (graph_backward for the
+ * scalar cross-entropy, where L is the op's output itself). The numeric one
+ * perturbs each input element x by +-h in float, reruns the forward on a
+ * reset graph (same dropout seed, so the dropout mask is a fixed function)
+ * and takes (L+ - L-) / (x+ - x-), the denominator being the perturbation
+ * actually stored. Check: |num - ana| <= tol * max(1, |ana|), tol = 5e-4
+ * for one op, 1e-3 for the chain of ops.
+ *
+ * Each case runs backward twice: from fresh gradients, and from leaf
+ * gradients pre-filled with random values (the increment must be the same:
+ * backward accumulates). The numeric forwards run on one thread, the
+ * analytic pass on the default count. Also: parameter gradients add up over
+ * two steps, and a repeated step allocates nothing. */
+#include "test.h"
+
+#include "core/core.h"
+#include "ops/graph.h"
+
+enum { SEED = 4242, MAX_IN = 3 };
+#define DROPOUT_SEED 777u
+
+/* ---- leaves --------------------------------------------------------------- */
+
+/* A leaf tensor whose data is test-owned (attn_free(t->data) when done). */
+static tensor leaf(int ndim, const int64_t *shape, uint64_t stream, float amp) {
+    tensor t;
+    memset(&t, 0, sizeof t);
+    t.ndim = ndim;
+    t.numel = 1;
+    for (int i = 0; i < ndim; i++) t.shape[i] = shape[i], t.numel *= shape[i];
+    t.data = attn_malloc((size_t)t.numel * sizeof(float));
+    for (int64_t i = 0; i < t.numel; i++) t.data[i] = amp * rng_normal(SEED, stream, (uint64_t)i);
+    t.requires_grad = true;
+    return t;
+}
+
+/* ---- the check ------------------------------------------------------------ */
+
+typedef struct gcase gcase;
+/* Runs the forward on g from c's leaves and returns the output. */
+typedef tensor *(*build_fn)(graph *g, gcase *c);
+
+struct gcase {
+    const char *name;
+    tensor in[MAX_IN];
+    int n_in;
+    build_fn build;
+    float h;
+    bool scalar;              /* out is the loss: L = out, backward with graph_backward */
+    /* op parameters */
+    const int32_t *ids;
+    int64_t B, T, C, H;
+    bool causal;
+    const uint8_t *mask;
+    float p;
+    double tol;               /* |num - ana| <= tol * max(1, |ana|); 0 = TOL_OP */
+};
+
+/* One op with h = 1e-2: worst seen ~7e-5 (truncation, float rounding). */
+#define TOL_OP 5e-4
+
+static double loss_of(const tensor *out, const float *R, bool scalar) {
+    if (scalar) return (double)out->data[0];
+    double L = 0;
+    for (int64_t i = 0; i < out->numel; i++) L += (double)out->data[i] * (double)R[i];
+    return L;
+}
+
+/* L for the current leaf data, on a reset non-recording graph. */
+static double eval(graph *g, gcase *c, const float *R, bool *ok) {
+    graph_reset(g, false, true, DROPOUT_SEED);
+    for (int i = 0; i < c->n_in; i++) c->in[i].grad = NULL;
+    tensor *out = c->build(g, c);
+    if (!out || g->status) {
+        *ok = false;
+        return 0;
+    }
+    return loss_of(out, R, c->scalar);
+}
+
+/* Analytic gradients into ana[i] (numel floats each): the increment of each
+ * leaf's gradient over one recorded forward + backward. With `prefill` the
+ * leaves start with random gradients (test-owned buffers), else NULL. */
+static bool analytic(graph *g, gcase *c, const float *R, bool prefill, float *ana[MAX_IN]) {
+    float *pre[MAX_IN] = {0}, *saved[MAX_IN] = {0};
+    graph_reset(g, true, true, DROPOUT_SEED);
+    for (int i = 0; i < c->n_in; i++) {
+        c->in[i].grad = NULL;
+        /* cross-entropy may write d(logits) over its input: keep the data */
+        saved[i] = attn_malloc((size_t)c->in[i].numel * sizeof(float));
+        memcpy(saved[i], c->in[i].data, (size_t)c->in[i].numel * sizeof(float));
+        if (prefill) {
+            pre[i] = attn_malloc((size_t)c->in[i].numel * sizeof(float));
+            for (int64_t j = 0; j < c->in[i].numel; j++) pre[i][j] = rng_normal(SEED, 9000 + (uint64_t)i, (uint64_t)j);
+            c->in[i].grad = attn_malloc((size_t)c->in[i].numel * sizeof(float));
+            memcpy(c->in[i].grad, pre[i], (size_t)c->in[i].numel * sizeof(float));
+        }
+    }
+    bool ok = true;
+    tensor *out = c->build(g, c);
+    if (!out || g->status) {
+        fprintf(stderr, "    %s: forward failed: %s\n", c->name, attn_last_error());
+        ok = false;
+    } else {
+        attn_status st = c->scalar ? graph_backward(g, out) : graph_backward_from(g, out, R);
+        if (st) {
+            fprintf(stderr, "    %s: backward failed: %s\n", c->name, attn_last_error());
+            ok = false;
+        }
+    }
+    for (int i = 0; ok && i < c->n_in; i++) {
+        if (!c->in[i].grad) {
+            fprintf(stderr, "    %s: input %d got no gradient\n", c->name, i);
+            ok = false;
+            break;
+        }
+        for (int64_t j = 0; j < c->in[i].numel; j++)
+            ana[i][j] = (float)((double)c->in[i].grad[j] - (prefill ? (double)pre[i][j] : 0.0));
+    }
+    for (int i = 0; i < c->n_in; i++) {
+        memcpy(c->in[i].data, saved[i], (size_t)c->in[i].numel * sizeof(float));
+        if (prefill) attn_free(c->in[i].grad);
+        c->in[i].grad = NULL;
+        attn_free(saved[i]);
+        attn_free(pre[i]);
+    }
+    return ok;
+}
+
+/* Checks every input element of case c on kernel table k; returns the
+ * worst |num - ana| / max(1, |ana|). */
+static double grad_check(const kernels *k, gcase *c) {
+    const double tol = c->tol > 0 ? c->tol : TOL_OP;
+    graph g;
+    graph_init(&g, k);
+    double worst = 0;
+    /* R: the output size comes from one forward */
+    bool ok = true;
+    graph_reset(&g, false, true, DROPOUT_SEED);
+    tensor *probe = c->build(&g, c);
+    CHECK(probe != NULL && g.status == ATTN_OK);
+    if (!probe || g.status) {
+        graph_free(&g);
+        return (double)INFINITY;
+    }
+    int64_t n_out = probe->numel;
+    float *R = attn_malloc((size_t)n_out * sizeof(float));
+    for (int64_t i = 0; i < n_out; i++) R[i] = rng_normal(SEED, 8000, (uint64_t)i);
+
+    float *ana[MAX_IN] = {0}, *ana_pre[MAX_IN] = {0};
+    for (int i = 0; i < c->n_in; i++) {
+        ana[i] = attn_malloc((size_t)c->in[i].numel * sizeof(float));
+        ana_pre[i] = attn_malloc((size_t)c->in[i].numel * sizeof(float));
+    }
+    CHECK(analytic(&g, c, R, false, ana));
+    CHECK(analytic(&g, c, R, true, ana_pre));
+    int fails = 0;
+    /* thousands of tiny forwards: one thread (results never depend on the
+     * count, and thread start-up would dominate on a loaded machine) */
+    int threads = attn_get_threads();
+    attn_set_threads(1);
+    for (int i = 0; i < c->n_in; i++) {
+        /* backward adds to existing gradients: the increment is the same */
+        for (int64_t j = 0; j < c->in[i].numel; j++) {
+            double a = (double)ana[i][j], b = (double)ana_pre[i][j];
+            if (!(fabs(a - b) <= 1e-5 * fmax(1.0, fabs(a)))) {
+                if (fails++ < 5)
+                    fprintf(stderr, "    %s [%s] input %d [%lld]: fresh %.7g, from prefill %.7g\n", c->name, k->name,
+                            i, (long long)j, a, b);
+                worst = (double)INFINITY;
+            }
+        }
+        for (int64_t j = 0; j < c->in[i].numel; j++) {
+            float x = c->in[i].data[j], xp = x + c->h, xm = x - c->h;
+            c->in[i].data[j] = xp;
+            double Lp = eval(&g, c, R, &ok);
+            c->in[i].data[j] = xm;
+            double Lm = eval(&g, c, R, &ok);
+            c->in[i].data[j] = x;
+            double num = (Lp - Lm) / ((double)xp - (double)xm), a = (double)ana[i][j];
+            double err = fabs(num - a) / fmax(1.0, fabs(a));
+            if (!(err <= worst)) worst = err;
+            if (!(err <= tol) && fails++ < 5)
+                fprintf(stderr, "    %s [%s] input %d [%lld]: numeric %.7g, analytic %.7g\n", c->name, k->name, i,
+                        (long long)j, num, a);
+        }
+    }
+    attn_set_threads(threads);
+    CHECK(ok);
+    for (int i = 0; i < c->n_in; i++) attn_free(ana[i]), attn_free(ana_pre[i]);
+    attn_free(R);
+    graph_free(&g);
+    return worst;
+}
+
+/* Runs the check on both tables; frees the leaves. */
+static void check_case(gcase *c) {
+    const kernels *tables[2] = {&kernels_ref, &kernels_cpu};
+    for (int t = 0; t < 2; t++) {
+        double worst = grad_check(tables[t], c), tol = c->tol > 0 ? c->tol : TOL_OP;
+        if (!(worst <= tol)) fprintf(stderr, "    %s [%s]: worst relative error %.3g\n", c->name, tables[t]->name, worst);
+        CHECK(worst <= tol);
+    }
+    for (int i = 0; i < c->n_in; i++) attn_free(c->in[i].data);
+}
+
+/* ---- cases ---------------------------------------------------------------- */
+
+static tensor *build_embedding(graph *g, gcase *c) { return op_embedding(g, &c->in[0], c->ids, c->B, c->T); }
+
+TEST("op_embedding: gradient of the table, with repeated ids") {
+    static const int32_t ids[10] = {3, 1, 3, 0, 5, 3, 1, 1, 6, 2}; /* row 4 never used */
+    gcase c = {.name = "embedding", .n_in = 1, .build = build_embedding, .h = 1e-2f, .ids = ids, .B = 2, .T = 5};
+    c.in[0] = leaf(2, (int64_t[]){7, 5}, 1, 1.0f);
+    check_case(&c);
+}
+
+static tensor *build_linear(graph *g, gcase *c) {
+    return op_linear(g, &c->in[0], &c->in[1], c->n_in > 2 ? &c->in[2] : NULL);
+}
+
+TEST("op_linear: gradients of x, w and b; and without bias") {
+    gcase c = {.name = "linear", .n_in = 3, .build = build_linear, .h = 1e-2f};
+    c.in[0] = leaf(3, (int64_t[]){2, 3, 5}, 10, 1.0f);
+    c.in[1] = leaf(2, (int64_t[]){4, 5}, 11, 1.0f);
+    c.in[2] = leaf(1, (int64_t[]){4}, 12, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "linear (no bias)", .n_in = 2, .build = build_linear, .h = 1e-2f};
+    d.in[0] = leaf(2, (int64_t[]){7, 3}, 13, 1.0f);
+    d.in[1] = leaf(2, (int64_t[]){5, 3}, 14, 1.0f);
+    check_case(&d);
+}
+
+static tensor *build_layernorm(graph *g, gcase *c) { return op_layernorm(g, &c->in[0], &c->in[1], &c->in[2], 1e-5f); }
+
+TEST("op_layernorm: gradients of x, weight and bias") {
+    gcase c = {.name = "layernorm", .n_in = 3, .build = build_layernorm, .h = 1e-2f};
+    c.in[0] = leaf(3, (int64_t[]){2, 2, 7}, 20, 1.0f);
+    c.in[1] = leaf(1, (int64_t[]){7}, 21, 1.0f);
+    c.in[2] = leaf(1, (int64_t[]){7}, 22, 1.0f);
+    check_case(&c);
+}
+
+static tensor *build_gelu(graph *g, gcase *c) { return op_gelu(g, &c->in[0]); }
+static tensor *build_relu(graph *g, gcase *c) { return op_relu(g, &c->in[0]); }
+
+TEST("op_gelu: gradient over small and saturated inputs") {
+    gcase c = {.name = "gelu", .n_in = 1, .build = build_gelu, .h = 1e-2f};
+    c.in[0] = leaf(2, (int64_t[]){3, 11}, 30, 2.5f);
+    check_case(&c);
+}
+
+TEST("op_relu: gradient (inputs kept away from the kink at 0)") {
+    gcase c = {.name = "relu", .n_in = 1, .build = build_relu, .h = 1e-2f};
+    c.in[0] = leaf(2, (int64_t[]){3, 11}, 40, 1.0f);
+    for (int64_t i = 0; i < c.in[0].numel; i++) {
+        float x = c.in[0].data[i];
+        c.in[0].data[i] = x < 0 ? x - 0.1f : x + 0.1f;
+    }
+    check_case(&c);
+}
+
+static tensor *build_add(graph *g, gcase *c) { return op_add(g, &c->in[0], &c->in[1]); }
+static tensor *build_add_self(graph *g, gcase *c) { return op_add(g, &c->in[0], &c->in[0]); }
+
+TEST("op_add: gradients of both inputs, and of one tensor added to itself") {
+    gcase c = {.name = "add", .n_in = 2, .build = build_add, .h = 1e-2f};
+    c.in[0] = leaf(3, (int64_t[]){2, 3, 4}, 50, 1.0f);
+    c.in[1] = leaf(3, (int64_t[]){2, 3, 4}, 51, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "add (x + x)", .n_in = 1, .build = build_add_self, .h = 1e-2f};
+    d.in[0] = leaf(2, (int64_t[]){3, 5}, 52, 1.0f);
+    check_case(&d);
+}
+
+static tensor *build_dropout(graph *g, gcase *c) { return op_dropout(g, &c->in[0], c->p); }
+
+TEST("op_dropout: gradient with p = 0.3 while training (fixed mask from the graph seed)") {
+    gcase c = {.name = "dropout", .n_in = 1, .build = build_dropout, .h = 1e-2f, .p = 0.3f};
+    c.in[0] = leaf(2, (int64_t[]){4, 9}, 60, 1.0f);
+    check_case(&c);
+    /* the mask really drops about p of the elements, and scales the rest */
+    graph g;
+    graph_init(&g, &kernels_ref);
+    graph_reset(&g, false, true, DROPOUT_SEED);
+    tensor x = leaf(1, (int64_t[]){4000}, 61, 1.0f);
+    tensor *y = op_dropout(&g, &x, 0.3f);
+    CHECK(y && y != &x);
+    int64_t zeros = 0;
+    bool scaled = true;
+    for (int64_t i = 0; y && i < x.numel; i++) {
+        if (y->data[i] == 0.0f) zeros++;
+        else scaled = scaled && fabsf(y->data[i] - x.data[i] / 0.7f) <= 1e-6f * fabsf(x.data[i]) + 1e-7f;
+    }
+    CHECK(zeros > 1000 && zeros < 1400);
+    CHECK(scaled);
+    attn_free(x.data);
+    graph_free(&g);
+}
+
+/* attention: in[0] is q (or the packed qkv), in[1] the packed kv */
+static tensor *build_self_attention(graph *g, gcase *c) {
+    return op_attention(g, &c->in[0], 0, &c->in[0], c->C, 2 * c->C, c->C, c->H, c->causal, c->mask);
+}
+
+static tensor *build_cross_attention(graph *g, gcase *c) {
+    /* q (B, Tq, C+3) with queries at column 2; kv (B, Tk, 2C+1) with keys at
+     * 1 and values at C+1: the unused columns must get zero gradient */
+    return op_attention(g, &c->in[0], 2, &c->in[1], 1, c->C + 1, c->C, c->H, c->causal, c->mask);
+}
+
+TEST("op_attention: causal self-attention from a packed qkv tensor") {
+    gcase c = {.name = "attention causal", .n_in = 1, .build = build_self_attention, .h = 1e-2f, .C = 8, .H = 2,
+               .causal = true};
+    c.in[0] = leaf(3, (int64_t[]){2, 4, 24}, 70, 1.0f);
+    check_case(&c);
+}
+
+TEST("op_attention: bidirectional with a key mask (a partly and a fully hidden batch row)") {
+    static const uint8_t mask[15] = {1, 1, 0, 1, 1, /**/ 0, 1, 0, 0, 1, /**/ 0, 0, 0, 0, 0};
+    gcase c = {.name = "attention masked", .n_in = 1, .build = build_self_attention, .h = 1e-2f, .C = 8, .H = 2,
+               .mask = mask};
+    c.in[0] = leaf(3, (int64_t[]){3, 5, 24}, 80, 1.0f);
+    check_case(&c);
+}
+
+TEST("op_attention: cross-attention, separate q and packed kv of different lengths") {
+    static const uint8_t mask[12] = {1, 1, 1, 0, 1, 1, /**/ 1, 0, 1, 1, 0, 1};
+    gcase c = {.name = "cross-attention", .n_in = 2, .build = build_cross_attention, .h = 1e-2f, .C = 8, .H = 2,
+               .mask = mask};
+    c.in[0] = leaf(3, (int64_t[]){2, 3, 11}, 90, 1.0f);
+    c.in[1] = leaf(3, (int64_t[]){2, 6, 17}, 91, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "cross-attention causal", .n_in = 2, .build = build_cross_attention, .h = 1e-2f, .C = 8,
+               .H = 4, .causal = true};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 11}, 92, 1.0f);
+    d.in[1] = leaf(3, (int64_t[]){2, 6, 17}, 93, 1.0f);
+    check_case(&d);
+}
+
+static tensor *build_cross_entropy(graph *g, gcase *c) { return op_cross_entropy(g, &c->in[0], c->ids, -100); }
+
+TEST("op_cross_entropy: gradient of the logits with an ignored row (L is the op's output)") {
+    static const int32_t targets[5] = {3, -100, 0, 6, 2};
+    gcase c = {.name = "cross-entropy", .n_in = 1, .build = build_cross_entropy, .h = 1e-2f, .scalar = true,
+               .ids = targets};
+    c.in[0] = leaf(2, (int64_t[]){5, 7}, 100, 2.0f);
+    check_case(&c);
+}
+
+static tensor *build_two_losses(graph *g, gcase *c) {
+    /* two cross-entropies over the same logits, summed */
+    static const int32_t other[5] = {1, 4, -100, 6, 0};
+    tensor *a = op_cross_entropy(g, &c->in[0], c->ids, -100);
+    tensor *b = op_cross_entropy(g, &c->in[0], other, -100);
+    return op_add(g, a, b);
+}
+
+TEST("op_cross_entropy: two losses over the same logits add their gradients") {
+    static const int32_t targets[5] = {3, -100, 0, 6, 2};
+    gcase c = {.name = "two cross-entropies", .n_in = 1, .build = build_two_losses, .h = 1e-2f, .scalar = true,
+               .ids = targets};
+    c.in[0] = leaf(2, (int64_t[]){5, 7}, 110, 2.0f);
+    check_case(&c);
+}
+
+static tensor *build_block(graph *g, gcase *c) {
+    /* x -> layernorm -> linear(3C) -> causal attention -> + x -> gelu ->
+     * dropout: x feeds two ops, so its gradient sums two paths */
+    tensor *x = &c->in[0], *w = &c->in[1], *lnw = &c->in[2];
+    int64_t C = c->C;
+    tensor *ones = graph_tensor(g, 1, (int64_t[]){C});
+    if (!ones) return NULL;
+    for (int64_t i = 0; i < C; i++) ones->data[i] = 0.1f * (float)i;
+    tensor *h = op_layernorm(g, x, lnw, ones, 1e-5f);
+    tensor *qkv = op_linear(g, h, w, NULL);
+    tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->H, true, NULL);
+    tensor *r = op_add(g, a, x);
+    return op_dropout(g, op_gelu(g, r), 0.2f);
+}
+
+TEST("a chain of ops (layernorm, linear, attention, add, gelu, dropout) with a residual path") {
+    /* truncation error ~h^2 dominates through the chain: h = 5e-3, worst seen ~3e-4 */
+    gcase c = {.name = "block", .n_in = 3, .build = build_block, .h = 5e-3f, .C = 8, .H = 2, .tol = 1e-3};
+    c.in[0] = leaf(3, (int64_t[]){2, 4, 8}, 120, 1.0f);
+    c.in[1] = leaf(2, (int64_t[]){24, 8}, 121, 0.5f);
+    c.in[2] = leaf(1, (int64_t[]){8}, 122, 1.0f);
+    check_case(&c);
+}
+
+/* ---- parameters and allocation ------------------------------------------- */
+
+/* A parameter: data and grad test-owned (attn_calloc), grad zeroed. */
+static tensor param(int ndim, const int64_t *shape, uint64_t stream, float amp) {
+    tensor t = leaf(ndim, shape, stream, amp);
+    t.grad = attn_calloc((size_t)t.numel, sizeof(float));
+    t.is_param = true;
+    return t;
+}
+
+TEST("a parameter's gradient accumulates over two backward passes") {
+    const kernels *tables[2] = {&kernels_ref, &kernels_cpu};
+    static const int32_t targets[6] = {0, 2, 4, -100, 1, 3};
+    for (int t = 0; t < 2; t++) {
+        graph g;
+        graph_init(&g, tables[t]);
+        tensor x = leaf(2, (int64_t[]){6, 5}, 200, 1.0f);
+        x.requires_grad = false; /* data, not a parameter */
+        tensor w = param(2, (int64_t[]){5, 5}, 201, 1.0f), b = param(1, (int64_t[]){5}, 202, 1.0f);
+        float *g1w = attn_malloc(25 * sizeof(float)), *g1b = attn_malloc(5 * sizeof(float));
+        const float *wgrad = w.grad, *bgrad = b.grad;
+        for (int step = 0; step < 2; step++) {
+            graph_reset(&g, true, true, 1);
+            tensor *loss = op_cross_entropy(&g, op_linear(&g, &x, &w, &b), targets, -100);
+            CHECK(loss != NULL);
+            if (!loss) break;
+            CHECK_OK(graph_backward(&g, loss));
+            if (step == 0) {
+                memcpy(g1w, w.grad, 25 * sizeof(float));
+                memcpy(g1b, b.grad, 5 * sizeof(float));
+            }
+        }
+        bool doubled = true, nonzero = false;
+        for (int i = 0; i < 25; i++) {
+            doubled = doubled && fabsf(w.grad[i] - 2.0f * g1w[i]) <= 1e-6f * fmaxf(1.0f, fabsf(g1w[i]));
+            nonzero = nonzero || g1w[i] != 0.0f;
+        }
+        for (int i = 0; i < 5; i++) doubled = doubled && fabsf(b.grad[i] - 2.0f * g1b[i]) <= 1e-6f * fmaxf(1.0f, fabsf(g1b[i]));
+        CHECK(doubled);
+        CHECK(nonzero);
+        CHECK(w.grad == wgrad && b.grad == bgrad); /* the param's own buffers, not the arena's */
+        attn_free(x.data), attn_free(w.data), attn_free(w.grad), attn_free(b.data), attn_free(b.grad);
+        attn_free(g1w), attn_free(g1b);
+        graph_free(&g);
+    }
+}
+
+TEST("a repeated training step allocates nothing: arena chunks and tape capacity unchanged") {
+    const kernels *tables[2] = {&kernels_ref, &kernels_cpu};
+    static const int32_t targets[4] = {1, 7, -100, 3};
+    for (int t = 0; t < 2; t++) {
+        graph g;
+        graph_init(&g, tables[t]);
+        g.mem.min_chunk = 4096; /* small chunks, so the first step needs many */
+        tensor x = leaf(2, (int64_t[]){4, 8}, 300, 1.0f);
+        x.requires_grad = false;
+        tensor w = param(2, (int64_t[]){8, 8}, 301, 0.3f), b = param(1, (int64_t[]){8}, 302, 0.1f);
+        size_t chunks = 0;
+        int64_t cap = 0;
+        float loss1 = 0;
+        for (int step = 0; step < 3; step++) {
+            graph_reset(&g, true, true, 5);
+            tensor *h = &x;
+            for (int l = 0; l < 150; l++) /* 300 entries: past the first tape capacity */
+                h = op_gelu(&g, op_dropout(&g, op_linear(&g, h, &w, &b), 0.1f));
+            tensor *loss = op_cross_entropy(&g, h, targets, -100);
+            CHECK(loss != NULL);
+            if (!loss) break;
+            float lv = loss->data[0];
+            CHECK_OK(graph_backward(&g, loss));
+            if (step == 0) {
+                chunks = g.mem.n_chunk_allocs;
+                cap = g.cap_tape;
+                loss1 = lv;
+                CHECK(chunks > 1);
+                CHECK(g.n_tape > 256);
+            } else {
+                CHECK(g.mem.n_chunk_allocs == chunks);
+                CHECK(g.cap_tape == cap);
+                CHECK(lv == loss1);
+            }
+        }
+        bool finite = true;
+        for (int i = 0; i < 64; i++) finite = finite && isfinite(w.grad[i]);
+        CHECK(finite);
+        attn_free(x.data), attn_free(w.data), attn_free(w.grad), attn_free(b.data), attn_free(b.grad);
+        graph_free(&g);
+    }
+}
+
+TEST("graph_backward_from rejects a graph that did not record, and needs dout") {
+    graph g;
+    graph_init(&g, &kernels_ref);
+    tensor x = leaf(2, (int64_t[]){2, 3}, 400, 1.0f);
+    float R[6] = {1, 1, 1, 1, 1, 1};
+    graph_reset(&g, false, false, 0);
+    tensor *y = op_gelu(&g, &x);
+    CHECK(y != NULL);
+    CHECK_STATUS(graph_backward_from(&g, y, R), ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, true, false, 0);
+    y = op_gelu(&g, &x);
+    CHECK_STATUS(graph_backward_from(&g, y, NULL), ATTN_ERR_INVALID_ARG);
+    CHECK_STATUS(graph_backward(&g, y), ATTN_ERR_INVALID_ARG); /* not a scalar */
+    CHECK_OK(graph_backward_from(&g, y, R));
+    CHECK(x.grad != NULL);
+    attn_free(x.data);
+    graph_free(&g);
+}

@@ -1,0 +1,671 @@
+/* Backend consistency: every kernel of `kernels_cpu` against the scalar
+ * oracle `kernels_ref` on awkward shapes (odd widths, a single row, keys
+ * spanning several attention key blocks) and on one realistic shape, with
+ * random inputs from fixed seeds. Also the gemm paths against a naive
+ * triple loop, and the vectorisable exp/tanh against libm.
+ *
+ * Tolerances are relative to the output scale: max|cpu - ref| <= tol *
+ * max(1, max|ref|). Forward 1e-5; backward 1e-5, or 1e-4 where a gradient
+ * is a long sum (a reduction over 64+ rows or keys). For accumulated
+ * gradients the scale is that of the increment, not of the random prefill.
+ *
+ * The accumulate contract (kernels.h) is checked on both tables: gradient
+ * buffers are pre-filled with random values, both backends must add to them,
+ * ref's increment must equal a run from zero, and a NULL gradient pointer
+ * must be accepted and leave the other gradients unchanged. */
+#include "test.h"
+
+#include "core/core.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/vmath.h"
+#include "kernels/kernels.h"
+
+#include <float.h>
+
+enum { SEED = 20240607 };
+
+/* ---- buffers ------------------------------------------------------------ */
+
+/* n floats ~ amp * N(0, 1) from (SEED, stream). attn_free them. */
+static float *randn(int64_t n, uint64_t stream, float amp) {
+    float *x = attn_malloc((size_t)(n > 0 ? n : 1) * sizeof(float));
+    for (int64_t i = 0; i < n; i++) x[i] = amp * rng_normal(SEED, stream, (uint64_t)i);
+    return x;
+}
+
+static float *filled(int64_t n, float v) {
+    float *x = attn_malloc((size_t)(n > 0 ? n : 1) * sizeof(float));
+    for (int64_t i = 0; i < n; i++) x[i] = v;
+    return x;
+}
+
+static float *copy_of(const float *src, int64_t n) {
+    float *x = attn_malloc((size_t)(n > 0 ? n : 1) * sizeof(float));
+    if (n > 0) memcpy(x, src, (size_t)n * sizeof(float));
+    return x;
+}
+
+/* ---- comparisons ---------------------------------------------------------- */
+
+/* |a - b| as a double; equal infinities differ by 0, NaN or a lone
+ * infinity by +inf. */
+static double diff1(float a, float b) {
+    if (isnan(a) || isnan(b)) return (double)INFINITY;
+    if (isinf(a) || isinf(b)) return a == b ? 0.0 : (double)INFINITY;
+    return fabs((double)a - (double)b);
+}
+
+/* max|got - want| <= tol * max(1, max|want - base|), base NULL = 0 (the scale of
+ * the result, or of the increment for an accumulated gradient). Prints the
+ * worst element when it fails. */
+static bool close_to(const char *what, const float *got, const float *want, const float *base, int64_t n,
+                     double tol) {
+    double worst = 0, scale = 1;
+    int64_t at = -1;
+    for (int64_t i = 0; i < n; i++) {
+        double d = diff1(got[i], want[i]);
+        if (d > worst || (at < 0 && d > 0)) worst = d, at = i;
+        double inc = base ? fabs((double)want[i] - (double)base[i]) : fabs((double)want[i]);
+        if (isfinite(inc) && inc > scale) scale = inc;
+    }
+    if (worst <= tol * scale) return true;
+    fprintf(stderr, "    %s: max|diff| %.3g > %.0e * %.3g at [%lld]: got %.9g, want %.9g\n", what, worst, tol,
+            scale, (long long)at, (double)got[at], (double)want[at]);
+    return false;
+}
+
+/* got == want element by element (bitwise for finite values). */
+static bool same(const char *what, const float *got, const float *want, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if (!(got[i] == want[i]) && !(isnan(got[i]) && isnan(want[i]))) {
+            fprintf(stderr, "    %s: [%lld] got %.9g, want %.9g\n", what, (long long)i, (double)got[i],
+                    (double)want[i]);
+            return false;
+        }
+    return true;
+}
+
+/* `after` = `pre` + `fresh` (a gradient run from zero) up to rounding,
+ * max|after - pre - fresh| <= tol * max(1, max|fresh|): the kernel added to
+ * the buffer instead of overwriting it (or adding twice). tol is 1e-6 where
+ * ref sums in double and adds once; a kernel that sums many terms straight
+ * into the float buffer (ref attention's dk, dv over queries) rounds
+ * differently on top of a prefill, so it gets its backward tolerance. */
+static bool accumulated(const char *what, const float *after, const float *pre, const float *fresh, int64_t n,
+                        double tol) {
+    double worst = 0, scale = 1;
+    int64_t at = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double d = fabs((double)after[i] - ((double)pre[i] + (double)fresh[i]));
+        if (!(d <= worst)) worst = d, at = i;
+        scale = fmax(scale, fabs((double)fresh[i]));
+    }
+    if (worst <= tol * scale) return true;
+    fprintf(stderr, "    %s: [%lld] after %.9g, pre %.9g + fresh %.9g: |diff| %.3g > %.0e * %.3g\n", what,
+            (long long)at, (double)after[at], (double)pre[at], (double)fresh[at], worst, tol, scale);
+    return false;
+}
+
+static bool all_finite(const float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++)
+        if (!isfinite(x[i])) return false;
+    return true;
+}
+
+/* ---- matmul --------------------------------------------------------------- */
+
+static void check_matmul(int64_t N, int64_t C, int64_t OC, uint64_t s, double tol_bwd) {
+    float *x = randn(N * C, s, 1), *w = randn(OC * C, s + 1, 1), *b = randn(OC, s + 2, 1);
+    float *dout = randn(N * OC, s + 3, 1);
+    float *o_ref = filled(N * OC, NAN), *o_cpu = filled(N * OC, NAN);
+    for (int with_bias = 0; with_bias < 2; with_bias++) {
+        for (int64_t i = 0; i < N * OC; i++) o_ref[i] = o_cpu[i] = NAN; /* forward must write everything */
+        kernels_ref.matmul_forward(o_ref, x, w, with_bias ? b : NULL, N, C, OC);
+        kernels_cpu.matmul_forward(o_cpu, x, w, with_bias ? b : NULL, N, C, OC);
+        CHECK(all_finite(o_ref, N * OC));
+        CHECK(close_to(with_bias ? "matmul out (bias)" : "matmul out", o_cpu, o_ref, NULL, N * OC, 1e-5));
+    }
+    /* backward from zero with ref, then every subset of gradients from a prefill */
+    float *fdx = filled(N * C, 0), *fdw = filled(OC * C, 0), *fdb = filled(OC, 0);
+    kernels_ref.matmul_backward(fdx, fdw, fdb, dout, x, w, N, C, OC);
+    float *pdx = randn(N * C, s + 4, 1), *pdw = randn(OC * C, s + 5, 1), *pdb = randn(OC, s + 6, 1);
+    for (int mask = 0; mask < 8; mask++) {
+        float *rdx = copy_of(pdx, N * C), *rdw = copy_of(pdw, OC * C), *rdb = copy_of(pdb, OC);
+        float *cdx = copy_of(pdx, N * C), *cdw = copy_of(pdw, OC * C), *cdb = copy_of(pdb, OC);
+        bool gx = mask & 1, gw = mask & 2, gb = mask & 4;
+        kernels_ref.matmul_backward(gx ? rdx : NULL, gw ? rdw : NULL, gb ? rdb : NULL, dout, x, w, N, C, OC);
+        kernels_cpu.matmul_backward(gx ? cdx : NULL, gw ? cdw : NULL, gb ? cdb : NULL, dout, x, w, N, C, OC);
+        if (gx) {
+            CHECK(accumulated("ref matmul dinp", rdx, pdx, fdx, N * C, 1e-6));
+            CHECK(close_to("matmul dinp", cdx, rdx, pdx, N * C, tol_bwd));
+        }
+        if (gw) {
+            CHECK(accumulated("ref matmul dweight", rdw, pdw, fdw, OC * C, 1e-6));
+            CHECK(close_to("matmul dweight", cdw, rdw, pdw, OC * C, tol_bwd));
+        }
+        if (gb) {
+            CHECK(accumulated("ref matmul dbias", rdb, pdb, fdb, OC, 1e-6));
+            CHECK(close_to("matmul dbias", cdb, rdb, pdb, OC, tol_bwd));
+        }
+        /* buffers passed as NULL were not reachable; the ones passed stay finite */
+        CHECK(all_finite(cdx, N * C) && all_finite(cdw, OC * C) && all_finite(cdb, OC));
+        attn_free(rdx), attn_free(rdw), attn_free(rdb), attn_free(cdx), attn_free(cdw), attn_free(cdb);
+    }
+    attn_free(x), attn_free(w), attn_free(b), attn_free(dout), attn_free(o_ref), attn_free(o_cpu);
+    attn_free(fdx), attn_free(fdw), attn_free(fdb), attn_free(pdx), attn_free(pdw), attn_free(pdb);
+}
+
+TEST("matmul: cpu matches ref on odd shapes, with and without bias, every gradient subset") {
+    check_matmul(7, 13, 33, 100, 1e-5);
+    check_matmul(1, 1, 1, 110, 1e-5);
+    check_matmul(3, 5, 2, 120, 1e-5);
+}
+
+TEST("matmul: cpu matches ref on a realistic shape (N=64, C=96, OC=288) and a long inner sum") {
+    check_matmul(64, 96, 288, 130, 1e-4);
+    check_matmul(5, 700, 9, 140, 1e-4);
+}
+
+/* ---- embedding ------------------------------------------------------------ */
+
+static void check_embedding(int64_t N, int64_t C, int64_t V, uint64_t s) {
+    float *table = randn(V * C, s, 1), *dout = randn(N * C, s + 1, 1);
+    int32_t *ids = attn_malloc((size_t)N * sizeof(int32_t));
+    /* repeated ids on purpose: half the rows reuse a small set */
+    for (int64_t n = 0; n < N; n++)
+        ids[n] = (int32_t)(n % 2 ? n % 3 : (int64_t)(rng_uniform(SEED, s + 2, (uint64_t)n) * (float)V) % V);
+    ids[N - 1] = (int32_t)(V - 1);
+    float *o_ref = filled(N * C, NAN), *o_cpu = filled(N * C, NAN);
+    kernels_ref.embedding_forward(o_ref, table, ids, N, C);
+    kernels_cpu.embedding_forward(o_cpu, table, ids, N, C);
+    CHECK(same("embedding out", o_cpu, o_ref, N * C)); /* a copy: exact */
+    CHECK(o_ref[(N - 1) * C] == table[(V - 1) * C]);
+
+    float *fresh = filled(V * C, 0), *pre = randn(V * C, s + 3, 1);
+    float *d_ref = copy_of(pre, V * C), *d_cpu = copy_of(pre, V * C);
+    kernels_ref.embedding_backward(fresh, dout, ids, N, C, V);
+    kernels_ref.embedding_backward(d_ref, dout, ids, N, C, V);
+    kernels_cpu.embedding_backward(d_cpu, dout, ids, N, C, V);
+    CHECK(accumulated("ref embedding dtable", d_ref, pre, fresh, V * C, 1e-6));
+    /* same summation order per element (row order) in both: exact */
+    CHECK(same("embedding dtable", d_cpu, d_ref, V * C));
+    attn_free(table), attn_free(dout), attn_free(ids), attn_free(o_ref), attn_free(o_cpu);
+    attn_free(fresh), attn_free(pre), attn_free(d_ref), attn_free(d_cpu);
+}
+
+TEST("embedding: cpu matches ref with repeated ids (odd C, and C above the 64-column block)") {
+    check_embedding(7, 13, 101, 200);
+    check_embedding(64, 96, 101, 210);
+    check_embedding(1, 1, 1, 220);
+}
+
+/* ---- layer norm ----------------------------------------------------------- */
+
+static void check_layernorm(int64_t N, int64_t C, float offset, uint64_t s, double tol_bwd) {
+    float *x = randn(N * C, s, 1), *w = randn(C, s + 1, 1), *b = randn(C, s + 2, 1);
+    float *dout = randn(N * C, s + 3, 1);
+    for (int64_t i = 0; i < N * C; i++) x[i] += offset * (float)((i / C) % 3); /* rows with a mean offset */
+    float *o_ref = filled(N * C, NAN), *o_cpu = filled(N * C, NAN);
+    float *st_ref = filled(2 * N, NAN), *st_cpu = filled(2 * N, NAN);
+    kernels_ref.layernorm_forward(o_ref, st_ref, st_ref + N, x, w, b, N, C, 1e-5f);
+    kernels_cpu.layernorm_forward(o_cpu, st_cpu, st_cpu + N, x, w, b, N, C, 1e-5f);
+    CHECK(all_finite(o_ref, N * C));
+    CHECK(close_to("layernorm out", o_cpu, o_ref, NULL, N * C, 1e-5));
+    CHECK(close_to("layernorm mean", st_cpu, st_ref, NULL, N, 1e-5));
+    CHECK(close_to("layernorm rstd", st_cpu + N, st_ref + N, NULL, N, 1e-5));
+
+    float *fdx = filled(N * C, 0), *fdw = filled(C, 0), *fdb = filled(C, 0);
+    kernels_ref.layernorm_backward(fdx, fdw, fdb, dout, x, w, st_ref, st_ref + N, N, C);
+    float *pdx = randn(N * C, s + 4, 1), *pdw = randn(C, s + 5, 1), *pdb = randn(C, s + 6, 1);
+    for (int mask = 0; mask < 8; mask++) {
+        float *rdx = copy_of(pdx, N * C), *rdw = copy_of(pdw, C), *rdb = copy_of(pdb, C);
+        float *cdx = copy_of(pdx, N * C), *cdw = copy_of(pdw, C), *cdb = copy_of(pdb, C);
+        bool gx = mask & 1, gw = mask & 2, gb = mask & 4;
+        kernels_ref.layernorm_backward(gx ? rdx : NULL, gw ? rdw : NULL, gb ? rdb : NULL, dout, x, w, st_ref,
+                                       st_ref + N, N, C);
+        kernels_cpu.layernorm_backward(gx ? cdx : NULL, gw ? cdw : NULL, gb ? cdb : NULL, dout, x, w, st_ref,
+                                       st_ref + N, N, C);
+        if (gx) {
+            CHECK(accumulated("ref layernorm dinp", rdx, pdx, fdx, N * C, 1e-6));
+            CHECK(close_to("layernorm dinp", cdx, rdx, pdx, N * C, tol_bwd));
+        }
+        if (gw) {
+            CHECK(accumulated("ref layernorm dweight", rdw, pdw, fdw, C, 1e-6));
+            CHECK(close_to("layernorm dweight", cdw, rdw, pdw, C, tol_bwd));
+        }
+        if (gb) {
+            CHECK(accumulated("ref layernorm dbias", rdb, pdb, fdb, C, 1e-6));
+            CHECK(close_to("layernorm dbias", cdb, rdb, pdb, C, tol_bwd));
+        }
+        attn_free(rdx), attn_free(rdw), attn_free(rdb), attn_free(cdx), attn_free(cdw), attn_free(cdb);
+    }
+    attn_free(x), attn_free(w), attn_free(b), attn_free(dout), attn_free(o_ref), attn_free(o_cpu);
+    attn_free(st_ref), attn_free(st_cpu), attn_free(fdx), attn_free(fdw), attn_free(fdb);
+    attn_free(pdx), attn_free(pdw), attn_free(pdb);
+}
+
+TEST("layernorm: cpu matches ref (odd C, rows with a mean offset, every gradient subset)") {
+    check_layernorm(7, 13, 0.0f, 300, 1e-5);
+    check_layernorm(7, 13, 10.0f, 310, 1e-5);
+    check_layernorm(1, 1, 0.0f, 320, 1e-5); /* C=1: xhat = 0, rstd = 1/sqrt(eps) */
+}
+
+TEST("layernorm: cpu matches ref on a realistic shape (N=64, C=96)") {
+    check_layernorm(64, 96, 0.0f, 330, 1e-4);
+    check_layernorm(64, 96, 10.0f, 340, 1e-4);
+}
+
+/* ---- activations ---------------------------------------------------------- */
+
+static void check_activation(bool gelu, int64_t n, float amp, uint64_t s) {
+    float *x = randn(n, s, amp), *dout = randn(n, s + 1, 1);
+    x[0] = 0.0f; /* the kink of relu: both say "not > 0" */
+    float *o_ref = filled(n, NAN), *o_cpu = filled(n, NAN);
+    (gelu ? kernels_ref.gelu_forward : kernels_ref.relu_forward)(o_ref, x, n);
+    (gelu ? kernels_cpu.gelu_forward : kernels_cpu.relu_forward)(o_cpu, x, n);
+    if (gelu)
+        CHECK(close_to("gelu out", o_cpu, o_ref, NULL, n, 1e-5));
+    else
+        CHECK(same("relu out", o_cpu, o_ref, n));
+    float *fresh = filled(n, 0), *pre = randn(n, s + 2, 1);
+    float *d_ref = copy_of(pre, n), *d_cpu = copy_of(pre, n);
+    (gelu ? kernels_ref.gelu_backward : kernels_ref.relu_backward)(fresh, x, dout, n);
+    (gelu ? kernels_ref.gelu_backward : kernels_ref.relu_backward)(d_ref, x, dout, n);
+    (gelu ? kernels_cpu.gelu_backward : kernels_cpu.relu_backward)(d_cpu, x, dout, n);
+    CHECK(accumulated(gelu ? "ref gelu dinp" : "ref relu dinp", d_ref, pre, fresh, n, 1e-6));
+    if (gelu)
+        CHECK(close_to("gelu dinp", d_cpu, d_ref, pre, n, 1e-5));
+    else
+        CHECK(same("relu dinp", d_cpu, d_ref, n));
+    attn_free(x), attn_free(dout), attn_free(o_ref), attn_free(o_cpu);
+    attn_free(fresh), attn_free(pre), attn_free(d_ref), attn_free(d_cpu);
+}
+
+TEST("gelu: cpu (vm_tanhf) matches ref (tanh in double) over small and large inputs") {
+    check_activation(true, 7, 1.0f, 400);
+    check_activation(true, 1001, 4.0f, 410); /* the saturated tails too */
+    check_activation(true, 6144, 1.0f, 420);
+}
+
+TEST("gelu: known values of the tanh approximation") {
+    float x[4] = {0.0f, 1.0f, -1.0f, 3.0f}, o[4];
+    kernels_cpu.gelu_forward(o, x, 4);
+    /* torch.nn.functional.gelu(x, approximate="tanh") */
+    CHECK_NEAR(o[0], 0.0, 1e-7);
+    CHECK_NEAR(o[1], 0.8411919906, 1e-6);
+    CHECK_NEAR(o[2], -0.1588080094, 1e-6);
+    CHECK_NEAR(o[3], 2.9963627, 1e-5);
+}
+
+TEST("relu: cpu matches ref exactly, forward and accumulated backward") {
+    check_activation(false, 7, 1.0f, 500);
+    check_activation(false, 1001, 3.0f, 510);
+}
+
+/* ---- attention ------------------------------------------------------------ */
+
+enum { MASK_NONE, MASK_RANDOM, MASK_LAST_ROW_HIDDEN, MASK_FIRST_BLOCK };
+
+typedef struct attn_case {
+    int64_t B, Tq, Tk, H, D;
+    bool causal, packed; /* packed: q, k, v from one (B, T, 3C) qkv buffer (Tq == Tk) */
+    int mask;
+    float amp;           /* input scale: larger = peakier softmax */
+    double tol_bwd;
+} attn_case;
+
+static void check_attention(attn_case c, uint64_t s) {
+    const int64_t B = c.B, Tq = c.Tq, Tk = c.Tk, H = c.H, D = c.D, C = H * D;
+    attn_dims d = {.B = B, .Tq = Tq, .Tk = Tk, .H = H, .D = D, .causal = c.causal,
+                   .scale = 1.0f / sqrtf((float)D)};
+    /* layouts: packed = (B, T, 3C) with q, k, v at 0, C, 2C; otherwise q is
+     * (B, Tq, C+1) at column 1 and kv is (B, Tk, 2C+3) with k at 1, v at C+2,
+     * so strides are odd and padding columns must stay untouched */
+    int64_t qs = c.packed ? 3 * C : C + 1, kvs = c.packed ? 3 * C : 2 * C + 3;
+    int64_t q_off = c.packed ? 0 : 1, k_off = c.packed ? C : 1, v_off = c.packed ? 2 * C : C + 2;
+    int64_t nq = B * Tq * qs, nkv = B * Tk * kvs;
+    d.q_stride = qs;
+    d.kv_stride = kvs;
+    d.q_batch_stride = Tq * qs;
+    d.kv_batch_stride = Tk * kvs;
+    float *qbuf = randn(nq, s, c.amp);
+    float *kvbuf = c.packed ? qbuf : randn(nkv, s + 1, c.amp);
+    if (c.packed) nkv = nq;
+    uint8_t *mask = NULL;
+    if (c.mask != MASK_NONE) {
+        mask = attn_malloc((size_t)(B * Tk));
+        for (int64_t b = 0; b < B; b++)
+            for (int64_t j = 0; j < Tk; j++) {
+                uint8_t m = rng_uniform(SEED, s + 2, (uint64_t)(b * Tk + j)) >= 0.3f;
+                if (c.mask == MASK_LAST_ROW_HIDDEN && b == B - 1) m = 0;
+                if (c.mask == MASK_FIRST_BLOCK && b == 0) m = j >= 70; /* a whole 64-key block hidden */
+                mask[b * Tk + j] = m;
+            }
+        d.key_mask = mask;
+    }
+    const float *q = qbuf + q_off, *k = kvbuf + k_off, *v = kvbuf + v_off;
+
+    int64_t no = B * Tq * C, nl = B * H * Tq;
+    float *o_ref = filled(no, NAN), *o_cpu = filled(no, NAN), *l_ref = filled(nl, NAN), *l_cpu = filled(nl, NAN);
+    kernels_ref.attention_forward(&d, o_ref, l_ref, q, k, v);
+    kernels_cpu.attention_forward(&d, o_cpu, l_cpu, q, k, v);
+    CHECK(all_finite(o_ref, no));
+    CHECK(close_to("attention out", o_cpu, o_ref, NULL, no, 1e-5));
+    CHECK(close_to("attention lse", l_cpu, l_ref, NULL, nl, 1e-5));
+    if (c.mask == MASK_LAST_ROW_HIDDEN) { /* the hidden batch row: zeros and lse = -inf in both */
+        bool zeros = true, neg_inf = true;
+        for (int64_t i = (B - 1) * Tq * C; i < no; i++) zeros = zeros && o_cpu[i] == 0.0f && o_ref[i] == 0.0f;
+        for (int64_t i = (B - 1) * H * Tq; i < nl; i++)
+            neg_inf = neg_inf && l_cpu[i] == -INFINITY && l_ref[i] == -INFINITY;
+        CHECK(zeros);
+        CHECK(neg_inf);
+    }
+
+    /* backward on ref's forward results, into prefilled buffers laid out
+     * like q and kv (for packed, one buffer: dq, dk, dv share rows) */
+    float *dout = randn(no, s + 3, 1);
+    float *pq = randn(nq, s + 4, 1), *pkv = c.packed ? pq : randn(nkv, s + 5, 1);
+    float *fq = filled(nq, 0), *fkv = c.packed ? fq : filled(nkv, 0);
+    float *rq = copy_of(pq, nq), *rkv = c.packed ? rq : copy_of(pkv, nkv);
+    float *cq = copy_of(pq, nq), *ckv = c.packed ? cq : copy_of(pkv, nkv);
+    kernels_ref.attention_backward(&d, fq + q_off, fkv + k_off, fkv + v_off, dout, o_ref, l_ref, q, k, v);
+    kernels_ref.attention_backward(&d, rq + q_off, rkv + k_off, rkv + v_off, dout, o_ref, l_ref, q, k, v);
+    kernels_cpu.attention_backward(&d, cq + q_off, ckv + k_off, ckv + v_off, dout, o_ref, l_ref, q, k, v);
+    CHECK(accumulated("ref attention dq", rq, pq, fq, nq, c.tol_bwd));
+    CHECK(close_to(c.packed ? "attention dqkv" : "attention dq", cq, rq, pq, nq, c.tol_bwd));
+    CHECK(all_finite(cq, nq));
+    if (!c.packed) {
+        CHECK(accumulated("ref attention dkv", rkv, pkv, fkv, nkv, c.tol_bwd));
+        CHECK(close_to("attention dkv", ckv, rkv, pkv, nkv, c.tol_bwd));
+        CHECK(all_finite(ckv, nkv));
+        /* padding columns are never written */
+        bool untouched = true;
+        for (int64_t r = 0; r < B * Tq; r++) untouched = untouched && cq[r * qs] == pq[r * qs];
+        for (int64_t r = 0; r < B * Tk; r++)
+            untouched = untouched && ckv[r * kvs] == pkv[r * kvs] && ckv[r * kvs + C + 1] == pkv[r * kvs + C + 1];
+        CHECK(untouched);
+    }
+    if (c.mask == MASK_LAST_ROW_HIDDEN) { /* nothing flows through the hidden batch row */
+        CHECK(same("hidden row dq", cq + (B - 1) * Tq * qs, pq + (B - 1) * Tq * qs, Tq * qs));
+        CHECK(same("hidden row dkv", ckv + (B - 1) * Tk * kvs, pkv + (B - 1) * Tk * kvs, Tk * kvs));
+    }
+
+    /* NULL gradient pointers: each of dq, dk, dv may be left out; the others
+     * get exactly what the full call gave */
+    for (int which = 0; which < 3; which++) {
+        float *nqb = copy_of(pq, nq), *nkvb = c.packed ? nqb : copy_of(pkv, nkv);
+        kernels_cpu.attention_backward(&d, which == 0 ? NULL : nqb + q_off, which == 1 ? NULL : nkvb + k_off,
+                                       which == 2 ? NULL : nkvb + v_off, dout, o_ref, l_ref, q, k, v);
+        /* compare the columns that were passed with the full cpu call */
+        int64_t off[3] = {q_off, k_off, v_off};
+        bool ok = true;
+        for (int t = 0; t < 3; t++) {
+            int64_t T = t == 0 ? Tq : Tk, st = t == 0 ? qs : kvs;
+            const float *got = (t == 0 ? nqb : nkvb), *full = (t == 0 ? cq : ckv), *pre = (t == 0 ? pq : pkv);
+            for (int64_t r = 0; r < B * T; r++)
+                for (int64_t e = 0; e < C; e++) {
+                    int64_t i = r * st + off[t] + e;
+                    float want = t == which ? pre[i] : full[i];
+                    ok = ok && (fabs((double)got[i] - (double)want) <= 1e-6 * fmax(1.0, fabs((double)want)));
+                }
+        }
+        if (!ok) fprintf(stderr, "    attention backward with gradient %d NULL differs\n", which);
+        CHECK(ok);
+        attn_free(nqb);
+        if (!c.packed) attn_free(nkvb);
+    }
+
+    attn_free(qbuf), attn_free(mask), attn_free(o_ref), attn_free(o_cpu), attn_free(l_ref), attn_free(l_cpu);
+    attn_free(dout), attn_free(pq), attn_free(fq), attn_free(rq), attn_free(cq);
+    if (!c.packed) attn_free(kvbuf), attn_free(pkv), attn_free(fkv), attn_free(rkv), attn_free(ckv);
+}
+
+TEST("attention: causal self-attention from a packed qkv buffer, D = 4, 8, 64") {
+    check_attention((attn_case){.B = 2, .Tq = 7, .Tk = 7, .H = 3, .D = 4, .causal = true, .packed = true,
+                                .amp = 1, .tol_bwd = 1e-5}, 600);
+    check_attention((attn_case){.B = 2, .Tq = 7, .Tk = 7, .H = 3, .D = 8, .causal = true, .packed = true,
+                                .amp = 1, .tol_bwd = 1e-5}, 610);
+    check_attention((attn_case){.B = 2, .Tq = 9, .Tk = 9, .H = 3, .D = 64, .causal = true, .packed = true,
+                                .amp = 1, .tol_bwd = 1e-5}, 620);
+}
+
+TEST("attention: non-causal with a key mask, one batch row fully hidden (zeros, lse -inf, finite grads)") {
+    check_attention((attn_case){.B = 2, .Tq = 7, .Tk = 7, .H = 3, .D = 8, .packed = true,
+                                .mask = MASK_LAST_ROW_HIDDEN, .amp = 1, .tol_bwd = 1e-5}, 700);
+    check_attention((attn_case){.B = 2, .Tq = 5, .Tk = 9, .H = 3, .D = 4, .mask = MASK_LAST_ROW_HIDDEN,
+                                .amp = 1, .tol_bwd = 1e-5}, 710);
+    check_attention((attn_case){.B = 2, .Tq = 9, .Tk = 9, .H = 3, .D = 64, .causal = true, .packed = true,
+                                .mask = MASK_RANDOM, .amp = 1, .tol_bwd = 1e-5}, 720);
+}
+
+TEST("attention: causal with Tq != Tk (decode Tq=1 and Tq=3 over Tk=9 keys), strided q and kv") {
+    for (int64_t D = 4; D <= 64; D *= 2) {
+        if (D == 16 || D == 32) continue;
+        check_attention((attn_case){.B = 2, .Tq = 1, .Tk = 9, .H = 3, .D = D, .causal = true, .amp = 1,
+                                    .tol_bwd = 1e-5}, 800 + (uint64_t)D);
+        check_attention((attn_case){.B = 2, .Tq = 3, .Tk = 9, .H = 3, .D = D, .causal = true, .amp = 1,
+                                    .tol_bwd = 1e-5}, 900 + (uint64_t)D);
+        check_attention((attn_case){.B = 2, .Tq = 3, .Tk = 9, .H = 3, .D = D, .causal = true,
+                                    .mask = MASK_RANDOM, .amp = 1, .tol_bwd = 1e-5}, 1000 + (uint64_t)D);
+    }
+}
+
+TEST("attention: keys over several 64-key blocks (online softmax), peaked scores, a hidden block") {
+    check_attention((attn_case){.B = 2, .Tq = 130, .Tk = 130, .H = 3, .D = 16, .causal = true, .packed = true,
+                                .mask = MASK_FIRST_BLOCK, .amp = 2, .tol_bwd = 1e-4}, 1100);
+    check_attention((attn_case){.B = 2, .Tq = 5, .Tk = 150, .H = 3, .D = 4, .amp = 4, .tol_bwd = 1e-4}, 1110);
+    check_attention((attn_case){.B = 2, .Tq = 64, .Tk = 64, .H = 3, .D = 32, .causal = true, .packed = true,
+                                .amp = 1, .tol_bwd = 1e-4}, 1120);
+}
+
+/* Semantics, not just agreement: on both tables, changing the key and value
+ * of a key that a query must not see (hidden by the mask, or in its causal
+ * future) leaves that query's output unchanged, and changing one it sees
+ * changes it. Tq=3 over Tk=6: query i sees keys j <= i + 3. */
+TEST("attention: hidden and future keys do not affect the output, visible ones do (ref and cpu)") {
+    const kernels *tables[2] = {&kernels_ref, &kernels_cpu};
+    enum { B = 1, TQ = 3, TK = 6, H = 1, D = 4 };
+    static const uint8_t mask[TK] = {1, 1, 0, 1, 1, 1}; /* key 2 hidden */
+    attn_dims d = {.B = B, .Tq = TQ, .Tk = TK, .H = H, .D = D, .q_stride = D, .kv_stride = 2 * D,
+                   .q_batch_stride = TQ * D, .kv_batch_stride = TK * 2 * D, .causal = true, .key_mask = mask,
+                   .scale = 0.5f};
+    for (int t = 0; t < 2; t++) {
+        float *q = randn(TQ * D, 1500, 1), *kv = randn(TK * 2 * D, 1501, 1);
+        float o0[TQ * D], o1[TQ * D], lse[TQ];
+        tables[t]->attention_forward(&d, o0, lse, q, kv, kv + D);
+        /* key 2 (hidden) and key 5 (future of queries 0, 1) change */
+        for (int e = 0; e < 2 * D; e++) kv[2 * 2 * D + e] += 3.0f, kv[5 * 2 * D + e] -= 2.0f;
+        tables[t]->attention_forward(&d, o1, lse, q, kv, kv + D);
+        CHECK(same(tables[t]->name, o1, o0, 2 * D)); /* queries 0 and 1: bit-identical */
+        bool moved = false;
+        for (int e = 0; e < D; e++) moved = moved || fabsf(o1[2 * D + e] - o0[2 * D + e]) > 1e-3f;
+        CHECK(moved); /* query 2 sees key 5 */
+        /* a one-key view: query 0 with only key 0 visible outputs v_0 */
+        uint8_t only0[TK] = {1, 0, 0, 0, 0, 0};
+        attn_dims d0 = d;
+        d0.key_mask = only0;
+        tables[t]->attention_forward(&d0, o1, lse, q, kv, kv + D);
+        CHECK(close_to("one visible key", o1, kv + D, NULL, D, 1e-6));
+        attn_free(q), attn_free(kv);
+    }
+}
+
+/* ---- cross-entropy -------------------------------------------------------- */
+
+static void check_crossentropy(int64_t N, int64_t V, float amp, uint64_t s) {
+    const int32_t ignore = -100;
+    float *x = randn(N * V, s, amp);
+    int32_t *t = attn_malloc((size_t)N * sizeof(int32_t));
+    for (int64_t n = 0; n < N; n++) t[n] = (int32_t)((int64_t)(rng_uniform(SEED, s + 1, (uint64_t)n) * (float)V) % V);
+    t[N / 2] = ignore;
+    if (N > 2) t[N - 1] = (int32_t)(V - 1);
+    float *ls_ref = filled(N, NAN), *ls_cpu = filled(N, NAN), *lse_ref = filled(N, NAN), *lse_cpu = filled(N, NAN);
+    kernels_ref.crossentropy_forward(ls_ref, lse_ref, x, t, N, V, ignore);
+    kernels_cpu.crossentropy_forward(ls_cpu, lse_cpu, x, t, N, V, ignore);
+    CHECK(all_finite(ls_ref, N));
+    CHECK(close_to("crossentropy losses", ls_cpu, ls_ref, NULL, N, 1e-5));
+    CHECK(close_to("crossentropy lse", lse_cpu, lse_ref, NULL, N, 1e-5));
+    CHECK(ls_cpu[N / 2] == 0.0f && ls_ref[N / 2] == 0.0f);
+    for (int64_t n = 0; n < N; n++) CHECK(ls_ref[n] >= 0.0f);
+
+    /* backward writes (does not accumulate): prefill with NaN */
+    float scale = 1.0f / (float)(N - 1);
+    float *d_ref = filled(N * V, NAN), *d_cpu = filled(N * V, NAN);
+    kernels_ref.crossentropy_backward(d_ref, x, lse_ref, t, scale, N, V, ignore);
+    kernels_cpu.crossentropy_backward(d_cpu, x, lse_ref, t, scale, N, V, ignore);
+    CHECK(all_finite(d_cpu, N * V));
+    CHECK(close_to("crossentropy dlogits", d_cpu, d_ref, NULL, N * V, 1e-5));
+    bool ignored_zero = true;
+    for (int64_t j = 0; j < V; j++) ignored_zero = ignored_zero && d_cpu[N / 2 * V + j] == 0.0f && d_ref[N / 2 * V + j] == 0.0f;
+    CHECK(ignored_zero);
+    /* each counted row of softmax - onehot sums to 0 */
+    for (int64_t n = 0; n < N; n++) {
+        double sum = 0;
+        for (int64_t j = 0; j < V; j++) sum += (double)d_ref[n * V + j];
+        CHECK_NEAR(sum, 0.0, 1e-6);
+    }
+    /* in place (dlogits aliases logits), as the op uses it */
+    float *ip_ref = copy_of(x, N * V), *ip_cpu = copy_of(x, N * V);
+    kernels_ref.crossentropy_backward(ip_ref, ip_ref, lse_ref, t, scale, N, V, ignore);
+    kernels_cpu.crossentropy_backward(ip_cpu, ip_cpu, lse_ref, t, scale, N, V, ignore);
+    CHECK(same("ref crossentropy in place", ip_ref, d_ref, N * V));
+    CHECK(same("cpu crossentropy in place", ip_cpu, d_cpu, N * V));
+    attn_free(x), attn_free(t), attn_free(ls_ref), attn_free(ls_cpu), attn_free(lse_ref), attn_free(lse_cpu);
+    attn_free(d_ref), attn_free(d_cpu), attn_free(ip_ref), attn_free(ip_cpu);
+}
+
+TEST("cross-entropy: cpu matches ref with an ignored row, odd V, large logits, in place") {
+    check_crossentropy(7, 101, 1.0f, 1200);
+    check_crossentropy(7, 101, 10.0f, 1210);
+    check_crossentropy(2, 1, 1.0f, 1220);
+}
+
+TEST("cross-entropy: cpu matches ref on a realistic shape (N=64, V=1000)") {
+    check_crossentropy(64, 1000, 3.0f, 1300);
+}
+
+/* ---- gemm ----------------------------------------------------------------- */
+
+typedef void (*gemm_fn)(bool, bool, int64_t, int64_t, int64_t, float, const float *, int64_t, const float *,
+                        int64_t, float, float *, int64_t);
+
+/* C (M, N) = alpha op(A) op(B) + beta C with ld* = width + pad; checks the
+ * result against a double triple loop, and that padding columns of C are
+ * untouched. beta == 0 must ignore C (NaN there). */
+static bool check_gemm(gemm_fn f, const char *name, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
+                       float beta, int64_t pad, uint64_t s) {
+    int64_t a_rows = ta ? K : M, a_cols = ta ? M : K, b_rows = tb ? N : K, b_cols = tb ? K : N;
+    int64_t lda = a_cols + pad, ldb = b_cols + pad, ldc = N + pad;
+    float *A = randn(a_rows * lda, s, 1), *B = randn(b_rows * ldb, s + 1, 1), *C = randn(M * ldc, s + 2, 1);
+    const float SENTINEL = 12345.0f;
+    for (int64_t i = 0; i < M; i++) {
+        for (int64_t j = 0; j < N; j++)
+            if (beta == 0.0f) C[i * ldc + j] = NAN;
+        for (int64_t j = N; j < ldc; j++) C[i * ldc + j] = SENTINEL;
+    }
+    float *want = attn_malloc((size_t)(M * N > 0 ? M * N : 1) * sizeof(float));
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++) {
+            double acc = 0;
+            for (int64_t k = 0; k < K; k++)
+                acc += (double)(ta ? A[k * lda + i] : A[i * lda + k]) * (double)(tb ? B[j * ldb + k] : B[k * ldb + j]);
+            want[i * N + j] = (float)((double)alpha * acc + (beta == 0.0f ? 0.0 : (double)beta * (double)C[i * ldc + j]));
+        }
+    f(ta, tb, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    bool ok = true;
+    double worst = 0, scale = 1;
+    for (int64_t i = 0; i < M; i++) {
+        for (int64_t j = 0; j < N; j++) {
+            double dd = diff1(C[i * ldc + j], want[i * N + j]);
+            worst = dd > worst ? dd : worst;
+            scale = fmax(scale, fabs((double)want[i * N + j]));
+        }
+        for (int64_t j = N; j < ldc; j++) ok = ok && C[i * ldc + j] == SENTINEL;
+    }
+    if (!ok) fprintf(stderr, "    %s: padding of C written\n", name);
+    if (!(worst <= 1e-5 * scale)) {
+        fprintf(stderr, "    %s ta=%d tb=%d M=%lld N=%lld K=%lld alpha=%g beta=%g: max|diff| %.3g (scale %.3g)\n",
+                name, ta, tb, (long long)M, (long long)N, (long long)K, (double)alpha, (double)beta, worst, scale);
+        ok = false;
+    }
+    attn_free(A), attn_free(B), attn_free(C), attn_free(want);
+    return ok;
+}
+
+static void check_gemm_all(gemm_fn f, const char *name) {
+    static const int64_t shapes[][3] = {{7, 33, 13}, {1, 1, 1}, {5, 3, 1}, {37, 1100, 300}, {64, 288, 96}};
+    static const float ab[][2] = {{1.0f, 0.0f}, {1.0f, 1.0f}, {-0.75f, 0.0f}, {1.5f, 1.0f}, {0.5f, -2.0f}};
+    uint64_t s = 1400;
+    for (size_t si = 0; si < ARRAY_LEN(shapes); si++)
+        for (int t = 0; t < 4; t++)
+            for (size_t a = 0; a < ARRAY_LEN(ab); a++) {
+                bool big = shapes[si][1] > 1000;
+                if (big && a >= 2) continue; /* the big shape once per beta */
+                s += 10;
+                CHECK(check_gemm(f, name, t & 1, t & 2, shapes[si][0], shapes[si][1], shapes[si][2], ab[a][0],
+                                 ab[a][1], (int64_t)(si % 3) * 2 + 1, s));
+            }
+}
+
+TEST("gemm_f32_builtin: four transpose cases, alpha/beta, padded leading dimensions, k/j blocking") {
+    check_gemm_all(gemm_f32_builtin, "gemm_f32_builtin");
+}
+
+TEST("gemm_f32 (the configured backend) matches the naive loop too") {
+    check_gemm_all(gemm_f32, gemm_backend());
+}
+
+TEST("gemm: K = 0 scales C by beta; M or N = 0 touches nothing") {
+    float C[6] = {1, 2, 3, 4, 5, 6}, A[1] = {0}, B[1] = {0};
+    gemm_f32_builtin(false, false, 2, 3, 0, 1.0f, A, 1, B, 3, 0.5f, C, 3);
+    CHECK(C[0] == 0.5f && C[5] == 3.0f);
+    gemm_f32(false, false, 2, 3, 0, 1.0f, A, 1, B, 3, 0.0f, C, 3);
+    CHECK(C[0] == 0.0f && C[5] == 0.0f);
+    C[0] = 7;
+    gemm_f32(false, false, 0, 3, 2, 1.0f, A, 2, B, 3, 0.0f, C, 3);
+    gemm_f32_builtin(true, true, 2, 0, 2, 1.0f, A, 2, B, 2, 0.0f, C, 3);
+    CHECK(C[0] == 7.0f);
+}
+
+/* ---- vmath ---------------------------------------------------------------- */
+
+TEST("vm_expf: relative error below 1e-6 against expf on [-87, 88] where expf > 1e-30") {
+    double worst = 0, at = 0;
+    for (int64_t i = -1000000; i <= 1000000; i++) {
+        float x = (float)i * 1e-4f; /* [-100, 100] */
+        float e = expf(x), v = vm_expf(x);
+        if (x < -87.0f || x > 88.0f || !(e > 1e-30f)) continue;
+        double r = fabs((double)v - (double)e) / (double)e;
+        if (!(r <= worst)) worst = r, at = (double)x;
+    }
+    if (!(worst < 1e-6)) fprintf(stderr, "    worst relative error %.3g at x = %.9g\n", worst, at);
+    CHECK(worst < 1e-6);
+    CHECK(vm_expf(0.0f) == 1.0f);
+}
+
+TEST("vm_expf: saturates outside [-87, 88] as documented; vm_expf_masked gives exact 0 for -inf") {
+    float lo = vm_expf(-87.0f), hi = vm_expf(88.0f);
+    for (float x = -100.0f; x <= 100.0f; x += 0.25f) {
+        float v = vm_expf(x);
+        CHECK(isfinite(v) && v > 0.0f);
+        if (x < -87.0f) CHECK(v == lo);
+        if (x > 88.0f) CHECK(v == hi);
+    }
+    CHECK(lo < 2e-38f && hi > 1.6e38f);
+    CHECK(vm_expf(-INFINITY) == lo && vm_expf(INFINITY) == hi);
+    CHECK(vm_expf_masked(-INFINITY) == 0.0f && vm_expf_masked(-88.0f) == 0.0f);
+    CHECK_NEAR(vm_expf_masked(-1.0f), expf(-1.0f), 1e-7);
+}
+
+TEST("vm_tanhf: absolute error below 1e-6 against tanhf on [-100, 100], exact saturation") {
+    double worst = 0, at = 0;
+    for (int64_t i = -1000000; i <= 1000000; i++) {
+        float x = (float)i * 1e-4f;
+        double r = fabs((double)vm_tanhf(x) - (double)tanhf(x));
+        if (!(r <= worst)) worst = r, at = (double)x;
+    }
+    if (!(worst < 1e-6)) fprintf(stderr, "    worst absolute error %.3g at x = %.9g\n", worst, at);
+    CHECK(worst < 1e-6);
+    CHECK(vm_tanhf(50.0f) == 1.0f && vm_tanhf(-50.0f) == -1.0f);
+    CHECK(fabsf(vm_tanhf(0.0f)) < 1e-7f);
+}
