@@ -53,7 +53,11 @@ endif
 LIB_SRC  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+# kernels/cpu/ is built twice: baseline x86-64 and AVX-512 (see cpu.h);
+# the AVX-512 build is chosen at run time where the CPU supports it.
+CPU_SRC  := $(sort $(wildcard src/kernels/cpu/*.c))
+AVX512_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma -mavx2 -mf16c
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(CPU_SRC:%.c=$(BUILD)/%.avx512.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard include/attn/*.h src/*/*.h src/*/*/*.h tests/*.h)
@@ -77,6 +81,10 @@ $(BUILD)/attn: $(CLI_OBJ) $(BUILD)/libattn.a $(BUILD)/libattn.so
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.avx512.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(AVX512_FLAGS) -DCPU_ISA=avx512 -c $< -o $@
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libattn.a $(HEADERS)
 	@mkdir -p $(@D)

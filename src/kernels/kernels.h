@@ -81,9 +81,16 @@ typedef struct kernels {
 } kernels;
 
 extern const kernels kernels_ref;
-extern const kernels kernels_cpu;
+/* The CPU kernels built for baseline x86-64 and for AVX-512. */
+extern const kernels kernels_cpu_generic;
+extern const kernels kernels_cpu_avx512;
 
-/* The table ops use: kernels_cpu unless ATTN_KERNELS=ref in the environment. */
+/* The best CPU table this processor runs: AVX-512 where the CPU and OS
+ * support it, unless ATTN_CPU_ISA=generic asks for the baseline build. */
+const kernels *kernels_cpu_best(void);
+#define kernels_cpu (*kernels_cpu_best())
+
+/* The table ops use: the best CPU table, or kernels_ref when ATTN_KERNELS=ref. */
 const kernels *kernels_default(void);
 
 #endif

@@ -6,29 +6,42 @@
 
 #include <string.h>
 
-void cpu_matmul_forward(float *out, const float *inp, const float *weight, const float *bias, int64_t N,
+/* Every file of kernels/cpu/ is compiled once per instruction set (see the
+ * Makefile): CPU_ISA names the build (generic = baseline x86-64, avx512 =
+ * AVX-512 F/BW/VL/DQ + FMA) and CPU_FN(name) gives each build's symbols
+ * their own suffix. dispatch.c picks a table at run time. */
+#ifndef CPU_ISA
+#define CPU_ISA generic
+#endif
+#define CPU_CAT2(a, b) a##_##b
+#define CPU_CAT(a, b) CPU_CAT2(a, b)
+#define CPU_FN(name) CPU_CAT(name, CPU_ISA)
+#define CPU_STR2(x) #x
+#define CPU_STR(x) CPU_STR2(x)
+
+void CPU_FN(cpu_matmul_forward)(float *out, const float *inp, const float *weight, const float *bias, int64_t N,
                         int64_t C, int64_t OC);
-void cpu_matmul_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+void CPU_FN(cpu_matmul_backward)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                          const float *weight, int64_t N, int64_t C, int64_t OC);
-void cpu_embedding_forward(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C);
-void cpu_embedding_backward(float *dtable, const float *dout, const int32_t *ids, int64_t N, int64_t C,
+void CPU_FN(cpu_embedding_forward)(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C);
+void CPU_FN(cpu_embedding_backward)(float *dtable, const float *dout, const int32_t *ids, int64_t N, int64_t C,
                             int64_t V);
-void cpu_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
+void CPU_FN(cpu_layernorm_forward)(float *out, float *mean, float *rstd, const float *inp, const float *weight,
                            const float *bias, int64_t N, int64_t C, float eps);
-void cpu_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+void CPU_FN(cpu_layernorm_backward)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                             const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C);
-void cpu_gelu_forward(float *out, const float *inp, int64_t n);
-void cpu_gelu_backward(float *dinp, const float *inp, const float *dout, int64_t n);
-void cpu_relu_forward(float *out, const float *inp, int64_t n);
-void cpu_relu_backward(float *dinp, const float *inp, const float *dout, int64_t n);
-void cpu_attention_forward(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
+void CPU_FN(cpu_gelu_forward)(float *out, const float *inp, int64_t n);
+void CPU_FN(cpu_gelu_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
+void CPU_FN(cpu_relu_forward)(float *out, const float *inp, int64_t n);
+void CPU_FN(cpu_relu_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
+void CPU_FN(cpu_attention_forward)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
                            const float *v);
-void cpu_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
+void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
                             const float *out, const float *lse, const float *q, const float *k,
                             const float *v);
-void cpu_crossentropy_forward(float *losses, float *lse, const float *logits, const int32_t *targets,
+void CPU_FN(cpu_crossentropy_forward)(float *losses, float *lse, const float *logits, const int32_t *targets,
                               int64_t N, int64_t V, int32_t ignore_index);
-void cpu_crossentropy_backward(float *dlogits, const float *logits, const float *lse, const int32_t *targets,
+void CPU_FN(cpu_crossentropy_backward)(float *dlogits, const float *logits, const float *lse, const int32_t *targets,
                                float scale, int64_t N, int64_t V, int32_t ignore_index);
 
 #endif

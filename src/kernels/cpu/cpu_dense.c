@@ -7,7 +7,7 @@
 
 #include <math.h>
 
-void cpu_matmul_forward(float *out, const float *inp, const float *weight, const float *bias, int64_t N,
+void CPU_FN(cpu_matmul_forward)(float *out, const float *inp, const float *weight, const float *bias, int64_t N,
                         int64_t C, int64_t OC) {
     gemm_f32(false, true, N, OC, C, 1.0f, inp, C, weight, C, 0.0f, out, OC);
     if (bias) {
@@ -20,7 +20,7 @@ void cpu_matmul_forward(float *out, const float *inp, const float *weight, const
     }
 }
 
-void cpu_matmul_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+void CPU_FN(cpu_matmul_backward)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                          const float *weight, int64_t N, int64_t C, int64_t OC) {
     if (dinp) gemm_f32(false, false, N, C, OC, 1.0f, dout, OC, weight, C, 1.0f, dinp, C);
     if (dweight) gemm_f32(true, false, OC, C, N, 1.0f, dout, OC, inp, C, 1.0f, dweight, C);
@@ -37,12 +37,12 @@ void cpu_matmul_backward(float *dinp, float *dweight, float *dbias, const float 
     }
 }
 
-void cpu_embedding_forward(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C) {
+void CPU_FN(cpu_embedding_forward)(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C) {
 #pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; n++) memcpy(out + n * C, table + (int64_t)ids[n] * C, (size_t)C * sizeof(float));
 }
 
-void cpu_embedding_backward(float *dtable, const float *dout, const int32_t *ids, int64_t N, int64_t C,
+void CPU_FN(cpu_embedding_backward)(float *dtable, const float *dout, const int32_t *ids, int64_t N, int64_t C,
                             int64_t V) {
     (void)V;
     /* Threads own column slices, so rows with the same id never race and the
@@ -59,7 +59,7 @@ void cpu_embedding_backward(float *dtable, const float *dout, const int32_t *ids
     }
 }
 
-void cpu_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
+void CPU_FN(cpu_layernorm_forward)(float *out, float *mean, float *rstd, const float *inp, const float *weight,
                            const float *bias, int64_t N, int64_t C, float eps) {
 #pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; n++) {
@@ -80,7 +80,7 @@ void cpu_layernorm_forward(float *out, float *mean, float *rstd, const float *in
     }
 }
 
-void cpu_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+void CPU_FN(cpu_layernorm_backward)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                             const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C) {
     if (dinp) {
 #pragma omp parallel for schedule(static)
@@ -119,7 +119,7 @@ void cpu_layernorm_backward(float *dinp, float *dweight, float *dbias, const flo
 
 #define GELU_K 0.7978845608028654f
 
-void cpu_gelu_forward(float *out, const float *inp, int64_t n) {
+void CPU_FN(cpu_gelu_forward)(float *out, const float *inp, int64_t n) {
 #pragma omp parallel for simd schedule(static)
     for (int64_t i = 0; i < n; i++) {
         float x = inp[i];
@@ -127,7 +127,7 @@ void cpu_gelu_forward(float *out, const float *inp, int64_t n) {
     }
 }
 
-void cpu_gelu_backward(float *dinp, const float *inp, const float *dout, int64_t n) {
+void CPU_FN(cpu_gelu_backward)(float *dinp, const float *inp, const float *dout, int64_t n) {
 #pragma omp parallel for simd schedule(static)
     for (int64_t i = 0; i < n; i++) {
         float x = inp[i];
@@ -137,12 +137,12 @@ void cpu_gelu_backward(float *dinp, const float *inp, const float *dout, int64_t
     }
 }
 
-void cpu_relu_forward(float *out, const float *inp, int64_t n) {
+void CPU_FN(cpu_relu_forward)(float *out, const float *inp, int64_t n) {
 #pragma omp parallel for simd schedule(static)
     for (int64_t i = 0; i < n; i++) out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
 }
 
-void cpu_relu_backward(float *dinp, const float *inp, const float *dout, int64_t n) {
+void CPU_FN(cpu_relu_backward)(float *dinp, const float *inp, const float *dout, int64_t n) {
 #pragma omp parallel for simd schedule(static)
     for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0.0f ? dout[i] : 0.0f;
 }

@@ -15,7 +15,7 @@ static inline int64_t last_visible(const attn_dims *d, int64_t i) {
     return end < 0 ? 0 : (end > d->Tk ? d->Tk : end);
 }
 
-void cpu_attention_forward(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
+void CPU_FN(cpu_attention_forward)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
                            const float *v) {
     const int64_t C = d->H * d->D, D = d->D;
 #pragma omp parallel for collapse(2) schedule(static)
@@ -73,7 +73,7 @@ void cpu_attention_forward(const attn_dims *d, float *out, float *lse, const flo
         }
 }
 
-void cpu_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
+void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
                             const float *out, const float *lse, const float *q, const float *k,
                             const float *v) {
     const int64_t C = d->H * d->D, D = d->D;
@@ -135,7 +135,7 @@ void cpu_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv,
     }
 }
 
-void cpu_crossentropy_forward(float *losses, float *lse, const float *logits, const int32_t *targets,
+void CPU_FN(cpu_crossentropy_forward)(float *losses, float *lse, const float *logits, const int32_t *targets,
                               int64_t N, int64_t V, int32_t ignore_index) {
 #pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; n++) {
@@ -152,7 +152,7 @@ void cpu_crossentropy_forward(float *losses, float *lse, const float *logits, co
     }
 }
 
-void cpu_crossentropy_backward(float *dlogits, const float *logits, const float *lse, const int32_t *targets,
+void CPU_FN(cpu_crossentropy_backward)(float *dlogits, const float *logits, const float *lse, const int32_t *targets,
                                float scale, int64_t N, int64_t V, int32_t ignore_index) {
 #pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; n++) {

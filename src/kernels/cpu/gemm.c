@@ -81,6 +81,12 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
         return;
     }
 #ifdef ATTN_HAVE_BLAS
+    if (M == 1 && trans_b && !trans_a) {
+        /* one row (decoding): a matrix-vector product streams B once, where
+         * sgemm would first copy it into packed panels */
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)N, (int)K, alpha, B, (int)ldb, A, 1, beta, C, 1);
+        return;
+    }
     cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
                 (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
 #else

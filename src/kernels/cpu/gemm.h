@@ -9,14 +9,22 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+#include "kernels/cpu/cpu.h"
+
+void CPU_FN(gemm_f32)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
               int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 
 /* The built-in kernel alone (tests compare it with the BLAS and ref). */
-void gemm_f32_builtin(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+void CPU_FN(gemm_f32_builtin)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                       int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 
 /* Name of the implementation in use ("openblas", "builtin"). */
-const char *gemm_backend(void);
+const char *CPU_FN(gemm_backend)(void);
+
+/* Names without the suffix, for callers outside kernels/cpu (tests, bench),
+ * which get the generic build. */
+#define gemm_f32 CPU_FN(gemm_f32)
+#define gemm_f32_builtin CPU_FN(gemm_f32_builtin)
+#define gemm_backend CPU_FN(gemm_backend)
 
 #endif

@@ -1,0 +1,32 @@
+/* Run-time choice of kernel table by processor features. */
+#include "kernels/kernels.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static bool cpu_has_avx512(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    /* libgcc's checks include the OS's XSAVE support for the zmm state */
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma");
+#else
+    return false;
+#endif
+}
+
+const kernels *kernels_cpu_best(void) {
+    static const kernels *best;
+    if (!best) {
+        const char *e = getenv("ATTN_CPU_ISA");
+        bool generic = e && !strcmp(e, "generic");
+        best = !generic && cpu_has_avx512() ? &kernels_cpu_avx512 : &kernels_cpu_generic;
+    }
+    return best;
+}
+
+const kernels *kernels_default(void) {
+    const char *e = getenv("ATTN_KERNELS");
+    if (e && !strcmp(e, "ref")) return &kernels_ref;
+    return kernels_cpu_best();
+}
