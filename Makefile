@@ -110,6 +110,9 @@ attn-asan-test: $(BUILD)/attn $(TEST_BIN)
 
 check: test asan
 
+demo: attn
+	sh recipes/austen_demo.sh
+
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libattn.a $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libattn.a $(LDLIBS)

@@ -30,7 +30,9 @@ ATTN_API void attn_gen_free(attn_gen *gen);
  * model's context: ATTN_ERR_INVALID_ARG otherwise, with the lengths). */
 ATTN_API attn_status attn_gen_start(attn_gen *gen, const int32_t *prompt, int64_t n_prompt);
 /* The next token in *token. ATTN_DONE (and no token) once the stop token was
- * produced, max_new_tokens were produced, or the context is full. */
+ * produced or max_new_tokens were produced. When the context fills up, the
+ * model goes on from the most recent half of it (recomputed as a new
+ * window), so generation may run longer than the context. */
 ATTN_API attn_status attn_gen_next(attn_gen *gen, int32_t *token);
 
 #ifdef __cplusplus

@@ -14,6 +14,7 @@ struct attn_gen {
     float *logits;            /* (V) of the last position */
     float *probs;             /* (V) scratch */
     int32_t *order;           /* (V) scratch for top-k / top-p */
+    int32_t *window;          /* (n_ctx) the tokens in the cache, in order */
     rng_state rng;
     int64_t n_new;
     bool started, done;
@@ -43,7 +44,8 @@ attn_status attn_gen_new(attn_model *model, const attn_sampler_params *params, a
     gen->logits = attn_malloc((size_t)V * sizeof(float));
     gen->probs = attn_malloc((size_t)V * sizeof(float));
     gen->order = attn_malloc((size_t)V * sizeof(int32_t));
-    attn_status st = gen->logits && gen->probs && gen->order ? kv_cache_new(model, 1, &gen->cache) : ATTN_ERR_OUT_OF_MEMORY;
+    gen->window = attn_malloc((size_t)model->cfg.n_ctx * sizeof(int32_t));
+    attn_status st = gen->logits && gen->probs && gen->order && gen->window ? kv_cache_new(model, 1, &gen->cache) : ATTN_ERR_OUT_OF_MEMORY;
     if (st) {
         attn_gen_free(gen);
         return st;
@@ -61,10 +63,12 @@ void attn_gen_free(attn_gen *gen) {
     attn_free(gen->logits);
     attn_free(gen->probs);
     attn_free(gen->order);
+    attn_free(gen->window);
     attn_free(gen);
 }
 
 static attn_status run(attn_gen *gen, const int32_t *ids, int64_t n) {
+    if (ids != gen->window + gen->cache->len) memcpy(gen->window + gen->cache->len, ids, (size_t)n * sizeof *ids);
     graph_reset(&gen->g, false, false, 0);
     tensor *lg = model_forward(gen->model, &gen->g, ids, 1, n, gen->cache, true);
     if (!lg) return gen->g.status;
@@ -144,9 +148,16 @@ attn_status attn_gen_next(attn_gen *gen, int32_t *token) {
     }
     /* feed it back unless this was the last token we may produce */
     if (gen->n_new < gen->p.max_new_tokens) {
-        if (gen->cache->len >= gen->model->cfg.n_ctx) {
-            gen->done = true;
-            return ATTN_OK;
+        int64_t ctx = gen->model->cfg.n_ctx;
+        if (gen->cache->len >= ctx) {
+            /* the context is full: keep its second half, recompute the
+             * cache for it from position 0 (learned positions see a window
+             * as they did in training), then go on */
+            int64_t keep = ctx / 2;
+            memmove(gen->window, gen->window + ctx - keep, (size_t)keep * sizeof *gen->window);
+            gen->cache->len = 0;
+            gen->window[keep] = t;
+            return run(gen, gen->window, keep + 1);
         }
         attn_status st = run(gen, &t, 1);
         if (st) return st;
