@@ -274,13 +274,11 @@ static void attention_backward(graph *g, tape_entry *e) {
     tensor *q = e->in[0], *kv = e->in[1] ? e->in[1] : e->in[0];
     int64_t q_col = e->cols[0], k_col = e->cols[1], v_col = e->cols[2];
     if (!q->requires_grad && !kv->requires_grad) return;
-    /* gradients flow to both; an input without requires_grad still gets a
-     * scratch gradient so the kernel can write uniformly */
-    float *dq = q->requires_grad ? q->grad : graph_floats(g, q->numel);
-    float *dkv = kv->requires_grad ? kv->grad : graph_floats(g, kv->numel);
-    if (!dq || !dkv) return;
-    g->k->attention_backward(&e->dims, dq + q_col, dkv + k_col, dkv + v_col, e->out->grad, e->out->data,
-                             e->saved[0], q->data + q_col, kv->data + k_col, kv->data + v_col);
+    float *dq = q->requires_grad ? q->grad + q_col : NULL;
+    float *dk = kv->requires_grad ? kv->grad + k_col : NULL;
+    float *dv = kv->requires_grad ? kv->grad + v_col : NULL;
+    g->k->attention_backward(&e->dims, dq, dk, dv, e->out->grad, e->out->data, e->saved[0], q->data + q_col,
+                             kv->data + k_col, kv->data + v_col);
 }
 
 tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
