@@ -19,11 +19,15 @@ CFLAGS  += -Werror
 endif
 
 # ---- dependencies ------------------------------------------------------------
-# cJSON is required (Debian: libcjson-dev). A BLAS (OpenBLAS) and OpenMP are optional.
+# cJSON is required (Debian: libcjson-dev), as is utf8proc. A BLAS (OpenBLAS) and OpenMP are optional.
 CJSON_CFLAGS := $(shell pkg-config --cflags libcjson 2>/dev/null)
 CJSON_LIBS   := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
-CFLAGS  += $(CJSON_CFLAGS)
-LDLIBS  += $(CJSON_LIBS)
+# utf8proc (Debian: libutf8proc-dev) gives the tokenizers Unicode categories,
+# case mapping and NFD.
+UTF8PROC_CFLAGS := $(shell pkg-config --cflags libutf8proc 2>/dev/null)
+UTF8PROC_LIBS   := $(shell pkg-config --libs libutf8proc 2>/dev/null || echo -lutf8proc)
+CFLAGS  += $(CJSON_CFLAGS) $(UTF8PROC_CFLAGS)
+LDLIBS  += $(CJSON_LIBS) $(UTF8PROC_LIBS)
 
 OPENMP ?= 1
 ifeq ($(OPENMP),1)

@@ -12,6 +12,8 @@ int cmd_prepare(int argc, char **argv);
 int cmd_train(int argc, char **argv);
 int cmd_generate(int argc, char **argv);
 int cmd_score(int argc, char **argv);
+int cmd_tokenize(int argc, char **argv);
+int cmd_tokenizer(int argc, char **argv);
 
 /* Prints "attn <cmd>: error: <message>" to stderr, using attn_last_error()
  * when msg is NULL, and returns 1 (the exit status for every failure). */

@@ -15,6 +15,8 @@ static const command COMMANDS[] = {
     {"train", cmd_train, "train a model (GPT) on prepared shards; checkpoints and --resume"},
     {"generate", cmd_generate, "sample text from a model (KV cache; greedy, temperature, top-k, top-p)"},
     {"score", cmd_score, "mean negative log-likelihood and perplexity of a text"},
+    {"tokenize", cmd_tokenize, "text -> token ids (and back with --decode)"},
+    {"tokenizer", cmd_tokenizer, "tokenizer tools: train a BPE or WordPiece vocabulary"},
 };
 
 static void usage(FILE *out) {

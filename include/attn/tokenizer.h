@@ -73,6 +73,16 @@ ATTN_API attn_status attn_tokenizer_decode(const attn_tokenizer *tok, const int3
 ATTN_API attn_status attn_tokenizer_token_bytes(const attn_tokenizer *tok, int32_t id,
                                                 const char **bytes, size_t *len);
 
+/* Encodes one sequence (b == NULL) or a pair with the tokenizer's
+ * post-processor — BERT: [CLS] A [SEP] and [CLS] A [SEP] B [SEP] with token
+ * type ids 0 for the first part and 1 for the second; kinds without one:
+ * plain concatenation — truncated to max_len tokens (0 = no limit) the way
+ * Hugging Face's "longest_first" strategy does. *ids and *type_ids (which may
+ * be NULL) are attn_malloc'ed. */
+ATTN_API attn_status attn_tokenizer_encode_pair(const attn_tokenizer *tok, const char *a, size_t a_len, const char *b,
+                                                size_t b_len, int64_t max_len, int32_t **ids, int32_t **type_ids,
+                                                int64_t *n_ids);
+
 #ifdef __cplusplus
 }
 #endif

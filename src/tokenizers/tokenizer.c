@@ -368,3 +368,12 @@ done:
     attn_free(file);
     return st;
 }
+
+attn_status attn_tokenizer_encode_pair(const attn_tokenizer *tok, const char *a, size_t a_len, const char *b, size_t b_len,
+                                       int64_t max_len, int32_t **ids, int32_t **type_ids, int64_t *n_ids) {
+    (void)tok, (void)a, (void)a_len, (void)b, (void)b_len, (void)max_len;
+    *ids = NULL;
+    if (type_ids) *type_ids = NULL;
+    *n_ids = 0;
+    return attn_errorf(ATTN_ERR_UNSUPPORTED, "pair encoding is not implemented yet");
+}

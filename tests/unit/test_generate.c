@@ -1,0 +1,437 @@
+/* Generation (attn_gen_*) on the tiny GPT-2 fixture (vocab 67, context 16):
+ * greedy decoding against a reference loop that recomputes the full forward
+ * with attn_model_logits every step, including the sliding window once the
+ * context is full; max_new_tokens and stop_token; seeds; the support of
+ * top-k / top-p sampling and the frequency of plain sampling against the
+ * model's own distribution; bad arguments. */
+#include "test.h"
+
+#include "attn/generate.h"
+
+#include <stdint.h>
+
+#define FIX_DIR "tests/ref/gpt2_tiny"
+
+enum { V = 67, CTX = 16, MAXGEN = 64 };
+
+static const int32_t PROMPT5[5] = {3, 41, 17, 60, 8};
+
+static attn_model *load_fixture(void) {
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_load(FIX_DIR, &m));
+    if (m) {
+        attn_gpt_config c = attn_model_config(m);
+        CHECK(c.vocab_size == V && c.n_ctx == CTX);
+        if (c.vocab_size != V || c.n_ctx != CTX) {
+            attn_model_free(m);
+            return NULL;
+        }
+    }
+    return m;
+}
+
+/* first index of the maximum, as the generator breaks ties */
+static int32_t argmax(const float *x, int64_t n) {
+    int32_t best = 0;
+    for (int64_t j = 1; j < n; j++)
+        if (x[j] > x[best]) best = (int32_t)j;
+    return best;
+}
+
+/* Reference greedy decoding with full recomputation: the window starts as the
+ * prompt; each step takes the argmax of the window's last position; when the
+ * window already fills the context, the next window is its most recent
+ * CTX/2 tokens (at positions 0 ...) followed by the new token, otherwise the
+ * new token is appended. *min_margin is the smallest gap between the best and
+ * second-best logit seen (how robust the comparison is to rounding). */
+static void ref_greedy(attn_model *m, const int32_t *prompt, int64_t n_prompt, int64_t n_new, int32_t *out,
+                       float *min_margin) {
+    int32_t win[CTX];
+    float logits[CTX * V];
+    int64_t L = n_prompt;
+    memcpy(win, prompt, (size_t)n_prompt * sizeof *win);
+    float margin = INFINITY;
+    for (int64_t i = 0; i < n_new; i++) {
+        attn_status st = attn_model_logits(m, win, 1, L, logits);
+        CHECK_OK(st);
+        if (st) {
+            out[i] = -1;
+            continue;
+        }
+        const float *last = logits + (L - 1) * V;
+        int32_t t = argmax(last, V);
+        for (int64_t j = 0; j < V; j++)
+            if (j != t) margin = fminf(margin, last[t] - last[j]);
+        out[i] = t;
+        if (L >= CTX) {
+            memmove(win, win + L - CTX / 2, (size_t)(CTX / 2) * sizeof *win);
+            L = CTX / 2;
+        }
+        win[L++] = t;
+    }
+    if (min_margin) *min_margin = margin;
+}
+
+/* Runs a generator to ATTN_DONE (at most cap tokens kept in out) and returns
+ * how many tokens it produced; -1 if it could not start. Checks that ATTN_DONE
+ * leaves *token alone and stays ATTN_DONE. */
+static int64_t run_gen(attn_gen *g, const int32_t *prompt, int64_t n_prompt, int32_t *out, int64_t cap) {
+    attn_status st = attn_gen_start(g, prompt, n_prompt);
+    CHECK_OK(st);
+    if (st) return -1;
+    int64_t n = 0;
+    int32_t tok = -7;
+    while ((st = attn_gen_next(g, &tok)) == ATTN_OK) {
+        CHECK(tok >= 0 && tok < V);
+        if (n < cap) out[n] = tok;
+        if (++n > cap) break;
+        tok = -7;
+    }
+    if (n <= cap) {
+        CHECK_STATUS(st, ATTN_DONE);
+        CHECK(tok == -7);
+        CHECK_STATUS(attn_gen_next(g, &tok), ATTN_DONE);
+        CHECK(tok == -7);
+    }
+    return n;
+}
+
+static int64_t generate(attn_model *m, const attn_sampler_params *p, const int32_t *prompt, int64_t n_prompt,
+                        int32_t *out, int64_t cap) {
+    attn_gen *g = NULL;
+    CHECK_OK(attn_gen_new(m, p, &g));
+    if (!g) return -1;
+    int64_t n = run_gen(g, prompt, n_prompt, out, cap);
+    attn_gen_free(g);
+    return n;
+}
+
+static attn_sampler_params greedy_params(int64_t max_new) {
+    attn_sampler_params p = attn_sampler_default_params();
+    p.temperature = 0;
+    p.max_new_tokens = max_new;
+    return p;
+}
+
+static int count_mismatches(const int32_t *a, const int32_t *b, int64_t n) {
+    int bad = 0;
+    for (int64_t i = 0; i < n; i++)
+        if (a[i] != b[i]) {
+            if (bad++ < 5) fprintf(stderr, "  token %lld: got %d, want %d\n", (long long)i, (int)a[i], (int)b[i]);
+        }
+    return bad;
+}
+
+TEST("greedy generation equals full recomputation up to the context limit") {
+    attn_model *m = load_fixture();
+    if (!m) return;
+    /* 12 new tokens: the last is predicted from all 16 positions */
+    enum { N = CTX - 5 + 1 };
+    int32_t want[N], got[MAXGEN];
+    float margin;
+    ref_greedy(m, PROMPT5, 5, N, want, &margin);
+    if (!(margin > 1e-4f)) fprintf(stderr, "  note: smallest greedy logit margin %g\n", (double)margin);
+    attn_sampler_params p = greedy_params(N);
+    CHECK(generate(m, &p, PROMPT5, 5, got, MAXGEN) == N);
+    CHECK(count_mismatches(got, want, N) == 0);
+    /* a second start on the same generator resets the cache */
+    attn_gen *g = NULL;
+    CHECK_OK(attn_gen_new(m, &p, &g));
+    if (g) {
+        const int32_t other[3] = {66, 0, 12};
+        int32_t want2[N];
+        ref_greedy(m, other, 3, N, want2, NULL);
+        CHECK(run_gen(g, other, 3, got, MAXGEN) == N);
+        CHECK(count_mismatches(got, want2, N) == 0);
+        CHECK(run_gen(g, PROMPT5, 5, got, MAXGEN) == N);
+        CHECK(count_mismatches(got, want, N) == 0);
+    }
+    attn_gen_free(g);
+    attn_model_free(m);
+}
+
+TEST("past the context, generation goes on from the most recent half as a new window") {
+    attn_model *m = load_fixture();
+    if (!m) return;
+    enum { N = 40 };
+    int32_t want[N], got[MAXGEN];
+    float margin;
+    ref_greedy(m, PROMPT5, 5, N, want, &margin);
+    if (!(margin > 1e-4f)) fprintf(stderr, "  note: smallest greedy logit margin %g\n", (double)margin);
+    attn_sampler_params p = greedy_params(N);
+    CHECK(generate(m, &p, PROMPT5, 5, got, MAXGEN) == N);
+    CHECK(count_mismatches(got, want, N) == 0);
+
+    /* the longest prompt (15 tokens) fills the context after one token */
+    int32_t long_prompt[CTX - 1];
+    for (int i = 0; i < CTX - 1; i++) long_prompt[i] = (int32_t)((i * 23 + 4) % V);
+    int32_t want2[20];
+    ref_greedy(m, long_prompt, CTX - 1, 20, want2, NULL);
+    p.max_new_tokens = 20;
+    CHECK(generate(m, &p, long_prompt, CTX - 1, got, MAXGEN) == 20);
+    CHECK(count_mismatches(got, want2, 20) == 0);
+    attn_model_free(m);
+}
+
+TEST("max_new_tokens and stop_token end generation") {
+    attn_model *m = load_fixture();
+    if (!m) return;
+    int32_t ref[12], got[MAXGEN];
+    ref_greedy(m, PROMPT5, 5, 12, ref, NULL);
+    attn_sampler_params p = greedy_params(7);
+    CHECK(generate(m, &p, PROMPT5, 5, got, MAXGEN) == 7);
+    CHECK(count_mismatches(got, ref, 7) == 0);
+    p.max_new_tokens = 1;
+    CHECK(generate(m, &p, PROMPT5, 5, got, MAXGEN) == 1);
+    CHECK(got[0] == ref[0]);
+    p.max_new_tokens = 0;
+    CHECK(generate(m, &p, PROMPT5, 5, got, MAXGEN) == 0);
+    /* sampling stops at max_new_tokens too, past the context */
+    attn_sampler_params s = attn_sampler_default_params();
+    s.max_new_tokens = 33;
+    CHECK(generate(m, &s, PROMPT5, 5, got, MAXGEN) == 33);
+
+    /* stop on the token greedy produces at step 3 (or the first later step
+     * whose token did not come earlier, so that the stop is unambiguous) */
+    int k = 2;
+    for (;; k++) {
+        bool seen = false;
+        for (int i = 0; i < k; i++) seen |= ref[i] == ref[k];
+        if (!seen || k == 11) break;
+    }
+    CHECK(k < 11);
+    p.max_new_tokens = 30;
+    p.stop_token = ref[k];
+    CHECK(generate(m, &p, PROMPT5, 5, got, MAXGEN) == k + 1);
+    CHECK(count_mismatches(got, ref, k + 1) == 0);
+    CHECK(got[k] == p.stop_token);
+    /* the stop token in the prompt does not stop anything */
+    int32_t prompt[6];
+    memcpy(prompt, PROMPT5, sizeof PROMPT5);
+    prompt[5] = p.stop_token;
+    p.stop_token = -1;
+    int32_t ref6[4];
+    ref_greedy(m, prompt, 6, 4, ref6, NULL);
+    bool in_ref = false;
+    for (int i = 0; i < 4; i++) in_ref |= ref6[i] == prompt[5];
+    if (!in_ref) {
+        p.stop_token = prompt[5];
+        p.max_new_tokens = 4;
+        CHECK(generate(m, &p, prompt, 6, got, MAXGEN) == 4);
+        CHECK(count_mismatches(got, ref6, 4) == 0);
+    }
+    attn_model_free(m);
+}
+
+TEST("seeds: same seed same sequence, different seeds differ, top-k 1 is greedy") {
+    attn_model *m = load_fixture();
+    if (!m) return;
+    enum { N = 30 };
+    int32_t a[MAXGEN], b[MAXGEN], c[MAXGEN], d[MAXGEN];
+    attn_sampler_params p = attn_sampler_default_params();
+    p.temperature = 1.0f;
+    p.max_new_tokens = N;
+    p.seed = 7;
+    CHECK(generate(m, &p, PROMPT5, 5, a, MAXGEN) == N);
+    CHECK(generate(m, &p, PROMPT5, 5, b, MAXGEN) == N);
+    CHECK(memcmp(a, b, sizeof(int32_t) * N) == 0);
+    p.seed = 8;
+    CHECK(generate(m, &p, PROMPT5, 5, c, MAXGEN) == N);
+    CHECK(memcmp(a, c, sizeof(int32_t) * N) != 0);
+    /* the sampled sequence is not simply greedy */
+    int32_t g[N];
+    ref_greedy(m, PROMPT5, 5, N, g, NULL);
+    CHECK(memcmp(a, g, sizeof(int32_t) * N) != 0);
+    /* top-k 1 (and a tiny top-p) leave only the argmax, at any temperature */
+    p.top_k = 1;
+    p.temperature = 1.5f;
+    CHECK(generate(m, &p, PROMPT5, 5, d, MAXGEN) == N);
+    CHECK(count_mismatches(d, g, N) == 0);
+    p.top_k = 0;
+    p.top_p = 1e-6f;
+    CHECK(generate(m, &p, PROMPT5, 5, d, MAXGEN) == N);
+    CHECK(count_mismatches(d, g, N) == 0);
+    attn_model_free(m);
+}
+
+/* The model's next-token distribution after `prompt` at temperature T, in
+ * double, and the token ids ordered by decreasing probability. */
+static bool next_dist(attn_model *m, const int32_t *prompt, int64_t n, double T, double *prob, int32_t *order) {
+    float logits[CTX * V];
+    attn_status st = attn_model_logits(m, prompt, 1, n, logits);
+    CHECK_OK(st);
+    if (st) return false;
+    const float *x = logits + (n - 1) * V;
+    double mx = -INFINITY, sum = 0;
+    for (int j = 0; j < V; j++) mx = fmax(mx, (double)x[j]);
+    for (int j = 0; j < V; j++) sum += prob[j] = exp(((double)x[j] - mx) / T);
+    for (int j = 0; j < V; j++) prob[j] /= sum;
+    for (int j = 0; j < V; j++) order[j] = j;
+    for (int i = 1; i < V; i++) /* insertion sort, descending */
+        for (int j = i; j > 0 && prob[order[j]] > prob[order[j - 1]]; j--) {
+            int32_t t = order[j];
+            order[j] = order[j - 1];
+            order[j - 1] = t;
+        }
+    return true;
+}
+
+/* One sampled next token from a fresh generator with this seed. */
+static int32_t sample_once(attn_model *m, attn_sampler_params p, uint64_t seed, const int32_t *prompt, int64_t n) {
+    p.seed = seed;
+    p.max_new_tokens = 1;
+    int32_t out[2] = {-1, -1};
+    int64_t k = generate(m, &p, prompt, n, out, 2);
+    CHECK(k == 1);
+    return k == 1 ? out[0] : -1;
+}
+
+TEST("top-k and top-p restrict the support; sampling follows the model's distribution") {
+    attn_model *m = load_fixture();
+    if (!m) return;
+    double prob[V];
+    int32_t order[V];
+    if (!next_dist(m, PROMPT5, 5, 1.0, prob, order)) {
+        attn_model_free(m);
+        return;
+    }
+    attn_sampler_params p = attn_sampler_default_params();
+    p.temperature = 1.0f;
+
+    /* top-k 3: only the three most likely tokens, each of them seen */
+    CHECK(prob[order[2]] > prob[order[3]] * (1 + 1e-4)); /* the top 3 are well defined */
+    p.top_k = 3;
+    int hits[V] = {0};
+    int outside = 0;
+    for (int i = 0; i < 300; i++) {
+        int32_t t = sample_once(m, p, 1000 + (uint64_t)i, PROMPT5, 5);
+        if (t < 0) continue;
+        hits[t]++;
+        outside += t != order[0] && t != order[1] && t != order[2];
+    }
+    CHECK(outside == 0);
+    double top3 = prob[order[0]] + prob[order[1]] + prob[order[2]];
+    for (int r = 0; r < 3; r++)
+        if (prob[order[r]] / top3 > 0.05) CHECK(hits[order[r]] > 0);
+
+    /* top-p 0.5 (at a temperature that makes the set a few tokens): the
+     * smallest set of most likely tokens with mass >= 0.5 */
+    const double T = 0.7;
+    next_dist(m, PROMPT5, 5, T, prob, order);
+    int n_keep = 0;
+    double mass = 0;
+    while (n_keep < V && mass < 0.5) mass += prob[order[n_keep++]];
+    /* the set must not hinge on rounding */
+    CHECK(mass - 0.5 > 1e-4 && 0.5 - (mass - prob[order[n_keep - 1]]) > 1e-4);
+    CHECK(n_keep >= 2);
+    p.top_k = 0;
+    p.top_p = 0.5f;
+    p.temperature = (float)T;
+    memset(hits, 0, sizeof hits);
+    outside = 0;
+    for (int i = 0; i < 300; i++) {
+        int32_t t = sample_once(m, p, 5000 + (uint64_t)i, PROMPT5, 5);
+        if (t < 0) continue;
+        hits[t]++;
+        bool in = false;
+        for (int r = 0; r < n_keep; r++) in |= t == order[r];
+        outside += !in;
+    }
+    CHECK(outside == 0);
+    CHECK(hits[order[n_keep - 1]] > 0); /* the set is not cut short */
+
+    /* temperature 1, no truncation: frequency of the most likely token */
+    next_dist(m, PROMPT5, 5, 1.0, prob, order);
+    p = attn_sampler_default_params();
+    p.temperature = 1.0f;
+    enum { NS = 2000 };
+    int top = 0, second = 0;
+    for (int i = 0; i < NS; i++) {
+        int32_t t = sample_once(m, p, 90000 + (uint64_t)i, PROMPT5, 5);
+        top += t == order[0];
+        second += t == order[1];
+    }
+    double p0 = prob[order[0]], p1 = prob[order[1]];
+    CHECK_NEAR((double)top / NS, p0, 4 * sqrt(p0 * (1 - p0) / NS));
+    CHECK_NEAR((double)second / NS, p1, 4 * sqrt(p1 * (1 - p1) / NS));
+    attn_model_free(m);
+}
+
+TEST("bad arguments are refused") {
+    attn_model *m = load_fixture();
+    if (!m) return;
+    attn_sampler_params p = greedy_params(4);
+    attn_gen *g = NULL;
+
+    /* sampler settings out of range */
+    const float bad_temp[] = {-0.5f, NAN};
+    for (int i = 0; i < 2; i++) {
+        attn_sampler_params q = p;
+        q.temperature = bad_temp[i];
+        g = (attn_gen *)&g;
+        CHECK_STATUS(attn_gen_new(m, &q, &g), ATTN_ERR_INVALID_ARG);
+        CHECK(g == NULL);
+    }
+    const float bad_top_p[] = {0.0f, -0.1f, 1.0001f, 2.0f, NAN};
+    for (int i = 0; i < 5; i++) {
+        attn_sampler_params q = p;
+        q.top_p = bad_top_p[i];
+        g = (attn_gen *)&g;
+        CHECK_STATUS(attn_gen_new(m, &q, &g), ATTN_ERR_INVALID_ARG);
+        CHECK(g == NULL);
+    }
+    attn_sampler_params q = p;
+    q.top_k = -1;
+    CHECK_STATUS(attn_gen_new(m, &q, &g), ATTN_ERR_INVALID_ARG);
+    q = p;
+    q.max_new_tokens = -1;
+    CHECK_STATUS(attn_gen_new(m, &q, &g), ATTN_ERR_INVALID_ARG);
+    CHECK(g == NULL);
+
+    CHECK_OK(attn_gen_new(m, &p, &g));
+    if (!g) {
+        attn_model_free(m);
+        return;
+    }
+    int32_t tok = -7;
+    /* next before start */
+    CHECK_STATUS(attn_gen_next(g, &tok), ATTN_ERR_INVALID_ARG);
+    CHECK(tok == -7);
+    /* empty prompt */
+    CHECK_STATUS(attn_gen_start(g, PROMPT5, 0), ATTN_ERR_INVALID_ARG);
+    CHECK_STATUS(attn_gen_start(g, PROMPT5, -3), ATTN_ERR_INVALID_ARG);
+    /* a prompt as long as the context, or longer: the message gives the lengths */
+    int32_t long_prompt[CTX + 1];
+    for (int i = 0; i < CTX + 1; i++) long_prompt[i] = (int32_t)(i % V);
+    CHECK_STATUS(attn_gen_start(g, long_prompt, CTX), ATTN_ERR_INVALID_ARG);
+    CHECK(strstr(attn_last_error(), "16") != NULL);
+    CHECK_STATUS(attn_gen_start(g, long_prompt, CTX + 1), ATTN_ERR_INVALID_ARG);
+    CHECK(strstr(attn_last_error(), "17") != NULL && strstr(attn_last_error(), "16") != NULL);
+    /* none of that started the generator */
+    CHECK_STATUS(attn_gen_next(g, &tok), ATTN_ERR_INVALID_ARG);
+    CHECK(tok == -7);
+    /* out-of-vocabulary ids: an error, not a crash */
+    int32_t oov[5];
+    memcpy(oov, PROMPT5, sizeof oov);
+    oov[3] = V;
+    CHECK_STATUS(attn_gen_start(g, oov, 5), ATTN_ERR_INVALID_ARG);
+    CHECK(strstr(attn_last_error(), "vocabulary") != NULL);
+    /* a failed start leaves nothing to generate from */
+    CHECK_STATUS(attn_gen_next(g, &tok), ATTN_ERR_INVALID_ARG);
+    CHECK(tok == -7);
+    oov[3] = -1;
+    CHECK_STATUS(attn_gen_start(g, oov, 5), ATTN_ERR_INVALID_ARG);
+    /* ... also after a generator that had been running */
+    int32_t out[MAXGEN], want[4];
+    CHECK(run_gen(g, PROMPT5, 5, out, MAXGEN) == 4);
+    oov[3] = 1000;
+    CHECK_STATUS(attn_gen_start(g, oov, 5), ATTN_ERR_INVALID_ARG);
+    CHECK_STATUS(attn_gen_next(g, &tok), ATTN_ERR_INVALID_ARG);
+    /* and the generator still works afterwards */
+    ref_greedy(m, PROMPT5, 5, 4, want, NULL);
+    CHECK(run_gen(g, PROMPT5, 5, out, MAXGEN) == 4);
+    CHECK(count_mismatches(out, want, 4) == 0);
+    attn_gen_free(g);
+    attn_gen_free(NULL);
+    attn_model_free(m);
+}
