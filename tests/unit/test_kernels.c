@@ -458,6 +458,15 @@ TEST("attention: keys over several 64-key blocks (online softmax), peaked scores
                                 .amp = 1, .tol_bwd = 1e-4}, 1120);
 }
 
+TEST("attention: tiled kernel edges (partial query/key tiles, Tq != Tk causal, D at and past the tile limit)") {
+    check_attention((attn_case){.B = 1, .Tq = 37, .Tk = 70, .H = 2, .D = 24, .causal = true, .mask = MASK_RANDOM,
+                                .amp = 1, .tol_bwd = 1e-4}, 1130);
+    check_attention((attn_case){.B = 2, .Tq = 33, .Tk = 33, .H = 1, .D = 128, .causal = true, .packed = true,
+                                .amp = 1, .tol_bwd = 1e-4}, 1140);
+    check_attention((attn_case){.B = 1, .Tq = 40, .Tk = 45, .H = 2, .D = 160, .mask = MASK_RANDOM, .amp = 1,
+                                .tol_bwd = 1e-4}, 1150);
+}
+
 /* Semantics, not just agreement: on both tables, changing the key and value
  * of a key that a query must not see (hidden by the mask, or in its causal
  * future) leaves that query's output unchanged, and changing one it sees

@@ -39,6 +39,12 @@ void CPU_FN(cpu_attention_forward)(const attn_dims *d, float *out, float *lse, c
 void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
                             const float *out, const float *lse, const float *q, const float *k,
                             const float *v);
+/* Row-at-a-time attention, any head width (the tiled kernels' fallback). */
+void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
+                                        const float *v);
+void CPU_FN(cpu_attention_backward_rows)(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
+                                         const float *out, const float *lse, const float *q, const float *k,
+                                         const float *v);
 void CPU_FN(cpu_crossentropy_forward)(float *losses, float *lse, const float *logits, const int32_t *targets,
                               int64_t N, int64_t V, int32_t ignore_index);
 void CPU_FN(cpu_crossentropy_backward)(float *dlogits, const float *logits, const float *lse, const int32_t *targets,

@@ -1,5 +1,6 @@
-/* Fast CPU kernels: attention (online softmax over key blocks, one query
- * row at a time, so no Tq x Tk matrix is ever stored) and softmax
+/* Fast CPU kernels: attention one query row at a time (online softmax over
+ * key blocks, so no Tq x Tk matrix is ever stored; used for head widths
+ * above the tiled kernels' limit, see cpu_flash.c) and softmax
  * cross-entropy over the vocabulary. */
 #include "kernels/cpu/cpu.h"
 #include "kernels/cpu/vmath.h"
@@ -15,7 +16,7 @@ static inline int64_t last_visible(const attn_dims *d, int64_t i) {
     return end < 0 ? 0 : (end > d->Tk ? d->Tk : end);
 }
 
-void CPU_FN(cpu_attention_forward)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
+void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
                            const float *v) {
     const int64_t C = d->H * d->D, D = d->D;
 #pragma omp parallel for collapse(2) schedule(static)
@@ -73,7 +74,7 @@ void CPU_FN(cpu_attention_forward)(const attn_dims *d, float *out, float *lse, c
         }
 }
 
-void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
+void CPU_FN(cpu_attention_backward_rows)(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
                             const float *out, const float *lse, const float *q, const float *k,
                             const float *v) {
     const int64_t C = d->H * d->D, D = d->D;
