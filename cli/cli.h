@@ -27,4 +27,10 @@ int cli_opt_int(int argc, char **argv, int *i, const char *long_name, const char
 int cli_opt_float(int argc, char **argv, int *i, const char *long_name, const char *short_name, double *out);
 int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_name);
 
+/* Reads a whole file (stdin for NULL or "-") into a NUL-terminated buffer;
+ * free() it. */
+attn_status cli_read_input(const char *path, char **out, size_t *len);
+/* Parses whitespace- or comma-separated non-negative token ids; attn_free() *out. */
+attn_status cli_parse_ids(const char *s, int32_t **out, int64_t *n);
+
 #endif

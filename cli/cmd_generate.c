@@ -26,36 +26,6 @@ static void usage(FILE *out) {
             "  --threads N         threads\n");
 }
 
-static attn_status parse_ids(const char *s, int32_t **out, int64_t *n) {
-    int64_t cap = 16, k = 0;
-    int32_t *ids = attn_malloc((size_t)cap * sizeof *ids);
-    if (!ids) return ATTN_ERR_OUT_OF_MEMORY;
-    while (*s) {
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == ',') s++;
-        if (!*s) break;
-        char *end;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (end == s || errno || v < 0 || v > INT32_MAX) {
-            attn_free(ids);
-            return attn_errorf(ATTN_ERR_INVALID_ARG, "'%.*s' is not a token id", (int)strcspn(s, " \t\r\n,"), s);
-        }
-        if (k == cap) {
-            int32_t *nb = attn_realloc(ids, (size_t)(cap *= 2) * sizeof *ids);
-            if (!nb) {
-                attn_free(ids);
-                return ATTN_ERR_OUT_OF_MEMORY;
-            }
-            ids = nb;
-        }
-        ids[k++] = (int32_t)v;
-        s = end;
-    }
-    *out = ids;
-    *n = k;
-    return ATTN_OK;
-}
-
 int cmd_generate(int argc, char **argv) {
     const char *model_dir = NULL, *prompt = NULL, *ids_str = NULL;
     attn_sampler_params sp = attn_sampler_default_params();
@@ -138,7 +108,7 @@ int cmd_generate(int argc, char **argv) {
     }
     int32_t eot = tok ? attn_tokenizer_eot(tok) : cfg.eos_token_id;
     if (ids_str) {
-        if ((st = parse_ids(ids_str, &ids, &n)) != ATTN_OK) goto fail;
+        if ((st = cli_parse_ids(ids_str, &ids, &n)) != ATTN_OK) goto fail;
     } else if (prompt) {
         if ((st = attn_tokenizer_encode(tok, prompt, strlen(prompt), &ids, &n)) != ATTN_OK) goto fail;
     }

@@ -20,69 +20,6 @@ static void usage(FILE *out) {
             "  --threads N threads\n");
 }
 
-static attn_status read_input(const char *path, char **out, size_t *len) {
-    if (path && strcmp(path, "-")) {
-        FILE *f = fopen(path, "rb");
-        if (!f) return attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-        fclose(f);
-    }
-    size_t cap = 1 << 16, n = 0;
-    FILE *f = path && strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    char *buf = malloc(cap);
-    if (!buf) {
-        if (f != stdin) fclose(f);
-        return ATTN_ERR_OUT_OF_MEMORY;
-    }
-    size_t r;
-    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (cap - n < 2) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                if (f != stdin) fclose(f);
-                return ATTN_ERR_OUT_OF_MEMORY;
-            }
-            buf = nb;
-        }
-    }
-    if (f != stdin) fclose(f);
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
-    return ATTN_OK;
-}
-
-static attn_status parse_ids(const char *s, int32_t **out, int64_t *n) {
-    int64_t cap = 1024, k = 0;
-    int32_t *ids = malloc((size_t)cap * sizeof *ids);
-    if (!ids) return ATTN_ERR_OUT_OF_MEMORY;
-    while (*s) {
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
-        if (!*s) break;
-        char *end;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (end == s || errno || v < 0 || v > INT32_MAX || (*end && *end != ' ' && *end != '\n' && *end != '\t' && *end != '\r')) {
-            free(ids);
-            return attn_errorf(ATTN_ERR_INVALID_ARG, "'%.*s' is not a token id", (int)strcspn(s, " \t\r\n,"), s);
-        }
-        if (k == cap) {
-            int32_t *nb = realloc(ids, (size_t)(cap *= 2) * sizeof *ids);
-            if (!nb) {
-                free(ids);
-                return ATTN_ERR_OUT_OF_MEMORY;
-            }
-            ids = nb;
-        }
-        ids[k++] = (int32_t)v;
-        s = end;
-    }
-    *out = ids;
-    *n = k;
-    return ATTN_OK;
-}
-
 int cmd_score(int argc, char **argv) {
     const char *model_dir = NULL, *file = NULL;
     bool ids_mode = false, json = false;
@@ -130,14 +67,12 @@ int cmd_score(int argc, char **argv) {
     char *text = NULL;
     size_t len = 0;
     int32_t *ids = NULL;
-    bool ids_malloced = false;
     int64_t n = 0;
     attn_status st = attn_model_load(model_dir, &model);
     if (st) goto fail;
-    if ((st = read_input(file, &text, &len)) != ATTN_OK) goto fail;
+    if ((st = cli_read_input(file, &text, &len)) != ATTN_OK) goto fail;
     if (ids_mode) {
-        if ((st = parse_ids(text, &ids, &n)) != ATTN_OK) goto fail;
-        ids_malloced = true;
+        if ((st = cli_parse_ids(text, &ids, &n)) != ATTN_OK) goto fail;
     } else {
         if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) goto fail;
         if ((st = attn_tokenizer_encode(tok, text, len, &ids, &n)) != ATTN_OK) goto fail;
@@ -163,10 +98,7 @@ int cmd_score(int argc, char **argv) {
 fail:
     rc = cli_fail("score", st, NULL);
 done:
-    if (ids_malloced)
-        free(ids);
-    else
-        attn_free(ids);
+    attn_free(ids);
     free(text);
     attn_tokenizer_free(tok);
     attn_model_free(model);

@@ -20,72 +20,9 @@ static void usage(FILE *out) {
             "  --types         also print the token type ids on a second line\n");
 }
 
-static attn_status read_all(const char *path, char **out, size_t *len) {
-    FILE *f = path && strcmp(path, "-") ? fopen(path, "rb") : stdin;
-    if (!f) return attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, n = 0, r;
-    char *buf = malloc(cap);
-    if (!buf) {
-        if (f != stdin) fclose(f);
-        return ATTN_ERR_OUT_OF_MEMORY;
-    }
-    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += r;
-        if (cap - n < 2) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                if (f != stdin) fclose(f);
-                return ATTN_ERR_OUT_OF_MEMORY;
-            }
-            buf = nb;
-        }
-    }
-    bool err = ferror(f) != 0;
-    if (f != stdin) fclose(f);
-    if (err) {
-        free(buf);
-        return attn_errorf(ATTN_ERR_IO, "error reading %s", path ? path : "stdin");
-    }
-    buf[n] = 0;
-    *out = buf;
-    *len = n;
-    return ATTN_OK;
-}
-
 static void print_ids(const int32_t *ids, int64_t n) {
     for (int64_t i = 0; i < n; i++) printf(i ? " %d" : "%d", (int)ids[i]);
     printf("\n");
-}
-
-static attn_status parse_ids(const char *s, int32_t **out, int64_t *n) {
-    int64_t cap = 1024, k = 0;
-    int32_t *ids = malloc((size_t)cap * sizeof *ids);
-    if (!ids) return ATTN_ERR_OUT_OF_MEMORY;
-    while (*s) {
-        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r') s++;
-        if (!*s) break;
-        char *end;
-        errno = 0;
-        long long v = strtoll(s, &end, 10);
-        if (end == s || errno || v < 0 || v > INT32_MAX || (*end && *end != ' ' && *end != '\n' && *end != '\t' && *end != '\r')) {
-            free(ids);
-            return attn_errorf(ATTN_ERR_INVALID_ARG, "'%.*s' is not a token id", (int)strcspn(s, " \t\r\n"), s);
-        }
-        if (k == cap) {
-            int32_t *nb = realloc(ids, (size_t)(cap *= 2) * sizeof *ids);
-            if (!nb) {
-                free(ids);
-                return ATTN_ERR_OUT_OF_MEMORY;
-            }
-            ids = nb;
-        }
-        ids[k++] = (int32_t)v;
-        s = end;
-    }
-    *out = ids;
-    *n = k;
-    return ATTN_OK;
 }
 
 int cmd_tokenize(int argc, char **argv) {
@@ -141,13 +78,13 @@ int cmd_tokenize(int argc, char **argv) {
     int rc = 1;
     attn_status st = attn_tokenizer_load(tok_path ? tok_path : model, &tok);
     if (st) goto fail;
-    if ((st = read_all(file, &text, &len)) != ATTN_OK) goto fail;
+    if ((st = cli_read_input(file, &text, &len)) != ATTN_OK) goto fail;
     if (decode) {
-        if ((st = parse_ids(text, &parsed, &n)) != ATTN_OK) goto fail;
+        if ((st = cli_parse_ids(text, &parsed, &n)) != ATTN_OK) goto fail;
         if ((st = attn_tokenizer_decode(tok, parsed, n, &out, &out_len)) != ATTN_OK) goto fail;
         fwrite(out, 1, out_len, stdout);
     } else if (pair || types || max_len) {
-        if (pair && (st = read_all(pair, &text2, &len2)) != ATTN_OK) goto fail;
+        if (pair && (st = cli_read_input(pair, &text2, &len2)) != ATTN_OK) goto fail;
         if ((st = attn_tokenizer_encode_pair(tok, text, len, text2, len2, max_len, &ids, &type_ids, &n)) != ATTN_OK) goto fail;
         print_ids(ids, n);
         if (types) print_ids(type_ids, n);
@@ -162,7 +99,7 @@ fail:
 done:
     free(text);
     free(text2);
-    free(parsed);
+    attn_free(parsed);
     attn_free(out);
     attn_free(ids);
     attn_free(type_ids);

@@ -75,3 +75,66 @@ int cli_opt_float(int argc, char **argv, int *i, const char *long_name, const ch
 int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_name) {
     return (long_name && !strcmp(argv[i], long_name)) || (short_name && !strcmp(argv[i], short_name));
 }
+
+attn_status cli_read_input(const char *path, char **out, size_t *len) {
+    FILE *f = path && strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    if (!f) return attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    size_t cap = 1 << 16, n = 0, r;
+    char *buf = malloc(cap);
+    if (!buf) {
+        if (f != stdin) fclose(f);
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
+    while ((r = fread(buf + n, 1, cap - n - 1, f)) > 0) {
+        n += r;
+        if (cap - n < 2) {
+            char *nb = realloc(buf, cap *= 2);
+            if (!nb) {
+                free(buf);
+                if (f != stdin) fclose(f);
+                return ATTN_ERR_OUT_OF_MEMORY;
+            }
+            buf = nb;
+        }
+    }
+    bool err = ferror(f) != 0;
+    if (f != stdin) fclose(f);
+    if (err) {
+        free(buf);
+        return attn_errorf(ATTN_ERR_IO, "error reading %s", path ? path : "stdin");
+    }
+    buf[n] = 0;
+    *out = buf;
+    *len = n;
+    return ATTN_OK;
+}
+
+attn_status cli_parse_ids(const char *s, int32_t **out, int64_t *n) {
+    int64_t cap = 1024, k = 0;
+    int32_t *ids = attn_malloc((size_t)cap * sizeof *ids);
+    if (!ids) return ATTN_ERR_OUT_OF_MEMORY;
+    while (*s) {
+        while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == ',') s++;
+        if (!*s) break;
+        char *end;
+        errno = 0;
+        long long v = strtoll(s, &end, 10);
+        if (end == s || errno || v < 0 || v > INT32_MAX || (*end && !strchr(" \t\r\n,", *end))) {
+            attn_free(ids);
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "'%.*s' is not a token id", (int)strcspn(s, " \t\r\n,"), s);
+        }
+        if (k == cap) {
+            int32_t *nb = attn_realloc(ids, (size_t)(cap *= 2) * sizeof *ids);
+            if (!nb) {
+                attn_free(ids);
+                return ATTN_ERR_OUT_OF_MEMORY;
+            }
+            ids = nb;
+        }
+        ids[k++] = (int32_t)v;
+        s = end;
+    }
+    *out = ids;
+    *n = k;
+    return ATTN_OK;
+}
