@@ -85,8 +85,11 @@ attn_status attn_gen_start(attn_gen *gen, const int32_t *prompt, int64_t n_promp
     gen->cache->len = 0;
     gen->n_new = 0;
     gen->done = false;
-    gen->started = true;
-    return run(gen, prompt, n_prompt);
+    /* a failed prompt (an id outside the vocabulary) leaves no logits to
+     * sample from: attn_gen_next refuses until a start succeeds */
+    attn_status st = run(gen, prompt, n_prompt);
+    gen->started = st == ATTN_OK;
+    return st;
 }
 
 static int cmp_prob_desc(const void *a, const void *b, void *ctx) {
@@ -148,6 +151,7 @@ attn_status attn_gen_next(attn_gen *gen, int32_t *token) {
     }
     /* feed it back unless this was the last token we may produce */
     if (gen->n_new < gen->p.max_new_tokens) {
+        attn_status st;
         int64_t ctx = gen->model->cfg.n_ctx;
         if (gen->cache->len >= ctx) {
             /* the context is full: keep its second half, recompute the
@@ -157,10 +161,12 @@ attn_status attn_gen_next(attn_gen *gen, int32_t *token) {
             memmove(gen->window, gen->window + ctx - keep, (size_t)keep * sizeof *gen->window);
             gen->cache->len = 0;
             gen->window[keep] = t;
-            return run(gen, gen->window, keep + 1);
+            st = run(gen, gen->window, keep + 1);
+        } else {
+            st = run(gen, &t, 1);
         }
-        attn_status st = run(gen, &t, 1);
-        if (st) return st;
+        if (st) gen->started = false; /* the cache and logits are stale: start again */
+        return st;
     }
     return ATTN_OK;
 }

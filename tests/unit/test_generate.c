@@ -276,14 +276,24 @@ static bool next_dist(attn_model *m, const int32_t *prompt, int64_t n, double T,
     return true;
 }
 
-/* One sampled next token from a fresh generator with this seed. */
-static int32_t sample_once(attn_model *m, attn_sampler_params p, uint64_t seed, const int32_t *prompt, int64_t n) {
-    p.seed = seed;
+/* n_seeds * per_seed sampled next tokens (max_new_tokens 1): a generator for
+ * each seed seed0, seed0 + 1, ..., restarted with attn_gen_start for every
+ * sample (its random stream goes on across restarts). */
+static void sample_many(attn_model *m, attn_sampler_params p, uint64_t seed0, int n_seeds, int per_seed,
+                        const int32_t *prompt, int64_t n, int32_t *out) {
     p.max_new_tokens = 1;
-    int32_t out[2] = {-1, -1};
-    int64_t k = generate(m, &p, prompt, n, out, 2);
-    CHECK(k == 1);
-    return k == 1 ? out[0] : -1;
+    for (int s = 0; s < n_seeds; s++) {
+        p.seed = seed0 + (uint64_t)s;
+        attn_gen *g = NULL;
+        CHECK_OK(attn_gen_new(m, &p, &g));
+        for (int i = 0; i < per_seed; i++) {
+            int32_t tok[2] = {-1, -1};
+            int64_t k = g ? run_gen(g, prompt, n, tok, 2) : -1;
+            CHECK(k == 1);
+            out[s * per_seed + i] = k == 1 ? tok[0] : -1;
+        }
+        attn_gen_free(g);
+    }
 }
 
 TEST("top-k and top-p restrict the support; sampling follows the model's distribution") {
@@ -301,10 +311,13 @@ TEST("top-k and top-p restrict the support; sampling follows the model's distrib
     /* top-k 3: only the three most likely tokens, each of them seen */
     CHECK(prob[order[2]] > prob[order[3]] * (1 + 1e-4)); /* the top 3 are well defined */
     p.top_k = 3;
+    enum { NSEED = 20, PER = 10, NS = 2000, NSEED2 = 20 };
+    int32_t samples[NS];
     int hits[V] = {0};
     int outside = 0;
-    for (int i = 0; i < 300; i++) {
-        int32_t t = sample_once(m, p, 1000 + (uint64_t)i, PROMPT5, 5);
+    sample_many(m, p, 1000, NSEED, PER, PROMPT5, 5, samples);
+    for (int i = 0; i < NSEED * PER; i++) {
+        int32_t t = samples[i];
         if (t < 0) continue;
         hits[t]++;
         outside += t != order[0] && t != order[1] && t != order[2];
@@ -329,8 +342,9 @@ TEST("top-k and top-p restrict the support; sampling follows the model's distrib
     p.temperature = (float)T;
     memset(hits, 0, sizeof hits);
     outside = 0;
-    for (int i = 0; i < 300; i++) {
-        int32_t t = sample_once(m, p, 5000 + (uint64_t)i, PROMPT5, 5);
+    sample_many(m, p, 5000, NSEED, PER, PROMPT5, 5, samples);
+    for (int i = 0; i < NSEED * PER; i++) {
+        int32_t t = samples[i];
         if (t < 0) continue;
         hits[t]++;
         bool in = false;
@@ -344,12 +358,11 @@ TEST("top-k and top-p restrict the support; sampling follows the model's distrib
     next_dist(m, PROMPT5, 5, 1.0, prob, order);
     p = attn_sampler_default_params();
     p.temperature = 1.0f;
-    enum { NS = 2000 };
+    sample_many(m, p, 90000, NSEED2, NS / NSEED2, PROMPT5, 5, samples);
     int top = 0, second = 0;
     for (int i = 0; i < NS; i++) {
-        int32_t t = sample_once(m, p, 90000 + (uint64_t)i, PROMPT5, 5);
-        top += t == order[0];
-        second += t == order[1];
+        top += samples[i] == order[0];
+        second += samples[i] == order[1];
     }
     double p0 = prob[order[0]], p1 = prob[order[1]];
     CHECK_NEAR((double)top / NS, p0, 4 * sqrt(p0 * (1 - p0) / NS));
