@@ -2,8 +2,21 @@
  *
  * One opaque attn_tokenizer serves every kind of tokenizer attn knows; the
  * kind is chosen when it is built or detected from tokenizer.json when it is
- * loaded. Kinds today: "char" (one token per Unicode code point). Byte-level
- * BPE and WordPiece will come in behind the same functions.
+ * loaded. Kinds:
+ *   "char"       one token per Unicode code point (attn's own tokenizer.json);
+ *   "bpe"        byte-level BPE exactly as GPT-2 / Hugging Face `tokenizers`:
+ *                tokenizer.json with a BPE model and ByteLevel pre-tokenizer,
+ *                or vocab.json (encoder.json) + merges.txt (vocab.bpe). Any
+ *                byte string encodes and decodes back exactly (bytes that are
+ *                not valid UTF-8 pre-tokenize as "other" characters);
+ *   "wordpiece"  BERT's WordPiece as `tokenizers` does it (BertNormalizer,
+ *                BertPreTokenizer, greedy longest match with "##"): tokenizer.json
+ *                or vocab.txt (uncased). attn_tokenizer_encode adds no [CLS]/[SEP]
+ *                (add_special_tokens=False); attn_tokenizer_encode_pair does.
+ *                Decoding skips special tokens, as `tokenizers` does by default;
+ *                invalid UTF-8 bytes are read as U+FFFD, which normalisation drops.
+ * A directory given to attn_tokenizer_load is searched for tokenizer.json,
+ * then vocab.txt, then vocab.json/encoder.json + merges.txt/vocab.bpe.
  *
  * Added tokens: "<|endoftext|>" (and any other added token a tokenizer.json
  * lists) is matched literally in the text given to attn_tokenizer_encode and
@@ -52,7 +65,7 @@ ATTN_API void attn_tokenizer_free(attn_tokenizer *tok);   /* NULL is a no-op */
 
 ATTN_API int32_t attn_tokenizer_vocab_size(const attn_tokenizer *tok);   /* V, added tokens included */
 ATTN_API int32_t attn_tokenizer_eot(const attn_tokenizer *tok);          /* "<|endoftext|>" id, or -1 */
-ATTN_API const char *attn_tokenizer_kind(const attn_tokenizer *tok);     /* "char" */
+ATTN_API const char *attn_tokenizer_kind(const attn_tokenizer *tok);     /* "char", "bpe", "wordpiece" */
 
 /* Encodes len bytes of text (need not be NUL-terminated). *ids is allocated
  * with attn_malloc (attn_free it, also when *n_ids is 0). Char-level errors:

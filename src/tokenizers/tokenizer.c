@@ -299,6 +299,41 @@ fail:
     return st;
 }
 
+
+/* Loads GPT-2's pair of files from dir: `vocab` (NULL: vocab.json or
+ * encoder.json) with merges.txt or vocab.bpe. *found is false, and nothing
+ * is loaded, when dir lacks either file. */
+static attn_status bpe_pair_load(const char *dir, const char *vocab, attn_tokenizer **out, bool *found) {
+    static const char *const VOCABS[] = {"vocab.json", "encoder.json"}, *const MERGES[] = {"merges.txt", "vocab.bpe"};
+    char *v = NULL, *m = NULL;
+    *found = false;
+    for (size_t i = 0; i < 2 && !v; i++) {
+        if (!(v = vocab ? attn_strdup(vocab) : path_join(dir, VOCABS[i]))) goto oom;
+        if (!file_exists(v)) {
+            attn_free(v);
+            v = NULL;
+        }
+    }
+    for (size_t i = 0; i < 2 && v && !m; i++) {
+        if (!(m = path_join(dir, MERGES[i]))) goto oom;
+        if (!file_exists(m)) {
+            attn_free(m);
+            m = NULL;
+        }
+    }
+    attn_status st = ATTN_OK;
+    if (v && m) {
+        *found = true;
+        st = bpe_tokenizer_load_files(v, m, out);
+    }
+    attn_free(v);
+    attn_free(m);
+    return st;
+oom:
+    attn_free(v);
+    return ATTN_ERR_OUT_OF_MEMORY;
+}
+
 attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
     if (!path || !out) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_load: NULL argument");
     *out = NULL;
@@ -315,9 +350,40 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
     if (S_ISDIR(sb.st_mode)) {
         if (!(file = path_join(path, "tokenizer.json"))) return ATTN_ERR_OUT_OF_MEMORY;
         if (!file_exists(file)) {
-            st = attn_errorf(ATTN_ERR_IO, "no tokenizer.json in %s", path);
+            /* a BERT directory with only vocab.txt */
+            char *vocab_txt = path_join(path, "vocab.txt");
+            if (!vocab_txt) {
+                st = ATTN_ERR_OUT_OF_MEMORY;
+                goto done;
+            }
+            if (file_exists(vocab_txt)) {
+                st = wordpiece_tokenizer_from_vocab_txt(vocab_txt, out);
+                attn_free(vocab_txt);
+                goto done;
+            }
+            attn_free(vocab_txt);
+            /* GPT-2's vocab.json + merges.txt (or encoder.json + vocab.bpe) */
+            bool found;
+            st = bpe_pair_load(path, NULL, out, &found);
+            if (!found) st = attn_errorf(ATTN_ERR_IO, "no tokenizer.json in %s", path);
             goto done;
         }
+    } else if (strlen(path) >= 9 && !strcmp(path + strlen(path) - 9, "vocab.txt")) {
+        return wordpiece_tokenizer_from_vocab_txt(path, out);
+    } else if ((strlen(path) >= 10 && !strcmp(path + strlen(path) - 10, "vocab.json")) ||
+               (strlen(path) >= 12 && !strcmp(path + strlen(path) - 12, "encoder.json"))) {
+        const char *slash = strrchr(path, '/');
+        char *dir = slash ? attn_malloc((size_t)(slash - path) + 2) : attn_strdup(".");
+        if (!dir) return ATTN_ERR_OUT_OF_MEMORY;
+        if (slash) {
+            memcpy(dir, path, (size_t)(slash - path) + 1);   /* keeps "/" for a file in the root */
+            dir[slash - path + 1] = 0;
+        }
+        bool found;
+        st = bpe_pair_load(dir, path, out, &found);
+        if (!found) st = attn_errorf(ATTN_ERR_IO, "no merges.txt or vocab.bpe beside %s", path);
+        attn_free(dir);
+        return st;
     } else if (!(file = attn_strdup(path))) {
         return ATTN_ERR_OUT_OF_MEMORY;
     }
@@ -354,8 +420,13 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
     if (!strcmp(type->valuestring, "Char")) {
         st = char_tokenizer_from_json(model, added, n_added, file, out);
         added = NULL;   /* owned by the kind now */
-    } else if (!strcmp(type->valuestring, "BPE") || !strcmp(type->valuestring, "WordPiece") ||
-               !strcmp(type->valuestring, "Unigram") || !strcmp(type->valuestring, "WordLevel")) {
+    } else if (!strcmp(type->valuestring, "WordPiece")) {
+        st = wordpiece_tokenizer_from_json(root, added, n_added, file, out);
+        added = NULL;   /* owned by the kind now */
+    } else if (!strcmp(type->valuestring, "BPE")) {
+        st = bpe_tokenizer_from_json(root, model, added, n_added, file, out);
+        added = NULL;   /* owned by the kind now */
+    } else if (!strcmp(type->valuestring, "Unigram") || !strcmp(type->valuestring, "WordLevel")) {
         st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: tokenizer model type \"%s\" is not supported yet", file,
                          type->valuestring);
     } else {
@@ -369,11 +440,71 @@ done:
     return st;
 }
 
+/* Hugging Face's truncate_encodings with TruncationStrategy::LongestFirst
+ * (tokenizers utils/truncation.rs): lengths n1 <= n2 of the shorter and the
+ * longer; the longer keeps max - n1 if the shorter fits whole; otherwise
+ * the shorter keeps max/2 and the longer max/2 + max%2. Equal lengths count
+ * a as the shorter, so b keeps the odd token. */
+static void truncate_longest_first(int64_t *na, int64_t *nb, int64_t max) {
+    if (*na + *nb <= max) return;
+    bool swap = *na > *nb;
+    int64_t n1 = swap ? *nb : *na, n2 = swap ? *na : *nb;
+    n2 = n1 > max ? n1 : ATTN_MAX(n1, max - n1);
+    if (n1 + n2 > max) {
+        n1 = max / 2;
+        n2 = n1 + max % 2;
+    }
+    int64_t ka = swap ? n2 : n1, kb = swap ? n1 : n2;
+    if (*na > ka) *na = ka;
+    if (*nb > kb) *nb = kb;
+}
+
 attn_status attn_tokenizer_encode_pair(const attn_tokenizer *tok, const char *a, size_t a_len, const char *b, size_t b_len,
                                        int64_t max_len, int32_t **ids, int32_t **type_ids, int64_t *n_ids) {
-    (void)tok, (void)a, (void)a_len, (void)b, (void)b_len, (void)max_len;
+    if (!tok || !ids || !n_ids || (!a && a_len) || (!b && b_len) || max_len < 0)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_encode_pair: bad argument");
     *ids = NULL;
     if (type_ids) *type_ids = NULL;
     *n_ids = 0;
-    return attn_errorf(ATTN_ERR_UNSUPPORTED, "pair encoding is not implemented yet");
+    bool pair = b != NULL;
+    tok_ids va = {0}, vb = {0}, out = {0}, types = {0};
+    attn_status st = ATTN_OK;
+    int64_t n_special = tok->vt->num_special ? tok->vt->num_special(tok, pair) : 0;
+    if (max_len > 0 && max_len < n_special) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "max_len %lld is less than the %lld special tokens the %s needs",
+                         (long long)max_len, (long long)n_special, pair ? "pair" : "sequence");
+        goto done;
+    }
+    if ((st = tokenizer_encode_append(tok, a ? a : "", a_len, 0, &va)) != ATTN_OK) goto done;
+    if (pair && (st = tokenizer_encode_append(tok, b, b_len, 0, &vb)) != ATTN_OK) goto done;
+    if (max_len > 0) {
+        if (pair) truncate_longest_first(&va.n, &vb.n, max_len - n_special);
+        else if (va.n > max_len - n_special) va.n = max_len - n_special;
+    }
+    if (tok->vt->post_process) {
+        st = tok->vt->post_process(tok, &va, pair ? &vb : NULL, &out, &types);
+    } else {
+        st = tok_ids_reserve(&out, va.n + vb.n);
+        if (st == ATTN_OK) st = tok_ids_reserve(&types, va.n + vb.n);
+        for (int64_t i = 0; st == ATTN_OK && i < va.n + vb.n; i++) {
+            out.data[out.n++] = i < va.n ? va.data[i] : vb.data[i - va.n];
+            types.data[types.n++] = i >= va.n;
+        }
+    }
+    if (st != ATTN_OK) goto done;
+    if (!out.data && (st = tok_ids_reserve(&out, 1)) != ATTN_OK) goto done;   /* callers attn_free *ids */
+    if (type_ids && !types.data && (st = tok_ids_reserve(&types, 1)) != ATTN_OK) goto done;
+    *ids = out.data;
+    *n_ids = out.n;
+    out.data = NULL;
+    if (type_ids) {
+        *type_ids = types.data;
+        types.data = NULL;
+    }
+done:
+    attn_free(va.data);
+    attn_free(vb.data);
+    attn_free(out.data);
+    attn_free(types.data);
+    return st;
 }

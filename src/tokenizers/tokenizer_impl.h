@@ -46,6 +46,14 @@ typedef struct tokenizer_vtable {
     /* Frees the kind's own state and tok itself; tokenizer.c frees
      * base.added afterwards. */
     void (*free)(attn_tokenizer *tok);
+    /* Post-processor (BERT: [CLS] A [SEP] B [SEP]). num_special: ids it adds
+     * to one sequence (pair false) or a pair, counted in max_len by
+     * attn_tokenizer_encode_pair. post_process: writes the final ids and
+     * type ids for a (and b; NULL for one sequence), both already truncated,
+     * into empty ids and types. NULL: none — a then b, type ids 0 then 1. */
+    int64_t (*num_special)(const attn_tokenizer *tok, bool pair);
+    attn_status (*post_process)(const attn_tokenizer *tok, const tok_ids *a, const tok_ids *b, tok_ids *ids,
+                                tok_ids *types);
 } tokenizer_vtable;
 
 struct attn_tokenizer {
@@ -94,5 +102,28 @@ attn_status char_tokenizer_new(const char *const *texts, const size_t *lens, int
  * path is for messages. */
 attn_status char_tokenizer_from_json(const cJSON *model, tok_added *added, int32_t n_added, const char *path,
                                      attn_tokenizer **out);
+
+/* ---- byte-level BPE (bpe.c, bpe_pretok.c) ---- */
+/* GPT-2's bytes_to_unicode(): the code point standing for each byte. */
+void bpe_byte_map(uint32_t out[256]);
+/* End of the GPT-2 pre-token that starts at byte pos of text (its regex, by hand). */
+size_t bpe_pretok_next(const char *text, size_t len, size_t pos);
+attn_status bpe_tokenizer_from_json(const cJSON *root, const cJSON *model, tok_added *added, int32_t n_added,
+                                    const char *path, attn_tokenizer **out);
+/* GPT-2's vocab.json (encoder.json) + merges.txt (vocab.bpe). */
+attn_status bpe_tokenizer_load_files(const char *vocab_path, const char *merges_path, attn_tokenizer **out);
+
+/* ---- wordpiece (wordpiece.c) ------------------------------------------------ */
+/* Builds a WordPiece tokenizer from a parsed tokenizer.json (root, whose
+ * model.type is "WordPiece"): model, normalizer, pre_tokenizer,
+ * post_processor, decoder. Takes ownership of `added` whether it succeeds or
+ * not. path is for messages. */
+attn_status wordpiece_tokenizer_from_json(const cJSON *root, tok_added *added, int32_t n_added, const char *path,
+                                          attn_tokenizer **out);
+
+/* Builds a WordPiece tokenizer from a BERT vocab.txt (one token per line, id =
+ * line number), with bert-base-uncased's settings: lowercase, strip accents,
+ * [CLS] A [SEP] B [SEP] when the file has [CLS] and [SEP]. */
+attn_status wordpiece_tokenizer_from_vocab_txt(const char *path, attn_tokenizer **out);
 
 #endif
