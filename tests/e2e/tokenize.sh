@@ -1,0 +1,43 @@
+#!/bin/sh
+# attn tokenize on hostile input: NUL bytes and invalid UTF-8 round-trip
+# exactly through byte-level BPE; a 30 MB single line and a 2 MB single word
+# tokenize (no hang, no crash); malformed tokenizer files are one-line errors.
+set -eu
+ATTN=${ATTN_BIN:-./attn}
+GPT2=../shared/data/gpt2-tokenizer
+if [ ! -d "$GPT2" ]; then echo "SKIPPED: $GPT2 is missing (the shared data beside the repository)"; exit 0; fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+printf 'a\000b\377\376 caf\303\251 \300\257 end\n' > "$tmp/bytes.bin"
+"$ATTN" tokenize -t "$GPT2" "$tmp/bytes.bin" > "$tmp/ids"
+"$ATTN" tokenize -t "$GPT2" --decode "$tmp/ids" > "$tmp/back.bin"
+cmp "$tmp/bytes.bin" "$tmp/back.bin" || { echo "BPE did not round-trip NUL and invalid UTF-8"; exit 1; }
+# WordPiece replaces invalid bytes (documented) but must not fail
+"$ATTN" tokenize -t tests/data/minilm "$tmp/bytes.bin" > /dev/null
+awk 'BEGIN { for (i = 0; i < 1200000; i++) printf "the quick brown fox "; printf "\n" }' > "$tmp/line.txt"
+"$ATTN" tokenize -t "$GPT2" "$tmp/line.txt" > "$tmp/lids"
+n=$(wc -w < "$tmp/lids")
+[ "$n" -ge 4800000 ] || { echo "expected at least 4800000 ids for the long line, got $n"; exit 1; }
+"$ATTN" tokenize -t "$GPT2" --decode "$tmp/lids" | cmp -s - "$tmp/line.txt" || { echo "long line did not round-trip"; exit 1; }
+"$ATTN" tokenize -t tests/data/minilm "$tmp/line.txt" | wc -w > /dev/null
+awk 'BEGIN { srand(3); for (i = 0; i < 2000000; i++) printf "%c", 97 + int(rand() * 10) }' > "$tmp/word.txt"
+"$ATTN" tokenize -t "$GPT2" "$tmp/word.txt" > "$tmp/wids"
+"$ATTN" tokenize -t "$GPT2" --decode "$tmp/wids" > "$tmp/wback"
+cmp "$tmp/word.txt" "$tmp/wback" || { echo "long word did not round-trip"; exit 1; }
+[ "$("$ATTN" tokenize -t tests/data/minilm "$tmp/word.txt")" = "100" ] || { echo "a word over 100 chars must be [UNK] (100)"; exit 1; }
+# malformed tokenizer files
+fail=0
+bad() {
+    if "$ATTN" tokenize -t "$1" "$tmp/bytes.bin" > /dev/null 2> "$tmp/err"; then echo "accepted bad tokenizer $1"; fail=1; return; fi
+    [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "error:" "$tmp/err" || { echo "want one error line for $1:"; cat "$tmp/err"; fail=1; }
+}
+mkdir "$tmp/t1" "$tmp/t2" "$tmp/t3"
+printf '{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": ["a b"]}' > "$tmp/t1/tokenizer.json"
+bad "$tmp/t1"
+printf '{"version": "1.0", "model": {"type": "BPE", "vocab": {"a": 0, "b": 0}, "merges": []}, "pre_tokenizer": {"type": "ByteLevel"}}' > "$tmp/t2/tokenizer.json"
+bad "$tmp/t2"
+printf '[PAD]\n[UNK]\n[PAD]\n' > "$tmp/t3/vocab.txt"
+bad "$tmp/t3"
+bad "$tmp/nonexistent"
+[ "$fail" -eq 0 ] || exit 1
+echo ok
