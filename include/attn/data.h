@@ -60,7 +60,7 @@ ATTN_API attn_status attn_shard_read(const attn_shard *s, int64_t start, int64_t
 ATTN_API void attn_shard_close(attn_shard *s);                 /* NULL is a no-op */
 
 typedef struct attn_prepare_params {
-    const char *tokenizer;        /* "char" (learn a char vocab from the inputs) or a
+    const char *tokenizer;        /* "char" (learn a char vocab from the inputs), "amino", or a
                                      tokenizer directory / tokenizer.json path */
     const char *const *inputs;    /* text files, UTF-8, one document each */
     int n_inputs;

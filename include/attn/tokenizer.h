@@ -4,6 +4,7 @@
  * kind is chosen when it is built or detected from tokenizer.json when it is
  * loaded. Kinds:
  *   "char"       one token per Unicode code point (attn's own tokenizer.json);
+ *   "amino"      amino acids for protein models (see attn_tokenizer_new_amino);
  *   "bpe"        byte-level BPE exactly as GPT-2 / Hugging Face `tokenizers`:
  *                tokenizer.json with a BPE model and ByteLevel pre-tokenizer,
  *                or vocab.json (encoder.json) + merges.txt (vocab.bpe). Any
@@ -50,6 +51,13 @@ typedef struct attn_tokenizer attn_tokenizer;
  * byte (U+0000 cannot be saved). Free the result with attn_tokenizer_free. */
 ATTN_API attn_status attn_tokenizer_new_char(const char *text, size_t len, attn_tokenizer **out);
 
+/* The amino-acid tokenizer of protein language models: <pad> <cls> <sep>
+ * <mask> <|endoftext|> (ids 0-4), the 20 standard residues A C D E F G H I K
+ * L M N P Q R S T V W Y (5-24) and X (25) for U, Z, O, B and any other
+ * letter; letters in either case; whitespace skipped; other bytes are an
+ * error naming their offset. */
+ATTN_API attn_status attn_tokenizer_new_amino(attn_tokenizer **out);
+
 /* Loads a tokenizer from a model/data directory (reads DIR/tokenizer.json) or
  * from the path of a tokenizer.json; the kind comes from "model.type".
  * Errors: ATTN_ERR_IO (missing file), ATTN_ERR_FORMAT (malformed JSON, missing
@@ -95,6 +103,20 @@ ATTN_API attn_status attn_tokenizer_token_bytes(const attn_tokenizer *tok, int32
 ATTN_API attn_status attn_tokenizer_encode_pair(const attn_tokenizer *tok, const char *a, size_t a_len, const char *b,
                                                 size_t b_len, int64_t max_len, int32_t **ids, int32_t **type_ids,
                                                 int64_t *n_ids);
+
+/* Learns a byte-level BPE vocabulary from text files, as Hugging Face
+ * `tokenizers`' BpeTrainer does (ByteLevelBPETokenizer.train): each file is
+ * read line by line and split by GPT-2's pre-tokenizer; ids are
+ * "<|endoftext|>" = 0, the 256 byte-level characters by code point, then one
+ * per merge; the most frequent adjacent pair is merged until the vocabulary
+ * (special token included) has vocab_size entries, no pair is left, or the
+ * best pair occurs fewer than min_frequency times. Ties go to the pair with
+ * the smallest (left id, right id). The result is a "bpe" tokenizer (save it
+ * with attn_tokenizer_save). Errors: ATTN_ERR_INVALID_ARG for vocab_size
+ * below 257, a negative min_frequency, no files or no text; ATTN_ERR_IO for
+ * an unreadable file. */
+ATTN_API attn_status attn_tokenizer_train_bpe(const char *const *files, int n_files, int32_t vocab_size,
+                                              int32_t min_frequency, attn_tokenizer **out);
 
 #ifdef __cplusplus
 }

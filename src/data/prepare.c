@@ -125,6 +125,8 @@ attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res)
 
     if (!p->tokenizer || !strcmp(p->tokenizer, "char")) {
         st = char_tokenizer_new((const char *const *)texts, lens, n, p->inputs, &tok);
+    } else if (!strcmp(p->tokenizer, "amino")) {
+        st = attn_tokenizer_new_amino(&tok);
     } else {
         st = attn_tokenizer_load(p->tokenizer, &tok);
     }

@@ -420,6 +420,9 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
     if (!strcmp(type->valuestring, "Char")) {
         st = char_tokenizer_from_json(model, added, n_added, file, out);
         added = NULL;   /* owned by the kind now */
+    } else if (!strcmp(type->valuestring, "AminoAcid")) {
+        st = amino_tokenizer_from_json(model, added, n_added, file, out);
+        added = NULL;   /* owned by the kind now */
     } else if (!strcmp(type->valuestring, "WordPiece")) {
         st = wordpiece_tokenizer_from_json(root, added, n_added, file, out);
         added = NULL;   /* owned by the kind now */

@@ -103,6 +103,10 @@ attn_status char_tokenizer_new(const char *const *texts, const size_t *lens, int
 attn_status char_tokenizer_from_json(const cJSON *model, tok_added *added, int32_t n_added, const char *path,
                                      attn_tokenizer **out);
 
+/* ---- amino acids (amino.c) ---- */
+attn_status amino_tokenizer_from_json(const cJSON *model, tok_added *added, int32_t n_added, const char *path,
+                                      attn_tokenizer **out);
+
 /* ---- byte-level BPE (bpe.c, bpe_pretok.c) ---- */
 /* GPT-2's bytes_to_unicode(): the code point standing for each byte. */
 void bpe_byte_map(uint32_t out[256]);
