@@ -8,7 +8,7 @@
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: attn prepare [-t char|TOKENIZER] -o OUT_DIR [--val-fraction F] FILE...\n"
+            "usage: attn prepare [-t char|amino|TOKENIZER] -o OUT_DIR [--val-fraction F] FILE...\n"
             "\n"
             "Tokenizes text files (UTF-8, one document each) into OUT_DIR/train.bin and\n"
             "OUT_DIR/val.bin, and writes OUT_DIR/tokenizer.json and OUT_DIR/meta.json.\n"
@@ -17,8 +17,8 @@ static void usage(FILE *out) {
             "\n"
             "options:\n"
             "  -t, --tokenizer T     'char' learns a character vocabulary from the files\n"
-            "                        (default); else a directory with tokenizer.json or\n"
-            "                        the path of a tokenizer.json\n"
+            "                        (default); 'amino' the amino-acid vocabulary; else\n"
+            "                        any tokenizer attn reads (see attn tokenize --help)\n"
             "  -o, --out DIR         output directory (created if missing)\n"
             "      --val-fraction F  share of each document kept for validation, in\n"
             "                        [0, 0.5] (default 0.1)\n"
