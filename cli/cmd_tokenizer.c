@@ -1,3 +1,104 @@
-/* placeholder until `attn tokenizer train` lands */
+/* attn tokenizer — tokenizer tools: `attn tokenizer train` learns a byte-level
+ * BPE vocabulary from text files and writes DIR/tokenizer.json. */
 #include "cli.h"
-int cmd_tokenizer(int argc, char **argv) { (void)argc; (void)argv; return cli_fail("tokenizer", ATTN_ERR_UNSUPPORTED, "not implemented yet"); }
+
+#include "attn/tokenizer.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: attn tokenizer train --type bpe --vocab-size N [--min-frequency 2] -o DIR FILE...\n\n"
+            "Learns a tokenizer from the text FILEs and writes DIR/tokenizer.json, which attn and\n"
+            "Hugging Face `tokenizers` both load.\n\n"
+            "  --type bpe          byte-level BPE as GPT-2 (Hugging Face BpeTrainer with the 256-byte\n"
+            "                      alphabet and \"<|endoftext|>\" as id 0); the only type so far\n"
+            "                      (wordpiece training is still to come)\n"
+            "  --vocab-size N      vocabulary size, \"<|endoftext|>\" included (at least 257)\n"
+            "  --min-frequency N   stop when the most frequent pair occurs fewer than N times (2)\n"
+            "  -o, --output DIR    directory for tokenizer.json (created if missing)\n");
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmd_train_tokenizer(int argc, char **argv) {
+    const char *type = NULL, *out_dir = NULL;
+    long long vocab_size = -1, min_frequency = 2;
+    const char **files = calloc((size_t)argc, sizeof *files);
+    int n_files = 0, rc = 2;
+    if (!files) return cli_fail("tokenizer train", ATTN_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if (cli_opt_flag(argv, i, "--help", "-h")) {
+            usage(stdout);
+            rc = 0;
+            goto done;
+        }
+        if ((r = cli_opt_str(argc, argv, &i, "--type", NULL, &type)) ||
+            (r = cli_opt_str(argc, argv, &i, "--output", "-o", &out_dir)) ||
+            (r = cli_opt_int(argc, argv, &i, "--vocab-size", NULL, &vocab_size)) ||
+            (r = cli_opt_int(argc, argv, &i, "--min-frequency", NULL, &min_frequency))) {
+            if (r < 0) goto done;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "attn tokenizer train: unknown option '%s' (see attn tokenizer --help)\n", argv[i]);
+            goto done;
+        }
+        files[n_files++] = argv[i];
+    }
+    if (!type || !out_dir || vocab_size < 0 || n_files == 0) {
+        fprintf(stderr, "attn tokenizer train: give --type, --vocab-size, -o DIR and at least one FILE "
+                        "(see attn tokenizer --help)\n");
+        goto done;
+    }
+    if (vocab_size > INT32_MAX || min_frequency < 0 || min_frequency > INT32_MAX) {
+        fprintf(stderr, "attn tokenizer train: --vocab-size and --min-frequency must be in 0..2^31-1\n");
+        goto done;
+    }
+    rc = 1;
+    if (strcmp(type, "bpe") != 0) {
+        if (!strcmp(type, "wordpiece"))
+            rc = cli_fail("tokenizer train", ATTN_ERR_UNSUPPORTED, "--type wordpiece is not implemented yet");
+        else
+            fprintf(stderr, "attn tokenizer train: error: unknown --type '%s' (bpe)\n", type);
+        goto done;
+    }
+    double t0 = now_s();
+    attn_tokenizer *tok = NULL;
+    attn_status st = attn_tokenizer_train_bpe(files, n_files, (int32_t)vocab_size, (int32_t)min_frequency, &tok);
+    if (st != ATTN_OK) {
+        rc = cli_fail("tokenizer train", st, NULL);
+        goto done;
+    }
+    double t1 = now_s();
+    st = attn_tokenizer_save(tok, out_dir);
+    int32_t V = attn_tokenizer_vocab_size(tok);
+    attn_tokenizer_free(tok);
+    if (st != ATTN_OK) {
+        rc = cli_fail("tokenizer train", st, NULL);
+        goto done;
+    }
+    printf("trained %s tokenizer: %d tokens from %d file%s in %.2fs -> %s/tokenizer.json\n", type, (int)V, n_files,
+           n_files == 1 ? "" : "s", t1 - t0, out_dir);
+    rc = 0;
+done:
+    free(files);
+    return rc;
+}
+
+int cmd_tokenizer(int argc, char **argv) {
+    if (argc < 2 || cli_opt_flag(argv, 1, "--help", "-h")) {
+        usage(argc < 2 ? stderr : stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    if (!strcmp(argv[1], "train")) return cmd_train_tokenizer(argc - 1, argv + 1);
+    fprintf(stderr, "attn tokenizer: unknown subcommand '%s' (see attn tokenizer --help)\n", argv[1]);
+    return 2;
+}
