@@ -11,7 +11,8 @@ ROUNDS=${ROUNDS:-2}
 OUT=${OUT:-build/bench/results.jsonl}
 PY=${PY:-.venv/bin/python}
 B=build/bench/bench_model
-[ -x "$B" ] || { echo "build first: make bench" >&2; exit 1; }
+M=build/bench/bench_machine
+[ -x "$B" ] && [ -x "$M" ] || { echo "build first: make bench" >&2; exit 1; }
 [ -x "$PY" ] || { echo "no $PY: run tools/setup.sh" >&2; exit 1; }
 export OMP_NUM_THREADS=$THREADS ATTN_THREADS=$THREADS
 mkdir -p "$(dirname "$OUT")"
@@ -21,8 +22,17 @@ best() { # best tokens_per_s of the JSON lines on stdin
     sed -n 's/.*"tokens_per_s": \([0-9.]*\).*/\1/p' | sort -g | tail -n 1
 }
 
-run_case() { # name attn-args torch-script torch-args
-    name=$1 a=$2 ts=$3 t=$4
+# utilisation of the machine, from bench_machine's numbers measured now:
+# training: model FLOPs (6 N + 12 L T C per token) / fp32 FMA peak;
+# decoding: weight bytes read per token (4 N) / read bandwidth.
+util() { # kind tokens_per_s params layers context width
+    awk -v k="$1" -v r="$2" -v n="$3" -v l="$4" -v t="$5" -v c="$6" -v peak="$PEAK" -v bw="$BW" 'BEGIN {
+        if (k == "train") printf "%.0f%% of fp32 peak (MFU)", 100 * r * (6 * n + 12 * l * t * c) / (peak * 1e9);
+        else printf "%.0f%% of read bandwidth", 100 * r * 4 * n / (bw * 1e9) }'
+}
+
+run_case() { # name attn-args torch-script torch-args kind layers context width
+    name=$1 a=$2 ts=$3 t=$4 kind=$5 L=$6 T=$7 C=$8
     : > /tmp/attn_bench_a; : > /tmp/attn_bench_t
     r=0
     while [ "$r" -lt "$ROUNDS" ]; do
@@ -31,20 +41,31 @@ run_case() { # name attn-args torch-script torch-args
         r=$((r + 1))
     done
     at=$(best < /tmp/attn_bench_a); tt=$(best < /tmp/attn_bench_t)
-    awk -v n="$name" -v a="$at" -v t="$tt" 'BEGIN { printf "| %s | %.1f | %.1f | %.2fx |\n", n, a, t, a / t }'
+    params=$(sed -n 's/.*"params": \([0-9]*\).*/\1/p' /tmp/attn_bench_a | head -n 1)
+    [ -n "$params" ] || params=$(sed -n 's/.*"params": \([0-9]*\).*/\1/p' /tmp/attn_bench_t | head -n 1)
+    u=$(util "$kind" "$at" "$params" "$L" "$T" "$C")
+    awk -v n="$name" -v a="$at" -v t="$tt" -v u="$u" 'BEGIN { printf "| %s | %.1f | %.1f | %.2fx | %s |\n", n, a, t, a / t, u }'
 }
 
 torchv=$("$PY" -c 'import torch; print(torch.__version__)')
+mach=$($M --threads "$THREADS")
+echo "$mach" >> "$OUT"
+PEAK=$(echo "$mach" | sed -n 's/.*"fp32_fma_gflops": \([0-9.]*\).*/\1/p')
+BW=$(echo "$mach" | sed -n 's/.*"read_gb_per_s": \([0-9.]*\).*/\1/p')
 echo "attn vs PyTorch $torchv, fp32, $THREADS threads, best of $ROUNDS interleaved rounds (tokens/s)"
+echo "machine, measured now: fp32 FMA peak $PEAK GFLOP/s, read bandwidth $BW GB/s"
 echo
-echo "| benchmark | attn | PyTorch | attn / PyTorch |"
-echo "|---|---:|---:|---:|"
+echo "| benchmark | attn | PyTorch | attn / PyTorch | attn utilisation |"
+echo "|---|---:|---:|---:|---|"
 run_case "train GPT-2 124M (12L 768w), B=4 T=256" \
     "train --layers 12 --heads 12 --width 768 --context 256 --vocab 50257 --batch 4 --steps 3 --warmup-steps 1" \
-    bench_train_torch.py "--layers 12 --heads 12 --width 768 --context 256 --vocab 50257 --batch 4 --steps 3 --warmup-steps 1"
+    bench_train_torch.py "--layers 12 --heads 12 --width 768 --context 256 --vocab 50257 --batch 4 --steps 3 --warmup-steps 1" \
+    train 12 256 768
 run_case "train 6L 384w, GPT-2 vocab, B=8 T=256" \
     "train --layers 6 --heads 6 --width 384 --context 256 --vocab 50257 --batch 8 --steps 4 --warmup-steps 1" \
-    bench_train_torch.py "--layers 6 --heads 6 --width 384 --context 256 --vocab 50257 --batch 8 --steps 4 --warmup-steps 1"
+    bench_train_torch.py "--layers 6 --heads 6 --width 384 --context 256 --vocab 50257 --batch 8 --steps 4 --warmup-steps 1" \
+    train 6 256 384
 run_case "decode GPT-2 124M, batch 1 (after an 8-token prompt)" \
     "decode --layers 12 --heads 12 --width 768 --context 1024 --vocab 50257 --prompt 8 --tokens 64" \
-    bench_decode_torch.py "--layers 12 --heads 12 --width 768 --context 1024 --vocab 50257 --prompt-len 8 --new-tokens 64"
+    bench_decode_torch.py "--layers 12 --heads 12 --width 768 --context 1024 --vocab 50257 --prompt-len 8 --new-tokens 64" \
+    decode 12 1024 768

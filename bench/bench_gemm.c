@@ -1,0 +1,66 @@
+/* bench_gemm — GFLOP/s of the matrix products a transformer step runs, for
+ * the GEMM in use (OpenBLAS when found) and attn's built-in kernel, with
+ * the max difference between them. Shapes: GPT-2 124M at B*T = 1024 rows:
+ * forward out = x W^T (NT), backward dx = dy W (NN) and dW = dy^T x (TN).
+ * One JSON line per (shape, case, implementation). */
+#include "core/core.h"
+#include "kernels/cpu/gemm.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef void (*gemm_fn)(bool, bool, int64_t, int64_t, int64_t, float, const float *, int64_t, const float *, int64_t,
+                        float, float *, int64_t);
+
+static double run(gemm_fn f, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const float *A, const float *B, float *C,
+                  int reps) {
+    int64_t lda = ta ? M : K, ldb = tb ? K : N;
+    f(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, N); /* warm */
+    double best = 1e30;
+    for (int r = 0; r < reps; r++) {
+        double t0 = time_now();
+        f(ta, tb, M, N, K, 1.0f, A, lda, B, ldb, 0.0f, C, N);
+        double dt = time_now() - t0;
+        if (dt < best) best = dt;
+    }
+    return 2.0 * (double)M * (double)N * (double)K / best / 1e9;
+}
+
+int main(int argc, char **argv) {
+    int threads = argc > 2 && !strcmp(argv[1], "--threads") ? atoi(argv[2]) : 0;
+    attn_set_threads(threads);
+    const int64_t R = 1024;
+    struct { const char *name; int64_t out, in; } layers[] = {
+        {"attn.qkv", 2304, 768}, {"attn.proj", 768, 768}, {"mlp.fc", 3072, 768}, {"mlp.proj", 768, 3072}, {"lm_head", 50257, 768},
+    };
+    for (size_t l = 0; l < sizeof layers / sizeof layers[0]; l++) {
+        int64_t OC = layers[l].out, C = layers[l].in;
+        /* three cases: (M, N, K, trans_a, trans_b) */
+        struct { const char *c; int64_t M, N, K; bool ta, tb; } cases[] = {
+            {"fwd x.W^T", R, OC, C, false, true}, {"bwd dy.W", R, C, OC, false, false}, {"bwd dy^T.x", OC, C, R, true, false},
+        };
+        for (int c = 0; c < 3; c++) {
+            int64_t M = cases[c].M, N = cases[c].N, K = cases[c].K;
+            size_t na = (size_t)(M * K), nb = (size_t)(N * K), nc = (size_t)(M * N);
+            float *A = malloc(na * 4), *B = malloc(nb * 4), *C1 = malloc(nc * 4), *C2 = malloc(nc * 4);
+            for (size_t i = 0; i < na; i++) A[i] = rng_normal(1, 1, i);
+            for (size_t i = 0; i < nb; i++) B[i] = rng_normal(1, 2, i);
+            int reps = layers[l].out > 10000 ? 2 : 5;
+            double g_blas = run(gemm_f32, cases[c].ta, cases[c].tb, M, N, K, A, B, C1, reps);
+            double g_own = run(gemm_f32_builtin, cases[c].ta, cases[c].tb, M, N, K, A, B, C2, reps);
+            double md = 0, mx = 0;
+            for (size_t i = 0; i < nc; i++) {
+                md = fmax(md, fabs((double)C1[i] - (double)C2[i]));
+                mx = fmax(mx, fabs((double)C1[i]));
+            }
+            printf("{\"layer\": \"%s\", \"case\": \"%s\", \"M\": %lld, \"N\": %lld, \"K\": %lld, \"%s_gflops\": %.1f, "
+                   "\"builtin_gflops\": %.1f, \"max_rel_diff\": %.2e}\n",
+                   layers[l].name, cases[c].c, (long long)M, (long long)N, (long long)K, gemm_backend(), g_blas, g_own,
+                   md / (mx > 0 ? mx : 1));
+            fflush(stdout);
+            free(A), free(B), free(C1), free(C2);
+        }
+    }
+    return 0;
+}

@@ -1,0 +1,110 @@
+/* bench_machine — this machine's limits, measured on the spot: peak fp32
+ * FMA throughput (AVX-512, else AVX2/FMA, on every thread), peak bf16 dot
+ * products (AVX512-BF16 vdpbf16ps) where the CPU has them, and main-memory
+ * read bandwidth (a sum over a 1 GiB buffer on every thread). The model
+ * benchmarks divide by these numbers to report utilisation. One JSON line. */
+#include "core/core.h"
+
+#include <immintrin.h>
+#include <stdio.h>
+#include <stdlib.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#define CHAINS 12 /* independent accumulators: covers FMA latency x ports */
+
+__attribute__((target("avx512f"))) static double fma_avx512(int64_t iters) {
+    __m512 acc[CHAINS], x = _mm512_set1_ps(1.0000001f), y = _mm512_set1_ps(0.9999999f);
+    for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_set1_ps((float)i);
+    for (int64_t it = 0; it < iters; it++)
+#pragma GCC unroll 12
+        for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_fmadd_ps(acc[i], x, y);
+    __m512 s = acc[0];
+    for (int i = 1; i < CHAINS; i++) s = _mm512_add_ps(s, acc[i]);
+    return (double)_mm512_reduce_add_ps(s);
+}
+
+__attribute__((target("avx2,fma"))) static double fma_avx2(int64_t iters) {
+    __m256 acc[CHAINS], x = _mm256_set1_ps(1.0000001f), y = _mm256_set1_ps(0.9999999f);
+    for (int i = 0; i < CHAINS; i++) acc[i] = _mm256_set1_ps((float)i);
+    for (int64_t it = 0; it < iters; it++)
+#pragma GCC unroll 12
+        for (int i = 0; i < CHAINS; i++) acc[i] = _mm256_fmadd_ps(acc[i], x, y);
+    float out[8];
+    __m256 s = acc[0];
+    for (int i = 1; i < CHAINS; i++) s = _mm256_add_ps(s, acc[i]);
+    _mm256_storeu_ps(out, s);
+    return (double)(out[0] + out[7]);
+}
+
+__attribute__((target("avx512f,avx512bf16"))) static double dp_bf16(int64_t iters) {
+    __m512 acc[CHAINS];
+    __m512bh a = (__m512bh)_mm512_set1_epi32(0x3f803f80), b = (__m512bh)_mm512_set1_epi32(0x3f803f80);
+    for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_setzero_ps();
+    for (int64_t it = 0; it < iters; it++)
+#pragma GCC unroll 12
+        for (int i = 0; i < CHAINS; i++) acc[i] = _mm512_dpbf16_ps(acc[i], a, b);
+    __m512 s = acc[0];
+    for (int i = 1; i < CHAINS; i++) s = _mm512_add_ps(s, acc[i]);
+    return (double)_mm512_reduce_add_ps(s);
+}
+
+/* FLOP/s over all threads of kernel f, whose one iteration is CHAINS
+ * instructions of `flops_per_insn`. */
+static double measure(double (*f)(int64_t), double flops_per_insn) {
+    int64_t iters = 4 << 20;
+    double best = 0, sink = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = time_now();
+        int nt = 1;
+#pragma omp parallel reduction(+ : sink)
+        {
+#ifdef _OPENMP
+#pragma omp single
+            nt = omp_get_num_threads();
+#endif
+            sink += f(iters);
+        }
+        double dt = time_now() - t0;
+        double r = (double)nt * (double)iters * CHAINS * flops_per_insn / dt;
+        if (r > best) best = r;
+    }
+    if (sink == 12345.678) printf(" ");
+    return best;
+}
+
+static double bandwidth(void) {
+    size_t n = (size_t)1 << 28; /* 1 GiB of floats */
+    float *buf = attn_malloc_aligned(n * sizeof(float));
+    if (!buf) return 0;
+#pragma omp parallel for schedule(static)
+    for (size_t i = 0; i < n; i++) buf[i] = (float)(i & 7);
+    double best = 0, sink = 0;
+    for (int rep = 0; rep < 3; rep++) {
+        double t0 = time_now(), s = 0;
+#pragma omp parallel for simd reduction(+ : s) schedule(static)
+        for (size_t i = 0; i < n; i++) s += (double)buf[i];
+        double dt = time_now() - t0;
+        sink += s;
+        double r = (double)(n * sizeof(float)) / dt;
+        if (r > best) best = r;
+    }
+    attn_free_aligned(buf);
+    if (sink == 1.5) printf(" ");
+    return best;
+}
+
+int main(int argc, char **argv) {
+    int threads = argc > 2 && !strcmp(argv[1], "--threads") ? atoi(argv[2]) : 0;
+    attn_set_threads(threads);
+    __builtin_cpu_init();
+    bool avx512 = __builtin_cpu_supports("avx512f");
+    double fp32 = avx512 ? measure(fma_avx512, 32) : measure(fma_avx2, 16);
+    double bf16 = 0;
+    if (avx512 && __builtin_cpu_supports("avx512bf16")) bf16 = measure(dp_bf16, 64);
+    double bw = bandwidth();
+    printf("{\"threads\": %d, \"fp32_fma_gflops\": %.1f, \"bf16_dot_gflops\": %.1f, \"read_gb_per_s\": %.2f, \"isa\": \"%s\"}\n",
+           attn_get_threads(), fp32 / 1e9, bf16 / 1e9, bw / 1e9, avx512 ? "avx512" : "avx2");
+    return 0;
+}
