@@ -14,6 +14,7 @@ int cmd_generate(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_tokenizer(int argc, char **argv);
+int cmd_bleu(int argc, char **argv);
 
 /* Prints "attn <cmd>: error: <message>" to stderr, using attn_last_error()
  * when msg is NULL, and returns 1 (the exit status for every failure). */

@@ -16,6 +16,7 @@ static const command COMMANDS[] = {
     {"generate", cmd_generate, "sample text from a model (KV cache; greedy, temperature, top-k, top-p)"},
     {"score", cmd_score, "mean negative log-likelihood and perplexity of a text"},
     {"tokenize", cmd_tokenize, "text -> token ids (and back with --decode)"},
+    {"bleu", cmd_bleu, "corpus BLEU of translations against references (sacreBLEU's defaults)"},
     {"tokenizer", cmd_tokenizer, "tokenizer tools: train a BPE or WordPiece vocabulary"},
 };
 

@@ -1,0 +1,38 @@
+/* eval.h — evaluation metrics.
+ *
+ * Corpus BLEU as sacreBLEU computes it by default (BLEU-4, tokenizer "13a",
+ * case-sensitive, exponential smoothing of zero n-gram matches, brevity
+ * penalty exp(1 - r/c)), so that attn's scores can be quoted beside the
+ * field's. One or more references per hypothesis; with several, the
+ * reference length is the one closest to the hypothesis (the shorter on a
+ * tie) and n-gram counts are clipped by the maximum over references. */
+#ifndef ATTN_EVAL_H
+#define ATTN_EVAL_H
+
+#include "attn/attn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct attn_bleu {
+    double score;                  /* 0..100 */
+    double precisions[4];          /* percent, after smoothing */
+    double brevity_penalty;
+    int64_t hyp_len, ref_len;      /* tokens after 13a tokenization */
+    int64_t correct[4], total[4];  /* clipped matches and hypothesis n-grams */
+} attn_bleu;
+
+/* n_refs reference sets, each with n_sentences sentences (refs[r][i] is the
+ * r-th reference of hypothesis i). Sentences are UTF-8 without newlines. */
+ATTN_API attn_status attn_bleu_corpus(const char *const *hyps, int64_t n_sentences, const char *const *const *refs,
+                                      int n_refs, attn_bleu *out);
+
+/* The 13a tokenization of one sentence (mteval-v13a, as sacreBLEU's
+ * Tokenizer13a): *out is attn_malloc'ed, tokens separated by one space. */
+ATTN_API attn_status attn_bleu_tokenize_13a(const char *text, size_t len, char **out, size_t *out_len);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
