@@ -25,8 +25,6 @@ if [ -n "$missing" ]; then
 fi
 if [ "$python" -eq 1 ]; then
     [ -x .venv/bin/python ] || python3 -m venv .venv
-    if ! .venv/bin/python -c 'import torch, transformers, safetensors, numpy, pytest' 2>/dev/null; then
-        .venv/bin/pip install -q --disable-pip-version-check -r tests/py/requirements.txt
-    fi
+    .venv/bin/pip install -q --disable-pip-version-check -r tests/py/requirements.txt
 fi
 echo "setup done"
