@@ -1,5 +1,6 @@
-/* noise.h — BART's noising functions for denoising pretraining (Lewis et
- * al. 2019, as fairseq's DenoisingDataset applies them), on token ids.
+/* noise.h — corruption for pretraining objectives, on token ids: BART's
+ * noising functions (Lewis et al. 2019, as fairseq's DenoisingDataset
+ * applies them) and BERT's masked-LM masking (below).
  *
  * Applied in fairseq's order: sentence permutation, then masking (text
  * infilling when poisson_lambda > 0, else token masking), then token
@@ -51,6 +52,30 @@ ATTN_API attn_noise_params attn_noise_default_params(int32_t mask_id, int32_t vo
  * zero-length spans insert at most one mask per token), *n_out tokens. */
 ATTN_API attn_status attn_noise_apply(const attn_noise_params *p, uint64_t seed, const int32_t *in, int64_t n, int32_t *out,
                                       int64_t out_cap, int64_t *n_out);
+
+/* ---- masked-LM masking (BERT) -------------------------------------------------
+ * BERT's rule, as Google's create_pretraining_data.py applies it: choose
+ * round(mask_prob * n_candidates) positions (at least 1) among the tokens
+ * that are not special, whole words at a time when word_start is given (a
+ * token with word_start[i] == 0 continues the word before it, e.g. a "##"
+ * WordPiece); of the chosen tokens 80% become [MASK], 10% a random token
+ * and 10% stay, and labels[i] is the original id there and -1 elsewhere
+ * (attn's ignore index). Static masking (BERT) fixes the seed per example;
+ * dynamic masking (RoBERTa) draws a new seed each time the example is seen. */
+typedef struct attn_mlm_params {
+    float mask_prob;             /* 0.15 */
+    float replace_mask, replace_random; /* 0.8, 0.1 (the rest stays) */
+    int32_t mask_id, vocab_size;
+    const int32_t *special;      /* ids never chosen ([CLS], [SEP], [PAD]) */
+    int n_special;
+    int64_t max_predictions;     /* 0 = no limit */
+} attn_mlm_params;
+
+ATTN_API attn_mlm_params attn_mlm_default_params(int32_t mask_id, int32_t vocab_size);
+
+/* ids (n) -> out (n, corrupted) and labels (n). word_start may be NULL. */
+ATTN_API attn_status attn_mlm_mask(const attn_mlm_params *p, uint64_t seed, const int32_t *ids, const uint8_t *word_start,
+                                   int64_t n, int32_t *out, int32_t *labels);
 
 #ifdef __cplusplus
 }

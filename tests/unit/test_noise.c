@@ -181,3 +181,61 @@ TEST("bad arguments: small output buffer, ratios out of range") {
     p.mask_ratio = 1.5f;
     CHECK_STATUS(attn_noise_apply(&p, 1, x, 4, y, 9, &n), ATTN_ERR_INVALID_ARG);
 }
+
+/* ---- masked LM ------------------------------------------------------------ */
+
+TEST("MLM: 15% of the non-special tokens chosen, 80/10/10, labels only there") {
+    enum { M = 30000, CLS = 1, SEP = 2 };
+    int32_t *x = attn_malloc(sizeof(int32_t) * M), *y = attn_malloc(sizeof(int32_t) * M), *lab = attn_malloc(sizeof(int32_t) * M);
+    for (int i = 0; i < M; i++) x[i] = i % 100 == 0 ? CLS : (i % 100 == 99 ? SEP : 10 + i % 700);
+    int32_t specials[] = {CLS, SEP};
+    attn_mlm_params p = attn_mlm_default_params(MASK, V);
+    p.special = specials;
+    p.n_special = 2;
+    CHECK_OK(attn_mlm_mask(&p, 11, x, NULL, M, y, lab));
+    int64_t chosen = 0, masked = 0, random_tok = 0, same = 0, cand = 0;
+    for (int i = 0; i < M; i++) {
+        bool sp = x[i] == CLS || x[i] == SEP;
+        cand += !sp;
+        if (lab[i] < 0) {
+            CHECK(y[i] == x[i]);
+            continue;
+        }
+        CHECK(!sp && lab[i] == x[i]);
+        chosen++;
+        if (y[i] == MASK) masked++;
+        else if (y[i] == x[i]) same++;
+        else random_tok++;
+    }
+    CHECK(chosen == llround(0.15 * (double)cand));
+    CHECK_NEAR((double)masked / chosen, 0.8, 0.02);
+    CHECK_NEAR((double)random_tok / chosen, 0.1, 0.02);
+    CHECK_NEAR((double)same / chosen, 0.1, 0.02);
+    /* static masking: same seed, same result; dynamic: another seed differs */
+    int32_t *y2 = attn_malloc(sizeof(int32_t) * M), *lab2 = attn_malloc(sizeof(int32_t) * M);
+    CHECK_OK(attn_mlm_mask(&p, 11, x, NULL, M, y2, lab2));
+    CHECK(!memcmp(y, y2, sizeof(int32_t) * M) && !memcmp(lab, lab2, sizeof(int32_t) * M));
+    CHECK_OK(attn_mlm_mask(&p, 12, x, NULL, M, y2, lab2));
+    CHECK(memcmp(lab, lab2, sizeof(int32_t) * M) != 0);
+    attn_free(x), attn_free(y), attn_free(lab), attn_free(y2), attn_free(lab2);
+}
+
+TEST("MLM whole-word masking chooses every piece of a word or none") {
+    enum { M = 6000 };
+    int32_t *x = attn_malloc(sizeof(int32_t) * M), *y = attn_malloc(sizeof(int32_t) * M), *lab = attn_malloc(sizeof(int32_t) * M);
+    uint8_t *ws = attn_malloc(M);
+    for (int i = 0; i < M; i++) {
+        x[i] = 10 + i % 500;
+        ws[i] = i % 3 == 0; /* words of three pieces */
+    }
+    attn_mlm_params p = attn_mlm_default_params(MASK, V);
+    CHECK_OK(attn_mlm_mask(&p, 13, x, ws, M, y, lab));
+    int64_t chosen = 0;
+    for (int w = 0; w < M / 3; w++) {
+        int in = (lab[3 * w] >= 0) + (lab[3 * w + 1] >= 0) + (lab[3 * w + 2] >= 0);
+        CHECK(in == 0 || in == 3);
+        chosen += in;
+    }
+    CHECK(chosen == 900); /* 15% of 6000, in whole words */
+    attn_free(x), attn_free(y), attn_free(lab), attn_free(ws);
+}
