@@ -10,6 +10,9 @@
              same command on an empty file (process start + loading the tokenizer); its ids
              are checked equal to HF's once, outside the timing. "n/a" if attn cannot
              tokenize with GPT-2 BPE yet.
+  attn-batch2  attn_tokenizer_encode_batch over the lines on 2 threads (not single-thread: a
+             separate row), timed inside build/bench/bench_tokenize (make build/bench/bench_tokenize;
+             it checks its ids equal one encode per line); "n/a" if that program is not built.
 
 Best of --reps (default 3) runs, the methods interleaved within each round. Prints a table
 and the ratios attn/tiktoken and attn/hf-* (throughput ratios: > 1 means attn is faster);
@@ -148,6 +151,21 @@ def main():
             methods["attn"] = lambda: run_attn(attn, args.gpt2, corpus)
             methods["attn-empty"] = lambda: run_attn(attn, args.gpt2, empty)
 
+    batch_mbs = None
+    bench_c = REPO / "build" / "bench" / "bench_tokenize"
+    if bench_c.is_file() and os.access(bench_c, os.X_OK):
+        r = subprocess.run([str(bench_c), "-t", str(args.gpt2), "--threads", "2", "--reps", str(args.reps),
+                            str(corpus)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=REPO)
+        out = r.stdout.decode("utf-8", "replace")
+        for line in out.splitlines():
+            if line.startswith("batch 2 threads"):
+                batch_mbs = float(line.split()[-2])
+        if r.returncode != 0 or batch_mbs is None:
+            notes.append("attn-batch2: bench_tokenize failed: %s" % (out + r.stderr.decode("utf-8", "replace")).strip()[-300:])
+            batch_mbs = None
+    else:
+        notes.append("attn-batch2: n/a (make build/bench/bench_tokenize)")
+
     best = {k: float("inf") for k in methods}
     for _ in range(args.reps):
         for k, fn in methods.items():
@@ -166,6 +184,10 @@ def main():
             print("%-10s %10.3f %10.2f" % (k, secs[k], mbs[k]))
         else:
             print("%-10s %10s %10s" % (k, "n/a", "n/a"))
+    if batch_mbs is not None:
+        print("%-10s %10.3f %10.2f   (2 threads)" % ("attn-batch2", mb / batch_mbs, batch_mbs))
+    else:
+        print("%-10s %10s %10s   (2 threads)" % ("attn-batch2", "n/a", "n/a"))
     if attn_ok:
         print("(attn: %.3fs total minus %.3fs for an empty file)" % (best["attn"], best["attn-empty"]))
     ratios = {}
@@ -181,7 +203,7 @@ def main():
     if args.json:
         args.json.write_text(json.dumps({
             "corpus_bytes": len(data), "ids": len(want), "reps": args.reps, "seconds": secs,
-            "mb_per_s": mbs, "ratios": ratios, "notes": notes,
+            "mb_per_s": mbs, "attn_batch2_mb_per_s": batch_mbs, "ratios": ratios, "notes": notes,
             "tokenizers_version": tokenizers.__version__, "tiktoken_version": tt_version}, indent=1) + "\n")
     for p in (corpus, empty):
         p.unlink()

@@ -1,5 +1,6 @@
 /* attn tokenizer — tokenizer tools: `attn tokenizer train` learns a byte-level
- * BPE vocabulary from text files and writes DIR/tokenizer.json. */
+ * BPE or a BERT WordPiece vocabulary from text files and writes
+ * DIR/tokenizer.json. */
 #include "cli.h"
 
 #include "attn/tokenizer.h"
@@ -10,13 +11,16 @@
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: attn tokenizer train --type bpe --vocab-size N [--min-frequency 2] -o DIR FILE...\n\n"
+            "usage: attn tokenizer train --type bpe|wordpiece --vocab-size N [--min-frequency 2] -o DIR FILE...\n\n"
             "Learns a tokenizer from the text FILEs and writes DIR/tokenizer.json, which attn and\n"
             "Hugging Face `tokenizers` both load.\n\n"
             "  --type bpe          byte-level BPE as GPT-2 (Hugging Face BpeTrainer with the 256-byte\n"
-            "                      alphabet and \"<|endoftext|>\" as id 0); the only type so far\n"
-            "                      (wordpiece training is still to come)\n"
-            "  --vocab-size N      vocabulary size, \"<|endoftext|>\" included (at least 257)\n"
+            "                      alphabet and \"<|endoftext|>\" as id 0)\n"
+            "  --type wordpiece    BERT WordPiece, uncased (Hugging Face WordPieceTrainer with\n"
+            "                      BertNormalizer and BertPreTokenizer; [PAD] [UNK] [CLS] [SEP] [MASK]\n"
+            "                      as ids 0-4, then the characters, \"##\" + characters and merges)\n"
+            "  --vocab-size N      vocabulary size, special tokens included (bpe: at least 257;\n"
+            "                      wordpiece: at least 5, and never below the character count)\n"
             "  --min-frequency N   stop when the most frequent pair occurs fewer than N times (2)\n"
             "  -o, --output DIR    directory for tokenizer.json (created if missing)\n");
 }
@@ -63,16 +67,17 @@ static int cmd_train_tokenizer(int argc, char **argv) {
         goto done;
     }
     rc = 1;
-    if (strcmp(type, "bpe") != 0) {
-        if (!strcmp(type, "wordpiece"))
-            rc = cli_fail("tokenizer train", ATTN_ERR_UNSUPPORTED, "--type wordpiece is not implemented yet");
-        else
-            fprintf(stderr, "attn tokenizer train: error: unknown --type '%s' (bpe)\n", type);
+    bool wordpiece = !strcmp(type, "wordpiece");
+    if (!wordpiece && strcmp(type, "bpe") != 0) {
+        fprintf(stderr, "attn tokenizer train: error: unknown --type '%s' (bpe or wordpiece)\n", type);
         goto done;
     }
     double t0 = now_s();
     attn_tokenizer *tok = NULL;
-    attn_status st = attn_tokenizer_train_bpe(files, n_files, (int32_t)vocab_size, (int32_t)min_frequency, &tok);
+    attn_status st = wordpiece ? attn_tokenizer_train_wordpiece(files, n_files, (int32_t)vocab_size,
+                                                                (int32_t)min_frequency, &tok)
+                               : attn_tokenizer_train_bpe(files, n_files, (int32_t)vocab_size,
+                                                          (int32_t)min_frequency, &tok);
     if (st != ATTN_OK) {
         rc = cli_fail("tokenizer train", st, NULL);
         goto done;

@@ -118,6 +118,39 @@ ATTN_API attn_status attn_tokenizer_encode_pair(const attn_tokenizer *tok, const
 ATTN_API attn_status attn_tokenizer_train_bpe(const char *const *files, int n_files, int32_t vocab_size,
                                               int32_t min_frequency, attn_tokenizer **out);
 
+/* Learns a BERT WordPiece vocabulary from text files, as Hugging Face
+ * `tokenizers`' WordPieceTrainer(vocab_size, min_frequency, special_tokens=
+ * ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], continuing_subword_prefix=
+ * "##") does for a tokenizer with BertNormalizer(lowercase=True) and
+ * BertPreTokenizer: ids are the five special tokens (0-4), every character
+ * of the normalized words by code point, "##" + each character seen inside a
+ * word by code point, then one token per merge (BPE's rule: most frequent
+ * adjacent pair, ties to the smallest ids; "##" dropped from the right part)
+ * until there are vocab_size tokens, no pair is left, or the best pair occurs
+ * fewer than min_frequency times. The vocabulary is larger than vocab_size
+ * when the specials and characters alone are. (`tokenizers` numbers the "##"
+ * characters in a random order, so its ids and, at the margin, its merges
+ * vary between runs; given that order as ours it learns the same vocabulary.)
+ * The result is a "wordpiece" tokenizer with BERT's settings ([CLS] A [SEP]
+ * post-processing, lowercase, accents stripped). Errors: ATTN_ERR_INVALID_ARG
+ * for vocab_size below 5, a negative min_frequency, no files or no words;
+ * ATTN_ERR_IO for an unreadable file. */
+ATTN_API attn_status attn_tokenizer_train_wordpiece(const char *const *files, int n_files, int32_t vocab_size,
+                                                    int32_t min_frequency, attn_tokenizer **out);
+
+/* Encodes n texts (text i: lens[i] bytes, need not be NUL-terminated; lens
+ * NULL: each text is NUL-terminated; a NULL text is empty) on up
+ * to n_threads threads (0 = attn's thread count), each exactly as
+ * attn_tokenizer_encode would. The ids of all texts are concatenated into
+ * *ids (attn_malloc'ed; attn_free it, also when empty); text i's are
+ * (*ids)[offsets[i] .. offsets[i+1]-1], so offsets holds n+1 entries, the
+ * caller's. On an error the lowest-numbered failing text's status and
+ * message are returned ("text 7: ..."), *ids is NULL and offsets undefined.
+ * A tokenizer may be used by several threads at once. */
+ATTN_API attn_status attn_tokenizer_encode_batch(const attn_tokenizer *tok, const char *const *texts,
+                                                 const size_t *lens, int64_t n, int32_t **ids, int64_t *offsets,
+                                                 int n_threads);
+
 #ifdef __cplusplus
 }
 #endif

@@ -29,8 +29,9 @@
  *
  * Speed: pieces up to BPE_CACHE_MAX_KEY bytes are looked up in a bounded
  * word cache (cleared when full); encoding allocates nothing per token once
- * the cache holds a text's words. The cache serves one thread at a time:
- * another thread encoding at the same moment works without it. */
+ * the cache holds a text's words. There are BPE_N_CACHES caches, each
+ * serving one thread at a time (try-locked; allocated on first use): a thread
+ * takes the first free one, or works without a cache when all are busy. */
 #include "tokenizers/tokenizer_impl.h"
 
 #include <stdatomic.h>
@@ -86,7 +87,9 @@ typedef struct bpe_cache {
     int32_t *ids;
     uint32_t ids_used;
     bpe_work work;
+    unsigned char pad[64];   /* keeps two caches' counters off one cache line */
 } bpe_cache;
+#define BPE_N_CACHES 16
 
 typedef struct bpe_tokenizer {
     attn_tokenizer base;
@@ -102,7 +105,7 @@ typedef struct bpe_tokenizer {
     int32_t (*merge_list)[2];   /* merges in rank order, for saving */
     int64_t n_merges;
     bool add_prefix_space, use_regex, ignore_merges;
-    bpe_cache *cache;
+    bpe_cache *cache;        /* [BPE_N_CACHES] */
 } bpe_tokenizer;
 
 static const tokenizer_vtable BPE_VTABLE;
@@ -143,15 +146,15 @@ static int32_t vocab_find(const bpe_tokenizer *bt, const char *s, size_t n) {
 
 static void bpe_free(attn_tokenizer *tok) {
     bpe_tokenizer *bt = (bpe_tokenizer *)tok;
-    if (bt->cache) {
-        attn_free(bt->cache->slots);
-        attn_free(bt->cache->keys);
-        attn_free(bt->cache->ids);
-        attn_free(bt->cache->work.sym);
-        attn_free(bt->cache->work.heap);
-        attn_free(bt->cache->work.str);
-        attn_free(bt->cache);
+    for (int k = 0; bt->cache && k < BPE_N_CACHES; k++) {
+        attn_free(bt->cache[k].slots);
+        attn_free(bt->cache[k].keys);
+        attn_free(bt->cache[k].ids);
+        attn_free(bt->cache[k].work.sym);
+        attn_free(bt->cache[k].work.heap);
+        attn_free(bt->cache[k].work.str);
     }
+    attn_free(bt->cache);
     attn_free(bt->strs);
     attn_free(bt->str_off);
     attn_free(bt->bytes);
@@ -343,7 +346,11 @@ static attn_status bpe_encode(const attn_tokenizer *tok, const char *text, size_
         len++;
     }
     bpe_cache *c = bt->cache;
-    bool locked = !atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire);
+    bool locked = false;
+    for (int k = 0; k < BPE_N_CACHES && !locked; k++) {
+        c = &bt->cache[k];
+        locked = !atomic_flag_test_and_set_explicit(&c->busy, memory_order_acquire);
+    }
     bpe_work local = {0};
     bpe_work *w = locked ? &c->work : &local;
     bpe_cache *use = locked && (c->slots || cache_init(c) == ATTN_OK) ? c : NULL;
@@ -587,11 +594,11 @@ static attn_status bpe_build(const vocab_entry *ve, int32_t n_vocab, const merge
         bt->merges[j] = (merge_slot){key, (int32_t)i, id};
     }
     bt->n_merges = n_merges;
-    if (!(bt->cache = attn_calloc(1, sizeof *bt->cache))) {
+    if (!(bt->cache = attn_calloc(BPE_N_CACHES, sizeof *bt->cache))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
-    atomic_flag_clear(&bt->cache->busy);
+    for (int k = 0; k < BPE_N_CACHES; k++) atomic_flag_clear(&bt->cache[k].busy);
     for (int32_t i = 0; i < n_added; i++)
         if (!strcmp(added[i].content, ATTN_EOT_TEXT)) bt->base.eot = added[i].id;
     attn_free(cat);

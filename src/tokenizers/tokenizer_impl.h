@@ -130,4 +130,14 @@ attn_status wordpiece_tokenizer_from_json(const cJSON *root, tok_added *added, i
  * [CLS] A [SEP] B [SEP] when the file has [CLS] and [SEP]. */
 attn_status wordpiece_tokenizer_from_vocab_txt(const char *path, attn_tokenizer **out);
 
+/* Receives one pre-tokenized word: UTF-8, not NUL-terminated, len > 0, of
+ * any length (max_input_chars_per_word does not apply). */
+typedef attn_status (*wordpiece_word_fn)(void *ctx, const char *word, size_t len);
+
+/* Runs a "wordpiece" tokenizer's normalizer and pre-tokenizer over text (no
+ * added-token matching) and hands each word to fn instead of the model; the
+ * first error fn returns stops it. For the trainer (wordpiece_train.c). */
+attn_status wordpiece_pretokenize(const attn_tokenizer *tok, const char *text, size_t len, wordpiece_word_fn fn,
+                                  void *ctx);
+
 #endif

@@ -275,12 +275,20 @@ typedef struct wp_word {
     char *buf;
     size_t n, cap;
     int64_t chars;
+    wordpiece_word_fn sink;  /* non-NULL: words go here, whole, instead of the model */
+    void *sink_ctx;
 } wp_word;
 
 /* WordPiece on one word, appending ids. */
 static attn_status wp_word_flush(const wp_tokenizer *wp, wp_word *w, tok_ids *out) {
     if (w->chars == 0) return ATTN_OK;
     attn_status st;
+    if (w->sink) {
+        st = w->sink(w->sink_ctx, w->buf, w->n);
+        w->n = 0;
+        w->chars = 0;
+        return st;
+    }
     const char *s = w->buf;
     size_t n = w->n;
     int64_t chars = w->chars;
@@ -325,7 +333,7 @@ static attn_status wp_word_flush(const wp_tokenizer *wp, wp_word *w, tok_ids *ou
 
 static attn_status wp_word_push(const wp_tokenizer *wp, wp_word *w, uint32_t cp) {
     w->chars++;
-    if (w->chars > wp->max_chars) return ATTN_OK;
+    if (w->chars > wp->max_chars && !w->sink) return ATTN_OK;
     if (w->cap - w->n < 4) {
         size_t cap = w->cap * 2 + 64;
         char *b = attn_realloc(w->buf, cap);
@@ -416,11 +424,10 @@ static void wp_build_ascii(wp_tokenizer *wp) {
     }
 }
 
-static attn_status wp_encode(const attn_tokenizer *tok, const char *text, size_t len, size_t base, tok_ids *out) {
-    (void)base;
-    const wp_tokenizer *wp = (const wp_tokenizer *)tok;
+/* Normalizes and pre-tokenizes text into w, flushing each word (to the
+ * model, or to w->sink). The caller frees w->buf. */
+static attn_status wp_run(const wp_tokenizer *wp, const char *text, size_t len, wp_word *w, tok_ids *out) {
     const unsigned char *s = (const unsigned char *)text;
-    wp_word w = {0};
     attn_status st = ATTN_OK;
     size_t i = 0;
     while (i < len && st == ATTN_OK) {
@@ -429,13 +436,13 @@ static attn_status wp_encode(const attn_tokenizer *tok, const char *text, size_t
             i++;
             switch (wp->ascii_kind[cp]) {
             case ASCII_DROP: break;
-            case ASCII_SPACE: st = wp_word_flush(wp, &w, out); break;
+            case ASCII_SPACE: st = wp_word_flush(wp, w, out); break;
             case ASCII_PUNCT:
-                if ((st = wp_word_flush(wp, &w, out)) != ATTN_OK) break;
-                if ((st = wp_word_push(wp, &w, wp->ascii_byte[cp])) != ATTN_OK) break;
-                st = wp_word_flush(wp, &w, out);
+                if ((st = wp_word_flush(wp, w, out)) != ATTN_OK) break;
+                if ((st = wp_word_push(wp, w, wp->ascii_byte[cp])) != ATTN_OK) break;
+                st = wp_word_flush(wp, w, out);
                 break;
-            default: st = wp_word_push(wp, &w, wp->ascii_byte[cp]); break;
+            default: st = wp_word_push(wp, w, wp->ascii_byte[cp]); break;
             }
             continue;
         }
@@ -445,9 +452,26 @@ static attn_status wp_encode(const attn_tokenizer *tok, const char *text, size_t
             k = 1;
         }
         i += (size_t)k;
-        st = wp_char(wp, &w, cp, out);
+        st = wp_char(wp, w, cp, out);
     }
-    if (st == ATTN_OK) st = wp_word_flush(wp, &w, out);
+    if (st == ATTN_OK) st = wp_word_flush(wp, w, out);
+    return st;
+}
+
+static attn_status wp_encode(const attn_tokenizer *tok, const char *text, size_t len, size_t base, tok_ids *out) {
+    (void)base;
+    wp_word w = {0};
+    attn_status st = wp_run((const wp_tokenizer *)tok, text, len, &w, out);
+    attn_free(w.buf);
+    return st;
+}
+
+attn_status wordpiece_pretokenize(const attn_tokenizer *tok, const char *text, size_t len, wordpiece_word_fn fn,
+                                  void *ctx) {
+    if (!tok || tok->vt != &WP_VTABLE || !fn || (!text && len))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "wordpiece_pretokenize: not a wordpiece tokenizer, or NULL argument");
+    wp_word w = {.sink = fn, .sink_ctx = ctx};
+    attn_status st = wp_run((const wp_tokenizer *)tok, text, len, &w, NULL);
     attn_free(w.buf);
     return st;
 }

@@ -373,7 +373,7 @@ def _hf_merges(model):
 def test_attn_trained_tokenizer_loads_in_hf(kind, texts, tmp_path):
     """A tokenizer attn trains and saves (`attn tokenizer train`) loads in HF and encodes the same
     (the stress text and held-out Austen); for BPE its vocab and merges equal those HF's
-    BpeTrainer learns from the same file."""
+    BpeTrainer learns from the same file, for WordPiece its vocab equals WordPieceTrainer's."""
     rc, out, err = attn("tokenizer", "--help", ok=False)
     if "not implemented yet" in (out.decode("utf-8", "replace") + err):
         pytest.skip("`attn tokenizer` is not implemented yet: no attn-saved tokenizer to load in HF")
@@ -383,8 +383,6 @@ def test_attn_trained_tokenizer_loads_in_hf(kind, texts, tmp_path):
     corpus.write_bytes((G.SHARED / "austen/persuasion.txt").read_bytes()[:200000])
     o = tmp_path / "tok"
     rc, out, err = attn("tokenizer", "train", "--type", kind, "--vocab-size", 600, "-o", o, corpus, ok=False)
-    if rc != 0 and kind == "wordpiece" and "not implemented yet" in err:
-        pytest.skip("`attn tokenizer train --type wordpiece` is not implemented yet")
     if rc != 0:
         pytest.fail("`attn tokenizer train --type %s --vocab-size 600 -o DIR FILE` failed (rc %d) -- if the "
                     "CLI differs, update this test:\n%s" % (kind, rc, err[-3000:]))
@@ -413,3 +411,32 @@ def test_attn_trained_tokenizer_loads_in_hf(kind, texts, tmp_path):
         ours = json.loads(path.read_text(encoding="utf-8"))["model"]
         assert _hf_merges(ours) == _hf_merges(ref_model), "attn's trained merges differ from HF's BpeTrainer"
         assert ours["vocab"] == ref_model["vocab"], "attn's trained vocab differs from HF's BpeTrainer"
+    if kind == "wordpiece":
+        assert _hf_wordpiece_vocab(corpus, 600) == json.loads(path.read_text(encoding="utf-8"))["model"]["vocab"], \
+            "attn's trained vocab differs from HF's WordPieceTrainer"
+
+
+WP_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+
+def _hf_wordpiece_vocab(corpus, vocab_size, min_frequency=2):
+    """HF's WordPieceTrainer vocab for a BertNormalizer(lowercase) + BertPreTokenizer tokenizer.
+    HF numbers the "##" characters in a Rust HashMap's random order (its ids, tie-breaks and even
+    its token set vary between runs); attn sorts them by code point. Listing the alphabet and the
+    "##" characters, so sorted, after the special tokens pins HF to attn's ids: its
+    compute_alphabet and tokenize_words reuse ids already in the vocabulary."""
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, trainers
+    tok = Tokenizer(models.WordPiece(unk_token="[UNK]"))
+    tok.normalizer = normalizers.BertNormalizer(lowercase=True)
+    tok.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
+    first, inner = set(), set()
+    with open(corpus, encoding="utf-8") as f:
+        for line in f:
+            for w, _ in tok.pre_tokenizer.pre_tokenize_str(tok.normalizer.normalize_str(line)):
+                first.update(w)
+                inner.update(w[1:])
+    pinned = WP_SPECIALS + sorted(first) + ["##" + c for c in sorted(inner)]
+    tok.train([str(corpus)], trainers.WordPieceTrainer(
+        vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=pinned,
+        continuing_subword_prefix="##", show_progress=False))
+    return json.loads(tok.to_str())["model"]["vocab"]
