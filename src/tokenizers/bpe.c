@@ -761,6 +761,13 @@ attn_status bpe_tokenizer_from_json(const cJSON *root, const cJSON *model, tok_a
         n_merges++;
     }
     st = bpe_build(ve, n_vocab, me, n_merges, added, n_added, &opt, path, out);
+    /* RoBERTa-style files add <s> ... </s> through their post-processor */
+    if (st == ATTN_OK &&
+        (st = tok_post_parse(&(*out)->post, cJSON_GetObjectItemCaseSensitive(root, "post_processor"), (*out)->vocab_size,
+                             path)) != ATTN_OK) {
+        attn_tokenizer_free(*out);
+        *out = NULL;
+    }
     added = NULL;
 done:
     tok_added_free(added, n_added);
@@ -878,8 +885,9 @@ static attn_status bpe_save(const attn_tokenizer *tok, const char *dir) {
         !cJSON_AddNullToObject(root, "normalizer") || !pre)
         goto oom;
     cJSON_AddItemToObject(root, "pre_tokenizer", pre);
-    cJSON *post = byte_level_json(true, false, true);
-    if (!post) goto oom;
+    cJSON *post = NULL;
+    if ((st = tok_post_json(&tok->post, tok, &post)) != ATTN_OK) goto done;
+    if (!post && !(post = byte_level_json(true, false, true))) goto oom;
     cJSON_AddItemToObject(root, "post_processor", post);
     cJSON *dec = byte_level_json(true, true, true);
     if (!dec) goto oom;

@@ -472,7 +472,7 @@ attn_status attn_tokenizer_encode_pair(const attn_tokenizer *tok, const char *a,
     bool pair = b != NULL;
     tok_ids va = {0}, vb = {0}, out = {0}, types = {0};
     attn_status st = ATTN_OK;
-    int64_t n_special = tok->vt->num_special ? tok->vt->num_special(tok, pair) : 0;
+    int64_t n_special = tok_post_num_special(&tok->post, pair);
     if (max_len > 0 && max_len < n_special) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "max_len %lld is less than the %lld special tokens the %s needs",
                          (long long)max_len, (long long)n_special, pair ? "pair" : "sequence");
@@ -484,16 +484,7 @@ attn_status attn_tokenizer_encode_pair(const attn_tokenizer *tok, const char *a,
         if (pair) truncate_longest_first(&va.n, &vb.n, max_len - n_special);
         else if (va.n > max_len - n_special) va.n = max_len - n_special;
     }
-    if (tok->vt->post_process) {
-        st = tok->vt->post_process(tok, &va, pair ? &vb : NULL, &out, &types);
-    } else {
-        st = tok_ids_reserve(&out, va.n + vb.n);
-        if (st == ATTN_OK) st = tok_ids_reserve(&types, va.n + vb.n);
-        for (int64_t i = 0; st == ATTN_OK && i < va.n + vb.n; i++) {
-            out.data[out.n++] = i < va.n ? va.data[i] : vb.data[i - va.n];
-            types.data[types.n++] = i >= va.n;
-        }
-    }
+    st = tok_post_apply(&tok->post, &va, pair ? &vb : NULL, &out, &types);
     if (st != ATTN_OK) goto done;
     if (!out.data && (st = tok_ids_reserve(&out, 1)) != ATTN_OK) goto done;   /* callers attn_free *ids */
     if (type_ids && !types.data && (st = tok_ids_reserve(&types, 1)) != ATTN_OK) goto done;

@@ -46,15 +46,33 @@ typedef struct tokenizer_vtable {
     /* Frees the kind's own state and tok itself; tokenizer.c frees
      * base.added afterwards. */
     void (*free)(attn_tokenizer *tok);
-    /* Post-processor (BERT: [CLS] A [SEP] B [SEP]). num_special: ids it adds
-     * to one sequence (pair false) or a pair, counted in max_len by
-     * attn_tokenizer_encode_pair. post_process: writes the final ids and
-     * type ids for a (and b; NULL for one sequence), both already truncated,
-     * into empty ids and types. NULL: none — a then b, type ids 0 then 1. */
-    int64_t (*num_special)(const attn_tokenizer *tok, bool pair);
-    attn_status (*post_process)(const attn_tokenizer *tok, const tok_ids *a, const tok_ids *b, tok_ids *ids,
-                                tok_ids *types);
 } tokenizer_vtable;
+
+/* ---- post-processors (post.c) -----------------------------------------------
+ * What attn_tokenizer_encode_pair puts around one sequence or a pair, for
+ * every kind: Hugging Face's TemplateProcessing, BertProcessing ([CLS] A
+ * [SEP] B [SEP], type ids 0 then 1) and RobertaProcessing (<s> A </s></s> B
+ * </s>, type ids all 0). n_single == n_pair == 0: none (a then b, type ids
+ * 0 then 1). */
+#define TOK_POST_MAX_PIECES 16
+#define TOK_POST_MAX_IDS 8
+#define TOK_POST_NAME_MAX 64
+
+typedef struct tok_piece {
+    int seq;                 /* -1: special token; 0: sequence A; 1: sequence B */
+    int32_t type_id;
+    char name[TOK_POST_NAME_MAX];  /* special token's name in "special_tokens" */
+    int32_t ids[TOK_POST_MAX_IDS];
+    int n_ids;
+} tok_piece;
+
+typedef enum tok_post_kind { TOK_POST_NONE = 0, TOK_POST_TEMPLATE, TOK_POST_ROBERTA } tok_post_kind;
+
+typedef struct tok_post {
+    tok_post_kind kind;
+    tok_piece single[TOK_POST_MAX_PIECES], pair[TOK_POST_MAX_PIECES];
+    int n_single, n_pair;
+} tok_post;
 
 struct attn_tokenizer {
     const tokenizer_vtable *vt;
@@ -62,7 +80,24 @@ struct attn_tokenizer {
     int32_t eot;            /* id of "<|endoftext|>", or -1 */
     tok_added *added;       /* sorted by id */
     int32_t n_added;
+    tok_post post;          /* applied by attn_tokenizer_encode_pair */
 };
+
+/* BERT's template ([CLS] A [SEP] / [CLS] A [SEP] B [SEP]) or RoBERTa's
+ * (<s> A </s> / <s> A </s></s> B </s>) over the given ids. */
+void tok_post_bert(tok_post *pp, int32_t cls, const char *cls_name, int32_t sep, const char *sep_name);
+void tok_post_roberta(tok_post *pp, int32_t cls, const char *cls_name, int32_t sep, const char *sep_name);
+/* Reads tokenizer.json's "post_processor" (NULL or null: none). ByteLevel
+ * (and a Sequence of ByteLevel with one template kind) changes no ids. */
+attn_status tok_post_parse(tok_post *pp, const cJSON *p, int32_t vocab_size, const char *path);
+/* Special ids added to one sequence (pair false) or a pair. */
+int64_t tok_post_num_special(const tok_post *pp, bool pair);
+/* Final ids and type ids for a (and b; NULL for one sequence), appended to
+ * empty ids and types. */
+attn_status tok_post_apply(const tok_post *pp, const tok_ids *a, const tok_ids *b, tok_ids *ids, tok_ids *types);
+/* The "post_processor" JSON of pp (NULL when it has none); token strings of
+ * special ids come from tok's token_bytes. */
+attn_status tok_post_json(const tok_post *pp, const attn_tokenizer *tok, cJSON **out);
 
 /* Encodes text (added tokens included), appending to out; offsets in errors
  * are base + offset. attn_tokenizer_encode is this plus allocation; prepare

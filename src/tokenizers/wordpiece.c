@@ -28,18 +28,6 @@
 #include <ctype.h>
 #include <utf8proc.h>
 
-#define WP_MAX_PIECES 16     /* items in one post-processor template */
-#define WP_MAX_SPECIAL_IDS 8 /* ids of one template special token */
-#define WP_NAME_MAX 64
-
-typedef struct wp_piece {
-    int seq;                 /* -1: special token; 0: sequence A; 1: sequence B */
-    int32_t type_id;
-    char name[WP_NAME_MAX];  /* special token's name in "special_tokens" */
-    int32_t ids[WP_MAX_SPECIAL_IDS];
-    int n_ids;
-} wp_piece;
-
 /* What one ASCII byte becomes after normalization and pre-tokenization. */
 enum { ASCII_DROP = 0, ASCII_SPACE, ASCII_PUNCT, ASCII_CHAR };
 
@@ -64,10 +52,6 @@ typedef struct wp_tokenizer {
     /* decoder; has_decoder false: tokens joined with spaces */
     bool has_decoder, cleanup;
     char *dec_prefix;
-    /* post-processor; n_single == 0 and n_pair == 0: none */
-    bool bert_processing;    /* written back as BertProcessing */
-    wp_piece single[WP_MAX_PIECES], pair[WP_MAX_PIECES];
-    int n_single, n_pair;
     unsigned char ascii_kind[128], ascii_byte[128];
 } wp_tokenizer;
 
@@ -476,54 +460,6 @@ attn_status wordpiece_pretokenize(const attn_tokenizer *tok, const char *text, s
     return st;
 }
 
-/* ---- post-processing ----------------------------------------------------------- */
-
-static int64_t wp_num_special(const attn_tokenizer *tok, bool pair) {
-    const wp_tokenizer *wp = (const wp_tokenizer *)tok;
-    const wp_piece *p = pair ? wp->pair : wp->single;
-    int n = pair ? wp->n_pair : wp->n_single;
-    int64_t k = 0;
-    for (int i = 0; i < n; i++)
-        if (p[i].seq < 0) k += p[i].n_ids;
-    return k;
-}
-
-static attn_status wp_post_process(const attn_tokenizer *tok, const tok_ids *a, const tok_ids *b, tok_ids *ids,
-                                   tok_ids *types) {
-    const wp_tokenizer *wp = (const wp_tokenizer *)tok;
-    const wp_piece *p = b ? wp->pair : wp->single;
-    int n = b ? wp->n_pair : wp->n_single;
-    attn_status st;
-    if (n == 0) {   /* no post-processor: a then b */
-        for (int s = 0; s < 2; s++) {
-            const tok_ids *src = s ? b : a;
-            if (!src) continue;
-            if ((st = tok_ids_reserve(ids, src->n)) != ATTN_OK || (st = tok_ids_reserve(types, src->n)) != ATTN_OK)
-                return st;
-            for (int64_t j = 0; j < src->n; j++) {
-                ids->data[ids->n++] = src->data[j];
-                types->data[types->n++] = s;
-            }
-        }
-        return ATTN_OK;
-    }
-    for (int i = 0; i < n; i++) {
-        const int32_t *src = p[i].ids;
-        int64_t k = p[i].n_ids;
-        if (p[i].seq >= 0) {
-            const tok_ids *seq = p[i].seq ? b : a;
-            src = seq->data;
-            k = seq->n;
-        }
-        if ((st = tok_ids_reserve(ids, k)) != ATTN_OK || (st = tok_ids_reserve(types, k)) != ATTN_OK) return st;
-        for (int64_t j = 0; j < k; j++) {
-            ids->data[ids->n++] = src[j];
-            types->data[types->n++] = p[i].type_id;
-        }
-    }
-    return ATTN_OK;
-}
-
 /* ---- decode ---------------------------------------------------------------------- */
 
 /* Appends src with tokenizers' cleanup() replacements applied in its order. */
@@ -629,15 +565,7 @@ static int32_t wp_find(const wp_tokenizer *wp, const char *s) {
 static bool wp_bert_template(wp_tokenizer *wp, const char *cls, const char *sep) {
     int32_t c = wp_find(wp, cls), s = wp_find(wp, sep);
     if (c < 0 || s < 0) return false;
-    wp_piece pc = {.seq = -1, .type_id = 0, .ids = {c}, .n_ids = 1}, ps = {.seq = -1, .ids = {s}, .n_ids = 1};
-    snprintf(pc.name, sizeof pc.name, "%s", cls);
-    snprintf(ps.name, sizeof ps.name, "%s", sep);
-    wp_piece a = {.seq = 0, .type_id = 0}, b = {.seq = 1, .type_id = 1}, ps1 = ps;
-    ps1.type_id = 1;
-    wp->single[0] = pc, wp->single[1] = a, wp->single[2] = ps;
-    wp->n_single = 3;
-    wp->pair[0] = pc, wp->pair[1] = a, wp->pair[2] = ps, wp->pair[3] = b, wp->pair[4] = ps1;
-    wp->n_pair = 5;
+    tok_post_bert(&wp->base.post, c, cls, s, sep);
     return true;
 }
 
@@ -829,101 +757,6 @@ static attn_status parse_decoder(wp_tokenizer *wp, const cJSON *d, const char *p
     return (wp->dec_prefix = attn_strdup(prefix)) ? ATTN_OK : ATTN_ERR_OUT_OF_MEMORY;
 }
 
-/* Reads a special token reference: TemplateProcessing's special_tokens[name]. */
-static attn_status template_special(wp_tokenizer *wp, const cJSON *specials, const char *name, int32_t type_id,
-                                    wp_piece *out, const char *path) {
-    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(specials, name);
-    const cJSON *ids = cJSON_GetObjectItemCaseSensitive(sp, "ids");
-    if (!cJSON_IsArray(ids))
-        return attn_errorf(ATTN_ERR_FORMAT, "%s: post_processor.special_tokens has no \"%s\" with \"ids\"", path, name);
-    int n = cJSON_GetArraySize(ids);
-    if (n > WP_MAX_SPECIAL_IDS || strlen(name) >= WP_NAME_MAX)
-        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: special token \"%.40s\" is too long", path, name);
-    out->seq = -1;
-    out->type_id = type_id;
-    out->n_ids = 0;
-    snprintf(out->name, sizeof out->name, "%s", name);
-    const cJSON *id;
-    cJSON_ArrayForEach(id, ids) {
-        int32_t v;
-        if (!tokenizer_json_id(id, &v) || v >= wp->base.vocab_size)
-            return attn_errorf(ATTN_ERR_FORMAT, "%s: special token \"%s\" has an id outside the vocabulary", path, name);
-        out->ids[out->n_ids++] = v;
-    }
-    return ATTN_OK;
-}
-
-static attn_status parse_template(wp_tokenizer *wp, const cJSON *list, const cJSON *specials, wp_piece *out, int *n_out,
-                                  const char *path, const char *which) {
-    if (!cJSON_IsArray(list)) return attn_errorf(ATTN_ERR_FORMAT, "%s: post_processor.%s is not an array", path, which);
-    int n = 0;
-    const cJSON *item;
-    cJSON_ArrayForEach(item, list) {
-        if (n == WP_MAX_PIECES)
-            return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: post_processor.%s has too many items", path, which);
-        const cJSON *sp = cJSON_GetObjectItemCaseSensitive(item, "SpecialToken");
-        const cJSON *seq = cJSON_GetObjectItemCaseSensitive(item, "Sequence");
-        const cJSON *obj = sp ? sp : seq;
-        const cJSON *id = cJSON_GetObjectItemCaseSensitive(obj, "id");
-        const cJSON *ty = cJSON_GetObjectItemCaseSensitive(obj, "type_id");
-        int32_t type_id;
-        if (!obj || !cJSON_IsString(id) || !tokenizer_json_id(ty, &type_id))
-            return attn_errorf(ATTN_ERR_FORMAT, "%s: post_processor.%s[%d] is not a SpecialToken or Sequence with id and type_id",
-                               path, which, n);
-        attn_status st;
-        if (sp) {
-            if ((st = template_special(wp, specials, id->valuestring, type_id, &out[n], path)) != ATTN_OK) return st;
-        } else {
-            if (strcmp(id->valuestring, "A") && strcmp(id->valuestring, "B"))
-                return attn_errorf(ATTN_ERR_FORMAT, "%s: post_processor.%s[%d] sequence is not A or B", path, which, n);
-            out[n].seq = id->valuestring[0] == 'B';
-            out[n].type_id = type_id;
-        }
-        n++;
-    }
-    *n_out = n;
-    return ATTN_OK;
-}
-
-static attn_status parse_post(wp_tokenizer *wp, const cJSON *p, const char *path) {
-    if (!p || cJSON_IsNull(p)) return ATTN_OK;
-    const cJSON *type = cJSON_GetObjectItemCaseSensitive(p, "type");
-    if (!cJSON_IsString(type)) return attn_errorf(ATTN_ERR_FORMAT, "%s: \"post_processor\" has no string \"type\"", path);
-    if (!strcmp(type->valuestring, "TemplateProcessing")) {
-        const cJSON *specials = cJSON_GetObjectItemCaseSensitive(p, "special_tokens");
-        attn_status st;
-        if ((st = parse_template(wp, cJSON_GetObjectItemCaseSensitive(p, "single"), specials, wp->single, &wp->n_single,
-                                 path, "single")) != ATTN_OK)
-            return st;
-        return parse_template(wp, cJSON_GetObjectItemCaseSensitive(p, "pair"), specials, wp->pair, &wp->n_pair, path,
-                              "pair");
-    }
-    if (!strcmp(type->valuestring, "BertProcessing")) {
-        /* {"sep": ["[SEP]", 102], "cls": ["[CLS]", 101]} */
-        const cJSON *cls = cJSON_GetObjectItemCaseSensitive(p, "cls");
-        const cJSON *sep = cJSON_GetObjectItemCaseSensitive(p, "sep");
-        const cJSON *cn = cJSON_GetArrayItem(cls, 0), *sn = cJSON_GetArrayItem(sep, 0);
-        int32_t ci, si;
-        if (!cJSON_IsString(cn) || !cJSON_IsString(sn) || !tokenizer_json_id(cJSON_GetArrayItem(cls, 1), &ci) ||
-            !tokenizer_json_id(cJSON_GetArrayItem(sep, 1), &si) || ci >= wp->base.vocab_size ||
-            si >= wp->base.vocab_size || strlen(cn->valuestring) >= WP_NAME_MAX || strlen(sn->valuestring) >= WP_NAME_MAX)
-            return attn_errorf(ATTN_ERR_FORMAT, "%s: BertProcessing needs \"cls\" and \"sep\" as [token, id]", path);
-        wp_piece pc = {.seq = -1, .ids = {ci}, .n_ids = 1}, ps = {.seq = -1, .ids = {si}, .n_ids = 1};
-        snprintf(pc.name, sizeof pc.name, "%s", cn->valuestring);
-        snprintf(ps.name, sizeof ps.name, "%s", sn->valuestring);
-        wp_piece a = {.seq = 0, .type_id = 0}, b = {.seq = 1, .type_id = 1}, ps1 = ps;
-        ps1.type_id = 1;
-        wp->single[0] = pc, wp->single[1] = a, wp->single[2] = ps;
-        wp->n_single = 3;
-        wp->pair[0] = pc, wp->pair[1] = a, wp->pair[2] = ps, wp->pair[3] = b, wp->pair[4] = ps1;
-        wp->n_pair = 5;
-        wp->bert_processing = true;
-        return ATTN_OK;
-    }
-    return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: post_processor \"%s\" is not supported with WordPiece", path,
-                       type->valuestring);
-}
-
 attn_status wordpiece_tokenizer_from_json(const cJSON *root, tok_added *added, int32_t n_added, const char *path,
                                           attn_tokenizer **out) {
     *out = NULL;
@@ -1036,7 +869,7 @@ attn_status wordpiece_tokenizer_from_json(const cJSON *root, tok_added *added, i
     if ((st = parse_normalizer(wp, cJSON_GetObjectItemCaseSensitive(root, "normalizer"), path)) != ATTN_OK ||
         (st = parse_pretok(wp, cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer"), path)) != ATTN_OK ||
         (st = parse_decoder(wp, cJSON_GetObjectItemCaseSensitive(root, "decoder"), path)) != ATTN_OK ||
-        (st = parse_post(wp, cJSON_GetObjectItemCaseSensitive(root, "post_processor"), path)) != ATTN_OK ||
+        (st = tok_post_parse(&wp->base.post, cJSON_GetObjectItemCaseSensitive(root, "post_processor"), wp->base.vocab_size, path)) != ATTN_OK ||
         (st = wp_finish(wp, path)) != ATTN_OK)
         goto fail;
     attn_free(tokens);
@@ -1057,23 +890,6 @@ fail:
             goto done;                                                                       \
         }                                                                                    \
     } while (0)
-
-static cJSON *template_json(const wp_piece *p, int n) {
-    cJSON *arr = cJSON_CreateArray();
-    for (int i = 0; arr && i < n; i++) {
-        cJSON *item = cJSON_CreateObject(), *o = NULL;
-        if (!item) goto oom;
-        cJSON_AddItemToArray(arr, item);
-        if (!(o = cJSON_AddObjectToObject(item, p[i].seq < 0 ? "SpecialToken" : "Sequence"))) goto oom;
-        if (!cJSON_AddStringToObject(o, "id", p[i].seq < 0 ? p[i].name : p[i].seq ? "B" : "A") ||
-            !cJSON_AddNumberToObject(o, "type_id", p[i].type_id))
-            goto oom;
-    }
-    return arr;
-oom:
-    cJSON_Delete(arr);
-    return NULL;
-}
 
 static attn_status wp_save(const attn_tokenizer *tok, const char *dir) {
     const wp_tokenizer *wp = (const wp_tokenizer *)tok;
@@ -1115,33 +931,13 @@ static attn_status wp_save(const attn_tokenizer *tok, const char *dir) {
     } else {
         J(cJSON_AddNullToObject(root, "pre_tokenizer"));
     }
-    if (wp->n_single || wp->n_pair) {
-        cJSON *p = cJSON_AddObjectToObject(root, "post_processor"), *sp, *t;
-        J(p);
-        J(cJSON_AddStringToObject(p, "type", "TemplateProcessing"));
-        J(t = template_json(wp->single, wp->n_single));
-        cJSON_AddItemToObject(p, "single", t);
-        J(t = template_json(wp->pair, wp->n_pair));
-        cJSON_AddItemToObject(p, "pair", t);
-        J(sp = cJSON_AddObjectToObject(p, "special_tokens"));
-        for (int s = 0; s < 2; s++)
-            for (int i = 0; i < (s ? wp->n_pair : wp->n_single); i++) {
-                const wp_piece *pc = s ? &wp->pair[i] : &wp->single[i];
-                if (pc->seq >= 0 || cJSON_GetObjectItemCaseSensitive(sp, pc->name)) continue;
-                cJSON *o = cJSON_AddObjectToObject(sp, pc->name), *ids, *toks;
-                J(o && cJSON_AddStringToObject(o, "id", pc->name));
-                J(ids = cJSON_AddArrayToObject(o, "ids"));
-                J(toks = cJSON_AddArrayToObject(o, "tokens"));
-                for (int j = 0; j < pc->n_ids; j++) {
-                    size_t len;
-                    cJSON *v = cJSON_CreateNumber(pc->ids[j]), *ts = cJSON_CreateString(wp_token(wp, pc->ids[j], &len));
-                    if (v) cJSON_AddItemToArray(ids, v);
-                    if (ts) cJSON_AddItemToArray(toks, ts);
-                    J(v && ts);
-                }
-            }
-    } else {
-        J(cJSON_AddNullToObject(root, "post_processor"));
+    {
+        cJSON *p = NULL;
+        if ((st = tok_post_json(&wp->base.post, &wp->base, &p)) != ATTN_OK) goto done;
+        if (p)
+            cJSON_AddItemToObject(root, "post_processor", p);
+        else
+            J(cJSON_AddNullToObject(root, "post_processor"));
     }
     if (wp->has_decoder) {
         cJSON *d = cJSON_AddObjectToObject(root, "decoder");
@@ -1178,6 +974,4 @@ static const tokenizer_vtable WP_VTABLE = {
     .token_bytes = wp_token_bytes,
     .save = wp_save,
     .free = wp_free,
-    .num_special = wp_num_special,
-    .post_process = wp_post_process,
 };
