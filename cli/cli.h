@@ -14,6 +14,8 @@ int cmd_generate(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_tokenizer(int argc, char **argv);
+int cmd_embed(int argc, char **argv);
+int cmd_similar(int argc, char **argv);
 int cmd_bleu(int argc, char **argv);
 
 /* Prints "attn <cmd>: error: <message>" to stderr, using attn_last_error()

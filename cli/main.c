@@ -18,6 +18,8 @@ static const command COMMANDS[] = {
     {"tokenize", cmd_tokenize, "text -> token ids (and back with --decode)"},
     {"bleu", cmd_bleu, "corpus BLEU of translations against references (sacreBLEU's defaults)"},
     {"tokenizer", cmd_tokenizer, "tokenizer tools: train a BPE or WordPiece vocabulary"},
+    {"embed", cmd_embed, "sentence embeddings from an encoder (BERT, MiniLM): one per line, JSON or .npy"},
+    {"similar", cmd_similar, "rank lines by cosine similarity to a query (encoder embeddings)"},
 };
 
 static void usage(FILE *out) {

@@ -78,6 +78,15 @@ typedef struct kernels {
     void (*crossentropy_backward)(float *dlogits, const float *logits, const float *lse,
                                   const int32_t *targets, float scale, int64_t N, int64_t V,
                                   int32_t ignore_index);
+
+    /* GELU, exact erf form: x * Phi(x) = 0.5 x (1 + erf(x / sqrt 2)), as
+     * torch.nn.GELU() and Hugging Face "gelu" (BERT). */
+    void (*gelu_erf_forward)(float *out, const float *inp, int64_t n);
+    void (*gelu_erf_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
+    /* tanh (the BERT pooler). Backward reads the forward OUTPUT:
+     * dinp += (1 - out^2) * dout. */
+    void (*tanh_forward)(float *out, const float *inp, int64_t n);
+    void (*tanh_backward)(float *dinp, const float *out, const float *dout, int64_t n);
 } kernels;
 
 extern const kernels kernels_ref;

@@ -232,6 +232,12 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
         st = attn_errorf(ATTN_ERR_IO, "%s is not a model directory (no config.json)", dir);
         goto done;
     }
+    if (bert_config_is_encoder(cfg_path)) {
+        st = bert_load(dir, &m);
+        if (st == ATTN_OK) *out = m;
+        m = NULL;
+        goto done;
+    }
     attn_gpt_config cfg;
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
     attn_gpt_config checked = cfg;
@@ -252,6 +258,7 @@ done:
 }
 
 attn_status attn_model_save(const attn_model *m, const char *dir) {
+    if (m->kind != MODEL_GPT) return attn_errorf(ATTN_ERR_UNSUPPORTED, "saving encoder (BERT) models is not supported yet");
     attn_status st = dir_ensure(dir);
     if (st) return st;
     char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");

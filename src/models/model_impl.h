@@ -27,8 +27,24 @@ typedef struct kv_cache {
     float **kv;               /* n_layer buffers */
 } kv_cache;
 
+/* Model kinds. GPT's fields live in attn_model itself; other kinds keep
+ * their views and configuration behind their own pointer, and the
+ * functions below (defined in gpt.c) dispatch on `kind`:
+ *   model_loss       GPT: next-token loss; BERT: masked-LM loss (bert.c)
+ *   model_forward    GPT only (decoding); an encoder sets g->status
+ *   model_enable_grads, attn_model_free: per-kind views and state.
+ * Everything the trainer touches — params, ptensors, weights, grads, and
+ * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
+typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT } model_kind;
+
+struct bert_model;            /* models/bert.c */
+
 struct attn_model {
-    attn_gpt_config cfg;
+    attn_gpt_config cfg;      /* GPT: the config; BERT: the shared fields
+                                 (n_layer, n_head, n_embd, n_ctx = positions,
+                                 vocab_size, n_inner, layer_norm_eps, dropout) */
+    model_kind kind;
+    struct bert_model *bert;  /* kind == MODEL_BERT */
     param_info *params;
     tensor *ptensors;         /* one per param, views into the blocks */
     int n_params_tensors;
@@ -53,6 +69,19 @@ tensor *model_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t
  * position only when last_only. Not recorded for backward. */
 tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
                       bool last_only);
+
+/* ---- BERT (models/bert.c) ---- */
+/* Re-points the encoder's named views at ptensors (after grads appear). */
+void bert_sync_views(attn_model *m);
+void bert_free(struct bert_model *b);
+/* Masked-LM loss: inputs (B, T) are the (masked) ids, targets (B, T) the
+ * original ids at the predicted positions and -1 elsewhere; tokens equal to
+ * pad_token_id are padding (masked out of attention). */
+tensor *bert_mlm_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T);
+/* Loads an encoder directory (config.json model_type "bert"/"roberta"). */
+attn_status bert_load(const char *dir, attn_model **out);
+/* Whether config.json at path names an encoder model_type (no error recorded). */
+bool bert_config_is_encoder(const char *config_path);
 
 attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out);
 void kv_cache_free(const attn_model *m, kv_cache *c);

@@ -44,6 +44,8 @@ typedef enum op_kind {
     OP_DROPOUT,
     OP_ATTENTION,
     OP_CROSS_ENTROPY,
+    OP_GELU_ERF,
+    OP_TANH,
     OP_COUNT
 } op_kind;
 
@@ -100,6 +102,9 @@ tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b);
 tensor *op_layernorm(graph *g, tensor *x, tensor *w, tensor *b, float eps);
 tensor *op_gelu(graph *g, tensor *x);
 tensor *op_relu(graph *g, tensor *x);
+/* GELU, exact erf form (torch.nn.GELU(), BERT); op_gelu is the tanh form. */
+tensor *op_gelu_erf(graph *g, tensor *x);
+tensor *op_tanh(graph *g, tensor *x);
 tensor *op_add(graph *g, tensor *a, tensor *b);
 /* Inverted dropout: zero with probability p, scale the rest by 1/(1-p);
  * the identity when p == 0 or the graph is not training. The mask is a

@@ -148,6 +148,34 @@ static void relu_backward(graph *g, tape_entry *e) {
     if (e->in[0]->requires_grad) g->k->relu_backward(e->in[0]->grad, e->in[0]->data, e->out->grad, e->out->numel);
 }
 
+tensor *op_gelu_erf(graph *g, tensor *x) {
+    GUARD(g, x);
+    tensor *out = like(g, x, last_dim(x));
+    if (!out) return NULL;
+    g->k->gelu_erf_forward(out->data, x->data, x->numel);
+    record(g, OP_GELU_ERF, out, x, NULL, NULL);
+    return out;
+}
+
+static void gelu_erf_backward(graph *g, tape_entry *e) {
+    if (e->in[0]->requires_grad)
+        g->k->gelu_erf_backward(e->in[0]->grad, e->in[0]->data, e->out->grad, e->out->numel);
+}
+
+tensor *op_tanh(graph *g, tensor *x) {
+    GUARD(g, x);
+    tensor *out = like(g, x, last_dim(x));
+    if (!out) return NULL;
+    g->k->tanh_forward(out->data, x->data, x->numel);
+    record(g, OP_TANH, out, x, NULL, NULL);
+    return out;
+}
+
+/* tanh' = 1 - tanh^2: backward reads the output, not the input. */
+static void tanh_backward(graph *g, tape_entry *e) {
+    if (e->in[0]->requires_grad) g->k->tanh_backward(e->in[0]->grad, e->out->data, e->out->grad, e->out->numel);
+}
+
 /* ---- add ------------------------------------------------------------------ */
 
 tensor *op_add(graph *g, tensor *a, tensor *b) {
@@ -348,5 +376,6 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_EMBEDDING] = embedding_backward, [OP_LINEAR] = linear_backward,     [OP_LAYERNORM] = layernorm_backward,
     [OP_GELU] = gelu_backward,           [OP_RELU] = relu_backward,         [OP_ADD] = add_backward,
     [OP_DROPOUT] = dropout_backward,     [OP_ATTENTION] = attention_backward, [OP_CROSS_ENTROPY] = cross_entropy_backward,
+    [OP_GELU_ERF] = gelu_erf_backward,   [OP_TANH] = tanh_backward,
 };
 _Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

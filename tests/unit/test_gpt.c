@@ -290,8 +290,8 @@ TEST("bad model directories give clear errors") {
     write_file(dir, "config.json",
                "{\"model_type\": \"gpt2\", \"n_layer\": 2, \"n_head\": 5, \"n_embd\": 32, \"n_positions\": 16, \"vocab_size\": 67}");
     expect_load_error(dir, ATTN_ERR_INVALID_ARG, "n_head");
-    write_file(dir, "config.json", "{\"model_type\": \"bert\"}");
-    expect_load_error(dir, ATTN_ERR_UNSUPPORTED, "bert");
+    write_file(dir, "config.json", "{\"model_type\": \"mamba\"}");
+    expect_load_error(dir, ATTN_ERR_UNSUPPORTED, "mamba");
     write_file(dir, "config.json",
                "{\"model_type\": \"gpt2\", \"n_layer\": \"two\", \"n_head\": 4, \"n_embd\": 32, \"n_positions\": 16, \"vocab_size\": 67}");
     expect_load_error(dir, ATTN_ERR_FORMAT, "n_layer");

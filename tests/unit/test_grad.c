@@ -501,3 +501,44 @@ TEST("graph_backward_from rejects a graph that did not record, and needs dout") 
     attn_free(x.data);
     graph_free(&g);
 }
+
+/* ---- BERT ops: exact GELU, tanh, and a post-LN encoder block --------------- */
+
+static tensor *build_gelu_erf(graph *g, gcase *c) { return op_gelu_erf(g, &c->in[0]); }
+static tensor *build_tanh(graph *g, gcase *c) { return op_tanh(g, &c->in[0]); }
+
+TEST("op_gelu_erf: gradient over small and saturated inputs") {
+    gcase c = {.name = "gelu_erf", .n_in = 1, .build = build_gelu_erf, .h = 1e-2f};
+    c.in[0] = leaf(2, (int64_t[]){3, 11}, 130, 2.5f);
+    check_case(&c);
+}
+
+TEST("op_tanh: gradient over small and saturated inputs (backward from the output)") {
+    gcase c = {.name = "tanh", .n_in = 1, .build = build_tanh, .h = 1e-2f};
+    c.in[0] = leaf(2, (int64_t[]){3, 11}, 140, 2.0f);
+    check_case(&c);
+}
+
+static tensor *build_post_ln_block(graph *g, gcase *c) {
+    /* BERT's block: x -> qkv -> masked bidirectional attention -> + x ->
+     * layernorm -> gelu_erf -> tanh (the pooler's activation) */
+    static const uint8_t mask[8] = {1, 1, 1, 0, /**/ 1, 1, 0, 0};
+    tensor *x = &c->in[0], *w = &c->in[1], *lnw = &c->in[2];
+    int64_t C = c->C;
+    tensor *zeros = graph_tensor(g, 1, (int64_t[]){C});
+    if (!zeros) return NULL;
+    for (int64_t i = 0; i < C; i++) zeros->data[i] = 0.05f * (float)i;
+    tensor *qkv = op_linear(g, x, w, NULL);
+    tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->H, false, mask);
+    tensor *h = op_layernorm(g, op_add(g, a, x), lnw, zeros, 1e-12f);
+    return op_tanh(g, op_gelu_erf(g, h));
+}
+
+TEST("a post-LN encoder chain (linear, masked attention, add, layernorm, gelu_erf, tanh)") {
+    gcase c = {.name = "post-LN block", .n_in = 3, .build = build_post_ln_block, .h = 5e-3f, .C = 8, .H = 2,
+               .tol = 1e-3};
+    c.in[0] = leaf(3, (int64_t[]){2, 4, 8}, 150, 1.0f);
+    c.in[1] = leaf(2, (int64_t[]){24, 8}, 151, 0.5f);
+    c.in[2] = leaf(1, (int64_t[]){8}, 152, 1.0f);
+    check_case(&c);
+}

@@ -678,3 +678,73 @@ TEST("vm_tanhf: absolute error below 1e-6 against tanhf on [-100, 100], exact sa
     CHECK(vm_tanhf(50.0f) == 1.0f && vm_tanhf(-50.0f) == -1.0f);
     CHECK(fabsf(vm_tanhf(0.0f)) < 1e-7f);
 }
+
+/* ---- BERT activations: exact GELU, tanh ----------------------------------- */
+
+#include "kernels/cpu/cpu.h" /* vm_erff */
+
+TEST("vm_erff: absolute error below 2.5e-7 against erff on [-10, 10], relative below 1e-6 near 0") {
+    double worst = 0, worst_rel = 0, at = 0;
+    for (int64_t i = -2000000; i <= 2000000; i++) {
+        float x = (float)i * 5e-6f; /* [-10, 10], dense through both pieces and the switch points */
+        double e = (double)erff(x), v = (double)vm_erff(x);
+        double d = fabs(v - e);
+        if (!(d <= worst)) worst = d, at = (double)x;
+        if (fabsf(x) < 0.5f && e != 0.0) worst_rel = fmax(worst_rel, d / fabs(e));
+    }
+    if (!(worst < 2.5e-7)) fprintf(stderr, "    worst absolute error %.3g at x = %.9g\n", worst, at);
+    CHECK(worst < 2.5e-7);
+    CHECK(worst_rel < 1e-6);
+    CHECK(vm_erff(0.0f) == 0.0f && vm_erff(1e-30f) > 0.0f);
+    CHECK(vm_erff(INFINITY) == 1.0f && vm_erff(-INFINITY) == -1.0f && vm_erff(1e30f) == 1.0f);
+    CHECK(isnan(vm_erff(NAN)));
+    for (float x = 0.0f; x < 6.0f; x += 0.001f) CHECK(vm_erff(-x) == -vm_erff(x));
+}
+
+/* which: 0 exact GELU, 1 tanh. */
+static void check_bert_activation(int which, int64_t n, float amp, uint64_t s) {
+    float *x = randn(n, s, amp), *dout = randn(n, s + 1, 1);
+    float *o_ref = filled(n, NAN), *o_cpu = filled(n, NAN);
+    (which ? kernels_ref.tanh_forward : kernels_ref.gelu_erf_forward)(o_ref, x, n);
+    (which ? kernels_cpu.tanh_forward : kernels_cpu.gelu_erf_forward)(o_cpu, x, n);
+    CHECK(close_to(which ? "tanh out" : "gelu_erf out", o_cpu, o_ref, NULL, n, 1e-6));
+    /* tanh backward reads the output: both kernels get ref's output */
+    const float *saved = which ? o_ref : x;
+    float *fresh = filled(n, 0), *pre = randn(n, s + 2, 1);
+    float *d_ref = copy_of(pre, n), *d_cpu = copy_of(pre, n);
+    (which ? kernels_ref.tanh_backward : kernels_ref.gelu_erf_backward)(fresh, saved, dout, n);
+    (which ? kernels_ref.tanh_backward : kernels_ref.gelu_erf_backward)(d_ref, saved, dout, n);
+    (which ? kernels_cpu.tanh_backward : kernels_cpu.gelu_erf_backward)(d_cpu, saved, dout, n);
+    CHECK(accumulated(which ? "ref tanh dinp" : "ref gelu_erf dinp", d_ref, pre, fresh, n, 1e-6));
+    CHECK(close_to(which ? "tanh dinp" : "gelu_erf dinp", d_cpu, d_ref, pre, n, 1e-6));
+    attn_free(x), attn_free(dout), attn_free(o_ref), attn_free(o_cpu);
+    attn_free(fresh), attn_free(pre), attn_free(d_ref), attn_free(d_cpu);
+}
+
+TEST("gelu_erf: cpu (vm_erff) matches ref (erf in double), forward and accumulated backward") {
+    check_bert_activation(0, 7, 1.0f, 900);
+    check_bert_activation(0, 1001, 4.0f, 910); /* both erf pieces and the saturated tails */
+    check_bert_activation(0, 6144, 1.0f, 920);
+}
+
+TEST("gelu_erf: known values of torch.nn.GELU() (not the tanh approximation)") {
+    float x[6] = {0.0f, 1.0f, -1.0f, 3.0f, -3.0f, 0.5f}, o[6], r[6];
+    kernels_cpu.gelu_erf_forward(o, x, 6);
+    kernels_ref.gelu_erf_forward(r, x, 6);
+    static const double want[6] = {0.0, 0.8413447460685429, -0.15865525393145707, 2.9959502751174663,
+                                   -0.004049724882533646, 0.34573123063700656};
+    for (int i = 0; i < 6; i++) {
+        CHECK_NEAR(o[i], want[i], 3e-7);
+        CHECK_NEAR(r[i], want[i], 3e-7);
+    }
+}
+
+TEST("tanh: cpu (vm_tanhf) matches ref, forward and backward (from the output)") {
+    check_bert_activation(1, 7, 1.0f, 930);
+    check_bert_activation(1, 1001, 6.0f, 940);
+    float x[3] = {0.0f, 1.0f, -20.0f}, o[3];
+    kernels_cpu.tanh_forward(o, x, 3);
+    CHECK_NEAR(o[0], 0.0, 1e-7);
+    CHECK_NEAR(o[1], 0.7615941559557649, 3e-7);
+    CHECK(o[2] == -1.0f);
+}

@@ -146,3 +146,35 @@ void CPU_FN(cpu_relu_backward)(float *dinp, const float *inp, const float *dout,
 #pragma omp parallel for simd schedule(static)
     for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0.0f ? dout[i] : 0.0f;
 }
+
+#define INV_SQRT2 0.70710678118654752f
+#define INV_SQRT_2PI 0.39894228040143268f
+
+void CPU_FN(cpu_gelu_erf_forward)(float *out, const float *inp, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+        float x = inp[i];
+        out[i] = 0.5f * x * (1.0f + vm_erff(x * INV_SQRT2));
+    }
+}
+
+void CPU_FN(cpu_gelu_erf_backward)(float *dinp, const float *inp, const float *dout, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+        float x = inp[i];
+        float h = 0.5f * x * x;
+        h = h < 100.0f ? h : 100.0f; /* e^-100 is 0 in float; keeps NaN out of vm_expf */
+        float g = 0.5f * (1.0f + vm_erff(x * INV_SQRT2)) + x * INV_SQRT_2PI * vm_expf(-h);
+        dinp[i] += g * dout[i];
+    }
+}
+
+void CPU_FN(cpu_tanh_forward)(float *out, const float *inp, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) out[i] = vm_tanhf(inp[i]);
+}
+
+void CPU_FN(cpu_tanh_backward)(float *dinp, const float *out, const float *dout, int64_t n) {
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < n; i++) dinp[i] += (1.0f - out[i] * out[i]) * dout[i];
+}

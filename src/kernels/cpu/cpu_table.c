@@ -20,4 +20,8 @@ const kernels CPU_FN(kernels_cpu) = {
     .attention_backward = CPU_FN(cpu_attention_backward),
     .crossentropy_forward = CPU_FN(cpu_crossentropy_forward),
     .crossentropy_backward = CPU_FN(cpu_crossentropy_backward),
+    .gelu_erf_forward = CPU_FN(cpu_gelu_erf_forward),
+    .gelu_erf_backward = CPU_FN(cpu_gelu_erf_backward),
+    .tanh_forward = CPU_FN(cpu_tanh_forward),
+    .tanh_backward = CPU_FN(cpu_tanh_backward),
 };

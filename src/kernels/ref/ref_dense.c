@@ -130,3 +130,33 @@ void ref_relu_forward(float *out, const float *inp, int64_t n) {
 void ref_relu_backward(float *dinp, const float *inp, const float *dout, int64_t n) {
     for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0 ? dout[i] : 0.0f;
 }
+
+/* Exact GELU: x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2; d/dx = Phi(x) + x phi(x). */
+#define INV_SQRT2 0.7071067811865476
+#define INV_SQRT_2PI 0.3989422804014327
+
+void ref_gelu_erf_forward(float *out, const float *inp, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        double x = inp[i];
+        out[i] = (float)(0.5 * x * (1.0 + erf(x * INV_SQRT2)));
+    }
+}
+
+void ref_gelu_erf_backward(float *dinp, const float *inp, const float *dout, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        double x = inp[i];
+        double g = 0.5 * (1.0 + erf(x * INV_SQRT2)) + x * INV_SQRT_2PI * exp(-0.5 * x * x);
+        dinp[i] += (float)(g * (double)dout[i]);
+    }
+}
+
+void ref_tanh_forward(float *out, const float *inp, int64_t n) {
+    for (int64_t i = 0; i < n; i++) out[i] = (float)tanh((double)inp[i]);
+}
+
+void ref_tanh_backward(float *dinp, const float *out, const float *dout, int64_t n) {
+    for (int64_t i = 0; i < n; i++) {
+        double y = out[i];
+        dinp[i] += (float)((1.0 - y * y) * (double)dout[i]);
+    }
+}

@@ -17,4 +17,8 @@ const kernels kernels_ref = {
     .attention_backward = ref_attention_backward,
     .crossentropy_forward = ref_crossentropy_forward,
     .crossentropy_backward = ref_crossentropy_backward,
+    .gelu_erf_forward = ref_gelu_erf_forward,
+    .gelu_erf_backward = ref_gelu_erf_backward,
+    .tanh_forward = ref_tanh_forward,
+    .tanh_backward = ref_tanh_backward,
 };

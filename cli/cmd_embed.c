@@ -1,0 +1,319 @@
+/* attn embed / attn similar — sentence embeddings from an encoder (BERT,
+ * RoBERTa, MiniLM), as sentence-transformers computes them: each line is
+ * tokenized as [CLS] line [SEP] (truncated to the model's maximum input
+ * length: max_seq_length of sentence_bert_config.json when present), the
+ * last hidden states are averaged over the real tokens, and optionally
+ * L2-normalised. Lines are batched by length so that little padding is
+ * computed; results come out in input order. */
+#include "cli.h"
+
+#include "attn/encoder.h"
+#include "attn/model.h"
+#include "attn/tokenizer.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage_embed(FILE *out) {
+    fprintf(out,
+            "usage: attn embed -m MODEL [FILE] [--normalize] [--out FILE.npy]\n\n"
+            "One embedding per input line (stdin without FILE): the mean of the encoder's last\n"
+            "hidden states over the line's real tokens, as sentence-transformers' mean pooling.\n"
+            "Printed as one JSON array per line, or written as a float32 (lines, width) .npy.\n\n"
+            "  --normalize     divide each embedding by its L2 norm\n"
+            "  --out FILE.npy  write a NumPy array instead of printing\n"
+            "  --max-length N  truncate lines to N tokens (default: the model's maximum)\n"
+            "  --batch N       lines per forward pass (default 32)\n"
+            "  --threads N     threads\n");
+}
+
+static void usage_similar(FILE *out) {
+    fprintf(out,
+            "usage: attn similar -m MODEL --query TEXT [FILE] [--top N]\n\n"
+            "Ranks the lines of FILE (stdin without it) by the cosine similarity of their\n"
+            "embeddings (see attn embed) to the query's; prints \"score<TAB>line\", best first.\n\n"
+            "  --top N         print the N best lines only\n"
+            "  --max-length N  truncate lines to N tokens\n"
+            "  --batch N       lines per forward pass (default 32)\n"
+            "  --threads N     threads\n");
+}
+
+/* ---- lines ---------------------------------------------------------------- */
+
+typedef struct lines {
+    char **s;                 /* pointers into the text, NUL-terminated in place */
+    size_t *len;
+    int64_t n;
+} lines;
+
+/* Splits text at '\n' (a final newline ends the last line; '\r' before it is dropped). */
+static attn_status split_lines(char *text, size_t len, lines *out) {
+    int64_t n = 0;
+    for (size_t i = 0; i < len; i++) n += text[i] == '\n';
+    if (len && text[len - 1] != '\n') n++;
+    out->n = n;
+    out->s = calloc((size_t)(n ? n : 1), sizeof *out->s);
+    out->len = calloc((size_t)(n ? n : 1), sizeof *out->len);
+    if (!out->s || !out->len) return ATTN_ERR_OUT_OF_MEMORY;
+    size_t start = 0;
+    int64_t k = 0;
+    for (size_t i = 0; i <= len && k < n; i++) {
+        if (i < len && text[i] != '\n') continue;
+        size_t end = i;
+        if (end > start && text[end - 1] == '\r') end--;
+        text[end] = 0;
+        out->s[k] = text + start;
+        out->len[k++] = end - start;
+        start = i + 1;
+    }
+    return ATTN_OK;
+}
+
+/* ---- embedding ------------------------------------------------------------ */
+
+typedef struct tokenized {
+    int32_t *ids, *types;
+    int64_t n;
+} tokenized;
+
+static const int64_t *sort_lengths; /* for qsort */
+static int by_length(const void *a, const void *b) {
+    int64_t x = sort_lengths[*(const int64_t *)a], y = sort_lengths[*(const int64_t *)b];
+    if (x != y) return x < y ? -1 : 1;
+    return *(const int64_t *)a < *(const int64_t *)b ? -1 : 1;
+}
+
+/* Embeds n texts into out (n, C). */
+static attn_status embed_texts(attn_model *model, const attn_tokenizer *tok, char *const *texts, const size_t *lens, int64_t n,
+                               int64_t max_len, int64_t batch, bool normalize, int64_t C, float *out) {
+    attn_bert_config cfg;
+    attn_model_encoder_config(model, &cfg);
+    attn_status st = ATTN_OK;
+    tokenized *tk = calloc((size_t)(n ? n : 1), sizeof *tk);
+    int64_t *order = malloc((size_t)(n ? n : 1) * sizeof *order), *lengths = malloc((size_t)(n ? n : 1) * sizeof *lengths);
+    int32_t *ids = NULL, *types = NULL;
+    uint8_t *mask = NULL;
+    float *emb = NULL;
+    if (!tk || !order || !lengths) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    int64_t longest = 1;
+    for (int64_t i = 0; i < n; i++) {
+        if ((st = attn_tokenizer_encode_pair(tok, texts[i], lens[i], NULL, 0, max_len, &tk[i].ids, &tk[i].types, &tk[i].n)))
+            goto done;
+        if (tk[i].n < 1) {
+            st = attn_errorf(ATTN_ERR_INVALID_ARG, "line %lld gives no tokens", (long long)i + 1);
+            goto done;
+        }
+        order[i] = i;
+        lengths[i] = tk[i].n;
+        if (tk[i].n > longest) longest = tk[i].n;
+    }
+    sort_lengths = lengths;
+    qsort(order, (size_t)n, sizeof *order, by_length);
+    ids = malloc((size_t)(batch * longest) * sizeof *ids);
+    types = malloc((size_t)(batch * longest) * sizeof *types);
+    mask = malloc((size_t)(batch * longest));
+    emb = malloc((size_t)(batch * C) * sizeof *emb);
+    if (!ids || !types || !mask || !emb) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    int32_t pad = cfg.pad_token_id >= 0 ? cfg.pad_token_id : 0;
+    for (int64_t b0 = 0; b0 < n; b0 += batch) {
+        int64_t B = n - b0 < batch ? n - b0 : batch, T = 1;
+        for (int64_t b = 0; b < B; b++)
+            if (tk[order[b0 + b]].n > T) T = tk[order[b0 + b]].n;
+        for (int64_t b = 0; b < B; b++) {
+            const tokenized *t = &tk[order[b0 + b]];
+            for (int64_t j = 0; j < T; j++) {
+                bool real = j < t->n;
+                ids[b * T + j] = real ? t->ids[j] : pad;
+                types[b * T + j] = real && t->types ? t->types[j] : 0;
+                mask[b * T + j] = real;
+            }
+        }
+        if ((st = attn_encoder_embed(model, ids, types, mask, B, T, normalize, emb))) goto done;
+        for (int64_t b = 0; b < B; b++) memcpy(out + order[b0 + b] * C, emb + b * C, (size_t)C * sizeof(float));
+    }
+done:
+    if (tk)
+        for (int64_t i = 0; i < n; i++) attn_free(tk[i].ids), attn_free(tk[i].types);
+    free(tk), free(order), free(lengths), free(ids), free(types), free(mask), free(emb);
+    return st;
+}
+
+static attn_status write_npy(const char *path, const float *x, int64_t rows, int64_t cols) {
+    FILE *f = fopen(path, "wb");
+    if (!f) return attn_errorf(ATTN_ERR_IO, "cannot open %s for writing", path);
+    char header[128];
+    int n = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (%lld, %lld), }",
+                     (long long)rows, (long long)cols);
+    /* magic (6) + version (2) + length (2) + header + padding + '\n', a multiple of 64 */
+    int total = (10 + n + 1 + 63) / 64 * 64, pad = total - 10 - n - 1;
+    unsigned short hl = (unsigned short)(total - 10);
+    unsigned char pre[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0, (unsigned char)(hl & 0xff), (unsigned char)(hl >> 8)};
+    bool ok = fwrite(pre, 1, 10, f) == 10 && fwrite(header, 1, (size_t)n, f) == (size_t)n;
+    for (int i = 0; i < pad && ok; i++) ok = fputc(' ', f) != EOF;
+    ok = ok && fputc('\n', f) != EOF;
+    ok = ok && fwrite(x, sizeof(float), (size_t)(rows * cols), f) == (size_t)(rows * cols); /* little-endian host */
+    ok = (fclose(f) == 0) && ok;
+    return ok ? ATTN_OK : attn_errorf(ATTN_ERR_IO, "error writing %s", path);
+}
+
+/* ---- the commands --------------------------------------------------------- */
+
+typedef struct embed_args {
+    const char *model_dir, *file, *out, *query;
+    bool normalize;
+    long long threads, max_len, batch, top;
+} embed_args;
+
+/* Parses both commands' options; returns -1 to go on, else an exit status. */
+static int parse(int argc, char **argv, bool similar, embed_args *a) {
+    const char *cmd = similar ? "similar" : "embed";
+    memset(a, 0, sizeof *a);
+    a->batch = 32;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if (cli_opt_flag(argv, i, "--help", "-h")) {
+            (similar ? usage_similar : usage_embed)(stdout);
+            return 0;
+        }
+        if (!similar && cli_opt_flag(argv, i, "--normalize", NULL)) {
+            a->normalize = true;
+            continue;
+        }
+        if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &a->model_dir)) ||
+            (!similar && (r = cli_opt_str(argc, argv, &i, "--out", "-o", &a->out))) ||
+            (similar && (r = cli_opt_str(argc, argv, &i, "--query", "-q", &a->query))) ||
+            (similar && (r = cli_opt_int(argc, argv, &i, "--top", NULL, &a->top))) ||
+            (r = cli_opt_int(argc, argv, &i, "--threads", NULL, &a->threads)) ||
+            (r = cli_opt_int(argc, argv, &i, "--max-length", NULL, &a->max_len)) ||
+            (r = cli_opt_int(argc, argv, &i, "--batch", NULL, &a->batch))) {
+            if (r < 0) return 2;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "attn %s: unknown option '%s' (see attn %s --help)\n", cmd, argv[i], cmd);
+            return 2;
+        }
+        if (a->file) {
+            fprintf(stderr, "attn %s: one input file at most\n", cmd);
+            return 2;
+        }
+        a->file = argv[i];
+    }
+    if (!a->model_dir) {
+        fprintf(stderr, "attn %s: -m MODEL is required\n", cmd);
+        return 2;
+    }
+    if (similar && !a->query) {
+        fprintf(stderr, "attn similar: --query TEXT is required\n");
+        return 2;
+    }
+    if (a->batch < 1 || a->batch > 65536 || a->max_len < 0 || a->top < 0) {
+        fprintf(stderr, "attn %s: --batch must be in [1, 65536], --max-length and --top non-negative\n", cmd);
+        return 2;
+    }
+    return -1;
+}
+
+static const float *rank_scores;
+static int by_score(const void *a, const void *b) {
+    float x = rank_scores[*(const int64_t *)a], y = rank_scores[*(const int64_t *)b];
+    if (x != y) return x > y ? -1 : 1;
+    return *(const int64_t *)a < *(const int64_t *)b ? -1 : 1;
+}
+
+static int run(int argc, char **argv, bool similar) {
+    const char *cmd = similar ? "similar" : "embed";
+    embed_args a;
+    int rc = parse(argc, argv, similar, &a);
+    if (rc >= 0) return rc;
+    attn_set_threads((int)a.threads);
+    rc = 1;
+    attn_model *model = NULL;
+    attn_tokenizer *tok = NULL;
+    char *text = NULL;
+    size_t len = 0;
+    lines ln = {0};
+    float *emb = NULL, *q = NULL;
+    int64_t *order = NULL;
+    attn_bert_config cfg;
+    attn_status st = attn_model_load(a.model_dir, &model);
+    if (st) goto fail;
+    if (!attn_model_encoder_config(model, &cfg)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s is not an encoder (BERT-family) model", a.model_dir);
+        goto fail;
+    }
+    if ((st = attn_tokenizer_load(a.model_dir, &tok))) goto fail;
+    if (attn_tokenizer_vocab_size(tok) > cfg.vocab_size) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "the tokenizer has %d tokens but the model's vocabulary only %lld",
+                         (int)attn_tokenizer_vocab_size(tok), (long long)cfg.vocab_size);
+        goto fail;
+    }
+    int64_t max_len = attn_encoder_max_length(model);
+    if (a.max_len > 0 && a.max_len < max_len) max_len = a.max_len;
+    if ((st = cli_read_input(a.file, &text, &len))) goto fail;
+    if ((st = split_lines(text, len, &ln))) goto fail;
+    int64_t C = cfg.hidden_size;
+    emb = malloc((size_t)((ln.n ? ln.n : 1) * C) * sizeof *emb);
+    if (!emb) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    if ((st = embed_texts(model, tok, ln.s, ln.len, ln.n, max_len, a.batch, a.normalize || similar, C, emb))) goto fail;
+    if (similar) {
+        char *qtext = malloc(strlen(a.query) + 1);
+        size_t qlen = strlen(a.query);
+        if (qtext) memcpy(qtext, a.query, qlen + 1);
+        if (!(q = malloc((size_t)C * sizeof *q)) || !(order = malloc((size_t)(ln.n ? ln.n : 1) * sizeof *order))) {
+            st = ATTN_ERR_OUT_OF_MEMORY;
+            goto fail;
+        }
+        st = qtext ? embed_texts(model, tok, &qtext, &qlen, 1, max_len, 1, true, C, q) : ATTN_ERR_OUT_OF_MEMORY;
+        free(qtext);
+        if (st) goto fail;
+        float *scores = malloc((size_t)(ln.n ? ln.n : 1) * sizeof *scores);
+        if (!scores) {
+            st = ATTN_ERR_OUT_OF_MEMORY;
+            goto fail;
+        }
+        for (int64_t i = 0; i < ln.n; i++) {
+            double s = 0;
+            for (int64_t c = 0; c < C; c++) s += (double)q[c] * (double)emb[i * C + c];
+            scores[i] = (float)s;
+            order[i] = i;
+        }
+        rank_scores = scores;
+        qsort(order, (size_t)ln.n, sizeof *order, by_score);
+        int64_t top = a.top > 0 && a.top < ln.n ? a.top : ln.n;
+        for (int64_t i = 0; i < top; i++) printf("%.6f\t%s\n", (double)scores[order[i]], ln.s[order[i]]);
+        free(scores);
+    } else if (a.out) {
+        if ((st = write_npy(a.out, emb, ln.n, C))) goto fail;
+    } else {
+        for (int64_t i = 0; i < ln.n; i++) {
+            putchar('[');
+            for (int64_t c = 0; c < C; c++) printf(c ? ", %.9g" : "%.9g", (double)emb[i * C + c]);
+            fputs("]\n", stdout);
+        }
+    }
+    if (fflush(stdout) != 0) {
+        st = attn_errorf(ATTN_ERR_IO, "error writing the output");
+        goto fail;
+    }
+    rc = 0;
+fail:
+    if (rc) cli_fail(cmd, st, NULL);
+    free(q), free(order), free(emb), free(ln.s), free(ln.len), free(text);
+    attn_tokenizer_free(tok);
+    attn_model_free(model);
+    return rc;
+}
+
+int cmd_embed(int argc, char **argv) { return run(argc, argv, false); }
+int cmd_similar(int argc, char **argv) { return run(argc, argv, true); }

@@ -1,0 +1,90 @@
+/* encoder.h — BERT-family encoders (BERT, RoBERTa, MiniLM): run them, embed
+ * sentences.
+ *
+ * An encoder is an attn_model (see model.h): attn_model_load() reads a
+ * Hugging Face directory whose config.json has model_type "bert" or
+ * "roberta" (BertModel, BertForMaskedLM, BertForSequenceClassification,
+ * RobertaModel, RobertaForMaskedLM; names with or without the "bert." /
+ * "roberta." prefix) and attn_model_free() frees it. The heads a checkpoint
+ * holds (pooler, masked-LM head, classifier) are loaded with it.
+ *
+ * Architecture (transformers' BertModel): x = LayerNorm(word[ids] +
+ * position[pos] + token_type[types]); per block, post-LN:
+ * x = LN(x + dense(attention(x))), x = LN(x + dense2(act(dense1(x)))), act
+ * the exact (erf) GELU for hidden_act "gelu"; bidirectional attention with a
+ * key padding mask. RoBERTa: positions count real tokens from pad_token_id+1
+ * (transformers' create_position_ids_from_input_ids), so a row padded with
+ * pad_token_id gets the same positions as unpadded.
+ *
+ * Batches are (B, T) row-major token ids; mask (B, T) is 1 for a real token
+ * and 0 for padding (NULL: all real); type_ids NULL means all 0. Rows may be
+ * padded anywhere, outputs at padded positions are computed but meaningless. */
+#ifndef ATTN_ENCODER_H
+#define ATTN_ENCODER_H
+
+#include "attn/model.h"
+
+#include <stdbool.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* hidden_act: "gelu" (exact, erf), "gelu_new" / "gelu_pytorch_tanh", "relu". */
+typedef enum attn_bert_activation { ATTN_BERT_GELU = 0, ATTN_BERT_GELU_TANH, ATTN_BERT_RELU } attn_bert_activation;
+
+typedef struct attn_bert_config {
+    int64_t n_layer, n_head, hidden_size, intermediate_size;
+    int64_t max_positions;    /* max_position_embeddings */
+    int64_t vocab_size, type_vocab_size;
+    float layer_norm_eps;     /* 1e-12 */
+    float dropout;            /* hidden_dropout_prob, while training */
+    attn_bert_activation activation;
+    bool roberta;             /* RoBERTa positions and tensor names */
+    int32_t pad_token_id;
+    bool pooler;              /* pooler.dense (BertModel) */
+    bool mlm_head;            /* masked-LM head, decoder tied to the word embeddings */
+    int64_t num_labels;       /* sequence classifier on the pooled output; 0 = none */
+} attn_bert_config;
+
+/* bert-base-uncased's shape: 12 layers, 12 heads, 768 wide, 3072 MLP,
+ * 512 positions, 30522 tokens, 2 token types, pooler on, no heads. */
+ATTN_API attn_bert_config attn_bert_default_config(void);
+
+/* A new encoder with BERT's initialisation (normal 0.02, biases 0,
+ * LayerNorm 1 and 0) from `seed`. */
+ATTN_API attn_status attn_bert_new(const attn_bert_config *cfg, uint64_t seed, attn_model **out);
+
+/* Whether model is an encoder; if so and cfg is not NULL, its configuration. */
+ATTN_API bool attn_model_encoder_config(const attn_model *model, attn_bert_config *cfg);
+
+/* The longest input the encoder takes, in tokens: sentence-transformers'
+ * max_seq_length when the directory had a sentence_bert_config.json (256
+ * for all-MiniLM-L6-v2), else what the position table allows. 0 if model
+ * is not an encoder. */
+ATTN_API int64_t attn_encoder_max_length(const attn_model *model);
+
+/* Last hidden states, out (B, T, hidden_size). */
+ATTN_API attn_status attn_encoder_hidden(attn_model *model, const int32_t *ids, const int32_t *type_ids,
+                                         const uint8_t *mask, int64_t B, int64_t T, float *out);
+
+/* Pooler output tanh(dense(h[:, 0])), out (B, hidden_size).
+ * ATTN_ERR_UNSUPPORTED if the checkpoint has no pooler. */
+ATTN_API attn_status attn_encoder_pooled(attn_model *model, const int32_t *ids, const int32_t *type_ids,
+                                         const uint8_t *mask, int64_t B, int64_t T, float *out);
+
+/* Masked-LM logits, out (B, T, vocab_size). ATTN_ERR_UNSUPPORTED without an MLM head. */
+ATTN_API attn_status attn_encoder_mlm_logits(attn_model *model, const int32_t *ids, const int32_t *type_ids,
+                                             const uint8_t *mask, int64_t B, int64_t T, float *out);
+
+/* Sentence embeddings as sentence-transformers' Pooling(mean): the mean of
+ * the last hidden states over the real tokens of each row (mask), then,
+ * when normalize, divided by max(L2 norm, 1e-12) (its Normalize module).
+ * out (B, hidden_size). */
+ATTN_API attn_status attn_encoder_embed(attn_model *model, const int32_t *ids, const int32_t *type_ids,
+                                        const uint8_t *mask, int64_t B, int64_t T, bool normalize, float *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,508 @@
+/* bert.c — the encoder family: BERT, RoBERTa, MiniLM (small BERTs).
+ *
+ * Follows transformers' BertModel / RobertaModel (see include/attn/encoder.h
+ * for the architecture): x = LN(word[ids] + pos[p] + type[t]); per block,
+ * post-LN: x = LN1(x + o(attn(qkv(x)))), x = LN2(x + fc2(act(fc(x)))).
+ * Heads: pooler tanh(dense(x[:, 0])); masked LM
+ * logits = LN(act(dense(x))) @ word^T + bias; classifier on the pooled vector.
+ *
+ * The parameter table below is the single source of sizes, offsets and
+ * names (transformers' names without the "bert."/"roberta." prefix; the
+ * prefix is added when a head is present, as BertFor* models save them).
+ * query, key and value are three checkpoint tensors laid out back to back
+ * in the weight block, so one (3C, C) view over them is the fused qkv
+ * projection that op_attention reads from (same for the biases).
+ *
+ * Not yet: attention-probability dropout (attention_probs_dropout_prob is
+ * ignored; hidden dropout is applied), gradients through the pooler (the
+ * [CLS] row is copied, not recorded), RoBERTa's classification head,
+ * relative position embeddings. */
+#include "attn/encoder.h"
+#include "models/bert_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+
+typedef struct bert_layer {
+    tensor q_w, k_w, v_w, q_b, k_b, v_b;  /* checkpoint views */
+    tensor qkv_w, qkv_b;                  /* fused views over q, k, v */
+    tensor ao_w, ao_b, ln1_w, ln1_b, fc_w, fc_b, fc2_w, fc2_b, ln2_w, ln2_b;
+} bert_layer;
+
+struct bert_model {
+    attn_bert_config cfg;
+    int64_t max_length;       /* sentence-transformers max_seq_length, 0 = none */
+    tensor wte, wpe, wtt, emb_ln_w, emb_ln_b;
+    tensor pool_w, pool_b;
+    tensor mlm_w, mlm_b, mlm_ln_w, mlm_ln_b, mlm_bias;
+    tensor cls_w, cls_b;
+    bert_layer *layers;
+};
+
+/* ---- parameter table ------------------------------------------------------ */
+
+typedef enum bdim { BD_NONE, BD_V, BD_P, BD_TV, BD_C, BD_F, BD_L } bdim;
+typedef enum bpart { PART_ENCODER, PART_POOLER, PART_MLM, PART_CLASSIFIER } bpart;
+
+typedef struct bert_spec {
+    const char *name;         /* BERT name; per layer after "encoder.layer.<i>." */
+    const char *roberta_name; /* RoBERTa's name where it differs (heads), else NULL */
+    bdim shape[2];
+    bool per_layer, decay, pack; /* pack: the next tensor follows with no alignment gap */
+    bpart part;
+    size_t field;             /* offset in struct bert_model or bert_layer */
+} bert_spec;
+
+#define BF(f) offsetof(struct bert_model, f)
+#define BL(f) offsetof(bert_layer, f)
+
+static const bert_spec BERT_PARAMS[] = {
+    {"embeddings.word_embeddings.weight", NULL, {BD_V, BD_C}, false, false, false, PART_ENCODER, BF(wte)},
+    {"embeddings.position_embeddings.weight", NULL, {BD_P, BD_C}, false, false, false, PART_ENCODER, BF(wpe)},
+    {"embeddings.token_type_embeddings.weight", NULL, {BD_TV, BD_C}, false, false, false, PART_ENCODER, BF(wtt)},
+    {"embeddings.LayerNorm.weight", NULL, {BD_C}, false, false, false, PART_ENCODER, BF(emb_ln_w)},
+    {"embeddings.LayerNorm.bias", NULL, {BD_C}, false, false, false, PART_ENCODER, BF(emb_ln_b)},
+    {"attention.self.query.weight", NULL, {BD_C, BD_C}, true, true, true, PART_ENCODER, BL(q_w)},
+    {"attention.self.key.weight", NULL, {BD_C, BD_C}, true, true, true, PART_ENCODER, BL(k_w)},
+    {"attention.self.value.weight", NULL, {BD_C, BD_C}, true, true, false, PART_ENCODER, BL(v_w)},
+    {"attention.self.query.bias", NULL, {BD_C}, true, false, true, PART_ENCODER, BL(q_b)},
+    {"attention.self.key.bias", NULL, {BD_C}, true, false, true, PART_ENCODER, BL(k_b)},
+    {"attention.self.value.bias", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(v_b)},
+    {"attention.output.dense.weight", NULL, {BD_C, BD_C}, true, true, false, PART_ENCODER, BL(ao_w)},
+    {"attention.output.dense.bias", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(ao_b)},
+    {"attention.output.LayerNorm.weight", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(ln1_w)},
+    {"attention.output.LayerNorm.bias", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(ln1_b)},
+    {"intermediate.dense.weight", NULL, {BD_F, BD_C}, true, true, false, PART_ENCODER, BL(fc_w)},
+    {"intermediate.dense.bias", NULL, {BD_F}, true, false, false, PART_ENCODER, BL(fc_b)},
+    {"output.dense.weight", NULL, {BD_C, BD_F}, true, true, false, PART_ENCODER, BL(fc2_w)},
+    {"output.dense.bias", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(fc2_b)},
+    {"output.LayerNorm.weight", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(ln2_w)},
+    {"output.LayerNorm.bias", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(ln2_b)},
+    {"pooler.dense.weight", NULL, {BD_C, BD_C}, false, true, false, PART_POOLER, BF(pool_w)},
+    {"pooler.dense.bias", NULL, {BD_C}, false, false, false, PART_POOLER, BF(pool_b)},
+    {"cls.predictions.transform.dense.weight", "lm_head.dense.weight", {BD_C, BD_C}, false, true, false, PART_MLM, BF(mlm_w)},
+    {"cls.predictions.transform.dense.bias", "lm_head.dense.bias", {BD_C}, false, false, false, PART_MLM, BF(mlm_b)},
+    {"cls.predictions.transform.LayerNorm.weight", "lm_head.layer_norm.weight", {BD_C}, false, false, false, PART_MLM, BF(mlm_ln_w)},
+    {"cls.predictions.transform.LayerNorm.bias", "lm_head.layer_norm.bias", {BD_C}, false, false, false, PART_MLM, BF(mlm_ln_b)},
+    {"cls.predictions.bias", "lm_head.bias", {BD_V}, false, false, false, PART_MLM, BF(mlm_bias)},
+    {"classifier.weight", NULL, {BD_L, BD_C}, false, true, false, PART_CLASSIFIER, BF(cls_w)},
+    {"classifier.bias", NULL, {BD_L}, false, false, false, PART_CLASSIFIER, BF(cls_b)},
+};
+
+static int64_t bdim_value(const attn_bert_config *c, bdim d) {
+    switch (d) {
+    case BD_V: return c->vocab_size;
+    case BD_P: return c->max_positions;
+    case BD_TV: return c->type_vocab_size;
+    case BD_C: return c->hidden_size;
+    case BD_F: return c->intermediate_size;
+    case BD_L: return c->num_labels;
+    case BD_NONE: break;
+    }
+    return 1;
+}
+
+static bool part_present(const attn_bert_config *c, bpart p) {
+    switch (p) {
+    case PART_ENCODER: return true;
+    case PART_POOLER: return c->pooler;
+    case PART_MLM: return c->mlm_head;
+    case PART_CLASSIFIER: return c->num_labels > 0;
+    }
+    return false;
+}
+
+attn_bert_config attn_bert_default_config(void) {
+    attn_bert_config c = {0};
+    c.n_layer = 12;
+    c.n_head = 12;
+    c.hidden_size = 768;
+    c.intermediate_size = 3072;
+    c.max_positions = 512;
+    c.vocab_size = 30522;
+    c.type_vocab_size = 2;
+    c.layer_norm_eps = 1e-12f;
+    c.dropout = 0.1f;
+    c.activation = ATTN_BERT_GELU;
+    c.pad_token_id = 0;
+    c.pooler = true;
+    return c;
+}
+
+static attn_status bert_config_check(const attn_bert_config *c) {
+    if (c->n_layer < 1 || c->n_layer > 1000)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "num_hidden_layers must be in [1, 1000], got %lld", (long long)c->n_layer);
+    if (c->n_head < 1 || c->hidden_size < 1 || c->hidden_size % c->n_head)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "hidden_size (%lld) must be a positive multiple of num_attention_heads (%lld)",
+                           (long long)c->hidden_size, (long long)c->n_head);
+    if (c->hidden_size / c->n_head > 512) return attn_errorf(ATTN_ERR_UNSUPPORTED, "head width above 512");
+    if (c->hidden_size > (1 << 20) || c->intermediate_size < 1 || c->intermediate_size > (1 << 22))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "hidden_size or intermediate_size out of range");
+    if (c->max_positions < 1 || c->max_positions > (1 << 20))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "max_position_embeddings must be in [1, 2^20]");
+    if (c->vocab_size < 1 || c->vocab_size > (1 << 24)) return attn_errorf(ATTN_ERR_INVALID_ARG, "vocab_size must be in [1, 2^24]");
+    if (c->type_vocab_size < 1 || c->type_vocab_size > 1024)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "type_vocab_size must be in [1, 1024]");
+    if (c->num_labels < 0 || c->num_labels > (1 << 20)) return attn_errorf(ATTN_ERR_INVALID_ARG, "num_labels out of range");
+    if (!(c->layer_norm_eps > 0.0f)) return attn_errorf(ATTN_ERR_INVALID_ARG, "layer_norm_eps must be positive");
+    if (!(c->dropout >= 0.0f && c->dropout < 1.0f)) return attn_errorf(ATTN_ERR_INVALID_ARG, "dropout must be in [0, 1)");
+    if (c->pad_token_id < -1 || c->pad_token_id >= c->vocab_size)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "pad_token_id %d is outside the vocabulary", (int)c->pad_token_id);
+    if (c->roberta && c->pad_token_id < 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "RoBERTa needs a pad_token_id");
+    return ATTN_OK;
+}
+
+static tensor *bert_slot(attn_model *m, const bert_spec *s, int layer) {
+    if (s->per_layer) return (tensor *)((char *)&m->bert->layers[layer] + s->field);
+    return (tensor *)((char *)m->bert + s->field);
+}
+
+/* A view of n consecutive parameter tensors starting at `first` as one (rows, cols) tensor. */
+static tensor fused(const tensor *first, int64_t rows, int64_t cols) {
+    tensor t = *first;
+    t.ndim = cols > 1 ? 2 : 1;
+    t.shape[0] = rows;
+    t.shape[1] = cols;
+    t.numel = rows * cols;
+    return t;
+}
+
+void bert_sync_views(attn_model *m) {
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        *bert_slot(m, &BERT_PARAMS[p->spec], p->layer) = m->ptensors[k];
+    }
+    int64_t C = m->bert->cfg.hidden_size;
+    for (int64_t l = 0; l < m->bert->cfg.n_layer; l++) {
+        bert_layer *ly = &m->bert->layers[l];
+        ly->qkv_w = fused(&ly->q_w, 3 * C, C);
+        ly->qkv_b = fused(&ly->q_b, 3 * C, 1);
+    }
+}
+
+void bert_free(struct bert_model *b) {
+    if (!b) return;
+    attn_free(b->layers);
+    attn_free(b);
+}
+
+/* The shared fields of attn_model.cfg that the trainer and generic code read. */
+static attn_gpt_config shared_config(const attn_bert_config *c) {
+    attn_gpt_config g = attn_gpt_default_config();
+    g.n_layer = c->n_layer;
+    g.n_head = c->n_head;
+    g.n_embd = c->hidden_size;
+    g.n_ctx = c->max_positions;
+    g.vocab_size = c->vocab_size;
+    g.n_inner = c->intermediate_size;
+    g.layer_norm_eps = c->layer_norm_eps;
+    g.dropout = c->dropout;
+    g.bos_token_id = g.eos_token_id = -1;
+    return g;
+}
+
+/* Sizes, offsets, names and views; one zeroed block for all weights.
+ * prefix: "bert." / "roberta." before the encoder's names, or "". */
+static attn_status bert_alloc(const attn_bert_config *cfg, const char *prefix, attn_model **out) {
+    *out = NULL;
+    attn_status st = bert_config_check(cfg);
+    if (st) return st;
+    attn_model *m = attn_calloc(1, sizeof *m);
+    if (!m) return ATTN_ERR_OUT_OF_MEMORY;
+    m->kind = MODEL_BERT;
+    m->cfg = shared_config(cfg);
+    graph_init(&m->g, NULL);
+    int64_t L = cfg->n_layer, n = 0;
+    if (!(m->bert = attn_calloc(1, sizeof *m->bert)) || !(m->bert->layers = attn_calloc((size_t)L, sizeof *m->bert->layers))) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    m->bert->cfg = *cfg;
+    for (size_t i = 0; i < ARRAY_LEN(BERT_PARAMS); i++)
+        if (part_present(cfg, BERT_PARAMS[i].part)) n += BERT_PARAMS[i].per_layer ? L : 1;
+    m->n_params_tensors = (int)n;
+    m->params = attn_calloc((size_t)n, sizeof *m->params);
+    m->ptensors = attn_calloc((size_t)n, sizeof *m->ptensors);
+    if (!m->params || !m->ptensors) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    int k = 0;
+    int64_t offset = 0;
+    /* order: embeddings, the layers, then pooler and heads (table order) */
+    for (int pass = 0; pass < 3; pass++)
+        for (int64_t layer = 0; layer < (pass == 1 ? L : 1); layer++)
+            for (size_t i = 0; i < ARRAY_LEN(BERT_PARAMS); i++) {
+                const bert_spec *s = &BERT_PARAMS[i];
+                bool emb = !strncmp(s->name, "embeddings.", 11);
+                if (!part_present(cfg, s->part)) continue;
+                if ((pass == 0 && !emb) || (pass == 1 && !s->per_layer) || (pass == 2 && (emb || s->per_layer)))
+                    continue;
+                param_info *p = &m->params[k];
+                const char *name = cfg->roberta && s->roberta_name ? s->roberta_name : s->name;
+                const char *pre = s->part == PART_ENCODER || s->part == PART_POOLER ? prefix : "";
+                if (s->per_layer)
+                    snprintf(p->name, sizeof p->name, "%sencoder.layer.%lld.%s", pre, (long long)layer, name);
+                else
+                    snprintf(p->name, sizeof p->name, "%s%s", pre, name);
+                p->ndim = s->shape[1] == BD_NONE ? 1 : 2;
+                p->shape[0] = bdim_value(cfg, s->shape[0]);
+                p->shape[1] = p->ndim == 2 ? bdim_value(cfg, s->shape[1]) : 1;
+                p->numel = p->shape[0] * p->shape[1];
+                p->offset = offset;
+                p->decay = s->decay;
+                p->spec = (int)i;
+                p->layer = s->per_layer ? (int)layer : -1;
+                offset += s->pack ? p->numel : (p->numel + 15) & ~(int64_t)15; /* 64-byte aligned views */
+                k++;
+            }
+    m->n_weights = offset;
+    size_t bytes;
+    if (!size_mul((size_t)offset, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes))) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    memset(m->weights, 0, bytes);
+    for (k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        tensor *t = &m->ptensors[k];
+        t->data = m->weights + p->offset;
+        t->ndim = p->ndim;
+        t->shape[0] = p->shape[0];
+        t->shape[1] = p->shape[1];
+        t->numel = p->numel;
+        t->is_param = true;
+    }
+    bert_sync_views(m);
+    *out = m;
+    return ATTN_OK;
+fail:
+    attn_model_free(m);
+    return st;
+}
+
+attn_status bert_model_alloc(const attn_bert_config *cfg, const char *prefix, attn_model **out) {
+    return bert_alloc(cfg, prefix, out);
+}
+
+attn_status attn_bert_new(const attn_bert_config *cfg, uint64_t seed, attn_model **out) {
+    attn_model *m;
+    const char *prefix = cfg->mlm_head || cfg->num_labels ? (cfg->roberta ? "roberta." : "bert.") : "";
+    attn_status st = bert_alloc(cfg, prefix, &m);
+    if (st) return st;
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        float *w = m->weights + p->offset;
+        size_t n = strlen(p->name);
+        bool is_bias = n > 5 && !strcmp(p->name + n - 5, ".bias");
+        bool is_ln = strstr(p->name, "LayerNorm") || strstr(p->name, "layer_norm");
+        if (is_ln && !is_bias)
+            for (int64_t i = 0; i < p->numel; i++) w[i] = 1.0f;
+        else if (!is_bias && !is_ln)
+            for (int64_t i = 0; i < p->numel; i++) w[i] = 0.02f * rng_normal(seed, (uint64_t)k, (uint64_t)i);
+    }
+    /* transformers zeroes the padding row of the word embeddings */
+    if (cfg->pad_token_id >= 0) memset(m->bert->wte.data + cfg->pad_token_id * cfg->hidden_size, 0, (size_t)cfg->hidden_size * sizeof(float));
+    *out = m;
+    return ATTN_OK;
+}
+
+bool attn_model_encoder_config(const attn_model *m, attn_bert_config *cfg) {
+    if (!m || m->kind != MODEL_BERT) return false;
+    if (cfg) *cfg = m->bert->cfg;
+    return true;
+}
+
+int64_t attn_encoder_max_length(const attn_model *m) {
+    if (!m || m->kind != MODEL_BERT) return 0;
+    const attn_bert_config *c = &m->bert->cfg;
+    int64_t n = c->roberta ? c->max_positions - c->pad_token_id - 1 : c->max_positions;
+    if (m->bert->max_length > 0 && m->bert->max_length < n) n = m->bert->max_length;
+    return n;
+}
+
+void bert_set_max_length(attn_model *m, int64_t n) {
+    if (m->kind == MODEL_BERT) m->bert->max_length = n;
+}
+
+/* ---- forward -------------------------------------------------------------- */
+
+static tensor *activation(graph *g, attn_bert_activation act, tensor *x) {
+    switch (act) {
+    case ATTN_BERT_GELU_TANH: return op_gelu(g, x);
+    case ATTN_BERT_RELU: return op_relu(g, x);
+    case ATTN_BERT_GELU: break;
+    }
+    return op_gelu_erf(g, x);
+}
+
+/* Last hidden states (B, T, C). ids, type_ids and mask must stay valid
+ * until backward (attention keeps the mask). */
+static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
+                      int64_t B, int64_t T) {
+    if (g->status) return NULL;
+    const attn_bert_config *c = &m->bert->cfg;
+    int64_t C = c->hidden_size;
+    float eps = c->layer_norm_eps, p = m->cfg.dropout;
+    if (B < 1 || T < 1) {
+        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "an encoder batch needs at least one row and one token");
+        return NULL;
+    }
+    int64_t limit = c->roberta ? c->max_positions - c->pad_token_id - 1 : c->max_positions;
+    if (T > limit) {
+        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "a sequence of %lld tokens is longer than the %lld positions the model has",
+                                (long long)T, (long long)limit);
+        return NULL;
+    }
+    int32_t *pos = graph_ints(g, B * T), *types = NULL;
+    if (!pos) return NULL;
+    for (int64_t b = 0; b < B; b++) {
+        int32_t count = 0;
+        for (int64_t t = 0; t < T; t++) {
+            if (!c->roberta) {
+                pos[b * T + t] = (int32_t)t;
+                continue;
+            }
+            /* create_position_ids_from_input_ids: cumsum of non-pad tokens, from pad + 1 */
+            bool real = ids[b * T + t] != c->pad_token_id;
+            count += real;
+            pos[b * T + t] = real ? c->pad_token_id + count : c->pad_token_id;
+        }
+    }
+    if (!type_ids) {
+        if (!(types = graph_ints(g, B * T))) return NULL;
+        memset(types, 0, (size_t)(B * T) * sizeof *types);
+        type_ids = types;
+    }
+    tensor *x = op_add(g, op_embedding(g, &m->bert->wte, ids, B, T), op_embedding(g, &m->bert->wpe, pos, B, T));
+    x = op_add(g, x, op_embedding(g, &m->bert->wtt, type_ids, B, T));
+    x = op_layernorm(g, x, &m->bert->emb_ln_w, &m->bert->emb_ln_b, eps);
+    x = op_dropout(g, x, p);
+    for (int64_t l = 0; l < c->n_layer; l++) {
+        bert_layer *ly = &m->bert->layers[l];
+        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
+        tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->n_head, false, mask);
+        a = op_dropout(g, op_linear(g, a, &ly->ao_w, &ly->ao_b), p);
+        x = op_layernorm(g, op_add(g, x, a), &ly->ln1_w, &ly->ln1_b, eps);
+        tensor *h = activation(g, c->activation, op_linear(g, x, &ly->fc_w, &ly->fc_b));
+        h = op_dropout(g, op_linear(g, h, &ly->fc2_w, &ly->fc2_b), p);
+        x = op_layernorm(g, op_add(g, x, h), &ly->ln2_w, &ly->ln2_b, eps);
+    }
+    return x;
+}
+
+static tensor *mlm_logits(attn_model *m, graph *g, tensor *x) {
+    struct bert_model *b = m->bert;
+    /* RoBERTa's lm_head always uses the exact GELU; BERT's uses hidden_act */
+    attn_bert_activation act = b->cfg.roberta ? ATTN_BERT_GELU : b->cfg.activation;
+    tensor *h = activation(g, act, op_linear(g, x, &b->mlm_w, &b->mlm_b));
+    h = op_layernorm(g, h, &b->mlm_ln_w, &b->mlm_ln_b, b->cfg.layer_norm_eps);
+    return op_linear(g, h, &b->wte, &b->mlm_bias);
+}
+
+/* tanh(dense(x[:, 0])): inference only (the row copy is not recorded). */
+static tensor *pooled(attn_model *m, graph *g, tensor *x) {
+    if (!x) return NULL;
+    int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2];
+    tensor *first = graph_tensor(g, 2, (int64_t[]){B, C});
+    if (!first) return NULL;
+    for (int64_t b = 0; b < B; b++) memcpy(first->data + b * C, x->data + b * T * C, (size_t)C * sizeof(float));
+    return op_tanh(g, op_linear(g, first, &m->bert->pool_w, &m->bert->pool_b));
+}
+
+tensor *bert_mlm_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T) {
+    if (!m->bert->cfg.mlm_head) {
+        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "this encoder has no masked-LM head");
+        return NULL;
+    }
+    uint8_t *mask = NULL;
+    if (m->bert->cfg.pad_token_id >= 0) {
+        int32_t *buf = graph_ints(g, (B * T + 3) / 4);
+        if (!buf) return NULL;
+        mask = (uint8_t *)buf;
+        for (int64_t i = 0; i < B * T; i++) mask[i] = inputs[i] != m->bert->cfg.pad_token_id;
+    }
+    tensor *logits = mlm_logits(m, g, encode(m, g, inputs, NULL, mask, B, T));
+    return op_cross_entropy(g, logits, targets, -1);
+}
+
+/* ---- public inference ----------------------------------------------------- */
+
+typedef enum run_what { RUN_HIDDEN, RUN_POOLED, RUN_MLM } run_what;
+
+static attn_status run(attn_model *m, run_what what, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
+                       int64_t B, int64_t T, float *out) {
+    if (!m || m->kind != MODEL_BERT) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
+    if (!ids || !out) return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder: ids and out are required");
+    if (what == RUN_POOLED && !m->bert->cfg.pooler)
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "this checkpoint has no pooler (pooler.dense)");
+    if (what == RUN_MLM && !m->bert->cfg.mlm_head) return attn_errorf(ATTN_ERR_UNSUPPORTED, "this checkpoint has no masked-LM head");
+    if (type_ids)
+        for (int64_t i = 0; i < B * T; i++)
+            if (type_ids[i] < 0 || type_ids[i] >= m->bert->cfg.type_vocab_size)
+                return attn_errorf(ATTN_ERR_INVALID_ARG, "token type %d at position %lld is outside [0, %lld)", (int)type_ids[i],
+                                   (long long)i, (long long)m->bert->cfg.type_vocab_size);
+    graph *g = &m->g;
+    graph_reset(g, false, false, 0);
+    tensor *x = encode(m, g, ids, type_ids, mask, B, T);
+    if (what == RUN_POOLED) x = pooled(m, g, x);
+    if (what == RUN_MLM) x = mlm_logits(m, g, x);
+    if (!x) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
+    memcpy(out, x->data, (size_t)x->numel * sizeof(float));
+    return ATTN_OK;
+}
+
+attn_status attn_encoder_hidden(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
+                                int64_t B, int64_t T, float *out) {
+    return run(m, RUN_HIDDEN, ids, type_ids, mask, B, T, out);
+}
+
+attn_status attn_encoder_pooled(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
+                                int64_t B, int64_t T, float *out) {
+    return run(m, RUN_POOLED, ids, type_ids, mask, B, T, out);
+}
+
+attn_status attn_encoder_mlm_logits(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
+                                    int64_t B, int64_t T, float *out) {
+    return run(m, RUN_MLM, ids, type_ids, mask, B, T, out);
+}
+
+attn_status attn_encoder_embed(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
+                               int64_t B, int64_t T, bool normalize, float *out) {
+    if (!m || m->kind != MODEL_BERT) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
+    if (!ids || !out || B < 1 || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder: empty batch");
+    int64_t C = m->bert->cfg.hidden_size;
+    size_t bytes;
+    if (!size_mul((size_t)(B * T), (size_t)C * sizeof(float), &bytes)) return attn_errorf(ATTN_ERR_INVALID_ARG, "batch too large");
+    float *h = attn_malloc(bytes);
+    if (!h) return ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = run(m, RUN_HIDDEN, ids, type_ids, mask, B, T, h);
+    if (st) {
+        attn_free(h);
+        return st;
+    }
+    for (int64_t b = 0; b < B; b++) {
+        /* sentence-transformers: sum(h * mask) / clamp(sum(mask), 1e-9) */
+        double n = 0;
+        float *o = out + b * C;
+        for (int64_t c = 0; c < C; c++) o[c] = 0.0f;
+        for (int64_t t = 0; t < T; t++) {
+            if (mask && !mask[b * T + t]) continue;
+            n += 1;
+            const float *row = h + (b * T + t) * C;
+            for (int64_t c = 0; c < C; c++) o[c] += row[c];
+        }
+        float inv = 1.0f / (float)fmax(n, 1e-9);
+        double ss = 0;
+        for (int64_t c = 0; c < C; c++) {
+            o[c] *= inv;
+            ss += (double)o[c] * (double)o[c];
+        }
+        if (normalize) {
+            float s = 1.0f / (float)fmax(sqrt(ss), 1e-12);
+            for (int64_t c = 0; c < C; c++) o[c] *= s;
+        }
+    }
+    attn_free(h);
+    return ATTN_OK;
+}

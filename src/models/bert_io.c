@@ -1,0 +1,255 @@
+/* bert_io.c — encoder directories in Hugging Face's layout.
+ *
+ * config.json follows transformers' BertConfig / RobertaConfig
+ * (model_type "bert" or "roberta"). model.safetensors holds transformers'
+ * names: unprefixed as BertModel / RobertaModel save them
+ * ("embeddings.word_embeddings.weight", "encoder.layer.0.attention.self.query.weight",
+ * "pooler.dense.weight"), or under "bert." / "roberta." with heads beside
+ * them as BertForMaskedLM ("cls.predictions.*"), RobertaForMaskedLM
+ * ("lm_head.*") and BertForSequenceClassification ("classifier.*") save
+ * them. Which heads exist is read from the tensors present. Linear weights
+ * are (out, in) in both, so nothing is transposed. Ignored: the
+ * position_ids buffer, the MLM decoder (tied to the word embeddings), the
+ * next-sentence head. A sentence_bert_config.json beside config.json
+ * (sentence-transformers) gives the maximum input length.
+ *
+ * Not yet: saving, sharded checkpoints, RoBERTa's classification head. */
+#include "io/safetensors.h"
+#include "models/bert_impl.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+
+/* ---- config.json ---------------------------------------------------------- */
+
+static attn_status read_json(const char *path, cJSON **out) {
+    char *text = NULL;
+    size_t len;
+    attn_status st = file_read_all(path, &text, &len);
+    if (st) return st;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    attn_free(text);
+    if (!root || !cJSON_IsObject(root)) {
+        cJSON_Delete(root);
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: not a valid JSON object", path);
+    }
+    *out = root;
+    return ATTN_OK;
+}
+
+static const char *model_type(const cJSON *root) {
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
+    return cJSON_IsString(mt) ? mt->valuestring : NULL;
+}
+
+bool bert_config_is_encoder(const char *config_path) {
+    char *text = NULL;
+    size_t len;
+    if (file_read_all(config_path, &text, &len)) return false;
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    attn_free(text);
+    const char *mt = root ? model_type(root) : NULL;
+    bool yes = mt && (!strcmp(mt, "bert") || !strcmp(mt, "roberta"));
+    cJSON_Delete(root);
+    return yes;
+}
+
+static attn_status json_int(const cJSON *root, const char *key, bool required, int64_t *out, const char *path) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!v || cJSON_IsNull(v)) {
+        if (required) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing \"%s\"", path, key);
+        return ATTN_OK;
+    }
+    double d = v->valuedouble;
+    if (!cJSON_IsNumber(v) || d != floor(d) || d < -2147483648.0 || d > 2147483647.0)
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be an integer", path, key);
+    *out = (int64_t)d;
+    return ATTN_OK;
+}
+
+static attn_status json_float(const cJSON *root, const char *key, float *out, const char *path) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!v || cJSON_IsNull(v)) return ATTN_OK;
+    if (!cJSON_IsNumber(v)) return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be a number", path, key);
+    *out = (float)v->valuedouble;
+    return ATTN_OK;
+}
+
+static attn_status config_from_json(const char *path, attn_bert_config *c) {
+    cJSON *root;
+    attn_status st = read_json(path, &root);
+    if (st) return st;
+    *c = attn_bert_default_config();
+    c->pooler = false; /* decided by the tensors present */
+    const char *mt = model_type(root);
+    c->roberta = mt && !strcmp(mt, "roberta");
+    int64_t pad = c->roberta ? 1 : 0;
+    if ((st = json_int(root, "num_hidden_layers", true, &c->n_layer, path)) ||
+        (st = json_int(root, "num_attention_heads", true, &c->n_head, path)) ||
+        (st = json_int(root, "hidden_size", true, &c->hidden_size, path)) ||
+        (st = json_int(root, "intermediate_size", true, &c->intermediate_size, path)) ||
+        (st = json_int(root, "max_position_embeddings", true, &c->max_positions, path)) ||
+        (st = json_int(root, "vocab_size", true, &c->vocab_size, path)) ||
+        (st = json_int(root, "type_vocab_size", false, &c->type_vocab_size, path)) ||
+        (st = json_int(root, "pad_token_id", false, &pad, path)) ||
+        (st = json_float(root, "layer_norm_eps", &c->layer_norm_eps, path)) ||
+        (st = json_float(root, "hidden_dropout_prob", &c->dropout, path)))
+        goto done;
+    c->pad_token_id = (int32_t)pad;
+    const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "hidden_act");
+    if (act) {
+        const char *a = cJSON_IsString(act) ? act->valuestring : "?";
+        if (!strcmp(a, "gelu"))
+            c->activation = ATTN_BERT_GELU;
+        else if (!strcmp(a, "gelu_new") || !strcmp(a, "gelu_pytorch_tanh"))
+            c->activation = ATTN_BERT_GELU_TANH;
+        else if (!strcmp(a, "relu"))
+            c->activation = ATTN_BERT_RELU;
+        else {
+            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: hidden_act \"%s\" is not supported (gelu, gelu_new, relu)", path, a);
+            goto done;
+        }
+    }
+    const cJSON *pe = cJSON_GetObjectItemCaseSensitive(root, "position_embedding_type");
+    if (pe && !(cJSON_IsString(pe) && !strcmp(pe->valuestring, "absolute"))) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: position_embedding_type \"%s\" is not supported (absolute)", path,
+                         cJSON_IsString(pe) ? pe->valuestring : "?");
+        goto done;
+    }
+    const cJSON *dec = cJSON_GetObjectItemCaseSensitive(root, "is_decoder");
+    if (dec && cJSON_IsTrue(dec)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: BERT as a decoder (is_decoder) is not supported", path);
+        goto done;
+    }
+    const cJSON *tie = cJSON_GetObjectItemCaseSensitive(root, "tie_word_embeddings");
+    if (tie && cJSON_IsFalse(tie)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: an MLM decoder untied from the word embeddings is not supported", path);
+        goto done;
+    }
+done:
+    cJSON_Delete(root);
+    return st;
+}
+
+/* sentence-transformers' max_seq_length, or 0. */
+static int64_t sentence_max_length(const char *dir) {
+    char *path = path_join(dir, "sentence_bert_config.json");
+    int64_t n = 0;
+    cJSON *root = NULL;
+    if (path && file_exists(path) && read_json(path, &root) == ATTN_OK) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "max_seq_length");
+        if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble < 1e9) n = (int64_t)v->valuedouble;
+    }
+    cJSON_Delete(root);
+    attn_free(path);
+    return n;
+}
+
+/* ---- weights -------------------------------------------------------------- */
+
+static bool ends_with(const char *s, const char *suffix) {
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+static bool ignorable(const char *name) {
+    return ends_with(name, "embeddings.position_ids") || !strcmp(name, "cls.predictions.decoder.weight") ||
+           !strcmp(name, "cls.predictions.decoder.bias") || !strcmp(name, "lm_head.decoder.weight") ||
+           !strcmp(name, "lm_head.decoder.bias") || !strncmp(name, "cls.seq_relationship.", 21);
+}
+
+static bool has(const st_file *f, const char *name) { return st_find(f, name) != NULL; }
+
+static void shape_str(char *buf, size_t n, const int64_t *shape, int ndim) {
+    size_t k = (size_t)snprintf(buf, n, "[");
+    for (int i = 0; i < ndim && k < n; i++) k += (size_t)snprintf(buf + k, n - k, i ? ", %lld" : "%lld", (long long)shape[i]);
+    if (k < n) snprintf(buf + k, n - k, "]");
+}
+
+/* Reads the heads present and the name prefix from the tensor names. */
+static attn_status detect_layout(const st_file *f, const char *path, attn_bert_config *c, const char **prefix) {
+    *prefix = "";
+    for (int64_t i = 0; i < f->n_tensors; i++) {
+        if (!strncmp(f->tensors[i].name, "bert.", 5)) *prefix = "bert.";
+        if (!strncmp(f->tensors[i].name, "roberta.", 8)) *prefix = "roberta.";
+    }
+    if (c->roberta && !strcmp(*prefix, "bert.")) return attn_errorf(ATTN_ERR_FORMAT, "%s: BERT tensor names in a RoBERTa checkpoint", path);
+    char name[64];
+    snprintf(name, sizeof name, "%spooler.dense.weight", *prefix);
+    c->pooler = has(f, name);
+    c->mlm_head = has(f, c->roberta ? "lm_head.dense.weight" : "cls.predictions.transform.dense.weight");
+    if (has(f, "classifier.dense.weight") || has(f, "classifier.out_proj.weight"))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: RoBERTa's classification head is not supported yet", path);
+    const st_tensor *cls = st_find(f, "classifier.weight");
+    c->num_labels = 0;
+    if (cls) {
+        if (cls->ndim != 2 || cls->shape[0] < 1)
+            return attn_errorf(ATTN_ERR_FORMAT, "%s: classifier.weight must be (num_labels, hidden_size)", path);
+        c->num_labels = cls->shape[0];
+    }
+    return ATTN_OK;
+}
+
+static bool is_param_name(const attn_model *m, const char *name) {
+    for (int k = 0; k < m->n_params_tensors; k++)
+        if (!strcmp(m->params[k].name, name)) return true;
+    return false;
+}
+
+static attn_status load_weights(attn_model *m, const st_file *f, const char *path) {
+    for (int64_t i = 0; i < f->n_tensors; i++)
+        if (!ignorable(f->tensors[i].name) && !is_param_name(m, f->tensors[i].name))
+            return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for a %s encoder with %lld layers", path,
+                               f->tensors[i].name, m->bert ? "BERT-family" : "?", (long long)m->cfg.n_layer);
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        const st_tensor *t = st_find(f, p->name);
+        if (!t) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
+        bool ok = t->ndim == p->ndim && t->shape[0] == p->shape[0] && (p->ndim == 1 || t->shape[1] == p->shape[1]);
+        if (!ok) {
+            char a[96], b[96];
+            shape_str(a, sizeof a, t->shape, t->ndim);
+            shape_str(b, sizeof b, p->shape, p->ndim);
+            return attn_errorf(ATTN_ERR_FORMAT, "%s: tensor \"%s\" has shape %s but config.json implies %s", path, t->name, a, b);
+        }
+        attn_status st = st_read_f32(t, m->weights + p->offset, p->numel);
+        if (st) return st;
+    }
+    for (int64_t i = 0; i < m->n_weights; i++)
+        if (!isfinite(m->weights[i])) return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity", path);
+    return ATTN_OK;
+}
+
+attn_status bert_load(const char *dir, attn_model **out) {
+    *out = NULL;
+    char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
+    attn_status st = ATTN_OK;
+    attn_model *m = NULL;
+    st_file *f = NULL;
+    attn_bert_config cfg;
+    const char *prefix;
+    if (!cfg_path || !w_path) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
+    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
+    if ((st = detect_layout(f, w_path, &cfg, &prefix)) != ATTN_OK) goto done;
+    if ((st = bert_model_alloc(&cfg, prefix, &m)) != ATTN_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", attn_last_error());
+        st = attn_errorf(st, "%s: %s", cfg_path, msg);
+        goto done;
+    }
+    if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
+    bert_set_max_length(m, sentence_max_length(dir));
+    *out = m;
+    m = NULL;
+done:
+    st_close(f);
+    attn_model_free(m);
+    attn_free(cfg_path);
+    attn_free(w_path);
+    return st;
+}

@@ -1,0 +1,359 @@
+/* BERT-family encoders against transformers fixtures (tests/ref/gen_bert_fixture.py):
+ * BertForMaskedLM ("bert." names), BertModel (no prefix, pooler) and
+ * RobertaForMaskedLM ("roberta." names, positions from pad + 1): hidden
+ * states, pooler output and MLM logits within 1e-4, the MLM loss and every
+ * gradient within 1e-3, on a variable-length batch with an attention mask;
+ * then mean-pooled embeddings, a fresh encoder, and bad inputs and files. */
+#include "test.h"
+
+#include "attn/encoder.h"
+#include "io/safetensors.h"
+#include "models/model_impl.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define REF "tests/ref/"
+
+static int32_t *read_ints(const st_file *f, const char *name, int64_t *n) {
+    const st_tensor *t = st_find(f, name);
+    CHECK(t != NULL);
+    if (!t) return NULL;
+    int32_t *buf = attn_malloc((size_t)t->numel * sizeof *buf);
+    CHECK_OK(st_read_i32(t, buf, t->numel));
+    if (n) *n = t->numel;
+    return buf;
+}
+
+static float *read_floats(const st_file *f, const char *name, int64_t *n) {
+    const st_tensor *t = st_find(f, name);
+    CHECK(t != NULL);
+    if (!t) return NULL;
+    float *buf = attn_malloc((size_t)t->numel * sizeof *buf);
+    CHECK_OK(st_read_f32(t, buf, t->numel));
+    if (n) *n = t->numel;
+    return buf;
+}
+
+/* max |got - want| <= tol * max(1, max |want|) */
+static bool close_rel(const char *what, const float *got, const float *want, int64_t n, double tol) {
+    double worst = 0, scale = 1;
+    int64_t at = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double d = fabs((double)got[i] - (double)want[i]);
+        if (!(d <= worst)) worst = d, at = i;
+        scale = fmax(scale, fabs((double)want[i]));
+    }
+    if (worst <= tol * scale) return true;
+    fprintf(stderr, "    %s: max|diff| %.3g > %.0e * %.3g at [%lld]: got %.9g, want %.9g\n", what, worst, tol, scale,
+            (long long)at, (double)got[at], (double)want[at]);
+    return false;
+}
+
+typedef struct fixture {
+    attn_model *m;
+    st_file *f;
+    int32_t *ids, *types, *labels;
+    uint8_t *mask;
+    int64_t B, T, C, V;
+} fixture;
+
+static bool fixture_open(fixture *x, const char *dir) {
+    memset(x, 0, sizeof *x);
+    char path[256];
+    CHECK_OK(attn_model_load(dir, &x->m));
+    snprintf(path, sizeof path, "%s/fixture.safetensors", dir);
+    CHECK_OK(st_open(path, &x->f));
+    if (!x->m || !x->f) return false;
+    const st_tensor *t = st_find(x->f, "input_ids");
+    CHECK(t && t->ndim == 2);
+    if (!t) return false;
+    x->B = t->shape[0];
+    x->T = t->shape[1];
+    attn_bert_config cfg;
+    CHECK(attn_model_encoder_config(x->m, &cfg));
+    x->C = cfg.hidden_size;
+    x->V = cfg.vocab_size;
+    x->ids = read_ints(x->f, "input_ids", NULL);
+    if (st_find(x->f, "token_type_ids")) x->types = read_ints(x->f, "token_type_ids", NULL);
+    if (st_find(x->f, "labels")) x->labels = read_ints(x->f, "labels", NULL);
+    int32_t *am = read_ints(x->f, "attention_mask", NULL);
+    x->mask = attn_malloc((size_t)(x->B * x->T));
+    for (int64_t i = 0; am && i < x->B * x->T; i++) x->mask[i] = (uint8_t)am[i];
+    attn_free(am);
+    return x->ids != NULL;
+}
+
+static void fixture_close(fixture *x) {
+    attn_free(x->ids), attn_free(x->types), attn_free(x->labels), attn_free(x->mask);
+    st_close(x->f);
+    attn_model_free(x->m);
+}
+
+static void check_hidden(fixture *x, const char *what) {
+    int64_t n = x->B * x->T * x->C;
+    float *got = attn_malloc((size_t)n * sizeof *got), *want = read_floats(x->f, "hidden", NULL);
+    CHECK_OK(attn_encoder_hidden(x->m, x->ids, x->types, x->mask, x->B, x->T, got));
+    if (want) CHECK(close_rel(what, got, want, n, 1e-4));
+    attn_free(got), attn_free(want);
+}
+
+static void check_mlm_logits(fixture *x, const char *what) {
+    int64_t n = x->B * x->T * x->V;
+    float *got = attn_malloc((size_t)n * sizeof *got), *want = read_floats(x->f, "mlm_logits", NULL);
+    CHECK_OK(attn_encoder_mlm_logits(x->m, x->ids, x->types, x->mask, x->B, x->T, got));
+    if (want) CHECK(close_rel(what, got, want, n, 1e-4));
+    attn_free(got), attn_free(want);
+}
+
+/* The MLM loss through model_loss (the trainer's entry) and every gradient. */
+static void check_grads(fixture *x, const kernels *k) {
+    attn_model *m = x->m;
+    CHECK_OK(model_enable_grads(m));
+    model_zero_grads(m);
+    graph g;
+    graph_init(&g, k);
+    graph_reset(&g, true, false, 0);
+    tensor *loss = model_loss(m, &g, x->ids, x->labels, x->B, x->T);
+    CHECK(loss != NULL);
+    if (loss) {
+        float want_loss = 0;
+        const st_tensor *t = st_find(x->f, "loss");
+        if (t) CHECK_OK(st_read_f32(t, &want_loss, 1));
+        CHECK_NEAR(loss->data[0], want_loss, 1e-4 * fmax(1.0, fabs((double)want_loss)));
+        CHECK_OK(graph_backward(&g, loss));
+        int n_checked = 0;
+        for (int p = 0; p < m->n_params_tensors; p++) {
+            char name[128];
+            snprintf(name, sizeof name, "grad.%s", m->params[p].name);
+            const st_tensor *gt = st_find(x->f, name);
+            if (!gt) {
+                fprintf(stderr, "    no fixture gradient %s\n", name);
+                CHECK(gt != NULL);
+                continue;
+            }
+            float *want = read_floats(x->f, name, NULL);
+            char what[160];
+            snprintf(what, sizeof what, "%s [%s]", name, g.k->name);
+            if (want) CHECK(close_rel(what, m->grads + m->params[p].offset, want, m->params[p].numel, 1e-3));
+            attn_free(want);
+            n_checked++;
+        }
+        CHECK(n_checked == m->n_params_tensors);
+    }
+    graph_free(&g);
+}
+
+TEST("BertForMaskedLM: hidden states and MLM logits match transformers (padded batch, token types)") {
+    fixture x;
+    if (fixture_open(&x, REF "bert_tiny")) {
+        attn_bert_config cfg;
+        attn_model_encoder_config(x.m, &cfg);
+        CHECK(cfg.mlm_head && !cfg.pooler && !cfg.roberta && cfg.num_labels == 0);
+        CHECK(!strncmp(x.m->params[0].name, "bert.", 5));
+        check_hidden(&x, "bert hidden");
+        check_mlm_logits(&x, "bert mlm logits");
+    }
+    fixture_close(&x);
+}
+
+TEST("BertForMaskedLM: MLM loss and every gradient match transformers (ref and cpu kernels)") {
+    fixture x;
+    if (fixture_open(&x, REF "bert_tiny")) {
+        check_grads(&x, &kernels_ref);
+        check_grads(&x, NULL);
+    }
+    fixture_close(&x);
+}
+
+TEST("BertModel (unprefixed names): hidden states and pooler output match transformers") {
+    fixture x;
+    if (fixture_open(&x, REF "bert_tiny_base")) {
+        attn_bert_config cfg;
+        attn_model_encoder_config(x.m, &cfg);
+        CHECK(cfg.pooler && !cfg.mlm_head);
+        CHECK(!strcmp(x.m->params[0].name, "embeddings.word_embeddings.weight"));
+        check_hidden(&x, "base hidden");
+        float *got = attn_malloc((size_t)(x.B * x.C) * sizeof *got), *want = read_floats(x.f, "pooled", NULL);
+        CHECK_OK(attn_encoder_pooled(x.m, x.ids, x.types, x.mask, x.B, x.T, got));
+        if (want) CHECK(close_rel("pooled", got, want, x.B * x.C, 1e-4));
+        float *logits = attn_malloc((size_t)(x.B * x.T * x.V) * sizeof *logits);
+        CHECK_STATUS(attn_encoder_mlm_logits(x.m, x.ids, x.types, x.mask, x.B, x.T, logits), ATTN_ERR_UNSUPPORTED);
+        attn_free(got), attn_free(want), attn_free(logits);
+    }
+    fixture_close(&x);
+}
+
+TEST("RobertaForMaskedLM: positions from pad + 1, hidden states, logits, loss and gradients") {
+    fixture x;
+    if (fixture_open(&x, REF "roberta_tiny")) {
+        attn_bert_config cfg;
+        attn_model_encoder_config(x.m, &cfg);
+        CHECK(cfg.roberta && cfg.mlm_head && cfg.pad_token_id == 1 && cfg.type_vocab_size == 1);
+        /* 11 positions hold 9 tokens after the pad offset */
+        CHECK(attn_encoder_max_length(x.m) == 9);
+        check_hidden(&x, "roberta hidden");
+        check_mlm_logits(&x, "roberta mlm logits");
+        check_grads(&x, &kernels_ref);
+        check_grads(&x, NULL);
+    }
+    fixture_close(&x);
+}
+
+TEST("padding changes nothing: a row alone equals the same row in a padded batch") {
+    fixture x;
+    if (fixture_open(&x, REF "bert_tiny")) {
+        int64_t T = x.T, C = x.C, real = 0;
+        for (int64_t t = 0; t < T; t++) real += x.mask[T + t];
+        float *batch = attn_malloc((size_t)(2 * T * C) * sizeof(float)), *alone = attn_malloc((size_t)(real * C) * sizeof(float));
+        CHECK_OK(attn_encoder_hidden(x.m, x.ids, x.types, x.mask, 2, T, batch));
+        CHECK_OK(attn_encoder_hidden(x.m, x.ids + T, x.types + T, NULL, 1, real, alone));
+        CHECK(close_rel("row 1 alone", batch + T * C, alone, real * C, 1e-5));
+        float e[2 * 32], e1[32];
+        CHECK(C == 32);
+        CHECK_OK(attn_encoder_embed(x.m, x.ids, x.types, x.mask, 2, T, true, e));
+        CHECK_OK(attn_encoder_embed(x.m, x.ids + T, x.types + T, NULL, 1, real, true, e1));
+        CHECK(close_rel("embedding alone", e + C, e1, C, 1e-5));
+        double ss = 0, mean0 = 0;
+        for (int64_t c = 0; c < C; c++) ss += (double)e[c] * (double)e[c];
+        CHECK_NEAR(ss, 1.0, 1e-5);
+        /* unnormalised: the mean over the real tokens */
+        float raw[2 * 32];
+        CHECK_OK(attn_encoder_embed(x.m, x.ids, x.types, x.mask, 2, T, false, raw));
+        for (int64_t t = 0; t < T; t++) mean0 += (double)batch[t * C + 3] / (double)T;
+        CHECK_NEAR(raw[3], mean0, 1e-5);
+        attn_free(batch), attn_free(alone);
+    }
+    fixture_close(&x);
+}
+
+TEST("a fresh encoder: init, sizes, masked-LM training step lowers the loss") {
+    attn_bert_config cfg = attn_bert_default_config();
+    cfg.n_layer = 2, cfg.n_head = 2, cfg.hidden_size = 16, cfg.intermediate_size = 24, cfg.max_positions = 12;
+    cfg.vocab_size = 23, cfg.mlm_head = true, cfg.pooler = true, cfg.dropout = 0.0f;
+    attn_model *m = NULL;
+    CHECK_OK(attn_bert_new(&cfg, 7, &m));
+    if (!m) return;
+    int64_t want = 23 * 16 + 12 * 16 + 2 * 16 + 2 * 16 + 2 * (3 * 16 * 16 + 3 * 16 + 16 * 16 + 16 + 2 * 16 + 24 * 16 + 24 + 16 * 24 + 16 + 2 * 16) +
+                   16 * 16 + 16 + 16 * 16 + 16 + 2 * 16 + 23;
+    CHECK(attn_model_num_params(m) == want);
+    CHECK(m->bert != NULL && m->kind == MODEL_BERT);
+    int32_t ids[2 * 6] = {2, 5, 9, 4, 0, 0, 3, 7, 7, 8, 11, 1}, tgt[12];
+    for (int i = 0; i < 12; i++) tgt[i] = (i % 3 == 1 && ids[i]) ? ids[i] : -1;
+    CHECK_OK(model_enable_grads(m));
+    graph g;
+    graph_init(&g, NULL);
+    float first = 0, last = 0;
+    for (int step = 0; step < 20; step++) {
+        model_zero_grads(m);
+        graph_reset(&g, true, true, 1);
+        tensor *loss = model_loss(m, &g, ids, tgt, 2, 6);
+        CHECK(loss != NULL);
+        if (!loss) break;
+        if (step == 0) first = loss->data[0];
+        last = loss->data[0];
+        CHECK_OK(graph_backward(&g, loss));
+        for (int64_t i = 0; i < m->n_weights; i++) m->weights[i] -= 0.5f * m->grads[i];
+    }
+    CHECK(last < 0.5f * first);
+    /* an encoder cannot decode */
+    float logits[23];
+    CHECK_STATUS(attn_model_logits(m, ids, 1, 1, logits), ATTN_ERR_UNSUPPORTED);
+    graph_free(&g);
+    attn_model_free(m);
+}
+
+TEST("bad inputs: too long for the position table, token types and ids out of range") {
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_load(REF "bert_tiny", &m));
+    if (!m) return;
+    enum { T = 21 };
+    int32_t ids[T], types[T];
+    for (int i = 0; i < T; i++) ids[i] = 5, types[i] = 0;
+    float *out = attn_malloc(T * 71 * sizeof(float));
+    CHECK_STATUS(attn_encoder_hidden(m, ids, NULL, NULL, 1, T, out), ATTN_ERR_INVALID_ARG);
+    CHECK(strstr(attn_last_error(), "position") != NULL);
+    CHECK_OK(attn_encoder_hidden(m, ids, NULL, NULL, 1, 20, out));
+    types[2] = 2;
+    CHECK_STATUS(attn_encoder_hidden(m, ids, types, NULL, 1, 4, out), ATTN_ERR_INVALID_ARG);
+    ids[1] = 71;
+    CHECK_STATUS(attn_encoder_hidden(m, ids, NULL, NULL, 1, 4, out), ATTN_ERR_INVALID_ARG);
+    CHECK_STATUS(attn_encoder_pooled(m, ids, NULL, NULL, 1, 4, out), ATTN_ERR_UNSUPPORTED);
+    CHECK_STATUS(attn_model_save(m, "/tmp/attn_never_written"), ATTN_ERR_UNSUPPORTED);
+    attn_free(out);
+    attn_model_free(m);
+}
+
+/* ---- bad directories ------------------------------------------------------ */
+
+static void copy_file(const char *from, const char *to) {
+    FILE *a = fopen(from, "rb"), *b = fopen(to, "wb");
+    CHECK(a && b);
+    char buf[1 << 14];
+    size_t n;
+    while (a && b && (n = fread(buf, 1, sizeof buf, a)) > 0) fwrite(buf, 1, n, b);
+    if (a) fclose(a);
+    if (b) fclose(b);
+}
+
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f) fputs(text, f), fclose(f);
+}
+
+static void expect_error(const char *dir, attn_status want, const char *keyword) {
+    attn_model *m = NULL;
+    attn_status st = attn_model_load(dir, &m);
+    CHECK(st == want && m == NULL);
+    if (!strstr(attn_last_error(), keyword)) {
+        fprintf(stderr, "    error \"%s\" lacks \"%s\"\n", attn_last_error(), keyword);
+        CHECK(false);
+    }
+    attn_model_free(m);
+}
+
+TEST("bad encoder directories: unsupported activation and position type, wrong shapes, a GPT-2 file") {
+    char dir[] = "/tmp/attn_bert_XXXXXX", cfg[96], w[96];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(cfg, sizeof cfg, "%s/config.json", dir);
+    snprintf(w, sizeof w, "%s/model.safetensors", dir);
+    copy_file(REF "bert_tiny/model.safetensors", w);
+#define BASE_CONFIG                                                                                     \
+    "{\"model_type\": \"bert\", \"num_hidden_layers\": 2, \"num_attention_heads\": 4, \"hidden_size\": 32, " \
+    "\"intermediate_size\": 48, \"max_position_embeddings\": 20, \"vocab_size\": 71, \"type_vocab_size\": 2, "  \
+    "\"layer_norm_eps\": 1e-12%s}"
+    char text[1024];
+    snprintf(text, sizeof text, BASE_CONFIG, "");
+    write_text(cfg, text);
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_load(dir, &m));
+    attn_model_free(m);
+    snprintf(text, sizeof text, BASE_CONFIG, ", \"hidden_act\": \"swish\"");
+    write_text(cfg, text);
+    expect_error(dir, ATTN_ERR_UNSUPPORTED, "swish");
+    snprintf(text, sizeof text, BASE_CONFIG, ", \"position_embedding_type\": \"relative_key\"");
+    write_text(cfg, text);
+    expect_error(dir, ATTN_ERR_UNSUPPORTED, "relative_key");
+    write_text(cfg, "{\"model_type\": \"bert\", \"num_hidden_layers\": 3, \"num_attention_heads\": 4, "
+                    "\"hidden_size\": 32, \"intermediate_size\": 48, \"max_position_embeddings\": 20, "
+                    "\"vocab_size\": 71, \"type_vocab_size\": 2}");
+    expect_error(dir, ATTN_ERR_FORMAT, "missing tensor");
+    write_text(cfg, "{\"model_type\": \"bert\", \"num_hidden_layers\": 2, \"num_attention_heads\": 4, "
+                    "\"hidden_size\": 32, \"intermediate_size\": 48, \"max_position_embeddings\": 24, "
+                    "\"vocab_size\": 71, \"type_vocab_size\": 2}");
+    expect_error(dir, ATTN_ERR_FORMAT, "shape");
+    write_text(cfg, "{\"model_type\": \"bert\", \"num_hidden_layers\": 1, \"num_attention_heads\": 4, "
+                    "\"hidden_size\": 32, \"intermediate_size\": 48, \"max_position_embeddings\": 20, "
+                    "\"vocab_size\": 71, \"type_vocab_size\": 2}");
+    expect_error(dir, ATTN_ERR_FORMAT, "unexpected tensor");
+    write_text(cfg, "{\"model_type\": \"bert\", \"num_attention_heads\": 4}");
+    expect_error(dir, ATTN_ERR_FORMAT, "num_hidden_layers");
+    snprintf(text, sizeof text, BASE_CONFIG, "");
+    write_text(cfg, text);
+    copy_file(REF "gpt2_tiny/model.safetensors", w);
+    expect_error(dir, ATTN_ERR_FORMAT, "tensor");
+    unlink(cfg);
+    unlink(w);
+    rmdir(dir);
+}
