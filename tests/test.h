@@ -69,6 +69,30 @@ static const char *test_current;
         }                                                                            \
     } while (0)
 
+/* A fresh directory under /tmp for this test binary, removed at exit. */
+static char test_tmp_root[64];
+static void test_tmp_cleanup(void) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", test_tmp_root);
+    if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", test_tmp_root);
+}
+static inline const char *test_tmpdir(void) {
+    if (!test_tmp_root[0]) {
+        strcpy(test_tmp_root, "/tmp/attn_test_XXXXXX");
+        if (!mkdtemp(test_tmp_root)) test_tmp_root[0] = 0;
+        else atexit(test_tmp_cleanup);
+    }
+    return test_tmp_root;
+}
+/* test_tmpdir()/name, in one of 8 rotating static buffers. */
+static inline const char *test_tmp_path(const char *name) {
+    static char buf[8][256];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", test_tmpdir(), name);
+    return buf[k];
+}
+
 /* Directory of repository test data, overridable for out-of-tree runs. */
 static inline const char *test_data_dir(void) {
     const char *d = getenv("ATTN_TEST_DATA");

@@ -26,35 +26,6 @@
 
 #define GPT2_DIR "../shared/data/gpt2-tokenizer"
 
-static char tmp_root[64];
-
-static void cleanup(void) {
-    if (tmp_root[0]) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);
-    }
-}
-
-/* A fresh directory, removed at exit. */
-static const char *tmpdir(void) {
-    if (!tmp_root[0]) {
-        strcpy(tmp_root, "/tmp/attn_test_bpe_XXXXXX");
-        if (!mkdtemp(tmp_root)) tmp_root[0] = 0;
-        else atexit(cleanup);
-    }
-    return tmp_root;
-}
-
-/* tmpdir()/name, in a static buffer. */
-static const char *tmp_path(const char *name) {
-    static char buf[4][256];
-    static int k;
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir(), name);
-    return buf[k];
-}
-
 static void write_text(const char *path, const char *s) {
     FILE *f = fopen(path, "wb");
     if (!f) return;
@@ -302,7 +273,7 @@ TEST("GPT-2 files load by directory or by encoder.json path") {
 TEST("saved tokenizer.json loads back with the same ids") {
     attn_tokenizer *tok = gpt2(), *back = NULL;
     if (!tok) return;
-    const char *dir = tmp_path("saved");
+    const char *dir = test_tmp_path("saved");
     CHECK_OK(attn_tokenizer_save(tok, dir));
     CHECK_OK(attn_tokenizer_load(dir, &back));
     if (!back) return;
@@ -369,7 +340,7 @@ static void expect_ids(const char *path, const char *text, const int32_t *want, 
 }
 
 TEST("tokenizer.json merges as \"a b\" strings and as [a, b] pairs agree") {
-    const char *p1 = tmp_path("strings.json"), *p2 = tmp_path("pairs.json");
+    const char *p1 = test_tmp_path("strings.json"), *p2 = test_tmp_path("pairs.json");
     write_small(p1, "[\"h e\", \"l l\", \"he ll\", \"\xc4\xa0 \xc4\xa0\"]", BYTE_LEVEL, "");
     write_small(p2, "[[\"h\", \"e\"], [\"l\", \"l\"], [\"he\", \"ll\"], [\"\xc4\xa0\", \"\xc4\xa0\"]]", BYTE_LEVEL, "");
     /* "hello": h e l l o -> he ll o -> hell o; "a     b": the run minus its
@@ -380,7 +351,7 @@ TEST("tokenizer.json merges as \"a b\" strings and as [a, b] pairs agree") {
 }
 
 TEST("ByteLevel add_prefix_space and use_regex=false are honoured") {
-    const char *p = tmp_path("prefix.json");
+    const char *p = test_tmp_path("prefix.json");
     write_small(p, "[\"h e\", \"l l\", \"he ll\", \"\xc4\xa0 \xc4\xa0\"]",
                 "{\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"ByteLevel\", \"add_prefix_space\": true, "
                 "\"use_regex\": false}]}",
@@ -398,7 +369,7 @@ static attn_status load_status(const char *path) {
 }
 
 TEST("malformed files give clear errors") {
-    const char *p = tmp_path("bad.json");
+    const char *p = test_tmp_path("bad.json");
     write_small(p, "[\"h e\", \"l x\"]", BYTE_LEVEL, "");   /* "x" is there: "lx" is not */
     CHECK_STATUS(load_status(p), ATTN_ERR_FORMAT);
     CHECK(strstr(attn_last_error(), "merges into \"lx\""));
@@ -428,16 +399,16 @@ TEST("malformed files give clear errors") {
 
 TEST("vocab.json + merges.txt: bad merges line, unknown token, truncated JSON") {
     char *dir = NULL;
-    size_t n = strlen(tmp_path("pair")) + 1;
+    size_t n = strlen(test_tmp_path("pair")) + 1;
     dir = malloc(n);
     if (!dir) return;
-    memcpy(dir, tmp_path("pair"), n);
+    memcpy(dir, test_tmp_path("pair"), n);
     CHECK(mkdir(dir, 0700) == 0);
     char vocab[300], merges[300];
     snprintf(vocab, sizeof vocab, "%s/vocab.json", dir);
     snprintf(merges, sizeof merges, "%s/merges.txt", dir);
     /* take the vocabulary of the small tokenizer.json */
-    const char *sp = tmp_path("small.json");
+    const char *sp = test_tmp_path("small.json");
     write_small(sp, "[]", BYTE_LEVEL, "");
     size_t len = 0;
     char *s = read_file(sp, &len);
@@ -481,7 +452,7 @@ static void *failing_realloc(void *ud, void *p, size_t n) {
 }
 
 TEST("every failed allocation in load, encode and save is an error, not a crash") {
-    const char *p = tmp_path("oom.json"), *dir = tmp_path("oom_saved");
+    const char *p = test_tmp_path("oom.json"), *dir = test_tmp_path("oom_saved");
     write_small(p, "[\"h e\", \"l l\", \"he ll\"]", BYTE_LEVEL, "");
     bool finished = false;
     for (long k = 0; k < 2000 && !finished; k++) {

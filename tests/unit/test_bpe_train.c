@@ -20,31 +20,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-static char tmp_root[64];
-
-static void cleanup(void) {
-    if (tmp_root[0]) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);
-    }
-}
-
-static const char *tmp_path(const char *name) {
-    static char buf[4][256];
-    static int k;
-    if (!tmp_root[0]) {
-        strcpy(tmp_root, "/tmp/attn_test_bpe_train_XXXXXX");
-        if (!mkdtemp(tmp_root)) tmp_root[0] = 0;
-        else atexit(cleanup);
-    }
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmp_root, name);
-    return buf[k];
-}
-
 static const char *write_text(const char *name, const char *s) {
-    const char *path = tmp_path(name);
+    const char *path = test_tmp_path(name);
     FILE *f = fopen(path, "wb");
     if (f) {
         fwrite(s, 1, strlen(s), f);
@@ -64,7 +41,7 @@ static void check_merges(const char *name, const char *text, int32_t vocab_size,
     CHECK(attn_tokenizer_eot(tok) == 0);
     CHECK(!strcmp(attn_tokenizer_kind(tok), "bpe"));
     char dirname[300];   /* the tokenizer is saved to NAME.d/tokenizer.json */
-    snprintf(dirname, sizeof dirname, "%s.d", tmp_path(name));
+    snprintf(dirname, sizeof dirname, "%s.d", test_tmp_path(name));
     CHECK_OK(attn_tokenizer_save(tok, dirname));
     attn_tokenizer_free(tok);
     char path[320];
@@ -151,7 +128,7 @@ TEST("errors: vocab below 257, missing file, empty input, no files") {
     CHECK(tok && attn_tokenizer_vocab_size(tok) == 257);
     attn_tokenizer_free(tok);
     tok = NULL;
-    const char *missing = tmp_path("no-such-file.txt");
+    const char *missing = test_tmp_path("no-such-file.txt");
     CHECK_STATUS(attn_tokenizer_train_bpe(&missing, 1, 1000, 0, &tok), ATTN_ERR_IO);
     const char *empty = write_text("empty.txt", "");
     CHECK_STATUS(attn_tokenizer_train_bpe(&empty, 1, 1000, 0, &tok), ATTN_ERR_INVALID_ARG);

@@ -10,30 +10,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static char tmp_root[64];
-
-static void cleanup(void) {
-    if (tmp_root[0]) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);
-    }
-}
-
-/* "<fresh temp dir>/name", removed at exit. */
-static const char *tmp_path(const char *name) {
-    static char buf[8][256];
-    static int k;
-    if (!tmp_root[0]) {
-        strcpy(tmp_root, "/tmp/attn_test_shards_XXXXXX");
-        if (!mkdtemp(tmp_root)) tmp_root[0] = 0;
-        else atexit(cleanup);
-    }
-    char *b = buf[k++ % 8];
-    snprintf(b, sizeof buf[0], "%s/%s", tmp_root, name);
-    return b;
-}
-
 static void write_bytes(const char *path, const void *data, size_t n) {
     FILE *f = fopen(path, "wb");
     if (!f) return;
@@ -61,7 +37,7 @@ static unsigned char *read_bytes(const char *path, long *n) {
 }
 
 TEST("u16 shard: header bytes, size and a full round trip") {
-    const char *path = tmp_path("u16.bin");
+    const char *path = test_tmp_path("u16.bin");
     int32_t ids[1000];
     for (int i = 0; i < 1000; i++) ids[i] = (i * 37) % 300;
     ids[999] = 299;
@@ -93,7 +69,7 @@ TEST("u16 shard: header bytes, size and a full round trip") {
 }
 
 TEST("vocab above 65536 uses 4 bytes per token; 65536 still fits in 2") {
-    const char *p16 = tmp_path("edge16.bin"), *p32 = tmp_path("u32.bin");
+    const char *p16 = test_tmp_path("edge16.bin"), *p32 = test_tmp_path("u32.bin");
     int32_t a[3] = {0, 65535, 12345};
     CHECK_OK(attn_shard_write(p16, a, 3, 65536));
     CHECK(file_size(p16) == 32 + 6);
@@ -123,7 +99,7 @@ TEST("vocab above 65536 uses 4 bytes per token; 65536 still fits in 2") {
 }
 
 TEST("an empty shard opens with length 0") {
-    const char *path = tmp_path("empty.bin");
+    const char *path = test_tmp_path("empty.bin");
     CHECK_OK(attn_shard_write(path, NULL, 0, 10));
     CHECK(file_size(path) == 32);
     attn_shard *s = NULL;
@@ -133,7 +109,7 @@ TEST("an empty shard opens with length 0") {
 }
 
 TEST("write refuses tokens outside the vocabulary and leaves no file") {
-    const char *path = tmp_path("refused.bin");
+    const char *path = test_tmp_path("refused.bin");
     int32_t ids[3] = {1, 10, 2};
     CHECK_STATUS(attn_shard_write(path, ids, 3, 10), ATTN_ERR_INVALID_ARG);
     CHECK(strstr(attn_last_error(), "position 1") != NULL);
@@ -145,7 +121,7 @@ TEST("write refuses tokens outside the vocabulary and leaves no file") {
 }
 
 TEST("truncated shards are refused with 'truncated'") {
-    const char *path = tmp_path("trunc.bin");
+    const char *path = test_tmp_path("trunc.bin");
     int32_t ids[100];
     for (int i = 0; i < 100; i++) ids[i] = i;
     CHECK_OK(attn_shard_write(path, ids, 100, 100));
@@ -164,7 +140,7 @@ TEST("truncated shards are refused with 'truncated'") {
 
 /* Writes a valid 4-token shard, lets `patch` edit its bytes, then opens it. */
 static attn_status open_patched(const char *name, void (*patch)(unsigned char *b, long *n), attn_shard **s) {
-    const char *path = tmp_path(name);
+    const char *path = test_tmp_path(name);
     int32_t ids[4] = {0, 1, 2, 3};
     attn_status st = attn_shard_write(path, ids, 4, 4);
     if (st != ATTN_OK) return st;
@@ -219,7 +195,7 @@ TEST("a token >= vocab_size is caught by read, not open") {
 }
 
 TEST("reads outside the shard are refused") {
-    const char *path = tmp_path("range.bin");
+    const char *path = test_tmp_path("range.bin");
     int32_t ids[10] = {0};
     CHECK_OK(attn_shard_write(path, ids, 10, 2));
     attn_shard *s = NULL;
@@ -254,7 +230,7 @@ static char *decode_shard(const char *path, const attn_tokenizer *tok, int64_t *
 }
 
 TEST("prepare splits each document at a line start and ends every piece with eot") {
-    const char *doc1 = tmp_path("doc1.txt"), *doc2 = tmp_path("doc2.txt"), *out = tmp_path("prep/nested/out");
+    const char *doc1 = test_tmp_path("doc1.txt"), *doc2 = test_tmp_path("doc2.txt"), *out = test_tmp_path("prep/nested/out");
     write_bytes(doc1, "aaaa\nbbbb\ncccc\ndddd\n", 20);   /* cut after the newline at byte 14 */
     write_bytes(doc2, "héllo wörld", 13);   /* no newline: byte 9 is inside ö, so the cut is 10 */
     attn_prepare_params p = attn_prepare_default_params();
@@ -276,10 +252,10 @@ TEST("prepare splits each document at a line start and ends every piece with eot
     if (!tok) return;
     CHECK(attn_tokenizer_vocab_size(tok) == res.vocab_size);
     int64_t n = 0;
-    char *train = decode_shard(tmp_path("prep/nested/out/train.bin"), tok, &n);
+    char *train = decode_shard(test_tmp_path("prep/nested/out/train.bin"), tok, &n);
     CHECK(n == res.n_train);
     CHECK(train && !strcmp(train, "aaaa\nbbbb\ncccc\n<|endoftext|>héllo wö<|endoftext|>"));
-    char *val = decode_shard(tmp_path("prep/nested/out/val.bin"), tok, &n);
+    char *val = decode_shard(test_tmp_path("prep/nested/out/val.bin"), tok, &n);
     CHECK(n == res.n_val);
     CHECK(val && !strcmp(val, "dddd\n<|endoftext|>rld<|endoftext|>"));
     attn_free(train);
@@ -287,7 +263,7 @@ TEST("prepare splits each document at a line start and ends every piece with eot
 
     /* the eot id sits at the document ends */
     attn_shard *s = NULL;
-    CHECK_OK(attn_shard_open(tmp_path("prep/nested/out/val.bin"), &s));
+    CHECK_OK(attn_shard_open(test_tmp_path("prep/nested/out/val.bin"), &s));
     int32_t ids[10] = {0};
     if (s) CHECK_OK(attn_shard_read(s, 0, 10, ids));
     CHECK(ids[5] == attn_tokenizer_eot(tok) && ids[9] == attn_tokenizer_eot(tok));
@@ -295,7 +271,7 @@ TEST("prepare splits each document at a line start and ends every piece with eot
     attn_shard_close(s);
 
     long mlen = 0;
-    unsigned char *meta = read_bytes(tmp_path("prep/nested/out/meta.json"), &mlen);
+    unsigned char *meta = read_bytes(test_tmp_path("prep/nested/out/meta.json"), &mlen);
     cJSON *m = meta ? cJSON_ParseWithLength((const char *)meta, (size_t)mlen) : NULL;
     CHECK(m != NULL);
     if (m) {
@@ -313,61 +289,61 @@ TEST("prepare splits each document at a line start and ends every piece with eot
 }
 
 TEST("prepare with val_fraction 0 puts everything in train") {
-    const char *doc = tmp_path("all.txt");
+    const char *doc = test_tmp_path("all.txt");
     write_bytes(doc, "one\ntwo\n", 8);
     attn_prepare_params p = attn_prepare_default_params();
     p.inputs = &doc;
     p.n_inputs = 1;
-    p.out_dir = tmp_path("prep0");
+    p.out_dir = test_tmp_path("prep0");
     p.val_fraction = 0;
     attn_prepare_result res = {0};
     CHECK_OK(attn_prepare(&p, &res));
     CHECK(res.n_train == 9 && res.n_val == 0);
     CHECK(res.vocab_size == 7);   /* \n e n o t w + eot */
-    CHECK(file_size(tmp_path("prep0/val.bin")) == 32);
+    CHECK(file_size(test_tmp_path("prep0/val.bin")) == 32);
 }
 
 TEST("prepare with a saved tokenizer reuses its ids and names the file on an unknown character") {
-    const char *a = tmp_path("tokA.txt"), *b = tmp_path("tokB.txt"), *c = tmp_path("tokC.txt");
+    const char *a = test_tmp_path("tokA.txt"), *b = test_tmp_path("tokB.txt"), *c = test_tmp_path("tokC.txt");
     write_bytes(a, "abc\nabc\n", 8);
     write_bytes(b, "cab\n", 4);
     write_bytes(c, "ab\nabz\n", 7);
     attn_prepare_params p = attn_prepare_default_params();
     p.inputs = &a;
     p.n_inputs = 1;
-    p.out_dir = tmp_path("tokout1");
+    p.out_dir = test_tmp_path("tokout1");
     attn_prepare_result r1 = {0}, r2 = {0};
     CHECK_OK(attn_prepare(&p, &r1));
-    p.tokenizer = tmp_path("tokout1");
+    p.tokenizer = test_tmp_path("tokout1");
     p.inputs = &b;
-    p.out_dir = tmp_path("tokout2");
+    p.out_dir = test_tmp_path("tokout2");
     p.val_fraction = 0;
     CHECK_OK(attn_prepare(&p, &r2));
     CHECK(r2.vocab_size == r1.vocab_size && r2.n_train == 5);
     attn_shard *s = NULL;
     int32_t ids[5] = {0};
-    CHECK_OK(attn_shard_open(tmp_path("tokout2/train.bin"), &s));
+    CHECK_OK(attn_shard_open(test_tmp_path("tokout2/train.bin"), &s));
     if (s) CHECK_OK(attn_shard_read(s, 0, 5, ids));
     attn_shard_close(s);
     /* vocab of "abc\n": \n=0 a=1 b=2 c=3 eot=4 */
     int32_t want[5] = {3, 1, 2, 0, 4};
     CHECK(!memcmp(ids, want, sizeof want));
     p.inputs = &c;
-    p.out_dir = tmp_path("tokout3");
+    p.out_dir = test_tmp_path("tokout3");
     CHECK_STATUS(attn_prepare(&p, NULL), ATTN_ERR_INVALID_ARG);
     CHECK(strstr(attn_last_error(), c) != NULL);
     CHECK(strstr(attn_last_error(), "U+007A 'z' at byte 5") != NULL);
-    CHECK(file_size(tmp_path("tokout3")) == -1);
+    CHECK(file_size(test_tmp_path("tokout3")) == -1);
 }
 
 TEST("prepare rejects missing, empty and non-UTF-8 files, and bad parameters, naming the file") {
-    const char *good = tmp_path("good.txt"), *empty = tmp_path("empty.txt"), *latin1 = tmp_path("latin1.txt");
-    const char *missing = tmp_path("missing.txt");
+    const char *good = test_tmp_path("good.txt"), *empty = test_tmp_path("empty.txt"), *latin1 = test_tmp_path("latin1.txt");
+    const char *missing = test_tmp_path("missing.txt");
     write_bytes(good, "fine\n", 5);
     write_bytes(empty, "", 0);
     write_bytes(latin1, "caf\xe9\n", 5);
     attn_prepare_params p = attn_prepare_default_params();
-    p.out_dir = tmp_path("never");
+    p.out_dir = test_tmp_path("never");
     const char *in[2] = {good, NULL};
     p.inputs = in;
     p.n_inputs = 2;
@@ -395,7 +371,7 @@ TEST("prepare rejects missing, empty and non-UTF-8 files, and bad parameters, na
     CHECK_STATUS(attn_prepare(&p, NULL), ATTN_ERR_INVALID_ARG);
     CHECK(strstr(attn_last_error(), "no input") != NULL);
     p.n_inputs = 1;
-    p.tokenizer = tmp_path("no-such-tokenizer");
+    p.tokenizer = test_tmp_path("no-such-tokenizer");
     CHECK_STATUS(attn_prepare(&p, NULL), ATTN_ERR_IO);
-    CHECK(file_size(tmp_path("never")) == -1);   /* nothing written on failure */
+    CHECK(file_size(test_tmp_path("never")) == -1);   /* nothing written on failure */
 }

@@ -8,26 +8,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static char tmp_root[64];
-
-static void cleanup(void) {
-    if (tmp_root[0]) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);
-    }
-}
-
-/* A fresh directory, removed at exit. */
-static const char *tmpdir(void) {
-    if (!tmp_root[0]) {
-        strcpy(tmp_root, "/tmp/attn_test_tok_XXXXXX");
-        if (!mkdtemp(tmp_root)) tmp_root[0] = 0;
-        else atexit(cleanup);
-    }
-    return tmp_root;
-}
-
 static void write_text(const char *path, const char *s) {
     FILE *f = fopen(path, "wb");
     if (!f) return;
@@ -202,7 +182,7 @@ TEST("save then load gives the same tokenizer") {
     CHECK_OK(attn_tokenizer_new_char(text, strlen(text), &tok));
     if (!tok) return;
     char dir[128];
-    snprintf(dir, sizeof dir, "%s/saved", tmpdir());
+    snprintf(dir, sizeof dir, "%s/saved", test_tmpdir());
     CHECK_OK(attn_tokenizer_save(tok, dir));
     CHECK_OK(attn_tokenizer_load(dir, &back));
     if (!back) {
@@ -239,7 +219,7 @@ TEST("save then load gives the same tokenizer") {
 
 TEST("a hand-written tokenizer.json with escapes and ids in any order loads") {
     char path[128];
-    snprintf(path, sizeof path, "%s/hand.json", tmpdir());
+    snprintf(path, sizeof path, "%s/hand.json", test_tmpdir());
     write_text(path, "{\"version\": \"1.0\", \"model\": {\"type\": \"Char\", \"vocab\": "
                      "{\"\\u00e9\": 2, \"\\n\": 0, \"\\ud83d\\ude00\": 1, \"a\": 4}},"
                      " \"added_tokens\": [{\"id\": 3, \"content\": \"<|endoftext|>\", \"special\": true}]}");
@@ -295,7 +275,7 @@ TEST("malformed tokenizer.json files are rejected with a clear message") {
 #undef PRE
 #undef EOT
     char path[128];
-    snprintf(path, sizeof path, "%s/bad.json", tmpdir());
+    snprintf(path, sizeof path, "%s/bad.json", test_tmpdir());
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         write_text(path, cases[i].json);
         attn_tokenizer *tok = NULL;
@@ -322,7 +302,7 @@ TEST("loading a missing file or a directory without tokenizer.json fails with AT
     CHECK_STATUS(attn_tokenizer_load("/nonexistent/attn/tokenizer.json", &tok), ATTN_ERR_IO);
     CHECK(strstr(attn_last_error(), "/nonexistent/attn/tokenizer.json") != NULL);
     char dir[128];
-    snprintf(dir, sizeof dir, "%s/emptydir", tmpdir());
+    snprintf(dir, sizeof dir, "%s/emptydir", test_tmpdir());
     char cmd[160];
     snprintf(cmd, sizeof cmd, "mkdir -p '%s'", dir);
     CHECK(system(cmd) == 0);
@@ -372,7 +352,7 @@ static void *failing_realloc(void *ud, void *ptr, size_t size) {
 TEST("every allocation failure is reported, nothing leaks or crashes") {
     const char *text = "héllo 😀 wörld";
     char dir[128];
-    snprintf(dir, sizeof dir, "%s/oom", tmpdir());
+    snprintf(dir, sizeof dir, "%s/oom", test_tmpdir());
     int ok_runs = 0, oom_runs = 0;
     for (alloc_fail_at = 0; alloc_fail_at < 200; alloc_fail_at++) {
         alloc_count = 0;

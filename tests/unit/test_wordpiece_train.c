@@ -33,31 +33,8 @@
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 
-static char tmp_root[64];
-
-static void cleanup(void) {
-    if (tmp_root[0]) {
-        char cmd[128];
-        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
-        if (system(cmd) != 0) fprintf(stderr, "could not remove %s\n", tmp_root);
-    }
-}
-
-static const char *tmp_path(const char *name) {
-    static char buf[4][256];
-    static int k;
-    if (!tmp_root[0]) {
-        strcpy(tmp_root, "/tmp/attn_test_wp_train_XXXXXX");
-        if (!mkdtemp(tmp_root)) tmp_root[0] = 0;
-        else atexit(cleanup);
-    }
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmp_root, name);
-    return buf[k];
-}
-
 static const char *write_text(const char *name, const char *s) {
-    const char *path = tmp_path(name);
+    const char *path = test_tmp_path(name);
     FILE *f = fopen(path, "wb");
     if (f) {
         fwrite(s, 1, strlen(s), f);
@@ -115,7 +92,7 @@ TEST("the whole vocabulary equals WordPieceTrainer's (min_frequency 0)") {
     attn_free(ids);
 
     /* save and load back: the same vocabulary */
-    const char *dir = tmp_path("small.d");
+    const char *dir = test_tmp_path("small.d");
     CHECK_OK(attn_tokenizer_save(tok, dir));
     attn_tokenizer_free(tok);
     tok = NULL;
@@ -167,7 +144,7 @@ TEST("errors: arguments, missing file, no words") {
     CHECK_STATUS(attn_tokenizer_train_wordpiece(&file, 1, 4, 0, &tok), ATTN_ERR_INVALID_ARG);
     CHECK(strstr(attn_last_error(), "special") != NULL);
     CHECK_STATUS(attn_tokenizer_train_wordpiece(&file, 1, 100, -1, &tok), ATTN_ERR_INVALID_ARG);
-    const char *missing = tmp_path("no-such-file.txt");
+    const char *missing = test_tmp_path("no-such-file.txt");
     CHECK_STATUS(attn_tokenizer_train_wordpiece(&missing, 1, 100, 0, &tok), ATTN_ERR_IO);
     const char *blank = write_text("blank.txt", " \n\t\r\n  \x01 ");
     CHECK_STATUS(attn_tokenizer_train_wordpiece(&blank, 1, 100, 0, &tok), ATTN_ERR_INVALID_ARG);
