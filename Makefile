@@ -69,8 +69,9 @@ HEADERS  := $(wildcard include/attn/*.h src/*/*.h src/*/*/*.h tests/*.h)
 .PHONY: all test asan check bench clean demo fixtures
 all: attn
 
+# copy then rename: a ./attn that is running keeps its file (no "Text file busy")
 attn: $(BUILD)/attn
-	cp $< $@
+	cp $< $@.tmp && mv -f $@.tmp $@
 
 $(BUILD)/libattn.a: $(LIB_OBJ)
 	@mkdir -p $(@D)

@@ -1,4 +1,5 @@
-/* attn train — train a GPT on prepared token shards. */
+/* attn train — train a GPT (or, with --objective mlm, a BERT-style encoder)
+ * on prepared token shards. */
 #include "cli.h"
 
 #include "attn/train.h"
@@ -11,7 +12,8 @@
 static void usage(FILE *out) {
     fprintf(out,
             "usage: attn train --data DIR --out DIR [options]\n\n"
-            "Trains a GPT-2-architecture model on shards made by `attn prepare`. OUT becomes a\n"
+            "Trains a GPT-2-architecture model (or with --objective mlm a BERT-style encoder by\n"
+            "masked-LM) on shards made by `attn prepare`. OUT becomes a\n"
             "Hugging Face model directory (config.json, model.safetensors, tokenizer.json) plus\n"
             "trainer_state.safetensors and train_log.jsonl.\n\n"
             "model (new runs):\n"
@@ -21,6 +23,12 @@ static void usage(FILE *out) {
             "  --context N       positions (256)\n"
             "  --dropout P       embedding/residual dropout (0)\n"
             "  --init DIR        start from this model directory instead of a new model\n"
+            "objective:\n"
+            "  --objective clm|mlm  next-token (GPT, default) or masked LM (BERT/RoBERTa encoders):\n"
+            "                    rows [CLS] + seq-len-2 tokens + [SEP], 15%% masked 80/10/10\n"
+            "  --static-masking  mlm: mask each window the same way every time (BERT), not anew\n"
+            "                    at every step (dynamic, RoBERTa; the default)\n"
+            "  --whole-word-masking  mlm: mask whole words (\"##\" WordPieces with the word before)\n"
             "optimisation:\n"
             "  --steps N         optimizer steps (1000)\n"
             "  --batch N         sequences per micro-batch (16)\n"
@@ -107,6 +115,27 @@ int cmd_train(int argc, char **argv) {
         }
         if (cli_opt_flag(argv, i, "--resume", NULL)) {
             p.resume = true;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--whole-word-masking", NULL)) {
+            p.whole_word_masking = true;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--static-masking", NULL)) {
+            p.static_masking = true;
+            continue;
+        }
+        const char *objective = NULL;
+        if ((r = cli_opt_str(argc, argv, &i, "--objective", NULL, &objective)) != 0) {
+            if (r < 0) return 2;
+            if (!strcmp(objective, "clm"))
+                p.objective = ATTN_OBJECTIVE_CLM;
+            else if (!strcmp(objective, "mlm"))
+                p.objective = ATTN_OBJECTIVE_MLM;
+            else {
+                fprintf(stderr, "attn train: --objective must be clm or mlm, not '%s'\n", objective);
+                return 2;
+            }
             continue;
         }
         if (cli_opt_flag(argv, i, "--quiet", "-q")) {

@@ -7,6 +7,10 @@
  * RobertaModel, RobertaForMaskedLM; names with or without the "bert." /
  * "roberta." prefix) and attn_model_free() frees it. The heads a checkpoint
  * holds (pooler, masked-LM head, classifier) are loaded with it.
+ * attn_model_save() writes the same layout back (config.json with
+ * architectures BertModel / BertForMaskedLM / BertForSequenceClassification
+ * or the RoBERTa equivalents, model.safetensors with transformers' names),
+ * which transformers' from_pretrained() loads with the same outputs.
  *
  * Architecture (transformers' BertModel): x = LayerNorm(word[ids] +
  * position[pos] + token_type[types]); per block, post-LN:

@@ -6,7 +6,8 @@
  *   tokenizer.json      the tokenizer (see tokenizer.h)
  * plus, for a training run, trainer_state.safetensors (see train.h).
  * transformers' GPT2LMHeadModel.from_pretrained() loads what attn saves and
- * attn loads what transformers saves, with the same logits. */
+ * attn loads what transformers saves, with the same logits; the same holds
+ * for BERT-family encoders (model_type "bert"/"roberta", see encoder.h). */
 #ifndef ATTN_MODEL_H
 #define ATTN_MODEL_H
 
@@ -42,7 +43,7 @@ ATTN_API attn_status attn_model_new(const attn_gpt_config *cfg, uint64_t seed, a
  * into F32. */
 ATTN_API attn_status attn_model_load(const char *dir, attn_model **out);
 /* Writes dir/config.json and dir/model.safetensors (F32), each atomically;
- * creates dir if needed. */
+ * creates dir if needed. GPT: GPT2LMHeadModel; encoders: see encoder.h. */
 ATTN_API attn_status attn_model_save(const attn_model *model, const char *dir);
 ATTN_API void attn_model_free(attn_model *model);
 

@@ -74,6 +74,9 @@ ATTN_API void attn_tokenizer_free(attn_tokenizer *tok);   /* NULL is a no-op */
 ATTN_API int32_t attn_tokenizer_vocab_size(const attn_tokenizer *tok);   /* V, added tokens included */
 ATTN_API int32_t attn_tokenizer_eot(const attn_tokenizer *tok);          /* "<|endoftext|>" id, or -1 */
 ATTN_API const char *attn_tokenizer_kind(const attn_tokenizer *tok);     /* "char", "bpe", "wordpiece" */
+/* Id of the added token whose content is exactly `content` (e.g. "[SEP]",
+ * "[MASK]", "<mask>"), or -1. */
+ATTN_API int32_t attn_tokenizer_added_id(const attn_tokenizer *tok, const char *content);
 
 /* Encodes len bytes of text (need not be NUL-terminated). *ids is allocated
  * with attn_malloc (attn_free it, also when *n_ids is 0). Char-level errors:

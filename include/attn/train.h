@@ -45,6 +45,24 @@ typedef struct attn_train_progress {
 
 typedef void (*attn_train_callback)(const attn_train_progress *p, void *user);
 
+/* What the model learns from each window of T tokens:
+ * - CLM (GPT): next-token prediction, inputs w[0..T) and targets w[1..T].
+ * - MLM (BERT-family encoders): each row is [CLS] + T-2 tokens of the
+ *   window + [SEP] (the tokenizer's "[CLS]"/"[SEP]", or "<s>"/"</s>"),
+ *   masked with attn_mlm_mask (BERT's 15%, 80/10/10; [CLS], [SEP], [PAD],
+ *   [MASK] never chosen); targets are its labels (-1 where not predicted).
+ *   Dynamic masking (RoBERTa, the default) seeds each row's mask from
+ *   (seed, step, row), so a window seen twice is masked anew; static
+ *   masking (BERT) from (seed, window start offset), so a window is always
+ *   masked the same way. Whole-word masking chooses whole words, a token
+ *   whose text starts with "##" (WordPiece) continuing the word before it
+ *   (the window's first token always starts one). Validation windows get fixed masks from (seed,
+ *   window index). A new encoder is post-LN BERT with exact-erf GELU,
+ *   type_vocab_size 2, MLP width 4 * width (or n_inner), an MLM head tied
+ *   to the word embeddings and no pooler; the data's tokenizer must have a
+ *   mask token ("[MASK]" or "<mask>"). */
+typedef enum attn_objective { ATTN_OBJECTIVE_CLM = 0, ATTN_OBJECTIVE_MLM } attn_objective;
+
 typedef struct attn_train_params {
     const char *data_dir;         /* from `attn prepare` */
     const char *out_dir;          /* model directory written by checkpoints */
@@ -60,6 +78,9 @@ typedef struct attn_train_params {
     int64_t stop_at;              /* stop (with a checkpoint) after this step; 0 = run to max_steps */
     attn_train_callback callback;
     void *user;
+    attn_objective objective;     /* CLM (default) or MLM (encoders) */
+    bool static_masking;          /* MLM: fixed masks per window (BERT) instead of dynamic */
+    bool whole_word_masking;      /* MLM: mask whole words (a "##" WordPiece continues the word before it) */
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

@@ -14,8 +14,9 @@
  * projection that op_attention reads from (same for the biases).
  *
  * Not yet: attention-probability dropout (attention_probs_dropout_prob is
- * ignored; hidden dropout is applied), gradients through the pooler (the
- * [CLS] row is copied, not recorded), RoBERTa's classification head,
+ * ignored; hidden dropout is applied), a classification loss (the pooler
+ * is recorded, so one needs only the classifier and its driver),
+ * RoBERTa's classification head,
  * relative position embeddings. */
 #include "attn/encoder.h"
 #include "models/bert_impl.h"
@@ -400,14 +401,9 @@ static tensor *mlm_logits(attn_model *m, graph *g, tensor *x) {
     return op_linear(g, h, &b->wte, &b->mlm_bias);
 }
 
-/* tanh(dense(x[:, 0])): inference only (the row copy is not recorded). */
+/* tanh(dense(x[:, 0])), recorded: gradients reach the encoder through the [CLS] row. */
 static tensor *pooled(attn_model *m, graph *g, tensor *x) {
-    if (!x) return NULL;
-    int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2];
-    tensor *first = graph_tensor(g, 2, (int64_t[]){B, C});
-    if (!first) return NULL;
-    for (int64_t b = 0; b < B; b++) memcpy(first->data + b * C, x->data + b * T * C, (size_t)C * sizeof(float));
-    return op_tanh(g, op_linear(g, first, &m->bert->pool_w, &m->bert->pool_b));
+    return op_tanh(g, op_linear(g, op_select(g, x, 0), &m->bert->pool_w, &m->bert->pool_b));
 }
 
 tensor *bert_mlm_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T) {

@@ -13,13 +13,22 @@
  * next-sentence head. A sentence_bert_config.json beside config.json
  * (sentence-transformers) gives the maximum input length.
  *
- * Not yet: saving, sharded checkpoints, RoBERTa's classification head. */
+ * Saving (bert_save) writes the same layout back: config.json with the
+ * architecture the heads imply (BertForSequenceClassification with a
+ * classifier, else Bert/RobertaForMaskedLM with an MLM head, else
+ * Bert/RobertaModel) and model.safetensors under attn's parameter names,
+ * which are transformers' (the tied MLM decoder is left out, as
+ * save_pretrained leaves it out; from_pretrained ties it again). A pooler
+ * saved beside an MLM head is ignored by BertForMaskedLM, which has none.
+ *
+ * Not yet: sharded checkpoints, RoBERTa's classification head. */
 #include "io/safetensors.h"
 #include "models/bert_impl.h"
 
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* ---- config.json ---------------------------------------------------------- */
 
@@ -251,5 +260,91 @@ done:
     attn_model_free(m);
     attn_free(cfg_path);
     attn_free(w_path);
+    return st;
+}
+
+/* ---- saving --------------------------------------------------------------- */
+
+/* A float as JSON the way Python prints it (1e-12, not 9.9999999600419720e-13). */
+static cJSON *short_number(float x) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.9g", (double)x);
+    return cJSON_CreateNumber(strtod(buf, NULL));
+}
+
+static const char *architecture(const attn_bert_config *c) {
+    if (c->num_labels > 0) return "BertForSequenceClassification";
+    if (c->mlm_head) return c->roberta ? "RobertaForMaskedLM" : "BertForMaskedLM";
+    return c->roberta ? "RobertaModel" : "BertModel";
+}
+
+static attn_status config_to_json(const attn_bert_config *c, float dropout, char **out) {
+    static const char *const act[] = {"gelu", "gelu_new", "relu"};
+    cJSON *r = cJSON_CreateObject();
+    if (!r) return ATTN_ERR_OUT_OF_MEMORY;
+    cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
+    if (arch) cJSON_AddItemToArray(arch, cJSON_CreateString(architecture(c)));
+    cJSON_AddStringToObject(r, "model_type", c->roberta ? "roberta" : "bert");
+    cJSON_AddNumberToObject(r, "vocab_size", (double)c->vocab_size);
+    cJSON_AddNumberToObject(r, "hidden_size", (double)c->hidden_size);
+    cJSON_AddNumberToObject(r, "num_hidden_layers", (double)c->n_layer);
+    cJSON_AddNumberToObject(r, "num_attention_heads", (double)c->n_head);
+    cJSON_AddNumberToObject(r, "intermediate_size", (double)c->intermediate_size);
+    cJSON_AddStringToObject(r, "hidden_act", act[c->activation]);
+    cJSON_AddItemToObject(r, "hidden_dropout_prob", short_number(dropout));
+    cJSON_AddNumberToObject(r, "attention_probs_dropout_prob", 0); /* attn applies none (bert.c) */
+    cJSON_AddNumberToObject(r, "max_position_embeddings", (double)c->max_positions);
+    cJSON_AddNumberToObject(r, "type_vocab_size", (double)c->type_vocab_size);
+    cJSON_AddItemToObject(r, "initializer_range", short_number(0.02f));
+    cJSON_AddItemToObject(r, "layer_norm_eps", short_number(c->layer_norm_eps));
+    if (c->pad_token_id >= 0)
+        cJSON_AddNumberToObject(r, "pad_token_id", c->pad_token_id);
+    else
+        cJSON_AddNullToObject(r, "pad_token_id");
+    cJSON_AddStringToObject(r, "position_embedding_type", "absolute");
+    cJSON_AddBoolToObject(r, "is_decoder", 0);
+    cJSON_AddBoolToObject(r, "tie_word_embeddings", 1);
+    if (c->num_labels > 0) {
+        cJSON *id2label = cJSON_AddObjectToObject(r, "id2label"), *label2id = cJSON_AddObjectToObject(r, "label2id");
+        for (int64_t i = 0; i < c->num_labels && id2label && label2id; i++) {
+            char k[32], v[40];
+            snprintf(k, sizeof k, "%lld", (long long)i);
+            snprintf(v, sizeof v, "LABEL_%lld", (long long)i);
+            cJSON_AddStringToObject(id2label, k, v);
+            cJSON_AddNumberToObject(label2id, v, (double)i);
+        }
+    }
+    cJSON_AddStringToObject(r, "torch_dtype", "float32");
+    char *s = cJSON_Print(r);
+    cJSON_Delete(r);
+    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    *out = s;
+    return ATTN_OK;
+}
+
+attn_status bert_save(const attn_model *m, const char *dir) {
+    attn_status st = dir_ensure(dir);
+    if (st) return st;
+    char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
+    st_entry *entries = attn_calloc((size_t)m->n_params_tensors, sizeof *entries);
+    if (!cfg_path || !w_path || !entries) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        entries[k] = (st_entry){p->name, ST_F32, p->ndim, p->shape, m->weights + p->offset};
+    }
+    static const char *const meta[] = {"format", "pt", NULL};
+    if ((st = st_write(w_path, entries, m->n_params_tensors, meta)) != ATTN_OK) goto done;
+    attn_bert_config cfg;
+    attn_model_encoder_config(m, &cfg);
+    if ((st = config_to_json(&cfg, m->cfg.dropout, &json)) != ATTN_OK) goto done;
+    st = file_write_atomic(cfg_path, json, strlen(json));
+done:
+    if (json) cJSON_free(json);
+    attn_free(cfg_path);
+    attn_free(w_path);
+    attn_free(entries);
     return st;
 }

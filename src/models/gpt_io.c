@@ -258,7 +258,7 @@ done:
 }
 
 attn_status attn_model_save(const attn_model *m, const char *dir) {
-    if (m->kind != MODEL_GPT) return attn_errorf(ATTN_ERR_UNSUPPORTED, "saving encoder (BERT) models is not supported yet");
+    if (m->kind == MODEL_BERT) return bert_save(m, dir);
     attn_status st = dir_ensure(dir);
     if (st) return st;
     char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");

@@ -80,6 +80,8 @@ void bert_free(struct bert_model *b);
 tensor *bert_mlm_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T);
 /* Loads an encoder directory (config.json model_type "bert"/"roberta"). */
 attn_status bert_load(const char *dir, attn_model **out);
+/* Writes config.json + model.safetensors in transformers' layout (bert_io.c). */
+attn_status bert_save(const attn_model *m, const char *dir);
 /* Whether config.json at path names an encoder model_type (no error recorded). */
 bool bert_config_is_encoder(const char *config_path);
 

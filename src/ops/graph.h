@@ -46,6 +46,7 @@ typedef enum op_kind {
     OP_CROSS_ENTROPY,
     OP_GELU_ERF,
     OP_TANH,
+    OP_SELECT,
     OP_COUNT
 } op_kind;
 
@@ -56,7 +57,7 @@ typedef struct tape_entry {
     float *saved[2];          /* op-specific: mean/rstd, lse, losses */
     const int32_t *ids;       /* embedding ids, cross-entropy targets */
     attn_dims dims;           /* attention */
-    int64_t cols[3];          /* attention: q, k, v column offsets */
+    int64_t cols[3];          /* attention: q, k, v column offsets; select: the position */
     int64_t n_valid;          /* cross-entropy: rows that count */
     float fparam;             /* dropout p, layer norm eps, ignore index */
     uint64_t seed;            /* dropout mask seed */
@@ -106,6 +107,10 @@ tensor *op_relu(graph *g, tensor *x);
 tensor *op_gelu_erf(graph *g, tensor *x);
 tensor *op_tanh(graph *g, tensor *x);
 tensor *op_add(graph *g, tensor *a, tensor *b);
+/* out (B, C) = x[:, t, :] for x (B, T, C): one position of every row (the
+ * BERT pooler's [CLS] row, t = 0). Backward adds dout into those rows of
+ * dx and leaves the rest. A plain copy, so it has no kernel. */
+tensor *op_select(graph *g, tensor *x, int64_t t);
 /* Inverted dropout: zero with probability p, scale the rest by 1/(1-p);
  * the identity when p == 0 or the graph is not training. The mask is a
  * function of (graph seed, dropout index in the step, element). */

@@ -176,6 +176,35 @@ static void tanh_backward(graph *g, tape_entry *e) {
     if (e->in[0]->requires_grad) g->k->tanh_backward(e->in[0]->grad, e->out->data, e->out->grad, e->out->numel);
 }
 
+/* ---- select one position -------------------------------------------------- */
+
+tensor *op_select(graph *g, tensor *x, int64_t t) {
+    GUARD(g, x);
+    if (x->ndim != 3 || t < 0 || t >= x->shape[1]) {
+        fail(g, ATTN_ERR_INVALID_ARG, "select: x must be (B, T, C) and t in [0, T)");
+        return NULL;
+    }
+    int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2];
+    tensor *out = graph_tensor(g, 2, (int64_t[]){B, C});
+    if (!out) return NULL;
+    for (int64_t b = 0; b < B; b++) memcpy(out->data + b * C, x->data + (b * T + t) * C, (size_t)C * sizeof(float));
+    tape_entry *e = record(g, OP_SELECT, out, x, NULL, NULL);
+    if (e) e->cols[0] = t;
+    return out;
+}
+
+static void select_backward(graph *g, tape_entry *e) {
+    (void)g;
+    tensor *x = e->in[0];
+    if (!x->requires_grad) return;
+    int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2], t = e->cols[0];
+    for (int64_t b = 0; b < B; b++) {
+        float *dx = x->grad + (b * T + t) * C;
+        const float *dy = e->out->grad + b * C;
+        for (int64_t c = 0; c < C; c++) dx[c] += dy[c];
+    }
+}
+
 /* ---- add ------------------------------------------------------------------ */
 
 tensor *op_add(graph *g, tensor *a, tensor *b) {
@@ -376,6 +405,6 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_EMBEDDING] = embedding_backward, [OP_LINEAR] = linear_backward,     [OP_LAYERNORM] = layernorm_backward,
     [OP_GELU] = gelu_backward,           [OP_RELU] = relu_backward,         [OP_ADD] = add_backward,
     [OP_DROPOUT] = dropout_backward,     [OP_ATTENTION] = attention_backward, [OP_CROSS_ENTROPY] = cross_entropy_backward,
-    [OP_GELU_ERF] = gelu_erf_backward,   [OP_TANH] = tanh_backward,
+    [OP_GELU_ERF] = gelu_erf_backward,   [OP_TANH] = tanh_backward,       [OP_SELECT] = select_backward,
 };
 _Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

@@ -230,6 +230,13 @@ int32_t attn_tokenizer_vocab_size(const attn_tokenizer *tok) { return tok ? tok-
 int32_t attn_tokenizer_eot(const attn_tokenizer *tok) { return tok ? tok->eot : -1; }
 const char *attn_tokenizer_kind(const attn_tokenizer *tok) { return tok ? tok->vt->kind : ""; }
 
+int32_t attn_tokenizer_added_id(const attn_tokenizer *tok, const char *content) {
+    if (!tok || !content) return -1;
+    for (int32_t i = 0; i < tok->n_added; i++)
+        if (!strcmp(tok->added[i].content, content)) return tok->added[i].id;
+    return -1;
+}
+
 attn_status attn_tokenizer_save(const attn_tokenizer *tok, const char *dir) {
     if (!tok || !dir) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_save: NULL argument");
     attn_status st = dir_ensure(dir);

@@ -1,6 +1,8 @@
 /* loop.c — attn_train(): data sampling, evaluation, logging, checkpoints
  * and resume around attn_trainer_step(). See train.h for the guarantees. */
 #include "attn/data.h"
+#include "attn/encoder.h"
+#include "attn/noise.h"
 #include "attn/tokenizer.h"
 #include "io/safetensors.h"
 #include "train/trainer.h"
@@ -31,9 +33,41 @@ attn_train_params attn_train_default_params(void) {
 
 /* ---- batches -----------------------------------------------------------------
  * Training windows start at offsets drawn from (seed, step, micro, row):
- * no loader state, so a resumed run draws exactly the same batches.
- * Validation uses fixed, evenly spaced windows. */
-static attn_status fill_window(const attn_shard *s, int64_t start, int64_t T, int32_t *in, int32_t *tg, int32_t *buf) {
+ * no loader state, so a resumed run draws exactly the same batches, and
+ * MLM masks come from seeds of the same kind (see train.h).
+ * Validation uses fixed, evenly spaced windows (and fixed masks). */
+#define MLM_DYNAMIC_STREAM 0x6d6c6d64796eULL /* "mlmdyn" */
+#define MLM_STATIC_STREAM 0x6d6c6d737461ULL  /* "mlmsta" */
+#define MLM_VAL_STREAM 0x6d6c6d76616cULL     /* "mlmval" */
+
+typedef struct windows {
+    attn_objective objective;
+    bool static_masking;
+    uint64_t seed;
+    int32_t cls, sep;
+    int32_t special[4];
+    attn_mlm_params mlm;
+    uint8_t *word_start;      /* whole-word masking: per vocabulary id (NULL: off) */
+    uint8_t *row_starts;      /* T: word starts of the current row */
+} windows;
+
+/* One row: CLM inputs w[0..T) and targets w[1..T]; MLM the masked
+ * [CLS] w[0..T-2) [SEP] and its labels, masked from mask_seed (static
+ * masking: from the start offset instead). buf holds T + 1 tokens. */
+static attn_status fill_window(const windows *w, const attn_shard *s, int64_t start, int64_t T, int32_t *in, int32_t *tg,
+                               int32_t *buf, uint64_t mask_seed) {
+    if (w->objective == ATTN_OBJECTIVE_MLM) {
+        attn_status st = attn_shard_read(s, start, T - 2, buf + 1);
+        if (st) return st;
+        buf[0] = w->cls;
+        buf[T - 1] = w->sep;
+        uint8_t *starts = NULL;
+        if (w->word_start) {
+            starts = w->row_starts;
+            for (int64_t i = 0; i < T; i++) starts[i] = i <= 1 || w->word_start[buf[i]];
+        }
+        return attn_mlm_mask(&w->mlm, mask_seed, buf, starts, T, in, tg);
+    }
     attn_status st = attn_shard_read(s, start, T + 1, buf);
     if (st) return st;
     memcpy(in, buf, (size_t)T * sizeof *in);
@@ -41,29 +75,33 @@ static attn_status fill_window(const attn_shard *s, int64_t start, int64_t T, in
     return ATTN_OK;
 }
 
-static attn_status train_batch(const attn_shard *s, uint64_t seed, int64_t step, int64_t n_micro, int64_t B, int64_t T,
+static attn_status train_batch(const windows *w, const attn_shard *s, int64_t step, int64_t n_micro, int64_t B, int64_t T,
                                int32_t *in, int32_t *tg, int32_t *buf) {
     int64_t span = attn_shard_len(s) - T; /* valid starts: [0, span) */
     for (int64_t mb = 0; mb < n_micro; mb++)
         for (int64_t b = 0; b < B; b++) {
-            uint64_t r = rng_hash(seed, (uint64_t)step, (uint64_t)(mb * B + b));
+            uint64_t r = rng_hash(w->seed, (uint64_t)step, (uint64_t)(mb * B + b));
             int64_t start = (int64_t)(r % (uint64_t)span);
             int64_t row = (mb * B + b) * T;
-            attn_status st = fill_window(s, start, T, in + row, tg + row, buf);
+            uint64_t mask_seed = w->static_masking
+                                     ? rng_hash(w->seed, MLM_STATIC_STREAM, (uint64_t)start)
+                                     : rng_hash(rng_hash(w->seed, MLM_DYNAMIC_STREAM, (uint64_t)step), 0, (uint64_t)(mb * B + b));
+            attn_status st = fill_window(w, s, start, T, in + row, tg + row, buf, mask_seed);
             if (st) return st;
         }
     return ATTN_OK;
 }
 
-static attn_status evaluate(attn_trainer *tr, const attn_shard *s, int64_t n_batches, int64_t B, int64_t T, int32_t *in,
-                            int32_t *tg, int32_t *buf, float *out) {
+static attn_status evaluate(const windows *win, attn_trainer *tr, const attn_shard *s, int64_t n_batches, int64_t B,
+                            int64_t T, int32_t *in, int32_t *tg, int32_t *buf, float *out) {
     int64_t span = attn_shard_len(s) - T, n_windows = n_batches * B;
     double sum = 0;
     for (int64_t k = 0; k < n_batches; k++) {
         for (int64_t b = 0; b < B; b++) {
             int64_t w = k * B + b;
             int64_t start = n_windows > 1 ? (int64_t)((double)w * (double)(span - 1) / (double)(n_windows - 1)) : 0;
-            attn_status st = fill_window(s, start, T, in + b * T, tg + b * T, buf);
+            uint64_t mask_seed = rng_hash(win->seed, MLM_VAL_STREAM, (uint64_t)w);
+            attn_status st = fill_window(win, s, start, T, in + b * T, tg + b * T, buf, mask_seed);
             if (st) return st;
         }
         float l;
@@ -72,6 +110,46 @@ static attn_status evaluate(attn_trainer *tr, const attn_shard *s, int64_t n_bat
         sum += (double)l;
     }
     *out = (float)(sum / (double)n_batches);
+    return ATTN_OK;
+}
+
+/* The first of the tokenizer's added tokens named (NULL-terminated list), or -1. */
+static int32_t added_id(const attn_tokenizer *tok, const char *const *names) {
+    for (; *names; names++) {
+        int32_t id = attn_tokenizer_added_id(tok, *names);
+        if (id >= 0) return id;
+    }
+    return -1;
+}
+
+static const char *const PAD_NAMES[] = {"[PAD]", "<pad>", NULL};
+
+/* MLM: the special tokens from the data's tokenizer. */
+static attn_status mlm_windows(const attn_train_params *p, const attn_tokenizer *tok, int32_t vocab_size, windows *w) {
+    static const char *const mask[] = {"[MASK]", "<mask>", NULL}, *const cls[] = {"[CLS]", "<s>", NULL},
+                             *const sep[] = {"[SEP]", "</s>", NULL};
+    if (!tok) return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective mlm needs the data's tokenizer.json (from attn prepare)");
+    int32_t m = added_id(tok, mask);
+    w->cls = added_id(tok, cls);
+    w->sep = added_id(tok, sep);
+    if (m < 0 || w->cls < 0 || w->sep < 0)
+        return attn_errorf(ATTN_ERR_INVALID_ARG,
+                           "--objective mlm needs a tokenizer with mask, start and end tokens ([MASK] [CLS] [SEP] or <mask> <s> </s>)");
+    w->mlm = attn_mlm_default_params(m, vocab_size);
+    w->special[0] = w->cls;
+    w->special[1] = w->sep;
+    w->special[2] = m;
+    w->special[3] = added_id(tok, PAD_NAMES);
+    w->mlm.special = w->special;
+    w->mlm.n_special = w->special[3] >= 0 ? 4 : 3;
+    if (!p->whole_word_masking) return ATTN_OK;
+    int32_t V = attn_tokenizer_vocab_size(tok);
+    if (!(w->word_start = attn_malloc((size_t)(V > vocab_size ? V : vocab_size)))) return ATTN_ERR_OUT_OF_MEMORY;
+    for (int32_t id = 0; id < (V > vocab_size ? V : vocab_size); id++) {
+        const char *b = NULL;
+        size_t n = 0;
+        w->word_start[id] = !(id < V && attn_tokenizer_token_bytes(tok, id, &b, &n) == ATTN_OK && n >= 2 && b[0] == '#' && b[1] == '#');
+    }
     return ATTN_OK;
 }
 
@@ -95,6 +173,11 @@ static char *settings_json(const attn_train_params *p, int64_t T) {
     char seed[32];
     snprintf(seed, sizeof seed, "%" PRIu64, p->seed);
     cJSON_AddStringToObject(r, "seed", seed);
+    if (p->objective == ATTN_OBJECTIVE_MLM) { /* only then, so older CLM checkpoints still resume */
+        cJSON_AddStringToObject(r, "objective", "mlm");
+        cJSON_AddBoolToObject(r, "static_masking", p->static_masking);
+        cJSON_AddBoolToObject(r, "whole_word_masking", p->whole_word_masking);
+    }
     char *s = cJSON_PrintUnformatted(r);
     cJSON_Delete(r);
     return s;
@@ -224,8 +307,11 @@ attn_status attn_train(const attn_train_params *p) {
     int32_t *in = NULL, *tg = NULL, *buf = NULL;
     char *settings = NULL, *path_train = NULL, *path_val = NULL, *state_path = NULL, *log_path = NULL;
     FILE *log = NULL;
+    windows win;
+    memset(&win, 0, sizeof win);
 
     if (!p->data_dir || !p->out_dir) return attn_errorf(ATTN_ERR_INVALID_ARG, "training needs a data directory and an output directory");
+    bool mlm = p->objective == ATTN_OBJECTIVE_MLM;
     if (p->batch_size < 1 || p->grad_accum < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 ||
         p->checkpoint_every < 0)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
@@ -249,11 +335,34 @@ attn_status attn_train(const attn_train_params *p) {
         if ((st = attn_model_load(p->out_dir, &model)) != ATTN_OK) goto done;
     } else if (p->init_from) {
         if ((st = attn_model_load(p->init_from, &model)) != ATTN_OK) goto done;
+    } else if (mlm) {
+        attn_bert_config c = attn_bert_default_config();
+        c.n_layer = p->model.n_layer;
+        c.n_head = p->model.n_head;
+        c.hidden_size = p->model.n_embd;
+        c.intermediate_size = p->model.n_inner > 0 ? p->model.n_inner : 4 * p->model.n_embd;
+        c.max_positions = p->model.n_ctx;
+        c.vocab_size = attn_shard_vocab_size(train);
+        c.dropout = p->model.dropout;
+        c.pooler = false;
+        c.mlm_head = true;
+        c.pad_token_id = tok ? added_id(tok, PAD_NAMES) : -1;
+        if ((st = attn_bert_new(&c, p->seed, &model)) != ATTN_OK) goto done;
     } else {
         attn_gpt_config c = p->model;
         c.vocab_size = attn_shard_vocab_size(train);
         if (tok) c.eos_token_id = c.bos_token_id = attn_tokenizer_eot(tok);
         if ((st = attn_model_new(&c, p->seed, &model)) != ATTN_OK) goto done;
+    }
+    attn_bert_config ecfg;
+    bool encoder = attn_model_encoder_config(model, &ecfg);
+    if (mlm && !(encoder && ecfg.mlm_head)) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective mlm needs an encoder (BERT/RoBERTa) with a masked-LM head");
+        goto done;
+    }
+    if (!mlm && encoder) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "an encoder (BERT/RoBERTa) model trains with --objective mlm");
+        goto done;
     }
     attn_gpt_config cfg = attn_model_config(model);
     if (p->model.dropout > 0) model->cfg.dropout = p->model.dropout;
@@ -263,9 +372,14 @@ attn_status attn_train(const attn_train_params *p) {
         goto done;
     }
     int64_t T = p->seq_len ? p->seq_len : cfg.n_ctx, B = p->batch_size, A = p->grad_accum;
-    if (T < 1 || T > cfg.n_ctx) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "sequence length %lld must be in [1, %lld] (the model's context)", (long long)T,
-                         (long long)cfg.n_ctx);
+    if (encoder) { /* RoBERTa's positions start after the padding index */
+        int64_t limit = ecfg.roberta ? ecfg.max_positions - ecfg.pad_token_id - 1 : ecfg.max_positions;
+        if (cfg.n_ctx > limit) cfg.n_ctx = limit;
+        if (!p->seq_len) T = cfg.n_ctx;
+    }
+    if (T < (mlm ? 3 : 1) || T > cfg.n_ctx) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "sequence length %lld must be in [%d, %lld] (the model's context)", (long long)T,
+                         mlm ? 3 : 1, (long long)cfg.n_ctx);
         goto done;
     }
     if (attn_shard_len(train) < T + 2) {
@@ -277,6 +391,10 @@ attn_status attn_train(const attn_train_params *p) {
         attn_shard_close(val); /* too short to evaluate on: train without validation */
         val = NULL;
     }
+    win.objective = p->objective;
+    win.static_masking = p->static_masking;
+    win.seed = p->seed;
+    if (mlm && (st = mlm_windows(p, tok, (int32_t)cfg.vocab_size, &win)) != ATTN_OK) goto done;
     if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
     tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
     if (!(settings = settings_json(p, T))) {
@@ -287,6 +405,10 @@ attn_status attn_train(const attn_train_params *p) {
         if ((st = load_state(tr, state_path, settings)) != ATTN_OK) goto done;
         if ((st = trim_log(log_path, tr->step)) != ATTN_OK) goto done;
     } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
+        goto done;
+    }
+    if (win.word_start && !(win.row_starts = attn_malloc((size_t)T))) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     in = attn_malloc((size_t)(A * B * T) * sizeof *in);
@@ -306,7 +428,7 @@ attn_status attn_train(const attn_train_params *p) {
     int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
     while (tr->step < end) {
         double ts = time_now();
-        if ((st = train_batch(train, p->seed, tr->step, A, B, T, in, tg, buf)) != ATTN_OK) goto done;
+        if ((st = train_batch(&win, train, tr->step, A, B, T, in, tg, buf)) != ATTN_OK) goto done;
         float loss, norm;
         float lr = attn_lr_at(&p->optim, tr->step);
         if ((st = attn_trainer_step(tr, in, tg, A, B, T, &loss, &norm)) != ATTN_OK) goto done;
@@ -323,7 +445,7 @@ attn_status attn_train(const attn_train_params *p) {
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
         bool last = step == max_steps;
         if (val && p->eval_batches > 0 && ((p->eval_every && step % p->eval_every == 0) || last)) {
-            if ((st = evaluate(tr, val, p->eval_batches, B, T, in, tg, buf, &pr.val_loss)) != ATTN_OK) goto done;
+            if ((st = evaluate(&win, tr, val, p->eval_batches, B, T, in, tg, buf, &pr.val_loss)) != ATTN_OK) goto done;
             pr.has_val = true;
         }
         fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
@@ -339,6 +461,8 @@ attn_status attn_train(const attn_train_params *p) {
     }
     if (tr->step == first && !file_exists(state_path)) st = checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
 done:
+    attn_free(win.word_start);
+    attn_free(win.row_starts);
     if (log) fclose(log);
     attn_trainer_free(tr);
     attn_model_free(model);

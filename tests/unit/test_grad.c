@@ -519,6 +519,24 @@ TEST("op_tanh: gradient over small and saturated inputs (backward from the outpu
     check_case(&c);
 }
 
+/* The BERT pooler: tanh(dense(x[:, 0])); x's other positions get zero gradient. */
+static tensor *build_pooler(graph *g, gcase *c) {
+    return op_tanh(g, op_linear(g, op_select(g, &c->in[0], 0), &c->in[1], &c->in[2]));
+}
+
+static tensor *build_select_last(graph *g, gcase *c) { return op_select(g, &c->in[0], 2); }
+
+TEST("op_select: the pooler's [CLS] row (select, linear, tanh) and another position") {
+    gcase c = {.name = "pooler", .n_in = 3, .build = build_pooler, .h = 1e-2f};
+    c.in[0] = leaf(3, (int64_t[]){2, 3, 5}, 160, 1.0f);
+    c.in[1] = leaf(2, (int64_t[]){4, 5}, 161, 0.5f);
+    c.in[2] = leaf(1, (int64_t[]){4}, 162, 0.5f);
+    check_case(&c);
+    gcase d = {.name = "select t=2", .n_in = 1, .build = build_select_last, .h = 1e-2f};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 5}, 163, 1.0f);
+    check_case(&d);
+}
+
 static tensor *build_post_ln_block(graph *g, gcase *c) {
     /* BERT's block: x -> qkv -> masked bidirectional attention -> + x ->
      * layernorm -> gelu_erf -> tanh (the pooler's activation) */

@@ -1,0 +1,46 @@
+#!/bin/sh
+# Masked-LM pretraining of a tiny BERT-style encoder on an Austen slice with
+# the MiniLM WordPiece tokenizer (documents end with [SEP]): the loss falls,
+# a run stopped at step 15 and resumed matches the uninterrupted run bit for
+# bit, the result is a Hugging Face BertForMaskedLM directory that
+# `attn embed` runs on, and static and whole-word masking train too.
+set -eu
+ATTN=${ATTN_BIN:-./attn}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+head -c 60000 data/austen/persuasion.txt > "$tmp/a.txt"
+"$ATTN" prepare -t tests/data/minilm -o "$tmp/data" "$tmp/a.txt" >/dev/null
+common="--objective mlm --data $tmp/data --layers 2 --heads 2 --width 32 --context 32 --batch 4 --steps 30 --lr 3e-3 --eval-every 10 --eval-batches 2 --dropout 0.1 --threads 2 --quiet"
+"$ATTN" train $common --out "$tmp/full"
+grep -q '"BertForMaskedLM"' "$tmp/full/config.json" || { echo "not saved as BertForMaskedLM"; exit 1; }
+# the loss falls: mean of the last 5 steps well below the first 5, and validation too
+awk -F'"loss": ' '{split($2, a, ","); l[NR] = a[1]} END {
+    for (i = 1; i <= 5; i++) { f += l[i]; e += l[NR - 5 + i] }
+    if (NR != 30 || e / 5 > f / 5 - 0.5) { printf "loss did not fall: first %.3f last %.3f\n", f / 5, e / 5; exit 1 } }' \
+    "$tmp/full/train_log.jsonl"
+v1=$(grep -o '"val_loss": [0-9.]*' "$tmp/full/train_log.jsonl" | head -n 1 | cut -d' ' -f2)
+v3=$(grep -o '"val_loss": [0-9.]*' "$tmp/full/train_log.jsonl" | tail -n 1 | cut -d' ' -f2)
+awk -v a="$v1" -v b="$v3" 'BEGIN { if (!(b < a)) { print "val loss did not fall: " a " -> " b; exit 1 } }'
+# resume bit for bit
+"$ATTN" train $common --out "$tmp/part" --stop-at 15
+"$ATTN" train $common --out "$tmp/part" --resume
+strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+strip "$tmp/full/train_log.jsonl" > "$tmp/a.log"
+strip "$tmp/part/train_log.jsonl" > "$tmp/b.log"
+diff "$tmp/a.log" "$tmp/b.log" || { echo "resumed losses differ from the uninterrupted run"; exit 1; }
+cmp "$tmp/full/model.safetensors" "$tmp/part/model.safetensors" || { echo "resumed weights differ"; exit 1; }
+# a different masking scheme is a different run: resume refuses it
+if "$ATTN" train $common --out "$tmp/part" --resume --static-masking 2>"$tmp/err"; then echo "changed masking accepted"; exit 1; fi
+grep -q "settings" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+# embeddings from the trained encoder
+printf 'It is a truth universally acknowledged.\nAnne Elliot walked to Uppercross.\n' > "$tmp/s.txt"
+"$ATTN" embed -m "$tmp/full" "$tmp/s.txt" > "$tmp/emb"
+[ "$(wc -l < "$tmp/emb")" -eq 2 ] || { echo "embed should print 2 lines"; cat "$tmp/emb"; exit 1; }
+grep -q '^\[-\{0,1\}[0-9]' "$tmp/emb" || { echo "embed output is not JSON arrays"; exit 1; }
+# static and whole-word masking (BERT) and --init from the trained encoder
+"$ATTN" train $common --steps 3 --static-masking --whole-word-masking --init "$tmp/full" --out "$tmp/static"
+[ -f "$tmp/static/model.safetensors" ] || { echo "static-masking run saved nothing"; exit 1; }
+# an encoder is not trained with the next-token objective
+if "$ATTN" train --data "$tmp/data" --init "$tmp/full" --out "$tmp/bad" --steps 1 --quiet 2>"$tmp/err"; then echo "clm on an encoder accepted"; exit 1; fi
+grep -q "objective mlm" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+echo ok
