@@ -36,119 +36,8 @@
  * words that may hold it (stale entries are harmless: merging finds nothing),
  * and a max-heap holds (count, pair) entries, checked against the live count
  * when popped (lazy invalidation): O(changes · log pairs) per merge. */
+#include "tokenizers/strset.h"
 #include "tokenizers/tokenizer_impl.h"
-
-/* ---- hashing ------------------------------------------------------------------ */
-
-static uint64_t mix64(uint64_t x) {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t hash_mem(const void *p, size_t n) {
-    const unsigned char *s = p;
-    uint64_t h = 0xcbf29ce484222325ULL ^ n;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ULL;
-    return mix64(h);
-}
-
-/* A set of byte strings (slots hold index + 1; 0 is free); the strings live
- * in a caller's buffer reached through off/len. */
-typedef struct str_index {
-    int32_t *slots;
-    size_t cap;   /* power of two */
-    int32_t n;
-} str_index;
-
-typedef struct str_pool {
-    char *bytes;
-    size_t used, cap;
-    size_t *off;      /* [n] */
-    uint32_t *len;    /* [n] */
-    int32_t n, cap_n;
-} str_pool;
-
-static attn_status pool_add(str_pool *p, const char *s, size_t n, int32_t *idx) {
-    if (n > UINT32_MAX) return attn_errorf(ATTN_ERR_INVALID_ARG, "a word of %zu bytes is too long", n);
-    if (p->used + n > p->cap) {
-        size_t cap = ATTN_MAX(p->cap * 2, p->used + n + 4096);
-        char *b = attn_realloc(p->bytes, cap);
-        if (!b) return ATTN_ERR_OUT_OF_MEMORY;
-        p->bytes = b;
-        p->cap = cap;
-    }
-    if (p->n == p->cap_n) {
-        if (p->n == INT32_MAX - 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "too many distinct words");
-        int32_t c = p->cap_n ? (p->cap_n > INT32_MAX / 2 ? INT32_MAX - 1 : p->cap_n * 2) : 1024;
-        size_t *o = attn_realloc(p->off, (size_t)c * sizeof *o);
-        if (!o) return ATTN_ERR_OUT_OF_MEMORY;
-        p->off = o;
-        uint32_t *l = attn_realloc(p->len, (size_t)c * sizeof *l);
-        if (!l) return ATTN_ERR_OUT_OF_MEMORY;
-        p->len = l;
-        p->cap_n = c;
-    }
-    if (n) memcpy(p->bytes + p->used, s, n);
-    p->off[p->n] = p->used;
-    p->len[p->n] = (uint32_t)n;
-    p->used += n;
-    *idx = p->n++;
-    return ATTN_OK;
-}
-
-static void pool_free(str_pool *p) {
-    attn_free(p->bytes);
-    attn_free(p->off);
-    attn_free(p->len);
-}
-
-/* The slot for s: holding it, or free. */
-static size_t index_slot(const str_index *x, const str_pool *p, const char *s, size_t n, uint64_t h) {
-    size_t mask = x->cap - 1, i = (size_t)h & mask;
-    for (;; i = (i + 1) & mask) {
-        int32_t v = x->slots[i];
-        if (!v) return i;
-        v--;
-        if (p->len[v] == n && !memcmp(p->bytes + p->off[v], s, n)) return i;
-    }
-}
-
-static attn_status index_grow(str_index *x, const str_pool *p) {
-    size_t cap = x->cap ? x->cap * 2 : 4096;
-    int32_t *slots = attn_calloc(cap, sizeof *slots);
-    if (!slots) return ATTN_ERR_OUT_OF_MEMORY;
-    for (size_t i = 0; i < x->cap; i++) {
-        int32_t v = x->slots[i];
-        if (!v) continue;
-        size_t j = (size_t)hash_mem(p->bytes + p->off[v - 1], p->len[v - 1]) & (cap - 1);
-        while (slots[j]) j = (j + 1) & (cap - 1);
-        slots[j] = v;
-    }
-    attn_free(x->slots);
-    x->slots = slots;
-    x->cap = cap;
-    return ATTN_OK;
-}
-
-/* Finds s, or adds it to the pool; *idx is its index, *added whether new. */
-static attn_status index_intern(str_index *x, str_pool *p, const char *s, size_t n, int32_t *idx, bool *added) {
-    attn_status st;
-    if ((size_t)(x->n + 1) * 2 > x->cap && (st = index_grow(x, p)) != ATTN_OK) return st;
-    size_t i = index_slot(x, p, s, n, hash_mem(s, n));
-    *added = !x->slots[i];
-    if (!*added) {
-        *idx = x->slots[i] - 1;
-        return ATTN_OK;
-    }
-    if ((st = pool_add(p, s, n, idx)) != ATTN_OK) return st;
-    x->slots[i] = *idx + 1;
-    x->n++;
-    return ATTN_OK;
-}
 
 /* ---- the trainer ---------------------------------------------------------------- */
 
@@ -201,7 +90,7 @@ static void trainer_free(trainer *t) {
     attn_free(t->pair_slots);
     attn_free(t->touched);
     attn_free(t->heap);
-    pool_free(&t->tokens);
+    str_pool_free(&t->tokens);
     attn_free(t->token_index.slots);
     attn_free(t->merges);
 }
@@ -213,7 +102,7 @@ static attn_status pair_slots_grow(trainer *t) {
     int32_t *slots = attn_calloc(cap, sizeof *slots);
     if (!slots) return ATTN_ERR_OUT_OF_MEMORY;
     for (int32_t p = 0; p < t->n_pairs; p++) {
-        size_t j = (size_t)mix64(t->pairs[p].key) & (cap - 1);
+        size_t j = (size_t)str_mix64(t->pairs[p].key) & (cap - 1);
         while (slots[j]) j = (j + 1) & (cap - 1);
         slots[j] = p + 1;
     }
@@ -226,7 +115,7 @@ static attn_status pair_slots_grow(trainer *t) {
 /* The index of pair key, -1 if absent. */
 static int32_t pair_find(const trainer *t, uint64_t key) {
     size_t mask = t->pair_cap - 1;
-    for (size_t i = (size_t)mix64(key) & mask;; i = (i + 1) & mask) {
+    for (size_t i = (size_t)str_mix64(key) & mask;; i = (i + 1) & mask) {
         int32_t v = t->pair_slots[i];
         if (!v) return -1;
         if (t->pairs[v - 1].key == key) return v - 1;
@@ -236,7 +125,7 @@ static int32_t pair_find(const trainer *t, uint64_t key) {
 static attn_status pair_get(trainer *t, uint64_t key, int32_t *out) {
     attn_status st;
     if ((size_t)(t->n_pairs + 1) * 2 > t->pair_cap && (st = pair_slots_grow(t)) != ATTN_OK) return st;
-    size_t mask = t->pair_cap - 1, i = (size_t)mix64(key) & mask;
+    size_t mask = t->pair_cap - 1, i = (size_t)str_mix64(key) & mask;
     for (;; i = (i + 1) & mask) {
         int32_t v = t->pair_slots[i];
         if (!v) break;
@@ -365,7 +254,7 @@ static attn_status merge_word(trainer *t, int32_t w, int32_t a, int32_t b, int32
 
 static attn_status add_token(trainer *t, const char *s, size_t n, int32_t *id) {
     bool added;
-    return index_intern(&t->token_index, &t->tokens, s, n, id, &added);
+    return str_index_intern(&t->token_index, &t->tokens, s, n, id, &added);
 }
 
 /* Runs the merges until the vocabulary has vocab_size tokens. */
@@ -460,7 +349,7 @@ static attn_status count_pieces(const char *text, size_t len, str_pool *words, s
             ATTN_CHECK(e > pos && e <= end);
             int32_t w;
             bool added;
-            if ((st = index_intern(index, words, text + pos, e - pos, &w, &added)) != ATTN_OK) return st;
+            if ((st = str_index_intern(index, words, text + pos, e - pos, &w, &added)) != ATTN_OK) return st;
             if (w >= *cap) {
                 int32_t c = *cap ? *cap * 2 : 1024;
                 int64_t *nc = attn_realloc(*counts, (size_t)c * sizeof *nc);
@@ -606,7 +495,7 @@ attn_status attn_tokenizer_train_bpe(const char *const *files, int n_files, int3
         for (uint32_t i = 0; i + 1 < words.len[w]; i++)
             if ((st = pair_change(&t, byte_id[s[i]], byte_id[s[i + 1]], w, +1, -1)) != ATTN_OK) goto done;
     }
-    pool_free(&words);
+    str_pool_free(&words);
     memset(&words, 0, sizeof words);
     attn_free(word_index.slots);
     word_index.slots = NULL;
@@ -616,7 +505,7 @@ attn_status attn_tokenizer_train_bpe(const char *const *files, int n_files, int3
 done:
     attn_free(text);
     attn_free(counts);
-    pool_free(&words);
+    str_pool_free(&words);
     attn_free(word_index.slots);
     trainer_free(&t);
     return st;

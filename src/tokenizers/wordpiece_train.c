@@ -41,6 +41,7 @@
  * The result is a "wordpiece" tokenizer with BERT's settings: BertNormalizer
  * (lowercase, accents stripped), BertPreTokenizer, [CLS] A [SEP] (B [SEP])
  * post-processing, WordPiece decoder, unk "[UNK]", 100 characters per word. */
+#include "tokenizers/strset.h"
 #include "tokenizers/tokenizer_impl.h"
 
 #include <stdlib.h>
@@ -49,118 +50,6 @@ static const char *const WP_SPECIALS[] = {"[PAD]", "[UNK]", "[CLS]", "[SEP]", "[
 #define N_SPECIALS 5
 #define PREFIX "##"
 #define PREFIX_LEN 2
-
-/* ---- hashing and string sets ----------------------------------------------------- */
-
-static uint64_t mix64(uint64_t x) {
-    x ^= x >> 33;
-    x *= 0xff51afd7ed558ccdULL;
-    x ^= x >> 33;
-    x *= 0xc4ceb9fe1a85ec53ULL;
-    x ^= x >> 33;
-    return x;
-}
-
-static uint64_t hash_mem(const void *p, size_t n) {
-    const unsigned char *s = p;
-    uint64_t h = 0xcbf29ce484222325ULL ^ n;
-    for (size_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ULL;
-    return mix64(h);
-}
-
-/* Byte strings, appended; index i is the i-th added. */
-typedef struct str_pool {
-    char *bytes;
-    size_t used, cap;
-    size_t *off;      /* [n] */
-    uint32_t *len;    /* [n] */
-    int32_t n, cap_n;
-} str_pool;
-
-/* A set over a pool's strings: slots hold index + 1, 0 is free. */
-typedef struct str_index {
-    int32_t *slots;
-    size_t cap;   /* power of two */
-    int32_t n;
-} str_index;
-
-static attn_status pool_add(str_pool *p, const char *s, size_t n, int32_t *idx) {
-    if (n > UINT32_MAX) return attn_errorf(ATTN_ERR_INVALID_ARG, "a word of %zu bytes is too long", n);
-    if (p->used + n > p->cap) {
-        size_t cap = ATTN_MAX(p->cap * 2, p->used + n + 4096);
-        char *b = attn_realloc(p->bytes, cap);
-        if (!b) return ATTN_ERR_OUT_OF_MEMORY;
-        p->bytes = b;
-        p->cap = cap;
-    }
-    if (p->n == p->cap_n) {
-        if (p->n == INT32_MAX - 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "too many distinct words");
-        int32_t c = p->cap_n ? (p->cap_n > INT32_MAX / 2 ? INT32_MAX - 1 : p->cap_n * 2) : 1024;
-        size_t *o = attn_realloc(p->off, (size_t)c * sizeof *o);
-        if (!o) return ATTN_ERR_OUT_OF_MEMORY;
-        p->off = o;
-        uint32_t *l = attn_realloc(p->len, (size_t)c * sizeof *l);
-        if (!l) return ATTN_ERR_OUT_OF_MEMORY;
-        p->len = l;
-        p->cap_n = c;
-    }
-    if (n) memcpy(p->bytes + p->used, s, n);
-    p->off[p->n] = p->used;
-    p->len[p->n] = (uint32_t)n;
-    p->used += n;
-    *idx = p->n++;
-    return ATTN_OK;
-}
-
-static void pool_free(str_pool *p) {
-    attn_free(p->bytes);
-    attn_free(p->off);
-    attn_free(p->len);
-    memset(p, 0, sizeof *p);
-}
-
-static size_t index_slot(const str_index *x, const str_pool *p, const char *s, size_t n, uint64_t h) {
-    size_t mask = x->cap - 1, i = (size_t)h & mask;
-    for (;; i = (i + 1) & mask) {
-        int32_t v = x->slots[i];
-        if (!v) return i;
-        v--;
-        if (p->len[v] == n && !memcmp(p->bytes + p->off[v], s, n)) return i;
-    }
-}
-
-static attn_status index_grow(str_index *x, const str_pool *p) {
-    size_t cap = x->cap ? x->cap * 2 : 4096;
-    int32_t *slots = attn_calloc(cap, sizeof *slots);
-    if (!slots) return ATTN_ERR_OUT_OF_MEMORY;
-    for (size_t i = 0; i < x->cap; i++) {
-        int32_t v = x->slots[i];
-        if (!v) continue;
-        size_t j = (size_t)hash_mem(p->bytes + p->off[v - 1], p->len[v - 1]) & (cap - 1);
-        while (slots[j]) j = (j + 1) & (cap - 1);
-        slots[j] = v;
-    }
-    attn_free(x->slots);
-    x->slots = slots;
-    x->cap = cap;
-    return ATTN_OK;
-}
-
-/* Finds s, or adds it to the pool; *idx is its index, *added whether new. */
-static attn_status index_intern(str_index *x, str_pool *p, const char *s, size_t n, int32_t *idx, bool *added) {
-    attn_status st;
-    if ((size_t)(x->n + 1) * 2 > x->cap && (st = index_grow(x, p)) != ATTN_OK) return st;
-    size_t i = index_slot(x, p, s, n, hash_mem(s, n));
-    *added = !x->slots[i];
-    if (!*added) {
-        *idx = x->slots[i] - 1;
-        return ATTN_OK;
-    }
-    if ((st = pool_add(p, s, n, idx)) != ATTN_OK) return st;
-    x->slots[i] = *idx + 1;
-    x->n++;
-    return ATTN_OK;
-}
 
 /* ---- counting words ------------------------------------------------------------------ */
 
@@ -175,7 +64,7 @@ static attn_status count_word(void *ctx, const char *s, size_t n) {
     word_counter *wc = ctx;
     int32_t w;
     bool added;
-    attn_status st = index_intern(&wc->index, &wc->words, s, n, &w, &added);
+    attn_status st = str_index_intern(&wc->index, &wc->words, s, n, &w, &added);
     if (st != ATTN_OK) return st;
     if (w >= wc->cap) {
         int32_t c = wc->cap ? wc->cap * 2 : 1024;
@@ -236,7 +125,7 @@ static void trainer_free(trainer *t) {
     attn_free(t->touched);
     for (size_t i = 0; i < t->n_heap; i++) attn_free(t->heap[i].pos);
     attn_free(t->heap);
-    pool_free(&t->tokens);
+    str_pool_free(&t->tokens);
     attn_free(t->token_index.slots);
 }
 
@@ -247,7 +136,7 @@ static attn_status pair_slots_grow(trainer *t) {
     int32_t *slots = attn_calloc(cap, sizeof *slots);
     if (!slots) return ATTN_ERR_OUT_OF_MEMORY;
     for (int32_t p = 0; p < t->n_pairs; p++) {
-        size_t j = (size_t)mix64(t->pairs[p].key) & (cap - 1);
+        size_t j = (size_t)str_mix64(t->pairs[p].key) & (cap - 1);
         while (slots[j]) j = (j + 1) & (cap - 1);
         slots[j] = p + 1;
     }
@@ -261,7 +150,7 @@ static attn_status pair_slots_grow(trainer *t) {
 static attn_status pair_get(trainer *t, uint64_t key, int32_t *out) {
     attn_status st;
     if ((size_t)(t->n_pairs + 1) * 2 > t->pair_cap && (st = pair_slots_grow(t)) != ATTN_OK) return st;
-    size_t mask = t->pair_cap - 1, i = (size_t)mix64(key) & mask;
+    size_t mask = t->pair_cap - 1, i = (size_t)str_mix64(key) & mask;
     for (;; i = (i + 1) & mask) {
         int32_t v = t->pair_slots[i];
         if (!v) break;
@@ -405,7 +294,7 @@ static attn_status merge_word(trainer *t, int32_t w, int32_t a, int32_t b, int32
 
 static attn_status add_token(trainer *t, const char *s, size_t n, int32_t *id) {
     bool added;
-    return index_intern(&t->token_index, &t->tokens, s, n, id, &added);
+    return str_index_intern(&t->token_index, &t->tokens, s, n, id, &added);
 }
 
 static attn_status train_merges(trainer *t, int32_t vocab_size, int64_t min_frequency) {
@@ -659,7 +548,7 @@ attn_status attn_tokenizer_train_wordpiece(const char *const *files, int n_files
         at += k;
     }
     if ((st = queue_touched(&t)) != ATTN_OK) goto done;
-    pool_free(&wc.words);
+    str_pool_free(&wc.words);
     attn_free(wc.index.slots);
     wc.index.slots = NULL;
 
@@ -671,7 +560,7 @@ done:
     attn_free(first);
     attn_free(cont);
     attn_tokenizer_free(pretok);
-    pool_free(&wc.words);
+    str_pool_free(&wc.words);
     attn_free(wc.index.slots);
     attn_free(wc.counts);
     trainer_free(&t);
