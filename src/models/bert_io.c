@@ -33,21 +33,6 @@
 
 /* ---- config.json ---------------------------------------------------------- */
 
-static attn_status read_json(const char *path, cJSON **out) {
-    char *text = NULL;
-    size_t len;
-    attn_status st = file_read_all(path, &text, &len);
-    if (st) return st;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    attn_free(text);
-    if (!root || !cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return attn_errorf(ATTN_ERR_FORMAT, "%s: not a valid JSON object", path);
-    }
-    *out = root;
-    return ATTN_OK;
-}
-
 static const char *model_type(const cJSON *root) {
     const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
     return cJSON_IsString(mt) ? mt->valuestring : NULL;
@@ -67,7 +52,7 @@ bool bert_config_is_encoder(const char *config_path) {
 
 static attn_status config_from_json(const char *path, attn_bert_config *c) {
     cJSON *root;
-    attn_status st = read_json(path, &root);
+    attn_status st = json_read_object(path, &root);
     if (st) return st;
     *c = attn_bert_default_config();
     c->pooler = false; /* decided by the tensors present */
@@ -126,7 +111,7 @@ static int64_t sentence_max_length(const char *dir) {
     char *path = path_join(dir, "sentence_bert_config.json");
     int64_t n = 0;
     cJSON *root = NULL;
-    if (path && file_exists(path) && read_json(path, &root) == ATTN_OK) {
+    if (path && file_exists(path) && json_read_object(path, &root) == ATTN_OK) {
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "max_seq_length");
         if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble < 1e9) n = (int64_t)v->valuedouble;
     }
@@ -245,13 +230,6 @@ done:
 
 /* ---- saving --------------------------------------------------------------- */
 
-/* A float as JSON the way Python prints it (1e-12, not 9.9999999600419720e-13). */
-static cJSON *short_number(float x) {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%.9g", (double)x);
-    return cJSON_CreateNumber(strtod(buf, NULL));
-}
-
 static const char *architecture(const attn_bert_config *c) {
     if (c->num_labels > 0) return "BertForSequenceClassification";
     if (c->mlm_head) return c->roberta ? "RobertaForMaskedLM" : "BertForMaskedLM";
@@ -271,12 +249,12 @@ static attn_status config_to_json(const attn_bert_config *c, float dropout, char
     cJSON_AddNumberToObject(r, "num_attention_heads", (double)c->n_head);
     cJSON_AddNumberToObject(r, "intermediate_size", (double)c->intermediate_size);
     cJSON_AddStringToObject(r, "hidden_act", act[c->activation]);
-    cJSON_AddItemToObject(r, "hidden_dropout_prob", short_number(dropout));
+    cJSON_AddItemToObject(r, "hidden_dropout_prob", json_short_number(dropout));
     cJSON_AddNumberToObject(r, "attention_probs_dropout_prob", 0); /* attn applies none (bert.c) */
     cJSON_AddNumberToObject(r, "max_position_embeddings", (double)c->max_positions);
     cJSON_AddNumberToObject(r, "type_vocab_size", (double)c->type_vocab_size);
-    cJSON_AddItemToObject(r, "initializer_range", short_number(0.02f));
-    cJSON_AddItemToObject(r, "layer_norm_eps", short_number(c->layer_norm_eps));
+    cJSON_AddItemToObject(r, "initializer_range", json_short_number(0.02f));
+    cJSON_AddItemToObject(r, "layer_norm_eps", json_short_number(c->layer_norm_eps));
     if (c->pad_token_id >= 0)
         cJSON_AddNumberToObject(r, "pad_token_id", c->pad_token_id);
     else

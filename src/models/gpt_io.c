@@ -19,16 +19,9 @@
 /* ---- config.json ---------------------------------------------------------- */
 
 static attn_status config_from_json(const char *path, attn_gpt_config *cfg) {
-    char *text = NULL;
-    size_t len;
-    attn_status st = file_read_all(path, &text, &len);
+    cJSON *root;
+    attn_status st = json_read_object(path, &root);
     if (st) return st;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    attn_free(text);
-    if (!root || !cJSON_IsObject(root)) {
-        cJSON_Delete(root);
-        return attn_errorf(ATTN_ERR_FORMAT, "%s: not a valid JSON object", path);
-    }
     *cfg = attn_gpt_default_config();
     const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
     if (mt && (!cJSON_IsString(mt) || strcmp(mt->valuestring, "gpt2"))) {
@@ -79,13 +72,6 @@ done:
     return st;
 }
 
-/* A float as JSON the way Python prints it (1e-05, not 9.99999974737875e-06). */
-static cJSON *short_number(float x) {
-    char buf[32];
-    snprintf(buf, sizeof buf, "%.9g", (double)x);
-    return cJSON_CreateNumber(strtod(buf, NULL));
-}
-
 static attn_status config_to_json(const attn_gpt_config *c, char **out) {
     cJSON *r = cJSON_CreateObject();
     if (!r) return ATTN_ERR_OUT_OF_MEMORY;
@@ -99,11 +85,11 @@ static attn_status config_to_json(const attn_gpt_config *c, char **out) {
     cJSON_AddNumberToObject(r, "n_head", (double)c->n_head);
     cJSON_AddNumberToObject(r, "n_inner", (double)c->n_inner);
     cJSON_AddStringToObject(r, "activation_function", c->activation == ATTN_ACT_RELU ? "relu" : "gelu_new");
-    cJSON_AddItemToObject(r, "layer_norm_epsilon", short_number(c->layer_norm_eps));
-    cJSON_AddItemToObject(r, "resid_pdrop", short_number(c->dropout));
-    cJSON_AddItemToObject(r, "embd_pdrop", short_number(c->dropout));
+    cJSON_AddItemToObject(r, "layer_norm_epsilon", json_short_number(c->layer_norm_eps));
+    cJSON_AddItemToObject(r, "resid_pdrop", json_short_number(c->dropout));
+    cJSON_AddItemToObject(r, "embd_pdrop", json_short_number(c->dropout));
     cJSON_AddNumberToObject(r, "attn_pdrop", 0);
-    cJSON_AddItemToObject(r, "initializer_range", short_number(0.02f));
+    cJSON_AddItemToObject(r, "initializer_range", json_short_number(0.02f));
     if (c->bos_token_id >= 0) cJSON_AddNumberToObject(r, "bos_token_id", c->bos_token_id);
     if (c->eos_token_id >= 0) cJSON_AddNumberToObject(r, "eos_token_id", c->eos_token_id);
     cJSON_AddBoolToObject(r, "tie_word_embeddings", 1);
