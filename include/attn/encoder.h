@@ -48,7 +48,11 @@ typedef struct attn_bert_config {
     int32_t pad_token_id;
     bool pooler;              /* pooler.dense (BertModel) */
     bool mlm_head;            /* masked-LM head, decoder tied to the word embeddings */
-    int64_t num_labels;       /* sequence classifier on the pooled output; 0 = none */
+    int64_t num_labels;       /* classifier outputs; 0 = no classifier */
+    bool token_classifier;    /* the classifier labels every token (BertForTokenClassification)
+                                 instead of the sequence (BertForSequenceClassification: on the
+                                 pooled output; RoBERTa: dense + tanh + out_proj on <s>) */
+    bool nsp_head;            /* next-sentence prediction on the pooled output (BertForPreTraining) */
 } attn_bert_config;
 
 /* bert-base-uncased's shape: 12 layers, 12 heads, 768 wide, 3072 MLP,
@@ -79,6 +83,16 @@ ATTN_API attn_status attn_encoder_pooled(attn_model *model, const int32_t *ids, 
 
 /* Masked-LM logits, out (B, T, vocab_size). ATTN_ERR_UNSUPPORTED without an MLM head. */
 ATTN_API attn_status attn_encoder_mlm_logits(attn_model *model, const int32_t *ids, const int32_t *type_ids,
+                                             const uint8_t *mask, int64_t B, int64_t T, float *out);
+
+/* Classifier logits: out (B, num_labels), or (B, T, num_labels) for a token
+ * classifier. ATTN_ERR_UNSUPPORTED without a classifier. */
+ATTN_API attn_status attn_encoder_classify(attn_model *model, const int32_t *ids, const int32_t *type_ids,
+                                           const uint8_t *mask, int64_t B, int64_t T, float *out);
+
+/* Next-sentence logits (B, 2) from the pooled output: index 0 = "B follows A".
+ * ATTN_ERR_UNSUPPORTED without the head. */
+ATTN_API attn_status attn_encoder_nsp_logits(attn_model *model, const int32_t *ids, const int32_t *type_ids,
                                              const uint8_t *mask, int64_t B, int64_t T, float *out);
 
 /* Sentence embeddings as sentence-transformers' Pooling(mean): the mean of

@@ -29,6 +29,9 @@ typedef struct attn_gpt_config {
     float dropout;            /* embedding and residual dropout while training */
     attn_activation activation;
     int32_t bos_token_id, eos_token_id;   /* -1 if none */
+    int32_t pad_token_id;     /* -1 if none */
+    int64_t num_labels;       /* > 0: a sequence classifier ("score", GPT2ForSequenceClassification)
+                                 on the last real token instead of the language-model head */
 } attn_gpt_config;
 
 ATTN_API attn_gpt_config attn_gpt_default_config(void);
@@ -49,6 +52,11 @@ ATTN_API void attn_model_free(attn_model *model);
 
 ATTN_API attn_gpt_config attn_model_config(const attn_model *model);
 ATTN_API int64_t attn_model_num_params(const attn_model *model);
+
+/* A classifier's labels (config.json id2label): how many (0 when the model
+ * has no classifier) and the name of label i (NULL outside [0, n)). */
+ATTN_API int64_t attn_model_num_labels(const attn_model *model);
+ATTN_API const char *attn_model_label(const attn_model *model, int64_t i);
 
 /* Full forward pass without gradients: logits (B, T, V) for ids (B, T),
  * T <= n_ctx. */

@@ -47,3 +47,50 @@ cJSON *json_short_number(float x) {
     snprintf(buf, sizeof buf, "%.9g", (double)x);
     return cJSON_CreateNumber(strtod(buf, NULL));
 }
+
+attn_status json_read_labels(const cJSON *root, int64_t n, const char *path, char ***names) {
+    *names = NULL;
+    if (n < 1) return ATTN_OK;
+    char **out = attn_calloc((size_t)n, sizeof *out);
+    if (!out) return ATTN_ERR_OUT_OF_MEMORY;
+    const cJSON *map = cJSON_GetObjectItemCaseSensitive(root, "id2label");
+    if (map && !cJSON_IsObject(map)) {
+        attn_free(out);
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: id2label must be an object", path);
+    }
+    for (int64_t i = 0; i < n; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "%lld", (long long)i);
+        const cJSON *v = map ? cJSON_GetObjectItemCaseSensitive(map, key) : NULL;
+        if (v && !cJSON_IsString(v)) {
+            json_free_labels(out, n);
+            return attn_errorf(ATTN_ERR_FORMAT, "%s: id2label[\"%s\"] must be a string", path, key);
+        }
+        char def[40];
+        snprintf(def, sizeof def, "LABEL_%lld", (long long)i);
+        if (!(out[i] = attn_strdup(v ? v->valuestring : def))) {
+            json_free_labels(out, n);
+            return ATTN_ERR_OUT_OF_MEMORY;
+        }
+    }
+    *names = out;
+    return ATTN_OK;
+}
+
+void json_free_labels(char **names, int64_t n) {
+    if (!names) return;
+    for (int64_t i = 0; i < n; i++) attn_free(names[i]);
+    attn_free(names);
+}
+
+void json_add_labels(cJSON *root, char *const *names, int64_t n) {
+    cJSON *id2label = cJSON_AddObjectToObject(root, "id2label"), *label2id = cJSON_AddObjectToObject(root, "label2id");
+    for (int64_t i = 0; i < n && id2label && label2id; i++) {
+        char k[32], def[40];
+        snprintf(k, sizeof k, "%lld", (long long)i);
+        snprintf(def, sizeof def, "LABEL_%lld", (long long)i);
+        const char *v = names && names[i] ? names[i] : def;
+        cJSON_AddStringToObject(id2label, k, v);
+        cJSON_AddNumberToObject(label2id, v, (double)i);
+    }
+}

@@ -18,4 +18,13 @@ attn_status json_read_object(const char *path, cJSON **out);
 /* A float as JSON the way Python prints it (1e-05, not 9.99999974737875e-06). */
 cJSON *json_short_number(float x);
 
+/* A classifier's label names from root's "id2label" ({"0": "neg", ...}):
+ * *names gets n strings (free with json_free_labels); ids absent from
+ * id2label (or no id2label at all) are named "LABEL_<id>" as transformers
+ * names them. */
+attn_status json_read_labels(const cJSON *root, int64_t n, const char *path, char ***names);
+void json_free_labels(char **names, int64_t n);
+/* Adds "id2label" and "label2id" for names[0..n) (NULL names: LABEL_<id>). */
+void json_add_labels(cJSON *root, char *const *names, int64_t n);
+
 #endif

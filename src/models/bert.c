@@ -13,11 +13,13 @@
  * in the weight block, so one (3C, C) view over them is the fused qkv
  * projection that op_attention reads from (same for the biases).
  *
+ * Classifiers (dropout before each linear, as transformers): BERT's
+ * sequence classifier on the pooled vector; RoBERTa's
+ * out_proj(tanh(dense(x[:, 0]))); a token classifier on every hidden state;
+ * the next-sentence head on the pooled vector.
+ *
  * Not yet: attention-probability dropout (attention_probs_dropout_prob is
- * ignored; hidden dropout is applied), a classification loss (the pooler
- * is recorded, so one needs only the classifier and its driver),
- * RoBERTa's classification head,
- * relative position embeddings. */
+ * ignored; hidden dropout is applied), relative position embeddings. */
 #include "attn/encoder.h"
 #include "models/bert_impl.h"
 
@@ -36,14 +38,16 @@ struct bert_model {
     tensor wte, wpe, wtt, emb_ln_w, emb_ln_b;
     tensor pool_w, pool_b;
     tensor mlm_w, mlm_b, mlm_ln_w, mlm_ln_b, mlm_bias;
-    tensor cls_w, cls_b;
+    tensor cls_w, cls_b;      /* classifier (RoBERTa's sequence head: out_proj) */
+    tensor rcls_w, rcls_b;    /* RoBERTa's sequence head: dense */
+    tensor nsp_w, nsp_b;
     bert_layer *layers;
 };
 
 /* ---- parameter table ------------------------------------------------------ */
 
-typedef enum bdim { BD_NONE, BD_V, BD_P, BD_TV, BD_C, BD_F, BD_L } bdim;
-typedef enum bpart { PART_ENCODER, PART_POOLER, PART_MLM, PART_CLASSIFIER } bpart;
+typedef enum bdim { BD_NONE, BD_V, BD_P, BD_TV, BD_C, BD_F, BD_L, BD_2 } bdim;
+typedef enum bpart { PART_ENCODER, PART_POOLER, PART_MLM, PART_CLASSIFIER, PART_RCLS, PART_NSP } bpart;
 
 typedef struct bert_spec {
     const char *name;         /* BERT name; per layer after "encoder.layer.<i>." */
@@ -86,6 +90,12 @@ static const bert_spec BERT_PARAMS[] = {
     {"cls.predictions.transform.LayerNorm.weight", "lm_head.layer_norm.weight", {BD_C}, false, false, false, PART_MLM, BF(mlm_ln_w)},
     {"cls.predictions.transform.LayerNorm.bias", "lm_head.layer_norm.bias", {BD_C}, false, false, false, PART_MLM, BF(mlm_ln_b)},
     {"cls.predictions.bias", "lm_head.bias", {BD_V}, false, false, false, PART_MLM, BF(mlm_bias)},
+    {"cls.seq_relationship.weight", NULL, {BD_2, BD_C}, false, true, false, PART_NSP, BF(nsp_w)},
+    {"cls.seq_relationship.bias", NULL, {BD_2}, false, false, false, PART_NSP, BF(nsp_b)},
+    {"classifier.dense.weight", NULL, {BD_C, BD_C}, false, true, false, PART_RCLS, BF(rcls_w)},
+    {"classifier.dense.bias", NULL, {BD_C}, false, false, false, PART_RCLS, BF(rcls_b)},
+    {"classifier.out_proj.weight", NULL, {BD_L, BD_C}, false, true, false, PART_RCLS, BF(cls_w)},
+    {"classifier.out_proj.bias", NULL, {BD_L}, false, false, false, PART_RCLS, BF(cls_b)},
     {"classifier.weight", NULL, {BD_L, BD_C}, false, true, false, PART_CLASSIFIER, BF(cls_w)},
     {"classifier.bias", NULL, {BD_L}, false, false, false, PART_CLASSIFIER, BF(cls_b)},
 };
@@ -98,6 +108,7 @@ static int64_t bdim_value(const attn_bert_config *c, bdim d) {
     case BD_C: return c->hidden_size;
     case BD_F: return c->intermediate_size;
     case BD_L: return c->num_labels;
+    case BD_2: return 2;
     case BD_NONE: break;
     }
     return 1;
@@ -108,7 +119,9 @@ static bool part_present(const attn_bert_config *c, bpart p) {
     case PART_ENCODER: return true;
     case PART_POOLER: return c->pooler;
     case PART_MLM: return c->mlm_head;
-    case PART_CLASSIFIER: return c->num_labels > 0;
+    case PART_CLASSIFIER: return c->num_labels > 0 && (c->token_classifier || !c->roberta);
+    case PART_RCLS: return c->num_labels > 0 && !c->token_classifier && c->roberta;
+    case PART_NSP: return c->nsp_head;
     }
     return false;
 }
@@ -145,6 +158,9 @@ static attn_status bert_config_check(const attn_bert_config *c) {
     if (c->type_vocab_size < 1 || c->type_vocab_size > 1024)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "type_vocab_size must be in [1, 1024]");
     if (c->num_labels < 0 || c->num_labels > (1 << 20)) return attn_errorf(ATTN_ERR_INVALID_ARG, "num_labels out of range");
+    if (c->token_classifier && c->num_labels < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "a token classifier needs num_labels >= 1");
+    if (!c->pooler && (c->nsp_head || (c->num_labels > 0 && !c->token_classifier && !c->roberta)))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "BERT's sequence classifier and next-sentence head read the pooler: it must be on");
     if (!(c->layer_norm_eps > 0.0f)) return attn_errorf(ATTN_ERR_INVALID_ARG, "layer_norm_eps must be positive");
     if (!(c->dropout >= 0.0f && c->dropout < 1.0f)) return attn_errorf(ATTN_ERR_INVALID_ARG, "dropout must be in [0, 1)");
     if (c->pad_token_id < -1 || c->pad_token_id >= c->vocab_size)
@@ -288,7 +304,7 @@ attn_status bert_model_alloc(const attn_bert_config *cfg, const char *prefix, at
 
 attn_status attn_bert_new(const attn_bert_config *cfg, uint64_t seed, attn_model **out) {
     attn_model *m;
-    const char *prefix = cfg->mlm_head || cfg->num_labels ? (cfg->roberta ? "roberta." : "bert.") : "";
+    const char *prefix = cfg->mlm_head || cfg->num_labels || cfg->nsp_head ? (cfg->roberta ? "roberta." : "bert.") : "";
     attn_status st = bert_alloc(cfg, prefix, &m);
     if (st) return st;
     for (int k = 0; k < m->n_params_tensors; k++) {
@@ -406,25 +422,73 @@ static tensor *pooled(attn_model *m, graph *g, tensor *x) {
     return op_tanh(g, op_linear(g, op_select(g, x, 0), &m->bert->pool_w, &m->bert->pool_b));
 }
 
-tensor *bert_mlm_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T) {
-    if (!m->bert->cfg.mlm_head) {
+/* The batch's padding mask: given, or from the pad id, or NULL (all real). */
+static const uint8_t *batch_mask(attn_model *m, graph *g, const model_batch *b) {
+    if (b->mask || m->bert->cfg.pad_token_id < 0) return b->mask;
+    int64_t n = b->B * b->T;
+    int32_t *buf = graph_ints(g, (n + 3) / 4);
+    if (!buf) return NULL;
+    uint8_t *mask = (uint8_t *)buf;
+    for (int64_t i = 0; i < n; i++) mask[i] = b->inputs[i] != m->bert->cfg.pad_token_id;
+    return mask;
+}
+
+static tensor *classifier(attn_model *m, graph *g, tensor *x) {
+    struct bert_model *b = m->bert;
+    float p = m->cfg.dropout;
+    if (b->cfg.token_classifier) return op_linear(g, op_dropout(g, x, p), &b->cls_w, &b->cls_b);
+    if (b->cfg.roberta) { /* RobertaClassificationHead */
+        tensor *h = op_dropout(g, op_select(g, x, 0), p);
+        h = op_dropout(g, op_tanh(g, op_linear(g, h, &b->rcls_w, &b->rcls_b)), p);
+        return op_linear(g, h, &b->cls_w, &b->cls_b);
+    }
+    return op_linear(g, op_dropout(g, pooled(m, g, x), p), &b->cls_w, &b->cls_b);
+}
+
+static tensor *encode_batch(attn_model *m, graph *g, const model_batch *b) {
+    const uint8_t *mask = batch_mask(m, g, b);
+    if (g->status) return NULL;
+    return encode(m, g, b->inputs, b->type_ids, mask, b->B, b->T);
+}
+
+tensor *bert_classify(attn_model *m, graph *g, const model_batch *b) {
+    if (m->bert->cfg.num_labels < 1) {
+        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "this encoder has no classifier");
+        return NULL;
+    }
+    return classifier(m, g, encode_batch(m, g, b));
+}
+
+tensor *bert_batch_loss(attn_model *m, graph *g, const model_batch *b) {
+    const attn_bert_config *c = &m->bert->cfg;
+    if (!b->targets) {
+        if (!b->labels) {
+            if (!g->status) g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "an encoder batch needs targets or labels");
+            return NULL;
+        }
+        return op_cross_entropy(g, bert_classify(m, g, b), b->labels, -1);
+    }
+    if (!c->mlm_head) {
         if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "this encoder has no masked-LM head");
         return NULL;
     }
-    uint8_t *mask = NULL;
-    if (m->bert->cfg.pad_token_id >= 0) {
-        int32_t *buf = graph_ints(g, (B * T + 3) / 4);
-        if (!buf) return NULL;
-        mask = (uint8_t *)buf;
-        for (int64_t i = 0; i < B * T; i++) mask[i] = inputs[i] != m->bert->cfg.pad_token_id;
+    tensor *x = encode_batch(m, g, b);
+    tensor *loss = op_cross_entropy(g, mlm_logits(m, g, x), b->targets, -1);
+    if (c->nsp_head && b->labels) { /* BertForPreTraining: masked-LM loss + next-sentence loss */
+        tensor *nsp = op_linear(g, pooled(m, g, x), &m->bert->nsp_w, &m->bert->nsp_b);
+        loss = op_add(g, loss, op_cross_entropy(g, nsp, b->labels, -1));
     }
-    tensor *logits = mlm_logits(m, g, encode(m, g, inputs, NULL, mask, B, T));
-    return op_cross_entropy(g, logits, targets, -1);
+    return loss;
+}
+
+tensor *bert_mlm_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T) {
+    model_batch b = {.B = B, .T = T, .inputs = inputs, .targets = targets};
+    return bert_batch_loss(m, g, &b);
 }
 
 /* ---- public inference ----------------------------------------------------- */
 
-typedef enum run_what { RUN_HIDDEN, RUN_POOLED, RUN_MLM } run_what;
+typedef enum run_what { RUN_HIDDEN, RUN_POOLED, RUN_MLM, RUN_CLASSIFY, RUN_NSP } run_what;
 
 static attn_status run(attn_model *m, run_what what, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
                        int64_t B, int64_t T, float *out) {
@@ -433,6 +497,9 @@ static attn_status run(attn_model *m, run_what what, const int32_t *ids, const i
     if (what == RUN_POOLED && !m->bert->cfg.pooler)
         return attn_errorf(ATTN_ERR_UNSUPPORTED, "this checkpoint has no pooler (pooler.dense)");
     if (what == RUN_MLM && !m->bert->cfg.mlm_head) return attn_errorf(ATTN_ERR_UNSUPPORTED, "this checkpoint has no masked-LM head");
+    if (what == RUN_CLASSIFY && m->bert->cfg.num_labels < 1) return attn_errorf(ATTN_ERR_UNSUPPORTED, "this checkpoint has no classifier");
+    if (what == RUN_NSP && !m->bert->cfg.nsp_head)
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "this checkpoint has no next-sentence head (cls.seq_relationship)");
     if (type_ids)
         for (int64_t i = 0; i < B * T; i++)
             if (type_ids[i] < 0 || type_ids[i] >= m->bert->cfg.type_vocab_size)
@@ -443,6 +510,8 @@ static attn_status run(attn_model *m, run_what what, const int32_t *ids, const i
     tensor *x = encode(m, g, ids, type_ids, mask, B, T);
     if (what == RUN_POOLED) x = pooled(m, g, x);
     if (what == RUN_MLM) x = mlm_logits(m, g, x);
+    if (what == RUN_CLASSIFY) x = classifier(m, g, x);
+    if (what == RUN_NSP) x = op_linear(g, pooled(m, g, x), &m->bert->nsp_w, &m->bert->nsp_b);
     if (!x) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
     memcpy(out, x->data, (size_t)x->numel * sizeof(float));
     return ATTN_OK;
@@ -461,6 +530,16 @@ attn_status attn_encoder_pooled(attn_model *m, const int32_t *ids, const int32_t
 attn_status attn_encoder_mlm_logits(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
                                     int64_t B, int64_t T, float *out) {
     return run(m, RUN_MLM, ids, type_ids, mask, B, T, out);
+}
+
+attn_status attn_encoder_classify(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
+                                  int64_t B, int64_t T, float *out) {
+    return run(m, RUN_CLASSIFY, ids, type_ids, mask, B, T, out);
+}
+
+attn_status attn_encoder_nsp_logits(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
+                                    int64_t B, int64_t T, float *out) {
+    return run(m, RUN_NSP, ids, type_ids, mask, B, T, out);
 }
 
 attn_status attn_encoder_embed(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,

@@ -7,21 +7,24 @@
  * "pooler.dense.weight"), or under "bert." / "roberta." with heads beside
  * them as BertForMaskedLM ("cls.predictions.*"), RobertaForMaskedLM
  * ("lm_head.*") and BertForSequenceClassification ("classifier.*") save
- * them. Which heads exist is read from the tensors present. Linear weights
- * are (out, in) in both, so nothing is transposed. Ignored: the
- * position_ids buffer, the MLM decoder (tied to the word embeddings), the
- * next-sentence head. A sentence_bert_config.json beside config.json
+ * them. Which heads exist is read from the tensors present (and, since a
+ * token classifier and BERT's sequence classifier share the name
+ * "classifier.weight", from "architectures": *ForTokenClassification);
+ * label names from id2label. Linear weights are (out, in) in both, so
+ * nothing is transposed. Ignored: the position_ids buffer and the MLM
+ * decoder (tied to the word embeddings). A sentence_bert_config.json beside config.json
  * (sentence-transformers) gives the maximum input length.
  *
  * Saving (bert_save) writes the same layout back: config.json with the
- * architecture the heads imply (BertForSequenceClassification with a
- * classifier, else Bert/RobertaForMaskedLM with an MLM head, else
- * Bert/RobertaModel) and model.safetensors under attn's parameter names,
+ * architecture the heads imply (Bert/RobertaFor{Sequence,Token}Classification
+ * with a classifier, BertForPreTraining with MLM and next-sentence heads,
+ * else Bert/RobertaForMaskedLM with an MLM head, else Bert/RobertaModel)
+ * and model.safetensors under attn's parameter names,
  * which are transformers' (the tied MLM decoder is left out, as
  * save_pretrained leaves it out; from_pretrained ties it again). A pooler
  * saved beside an MLM head is ignored by BertForMaskedLM, which has none.
  *
- * Not yet: sharded checkpoints, RoBERTa's classification head. */
+ * Not yet: sharded checkpoints. */
 #include "io/json.h"
 #include "io/safetensors.h"
 #include "models/bert_impl.h"
@@ -96,6 +99,8 @@ static attn_status config_from_json(const char *path, attn_bert_config *c) {
         st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: BERT as a decoder (is_decoder) is not supported", path);
         goto done;
     }
+    const cJSON *arch = cJSON_GetObjectItemCaseSensitive(root, "architectures"), *a0 = cJSON_GetArrayItem(arch, 0);
+    c->token_classifier = cJSON_IsString(a0) && strstr(a0->valuestring, "ForTokenClassification");
     const cJSON *tie = cJSON_GetObjectItemCaseSensitive(root, "tie_word_embeddings");
     if (tie && cJSON_IsFalse(tie)) {
         st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: an MLM decoder untied from the word embeddings is not supported", path);
@@ -130,7 +135,7 @@ static bool ends_with(const char *s, const char *suffix) {
 static bool ignorable(const char *name) {
     return ends_with(name, "embeddings.position_ids") || !strcmp(name, "cls.predictions.decoder.weight") ||
            !strcmp(name, "cls.predictions.decoder.bias") || !strcmp(name, "lm_head.decoder.weight") ||
-           !strcmp(name, "lm_head.decoder.bias") || !strncmp(name, "cls.seq_relationship.", 21);
+           !strcmp(name, "lm_head.decoder.bias");
 }
 
 static bool has(const st_file *f, const char *name) { return st_find(f, name) != NULL; }
@@ -153,14 +158,18 @@ static attn_status detect_layout(const st_file *f, const char *path, attn_bert_c
     snprintf(name, sizeof name, "%spooler.dense.weight", *prefix);
     c->pooler = has(f, name);
     c->mlm_head = has(f, c->roberta ? "lm_head.dense.weight" : "cls.predictions.transform.dense.weight");
-    if (has(f, "classifier.dense.weight") || has(f, "classifier.out_proj.weight"))
-        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: RoBERTa's classification head is not supported yet", path);
-    const st_tensor *cls = st_find(f, "classifier.weight");
+    c->nsp_head = has(f, "cls.seq_relationship.weight");
+    bool rcls = has(f, "classifier.out_proj.weight");
+    if (rcls && (!c->roberta || c->token_classifier))
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: a RoBERTa sequence classifier (classifier.out_proj) in a checkpoint that is not one", path);
+    const st_tensor *cls = st_find(f, rcls ? "classifier.out_proj.weight" : "classifier.weight");
     c->num_labels = 0;
     if (cls) {
         if (cls->ndim != 2 || cls->shape[0] < 1)
-            return attn_errorf(ATTN_ERR_FORMAT, "%s: classifier.weight must be (num_labels, hidden_size)", path);
+            return attn_errorf(ATTN_ERR_FORMAT, "%s: %s must be (num_labels, hidden_size)", path, cls->name);
         c->num_labels = cls->shape[0];
+    } else {
+        c->token_classifier = false;
     }
     return ATTN_OK;
 }
@@ -195,6 +204,19 @@ static attn_status load_weights(attn_model *m, const st_file *f, const char *pat
     return ATTN_OK;
 }
 
+static attn_status load_labels(attn_model *m, const char *cfg_path, int64_t n) {
+    if (n < 1) return ATTN_OK;
+    cJSON *root;
+    char **names;
+    attn_status st = json_read_object(cfg_path, &root);
+    if (!st) st = json_read_labels(root, n, cfg_path, &names);
+    cJSON_Delete(root);
+    if (st) return st;
+    st = model_set_labels(m, (const char *const *)names, n);
+    json_free_labels(names, n);
+    return st;
+}
+
 attn_status bert_load(const char *dir, attn_model **out) {
     *out = NULL;
     char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
@@ -217,6 +239,7 @@ attn_status bert_load(const char *dir, attn_model **out) {
         goto done;
     }
     if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
+    if ((st = load_labels(m, cfg_path, cfg.num_labels)) != ATTN_OK) goto done;
     bert_set_max_length(m, sentence_max_length(dir));
     *out = m;
     m = NULL;
@@ -231,12 +254,14 @@ done:
 /* ---- saving --------------------------------------------------------------- */
 
 static const char *architecture(const attn_bert_config *c) {
-    if (c->num_labels > 0) return "BertForSequenceClassification";
+    if (c->num_labels > 0 && c->token_classifier) return c->roberta ? "RobertaForTokenClassification" : "BertForTokenClassification";
+    if (c->num_labels > 0) return c->roberta ? "RobertaForSequenceClassification" : "BertForSequenceClassification";
+    if (c->mlm_head && c->nsp_head) return "BertForPreTraining";
     if (c->mlm_head) return c->roberta ? "RobertaForMaskedLM" : "BertForMaskedLM";
     return c->roberta ? "RobertaModel" : "BertModel";
 }
 
-static attn_status config_to_json(const attn_bert_config *c, float dropout, char **out) {
+static attn_status config_to_json(const attn_bert_config *c, float dropout, char *const *labels, char **out) {
     static const char *const act[] = {"gelu", "gelu_new", "relu"};
     cJSON *r = cJSON_CreateObject();
     if (!r) return ATTN_ERR_OUT_OF_MEMORY;
@@ -262,16 +287,7 @@ static attn_status config_to_json(const attn_bert_config *c, float dropout, char
     cJSON_AddStringToObject(r, "position_embedding_type", "absolute");
     cJSON_AddBoolToObject(r, "is_decoder", 0);
     cJSON_AddBoolToObject(r, "tie_word_embeddings", 1);
-    if (c->num_labels > 0) {
-        cJSON *id2label = cJSON_AddObjectToObject(r, "id2label"), *label2id = cJSON_AddObjectToObject(r, "label2id");
-        for (int64_t i = 0; i < c->num_labels && id2label && label2id; i++) {
-            char k[32], v[40];
-            snprintf(k, sizeof k, "%lld", (long long)i);
-            snprintf(v, sizeof v, "LABEL_%lld", (long long)i);
-            cJSON_AddStringToObject(id2label, k, v);
-            cJSON_AddNumberToObject(label2id, v, (double)i);
-        }
-    }
+    if (c->num_labels > 0) json_add_labels(r, labels, c->num_labels);
     cJSON_AddStringToObject(r, "torch_dtype", "float32");
     char *s = cJSON_Print(r);
     cJSON_Delete(r);
@@ -297,7 +313,7 @@ attn_status bert_save(const attn_model *m, const char *dir) {
     if ((st = st_write(w_path, entries, m->n_params_tensors, meta)) != ATTN_OK) goto done;
     attn_bert_config cfg;
     attn_model_encoder_config(m, &cfg);
-    if ((st = config_to_json(&cfg, m->cfg.dropout, &json)) != ATTN_OK) goto done;
+    if ((st = config_to_json(&cfg, m->cfg.dropout, m->n_label_names == cfg.num_labels ? m->label_names : NULL, &json)) != ATTN_OK) goto done;
     st = file_write_atomic(cfg_path, json, strlen(json));
 done:
     if (json) cJSON_free(json);

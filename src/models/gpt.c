@@ -6,6 +6,7 @@
  * transformers' GPT2LMHeadModel. The parameter table below is the single
  * source of sizes, offsets, checkpoint names, weight decay and layouts. */
 #include "models/model_impl.h"
+#include "io/json.h"
 #include "io/safetensors.h"
 
 #include <cJSON.h>
@@ -14,7 +15,7 @@
 
 /* ---- parameter table ------------------------------------------------------ */
 
-typedef enum dim_sym { DIM_NONE, DIM_V, DIM_P, DIM_C, DIM_3C, DIM_F } dim_sym;
+typedef enum dim_sym { DIM_NONE, DIM_V, DIM_P, DIM_C, DIM_3C, DIM_F, DIM_L } dim_sym;
 
 typedef struct param_spec {
     const char *name;         /* per layer: after "transformer.h.<i>." */
@@ -43,7 +44,10 @@ static const param_spec GPT_PARAMS[] = {
     {"mlp.c_proj.bias", {DIM_C}, true, false, false, LF(fc2_b)},
     {"transformer.ln_f.weight", {DIM_C}, false, false, false, MF(lnf_w)},
     {"transformer.ln_f.bias", {DIM_C}, false, false, false, MF(lnf_b)},
+    {"score.weight", {DIM_L, DIM_C}, false, true, false, MF(score_w)}, /* only with num_labels */
 };
+
+static bool spec_present(const attn_gpt_config *c, const param_spec *s) { return s->shape[0] != DIM_L || c->num_labels > 0; }
 
 static int64_t dim_value(const attn_gpt_config *c, dim_sym d) {
     switch (d) {
@@ -52,6 +56,7 @@ static int64_t dim_value(const attn_gpt_config *c, dim_sym d) {
     case DIM_C: return c->n_embd;
     case DIM_3C: return 3 * c->n_embd;
     case DIM_F: return c->n_inner;
+    case DIM_L: return c->num_labels;
     case DIM_NONE: break;
     }
     return 1;
@@ -68,7 +73,7 @@ attn_gpt_config attn_gpt_default_config(void) {
     c.layer_norm_eps = 1e-5f;
     c.dropout = 0.0f;
     c.activation = ATTN_ACT_GELU_TANH;
-    c.bos_token_id = c.eos_token_id = -1;
+    c.bos_token_id = c.eos_token_id = c.pad_token_id = -1;
     return c;
 }
 
@@ -85,6 +90,9 @@ static attn_status config_check(attn_gpt_config *c) {
     if (c->vocab_size < 1 || c->vocab_size > (1 << 24)) return attn_errorf(ATTN_ERR_INVALID_ARG, "vocab_size must be in [1, 2^24]");
     if (!(c->layer_norm_eps > 0.0f)) return attn_errorf(ATTN_ERR_INVALID_ARG, "layer_norm_epsilon must be positive");
     if (!(c->dropout >= 0.0f && c->dropout < 1.0f)) return attn_errorf(ATTN_ERR_INVALID_ARG, "dropout must be in [0, 1)");
+    if (c->num_labels < 0 || c->num_labels > (1 << 20)) return attn_errorf(ATTN_ERR_INVALID_ARG, "num_labels out of range");
+    if (c->pad_token_id < -1 || c->pad_token_id >= c->vocab_size)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "pad_token_id %d is outside the vocabulary", (int)c->pad_token_id);
     return ATTN_OK;
 }
 
@@ -110,6 +118,7 @@ static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
     attn_status st = ATTN_OK;
     int64_t L = cfg->n_layer, n_global = 0, n_layer_specs = 0;
     for (size_t i = 0; i < ARRAY_LEN(GPT_PARAMS); i++) {
+        if (!spec_present(cfg, &GPT_PARAMS[i])) continue;
         if (GPT_PARAMS[i].per_layer)
             n_layer_specs++;
         else
@@ -130,6 +139,7 @@ static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
         for (int layer = 0; layer < (pass == 1 ? L : 1); layer++)
             for (size_t i = 0; i < ARRAY_LEN(GPT_PARAMS); i++) {
                 const param_spec *s = &GPT_PARAMS[i];
+                if (!spec_present(cfg, s)) continue;
                 bool is_pre = !s->per_layer && i < 2, is_post = !s->per_layer && i >= 2;
                 if ((pass == 0 && !is_pre) || (pass == 1 && !s->per_layer) || (pass == 2 && !is_post)) continue;
                 param_info *p = &m->params[k];
@@ -204,7 +214,30 @@ void attn_model_free(attn_model *m) {
     attn_free(m->params);
     attn_free(m->ptensors);
     attn_free(m->layers);
+    json_free_labels(m->label_names, m->n_label_names);
     attn_free(m);
+}
+
+attn_status model_set_labels(attn_model *m, const char *const *names, int64_t n) {
+    char **copy = NULL;
+    if (n > 0) {
+        if (!(copy = attn_calloc((size_t)n, sizeof *copy))) return ATTN_ERR_OUT_OF_MEMORY;
+        for (int64_t i = 0; i < n; i++)
+            if (!(copy[i] = attn_strdup(names[i]))) {
+                json_free_labels(copy, n);
+                return ATTN_ERR_OUT_OF_MEMORY;
+            }
+    }
+    json_free_labels(m->label_names, m->n_label_names);
+    m->label_names = copy;
+    m->n_label_names = n;
+    return ATTN_OK;
+}
+
+int64_t attn_model_num_labels(const attn_model *m) { return m ? m->n_label_names : 0; }
+
+const char *attn_model_label(const attn_model *m, int64_t i) {
+    return m && i >= 0 && i < m->n_label_names ? m->label_names[i] : NULL;
 }
 
 attn_gpt_config attn_model_config(const attn_model *m) { return m->cfg; }
@@ -317,11 +350,46 @@ tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
 }
 
 tensor *model_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T) {
-    if (m->kind == MODEL_BERT) return bert_mlm_loss(m, g, inputs, targets, B, T);
-    tensor *x = trunk(m, g, inputs, B, T, NULL);
+    model_batch b = {.B = B, .T = T, .inputs = inputs, .targets = targets};
+    return model_batch_loss(m, g, &b);
+}
+
+/* GPT2ForSequenceClassification: score(ln_f(x)) at each row's last real
+ * token (the mask's, else the last token not equal to pad_token_id, else
+ * the row's last), as transformers picks it. */
+static tensor *gpt_classify(attn_model *m, graph *g, const model_batch *b) {
+    if (m->cfg.num_labels < 1) {
+        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "this GPT has no classifier (score) head");
+        return NULL;
+    }
+    int32_t *last = graph_ints(g, b->B);
+    if (!last) return NULL;
+    for (int64_t r = 0; r < b->B; r++) {
+        last[r] = (int32_t)(b->T - 1);
+        if (!b->mask && m->cfg.pad_token_id < 0) continue;
+        for (int64_t t = b->T - 1; t >= 0; t--) {
+            bool real = b->mask ? b->mask[r * b->T + t] != 0 : b->inputs[r * b->T + t] != m->cfg.pad_token_id;
+            last[r] = (int32_t)t;
+            if (real) break;
+        }
+    }
+    tensor *x = trunk(m, g, b->inputs, b->B, b->T, NULL);
+    x = op_layernorm(g, op_select_rows(g, x, last), &m->lnf_w, &m->lnf_b, m->cfg.layer_norm_eps);
+    return op_linear(g, x, &m->score_w, NULL);
+}
+
+tensor *model_classify(attn_model *m, graph *g, const model_batch *b) {
+    if (m->kind == MODEL_BERT) return bert_classify(m, g, b);
+    return gpt_classify(m, g, b);
+}
+
+tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
+    if (m->kind == MODEL_BERT) return bert_batch_loss(m, g, b);
+    if (!b->targets) return op_cross_entropy(g, gpt_classify(m, g, b), b->labels, -1);
+    tensor *x = trunk(m, g, b->inputs, b->B, b->T, NULL);
     x = op_layernorm(g, x, &m->lnf_w, &m->lnf_b, m->cfg.layer_norm_eps);
     tensor *logits = op_linear(g, x, &m->wte, NULL);
-    return op_cross_entropy(g, logits, targets, -1);
+    return op_cross_entropy(g, logits, b->targets, -1);
 }
 
 attn_status attn_model_logits(attn_model *m, const int32_t *ids, int64_t B, int64_t T, float *logits) {

@@ -29,18 +29,20 @@ static attn_status config_from_json(const char *path, attn_gpt_config *cfg) {
                          cJSON_IsString(mt) ? mt->valuestring : "?");
         goto done;
     }
-    int64_t bos = -1, eos = -1;
+    int64_t bos = -1, eos = -1, pad = -1;
     if ((st = json_int(root, "n_layer", true, &cfg->n_layer, path)) || (st = json_int(root, "n_head", true, &cfg->n_head, path)) ||
         (st = json_int(root, "n_embd", true, &cfg->n_embd, path)) ||
         (st = json_int(root, "n_positions", true, &cfg->n_ctx, path)) ||
         (st = json_int(root, "vocab_size", true, &cfg->vocab_size, path)) ||
         (st = json_int(root, "n_inner", false, &cfg->n_inner, path)) ||
         (st = json_int(root, "bos_token_id", false, &bos, path)) || (st = json_int(root, "eos_token_id", false, &eos, path)) ||
+        (st = json_int(root, "pad_token_id", false, &pad, path)) ||
         (st = json_float(root, "layer_norm_epsilon", &cfg->layer_norm_eps, path)) ||
         (st = json_float(root, "resid_pdrop", &cfg->dropout, path)))
         goto done;
     cfg->bos_token_id = (int32_t)bos;
     cfg->eos_token_id = (int32_t)eos;
+    cfg->pad_token_id = (int32_t)pad;
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "activation_function");
     if (act) {
         if (!cJSON_IsString(act)) {
@@ -72,11 +74,11 @@ done:
     return st;
 }
 
-static attn_status config_to_json(const attn_gpt_config *c, char **out) {
+static attn_status config_to_json(const attn_gpt_config *c, char *const *labels, char **out) {
     cJSON *r = cJSON_CreateObject();
     if (!r) return ATTN_ERR_OUT_OF_MEMORY;
     cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
-    if (arch) cJSON_AddItemToArray(arch, cJSON_CreateString("GPT2LMHeadModel"));
+    if (arch) cJSON_AddItemToArray(arch, cJSON_CreateString(c->num_labels > 0 ? "GPT2ForSequenceClassification" : "GPT2LMHeadModel"));
     cJSON_AddStringToObject(r, "model_type", "gpt2");
     cJSON_AddNumberToObject(r, "vocab_size", (double)c->vocab_size);
     cJSON_AddNumberToObject(r, "n_positions", (double)c->n_ctx);
@@ -92,6 +94,8 @@ static attn_status config_to_json(const attn_gpt_config *c, char **out) {
     cJSON_AddItemToObject(r, "initializer_range", json_short_number(0.02f));
     if (c->bos_token_id >= 0) cJSON_AddNumberToObject(r, "bos_token_id", c->bos_token_id);
     if (c->eos_token_id >= 0) cJSON_AddNumberToObject(r, "eos_token_id", c->eos_token_id);
+    if (c->pad_token_id >= 0) cJSON_AddNumberToObject(r, "pad_token_id", c->pad_token_id);
+    if (c->num_labels > 0) json_add_labels(r, labels, c->num_labels);
     cJSON_AddBoolToObject(r, "tie_word_embeddings", 1);
     cJSON_AddBoolToObject(r, "scale_attn_weights", 1);
     cJSON_AddBoolToObject(r, "use_cache", 1);
@@ -185,6 +189,23 @@ done:
     return st;
 }
 
+/* GPT2ForSequenceClassification: num_labels from the shape of score.weight. */
+static attn_status classifier_size(const char *path, int64_t *num_labels) {
+    st_file *f = NULL;
+    attn_status st = st_open(path, &f);
+    if (st) return st;
+    const st_tensor *t = st_find(f, "score.weight");
+    *num_labels = 0;
+    if (t) {
+        if (t->ndim != 2 || t->shape[0] < 1)
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: score.weight must be (num_labels, n_embd)", path);
+        else
+            *num_labels = t->shape[0];
+    }
+    st_close(f);
+    return st;
+}
+
 attn_status attn_model_load(const char *dir, attn_model **out) {
     *out = NULL;
     char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
@@ -206,6 +227,7 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
     }
     attn_gpt_config cfg;
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
+    if ((st = classifier_size(w_path, &cfg.num_labels)) != ATTN_OK) goto done;
     attn_gpt_config checked = cfg;
     if ((st = attn_model_new(&checked, 0, &m)) != ATTN_OK) {
         char msg[512];
@@ -214,6 +236,16 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
         goto done;
     }
     if ((st = load_weights(m, w_path)) != ATTN_OK) goto done;
+    if (cfg.num_labels > 0) {
+        cJSON *root;
+        char **names = NULL;
+        if ((st = json_read_object(cfg_path, &root)) != ATTN_OK) goto done;
+        st = json_read_labels(root, cfg.num_labels, cfg_path, &names);
+        cJSON_Delete(root);
+        if (!st) st = model_set_labels(m, (const char *const *)names, cfg.num_labels);
+        json_free_labels(names, cfg.num_labels);
+        if (st) goto done;
+    }
     *out = m;
     m = NULL;
 done:
@@ -253,7 +285,7 @@ attn_status attn_model_save(const attn_model *m, const char *dir) {
     }
     static const char *const meta[] = {"format", "pt", NULL};
     if ((st = st_write(w_path, entries, m->n_params_tensors, meta)) != ATTN_OK) goto done;
-    if ((st = config_to_json(&m->cfg, &json)) != ATTN_OK) goto done;
+    if ((st = config_to_json(&m->cfg, m->n_label_names == m->cfg.num_labels ? m->label_names : NULL, &json)) != ATTN_OK) goto done;
     st = file_write_atomic(cfg_path, json, strlen(json));
 done:
     if (json) cJSON_free(json);

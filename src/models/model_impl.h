@@ -52,12 +52,38 @@ struct attn_model {
     float *weights;
     float *grads;             /* NULL until model_enable_grads */
     tensor wte, wpe, lnf_w, lnf_b;
+    tensor score_w;           /* GPT2ForSequenceClassification's head (cfg.num_labels > 0) */
     gpt_layer *layers;
+    char **label_names;       /* a classifier's labels (config.json id2label), NULL if none */
+    int64_t n_label_names;
     graph g;                  /* inference graph (logits, score, decode) */
 };
 
 attn_status model_enable_grads(attn_model *m);
 void model_zero_grads(attn_model *m);
+
+/* One micro-batch for any objective; rows of T tokens.
+ *   GPT: targets -> next-token loss; labels (B) -> sequence classification
+ *        on the last real token of each row (mask, else all real).
+ *   Encoders: targets -> masked-LM loss (plus next-sentence loss when the
+ *        model has that head and labels (B) are given); labels alone ->
+ *        the classifier's loss: (B) for a sequence classifier, (B, T) for a
+ *        token classifier. -1 marks a target or label that does not count. */
+typedef struct model_batch {
+    int64_t B, T;
+    const int32_t *inputs;    /* (B, T) token ids */
+    const int32_t *targets;   /* (B, T) or NULL */
+    const int32_t *type_ids;  /* (B, T) segment ids (encoders), NULL = all 0 */
+    const uint8_t *mask;      /* (B, T) 1 = real token, NULL = from the pad id (or all real) */
+    const int32_t *labels;    /* see above, or NULL */
+} model_batch;
+
+/* The batch's loss (a scalar), recorded on g. */
+tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b);
+/* Classifier logits, recorded on g: (B, L), or (B, T, L) for a token classifier. */
+tensor *model_classify(attn_model *m, graph *g, const model_batch *b);
+/* Replaces the model's label names with a copy of names[0..n). */
+attn_status model_set_labels(attn_model *m, const char *const *names, int64_t n);
 
 /* Records the forward pass on g and returns the mean next-token loss of
  * inputs (B, T) against targets (B, T) (ignore index -1). */
@@ -78,6 +104,8 @@ void bert_free(struct bert_model *b);
  * original ids at the predicted positions and -1 elsewhere; tokens equal to
  * pad_token_id are padding (masked out of attention). */
 tensor *bert_mlm_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T);
+tensor *bert_batch_loss(attn_model *m, graph *g, const model_batch *b);
+tensor *bert_classify(attn_model *m, graph *g, const model_batch *b);
 /* Loads an encoder directory (config.json model_type "bert"/"roberta"). */
 attn_status bert_load(const char *dir, attn_model **out);
 /* Writes config.json + model.safetensors in transformers' layout (bert_io.c). */

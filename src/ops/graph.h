@@ -111,6 +111,10 @@ tensor *op_add(graph *g, tensor *a, tensor *b);
  * BERT pooler's [CLS] row, t = 0). Backward adds dout into those rows of
  * dx and leaves the rest. A plain copy, so it has no kernel. */
 tensor *op_select(graph *g, tensor *x, int64_t t);
+/* The same with a position per row: out[b] = x[b, pos[b]] (the last real
+ * token of each row, for a decoder's classifier). pos (B) must stay valid
+ * until backward (take it from graph_ints). */
+tensor *op_select_rows(graph *g, tensor *x, const int32_t *pos);
 /* Inverted dropout: zero with probability p, scale the rest by 1/(1-p);
  * the identity when p == 0 or the graph is not training. The mask is a
  * function of (graph seed, dropout index in the step, element). */

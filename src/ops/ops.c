@@ -176,30 +176,48 @@ static void tanh_backward(graph *g, tape_entry *e) {
     if (e->in[0]->requires_grad) g->k->tanh_backward(e->in[0]->grad, e->out->data, e->out->grad, e->out->numel);
 }
 
-/* ---- select one position -------------------------------------------------- */
+/* ---- select one position per row ------------------------------------------ */
 
-tensor *op_select(graph *g, tensor *x, int64_t t) {
+/* out[b] = x[b, pos ? pos[b] : t]; pos (B) must stay valid until backward. */
+static tensor *select_rows(graph *g, tensor *x, int64_t t, const int32_t *pos) {
     GUARD(g, x);
-    if (x->ndim != 3 || t < 0 || t >= x->shape[1]) {
-        fail(g, ATTN_ERR_INVALID_ARG, "select: x must be (B, T, C) and t in [0, T)");
+    if (x->ndim != 3) {
+        fail(g, ATTN_ERR_INVALID_ARG, "select: x must be (B, T, C)");
         return NULL;
     }
     int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2];
+    for (int64_t b = 0; b < B; b++) {
+        int64_t tb = pos ? pos[b] : t;
+        if (tb < 0 || tb >= T) {
+            if (!g->status)
+                g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "select: position %lld of row %lld is outside [0, %lld)",
+                                        (long long)tb, (long long)b, (long long)T);
+            return NULL;
+        }
+    }
     tensor *out = graph_tensor(g, 2, (int64_t[]){B, C});
     if (!out) return NULL;
-    for (int64_t b = 0; b < B; b++) memcpy(out->data + b * C, x->data + (b * T + t) * C, (size_t)C * sizeof(float));
+    for (int64_t b = 0; b < B; b++)
+        memcpy(out->data + b * C, x->data + (b * T + (pos ? pos[b] : t)) * C, (size_t)C * sizeof(float));
     tape_entry *e = record(g, OP_SELECT, out, x, NULL, NULL);
-    if (e) e->cols[0] = t;
+    if (e) {
+        e->cols[0] = t;
+        e->ids = pos;
+    }
     return out;
 }
+
+tensor *op_select(graph *g, tensor *x, int64_t t) { return select_rows(g, x, t, NULL); }
+
+tensor *op_select_rows(graph *g, tensor *x, const int32_t *pos) { return select_rows(g, x, 0, pos); }
 
 static void select_backward(graph *g, tape_entry *e) {
     (void)g;
     tensor *x = e->in[0];
     if (!x->requires_grad) return;
-    int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2], t = e->cols[0];
+    int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2];
     for (int64_t b = 0; b < B; b++) {
-        float *dx = x->grad + (b * T + t) * C;
+        float *dx = x->grad + (b * T + (e->ids ? e->ids[b] : e->cols[0])) * C;
         const float *dy = e->out->grad + b * C;
         for (int64_t c = 0; c < C; c++) dx[c] += dy[c];
     }

@@ -110,23 +110,20 @@ static void adamw_update(attn_trainer *tr, float lr, float clip_scale) {
     }
 }
 
-attn_status attn_trainer_step(attn_trainer *tr, const int32_t *inputs, const int32_t *targets, int64_t n_micro, int64_t B,
-                              int64_t T, float *loss, float *gnorm) {
+/* Forward and backward of one micro-batch; gradients accumulate. */
+static attn_status micro_step(attn_trainer *tr, const model_batch *b, int64_t micro, double *loss_sum) {
+    uint64_t seed = rng_hash(tr->dropout_seed, (uint64_t)tr->step, (uint64_t)micro);
+    graph_reset(&tr->g, true, true, seed);
+    tensor *l = model_batch_loss(tr->model, &tr->g, b);
+    if (!l) return tr->g.status ? tr->g.status : ATTN_ERR_INVALID_ARG;
+    *loss_sum += (double)l->data[0];
+    return graph_backward(&tr->g, l);
+}
+
+/* Averages the micro-batches' gradients, clips, and updates. */
+static attn_status finish_step(attn_trainer *tr, int64_t n_micro, double loss_sum, float *loss, float *gnorm) {
     attn_model *m = tr->model;
-    if (n_micro < 1 || B < 1 || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "empty batch");
-    model_zero_grads(m);
-    double loss_sum = 0;
-    for (int64_t micro = 0; micro < n_micro; micro++) {
-        uint64_t seed = rng_hash(tr->dropout_seed, (uint64_t)tr->step, (uint64_t)micro);
-        graph_reset(&tr->g, true, true, seed);
-        tensor *l = model_loss(m, &tr->g, inputs + micro * B * T, targets + micro * B * T, B, T);
-        if (!l) return tr->g.status ? tr->g.status : ATTN_ERR_INVALID_ARG;
-        loss_sum += (double)l->data[0];
-        /* each micro-batch contributes 1/n_micro of the mean loss */
-        attn_status st = graph_backward(&tr->g, l);
-        if (st) return st;
-    }
-    if (n_micro > 1) {
+    if (n_micro > 1) { /* each micro-batch contributes 1/n_micro of the mean loss */
         float s = 1.0f / (float)n_micro;
         for (int64_t i = 0; i < m->n_weights; i++) m->grads[i] *= s;
     }
@@ -143,6 +140,31 @@ attn_status attn_trainer_step(attn_trainer *tr, const int32_t *inputs, const int
     if (loss) *loss = (float)(loss_sum / (double)n_micro);
     if (gnorm) *gnorm = (float)norm;
     return ATTN_OK;
+}
+
+attn_status attn_trainer_step(attn_trainer *tr, const int32_t *inputs, const int32_t *targets, int64_t n_micro, int64_t B,
+                              int64_t T, float *loss, float *gnorm) {
+    if (n_micro < 1 || B < 1 || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "empty batch");
+    model_zero_grads(tr->model);
+    double loss_sum = 0;
+    for (int64_t micro = 0; micro < n_micro; micro++) {
+        model_batch b = {.B = B, .T = T, .inputs = inputs + micro * B * T, .targets = targets + micro * B * T};
+        attn_status st = micro_step(tr, &b, micro, &loss_sum);
+        if (st) return st;
+    }
+    return finish_step(tr, n_micro, loss_sum, loss, gnorm);
+}
+
+attn_status trainer_step_batches(attn_trainer *tr, const model_batch *mb, int64_t n_micro, float *loss, float *gnorm) {
+    if (n_micro < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "empty batch");
+    model_zero_grads(tr->model);
+    double loss_sum = 0;
+    for (int64_t micro = 0; micro < n_micro; micro++) {
+        if (mb[micro].B < 1 || mb[micro].T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "empty batch");
+        attn_status st = micro_step(tr, &mb[micro], micro, &loss_sum);
+        if (st) return st;
+    }
+    return finish_step(tr, n_micro, loss_sum, loss, gnorm);
 }
 
 attn_status attn_trainer_eval(attn_trainer *tr, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T,

@@ -14,4 +14,8 @@ struct attn_trainer {
     graph g;
 };
 
+/* One optimizer step over n_micro micro-batches of any objective (see
+ * model_batch); attn_trainer_step is this for next-token / masked-LM rows. */
+attn_status trainer_step_batches(attn_trainer *tr, const model_batch *mb, int64_t n_micro, float *loss, float *gnorm);
+
 #endif

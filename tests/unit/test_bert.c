@@ -5,6 +5,7 @@
  * gradient within 1e-3, on a variable-length batch with an attention mask;
  * then mean-pooled embeddings, a fresh encoder, and bad inputs and files. */
 #include "test.h"
+#include "ref_fixture.h"
 
 #include "attn/encoder.h"
 #include "io/safetensors.h"
@@ -14,41 +15,6 @@
 #include <unistd.h>
 
 #define REF "tests/ref/"
-
-static int32_t *read_ints(const st_file *f, const char *name, int64_t *n) {
-    const st_tensor *t = st_find(f, name);
-    CHECK(t != NULL);
-    if (!t) return NULL;
-    int32_t *buf = attn_malloc((size_t)t->numel * sizeof *buf);
-    CHECK_OK(st_read_i32(t, buf, t->numel));
-    if (n) *n = t->numel;
-    return buf;
-}
-
-static float *read_floats(const st_file *f, const char *name, int64_t *n) {
-    const st_tensor *t = st_find(f, name);
-    CHECK(t != NULL);
-    if (!t) return NULL;
-    float *buf = attn_malloc((size_t)t->numel * sizeof *buf);
-    CHECK_OK(st_read_f32(t, buf, t->numel));
-    if (n) *n = t->numel;
-    return buf;
-}
-
-/* max |got - want| <= tol * max(1, max |want|) */
-static bool close_rel(const char *what, const float *got, const float *want, int64_t n, double tol) {
-    double worst = 0, scale = 1;
-    int64_t at = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double d = fabs((double)got[i] - (double)want[i]);
-        if (!(d <= worst)) worst = d, at = i;
-        scale = fmax(scale, fabs((double)want[i]));
-    }
-    if (worst <= tol * scale) return true;
-    fprintf(stderr, "    %s: max|diff| %.3g > %.0e * %.3g at [%lld]: got %.9g, want %.9g\n", what, worst, tol, scale,
-            (long long)at, (double)got[at], (double)want[at]);
-    return false;
-}
 
 typedef struct fixture {
     attn_model *m;
@@ -122,24 +88,7 @@ static void check_grads(fixture *x, const kernels *k) {
         if (t) CHECK_OK(st_read_f32(t, &want_loss, 1));
         CHECK_NEAR(loss->data[0], want_loss, 1e-4 * fmax(1.0, fabs((double)want_loss)));
         CHECK_OK(graph_backward(&g, loss));
-        int n_checked = 0;
-        for (int p = 0; p < m->n_params_tensors; p++) {
-            char name[128];
-            snprintf(name, sizeof name, "grad.%s", m->params[p].name);
-            const st_tensor *gt = st_find(x->f, name);
-            if (!gt) {
-                fprintf(stderr, "    no fixture gradient %s\n", name);
-                CHECK(gt != NULL);
-                continue;
-            }
-            float *want = read_floats(x->f, name, NULL);
-            char what[160];
-            snprintf(what, sizeof what, "%s [%s]", name, g.k->name);
-            if (want) CHECK(close_rel(what, m->grads + m->params[p].offset, want, m->params[p].numel, 1e-3));
-            attn_free(want);
-            n_checked++;
-        }
-        CHECK(n_checked == m->n_params_tensors);
+        check_param_grads(m, x->f, 1e-3, g.k->name);
     }
     graph_free(&g);
 }

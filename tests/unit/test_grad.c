@@ -526,7 +526,13 @@ static tensor *build_pooler(graph *g, gcase *c) {
 
 static tensor *build_select_last(graph *g, gcase *c) { return op_select(g, &c->in[0], 2); }
 
-TEST("op_select: the pooler's [CLS] row (select, linear, tanh) and another position") {
+/* A position per row (a decoder classifier's last real token), repeated rows included. */
+static tensor *build_select_rows(graph *g, gcase *c) {
+    static const int32_t pos[3] = {2, 0, 2};
+    return op_linear(g, op_select_rows(g, &c->in[0], pos), &c->in[1], NULL);
+}
+
+TEST("op_select: the pooler's [CLS] row (select, linear, tanh), another position, a position per row") {
     gcase c = {.name = "pooler", .n_in = 3, .build = build_pooler, .h = 1e-2f};
     c.in[0] = leaf(3, (int64_t[]){2, 3, 5}, 160, 1.0f);
     c.in[1] = leaf(2, (int64_t[]){4, 5}, 161, 0.5f);
@@ -535,6 +541,10 @@ TEST("op_select: the pooler's [CLS] row (select, linear, tanh) and another posit
     gcase d = {.name = "select t=2", .n_in = 1, .build = build_select_last, .h = 1e-2f};
     d.in[0] = leaf(3, (int64_t[]){2, 3, 5}, 163, 1.0f);
     check_case(&d);
+    gcase e = {.name = "select per row", .n_in = 2, .build = build_select_rows, .h = 1e-2f};
+    e.in[0] = leaf(3, (int64_t[]){3, 4, 5}, 164, 1.0f);
+    e.in[1] = leaf(2, (int64_t[]){2, 5}, 165, 0.5f);
+    check_case(&e);
 }
 
 static tensor *build_post_ln_block(graph *g, gcase *c) {
