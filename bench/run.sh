@@ -2,7 +2,8 @@
 # Model benchmarks: attn beside PyTorch (the .venv's PyPI release, same
 # shapes, fp32, same thread count), measured in the same run, interleaved,
 # best of ROUNDS. Prints a Markdown table (the README's) and writes
-# bench/results.json lines to $OUT (default build/bench/results.jsonl).
+# bench/results.json lines to $OUT (default build/bench/results.jsonl). Ends with
+# bench/embed.sh (EMBED_N sentences, default 2000; EMBED_ROUNDS, default 3).
 #   sh bench/run.sh            # THREADS=2 ROUNDS=2 by default
 set -eu
 cd "$(dirname "$0")/.."
@@ -69,3 +70,7 @@ run_case "decode GPT-2 124M, batch 1 (after an 8-token prompt)" \
     "decode --layers 12 --heads 12 --width 768 --context 1024 --vocab 50257 --prompt 8 --tokens 64" \
     bench_decode_torch.py "--layers 12 --heads 12 --width 768 --context 1024 --vocab 50257 --prompt-len 8 --new-tokens 64" \
     decode 12 1024 768
+
+# sentence embeddings: attn embed vs sentence-transformers on all-MiniLM-L6-v2 (bench/embed.sh)
+echo
+N=${EMBED_N:-2000} ROUNDS=${EMBED_ROUNDS:-3} THREADS=$THREADS PY=$PY OUT=$OUT sh bench/embed.sh

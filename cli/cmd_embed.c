@@ -14,6 +14,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 static void usage_embed(FILE *out) {
     fprintf(out,
@@ -25,7 +26,9 @@ static void usage_embed(FILE *out) {
             "  --out FILE.npy  write a NumPy array instead of printing\n"
             "  --max-length N  truncate lines to N tokens (default: the model's maximum)\n"
             "  --batch N       lines per forward pass (default 32)\n"
-            "  --threads N     threads\n");
+            "  --threads N     threads\n"
+            "  --time          print to stderr the encoding time (tokenizing, the forward passes and\n"
+            "                  pooling; not loading the model or writing the output)\n");
 }
 
 static void usage_similar(FILE *out) {
@@ -84,9 +87,10 @@ static int by_length(const void *a, const void *b) {
     return *(const int64_t *)a < *(const int64_t *)b ? -1 : 1;
 }
 
-/* Embeds n texts into out (n, C). */
+/* Embeds n texts into out (n, C); *n_tokens (when not NULL) receives the
+ * number of real tokens, padding excluded. */
 static attn_status embed_texts(attn_model *model, const attn_tokenizer *tok, char *const *texts, const size_t *lens, int64_t n,
-                               int64_t max_len, int64_t batch, bool normalize, int64_t C, float *out) {
+                               int64_t max_len, int64_t batch, bool normalize, int64_t C, float *out, int64_t *n_tokens) {
     attn_bert_config cfg;
     attn_model_encoder_config(model, &cfg);
     attn_status st = ATTN_OK;
@@ -109,6 +113,7 @@ static attn_status embed_texts(attn_model *model, const attn_tokenizer *tok, cha
         }
         order[i] = i;
         lengths[i] = tk[i].n;
+        if (n_tokens) *n_tokens += tk[i].n;
         if (tk[i].n > longest) longest = tk[i].n;
     }
     sort_lengths = lengths;
@@ -167,7 +172,7 @@ static attn_status write_npy(const char *path, const float *x, int64_t rows, int
 
 typedef struct embed_args {
     const char *model_dir, *file, *out, *query;
-    bool normalize;
+    bool normalize, time;
     long long threads, max_len, batch, top;
 } embed_args;
 
@@ -184,6 +189,10 @@ static int parse(int argc, char **argv, bool similar, embed_args *a) {
         }
         if (!similar && cli_opt_flag(argv, i, "--normalize", NULL)) {
             a->normalize = true;
+            continue;
+        }
+        if (!similar && cli_opt_flag(argv, i, "--time", NULL)) {
+            a->time = true;
             continue;
         }
         if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &a->model_dir)) ||
@@ -265,7 +274,17 @@ static int run(int argc, char **argv, bool similar) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
-    if ((st = embed_texts(model, tok, ln.s, ln.len, ln.n, max_len, a.batch, a.normalize || similar, C, emb))) goto fail;
+    struct timespec t0, t1;
+    int64_t n_tokens = 0;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if ((st = embed_texts(model, tok, ln.s, ln.len, ln.n, max_len, a.batch, a.normalize || similar, C, emb, &n_tokens)))
+        goto fail;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (a.time) {
+        double sec = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+        fprintf(stderr, "attn embed: encoded %lld lines (%lld tokens) in %.6f s: %.1f lines/s\n", (long long)ln.n,
+                (long long)n_tokens, sec, sec > 0 ? (double)ln.n / sec : 0.0);
+    }
     if (similar) {
         char *qtext = malloc(strlen(a.query) + 1);
         size_t qlen = strlen(a.query);
@@ -274,7 +293,7 @@ static int run(int argc, char **argv, bool similar) {
             st = ATTN_ERR_OUT_OF_MEMORY;
             goto fail;
         }
-        st = qtext ? embed_texts(model, tok, &qtext, &qlen, 1, max_len, 1, true, C, q) : ATTN_ERR_OUT_OF_MEMORY;
+        st = qtext ? embed_texts(model, tok, &qtext, &qlen, 1, max_len, 1, true, C, q, NULL) : ATTN_ERR_OUT_OF_MEMORY;
         free(qtext);
         if (st) goto fail;
         float *scores = malloc((size_t)(ln.n ? ln.n : 1) * sizeof *scores);

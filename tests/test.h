@@ -93,6 +93,20 @@ static inline const char *test_tmp_path(const char *name) {
     return buf[k];
 }
 
+/* An allocator hook (attn_set_allocator) that fails the allocation numbered
+ * test_alloc_fail_at, counting from test_alloc_count = 0: set both, run, and
+ * restore with attn_set_allocator(NULL, NULL). */
+static long test_alloc_count, test_alloc_fail_at;
+static inline void *test_failing_realloc(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (test_alloc_count++ == test_alloc_fail_at) return NULL;
+    return realloc(ptr, size);
+}
+
 /* Directory of repository test data, overridable for out-of-tree runs. */
 static inline const char *test_data_dir(void) {
     const char *d = getenv("ATTN_TEST_DATA");
