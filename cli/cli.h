@@ -17,6 +17,7 @@ int cmd_tokenizer(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_bleu(int argc, char **argv);
+int cmd_classify(int argc, char **argv);
 
 /* Prints "attn <cmd>: error: <message>" to stderr, using attn_last_error()
  * when msg is NULL, and returns 1 (the exit status for every failure). */
@@ -33,6 +34,16 @@ int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_na
 /* Reads a whole file (stdin for NULL or "-") into a NUL-terminated buffer;
  * free() it. */
 attn_status cli_read_input(const char *path, char **out, size_t *len);
+/* Lines of a text: s[i] points into the text (NUL-terminated in place),
+ * len[i] its bytes. Split at '\n'; a final newline ends the last line;
+ * a '\r' before a newline is dropped. free() s and len. */
+typedef struct cli_lines {
+    char **s;
+    size_t *len;
+    int64_t n;
+} cli_lines;
+attn_status cli_split_lines(char *text, size_t len, cli_lines *out);
+
 /* Parses whitespace- or comma-separated non-negative token ids; attn_free() *out. */
 attn_status cli_parse_ids(const char *s, int32_t **out, int64_t *n);
 

@@ -42,37 +42,6 @@ static void usage_similar(FILE *out) {
             "  --threads N     threads\n");
 }
 
-/* ---- lines ---------------------------------------------------------------- */
-
-typedef struct lines {
-    char **s;                 /* pointers into the text, NUL-terminated in place */
-    size_t *len;
-    int64_t n;
-} lines;
-
-/* Splits text at '\n' (a final newline ends the last line; '\r' before it is dropped). */
-static attn_status split_lines(char *text, size_t len, lines *out) {
-    int64_t n = 0;
-    for (size_t i = 0; i < len; i++) n += text[i] == '\n';
-    if (len && text[len - 1] != '\n') n++;
-    out->n = n;
-    out->s = calloc((size_t)(n ? n : 1), sizeof *out->s);
-    out->len = calloc((size_t)(n ? n : 1), sizeof *out->len);
-    if (!out->s || !out->len) return ATTN_ERR_OUT_OF_MEMORY;
-    size_t start = 0;
-    int64_t k = 0;
-    for (size_t i = 0; i <= len && k < n; i++) {
-        if (i < len && text[i] != '\n') continue;
-        size_t end = i;
-        if (end > start && text[end - 1] == '\r') end--;
-        text[end] = 0;
-        out->s[k] = text + start;
-        out->len[k++] = end - start;
-        start = i + 1;
-    }
-    return ATTN_OK;
-}
-
 /* ---- embedding ------------------------------------------------------------ */
 
 typedef struct tokenized {
@@ -248,7 +217,7 @@ static int run(int argc, char **argv, bool similar) {
     attn_tokenizer *tok = NULL;
     char *text = NULL;
     size_t len = 0;
-    lines ln = {0};
+    cli_lines ln = {0};
     float *emb = NULL, *q = NULL;
     int64_t *order = NULL;
     attn_bert_config cfg;
@@ -267,7 +236,7 @@ static int run(int argc, char **argv, bool similar) {
     int64_t max_len = attn_encoder_max_length(model);
     if (a.max_len > 0 && a.max_len < max_len) max_len = a.max_len;
     if ((st = cli_read_input(a.file, &text, &len))) goto fail;
-    if ((st = split_lines(text, len, &ln))) goto fail;
+    if ((st = cli_split_lines(text, len, &ln))) goto fail;
     int64_t C = cfg.hidden_size;
     emb = malloc((size_t)((ln.n ? ln.n : 1) * C) * sizeof *emb);
     if (!emb) {

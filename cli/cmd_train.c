@@ -1,5 +1,6 @@
 /* attn train — train a GPT (or, with --objective mlm, a BERT-style encoder)
- * on prepared token shards. */
+ * on prepared token shards; with --objective classify, fine-tune a model
+ * as a classifier on a labelled file. */
 #include "cli.h"
 
 #include "attn/train.h"
@@ -11,9 +12,12 @@
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: attn train --data DIR --out DIR [options]\n\n"
+            "usage: attn train --data DIR --out DIR [options]\n"
+            "       attn train --objective classify --init MODEL --data FILE [--val FILE] --out DIR [options]\n\n"
             "Trains a GPT-2-architecture model (or with --objective mlm a BERT-style encoder by\n"
-            "masked-LM) on shards made by `attn prepare`. OUT becomes a\n"
+            "masked-LM) on shards made by `attn prepare`, or fine-tunes MODEL (BERT, RoBERTa or GPT)\n"
+            "as a classifier on a labelled .tsv, .csv or .jsonl file (text or text pair, and a\n"
+            "label), reporting validation accuracy and macro-F1. OUT becomes a\n"
             "Hugging Face model directory (config.json, model.safetensors, tokenizer.json) plus\n"
             "trainer_state.safetensors and train_log.jsonl.\n\n"
             "model (new runs):\n"
@@ -29,6 +33,9 @@ static void usage(FILE *out) {
             "  --static-masking  mlm: mask each window the same way every time (BERT), not anew\n"
             "                    at every step (dynamic, RoBERTa; the default)\n"
             "  --whole-word-masking  mlm: mask whole words (\"##\" WordPieces with the word before)\n"
+            "  --objective classify  fine-tune --init MODEL on the labelled file --data FILE; a new\n"
+            "                    classifier head when MODEL has none for these labels\n"
+            "  --val FILE        classify: labelled validation file (accuracy, macro-F1)\n"
             "optimisation:\n"
             "  --steps N         optimizer steps (1000)\n"
             "  --batch N         sequences per micro-batch (16)\n"
@@ -78,6 +85,8 @@ static void on_progress(const attn_train_progress *p, void *user) {
                 (long long)p->step, (long long)p->max_steps, (double)p->loss, (double)p->lr, (double)p->grad_norm,
                 p->tokens_per_s, el, eta);
         if (p->has_val) fprintf(stderr, " | val %.4f", (double)p->val_loss);
+        if (p->has_accuracy)
+            fprintf(stderr, " | acc %.2f%% | macro-F1 %.4f", 100.0 * (double)p->val_accuracy, (double)p->val_macro_f1);
         if (p->checkpointed) fprintf(stderr, " | saved");
         fprintf(stderr, "\n");
     } else {
@@ -132,8 +141,10 @@ int cmd_train(int argc, char **argv) {
                 p.objective = ATTN_OBJECTIVE_CLM;
             else if (!strcmp(objective, "mlm"))
                 p.objective = ATTN_OBJECTIVE_MLM;
+            else if (!strcmp(objective, "classify"))
+                p.objective = ATTN_OBJECTIVE_CLASSIFY;
             else {
-                fprintf(stderr, "attn train: --objective must be clm or mlm, not '%s'\n", objective);
+                fprintf(stderr, "attn train: --objective must be clm, mlm or classify, not '%s'\n", objective);
                 return 2;
             }
             continue;
@@ -147,6 +158,10 @@ int cmd_train(int argc, char **argv) {
             continue;
         }
         if ((r = cli_opt_str(argc, argv, &i, "--out", "-o", &p.out_dir)) != 0) {
+            if (r < 0) return 2;
+            continue;
+        }
+        if ((r = cli_opt_str(argc, argv, &i, "--val", NULL, &p.val_file)) != 0) {
             if (r < 0) return 2;
             continue;
         }

@@ -138,3 +138,25 @@ attn_status cli_parse_ids(const char *s, int32_t **out, int64_t *n) {
     *n = k;
     return ATTN_OK;
 }
+
+attn_status cli_split_lines(char *text, size_t len, cli_lines *out) {
+    int64_t n = 0;
+    for (size_t i = 0; i < len; i++) n += text[i] == '\n';
+    if (len && text[len - 1] != '\n') n++;
+    out->n = n;
+    out->s = calloc((size_t)(n ? n : 1), sizeof *out->s);
+    out->len = calloc((size_t)(n ? n : 1), sizeof *out->len);
+    if (!out->s || !out->len) return ATTN_ERR_OUT_OF_MEMORY;
+    size_t start = 0;
+    int64_t k = 0;
+    for (size_t i = 0; i <= len && k < n; i++) {
+        if (i < len && text[i] != '\n') continue;
+        size_t end = i;
+        if (end > start && text[end - 1] == '\r') end--;
+        text[end] = 0;
+        out->s[k] = text + start;
+        out->len[k++] = end - start;
+        start = i + 1;
+    }
+    return ATTN_OK;
+}

@@ -19,6 +19,7 @@ static const command COMMANDS[] = {
     {"bleu", cmd_bleu, "corpus BLEU of translations against references (sacreBLEU's defaults)"},
     {"tokenizer", cmd_tokenizer, "tokenizer tools: train a BPE or WordPiece vocabulary"},
     {"embed", cmd_embed, "sentence embeddings from an encoder (BERT, MiniLM): one per line, JSON or .npy"},
+    {"classify", cmd_classify, "label lines of text with a fine-tuned classifier (BERT, RoBERTa, GPT)"},
     {"similar", cmd_similar, "rank lines by cosine similarity to a query (encoder embeddings)"},
 };
 

@@ -58,6 +58,13 @@ ATTN_API int64_t attn_model_num_params(const attn_model *model);
 ATTN_API int64_t attn_model_num_labels(const attn_model *model);
 ATTN_API const char *attn_model_label(const attn_model *model, int64_t i);
 
+/* Classifier logits without gradients, out (B, num_labels) (a token
+ * classifier: (B, T, num_labels)), for ids (B, T) with mask (B, T) 1 at
+ * real tokens (NULL: all real) and type_ids (encoders; NULL: all 0).
+ * ATTN_ERR_UNSUPPORTED for a model without a classifier. */
+ATTN_API attn_status attn_model_classify(attn_model *model, const int32_t *ids, const int32_t *type_ids,
+                                         const uint8_t *mask, int64_t B, int64_t T, float *out);
+
 /* Full forward pass without gradients: logits (B, T, V) for ids (B, T),
  * T <= n_ctx. */
 ATTN_API attn_status attn_model_logits(attn_model *model, const int32_t *ids, int64_t B, int64_t T, float *logits);

@@ -41,6 +41,8 @@ typedef struct attn_train_progress {
     bool has_val;
     float val_loss;
     bool checkpointed;
+    bool has_accuracy;            /* classification: accuracy and macro-F1 on the validation file */
+    float val_accuracy, val_macro_f1;
 } attn_train_progress;
 
 typedef void (*attn_train_callback)(const attn_train_progress *p, void *user);
@@ -61,7 +63,21 @@ typedef void (*attn_train_callback)(const attn_train_progress *p, void *user);
  *   type_vocab_size 2, MLP width 4 * width (or n_inner), an MLM head tied
  *   to the word embeddings and no pooler; the data's tokenizer must have a
  *   mask token ("[MASK]" or "<mask>"). */
-typedef enum attn_objective { ATTN_OBJECTIVE_CLM = 0, ATTN_OBJECTIVE_MLM } attn_objective;
+/* - CLASSIFY: fine-tune a classifier on a labelled file (labeled.h: TSV,
+ *   CSV or JSONL; text or a text pair, and a label) given as data_dir, from
+ *   the model directory init_from (its tokenizer.json encodes the texts:
+ *   [CLS] A [SEP] B [SEP] for BERT's, plain tokens for a GPT's, truncated to
+ *   seq_len or the model's positions). Labels are the training file's
+ *   (sorted: see labeled.h); a model whose classifier has other labels (or
+ *   none) gets a new head (BERT: pooler + classifier; RoBERTa: its
+ *   classification head; GPT-2: a score layer on the last token) from
+ *   `seed`, everything else carried over. Each step draws B examples from
+ *   an epoch-wise permutation of (seed, epoch), rows padded to the batch's
+ *   longest. Evaluation on val_file (labels must be among the training
+ *   file's) reports loss, accuracy and macro-F1 (the unweighted mean of
+ *   per-label F1 over the labels that occur in the validation labels or
+ *   the predictions), logged as val_loss, val_accuracy, val_macro_f1. */
+typedef enum attn_objective { ATTN_OBJECTIVE_CLM = 0, ATTN_OBJECTIVE_MLM, ATTN_OBJECTIVE_CLASSIFY } attn_objective;
 
 typedef struct attn_train_params {
     const char *data_dir;         /* from `attn prepare` */
@@ -81,6 +97,7 @@ typedef struct attn_train_params {
     attn_objective objective;     /* CLM (default) or MLM (encoders) */
     bool static_masking;          /* MLM: fixed masks per window (BERT) instead of dynamic */
     bool whole_word_masking;      /* MLM: mask whole words (a "##" WordPiece continues the word before it) */
+    const char *val_file;         /* CLASSIFY: the labelled validation file (NULL: none) */
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

@@ -383,6 +383,22 @@ tensor *model_classify(attn_model *m, graph *g, const model_batch *b) {
     return gpt_classify(m, g, b);
 }
 
+attn_status attn_model_classify(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask, int64_t B,
+                                int64_t T, float *out) {
+    if (!m || !ids || !out || B < 1 || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "classify: empty batch");
+    if (attn_model_num_labels(m) < 1) return attn_errorf(ATTN_ERR_UNSUPPORTED, "this model has no classifier");
+    for (int64_t i = 0; i < B * T; i++)
+        if (ids[i] < 0 || ids[i] >= m->cfg.vocab_size)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "token id %d at position %lld is outside the vocabulary [0, %lld)",
+                               (int)ids[i], (long long)i, (long long)m->cfg.vocab_size);
+    graph_reset(&m->g, false, false, 0);
+    model_batch b = {.B = B, .T = T, .inputs = ids, .type_ids = type_ids, .mask = mask};
+    tensor *lg = model_classify(m, &m->g, &b);
+    if (!lg) return m->g.status ? m->g.status : ATTN_ERR_INVALID_ARG;
+    memcpy(out, lg->data, (size_t)lg->numel * sizeof(float));
+    return ATTN_OK;
+}
+
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
     if (m->kind == MODEL_BERT) return bert_batch_loss(m, g, b);
     if (!b->targets) return op_cross_entropy(g, gpt_classify(m, g, b), b->labels, -1);

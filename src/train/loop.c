@@ -155,7 +155,7 @@ static attn_status mlm_windows(const attn_train_params *p, const attn_tokenizer 
 
 /* ---- checkpoints ------------------------------------------------------------ */
 
-static char *settings_json(const attn_train_params *p, int64_t T) {
+char *train_settings_json(const attn_train_params *p, int64_t T) {
     cJSON *r = cJSON_CreateObject();
     if (!r) return NULL;
     cJSON_AddNumberToObject(r, "batch_size", (double)p->batch_size);
@@ -173,6 +173,7 @@ static char *settings_json(const attn_train_params *p, int64_t T) {
     char seed[32];
     snprintf(seed, sizeof seed, "%" PRIu64, p->seed);
     cJSON_AddStringToObject(r, "seed", seed);
+    if (p->objective == ATTN_OBJECTIVE_CLASSIFY) cJSON_AddStringToObject(r, "objective", "classify");
     if (p->objective == ATTN_OBJECTIVE_MLM) { /* only then, so older CLM checkpoints still resume */
         cJSON_AddStringToObject(r, "objective", "mlm");
         cJSON_AddBoolToObject(r, "static_masking", p->static_masking);
@@ -220,7 +221,7 @@ static char *meta_value(const st_file *f, const char *key) {
     return out;
 }
 
-static attn_status load_state(attn_trainer *tr, const char *path, const char *settings) {
+attn_status train_load_state(attn_trainer *tr, const char *path, const char *settings) {
     st_file *f = NULL;
     attn_status st = st_open(path, &f);
     if (st) return st;
@@ -264,8 +265,8 @@ done:
 
 /* The whole checkpoint: trainer state first (the resume point, one atomic
  * file), then the Hugging Face export and the tokenizer. */
-static attn_status checkpoint(const attn_trainer *tr, const attn_train_params *p, const attn_tokenizer *tok,
-                              const char *state_path, const char *settings) {
+attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p, const attn_tokenizer *tok,
+                             const char *state_path, const char *settings) {
     attn_status st = save_state(tr, state_path, settings);
     if (!st) st = attn_model_save(tr->model, p->out_dir);
     if (!st && tok) st = attn_tokenizer_save(tok, p->out_dir);
@@ -274,7 +275,7 @@ static attn_status checkpoint(const attn_trainer *tr, const attn_train_params *p
 
 /* Keeps only the log lines of steps <= `step`, so a resumed run's log reads
  * like the uninterrupted run's. */
-static attn_status trim_log(const char *path, int64_t step) {
+attn_status train_trim_log(const char *path, int64_t step) {
     char *text = NULL;
     size_t len;
     if (!file_exists(path)) return ATTN_OK;
@@ -311,6 +312,7 @@ attn_status attn_train(const attn_train_params *p) {
     memset(&win, 0, sizeof win);
 
     if (!p->data_dir || !p->out_dir) return attn_errorf(ATTN_ERR_INVALID_ARG, "training needs a data directory and an output directory");
+    if (p->objective == ATTN_OBJECTIVE_CLASSIFY) return train_classifier(p);
     bool mlm = p->objective == ATTN_OBJECTIVE_MLM;
     if (p->batch_size < 1 || p->grad_accum < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 ||
         p->checkpoint_every < 0)
@@ -361,7 +363,7 @@ attn_status attn_train(const attn_train_params *p) {
         goto done;
     }
     if (!mlm && encoder) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "an encoder (BERT/RoBERTa) model trains with --objective mlm");
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "an encoder (BERT/RoBERTa) model trains with --objective mlm or classify");
         goto done;
     }
     attn_gpt_config cfg = attn_model_config(model);
@@ -397,13 +399,13 @@ attn_status attn_train(const attn_train_params *p) {
     if (mlm && (st = mlm_windows(p, tok, (int32_t)cfg.vocab_size, &win)) != ATTN_OK) goto done;
     if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
     tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = settings_json(p, T))) {
+    if (!(settings = train_settings_json(p, T))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     if (p->resume) {
-        if ((st = load_state(tr, state_path, settings)) != ATTN_OK) goto done;
-        if ((st = trim_log(log_path, tr->step)) != ATTN_OK) goto done;
+        if ((st = train_load_state(tr, state_path, settings)) != ATTN_OK) goto done;
+        if ((st = train_trim_log(log_path, tr->step)) != ATTN_OK) goto done;
     } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
         goto done;
     }
@@ -454,12 +456,12 @@ attn_status attn_train(const attn_train_params *p) {
         fprintf(log, "}\n");
         fflush(log);
         if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end) {
-            if ((st = checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
+            if ((st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
             pr.checkpointed = true;
         }
         if (p->callback) p->callback(&pr, p->user);
     }
-    if (tr->step == first && !file_exists(state_path)) st = checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
+    if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
 done:
     attn_free(win.word_start);
     attn_free(win.row_starts);

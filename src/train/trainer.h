@@ -18,4 +18,17 @@ struct attn_trainer {
  * model_batch); attn_trainer_step is this for next-token / masked-LM rows. */
 attn_status trainer_step_batches(attn_trainer *tr, const model_batch *mb, int64_t n_micro, float *loss, float *gnorm);
 
+/* Shared by the loops (loop.c, finetune.c): the settings a resume must
+ * match (cJSON_free it), the trainer state file, the whole checkpoint
+ * (state, then model and tokenizer), and the log trimmed to `step`. */
+struct attn_tokenizer;
+char *train_settings_json(const attn_train_params *p, int64_t T);
+attn_status train_load_state(attn_trainer *tr, const char *path, const char *settings);
+attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p, const struct attn_tokenizer *tok,
+                             const char *state_path, const char *settings);
+attn_status train_trim_log(const char *path, int64_t step);
+
+/* attn_train for ATTN_OBJECTIVE_CLASSIFY (finetune.c). */
+attn_status train_classifier(const attn_train_params *p);
+
 #endif

@@ -1,0 +1,401 @@
+/* finetune.c — attn_train() for ATTN_OBJECTIVE_CLASSIFY: a classifier
+ * fine-tuned on a labelled file, evaluated by accuracy and macro-F1 (see
+ * train.h for the contract). Checkpoints, the log and --resume are the
+ * language-model loop's (loop.c); batches are a function of (seed, step),
+ * so a resumed run draws the same examples. */
+#include "attn/encoder.h"
+#include "attn/labeled.h"
+#include "attn/tokenizer.h"
+#include "train/trainer.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+
+#define PERM_STREAM 0x7065726d75746eULL /* "permutn" */
+
+/* ---- examples --------------------------------------------------------------- */
+
+typedef struct examples {
+    int64_t n, max_len;
+    int32_t **ids, **types;
+    int64_t *len;
+    const int32_t *label;     /* the labelled file's */
+} examples;
+
+static void examples_free(examples *ex) {
+    for (int64_t i = 0; i < ex->n && ex->ids; i++) {
+        attn_free(ex->ids[i]);
+        attn_free(ex->types[i]);
+    }
+    attn_free(ex->ids);
+    attn_free(ex->types);
+    attn_free(ex->len);
+    memset(ex, 0, sizeof *ex);
+}
+
+/* Encodes every example (text, or text pair) with the tokenizer's
+ * post-processor, truncated to max_len tokens. */
+static attn_status tokenize_all(const attn_tokenizer *tok, const attn_labeled *d, const char *path, int64_t max_len,
+                                examples *ex) {
+    memset(ex, 0, sizeof *ex);
+    ex->ids = attn_calloc((size_t)d->n, sizeof *ex->ids);
+    ex->types = attn_calloc((size_t)d->n, sizeof *ex->types);
+    ex->len = attn_calloc((size_t)d->n, sizeof *ex->len);
+    if (!ex->ids || !ex->types || !ex->len) return ATTN_ERR_OUT_OF_MEMORY;
+    ex->n = d->n;
+    ex->label = d->label;
+    for (int64_t i = 0; i < d->n; i++) {
+        const char *b = d->text_pair ? d->text_pair[i] : NULL;
+        attn_status st = attn_tokenizer_encode_pair(tok, d->text[i], strlen(d->text[i]), b, b ? strlen(b) : 0, max_len,
+                                                    &ex->ids[i], &ex->types[i], &ex->len[i]);
+        if (st) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", attn_last_error());
+            return attn_errorf(st, "%s: example %lld: %s", path, (long long)i + 1, msg);
+        }
+        if (ex->len[i] < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: example %lld encodes to no tokens", path, (long long)i + 1);
+        if (ex->len[i] > ex->max_len) ex->max_len = ex->len[i];
+    }
+    return ATTN_OK;
+}
+
+/* ---- the model's classifier --------------------------------------------------- */
+
+static const char *unprefixed(const char *name) {
+    if (!strncmp(name, "bert.", 5)) return name + 5;
+    if (!strncmp(name, "roberta.", 8)) return name + 8;
+    return name;
+}
+
+static bool same_labels(const attn_model *m, const attn_labeled *d) {
+    if (attn_model_num_labels(m) != d->n_labels) return false;
+    for (int64_t i = 0; i < d->n_labels; i++)
+        if (strcmp(attn_model_label(m, i), d->labels[i])) return false;
+    return true;
+}
+
+/* Gives *pm a classifier over d's labels: kept when it already has exactly
+ * those, else a new model of the same architecture with a fresh head (and,
+ * for BERT, a pooler when the checkpoint had none) from `seed`, every
+ * tensor of the old one that the new one also has copied over. */
+static attn_status ensure_classifier(attn_model **pm, const attn_labeled *d, int32_t pad_id, uint64_t seed) {
+    attn_model *src = *pm, *dst = NULL;
+    if (same_labels(src, d)) return ATTN_OK;
+    attn_status st;
+    attn_bert_config bc;
+    if (attn_model_encoder_config(src, &bc)) {
+        bc.num_labels = d->n_labels;
+        bc.token_classifier = false;
+        bc.mlm_head = bc.nsp_head = false;
+        bc.pooler = !bc.roberta;
+        st = attn_bert_new(&bc, seed, &dst);
+    } else {
+        attn_gpt_config gc = attn_model_config(src);
+        gc.num_labels = d->n_labels;
+        if (gc.pad_token_id < 0) gc.pad_token_id = pad_id;
+        st = attn_model_new(&gc, seed, &dst);
+    }
+    if (st) return st;
+    for (int k = 0; k < dst->n_params_tensors; k++) {
+        const param_info *p = &dst->params[k];
+        for (int j = 0; j < src->n_params_tensors; j++) {
+            const param_info *q = &src->params[j];
+            if (q->numel == p->numel && !strcmp(unprefixed(q->name), unprefixed(p->name))) {
+                memcpy(dst->weights + p->offset, src->weights + q->offset, (size_t)p->numel * sizeof(float));
+                break;
+            }
+        }
+    }
+    dst->cfg.dropout = src->cfg.dropout;
+    if ((st = model_set_labels(dst, (const char *const *)d->labels, d->n_labels)) != ATTN_OK) {
+        attn_model_free(dst);
+        return st;
+    }
+    attn_model_free(src);
+    *pm = dst;
+    return ATTN_OK;
+}
+
+/* ---- batches ------------------------------------------------------------------ */
+
+typedef struct sampler {
+    int64_t n, epoch;
+    uint64_t seed;
+    int64_t *perm;            /* the current epoch's order */
+} sampler;
+
+/* The k-th example drawn: position k % n of the permutation of epoch k / n. */
+static int64_t draw(sampler *s, int64_t k) {
+    int64_t e = k / s->n;
+    if (e != s->epoch) {
+        for (int64_t i = 0; i < s->n; i++) s->perm[i] = i;
+        for (int64_t i = s->n - 1; i > 0; i--) { /* Fisher-Yates */
+            int64_t j = (int64_t)(rng_hash(s->seed ^ PERM_STREAM, (uint64_t)e, (uint64_t)i) % (uint64_t)(i + 1));
+            int64_t t = s->perm[i];
+            s->perm[i] = s->perm[j];
+            s->perm[j] = t;
+        }
+        s->epoch = e;
+    }
+    return s->perm[k % s->n];
+}
+
+typedef struct batch_buf {
+    int32_t *ids, *types, *labels;
+    uint8_t *mask;
+} batch_buf;
+
+/* Rows idx[0..B) of ex padded to the longest with pad_id. Returns the real tokens. */
+static int64_t fill_batch(const examples *ex, const int64_t *idx, int64_t B, int32_t pad_id, batch_buf *bb, model_batch *mb) {
+    int64_t T = 1, real = 0;
+    for (int64_t b = 0; b < B; b++)
+        if (ex->len[idx[b]] > T) T = ex->len[idx[b]];
+    for (int64_t b = 0; b < B; b++) {
+        int64_t i = idx[b], n = ex->len[i];
+        for (int64_t t = 0; t < T; t++) {
+            bool in = t < n;
+            bb->ids[b * T + t] = in ? ex->ids[i][t] : pad_id;
+            bb->types[b * T + t] = in ? ex->types[i][t] : 0;
+            bb->mask[b * T + t] = in;
+        }
+        bb->labels[b] = ex->label[i];
+        real += n;
+    }
+    *mb = (model_batch){.B = B, .T = T, .inputs = bb->ids, .type_ids = bb->types, .mask = bb->mask, .labels = bb->labels};
+    return real;
+}
+
+/* ---- evaluation --------------------------------------------------------------- */
+
+typedef struct metrics {
+    float loss, accuracy, macro_f1;
+} metrics;
+
+static attn_status evaluate(attn_trainer *tr, const examples *ex, int64_t n_labels, int64_t B, int32_t pad_id, batch_buf *bb,
+                            int64_t *idx, int64_t *counts, metrics *out) {
+    int64_t L = n_labels, *tp = counts, *fp = counts + L, *fn = counts + 2 * L;
+    memset(counts, 0, (size_t)(3 * L) * sizeof *counts);
+    double loss = 0;
+    int64_t correct = 0;
+    for (int64_t start = 0; start < ex->n; start += B) {
+        int64_t nb = ex->n - start < B ? ex->n - start : B;
+        for (int64_t b = 0; b < nb; b++) idx[b] = start + b;
+        model_batch mb;
+        fill_batch(ex, idx, nb, pad_id, bb, &mb);
+        graph_reset(&tr->g, false, false, 0);
+        tensor *lg = model_classify(tr->model, &tr->g, &mb);
+        if (!lg) return tr->g.status ? tr->g.status : ATTN_ERR_INVALID_ARG;
+        for (int64_t b = 0; b < nb; b++) {
+            const float *z = lg->data + b * L;
+            int64_t best = 0;
+            double mx = z[0], sum = 0;
+            for (int64_t l = 1; l < L; l++)
+                if (z[l] > z[best]) best = l;
+            mx = z[best];
+            for (int64_t l = 0; l < L; l++) sum += exp((double)z[l] - mx);
+            int32_t y = bb->labels[b];
+            loss += mx + log(sum) - (double)z[y];
+            if (best == y) {
+                correct++;
+                tp[y]++;
+            } else {
+                fp[best]++;
+                fn[y]++;
+            }
+        }
+    }
+    double f1 = 0;
+    int64_t present = 0;
+    for (int64_t l = 0; l < L; l++) {
+        if (tp[l] + fp[l] + fn[l] == 0) continue; /* neither true nor predicted anywhere */
+        present++;
+        f1 += 2.0 * (double)tp[l] / (double)(2 * tp[l] + fp[l] + fn[l]);
+    }
+    out->loss = (float)(loss / (double)ex->n);
+    out->accuracy = (float)((double)correct / (double)ex->n);
+    out->macro_f1 = present ? (float)(f1 / (double)present) : 0.0f;
+    return ATTN_OK;
+}
+
+/* ---- the loop ----------------------------------------------------------------- */
+
+static int32_t pad_token(const attn_model *m, const attn_tokenizer *tok) {
+    attn_bert_config bc;
+    if (attn_model_encoder_config(m, &bc) && bc.pad_token_id >= 0) return bc.pad_token_id;
+    attn_gpt_config gc = attn_model_config(m);
+    if (gc.pad_token_id >= 0) return gc.pad_token_id;
+    static const char *const names[] = {"<pad>", "[PAD]", NULL};
+    for (const char *const *n = names; *n; n++) {
+        int32_t id = attn_tokenizer_added_id(tok, *n);
+        if (id >= 0) return id;
+    }
+    int32_t eot = attn_tokenizer_eot(tok);
+    return eot >= 0 ? eot : 0;
+}
+
+attn_status train_classifier(const attn_train_params *p) {
+    attn_status st = ATTN_OK;
+    attn_labeled *train = NULL, *val = NULL;
+    attn_tokenizer *tok = NULL;
+    attn_model *model = NULL;
+    attn_trainer *tr = NULL;
+    examples ex_train = {0}, ex_val = {0};
+    sampler smp = {0};
+    batch_buf bb = {0};
+    model_batch *mbs = NULL;
+    int64_t *idx = NULL, *counts = NULL;
+    char *settings = NULL, *state_path = NULL, *log_path = NULL;
+    FILE *log = NULL;
+    const char *model_dir = p->resume ? p->out_dir : p->init_from;
+    int64_t B = p->batch_size, A = p->grad_accum;
+
+    if (!model_dir)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective classify fine-tunes a model: give one with --init DIR");
+    if (B < 1 || A < 1 || p->optim.max_steps < 0 || p->eval_every < 0 || p->checkpoint_every < 0)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
+    state_path = path_join(p->out_dir, "trainer_state.safetensors");
+    log_path = path_join(p->out_dir, "train_log.jsonl");
+    if (!state_path || !log_path) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    if (p->resume && !file_exists(state_path)) {
+        st = attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors", p->out_dir);
+        goto done;
+    }
+    if ((st = attn_model_load(model_dir, &model)) != ATTN_OK) goto done;
+    if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", attn_last_error());
+        st = attn_errorf(st, "%s: fine-tuning needs the model's tokenizer.json: %s", model_dir, msg);
+        goto done;
+    }
+    attn_gpt_config shared = attn_model_config(model);
+    if (attn_tokenizer_vocab_size(tok) > shared.vocab_size) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: the tokenizer has %d tokens but the model only %lld embeddings", model_dir,
+                         (int)attn_tokenizer_vocab_size(tok), (long long)shared.vocab_size);
+        goto done;
+    }
+    if ((st = attn_labeled_read(p->data_dir, NULL, 0, &train)) != ATTN_OK) goto done;
+    if (train->n_labels < 2) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: a classifier needs at least two labels; the file has %lld", p->data_dir,
+                         (long long)train->n_labels);
+        goto done;
+    }
+    if (p->val_file && (st = attn_labeled_read(p->val_file, (const char *const *)train->labels, train->n_labels, &val)) != ATTN_OK)
+        goto done;
+    if (p->model.dropout > 0) model->cfg.dropout = p->model.dropout;
+    int32_t pad_id = pad_token(model, tok);
+    if ((st = ensure_classifier(&model, train, pad_id, p->seed)) != ATTN_OK) goto done;
+    if (p->model.dropout > 0) model->cfg.dropout = p->model.dropout;
+    int64_t limit = attn_model_encoder_config(model, NULL) ? attn_encoder_max_length(model) : attn_model_config(model).n_ctx;
+    int64_t T = p->seq_len ? p->seq_len : limit;
+    if (T < 2 || T > limit) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "sequence length %lld must be in [2, %lld] (the model's positions)", (long long)T,
+                         (long long)limit);
+        goto done;
+    }
+    if ((st = tokenize_all(tok, train, p->data_dir, T, &ex_train)) != ATTN_OK) goto done;
+    if (val && (st = tokenize_all(tok, val, p->val_file, T, &ex_val)) != ATTN_OK) goto done;
+
+    if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
+    tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
+    if (!(settings = train_settings_json(p, T))) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    if (p->resume) {
+        if ((st = train_load_state(tr, state_path, settings)) != ATTN_OK) goto done;
+        if ((st = train_trim_log(log_path, tr->step)) != ATTN_OK) goto done;
+    } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
+        goto done;
+    }
+    int64_t rows = A * B, cells = rows * T;
+    smp = (sampler){.n = ex_train.n, .epoch = -1, .seed = p->seed, .perm = attn_malloc((size_t)ex_train.n * sizeof(int64_t))};
+    bb.ids = attn_malloc((size_t)cells * sizeof *bb.ids);
+    bb.types = attn_malloc((size_t)cells * sizeof *bb.types);
+    bb.labels = attn_malloc((size_t)rows * sizeof *bb.labels);
+    bb.mask = attn_malloc((size_t)cells);
+    mbs = attn_calloc((size_t)A, sizeof *mbs);
+    idx = attn_malloc((size_t)B * sizeof *idx);
+    counts = attn_malloc((size_t)(3 * train->n_labels) * sizeof *counts);
+    if (!smp.perm || !bb.ids || !bb.types || !bb.labels || !bb.mask || !mbs || !idx || !counts) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    log = fopen(log_path, p->resume ? "ab" : "wb");
+    if (!log) {
+        st = attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", log_path, strerror(errno));
+        goto done;
+    }
+    double t0 = time_now();
+    int64_t first = tr->step, max_steps = p->optim.max_steps;
+    int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
+    while (tr->step < end) {
+        double ts = time_now();
+        int64_t real = 0;
+        for (int64_t a = 0; a < A; a++) {
+            batch_buf part = {bb.ids + a * B * T, bb.types + a * B * T, bb.labels + a * B, bb.mask + a * B * T};
+            for (int64_t b = 0; b < B; b++) idx[b] = draw(&smp, (tr->step * A + a) * B + b);
+            real += fill_batch(&ex_train, idx, B, pad_id, &part, &mbs[a]);
+        }
+        float loss, norm, lr = attn_lr_at(&p->optim, tr->step);
+        if ((st = trainer_step_batches(tr, mbs, A, &loss, &norm)) != ATTN_OK) goto done;
+        int64_t step = tr->step;
+        double now = time_now();
+        attn_train_progress pr = {0};
+        pr.step = step;
+        pr.max_steps = max_steps;
+        pr.loss = loss;
+        pr.lr = lr;
+        pr.grad_norm = norm;
+        pr.tokens_per_s = (double)real / (now - ts);
+        pr.elapsed_s = now - t0;
+        pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
+        bool last = step == max_steps;
+        if (val && ((p->eval_every && step % p->eval_every == 0) || last)) {
+            metrics mt;
+            if ((st = evaluate(tr, &ex_val, train->n_labels, B, pad_id, &bb, idx, counts, &mt)) != ATTN_OK) goto done;
+            pr.has_val = pr.has_accuracy = true;
+            pr.val_loss = mt.loss;
+            pr.val_accuracy = mt.accuracy;
+            pr.val_macro_f1 = mt.macro_f1;
+        }
+        fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
+                (long long)step, (double)loss, (double)lr, (double)norm, pr.tokens_per_s);
+        if (pr.has_val)
+            fprintf(log, ", \"val_loss\": %.9g, \"val_accuracy\": %.9g, \"val_macro_f1\": %.9g", (double)pr.val_loss,
+                    (double)pr.val_accuracy, (double)pr.val_macro_f1);
+        fprintf(log, "}\n");
+        fflush(log);
+        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end) {
+            if ((st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
+            pr.checkpointed = true;
+        }
+        if (p->callback) p->callback(&pr, p->user);
+    }
+    if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings);
+done:
+    if (log) fclose(log);
+    attn_free(smp.perm);
+    attn_free(bb.ids);
+    attn_free(bb.types);
+    attn_free(bb.labels);
+    attn_free(bb.mask);
+    attn_free(mbs);
+    attn_free(idx);
+    attn_free(counts);
+    examples_free(&ex_train);
+    examples_free(&ex_val);
+    attn_trainer_free(tr);
+    attn_model_free(model);
+    attn_tokenizer_free(tok);
+    attn_labeled_free(train);
+    attn_labeled_free(val);
+    if (settings) cJSON_free(settings);
+    attn_free(state_path);
+    attn_free(log_path);
+    return st;
+}
