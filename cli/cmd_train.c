@@ -33,6 +33,8 @@ static void usage(FILE *out) {
             "  --static-masking  mlm: mask each window the same way every time (BERT), not anew\n"
             "                    at every step (dynamic, RoBERTa; the default)\n"
             "  --whole-word-masking  mlm: mask whole words (\"##\" WordPieces with the word before)\n"
+            "  --nsp             mlm: add next-sentence prediction (BERT): rows [CLS] A [SEP] B [SEP],\n"
+            "                    B a random span half the time\n"
             "  --objective classify  fine-tune --init MODEL on the labelled file --data FILE; a new\n"
             "                    classifier head when MODEL has none for these labels\n"
             "  --val FILE        classify: labelled validation file (accuracy, macro-F1)\n"
@@ -128,6 +130,10 @@ int cmd_train(int argc, char **argv) {
         }
         if (cli_opt_flag(argv, i, "--whole-word-masking", NULL)) {
             p.whole_word_masking = true;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--nsp", NULL)) {
+            p.nsp = true;
             continue;
         }
         if (cli_opt_flag(argv, i, "--static-masking", NULL)) {

@@ -98,6 +98,11 @@ typedef struct attn_train_params {
     bool static_masking;          /* MLM: fixed masks per window (BERT) instead of dynamic */
     bool whole_word_masking;      /* MLM: mask whole words (a "##" WordPiece continues the word before it) */
     const char *val_file;         /* CLASSIFY: the labelled validation file (NULL: none) */
+    bool nsp;                     /* MLM: add next-sentence prediction (BERT): each row is
+                                     [CLS] A [SEP] B [SEP], the window cut at a random point, B
+                                     replaced half the time by a random span of the corpus; the
+                                     loss is masked LM + NSP; a new encoder gets a pooler and the
+                                     next-sentence head (BertForPreTraining) */
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

@@ -40,9 +40,11 @@ attn_train_params attn_train_default_params(void) {
 #define MLM_STATIC_STREAM 0x6d6c6d737461ULL  /* "mlmsta" */
 #define MLM_VAL_STREAM 0x6d6c6d76616cULL     /* "mlmval" */
 
+#define NSP_STREAM 0x6e7370ULL                /* "nsp" */
+
 typedef struct windows {
     attn_objective objective;
-    bool static_masking;
+    bool static_masking, nsp;
     uint64_t seed;
     int32_t cls, sep;
     int32_t special[4];
@@ -51,14 +53,45 @@ typedef struct windows {
     uint8_t *row_starts;      /* T: word starts of the current row */
 } windows;
 
-/* One row: CLM inputs w[0..T) and targets w[1..T]; MLM the masked
- * [CLS] w[0..T-2) [SEP] and its labels, masked from mask_seed (static
- * masking: from the start offset instead). buf holds T + 1 tokens. */
-static attn_status fill_window(const windows *w, const attn_shard *s, int64_t start, int64_t T, int32_t *in, int32_t *tg,
-                               int32_t *buf, uint64_t mask_seed) {
-    if (w->objective == ATTN_OBJECTIVE_MLM) {
-        attn_status st = attn_shard_read(s, start, T - 2, buf + 1);
+/* Rows of T tokens: inputs, targets, token types and next-sentence labels
+ * (the last two only with NSP). */
+typedef struct rows {
+    int32_t *in, *tg, *types, *nsp;
+} rows;
+
+/* MLM with NSP: buf[1..T-2) holds T-3 window tokens; split them into A and
+ * B at a point drawn from the seed, and with probability 1/2 replace B by
+ * the tokens at a random other offset of the shard (label 1 = "B does not
+ * follow A"); the row is [CLS] A [SEP] B [SEP] with token types 0 then 1. */
+static attn_status nsp_pair(const attn_shard *s, int64_t T, uint64_t seed, int32_t *buf, int32_t sep, int32_t *types,
+                            int32_t *label) {
+    uint64_t r = rng_hash(seed, NSP_STREAM, 0);
+    int64_t n = T - 3, a = 1 + (int64_t)(r % (uint64_t)(n - 1)), b = n - a;
+    *label = (int32_t)((r >> 40) & 1);
+    if (*label) {
+        int64_t span = attn_shard_len(s) - b;
+        int64_t start = (int64_t)(rng_hash(seed, NSP_STREAM, 1) % (uint64_t)span);
+        attn_status st = attn_shard_read(s, start, b, buf + a + 2);
         if (st) return st;
+    } else {
+        memmove(buf + a + 2, buf + a + 1, (size_t)b * sizeof *buf);
+    }
+    buf[a + 1] = sep;
+    for (int64_t i = 0; i < T; i++) types[i] = i > a + 1;
+    return ATTN_OK;
+}
+
+/* Row `row` of r: CLM inputs w[0..T) and targets w[1..T]; MLM the masked
+ * [CLS] w[0..T-2) [SEP] (with NSP: [CLS] A [SEP] B [SEP]) and its labels,
+ * masked from mask_seed (static masking: from the start offset instead).
+ * buf holds T + 1 tokens. */
+static attn_status fill_window(const windows *w, const attn_shard *s, int64_t start, int64_t T, rows *r, int64_t row,
+                               int32_t *buf, uint64_t mask_seed) {
+    int32_t *in = r->in + row * T, *tg = r->tg + row * T;
+    if (w->objective == ATTN_OBJECTIVE_MLM) {
+        attn_status st = attn_shard_read(s, start, w->nsp ? T - 3 : T - 2, buf + 1);
+        if (st) return st;
+        if (w->nsp && (st = nsp_pair(s, T, mask_seed, buf, w->sep, r->types + row * T, r->nsp + row)) != ATTN_OK) return st;
         buf[0] = w->cls;
         buf[T - 1] = w->sep;
         uint8_t *starts = NULL;
@@ -75,25 +108,34 @@ static attn_status fill_window(const windows *w, const attn_shard *s, int64_t st
     return ATTN_OK;
 }
 
+/* Micro-batch a of rows r as a model_batch. */
+static model_batch batch_at(const windows *w, const rows *r, int64_t a, int64_t B, int64_t T) {
+    model_batch mb = {.B = B, .T = T, .inputs = r->in + a * B * T, .targets = r->tg + a * B * T};
+    if (w->nsp) {
+        mb.type_ids = r->types + a * B * T;
+        mb.labels = r->nsp + a * B;
+    }
+    return mb;
+}
+
 static attn_status train_batch(const windows *w, const attn_shard *s, int64_t step, int64_t n_micro, int64_t B, int64_t T,
-                               int32_t *in, int32_t *tg, int32_t *buf) {
+                               rows *r, int32_t *buf) {
     int64_t span = attn_shard_len(s) - T; /* valid starts: [0, span) */
     for (int64_t mb = 0; mb < n_micro; mb++)
         for (int64_t b = 0; b < B; b++) {
-            uint64_t r = rng_hash(w->seed, (uint64_t)step, (uint64_t)(mb * B + b));
-            int64_t start = (int64_t)(r % (uint64_t)span);
-            int64_t row = (mb * B + b) * T;
+            uint64_t h = rng_hash(w->seed, (uint64_t)step, (uint64_t)(mb * B + b));
+            int64_t start = (int64_t)(h % (uint64_t)span);
             uint64_t mask_seed = w->static_masking
                                      ? rng_hash(w->seed, MLM_STATIC_STREAM, (uint64_t)start)
                                      : rng_hash(rng_hash(w->seed, MLM_DYNAMIC_STREAM, (uint64_t)step), 0, (uint64_t)(mb * B + b));
-            attn_status st = fill_window(w, s, start, T, in + row, tg + row, buf, mask_seed);
+            attn_status st = fill_window(w, s, start, T, r, mb * B + b, buf, mask_seed);
             if (st) return st;
         }
     return ATTN_OK;
 }
 
 static attn_status evaluate(const windows *win, attn_trainer *tr, const attn_shard *s, int64_t n_batches, int64_t B,
-                            int64_t T, int32_t *in, int32_t *tg, int32_t *buf, float *out) {
+                            int64_t T, rows *r, int32_t *buf, float *out) {
     int64_t span = attn_shard_len(s) - T, n_windows = n_batches * B;
     double sum = 0;
     for (int64_t k = 0; k < n_batches; k++) {
@@ -101,11 +143,12 @@ static attn_status evaluate(const windows *win, attn_trainer *tr, const attn_sha
             int64_t w = k * B + b;
             int64_t start = n_windows > 1 ? (int64_t)((double)w * (double)(span - 1) / (double)(n_windows - 1)) : 0;
             uint64_t mask_seed = rng_hash(win->seed, MLM_VAL_STREAM, (uint64_t)w);
-            attn_status st = fill_window(win, s, start, T, in + b * T, tg + b * T, buf, mask_seed);
+            attn_status st = fill_window(win, s, start, T, r, b, buf, mask_seed);
             if (st) return st;
         }
         float l;
-        attn_status st = attn_trainer_eval(tr, in, tg, B, T, &l);
+        model_batch mb = batch_at(win, r, 0, B, T);
+        attn_status st = trainer_eval_batch(tr, &mb, &l);
         if (st) return st;
         sum += (double)l;
     }
@@ -178,6 +221,7 @@ char *train_settings_json(const attn_train_params *p, int64_t T) {
         cJSON_AddStringToObject(r, "objective", "mlm");
         cJSON_AddBoolToObject(r, "static_masking", p->static_masking);
         cJSON_AddBoolToObject(r, "whole_word_masking", p->whole_word_masking);
+        if (p->nsp) cJSON_AddBoolToObject(r, "next_sentence_prediction", 1);
     }
     char *s = cJSON_PrintUnformatted(r);
     cJSON_Delete(r);
@@ -305,7 +349,9 @@ attn_status attn_train(const attn_train_params *p) {
     attn_tokenizer *tok = NULL;
     attn_model *model = NULL;
     attn_trainer *tr = NULL;
-    int32_t *in = NULL, *tg = NULL, *buf = NULL;
+    int32_t *buf = NULL;
+    rows r = {0};
+    model_batch *mbs = NULL;
     char *settings = NULL, *path_train = NULL, *path_val = NULL, *state_path = NULL, *log_path = NULL;
     FILE *log = NULL;
     windows win;
@@ -346,7 +392,7 @@ attn_status attn_train(const attn_train_params *p) {
         c.max_positions = p->model.n_ctx;
         c.vocab_size = attn_shard_vocab_size(train);
         c.dropout = p->model.dropout;
-        c.pooler = false;
+        c.pooler = c.nsp_head = p->nsp;
         c.mlm_head = true;
         c.pad_token_id = tok ? added_id(tok, PAD_NAMES) : -1;
         if ((st = attn_bert_new(&c, p->seed, &model)) != ATTN_OK) goto done;
@@ -360,6 +406,10 @@ attn_status attn_train(const attn_train_params *p) {
     bool encoder = attn_model_encoder_config(model, &ecfg);
     if (mlm && !(encoder && ecfg.mlm_head)) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective mlm needs an encoder (BERT/RoBERTa) with a masked-LM head");
+        goto done;
+    }
+    if (mlm && p->nsp && !ecfg.nsp_head) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "--nsp needs an encoder with a next-sentence head (BertForPreTraining)");
         goto done;
     }
     if (!mlm && encoder) {
@@ -379,9 +429,10 @@ attn_status attn_train(const attn_train_params *p) {
         if (cfg.n_ctx > limit) cfg.n_ctx = limit;
         if (!p->seq_len) T = cfg.n_ctx;
     }
-    if (T < (mlm ? 3 : 1) || T > cfg.n_ctx) {
+    int min_T = mlm ? (p->nsp ? 5 : 3) : 1;
+    if (T < min_T || T > cfg.n_ctx) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "sequence length %lld must be in [%d, %lld] (the model's context)", (long long)T,
-                         mlm ? 3 : 1, (long long)cfg.n_ctx);
+                         min_T, (long long)cfg.n_ctx);
         goto done;
     }
     if (attn_shard_len(train) < T + 2) {
@@ -395,6 +446,7 @@ attn_status attn_train(const attn_train_params *p) {
     }
     win.objective = p->objective;
     win.static_masking = p->static_masking;
+    win.nsp = mlm && p->nsp;
     win.seed = p->seed;
     if (mlm && (st = mlm_windows(p, tok, (int32_t)cfg.vocab_size, &win)) != ATTN_OK) goto done;
     if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
@@ -413,10 +465,13 @@ attn_status attn_train(const attn_train_params *p) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    in = attn_malloc((size_t)(A * B * T) * sizeof *in);
-    tg = attn_malloc((size_t)(A * B * T) * sizeof *tg);
+    r.in = attn_malloc((size_t)(A * B * T) * sizeof *r.in);
+    r.tg = attn_malloc((size_t)(A * B * T) * sizeof *r.tg);
+    r.types = attn_malloc((size_t)(A * B * T) * sizeof *r.types);
+    r.nsp = attn_malloc((size_t)(A * B) * sizeof *r.nsp);
     buf = attn_malloc((size_t)(T + 1) * sizeof *buf);
-    if (!in || !tg || !buf) {
+    mbs = attn_malloc((size_t)A * sizeof *mbs);
+    if (!r.in || !r.tg || !r.types || !r.nsp || !buf || !mbs) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
@@ -430,10 +485,11 @@ attn_status attn_train(const attn_train_params *p) {
     int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
     while (tr->step < end) {
         double ts = time_now();
-        if ((st = train_batch(&win, train, tr->step, A, B, T, in, tg, buf)) != ATTN_OK) goto done;
+        if ((st = train_batch(&win, train, tr->step, A, B, T, &r, buf)) != ATTN_OK) goto done;
+        for (int64_t a = 0; a < A; a++) mbs[a] = batch_at(&win, &r, a, B, T);
         float loss, norm;
         float lr = attn_lr_at(&p->optim, tr->step);
-        if ((st = attn_trainer_step(tr, in, tg, A, B, T, &loss, &norm)) != ATTN_OK) goto done;
+        if ((st = trainer_step_batches(tr, mbs, A, &loss, &norm)) != ATTN_OK) goto done;
         int64_t step = tr->step;
         double now = time_now(), dt = now - ts;
         attn_train_progress pr = {0};
@@ -447,7 +503,7 @@ attn_status attn_train(const attn_train_params *p) {
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
         bool last = step == max_steps;
         if (val && p->eval_batches > 0 && ((p->eval_every && step % p->eval_every == 0) || last)) {
-            if ((st = evaluate(&win, tr, val, p->eval_batches, B, T, in, tg, buf, &pr.val_loss)) != ATTN_OK) goto done;
+            if ((st = evaluate(&win, tr, val, p->eval_batches, B, T, &r, buf, &pr.val_loss)) != ATTN_OK) goto done;
             pr.has_val = true;
         }
         fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
@@ -471,8 +527,11 @@ done:
     attn_tokenizer_free(tok);
     attn_shard_close(train);
     attn_shard_close(val);
-    attn_free(in);
-    attn_free(tg);
+    attn_free(r.in);
+    attn_free(r.tg);
+    attn_free(r.types);
+    attn_free(r.nsp);
+    attn_free(mbs);
     attn_free(buf);
     if (settings) cJSON_free(settings);
     attn_free(path_train);

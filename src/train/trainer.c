@@ -167,6 +167,14 @@ attn_status trainer_step_batches(attn_trainer *tr, const model_batch *mb, int64_
     return finish_step(tr, n_micro, loss_sum, loss, gnorm);
 }
 
+attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *loss) {
+    graph_reset(&tr->g, false, false, 0);
+    tensor *l = model_batch_loss(tr->model, &tr->g, b);
+    if (!l) return tr->g.status ? tr->g.status : ATTN_ERR_INVALID_ARG;
+    *loss = l->data[0];
+    return ATTN_OK;
+}
+
 attn_status attn_trainer_eval(attn_trainer *tr, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T,
                               float *loss) {
     graph_reset(&tr->g, false, false, 0);

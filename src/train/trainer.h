@@ -17,6 +17,8 @@ struct attn_trainer {
 /* One optimizer step over n_micro micro-batches of any objective (see
  * model_batch); attn_trainer_step is this for next-token / masked-LM rows. */
 attn_status trainer_step_batches(attn_trainer *tr, const model_batch *mb, int64_t n_micro, float *loss, float *gnorm);
+/* The batch's loss without gradients. */
+attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *loss);
 
 /* Shared by the loops (loop.c, finetune.c): the settings a resume must
  * match (cJSON_free it), the trainer state file, the whole checkpoint

@@ -40,6 +40,14 @@ grep -q '^\[-\{0,1\}[0-9]' "$tmp/emb" || { echo "embed output is not JSON arrays
 # static and whole-word masking (BERT) and --init from the trained encoder
 "$ATTN" train $common --steps 3 --static-masking --whole-word-masking --init "$tmp/full" --out "$tmp/static"
 [ -f "$tmp/static/model.safetensors" ] || { echo "static-masking run saved nothing"; exit 1; }
+# next-sentence prediction (BERT): a BertForPreTraining with the NSP head; exact resume too
+"$ATTN" train $common --nsp --steps 12 --out "$tmp/nsp"
+grep -q '"BertForPreTraining"' "$tmp/nsp/config.json" || { echo "--nsp did not save a BertForPreTraining"; exit 1; }
+"$ATTN" train $common --nsp --steps 12 --out "$tmp/nsp2" --stop-at 6
+"$ATTN" train $common --nsp --steps 12 --out "$tmp/nsp2" --resume
+cmp "$tmp/nsp/model.safetensors" "$tmp/nsp2/model.safetensors" || { echo "resumed NSP weights differ"; exit 1; }
+if "$ATTN" train $common --nsp --steps 1 --init "$tmp/full" --out "$tmp/bad" 2>"$tmp/err"; then echo "--nsp without the head accepted"; exit 1; fi
+grep -q "next-sentence head" "$tmp/err" || { cat "$tmp/err"; exit 1; }
 # an encoder is not trained with the next-token objective
 if "$ATTN" train --data "$tmp/data" --init "$tmp/full" --out "$tmp/bad" --steps 1 --quiet 2>"$tmp/err"; then echo "clm on an encoder accepted"; exit 1; fi
 grep -q "objective mlm" "$tmp/err" || { cat "$tmp/err"; exit 1; }
