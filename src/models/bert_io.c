@@ -135,12 +135,6 @@ static bool ignorable(const char *name) {
 
 static bool has(const st_file *f, const char *name) { return st_find(f, name) != NULL; }
 
-static void shape_str(char *buf, size_t n, const int64_t *shape, int ndim) {
-    size_t k = (size_t)snprintf(buf, n, "[");
-    for (int i = 0; i < ndim && k < n; i++) k += (size_t)snprintf(buf + k, n - k, i ? ", %lld" : "%lld", (long long)shape[i]);
-    if (k < n) snprintf(buf + k, n - k, "]");
-}
-
 /* Reads the heads present and the name prefix from the tensor names. */
 static attn_status detect_layout(const st_file *f, const char *path, attn_bert_config *c, const char **prefix) {
     *prefix = "";
@@ -180,14 +174,8 @@ static attn_status load_weights(attn_model *m, const st_file *f, const char *pat
         const param_info *p = &m->params[k];
         const st_tensor *t = st_find(f, p->name);
         if (!t) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
-        bool ok = t->ndim == p->ndim && t->shape[0] == p->shape[0] && (p->ndim == 1 || t->shape[1] == p->shape[1]);
-        if (!ok) {
-            char a[96], b[96];
-            shape_str(a, sizeof a, t->shape, t->ndim);
-            shape_str(b, sizeof b, p->shape, p->ndim);
-            return attn_errorf(ATTN_ERR_FORMAT, "%s: tensor \"%s\" has shape %s but config.json implies %s", path, t->name, a, b);
-        }
-        attn_status st = st_read_f32(t, m->weights + p->offset, p->numel);
+        attn_status st = st_check_shape(t, p->ndim, p->shape, path);
+        if (!st) st = st_read_f32(t, m->weights + p->offset, p->numel);
         if (st) return st;
     }
     for (int64_t i = 0; i < m->n_weights; i++)

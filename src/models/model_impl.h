@@ -35,9 +35,10 @@ typedef struct kv_cache {
  *   model_enable_grads, attn_model_free: per-kind views and state.
  * Everything the trainer touches — params, ptensors, weights, grads, and
  * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
-typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT } model_kind;
+typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC } model_kind;
 
 struct bert_model;            /* models/bert.c */
+struct encdec_model;          /* models/encdec.c */
 
 struct attn_model {
     attn_gpt_config cfg;      /* GPT: the config; BERT: the shared fields
@@ -54,6 +55,7 @@ struct attn_model {
     tensor wte, wpe, lnf_w, lnf_b;
     gpt_layer *layers;
     graph g;                  /* inference graph (logits, score, decode) */
+    struct encdec_model *encdec; /* kind == MODEL_ENCDEC */
 };
 
 attn_status model_enable_grads(attn_model *m);
@@ -84,6 +86,21 @@ attn_status bert_load(const char *dir, attn_model **out);
 attn_status bert_save(const attn_model *m, const char *dir);
 /* Whether config.json at path names an encoder model_type (no error recorded). */
 bool bert_config_is_encoder(const char *config_path);
+
+/* ---- encoder-decoders (models/encdec.c, encdec_io.c; include/attn/seq2seq.h) ---- */
+void encdec_sync_views(attn_model *m);
+void encdec_free(struct encdec_model *e);
+/* Mean token cross-entropy of tgt_out given src, recorded on g: src (B, S)
+ * padded with pad_token_id (masked out of attention); tgt_in (B, T) the
+ * decoder inputs (decoder start, then the targets shifted right); tgt_out
+ * (B, T) the targets, -1 where nothing is predicted. label_smoothing in
+ * [0, 1] as torch's CrossEntropyLoss. All ids must stay valid until backward. */
+tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
+                    const int32_t *tgt_out, int64_t B, int64_t T, float label_smoothing);
+/* Whether config.json at path names model_type "bart" or "marian" (no error recorded). */
+bool encdec_config_is_seq2seq(const char *config_path);
+attn_status encdec_load(const char *dir, attn_model **out);
+attn_status encdec_save(const attn_model *m, const char *dir);
 
 attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out);
 void kv_cache_free(const attn_model *m, kv_cache *c);
