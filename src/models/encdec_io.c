@@ -269,6 +269,15 @@ static void add_token(cJSON *r, const char *key, int32_t id) {
         cJSON_AddNullToObject(r, key);
 }
 
+/* A float field as Python writes it: 0.0, not 0 (transformers' BartConfig
+ * rejects an int where it declares a float). */
+static cJSON *float_item(float x) {
+    if (x != floorf(x) || fabsf(x) > 1e15f) return json_short_number(x);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.1f", (double)x);
+    return cJSON_CreateRaw(buf);
+}
+
 static attn_status config_to_json(const attn_encdec_config *c, char **out) {
     static const char *const act[] = {"gelu", "relu", "gelu_new"};
     bool marian = c->arch == ATTN_ENCDEC_MARIAN;
@@ -288,11 +297,11 @@ static attn_status config_to_json(const attn_encdec_config *c, char **out) {
     cJSON_AddNumberToObject(r, "decoder_ffn_dim", (double)c->decoder_ffn);
     cJSON_AddNumberToObject(r, "max_position_embeddings", (double)c->max_positions);
     cJSON_AddStringToObject(r, "activation_function", act[c->activation]);
-    cJSON_AddItemToObject(r, "dropout", json_short_number(c->dropout));
-    cJSON_AddItemToObject(r, "activation_dropout", json_short_number(c->activation_dropout));
-    cJSON_AddNumberToObject(r, "attention_dropout", 0); /* attn applies none */
-    cJSON_AddNumberToObject(r, "encoder_layerdrop", 0);
-    cJSON_AddNumberToObject(r, "decoder_layerdrop", 0);
+    cJSON_AddItemToObject(r, "dropout", float_item(c->dropout));
+    cJSON_AddItemToObject(r, "activation_dropout", float_item(c->activation_dropout));
+    cJSON_AddItemToObject(r, "attention_dropout", float_item(0.0f)); /* attn applies none */
+    cJSON_AddItemToObject(r, "encoder_layerdrop", float_item(0.0f));
+    cJSON_AddItemToObject(r, "decoder_layerdrop", float_item(0.0f));
     cJSON_AddItemToObject(r, "init_std", json_short_number(0.02f));
     cJSON_AddBoolToObject(r, "scale_embedding", c->scale_embedding);
     cJSON_AddBoolToObject(r, "is_encoder_decoder", 1);
