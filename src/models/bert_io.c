@@ -171,16 +171,10 @@ static attn_status load_weights(attn_model *m, const st_file *f, const char *pat
             return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for a %s encoder with %lld layers", path,
                                f->tensors[i].name, m->bert ? "BERT-family" : "?", (long long)m->cfg.n_layer);
     for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        const st_tensor *t = st_find(f, p->name);
-        if (!t) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
-        attn_status st = st_check_shape(t, p->ndim, p->shape, path);
-        if (!st) st = st_read_f32(t, m->weights + p->offset, p->numel);
+        attn_status st = model_read_param(m, k, st_find(f, m->params[k].name), path);
         if (st) return st;
     }
-    for (int64_t i = 0; i < m->n_weights; i++)
-        if (!isfinite(m->weights[i])) return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity", path);
-    return ATTN_OK;
+    return model_check_finite(m, path);
 }
 
 attn_status bert_load(const char *dir, attn_model **out) {
@@ -269,28 +263,11 @@ static attn_status config_to_json(const attn_bert_config *c, float dropout, char
 }
 
 attn_status bert_save(const attn_model *m, const char *dir) {
-    attn_status st = dir_ensure(dir);
-    if (st) return st;
-    char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
-    st_entry *entries = attn_calloc((size_t)m->n_params_tensors, sizeof *entries);
-    if (!cfg_path || !w_path || !entries) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        entries[k] = (st_entry){p->name, ST_F32, p->ndim, p->shape, m->weights + p->offset};
-    }
-    static const char *const meta[] = {"format", "pt", NULL};
-    if ((st = st_write(w_path, entries, m->n_params_tensors, meta)) != ATTN_OK) goto done;
+    char *json = NULL;
     attn_bert_config cfg;
     attn_model_encoder_config(m, &cfg);
-    if ((st = config_to_json(&cfg, m->cfg.dropout, &json)) != ATTN_OK) goto done;
-    st = file_write_atomic(cfg_path, json, strlen(json));
-done:
+    attn_status st = config_to_json(&cfg, m->cfg.dropout, &json);
+    if (!st) st = model_save_untransposed(m, dir, json);
     if (json) cJSON_free(json);
-    attn_free(cfg_path);
-    attn_free(w_path);
-    attn_free(entries);
     return st;
 }

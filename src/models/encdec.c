@@ -175,15 +175,6 @@ static tensor *encdec_slot(attn_model *m, const encdec_spec *s, int layer) {
     return (tensor *)((char *)m->encdec + s->field);
 }
 
-static tensor fused(const tensor *first, int64_t rows, int64_t cols) {
-    tensor t = *first;
-    t.ndim = cols > 1 ? 2 : 1;
-    t.shape[0] = rows;
-    t.shape[1] = cols;
-    t.numel = rows * cols;
-    return t;
-}
-
 void encdec_sync_views(attn_model *m) {
     struct encdec_model *e = m->encdec;
     for (int k = 0; k < m->n_params_tensors; k++) {
@@ -196,15 +187,15 @@ void encdec_sync_views(attn_model *m) {
     int64_t C = e->cfg.d_model;
     for (int64_t l = 0; l < e->cfg.encoder_layers; l++) {
         enc_layer *ly = &e->enc[l];
-        ly->qkv_w = fused(&ly->q_w, 3 * C, C);
-        ly->qkv_b = fused(&ly->q_b, 3 * C, 1);
+        ly->qkv_w = param_fused(&ly->q_w, 3 * C, C);
+        ly->qkv_b = param_fused(&ly->q_b, 3 * C, 1);
     }
     for (int64_t l = 0; l < e->cfg.decoder_layers; l++) {
         dec_layer *ly = &e->dec[l];
-        ly->qkv_w = fused(&ly->q_w, 3 * C, C);
-        ly->qkv_b = fused(&ly->q_b, 3 * C, 1);
-        ly->ckv_w = fused(&ly->ck_w, 2 * C, C);
-        ly->ckv_b = fused(&ly->ck_b, 2 * C, 1);
+        ly->qkv_w = param_fused(&ly->q_w, 3 * C, C);
+        ly->qkv_b = param_fused(&ly->q_b, 3 * C, 1);
+        ly->ckv_w = param_fused(&ly->ck_w, 2 * C, C);
+        ly->ckv_b = param_fused(&ly->ck_b, 2 * C, 1);
     }
 }
 
@@ -311,35 +302,12 @@ attn_status encdec_alloc(const attn_encdec_config *cfg, attn_model **out) {
                 else
                     snprintf(p->name, sizeof p->name, "model.%s.layers.%lld.%s", pass == 1 ? "encoder" : "decoder",
                              (long long)layer, s->name);
-                p->ndim = s->shape[1] == ED_NONE ? 1 : 2;
-                p->shape[0] = edim_value(cfg, s->shape[0]);
-                p->shape[1] = p->ndim == 2 ? edim_value(cfg, s->shape[1]) : 1;
-                p->numel = p->shape[0] * p->shape[1];
-                p->offset = offset;
-                p->decay = s->decay;
-                p->spec = (int)i;
-                p->layer = global ? -1 : (int)layer;
-                offset += s->pack ? p->numel : (p->numel + 15) & ~(int64_t)15; /* 64-byte aligned views */
+                param_info_place(p, edim_value(cfg, s->shape[0]), s->shape[1] == ED_NONE ? 0 : edim_value(cfg, s->shape[1]),
+                                 s->decay, s->pack, (int)i, global ? -1 : (int)layer, &offset);
                 k++;
             }
     }
-    m->n_weights = offset;
-    size_t bytes;
-    if (!size_mul((size_t)offset, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto fail;
-    }
-    memset(m->weights, 0, bytes);
-    for (k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        tensor *t = &m->ptensors[k];
-        t->data = m->weights + p->offset;
-        t->ndim = p->ndim;
-        t->shape[0] = p->shape[0];
-        t->shape[1] = p->shape[1];
-        t->numel = p->numel;
-        t->is_param = true;
-    }
+    if ((st = model_params_finish(m, offset)) != ATTN_OK) goto fail;
     encdec_sync_views(m);
     *out = m;
     return ATTN_OK;

@@ -192,24 +192,12 @@ static bool ignorable(const char *name, const attn_encdec_config *c) {
 }
 
 /* The tensor for attn's name `name`, with or without the "model." prefix. */
-static const st_tensor *lookup(const st_file *f, const char *name) {
-    const st_tensor *t = st_find(f, name);
-    if (!t && !strncmp(name, "model.", 6)) t = st_find(f, name + 6);
-    return t;
-}
-
-static bool known(const attn_model *m, const char *name) {
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const char *p = m->params[k].name;
-        if (!strcmp(p, name) || (!strncmp(p, "model.", 6) && !strcmp(p + 6, name))) return true;
-    }
-    return false;
-}
+static const st_tensor *lookup(const st_file *f, const char *name) { return model_find_tensor(f, name, "model."); }
 
 static attn_status load_weights(attn_model *m, const st_file *f, const char *path) {
     const attn_encdec_config *c = &m->encdec->cfg;
     for (int64_t i = 0; i < f->n_tensors; i++)
-        if (!ignorable(f->tensors[i].name, c) && !known(m, f->tensors[i].name))
+        if (!ignorable(f->tensors[i].name, c) && !model_has_param(m, f->tensors[i].name, "model."))
             return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for a %s model with %lld + %lld layers", path,
                                f->tensors[i].name, c->arch == ATTN_ENCDEC_BART ? "BART" : "Marian",
                                (long long)c->encoder_layers, (long long)c->decoder_layers);
@@ -219,14 +207,10 @@ static attn_status load_weights(attn_model *m, const st_file *f, const char *pat
         if (!t && !strcmp(p->name, "model.shared.weight"))
             for (size_t i = 0; i < ARRAY_LEN(TIED) && !t; i++) t = lookup(f, TIED[i]);
         if (!t && !strcmp(p->name, "final_logits_bias")) continue; /* zeros */
-        if (!t) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
-        attn_status st = st_check_shape(t, p->ndim, p->shape, path);
-        if (!st) st = st_read_f32(t, m->weights + p->offset, p->numel);
+        attn_status st = model_read_param(m, k, t, path);
         if (st) return st;
     }
-    for (int64_t i = 0; i < m->n_weights; i++)
-        if (!isfinite(m->weights[i])) return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity", path);
-    return ATTN_OK;
+    return model_check_finite(m, path);
 }
 
 attn_status encdec_load(const char *dir, attn_model **out) {
@@ -322,26 +306,9 @@ static attn_status config_to_json(const attn_encdec_config *c, char **out) {
 }
 
 attn_status encdec_save(const attn_model *m, const char *dir) {
-    attn_status st = dir_ensure(dir);
-    if (st) return st;
-    char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
-    st_entry *entries = attn_calloc((size_t)m->n_params_tensors, sizeof *entries);
-    if (!cfg_path || !w_path || !entries) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        entries[k] = (st_entry){p->name, ST_F32, p->ndim, p->shape, m->weights + p->offset};
-    }
-    static const char *const meta[] = {"format", "pt", NULL};
-    if ((st = st_write(w_path, entries, m->n_params_tensors, meta)) != ATTN_OK) goto done;
-    if ((st = config_to_json(&m->encdec->cfg, &json)) != ATTN_OK) goto done;
-    st = file_write_atomic(cfg_path, json, strlen(json));
-done:
+    char *json = NULL;
+    attn_status st = config_to_json(&m->encdec->cfg, &json);
+    if (!st) st = model_save_untransposed(m, dir, json);
     if (json) cJSON_free(json);
-    attn_free(cfg_path);
-    attn_free(w_path);
-    attn_free(entries);
     return st;
 }

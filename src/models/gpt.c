@@ -149,23 +149,7 @@ static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
                 offset += (p->numel + 15) & ~(int64_t)15; /* 64-byte aligned views */
                 k++;
             }
-    m->n_weights = offset;
-    m->weights = attn_malloc_aligned((size_t)offset * sizeof(float));
-    if (!m->weights) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto fail;
-    }
-    memset(m->weights, 0, (size_t)offset * sizeof(float));
-    for (k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        tensor *t = &m->ptensors[k];
-        t->data = m->weights + p->offset;
-        t->ndim = p->ndim;
-        t->shape[0] = p->shape[0];
-        t->shape[1] = p->shape[1];
-        t->numel = p->numel;
-        t->is_param = true;
-    }
+    if ((st = model_params_finish(m, offset)) != ATTN_OK) goto fail;
     sync_views(m);
     graph_init(&m->g, NULL);
     *out = m;

@@ -111,19 +111,9 @@ static bool ignorable(const char *name) {
            (n > 16 && !strcmp(name + n - 16, ".attn.masked_bias"));
 }
 
-static const st_tensor *find_param(const st_file *f, const char *name) {
-    const st_tensor *t = st_find(f, name);
-    if (!t && !strncmp(name, "transformer.", 12)) t = st_find(f, name + 12);
-    return t;
-}
+static const st_tensor *find_param(const st_file *f, const char *name) { return model_find_tensor(f, name, "transformer."); }
 
-static bool is_param_name(const attn_model *m, const char *name) {
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const char *p = m->params[k].name;
-        if (!strcmp(p, name) || (!strncmp(p, "transformer.", 12) && !strcmp(p + 12, name))) return true;
-    }
-    return false;
-}
+static bool is_param_name(const attn_model *m, const char *name) { return model_has_param(m, name, "transformer."); }
 
 static void shape_str(char *buf, size_t n, const int64_t *shape, int ndim) {
     size_t k = (size_t)snprintf(buf, n, "[");

@@ -102,6 +102,32 @@ bool encdec_config_is_seq2seq(const char *config_path);
 attn_status encdec_load(const char *dir, attn_model **out);
 attn_status encdec_save(const attn_model *m, const char *dir);
 
+/* ---- the parameter table, any kind (models/params.c) ---- */
+struct st_file;
+struct st_tensor;
+/* Allocates the zeroed weight block of n_floats for m->params (offsets set)
+ * and points m->ptensors into it. */
+attn_status model_params_finish(attn_model *m, int64_t n_floats);
+/* A view of consecutive parameter tensors starting at first as one (rows,
+ * cols) tensor (cols 1: a vector), e.g. q, k and v as one projection. */
+tensor param_fused(const tensor *first, int64_t rows, int64_t cols);
+/* Fills p's shape (ndim 1 when s1 == 0), numel, decay, table row and layer,
+ * places it at *offset and advances *offset past it: packed right after, or
+ * to the next 64-byte boundary. */
+void param_info_place(param_info *p, int64_t s0, int64_t s1, bool decay, bool pack, int spec, int layer, int64_t *offset);
+/* Reads checkpoint tensor t (NULL: "missing tensor" for p) into parameter k,
+ * after checking its shape; ATTN_ERR_FORMAT naming path otherwise. */
+attn_status model_read_param(attn_model *m, int k, const struct st_tensor *t, const char *path);
+/* ATTN_ERR_FORMAT naming path if a weight is NaN or infinite. */
+attn_status model_check_finite(const attn_model *m, const char *path);
+/* Whether name, or prefix + name, is one of m's parameters. */
+bool model_has_param(const attn_model *m, const char *name, const char *prefix);
+/* The tensor called name in f, else the one called name without a leading prefix. */
+const struct st_tensor *model_find_tensor(const struct st_file *f, const char *name, const char *prefix);
+/* Writes dir/model.safetensors (every parameter, F32, as stored) and
+ * dir/config.json = config_json, each atomically. */
+attn_status model_save_untransposed(const attn_model *m, const char *dir, const char *config_json);
+
 attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out);
 void kv_cache_free(const attn_model *m, kv_cache *c);
 

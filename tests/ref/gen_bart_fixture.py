@@ -33,16 +33,15 @@ fixture.safetensors:
 Sequences start with decoder_start_token_id, as generate returns them.
 Deterministic (seeded, one thread); dropout is 0.
 """
-import json
 import os
 import shutil
-import struct
 
 import torch
 import torch.nn.functional as F
 import transformers
-from safetensors.torch import save as st_save
 from transformers import BartConfig, BartForConditionalGeneration, MarianConfig, MarianMTModel
+
+from gen_bert_fixture import save_canonical
 
 SEED = 2718
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -73,20 +72,6 @@ def reinit(model, gen, eos, boost):
         bias = 0.3 * torch.randn((1, V), generator=gen)
         bias[0, eos] += boost  # eos competes with the other tokens, so hypotheses end at different lengths
         model.final_logits_bias.copy_(bias)
-
-
-def save_canonical(tensors, path, metadata):
-    """safetensors save with the __metadata__ keys in a fixed order (byte-reproducible)."""
-    blob = st_save(tensors, metadata=metadata)
-    n = struct.unpack("<Q", blob[:8])[0]
-    header = json.loads(blob[8:8 + n].decode("utf-8"))
-    header["__metadata__"] = dict(sorted(header["__metadata__"].items()))
-    text = json.dumps(header, separators=(",", ":")).encode("utf-8")
-    assert len(text) <= n, "header grew"
-    with open(path, "wb") as f:
-        f.write(blob[:8])
-        f.write(text + b" " * (n - len(text)))
-        f.write(blob[8 + n:])
 
 
 def batch(gen, pad, eos, start):
