@@ -714,3 +714,19 @@ done:
     attn_free(nbytes);
     return st;
 }
+
+static void shape_str(char *buf, size_t n, const int64_t *shape, int ndim) {
+    size_t k = (size_t)snprintf(buf, n, "[");
+    for (int i = 0; i < ndim && k < n; i++) k += (size_t)snprintf(buf + k, n - k, i ? ", %lld" : "%lld", (long long)shape[i]);
+    if (k < n) snprintf(buf + k, n - k, "]");
+}
+
+attn_status st_check_shape(const st_tensor *t, int ndim, const int64_t *shape, const char *path) {
+    bool ok = t->ndim == ndim;
+    for (int i = 0; ok && i < ndim; i++) ok = t->shape[i] == shape[i];
+    if (ok) return ATTN_OK;
+    char a[160], b[160];
+    shape_str(a, sizeof a, t->shape, t->ndim);
+    shape_str(b, sizeof b, shape, ndim);
+    return attn_errorf(ATTN_ERR_FORMAT, "%s: tensor \"%s\" has shape %s but config.json implies %s", path, t->name, a, b);
+}

@@ -77,6 +77,10 @@ void st_close(st_file *f);
  * not a float type or its numel differs from `numel`. */
 attn_status st_read_f32(const st_tensor *t, float *out, int64_t numel);
 
+/* ATTN_ERR_FORMAT "path: tensor "name" has shape [..] but config.json
+ * implies [..]" unless t has exactly ndim dims of these sizes. */
+attn_status st_check_shape(const st_tensor *t, int ndim, const int64_t *shape, const char *path);
+
 /* Copies an I64/I32/I16/I8/U8 tensor into out[numel] as int32.
  * ATTN_ERR_FORMAT naming the tensor for another dtype, a numel mismatch, or
  * a value outside the int32 range. */

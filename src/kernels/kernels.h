@@ -87,6 +87,17 @@ typedef struct kernels {
      * dinp += (1 - out^2) * dout. */
     void (*tanh_forward)(float *out, const float *inp, int64_t n);
     void (*tanh_backward)(float *dinp, const float *out, const float *dout, int64_t n);
+
+    /* Label-smoothed softmax cross-entropy (torch label_smoothing = eps):
+     * losses[n] = (1 - eps) (lse - x[t]) + eps (lse - mean_j x[j]) for rows
+     * that count, 0 for ignored ones; lse (N) saved. backward writes
+     * dlogits = scale * (softmax - (1 - eps) onehot - eps / V) on counted
+     * rows and 0 on ignored ones (written, may alias logits). */
+    void (*crossentropy_smooth_forward)(float *losses, float *lse, const float *logits, const int32_t *targets,
+                                        int64_t N, int64_t V, int32_t ignore_index, float eps);
+    void (*crossentropy_smooth_backward)(float *dlogits, const float *logits, const float *lse,
+                                         const int32_t *targets, float scale, int64_t N, int64_t V,
+                                         int32_t ignore_index, float eps);
 } kernels;
 
 extern const kernels kernels_ref;

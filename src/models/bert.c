@@ -174,16 +174,6 @@ static tensor *bert_slot(attn_model *m, const bert_spec *s, int layer) {
     return (tensor *)((char *)m->bert + s->field);
 }
 
-/* A view of n consecutive parameter tensors starting at `first` as one (rows, cols) tensor. */
-static tensor fused(const tensor *first, int64_t rows, int64_t cols) {
-    tensor t = *first;
-    t.ndim = cols > 1 ? 2 : 1;
-    t.shape[0] = rows;
-    t.shape[1] = cols;
-    t.numel = rows * cols;
-    return t;
-}
-
 void bert_sync_views(attn_model *m) {
     for (int k = 0; k < m->n_params_tensors; k++) {
         const param_info *p = &m->params[k];
@@ -192,8 +182,8 @@ void bert_sync_views(attn_model *m) {
     int64_t C = m->bert->cfg.hidden_size;
     for (int64_t l = 0; l < m->bert->cfg.n_layer; l++) {
         bert_layer *ly = &m->bert->layers[l];
-        ly->qkv_w = fused(&ly->q_w, 3 * C, C);
-        ly->qkv_b = fused(&ly->q_b, 3 * C, 1);
+        ly->qkv_w = param_fused(&ly->q_w, 3 * C, C);
+        ly->qkv_b = param_fused(&ly->q_b, 3 * C, 1);
     }
 }
 
@@ -262,34 +252,11 @@ static attn_status bert_alloc(const attn_bert_config *cfg, const char *prefix, a
                     snprintf(p->name, sizeof p->name, "%sencoder.layer.%lld.%s", pre, (long long)layer, name);
                 else
                     snprintf(p->name, sizeof p->name, "%s%s", pre, name);
-                p->ndim = s->shape[1] == BD_NONE ? 1 : 2;
-                p->shape[0] = bdim_value(cfg, s->shape[0]);
-                p->shape[1] = p->ndim == 2 ? bdim_value(cfg, s->shape[1]) : 1;
-                p->numel = p->shape[0] * p->shape[1];
-                p->offset = offset;
-                p->decay = s->decay;
-                p->spec = (int)i;
-                p->layer = s->per_layer ? (int)layer : -1;
-                offset += s->pack ? p->numel : (p->numel + 15) & ~(int64_t)15; /* 64-byte aligned views */
+                param_info_place(p, bdim_value(cfg, s->shape[0]), s->shape[1] == BD_NONE ? 0 : bdim_value(cfg, s->shape[1]),
+                                 s->decay, s->pack, (int)i, s->per_layer ? (int)layer : -1, &offset);
                 k++;
             }
-    m->n_weights = offset;
-    size_t bytes;
-    if (!size_mul((size_t)offset, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto fail;
-    }
-    memset(m->weights, 0, bytes);
-    for (k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        tensor *t = &m->ptensors[k];
-        t->data = m->weights + p->offset;
-        t->ndim = p->ndim;
-        t->shape[0] = p->shape[0];
-        t->shape[1] = p->shape[1];
-        t->numel = p->numel;
-        t->is_param = true;
-    }
+    if ((st = model_params_finish(m, offset)) != ATTN_OK) goto fail;
     bert_sync_views(m);
     *out = m;
     return ATTN_OK;

@@ -140,12 +140,6 @@ static bool ignorable(const char *name) {
 
 static bool has(const st_file *f, const char *name) { return st_find(f, name) != NULL; }
 
-static void shape_str(char *buf, size_t n, const int64_t *shape, int ndim) {
-    size_t k = (size_t)snprintf(buf, n, "[");
-    for (int i = 0; i < ndim && k < n; i++) k += (size_t)snprintf(buf + k, n - k, i ? ", %lld" : "%lld", (long long)shape[i]);
-    if (k < n) snprintf(buf + k, n - k, "]");
-}
-
 /* Reads the heads present and the name prefix from the tensor names. */
 static attn_status detect_layout(const st_file *f, const char *path, attn_bert_config *c, const char **prefix) {
     *prefix = "";
@@ -186,22 +180,10 @@ static attn_status load_weights(attn_model *m, const st_file *f, const char *pat
             return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for a %s encoder with %lld layers", path,
                                f->tensors[i].name, m->bert ? "BERT-family" : "?", (long long)m->cfg.n_layer);
     for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        const st_tensor *t = st_find(f, p->name);
-        if (!t) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
-        bool ok = t->ndim == p->ndim && t->shape[0] == p->shape[0] && (p->ndim == 1 || t->shape[1] == p->shape[1]);
-        if (!ok) {
-            char a[96], b[96];
-            shape_str(a, sizeof a, t->shape, t->ndim);
-            shape_str(b, sizeof b, p->shape, p->ndim);
-            return attn_errorf(ATTN_ERR_FORMAT, "%s: tensor \"%s\" has shape %s but config.json implies %s", path, t->name, a, b);
-        }
-        attn_status st = st_read_f32(t, m->weights + p->offset, p->numel);
+        attn_status st = model_read_param(m, k, st_find(f, m->params[k].name), path);
         if (st) return st;
     }
-    for (int64_t i = 0; i < m->n_weights; i++)
-        if (!isfinite(m->weights[i])) return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity", path);
-    return ATTN_OK;
+    return model_check_finite(m, path);
 }
 
 static attn_status load_labels(attn_model *m, const char *cfg_path, int64_t n) {
@@ -297,28 +279,11 @@ static attn_status config_to_json(const attn_bert_config *c, float dropout, char
 }
 
 attn_status bert_save(const attn_model *m, const char *dir) {
-    attn_status st = dir_ensure(dir);
-    if (st) return st;
-    char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
-    st_entry *entries = attn_calloc((size_t)m->n_params_tensors, sizeof *entries);
-    if (!cfg_path || !w_path || !entries) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        entries[k] = (st_entry){p->name, ST_F32, p->ndim, p->shape, m->weights + p->offset};
-    }
-    static const char *const meta[] = {"format", "pt", NULL};
-    if ((st = st_write(w_path, entries, m->n_params_tensors, meta)) != ATTN_OK) goto done;
+    char *json = NULL;
     attn_bert_config cfg;
     attn_model_encoder_config(m, &cfg);
-    if ((st = config_to_json(&cfg, m->cfg.dropout, m->n_label_names == cfg.num_labels ? m->label_names : NULL, &json)) != ATTN_OK) goto done;
-    st = file_write_atomic(cfg_path, json, strlen(json));
-done:
+    attn_status st = config_to_json(&cfg, m->cfg.dropout, m->n_label_names == cfg.num_labels ? m->label_names : NULL, &json);
+    if (!st) st = model_save_untransposed(m, dir, json);
     if (json) cJSON_free(json);
-    attn_free(cfg_path);
-    attn_free(w_path);
-    attn_free(entries);
     return st;
 }

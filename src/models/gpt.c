@@ -159,23 +159,7 @@ static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
                 offset += (p->numel + 15) & ~(int64_t)15; /* 64-byte aligned views */
                 k++;
             }
-    m->n_weights = offset;
-    m->weights = attn_malloc_aligned((size_t)offset * sizeof(float));
-    if (!m->weights) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto fail;
-    }
-    memset(m->weights, 0, (size_t)offset * sizeof(float));
-    for (k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        tensor *t = &m->ptensors[k];
-        t->data = m->weights + p->offset;
-        t->ndim = p->ndim;
-        t->shape[0] = p->shape[0];
-        t->shape[1] = p->shape[1];
-        t->numel = p->numel;
-        t->is_param = true;
-    }
+    if ((st = model_params_finish(m, offset)) != ATTN_OK) goto fail;
     sync_views(m);
     graph_init(&m->g, NULL);
     *out = m;
@@ -196,6 +180,8 @@ attn_status model_enable_grads(attn_model *m) {
     }
     if (m->kind == MODEL_BERT)
         bert_sync_views(m);
+    else if (m->kind == MODEL_ENCDEC)
+        encdec_sync_views(m);
     else
         sync_views(m);
     return ATTN_OK;
@@ -208,6 +194,7 @@ void model_zero_grads(attn_model *m) {
 void attn_model_free(attn_model *m) {
     if (!m) return;
     bert_free(m->bert);
+    encdec_free(m->encdec);
     graph_free(&m->g);
     attn_free_aligned(m->weights);
     attn_free_aligned(m->grads);
@@ -330,7 +317,9 @@ static tensor *trunk(attn_model *m, graph *g, const int32_t *ids, int64_t B, int
 tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
                       bool last_only) {
     if (m->kind != MODEL_GPT) {
-        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "an encoder (BERT) model cannot decode or score text left to right");
+        if (!g->status)
+            g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, m->kind == MODEL_ENCDEC ? "an encoder-decoder model decodes from a source (attn_seq2seq_generate)"
+                                                                              : "an encoder (BERT) model cannot decode or score text left to right");
         return NULL;
     }
     tensor *x = trunk(m, g, ids, B, T, cache);
@@ -401,6 +390,10 @@ attn_status attn_model_classify(attn_model *m, const int32_t *ids, const int32_t
 
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
     if (m->kind == MODEL_BERT) return bert_batch_loss(m, g, b);
+    if (m->kind == MODEL_ENCDEC) {
+        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "an encoder-decoder model trains on source-target pairs (encdec_loss)");
+        return NULL;
+    }
     if (!b->targets) return op_cross_entropy(g, gpt_classify(m, g, b), b->labels, -1);
     tensor *x = trunk(m, g, b->inputs, b->B, b->T, NULL);
     x = op_layernorm(g, x, &m->lnf_w, &m->lnf_b, m->cfg.layer_norm_eps);

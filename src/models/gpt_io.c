@@ -115,19 +115,9 @@ static bool ignorable(const char *name) {
            (n > 16 && !strcmp(name + n - 16, ".attn.masked_bias"));
 }
 
-static const st_tensor *find_param(const st_file *f, const char *name) {
-    const st_tensor *t = st_find(f, name);
-    if (!t && !strncmp(name, "transformer.", 12)) t = st_find(f, name + 12);
-    return t;
-}
+static const st_tensor *find_param(const st_file *f, const char *name) { return model_find_tensor(f, name, "transformer."); }
 
-static bool is_param_name(const attn_model *m, const char *name) {
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const char *p = m->params[k].name;
-        if (!strcmp(p, name) || (!strncmp(p, "transformer.", 12) && !strcmp(p + 12, name))) return true;
-    }
-    return false;
-}
+static bool is_param_name(const attn_model *m, const char *name) { return model_has_param(m, name, "transformer."); }
 
 static void shape_str(char *buf, size_t n, const int64_t *shape, int ndim) {
     size_t k = (size_t)snprintf(buf, n, "[");
@@ -219,6 +209,12 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
         st = attn_errorf(ATTN_ERR_IO, "%s is not a model directory (no config.json)", dir);
         goto done;
     }
+    if (encdec_config_is_seq2seq(cfg_path)) {
+        st = encdec_load(dir, &m);
+        if (st == ATTN_OK) *out = m;
+        m = NULL;
+        goto done;
+    }
     if (bert_config_is_encoder(cfg_path)) {
         st = bert_load(dir, &m);
         if (st == ATTN_OK) *out = m;
@@ -257,6 +253,7 @@ done:
 
 attn_status attn_model_save(const attn_model *m, const char *dir) {
     if (m->kind == MODEL_BERT) return bert_save(m, dir);
+    if (m->kind == MODEL_ENCDEC) return encdec_save(m, dir);
     attn_status st = dir_ensure(dir);
     if (st) return st;
     char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");

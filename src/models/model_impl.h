@@ -35,9 +35,10 @@ typedef struct kv_cache {
  *   model_enable_grads, attn_model_free: per-kind views and state.
  * Everything the trainer touches — params, ptensors, weights, grads, and
  * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
-typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT } model_kind;
+typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC } model_kind;
 
 struct bert_model;            /* models/bert.c */
+struct encdec_model;          /* models/encdec.c */
 
 struct attn_model {
     attn_gpt_config cfg;      /* GPT: the config; BERT: the shared fields
@@ -57,6 +58,7 @@ struct attn_model {
     char **label_names;       /* a classifier's labels (config.json id2label), NULL if none */
     int64_t n_label_names;
     graph g;                  /* inference graph (logits, score, decode) */
+    struct encdec_model *encdec; /* kind == MODEL_ENCDEC */
 };
 
 attn_status model_enable_grads(attn_model *m);
@@ -112,6 +114,47 @@ attn_status bert_load(const char *dir, attn_model **out);
 attn_status bert_save(const attn_model *m, const char *dir);
 /* Whether config.json at path names an encoder model_type (no error recorded). */
 bool bert_config_is_encoder(const char *config_path);
+
+/* ---- encoder-decoders (models/encdec.c, encdec_io.c; include/attn/seq2seq.h) ---- */
+void encdec_sync_views(attn_model *m);
+void encdec_free(struct encdec_model *e);
+/* Mean token cross-entropy of tgt_out given src, recorded on g: src (B, S)
+ * padded with pad_token_id (masked out of attention); tgt_in (B, T) the
+ * decoder inputs (decoder start, then the targets shifted right); tgt_out
+ * (B, T) the targets, -1 where nothing is predicted. label_smoothing in
+ * [0, 1] as torch's CrossEntropyLoss. All ids must stay valid until backward. */
+tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
+                    const int32_t *tgt_out, int64_t B, int64_t T, float label_smoothing);
+/* Whether config.json at path names model_type "bart" or "marian" (no error recorded). */
+bool encdec_config_is_seq2seq(const char *config_path);
+attn_status encdec_load(const char *dir, attn_model **out);
+attn_status encdec_save(const attn_model *m, const char *dir);
+
+/* ---- the parameter table, any kind (models/params.c) ---- */
+struct st_file;
+struct st_tensor;
+/* Allocates the zeroed weight block of n_floats for m->params (offsets set)
+ * and points m->ptensors into it. */
+attn_status model_params_finish(attn_model *m, int64_t n_floats);
+/* A view of consecutive parameter tensors starting at first as one (rows,
+ * cols) tensor (cols 1: a vector), e.g. q, k and v as one projection. */
+tensor param_fused(const tensor *first, int64_t rows, int64_t cols);
+/* Fills p's shape (ndim 1 when s1 == 0), numel, decay, table row and layer,
+ * places it at *offset and advances *offset past it: packed right after, or
+ * to the next 64-byte boundary. */
+void param_info_place(param_info *p, int64_t s0, int64_t s1, bool decay, bool pack, int spec, int layer, int64_t *offset);
+/* Reads checkpoint tensor t (NULL: "missing tensor" for p) into parameter k,
+ * after checking its shape; ATTN_ERR_FORMAT naming path otherwise. */
+attn_status model_read_param(attn_model *m, int k, const struct st_tensor *t, const char *path);
+/* ATTN_ERR_FORMAT naming path if a weight is NaN or infinite. */
+attn_status model_check_finite(const attn_model *m, const char *path);
+/* Whether name, or prefix + name, is one of m's parameters. */
+bool model_has_param(const attn_model *m, const char *name, const char *prefix);
+/* The tensor called name in f, else the one called name without a leading prefix. */
+const struct st_tensor *model_find_tensor(const struct st_file *f, const char *name, const char *prefix);
+/* Writes dir/model.safetensors (every parameter, F32, as stored) and
+ * dir/config.json = config_json, each atomically. */
+attn_status model_save_untransposed(const attn_model *m, const char *dir, const char *config_json);
 
 attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out);
 void kv_cache_free(const attn_model *m, kv_cache *c);

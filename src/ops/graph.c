@@ -101,7 +101,7 @@ attn_status graph_backward_from(graph *g, tensor *out, const float *dout) {
         if (!e->out->requires_grad || !e->out->grad) continue;
         /* cross-entropy writes d(logits) over the logits when nothing else
          * did and nothing else reads them (two losses over the same logits) */
-        if (e->op == OP_CROSS_ENTROPY && !e->in[0]->grad && !read_elsewhere(g, i, e->in[0]))
+        if ((e->op == OP_CROSS_ENTROPY || e->op == OP_CROSS_ENTROPY_SMOOTH) && !e->in[0]->grad && !read_elsewhere(g, i, e->in[0]))
             e->in[0]->grad = e->in[0]->data;
         for (int j = 0; j < 3; j++)
             if (e->in[j] && e->in[j]->requires_grad && !graph_grad(g, e->in[j])) return g->status;

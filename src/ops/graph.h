@@ -47,6 +47,8 @@ typedef enum op_kind {
     OP_GELU_ERF,
     OP_TANH,
     OP_SELECT,
+    OP_SCALE,
+    OP_CROSS_ENTROPY_SMOOTH,
     OP_COUNT
 } op_kind;
 
@@ -98,6 +100,9 @@ attn_status graph_backward_from(graph *g, tensor *out, const float *dout);
 
 /* out (B, T, C) = table[ids]: table (V, C), ids (B*T) in [0, V). */
 tensor *op_embedding(graph *g, tensor *table, const int32_t *ids, int64_t B, int64_t T);
+/* op_embedding whose row padding_idx gets no gradient from this lookup, as
+ * torch.nn.Embedding(padding_idx=...) (the row still reads as it is). */
+tensor *op_embedding_padded(graph *g, tensor *table, const int32_t *ids, int64_t B, int64_t T, int32_t padding_idx);
 /* out (..., OC) = x (..., C) @ w (OC, C)^T + b (OC) (b may be NULL). */
 tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b);
 tensor *op_layernorm(graph *g, tensor *x, tensor *w, tensor *b, float eps);
@@ -139,5 +144,13 @@ tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_
  * themselves when no other op uses them (they are not needed again), so
  * read logits before backward. */
 tensor *op_cross_entropy(graph *g, tensor *logits, const int32_t *targets, int32_t ignore_index);
+/* out = s * x (embedding scales such as sqrt(d_model)). */
+tensor *op_scale(graph *g, tensor *x, float s);
+/* Label-smoothed cross-entropy as torch.nn.CrossEntropyLoss(label_smoothing=eps,
+ * ignore_index): per counted row (1 - eps) * -log p(target) + eps * mean over
+ * the V classes of -log p(j), averaged over the rows that count. eps must be
+ * in [0, 1]; eps == 0 is op_cross_entropy itself (same kernels, same cost).
+ * Backward overwrites the logits as op_cross_entropy does. */
+tensor *op_cross_entropy_smooth(graph *g, tensor *logits, const int32_t *targets, int32_t ignore_index, float eps);
 
 #endif

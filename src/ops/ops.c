@@ -63,10 +63,21 @@ tensor *op_embedding(graph *g, tensor *table, const int32_t *ids, int64_t B, int
     return out;
 }
 
+tensor *op_embedding_padded(graph *g, tensor *table, const int32_t *ids, int64_t B, int64_t T, int32_t padding_idx) {
+    tensor *out = op_embedding(g, table, ids, B, T);
+    if (out && out->requires_grad && g->n_tape > 0 && g->tape[g->n_tape - 1].out == out)
+        g->tape[g->n_tape - 1].cols[0] = (int64_t)padding_idx + 1;
+    return out;
+}
+
 static void embedding_backward(graph *g, tape_entry *e) {
     tensor *t = e->in[0];
-    if (t->requires_grad)
-        g->k->embedding_backward(t->grad, e->out->grad, e->ids, rows(e->out), t->shape[1], t->shape[0]);
+    if (!t->requires_grad) return;
+    int64_t N = rows(e->out), C = t->shape[1];
+    if (e->cols[0] > 0) /* padding_idx + 1: those rows' gradient is dropped (out's gradient is this op's alone) */
+        for (int64_t n = 0; n < N; n++)
+            if (e->ids[n] == e->cols[0] - 1) memset(e->out->grad + n * C, 0, (size_t)C * sizeof(float));
+    g->k->embedding_backward(t->grad, e->out->grad, e->ids, N, C, t->shape[0]);
 }
 
 /* ---- linear --------------------------------------------------------------- */
@@ -372,18 +383,26 @@ tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_
 
 /* ---- cross-entropy -------------------------------------------------------- */
 
-tensor *op_cross_entropy(graph *g, tensor *logits, const int32_t *targets, int32_t ignore_index) {
-    GUARD(g, logits, targets);
+/* The rows that count (target != ignore_index), or -1 after recording an
+ * error for a target outside [0, V). */
+static int64_t counted_rows(graph *g, const tensor *logits, const int32_t *targets, int32_t ignore_index) {
     int64_t V = last_dim(logits), N = rows(logits), n_valid = 0;
     for (int64_t n = 0; n < N; n++) {
         if (targets[n] == ignore_index) continue;
         if (targets[n] < 0 || targets[n] >= V) {
             g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "target %d at row %lld is outside [0, %lld)", (int)targets[n],
                                     (long long)n, (long long)V);
-            return NULL;
+            return -1;
         }
         n_valid++;
     }
+    return n_valid;
+}
+
+tensor *op_cross_entropy(graph *g, tensor *logits, const int32_t *targets, int32_t ignore_index) {
+    GUARD(g, logits, targets);
+    int64_t V = last_dim(logits), N = rows(logits), n_valid = counted_rows(g, logits, targets, ignore_index);
+    if (n_valid < 0) return NULL;
     tensor *out = graph_tensor(g, 1, (int64_t[]){1});
     float *buf = graph_floats(g, 2 * N);
     if (!out || !buf) return NULL;
@@ -417,6 +436,72 @@ static void cross_entropy_backward(graph *g, tape_entry *e) {
     for (int64_t i = 0; i < x->numel; i++) x->grad[i] += tmp[i];
 }
 
+/* ---- scale ---------------------------------------------------------------- */
+
+tensor *op_scale(graph *g, tensor *x, float s) {
+    GUARD(g, x);
+    tensor *out = like(g, x, last_dim(x));
+    if (!out) return NULL;
+    int64_t n = x->numel;
+    for (int64_t i = 0; i < n; i++) out->data[i] = s * x->data[i];
+    tape_entry *e = record(g, OP_SCALE, out, x, NULL, NULL);
+    if (e) e->fparam = s;
+    return out;
+}
+
+static void scale_backward(graph *g, tape_entry *e) {
+    (void)g;
+    if (!e->in[0]->requires_grad) return;
+    float s = e->fparam, *gx = e->in[0]->grad;
+    const float *d = e->out->grad;
+    for (int64_t i = 0; i < e->out->numel; i++) gx[i] += s * d[i];
+}
+
+/* ---- label-smoothed cross-entropy ------------------------------------------ */
+
+tensor *op_cross_entropy_smooth(graph *g, tensor *logits, const int32_t *targets, int32_t ignore_index, float eps) {
+    GUARD(g, logits, targets);
+    if (!(eps >= 0.0f && eps <= 1.0f)) {
+        fail(g, ATTN_ERR_INVALID_ARG, "label smoothing must be in [0, 1]");
+        return NULL;
+    }
+    if (eps == 0.0f) return op_cross_entropy(g, logits, targets, ignore_index);
+    int64_t V = last_dim(logits), N = rows(logits), n_valid = counted_rows(g, logits, targets, ignore_index);
+    if (n_valid < 0) return NULL;
+    tensor *out = graph_tensor(g, 1, (int64_t[]){1});
+    float *buf = graph_floats(g, 2 * N);
+    if (!out || !buf) return NULL;
+    g->k->crossentropy_smooth_forward(buf, buf + N, logits->data, targets, N, V, ignore_index, eps);
+    double sum = 0;
+    for (int64_t n = 0; n < N; n++) sum += (double)buf[n];
+    out->data[0] = n_valid ? (float)(sum / (double)n_valid) : 0.0f;
+    tape_entry *e = record(g, OP_CROSS_ENTROPY_SMOOTH, out, logits, NULL, NULL);
+    if (e) {
+        e->ids = targets;
+        e->saved[0] = buf + N;
+        e->n_valid = n_valid;
+        e->fparam = eps;
+        e->cols[0] = ignore_index;
+    }
+    return out;
+}
+
+static void cross_entropy_smooth_backward(graph *g, tape_entry *e) {
+    tensor *x = e->in[0];
+    if (!x->requires_grad || !e->n_valid) return;
+    int64_t V = last_dim(x), N = rows(x);
+    float scale = e->out->grad[0] / (float)e->n_valid, eps = e->fparam;
+    int32_t ignore = (int32_t)e->cols[0];
+    if (x->grad == x->data) {
+        g->k->crossentropy_smooth_backward(x->grad, x->data, e->saved[0], e->ids, scale, N, V, ignore, eps);
+        return;
+    }
+    float *tmp = graph_floats(g, x->numel);
+    if (!tmp) return;
+    g->k->crossentropy_smooth_backward(tmp, x->data, e->saved[0], e->ids, scale, N, V, ignore, eps);
+    for (int64_t i = 0; i < x->numel; i++) x->grad[i] += tmp[i];
+}
+
 /* ---- the table ------------------------------------------------------------ */
 
 const op_backward_fn OP_BACKWARD[OP_COUNT] = {
@@ -424,5 +509,6 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_GELU] = gelu_backward,           [OP_RELU] = relu_backward,         [OP_ADD] = add_backward,
     [OP_DROPOUT] = dropout_backward,     [OP_ATTENTION] = attention_backward, [OP_CROSS_ENTROPY] = cross_entropy_backward,
     [OP_GELU_ERF] = gelu_erf_backward,   [OP_TANH] = tanh_backward,       [OP_SELECT] = select_backward,
+    [OP_SCALE] = scale_backward,         [OP_CROSS_ENTROPY_SMOOTH] = cross_entropy_smooth_backward,
 };
 _Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

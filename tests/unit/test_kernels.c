@@ -748,3 +748,48 @@ TEST("tanh: cpu (vm_tanhf) matches ref, forward and backward (from the output)")
     CHECK_NEAR(o[1], 0.7615941559557649, 3e-7);
     CHECK(o[2] == -1.0f);
 }
+
+/* ---- label-smoothed cross-entropy ------------------------------------------ */
+
+static void check_crossentropy_smooth(int64_t N, int64_t V, float amp, float eps, uint64_t s) {
+    const int32_t ignore = -1;
+    float *x = randn(N * V, s, amp);
+    int32_t *t = attn_malloc((size_t)N * sizeof(int32_t));
+    for (int64_t n = 0; n < N; n++) t[n] = (int32_t)((int64_t)(rng_uniform(SEED, s + 1, (uint64_t)n) * (float)V) % V);
+    t[N / 2] = ignore;
+    float *ls_ref = filled(N, NAN), *ls_cpu = filled(N, NAN), *lse_ref = filled(N, NAN), *lse_cpu = filled(N, NAN);
+    float *ls0 = filled(N, NAN), *lse0 = filled(N, NAN);
+    kernels_ref.crossentropy_smooth_forward(ls_ref, lse_ref, x, t, N, V, ignore, eps);
+    kernels_cpu.crossentropy_smooth_forward(ls_cpu, lse_cpu, x, t, N, V, ignore, eps);
+    kernels_ref.crossentropy_forward(ls0, lse0, x, t, N, V, ignore);
+    CHECK(all_finite(ls_ref, N));
+    CHECK(close_to("smoothed losses", ls_cpu, ls_ref, NULL, N, 1e-5));
+    CHECK(close_to("smoothed lse", lse_cpu, lse_ref, NULL, N, 1e-5));
+    CHECK(ls_cpu[N / 2] == 0.0f && ls_ref[N / 2] == 0.0f);
+    /* smoothing changes every counted row's loss */
+    bool differs = false;
+    for (int64_t n = 0; n < N; n++) differs = differs || (n != N / 2 && fabsf(ls_ref[n] - ls0[n]) > 1e-4f);
+    CHECK(eps == 0.0f || differs);
+    float scale = 1.0f / (float)(N - 1);
+    float *d_ref = filled(N * V, NAN), *d_cpu = filled(N * V, NAN);
+    kernels_ref.crossentropy_smooth_backward(d_ref, x, lse_ref, t, scale, N, V, ignore, eps);
+    kernels_cpu.crossentropy_smooth_backward(d_cpu, x, lse_ref, t, scale, N, V, ignore, eps);
+    CHECK(all_finite(d_cpu, N * V));
+    CHECK(close_to("smoothed dlogits", d_cpu, d_ref, NULL, N * V, 1e-5));
+    for (int64_t n = 0; n < N; n++) {
+        double sum = 0;
+        for (int64_t j = 0; j < V; j++) sum += (double)d_ref[n * V + j];
+        CHECK_NEAR(sum, 0.0, 1e-6);
+    }
+    float *ip_cpu = copy_of(x, N * V);
+    kernels_cpu.crossentropy_smooth_backward(ip_cpu, ip_cpu, lse_ref, t, scale, N, V, ignore, eps);
+    CHECK(same("cpu smoothed crossentropy in place", ip_cpu, d_cpu, N * V));
+    attn_free(x), attn_free(t), attn_free(ls_ref), attn_free(ls_cpu), attn_free(lse_ref), attn_free(lse_cpu);
+    attn_free(ls0), attn_free(lse0), attn_free(d_ref), attn_free(d_cpu), attn_free(ip_cpu);
+}
+
+TEST("label-smoothed cross-entropy: cpu matches ref (eps 0.1 and 0.5, odd V, large logits, in place)") {
+    check_crossentropy_smooth(7, 101, 1.0f, 0.1f, 1400);
+    check_crossentropy_smooth(7, 101, 10.0f, 0.5f, 1410);
+    check_crossentropy_smooth(64, 1000, 3.0f, 0.1f, 1420);
+}

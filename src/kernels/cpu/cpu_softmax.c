@@ -169,3 +169,42 @@ void CPU_FN(cpu_crossentropy_backward)(float *dlogits, const float *logits, cons
         dx[targets[n]] -= scale;
     }
 }
+
+void CPU_FN(cpu_crossentropy_smooth_forward)(float *losses, float *lse, const float *logits, const int32_t *targets,
+                                             int64_t N, int64_t V, int32_t ignore_index, float eps) {
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        const float *x = logits + n * V;
+        float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
+        for (int64_t j = 0; j < V; j++) mx = x[j] > mx ? x[j] : mx;
+        float s = 0.0f, sx = 0.0f;
+#pragma omp simd reduction(+ : s, sx)
+        for (int64_t j = 0; j < V; j++) {
+            s += vm_expf(x[j] - mx);
+            sx += x[j];
+        }
+        float l = mx + logf(s);
+        lse[n] = l;
+        losses[n] = targets[n] == ignore_index ? 0.0f : (1.0f - eps) * (l - x[targets[n]]) + eps * (l - sx / (float)V);
+    }
+}
+
+void CPU_FN(cpu_crossentropy_smooth_backward)(float *dlogits, const float *logits, const float *lse,
+                                              const int32_t *targets, float scale, int64_t N, int64_t V,
+                                              int32_t ignore_index, float eps) {
+    float floor_ = scale * eps / (float)V;
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        const float *x = logits + n * V;
+        float *dx = dlogits + n * V;
+        if (targets[n] == ignore_index) {
+            for (int64_t j = 0; j < V; j++) dx[j] = 0.0f;
+            continue;
+        }
+        float l = lse[n];
+#pragma omp simd
+        for (int64_t j = 0; j < V; j++) dx[j] = scale * vm_expf(x[j] - l) - floor_;
+        dx[targets[n]] -= scale * (1.0f - eps);
+    }
+}

@@ -24,4 +24,6 @@ const kernels CPU_FN(kernels_cpu) = {
     .gelu_erf_backward = CPU_FN(cpu_gelu_erf_backward),
     .tanh_forward = CPU_FN(cpu_tanh_forward),
     .tanh_backward = CPU_FN(cpu_tanh_backward),
+    .crossentropy_smooth_forward = CPU_FN(cpu_crossentropy_smooth_forward),
+    .crossentropy_smooth_backward = CPU_FN(cpu_crossentropy_smooth_backward),
 };

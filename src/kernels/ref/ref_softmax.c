@@ -119,3 +119,43 @@ void ref_crossentropy_backward(float *dlogits, const float *logits, const float 
         }
     }
 }
+
+void ref_crossentropy_smooth_forward(float *losses, float *lse, const float *logits, const int32_t *targets,
+                                     int64_t N, int64_t V, int32_t ignore_index, float eps) {
+    for (int64_t n = 0; n < N; n++) {
+        const float *x = logits + n * V;
+        double mx = -(double)INFINITY, sum_x = 0;
+        for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)x[j]);
+        double s = 0;
+        for (int64_t j = 0; j < V; j++) {
+            s += exp((double)x[j] - mx);
+            sum_x += (double)x[j];
+        }
+        double l = mx + log(s);
+        lse[n] = (float)l;
+        if (targets[n] == ignore_index) {
+            losses[n] = 0.0f;
+            continue;
+        }
+        double nll = l - (double)x[targets[n]], smooth = l - sum_x / (double)V;
+        losses[n] = (float)((1.0 - (double)eps) * nll + (double)eps * smooth);
+    }
+}
+
+void ref_crossentropy_smooth_backward(float *dlogits, const float *logits, const float *lse, const int32_t *targets,
+                                      float scale, int64_t N, int64_t V, int32_t ignore_index, float eps) {
+    for (int64_t n = 0; n < N; n++) {
+        const float *x = logits + n * V;
+        float *dx = dlogits + n * V;
+        if (targets[n] == ignore_index) {
+            for (int64_t j = 0; j < V; j++) dx[j] = 0;
+            continue;
+        }
+        double l = (double)lse[n];
+        for (int64_t j = 0; j < V; j++) {
+            double p = exp((double)x[j] - l);
+            double want = (j == targets[n] ? 1.0 - (double)eps : 0.0) + (double)eps / (double)V;
+            dx[j] = (float)((double)scale * (p - want));
+        }
+    }
+}

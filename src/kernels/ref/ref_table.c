@@ -21,4 +21,6 @@ const kernels kernels_ref = {
     .gelu_erf_backward = ref_gelu_erf_backward,
     .tanh_forward = ref_tanh_forward,
     .tanh_backward = ref_tanh_backward,
+    .crossentropy_smooth_forward = ref_crossentropy_smooth_forward,
+    .crossentropy_smooth_backward = ref_crossentropy_smooth_backward,
 };

@@ -1,0 +1,668 @@
+/* encdec.c — the encoder-decoder family: BART and the Transformer of
+ * Vaswani et al. (stored as transformers' Marian); see attn/seq2seq.h.
+ *
+ * Follows transformers' BartForConditionalGeneration / MarianMTModel. The
+ * parameter table below is the single source of sizes, offsets and names
+ * (transformers' names). The query, key and value projections of a
+ * self-attention lie back to back in the weight block so one (3C, C) view
+ * is the fused projection op_attention reads from; the cross-attention's
+ * key and value likewise form one (2C, C) view applied to the encoder
+ * output, which decoding computes once per source.
+ *
+ * Decoding (encdec_state_*) keeps per layer the cross-attention keys/values
+ * of every source (B, S, 2C) and a self-attention cache (N, max_steps, 2C)
+ * for N = B * per_source hypotheses; the cross-attention of a step treats
+ * a source's hypotheses as that source's queries, so nothing is copied per
+ * beam. */
+#include "models/encdec_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* ---- parameter table ------------------------------------------------------ */
+
+typedef enum edim { ED_NONE, ED_V, ED_P2, ED_C, ED_FE, ED_FD, ED_ONE } edim;
+typedef enum epart { EP_GLOBAL, EP_BART, EP_ENC, EP_DEC } epart;
+
+typedef struct encdec_spec {
+    const char *name;         /* global, or after "model.encoder.layers.<i>." / "model.decoder.layers.<i>." */
+    edim shape[2];
+    epart part;
+    bool decay, pack;         /* pack: the next tensor follows with no alignment gap */
+    size_t field;             /* offset in struct encdec_model, enc_layer or dec_layer */
+} encdec_spec;
+
+#define GF(f) offsetof(struct encdec_model, f)
+#define EF(f) offsetof(enc_layer, f)
+#define DF(f) offsetof(dec_layer, f)
+
+static const encdec_spec ENCDEC_PARAMS[] = {
+    {"model.shared.weight", {ED_V, ED_C}, EP_GLOBAL, false, false, GF(shared)},
+    {"model.encoder.embed_positions.weight", {ED_P2, ED_C}, EP_BART, false, false, GF(enc_pos)},
+    {"model.encoder.layernorm_embedding.weight", {ED_C}, EP_BART, false, false, GF(enc_ln_w)},
+    {"model.encoder.layernorm_embedding.bias", {ED_C}, EP_BART, false, false, GF(enc_ln_b)},
+    {"model.decoder.embed_positions.weight", {ED_P2, ED_C}, EP_BART, false, false, GF(dec_pos)},
+    {"model.decoder.layernorm_embedding.weight", {ED_C}, EP_BART, false, false, GF(dec_ln_w)},
+    {"model.decoder.layernorm_embedding.bias", {ED_C}, EP_BART, false, false, GF(dec_ln_b)},
+    {"final_logits_bias", {ED_ONE, ED_V}, EP_GLOBAL, false, false, GF(logits_bias)},
+    /* encoder layer */
+    {"self_attn.q_proj.weight", {ED_C, ED_C}, EP_ENC, true, true, EF(q_w)},
+    {"self_attn.k_proj.weight", {ED_C, ED_C}, EP_ENC, true, true, EF(k_w)},
+    {"self_attn.v_proj.weight", {ED_C, ED_C}, EP_ENC, true, false, EF(v_w)},
+    {"self_attn.q_proj.bias", {ED_C}, EP_ENC, false, true, EF(q_b)},
+    {"self_attn.k_proj.bias", {ED_C}, EP_ENC, false, true, EF(k_b)},
+    {"self_attn.v_proj.bias", {ED_C}, EP_ENC, false, false, EF(v_b)},
+    {"self_attn.out_proj.weight", {ED_C, ED_C}, EP_ENC, true, false, EF(o_w)},
+    {"self_attn.out_proj.bias", {ED_C}, EP_ENC, false, false, EF(o_b)},
+    {"self_attn_layer_norm.weight", {ED_C}, EP_ENC, false, false, EF(ln1_w)},
+    {"self_attn_layer_norm.bias", {ED_C}, EP_ENC, false, false, EF(ln1_b)},
+    {"fc1.weight", {ED_FE, ED_C}, EP_ENC, true, false, EF(fc1_w)},
+    {"fc1.bias", {ED_FE}, EP_ENC, false, false, EF(fc1_b)},
+    {"fc2.weight", {ED_C, ED_FE}, EP_ENC, true, false, EF(fc2_w)},
+    {"fc2.bias", {ED_C}, EP_ENC, false, false, EF(fc2_b)},
+    {"final_layer_norm.weight", {ED_C}, EP_ENC, false, false, EF(ln2_w)},
+    {"final_layer_norm.bias", {ED_C}, EP_ENC, false, false, EF(ln2_b)},
+    /* decoder layer */
+    {"self_attn.q_proj.weight", {ED_C, ED_C}, EP_DEC, true, true, DF(q_w)},
+    {"self_attn.k_proj.weight", {ED_C, ED_C}, EP_DEC, true, true, DF(k_w)},
+    {"self_attn.v_proj.weight", {ED_C, ED_C}, EP_DEC, true, false, DF(v_w)},
+    {"self_attn.q_proj.bias", {ED_C}, EP_DEC, false, true, DF(q_b)},
+    {"self_attn.k_proj.bias", {ED_C}, EP_DEC, false, true, DF(k_b)},
+    {"self_attn.v_proj.bias", {ED_C}, EP_DEC, false, false, DF(v_b)},
+    {"self_attn.out_proj.weight", {ED_C, ED_C}, EP_DEC, true, false, DF(o_w)},
+    {"self_attn.out_proj.bias", {ED_C}, EP_DEC, false, false, DF(o_b)},
+    {"self_attn_layer_norm.weight", {ED_C}, EP_DEC, false, false, DF(ln1_w)},
+    {"self_attn_layer_norm.bias", {ED_C}, EP_DEC, false, false, DF(ln1_b)},
+    {"encoder_attn.q_proj.weight", {ED_C, ED_C}, EP_DEC, true, false, DF(cq_w)},
+    {"encoder_attn.q_proj.bias", {ED_C}, EP_DEC, false, false, DF(cq_b)},
+    {"encoder_attn.k_proj.weight", {ED_C, ED_C}, EP_DEC, true, true, DF(ck_w)},
+    {"encoder_attn.v_proj.weight", {ED_C, ED_C}, EP_DEC, true, false, DF(cv_w)},
+    {"encoder_attn.k_proj.bias", {ED_C}, EP_DEC, false, true, DF(ck_b)},
+    {"encoder_attn.v_proj.bias", {ED_C}, EP_DEC, false, false, DF(cv_b)},
+    {"encoder_attn.out_proj.weight", {ED_C, ED_C}, EP_DEC, true, false, DF(co_w)},
+    {"encoder_attn.out_proj.bias", {ED_C}, EP_DEC, false, false, DF(co_b)},
+    {"encoder_attn_layer_norm.weight", {ED_C}, EP_DEC, false, false, DF(ln2_w)},
+    {"encoder_attn_layer_norm.bias", {ED_C}, EP_DEC, false, false, DF(ln2_b)},
+    {"fc1.weight", {ED_FD, ED_C}, EP_DEC, true, false, DF(fc1_w)},
+    {"fc1.bias", {ED_FD}, EP_DEC, false, false, DF(fc1_b)},
+    {"fc2.weight", {ED_C, ED_FD}, EP_DEC, true, false, DF(fc2_w)},
+    {"fc2.bias", {ED_C}, EP_DEC, false, false, DF(fc2_b)},
+    {"final_layer_norm.weight", {ED_C}, EP_DEC, false, false, DF(ln3_w)},
+    {"final_layer_norm.bias", {ED_C}, EP_DEC, false, false, DF(ln3_b)},
+};
+
+static int64_t edim_value(const attn_encdec_config *c, edim d) {
+    switch (d) {
+    case ED_V: return c->vocab_size;
+    case ED_P2: return c->max_positions + 2;
+    case ED_C: return c->d_model;
+    case ED_FE: return c->encoder_ffn;
+    case ED_FD: return c->decoder_ffn;
+    case ED_ONE:
+    case ED_NONE: break;
+    }
+    return 1;
+}
+
+attn_encdec_config attn_encdec_default_config(attn_encdec_arch arch) {
+    attn_encdec_config c;
+    memset(&c, 0, sizeof c);
+    c.arch = arch;
+    c.bos_token_id = c.forced_bos_token_id = -1;
+    if (arch == ATTN_ENCDEC_MARIAN) {
+        c.vocab_size = 32000;
+        c.d_model = 512;
+        c.max_positions = 512;
+        c.encoder_layers = c.decoder_layers = 6;
+        c.encoder_heads = c.decoder_heads = 8;
+        c.encoder_ffn = c.decoder_ffn = 2048;
+        c.dropout = 0.1f;
+        c.activation = ATTN_ENCDEC_RELU;
+        c.scale_embedding = true;
+        c.eos_token_id = c.forced_eos_token_id = 0;
+        c.pad_token_id = c.decoder_start_token_id = (int32_t)(c.vocab_size - 1);
+        return c;
+    }
+    c.vocab_size = 50265;
+    c.d_model = 768;
+    c.max_positions = 1024;
+    c.encoder_layers = c.decoder_layers = 6;
+    c.encoder_heads = c.decoder_heads = 12;
+    c.encoder_ffn = c.decoder_ffn = 3072;
+    c.dropout = 0.1f;
+    c.activation = ATTN_ENCDEC_GELU;
+    c.bos_token_id = 0;
+    c.pad_token_id = 1;
+    c.eos_token_id = c.decoder_start_token_id = c.forced_eos_token_id = 2;
+    return c;
+}
+
+static bool in_vocab(int32_t id, const attn_encdec_config *c, bool optional) {
+    return (optional && id == -1) || (id >= 0 && id < c->vocab_size);
+}
+
+attn_status encdec_config_check(const attn_encdec_config *c) {
+    if (c->arch != ATTN_ENCDEC_BART && c->arch != ATTN_ENCDEC_MARIAN) return attn_errorf(ATTN_ERR_INVALID_ARG, "unknown encoder-decoder architecture");
+    if (c->encoder_layers < 1 || c->encoder_layers > 1000 || c->decoder_layers < 1 || c->decoder_layers > 1000)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder_layers and decoder_layers must be in [1, 1000]");
+    if (c->d_model < 1 || c->d_model > (1 << 20) || c->encoder_heads < 1 || c->decoder_heads < 1 ||
+        c->d_model % c->encoder_heads || c->d_model % c->decoder_heads)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "d_model (%lld) must be a positive multiple of the attention heads (%lld, %lld)",
+                           (long long)c->d_model, (long long)c->encoder_heads, (long long)c->decoder_heads);
+    if (c->d_model / c->encoder_heads > 512 || c->d_model / c->decoder_heads > 512)
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "head width above 512");
+    if (c->encoder_ffn < 1 || c->encoder_ffn > (1 << 22) || c->decoder_ffn < 1 || c->decoder_ffn > (1 << 22))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder_ffn_dim and decoder_ffn_dim must be in [1, 2^22]");
+    if (c->max_positions < 1 || c->max_positions > (1 << 20))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "max_position_embeddings must be in [1, 2^20]");
+    if (c->vocab_size < 1 || c->vocab_size > (1 << 24)) return attn_errorf(ATTN_ERR_INVALID_ARG, "vocab_size must be in [1, 2^24]");
+    if (!(c->dropout >= 0.0f && c->dropout < 1.0f) || !(c->activation_dropout >= 0.0f && c->activation_dropout < 1.0f))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "dropout must be in [0, 1)");
+    if ((unsigned)c->activation > ATTN_ENCDEC_GELU_TANH) return attn_errorf(ATTN_ERR_INVALID_ARG, "unknown activation");
+    if (!in_vocab(c->pad_token_id, c, false) || !in_vocab(c->eos_token_id, c, false) ||
+        !in_vocab(c->decoder_start_token_id, c, false))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "pad_token_id, eos_token_id and decoder_start_token_id must be in the vocabulary [0, %lld)",
+                           (long long)c->vocab_size);
+    if (!in_vocab(c->bos_token_id, c, true) || !in_vocab(c->forced_bos_token_id, c, true) ||
+        !in_vocab(c->forced_eos_token_id, c, true))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "bos_token_id, forced_bos_token_id and forced_eos_token_id must be -1 or in the vocabulary");
+    return ATTN_OK;
+}
+
+static tensor *encdec_slot(attn_model *m, const encdec_spec *s, int layer) {
+    if (s->part == EP_ENC) return (tensor *)((char *)&m->encdec->enc[layer] + s->field);
+    if (s->part == EP_DEC) return (tensor *)((char *)&m->encdec->dec[layer] + s->field);
+    return (tensor *)((char *)m->encdec + s->field);
+}
+
+void encdec_sync_views(attn_model *m) {
+    struct encdec_model *e = m->encdec;
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        *encdec_slot(m, &ENCDEC_PARAMS[p->spec], p->layer) = m->ptensors[k];
+    }
+    /* a buffer in transformers: no gradient reaches it, so AdamW leaves it */
+    e->logits_bias.requires_grad = false;
+    e->logits_bias.grad = NULL;
+    int64_t C = e->cfg.d_model;
+    for (int64_t l = 0; l < e->cfg.encoder_layers; l++) {
+        enc_layer *ly = &e->enc[l];
+        ly->qkv_w = param_fused(&ly->q_w, 3 * C, C);
+        ly->qkv_b = param_fused(&ly->q_b, 3 * C, 1);
+    }
+    for (int64_t l = 0; l < e->cfg.decoder_layers; l++) {
+        dec_layer *ly = &e->dec[l];
+        ly->qkv_w = param_fused(&ly->q_w, 3 * C, C);
+        ly->qkv_b = param_fused(&ly->q_b, 3 * C, 1);
+        ly->ckv_w = param_fused(&ly->ck_w, 2 * C, C);
+        ly->ckv_b = param_fused(&ly->ck_b, 2 * C, 1);
+    }
+}
+
+void encdec_free(struct encdec_model *e) {
+    if (!e) return;
+    attn_free(e->enc);
+    attn_free(e->dec);
+    attn_free(e->sinusoid.data);
+    attn_free(e);
+}
+
+/* transformers' MarianSinusoidalPositionalEmbedding: angle(p, j) =
+ * p / 10000^(2 floor(j/2) / C); columns [0, ceil(C/2)) hold sin of the even
+ * j, the rest cos of the odd j. Computed in double, stored as float. */
+static void fill_sinusoid(float *w, int64_t P, int64_t C) {
+    int64_t half = C % 2 == 0 ? C / 2 : C / 2 + 1;
+    for (int64_t p = 0; p < P; p++)
+        for (int64_t j = 0; j < C; j++) {
+            double angle = (double)p / pow(10000.0, 2.0 * (double)(j / 2) / (double)C);
+            if (j % 2 == 0)
+                w[p * C + j / 2] = (float)sin(angle);
+            else
+                w[p * C + half + j / 2] = (float)cos(angle);
+        }
+}
+
+static attn_gpt_config shared_config(const attn_encdec_config *c) {
+    attn_gpt_config g = attn_gpt_default_config();
+    g.n_layer = c->encoder_layers + c->decoder_layers;
+    g.n_head = c->decoder_heads;
+    g.n_embd = c->d_model;
+    g.n_ctx = c->max_positions;
+    g.vocab_size = c->vocab_size;
+    g.n_inner = c->decoder_ffn;
+    g.dropout = c->dropout;
+    g.bos_token_id = c->bos_token_id;
+    g.eos_token_id = c->eos_token_id;
+    return g;
+}
+
+static bool spec_present(const attn_encdec_config *c, const encdec_spec *s) {
+    return s->part != EP_BART || c->arch == ATTN_ENCDEC_BART;
+}
+
+attn_status encdec_alloc(const attn_encdec_config *cfg, attn_model **out) {
+    *out = NULL;
+    attn_status st = encdec_config_check(cfg);
+    if (st) return st;
+    attn_model *m = attn_calloc(1, sizeof *m);
+    if (!m) return ATTN_ERR_OUT_OF_MEMORY;
+    m->kind = MODEL_ENCDEC;
+    m->cfg = shared_config(cfg);
+    graph_init(&m->g, NULL);
+    int64_t LE = cfg->encoder_layers, LD = cfg->decoder_layers, n = 0, C = cfg->d_model;
+    struct encdec_model *e = m->encdec = attn_calloc(1, sizeof *m->encdec);
+    if (!e || !(e->enc = attn_calloc((size_t)LE, sizeof *e->enc)) || !(e->dec = attn_calloc((size_t)LD, sizeof *e->dec))) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    e->cfg = *cfg;
+    e->gen_decoder_start = cfg->decoder_start_token_id;
+    e->gen_eos = cfg->eos_token_id;
+    e->gen_pad = cfg->pad_token_id;
+    e->gen_forced_bos = cfg->forced_bos_token_id;
+    e->gen_forced_eos = cfg->forced_eos_token_id;
+    e->gen_num_beams = 1;
+    e->gen_length_penalty = 1.0f;
+    if (cfg->arch == ATTN_ENCDEC_MARIAN) {
+        size_t bytes;
+        if (!size_mul((size_t)(cfg->max_positions * C), sizeof(float), &bytes) || !(e->sinusoid.data = attn_malloc(bytes))) {
+            st = ATTN_ERR_OUT_OF_MEMORY;
+            goto fail;
+        }
+        fill_sinusoid(e->sinusoid.data, cfg->max_positions, C);
+        e->sinusoid.ndim = 2;
+        e->sinusoid.shape[0] = cfg->max_positions;
+        e->sinusoid.shape[1] = C;
+        e->sinusoid.numel = cfg->max_positions * C;
+    }
+    for (size_t i = 0; i < ARRAY_LEN(ENCDEC_PARAMS); i++) {
+        const encdec_spec *s = &ENCDEC_PARAMS[i];
+        if (spec_present(cfg, s)) n += s->part == EP_ENC ? LE : s->part == EP_DEC ? LD : 1;
+    }
+    m->n_params_tensors = (int)n;
+    m->params = attn_calloc((size_t)n, sizeof *m->params);
+    m->ptensors = attn_calloc((size_t)n, sizeof *m->ptensors);
+    if (!m->params || !m->ptensors) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    int k = 0;
+    int64_t offset = 0;
+    /* order: globals, encoder layers, decoder layers */
+    for (int pass = 0; pass < 3; pass++) {
+        epart want = pass == 1 ? EP_ENC : EP_DEC;
+        for (int64_t layer = 0; layer < (pass == 0 ? 1 : pass == 1 ? LE : LD); layer++)
+            for (size_t i = 0; i < ARRAY_LEN(ENCDEC_PARAMS); i++) {
+                const encdec_spec *s = &ENCDEC_PARAMS[i];
+                bool global = s->part == EP_GLOBAL || s->part == EP_BART;
+                if (!spec_present(cfg, s) || (pass == 0 ? !global : s->part != want)) continue;
+                param_info *p = &m->params[k];
+                if (global)
+                    snprintf(p->name, sizeof p->name, "%s", s->name);
+                else
+                    snprintf(p->name, sizeof p->name, "model.%s.layers.%lld.%s", pass == 1 ? "encoder" : "decoder",
+                             (long long)layer, s->name);
+                param_info_place(p, edim_value(cfg, s->shape[0]), s->shape[1] == ED_NONE ? 0 : edim_value(cfg, s->shape[1]),
+                                 s->decay, s->pack, (int)i, global ? -1 : (int)layer, &offset);
+                k++;
+            }
+    }
+    if ((st = model_params_finish(m, offset)) != ATTN_OK) goto fail;
+    encdec_sync_views(m);
+    *out = m;
+    return ATTN_OK;
+fail:
+    attn_model_free(m);
+    return st;
+}
+
+attn_status attn_encdec_new(const attn_encdec_config *cfg, uint64_t seed, attn_model **out) {
+    attn_model *m;
+    attn_status st = encdec_alloc(cfg, &m);
+    if (st) return st;
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        float *w = m->weights + p->offset;
+        size_t n = strlen(p->name);
+        bool is_bias = (n > 5 && !strcmp(p->name + n - 5, ".bias")) || !strcmp(p->name, "final_logits_bias");
+        bool is_ln = strstr(p->name, "layer_norm") || strstr(p->name, "layernorm");
+        if (is_ln && !is_bias)
+            for (int64_t i = 0; i < p->numel; i++) w[i] = 1.0f;
+        else if (!is_bias)
+            for (int64_t i = 0; i < p->numel; i++) w[i] = 0.02f * rng_normal(seed, (uint64_t)k, (uint64_t)i);
+    }
+    int64_t C = cfg->d_model;
+    memset(m->encdec->shared.data + cfg->pad_token_id * C, 0, (size_t)C * sizeof(float));
+    *out = m;
+    return ATTN_OK;
+}
+
+bool attn_model_encdec_config(const attn_model *m, attn_encdec_config *cfg) {
+    if (!m || m->kind != MODEL_ENCDEC) return false;
+    if (cfg) *cfg = m->encdec->cfg;
+    return true;
+}
+
+/* ---- forward -------------------------------------------------------------- */
+
+static tensor *activation(graph *g, attn_encdec_activation act, tensor *x) {
+    switch (act) {
+    case ATTN_ENCDEC_RELU: return op_relu(g, x);
+    case ATTN_ENCDEC_GELU_TANH: return op_gelu(g, x);
+    case ATTN_ENCDEC_GELU: break;
+    }
+    return op_gelu_erf(g, x);
+}
+
+/* Token embeddings (scaled) plus positions pos0 .. pos0 + T - 1, then
+ * BART's embedding LayerNorm and dropout. */
+static tensor *embed(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, int64_t pos0, bool decoder) {
+    if (g->status) return NULL;
+    struct encdec_model *e = m->encdec;
+    const attn_encdec_config *c = &e->cfg;
+    if (B < 1 || T < 1) {
+        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "an encoder-decoder batch needs at least one row and one token");
+        return NULL;
+    }
+    if (pos0 + T > c->max_positions) {
+        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "a %s of %lld tokens is longer than the %lld positions the model has",
+                                decoder ? "target" : "source", (long long)(pos0 + T), (long long)c->max_positions);
+        return NULL;
+    }
+    bool bart = c->arch == ATTN_ENCDEC_BART;
+    int32_t *pos = graph_ints(g, B * T);
+    if (!pos) return NULL;
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t t = 0; t < T; t++) pos[b * T + t] = (int32_t)(pos0 + t + (bart ? 2 : 0));
+    tensor *x = op_embedding_padded(g, &e->shared, ids, B, T, c->pad_token_id);
+    if (c->scale_embedding) x = op_scale(g, x, sqrtf((float)c->d_model));
+    tensor *table = bart ? (decoder ? &e->dec_pos : &e->enc_pos) : &e->sinusoid;
+    x = op_add(g, x, op_embedding(g, table, pos, B, T));
+    if (bart) x = op_layernorm(g, x, decoder ? &e->dec_ln_w : &e->enc_ln_w, decoder ? &e->dec_ln_b : &e->enc_ln_b, 1e-5f);
+    return op_dropout(g, x, c->dropout);
+}
+
+static tensor *mlp(graph *g, const attn_encdec_config *c, tensor *x, tensor *w1, tensor *b1, tensor *w2, tensor *b2,
+                   tensor *lw, tensor *lb) {
+    tensor *h = activation(g, c->activation, op_linear(g, x, w1, b1));
+    h = op_dropout(g, h, c->activation_dropout);
+    h = op_dropout(g, op_linear(g, h, w2, b2), c->dropout);
+    return op_layernorm(g, op_add(g, x, h), lw, lb, 1e-5f);
+}
+
+/* Encoder output (B, S, C); mask (B, S) 1 = real token (kept until backward). */
+static tensor *encode(attn_model *m, graph *g, const int32_t *src, const uint8_t *mask, int64_t B, int64_t S) {
+    struct encdec_model *e = m->encdec;
+    const attn_encdec_config *c = &e->cfg;
+    int64_t C = c->d_model;
+    tensor *x = embed(m, g, src, B, S, 0, false);
+    for (int64_t l = 0; l < c->encoder_layers; l++) {
+        enc_layer *ly = &e->enc[l];
+        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
+        tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->encoder_heads, false, mask);
+        a = op_dropout(g, op_linear(g, a, &ly->o_w, &ly->o_b), c->dropout);
+        x = op_layernorm(g, op_add(g, x, a), &ly->ln1_w, &ly->ln1_b, 1e-5f);
+        x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln2_w, &ly->ln2_b);
+    }
+    return x;
+}
+
+/* Decoder output (B, T, C) of a full pass over tgt_in, attending to enc. */
+static tensor *decode_full(attn_model *m, graph *g, const int32_t *tgt_in, int64_t B, int64_t T, tensor *enc,
+                           const uint8_t *mask) {
+    struct encdec_model *e = m->encdec;
+    const attn_encdec_config *c = &e->cfg;
+    int64_t C = c->d_model, H = c->decoder_heads;
+    tensor *x = embed(m, g, tgt_in, B, T, 0, true);
+    for (int64_t l = 0; l < c->decoder_layers; l++) {
+        dec_layer *ly = &e->dec[l];
+        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
+        tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, H, true, NULL);
+        a = op_dropout(g, op_linear(g, a, &ly->o_w, &ly->o_b), c->dropout);
+        x = op_layernorm(g, op_add(g, x, a), &ly->ln1_w, &ly->ln1_b, 1e-5f);
+        tensor *q = op_linear(g, x, &ly->cq_w, &ly->cq_b);
+        tensor *kv = op_linear(g, enc, &ly->ckv_w, &ly->ckv_b);
+        a = op_attention(g, q, 0, kv, 0, C, C, H, false, mask);
+        a = op_dropout(g, op_linear(g, a, &ly->co_w, &ly->co_b), c->dropout);
+        x = op_layernorm(g, op_add(g, x, a), &ly->ln2_w, &ly->ln2_b, 1e-5f);
+        x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln3_w, &ly->ln3_b);
+    }
+    return x;
+}
+
+static tensor *lm_head(attn_model *m, graph *g, tensor *x) {
+    return op_linear(g, x, &m->encdec->shared, &m->encdec->logits_bias);
+}
+
+/* The source padding mask (B, S) from the graph's arena, or NULL after an
+ * error (an empty source is one). */
+static uint8_t *source_mask(attn_model *m, graph *g, const int32_t *src, int64_t B, int64_t S) {
+    if (g->status) return NULL;
+    if (B < 1 || S < 1) {
+        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "an encoder-decoder batch needs at least one source token");
+        return NULL;
+    }
+    int32_t *buf = graph_ints(g, (B * S + 3) / 4);
+    if (!buf) return NULL;
+    uint8_t *mask = (uint8_t *)buf;
+    int32_t pad = m->encdec->cfg.pad_token_id;
+    for (int64_t b = 0; b < B; b++) {
+        int64_t n = 0;
+        for (int64_t s = 0; s < S; s++) n += mask[b * S + s] = src[b * S + s] != pad;
+        if (!n) {
+            g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "source %lld is empty (only padding)", (long long)b);
+            return NULL;
+        }
+    }
+    return mask;
+}
+
+tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
+                    const int32_t *tgt_out, int64_t B, int64_t T, float label_smoothing) {
+    if (m->kind != MODEL_ENCDEC) {
+        if (!g->status) g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+        return NULL;
+    }
+    uint8_t *mask = source_mask(m, g, src, B, S);
+    tensor *enc = encode(m, g, src, mask, B, S);
+    tensor *logits = lm_head(m, g, decode_full(m, g, tgt_in, B, T, enc, mask));
+    return op_cross_entropy_smooth(g, logits, tgt_out, -1, label_smoothing);
+}
+
+attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt_in, int64_t B, int64_t T,
+                       float *enc_out, float *dec_out, float *logits) {
+    if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+    graph *g = &m->g;
+    graph_reset(g, false, false, 0);
+    uint8_t *mask = source_mask(m, g, src, B, S);
+    tensor *enc = encode(m, g, src, mask, B, S);
+    tensor *dec = tgt_in ? decode_full(m, g, tgt_in, B, T, enc, mask) : NULL;
+    tensor *lg = dec && logits ? lm_head(m, g, dec) : NULL;
+    if (g->status || !enc || (tgt_in && !dec) || (tgt_in && logits && !lg)) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
+    if (enc_out) memcpy(enc_out, enc->data, (size_t)enc->numel * sizeof(float));
+    if (dec_out && dec) memcpy(dec_out, dec->data, (size_t)dec->numel * sizeof(float));
+    if (logits && lg) memcpy(logits, lg->data, (size_t)lg->numel * sizeof(float));
+    return ATTN_OK;
+}
+
+/* ---- scoring -------------------------------------------------------------- */
+
+attn_status attn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                               double *nll, int64_t *n_tokens) {
+    if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+    if (!src || !tgt || !nll || !n_tokens || B < 1 || T < 1)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq score: empty batch or missing buffers");
+    const attn_encdec_config *c = &m->encdec->cfg;
+    int64_t V = c->vocab_size;
+    graph *g = &m->g;
+    graph_reset(g, false, false, 0);
+    int32_t *in = graph_ints(g, B * T);
+    if (!in) return g->status;
+    for (int64_t b = 0; b < B; b++) {
+        n_tokens[b] = 0;
+        nll[b] = 0;
+        for (int64_t t = 0; t < T; t++) {
+            int32_t y = tgt[b * T + t];
+            if (y != -1 && (y < 0 || y >= V))
+                return attn_errorf(ATTN_ERR_INVALID_ARG, "target token %d of pair %lld is outside the vocabulary [0, %lld)", (int)y,
+                                   (long long)b, (long long)V);
+            n_tokens[b] += y != -1;
+            int32_t prev = t == 0 ? c->decoder_start_token_id : tgt[b * T + t - 1];
+            in[b * T + t] = prev == -1 ? c->pad_token_id : prev;
+        }
+        if (!n_tokens[b]) return attn_errorf(ATTN_ERR_INVALID_ARG, "target %lld is empty", (long long)b);
+    }
+    uint8_t *mask = source_mask(m, g, src, B, S);
+    tensor *enc = encode(m, g, src, mask, B, S);
+    tensor *logits = lm_head(m, g, decode_full(m, g, in, B, T, enc, mask));
+    if (!logits) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t t = 0; t < T; t++) {
+            int32_t y = tgt[b * T + t];
+            if (y == -1) continue;
+            const float *row = logits->data + (b * T + t) * V;
+            double mx = -INFINITY, s = 0;
+            for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)row[j]);
+            for (int64_t j = 0; j < V; j++) s += exp((double)row[j] - mx);
+            nll[b] += mx + log(s) - (double)row[y];
+        }
+    return ATTN_OK;
+}
+
+/* ---- decoding state ------------------------------------------------------- */
+
+struct encdec_state {
+    attn_model *m;
+    graph g;
+    int64_t B, S, per_source, N, max_steps, len;
+    uint8_t *mask;            /* (B, S) */
+    float **cross;            /* per decoder layer (B, S, 2C): keys then values */
+    float **self;             /* per decoder layer (N, max_steps, 2C) */
+    float *scratch;           /* (N, max_steps, 2C) for reordering */
+};
+
+void encdec_state_free(encdec_state *s) {
+    if (!s) return;
+    int64_t L = s->m->encdec->cfg.decoder_layers;
+    for (int64_t l = 0; l < L; l++) {
+        if (s->cross) attn_free_aligned(s->cross[l]);
+        if (s->self) attn_free_aligned(s->self[l]);
+    }
+    attn_free(s->cross);
+    attn_free(s->self);
+    attn_free_aligned(s->scratch);
+    attn_free(s->mask);
+    graph_free(&s->g);
+    attn_free(s);
+}
+
+attn_status encdec_state_new(attn_model *m, const int32_t *src, int64_t B, int64_t S, int64_t per_source,
+                             int64_t max_steps, encdec_state **out) {
+    *out = NULL;
+    if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+    const attn_encdec_config *c = &m->encdec->cfg;
+    if (B < 1 || S < 1 || per_source < 1 || max_steps < 1)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "decoding needs at least one source, one source token and one step");
+    if (max_steps > c->max_positions)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "decoding %lld positions exceeds the %lld positions the model has",
+                           (long long)max_steps, (long long)c->max_positions);
+    int64_t C = c->d_model, L = c->decoder_layers, N = B * per_source;
+    encdec_state *s = attn_calloc(1, sizeof *s);
+    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    s->m = m;
+    graph_init(&s->g, NULL);
+    s->B = B, s->S = S, s->per_source = per_source, s->N = N, s->max_steps = max_steps;
+    attn_status st = ATTN_OK;
+    size_t cross_bytes, self_bytes;
+    if (!size_mul((size_t)(B * S), (size_t)(2 * C) * sizeof(float), &cross_bytes) ||
+        !size_mul((size_t)(N * max_steps), (size_t)(2 * C) * sizeof(float), &self_bytes)) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "decoding state size overflows");
+        goto fail;
+    }
+    s->cross = attn_calloc((size_t)L, sizeof *s->cross);
+    s->self = attn_calloc((size_t)L, sizeof *s->self);
+    s->mask = attn_malloc((size_t)(B * S));
+    s->scratch = attn_malloc_aligned(self_bytes);
+    if (!s->cross || !s->self || !s->mask || !s->scratch) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    for (int64_t l = 0; l < L; l++)
+        if (!(s->cross[l] = attn_malloc_aligned(cross_bytes)) || !(s->self[l] = attn_malloc_aligned(self_bytes))) {
+            st = ATTN_ERR_OUT_OF_MEMORY;
+            goto fail;
+        }
+    graph *g = &s->g;
+    graph_reset(g, false, false, 0);
+    uint8_t *mask = source_mask(m, g, src, B, S);
+    tensor *enc = encode(m, g, src, mask, B, S);
+    for (int64_t l = 0; l < L && enc; l++) {
+        tensor *kv = op_linear(g, enc, &m->encdec->dec[l].ckv_w, &m->encdec->dec[l].ckv_b);
+        if (kv) memcpy(s->cross[l], kv->data, cross_bytes);
+    }
+    if (g->status || !enc) {
+        st = g->status ? g->status : ATTN_ERR_INVALID_ARG;
+        goto fail;
+    }
+    memcpy(s->mask, mask, (size_t)(B * S));
+    *out = s;
+    return ATTN_OK;
+fail:
+    encdec_state_free(s);
+    return st;
+}
+
+attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *logits) {
+    attn_model *m = s->m;
+    struct encdec_model *e = m->encdec;
+    const attn_encdec_config *c = &e->cfg;
+    int64_t C = c->d_model, H = c->decoder_heads, N = s->N, T1 = s->max_steps;
+    if (s->len >= s->max_steps) return attn_errorf(ATTN_ERR_INVALID_ARG, "decoding ran past its %lld steps", (long long)T1);
+    graph *g = &s->g;
+    graph_reset(g, false, false, 0);
+    tensor *x = embed(m, g, tokens, N, 1, s->len, true);
+    for (int64_t l = 0; l < c->decoder_layers && x; l++) {
+        dec_layer *ly = &e->dec[l];
+        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
+        if (!qkv) break;
+        float *kv = s->self[l];
+        for (int64_t n = 0; n < N; n++)
+            memcpy(kv + (n * T1 + s->len) * 2 * C, qkv->data + n * 3 * C + C, (size_t)(2 * C) * sizeof(float));
+        tensor *a = op_attention_cached(g, qkv, 0, kv, 2 * C, T1 * 2 * C, s->len + 1, 0, C, C, H, true, NULL);
+        a = op_linear(g, a, &ly->o_w, &ly->o_b);
+        x = op_layernorm(g, op_add(g, x, a), &ly->ln1_w, &ly->ln1_b, 1e-5f);
+        tensor *q = op_linear(g, x, &ly->cq_w, &ly->cq_b);
+        if (!q) break;
+        /* the source's hypotheses are its queries: (B, per_source, C) */
+        tensor qv = *q;
+        qv.shape[0] = s->B;
+        qv.shape[1] = s->per_source;
+        a = op_attention_cached(g, &qv, 0, s->cross[l], 2 * C, s->S * 2 * C, s->S, 0, C, C, H, false, s->mask);
+        if (!a) break;
+        a->shape[0] = N;
+        a->shape[1] = 1;
+        a = op_linear(g, a, &ly->co_w, &ly->co_b);
+        x = op_layernorm(g, op_add(g, x, a), &ly->ln2_w, &ly->ln2_b, 1e-5f);
+        x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln3_w, &ly->ln3_b);
+    }
+    tensor *lg = x ? lm_head(m, g, x) : NULL;
+    if (!lg) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
+    memcpy(logits, lg->data, (size_t)lg->numel * sizeof(float));
+    s->len++;
+    return ATTN_OK;
+}
+
+attn_status encdec_state_reorder(encdec_state *s, const int32_t *from) {
+    int64_t N = s->N, C = s->m->encdec->cfg.d_model, T1 = s->max_steps, row = T1 * 2 * C;
+    for (int64_t i = 0; i < N; i++)
+        if (from[i] < 0 || from[i] >= N || from[i] / s->per_source != i / s->per_source)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "reorder: hypothesis %lld cannot continue hypothesis %d", (long long)i,
+                               (int)from[i]);
+    size_t used = (size_t)(s->len * 2 * C) * sizeof(float);
+    for (int64_t l = 0; l < s->m->encdec->cfg.decoder_layers; l++) {
+        float *kv = s->self[l];
+        for (int64_t i = 0; i < N; i++) memcpy(s->scratch + i * row, kv + from[i] * row, used);
+        for (int64_t i = 0; i < N; i++) memcpy(kv + i * row, s->scratch + i * row, used);
+    }
+    return ATTN_OK;
+}

@@ -1,0 +1,314 @@
+/* encdec_io.c — encoder-decoder directories in Hugging Face's layout.
+ *
+ * config.json follows transformers' BartConfig (model_type "bart") and
+ * MarianConfig ("marian"). model.safetensors holds the names of
+ * BartForConditionalGeneration / MarianMTModel: "model.shared.weight",
+ * "model.encoder.layers.0.self_attn.q_proj.weight", ..., "final_logits_bias"
+ * (1, V); BART adds "model.{encoder,decoder}.embed_positions.weight"
+ * (max_position_embeddings + 2, d_model) and ".layernorm_embedding.*".
+ * Names without "model." (BartModel / MarianModel) load too. Ignored when
+ * present: the tied copies of the shared table ("model.encoder.embed_tokens.weight",
+ * "model.decoder.embed_tokens.weight", "lm_head.weight"; one of them stands
+ * in for a missing "model.shared.weight") and Marian's static sinusoids
+ * (recomputed). A missing final_logits_bias is zero, as transformers
+ * initialises it. Linear weights are (out, in) in both: nothing is
+ * transposed. generation_config.json beside config.json, when present,
+ * overrides the special tokens used for decoding and gives max_length,
+ * min_length, num_beams, length_penalty and early_stopping defaults.
+ *
+ * Saving writes config.json (BartForConditionalGeneration or MarianMTModel)
+ * and model.safetensors under the same names, without the tied copies or
+ * sinusoids, as save_pretrained does.
+ *
+ * Not yet: untied or unshared embeddings (share_encoder_decoder_embeddings
+ * false, a decoder_vocab_size of its own), sharded checkpoints, writing
+ * generation_config.json. */
+#include "io/json.h"
+#include "io/safetensors.h"
+#include "models/encdec_impl.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+
+/* ---- config.json ---------------------------------------------------------- */
+
+static const char *model_type(const cJSON *root) {
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
+    return cJSON_IsString(mt) ? mt->valuestring : NULL;
+}
+
+bool encdec_config_is_seq2seq(const char *config_path) {
+    cJSON *root = NULL;
+    char *text = NULL;
+    size_t len;
+    if (file_read_all(config_path, &text, &len)) return false;
+    root = cJSON_ParseWithLength(text, len);
+    attn_free(text);
+    const char *mt = root ? model_type(root) : NULL;
+    bool yes = mt && (!strcmp(mt, "bart") || !strcmp(mt, "marian"));
+    cJSON_Delete(root);
+    return yes;
+}
+
+/* root[key] as a token id: absent leaves *out, null gives -1. */
+static attn_status token_id(const cJSON *root, const char *key, int32_t *out, const char *path) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!v) return ATTN_OK;
+    if (cJSON_IsNull(v)) {
+        *out = -1;
+        return ATTN_OK;
+    }
+    if (cJSON_IsArray(v)) {
+        if (cJSON_GetArraySize(v) != 1)
+            return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: \"%s\" lists several tokens; one is supported", path, key);
+        v = cJSON_GetArrayItem(v, 0);
+    }
+    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < -1 || v->valuedouble > 2147483647.0)
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be a token id", path, key);
+    *out = (int32_t)v->valuedouble;
+    return ATTN_OK;
+}
+
+static bool flag(const cJSON *root, const char *key, bool dflt) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    return v && cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+static attn_status tokens_from_json(const cJSON *root, attn_encdec_config *c, const char *path) {
+    attn_status st;
+    if ((st = token_id(root, "pad_token_id", &c->pad_token_id, path)) ||
+        (st = token_id(root, "bos_token_id", &c->bos_token_id, path)) ||
+        (st = token_id(root, "eos_token_id", &c->eos_token_id, path)) ||
+        (st = token_id(root, "decoder_start_token_id", &c->decoder_start_token_id, path)) ||
+        (st = token_id(root, "forced_bos_token_id", &c->forced_bos_token_id, path)) ||
+        (st = token_id(root, "forced_eos_token_id", &c->forced_eos_token_id, path)))
+        return st;
+    return ATTN_OK;
+}
+
+static attn_status config_from_json(const char *path, attn_encdec_config *c) {
+    cJSON *root;
+    attn_status st = json_read_object(path, &root);
+    if (st) return st;
+    const char *mt = model_type(root);
+    bool marian = mt && !strcmp(mt, "marian");
+    *c = attn_encdec_default_config(marian ? ATTN_ENCDEC_MARIAN : ATTN_ENCDEC_BART);
+    c->scale_embedding = false; /* both configs default to false */
+    c->forced_eos_token_id = marian ? 0 : 2;
+    int64_t dvocab = -1;
+    if ((st = json_int(root, "vocab_size", true, &c->vocab_size, path)) ||
+        (st = json_int(root, "d_model", true, &c->d_model, path)) ||
+        (st = json_int(root, "encoder_layers", true, &c->encoder_layers, path)) ||
+        (st = json_int(root, "decoder_layers", true, &c->decoder_layers, path)) ||
+        (st = json_int(root, "encoder_attention_heads", true, &c->encoder_heads, path)) ||
+        (st = json_int(root, "decoder_attention_heads", true, &c->decoder_heads, path)) ||
+        (st = json_int(root, "encoder_ffn_dim", true, &c->encoder_ffn, path)) ||
+        (st = json_int(root, "decoder_ffn_dim", true, &c->decoder_ffn, path)) ||
+        (st = json_int(root, "max_position_embeddings", true, &c->max_positions, path)) ||
+        (st = json_int(root, "decoder_vocab_size", false, &dvocab, path)) ||
+        (st = json_float(root, "dropout", &c->dropout, path)) ||
+        (st = json_float(root, "activation_dropout", &c->activation_dropout, path)) ||
+        (st = tokens_from_json(root, c, path)))
+        goto done;
+    c->scale_embedding = flag(root, "scale_embedding", false);
+    const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "activation_function");
+    if (act) {
+        const char *a = cJSON_IsString(act) ? act->valuestring : "?";
+        if (!strcmp(a, "gelu"))
+            c->activation = ATTN_ENCDEC_GELU;
+        else if (!strcmp(a, "relu"))
+            c->activation = ATTN_ENCDEC_RELU;
+        else if (!strcmp(a, "gelu_new") || !strcmp(a, "gelu_pytorch_tanh"))
+            c->activation = ATTN_ENCDEC_GELU_TANH;
+        else {
+            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: activation_function \"%s\" is not supported (gelu, gelu_new, relu)", path, a);
+            goto done;
+        }
+    }
+    if (!flag(root, "tie_word_embeddings", true) || !flag(root, "share_encoder_decoder_embeddings", true) ||
+        (dvocab != -1 && dvocab != c->vocab_size)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: untied or unshared embeddings are not supported", path);
+        goto done;
+    }
+    if (flag(root, "normalize_before", false) || flag(root, "add_final_layer_norm", false)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: pre-LN (normalize_before, add_final_layer_norm) is not supported", path);
+        goto done;
+    }
+done:
+    cJSON_Delete(root);
+    return st;
+}
+
+/* generation_config.json, if present: decoding defaults. */
+static attn_status generation_from_json(const char *dir, struct encdec_model *e) {
+    char *path = path_join(dir, "generation_config.json");
+    if (!path) return ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = ATTN_OK;
+    cJSON *root = NULL;
+    if (!file_exists(path)) goto done;
+    if ((st = json_read_object(path, &root))) goto done;
+    attn_encdec_config t = e->cfg;
+    int64_t max_len = 0, min_len = 0, beams = 1;
+    if ((st = tokens_from_json(root, &t, path)) || (st = json_int(root, "max_length", false, &max_len, path)) ||
+        (st = json_int(root, "min_length", false, &min_len, path)) || (st = json_int(root, "num_beams", false, &beams, path)) ||
+        (st = json_float(root, "length_penalty", &e->gen_length_penalty, path)))
+        goto done;
+    if ((st = encdec_config_check(&t))) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", attn_last_error());
+        st = attn_errorf(st, "%s: %s", path, msg);
+        goto done;
+    }
+    e->gen_decoder_start = t.decoder_start_token_id;
+    e->gen_eos = t.eos_token_id;
+    e->gen_pad = t.pad_token_id;
+    e->gen_forced_bos = t.forced_bos_token_id;
+    e->gen_forced_eos = t.forced_eos_token_id;
+    e->gen_max_length = max_len;
+    e->gen_min_length = min_len;
+    e->gen_num_beams = beams;
+    const cJSON *es = cJSON_GetObjectItemCaseSensitive(root, "early_stopping");
+    if (cJSON_IsTrue(es)) e->gen_early_stopping = ATTN_EARLY_STOP_TRUE;
+    if (cJSON_IsString(es) && !strcmp(es->valuestring, "never")) e->gen_early_stopping = ATTN_EARLY_STOP_NEVER;
+done:
+    cJSON_Delete(root);
+    attn_free(path);
+    return st;
+}
+
+/* ---- weights -------------------------------------------------------------- */
+
+static const char *const TIED[] = {"model.encoder.embed_tokens.weight", "model.decoder.embed_tokens.weight", "lm_head.weight"};
+
+static bool ignorable(const char *name, const attn_encdec_config *c) {
+    const char *n = strncmp(name, "model.", 6) ? name : name + 6;
+    for (size_t i = 0; i < ARRAY_LEN(TIED); i++)
+        if (!strcmp(n, TIED[i] + (strncmp(TIED[i], "model.", 6) ? 0 : 6))) return true;
+    if (c->arch == ATTN_ENCDEC_MARIAN &&
+        (!strcmp(n, "encoder.embed_positions.weight") || !strcmp(n, "decoder.embed_positions.weight")))
+        return true;
+    return !strcmp(n, "encoder.version") || !strcmp(n, "decoder.version");
+}
+
+/* The tensor for attn's name `name`, with or without the "model." prefix. */
+static const st_tensor *lookup(const st_file *f, const char *name) { return model_find_tensor(f, name, "model."); }
+
+static attn_status load_weights(attn_model *m, const st_file *f, const char *path) {
+    const attn_encdec_config *c = &m->encdec->cfg;
+    for (int64_t i = 0; i < f->n_tensors; i++)
+        if (!ignorable(f->tensors[i].name, c) && !model_has_param(m, f->tensors[i].name, "model."))
+            return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for a %s model with %lld + %lld layers", path,
+                               f->tensors[i].name, c->arch == ATTN_ENCDEC_BART ? "BART" : "Marian",
+                               (long long)c->encoder_layers, (long long)c->decoder_layers);
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        const st_tensor *t = lookup(f, p->name);
+        if (!t && !strcmp(p->name, "model.shared.weight"))
+            for (size_t i = 0; i < ARRAY_LEN(TIED) && !t; i++) t = lookup(f, TIED[i]);
+        if (!t && !strcmp(p->name, "final_logits_bias")) continue; /* zeros */
+        attn_status st = model_read_param(m, k, t, path);
+        if (st) return st;
+    }
+    return model_check_finite(m, path);
+}
+
+attn_status encdec_load(const char *dir, attn_model **out) {
+    *out = NULL;
+    char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
+    attn_status st = ATTN_OK;
+    attn_model *m = NULL;
+    st_file *f = NULL;
+    attn_encdec_config cfg;
+    if (!cfg_path || !w_path) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
+    if ((st = encdec_alloc(&cfg, &m)) != ATTN_OK) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", attn_last_error());
+        st = attn_errorf(st, "%s: %s", cfg_path, msg);
+        goto done;
+    }
+    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
+    if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
+    if ((st = generation_from_json(dir, m->encdec)) != ATTN_OK) goto done;
+    *out = m;
+    m = NULL;
+done:
+    st_close(f);
+    attn_model_free(m);
+    attn_free(cfg_path);
+    attn_free(w_path);
+    return st;
+}
+
+/* ---- saving --------------------------------------------------------------- */
+
+static void add_token(cJSON *r, const char *key, int32_t id) {
+    if (id >= 0)
+        cJSON_AddNumberToObject(r, key, id);
+    else
+        cJSON_AddNullToObject(r, key);
+}
+
+/* A float field as Python writes it: 0.0, not 0 (transformers' BartConfig
+ * rejects an int where it declares a float). */
+static cJSON *float_item(float x) {
+    if (x != floorf(x) || fabsf(x) > 1e15f) return json_short_number(x);
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.1f", (double)x);
+    return cJSON_CreateRaw(buf);
+}
+
+static attn_status config_to_json(const attn_encdec_config *c, char **out) {
+    static const char *const act[] = {"gelu", "relu", "gelu_new"};
+    bool marian = c->arch == ATTN_ENCDEC_MARIAN;
+    cJSON *r = cJSON_CreateObject();
+    if (!r) return ATTN_ERR_OUT_OF_MEMORY;
+    cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
+    if (arch) cJSON_AddItemToArray(arch, cJSON_CreateString(marian ? "MarianMTModel" : "BartForConditionalGeneration"));
+    cJSON_AddStringToObject(r, "model_type", marian ? "marian" : "bart");
+    cJSON_AddNumberToObject(r, "vocab_size", (double)c->vocab_size);
+    if (marian) cJSON_AddNumberToObject(r, "decoder_vocab_size", (double)c->vocab_size);
+    cJSON_AddNumberToObject(r, "d_model", (double)c->d_model);
+    cJSON_AddNumberToObject(r, "encoder_layers", (double)c->encoder_layers);
+    cJSON_AddNumberToObject(r, "decoder_layers", (double)c->decoder_layers);
+    cJSON_AddNumberToObject(r, "encoder_attention_heads", (double)c->encoder_heads);
+    cJSON_AddNumberToObject(r, "decoder_attention_heads", (double)c->decoder_heads);
+    cJSON_AddNumberToObject(r, "encoder_ffn_dim", (double)c->encoder_ffn);
+    cJSON_AddNumberToObject(r, "decoder_ffn_dim", (double)c->decoder_ffn);
+    cJSON_AddNumberToObject(r, "max_position_embeddings", (double)c->max_positions);
+    cJSON_AddStringToObject(r, "activation_function", act[c->activation]);
+    cJSON_AddItemToObject(r, "dropout", float_item(c->dropout));
+    cJSON_AddItemToObject(r, "activation_dropout", float_item(c->activation_dropout));
+    cJSON_AddItemToObject(r, "attention_dropout", float_item(0.0f)); /* attn applies none */
+    cJSON_AddItemToObject(r, "encoder_layerdrop", float_item(0.0f));
+    cJSON_AddItemToObject(r, "decoder_layerdrop", float_item(0.0f));
+    cJSON_AddItemToObject(r, "init_std", json_short_number(0.02f));
+    cJSON_AddBoolToObject(r, "scale_embedding", c->scale_embedding);
+    cJSON_AddBoolToObject(r, "is_encoder_decoder", 1);
+    cJSON_AddBoolToObject(r, "tie_word_embeddings", 1);
+    if (marian) cJSON_AddBoolToObject(r, "share_encoder_decoder_embeddings", 1);
+    add_token(r, "pad_token_id", c->pad_token_id);
+    add_token(r, "bos_token_id", c->bos_token_id);
+    add_token(r, "eos_token_id", c->eos_token_id);
+    add_token(r, "decoder_start_token_id", c->decoder_start_token_id);
+    add_token(r, "forced_bos_token_id", c->forced_bos_token_id);
+    add_token(r, "forced_eos_token_id", c->forced_eos_token_id);
+    cJSON_AddStringToObject(r, "torch_dtype", "float32");
+    char *s = cJSON_Print(r);
+    cJSON_Delete(r);
+    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    *out = s;
+    return ATTN_OK;
+}
+
+attn_status encdec_save(const attn_model *m, const char *dir) {
+    char *json = NULL;
+    attn_status st = config_to_json(&m->encdec->cfg, &json);
+    if (!st) st = model_save_untransposed(m, dir, json);
+    if (json) cJSON_free(json);
+    return st;
+}
