@@ -173,6 +173,10 @@ static char *settings_json(const attn_train_params *p, int64_t T) {
     char seed[32];
     snprintf(seed, sizeof seed, "%" PRIu64, p->seed);
     cJSON_AddStringToObject(r, "seed", seed);
+    if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) { /* only then, so older checkpoints still resume */
+        cJSON_AddStringToObject(r, "schedule", "inverse-sqrt");
+        cJSON_AddNumberToObject(r, "d_model", (double)p->optim.d_model);
+    }
     if (p->objective == ATTN_OBJECTIVE_MLM) { /* only then, so older CLM checkpoints still resume */
         cJSON_AddStringToObject(r, "objective", "mlm");
         cJSON_AddBoolToObject(r, "static_masking", p->static_masking);
@@ -430,7 +434,7 @@ attn_status attn_train(const attn_train_params *p) {
         double ts = time_now();
         if ((st = train_batch(&win, train, tr->step, A, B, T, in, tg, buf)) != ATTN_OK) goto done;
         float loss, norm;
-        float lr = attn_lr_at(&p->optim, tr->step);
+        float lr = attn_lr_at(&tr->p, tr->step);
         if ((st = attn_trainer_step(tr, in, tg, A, B, T, &loss, &norm)) != ATTN_OK) goto done;
         int64_t step = tr->step;
         double now = time_now(), dt = now - ts;
