@@ -1,12 +1,12 @@
 #!/bin/sh
 # make_split.sh — the Spanish -> English Bible translation data, split by book.
 #
-#   sh data/bible-en-es/make_split.sh [KJV_RV1909_TSV] [ATTN_BIN]
+#   sh data/bible-en-es/make_split.sh [KJV_RV1909_TSV] [ATTN_BIN] [OUT_DIR]
 #
 # Run from the repository root, after `make` (the tokenizer is trained by
 # ./attn). Reads the verse-aligned KJV / Reina-Valera 1909 table (default
 # ../shared/data/bible-en-es/kjv-rv1909.tsv, else /work/shared/...: header "ref english spanish",
-# then one verse per row) and writes into data/bible-en-es/:
+# then one verse per row) and writes into OUT_DIR (default: data/bible-en-es/, beside this script):
 #
 #   train.tsv valid.tsv test.tsv   one verse per line: spanish TAB english
 #   test.es test.en test.ref       the test verses' source, reference and
@@ -26,6 +26,8 @@ here=$(dirname "$0")
 src=${1:-../shared/data/bible-en-es/kjv-rv1909.tsv}
 [ $# -ge 1 ] || [ -r "$src" ] || src=/work/shared/data/bible-en-es/kjv-rv1909.tsv
 attn=${2:-./attn}
+out=${3:-$here}
+mkdir -p "$out"
 [ -r "$src" ] || { echo "make_split.sh: cannot read $src" >&2; exit 1; }
 [ -x "$attn" ] || { echo "make_split.sh: $attn is not built (run make)" >&2; exit 1; }
 
@@ -74,11 +76,11 @@ END {
 }' "$src"
 
 for f in train.tsv valid.tsv test.tsv test.es test.en test.ref; do
-    cp "$tmp/$f" "$here/$f"
+    cp "$tmp/$f" "$out/$f"
 done
 
 # One shared vocabulary: BPE learned from the training verses of both sides.
 cat "$tmp/train.text" "$tmp/train.text.en" >"$tmp/train.both"
 "$attn" tokenizer train --type bpe --vocab-size 8000 --special-tokens '<s>,<pad>,</s>,<unk>' \
     -o "$tmp/tok" "$tmp/train.both"
-cp "$tmp/tok/tokenizer.json" "$here/tokenizer.json"
+cp "$tmp/tok/tokenizer.json" "$out/tokenizer.json"
