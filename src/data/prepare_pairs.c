@@ -3,8 +3,9 @@
  *
  * Input rules, wrapping and the file format are specified in
  * include/attn/data.h. Every input is read and checked before anything is
- * written, so a bad input leaves out_dir untouched; each side of each line is
- * tokenized by attn_tokenizer_encode_batch (threaded). */
+ * written, and every split is tokenized before any is written, so a failure
+ * leaves out_dir untouched; each side of each line is tokenized by
+ * attn_tokenizer_encode_batch (threaded). */
 #include "attn/data.h"
 #include "data/data_impl.h"
 #include "tokenizers/tokenizer_impl.h"
@@ -82,29 +83,45 @@ typedef struct wrap_ids {
     int32_t src_bos, src_eos, tgt_bos, tgt_eos, decoder_start, pad;
 } wrap_ids;
 
-/* Tokenizes a split, wraps each side, drops pairs over max_len, writes path. */
-static attn_status write_split(const attn_tokenizer *tok, const pair_lines *pl, const wrap_ids *w, int64_t max_len,
-                               const char *path, attn_pairs_split_stats *stats) {
+/* One split, tokenized and wrapped: pair i is src[src_off[i] ..
+ * src_off[i+1]) and tgt[tgt_off[i] .. tgt_off[i+1]). */
+typedef struct split_ids {
+    int32_t *src, *tgt;
+    int64_t *src_off, *tgt_off;
+    int64_t n;
+} split_ids;
+
+static void split_ids_free(split_ids *sp) {
+    attn_free(sp->src);
+    attn_free(sp->tgt);
+    attn_free(sp->src_off);
+    attn_free(sp->tgt_off);
+    memset(sp, 0, sizeof *sp);
+}
+
+/* Tokenizes a split, wraps each side and drops pairs over max_len. */
+static attn_status build_split(const attn_tokenizer *tok, const pair_lines *pl, const wrap_ids *w, int64_t max_len,
+                               split_ids *sp, attn_pairs_split_stats *stats) {
     attn_status st = ATTN_OK;
-    int32_t *ids = NULL, *src = NULL, *tgt = NULL;
+    int32_t *ids = NULL;
     int64_t *off = attn_malloc((size_t)(2 * pl->n + 1) * sizeof *off);
-    int64_t *src_off = attn_malloc((size_t)(pl->n + 1) * sizeof *src_off);
-    int64_t *tgt_off = attn_malloc((size_t)(pl->n + 1) * sizeof *tgt_off);
-    if (!off || !src_off || !tgt_off) {
+    if (!off || !(sp->src_off = attn_malloc((size_t)(pl->n + 1) * sizeof *sp->src_off)) ||
+        !(sp->tgt_off = attn_malloc((size_t)(pl->n + 1) * sizeof *sp->tgt_off))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     if ((st = attn_tokenizer_encode_batch(tok, pl->side, pl->len, 2 * pl->n, &ids, off, 0)) != ATTN_OK) goto done;
     int64_t extra = 2 * pl->n;   /* at most two specials per side */
-    if (!(src = attn_malloc((size_t)(off[2 * pl->n] + extra) * sizeof *src)) ||
-        !(tgt = attn_malloc((size_t)(off[2 * pl->n] + extra) * sizeof *tgt))) {
+    if (!(sp->src = attn_malloc((size_t)(off[2 * pl->n] + extra) * sizeof *sp->src)) ||
+        !(sp->tgt = attn_malloc((size_t)(off[2 * pl->n] + extra) * sizeof *sp->tgt))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     memset(stats, 0, sizeof *stats);
     stats->n_lines = pl->n;
+    int32_t *src = sp->src, *tgt = sp->tgt;
     int64_t ns = 0, nt = 0, kept = 0;
-    src_off[0] = tgt_off[0] = 0;
+    sp->src_off[0] = sp->tgt_off[0] = 0;
     for (int64_t i = 0; i < pl->n; i++) {
         int64_t ls = off[2 * i + 1] - off[2 * i], lt = off[2 * i + 2] - off[2 * i + 1];
         int64_t ws = ls + (w->src_bos >= 0) + (w->src_eos >= 0), wt = lt + (w->tgt_bos >= 0) + (w->tgt_eos >= 0);
@@ -121,32 +138,20 @@ static attn_status write_split(const attn_tokenizer *tok, const pair_lines *pl, 
         nt += lt;
         if (w->tgt_eos >= 0) tgt[nt++] = w->tgt_eos;
         kept++;
-        src_off[kept] = ns;
-        tgt_off[kept] = nt;
+        sp->src_off[kept] = ns;
+        sp->tgt_off[kept] = nt;
         stats->max_src_len = (int32_t)ATTN_MAX((int64_t)stats->max_src_len, ws);
         stats->max_tgt_len = (int32_t)ATTN_MAX((int64_t)stats->max_tgt_len, wt);
     }
-    stats->n_pairs = kept;
+    sp->n = stats->n_pairs = kept;
     stats->n_src_tokens = ns;
     stats->n_tgt_tokens = nt;
-    if (kept == 0) {
+    if (kept == 0)
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "all %lld pairs are longer than --max-len %lld", (long long)pl->n,
                          (long long)max_len);
-        goto done;
-    }
-    attn_pairs_info info = {
-        .n_pairs = kept, .vocab_size = attn_tokenizer_vocab_size(tok), .pad_id = w->pad,
-        .decoder_start_id = w->decoder_start, .src_bos = w->src_bos, .src_eos = w->src_eos,
-        .tgt_bos = w->tgt_bos, .tgt_eos = w->tgt_eos,
-    };
-    st = attn_pairs_write(path, &info, src, src_off, tgt, tgt_off);
 done:
     attn_free(ids);
-    attn_free(src);
-    attn_free(tgt);
     attn_free(off);
-    attn_free(src_off);
-    attn_free(tgt_off);
     return st;
 }
 
@@ -221,8 +226,10 @@ attn_status attn_prepare_pairs(const attn_prepare_pairs_params *p, attn_prepare_
     const char *const inputs[3] = {p->train, p->val, p->test};
     static const char *const outputs[3] = {"train.pairs", "val.pairs", "test.pairs"};
     pair_lines lines[3];
+    split_ids splits[3];
     attn_pairs_split_stats stats[3];
     memset(lines, 0, sizeof lines);
+    memset(splits, 0, sizeof splits);
     memset(stats, 0, sizeof stats);
     attn_tokenizer *tok = NULL;
     char *path = NULL;
@@ -233,6 +240,14 @@ attn_status attn_prepare_pairs(const attn_prepare_pairs_params *p, attn_prepare_
         if (inputs[k] && (st = read_pairs(inputs[k], &lines[k])) != ATTN_OK) goto done;
     if ((st = attn_tokenizer_load(p->tokenizer, &tok)) != ATTN_OK) goto done;
     if ((st = wrap_ids_find(tok, p->tokenizer, p->wrap, &w)) != ATTN_OK) goto done;
+    for (int k = 0; k < 3; k++) {
+        if (!inputs[k]) continue;
+        if ((st = build_split(tok, &lines[k], &w, p->max_len, &splits[k], &stats[k])) != ATTN_OK) {
+            st = data_prefix_error(st, inputs[k]);
+            goto done;
+        }
+        pair_lines_free(&lines[k]);
+    }
     if ((st = data_dirs_ensure(p->out_dir)) != ATTN_OK) goto done;
     for (int k = 0; k < 3; k++) {
         if (!inputs[k]) continue;
@@ -240,13 +255,16 @@ attn_status attn_prepare_pairs(const attn_prepare_pairs_params *p, attn_prepare_
             st = ATTN_ERR_OUT_OF_MEMORY;
             goto done;
         }
-        if ((st = write_split(tok, &lines[k], &w, p->max_len, path, &stats[k])) != ATTN_OK) {
-            st = data_prefix_error(st, inputs[k]);
+        attn_pairs_info info = {
+            .n_pairs = splits[k].n, .vocab_size = attn_tokenizer_vocab_size(tok), .pad_id = w.pad,
+            .decoder_start_id = w.decoder_start, .src_bos = w.src_bos, .src_eos = w.src_eos,
+            .tgt_bos = w.tgt_bos, .tgt_eos = w.tgt_eos,
+        };
+        if ((st = attn_pairs_write(path, &info, splits[k].src, splits[k].src_off, splits[k].tgt, splits[k].tgt_off)) !=
+            ATTN_OK)
             goto done;
-        }
         attn_free(path);
         path = NULL;
-        pair_lines_free(&lines[k]);
     }
     if ((st = attn_tokenizer_save(tok, p->out_dir)) != ATTN_OK) goto done;
     const attn_pairs_split_stats *sp[3] = {&stats[0], &stats[1], &stats[2]};
@@ -258,7 +276,10 @@ attn_status attn_prepare_pairs(const attn_prepare_pairs_params *p, attn_prepare_
         res->vocab_size = attn_tokenizer_vocab_size(tok);
     }
 done:
-    for (int k = 0; k < 3; k++) pair_lines_free(&lines[k]);
+    for (int k = 0; k < 3; k++) {
+        pair_lines_free(&lines[k]);
+        split_ids_free(&splits[k]);
+    }
     attn_free(path);
     attn_tokenizer_free(tok);
     return st;

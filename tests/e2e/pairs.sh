@@ -89,6 +89,10 @@ expect_error "two inputs" "exactly one training file" --pairs -t "$tmp/tok" -o "
 expect_error "bad wrap" "--wrap must be bart or eos" --pairs --wrap foo -t "$tmp/tok" -o "$tmp/never" "$tmp/train.tsv"
 expect_error "val without pairs" "need --pairs" --val "$tmp/val.tsv" -o "$tmp/never" "$tmp/train.tsv"
 expect_error "all over max-len" "longer than --max-len" --pairs --max-len 2 -t "$tmp/tok" -o "$tmp/never2" "$tmp/train.tsv"
+printf 'es grande es grande es grande es grande es grande\tbig\n' >"$tmp/long.tsv"
+expect_error "all val over max-len" "long.tsv: all 1 pairs are longer" --pairs --max-len $((plain + 2)) -t "$tmp/tok" \
+    -o "$tmp/never2" --val "$tmp/long.tsv" "$tmp/test.tsv"
+[ -e "$tmp/never2" ] && fail "a failed prepare (all pairs over --max-len) created its output directory"
 "$ATTN_BIN" tokenizer train --type bpe --vocab-size 260 -o "$tmp/gpt" "$tmp/both.txt" >/dev/null 2>&1 || fail "plain tokenizer"
 expect_error "no </s>" 'no "</s>" token' --pairs -t "$tmp/gpt" -o "$tmp/never" "$tmp/train.tsv"
 "$ATTN_BIN" tokenizer train --type bpe --vocab-size 300 --special-tokens '<s>,<s>' -o "$tmp/dup" "$tmp/both.txt" \
