@@ -19,7 +19,7 @@ attn_pair_loader_params attn_pair_loader_default_params(void) {
     attn_pair_loader_params p;
     memset(&p, 0, sizeof p);
     p.batch_tokens = 4096;
-    p.chunk_pairs = 1000;
+    p.chunk_pairs = 4096;
     p.shuffle = true;
     p.pad_id = -1;
     p.label_pad = -1;
@@ -227,3 +227,15 @@ attn_status attn_pair_loader_seek(attn_pair_loader *l, int64_t epoch, int64_t po
 }
 
 int64_t attn_pair_loader_num_batches(const attn_pair_loader *l) { return l ? l->n_batches : 0; }
+
+attn_status attn_pair_loader_seek_batches(attn_pair_loader *l, int64_t k) {
+    if (!l || k < 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_pair_loader_seek_batches: bad argument");
+    plan_epoch(l, 0);
+    int64_t e = 0;
+    while (k > l->n_batches) {   /* position == n_batches is the end of the epoch, as after next() */
+        k -= l->n_batches;
+        plan_epoch(l, ++e);
+    }
+    l->position = k;
+    return ATTN_OK;
+}

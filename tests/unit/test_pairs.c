@@ -360,6 +360,42 @@ TEST("loader: same seed same batches; another seed or epoch, another order; resu
     attn_pairs_close(p);
 }
 
+TEST("loader: seeking to the k-th batch overall lands where k calls to next land") {
+    attn_pairs *p = NULL;
+    CHECK_OK(attn_pairs_open(make_shard("seekk.pairs", 150, 30, PAD), &p));
+    if (!p) return;
+    attn_pair_loader_params lp = attn_pair_loader_default_params();
+    lp.batch_tokens = 120;
+    lp.chunk_pairs = 40;
+    lp.seed = 5;
+    attn_pair_loader *a = NULL, *b = NULL;
+    CHECK_OK(attn_pair_loader_new(p, &lp, &a));
+    CHECK_OK(attn_pair_loader_new(p, &lp, &b));
+    if (a && b) {
+        int64_t nb0 = attn_pair_loader_num_batches(a);
+        const int64_t ks[] = {0, 1, nb0 - 1, nb0, nb0 + 1, 3 * nb0 + 2};
+        int64_t done = 0;
+        for (int i = 0; i < 6; i++) {
+            for (; done < ks[i]; done++) {
+                attn_pair_batch bt;
+                CHECK_OK(attn_pair_loader_next(a, &bt));
+            }
+            CHECK_OK(attn_pair_loader_seek_batches(b, done));   /* done >= ks[i]: a has handed out `done` */
+            int64_t ea, pa, eb, pb;
+            attn_pair_loader_state(a, &ea, &pa);
+            attn_pair_loader_state(b, &eb, &pb);
+            CHECK(ea == eb && pa == pb);
+            attn_pair_loader_seek(a, ea, pa);   /* the same place: a continues as before */
+            CHECK(batches_hash(b, 3) == batches_hash(a, 3));
+            done += 3;
+        }
+        CHECK_STATUS(attn_pair_loader_seek_batches(b, -1), ATTN_ERR_INVALID_ARG);
+    }
+    attn_pair_loader_free(a);
+    attn_pair_loader_free(b);
+    attn_pairs_close(p);
+}
+
 TEST("loader without shuffle: file order by chunk, the same every epoch") {
     enum { N = 200, CHUNK = 50 };
     attn_pairs *p = NULL;
