@@ -306,18 +306,26 @@ static uint64_t batches_hash(attn_pair_loader *l, int n) {
     return h;
 }
 
+/* A shard and two loaders over it with the same params; false if any failed. */
+static bool two_loaders(const char *name, int64_t n, int max_len, int64_t budget, int64_t chunk, uint64_t seed,
+                        attn_pairs **p, attn_pair_loader_params *lp, attn_pair_loader **a, attn_pair_loader **b) {
+    *a = *b = NULL;
+    CHECK_OK(attn_pairs_open(make_shard(name, n, max_len, PAD), p));
+    if (!*p) return false;
+    *lp = attn_pair_loader_default_params();
+    lp->batch_tokens = budget;
+    lp->chunk_pairs = chunk;
+    lp->seed = seed;
+    CHECK_OK(attn_pair_loader_new(*p, lp, a));
+    CHECK_OK(attn_pair_loader_new(*p, lp, b));
+    return *a && *b;
+}
+
 TEST("loader: same seed same batches; another seed or epoch, another order; resume") {
     attn_pairs *p = NULL;
-    CHECK_OK(attn_pairs_open(make_shard("det.pairs", 300, 30, PAD), &p));
-    if (!p) return;
-    attn_pair_loader_params lp = attn_pair_loader_default_params();
-    lp.batch_tokens = 200;
-    lp.chunk_pairs = 64;
-    lp.seed = 11;
-    attn_pair_loader *a = NULL, *b = NULL;
-    CHECK_OK(attn_pair_loader_new(p, &lp, &a));
-    CHECK_OK(attn_pair_loader_new(p, &lp, &b));
-    if (!a || !b) return;
+    attn_pair_loader_params lp;
+    attn_pair_loader *a, *b;
+    if (!two_loaders("det.pairs", 300, 30, 200, 64, 11, &p, &lp, &a, &b)) return;
     int64_t nb = attn_pair_loader_num_batches(a);
     CHECK(nb > 10);
     uint64_t ha = batches_hash(a, (int)nb), hb = batches_hash(b, (int)nb);
@@ -362,16 +370,9 @@ TEST("loader: same seed same batches; another seed or epoch, another order; resu
 
 TEST("loader: seeking to the k-th batch overall lands where k calls to next land") {
     attn_pairs *p = NULL;
-    CHECK_OK(attn_pairs_open(make_shard("seekk.pairs", 150, 30, PAD), &p));
-    if (!p) return;
-    attn_pair_loader_params lp = attn_pair_loader_default_params();
-    lp.batch_tokens = 120;
-    lp.chunk_pairs = 40;
-    lp.seed = 5;
-    attn_pair_loader *a = NULL, *b = NULL;
-    CHECK_OK(attn_pair_loader_new(p, &lp, &a));
-    CHECK_OK(attn_pair_loader_new(p, &lp, &b));
-    if (a && b) {
+    attn_pair_loader_params lp;
+    attn_pair_loader *a, *b;
+    if (two_loaders("seekk.pairs", 150, 30, 120, 40, 5, &p, &lp, &a, &b)) {
         int64_t nb0 = attn_pair_loader_num_batches(a);
         const int64_t ks[] = {0, 1, nb0 - 1, nb0, nb0 + 1, 3 * nb0 + 2};
         int64_t done = 0;
