@@ -1,5 +1,6 @@
 /* attn prepare — text files -> token shards (train.bin, val.bin) plus
- * tokenizer.json and meta.json, via attn_prepare(). */
+ * tokenizer.json and meta.json, via attn_prepare(); with --pairs, parallel
+ * text -> pair shards (train.pairs, ...), via attn_prepare_pairs(). */
 #include "cli.h"
 #include "attn/data.h"
 
@@ -22,7 +23,23 @@ static void usage(FILE *out) {
             "  -o, --out DIR         output directory (created if missing)\n"
             "      --val-fraction F  share of each document kept for validation, in\n"
             "                        [0, 0.5] (default 0.1)\n"
-            "  -h, --help            show this help\n");
+            "  -h, --help            show this help\n"
+            "\n"
+            "usage: attn prepare --pairs -t TOKENIZER -o OUT_DIR [--val FILE] [--test FILE]\n"
+            "                    [--max-len N] [--wrap bart|eos] TRAIN_FILE\n"
+            "\n"
+            "Parallel text: every line is 'source TAB target'. Writes OUT_DIR/train.pairs\n"
+            "(val.pairs, test.pairs for --val, --test), tokenizer.json and meta.json.\n"
+            "A line without a tab, with two tabs, with an empty side or with invalid\n"
+            "UTF-8 is an error naming the file and line.\n"
+            "      --val FILE        validation pairs (never cut from the training file)\n"
+            "      --test FILE       test pairs\n"
+            "      --max-len N       skip (and count) pairs with a side longer than N\n"
+            "                        tokens, specials included (default 0: no limit)\n"
+            "      --wrap bart       source <s> x </s>, target <s> y </s>, decoder\n"
+            "                        input starts with </s> (default; BART's convention)\n"
+            "      --wrap eos        source x </s>, target y </s>, decoder input starts\n"
+            "                        with </s> (fairseq's Transformer)\n");
 }
 
 /* 3621904 -> "3,621,904" */
@@ -39,8 +56,49 @@ static const char *commas(long long v, char *buf, size_t cap) {
     return buf;
 }
 
+static void print_split(const char *name, const attn_pairs_split_stats *s) {
+    char a[40], b[40], c[40], d[40];
+    printf("%s: %s pairs (%s over --max-len skipped), source %s tokens (mean %.1f, max %d), target %s tokens "
+           "(mean %.1f, max %d)\n",
+           name, commas(s->n_pairs, a, sizeof a), commas(s->n_skipped, b, sizeof b), commas(s->n_src_tokens, c, sizeof c),
+           s->n_pairs ? (double)s->n_src_tokens / (double)s->n_pairs : 0.0, (int)s->max_src_len,
+           commas(s->n_tgt_tokens, d, sizeof d), s->n_pairs ? (double)s->n_tgt_tokens / (double)s->n_pairs : 0.0,
+           (int)s->max_tgt_len);
+}
+
+static int prepare_pairs(const attn_prepare_params *base, const char *val, const char *test, const char *wrap,
+                         long long max_len, const char **inputs, int n_inputs) {
+    attn_prepare_pairs_params p = attn_prepare_pairs_default_params();
+    if (n_inputs != 1)
+        return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "--pairs takes exactly one training file (see attn prepare --help)");
+    if (!base->tokenizer || !strcmp(base->tokenizer, "char") || !strcmp(base->tokenizer, "amino"))
+        return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "--pairs needs -t TOKENIZER (a tokenizer.json or its directory)");
+    if (wrap && !strcmp(wrap, "eos"))
+        p.wrap = ATTN_WRAP_EOS;
+    else if (wrap && strcmp(wrap, "bart") != 0)
+        return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "--wrap must be bart or eos");
+    if (max_len < 0) return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "--max-len must be >= 0");
+    p.tokenizer = base->tokenizer;
+    p.out_dir = base->out_dir;
+    p.train = inputs[0];
+    p.val = val;
+    p.test = test;
+    p.max_len = max_len;
+    attn_prepare_pairs_result res;
+    attn_status st = attn_prepare_pairs(&p, &res);
+    if (st != ATTN_OK) return cli_fail("prepare", st, NULL);
+    print_split("train", &res.train);
+    if (val) print_split("val", &res.val);
+    if (test) print_split("test", &res.test);
+    printf("prepared pairs (vocab %d) into %s\n", (int)res.vocab_size, p.out_dir);
+    return 0;
+}
+
 int cmd_prepare(int argc, char **argv) {
     attn_prepare_params p = attn_prepare_default_params();
+    const char *val = NULL, *test = NULL, *wrap = NULL;
+    long long max_len = 0;
+    bool pairs = false;
     const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
     if (!inputs) return cli_fail("prepare", ATTN_ERR_OUT_OF_MEMORY, "out of memory");
     int n_inputs = 0, r;
@@ -51,11 +109,17 @@ int cmd_prepare(int argc, char **argv) {
             inputs[n_inputs++] = a;
         } else if (!strcmp(a, "--")) {
             only_files = true;
+        } else if (cli_opt_flag(argv, i, "--pairs", NULL)) {
+            pairs = true;
         } else if (cli_opt_flag(argv, i, "--help", "-h")) {
             usage(stdout);
             free(inputs);
             return 0;
         } else if ((r = cli_opt_str(argc, argv, &i, "--tokenizer", "-t", &p.tokenizer)) != 0 ||
+                   (r = cli_opt_str(argc, argv, &i, "--val", NULL, &val)) != 0 ||
+                   (r = cli_opt_str(argc, argv, &i, "--test", NULL, &test)) != 0 ||
+                   (r = cli_opt_str(argc, argv, &i, "--wrap", NULL, &wrap)) != 0 ||
+                   (r = cli_opt_int(argc, argv, &i, "--max-len", NULL, &max_len)) != 0 ||
                    (r = cli_opt_str(argc, argv, &i, "--out", "-o", &p.out_dir)) != 0 ||
                    (r = cli_opt_float(argc, argv, &i, "--val-fraction", NULL, &p.val_fraction)) != 0) {
             if (r < 0) {
@@ -76,6 +140,15 @@ int cmd_prepare(int argc, char **argv) {
     if (n_inputs == 0) {
         free(inputs);
         return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "no input files (see attn prepare --help)");
+    }
+    if (pairs) {
+        int rc = prepare_pairs(&p, val, test, wrap, max_len, inputs, n_inputs);
+        free(inputs);
+        return rc;
+    }
+    if (val || test || wrap || max_len) {
+        free(inputs);
+        return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "--val, --test, --wrap and --max-len need --pairs");
     }
     p.inputs = inputs;
     p.n_inputs = n_inputs;

@@ -11,7 +11,8 @@
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: attn tokenizer train --type bpe|wordpiece --vocab-size N [--min-frequency 2] -o DIR FILE...\n\n"
+            "usage: attn tokenizer train --type bpe|wordpiece --vocab-size N [--min-frequency 2]\n"
+            "                            [--special-tokens LIST] -o DIR FILE...\n\n"
             "Learns a tokenizer from the text FILEs and writes DIR/tokenizer.json, which attn and\n"
             "Hugging Face `tokenizers` both load.\n\n"
             "  --type bpe          byte-level BPE as GPT-2 (Hugging Face BpeTrainer with the 256-byte\n"
@@ -22,6 +23,8 @@ static void usage(FILE *out) {
             "  --vocab-size N      vocabulary size, special tokens included (bpe: at least 257;\n"
             "                      wordpiece: at least 5, and never below the character count)\n"
             "  --min-frequency N   stop when the most frequent pair occurs fewer than N times (2)\n"
+            "  --special-tokens L  bpe: comma-separated special tokens taking ids 0, 1, ... in\n"
+            "                      place of \"<|endoftext|>\" (e.g. '<s>,<pad>,</s>,<unk>')\n"
             "  -o, --output DIR    directory for tokenizer.json (created if missing)\n");
 }
 
@@ -32,7 +35,10 @@ static double now_s(void) {
 }
 
 static int cmd_train_tokenizer(int argc, char **argv) {
-    const char *type = NULL, *out_dir = NULL;
+    const char *type = NULL, *out_dir = NULL, *special_list = NULL;
+    char *special_buf = NULL;
+    const char *special[64];
+    int n_special = 0;
     long long vocab_size = -1, min_frequency = 2;
     const char **files = calloc((size_t)argc, sizeof *files);
     int n_files = 0, rc = 2;
@@ -46,6 +52,7 @@ static int cmd_train_tokenizer(int argc, char **argv) {
         }
         if ((r = cli_opt_str(argc, argv, &i, "--type", NULL, &type)) ||
             (r = cli_opt_str(argc, argv, &i, "--output", "-o", &out_dir)) ||
+            (r = cli_opt_str(argc, argv, &i, "--special-tokens", NULL, &special_list)) ||
             (r = cli_opt_int(argc, argv, &i, "--vocab-size", NULL, &vocab_size)) ||
             (r = cli_opt_int(argc, argv, &i, "--min-frequency", NULL, &min_frequency))) {
             if (r < 0) goto done;
@@ -72,12 +79,33 @@ static int cmd_train_tokenizer(int argc, char **argv) {
         fprintf(stderr, "attn tokenizer train: error: unknown --type '%s' (bpe or wordpiece)\n", type);
         goto done;
     }
+    if (special_list) {
+        if (wordpiece) {
+            fprintf(stderr, "attn tokenizer train: error: --special-tokens is for --type bpe only\n");
+            goto done;
+        }
+        if (!(special_buf = strdup(special_list))) {
+            rc = cli_fail("tokenizer train", ATTN_ERR_OUT_OF_MEMORY, "out of memory");
+            goto done;
+        }
+        for (char *p = special_buf, *comma;; p = comma + 1) {
+            if (n_special == (int)(sizeof special / sizeof *special)) {
+                fprintf(stderr, "attn tokenizer train: error: more than %d --special-tokens\n", n_special);
+                goto done;
+            }
+            special[n_special++] = p;
+            if (!(comma = strchr(p, ','))) break;
+            *comma = 0;
+        }
+    }
     double t0 = now_s();
     attn_tokenizer *tok = NULL;
     attn_status st = wordpiece ? attn_tokenizer_train_wordpiece(files, n_files, (int32_t)vocab_size,
                                                                 (int32_t)min_frequency, &tok)
-                               : attn_tokenizer_train_bpe(files, n_files, (int32_t)vocab_size,
-                                                          (int32_t)min_frequency, &tok);
+                   : special_list ? attn_tokenizer_train_bpe_special(files, n_files, (int32_t)vocab_size,
+                                                                     (int32_t)min_frequency, special, n_special, &tok)
+                                  : attn_tokenizer_train_bpe(files, n_files, (int32_t)vocab_size,
+                                                             (int32_t)min_frequency, &tok);
     if (st != ATTN_OK) {
         rc = cli_fail("tokenizer train", st, NULL);
         goto done;
@@ -94,6 +122,7 @@ static int cmd_train_tokenizer(int argc, char **argv) {
            n_files == 1 ? "" : "s", t1 - t0, out_dir);
     rc = 0;
 done:
+    free(special_buf);
     free(files);
     return rc;
 }

@@ -43,7 +43,10 @@ static void usage(FILE *out) {
             "  --batch N         sequences per micro-batch (16)\n"
             "  --seq-len N       tokens per sequence (the context)\n"
             "  --accum N         micro-batches per step, gradient accumulation (1)\n"
-            "  --lr X            peak learning rate (1e-3)\n"
+            "  --lr X            peak learning rate (1e-3); inverse-sqrt: the scale (1)\n"
+            "  --schedule S      cosine: linear warmup, cosine decay to --min-lr (default);\n"
+            "                    inverse-sqrt: lr * width^-0.5 * min(n^-0.5, n * warmup^-1.5)\n"
+            "                    at step n = 1, 2, ... (Vaswani et al.)\n"
             "  --min-lr X        final learning rate of the cosine decay (lr/10)\n"
             "  --warmup N        linear warmup steps (100, at most steps/10 by default)\n"
             "  --weight-decay X  AdamW decoupled weight decay on linear weights (0.1)\n"
@@ -103,7 +106,7 @@ int cmd_train(int argc, char **argv) {
     progress_state ps = {false, isatty(2) != 0};
     long long v;
     double x;
-    bool warmup_set = false, min_lr_set = false;
+    bool warmup_set = false, min_lr_set = false, lr_set = false;
     long long threads = 0;
     p.optim.max_steps = 1000;
     for (int i = 1; i < argc; i++) {
@@ -138,6 +141,25 @@ int cmd_train(int argc, char **argv) {
         }
         if (cli_opt_flag(argv, i, "--static-masking", NULL)) {
             p.static_masking = true;
+            continue;
+        }
+        const char *schedule = NULL;
+        if ((r = cli_opt_str(argc, argv, &i, "--schedule", NULL, &schedule)) != 0) {
+            if (r < 0) return 2;
+            if (!strcmp(schedule, "cosine"))
+                p.optim.schedule = ATTN_SCHEDULE_COSINE;
+            else if (!strcmp(schedule, "inverse-sqrt"))
+                p.optim.schedule = ATTN_SCHEDULE_INVERSE_SQRT;
+            else {
+                fprintf(stderr, "attn train: --schedule must be cosine or inverse-sqrt, not '%s'\n", schedule);
+                return 2;
+            }
+            continue;
+        }
+        if ((r = cli_opt_float(argc, argv, &i, "--lr", NULL, &x)) != 0) {
+            if (r < 0) return 2;
+            p.optim.lr = (float)x;
+            lr_set = true;
             continue;
         }
         const char *objective = NULL;
@@ -200,7 +222,6 @@ int cmd_train(int argc, char **argv) {
         INT_OPT("--checkpoint-every", p.checkpoint_every)
         INT_OPT("--threads", threads)
         INT_OPT("--stop-at", p.stop_at)
-        FLOAT_OPT("--lr", p.optim.lr)
         FLOAT_OPT("--weight-decay", p.optim.weight_decay)
         FLOAT_OPT("--beta1", p.optim.beta1)
         FLOAT_OPT("--beta2", p.optim.beta2)
@@ -222,6 +243,7 @@ int cmd_train(int argc, char **argv) {
         return 2;
     }
     if (!warmup_set) p.optim.warmup_steps = p.optim.max_steps / 10 < 100 ? p.optim.max_steps / 10 : 100;
+    if (!lr_set && p.optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) p.optim.lr = 1.0f;   /* Vaswani's scale */
     if (!min_lr_set) p.optim.min_lr = p.optim.lr / 10;
     attn_set_threads((int)threads);
     p.callback = on_progress;

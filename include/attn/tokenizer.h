@@ -121,6 +121,17 @@ ATTN_API attn_status attn_tokenizer_encode_pair(const attn_tokenizer *tok, const
 ATTN_API attn_status attn_tokenizer_train_bpe(const char *const *files, int n_files, int32_t vocab_size,
                                               int32_t min_frequency, attn_tokenizer **out);
 
+/* attn_tokenizer_train_bpe with the caller's special tokens instead of
+ * "<|endoftext|>": they take ids 0..n_special-1 in the order given (as
+ * BpeTrainer(special_tokens=[...]) numbers them), are saved as special added
+ * tokens, and vocab_size counts them. A seq2seq vocabulary in BART's order:
+ * {"<s>", "<pad>", "</s>", "<unk>"}. Errors as attn_tokenizer_train_bpe, and
+ * ATTN_ERR_INVALID_ARG for an empty, repeated or one-byte special token or
+ * vocab_size below 256 + n_special. */
+ATTN_API attn_status attn_tokenizer_train_bpe_special(const char *const *files, int n_files, int32_t vocab_size,
+                                                      int32_t min_frequency, const char *const *special,
+                                                      int n_special, attn_tokenizer **out);
+
 /* Learns a BERT WordPiece vocabulary from text files, as Hugging Face
  * `tokenizers`' WordPieceTrainer(vocab_size, min_frequency, special_tokens=
  * ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], continuing_subword_prefix=

@@ -22,16 +22,30 @@
 extern "C" {
 #endif
 
+typedef enum attn_lr_schedule {
+    ATTN_SCHEDULE_COSINE = 0,        /* linear warmup, cosine decay to min_lr (default) */
+    ATTN_SCHEDULE_INVERSE_SQRT = 1,  /* Vaswani et al. 2017, section 5.3 */
+} attn_lr_schedule;
+
 typedef struct attn_optim_params {
-    float lr, min_lr;             /* peak and final learning rate */
+    float lr, min_lr;             /* peak and final learning rate (inverse-sqrt: lr is the scale) */
     int64_t warmup_steps, max_steps;
     float weight_decay, beta1, beta2, eps;
     float grad_clip;              /* max global gradient norm; 0 = no clipping */
+    attn_lr_schedule schedule;
+    int64_t d_model;              /* inverse-sqrt's d_model; 0: the model's width (attn_trainer_new) */
 } attn_optim_params;
 
 ATTN_API attn_optim_params attn_optim_default_params(void);
-/* Learning rate at 0-based step s: lr * (s+1)/warmup during warmup, then
- * cosine from lr to min_lr over the remaining steps. */
+/* Learning rate at 0-based step s.
+ * Cosine: lr * (s+1)/warmup during warmup, then cosine from lr to min_lr over
+ * the remaining steps.
+ * Inverse-sqrt, with n = s + 1 (steps counted from 1), w = warmup_steps and
+ * d = d_model (taken as 1 when <= 0):
+ *   lr * d^-0.5 * min(n^-0.5, n * w^-1.5)
+ * rising linearly to lr * (d w)^-0.5 at n = w, then falling as n^-0.5; with
+ * w = 0 there is no warmup (lr * d^-0.5 * n^-0.5). max_steps and min_lr are
+ * not used. */
 ATTN_API float attn_lr_at(const attn_optim_params *p, int64_t step);
 
 typedef struct attn_train_progress {

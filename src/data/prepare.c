@@ -5,7 +5,7 @@
  * valid UTF-8) before anything is written, so a bad input leaves out_dir
  * untouched; outputs are each written atomically. */
 #include "attn/data.h"
-#include "core/core.h"
+#include "data/data_impl.h"
 #include "tokenizers/tokenizer_impl.h"
 
 
@@ -17,8 +17,7 @@ attn_prepare_params attn_prepare_default_params(void) {
     return p;
 }
 
-/* Re-records the current error message prefixed with `name`. */
-static attn_status prefix_error(attn_status st, const char *name) {
+attn_status data_prefix_error(attn_status st, const char *name) {
     char msg[900];
     snprintf(msg, sizeof msg, "%s", attn_last_error());
     return attn_errorf(st, "%s: %s", name, msg);
@@ -35,8 +34,7 @@ static size_t split_point(const char *text, size_t len, double val_fraction) {
     return p;
 }
 
-/* mkdir -p */
-static attn_status dirs_ensure(const char *path) {
+attn_status data_dirs_ensure(const char *path) {
     char *copy = attn_strdup(path);
     if (!copy) return ATTN_ERR_OUT_OF_MEMORY;
     attn_status st = ATTN_OK;
@@ -144,14 +142,14 @@ attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res)
         size_t cut = split_point(texts[i], lens[i], p->val_fraction);
         if (cut > 0) {
             if ((st = tokenizer_encode_append(tok, texts[i], cut, 0, &train)) != ATTN_OK) {
-                st = prefix_error(st, name);
+                st = data_prefix_error(st, name);
                 goto done;
             }
             if ((st = push_eot(&train, eot)) != ATTN_OK) goto done;
         }
         if (cut < lens[i]) {
             if ((st = tokenizer_encode_append(tok, texts[i] + cut, lens[i] - cut, cut, &val)) != ATTN_OK) {
-                st = prefix_error(st, name);
+                st = data_prefix_error(st, name);
                 goto done;
             }
             if ((st = push_eot(&val, eot)) != ATTN_OK) goto done;
@@ -160,7 +158,7 @@ attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res)
         texts[i] = NULL;
     }
 
-    if ((st = dirs_ensure(p->out_dir)) != ATTN_OK) goto done;
+    if ((st = data_dirs_ensure(p->out_dir)) != ATTN_OK) goto done;
     train_path = path_join(p->out_dir, "train.bin");
     val_path = path_join(p->out_dir, "val.bin");
     if (!train_path || !val_path) {

@@ -5,7 +5,7 @@
  * decodes on demand; only the header is trusted after open, so every token
  * handed out is checked against vocab_size. */
 #include "attn/data.h"
-#include "core/core.h"
+#include "data/data_impl.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -23,21 +23,6 @@ struct attn_shard {
     int32_t vocab_size;
 };
 
-static void put_u32(unsigned char *p, uint32_t v) {
-    p[0] = (unsigned char)v;
-    p[1] = (unsigned char)(v >> 8);
-    p[2] = (unsigned char)(v >> 16);
-    p[3] = (unsigned char)(v >> 24);
-}
-static void put_u64(unsigned char *p, uint64_t v) {
-    put_u32(p, (uint32_t)v);
-    put_u32(p + 4, (uint32_t)(v >> 32));
-}
-static uint32_t get_u32(const unsigned char *p) {
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-static uint64_t get_u64(const unsigned char *p) { return (uint64_t)get_u32(p) | (uint64_t)get_u32(p + 4) << 32; }
-
 attn_status attn_shard_write(const char *path, const int32_t *ids, int64_t n, int32_t vocab_size) {
     if (!path || n < 0 || (n > 0 && !ids))
         return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_shard_write: bad argument");
@@ -52,11 +37,11 @@ attn_status attn_shard_write(const char *path, const int32_t *ids, int64_t n, in
 
     unsigned char header[ATTN_SHARD_HEADER_BYTES] = {0};
     memcpy(header, ATTN_SHARD_MAGIC, 8);
-    put_u32(header + 8, ATTN_SHARD_VERSION);
-    put_u32(header + 12, bpt);
-    put_u64(header + 16, (uint64_t)n);
-    put_u32(header + 24, (uint32_t)vocab_size);
-    put_u32(header + 28, 0);
+    le_put_u32(header + 8, ATTN_SHARD_VERSION);
+    le_put_u32(header + 12, bpt);
+    le_put_u64(header + 16, (uint64_t)n);
+    le_put_u32(header + 24, (uint32_t)vocab_size);
+    le_put_u32(header + 28, 0);
 
     enum { CHUNK = 16384 };
     unsigned char *buf = attn_malloc(CHUNK * 4);
@@ -77,7 +62,7 @@ attn_status attn_shard_write(const char *path, const int32_t *ids, int64_t n, in
                 buf[2 * j + 1] = (unsigned char)(v >> 8);
             }
         } else {
-            for (int64_t j = 0; j < m; j++) put_u32(buf + 4 * j, (uint32_t)ids[i + j]);
+            for (int64_t j = 0; j < m; j++) le_put_u32(buf + 4 * j, (uint32_t)ids[i + j]);
         }
         st = atomic_file_write(&af, buf, (size_t)m * bpt);
     }
@@ -89,53 +74,63 @@ attn_status attn_shard_write(const char *path, const int32_t *ids, int64_t n, in
     return atomic_file_commit(&af);
 }
 
-attn_status attn_shard_open(const char *path, attn_shard **out) {
-    if (!path || !out) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_shard_open: NULL argument");
-    *out = NULL;
+attn_status data_map_file(const char *path, size_t min_size, const char *what, void **map, size_t *len) {
+    *map = NULL;
+    *len = 0;
     attn_status st = ATTN_OK;
-    attn_shard *s = NULL;
     int fd = open(path, O_RDONLY);
     if (fd < 0) return attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
     struct stat sb;
     if (fstat(fd, &sb) != 0) {
         st = attn_errorf(ATTN_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
-        goto fail;
+        goto done;
     }
     if (!S_ISREG(sb.st_mode)) {
         st = attn_errorf(ATTN_ERR_IO, "%s is not a regular file", path);
-        goto fail;
+        goto done;
     }
     uint64_t size = (uint64_t)sb.st_size;
-    if (size < ATTN_SHARD_HEADER_BYTES) {
-        st = attn_errorf(ATTN_ERR_FORMAT, "%s: truncated token shard (%llu bytes, header needs %d)", path,
-                         (unsigned long long)size, ATTN_SHARD_HEADER_BYTES);
-        goto fail;
+    if (size < min_size) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: truncated %s (%llu bytes, header needs %zu)", path, what,
+                         (unsigned long long)size, min_size);
+        goto done;
     }
     if (size > SIZE_MAX) {
         st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: too large to map", path);
-        goto fail;
+        goto done;
     }
+    void *m = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+    if (m == MAP_FAILED) {
+        st = attn_errorf(ATTN_ERR_IO, "cannot map %s: %s", path, strerror(errno));
+        goto done;
+    }
+    *map = m;
+    *len = (size_t)size;
+done:
+    close(fd);
+    return st;
+}
+
+attn_status attn_shard_open(const char *path, attn_shard **out) {
+    if (!path || !out) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_shard_open: NULL argument");
+    *out = NULL;
+    attn_status st = ATTN_OK;
+    attn_shard *s = NULL;
     if (!(s = attn_calloc(1, sizeof *s)) || !(s->path = attn_strdup(path))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
-    s->map = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-    if (s->map == MAP_FAILED) {
-        s->map = NULL;
-        st = attn_errorf(ATTN_ERR_IO, "cannot map %s: %s", path, strerror(errno));
+    if ((st = data_map_file(path, ATTN_SHARD_HEADER_BYTES, "token shard", &s->map, &s->map_len)) != ATTN_OK)
         goto fail;
-    }
-    s->map_len = (size_t)size;
-    close(fd);
-    fd = -1;
+    uint64_t size = s->map_len;
 
     const unsigned char *h = s->map;
     if (memcmp(h, ATTN_SHARD_MAGIC, 8) != 0) {
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: not a token shard (magic is not \"%s\")", path, ATTN_SHARD_MAGIC);
         goto fail;
     }
-    uint32_t version = get_u32(h + 8), bpt = get_u32(h + 12), vocab = get_u32(h + 24), reserved = get_u32(h + 28);
-    uint64_t n = get_u64(h + 16);
+    uint32_t version = le_get_u32(h + 8), bpt = le_get_u32(h + 12), vocab = le_get_u32(h + 24), reserved = le_get_u32(h + 28);
+    uint64_t n = le_get_u64(h + 16);
     if (version != ATTN_SHARD_VERSION) {
         st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: token shard version %u (this attn reads version %d)", path,
                          (unsigned)version, ATTN_SHARD_VERSION);
@@ -172,7 +167,6 @@ attn_status attn_shard_open(const char *path, attn_shard **out) {
     *out = s;
     return ATTN_OK;
 fail:
-    if (fd >= 0) close(fd);
     attn_shard_close(s);
     return st;
 }
@@ -197,7 +191,7 @@ attn_status attn_shard_read(const attn_shard *s, int64_t start, int64_t n, int32
     } else {
         const unsigned char *p = s->tokens + (size_t)start * 4;
         for (int64_t i = 0; i < n; i++) {
-            uint32_t v = get_u32(p + 4 * i);
+            uint32_t v = le_get_u32(p + 4 * i);
             bad |= v >= vocab;
             out[i] = (int32_t)v;   /* v >= 2^31 is caught by `bad` since vocab <= INT32_MAX */
         }

@@ -1,7 +1,8 @@
 /* bpe_train.c — learning a byte-level BPE vocabulary the way Hugging Face
  * `tokenizers` (0.23) does with
  *     Tokenizer(BPE()), pre_tokenizer ByteLevel(add_prefix_space=False),
- *     BpeTrainer(vocab_size, min_frequency, special_tokens=["<|endoftext|>"],
+ *     BpeTrainer(vocab_size, min_frequency, special_tokens=["<|endoftext|>"] (or
+ *                the caller's list, attn_tokenizer_train_bpe_special),
  *                initial_alphabet=ByteLevel.alphabet())
  * (ByteLevelBPETokenizer.train does the same). Its steps, and ours:
  *
@@ -10,7 +11,7 @@
  *      line is split by GPT-2's pre-tokenizer (bpe_pretok_next) and the pieces
  *      are counted. Pieces are raw bytes; their byte-level strings are only
  *      made for the vocabulary.
- *   2. Ids. Special tokens first ("<|endoftext|>" = 0), then the alphabet —
+ *   2. Ids. Special tokens first, in order ("<|endoftext|>" = 0), then the alphabet —
  *      all 256 byte-level characters — sorted by code point ('!' = 1 ...
  *      'ÿ' = 188, then U+0100 'Ā' (byte 0) = 189 ... 'Ġ' (byte ' ') = 221),
  *      then each merge's new token in order.
@@ -373,8 +374,10 @@ static size_t byte_level(const uint32_t map[256], const char *s, size_t n, char 
     return k;
 }
 
-/* The trained tokenizer as a tokenizer.json tree, built by bpe.c. */
-static attn_status build_tokenizer(const trainer *t, attn_tokenizer **out) {
+/* The trained tokenizer as a tokenizer.json tree, built by bpe.c. Ids
+ * 0..n_special-1 are the special tokens, saved under their own text. */
+static attn_status build_tokenizer(const trainer *t, const char *const *special, int n_special,
+                                   attn_tokenizer **out) {
     attn_status st = ATTN_OK;
     uint32_t map[256];
     bpe_byte_map(map);
@@ -382,11 +385,14 @@ static attn_status build_tokenizer(const trainer *t, attn_tokenizer **out) {
     for (int32_t i = 0; i < t->tokens.n; i++) longest = ATTN_MAX(longest, (size_t)t->tokens.len[i]);
     char *s1 = attn_malloc(4 * longest + 8), *s2 = attn_malloc(4 * longest + 8);
     cJSON *root = tokenizer_json_root();
-    tok_added *added = attn_calloc(1, sizeof *added);
-    if (!s1 || !s2 || !root || !added || !(added->content = attn_strdup(ATTN_EOT_TEXT))) goto oom;
-    added->id = 0;
-    added->len = strlen(ATTN_EOT_TEXT);
-    added->special = true;
+    tok_added *added = attn_calloc((size_t)n_special, sizeof *added);
+    if (!s1 || !s2 || !root || !added) goto oom;
+    for (int i = 0; i < n_special; i++) {
+        if (!(added[i].content = attn_strdup(special[i]))) goto oom;
+        added[i].id = i;
+        added[i].len = strlen(special[i]);
+        added[i].special = true;
+    }
     cJSON *pre = cJSON_AddObjectToObject(root, "pre_tokenizer");
     cJSON *dec = cJSON_AddObjectToObject(root, "decoder");
     cJSON *model = cJSON_AddObjectToObject(root, "model");
@@ -397,8 +403,10 @@ static attn_status build_tokenizer(const trainer *t, attn_tokenizer **out) {
         goto oom;
     cJSON *vocab = cJSON_AddObjectToObject(model, "vocab");
     cJSON *merges = cJSON_AddArrayToObject(model, "merges");
-    if (!vocab || !merges || !cJSON_AddNumberToObject(vocab, ATTN_EOT_TEXT, 0)) goto oom;
-    for (int32_t id = 1; id < t->tokens.n; id++) {
+    if (!vocab || !merges) goto oom;
+    for (int i = 0; i < n_special; i++)
+        if (!cJSON_AddNumberToObject(vocab, special[i], i)) goto oom;
+    for (int32_t id = n_special; id < t->tokens.n; id++) {
         size_t k = byte_level(map, t->tokens.bytes + t->tokens.off[id], t->tokens.len[id], s1);
         s1[k] = 0;
         if (!cJSON_AddNumberToObject(vocab, s1, id)) goto oom;
@@ -414,13 +422,13 @@ static attn_status build_tokenizer(const trainer *t, attn_tokenizer **out) {
         if (!m) goto oom;
         cJSON_AddItemToArray(merges, m);
     }
-    st = bpe_tokenizer_from_json(root, model, added, 1, "trained BPE", out);
+    st = bpe_tokenizer_from_json(root, model, added, n_special, "trained BPE", out);
     added = NULL;
     goto done;
 oom:
     st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building the trained tokenizer");
 done:
-    tok_added_free(added, added ? 1 : 0);
+    tok_added_free(added, added ? n_special : 0);
     cJSON_Delete(root);
     attn_free(s1);
     attn_free(s2);
@@ -429,6 +437,13 @@ done:
 
 attn_status attn_tokenizer_train_bpe(const char *const *files, int n_files, int32_t vocab_size,
                                      int32_t min_frequency, attn_tokenizer **out) {
+    static const char *const eot[1] = {ATTN_EOT_TEXT};
+    return attn_tokenizer_train_bpe_special(files, n_files, vocab_size, min_frequency, eot, 1, out);
+}
+
+attn_status attn_tokenizer_train_bpe_special(const char *const *files, int n_files, int32_t vocab_size,
+                                             int32_t min_frequency, const char *const *special, int n_special,
+                                             attn_tokenizer **out) {
     attn_status st = ATTN_OK;
     trainer t = {0};
     str_pool words = {0};
@@ -441,9 +456,14 @@ attn_status attn_tokenizer_train_bpe(const char *const *files, int n_files, int3
         return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_train_bpe: NULL argument");
     *out = NULL;
     if (n_files == 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "no training files given");
-    if (vocab_size < 257)
-        return attn_errorf(ATTN_ERR_INVALID_ARG,
-                           "vocab size %d is smaller than the 256 bytes plus \"<|endoftext|>\" (257)", (int)vocab_size);
+    if (n_special < 0 || n_special > 1000 || (n_special > 0 && !special))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tokenizer_train_bpe: bad special-token list (%d)", n_special);
+    for (int i = 0; i < n_special; i++)
+        if (!special[i] || !special[i][0])
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "special token %d is empty", i);
+    if (vocab_size < 256 + n_special)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "vocab size %d is smaller than the 256 bytes plus %d special token%s (%d)",
+                           (int)vocab_size, n_special, n_special == 1 ? "" : "s", 256 + n_special);
     if (min_frequency < 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "min_frequency %d is negative", (int)min_frequency);
 
     for (int f = 0; f < n_files; f++) {
@@ -462,11 +482,19 @@ attn_status attn_tokenizer_train_bpe(const char *const *files, int n_files, int3
         goto done;
     }
 
-    /* ids: "<|endoftext|>", then the byte alphabet by code point */
+    /* ids: the special tokens, then the byte alphabet by code point */
     uint32_t map[256];
     bpe_byte_map(map);
     int32_t byte_id[256];
-    if ((st = add_token(&t, ATTN_EOT_TEXT, strlen(ATTN_EOT_TEXT), &byte_id[0])) != ATTN_OK) goto done;
+    for (int i = 0; i < n_special; i++) {
+        int32_t id;
+        if ((st = add_token(&t, special[i], strlen(special[i]), &id)) != ATTN_OK) goto done;
+        if (id != i || strlen(special[i]) == 1) {
+            st = attn_errorf(ATTN_ERR_INVALID_ARG, "special token \"%s\" is %s", special[i],
+                             id != i ? "given twice" : "a single byte (already in the alphabet)");
+            goto done;
+        }
+    }
     for (uint32_t cp = 0; cp < 0x200; cp++) {
         for (int b = 0; b < 256; b++) {
             if (map[b] != cp) continue;
@@ -501,7 +529,7 @@ attn_status attn_tokenizer_train_bpe(const char *const *files, int n_files, int3
     word_index.slots = NULL;
 
     if ((st = train_merges(&t, vocab_size, min_frequency)) != ATTN_OK) goto done;
-    st = build_tokenizer(&t, out);
+    st = build_tokenizer(&t, special, n_special, out);
 done:
     attn_free(text);
     attn_free(counts);

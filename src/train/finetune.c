@@ -341,7 +341,7 @@ attn_status train_classifier(const attn_train_params *p) {
             for (int64_t b = 0; b < B; b++) idx[b] = draw(&smp, (tr->step * A + a) * B + b);
             real += fill_batch(&ex_train, idx, B, pad_id, &part, &mbs[a]);
         }
-        float loss, norm, lr = attn_lr_at(&p->optim, tr->step);
+        float loss, norm, lr = attn_lr_at(&tr->p, tr->step);
         if ((st = trainer_step_batches(tr, mbs, A, &loss, &norm)) != ATTN_OK) goto done;
         int64_t step = tr->step;
         double now = time_now();

@@ -217,6 +217,10 @@ char *train_settings_json(const attn_train_params *p, int64_t T) {
     snprintf(seed, sizeof seed, "%" PRIu64, p->seed);
     cJSON_AddStringToObject(r, "seed", seed);
     if (p->objective == ATTN_OBJECTIVE_CLASSIFY) cJSON_AddStringToObject(r, "objective", "classify");
+    if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) { /* only then, so older checkpoints still resume */
+        cJSON_AddStringToObject(r, "schedule", "inverse-sqrt");
+        cJSON_AddNumberToObject(r, "d_model", (double)p->optim.d_model);
+    }
     if (p->objective == ATTN_OBJECTIVE_MLM) { /* only then, so older CLM checkpoints still resume */
         cJSON_AddStringToObject(r, "objective", "mlm");
         cJSON_AddBoolToObject(r, "static_masking", p->static_masking);
@@ -488,7 +492,7 @@ attn_status attn_train(const attn_train_params *p) {
         if ((st = train_batch(&win, train, tr->step, A, B, T, &r, buf)) != ATTN_OK) goto done;
         for (int64_t a = 0; a < A; a++) mbs[a] = batch_at(&win, &r, a, B, T);
         float loss, norm;
-        float lr = attn_lr_at(&p->optim, tr->step);
+        float lr = attn_lr_at(&tr->p, tr->step);
         if ((st = trainer_step_batches(tr, mbs, A, &loss, &norm)) != ATTN_OK) goto done;
         int64_t step = tr->step;
         double now = time_now(), dt = now - ts;

@@ -17,10 +17,21 @@ attn_optim_params attn_optim_default_params(void) {
     p.beta2 = 0.95f;
     p.eps = 1e-8f;
     p.grad_clip = 1.0f;
+    p.schedule = ATTN_SCHEDULE_COSINE;
+    p.d_model = 0;
     return p;
 }
 
 float attn_lr_at(const attn_optim_params *p, int64_t step) {
+    if (p->schedule == ATTN_SCHEDULE_INVERSE_SQRT) {
+        double n = (double)(step + 1), d = p->d_model > 0 ? (double)p->d_model : 1.0;
+        double f = 1.0 / sqrt(n);
+        if (p->warmup_steps > 0) {
+            double w = (double)p->warmup_steps;
+            f = fmin(f, n / (w * sqrt(w)));
+        }
+        return (float)((double)p->lr * f / sqrt(d));
+    }
     if (step < p->warmup_steps) return p->lr * (float)(step + 1) / (float)p->warmup_steps;
     int64_t span = p->max_steps - p->warmup_steps;
     if (span <= 0) return p->lr;
@@ -32,7 +43,8 @@ float attn_lr_at(const attn_optim_params *p, int64_t step) {
 attn_status attn_trainer_new(attn_model *model, const attn_optim_params *p, attn_trainer **out) {
     *out = NULL;
     if (!(p->lr > 0) || !(p->min_lr >= 0) || p->warmup_steps < 0 || !(p->beta1 >= 0 && p->beta1 < 1) ||
-        !(p->beta2 >= 0 && p->beta2 < 1) || !(p->eps > 0) || !(p->weight_decay >= 0) || !(p->grad_clip >= 0))
+        !(p->beta2 >= 0 && p->beta2 < 1) || !(p->eps > 0) || !(p->weight_decay >= 0) || !(p->grad_clip >= 0) ||
+        (p->schedule != ATTN_SCHEDULE_COSINE && p->schedule != ATTN_SCHEDULE_INVERSE_SQRT))
         return attn_errorf(ATTN_ERR_INVALID_ARG, "optimizer settings out of range (lr > 0, betas in [0,1), eps > 0, ...)");
     attn_status st = model_enable_grads(model);
     if (st) return st;
@@ -40,6 +52,7 @@ attn_status attn_trainer_new(attn_model *model, const attn_optim_params *p, attn
     if (!tr) return ATTN_ERR_OUT_OF_MEMORY;
     tr->model = model;
     tr->p = *p;
+    if (tr->p.schedule == ATTN_SCHEDULE_INVERSE_SQRT && tr->p.d_model <= 0) tr->p.d_model = model->cfg.n_embd;
     size_t bytes = (size_t)model->n_weights * sizeof(float);
     tr->m = attn_malloc_aligned(bytes);
     tr->v = attn_malloc_aligned(bytes);

@@ -137,6 +137,49 @@ TEST("errors: vocab below 257, missing file, empty input, no files") {
     CHECK(tok == NULL);
 }
 
+TEST("caller's special tokens take ids 0..k-1 in order and leave the merges unchanged") {
+    const char *file = write_text("special.txt", TINY);
+    static const char *const special[] = {"<s>", "<pad>", "</s>", "<unk>"};
+    attn_tokenizer *a = NULL, *b = NULL;
+    CHECK_OK(attn_tokenizer_train_bpe_special(&file, 1, 303, 0, special, 4, &a));
+    CHECK_OK(attn_tokenizer_train_bpe(&file, 1, 300, 0, &b));
+    if (!a || !b) {
+        attn_tokenizer_free(a);
+        attn_tokenizer_free(b);
+        return;
+    }
+    CHECK(attn_tokenizer_vocab_size(a) == attn_tokenizer_vocab_size(b) + 3 && attn_tokenizer_eot(a) == -1);
+    for (int i = 0; i < 4; i++) CHECK(attn_tokenizer_added_id(a, special[i]) == i);
+    CHECK(attn_tokenizer_added_id(a, ATTN_EOT_TEXT) == -1);
+    const char *text = "<s>that hat sat flat</s><pad>";
+    int32_t *ia = NULL, *ib = NULL;
+    int64_t na = 0, nb = 0;
+    CHECK_OK(attn_tokenizer_encode(a, text, strlen(text), &ia, &na));
+    CHECK(na >= 4 && ia[0] == 0 && ia[na - 2] == 2 && ia[na - 1] == 1);
+    /* the text between the specials: the same pieces as with "<|endoftext|>" = 0, ids shifted by 3 */
+    CHECK_OK(attn_tokenizer_encode(b, text + 3, strlen(text) - 3 - 4 - 5, &ib, &nb));
+    CHECK(nb == na - 3);
+    bool same = nb == na - 3;
+    for (int64_t i = 0; same && i < nb; i++) same = ia[i + 1] == ib[i] + 3;
+    CHECK(same);
+    attn_free(ia);
+    attn_free(ib);
+    attn_tokenizer_free(a);
+    attn_tokenizer_free(b);
+    static const char *const dup[] = {"<s>", "</s>", "<s>"};
+    static const char *const one_byte[] = {"<s>", "x"};
+    static const char *const empty[] = {"<s>", ""};
+    attn_tokenizer *t = NULL;
+    CHECK_STATUS(attn_tokenizer_train_bpe_special(&file, 1, 300, 0, dup, 3, &t), ATTN_ERR_INVALID_ARG);
+    CHECK_STATUS(attn_tokenizer_train_bpe_special(&file, 1, 300, 0, one_byte, 2, &t), ATTN_ERR_INVALID_ARG);
+    CHECK_STATUS(attn_tokenizer_train_bpe_special(&file, 1, 300, 0, empty, 2, &t), ATTN_ERR_INVALID_ARG);
+    CHECK_STATUS(attn_tokenizer_train_bpe_special(&file, 1, 259, 0, special, 4, &t), ATTN_ERR_INVALID_ARG);
+    CHECK(t == NULL);
+    CHECK_OK(attn_tokenizer_train_bpe_special(&file, 1, 256, 0, NULL, 0, &t));   /* the bytes alone */
+    CHECK(t && attn_tokenizer_vocab_size(t) == 256);
+    attn_tokenizer_free(t);
+}
+
 static long fail_at = -1, n_allocs;
 
 static void *failing_realloc(void *ud, void *p, size_t n) {
