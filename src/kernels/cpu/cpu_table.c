@@ -24,4 +24,10 @@ const kernels CPU_FN(kernels_cpu) = {
     .gelu_erf_backward = CPU_FN(cpu_gelu_erf_backward),
     .tanh_forward = CPU_FN(cpu_tanh_forward),
     .tanh_backward = CPU_FN(cpu_tanh_backward),
+    .gru_cell_forward = CPU_FN(cpu_gru_cell_forward),
+    .gru_cell_backward = CPU_FN(cpu_gru_cell_backward),
+    .gru_forward = CPU_FN(cpu_gru_forward),
+    .gru_backward = CPU_FN(cpu_gru_backward),
+    .additive_attention_forward = CPU_FN(cpu_additive_attention_forward),
+    .additive_attention_backward = CPU_FN(cpu_additive_attention_backward),
 };

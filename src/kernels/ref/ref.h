@@ -32,5 +32,19 @@ void ref_gelu_erf_forward(float *out, const float *inp, int64_t n);
 void ref_gelu_erf_backward(float *dinp, const float *inp, const float *dout, int64_t n);
 void ref_tanh_forward(float *out, const float *inp, int64_t n);
 void ref_tanh_backward(float *dinp, const float *out, const float *dout, int64_t n);
+void ref_gru_cell_forward(float *out, float *saved, const float *gi, const float *gh, const float *h, int64_t N,
+                          int64_t H);
+void ref_gru_cell_backward(float *dgi, float *dgh, float *dh, const float *dout, const float *saved,
+                           const float *gh, const float *h, int64_t N, int64_t H);
+void ref_gru_forward(float *out, float *saved, float *work, const float *gi, const float *w_hh, const float *b_hh,
+                     const int32_t *lengths, int64_t B, int64_t T, int64_t H, bool reverse);
+void ref_gru_backward(float *dgi, float *dw_hh, float *db_hh, float *work, const float *dout, const float *out,
+                      const float *saved, const float *w_hh, const int32_t *lengths, int64_t B, int64_t T,
+                      int64_t H, bool reverse);
+void ref_additive_attention_forward(float *a, const float *ws, const float *uh, const float *v,
+                                    const int32_t *lengths, int64_t B, int64_t S, int64_t A);
+void ref_additive_attention_backward(float *dws, float *duh, float *dv, float *work, const float *da,
+                                     const float *a, const float *ws, const float *uh, const float *v,
+                                     const int32_t *lengths, int64_t B, int64_t S, int64_t A);
 
 #endif

@@ -21,4 +21,10 @@ const kernels kernels_ref = {
     .gelu_erf_backward = ref_gelu_erf_backward,
     .tanh_forward = ref_tanh_forward,
     .tanh_backward = ref_tanh_backward,
+    .gru_cell_forward = ref_gru_cell_forward,
+    .gru_cell_backward = ref_gru_cell_backward,
+    .gru_forward = ref_gru_forward,
+    .gru_backward = ref_gru_backward,
+    .additive_attention_forward = ref_additive_attention_forward,
+    .additive_attention_backward = ref_additive_attention_backward,
 };
