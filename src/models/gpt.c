@@ -186,8 +186,8 @@ attn_status model_enable_grads(attn_model *m) {
     }
     if (m->kind == MODEL_BERT)
         bert_sync_views(m);
-    else
-        sync_views(m);
+    else if (m->kind == MODEL_GPT)
+        sync_views(m); /* RNN models point at ptensors directly */
     return ATTN_OK;
 }
 
@@ -198,6 +198,7 @@ void model_zero_grads(attn_model *m) {
 void attn_model_free(attn_model *m) {
     if (!m) return;
     bert_free(m->bert);
+    rnn_free(m->rnn);
     graph_free(&m->g);
     attn_free_aligned(m->weights);
     attn_free_aligned(m->grads);
@@ -318,6 +319,10 @@ tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
 
 tensor *model_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T) {
     if (m->kind == MODEL_BERT) return bert_mlm_loss(m, g, inputs, targets, B, T);
+    if (m->kind == MODEL_RNN) {
+        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "an RNN translation model trains on source-target pairs (rnn_loss)");
+        return NULL;
+    }
     tensor *x = trunk(m, g, inputs, B, T, NULL);
     x = op_layernorm(g, x, &m->lnf_w, &m->lnf_b, m->cfg.layer_norm_eps);
     tensor *logits = op_linear(g, x, &m->wte, NULL);
