@@ -129,6 +129,7 @@ fixtures:
 	.venv/bin/python tests/ref/gen_gpt2_fixture.py
 	.venv/bin/python tests/ref/gen_bert_fixture.py
 	.venv/bin/python tests/ref/gen_classifier_fixture.py
+	.venv/bin/python tests/ref/gen_rnn_fixture.py
 
 clean:
 	rm -rf build build-asan attn

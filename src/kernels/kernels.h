@@ -98,7 +98,49 @@ typedef struct kernels {
     void (*crossentropy_smooth_backward)(float *dlogits, const float *logits, const float *lse,
                                          const int32_t *targets, float scale, int64_t N, int64_t V,
                                          int32_t ignore_index, float eps);
+    /* ---- recurrent ops (RNNsearch) ----
+     * GRU in torch.nn.GRU's formulation, gates in torch's order r, z, n:
+     *   r = sigmoid(gi_r + gh_r), z = sigmoid(gi_z + gh_z),
+     *   n = tanh(gi_n + r * gh_n), h' = (1 - z) * n + z * h,
+     * where gi = W_ih x + b_ih and gh = W_hh h + b_hh (3H wide each).
+     *
+     * One GRU cell step for N rows: gi, gh (N, 3H), h, out (N, H); saved
+     * (N, 3H) keeps r, z, n for backward (which accumulates into dgi, dgh,
+     * dh; any may be NULL). */
+    void (*gru_cell_forward)(float *out, float *saved, const float *gi, const float *gh, const float *h, int64_t N,
+                             int64_t H);
+    void (*gru_cell_backward)(float *dgi, float *dgh, float *dh, const float *dout, const float *saved,
+                              const float *gh, const float *h, int64_t N, int64_t H);
+    /* One direction of a GRU layer over a padded batch, h0 = 0. gi (B, T, 3H)
+     * holds the input projections of every position (one GEMM by the
+     * caller); w_hh (3H, H), b_hh (3H). Row b runs over positions 0 ..
+     * len_b - 1 (forward) or len_b - 1 .. 0 (reverse: each row reversed
+     * within its own length), lengths[b] in [0, T]. out (B, T, H) is the
+     * state after each position and exactly 0 at padding (t >= len_b).
+     * saved (B, T, 4H): r, z, n, gh_n per position (0 at padding). work:
+     * gru_work_floats(B, T, H) floats of scratch. Backward accumulates into
+     * dgi (B, T, 3H), dw_hh, db_hh (any may be NULL) from dout (B, T, H);
+     * dout at padding is ignored. */
+    void (*gru_forward)(float *out, float *saved, float *work, const float *gi, const float *w_hh, const float *b_hh,
+                        const int32_t *lengths, int64_t B, int64_t T, int64_t H, bool reverse);
+    void (*gru_backward)(float *dgi, float *dw_hh, float *db_hh, float *work, const float *dout, const float *out,
+                         const float *saved, const float *w_hh, const int32_t *lengths, int64_t B, int64_t T,
+                         int64_t H, bool reverse);
+    /* Additive (Bahdanau) attention weights: for each row b and source
+     * position j < len_b, e_j = sum_k v_k tanh(ws[b,k] + uh[b,j,k]);
+     * a[b, :len_b] = softmax(e), a[b, j] = 0 exactly for j >= len_b (all 0
+     * when len_b = 0). ws (B, A), uh (B, S, A), v (A), a (B, S). Backward
+     * recomputes the tanh (nothing of size S x A is stored) and accumulates
+     * into dws, duh, dv (any may be NULL); work: B * S floats. */
+    void (*additive_attention_forward)(float *a, const float *ws, const float *uh, const float *v,
+                                       const int32_t *lengths, int64_t B, int64_t S, int64_t A);
+    void (*additive_attention_backward)(float *dws, float *duh, float *dv, float *work, const float *da,
+                                        const float *a, const float *ws, const float *uh, const float *v,
+                                        const int32_t *lengths, int64_t B, int64_t S, int64_t A);
 } kernels;
+
+/* Scratch floats gru_forward/gru_backward need for (B, T, H). */
+static inline int64_t gru_work_floats(int64_t B, int64_t T, int64_t H) { return 5 * B * H + 4 * B * T * H; }
 
 extern const kernels kernels_ref;
 /* The CPU kernels built for baseline x86-64 and for AVX-512. */

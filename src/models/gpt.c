@@ -182,8 +182,8 @@ attn_status model_enable_grads(attn_model *m) {
         bert_sync_views(m);
     else if (m->kind == MODEL_ENCDEC)
         encdec_sync_views(m);
-    else
-        sync_views(m);
+    else if (m->kind == MODEL_GPT)
+        sync_views(m); /* RNN models point at ptensors directly */
     return ATTN_OK;
 }
 
@@ -195,6 +195,7 @@ void attn_model_free(attn_model *m) {
     if (!m) return;
     bert_free(m->bert);
     encdec_free(m->encdec);
+    rnn_free(m->rnn);
     graph_free(&m->g);
     attn_free_aligned(m->weights);
     attn_free_aligned(m->grads);
@@ -390,8 +391,8 @@ attn_status attn_model_classify(attn_model *m, const int32_t *ids, const int32_t
 
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
     if (m->kind == MODEL_BERT) return bert_batch_loss(m, g, b);
-    if (m->kind == MODEL_ENCDEC) {
-        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "an encoder-decoder model trains on source-target pairs (encdec_loss)");
+    if (m->kind == MODEL_ENCDEC || m->kind == MODEL_RNN) {
+        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "a translation model trains on source-target pairs");
         return NULL;
     }
     if (!b->targets) return op_cross_entropy(g, gpt_classify(m, g, b), b->labels, -1);

@@ -209,8 +209,8 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
         st = attn_errorf(ATTN_ERR_IO, "%s is not a model directory (no config.json)", dir);
         goto done;
     }
-    if (encdec_config_is_seq2seq(cfg_path)) {
-        st = encdec_load(dir, &m);
+    if (encdec_config_is_seq2seq(cfg_path) || rnn_config_is_rnn(cfg_path)) {
+        st = encdec_config_is_seq2seq(cfg_path) ? encdec_load(dir, &m) : rnn_load(dir, &m);
         if (st == ATTN_OK) *out = m;
         m = NULL;
         goto done;
@@ -254,6 +254,7 @@ done:
 attn_status attn_model_save(const attn_model *m, const char *dir) {
     if (m->kind == MODEL_BERT) return bert_save(m, dir);
     if (m->kind == MODEL_ENCDEC) return encdec_save(m, dir);
+    if (m->kind == MODEL_RNN) return rnn_save(m, dir);
     attn_status st = dir_ensure(dir);
     if (st) return st;
     char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");

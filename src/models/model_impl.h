@@ -5,6 +5,7 @@
 #define ATTN_MODEL_IMPL_H
 
 #include "attn/model.h"
+#include "attn/rnn.h"
 #include "ops/graph.h"
 
 typedef struct param_info {
@@ -35,7 +36,7 @@ typedef struct kv_cache {
  *   model_enable_grads, attn_model_free: per-kind views and state.
  * Everything the trainer touches — params, ptensors, weights, grads, and
  * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
-typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC } model_kind;
+typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC, MODEL_RNN } model_kind;
 
 struct bert_model;            /* models/bert.c */
 struct encdec_model;          /* models/encdec.c */
@@ -59,6 +60,7 @@ struct attn_model {
     int64_t n_label_names;
     graph g;                  /* inference graph (logits, score, decode) */
     struct encdec_model *encdec; /* kind == MODEL_ENCDEC */
+    struct rnn_model *rnn;    /* kind == MODEL_RNN (models/rnn.c) */
 };
 
 attn_status model_enable_grads(attn_model *m);
@@ -158,5 +160,28 @@ attn_status model_save_untransposed(const attn_model *m, const char *dir, const 
 
 attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out);
 void kv_cache_free(const attn_model *m, kv_cache *c);
+
+/* ---- RNNsearch / RNNencdec (models/rnn.c, rnn_io.c; include/attn/rnn.h) ----
+ * Sources src (B, S) and targets (B, T) are padded with the config's
+ * pad_token_id at the end of each row. tgt_in is the decoder's input
+ * (bos_token_id, y_1, ..., y_n, pad...), tgt_out the tokens to predict
+ * (y_1, ..., y_n, eos, pad...); pad positions of tgt_out are not counted. */
+void rnn_free(struct rnn_model *r);
+/* Records the forward pass and returns the mean cross-entropy per real
+ * target token. */
+tensor *rnn_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
+                 const int32_t *tgt_out, int64_t B, int64_t T);
+/* Logits (B, T, Vt) of the teacher-forced decoder; attn (B, T, S), when not
+ * NULL, receives the attention weights (zeros for RNNencdec). Recorded for
+ * backward when g records. */
+tensor *rnn_forward(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in, int64_t B,
+                    int64_t T, float *attn);
+/* Allocates a zeroed model of cfg's sizes (rnn.c). */
+attn_status rnn_alloc(const attn_rnn_config *cfg, attn_model **out);
+/* Loads / writes a directory with model_type "rnnsearch" or "rnnencdec" (rnn_io.c). */
+attn_status rnn_load(const char *dir, attn_model **out);
+attn_status rnn_save(const attn_model *m, const char *dir);
+/* Whether config.json at path names an RNN model_type (no error recorded). */
+bool rnn_config_is_rnn(const char *config_path);
 
 #endif

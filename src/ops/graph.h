@@ -49,6 +49,13 @@ typedef enum op_kind {
     OP_SELECT,
     OP_SCALE,
     OP_CROSS_ENTROPY_SMOOTH,
+    OP_GRU,
+    OP_GRU_CELL,
+    OP_ADDITIVE_ATTENTION,
+    OP_WEIGHTED_SUM,
+    OP_CONCAT,
+    OP_STACK,
+    OP_MAXOUT,
     OP_COUNT
 } op_kind;
 
@@ -63,6 +70,8 @@ typedef struct tape_entry {
     int64_t n_valid;          /* cross-entropy: rows that count */
     float fparam;             /* dropout p, layer norm eps, ignore index */
     uint64_t seed;            /* dropout mask seed */
+    struct tensor **list;     /* stack: the n_list inputs (in[] holds none) */
+    int64_t n_list;
 } tape_entry;
 
 typedef struct graph {
@@ -152,5 +161,34 @@ tensor *op_scale(graph *g, tensor *x, float s);
  * in [0, 1]; eps == 0 is op_cross_entropy itself (same kernels, same cost).
  * Backward overwrites the logits as op_cross_entropy does. */
 tensor *op_cross_entropy_smooth(graph *g, tensor *logits, const int32_t *targets, int32_t ignore_index, float eps);
+
+/* ---- recurrent ops (ops_rnn.c; RNNsearch) --------------------------------
+ * Lengths and positions are borrowed: they must stay valid until backward
+ * (allocate them with graph_ints). */
+
+/* One direction of a GRU layer over a padded batch, as torch.nn.GRU with
+ * h0 = 0. gi (B, T, 3H) = op_linear(x, W_ih, b_ih) for all positions at
+ * once (gates r, z, n); w_hh (3H, H); b_hh (3H) or NULL; lengths (B) in
+ * [0, T]. Row b reads positions 0 .. len_b - 1, or len_b - 1 .. 0 when
+ * reverse (each row reversed within its own length, so padding never
+ * reaches a state). out (B, T, H): the state after each position, exactly
+ * 0 at padding positions (t >= len_b), which get no gradient. */
+tensor *op_gru(graph *g, tensor *gi, tensor *w_hh, tensor *b_hh, const int32_t *lengths, bool reverse);
+/* One GRU cell step: gi = W_ih x + b_ih, gh = W_hh h + b_hh (N, 3H) and h
+ * (N, H) give h' (N, H) (the decoder's step; gh from op_linear). */
+tensor *op_gru_cell(graph *g, tensor *gi, tensor *gh, tensor *h);
+/* Additive attention weights a (B, S): a[b, :len_b] = softmax_j(v .
+ * tanh(ws[b] + uh[b, j])), exactly 0 for j >= len_b. ws (B, A) = W s
+ * (per decoder step), uh (B, S, A) = U h (once per source), v (A). */
+tensor *op_additive_attention(graph *g, tensor *ws, tensor *uh, tensor *v, const int32_t *lengths);
+/* out (B, C) = sum_j a[b, j] x[b, j, :] for a (B, S), x (B, S, C). */
+tensor *op_weighted_sum(graph *g, tensor *a, tensor *x);
+/* Concatenation along the last dimension: a (..., Ca), b (..., Cb) with the
+ * same number of rows -> (..., Ca + Cb) shaped like a. */
+tensor *op_concat(graph *g, tensor *a, tensor *b);
+/* n tensors (B, C) -> (B, n, C): the per-step outputs of a decoder. */
+tensor *op_stack(graph *g, tensor **xs, int64_t n);
+/* Maxout over pairs: x (..., 2K) -> (..., K), out[k] = max(x[2k], x[2k+1]). */
+tensor *op_maxout(graph *g, tensor *x);
 
 #endif

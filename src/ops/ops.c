@@ -510,5 +510,12 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_DROPOUT] = dropout_backward,     [OP_ATTENTION] = attention_backward, [OP_CROSS_ENTROPY] = cross_entropy_backward,
     [OP_GELU_ERF] = gelu_erf_backward,   [OP_TANH] = tanh_backward,       [OP_SELECT] = select_backward,
     [OP_SCALE] = scale_backward,         [OP_CROSS_ENTROPY_SMOOTH] = cross_entropy_smooth_backward,
+    [OP_GRU] = op_gru_backward,
+    [OP_GRU_CELL] = op_gru_cell_backward,
+    [OP_ADDITIVE_ATTENTION] = op_additive_attention_backward,
+    [OP_WEIGHTED_SUM] = op_weighted_sum_backward,
+    [OP_CONCAT] = op_concat_backward,
+    [OP_STACK] = op_stack_backward,
+    [OP_MAXOUT] = op_maxout_backward,
 };
 _Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

@@ -13,4 +13,13 @@ float *graph_grad(graph *g, tensor *t);
 typedef void (*op_backward_fn)(graph *g, tape_entry *e);
 extern const op_backward_fn OP_BACKWARD[OP_COUNT];
 
+/* Backward functions of the recurrent ops (ops_rnn.c). */
+void op_gru_backward(graph *g, tape_entry *e);
+void op_gru_cell_backward(graph *g, tape_entry *e);
+void op_additive_attention_backward(graph *g, tape_entry *e);
+void op_weighted_sum_backward(graph *g, tape_entry *e);
+void op_concat_backward(graph *g, tape_entry *e);
+void op_stack_backward(graph *g, tape_entry *e);
+void op_maxout_backward(graph *g, tape_entry *e);
+
 #endif

@@ -594,6 +594,25 @@ TEST("op_cross_entropy_smooth: gradient with label smoothing 0.1 and 0.6, an ign
     }
 }
 
+/* ---- recurrent ops (RNNsearch) -------------------------------------------- */
+
+/* Rows of every kind: full length, shorter, a single position, empty. */
+static const int32_t GRU_LENGTHS[4] = {4, 2, 1, 0};
+
+/* c->causal selects the reverse direction. */
+static tensor *build_gru(graph *g, gcase *c) { return op_gru(g, &c->in[0], &c->in[1], &c->in[2], c->ids, c->causal); }
+
+TEST("op_gru: gradients of gi, w_hh and b_hh through time, padded rows, both directions") {
+    for (int reverse = 0; reverse < 2; reverse++) {
+        gcase c = {.name = reverse ? "gru reverse" : "gru forward", .n_in = 3, .build = build_gru, .h = 1e-2f,
+                   .ids = GRU_LENGTHS, .causal = reverse, .tol = 1e-3};
+        c.in[0] = leaf(3, (int64_t[]){4, 4, 9}, 200 + (uint64_t)reverse, 1.0f);
+        c.in[1] = leaf(2, (int64_t[]){9, 3}, 202, 0.6f);
+        c.in[2] = leaf(1, (int64_t[]){9}, 203, 0.5f);
+        check_case(&c);
+    }
+}
+
 TEST("op_cross_entropy_smooth: the value is (1 - eps) nll + eps mean(-log p), and eps = 0 is op_cross_entropy") {
     float x[2 * 4] = {0.5f, -1.0f, 2.0f, 0.0f, 1.0f, 1.0f, -3.0f, 0.25f};
     const int32_t t[2] = {2, 0};
@@ -653,4 +672,86 @@ TEST("op_embedding_padded: gradient of the table with the padding row left out")
     CHECK(ok);
     attn_free(c.in[0].grad), attn_free(c.in[0].data), attn_free(R);
     graph_free(&g);
+}
+
+static tensor *build_gru_cell(graph *g, gcase *c) { return op_gru_cell(g, &c->in[0], &c->in[1], &c->in[2]); }
+
+TEST("op_gru_cell: gradients of gi, gh and h") {
+    gcase c = {.name = "gru_cell", .n_in = 3, .build = build_gru_cell, .h = 1e-2f};
+    c.in[0] = leaf(2, (int64_t[]){4, 15}, 210, 1.0f);
+    c.in[1] = leaf(2, (int64_t[]){4, 15}, 211, 1.0f);
+    c.in[2] = leaf(2, (int64_t[]){4, 5}, 212, 1.0f);
+    check_case(&c);
+}
+
+static const int32_t SRC_LENGTHS[3] = {4, 2, 1};
+
+static tensor *build_additive(graph *g, gcase *c) {
+    return op_additive_attention(g, &c->in[0], &c->in[1], &c->in[2], c->ids);
+}
+
+TEST("op_additive_attention: gradients of ws, uh and v with padded source rows") {
+    gcase c = {.name = "additive attention", .n_in = 3, .build = build_additive, .h = 1e-2f, .ids = SRC_LENGTHS};
+    c.in[0] = leaf(2, (int64_t[]){3, 5}, 220, 1.0f);
+    c.in[1] = leaf(3, (int64_t[]){3, 4, 5}, 221, 1.0f);
+    c.in[2] = leaf(1, (int64_t[]){5}, 222, 1.0f);
+    check_case(&c);
+}
+
+static tensor *build_weighted_sum(graph *g, gcase *c) { return op_weighted_sum(g, &c->in[0], &c->in[1]); }
+static tensor *build_concat(graph *g, gcase *c) { return op_concat(g, &c->in[0], &c->in[1]); }
+static tensor *build_stack(graph *g, gcase *c) {
+    tensor *xs[4] = {&c->in[0], &c->in[1], &c->in[2], &c->in[1]}; /* one input twice */
+    return op_stack(g, xs, 4);
+}
+static tensor *build_maxout(graph *g, gcase *c) { return op_maxout(g, &c->in[0]); }
+static tensor *build_select_ids(graph *g, gcase *c) { return op_select_rows(g, &c->in[0], c->ids); }
+
+TEST("op_weighted_sum, op_concat, op_stack (an input used twice), op_maxout, op_select_rows") {
+    gcase c = {.name = "weighted sum", .n_in = 2, .build = build_weighted_sum, .h = 1e-2f};
+    c.in[0] = leaf(2, (int64_t[]){2, 3}, 230, 1.0f);
+    c.in[1] = leaf(3, (int64_t[]){2, 3, 4}, 231, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "concat", .n_in = 2, .build = build_concat, .h = 1e-2f};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 2}, 232, 1.0f);
+    d.in[1] = leaf(2, (int64_t[]){6, 4}, 233, 1.0f);
+    check_case(&d);
+    gcase e = {.name = "stack", .n_in = 3, .build = build_stack, .h = 1e-2f};
+    for (int i = 0; i < 3; i++) e.in[i] = leaf(2, (int64_t[]){2, 3}, 234 + (uint64_t)i, 1.0f);
+    check_case(&e);
+    /* maxout: pairs kept at least 0.1 apart so that +-h never flips the max */
+    gcase f = {.name = "maxout", .n_in = 1, .build = build_maxout, .h = 1e-2f};
+    f.in[0] = leaf(2, (int64_t[]){3, 8}, 237, 1.0f);
+    for (int64_t i = 0; i < 12; i++) {
+        float *p = f.in[0].data + 2 * i;
+        if (fabsf(p[0] - p[1]) < 0.1f) p[i % 2] += 0.2f;
+    }
+    check_case(&f);
+    static const int32_t pos[3] = {3, 0, 2};
+    gcase s = {.name = "select_rows", .n_in = 1, .build = build_select_ids, .h = 1e-2f, .ids = pos};
+    s.in[0] = leaf(3, (int64_t[]){3, 4, 5}, 238, 1.0f);
+    check_case(&s);
+}
+
+/* One decoder step of RNNsearch on a small scale: weights from the state
+ * over the annotations (which serve as both U h and the values), the
+ * context, a GRU cell step on [context; state], a maxout. */
+static tensor *build_decoder_step(graph *g, gcase *c) {
+    tensor *s = &c->in[0], *annot = &c->in[1], *v = &c->in[2];
+    tensor *a = op_additive_attention(g, s, annot, v, c->ids);
+    tensor *ctx = op_weighted_sum(g, a, annot);
+    tensor *x = op_concat(g, ctx, s);                                   /* (B, 2A) */
+    tensor *gi = op_concat(g, op_concat(g, x, x), x);                   /* (B, 3H), H = 2A */
+    tensor *gh = op_concat(g, op_concat(g, x, op_concat(g, s, ctx)), x);
+    tensor *h = op_concat(g, s, op_select_rows(g, annot, c->ids + 3)); /* (B, H) */
+    return op_maxout(g, op_gru_cell(g, gi, gh, h));
+}
+
+TEST("a chain of the decoder's ops (additive attention, weighted sum, concat, gru_cell, select_rows, maxout)") {
+    static const int32_t ids[6] = {4, 2, 1, /* positions: */ 3, 1, 0};
+    gcase c = {.name = "decoder step", .n_in = 3, .build = build_decoder_step, .h = 5e-3f, .ids = ids, .tol = 1e-3};
+    c.in[0] = leaf(2, (int64_t[]){3, 3}, 240, 1.0f);
+    c.in[1] = leaf(3, (int64_t[]){3, 4, 3}, 241, 1.0f);
+    c.in[2] = leaf(1, (int64_t[]){3}, 242, 1.0f);
+    check_case(&c);
 }

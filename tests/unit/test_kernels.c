@@ -793,3 +793,137 @@ TEST("label-smoothed cross-entropy: cpu matches ref (eps 0.1 and 0.5, odd V, lar
     check_crossentropy_smooth(7, 101, 10.0f, 0.5f, 1410);
     check_crossentropy_smooth(64, 1000, 3.0f, 0.1f, 1420);
 }
+
+/* ---- recurrent kernels (RNNsearch) ---------------------------------------- */
+
+/* GRU layer: forward outputs and saved gates, then backward from a random
+ * dout into prefilled gradients; lengths include a full, a short and an
+ * empty row. The GRU runs T steps of a recurrence, so tolerances are 1e-4. */
+static void check_gru(int64_t B, int64_t T, int64_t H, const int32_t *lengths, bool reverse, uint64_t stream) {
+    const kernels *K[2] = {&kernels_ref, &kernels_cpu};
+    int64_t G = 3 * H;
+    float *gi = randn(B * T * G, stream, 1.0f), *w = randn(G * H, stream + 1, 0.4f), *bh = randn(G, stream + 2, 0.3f);
+    float *dout = randn(B * T * H, stream + 3, 1.0f);
+    float *out[2], *saved[2], *dgi[2], *dw[2], *db[2];
+    float *pre_gi = randn(B * T * G, stream + 4, 1.0f), *pre_w = randn(G * H, stream + 5, 1.0f);
+    float *work = attn_malloc((size_t)gru_work_floats(B, T, H) * sizeof(float));
+    for (int k = 0; k < 2; k++) {
+        out[k] = filled(B * T * H, 7.0f);
+        saved[k] = filled(B * T * 4 * H, 7.0f);
+        dgi[k] = copy_of(pre_gi, B * T * G);
+        dw[k] = copy_of(pre_w, G * H);
+        db[k] = filled(G, 0.0f);
+        K[k]->gru_forward(out[k], saved[k], work, gi, w, bh, lengths, B, T, H, reverse);
+        K[k]->gru_backward(dgi[k], dw[k], db[k], work, dout, out[k], saved[k], w, lengths, B, T, H, reverse);
+    }
+    CHECK(close_to("gru out", out[1], out[0], NULL, B * T * H, 1e-5));
+    CHECK(close_to("gru saved", saved[1], saved[0], NULL, B * T * 4 * H, 1e-5));
+    CHECK(close_to("gru dgi", dgi[1], dgi[0], pre_gi, B * T * G, 1e-4));
+    CHECK(close_to("gru dw_hh", dw[1], dw[0], pre_w, G * H, 1e-4));
+    CHECK(close_to("gru db_hh", db[1], db[0], NULL, G, 1e-4));
+    /* padding: state and gates exactly 0, gradient of gi untouched */
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t t = lengths[b]; t < T; t++)
+            for (int64_t h = 0; h < H; h++) {
+                CHECK(out[0][(b * T + t) * H + h] == 0.0f && out[1][(b * T + t) * H + h] == 0.0f);
+                for (int j = 0; j < 3; j++)
+                    CHECK(dgi[1][(b * T + t) * G + j * H + h] == pre_gi[(b * T + t) * G + j * H + h]);
+            }
+    /* NULL gradients are accepted and leave dgi as before */
+    float *dgi2 = copy_of(pre_gi, B * T * G);
+    kernels_cpu.gru_backward(dgi2, NULL, NULL, work, dout, out[1], saved[1], w, lengths, B, T, H, reverse);
+    CHECK(same("gru dgi without dw", dgi2, dgi[1], B * T * G));
+    attn_free(dgi2);
+    for (int k = 0; k < 2; k++) attn_free(out[k]), attn_free(saved[k]), attn_free(dgi[k]), attn_free(dw[k]), attn_free(db[k]);
+    attn_free(gi), attn_free(w), attn_free(bh), attn_free(dout), attn_free(pre_gi), attn_free(pre_w), attn_free(work);
+}
+
+TEST("gru: cpu matches ref forward and backward through time, padded rows, both directions") {
+    static const int32_t small[3] = {5, 2, 0};
+    check_gru(3, 5, 7, small, false, 1000);
+    check_gru(3, 5, 7, small, true, 1010);
+    static const int32_t big[8] = {20, 17, 20, 1, 9, 20, 13, 4};
+    check_gru(8, 20, 48, big, false, 1020);
+    check_gru(8, 20, 48, big, true, 1030);
+}
+
+TEST("gru: a reverse row equals the forward GRU over that row reversed within its length") {
+    enum { T = 6, H = 5, G = 15 };
+    static const int32_t len[1] = {4};
+    float *gi = randn(T * G, 1040, 1.0f), *w = randn(G * H, 1041, 0.5f), *bh = randn(G, 1042, 0.3f);
+    float gir[T * G], of[T * H], orv[T * H], sv[T * 4 * H];
+    float *work = attn_malloc((size_t)gru_work_floats(1, T, H) * sizeof(float));
+    memcpy(gir, gi, sizeof gir);
+    for (int t = 0; t < 4; t++) memcpy(gir + t * G, gi + (3 - t) * G, G * sizeof(float));
+    kernels_cpu.gru_forward(orv, sv, work, gi, w, bh, len, 1, T, H, true);
+    kernels_cpu.gru_forward(of, sv, work, gir, w, bh, len, 1, T, H, false);
+    for (int t = 0; t < 4; t++) CHECK(same("reversed row", orv + t * H, of + (3 - t) * H, H));
+    attn_free(gi), attn_free(w), attn_free(bh), attn_free(work);
+}
+
+TEST("gru_cell: cpu matches ref, forward and accumulated backward; ref matches torch's formula by hand") {
+    enum { N = 5, H = 33 };
+    float *gi = randn(N * 3 * H, 1050, 1.5f), *gh = randn(N * 3 * H, 1051, 1.5f), *h = randn(N * H, 1052, 1.0f);
+    float *dout = randn(N * H, 1053, 1.0f);
+    float o[2][N * H], sv[2][N * 3 * H];
+    float *dgi[2], *dgh[2], *dh[2];
+    float *pre = randn(N * 3 * H, 1054, 1.0f);
+    const kernels *K[2] = {&kernels_ref, &kernels_cpu};
+    for (int k = 0; k < 2; k++) {
+        dgi[k] = copy_of(pre, N * 3 * H);
+        dgh[k] = filled(N * 3 * H, 0.0f);
+        dh[k] = copy_of(pre, N * H);
+        K[k]->gru_cell_forward(o[k], sv[k], gi, gh, h, N, H);
+        K[k]->gru_cell_backward(dgi[k], dgh[k], dh[k], dout, sv[k], gh, h, N, H);
+    }
+    CHECK(close_to("cell out", o[1], o[0], NULL, N * H, 1e-5));
+    CHECK(close_to("cell dgi", dgi[1], dgi[0], pre, N * 3 * H, 1e-5));
+    CHECK(close_to("cell dgh", dgh[1], dgh[0], NULL, N * 3 * H, 1e-5));
+    CHECK(close_to("cell dh", dh[1], dh[0], pre, N * H, 1e-5));
+    /* element (2, 7) by hand */
+    int64_t i = 2, k = 7;
+    double r = 1 / (1 + exp(-(double)(gi[i * 3 * H + k] + gh[i * 3 * H + k])));
+    double z = 1 / (1 + exp(-(double)(gi[i * 3 * H + H + k] + gh[i * 3 * H + H + k])));
+    double n = tanh((double)gi[i * 3 * H + 2 * H + k] + r * (double)gh[i * 3 * H + 2 * H + k]);
+    CHECK_NEAR(o[0][i * H + k], (1 - z) * n + z * (double)h[i * H + k], 1e-6);
+    for (int q = 0; q < 2; q++) attn_free(dgi[q]), attn_free(dgh[q]), attn_free(dh[q]);
+    attn_free(gi), attn_free(gh), attn_free(h), attn_free(dout), attn_free(pre);
+}
+
+static void check_additive(int64_t B, int64_t S, int64_t A, const int32_t *lengths, uint64_t stream) {
+    const kernels *K[2] = {&kernels_ref, &kernels_cpu};
+    float *ws = randn(B * A, stream, 1.0f), *uh = randn(B * S * A, stream + 1, 1.0f), *v = randn(A, stream + 2, 1.0f);
+    float *da = randn(B * S, stream + 3, 1.0f), *pre = randn(B * S * A, stream + 4, 1.0f);
+    float *work = attn_malloc((size_t)(B * S) * sizeof(float));
+    float *a[2], *dws[2], *duh[2], *dv[2];
+    for (int k = 0; k < 2; k++) {
+        a[k] = filled(B * S, 7.0f);
+        dws[k] = filled(B * A, 0.0f);
+        duh[k] = copy_of(pre, B * S * A);
+        dv[k] = filled(A, 0.0f);
+        K[k]->additive_attention_forward(a[k], ws, uh, v, lengths, B, S, A);
+        K[k]->additive_attention_backward(dws[k], duh[k], dv[k], work, da, a[k], ws, uh, v, lengths, B, S, A);
+    }
+    CHECK(close_to("additive a", a[1], a[0], NULL, B * S, 1e-5));
+    CHECK(close_to("additive dws", dws[1], dws[0], NULL, B * A, 1e-4));
+    CHECK(close_to("additive duh", duh[1], duh[0], pre, B * S * A, 1e-5));
+    CHECK(close_to("additive dv", dv[1], dv[0], NULL, A, 1e-4));
+    for (int k = 0; k < 2; k++)
+        for (int64_t b = 0; b < B; b++) {
+            double sum = 0;
+            for (int64_t j = 0; j < S; j++) {
+                if (j >= lengths[b]) CHECK(a[k][b * S + j] == 0.0f);
+                sum += (double)a[k][b * S + j];
+            }
+            CHECK_NEAR(sum, lengths[b] ? 1.0 : 0.0, 1e-5);
+        }
+    for (int k = 0; k < 2; k++) attn_free(a[k]), attn_free(dws[k]), attn_free(duh[k]), attn_free(dv[k]);
+    attn_free(ws), attn_free(uh), attn_free(v), attn_free(da), attn_free(pre), attn_free(work);
+}
+
+TEST("additive attention: cpu matches ref; weights sum to 1 over real positions and are exactly 0 on padding") {
+    static const int32_t l1[3] = {4, 1, 0};
+    check_additive(3, 4, 5, l1, 1100);
+    static const int32_t l2[4] = {37, 12, 37, 30};
+    check_additive(4, 37, 70, l2, 1110);
+}

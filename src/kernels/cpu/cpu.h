@@ -59,4 +59,20 @@ void CPU_FN(cpu_crossentropy_smooth_backward)(float *dlogits, const float *logit
                                               const int32_t *targets, float scale, int64_t N, int64_t V,
                                               int32_t ignore_index, float eps);
 
+void CPU_FN(cpu_gru_cell_forward)(float *out, float *saved, const float *gi, const float *gh, const float *h,
+                                  int64_t N, int64_t H);
+void CPU_FN(cpu_gru_cell_backward)(float *dgi, float *dgh, float *dh, const float *dout, const float *saved,
+                                   const float *gh, const float *h, int64_t N, int64_t H);
+void CPU_FN(cpu_gru_forward)(float *out, float *saved, float *work, const float *gi, const float *w_hh,
+                             const float *b_hh, const int32_t *lengths, int64_t B, int64_t T, int64_t H,
+                             bool reverse);
+void CPU_FN(cpu_gru_backward)(float *dgi, float *dw_hh, float *db_hh, float *work, const float *dout,
+                              const float *out, const float *saved, const float *w_hh, const int32_t *lengths,
+                              int64_t B, int64_t T, int64_t H, bool reverse);
+void CPU_FN(cpu_additive_attention_forward)(float *a, const float *ws, const float *uh, const float *v,
+                                            const int32_t *lengths, int64_t B, int64_t S, int64_t A);
+void CPU_FN(cpu_additive_attention_backward)(float *dws, float *duh, float *dv, float *work, const float *da,
+                                             const float *a, const float *ws, const float *uh, const float *v,
+                                             const int32_t *lengths, int64_t B, int64_t S, int64_t A);
+
 #endif

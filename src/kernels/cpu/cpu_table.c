@@ -26,4 +26,10 @@ const kernels CPU_FN(kernels_cpu) = {
     .tanh_backward = CPU_FN(cpu_tanh_backward),
     .crossentropy_smooth_forward = CPU_FN(cpu_crossentropy_smooth_forward),
     .crossentropy_smooth_backward = CPU_FN(cpu_crossentropy_smooth_backward),
+    .gru_cell_forward = CPU_FN(cpu_gru_cell_forward),
+    .gru_cell_backward = CPU_FN(cpu_gru_cell_backward),
+    .gru_forward = CPU_FN(cpu_gru_forward),
+    .gru_backward = CPU_FN(cpu_gru_backward),
+    .additive_attention_forward = CPU_FN(cpu_additive_attention_forward),
+    .additive_attention_backward = CPU_FN(cpu_additive_attention_backward),
 };

@@ -23,4 +23,10 @@ const kernels kernels_ref = {
     .tanh_backward = ref_tanh_backward,
     .crossentropy_smooth_forward = ref_crossentropy_smooth_forward,
     .crossentropy_smooth_backward = ref_crossentropy_smooth_backward,
+    .gru_cell_forward = ref_gru_cell_forward,
+    .gru_cell_backward = ref_gru_cell_backward,
+    .gru_forward = ref_gru_forward,
+    .gru_backward = ref_gru_backward,
+    .additive_attention_forward = ref_additive_attention_forward,
+    .additive_attention_backward = ref_additive_attention_backward,
 };

@@ -1,0 +1,151 @@
+/* attn plot — a line plot (e.g. BLEU against source-length bucket) from a
+ * tab-separated table, as SVG. */
+#include "cli.h"
+
+#include "attn/plot.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void usage(FILE *out) {
+    fprintf(out,
+            "usage: attn plot FILE.tsv --svg OUT.svg [--title T] [--x-title T] [--y-title T]\n\n"
+            "Draws one line per series from a tab-separated table (stdin with -): the first row\n"
+            "names the x column and then the series, each further row is an x label followed by\n"
+            "one number per series (empty, \"nan\" or \"-\" for a missing point), e.g.\n\n"
+            "  length\tRNNsearch-50\tRNNencdec-50\n"
+            "  0-10\t21.5\t18.2\n"
+            "  10-20\t20.9\t15.1\n");
+}
+
+/* Splits line (modified) at tabs into at most max fields; returns the count. */
+static int split_tabs(char *line, char **fields, int max) {
+    int n = 0;
+    for (char *p = line; n < max;) {
+        fields[n++] = p;
+        char *t = strchr(p, '\t');
+        if (!t) break;
+        *t = 0;
+        p = t + 1;
+    }
+    return n;
+}
+
+enum { MAX_SERIES = 100, MAX_ROWS = 10000 };
+
+int cmd_plot(int argc, char **argv) {
+    const char *file = NULL, *svg_path = NULL, *title = NULL, *x_title = NULL, *y_title = NULL;
+    for (int i = 1; i < argc; i++) {
+        int r;
+        if (cli_opt_flag(argv, i, "--help", "-h")) {
+            usage(stdout);
+            return 0;
+        }
+        if ((r = cli_opt_str(argc, argv, &i, "--svg", NULL, &svg_path)) != 0 ||
+            (r = cli_opt_str(argc, argv, &i, "--title", NULL, &title)) != 0 ||
+            (r = cli_opt_str(argc, argv, &i, "--x-title", NULL, &x_title)) != 0 ||
+            (r = cli_opt_str(argc, argv, &i, "--y-title", NULL, &y_title)) != 0) {
+            if (r < 0) return 2;
+            continue;
+        }
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "attn plot: unknown option '%s' (see attn plot --help)\n", argv[i]);
+            return 2;
+        }
+        if (file) {
+            fprintf(stderr, "attn plot: one input file at most\n");
+            return 2;
+        }
+        file = argv[i];
+    }
+    if (!file || !svg_path) {
+        fprintf(stderr, "attn plot: needs FILE.tsv and --svg OUT.svg (see attn plot --help)\n");
+        return 2;
+    }
+    char *text = NULL, *svg = NULL, *fields[MAX_SERIES + 2], *names[MAX_SERIES], *labels[MAX_ROWS];
+    double *values = NULL;
+    size_t len = 0, svg_len = 0;
+    int n_series = 0, n_rows = 0;
+    attn_status st = cli_read_input(file, &text, &len);
+    if (st) return cli_fail("plot", st, NULL);
+    if (strlen(text) != len) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: holds a NUL byte", file);
+        goto fail;
+    }
+    char *save = NULL, *line = strtok_r(text, "\n", &save);
+    int line_no = 1;
+    if (!line) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: empty table", file);
+        goto fail;
+    }
+    line[strcspn(line, "\r")] = 0;
+    int n = split_tabs(line, fields, MAX_SERIES + 2);
+    if (n < 2 || n > MAX_SERIES + 1) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s:1: the header needs an x column and 1 to %d series, tab-separated", file,
+                         MAX_SERIES);
+        goto fail;
+    }
+    n_series = n - 1;
+    for (int s = 0; s < n_series; s++) names[s] = fields[s + 1];
+    if (!(values = malloc(sizeof(double) * (size_t)n_series * MAX_ROWS))) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    while ((line = strtok_r(NULL, "\n", &save)) != NULL) {
+        line_no++;
+        line[strcspn(line, "\r")] = 0;
+        if (!line[0]) continue;
+        if (n_rows == MAX_ROWS) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: more than %d rows", file, MAX_ROWS);
+            goto fail;
+        }
+        if (split_tabs(line, fields, MAX_SERIES + 2) != n_series + 1) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s:%d: expected %d tab-separated fields", file, line_no, n_series + 1);
+            goto fail;
+        }
+        labels[n_rows] = fields[0];
+        for (int s = 0; s < n_series; s++) {
+            const char *f = fields[s + 1];
+            char *end;
+            double v = strtod(f, &end);
+            if (!f[0] || !strcmp(f, "-") || !strcmp(f, "nan") || !strcmp(f, "NaN"))
+                v = NAN;
+            else if (*end || !isfinite(v)) {
+                st = attn_errorf(ATTN_ERR_FORMAT, "%s:%d: \"%s\" is not a number", file, line_no, f);
+                goto fail;
+            }
+            values[(size_t)s * MAX_ROWS + (size_t)n_rows] = v;
+        }
+        n_rows++;
+    }
+    if (n_rows == 0) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: no data rows", file);
+        goto fail;
+    }
+    /* series-major with n_rows columns */
+    for (int s = 1; s < n_series; s++)
+        memmove(values + (size_t)s * (size_t)n_rows, values + (size_t)s * MAX_ROWS, (size_t)n_rows * sizeof(double));
+    if ((st = attn_svg_lines((const char *const *)labels, n_rows, (const char *const *)names, n_series, values, title,
+                             x_title, y_title, &svg, &svg_len)) != ATTN_OK)
+        goto fail;
+    FILE *out = fopen(svg_path, "wb");
+    if (!out) {
+        st = attn_errorf(ATTN_ERR_IO, "cannot open %s for writing", svg_path);
+        goto fail;
+    }
+    bool ok = fwrite(svg, 1, svg_len, out) == svg_len;
+    if (fclose(out) != 0 || !ok) {
+        st = attn_errorf(ATTN_ERR_IO, "cannot write %s", svg_path);
+        goto fail;
+    }
+    attn_free(svg);
+    free(values);
+    free(text);
+    return 0;
+fail:
+    attn_free(svg);
+    free(values);
+    free(text);
+    return cli_fail("plot", st, NULL);
+}

@@ -1,0 +1,518 @@
+/* rnn.c — RNNsearch and RNNencdec (architecture and names: include/attn/rnn.h).
+ *
+ * The parameter table below is the single source of sizes, offsets and
+ * checkpoint names. The encoder runs each GRU direction as one GEMM over
+ * all positions (op_linear) plus one recurrent op (op_gru); the decoder is
+ * one function, decoder_step, shared by teacher-forced training (whose
+ * deep output and logits are then one GEMM over all steps) and by the step
+ * API used for greedy and beam search, so the two cannot drift apart. */
+#include "models/model_impl.h"
+
+#include <math.h>
+#include <stdio.h>
+
+/* ---- parameter table ------------------------------------------------------ */
+
+typedef enum rdim { RD_1, RD_VS, RD_VT, RD_E, RD_H, RD_2H, RD_3H, RD_A, RD_M, RD_2M, RD_DEC_IN, RD_OUT_IN } rdim;
+typedef enum rpart { RPART_ALL, RPART_ATTENTION, RPART_UNTIED } rpart;
+
+typedef enum rparam {
+    RP_SRC_EMB, RP_TGT_EMB,
+    RP_ENC_WIH, RP_ENC_WHH, RP_ENC_BIH, RP_ENC_BHH,
+    RP_ENC_WIH_R, RP_ENC_WHH_R, RP_ENC_BIH_R, RP_ENC_BHH_R,
+    RP_INIT_W, RP_INIT_B,
+    RP_ATT_W, RP_ATT_U, RP_ATT_UB, RP_ATT_V,
+    RP_DEC_WIH, RP_DEC_WHH, RP_DEC_BIH, RP_DEC_BHH,
+    RP_PRE_W, RP_PRE_B, RP_PROJ_W, RP_PROJ_B,
+    RP_COUNT
+} rparam;
+
+typedef struct rnn_spec {
+    const char *name;
+    rdim shape[2];            /* RD_1 second dim: a vector */
+    rpart part;
+    bool decay;
+} rnn_spec;
+
+static const rnn_spec RNN_PARAMS[RP_COUNT] = {
+    [RP_SRC_EMB] = {"src_embed.weight", {RD_VS, RD_E}, RPART_ALL, false},
+    [RP_TGT_EMB] = {"tgt_embed.weight", {RD_VT, RD_E}, RPART_ALL, false},
+    [RP_ENC_WIH] = {"encoder.weight_ih_l0", {RD_3H, RD_E}, RPART_ALL, true},
+    [RP_ENC_WHH] = {"encoder.weight_hh_l0", {RD_3H, RD_H}, RPART_ALL, true},
+    [RP_ENC_BIH] = {"encoder.bias_ih_l0", {RD_3H, RD_1}, RPART_ALL, false},
+    [RP_ENC_BHH] = {"encoder.bias_hh_l0", {RD_3H, RD_1}, RPART_ALL, false},
+    [RP_ENC_WIH_R] = {"encoder.weight_ih_l0_reverse", {RD_3H, RD_E}, RPART_ALL, true},
+    [RP_ENC_WHH_R] = {"encoder.weight_hh_l0_reverse", {RD_3H, RD_H}, RPART_ALL, true},
+    [RP_ENC_BIH_R] = {"encoder.bias_ih_l0_reverse", {RD_3H, RD_1}, RPART_ALL, false},
+    [RP_ENC_BHH_R] = {"encoder.bias_hh_l0_reverse", {RD_3H, RD_1}, RPART_ALL, false},
+    [RP_INIT_W] = {"init.weight", {RD_H, RD_H}, RPART_ALL, true},
+    [RP_INIT_B] = {"init.bias", {RD_H, RD_1}, RPART_ALL, false},
+    [RP_ATT_W] = {"attn.W.weight", {RD_A, RD_H}, RPART_ATTENTION, true},
+    [RP_ATT_U] = {"attn.U.weight", {RD_A, RD_2H}, RPART_ATTENTION, true},
+    [RP_ATT_UB] = {"attn.U.bias", {RD_A, RD_1}, RPART_ATTENTION, false},
+    [RP_ATT_V] = {"attn.v.weight", {RD_1, RD_A}, RPART_ATTENTION, true},
+    [RP_DEC_WIH] = {"decoder.weight_ih", {RD_3H, RD_DEC_IN}, RPART_ALL, true},
+    [RP_DEC_WHH] = {"decoder.weight_hh", {RD_3H, RD_H}, RPART_ALL, true},
+    [RP_DEC_BIH] = {"decoder.bias_ih", {RD_3H, RD_1}, RPART_ALL, false},
+    [RP_DEC_BHH] = {"decoder.bias_hh", {RD_3H, RD_1}, RPART_ALL, false},
+    [RP_PRE_W] = {"out.pre.weight", {RD_2M, RD_OUT_IN}, RPART_ALL, true},
+    [RP_PRE_B] = {"out.pre.bias", {RD_2M, RD_1}, RPART_ALL, false},
+    [RP_PROJ_W] = {"out.proj.weight", {RD_VT, RD_M}, RPART_UNTIED, true},
+    [RP_PROJ_B] = {"out.proj.bias", {RD_VT, RD_1}, RPART_ALL, false},
+};
+
+struct rnn_model {
+    attn_rnn_config cfg;
+    tensor *p[RP_COUNT];      /* into attn_model.ptensors; NULL when absent */
+};
+
+static int64_t rdim_value(const attn_rnn_config *c, rdim d) {
+    switch (d) {
+    case RD_1: return 1;
+    case RD_VS: return c->src_vocab_size;
+    case RD_VT: return c->tgt_vocab_size;
+    case RD_E: return c->embed_size;
+    case RD_H: return c->hidden_size;
+    case RD_2H: return 2 * c->hidden_size;
+    case RD_3H: return 3 * c->hidden_size;
+    case RD_A: return c->align_size;
+    case RD_M: return c->maxout_size;
+    case RD_2M: return 2 * c->maxout_size;
+    case RD_DEC_IN: return c->embed_size + 2 * c->hidden_size;
+    case RD_OUT_IN: return 3 * c->hidden_size + c->embed_size;
+    }
+    return 1;
+}
+
+static bool rpart_present(const attn_rnn_config *c, rpart p) {
+    return p == RPART_ALL || (p == RPART_ATTENTION && c->attention) || (p == RPART_UNTIED && !c->tie_embeddings);
+}
+
+attn_rnn_config attn_rnn_default_config(void) {
+    attn_rnn_config c = {0};
+    c.attention = true;
+    c.src_vocab_size = c.tgt_vocab_size = 30000;
+    c.embed_size = 620;
+    c.hidden_size = 1000;
+    c.align_size = 1000;
+    c.maxout_size = 500;
+    c.pad_token_id = 0;
+    c.bos_token_id = 1;
+    c.eos_token_id = 2;
+    return c;
+}
+
+static attn_status rnn_config_check(const attn_rnn_config *c) {
+    const int64_t big = (int64_t)1 << 24, wide = (int64_t)1 << 16;
+    if (c->src_vocab_size < 1 || c->src_vocab_size > big || c->tgt_vocab_size < 1 || c->tgt_vocab_size > big)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "vocabulary sizes must be in [1, 2^24]");
+    if (c->embed_size < 1 || c->embed_size > wide || c->hidden_size < 1 || c->hidden_size > wide ||
+        c->maxout_size < 1 || c->maxout_size > wide || (c->attention && (c->align_size < 1 || c->align_size > wide)))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "embed_size, hidden_size, align_size and maxout_size must be in [1, 65536]");
+    if (c->tie_embeddings && c->maxout_size != c->embed_size)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "tied output embeddings need maxout_size (%lld) = embed_size (%lld)",
+                           (long long)c->maxout_size, (long long)c->embed_size);
+    int64_t vmin = c->src_vocab_size < c->tgt_vocab_size ? c->src_vocab_size : c->tgt_vocab_size;
+    if (c->pad_token_id < 0 || c->pad_token_id >= vmin || c->bos_token_id < 0 || c->bos_token_id >= c->tgt_vocab_size ||
+        c->eos_token_id < 0 || c->eos_token_id >= c->tgt_vocab_size)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "pad, bos and eos token ids must lie inside the vocabularies");
+    return ATTN_OK;
+}
+
+void rnn_free(struct rnn_model *r) { attn_free(r); }
+
+bool attn_model_rnn_config(const attn_model *m, attn_rnn_config *cfg) {
+    if (!m || m->kind != MODEL_RNN) return false;
+    if (cfg) *cfg = m->rnn->cfg;
+    return true;
+}
+
+attn_status rnn_alloc(const attn_rnn_config *cfg, attn_model **out) {
+    *out = NULL;
+    attn_status st = rnn_config_check(cfg);
+    if (st) return st;
+    attn_model *m = attn_calloc(1, sizeof *m);
+    if (!m) return ATTN_ERR_OUT_OF_MEMORY;
+    m->kind = MODEL_RNN;
+    graph_init(&m->g, NULL);
+    m->cfg = attn_gpt_default_config();
+    m->cfg.n_layer = 1;
+    m->cfg.n_head = 1;
+    m->cfg.n_embd = cfg->embed_size;
+    m->cfg.n_ctx = (int64_t)1 << 20;
+    m->cfg.vocab_size = cfg->tgt_vocab_size;
+    m->cfg.dropout = 0.0f;
+    m->cfg.bos_token_id = cfg->bos_token_id;
+    m->cfg.eos_token_id = cfg->eos_token_id;
+    int n = 0;
+    for (int i = 0; i < RP_COUNT; i++) n += rpart_present(cfg, RNN_PARAMS[i].part);
+    m->n_params_tensors = n;
+    m->params = attn_calloc((size_t)n, sizeof *m->params);
+    m->ptensors = attn_calloc((size_t)n, sizeof *m->ptensors);
+    if (!(m->rnn = attn_calloc(1, sizeof *m->rnn)) || !m->params || !m->ptensors) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    m->rnn->cfg = *cfg;
+    int64_t offset = 0;
+    int k = 0;
+    for (int i = 0; i < RP_COUNT; i++) {
+        const rnn_spec *s = &RNN_PARAMS[i];
+        if (!rpart_present(cfg, s->part)) continue;
+        param_info *p = &m->params[k];
+        snprintf(p->name, sizeof p->name, "%s", s->name);
+        p->ndim = s->shape[1] == RD_1 ? 1 : 2;
+        p->shape[0] = rdim_value(cfg, s->shape[0]);
+        p->shape[1] = p->ndim == 2 ? rdim_value(cfg, s->shape[1]) : 1;
+        if (i == RP_ATT_V) p->ndim = 2; /* torch Linear(A, 1).weight: (1, A) */
+        p->numel = p->shape[0] * p->shape[1];
+        p->offset = offset;
+        p->decay = s->decay;
+        p->spec = i;
+        p->layer = -1;
+        offset += (p->numel + 15) & ~(int64_t)15; /* 64-byte aligned views */
+        k++;
+    }
+    m->n_weights = offset;
+    size_t bytes;
+    if (!size_mul((size_t)offset, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes))) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    memset(m->weights, 0, bytes);
+    for (k = 0; k < n; k++) {
+        const param_info *p = &m->params[k];
+        tensor *t = &m->ptensors[k];
+        t->data = m->weights + p->offset;
+        t->ndim = p->ndim;
+        t->shape[0] = p->shape[0];
+        t->shape[1] = p->shape[1];
+        t->numel = p->numel;
+        t->is_param = true;
+        m->rnn->p[p->spec] = t;
+    }
+    *out = m;
+    return ATTN_OK;
+fail:
+    attn_model_free(m);
+    return st;
+}
+
+attn_status attn_rnn_new(const attn_rnn_config *cfg, uint64_t seed, attn_model **out) {
+    attn_model *m;
+    attn_status st = rnn_alloc(cfg, &m);
+    if (st) return st;
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        if (p->ndim == 1) continue; /* biases 0 */
+        float *w = m->weights + p->offset;
+        for (int64_t i = 0; i < p->numel; i++) w[i] = 0.01f * rng_normal(seed, (uint64_t)k, (uint64_t)i);
+    }
+    *out = m;
+    return ATTN_OK;
+}
+
+/* ---- encoder -------------------------------------------------------------- */
+
+/* Per-row source lengths from padding at the end; a real token after a pad
+ * is an error (the row would not be "padded at its end"). */
+static int32_t *source_lengths(graph *g, const int32_t *src, int64_t B, int64_t S, int32_t pad) {
+    int32_t *len = graph_ints(g, B);
+    if (!len) return NULL;
+    for (int64_t b = 0; b < B; b++) {
+        int64_t n = 0;
+        while (n < S && src[b * S + n] != pad) n++;
+        for (int64_t j = n; j < S; j++)
+            if (src[b * S + j] != pad) {
+                g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "source row %lld has a token after padding (position %lld)",
+                                        (long long)b, (long long)j);
+                return NULL;
+            }
+        len[b] = (int32_t)n;
+    }
+    return len;
+}
+
+typedef struct encoded {
+    int32_t *lengths;         /* (B) */
+    tensor *annot;            /* (B, S, 2H) */
+    tensor *uh;               /* (B, S, A): U_a h_j + b_a (RNNsearch) */
+    tensor *cfix;             /* (B, 2H): [forward_{len-1}; backward_0] (RNNencdec) */
+    tensor *s0;               /* (B, H) */
+} encoded;
+
+static bool encode(attn_model *m, graph *g, const int32_t *src, int64_t B, int64_t S, encoded *e) {
+    struct rnn_model *r = m->rnn;
+    tensor **p = r->p;
+    memset(e, 0, sizeof *e);
+    if (B < 1 || S < 1) {
+        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "the source batch must have B >= 1 and S >= 1");
+        return false;
+    }
+    if (!(e->lengths = source_lengths(g, src, B, S, r->cfg.pad_token_id))) return false;
+    tensor *x = op_embedding(g, p[RP_SRC_EMB], src, B, S);
+    tensor *fwd = op_gru(g, op_linear(g, x, p[RP_ENC_WIH], p[RP_ENC_BIH]), p[RP_ENC_WHH], p[RP_ENC_BHH], e->lengths, false);
+    tensor *bwd =
+        op_gru(g, op_linear(g, x, p[RP_ENC_WIH_R], p[RP_ENC_BIH_R]), p[RP_ENC_WHH_R], p[RP_ENC_BHH_R], e->lengths, true);
+    e->annot = op_concat(g, fwd, bwd);
+    tensor *bwd0 = op_select(g, bwd, 0);
+    e->s0 = op_tanh(g, op_linear(g, bwd0, p[RP_INIT_W], p[RP_INIT_B]));
+    if (r->cfg.attention) {
+        e->uh = op_linear(g, e->annot, p[RP_ATT_U], p[RP_ATT_UB]);
+    } else {
+        int32_t *last = graph_ints(g, B);
+        if (!last) return false;
+        for (int64_t b = 0; b < B; b++) last[b] = e->lengths[b] > 0 ? e->lengths[b] - 1 : 0;
+        e->cfix = op_concat(g, op_select_rows(g, fwd, last), bwd0);
+    }
+    return !g->status;
+}
+
+/* ---- decoder -------------------------------------------------------------- */
+
+/* One step for N rows: from s_{i-1} (N, H) and e_{i-1} (N, E) to s_i;
+ * *feat = [s_i; e_{i-1}; c_i] (N, 3H + E), the deep output's input; *a the
+ * attention weights (N, S) (NULL for RNNencdec). */
+static tensor *decoder_step(attn_model *m, graph *g, const encoded *enc, tensor *s, tensor *emb, tensor **feat,
+                            tensor **a) {
+    tensor **p = m->rnn->p;
+    tensor *c = enc->cfix;
+    *a = NULL;
+    if (m->rnn->cfg.attention) {
+        *a = op_additive_attention(g, op_linear(g, s, p[RP_ATT_W], NULL), enc->uh, p[RP_ATT_V], enc->lengths);
+        c = op_weighted_sum(g, *a, enc->annot);
+    }
+    tensor *gi = op_linear(g, op_concat(g, emb, c), p[RP_DEC_WIH], p[RP_DEC_BIH]);
+    tensor *gh = op_linear(g, s, p[RP_DEC_WHH], p[RP_DEC_BHH]);
+    tensor *s_new = op_gru_cell(g, gi, gh, s);
+    *feat = op_concat(g, op_concat(g, s_new, emb), c);
+    return s_new;
+}
+
+/* Deep output with maxout, then the vocabulary projection. */
+static tensor *output_layer(attn_model *m, graph *g, tensor *feat) {
+    tensor **p = m->rnn->p;
+    tensor *t = op_maxout(g, op_linear(g, feat, p[RP_PRE_W], p[RP_PRE_B]));
+    return op_linear(g, t, m->rnn->cfg.tie_embeddings ? p[RP_TGT_EMB] : p[RP_PROJ_W], p[RP_PROJ_B]);
+}
+
+tensor *rnn_forward(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in, int64_t B,
+                    int64_t T, float *attn) {
+    if (g->status) return NULL;
+    if (m->kind != MODEL_RNN || T < 1) {
+        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, m->kind != MODEL_RNN ? "not an RNN model" : "target length must be >= 1");
+        return NULL;
+    }
+    encoded enc;
+    if (!encode(m, g, src, B, S, &enc)) return NULL;
+    tensor *emb = op_embedding(g, m->rnn->p[RP_TGT_EMB], tgt_in, B, T);
+    tensor **feats = (tensor **)arena_push(&g->mem, (size_t)T * sizeof *feats);
+    if (!emb || !feats) {
+        if (!g->status) g->status = ATTN_ERR_OUT_OF_MEMORY;
+        return NULL;
+    }
+    tensor *s = enc.s0;
+    for (int64_t t = 0; t < T; t++) {
+        tensor *a;
+        s = decoder_step(m, g, &enc, s, op_select(g, emb, t), &feats[t], &a);
+        if (g->status) return NULL;
+        if (attn)
+            for (int64_t b = 0; b < B; b++)
+                for (int64_t j = 0; j < S; j++) attn[(b * T + t) * S + j] = a ? a->data[b * S + j] : 0.0f;
+    }
+    return output_layer(m, g, op_stack(g, feats, T));
+}
+
+tensor *rnn_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
+                 const int32_t *tgt_out, int64_t B, int64_t T) {
+    tensor *logits = rnn_forward(m, g, src, S, tgt_in, B, T, NULL);
+    int32_t *targets = graph_ints(g, B * T);
+    if (!logits || !targets) return NULL;
+    for (int64_t i = 0; i < B * T; i++) targets[i] = tgt_out[i] == m->rnn->cfg.pad_token_id ? -1 : tgt_out[i];
+    return op_cross_entropy(g, logits, targets, -1);
+}
+
+/* ---- decoding: the step API ----------------------------------------------- */
+
+struct attn_rnn_state {
+    int64_t N, S, H, A;
+    float *s;                 /* (N, H) */
+    float *annot;             /* (N, S, 2H) */
+    float *uh;                /* (N, S, A), RNNsearch */
+    float *cfix;              /* (N, 2H), RNNencdec */
+    int32_t *lengths;         /* (N) */
+};
+
+void attn_rnn_state_free(attn_rnn_state *st) {
+    if (!st) return;
+    attn_free(st->s);
+    attn_free(st->annot);
+    attn_free(st->uh);
+    attn_free(st->cfix);
+    attn_free(st->lengths);
+    attn_free(st);
+}
+
+int64_t attn_rnn_state_count(const attn_rnn_state *st) { return st ? st->N : 0; }
+int64_t attn_rnn_state_src_len(const attn_rnn_state *st) { return st ? st->S : 0; }
+
+/* Row widths of the state's arrays, in floats (0 = absent). */
+static void state_widths(const attn_rnn_state *st, int64_t w[4]) {
+    w[0] = st->H;
+    w[1] = st->S * 2 * st->H;
+    w[2] = st->uh ? st->S * st->A : 0;
+    w[3] = st->cfix ? 2 * st->H : 0;
+}
+
+static float **state_array(attn_rnn_state *st, int i) {
+    float **arr[4] = {&st->s, &st->annot, &st->uh, &st->cfix};
+    return arr[i];
+}
+
+/* A tensor over caller-owned data (not a parameter, no gradient). */
+static tensor view(float *data, int ndim, int64_t d0, int64_t d1, int64_t d2) {
+    tensor t;
+    memset(&t, 0, sizeof t);
+    t.data = data;
+    t.ndim = ndim;
+    t.shape[0] = d0;
+    t.shape[1] = d1;
+    t.shape[2] = d2;
+    t.numel = d0 * (ndim > 1 ? d1 : 1) * (ndim > 2 ? d2 : 1);
+    return t;
+}
+
+static attn_status rnn_check(const attn_model *m) {
+    if (!m || m->kind != MODEL_RNN) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an RNN (rnnsearch/rnnencdec) model");
+    return ATTN_OK;
+}
+
+static attn_status graph_status(graph *g) {
+    attn_status st = g->status ? g->status : ATTN_ERR_OUT_OF_MEMORY;
+    if (!attn_last_error()[0]) attn_errorf(st, "RNN decoding failed");
+    return st;
+}
+
+attn_status attn_rnn_encode(attn_model *m, const int32_t *src, int64_t B, int64_t S, attn_rnn_state **out) {
+    *out = NULL;
+    attn_status st = rnn_check(m);
+    if (st) return st;
+    graph *g = &m->g;
+    graph_reset(g, false, false, 0);
+    encoded enc;
+    if (!encode(m, g, src, B, S, &enc)) return graph_status(g);
+    const attn_rnn_config *c = &m->rnn->cfg;
+    attn_rnn_state *s = attn_calloc(1, sizeof *s);
+    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    s->N = B;
+    s->S = S;
+    s->H = c->hidden_size;
+    s->A = c->attention ? c->align_size : 0;
+    const tensor *src_t[4] = {enc.s0, enc.annot, enc.uh, enc.cfix};
+    bool ok = (s->lengths = attn_malloc((size_t)B * sizeof *s->lengths)) != NULL;
+    for (int i = 0; i < 4 && ok; i++) {
+        if (!src_t[i]) continue;
+        float **dst = state_array(s, i);
+        ok = (*dst = attn_malloc((size_t)src_t[i]->numel * sizeof(float))) != NULL;
+        if (ok) memcpy(*dst, src_t[i]->data, (size_t)src_t[i]->numel * sizeof(float));
+    }
+    if (!ok) {
+        attn_rnn_state_free(s);
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
+    memcpy(s->lengths, enc.lengths, (size_t)B * sizeof *s->lengths);
+    *out = s;
+    return ATTN_OK;
+}
+
+attn_status attn_rnn_step(attn_model *m, attn_rnn_state *st, const int32_t *prev, float *logprobs, float *attn) {
+    attn_status status = rnn_check(m);
+    if (status) return status;
+    if (!st || !prev || !logprobs) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_rnn_step: NULL argument");
+    int64_t N = st->N, S = st->S, H = st->H, V = m->rnn->cfg.tgt_vocab_size;
+    if (N == 0) return ATTN_OK;
+    graph *g = &m->g;
+    graph_reset(g, false, false, 0);
+    tensor s = view(st->s, 2, N, H, 1), annot = view(st->annot, 3, N, S, 2 * H);
+    tensor uh = st->uh ? view(st->uh, 3, N, S, st->A) : (tensor){0};
+    tensor cfix = st->cfix ? view(st->cfix, 2, N, 2 * H, 1) : (tensor){0};
+    encoded enc = {st->lengths, &annot, st->uh ? &uh : NULL, st->cfix ? &cfix : NULL, &s};
+    tensor *emb = op_embedding(g, m->rnn->p[RP_TGT_EMB], prev, N, 1), *feat = NULL, *a = NULL;
+    tensor *s_new = decoder_step(m, g, &enc, &s, emb, &feat, &a);
+    tensor *logits = output_layer(m, g, feat);
+    if (!logits || g->status) return graph_status(g);
+    for (int64_t n = 0; n < N; n++) {
+        const float *l = logits->data + n * V;
+        float mx = -INFINITY;
+        for (int64_t v = 0; v < V; v++) mx = l[v] > mx ? l[v] : mx;
+        double sum = 0;
+        for (int64_t v = 0; v < V; v++) sum += exp((double)(l[v] - mx));
+        float lse = mx + (float)log(sum);
+        for (int64_t v = 0; v < V; v++) logprobs[n * V + v] = l[v] - lse;
+    }
+    if (attn)
+        for (int64_t i = 0; i < N * S; i++) attn[i] = a ? a->data[i] : 0.0f;
+    memcpy(st->s, s_new->data, (size_t)(N * H) * sizeof(float));
+    return ATTN_OK;
+}
+
+attn_status attn_rnn_reorder(attn_rnn_state *st, const int32_t *idx, int64_t n) {
+    if (!st || (n > 0 && !idx) || n < 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_rnn_reorder: bad arguments");
+    for (int64_t k = 0; k < n; k++)
+        if (idx[k] < 0 || idx[k] >= st->N)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_rnn_reorder: index %d at %lld is outside [0, %lld)", (int)idx[k],
+                               (long long)k, (long long)st->N);
+    int64_t w[4];
+    state_widths(st, w);
+    float *fresh[4] = {0};
+    int32_t *len = attn_malloc((size_t)(n > 0 ? n : 1) * sizeof *len);
+    bool ok = len != NULL;
+    for (int i = 0; i < 4 && ok; i++)
+        if (w[i]) ok = (fresh[i] = attn_malloc((size_t)((n > 0 ? n : 1) * w[i]) * sizeof(float))) != NULL;
+    if (!ok) {
+        for (int i = 0; i < 4; i++) attn_free(fresh[i]);
+        attn_free(len);
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
+    for (int64_t k = 0; k < n; k++) {
+        len[k] = st->lengths[idx[k]];
+        for (int i = 0; i < 4; i++)
+            if (w[i]) memcpy(fresh[i] + k * w[i], *state_array(st, i) + idx[k] * w[i], (size_t)w[i] * sizeof(float));
+    }
+    for (int i = 0; i < 4; i++) {
+        if (!w[i]) continue;
+        attn_free(*state_array(st, i));
+        *state_array(st, i) = fresh[i];
+    }
+    attn_free(st->lengths);
+    st->lengths = len;
+    st->N = n;
+    return ATTN_OK;
+}
+
+attn_status attn_rnn_greedy(attn_model *m, const int32_t *src, int64_t S, int64_t max_len, int32_t *tokens,
+                            int64_t *n_out, float *attn) {
+    *n_out = 0;
+    attn_status st = rnn_check(m);
+    if (st) return st;
+    if (max_len < 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "max_len must be >= 0");
+    attn_rnn_state *state = NULL;
+    int64_t V = m->rnn->cfg.tgt_vocab_size;
+    float *lp = attn_malloc((size_t)V * sizeof(float));
+    if (!lp) return ATTN_ERR_OUT_OF_MEMORY;
+    if ((st = attn_rnn_encode(m, src, 1, S, &state)) != ATTN_OK) goto done;
+    int32_t prev = m->rnn->cfg.bos_token_id;
+    for (int64_t i = 0; i < max_len; i++) {
+        if ((st = attn_rnn_step(m, state, &prev, lp, attn ? attn + i * S : NULL)) != ATTN_OK) goto done;
+        int32_t best = 0;
+        for (int64_t v = 1; v < V; v++)
+            if (lp[v] > lp[best]) best = (int32_t)v;
+        if (best == m->rnn->cfg.eos_token_id) break;
+        tokens[(*n_out)++] = best;
+        prev = best;
+    }
+done:
+    attn_rnn_state_free(state);
+    attn_free(lp);
+    return st;
+}

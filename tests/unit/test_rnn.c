@@ -1,0 +1,382 @@
+/* RNNsearch and RNNencdec against the PyTorch fixtures of
+ * tests/ref/gen_rnn_fixture.py (torch.nn.GRU / GRUCell / Linear): logits,
+ * decoder states and attention weights within 1e-4 (relative to the
+ * largest magnitude), the loss within 1e-4, every parameter gradient
+ * within 1e-3 of its largest magnitude, on both kernel tables; attention
+ * rows sum to 1 over the real source tokens and are exactly 0 on padding.
+ * Then the step API (encode, step, reorder) against the teacher-forced
+ * pass, greedy decoding, save/load round trips and bad inputs. */
+#include "test.h"
+
+#include "attn/rnn.h"
+#include "io/safetensors.h"
+#include "models/model_impl.h"
+
+#define REF "tests/ref/"
+
+/* The fixture tensor `name` as floats (ints when `ints`); attn_free it. */
+static void *fixture_read(const st_file *f, const char *name, bool ints, int64_t *n) {
+    const st_tensor *t = st_find(f, name);
+    CHECK(t != NULL);
+    if (!t) return NULL;
+    void *buf = attn_malloc((size_t)t->numel * 4);
+    CHECK_OK(ints ? st_read_i32(t, buf, t->numel) : st_read_f32(t, buf, t->numel));
+    if (n) *n = t->numel;
+    return buf;
+}
+
+/* max |got - want| <= tol * max(1, max |want|), reported with the worst element */
+static bool near_scaled(const char *what, const float *got, const float *want, int64_t n, double tol) {
+    double worst = 0, scale = 1;
+    int64_t at = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double d = fabs((double)got[i] - (double)want[i]);
+        if (!(d <= worst)) worst = d, at = i;
+        if (fabs((double)want[i]) > scale) scale = fabs((double)want[i]);
+    }
+    if (worst <= tol * scale) return true;
+    fprintf(stderr, "    %s: |diff| %.3g at [%lld] (got %.9g, want %.9g), scale %.3g\n", what, worst, (long long)at,
+            (double)got[at], (double)want[at], scale);
+    return false;
+}
+
+typedef struct fx {
+    attn_model *m;
+    st_file *f;
+    attn_rnn_config cfg;
+    int32_t *src, *tgt_in, *tgt_out;
+    int64_t B, S, T;
+} fx;
+
+static bool fx_open(fx *x, const char *dir) {
+    memset(x, 0, sizeof *x);
+    char path[256];
+    CHECK_OK(attn_model_load(dir, &x->m));
+    snprintf(path, sizeof path, "%s/fixture.safetensors", dir);
+    CHECK_OK(st_open(path, &x->f));
+    if (!x->m || !x->f) return false;
+    CHECK(attn_model_rnn_config(x->m, &x->cfg));
+    const st_tensor *s = st_find(x->f, "src"), *t = st_find(x->f, "tgt_in");
+    CHECK(s && t && s->ndim == 2 && t->ndim == 2);
+    if (!s || !t) return false;
+    x->B = s->shape[0];
+    x->S = s->shape[1];
+    x->T = t->shape[1];
+    x->src = fixture_read(x->f, "src", true, NULL);
+    x->tgt_in = fixture_read(x->f, "tgt_in", true, NULL);
+    x->tgt_out = fixture_read(x->f, "tgt_out", true, NULL);
+    return x->src && x->tgt_in && x->tgt_out;
+}
+
+static void fx_close(fx *x) {
+    attn_free(x->src), attn_free(x->tgt_in), attn_free(x->tgt_out);
+    st_close(x->f);
+    attn_model_free(x->m);
+}
+
+/* Attention rows: sum 1 over the row's real source tokens, exactly 0 on
+ * padding (or all 0 for a model without attention). */
+static void check_attention_rows(const fx *x, const float *attn) {
+    for (int64_t b = 0; b < x->B; b++) {
+        int64_t len = 0;
+        while (len < x->S && x->src[b * x->S + len] != x->cfg.pad_token_id) len++;
+        for (int64_t t = 0; t < x->T; t++) {
+            const float *row = attn + (b * x->T + t) * x->S;
+            double sum = 0;
+            for (int64_t j = 0; j < x->S; j++) {
+                sum += (double)row[j];
+                if (j >= len) CHECK(row[j] == 0.0f);
+            }
+            CHECK_NEAR(sum, x->cfg.attention ? 1.0 : 0.0, 1e-5);
+        }
+    }
+}
+
+/* Teacher-forced logits, attention, loss and every gradient on table k. */
+static void check_model(const char *dir, const kernels *k) {
+    fx x;
+    if (!fx_open(&x, dir)) {
+        fx_close(&x);
+        return;
+    }
+    attn_model *m = x.m;
+    int64_t V = x.cfg.tgt_vocab_size, BT = x.B * x.T;
+    CHECK_OK(model_enable_grads(m));
+    model_zero_grads(m);
+    graph g;
+    graph_init(&g, k);
+    graph_reset(&g, true, false, 0);
+    float *attn = attn_malloc((size_t)(BT * x.S) * sizeof(float));
+    tensor *logits = rnn_forward(m, &g, x.src, x.S, x.tgt_in, x.B, x.T, attn);
+    CHECK(logits != NULL);
+    if (logits) {
+        float *want = fixture_read(x.f, "logits", false, NULL);
+        char what[160];
+        snprintf(what, sizeof what, "%s logits [%s]", dir, k->name);
+        if (want) CHECK(near_scaled(what, logits->data, want, BT * V, 1e-4));
+        attn_free(want);
+        check_attention_rows(&x, attn);
+        if (x.cfg.attention) {
+            want = fixture_read(x.f, "attn", false, NULL);
+            snprintf(what, sizeof what, "%s attention [%s]", dir, k->name);
+            if (want) CHECK(near_scaled(what, attn, want, BT * x.S, 1e-4));
+            attn_free(want);
+        } else {
+            CHECK(st_find(x.f, "attn") == NULL);
+        }
+    }
+    graph_reset(&g, true, false, 0);
+    tensor *loss = rnn_loss(m, &g, x.src, x.S, x.tgt_in, x.tgt_out, x.B, x.T);
+    CHECK(loss != NULL);
+    if (loss) {
+        float *want_loss = fixture_read(x.f, "loss", false, NULL);
+        if (want_loss) CHECK_NEAR(loss->data[0], want_loss[0], 1e-4 * fmax(1.0, fabs((double)want_loss[0])));
+        attn_free(want_loss);
+        CHECK_OK(graph_backward(&g, loss));
+        int n_checked = 0;
+        for (int p = 0; p < m->n_params_tensors; p++) {
+            char name[128], what[200];
+            snprintf(name, sizeof name, "grad.%s", m->params[p].name);
+            float *want = fixture_read(x.f, name, false, NULL);
+            snprintf(what, sizeof what, "%s %s [%s]", dir, name, k->name);
+            if (want) CHECK(near_scaled(what, m->grads + m->params[p].offset, want, m->params[p].numel, 1e-3));
+            n_checked += want != NULL;
+            attn_free(want);
+        }
+        CHECK(n_checked == m->n_params_tensors);
+    }
+    attn_free(attn);
+    graph_free(&g);
+    fx_close(&x);
+}
+
+TEST("RNNsearch matches PyTorch: logits, attention weights, loss and every gradient (ref and cpu kernels)") {
+    check_model(REF "rnnsearch_tiny", &kernels_ref);
+    check_model(REF "rnnsearch_tiny", &kernels_cpu);
+}
+
+TEST("RNNencdec (tied output) matches PyTorch: logits, loss and every gradient (ref and cpu kernels)") {
+    check_model(REF "rnnencdec_tiny", &kernels_ref);
+    check_model(REF "rnnencdec_tiny", &kernels_cpu);
+}
+
+/* The step API from the teacher-forced inputs reproduces the fixture's
+ * logits step by step (as log-softmax), its attention rows and decoder
+ * states; reordering hypotheses moves exactly their rows. */
+static void check_steps(const char *dir) {
+    fx x;
+    if (!fx_open(&x, dir)) {
+        fx_close(&x);
+        return;
+    }
+    int64_t B = x.B, S = x.S, T = x.T, V = x.cfg.tgt_vocab_size;
+    float *logits = fixture_read(x.f, "logits", false, NULL);
+    float *want_attn = x.cfg.attention ? fixture_read(x.f, "attn", false, NULL) : NULL;
+    float *lp = attn_malloc((size_t)(B * V) * sizeof(float)), *a = attn_malloc((size_t)(B * S) * sizeof(float));
+    float *want_lp = attn_malloc((size_t)(B * V) * sizeof(float)), *want_a = attn_malloc((size_t)(B * S) * sizeof(float));
+    int32_t *prev = attn_malloc((size_t)B * sizeof(int32_t));
+    attn_rnn_state *st = NULL;
+    CHECK_OK(attn_rnn_encode(x.m, x.src, B, S, &st));
+    CHECK(attn_rnn_state_count(st) == B && attn_rnn_state_src_len(st) == S);
+    for (int64_t t = 0; st && logits && t < T; t++) {
+        for (int64_t b = 0; b < B; b++) {
+            prev[b] = x.tgt_in[b * T + t];
+            const float *l = logits + (b * T + t) * V;
+            double mx = -INFINITY, sum = 0;
+            for (int64_t v = 0; v < V; v++) mx = fmax(mx, (double)l[v]);
+            for (int64_t v = 0; v < V; v++) sum += exp((double)l[v] - mx);
+            for (int64_t v = 0; v < V; v++) want_lp[b * V + v] = (float)((double)l[v] - mx - log(sum));
+            for (int64_t j = 0; j < S; j++) want_a[b * S + j] = want_attn ? want_attn[(b * T + t) * S + j] : 0.0f;
+        }
+        CHECK_OK(attn_rnn_step(x.m, st, prev, lp, a));
+        char what[128];
+        snprintf(what, sizeof what, "%s step %lld log-probs", dir, (long long)t);
+        CHECK(near_scaled(what, lp, want_lp, B * V, 1e-4));
+        snprintf(what, sizeof what, "%s step %lld attention", dir, (long long)t);
+        CHECK(near_scaled(what, a, want_a, B * S, 1e-4));
+    }
+    attn_rnn_state_free(st);
+    /* reorder: [2, 0, 0, 1] after one step, then a second step */
+    st = NULL;
+    CHECK_OK(attn_rnn_encode(x.m, x.src, B, S, &st));
+    for (int64_t b = 0; b < B; b++) prev[b] = x.cfg.bos_token_id;
+    CHECK_OK(attn_rnn_step(x.m, st, prev, lp, a));
+    static const int32_t idx[4] = {2, 0, 0, 1};
+    CHECK_OK(attn_rnn_reorder(st, idx, 4));
+    CHECK(attn_rnn_state_count(st) == 4);
+    int32_t prev4[4], bad[1] = {4};
+    float lp4[4 * 64], a4[4 * 16];
+    CHECK(V <= 64 && S <= 16);
+    for (int k = 0; k < 4; k++) prev4[k] = x.tgt_in[idx[k] * T + 1];
+    CHECK_OK(attn_rnn_step(x.m, st, prev4, lp4, a4));
+    for (int k = 0; k < 4; k++) {
+        int64_t b = idx[k];
+        const float *l = logits + (b * T + 1) * V;
+        double mx = -INFINITY, sum = 0;
+        for (int64_t v = 0; v < V; v++) mx = fmax(mx, (double)l[v]);
+        for (int64_t v = 0; v < V; v++) sum += exp((double)l[v] - mx);
+        for (int64_t v = 0; v < V; v++) CHECK_NEAR(lp4[k * V + v], (double)l[v] - mx - log(sum), 1e-4 * fmax(1, fabs(mx)));
+        if (want_attn)
+            for (int64_t j = 0; j < S; j++) CHECK_NEAR(a4[k * S + j], want_attn[(b * T + 1) * S + j], 1e-5);
+    }
+    CHECK_STATUS(attn_rnn_reorder(st, bad, 1), ATTN_ERR_INVALID_ARG);
+    int32_t oov[4] = {0, 0, (int32_t)V, 0};
+    CHECK_STATUS(attn_rnn_step(x.m, st, oov, lp4, a4), ATTN_ERR_INVALID_ARG);
+    attn_rnn_state_free(st);
+    attn_free(lp), attn_free(a), attn_free(want_lp), attn_free(want_a), attn_free(prev);
+    attn_free(logits), attn_free(want_attn);
+    fx_close(&x);
+}
+
+TEST("step API: encode + step reproduce the teacher-forced log-probs and attention; reorder moves hypotheses") {
+    check_steps(REF "rnnsearch_tiny");
+    check_steps(REF "rnnencdec_tiny");
+}
+
+TEST("greedy decoding follows the step API's argmax and returns each token's attention row") {
+    fx x;
+    if (fx_open(&x, REF "rnnsearch_tiny")) {
+        int64_t S = x.S, V = x.cfg.tgt_vocab_size, max_len = 7;
+        int32_t tokens[7], n = -1;
+        int64_t n_out = -1;
+        float attn[7 * 16];
+        CHECK(S <= 16);
+        CHECK_OK(attn_rnn_greedy(x.m, x.src, S, max_len, tokens, &n_out, attn));
+        CHECK(n_out >= 0 && n_out <= max_len);
+        /* the same loop by hand */
+        attn_rnn_state *st = NULL;
+        CHECK_OK(attn_rnn_encode(x.m, x.src, 1, S, &st));
+        int32_t prev = x.cfg.bos_token_id;
+        float lp[64], a[16];
+        for (n = 0; st && n < max_len; n++) {
+            CHECK_OK(attn_rnn_step(x.m, st, &prev, lp, a));
+            int32_t best = 0;
+            for (int32_t v = 1; v < V; v++)
+                if (lp[v] > lp[best]) best = v;
+            if (best == x.cfg.eos_token_id) break;
+            CHECK(n < n_out && tokens[n] == best);
+            for (int64_t j = 0; j < S && n < n_out; j++) CHECK(attn[n * S + j] == a[j]);
+            prev = best;
+        }
+        CHECK(n == n_out);
+        attn_rnn_state_free(st);
+        /* a row padded at its end gives the same translation as the row alone */
+        int32_t padded[9] = {0};
+        int64_t n2 = -1;
+        int32_t tokens2[7];
+        memcpy(padded, x.src + S, 3 * sizeof(int32_t)); /* row 1 has 3 real tokens */
+        CHECK_OK(attn_rnn_greedy(x.m, padded, 9, max_len, tokens2, &n2, NULL));
+        int64_t n3 = -1;
+        int32_t tokens3[7];
+        CHECK_OK(attn_rnn_greedy(x.m, padded, 3, max_len, tokens3, &n3, NULL));
+        CHECK(n2 == n3 && !memcmp(tokens2, tokens3, (size_t)n2 * sizeof(int32_t)));
+    }
+    fx_close(&x);
+}
+
+TEST("save and load round-trip bit for bit (RNNsearch, RNNencdec tied); a fresh model saves and loads") {
+    const char *dirs[2] = {REF "rnnsearch_tiny", REF "rnnencdec_tiny"};
+    for (int d = 0; d < 2; d++) {
+        attn_model *a = NULL, *b = NULL;
+        CHECK_OK(attn_model_load(dirs[d], &a));
+        char out[256];
+        snprintf(out, sizeof out, "%s/rt%d", test_tmpdir(), d);
+        if (a) CHECK_OK(attn_model_save(a, out));
+        CHECK_OK(attn_model_load(out, &b));
+        if (a && b) {
+            CHECK(a->n_weights == b->n_weights);
+            CHECK(!memcmp(a->weights, b->weights, (size_t)a->n_weights * sizeof(float)));
+            attn_rnn_config ca, cb;
+            CHECK(attn_model_rnn_config(a, &ca) && attn_model_rnn_config(b, &cb));
+            CHECK(ca.attention == cb.attention && ca.src_vocab_size == cb.src_vocab_size &&
+                  ca.tgt_vocab_size == cb.tgt_vocab_size && ca.embed_size == cb.embed_size &&
+                  ca.hidden_size == cb.hidden_size && (!ca.attention || ca.align_size == cb.align_size) &&
+                  ca.maxout_size == cb.maxout_size && ca.tie_embeddings == cb.tie_embeddings &&
+                  ca.pad_token_id == cb.pad_token_id && ca.bos_token_id == cb.bos_token_id &&
+                  ca.eos_token_id == cb.eos_token_id);
+        }
+        attn_model_free(a);
+        attn_model_free(b);
+    }
+    attn_rnn_config c = attn_rnn_default_config();
+    c.src_vocab_size = 40, c.tgt_vocab_size = 30, c.embed_size = 6, c.hidden_size = 5, c.align_size = 4;
+    c.maxout_size = 3;
+    attn_model *m = NULL, *l = NULL;
+    CHECK_OK(attn_rnn_new(&c, 7, &m));
+    char out[256];
+    snprintf(out, sizeof out, "%s/fresh", test_tmpdir());
+    if (m) CHECK_OK(attn_model_save(m, out));
+    CHECK_OK(attn_model_load(out, &l));
+    if (m && l) CHECK(!memcmp(m->weights, l->weights, (size_t)m->n_weights * sizeof(float)));
+    CHECK(!attn_model_rnn_config(NULL, NULL));
+    attn_model_free(m);
+    attn_model_free(l);
+    c.tie_embeddings = true; /* maxout 3 != embed 6 */
+    m = NULL;
+    CHECK_STATUS(attn_rnn_new(&c, 7, &m), ATTN_ERR_INVALID_ARG);
+    CHECK(m == NULL);
+}
+
+static void write_text(const char *path, const char *text) {
+    FILE *f = fopen(path, "wb");
+    CHECK(f != NULL);
+    if (f) fputs(text, f), fclose(f);
+}
+
+TEST("bad inputs: a token after padding, wrong tensor shapes, a missing tensor, a bad config are errors") {
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_load(REF "rnnsearch_tiny", &m));
+    if (m) {
+        int32_t src[4] = {5, 0, 7, 0};
+        attn_rnn_state *st = NULL;
+        CHECK_STATUS(attn_rnn_encode(m, src, 1, 4, &st), ATTN_ERR_INVALID_ARG);
+        CHECK(st == NULL);
+        graph g;
+        graph_init(&g, NULL);
+        graph_reset(&g, true, false, 0);
+        int32_t tin[2] = {1, 4}, tout[2] = {4, 2};
+        CHECK(rnn_loss(m, &g, src, 4, tin, tout, 1, 2) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+        graph_free(&g);
+        float dummy[64];
+        int32_t prev = 1;
+        CHECK_STATUS(attn_rnn_step(m, NULL, &prev, dummy, NULL), ATTN_ERR_INVALID_ARG);
+    }
+    attn_model_free(m);
+    /* a GPT model is not an RNN */
+    attn_gpt_config gc = attn_gpt_default_config();
+    gc.n_layer = 1, gc.n_head = 1, gc.n_embd = 8, gc.n_ctx = 8, gc.vocab_size = 11;
+    attn_model *gpt = NULL;
+    CHECK_OK(attn_model_new(&gc, 1, &gpt));
+    int32_t one = 3, toks[2];
+    int64_t n = 0;
+    if (gpt) CHECK_STATUS(attn_rnn_greedy(gpt, &one, 1, 2, toks, &n, NULL), ATTN_ERR_INVALID_ARG);
+    attn_model_free(gpt);
+
+    /* directories with a broken config or weights */
+    char dir[256], path[300], cmd[700];
+    snprintf(dir, sizeof dir, "%s/bad", test_tmpdir());
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' && cp " REF "rnnsearch_tiny/model.safetensors '%s/'", dir, dir);
+    CHECK(system(cmd) == 0);
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    write_text(path, "{\"model_type\": \"rnnsearch\", \"src_vocab_size\": 23, \"tgt_vocab_size\": 19, \"embed_size\": 8,"
+                     " \"hidden_size\": 6, \"align_size\": 7, \"maxout_size\": 4}");
+    m = NULL;
+    CHECK_STATUS(attn_model_load(dir, &m), ATTN_ERR_FORMAT); /* out.pre has 10 rows, not 8 */
+    CHECK(strstr(attn_last_error(), "out.pre.weight") != NULL);
+    write_text(path, "{\"model_type\": \"rnnencdec\", \"src_vocab_size\": 23, \"tgt_vocab_size\": 19, \"embed_size\": 8,"
+                     " \"hidden_size\": 6, \"maxout_size\": 5}");
+    CHECK_STATUS(attn_model_load(dir, &m), ATTN_ERR_FORMAT); /* attention tensors are unexpected */
+    CHECK(strstr(attn_last_error(), "unexpected tensor") != NULL);
+    write_text(path, "{\"model_type\": \"rnnsearch\", \"src_vocab_size\": 23, \"tgt_vocab_size\": 19, \"embed_size\": 8}");
+    CHECK_STATUS(attn_model_load(dir, &m), ATTN_ERR_FORMAT); /* hidden_size missing */
+    write_text(path, "{\"model_type\": \"rnnsearch\", \"src_vocab_size\": 23, \"tgt_vocab_size\": 19, \"embed_size\": 8,"
+                     " \"hidden_size\": 6, \"align_size\": 7, \"maxout_size\": 5, \"pad_token_id\": 99}");
+    CHECK_STATUS(attn_model_load(dir, &m), ATTN_ERR_INVALID_ARG);
+    snprintf(path, sizeof path, "%s/model.safetensors", dir);
+    write_text(path, "garbage");
+    write_text(dir[0] ? (snprintf(cmd, sizeof cmd, "%s/config.json", dir), cmd) : cmd,
+               "{\"model_type\": \"rnnsearch\", \"src_vocab_size\": 23, \"tgt_vocab_size\": 19, \"embed_size\": 8,"
+               " \"hidden_size\": 6, \"align_size\": 7, \"maxout_size\": 5}");
+    CHECK(attn_model_load(dir, &m) != ATTN_OK);
+    CHECK(m == NULL);
+}
