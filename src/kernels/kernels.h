@@ -87,6 +87,16 @@ typedef struct kernels {
      * dinp += (1 - out^2) * dout. */
     void (*tanh_forward)(float *out, const float *inp, int64_t n);
     void (*tanh_backward)(float *dinp, const float *out, const float *dout, int64_t n);
+
+    /* bf16 mixed precision (kernels/bf16.h): the linear layer above with
+     * weight (OC, C) held in bf16 and every other GEMM input rounded to bf16
+     * (nearest even); products and sums in fp32 (the ref in double), bias
+     * and dbias in fp32. backward: dinp += bf16(dout) @ weight,
+     * dweight += bf16(dout)^T @ bf16(inp) (fp32 gradients). */
+    void (*matmul_forward_bf16)(float *out, const float *inp, const uint16_t *weight, const float *bias, int64_t N,
+                                int64_t C, int64_t OC);
+    void (*matmul_backward_bf16)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                                 const uint16_t *weight, int64_t N, int64_t C, int64_t OC);
 } kernels;
 
 extern const kernels kernels_ref;

@@ -1,5 +1,6 @@
 /* The CPU kernel table of one instruction-set build. */
 #include "kernels/cpu/cpu.h"
+#include "kernels/cpu/gemm_bf16.h"
 
 #undef kernels_cpu /* the macro of kernels.h; here the name is a table prefix */
 
@@ -24,4 +25,6 @@ const kernels CPU_FN(kernels_cpu) = {
     .gelu_erf_backward = CPU_FN(cpu_gelu_erf_backward),
     .tanh_forward = CPU_FN(cpu_tanh_forward),
     .tanh_backward = CPU_FN(cpu_tanh_backward),
+    .matmul_forward_bf16 = CPU_FN(cpu_matmul_forward_bf16),
+    .matmul_backward_bf16 = CPU_FN(cpu_matmul_backward_bf16),
 };

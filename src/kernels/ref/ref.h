@@ -32,5 +32,9 @@ void ref_gelu_erf_forward(float *out, const float *inp, int64_t n);
 void ref_gelu_erf_backward(float *dinp, const float *inp, const float *dout, int64_t n);
 void ref_tanh_forward(float *out, const float *inp, int64_t n);
 void ref_tanh_backward(float *dinp, const float *out, const float *dout, int64_t n);
+void ref_matmul_forward_bf16(float *out, const float *inp, const uint16_t *weight, const float *bias, int64_t N,
+                             int64_t C, int64_t OC);
+void ref_matmul_backward_bf16(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                              const uint16_t *weight, int64_t N, int64_t C, int64_t OC);
 
 #endif

@@ -21,4 +21,6 @@ const kernels kernels_ref = {
     .gelu_erf_backward = ref_gelu_erf_backward,
     .tanh_forward = ref_tanh_forward,
     .tanh_backward = ref_tanh_backward,
+    .matmul_forward_bf16 = ref_matmul_forward_bf16,
+    .matmul_backward_bf16 = ref_matmul_backward_bf16,
 };
