@@ -81,6 +81,9 @@ typedef struct attn_train_params {
     attn_objective objective;     /* CLM (default) or MLM (encoders) */
     bool static_masking;          /* MLM: fixed masks per window (BERT) instead of dynamic */
     bool whole_word_masking;      /* MLM: mask whole words (a "##" WordPiece continues the word before it) */
+    attn_precision precision;     /* matrix products in fp32 (default) or bf16 (see model.h); master
+                                     weights, gradients, AdamW state and checkpoints stay fp32, so a
+                                     run may resume in either precision */
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

@@ -26,6 +26,22 @@
 
 enum { MR = 12, NR = 32, KC = 256, MC = 16 * MR, NC = 96 * NR };
 
+/* Packing buffers: one block per calling thread, allocated on its first
+ * GEMM at the largest size any call needs and kept (a training step then
+ * allocates nothing). NULL when the allocation failed: the caller falls
+ * back to a loop that needs no buffer. */
+enum { EM = 512, EN = 2048, EK = 256 }; /* emulation blocks */
+#define PACK_BYTES                                                                                          \
+    ((size_t)(MC + NC) * (KC / 2) * sizeof(uint32_t) > (size_t)(EM + EN) * EK * sizeof(float)                \
+         ? (size_t)(MC + NC) * (KC / 2) * sizeof(uint32_t)                                                   \
+         : (size_t)(EM + EN) * EK * sizeof(float))
+static _Thread_local void *pack_buffer;
+
+static void *pack_buffers(void) {
+    if (!pack_buffer) pack_buffer = attn_malloc_aligned(PACK_BYTES);
+    return pack_buffer;
+}
+
 static inline uint16_t load_bf16(const void *X, gemm_dtype t, int64_t i) {
     return t == GEMM_BF16 ? ((const uint16_t *)X)[i] : bf16_from_f32(((const float *)X)[i]);
 }
@@ -68,14 +84,11 @@ static void naive_acc(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const v
 void CPU_FN(gemm_bf16_emulated)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at,
                                 int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float beta, float *C,
                                 int64_t ldc) {
-    enum { EM = 512, EN = 2048, EK = 256 };
     if (M <= 0 || N <= 0) return;
     scale_rows(M, N, beta, C, ldc);
     if (K <= 0) return;
-    int64_t em = M < EM ? M : EM, en = N < EN ? N : EN, ek = K < EK ? K : EK;
-    float *a = attn_malloc_aligned((size_t)(em * ek) * sizeof(float));
-    float *b = attn_malloc_aligned((size_t)(ek * en) * sizeof(float));
-    if (!a || !b) {
+    float *a = pack_buffers(), *b = a ? a + EM * EK : NULL;
+    if (!a) {
         naive_acc(ta, tb, M, N, K, A, at, lda, B, bt, ldb, C, ldc);
     } else {
         for (int64_t k0 = 0; k0 < K; k0 += EK) {
@@ -91,8 +104,6 @@ void CPU_FN(gemm_bf16_emulated)(bool ta, bool tb, int64_t M, int64_t N, int64_t 
             }
         }
     }
-    attn_free_aligned(a);
-    attn_free_aligned(b);
 }
 
 static void gemv_emulated(float *out, const float *x, const uint16_t *W, const float *bias, int64_t C, int64_t OC) {
@@ -187,13 +198,8 @@ BF16_TARGET static void kernel_12x32(int64_t kp, const uint32_t *a, const uint32
 
 static bool gemm_native(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at, int64_t lda,
                         const void *B, gemm_dtype bt, int64_t ldb, float *C, int64_t ldc) {
-    uint32_t *ap = attn_malloc_aligned((size_t)MC * (KC / 2) * sizeof(uint32_t));
-    uint32_t *bp = attn_malloc_aligned((size_t)NC * (KC / 2) * sizeof(uint32_t));
-    if (!ap || !bp) {
-        attn_free_aligned(ap);
-        attn_free_aligned(bp);
-        return false;
-    }
+    uint32_t *ap = pack_buffers(), *bp = ap ? ap + MC * (KC / 2) : NULL;
+    if (!ap) return false;
     for (int64_t jc = 0; jc < N; jc += NC) {
         int64_t nc = N - jc < NC ? N - jc : NC, nb = (nc + NR - 1) / NR;
         for (int64_t pc = 0; pc < K; pc += KC) {
@@ -223,8 +229,6 @@ static bool gemm_native(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const
             }
         }
     }
-    attn_free_aligned(ap);
-    attn_free_aligned(bp);
     return true;
 }
 
