@@ -19,13 +19,6 @@
 
 #include <stdint.h>
 
-/* the AVX-512 build of the same functions (tests see the generic names) */
-void gemm_bf16_avx512(bool, bool, int64_t, int64_t, int64_t, const void *, gemm_dtype, int64_t, const void *, gemm_dtype,
-                      int64_t, float, float *, int64_t);
-void gemm_bf16_emulated_avx512(bool, bool, int64_t, int64_t, int64_t, const void *, gemm_dtype, int64_t, const void *,
-                               gemm_dtype, int64_t, float, float *, int64_t);
-const char *gemm_bf16_backend_avx512(void);
-
 typedef void (*gemm_fn)(bool, bool, int64_t, int64_t, int64_t, const void *, gemm_dtype, int64_t, const void *,
                         gemm_dtype, int64_t, float, float *, int64_t);
 

@@ -32,6 +32,17 @@ void CPU_FN(gemv_bf16)(float *out, const float *x, const uint16_t *W, const floa
 /* "avx512bf16" or "fp32-emulation": the path gemm_bf16 takes here. */
 const char *CPU_FN(gemm_bf16_backend)(void);
 
+/* Both builds' GEMMs by name, for tests and benchmarks outside kernels/cpu
+ * (the AVX-512 build's exists everywhere; call it only on an AVX-512 CPU). */
+void gemm_bf16_generic(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype a_type,
+                       int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb, float beta, float *C, int64_t ldc);
+void gemm_bf16_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype a_type,
+                      int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb, float beta, float *C, int64_t ldc);
+void gemm_bf16_emulated_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const void *A,
+                               gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb, float beta,
+                               float *C, int64_t ldc);
+const char *gemm_bf16_backend_avx512(void);
+
 void CPU_FN(cpu_matmul_forward_bf16)(float *out, const float *inp, const uint16_t *weight, const float *bias, int64_t N,
                                      int64_t C, int64_t OC);
 void CPU_FN(cpu_matmul_backward_bf16)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
