@@ -18,13 +18,17 @@
 
 #include <stdlib.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #if defined(__AVX512F__) && defined(__GNUC__)
 #include <immintrin.h>
 #define HAVE_NATIVE_BF16 1
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 #endif
 
-enum { MR = 12, NR = 32, KC = 256, MC = 16 * MR, NC = 96 * NR };
+enum { MR = 12, NR = 32, KC = 512, MC = 16 * MR, NC = 96 * NR };
 
 /* Packing buffers: one block per calling thread, allocated on its first
  * GEMM at the largest size any call needs and kept (a training step then
@@ -131,26 +135,55 @@ static bool native_ok(void) {
     return ok;
 }
 
+/* 16 fp32 values rounded to bf16 exactly as bf16_from_f32, one per 32-bit
+ * lane (low half). */
+BF16_TARGET static inline __m512i round16(__m512i u) {
+    const __m512i one = _mm512_set1_epi32(1), bias = _mm512_set1_epi32(0x7fff), abs_mask = _mm512_set1_epi32(0x7fffffff),
+                  inf = _mm512_set1_epi32(0x7f800000), quiet = _mm512_set1_epi32(0x40);
+    __m512i r = _mm512_srli_epi32(_mm512_add_epi32(u, _mm512_add_epi32(bias, _mm512_and_si512(_mm512_srli_epi32(u, 16), one))), 16);
+    __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, abs_mask), inf);
+    return _mm512_mask_or_epi32(r, nan, _mm512_srli_epi32(u, 16), quiet);
+}
+
+/* Rounds n floats to bf16 (nearest even, as bf16_from_f32) into dst. */
+BF16_TARGET static void round_row(uint16_t *dst, const float *x, int64_t n) {
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        _mm256_storeu_si256((__m256i *)(dst + i), _mm512_cvtepi32_epi16(round16(_mm512_loadu_si512(x + i))));
+    for (; i < n; i++) dst[i] = bf16_from_f32(x[i]);
+}
+
+/* Up to 16 values of op(X) at X[i..i+n) as bf16 in the low halves of 32-bit
+ * lanes, zero in lanes >= n. */
+BF16_TARGET static inline __m512i load16(const void *X, gemm_dtype t, int64_t i, int n) {
+    __mmask16 m = n >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << n) - 1);
+    if (t == GEMM_BF16) return _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(m, (const uint16_t *)X + i));
+    return _mm512_maskz_mov_epi32(m, round16(_mm512_maskz_loadu_epi32(m, (const float *)X + i)));
+}
+
 /* Packs `w` (<= W) rows r0.. of op(X) over k in [k0, k0 + kc) into dst as
  * [k pair][W] uint32, zero beyond w rows and beyond kc. k_contig: op(X)'s
  * row r is contiguous in k at X + r*ld; else X + k*ld + r (row of k). */
-static void pack_panel(uint32_t *dst, int W, const void *X, gemm_dtype t, bool k_contig, int64_t ld, int64_t r0,
-                       int w, int64_t k0, int64_t kc) {
+BF16_TARGET static void pack_panel(uint32_t *dst, int W, const void *X, gemm_dtype t, bool k_contig, int64_t ld,
+                                   int64_t r0, int w, int64_t k0, int64_t kc) {
     int64_t kp = (kc + 1) / 2;
     if (k_contig) {
+        _Alignas(64) uint16_t row[KC + 2];
         for (int r = 0; r < W; r++) {
             if (r >= w) {
                 for (int64_t p = 0; p < kp; p++) dst[p * W + r] = 0;
                 continue;
             }
             int64_t base = (r0 + r) * ld + k0;
-            if (t == GEMM_BF16) {
-                const uint16_t *x = (const uint16_t *)X + base;
-                for (int64_t p = 0; p < kc / 2; p++) dst[p * W + r] = (uint32_t)x[2 * p] | (uint32_t)x[2 * p + 1] << 16;
-            } else {
-                const float *x = (const float *)X + base;
-                for (int64_t p = 0; p < kc / 2; p++)
-                    dst[p * W + r] = (uint32_t)bf16_from_f32(x[2 * p]) | (uint32_t)bf16_from_f32(x[2 * p + 1]) << 16;
+            const uint16_t *x = row;
+            if (t == GEMM_BF16)
+                x = (const uint16_t *)X + base;
+            else
+                round_row(row, (const float *)X + base, kc - (kc & 1));
+            for (int64_t p = 0; p < kc / 2; p++) {
+                uint32_t pair;
+                memcpy(&pair, x + 2 * p, sizeof pair);
+                dst[p * W + r] = pair;
             }
             if (kc & 1) dst[(kp - 1) * W + r] = load_bf16(X, t, base + kc - 1);
         }
@@ -159,14 +192,13 @@ static void pack_panel(uint32_t *dst, int W, const void *X, gemm_dtype t, bool k
     for (int64_t p = 0; p < kp; p++) {
         int64_t lo = (k0 + 2 * p) * ld + r0, hi = lo + ld;
         bool has_hi = 2 * p + 1 < kc;
-        uint32_t *d = dst + p * W;
-        if (t == GEMM_F32 && w == W && has_hi) {
-            const float *xl = (const float *)X + lo, *xh = (const float *)X + hi;
-            for (int r = 0; r < W; r++) d[r] = (uint32_t)bf16_from_f32(xl[r]) | (uint32_t)bf16_from_f32(xh[r]) << 16;
-            continue;
+        for (int c = 0; c < W; c += 16) {
+            int n = w - c < 0 ? 0 : w - c > 16 ? 16 : w - c;
+            __m512i v = load16(X, t, lo + c, n);
+            if (has_hi) v = _mm512_or_si512(v, _mm512_slli_epi32(load16(X, t, hi + c, n), 16));
+            __mmask16 sm = W - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (W - c)) - 1);
+            _mm512_mask_storeu_epi32(dst + p * W + c, sm, v);
         }
-        for (int r = 0; r < W; r++)
-            d[r] = r >= w ? 0 : (uint32_t)load_bf16(X, t, lo + r) | (has_hi ? (uint32_t)load_bf16(X, t, hi + r) << 16 : 0);
     }
 }
 
@@ -196,55 +228,64 @@ BF16_TARGET static void kernel_12x32(int64_t kp, const uint32_t *a, const uint32
     }
 }
 
-static bool gemm_native(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at, int64_t lda,
-                        const void *B, gemm_dtype bt, int64_t ldb, float *C, int64_t ldc) {
+/* C rows [i0, i1) x cols [j0, j1) += op(A) @ op(B) on one thread, with its
+ * own packing buffers (false: none could be allocated). */
+static bool gemm_block(bool ta, bool tb, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t K, const void *A,
+                       gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float *C, int64_t ldc) {
     uint32_t *ap = pack_buffers(), *bp = ap ? ap + MC * (KC / 2) : NULL;
     if (!ap) return false;
-    for (int64_t jc = 0; jc < N; jc += NC) {
-        int64_t nc = N - jc < NC ? N - jc : NC, nb = (nc + NR - 1) / NR;
+    for (int64_t jc = j0; jc < j1; jc += NC) {
+        int64_t nc = j1 - jc < NC ? j1 - jc : NC, nb = (nc + NR - 1) / NR;
         for (int64_t pc = 0; pc < K; pc += KC) {
             int64_t kc = K - pc < KC ? K - pc : KC, kp = (kc + 1) / 2;
-#pragma omp parallel
-            {
-#pragma omp for schedule(static)
-                for (int64_t jb = 0; jb < nb; jb++) {
-                    int64_t w = nc - jb * NR < NR ? nc - jb * NR : NR;
-                    pack_panel(bp + jb * kp * NR, NR, B, bt, tb, ldb, jc + jb * NR, (int)w, pc, kc);
+            for (int64_t jb = 0; jb < nb; jb++) {
+                int64_t w = nc - jb * NR < NR ? nc - jb * NR : NR;
+                pack_panel(bp + jb * kp * NR, NR, B, bt, tb, ldb, jc + jb * NR, (int)w, pc, kc);
+            }
+            for (int64_t ic = i0; ic < i1; ic += MC) {
+                int64_t mc = i1 - ic < MC ? i1 - ic : MC, mb = (mc + MR - 1) / MR;
+                for (int64_t ib = 0; ib < mb; ib++) {
+                    int64_t w = mc - ib * MR < MR ? mc - ib * MR : MR;
+                    pack_panel(ap + ib * kp * MR, MR, A, at, !ta, lda, ic + ib * MR, (int)w, pc, kc);
                 }
-                for (int64_t ic = 0; ic < M; ic += MC) {
-                    int64_t mc = M - ic < MC ? M - ic : MC, mb = (mc + MR - 1) / MR;
-#pragma omp for schedule(static)
+                for (int64_t jb = 0; jb < nb; jb++)
                     for (int64_t ib = 0; ib < mb; ib++) {
-                        int64_t w = mc - ib * MR < MR ? mc - ib * MR : MR;
-                        pack_panel(ap + ib * kp * MR, MR, A, at, !ta, lda, ic + ib * MR, (int)w, pc, kc);
+                        int64_t mr = mc - ib * MR < MR ? mc - ib * MR : MR, nr = nc - jb * NR < NR ? nc - jb * NR : NR;
+                        kernel_12x32(kp, ap + ib * kp * MR, bp + jb * kp * NR, C + (ic + ib * MR) * ldc + jc + jb * NR, ldc,
+                                     (int)mr, (int)nr);
                     }
-#pragma omp for collapse(2) schedule(static)
-                    for (int64_t jb = 0; jb < nb; jb++)
-                        for (int64_t ib = 0; ib < mb; ib++) {
-                            int64_t mr = mc - ib * MR < MR ? mc - ib * MR : MR, nr = nc - jb * NR < NR ? nc - jb * NR : NR;
-                            kernel_12x32(kp, ap + ib * kp * MR, bp + jb * kp * NR, C + (ic + ib * MR) * ldc + jc + jb * NR,
-                                         ldc, (int)mr, (int)nr);
-                        }
-                }
             }
         }
     }
     return true;
 }
 
-/* Rounds n floats to bf16 (nearest even, as bf16_from_f32) into dst. */
-BF16_TARGET static void round_row(uint16_t *dst, const float *x, int64_t n) {
-    const __m512i one = _mm512_set1_epi32(1), bias = _mm512_set1_epi32(0x7fff), abs_mask = _mm512_set1_epi32(0x7fffffff),
-                  inf = _mm512_set1_epi32(0x7f800000), quiet = _mm512_set1_epi32(0x40);
-    int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        __m512i u = _mm512_loadu_si512(x + i);
-        __m512i r = _mm512_srli_epi32(_mm512_add_epi32(u, _mm512_add_epi32(bias, _mm512_and_si512(_mm512_srli_epi32(u, 16), one))), 16);
-        __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, abs_mask), inf);
-        r = _mm512_mask_or_epi32(r, nan, _mm512_srli_epi32(u, 16), quiet);
-        _mm256_storeu_si256((__m256i *)(dst + i), _mm512_cvtepi32_epi16(r));
+/* Threads split C into bands, rows when there are enough (each thread
+ * packs its own rows of A and all of B), else columns, and then run
+ * without synchronising: a barrier per block costs a time slice whenever
+ * another process holds a core, and packing B (or A) twice costs less. */
+static void gemm_native(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at, int64_t lda,
+                        const void *B, gemm_dtype bt, int64_t ldb, float *C, int64_t ldc) {
+#pragma omp parallel
+    {
+        int64_t nt = 1, t = 0;
+#ifdef _OPENMP
+        nt = omp_get_num_threads();
+        t = omp_get_thread_num();
+#endif
+        bool by_rows = M >= 4 * MR * nt || M >= N;
+        int64_t unit = by_rows ? MR : NR, n = by_rows ? M : N, units = (n + unit - 1) / unit;
+        int64_t u0 = units * t / nt, u1 = units * (t + 1) / nt;
+        int64_t s0 = u0 * unit, s1 = u1 * unit < n ? u1 * unit : n;
+        if (s0 < s1) {
+            int64_t i0 = by_rows ? s0 : 0, i1 = by_rows ? s1 : M, j0 = by_rows ? 0 : s0, j1 = by_rows ? N : s1;
+            if (!gemm_block(ta, tb, i0, i1, j0, j1, K, A, at, lda, B, bt, ldb, C, ldc))
+                for (int64_t i = i0; i < i1; i++) /* no buffer: this band by the plain loop */
+                    naive_acc(ta, tb, 1, j1 - j0, K, (const char *)A + (ta ? i : i * lda) * (at == GEMM_BF16 ? 2 : 4), at,
+                              lda, (const char *)B + (tb ? j0 * ldb : j0) * (bt == GEMM_BF16 ? 2 : 4), bt, ldb,
+                              C + i * ldc + j0, ldc);
+        }
     }
-    for (; i < n; i++) dst[i] = bf16_from_f32(x[i]);
 }
 
 BF16_TARGET static float dot_tail(const uint16_t *w, const uint16_t *x, int64_t n) {
@@ -306,8 +347,7 @@ void CPU_FN(gemm_bf16)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const 
 #ifdef HAVE_NATIVE_BF16
     if (native_ok()) {
         scale_rows(M, N, beta, C, ldc);
-        if (K > 0 && !gemm_native(ta, tb, M, N, K, A, at, lda, B, bt, ldb, C, ldc))
-            naive_acc(ta, tb, M, N, K, A, at, lda, B, bt, ldb, C, ldc);
+        if (K > 0) gemm_native(ta, tb, M, N, K, A, at, lda, B, bt, ldb, C, ldc);
         return;
     }
 #endif
