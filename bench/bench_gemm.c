@@ -2,9 +2,15 @@
  * the GEMM in use (OpenBLAS when found) and attn's built-in kernel, with
  * the max difference between them. Shapes: GPT-2 124M at B*T = 1024 rows:
  * forward out = x W^T (NT), backward dx = dy W (NN) and dW = dy^T x (TN).
- * One JSON line per (shape, case, implementation). */
+ * bf16: the same products through gemm_bf16 as the bf16 linear layer runs
+ * them (activations fp32 rounded while packed, weights already bf16; dW
+ * from two fp32 operands), on the best build for this CPU, with its max
+ * difference from the fp32 result (bf16 rounding, ~2^-8 relative).
+ * One JSON line per (shape, case). */
 #include "core/core.h"
+#include "kernels/bf16.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/gemm_bf16.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -27,9 +33,30 @@ static double run(gemm_fn f, bool ta, bool tb, int64_t M, int64_t N, int64_t K, 
     return 2.0 * (double)M * (double)N * (double)K / best / 1e9;
 }
 
+typedef void (*gemm_bf16_fn)(bool, bool, int64_t, int64_t, int64_t, const void *, gemm_dtype, int64_t, const void *,
+                             gemm_dtype, int64_t, float, float *, int64_t);
+
+static double run_bf16(gemm_bf16_fn f, bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at,
+                       const void *B, gemm_dtype bt, float *C, int reps) {
+    int64_t lda = ta ? M : K, ldb = tb ? K : N;
+    f(ta, tb, M, N, K, A, at, lda, B, bt, ldb, 0.0f, C, N); /* warm */
+    double best = 1e30;
+    for (int r = 0; r < reps; r++) {
+        double t0 = time_now();
+        f(ta, tb, M, N, K, A, at, lda, B, bt, ldb, 0.0f, C, N);
+        double dt = time_now() - t0;
+        if (dt < best) best = dt;
+    }
+    return 2.0 * (double)M * (double)N * (double)K / best / 1e9;
+}
+
 int main(int argc, char **argv) {
     int threads = argc > 2 && !strcmp(argv[1], "--threads") ? atoi(argv[2]) : 0;
     attn_set_threads(threads);
+    __builtin_cpu_init();
+    bool avx512 = __builtin_cpu_supports("avx512f");
+    gemm_bf16_fn bf16_fn = avx512 ? gemm_bf16_avx512 : gemm_bf16_generic;
+    const char *bf16_path = avx512 ? gemm_bf16_backend_avx512() : gemm_bf16_backend_generic();
     const int64_t R = 1024;
     struct { const char *name; int64_t out, in; } layers[] = {
         {"attn.qkv", 2304, 768}, {"attn.proj", 768, 768}, {"mlp.fc", 3072, 768}, {"mlp.proj", 768, 3072}, {"lm_head", 50257, 768},
@@ -54,12 +81,21 @@ int main(int argc, char **argv) {
                 md = fmax(md, fabs((double)C1[i] - (double)C2[i]));
                 mx = fmax(mx, fabs((double)C1[i]));
             }
+            /* the weight operand (B of the NT and NN cases) held in bf16 */
+            bool b_is_weight = c < 2;
+            uint16_t *Bh = malloc(nb * 2);
+            for (size_t i = 0; i < nb; i++) Bh[i] = bf16_from_f32(B[i]);
+            double g_bf16 = run_bf16(bf16_fn, cases[c].ta, cases[c].tb, M, N, K, A, GEMM_F32, b_is_weight ? (const void *)Bh : B,
+                                     b_is_weight ? GEMM_BF16 : GEMM_F32, C2, reps);
+            double mdb = 0;
+            for (size_t i = 0; i < nc; i++) mdb = fmax(mdb, fabs((double)C1[i] - (double)C2[i]));
             printf("{\"layer\": \"%s\", \"case\": \"%s\", \"M\": %lld, \"N\": %lld, \"K\": %lld, \"%s_gflops\": %.1f, "
-                   "\"builtin_gflops\": %.1f, \"max_rel_diff\": %.2e}\n",
+                   "\"builtin_gflops\": %.1f, \"max_rel_diff\": %.2e, \"bf16_gflops\": %.1f, \"bf16_path\": \"%s\", "
+                   "\"bf16_max_rel_diff\": %.2e}\n",
                    layers[l].name, cases[c].c, (long long)M, (long long)N, (long long)K, gemm_backend(), g_blas, g_own,
-                   md / (mx > 0 ? mx : 1));
+                   md / (mx > 0 ? mx : 1), g_bf16, bf16_path, mdb / (mx > 0 ? mx : 1));
             fflush(stdout);
-            free(A), free(B), free(C1), free(C2);
+            free(A), free(B), free(C1), free(C2), free(Bh);
         }
     }
     return 0;

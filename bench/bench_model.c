@@ -3,6 +3,7 @@
  *
  *   bench_model train  --layers L --heads H --width C --context T --vocab V --batch B --steps N --warmup-steps W
  *   bench_model decode --layers L --heads H --width C --context T --vocab V --tokens N --prompt P
+ *   either with --precision bf16: bf16 matrix products (attn_model_set_precision)
  *
  * train: AdamW steps on random token ids (the same work as
  * bench_train_torch.py: forward, backward, clipping, update).
@@ -41,6 +42,11 @@ int main(int argc, char **argv) {
     attn_model *m = NULL;
     attn_status st = attn_model_new(&c, 1, &m);
     if (st) return fail(st);
+    bool bf16 = false;
+    for (int i = 2; i + 1 < argc; i++)
+        if (!strcmp(argv[i], "--precision")) bf16 = !strcmp(argv[i + 1], "bf16");
+    if (bf16 && (st = attn_model_set_precision(m, ATTN_PRECISION_BF16))) return fail(st);
+    const char *prec = bf16 ? "bf16" : "fp32";
     rng_state rng = {7};
     if (!strcmp(argv[1], "train")) {
         int64_t B = arg(argc, argv, "--batch", 4), T = c.n_ctx, steps = arg(argc, argv, "--steps", 10),
@@ -65,9 +71,10 @@ int main(int argc, char **argv) {
             if ((st = attn_trainer_step(tr, in, tg, 1, B, T, &loss, NULL))) return fail(st);
         }
         double dt = time_now() - t0;
-        printf("{\"impl\": \"attn\", \"tokens_per_s\": %.1f, \"ms_per_step\": %.1f, \"loss\": %.4f, \"params\": %lld, \"threads\": %d}\n",
-               (double)(steps * B * T) / dt, 1000.0 * dt / (double)steps, (double)loss, (long long)attn_model_num_params(m),
-               attn_get_threads());
+        printf("{\"impl\": \"attn\", \"precision\": \"%s\", \"tokens_per_s\": %.1f, \"ms_per_step\": %.1f, \"loss\": %.4f, "
+               "\"params\": %lld, \"threads\": %d}\n",
+               prec, (double)(steps * B * T) / dt, 1000.0 * dt / (double)steps, (double)loss,
+               (long long)attn_model_num_params(m), attn_get_threads());
         attn_trainer_free(tr);
         free(ids);
         free(in);
@@ -90,8 +97,10 @@ int main(int argc, char **argv) {
         if (st != ATTN_DONE) return fail(st);
         double t2 = time_now();
         /* gen_next feeds each token but the last back through the model */
-        printf("{\"impl\": \"attn\", \"tokens_per_s\": %.2f, \"prefill_ms\": %.1f, \"tokens\": %lld, \"threads\": %d}\n",
-               (double)(k - 1) / (t2 - t1), 1000.0 * (t1 - t0), (long long)k, attn_get_threads());
+        printf("{\"impl\": \"attn\", \"precision\": \"%s\", \"tokens_per_s\": %.2f, \"prefill_ms\": %.1f, \"tokens\": %lld, "
+               "\"params\": %lld, \"threads\": %d}\n",
+               prec, (double)(k - 1) / (t2 - t1), 1000.0 * (t1 - t0), (long long)k, (long long)attn_model_num_params(m),
+               attn_get_threads());
         attn_gen_free(gen);
         free(prompt);
     }

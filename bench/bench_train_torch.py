@@ -28,6 +28,8 @@ def main():
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--attn-impl", default="sdpa", choices=["sdpa", "eager"])
+    ap.add_argument("--autocast", default="off", choices=["off", "bf16"],
+                    help="bf16: forward and loss under torch.autocast('cpu', dtype=torch.bfloat16)")
     a = ap.parse_args()
     if a.steps < 1 or a.width % a.heads:
         ap.error("need --steps >= 1 and --width divisible by --heads")
@@ -47,8 +49,9 @@ def main():
 
     def step(i):
         opt.zero_grad(set_to_none=True)
-        logits = model(ids[i, :, :-1]).logits
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, a.vocab), ids[i, :, 1:].reshape(-1))
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=a.autocast == "bf16"):
+            logits = model(ids[i, :, :-1]).logits
+            loss = torch.nn.functional.cross_entropy(logits.reshape(-1, a.vocab).float(), ids[i, :, 1:].reshape(-1))
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
@@ -62,7 +65,7 @@ def main():
     dt = time.perf_counter() - t0
 
     print(json.dumps({
-        "impl": "torch", "bench": "train",
+        "impl": "torch", "bench": "train", "autocast": a.autocast,
         "tokens_per_s": a.steps * a.batch * a.context / dt,
         "ms_per_step": 1000.0 * dt / a.steps,
         "torch": torch.__version__, "transformers": transformers.__version__,

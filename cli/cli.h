@@ -4,6 +4,7 @@
 #define ATTN_CLI_H
 
 #include "attn/attn.h"
+#include "attn/model.h"
 
 #include <stdio.h>
 
@@ -32,6 +33,8 @@ int cli_opt_str(int argc, char **argv, int *i, const char *long_name, const char
 int cli_opt_int(int argc, char **argv, int *i, const char *long_name, const char *short_name, long long *out);
 int cli_opt_float(int argc, char **argv, int *i, const char *long_name, const char *short_name, double *out);
 int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_name);
+/* `--precision fp32|bf16`, same return convention. */
+int cli_opt_precision(int argc, char **argv, int *i, attn_precision *out);
 
 /* Reads a whole file (stdin for NULL or "-") into a NUL-terminated buffer;
  * free() it. */

@@ -23,13 +23,16 @@ static void usage(FILE *out) {
             "  --seed N            sampling seed (42)\n"
             "  --print-ids         print the generated token ids instead of text\n"
             "  --no-stop           do not stop at end-of-text\n"
-            "  --threads N         threads\n");
+            "  --threads N         threads\n"
+            "  --precision P       fp32 (default) or bf16: weight matrices in bf16 (half the\n"
+            "                      bytes read per token), fp32 accumulation\n");
 }
 
 int cmd_generate(int argc, char **argv) {
     const char *model_dir = NULL, *prompt = NULL, *ids_str = NULL;
     attn_sampler_params sp = attn_sampler_default_params();
     bool print_ids = false, no_stop = false;
+    attn_precision precision = ATTN_PRECISION_F32;
     long long v, threads = 0;
     double x;
     sp.max_new_tokens = 200;
@@ -67,6 +70,10 @@ int cmd_generate(int argc, char **argv) {
             sp.seed = (uint64_t)v;
             continue;
         }
+        if ((r = cli_opt_precision(argc, argv, &i, &precision)) != 0) {
+            if (r < 0) return 2;
+            continue;
+        }
         if ((r = cli_opt_int(argc, argv, &i, "--threads", NULL, &threads)) != 0) {
             if (r < 0) return 2;
             continue;
@@ -101,6 +108,7 @@ int cmd_generate(int argc, char **argv) {
     int64_t n = 0;
     attn_status st = attn_model_load(model_dir, &model);
     if (st) goto fail;
+    if ((st = attn_model_set_precision(model, precision)) != ATTN_OK) goto fail;
     attn_gpt_config cfg = attn_model_config(model);
     if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
         if (!(ids_str && print_ids)) goto fail; /* ids in, ids out: no tokenizer needed */

@@ -60,6 +60,8 @@ static void usage(FILE *out) {
             "  --resume          continue the checkpoint in OUT exactly where it stopped\n"
             "  --stop-at N       stop after step N with a checkpoint (resume later with --resume)\n"
             "  --threads N       threads (ATTN_THREADS, or all cores)\n"
+            "  --precision P     fp32 (default) or bf16: matrix products in bf16 with fp32\n"
+            "                    accumulation; weights, gradients, AdamW and checkpoints stay fp32\n"
             "  --quiet           no progress line\n");
 }
 
@@ -175,6 +177,10 @@ int cmd_train(int argc, char **argv) {
                 fprintf(stderr, "attn train: --objective must be clm, mlm or classify, not '%s'\n", objective);
                 return 2;
             }
+            continue;
+        }
+        if ((r = cli_opt_precision(argc, argv, &i, &p.precision)) != 0) {
+            if (r < 0) return 2;
             continue;
         }
         if (cli_opt_flag(argv, i, "--quiet", "-q")) {

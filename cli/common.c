@@ -160,3 +160,18 @@ attn_status cli_split_lines(char *text, size_t len, cli_lines *out) {
     }
     return ATTN_OK;
 }
+
+int cli_opt_precision(int argc, char **argv, int *i, attn_precision *out) {
+    const char *v = NULL;
+    int r = cli_opt_str(argc, argv, i, "--precision", NULL, &v);
+    if (r != 1) return r;
+    if (!strcmp(v, "fp32") || !strcmp(v, "f32"))
+        *out = ATTN_PRECISION_F32;
+    else if (!strcmp(v, "bf16"))
+        *out = ATTN_PRECISION_BF16;
+    else {
+        fprintf(stderr, "attn: option --precision must be fp32 or bf16, not '%s'\n", v);
+        return -1;
+    }
+    return 1;
+}

@@ -65,6 +65,18 @@ ATTN_API const char *attn_model_label(const attn_model *model, int64_t i);
 ATTN_API attn_status attn_model_classify(attn_model *model, const int32_t *ids, const int32_t *type_ids,
                                          const uint8_t *mask, int64_t B, int64_t T, float *out);
 
+/* Arithmetic precision of the model's matrix products.
+ * ATTN_PRECISION_BF16 keeps a bf16 copy (round to nearest even) of every
+ * weight matrix, including the tied output embedding, beside the fp32
+ * weights, and runs the linear layers on it: their inputs rounded to bf16,
+ * fp32 accumulation. Everything else (norms, softmax, attention, losses,
+ * gradients, the optimizer, checkpoints) stays fp32. Training refreshes
+ * the copy after every optimizer step; a caller that writes the weights
+ * itself calls attn_model_set_precision again. The default is fp32. */
+typedef enum attn_precision { ATTN_PRECISION_F32 = 0, ATTN_PRECISION_BF16 } attn_precision;
+ATTN_API attn_status attn_model_set_precision(attn_model *model, attn_precision precision);
+ATTN_API attn_precision attn_model_precision(const attn_model *model);
+
 /* Full forward pass without gradients: logits (B, T, V) for ids (B, T),
  * T <= n_ctx. */
 ATTN_API attn_status attn_model_logits(attn_model *model, const int32_t *ids, int64_t B, int64_t T, float *logits);

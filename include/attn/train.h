@@ -117,6 +117,9 @@ typedef struct attn_train_params {
                                      replaced half the time by a random span of the corpus; the
                                      loss is masked LM + NSP; a new encoder gets a pooler and the
                                      next-sentence head (BertForPreTraining) */
+    attn_precision precision;     /* matrix products in fp32 (default) or bf16 (see model.h); master
+                                     weights, gradients, AdamW state and checkpoints stay fp32, so a
+                                     run may resume in either precision */
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

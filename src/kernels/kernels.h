@@ -137,6 +137,15 @@ typedef struct kernels {
     void (*additive_attention_backward)(float *dws, float *duh, float *dv, float *work, const float *da,
                                         const float *a, const float *ws, const float *uh, const float *v,
                                         const int32_t *lengths, int64_t B, int64_t S, int64_t A);
+    /* bf16 mixed precision (kernels/bf16.h): the linear layer above with
+     * weight (OC, C) held in bf16 and every other GEMM input rounded to bf16
+     * (nearest even); products and sums in fp32 (the ref in double), bias
+     * and dbias in fp32. backward: dinp += bf16(dout) @ weight,
+     * dweight += bf16(dout)^T @ bf16(inp) (fp32 gradients). */
+    void (*matmul_forward_bf16)(float *out, const float *inp, const uint16_t *weight, const float *bias, int64_t N,
+                                int64_t C, int64_t OC);
+    void (*matmul_backward_bf16)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                                 const uint16_t *weight, int64_t N, int64_t C, int64_t OC);
 } kernels;
 
 /* Scratch floats gru_forward/gru_backward need for (B, T, H). */

@@ -178,13 +178,17 @@ attn_status model_enable_grads(attn_model *m) {
         m->ptensors[k].grad = m->grads + m->params[k].offset;
         m->ptensors[k].requires_grad = true;
     }
+    model_sync_views(m);
+    return ATTN_OK;
+}
+
+void model_sync_views(attn_model *m) {
     if (m->kind == MODEL_BERT)
         bert_sync_views(m);
     else if (m->kind == MODEL_ENCDEC)
         encdec_sync_views(m);
     else if (m->kind == MODEL_GPT)
         sync_views(m); /* RNN models point at ptensors directly */
-    return ATTN_OK;
 }
 
 void model_zero_grads(attn_model *m) {
@@ -199,6 +203,7 @@ void attn_model_free(attn_model *m) {
     graph_free(&m->g);
     attn_free_aligned(m->weights);
     attn_free_aligned(m->grads);
+    attn_free_aligned(m->weights_bf16);
     attn_free(m->params);
     attn_free(m->ptensors);
     attn_free(m->layers);

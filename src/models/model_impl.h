@@ -61,6 +61,9 @@ struct attn_model {
     graph g;                  /* inference graph (logits, score, decode) */
     struct encdec_model *encdec; /* kind == MODEL_ENCDEC */
     struct rnn_model *rnn;    /* kind == MODEL_RNN (models/rnn.c) */
+    uint16_t *weights_bf16;   /* bf16 precision: bf16 copies of the matrices
+                                 (model_param_bf16), same offsets as weights;
+                                 NULL in fp32 precision (models/precision.c) */
 };
 
 attn_status model_enable_grads(attn_model *m);
@@ -157,6 +160,14 @@ const struct st_tensor *model_find_tensor(const struct st_file *f, const char *n
 /* Writes dir/model.safetensors (every parameter, F32, as stored) and
  * dir/config.json = config_json, each atomically. */
 attn_status model_save_untransposed(const attn_model *m, const char *dir, const char *config_json);
+/* ---- precision (models/precision.c) ---- */
+/* Re-points the named views of any kind at ptensors (gpt.c). */
+void model_sync_views(attn_model *m);
+/* Whether parameter p gets a bf16 copy in bf16 precision: every matrix
+ * (linear weights, the tied embedding that is also the output projection). */
+static inline bool model_param_bf16(const param_info *p) { return p->ndim == 2; }
+/* Rounds the fp32 master weights into weights_bf16 (no-op in fp32). */
+void model_refresh_bf16(attn_model *m);
 
 attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out);
 void kv_cache_free(const attn_model *m, kv_cache *c);

@@ -32,6 +32,9 @@ typedef struct tensor {
     int64_t numel;
     bool requires_grad;       /* a gradient flows to it */
     bool is_param;            /* grad is persistent and accumulates */
+    const uint16_t *data_bf16; /* parameters in bf16 precision: a bf16 copy of data
+                                  (kernels/bf16.h) that op_linear multiplies
+                                  by when set; NULL = fp32 */
 } tensor;
 
 typedef enum op_kind {
@@ -112,7 +115,9 @@ tensor *op_embedding(graph *g, tensor *table, const int32_t *ids, int64_t B, int
 /* op_embedding whose row padding_idx gets no gradient from this lookup, as
  * torch.nn.Embedding(padding_idx=...) (the row still reads as it is). */
 tensor *op_embedding_padded(graph *g, tensor *table, const int32_t *ids, int64_t B, int64_t T, int32_t padding_idx);
-/* out (..., OC) = x (..., C) @ w (OC, C)^T + b (OC) (b may be NULL). */
+/* out (..., OC) = x (..., C) @ w (OC, C)^T + b (OC) (b may be NULL). When
+ * w->data_bf16 is set, the bf16 kernels run instead (matmul_*_bf16: x and
+ * the output gradient rounded to bf16 going in, fp32 sums and gradients). */
 tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b);
 tensor *op_layernorm(graph *g, tensor *x, tensor *w, tensor *b, float eps);
 tensor *op_gelu(graph *g, tensor *x);

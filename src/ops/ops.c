@@ -91,13 +91,22 @@ tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b) {
     }
     tensor *out = like(g, x, OC);
     if (!out) return NULL;
-    g->k->matmul_forward(out->data, x->data, w->data, b ? b->data : NULL, rows(x), C, OC);
+    if (w->data_bf16 && g->k->matmul_forward_bf16)
+        g->k->matmul_forward_bf16(out->data, x->data, w->data_bf16, b ? b->data : NULL, rows(x), C, OC);
+    else
+        g->k->matmul_forward(out->data, x->data, w->data, b ? b->data : NULL, rows(x), C, OC);
     record(g, OP_LINEAR, out, x, w, b);
     return out;
 }
 
 static void linear_backward(graph *g, tape_entry *e) {
     tensor *x = e->in[0], *w = e->in[1], *b = e->in[2];
+    if (w->data_bf16 && g->k->matmul_backward_bf16) {
+        g->k->matmul_backward_bf16(x->requires_grad ? x->grad : NULL, w->requires_grad ? w->grad : NULL,
+                                   b && b->requires_grad ? b->grad : NULL, e->out->grad, x->data, w->data_bf16, rows(x),
+                                   last_dim(x), w->shape[0]);
+        return;
+    }
     g->k->matmul_backward(x->requires_grad ? x->grad : NULL, w->requires_grad ? w->grad : NULL,
                           b && b->requires_grad ? b->grad : NULL, e->out->grad, x->data, w->data, rows(x),
                           last_dim(x), w->shape[0]);

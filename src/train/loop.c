@@ -465,6 +465,8 @@ attn_status attn_train(const attn_train_params *p) {
     } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
         goto done;
     }
+    /* after the weights are final: the bf16 copies are made from them */
+    if ((st = attn_model_set_precision(model, p->precision)) != ATTN_OK) goto done;
     if (win.word_start && !(win.row_starts = attn_malloc((size_t)T))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;

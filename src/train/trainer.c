@@ -3,6 +3,7 @@
  * and torch.nn.utils.clip_grad_norm_ so that a run matches PyTorch's step
  * for step (tests/unit/test_gpt.c checks 10 steps against a fixture). */
 #include "train/trainer.h"
+#include "kernels/bf16.h"
 
 #include <math.h>
 
@@ -110,6 +111,8 @@ static void adamw_update(attn_trainer *tr, float lr, float clip_scale) {
         float *mm = tr->m + pi->offset, *vv = tr->v + pi->offset;
         float decay = pi->decay ? 1.0f - lr * p->weight_decay : 1.0f;
         int64_t n = pi->numel;
+        /* bf16 precision: the matrices' bf16 copies follow each update */
+        uint16_t *wb = m->weights_bf16 && model_param_bf16(pi) ? m->weights_bf16 + pi->offset : NULL;
 #pragma omp parallel for simd schedule(static)
         for (int64_t i = 0; i < n; i++) {
             float gi = g[i] * clip_scale;
@@ -119,6 +122,11 @@ static void adamw_update(attn_trainer *tr, float lr, float clip_scale) {
             vv[i] = vi;
             float denom = sqrtf(vi) / bc2_sqrt + eps;
             w[i] = w[i] * decay - step_size * mi / denom;
+        }
+        if (wb) {
+            const float *wc = w;
+#pragma omp parallel for simd schedule(static)
+            for (int64_t i = 0; i < n; i++) wb[i] = bf16_from_f32(wc[i]);
         }
     }
 }

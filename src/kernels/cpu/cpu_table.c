@@ -1,5 +1,6 @@
 /* The CPU kernel table of one instruction-set build. */
 #include "kernels/cpu/cpu.h"
+#include "kernels/cpu/gemm_bf16.h"
 
 #undef kernels_cpu /* the macro of kernels.h; here the name is a table prefix */
 
@@ -32,4 +33,6 @@ const kernels CPU_FN(kernels_cpu) = {
     .gru_backward = CPU_FN(cpu_gru_backward),
     .additive_attention_forward = CPU_FN(cpu_additive_attention_forward),
     .additive_attention_backward = CPU_FN(cpu_additive_attention_backward),
+    .matmul_forward_bf16 = CPU_FN(cpu_matmul_forward_bf16),
+    .matmul_backward_bf16 = CPU_FN(cpu_matmul_backward_bf16),
 };

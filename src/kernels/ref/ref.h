@@ -50,5 +50,9 @@ void ref_additive_attention_forward(float *a, const float *ws, const float *uh, 
 void ref_additive_attention_backward(float *dws, float *duh, float *dv, float *work, const float *da,
                                      const float *a, const float *ws, const float *uh, const float *v,
                                      const int32_t *lengths, int64_t B, int64_t S, int64_t A);
+void ref_matmul_forward_bf16(float *out, const float *inp, const uint16_t *weight, const float *bias, int64_t N,
+                             int64_t C, int64_t OC);
+void ref_matmul_backward_bf16(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
+                              const uint16_t *weight, int64_t N, int64_t C, int64_t OC);
 
 #endif

@@ -29,4 +29,6 @@ const kernels kernels_ref = {
     .gru_backward = ref_gru_backward,
     .additive_attention_forward = ref_additive_attention_forward,
     .additive_attention_backward = ref_additive_attention_backward,
+    .matmul_forward_bf16 = ref_matmul_forward_bf16,
+    .matmul_backward_bf16 = ref_matmul_backward_bf16,
 };

@@ -1,0 +1,233 @@
+/* bf16: the conversion, the bf16 GEMM paths (native AVX512-BF16 where the
+ * CPU has it, fp32 emulation everywhere) and the bf16 linear kernels of
+ * every table against a double-precision oracle over bf16-rounded inputs.
+ *
+ * Tolerance: every path multiplies the same bf16 values, and products of
+ * two bf16 values are exact in fp32, so a path differs from the exact sum
+ * only by its fp32 additions. K + 1 terms (the K products and the C it adds
+ * to) summed in any order in fp32 are off by at most (K) u sum|terms|,
+ * u = 2^-24 (Higham, recursive summation, to first order); the oracle's
+ * double sum rounded once to fp32 adds u |c|. The bound used is
+ * (K + 2) u sum|terms| per element: the worst case for any order, not a
+ * fit to the observed error. */
+#include "test.h"
+
+#include "kernels/bf16.h"
+#include "kernels/cpu/gemm_bf16.h"
+#include "kernels/kernels.h"
+#include "kernels/ref/ref.h"
+
+#include <stdint.h>
+
+typedef void (*gemm_fn)(bool, bool, int64_t, int64_t, int64_t, const void *, gemm_dtype, int64_t, const void *,
+                        gemm_dtype, int64_t, float, float *, int64_t);
+
+static uint64_t rng_s = 0x9e3779b97f4a7c15ull;
+static float frand(void) { /* uniform in [-1, 1) from xorshift */
+    rng_s ^= rng_s << 13;
+    rng_s ^= rng_s >> 7;
+    rng_s ^= rng_s << 17;
+    return (float)((double)(rng_s >> 11) / 9007199254740992.0 * 2.0 - 1.0);
+}
+
+static float f32_of(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
+TEST("bf16_from_f32: nearest even on ties, exact values kept, overflow to inf, NaN stays NaN") {
+    CHECK(bf16_from_f32(1.0f) == 0x3f80);
+    CHECK(bf16_from_f32(-2.0f) == 0xc000);
+    CHECK(bf16_from_f32(f32_of(0x3f808000u)) == 0x3f80); /* 1 + 2^-8: tie, even mantissa below */
+    CHECK(bf16_from_f32(f32_of(0x3f818000u)) == 0x3f82); /* 1 + 3*2^-8: tie, odd below -> up */
+    CHECK(bf16_from_f32(f32_of(0x3f808001u)) == 0x3f81); /* just above the tie */
+    CHECK(bf16_from_f32(f32_of(0x3f807fffu)) == 0x3f80); /* just below */
+    CHECK(bf16_from_f32(f32_of(0x7f7fffffu)) == 0x7f80); /* FLT_MAX rounds to +inf */
+    CHECK(bf16_from_f32(f32_of(0xff800000u)) == 0xff80); /* -inf */
+    uint16_t n = bf16_from_f32(f32_of(0x7f800001u));     /* signalling NaN with a low payload */
+    CHECK((n & 0x7f80) == 0x7f80 && (n & 0x7f) != 0);
+    CHECK(bf16_from_f32(f32_of(0x00018000u)) == 0x0002); /* subnormal tie rounds to even, no flush */
+    for (int i = 0; i < 1000; i++) {
+        float x = frand() * 1000.0f;
+        float r = bf16_round_f32(x);
+        CHECK(fabsf(r - x) <= fabsf(x) * 0x1p-8f);
+        CHECK(bf16_round_f32(r) == r);
+    }
+}
+
+/* op(X)(r, c) as the value the GEMM multiplies */
+static double val(const void *X, gemm_dtype t, bool trans, int64_t ld, int64_t r, int64_t c) {
+    int64_t i = trans ? c * ld + r : r * ld + c;
+    return t == GEMM_BF16 ? (double)bf16_to_f32(((const uint16_t *)X)[i]) : (double)bf16_round_f32(((const float *)X)[i]);
+}
+
+static void *make(int64_t n, gemm_dtype t) {
+    if (t == GEMM_BF16) {
+        uint16_t *p = malloc((size_t)n * sizeof *p);
+        for (int64_t i = 0; i < n; i++) p[i] = bf16_from_f32(frand());
+        return p;
+    }
+    float *p = malloc((size_t)n * sizeof *p);
+    for (int64_t i = 0; i < n; i++) p[i] = frand();
+    return p;
+}
+
+/* Runs fn on one case and checks every element against the oracle;
+ * returns the number of elements out of bound. */
+static int gemm_case(gemm_fn fn, bool ta, bool tb, int64_t M, int64_t N, int64_t K, gemm_dtype at, gemm_dtype bt,
+                     float beta) {
+    int64_t lda = (ta ? M : K) + 3, ldb = (tb ? K : N) + 1, ldc = N + 2;
+    void *A = make((ta ? K : M) * lda, at), *B = make((tb ? N : K) * ldb, bt);
+    float *C = malloc((size_t)(M * ldc) * sizeof *C), *C0 = malloc((size_t)(M * ldc) * sizeof *C0);
+    for (int64_t i = 0; i < M * ldc; i++) C0[i] = C[i] = frand();
+    fn(ta, tb, M, N, K, A, at, lda, B, bt, ldb, beta, C, ldc);
+    int bad = 0;
+    for (int64_t i = 0; i < M; i++) {
+        for (int64_t j = 0; j < N; j++) {
+            double s = (double)beta * (double)C0[i * ldc + j], abs_sum = fabs(s);
+            for (int64_t k = 0; k < K; k++) {
+                double p = val(A, at, ta, lda, i, k) * val(B, bt, tb, ldb, k, j);
+                s += p;
+                abs_sum += fabs(p);
+            }
+            double tol = (double)(K + 2) * 0x1p-24 * abs_sum + 1e-30;
+            if (fabs((double)C[i * ldc + j] - s) > tol && bad++ < 3)
+                fprintf(stderr, "    ta=%d tb=%d M=%lld N=%lld K=%lld: C[%lld,%lld] = %.9g, want %.9g (tol %.3g)\n", ta, tb,
+                        (long long)M, (long long)N, (long long)K, (long long)i, (long long)j, (double)C[i * ldc + j], s, tol);
+        }
+        for (int64_t j = N; j < ldc; j++) bad += C[i * ldc + j] != C0[i * ldc + j]; /* padding untouched */
+    }
+    free(A);
+    free(B);
+    free(C);
+    free(C0);
+    return bad;
+}
+
+static void gemm_all_cases(gemm_fn fn) {
+    static const int64_t shapes[][3] = {{1, 1, 1},   {5, 17, 3},    {13, 33, 31}, {12, 32, 64},  {37, 70, 257},
+                                        {2, 9, 600}, {200, 45, 40}, {25, 3100, 5}, {197, 65, 513}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int tr = 0; tr < 4; tr++)
+            for (int types = 0; types < 3; types++) {
+                gemm_dtype at = types == 2 ? GEMM_BF16 : GEMM_F32, bt = types >= 1 ? GEMM_BF16 : GEMM_F32;
+                float beta = (s + (size_t)tr) % 2 ? 1.0f : 0.0f;
+                CHECK(gemm_case(fn, tr & 1, tr & 2, shapes[s][0], shapes[s][1], shapes[s][2], at, bt, beta) == 0);
+            }
+}
+
+TEST("gemm_bf16, fp32 emulation (generic build): NN/NT/TN/TT, fp32 and bf16 operands, odd shapes, block edges") {
+    gemm_all_cases(gemm_bf16_generic);
+}
+
+TEST("gemm_bf16, AVX-512 build: native vdpbf16ps where the CPU has it, and its emulation path") {
+    if (!__builtin_cpu_supports("avx512f")) {
+        fprintf(stderr, "    (skipped: no AVX-512)\n");
+        return;
+    }
+    fprintf(stderr, "    AVX-512 build path: %s\n", gemm_bf16_backend_avx512());
+    gemm_all_cases(gemm_bf16_avx512);
+    gemm_all_cases(gemm_bf16_emulated_avx512);
+}
+
+TEST("gemm_bf16 rounds fp32 operands to bf16 (nearest even) before multiplying, on every path") {
+    gemm_fn fns[3] = {gemm_bf16_generic, gemm_bf16_avx512, gemm_bf16_emulated_avx512};
+    for (int f = 0; f < 3; f++) {
+        if (f > 0 && !__builtin_cpu_supports("avx512f")) break;
+        /* 1 + 2^-9 rounds to 1 in bf16, 1 + 3*2^-8 to 1 + 2^-6: 40 such
+         * products sum exactly in fp32 to 40 (1 + 2^-6) */
+        float a[40], b[40], c = -1.0f;
+        for (int k = 0; k < 40; k++) a[k] = 1.0f + 0x1p-9f, b[k] = 1.0f + 3 * 0x1p-8f;
+        fns[f](false, true, 1, 1, 40, a, GEMM_F32, 40, b, GEMM_F32, 40, 0.0f, &c, 1);
+        CHECK(c == 40.0f * (1.0f + 0x1p-6f));
+    }
+}
+
+static void fill(float *p, int64_t n) {
+    for (int64_t i = 0; i < n; i++) p[i] = frand();
+}
+
+static float max_rel(const float *a, const float *b, int64_t n, float floor_) {
+    float m = 0;
+    for (int64_t i = 0; i < n; i++) {
+        float d = fabsf(a[i] - b[i]) / (fabsf(b[i]) + floor_);
+        if (d > m || d != d) m = d != d ? INFINITY : d;
+    }
+    return m;
+}
+
+/* The linear kernels of table k against ref: N rows below and above the
+ * GEMV threshold, with and without bias, gradients accumulated onto
+ * nonzero values. Inputs are U(-1, 1): each sum is over C or N terms of
+ * size <= 1 plus one term (bias or the accumulated gradient) of size <= 1,
+ * so the any-order bound above is at most (n + 3) u (n + 1) absolute; the
+ * check compares it with |a - b| / (|b| + 1), which is no larger. */
+static float bound(int64_t n) { return (float)((double)(n + 3) * 0x1p-24 * (double)(n + 1)); }
+
+static void linear_case(const kernels *k, int64_t N, int64_t C, int64_t OC, bool bias) {
+    float *x = malloc(sizeof(float) * (size_t)(N * C)), *b = malloc(sizeof(float) * (size_t)OC);
+    float *dout = malloc(sizeof(float) * (size_t)(N * OC));
+    uint16_t *w = malloc(sizeof(uint16_t) * (size_t)(OC * C));
+    float *o1 = malloc(sizeof(float) * (size_t)(N * OC)), *o2 = malloc(sizeof(float) * (size_t)(N * OC));
+    float *dx1 = malloc(sizeof(float) * (size_t)(N * C)), *dx2 = malloc(sizeof(float) * (size_t)(N * C));
+    float *dw1 = malloc(sizeof(float) * (size_t)(OC * C)), *dw2 = malloc(sizeof(float) * (size_t)(OC * C));
+    float *db1 = malloc(sizeof(float) * (size_t)OC), *db2 = malloc(sizeof(float) * (size_t)OC);
+    fill(x, N * C);
+    fill(b, OC);
+    fill(dout, N * OC);
+    for (int64_t i = 0; i < OC * C; i++) w[i] = bf16_from_f32(frand());
+    fill(dx1, N * C);
+    memcpy(dx2, dx1, sizeof(float) * (size_t)(N * C));
+    fill(dw1, OC * C);
+    memcpy(dw2, dw1, sizeof(float) * (size_t)(OC * C));
+    fill(db1, OC);
+    memcpy(db2, db1, sizeof(float) * (size_t)OC);
+    k->matmul_forward_bf16(o1, x, w, bias ? b : NULL, N, C, OC);
+    kernels_ref.matmul_forward_bf16(o2, x, w, bias ? b : NULL, N, C, OC);
+    k->matmul_backward_bf16(dx1, dw1, bias ? db1 : NULL, dout, x, w, N, C, OC);
+    kernels_ref.matmul_backward_bf16(dx2, dw2, bias ? db2 : NULL, dout, x, w, N, C, OC);
+    float tol_f = bound(C), tol_x = bound(OC), tol_w = bound(N);
+    float ef = max_rel(o1, o2, N * OC, 1.0f), ex = max_rel(dx1, dx2, N * C, 1.0f), ew = max_rel(dw1, dw2, OC * C, 1.0f);
+    CHECK(ef <= tol_f);
+    CHECK(ex <= tol_x);
+    CHECK(ew <= tol_w);
+    if (bias) CHECK(max_rel(db1, db2, OC, 1.0f) <= bound(N));
+    if (ef > tol_f || ex > tol_x || ew > tol_w)
+        fprintf(stderr, "    %s N=%lld C=%lld OC=%lld: out %.3g dinp %.3g dweight %.3g\n", k->name, (long long)N,
+                (long long)C, (long long)OC, (double)ef, (double)ex, (double)ew);
+    free(x), free(b), free(dout), free(w), free(o1), free(o2), free(dx1), free(dx2), free(dw1), free(dw2), free(db1), free(db2);
+}
+
+TEST("matmul bf16: every cpu table matches ref (GEMV rows 1-3, GEMM rows, odd widths, bias or not)") {
+    const kernels *tables[2] = {&kernels_cpu_generic, &kernels_cpu_avx512};
+    static const int64_t shapes[][3] = {{1, 7, 5}, {2, 64, 33}, {3, 100, 4}, {5, 33, 70}, {64, 96, 288}, {1, 4100, 9}};
+    for (int t = 0; t < 2; t++) {
+        if (t == 1 && !__builtin_cpu_supports("avx512f")) break;
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+            for (int bias = 0; bias < 2; bias++) linear_case(tables[t], shapes[s][0], shapes[s][1], shapes[s][2], bias);
+    }
+}
+
+TEST("matmul bf16 differs from fp32 by bf16 rounding only (relative error about 2^-8 per input)") {
+    int64_t N = 16, C = 64, OC = 24;
+    float *x = malloc(sizeof(float) * (size_t)(N * C)), *wf = malloc(sizeof(float) * (size_t)(OC * C));
+    uint16_t *w = malloc(sizeof(uint16_t) * (size_t)(OC * C));
+    float *o1 = malloc(sizeof(float) * (size_t)(N * OC)), *o2 = malloc(sizeof(float) * (size_t)(N * OC));
+    fill(x, N * C);
+    fill(wf, OC * C);
+    for (int64_t i = 0; i < OC * C; i++) w[i] = bf16_from_f32(wf[i]);
+    kernels_cpu.matmul_forward_bf16(o1, x, w, NULL, N, C, OC);
+    kernels_ref.matmul_forward(o2, x, wf, NULL, N, C, OC);
+    /* each product carries <= 2^-8 + 2^-8 relative error; the sum of C
+     * products of |.| <= 1 is off by at most 2^-7 C, far less in practice */
+    float worst = 0, any = 0;
+    for (int64_t i = 0; i < N * OC; i++) {
+        float d = fabsf(o1[i] - o2[i]);
+        worst = d > worst ? d : worst;
+        any += d;
+    }
+    CHECK(worst <= 0x1p-7f * (float)C);
+    CHECK(any > 0); /* and it does round: not an fp32 product */
+    free(x), free(wf), free(w), free(o1), free(o2);
+}
