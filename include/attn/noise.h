@@ -77,6 +77,13 @@ ATTN_API attn_mlm_params attn_mlm_default_params(int32_t mask_id, int32_t vocab_
 ATTN_API attn_status attn_mlm_mask(const attn_mlm_params *p, uint64_t seed, const int32_t *ids, const uint8_t *word_start,
                                    int64_t n, int32_t *out, int32_t *labels);
 
+/* Next-sentence prediction (BERT): a row of T tokens [CLS] A [SEP] B [SEP]
+ * holds T - 3 text tokens; from seed, *a_len in [1, T - 4] tokens go to A
+ * and *label says whether B is the text that follows A (0, IsNext) or a
+ * span taken at random elsewhere in the corpus (1, probability 1/2), whose
+ * start is *other % (the number of valid starts). T >= 5. */
+ATTN_API void attn_nsp_draw(uint64_t seed, int64_t T, int64_t *a_len, int32_t *label, uint64_t *other);
+
 #ifdef __cplusplus
 }
 #endif

@@ -65,3 +65,13 @@ attn_status attn_mlm_mask(const attn_mlm_params *p, uint64_t seed, const int32_t
     attn_free(starts);
     return ATTN_OK;
 }
+
+#define NSP_STREAM 0x6e7370ULL /* "nsp" */
+
+void attn_nsp_draw(uint64_t seed, int64_t T, int64_t *a_len, int32_t *label, uint64_t *other) {
+    uint64_t r = rng_hash(seed, NSP_STREAM, 0);
+    int64_t n = T - 3;
+    *a_len = 1 + (int64_t)(r % (uint64_t)(n - 1));
+    *label = (int32_t)((r >> 40) & 1);
+    *other = rng_hash(seed, NSP_STREAM, 1);
+}

@@ -40,7 +40,6 @@ attn_train_params attn_train_default_params(void) {
 #define MLM_STATIC_STREAM 0x6d6c6d737461ULL  /* "mlmsta" */
 #define MLM_VAL_STREAM 0x6d6c6d76616cULL     /* "mlmval" */
 
-#define NSP_STREAM 0x6e7370ULL                /* "nsp" */
 
 typedef struct windows {
     attn_objective objective;
@@ -65,12 +64,12 @@ typedef struct rows {
  * follow A"); the row is [CLS] A [SEP] B [SEP] with token types 0 then 1. */
 static attn_status nsp_pair(const attn_shard *s, int64_t T, uint64_t seed, int32_t *buf, int32_t sep, int32_t *types,
                             int32_t *label) {
-    uint64_t r = rng_hash(seed, NSP_STREAM, 0);
-    int64_t n = T - 3, a = 1 + (int64_t)(r % (uint64_t)(n - 1)), b = n - a;
-    *label = (int32_t)((r >> 40) & 1);
+    int64_t a;
+    uint64_t other;
+    attn_nsp_draw(seed, T, &a, label, &other);
+    int64_t b = T - 3 - a;
     if (*label) {
-        int64_t span = attn_shard_len(s) - b;
-        int64_t start = (int64_t)(rng_hash(seed, NSP_STREAM, 1) % (uint64_t)span);
+        int64_t start = (int64_t)(other % (uint64_t)(attn_shard_len(s) - b));
         attn_status st = attn_shard_read(s, start, b, buf + a + 2);
         if (st) return st;
     } else {

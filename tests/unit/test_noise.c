@@ -239,3 +239,22 @@ TEST("MLM whole-word masking chooses every piece of a word or none") {
     CHECK(chosen == 900); /* 15% of 6000, in whole words */
     attn_free(x), attn_free(y), attn_free(lab), attn_free(ws);
 }
+
+TEST("NSP: half the rows get a random B, A's length covers [1, T - 4], same seed same draw") {
+    const int64_t T = 12;
+    int64_t n = 4000, random = 0, seen[16] = {0};
+    for (int64_t i = 0; i < n; i++) {
+        int64_t a, a2;
+        int32_t label, label2;
+        uint64_t other, other2;
+        attn_nsp_draw((uint64_t)i * 7919u, T, &a, &label, &other);
+        attn_nsp_draw((uint64_t)i * 7919u, T, &a2, &label2, &other2);
+        CHECK(a == a2 && label == label2 && other == other2);
+        CHECK(a >= 1 && a <= T - 4);
+        CHECK(label == 0 || label == 1);
+        random += label;
+        if (a >= 1 && a <= T - 4) seen[a]++;
+    }
+    CHECK(random > n * 45 / 100 && random < n * 55 / 100);
+    for (int64_t a = 1; a <= T - 4; a++) CHECK(seen[a] > n / (T - 4) / 2); /* every split point drawn, roughly evenly */
+}
