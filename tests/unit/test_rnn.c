@@ -380,3 +380,41 @@ TEST("bad inputs: a token after padding, wrong tensor shapes, a missing tensor, 
     CHECK(attn_model_load(dir, &m) != ATTN_OK);
     CHECK(m == NULL);
 }
+
+TEST("recurrent ops reject bad shapes and lengths with an error status, never a crash") {
+    graph g;
+    graph_init(&g, NULL);
+    float buf[256] = {0};
+    tensor gi = {.data = buf, .ndim = 3, .shape = {2, 3, 6}, .numel = 36};
+    tensor whh = {.data = buf, .ndim = 2, .shape = {6, 2}, .numel = 12};
+    tensor bhh = {.data = buf, .ndim = 1, .shape = {6}, .numel = 6};
+    static const int32_t too_long[2] = {3, 4}, ok_len[2] = {3, 0};
+    graph_reset(&g, false, false, 0);
+    CHECK(op_gru(&g, &gi, &whh, &bhh, too_long, false) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    tensor *out = op_gru(&g, &gi, &whh, &bhh, ok_len, true);
+    CHECK(out != NULL && g.status == ATTN_OK);
+    for (int64_t i = 0; out && i < 6; i++) CHECK(out->data[6 + i] == 0.0f); /* the empty row stays 0 */
+    graph_reset(&g, false, false, 0);
+    tensor wbad = whh;
+    wbad.shape[0] = 5;
+    CHECK(op_gru(&g, &gi, &wbad, &bhh, ok_len, false) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    tensor ws = {.data = buf, .ndim = 2, .shape = {2, 4}, .numel = 8};
+    tensor uh = {.data = buf, .ndim = 3, .shape = {2, 3, 5}, .numel = 30};
+    tensor v = {.data = buf, .ndim = 1, .shape = {5}, .numel = 5};
+    CHECK(op_additive_attention(&g, &ws, &uh, &v, ok_len) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    tensor a = {.data = buf, .ndim = 2, .shape = {2, 3}, .numel = 6}, b = {.data = buf, .ndim = 2, .shape = {3, 3}, .numel = 9};
+    tensor *xs[2] = {&a, &b};
+    CHECK(op_stack(&g, xs, 2) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    CHECK(op_concat(&g, &a, &b) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    tensor odd = {.data = buf, .ndim = 2, .shape = {1, 3}, .numel = 3};
+    CHECK(op_maxout(&g, &odd) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    static const int32_t bad_pos[2] = {0, 3};
+    CHECK(op_select_rows(&g, &uh, bad_pos) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_free(&g);
+}
