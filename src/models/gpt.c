@@ -298,7 +298,9 @@ static tensor *trunk(attn_model *m, graph *g, const int32_t *ids, int64_t B, int
 tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
                       bool last_only) {
     if (m->kind != MODEL_GPT) {
-        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "an encoder (BERT) model cannot decode or score text left to right");
+        if (!g->status)
+            g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, m->kind == MODEL_RNN ? "an RNN translation model decodes with attn_rnn_step (attn align)"
+                                                                          : "an encoder (BERT) model cannot decode or score text left to right");
         return NULL;
     }
     tensor *x = trunk(m, g, ids, B, T, cache);
