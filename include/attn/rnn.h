@@ -34,6 +34,8 @@
  * so that greedy and beam search share it: attn_rnn_encode, then per step
  * attn_rnn_step (log-probabilities and attention weights for every
  * hypothesis) and attn_rnn_reorder (keep, drop or copy hypotheses).
+ * The decoding calls use the model's own scratch graph: one call at a time
+ * per model (several states may be alive and used in turn).
  *
  * Not yet: dropout, training-loop integration, beam search. */
 #ifndef ATTN_RNN_H

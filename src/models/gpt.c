@@ -325,7 +325,8 @@ tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
     if (m->kind != MODEL_GPT) {
         if (!g->status)
             g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, m->kind == MODEL_ENCDEC ? "an encoder-decoder model decodes from a source (attn_seq2seq_generate)"
-                                                                              : "an encoder (BERT) model cannot decode or score text left to right");
+                                                          : m->kind == MODEL_RNN  ? "an RNN translation model decodes with attn_rnn_step (attn align)"
+                                                                                  : "an encoder (BERT) model cannot decode or score text left to right");
         return NULL;
     }
     tensor *x = trunk(m, g, ids, B, T, cache);

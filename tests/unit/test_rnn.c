@@ -380,3 +380,106 @@ TEST("bad inputs: a token after padding, wrong tensor shapes, a missing tensor, 
     CHECK(attn_model_load(dir, &m) != ATTN_OK);
     CHECK(m == NULL);
 }
+
+TEST("recurrent ops reject bad shapes and lengths with an error status, never a crash") {
+    graph g;
+    graph_init(&g, NULL);
+    float buf[256] = {0};
+    tensor gi = {.data = buf, .ndim = 3, .shape = {2, 3, 6}, .numel = 36};
+    tensor whh = {.data = buf, .ndim = 2, .shape = {6, 2}, .numel = 12};
+    tensor bhh = {.data = buf, .ndim = 1, .shape = {6}, .numel = 6};
+    static const int32_t too_long[2] = {3, 4}, ok_len[2] = {3, 0};
+    graph_reset(&g, false, false, 0);
+    CHECK(op_gru(&g, &gi, &whh, &bhh, too_long, false) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    tensor *out = op_gru(&g, &gi, &whh, &bhh, ok_len, true);
+    CHECK(out != NULL && g.status == ATTN_OK);
+    for (int64_t i = 0; out && i < 6; i++) CHECK(out->data[6 + i] == 0.0f); /* the empty row stays 0 */
+    graph_reset(&g, false, false, 0);
+    tensor wbad = whh;
+    wbad.shape[0] = 5;
+    CHECK(op_gru(&g, &gi, &wbad, &bhh, ok_len, false) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    tensor ws = {.data = buf, .ndim = 2, .shape = {2, 4}, .numel = 8};
+    tensor uh = {.data = buf, .ndim = 3, .shape = {2, 3, 5}, .numel = 30};
+    tensor v = {.data = buf, .ndim = 1, .shape = {5}, .numel = 5};
+    CHECK(op_additive_attention(&g, &ws, &uh, &v, ok_len) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    tensor a = {.data = buf, .ndim = 2, .shape = {2, 3}, .numel = 6}, b = {.data = buf, .ndim = 2, .shape = {3, 3}, .numel = 9};
+    tensor *xs[2] = {&a, &b};
+    CHECK(op_stack(&g, xs, 2) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    CHECK(op_concat(&g, &a, &b) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    tensor odd = {.data = buf, .ndim = 2, .shape = {1, 3}, .numel = 3};
+    CHECK(op_maxout(&g, &odd) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_reset(&g, false, false, 0);
+    static const int32_t bad_pos[2] = {0, 3};
+    CHECK(op_select_rows(&g, &uh, bad_pos) == NULL && g.status == ATTN_ERR_INVALID_ARG);
+    graph_free(&g);
+}
+
+/* Adam (no weight decay) over the model's whole weight block. */
+static void adam_step(attn_model *m, float *mom, float *vel, int64_t t, float lr) {
+    double b1 = 0.9, b2 = 0.999, c1 = 1 - pow(b1, (double)t), c2 = 1 - pow(b2, (double)t);
+    for (int64_t i = 0; i < m->n_weights; i++) {
+        double g = (double)m->grads[i];
+        mom[i] = (float)(b1 * (double)mom[i] + (1 - b1) * g);
+        vel[i] = (float)(b2 * (double)vel[i] + (1 - b2) * g * g);
+        m->weights[i] -= (float)((double)lr * ((double)mom[i] / c1) / (sqrt((double)vel[i] / c2) + 1e-8));
+    }
+}
+
+TEST("a tiny RNNsearch learns to reverse 4-token sequences: loss falls, greedy decoding reverses") {
+    enum { B = 16, S = 4, T = S + 1, STEPS = 150 };
+    attn_rnn_config c = attn_rnn_default_config();
+    c.src_vocab_size = c.tgt_vocab_size = 10;
+    c.embed_size = 16, c.hidden_size = 24, c.align_size = 16, c.maxout_size = 16;
+    attn_model *m = NULL;
+    CHECK_OK(attn_rnn_new(&c, 3, &m));
+    if (!m) return;
+    for (int k = 0; k < m->n_params_tensors; k++) /* a livelier start than N(0, 0.01^2) */
+        for (int64_t i = 0; m->params[k].ndim == 2 && i < m->params[k].numel; i++)
+            m->weights[m->params[k].offset + i] = 0.3f * rng_normal(11, (uint64_t)k, (uint64_t)i);
+    CHECK_OK(model_enable_grads(m));
+    float *mom = attn_calloc((size_t)m->n_weights, sizeof(float)), *vel = attn_calloc((size_t)m->n_weights, sizeof(float));
+    int32_t src[B * S], tin[B * T], tout[B * T];
+    graph g;
+    graph_init(&g, NULL);
+    float first = 0, last = 0;
+    /* tiny ops: thread start-up would dominate on a loaded machine */
+    int threads = attn_get_threads();
+    attn_set_threads(1);
+    for (int64_t step = 0; step < STEPS; step++) {
+        for (int64_t b = 0; b < B; b++) {
+            for (int64_t j = 0; j < S; j++)
+                src[b * S + j] = 3 + (int32_t)(rng_hash(5, (uint64_t)step, (uint64_t)(b * S + j)) % 7);
+            tin[b * T] = c.bos_token_id;
+            for (int64_t j = 0; j < S; j++) tin[b * T + 1 + j] = tout[b * T + j] = src[b * S + S - 1 - j];
+            tout[b * T + S] = c.eos_token_id;
+        }
+        model_zero_grads(m);
+        graph_reset(&g, true, true, (uint64_t)step);
+        tensor *loss = rnn_loss(m, &g, src, S, tin, tout, B, T);
+        CHECK(loss != NULL);
+        if (!loss || graph_backward(&g, loss)) break;
+        if (step == 0) first = loss->data[0];
+        last = loss->data[0];
+        adam_step(m, mom, vel, step + 1, 1e-2f);
+    }
+    fprintf(stderr, "    reverse task: loss %.3f -> %.3f over %d steps\n", (double)first, (double)last, STEPS);
+    CHECK(first > 1.5f);
+    CHECK(last < 0.2f);
+    static const int32_t probe[3][S] = {{3, 4, 5, 6}, {9, 9, 3, 8}, {7, 5, 8, 4}};
+    for (int p = 0; p < 3; p++) {
+        int32_t out[8];
+        int64_t n = 0;
+        CHECK_OK(attn_rnn_greedy(m, probe[p], S, 8, out, &n, NULL));
+        CHECK(n == S);
+        for (int64_t j = 0; j < S && n == S; j++) CHECK(out[j] == probe[p][S - 1 - j]);
+    }
+    attn_set_threads(threads);
+    graph_free(&g);
+    attn_free(mom), attn_free(vel);
+    attn_model_free(m);
+}
