@@ -7,6 +7,7 @@
 #include "models/model_impl.h"
 
 static inline int32_t *read_ints(const st_file *f, const char *name, int64_t *n) {
+    if (n) *n = 0;
     const st_tensor *t = st_find(f, name);
     CHECK(t != NULL);
     if (!t) return NULL;
@@ -17,6 +18,7 @@ static inline int32_t *read_ints(const st_file *f, const char *name, int64_t *n)
 }
 
 static inline float *read_floats(const st_file *f, const char *name, int64_t *n) {
+    if (n) *n = 0;
     const st_tensor *t = st_find(f, name);
     CHECK(t != NULL);
     if (!t) return NULL;

@@ -2,6 +2,7 @@
  * logits, loss, every gradient, 10 AdamW steps; KV-cache decoding against
  * full recomputation; save/load round trip; bad model directories. */
 #include "test.h"
+#include "ref_fixture.h"
 
 #include "attn/train.h"
 #include "io/safetensors.h"
@@ -18,26 +19,6 @@ static st_file *open_fixture(void) {
     st_file *f = NULL;
     CHECK_OK(st_open(FIX_DIR "/fixture.safetensors", &f));
     return f;
-}
-
-static int32_t *read_ints(const st_file *f, const char *name, int64_t *n) {
-    const st_tensor *t = st_find(f, name);
-    CHECK(t != NULL);
-    if (!t) return NULL;
-    int32_t *buf = attn_malloc((size_t)t->numel * sizeof *buf);
-    CHECK_OK(st_read_i32(t, buf, t->numel));
-    if (n) *n = t->numel;
-    return buf;
-}
-
-static float *read_floats(const st_file *f, const char *name, int64_t *n) {
-    const st_tensor *t = st_find(f, name);
-    CHECK(t != NULL);
-    if (!t) return NULL;
-    float *buf = attn_malloc((size_t)t->numel * sizeof *buf);
-    CHECK_OK(st_read_f32(t, buf, t->numel));
-    if (n) *n = t->numel;
-    return buf;
 }
 
 static double max_abs(const float *x, int64_t n) {

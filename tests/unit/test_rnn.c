@@ -7,38 +7,13 @@
  * Then the step API (encode, step, reorder) against the teacher-forced
  * pass, greedy decoding, save/load round trips and bad inputs. */
 #include "test.h"
+#include "ref_fixture.h"
 
 #include "attn/rnn.h"
 #include "io/safetensors.h"
 #include "models/model_impl.h"
 
 #define REF "tests/ref/"
-
-/* The fixture tensor `name` as floats (ints when `ints`); attn_free it. */
-static void *fixture_read(const st_file *f, const char *name, bool ints, int64_t *n) {
-    const st_tensor *t = st_find(f, name);
-    CHECK(t != NULL);
-    if (!t) return NULL;
-    void *buf = attn_malloc((size_t)t->numel * 4);
-    CHECK_OK(ints ? st_read_i32(t, buf, t->numel) : st_read_f32(t, buf, t->numel));
-    if (n) *n = t->numel;
-    return buf;
-}
-
-/* max |got - want| <= tol * max(1, max |want|), reported with the worst element */
-static bool near_scaled(const char *what, const float *got, const float *want, int64_t n, double tol) {
-    double worst = 0, scale = 1;
-    int64_t at = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double d = fabs((double)got[i] - (double)want[i]);
-        if (!(d <= worst)) worst = d, at = i;
-        if (fabs((double)want[i]) > scale) scale = fabs((double)want[i]);
-    }
-    if (worst <= tol * scale) return true;
-    fprintf(stderr, "    %s: |diff| %.3g at [%lld] (got %.9g, want %.9g), scale %.3g\n", what, worst, (long long)at,
-            (double)got[at], (double)want[at], scale);
-    return false;
-}
 
 typedef struct fx {
     attn_model *m;
@@ -62,9 +37,9 @@ static bool fx_open(fx *x, const char *dir) {
     x->B = s->shape[0];
     x->S = s->shape[1];
     x->T = t->shape[1];
-    x->src = fixture_read(x->f, "src", true, NULL);
-    x->tgt_in = fixture_read(x->f, "tgt_in", true, NULL);
-    x->tgt_out = fixture_read(x->f, "tgt_out", true, NULL);
+    x->src = read_ints(x->f, "src", NULL);
+    x->tgt_in = read_ints(x->f, "tgt_in", NULL);
+    x->tgt_out = read_ints(x->f, "tgt_out", NULL);
     return x->src && x->tgt_in && x->tgt_out;
 }
 
@@ -110,16 +85,16 @@ static void check_model(const char *dir, const kernels *k) {
     tensor *logits = rnn_forward(m, &g, x.src, x.S, x.tgt_in, x.B, x.T, attn);
     CHECK(logits != NULL);
     if (logits) {
-        float *want = fixture_read(x.f, "logits", false, NULL);
+        float *want = read_floats(x.f, "logits", NULL);
         char what[160];
         snprintf(what, sizeof what, "%s logits [%s]", dir, k->name);
-        if (want) CHECK(near_scaled(what, logits->data, want, BT * V, 1e-4));
+        if (want) CHECK(close_rel(what, logits->data, want, BT * V, 1e-4));
         attn_free(want);
         check_attention_rows(&x, attn);
         if (x.cfg.attention) {
-            want = fixture_read(x.f, "attn", false, NULL);
+            want = read_floats(x.f, "attn", NULL);
             snprintf(what, sizeof what, "%s attention [%s]", dir, k->name);
-            if (want) CHECK(near_scaled(what, attn, want, BT * x.S, 1e-4));
+            if (want) CHECK(close_rel(what, attn, want, BT * x.S, 1e-4));
             attn_free(want);
         } else {
             CHECK(st_find(x.f, "attn") == NULL);
@@ -129,7 +104,7 @@ static void check_model(const char *dir, const kernels *k) {
     tensor *loss = rnn_loss(m, &g, x.src, x.S, x.tgt_in, x.tgt_out, x.B, x.T);
     CHECK(loss != NULL);
     if (loss) {
-        float *want_loss = fixture_read(x.f, "loss", false, NULL);
+        float *want_loss = read_floats(x.f, "loss", NULL);
         if (want_loss) CHECK_NEAR(loss->data[0], want_loss[0], 1e-4 * fmax(1.0, fabs((double)want_loss[0])));
         attn_free(want_loss);
         CHECK_OK(graph_backward(&g, loss));
@@ -137,9 +112,9 @@ static void check_model(const char *dir, const kernels *k) {
         for (int p = 0; p < m->n_params_tensors; p++) {
             char name[128], what[200];
             snprintf(name, sizeof name, "grad.%s", m->params[p].name);
-            float *want = fixture_read(x.f, name, false, NULL);
+            float *want = read_floats(x.f, name, NULL);
             snprintf(what, sizeof what, "%s %s [%s]", dir, name, k->name);
-            if (want) CHECK(near_scaled(what, m->grads + m->params[p].offset, want, m->params[p].numel, 1e-3));
+            if (want) CHECK(close_rel(what, m->grads + m->params[p].offset, want, m->params[p].numel, 1e-3));
             n_checked += want != NULL;
             attn_free(want);
         }
@@ -170,8 +145,8 @@ static void check_steps(const char *dir) {
         return;
     }
     int64_t B = x.B, S = x.S, T = x.T, V = x.cfg.tgt_vocab_size;
-    float *logits = fixture_read(x.f, "logits", false, NULL);
-    float *want_attn = x.cfg.attention ? fixture_read(x.f, "attn", false, NULL) : NULL;
+    float *logits = read_floats(x.f, "logits", NULL);
+    float *want_attn = x.cfg.attention ? read_floats(x.f, "attn", NULL) : NULL;
     float *lp = attn_malloc((size_t)(B * V) * sizeof(float)), *a = attn_malloc((size_t)(B * S) * sizeof(float));
     float *want_lp = attn_malloc((size_t)(B * V) * sizeof(float)), *want_a = attn_malloc((size_t)(B * S) * sizeof(float));
     int32_t *prev = attn_malloc((size_t)B * sizeof(int32_t));
@@ -191,9 +166,9 @@ static void check_steps(const char *dir) {
         CHECK_OK(attn_rnn_step(x.m, st, prev, lp, a));
         char what[128];
         snprintf(what, sizeof what, "%s step %lld log-probs", dir, (long long)t);
-        CHECK(near_scaled(what, lp, want_lp, B * V, 1e-4));
+        CHECK(close_rel(what, lp, want_lp, B * V, 1e-4));
         snprintf(what, sizeof what, "%s step %lld attention", dir, (long long)t);
-        CHECK(near_scaled(what, a, want_a, B * S, 1e-4));
+        CHECK(close_rel(what, a, want_a, B * S, 1e-4));
     }
     attn_rnn_state_free(st);
     /* reorder: [2, 0, 0, 1] after one step, then a second step */
