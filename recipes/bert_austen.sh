@@ -8,7 +8,7 @@
 # validation set; the text before 85% is also the (unlabelled) pretraining corpus,
 # so no validation passage is ever seen during pretraining.
 #
-# Three models of one size (4 layers, 4 heads, width 256, 128 positions, a
+# Three models of one size (4 layers, 4 heads, width 192, 128 positions, a
 # 4000-token WordPiece vocabulary learnt from the pretraining corpus) are
 # fine-tuned the same way (same steps, batch, learning rate, seed):
 #   mlm     a BERT pretrained by masked LM (dynamic masking) on the corpus
@@ -23,9 +23,10 @@ set -eu
 ATTN=${ATTN:-./attn}
 OUT=${OUT:-runs/bert_austen}
 DATA=${DATA:-data/austen}
-PRETRAIN_STEPS=${PRETRAIN_STEPS:-1000}
-FINETUNE_STEPS=${FINETUNE_STEPS:-300}
-SIZE="--layers 4 --heads 4 --width 256 --context 128"
+PRETRAIN_STEPS=${PRETRAIN_STEPS:-400}
+FINETUNE_STEPS=${FINETUNE_STEPS:-200}
+WIDTH=${WIDTH:-192}
+SIZE="--layers 4 --heads 4 --width $WIDTH --context 128"
 [ -x "$ATTN" ] || { echo "bert_austen: build attn first (make)" >&2; exit 1; }
 rm -rf "$OUT"
 mkdir -p "$OUT/corpus"
