@@ -221,6 +221,39 @@ static attn_status evaluate(attn_trainer *tr, const examples *ex, int64_t n_labe
 
 /* ---- the loop ----------------------------------------------------------------- */
 
+typedef struct cls_ctx {
+    const examples *train, *val;
+    sampler *smp;
+    batch_buf *bb;
+    int64_t A, B, T, n_labels;
+    int32_t pad_id;
+    int64_t *idx, *counts;
+} cls_ctx;
+
+static attn_status cls_batches(void *ctx, int64_t step, model_batch *mbs, double *tokens) {
+    cls_ctx *c = ctx;
+    int64_t real = 0, B = c->B, T = c->T;
+    for (int64_t a = 0; a < c->A; a++) {
+        batch_buf part = {c->bb->ids + a * B * T, c->bb->types + a * B * T, c->bb->labels + a * B, c->bb->mask + a * B * T};
+        for (int64_t b = 0; b < B; b++) c->idx[b] = draw(c->smp, (step * c->A + a) * B + b);
+        real += fill_batch(c->train, c->idx, B, c->pad_id, &part, &mbs[a]);
+    }
+    *tokens = (double)real;
+    return ATTN_OK;
+}
+
+static attn_status cls_evaluate(void *ctx, attn_trainer *tr, attn_train_progress *pr) {
+    cls_ctx *c = ctx;
+    metrics mt;
+    attn_status st = evaluate(tr, c->val, c->n_labels, c->B, c->pad_id, c->bb, c->idx, c->counts, &mt);
+    if (st) return st;
+    pr->has_val = pr->has_accuracy = true;
+    pr->val_loss = mt.loss;
+    pr->val_accuracy = mt.accuracy;
+    pr->val_macro_f1 = mt.macro_f1;
+    return ATTN_OK;
+}
+
 static int32_t pad_token(const attn_model *m, const attn_tokenizer *tok) {
     attn_bert_config bc;
     if (attn_model_encoder_config(m, &bc) && bc.pad_token_id >= 0) return bc.pad_token_id;
@@ -246,8 +279,7 @@ attn_status train_classifier(const attn_train_params *p) {
     batch_buf bb = {0};
     model_batch *mbs = NULL;
     int64_t *idx = NULL, *counts = NULL;
-    char *settings = NULL, *state_path = NULL, *log_path = NULL;
-    FILE *log = NULL;
+    char *settings = NULL, *state_path = NULL;
     const char *model_dir = p->resume ? p->out_dir : p->init_from;
     int64_t B = p->batch_size, A = p->grad_accum;
 
@@ -256,8 +288,7 @@ attn_status train_classifier(const attn_train_params *p) {
     if (B < 1 || A < 1 || p->optim.max_steps < 0 || p->eval_every < 0 || p->checkpoint_every < 0)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
     state_path = path_join(p->out_dir, "trainer_state.safetensors");
-    log_path = path_join(p->out_dir, "train_log.jsonl");
-    if (!state_path || !log_path) {
+    if (!state_path) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
@@ -306,12 +337,6 @@ attn_status train_classifier(const attn_train_params *p) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    if (p->resume) {
-        if ((st = train_load_state(tr, state_path, settings)) != ATTN_OK) goto done;
-        if ((st = train_trim_log(log_path, tr->step)) != ATTN_OK) goto done;
-    } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
-        goto done;
-    }
     int64_t rows = A * B, cells = rows * T;
     smp = (sampler){.n = ex_train.n, .epoch = -1, .seed = p->seed, .perm = attn_malloc((size_t)ex_train.n * sizeof(int64_t))};
     bb.ids = attn_malloc((size_t)cells * sizeof *bb.ids);
@@ -325,60 +350,10 @@ attn_status train_classifier(const attn_train_params *p) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    log = fopen(log_path, p->resume ? "ab" : "wb");
-    if (!log) {
-        st = attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", log_path, strerror(errno));
-        goto done;
-    }
-    double t0 = time_now();
-    int64_t first = tr->step, max_steps = p->optim.max_steps;
-    int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
-    while (tr->step < end) {
-        double ts = time_now();
-        int64_t real = 0;
-        for (int64_t a = 0; a < A; a++) {
-            batch_buf part = {bb.ids + a * B * T, bb.types + a * B * T, bb.labels + a * B, bb.mask + a * B * T};
-            for (int64_t b = 0; b < B; b++) idx[b] = draw(&smp, (tr->step * A + a) * B + b);
-            real += fill_batch(&ex_train, idx, B, pad_id, &part, &mbs[a]);
-        }
-        float loss, norm, lr = attn_lr_at(&tr->p, tr->step);
-        if ((st = trainer_step_batches(tr, mbs, A, &loss, &norm)) != ATTN_OK) goto done;
-        int64_t step = tr->step;
-        double now = time_now();
-        attn_train_progress pr = {0};
-        pr.step = step;
-        pr.max_steps = max_steps;
-        pr.loss = loss;
-        pr.lr = lr;
-        pr.grad_norm = norm;
-        pr.tokens_per_s = (double)real / (now - ts);
-        pr.elapsed_s = now - t0;
-        pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
-        bool last = step == max_steps;
-        if (val && ((p->eval_every && step % p->eval_every == 0) || last)) {
-            metrics mt;
-            if ((st = evaluate(tr, &ex_val, train->n_labels, B, pad_id, &bb, idx, counts, &mt)) != ATTN_OK) goto done;
-            pr.has_val = pr.has_accuracy = true;
-            pr.val_loss = mt.loss;
-            pr.val_accuracy = mt.accuracy;
-            pr.val_macro_f1 = mt.macro_f1;
-        }
-        fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
-                (long long)step, (double)loss, (double)lr, (double)norm, pr.tokens_per_s);
-        if (pr.has_val)
-            fprintf(log, ", \"val_loss\": %.9g, \"val_accuracy\": %.9g, \"val_macro_f1\": %.9g", (double)pr.val_loss,
-                    (double)pr.val_accuracy, (double)pr.val_macro_f1);
-        fprintf(log, "}\n");
-        fflush(log);
-        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end) {
-            if ((st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
-            pr.checkpointed = true;
-        }
-        if (p->callback) p->callback(&pr, p->user);
-    }
-    if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings);
+    cls_ctx cc = {&ex_train, val ? &ex_val : NULL, &smp, &bb, A, B, T, train->n_labels, pad_id, idx, counts};
+    train_driver drv = {&cc, A, mbs, cls_batches, val ? cls_evaluate : NULL};
+    st = train_run(tr, p, &drv, tok, settings);
 done:
-    if (log) fclose(log);
     attn_free(smp.perm);
     attn_free(bb.ids);
     attn_free(bb.types);
@@ -396,6 +371,5 @@ done:
     attn_labeled_free(val);
     if (settings) cJSON_free(settings);
     attn_free(state_path);
-    attn_free(log_path);
     return st;
 }

@@ -344,6 +344,95 @@ attn_status train_trim_log(const char *path, int64_t step) {
     return st;
 }
 
+/* The loop every objective shares: resume or start, precision, the log,
+ * steps, evaluation, checkpoints and progress (see trainer.h). */
+attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_driver *d, const attn_tokenizer *tok,
+                      const char *settings) {
+    attn_status st = ATTN_OK;
+    FILE *log = NULL;
+    char *state_path = path_join(p->out_dir, "trainer_state.safetensors"), *log_path = path_join(p->out_dir, "train_log.jsonl");
+    if (!state_path || !log_path) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    if (p->resume) {
+        if ((st = train_load_state(tr, state_path, settings)) != ATTN_OK) goto done;
+        if ((st = train_trim_log(log_path, tr->step)) != ATTN_OK) goto done;
+    } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
+        goto done;
+    }
+    /* after the weights are final: the bf16 copies are made from them */
+    if ((st = attn_model_set_precision(tr->model, p->precision)) != ATTN_OK) goto done;
+    if (!(log = fopen(log_path, p->resume ? "ab" : "wb"))) {
+        st = attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", log_path, strerror(errno));
+        goto done;
+    }
+    double t0 = time_now();
+    int64_t first = tr->step, max_steps = p->optim.max_steps;
+    int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
+    while (tr->step < end) {
+        double ts = time_now(), tokens = 0;
+        if ((st = d->batches(d->ctx, tr->step, d->mbs, &tokens)) != ATTN_OK) goto done;
+        float loss, norm, lr = attn_lr_at(&tr->p, tr->step);
+        if ((st = trainer_step_batches(tr, d->mbs, d->n_micro, &loss, &norm)) != ATTN_OK) goto done;
+        int64_t step = tr->step;
+        double now = time_now();
+        attn_train_progress pr = {0};
+        pr.step = step;
+        pr.max_steps = max_steps;
+        pr.loss = loss;
+        pr.lr = lr;
+        pr.grad_norm = norm;
+        pr.tokens_per_s = tokens / (now - ts);
+        pr.elapsed_s = now - t0;
+        pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
+        bool last = step == max_steps;
+        if (d->evaluate && ((p->eval_every && step % p->eval_every == 0) || last))
+            if ((st = d->evaluate(d->ctx, tr, &pr)) != ATTN_OK) goto done;
+        fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
+                (long long)step, (double)loss, (double)lr, (double)norm, pr.tokens_per_s);
+        if (pr.has_val) fprintf(log, ", \"val_loss\": %.9g", (double)pr.val_loss);
+        if (pr.has_accuracy)
+            fprintf(log, ", \"val_accuracy\": %.9g, \"val_macro_f1\": %.9g", (double)pr.val_accuracy, (double)pr.val_macro_f1);
+        fprintf(log, "}\n");
+        fflush(log);
+        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end) {
+            if ((st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
+            pr.checkpointed = true;
+        }
+        if (p->callback) p->callback(&pr, p->user);
+    }
+    if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
+done:
+    if (log) fclose(log);
+    attn_free(state_path);
+    return st;
+}
+
+/* ---- language models -------------------------------------------------------- */
+
+typedef struct lm_ctx {
+    const windows *win;
+    const attn_shard *train, *val;
+    int64_t A, B, T, eval_batches;
+    rows *r;
+    int32_t *buf;
+} lm_ctx;
+
+static attn_status lm_batches(void *ctx, int64_t step, model_batch *mbs, double *tokens) {
+    lm_ctx *c = ctx;
+    attn_status st = train_batch(c->win, c->train, step, c->A, c->B, c->T, c->r, c->buf);
+    for (int64_t a = 0; a < c->A && !st; a++) mbs[a] = batch_at(c->win, c->r, a, c->B, c->T);
+    *tokens = (double)(c->A * c->B * c->T);
+    return st;
+}
+
+static attn_status lm_evaluate(void *ctx, attn_trainer *tr, attn_train_progress *pr) {
+    lm_ctx *c = ctx;
+    pr->has_val = true;
+    return evaluate(c->win, tr, c->val, c->eval_batches, c->B, c->T, c->r, c->buf, &pr->val_loss);
+}
+
 /* ---- the loop --------------------------------------------------------------- */
 
 attn_status attn_train(const attn_train_params *p) {
@@ -355,8 +444,7 @@ attn_status attn_train(const attn_train_params *p) {
     int32_t *buf = NULL;
     rows r = {0};
     model_batch *mbs = NULL;
-    char *settings = NULL, *path_train = NULL, *path_val = NULL, *state_path = NULL, *log_path = NULL;
-    FILE *log = NULL;
+    char *settings = NULL, *path_train = NULL, *path_val = NULL, *state_path = NULL;
     windows win;
     memset(&win, 0, sizeof win);
 
@@ -369,8 +457,7 @@ attn_status attn_train(const attn_train_params *p) {
     path_train = path_join(p->data_dir, "train.bin");
     path_val = path_join(p->data_dir, "val.bin");
     state_path = path_join(p->out_dir, "trainer_state.safetensors");
-    log_path = path_join(p->out_dir, "train_log.jsonl");
-    if (!path_train || !path_val || !state_path || !log_path) {
+    if (!path_train || !path_val || !state_path) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
@@ -458,14 +545,6 @@ attn_status attn_train(const attn_train_params *p) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    if (p->resume) {
-        if ((st = train_load_state(tr, state_path, settings)) != ATTN_OK) goto done;
-        if ((st = train_trim_log(log_path, tr->step)) != ATTN_OK) goto done;
-    } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
-        goto done;
-    }
-    /* after the weights are final: the bf16 copies are made from them */
-    if ((st = attn_model_set_precision(model, p->precision)) != ATTN_OK) goto done;
     if (win.word_start && !(win.row_starts = attn_malloc((size_t)T))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
@@ -480,53 +559,12 @@ attn_status attn_train(const attn_train_params *p) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    log = fopen(log_path, p->resume ? "ab" : "wb");
-    if (!log) {
-        st = attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", log_path, strerror(errno));
-        goto done;
-    }
-    double t0 = time_now();
-    int64_t first = tr->step, max_steps = p->optim.max_steps;
-    int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
-    while (tr->step < end) {
-        double ts = time_now();
-        if ((st = train_batch(&win, train, tr->step, A, B, T, &r, buf)) != ATTN_OK) goto done;
-        for (int64_t a = 0; a < A; a++) mbs[a] = batch_at(&win, &r, a, B, T);
-        float loss, norm;
-        float lr = attn_lr_at(&tr->p, tr->step);
-        if ((st = trainer_step_batches(tr, mbs, A, &loss, &norm)) != ATTN_OK) goto done;
-        int64_t step = tr->step;
-        double now = time_now(), dt = now - ts;
-        attn_train_progress pr = {0};
-        pr.step = step;
-        pr.max_steps = max_steps;
-        pr.loss = loss;
-        pr.lr = lr;
-        pr.grad_norm = norm;
-        pr.tokens_per_s = (double)(A * B * T) / dt;
-        pr.elapsed_s = now - t0;
-        pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
-        bool last = step == max_steps;
-        if (val && p->eval_batches > 0 && ((p->eval_every && step % p->eval_every == 0) || last)) {
-            if ((st = evaluate(&win, tr, val, p->eval_batches, B, T, &r, buf, &pr.val_loss)) != ATTN_OK) goto done;
-            pr.has_val = true;
-        }
-        fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
-                (long long)step, (double)loss, (double)lr, (double)norm, pr.tokens_per_s);
-        if (pr.has_val) fprintf(log, ", \"val_loss\": %.9g", (double)pr.val_loss);
-        fprintf(log, "}\n");
-        fflush(log);
-        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end) {
-            if ((st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
-            pr.checkpointed = true;
-        }
-        if (p->callback) p->callback(&pr, p->user);
-    }
-    if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
+    lm_ctx lc = {&win, train, val, A, B, T, p->eval_batches, &r, buf};
+    train_driver drv = {&lc, A, mbs, lm_batches, val && p->eval_batches > 0 ? lm_evaluate : NULL};
+    st = train_run(tr, p, &drv, tok, settings);
 done:
     attn_free(win.word_start);
     attn_free(win.row_starts);
-    if (log) fclose(log);
     attn_trainer_free(tr);
     attn_model_free(model);
     attn_tokenizer_free(tok);
@@ -542,6 +580,5 @@ done:
     attn_free(path_train);
     attn_free(path_val);
     attn_free(state_path);
-    attn_free(log_path);
     return st;
 }

@@ -30,6 +30,25 @@ attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p,
                              const char *state_path, const char *settings);
 attn_status train_trim_log(const char *path, int64_t step);
 
+/* What a training loop supplies to train_run: n_micro micro-batches per
+ * step (batches fills mbs for a 0-based step and counts its tokens for
+ * the progress line) and, unless NULL, an evaluation that fills pr's
+ * validation fields (every p->eval_every steps and after the last). */
+typedef struct train_driver {
+    void *ctx;
+    int64_t n_micro;
+    model_batch *mbs;
+    attn_status (*batches)(void *ctx, int64_t step, model_batch *mbs, double *tokens);
+    attn_status (*evaluate)(void *ctx, attn_trainer *tr, attn_train_progress *pr);
+} train_driver;
+
+/* The loop every objective shares (loop.c): loads the trainer state when
+ * p->resume (checking settings) or creates p->out_dir, sets p->precision,
+ * then runs steps up to p->stop_at / max_steps, writing
+ * OUT/train_log.jsonl, checkpoints (state, model, tok) and the callback. */
+attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_driver *d, const struct attn_tokenizer *tok,
+                      const char *settings);
+
 /* attn_train for ATTN_OBJECTIVE_CLASSIFY (finetune.c). */
 attn_status train_classifier(const attn_train_params *p);
 
