@@ -188,7 +188,9 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
         st = attn_errorf(ATTN_ERR_IO, "%s is not a model directory (no config.json)", dir);
         goto done;
     }
-    if (encdec_config_is_seq2seq(cfg_path)) {
+    bool seq2seq;
+    if ((st = encdec_config_is_seq2seq(cfg_path, &seq2seq)) != ATTN_OK) goto done;
+    if (seq2seq) {
         st = encdec_load(dir, &m);
         if (st == ATTN_OK) *out = m;
         m = NULL;
