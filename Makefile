@@ -130,6 +130,7 @@ fixtures:
 	.venv/bin/python tests/ref/gen_bert_fixture.py
 	.venv/bin/python tests/ref/gen_classifier_fixture.py
 	.venv/bin/python tests/ref/gen_rnn_fixture.py
+	.venv/bin/python tests/ref/gen_bart_fixture.py
 
 clean:
 	rm -rf build build-asan attn

@@ -38,17 +38,18 @@ static const char *model_type(const cJSON *root) {
     return cJSON_IsString(mt) ? mt->valuestring : NULL;
 }
 
-bool encdec_config_is_seq2seq(const char *config_path) {
-    cJSON *root = NULL;
+attn_status encdec_config_is_seq2seq(const char *config_path, bool *yes) {
     char *text = NULL;
     size_t len;
-    if (file_read_all(config_path, &text, &len)) return false;
-    root = cJSON_ParseWithLength(text, len);
+    *yes = false;
+    attn_status st = file_read_all(config_path, &text, &len);
+    if (st) return st == ATTN_ERR_OUT_OF_MEMORY ? st : ATTN_OK; /* an unreadable file is the loader's to report */
+    cJSON *root = cJSON_ParseWithLength(text, len);
     attn_free(text);
     const char *mt = root ? model_type(root) : NULL;
-    bool yes = mt && (!strcmp(mt, "bart") || !strcmp(mt, "marian"));
+    *yes = mt && (!strcmp(mt, "bart") || !strcmp(mt, "marian"));
     cJSON_Delete(root);
-    return yes;
+    return ATTN_OK;
 }
 
 /* root[key] as a token id: absent leaves *out, null gives -1. */

@@ -209,8 +209,10 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
         st = attn_errorf(ATTN_ERR_IO, "%s is not a model directory (no config.json)", dir);
         goto done;
     }
-    if (encdec_config_is_seq2seq(cfg_path) || rnn_config_is_rnn(cfg_path)) {
-        st = encdec_config_is_seq2seq(cfg_path) ? encdec_load(dir, &m) : rnn_load(dir, &m);
+    bool seq2seq;
+    if ((st = encdec_config_is_seq2seq(cfg_path, &seq2seq)) != ATTN_OK) goto done;
+    if (seq2seq || rnn_config_is_rnn(cfg_path)) {
+        st = seq2seq ? encdec_load(dir, &m) : rnn_load(dir, &m);
         if (st == ATTN_OK) *out = m;
         m = NULL;
         goto done;

@@ -130,8 +130,9 @@ void encdec_free(struct encdec_model *e);
  * [0, 1] as torch's CrossEntropyLoss. All ids must stay valid until backward. */
 tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
                     const int32_t *tgt_out, int64_t B, int64_t T, float label_smoothing);
-/* Whether config.json at path names model_type "bart" or "marian" (no error recorded). */
-bool encdec_config_is_seq2seq(const char *config_path);
+/* *yes: whether config.json at path names model_type "bart" or "marian".
+ * Fails only when memory runs out (an unreadable file gives *yes = false). */
+attn_status encdec_config_is_seq2seq(const char *config_path, bool *yes);
 attn_status encdec_load(const char *dir, attn_model **out);
 attn_status encdec_save(const attn_model *m, const char *dir);
 

@@ -492,3 +492,47 @@ TEST("bad encoder-decoder directories: shape and layer mismatches, unsupported o
     unlink(w);
     rmdir(dir);
 }
+
+static long fail_at = -1, n_allocs;
+
+static void *failing_realloc(void *ud, void *p, size_t n) {
+    (void)ud;
+    if (n == 0) {
+        free(p);
+        return NULL;
+    }
+    if (n_allocs++ == fail_at) return NULL;
+    return realloc(p, n);
+}
+
+TEST("every failed allocation in load, beam search, scoring and save is an out-of-memory error, not a crash") {
+    const int32_t src[2 * 4] = {5, 6, 7, 2, 9, 2, 1, 1}, tgt[2 * 3] = {8, 9, 2, 4, 2, -1};
+    const char *dir = test_tmp_path("oom_saved");
+    bool finished = false;
+    long k;
+    for (k = 0; k < 5000 && !finished; k++) {
+        attn_model *m = NULL;
+        int32_t out[2 * 2 * 7];
+        int64_t len[4], n[2];
+        double nll[2];
+        n_allocs = 0;
+        fail_at = k;
+        attn_set_allocator(failing_realloc, NULL);
+        attn_status st = attn_model_load(REF "bart_tiny", &m);
+        attn_seq2seq_params p = attn_seq2seq_default_params(m);
+        p.num_beams = p.num_return_sequences = 2;
+        p.max_length = 8;
+        if (st == ATTN_OK) st = attn_seq2seq_generate(m, &p, src, 2, 4, out, len, NULL);
+        if (st == ATTN_OK) st = attn_seq2seq_score(m, src, 4, tgt, 3, 2, nll, n);
+        if (st == ATTN_OK) st = attn_model_save(m, dir);
+        attn_set_allocator(NULL, NULL);
+        if (st == ATTN_OK)
+            finished = true;
+        else if (st != ATTN_ERR_OUT_OF_MEMORY) {
+            fprintf(stderr, "    allocation %ld failed: %s (%s)\n", k, attn_status_string(st), attn_last_error());
+            CHECK(st == ATTN_ERR_OUT_OF_MEMORY);
+        }
+        attn_model_free(m);
+    }
+    CHECK(finished && k > 20);
+}
