@@ -260,10 +260,12 @@ static bool gemm_block(bool ta, bool tb, int64_t i0, int64_t i1, int64_t j0, int
     return true;
 }
 
-/* Threads split C into bands, rows when there are enough (each thread
- * packs its own rows of A and all of B), else columns, and then run
- * without synchronising: a barrier per block costs a time slice whenever
- * another process holds a core, and packing B (or A) twice costs less. */
+/* Threads split C into bands and then run without synchronising: a
+ * barrier per block costs a time slice whenever another process holds a
+ * core, and packing an operand twice costs less. Row bands pack all of B
+ * on every thread (and A once per NC columns); column bands pack all of A
+ * on every thread once per NC columns of their band (and B once): the
+ * split packs fewer elements, rows when both are equal. */
 static void gemm_native(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at, int64_t lda,
                         const void *B, gemm_dtype bt, int64_t ldb, float *C, int64_t ldc) {
 #pragma omp parallel
@@ -273,7 +275,10 @@ static void gemm_native(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const
         nt = omp_get_num_threads();
         t = omp_get_thread_num();
 #endif
-        bool by_rows = M >= 4 * MR * nt || M >= N;
+        double blocks_all = (double)((N + NC - 1) / NC), blocks_band = (double)((N / nt + NC) / NC);
+        double rows_cost = (double)nt * (double)N * (double)K + (double)M * (double)K * blocks_all;
+        double cols_cost = (double)N * (double)K + (double)nt * (double)M * (double)K * blocks_band;
+        bool by_rows = M >= MR * nt && (N < NR * nt || rows_cost <= cols_cost);
         int64_t unit = by_rows ? MR : NR, n = by_rows ? M : N, units = (n + unit - 1) / unit;
         int64_t u0 = units * t / nt, u1 = units * (t + 1) / nt;
         int64_t s0 = u0 * unit, s1 = u1 * unit < n ? u1 * unit : n;
