@@ -363,6 +363,9 @@ attn_status attn_train(const attn_train_params *p) {
 
     if (!p->data_dir || !p->out_dir) return attn_errorf(ATTN_ERR_INVALID_ARG, "training needs a data directory and an output directory");
     if (p->objective == ATTN_OBJECTIVE_CLASSIFY) return train_classifier(p);
+    if (train_data_is_pairs(p->data_dir)) return train_seq2seq(p);
+    if (p->arch != ATTN_ARCH_DEFAULT)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch needs pair data (%s has no train.pairs; see attn prepare --pairs)", p->data_dir);
     bool mlm = p->objective == ATTN_OBJECTIVE_MLM;
     if (p->batch_size < 1 || p->grad_accum < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 ||
         p->checkpoint_every < 0)
