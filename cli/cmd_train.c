@@ -26,7 +26,8 @@ static void usage(FILE *out) {
             "  --width N         embedding width (256)\n"
             "  --context N       positions (256)\n"
             "  --dropout P       embedding/residual dropout (0)\n"
-            "  --init DIR        start from this model directory instead of a new model\n"
+            "  --init DIR        start from this model directory instead of a new model\n");
+    fprintf(out,
             "translation (DIR holds pair shards from `attn prepare --pairs`):\n"
             "  --arch A          transformer (Marian layout: sinusoidal positions, ReLU, scaled\n"
             "                    embeddings; the default), bart, rnnsearch or rnnencdec; --layers\n"
@@ -36,8 +37,11 @@ static void usage(FILE *out) {
             "  --hidden N        RNN: GRU units per direction (the width; --width is the embedding)\n"
             "  --batch-tokens N  padded tokens per micro-batch from the pair loader (4096)\n"
             "  --label-smoothing X  label-smoothed cross-entropy (0; 0.1 for the Transformer)\n"
+            "  --time-limit MIN  stop with a checkpoint (and a validation) after the first step that\n"
+            "                    ends past MIN minutes of training (--resume continues)\n"
             "  --eval-bleu N     at each evaluation also greedy-translate the first N validation\n"
-            "                    pairs and log their BLEU (val_bleu)\n"
+            "                    pairs and log their BLEU (val_bleu)\n");
+    fprintf(out,
             "objective:\n"
             "  --objective clm|mlm  next-token (GPT, default) or masked LM (BERT/RoBERTa encoders):\n"
             "                    rows [CLS] + seq-len-2 tokens + [SEP], 15%% masked 80/10/10\n"
@@ -258,6 +262,15 @@ int cmd_train(int argc, char **argv) {
         INT_OPT("--batch-tokens", p.batch_tokens)
         INT_OPT("--eval-bleu", p.eval_bleu)
         FLOAT_OPT("--label-smoothing", p.label_smoothing)
+        if ((r = cli_opt_float(argc, argv, &i, "--time-limit", NULL, &x)) != 0) {
+            if (r < 0) return 2;
+            if (!(x > 0)) {
+                fprintf(stderr, "attn train: --time-limit must be a positive number of minutes\n");
+                return 2;
+            }
+            p.time_limit_s = 60.0 * x;
+            continue;
+        }
         FLOAT_OPT("--weight-decay", p.optim.weight_decay)
         FLOAT_OPT("--beta1", p.optim.beta1)
         FLOAT_OPT("--beta2", p.optim.beta2)

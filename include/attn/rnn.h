@@ -35,7 +35,10 @@
  * attn_rnn_step (log-probabilities and attention weights for every
  * hypothesis) and attn_rnn_reorder (keep, drop or copy hypotheses).
  *
- * Not yet: dropout, training-loop integration, beam search. */
+ * Training: attn_train on pair shards (train.h); beam search and scoring:
+ * attn_seq2seq_generate / attn_seq2seq_score (seq2seq.h).
+ *
+ * Not yet: dropout. */
 #ifndef ATTN_RNN_H
 #define ATTN_RNN_H
 

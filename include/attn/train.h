@@ -154,6 +154,8 @@ typedef struct attn_train_params {
     int64_t batch_tokens;         /* 0: 4096 */
     float label_smoothing;        /* in [0, 1) */
     int64_t eval_bleu;
+    double time_limit_s;          /* pair data: stop (with a checkpoint) after the first step that ends
+                                     past this many seconds of training; 0: no limit */
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

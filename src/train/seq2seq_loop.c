@@ -162,7 +162,6 @@ static attn_status val_bleu(attn_model *m, const attn_pairs *val, const attn_tok
     attn_seq2seq_params gp = attn_seq2seq_default_params(m);
     gp.num_beams = gp.num_return_sequences = 1;
     gp.min_length = 0;
-    gp.max_length = W + 1;
     for (int64_t a = 0; a < n && !st; a += BLEU_BATCH) {
         int64_t B = n - a < BLEU_BATCH ? n - a : BLEU_BATCH, Sb = 1;
         for (int64_t b = 0; b < B; b++) Sb = attn_pairs_src_len(val, a + b) > Sb ? attn_pairs_src_len(val, a + b) : Sb;
@@ -172,8 +171,10 @@ static attn_status val_bleu(attn_model *m, const attn_pairs *val, const attn_tok
             for (int64_t s = ls; s < Sb; s++) src[b * Sb + s] = in.pad_id;
             st = decode_plain(tok, w, in.pad_id, tgt, attn_pairs_tgt_len(val, a + b), buf, &ref[a + b]);
         }
+        int64_t Wb = 2 * Sb + 10 < W ? 2 * Sb + 10 : W; /* as attn translate's default */
+        gp.max_length = Wb + 1;
         if (!st) st = attn_seq2seq_generate(m, &gp, src, B, Sb, gen, gen_len, NULL);
-        for (int64_t b = 0; b < B && !st; b++) st = decode_plain(tok, w, gp.pad_token_id, gen + b * W, gen_len[b], buf, &hyp[a + b]);
+        for (int64_t b = 0; b < B && !st; b++) st = decode_plain(tok, w, gp.pad_token_id, gen + b * Wb, gen_len[b], buf, &hyp[a + b]);
     }
     for (int64_t i = 0; i < n && !st; i++)
         for (char *c = hyp[i]; *c; c++) *c = *c == '\n' ? ' ' : *c;
@@ -321,7 +322,8 @@ attn_status train_seq2seq(const attn_train_params *p) {
         pr.elapsed_s = now - t0;
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
         bool last = step == max_steps;
-        if (vloader && ((p->eval_every && step % p->eval_every == 0) || last)) {
+        bool out_of_time = p->time_limit_s > 0 && now - t0 >= p->time_limit_s; /* the run ends here */
+        if (vloader && ((p->eval_every && step % p->eval_every == 0) || last || out_of_time)) {
             if ((st = val_loss(tr, vloader, p->eval_batches, &rows[A], &pr.val_loss)) != ATTN_OK) goto done;
             pr.has_val = true;
             if (p->eval_bleu > 0) {
@@ -335,11 +337,12 @@ attn_status train_seq2seq(const attn_train_params *p) {
         if (pr.has_bleu) fprintf(log, ", \"val_bleu\": %.4f", (double)pr.val_bleu);
         fprintf(log, "}\n");
         fflush(log);
-        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end) {
+        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end || out_of_time) {
             if ((st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
             pr.checkpointed = true;
         }
         if (p->callback) p->callback(&pr, p->user);
+        if (out_of_time) break;
     }
     if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
 done:
