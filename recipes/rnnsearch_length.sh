@@ -33,7 +33,7 @@ for arch in rnnsearch rnnencdec; do
     "$ATTN" translate -m "$WORK/$arch" --beam "$BEAM" --batch 32 --threads "$THREADS" "$WORK/test.es" >"$WORK/$arch.en"
     echo "$arch: $steps steps in $((t1 - t0)) s, validation loss $val; test translated in $(($(date +%s) - t1)) s"
 done
-# bucket of each test line (1, 2, 3): thirds by source word count, ties kept together by rank order
+# bucket of each test line (1, 2, 3): thirds by the rank of its source word count (ties in line order)
 awk '{ print NR "\t" NF }' "$WORK/test.es" | sort -t "$(printf '\t')" -k2,2n -k1,1n |
     awk -v n="$(wc -l <"$WORK/test.es")" '{ b = int(3 * (NR - 1) / n) + 1; print $1 "\t" b "\t" $2 }' |
     sort -n >"$WORK/buckets.tsv"
