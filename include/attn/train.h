@@ -143,8 +143,9 @@ typedef struct attn_train_params {
      * (attn_pair_loader, seeded with `seed`) of at most batch_tokens padded
      * tokens each; a resumed run seeks the loader to step * grad_accum
      * batches, so it continues bit for bit. The loss is the label-smoothed
-     * cross-entropy per target token; validation (val.pairs, its first
-     * eval_batches batches in file order, 0 = all) reports the plain mean
+     * cross-entropy per target token; validation (val.pairs, eval_batches
+     * batches evenly spaced through its length-sorted batches, 0 = all)
+     * reports the plain mean
      * NLL per target token and, with eval_bleu N, the BLEU of greedy
      * translations of the first N validation pairs (logged as val_bleu).
      * OUT also receives translate.json, the wrapping the shards used

@@ -114,16 +114,19 @@ static model_batch copy_batch(const attn_pair_batch *b, pair_rows *r, float labe
                          .label_smoothing = label_smoothing};
 }
 
-/* Mean NLL per target token over the first n_batches validation batches. */
+/* Mean NLL per target token over n_batches validation batches evenly spaced
+ * through the (length-sorted) validation epoch, so that short and long
+ * pairs both count; all batches when n_batches is 0 or more than there are. */
 static attn_status val_loss(attn_trainer *tr, attn_pair_loader *l, int64_t n_batches, pair_rows *r, float *out) {
-    attn_status st = attn_pair_loader_seek(l, 0, 0);
     int64_t total = attn_pair_loader_num_batches(l);
     if (n_batches <= 0 || n_batches > total) n_batches = total;
     double sum = 0;
     int64_t tokens = 0;
+    attn_status st = ATTN_OK;
     for (int64_t k = 0; k < n_batches && !st; k++) {
         attn_pair_batch b;
         float loss;
+        if ((st = attn_pair_loader_seek(l, 0, k * total / n_batches)) != ATTN_OK) break;
         if ((st = attn_pair_loader_next(l, &b)) != ATTN_OK) break;
         model_batch mb = copy_batch(&b, r, 0.0f);
         if ((st = trainer_eval_batch(tr, &mb, &loss)) != ATTN_OK) break;
