@@ -21,6 +21,7 @@ int cmd_bleu(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
+int cmd_translate(int argc, char **argv);
 
 /* Prints "attn <cmd>: error: <message>" to stderr, using attn_last_error()
  * when msg is NULL, and returns 1 (the exit status for every failure). */

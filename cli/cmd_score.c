@@ -3,6 +3,7 @@
 
 #include "attn/model.h"
 #include "attn/tokenizer.h"
+#include "attn/translate.h"
 
 #include <errno.h>
 #include <math.h>
@@ -11,18 +12,90 @@
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: attn score -m MODEL [FILE] [--ids] [--json]\n\n"
+            "usage: attn score -m MODEL [FILE] [--ids] [--json]\n"
+            "       attn score -m SEQ2SEQ_MODEL --pairs FILE [--json] [--per-pair]\n\n"
             "Prints the mean negative log-likelihood (nats per token) and the perplexity of the\n"
             "file's text (stdin without FILE). The text is cut into windows of the model's\n"
             "context; each token after a window's first is predicted from those before it.\n\n"
             "  --ids       FILE holds whitespace-separated token ids instead of text\n"
+            "  --pairs FILE  a translation model: FILE has 'source TAB target' lines; prints the\n"
+            "              mean NLL per target token (targets wrapped as in training, end token\n"
+            "              included) given the sources, and the total\n"
+            "  --per-pair  with --pairs: also print each pair's total NLL and token count\n"
             "  --json      print {\"nll\": ..., \"ppl\": ..., \"tokens\": ...}\n"
             "  --threads N threads\n");
 }
 
+/* --pairs: splits each line at its one tab (in place). */
+static attn_status split_pairs(const char *path, cli_lines *lines, char **tgt, size_t *tgt_len) {
+    for (int64_t i = 0; i < lines->n; i++) {
+        char *tab = memchr(lines->s[i], '\t', lines->len[i]);
+        if (!tab) return attn_errorf(ATTN_ERR_FORMAT, "%s:%lld: no tab between source and target", path, (long long)i + 1);
+        if (memchr(tab + 1, '\t', lines->len[i] - (size_t)(tab + 1 - lines->s[i])))
+            return attn_errorf(ATTN_ERR_FORMAT, "%s:%lld: more than one tab", path, (long long)i + 1);
+        *tab = '\0';
+        tgt[i] = tab + 1;
+        tgt_len[i] = lines->len[i] - (size_t)(tab + 1 - lines->s[i]);
+        lines->len[i] = (size_t)(tab - lines->s[i]);
+    }
+    return ATTN_OK;
+}
+
+static int score_pairs(const char *model_dir, const char *path, bool json, bool per_pair) {
+    attn_model *model = NULL;
+    attn_tokenizer *tok = NULL;
+    char *text = NULL, **tgt = NULL;
+    size_t len = 0, *tgt_len = NULL;
+    double *nll = NULL, total = 0;
+    int64_t *count = NULL, tokens = 0;
+    cli_lines lines = {0};
+    attn_s2s_wrap wrap;
+    attn_status st = attn_model_load(model_dir, &model);
+    if (!st) st = attn_tokenizer_load(model_dir, &tok);
+    if (!st) st = attn_s2s_wrap_load(model_dir, tok, &wrap);
+    if (!st) st = cli_read_input(path, &text, &len);
+    if (!st) st = cli_split_lines(text, len, &lines);
+    if (!st && lines.n == 0) st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: no pairs", path);
+    if (!st) {
+        tgt = malloc((size_t)lines.n * sizeof *tgt);
+        tgt_len = malloc((size_t)lines.n * sizeof *tgt_len);
+        nll = malloc((size_t)lines.n * sizeof *nll);
+        count = malloc((size_t)lines.n * sizeof *count);
+        if (!tgt || !tgt_len || !nll || !count) st = ATTN_ERR_OUT_OF_MEMORY;
+    }
+    if (!st) st = split_pairs(path, &lines, tgt, tgt_len);
+    if (!st)
+        st = attn_translate_score(model, tok, &wrap, (const char *const *)lines.s, lines.len, (const char *const *)tgt, tgt_len,
+                                  lines.n, nll, count, &total, &tokens);
+    int rc = 0;
+    if (st) {
+        rc = cli_fail("score", st, NULL);
+    } else {
+        double mean = total / (double)tokens;
+        if (per_pair)
+            for (int64_t i = 0; i < lines.n; i++) printf("%.6f\t%lld\n", nll[i], (long long)count[i]);
+        if (json)
+            printf("{\"nll\": %.8f, \"ppl\": %.8f, \"tokens\": %lld, \"total_nll\": %.8f, \"pairs\": %lld}\n", mean, exp(mean),
+                   (long long)tokens, total, (long long)lines.n);
+        else
+            printf("nll %.6f nats/token, perplexity %.4f over %lld target tokens of %lld pairs (total %.4f nats)\n", mean,
+                   exp(mean), (long long)tokens, (long long)lines.n, total);
+    }
+    free(tgt);
+    free(tgt_len);
+    free(nll);
+    free(count);
+    free(lines.s);
+    free(lines.len);
+    free(text);
+    attn_tokenizer_free(tok);
+    attn_model_free(model);
+    return rc;
+}
+
 int cmd_score(int argc, char **argv) {
-    const char *model_dir = NULL, *file = NULL;
-    bool ids_mode = false, json = false;
+    const char *model_dir = NULL, *file = NULL, *pairs = NULL;
+    bool ids_mode = false, json = false, per_pair = false;
     long long threads = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -36,6 +109,14 @@ int cmd_score(int argc, char **argv) {
         }
         if (cli_opt_flag(argv, i, "--json", NULL)) {
             json = true;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--per-pair", NULL)) {
+            per_pair = true;
+            continue;
+        }
+        if ((r = cli_opt_str(argc, argv, &i, "--pairs", NULL, &pairs)) != 0) {
+            if (r < 0) return 2;
             continue;
         }
         if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &model_dir)) != 0) {
@@ -61,6 +142,13 @@ int cmd_score(int argc, char **argv) {
         return 2;
     }
     attn_set_threads((int)threads);
+    if (pairs) {
+        if (file || ids_mode) {
+            fprintf(stderr, "attn score: --pairs takes no other input file and no --ids\n");
+            return 2;
+        }
+        return score_pairs(model_dir, pairs, json, per_pair);
+    }
     int rc = 1;
     attn_model *model = NULL;
     attn_tokenizer *tok = NULL;

@@ -26,7 +26,22 @@ static void usage(FILE *out) {
             "  --width N         embedding width (256)\n"
             "  --context N       positions (256)\n"
             "  --dropout P       embedding/residual dropout (0)\n"
-            "  --init DIR        start from this model directory instead of a new model\n"
+            "  --init DIR        start from this model directory instead of a new model\n");
+    fprintf(out,
+            "translation (DIR holds pair shards from `attn prepare --pairs`):\n"
+            "  --arch A          transformer (Marian layout: sinusoidal positions, ReLU, scaled\n"
+            "                    embeddings; the default), bart, rnnsearch or rnnencdec; --layers\n"
+            "                    per side, --context positions; vocabulary and special ids from\n"
+            "                    the shards; writes OUT/translate.json for attn translate\n"
+            "  --ffn N           feed-forward width (4 * width)\n"
+            "  --hidden N        RNN: GRU units per direction (the width; --width is the embedding)\n"
+            "  --batch-tokens N  padded tokens per micro-batch from the pair loader (4096)\n"
+            "  --label-smoothing X  label-smoothed cross-entropy (0; 0.1 for the Transformer)\n"
+            "  --time-limit MIN  stop with a checkpoint (and a validation) after the first step that\n"
+            "                    ends past MIN minutes of training (--resume continues)\n"
+            "  --eval-bleu N     at each evaluation also greedy-translate the first N validation\n"
+            "                    pairs and log their BLEU (val_bleu)\n");
+    fprintf(out,
             "objective:\n"
             "  --objective clm|mlm  next-token (GPT, default) or masked LM (BERT/RoBERTa encoders):\n"
             "                    rows [CLS] + seq-len-2 tokens + [SEP], 15%% masked 80/10/10\n"
@@ -92,6 +107,7 @@ static void on_progress(const attn_train_progress *p, void *user) {
                 (long long)p->step, (long long)p->max_steps, (double)p->loss, (double)p->lr, (double)p->grad_norm,
                 p->tokens_per_s, el, eta);
         if (p->has_val) fprintf(stderr, " | val %.4f", (double)p->val_loss);
+        if (p->has_bleu) fprintf(stderr, " | BLEU %.2f", (double)p->val_bleu);
         if (p->has_accuracy)
             fprintf(stderr, " | acc %.2f%% | macro-F1 %.4f", 100.0 * (double)p->val_accuracy, (double)p->val_macro_f1);
         if (p->checkpointed) fprintf(stderr, " | saved");
@@ -179,6 +195,19 @@ int cmd_train(int argc, char **argv) {
             }
             continue;
         }
+        const char *arch = NULL;
+        if ((r = cli_opt_str(argc, argv, &i, "--arch", NULL, &arch)) != 0) {
+            if (r < 0) return 2;
+            static const char *const names[] = {"transformer", "bart", "rnnsearch", "rnnencdec"};
+            p.arch = ATTN_ARCH_DEFAULT;
+            for (int k = 0; k < 4; k++)
+                if (!strcmp(arch, names[k])) p.arch = (attn_s2s_arch)(k + 1);
+            if (p.arch == ATTN_ARCH_DEFAULT) {
+                fprintf(stderr, "attn train: --arch must be transformer, bart, rnnsearch or rnnencdec, not '%s'\n", arch);
+                return 2;
+            }
+            continue;
+        }
         if ((r = cli_opt_precision(argc, argv, &i, &p.precision)) != 0) {
             if (r < 0) return 2;
             continue;
@@ -228,6 +257,20 @@ int cmd_train(int argc, char **argv) {
         INT_OPT("--checkpoint-every", p.checkpoint_every)
         INT_OPT("--threads", threads)
         INT_OPT("--stop-at", p.stop_at)
+        INT_OPT("--ffn", p.model.n_inner)
+        INT_OPT("--hidden", p.hidden_size)
+        INT_OPT("--batch-tokens", p.batch_tokens)
+        INT_OPT("--eval-bleu", p.eval_bleu)
+        FLOAT_OPT("--label-smoothing", p.label_smoothing)
+        if ((r = cli_opt_float(argc, argv, &i, "--time-limit", NULL, &x)) != 0) {
+            if (r < 0) return 2;
+            if (!(x > 0)) {
+                fprintf(stderr, "attn train: --time-limit must be a positive number of minutes\n");
+                return 2;
+            }
+            p.time_limit_s = 60.0 * x;
+            continue;
+        }
         FLOAT_OPT("--weight-decay", p.optim.weight_decay)
         FLOAT_OPT("--beta1", p.optim.beta1)
         FLOAT_OPT("--beta2", p.optim.beta2)

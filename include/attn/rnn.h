@@ -37,7 +37,10 @@
  * The decoding calls use the model's own scratch graph: one call at a time
  * per model (several states may be alive and used in turn).
  *
- * Not yet: dropout, training-loop integration, beam search. */
+ * Training: attn_train on pair shards (train.h); beam search and scoring:
+ * attn_seq2seq_generate / attn_seq2seq_score (seq2seq.h).
+ *
+ * Not yet: dropout. */
 #ifndef ATTN_RNN_H
 #define ATTN_RNN_H
 

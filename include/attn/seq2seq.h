@@ -21,6 +21,10 @@
  * and write them. final_logits_bias is a buffer as in transformers: loaded,
  * saved, never trained.
  *
+ * attn_seq2seq_generate, attn_seq2seq_score and attn_seq2seq_default_params
+ * also take the RNN models of rnn.h (their bos is the decoder start; the
+ * same greedy and beam search run over attn_rnn_step / attn_rnn_reorder).
+ *
  * Not yet: attention-probability dropout (attention_dropout is ignored),
  * layerdrop, untied or unshared embeddings, MBart's pre-LN, sampling. */
 #ifndef ATTN_SEQ2SEQ_H

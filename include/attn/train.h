@@ -57,6 +57,8 @@ typedef struct attn_train_progress {
     bool checkpointed;
     bool has_accuracy;            /* classification: accuracy and macro-F1 on the validation file */
     float val_accuracy, val_macro_f1;
+    bool has_bleu;                /* seq2seq with eval_bleu: greedy BLEU on validation pairs */
+    float val_bleu;
 } attn_train_progress;
 
 typedef void (*attn_train_callback)(const attn_train_progress *p, void *user);
@@ -91,6 +93,15 @@ typedef void (*attn_train_callback)(const attn_train_progress *p, void *user);
  *   file's) reports loss, accuracy and macro-F1 (the unweighted mean of
  *   per-label F1 over the labels that occur in the validation labels or
  *   the predictions), logged as val_loss, val_accuracy, val_macro_f1. */
+/* The model a sequence-to-sequence run creates (attn_train_params.arch). */
+typedef enum attn_s2s_arch {
+    ATTN_ARCH_DEFAULT = 0,        /* pair data: the Transformer */
+    ATTN_ARCH_TRANSFORMER,        /* Marian layout: sinusoidal positions, ReLU, scaled embeddings */
+    ATTN_ARCH_BART,               /* learned positions, embedding LayerNorm, GELU */
+    ATTN_ARCH_RNNSEARCH,          /* GRU encoder-decoder with additive attention (rnn.h) */
+    ATTN_ARCH_RNNENCDEC,          /* the same without attention */
+} attn_s2s_arch;
+
 typedef enum attn_objective { ATTN_OBJECTIVE_CLM = 0, ATTN_OBJECTIVE_MLM, ATTN_OBJECTIVE_CLASSIFY } attn_objective;
 
 typedef struct attn_train_params {
@@ -120,6 +131,32 @@ typedef struct attn_train_params {
     attn_precision precision;     /* matrix products in fp32 (default) or bf16 (see model.h); master
                                      weights, gradients, AdamW state and checkpoints stay fp32, so a
                                      run may resume in either precision */
+    /* Sequence-to-sequence training, chosen when data_dir holds train.pairs
+     * (`attn prepare --pairs`). A new model is `arch` with vocabulary and
+     * special ids from the pair shard's header: the Transformer / BART with
+     * model.n_layer encoder and as many decoder layers, model.n_head heads,
+     * d_model model.n_embd, FFN model.n_inner (0: 4 * width), positions
+     * model.n_ctx, dropout model.dropout; an RNN with embeddings of
+     * model.n_embd, hidden_size GRU units per direction (0: the width),
+     * alignment width hidden_size and a tied maxout output of the embedding
+     * width. Each step takes grad_accum batches from the pair loader
+     * (attn_pair_loader, seeded with `seed`) of at most batch_tokens padded
+     * tokens each; a resumed run seeks the loader to step * grad_accum
+     * batches, so it continues bit for bit. The loss is the label-smoothed
+     * cross-entropy per target token; validation (val.pairs, eval_batches
+     * batches evenly spaced through its length-sorted batches, 0 = all)
+     * reports the plain mean
+     * NLL per target token and, with eval_bleu N, the BLEU of greedy
+     * translations of the first N validation pairs (logged as val_bleu).
+     * OUT also receives translate.json, the wrapping the shards used
+     * (see translate.h), so `attn translate` can reproduce it. */
+    attn_s2s_arch arch;
+    int64_t hidden_size;
+    int64_t batch_tokens;         /* 0: 4096 */
+    float label_smoothing;        /* in [0, 1) */
+    int64_t eval_bleu;
+    double time_limit_s;          /* pair data: stop (with a checkpoint) after the first step that ends
+                                     past this many seconds of training; 0: no limit */
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

@@ -26,6 +26,7 @@
  * sentinels, so rankings match up to ties: candidates of equal score are
  * taken in index order. */
 #include "generate/seq2seq.h"
+#include "generate/rnn_s2s.h"
 #include "models/encdec_impl.h"
 
 #include <math.h>
@@ -314,6 +315,7 @@ attn_seq2seq_params attn_seq2seq_default_params(const attn_model *m) {
     p.max_length = 20;
     p.decoder_start_token_id = p.eos_token_id = p.pad_token_id = -1;
     p.forced_bos_token_id = p.forced_eos_token_id = -1;
+    if (m && m->kind == MODEL_RNN) return rnn_seq2seq_default_params(m);
     if (!m || m->kind != MODEL_ENCDEC) return p;
     const struct encdec_model *e = m->encdec;
     p.decoder_start_token_id = e->gen_decoder_start;
@@ -331,6 +333,7 @@ attn_seq2seq_params attn_seq2seq_default_params(const attn_model *m) {
 
 attn_status attn_seq2seq_generate(attn_model *m, const attn_seq2seq_params *p, const int32_t *src, int64_t B, int64_t S,
                                   int32_t *out, int64_t *out_len, float *scores) {
+    if (m && m->kind == MODEL_RNN) return rnn_seq2seq_generate(m, p, src, B, S, out, out_len, scores);
     if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
     if (!p || !src || !out || !out_len) return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq generate: missing arguments");
     attn_status st = s2s_params_check(p, m->encdec->cfg.vocab_size);

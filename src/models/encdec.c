@@ -14,6 +14,7 @@
  * for N = B * per_source hypotheses; the cross-attention of a step treats
  * a source's hypotheses as that source's queries, so nothing is copied per
  * beam. */
+#include "generate/rnn_s2s.h"
 #include "models/encdec_impl.h"
 
 #include <math.h>
@@ -489,6 +490,7 @@ attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32
 
 attn_status attn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
                                double *nll, int64_t *n_tokens) {
+    if (m && m->kind == MODEL_RNN) return rnn_seq2seq_score(m, src, S, tgt, T, B, nll, n_tokens);
     if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
     if (!src || !tgt || !nll || !n_tokens || B < 1 || T < 1)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq score: empty batch or missing buffers");

@@ -398,8 +398,14 @@ attn_status attn_model_classify(attn_model *m, const int32_t *ids, const int32_t
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
     if (m->kind == MODEL_BERT) return bert_batch_loss(m, g, b);
     if (m->kind == MODEL_ENCDEC || m->kind == MODEL_RNN) {
-        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "a translation model trains on source-target pairs");
-        return NULL;
+        if (!b->src || !b->targets) {
+            if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "a translation model trains on source-target pairs");
+            return NULL;
+        }
+        if (m->kind == MODEL_ENCDEC)
+            return encdec_loss(m, g, b->src, b->S, b->inputs, b->targets, b->B, b->T, b->label_smoothing);
+        tensor *logits = rnn_forward(m, g, b->src, b->S, b->inputs, b->B, b->T, NULL);
+        return logits ? op_cross_entropy_smooth(g, logits, b->targets, -1, b->label_smoothing) : NULL;
     }
     if (!b->targets) return op_cross_entropy(g, gpt_classify(m, g, b), b->labels, -1);
     tensor *x = trunk(m, g, b->inputs, b->B, b->T, NULL);

@@ -83,6 +83,13 @@ typedef struct model_batch {
     const int32_t *type_ids;  /* (B, T) segment ids (encoders), NULL = all 0 */
     const uint8_t *mask;      /* (B, T) 1 = real token, NULL = from the pad id (or all real) */
     const int32_t *labels;    /* see above, or NULL */
+    /* Encoder-decoders and RNN models: inputs are the decoder inputs
+     * (tgt_in), targets the tokens to predict (tgt_out, -1 = not counted),
+     * src (B, S) the sources padded with the model's pad id; the loss is
+     * label-smoothed cross-entropy (label_smoothing in [0, 1)). */
+    const int32_t *src;
+    int64_t S;
+    float label_smoothing;
 } model_batch;
 
 /* The batch's loss (a scalar), recorded on g. */

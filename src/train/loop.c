@@ -387,20 +387,23 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         pr.elapsed_s = now - t0;
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
         bool last = step == max_steps;
-        if (d->evaluate && ((p->eval_every && step % p->eval_every == 0) || last))
+        bool out_of_time = p->time_limit_s > 0 && now - t0 >= p->time_limit_s; /* the run ends here */
+        if (d->evaluate && ((p->eval_every && step % p->eval_every == 0) || last || out_of_time))
             if ((st = d->evaluate(d->ctx, tr, &pr)) != ATTN_OK) goto done;
         fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
                 (long long)step, (double)loss, (double)lr, (double)norm, pr.tokens_per_s);
         if (pr.has_val) fprintf(log, ", \"val_loss\": %.9g", (double)pr.val_loss);
         if (pr.has_accuracy)
             fprintf(log, ", \"val_accuracy\": %.9g, \"val_macro_f1\": %.9g", (double)pr.val_accuracy, (double)pr.val_macro_f1);
+        if (pr.has_bleu) fprintf(log, ", \"val_bleu\": %.4f", (double)pr.val_bleu);
         fprintf(log, "}\n");
         fflush(log);
-        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end) {
+        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end || out_of_time) {
             if ((st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
             pr.checkpointed = true;
         }
         if (p->callback) p->callback(&pr, p->user);
+        if (out_of_time) break;
     }
     if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
 done:
@@ -450,6 +453,9 @@ attn_status attn_train(const attn_train_params *p) {
 
     if (!p->data_dir || !p->out_dir) return attn_errorf(ATTN_ERR_INVALID_ARG, "training needs a data directory and an output directory");
     if (p->objective == ATTN_OBJECTIVE_CLASSIFY) return train_classifier(p);
+    if (train_data_is_pairs(p->data_dir)) return train_seq2seq(p);
+    if (p->arch != ATTN_ARCH_DEFAULT)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch needs pair data (%s has no train.pairs; see attn prepare --pairs)", p->data_dir);
     bool mlm = p->objective == ATTN_OBJECTIVE_MLM;
     if (p->batch_size < 1 || p->grad_accum < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 ||
         p->checkpoint_every < 0)

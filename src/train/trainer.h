@@ -52,4 +52,9 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
 /* attn_train for ATTN_OBJECTIVE_CLASSIFY (finetune.c). */
 attn_status train_classifier(const attn_train_params *p);
 
+/* Whether data_dir holds pair shards (train.pairs), and attn_train for
+ * them (seq2seq_loop.c). */
+bool train_data_is_pairs(const char *data_dir);
+attn_status train_seq2seq(const attn_train_params *p);
+
 #endif
