@@ -11,7 +11,8 @@
 # Three models of one size (4 layers, 4 heads, width 192, 128 positions, a
 # 4000-token WordPiece vocabulary learnt from the pretraining corpus) are
 # fine-tuned the same way (same steps, batch, learning rate, seed):
-#   mlm     a BERT pretrained by masked LM (dynamic masking) on the corpus
+#   mlm     a BERT pretrained by masked LM (dynamic masking) and next-sentence
+#           prediction (--nsp: trains the [CLS] vector the classifier reads) on the corpus
 #   random  the same BERT from random initialisation (0 pretraining steps)
 #   clm     a GPT (left to right, next-token) pretrained on the same corpus for
 #           the same steps, classifying from its last token
@@ -26,6 +27,8 @@ DATA=${DATA:-data/austen}
 PRETRAIN_STEPS=${PRETRAIN_STEPS:-400}
 FINETUNE_STEPS=${FINETUNE_STEPS:-200}
 WIDTH=${WIDTH:-192}
+MLM_FLAGS=${MLM_FLAGS:---nsp}
+FT_LR=${FT_LR:-1e-3}
 SIZE="--layers 4 --heads 4 --width $WIDTH --context 128"
 [ -x "$ATTN" ] || { echo "bert_austen: build attn first (make)" >&2; exit 1; }
 rm -rf "$OUT"
@@ -63,18 +66,18 @@ echo "== WordPiece vocabulary and pretraining shards"
 "$ATTN" prepare -t "$OUT/tokenizer" --val-fraction 0.05 -o "$OUT/data" "$OUT"/corpus/*.txt
 
 PRE="--steps $PRETRAIN_STEPS --batch 32 --seq-len 128 --lr 1e-3 --warmup 100 --eval-every 0 --eval-batches 10 --quiet"
-echo "== masked-LM pretraining ($PRETRAIN_STEPS steps)"
+echo "== masked-LM pretraining $MLM_FLAGS ($PRETRAIN_STEPS steps)"
 start=$(date +%s)
-"$ATTN" train --objective mlm --data "$OUT/data" --out "$OUT/mlm" $SIZE $PRE
+"$ATTN" train --objective mlm $MLM_FLAGS --data "$OUT/data" --out "$OUT/mlm" $SIZE $PRE
 echo "   $(( $(date +%s) - start )) s; $(tail -n 1 "$OUT/mlm/train_log.jsonl")"
 echo "== random initialisation (the same encoder, no pretraining)"
-"$ATTN" train --objective mlm --data "$OUT/data" --out "$OUT/random" $SIZE --steps 0 --quiet
+"$ATTN" train --objective mlm $MLM_FLAGS --data "$OUT/data" --out "$OUT/random" $SIZE --steps 0 --quiet
 echo "== left-to-right (GPT) pretraining ($PRETRAIN_STEPS steps)"
 start=$(date +%s)
 "$ATTN" train --data "$OUT/data" --out "$OUT/clm" $SIZE $PRE
 echo "   $(( $(date +%s) - start )) s; $(tail -n 1 "$OUT/clm/train_log.jsonl")"
 
-FT="--steps $FINETUNE_STEPS --batch 32 --lr 2e-4 --warmup 30 --weight-decay 0.01 --dropout 0.1 --eval-every 100 --quiet"
+FT="--steps $FINETUNE_STEPS --batch 32 --lr $FT_LR --warmup 30 --weight-decay 0.01 --dropout 0.1 --eval-every 100 --quiet"
 for m in mlm random clm; do
     echo "== fine-tuning $m ($FINETUNE_STEPS steps)"
     start=$(date +%s)
