@@ -409,6 +409,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
 done:
     if (log) fclose(log);
     attn_free(state_path);
+    attn_free(log_path);
     return st;
 }
 
