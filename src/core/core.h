@@ -104,4 +104,8 @@ size_t utf8_validate(const char *s, size_t n);
 /* ---- timing ---------------------------------------------------------------- */
 double time_now(void);   /* seconds, monotonic */
 
+/* Puts a formatted prefix and ": " before this thread's last error message
+ * (e.g. the file it concerns) and returns status. */
+attn_status error_prefixf(attn_status status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif

@@ -28,3 +28,16 @@ attn_status attn_errorf(attn_status status, const char *fmt, ...) {
     va_end(ap);
     return status;
 }
+
+attn_status error_prefixf(attn_status status, const char *fmt, ...) {
+    char prefix[512], msg[sizeof last_error];
+    snprintf(msg, sizeof msg, "%s", last_error);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(prefix, sizeof prefix, fmt, ap);
+    va_end(ap);
+    int n = snprintf(last_error, sizeof last_error, "%s: ", prefix);
+    if (n > 0 && (size_t)n < sizeof last_error) memcpy(last_error + n, msg, strnlen(msg, sizeof last_error - (size_t)n - 1) + 1);
+    last_error[sizeof last_error - 1] = 0;
+    return status;
+}

@@ -30,7 +30,5 @@ attn_status data_map_file(const char *path, size_t min_size, const char *what, v
 /* mkdir -p (prepare.c). */
 attn_status data_dirs_ensure(const char *path);
 
-/* Re-records the current error message prefixed with "name: " (prepare.c). */
-attn_status data_prefix_error(attn_status st, const char *name);
 
 #endif

@@ -17,12 +17,6 @@ attn_prepare_params attn_prepare_default_params(void) {
     return p;
 }
 
-attn_status data_prefix_error(attn_status st, const char *name) {
-    char msg[900];
-    snprintf(msg, sizeof msg, "%s", attn_last_error());
-    return attn_errorf(st, "%s: %s", name, msg);
-}
-
 /* Byte offset where a document's validation part starts (len: none). */
 static size_t split_point(const char *text, size_t len, double val_fraction) {
     if (val_fraction <= 0.0) return len;
@@ -142,14 +136,14 @@ attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res)
         size_t cut = split_point(texts[i], lens[i], p->val_fraction);
         if (cut > 0) {
             if ((st = tokenizer_encode_append(tok, texts[i], cut, 0, &train)) != ATTN_OK) {
-                st = data_prefix_error(st, name);
+                st = error_prefixf(st, "%s", name);
                 goto done;
             }
             if ((st = push_eot(&train, eot)) != ATTN_OK) goto done;
         }
         if (cut < lens[i]) {
             if ((st = tokenizer_encode_append(tok, texts[i] + cut, lens[i] - cut, cut, &val)) != ATTN_OK) {
-                st = data_prefix_error(st, name);
+                st = error_prefixf(st, "%s", name);
                 goto done;
             }
             if ((st = push_eot(&val, eot)) != ATTN_OK) goto done;

@@ -243,7 +243,7 @@ attn_status attn_prepare_pairs(const attn_prepare_pairs_params *p, attn_prepare_
     for (int k = 0; k < 3; k++) {
         if (!inputs[k]) continue;
         if ((st = build_split(tok, &lines[k], &w, p->max_len, &splits[k], &stats[k])) != ATTN_OK) {
-            st = data_prefix_error(st, inputs[k]);
+            st = error_prefixf(st, "%s", inputs[k]);
             goto done;
         }
         pair_lines_free(&lines[k]);

@@ -143,9 +143,7 @@ static attn_status wrap_texts(const attn_tokenizer *tok, const char *const *text
             attn_status e = attn_tokenizer_encode(tok, text[i], len[i], &ids, &k);
             attn_free(ids);
             if (e) {
-                char msg[512];
-                snprintf(msg, sizeof msg, "%s", attn_last_error());
-                st = attn_errorf(e, "line %lld: %s: %s", (long long)i + 1, what, msg);
+                st = error_prefixf(e, "line %lld: %s", (long long)i + 1, what);
                 break;
             }
         }

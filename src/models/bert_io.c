@@ -215,9 +215,7 @@ attn_status bert_load(const char *dir, attn_model **out) {
     if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
     if ((st = detect_layout(f, w_path, &cfg, &prefix)) != ATTN_OK) goto done;
     if ((st = bert_model_alloc(&cfg, prefix, &m)) != ATTN_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", attn_last_error());
-        st = attn_errorf(st, "%s: %s", cfg_path, msg);
+        st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
     if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;

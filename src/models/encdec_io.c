@@ -156,9 +156,7 @@ static attn_status generation_from_json(const char *dir, struct encdec_model *e)
         (st = json_float(root, "length_penalty", &e->gen_length_penalty, path)))
         goto done;
     if ((st = encdec_config_check(&t))) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", attn_last_error());
-        st = attn_errorf(st, "%s: %s", path, msg);
+        st = error_prefixf(st, "%s", path);
         goto done;
     }
     e->gen_decoder_start = t.decoder_start_token_id;
@@ -227,9 +225,7 @@ attn_status encdec_load(const char *dir, attn_model **out) {
     }
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
     if ((st = encdec_alloc(&cfg, &m)) != ATTN_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", attn_last_error());
-        st = attn_errorf(st, "%s: %s", cfg_path, msg);
+        st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
     if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;

@@ -228,9 +228,7 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
     if ((st = classifier_size(w_path, &cfg.num_labels)) != ATTN_OK) goto done;
     attn_gpt_config checked = cfg;
     if ((st = attn_model_new(&checked, 0, &m)) != ATTN_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", attn_last_error());
-        st = attn_errorf(st, "%s: %s", cfg_path, msg);
+        st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
     if ((st = load_weights(m, w_path)) != ATTN_OK) goto done;

@@ -122,9 +122,7 @@ attn_status rnn_load(const char *dir, attn_model **out) {
     }
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
     if ((st = rnn_alloc(&cfg, &m)) != ATTN_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", attn_last_error());
-        st = attn_errorf(st, "%s: %s", cfg_path, msg);
+        st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
     if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;

@@ -51,9 +51,7 @@ static attn_status tokenize_all(const attn_tokenizer *tok, const attn_labeled *d
         attn_status st = attn_tokenizer_encode_pair(tok, d->text[i], strlen(d->text[i]), b, b ? strlen(b) : 0, max_len,
                                                     &ex->ids[i], &ex->types[i], &ex->len[i]);
         if (st) {
-            char msg[512];
-            snprintf(msg, sizeof msg, "%s", attn_last_error());
-            return attn_errorf(st, "%s: example %lld: %s", path, (long long)i + 1, msg);
+            return error_prefixf(st, "%s: example %lld", path, (long long)i + 1);
         }
         if (ex->len[i] < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: example %lld encodes to no tokens", path, (long long)i + 1);
         if (ex->len[i] > ex->max_len) ex->max_len = ex->len[i];
@@ -298,9 +296,7 @@ attn_status train_classifier(const attn_train_params *p) {
     }
     if ((st = attn_model_load(model_dir, &model)) != ATTN_OK) goto done;
     if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", attn_last_error());
-        st = attn_errorf(st, "%s: fine-tuning needs the model's tokenizer.json: %s", model_dir, msg);
+        st = error_prefixf(st, "%s: fine-tuning needs the model's tokenizer.json", model_dir);
         goto done;
     }
     attn_gpt_config shared = attn_model_config(model);

@@ -274,9 +274,7 @@ attn_status train_seq2seq(const attn_train_params *p) {
         goto done;
     }
     if (attn_tokenizer_load(p->data_dir, &tok) != ATTN_OK) {
-        char msg[512];
-        snprintf(msg, sizeof msg, "%s", attn_last_error());
-        st = attn_errorf(ATTN_ERR_IO, "%s: pair training needs the data's tokenizer.json: %s", p->data_dir, msg);
+        st = error_prefixf(ATTN_ERR_IO, "%s: pair training needs the data's tokenizer.json", p->data_dir);
         goto done;
     }
     if (p->resume) {
