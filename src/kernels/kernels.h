@@ -22,7 +22,11 @@
  * (B, Tq, H*D) contiguous. A query at position i (0-based among Tq) sees the
  * keys j <= i + (Tk - Tq) when causal (so a decoding step with a KV cache of
  * Tk-1 earlier keys sees all of them), and only keys with key_mask[b*Tk+j] != 0
- * when key_mask is not NULL. A query that sees no key outputs zeros. */
+ * when key_mask is not NULL. A query that sees no key outputs zeros. With
+ * alibi (H slopes, ALiBi of Press et al.), the scaled score of query i and
+ * key j gains alibi[h] * (j - (i + Tk - Tq)): minus the slope times the
+ * distance back to the key (BLOOM adds alibi[h] * j, which differs by a
+ * per-query constant and gives the same probabilities). */
 typedef struct attn_dims {
     int64_t B, Tq, Tk, H, D;
     int64_t q_stride, kv_stride;
@@ -30,6 +34,7 @@ typedef struct attn_dims {
     bool causal;
     const uint8_t *key_mask;   /* (B, Tk) or NULL */
     float scale;               /* usually 1/sqrt(D) */
+    const float *alibi;        /* (H) ALiBi slopes or NULL */
 } attn_dims;
 
 typedef struct kernels {

@@ -147,6 +147,15 @@ tensor *op_dropout(graph *g, tensor *x, float p);
  * i sees keys j <= i + Tk - Tq. */
 tensor *op_attention(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col,
                      int64_t C, int64_t H, bool causal, const uint8_t *key_mask);
+/* op_attention with ALiBi (Press et al.; BLOOM): head h's scaled scores gain
+ * alibi[h] * (j - (i + Tk - Tq)); alibi (H floats, e.g. from
+ * attn_alibi_slopes) must stay valid until backward has run. */
+tensor *op_attention_alibi(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col,
+                           int64_t C, int64_t H, bool causal, const uint8_t *key_mask, const float *alibi);
+/* ALiBi's head slopes: for H a power of two, 2^(-8(h+1)/H); otherwise those
+ * of the power of two below H followed by every other slope of the power
+ * of two above it (as the paper's code and BLOOM compute them). */
+void attn_alibi_slopes(int64_t H, float *slopes);
 /* Attention over an external key/value cache (inference only, not recorded):
  * kv_data (B, Tk, kv_stride) floats with keys at k_col and values at v_col. */
 tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,

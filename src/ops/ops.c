@@ -341,6 +341,19 @@ static bool attention_dims(graph *g, attn_dims *d, const tensor *q, int64_t q_co
 
 tensor *op_attention(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col, int64_t C,
                      int64_t H, bool causal, const uint8_t *key_mask) {
+    return op_attention_alibi(g, q, q_col, kv, k_col, v_col, C, H, causal, key_mask, NULL);
+}
+
+void attn_alibi_slopes(int64_t H, float *slopes) {
+    int64_t p = 1;
+    while (p * 2 <= H) p *= 2;
+    for (int64_t h = 0; h < p; h++) slopes[h] = exp2f(-8.0f * (float)(h + 1) / (float)p);
+    /* the rest: slopes 1, 3, 5, ... (0-based even steps) of the 2p-head sequence */
+    for (int64_t h = p; h < H; h++) slopes[h] = exp2f(-8.0f * (float)(2 * (h - p) + 1) / (float)(2 * p));
+}
+
+tensor *op_attention_alibi(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col,
+                           int64_t C, int64_t H, bool causal, const uint8_t *key_mask, const float *alibi) {
     GUARD(g, q, kv);
     attn_dims d;
     if (kv->ndim != 3 || kv->shape[0] != q->shape[0]) {
@@ -350,6 +363,7 @@ tensor *op_attention(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_c
     if (!attention_dims(g, &d, q, q_col, last_dim(kv), kv->shape[1] * last_dim(kv), kv->shape[1], k_col, v_col,
                         C, H, causal, key_mask))
         return NULL;
+    d.alibi = alibi;
     tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, C});
     float *lse = graph_floats(g, d.B * H * d.Tq);
     if (!out || !lse) return NULL;

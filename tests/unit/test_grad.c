@@ -57,6 +57,7 @@ struct gcase {
     int64_t B, T, C, H;
     bool causal;
     const uint8_t *mask;
+    const float *alibi;       /* attention: ALiBi slopes (H) or NULL */
     float p;
     double tol;               /* |num - ana| <= tol * max(1, |ana|); 0 = TOL_OP */
 };
@@ -305,13 +306,39 @@ TEST("op_dropout: gradient with p = 0.3 while training (fixed mask from the grap
 
 /* attention: in[0] is q (or the packed qkv), in[1] the packed kv */
 static tensor *build_self_attention(graph *g, gcase *c) {
-    return op_attention(g, &c->in[0], 0, &c->in[0], c->C, 2 * c->C, c->C, c->H, c->causal, c->mask);
+    return op_attention_alibi(g, &c->in[0], 0, &c->in[0], c->C, 2 * c->C, c->C, c->H, c->causal, c->mask, c->alibi);
 }
 
 static tensor *build_cross_attention(graph *g, gcase *c) {
     /* q (B, Tq, C+3) with queries at column 2; kv (B, Tk, 2C+1) with keys at
      * 1 and values at C+1: the unused columns must get zero gradient */
-    return op_attention(g, &c->in[0], 2, &c->in[1], 1, c->C + 1, c->C, c->H, c->causal, c->mask);
+    return op_attention_alibi(g, &c->in[0], 2, &c->in[1], 1, c->C + 1, c->C, c->H, c->causal, c->mask, c->alibi);
+}
+
+TEST("op_attention_alibi: causal self-attention and masked cross-attention with ALiBi slopes") {
+    static const uint8_t mask[12] = {1, 1, 1, 0, 1, 1, /**/ 1, 0, 1, 1, 0, 1};
+    static const float slopes[4] = {0.5f, 0.25f, 1.0f, 0.0625f};
+    gcase c = {.name = "attention alibi causal", .n_in = 1, .build = build_self_attention, .h = 1e-2f, .C = 8,
+               .H = 2, .causal = true, .alibi = slopes};
+    c.in[0] = leaf(3, (int64_t[]){2, 5, 24}, 72, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "cross-attention alibi", .n_in = 2, .build = build_cross_attention, .h = 1e-2f, .C = 8,
+               .H = 4, .mask = mask, .alibi = slopes};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 11}, 94, 1.0f);
+    d.in[1] = leaf(3, (int64_t[]){2, 6, 17}, 95, 1.0f);
+    check_case(&d);
+}
+
+TEST("attn_alibi_slopes: powers of two and the interleaved rule for other head counts (BLOOM's values)") {
+    float s8[8], s12[12], s1[1];
+    attn_alibi_slopes(8, s8);
+    for (int h = 0; h < 8; h++) CHECK(s8[h] == ldexpf(1.0f, -(h + 1)));
+    /* 12 heads: the 8-head slopes 2^-1 .. 2^-8, then 2^-0.5, 2^-1.5, 2^-2.5, 2^-3.5 */
+    attn_alibi_slopes(12, s12);
+    for (int h = 0; h < 8; h++) CHECK(s12[h] == s8[h]);
+    for (int h = 8; h < 12; h++) CHECK(fabsf(s12[h] - powf(2.0f, -0.5f - (float)(h - 8))) <= 1e-7f);
+    attn_alibi_slopes(1, s1);
+    CHECK(s1[0] == 1.0f / 256.0f);
 }
 
 TEST("op_attention: causal self-attention from a packed qkv tensor") {

@@ -309,6 +309,7 @@ enum { MASK_NONE, MASK_RANDOM, MASK_LAST_ROW_HIDDEN, MASK_FIRST_BLOCK };
 typedef struct attn_case {
     int64_t B, Tq, Tk, H, D;
     bool causal, packed; /* packed: q, k, v from one (B, T, 3C) qkv buffer (Tq == Tk) */
+    bool alibi;          /* ALiBi slopes 2^-(h+1) */
     int mask;
     float amp;           /* input scale: larger = peakier softmax */
     double tol_bwd;
@@ -344,6 +345,9 @@ static void check_attention(attn_case c, uint64_t s) {
         d.key_mask = mask;
     }
     const float *q = qbuf + q_off, *k = kvbuf + k_off, *v = kvbuf + v_off;
+    float slopes[16];
+    for (int64_t h = 0; h < H && h < 16; h++) slopes[h] = ldexpf(1.0f, -(int)(h + 1));
+    if (c.alibi) d.alibi = slopes;
 
     int64_t no = B * Tq * C, nl = B * H * Tq;
     float *o_ref = filled(no, NAN), *o_cpu = filled(no, NAN), *l_ref = filled(nl, NAN), *l_cpu = filled(nl, NAN);
@@ -465,6 +469,38 @@ TEST("attention: tiled kernel edges (partial query/key tiles, Tq != Tk causal, D
                                 .amp = 1, .tol_bwd = 1e-4}, 1140);
     check_attention((attn_case){.B = 1, .Tq = 40, .Tk = 45, .H = 2, .D = 160, .mask = MASK_RANDOM, .amp = 1,
                                 .tol_bwd = 1e-4}, 1150);
+}
+
+TEST("attention with ALiBi: tiled and row kernels match the reference (causal, masked, Tq != Tk, D > 128)") {
+    check_attention((attn_case){.B = 2, .Tq = 70, .Tk = 70, .H = 3, .D = 16, .causal = true, .packed = true,
+                                .alibi = true, .amp = 1, .tol_bwd = 1e-4}, 1200);
+    check_attention((attn_case){.B = 2, .Tq = 37, .Tk = 70, .H = 2, .D = 24, .causal = true, .alibi = true,
+                                .mask = MASK_RANDOM, .amp = 1, .tol_bwd = 1e-4}, 1210);
+    check_attention((attn_case){.B = 2, .Tq = 1, .Tk = 9, .H = 3, .D = 8, .causal = true, .alibi = true,
+                                .amp = 1, .tol_bwd = 1e-5}, 1220);
+    check_attention((attn_case){.B = 2, .Tq = 9, .Tk = 40, .H = 3, .D = 32, .alibi = true, .mask = MASK_LAST_ROW_HIDDEN,
+                                .amp = 1, .tol_bwd = 1e-4}, 1230);
+    check_attention((attn_case){.B = 1, .Tq = 40, .Tk = 45, .H = 2, .D = 160, .causal = true, .alibi = true,
+                                .mask = MASK_RANDOM, .amp = 1, .tol_bwd = 1e-4}, 1240);
+}
+
+/* ALiBi changes the result (the bias reaches the softmax): the same inputs
+ * without slopes give a different output. */
+TEST("attention with ALiBi: the slopes change the output (a test that can fail)") {
+    enum { B = 1, T = 20, H = 2, D = 16, C = H * D };
+    float *qkv = randn(B * T * 3 * C, 1300, 1.0f), o0[B * T * C], o1[B * T * C], l0[B * H * T], l1[B * H * T];
+    float slopes[H] = {0.5f, 0.25f};
+    attn_dims d = {.B = B, .Tq = T, .Tk = T, .H = H, .D = D, .causal = true, .scale = 0.25f, .q_stride = 3 * C,
+                   .kv_stride = 3 * C, .q_batch_stride = T * 3 * C, .kv_batch_stride = T * 3 * C};
+    kernels_cpu.attention_forward(&d, o0, l0, qkv, qkv + C, qkv + 2 * C);
+    d.alibi = slopes;
+    kernels_cpu.attention_forward(&d, o1, l1, qkv, qkv + C, qkv + 2 * C);
+    double diff = 0;
+    for (int i = C; i < B * T * C; i++) diff = fmax(diff, fabs((double)o0[i] - (double)o1[i]));
+    CHECK(diff > 1e-2);
+    /* the first query sees only itself: bias 0, same output */
+    CHECK(same("first query", o1, o0, C));
+    attn_free(qkv);
 }
 
 /* Semantics, not just agreement: on both tables, changing the key and value

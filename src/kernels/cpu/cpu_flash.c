@@ -55,13 +55,14 @@ static void pack_transposed(float *dst, const float *rows, int64_t nk, int64_t D
         for (int64_t jj = 0; jj < BK; jj++) dst[e * BK + jj] = jj < nk ? rows[jj * Dp + e] : 0.0f;
 }
 
-/* S (nq x BK) = A (nq x Dp) @ Bt (Dp x BK), then -inf where a key is not
- * visible (past the block, causally hidden, or padding) when mask_keys.
+/* S (nq x BK) = A (nq x Dp) @ Bt (Dp x BK), then, when mask_keys, the
+ * ALiBi bias slope * (j - (i + Tk - Tq)) added (slope 0: none) and -inf
+ * where a key is not visible (past the block, causally hidden, or padding).
  * Rows go in groups of G so that G x BK/LANES independent accumulator
  * chains hide the FMA latency. */
 enum { G = 4 };
 static void tile_scores(const attn_dims *d, float *S, const float *A, const float *Bt, int64_t nq, int64_t Dp,
-                        int64_t i0, int64_t j0, int64_t nk, const uint8_t *mask, bool mask_keys) {
+                        int64_t i0, int64_t j0, int64_t nk, const uint8_t *mask, bool mask_keys, float slope) {
     int64_t r = 0;
 #ifdef __AVX512F__
     /* 4 rows x 32 keys in 8 registers; each loaded key column feeds 4 FMAs */
@@ -115,6 +116,11 @@ static void tile_scores(const attn_dims *d, float *S, const float *A, const floa
     if (!mask_keys) return;
     for (r = 0; r < nq; r++) {
         float *srow = S + r * BK;
+        if (slope != 0.0f) {
+            float base = (float)(j0 - (i0 + r + d->Tk - d->Tq));
+#pragma omp simd
+            for (int64_t jj = 0; jj < BK; jj++) srow[jj] += slope * (base + (float)jj);
+        }
         int64_t end = key_end(d, i0 + r) - j0; /* visible: jj < end */
         if (end > nk) end = nk;
         for (int64_t jj = end < 0 ? 0 : end; jj < BK; jj++) srow[jj] = -INFINITY;
@@ -253,7 +259,7 @@ void CPU_FN(cpu_attention_forward)(const attn_dims *d, float *out, float *lse, c
                 pack_rows(Kr, kb + j0 * d->kv_stride, d->kv_stride, nk, nk, D, Dp, 1.0f);
                 pack_rows(Vr, vb + j0 * d->kv_stride, d->kv_stride, nk, nk, D, Dp, 1.0f);
                 pack_transposed(Kt, Kr, nk, Dp);
-                tile_scores(d, S, Qs, Kt, nq, Dp, i0, j0, nk, mask, true);
+                tile_scores(d, S, Qs, Kt, nq, Dp, i0, j0, nk, mask, true, d->alibi ? d->alibi[h] : 0.0f);
                 for (int64_t r = 0; r < nq; r++) {
                     float *srow = S + r * BK, bm = -INFINITY;
                     for (int64_t jj = 0; jj < nk; jj++) bm = srow[jj] > bm ? srow[jj] : bm;
@@ -330,8 +336,8 @@ void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, fl
                     for (int64_t e = 0; e < D; e++) s += dor[e] * oi[e];
                     Dr[r] = s;
                 }
-                tile_scores(d, S, Qs, Kt, nq, Dp, i0, j0, nk, mask, true);
-                tile_scores(d, dP, dO, Vt, nq, Dp, i0, j0, nk, NULL, false);
+                tile_scores(d, S, Qs, Kt, nq, Dp, i0, j0, nk, mask, true, d->alibi ? d->alibi[h] : 0.0f);
+                tile_scores(d, dP, dO, Vt, nq, Dp, i0, j0, nk, NULL, false, 0.0f);
                 for (int64_t r = 0; r < nq; r++) {
                     float l = lse[bh * d->Tq + i0 + r];
                     float *srow = S + r * BK, *dprow = dP + r * BK;

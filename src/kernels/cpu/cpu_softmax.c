@@ -28,7 +28,8 @@ void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *l
             const float *vb = v + b * d->kv_batch_stride + h * D;
             const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
             float acc[MAX_HEAD_DIM], s[KEY_BLOCK];
-            float m = -INFINITY, l = 0.0f;
+            float m = -INFINITY, l = 0.0f, slope = d->alibi ? d->alibi[h] : 0.0f;
+            int64_t pos = i + d->Tk - d->Tq;
             for (int64_t e = 0; e < D; e++) acc[e] = 0.0f;
             int64_t end = last_visible(d, i);
             for (int64_t j0 = 0; j0 < end; j0 += KEY_BLOCK) {
@@ -44,7 +45,7 @@ void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *l
                     float dot = 0.0f;
 #pragma omp simd reduction(+ : dot)
                     for (int64_t e = 0; e < D; e++) dot += qi[e] * kj[e];
-                    s[jj] = dot * d->scale;
+                    s[jj] = dot * d->scale + slope * (float)(j - pos);
                     bm = s[jj] > bm ? s[jj] : bm;
                 }
                 if (bm == -INFINITY) continue;
@@ -94,7 +95,8 @@ void CPU_FN(cpu_attention_backward_rows)(const attn_dims *d, float *dq, float *d
             float Di = 0.0f;
 #pragma omp simd reduction(+ : Di)
             for (int64_t e = 0; e < D; e++) Di += doi[e] * oi[e];
-            int64_t end = last_visible(d, i);
+            int64_t end = last_visible(d, i), pos = i + d->Tk - d->Tq;
+            float slope = d->alibi ? d->alibi[h] : 0.0f;
             for (int64_t j = 0; j < end; j++) {
                 if (mask && !mask[j]) continue;
                 const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + h * D;
@@ -107,7 +109,7 @@ void CPU_FN(cpu_attention_backward_rows)(const attn_dims *d, float *dq, float *d
                     sdot += qi[e] * kj[e];
                     dp += doi[e] * vj[e];
                 }
-                float p = vm_expf_masked(sdot * d->scale - l);
+                float p = vm_expf_masked(sdot * d->scale + slope * (float)(j - pos) - l);
                 float ds = p * (dp - Di) * d->scale;
                 if (dqi && dkj && dvj) {
 #pragma omp simd

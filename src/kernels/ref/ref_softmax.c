@@ -18,7 +18,9 @@ static double score(const attn_dims *d, const float *q, const float *k, int64_t 
     const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
     double s = 0;
     for (int64_t e = 0; e < d->D; e++) s += (double)qi[e] * (double)kj[e];
-    return s * (double)d->scale;
+    s *= (double)d->scale;
+    if (d->alibi) s += (double)d->alibi[h] * (double)(j - (i + d->Tk - d->Tq));
+    return s;
 }
 
 void ref_attention_forward(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
