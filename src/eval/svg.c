@@ -252,7 +252,16 @@ attn_status attn_svg_lines(const char *const *x_labels, int64_t n_x, const char 
     double xlab = (double)max_chars(x_labels, n_x) * CHAR_W;
     double step = xlab + 14 > 60 ? xlab + 14 : 60;
     double left = 70, top = title_h + 12, plot_w = step * (double)n_x, plot_h = 300;
+    /* wide enough for the axis title (13 px text) under the plot and the
+     * title (15 px bold) over the whole figure */
+    double x_title_w = x_title ? (double)text_chars(x_title) * CHAR_W * 13.0 / 12.0 + 20 : 0;
+    if (plot_w < x_title_w) {
+        plot_w = x_title_w;
+        step = plot_w / (double)n_x;
+    }
     double width = left + plot_w + 24 + legend_w + PAD, height = top + plot_h + 62;
+    double title_w = title ? (double)text_chars(title) * 8.5 + 2 * PAD : 0;
+    if (width < title_w) width = title_w;
     sbuf b = {0};
     svg_open(&b, width, height);
     svg_title(&b, title, width / 2, 20);

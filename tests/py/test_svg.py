@@ -50,6 +50,29 @@ def test_line_plot_is_xml_with_labels_series_and_legend(tmp_path):
     assert legend == ["RNNsearch-50", "RNNencdec <50> & co"]
 
 
+
+def test_line_plot_makes_room_for_long_titles(tmp_path):
+    """A long axis title under a narrow plot (three short x labels) and a
+    long figure title: both text boxes (estimated at the widths attn's SVG
+    code assumes, 7 px per 12 px character) stay inside the figure."""
+    table = tmp_path / "t.tsv"
+    table.write_text("len\tA\tB\n1-5\t3\t2\n6-9\t2\t1\n10+\t1\t0\n")
+    out = tmp_path / "p.svg"
+    x_title = "source sentence length (words), thirds of the test set"
+    title = "BLEU by source length on the synthetic reordering task"
+    subprocess.run([str(attn_bin()), "plot", str(table), "--svg", str(out), "--title", title,
+                    "--x-title", x_title, "--y-title", "BLEU"], check=True)
+    root = ET.parse(out).getroot()
+    width = float(root.get("width"))
+    for el in root.iter(SVG + "text"):
+        if el.text not in (x_title, title):
+            continue
+        size = float(el.get("font-size", "12"))
+        half = len(el.text) * 7 * size / 12 / 2
+        x = float(el.get("x"))
+        assert x - half >= 0 and x + half <= width, (el.text, x, half, width)
+
+
 def test_alignment_heatmap_matches_the_json_weights(tmp_path):
     model = tmp_path / "m"
     model.mkdir()
