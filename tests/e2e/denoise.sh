@@ -53,6 +53,12 @@ v1=$(grep -o '"val_loss": [0-9.]*' "$tmp/m/train_log.jsonl" | head -n 1 | cut -d
 v3=$(grep -o '"val_loss": [0-9.]*' "$tmp/m/train_log.jsonl" | tail -n 1 | cut -d' ' -f2)
 awk -v a="$v1" -v b="$v3" 'BEGIN { exit !(b < a - 0.3) }' || fail "validation loss did not fall: $v1 -> $v3"
 
+# validation corrupts its windows the same way every time: with lr 1e-30 the weights stay and so does val_loss
+"$ATTN_BIN" train $common --steps 4 --eval-every 2 --lr 1e-30 --min-lr 1e-31 --out "$tmp/lr0" 2>"$tmp/err" || fail "lr 0: $(cat "$tmp/err")"
+grep -o '"val_loss": [0-9.e+-]*' "$tmp/lr0/train_log.jsonl" | uniq | wc -l | grep -qx 1 ||
+    fail "validation losses of unchanged weights differ: $(grep -o '"val_loss": [0-9.e+-]*' "$tmp/lr0/train_log.jsonl")"
+grep -c '"val_loss"' "$tmp/lr0/train_log.jsonl" | grep -qx 2 || fail "lr 0: validation not logged at steps 2 and 4"
+
 # stop at 25, resume: the same log and weights as the run that never stopped
 "$ATTN_BIN" train $common --out "$tmp/r" --stop-at 25 2>"$tmp/err" || fail "--stop-at: $(cat "$tmp/err")"
 [ "$(wc -l <"$tmp/r/train_log.jsonl")" -eq 25 ] || fail "--stop-at 25 logged $(wc -l <"$tmp/r/train_log.jsonl") steps"
