@@ -1,6 +1,6 @@
-/* attn train — train a GPT (or, with --objective mlm, a BERT-style encoder)
- * on prepared token shards; with --objective classify, fine-tune a model
- * as a classifier on a labelled file. */
+/* attn train — train a GPT (or, with --objective mlm, a BERT-style encoder;
+ * with --objective denoise, BART) on prepared token shards; with --objective
+ * classify, fine-tune a model as a classifier on a labelled file. */
 #include "cli.h"
 
 #include "attn/train.h"
@@ -53,6 +53,17 @@ static void usage(FILE *out) {
             "  --objective classify  fine-tune --init MODEL on the labelled file --data FILE; a new\n"
             "                    classifier head when MODEL has none for these labels\n"
             "  --val FILE        classify: labelled validation file (accuracy, macro-F1)\n"
+            "  --objective denoise  BART pretraining (--arch bart) on the shards: rows <s> + context-2\n"
+            "                    tokens + </s> reconstructed from corrupted copies; the data's\n"
+            "                    tokenizer needs <s> <pad> </s> <mask> (attn tokenizer train --type bpe\n"
+            "                    --special-tokens '<s>,<pad>,</s>,<unk>,<mask>'); BART's noise:\n"
+            "  --mask-ratio X    denoise: share of the tokens masked (0.3)\n"
+            "  --poisson-lambda X  denoise: mean span length; each span becomes one <mask> (text\n"
+            "                    infilling, 3); 0 = token masking, one <mask> per token\n"
+            "  --random-ratio X  denoise: share of the masks that are a random token instead (0.1)\n"
+            "  --delete-ratio X  denoise: share of the tokens deleted (0)\n"
+            "  --permute-ratio X denoise: probability of shuffling the sentences of a row (1.0)\n"
+            "  --rotate-ratio X  denoise: probability of rotating a row to start at a random token (0)\n"
             "optimisation:\n"
             "  --steps N         optimizer steps (1000)\n"
             "  --batch N         sequences per micro-batch (16)\n"
@@ -189,8 +200,10 @@ int cmd_train(int argc, char **argv) {
                 p.objective = ATTN_OBJECTIVE_MLM;
             else if (!strcmp(objective, "classify"))
                 p.objective = ATTN_OBJECTIVE_CLASSIFY;
+            else if (!strcmp(objective, "denoise"))
+                p.objective = ATTN_OBJECTIVE_DENOISE;
             else {
-                fprintf(stderr, "attn train: --objective must be clm, mlm or classify, not '%s'\n", objective);
+                fprintf(stderr, "attn train: --objective must be clm, mlm, classify or denoise, not '%s'\n", objective);
                 return 2;
             }
             continue;
@@ -262,6 +275,12 @@ int cmd_train(int argc, char **argv) {
         INT_OPT("--batch-tokens", p.batch_tokens)
         INT_OPT("--eval-bleu", p.eval_bleu)
         FLOAT_OPT("--label-smoothing", p.label_smoothing)
+        FLOAT_OPT("--mask-ratio", p.noise.mask_ratio)
+        FLOAT_OPT("--poisson-lambda", p.noise.poisson_lambda)
+        FLOAT_OPT("--random-ratio", p.noise.random_ratio)
+        FLOAT_OPT("--delete-ratio", p.noise.delete_ratio)
+        FLOAT_OPT("--permute-ratio", p.noise.permute_ratio)
+        FLOAT_OPT("--rotate-ratio", p.noise.rotate_ratio)
         if ((r = cli_opt_float(argc, argv, &i, "--time-limit", NULL, &x)) != 0) {
             if (r < 0) return 2;
             if (!(x > 0)) {

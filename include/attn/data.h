@@ -27,7 +27,8 @@
  *   val.bin   = doc1[cut1:] eot doc2[cut2:] eot ...   (empty pieces skipped)
  * eot is the tokenizer's "<|endoftext|>"; a tokenizer without one (BERT's
  * WordPiece vocabularies) ends documents with its "[SEP]" added token
- * instead, and one with neither is refused (ATTN_ERR_UNSUPPORTED).
+ * instead, or else with "</s>" (BART's and RoBERTa's), and one with none of
+ * them is refused (ATTN_ERR_UNSUPPORTED).
  * out_dir receives train.bin, val.bin, tokenizer.json and meta.json
  * ({"tokenizer", "vocab_size", "n_train", "n_val", "val_fraction", "inputs"}). */
 #ifndef ATTN_DATA_H

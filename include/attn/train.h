@@ -17,6 +17,7 @@
 #define ATTN_TRAIN_H
 
 #include "attn/model.h"
+#include "attn/noise.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -102,7 +103,29 @@ typedef enum attn_s2s_arch {
     ATTN_ARCH_RNNENCDEC,          /* the same without attention */
 } attn_s2s_arch;
 
-typedef enum attn_objective { ATTN_OBJECTIVE_CLM = 0, ATTN_OBJECTIVE_MLM, ATTN_OBJECTIVE_CLASSIFY } attn_objective;
+/* - DENOISE: BART's pretraining (Lewis et al. 2019) of an encoder-decoder
+ *   on the token shards of `attn prepare`. Each row is <s> + T-2 tokens of
+ *   a window (drawn as for CLM) + </s> (T = seq_len, or the model's
+ *   positions); the target is that row, the decoder input is the model's
+ *   decoder start (</s> for BART) followed by the row without its last
+ *   token, and the source is attn_noise_apply(row) with `noise`'s ratios
+ *   (<s>, </s>, <pad>, <mask> kept; sentences end at the tokenizer's ".",
+ *   "!" and "?"), cut to the model's positions (its last token then set
+ *   to </s>) and padded with <pad>. The corruption of training row r of
+ *   step s is seeded from (seed, s, r), so a resumed run continues bit for
+ *   bit; validation windows (evenly spaced through val.bin) get the same
+ *   corruption at every evaluation. The data's tokenizer must have "<s>",
+ *   "<pad>", "</s>" and "<mask>". A new model is BART (arch DEFAULT or
+ *   BART; sized as for pair data below) with those special ids and decoder
+ *   start </s>; init_from may be any encoder-decoder whose pad id is the
+ *   tokenizer's. OUT also receives translate.json (<s> x </s> on both
+ *   sides), so `attn translate` reconstructs corrupted text with it. */
+typedef enum attn_objective {
+    ATTN_OBJECTIVE_CLM = 0,
+    ATTN_OBJECTIVE_MLM,
+    ATTN_OBJECTIVE_CLASSIFY,
+    ATTN_OBJECTIVE_DENOISE,
+} attn_objective;
 
 typedef struct attn_train_params {
     const char *data_dir;         /* from `attn prepare` */
@@ -157,6 +180,10 @@ typedef struct attn_train_params {
     int64_t eval_bleu;
     double time_limit_s;          /* pair data: stop (with a checkpoint) after the first step that ends
                                      past this many seconds of training; 0: no limit */
+    attn_noise_params noise;      /* DENOISE: mask_ratio, poisson_lambda, random_ratio, delete_ratio,
+                                     permute_ratio, rotate_ratio (BART's by default: 0.3, 3, 0.1, 0,
+                                     1, 0; ratios in [0, 1], lambda in [0, 100]); the ids, vocabulary
+                                     and sentence ends are the loop's */
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

@@ -28,6 +28,7 @@ attn_train_params attn_train_default_params(void) {
     p.eval_every = 100;
     p.eval_batches = 20;
     p.seed = 1337;
+    p.noise = attn_noise_default_params(-1, 0);
     return p;
 }
 
@@ -454,6 +455,7 @@ attn_status attn_train(const attn_train_params *p) {
 
     if (!p->data_dir || !p->out_dir) return attn_errorf(ATTN_ERR_INVALID_ARG, "training needs a data directory and an output directory");
     if (p->objective == ATTN_OBJECTIVE_CLASSIFY) return train_classifier(p);
+    if (p->objective == ATTN_OBJECTIVE_DENOISE) return train_denoise(p);
     if (train_data_is_pairs(p->data_dir)) return train_seq2seq(p);
     if (p->arch != ATTN_ARCH_DEFAULT)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch needs pair data (%s has no train.pairs; see attn prepare --pairs)", p->data_dir);

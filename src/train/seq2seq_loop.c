@@ -41,8 +41,15 @@ static attn_status new_model(const attn_train_params *p, const attn_pairs_info *
         if (p->model.dropout > 0) return attn_errorf(ATTN_ERR_UNSUPPORTED, "--dropout: the RNN models have no dropout yet");
         return attn_rnn_new(&c, p->seed, out);
     }
-    attn_encdec_config c = attn_encdec_default_config(p->arch == ATTN_ARCH_BART ? ATTN_ENCDEC_BART : ATTN_ENCDEC_MARIAN);
-    c.vocab_size = in->vocab_size;
+    return train_new_encdec(p, p->arch == ATTN_ARCH_BART ? ATTN_ENCDEC_BART : ATTN_ENCDEC_MARIAN, in->vocab_size, in->pad_id,
+                            in->tgt_bos, in->tgt_eos, in->decoder_start_id, out);
+}
+
+attn_status train_new_encdec(const attn_train_params *p, attn_encdec_arch arch, int64_t vocab_size, int32_t pad, int32_t bos,
+                             int32_t eos, int32_t decoder_start, attn_model **out) {
+    int64_t width = p->model.n_embd;
+    attn_encdec_config c = attn_encdec_default_config(arch);
+    c.vocab_size = vocab_size;
     c.d_model = width;
     c.max_positions = p->model.n_ctx;
     c.encoder_layers = c.decoder_layers = p->model.n_layer;
@@ -50,10 +57,10 @@ static attn_status new_model(const attn_train_params *p, const attn_pairs_info *
     c.encoder_ffn = c.decoder_ffn = p->model.n_inner > 0 ? p->model.n_inner : 4 * width;
     c.dropout = p->model.dropout;
     c.activation_dropout = 0.0f;
-    c.pad_token_id = in->pad_id;
-    c.eos_token_id = in->tgt_eos;
-    c.bos_token_id = in->tgt_bos;
-    c.decoder_start_token_id = in->decoder_start_id;
+    c.pad_token_id = pad;
+    c.eos_token_id = eos;
+    c.bos_token_id = bos;
+    c.decoder_start_token_id = decoder_start;
     c.forced_bos_token_id = c.forced_eos_token_id = -1;
     return attn_encdec_new(&c, p->seed, out);
 }

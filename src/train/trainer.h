@@ -2,6 +2,7 @@
 #ifndef ATTN_TRAINER_H
 #define ATTN_TRAINER_H
 
+#include "attn/seq2seq.h"
 #include "attn/train.h"
 #include "models/model_impl.h"
 
@@ -56,5 +57,14 @@ attn_status train_classifier(const attn_train_params *p);
  * them (seq2seq_loop.c). */
 bool train_data_is_pairs(const char *data_dir);
 attn_status train_seq2seq(const attn_train_params *p);
+
+/* A new encoder-decoder of `arch` sized by p->model (layers per side, heads,
+ * width, FFN or 4 x width, positions n_ctx, dropout) with these special
+ * ids, initialised from p->seed (seq2seq_loop.c). */
+attn_status train_new_encdec(const attn_train_params *p, attn_encdec_arch arch, int64_t vocab_size, int32_t pad, int32_t bos,
+                             int32_t eos, int32_t decoder_start, attn_model **out);
+
+/* attn_train for ATTN_OBJECTIVE_DENOISE (denoise.c). */
+attn_status train_denoise(const attn_train_params *p);
 
 #endif
