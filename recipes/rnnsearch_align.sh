@@ -1,11 +1,13 @@
 #!/bin/sh
 # Bahdanau et al.'s Figure 3 in miniature: an RNNsearch trained on the
 # Spanish -> English Bible verses of data/bible-en-es for TRAIN_MINUTES of
-# wall time, then `attn align` on a test verse (Proverbs 10:31, whose
-# "la lengua perversa" becomes "the froward tongue": the adjective moves in
-# front of its noun) writes the attention weights as an SVG heatmap and as
-# JSON. Also translates the test split greedily and prints its BLEU.
+# wall time, then `attn align` on a test verse (Romans 14:17, "... sino
+# justicia y paz y gozo por el Espíritu Santo." -> "... but righteousness,
+# and peace, and joy in the Holy Ghost.") writes the attention weights as
+# an SVG heatmap and as JSON. Also translates the test split greedily and
+# prints its BLEU.
 #   sh recipes/rnnsearch_align.sh                   # 12 minutes of training on 2 cores
+#   THREADS=1 TRAIN_MINUTES=14 OUT=docs/figures sh recipes/rnnsearch_align.sh   # the committed figure
 #   SENTENCE="..." sh recipes/rnnsearch_align.sh    # another sentence (the model is reused if present)
 #   TRAIN_MINUTES=0.3 TEST_LINES=20 sh recipes/rnnsearch_align.sh   # a smoke test
 set -eu
@@ -13,7 +15,7 @@ cd "$(dirname "$0")/.."
 ATTN=${ATTN_BIN:-./attn}
 TRAIN_MINUTES=${TRAIN_MINUTES:-12} EMBED=${EMBED:-128} HIDDEN=${HIDDEN:-256} BATCH_TOKENS=${BATCH_TOKENS:-1024}
 LR=${LR:-2e-3} WARMUP=${WARMUP:-100} THREADS=${THREADS:-0} TEST_LINES=${TEST_LINES:-0} SEED=${SEED:-1}
-SENTENCE=${SENTENCE:-"La boca del justo producirá sabiduría: mas la lengua perversa será cortada."}
+SENTENCE=${SENTENCE:-"Que el reino de Dios no es comida ni bebida, sino justicia y paz y gozo por el Espíritu Santo."}
 WORK=${WORK:-build/rnnsearch_align}
 OUT=${OUT:-$WORK}
 DATA=data/bible-en-es

@@ -7,7 +7,8 @@
 # into thirds by their number of source words, each third scored with
 # `attn bleu` for both models. Writes WORK/length_bleu.csv,
 # WORK/length_bleu.tsv and WORK/length_bleu.svg (attn plot; and .png when
-# rsvg-convert is installed) and prints the table.
+# rsvg-convert is installed) and prints the table; on the synthetic task
+# also WORK/alignment.svg, RNNsearch's attention on one test sentence.
 #   TASK=synthetic (the default): the reordering task of
 #     recipes/reorder_task.sh (adjective after the noun in the source, before
 #     it in the target; 3-60 words; 40,000 training pairs) with a 1,200-token
@@ -104,7 +105,15 @@ done
 echo "overall: RNNsearch $("$ATTN" bleu --ref "$WORK/test.en" "$WORK/rnnsearch.en")"
 echo "overall: RNNencdec $("$ATTN" bleu --ref "$WORK/test.en" "$WORK/rnnencdec.en")"
 column -s, -t <"$WORK/length_bleu.csv" 2>/dev/null || cat "$WORK/length_bleu.csv"
+# the attention of RNNsearch on one test sentence (the synthetic task's line 47: three
+# noun-adjective pairs, each swapped in the target)
+if [ "$TASK" = synthetic ]; then
+    "$ATTN" align -m "$WORK/rnnsearch" --src-eos --src "$(sed -n 47p "$DATA/test.tsv" | cut -f1)" \
+        --svg "$WORK/alignment.svg" --json "$WORK/alignment.json" --threads "$THREADS" \
+        --title "RNNsearch attention, synthetic reordering task (test sentence)" >/dev/null
+fi
 if command -v rsvg-convert >/dev/null 2>&1; then # PNG too where librsvg's converter is installed
     rsvg-convert "$WORK/length_bleu.svg" -o "$WORK/length_bleu.png"
+    [ ! -f "$WORK/alignment.svg" ] || rsvg-convert "$WORK/alignment.svg" -o "$WORK/alignment.png"
 fi
 echo "wrote $WORK/length_bleu.csv and $WORK/length_bleu.svg"
