@@ -89,7 +89,7 @@ attn_status atomic_file_write(atomic_file *af, const void *data, size_t len);
 attn_status atomic_file_commit(atomic_file *af);
 void        atomic_file_abort(atomic_file *af);
 
-attn_status dir_ensure(const char *path);   /* mkdir -p for one level */
+attn_status dir_ensure(const char *path);   /* mkdir -p: missing parents too; an existing non-directory is an error */
 char *path_join(const char *dir, const char *name);   /* attn_free it; NULL on OOM */
 bool file_exists(const char *path);
 

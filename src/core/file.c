@@ -138,9 +138,24 @@ attn_status dir_ensure(const char *path) {
         if (S_ISDIR(sb.st_mode)) return ATTN_OK;
         return attn_errorf(ATTN_ERR_IO, "%s exists and is not a directory", path);
     }
-    if (mkdir(path, 0755) != 0 && errno != EEXIST)
-        return attn_errorf(ATTN_ERR_IO, "cannot create directory %s: %s", path, strerror(errno));
-    return ATTN_OK;
+    if (mkdir(path, 0755) == 0 || errno == EEXIST) return ATTN_OK;
+    if (errno == ENOENT) { /* a missing parent: create it first, as mkdir -p */
+        size_t n = strlen(path);
+        while (n > 0 && path[n - 1] == '/') n--;      /* trailing slashes */
+        while (n > 0 && path[n - 1] != '/') n--;      /* the last component */
+        while (n > 1 && path[n - 1] == '/') n--;      /* the separator */
+        if (n > 0 && !(n == 1 && path[0] == '/')) {
+            char *parent = attn_malloc(n + 1);
+            if (!parent) return ATTN_ERR_OUT_OF_MEMORY;
+            memcpy(parent, path, n);
+            parent[n] = '\0';
+            attn_status st = dir_ensure(parent);
+            attn_free(parent);
+            if (st != ATTN_OK) return st;
+            if (mkdir(path, 0755) == 0 || errno == EEXIST) return ATTN_OK;
+        }
+    }
+    return attn_errorf(ATTN_ERR_IO, "cannot create directory %s: %s", path, strerror(errno));
 }
 
 char *path_join(const char *dir, const char *name) {
