@@ -128,24 +128,20 @@ attn_status denoise_row(const denoise_spec *s, const int32_t *text, uint64_t see
 
 /* ---- batches ---------------------------------------------------------------- */
 
-/* One micro-batch: sources (B, max_src) packed to (B, S) when complete. */
-typedef struct dn_rows {
-    int32_t *src, *tgt_in, *tgt_out;
-} dn_rows;
-
 typedef struct dn_ctx {
     const denoise_spec *spec;
     const attn_shard *train, *val;
     uint64_t seed;
     int64_t A, B, eval_batches;
     float label_smoothing;
-    dn_rows *rows;            /* A for training, then one for validation */
+    s2s_rows *rows;           /* A for training, then one for validation; sources (B, max_src)
+                                 packed to (B, S) when complete */
     int32_t *text, *noisy;    /* T - 2 window tokens; 2T + 1 corrupted */
     int64_t *src_len;         /* B */
 } dn_ctx;
 
 /* Row b of r from the window at `start` of shard s, corrupted from seed. */
-static attn_status fill_row(dn_ctx *c, const attn_shard *s, int64_t start, uint64_t seed, dn_rows *r, int64_t b) {
+static attn_status fill_row(dn_ctx *c, const attn_shard *s, int64_t start, uint64_t seed, s2s_rows *r, int64_t b) {
     const denoise_spec *sp = c->spec;
     int64_t T = sp->T;
     attn_status st = attn_shard_read(s, start, T - 2, c->text);
@@ -156,7 +152,7 @@ static attn_status fill_row(dn_ctx *c, const attn_shard *s, int64_t start, uint6
 
 /* Packs the B sources of r (row stride max_src) to the longest one's
  * length S, padded; returns the batch and counts the real tokens. */
-static model_batch pack(const dn_ctx *c, dn_rows *r, int64_t *real) {
+static model_batch pack(const dn_ctx *c, s2s_rows *r, int64_t *real) {
     const denoise_spec *sp = c->spec;
     int64_t S = 1;
     for (int64_t b = 0; b < c->B; b++) S = c->src_len[b] > S ? c->src_len[b] : S;
@@ -195,7 +191,7 @@ static attn_status dn_batches(void *ctx, int64_t step, model_batch *mbs, double 
 static attn_status dn_evaluate(void *ctx, attn_trainer *tr, attn_train_progress *pr) {
     dn_ctx *c = ctx;
     int64_t span = attn_shard_len(c->val) - (c->spec->T - 2) + 1, n_windows = c->eval_batches * c->B, real = 0;
-    dn_rows *r = &c->rows[c->A];
+    s2s_rows *r = &c->rows[c->A];
     double sum = 0;
     for (int64_t k = 0; k < c->eval_batches; k++) {
         for (int64_t b = 0; b < c->B; b++) {
@@ -257,7 +253,7 @@ attn_status train_denoise(const attn_train_params *p) {
     attn_tokenizer *tok = NULL;
     attn_model *model = NULL;
     attn_trainer *tr = NULL;
-    dn_rows *rows = NULL;
+    s2s_rows *rows = NULL;
     model_batch *mbs = NULL;
     int32_t *text = NULL, *noisy = NULL;
     int64_t *src_len = NULL;
@@ -328,7 +324,7 @@ attn_status train_denoise(const attn_train_params *p) {
     if ((st = dir_ensure(p->out_dir)) != ATTN_OK) goto done;
     attn_s2s_wrap wrap = {spec.bos, spec.eos, spec.bos, spec.eos};
     if ((st = attn_s2s_wrap_save(p->out_dir, &wrap)) != ATTN_OK) goto done;
-    rows = attn_calloc((size_t)(A + 1), sizeof *rows);
+    rows = s2s_rows_new(A + 1, B * spec.max_src, B * T); /* A training micro-batches and one for validation */
     mbs = attn_malloc((size_t)A * sizeof *mbs);
     text = attn_malloc((size_t)T * sizeof *text);
     noisy = attn_malloc((size_t)(2 * T + 1) * sizeof *noisy);
@@ -337,24 +333,11 @@ attn_status train_denoise(const attn_train_params *p) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    for (int64_t a = 0; a <= A; a++) /* A training micro-batches and one for validation */
-        if (!(rows[a].src = attn_malloc((size_t)(B * spec.max_src) * sizeof(int32_t))) ||
-            !(rows[a].tgt_in = attn_malloc((size_t)(B * T) * sizeof(int32_t))) ||
-            !(rows[a].tgt_out = attn_malloc((size_t)(B * T) * sizeof(int32_t)))) {
-            st = ATTN_ERR_OUT_OF_MEMORY;
-            goto done;
-        }
     dn_ctx c = {&spec, train, val, p->seed, A, B, p->eval_batches, p->label_smoothing, rows, text, noisy, src_len};
     train_driver drv = {&c, A, mbs, dn_batches, val && p->eval_batches > 0 ? dn_evaluate : NULL};
     st = train_run(tr, p, &drv, tok, settings);
 done:
-    if (rows)
-        for (int64_t a = 0; a <= A; a++) {
-            attn_free(rows[a].src);
-            attn_free(rows[a].tgt_in);
-            attn_free(rows[a].tgt_out);
-        }
-    attn_free(rows);
+    s2s_rows_free(rows, A + 1);
     attn_free(mbs);
     attn_free(text);
     attn_free(noisy);

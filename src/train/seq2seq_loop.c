@@ -107,12 +107,30 @@ static char *settings_json(const attn_train_params *p, int64_t batch_tokens) {
     return s;
 }
 
-/* One micro-batch's arrays, copied out of the loader. */
-typedef struct pair_rows {
-    int32_t *src, *tgt_in, *tgt_out;
-} pair_rows;
+s2s_rows *s2s_rows_new(int64_t n, int64_t src_n, int64_t tgt_n) {
+    s2s_rows *rows = attn_calloc((size_t)n, sizeof *rows);
+    if (!rows) return NULL;
+    for (int64_t a = 0; a < n; a++)
+        if (!(rows[a].src = attn_malloc((size_t)src_n * sizeof(int32_t))) ||
+            !(rows[a].tgt_in = attn_malloc((size_t)tgt_n * sizeof(int32_t))) ||
+            !(rows[a].tgt_out = attn_malloc((size_t)tgt_n * sizeof(int32_t)))) {
+            s2s_rows_free(rows, n);
+            return NULL;
+        }
+    return rows;
+}
 
-static model_batch copy_batch(const attn_pair_batch *b, pair_rows *r, float label_smoothing) {
+void s2s_rows_free(s2s_rows *rows, int64_t n) {
+    if (!rows) return;
+    for (int64_t a = 0; a < n; a++) {
+        attn_free(rows[a].src);
+        attn_free(rows[a].tgt_in);
+        attn_free(rows[a].tgt_out);
+    }
+    attn_free(rows);
+}
+
+static model_batch copy_batch(const attn_pair_batch *b, s2s_rows *r, float label_smoothing) {
     memcpy(r->src, b->src, (size_t)(b->B * b->S) * sizeof *r->src);
     memcpy(r->tgt_in, b->tgt_in, (size_t)(b->B * b->T) * sizeof *r->tgt_in);
     memcpy(r->tgt_out, b->tgt_out, (size_t)(b->B * b->T) * sizeof *r->tgt_out);
@@ -123,7 +141,7 @@ static model_batch copy_batch(const attn_pair_batch *b, pair_rows *r, float labe
 /* Mean NLL per target token over n_batches validation batches evenly spaced
  * through the (length-sorted) validation epoch, so that short and long
  * pairs both count; all batches when n_batches is 0 or more than there are. */
-static attn_status val_loss(attn_trainer *tr, attn_pair_loader *l, int64_t n_batches, pair_rows *r, float *out) {
+static attn_status val_loss(attn_trainer *tr, attn_pair_loader *l, int64_t n_batches, s2s_rows *r, float *out) {
     int64_t total = attn_pair_loader_num_batches(l);
     if (n_batches <= 0 || n_batches > total) n_batches = total;
     double sum = 0;
@@ -213,7 +231,7 @@ typedef struct s2s_ctx {
     const attn_tokenizer *tok;
     const attn_s2s_wrap *wrap;
     const attn_train_params *p;
-    pair_rows *rows;
+    s2s_rows *rows;
     int64_t A, next;          /* micro-batches per step; the loader's next batch index */
 } s2s_ctx;
 
@@ -255,7 +273,7 @@ attn_status train_seq2seq(const attn_train_params *p) {
     attn_tokenizer *tok = NULL;
     attn_model *model = NULL;
     attn_trainer *tr = NULL;
-    pair_rows *rows = NULL;
+    s2s_rows *rows = NULL;
     model_batch *mbs = NULL;
     char *settings = NULL, *path_train = NULL, *path_val = NULL, *state_path = NULL;
     int64_t A = p->grad_accum, BT = p->batch_tokens > 0 ? p->batch_tokens : DEFAULT_BATCH_TOKENS;
@@ -319,29 +337,17 @@ attn_status train_seq2seq(const attn_train_params *p) {
     if ((st = dir_ensure(p->out_dir)) != ATTN_OK) goto done;
     attn_s2s_wrap wrap = {info.src_bos, info.src_eos, info.tgt_bos, info.tgt_eos};
     if ((st = attn_s2s_wrap_save(p->out_dir, &wrap)) != ATTN_OK) goto done;
-    rows = attn_calloc((size_t)(A + 1), sizeof *rows);
+    rows = s2s_rows_new(A + 1, BT, BT); /* A training micro-batches and one for validation */
     mbs = attn_malloc((size_t)A * sizeof *mbs);
     if (!rows || !mbs) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    for (int64_t a = 0; a <= A; a++) /* A training micro-batches and one for validation */
-        if (!(rows[a].src = attn_malloc((size_t)BT * sizeof(int32_t))) || !(rows[a].tgt_in = attn_malloc((size_t)BT * sizeof(int32_t))) ||
-            !(rows[a].tgt_out = attn_malloc((size_t)BT * sizeof(int32_t)))) {
-            st = ATTN_ERR_OUT_OF_MEMORY;
-            goto done;
-        }
     s2s_ctx sc = {loader, vloader, model, val, tok, &wrap, p, rows, A, 0};
     train_driver drv = {&sc, A, mbs, s2s_batches, vloader ? s2s_evaluate : NULL};
     st = train_run(tr, p, &drv, tok, settings);
 done:
-    if (rows)
-        for (int64_t a = 0; a <= A; a++) {
-            attn_free(rows[a].src);
-            attn_free(rows[a].tgt_in);
-            attn_free(rows[a].tgt_out);
-        }
-    attn_free(rows);
+    s2s_rows_free(rows, A + 1);
     attn_free(mbs);
     attn_trainer_free(tr);
     attn_model_free(model);

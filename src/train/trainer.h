@@ -64,6 +64,17 @@ attn_status train_seq2seq(const attn_train_params *p);
 attn_status train_new_encdec(const attn_train_params *p, attn_encdec_arch arch, int64_t vocab_size, int32_t pad, int32_t bos,
                              int32_t eos, int32_t decoder_start, attn_model **out);
 
+/* The token arrays of one sequence-to-sequence micro-batch. */
+typedef struct s2s_rows {
+    int32_t *src, *tgt_in, *tgt_out;
+} s2s_rows;
+
+/* n row sets with src_n source and tgt_n target ints each (zeroed array of
+ * sets; NULL when out of memory, nothing left allocated), and their free
+ * (NULL-safe) (seq2seq_loop.c). */
+s2s_rows *s2s_rows_new(int64_t n, int64_t src_n, int64_t tgt_n);
+void s2s_rows_free(s2s_rows *rows, int64_t n);
+
 /* attn_train for ATTN_OBJECTIVE_DENOISE (denoise.c). */
 attn_status train_denoise(const attn_train_params *p);
 
