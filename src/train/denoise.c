@@ -237,13 +237,10 @@ static char *settings_json(const attn_train_params *p, int64_t T) {
  * tokenizer's special ids. */
 static attn_status open_model(const attn_train_params *p, const char *state_path, const attn_tokenizer *tok, int32_t vocab_size,
                               attn_model **out) {
-    if (p->resume) {
-        if (!file_exists(state_path)) return attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors", p->out_dir);
-        return attn_model_load(p->out_dir, out);
-    }
-    if (p->init_from) return attn_model_load(p->init_from, out);
+    attn_status st = train_load_start(p, state_path, out);
+    if (st || *out) return st;
     int32_t ids[4]; /* <s> <pad> </s> <mask>; BART's decoder starts with </s> */
-    attn_status st = special_ids(tok, ids);
+    st = special_ids(tok, ids);
     return st ? st : train_new_encdec(p, ATTN_ENCDEC_BART, vocab_size, ids[1], ids[0], ids[2], ids[2], out);
 }
 

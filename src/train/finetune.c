@@ -290,11 +290,7 @@ attn_status train_classifier(const attn_train_params *p) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    if (p->resume && !file_exists(state_path)) {
-        st = attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors", p->out_dir);
-        goto done;
-    }
-    if ((st = attn_model_load(model_dir, &model)) != ATTN_OK) goto done;
+    if ((st = train_load_start(p, state_path, &model)) != ATTN_OK) goto done;
     if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
         st = error_prefixf(st, "%s: fine-tuning needs the model's tokenizer.json", model_dir);
         goto done;

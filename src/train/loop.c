@@ -323,6 +323,15 @@ attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p,
 
 /* Keeps only the log lines of steps <= `step`, so a resumed run's log reads
  * like the uninterrupted run's. */
+attn_status train_load_start(const attn_train_params *p, const char *state_path, attn_model **out) {
+    *out = NULL;
+    if (p->resume) {
+        if (!file_exists(state_path)) return attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors", p->out_dir);
+        return attn_model_load(p->out_dir, out);
+    }
+    return p->init_from ? attn_model_load(p->init_from, out) : ATTN_OK;
+}
+
 attn_status train_trim_log(const char *path, int64_t step) {
     char *text = NULL;
     size_t len;
@@ -474,14 +483,9 @@ attn_status attn_train(const attn_train_params *p) {
     if (file_exists(path_val) && (st = attn_shard_open(path_val, &val)) != ATTN_OK) goto done;
     if (attn_tokenizer_load(p->data_dir, &tok) != ATTN_OK) tok = NULL; /* shards without a tokenizer still train */
 
-    if (p->resume) {
-        if (!file_exists(state_path)) {
-            st = attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors", p->out_dir);
-            goto done;
-        }
-        if ((st = attn_model_load(p->out_dir, &model)) != ATTN_OK) goto done;
-    } else if (p->init_from) {
-        if ((st = attn_model_load(p->init_from, &model)) != ATTN_OK) goto done;
+    if ((st = train_load_start(p, state_path, &model)) != ATTN_OK) goto done;
+    if (model) {
+        /* resumed, or initialised from --init */
     } else if (mlm) {
         attn_bert_config c = attn_bert_default_config();
         c.n_layer = p->model.n_layer;

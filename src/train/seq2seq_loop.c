@@ -302,18 +302,8 @@ attn_status train_seq2seq(const attn_train_params *p) {
         st = error_prefixf(ATTN_ERR_IO, "%s: pair training needs the data's tokenizer.json", p->data_dir);
         goto done;
     }
-    if (p->resume) {
-        if (!file_exists(state_path)) {
-            st = attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors", p->out_dir);
-            goto done;
-        }
-        st = attn_model_load(p->out_dir, &model);
-    } else if (p->init_from) {
-        st = attn_model_load(p->init_from, &model);
-    } else {
-        st = new_model(p, &info, &model);
-    }
-    if (st) goto done;
+    if ((st = train_load_start(p, state_path, &model)) != ATTN_OK) goto done;
+    if (!model && (st = new_model(p, &info, &model)) != ATTN_OK) goto done;
     if ((st = check_fit(model, &info, path_train)) != ATTN_OK) goto done;
     if (val) {
         attn_pairs_info vi = attn_pairs_get_info(val);

@@ -30,6 +30,10 @@ attn_status train_load_state(attn_trainer *tr, const char *path, const char *set
 attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p, const struct attn_tokenizer *tok,
                              const char *state_path, const char *settings);
 attn_status train_trim_log(const char *path, int64_t step);
+/* The model a run starts from: with --resume OUT's (which must hold the
+ * trainer state at state_path), else --init's; *out stays NULL when the
+ * run makes a new model. */
+attn_status train_load_start(const attn_train_params *p, const char *state_path, attn_model **out);
 
 /* What a training loop supplies to train_run: n_micro micro-batches per
  * step (batches fills mbs for a 0-based step and counts its tokens for

@@ -77,6 +77,7 @@ printf 'the house\tpos\nthe rain\tpos\n' > "$tmp/one.tsv"
 expect_fail "two labels" "$ATTN" train $ft --init "$tmp/bert0" --out "$tmp/bad" --data "$tmp/one.tsv"
 expect_fail "sequence length" "$ATTN" train $ft --init "$tmp/bert0" --out "$tmp/bad" --seq-len 500
 expect_fail "init" "$ATTN" train $ft --out "$tmp/bad"
+expect_fail "no trainer_state" "$ATTN" train $ft --init "$tmp/bert0" --out "$tmp/nostate" --resume
 "$ATTN" prepare -t char -o "$tmp/cdata" "$tmp/a.txt" >/dev/null
 "$ATTN" train --data "$tmp/cdata" --out "$tmp/chargpt" $small --steps 0 --quiet
 cp tests/data/minilm/tokenizer.json "$tmp/chargpt/tokenizer.json"

@@ -69,6 +69,7 @@ cmp -s "$tmp/a.log" "$tmp/b.log" || fail "resumed log differs: $(diff "$tmp/a.lo
 cmp -s "$tmp/m/model.safetensors" "$tmp/r/model.safetensors" || fail "resumed weights differ"
 # the corruption is part of the run's settings
 expect_error "settings of the original run" $common --out "$tmp/r" --resume --mask-ratio 0.2
+expect_error "no trainer_state" $common --out "$tmp/none" --resume
 # another seed corrupts (and draws) differently
 "$ATTN_BIN" train $common --steps 2 --seed 4 --out "$tmp/s4" 2>"$tmp/err" || fail "seed 4: $(cat "$tmp/err")"
 [ "$(loss_at "$tmp/m/train_log.jsonl" 2)" != "$(loss_at "$tmp/s4/train_log.jsonl" 2)" ] || fail "seeds 3 and 4 gave the same step-2 loss"

@@ -60,6 +60,7 @@ run_arch() { # ARCH EXTRA-TRAIN-OPTIONS...
     cmp -s "$tmp/a.log" "$tmp/b.log" || fail "$arch: resumed log differs: $(diff "$tmp/a.log" "$tmp/b.log" | head -4)"
     cmp -s "$tmp/$arch/model.safetensors" "$tmp/$arch-r/model.safetensors" || fail "$arch: resumed weights differ"
     expect_error train "settings of the original run" $common "$@" --out "$tmp/$arch-r" --resume --label-smoothing 0.2
+    expect_error train "no trainer_state" $common "$@" --out "$tmp/$arch-none" --resume
 
     # translate: greedy, beam 4, n-best 3 with scores
     m="$tmp/$arch"
