@@ -89,24 +89,14 @@ static attn_status config_to_json(const attn_rnn_config *c, char **out) {
 }
 
 static attn_status load_weights(attn_model *m, const st_file *f, const char *path) {
-    for (int64_t i = 0; i < f->n_tensors; i++) {
-        bool known = false;
-        for (int k = 0; k < m->n_params_tensors && !known; k++) known = !strcmp(m->params[k].name, f->tensors[i].name);
-        if (!known) return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for this config", path, f->tensors[i].name);
-    }
+    for (int64_t i = 0; i < f->n_tensors; i++)
+        if (!model_has_param(m, f->tensors[i].name, ""))
+            return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for this config", path, f->tensors[i].name);
     for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        const st_tensor *t = st_find(f, p->name);
-        if (!t) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
-        if (t->ndim != p->ndim || t->shape[0] != p->shape[0] || (p->ndim == 2 && t->shape[1] != p->shape[1]))
-            return attn_errorf(ATTN_ERR_FORMAT, "%s: tensor \"%s\" does not have the shape config.json implies (%lld x %lld)",
-                               path, p->name, (long long)p->shape[0], (long long)(p->ndim == 2 ? p->shape[1] : 1));
-        attn_status st = st_read_f32(t, m->weights + p->offset, p->numel);
+        attn_status st = model_read_param(m, k, st_find(f, m->params[k].name), path);
         if (st) return st;
     }
-    for (int64_t i = 0; i < m->n_weights; i++)
-        if (!isfinite(m->weights[i])) return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity", path);
-    return ATTN_OK;
+    return model_check_finite(m, path);
 }
 
 attn_status rnn_load(const char *dir, attn_model **out) {
