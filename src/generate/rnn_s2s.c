@@ -83,31 +83,9 @@ attn_status rnn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, cons
     graph_reset(g, false, false, 0);
     int32_t *in = graph_ints(g, B * T);
     if (!in) return g->status ? g->status : ATTN_ERR_OUT_OF_MEMORY;
-    for (int64_t b = 0; b < B; b++) {
-        n_tokens[b] = 0;
-        nll[b] = 0;
-        for (int64_t t = 0; t < T; t++) {
-            int32_t y = tgt[b * T + t];
-            if (y != -1 && (y < 0 || y >= V))
-                return attn_errorf(ATTN_ERR_INVALID_ARG, "target token %d of pair %lld is outside the vocabulary [0, %lld)", (int)y,
-                                   (long long)b, (long long)V);
-            n_tokens[b] += y != -1;
-            int32_t prev = t == 0 ? c.bos_token_id : tgt[b * T + t - 1];
-            in[b * T + t] = prev == -1 ? c.pad_token_id : prev;
-        }
-        if (!n_tokens[b]) return attn_errorf(ATTN_ERR_INVALID_ARG, "target %lld is empty", (long long)b);
-    }
+    if ((st = s2s_score_inputs(tgt, B, T, V, c.bos_token_id, c.pad_token_id, in, nll, n_tokens)) != ATTN_OK) return st;
     tensor *logits = rnn_forward(m, g, src, S, in, B, T, NULL);
     if (!logits || g->status) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
-    for (int64_t b = 0; b < B; b++)
-        for (int64_t t = 0; t < T; t++) {
-            int32_t y = tgt[b * T + t];
-            if (y == -1) continue;
-            const float *row = logits->data + (b * T + t) * V;
-            double mx = -INFINITY, s = 0;
-            for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)row[j]);
-            for (int64_t j = 0; j < V; j++) s += exp((double)row[j] - mx);
-            nll[b] += mx + log(s) - (double)row[y];
-        }
+    s2s_score_add(logits->data, tgt, B, T, V, nll);
     return ATTN_OK;
 }

@@ -345,3 +345,35 @@ attn_status attn_seq2seq_generate(attn_model *m, const attn_seq2seq_params *p, c
     encdec_state_free(state);
     return st;
 }
+
+attn_status s2s_score_inputs(const int32_t *tgt, int64_t B, int64_t T, int64_t V, int32_t start, int32_t pad, int32_t *in,
+                             double *nll, int64_t *n_tokens) {
+    for (int64_t b = 0; b < B; b++) {
+        n_tokens[b] = 0;
+        nll[b] = 0;
+        for (int64_t t = 0; t < T; t++) {
+            int32_t y = tgt[b * T + t];
+            if (y != -1 && (y < 0 || y >= V))
+                return attn_errorf(ATTN_ERR_INVALID_ARG, "target token %d of pair %lld is outside the vocabulary [0, %lld)", (int)y,
+                                   (long long)b, (long long)V);
+            n_tokens[b] += y != -1;
+            int32_t prev = t == 0 ? start : tgt[b * T + t - 1];
+            in[b * T + t] = prev == -1 ? pad : prev;
+        }
+        if (!n_tokens[b]) return attn_errorf(ATTN_ERR_INVALID_ARG, "target %lld is empty", (long long)b);
+    }
+    return ATTN_OK;
+}
+
+void s2s_score_add(const float *logits, const int32_t *tgt, int64_t B, int64_t T, int64_t V, double *nll) {
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t t = 0; t < T; t++) {
+            int32_t y = tgt[b * T + t];
+            if (y == -1) continue;
+            const float *row = logits + (b * T + t) * V;
+            double mx = -INFINITY, s = 0;
+            for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)row[j]);
+            for (int64_t j = 0; j < V; j++) s += exp((double)row[j] - mx);
+            nll[b] += mx + log(s) - (double)row[y];
+        }
+}

@@ -28,4 +28,14 @@ attn_status s2s_search(const s2s_decoder *d, const attn_seq2seq_params *p, int64
                        float *scores);
 attn_status s2s_params_check(const attn_seq2seq_params *p, int64_t vocab_size);
 
+/* Scoring targets (B, T; -1 = padding) given sources, for every model kind:
+ * s2s_score_inputs checks the targets against the vocabulary V, writes the
+ * teacher-forced decoder inputs in (start, then the previous target, pad
+ * for padding), zeroes nll and counts each row's tokens (an empty row is
+ * an error); s2s_score_add adds each row's negative log-likelihood of its
+ * targets under logits (B, T, V). */
+attn_status s2s_score_inputs(const int32_t *tgt, int64_t B, int64_t T, int64_t V, int32_t start, int32_t pad, int32_t *in,
+                             double *nll, int64_t *n_tokens);
+void s2s_score_add(const float *logits, const int32_t *tgt, int64_t B, int64_t T, int64_t V, double *nll);
+
 #endif

@@ -15,6 +15,7 @@
  * a source's hypotheses as that source's queries, so nothing is copied per
  * beam. */
 #include "generate/rnn_s2s.h"
+#include "generate/seq2seq.h"
 #include "models/encdec_impl.h"
 
 #include <math.h>
@@ -500,34 +501,13 @@ attn_status attn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, con
     graph_reset(g, false, false, 0);
     int32_t *in = graph_ints(g, B * T);
     if (!in) return g->status;
-    for (int64_t b = 0; b < B; b++) {
-        n_tokens[b] = 0;
-        nll[b] = 0;
-        for (int64_t t = 0; t < T; t++) {
-            int32_t y = tgt[b * T + t];
-            if (y != -1 && (y < 0 || y >= V))
-                return attn_errorf(ATTN_ERR_INVALID_ARG, "target token %d of pair %lld is outside the vocabulary [0, %lld)", (int)y,
-                                   (long long)b, (long long)V);
-            n_tokens[b] += y != -1;
-            int32_t prev = t == 0 ? c->decoder_start_token_id : tgt[b * T + t - 1];
-            in[b * T + t] = prev == -1 ? c->pad_token_id : prev;
-        }
-        if (!n_tokens[b]) return attn_errorf(ATTN_ERR_INVALID_ARG, "target %lld is empty", (long long)b);
-    }
+    attn_status st = s2s_score_inputs(tgt, B, T, V, c->decoder_start_token_id, c->pad_token_id, in, nll, n_tokens);
+    if (st) return st;
     uint8_t *mask = source_mask(m, g, src, B, S);
     tensor *enc = encode(m, g, src, mask, B, S);
     tensor *logits = lm_head(m, g, decode_full(m, g, in, B, T, enc, mask));
     if (!logits) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
-    for (int64_t b = 0; b < B; b++)
-        for (int64_t t = 0; t < T; t++) {
-            int32_t y = tgt[b * T + t];
-            if (y == -1) continue;
-            const float *row = logits->data + (b * T + t) * V;
-            double mx = -INFINITY, s = 0;
-            for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)row[j]);
-            for (int64_t j = 0; j < V; j++) s += exp((double)row[j] - mx);
-            nll[b] += mx + log(s) - (double)row[y];
-        }
+    s2s_score_add(logits->data, tgt, B, T, V, nll);
     return ATTN_OK;
 }
 
