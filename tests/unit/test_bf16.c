@@ -107,7 +107,8 @@ static int gemm_case(gemm_fn fn, bool ta, bool tb, int64_t M, int64_t N, int64_t
 
 static void gemm_all_cases(gemm_fn fn) {
     static const int64_t shapes[][3] = {{1, 1, 1},   {5, 17, 3},    {13, 33, 31}, {12, 32, 64},  {37, 70, 257},
-                                        {2, 9, 600}, {200, 45, 40}, {25, 3100, 5}, {197, 65, 513}};
+                                        {2, 9, 600}, {200, 45, 40}, {25, 3100, 5}, {197, 65, 513},
+                                        {29, 40, 1601}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int tr = 0; tr < 4; tr++)
             for (int types = 0; types < 3; types++) {
