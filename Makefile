@@ -12,7 +12,9 @@ OPT     ?= -O2
 WARN    := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wdouble-promotion -Wcast-qual -Wformat=2 -Wvla -Wno-unused-parameter
 CFLAGS  ?= $(OPT) -g
-CFLAGS  += -std=c11 $(WARN) -fPIC -Iinclude -Isrc -D_GNU_SOURCE
+# -fno-math-errno: nothing reads errno after libm calls, and with it sqrtf
+# and friends vectorise (as instructions, not calls that may set errno).
+CFLAGS  += -std=c11 $(WARN) -fPIC -Iinclude -Isrc -D_GNU_SOURCE -fno-math-errno
 LDLIBS  := -lm
 ifeq ($(WERROR),1)
 CFLAGS  += -Werror

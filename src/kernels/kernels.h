@@ -37,6 +37,15 @@ typedef struct attn_dims {
     const float *alibi;        /* (H) ALiBi slopes or NULL */
 } attn_dims;
 
+/* One AdamW update (torch.optim.AdamW): with g' = g * grad_scale,
+ *   m = m + (1 - beta1) (g' - m);  v = beta2 v + (1 - beta2) g'^2;
+ *   w = w * decay - step_size * m / (sqrt(v) / bc2_sqrt + eps),
+ * step_size = lr / (1 - beta1^t), bc2_sqrt = sqrt(1 - beta2^t),
+ * decay = 1 - lr * weight_decay (1 for parameters without decay). */
+typedef struct adamw_hparams {
+    float step_size, beta1, beta2, eps, bc2_sqrt, decay, grad_scale;
+} adamw_hparams;
+
 typedef struct kernels {
     const char *name;
 
@@ -151,6 +160,11 @@ typedef struct kernels {
                                 int64_t C, int64_t OC);
     void (*matmul_backward_bf16)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                                  const uint16_t *weight, int64_t N, int64_t C, int64_t OC);
+    /* Optimizer passes over n parameters. adamw updates w, m, v in place
+     * and, when w_bf16 is not NULL, writes the new weights rounded to bf16
+     * there too; sumsq returns sum x^2 accumulated in double. */
+    void (*adamw)(float *w, float *m, float *v, uint16_t *w_bf16, const float *g, int64_t n, const adamw_hparams *h);
+    double (*sumsq)(const float *x, int64_t n);
 } kernels;
 
 /* Scratch floats gru_forward/gru_backward need for (B, T, H). */

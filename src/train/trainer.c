@@ -86,48 +86,30 @@ size_t attn_trainer_arena_bytes(const attn_trainer *tr, size_t *n_chunk_allocs) 
 static double grad_norm(const attn_model *m) {
     /* per-tensor sums of squares, then the total: the same grouping as
      * torch's norm of per-parameter norms, in double */
+    const kernels *k = kernels_default();
     double total = 0;
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const float *g = m->grads + m->params[k].offset;
-        int64_t n = m->params[k].numel;
-        double s = 0;
-#pragma omp parallel for reduction(+ : s) schedule(static)
-        for (int64_t i = 0; i < n; i++) s += (double)g[i] * (double)g[i];
-        total += s;
-    }
+    for (int i = 0; i < m->n_params_tensors; i++) total += k->sumsq(m->grads + m->params[i].offset, m->params[i].numel);
     return sqrt(total);
 }
 
 static void adamw_update(attn_trainer *tr, float lr, float clip_scale) {
     attn_model *m = tr->model;
     const attn_optim_params *p = &tr->p;
+    const kernels *k = kernels_default();
     int64_t t = tr->step + 1;
-    float bc1 = (float)(1.0 - pow((double)p->beta1, (double)t));
-    float bc2_sqrt = (float)sqrt(1.0 - pow((double)p->beta2, (double)t));
-    float step_size = lr / bc1, b1 = p->beta1, b2 = p->beta2, eps = p->eps;
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *pi = &m->params[k];
-        float *w = m->weights + pi->offset, *g = m->grads + pi->offset;
-        float *mm = tr->m + pi->offset, *vv = tr->v + pi->offset;
-        float decay = pi->decay ? 1.0f - lr * p->weight_decay : 1.0f;
-        int64_t n = pi->numel;
+    adamw_hparams h = {.step_size = lr / (float)(1.0 - pow((double)p->beta1, (double)t)),
+                       .beta1 = p->beta1,
+                       .beta2 = p->beta2,
+                       .eps = p->eps,
+                       .bc2_sqrt = (float)sqrt(1.0 - pow((double)p->beta2, (double)t)),
+                       .grad_scale = clip_scale};
+    for (int i = 0; i < m->n_params_tensors; i++) {
+        const param_info *pi = &m->params[i];
+        h.decay = pi->decay ? 1.0f - lr * p->weight_decay : 1.0f;
         /* bf16 precision: the matrices' bf16 copies follow each update */
         uint16_t *wb = m->weights_bf16 && model_param_bf16(pi) ? m->weights_bf16 + pi->offset : NULL;
-#pragma omp parallel for simd schedule(static)
-        for (int64_t i = 0; i < n; i++) {
-            float gi = g[i] * clip_scale;
-            float mi = mm[i] + (1.0f - b1) * (gi - mm[i]);
-            float vi = vv[i] * b2 + (1.0f - b2) * gi * gi;
-            mm[i] = mi;
-            vv[i] = vi;
-            float denom = sqrtf(vi) / bc2_sqrt + eps;
-            w[i] = w[i] * decay - step_size * mi / denom;
-        }
-        if (wb) {
-            const float *wc = w;
-#pragma omp parallel for simd schedule(static)
-            for (int64_t i = 0; i < n; i++) wb[i] = bf16_from_f32(wc[i]);
-        }
+        k->adamw(m->weights + pi->offset, tr->m + pi->offset, tr->v + pi->offset, wb, m->grads + pi->offset, pi->numel,
+                 &h);
     }
 }
 

@@ -16,6 +16,7 @@
 #include "test.h"
 
 #include "core/core.h"
+#include "kernels/bf16.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/vmath.h"
 #include "kernels/kernels.h"
@@ -962,4 +963,71 @@ TEST("additive attention: cpu matches ref; weights sum to 1 over real positions 
     check_additive(3, 4, 5, l1, 1100);
     static const int32_t l2[4] = {37, 12, 37, 30};
     check_additive(4, 37, 70, l2, 1110);
+}
+
+/* ---- optimizer passes ---------------------------------------------------------- */
+
+static void check_adamw(const kernels *kc, int64_t n, bool bf16, uint64_t s) {
+    adamw_hparams h = {.step_size = 3e-3f / 0.271f, .beta1 = 0.9f, .beta2 = 0.95f, .eps = 1e-8f,
+                       .bc2_sqrt = 0.3122f, .decay = 1.0f - 3e-3f * 0.1f, .grad_scale = 0.37f};
+    float *g = randn(n, s, 2.0f), *w[2], *m[2], *v[2];
+    for (int64_t i = 0; i < n; i += 7) g[i] = 0.0f; /* zero gradients: v may stay 0 */
+    uint16_t *wb[2] = {NULL, NULL};
+    for (int k = 0; k < 2; k++) {
+        w[k] = randn(n, s + 1, 1.0f);
+        m[k] = randn(n, s + 2, 0.1f);
+        v[k] = randn(n, s + 3, 0.1f);
+        for (int64_t i = 0; i < n; i++) v[k][i] = i % 5 ? v[k][i] * v[k][i] : 0.0f;
+        if (bf16) wb[k] = attn_malloc((size_t)n * sizeof(uint16_t));
+    }
+    kernels_ref.adamw(w[0], m[0], v[0], wb[0], g, n, &h);
+    kc->adamw(w[1], m[1], v[1], wb[1], g, n, &h);
+    int64_t bad = 0;
+    for (int64_t i = 0; i < n; i++) {
+        bad += memcmp(&w[0][i], &w[1][i], 4) != 0 || memcmp(&m[0][i], &m[1][i], 4) != 0 ||
+               memcmp(&v[0][i], &v[1][i], 4) != 0 || !isfinite(w[1][i]);
+        if (bf16) bad += wb[0][i] != wb[1][i] || wb[1][i] != bf16_from_f32(w[1][i]);
+    }
+    if (bad) fprintf(stderr, "    adamw %s n=%lld bf16=%d: %lld elements differ\n", kc->name, (long long)n, bf16, (long long)bad);
+    CHECK(bad == 0);
+    for (int k = 0; k < 2; k++) attn_free(w[k]), attn_free(m[k]), attn_free(v[k]), attn_free(wb[k]);
+    attn_free(g);
+}
+
+TEST("adamw: cpu tables match ref to the bit (w, m, v and the bf16 copy), odd lengths, zero gradients") {
+    static const int64_t ns[] = {1, 17, 1000, 65543};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++)
+        for (int bf16 = 0; bf16 < 2; bf16++) {
+            check_adamw(&kernels_cpu, ns[i], bf16, 1200 + i);
+            check_adamw(&kernels_cpu_generic, ns[i], bf16, 1200 + i);
+        }
+}
+
+TEST("adamw: the first step from zero moments moves each weight by lr against the gradient's sign") {
+    const float lr = 0.01f, beta1 = 0.9f, beta2 = 0.999f, wd = 0.1f;
+    adamw_hparams h = {.step_size = lr / (1.0f - beta1), .beta1 = beta1, .beta2 = beta2, .eps = 1e-8f,
+                       .bc2_sqrt = sqrtf(1.0f - beta2), .decay = 1.0f - lr * wd, .grad_scale = 1.0f};
+    float g[4] = {0.5f, -3.0f, 1e-3f, 0.0f}, w[4] = {1.0f, 1.0f, -2.0f, 4.0f}, m[4] = {0}, v[4] = {0};
+    uint16_t wb[4];
+    kernels_cpu.adamw(w, m, v, wb, g, 4, &h);
+    const double want[4] = {1.0 * (1 - 0.001) - 0.01, 1.0 * (1 - 0.001) + 0.01, -2.0 * (1 - 0.001) - 0.01,
+                            4.0 * (1 - 0.001)};
+    for (int i = 0; i < 4; i++) {
+        CHECK_NEAR(w[i], want[i], 2e-6);
+        CHECK(wb[i] == bf16_from_f32(w[i]));
+        CHECK_NEAR(m[i], 0.1 * (double)g[i], 1e-7);
+    }
+}
+
+TEST("sumsq: cpu tables match ref (sum in double) and a known value") {
+    static const int64_t ns[] = {1, 17, 1000, 65543};
+    for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+        float *x = randn(ns[i], 1300 + i, 3.0f);
+        double r = kernels_ref.sumsq(x, ns[i]);
+        CHECK_NEAR(kernels_cpu.sumsq(x, ns[i]), r, 1e-12 * r);
+        CHECK_NEAR(kernels_cpu_generic.sumsq(x, ns[i]), r, 1e-12 * r);
+        attn_free(x);
+    }
+    float y[3] = {3.0f, -4.0f, 12.0f};
+    CHECK(kernels_ref.sumsq(y, 3) == 169.0 && kernels_cpu.sumsq(y, 3) == 169.0);
 }

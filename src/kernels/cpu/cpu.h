@@ -19,6 +19,9 @@
 #define CPU_STR2(x) #x
 #define CPU_STR(x) CPU_STR2(x)
 
+void CPU_FN(cpu_adamw)(float *w, float *m, float *v, uint16_t *w_bf16, const float *g, int64_t n,
+                       const adamw_hparams *h);
+double CPU_FN(cpu_sumsq)(const float *x, int64_t n);
 void CPU_FN(cpu_matmul_forward)(float *out, const float *inp, const float *weight, const float *bias, int64_t N,
                         int64_t C, int64_t OC);
 void CPU_FN(cpu_matmul_backward)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,

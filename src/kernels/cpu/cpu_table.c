@@ -35,4 +35,6 @@ const kernels CPU_FN(kernels_cpu) = {
     .additive_attention_backward = CPU_FN(cpu_additive_attention_backward),
     .matmul_forward_bf16 = CPU_FN(cpu_matmul_forward_bf16),
     .matmul_backward_bf16 = CPU_FN(cpu_matmul_backward_bf16),
+    .adamw = CPU_FN(cpu_adamw),
+    .sumsq = CPU_FN(cpu_sumsq),
 };

@@ -52,6 +52,8 @@ void ref_additive_attention_backward(float *dws, float *duh, float *dv, float *w
                                      const int32_t *lengths, int64_t B, int64_t S, int64_t A);
 void ref_matmul_forward_bf16(float *out, const float *inp, const uint16_t *weight, const float *bias, int64_t N,
                              int64_t C, int64_t OC);
+void ref_adamw(float *w, float *m, float *v, uint16_t *w_bf16, const float *g, int64_t n, const adamw_hparams *h);
+double ref_sumsq(const float *x, int64_t n);
 void ref_matmul_backward_bf16(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                               const uint16_t *weight, int64_t N, int64_t C, int64_t OC);
 

@@ -31,4 +31,6 @@ const kernels kernels_ref = {
     .additive_attention_backward = ref_additive_attention_backward,
     .matmul_forward_bf16 = ref_matmul_forward_bf16,
     .matmul_backward_bf16 = ref_matmul_backward_bf16,
+    .adamw = ref_adamw,
+    .sumsq = ref_sumsq,
 };
