@@ -1,6 +1,8 @@
-/* bench_gemm — GFLOP/s of the matrix products a transformer step runs, for
- * the GEMM in use (OpenBLAS when found) and attn's built-in kernel, with
- * the max difference between them. Shapes: GPT-2 124M at B*T = 1024 rows:
+/* bench_gemm — GFLOP/s of the matrix products a transformer step runs, in
+ * fp32 for the BLAS (OpenBLAS when found; 0 without one), attn's packed
+ * AVX-512 kernel (0 on CPUs without AVX-512; with its max difference from
+ * the BLAS, or from the built-in loop) and the built-in blocked loop (the
+ * fallback). Shapes: GPT-2 124M at B*T = 1024 rows:
  * forward out = x W^T (NT), backward dx = dy W (NN) and dW = dy^T x (TN).
  * bf16: the same products through gemm_bf16 as the bf16 linear layer runs
  * them (activations fp32 rounded while packed, weights already bf16; dW
@@ -74,13 +76,20 @@ int main(int argc, char **argv) {
             for (size_t i = 0; i < na; i++) A[i] = rng_normal(1, 1, i);
             for (size_t i = 0; i < nb; i++) B[i] = rng_normal(1, 2, i);
             int reps = layers[l].out > 10000 ? 2 : 5;
-            double g_blas = run(gemm_f32, cases[c].ta, cases[c].tb, M, N, K, A, B, C1, reps);
-            double g_own = run(gemm_f32_builtin, cases[c].ta, cases[c].tb, M, N, K, A, B, C2, reps);
+#ifdef ATTN_HAVE_BLAS
+            double g_blas = run(gemm_f32_blas, cases[c].ta, cases[c].tb, M, N, K, A, B, C1, reps);
+#else
+            double g_blas = 0;
+            gemm_f32_builtin(cases[c].ta, cases[c].tb, M, N, K, 1.0f, A, cases[c].ta ? M : K, B, cases[c].tb ? K : N, 0.0f,
+                             C1, N); /* the reference for the differences below */
+#endif
+            double g_own = avx512 ? run(gemm_f32_packed_avx512, cases[c].ta, cases[c].tb, M, N, K, A, B, C2, reps) : 0;
             double md = 0, mx = 0;
             for (size_t i = 0; i < nc; i++) {
                 md = fmax(md, fabs((double)C1[i] - (double)C2[i]));
                 mx = fmax(mx, fabs((double)C1[i]));
             }
+            double g_builtin = run(gemm_f32_builtin, cases[c].ta, cases[c].tb, M, N, K, A, B, C2, reps);
             /* the weight operand (B of the NT and NN cases) held in bf16 */
             bool b_is_weight = c < 2;
             uint16_t *Bh = malloc(nb * 2);
@@ -89,11 +98,11 @@ int main(int argc, char **argv) {
                                      b_is_weight ? GEMM_BF16 : GEMM_F32, C2, reps);
             double mdb = 0;
             for (size_t i = 0; i < nc; i++) mdb = fmax(mdb, fabs((double)C1[i] - (double)C2[i]));
-            printf("{\"layer\": \"%s\", \"case\": \"%s\", \"M\": %lld, \"N\": %lld, \"K\": %lld, \"%s_gflops\": %.1f, "
-                   "\"builtin_gflops\": %.1f, \"max_rel_diff\": %.2e, \"bf16_gflops\": %.1f, \"bf16_path\": \"%s\", "
-                   "\"bf16_max_rel_diff\": %.2e}\n",
-                   layers[l].name, cases[c].c, (long long)M, (long long)N, (long long)K, gemm_backend(), g_blas, g_own,
-                   md / (mx > 0 ? mx : 1), g_bf16, bf16_path, mdb / (mx > 0 ? mx : 1));
+            printf("{\"layer\": \"%s\", \"case\": \"%s\", \"M\": %lld, \"N\": %lld, \"K\": %lld, \"blas_gflops\": %.1f, "
+                   "\"attn_packed_gflops\": %.1f, \"attn_packed_max_rel_diff\": %.2e, \"builtin_gflops\": %.1f, "
+                   "\"bf16_gflops\": %.1f, \"bf16_path\": \"%s\", \"bf16_max_rel_diff\": %.2e}\n",
+                   layers[l].name, cases[c].c, (long long)M, (long long)N, (long long)K, g_blas, g_own, md / (mx > 0 ? mx : 1),
+                   g_builtin, g_bf16, bf16_path, mdb / (mx > 0 ? mx : 1));
             fflush(stdout);
             free(A), free(B), free(C1), free(C2), free(Bh);
         }

@@ -661,6 +661,22 @@ TEST("gemm_f32 (the configured backend) matches the naive loop too") {
     check_gemm_all(gemm_f32, gemm_backend());
 }
 
+TEST("gemm_f32_packed: AVX-512 micro-kernel and the generic fallback, four transpose cases, alpha/beta, block edges") {
+    check_gemm_all(gemm_f32_packed, "gemm_f32_packed (generic build: plain loop)");
+    __builtin_cpu_init();
+    if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl"))) {
+        fprintf(stderr, "    no AVX-512 here: the packed micro-kernel is not run\n");
+        return;
+    }
+    check_gemm_all(gemm_f32_packed_avx512, "gemm_f32_packed_avx512");
+    /* past one block of each kind: K > 384 lanes, M > 192 rows, N > 3072 columns */
+    static const int64_t edges[][3] = {{200, 45, 800}, {13, 3100, 7}, {197, 65, 385}, {25, 33, 1601}};
+    for (size_t i = 0; i < ARRAY_LEN(edges); i++)
+        for (int t = 0; t < 4; t++)
+            CHECK(check_gemm(gemm_f32_packed_avx512, "gemm_f32_packed_avx512", t & 1, t & 2, edges[i][0], edges[i][1],
+                             edges[i][2], t == 2 ? 0.5f : 1.0f, t & 1 ? 1.0f : 0.0f, 3, 1500 + 10 * i + (uint64_t)t));
+}
+
 TEST("gemm: K = 0 scales C by beta; M or N = 0 touches nothing") {
     float C[6] = {1, 2, 3, 4, 5, 6}, A[1] = {0}, B[1] = {0};
     gemm_f32_builtin(false, false, 2, 3, 0, 1.0f, A, 1, B, 3, 0.5f, C, 3);

@@ -1,17 +1,14 @@
-/* GEMM: a BLAS when available, a blocked OpenMP kernel otherwise. */
+/* GEMM: a BLAS, attn's packed kernel (gemm_packed.c) or a blocked OpenMP
+ * loop (see gemm.h). */
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/gemm_packed.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 #ifdef ATTN_HAVE_BLAS
 #include <cblas.h>
 #endif
-
-const char *gemm_backend(void) {
-#ifdef ATTN_HAVE_BLAS
-    return "openblas";
-#else
-    return "builtin";
-#endif
-}
 
 static void scale_c(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
     if (beta == 1.0f) return;
@@ -73,25 +70,68 @@ static void gemm_builtin_acc(bool ta, bool tb, int64_t M, int64_t N, int64_t K, 
         }
 }
 
-void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
-              int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
+#ifdef ATTN_HAVE_BLAS
+void gemm_f32_blas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+                   const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {
         scale_c(M, N, beta, C, ldc);
         return;
     }
-#ifdef ATTN_HAVE_BLAS
     if (M == 1 && trans_b && !trans_a) {
         /* one row (decoding): a matrix-vector product streams B once, where
          * sgemm would first copy it into packed panels */
         cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)N, (int)K, alpha, B, (int)ldb, A, 1, beta, C, 1);
         return;
     }
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans,
-                (int)M, (int)N, (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
-#else
-    gemm_f32_builtin(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)M, (int)N,
+                (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
+}
 #endif
+
+void gemm_f32_packed(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                     int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
+    CPU_FN(gemm_packed)(GEMM_PACK_F32, trans_a, trans_b, M, N, K, alpha, A, GEMM_F32, lda, B, GEMM_F32, ldb, beta, C, ldc);
+}
+
+typedef enum { USE_BLAS, USE_PACKED, USE_BUILTIN } gemm_use;
+
+/* ATTN_GEMM=blas|attn|builtin, else the BLAS where one was built in (it
+ * measures as fast as attn's packed kernel on the transformer shapes,
+ * bench/bench_gemm.c), else the packed kernel where this CPU runs it. */
+static gemm_use gemm_choice(void) {
+    static int use = -1;
+    if (use < 0) {
+        const char *e = getenv("ATTN_GEMM");
+        bool packed = CPU_FN(gemm_packed_available)(GEMM_PACK_F32);
+#ifdef ATTN_HAVE_BLAS
+        use = USE_BLAS;
+#else
+        use = packed ? USE_PACKED : USE_BUILTIN;
+#endif
+        if (e && !strcmp(e, "builtin")) use = USE_BUILTIN;
+        if (e && !strcmp(e, "attn") && packed) use = USE_PACKED;
+    }
+    return (gemm_use)use;
+}
+
+const char *gemm_backend(void) {
+    switch (gemm_choice()) {
+    case USE_BLAS: return "openblas";
+    case USE_PACKED: return "attn-packed";
+    default: return "builtin";
+    }
+}
+
+void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+              const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
+    switch (gemm_choice()) {
+#ifdef ATTN_HAVE_BLAS
+    case USE_BLAS: gemm_f32_blas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return;
+#endif
+    case USE_PACKED: gemm_f32_packed(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return;
+    default: gemm_f32_builtin(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return;
+    }
 }
 
 void gemm_f32_builtin(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,

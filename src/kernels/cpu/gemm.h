@@ -1,8 +1,10 @@
 /* gemm.h — single-precision matrix multiply used by the CPU kernels.
  * Row-major: C (M, N) = alpha * op(A) @ op(B) + beta * C, where op(A) is
  * (M, K) (A stored (K, M) when trans_a), op(B) is (K, N) (B stored (N, K)
- * when trans_b). Uses the BLAS found at build time, else a blocked OpenMP
- * kernel. Not every combination is fast without a BLAS, but all are right. */
+ * when trans_b). gemm_f32 runs the BLAS found at build time, else attn's
+ * packed AVX-512 kernel (gemm_packed.h) where the CPU has AVX-512, else a
+ * blocked OpenMP loop; ATTN_GEMM=blas|attn|builtin overrides the choice
+ * (blas only where one was built in). All are right on every shape. */
 #ifndef ATTN_GEMM_H
 #define ATTN_GEMM_H
 
@@ -18,7 +20,19 @@ void CPU_FN(gemm_f32)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t 
 void CPU_FN(gemm_f32_builtin)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                       int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 
-/* Name of the implementation in use ("openblas", "builtin"). */
+/* attn's packed kernel alone (fp32 FMAs in the AVX-512 build; a plain
+ * loop elsewhere), and the BLAS alone where one was built in. */
+void CPU_FN(gemm_f32_packed)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                             int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+#ifdef ATTN_HAVE_BLAS
+void CPU_FN(gemm_f32_blas)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                           int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+#endif
+/* The AVX-512 build's packed kernel by name (call only on an AVX-512 CPU). */
+void gemm_f32_packed_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                            int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+
+/* Name of the implementation gemm_f32 runs ("openblas", "attn-packed", "builtin"). */
 const char *CPU_FN(gemm_backend)(void);
 
 /* Names without the suffix, for callers outside kernels/cpu (tests, bench),
@@ -26,5 +40,7 @@ const char *CPU_FN(gemm_backend)(void);
 #define gemm_f32 CPU_FN(gemm_f32)
 #define gemm_f32_builtin CPU_FN(gemm_f32_builtin)
 #define gemm_backend CPU_FN(gemm_backend)
+#define gemm_f32_packed CPU_FN(gemm_f32_packed)
+#define gemm_f32_blas CPU_FN(gemm_f32_blas)
 
 #endif

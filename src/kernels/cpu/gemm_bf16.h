@@ -17,8 +17,7 @@
 #include <stdint.h>
 
 #include "kernels/cpu/cpu.h"
-
-typedef enum gemm_dtype { GEMM_F32 = 0, GEMM_BF16 } gemm_dtype;
+#include "kernels/cpu/gemm_packed.h"
 
 void CPU_FN(gemm_bf16)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype a_type,
                        int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb, float beta, float *C, int64_t ldc);

@@ -1,0 +1,324 @@
+/* gemm_packed.c — packed, cache-blocked GEMM (see gemm_packed.h).
+ *
+ * Goto's blocking: for each (KC x NC) block of op(B), packed once per
+ * thread, and each (MC x KC) block of op(A), packed once, the micro-kernel
+ * walks the (MR x NR) tiles of C. Panels hold 32-bit lanes: one fp32 k
+ * value, or for bf16 a pair (x[k], x[k+1]) with the even k in the low half
+ * (the layout vdpbf16ps reads), so
+ *   A panel: [row block][k lane][MR rows]    B panel: [col block][k lane][NR cols]
+ * and the 12 x 32 micro-kernel adds, per k lane, a broadcast A lane times
+ * 32 B lanes into 24 zmm accumulators. A block is KL lanes deep (384 fp32
+ * k, 768 bf16 k). Edges are zero-padded in the panels and masked when C
+ * is written, so any M, N, K works. Rows of op(X) contiguous in k are
+ * packed 16 rows x 16 lanes at a time through a register transpose; rows
+ * strided in k are read a k (pair) at a time across all panels. */
+#include "kernels/cpu/gemm_packed.h"
+#include "kernels/bf16.h"
+
+#include "attn/attn.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#if defined(__AVX512F__) && defined(__GNUC__)
+#define HAVE_PACKED 1
+#define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+#endif
+
+static void scale_rows(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
+    if (beta == 1.0f) return;
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.0f ? 0.0f : C[i * ldc + j] * beta;
+}
+
+/* op(X) value at X[i]: fp32, or rounded to bf16 for the bf16 kind. */
+static inline float value(const void *X, gemm_dtype t, gemm_pack_kind kind, int64_t i) {
+    if (t == GEMM_BF16) return bf16_to_f32(((const uint16_t *)X)[i]);
+    float x = ((const float *)X)[i];
+    return kind == GEMM_PACK_BF16 ? bf16_round_f32(x) : x;
+}
+
+/* C (M, N) += alpha * op(A) @ op(B) by the plain loop, on the calling
+ * thread: where no packing buffer could be allocated, and in builds
+ * without the micro-kernels. */
+static void naive_acc(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const void *A,
+                      gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float *C, int64_t ldc) {
+    for (int64_t i = 0; i < M; i++)
+        for (int64_t j = 0; j < N; j++) {
+            float s = 0.0f;
+            for (int64_t k = 0; k < K; k++)
+                s += value(A, at, kind, ta ? k * lda + i : i * lda + k) * value(B, bt, kind, tb ? j * ldb + k : k * ldb + j);
+            C[i * ldc + j] += alpha * s;
+        }
+}
+
+#ifdef HAVE_PACKED
+
+enum { MR = 12, NR = 32, KL = 384, MC = 16 * MR, NC = 96 * NR };
+
+/* One packing buffer per calling thread, allocated on its first GEMM at
+ * the largest size any call needs and kept (a training step then
+ * allocates nothing); NULL when the allocation failed. */
+static _Thread_local uint32_t *pack_buffer;
+
+static uint32_t *pack_buffers(void) {
+    if (!pack_buffer) pack_buffer = attn_malloc_aligned((size_t)(MC + NC) * KL * sizeof(uint32_t));
+    return pack_buffer;
+}
+
+static inline __mmask16 mask16(int64_t n) { return n >= 16 ? (__mmask16)0xffff : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
+
+/* Transposes the 16 x 16 matrix of 32-bit lanes in r (rows in, columns out). */
+static inline void transpose16x16(__m512i r[16]) {
+    __m512i t[16], u[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_epi32(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_epi32(r[i], r[i + 1]);
+    }
+    /* u[4g + j], 128-bit lane L: column 4L + j of rows 4g .. 4g + 3 */
+    for (int g = 0; g < 16; g += 4) {
+        u[g] = _mm512_unpacklo_epi64(t[g], t[g + 2]);
+        u[g + 1] = _mm512_unpackhi_epi64(t[g], t[g + 2]);
+        u[g + 2] = _mm512_unpacklo_epi64(t[g + 1], t[g + 3]);
+        u[g + 3] = _mm512_unpackhi_epi64(t[g + 1], t[g + 3]);
+    }
+    for (int j = 0; j < 4; j++) {
+        __m512i v0 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0x88), v1 = _mm512_shuffle_i32x4(u[j], u[4 + j], 0xdd);
+        __m512i v2 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0x88), v3 = _mm512_shuffle_i32x4(u[8 + j], u[12 + j], 0xdd);
+        r[j] = _mm512_shuffle_i32x4(v0, v2, 0x88);
+        r[4 + j] = _mm512_shuffle_i32x4(v1, v3, 0x88);
+        r[8 + j] = _mm512_shuffle_i32x4(v0, v2, 0xdd);
+        r[12 + j] = _mm512_shuffle_i32x4(v1, v3, 0xdd);
+    }
+}
+
+/* n <= 16 consecutive values of X from X[i] as bf16 in the low halves of
+ * 32-bit lanes, zero in lanes >= n. */
+static inline __m512i load16_bf16(const void *X, gemm_dtype t, int64_t i, int64_t n) {
+    if (t == GEMM_BF16) return _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask16(n), (const uint16_t *)X + i));
+    return _mm512_maskz_mov_epi32(mask16(n), gemm_round16_bf16(_mm512_maskz_loadu_epi32(mask16(n), (const float *)X + i)));
+}
+
+/* One packed lane vector of a row contiguous in k: 16 k pairs (n <= 32
+ * values from X[i]) for bf16, or 16 fp32 k values (n <= 16); zero beyond n. */
+static inline __m512i load_lanes(gemm_pack_kind kind, const void *X, gemm_dtype t, int64_t i, int64_t n) {
+    if (kind == GEMM_PACK_F32) return _mm512_maskz_loadu_epi32(mask16(n), (const float *)X + i);
+    if (t == GEMM_BF16)
+        return _mm512_maskz_loadu_epi16(n >= 32 ? ~(__mmask32)0 : (__mmask32)((1ull << n) - 1), (const uint16_t *)X + i);
+    const float *x = (const float *)X + i;
+    __m512i lo = gemm_round16_bf16(_mm512_maskz_loadu_epi32(mask16(n), x));
+    __m512i hi = gemm_round16_bf16(_mm512_maskz_loadu_epi32(mask16(n - 16), x + 16));
+    return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi32_epi16(lo)), _mm512_cvtepi32_epi16(hi), 1);
+}
+
+/* Packs rows [r0, r0 + rows) of op(X) over k in [k0, k0 + kc) into
+ * ceil(rows / W) panels, panel q at dst + q * kl * W as [k lane][W],
+ * zero beyond the rows and beyond kc. k_contig: op(X)'s row r is
+ * contiguous in k at X + r*ld; else op(X)'s column k is contiguous at
+ * X + k*ld. */
+static void pack_panels(gemm_pack_kind kind, uint32_t *dst, int W, const void *X, gemm_dtype t, bool k_contig, int64_t ld,
+                        int64_t r0, int64_t rows, int64_t k0, int64_t kc) {
+    int64_t per = kind == GEMM_PACK_BF16 ? 2 : 1, kl = (kc + per - 1) / per, panels = (rows + W - 1) / W;
+    if (k_contig) {
+        for (int64_t q = 0; q < panels; q++)
+            for (int rg = 0; rg < W; rg += 16) {
+                int64_t n = rows - q * W - rg;
+                __mmask16 sm = mask16(W - rg);
+                uint32_t *d = dst + q * kl * W + rg;
+                for (int64_t p0 = 0; p0 < kl; p0 += 16) {
+                    int64_t np = kl - p0 < 16 ? kl - p0 : 16, nk = kc - per * p0 < 16 * per ? kc - per * p0 : 16 * per;
+                    __m512i v[16];
+                    for (int r = 0; r < 16; r++)
+                        v[r] = r < n ? load_lanes(kind, X, t, (r0 + q * W + rg + r) * ld + k0 + per * p0, nk)
+                                     : _mm512_setzero_si512();
+                    transpose16x16(v);
+                    for (int64_t i = 0; i < np; i++) _mm512_mask_storeu_epi32(d + (p0 + i) * W, sm, v[i]);
+                }
+            }
+        return;
+    }
+    for (int64_t p = 0; p < kl; p++) {
+        int64_t lo = (k0 + per * p) * ld + r0, hi = lo + ld;
+        bool has_hi = kind == GEMM_PACK_BF16 && 2 * p + 1 < kc;
+        for (int64_t q = 0; q < panels; q++)
+            for (int c = 0; c < W; c += 16) {
+                int64_t n = rows - q * W - c, at = q * W + c;
+                __m512i v;
+                if (kind == GEMM_PACK_F32) {
+                    v = _mm512_maskz_loadu_epi32(mask16(n), (const float *)X + lo + at);
+                } else {
+                    v = load16_bf16(X, t, lo + at, n);
+                    if (has_hi) v = _mm512_or_si512(v, _mm512_slli_epi32(load16_bf16(X, t, hi + at, n), 16));
+                }
+                _mm512_mask_storeu_epi32(dst + q * kl * W + p * W + c, mask16(W - c), v);
+            }
+    }
+}
+
+/* Writes the 12 x 32 accumulators to C (mr x nr): C = alpha * acc, plus C
+ * when acc_c. */
+static inline void store_tile(const __m512 c0[MR], const __m512 c1[MR], float *C, int64_t ldc, int mr, int nr, bool acc_c,
+                              float alpha) {
+    __mmask16 m0 = mask16(nr), m1 = mask16(nr - 16);
+    __m512 al = _mm512_set1_ps(alpha);
+    for (int i = 0; i < mr; i++) {
+        float *ci = C + i * ldc;
+        __m512 x0 = c0[i], x1 = c1[i];
+        if (alpha != 1.0f) x0 = _mm512_mul_ps(x0, al), x1 = _mm512_mul_ps(x1, al);
+        if (acc_c) {
+            x0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), x0);
+            if (m1) x1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, ci + 16), x1);
+        }
+        _mm512_mask_storeu_ps(ci, m0, x0);
+        if (m1) _mm512_mask_storeu_ps(ci + 16, m1, x1);
+    }
+}
+
+/* C tile (mr <= MR, nr <= NR) (+)= alpha * A panel (kl lanes x MR) @ B panel (kl x NR). */
+BF16_TARGET static void kernel_bf16(int64_t kl, const uint32_t *a, const uint32_t *b, float *C, int64_t ldc, int mr, int nr,
+                                    bool acc_c, float alpha) {
+    __m512 c0[MR], c1[MR];
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
+    for (int64_t p = 0; p < kl; p++) {
+        __m512bh b0 = (__m512bh)_mm512_loadu_si512(b), b1 = (__m512bh)_mm512_loadu_si512(b + 16);
+#pragma GCC unroll 12
+        for (int i = 0; i < MR; i++) {
+            __m512bh av = (__m512bh)_mm512_set1_epi32((int)a[i]);
+            c0[i] = _mm512_dpbf16_ps(c0[i], av, b0);
+            c1[i] = _mm512_dpbf16_ps(c1[i], av, b1);
+        }
+        a += MR;
+        b += NR;
+    }
+    store_tile(c0, c1, C, ldc, mr, nr, acc_c, alpha);
+}
+
+static void kernel_f32(int64_t kl, const uint32_t *a, const uint32_t *b, float *C, int64_t ldc, int mr, int nr, bool acc_c,
+                       float alpha) {
+    const float *af = (const float *)a, *bf = (const float *)b;
+    __m512 c0[MR], c1[MR];
+#pragma GCC unroll 12
+    for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm512_setzero_ps();
+    for (int64_t p = 0; p < kl; p++) {
+        __m512 b0 = _mm512_loadu_ps(bf), b1 = _mm512_loadu_ps(bf + 16);
+#pragma GCC unroll 12
+        for (int i = 0; i < MR; i++) {
+            __m512 av = _mm512_set1_ps(af[i]);
+            c0[i] = _mm512_fmadd_ps(av, b0, c0[i]);
+            c1[i] = _mm512_fmadd_ps(av, b1, c1[i]);
+        }
+        af += MR;
+        bf += NR;
+    }
+    store_tile(c0, c1, C, ldc, mr, nr, acc_c, alpha);
+}
+
+/* C rows [i0, i1) x cols [j0, j1) += alpha * op(A) @ op(B) (= when
+ * overwrite) on one thread, with its own packing buffers (false: none
+ * could be allocated, C untouched). */
+static bool gemm_block(gemm_pack_kind kind, bool ta, bool tb, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t K,
+                       float alpha, const void *A, gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb,
+                       float *C, int64_t ldc, bool overwrite) {
+    uint32_t *ap = pack_buffers(), *bp = ap ? ap + MC * KL : NULL;
+    if (!ap) return false;
+    int64_t per = kind == GEMM_PACK_BF16 ? 2 : 1, KCB = KL * per;
+    for (int64_t jc = j0; jc < j1; jc += NC) {
+        int64_t nc = j1 - jc < NC ? j1 - jc : NC, nb = (nc + NR - 1) / NR;
+        for (int64_t pc = 0; pc < K; pc += KCB) {
+            int64_t kc = K - pc < KCB ? K - pc : KCB, kl = (kc + per - 1) / per;
+            pack_panels(kind, bp, NR, B, bt, tb, ldb, jc, nc, pc, kc);
+            for (int64_t ic = i0; ic < i1; ic += MC) {
+                int64_t mc = i1 - ic < MC ? i1 - ic : MC, mb = (mc + MR - 1) / MR;
+                pack_panels(kind, ap, MR, A, at, !ta, lda, ic, mc, pc, kc);
+                for (int64_t jb = 0; jb < nb; jb++)
+                    for (int64_t ib = 0; ib < mb; ib++) {
+                        int mr = (int)(mc - ib * MR < MR ? mc - ib * MR : MR), nr = (int)(nc - jb * NR < NR ? nc - jb * NR : NR);
+                        float *c = C + (ic + ib * MR) * ldc + jc + jb * NR;
+                        bool acc_c = !overwrite || pc > 0;
+                        if (kind == GEMM_PACK_BF16)
+                            kernel_bf16(kl, ap + ib * kl * MR, bp + jb * kl * NR, c, ldc, mr, nr, acc_c, alpha);
+                        else
+                            kernel_f32(kl, ap + ib * kl * MR, bp + jb * kl * NR, c, ldc, mr, nr, acc_c, alpha);
+                    }
+            }
+        }
+    }
+    return true;
+}
+
+/* Threads split C into bands and then run without synchronising: a
+ * barrier per block costs a time slice whenever another process holds a
+ * core, and packing an operand twice costs less. Row bands pack all of B
+ * on every thread (and A once per NC columns); column bands pack all of A
+ * on every thread once per NC columns of their band (and B once): the
+ * split packs fewer elements, rows when both are equal. */
+static void gemm_threads(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const void *A,
+                         gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float *C, int64_t ldc,
+                         bool overwrite) {
+#pragma omp parallel
+    {
+        int64_t nt = 1, t = 0;
+#ifdef _OPENMP
+        nt = omp_get_num_threads();
+        t = omp_get_thread_num();
+#endif
+        double blocks_all = (double)((N + NC - 1) / NC), blocks_band = (double)((N / nt + NC) / NC);
+        double rows_cost = (double)nt * (double)N * (double)K + (double)M * (double)K * blocks_all;
+        double cols_cost = (double)N * (double)K + (double)nt * (double)M * (double)K * blocks_band;
+        bool by_rows = M >= MR * nt && (N < NR * nt || rows_cost <= cols_cost);
+        int64_t unit = by_rows ? MR : NR, n = by_rows ? M : N, units = (n + unit - 1) / unit;
+        int64_t u0 = units * t / nt, u1 = units * (t + 1) / nt;
+        int64_t s0 = u0 * unit, s1 = u1 * unit < n ? u1 * unit : n;
+        if (s0 < s1) {
+            int64_t i0 = by_rows ? s0 : 0, i1 = by_rows ? s1 : M, j0 = by_rows ? 0 : s0, j1 = by_rows ? N : s1;
+            if (!gemm_block(kind, ta, tb, i0, i1, j0, j1, K, alpha, A, at, lda, B, bt, ldb, C, ldc, overwrite)) {
+                /* no buffer: this band by the plain loop */
+                size_t ea = at == GEMM_BF16 ? 2 : 4, eb = bt == GEMM_BF16 ? 2 : 4;
+                if (overwrite)
+                    for (int64_t i = i0; i < i1; i++)
+                        for (int64_t j = j0; j < j1; j++) C[i * ldc + j] = 0.0f;
+                naive_acc(kind, ta, tb, i1 - i0, j1 - j0, K, alpha, (const char *)A + (size_t)(ta ? i0 : i0 * lda) * ea, at,
+                          lda, (const char *)B + (size_t)(tb ? j0 * ldb : j0) * eb, bt, ldb, C + i0 * ldc + j0, ldc);
+            }
+        }
+    }
+}
+
+bool CPU_FN(gemm_packed_available)(gemm_pack_kind kind) {
+    static int f32 = -1, bf16 = -1;
+    if (f32 < 0) {
+        __builtin_cpu_init();
+        f32 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+        bf16 = f32 && __builtin_cpu_supports("avx512bf16");
+    }
+    return kind == GEMM_PACK_BF16 ? bf16 : f32;
+}
+
+#else
+
+bool CPU_FN(gemm_packed_available)(gemm_pack_kind kind) { return false; }
+
+#endif
+
+void CPU_FN(gemm_packed)(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const void *A,
+                         gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float beta, float *C,
+                         int64_t ldc) {
+    if (M <= 0 || N <= 0) return;
+    bool overwrite = beta == 0.0f && K > 0; /* the first k block stores: no pass to clear C */
+    if (!overwrite) scale_rows(M, N, beta, C, ldc);
+    if (K <= 0) return;
+#ifdef HAVE_PACKED
+    if (CPU_FN(gemm_packed_available)(kind)) {
+        gemm_threads(kind, ta, tb, M, N, K, alpha, A, at, lda, B, bt, ldb, C, ldc, overwrite);
+        return;
+    }
+#endif
+    if (overwrite) scale_rows(M, N, 0.0f, C, ldc);
+    naive_acc(kind, ta, tb, M, N, K, alpha, A, at, lda, B, bt, ldb, C, ldc);
+}

@@ -1,0 +1,48 @@
+/* gemm_packed.h — attn's packed, cache-blocked GEMM with AVX-512
+ * micro-kernels (the AVX-512 build only), in two kinds:
+ *   GEMM_PACK_F32:  fp32 operands, fp32 FMAs (vfmadd231ps), alpha and beta;
+ *   GEMM_PACK_BF16: fp32 or bf16 operands rounded to bf16 (nearest even)
+ *                   while packed, bf16 dot products (vdpbf16ps) summed in
+ *                   fp32; alpha must be 1.
+ * Row-major: C (M, N) = beta * C + alpha * op(A) @ op(B), op(A) (M, K) (A
+ * stored (K, M) when trans_a), op(B) (K, N) (B stored (N, K) when
+ * trans_b), any shapes and leading dimensions. gemm_packed_available says
+ * whether this CPU and build run the kind; the callers (gemm.c,
+ * cpu_bf16.c) keep their fallbacks for when it does not. */
+#ifndef ATTN_GEMM_PACKED_H
+#define ATTN_GEMM_PACKED_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "kernels/cpu/cpu.h"
+
+typedef enum gemm_dtype { GEMM_F32 = 0, GEMM_BF16 } gemm_dtype;
+typedef enum gemm_pack_kind { GEMM_PACK_F32 = 0, GEMM_PACK_BF16 } gemm_pack_kind;
+
+bool CPU_FN(gemm_packed_available)(gemm_pack_kind kind);
+void CPU_FN(gemm_packed)(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                         const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
+                         float beta, float *C, int64_t ldc);
+
+#if defined(__AVX512F__) && defined(__GNUC__)
+#include <immintrin.h>
+/* 16 fp32 values (bit patterns) rounded to bf16 exactly as bf16_from_f32,
+ * one per 32-bit lane, in its low half. */
+static inline __m512i gemm_round16_bf16(__m512i u) {
+    const __m512i one = _mm512_set1_epi32(1), bias = _mm512_set1_epi32(0x7fff), abs_mask = _mm512_set1_epi32(0x7fffffff),
+                  inf = _mm512_set1_epi32(0x7f800000), quiet = _mm512_set1_epi32(0x40);
+    __m512i r = _mm512_srli_epi32(_mm512_add_epi32(u, _mm512_add_epi32(bias, _mm512_and_si512(_mm512_srli_epi32(u, 16), one))), 16);
+    __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, abs_mask), inf);
+    return _mm512_mask_or_epi32(r, nan, _mm512_srli_epi32(u, 16), quiet);
+}
+#endif
+
+/* The AVX-512 build's, by name, for tests and benchmarks outside
+ * kernels/cpu (call only where gemm_packed_available_avx512 says so). */
+bool gemm_packed_available_avx512(gemm_pack_kind kind);
+void gemm_packed_avx512(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                        const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
+                        float beta, float *C, int64_t ldc);
+
+#endif
