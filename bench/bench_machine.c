@@ -53,9 +53,11 @@ __attribute__((target("avx512f,avx512bf16"))) static double dp_bf16(int64_t iter
 /* FLOP/s over all threads of kernel f, whose one iteration is CHAINS
  * instructions of `flops_per_insn`. */
 static double measure(double (*f)(int64_t), double flops_per_insn) {
-    int64_t iters = 4 << 20;
+    /* ~50 ms a round, best of 7: one round in which a thread started late
+     * or lost its core reads as half the machine */
+    int64_t iters = 16 << 20;
     double best = 0, sink = 0;
-    for (int rep = 0; rep < 3; rep++) {
+    for (int rep = 0; rep < 7; rep++) {
         double t0 = time_now();
         int nt = 1;
 #pragma omp parallel reduction(+ : sink)
