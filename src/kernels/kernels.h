@@ -67,6 +67,12 @@ typedef struct kernels {
                                const float *inp, const float *weight, const float *mean,
                                const float *rstd, int64_t N, int64_t C);
 
+    /* The residual add fused with the layer norm after it: sum = a + b, then
+     * out, mean, rstd = layernorm_forward(sum), each row in one pass (the
+     * backward is add's and layernorm_backward's). */
+    void (*add_layernorm_forward)(float *sum, float *out, float *mean, float *rstd, const float *a, const float *b,
+                                  const float *weight, const float *bias, int64_t N, int64_t C, float eps);
+
     /* GELU, tanh approximation (torch gelu(approximate="tanh"), HF "gelu_new"). */
     void (*gelu_forward)(float *out, const float *inp, int64_t n);
     void (*gelu_backward)(float *dinp, const float *inp, const float *dout, int64_t n);

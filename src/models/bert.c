@@ -367,10 +367,10 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t
         tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
         tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->n_head, false, mask);
         a = op_dropout(g, op_linear(g, a, &ly->ao_w, &ly->ao_b), p);
-        x = op_layernorm(g, op_add(g, x, a), &ly->ln1_w, &ly->ln1_b, eps);
+        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, eps, NULL);
         tensor *h = activation(g, c->activation, op_linear(g, x, &ly->fc_w, &ly->fc_b));
         h = op_dropout(g, op_linear(g, h, &ly->fc2_w, &ly->fc2_b), p);
-        x = op_layernorm(g, op_add(g, x, h), &ly->ln2_w, &ly->ln2_b, eps);
+        x = op_add_layernorm(g, x, h, &ly->ln2_w, &ly->ln2_b, eps, NULL);
     }
     return x;
 }

@@ -389,7 +389,7 @@ static tensor *mlp(graph *g, const attn_encdec_config *c, tensor *x, tensor *w1,
     tensor *h = activation(g, c->activation, op_linear(g, x, w1, b1));
     h = op_dropout(g, h, c->activation_dropout);
     h = op_dropout(g, op_linear(g, h, w2, b2), c->dropout);
-    return op_layernorm(g, op_add(g, x, h), lw, lb, 1e-5f);
+    return op_add_layernorm(g, x, h, lw, lb, 1e-5f, NULL);
 }
 
 /* Encoder output (B, S, C); mask (B, S) 1 = real token (kept until backward). */
@@ -403,7 +403,7 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *src, const uint8_t
         tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
         tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->encoder_heads, false, mask);
         a = op_dropout(g, op_linear(g, a, &ly->o_w, &ly->o_b), c->dropout);
-        x = op_layernorm(g, op_add(g, x, a), &ly->ln1_w, &ly->ln1_b, 1e-5f);
+        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, 1e-5f, NULL);
         x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln2_w, &ly->ln2_b);
     }
     return x;
@@ -421,12 +421,12 @@ static tensor *decode_full(attn_model *m, graph *g, const int32_t *tgt_in, int64
         tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
         tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, H, true, NULL);
         a = op_dropout(g, op_linear(g, a, &ly->o_w, &ly->o_b), c->dropout);
-        x = op_layernorm(g, op_add(g, x, a), &ly->ln1_w, &ly->ln1_b, 1e-5f);
+        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, 1e-5f, NULL);
         tensor *q = op_linear(g, x, &ly->cq_w, &ly->cq_b);
         tensor *kv = op_linear(g, enc, &ly->ckv_w, &ly->ckv_b);
         a = op_attention(g, q, 0, kv, 0, C, C, H, false, mask);
         a = op_dropout(g, op_linear(g, a, &ly->co_w, &ly->co_b), c->dropout);
-        x = op_layernorm(g, op_add(g, x, a), &ly->ln2_w, &ly->ln2_b, 1e-5f);
+        x = op_add_layernorm(g, x, a, &ly->ln2_w, &ly->ln2_b, 1e-5f, NULL);
         x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln3_w, &ly->ln3_b);
     }
     return x;
@@ -612,7 +612,7 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
             memcpy(kv + (n * T1 + s->len) * 2 * C, qkv->data + n * 3 * C + C, (size_t)(2 * C) * sizeof(float));
         tensor *a = op_attention_cached(g, qkv, 0, kv, 2 * C, T1 * 2 * C, s->len + 1, 0, C, C, H, true, NULL);
         a = op_linear(g, a, &ly->o_w, &ly->o_b);
-        x = op_layernorm(g, op_add(g, x, a), &ly->ln1_w, &ly->ln1_b, 1e-5f);
+        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, 1e-5f, NULL);
         tensor *q = op_linear(g, x, &ly->cq_w, &ly->cq_b);
         if (!q) break;
         /* the source's hypotheses are its queries: (B, per_source, C) */
@@ -624,7 +624,7 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
         a->shape[0] = N;
         a->shape[1] = 1;
         a = op_linear(g, a, &ly->co_w, &ly->co_b);
-        x = op_layernorm(g, op_add(g, x, a), &ly->ln2_w, &ly->ln2_b, 1e-5f);
+        x = op_add_layernorm(g, x, a, &ly->ln2_w, &ly->ln2_b, 1e-5f, NULL);
         x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln3_w, &ly->ln3_b);
     }
     tensor *lg = x ? lm_head(m, g, x) : NULL;

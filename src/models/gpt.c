@@ -271,11 +271,18 @@ attn_status attn_model_new(const attn_gpt_config *cfg_in, uint64_t seed, attn_mo
 
 /* ---- forward -------------------------------------------------------------- */
 
-static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, kv_cache *cache, int layer) {
+/* One block. The residual stream arrives as x + r (r NULL: x alone), an
+ * add fused with ln_1; the block returns the stream after its attention
+ * half and leaves in *r_out the MLP output still to be added (by the next
+ * block's fused ln_1, or by the caller). */
+static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, tensor *r, kv_cache *cache, int layer,
+                     tensor **r_out) {
+    *r_out = NULL;
     if (!x) return NULL;
     const attn_gpt_config *c = &m->cfg;
     int64_t C = c->n_embd, B = x->shape[0], T = x->shape[1];
-    tensor *h = op_layernorm(g, x, &ly->ln1_w, &ly->ln1_b, c->layer_norm_eps);
+    tensor *h = r ? op_add_layernorm(g, x, r, &ly->ln1_w, &ly->ln1_b, c->layer_norm_eps, &x)
+                  : op_layernorm(g, x, &ly->ln1_w, &ly->ln1_b, c->layer_norm_eps);
     tensor *qkv = op_linear(g, h, &ly->qkv_w, &ly->qkv_b);
     tensor *a;
     if (cache) {
@@ -293,13 +300,12 @@ static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, kv_cache
     }
     a = op_linear(g, a, &ly->proj_w, &ly->proj_b);
     a = op_dropout(g, a, c->dropout);
-    x = op_add(g, x, a);
-    h = op_layernorm(g, x, &ly->ln2_w, &ly->ln2_b, c->layer_norm_eps);
+    h = op_add_layernorm(g, x, a, &ly->ln2_w, &ly->ln2_b, c->layer_norm_eps, &x);
     h = op_linear(g, h, &ly->fc_w, &ly->fc_b);
     h = c->activation == ATTN_ACT_RELU ? op_relu(g, h) : op_gelu(g, h);
     h = op_linear(g, h, &ly->fc2_w, &ly->fc2_b);
-    h = op_dropout(g, h, c->dropout);
-    return op_add(g, x, h);
+    *r_out = op_dropout(g, h, c->dropout);
+    return x;
 }
 
 static tensor *trunk(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache) {
@@ -316,8 +322,9 @@ static tensor *trunk(attn_model *m, graph *g, const int32_t *ids, int64_t B, int
         for (int64_t t = 0; t < T; t++) pos[b * T + t] = (int32_t)(pos0 + t);
     tensor *x = op_add(g, op_embedding(g, &m->wte, ids, B, T), op_embedding(g, &m->wpe, pos, B, T));
     x = op_dropout(g, x, c->dropout);
-    for (int64_t l = 0; l < c->n_layer; l++) x = block(m, g, &m->layers[l], x, cache, (int)l);
-    return x;
+    tensor *r = NULL;
+    for (int64_t l = 0; l < c->n_layer; l++) x = block(m, g, &m->layers[l], x, r, cache, (int)l, &r);
+    return r ? op_add(g, x, r) : x;
 }
 
 tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,

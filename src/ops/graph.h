@@ -120,6 +120,11 @@ tensor *op_embedding_padded(graph *g, tensor *table, const int32_t *ids, int64_t
  * the output gradient rounded to bf16 going in, fp32 sums and gradients). */
 tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b);
 tensor *op_layernorm(graph *g, tensor *x, tensor *w, tensor *b, float eps);
+/* op_layernorm(op_add(a, b), w, bias, eps) in one pass over each row (the
+ * kernels' add_layernorm_forward); *sum_out (if not NULL) receives a + b,
+ * the residual stream a pre-LN block carries on. Same values and
+ * gradients as the two ops. */
+tensor *op_add_layernorm(graph *g, tensor *a, tensor *b, tensor *w, tensor *bias, float eps, tensor **sum_out);
 tensor *op_gelu(graph *g, tensor *x);
 tensor *op_relu(graph *g, tensor *x);
 /* GELU, exact erf form (torch.nn.GELU(), BERT); op_gelu is the tanh form. */

@@ -133,6 +133,34 @@ tensor *op_layernorm(graph *g, tensor *x, tensor *w, tensor *b, float eps) {
     return out;
 }
 
+tensor *op_add_layernorm(graph *g, tensor *a, tensor *b, tensor *w, tensor *bias, float eps, tensor **sum_out) {
+    if (sum_out) *sum_out = NULL;
+    GUARD(g, a, b, w, bias);
+    int64_t C = last_dim(a), N = rows(a);
+    if (a->numel != b->numel) {
+        fail(g, ATTN_ERR_INVALID_ARG, "add: sizes differ");
+        return NULL;
+    }
+    if (w->numel != C || bias->numel != C) {
+        fail(g, ATTN_ERR_INVALID_ARG, "layernorm: weight/bias size differs from the width");
+        return NULL;
+    }
+    tensor *sum = like(g, a, C), *out = like(g, a, C);
+    float *stats = graph_floats(g, 2 * N);
+    if (!sum || !out || !stats) return NULL;
+    g->k->add_layernorm_forward(sum->data, out->data, stats, stats + N, a->data, b->data, w->data, bias->data, N, C, eps);
+    /* on the tape as the add and the layer norm it replaces: their
+     * backward functions run unchanged */
+    record(g, OP_ADD, sum, a, b, NULL);
+    tape_entry *e = record(g, OP_LAYERNORM, out, sum, w, bias);
+    if (e) {
+        e->saved[0] = stats;
+        e->saved[1] = stats + N;
+    }
+    if (sum_out) *sum_out = sum;
+    return out;
+}
+
 static void layernorm_backward(graph *g, tape_entry *e) {
     tensor *x = e->in[0], *w = e->in[1], *b = e->in[2];
     g->k->layernorm_backward(x->requires_grad ? x->grad : NULL, w->requires_grad ? w->grad : NULL,

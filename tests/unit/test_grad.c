@@ -21,7 +21,7 @@
 #include "core/core.h"
 #include "ops/graph.h"
 
-enum { SEED = 4242, MAX_IN = 3 };
+enum { SEED = 4242, MAX_IN = 4 };
 #define DROPOUT_SEED 777u
 
 /* ---- leaves --------------------------------------------------------------- */
@@ -245,6 +245,32 @@ TEST("op_layernorm: gradients of x, weight and bias") {
     c.in[1] = leaf(1, (int64_t[]){7}, 21, 1.0f);
     c.in[2] = leaf(1, (int64_t[]){7}, 22, 1.0f);
     check_case(&c);
+}
+
+static tensor *build_add_layernorm(graph *g, gcase *c) {
+    return op_add_layernorm(g, &c->in[0], &c->in[1], &c->in[2], &c->in[3], 1e-5f, NULL);
+}
+
+/* pre-LN use: the sum goes on (the residual stream) beside its layer norm */
+static tensor *build_add_layernorm_stream(graph *g, gcase *c) {
+    tensor *sum;
+    tensor *ln = op_add_layernorm(g, &c->in[0], &c->in[1], &c->in[2], &c->in[3], 1e-5f, &sum);
+    return op_add(g, op_gelu(g, ln), sum);
+}
+
+TEST("op_add_layernorm: gradients of both addends, weight and bias; with the sum used downstream too") {
+    gcase c = {.name = "add_layernorm", .n_in = 4, .build = build_add_layernorm, .h = 1e-2f};
+    c.in[0] = leaf(3, (int64_t[]){2, 3, 9}, 23, 1.0f);
+    c.in[1] = leaf(3, (int64_t[]){2, 3, 9}, 24, 1.0f);
+    c.in[2] = leaf(1, (int64_t[]){9}, 25, 1.0f);
+    c.in[3] = leaf(1, (int64_t[]){9}, 26, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "add_layernorm (sum kept)", .n_in = 4, .build = build_add_layernorm_stream, .h = 1e-2f};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 9}, 27, 1.0f);
+    d.in[1] = leaf(3, (int64_t[]){2, 3, 9}, 28, 1.0f);
+    d.in[2] = leaf(1, (int64_t[]){9}, 29, 1.0f);
+    d.in[3] = leaf(1, (int64_t[]){9}, 30, 1.0f);
+    check_case(&d);
 }
 
 static tensor *build_gelu(graph *g, gcase *c) { return op_gelu(g, &c->in[0]); }

@@ -251,6 +251,40 @@ TEST("layernorm: cpu matches ref (odd C, rows with a mean offset, every gradient
     check_layernorm(1, 1, 0.0f, 320, 1e-5); /* C=1: xhat = 0, rstd = 1/sqrt(eps) */
 }
 
+/* add_layernorm_forward: ref against add + ref layernorm (to the bit: it is
+ * defined so), cpu against ref, and cpu against cpu add + cpu layernorm
+ * (to the bit: the same row code). */
+static void check_add_layernorm(int64_t N, int64_t C, uint64_t s) {
+    float *a = randn(N * C, s, 1.0f), *b = randn(N * C, s + 1, 2.0f), *w = randn(C, s + 2, 1.0f), *bias = randn(C, s + 3, 1.0f);
+    for (int64_t i = 0; i < N * C; i += 5) b[i] += 3.0f; /* rows with a mean offset */
+    float *sum[3], *out[3], *mean[3], *rstd[3];
+    for (int k = 0; k < 3; k++) {
+        sum[k] = filled(N * C, NAN), out[k] = filled(N * C, NAN), mean[k] = filled(N, NAN), rstd[k] = filled(N, NAN);
+    }
+    kernels_ref.add_layernorm_forward(sum[0], out[0], mean[0], rstd[0], a, b, w, bias, N, C, 1e-5f);
+    kernels_cpu.add_layernorm_forward(sum[1], out[1], mean[1], rstd[1], a, b, w, bias, N, C, 1e-5f);
+    for (int64_t i = 0; i < N * C; i++) sum[2][i] = a[i] + b[i];
+    kernels_cpu.layernorm_forward(out[2], mean[2], rstd[2], sum[2], w, bias, N, C, 1e-5f);
+    CHECK(memcmp(sum[0], sum[2], (size_t)(N * C) * sizeof(float)) == 0);
+    CHECK(memcmp(sum[1], sum[2], (size_t)(N * C) * sizeof(float)) == 0);
+    CHECK(memcmp(out[1], out[2], (size_t)(N * C) * sizeof(float)) == 0);
+    CHECK(memcmp(rstd[1], rstd[2], (size_t)N * sizeof(float)) == 0);
+    CHECK(close_to("add_layernorm out", out[1], out[0], NULL, N * C, 1e-5));
+    CHECK(close_to("add_layernorm mean", mean[1], mean[0], NULL, N, 1e-5));
+    CHECK(close_to("add_layernorm rstd", rstd[1], rstd[0], NULL, N, 1e-5));
+    float *ref_out = filled(N * C, NAN);
+    kernels_ref.layernorm_forward(ref_out, mean[2], rstd[2], sum[0], w, bias, N, C, 1e-5f);
+    CHECK(memcmp(ref_out, out[0], (size_t)(N * C) * sizeof(float)) == 0);
+    for (int k = 0; k < 3; k++) attn_free(sum[k]), attn_free(out[k]), attn_free(mean[k]), attn_free(rstd[k]);
+    attn_free(a), attn_free(b), attn_free(w), attn_free(bias), attn_free(ref_out);
+}
+
+TEST("add_layernorm (residual + layer norm fused): cpu = ref, and = the add and layernorm kernels run apart") {
+    check_add_layernorm(1, 7, 1600);
+    check_add_layernorm(13, 768, 1610);
+    check_add_layernorm(64, 96, 1620);
+}
+
 TEST("layernorm: cpu matches ref on a realistic shape (N=64, C=96)") {
     check_layernorm(64, 96, 0.0f, 330, 1e-4);
     check_layernorm(64, 96, 10.0f, 340, 1e-4);

@@ -59,24 +59,39 @@ void CPU_FN(cpu_embedding_backward)(float *dtable, const float *dout, const int3
     }
 }
 
+/* One row of layernorm_forward; the mean and rstd come back in *mean, *rstd. */
+static inline void layernorm_row(float *o, float *mean, float *rstd, const float *x, const float *weight,
+                                 const float *bias, int64_t C, float eps) {
+    float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+    for (int64_t c = 0; c < C; c++) s += x[c];
+    float m = s / (float)C;
+    float v = 0.0f;
+#pragma omp simd reduction(+ : v)
+    for (int64_t c = 0; c < C; c++) v += (x[c] - m) * (x[c] - m);
+    float r = 1.0f / sqrtf(v / (float)C + eps);
+#pragma omp simd
+    for (int64_t c = 0; c < C; c++) o[c] = (x[c] - m) * r * weight[c] + bias[c];
+    *mean = m;
+    *rstd = r;
+}
+
 void CPU_FN(cpu_layernorm_forward)(float *out, float *mean, float *rstd, const float *inp, const float *weight,
                            const float *bias, int64_t N, int64_t C, float eps) {
 #pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) layernorm_row(out + n * C, mean + n, rstd + n, inp + n * C, weight, bias, C, eps);
+}
+
+/* The sum row is written and normalised while it is still in L1. */
+void CPU_FN(cpu_add_layernorm_forward)(float *sum, float *out, float *mean, float *rstd, const float *a, const float *b,
+                                       const float *weight, const float *bias, int64_t N, int64_t C, float eps) {
+#pragma omp parallel for schedule(static)
     for (int64_t n = 0; n < N; n++) {
-        const float *x = inp + n * C;
-        float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-        for (int64_t c = 0; c < C; c++) s += x[c];
-        float m = s / (float)C;
-        float v = 0.0f;
-#pragma omp simd reduction(+ : v)
-        for (int64_t c = 0; c < C; c++) v += (x[c] - m) * (x[c] - m);
-        float r = 1.0f / sqrtf(v / (float)C + eps);
-        float *o = out + n * C;
+        float *x = sum + n * C;
+        const float *an = a + n * C, *bn = b + n * C;
 #pragma omp simd
-        for (int64_t c = 0; c < C; c++) o[c] = (x[c] - m) * r * weight[c] + bias[c];
-        mean[n] = m;
-        rstd[n] = r;
+        for (int64_t c = 0; c < C; c++) x[c] = an[c] + bn[c];
+        layernorm_row(out + n * C, mean + n, rstd + n, x, weight, bias, C, eps);
     }
 }
 

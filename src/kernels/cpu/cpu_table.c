@@ -13,6 +13,7 @@ const kernels CPU_FN(kernels_cpu) = {
     .embedding_backward = CPU_FN(cpu_embedding_backward),
     .layernorm_forward = CPU_FN(cpu_layernorm_forward),
     .layernorm_backward = CPU_FN(cpu_layernorm_backward),
+    .add_layernorm_forward = CPU_FN(cpu_add_layernorm_forward),
     .gelu_forward = CPU_FN(cpu_gelu_forward),
     .gelu_backward = CPU_FN(cpu_gelu_backward),
     .relu_forward = CPU_FN(cpu_relu_forward),

@@ -13,6 +13,8 @@ void ref_embedding_backward(float *dtable, const float *dout, const int32_t *ids
                             int64_t V);
 void ref_layernorm_forward(float *out, float *mean, float *rstd, const float *inp, const float *weight,
                            const float *bias, int64_t N, int64_t C, float eps);
+void ref_add_layernorm_forward(float *sum, float *out, float *mean, float *rstd, const float *a, const float *b,
+                               const float *weight, const float *bias, int64_t N, int64_t C, float eps);
 void ref_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                             const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C);
 void ref_gelu_forward(float *out, const float *inp, int64_t n);

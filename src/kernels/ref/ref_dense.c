@@ -68,6 +68,12 @@ void ref_layernorm_forward(float *out, float *mean, float *rstd, const float *in
     }
 }
 
+void ref_add_layernorm_forward(float *sum, float *out, float *mean, float *rstd, const float *a, const float *b,
+                               const float *weight, const float *bias, int64_t N, int64_t C, float eps) {
+    for (int64_t i = 0; i < N * C; i++) sum[i] = a[i] + b[i];
+    ref_layernorm_forward(out, mean, rstd, sum, weight, bias, N, C, eps);
+}
+
 void ref_layernorm_backward(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                             const float *weight, const float *mean, const float *rstd, int64_t N, int64_t C) {
     if (dinp) {

@@ -9,6 +9,7 @@ const kernels kernels_ref = {
     .embedding_backward = ref_embedding_backward,
     .layernorm_forward = ref_layernorm_forward,
     .layernorm_backward = ref_layernorm_backward,
+    .add_layernorm_forward = ref_add_layernorm_forward,
     .gelu_forward = ref_gelu_forward,
     .gelu_backward = ref_gelu_backward,
     .relu_forward = ref_relu_forward,
