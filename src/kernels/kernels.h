@@ -15,6 +15,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+/* Loops over fewer elements than this run on the calling thread: forking
+ * the team costs more than it saves (decoding runs one row at a time). */
+#define PAR_MIN 32768
+
 /* Shape of one (multi-head, scaled dot-product) attention call.
  * q is read from rows of length q_stride (the query of head h at columns
  * h*D .. h*D+D-1 of that row, i.e. the caller offsets the pointer to the

@@ -284,7 +284,7 @@ tensor *op_add(graph *g, tensor *a, tensor *b) {
     float *o = out->data;
     const float *x = a->data, *y = b->data;
     int64_t n = a->numel;
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd if (n >= PAR_MIN) schedule(static)
     for (int64_t i = 0; i < n; i++) o[i] = x[i] + y[i];
     record(g, OP_ADD, out, a, b, NULL);
     return out;

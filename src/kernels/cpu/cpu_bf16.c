@@ -214,7 +214,7 @@ void CPU_FN(cpu_matmul_forward_bf16)(float *out, const float *inp, const uint16_
     }
     CPU_FN(gemm_bf16)(false, true, N, OC, C, inp, GEMM_F32, C, weight, GEMM_BF16, C, 0.0f, out, OC);
     if (bias) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for if (N * OC >= PAR_MIN) schedule(static)
         for (int64_t n = 0; n < N; n++)
             for (int64_t j = 0; j < OC; j++) out[n * OC + j] += bias[j];
     }

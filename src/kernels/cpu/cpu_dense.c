@@ -11,7 +11,7 @@ void CPU_FN(cpu_matmul_forward)(float *out, const float *inp, const float *weigh
                         int64_t C, int64_t OC) {
     gemm_f32(false, true, N, OC, C, 1.0f, inp, C, weight, C, 0.0f, out, OC);
     if (bias) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for if (N * OC >= PAR_MIN) schedule(static)
         for (int64_t n = 0; n < N; n++) {
             float *o = out + n * OC;
 #pragma omp simd
@@ -38,7 +38,7 @@ void CPU_FN(cpu_matmul_backward)(float *dinp, float *dweight, float *dbias, cons
 }
 
 void CPU_FN(cpu_embedding_forward)(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for if (N * C >= PAR_MIN) schedule(static)
     for (int64_t n = 0; n < N; n++) memcpy(out + n * C, table + (int64_t)ids[n] * C, (size_t)C * sizeof(float));
 }
 
@@ -78,14 +78,14 @@ static inline void layernorm_row(float *o, float *mean, float *rstd, const float
 
 void CPU_FN(cpu_layernorm_forward)(float *out, float *mean, float *rstd, const float *inp, const float *weight,
                            const float *bias, int64_t N, int64_t C, float eps) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for if (N * C >= PAR_MIN) schedule(static)
     for (int64_t n = 0; n < N; n++) layernorm_row(out + n * C, mean + n, rstd + n, inp + n * C, weight, bias, C, eps);
 }
 
 /* The sum row is written and normalised while it is still in L1. */
 void CPU_FN(cpu_add_layernorm_forward)(float *sum, float *out, float *mean, float *rstd, const float *a, const float *b,
                                        const float *weight, const float *bias, int64_t N, int64_t C, float eps) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for if (N * C >= PAR_MIN) schedule(static)
     for (int64_t n = 0; n < N; n++) {
         float *x = sum + n * C;
         const float *an = a + n * C, *bn = b + n * C;
@@ -135,7 +135,7 @@ void CPU_FN(cpu_layernorm_backward)(float *dinp, float *dweight, float *dbias, c
 #define GELU_K 0.7978845608028654f
 
 void CPU_FN(cpu_gelu_forward)(float *out, const float *inp, int64_t n) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd if (n >= PAR_MIN) schedule(static)
     for (int64_t i = 0; i < n; i++) {
         float x = inp[i];
         out[i] = 0.5f * x * (1.0f + vm_tanhf(GELU_K * (x + 0.044715f * x * x * x)));
@@ -153,7 +153,7 @@ void CPU_FN(cpu_gelu_backward)(float *dinp, const float *inp, const float *dout,
 }
 
 void CPU_FN(cpu_relu_forward)(float *out, const float *inp, int64_t n) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd if (n >= PAR_MIN) schedule(static)
     for (int64_t i = 0; i < n; i++) out[i] = inp[i] > 0.0f ? inp[i] : 0.0f;
 }
 
@@ -166,7 +166,7 @@ void CPU_FN(cpu_relu_backward)(float *dinp, const float *inp, const float *dout,
 #define INV_SQRT_2PI 0.39894228040143268f
 
 void CPU_FN(cpu_gelu_erf_forward)(float *out, const float *inp, int64_t n) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd if (n >= PAR_MIN) schedule(static)
     for (int64_t i = 0; i < n; i++) {
         float x = inp[i];
         out[i] = 0.5f * x * (1.0f + vm_erff(x * INV_SQRT2));
@@ -185,7 +185,7 @@ void CPU_FN(cpu_gelu_erf_backward)(float *dinp, const float *inp, const float *d
 }
 
 void CPU_FN(cpu_tanh_forward)(float *out, const float *inp, int64_t n) {
-#pragma omp parallel for simd schedule(static)
+#pragma omp parallel for simd if (n >= PAR_MIN) schedule(static)
     for (int64_t i = 0; i < n; i++) out[i] = vm_tanhf(inp[i]);
 }
 
