@@ -55,6 +55,7 @@ static void omp_wait_policy(char **argv) {
 
 static void version(void) {
     printf("attn %s\n", ATTN_VERSION_STRING);
+    printf("%s\n", attn_system_info());
 #ifdef _OPENMP
     const char *policy = getenv("OMP_WAIT_POLICY"), *spin = getenv("GOMP_SPINCOUNT");
     if (!policy && !spin) printf("OpenMP waiting: libgomp's default\n");

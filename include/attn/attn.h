@@ -75,6 +75,12 @@ ATTN_API void  attn_free_aligned(void *ptr);
 ATTN_API void attn_set_threads(int n_threads);
 ATTN_API int  attn_get_threads(void);
 
+/* One line on what runs here: the kernel table, the matrix-product backend
+ * (openblas, attn-packed or builtin; ref under ATTN_KERNELS=ref), the bf16
+ * path (avx512bf16 or fp32-emulation) and the thread count. A static string, rewritten by each
+ * call. */
+ATTN_API const char *attn_system_info(void);
+
 #ifdef __cplusplus
 }
 #endif

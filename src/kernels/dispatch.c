@@ -1,5 +1,11 @@
 /* Run-time choice of kernel table by processor features. */
 #include "kernels/kernels.h"
+#include "kernels/cpu/gemm.h"
+#include "kernels/cpu/gemm_bf16.h"
+
+#include "attn/attn.h"
+
+#include <stdio.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,4 +35,15 @@ const kernels *kernels_default(void) {
     const char *e = getenv("ATTN_KERNELS");
     if (e && !strcmp(e, "ref")) return &kernels_ref;
     return kernels_cpu_best();
+}
+
+const char *attn_system_info(void) {
+    static char info[256];
+    const kernels *k = kernels_default();
+    bool ref = k == &kernels_ref, avx512 = kernels_cpu_best() == &kernels_cpu_avx512;
+    const char *mm = ref ? "ref" : avx512 ? gemm_backend_avx512() : gemm_backend();
+    const char *bf16 = ref ? "ref" : avx512 ? gemm_bf16_backend_avx512() : gemm_bf16_backend_generic();
+    snprintf(info, sizeof info, "kernels %s, matrix products %s, bf16 products %s, threads %d", k->name, mm, bf16,
+             attn_get_threads());
+    return info;
 }

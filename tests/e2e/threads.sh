@@ -2,6 +2,8 @@
 # OpenMP waiting: unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT,
 # attn restarts itself with GOMP_SPINCOUNT=1000 (cli/main.c); a user's
 # choice is kept; the restart keeps the arguments and standard input.
+# attn --version also names the kernels, matrix-product and bf16 paths and
+# the thread count in force, following ATTN_* settings.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 if ! "$ATTN" --version | grep -q "OpenMP waiting"; then echo "SKIPPED: built without OpenMP"; exit 0; fi
@@ -13,4 +15,13 @@ v=$(env -u OMP_WAIT_POLICY GOMP_SPINCOUNT=77 "$ATTN" --version)
 echo "$v" | grep -q "OpenMP waiting: GOMP_SPINCOUNT=77$" || { echo "GOMP_SPINCOUNT not kept: $v"; exit 1; }
 ids=$(echo "hello world" | env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$ATTN" tokenize -t tests/data/minilm)
 [ "$ids" = "7592 2088" ] || { echo "standard input lost across the restart: got '$ids'"; exit 1; }
+v=$(ATTN_CPU_ISA=generic ATTN_THREADS=1 "$ATTN" --version | sed -n 2p)
+echo "$v" | grep -Eq "^kernels cpu-generic, matrix products (openblas|builtin), bf16 products fp32-emulation, threads 1$" ||
+    { echo "ATTN_CPU_ISA=generic / ATTN_THREADS=1 not reported: $v"; exit 1; }
+v=$(ATTN_KERNELS=ref "$ATTN" --version | sed -n 2p)
+echo "$v" | grep -q "^kernels ref, matrix products ref, bf16 products ref" || { echo "ATTN_KERNELS=ref not reported: $v"; exit 1; }
+if grep -q avx512bw /proc/cpuinfo 2>/dev/null && grep -q avx512vl /proc/cpuinfo && grep -q avx512dq /proc/cpuinfo; then
+    v=$(ATTN_GEMM=attn "$ATTN" --version | sed -n 2p)
+    echo "$v" | grep -q "^kernels cpu-avx512, matrix products attn-packed," || { echo "ATTN_GEMM=attn not reported: $v"; exit 1; }
+fi
 echo ok

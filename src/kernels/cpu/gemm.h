@@ -34,6 +34,7 @@ void gemm_f32_packed_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N, in
 
 /* Name of the implementation gemm_f32 runs ("openblas", "attn-packed", "builtin"). */
 const char *CPU_FN(gemm_backend)(void);
+const char *gemm_backend_avx512(void); /* the AVX-512 build's, by name */
 
 /* Names without the suffix, for callers outside kernels/cpu (tests, bench),
  * which get the generic build. */
