@@ -39,6 +39,10 @@ CFLAGS  += -fopenmp
 LDLIBS  += -fopenmp
 endif
 endif
+ifneq ($(HAVE_OPENMP),1)
+# without OpenMP the kernels' `#pragma omp` lines are plain loops
+CFLAGS  += -Wno-unknown-pragmas
+endif
 
 BLAS ?= 1
 COMMA := ,
