@@ -17,7 +17,7 @@ OUT=${OUT:-build/bench/results.jsonl}
 PY=${PY:-.venv/bin/python}
 B=build/bench/bench_model
 M=build/bench/bench_machine
-[ -x "$B" ] && [ -x "$M" ] || { echo "build first: make bench" >&2; exit 1; }
+[ -x "$B" ] && [ -x "$M" ] && [ -x ./attn ] || { echo "build first: make bench" >&2; exit 1; }
 [ -x "$PY" ] || { echo "no $PY: run tools/setup.sh" >&2; exit 1; }
 export OMP_NUM_THREADS=$THREADS ATTN_THREADS=$THREADS
 mkdir -p "$(dirname "$OUT")"
@@ -70,6 +70,7 @@ BW=$(echo "$mach" | sed -n 's/.*"read_gb_per_s": \([0-9.]*\).*/\1/p')
 BPEAK=$(echo "$mach" | sed -n 's/.*"bf16_dot_gflops": \([0-9.]*\).*/\1/p')
 echo "attn vs PyTorch $torchv, $THREADS threads, best of $ROUNDS interleaved rounds (tokens/s)"
 echo "machine, measured now: fp32 FMA peak $PEAK GFLOP/s, bf16 dot peak $BPEAK GFLOP/s, read bandwidth $BW GB/s"
+echo "attn paths: $(./attn --version | sed -n 2p)"
 echo
 echo "| benchmark | attn | PyTorch | attn / PyTorch | attn utilisation |"
 echo "|---|---:|---:|---:|---|"
