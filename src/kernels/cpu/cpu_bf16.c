@@ -10,10 +10,6 @@
 
 #include <stdlib.h>
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 #if defined(__AVX512F__) && defined(__GNUC__)
 #include <immintrin.h>
 #define HAVE_NATIVE_BF16 1
