@@ -235,9 +235,8 @@ static char *settings_json(const attn_train_params *p, int64_t T) {
 
 /* The model to train: OUT's on resume, init_from's, or a new BART with the
  * tokenizer's special ids. */
-static attn_status open_model(const attn_train_params *p, const char *state_path, const attn_tokenizer *tok, int32_t vocab_size,
-                              attn_model **out) {
-    attn_status st = train_load_start(p, state_path, out);
+static attn_status open_model(const attn_train_params *p, const attn_tokenizer *tok, int32_t vocab_size, attn_model **out) {
+    attn_status st = train_load_start(p, out);
     if (st || *out) return st;
     int32_t ids[4]; /* <s> <pad> </s> <mask>; BART's decoder starts with </s> */
     st = special_ids(tok, ids);
@@ -254,7 +253,7 @@ attn_status train_denoise(const attn_train_params *p) {
     model_batch *mbs = NULL;
     int32_t *text = NULL, *noisy = NULL;
     int64_t *src_len = NULL;
-    char *settings = NULL, *path_train = NULL, *path_val = NULL, *state_path = NULL;
+    char *settings = NULL;
     int64_t A = p->grad_accum, B = p->batch_size;
 
     if (p->arch != ATTN_ARCH_DEFAULT && p->arch != ATTN_ARCH_BART)
@@ -269,21 +268,13 @@ attn_status train_denoise(const attn_train_params *p) {
         return attn_errorf(ATTN_ERR_INVALID_ARG,
                            "--objective denoise reads the token shards of attn prepare, and %s holds pair shards (train.pairs)",
                            p->data_dir);
-    path_train = path_join(p->data_dir, "train.bin");
-    path_val = path_join(p->data_dir, "val.bin");
-    state_path = path_join(p->out_dir, "trainer_state.safetensors");
-    if (!path_train || !path_val || !state_path) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if ((st = attn_shard_open(path_train, &train)) != ATTN_OK) goto done;
-    if (file_exists(path_val) && (st = attn_shard_open(path_val, &val)) != ATTN_OK) goto done;
+    if ((st = train_open_shards(p, &train, &val)) != ATTN_OK) goto done;
     if (attn_tokenizer_load(p->data_dir, &tok) != ATTN_OK) {
         st = error_prefixf(ATTN_ERR_IO, "%s: --objective denoise needs the data's tokenizer.json (from attn prepare)", p->data_dir);
         goto done;
     }
     int32_t V = attn_shard_vocab_size(train);
-    if ((st = open_model(p, state_path, tok, V, &model)) != ATTN_OK) goto done;
+    if ((st = open_model(p, tok, V, &model)) != ATTN_OK) goto done;
     attn_encdec_config ec;
     if (!attn_model_encdec_config(model, &ec)) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective denoise trains an encoder-decoder (BART), not this model");
@@ -302,15 +293,7 @@ attn_status train_denoise(const attn_train_params *p) {
                          (int)spec.pad);
         goto done;
     }
-    if (attn_shard_len(train) < T) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s has %lld tokens; denoising rows of %lld need at least %lld", path_train,
-                         (long long)attn_shard_len(train), (long long)T, (long long)T);
-        goto done;
-    }
-    if (val && attn_shard_len(val) < T) {
-        attn_shard_close(val); /* too short to evaluate on: train without validation */
-        val = NULL;
-    }
+    if ((st = train_shards_fit(p, train, &val, T, T, "denoising rows")) != ATTN_OK) goto done;
     if (p->model.dropout > 0) model->encdec->cfg.dropout = model->cfg.dropout = p->model.dropout;
     if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
     tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
@@ -345,8 +328,5 @@ done:
     attn_shard_close(train);
     attn_shard_close(val);
     if (settings) cJSON_free(settings);
-    attn_free(path_train);
-    attn_free(path_val);
-    attn_free(state_path);
     return st;
 }

@@ -277,7 +277,7 @@ attn_status train_classifier(const attn_train_params *p) {
     batch_buf bb = {0};
     model_batch *mbs = NULL;
     int64_t *idx = NULL, *counts = NULL;
-    char *settings = NULL, *state_path = NULL;
+    char *settings = NULL;
     const char *model_dir = p->resume ? p->out_dir : p->init_from;
     int64_t B = p->batch_size, A = p->grad_accum;
 
@@ -285,12 +285,7 @@ attn_status train_classifier(const attn_train_params *p) {
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective classify fine-tunes a model: give one with --init DIR");
     if (B < 1 || A < 1 || p->optim.max_steps < 0 || p->eval_every < 0 || p->checkpoint_every < 0)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
-    state_path = path_join(p->out_dir, "trainer_state.safetensors");
-    if (!state_path) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if ((st = train_load_start(p, state_path, &model)) != ATTN_OK) goto done;
+    if ((st = train_load_start(p, &model)) != ATTN_OK) goto done;
     if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
         st = error_prefixf(st, "%s: fine-tuning needs the model's tokenizer.json", model_dir);
         goto done;
@@ -362,6 +357,5 @@ done:
     attn_labeled_free(train);
     attn_labeled_free(val);
     if (settings) cJSON_free(settings);
-    attn_free(state_path);
     return st;
 }

@@ -321,17 +321,48 @@ attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p,
     return st;
 }
 
-/* Keeps only the log lines of steps <= `step`, so a resumed run's log reads
- * like the uninterrupted run's. */
-attn_status train_load_start(const attn_train_params *p, const char *state_path, attn_model **out) {
+attn_status train_load_start(const attn_train_params *p, attn_model **out) {
     *out = NULL;
     if (p->resume) {
-        if (!file_exists(state_path)) return attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors", p->out_dir);
+        char *state_path = path_join(p->out_dir, "trainer_state.safetensors");
+        if (!state_path) return ATTN_ERR_OUT_OF_MEMORY;
+        bool have_state = file_exists(state_path);
+        attn_free(state_path);
+        if (!have_state) return attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors", p->out_dir);
         return attn_model_load(p->out_dir, out);
     }
     return p->init_from ? attn_model_load(p->init_from, out) : ATTN_OK;
 }
 
+attn_status train_open_shards(const attn_train_params *p, attn_shard **train, attn_shard **val) {
+    *train = *val = NULL;
+    char *path_train = path_join(p->data_dir, "train.bin"), *path_val = path_join(p->data_dir, "val.bin");
+    attn_status st = path_train && path_val ? attn_shard_open(path_train, train) : ATTN_ERR_OUT_OF_MEMORY;
+    if (!st && file_exists(path_val)) st = attn_shard_open(path_val, val);
+    attn_free(path_train);
+    attn_free(path_val);
+    return st;
+}
+
+attn_status train_shards_fit(const attn_train_params *p, const attn_shard *train, attn_shard **val, int64_t T, int64_t need,
+                             const char *what) {
+    if (attn_shard_len(train) < need) {
+        char *path_train = path_join(p->data_dir, "train.bin");
+        attn_status st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s has %lld tokens; %s of %lld need at least %lld",
+                                     path_train ? path_train : "train.bin", (long long)attn_shard_len(train), what,
+                                     (long long)T, (long long)need);
+        attn_free(path_train);
+        return st;
+    }
+    if (*val && attn_shard_len(*val) < need) {
+        attn_shard_close(*val); /* too short to evaluate on: train without validation */
+        *val = NULL;
+    }
+    return ATTN_OK;
+}
+
+/* Keeps only the log lines of steps <= `step`, so a resumed run's log reads
+ * like the uninterrupted run's. */
 attn_status train_trim_log(const char *path, int64_t step) {
     char *text = NULL;
     size_t len;
@@ -458,7 +489,7 @@ attn_status attn_train(const attn_train_params *p) {
     int32_t *buf = NULL;
     rows r = {0};
     model_batch *mbs = NULL;
-    char *settings = NULL, *path_train = NULL, *path_val = NULL, *state_path = NULL;
+    char *settings = NULL;
     windows win;
     memset(&win, 0, sizeof win);
 
@@ -472,18 +503,10 @@ attn_status attn_train(const attn_train_params *p) {
     if (p->batch_size < 1 || p->grad_accum < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 ||
         p->checkpoint_every < 0)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
-    path_train = path_join(p->data_dir, "train.bin");
-    path_val = path_join(p->data_dir, "val.bin");
-    state_path = path_join(p->out_dir, "trainer_state.safetensors");
-    if (!path_train || !path_val || !state_path) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if ((st = attn_shard_open(path_train, &train)) != ATTN_OK) goto done;
-    if (file_exists(path_val) && (st = attn_shard_open(path_val, &val)) != ATTN_OK) goto done;
+    if ((st = train_open_shards(p, &train, &val)) != ATTN_OK) goto done;
     if (attn_tokenizer_load(p->data_dir, &tok) != ATTN_OK) tok = NULL; /* shards without a tokenizer still train */
 
-    if ((st = train_load_start(p, state_path, &model)) != ATTN_OK) goto done;
+    if ((st = train_load_start(p, &model)) != ATTN_OK) goto done;
     if (model) {
         /* resumed, or initialised from --init */
     } else if (mlm) {
@@ -538,15 +561,7 @@ attn_status attn_train(const attn_train_params *p) {
                          min_T, (long long)cfg.n_ctx);
         goto done;
     }
-    if (attn_shard_len(train) < T + 2) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s has %lld tokens; training windows of %lld need at least %lld", path_train,
-                         (long long)attn_shard_len(train), (long long)T, (long long)T + 2);
-        goto done;
-    }
-    if (val && attn_shard_len(val) < T + 2) {
-        attn_shard_close(val); /* too short to evaluate on: train without validation */
-        val = NULL;
-    }
+    if ((st = train_shards_fit(p, train, &val, T, T + 2, "training windows")) != ATTN_OK) goto done;
     win.objective = p->objective;
     win.static_masking = p->static_masking;
     win.nsp = mlm && p->nsp;
@@ -590,8 +605,5 @@ done:
     attn_free(mbs);
     attn_free(buf);
     if (settings) cJSON_free(settings);
-    attn_free(path_train);
-    attn_free(path_val);
-    attn_free(state_path);
     return st;
 }

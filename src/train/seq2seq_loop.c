@@ -275,7 +275,7 @@ attn_status train_seq2seq(const attn_train_params *p) {
     attn_trainer *tr = NULL;
     s2s_rows *rows = NULL;
     model_batch *mbs = NULL;
-    char *settings = NULL, *path_train = NULL, *path_val = NULL, *state_path = NULL;
+    char *settings = NULL, *path_train = NULL, *path_val = NULL;
     int64_t A = p->grad_accum, BT = p->batch_tokens > 0 ? p->batch_tokens : DEFAULT_BATCH_TOKENS;
 
     if (A < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 || p->checkpoint_every < 0 || p->eval_bleu < 0)
@@ -286,8 +286,7 @@ attn_status train_seq2seq(const attn_train_params *p) {
         return attn_errorf(ATTN_ERR_INVALID_ARG, "pair data trains translation models; --objective does not apply");
     path_train = path_join(p->data_dir, "train.pairs");
     path_val = path_join(p->data_dir, "val.pairs");
-    state_path = path_join(p->out_dir, "trainer_state.safetensors");
-    if (!path_train || !path_val || !state_path) {
+    if (!path_train || !path_val) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
@@ -302,7 +301,7 @@ attn_status train_seq2seq(const attn_train_params *p) {
         st = error_prefixf(ATTN_ERR_IO, "%s: pair training needs the data's tokenizer.json", p->data_dir);
         goto done;
     }
-    if ((st = train_load_start(p, state_path, &model)) != ATTN_OK) goto done;
+    if ((st = train_load_start(p, &model)) != ATTN_OK) goto done;
     if (!model && (st = new_model(p, &info, &model)) != ATTN_OK) goto done;
     if ((st = check_fit(model, &info, path_train)) != ATTN_OK) goto done;
     if (val) {
@@ -349,6 +348,5 @@ done:
     if (settings) cJSON_free(settings);
     attn_free(path_train);
     attn_free(path_val);
-    attn_free(state_path);
     return st;
 }

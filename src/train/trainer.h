@@ -30,10 +30,19 @@ attn_status train_load_state(attn_trainer *tr, const char *path, const char *set
 attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p, const struct attn_tokenizer *tok,
                              const char *state_path, const char *settings);
 attn_status train_trim_log(const char *path, int64_t step);
-/* The model a run starts from: with --resume OUT's (which must hold the
- * trainer state at state_path), else --init's; *out stays NULL when the
- * run makes a new model. */
-attn_status train_load_start(const attn_train_params *p, const char *state_path, attn_model **out);
+/* The model a run starts from: with --resume OUT's (which must hold
+ * trainer_state.safetensors), else --init's; *out stays NULL when the run
+ * makes a new model. */
+attn_status train_load_start(const attn_train_params *p, attn_model **out);
+/* The token shards of p->data_dir: train.bin, and val.bin when present
+ * (*val NULL otherwise). Then, once the window length is known, a check
+ * that train holds at least `need` tokens for `what` of T tokens (the
+ * error names the file); a validation shard shorter than that is closed
+ * and *val set to NULL (training runs without validation). */
+struct attn_shard;
+attn_status train_open_shards(const attn_train_params *p, struct attn_shard **train, struct attn_shard **val);
+attn_status train_shards_fit(const attn_train_params *p, const struct attn_shard *train, struct attn_shard **val, int64_t T,
+                             int64_t need, const char *what);
 
 /* What a training loop supplies to train_run: n_micro micro-batches per
  * step (batches fills mbs for a 0-based step and counts its tokens for

@@ -29,6 +29,12 @@ cp -r "$good" "$tmp/nostate" && rm "$tmp/nostate/trainer_state.safetensors"
 expect "no trainer_state" "$ATTN" train --data "$tmp/data" --out "$tmp/nostate" --layers 1 --heads 2 --width 16 --context 16 \
     --batch 2 --steps 2 --quiet --resume
 
+# a training shard shorter than one window (plus the shifted target)
+printf 'Emma Woodhouse.\n' > "$tmp/tiny.txt"
+"$ATTN" prepare -t char -o "$tmp/tinydata" "$tmp/tiny.txt" >/dev/null
+expect "train.bin has [0-9]* tokens; training windows of 16 need at least 18" "$ATTN" train --data "$tmp/tinydata" \
+    --out "$tmp/tinym" --layers 1 --heads 2 --width 16 --context 16 --batch 2 --steps 2 --quiet
+
 mkmodel() { rm -rf "$tmp/bad"; cp -r "$good" "$tmp/bad"; }
 # python-free edits of the safetensors header: 8-byte length, then JSON
 hdr_len() { od -An -tu8 -N8 "$1" | tr -d ' '; }

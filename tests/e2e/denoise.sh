@@ -115,4 +115,9 @@ expect_error "trains an encoder-decoder" --objective denoise --data "$tmp/d" --i
 expect_error "rows of 64 tokens .* at most the model's 48 positions" $common --seq-len 64 --out "$tmp/x"
 mkdir "$tmp/d3" && cp "$tmp/d/train.bin" "$tmp/d3/"
 expect_error "needs the data's tokenizer.json" --objective denoise --data "$tmp/d3" --out "$tmp/x"
+# a training shard shorter than one row
+printf 'It is a truth.\n' >"$tmp/tiny.txt"
+"$ATTN_BIN" prepare -t "$tmp/tok" -o "$tmp/tiny" "$tmp/tiny.txt" >/dev/null 2>"$tmp/err" || fail "prepare tiny: $(cat "$tmp/err")"
+expect_error "train.bin has [0-9]+ tokens; denoising rows of 48 need at least 48" --objective denoise --arch bart \
+    --data "$tmp/tiny" --layers 2 --heads 2 --width 48 --context 48 --out "$tmp/x"
 exit 0
