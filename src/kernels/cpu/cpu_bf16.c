@@ -45,36 +45,15 @@ static void unpack_block(float *dst, const void *X, gemm_dtype t, bool trans, in
         }
 }
 
-static void scale_rows(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
-    if (beta == 1.0f) return;
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < M; i++)
-        for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.0f ? 0.0f : C[i * ldc + j] * beta;
-}
-
-/* No buffers (out of memory): the plain triple loop, still exact products. */
-static void naive_acc(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at, int64_t lda,
-                      const void *B, gemm_dtype bt, int64_t ldb, float *C, int64_t ldc) {
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < M; i++)
-        for (int64_t j = 0; j < N; j++) {
-            float s = 0.0f;
-            for (int64_t k = 0; k < K; k++)
-                s += bf16_to_f32(load_bf16(A, at, ta ? k * lda + i : i * lda + k)) *
-                     bf16_to_f32(load_bf16(B, bt, tb ? j * ldb + k : k * ldb + j));
-            C[i * ldc + j] += s;
-        }
-}
-
 void CPU_FN(gemm_bf16_emulated)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at,
                                 int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float beta, float *C,
                                 int64_t ldc) {
     if (M <= 0 || N <= 0) return;
-    scale_rows(M, N, beta, C, ldc);
+    gemm_scale(M, N, beta, C, ldc);
     if (K <= 0) return;
     float *a = emul_buffers(), *b = a ? a + EM * EK : NULL;
     if (!a) {
-        naive_acc(ta, tb, M, N, K, A, at, lda, B, bt, ldb, C, ldc);
+        CPU_FN(gemm_naive_acc)(GEMM_PACK_BF16, ta, tb, M, N, K, 1.0f, A, at, lda, B, bt, ldb, C, ldc); /* no buffer */
     } else {
         for (int64_t k0 = 0; k0 < K; k0 += EK) {
             int64_t kc = K - k0 < EK ? K - k0 : EK;

@@ -10,7 +10,7 @@
 #include <cblas.h>
 #endif
 
-static void scale_c(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
+void gemm_scale(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
     if (beta == 1.0f) return;
 #pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < M; i++) {
@@ -75,7 +75,7 @@ void gemm_f32_blas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, 
                    const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
     if (M <= 0 || N <= 0) return;
     if (K <= 0) {
-        scale_c(M, N, beta, C, ldc);
+        gemm_scale(M, N, beta, C, ldc);
         return;
     }
     if (M == 1 && trans_b && !trans_a) {
@@ -137,6 +137,6 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
 void gemm_f32_builtin(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                       int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
     if (M <= 0 || N <= 0) return;
-    scale_c(M, N, beta, C, ldc);
+    gemm_scale(M, N, beta, C, ldc);
     if (K > 0) gemm_builtin_acc(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, C, ldc);
 }

@@ -32,6 +32,9 @@ void CPU_FN(gemm_f32_blas)(bool trans_a, bool trans_b, int64_t M, int64_t N, int
 void gemm_f32_packed_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                             int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 
+/* C (M, N) *= beta: beta 1 leaves C, beta 0 clears it whatever it held. */
+void CPU_FN(gemm_scale)(int64_t M, int64_t N, float beta, float *C, int64_t ldc);
+
 /* Name of the implementation gemm_f32 runs ("openblas", "attn-packed", "builtin"). */
 const char *CPU_FN(gemm_backend)(void);
 const char *gemm_backend_avx512(void); /* the AVX-512 build's, by name */
@@ -42,6 +45,7 @@ const char *gemm_backend_avx512(void); /* the AVX-512 build's, by name */
 #define gemm_f32_builtin CPU_FN(gemm_f32_builtin)
 #define gemm_backend CPU_FN(gemm_backend)
 #define gemm_f32_packed CPU_FN(gemm_f32_packed)
+#define gemm_scale CPU_FN(gemm_scale)
 #define gemm_f32_blas CPU_FN(gemm_f32_blas)
 
 #endif

@@ -13,6 +13,7 @@
  * packed 16 rows x 16 lanes at a time through a register transpose; rows
  * strided in k are read a k (pair) at a time across all panels. */
 #include "kernels/cpu/gemm_packed.h"
+#include "kernels/cpu/gemm.h"
 #include "kernels/bf16.h"
 
 #include "attn/attn.h"
@@ -29,13 +30,6 @@
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 #endif
 
-static void scale_rows(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
-    if (beta == 1.0f) return;
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < M; i++)
-        for (int64_t j = 0; j < N; j++) C[i * ldc + j] = beta == 0.0f ? 0.0f : C[i * ldc + j] * beta;
-}
-
 /* op(X) value at X[i]: fp32, or rounded to bf16 for the bf16 kind. */
 static inline float value(const void *X, gemm_dtype t, gemm_pack_kind kind, int64_t i) {
     if (t == GEMM_BF16) return bf16_to_f32(((const uint16_t *)X)[i]);
@@ -43,11 +37,12 @@ static inline float value(const void *X, gemm_dtype t, gemm_pack_kind kind, int6
     return kind == GEMM_PACK_BF16 ? bf16_round_f32(x) : x;
 }
 
-/* C (M, N) += alpha * op(A) @ op(B) by the plain loop, on the calling
- * thread: where no packing buffer could be allocated, and in builds
- * without the micro-kernels. */
-static void naive_acc(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const void *A,
-                      gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float *C, int64_t ldc) {
+/* Inside a team (a band of gemm_threads) the loop runs on the calling
+ * thread: nested regions get one thread. */
+void CPU_FN(gemm_naive_acc)(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
+                            const void *A, gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float *C,
+                            int64_t ldc) {
+#pragma omp parallel for schedule(static)
     for (int64_t i = 0; i < M; i++)
         for (int64_t j = 0; j < N; j++) {
             float s = 0.0f;
@@ -280,11 +275,11 @@ static void gemm_threads(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64
             if (!gemm_block(kind, ta, tb, i0, i1, j0, j1, K, alpha, A, at, lda, B, bt, ldb, C, ldc, overwrite)) {
                 /* no buffer: this band by the plain loop */
                 size_t ea = at == GEMM_BF16 ? 2 : 4, eb = bt == GEMM_BF16 ? 2 : 4;
-                if (overwrite)
-                    for (int64_t i = i0; i < i1; i++)
-                        for (int64_t j = j0; j < j1; j++) C[i * ldc + j] = 0.0f;
-                naive_acc(kind, ta, tb, i1 - i0, j1 - j0, K, alpha, (const char *)A + (size_t)(ta ? i0 : i0 * lda) * ea, at,
-                          lda, (const char *)B + (size_t)(tb ? j0 * ldb : j0) * eb, bt, ldb, C + i0 * ldc + j0, ldc);
+                float *c = C + i0 * ldc + j0;
+                if (overwrite) gemm_scale(i1 - i0, j1 - j0, 0.0f, c, ldc);
+                CPU_FN(gemm_naive_acc)(kind, ta, tb, i1 - i0, j1 - j0, K, alpha,
+                                       (const char *)A + (size_t)(ta ? i0 : i0 * lda) * ea, at, lda,
+                                       (const char *)B + (size_t)(tb ? j0 * ldb : j0) * eb, bt, ldb, c, ldc);
             }
         }
     }
@@ -311,7 +306,7 @@ void CPU_FN(gemm_packed)(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64
                          int64_t ldc) {
     if (M <= 0 || N <= 0) return;
     bool overwrite = beta == 0.0f && K > 0; /* the first k block stores: no pass to clear C */
-    if (!overwrite) scale_rows(M, N, beta, C, ldc);
+    if (!overwrite) gemm_scale(M, N, beta, C, ldc);
     if (K <= 0) return;
 #ifdef HAVE_PACKED
     if (CPU_FN(gemm_packed_available)(kind)) {
@@ -319,6 +314,6 @@ void CPU_FN(gemm_packed)(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64
         return;
     }
 #endif
-    if (overwrite) scale_rows(M, N, 0.0f, C, ldc);
-    naive_acc(kind, ta, tb, M, N, K, alpha, A, at, lda, B, bt, ldb, C, ldc);
+    if (overwrite) gemm_scale(M, N, 0.0f, C, ldc);
+    CPU_FN(gemm_naive_acc)(kind, ta, tb, M, N, K, alpha, A, at, lda, B, bt, ldb, C, ldc);
 }

@@ -38,6 +38,13 @@ static inline __m512i gemm_round16_bf16(__m512i u) {
 }
 #endif
 
+/* C (M, N) += alpha * op(A) @ op(B) by the plain loop over rows, with the
+ * kind's rounding (exact bf16 products for GEMM_PACK_BF16): the fallback
+ * where no packing buffer could be allocated or no micro-kernel runs. */
+void CPU_FN(gemm_naive_acc)(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                            const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
+                            float *C, int64_t ldc);
+
 /* The AVX-512 build's, by name, for tests and benchmarks outside
  * kernels/cpu (call only where gemm_packed_available_avx512 says so). */
 bool gemm_packed_available_avx512(gemm_pack_kind kind);
