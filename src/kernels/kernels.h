@@ -50,6 +50,9 @@ typedef struct adamw_hparams {
     float step_size, beta1, beta2, eps, bc2_sqrt, decay, grad_scale;
 } adamw_hparams;
 
+/* The activation a fused linear layer applies (matmul_act_forward). */
+typedef enum kernel_act { KACT_GELU = 0, KACT_GELU_ERF, KACT_RELU } kernel_act;
+
 typedef struct kernels {
     const char *name;
 
@@ -58,6 +61,12 @@ typedef struct kernels {
                            int64_t N, int64_t C, int64_t OC);
     void (*matmul_backward)(float *dinp, float *dweight, float *dbias, const float *dout,
                             const float *inp, const float *weight, int64_t N, int64_t C, int64_t OC);
+    /* The linear layer and the activation after it, in one pass over the
+     * product: pre (N, OC) = inp @ weight^T + bias, out = act(pre) (as
+     * gelu_forward, gelu_erf_forward, relu_forward). Backward: the
+     * activation's, then matmul_backward. */
+    void (*matmul_act_forward)(float *out, float *pre, const float *inp, const float *weight, const float *bias,
+                               int64_t N, int64_t C, int64_t OC, kernel_act act);
 
     /* out (N, C) = table[ids[n]] ; ids must be in [0, V) (checked by the op). */
     void (*embedding_forward)(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C);
@@ -170,6 +179,8 @@ typedef struct kernels {
                                 int64_t C, int64_t OC);
     void (*matmul_backward_bf16)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                                  const uint16_t *weight, int64_t N, int64_t C, int64_t OC);
+    void (*matmul_act_forward_bf16)(float *out, float *pre, const float *inp, const uint16_t *weight, const float *bias,
+                                    int64_t N, int64_t C, int64_t OC, kernel_act act);
     /* Optimizer passes over n parameters. adamw updates w, m, v in place
      * and, when w_bf16 is not NULL, writes the new weights rounded to bf16
      * there too; sumsq returns sum x^2 accumulated in double. */

@@ -311,13 +311,10 @@ void bert_set_max_length(attn_model *m, int64_t n) {
 
 /* ---- forward -------------------------------------------------------------- */
 
-static tensor *activation(graph *g, attn_bert_activation act, tensor *x) {
-    switch (act) {
-    case ATTN_BERT_GELU_TANH: return op_gelu(g, x);
-    case ATTN_BERT_RELU: return op_relu(g, x);
-    case ATTN_BERT_GELU: break;
-    }
-    return op_gelu_erf(g, x);
+/* act(x w^T + b) */
+static tensor *linear_act(graph *g, attn_bert_activation act, tensor *x, tensor *w, tensor *b) {
+    kernel_act k = act == ATTN_BERT_GELU_TANH ? KACT_GELU : act == ATTN_BERT_RELU ? KACT_RELU : KACT_GELU_ERF;
+    return op_linear_act(g, x, w, b, k);
 }
 
 /* Last hidden states (B, T, C). ids, type_ids and mask must stay valid
@@ -368,7 +365,7 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t
         tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->n_head, false, mask);
         a = op_dropout(g, op_linear(g, a, &ly->ao_w, &ly->ao_b), p);
         x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, eps, NULL);
-        tensor *h = activation(g, c->activation, op_linear(g, x, &ly->fc_w, &ly->fc_b));
+        tensor *h = linear_act(g, c->activation, x, &ly->fc_w, &ly->fc_b);
         h = op_dropout(g, op_linear(g, h, &ly->fc2_w, &ly->fc2_b), p);
         x = op_add_layernorm(g, x, h, &ly->ln2_w, &ly->ln2_b, eps, NULL);
     }
@@ -379,7 +376,7 @@ static tensor *mlm_logits(attn_model *m, graph *g, tensor *x) {
     struct bert_model *b = m->bert;
     /* RoBERTa's lm_head always uses the exact GELU; BERT's uses hidden_act */
     attn_bert_activation act = b->cfg.roberta ? ATTN_BERT_GELU : b->cfg.activation;
-    tensor *h = activation(g, act, op_linear(g, x, &b->mlm_w, &b->mlm_b));
+    tensor *h = linear_act(g, act, x, &b->mlm_w, &b->mlm_b);
     h = op_layernorm(g, h, &b->mlm_ln_w, &b->mlm_ln_b, b->cfg.layer_norm_eps);
     return op_linear(g, h, &b->wte, &b->mlm_bias);
 }

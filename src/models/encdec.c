@@ -347,13 +347,10 @@ bool attn_model_encdec_config(const attn_model *m, attn_encdec_config *cfg) {
 
 /* ---- forward -------------------------------------------------------------- */
 
-static tensor *activation(graph *g, attn_encdec_activation act, tensor *x) {
-    switch (act) {
-    case ATTN_ENCDEC_RELU: return op_relu(g, x);
-    case ATTN_ENCDEC_GELU_TANH: return op_gelu(g, x);
-    case ATTN_ENCDEC_GELU: break;
-    }
-    return op_gelu_erf(g, x);
+/* act(x w^T + b) */
+static tensor *linear_act(graph *g, attn_encdec_activation act, tensor *x, tensor *w, tensor *b) {
+    kernel_act k = act == ATTN_ENCDEC_RELU ? KACT_RELU : act == ATTN_ENCDEC_GELU_TANH ? KACT_GELU : KACT_GELU_ERF;
+    return op_linear_act(g, x, w, b, k);
 }
 
 /* Token embeddings (scaled) plus positions pos0 .. pos0 + T - 1, then
@@ -386,7 +383,7 @@ static tensor *embed(attn_model *m, graph *g, const int32_t *ids, int64_t B, int
 
 static tensor *mlp(graph *g, const attn_encdec_config *c, tensor *x, tensor *w1, tensor *b1, tensor *w2, tensor *b2,
                    tensor *lw, tensor *lb) {
-    tensor *h = activation(g, c->activation, op_linear(g, x, w1, b1));
+    tensor *h = linear_act(g, c->activation, x, w1, b1);
     h = op_dropout(g, h, c->activation_dropout);
     h = op_dropout(g, op_linear(g, h, w2, b2), c->dropout);
     return op_add_layernorm(g, x, h, lw, lb, 1e-5f, NULL);

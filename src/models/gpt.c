@@ -301,8 +301,7 @@ static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, tensor *
     a = op_linear(g, a, &ly->proj_w, &ly->proj_b);
     a = op_dropout(g, a, c->dropout);
     h = op_add_layernorm(g, x, a, &ly->ln2_w, &ly->ln2_b, c->layer_norm_eps, &x);
-    h = op_linear(g, h, &ly->fc_w, &ly->fc_b);
-    h = c->activation == ATTN_ACT_RELU ? op_relu(g, h) : op_gelu(g, h);
+    h = op_linear_act(g, h, &ly->fc_w, &ly->fc_b, c->activation == ATTN_ACT_RELU ? KACT_RELU : KACT_GELU);
     h = op_linear(g, h, &ly->fc2_w, &ly->fc2_b);
     *r_out = op_dropout(g, h, c->dropout);
     return x;

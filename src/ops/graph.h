@@ -119,6 +119,11 @@ tensor *op_embedding_padded(graph *g, tensor *table, const int32_t *ids, int64_t
  * w->data_bf16 is set, the bf16 kernels run instead (matmul_*_bf16: x and
  * the output gradient rounded to bf16 going in, fp32 sums and gradients). */
 tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b);
+/* act(op_linear(x, w, b)) with the activation applied as the product is
+ * stored (kernels' matmul_act_forward): KACT_GELU as op_gelu, KACT_GELU_ERF
+ * as op_gelu_erf, KACT_RELU as op_relu. Same values and gradients as the
+ * two ops. */
+tensor *op_linear_act(graph *g, tensor *x, tensor *w, tensor *b, kernel_act act);
 tensor *op_layernorm(graph *g, tensor *x, tensor *w, tensor *b, float eps);
 /* op_layernorm(op_add(a, b), w, bias, eps) in one pass over each row (the
  * kernels' add_layernorm_forward); *sum_out (if not NULL) receives a + b,

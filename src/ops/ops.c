@@ -82,13 +82,19 @@ static void embedding_backward(graph *g, tape_entry *e) {
 
 /* ---- linear --------------------------------------------------------------- */
 
-tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b) {
-    GUARD(g, x, w);
+static bool linear_shapes(graph *g, const tensor *x, const tensor *w, const tensor *b) {
     int64_t C = last_dim(x), OC = w->shape[0];
     if (w->ndim != 2 || w->shape[1] != C || (b && b->numel != OC)) {
         fail(g, ATTN_ERR_INVALID_ARG, "linear: shapes do not match");
-        return NULL;
+        return false;
     }
+    return true;
+}
+
+tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b) {
+    GUARD(g, x, w);
+    if (!linear_shapes(g, x, w, b)) return NULL;
+    int64_t C = last_dim(x), OC = w->shape[0];
     tensor *out = like(g, x, OC);
     if (!out) return NULL;
     if (w->data_bf16 && g->k->matmul_forward_bf16)
@@ -96,6 +102,23 @@ tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b) {
     else
         g->k->matmul_forward(out->data, x->data, w->data, b ? b->data : NULL, rows(x), C, OC);
     record(g, OP_LINEAR, out, x, w, b);
+    return out;
+}
+
+tensor *op_linear_act(graph *g, tensor *x, tensor *w, tensor *b, kernel_act act) {
+    GUARD(g, x, w);
+    if (!linear_shapes(g, x, w, b)) return NULL;
+    int64_t C = last_dim(x), OC = w->shape[0];
+    tensor *pre = like(g, x, OC), *out = like(g, x, OC);
+    if (!pre || !out) return NULL;
+    const float *bias = b ? b->data : NULL;
+    if (w->data_bf16 && g->k->matmul_act_forward_bf16)
+        g->k->matmul_act_forward_bf16(out->data, pre->data, x->data, w->data_bf16, bias, rows(x), C, OC, act);
+    else
+        g->k->matmul_act_forward(out->data, pre->data, x->data, w->data, bias, rows(x), C, OC, act);
+    /* on the tape as the linear layer and the activation it replaces */
+    record(g, OP_LINEAR, pre, x, w, b);
+    record(g, act == KACT_GELU ? OP_GELU : act == KACT_GELU_ERF ? OP_GELU_ERF : OP_RELU, out, pre, NULL, NULL);
     return out;
 }
 

@@ -194,6 +194,21 @@ static void linear_case(const kernels *k, int64_t N, int64_t C, int64_t OC, bool
     CHECK(ex <= tol_x);
     CHECK(ew <= tol_w);
     if (bias) CHECK(max_rel(db1, db2, OC, 1.0f) <= bound(N));
+    /* fused with each activation: pre as the plain forward, out = act(pre)
+     * (the activations' slopes are below 1.2: twice the bound covers them, plus the
+     * 1e-5 the cpu activations keep to ref's) */
+    float *p1 = malloc(sizeof(float) * (size_t)(N * OC)), *p2 = malloc(sizeof(float) * (size_t)(N * OC));
+    for (int a = 0; a < 3; a++) {
+        k->matmul_act_forward_bf16(o1, p1, x, w, bias ? b : NULL, N, C, OC, (kernel_act)a);
+        kernels_ref.matmul_act_forward_bf16(o2, p2, x, w, bias ? b : NULL, N, C, OC, (kernel_act)a);
+        float ep = max_rel(p1, p2, N * OC, 1.0f), ea = max_rel(o1, o2, N * OC, 1.0f);
+        CHECK(ep <= tol_f);
+        CHECK(ea <= 2 * tol_f + 1e-5f);
+        if (ep > tol_f || ea > 2 * tol_f + 1e-5f)
+            fprintf(stderr, "    %s act %d N=%lld C=%lld OC=%lld: pre %.3g out %.3g\n", k->name, a, (long long)N,
+                    (long long)C, (long long)OC, (double)ep, (double)ea);
+    }
+    free(p1), free(p2);
     if (ef > tol_f || ex > tol_x || ew > tol_w)
         fprintf(stderr, "    %s N=%lld C=%lld OC=%lld: out %.3g dinp %.3g dweight %.3g\n", k->name, (long long)N,
                 (long long)C, (long long)OC, (double)ef, (double)ex, (double)ew);

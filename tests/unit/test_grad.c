@@ -237,6 +237,75 @@ TEST("op_linear: gradients of x, w and b; and without bias") {
     check_case(&d);
 }
 
+static tensor *build_linear_gelu(graph *g, gcase *c) {
+    return op_linear_act(g, &c->in[0], &c->in[1], &c->in[2], KACT_GELU);
+}
+static tensor *build_linear_gelu_erf(graph *g, gcase *c) {
+    return op_linear_act(g, &c->in[0], &c->in[1], &c->in[2], KACT_GELU_ERF);
+}
+
+TEST("op_linear_act: gradients of x, w and b through the fused GELU (tanh and erf forms)") {
+    gcase c = {.name = "linear+gelu", .n_in = 3, .build = build_linear_gelu, .h = 1e-2f};
+    c.in[0] = leaf(3, (int64_t[]){2, 3, 5}, 15, 1.0f);
+    c.in[1] = leaf(2, (int64_t[]){6, 5}, 16, 1.0f);
+    c.in[2] = leaf(1, (int64_t[]){6}, 17, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "linear+gelu_erf", .n_in = 3, .build = build_linear_gelu_erf, .h = 1e-2f};
+    d.in[0] = leaf(2, (int64_t[]){7, 4}, 18, 1.0f);
+    d.in[1] = leaf(2, (int64_t[]){3, 4}, 19, 1.0f);
+    d.in[2] = leaf(1, (int64_t[]){3}, 20, 1.0f);
+    check_case(&d);
+}
+
+static kernel_act act_of_case;
+static tensor *build_linear_act(graph *g, gcase *c) {
+    return op_linear_act(g, &c->in[0], &c->in[1], &c->in[2], act_of_case);
+}
+static tensor *build_linear_then_act(graph *g, gcase *c) {
+    tensor *h = op_linear(g, &c->in[0], &c->in[1], &c->in[2]);
+    return act_of_case == KACT_GELU ? op_gelu(g, h) : act_of_case == KACT_GELU_ERF ? op_gelu_erf(g, h) : op_relu(g, h);
+}
+
+/* forward values and every gradient of the fused op equal the two ops' */
+TEST("op_linear_act: values and gradients equal op_linear followed by op_gelu / op_gelu_erf / op_relu") {
+    const kernels *tables[2] = {&kernels_ref, &kernels_cpu};
+    for (int t = 0; t < 2; t++)
+        for (int a = 0; a < 3; a++) {
+            act_of_case = (kernel_act)a;
+            gcase c = {.name = "linear+act", .n_in = 3, .build = build_linear_act};
+            c.in[0] = leaf(3, (int64_t[]){2, 5, 9}, 60 + (uint64_t)a, 1.0f);
+            c.in[1] = leaf(2, (int64_t[]){11, 9}, 63 + (uint64_t)a, 1.0f);
+            c.in[2] = leaf(1, (int64_t[]){11}, 66 + (uint64_t)a, 1.0f);
+            gcase d = c;
+            d.build = build_linear_then_act;
+            float *R = attn_malloc(2 * 5 * 11 * sizeof(float));
+            for (int64_t i = 0; i < 2 * 5 * 11; i++) R[i] = rng_normal(SEED, 8100, (uint64_t)i);
+            float *g1[MAX_IN] = {0}, *g2[MAX_IN] = {0};
+            for (int i = 0; i < 3; i++) {
+                g1[i] = attn_malloc((size_t)c.in[i].numel * sizeof(float));
+                g2[i] = attn_malloc((size_t)c.in[i].numel * sizeof(float));
+            }
+            graph g;
+            graph_init(&g, tables[t]);
+            bool ok = true;
+            double L1 = eval(&g, &c, R, &ok), L2 = eval(&g, &d, R, &ok);
+            CHECK(ok && fabs(L1 - L2) <= 1e-6 * fmax(1.0, fabs(L2)));
+            CHECK(analytic(&g, &c, R, false, g1));
+            CHECK(analytic(&g, &d, R, false, g2));
+            for (int i = 0; i < 3; i++)
+                for (int64_t j = 0; j < c.in[i].numel; j++)
+                    if (!(fabs((double)g1[i][j] - (double)g2[i][j]) <= 1e-6 * fmax(1.0, fabs((double)g2[i][j])))) {
+                        fprintf(stderr, "    [%s] act %d input %d [%lld]: fused %.9g, two ops %.9g\n", tables[t]->name, a,
+                                i, (long long)j, (double)g1[i][j], (double)g2[i][j]);
+                        CHECK(false);
+                        break;
+                    }
+            graph_free(&g);
+            for (int i = 0; i < 3; i++) attn_free(g1[i]), attn_free(g2[i]), attn_free(c.in[i].data);
+            attn_free(R);
+        }
+}
+
 static tensor *build_layernorm(graph *g, gcase *c) { return op_layernorm(g, &c->in[0], &c->in[1], &c->in[2], 1e-5f); }
 
 TEST("op_layernorm: gradients of x, weight and bias") {

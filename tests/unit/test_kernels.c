@@ -125,6 +125,25 @@ static void check_matmul(int64_t N, int64_t C, int64_t OC, uint64_t s, double to
         kernels_cpu.matmul_forward(o_cpu, x, w, with_bias ? b : NULL, N, C, OC);
         CHECK(all_finite(o_ref, N * OC));
         CHECK(close_to(with_bias ? "matmul out (bias)" : "matmul out", o_cpu, o_ref, NULL, N * OC, 1e-5));
+        /* fused with each activation: pre = the product, out = act(pre) */
+        static const char *names[] = {"matmul+gelu", "matmul+gelu_erf", "matmul+relu"};
+        for (int a = 0; a < 3; a++) {
+            float *p_ref = filled(N * OC, NAN), *p_cpu = filled(N * OC, NAN), *act_ref = filled(N * OC, NAN);
+            for (int64_t i = 0; i < N * OC; i++) o_ref[i] = o_cpu[i] = NAN;
+            kernels_ref.matmul_act_forward(o_ref, p_ref, x, w, with_bias ? b : NULL, N, C, OC, (kernel_act)a);
+            kernels_cpu.matmul_act_forward(o_cpu, p_cpu, x, w, with_bias ? b : NULL, N, C, OC, (kernel_act)a);
+            CHECK(close_to(names[a], p_cpu, p_ref, NULL, N * OC, 1e-5));
+            CHECK(close_to(names[a], o_cpu, o_ref, NULL, N * OC, 1e-5));
+            /* ref's pre is its matmul, its out the activation kernel on it */
+            float *plain = filled(N * OC, NAN);
+            kernels_ref.matmul_forward(plain, x, w, with_bias ? b : NULL, N, C, OC);
+            CHECK(same("ref matmul+act pre", p_ref, plain, N * OC));
+            if (a == 0) kernels_ref.gelu_forward(act_ref, p_ref, N * OC);
+            if (a == 1) kernels_ref.gelu_erf_forward(act_ref, p_ref, N * OC);
+            if (a == 2) kernels_ref.relu_forward(act_ref, p_ref, N * OC);
+            CHECK(same("ref matmul+act out", o_ref, act_ref, N * OC));
+            attn_free(p_ref), attn_free(p_cpu), attn_free(act_ref), attn_free(plain);
+        }
     }
     /* backward from zero with ref, then every subset of gradients from a prefill */
     float *fdx = filled(N * C, 0), *fdw = filled(OC * C, 0), *fdb = filled(OC, 0);
@@ -709,6 +728,74 @@ TEST("gemm_f32_packed: AVX-512 micro-kernel and the generic fallback, four trans
         for (int t = 0; t < 4; t++)
             CHECK(check_gemm(gemm_f32_packed_avx512, "gemm_f32_packed_avx512", t & 1, t & 2, edges[i][0], edges[i][1],
                              edges[i][2], t == 2 ? 0.5f : 1.0f, t & 1 ? 1.0f : 0.0f, 3, 1500 + 10 * i + (uint64_t)t));
+}
+
+/* gemm_packed with fused work (bias, activation, pre, row sums of op(A))
+ * against the same product unfused followed by the separate passes of the
+ * same build: bias and row sums add in the same order (equal to the bit);
+ * the activation to 1e-6 (the same formula, compiled in two places). */
+typedef void (*packed_fn)(gemm_pack_kind, bool, bool, int64_t, int64_t, int64_t, float, const void *, gemm_dtype, int64_t,
+                          const void *, gemm_dtype, int64_t, float, float *, int64_t, const gemm_fuse *);
+
+static bool check_fused(packed_fn f, const char *name, gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64_t N,
+                        int64_t K, float beta, gemm_act act, bool with_bias, bool sums, uint64_t s) {
+    int64_t lda = ta ? M : K, ldb = tb ? K : N;
+    float *A = randn(M * K, s, 1), *B = randn(N * K, s + 1, 1), *C0 = randn(M * N, s + 2, 1);
+    float *bias = randn(N, s + 3, 1), *rs0 = randn(M, s + 4, 1);
+    float *C1 = copy_of(C0, M * N), *pre1 = filled(M * N, NAN), *rs1 = copy_of(rs0, M);
+    gemm_fuse fx = {.bias = with_bias ? bias : NULL, .act = act, .pre = act ? pre1 : NULL, .row_sums = sums ? rs1 : NULL};
+    f(kind, ta, tb, M, N, K, 1.0f, A, GEMM_F32, lda, B, GEMM_F32, ldb, beta, C1, N, &fx);
+    /* expected: the product alone, then each pass */
+    float *C2 = copy_of(C0, M * N), *pre2 = NULL, *rs2 = copy_of(rs0, M);
+    f(kind, ta, tb, M, N, K, 1.0f, A, GEMM_F32, lda, B, GEMM_F32, ldb, beta, C2, N, NULL);
+    if (with_bias)
+        for (int64_t i = 0; i < M; i++)
+            for (int64_t j = 0; j < N; j++) C2[i * N + j] += bias[j];
+    if (act) {
+        pre2 = copy_of(C2, M * N);
+        if (act == GEMM_ACT_GELU) kernels_cpu.gelu_forward(C2, pre2, M * N);
+        if (act == GEMM_ACT_GELU_ERF) kernels_cpu.gelu_erf_forward(C2, pre2, M * N);
+        if (act == GEMM_ACT_RELU) kernels_cpu.relu_forward(C2, pre2, M * N);
+    }
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t i = 0; i < M; i++) rs2[i] += A[ta ? k * lda + i : i * lda + k];
+    bool ok = act ? close_to(name, C1, C2, NULL, M * N, 1e-6) && same(name, pre1, pre2, M * N) : same(name, C1, C2, M * N);
+    if (sums) ok = same(name, rs1, rs2, M) && ok;
+    else ok = same(name, rs1, rs0, M) && ok; /* not asked: untouched */
+    if (!ok)
+        fprintf(stderr, "    %s kind=%d ta=%d tb=%d M=%lld N=%lld K=%lld beta=%g act=%d bias=%d sums=%d\n", name, (int)kind,
+                ta, tb, (long long)M, (long long)N, (long long)K, (double)beta, (int)act, with_bias, sums);
+    attn_free(A), attn_free(B), attn_free(C0), attn_free(bias), attn_free(rs0), attn_free(C1), attn_free(pre1);
+    attn_free(rs1), attn_free(C2), attn_free(pre2), attn_free(rs2);
+    return ok;
+}
+
+static void check_fused_all(packed_fn f, const char *name, gemm_pack_kind kind) {
+    /* small odd shapes, and past one block of each kind: K > 768 (bf16 k
+     * per block; fused work only on the last), M > 192 rows, N > 3072 */
+    static const int64_t shapes[][3] = {{7, 33, 13}, {1, 5, 3}, {37, 70, 300}, {200, 45, 1601}, {13, 3100, 7}};
+    uint64_t s = 1700;
+    for (size_t si = 0; si < ARRAY_LEN(shapes); si++)
+        for (int t = 0; t < 4; t++)
+            for (int a = 0; a < 4; a++) {
+                s += 10;
+                bool ta = t & 1, tb = t & 2, bias = (a + t) % 2 == 0, sums = a != 1;
+                float beta = a == 3 ? 1.0f : 0.0f;
+                CHECK(check_fused(f, name, kind, ta, tb, shapes[si][0], shapes[si][1], shapes[si][2], beta, (gemm_act)a,
+                                  bias, sums, s));
+            }
+}
+
+TEST("gemm_packed fused work (bias, GELU/GELU erf/ReLU with pre, row sums of op(A)) = the product, then the passes") {
+    check_fused_all(gemm_packed_generic, "gemm_packed_generic (plain loop, passes after)", GEMM_PACK_F32);
+    check_fused_all(gemm_packed_generic, "gemm_packed_generic bf16 (plain loop, passes after)", GEMM_PACK_BF16);
+    if (!gemm_packed_available_avx512(GEMM_PACK_F32)) {
+        fprintf(stderr, "    no AVX-512 here: the packed micro-kernel is not run\n");
+        return;
+    }
+    check_fused_all(gemm_packed_avx512, "gemm_packed_avx512", GEMM_PACK_F32);
+    if (gemm_packed_available_avx512(GEMM_PACK_BF16)) check_fused_all(gemm_packed_avx512, "gemm_packed_avx512 bf16", GEMM_PACK_BF16);
+    else fprintf(stderr, "    no AVX512-BF16 here: the bf16 micro-kernel is not run\n");
 }
 
 TEST("gemm: K = 0 scales C by beta; M or N = 0 touches nothing") {

@@ -26,6 +26,8 @@ void CPU_FN(cpu_matmul_forward)(float *out, const float *inp, const float *weigh
                         int64_t C, int64_t OC);
 void CPU_FN(cpu_matmul_backward)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                          const float *weight, int64_t N, int64_t C, int64_t OC);
+void CPU_FN(cpu_matmul_act_forward)(float *out, float *pre, const float *inp, const float *weight, const float *bias,
+                                    int64_t N, int64_t C, int64_t OC, kernel_act act);
 void CPU_FN(cpu_embedding_forward)(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C);
 void CPU_FN(cpu_embedding_backward)(float *dtable, const float *dout, const int32_t *ids, int64_t N, int64_t C,
                             int64_t V);

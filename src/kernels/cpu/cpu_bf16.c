@@ -154,16 +154,23 @@ static bool native_ok(void) { return false; }
 
 const char *CPU_FN(gemm_bf16_backend)(void) { return native_ok() ? "avx512bf16" : "fp32-emulation"; }
 
-void CPU_FN(gemm_bf16)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at, int64_t lda,
-                       const void *B, gemm_dtype bt, int64_t ldb, float beta, float *C, int64_t ldc) {
+void CPU_FN(gemm_bf16_fused)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at, int64_t lda,
+                             const void *B, gemm_dtype bt, int64_t ldb, float beta, float *C, int64_t ldc,
+                             const gemm_fuse *fuse) {
     if (M <= 0 || N <= 0) return;
 #ifdef HAVE_NATIVE_BF16
     if (native_ok()) {
-        CPU_FN(gemm_packed)(GEMM_PACK_BF16, ta, tb, M, N, K, 1.0f, A, at, lda, B, bt, ldb, beta, C, ldc);
+        CPU_FN(gemm_packed)(GEMM_PACK_BF16, ta, tb, M, N, K, 1.0f, A, at, lda, B, bt, ldb, beta, C, ldc, fuse);
         return;
     }
 #endif
     CPU_FN(gemm_bf16_emulated)(ta, tb, M, N, K, A, at, lda, B, bt, ldb, beta, C, ldc);
+    CPU_FN(gemm_fuse_after)(fuse, ta, M, N, K, A, at, lda, C, ldc);
+}
+
+void CPU_FN(gemm_bf16)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at, int64_t lda,
+                       const void *B, gemm_dtype bt, int64_t ldb, float beta, float *C, int64_t ldc) {
+    CPU_FN(gemm_bf16_fused)(ta, tb, M, N, K, A, at, lda, B, bt, ldb, beta, C, ldc, NULL);
 }
 
 void CPU_FN(gemv_bf16)(float *out, const float *x, const uint16_t *W, const float *bias, int64_t C, int64_t OC) {
@@ -181,24 +188,37 @@ void CPU_FN(gemv_bf16)(float *out, const float *x, const uint16_t *W, const floa
  * instead of packing them. */
 enum { GEMV_ROWS = 4 };
 
-void CPU_FN(cpu_matmul_forward_bf16)(float *out, const float *inp, const uint16_t *weight, const float *bias, int64_t N,
-                                     int64_t C, int64_t OC) {
-    if (N < GEMV_ROWS) {
-        for (int64_t n = 0; n < N; n++) CPU_FN(gemv_bf16)(out + n * OC, inp + n * C, weight, bias, C, OC);
+/* out (N, OC) = inp @ weight^T with fx's bias and activation. */
+static void linear_bf16(float *out, const float *inp, const uint16_t *weight, int64_t N, int64_t C, int64_t OC,
+                        const gemm_fuse *fx) {
+    if (N >= GEMV_ROWS) {
+        CPU_FN(gemm_bf16_fused)(false, true, N, OC, C, inp, GEMM_F32, C, weight, GEMM_BF16, C, 0.0f, out, OC, fx);
         return;
     }
-    CPU_FN(gemm_bf16)(false, true, N, OC, C, inp, GEMM_F32, C, weight, GEMM_BF16, C, 0.0f, out, OC);
-    if (bias) {
-#pragma omp parallel for if (N * OC >= PAR_MIN) schedule(static)
-        for (int64_t n = 0; n < N; n++)
-            for (int64_t j = 0; j < OC; j++) out[n * OC + j] += bias[j];
-    }
+    for (int64_t n = 0; n < N; n++) CPU_FN(gemv_bf16)(out + n * OC, inp + n * C, weight, fx->bias, C, OC);
+    gemm_fuse rest = *fx;
+    rest.bias = NULL;
+    CPU_FN(gemm_fuse_after)(&rest, false, N, OC, 0, NULL, GEMM_F32, 0, out, OC);
 }
 
+void CPU_FN(cpu_matmul_forward_bf16)(float *out, const float *inp, const uint16_t *weight, const float *bias, int64_t N,
+                                     int64_t C, int64_t OC) {
+    linear_bf16(out, inp, weight, N, C, OC, &(gemm_fuse){.bias = bias});
+}
+
+void CPU_FN(cpu_matmul_act_forward_bf16)(float *out, float *pre, const float *inp, const uint16_t *weight,
+                                         const float *bias, int64_t N, int64_t C, int64_t OC, kernel_act act) {
+    linear_bf16(out, inp, weight, N, C, OC, &(gemm_fuse){.bias = bias, .act = gemm_act_of(act), .pre = pre});
+}
+
+/* the bias gradient (an fp32 sum of dout's rows, as in the fp32 layer) is
+ * fused into the dweight product, which reads dout anyway */
 void CPU_FN(cpu_matmul_backward_bf16)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                                       const uint16_t *weight, int64_t N, int64_t C, int64_t OC) {
     if (dinp) CPU_FN(gemm_bf16)(false, false, N, C, OC, dout, GEMM_F32, OC, weight, GEMM_BF16, C, 1.0f, dinp, C);
-    if (dweight) CPU_FN(gemm_bf16)(true, false, OC, C, N, dout, GEMM_F32, OC, inp, GEMM_F32, C, 1.0f, dweight, C);
-    /* the bias gradient is a plain fp32 reduction, shared with the fp32 layer */
-    if (dbias) CPU_FN(cpu_matmul_backward)(NULL, NULL, dbias, dout, inp, NULL, N, C, OC);
+    if (dweight)
+        CPU_FN(gemm_bf16_fused)(true, false, OC, C, N, dout, GEMM_F32, OC, inp, GEMM_F32, C, 1.0f, dweight, C,
+                                dbias ? &(gemm_fuse){.row_sums = dbias} : NULL);
+    else if (dbias)
+        CPU_FN(cpu_matmul_backward)(NULL, NULL, dbias, dout, inp, NULL, N, C, OC);
 }

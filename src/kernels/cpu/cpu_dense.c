@@ -9,32 +9,26 @@
 
 void CPU_FN(cpu_matmul_forward)(float *out, const float *inp, const float *weight, const float *bias, int64_t N,
                         int64_t C, int64_t OC) {
-    gemm_f32(false, true, N, OC, C, 1.0f, inp, C, weight, C, 0.0f, out, OC);
-    if (bias) {
-#pragma omp parallel for if (N * OC >= PAR_MIN) schedule(static)
-        for (int64_t n = 0; n < N; n++) {
-            float *o = out + n * OC;
-#pragma omp simd
-            for (int64_t j = 0; j < OC; j++) o[j] += bias[j];
-        }
-    }
+    gemm_fuse fx = {.bias = bias};
+    gemm_f32_fused(false, true, N, OC, C, 1.0f, inp, C, weight, C, 0.0f, out, OC, bias ? &fx : NULL);
 }
 
+void CPU_FN(cpu_matmul_act_forward)(float *out, float *pre, const float *inp, const float *weight, const float *bias,
+                                    int64_t N, int64_t C, int64_t OC, kernel_act act) {
+    gemm_fuse fx = {.bias = bias, .act = gemm_act_of(act), .pre = pre};
+    gemm_f32_fused(false, true, N, OC, C, 1.0f, inp, C, weight, C, 0.0f, out, OC, &fx);
+}
+
+/* dbias is the sum of dout's rows: fused into the dweight product, which
+ * reads dout anyway, or a pass of its own without one. */
 void CPU_FN(cpu_matmul_backward)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                          const float *weight, int64_t N, int64_t C, int64_t OC) {
     if (dinp) gemm_f32(false, false, N, C, OC, 1.0f, dout, OC, weight, C, 1.0f, dinp, C);
-    if (dweight) gemm_f32(true, false, OC, C, N, 1.0f, dout, OC, inp, C, 1.0f, dweight, C);
-    if (dbias) {
-        enum { OB = 64 };
-#pragma omp parallel for schedule(static)
-        for (int64_t o0 = 0; o0 < OC; o0 += OB) {
-            int64_t o1 = o0 + OB < OC ? o0 + OB : OC;
-            for (int64_t n = 0; n < N; n++) {
-                const float *d = dout + n * OC;
-                for (int64_t o = o0; o < o1; o++) dbias[o] += d[o];
-            }
-        }
-    }
+    gemm_fuse fx = {.row_sums = dbias};
+    if (dweight)
+        gemm_f32_fused(true, false, OC, C, N, 1.0f, dout, OC, inp, C, 1.0f, dweight, C, dbias ? &fx : NULL);
+    else if (dbias)
+        CPU_FN(gemm_fuse_after)(&fx, true, OC, 0, N, dout, GEMM_F32, OC, NULL, 0);
 }
 
 void CPU_FN(cpu_embedding_forward)(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C) {
@@ -136,10 +130,7 @@ void CPU_FN(cpu_layernorm_backward)(float *dinp, float *dweight, float *dbias, c
 
 void CPU_FN(cpu_gelu_forward)(float *out, const float *inp, int64_t n) {
 #pragma omp parallel for simd if (n >= PAR_MIN) schedule(static)
-    for (int64_t i = 0; i < n; i++) {
-        float x = inp[i];
-        out[i] = 0.5f * x * (1.0f + vm_tanhf(GELU_K * (x + 0.044715f * x * x * x)));
-    }
+    for (int64_t i = 0; i < n; i++) out[i] = vm_gelu_tanh(inp[i]);
 }
 
 void CPU_FN(cpu_gelu_backward)(float *dinp, const float *inp, const float *dout, int64_t n) {
@@ -167,10 +158,7 @@ void CPU_FN(cpu_relu_backward)(float *dinp, const float *inp, const float *dout,
 
 void CPU_FN(cpu_gelu_erf_forward)(float *out, const float *inp, int64_t n) {
 #pragma omp parallel for simd if (n >= PAR_MIN) schedule(static)
-    for (int64_t i = 0; i < n; i++) {
-        float x = inp[i];
-        out[i] = 0.5f * x * (1.0f + vm_erff(x * INV_SQRT2));
-    }
+    for (int64_t i = 0; i < n; i++) out[i] = vm_gelu_erf(inp[i]);
 }
 
 void CPU_FN(cpu_gelu_erf_backward)(float *dinp, const float *inp, const float *dout, int64_t n) {

@@ -8,6 +8,7 @@
 const kernels CPU_FN(kernels_cpu) = {
     .name = "cpu-" CPU_STR(CPU_ISA),
     .matmul_forward = CPU_FN(cpu_matmul_forward),
+    .matmul_act_forward = CPU_FN(cpu_matmul_act_forward),
     .matmul_backward = CPU_FN(cpu_matmul_backward),
     .embedding_forward = CPU_FN(cpu_embedding_forward),
     .embedding_backward = CPU_FN(cpu_embedding_backward),
@@ -35,6 +36,7 @@ const kernels CPU_FN(kernels_cpu) = {
     .additive_attention_forward = CPU_FN(cpu_additive_attention_forward),
     .additive_attention_backward = CPU_FN(cpu_additive_attention_backward),
     .matmul_forward_bf16 = CPU_FN(cpu_matmul_forward_bf16),
+    .matmul_act_forward_bf16 = CPU_FN(cpu_matmul_act_forward_bf16),
     .matmul_backward_bf16 = CPU_FN(cpu_matmul_backward_bf16),
     .adamw = CPU_FN(cpu_adamw),
     .sumsq = CPU_FN(cpu_sumsq),

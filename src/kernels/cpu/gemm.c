@@ -91,7 +91,8 @@ void gemm_f32_blas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, 
 
 void gemm_f32_packed(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                      int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
-    CPU_FN(gemm_packed)(GEMM_PACK_F32, trans_a, trans_b, M, N, K, alpha, A, GEMM_F32, lda, B, GEMM_F32, ldb, beta, C, ldc);
+    CPU_FN(gemm_packed)(GEMM_PACK_F32, trans_a, trans_b, M, N, K, alpha, A, GEMM_F32, lda, B, GEMM_F32, ldb, beta, C, ldc,
+                        NULL);
 }
 
 typedef enum { USE_BLAS, USE_PACKED, USE_BUILTIN } gemm_use;
@@ -125,13 +126,22 @@ const char *gemm_backend(void) {
 
 void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
               const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
+    gemm_f32_fused(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc, NULL);
+}
+
+void gemm_f32_fused(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+                    const float *B, int64_t ldb, float beta, float *C, int64_t ldc, const gemm_fuse *fuse) {
     switch (gemm_choice()) {
+    case USE_PACKED:
+        CPU_FN(gemm_packed)(GEMM_PACK_F32, trans_a, trans_b, M, N, K, alpha, A, GEMM_F32, lda, B, GEMM_F32, ldb, beta, C,
+                            ldc, fuse);
+        return;
 #ifdef ATTN_HAVE_BLAS
-    case USE_BLAS: gemm_f32_blas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return;
+    case USE_BLAS: gemm_f32_blas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); break;
 #endif
-    case USE_PACKED: gemm_f32_packed(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return;
-    default: gemm_f32_builtin(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); return;
+    default: gemm_f32_builtin(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); break;
     }
+    if (M > 0 && N > 0) CPU_FN(gemm_fuse_after)(fuse, trans_a, M, N, K, A, GEMM_F32, lda, C, ldc);
 }
 
 void gemm_f32_builtin(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,

@@ -12,9 +12,17 @@
 #include <stdint.h>
 
 #include "kernels/cpu/cpu.h"
+#include "kernels/cpu/gemm_packed.h"
 
 void CPU_FN(gemm_f32)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
               int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+
+/* gemm_f32 with work fused into it (gemm_packed.h's gemm_fuse; NULL:
+ * none): in the packed kernel's passes where it runs, else as passes after
+ * the product. */
+void CPU_FN(gemm_f32_fused)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                            int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc,
+                            const gemm_fuse *fuse);
 
 /* The built-in kernel alone (tests compare it with the BLAS and ref). */
 void CPU_FN(gemm_f32_builtin)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
@@ -42,6 +50,7 @@ const char *gemm_backend_avx512(void); /* the AVX-512 build's, by name */
 /* Names without the suffix, for callers outside kernels/cpu (tests, bench),
  * which get the generic build. */
 #define gemm_f32 CPU_FN(gemm_f32)
+#define gemm_f32_fused CPU_FN(gemm_f32_fused)
 #define gemm_f32_builtin CPU_FN(gemm_f32_builtin)
 #define gemm_backend CPU_FN(gemm_backend)
 #define gemm_f32_packed CPU_FN(gemm_f32_packed)

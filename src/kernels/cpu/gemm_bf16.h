@@ -21,6 +21,10 @@
 
 void CPU_FN(gemm_bf16)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype a_type,
                        int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb, float beta, float *C, int64_t ldc);
+/* gemm_bf16 with work fused into it (gemm_packed.h's gemm_fuse; NULL: none). */
+void CPU_FN(gemm_bf16_fused)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const void *A,
+                             gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb, float beta,
+                             float *C, int64_t ldc, const gemm_fuse *fuse);
 /* The fp32-emulation path alone (tests compare both paths with ref). */
 void CPU_FN(gemm_bf16_emulated)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, const void *A,
                                 gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb, float beta,
@@ -44,6 +48,8 @@ const char *gemm_bf16_backend_avx512(void);
 
 void CPU_FN(cpu_matmul_forward_bf16)(float *out, const float *inp, const uint16_t *weight, const float *bias, int64_t N,
                                      int64_t C, int64_t OC);
+void CPU_FN(cpu_matmul_act_forward_bf16)(float *out, float *pre, const float *inp, const uint16_t *weight,
+                                         const float *bias, int64_t N, int64_t C, int64_t OC, kernel_act act);
 void CPU_FN(cpu_matmul_backward_bf16)(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                                       const uint16_t *weight, int64_t N, int64_t C, int64_t OC);
 

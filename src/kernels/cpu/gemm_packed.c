@@ -14,6 +14,7 @@
  * strided in k are read a k (pair) at a time across all panels. */
 #include "kernels/cpu/gemm_packed.h"
 #include "kernels/cpu/gemm.h"
+#include "kernels/cpu/vmath.h"
 #include "kernels/bf16.h"
 
 #include "attn/attn.h"
@@ -50,6 +51,56 @@ void CPU_FN(gemm_naive_acc)(gemm_pack_kind kind, bool ta, bool tb, int64_t M, in
                 s += value(A, at, kind, ta ? k * lda + i : i * lda + k) * value(B, bt, kind, tb ? j * ldb + k : k * ldb + j);
             C[i * ldc + j] += alpha * s;
         }
+}
+
+void CPU_FN(gemm_fuse_store)(const gemm_fuse *fx, float *C, int64_t ldc, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
+    const float *bias = fx->bias;
+    for (int64_t i = i0; i < i1; i++) {
+        float *c = C + i * ldc, *pre = fx->pre ? fx->pre + i * ldc : NULL;
+        if (bias) {
+#pragma omp simd
+            for (int64_t j = j0; j < j1; j++) c[j] += bias[j];
+        }
+        if (fx->act == GEMM_ACT_NONE) continue;
+        if (pre) memcpy(pre + j0, c + j0, (size_t)(j1 - j0) * sizeof(float));
+        switch (fx->act) {
+        case GEMM_ACT_GELU:
+#pragma omp simd
+            for (int64_t j = j0; j < j1; j++) c[j] = vm_gelu_tanh(c[j]);
+            break;
+        case GEMM_ACT_GELU_ERF:
+#pragma omp simd
+            for (int64_t j = j0; j < j1; j++) c[j] = vm_gelu_erf(c[j]);
+            break;
+        default:
+#pragma omp simd
+            for (int64_t j = j0; j < j1; j++) c[j] = c[j] > 0.0f ? c[j] : 0.0f;
+            break;
+        }
+    }
+}
+
+/* row_sums[i] += op(A)[i, k] for k in order, rows [i0, i1). */
+static void row_sums_pass(float *sums, bool ta, int64_t i0, int64_t i1, int64_t K, const void *A, gemm_dtype at,
+                          int64_t lda) {
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t i = i0; i < i1; i++) {
+            int64_t x = ta ? k * lda + i : i * lda + k;
+            sums[i] += at == GEMM_BF16 ? bf16_to_f32(((const uint16_t *)A)[x]) : ((const float *)A)[x];
+        }
+}
+
+void CPU_FN(gemm_fuse_after)(const gemm_fuse *fx, bool ta, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at,
+                             int64_t lda, float *C, int64_t ldc) {
+    if (!fx) return;
+    enum { RB = 16 };
+    bool store = fx->bias || fx->act != GEMM_ACT_NONE;
+#pragma omp parallel for if (M * (N + K) >= PAR_MIN) schedule(static)
+    for (int64_t i0 = 0; i0 < M; i0 += RB) {
+        int64_t i1 = i0 + RB < M ? i0 + RB : M;
+        if (store) CPU_FN(gemm_fuse_store)(fx, C, ldc, i0, i1, 0, N);
+        if (fx->row_sums) row_sums_pass(fx->row_sums, ta, i0, i1, K, A, at, lda);
+    }
 }
 
 #ifdef HAVE_PACKED
@@ -111,13 +162,21 @@ static inline __m512i load_lanes(gemm_pack_kind kind, const void *X, gemm_dtype 
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi32_epi16(lo)), _mm512_cvtepi32_epi16(hi), 1);
 }
 
+/* n <= 16 consecutive values of X from X[i] as fp32, zero beyond n. */
+static inline __m512 load16_f32(const void *X, gemm_dtype t, int64_t i, int64_t n) {
+    if (t == GEMM_F32) return _mm512_maskz_loadu_ps(mask16(n), (const float *)X + i);
+    __m512i h = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask16(n), (const uint16_t *)X + i));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(h, 16));
+}
+
 /* Packs rows [r0, r0 + rows) of op(X) over k in [k0, k0 + kc) into
  * ceil(rows / W) panels, panel q at dst + q * kl * W as [k lane][W],
  * zero beyond the rows and beyond kc. k_contig: op(X)'s row r is
  * contiguous in k at X + r*ld; else op(X)'s column k is contiguous at
- * X + k*ld. */
+ * X + k*ld, and then sums (when not NULL) gets each row's values added
+ * in k order (sums[0] is row r0's). */
 static void pack_panels(gemm_pack_kind kind, uint32_t *dst, int W, const void *X, gemm_dtype t, bool k_contig, int64_t ld,
-                        int64_t r0, int64_t rows, int64_t k0, int64_t kc) {
+                        int64_t r0, int64_t rows, int64_t k0, int64_t kc, float *sums) {
     int64_t per = kind == GEMM_PACK_BF16 ? 2 : 1, kl = (kc + per - 1) / per, panels = (rows + W - 1) / W;
     if (k_contig) {
         for (int64_t q = 0; q < panels; q++)
@@ -149,6 +208,12 @@ static void pack_panels(gemm_pack_kind kind, uint32_t *dst, int W, const void *X
                 } else {
                     v = load16_bf16(X, t, lo + at, n);
                     if (has_hi) v = _mm512_or_si512(v, _mm512_slli_epi32(load16_bf16(X, t, hi + at, n), 16));
+                }
+                if (sums) { /* this panel's rows only */
+                    int64_t m = n < W - c ? n : W - c;
+                    __m512 s = _mm512_add_ps(_mm512_maskz_loadu_ps(mask16(m), sums + at), load16_f32(X, t, lo + at, m));
+                    if (has_hi) s = _mm512_add_ps(s, load16_f32(X, t, hi + at, m));
+                    _mm512_mask_storeu_ps(sums + at, mask16(m), s);
                 }
                 _mm512_mask_storeu_epi32(dst + q * kl * W + p * W + c, mask16(W - c), v);
             }
@@ -219,7 +284,7 @@ static void kernel_f32(int64_t kl, const uint32_t *a, const uint32_t *b, float *
  * could be allocated, C untouched). */
 static bool gemm_block(gemm_pack_kind kind, bool ta, bool tb, int64_t i0, int64_t i1, int64_t j0, int64_t j1, int64_t K,
                        float alpha, const void *A, gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb,
-                       float *C, int64_t ldc, bool overwrite) {
+                       float *C, int64_t ldc, bool overwrite, const gemm_fuse *fx) {
     uint32_t *ap = pack_buffers(), *bp = ap ? ap + MC * KL : NULL;
     if (!ap) return false;
     int64_t per = kind == GEMM_PACK_BF16 ? 2 : 1, KCB = KL * per;
@@ -227,10 +292,14 @@ static bool gemm_block(gemm_pack_kind kind, bool ta, bool tb, int64_t i0, int64_
         int64_t nc = j1 - jc < NC ? j1 - jc : NC, nb = (nc + NR - 1) / NR;
         for (int64_t pc = 0; pc < K; pc += KCB) {
             int64_t kc = K - pc < KCB ? K - pc : KCB, kl = (kc + per - 1) / per;
-            pack_panels(kind, bp, NR, B, bt, tb, ldb, jc, nc, pc, kc);
+            bool last = pc + kc >= K, store = fx && last && (fx->bias || fx->act != GEMM_ACT_NONE);
+            pack_panels(kind, bp, NR, B, bt, tb, ldb, jc, nc, pc, kc, NULL);
             for (int64_t ic = i0; ic < i1; ic += MC) {
                 int64_t mc = i1 - ic < MC ? i1 - ic : MC, mb = (mc + MR - 1) / MR;
-                pack_panels(kind, ap, MR, A, at, !ta, lda, ic, mc, pc, kc);
+                /* row sums (op(A) strided in k: gemm_packed sees to the rest)
+                 * by the thread holding column 0 */
+                float *sums = fx && fx->row_sums && jc == 0 ? fx->row_sums + ic : NULL;
+                pack_panels(kind, ap, MR, A, at, !ta, lda, ic, mc, pc, kc, sums);
                 for (int64_t jb = 0; jb < nb; jb++)
                     for (int64_t ib = 0; ib < mb; ib++) {
                         int mr = (int)(mc - ib * MR < MR ? mc - ib * MR : MR), nr = (int)(nc - jb * NR < NR ? nc - jb * NR : NR);
@@ -240,6 +309,10 @@ static bool gemm_block(gemm_pack_kind kind, bool ta, bool tb, int64_t i0, int64_
                             kernel_bf16(kl, ap + ib * kl * MR, bp + jb * kl * NR, c, ldc, mr, nr, acc_c, alpha);
                         else
                             kernel_f32(kl, ap + ib * kl * MR, bp + jb * kl * NR, c, ldc, mr, nr, acc_c, alpha);
+                        if (store) {
+                            int64_t i = ic + ib * MR, j = jc + jb * NR;
+                            CPU_FN(gemm_fuse_store)(fx, C, ldc, i, i + mr, j, j + nr);
+                        }
                     }
             }
         }
@@ -255,7 +328,7 @@ static bool gemm_block(gemm_pack_kind kind, bool ta, bool tb, int64_t i0, int64_
  * split packs fewer elements, rows when both are equal. */
 static void gemm_threads(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const void *A,
                          gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float *C, int64_t ldc,
-                         bool overwrite) {
+                         bool overwrite, const gemm_fuse *fx) {
 #pragma omp parallel
     {
         int64_t nt = 1, t = 0;
@@ -272,7 +345,7 @@ static void gemm_threads(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64
         int64_t s0 = u0 * unit, s1 = u1 * unit < n ? u1 * unit : n;
         if (s0 < s1) {
             int64_t i0 = by_rows ? s0 : 0, i1 = by_rows ? s1 : M, j0 = by_rows ? 0 : s0, j1 = by_rows ? N : s1;
-            if (!gemm_block(kind, ta, tb, i0, i1, j0, j1, K, alpha, A, at, lda, B, bt, ldb, C, ldc, overwrite)) {
+            if (!gemm_block(kind, ta, tb, i0, i1, j0, j1, K, alpha, A, at, lda, B, bt, ldb, C, ldc, overwrite, fx)) {
                 /* no buffer: this band by the plain loop */
                 size_t ea = at == GEMM_BF16 ? 2 : 4, eb = bt == GEMM_BF16 ? 2 : 4;
                 float *c = C + i0 * ldc + j0;
@@ -280,6 +353,8 @@ static void gemm_threads(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64
                 CPU_FN(gemm_naive_acc)(kind, ta, tb, i1 - i0, j1 - j0, K, alpha,
                                        (const char *)A + (size_t)(ta ? i0 : i0 * lda) * ea, at, lda,
                                        (const char *)B + (size_t)(tb ? j0 * ldb : j0) * eb, bt, ldb, c, ldc);
+                if (fx) CPU_FN(gemm_fuse_store)(fx, C, ldc, i0, i1, j0, j1);
+                if (fx && fx->row_sums && ta && j0 == 0) row_sums_pass(fx->row_sums, ta, i0, i1, K, A, at, lda);
             }
         }
     }
@@ -303,17 +378,27 @@ bool CPU_FN(gemm_packed_available)(gemm_pack_kind kind) { return false; }
 
 void CPU_FN(gemm_packed)(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha, const void *A,
                          gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float beta, float *C,
-                         int64_t ldc) {
+                         int64_t ldc, const gemm_fuse *fx) {
     if (M <= 0 || N <= 0) return;
     bool overwrite = beta == 0.0f && K > 0; /* the first k block stores: no pass to clear C */
     if (!overwrite) gemm_scale(M, N, beta, C, ldc);
-    if (K <= 0) return;
+    if (K <= 0) {
+        CPU_FN(gemm_fuse_after)(fx, ta, M, N, K, A, at, lda, C, ldc);
+        return;
+    }
 #ifdef HAVE_PACKED
     if (CPU_FN(gemm_packed_available)(kind)) {
-        gemm_threads(kind, ta, tb, M, N, K, alpha, A, at, lda, B, bt, ldb, C, ldc, overwrite);
+        gemm_fuse in = fx ? *fx : (gemm_fuse){0};
+        if (in.row_sums && !ta) { /* rows contiguous in k: summed by their own pass */
+            gemm_fuse sums_only = {.row_sums = in.row_sums};
+            CPU_FN(gemm_fuse_after)(&sums_only, ta, M, N, K, A, at, lda, C, ldc);
+            in.row_sums = NULL;
+        }
+        gemm_threads(kind, ta, tb, M, N, K, alpha, A, at, lda, B, bt, ldb, C, ldc, overwrite, fx ? &in : NULL);
         return;
     }
 #endif
     if (overwrite) gemm_scale(M, N, 0.0f, C, ldc);
     CPU_FN(gemm_naive_acc)(kind, ta, tb, M, N, K, alpha, A, at, lda, B, bt, ldb, C, ldc);
+    CPU_FN(gemm_fuse_after)(fx, ta, M, N, K, A, at, lda, C, ldc);
 }

@@ -20,10 +20,40 @@
 typedef enum gemm_dtype { GEMM_F32 = 0, GEMM_BF16 } gemm_dtype;
 typedef enum gemm_pack_kind { GEMM_PACK_F32 = 0, GEMM_PACK_BF16 } gemm_pack_kind;
 
+/* Work fused into a GEMM's passes over its operands and result (a NULL
+ * gemm_fuse: none). As C's final values are stored (beta C + alpha
+ * op(A) op(B)):
+ *   bias (N):     added to every row;
+ *   act:          then applied (GELU tanh form, GELU erf form, ReLU);
+ *   pre:          receives the values before act (C's layout and ldc);
+ * and while op(A) is read:
+ *   row_sums (M): += the sum over k of each row of op(A), unrounded, in k
+ *                 order (the bias gradient beside dW = dout^T x).
+ * The results equal the GEMM followed by the separate passes. */
+typedef enum gemm_act { GEMM_ACT_NONE = 0, GEMM_ACT_GELU, GEMM_ACT_GELU_ERF, GEMM_ACT_RELU } gemm_act;
+typedef struct gemm_fuse {
+    const float *bias;
+    gemm_act act;
+    float *pre;
+    float *row_sums;
+} gemm_fuse;
+
+static inline gemm_act gemm_act_of(kernel_act act) {
+    return act == KACT_GELU ? GEMM_ACT_GELU : act == KACT_GELU_ERF ? GEMM_ACT_GELU_ERF : GEMM_ACT_RELU;
+}
+
 bool CPU_FN(gemm_packed_available)(gemm_pack_kind kind);
 void CPU_FN(gemm_packed)(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                          const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
-                         float beta, float *C, int64_t ldc);
+                         float beta, float *C, int64_t ldc, const gemm_fuse *fuse);
+
+/* The fused passes by themselves, for the GEMMs that cannot fuse them:
+ * gemm_fuse_store applies bias, act and pre to C rows [i0, i1) x columns
+ * [j0, j1) on the calling thread; gemm_fuse_after does so to all of C (M,
+ * N) and adds the row sums of op(A) (M, K), threaded. */
+void CPU_FN(gemm_fuse_store)(const gemm_fuse *fuse, float *C, int64_t ldc, int64_t i0, int64_t i1, int64_t j0, int64_t j1);
+void CPU_FN(gemm_fuse_after)(const gemm_fuse *fuse, bool trans_a, int64_t M, int64_t N, int64_t K, const void *A,
+                             gemm_dtype a_type, int64_t lda, float *C, int64_t ldc);
 
 #if defined(__AVX512F__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -50,6 +80,6 @@ void CPU_FN(gemm_naive_acc)(gemm_pack_kind kind, bool trans_a, bool trans_b, int
 bool gemm_packed_available_avx512(gemm_pack_kind kind);
 void gemm_packed_avx512(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                         const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
-                        float beta, float *C, int64_t ldc);
+                        float beta, float *C, int64_t ldc, const gemm_fuse *fuse);
 
 #endif

@@ -8,6 +8,12 @@ void ref_matmul_forward(float *out, const float *inp, const float *weight, const
                         int64_t N, int64_t C, int64_t OC);
 void ref_matmul_backward(float *dinp, float *dweight, float *dbias, const float *dout,
                          const float *inp, const float *weight, int64_t N, int64_t C, int64_t OC);
+void ref_matmul_act_forward(float *out, float *pre, const float *inp, const float *weight, const float *bias, int64_t N,
+                            int64_t C, int64_t OC, kernel_act act);
+void ref_matmul_act_forward_bf16(float *out, float *pre, const float *inp, const uint16_t *weight, const float *bias,
+                                 int64_t N, int64_t C, int64_t OC, kernel_act act);
+/* out = act(inp) (n values) by the reference activation kernels. */
+void ref_act_forward(float *out, const float *inp, int64_t n, kernel_act act);
 void ref_embedding_forward(float *out, const float *table, const int32_t *ids, int64_t N, int64_t C);
 void ref_embedding_backward(float *dtable, const float *dout, const int32_t *ids, int64_t N, int64_t C,
                             int64_t V);

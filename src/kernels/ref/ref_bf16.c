@@ -36,3 +36,9 @@ void ref_matmul_backward_bf16(float *dinp, float *dweight, float *dbias, const f
             }
     if (dbias) ref_matmul_backward(NULL, NULL, dbias, dout, inp, NULL, N, C, OC);
 }
+
+void ref_matmul_act_forward_bf16(float *out, float *pre, const float *inp, const uint16_t *weight, const float *bias,
+                                 int64_t N, int64_t C, int64_t OC, kernel_act act) {
+    ref_matmul_forward_bf16(pre, inp, weight, bias, N, C, OC);
+    ref_act_forward(out, pre, N * OC, act);
+}

@@ -15,6 +15,20 @@ void ref_matmul_forward(float *out, const float *inp, const float *weight, const
         }
 }
 
+void ref_act_forward(float *out, const float *inp, int64_t n, kernel_act act) {
+    switch (act) {
+    case KACT_GELU: ref_gelu_forward(out, inp, n); break;
+    case KACT_GELU_ERF: ref_gelu_erf_forward(out, inp, n); break;
+    default: ref_relu_forward(out, inp, n); break;
+    }
+}
+
+void ref_matmul_act_forward(float *out, float *pre, const float *inp, const float *weight, const float *bias, int64_t N,
+                            int64_t C, int64_t OC, kernel_act act) {
+    ref_matmul_forward(pre, inp, weight, bias, N, C, OC);
+    ref_act_forward(out, pre, N * OC, act);
+}
+
 void ref_matmul_backward(float *dinp, float *dweight, float *dbias, const float *dout,
                          const float *inp, const float *weight, int64_t N, int64_t C, int64_t OC) {
     if (dinp)

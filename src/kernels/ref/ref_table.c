@@ -5,6 +5,7 @@ const kernels kernels_ref = {
     .name = "ref",
     .matmul_forward = ref_matmul_forward,
     .matmul_backward = ref_matmul_backward,
+    .matmul_act_forward = ref_matmul_act_forward,
     .embedding_forward = ref_embedding_forward,
     .embedding_backward = ref_embedding_backward,
     .layernorm_forward = ref_layernorm_forward,
@@ -32,6 +33,7 @@ const kernels kernels_ref = {
     .additive_attention_backward = ref_additive_attention_backward,
     .matmul_forward_bf16 = ref_matmul_forward_bf16,
     .matmul_backward_bf16 = ref_matmul_backward_bf16,
+    .matmul_act_forward_bf16 = ref_matmul_act_forward_bf16,
     .adamw = ref_adamw,
     .sumsq = ref_sumsq,
 };
