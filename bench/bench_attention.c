@@ -7,8 +7,13 @@
  * matrices for naive; the log-sum-exp for flash), plus the process's peak
  * resident memory growth measured around the call.
  *
- *   bench_attention [--heads 12] [--dim 64] [--min-t 256] [--max-t 8192] [--naive-max-t 8192] */
+ * --decode: one decoding step instead (one query over T cached keys, the
+ * KV cache's layout), for the tiled forward kernel and the row kernel that
+ * attn runs for it: microseconds per step over all heads, best of 50.
+ *
+ *   bench_attention [--heads 12] [--dim 64] [--min-t 256] [--max-t 8192] [--naive-max-t 8192] [--decode] */
 #include "core/core.h"
+#include "kernels/cpu/cpu.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/kernels.h"
 
@@ -68,14 +73,53 @@ static void naive_backward(int64_t H, int64_t T, int64_t D, const float *q, cons
     }
 }
 
+typedef void (*forward_fn)(const attn_dims *, float *, float *, const float *, const float *, const float *);
+
+/* One-query steps over T cached keys: tiled kernel vs row kernel. */
+static void decode_rows(int64_t H, int64_t D, int64_t t_min, int64_t t_max) {
+    __builtin_cpu_init();
+    bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw");
+    forward_fn fns[2] = {avx512 ? cpu_attention_forward_tiles_avx512 : cpu_attention_forward_tiles_generic,
+                         avx512 ? cpu_attention_forward_rows_avx512 : cpu_attention_forward_rows_generic};
+    const char *names[2] = {"decode-tiles", "decode-rows"};
+    int64_t C = H * D;
+    for (int64_t T = t_min; T <= t_max; T *= 2) {
+        float *q = malloc((size_t)C * 4), *kv = malloc((size_t)(2 * C * T) * 4), *o = malloc((size_t)C * 4);
+        float *lse = malloc((size_t)H * 4);
+        for (int64_t i = 0; i < C; i++) q[i] = rng_normal(1, 0, (uint64_t)i);
+        for (int64_t i = 0; i < 2 * C * T; i++) kv[i] = rng_normal(1, 1, (uint64_t)i);
+        attn_dims d = {.B = 1, .Tq = 1, .Tk = T, .H = H, .D = D, .q_stride = C, .kv_stride = 2 * C, .q_batch_stride = C,
+                       .kv_batch_stride = 2 * C * T, .causal = true, .scale = 1.0f / sqrtf((float)D)};
+        double best[2] = {1e30, 1e30};
+        for (int r = 0; r < 50; r++) /* interleaved */
+            for (int f = 0; f < 2; f++) {
+                double t0 = time_now();
+                fns[f](&d, o, lse, q, kv, kv + C);
+                double dt = time_now() - t0;
+                if (dt < best[f]) best[f] = dt;
+            }
+        for (int f = 0; f < 2; f++)
+            printf("{\"method\": \"%s\", \"T\": %lld, \"us\": %.1f}\n", names[f], (long long)T, best[f] * 1e6);
+        fflush(stdout);
+        free(q), free(kv), free(o), free(lse);
+    }
+}
+
 int main(int argc, char **argv) {
     int64_t H = arg(argc, argv, "--heads", 12), D = arg(argc, argv, "--dim", 64);
     int64_t t_min = arg(argc, argv, "--min-t", 256), t_max = arg(argc, argv, "--max-t", 8192);
     int64_t naive_max = arg(argc, argv, "--naive-max-t", 8192);
     const char *only = NULL;
-    for (int i = 1; i < argc; i++)
+    bool decode = false;
+    for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--only") && i + 1 < argc) only = argv[i + 1];
+        if (!strcmp(argv[i], "--decode")) decode = true;
+    }
     attn_set_threads((int)arg(argc, argv, "--threads", 0));
+    if (decode) {
+        decode_rows(H, D, t_min, t_max);
+        return 0;
+    }
     const kernels *kc = kernels_default();
     for (int64_t T = t_min; T <= t_max; T *= 2) {
         size_t n = (size_t)(H * T * D);

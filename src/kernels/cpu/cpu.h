@@ -46,8 +46,19 @@ void CPU_FN(cpu_attention_forward)(const attn_dims *d, float *out, float *lse, c
 void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
                             const float *out, const float *lse, const float *q, const float *k,
                             const float *v);
-/* Row-at-a-time attention, any head width (the tiled kernels' fallback). */
+/* Row-at-a-time attention, any head width (the tiled kernels' fallback,
+ * and the forward of one-query steps). */
 void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
+                                        const float *v);
+/* The tiled forward alone (head width <= 128); cpu_attention_forward
+ * chooses between it and the row kernel. */
+void CPU_FN(cpu_attention_forward_tiles)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
+                                         const float *v);
+/* Both forward paths of the AVX-512 build by name (bench_attention's
+ * decode rows; call only on an AVX-512 CPU). */
+void cpu_attention_forward_rows_avx512(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
+                                       const float *v);
+void cpu_attention_forward_tiles_avx512(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
                                         const float *v);
 void CPU_FN(cpu_attention_backward_rows)(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
                                          const float *out, const float *lse, const float *q, const float *k,
