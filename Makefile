@@ -63,11 +63,12 @@ endif
 LIB_SRC  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 TEST_SRC := $(sort $(wildcard tests/unit/test_*.c))
-# kernels/cpu/ is built twice: baseline x86-64 and AVX-512 (see cpu.h);
-# the AVX-512 build is chosen at run time where the CPU supports it.
+# kernels/cpu/ is built three times: baseline x86-64, AVX2 + FMA and
+# AVX-512 (see cpu.h); the best build the CPU supports is chosen at run time.
 CPU_SRC  := $(sort $(wildcard src/kernels/cpu/*.c))
+AVX2_FLAGS   := -mavx2 -mfma -mf16c
 AVX512_FLAGS := -mavx512f -mavx512bw -mavx512vl -mavx512dq -mfma -mavx2 -mf16c
-LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(CPU_SRC:%.c=$(BUILD)/%.avx512.o)
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o) $(CPU_SRC:%.c=$(BUILD)/%.avx2.o) $(CPU_SRC:%.c=$(BUILD)/%.avx512.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard include/attn/*.h src/*/*.h src/*/*/*.h tests/*.h)
@@ -92,6 +93,10 @@ $(BUILD)/attn: $(CLI_OBJ) $(BUILD)/libattn.a $(BUILD)/libattn.so
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/%.avx2.o: %.c $(HEADERS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(AVX2_FLAGS) -DCPU_ISA=avx2 -c $< -o $@
 
 $(BUILD)/%.avx512.o: %.c $(HEADERS)
 	@mkdir -p $(@D)

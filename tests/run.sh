@@ -8,18 +8,27 @@ total_fail=0
 add() { # add PASSED FAILED
     total_pass=$((total_pass + $1)); total_fail=$((total_fail + $2))
 }
-for t in "$BUILD"/tests/test_*; do
-    [ -x "$t" ] || continue
-    out=$("$t" 2>&1); rc=$?
+unit() { # unit TEST [LABEL]: runs one unit-test binary (in the environment given)
+    out=$("$1" 2>&1); rc=$?
     line=$(printf '%s\n' "$out" | tail -n 1)
     p=$(printf '%s' "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
     f=$(printf '%s' "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
     if [ -z "$p" ]; then
-        printf '%s\n' "$out"; echo "$t: crashed (exit $rc)"; add 0 1; continue
+        printf '%s\n' "$out"; echo "$1${2:+ ($2)}: crashed (exit $rc)"; add 0 1; return
     fi
     if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then printf '%s\n' "$out"; [ "$f" -eq 0 ] && f=1; fi
-    printf '%s\n' "$line"
+    printf '%s%s\n' "$line" "${2:+ ($2)}"
     add "$p" "$f"
+}
+for t in "$BUILD"/tests/test_*; do
+    [ -x "$t" ] && unit "$t"
+done
+# the kernel and gradient tests again on the builds this CPU would not
+# choose by itself (each CPU table against the reference kernels)
+for isa in avx2 generic; do
+    for t in test_kernels test_grad; do
+        [ -x "$BUILD/tests/$t" ] && ATTN_CPU_ISA=$isa unit "$BUILD/tests/$t" "ATTN_CPU_ISA=$isa"
+    done
 done
 for t in tests/e2e/*.sh; do
     [ -f "$t" ] || continue

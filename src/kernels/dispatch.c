@@ -21,12 +21,23 @@ static bool cpu_has_avx512(void) {
 #endif
 }
 
+static bool cpu_has_avx2(void) {
+#if defined(__x86_64__) && defined(__GNUC__)
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+#else
+    return false;
+#endif
+}
+
 const kernels *kernels_cpu_best(void) {
     static const kernels *best;
     if (!best) {
         const char *e = getenv("ATTN_CPU_ISA");
-        bool generic = e && !strcmp(e, "generic");
-        best = !generic && cpu_has_avx512() ? &kernels_cpu_avx512 : &kernels_cpu_generic;
+        bool generic = e && !strcmp(e, "generic"), avx2 = e && !strcmp(e, "avx2");
+        best = !generic && !avx2 && cpu_has_avx512() ? &kernels_cpu_avx512
+               : !generic && cpu_has_avx2()          ? &kernels_cpu_avx2
+                                                     : &kernels_cpu_generic;
     }
     return best;
 }
@@ -40,9 +51,16 @@ const kernels *kernels_default(void) {
 const char *attn_system_info(void) {
     static char info[256];
     const kernels *k = kernels_default();
-    bool ref = k == &kernels_ref, avx512 = kernels_cpu_best() == &kernels_cpu_avx512;
-    const char *mm = ref ? "ref" : avx512 ? gemm_backend_avx512() : gemm_backend();
-    const char *bf16 = ref ? "ref" : avx512 ? gemm_bf16_backend_avx512() : gemm_bf16_backend_generic();
+    const kernels *best = kernels_cpu_best();
+    bool ref = k == &kernels_ref;
+    const char *mm = ref                            ? "ref"
+                     : best == &kernels_cpu_avx512 ? gemm_backend_avx512()
+                     : best == &kernels_cpu_avx2   ? gemm_backend_avx2()
+                                                   : gemm_backend();
+    const char *bf16 = ref                            ? "ref"
+                       : best == &kernels_cpu_avx512 ? gemm_bf16_backend_avx512()
+                       : best == &kernels_cpu_avx2   ? gemm_bf16_backend_avx2()
+                                                     : gemm_bf16_backend_generic();
     snprintf(info, sizeof info, "kernels %s, matrix products %s, bf16 products %s, threads %d", k->name, mm, bf16,
              attn_get_threads());
     return info;

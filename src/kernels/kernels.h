@@ -192,12 +192,14 @@ typedef struct kernels {
 static inline int64_t gru_work_floats(int64_t B, int64_t T, int64_t H) { return 5 * B * H + 4 * B * T * H; }
 
 extern const kernels kernels_ref;
-/* The CPU kernels built for baseline x86-64 and for AVX-512. */
+/* The CPU kernels built for baseline x86-64, for AVX2 + FMA and for AVX-512. */
 extern const kernels kernels_cpu_generic;
+extern const kernels kernels_cpu_avx2;
 extern const kernels kernels_cpu_avx512;
 
 /* The best CPU table this processor runs: AVX-512 where the CPU and OS
- * support it, unless ATTN_CPU_ISA=generic asks for the baseline build. */
+ * support it, else AVX2 + FMA, else the baseline build; ATTN_CPU_ISA=avx2
+ * or generic caps the choice (tests and comparisons). */
 const kernels *kernels_cpu_best(void);
 #define kernels_cpu (*kernels_cpu_best())
 

@@ -18,6 +18,11 @@ ids=$(echo "hello world" | env -u OMP_WAIT_POLICY -u GOMP_SPINCOUNT "$ATTN" toke
 v=$(ATTN_CPU_ISA=generic ATTN_THREADS=1 "$ATTN" --version | sed -n 2p)
 echo "$v" | grep -Eq "^kernels cpu-generic, matrix products (openblas|builtin), bf16 products fp32-emulation, threads 1$" ||
     { echo "ATTN_CPU_ISA=generic / ATTN_THREADS=1 not reported: $v"; exit 1; }
+if grep -q avx2 /proc/cpuinfo 2>/dev/null && grep -qw fma /proc/cpuinfo && grep -qw f16c /proc/cpuinfo; then
+    v=$(ATTN_CPU_ISA=avx2 "$ATTN" --version | sed -n 2p)
+    echo "$v" | grep -Eq "^kernels cpu-avx2, matrix products (openblas|builtin), bf16 products fp32-emulation," ||
+        { echo "ATTN_CPU_ISA=avx2 not reported: $v"; exit 1; }
+fi
 v=$(ATTN_KERNELS=ref "$ATTN" --version | sed -n 2p)
 echo "$v" | grep -q "^kernels ref, matrix products ref, bf16 products ref" || { echo "ATTN_KERNELS=ref not reported: $v"; exit 1; }
 if grep -q avx512bw /proc/cpuinfo 2>/dev/null && grep -q avx512vl /proc/cpuinfo && grep -q avx512dq /proc/cpuinfo; then

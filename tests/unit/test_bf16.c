@@ -216,10 +216,12 @@ static void linear_case(const kernels *k, int64_t N, int64_t C, int64_t OC, bool
 }
 
 TEST("matmul bf16: every cpu table matches ref (GEMV rows 1-3, GEMM rows, odd widths, bias or not)") {
-    const kernels *tables[2] = {&kernels_cpu_generic, &kernels_cpu_avx512};
+    const kernels *tables[3] = {&kernels_cpu_generic, &kernels_cpu_avx2, &kernels_cpu_avx512};
     static const int64_t shapes[][3] = {{1, 7, 5}, {2, 64, 33}, {3, 100, 4}, {5, 33, 70}, {64, 96, 288}, {1, 4100, 9}};
-    for (int t = 0; t < 2; t++) {
-        if (t == 1 && !__builtin_cpu_supports("avx512f")) break;
+    __builtin_cpu_init();
+    for (int t = 0; t < 3; t++) {
+        if (t == 1 && !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) continue;
+        if (t == 2 && !__builtin_cpu_supports("avx512f")) continue;
         for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
             for (int bias = 0; bias < 2; bias++) linear_case(tables[t], shapes[s][0], shapes[s][1], shapes[s][2], bias);
     }

@@ -45,7 +45,8 @@ void CPU_FN(gemm_scale)(int64_t M, int64_t N, float beta, float *C, int64_t ldc)
 
 /* Name of the implementation gemm_f32 runs ("openblas", "attn-packed", "builtin"). */
 const char *CPU_FN(gemm_backend)(void);
-const char *gemm_backend_avx512(void); /* the AVX-512 build's, by name */
+const char *gemm_backend_avx512(void); /* the AVX-512 and AVX2 builds', by name */
+const char *gemm_backend_avx2(void);
 
 /* Names without the suffix, for callers outside kernels/cpu (tests, bench),
  * which get the generic build. */

@@ -45,6 +45,7 @@ void gemm_bf16_emulated_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N,
                                gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb, float beta,
                                float *C, int64_t ldc);
 const char *gemm_bf16_backend_avx512(void);
+const char *gemm_bf16_backend_avx2(void);
 
 void CPU_FN(cpu_matmul_forward_bf16)(float *out, const float *inp, const uint16_t *weight, const float *bias, int64_t N,
                                      int64_t C, int64_t OC);
