@@ -7,9 +7,11 @@
 #include <string.h>
 
 /* Every file of kernels/cpu/ is compiled once per instruction set (see the
- * Makefile): CPU_ISA names the build (generic = baseline x86-64, avx512 =
- * AVX-512 F/BW/VL/DQ + FMA) and CPU_FN(name) gives each build's symbols
- * their own suffix. dispatch.c picks a table at run time. */
+ * Makefile): CPU_ISA names the build (generic = baseline x86-64, avx2 =
+ * AVX2 + FMA + F16C, avx512 = AVX-512 F/BW/VL/DQ + FMA) and CPU_FN(name)
+ * gives each build's symbols their own suffix. Hand-written intrinsics
+ * are AVX-512 only; the other builds get their vectors from the compiler
+ * (`omp simd` loops). dispatch.c picks a table at run time. */
 #ifndef CPU_ISA
 #define CPU_ISA generic
 #endif
