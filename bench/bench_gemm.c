@@ -1,7 +1,8 @@
 /* bench_gemm — GFLOP/s of the matrix products a transformer step runs, in
  * fp32 for the BLAS (OpenBLAS when found; 0 without one), attn's packed
  * AVX-512 kernel (0 on CPUs without AVX-512; with its max difference from
- * the BLAS, or from the built-in loop) and the built-in blocked loop (the
+ * the BLAS, or from the built-in loop), its AVX2 + FMA kernel (0 without
+ * them; its max difference likewise) and the built-in blocked loop (the
  * fallback). Shapes: GPT-2 124M at B*T = 1024 rows:
  * forward out = x W^T (NT), backward dx = dy W (NN) and dW = dy^T x (TN).
  * bf16: the same products through gemm_bf16 as the bf16 linear layer runs
@@ -17,6 +18,12 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+static double max_diff(const float *a, const float *b, size_t n) {
+    double d = 0;
+    for (size_t i = 0; i < n; i++) d = fmax(d, fabs((double)a[i] - (double)b[i]));
+    return d;
+}
 
 typedef void (*gemm_fn)(bool, bool, int64_t, int64_t, int64_t, float, const float *, int64_t, const float *, int64_t,
                         float, float *, int64_t);
@@ -57,6 +64,7 @@ int main(int argc, char **argv) {
     attn_set_threads(threads);
     __builtin_cpu_init();
     bool avx512 = __builtin_cpu_supports("avx512f");
+    bool avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     gemm_bf16_fn bf16_fn = avx512 ? gemm_bf16_avx512 : gemm_bf16_generic;
     const char *bf16_path = avx512 ? gemm_bf16_backend_avx512() : gemm_bf16_backend_generic();
     const int64_t R = 1024;
@@ -83,12 +91,12 @@ int main(int argc, char **argv) {
             gemm_f32_builtin(cases[c].ta, cases[c].tb, M, N, K, 1.0f, A, cases[c].ta ? M : K, B, cases[c].tb ? K : N, 0.0f,
                              C1, N); /* the reference for the differences below */
 #endif
+            double mx = 0, md = 0, md2 = 0;
+            for (size_t i = 0; i < nc; i++) mx = fmax(mx, fabs((double)C1[i]));
             double g_own = avx512 ? run(gemm_f32_packed_avx512, cases[c].ta, cases[c].tb, M, N, K, A, B, C2, reps) : 0;
-            double md = 0, mx = 0;
-            for (size_t i = 0; i < nc; i++) {
-                md = fmax(md, fabs((double)C1[i] - (double)C2[i]));
-                mx = fmax(mx, fabs((double)C1[i]));
-            }
+            if (avx512) md = max_diff(C1, C2, nc);
+            double g_avx2 = avx2 ? run(gemm_f32_packed_avx2, cases[c].ta, cases[c].tb, M, N, K, A, B, C2, reps) : 0;
+            if (avx2) md2 = max_diff(C1, C2, nc);
             double g_builtin = run(gemm_f32_builtin, cases[c].ta, cases[c].tb, M, N, K, A, B, C2, reps);
             /* the weight operand (B of the NT and NN cases) held in bf16 */
             bool b_is_weight = c < 2;
@@ -96,13 +104,13 @@ int main(int argc, char **argv) {
             for (size_t i = 0; i < nb; i++) Bh[i] = bf16_from_f32(B[i]);
             double g_bf16 = run_bf16(bf16_fn, cases[c].ta, cases[c].tb, M, N, K, A, GEMM_F32, b_is_weight ? (const void *)Bh : B,
                                      b_is_weight ? GEMM_BF16 : GEMM_F32, C2, reps);
-            double mdb = 0;
-            for (size_t i = 0; i < nc; i++) mdb = fmax(mdb, fabs((double)C1[i] - (double)C2[i]));
+            double mdb = max_diff(C1, C2, nc);
             printf("{\"layer\": \"%s\", \"case\": \"%s\", \"M\": %lld, \"N\": %lld, \"K\": %lld, \"blas_gflops\": %.1f, "
-                   "\"attn_packed_gflops\": %.1f, \"attn_packed_max_rel_diff\": %.2e, \"builtin_gflops\": %.1f, "
+                   "\"attn_packed_gflops\": %.1f, \"attn_packed_max_rel_diff\": %.2e, \"attn_packed_avx2_gflops\": %.1f, "
+                   "\"attn_packed_avx2_max_rel_diff\": %.2e, \"builtin_gflops\": %.1f, "
                    "\"bf16_gflops\": %.1f, \"bf16_path\": \"%s\", \"bf16_max_rel_diff\": %.2e}\n",
                    layers[l].name, cases[c].c, (long long)M, (long long)N, (long long)K, g_blas, g_own, md / (mx > 0 ? mx : 1),
-                   g_builtin, g_bf16, bf16_path, mdb / (mx > 0 ? mx : 1));
+                   g_avx2, md2 / (mx > 0 ? mx : 1), g_builtin, g_bf16, bf16_path, mdb / (mx > 0 ? mx : 1));
             fflush(stdout);
             free(A), free(B), free(C1), free(C2), free(Bh);
         }

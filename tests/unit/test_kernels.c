@@ -714,6 +714,21 @@ TEST("gemm_f32 (the configured backend) matches the naive loop too") {
     check_gemm_all(gemm_f32, gemm_backend());
 }
 
+TEST("gemm_f32_packed: AVX2 micro-kernel, four transpose cases, alpha/beta, block edges") {
+    if (!gemm_packed_available_avx2(GEMM_PACK_F32)) {
+        fprintf(stderr, "    no AVX2 + FMA here: the AVX2 micro-kernel is not run\n");
+        return;
+    }
+    check_gemm_all(gemm_f32_packed_avx2, "gemm_f32_packed_avx2");
+    /* past one block of each kind: K > 256, M > 144 rows, N > 4096 columns */
+    static const int64_t edges[][3] = {{150, 45, 600}, {13, 4200, 7}, {145, 65, 257}};
+    for (size_t i = 0; i < ARRAY_LEN(edges); i++)
+        for (int t = 0; t < 4; t++)
+            CHECK(check_gemm(gemm_f32_packed_avx2, "gemm_f32_packed_avx2", t & 1, t & 2, edges[i][0], edges[i][1],
+                             edges[i][2], t == 2 ? 0.5f : 1.0f, t & 1 ? 1.0f : 0.0f, 3, 1600 + 10 * i + (uint64_t)t));
+    CHECK(!gemm_packed_available_avx2(GEMM_PACK_BF16)); /* the bf16 kind is the AVX-512 build's */
+}
+
 TEST("gemm_f32_packed: AVX-512 micro-kernel and the generic fallback, four transpose cases, alpha/beta, block edges") {
     check_gemm_all(gemm_f32_packed, "gemm_f32_packed (generic build: plain loop)");
     __builtin_cpu_init();
@@ -789,6 +804,11 @@ static void check_fused_all(packed_fn f, const char *name, gemm_pack_kind kind) 
 TEST("gemm_packed fused work (bias, GELU/GELU erf/ReLU with pre, row sums of op(A)) = the product, then the passes") {
     check_fused_all(gemm_packed_generic, "gemm_packed_generic (plain loop, passes after)", GEMM_PACK_F32);
     check_fused_all(gemm_packed_generic, "gemm_packed_generic bf16 (plain loop, passes after)", GEMM_PACK_BF16);
+    if (gemm_packed_available_avx2(GEMM_PACK_F32)) {
+        check_fused_all(gemm_packed_avx2, "gemm_packed_avx2", GEMM_PACK_F32);
+        /* the bf16 kind on the AVX2 build: its plain loop, passes after */
+        check_fused_all(gemm_packed_avx2, "gemm_packed_avx2 bf16 (plain loop)", GEMM_PACK_BF16);
+    }
     if (!gemm_packed_available_avx512(GEMM_PACK_F32)) {
         fprintf(stderr, "    no AVX-512 here: the packed micro-kernel is not run\n");
         return;

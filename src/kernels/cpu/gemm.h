@@ -2,8 +2,8 @@
  * Row-major: C (M, N) = alpha * op(A) @ op(B) + beta * C, where op(A) is
  * (M, K) (A stored (K, M) when trans_a), op(B) is (K, N) (B stored (N, K)
  * when trans_b). gemm_f32 runs the BLAS found at build time, else attn's
- * packed AVX-512 kernel (gemm_packed.h) where the CPU has AVX-512, else a
- * blocked OpenMP loop; ATTN_GEMM=blas|attn|builtin overrides the choice
+ * packed kernel (gemm_packed.h) in the AVX-512 and AVX2 builds where the
+ * CPU has their instructions, else a blocked OpenMP loop; ATTN_GEMM=blas|attn|builtin overrides the choice
  * (blas only where one was built in). All are right on every shape. */
 #ifndef ATTN_GEMM_H
 #define ATTN_GEMM_H
@@ -36,7 +36,10 @@ void CPU_FN(gemm_f32_packed)(bool trans_a, bool trans_b, int64_t M, int64_t N, i
 void CPU_FN(gemm_f32_blas)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                            int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 #endif
-/* The AVX-512 build's packed kernel by name (call only on an AVX-512 CPU). */
+/* The AVX2 and AVX-512 builds' packed kernels by name (call only on a CPU
+ * with the instructions). */
+void gemm_f32_packed_avx2(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                          int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 void gemm_f32_packed_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                             int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 

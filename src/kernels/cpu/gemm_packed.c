@@ -11,7 +11,9 @@
  * k, 768 bf16 k). Edges are zero-padded in the panels and masked when C
  * is written, so any M, N, K works. Rows of op(X) contiguous in k are
  * packed 16 rows x 16 lanes at a time through a register transpose; rows
- * strided in k are read a k (pair) at a time across all panels. */
+ * strided in k are read a k (pair) at a time across all panels.
+ * The AVX2 build runs the fp32 kind only, with a 6 x 16 micro-kernel (12
+ * ymm accumulators), KL = 256, and packs in plain C. */
 #include "kernels/cpu/gemm_packed.h"
 #include "kernels/cpu/gemm.h"
 #include "kernels/cpu/vmath.h"
@@ -28,7 +30,13 @@
 
 #if defined(__AVX512F__) && defined(__GNUC__)
 #define HAVE_PACKED 1
+#define PACKED_AVX512 1
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+#elif defined(__AVX2__) && defined(__FMA__) && defined(__GNUC__)
+#define HAVE_PACKED 1 /* the AVX2 build: fp32 only, a 6 x 16 FMA micro-kernel, packing in plain C */
+#endif
+#ifdef HAVE_PACKED
+#include <immintrin.h>
 #endif
 
 /* op(X) value at X[i]: fp32, or rounded to bf16 for the bf16 kind. */
@@ -105,7 +113,11 @@ void CPU_FN(gemm_fuse_after)(const gemm_fuse *fx, bool ta, int64_t M, int64_t N,
 
 #ifdef HAVE_PACKED
 
+#ifdef PACKED_AVX512
 enum { MR = 12, NR = 32, KL = 384, MC = 16 * MR, NC = 96 * NR };
+#else
+enum { MR = 6, NR = 16, KL = 256, MC = 24 * MR, NC = 256 * NR };
+#endif
 
 /* One packing buffer per calling thread, allocated on its first GEMM at
  * the largest size any call needs and kept (a training step then
@@ -116,6 +128,8 @@ static uint32_t *pack_buffers(void) {
     if (!pack_buffer) pack_buffer = attn_malloc_aligned((size_t)(MC + NC) * KL * sizeof(uint32_t));
     return pack_buffer;
 }
+
+#ifdef PACKED_AVX512
 
 static inline __mmask16 mask16(int64_t n) { return n >= 16 ? (__mmask16)0xffff : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
 
@@ -279,6 +293,82 @@ static void kernel_f32(int64_t kl, const uint32_t *a, const uint32_t *b, float *
     store_tile(c0, c1, C, ldc, mr, nr, acc_c, alpha);
 }
 
+#else /* the AVX2 build */
+
+/* Packs as the AVX-512 build does (fp32 lanes only), in plain C. */
+static void pack_panels(gemm_pack_kind kind, uint32_t *dst, int W, const void *X, gemm_dtype t, bool k_contig, int64_t ld,
+                        int64_t r0, int64_t rows, int64_t k0, int64_t kc, float *sums) {
+    (void)kind, (void)t;
+    const float *x = (const float *)X;
+    int64_t panels = (rows + W - 1) / W;
+    for (int64_t q = 0; q < panels; q++) {
+        float *d = (float *)dst + q * kc * W;
+        int64_t n = rows - q * W < W ? rows - q * W : W;
+        if (k_contig) {
+            for (int64_t r = 0; r < W; r++) {
+                const float *xr = x + (r0 + q * W + r) * ld + k0;
+                for (int64_t p = 0; p < kc; p++) d[p * W + r] = r < n ? xr[p] : 0.0f;
+            }
+            continue;
+        }
+        for (int64_t p = 0; p < kc; p++) {
+            const float *xp = x + (k0 + p) * ld + r0 + q * W;
+            float *dp = d + p * W;
+            for (int64_t r = 0; r < W; r++) dp[r] = r < n ? xp[r] : 0.0f;
+            if (sums)
+                for (int64_t r = 0; r < n; r++) sums[q * W + r] += xp[r];
+        }
+    }
+}
+
+/* C tile (mr <= MR, nr <= NR) = alpha * A panel (kl x MR) @ B panel (kl x NR), plus C when acc_c. */
+static void kernel_f32(int64_t kl, const uint32_t *a, const uint32_t *b, float *C, int64_t ldc, int mr, int nr, bool acc_c,
+                       float alpha) {
+    const float *af = (const float *)a, *bf = (const float *)b;
+    __m256 c0[MR], c1[MR];
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; i++) c0[i] = c1[i] = _mm256_setzero_ps();
+    for (int64_t p = 0; p < kl; p++) {
+        __m256 b0 = _mm256_loadu_ps(bf), b1 = _mm256_loadu_ps(bf + 8);
+#pragma GCC unroll 6
+        for (int i = 0; i < MR; i++) {
+            __m256 av = _mm256_broadcast_ss(af + i);
+            c0[i] = _mm256_fmadd_ps(av, b0, c0[i]);
+            c1[i] = _mm256_fmadd_ps(av, b1, c1[i]);
+        }
+        af += MR;
+        bf += NR;
+    }
+    __m256 al = _mm256_set1_ps(alpha);
+    /* every loop over the accumulators unrolled: an indexed one would keep
+     * them in memory */
+    if (mr == MR && nr == NR) {
+#pragma GCC unroll 6
+        for (int i = 0; i < MR; i++) {
+            float *ci = C + i * ldc;
+            __m256 x0 = c0[i], x1 = c1[i];
+            if (alpha != 1.0f) x0 = _mm256_mul_ps(x0, al), x1 = _mm256_mul_ps(x1, al);
+            if (acc_c) x0 = _mm256_add_ps(_mm256_loadu_ps(ci), x0), x1 = _mm256_add_ps(_mm256_loadu_ps(ci + 8), x1);
+            _mm256_storeu_ps(ci, x0);
+            _mm256_storeu_ps(ci + 8, x1);
+        }
+        return;
+    }
+    float tile[MR][NR]; /* an edge tile: through a buffer */
+#pragma GCC unroll 6
+    for (int i = 0; i < MR; i++) {
+        _mm256_storeu_ps(tile[i], c0[i]);
+        _mm256_storeu_ps(tile[i] + 8, c1[i]);
+    }
+    for (int i = 0; i < mr; i++)
+        for (int j = 0; j < nr; j++) {
+            float v = alpha != 1.0f ? tile[i][j] * alpha : tile[i][j];
+            C[i * ldc + j] = acc_c ? C[i * ldc + j] + v : v;
+        }
+}
+
+#endif
+
 /* C rows [i0, i1) x cols [j0, j1) += alpha * op(A) @ op(B) (= when
  * overwrite) on one thread, with its own packing buffers (false: none
  * could be allocated, C untouched). */
@@ -305,9 +395,11 @@ static bool gemm_block(gemm_pack_kind kind, bool ta, bool tb, int64_t i0, int64_
                         int mr = (int)(mc - ib * MR < MR ? mc - ib * MR : MR), nr = (int)(nc - jb * NR < NR ? nc - jb * NR : NR);
                         float *c = C + (ic + ib * MR) * ldc + jc + jb * NR;
                         bool acc_c = !overwrite || pc > 0;
+#ifdef PACKED_AVX512
                         if (kind == GEMM_PACK_BF16)
                             kernel_bf16(kl, ap + ib * kl * MR, bp + jb * kl * NR, c, ldc, mr, nr, acc_c, alpha);
                         else
+#endif
                             kernel_f32(kl, ap + ib * kl * MR, bp + jb * kl * NR, c, ldc, mr, nr, acc_c, alpha);
                         if (store) {
                             int64_t i = ic + ib * MR, j = jc + jb * NR;
@@ -364,8 +456,13 @@ bool CPU_FN(gemm_packed_available)(gemm_pack_kind kind) {
     static int f32 = -1, bf16 = -1;
     if (f32 < 0) {
         __builtin_cpu_init();
+#ifdef PACKED_AVX512
         f32 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
         bf16 = f32 && __builtin_cpu_supports("avx512bf16");
+#else
+        f32 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+        bf16 = 0;
+#endif
     }
     return kind == GEMM_PACK_BF16 ? bf16 : f32;
 }

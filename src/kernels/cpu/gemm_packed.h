@@ -1,5 +1,6 @@
 /* gemm_packed.h — attn's packed, cache-blocked GEMM with AVX-512
- * micro-kernels (the AVX-512 build only), in two kinds:
+ * micro-kernels (the AVX-512 build; the AVX2 build runs the fp32 kind with
+ * an AVX2 + FMA micro-kernel), in two kinds:
  *   GEMM_PACK_F32:  fp32 operands, fp32 FMAs (vfmadd231ps), alpha and beta;
  *   GEMM_PACK_BF16: fp32 or bf16 operands rounded to bf16 (nearest even)
  *                   while packed, bf16 dot products (vdpbf16ps) summed in
@@ -75,11 +76,15 @@ void CPU_FN(gemm_naive_acc)(gemm_pack_kind kind, bool trans_a, bool trans_b, int
                             const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
                             float *C, int64_t ldc);
 
-/* The AVX-512 build's, by name, for tests and benchmarks outside
- * kernels/cpu (call only where gemm_packed_available_avx512 says so). */
+/* The AVX-512 and AVX2 builds', by name, for tests and benchmarks outside
+ * kernels/cpu (call only where gemm_packed_available_<isa> says so). */
 bool gemm_packed_available_avx512(gemm_pack_kind kind);
 void gemm_packed_avx512(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                         const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
                         float beta, float *C, int64_t ldc, const gemm_fuse *fuse);
+bool gemm_packed_available_avx2(gemm_pack_kind kind);
+void gemm_packed_avx2(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
+                      const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
+                      float beta, float *C, int64_t ldc, const gemm_fuse *fuse);
 
 #endif
