@@ -73,7 +73,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard include/attn/*.h src/*/*.h src/*/*/*.h tests/*.h)
 
-.PHONY: all test asan check bench clean demo fixtures
+.PHONY: all test asan check check-plain bench clean demo fixtures
 all: attn
 
 # copy then rename: a ./attn that is running keeps its file (no "Text file busy")
@@ -125,6 +125,15 @@ attn-asan-test: $(BUILD)/attn $(TEST_BIN)
 	  BUILD=$(BUILD) ATTN_BIN=$(BUILD)/attn ATTN_QUICK=1 sh tests/run.sh
 
 check: test asan
+
+# The fallbacks a build without OpenMP and without a BLAS takes (one thread;
+# gemm_f32 runs attn's packed kernels): the kernel, gradient and model
+# tests, built into build-plain/.
+PLAIN_TESTS := test_kernels test_grad test_bf16 test_gpt test_bert test_encdec test_precision
+check-plain:
+	$(MAKE) BUILD=build-plain OPENMP=0 BLAS=0 $(PLAIN_TESTS:%=build-plain/tests/%)
+	for t in $(PLAIN_TESTS); do out=$$(build-plain/tests/$$t 2>&1) || { echo "$$out"; exit 1; }; \
+	  echo "$$out" | tail -n 1; done
 
 demo: attn
 	sh recipes/austen_demo.sh
