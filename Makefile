@@ -142,7 +142,8 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libattn.a $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libattn.a $(LDLIBS)
 
-bench: attn $(BUILD)/bench/bench_model $(BUILD)/bench/bench_machine $(BUILD)/bench/bench_gemm $(BUILD)/bench/bench_attention
+bench: attn $(BUILD)/bench/bench_model $(BUILD)/bench/bench_machine $(BUILD)/bench/bench_gemm $(BUILD)/bench/bench_gemv \
+       $(BUILD)/bench/bench_attention
 	sh bench/run.sh
 
 fixtures:

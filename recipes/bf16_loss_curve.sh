@@ -1,19 +1,22 @@
 #!/bin/sh
 # The bf16 loss-curve check: trains the same GPT on Jane Austen (character
-# vocabulary) for STEPS steps in fp32 and in bf16 (attn train --precision
-# bf16), same seed, batches and schedule, and prints the largest relative
-# difference between the two training-loss curves, step by step (and
-# between the validation losses). Target: within 2%.
+# vocabulary, or TOKENIZER) for STEPS steps in fp32 and in bf16 (attn train
+# --precision bf16), same seed, batches and schedule, and prints the largest
+# relative difference between the two training-loss curves, step by step
+# (and between the validation losses). Target: within 2%.
 #   sh recipes/bf16_loss_curve.sh                       # 200 steps, 4L 256w
 #   LAYERS=2 WIDTH=64 CONTEXT=64 BATCH=8 sh recipes/bf16_loss_curve.sh
+#   # the GPT-2 124M shape (12L 768w, GPT-2 BPE, B=4, T=256; ~25 minutes on 2 cores):
+#   TOKENIZER=path/to/gpt2-tokenizer LAYERS=12 HEADS=12 WIDTH=768 BATCH=4 LR=3e-4 \
+#     WORK=build/bf16_loss_curve_124m sh recipes/bf16_loss_curve.sh
 set -eu
 cd "$(dirname "$0")/.."
 ATTN=${ATTN_BIN:-./attn}
 STEPS=${STEPS:-200} LAYERS=${LAYERS:-4} HEADS=${HEADS:-4} WIDTH=${WIDTH:-256} CONTEXT=${CONTEXT:-256}
-BATCH=${BATCH:-8} LR=${LR:-1e-3} THREADS=${THREADS:-0}
+BATCH=${BATCH:-8} LR=${LR:-1e-3} THREADS=${THREADS:-0} TOKENIZER=${TOKENIZER:-char}
 WORK=${WORK:-build/bf16_loss_curve}
 mkdir -p "$WORK"
-[ -f "$WORK/data/train.bin" ] || "$ATTN" prepare -t char -o "$WORK/data" data/austen/*.txt >/dev/null
+[ -f "$WORK/data/train.bin" ] || "$ATTN" prepare -t "$TOKENIZER" -o "$WORK/data" data/austen/*.txt >/dev/null
 for p in fp32 bf16; do
     rm -rf "$WORK/$p"
     t0=$(date +%s)

@@ -178,6 +178,7 @@ static void check_matmul(int64_t N, int64_t C, int64_t OC, uint64_t s, double to
 TEST("matmul: cpu matches ref on odd shapes, with and without bias, every gradient subset") {
     check_matmul(7, 13, 33, 100, 1e-5);
     check_matmul(1, 1, 1, 110, 1e-5);
+    check_matmul(1, 777, 1030, 115, 1e-5); /* one row: the matrix-vector path */
     check_matmul(3, 5, 2, 120, 1e-5);
 }
 
@@ -692,7 +693,9 @@ static bool check_gemm(gemm_fn f, const char *name, bool ta, bool tb, int64_t M,
 }
 
 static void check_gemm_all(gemm_fn f, const char *name) {
-    static const int64_t shapes[][3] = {{7, 33, 13}, {1, 1, 1}, {5, 3, 1}, {37, 1100, 300}, {64, 288, 96}};
+    /* {1, 1030, 777}: one row (decoding's matrix-vector path: rows in
+     * fours plus two, a masked tail of 9 in k) */
+    static const int64_t shapes[][3] = {{7, 33, 13}, {1, 1, 1}, {5, 3, 1}, {37, 1100, 300}, {64, 288, 96}, {1, 1030, 777}};
     static const float ab[][2] = {{1.0f, 0.0f}, {1.0f, 1.0f}, {-0.75f, 0.0f}, {1.5f, 1.0f}, {0.5f, -2.0f}};
     uint64_t s = 1400;
     for (size_t si = 0; si < ARRAY_LEN(shapes); si++)

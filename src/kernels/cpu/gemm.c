@@ -95,6 +95,62 @@ void gemm_f32_packed(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K
                         NULL);
 }
 
+#if defined(__AVX512F__) && defined(__GNUC__)
+#include <immintrin.h>
+#define HAVE_GEMV 1
+
+/* dot(w, x) over n floats, left as a vector (two accumulators, masked tail). */
+static inline __m512 row_dot(const float *w, const float *x, int64_t n) {
+    __m512 p0 = _mm512_setzero_ps(), p1 = p0;
+    int64_t c = 0;
+    for (; c + 32 <= n; c += 32) {
+        p0 = _mm512_fmadd_ps(_mm512_loadu_ps(w + c), _mm512_loadu_ps(x + c), p0);
+        p1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + c + 16), _mm512_loadu_ps(x + c + 16), p1);
+    }
+    for (; c < n; c += 16) {
+        __mmask16 m = n - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - c)) - 1);
+        p0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + c), _mm512_maskz_loadu_ps(m, x + c), p0);
+    }
+    return _mm512_add_ps(p0, p1);
+}
+
+/* The dots of four rows (ldw apart) with x over n floats, read side by side. */
+static inline void rows4_dot(const float *w, int64_t ldw, const float *x, int64_t n, __m512 a[4]) {
+    a[0] = a[1] = a[2] = a[3] = _mm512_setzero_ps();
+    for (int64_t c = 0; c < n; c += 16) {
+        __mmask16 m = n - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - c)) - 1);
+        __m512 xv = _mm512_maskz_loadu_ps(m, x + c);
+#pragma GCC unroll 4
+        for (int r = 0; r < 4; r++) a[r] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + r * ldw + c), xv, a[r]);
+    }
+}
+
+/* out (N) = W (N, K; row stride ldw) @ x (K), the one-row product of
+ * decoding, four rows' sums reduced together. Short rows (under 4 KiB)
+ * are read one after another, so that each thread reads W as one
+ * sequential stream; longer ones four side by side (streams long enough
+ * for the prefetchers either way; bench_gemv measured both). */
+static void gemv_rows(float *out, const float *x, const float *W, int64_t ldw, int64_t K, int64_t N) {
+    bool side_by_side = K * (int64_t)sizeof(float) >= 4096;
+#pragma omp parallel for if (N * K >= PAR_MIN) schedule(static)
+    for (int64_t o0 = 0; o0 < N; o0 += 4) {
+        const float *w = W + o0 * ldw;
+        if (o0 + 4 > N) {
+            for (int64_t o = o0; o < N; o++) out[o] = _mm512_reduce_add_ps(row_dot(w + (o - o0) * ldw, x, K));
+            continue;
+        }
+        __m512 a[4];
+        if (side_by_side) {
+            rows4_dot(w, ldw, x, K, a);
+        } else {
+#pragma GCC unroll 4
+            for (int r = 0; r < 4; r++) a[r] = row_dot(w + r * ldw, x, K);
+        }
+        _mm_storeu_ps(out + o0, gemm_sum4(a[0], a[1], a[2], a[3]));
+    }
+}
+#endif
+
 typedef enum { USE_BLAS, USE_PACKED, USE_BUILTIN } gemm_use;
 
 /* ATTN_GEMM=blas|attn|builtin, else the BLAS where one was built in (it
@@ -131,6 +187,13 @@ void gemm_f32(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float
 
 void gemm_f32_fused(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
                     const float *B, int64_t ldb, float beta, float *C, int64_t ldc, const gemm_fuse *fuse) {
+#ifdef HAVE_GEMV
+    if (M == 1 && N > 0 && K > 0 && trans_b && !trans_a && alpha == 1.0f && beta == 0.0f && gemm_choice() != USE_BUILTIN) {
+        gemv_rows(C, A, B, ldb, K, N); /* a decoding step's linear layer */
+        CPU_FN(gemm_fuse_after)(fuse, trans_a, M, N, K, A, GEMM_F32, lda, C, ldc);
+        return;
+    }
+#endif
     switch (gemm_choice()) {
     case USE_PACKED:
         CPU_FN(gemm_packed)(GEMM_PACK_F32, trans_a, trans_b, M, N, K, alpha, A, GEMM_F32, lda, B, GEMM_F32, ldb, beta, C,

@@ -67,6 +67,18 @@ static inline __m512i gemm_round16_bf16(__m512i u) {
     __mmask16 nan = _mm512_cmpgt_epu32_mask(_mm512_and_si512(u, abs_mask), inf);
     return _mm512_mask_or_epi32(r, nan, _mm512_srli_epi32(u, 16), quiet);
 }
+
+/* The sums of the 16 lanes of a0, a1, a2 and a3, in that order: a
+ * transposing add tree (one pass for four matrix-vector rows). */
+static inline __m128 gemm_sum4(__m512 a0, __m512 a1, __m512 a2, __m512 a3) {
+    /* per 128-bit lane: [a0 0+2, a1 0+2, a0 1+3, a1 1+3], and the same for a2, a3 */
+    __m512 t0 = _mm512_add_ps(_mm512_unpacklo_ps(a0, a1), _mm512_unpackhi_ps(a0, a1));
+    __m512 t1 = _mm512_add_ps(_mm512_unpacklo_ps(a2, a3), _mm512_unpackhi_ps(a2, a3));
+    /* per 128-bit lane: [a0, a1, a2, a3] partial sums */
+    __m512 u = _mm512_add_ps(_mm512_shuffle_ps(t0, t1, 0x44), _mm512_shuffle_ps(t0, t1, 0xEE));
+    __m256 h = _mm256_add_ps(_mm512_castps512_ps256(u), _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(u), 1)));
+    return _mm_add_ps(_mm256_castps256_ps128(h), _mm256_extractf128_ps(h, 1));
+}
 #endif
 
 /* C (M, N) += alpha * op(A) @ op(B) by the plain loop over rows, with the
