@@ -178,7 +178,8 @@ static void check_matmul(int64_t N, int64_t C, int64_t OC, uint64_t s, double to
 TEST("matmul: cpu matches ref on odd shapes, with and without bias, every gradient subset") {
     check_matmul(7, 13, 33, 100, 1e-5);
     check_matmul(1, 1, 1, 110, 1e-5);
-    check_matmul(1, 777, 1030, 115, 1e-5); /* one row: the matrix-vector path */
+    check_matmul(1, 777, 1030, 115, 1e-5); /* one row: the matrix-vector path, rows one after another */
+    check_matmul(1, 1500, 7, 117, 1e-5);   /* rows of 6 KB: four side by side, a masked tail of 12 */
     check_matmul(3, 5, 2, 120, 1e-5);
 }
 
