@@ -111,7 +111,7 @@ BF16_TARGET static inline __m512 row_dot(const uint16_t *w, const uint16_t *x, i
         p1 = _mm512_dpbf16_ps(p1, (__m512bh)_mm512_loadu_si512(w + c + 32), (__m512bh)_mm512_load_si512(x + c + 32));
     }
     for (; c < n; c += 32) {
-        __mmask32 m = n - c >= 32 ? ~(__mmask32)0 : (__mmask32)((1ull << (n - c)) - 1);
+        __mmask32 m = gemm_mask32(n - c);
         p0 = _mm512_dpbf16_ps(p0, (__m512bh)_mm512_maskz_loadu_epi16(m, w + c), (__m512bh)_mm512_maskz_loadu_epi16(m, x + c));
     }
     return _mm512_add_ps(p0, p1);
@@ -121,7 +121,7 @@ BF16_TARGET static inline __m512 row_dot(const uint16_t *w, const uint16_t *x, i
 BF16_TARGET static inline void rows4_dot(const uint16_t *w, int64_t ldw, const uint16_t *x, int64_t n, __m512 a[4]) {
     a[0] = a[1] = a[2] = a[3] = _mm512_setzero_ps();
     for (int64_t c = 0; c < n; c += 32) {
-        __mmask32 m = n - c >= 32 ? ~(__mmask32)0 : (__mmask32)((1ull << (n - c)) - 1);
+        __mmask32 m = gemm_mask32(n - c);
         __m512bh xv = (__m512bh)_mm512_maskz_loadu_epi16(m, x + c);
 #pragma GCC unroll 4
         for (int r = 0; r < 4; r++) a[r] = _mm512_dpbf16_ps(a[r], (__m512bh)_mm512_maskz_loadu_epi16(m, w + r * ldw + c), xv);

@@ -108,7 +108,7 @@ static inline __m512 row_dot(const float *w, const float *x, int64_t n) {
         p1 = _mm512_fmadd_ps(_mm512_loadu_ps(w + c + 16), _mm512_loadu_ps(x + c + 16), p1);
     }
     for (; c < n; c += 16) {
-        __mmask16 m = n - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - c)) - 1);
+        __mmask16 m = gemm_mask16(n - c);
         p0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + c), _mm512_maskz_loadu_ps(m, x + c), p0);
     }
     return _mm512_add_ps(p0, p1);
@@ -118,7 +118,7 @@ static inline __m512 row_dot(const float *w, const float *x, int64_t n) {
 static inline void rows4_dot(const float *w, int64_t ldw, const float *x, int64_t n, __m512 a[4]) {
     a[0] = a[1] = a[2] = a[3] = _mm512_setzero_ps();
     for (int64_t c = 0; c < n; c += 16) {
-        __mmask16 m = n - c >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - c)) - 1);
+        __mmask16 m = gemm_mask16(n - c);
         __m512 xv = _mm512_maskz_loadu_ps(m, x + c);
 #pragma GCC unroll 4
         for (int r = 0; r < 4; r++) a[r] = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, w + r * ldw + c), xv, a[r]);

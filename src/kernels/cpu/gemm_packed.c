@@ -131,8 +131,6 @@ static uint32_t *pack_buffers(void) {
 
 #ifdef PACKED_AVX512
 
-static inline __mmask16 mask16(int64_t n) { return n >= 16 ? (__mmask16)0xffff : n <= 0 ? 0 : (__mmask16)((1u << n) - 1); }
-
 /* Transposes the 16 x 16 matrix of 32-bit lanes in r (rows in, columns out). */
 static inline void transpose16x16(__m512i r[16]) {
     __m512i t[16], u[16];
@@ -160,26 +158,26 @@ static inline void transpose16x16(__m512i r[16]) {
 /* n <= 16 consecutive values of X from X[i] as bf16 in the low halves of
  * 32-bit lanes, zero in lanes >= n. */
 static inline __m512i load16_bf16(const void *X, gemm_dtype t, int64_t i, int64_t n) {
-    if (t == GEMM_BF16) return _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask16(n), (const uint16_t *)X + i));
-    return _mm512_maskz_mov_epi32(mask16(n), gemm_round16_bf16(_mm512_maskz_loadu_epi32(mask16(n), (const float *)X + i)));
+    if (t == GEMM_BF16) return _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(gemm_mask16(n), (const uint16_t *)X + i));
+    return _mm512_maskz_mov_epi32(gemm_mask16(n), gemm_round16_bf16(_mm512_maskz_loadu_epi32(gemm_mask16(n), (const float *)X + i)));
 }
 
 /* One packed lane vector of a row contiguous in k: 16 k pairs (n <= 32
  * values from X[i]) for bf16, or 16 fp32 k values (n <= 16); zero beyond n. */
 static inline __m512i load_lanes(gemm_pack_kind kind, const void *X, gemm_dtype t, int64_t i, int64_t n) {
-    if (kind == GEMM_PACK_F32) return _mm512_maskz_loadu_epi32(mask16(n), (const float *)X + i);
+    if (kind == GEMM_PACK_F32) return _mm512_maskz_loadu_epi32(gemm_mask16(n), (const float *)X + i);
     if (t == GEMM_BF16)
-        return _mm512_maskz_loadu_epi16(n >= 32 ? ~(__mmask32)0 : (__mmask32)((1ull << n) - 1), (const uint16_t *)X + i);
+        return _mm512_maskz_loadu_epi16(gemm_mask32(n), (const uint16_t *)X + i);
     const float *x = (const float *)X + i;
-    __m512i lo = gemm_round16_bf16(_mm512_maskz_loadu_epi32(mask16(n), x));
-    __m512i hi = gemm_round16_bf16(_mm512_maskz_loadu_epi32(mask16(n - 16), x + 16));
+    __m512i lo = gemm_round16_bf16(_mm512_maskz_loadu_epi32(gemm_mask16(n), x));
+    __m512i hi = gemm_round16_bf16(_mm512_maskz_loadu_epi32(gemm_mask16(n - 16), x + 16));
     return _mm512_inserti64x4(_mm512_castsi256_si512(_mm512_cvtepi32_epi16(lo)), _mm512_cvtepi32_epi16(hi), 1);
 }
 
 /* n <= 16 consecutive values of X from X[i] as fp32, zero beyond n. */
 static inline __m512 load16_f32(const void *X, gemm_dtype t, int64_t i, int64_t n) {
-    if (t == GEMM_F32) return _mm512_maskz_loadu_ps(mask16(n), (const float *)X + i);
-    __m512i h = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask16(n), (const uint16_t *)X + i));
+    if (t == GEMM_F32) return _mm512_maskz_loadu_ps(gemm_mask16(n), (const float *)X + i);
+    __m512i h = _mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(gemm_mask16(n), (const uint16_t *)X + i));
     return _mm512_castsi512_ps(_mm512_slli_epi32(h, 16));
 }
 
@@ -196,7 +194,7 @@ static void pack_panels(gemm_pack_kind kind, uint32_t *dst, int W, const void *X
         for (int64_t q = 0; q < panels; q++)
             for (int rg = 0; rg < W; rg += 16) {
                 int64_t n = rows - q * W - rg;
-                __mmask16 sm = mask16(W - rg);
+                __mmask16 sm = gemm_mask16(W - rg);
                 uint32_t *d = dst + q * kl * W + rg;
                 for (int64_t p0 = 0; p0 < kl; p0 += 16) {
                     int64_t np = kl - p0 < 16 ? kl - p0 : 16, nk = kc - per * p0 < 16 * per ? kc - per * p0 : 16 * per;
@@ -218,18 +216,18 @@ static void pack_panels(gemm_pack_kind kind, uint32_t *dst, int W, const void *X
                 int64_t n = rows - q * W - c, at = q * W + c;
                 __m512i v;
                 if (kind == GEMM_PACK_F32) {
-                    v = _mm512_maskz_loadu_epi32(mask16(n), (const float *)X + lo + at);
+                    v = _mm512_maskz_loadu_epi32(gemm_mask16(n), (const float *)X + lo + at);
                 } else {
                     v = load16_bf16(X, t, lo + at, n);
                     if (has_hi) v = _mm512_or_si512(v, _mm512_slli_epi32(load16_bf16(X, t, hi + at, n), 16));
                 }
                 if (sums) { /* this panel's rows only */
                     int64_t m = n < W - c ? n : W - c;
-                    __m512 s = _mm512_add_ps(_mm512_maskz_loadu_ps(mask16(m), sums + at), load16_f32(X, t, lo + at, m));
+                    __m512 s = _mm512_add_ps(_mm512_maskz_loadu_ps(gemm_mask16(m), sums + at), load16_f32(X, t, lo + at, m));
                     if (has_hi) s = _mm512_add_ps(s, load16_f32(X, t, hi + at, m));
-                    _mm512_mask_storeu_ps(sums + at, mask16(m), s);
+                    _mm512_mask_storeu_ps(sums + at, gemm_mask16(m), s);
                 }
-                _mm512_mask_storeu_epi32(dst + q * kl * W + p * W + c, mask16(W - c), v);
+                _mm512_mask_storeu_epi32(dst + q * kl * W + p * W + c, gemm_mask16(W - c), v);
             }
     }
 }
@@ -238,7 +236,7 @@ static void pack_panels(gemm_pack_kind kind, uint32_t *dst, int W, const void *X
  * when acc_c. */
 static inline void store_tile(const __m512 c0[MR], const __m512 c1[MR], float *C, int64_t ldc, int mr, int nr, bool acc_c,
                               float alpha) {
-    __mmask16 m0 = mask16(nr), m1 = mask16(nr - 16);
+    __mmask16 m0 = gemm_mask16(nr), m1 = gemm_mask16(nr - 16);
     __m512 al = _mm512_set1_ps(alpha);
     for (int i = 0; i < mr; i++) {
         float *ci = C + i * ldc;

@@ -58,6 +58,14 @@ void CPU_FN(gemm_fuse_after)(const gemm_fuse *fuse, bool trans_a, int64_t M, int
 
 #if defined(__AVX512F__) && defined(__GNUC__)
 #include <immintrin.h>
+/* Masks of the first n lanes (all for n >= width, none for n <= 0). */
+static inline __mmask16 gemm_mask16(int64_t n) {
+    return n >= 16 ? (__mmask16)0xffff : n <= 0 ? 0 : (__mmask16)((1u << n) - 1);
+}
+static inline __mmask32 gemm_mask32(int64_t n) {
+    return n >= 32 ? ~(__mmask32)0 : n <= 0 ? 0 : (__mmask32)((1ull << n) - 1);
+}
+
 /* 16 fp32 values (bit patterns) rounded to bf16 exactly as bf16_from_f32,
  * one per 32-bit lane, in its low half. */
 static inline __m512i gemm_round16_bf16(__m512i u) {
