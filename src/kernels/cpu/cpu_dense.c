@@ -126,8 +126,6 @@ void CPU_FN(cpu_layernorm_backward)(float *dinp, float *dweight, float *dbias, c
     }
 }
 
-#define GELU_K 0.7978845608028654f
-
 void CPU_FN(cpu_gelu_forward)(float *out, const float *inp, int64_t n) {
 #pragma omp parallel for simd if (n >= PAR_MIN) schedule(static)
     for (int64_t i = 0; i < n; i++) out[i] = vm_gelu_tanh(inp[i]);
@@ -137,8 +135,8 @@ void CPU_FN(cpu_gelu_backward)(float *dinp, const float *inp, const float *dout,
 #pragma omp parallel for simd schedule(static)
     for (int64_t i = 0; i < n; i++) {
         float x = inp[i];
-        float t = vm_tanhf(GELU_K * (x + 0.044715f * x * x * x));
-        float du = GELU_K * (1.0f + 3.0f * 0.044715f * x * x);
+        float t = vm_tanhf(VM_GELU_K * (x + VM_GELU_C * x * x * x));
+        float du = VM_GELU_K * (1.0f + 3.0f * VM_GELU_C * x * x);
         dinp[i] += (0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du) * dout[i];
     }
 }
@@ -153,7 +151,6 @@ void CPU_FN(cpu_relu_backward)(float *dinp, const float *inp, const float *dout,
     for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0.0f ? dout[i] : 0.0f;
 }
 
-#define INV_SQRT2 0.70710678118654752f
 #define INV_SQRT_2PI 0.39894228040143268f
 
 void CPU_FN(cpu_gelu_erf_forward)(float *out, const float *inp, int64_t n) {
@@ -167,7 +164,7 @@ void CPU_FN(cpu_gelu_erf_backward)(float *dinp, const float *inp, const float *d
         float x = inp[i];
         float h = 0.5f * x * x;
         h = h < 100.0f ? h : 100.0f; /* e^-100 is 0 in float; keeps NaN out of vm_expf */
-        float g = 0.5f * (1.0f + vm_erff(x * INV_SQRT2)) + x * INV_SQRT_2PI * vm_expf(-h);
+        float g = 0.5f * (1.0f + vm_erff(x * VM_INV_SQRT2)) + x * INV_SQRT_2PI * vm_expf(-h);
         dinp[i] += g * dout[i];
     }
 }

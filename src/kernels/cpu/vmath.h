@@ -81,11 +81,14 @@ static inline float vm_erff(float x) {
     return x < 0.0f ? -r : r;
 }
 
-/* GELU, tanh approximation (torch gelu(approximate="tanh")) and exact (erf). */
-static inline float vm_gelu_tanh(float x) {
-    return 0.5f * x * (1.0f + vm_tanhf(0.7978845608028654f * (x + 0.044715f * x * x * x)));
-}
+/* GELU, tanh approximation (torch gelu(approximate="tanh")) and exact
+ * (erf); the constants are shared with the backward kernels. */
+#define VM_GELU_K 0.7978845608028654f /* sqrt(2 / pi) */
+#define VM_GELU_C 0.044715f
+#define VM_INV_SQRT2 0.70710678118654752f
 
-static inline float vm_gelu_erf(float x) { return 0.5f * x * (1.0f + vm_erff(x * 0.70710678118654752f)); }
+static inline float vm_gelu_tanh(float x) { return 0.5f * x * (1.0f + vm_tanhf(VM_GELU_K * (x + VM_GELU_C * x * x * x))); }
+
+static inline float vm_gelu_erf(float x) { return 0.5f * x * (1.0f + vm_erff(x * VM_INV_SQRT2)); }
 
 #endif
