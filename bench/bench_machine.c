@@ -1,9 +1,11 @@
 /* bench_machine — this machine's limits, measured on the spot: peak fp32
  * FMA throughput (AVX-512, else AVX2/FMA, on every thread), peak bf16 dot
- * products (AVX512-BF16 vdpbf16ps) where the CPU has them, and main-memory
+ * products (AVX512-BF16 vdpbf16ps) and AMX bf16 tiles (tdpbf16ps) where the
+ * CPU has them (0 where not), and main-memory
  * read bandwidth (a sum over a 1 GiB buffer on every thread). The model
  * benchmarks divide by these numbers to report utilisation. One JSON line. */
 #include "core/core.h"
+#include "kernels/cpu/amx.h"
 
 #include <immintrin.h>
 #include <stdio.h>
@@ -50,12 +52,41 @@ __attribute__((target("avx512f,avx512bf16"))) static double dp_bf16(int64_t iter
     return (double)_mm512_reduce_add_ps(s);
 }
 
+#ifdef AMX_ASM
+/* tdpbf16ps into four 16 x 16 fp32 tiles from two A and two B tiles:
+ * CHAINS instructions an iteration, 16 x 16 x 32 multiply-adds each. */
+static double dp_amx(int64_t iters) {
+    uint16_t ones[16 * 32];
+    for (int i = 0; i < 16 * 32; i++) ones[i] = 0x3f80; /* bf16 1.0 */
+    amx_tilecfg cfg = amx_config_full();
+    float out[16 * 16];
+    AMX_CONFIG(&cfg);
+    AMX_ZERO(0);
+    AMX_ZERO(1);
+    AMX_ZERO(2);
+    AMX_ZERO(3);
+    AMX_LOAD(4, ones, 64);
+    AMX_LOAD(5, ones, 64);
+    AMX_LOAD(6, ones, 64);
+    AMX_LOAD(7, ones, 64);
+    for (int64_t it = 0; it < iters; it++)
+        for (int r = 0; r < CHAINS / 4; r++) {
+            AMX_DPBF16(0, 4, 6);
+            AMX_DPBF16(1, 4, 7);
+            AMX_DPBF16(2, 5, 6);
+            AMX_DPBF16(3, 5, 7);
+        }
+    AMX_STORE(0, out, 64);
+    AMX_RELEASE();
+    return (double)out[0];
+}
+#endif
+
 /* FLOP/s over all threads of kernel f, whose one iteration is CHAINS
  * instructions of `flops_per_insn`. */
-static double measure(double (*f)(int64_t), double flops_per_insn) {
-    /* ~50 ms a round, best of 7: one round in which a thread started late
-     * or lost its core reads as half the machine */
-    int64_t iters = 16 << 20;
+static double measure(double (*f)(int64_t), double flops_per_insn, int64_t iters) {
+    /* ~50 ms a round (iters), best of 7: one round in which a thread
+     * started late or lost its core reads as half the machine */
     double best = 0, sink = 0;
     for (int rep = 0; rep < 7; rep++) {
         double t0 = time_now();
@@ -102,11 +133,15 @@ int main(int argc, char **argv) {
     attn_set_threads(threads);
     __builtin_cpu_init();
     bool avx512 = __builtin_cpu_supports("avx512f");
-    double fp32 = avx512 ? measure(fma_avx512, 32) : measure(fma_avx2, 16);
-    double bf16 = 0;
-    if (avx512 && __builtin_cpu_supports("avx512bf16")) bf16 = measure(dp_bf16, 64);
+    double fp32 = avx512 ? measure(fma_avx512, 32, 16 << 20) : measure(fma_avx2, 16, 16 << 20);
+    double bf16 = 0, amx = 0;
+    if (avx512 && __builtin_cpu_supports("avx512bf16")) bf16 = measure(dp_bf16, 64, 16 << 20);
+#ifdef AMX_ASM
+    if (amx_bf16_usable()) amx = measure(dp_amx, 16.0 * 16 * 32 * 2, 1 << 18);
+#endif
     double bw = bandwidth();
-    printf("{\"threads\": %d, \"fp32_fma_gflops\": %.1f, \"bf16_dot_gflops\": %.1f, \"read_gb_per_s\": %.2f, \"isa\": \"%s\"}\n",
-           attn_get_threads(), fp32 / 1e9, bf16 / 1e9, bw / 1e9, avx512 ? "avx512" : "avx2");
+    printf("{\"threads\": %d, \"fp32_fma_gflops\": %.1f, \"bf16_dot_gflops\": %.1f, \"amx_bf16_gflops\": %.1f, "
+           "\"read_gb_per_s\": %.2f, \"isa\": \"%s\"}\n",
+           attn_get_threads(), fp32 / 1e9, bf16 / 1e9, amx / 1e9, bw / 1e9, avx512 ? "avx512" : "avx2");
     return 0;
 }

@@ -29,7 +29,8 @@ best() { # best tokens_per_s of the JSON lines on stdin
 
 # utilisation of the machine, from bench_machine's numbers measured now:
 # training: model FLOPs (6 N + 12 L T C per token) / fp32 FMA peak (bf16:
-# / bf16 dot-product peak); decoding: weight bytes read per token (4 N,
+# / the bf16 dot-product peak, or the AMX peak where attn's bf16 products
+# run on AMX); decoding: weight bytes read per token (4 N,
 # bf16: 2 N) / read bandwidth, and that limit in tokens/s.
 util() { # kind tokens_per_s params layers context width
     awk -v k="$1" -v r="$2" -v n="$3" -v l="$4" -v t="$5" -v c="$6" -v peak="$PEAK" -v bpeak="$BPEAK" -v bw="$BW" 'BEGIN {
@@ -77,9 +78,13 @@ echo "$mach" >> "$OUT"
 PEAK=$(echo "$mach" | sed -n 's/.*"fp32_fma_gflops": \([0-9.]*\).*/\1/p')
 BW=$(echo "$mach" | sed -n 's/.*"read_gb_per_s": \([0-9.]*\).*/\1/p')
 BPEAK=$(echo "$mach" | sed -n 's/.*"bf16_dot_gflops": \([0-9.]*\).*/\1/p')
+APEAK=$(echo "$mach" | sed -n 's/.*"amx_bf16_gflops": \([0-9.]*\).*/\1/p')
+paths=$(./attn --version | sed -n 2p)
 echo "attn vs PyTorch $torchv, $THREADS threads, best of $ROUNDS interleaved rounds (tokens/s)"
-echo "machine, measured now: fp32 FMA peak $PEAK GFLOP/s, bf16 dot peak $BPEAK GFLOP/s, read bandwidth $BW GB/s"
-echo "attn paths: $(./attn --version | sed -n 2p)"
+echo "machine, measured now: fp32 FMA peak $PEAK GFLOP/s, bf16 dot peak $BPEAK GFLOP/s, AMX bf16 peak ${APEAK:-0} GFLOP/s, read bandwidth $BW GB/s"
+echo "attn paths: $paths"
+# bf16 training's utilisation: of the peak of the unit its products ran on
+case "$paths" in *"bf16 products amx"*) BPEAK=$APEAK ;; esac
 echo
 echo "| benchmark | attn | PyTorch | attn / PyTorch | attn utilisation |"
 echo "|---|---:|---:|---:|---|"

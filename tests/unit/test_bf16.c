@@ -132,9 +132,32 @@ TEST("gemm_bf16, AVX-512 build: native vdpbf16ps where the CPU has it, and its e
     gemm_all_cases(gemm_bf16_emulated_avx512);
 }
 
+/* The AMX path's blocking, packing and 32 x 32 tile kernel with the tile
+ * instructions run by the C model (the CPU need not have AMX). */
+static void gemm_amx_model(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at, int64_t lda,
+                           const void *B, gemm_dtype bt, int64_t ldb, float beta, float *C, int64_t ldc) {
+    gemm_packed_amx_emulated_avx512(GEMM_PACK_BF16, ta, tb, M, N, K, 1.0f, A, at, lda, B, bt, ldb, beta, C, ldc, NULL);
+}
+
+TEST("gemm_bf16 on AMX tiles (the tile instructions by a C model): every case above, valid tile shapes") {
+    if (!gemm_packed_available_avx512(GEMM_PACK_F32)) {
+        fprintf(stderr, "    (skipped: no AVX-512)\n");
+        return;
+    }
+    gemm_amx_emulation_faults_avx512();
+    gemm_all_cases(gemm_amx_model);
+    /* past every block edge: K > 768 (one block of k pairs), M > 192 rows, N > 3072 columns */
+    static const int64_t edges[][3] = {{200, 40, 800}, {33, 3100, 35}, {64, 64, 1537}};
+    for (size_t s = 0; s < sizeof edges / sizeof edges[0]; s++)
+        for (int tr = 0; tr < 4; tr++)
+            CHECK(gemm_case(gemm_amx_model, tr & 1, tr & 2, edges[s][0], edges[s][1], edges[s][2], GEMM_F32,
+                            tr == 3 ? GEMM_BF16 : GEMM_F32, tr % 2 ? 1.0f : 0.0f) == 0);
+    CHECK(gemm_amx_emulation_faults_avx512() == 0);
+}
+
 TEST("gemm_bf16 rounds fp32 operands to bf16 (nearest even) before multiplying, on every path") {
-    gemm_fn fns[3] = {gemm_bf16_generic, gemm_bf16_avx512, gemm_bf16_emulated_avx512};
-    for (int f = 0; f < 3; f++) {
+    gemm_fn fns[4] = {gemm_bf16_generic, gemm_bf16_avx512, gemm_bf16_emulated_avx512, gemm_amx_model};
+    for (int f = 0; f < 4; f++) {
         if (f > 0 && !__builtin_cpu_supports("avx512f")) break;
         /* 1 + 2^-9 rounds to 1 in bf16, 1 + 3*2^-8 to 1 + 2^-6: 40 such
          * products sum exactly in fp32 to 40 (1 + 2^-6) */

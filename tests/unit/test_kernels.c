@@ -820,6 +820,10 @@ TEST("gemm_packed fused work (bias, GELU/GELU erf/ReLU with pre, row sums of op(
     check_fused_all(gemm_packed_avx512, "gemm_packed_avx512", GEMM_PACK_F32);
     if (gemm_packed_available_avx512(GEMM_PACK_BF16)) check_fused_all(gemm_packed_avx512, "gemm_packed_avx512 bf16", GEMM_PACK_BF16);
     else fprintf(stderr, "    no AVX512-BF16 here: the bf16 micro-kernel is not run\n");
+    /* the AMX path (32-row tiles, its own A packing and row sums) with the tile instructions by the C model */
+    gemm_amx_emulation_faults_avx512();
+    check_fused_all(gemm_packed_amx_emulated_avx512, "gemm_packed_avx512 bf16 on AMX (modelled)", GEMM_PACK_BF16);
+    CHECK(gemm_amx_emulation_faults_avx512() == 0);
 }
 
 TEST("gemm: K = 0 scales C by beta; M or N = 0 touches nothing") {

@@ -1,7 +1,7 @@
 /* cpu_bf16.c — bf16 GEMM, GEMV and the bf16 linear layer (see gemm_bf16.h).
- * The native GEMM is gemm_packed's bf16 kind (AVX512-BF16 micro-kernel
- * over packed panels); without it, blocks are converted to rounded fp32
- * and multiplied by gemm_f32. */
+ * The native GEMM is gemm_packed's bf16 kind (AMX tiles or the
+ * AVX512-BF16 micro-kernel over packed panels); without it, blocks are
+ * converted to rounded fp32 and multiplied by gemm_f32. */
 #include "kernels/cpu/gemm_bf16.h"
 #include "kernels/bf16.h"
 #include "kernels/cpu/gemm.h"
@@ -168,7 +168,9 @@ static bool native_ok(void) { return false; }
 
 /* ---- entry points ----------------------------------------------------------------- */
 
-const char *CPU_FN(gemm_bf16_backend)(void) { return native_ok() ? "avx512bf16" : "fp32-emulation"; }
+const char *CPU_FN(gemm_bf16_backend)(void) {
+    return !native_ok() ? "fp32-emulation" : CPU_FN(gemm_packed_amx)() ? "amx" : "avx512bf16";
+}
 
 void CPU_FN(gemm_bf16_fused)(bool ta, bool tb, int64_t M, int64_t N, int64_t K, const void *A, gemm_dtype at, int64_t lda,
                              const void *B, gemm_dtype bt, int64_t ldb, float beta, float *C, int64_t ldc,

@@ -6,10 +6,13 @@
  * as it is packed, or already bf16 (uint16_t bit patterns). Products of
  * bf16 values are exact in fp32; sums are fp32 in the kernel's order.
  *
- * Paths, chosen at run time: an AVX512-BF16 micro-kernel (vdpbf16ps) over
- * packed, cache-blocked panels where the CPU has the instruction (only in
- * the AVX-512 build), else fp32 emulation (blocks converted to rounded fp32
- * and multiplied by gemm_f32). ATTN_BF16=emulate forces the emulation. */
+ * Paths, chosen at run time (only in the AVX-512 build for the first two):
+ * AMX tiles (tdpbf16ps) where the CPU has AMX-BF16 and the OS grants the
+ * tile state, else an AVX512-BF16 micro-kernel (vdpbf16ps), both over
+ * packed, cache-blocked panels (gemm_packed's bf16 kind); else fp32
+ * emulation (blocks converted to rounded fp32 and multiplied by gemm_f32).
+ * ATTN_BF16=avx512bf16 keeps vdpbf16ps on an AMX CPU, ATTN_BF16=emulate
+ * forces the emulation. */
 #ifndef ATTN_GEMM_BF16_H
 #define ATTN_GEMM_BF16_H
 
@@ -32,7 +35,7 @@ void CPU_FN(gemm_bf16_emulated)(bool trans_a, bool trans_b, int64_t M, int64_t N
 /* out (OC) = bias (or 0) + W (OC, C) bf16 @ bf16(x) (C): one row of a
  * linear layer, streaming W once (decoding is bound by its bytes). */
 void CPU_FN(gemv_bf16)(float *out, const float *x, const uint16_t *W, const float *bias, int64_t C, int64_t OC);
-/* "avx512bf16" or "fp32-emulation": the path gemm_bf16 takes here. */
+/* "amx", "avx512bf16" or "fp32-emulation": the path gemm_bf16 takes here. */
 const char *CPU_FN(gemm_bf16_backend)(void);
 
 /* Both builds' GEMMs by name, for tests and benchmarks outside kernels/cpu

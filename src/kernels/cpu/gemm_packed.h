@@ -3,8 +3,9 @@
  * an AVX2 + FMA micro-kernel), in two kinds:
  *   GEMM_PACK_F32:  fp32 operands, fp32 FMAs (vfmadd231ps), alpha and beta;
  *   GEMM_PACK_BF16: fp32 or bf16 operands rounded to bf16 (nearest even)
- *                   while packed, bf16 dot products (vdpbf16ps) summed in
- *                   fp32; alpha must be 1.
+ *                   while packed, bf16 dot products (AMX tiles where the
+ *                   CPU has them, else vdpbf16ps) summed in fp32; alpha
+ *                   must be 1.
  * Row-major: C (M, N) = beta * C + alpha * op(A) @ op(B), op(A) (M, K) (A
  * stored (K, M) when trans_a), op(B) (K, N) (B stored (N, K) when
  * trans_b), any shapes and leading dimensions. gemm_packed_available says
@@ -44,6 +45,10 @@ static inline gemm_act gemm_act_of(kernel_act act) {
 }
 
 bool CPU_FN(gemm_packed_available)(gemm_pack_kind kind);
+/* Whether the bf16 kind runs on AMX tiles here (the AVX-512 build, a CPU
+ * with AMX-BF16, the OS's permission; ATTN_BF16=avx512bf16 keeps
+ * vdpbf16ps); else its AVX512-BF16 micro-kernel. */
+bool CPU_FN(gemm_packed_amx)(void);
 void CPU_FN(gemm_packed)(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                          const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
                          float beta, float *C, int64_t ldc, const gemm_fuse *fuse);
@@ -102,6 +107,16 @@ bool gemm_packed_available_avx512(gemm_pack_kind kind);
 void gemm_packed_avx512(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                         const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
                         float beta, float *C, int64_t ldc, const gemm_fuse *fuse);
+/* The bf16 kind through the AMX path's blocking, packing and tile kernel
+ * with the tile instructions run by a C model (for tests, on any AVX-512
+ * CPU; other kinds run as gemm_packed_avx512). The model also checks each
+ * instruction's tile shapes as the hardware does: faults_avx512 returns
+ * how many it would have refused since the last call. */
+void gemm_packed_amx_emulated_avx512(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
+                                     float alpha, const void *A, gemm_dtype a_type, int64_t lda, const void *B,
+                                     gemm_dtype b_type, int64_t ldb, float beta, float *C, int64_t ldc,
+                                     const gemm_fuse *fuse);
+int gemm_amx_emulation_faults_avx512(void);
 bool gemm_packed_available_avx2(gemm_pack_kind kind);
 void gemm_packed_avx2(gemm_pack_kind kind, bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha,
                       const void *A, gemm_dtype a_type, int64_t lda, const void *B, gemm_dtype b_type, int64_t ldb,
