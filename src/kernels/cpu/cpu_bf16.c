@@ -70,13 +70,50 @@ void CPU_FN(gemm_bf16_emulated)(bool ta, bool tb, int64_t M, int64_t N, int64_t 
     }
 }
 
+/* 8 lanes in GCC's vector types: one ymm in the AVX2 build, two xmm in
+ * the baseline one. */
+typedef float vf8 __attribute__((vector_size(32)));
+typedef uint32_t vu8 __attribute__((vector_size(32)));
+typedef uint16_t vh8 __attribute__((vector_size(16)));
+
+/* dot(w, x) over n values (x already rounded to bf16), 32 at a time in
+ * four vector accumulators, then the tail in order. (Vector values stay
+ * inside the function: passing them needs the AVX ABI.) */
+static float dot_bf16_f32(const uint16_t *w, const float *x, int64_t n) {
+    vf8 s[4] = {{0}, {0}, {0}, {0}};
+    int64_t c = 0;
+    for (; c + 32 <= n; c += 32)
+#pragma GCC unroll 4
+        for (int i = 0; i < 4; i++) {
+            vh8 h;
+            vf8 wf, xf;
+            memcpy(&h, w + c + 8 * i, sizeof h);
+            vu8 u = __builtin_convertvector(h, vu8) << 16;
+            memcpy(&wf, &u, sizeof wf);
+            memcpy(&xf, x + c + 8 * i, sizeof xf);
+            s[i] += wf * xf;
+        }
+    vf8 v = (s[0] + s[1]) + (s[2] + s[3]);
+    float t = ((v[0] + v[1]) + (v[2] + v[3])) + ((v[4] + v[5]) + (v[6] + v[7]));
+    for (; c < n; c++) t += bf16_to_f32(w[c]) * x[c];
+    return t;
+}
+
+/* The same in portable C: x rounded once per chunk of XC columns, each
+ * row's dot in vector partial sums (dot_bf16_f32); rows split over the
+ * threads, each reading its rows one after another. */
 static void gemv_emulated(float *out, const float *x, const uint16_t *W, const float *bias, int64_t C, int64_t OC) {
-#pragma omp parallel for schedule(static)
-    for (int64_t o = 0; o < OC; o++) {
-        const uint16_t *w = W + o * C;
-        float s = 0.0f;
-        for (int64_t c = 0; c < C; c++) s += bf16_round_f32(x[c]) * bf16_to_f32(w[c]);
-        out[o] = (bias ? bias[o] : 0.0f) + s;
+    enum { XC = 4096 };
+    for (int64_t o = 0; o < OC; o++) out[o] = bias ? bias[o] : 0.0f;
+    for (int64_t c0 = 0; c0 < C; c0 += XC) {
+        int64_t n = C - c0 < XC ? C - c0 : XC;
+#pragma omp parallel if (OC * n >= PAR_MIN)
+        {
+            _Alignas(64) float xr[XC];
+            for (int64_t c = 0; c < n; c++) xr[c] = bf16_round_f32(x[c0 + c]);
+#pragma omp for schedule(static)
+            for (int64_t o = 0; o < OC; o++) out[o] += dot_bf16_f32(W + o * C + c0, xr, n);
+        }
     }
 }
 
