@@ -99,9 +99,10 @@ static float dot_bf16_f32(const uint16_t *w, const float *x, int64_t n) {
     return t;
 }
 
-/* The same in portable C: x rounded once per chunk of XC columns, each
- * row's dot in vector partial sums (dot_bf16_f32); rows split over the
- * threads, each reading its rows one after another. */
+/* out (OC) = bias (or 0) + W (OC, C) @ bf16(x) without AVX512-BF16: x
+ * rounded once per chunk of XC columns, each row's dot in vector partial
+ * sums (dot_bf16_f32); rows split over the threads, each reading its rows
+ * one after another. */
 static void gemv_emulated(float *out, const float *x, const uint16_t *W, const float *bias, int64_t C, int64_t OC) {
     enum { XC = 4096 };
     for (int64_t o = 0; o < OC; o++) out[o] = bias ? bias[o] : 0.0f;

@@ -263,8 +263,11 @@ static inline void store_tile(const __m512 c0[MR], const __m512 c1[MR], float *C
     }
 }
 
-/* C tile (mr <= MR, nr <= NR) (+)= alpha * A panel (kl lanes x MR) @ B panel (kl x NR). */
-BF16_TARGET static void kernel_bf16(int64_t kl, const uint32_t *a, const uint32_t *b, float *C, int64_t ldc, int mr, int nr,
+/* C tile (mr <= MR, nr <= NR) (+)= alpha * A panel (kl lanes x MR) @ B panel (kl x NR).
+ * Aligned to a cache line, so that where its k loop falls in the
+ * instruction cache lines does not move with the code around it (shifted
+ * by 32 bytes, it went with a 2% slower bf16 training step). */
+BF16_TARGET __attribute__((aligned(64))) static void kernel_bf16(int64_t kl, const uint32_t *a, const uint32_t *b, float *C, int64_t ldc, int mr, int nr,
                                     bool acc_c, float alpha) {
     __m512 c0[MR], c1[MR];
 #pragma GCC unroll 12
