@@ -192,6 +192,21 @@ static inline __m512 load16_f32(const void *X, gemm_dtype t, int64_t i, int64_t 
     return _mm512_castsi512_ps(_mm512_slli_epi32(h, 16));
 }
 
+/* The k pair (X[lo + r], X[lo + ld + r] when has_hi, else 0) of n <= 16
+ * rows r of an op(X) strided in k, as bf16 lanes; zero beyond n. */
+static inline __m512i load16_pairs(const void *X, gemm_dtype t, int64_t lo, int64_t ld, bool has_hi, int64_t n) {
+    __m512i v = load16_bf16(X, t, lo, n);
+    return has_hi ? _mm512_or_si512(v, _mm512_slli_epi32(load16_bf16(X, t, lo + ld, n), 16)) : v;
+}
+
+/* sums[r] += X[lo + r] (then + X[lo + ld + r] when has_hi), unrounded, for
+ * the m <= 16 rows r of an op(X) strided in k. */
+static inline void add16_sums(float *sums, const void *X, gemm_dtype t, int64_t lo, int64_t ld, bool has_hi, int64_t m) {
+    __m512 s = _mm512_add_ps(_mm512_maskz_loadu_ps(gemm_mask16(m), sums), load16_f32(X, t, lo, m));
+    if (has_hi) s = _mm512_add_ps(s, load16_f32(X, t, lo + ld, m));
+    _mm512_mask_storeu_ps(sums, gemm_mask16(m), s);
+}
+
 /* Packs rows [r0, r0 + rows) of op(X) over k in [k0, k0 + kc) into
  * ceil(rows / W) panels of klp >= kl lanes, panel q at dst + q * klp * W
  * as [k lane][W], zero beyond the rows and beyond kc. k_contig: op(X)'s row r is
@@ -220,39 +235,32 @@ static void pack_panels(gemm_pack_kind kind, uint32_t *dst, int W, const void *X
         return;
     }
     for (int64_t p = 0; p < kl; p++) {
-        int64_t lo = (k0 + per * p) * ld + r0, hi = lo + ld;
+        int64_t lo = (k0 + per * p) * ld + r0;
         bool has_hi = kind == GEMM_PACK_BF16 && 2 * p + 1 < kc;
         for (int64_t q = 0; q < panels; q++)
             for (int c = 0; c < W; c += 16) {
                 int64_t n = rows - q * W - c, at = q * W + c;
                 __m512i v;
-                if (kind == GEMM_PACK_F32) {
-                    v = _mm512_maskz_loadu_epi32(gemm_mask16(n), (const float *)X + lo + at);
-                } else {
-                    v = load16_bf16(X, t, lo + at, n);
-                    if (has_hi) v = _mm512_or_si512(v, _mm512_slli_epi32(load16_bf16(X, t, hi + at, n), 16));
-                }
-                if (sums) { /* this panel's rows only */
-                    int64_t m = n < W - c ? n : W - c;
-                    __m512 s = _mm512_add_ps(_mm512_maskz_loadu_ps(gemm_mask16(m), sums + at), load16_f32(X, t, lo + at, m));
-                    if (has_hi) s = _mm512_add_ps(s, load16_f32(X, t, hi + at, m));
-                    _mm512_mask_storeu_ps(sums + at, gemm_mask16(m), s);
-                }
+                if (kind == GEMM_PACK_F32) v = _mm512_maskz_loadu_epi32(gemm_mask16(n), (const float *)X + lo + at);
+                else v = load16_pairs(X, t, lo + at, ld, has_hi, n);
+                if (sums) add16_sums(sums + at, X, t, lo + at, ld, has_hi, n < W - c ? n : W - c); /* this panel's rows only */
                 _mm512_mask_storeu_epi32(dst + q * klp * W + p * W + c, gemm_mask16(W - c), v);
             }
     }
     for (int64_t q = 0; q < panels && klp > kl; q++) memset(dst + (q * klp + kl) * W, 0, (size_t)((klp - kl) * W) * sizeof *dst);
 }
 
-/* Writes the 12 x 32 accumulators to C (mr x nr): C = alpha * acc, plus C
+/* Writes accumulators of 32 columns to C (mr x nr), row i's halves at
+ * c0[i * step] and c1[i * step] (the micro-kernels' registers: step 1; a
+ * 32-float-wide buffer: c1 = c0 + 1, step 2): C = alpha * acc, plus C
  * when acc_c. */
-static inline void store_tile(const __m512 c0[MR], const __m512 c1[MR], float *C, int64_t ldc, int mr, int nr, bool acc_c,
-                              float alpha) {
+static inline void store_tile(const __m512 *c0, const __m512 *c1, int step, float *C, int64_t ldc, int mr, int nr,
+                              bool acc_c, float alpha) {
     __mmask16 m0 = gemm_mask16(nr), m1 = gemm_mask16(nr - 16);
     __m512 al = _mm512_set1_ps(alpha);
     for (int i = 0; i < mr; i++) {
         float *ci = C + i * ldc;
-        __m512 x0 = c0[i], x1 = c1[i];
+        __m512 x0 = c0[i * step], x1 = c1[i * step];
         if (alpha != 1.0f) x0 = _mm512_mul_ps(x0, al), x1 = _mm512_mul_ps(x1, al);
         if (acc_c) {
             x0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), x0);
@@ -283,7 +291,7 @@ BF16_TARGET __attribute__((aligned(64))) static void kernel_bf16(int64_t kl, con
         a += MR;
         b += NR;
     }
-    store_tile(c0, c1, C, ldc, mr, nr, acc_c, alpha);
+    store_tile(c0, c1, 1, C, ldc, mr, nr, acc_c, alpha);
 }
 
 static void kernel_f32(int64_t kl, const uint32_t *a, const uint32_t *b, float *C, int64_t ldc, int mr, int nr, bool acc_c,
@@ -303,7 +311,7 @@ static void kernel_f32(int64_t kl, const uint32_t *a, const uint32_t *b, float *
         af += MR;
         bf += NR;
     }
-    store_tile(c0, c1, C, ldc, mr, nr, acc_c, alpha);
+    store_tile(c0, c1, 1, C, ldc, mr, nr, acc_c, alpha);
 }
 
 /* ---- AMX tiles -------------------------------------------------------------------
@@ -465,20 +473,9 @@ static void kernel_amx(amx_mode m, int64_t klp, const uint32_t *a, const uint32_
         tile(klp, a, b, C, ldc, acc_c);
         return;
     }
-    _Alignas(64) float t[AMX_MR * NR];
-    tile(klp, a, b, t, NR, false);
-    __mmask16 m0 = gemm_mask16(nr), m1 = gemm_mask16(nr - 16);
-    __m512 al = _mm512_set1_ps(alpha);
-    for (int i = 0; i < mr; i++) {
-        float *ci = C + i * ldc;
-        __m512 x0 = _mm512_mul_ps(_mm512_load_ps(t + i * NR), al), x1 = _mm512_mul_ps(_mm512_load_ps(t + i * NR + 16), al);
-        if (acc_c) {
-            x0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), x0);
-            x1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, ci + 16), x1);
-        }
-        _mm512_mask_storeu_ps(ci, m0, x0);
-        _mm512_mask_storeu_ps(ci + 16, m1, x1);
-    }
+    _Alignas(64) __m512 t[AMX_MR * NR / 16];
+    tile(klp, a, b, (float *)t, NR, false);
+    store_tile(t, t + 1, 2, C, ldc, mr, nr, acc_c, alpha);
 }
 
 /* Packs rows [r0, r0 + rows) of op(X) over k in [k0, k0 + kc), rounded to
@@ -507,14 +504,8 @@ static void pack_tiles(uint32_t *dst, const void *X, gemm_dtype t, bool k_contig
                             continue;
                         }
                         bool has_hi = 2 * p + 1 < kc;
-                        v[i] = load16_bf16(X, t, lo, n);
-                        if (has_hi) v[i] = _mm512_or_si512(v[i], _mm512_slli_epi32(load16_bf16(X, t, lo + ld, n), 16));
-                        if (sums) {
-                            __mmask16 m = gemm_mask16(n);
-                            __m512 s = _mm512_add_ps(_mm512_maskz_loadu_ps(m, sums + at), load16_f32(X, t, lo, n));
-                            if (has_hi) s = _mm512_add_ps(s, load16_f32(X, t, lo + ld, n));
-                            _mm512_mask_storeu_ps(sums + at, m, s);
-                        }
+                        v[i] = load16_pairs(X, t, lo, ld, has_hi, n);
+                        if (sums) add16_sums(sums + at, X, t, lo, ld, has_hi, n);
                     }
                     transpose16x16(v);
                 }
