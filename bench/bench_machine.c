@@ -128,9 +128,24 @@ static double bandwidth(void) {
     return best;
 }
 
+/* bench_machine [--threads N] [--bandwidth]: --bandwidth measures the
+ * read bandwidth alone (bench/run.sh measures it again between rounds). */
 int main(int argc, char **argv) {
-    int threads = argc > 2 && !strcmp(argv[1], "--threads") ? atoi(argv[2]) : 0;
+    int threads = 0;
+    bool bandwidth_only = false;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--threads") && i + 1 < argc) threads = atoi(argv[++i]);
+        else if (!strcmp(argv[i], "--bandwidth")) bandwidth_only = true;
+        else {
+            fprintf(stderr, "usage: bench_machine [--threads N] [--bandwidth]\n");
+            return 2;
+        }
+    }
     attn_set_threads(threads);
+    if (bandwidth_only) {
+        printf("{\"threads\": %d, \"read_gb_per_s\": %.2f}\n", attn_get_threads(), bandwidth() / 1e9);
+        return 0;
+    }
     __builtin_cpu_init();
     bool avx512 = __builtin_cpu_supports("avx512f");
     double fp32 = avx512 ? measure(fma_avx512, 32, 16 << 20) : measure(fma_avx2, 16, 16 << 20);

@@ -45,7 +45,7 @@ util() { # kind tokens_per_s params layers context width
 # after each round, and utilisation divides by the best seen (a limit read
 # at a slow moment would put a decode above 100%).
 remeasure() {
-    bw=$($M --threads "$THREADS" | sed -n 's/.*"read_gb_per_s": \([0-9.]*\).*/\1/p')
+    bw=$($M --threads "$THREADS" --bandwidth | sed -n 's/.*"read_gb_per_s": \([0-9.]*\).*/\1/p')
     BW=$(awk -v a="$BW" -v b="$bw" 'BEGIN { print (b > a ? b : a) }')
 }
 
