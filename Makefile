@@ -4,6 +4,8 @@
 #   make asan       the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
 #   make check      test + asan
 #   make bench      benchmarks (not tests); see bench/
+#   make install    attn, libattn.{a,so}, the headers and attn.pc under PREFIX
+#                   (default /usr/local; DESTDIR for staging); make uninstall
 # Options: WERROR=1 (CI), BLAS=0 (ignore an installed BLAS), OPENMP=0.
 
 CC      ?= cc
@@ -73,7 +75,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard include/attn/*.h src/*/*.h src/*/*/*.h tests/*.h)
 
-.PHONY: all test asan check check-plain bench clean demo fixtures
+.PHONY: all test asan check check-plain bench clean demo fixtures install uninstall
 all: attn
 
 # copy then rename: a ./attn that is running keeps its file (no "Text file busy")
@@ -153,5 +155,29 @@ fixtures:
 	.venv/bin/python tests/ref/gen_rnn_fixture.py
 	.venv/bin/python tests/ref/gen_bart_fixture.py
 
+# ---- install -----------------------------------------------------------------
+# attn.pc: `pkg-config --cflags --libs attn` links the shared library;
+# `pkg-config --static --libs attn` adds what libattn.a needs (LDLIBS).
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+VERSION := $(shell sed -n 's/^\#define ATTN_VERSION_STRING "\(.*\)"/\1/p' include/attn/attn.h)
+
+install: attn $(BUILD)/libattn.a $(BUILD)/libattn.so
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/attn
+	install -m 755 attn $(DESTDIR)$(PREFIX)/bin/attn
+	install -m 644 $(BUILD)/libattn.a $(DESTDIR)$(LIBDIR)/libattn.a
+	install -m 755 $(BUILD)/libattn.so $(DESTDIR)$(LIBDIR)/libattn.so
+	install -m 644 include/attn/*.h $(DESTDIR)$(INCLUDEDIR)/attn/
+	printf '%s\n' 'prefix=$(PREFIX)' 'libdir=$(LIBDIR)' 'includedir=$(INCLUDEDIR)' '' \
+	  'Name: attn' 'Description: transformer language models on the CPU: train, fine-tune, generate' \
+	  'Version: $(VERSION)' 'Cflags: -I$${includedir}' 'Libs: -L$${libdir} -lattn' \
+	  'Libs.private: $(strip $(LDLIBS))' > $(DESTDIR)$(LIBDIR)/pkgconfig/attn.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/attn $(DESTDIR)$(LIBDIR)/libattn.a $(DESTDIR)$(LIBDIR)/libattn.so \
+	  $(DESTDIR)$(LIBDIR)/pkgconfig/attn.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/attn
+
 clean:
-	rm -rf build build-asan attn
+	rm -rf build build-asan build-plain attn

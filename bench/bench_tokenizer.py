@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Single-thread GPT-2 BPE encode throughput (MB/s) on the Austen corpus (the six novels of
-../shared/data/austen concatenated, ~4 MB):
+data/austen concatenated, ~4 MB):
 
   hf-whole   HF tokenizers, Tokenizer.encode of the whole text as one string
   hf-batch   HF tokenizers, encode_batch over the lines (RAYON_NUM_THREADS=1)
@@ -33,9 +33,7 @@ import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = (REPO / ".." / "shared" / "data").resolve()
-if not SHARED.is_dir():
-    SHARED = Path("/work/shared/data")
+DATA = REPO / "data"
 AUSTEN = ["emma", "mansfieldpark", "northangerabbey", "persuasion", "prideprejudice", "sensesensibility"]
 GPT2_PAT = r"""'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+"""
 EOT = "<|endoftext|>"
@@ -87,16 +85,16 @@ def run_attn(attn, gpt2_dir, path, capture=False):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--attn", default=os.environ.get("ATTN_BIN", str(REPO / "attn")))
-    ap.add_argument("--gpt2", type=Path, default=SHARED / "gpt2-tokenizer")
+    ap.add_argument("--gpt2", type=Path, default=DATA / "gpt2-tokenizer")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
 
-    missing = [p for p in [args.gpt2 / "encoder.json"] + [SHARED / "austen" / (b + ".txt") for b in AUSTEN] if not p.is_file()]
+    missing = [p for p in [args.gpt2 / "encoder.json"] + [DATA / "austen" / (b + ".txt") for b in AUSTEN] if not p.is_file()]
     if missing:
         print("bench_tokenizer: missing %s" % ", ".join(map(str, missing)), file=sys.stderr)
         return 2
-    data = b"".join((SHARED / "austen" / (b + ".txt")).read_bytes() for b in AUSTEN)
+    data = b"".join((DATA / "austen" / (b + ".txt")).read_bytes() for b in AUSTEN)
     text = data.decode("utf-8")
     lines = text.splitlines(keepends=True)
     mb = len(data) / 1e6

@@ -10,7 +10,7 @@
 # sentence, or the script fails.
 #   sh bench/embed.sh            # N=2000 ROUNDS=3 THREADS=2 BATCH=32
 # Env: N, ROUNDS, THREADS, BATCH, PY (default .venv/bin/python), ATTN_BIN (default ./attn),
-#      AUSTEN (default data/austen, else /work/shared/data/austen), OUT (JSON lines appended).
+#      AUSTEN (default data/austen), OUT (JSON lines appended).
 set -eu
 cd "$(dirname "$0")/.."
 N=${N:-2000}
@@ -20,7 +20,6 @@ BATCH=${BATCH:-32}
 PY=${PY:-.venv/bin/python}
 ATTN=${ATTN_BIN:-./attn}
 AUSTEN=${AUSTEN:-data/austen}
-[ -d "$AUSTEN" ] || AUSTEN=/work/shared/data/austen
 OUT=${OUT:-build/bench/embed.jsonl}
 [ -x "$ATTN" ] || { echo "bench/embed.sh: no $ATTN: run make first" >&2; exit 1; }
 [ -x "$PY" ] || { echo "bench/embed.sh: no $PY: run tools/setup.sh" >&2; exit 1; }

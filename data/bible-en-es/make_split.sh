@@ -5,7 +5,7 @@
 #
 # Run from the repository root, after `make` (the tokenizer is trained by
 # ./attn). Reads the verse-aligned KJV / Reina-Valera 1909 table (default
-# ../shared/data/bible-en-es/kjv-rv1909.tsv, else /work/shared/...: header "ref english spanish",
+# kjv-rv1909.tsv beside this script: header "ref english spanish",
 # then one verse per row) and writes into OUT_DIR (default: data/bible-en-es/, beside this script):
 #
 #   train.tsv valid.tsv test.tsv   one verse per line: spanish TAB english
@@ -23,8 +23,7 @@
 set -eu
 
 here=$(dirname "$0")
-src=${1:-../shared/data/bible-en-es/kjv-rv1909.tsv}
-[ $# -ge 1 ] || [ -r "$src" ] || src=/work/shared/data/bible-en-es/kjv-rv1909.tsv
+src=${1:-$here/kjv-rv1909.tsv}
 attn=${2:-./attn}
 out=${3:-$here}
 mkdir -p "$out"

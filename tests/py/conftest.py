@@ -20,7 +20,7 @@ import torch  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 REF_DIR = REPO / "tests" / "ref"
-CORPUS = Path("/work/shared/data/austen/persuasion.txt")
+CORPUS = REPO / "data" / "austen" / "persuasion.txt"
 
 torch.set_num_threads(min(4, os.cpu_count() or 1))
 try:

