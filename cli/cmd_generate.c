@@ -1,6 +1,7 @@
 /* attn generate — sample from a model, streaming the text as it is made. */
 #include "cli.h"
 
+#include "attn/encoder.h"
 #include "attn/generate.h"
 #include "attn/rnn.h"
 #include "attn/seq2seq.h"
@@ -113,6 +114,13 @@ int cmd_generate(int argc, char **argv) {
         st = attn_errorf(ATTN_ERR_UNSUPPORTED,
                          "%s is a translation (sequence-to-sequence) model, which decodes from a source: use attn translate -m %s",
                          model_dir, model_dir);
+        goto fail;
+    }
+    attn_bert_config bcfg;
+    if (attn_model_encoder_config(model, &bcfg)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED,
+                         "%s is an encoder (BERT-family) model, which does not generate text: use attn embed or attn classify",
+                         model_dir);
         goto fail;
     }
     if ((st = attn_model_set_precision(model, precision)) != ATTN_OK) goto fail;

@@ -2,6 +2,8 @@
 #include "cli.h"
 
 #include "attn/model.h"
+#include "attn/rnn.h"
+#include "attn/seq2seq.h"
 #include "attn/tokenizer.h"
 #include "attn/translate.h"
 
@@ -148,6 +150,13 @@ int cmd_score(int argc, char **argv) {
     int64_t n = 0;
     attn_status st = attn_model_load(model_dir, &model);
     if (st) goto fail;
+    attn_encdec_config ecfg;
+    attn_rnn_config rcfg;
+    if (attn_model_encdec_config(model, &ecfg) || attn_model_rnn_config(model, &rcfg)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED,
+                         "%s is a translation (sequence-to-sequence) model: score source-target pairs with --pairs FILE", model_dir);
+        goto fail;
+    }
     if ((st = cli_read_input(file, &text, &len)) != ATTN_OK) goto fail;
     if (ids_mode) {
         if ((st = cli_parse_ids(text, &ids, &n)) != ATTN_OK) goto fail;

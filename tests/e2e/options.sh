@@ -135,12 +135,15 @@ out=$(echo "hello world" | "$ATTN" tokenize -t tests/data/minilm 2>&1)
 
 # ---- messages that say what to do
 mkdir -p "$tmp/somedir"
+echo "1 2 3" >"$tmp/ids.txt"
 expect 1 "attn prepare: error: $tmp/somedir: is a directory" "" prepare -t char -o "$tmp/p" "$tmp/somedir"
 expect 1 "attn tokenize: error: $tmp/somedir: is a directory" "" tokenize -t tests/data/minilm "$tmp/somedir"
 for s2s in tests/ref/bart_tiny tests/ref/marian_tiny tests/ref/rnnsearch_tiny; do
     expect 1 "attn generate: error: $s2s is a translation" "use attn translate -m $s2s" generate -m "$s2s" --ids "1 2" --print-ids
     grep -q "attn_" "$tmp/err" && bad "generate on $s2s names a C function: $(cat "$tmp/err")"
+    expect 1 "attn score: error: $s2s is a translation" "with --pairs FILE" score -m "$s2s" --ids "$tmp/ids.txt"
 done
+expect 1 "attn generate: error: tests/ref/bert_tiny is an encoder" "use attn embed or attn classify" generate -m tests/ref/bert_tiny --ids "1 2" --print-ids
 
 # ---- tokenize --pair A B: A is the first sequence ([CLS] A [SEP] B [SEP])
 pair="101 7592 2088 102 2204 2851 102
