@@ -259,7 +259,7 @@ int cmd_train(int argc, char **argv) {
             if (r < 0) return 2;
             continue;
         }
-        INT_OPT("--layers", p.model.n_layer, 1, 1024)
+        INT_OPT("--layers", p.model.n_layer, 1, 1000)
         INT_OPT("--heads", p.model.n_head, 1, 1024)
         INT_OPT("--width", p.model.n_embd, 1, 65536)
         INT_OPT("--context", p.model.n_ctx, 1, CLI_MAX_LEN)
@@ -271,7 +271,7 @@ int cmd_train(int argc, char **argv) {
         INT_OPT("--eval-batches", p.eval_batches, 0, CLI_MAX_BATCH)
         INT_OPT("--checkpoint-every", p.checkpoint_every, 0, CLI_MAX_STEPS)
         INT_OPT("--stop-at", p.stop_at, 0, CLI_MAX_STEPS)
-        INT_OPT("--ffn", p.model.n_inner, 0, 1 << 20)
+        INT_OPT("--ffn", p.model.n_inner, 0, 1 << 22)
         INT_OPT("--hidden", p.hidden_size, 0, 65536)
         INT_OPT("--batch-tokens", p.batch_tokens, 0, CLI_MAX_BATCH * 1024)
         INT_OPT("--eval-bleu", p.eval_bleu, 0, 1 << 24)
