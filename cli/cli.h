@@ -23,23 +23,69 @@ int cmd_align(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_translate(int argc, char **argv);
 
+/* The command being run ("train", "tokenizer train"), named by messages. */
+extern const char *cli_command;
+
 /* Prints "attn <cmd>: error: <message>" to stderr, using attn_last_error()
  * when msg is NULL, and returns 1 (the exit status for every failure). */
 int cli_fail(const char *cmd, attn_status st, const char *msg);
+/* Prints "attn <cli_command>: error: <printf message>" and returns 2, the
+ * exit status for bad usage (options, their values, missing arguments). */
+int cli_usage_error(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
 
 /* Option parsing: `--name VALUE` / `--name=VALUE` / `-x VALUE`. Each returns
  * 1 if argv[*i] matched (advancing *i past the value), 0 if it did not,
- * -1 on a missing or malformed value (an error has been printed). */
+ * -1 on a missing or malformed value (an error naming the option as typed
+ * has been printed; exit with status 2). Every numeric option is parsed
+ * with its allowed range: an integer in [min, max]; a finite number in
+ * [min, max], with the ends excluded as `open` says (max = INFINITY for no
+ * upper bound). */
+enum { CLI_CLOSED = 0, CLI_MIN_OPEN = 1, CLI_MAX_OPEN = 2 };
 int cli_opt_str(int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **out);
-int cli_opt_int(int argc, char **argv, int *i, const char *long_name, const char *short_name, long long *out);
-int cli_opt_float(int argc, char **argv, int *i, const char *long_name, const char *short_name, double *out);
+int cli_opt_int_range(int argc, char **argv, int *i, const char *long_name, const char *short_name, long long min,
+                      long long max, long long *out);
+int cli_opt_float_range(int argc, char **argv, int *i, const char *long_name, const char *short_name, double min,
+                        double max, int open, double *out);
 int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_name);
 /* `--precision fp32|bf16`, same return convention. */
 int cli_opt_precision(int argc, char **argv, int *i, attn_precision *out);
+/* `--threads N`, N in 1..attn_max_threads() (4 x the cores). */
+int cli_opt_threads(int argc, char **argv, int *i, long long *out);
+/* attn_set_threads(threads) (0: ATTN_THREADS or all cores); returns 0, or
+ * 2 after printing the error (e.g. ATTN_THREADS out of range). */
+int cli_set_threads(long long threads);
+
+/* Upper bounds shared by the options: far above any run on one machine,
+ * and low enough that every product of them the library forms (step x
+ * accumulation x batch for a batch's seed; batch x context x width for a
+ * buffer's bytes) stays far from int64 overflow. */
+#define CLI_MAX_BATCH 65536LL            /* sequences or lines per batch */
+#define CLI_MAX_ACCUM 4096LL             /* micro-batches per step */
+#define CLI_MAX_LEN (1LL << 20)          /* tokens in one sequence */
+#define CLI_MAX_STEPS 1000000000LL       /* steps, step intervals, batches */
 
 /* Reads a whole file (stdin for NULL or "-") into a NUL-terminated buffer;
- * free() it. */
+ * free() it. A directory is an error naming it; standard input on a
+ * terminal gets a note on stderr first (end the text with Ctrl-D). */
 attn_status cli_read_input(const char *path, char **out, size_t *len);
+/* Flushes stdout and reports any write error on it so far ("writing
+ * standard output: No space left on device"). */
+attn_status cli_stdout_check(void);
+/* A file replaced atomically: written to a unique temporary name in the
+ * same directory, flushed, fsync'ed and renamed over path by commit; abort
+ * (or a failed commit) removes the temporary and leaves path as it was. */
+typedef struct cli_atomic {
+    FILE *f;
+    const char *path;
+    char *tmp;
+} cli_atomic;
+attn_status cli_atomic_open(cli_atomic *af, const char *path);
+attn_status cli_atomic_commit(cli_atomic *af);
+void cli_atomic_abort(cli_atomic *af);
 /* Lines of a text: s[i] points into the text (NUL-terminated in place),
  * len[i] its bytes. Split at '\n'; a final newline ends the last line;
  * a '\r' before a newline is dropped. free() s and len. */

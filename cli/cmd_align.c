@@ -23,7 +23,7 @@ static void usage(FILE *out) {
             "  --src-eos             end the source with the model's eos token\n"
             "  --max-len N           at most N target tokens (default 2 * source length + 10)\n"
             "  --title TEXT          the figure's title\n"
-            "  --threads N           threads\n");
+            "  --threads N           threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n");
 }
 
 /* A JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
@@ -65,19 +65,23 @@ static attn_status token_words(const attn_tokenizer *tok, const int32_t *ids, in
     return ATTN_OK;
 }
 
+/* Both outputs are written atomically (cli_atomic); a write error is
+ * reported at the commit. */
 static attn_status write_file(const char *path, const char *data, size_t len) {
-    FILE *f = fopen(path, "wb");
-    if (!f) return attn_errorf(ATTN_ERR_IO, "cannot open %s for writing", path);
-    bool ok = fwrite(data, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
-    return ok ? ATTN_OK : attn_errorf(ATTN_ERR_IO, "cannot write %s", path);
+    cli_atomic af;
+    attn_status st = cli_atomic_open(&af, path);
+    if (st) return st;
+    fwrite(data, 1, len, af.f);
+    return cli_atomic_commit(&af);
 }
 
 static attn_status write_json(const char *path, const char *translation, size_t tr_len, char *const *src_words,
                               const int32_t *src, int64_t S, char *const *tgt_words, const int32_t *tgt, int64_t n,
                               const float *attn) {
-    FILE *f = fopen(path, "wb");
-    if (!f) return attn_errorf(ATTN_ERR_IO, "cannot open %s for writing", path);
+    cli_atomic af;
+    attn_status st = cli_atomic_open(&af, path);
+    if (st) return st;
+    FILE *f = af.f;
     fputs("{\n  \"translation\": ", f);
     json_string(f, translation, tr_len);
     for (int pass = 0; pass < 2; pass++) {
@@ -100,8 +104,7 @@ static attn_status write_json(const char *path, const char *translation, size_t 
         fputc(']', f);
     }
     fputs(n ? "\n  ]\n}\n" : "]\n}\n", f);
-    if (fclose(f) != 0) return attn_errorf(ATTN_ERR_IO, "cannot write %s", path);
-    return ATTN_OK;
+    return cli_atomic_commit(&af);
 }
 
 int cmd_align(int argc, char **argv) {
@@ -126,30 +129,19 @@ int cmd_align(int argc, char **argv) {
             (r = cli_opt_str(argc, argv, &i, "--tokenizer", NULL, &tok_path)) != 0 ||
             (r = cli_opt_str(argc, argv, &i, "--tgt-tokenizer", NULL, &tgt_tok_path)) != 0 ||
             (r = cli_opt_str(argc, argv, &i, "--title", NULL, &title)) != 0 ||
-            (r = cli_opt_int(argc, argv, &i, "--max-len", NULL, &max_len)) != 0 ||
-            (r = cli_opt_int(argc, argv, &i, "--threads", NULL, &threads)) != 0) {
+            (r = cli_opt_int_range(argc, argv, &i, "--max-len", NULL, 0, 100000, &max_len)) != 0 ||
+            (r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
             if (r < 0) return 2;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "attn align: unknown option '%s' (see attn align --help)\n", argv[i]);
-            return 2;
-        }
-        if (file) {
-            fprintf(stderr, "attn align: one input file at most\n");
-            return 2;
-        }
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn align --help)", argv[i]);
+        if (file) return cli_usage_error("one input file at most");
         file = argv[i];
     }
-    if (!model_dir || (!sentence && !file) || (sentence && file)) {
-        fprintf(stderr, "attn align: needs -m MODEL and either --src \"sentence\" or one FILE (see attn align --help)\n");
-        return 2;
-    }
-    if (max_len < -1 || max_len > 100000) {
-        fprintf(stderr, "attn align: --max-len must be in [0, 100000]\n");
-        return 2;
-    }
-    attn_set_threads((int)threads);
+    if (!model_dir || (!sentence && !file) || (sentence && file))
+        return cli_usage_error("needs -m MODEL and either --src \"sentence\" or one FILE (see attn align --help)");
+    int r0 = cli_set_threads(threads);
+    if (r0) return r0;
     int rc = 1;
     attn_model *model = NULL;
     attn_tokenizer *tok = NULL, *tgt_tok_own = NULL;

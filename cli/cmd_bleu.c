@@ -8,9 +8,10 @@
 
 static void usage(FILE *out) {
     fprintf(out, "usage: attn bleu --ref REF [--ref REF2 ...] [HYP] [--json]\n\n"
-                 "Corpus BLEU of HYP (stdin without it) against one or more reference files, one\n"
-                 "sentence per line, computed as sacreBLEU does by default (13a tokenization,\n"
-                 "BLEU-4, exponential smoothing, brevity penalty). Prints sacreBLEU's line:\n"
+                 "Corpus BLEU of HYP (stdin without it; on a terminal, read until Ctrl-D) against\n"
+                 "one or more reference files, one sentence per line, computed as sacreBLEU does\n"
+                 "by default (13a tokenization, BLEU-4, exponential smoothing, brevity penalty).\n"
+                 "Prints sacreBLEU's line:\n"
                  "BLEU = 31.25 62.1/38.0/25.3/17.2 (BP = 0.971 ratio = 0.971 hyp_len = 1234 ref_len = 1271)\n");
 }
 
@@ -51,27 +52,15 @@ int cmd_bleu(int argc, char **argv) {
         }
         if ((r = cli_opt_str(argc, argv, &i, "--ref", "-r", &v)) != 0) {
             if (r < 0) return 2;
-            if (n_refs == 16) {
-                fprintf(stderr, "attn bleu: at most 16 reference files\n");
-                return 2;
-            }
+            if (n_refs == 16) return cli_usage_error("at most 16 reference files");
             refs_path[n_refs++] = v;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "attn bleu: unknown option '%s' (see attn bleu --help)\n", argv[i]);
-            return 2;
-        }
-        if (hyp_path) {
-            fprintf(stderr, "attn bleu: one hypothesis file at most\n");
-            return 2;
-        }
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn bleu --help)", argv[i]);
+        if (hyp_path) return cli_usage_error("one hypothesis file at most");
         hyp_path = argv[i];
     }
-    if (!n_refs) {
-        fprintf(stderr, "attn bleu: --ref REF is required\n");
-        return 2;
-    }
+    if (!n_refs) return cli_usage_error("--ref REF is required (see attn bleu --help)");
     int rc = 1;
     char *htext = NULL, *rtext[16] = {0};
     char **hyps = NULL, **refs[16] = {0};

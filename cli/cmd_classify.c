@@ -17,12 +17,13 @@
 static void usage(FILE *out) {
     fprintf(out,
             "usage: attn classify -m MODEL [FILE] [--probs] [--batch N]\n\n"
-            "Prints one label per input line (stdin without FILE): the classifier's most likely\n"
-            "label and its probability, \"label<TAB>p\". A TAB in a line separates a text pair.\n\n"
+            "Prints one label per input line (stdin without FILE; on a terminal, read until\n"
+            "Ctrl-D): the classifier's most likely label and its probability, \"label<TAB>p\".\n"
+            "A TAB in a line separates a text pair.\n\n"
             "  --probs         print every label's probability instead (\"label=p\" TAB-separated)\n"
             "  --max-length N  truncate to N tokens (default: the model's positions)\n"
             "  --batch N       lines per forward pass (default 32)\n"
-            "  --threads N     threads\n");
+            "  --threads N     threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n");
 }
 
 typedef struct encoded {
@@ -63,33 +64,25 @@ int cmd_classify(int argc, char **argv) {
             if (r < 0) return 2;
             continue;
         }
-        if ((r = cli_opt_int(argc, argv, &i, "--batch", NULL, &batch)) != 0) {
+        if ((r = cli_opt_int_range(argc, argv, &i, "--batch", NULL, 1, CLI_MAX_BATCH, &batch)) != 0) {
             if (r < 0) return 2;
             continue;
         }
-        if ((r = cli_opt_int(argc, argv, &i, "--max-length", NULL, &max_len)) != 0) {
+        if ((r = cli_opt_int_range(argc, argv, &i, "--max-length", NULL, 0, CLI_MAX_LEN, &max_len)) != 0) {
             if (r < 0) return 2;
             continue;
         }
-        if ((r = cli_opt_int(argc, argv, &i, "--threads", NULL, &threads)) != 0) {
+        if ((r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
             if (r < 0) return 2;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "attn classify: unknown option '%s' (see attn classify --help)\n", argv[i]);
-            return 2;
-        }
-        if (file) {
-            fprintf(stderr, "attn classify: one input file at most\n");
-            return 2;
-        }
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn classify --help)", argv[i]);
+        if (file) return cli_usage_error("one input file at most");
         file = argv[i];
     }
-    if (!model_dir || batch < 1 || max_len < 0) {
-        fprintf(stderr, "attn classify: -m MODEL is required, --batch must be positive (see attn classify --help)\n");
-        return 2;
-    }
-    attn_set_threads((int)threads);
+    if (!model_dir) return cli_usage_error("-m MODEL is required (see attn classify --help)");
+    int r0 = cli_set_threads(threads);
+    if (r0) return r0;
     attn_model *m = NULL;
     attn_tokenizer *tok = NULL;
     char *text = NULL;

@@ -11,6 +11,8 @@
 #include "attn/model.h"
 #include "attn/tokenizer.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,14 +21,15 @@
 static void usage_embed(FILE *out) {
     fprintf(out,
             "usage: attn embed -m MODEL [FILE] [--normalize] [--out FILE.npy]\n\n"
-            "One embedding per input line (stdin without FILE): the mean of the encoder's last\n"
-            "hidden states over the line's real tokens, as sentence-transformers' mean pooling.\n"
-            "Printed as one JSON array per line, or written as a float32 (lines, width) .npy.\n\n"
+            "One embedding per input line (stdin without FILE; on a terminal, read until Ctrl-D):\n"
+            "the mean of the encoder's last hidden states over the line's real tokens, as\n"
+            "sentence-transformers' mean pooling. Printed as one JSON array per line, or written\n"
+            "as a float32 (lines, width) .npy, atomically (a temporary file renamed over FILE).\n\n"
             "  --normalize     divide each embedding by its L2 norm\n"
             "  --out FILE.npy  write a NumPy array instead of printing\n"
             "  --max-length N  truncate lines to N tokens (default: the model's maximum)\n"
             "  --batch N       lines per forward pass (default 32)\n"
-            "  --threads N     threads\n"
+            "  --threads N     threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n"
             "  --time          print to stderr the encoding time (tokenizing, the forward passes and\n"
             "                  pooling; not loading the model or writing the output)\n");
 }
@@ -34,12 +37,13 @@ static void usage_embed(FILE *out) {
 static void usage_similar(FILE *out) {
     fprintf(out,
             "usage: attn similar -m MODEL --query TEXT [FILE] [--top N]\n\n"
-            "Ranks the lines of FILE (stdin without it) by the cosine similarity of their\n"
-            "embeddings (see attn embed) to the query's; prints \"score<TAB>line\", best first.\n\n"
+            "Ranks the lines of FILE (stdin without it; on a terminal, read until Ctrl-D) by\n"
+            "the cosine similarity of their embeddings (see attn embed) to the query's; prints\n"
+            "\"score<TAB>line\", best first.\n\n"
             "  --top N         print the N best lines only\n"
             "  --max-length N  truncate lines to N tokens\n"
             "  --batch N       lines per forward pass (default 32)\n"
-            "  --threads N     threads\n");
+            "  --threads N     threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n");
 }
 
 /* ---- embedding ------------------------------------------------------------ */
@@ -119,9 +123,13 @@ done:
     return st;
 }
 
+/* Writes the .npy atomically: a failed or interrupted write leaves any
+ * earlier file at path as it was. */
 static attn_status write_npy(const char *path, const float *x, int64_t rows, int64_t cols) {
-    FILE *f = fopen(path, "wb");
-    if (!f) return attn_errorf(ATTN_ERR_IO, "cannot open %s for writing", path);
+    cli_atomic af;
+    attn_status st = cli_atomic_open(&af, path);
+    if (st) return st;
+    FILE *f = af.f;
     char header[128];
     int n = snprintf(header, sizeof header, "{'descr': '<f4', 'fortran_order': False, 'shape': (%lld, %lld), }",
                      (long long)rows, (long long)cols);
@@ -133,8 +141,12 @@ static attn_status write_npy(const char *path, const float *x, int64_t rows, int
     for (int i = 0; i < pad && ok; i++) ok = fputc(' ', f) != EOF;
     ok = ok && fputc('\n', f) != EOF;
     ok = ok && fwrite(x, sizeof(float), (size_t)(rows * cols), f) == (size_t)(rows * cols); /* little-endian host */
-    ok = (fclose(f) == 0) && ok;
-    return ok ? ATTN_OK : attn_errorf(ATTN_ERR_IO, "error writing %s", path);
+    if (!ok) {
+        st = attn_errorf(ATTN_ERR_IO, "error writing %s: %s", path, strerror(errno));
+        cli_atomic_abort(&af);
+        return st;
+    }
+    return cli_atomic_commit(&af);
 }
 
 /* ---- the commands --------------------------------------------------------- */
@@ -167,35 +179,19 @@ static int parse(int argc, char **argv, bool similar, embed_args *a) {
         if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &a->model_dir)) ||
             (!similar && (r = cli_opt_str(argc, argv, &i, "--out", "-o", &a->out))) ||
             (similar && (r = cli_opt_str(argc, argv, &i, "--query", "-q", &a->query))) ||
-            (similar && (r = cli_opt_int(argc, argv, &i, "--top", NULL, &a->top))) ||
-            (r = cli_opt_int(argc, argv, &i, "--threads", NULL, &a->threads)) ||
-            (r = cli_opt_int(argc, argv, &i, "--max-length", NULL, &a->max_len)) ||
-            (r = cli_opt_int(argc, argv, &i, "--batch", NULL, &a->batch))) {
+            (similar && (r = cli_opt_int_range(argc, argv, &i, "--top", NULL, 0, LLONG_MAX, &a->top))) ||
+            (r = cli_opt_threads(argc, argv, &i, &a->threads)) ||
+            (r = cli_opt_int_range(argc, argv, &i, "--max-length", NULL, 0, CLI_MAX_LEN, &a->max_len)) ||
+            (r = cli_opt_int_range(argc, argv, &i, "--batch", NULL, 1, CLI_MAX_BATCH, &a->batch))) {
             if (r < 0) return 2;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "attn %s: unknown option '%s' (see attn %s --help)\n", cmd, argv[i], cmd);
-            return 2;
-        }
-        if (a->file) {
-            fprintf(stderr, "attn %s: one input file at most\n", cmd);
-            return 2;
-        }
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn %s --help)", argv[i], cmd);
+        if (a->file) return cli_usage_error("one input file at most");
         a->file = argv[i];
     }
-    if (!a->model_dir) {
-        fprintf(stderr, "attn %s: -m MODEL is required\n", cmd);
-        return 2;
-    }
-    if (similar && !a->query) {
-        fprintf(stderr, "attn similar: --query TEXT is required\n");
-        return 2;
-    }
-    if (a->batch < 1 || a->batch > 65536 || a->max_len < 0 || a->top < 0) {
-        fprintf(stderr, "attn %s: --batch must be in [1, 65536], --max-length and --top non-negative\n", cmd);
-        return 2;
-    }
+    if (!a->model_dir) return cli_usage_error("-m MODEL is required (see attn %s --help)", cmd);
+    if (similar && !a->query) return cli_usage_error("--query TEXT is required");
     return -1;
 }
 
@@ -211,7 +207,7 @@ static int run(int argc, char **argv, bool similar) {
     embed_args a;
     int rc = parse(argc, argv, similar, &a);
     if (rc >= 0) return rc;
-    attn_set_threads((int)a.threads);
+    if ((rc = cli_set_threads(a.threads)) != 0) return rc;
     rc = 1;
     attn_model *model = NULL;
     attn_tokenizer *tok = NULL;
@@ -290,10 +286,7 @@ static int run(int argc, char **argv, bool similar) {
             fputs("]\n", stdout);
         }
     }
-    if (fflush(stdout) != 0) {
-        st = attn_errorf(ATTN_ERR_IO, "error writing the output");
-        goto fail;
-    }
+    if ((st = cli_stdout_check()) != ATTN_OK) goto fail;
     rc = 0;
 fail:
     if (rc) cli_fail(cmd, st, NULL);

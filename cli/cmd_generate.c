@@ -1,10 +1,16 @@
 /* attn generate — sample from a model, streaming the text as it is made. */
 #include "cli.h"
 
+#include "attn/encoder.h"
 #include "attn/generate.h"
+#include "attn/rnn.h"
+#include "attn/seq2seq.h"
 #include "attn/tokenizer.h"
 
 #include <errno.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +29,7 @@ static void usage(FILE *out) {
             "  --seed N            sampling seed (42)\n"
             "  --print-ids         print the generated token ids instead of text\n"
             "  --no-stop           do not stop at end-of-text\n"
-            "  --threads N         threads\n"
+            "  --threads N         threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n"
             "  --precision P       fp32 (default) or bf16: weight matrices in bf16 (half the\n"
             "                      bytes read per token), fp32 accumulation\n");
 }
@@ -55,17 +61,17 @@ int cmd_generate(int argc, char **argv) {
             if (r < 0) return 2;
             continue;
         }
-        if ((r = cli_opt_int(argc, argv, &i, "--max-tokens", "-n", &v)) != 0) {
+        if ((r = cli_opt_int_range(argc, argv, &i, "--max-tokens", "-n", 0, CLI_MAX_LEN, &v)) != 0) {
             if (r < 0) return 2;
             sp.max_new_tokens = v;
             continue;
         }
-        if ((r = cli_opt_int(argc, argv, &i, "--top-k", NULL, &v)) != 0) {
+        if ((r = cli_opt_int_range(argc, argv, &i, "--top-k", NULL, 0, INT32_MAX, &v)) != 0) {
             if (r < 0) return 2;
-            sp.top_k = (int32_t)(v > INT32_MAX ? INT32_MAX : v);
+            sp.top_k = (int32_t)v;
             continue;
         }
-        if ((r = cli_opt_int(argc, argv, &i, "--seed", NULL, &v)) != 0) {
+        if ((r = cli_opt_int_range(argc, argv, &i, "--seed", NULL, 0, LLONG_MAX, &v)) != 0) {
             if (r < 0) return 2;
             sp.seed = (uint64_t)v;
             continue;
@@ -74,33 +80,27 @@ int cmd_generate(int argc, char **argv) {
             if (r < 0) return 2;
             continue;
         }
-        if ((r = cli_opt_int(argc, argv, &i, "--threads", NULL, &threads)) != 0) {
+        if ((r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
             if (r < 0) return 2;
             continue;
         }
-        if ((r = cli_opt_float(argc, argv, &i, "--temperature", "-t", &x)) != 0) {
+        if ((r = cli_opt_float_range(argc, argv, &i, "--temperature", "-t", 0, FLT_MAX, CLI_CLOSED, &x)) != 0) {
             if (r < 0) return 2;
             sp.temperature = (float)x;
             continue;
         }
-        if ((r = cli_opt_float(argc, argv, &i, "--top-p", NULL, &x)) != 0) {
+        if ((r = cli_opt_float_range(argc, argv, &i, "--top-p", NULL, 0, 1, CLI_MIN_OPEN, &x)) != 0) {
             if (r < 0) return 2;
             sp.top_p = (float)x;
             continue;
         }
-        fprintf(stderr, "attn generate: unknown option '%s' (see attn generate --help)\n", argv[i]);
-        return 2;
+        return cli_usage_error("unknown option '%s' (see attn generate --help)", argv[i]);
     }
-    if (!model_dir) {
-        fprintf(stderr, "attn generate: -m MODEL is required\n");
-        return 2;
-    }
-    if (prompt && ids_str) {
-        fprintf(stderr, "attn generate: give --prompt or --ids, not both\n");
-        return 2;
-    }
-    attn_set_threads((int)threads);
-    int rc = 1;
+    if (!model_dir) return cli_usage_error("-m MODEL is required (see attn generate --help)");
+    if (prompt && ids_str) return cli_usage_error("give --prompt or --ids, not both");
+    int rc = cli_set_threads(threads);
+    if (rc) return rc;
+    rc = 1;
     attn_model *model = NULL;
     attn_tokenizer *tok = NULL;
     attn_gen *gen = NULL;
@@ -108,6 +108,21 @@ int cmd_generate(int argc, char **argv) {
     int64_t n = 0;
     attn_status st = attn_model_load(model_dir, &model);
     if (st) goto fail;
+    attn_encdec_config ecfg;
+    attn_rnn_config rcfg;
+    if (attn_model_encdec_config(model, &ecfg) || attn_model_rnn_config(model, &rcfg)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED,
+                         "%s is a translation (sequence-to-sequence) model, which decodes from a source: use attn translate -m %s",
+                         model_dir, model_dir);
+        goto fail;
+    }
+    attn_bert_config bcfg;
+    if (attn_model_encoder_config(model, &bcfg)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED,
+                         "%s is an encoder (BERT-family) model, which does not generate text: use attn embed or attn classify",
+                         model_dir);
+        goto fail;
+    }
     if ((st = attn_model_set_precision(model, precision)) != ATTN_OK) goto fail;
     attn_gpt_config cfg = attn_model_config(model);
     if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
@@ -149,10 +164,11 @@ int cmd_generate(int argc, char **argv) {
             fwrite(bytes, 1, len, stdout);
         }
         first = false;
-        fflush(stdout);
+        if ((st = cli_stdout_check()) != ATTN_OK) goto fail; /* a full disk stops the generation */
     }
     if (st != ATTN_DONE) goto fail;
     printf("\n");
+    if ((st = cli_stdout_check()) != ATTN_OK) goto fail;
     rc = 0;
     goto done;
 fail:

@@ -49,20 +49,11 @@ int cmd_plot(int argc, char **argv) {
             if (r < 0) return 2;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "attn plot: unknown option '%s' (see attn plot --help)\n", argv[i]);
-            return 2;
-        }
-        if (file) {
-            fprintf(stderr, "attn plot: one input file at most\n");
-            return 2;
-        }
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn plot --help)", argv[i]);
+        if (file) return cli_usage_error("one input file at most");
         file = argv[i];
     }
-    if (!file || !svg_path) {
-        fprintf(stderr, "attn plot: needs FILE.tsv and --svg OUT.svg (see attn plot --help)\n");
-        return 2;
-    }
+    if (!file || !svg_path) return cli_usage_error("needs FILE.tsv and --svg OUT.svg (see attn plot --help)");
     char *text = NULL, *svg = NULL, *fields[MAX_SERIES + 2], *names[MAX_SERIES], *labels[MAX_ROWS];
     double *values = NULL;
     size_t len = 0, svg_len = 0;
@@ -129,16 +120,10 @@ int cmd_plot(int argc, char **argv) {
     if ((st = attn_svg_lines((const char *const *)labels, n_rows, (const char *const *)names, n_series, values, title,
                              x_title, y_title, &svg, &svg_len)) != ATTN_OK)
         goto fail;
-    FILE *out = fopen(svg_path, "wb");
-    if (!out) {
-        st = attn_errorf(ATTN_ERR_IO, "cannot open %s for writing", svg_path);
-        goto fail;
-    }
-    bool ok = fwrite(svg, 1, svg_len, out) == svg_len;
-    if (fclose(out) != 0 || !ok) {
-        st = attn_errorf(ATTN_ERR_IO, "cannot write %s", svg_path);
-        goto fail;
-    }
+    cli_atomic out;
+    if ((st = cli_atomic_open(&out, svg_path)) != ATTN_OK) goto fail;
+    fwrite(svg, 1, svg_len, out.f);
+    if ((st = cli_atomic_commit(&out)) != ATTN_OK) goto fail;
     attn_free(svg);
     free(values);
     free(text);

@@ -6,6 +6,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -69,15 +70,13 @@ static void print_split(const char *name, const attn_pairs_split_stats *s) {
 static int prepare_pairs(const attn_prepare_params *base, const char *val, const char *test, const char *wrap,
                          long long max_len, const char **inputs, int n_inputs) {
     attn_prepare_pairs_params p = attn_prepare_pairs_default_params();
-    if (n_inputs != 1)
-        return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "--pairs takes exactly one training file (see attn prepare --help)");
+    if (n_inputs != 1) return cli_usage_error("--pairs takes exactly one training file (see attn prepare --help)");
     if (!base->tokenizer || !strcmp(base->tokenizer, "char") || !strcmp(base->tokenizer, "amino"))
-        return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "--pairs needs -t TOKENIZER (a tokenizer.json or its directory)");
+        return cli_usage_error("--pairs needs -t TOKENIZER (a tokenizer.json or its directory)");
     if (wrap && !strcmp(wrap, "eos"))
         p.wrap = ATTN_WRAP_EOS;
     else if (wrap && strcmp(wrap, "bart") != 0)
-        return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "--wrap must be bart or eos");
-    if (max_len < 0) return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "--max-len must be >= 0");
+        return cli_usage_error("--wrap must be bart or eos, not '%s'", wrap);
     p.tokenizer = base->tokenizer;
     p.out_dir = base->out_dir;
     p.train = inputs[0];
@@ -119,27 +118,33 @@ int cmd_prepare(int argc, char **argv) {
                    (r = cli_opt_str(argc, argv, &i, "--val", NULL, &val)) != 0 ||
                    (r = cli_opt_str(argc, argv, &i, "--test", NULL, &test)) != 0 ||
                    (r = cli_opt_str(argc, argv, &i, "--wrap", NULL, &wrap)) != 0 ||
-                   (r = cli_opt_int(argc, argv, &i, "--max-len", NULL, &max_len)) != 0 ||
+                   (r = cli_opt_int_range(argc, argv, &i, "--max-len", NULL, 0, CLI_MAX_LEN, &max_len)) != 0 ||
                    (r = cli_opt_str(argc, argv, &i, "--out", "-o", &p.out_dir)) != 0 ||
-                   (r = cli_opt_float(argc, argv, &i, "--val-fraction", NULL, &p.val_fraction)) != 0) {
+                   (r = cli_opt_float_range(argc, argv, &i, "--val-fraction", NULL, 0, 0.5, CLI_CLOSED, &p.val_fraction)) != 0) {
             if (r < 0) {
                 free(inputs);
-                return 1;
+                return 2;
             }
         } else {
-            char msg[256];
-            snprintf(msg, sizeof msg, "unknown option '%s' (see attn prepare --help)", a);
+            free(inputs);
+            return cli_usage_error("unknown option '%s' (see attn prepare --help)", a);
+        }
+    }
+    const char *problem = !p.out_dir ? "missing -o OUT_DIR" : n_inputs == 0 ? "no input files" : NULL;
+    if (problem) {
+        free(inputs);
+        return cli_usage_error("%s (see attn prepare --help)", problem);
+    }
+    /* a directory among the inputs: say so by name (reading one fails with
+     * only "error reading") */
+    for (int k = 0; k < n_inputs; k++) {
+        struct stat sb;
+        if (stat(inputs[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "%.500s: is a directory; give the text files in it", inputs[k]);
             free(inputs);
             return cli_fail("prepare", ATTN_ERR_INVALID_ARG, msg);
         }
-    }
-    if (!p.out_dir) {
-        free(inputs);
-        return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "missing -o OUT_DIR (see attn prepare --help)");
-    }
-    if (n_inputs == 0) {
-        free(inputs);
-        return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "no input files (see attn prepare --help)");
     }
     if (pairs) {
         int rc = prepare_pairs(&p, val, test, wrap, max_len, inputs, n_inputs);
@@ -148,7 +153,7 @@ int cmd_prepare(int argc, char **argv) {
     }
     if (val || test || wrap || max_len) {
         free(inputs);
-        return cli_fail("prepare", ATTN_ERR_INVALID_ARG, "--val, --test, --wrap and --max-len need --pairs");
+        return cli_usage_error("--val, --test, --wrap and --max-len need --pairs");
     }
     p.inputs = inputs;
     p.n_inputs = n_inputs;

@@ -2,6 +2,8 @@
 #include "cli.h"
 
 #include "attn/model.h"
+#include "attn/rnn.h"
+#include "attn/seq2seq.h"
 #include "attn/tokenizer.h"
 #include "attn/translate.h"
 
@@ -15,15 +17,16 @@ static void usage(FILE *out) {
             "usage: attn score -m MODEL [FILE] [--ids] [--json]\n"
             "       attn score -m SEQ2SEQ_MODEL --pairs FILE [--json] [--per-pair]\n\n"
             "Prints the mean negative log-likelihood (nats per token) and the perplexity of the\n"
-            "file's text (stdin without FILE). The text is cut into windows of the model's\n"
-            "context; each token after a window's first is predicted from those before it.\n\n"
+            "file's text (stdin without FILE; on a terminal, it is read until Ctrl-D). The text\n"
+            "is cut into windows of the model's context; each token after a window's first is\n"
+            "predicted from those before it.\n\n"
             "  --ids       FILE holds whitespace-separated token ids instead of text\n"
             "  --pairs FILE  a translation model: FILE has 'source TAB target' lines; prints the\n"
             "              mean NLL per target token (targets wrapped as in training, end token\n"
             "              included) given the sources, and the total\n"
             "  --per-pair  with --pairs: also print each pair's total NLL and token count\n"
             "  --json      print {\"nll\": ..., \"ppl\": ..., \"tokens\": ...}\n"
-            "  --threads N threads\n");
+            "  --threads N threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n");
 }
 
 /* --pairs: splits each line at its one tab (in place). */
@@ -123,30 +126,19 @@ int cmd_score(int argc, char **argv) {
             if (r < 0) return 2;
             continue;
         }
-        if ((r = cli_opt_int(argc, argv, &i, "--threads", NULL, &threads)) != 0) {
+        if ((r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
             if (r < 0) return 2;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "attn score: unknown option '%s' (see attn score --help)\n", argv[i]);
-            return 2;
-        }
-        if (file) {
-            fprintf(stderr, "attn score: one input file at most\n");
-            return 2;
-        }
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn score --help)", argv[i]);
+        if (file) return cli_usage_error("one input file at most");
         file = argv[i];
     }
-    if (!model_dir) {
-        fprintf(stderr, "attn score: -m MODEL is required\n");
-        return 2;
-    }
-    attn_set_threads((int)threads);
+    if (!model_dir) return cli_usage_error("-m MODEL is required (see attn score --help)");
+    int r0 = cli_set_threads(threads);
+    if (r0) return r0;
     if (pairs) {
-        if (file || ids_mode) {
-            fprintf(stderr, "attn score: --pairs takes no other input file and no --ids\n");
-            return 2;
-        }
+        if (file || ids_mode) return cli_usage_error("--pairs takes no other input file and no --ids");
         return score_pairs(model_dir, pairs, json, per_pair);
     }
     int rc = 1;
@@ -158,6 +150,13 @@ int cmd_score(int argc, char **argv) {
     int64_t n = 0;
     attn_status st = attn_model_load(model_dir, &model);
     if (st) goto fail;
+    attn_encdec_config ecfg;
+    attn_rnn_config rcfg;
+    if (attn_model_encdec_config(model, &ecfg) || attn_model_rnn_config(model, &rcfg)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED,
+                         "%s is a translation (sequence-to-sequence) model: score source-target pairs with --pairs FILE", model_dir);
+        goto fail;
+    }
     if ((st = cli_read_input(file, &text, &len)) != ATTN_OK) goto fail;
     if (ids_mode) {
         if ((st = cli_parse_ids(text, &ids, &n)) != ATTN_OK) goto fail;

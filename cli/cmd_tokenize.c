@@ -9,13 +9,15 @@
 
 static void usage(FILE *out) {
     fprintf(out,
-            "usage: attn tokenize (-t TOKENIZER | -m MODEL) [FILE] [--decode] [--pair FILE2] [--max-len N] [--types]\n\n"
-            "Prints the token ids of FILE's whole content (stdin without FILE) as space-separated\n"
-            "integers on one line. TOKENIZER is a tokenizer.json, a vocab.json (with merges.txt\n"
-            "beside it), a vocab.txt, or a directory holding one of them; -m MODEL uses a model\n"
-            "directory's tokenizer.\n\n"
+            "usage: attn tokenize (-t TOKENIZER | -m MODEL) [FILE] [--decode] [--max-len N] [--types]\n"
+            "       attn tokenize (-t TOKENIZER | -m MODEL) --pair [FILE_A] FILE_B [--max-len N] [--types]\n\n"
+            "Prints the token ids of FILE's whole content (stdin without FILE or with -) as\n"
+            "space-separated integers on one line; on a terminal, stdin is read until Ctrl-D.\n"
+            "TOKENIZER is a tokenizer.json, a vocab.json (with merges.txt beside it), a vocab.txt,\n"
+            "or a directory holding one of them; -m MODEL uses a model directory's tokenizer.\n\n"
             "  --decode        read ids and print the text they stand for\n"
-            "  --pair FILE2    encode FILE and FILE2 as a pair (BERT: [CLS] A [SEP] B [SEP])\n"
+            "  --pair          encode two files as a pair, A first (BERT: [CLS] A [SEP] B [SEP]);\n"
+            "                  with one file, A is stdin and the file is B\n"
             "  --max-len N     truncate (longest first) to N tokens, with --pair or alone\n"
             "  --types         also print the token type ids on a second line\n");
 }
@@ -26,8 +28,9 @@ static void print_ids(const int32_t *ids, int64_t n) {
 }
 
 int cmd_tokenize(int argc, char **argv) {
-    const char *tok_path = NULL, *model = NULL, *file = NULL, *pair = NULL;
-    bool decode = false, types = false;
+    const char *tok_path = NULL, *model = NULL, *files[2] = {NULL, NULL};
+    bool decode = false, types = false, pair = false;
+    int n_files = 0;
     long long max_len = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -43,33 +46,30 @@ int cmd_tokenize(int argc, char **argv) {
             types = true;
             continue;
         }
-        if ((r = cli_opt_str(argc, argv, &i, "--tokenizer", "-t", &tok_path)) || (r = cli_opt_str(argc, argv, &i, "--model", "-m", &model)) ||
-            (r = cli_opt_str(argc, argv, &i, "--pair", NULL, &pair))) {
+        if (cli_opt_flag(argv, i, "--pair", NULL)) {
+            pair = true;
+            continue;
+        }
+        if ((r = cli_opt_str(argc, argv, &i, "--tokenizer", "-t", &tok_path)) ||
+            (r = cli_opt_str(argc, argv, &i, "--model", "-m", &model))) {
             if (r < 0) return 2;
             continue;
         }
-        if ((r = cli_opt_int(argc, argv, &i, "--max-len", NULL, &max_len)) != 0) {
+        if ((r = cli_opt_int_range(argc, argv, &i, "--max-len", NULL, 0, CLI_MAX_LEN, &max_len)) != 0) {
             if (r < 0) return 2;
             continue;
         }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "attn tokenize: unknown option '%s' (see attn tokenize --help)\n", argv[i]);
-            return 2;
-        }
-        if (file) {
-            fprintf(stderr, "attn tokenize: one input file at most (use --pair for a second segment)\n");
-            return 2;
-        }
-        file = argv[i];
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn tokenize --help)", argv[i]);
+        if (n_files == 2) return cli_usage_error("two input files at most (with --pair)");
+        files[n_files++] = argv[i];
     }
-    if (!tok_path == !model) {
-        fprintf(stderr, "attn tokenize: give one of -t TOKENIZER or -m MODEL\n");
-        return 2;
-    }
-    if (decode && (pair || types || max_len)) {
-        fprintf(stderr, "attn tokenize: --decode takes no --pair, --types or --max-len\n");
-        return 2;
-    }
+    if (!tok_path == !model) return cli_usage_error("give one of -t TOKENIZER or -m MODEL");
+    if (decode && (pair || types || max_len)) return cli_usage_error("--decode takes no --pair, --types or --max-len");
+    if (n_files == 2 && !pair) return cli_usage_error("one input file at most (--pair encodes two)");
+    if (pair && n_files == 0) return cli_usage_error("--pair needs the second sequence's FILE (see attn tokenize --help)");
+    /* --pair with one file: the first sequence from stdin, the file second */
+    const char *file = pair && n_files == 1 ? NULL : files[0];
+    const char *pair_file = pair ? files[n_files - 1] : NULL;
     attn_tokenizer *tok = NULL;
     char *text = NULL, *text2 = NULL, *out = NULL;
     size_t len = 0, len2 = 0, out_len = 0;
@@ -84,7 +84,7 @@ int cmd_tokenize(int argc, char **argv) {
         if ((st = attn_tokenizer_decode(tok, parsed, n, &out, &out_len)) != ATTN_OK) goto fail;
         fwrite(out, 1, out_len, stdout);
     } else if (pair || types || max_len) {
-        if (pair && (st = cli_read_input(pair, &text2, &len2)) != ATTN_OK) goto fail;
+        if (pair && (st = cli_read_input(pair_file, &text2, &len2)) != ATTN_OK) goto fail;
         if ((st = attn_tokenizer_encode_pair(tok, text, len, text2, len2, max_len, &ids, &type_ids, &n)) != ATTN_OK) goto fail;
         print_ids(ids, n);
         if (types) print_ids(type_ids, n);

@@ -53,37 +53,32 @@ static int cmd_train_tokenizer(int argc, char **argv) {
         if ((r = cli_opt_str(argc, argv, &i, "--type", NULL, &type)) ||
             (r = cli_opt_str(argc, argv, &i, "--output", "-o", &out_dir)) ||
             (r = cli_opt_str(argc, argv, &i, "--special-tokens", NULL, &special_list)) ||
-            (r = cli_opt_int(argc, argv, &i, "--vocab-size", NULL, &vocab_size)) ||
-            (r = cli_opt_int(argc, argv, &i, "--min-frequency", NULL, &min_frequency))) {
+            (r = cli_opt_int_range(argc, argv, &i, "--vocab-size", NULL, 0, INT32_MAX, &vocab_size)) ||
+            (r = cli_opt_int_range(argc, argv, &i, "--min-frequency", NULL, 0, INT32_MAX, &min_frequency))) {
             if (r < 0) goto done;
             continue;
         }
         if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "attn tokenizer train: unknown option '%s' (see attn tokenizer --help)\n", argv[i]);
+            cli_usage_error("unknown option '%s' (see attn tokenizer --help)", argv[i]);
             goto done;
         }
         files[n_files++] = argv[i];
     }
     if (!type || !out_dir || vocab_size < 0 || n_files == 0) {
-        fprintf(stderr, "attn tokenizer train: give --type, --vocab-size, -o DIR and at least one FILE "
-                        "(see attn tokenizer --help)\n");
+        cli_usage_error("give --type, --vocab-size, -o DIR and at least one FILE (see attn tokenizer --help)");
         goto done;
     }
-    if (vocab_size > INT32_MAX || min_frequency < 0 || min_frequency > INT32_MAX) {
-        fprintf(stderr, "attn tokenizer train: --vocab-size and --min-frequency must be in 0..2^31-1\n");
+    bool wordpiece = !strcmp(type, "wordpiece");
+    if (!wordpiece && strcmp(type, "bpe") != 0) {
+        cli_usage_error("--type must be bpe or wordpiece, not '%s'", type);
+        goto done;
+    }
+    if (special_list && wordpiece) {
+        cli_usage_error("--special-tokens is for --type bpe only");
         goto done;
     }
     rc = 1;
-    bool wordpiece = !strcmp(type, "wordpiece");
-    if (!wordpiece && strcmp(type, "bpe") != 0) {
-        fprintf(stderr, "attn tokenizer train: error: unknown --type '%s' (bpe or wordpiece)\n", type);
-        goto done;
-    }
     if (special_list) {
-        if (wordpiece) {
-            fprintf(stderr, "attn tokenizer train: error: --special-tokens is for --type bpe only\n");
-            goto done;
-        }
         if (!(special_buf = strdup(special_list))) {
             rc = cli_fail("tokenizer train", ATTN_ERR_OUT_OF_MEMORY, "out of memory");
             goto done;
@@ -132,7 +127,9 @@ int cmd_tokenizer(int argc, char **argv) {
         usage(argc < 2 ? stderr : stdout);
         return argc < 2 ? 2 : 0;
     }
-    if (!strcmp(argv[1], "train")) return cmd_train_tokenizer(argc - 1, argv + 1);
-    fprintf(stderr, "attn tokenizer: unknown subcommand '%s' (see attn tokenizer --help)\n", argv[1]);
-    return 2;
+    if (!strcmp(argv[1], "train")) {
+        cli_command = "tokenizer train";
+        return cmd_train_tokenizer(argc - 1, argv + 1);
+    }
+    return cli_usage_error("unknown subcommand '%s' (see attn tokenizer --help)", argv[1]);
 }

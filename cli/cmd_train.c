@@ -5,6 +5,8 @@
 
 #include "attn/train.h"
 
+#include <float.h>
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +87,7 @@ static void usage(FILE *out) {
             "  --checkpoint-every N  checkpoint every N steps (0 = only at the end)\n"
             "  --resume          continue the checkpoint in OUT exactly where it stopped\n"
             "  --stop-at N       stop after step N with a checkpoint (resume later with --resume)\n"
-            "  --threads N       threads (ATTN_THREADS, or all cores)\n"
+            "  --threads N       threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n"
             "  --precision P     fp32 (default) or bf16: matrix products in bf16 with fp32\n"
             "                    accumulation; weights, gradients, AdamW and checkpoints stay fp32\n"
             "  --quiet           no progress line\n");
@@ -137,20 +139,22 @@ int cmd_train(int argc, char **argv) {
     double x;
     bool warmup_set = false, min_lr_set = false, lr_set = false;
     long long threads = 0;
+    int r0;
     p.optim.max_steps = 1000;
     for (int i = 1; i < argc; i++) {
         int r;
-#define INT_OPT(name, field)                                        \
-    if ((r = cli_opt_int(argc, argv, &i, name, NULL, &v)) != 0) {  \
-        if (r < 0) return 2;                                        \
-        field = v;                                                  \
-        continue;                                                   \
+#define INT_OPT(name, field, lo, hi)                                         \
+    if ((r = cli_opt_int_range(argc, argv, &i, name, NULL, lo, hi, &v)) != 0) { \
+        if (r < 0) return 2;                                                 \
+        field = v;                                                           \
+        continue;                                                            \
     }
-#define FLOAT_OPT(name, field)                                        \
-    if ((r = cli_opt_float(argc, argv, &i, name, NULL, &x)) != 0) { \
-        if (r < 0) return 2;                                          \
-        field = (float)x;                                             \
-        continue;                                                     \
+        /* float fields: the bounds keep the value finite (and nonzero where it must be) as a float too */
+#define FLOAT_OPT(name, field, lo, hi, open)                                           \
+    if ((r = cli_opt_float_range(argc, argv, &i, name, NULL, lo, hi, open, &x)) != 0) { \
+        if (r < 0) return 2;                                                           \
+        field = (float)x;                                                              \
+        continue;                                                                      \
     }
         if (cli_opt_flag(argv, i, "--help", "-h")) {
             usage(stdout);
@@ -179,13 +183,11 @@ int cmd_train(int argc, char **argv) {
                 p.optim.schedule = ATTN_SCHEDULE_COSINE;
             else if (!strcmp(schedule, "inverse-sqrt"))
                 p.optim.schedule = ATTN_SCHEDULE_INVERSE_SQRT;
-            else {
-                fprintf(stderr, "attn train: --schedule must be cosine or inverse-sqrt, not '%s'\n", schedule);
-                return 2;
-            }
+            else
+                return cli_usage_error("--schedule must be cosine or inverse-sqrt, not '%s'", schedule);
             continue;
         }
-        if ((r = cli_opt_float(argc, argv, &i, "--lr", NULL, &x)) != 0) {
+        if ((r = cli_opt_float_range(argc, argv, &i, "--lr", NULL, 0, FLT_MAX, CLI_CLOSED, &x)) != 0) {
             if (r < 0) return 2;
             p.optim.lr = (float)x;
             lr_set = true;
@@ -202,10 +204,8 @@ int cmd_train(int argc, char **argv) {
                 p.objective = ATTN_OBJECTIVE_CLASSIFY;
             else if (!strcmp(objective, "denoise"))
                 p.objective = ATTN_OBJECTIVE_DENOISE;
-            else {
-                fprintf(stderr, "attn train: --objective must be clm, mlm, classify or denoise, not '%s'\n", objective);
-                return 2;
-            }
+            else
+                return cli_usage_error("--objective must be clm, mlm, classify or denoise, not '%s'", objective);
             continue;
         }
         const char *arch = NULL;
@@ -215,10 +215,8 @@ int cmd_train(int argc, char **argv) {
             p.arch = ATTN_ARCH_DEFAULT;
             for (int k = 0; k < 4; k++)
                 if (!strcmp(arch, names[k])) p.arch = (attn_s2s_arch)(k + 1);
-            if (p.arch == ATTN_ARCH_DEFAULT) {
-                fprintf(stderr, "attn train: --arch must be transformer, bart, rnnsearch or rnnencdec, not '%s'\n", arch);
-                return 2;
-            }
+            if (p.arch == ATTN_ARCH_DEFAULT)
+                return cli_usage_error("--arch must be transformer, bart, rnnsearch or rnnencdec, not '%s'", arch);
             continue;
         }
         if ((r = cli_opt_precision(argc, argv, &i, &p.precision)) != 0) {
@@ -245,75 +243,71 @@ int cmd_train(int argc, char **argv) {
             if (r < 0) return 2;
             continue;
         }
-        if ((r = cli_opt_int(argc, argv, &i, "--warmup", NULL, &v)) != 0) {
+        if ((r = cli_opt_int_range(argc, argv, &i, "--warmup", NULL, 0, CLI_MAX_STEPS, &v)) != 0) {
             if (r < 0) return 2;
             p.optim.warmup_steps = v;
             warmup_set = true;
             continue;
         }
-        if ((r = cli_opt_float(argc, argv, &i, "--min-lr", NULL, &x)) != 0) {
+        if ((r = cli_opt_float_range(argc, argv, &i, "--min-lr", NULL, 0, FLT_MAX, CLI_CLOSED, &x)) != 0) {
             if (r < 0) return 2;
             p.optim.min_lr = (float)x;
             min_lr_set = true;
             continue;
         }
-        INT_OPT("--layers", p.model.n_layer)
-        INT_OPT("--heads", p.model.n_head)
-        INT_OPT("--width", p.model.n_embd)
-        INT_OPT("--context", p.model.n_ctx)
-        INT_OPT("--steps", p.optim.max_steps)
-        INT_OPT("--batch", p.batch_size)
-        INT_OPT("--seq-len", p.seq_len)
-        INT_OPT("--accum", p.grad_accum)
-        INT_OPT("--eval-every", p.eval_every)
-        INT_OPT("--eval-batches", p.eval_batches)
-        INT_OPT("--checkpoint-every", p.checkpoint_every)
-        INT_OPT("--threads", threads)
-        INT_OPT("--stop-at", p.stop_at)
-        INT_OPT("--ffn", p.model.n_inner)
-        INT_OPT("--hidden", p.hidden_size)
-        INT_OPT("--batch-tokens", p.batch_tokens)
-        INT_OPT("--eval-bleu", p.eval_bleu)
-        FLOAT_OPT("--label-smoothing", p.label_smoothing)
-        FLOAT_OPT("--mask-ratio", p.noise.mask_ratio)
-        FLOAT_OPT("--poisson-lambda", p.noise.poisson_lambda)
-        FLOAT_OPT("--random-ratio", p.noise.random_ratio)
-        FLOAT_OPT("--delete-ratio", p.noise.delete_ratio)
-        FLOAT_OPT("--permute-ratio", p.noise.permute_ratio)
-        FLOAT_OPT("--rotate-ratio", p.noise.rotate_ratio)
-        if ((r = cli_opt_float(argc, argv, &i, "--time-limit", NULL, &x)) != 0) {
+        if ((r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
             if (r < 0) return 2;
-            if (!(x > 0)) {
-                fprintf(stderr, "attn train: --time-limit must be a positive number of minutes\n");
-                return 2;
-            }
+            continue;
+        }
+        INT_OPT("--layers", p.model.n_layer, 1, 1000)
+        INT_OPT("--heads", p.model.n_head, 1, 1024)
+        INT_OPT("--width", p.model.n_embd, 1, 65536)
+        INT_OPT("--context", p.model.n_ctx, 1, CLI_MAX_LEN)
+        INT_OPT("--steps", p.optim.max_steps, 0, CLI_MAX_STEPS)
+        INT_OPT("--batch", p.batch_size, 1, CLI_MAX_BATCH)
+        INT_OPT("--seq-len", p.seq_len, 0, CLI_MAX_LEN)
+        INT_OPT("--accum", p.grad_accum, 1, CLI_MAX_ACCUM)
+        INT_OPT("--eval-every", p.eval_every, 0, CLI_MAX_STEPS)
+        INT_OPT("--eval-batches", p.eval_batches, 0, CLI_MAX_BATCH)
+        INT_OPT("--checkpoint-every", p.checkpoint_every, 0, CLI_MAX_STEPS)
+        INT_OPT("--stop-at", p.stop_at, 0, CLI_MAX_STEPS)
+        INT_OPT("--ffn", p.model.n_inner, 0, 1 << 22)
+        INT_OPT("--hidden", p.hidden_size, 0, 65536)
+        INT_OPT("--batch-tokens", p.batch_tokens, 0, CLI_MAX_BATCH * 1024)
+        INT_OPT("--eval-bleu", p.eval_bleu, 0, 1 << 24)
+        FLOAT_OPT("--label-smoothing", p.label_smoothing, 0, 1, CLI_MAX_OPEN)
+        FLOAT_OPT("--mask-ratio", p.noise.mask_ratio, 0, 1, CLI_CLOSED)
+        FLOAT_OPT("--poisson-lambda", p.noise.poisson_lambda, 0, 100, CLI_CLOSED)
+        FLOAT_OPT("--random-ratio", p.noise.random_ratio, 0, 1, CLI_CLOSED)
+        FLOAT_OPT("--delete-ratio", p.noise.delete_ratio, 0, 1, CLI_CLOSED)
+        FLOAT_OPT("--permute-ratio", p.noise.permute_ratio, 0, 1, CLI_CLOSED)
+        FLOAT_OPT("--rotate-ratio", p.noise.rotate_ratio, 0, 1, CLI_CLOSED)
+        if ((r = cli_opt_float_range(argc, argv, &i, "--time-limit", NULL, 0, 1e9, CLI_MIN_OPEN, &x)) != 0) {
+            if (r < 0) return 2;
             p.time_limit_s = 60.0 * x;
             continue;
         }
-        FLOAT_OPT("--weight-decay", p.optim.weight_decay)
-        FLOAT_OPT("--beta1", p.optim.beta1)
-        FLOAT_OPT("--beta2", p.optim.beta2)
-        FLOAT_OPT("--eps", p.optim.eps)
-        FLOAT_OPT("--clip", p.optim.grad_clip)
-        FLOAT_OPT("--dropout", p.model.dropout)
-        if ((r = cli_opt_int(argc, argv, &i, "--seed", NULL, &v)) != 0) {
+        FLOAT_OPT("--weight-decay", p.optim.weight_decay, 0, FLT_MAX, CLI_CLOSED)
+        FLOAT_OPT("--beta1", p.optim.beta1, 0, 1, CLI_MAX_OPEN)
+        FLOAT_OPT("--beta2", p.optim.beta2, 0, 1, CLI_MAX_OPEN)
+        FLOAT_OPT("--eps", p.optim.eps, FLT_MIN, FLT_MAX, CLI_CLOSED) /* > 0 also as a float */
+        FLOAT_OPT("--clip", p.optim.grad_clip, 0, FLT_MAX, CLI_CLOSED)
+        FLOAT_OPT("--dropout", p.model.dropout, 0, 1, CLI_MAX_OPEN)
+        if ((r = cli_opt_int_range(argc, argv, &i, "--seed", NULL, 0, LLONG_MAX, &v)) != 0) {
             if (r < 0) return 2;
             p.seed = (uint64_t)v;
             continue;
         }
 #undef INT_OPT
 #undef FLOAT_OPT
-        fprintf(stderr, "attn train: unknown option '%s' (see attn train --help)\n", argv[i]);
-        return 2;
+        return cli_usage_error("unknown option '%s' (see attn train --help)", argv[i]);
     }
-    if (!p.data_dir || !p.out_dir) {
-        fprintf(stderr, "attn train: --data and --out are required (see attn train --help)\n");
-        return 2;
-    }
+    if (!p.data_dir || !p.out_dir) return cli_usage_error("--data and --out are required (see attn train --help)");
+
     if (!warmup_set) p.optim.warmup_steps = p.optim.max_steps / 10 < 100 ? p.optim.max_steps / 10 : 100;
     if (!lr_set && p.optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) p.optim.lr = 1.0f;   /* Vaswani's scale */
     if (!min_lr_set) p.optim.min_lr = p.optim.lr / 10;
-    attn_set_threads((int)threads);
+    if ((r0 = cli_set_threads(threads)) != 0) return r0;
     p.callback = on_progress;
     p.user = &ps;
     attn_status st = attn_train(&p);

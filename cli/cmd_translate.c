@@ -10,8 +10,9 @@
 static void usage(FILE *out) {
     fprintf(out,
             "usage: attn translate -m MODEL [FILE] [options]\n\n"
-            "Translates FILE (stdin without it), one source per line, and prints one\n"
-            "translation per line (with --n-best N: N lines per source, best first).\n"
+            "Translates FILE (stdin without it or with -; on a terminal, it is read until\n"
+            "Ctrl-D), one source per line, and prints one translation per line (with\n"
+            "--n-best N: N lines per source, best first).\n"
             "Sources are wrapped with the special tokens the model was trained with\n"
             "(MODEL/translate.json, written by attn train on pair data; without it BART's\n"
             "<s> ... </s>), decoded in batches of similar length, and special tokens are\n"
@@ -24,7 +25,7 @@ static void usage(FILE *out) {
             "  --min-len N         no end token before N generated tokens (0)\n"
             "  --batch N           sources decoded together (16)\n"
             "  --scores            prefix each line with its score and a TAB\n"
-            "  --threads N         threads\n");
+            "  --threads N         threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n");
 }
 
 int cmd_translate(int argc, char **argv) {
@@ -46,40 +47,36 @@ int cmd_translate(int argc, char **argv) {
             if (r < 0) return 2;
             continue;
         }
-        if ((r = cli_opt_float(argc, argv, &i, "--length-penalty", NULL, &lp)) != 0) {
+        if ((r = cli_opt_float_range(argc, argv, &i, "--length-penalty", NULL, -100, 100, CLI_CLOSED, &lp)) != 0) {
             if (r < 0) return 2;
             lp_set = true;
             continue;
         }
+        if ((r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
+            if (r < 0) return 2;
+            continue;
+        }
         const struct {
             const char *name;
-            long long *v;
-        } ints[] = {{"--beam", &beam}, {"--n-best", &n_best}, {"--max-len", &max_len}, {"--min-len", &min_len},
-                    {"--batch", &batch}, {"--threads", &threads}};
+            long long *v, min, max;
+        } ints[] = {{"--beam", &beam, 1, 1024},          {"--n-best", &n_best, 1, 1024},
+                    {"--max-len", &max_len, 0, CLI_MAX_LEN}, {"--min-len", &min_len, 0, CLI_MAX_LEN},
+                    {"--batch", &batch, 1, CLI_MAX_BATCH}};
         bool matched = false;
         for (size_t k = 0; k < sizeof ints / sizeof ints[0] && !matched; k++) {
-            if ((r = cli_opt_int(argc, argv, &i, ints[k].name, NULL, ints[k].v)) < 0) return 2;
+            if ((r = cli_opt_int_range(argc, argv, &i, ints[k].name, NULL, ints[k].min, ints[k].max, ints[k].v)) < 0) return 2;
             matched = r != 0;
         }
         if (matched) continue;
-        if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "attn translate: unknown option '%s' (see attn translate --help)\n", argv[i]);
-            return 2;
-        }
-        if (file) {
-            fprintf(stderr, "attn translate: one input file at most\n");
-            return 2;
-        }
+        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn translate --help)", argv[i]);
+        if (file) return cli_usage_error("one input file at most");
         file = argv[i];
     }
-    if (!model_dir) {
-        fprintf(stderr, "attn translate: -m MODEL is required\n");
-        return 2;
-    }
-    if (beam < 1 || n_best < 1 || n_best > beam || max_len < 0 || min_len < 0 || batch < 1)
-        return cli_fail("translate", ATTN_ERR_INVALID_ARG,
-                        "--beam, --batch and --n-best must be >= 1 with --n-best <= --beam; --max-len and --min-len >= 0");
-    attn_set_threads((int)threads);
+    if (!model_dir) return cli_usage_error("-m MODEL is required (see attn translate --help)");
+    if (n_best > beam) return cli_usage_error("--n-best %lld is more than --beam %lld", n_best, beam);
+    if (max_len && min_len > max_len) return cli_usage_error("--min-len %lld is more than --max-len %lld", min_len, max_len);
+    int r0 = cli_set_threads(threads);
+    if (r0) return r0;
     int rc = 1;
     attn_model *model = NULL;
     attn_tokenizer *tok = NULL;

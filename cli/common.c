@@ -2,8 +2,14 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *cli_command = "";
 
 int cli_fail(const char *cmd, attn_status st, const char *msg) {
     const char *m = msg ? msg : attn_last_error();
@@ -12,13 +18,29 @@ int cli_fail(const char *cmd, attn_status st, const char *msg) {
     return 1;
 }
 
-static int match(char **argv, int i, const char *long_name, const char *short_name, const char **inline_val) {
+int cli_usage_error(const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "attn %s: error: ", cli_command);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 2;
+}
+
+/* Matches argv[i] against the option; *name receives the spelling used. */
+static int match(char **argv, int i, const char *long_name, const char *short_name, const char **inline_val,
+                 const char **name) {
     const char *a = argv[i];
     *inline_val = NULL;
-    if (short_name && !strcmp(a, short_name)) return 1;
+    if (short_name && !strcmp(a, short_name)) {
+        *name = short_name;
+        return 1;
+    }
     if (!long_name) return 0;
     size_t n = strlen(long_name);
     if (!strncmp(a, long_name, n)) {
+        *name = long_name;
         if (a[n] == 0) return 1;
         if (a[n] == '=') {
             *inline_val = a + n + 1;
@@ -28,12 +50,13 @@ static int match(char **argv, int i, const char *long_name, const char *short_na
     return 0;
 }
 
-int cli_opt_str(int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **out) {
+static int opt_value(int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **out,
+                     const char **name) {
     const char *v;
-    if (!match(argv, *i, long_name, short_name, &v)) return 0;
+    if (!match(argv, *i, long_name, short_name, &v, name)) return 0;
     if (!v) {
         if (*i + 1 >= argc) {
-            fprintf(stderr, "attn: option %s needs a value\n", argv[*i]);
+            cli_usage_error("%s needs a value (see attn %s --help)", *name, cli_command);
             return -1;
         }
         v = argv[++*i];
@@ -42,34 +65,58 @@ int cli_opt_str(int argc, char **argv, int *i, const char *long_name, const char
     return 1;
 }
 
-int cli_opt_int(int argc, char **argv, int *i, const char *long_name, const char *short_name, long long *out) {
-    const char *v = NULL;
-    int r = cli_opt_str(argc, argv, i, long_name, short_name, &v);
+int cli_opt_str(int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **out) {
+    const char *name;
+    return opt_value(argc, argv, i, long_name, short_name, out, &name);
+}
+
+int cli_opt_int_range(int argc, char **argv, int *i, const char *long_name, const char *short_name, long long min,
+                      long long max, long long *out) {
+    const char *v = NULL, *name;
+    int r = opt_value(argc, argv, i, long_name, short_name, &v, &name);
     if (r != 1) return r;
     char *end;
     errno = 0;
     long long x = strtoll(v, &end, 10);
-    if (errno || end == v || *end) {
-        fprintf(stderr, "attn: option %s: '%s' is not an integer\n", long_name ? long_name : short_name, v);
+    if (errno || end == v || *end || x < min || x > max) {
+        cli_usage_error("%s must be an integer in %lld..%lld, not '%s'", name, min, max, v);
         return -1;
     }
     *out = x;
     return 1;
 }
 
-int cli_opt_float(int argc, char **argv, int *i, const char *long_name, const char *short_name, double *out) {
-    const char *v = NULL;
-    int r = cli_opt_str(argc, argv, i, long_name, short_name, &v);
+int cli_opt_float_range(int argc, char **argv, int *i, const char *long_name, const char *short_name, double min,
+                        double max, int open, double *out) {
+    const char *v = NULL, *name;
+    int r = opt_value(argc, argv, i, long_name, short_name, &v, &name);
     if (r != 1) return r;
     char *end;
     errno = 0;
     double x = strtod(v, &end);
-    if (errno || end == v || *end) {
-        fprintf(stderr, "attn: option %s: '%s' is not a number\n", long_name ? long_name : short_name, v);
+    bool bad = errno || end == v || *end || !isfinite(x) || ((open & CLI_MIN_OPEN) ? !(x > min) : !(x >= min)) ||
+               ((open & CLI_MAX_OPEN) ? !(x < max) : !(x <= max));
+    if (bad) {
+        char range[96];
+        if (isinf(max))
+            snprintf(range, sizeof range, "%s %g", (open & CLI_MIN_OPEN) ? ">" : ">=", min);
+        else
+            snprintf(range, sizeof range, "in %c%g, %g%c", (open & CLI_MIN_OPEN) ? '(' : '[', min, max,
+                     (open & CLI_MAX_OPEN) ? ')' : ']');
+        cli_usage_error("%s must be a finite number %s, not '%s'", name, range, v);
         return -1;
     }
     *out = x;
     return 1;
+}
+
+int cli_opt_threads(int argc, char **argv, int *i, long long *out) {
+    return cli_opt_int_range(argc, argv, i, "--threads", NULL, 1, attn_max_threads(), out);
+}
+
+int cli_set_threads(long long threads) {
+    if (attn_set_threads((int)threads) != ATTN_OK) return cli_usage_error("%s", attn_last_error());
+    return 0;
 }
 
 int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_name) {
@@ -77,8 +124,18 @@ int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_na
 }
 
 attn_status cli_read_input(const char *path, char **out, size_t *len) {
-    FILE *f = path && strcmp(path, "-") ? fopen(path, "rb") : stdin;
+    bool use_stdin = !path || !strcmp(path, "-");
+    const char *name = use_stdin ? "standard input" : path;
+    FILE *f = use_stdin ? stdin : fopen(path, "rb");
     if (!f) return attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fileno(f), &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        if (f != stdin) fclose(f);
+        return attn_errorf(ATTN_ERR_IO, "%s: is a directory, not a file", name);
+    }
+    if (use_stdin && isatty(fileno(stdin)))
+        fprintf(stderr, "attn %s: reading standard input: type the text and end it with Ctrl-D (or give a FILE)\n",
+                cli_command);
     size_t cap = 1 << 16, n = 0, r;
     char *buf = malloc(cap);
     if (!buf) {
@@ -97,15 +154,86 @@ attn_status cli_read_input(const char *path, char **out, size_t *len) {
             buf = nb;
         }
     }
-    bool err = ferror(f) != 0;
+    bool bad = ferror(f) != 0;
+    int err = errno;
     if (f != stdin) fclose(f);
-    if (err) {
+    if (bad) {
         free(buf);
-        return attn_errorf(ATTN_ERR_IO, "error reading %s", path ? path : "stdin");
+        return attn_errorf(ATTN_ERR_IO, "error reading %s: %s", name, err ? strerror(err) : "I/O error");
     }
     buf[n] = 0;
     *out = buf;
     *len = n;
+    return ATTN_OK;
+}
+
+attn_status cli_stdout_check(void) {
+    /* after a failed write the stream keeps its error flag and the unwritten
+     * bytes: flushing again gives the reason (ENOSPC, EBADF ...) afresh */
+    bool bad = ferror(stdout) != 0;
+    int e = errno;
+    clearerr(stdout);
+    errno = 0;
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        bad = true;
+        if (errno) e = errno;
+    }
+    if (!bad) return ATTN_OK;
+    return attn_errorf(ATTN_ERR_IO, "writing standard output: %s", strerror(e ? e : EIO));
+}
+
+static mode_t current_umask(void) {
+    mode_t m = umask(0);
+    umask(m);
+    return m;
+}
+
+attn_status cli_atomic_open(cli_atomic *af, const char *path) {
+    memset(af, 0, sizeof *af);
+    size_t n = strlen(path);
+    af->path = path;
+    if (!(af->tmp = malloc(n + 16))) return ATTN_ERR_OUT_OF_MEMORY;
+    snprintf(af->tmp, n + 16, "%s.tmp.XXXXXX", path);
+    int fd = mkstemp(af->tmp);
+    if (fd < 0 || !(af->f = fdopen(fd, "wb"))) {
+        attn_status st = attn_errorf(ATTN_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+            remove(af->tmp);
+        }
+        free(af->tmp);
+        af->tmp = NULL;
+        return st;
+    }
+    fchmod(fd, 0666 & ~current_umask()); /* as fopen would have created it */
+    return ATTN_OK;
+}
+
+void cli_atomic_abort(cli_atomic *af) {
+    if (af->f) fclose(af->f);
+    if (af->tmp) remove(af->tmp);
+    free(af->tmp);
+    memset(af, 0, sizeof *af);
+}
+
+attn_status cli_atomic_commit(cli_atomic *af) {
+    errno = 0;
+    bool ok = !ferror(af->f) && fflush(af->f) == 0 && fsync(fileno(af->f)) == 0;
+    int e = errno;
+    ok = fclose(af->f) == 0 && ok;
+    if (!e) e = errno;
+    af->f = NULL;
+    if (ok && rename(af->tmp, af->path) != 0) {
+        ok = false;
+        e = errno;
+    }
+    if (!ok) {
+        attn_status st = attn_errorf(ATTN_ERR_IO, "error writing %s: %s", af->path, strerror(e ? e : EIO));
+        cli_atomic_abort(af);
+        return st;
+    }
+    free(af->tmp);
+    memset(af, 0, sizeof *af);
     return ATTN_OK;
 }
 
@@ -170,7 +298,7 @@ int cli_opt_precision(int argc, char **argv, int *i, attn_precision *out) {
     else if (!strcmp(v, "bf16"))
         *out = ATTN_PRECISION_BF16;
     else {
-        fprintf(stderr, "attn: option --precision must be fp32 or bf16, not '%s'\n", v);
+        cli_usage_error("--precision must be fp32 or bf16, not '%s'", v);
         return -1;
     }
     return 1;

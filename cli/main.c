@@ -67,22 +67,75 @@ static void version(void) {
 #endif
 }
 
+/* Edit distance with adjacent transpositions counted as one edit (optimal
+ * string alignment), for names of a few letters. */
+static size_t edit_distance(const char *a, const char *b) {
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 32 || m > 32) return (size_t)-1;
+    size_t d[33][33];
+    for (size_t i = 0; i <= n; i++) d[i][0] = i;
+    for (size_t j = 0; j <= m; j++) d[0][j] = j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+                best = d[i - 2][j - 2] + 1;
+            d[i][j] = best;
+        }
+    return d[n][m];
+}
+
+/* The command nearest to a mistyped one (at most 2 edits, fewer than its
+ * length), or NULL. */
+static const char *suggest(const char *name) {
+    const char *best = NULL;
+    size_t best_d = 3;
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++) {
+        size_t d = edit_distance(name, COMMANDS[i].name);
+        if (d < best_d && d < strlen(COMMANDS[i].name)) {
+            best_d = d;
+            best = COMMANDS[i].name;
+        }
+    }
+    return best;
+}
+
+/* A command that succeeded but whose output could not be written (a full
+ * disk, /dev/full, a closed stdout) fails: nothing may exit 0 with a
+ * truncated output. */
+static int finish(int rc) {
+    attn_status st = cli_stdout_check();
+    if (st != ATTN_OK && rc == 0) return cli_fail(cli_command, st, NULL);
+    return rc;
+}
+
 int main(int argc, char **argv) {
     omp_wait_policy(argv);
     if (argc < 2) {
         usage(stderr);
         return 2;
     }
+    cli_command = argv[1];
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
-        return 0;
+        return finish(0);
     }
     if (!strcmp(argv[1], "--version")) {
         version();
-        return 0;
+        return finish(0);
     }
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
-        if (!strcmp(argv[1], COMMANDS[i].name)) return COMMANDS[i].run(argc - 1, argv + 1);
+        if (!strcmp(argv[1], COMMANDS[i].name)) {
+            cli_command = COMMANDS[i].name;
+            return finish(COMMANDS[i].run(argc - 1, argv + 1));
+        }
+    const char *near = suggest(argv[1]);
+    if (near) {
+        fprintf(stderr, "attn: unknown command '%s'; did you mean '%s'? (attn --help lists the commands)\n", argv[1], near);
+        return 2;
+    }
     fprintf(stderr, "attn: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

@@ -71,9 +71,13 @@ ATTN_API void  attn_free_aligned(void *ptr);
 
 /* ---- threads -------------------------------------------------------------
  * Threads used by the kernels: 0 = ATTN_THREADS from the environment if set,
- * else all cores. Results never depend on the thread count. */
-ATTN_API void attn_set_threads(int n_threads);
+ * else all cores. Results never depend on the thread count. A count (or
+ * ATTN_THREADS) outside 1..attn_max_threads() (4 x the cores) is
+ * ATTN_ERR_INVALID_ARG and changes nothing. attn_get_threads() without an
+ * earlier attn_set_threads() uses ATTN_THREADS when valid, else all cores. */
+ATTN_API attn_status attn_set_threads(int n_threads);
 ATTN_API int  attn_get_threads(void);
+ATTN_API int  attn_max_threads(void);
 
 /* One line on what runs here: the kernel table, the matrix-product backend
  * (openblas, attn-packed or builtin; ref under ATTN_KERNELS=ref), the bf16

@@ -63,7 +63,7 @@ expect_error() { # expect_error NAME WANT ARGS...
     name=$1; want=$2; shift 2
     "$ATTN_BIN" prepare "$@" >"$tmp/out.txt" 2>"$tmp/err.txt"
     rc=$?
-    [ "$rc" = 1 ] || fail "$name: exit status $rc, expected 1 ($(cat "$tmp/err.txt"))"
+    [ "$rc" = "${rc_want:-1}" ] || fail "$name: exit status $rc, expected ${rc_want:-1} ($(cat "$tmp/err.txt"))"
     [ -s "$tmp/out.txt" ] && fail "$name: wrote to stdout"
     [ "$(wc -l <"$tmp/err.txt" | tr -d ' ')" = 1 ] || fail "$name: stderr is not one line: $(cat "$tmp/err.txt")"
     grep -q '^attn prepare: error: ' "$tmp/err.txt" || fail "$name: no 'attn prepare: error:' prefix: $(cat "$tmp/err.txt")"
@@ -84,10 +84,12 @@ bad "invalid UTF-8" 'a\tb\nc\td\n\377\tx\n' "bad.tsv:3: invalid UTF-8"
 expect_error "empty file" "empty.tsv is empty" --pairs -t "$tmp/tok" -o "$tmp/never" "$tmp/empty.tsv"
 expect_error "missing file" "nope.tsv" --pairs -t "$tmp/tok" -o "$tmp/never" "$tmp/nope.tsv"
 expect_error "bad val file" "bad.tsv:3" --pairs -t "$tmp/tok" -o "$tmp/never" --val "$tmp/bad.tsv" "$tmp/train.tsv"
+rc_want=2 # bad usage
 expect_error "no tokenizer" "needs -t TOKENIZER" --pairs -o "$tmp/never" "$tmp/train.tsv"
 expect_error "two inputs" "exactly one training file" --pairs -t "$tmp/tok" -o "$tmp/never" "$tmp/train.tsv" "$tmp/val.tsv"
 expect_error "bad wrap" "--wrap must be bart or eos" --pairs --wrap foo -t "$tmp/tok" -o "$tmp/never" "$tmp/train.tsv"
 expect_error "val without pairs" "need --pairs" --val "$tmp/val.tsv" -o "$tmp/never" "$tmp/train.tsv"
+rc_want=1
 expect_error "all over max-len" "longer than --max-len" --pairs --max-len 2 -t "$tmp/tok" -o "$tmp/never2" "$tmp/train.tsv"
 printf 'es grande es grande es grande es grande es grande\tbig\n' >"$tmp/long.tsv"
 expect_error "all val over max-len" "long.tsv: all 1 pairs are longer" --pairs --max-len $((plain + 2)) -t "$tmp/tok" \

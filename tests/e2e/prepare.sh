@@ -1,7 +1,8 @@
 #!/bin/sh
 # End-to-end: `attn prepare` on a small corpus succeeds and writes its four
 # files; a missing, an empty and a non-UTF-8 input each fail with exit status
-# 1 and a single "attn prepare: error: ..." line naming the file.
+# 1 and a single "attn prepare: error: ..." line naming the file (bad usage:
+# exit status 2).
 ATTN_BIN=${ATTN_BIN:-./attn}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/attn_e2e_prepare.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -40,7 +41,7 @@ expect_error() { # expect_error NAME FILE_IN_MESSAGE ARGS...
     name=$1; want=$2; shift 2
     "$ATTN_BIN" prepare "$@" >"$tmp/stdout" 2>"$tmp/stderr"
     rc=$?
-    [ "$rc" -eq 1 ] || fail "$name: exit status $rc, expected 1"
+    [ "$rc" -eq "${rc_want:-1}" ] || fail "$name: exit status $rc, expected ${rc_want:-1}"
     [ -s "$tmp/stdout" ] && fail "$name: unexpected stdout: $(cat "$tmp/stdout")"
     lines=$(wc -l <"$tmp/stderr" | tr -d ' ')
     [ "$lines" = 1 ] || fail "$name: expected one line on stderr, got $lines: $(cat "$tmp/stderr")"
@@ -53,10 +54,12 @@ expect_error "missing file" "$tmp/nope.txt" -o "$tmp/bad1" "$tmp/a.txt" "$tmp/no
 expect_error "empty file" "$tmp/empty.txt" -o "$tmp/bad2" "$tmp/empty.txt"
 expect_error "non-UTF-8 file" "byte 3" -o "$tmp/bad3" "$tmp/latin1.txt"
 expect_error "non-UTF-8 file" "$tmp/latin1.txt" -o "$tmp/bad3" "$tmp/latin1.txt"
-expect_error "bad val fraction" "val_fraction" -o "$tmp/bad4" --val-fraction 0.9 "$tmp/a.txt"
+rc_want=2 # bad usage: a bad option value, a missing -o or input, an unknown option
+expect_error "bad val fraction" "--val-fraction must be a finite number in [0, 0.5], not '0.9'" -o "$tmp/bad4" --val-fraction 0.9 "$tmp/a.txt"
 expect_error "no output dir" "-o" "$tmp/a.txt"
 expect_error "no inputs" "no input" -o "$tmp/bad5"
 expect_error "unknown option" "--frobnicate" --frobnicate -o "$tmp/bad6" "$tmp/a.txt"
+rc_want=1
 for d in bad1 bad2 bad3 bad4; do [ -e "$tmp/$d" ] && fail "$d was created despite the error"; done
 
 "$ATTN_BIN" prepare --help | grep -q '^usage: attn prepare' || fail "--help prints no usage"
