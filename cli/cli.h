@@ -38,7 +38,8 @@ int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_na
 int cli_opt_precision(int argc, char **argv, int *i, attn_precision *out);
 
 /* Reads a whole file (stdin for NULL or "-") into a NUL-terminated buffer;
- * free() it. */
+ * free() it. Text that is not UTF-8 without NUL bytes is an error naming
+ * the file, line and byte offset (attn_text_check). */
 attn_status cli_read_input(const char *path, char **out, size_t *len);
 /* Lines of a text: s[i] points into the text (NUL-terminated in place),
  * len[i] its bytes. Split at '\n'; a final newline ends the last line;

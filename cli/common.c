@@ -104,6 +104,11 @@ attn_status cli_read_input(const char *path, char **out, size_t *len) {
         return attn_errorf(ATTN_ERR_IO, "error reading %s", path ? path : "stdin");
     }
     buf[n] = 0;
+    attn_status st = attn_text_check(path && strcmp(path, "-") ? path : "stdin", buf, n);
+    if (st != ATTN_OK) {
+        free(buf);
+        return st;
+    }
     *out = buf;
     *len = n;
     return ATTN_OK;

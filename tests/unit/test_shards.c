@@ -356,7 +356,13 @@ TEST("prepare rejects missing, empty and non-UTF-8 files, and bad parameters, na
     CHECK(strstr(attn_last_error(), empty) && strstr(attn_last_error(), "empty"));
     in[1] = latin1;
     CHECK_STATUS(attn_prepare(&p, NULL), ATTN_ERR_FORMAT);
-    CHECK(strstr(attn_last_error(), latin1) && strstr(attn_last_error(), "invalid UTF-8 at byte 3"));
+    CHECK(strstr(attn_last_error(), latin1) && strstr(attn_last_error(), "line 1: invalid UTF-8 at byte offset 3 (0xe9)"));
+    /* a NUL byte (binary data) is refused too, although it is valid UTF-8 */
+    const char *bin = test_tmp_path("binary.txt");
+    write_bytes(bin, "ok\nbad\0byte\n", 13);
+    in[1] = bin;
+    CHECK_STATUS(attn_prepare(&p, NULL), ATTN_ERR_FORMAT);
+    CHECK(strstr(attn_last_error(), bin) && strstr(attn_last_error(), "line 2: NUL byte at byte offset 6"));
 
     p.n_inputs = 1;
     p.val_fraction = 0.6;
