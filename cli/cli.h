@@ -5,6 +5,7 @@
 
 #include "attn/attn.h"
 #include "attn/model.h"
+#include "attn/tokenizer.h"
 
 #include <stdio.h>
 
@@ -50,6 +51,11 @@ typedef struct cli_lines {
     int64_t n;
 } cli_lines;
 attn_status cli_split_lines(char *text, size_t len, cli_lines *out);
+
+/* Says once on stderr ("attn CMD: warning: ...") how many characters tok has
+ * met outside its vocabulary since its unknown count was `before`
+ * (attn_tokenizer_unknown_count); nothing when none. */
+void cli_warn_unknown(const char *cmd, const attn_tokenizer *tok, int64_t before);
 
 /* Parses whitespace- or comma-separated non-negative token ids; attn_free() *out. */
 attn_status cli_parse_ids(const char *s, int32_t **out, int64_t *n);

@@ -142,6 +142,7 @@ int cmd_classify(int argc, char **argv) {
             goto fail;
         }
     }
+    cli_warn_unknown("classify", tok, 0);
     size_t cells = (size_t)batch * (size_t)max_len;
     ids = malloc(cells * sizeof *ids);
     types = malloc(cells * sizeof *types);

@@ -85,6 +85,7 @@ static attn_status embed_texts(attn_model *model, const attn_tokenizer *tok, cha
         if (n_tokens) *n_tokens += tk[i].n;
         if (tk[i].n > longest) longest = tk[i].n;
     }
+    cli_warn_unknown("embed", tok, 0);
     sort_lengths = lengths;
     qsort(order, (size_t)n, sizeof *order, by_length);
     ids = malloc((size_t)(batch * longest) * sizeof *ids);

@@ -164,6 +164,7 @@ int cmd_score(int argc, char **argv) {
     } else {
         if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) goto fail;
         if ((st = attn_tokenizer_encode(tok, text, len, &ids, &n)) != ATTN_OK) goto fail;
+        cli_warn_unknown("score", tok, 0);
     }
     if (n < 2) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "the input has %lld tokens; scoring needs at least 2", (long long)n);

@@ -86,10 +86,12 @@ int cmd_tokenize(int argc, char **argv) {
     } else if (pair || types || max_len) {
         if (pair && (st = cli_read_input(pair, &text2, &len2)) != ATTN_OK) goto fail;
         if ((st = attn_tokenizer_encode_pair(tok, text, len, text2, len2, max_len, &ids, &type_ids, &n)) != ATTN_OK) goto fail;
+        cli_warn_unknown("tokenize", tok, 0);
         print_ids(ids, n);
         if (types) print_ids(type_ids, n);
     } else {
         if ((st = attn_tokenizer_encode(tok, text, len, &ids, &n)) != ATTN_OK) goto fail;
+        cli_warn_unknown("tokenize", tok, 0);
         print_ids(ids, n);
     }
     rc = 0;

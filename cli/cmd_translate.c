@@ -109,6 +109,7 @@ int cmd_translate(int argc, char **argv) {
         goto fail;
     }
     if ((st = attn_translate(model, tok, &wrap, &p, (const char *const *)lines.s, lines.len, n, out, scores)) != ATTN_OK) goto fail;
+    cli_warn_unknown("translate", tok, 0);
     for (int64_t i = 0; i < n * R; i++) {
         if (print_scores) printf("%.6f\t", (double)scores[i]);
         printf("%s\n", out[i]);

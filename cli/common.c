@@ -5,6 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+void cli_warn_unknown(const char *cmd, const attn_tokenizer *tok, int64_t before) {
+    int64_t n = attn_tokenizer_unknown_count(tok) - before;
+    if (n <= 0) return;
+    if (attn_tokenizer_added_id(tok, ATTN_UNK_TEXT) >= 0)
+        fprintf(stderr, "attn %s: warning: %lld character%s not in the tokenizer's vocabulary became %s\n", cmd, (long long)n,
+                n == 1 ? "" : "s", ATTN_UNK_TEXT);
+    else
+        fprintf(stderr, "attn %s: warning: %lld character%s not in the tokenizer's vocabulary %s left out (the vocabulary "
+                        "has no %s)\n", cmd, (long long)n, n == 1 ? "" : "s", n == 1 ? "was" : "were", ATTN_UNK_TEXT);
+}
+
 int cli_fail(const char *cmd, attn_status st, const char *msg) {
     const char *m = msg ? msg : attn_last_error();
     if (!m || !*m) m = attn_status_string(st);

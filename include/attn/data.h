@@ -77,6 +77,9 @@ ATTN_API attn_prepare_params attn_prepare_default_params(void);
 typedef struct attn_prepare_result {
     int64_t n_train, n_val;       /* tokens written, eot tokens included */
     int32_t vocab_size;
+    int64_t n_unknown;            /* characters outside a given tokenizer's vocabulary
+                                     (attn_tokenizer_unknown_count) ... */
+    bool unknown_as_unk;          /* ... written as its "<unk>" (else left out) */
 } attn_prepare_result;
 
 /* Tokenizes the inputs and writes out_dir/{train.bin,val.bin,tokenizer.json,

@@ -164,6 +164,8 @@ attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res)
         res->n_train = train.n;
         res->n_val = val.n;
         res->vocab_size = V;
+        res->n_unknown = attn_tokenizer_unknown_count(tok);
+        res->unknown_as_unk = attn_tokenizer_added_id(tok, ATTN_UNK_TEXT) >= 0;
     }
 done:
     if (texts)
