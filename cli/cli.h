@@ -39,9 +39,13 @@ int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_na
 int cli_opt_precision(int argc, char **argv, int *i, attn_precision *out);
 
 /* Reads a whole file (stdin for NULL or "-") into a NUL-terminated buffer;
- * free() it. Text that is not UTF-8 without NUL bytes is an error naming
- * the file, line and byte offset (attn_text_check). */
+ * free() it. */
 attn_status cli_read_input(const char *path, char **out, size_t *len);
+/* cli_read_input for text a model reads (tokenize, score, embed, classify,
+ * translate, align): text that is not UTF-8 without NUL bytes is an error
+ * naming the file, line and byte offset (attn_text_check). bleu and plot
+ * read their reports with cli_read_input and show a bad byte as U+FFFD. */
+attn_status cli_read_text(const char *path, char **out, size_t *len);
 /* Lines of a text: s[i] points into the text (NUL-terminated in place),
  * len[i] its bytes. Split at '\n'; a final newline ends the last line;
  * a '\r' before a newline is dropped. free() s and len. */

@@ -236,7 +236,7 @@ static int run(int argc, char **argv, bool similar) {
     }
     int64_t max_len = attn_encoder_max_length(model);
     if (a.max_len > 0 && a.max_len < max_len) max_len = a.max_len;
-    if ((st = cli_read_input(a.file, &text, &len))) goto fail;
+    if ((st = cli_read_text(a.file, &text, &len))) goto fail;
     if ((st = cli_split_lines(text, len, &ln))) goto fail;
     int64_t C = cfg.hidden_size;
     emb = malloc((size_t)((ln.n ? ln.n : 1) * C) * sizeof *emb);

@@ -115,14 +115,18 @@ attn_status cli_read_input(const char *path, char **out, size_t *len) {
         return attn_errorf(ATTN_ERR_IO, "error reading %s", path ? path : "stdin");
     }
     buf[n] = 0;
-    attn_status st = attn_text_check(path && strcmp(path, "-") ? path : "stdin", buf, n);
-    if (st != ATTN_OK) {
-        free(buf);
-        return st;
-    }
     *out = buf;
     *len = n;
     return ATTN_OK;
+}
+
+attn_status cli_read_text(const char *path, char **out, size_t *len) {
+    attn_status st = cli_read_input(path, out, len);
+    if (st == ATTN_OK && (st = attn_text_check(path && strcmp(path, "-") ? path : "stdin", *out, *len)) != ATTN_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return st;
 }
 
 attn_status cli_parse_ids(const char *s, int32_t **out, int64_t *n) {

@@ -1,8 +1,8 @@
 #!/bin/sh
-# Text input, one rule everywhere: every command that reads text (prepare, prepare --pairs,
-# tokenize, score, embed, classify, translate, bleu, generate's prompt, the labelled file of
-# train --objective classify) refuses NUL bytes (binary data) and invalid UTF-8 with exit 1
-# and one "attn CMD: error:" line naming the file, the line and the byte offset.
+# Text input, one rule everywhere: every command that reads text for a model (prepare,
+# prepare --pairs, tokenize, score, embed, classify, translate, generate's prompt, the labelled
+# file of train --objective classify) refuses NUL bytes (binary data) and invalid UTF-8 with
+# exit 1 and one "attn CMD: error:" line naming the file, the line and the byte offset.
 # Characters outside a char vocabulary become <unk> (one warning line), or, in a vocabulary
 # attn wrote before <unk>, are left out (one warning line); a prompt longer than the context
 # keeps its last context-length tokens. --init refuses model kinds an objective cannot train.
@@ -54,7 +54,6 @@ for f in nul u8; do
     expect_error embed "$want" -m "$tmp/bert" "$tmp/$f.txt"
     expect_error classify "$want" -m "$tmp/cls" "$tmp/$f.txt"
     expect_error translate "$want" -m "$tmp/mt" "$tmp/$f.txt"
-    expect_error bleu "$want" --ref "$tmp/a.txt" "$tmp/$f.txt"
 done
 [ -e "$tmp/never" ] && fail "a refused prepare created its output directory"
 # stdin is named as such
