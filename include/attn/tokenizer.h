@@ -62,7 +62,10 @@ ATTN_API attn_status attn_tokenizer_new_char(const char *text, size_t len, attn_
 ATTN_API attn_status attn_tokenizer_new_amino(attn_tokenizer **out);
 
 /* Loads a tokenizer from a model/data directory (reads DIR/tokenizer.json) or
- * from the path of a tokenizer.json; the kind comes from "model.type".
+ * from the path of a tokenizer.json; the kind comes from "model.type"
+ * ("WordLevel" with a per-character Split pre-tokenizer: attn's char or amino
+ * vocabulary as it writes them for Hugging Face; "Char" and "AminoAcid": the
+ * files attn wrote before).
  * Errors: ATTN_ERR_IO (missing file), ATTN_ERR_FORMAT (malformed JSON, missing
  * or mistyped fields, duplicate or non-contiguous ids, a char vocab key that is
  * not exactly one code point), ATTN_ERR_UNSUPPORTED (a model type attn does
