@@ -438,6 +438,8 @@ TEST("bad arguments are refused") {
     CHECK(run_gen(g, PROMPT5, 5, out, MAXGEN) == 4);
     CHECK(count_mismatches(out, want, 4) == 0);
     attn_gen_free(g);
+    attn_gen_free(NULL);
+    attn_model_free(m);
 }
 
 TEST("a prompt as long as the context or longer keeps its last CTX tokens") {
@@ -463,6 +465,5 @@ TEST("a prompt as long as the context or longer keeps its last CTX tokens") {
     CHECK(run_gen(g, long_prompt + 8, CTX + 1, whole, MAXGEN) == 6);
     CHECK(count_mismatches(whole, want, 6) == 0);
     attn_gen_free(g);
-    attn_gen_free(NULL);
     attn_model_free(m);
 }
