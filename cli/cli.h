@@ -5,6 +5,7 @@
 
 #include "attn/attn.h"
 #include "attn/model.h"
+#include "attn/tokenizer.h"
 
 #include <stdio.h>
 
@@ -86,6 +87,11 @@ typedef struct cli_atomic {
 attn_status cli_atomic_open(cli_atomic *af, const char *path);
 attn_status cli_atomic_commit(cli_atomic *af);
 void cli_atomic_abort(cli_atomic *af);
+/* cli_read_input for text a model reads (tokenize, score, embed, classify,
+ * translate, align): text that is not UTF-8 without NUL bytes is an error
+ * naming the file, line and byte offset (attn_text_check). bleu and plot
+ * read their reports with cli_read_input and show a bad byte as U+FFFD. */
+attn_status cli_read_text(const char *path, char **out, size_t *len);
 /* Lines of a text: s[i] points into the text (NUL-terminated in place),
  * len[i] its bytes. Split at '\n'; a final newline ends the last line;
  * a '\r' before a newline is dropped. free() s and len. */
@@ -95,6 +101,11 @@ typedef struct cli_lines {
     int64_t n;
 } cli_lines;
 attn_status cli_split_lines(char *text, size_t len, cli_lines *out);
+
+/* Says once on stderr ("attn CMD: warning: ...") how many characters tok has
+ * met outside its vocabulary since its unknown count was `before`
+ * (attn_tokenizer_unknown_count); nothing when none. */
+void cli_warn_unknown(const char *cmd, const attn_tokenizer *tok, int64_t before);
 
 /* Parses whitespace- or comma-separated non-negative token ids; attn_free() *out. */
 attn_status cli_parse_ids(const char *s, int32_t **out, int64_t *n);

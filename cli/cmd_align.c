@@ -162,7 +162,7 @@ int cmd_align(int argc, char **argv) {
     if (tgt_tok_path && (st = attn_tokenizer_load(tgt_tok_path, &tgt_tok_own)) != ATTN_OK) goto fail;
     const attn_tokenizer *tgt_tok = tgt_tok_own ? tgt_tok_own : tok;
     if (file) {
-        if ((st = cli_read_input(file, &text, &len)) != ATTN_OK) goto fail;
+        if ((st = cli_read_text(file, &text, &len)) != ATTN_OK) goto fail;
         while (len && (text[len - 1] == '\n' || text[len - 1] == '\r')) text[--len] = 0;
         if (memchr(text, '\n', len)) {
             st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: holds more than one line; align takes one sentence", file);

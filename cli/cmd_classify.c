@@ -114,7 +114,7 @@ int cmd_classify(int argc, char **argv) {
     int64_t limit = encoder ? attn_encoder_max_length(m) : attn_model_config(m).n_ctx;
     if (max_len == 0 || max_len > limit) max_len = limit;
     int32_t pad = encoder ? (bc.pad_token_id >= 0 ? bc.pad_token_id : 0) : 0;
-    if ((st = cli_read_input(file, &text, &len)) != ATTN_OK || (st = cli_split_lines(text, len, &ln)) != ATTN_OK) goto fail;
+    if ((st = cli_read_text(file, &text, &len)) != ATTN_OK || (st = cli_split_lines(text, len, &ln)) != ATTN_OK) goto fail;
     if (!(enc = calloc((size_t)(ln.n ? ln.n : 1), sizeof *enc))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
@@ -135,6 +135,7 @@ int cmd_classify(int argc, char **argv) {
             goto fail;
         }
     }
+    cli_warn_unknown("classify", tok, 0);
     size_t cells = (size_t)batch * (size_t)max_len;
     ids = malloc(cells * sizeof *ids);
     types = malloc(cells * sizeof *types);

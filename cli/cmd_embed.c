@@ -89,6 +89,7 @@ static attn_status embed_texts(attn_model *model, const attn_tokenizer *tok, cha
         if (n_tokens) *n_tokens += tk[i].n;
         if (tk[i].n > longest) longest = tk[i].n;
     }
+    cli_warn_unknown("embed", tok, 0);
     sort_lengths = lengths;
     qsort(order, (size_t)n, sizeof *order, by_length);
     ids = malloc((size_t)(batch * longest) * sizeof *ids);
@@ -231,7 +232,7 @@ static int run(int argc, char **argv, bool similar) {
     }
     int64_t max_len = attn_encoder_max_length(model);
     if (a.max_len > 0 && a.max_len < max_len) max_len = a.max_len;
-    if ((st = cli_read_input(a.file, &text, &len))) goto fail;
+    if ((st = cli_read_text(a.file, &text, &len))) goto fail;
     if ((st = cli_split_lines(text, len, &ln))) goto fail;
     int64_t C = cfg.hidden_size;
     emb = malloc((size_t)((ln.n ? ln.n : 1) * C) * sizeof *emb);

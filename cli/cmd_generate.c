@@ -133,8 +133,14 @@ int cmd_generate(int argc, char **argv) {
     if (ids_str) {
         if ((st = cli_parse_ids(ids_str, &ids, &n)) != ATTN_OK) goto fail;
     } else if (prompt) {
+        if ((st = attn_text_check("--prompt", prompt, strlen(prompt))) != ATTN_OK) goto fail;
+        int64_t unknown = attn_tokenizer_unknown_count(tok);
         if ((st = attn_tokenizer_encode(tok, prompt, strlen(prompt), &ids, &n)) != ATTN_OK) goto fail;
+        cli_warn_unknown("generate", tok, unknown);
     }
+    if (n > cfg.n_ctx)
+        fprintf(stderr, "attn generate: note: the prompt's %lld tokens exceed the model's context of %lld; "
+                        "generating from its last %lld\n", (long long)n, (long long)cfg.n_ctx, (long long)cfg.n_ctx);
     if (n == 0) {
         if (eot < 0) {
             st = attn_errorf(ATTN_ERR_INVALID_ARG, "an empty prompt needs an end-of-text token to start from");

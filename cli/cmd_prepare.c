@@ -162,6 +162,10 @@ int cmd_prepare(int argc, char **argv) {
     free(inputs);
     if (st != ATTN_OK) return cli_fail("prepare", st, NULL);
     char a[40], b[40];
+    if (res.n_unknown > 0)
+        fprintf(stderr, "attn prepare: warning: %lld character%s not in the tokenizer's vocabulary %s\n",
+                (long long)res.n_unknown, res.n_unknown == 1 ? "" : "s",
+                res.unknown_as_unk ? "became " ATTN_UNK_TEXT : "left out (the vocabulary has no " ATTN_UNK_TEXT ")");
     printf("prepared %s train + %s val tokens (vocab %d) into %s\n", commas(res.n_train, a, sizeof a),
            commas(res.n_val, b, sizeof b), (int)res.vocab_size, p.out_dir);
     return 0;

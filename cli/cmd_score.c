@@ -56,7 +56,7 @@ static int score_pairs(const char *model_dir, const char *path, bool json, bool 
     attn_status st = attn_model_load(model_dir, &model);
     if (!st) st = attn_tokenizer_load(model_dir, &tok);
     if (!st) st = attn_s2s_wrap_load(model_dir, tok, &wrap);
-    if (!st) st = cli_read_input(path, &text, &len);
+    if (!st) st = cli_read_text(path, &text, &len);
     if (!st) st = cli_split_lines(text, len, &lines);
     if (!st && lines.n == 0) st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: no pairs", path);
     if (!st) {
@@ -157,12 +157,13 @@ int cmd_score(int argc, char **argv) {
                          "%s is a translation (sequence-to-sequence) model: score source-target pairs with --pairs FILE", model_dir);
         goto fail;
     }
-    if ((st = cli_read_input(file, &text, &len)) != ATTN_OK) goto fail;
+    if ((st = cli_read_text(file, &text, &len)) != ATTN_OK) goto fail;
     if (ids_mode) {
         if ((st = cli_parse_ids(text, &ids, &n)) != ATTN_OK) goto fail;
     } else {
         if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) goto fail;
         if ((st = attn_tokenizer_encode(tok, text, len, &ids, &n)) != ATTN_OK) goto fail;
+        cli_warn_unknown("score", tok, 0);
     }
     if (n < 2) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "the input has %lld tokens; scoring needs at least 2", (long long)n);

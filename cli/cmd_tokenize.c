@@ -78,18 +78,20 @@ int cmd_tokenize(int argc, char **argv) {
     int rc = 1;
     attn_status st = attn_tokenizer_load(tok_path ? tok_path : model, &tok);
     if (st) goto fail;
-    if ((st = cli_read_input(file, &text, &len)) != ATTN_OK) goto fail;
+    if ((st = cli_read_text(file, &text, &len)) != ATTN_OK) goto fail;
     if (decode) {
         if ((st = cli_parse_ids(text, &parsed, &n)) != ATTN_OK) goto fail;
         if ((st = attn_tokenizer_decode(tok, parsed, n, &out, &out_len)) != ATTN_OK) goto fail;
         fwrite(out, 1, out_len, stdout);
     } else if (pair || types || max_len) {
-        if (pair && (st = cli_read_input(pair_file, &text2, &len2)) != ATTN_OK) goto fail;
+        if (pair && (st = cli_read_text(pair_file, &text2, &len2)) != ATTN_OK) goto fail;
         if ((st = attn_tokenizer_encode_pair(tok, text, len, text2, len2, max_len, &ids, &type_ids, &n)) != ATTN_OK) goto fail;
+        cli_warn_unknown("tokenize", tok, 0);
         print_ids(ids, n);
         if (types) print_ids(type_ids, n);
     } else {
         if ((st = attn_tokenizer_encode(tok, text, len, &ids, &n)) != ATTN_OK) goto fail;
+        cli_warn_unknown("tokenize", tok, 0);
         print_ids(ids, n);
     }
     rc = 0;

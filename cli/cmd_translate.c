@@ -88,7 +88,7 @@ int cmd_translate(int argc, char **argv) {
     attn_status st = attn_model_load(model_dir, &model);
     if (!st) st = attn_tokenizer_load(model_dir, &tok);
     if (!st) st = attn_s2s_wrap_load(model_dir, tok, &wrap);
-    if (!st) st = cli_read_input(file, &text, &len);
+    if (!st) st = cli_read_text(file, &text, &len);
     if (!st) st = cli_split_lines(text, len, &lines);
     if (st) goto fail;
     attn_translate_params p = attn_translate_default_params(model);
@@ -106,6 +106,7 @@ int cmd_translate(int argc, char **argv) {
         goto fail;
     }
     if ((st = attn_translate(model, tok, &wrap, &p, (const char *const *)lines.s, lines.len, n, out, scores)) != ATTN_OK) goto fail;
+    cli_warn_unknown("translate", tok, 0);
     for (int64_t i = 0; i < n * R; i++) {
         if (print_scores) printf("%.6f\t", (double)scores[i]);
         printf("%s\n", out[i]);

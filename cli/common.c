@@ -11,6 +11,17 @@
 
 const char *cli_command = "";
 
+void cli_warn_unknown(const char *cmd, const attn_tokenizer *tok, int64_t before) {
+    int64_t n = attn_tokenizer_unknown_count(tok) - before;
+    if (n <= 0) return;
+    if (attn_tokenizer_added_id(tok, ATTN_UNK_TEXT) >= 0)
+        fprintf(stderr, "attn %s: warning: %lld character%s not in the tokenizer's vocabulary became %s\n", cmd, (long long)n,
+                n == 1 ? "" : "s", ATTN_UNK_TEXT);
+    else
+        fprintf(stderr, "attn %s: warning: %lld character%s not in the tokenizer's vocabulary %s left out (the vocabulary "
+                        "has no %s)\n", cmd, (long long)n, n == 1 ? "" : "s", n == 1 ? "was" : "were", ATTN_UNK_TEXT);
+}
+
 int cli_fail(const char *cmd, attn_status st, const char *msg) {
     const char *m = msg ? msg : attn_last_error();
     if (!m || !*m) m = attn_status_string(st);
@@ -235,6 +246,15 @@ attn_status cli_atomic_commit(cli_atomic *af) {
     free(af->tmp);
     memset(af, 0, sizeof *af);
     return ATTN_OK;
+}
+
+attn_status cli_read_text(const char *path, char **out, size_t *len) {
+    attn_status st = cli_read_input(path, out, len);
+    if (st == ATTN_OK && (st = attn_text_check(path && strcmp(path, "-") ? path : "stdin", *out, *len)) != ATTN_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    return st;
 }
 
 attn_status cli_parse_ids(const char *s, int32_t **out, int64_t *n) {

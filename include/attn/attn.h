@@ -85,6 +85,14 @@ ATTN_API int  attn_max_threads(void);
  * call. */
 ATTN_API const char *attn_system_info(void);
 
+/* ---- text input ------------------------------------------------------------
+ * The one rule for text every command reads (prompts, files to tokenize,
+ * score, embed, classify, translate or prepare, labelled examples): UTF-8
+ * without NUL bytes. ATTN_OK, or ATTN_ERR_FORMAT with "NAME: line L: NUL byte
+ * at byte offset B (binary data, not text)" or "NAME: line L: invalid UTF-8
+ * at byte offset B (0xNN)"; lines count from 1, offsets from 0. */
+ATTN_API attn_status attn_text_check(const char *name, const char *text, size_t len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -77,12 +77,16 @@ ATTN_API attn_prepare_params attn_prepare_default_params(void);
 typedef struct attn_prepare_result {
     int64_t n_train, n_val;       /* tokens written, eot tokens included */
     int32_t vocab_size;
+    int64_t n_unknown;            /* characters outside a given tokenizer's vocabulary
+                                     (attn_tokenizer_unknown_count) ... */
+    bool unknown_as_unk;          /* ... written as its "<unk>" (else left out) */
 } attn_prepare_result;
 
 /* Tokenizes the inputs and writes out_dir/{train.bin,val.bin,tokenizer.json,
  * meta.json}. Errors name the file: a missing input (ATTN_ERR_IO), an empty
  * one (ATTN_ERR_INVALID_ARG), invalid UTF-8 (ATTN_ERR_FORMAT, with the byte
- * offset), no inputs or val_fraction outside [0, 0.5] (ATTN_ERR_INVALID_ARG).
+ * offset; NUL bytes too: attn_text_check), no inputs or val_fraction outside
+ * [0, 0.5] (ATTN_ERR_INVALID_ARG).
  * res may be NULL. */
 ATTN_API attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res);
 

@@ -26,8 +26,10 @@ typedef struct attn_gen attn_gen;
 /* The generator borrows `model`; free the generator first. */
 ATTN_API attn_status attn_gen_new(attn_model *model, const attn_sampler_params *params, attn_gen **out);
 ATTN_API void attn_gen_free(attn_gen *gen);
-/* Resets the cache and runs the prompt (n_prompt >= 1 tokens, fewer than the
- * model's context: ATTN_ERR_INVALID_ARG otherwise, with the lengths). */
+/* Resets the cache and runs the prompt (n_prompt >= 1 tokens). A prompt
+ * longer than the model's context keeps its last n_ctx tokens, as decoding
+ * does once the context is full (the caller may say so: it knows both
+ * lengths). */
 ATTN_API attn_status attn_gen_start(attn_gen *gen, const int32_t *prompt, int64_t n_prompt);
 /* The next token in *token. ATTN_DONE (and no token) once the stop token was
  * produced or max_new_tokens were produced. When the context fills up, the

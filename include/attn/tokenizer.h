@@ -43,9 +43,12 @@ typedef struct attn_tokenizer attn_tokenizer;
 
 /* The literal text of the end-of-text token. */
 #define ATTN_EOT_TEXT "<|endoftext|>"
+/* The unknown token of char vocabularies. */
+#define ATTN_UNK_TEXT "<unk>"
 
 /* Builds a char-level vocabulary from text: the sorted set of Unicode code
- * points in it (ids 0..V-2), then "<|endoftext|>" as the last id (V-1).
+ * points in it (ids 0..V-3), then "<|endoftext|>" (V-2) and "<unk>" (V-1),
+ * which stands for any character outside the vocabulary.
  * Errors: ATTN_ERR_INVALID_ARG for empty text; ATTN_ERR_FORMAT for invalid
  * UTF-8 (the message gives the byte offset); ATTN_ERR_UNSUPPORTED for a NUL
  * byte (U+0000 cannot be saved). Free the result with attn_tokenizer_free. */
@@ -59,7 +62,10 @@ ATTN_API attn_status attn_tokenizer_new_char(const char *text, size_t len, attn_
 ATTN_API attn_status attn_tokenizer_new_amino(attn_tokenizer **out);
 
 /* Loads a tokenizer from a model/data directory (reads DIR/tokenizer.json) or
- * from the path of a tokenizer.json; the kind comes from "model.type".
+ * from the path of a tokenizer.json; the kind comes from "model.type"
+ * ("WordLevel" with a per-character Split pre-tokenizer: attn's char or amino
+ * vocabulary as it writes them for Hugging Face; "Char" and "AminoAcid": the
+ * files attn wrote before).
  * Errors: ATTN_ERR_IO (missing file), ATTN_ERR_FORMAT (malformed JSON, missing
  * or mistyped fields, duplicate or non-contiguous ids, a char vocab key that is
  * not exactly one code point), ATTN_ERR_UNSUPPORTED (a model type attn does
@@ -80,14 +86,20 @@ ATTN_API int32_t attn_tokenizer_added_id(const attn_tokenizer *tok, const char *
 
 /* Encodes len bytes of text (need not be NUL-terminated). *ids is allocated
  * with attn_malloc (attn_free it, also when *n_ids is 0). Char-level errors:
- * invalid UTF-8 -> ATTN_ERR_FORMAT "invalid UTF-8 at byte N (0xNN)"; a
- * character not in the vocabulary -> ATTN_ERR_INVALID_ARG "character U+00E9
- * 'é' at byte 17 is not in the tokenizer's vocabulary". */
+ * invalid UTF-8 -> ATTN_ERR_FORMAT "invalid UTF-8 at byte N (0xNN)". A
+ * character not in a char vocabulary becomes its "<unk>" id, or, in a
+ * vocabulary without one (char vocabularies attn wrote before "<unk>"), is
+ * left out; either way attn_tokenizer_unknown_count counts it. */
 ATTN_API attn_status attn_tokenizer_encode(const attn_tokenizer *tok, const char *text, size_t len,
                                            int32_t **ids, int64_t *n_ids);
 
 /* Decodes ids into a NUL-terminated byte string (*len excludes the NUL;
  * attn_free *text). An id outside 0..V-1 -> ATTN_ERR_INVALID_ARG. */
+/* Characters the tokenizer has met outside its vocabulary (mapped to its
+ * unknown token, or left out where it has none) in every encode call so far;
+ * a caller compares it before and after encoding to warn once. Thread-safe. */
+ATTN_API int64_t attn_tokenizer_unknown_count(const attn_tokenizer *tok);
+
 ATTN_API attn_status attn_tokenizer_decode(const attn_tokenizer *tok, const int32_t *ids, int64_t n,
                                            char **text, size_t *len);
 

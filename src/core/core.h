@@ -100,6 +100,9 @@ int utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 int utf8_encode(uint32_t cp, char out[4]);
 /* Offset of the first invalid byte, or n if the whole buffer is valid. */
 size_t utf8_validate(const char *s, size_t n);
+/* attn_text_check for a piece of a larger text: its first line is number
+ * first_line and its first byte at offset base of the whole. */
+attn_status text_check_at(const char *name, const char *text, size_t len, int64_t first_line, size_t base);
 
 /* ---- timing ---------------------------------------------------------------- */
 double time_now(void);   /* seconds, monotonic */

@@ -230,6 +230,35 @@ size_t utf8_validate(const char *s, size_t n) {
     return n;
 }
 
+attn_status text_check_at(const char *name, const char *text, size_t len, int64_t first_line, size_t base) {
+    const unsigned char *u = (const unsigned char *)text;
+    int64_t line = first_line;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = u[i];
+        if (c >= 0x80) {
+            uint32_t cp;
+            int k = utf8_decode(u + i, len - i, &cp);
+            if (!k)
+                return attn_errorf(ATTN_ERR_FORMAT, "%s: line %lld: invalid UTF-8 at byte offset %zu (0x%02x)", name,
+                                   (long long)line, base + i, (unsigned)c);
+            i += (size_t)k;
+            continue;
+        }
+        if (c == 0)
+            return attn_errorf(ATTN_ERR_FORMAT, "%s: line %lld: NUL byte at byte offset %zu (binary data, not text)",
+                               name, (long long)line, base + i);
+        line += c == '\n';
+        i++;
+    }
+    return ATTN_OK;
+}
+
+attn_status attn_text_check(const char *name, const char *text, size_t len) {
+    if (!text && len) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_text_check: NULL text");
+    return text_check_at(name ? name : "text", text, len, 1, 0);
+}
+
 double time_now(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);

@@ -460,12 +460,6 @@ static int format_of(const char *path) {
     return -1;
 }
 
-static int64_t line_of(const char *buf, size_t off) {
-    int64_t line = 1;
-    for (size_t i = 0; i < off; i++) line += buf[i] == '\n';
-    return line;
-}
-
 attn_status attn_labeled_read(const char *path, const char *const *labels, int64_t n_labels, attn_labeled **out) {
     if (!path || !out || n_labels < 0 || (n_labels > 0 && !labels))
         return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_labeled_read: a path, an output and a label array are needed");
@@ -494,18 +488,7 @@ attn_status attn_labeled_read(const char *path, const char *const *labels, int64
     if ((st = file_read_all(path, &buf, &len))) goto fail;
     char *text = buf;
     if (len >= 3 && !memcmp(text, "\xEF\xBB\xBF", 3)) text += 3, len -= 3;
-    const char *nul = memchr(text, 0, len);
-    size_t bad = utf8_validate(text, len);
-    if (nul && (size_t)(nul - text) < bad) {
-        st = attn_errorf(ATTN_ERR_FORMAT, "%s: line %lld: NUL byte at byte offset %zu", path,
-                         (long long)line_of(text, (size_t)(nul - text)), (size_t)(nul - buf));
-        goto fail;
-    }
-    if (bad < len) {
-        st = attn_errorf(ATTN_ERR_FORMAT, "%s: line %lld: invalid UTF-8 at byte offset %zu", path,
-                         (long long)line_of(text, bad), bad + (size_t)(text - buf));
-        goto fail;
-    }
+    if ((st = text_check_at(path, text, len, 1, (size_t)(text - buf))) != ATTN_OK) goto fail;
     if ((st = format == FORMAT_JSONL ? read_jsonl(&b, text, len) : read_delimited(&b, text, len, format == FORMAT_CSV)))
         goto fail;
     if (b.n == 0) {

@@ -107,12 +107,7 @@ attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res)
             st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s is empty", name);
             goto done;
         }
-        size_t bad = utf8_validate(texts[i], lens[i]);
-        if (bad != lens[i]) {
-            st = attn_errorf(ATTN_ERR_FORMAT, "%s: invalid UTF-8 at byte %zu (0x%02x)", name, bad,
-                             (unsigned)(unsigned char)texts[i][bad]);
-            goto done;
-        }
+        if ((st = attn_text_check(name, texts[i], lens[i])) != ATTN_OK) goto done;
     }
 
     if (!p->tokenizer || !strcmp(p->tokenizer, "char")) {
@@ -169,6 +164,8 @@ attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res)
         res->n_train = train.n;
         res->n_val = val.n;
         res->vocab_size = V;
+        res->n_unknown = attn_tokenizer_unknown_count(tok);
+        res->unknown_as_unk = attn_tokenizer_added_id(tok, ATTN_UNK_TEXT) >= 0;
     }
 done:
     if (texts)

@@ -44,6 +44,7 @@ static attn_status read_pairs(const char *path, pair_lines *pl) {
     attn_status st = file_read_all(path, &pl->text, &len);
     if (st != ATTN_OK) return st;
     if (len == 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "%s is empty", path);
+    if ((st = attn_text_check(path, pl->text, len)) != ATTN_OK) return st;
     int64_t lines = 0;
     for (size_t i = 0; i < len; i++) lines += pl->text[i] == '\n';
     if (pl->text[len - 1] != '\n') lines++;
@@ -56,10 +57,6 @@ static attn_status read_pairs(const char *path, pair_lines *pl) {
         const char *e = nl ? nl : end;
         size_t n = (size_t)(e - p);
         if (n > 0 && p[n - 1] == '\r') n--;
-        size_t bad = utf8_validate(p, n);
-        if (bad != n)
-            return attn_errorf(ATTN_ERR_FORMAT, "%s:%lld: invalid UTF-8 at byte %zu of the line (0x%02x)", path,
-                               (long long)line, bad + 1, (unsigned)(unsigned char)p[bad]);
         if (n == 0) return attn_errorf(ATTN_ERR_FORMAT, "%s:%lld: empty line", path, (long long)line);
         const char *tab = memchr(p, '\t', n);
         if (!tab) return attn_errorf(ATTN_ERR_FORMAT, "%s:%lld: no tab between source and target", path, (long long)line);

@@ -79,9 +79,10 @@ static attn_status run(attn_gen *gen, const int32_t *ids, int64_t n) {
 attn_status attn_gen_start(attn_gen *gen, const int32_t *prompt, int64_t n_prompt) {
     int64_t ctx = gen->model->cfg.n_ctx;
     if (n_prompt < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "the prompt is empty");
-    if (n_prompt >= ctx)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "the prompt has %lld tokens but the model's context holds %lld (leave room for one more)",
-                           (long long)n_prompt, (long long)ctx);
+    if (n_prompt > ctx) {   /* the last n_ctx tokens; attn_gen_next slides on from there */
+        prompt += n_prompt - ctx;
+        n_prompt = ctx;
+    }
     gen->cache->len = 0;
     gen->n_new = 0;
     gen->done = false;

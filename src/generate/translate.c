@@ -129,12 +129,10 @@ static attn_status wrap_texts(const attn_tokenizer *tok, const char *const *text
     attn_status st = ATTN_OK;
     for (int64_t i = 0; i < n && !st; i++)
     {
-        size_t bad = utf8_validate(text[i], len[i]);
         if (all_blank(text[i], len[i]))
             st = attn_errorf(ATTN_ERR_INVALID_ARG, "line %lld: empty %s", (long long)i + 1, what);
-        else if (bad != len[i])
-            st = attn_errorf(ATTN_ERR_FORMAT, "line %lld: %s: invalid UTF-8 at byte %zu (0x%02x)", (long long)i + 1, what, bad,
-                             (unsigned)(unsigned char)text[i][bad]);
+        else
+            st = text_check_at(what, text[i], len[i], i + 1, 0);
     }
     if (!st && (st = attn_tokenizer_encode_batch(tok, text, len, n, &raw, off, 0)) != ATTN_OK) {
         for (int64_t i = 0; i < n; i++) { /* find the failing line for the message */

@@ -10,8 +10,12 @@
  * Whitespace (FASTA line breaks) is skipped. Anything else — digits,
  * punctuation such as a '*' stop, non-ASCII — is an error naming its byte,
  * so that a file that is not a sequence is never tokenized silently. The
- * special tokens are matched literally in the text (tokenizer.c). Saved as
- * tokenizer.json with model type "AminoAcid" (attn's own). */
+ * special tokens are matched literally in the text (tokenizer.c). Saved as a
+ * tokenizer.json Hugging Face `tokenizers` loads with the same ids: a
+ * WordLevel model over every token, a normalizer that drops the whitespace,
+ * upper-cases and turns B J O U Z into X, and a Split pre-tokenizer isolating
+ * every character (Hugging Face then fails where attn does: on a character
+ * that is not a letter). attn's earlier model type "AminoAcid" is still read. */
 #include "tokenizers/tokenizer_impl.h"
 
 #define N_SPECIAL 5
@@ -58,24 +62,46 @@ static attn_status amino_token_bytes(const attn_tokenizer *tok, int32_t id, cons
     return ATTN_OK;
 }
 
+/* {"type": "Replace", "pattern": {kind: pat}, "content": content} appended to seq. */
+static bool add_replace(cJSON *seq, const char *kind, const char *pat, const char *content) {
+    cJSON *r = cJSON_CreateObject(), *p = NULL;
+    if (!r) return false;
+    cJSON_AddItemToArray(seq, r);
+    return cJSON_AddStringToObject(r, "type", "Replace") && (p = cJSON_AddObjectToObject(r, "pattern")) &&
+           cJSON_AddStringToObject(p, kind, pat) && cJSON_AddStringToObject(r, "content", content);
+}
+
 static attn_status amino_save(const attn_tokenizer *tok, const char *dir) {
     attn_status st = ATTN_OK;
     char *path = path_join(dir, "tokenizer.json");
     cJSON *root = tokenizer_json_root();
-    cJSON *model = root ? cJSON_AddObjectToObject(root, "model") : NULL;
-    cJSON *vocab = model && cJSON_AddStringToObject(model, "type", "AminoAcid") ? cJSON_AddObjectToObject(model, "vocab") : NULL;
-    if (!path || !vocab) {
+    if (!path || !root) {
         st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
         goto done;
     }
-    for (int32_t id = N_SPECIAL; id < AMINO_V; id++) {
-        char key[2] = {RESIDUES[id - N_SPECIAL], 0};
-        if (!cJSON_AddNumberToObject(vocab, key, id)) {
-            st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
-            goto done;
-        }
+    if ((st = tokenizer_json_add_added(tok, root)) != ATTN_OK || (st = tokenizer_json_char_split(root)) != ATTN_OK) goto done;
+    cJSON *norm = cJSON_CreateObject(), *seq = NULL;
+    bool ok = norm && cJSON_ReplaceItemInObjectCaseSensitive(root, "normalizer", norm);
+    if (!ok) cJSON_Delete(norm);
+    ok = ok && cJSON_AddStringToObject(norm, "type", "Sequence") && (seq = cJSON_AddArrayToObject(norm, "normalizers")) &&
+         add_replace(seq, "Regex", "[ \\t\\n\\r]", "");
+    for (int c = 0; ok && c < 26; c++) {
+        char lower[2] = {(char)('a' + c), 0}, upper[2] = {(char)('A' + c), 0};
+        ok = add_replace(seq, "String", lower, upper);
     }
-    if ((st = tokenizer_json_add_added(tok, root)) == ATTN_OK) st = tokenizer_json_write(root, path);
+    ok = ok && add_replace(seq, "Regex", "[BJOUZ]", "X");
+    cJSON *model = ok ? cJSON_AddObjectToObject(root, "model") : NULL, *vocab = NULL;
+    ok = model && cJSON_AddStringToObject(model, "type", "WordLevel") && (vocab = cJSON_AddObjectToObject(model, "vocab"));
+    for (int32_t id = 0; ok && id < AMINO_V; id++) {
+        char key[2] = {id >= N_SPECIAL ? RESIDUES[id - N_SPECIAL] : 0, 0};
+        ok = cJSON_AddNumberToObject(vocab, id < N_SPECIAL ? SPECIALS[id] : key, id) != NULL;
+    }
+    /* no "<unk>": Hugging Face then rejects what attn rejects */
+    if (!ok || !cJSON_AddStringToObject(model, "unk_token", ATTN_UNK_TEXT)) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
+        goto done;
+    }
+    st = tokenizer_json_write(root, path);
 done:
     cJSON_Delete(root);
     attn_free(path);
@@ -124,6 +150,13 @@ attn_status attn_tokenizer_new_amino(attn_tokenizer **out) {
     return ATTN_OK;
 }
 
+bool amino_json_matches(const cJSON *model) {
+    const cJSON *vocab = cJSON_GetObjectItemCaseSensitive(model, "vocab");
+    const cJSON *pad = cJSON_GetObjectItemCaseSensitive(vocab, SPECIALS[0]), *x = cJSON_GetObjectItemCaseSensitive(vocab, "X");
+    return cJSON_GetArraySize(vocab) == AMINO_V && cJSON_IsNumber(pad) && pad->valuedouble == 0.0 && cJSON_IsNumber(x) &&
+           x->valuedouble == (double)X_ID;
+}
+
 attn_status amino_tokenizer_from_json(const cJSON *model, tok_added *added, int32_t n_added, const char *path,
                                       attn_tokenizer **out) {
     *out = NULL;
@@ -132,6 +165,14 @@ attn_status amino_tokenizer_from_json(const cJSON *model, tok_added *added, int3
     int n = 0;
     for (const cJSON *v = vocab ? vocab->child : NULL; v; v = v->next, n++) {
         int32_t id;
+        /* a WordLevel vocab holds the special tokens too, at their ids */
+        bool special = false;
+        for (int i = 0; v->string && i < N_SPECIAL; i++)
+            special |= !strcmp(v->string, SPECIALS[i]) && tokenizer_json_id(v, &id) && id == i;
+        if (special) {
+            n--;
+            continue;
+        }
         const char *pos = v->string ? strchr(RESIDUES, v->string[0]) : NULL;
         if (!pos || !v->string[0] || v->string[1] || !tokenizer_json_id(v, &id) || id != N_SPECIAL + (int32_t)(pos - RESIDUES)) {
             st = attn_errorf(ATTN_ERR_FORMAT, "%s: an AminoAcid vocabulary must map %s to ids 5..25 (entry \"%s\")", path,

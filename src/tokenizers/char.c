@@ -1,12 +1,20 @@
 /* char.c — the char-level tokenizer: one token per Unicode code point.
  *
  * A vocabulary learned from text is its sorted set of code points, then
- * "<|endoftext|>" as the last id (nanoGPT's shakespeare_char, with an end of
- * text added). Lookup is a direct table for the Basic Multilingual Plane and
- * a binary search over the few code points above it, so encoding costs one
- * UTF-8 decode and one load per character. Text that is not valid UTF-8, or
- * holds a character the vocabulary lacks, is an error, never a silent
- * replacement. */
+ * "<|endoftext|>" and "<unk>" (nanoGPT's shakespeare_char, with an end of
+ * text and an unknown token added). Lookup is a direct table for the Basic
+ * Multilingual Plane and a binary search over the few code points above it,
+ * so encoding costs one UTF-8 decode and one load per character. Text that is
+ * not valid UTF-8 is an error. A character the vocabulary lacks becomes
+ * "<unk>"; a vocabulary without one (attn wrote none before) skips it. Either
+ * way the tokenizer counts it (attn_tokenizer_unknown_count), so that the
+ * caller can say so.
+ *
+ * Saved as a tokenizer.json Hugging Face `tokenizers` loads with the same
+ * ids: a WordLevel model whose vocab holds every token (characters and added
+ * tokens), "unk_token": "<unk>", a Split pre-tokenizer isolating every
+ * character and the Fuse decoder. attn's earlier "Char" model type (vocab of
+ * characters only, added tokens apart) is still read. */
 #include "tokenizers/tokenizer_impl.h"
 
 #include <stdlib.h>
@@ -28,6 +36,7 @@ typedef struct char_tokenizer {
     int32_t n_astral;
     char *bytes;             /* token bytes of ids 0..V-1, concatenated */
     size_t *offsets;         /* [V+1] token id's bytes are bytes[offsets[id]..offsets[id+1]) */
+    int32_t unk;             /* id of the unknown token, -1 if none */
 } char_tokenizer;
 
 static const tokenizer_vtable CHAR_VTABLE;
@@ -60,9 +69,10 @@ static void char_free(attn_tokenizer *tok) {
 
 /* Builds the tokenizer from cps[V] (taken over) and the added tokens (taken
  * over); every id is either a code point or an added token, checked by the
- * caller. A code point listed twice is an error naming `path`. */
-static attn_status char_build(uint32_t *cps, int32_t V, tok_added *added, int32_t n_added, const char *path,
-                              attn_tokenizer **out) {
+ * caller. The added token whose content is unk_name (NULL: "<unk>") is the
+ * unknown token. A code point listed twice is an error naming `path`. */
+static attn_status char_build(uint32_t *cps, int32_t V, tok_added *added, int32_t n_added, const char *unk_name,
+                              const char *path, attn_tokenizer **out) {
     attn_status st = ATTN_OK;
     char_tokenizer *ct = attn_calloc(1, sizeof *ct);
     if (!ct) {
@@ -76,8 +86,11 @@ static attn_status char_build(uint32_t *cps, int32_t V, tok_added *added, int32_
     ct->base.added = added;
     ct->base.n_added = n_added;
     ct->cps = cps;
-    for (int32_t i = 0; i < n_added; i++)
+    ct->unk = -1;
+    for (int32_t i = 0; i < n_added; i++) {
         if (!strcmp(added[i].content, ATTN_EOT_TEXT)) ct->base.eot = added[i].id;
+        if (!strcmp(added[i].content, unk_name ? unk_name : ATTN_UNK_TEXT)) ct->unk = added[i].id;
+    }
 
     if (!(ct->bmp = attn_malloc(BMP_SIZE * sizeof(int32_t)))) goto oom;
     memset(ct->bmp, 0xff, BMP_SIZE * sizeof(int32_t));   /* -1 */
@@ -184,36 +197,51 @@ attn_status char_tokenizer_new(const char *const *texts, const size_t *lens, int
     }
     int32_t n_chars = 0;
     for (uint32_t cp = 0; cp < 0x110000; cp++) n_chars += (seen[cp >> 3] >> (cp & 7)) & 1;
-    int32_t V = n_chars + 1;
+    int32_t V = n_chars + 2;
     uint32_t *cps = attn_malloc((size_t)V * sizeof *cps);
-    tok_added *added = attn_calloc(1, sizeof *added);
-    char *eot = attn_strdup(ATTN_EOT_TEXT);
-    if (!cps || !added || !eot) {
+    tok_added *added = attn_calloc(2, sizeof *added);
+    char *eot = attn_strdup(ATTN_EOT_TEXT), *unk = attn_strdup(ATTN_UNK_TEXT);
+    if (!cps || !added || !eot || !unk) {
         attn_free(seen);
         attn_free(cps);
         attn_free(added);
         attn_free(eot);
+        attn_free(unk);
         return ATTN_ERR_OUT_OF_MEMORY;
     }
     int32_t id = 0;
     for (uint32_t cp = 0; cp < 0x110000; cp++)
         if ((seen[cp >> 3] >> (cp & 7)) & 1) cps[id++] = cp;
     attn_free(seen);
-    cps[n_chars] = CP_ADDED;
-    added[0].id = n_chars;
-    added[0].content = eot;
-    added[0].len = strlen(eot);
-    added[0].special = true;
-    return char_build(cps, V, added, 1, "text", out);
+    cps[n_chars] = cps[n_chars + 1] = CP_ADDED;
+    added[0] = (tok_added){.id = n_chars, .content = eot, .len = strlen(eot), .special = true};
+    added[1] = (tok_added){.id = n_chars + 1, .content = unk, .len = strlen(unk), .special = true};
+    return char_build(cps, V, added, 2, NULL, "text", out);
 }
 
 /* ---- tokenizer.json ------------------------------------------------------- */
 
-attn_status char_tokenizer_from_json(const cJSON *model, tok_added *added, int32_t n_added, const char *path,
-                                     attn_tokenizer **out) {
+/* The added token whose content and id are key and id, or NULL. */
+static const tok_added *added_match(const tok_added *added, int32_t n_added, const char *key, int32_t id) {
+    for (int32_t i = 0; i < n_added; i++)
+        if (added[i].id == id && !strcmp(added[i].content, key)) return &added[i];
+    return NULL;
+}
+
+attn_status char_tokenizer_from_json(const cJSON *model, bool word_level, tok_added *added, int32_t n_added,
+                                     const char *path, attn_tokenizer **out) {
     *out = NULL;
     attn_status st = ATTN_OK;
     uint32_t *cps = NULL;
+    const char *unk_name = NULL;
+    if (word_level) {
+        const cJSON *unk = cJSON_GetObjectItemCaseSensitive(model, "unk_token");
+        if (unk && !cJSON_IsNull(unk) && !cJSON_IsString(unk)) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: \"model.unk_token\" is not a string", path);
+            goto fail;
+        }
+        unk_name = cJSON_IsString(unk) ? unk->valuestring : ATTN_UNK_TEXT;   /* Hugging Face's default */
+    }
     const cJSON *vocab = cJSON_GetObjectItemCaseSensitive(model, "vocab");
     if (!cJSON_IsObject(vocab)) {
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: \"model.vocab\" is missing or not an object", path);
@@ -223,6 +251,13 @@ attn_status char_tokenizer_from_json(const cJSON *model, tok_added *added, int32
     if (n == 0) {
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: \"model.vocab\" is empty", path);
         goto fail;
+    }
+    if (word_level) {   /* the added tokens are in the vocab too: count them once */
+        const cJSON *it;
+        cJSON_ArrayForEach(it, vocab) {
+            int32_t id;
+            if (it->string && tokenizer_json_id(it, &id) && added_match(added, n_added, it->string, id)) n--;
+        }
     }
     if ((int64_t)n + n_added > INT32_MAX - 1) {
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: too many tokens", path);
@@ -239,6 +274,8 @@ attn_status char_tokenizer_from_json(const cJSON *model, tok_added *added, int32
     cJSON_ArrayForEach(item, vocab) {
         const char *key = item->string ? item->string : "";
         size_t klen = strlen(key);
+        int32_t aid;
+        if (word_level && tokenizer_json_id(item, &aid) && added_match(added, n_added, key, aid)) continue;
         uint32_t cp = 0;
         int k = utf8_decode((const unsigned char *)key, klen, &cp);
         if (k == 0 || (size_t)k != klen) {
@@ -279,11 +316,18 @@ attn_status char_tokenizer_from_json(const cJSON *model, tok_added *added, int32
         cps[id] = CP_ADDED;
     }
     /* n + n_added ids, all distinct and < V: 0..V-1 are all covered. */
-    return char_build(cps, V, added, n_added, path, out);
+    return char_build(cps, V, added, n_added, unk_name, path, out);
 fail:
     attn_free(cps);
     tok_added_free(added, n_added);
     return st;
+}
+
+/* Content of added token id (which is one). */
+static const char *added_content(const attn_tokenizer *tok, int32_t id) {
+    for (int32_t i = 0; i < tok->n_added; i++)
+        if (tok->added[i].id == id) return tok->added[i].content;
+    return "";
 }
 
 static attn_status char_save(const attn_tokenizer *tok, const char *dir) {
@@ -295,23 +339,25 @@ static attn_status char_save(const attn_tokenizer *tok, const char *dir) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
-    cJSON *model = cJSON_AddObjectToObject(root, "model");
-    cJSON *vocab = model && cJSON_AddStringToObject(model, "type", "Char") ? cJSON_AddObjectToObject(model, "vocab")
-                                                                          : NULL;
-    if (!vocab) {
+    /* added_tokens first, as Hugging Face writes them */
+    if ((st = tokenizer_json_add_added(tok, root)) != ATTN_OK) goto done;
+    cJSON *vocab = NULL, *model = NULL;
+    if ((st = tokenizer_json_char_split(root)) != ATTN_OK) goto done;
+    if ((model = cJSON_AddObjectToObject(root, "model")) && cJSON_AddStringToObject(model, "type", "WordLevel") &&
+        (vocab = cJSON_AddObjectToObject(model, "vocab")))
+        for (int32_t id = 0; id < tok->vocab_size && vocab; id++) {
+            char key[5];
+            const char *k = key;
+            if (ct->cps[id] == CP_ADDED) k = added_content(tok, id);
+            else key[utf8_encode(ct->cps[id], key)] = 0;
+            if (!cJSON_AddNumberToObject(vocab, k, id)) vocab = NULL;
+        }
+    /* Hugging Face requires an unk_token string; "<unk>" is its default, and a
+     * vocabulary without one is an error there only for a character it lacks */
+    if (!vocab || !cJSON_AddStringToObject(model, "unk_token", ct->unk >= 0 ? added_content(tok, ct->unk) : ATTN_UNK_TEXT)) {
         st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
         goto done;
     }
-    for (int32_t id = 0; id < tok->vocab_size; id++) {
-        if (ct->cps[id] == CP_ADDED) continue;
-        char key[5];
-        key[utf8_encode(ct->cps[id], key)] = 0;
-        if (!cJSON_AddNumberToObject(vocab, key, id)) {
-            st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
-            goto done;
-        }
-    }
-    if ((st = tokenizer_json_add_added(tok, root)) != ATTN_OK) goto done;
     st = tokenizer_json_write(root, path);
 done:
     cJSON_Delete(root);
@@ -330,17 +376,25 @@ static attn_status char_encode(const attn_tokenizer *tok, const char *text, size
     int32_t *dst = out->data + out->n;
     const int32_t *bmp = ct->bmp;
     size_t i = 0;
+    int64_t unknown = 0;
     while (i < len) {
         uint32_t cp = s[i];
         int k = 1;
-        if (cp >= 0x80 && !(k = utf8_decode(s + i, len - i, &cp)))
+        if (cp >= 0x80 && !(k = utf8_decode(s + i, len - i, &cp))) {
+            out->n = dst - out->data;
+            tokenizer_count_unknown(tok, unknown);
             return attn_errorf(ATTN_ERR_FORMAT, "invalid UTF-8 at byte %zu (0x%02x)", base + i, (unsigned)s[i]);
+        }
         int32_t id = cp < BMP_SIZE ? bmp[cp] : lookup(ct, cp);
-        if (id < 0) return tokenizer_unknown_char(cp, base + i);
-        *dst++ = id;
         i += (size_t)k;
+        if (id < 0) {
+            unknown++;
+            if ((id = ct->unk) < 0) continue;
+        }
+        *dst++ = id;
     }
     out->n = dst - out->data;
+    tokenizer_count_unknown(tok, unknown);
     return ATTN_OK;
 }
 

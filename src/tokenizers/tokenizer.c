@@ -86,6 +86,36 @@ attn_status tokenizer_json_add_added(const attn_tokenizer *tok, cJSON *root) {
     return ATTN_OK;
 }
 
+/* The regular expression of one character, any character (newlines too). */
+#define CHAR_SPLIT_REGEX "[\\s\\S]"
+
+attn_status tokenizer_json_char_split(cJSON *root) {
+    cJSON *pre = NULL, *pat = NULL, *dec = NULL, *o;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(root, "added_tokens")) {   /* fields tokenizers requires */
+        if (!cJSON_AddBoolToObject(o, "single_word", false) || !cJSON_AddBoolToObject(o, "lstrip", false) ||
+            !cJSON_AddBoolToObject(o, "rstrip", false) ||
+            !cJSON_AddBoolToObject(o, "normalized", !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "special"))))
+            return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
+    }
+    if (!cJSON_AddNullToObject(root, "normalizer") || !(pre = cJSON_AddObjectToObject(root, "pre_tokenizer")) ||
+        !cJSON_AddStringToObject(pre, "type", "Split") || !(pat = cJSON_AddObjectToObject(pre, "pattern")) ||
+        !cJSON_AddStringToObject(pat, "Regex", CHAR_SPLIT_REGEX) || !cJSON_AddStringToObject(pre, "behavior", "Isolated") ||
+        !cJSON_AddFalseToObject(pre, "invert") || !cJSON_AddNullToObject(root, "post_processor") ||
+        !(dec = cJSON_AddObjectToObject(root, "decoder")) || !cJSON_AddStringToObject(dec, "type", "Fuse"))
+        return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building tokenizer.json");
+    return ATTN_OK;
+}
+
+bool tokenizer_json_is_char_split(const cJSON *root) {
+    const cJSON *pre = cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer");
+    const cJSON *type = cJSON_GetObjectItemCaseSensitive(pre, "type");
+    const cJSON *re = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(pre, "pattern"), "Regex");
+    const cJSON *beh = cJSON_GetObjectItemCaseSensitive(pre, "behavior");
+    return cJSON_IsString(type) && !strcmp(type->valuestring, "Split") && cJSON_IsString(re) &&
+           !strcmp(re->valuestring, CHAR_SPLIT_REGEX) && cJSON_IsString(beh) && !strcmp(beh->valuestring, "Isolated") &&
+           !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(pre, "invert"));
+}
+
 attn_status tokenizer_json_write(const cJSON *root, const char *path) {
     char *s = cJSON_Print(root);
     if (!s) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory printing %s", path);
@@ -229,6 +259,13 @@ void attn_tokenizer_free(attn_tokenizer *tok) {
 int32_t attn_tokenizer_vocab_size(const attn_tokenizer *tok) { return tok ? tok->vocab_size : 0; }
 int32_t attn_tokenizer_eot(const attn_tokenizer *tok) { return tok ? tok->eot : -1; }
 const char *attn_tokenizer_kind(const attn_tokenizer *tok) { return tok ? tok->vt->kind : ""; }
+
+void tokenizer_count_unknown(const attn_tokenizer *tok, int64_t n) {
+    /* the object was allocated writable by its kind; only this counter changes */
+    if (n) atomic_fetch_add((atomic_llong *)(uintptr_t)&tok->n_unknown, (long long)n);
+}
+
+int64_t attn_tokenizer_unknown_count(const attn_tokenizer *tok) { return tok ? (int64_t)atomic_load(&tok->n_unknown) : 0; }
 
 int32_t attn_tokenizer_added_id(const attn_tokenizer *tok, const char *content) {
     if (!tok || !content) return -1;
@@ -424,9 +461,22 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
     }
     if ((st = parse_added(cJSON_GetObjectItemCaseSensitive(root, "added_tokens"), file, &added, &n_added)) != ATTN_OK)
         goto done;
-    if (!strcmp(type->valuestring, "Char")) {
-        st = char_tokenizer_from_json(model, added, n_added, file, out);
+    if (!strcmp(type->valuestring, "Char")) {   /* attn's format before WordLevel */
+        st = char_tokenizer_from_json(model, false, added, n_added, file, out);
         added = NULL;   /* owned by the kind now */
+    } else if (!strcmp(type->valuestring, "WordLevel")) {
+        /* attn writes char and amino vocabularies as WordLevel over single characters */
+        if (!tokenizer_json_is_char_split(root)) {
+            st = attn_errorf(ATTN_ERR_UNSUPPORTED,
+                             "%s: a WordLevel tokenizer is read only with the pre_tokenizer attn writes (a Split "
+                             "isolating every character)", file);
+        } else if (amino_json_matches(model)) {
+            st = amino_tokenizer_from_json(model, added, n_added, file, out);
+            added = NULL;
+        } else {
+            st = char_tokenizer_from_json(model, true, added, n_added, file, out);
+            added = NULL;
+        }
     } else if (!strcmp(type->valuestring, "AminoAcid")) {
         st = amino_tokenizer_from_json(model, added, n_added, file, out);
         added = NULL;   /* owned by the kind now */
@@ -436,7 +486,7 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
     } else if (!strcmp(type->valuestring, "BPE")) {
         st = bpe_tokenizer_from_json(root, model, added, n_added, file, out);
         added = NULL;   /* owned by the kind now */
-    } else if (!strcmp(type->valuestring, "Unigram") || !strcmp(type->valuestring, "WordLevel")) {
+    } else if (!strcmp(type->valuestring, "Unigram")) {
         st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: tokenizer model type \"%s\" is not supported yet", file,
                          type->valuestring);
     } else {

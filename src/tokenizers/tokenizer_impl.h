@@ -13,6 +13,7 @@
 #include "core/core.h"
 
 #include <cJSON.h>
+#include <stdatomic.h>
 
 /* A growable id buffer. */
 typedef struct tok_ids {
@@ -81,7 +82,12 @@ struct attn_tokenizer {
     tok_added *added;       /* sorted by id */
     int32_t n_added;
     tok_post post;          /* applied by attn_tokenizer_encode_pair */
+    atomic_llong n_unknown; /* characters encoded as unknown (or skipped) so far */
 };
+
+/* Adds n to tok's count of unknown characters (encode holds tok const; the
+ * count is the one field encoding changes, atomically). */
+void tokenizer_count_unknown(const attn_tokenizer *tok, int64_t n);
 
 /* BERT's template ([CLS] A [SEP] / [CLS] A [SEP] B [SEP]) or RoBERTa's
  * (<s> A </s> / <s> A </s></s> B </s>) over the given ids. */
@@ -118,6 +124,14 @@ attn_status tokenizer_json_add_added(const attn_tokenizer *tok, cJSON *root);
 /* An id from JSON: an integral number in 0..INT32_MAX-1. */
 bool tokenizer_json_id(const cJSON *item, int32_t *out);
 
+/* Completes the "added_tokens" entries with the fields Hugging Face requires
+ * and adds the "normalizer" (null), "pre_tokenizer" (a Split isolating every
+ * character) and "decoder" (Fuse) of a character-level tokenizer.json, which
+ * Hugging Face's WordLevel model then maps one character at a time. */
+attn_status tokenizer_json_char_split(cJSON *root);
+/* Whether root's "pre_tokenizer" is the one tokenizer_json_char_split writes. */
+bool tokenizer_json_is_char_split(const cJSON *root);
+
 /* Prints root into path atomically. */
 attn_status tokenizer_json_write(const cJSON *root, const char *path);
 
@@ -132,13 +146,18 @@ attn_status tokenizer_unknown_char(uint32_t cp, size_t at);
 attn_status char_tokenizer_new(const char *const *texts, const size_t *lens, int n_texts,
                                const char *const *names, attn_tokenizer **out);
 
-/* Builds a char tokenizer from a parsed tokenizer.json "model" object.
- * Takes ownership of `added` (n_added entries) whether it succeeds or not.
- * path is for messages. */
-attn_status char_tokenizer_from_json(const cJSON *model, tok_added *added, int32_t n_added, const char *path,
-                                     attn_tokenizer **out);
+/* Builds a char tokenizer from a parsed tokenizer.json "model" object: attn's
+ * earlier "Char" type (word_level false: vocab of characters, added tokens
+ * apart, no unknown token unless an added "<unk>") or a "WordLevel" model
+ * over single characters (vocab holding the added tokens too; the unknown
+ * token is model.unk_token). Takes ownership of `added` (n_added entries)
+ * whether it succeeds or not. path is for messages. */
+attn_status char_tokenizer_from_json(const cJSON *model, bool word_level, tok_added *added, int32_t n_added,
+                                     const char *path, attn_tokenizer **out);
 
 /* ---- amino acids (amino.c) ---- */
+/* Whether a WordLevel "model" object is attn's amino-acid vocabulary. */
+bool amino_json_matches(const cJSON *model);
 attn_status amino_tokenizer_from_json(const cJSON *model, tok_added *added, int32_t n_added, const char *path,
                                       attn_tokenizer **out);
 

@@ -276,8 +276,9 @@ attn_status train_denoise(const attn_train_params *p) {
     int32_t V = attn_shard_vocab_size(train);
     if ((st = open_model(p, tok, V, &model)) != ATTN_OK) goto done;
     attn_encdec_config ec;
-    if (!attn_model_encdec_config(model, &ec)) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective denoise trains an encoder-decoder (BART), not this model");
+    if (!attn_model_encdec_config(model, &ec) || ec.arch != ATTN_ENCDEC_BART) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective denoise trains a BART encoder-decoder; %s is %s",
+                         p->resume ? p->out_dir : p->init_from, train_model_kind(model));
         goto done;
     }
     if (V > ec.vocab_size) {

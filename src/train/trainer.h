@@ -34,6 +34,15 @@ attn_status train_trim_log(const char *path, int64_t step);
  * trainer_state.safetensors), else --init's; *out stays NULL when the run
  * makes a new model. */
 attn_status train_load_start(const attn_train_params *p, attn_model **out);
+/* What a loaded model is, for messages: "a GPT-2 model", "a BERT-family
+ * encoder", "a BART encoder-decoder", "a Marian Transformer (translation)",
+ * "an RNN translation model". */
+const char *train_model_kind(const attn_model *m);
+/* Refuses a model (from --init or --resume) whose kind is not one the
+ * objective trains: kinds is a mask of 1u << model_kind; the error says
+ * "OBJECTIVE trains NEED; DIR is KIND". */
+attn_status train_check_kind(const attn_train_params *p, const attn_model *m, unsigned kinds, const char *objective,
+                             const char *need);
 /* The token shards of p->data_dir: train.bin, and val.bin when present
  * (*val NULL otherwise). Then, once the window length is known, a check
  * that train holds at least `need` tokens for `what` of T tokens (the

@@ -113,7 +113,7 @@ rc_want=1
 expect_error "pair shards" --objective denoise --data "$tmp/pd" --out "$tmp/x"
 "$ATTN_BIN" train --data "$tmp/d" --out "$tmp/gpt" --layers 1 --heads 2 --width 16 --context 16 --batch 2 --steps 1 --quiet \
     2>"$tmp/err" || fail "a GPT on the same shards: $(cat "$tmp/err")"
-expect_error "trains an encoder-decoder" --objective denoise --data "$tmp/d" --init "$tmp/gpt" --out "$tmp/x" --steps 1
+expect_error "trains a BART encoder-decoder; .*gpt is a GPT-2 model" --objective denoise --data "$tmp/d" --init "$tmp/gpt" --out "$tmp/x" --steps 1
 expect_error "rows of 64 tokens .* at most the model's 48 positions" $common --seq-len 64 --out "$tmp/x"
 mkdir "$tmp/d3" && cp "$tmp/d/train.bin" "$tmp/d3/"
 expect_error "needs the data's tokenizer.json" --objective denoise --data "$tmp/d3" --out "$tmp/x"

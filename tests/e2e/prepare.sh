@@ -52,7 +52,7 @@ expect_error() { # expect_error NAME FILE_IN_MESSAGE ARGS...
 printf 'caf\351 au lait\n' >"$tmp/latin1.txt"
 expect_error "missing file" "$tmp/nope.txt" -o "$tmp/bad1" "$tmp/a.txt" "$tmp/nope.txt"
 expect_error "empty file" "$tmp/empty.txt" -o "$tmp/bad2" "$tmp/empty.txt"
-expect_error "non-UTF-8 file" "byte 3" -o "$tmp/bad3" "$tmp/latin1.txt"
+expect_error "non-UTF-8 file" "line 1: invalid UTF-8 at byte offset 3 (0xe9)" -o "$tmp/bad3" "$tmp/latin1.txt"
 expect_error "non-UTF-8 file" "$tmp/latin1.txt" -o "$tmp/bad3" "$tmp/latin1.txt"
 rc_want=2 # bad usage: a bad option value, a missing -o or input, an unknown option
 expect_error "bad val fraction" "--val-fraction must be a finite number in [0, 0.5], not '0.9'" -o "$tmp/bad4" --val-fraction 0.9 "$tmp/a.txt"

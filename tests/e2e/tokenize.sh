@@ -1,18 +1,26 @@
 #!/bin/sh
-# attn tokenize on hostile input: NUL bytes and invalid UTF-8 round-trip
-# exactly through byte-level BPE; a 30 MB single line and a 2 MB single word
+# attn tokenize on hostile input: NUL bytes and invalid UTF-8 are an error naming the file,
+# line and byte offset; text round-trips exactly through byte-level BPE; a 30 MB single line and a 2 MB single word
 # tokenize (no hang, no crash); malformed tokenizer files are one-line errors.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 GPT2=data/gpt2-tokenizer
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-printf 'a\000b\377\376 caf\303\251 \300\257 end\n' > "$tmp/bytes.bin"
-"$ATTN" tokenize -t "$GPT2" "$tmp/bytes.bin" > "$tmp/ids"
-"$ATTN" tokenize -t "$GPT2" --decode "$tmp/ids" > "$tmp/back.bin"
-cmp "$tmp/bytes.bin" "$tmp/back.bin" || { echo "BPE did not round-trip NUL and invalid UTF-8"; exit 1; }
-# WordPiece replaces invalid bytes (documented) but must not fail
-"$ATTN" tokenize -t tests/data/minilm "$tmp/bytes.bin" > /dev/null
+# text input is UTF-8 without NUL bytes, for every tokenizer (attn_text_check): binary data is
+# one error naming the file, line and byte offset
+printf 'ok\na\000b\377\376 caf\303\251 \300\257 end\n' > "$tmp/bytes.bin"
+printf 'ok\n\377\376 caf\303\251 \300\257 end\n' > "$tmp/latin.bin"
+for t in "$GPT2" tests/data/minilm; do
+    if "$ATTN" tokenize -t "$t" "$tmp/bytes.bin" > /dev/null 2> "$tmp/err"; then echo "NUL byte accepted ($t)"; exit 1; fi
+    grep -q "^attn tokenize: error: .*bytes.bin: line 2: NUL byte at byte offset 4" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+    if "$ATTN" tokenize -t "$t" "$tmp/latin.bin" > /dev/null 2> "$tmp/err"; then echo "invalid UTF-8 accepted ($t)"; exit 1; fi
+    grep -q "^attn tokenize: error: .*latin.bin: line 2: invalid UTF-8 at byte offset 3 (0xff)" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+done
+printf 'caf\303\251 \360\237\230\200 \t end\n' > "$tmp/text.txt"
+"$ATTN" tokenize -t "$GPT2" "$tmp/text.txt" > "$tmp/ids"
+"$ATTN" tokenize -t "$GPT2" --decode "$tmp/ids" > "$tmp/back.txt"
+cmp "$tmp/text.txt" "$tmp/back.txt" || { echo "BPE did not round-trip UTF-8 text"; exit 1; }
 awk 'BEGIN { for (i = 0; i < 1200000; i++) printf "the quick brown fox "; printf "\n" }' > "$tmp/line.txt"
 "$ATTN" tokenize -t "$GPT2" "$tmp/line.txt" > "$tmp/lids"
 n=$(wc -w < "$tmp/lids")
@@ -27,7 +35,7 @@ cmp "$tmp/word.txt" "$tmp/wback" || { echo "long word did not round-trip"; exit 
 # malformed tokenizer files
 fail=0
 bad() {
-    if "$ATTN" tokenize -t "$1" "$tmp/bytes.bin" > /dev/null 2> "$tmp/err"; then echo "accepted bad tokenizer $1"; fail=1; return; fi
+    if "$ATTN" tokenize -t "$1" "$tmp/text.txt" > /dev/null 2> "$tmp/err"; then echo "accepted bad tokenizer $1"; fail=1; return; fi
     [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "error:" "$tmp/err" || { echo "want one error line for $1:"; cat "$tmp/err"; fail=1; }
 }
 mkdir "$tmp/t1" "$tmp/t2" "$tmp/t3"

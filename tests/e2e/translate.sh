@@ -89,7 +89,7 @@ run_arch() { # ARCH EXTRA-TRAIN-OPTIONS...
     printf 'Hola\n\nadios\n' >"$tmp/empty.txt"
     expect_error translate "line 2: empty source" -m "$m" "$tmp/empty.txt"
     printf 'Hola\n\377\376\n' >"$tmp/utf8.txt"
-    expect_error translate "line 2: source: invalid UTF-8" -m "$m" "$tmp/utf8.txt"
+    expect_error translate "utf8.txt: line 2: invalid UTF-8 at byte offset 5 \\(0xff\\)" -m "$m" "$tmp/utf8.txt"
     rc_want=2 # bad usage
     expect_error translate "--n-best 3 is more than --beam 2" -m "$m" --beam 2 --n-best 3 "$tmp/src.txt"
     rc_want=1

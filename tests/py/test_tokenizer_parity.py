@@ -245,11 +245,36 @@ def _random_byte_cases():
 RANDOM_BYTES = _random_byte_cases()
 
 
+def _first_bad(data):
+    """(line, byte offset, message) of the first NUL byte or invalid UTF-8 in data, or None."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        at = e.start
+        nul = data.find(b"\0", 0, at)
+        if nul >= 0:
+            at = nul
+        what = "NUL byte" if data[at] == 0 else "invalid UTF-8"
+        return data.count(b"\n", 0, at) + 1, at, what
+    if "\0" in text:
+        at = data.index(b"\0")
+        return data.count(b"\n", 0, at) + 1, at, "NUL byte"
+    return None
+
+
 @pytest.mark.parametrize("case", sorted(RANDOM_BYTES))
 def test_gpt2_random_bytes_round_trip(case, tmp_path):
+    """Text input is UTF-8 without NUL bytes (attn_text_check): binary data is an error
+    naming the file, line and byte offset; text round-trips exactly."""
     data = RANDOM_BYTES[case]
     src = tmp_path / "in.bin"
     src.write_bytes(data)
+    bad = _first_bad(data)
+    if bad:
+        rc, _, err = attn("tokenize", "-t", tok_arg("gpt2"), src, ok=False)
+        line, at, what = bad
+        assert rc == 1 and "in.bin: line %d: %s at byte offset %d" % (line, what, at) in err, err
+        return
     ids = attn_ids(tok_arg("gpt2"), src)
     assert all(0 <= i <= 50256 for i in ids), "id out of range: %s" % [i for i in ids if not 0 <= i <= 50256][:10]
     assert len(ids) <= len(data), "more ids than bytes"

@@ -87,3 +87,42 @@ TEST("a saved amino tokenizer loads back; a tampered vocabulary is refused") {
     attn_tokenizer_free(back);
     attn_tokenizer_free(tok);
 }
+
+TEST("the amino tokenizer.json is a WordLevel model; attn's earlier AminoAcid file still loads") {
+    attn_tokenizer *tok = NULL, *old = NULL;
+    CHECK_OK(attn_tokenizer_new_amino(&tok));
+    char dir[] = "/tmp/attn_amino_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    if (!tok) return;
+    CHECK_OK(attn_tokenizer_save(tok, dir));
+    char path[64], cmd[160];
+    snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+    snprintf(cmd, sizeof cmd, "grep -q '\"type\":[[:space:]]*\"WordLevel\"' %s", path);
+    CHECK(system(cmd) == 0);
+    FILE *f = fopen(path, "w");
+    if (f) {
+        fputs("{\"version\": \"1.0\", \"model\": {\"type\": \"AminoAcid\", \"vocab\": {", f);
+        const char *res = "ACDEFGHIKLMNPQRSTVWYX";
+        for (int i = 0; res[i]; i++) fprintf(f, "%s\"%c\": %d", i ? ", " : "", res[i], 5 + i);
+        fputs("}}, \"added_tokens\": [", f);
+        const char *sp[] = {"<pad>", "<cls>", "<sep>", "<mask>", "<|endoftext|>"};
+        for (int i = 0; i < 5; i++)
+            fprintf(f, "%s{\"id\": %d, \"content\": \"%s\", \"special\": true}", i ? ", " : "", i, sp[i]);
+        fputs("]}\n", f);
+        fclose(f);
+    }
+    CHECK_OK(attn_tokenizer_load(dir, &old));
+    if (old) {
+        int32_t *a = NULL, *b = NULL;
+        int64_t na = 0, nb = 0;
+        encode(tok, "mkvl a\nU<cls>", &a, &na);
+        encode(old, "mkvl a\nU<cls>", &b, &nb);
+        CHECK(na == nb && na == 7 && a && b && !memcmp(a, b, (size_t)na * sizeof *a));
+        attn_free(a);
+        attn_free(b);
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+    attn_tokenizer_free(old);
+    attn_tokenizer_free(tok);
+}

@@ -234,7 +234,7 @@ TEST("an unknown label against a fixed set names file, line and label") {
 
 TEST("invalid UTF-8 and NUL bytes give the line and byte offset") {
     static const char bad[] = "ok\tx\nbad \xC3\x28 text\tx\n";
-    expect_error(write_file("u8.tsv", bad, sizeof bad - 1), NULL, 0, ATTN_ERR_FORMAT, "line 2", "byte offset 9");
+    expect_error(write_file("u8.tsv", bad, sizeof bad - 1), NULL, 0, ATTN_ERR_FORMAT, "line 2", "byte offset 9 (0xc3)");
     static const char nul[] = "ok,x\nok,x\na\0b,x\n";
     expect_error(write_file("nul.csv", nul, sizeof nul - 1), NULL, 0, ATTN_ERR_FORMAT, "line 3", "NUL");
     static const char sur[] = "{\"text\": \"\\ud800\", \"label\": \"x\"}\n";

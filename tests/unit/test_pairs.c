@@ -568,7 +568,7 @@ TEST("prepare --pairs: bad lines are errors naming file and line; nothing writte
         {"a\tb\n\t target\n", ":2: empty source"},
         {"a\tb\nc\t  \n", ":2: empty target"},
         {"a\tb\n\nc\td\n", ":2: empty line"},
-        {"a\tb\nc\t\xc3\x28\n", ":2: invalid UTF-8 at byte 3"},
+        {"a\tb\nc\t\xc3\x28\n", "bad.tsv: line 2: invalid UTF-8 at byte offset 6 (0xc3)"},
     };
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         const char *path = test_tmp_path("bad.tsv");

@@ -245,7 +245,7 @@ TEST("prepare splits each document at a line start and ends every piece with eot
     /* train: 15 chars + eot + 8 ("héllo wö") + eot; val: 5 + eot + 3 ("rld") + eot */
     CHECK(res.n_train == 25);
     CHECK(res.n_val == 10);
-    CHECK(res.vocab_size == 14);   /* \n a b c d, h é l o ' ' w ö r, eot */
+    CHECK(res.vocab_size == 15);   /* \n a b c d, h é l o ' ' w ö r, eot, <unk> */
 
     attn_tokenizer *tok = NULL;
     CHECK_OK(attn_tokenizer_load(out, &tok));
@@ -299,11 +299,11 @@ TEST("prepare with val_fraction 0 puts everything in train") {
     attn_prepare_result res = {0};
     CHECK_OK(attn_prepare(&p, &res));
     CHECK(res.n_train == 9 && res.n_val == 0);
-    CHECK(res.vocab_size == 7);   /* \n e n o t w + eot */
+    CHECK(res.vocab_size == 8);   /* \n e n o t w + eot + <unk> */
     CHECK(file_size(test_tmp_path("prep0/val.bin")) == 32);
 }
 
-TEST("prepare with a saved tokenizer reuses its ids and names the file on an unknown character") {
+TEST("prepare with a saved tokenizer reuses its ids and counts characters outside it, written as <unk>") {
     const char *a = test_tmp_path("tokA.txt"), *b = test_tmp_path("tokB.txt"), *c = test_tmp_path("tokC.txt");
     write_bytes(a, "abc\nabc\n", 8);
     write_bytes(b, "cab\n", 4);
@@ -325,15 +325,20 @@ TEST("prepare with a saved tokenizer reuses its ids and names the file on an unk
     CHECK_OK(attn_shard_open(test_tmp_path("tokout2/train.bin"), &s));
     if (s) CHECK_OK(attn_shard_read(s, 0, 5, ids));
     attn_shard_close(s);
-    /* vocab of "abc\n": \n=0 a=1 b=2 c=3 eot=4 */
+    /* vocab of "abc\n": \n=0 a=1 b=2 c=3 eot=4 <unk>=5 */
     int32_t want[5] = {3, 1, 2, 0, 4};
     CHECK(!memcmp(ids, want, sizeof want));
+    CHECK(r2.n_unknown == 0);
     p.inputs = &c;
     p.out_dir = test_tmp_path("tokout3");
-    CHECK_STATUS(attn_prepare(&p, NULL), ATTN_ERR_INVALID_ARG);
-    CHECK(strstr(attn_last_error(), c) != NULL);
-    CHECK(strstr(attn_last_error(), "U+007A 'z' at byte 5") != NULL);
-    CHECK(file_size(test_tmp_path("tokout3")) == -1);
+    attn_prepare_result r3 = {0};
+    CHECK_OK(attn_prepare(&p, &r3));
+    CHECK(r3.n_unknown == 1 && r3.unknown_as_unk && r3.n_train == 8);
+    int32_t ids3[8] = {0}, want3[8] = {1, 2, 0, 1, 2, 5, 0, 4};   /* "ab\nabz\n" + eot */
+    CHECK_OK(attn_shard_open(test_tmp_path("tokout3/train.bin"), &s));
+    if (s) CHECK_OK(attn_shard_read(s, 0, 8, ids3));
+    attn_shard_close(s);
+    CHECK(!memcmp(ids3, want3, sizeof want3));
 }
 
 TEST("prepare rejects missing, empty and non-UTF-8 files, and bad parameters, naming the file") {
@@ -356,7 +361,13 @@ TEST("prepare rejects missing, empty and non-UTF-8 files, and bad parameters, na
     CHECK(strstr(attn_last_error(), empty) && strstr(attn_last_error(), "empty"));
     in[1] = latin1;
     CHECK_STATUS(attn_prepare(&p, NULL), ATTN_ERR_FORMAT);
-    CHECK(strstr(attn_last_error(), latin1) && strstr(attn_last_error(), "invalid UTF-8 at byte 3"));
+    CHECK(strstr(attn_last_error(), latin1) && strstr(attn_last_error(), "line 1: invalid UTF-8 at byte offset 3 (0xe9)"));
+    /* a NUL byte (binary data) is refused too, although it is valid UTF-8 */
+    const char *bin = test_tmp_path("binary.txt");
+    write_bytes(bin, "ok\nbad\0byte\n", 13);
+    in[1] = bin;
+    CHECK_STATUS(attn_prepare(&p, NULL), ATTN_ERR_FORMAT);
+    CHECK(strstr(attn_last_error(), bin) && strstr(attn_last_error(), "line 2: NUL byte at byte offset 6"));
 
     p.n_inputs = 1;
     p.val_fraction = 0.6;

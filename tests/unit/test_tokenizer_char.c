@@ -20,12 +20,13 @@ static attn_status encode_str(const attn_tokenizer *tok, const char *text, int32
     return attn_tokenizer_encode(tok, text, strlen(text), ids, n);
 }
 
-TEST("vocabulary is the sorted set of code points, then <|endoftext|>") {
+TEST("vocabulary is the sorted set of code points, then <|endoftext|> and <unk>") {
     attn_tokenizer *tok = NULL;
     CHECK_OK(attn_tokenizer_new_char("banana", 6, &tok));
     if (!tok) return;
-    CHECK(attn_tokenizer_vocab_size(tok) == 4);   /* a b n eot */
+    CHECK(attn_tokenizer_vocab_size(tok) == 5);   /* a b n eot unk */
     CHECK(attn_tokenizer_eot(tok) == 3);
+    CHECK(attn_tokenizer_added_id(tok, "<unk>") == 4);
     CHECK(!strcmp(attn_tokenizer_kind(tok), "char"));
     int32_t *ids = NULL;
     int64_t n = 0;
@@ -65,7 +66,7 @@ TEST("multilingual text round-trips through encode and decode") {
         if (len == 4 && !memcmp(b, "🚀", 4)) id_rocket = ids[i];
     }
     CHECK(id_tab == 0);
-    CHECK(id_rocket == V - 2);
+    CHECK(id_rocket == V - 3);
     char *back = NULL;
     size_t back_len = 0;
     CHECK_OK(attn_tokenizer_decode(tok, ids, n, &back, &back_len));
@@ -81,7 +82,7 @@ TEST("the literal <|endoftext|> encodes to the eot id, partial literals do not")
     CHECK_OK(attn_tokenizer_new_char(vocab, strlen(vocab), &tok));
     if (!tok) return;
     int32_t eot = attn_tokenizer_eot(tok);
-    CHECK(eot == attn_tokenizer_vocab_size(tok) - 1);
+    CHECK(eot == attn_tokenizer_vocab_size(tok) - 2);
     int32_t *ids = NULL;
     int64_t n = 0;
     CHECK_OK(encode_str(tok, "a<|endoftext|>b<|endoftext|><|endoftext|>", &ids, &n));
@@ -133,21 +134,80 @@ TEST("invalid UTF-8 is rejected with its byte offset") {
     attn_tokenizer_free(tok);
 }
 
-TEST("a character outside the vocabulary names its code point and offset") {
+TEST("a character outside the vocabulary becomes <unk>, one per character, and is counted") {
     attn_tokenizer *tok = NULL;
-    CHECK_OK(attn_tokenizer_new_char("The cat sat.", 12, &tok));
+    CHECK_OK(attn_tokenizer_new_char("cat", 3, &tok));
     if (!tok) return;
+    int32_t unk = attn_tokenizer_added_id(tok, "<unk>");
+    CHECK(unk == 4);   /* a c t eot unk */
+    CHECK(attn_tokenizer_unknown_count(tok) == 0);
     int32_t *ids = NULL;
     int64_t n = 0;
-    CHECK_STATUS(encode_str(tok, "The cat sat on the café", &ids, &n), ATTN_ERR_INVALID_ARG);
-    CHECK(strstr(attn_last_error(), "U+006F 'o' at byte 12") != NULL);
-    CHECK_STATUS(encode_str(tok, "The cat sat é", &ids, &n), ATTN_ERR_INVALID_ARG);
-    CHECK(!strcmp(attn_last_error(), "character U+00E9 'é' at byte 12 is not in the tokenizer's vocabulary"));
-    CHECK_STATUS(encode_str(tok, "cat\n", &ids, &n), ATTN_ERR_INVALID_ARG);
-    CHECK(strstr(attn_last_error(), "U+000A at byte 3") != NULL);
-    CHECK_STATUS(encode_str(tok, "cat😀", &ids, &n), ATTN_ERR_INVALID_ARG);
-    CHECK(strstr(attn_last_error(), "U+1F600") != NULL);
-    CHECK(ids == NULL);
+    CHECK_OK(encode_str(tok, "cat é\n😀a", &ids, &n));
+    int32_t want[] = {1, 0, 2, 4, 4, 4, 4, 0};
+    CHECK(n == 8 && ids && !memcmp(ids, want, sizeof want));
+    attn_free(ids);
+    CHECK(attn_tokenizer_unknown_count(tok) == 4);
+    /* the literal "<unk>" is the token, not counted */
+    CHECK_OK(encode_str(tok, "<unk>a", &ids, &n));
+    CHECK(n == 2 && ids && ids[0] == unk && ids[1] == 0);
+    attn_free(ids);
+    CHECK(attn_tokenizer_unknown_count(tok) == 4);
+    attn_tokenizer_free(tok);
+}
+
+TEST("a vocabulary written before <unk> (model type Char) leaves unknown characters out and counts them") {
+    char path[128];
+    snprintf(path, sizeof path, "%s/old_char.json", test_tmpdir());
+    write_text(path, "{\"version\": \"1.0\", \"model\": {\"type\": \"Char\", \"vocab\": {\"a\": 0, \"b\": 1}},"
+                     " \"added_tokens\": [{\"id\": 2, \"content\": \"<|endoftext|>\", \"special\": true}]}");
+    attn_tokenizer *tok = NULL;
+    CHECK_OK(attn_tokenizer_load(path, &tok));
+    if (!tok) return;
+    CHECK(attn_tokenizer_added_id(tok, "<unk>") < 0);
+    int32_t *ids = NULL;
+    int64_t n = 0;
+    CHECK_OK(encode_str(tok, "xaébb!", &ids, &n));
+    int32_t want[] = {0, 1, 1};
+    CHECK(n == 3 && ids && !memcmp(ids, want, sizeof want));
+    attn_free(ids);
+    CHECK(attn_tokenizer_unknown_count(tok) == 3);
+    /* saved again (now as WordLevel) it reads back the same */
+    char dir[160];
+    snprintf(dir, sizeof dir, "%s/old_char_saved", test_tmpdir());
+    CHECK_OK(attn_tokenizer_save(tok, dir));
+    attn_tokenizer *back = NULL;
+    CHECK_OK(attn_tokenizer_load(dir, &back));
+    CHECK_OK(encode_str(back, "xaébb!", &ids, &n));
+    CHECK(n == 3 && ids && !memcmp(ids, want, sizeof want));
+    CHECK(back && attn_tokenizer_vocab_size(back) == 3 && attn_tokenizer_eot(back) == 2);
+    attn_free(ids);
+    attn_tokenizer_free(back);
+    attn_tokenizer_free(tok);
+}
+
+TEST("saved as a Hugging Face WordLevel model: every token in the vocab, a per-character Split, <unk>") {
+    attn_tokenizer *tok = NULL;
+    CHECK_OK(attn_tokenizer_new_char("ba", 2, &tok));
+    if (!tok) return;
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/wordlevel", test_tmpdir());
+    CHECK_OK(attn_tokenizer_save(tok, dir));
+    char file[160];
+    snprintf(file, sizeof file, "%s/tokenizer.json", dir);
+    FILE *f = fopen(file, "rb");
+    char buf[4096] = {0};
+    if (f) {
+        CHECK(fread(buf, 1, sizeof buf - 1, f) > 0);
+        fclose(f);
+    }
+    CHECK(strstr(buf, "\"type\":\t\"WordLevel\"") != NULL);
+    CHECK(strstr(buf, "\"<|endoftext|>\":\t2") != NULL);
+    CHECK(strstr(buf, "\"<unk>\":\t3") != NULL);
+    CHECK(strstr(buf, "\"unk_token\":\t\"<unk>\"") != NULL);
+    CHECK(strstr(buf, "\"Regex\":\t\"[\\\\s\\\\S]\"") != NULL);
+    CHECK(strstr(buf, "\"single_word\":\tfalse") != NULL);
+    CHECK(strstr(buf, "\"Char\"") == NULL);
     attn_tokenizer_free(tok);
 }
 
@@ -158,16 +218,16 @@ TEST("empty text, NUL and out-of-range ids are refused") {
     CHECK(strstr(attn_last_error(), "byte 1") != NULL);
     CHECK_OK(attn_tokenizer_new_char("ab", 2, &tok));
     if (!tok) return;
-    int32_t bad[] = {0, 3};
+    int32_t bad[] = {0, 4};
     char *text = NULL;
     CHECK_STATUS(attn_tokenizer_decode(tok, bad, 2, &text, NULL), ATTN_ERR_INVALID_ARG);
-    CHECK(strstr(attn_last_error(), "3") != NULL);
+    CHECK(strstr(attn_last_error(), "4") != NULL);
     CHECK(text == NULL);
     int32_t neg[] = {-1};
     CHECK_STATUS(attn_tokenizer_decode(tok, neg, 1, &text, NULL), ATTN_ERR_INVALID_ARG);
     const char *b;
     size_t len;
-    CHECK_STATUS(attn_tokenizer_token_bytes(tok, 3, &b, &len), ATTN_ERR_INVALID_ARG);
+    CHECK_STATUS(attn_tokenizer_token_bytes(tok, 4, &b, &len), ATTN_ERR_INVALID_ARG);
     CHECK_STATUS(attn_tokenizer_token_bytes(tok, -1, &b, &len), ATTN_ERR_INVALID_ARG);
     CHECK_OK(attn_tokenizer_decode(tok, NULL, 0, &text, &len));
     CHECK(text && len == 0 && text[0] == 0);
@@ -271,6 +331,8 @@ TEST("malformed tokenizer.json files are rejected with a clear message") {
         {"{\"version\": \"1.0\", \"model\": {\"type\": \"Chars\", \"vocab\": {}}}", ATTN_ERR_FORMAT,
          "unknown tokenizer model type \"Chars\""},
         {"{\"version\": \"1.0\", \"model\": {\"type\": \"BPE\", \"vocab\": {}}}", ATTN_ERR_UNSUPPORTED, "BPE"},
+        {"{\"version\": \"1.0\", \"model\": {\"type\": \"WordLevel\", \"vocab\": {\"ab\": 0}}}", ATTN_ERR_UNSUPPORTED,
+         "a WordLevel tokenizer is read only with the pre_tokenizer attn writes"},
     };
 #undef PRE
 #undef EOT
