@@ -114,9 +114,9 @@ attn_status atomic_file_write(atomic_file *af, const void *data, size_t len) {
     fault_point();
     long long limit = env_ll("ATTN_FAULT_ENOSPC_AFTER");
     if (limit >= 0 && atomic_fetch_add(&fault_bytes, (long long)len) + (long long)len > limit)
-        return attn_errorf(ATTN_ERR_IO, "write %s: %s", af->tmp_path, strerror(ENOSPC));
+        return attn_errorf(ATTN_ERR_IO, "write %s: %s", af->path, strerror(ENOSPC));
     if (len && fwrite(data, 1, len, af->f) != len)
-        return attn_errorf(ATTN_ERR_IO, "write %s: %s", af->tmp_path, strerror(errno));
+        return attn_errorf(ATTN_ERR_IO, "write %s: %s", af->path, strerror(errno));
     return ATTN_OK;
 }
 
@@ -131,13 +131,13 @@ void atomic_file_abort(atomic_file *af) {
 attn_status atomic_file_commit(atomic_file *af) {
     attn_status st = ATTN_OK;
     if (fflush(af->f) != 0 || fsync(fileno(af->f)) != 0) {
-        st = attn_errorf(ATTN_ERR_IO, "flush %s: %s", af->tmp_path, strerror(errno));
+        st = attn_errorf(ATTN_ERR_IO, "write %s: %s", af->path, strerror(errno));
         atomic_file_abort(af);
         return st;
     }
     if (fclose(af->f) != 0) {
         af->f = NULL;
-        st = attn_errorf(ATTN_ERR_IO, "close %s: %s", af->tmp_path, strerror(errno));
+        st = attn_errorf(ATTN_ERR_IO, "write %s: %s", af->path, strerror(errno));
         atomic_file_abort(af);
         return st;
     }
