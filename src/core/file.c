@@ -95,10 +95,13 @@ attn_status atomic_file_open(atomic_file *af, const char *path) {
         attn_free(af->tmp_path);
         return ATTN_ERR_OUT_OF_MEMORY;
     }
-    /* unique per process and call: two writers never share a temporary file */
-    snprintf(af->tmp_path, n + 48, "%s.%ld.%llu.tmp", path, (long)getpid(),
-             (unsigned long long)atomic_fetch_add(&tmp_counter, 1));
-    af->f = fopen(af->tmp_path, "wbx");
+    /* unique per process and call: two writers never share a temporary file
+     * (one a crashed process with the same pid left behind is skipped) */
+    for (int tries = 0; tries < 1000; tries++) {
+        snprintf(af->tmp_path, n + 48, "%s.%ld.%llu.tmp", path, (long)getpid(),
+                 (unsigned long long)atomic_fetch_add(&tmp_counter, 1));
+        if ((af->f = fopen(af->tmp_path, "wbx")) != NULL || errno != EEXIST) break;
+    }
     if (!af->f) {
         attn_status st = attn_errorf(ATTN_ERR_IO, "cannot create %s: %s", af->tmp_path, strerror(errno));
         attn_free(af->path);
