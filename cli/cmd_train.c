@@ -355,10 +355,11 @@ int cmd_train(int argc, char **argv) {
     p.user = &ps;
     p.should_stop = should_stop;
     if (p.resume && !ps.quiet) {
-        char state[4096], log[4096];
+        char state[4096], log[4096], lock[4096];
         snprintf(state, sizeof state, "%s/trainer_state.safetensors", p.out_dir);
         snprintf(log, sizeof log, "%s/train_log.jsonl", p.out_dir);
-        if (access(state, F_OK) != 0 && access(log, F_OK) == 0)
+        snprintf(lock, sizeof lock, "%s/.attn-train.lock", p.out_dir);
+        if (access(state, F_OK) != 0 && (access(log, F_OK) == 0 || access(lock, F_OK) == 0))
             fprintf(stderr, "attn train: %s holds no complete checkpoint; starting from step 0\n", p.out_dir);
     }
     struct sigaction sa;

@@ -155,8 +155,9 @@ typedef struct attn_train_params {
     int64_t checkpoint_every;     /* 0 = only at the end */
     uint64_t seed;
     bool resume;                  /* continue OUT's checkpoint (see below); a run that stopped before
-                                     its first complete checkpoint (OUT has train_log.jsonl but no
-                                     trainer_state.safetensors) starts over from step 0 */
+                                     its first complete checkpoint (OUT has train_log.jsonl or
+                                     .attn-train.lock but no trainer_state.safetensors) starts over
+                                     from step 0 */
     bool overwrite;               /* a new run (no resume) may replace a model already in OUT;
                                      without it such a run is refused */
     /* Polled after every step (and once before the first) with `user`: true

@@ -864,13 +864,18 @@ done:
  * and decide what the run may do there. A new run (no resume) refuses a
  * directory that holds a model unless p->overwrite (whose old trainer state
  * it then removes, so no crash can pair it with the new model). A resume of
- * a run that stopped before its first checkpoint was complete (a log but
- * no trainer state) starts it from step 0. A negative warmup is the
+ * a run that stopped before its first checkpoint was complete (a log or
+ * the lock file of an earlier run, but no trainer state) starts it from
+ * step 0. A negative warmup is the
  * checkpoint's (resume) or min(max_steps / 10, 100). */
 static attn_status prepare_out_dir(attn_train_params *p, int *lock_fd) {
     struct stat sb;
     if (p->resume && (stat(p->out_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
         return attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors (it does not exist)", p->out_dir);
+    char *lock = path_join(p->out_dir, LOCK_NAME);
+    if (!lock) return ATTN_ERR_OUT_OF_MEMORY;
+    bool ran_here = file_exists(lock); /* an attn train has run in OUT before */
+    attn_free(lock);
     attn_status st = dir_ensure(p->out_dir);
     if (!st) st = lock_out_dir(p->out_dir, lock_fd);
     if (st) return st;
@@ -897,7 +902,7 @@ static attn_status prepare_out_dir(attn_train_params *p, int *lock_fd) {
             goto done;
         }
     } else if (!have_state) {
-        if (!file_exists(log)) {
+        if (!ran_here && !file_exists(log)) {
             st = attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors (no checkpoint to continue)", p->out_dir);
             goto done;
         }

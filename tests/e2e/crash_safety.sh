@@ -95,7 +95,8 @@ for delay in $(awk 'BEGIN { srand(7); for (i = 0; i < 8; i++) printf "%.3f\n", 0
     sleep "$delay"
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
-    [ -d "$tmp/d" ] && resume=--resume
+    # once a run has locked OUT, --resume continues it (or starts it over if it had no checkpoint)
+    if [ -f "$tmp/d/.attn-train.lock" ]; then resume=--resume; fi
 done
 "$ATTN" train $common --out "$tmp/d" ${resume:-}
 same_as ref "$tmp/d" "kills after random delays"
