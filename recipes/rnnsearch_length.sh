@@ -66,6 +66,11 @@ train_one() {
 }
 if [ "$PARALLEL" = 1 ]; then
     # the same budget side by side: one core each for the same wall time
+    # (their progress interleaved on the terminal as it comes, each under its log's name)
+    : >"$WORK/rnnsearch.log"
+    : >"$WORK/rnnencdec.log"
+    tail -n +1 -f "$WORK/rnnsearch.log" "$WORK/rnnencdec.log" &
+    tailer=$!
     train_one rnnsearch >"$WORK/rnnsearch.log" 2>&1 &
     p1=$!
     train_one rnnencdec >"$WORK/rnnencdec.log" 2>&1 &
@@ -73,7 +78,8 @@ if [ "$PARALLEL" = 1 ]; then
     ok=0
     wait "$p1" || ok=1
     wait "$p2" || ok=1
-    cat "$WORK/rnnsearch.log" "$WORK/rnnencdec.log"
+    sleep 1
+    kill "$tailer" 2>/dev/null || true
     [ "$ok" = 0 ] || { echo "rnnsearch_length.sh: training failed" >&2; exit 1; }
 else
     train_one rnnsearch
