@@ -11,6 +11,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 static void usage(FILE *out) {
     fprintf(out,
@@ -26,7 +28,53 @@ static void usage(FILE *out) {
             "              included) given the sources, and the total\n"
             "  --per-pair  with --pairs: also print each pair's total NLL and token count\n"
             "  --json      print {\"nll\": ..., \"ppl\": ..., \"tokens\": ...}\n"
-            "  --threads N threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n");
+            "  --threads N threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n"
+            "  --quiet     no progress on stderr (otherwise a line every few seconds on a long text)\n");
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* attn_model_score over ids in pieces of whole context windows (the same
+ * windows as one call, so the same result with or without --quiet), with
+ * the share scored on stderr every 2 seconds (ATTN_PROGRESS_SECONDS, for
+ * tests) unless quiet. */
+static attn_status score_with_progress(attn_model *model, const int32_t *ids, int64_t n, bool quiet, double *nll,
+                                       int64_t *count) {
+    int64_t ctx = attn_model_config(model).n_ctx;
+    if (ctx < 1) ctx = 1;
+    int64_t piece = ctx * (8192 / ctx > 0 ? 8192 / ctx : 1);
+    const char *every_env = getenv("ATTN_PROGRESS_SECONDS");
+    double every = every_env && *every_env ? atof(every_env) : 2.0;
+    if (n <= piece) return attn_model_score(model, ids, n, nll, count);
+    bool tty = isatty(2) != 0, shown = false;
+    double t0 = now_s(), last = t0;
+    *nll = 0;
+    *count = 0;
+    for (int64_t start = 0; start < n; start += piece) {
+        int64_t len = n - start < piece ? n - start : piece;
+        double s;
+        int64_t c;
+        if (len < 2) break;
+        attn_status st = attn_model_score(model, ids + start, len, &s, &c);
+        if (st) return st;
+        *nll += s;
+        *count += c;
+        double t = now_s();
+        if (!quiet && t - last >= every && start + len < n) {
+            last = t;
+            shown = true;
+            double done = (double)(start + len) / (double)n;
+            fprintf(stderr, "%sscored %lld of %lld tokens (%.0f%%), ETA %.0f s%s", tty ? "\r\033[K" : "",
+                    (long long)(start + len), (long long)n, 100.0 * done, (t - t0) * (1.0 - done) / done, tty ? "" : "\n");
+            fflush(stderr);
+        }
+    }
+    if (shown && tty) fprintf(stderr, "\r\033[K");
+    return ATTN_OK;
 }
 
 /* --pairs: splits each line at its one tab (in place). */
@@ -98,7 +146,7 @@ static int score_pairs(const char *model_dir, const char *path, bool json, bool 
 
 int cmd_score(int argc, char **argv) {
     const char *model_dir = NULL, *file = NULL, *pairs = NULL;
-    bool ids_mode = false, json = false, per_pair = false;
+    bool ids_mode = false, json = false, per_pair = false, quiet = false;
     long long threads = 0;
     for (int i = 1; i < argc; i++) {
         int r;
@@ -112,6 +160,10 @@ int cmd_score(int argc, char **argv) {
         }
         if (cli_opt_flag(argv, i, "--json", NULL)) {
             json = true;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--quiet", "-q")) {
+            quiet = true;
             continue;
         }
         if (cli_opt_flag(argv, i, "--per-pair", NULL)) {
@@ -171,7 +223,7 @@ int cmd_score(int argc, char **argv) {
     }
     double nll;
     int64_t count;
-    if ((st = attn_model_score(model, ids, n, &nll, &count)) != ATTN_OK) goto fail;
+    if ((st = score_with_progress(model, ids, n, quiet, &nll, &count)) != ATTN_OK) goto fail;
     if (count == 0) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "nothing to predict");
         goto fail;

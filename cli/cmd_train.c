@@ -8,6 +8,7 @@
 #include <float.h>
 #include <limits.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -85,16 +86,45 @@ static void usage(FILE *out) {
             "  --eval-every N    validation loss every N steps (100; 0 = only at the end)\n"
             "  --eval-batches N  validation batches (20)\n"
             "  --checkpoint-every N  checkpoint every N steps (0 = only at the end)\n"
-            "  --resume          continue the checkpoint in OUT exactly where it stopped\n"
+            "  --resume          continue the checkpoint in OUT exactly where it stopped (the same\n"
+            "                    options; --steps may grow: the schedule keeps its length and the\n"
+            "                    added steps run at --min-lr)\n"
+            "  --overwrite       replace the model already in OUT (refused without it or --resume)\n"
             "  --stop-at N       stop after step N with a checkpoint (resume later with --resume)\n"
             "  --threads N       threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n"
             "  --precision P     fp32 (default) or bf16: matrix products in bf16 with fp32\n"
             "                    accumulation; weights, gradients, AdamW and checkpoints stay fp32\n"
-            "  --quiet           no progress line\n");
+            "  --quiet           no progress line\n\n"
+            "Ctrl-C (SIGINT) or SIGTERM: the step under way finishes, a checkpoint is written and\n"
+            "attn exits with status 130 (SIGINT) or 143 (SIGTERM); --resume continues. A second\n"
+            "signal exits at once (the last complete checkpoint stays intact).\n");
+}
+
+/* ---- signals: the first asks the run to stop after its step (the library
+ * polls should_stop), the second ends the process at once. */
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig) {
+    if (stop_signal) {
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+    stop_signal = sig;
+    static const char msg[] = "\nattn train: stopping after this step with a checkpoint (signal again to quit at once)\n";
+    ssize_t r = write(2, msg, sizeof msg - 1);
+    (void)r;
+}
+
+static bool should_stop(void *user) {
+    (void)user;
+    return stop_signal != 0;
 }
 
 typedef struct progress_state {
     bool quiet, tty;
+    int64_t step;       /* the last step reported */
+    double last_line;   /* elapsed seconds at the last full line (not a terminal) */
 } progress_state;
 
 static void fmt_time(char *buf, size_t n, double s) {
@@ -108,13 +138,16 @@ static void fmt_time(char *buf, size_t n, double s) {
 
 static void on_progress(const attn_train_progress *p, void *user) {
     progress_state *ps = user;
+    ps->step = p->step;
     if (ps->quiet) return;
     char eta[32], el[32];
     fmt_time(eta, sizeof eta, p->eta_s);
     fmt_time(el, sizeof el, p->elapsed_s);
     int64_t every = p->max_steps / 20 > 1 ? p->max_steps / 20 : 1;
-    bool line = p->has_val || p->checkpointed || p->step == 1 || p->step % every == 0;
+    bool line = p->has_val || p->checkpointed || p->step == 1 || p->step % every == 0 ||
+                (!ps->tty && p->elapsed_s - ps->last_line >= 10); /* a log or pipe: a line every 10 s at least */
     if (!ps->tty && !line) return;
+    if (line) ps->last_line = p->elapsed_s;
     if (line) {
         fprintf(stderr, "%sstep %6lld/%lld | loss %.4f | lr %.2e | norm %.2f | %.0f tok/s | %s elapsed, ETA %s", ps->tty ? "\r\033[K" : "",
                 (long long)p->step, (long long)p->max_steps, (double)p->loss, (double)p->lr, (double)p->grad_norm,
@@ -134,7 +167,7 @@ static void on_progress(const attn_train_progress *p, void *user) {
 
 int cmd_train(int argc, char **argv) {
     attn_train_params p = attn_train_default_params();
-    progress_state ps = {false, isatty(2) != 0};
+    progress_state ps = {false, isatty(2) != 0, 0, 0};
     long long v;
     double x;
     bool warmup_set = false, min_lr_set = false, lr_set = false;
@@ -162,6 +195,10 @@ int cmd_train(int argc, char **argv) {
         }
         if (cli_opt_flag(argv, i, "--resume", NULL)) {
             p.resume = true;
+            continue;
+        }
+        if (cli_opt_flag(argv, i, "--overwrite", NULL)) {
+            p.overwrite = true;
             continue;
         }
         if (cli_opt_flag(argv, i, "--whole-word-masking", NULL)) {
@@ -304,15 +341,41 @@ int cmd_train(int argc, char **argv) {
     }
     if (!p.data_dir || !p.out_dir) return cli_usage_error("--data and --out are required (see attn train --help)");
 
-    if (!warmup_set) p.optim.warmup_steps = p.optim.max_steps / 10 < 100 ? p.optim.max_steps / 10 : 100;
+    if (!warmup_set) p.optim.warmup_steps = -1; /* the library's default: min(steps/10, 100), or the checkpoint's */
     if (!lr_set && p.optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) p.optim.lr = 1.0f;   /* Vaswani's scale */
     if (!min_lr_set) p.optim.min_lr = p.optim.lr / 10;
     if ((r0 = cli_set_threads(threads)) != 0) return r0;
     p.callback = on_progress;
     p.user = &ps;
+    p.should_stop = should_stop;
+    if (p.resume && !ps.quiet) {
+        char state[4096], log[4096], lock[4096];
+        snprintf(state, sizeof state, "%s/trainer_state.safetensors", p.out_dir);
+        snprintf(log, sizeof log, "%s/train_log.jsonl", p.out_dir);
+        snprintf(lock, sizeof lock, "%s/.attn-train.lock", p.out_dir);
+        if (access(state, F_OK) != 0 && (access(log, F_OK) == 0 || access(lock, F_OK) == 0))
+            fprintf(stderr, "attn train: %s holds no complete checkpoint; starting from step 0\n", p.out_dir);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
     attn_status st = attn_train(&p);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
     if (!ps.quiet && ps.tty) fprintf(stderr, "\n");
     if (st) return cli_fail("train", st, NULL);
+    if (stop_signal) {
+        char when[64] = "before its next step";
+        if (ps.step > 0) snprintf(when, sizeof when, "after step %lld", (long long)ps.step);
+        fprintf(stderr,
+                "attn train: interrupted (%s) %s; the checkpoint in %s is complete. Continue with the same "
+                "command and --resume.\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM", when, p.out_dir);
+        return 128 + stop_signal;
+    }
     if (!ps.quiet) fprintf(stderr, "model saved to %s\n", p.out_dir);
     return 0;
 }

@@ -65,19 +65,19 @@ echo "== WordPiece vocabulary and pretraining shards"
 "$ATTN" tokenizer train --type wordpiece --vocab-size 4000 -o "$OUT/tokenizer" "$OUT"/corpus/*.txt
 "$ATTN" prepare -t "$OUT/tokenizer" --val-fraction 0.05 -o "$OUT/data" "$OUT"/corpus/*.txt
 
-PRE="--steps $PRETRAIN_STEPS --batch 32 --seq-len 128 --lr 1e-3 --warmup 100 --eval-every 0 --eval-batches 10 --quiet"
+PRE="--steps $PRETRAIN_STEPS --batch 32 --seq-len 128 --lr 1e-3 --warmup 100 --eval-every 0 --eval-batches 10"
 echo "== masked-LM pretraining $MLM_FLAGS ($PRETRAIN_STEPS steps)"
 start=$(date +%s)
 "$ATTN" train --objective mlm $MLM_FLAGS --data "$OUT/data" --out "$OUT/mlm" $SIZE $PRE
 echo "   $(( $(date +%s) - start )) s; $(tail -n 1 "$OUT/mlm/train_log.jsonl")"
 echo "== random initialisation (the same encoder, no pretraining)"
-"$ATTN" train --objective mlm $MLM_FLAGS --data "$OUT/data" --out "$OUT/random" $SIZE --steps 0 --quiet
+"$ATTN" train --objective mlm $MLM_FLAGS --data "$OUT/data" --out "$OUT/random" $SIZE --steps 0
 echo "== left-to-right (GPT) pretraining ($PRETRAIN_STEPS steps)"
 start=$(date +%s)
 "$ATTN" train --data "$OUT/data" --out "$OUT/clm" $SIZE $PRE
 echo "   $(( $(date +%s) - start )) s; $(tail -n 1 "$OUT/clm/train_log.jsonl")"
 
-FT="--steps $FINETUNE_STEPS --batch 32 --lr $FT_LR --warmup 30 --weight-decay 0.01 --dropout 0.1 --eval-every 100 --quiet"
+FT="--steps $FINETUNE_STEPS --batch 32 --lr $FT_LR --warmup 30 --weight-decay 0.01 --dropout 0.1 --eval-every 100"
 for m in mlm random clm; do
     echo "== fine-tuning $m ($FINETUNE_STEPS steps)"
     start=$(date +%s)

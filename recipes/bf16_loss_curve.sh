@@ -8,13 +8,13 @@
 #   LAYERS=2 WIDTH=64 CONTEXT=64 BATCH=8 sh recipes/bf16_loss_curve.sh
 #   # the GPT-2 124M shape (12L 768w, GPT-2 BPE, B=4, T=256; ~25 minutes on 2 cores):
 #   TOKENIZER=path/to/gpt2-tokenizer LAYERS=12 HEADS=12 WIDTH=768 BATCH=4 LR=3e-4 \
-#     WORK=build/bf16_loss_curve_124m sh recipes/bf16_loss_curve.sh
+#     WORK=runs/bf16_loss_curve_124m sh recipes/bf16_loss_curve.sh
 set -eu
 cd "$(dirname "$0")/.."
 ATTN=${ATTN_BIN:-./attn}
 STEPS=${STEPS:-200} LAYERS=${LAYERS:-4} HEADS=${HEADS:-4} WIDTH=${WIDTH:-256} CONTEXT=${CONTEXT:-256}
 BATCH=${BATCH:-8} LR=${LR:-1e-3} THREADS=${THREADS:-0} TOKENIZER=${TOKENIZER:-char}
-WORK=${WORK:-build/bf16_loss_curve}
+WORK=${WORK:-runs/bf16_loss_curve}
 mkdir -p "$WORK"
 [ -f "$WORK/data/train.bin" ] || "$ATTN" prepare -t "$TOKENIZER" -o "$WORK/data" data/austen/*.txt >/dev/null
 for p in fp32 bf16; do
@@ -22,7 +22,7 @@ for p in fp32 bf16; do
     t0=$(date +%s)
     "$ATTN" train --data "$WORK/data" --out "$WORK/$p" --precision "$p" --layers "$LAYERS" --heads "$HEADS" \
         --width "$WIDTH" --context "$CONTEXT" --batch "$BATCH" --steps "$STEPS" --lr "$LR" --eval-every 50 \
-        --eval-batches 4 --threads "$THREADS" --quiet
+        --eval-batches 4 --threads "$THREADS"
     echo "$p: $(($(date +%s) - t0)) s"
 done
 # one "step loss [val]" line per step of each log

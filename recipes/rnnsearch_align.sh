@@ -18,7 +18,7 @@ ATTN=${ATTN_BIN:-./attn}
 TRAIN_MINUTES=${TRAIN_MINUTES:-12} EMBED=${EMBED:-128} HIDDEN=${HIDDEN:-256} BATCH_TOKENS=${BATCH_TOKENS:-1024}
 LR=${LR:-2e-3} WARMUP=${WARMUP:-100} RESUME_MINUTES=${RESUME_MINUTES:-0} THREADS=${THREADS:-0} TEST_LINES=${TEST_LINES:-0} SEED=${SEED:-1}
 SENTENCE=${SENTENCE:-"Respondió Jesús, y díjoles: Destruid este templo, y en tres días lo levantaré."}
-WORK=${WORK:-build/rnnsearch_align}
+WORK=${WORK:-runs/rnnsearch_align}
 OUT=${OUT:-$WORK}
 DATA=data/bible-en-es
 mkdir -p "$WORK" "$OUT"
@@ -28,7 +28,7 @@ train() { # MINUTES [--resume]
     t0=$(date +%s)
     "$ATTN" train --data "$WORK/data" --out "$WORK/model" --arch rnnsearch --width "$EMBED" --hidden "$HIDDEN" \
         --batch-tokens "$BATCH_TOKENS" --lr "$LR" --warmup "$WARMUP" --min-lr "$LR" --steps 1000000 \
-        --time-limit "$1" --eval-every 500 --eval-batches 10 --seed "$SEED" --threads "$THREADS" --quiet ${2:-}
+        --time-limit "$1" --eval-every 500 --eval-batches 10 --seed "$SEED" --threads "$THREADS" ${2:-}
     steps=$(tail -n 1 "$WORK/model/train_log.jsonl" | sed 's/{"step": \([0-9]*\),.*/\1/')
     val=$(tail -n 1 "$WORK/model/train_log.jsonl" | sed -n 's/.*"val_loss": \([0-9.e+-]*\).*/\1/p')
     echo "trained $steps steps in $(($(date +%s) - t0)) s; validation loss $val"

@@ -23,7 +23,7 @@ cd "$(dirname "$0")/.."
 ATTN=${ATTN_BIN:-./attn}
 TASK=${TASK:-synthetic} TRAIN_MINUTES=${TRAIN_MINUTES:-15} EMBED=${EMBED:-128} HIDDEN=${HIDDEN:-256} BATCH_TOKENS=${BATCH_TOKENS:-1024}
 LR=${LR:-3e-3} WARMUP=${WARMUP:-100} PARALLEL=${PARALLEL:-1} THREADS=${THREADS:-1} TEST_LINES=${TEST_LINES:-0} BEAM=${BEAM:-1} SEED=${SEED:-1}
-WORK=${WORK:-build/rnnsearch_length_$TASK}
+WORK=${WORK:-runs/rnnsearch_length_$TASK}
 mkdir -p "$WORK"
 case $TASK in
 bible)
@@ -57,7 +57,7 @@ train_one() {
     t0=$(date +%s)
     "$ATTN" train --data "$WORK/data" --out "$WORK/$arch" --arch "$arch" --width "$EMBED" --hidden "$HIDDEN" \
         --batch-tokens "$BATCH_TOKENS" --lr "$LR" --warmup "$WARMUP" --min-lr "$LR" --steps 1000000 \
-        --time-limit "$TRAIN_MINUTES" --eval-every 500 --eval-batches 10 --seed "$SEED" --threads "$THREADS" --quiet
+        --time-limit "$TRAIN_MINUTES" --eval-every 500 --eval-batches 10 --seed "$SEED" --threads "$THREADS"
     t1=$(date +%s)
     steps=$(tail -n 1 "$WORK/$arch/train_log.jsonl" | sed 's/{"step": \([0-9]*\),.*/\1/')
     val=$(tail -n 1 "$WORK/$arch/train_log.jsonl" | sed -n 's/.*"val_loss": \([0-9.e+-]*\).*/\1/p')
@@ -66,6 +66,11 @@ train_one() {
 }
 if [ "$PARALLEL" = 1 ]; then
     # the same budget side by side: one core each for the same wall time
+    # (their progress interleaved on the terminal as it comes, each under its log's name)
+    : >"$WORK/rnnsearch.log"
+    : >"$WORK/rnnencdec.log"
+    tail -n +1 -f "$WORK/rnnsearch.log" "$WORK/rnnencdec.log" &
+    tailer=$!
     train_one rnnsearch >"$WORK/rnnsearch.log" 2>&1 &
     p1=$!
     train_one rnnencdec >"$WORK/rnnencdec.log" 2>&1 &
@@ -73,7 +78,8 @@ if [ "$PARALLEL" = 1 ]; then
     ok=0
     wait "$p1" || ok=1
     wait "$p2" || ok=1
-    cat "$WORK/rnnsearch.log" "$WORK/rnnencdec.log"
+    sleep 1
+    kill "$tailer" 2>/dev/null || true
     [ "$ok" = 0 ] || { echo "rnnsearch_length.sh: training failed" >&2; exit 1; }
 else
     train_one rnnsearch

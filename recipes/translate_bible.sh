@@ -17,7 +17,7 @@ ATTN=${ATTN_BIN:-./attn}
 TRAIN_MINUTES=${TRAIN_MINUTES:-28} LAYERS=${LAYERS:-3} HEADS=${HEADS:-4} WIDTH=${WIDTH:-256} FFN=${FFN:-1024}
 BATCH_TOKENS=${BATCH_TOKENS:-2048} WARMUP=${WARMUP:-400} LR=${LR:-0.5} DROPOUT=${DROPOUT:-0} PRECISION=${PRECISION:-bf16}
 THREADS=${THREADS:-0} TEST_LINES=${TEST_LINES:-0} BEAM=${BEAM:-4} SEED=${SEED:-1} EVAL_BLEU=${EVAL_BLEU:-100}
-WORK=${WORK:-build/translate_bible}
+WORK=${WORK:-runs/translate_bible}
 DATA=data/bible-en-es
 mkdir -p "$WORK"
 [ -f "$WORK/data/train.pairs" ] || "$ATTN" prepare --pairs --wrap eos -t "$DATA/tokenizer.json" -o "$WORK/data" \
@@ -28,7 +28,7 @@ t0=$(date +%s)
     --width "$WIDTH" --ffn "$FFN" --context 256 --dropout "$DROPOUT" --label-smoothing 0.1 \
     --schedule inverse-sqrt --warmup "$WARMUP" --lr "$LR" --beta2 0.98 --eps 1e-9 --weight-decay 0 \
     --batch-tokens "$BATCH_TOKENS" --steps 1000000 --time-limit "$TRAIN_MINUTES" --eval-every 500 --eval-batches 10 \
-    --eval-bleu "$EVAL_BLEU" --precision "$PRECISION" --seed "$SEED" --threads "$THREADS" --quiet
+    --eval-bleu "$EVAL_BLEU" --precision "$PRECISION" --seed "$SEED" --threads "$THREADS"
 t1=$(date +%s)
 steps=$(tail -n 1 "$WORK/model/train_log.jsonl" | sed 's/{"step": \([0-9]*\),.*/\1/')
 val=$(tail -n 1 "$WORK/model/train_log.jsonl" | sed -n 's/.*"val_loss": \([0-9.e+-]*\).*/\1/p')

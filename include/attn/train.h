@@ -12,7 +12,23 @@
  * the run's settings) and is replaced atomically: a crash at any moment
  * leaves the last complete checkpoint intact. A run resumed from step s
  * gives exactly (bit for bit) the losses of the run that never stopped:
- * batches, dropout masks and the schedule are functions of (seed, step). */
+ * batches, dropout masks and the schedule are functions of (seed, step).
+ *
+ * The checkpoint writes the model files first and the trainer state last,
+ * so the trainer state marks a complete checkpoint: wherever it exists,
+ * the model directory beside it is loadable. A resume must give the run's
+ * settings (every one saved in the state; the error names the first that
+ * differs) except max_steps, which may grow (or shrink, not below the step
+ * reached): the learning-rate schedule keeps the length the run started
+ * with, so the cosine reaches min_lr at the original max_steps and stays
+ * there for the added steps (an unchanged max_steps resumes bit for bit).
+ * optim.warmup_steps < 0 means the checkpoint's warmup on resume, and
+ * min(max_steps / 10, 100) for a new run.
+ *
+ * OUT is locked for the whole run (flock on OUT/.attn-train.lock, which
+ * holds the process id): a second attn_train on the same OUT fails at once
+ * naming the first one's pid. Temporary files left by a killed run are
+ * removed at the start. */
 #ifndef ATTN_TRAIN_H
 #define ATTN_TRAIN_H
 
@@ -138,7 +154,17 @@ typedef struct attn_train_params {
     int64_t eval_every, eval_batches;
     int64_t checkpoint_every;     /* 0 = only at the end */
     uint64_t seed;
-    bool resume;                  /* continue OUT's checkpoint */
+    bool resume;                  /* continue OUT's checkpoint (see below); a run that stopped before
+                                     its first complete checkpoint (OUT has train_log.jsonl or
+                                     .attn-train.lock but no trainer_state.safetensors) starts over
+                                     from step 0 */
+    bool overwrite;               /* a new run (no resume) may replace a model already in OUT;
+                                     without it such a run is refused */
+    /* Polled after every step (and once before the first) with `user`: true
+     * ends the run after that step with a checkpoint, as stop_at does. The
+     * library installs no signal handlers; a caller's handler sets a flag
+     * this reads. NULL: never. */
+    bool (*should_stop)(void *user);
     int64_t stop_at;              /* stop (with a checkpoint) after this step; 0 = run to max_steps */
     attn_train_callback callback;
     void *user;

@@ -76,9 +76,15 @@ float    rng_next_float(rng_state *r);   /* [0,1) with 24 random bits */
 /* Reads a whole file into a NUL-terminated buffer (attn_free it). */
 attn_status file_read_all(const char *path, char **out, size_t *out_len);
 
-/* Writes `path` atomically: data goes to "<path>.tmp", is fsync'ed, renamed
- * over `path`, and the directory is fsync'ed. A crash at any point leaves
- * either the old file or the new one, never a mix. */
+/* Writes `path` atomically: data goes to "<path>.<pid>.<n>.tmp" (unique per
+ * process and call, created exclusively), is fsync'ed, renamed over `path`,
+ * and the directory is fsync'ed. A crash at any point leaves either the old
+ * file or the new one, never a mix.
+ * Testing hooks, read from the environment by these writers (file.c):
+ * ATTN_FAULT_KILL_AT=k sends SIGKILL to the process at its k-th write-path
+ * event (temporary file created, each write, before and after each rename);
+ * ATTN_FAULT_ENOSPC_AFTER=n makes every write fail with ENOSPC once n bytes
+ * have been written (a full disk). */
 attn_status file_write_atomic(const char *path, const void *data, size_t len);
 
 /* Like file_write_atomic for data produced in pieces: open, write..., commit.

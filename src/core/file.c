@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -58,19 +61,47 @@ static void fsync_dir_of(const char *path) {
     attn_free(copy);
 }
 
+/* ---- testing hooks (read from the environment; documented in core.h) ----
+ * ATTN_FAULT_KILL_AT=k: the k-th write-path event of the process (creating a
+ * temporary file, each write into it, just before and just after each
+ * rename) sends SIGKILL to the process itself, so a crash test can stop a
+ * checkpoint at any point of its writing.
+ * ATTN_FAULT_ENOSPC_AFTER=n: once n bytes have gone through atomic writes,
+ * every further write fails as a full disk would (ENOSPC). */
+static long long env_ll(const char *name) {
+    const char *v = getenv(name);
+    if (!v || !*v) return -1;
+    char *end;
+    long long x = strtoll(v, &end, 10);
+    return *end || x < 0 ? -1 : x;
+}
+
+static atomic_llong fault_events, fault_bytes;
+
+static void fault_point(void) {
+    long long k = env_ll("ATTN_FAULT_KILL_AT");
+    if (k > 0 && atomic_fetch_add(&fault_events, 1) + 1 == k) kill(getpid(), SIGKILL);
+}
+
+static atomic_ullong tmp_counter;
+
 attn_status atomic_file_open(atomic_file *af, const char *path) {
     memset(af, 0, sizeof *af);
     size_t n = strlen(path);
     af->path = attn_strdup(path);
-    af->tmp_path = attn_malloc(n + 5);
+    af->tmp_path = attn_malloc(n + 48);
     if (!af->path || !af->tmp_path) {
         attn_free(af->path);
         attn_free(af->tmp_path);
         return ATTN_ERR_OUT_OF_MEMORY;
     }
-    memcpy(af->tmp_path, path, n);
-    memcpy(af->tmp_path + n, ".tmp", 5);
-    af->f = fopen(af->tmp_path, "wb");
+    /* unique per process and call: two writers never share a temporary file
+     * (one a crashed process with the same pid left behind is skipped) */
+    for (int tries = 0; tries < 1000; tries++) {
+        snprintf(af->tmp_path, n + 48, "%s.%ld.%llu.tmp", path, (long)getpid(),
+                 (unsigned long long)atomic_fetch_add(&tmp_counter, 1));
+        if ((af->f = fopen(af->tmp_path, "wbx")) != NULL || errno != EEXIST) break;
+    }
     if (!af->f) {
         attn_status st = attn_errorf(ATTN_ERR_IO, "cannot create %s: %s", af->tmp_path, strerror(errno));
         attn_free(af->path);
@@ -78,12 +109,17 @@ attn_status atomic_file_open(atomic_file *af, const char *path) {
         af->path = af->tmp_path = NULL;
         return st;
     }
+    fault_point();
     return ATTN_OK;
 }
 
 attn_status atomic_file_write(atomic_file *af, const void *data, size_t len) {
+    fault_point();
+    long long limit = env_ll("ATTN_FAULT_ENOSPC_AFTER");
+    if (limit >= 0 && atomic_fetch_add(&fault_bytes, (long long)len) + (long long)len > limit)
+        return attn_errorf(ATTN_ERR_IO, "write %s: %s", af->path, strerror(ENOSPC));
     if (len && fwrite(data, 1, len, af->f) != len)
-        return attn_errorf(ATTN_ERR_IO, "write %s: %s", af->tmp_path, strerror(errno));
+        return attn_errorf(ATTN_ERR_IO, "write %s: %s", af->path, strerror(errno));
     return ATTN_OK;
 }
 
@@ -98,22 +134,24 @@ void atomic_file_abort(atomic_file *af) {
 attn_status atomic_file_commit(atomic_file *af) {
     attn_status st = ATTN_OK;
     if (fflush(af->f) != 0 || fsync(fileno(af->f)) != 0) {
-        st = attn_errorf(ATTN_ERR_IO, "flush %s: %s", af->tmp_path, strerror(errno));
+        st = attn_errorf(ATTN_ERR_IO, "write %s: %s", af->path, strerror(errno));
         atomic_file_abort(af);
         return st;
     }
     if (fclose(af->f) != 0) {
         af->f = NULL;
-        st = attn_errorf(ATTN_ERR_IO, "close %s: %s", af->tmp_path, strerror(errno));
+        st = attn_errorf(ATTN_ERR_IO, "write %s: %s", af->path, strerror(errno));
         atomic_file_abort(af);
         return st;
     }
     af->f = NULL;
+    fault_point();
     if (rename(af->tmp_path, af->path) != 0) {
         st = attn_errorf(ATTN_ERR_IO, "rename %s -> %s: %s", af->tmp_path, af->path, strerror(errno));
         atomic_file_abort(af);
         return st;
     }
+    fault_point();
     fsync_dir_of(af->path);
     attn_free(af->tmp_path);
     attn_free(af->path);

@@ -8,11 +8,16 @@
 #include "train/trainer.h"
 
 #include <cJSON.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 attn_train_params attn_train_default_params(void) {
     attn_train_params p;
@@ -269,7 +274,137 @@ static char *meta_value(const st_file *f, const char *key) {
     return out;
 }
 
-attn_status train_load_state(attn_trainer *tr, const char *path, const char *settings) {
+/* How a setting of the settings JSON is given on the command line, and how
+ * it reads when a key is absent (older checkpoints, defaults). */
+static const struct {
+    const char *key, *option, *absent;
+} SETTING_NAMES[] = {
+    {"batch_size", "--batch", NULL},
+    {"seq_len", "--seq-len", NULL},
+    {"grad_accum", "--accum", NULL},
+    {"warmup_steps", "--warmup", NULL},
+    {"lr", "--lr", NULL},
+    {"min_lr", "--min-lr", NULL},
+    {"weight_decay", "--weight-decay", NULL},
+    {"beta1", "--beta1", NULL},
+    {"beta2", "--beta2", NULL},
+    {"eps", "--eps", NULL},
+    {"grad_clip", "--clip", NULL},
+    {"seed", "--seed", NULL},
+    {"objective", "--objective", "clm"},
+    {"schedule", "--schedule", "cosine"},
+    {"d_model", "--width (inverse-sqrt's d_model)", "none"},
+    {"static_masking", "--static-masking", "off"},
+    {"whole_word_masking", "--whole-word-masking", "off"},
+    {"next_sentence_prediction", "--nsp", "off"},
+    {"data", "--data (pair shards)", "token shards"},
+    {"batch_tokens", "--batch-tokens", NULL},
+    {"label_smoothing", "--label-smoothing", NULL},
+    {"mask_ratio", "--mask-ratio", NULL},
+    {"poisson_lambda", "--poisson-lambda", NULL},
+    {"random_ratio", "--random-ratio", NULL},
+    {"delete_ratio", "--delete-ratio", NULL},
+    {"permute_ratio", "--permute-ratio", NULL},
+    {"rotate_ratio", "--rotate-ratio", NULL},
+};
+
+/* A setting's value as the command line spells it: floats (stored as the
+ * double of a float) with the fewest digits that give the float back. */
+static void setting_text(const cJSON *v, const char *absent, char *buf, size_t n) {
+    if (!v) {
+        snprintf(buf, n, "%s", absent ? absent : "(not set)");
+    } else if (cJSON_IsBool(v)) {
+        snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "on" : "off");
+    } else if (cJSON_IsString(v)) {
+        snprintf(buf, n, "%s", v->valuestring);
+    } else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (d == floor(d) && fabs(d) < 1e15) {
+            snprintf(buf, n, "%lld", (long long)d);
+        } else {
+            float f = (float)d;
+            for (int digits = 6; digits <= 9; digits++) {
+                snprintf(buf, n, "%.*g", digits, (double)f);
+                if (strtof(buf, NULL) == f) break;
+            }
+        }
+    } else {
+        snprintf(buf, n, "?");
+    }
+}
+
+/* Compares a checkpoint's settings with this run's. Every setting must be
+ * equal except max_steps: the run may end at another step (see
+ * train_load_state). On a difference, the error names the first setting
+ * that differs, with both values. *schedule_steps gets the saved max_steps. */
+static attn_status compare_settings(const char *path, const char *saved, const char *now, const char *out_dir,
+                                    int64_t *schedule_steps) {
+    cJSON *a = cJSON_Parse(saved), *b = cJSON_Parse(now);
+    attn_status st = ATTN_OK;
+    if (!b) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    if (!cJSON_IsObject(a)) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: its settings are not a JSON object", path);
+        goto done;
+    }
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(a, "max_steps");
+    if (!cJSON_IsNumber(ms) || ms->valuedouble < 0) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: its settings have no max_steps", path);
+        goto done;
+    }
+    *schedule_steps = (int64_t)ms->valuedouble;
+    for (int pass = 0; pass < 2 && !st; pass++) {
+        const cJSON *it, *obj = pass ? b : a;
+        cJSON_ArrayForEach(it, obj) {
+            const char *key = it->string;
+            if (!strcmp(key, "max_steps") || (pass && cJSON_GetObjectItemCaseSensitive(a, key))) continue;
+            const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, key), *y = cJSON_GetObjectItemCaseSensitive(b, key);
+            char *sx = x ? cJSON_PrintUnformatted(x) : NULL, *sy = y ? cJSON_PrintUnformatted(y) : NULL;
+            bool same = sx && sy && !strcmp(sx, sy);
+            if (sx) cJSON_free(sx);
+            if (sy) cJSON_free(sy);
+            if (same) continue;
+            const char *option = key, *absent = NULL;
+            for (size_t k = 0; k < sizeof SETTING_NAMES / sizeof *SETTING_NAMES; k++)
+                if (!strcmp(SETTING_NAMES[k].key, key)) {
+                    option = SETTING_NAMES[k].option;
+                    absent = SETTING_NAMES[k].absent;
+                }
+            char was[64], is[64];
+            setting_text(x, absent, was, sizeof was);
+            setting_text(y, absent, is, sizeof is);
+            st = attn_errorf(ATTN_ERR_INVALID_ARG,
+                             "--resume needs the settings of the original run: %s was trained with %s %s, not %s (or "
+                             "start a new run from its weights with --init %s and another --out)",
+                             out_dir, option, was, is, out_dir);
+            break;
+        }
+    }
+done:
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    return st;
+}
+
+char *train_state_settings(const char *path) {
+    st_file *f = NULL;
+    if (st_open(path, &f)) return NULL;
+    char *s = meta_value(f, "settings");
+    st_close(f);
+    return s;
+}
+
+/* Loads weights, AdamW moments and the step from the trainer state, after
+ * checking its settings against `settings` (all equal but max_steps).
+ * The learning-rate schedule keeps the length it was started with (the
+ * saved max_steps), so a run resumed with a larger --steps continues the
+ * cosine to its end and then stays at min_lr; *effective (attn_free it)
+ * is the settings the run's later checkpoints save. */
+attn_status train_load_state(attn_trainer *tr, const char *path, const attn_train_params *p, const char *settings,
+                             char **effective) {
+    *effective = NULL;
     st_file *f = NULL;
     attn_status st = st_open(path, &f);
     if (st) return st;
@@ -279,8 +414,18 @@ attn_status train_load_state(attn_trainer *tr, const char *path, const char *set
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: not an attn trainer state (no step/settings metadata)", path);
         goto done;
     }
-    if (strcmp(saved, settings)) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: --resume needs the settings of the original run, which were %s", path, saved);
+    int64_t schedule_steps = 0;
+    if ((st = compare_settings(path, saved, settings, p->out_dir, &schedule_steps)) != ATTN_OK) goto done;
+    char *end;
+    errno = 0;
+    long long s = strtoll(step, &end, 10);
+    if (errno || *end || s < 0) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: bad step \"%s\"", path, step);
+        goto done;
+    }
+    if (p->optim.max_steps < s) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "--resume: %s is already at step %lld, past --steps %lld", p->out_dir, s,
+                         (long long)p->optim.max_steps);
         goto done;
     }
     float *blocks[3] = {m->weights, tr->m, tr->v};
@@ -296,14 +441,10 @@ attn_status train_load_state(attn_trainer *tr, const char *path, const char *set
             }
             if ((st = st_read_f32(t, blocks[b] + m->params[k].offset, m->params[k].numel)) != ATTN_OK) goto done;
         }
-    char *end;
-    errno = 0;
-    long long s = strtoll(step, &end, 10);
-    if (errno || *end || s < 0) {
-        st = attn_errorf(ATTN_ERR_FORMAT, "%s: bad step \"%s\"", path, step);
-        goto done;
-    }
     tr->step = s;
+    tr->p.max_steps = schedule_steps;
+    *effective = saved;
+    saved = NULL;
 done:
     attn_free(step);
     attn_free(saved);
@@ -311,13 +452,16 @@ done:
     return st;
 }
 
-/* The whole checkpoint: trainer state first (the resume point, one atomic
- * file), then the Hugging Face export and the tokenizer. */
+/* The whole checkpoint: the Hugging Face export and the tokenizer first,
+ * then the trainer state, each file replaced atomically. The trainer state
+ * is the checkpoint's commit record: wherever it exists, the model files
+ * beside it exist too (they may already hold the weights of a later,
+ * unfinished checkpoint; a resume replaces those with the state's). */
 attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p, const attn_tokenizer *tok,
                              const char *state_path, const char *settings) {
-    attn_status st = save_state(tr, state_path, settings);
-    if (!st) st = attn_model_save(tr->model, p->out_dir);
+    attn_status st = attn_model_save(tr->model, p->out_dir);
     if (!st && tok) st = attn_tokenizer_save(tok, p->out_dir);
+    if (!st) st = save_state(tr, state_path, settings);
     return st;
 }
 
@@ -392,7 +536,8 @@ attn_status train_trim_log(const char *path, int64_t step) {
     size_t keep = 0;
     for (size_t i = 0; i < len;) {
         char *nl = memchr(text + i, '\n', len - i);
-        size_t e = nl ? (size_t)(nl - text) + 1 : len;
+        if (!nl) break; /* a line cut short by a crash or a full disk */
+        size_t e = (size_t)(nl - text) + 1;
         long long s = -1;
         const char *k = strstr(text + i, "\"step\":");
         if (k && k < text + e) s = strtoll(k + 7, NULL, 10);
@@ -405,19 +550,35 @@ attn_status train_trim_log(const char *path, int64_t step) {
     return st;
 }
 
+/* A checkpoint or log write that failed (a full disk, say): the message
+ * says which checkpoint survives. */
+static attn_status write_failed(attn_status st, int64_t step, int64_t saved, const char *out_dir) {
+    char what[512];
+    snprintf(what, sizeof what, "%s", attn_last_error());
+    if (saved < 0)
+        return attn_errorf(st, "at step %lld: %s; %s holds no complete checkpoint yet", (long long)step, what, out_dir);
+    return attn_errorf(st, "at step %lld: %s; the checkpoint of step %lld in %s is intact (--resume continues from it)",
+                       (long long)step, what, (long long)saved, out_dir);
+}
+
+/* Whether the caller asked the run to stop (p->should_stop). */
+static bool stop_requested(const attn_train_params *p) { return p->should_stop && p->should_stop(p->user); }
+
 /* The loop every objective shares: resume or start, precision, the log,
  * steps, evaluation, checkpoints and progress (see trainer.h). */
 attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_driver *d, const attn_tokenizer *tok,
                       const char *settings) {
     attn_status st = ATTN_OK;
     FILE *log = NULL;
+    char *resumed = NULL;
     char *state_path = path_join(p->out_dir, "trainer_state.safetensors"), *log_path = path_join(p->out_dir, "train_log.jsonl");
     if (!state_path || !log_path) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     if (p->resume) {
-        if ((st = train_load_state(tr, state_path, settings)) != ATTN_OK) goto done;
+        if ((st = train_load_state(tr, state_path, p, settings, &resumed)) != ATTN_OK) goto done;
+        settings = resumed; /* keeps the schedule's length (max_steps) of the run's start */
         if ((st = train_trim_log(log_path, tr->step)) != ATTN_OK) goto done;
     } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
         goto done;
@@ -429,8 +590,9 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         goto done;
     }
     double t0 = time_now();
-    int64_t first = tr->step, max_steps = p->optim.max_steps;
+    int64_t first = tr->step, max_steps = p->optim.max_steps, saved = p->resume ? tr->step : -1;
     int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
+    if (stop_requested(p)) end = tr->step; /* asked to stop before the first step */
     while (tr->step < end) {
         double ts = time_now(), tokens = 0;
         if ((st = d->batches(d->ctx, tr->step, d->mbs, &tokens)) != ATTN_OK) goto done;
@@ -449,6 +611,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
         bool last = step == max_steps;
         bool out_of_time = p->time_limit_s > 0 && now - t0 >= p->time_limit_s; /* the run ends here */
+        bool stop = stop_requested(p);                                          /* so does this */
         if (d->evaluate && ((p->eval_every && step % p->eval_every == 0) || last || out_of_time))
             if ((st = d->evaluate(d->ctx, tr, &pr)) != ATTN_OK) goto done;
         fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
@@ -458,17 +621,26 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
             fprintf(log, ", \"val_accuracy\": %.9g, \"val_macro_f1\": %.9g", (double)pr.val_accuracy, (double)pr.val_macro_f1);
         if (pr.has_bleu) fprintf(log, ", \"val_bleu\": %.4f", (double)pr.val_bleu);
         fprintf(log, "}\n");
-        fflush(log);
-        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end || out_of_time) {
-            if ((st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) goto done;
+        if (fflush(log) != 0 || ferror(log)) {
+            st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
+            st = write_failed(st, step, saved, p->out_dir);
+            goto done;
+        }
+        if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end || out_of_time || stop) {
+            if ((st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) {
+                st = write_failed(st, step, saved, p->out_dir);
+                goto done;
+            }
+            saved = step;
             pr.checkpointed = true;
         }
         if (p->callback) p->callback(&pr, p->user);
-        if (out_of_time) break;
+        if (out_of_time || stop) break;
     }
     if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
 done:
-    if (log) fclose(log);
+    if (log && fclose(log) != 0 && !st) st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
+    attn_free(resumed);
     attn_free(state_path);
     attn_free(log_path);
     return st;
@@ -500,7 +672,7 @@ static attn_status lm_evaluate(void *ctx, attn_trainer *tr, attn_train_progress 
 
 /* ---- the loop --------------------------------------------------------------- */
 
-attn_status attn_train(const attn_train_params *p) {
+static attn_status train_lm(const attn_train_params *p) {
     attn_status st = ATTN_OK;
     attn_shard *train = NULL, *val = NULL;
     attn_tokenizer *tok = NULL;
@@ -513,10 +685,6 @@ attn_status attn_train(const attn_train_params *p) {
     windows win;
     memset(&win, 0, sizeof win);
 
-    if (!p->data_dir || !p->out_dir) return attn_errorf(ATTN_ERR_INVALID_ARG, "training needs a data directory and an output directory");
-    if (p->objective == ATTN_OBJECTIVE_CLASSIFY) return train_classifier(p);
-    if (p->objective == ATTN_OBJECTIVE_DENOISE) return train_denoise(p);
-    if (train_data_is_pairs(p->data_dir)) return train_seq2seq(p);
     if (p->arch != ATTN_ARCH_DEFAULT)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch needs pair data (%s has no train.pairs; see attn prepare --pairs)", p->data_dir);
     bool mlm = p->objective == ATTN_OBJECTIVE_MLM;
@@ -627,5 +795,176 @@ done:
     attn_free(mbs);
     attn_free(buf);
     if (settings) cJSON_free(settings);
+    return st;
+}
+
+/* ---- the output directory ---------------------------------------------------- */
+
+#define LOCK_NAME ".attn-train.lock"
+
+static bool ends_with(const char *s, size_t n, const char *suffix) {
+    size_t k = strlen(suffix);
+    return n >= k && !memcmp(s + n - k, suffix, k);
+}
+
+/* Length of the ".<digits>" at the end of s[0..n), or 0. */
+static size_t dot_digits(const char *s, size_t n) {
+    size_t k = n;
+    while (k > 0 && s[k - 1] >= '0' && s[k - 1] <= '9') k--;
+    return k < n && k > 1 && s[k - 1] == '.' ? n - k + 1 : 0;
+}
+
+/* Whether `name` is a temporary file of file_write_atomic: "<file>.<pid>.<n>.tmp",
+ * or "<file>.tmp" of older versions for the files a checkpoint writes. */
+static bool is_temp_name(const char *name) {
+    size_t n = strlen(name);
+    if (!ends_with(name, n, ".tmp")) return false;
+    n -= 4;
+    size_t a = dot_digits(name, n), b = a ? dot_digits(name, n - a) : 0;
+    if (a && b && n > a + b) return true;
+    return ends_with(name, n, ".json") || ends_with(name, n, ".jsonl") || ends_with(name, n, ".safetensors");
+}
+
+/* Removes the temporary files a killed run left in OUT (the lock is held,
+ * so no other attn train writes there). */
+static void remove_stale_temps(const char *dir) {
+    DIR *d = opendir(dir);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_temp_name(e->d_name)) continue;
+        char *path = path_join(dir, e->d_name);
+        if (path) remove(path);
+        attn_free(path);
+    }
+    closedir(d);
+}
+
+/* An exclusive, non-blocking lock on OUT (flock on OUT/.attn-train.lock,
+ * which then holds our process id); released when *fd is closed or the
+ * process ends, however it ends. */
+static attn_status lock_out_dir(const char *dir, int *fd_out) {
+    *fd_out = -1;
+    char *path = path_join(dir, LOCK_NAME);
+    if (!path) return ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = ATTN_OK;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        st = attn_errorf(ATTN_ERR_IO, "cannot create %s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        int err = errno;
+        if (err == ENOLCK || err == EOPNOTSUPP || err == ENOSYS) { /* a file system without locks: run unguarded */
+            *fd_out = fd;
+            goto done;
+        }
+        char pid[32] = {0};
+        ssize_t n = err == EWOULDBLOCK ? pread(fd, pid, sizeof pid - 1, 0) : -1;
+        while (n > 0 && (pid[n - 1] == '\n' || pid[n - 1] == ' ')) pid[--n] = 0;
+        close(fd);
+        if (err != EWOULDBLOCK)
+            st = attn_errorf(ATTN_ERR_IO, "cannot lock %s: %s", path, strerror(err));
+        else if (n > 0)
+            st = attn_errorf(ATTN_ERR_IO, "%s is in use by another attn train (pid %s)", dir, pid);
+        else
+            st = attn_errorf(ATTN_ERR_IO, "%s is in use by another attn train", dir);
+        goto done;
+    }
+    char pid[32];
+    int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+    if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)len, 0) != len) {
+        /* the pid only serves another run's message: go on without it */
+    }
+    *fd_out = fd;
+done:
+    attn_free(path);
+    return st;
+}
+
+/* Before a run touches OUT: create it, lock it, clear what killed runs left,
+ * and decide what the run may do there. A new run (no resume) refuses a
+ * directory that holds a model unless p->overwrite (whose old trainer state
+ * it then removes, so no crash can pair it with the new model). A resume of
+ * a run that stopped before its first checkpoint was complete (a log or
+ * the lock file of an earlier run, but no trainer state) starts it from
+ * step 0. A negative warmup is the
+ * checkpoint's (resume) or min(max_steps / 10, 100). */
+static attn_status prepare_out_dir(attn_train_params *p, int *lock_fd) {
+    struct stat sb;
+    if (p->resume && (stat(p->out_dir, &sb) != 0 || !S_ISDIR(sb.st_mode)))
+        return attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors (it does not exist)", p->out_dir);
+    char *lock = path_join(p->out_dir, LOCK_NAME);
+    if (!lock) return ATTN_ERR_OUT_OF_MEMORY;
+    bool ran_here = file_exists(lock); /* an attn train has run in OUT before */
+    attn_free(lock);
+    attn_status st = dir_ensure(p->out_dir);
+    if (!st) st = lock_out_dir(p->out_dir, lock_fd);
+    if (st) return st;
+    remove_stale_temps(p->out_dir);
+    char *state = path_join(p->out_dir, "trainer_state.safetensors"), *config = path_join(p->out_dir, "config.json"),
+         *weights = path_join(p->out_dir, "model.safetensors"), *log = path_join(p->out_dir, "train_log.jsonl");
+    if (!state || !config || !weights || !log) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    bool have_state = file_exists(state);
+    if (!p->resume) {
+        const char *what = have_state ? "trainer_state.safetensors" : file_exists(config) ? "config.json"
+                                                                  : file_exists(weights) ? "model.safetensors" : NULL;
+        if (what && !p->overwrite) {
+            st = attn_errorf(ATTN_ERR_INVALID_ARG,
+                             "%s already holds a model (%s); continue its training with --resume, or replace it with "
+                             "--overwrite",
+                             p->out_dir, what);
+            goto done;
+        }
+        if (have_state && remove(state) != 0) {
+            st = attn_errorf(ATTN_ERR_IO, "cannot remove %s: %s", state, strerror(errno));
+            goto done;
+        }
+    } else if (!have_state) {
+        if (!ran_here && !file_exists(log)) {
+            st = attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors (no checkpoint to continue)", p->out_dir);
+            goto done;
+        }
+        p->resume = false; /* stopped before its first complete checkpoint: nothing to continue, start over */
+    }
+    if (p->optim.warmup_steps < 0) {
+        if (p->resume) {
+            char *saved = train_state_settings(state);
+            cJSON *r = saved ? cJSON_Parse(saved) : NULL;
+            const cJSON *w = cJSON_GetObjectItemCaseSensitive(r, "warmup_steps");
+            if (cJSON_IsNumber(w) && w->valuedouble >= 0) p->optim.warmup_steps = (int64_t)w->valuedouble;
+            cJSON_Delete(r);
+            attn_free(saved);
+        }
+        if (p->optim.warmup_steps < 0) p->optim.warmup_steps = p->optim.max_steps / 10 < 100 ? p->optim.max_steps / 10 : 100;
+    }
+done:
+    attn_free(state);
+    attn_free(config);
+    attn_free(weights);
+    attn_free(log);
+    return st;
+}
+
+attn_status attn_train(const attn_train_params *params) {
+    if (!params->data_dir || !params->out_dir)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "training needs a data directory and an output directory");
+    attn_train_params p = *params;
+    int lock_fd = -1;
+    attn_status st = prepare_out_dir(&p, &lock_fd);
+    if (!st) {
+        if (p.objective == ATTN_OBJECTIVE_CLASSIFY)
+            st = train_classifier(&p);
+        else if (p.objective == ATTN_OBJECTIVE_DENOISE)
+            st = train_denoise(&p);
+        else if (train_data_is_pairs(p.data_dir))
+            st = train_seq2seq(&p);
+        else
+            st = train_lm(&p);
+    }
+    if (lock_fd >= 0) close(lock_fd);
     return st;
 }

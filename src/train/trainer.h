@@ -23,10 +23,13 @@ attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *lo
 
 /* Shared by the loops (loop.c, finetune.c): the settings a resume must
  * match (cJSON_free it), the trainer state file, the whole checkpoint
- * (state, then model and tokenizer), and the log trimmed to `step`. */
+ * (model and tokenizer, then the state), and the log trimmed to `step`. */
 struct attn_tokenizer;
 char *train_settings_json(const attn_train_params *p, int64_t T);
-attn_status train_load_state(attn_trainer *tr, const char *path, const char *settings);
+attn_status train_load_state(attn_trainer *tr, const char *path, const attn_train_params *p, const char *settings,
+                             char **effective);
+/* The settings JSON saved in a trainer state file (attn_free it); NULL when unreadable. */
+char *train_state_settings(const char *path);
 attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p, const struct attn_tokenizer *tok,
                              const char *state_path, const char *settings);
 attn_status train_trim_log(const char *path, int64_t step);
@@ -67,8 +70,9 @@ typedef struct train_driver {
 
 /* The loop every objective shares (loop.c): loads the trainer state when
  * p->resume (checking settings) or creates p->out_dir, sets p->precision,
- * then runs steps up to p->stop_at / max_steps, writing
- * OUT/train_log.jsonl, checkpoints (state, model, tok) and the callback. */
+ * then runs steps up to p->stop_at / max_steps (or until p->should_stop
+ * says so after a step), writing OUT/train_log.jsonl, checkpoints (model,
+ * tok, then the state) and the callback. */
 attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_driver *d, const struct attn_tokenizer *tok,
                       const char *settings);
 

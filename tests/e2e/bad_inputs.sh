@@ -24,8 +24,10 @@ head -c 20000 data/austen/emma.txt > "$tmp/a.txt"
 "$ATTN" prepare -t char -o "$tmp/data" "$tmp/a.txt" >/dev/null
 "$ATTN" train --data "$tmp/data" --out "$tmp/m" --layers 1 --heads 2 --width 16 --context 16 --batch 2 --steps 2 --quiet
 good=$tmp/m
-# --resume from a directory without a trainer state (a model alone is not a checkpoint)
-cp -r "$good" "$tmp/nostate" && rm "$tmp/nostate/trainer_state.safetensors"
+# --resume from a directory without a trainer state (a model alone is not a checkpoint; with
+# the log or lock file of a run it would be a run stopped before its first checkpoint, started over)
+cp -r "$good" "$tmp/nostate" &&
+    rm "$tmp/nostate/trainer_state.safetensors" "$tmp/nostate/train_log.jsonl" "$tmp/nostate/.attn-train.lock"
 expect "no trainer_state" "$ATTN" train --data "$tmp/data" --out "$tmp/nostate" --layers 1 --heads 2 --width 16 --context 16 \
     --batch 2 --steps 2 --quiet --resume
 

@@ -1,11 +1,13 @@
 /* Core file helpers: dir_ensure creates missing parents (mkdir -p), accepts
  * an existing directory and trailing slashes, and refuses a path through or
- * onto a regular file with an error naming it. */
+ * onto a regular file with an error naming it. Atomic writes use a
+ * temporary name of their own per process and call. */
 #include "core/core.h"
 #include "test.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,5 +46,49 @@ TEST("dir_ensure: nested missing parents, an existing directory, trailing slashe
     snprintf(c, sizeof c, "%s/x", root);
     rmdir(c);
     unlink(f);
+    rmdir(root);
+}
+
+static bool file_is(const char *path, const char *want) {
+    char buf[64] = {0};
+    FILE *fp = fopen(path, "rb");
+    if (!fp) return false;
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    fclose(fp);
+    return n == strlen(want) && !memcmp(buf, want, n);
+}
+
+TEST("atomic writes: two writers of one file never share a temporary file; a stale one is skipped") {
+    char root[] = "/tmp/attn_test_file.XXXXXX";
+    CHECK(mkdtemp(root) != NULL);
+    char path[256], stale[2][300];
+    snprintf(path, sizeof path, "%s/out.json", root);
+    atomic_file a, b;
+    CHECK_OK(atomic_file_open(&a, path));
+    CHECK_OK(atomic_file_open(&b, path));
+    CHECK(strcmp(a.tmp_path, b.tmp_path) != 0);
+    CHECK_OK(atomic_file_write(&a, "first", 5));
+    CHECK_OK(atomic_file_write(&b, "second", 6));
+    /* the next temporary name of this process: b's counter + 1 */
+    const char *dot = strrchr(b.tmp_path, '.'), *p = dot - 1;
+    while (p > b.tmp_path && *p != '.') p--;
+    unsigned long long next = strtoull(p + 1, NULL, 10) + 1;
+    CHECK_OK(atomic_file_commit(&a));
+    CHECK(file_is(path, "first"));
+    CHECK_OK(atomic_file_commit(&b)); /* a shared name would be gone: "rename ...: No such file" */
+    CHECK(file_is(path, "second"));
+    for (int k = 0; k < 2; k++) { /* a crashed process with our pid left these */
+        snprintf(stale[k], sizeof stale[k], "%s.%ld.%llu.tmp", path, (long)getpid(), next + (unsigned long long)k);
+        FILE *fp = fopen(stale[k], "w");
+        CHECK(fp != NULL);
+        if (fp) fclose(fp);
+    }
+    CHECK_OK(file_write_atomic(path, "third", 5));
+    CHECK(file_is(path, "third"));
+    for (int k = 0; k < 2; k++) {
+        CHECK(file_is(stale[k], ""));
+        unlink(stale[k]);
+    }
+    unlink(path);
     rmdir(root);
 }
