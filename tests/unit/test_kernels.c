@@ -1267,3 +1267,55 @@ TEST("sumsq: cpu tables match ref (sum in double) and a known value") {
     float y[3] = {3.0f, -4.0f, 12.0f};
     CHECK(kernels_ref.sumsq(y, 3) == 169.0 && kernels_cpu.sumsq(y, 3) == 169.0);
 }
+
+/* ---- non-finite input ------------------------------------------------------ */
+
+/* NaN and infinities reach the kernels when weights are corrupt. The
+ * vectorised exp used to convert a NaN to an integer and shift the negative
+ * result (undefined: UBSan stops the ASan build's run here); now every
+ * exp-based kernel passes NaN through as NaN, on both tables. */
+TEST("vm_expf / vm_tanhf / GELU on NaN give NaN (no undefined conversion or shift), infinities saturate") {
+    volatile float nan_in = NAN;
+    CHECK(isnan(vm_expf(nan_in)) && isnan(vm_expf_masked(nan_in)) && isnan(vm_tanhf(nan_in)));
+    CHECK(isnan(vm_gelu_tanh(nan_in)) && isnan(vm_gelu_erf(nan_in)));
+    CHECK(vm_expf(INFINITY) == vm_expf(88.0f) && vm_expf(-INFINITY) == vm_expf(-87.0f));
+    CHECK(vm_tanhf(INFINITY) == 1.0f && vm_tanhf(-INFINITY) == -1.0f);
+}
+
+TEST("kernels on NaN / inf input (GELU, tanh, cross-entropy, attention; cpu and ref): NaN comes out, no UB") {
+    const kernels *tables[2] = {&kernels_cpu, &kernels_ref};
+    enum { N = 37, V = 19 };
+    for (int t = 0; t < 2; t++) {
+        const kernels *k = tables[t];
+        float *x = randn(N, 1500, 3.0f), *o = filled(N, 0);
+        x[3] = NAN, x[20] = INFINITY, x[21] = -INFINITY, x[36] = NAN;
+        k->gelu_forward(o, x, N);
+        CHECK(isnan(o[3]) && isnan(o[36]) && isfinite(o[0]) && isfinite(o[35]));
+        k->gelu_erf_forward(o, x, N);
+        CHECK(isnan(o[3]) && isnan(o[36]) && isfinite(o[0]) && isfinite(o[35]));
+        k->tanh_forward(o, x, N);
+        CHECK(isnan(o[3]) && isnan(o[36]) && o[20] == 1.0f && o[21] == -1.0f);
+        /* cross-entropy: a row with a NaN logit has a NaN loss; others finite */
+        float *logits = randn(3 * V, 1501, 2.0f), losses[3], lse[3];
+        int32_t targets[3] = {1, 2, 3};
+        logits[V + 5] = NAN;
+        k->crossentropy_forward(losses, lse, logits, targets, 3, V, -100);
+        CHECK(isfinite(losses[0]) && isnan(losses[1]) && isfinite(losses[2]));
+        k->crossentropy_smooth_forward(losses, lse, logits, targets, 3, V, -100, 0.1f);
+        CHECK(isfinite(losses[0]) && isnan(losses[1]) && isfinite(losses[2]));
+        /* attention: a NaN in one query row (tiled kernel: Tq > 1) */
+        enum { T = 9, H = 2, D = 8, C = H * D };
+        float *qkv = randn(T * 3 * C, 1502, 1.0f), *ao = filled(T * C, 0), *al = filled(H * T, 0);
+        qkv[4 * 3 * C + 1] = NAN; /* query 4, head 0 */
+        attn_dims d = {.B = 1, .Tq = T, .Tk = T, .H = H, .D = D, .causal = true, .scale = 0.35f, .q_stride = 3 * C,
+                       .kv_stride = 3 * C, .q_batch_stride = T * 3 * C, .kv_batch_stride = T * 3 * C};
+        k->attention_forward(&d, ao, al, qkv, qkv + C, qkv + 2 * C);
+        CHECK(isnan(ao[4 * C]) && isfinite(ao[3 * C]) && isfinite(ao[4 * C + D]));
+        /* the row kernel (one query, a decoding step): query 4 over keys 0..4 */
+        attn_dims d1 = d;
+        d1.Tq = 1, d1.Tk = 5;
+        k->attention_forward(&d1, ao, al, qkv + 4 * 3 * C, qkv + C, qkv + 2 * C);
+        CHECK(isnan(ao[0]) && isnan(al[0]) && isfinite(ao[D]));
+        attn_free(x), attn_free(o), attn_free(logits), attn_free(qkv), attn_free(ao), attn_free(al);
+    }
+}

@@ -323,8 +323,8 @@ void CPU_FN(cpu_attention_forward_tiles)(const attn_dims *d, float *out, float *
                 tile_scores(d, S, Qs, Kt, nq, Dp, i0, j0, nk, mask, true, d->alibi ? d->alibi[h] : 0.0f);
                 for (int64_t r = 0; r < nq; r++) {
                     float *srow = S + r * BK, bm = -INFINITY;
-                    for (int64_t jj = 0; jj < nk; jj++) bm = srow[jj] > bm ? srow[jj] : bm;
-                    float nm = m[r] > bm ? m[r] : bm;
+                    for (int64_t jj = 0; jj < nk; jj++) bm = srow[jj] > bm || srow[jj] != srow[jj] ? srow[jj] : bm; /* NaN stays */
+                    float nm = m[r] > bm || m[r] != m[r] ? m[r] : bm;
                     if (nm == -INFINITY) { /* nothing visible yet: weights stay 0 */
                         for (int64_t jj = 0; jj < BK; jj++) srow[jj] = 0.0f;
                         continue;
