@@ -385,6 +385,8 @@ tensor *model_classify(attn_model *m, graph *g, const model_batch *b) {
     return gpt_classify(m, g, b);
 }
 
+static tensor *rerun_classify(attn_model *m, graph *g, void *ctx) { return model_classify(m, g, ctx); }
+
 attn_status attn_model_classify(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask, int64_t B,
                                 int64_t T, float *out) {
     if (!m || !ids || !out || B < 1 || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "classify: empty batch");
@@ -397,6 +399,8 @@ attn_status attn_model_classify(attn_model *m, const int32_t *ids, const int32_t
     model_batch b = {.B = B, .T = T, .inputs = ids, .type_ids = type_ids, .mask = mask};
     tensor *lg = model_classify(m, &m->g, &b);
     if (!lg) return m->g.status ? m->g.status : ATTN_ERR_INVALID_ARG;
+    attn_status st = model_check_output(m, lg->data, lg->numel, "classifier logits", rerun_classify, &b);
+    if (st) return st;
     memcpy(out, lg->data, (size_t)lg->numel * sizeof(float));
     return ATTN_OK;
 }
@@ -420,11 +424,21 @@ tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
     return op_cross_entropy(g, logits, b->targets, -1);
 }
 
+/* model_forward again, for the diagnostic pass of model_check_output. */
+typedef struct forward_args { const int32_t *ids; int64_t B, T; } forward_args;
+static tensor *rerun_forward(attn_model *m, graph *g, void *ctx) {
+    const forward_args *a = ctx;
+    return model_forward(m, g, a->ids, a->B, a->T, NULL, false);
+}
+
 attn_status attn_model_logits(attn_model *m, const int32_t *ids, int64_t B, int64_t T, float *logits) {
     if (B < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size must be positive");
     graph_reset(&m->g, false, false, 0);
     tensor *out = model_forward(m, &m->g, ids, B, T, NULL, false);
     if (!out) return m->g.status ? m->g.status : ATTN_ERR_INVALID_ARG;
+    forward_args a = {ids, B, T};
+    attn_status st = model_check_output(m, out->data, out->numel, "logits", rerun_forward, &a);
+    if (st) return st;
     memcpy(logits, out->data, (size_t)out->numel * sizeof(float));
     return ATTN_OK;
 }
@@ -443,6 +457,9 @@ attn_status attn_model_score(attn_model *m, const int32_t *ids, int64_t n, doubl
         graph_reset(&m->g, false, false, 0);
         tensor *logits = model_forward(m, &m->g, ids + start, 1, len, NULL, false);
         if (!logits) return m->g.status;
+        forward_args a = {ids + start, 1, len};
+        attn_status st = model_check_output(m, logits->data, logits->numel, "logits", rerun_forward, &a);
+        if (st) return st;
         for (int64_t t = 0; t + 1 < len; t++) {
             const float *row = logits->data + t * V;
             double mx = -INFINITY, s = 0;
@@ -452,6 +469,9 @@ attn_status attn_model_score(attn_model *m, const int32_t *ids, int64_t n, doubl
             (*n_predicted)++;
         }
     }
+    if (!isfinite(*nll_sum))
+        return attn_errorf(ATTN_ERR_FORMAT, "the negative log-likelihood overflows (logits too large); the weights "
+                           "may be corrupt");
     return ATTN_OK;
 }
 

@@ -161,6 +161,19 @@ void param_info_place(param_info *p, int64_t s0, int64_t s1, bool decay, bool pa
 attn_status model_read_param(attn_model *m, int k, const struct st_tensor *t, const char *path);
 /* ATTN_ERR_FORMAT naming path if a weight is NaN or infinite. */
 attn_status model_check_finite(const attn_model *m, const char *path);
+/* Non-finite outputs (huge but finite weights overflow, e.g. every weight
+ * 3e38): model_check_output is the cheap check of a model's output (n
+ * floats: logits, hidden states, a loss); only when it fails does
+ * model_nonfinite_error run the diagnostic pass, rerun (the same forward,
+ * given m, its graph and ctx) with every op recorded, and return
+ * ATTN_ERR_FORMAT naming the first op whose output is not finite, its
+ * layer and the weight it read or followed ("what" names the output when
+ * no op is found). The graph is reset afterwards. */
+typedef tensor *(*model_rerun_fn)(attn_model *m, graph *g, void *ctx);
+bool model_all_finite(const float *x, int64_t n);
+attn_status model_check_output(attn_model *m, const float *x, int64_t n, const char *what, model_rerun_fn rerun,
+                               void *ctx);
+attn_status model_nonfinite_error(attn_model *m, const char *what, model_rerun_fn rerun, void *ctx);
 /* Whether name, or prefix + name, is one of m's parameters. */
 bool model_has_param(const attn_model *m, const char *name, const char *prefix);
 /* The tensor called name in f, else the one called name without a leading prefix. */

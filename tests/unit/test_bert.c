@@ -332,3 +332,48 @@ TEST("bad encoder directories: unsupported activation and position type, wrong s
     unlink(w);
     rmdir(dir);
 }
+
+/* Every weight 3e38 (finite, so the checkpoint loads): hidden states and
+ * sentence embeddings overflow. They were returned as NaN (`attn embed`
+ * printed -nan, invalid JSON, with status 0); now the encoder calls fail
+ * naming the first op whose output is not finite. */
+TEST("encoder with weights of 3e38: hidden states and embeddings fail naming the first non-finite output") {
+    attn_model *m = NULL, *m2 = NULL;
+    CHECK_OK(attn_model_load(REF "bert_tiny", &m));
+    if (!m) return;
+    for (int64_t i = 0; i < m->n_weights; i++) m->weights[i] = 3e38f;
+    char dir[] = "/tmp/attn_test_bert_huge_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_OK(attn_model_save(m, dir));
+    CHECK_OK(attn_model_load(dir, &m2));
+    if (m2) {
+        int32_t ids[5] = {2, 7, 9, 11, 3};
+        float hidden[5 * 32], emb[32];
+        CHECK_STATUS(attn_encoder_hidden(m2, ids, NULL, NULL, 1, 5, hidden), ATTN_ERR_FORMAT);
+        const char *e = attn_last_error();
+        if (!strstr(e, "non-finite") || !strstr(e, "weights may be corrupt")) fprintf(stderr, "    message: %s\n", e);
+        CHECK(strstr(e, "non-finite") && strstr(e, "weights may be corrupt"));
+        CHECK_STATUS(attn_encoder_embed(m2, ids, NULL, NULL, 1, 5, true, emb), ATTN_ERR_FORMAT);
+        CHECK(strstr(attn_last_error(), "non-finite") != NULL);
+    }
+    /* layer 1 alone huge: named */
+    attn_model_free(m);
+    m = NULL;
+    CHECK_OK(attn_model_load(REF "bert_tiny", &m));
+    if (m) {
+        for (int k = 0; k < m->n_params_tensors; k++)
+            if (m->params[k].layer == 1)
+                for (int64_t i = 0; i < m->params[k].numel; i++) m->weights[m->params[k].offset + i] = 3e38f;
+        int32_t ids[5] = {2, 7, 9, 11, 3};
+        float emb[32];
+        CHECK_STATUS(attn_encoder_embed(m, ids, NULL, NULL, 1, 5, false, emb), ATTN_ERR_FORMAT);
+        const char *e = attn_last_error();
+        if (!strstr(e, "layer 1,")) fprintf(stderr, "    message: %s\n", e);
+        CHECK(strstr(e, "layer 1,") != NULL && strstr(e, "encoder.layer.1.") != NULL);
+    }
+    attn_model_free(m2);
+    attn_model_free(m);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}

@@ -315,3 +315,65 @@ TEST("after the first step a training step allocates nothing") {
     attn_trainer_free(tr);
     attn_model_free(m);
 }
+
+/* Huge but finite weights (every weight 3e38, as a corrupt or hostile
+ * checkpoint may hold) pass the load-time check, then overflow: logits and
+ * the NLL were NaN and `attn score` printed "nll -nan" with status 0. Now
+ * the output check fails and the diagnostic pass names where the first
+ * non-finite values appear (the embeddings' sum, before layer 0) — and a
+ * model whose overflow starts in a layer names that layer. */
+static void fill_weights(attn_model *m, float v, int layer_from) {
+    for (int k = 0; k < m->n_params_tensors; k++)
+        if (m->params[k].layer >= layer_from || layer_from < 0)
+            for (int64_t i = 0; i < m->params[k].numel; i++) m->weights[m->params[k].offset + i] = v;
+}
+
+TEST("weights of 3e38: score, logits and a saved-and-loaded model fail naming where non-finite values start") {
+    attn_model *m = NULL, *m2 = NULL;
+    CHECK_OK(attn_model_load(FIX_DIR, &m));
+    if (!m) return;
+    const char *dir = make_tmpdir();
+    CHECK(dir != NULL);
+    fill_weights(m, 3e38f, -1);
+    CHECK_OK(attn_model_save(m, dir));
+    CHECK_OK(attn_model_load(dir, &m2)); /* finite: loads */
+    if (m2) {
+        int32_t ids[6] = {1, 2, 3, 4, 5, 6};
+        double nll = 0;
+        int64_t n = 0;
+        CHECK_STATUS(attn_model_score(m2, ids, 6, &nll, &n), ATTN_ERR_FORMAT);
+        const char *e = attn_last_error();
+        if (!strstr(e, "non-finite") || !strstr(e, "weights may be corrupt") || !strstr(e, "transformer.w"))
+            fprintf(stderr, "    message: %s\n", e);
+        CHECK(strstr(e, "non-finite") && strstr(e, "weights may be corrupt") && strstr(e, "transformer.w"));
+        CHECK(strstr(e, "layer") == NULL); /* before the first layer */
+        float logits[6 * 67];
+        CHECK_STATUS(attn_model_logits(m2, ids, 1, 6, logits), ATTN_ERR_FORMAT);
+        CHECK(strstr(attn_last_error(), "non-finite") != NULL);
+        /* the graph is usable again: the diagnostic pass restored the views */
+        for (int k = 0; k < m2->n_params_tensors; k++) CHECK(!m2->ptensors[k].requires_grad);
+    }
+    attn_model_free(m2);
+    /* only layer 1 huge: the first non-finite output is in layer 1 */
+    attn_model_free(m);
+    m = NULL;
+    CHECK_OK(attn_model_load(FIX_DIR, &m));
+    if (m) {
+        fill_weights(m, 3e38f, 1);
+        int32_t ids[6] = {1, 2, 3, 4, 5, 6};
+        double nll = 0;
+        int64_t n = 0;
+        CHECK_STATUS(attn_model_score(m, ids, 6, &nll, &n), ATTN_ERR_FORMAT);
+        const char *e = attn_last_error();
+        if (!strstr(e, "in layer 1,")) fprintf(stderr, "    message: %s\n", e);
+        CHECK(strstr(e, "in layer 1,") != NULL && strstr(e, "h.1.") != NULL);
+        /* the model itself is intact: ordinary weights score as before */
+        attn_model_free(m);
+        m = NULL;
+        CHECK_OK(attn_model_load(FIX_DIR, &m));
+        if (m) CHECK_OK(attn_model_score(m, ids, 6, &nll, &n));
+        CHECK(isfinite(nll));
+    }
+    attn_model_free(m);
+    if (dir) rm_dir(dir);
+}
