@@ -214,8 +214,11 @@ attn_status bert_load(const char *dir, attn_model **out) {
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
     if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
     if ((st = detect_layout(f, w_path, &cfg, &prefix)) != ATTN_OK) goto done;
-    if ((st = bert_model_alloc(&cfg, prefix, &m)) != ATTN_OK) {
-        st = error_prefixf(st, "%s", cfg_path);
+    model_params_expect(f, w_path, ""); /* shapes checked before the weights are allocated */
+    st = bert_model_alloc(&cfg, prefix, &m);
+    model_params_expect(NULL, NULL, NULL);
+    if (st != ATTN_OK) {
+        if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
     if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;

@@ -227,8 +227,14 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
     if ((st = classifier_size(w_path, &cfg.num_labels)) != ATTN_OK) goto done;
     attn_gpt_config checked = cfg;
-    if ((st = attn_model_new(&checked, 0, &m)) != ATTN_OK) {
-        st = error_prefixf(st, "%s", cfg_path);
+    st_file *f = NULL;
+    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
+    model_params_expect(f, w_path, "transformer."); /* shapes checked before the weights are allocated */
+    st = attn_model_new(&checked, 0, &m);
+    model_params_expect(NULL, NULL, NULL);
+    st_close(f);
+    if (st != ATTN_OK) {
+        if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
     if ((st = load_weights(m, w_path)) != ATTN_OK) goto done;

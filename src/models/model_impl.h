@@ -147,8 +147,17 @@ attn_status encdec_save(const attn_model *m, const char *dir);
 struct st_file;
 struct st_tensor;
 /* Allocates the zeroed weight block of n_floats for m->params (offsets set)
- * and points m->ptensors into it. */
+ * and points m->ptensors into it. After model_params_expect(f, ...) on this
+ * thread it first checks the table against checkpoint f (ATTN_ERR_FORMAT
+ * naming path): every parameter f holds (by name, or without prefix) has
+ * the shape the config implies, and f holds at least as many values as the
+ * matrices it lacks by name need. A config that claims 100 layers of width
+ * 1024 over a tiny file then fails before gigabytes are allocated. */
 attn_status model_params_finish(attn_model *m, int64_t n_floats);
+/* Sets the checkpoint the next model_params_finish on this thread checks
+ * against (NULL: none). A loader sets it around its model's allocation and
+ * clears it after, whether the allocation ran or failed earlier. */
+void model_params_expect(const struct st_file *f, const char *path, const char *prefix);
 /* A view of consecutive parameter tensors starting at first as one (rows,
  * cols) tensor (cols 1: a vector), e.g. q, k and v as one projection. */
 tensor param_fused(const tensor *first, int64_t rows, int64_t cols);

@@ -6,8 +6,60 @@
 
 #include <math.h>
 
+/* The checkpoint the next model_params_finish on this thread checks its
+ * table against (model_params_expect). */
+static _Thread_local const st_file *expect_file;
+static _Thread_local const char *expect_path, *expect_prefix;
+
+void model_params_expect(const st_file *f, const char *path, const char *prefix) {
+    expect_file = f;
+    expect_path = path;
+    expect_prefix = prefix ? prefix : "";
+}
+
+/* Every parameter that the checkpoint holds by name has the shape the
+ * config implies (as stored: transposed where p->transpose), and the
+ * matrices it lacks by name can come from its other tensors (tied or
+ * renamed ones), so that a config that claims more than the file holds
+ * fails before its weight block is allocated and filled. */
+static attn_status check_expected(const attn_model *m) {
+    const st_file *f = expect_file;
+    int64_t missing = 0, spare = 0;
+    const char *first_missing = NULL;
+    bool *used = attn_calloc((size_t)f->n_tensors + 1, sizeof *used);
+    if (!used) return ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = ATTN_OK;
+    for (int k = 0; k < m->n_params_tensors && !st; k++) {
+        const param_info *p = &m->params[k];
+        const st_tensor *t = model_find_tensor(f, p->name, expect_prefix);
+        if (!t) {
+            if (p->ndim == 2) { /* a missing vector is small (and some are optional) */
+                missing += p->numel;
+                if (!first_missing) first_missing = p->name;
+            }
+            continue;
+        }
+        used[t - f->tensors] = true;
+        int64_t want[2] = {p->transpose ? p->shape[1] : p->shape[0], p->transpose ? p->shape[0] : p->shape[1]};
+        st = st_check_shape(t, p->ndim, want, expect_path);
+    }
+    for (int64_t i = 0; i < f->n_tensors && !st; i++)
+        if (!used[i]) spare += f->tensors[i].numel;
+    attn_free(used);
+    if (!st && missing > spare)
+        st = attn_errorf(ATTN_ERR_FORMAT,
+                         "%s: missing tensor \"%s\": the config implies %lld more weights than the file holds",
+                         expect_path, first_missing, (long long)(missing - spare));
+    return st;
+}
+
 attn_status model_params_finish(attn_model *m, int64_t n_floats) {
     size_t bytes;
+    if (expect_file) {
+        attn_status st = check_expected(m);
+        expect_file = NULL;
+        if (st) return st;
+    }
     m->n_weights = n_floats;
     if (!size_mul((size_t)n_floats, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes)))
         return ATTN_ERR_OUT_OF_MEMORY;

@@ -111,11 +111,14 @@ attn_status rnn_load(const char *dir, attn_model **out) {
         goto done;
     }
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
-    if ((st = rnn_alloc(&cfg, &m)) != ATTN_OK) {
-        st = error_prefixf(st, "%s", cfg_path);
+    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
+    model_params_expect(f, w_path, ""); /* shapes checked before the weights are allocated */
+    st = rnn_alloc(&cfg, &m);
+    model_params_expect(NULL, NULL, NULL);
+    if (st != ATTN_OK) {
+        if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
-    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
     if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
     *out = m;
     m = NULL;

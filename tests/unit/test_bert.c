@@ -377,3 +377,44 @@ TEST("encoder with weights of 3e38: hidden states and embeddings fail naming the
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);
 }
+
+/* BERT's loader checks the checkpoint's shapes before allocating too. */
+static size_t bert_largest_alloc;
+static void *bert_largest_realloc(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (size > bert_largest_alloc) bert_largest_alloc = size;
+    return realloc(ptr, size);
+}
+
+TEST("an encoder config claiming 100 layers x 1024 over a small checkpoint fails before allocating the weights") {
+    char dir[] = "/tmp/attn_test_bert_big_XXXXXX", cmd[256], path[128];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(cmd, sizeof cmd, "cp '%sbert_tiny/model.safetensors' '%s/'", REF, dir);
+    CHECK(system(cmd) == 0);
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp != NULL);
+    if (!fp) return;
+    fputs("{\"model_type\": \"bert\", \"num_hidden_layers\": 100, \"hidden_size\": 1024, \"num_attention_heads\": 16,"
+          " \"intermediate_size\": 4096, \"max_position_embeddings\": 20, \"vocab_size\": 71, \"type_vocab_size\": 2}",
+          fp);
+    fclose(fp);
+    attn_model *m = NULL;
+    bert_largest_alloc = 0;
+    attn_set_allocator(bert_largest_realloc, NULL);
+    attn_status st = attn_model_load(dir, &m);
+    attn_set_allocator(NULL, NULL);
+    CHECK_STATUS(st, ATTN_ERR_FORMAT);
+    CHECK(m == NULL);
+    const char *e = attn_last_error();
+    if (!strstr(e, "has shape")) fprintf(stderr, "    message: %s\n", e);
+    CHECK(strstr(e, "model.safetensors") && strstr(e, "has shape") && strstr(e, "config.json implies"));
+    if (bert_largest_alloc >= (1u << 20)) fprintf(stderr, "    largest allocation: %zu bytes\n", bert_largest_alloc);
+    CHECK(bert_largest_alloc < (1u << 20));
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
