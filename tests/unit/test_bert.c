@@ -418,3 +418,60 @@ TEST("an encoder config claiming 100 layers x 1024 over a small checkpoint fails
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);
 }
+
+/* Config numbers out of range are errors naming the file and the key:
+ * sentence_bert_config.json's max_seq_length (2.5, 0, -1 and "x" were
+ * used or silently ignored) and config.json's layer_norm_eps (1e300, which
+ * is infinite as a float, 0 and negative values were accepted). */
+static void write_cfg(const char *dir, const char *name, const char *text) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp != NULL);
+    if (!fp) return;
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void expect_config_error(const char *dir, const char *file, const char *key) {
+    attn_model *m = NULL;
+    CHECK_STATUS(attn_model_load(dir, &m), ATTN_ERR_FORMAT);
+    CHECK(m == NULL);
+    attn_model_free(m);
+    const char *e = attn_last_error();
+    char want[64];
+    snprintf(want, sizeof want, "\"%s\" must be", key);
+    bool ok = strstr(e, file) && strstr(e, want);
+    if (!ok) fprintf(stderr, "    message: %s\n", e);
+    CHECK(ok);
+}
+
+TEST("config numbers out of range: max_seq_length 2.5 / 0 / -1 / \"x\", layer_norm_eps 1e300 / 0 / -1e-12") {
+    char dir[] = "/tmp/attn_test_bert_cfg_XXXXXX", cmd[256];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(cmd, sizeof cmd, "cp '%sbert_tiny/model.safetensors' '%sbert_tiny/config.json' '%s/'", REF, REF, dir);
+    CHECK(system(cmd) == 0);
+    const char *bad_len[] = {"2.5", "0", "-1", "\"x\"", "1e300"};
+    for (size_t i = 0; i < sizeof bad_len / sizeof bad_len[0]; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "{\"max_seq_length\": %s, \"do_lower_case\": false}", bad_len[i]);
+        write_cfg(dir, "sentence_bert_config.json", text);
+        expect_config_error(dir, "sentence_bert_config.json", "max_seq_length");
+    }
+    write_cfg(dir, "sentence_bert_config.json", "{\"max_seq_length\": 12, \"do_lower_case\": false}");
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_load(dir, &m));
+    attn_model_free(m);
+    const char *bad_eps[] = {"1e300", "0", "-1e-12", "\"small\"", "2"};
+    for (size_t i = 0; i < sizeof bad_eps / sizeof bad_eps[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"model_type\": \"bert\", \"num_hidden_layers\": 2, \"hidden_size\": 32, \"num_attention_heads\": 4,"
+                 " \"intermediate_size\": 48, \"max_position_embeddings\": 20, \"vocab_size\": 71,"
+                 " \"type_vocab_size\": 2, \"layer_norm_eps\": %s}", bad_eps[i]);
+        write_cfg(dir, "config.json", text);
+        expect_config_error(dir, "config.json", "layer_norm_eps");
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}

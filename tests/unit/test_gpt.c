@@ -428,3 +428,31 @@ TEST("a config claiming 100 layers x 1024 over a small checkpoint fails before a
     CHECK(largest_alloc < (1u << 20));
     rm_dir(dir);
 }
+
+/* config.json numbers out of range name the file and the key. */
+TEST("GPT config numbers out of range: layer_norm_epsilon 1e300 / 0 / -1, n_layer 2.5, n_embd \"x\", eos past the vocabulary") {
+    const char *dir = make_tmpdir();
+    if (!dir) return;
+    copy_file(FIX_DIR "/model.safetensors", dir, "model.safetensors", -1);
+    const char *cases[][2] = {
+        {"\"n_layer\": 2, \"n_embd\": 32, \"layer_norm_epsilon\": 1e300", "layer_norm_epsilon"},
+        {"\"n_layer\": 2, \"n_embd\": 32, \"layer_norm_epsilon\": 0", "layer_norm_epsilon"},
+        {"\"n_layer\": 2, \"n_embd\": 32, \"layer_norm_epsilon\": -1", "layer_norm_epsilon"},
+        {"\"n_layer\": 2.5, \"n_embd\": 32", "n_layer"},
+        {"\"n_layer\": -2, \"n_embd\": 32", "n_layer"},
+        {"\"n_layer\": 2, \"n_embd\": \"x\"", "n_embd"},
+        {"\"n_layer\": 2, \"n_embd\": 32, \"eos_token_id\": 67", "eos_token_id"},
+        {"\"n_layer\": 2, \"n_embd\": 32, \"resid_pdrop\": 1.5", "resid_pdrop"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "{\"model_type\": \"gpt2\", \"n_head\": 4, \"n_positions\": 16, \"vocab_size\": 67, %s}",
+                 cases[i][0]);
+        write_file(dir, "config.json", text);
+        char want[64];
+        snprintf(want, sizeof want, "\"%s\" must be", cases[i][1]);
+        expect_load_error(dir, ATTN_ERR_FORMAT, want);
+        CHECK(strstr(attn_last_error(), "config.json") != NULL);
+    }
+    rm_dir(dir);
+}
