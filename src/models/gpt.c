@@ -326,6 +326,22 @@ static tensor *trunk(attn_model *m, graph *g, const int32_t *ids, int64_t B, int
     return r ? op_add(g, x, r) : x;
 }
 
+/* model_forward again, recorded, for the diagnostic pass of
+ * model_check_output (the cache's length is put back after it). */
+typedef struct forward_args {
+    const int32_t *ids;
+    int64_t B, T;
+    kv_cache *cache;
+    bool last_only;
+} forward_args;
+static tensor *rerun_forward(attn_model *m, graph *g, void *ctx) {
+    const forward_args *a = ctx;
+    int64_t len = a->cache ? a->cache->len : 0;
+    tensor *out = model_forward(m, g, a->ids, a->B, a->T, a->cache, a->last_only);
+    if (a->cache) a->cache->len = len;
+    return out;
+}
+
 tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
                       bool last_only) {
     if (m->kind != MODEL_GPT) {
@@ -347,6 +363,15 @@ tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
     }
     x = op_layernorm(g, x, &m->lnf_w, &m->lnf_b, m->cfg.layer_norm_eps);
     tensor *logits = op_linear(g, x, &m->wte, NULL);
+    /* the cheap check of every inference forward (logits, scoring, each
+     * decoding step); a recorded forward (training, the diagnostic pass
+     * itself) is not checked here */
+    if (logits && !g->record && !model_all_finite(logits->data, logits->numel)) {
+        forward_args a = {ids, B, T, cache, last_only};
+        attn_status st = model_nonfinite_error(m, "logits", rerun_forward, &a);
+        if (!g->status) g->status = st;
+        return NULL;
+    }
     if (logits && cache) cache->len += T;
     return logits;
 }
@@ -424,21 +449,11 @@ tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
     return op_cross_entropy(g, logits, b->targets, -1);
 }
 
-/* model_forward again, for the diagnostic pass of model_check_output. */
-typedef struct forward_args { const int32_t *ids; int64_t B, T; } forward_args;
-static tensor *rerun_forward(attn_model *m, graph *g, void *ctx) {
-    const forward_args *a = ctx;
-    return model_forward(m, g, a->ids, a->B, a->T, NULL, false);
-}
-
 attn_status attn_model_logits(attn_model *m, const int32_t *ids, int64_t B, int64_t T, float *logits) {
     if (B < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size must be positive");
     graph_reset(&m->g, false, false, 0);
     tensor *out = model_forward(m, &m->g, ids, B, T, NULL, false);
     if (!out) return m->g.status ? m->g.status : ATTN_ERR_INVALID_ARG;
-    forward_args a = {ids, B, T};
-    attn_status st = model_check_output(m, out->data, out->numel, "logits", rerun_forward, &a);
-    if (st) return st;
     memcpy(logits, out->data, (size_t)out->numel * sizeof(float));
     return ATTN_OK;
 }
@@ -457,9 +472,6 @@ attn_status attn_model_score(attn_model *m, const int32_t *ids, int64_t n, doubl
         graph_reset(&m->g, false, false, 0);
         tensor *logits = model_forward(m, &m->g, ids + start, 1, len, NULL, false);
         if (!logits) return m->g.status;
-        forward_args a = {ids + start, 1, len};
-        attn_status st = model_check_output(m, logits->data, logits->numel, "logits", rerun_forward, &a);
-        if (st) return st;
         for (int64_t t = 0; t + 1 < len; t++) {
             const float *row = logits->data + t * V;
             double mx = -INFINITY, s = 0;

@@ -4,6 +4,7 @@
 #include "test.h"
 #include "ref_fixture.h"
 
+#include "attn/generate.h"
 #include "attn/train.h"
 #include "io/safetensors.h"
 #include "models/model_impl.h"
@@ -350,6 +351,16 @@ TEST("weights of 3e38: score, logits and a saved-and-loaded model fail naming wh
         float logits[6 * 67];
         CHECK_STATUS(attn_model_logits(m2, ids, 1, 6, logits), ATTN_ERR_FORMAT);
         CHECK(strstr(attn_last_error(), "non-finite") != NULL);
+        /* decoding: the prompt's forward fails the same way (it sampled the
+         * last token id from NaN logits, step after step) */
+        attn_sampler_params sp = attn_sampler_default_params();
+        attn_gen *gen = NULL;
+        CHECK_OK(attn_gen_new(m2, &sp, &gen));
+        if (gen) {
+            CHECK_STATUS(attn_gen_start(gen, ids, 3), ATTN_ERR_FORMAT);
+            CHECK(strstr(attn_last_error(), "non-finite") != NULL);
+            attn_gen_free(gen);
+        }
         /* the graph is usable again: the diagnostic pass restored the views */
         for (int k = 0; k < m2->n_params_tensors; k++) CHECK(!m2->ptensors[k].requires_grad);
     }
