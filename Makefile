@@ -47,19 +47,28 @@ CFLAGS  += -Wno-unknown-pragmas
 endif
 
 BLAS ?= 1
-COMMA := ,
-# Prefer Debian's OpenMP build of OpenBLAS: it shares our OpenMP thread pool,
-# where the pthreads build would spin its own threads against ours.
+# OpenBLAS is not linked: libattn loads it with dlopen on the first matrix
+# product that wants it, and not under a memory limit too small for its
+# buffers (src/kernels/blas.h). Prefer Debian's OpenMP build: it shares our
+# OpenMP thread pool, where the pthreads build would spin its own threads
+# against ours. Linking libattn.a takes: -lm -lcjson -lutf8proc -ldl
+# (and -fopenmp in an OpenMP build).
 OPENBLAS_OMP_DIR := $(firstword $(wildcard /usr/lib/$(shell $(CC) -dumpmachine)/openblas-openmp))
-BLAS_LIBS := $(if $(OPENBLAS_OMP_DIR),-L$(OPENBLAS_OMP_DIR) -Wl$(COMMA)-rpath$(COMMA)$(OPENBLAS_OMP_DIR)) -lopenblas
+BLAS_LIB := $(firstword $(wildcard $(OPENBLAS_OMP_DIR)/libopenblas.so.0) \
+              $(if $(shell /sbin/ldconfig -p 2>/dev/null | grep -F 'libopenblas.so.0 '),libopenblas.so.0))
 ifeq ($(BLAS),1)
+ifneq ($(BLAS_LIB),)
+HAVE_BLAS := 1
+CFLAGS  += -DATTN_HAVE_BLAS=1 -DATTN_BLAS_LIB='"$(BLAS_LIB)"'
+LDLIBS  += -ldl
+endif
+endif
+# The benchmarks call the BLAS directly too (bench_gemv), linked as usual
+# where its header is installed.
+COMMA := ,
 HASH := \#
-HAVE_BLAS := $(shell printf '$(HASH)include <cblas.h>\nint main(void){cblas_sgemm(CblasRowMajor,CblasNoTrans,CblasNoTrans,1,1,1,1.f,0,1,0,1,0.f,0,1);return 0;}' | $(CC) -x c - $(BLAS_LIBS) -o /dev/null 2>/dev/null && echo 1)
-ifeq ($(HAVE_BLAS),1)
-CFLAGS  += -DATTN_HAVE_BLAS=1
-LDLIBS  += $(BLAS_LIBS)
-endif
-endif
+BENCH_BLAS := $(if $(HAVE_BLAS),$(shell printf '$(HASH)include <cblas.h>\nint main(void){return 0;}' | $(CC) -x c - -o /dev/null 2>/dev/null && echo 1))
+BENCH_LIBS := $(if $(BENCH_BLAS),$(if $(OPENBLAS_OMP_DIR),-L$(OPENBLAS_OMP_DIR) -Wl$(COMMA)-rpath$(COMMA)$(OPENBLAS_OMP_DIR)) -lopenblas)
 
 # ---- sources -----------------------------------------------------------------
 LIB_SRC  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
@@ -142,7 +151,7 @@ demo: attn
 
 $(BUILD)/bench/%: bench/%.c $(BUILD)/libattn.a $(HEADERS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(BUILD)/libattn.a $(LDLIBS)
+	$(CC) $(CFLAGS) $(if $(BENCH_BLAS),,-UATTN_HAVE_BLAS) -o $@ $< $(BUILD)/libattn.a $(LDLIBS) $(BENCH_LIBS)
 
 bench: attn $(BUILD)/bench/bench_model $(BUILD)/bench/bench_machine $(BUILD)/bench/bench_gemm $(BUILD)/bench/bench_gemv \
        $(BUILD)/bench/bench_attention

@@ -73,7 +73,13 @@ uint64_t rng_next_u64(rng_state *r);
 float    rng_next_float(rng_state *r);   /* [0,1) with 24 random bits */
 
 /* ---- files ----------------------------------------------------------------- */
-/* Reads a whole file into a NUL-terminated buffer (attn_free it). */
+/* Opens a file to read that must be a regular file: a FIFO, directory or
+ * device is refused ("X is not a regular file") without blocking (a FIFO
+ * is opened with O_NONBLOCK, then the flag is cleared). *fd_out is -1 on
+ * error; size_out (may be NULL) gets the file's size. */
+attn_status file_open_regular(const char *path, int *fd_out, uint64_t *size_out);
+
+/* Reads a whole regular file into a NUL-terminated buffer (attn_free it). */
 attn_status file_read_all(const char *path, char **out, size_t *out_len);
 
 /* Writes `path` atomically: data goes to "<path>.<pid>.<n>.tmp" (unique per

@@ -12,38 +12,71 @@
 #include <time.h>
 #include <unistd.h>
 
+attn_status file_open_regular(const char *path, int *fd_out, uint64_t *size_out) {
+    *fd_out = -1;
+    if (size_out) *size_out = 0;
+    /* O_NONBLOCK: opening a FIFO for reading would otherwise wait for a
+     * writer, forever */
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0) return attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    struct stat sb;
+    if (fstat(fd, &sb) != 0) {
+        attn_status st = attn_errorf(ATTN_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
+        close(fd);
+        return st;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        close(fd);
+        return attn_errorf(ATTN_ERR_IO, "%s is not a regular file", path);
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl < 0 || fcntl(fd, F_SETFL, fl & ~O_NONBLOCK) != 0) {
+        attn_status st = attn_errorf(ATTN_ERR_IO, "cannot read %s: %s", path, strerror(errno));
+        close(fd);
+        return st;
+    }
+    *fd_out = fd;
+    if (size_out) *size_out = (uint64_t)sb.st_size;
+    return ATTN_OK;
+}
+
 attn_status file_read_all(const char *path, char **out, size_t *out_len) {
     *out = NULL;
     if (out_len) *out_len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f) return attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    size_t cap = 1 << 16, len = 0;
+    int fd;
+    uint64_t size;
+    attn_status st = file_open_regular(path, &fd, &size);
+    if (st != ATTN_OK) return st;
+    /* the size read now is a hint: the file may grow or shrink meanwhile */
+    size_t cap = size < SIZE_MAX / 2 && size + 1 > (1 << 16) ? (size_t)size + 1 : 1 << 16, len = 0;
     char *buf = attn_malloc(cap);
     if (!buf) {
-        fclose(f);
+        close(fd);
         return ATTN_ERR_OUT_OF_MEMORY;
     }
     for (;;) {
         if (cap - len < 2) {
-            char *nb = attn_realloc(buf, cap * 2);
+            char *nb = cap <= SIZE_MAX / 2 ? attn_realloc(buf, cap * 2) : NULL;
             if (!nb) {
                 attn_free(buf);
-                fclose(f);
+                close(fd);
                 return ATTN_ERR_OUT_OF_MEMORY;
             }
             buf = nb;
             cap *= 2;
         }
-        size_t n = fread(buf + len, 1, cap - len - 1, f);
-        len += n;
+        ssize_t n = read(fd, buf + len, cap - len - 1);
+        if (n < 0 && errno == EINTR) continue;
+        if (n < 0) {
+            st = attn_errorf(ATTN_ERR_IO, "error reading %s: %s", path, strerror(errno));
+            attn_free(buf);
+            close(fd);
+            return st;
+        }
         if (n == 0) break;
+        len += (size_t)n;
     }
-    int err = ferror(f);
-    fclose(f);
-    if (err) {
-        attn_free(buf);
-        return attn_errorf(ATTN_ERR_IO, "error reading %s", path);
-    }
+    close(fd);
     buf[len] = 0;
     *out = buf;
     if (out_len) *out_len = len;

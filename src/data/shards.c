@@ -78,8 +78,8 @@ attn_status data_map_file(const char *path, size_t min_size, const char *what, v
     *map = NULL;
     *len = 0;
     attn_status st = ATTN_OK;
-    int fd = open(path, O_RDONLY);
-    if (fd < 0) return attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
+    int fd;
+    if ((st = file_open_regular(path, &fd, NULL)) != ATTN_OK) return st; /* a FIFO would block in open */
     struct stat sb;
     if (fstat(fd, &sb) != 0) {
         st = attn_errorf(ATTN_ERR_IO, "cannot stat %s: %s", path, strerror(errno));

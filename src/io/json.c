@@ -1,29 +1,68 @@
 /* json.c — config.json field readers shared by the model loaders. */
 #include "io/json.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-attn_status json_int(const cJSON *root, const char *key, bool required, int64_t *out, const char *path) {
+/* What v is, for an error message: its number, or its JSON type. */
+static void describe(const cJSON *v, char *buf, size_t n) {
+    if (cJSON_IsNumber(v))
+        snprintf(buf, n, "%.17g", v->valuedouble);
+    else if (cJSON_IsString(v))
+        snprintf(buf, n, "a string");
+    else if (cJSON_IsBool(v))
+        snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "true" : "false");
+    else if (cJSON_IsArray(v))
+        snprintf(buf, n, "an array");
+    else if (cJSON_IsObject(v))
+        snprintf(buf, n, "an object");
+    else
+        snprintf(buf, n, "not a number");
+}
+
+attn_status json_int_in(const cJSON *root, const char *key, bool required, int64_t lo, int64_t hi, int64_t *out,
+                        const char *path) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!v || cJSON_IsNull(v)) {
         if (required) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing \"%s\"", path, key);
         return ATTN_OK;
     }
     double d = v->valuedouble;
-    if (!cJSON_IsNumber(v) || d != floor(d) || d < -2147483648.0 || d > 2147483647.0)
-        return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be an integer", path, key);
+    if (!cJSON_IsNumber(v) || d != floor(d) || d < (double)lo || d > (double)hi) {
+        char got[64];
+        describe(v, got, sizeof got);
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be an integer in [%lld, %lld], got %s", path, key,
+                           (long long)lo, (long long)hi, got);
+    }
     *out = (int64_t)d;
     return ATTN_OK;
 }
 
-attn_status json_float(const cJSON *root, const char *key, float *out, const char *path) {
+attn_status json_int(const cJSON *root, const char *key, bool required, int64_t *out, const char *path) {
+    return json_int_in(root, key, required, INT32_MIN, INT32_MAX, out, path);
+}
+
+attn_status json_float_in(const cJSON *root, const char *key, double lo, bool lo_open, double hi, float *out,
+                          const char *path) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!v || cJSON_IsNull(v)) return ATTN_OK;
-    if (!cJSON_IsNumber(v)) return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be a number", path, key);
-    *out = (float)v->valuedouble;
+    double d = v->valuedouble;
+    /* the value as a float must be finite too (1e300 is inf) */
+    bool ok = cJSON_IsNumber(v) && isfinite(d) && fabs(d) <= (double)FLT_MAX && (lo_open ? d > lo : d >= lo) && d <= hi;
+    if (!ok) {
+        char got[64];
+        describe(v, got, sizeof got);
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be a number in %c%.9g, %.9g], got %s", path, key,
+                           lo_open ? '(' : '[', lo, hi, got);
+    }
+    *out = (float)d;
     return ATTN_OK;
+}
+
+attn_status json_float(const cJSON *root, const char *key, float *out, const char *path) {
+    return json_float_in(root, key, -(double)FLT_MAX, false, (double)FLT_MAX, out, path);
 }
 
 attn_status json_read_object(const char *path, cJSON **out) {

@@ -339,28 +339,20 @@ attn_status st_open(const char *path, st_file **out) {
     *out = NULL;
     if (!path) return attn_errorf(ATTN_ERR_INVALID_ARG, "st_open: path is NULL");
 
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", path, strerror(errno));
-    struct stat sb;
-    if (fstat(fd, &sb) != 0) {
-        attn_status st = attn_errorf(ATTN_ERR_IO, "cannot stat %s: %s", path, strerror(errno));
+    int fd;
+    uint64_t fsize;
+    attn_status ost = file_open_regular(path, &fd, &fsize);
+    if (ost != ATTN_OK) return ost;
+    if (fsize < 8) {
         close(fd);
-        return st;
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: file is %llu bytes, shorter than the 8-byte header length; "
+                           "not a safetensors file", path, (unsigned long long)fsize);
     }
-    if (!S_ISREG(sb.st_mode)) {
-        close(fd);
-        return attn_errorf(ATTN_ERR_IO, "%s: not a regular file", path);
-    }
-    if (sb.st_size < 8) {
-        close(fd);
-        return attn_errorf(ATTN_ERR_FORMAT, "%s: file is %lld bytes, shorter than the 8-byte header length; "
-                           "not a safetensors file", path, (long long)sb.st_size);
-    }
-    if ((uint64_t)sb.st_size > SIZE_MAX) {
+    if (fsize > SIZE_MAX) {
         close(fd);
         return attn_errorf(ATTN_ERR_IO, "%s: file too large to map", path);
     }
-    size_t size = (size_t)sb.st_size;
+    size_t size = (size_t)fsize;
     void *map = mmap(NULL, size, PROT_READ, MAP_PRIVATE, fd, 0);
     int map_errno = errno;
     close(fd);

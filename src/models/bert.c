@@ -454,6 +454,24 @@ tensor *bert_mlm_loss(attn_model *m, graph *g, const int32_t *inputs, const int3
 
 typedef enum run_what { RUN_HIDDEN, RUN_POOLED, RUN_MLM, RUN_CLASSIFY, RUN_NSP } run_what;
 
+typedef struct run_args {
+    run_what what;
+    const int32_t *ids, *type_ids;
+    const uint8_t *mask;
+    int64_t B, T;
+} run_args;
+
+/* The forward of `what` (also the diagnostic pass of model_check_output). */
+static tensor *run_forward(attn_model *m, graph *g, void *ctx) {
+    const run_args *a = ctx;
+    tensor *x = encode(m, g, a->ids, a->type_ids, a->mask, a->B, a->T);
+    if (a->what == RUN_POOLED) x = pooled(m, g, x);
+    if (a->what == RUN_MLM) x = mlm_logits(m, g, x);
+    if (a->what == RUN_CLASSIFY) x = classifier(m, g, x);
+    if (a->what == RUN_NSP) x = op_linear(g, pooled(m, g, x), &m->bert->nsp_w, &m->bert->nsp_b);
+    return x;
+}
+
 static attn_status run(attn_model *m, run_what what, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
                        int64_t B, int64_t T, float *out) {
     if (!m || m->kind != MODEL_BERT) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
@@ -471,12 +489,12 @@ static attn_status run(attn_model *m, run_what what, const int32_t *ids, const i
                                    (long long)i, (long long)m->bert->cfg.type_vocab_size);
     graph *g = &m->g;
     graph_reset(g, false, false, 0);
-    tensor *x = encode(m, g, ids, type_ids, mask, B, T);
-    if (what == RUN_POOLED) x = pooled(m, g, x);
-    if (what == RUN_MLM) x = mlm_logits(m, g, x);
-    if (what == RUN_CLASSIFY) x = classifier(m, g, x);
-    if (what == RUN_NSP) x = op_linear(g, pooled(m, g, x), &m->bert->nsp_w, &m->bert->nsp_b);
+    run_args a = {what, ids, type_ids, mask, B, T};
+    tensor *x = run_forward(m, g, &a);
     if (!x) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
+    attn_status st = model_check_output(m, x->data, x->numel, what == RUN_HIDDEN ? "hidden states" : "outputs",
+                                        run_forward, &a);
+    if (st) return st;
     memcpy(out, x->data, (size_t)x->numel * sizeof(float));
     return ATTN_OK;
 }
@@ -543,5 +561,9 @@ attn_status attn_encoder_embed(attn_model *m, const int32_t *ids, const int32_t 
         }
     }
     attn_free(h);
+    /* finite hidden states can still overflow in the mean */
+    if (!model_all_finite(out, B * C))
+        return attn_errorf(ATTN_ERR_FORMAT, "non-finite values (NaN or infinity) in the sentence embedding (the mean "
+                           "of the hidden states overflows); the weights may be corrupt");
     return ATTN_OK;
 }

@@ -62,16 +62,16 @@ static attn_status config_from_json(const char *path, attn_bert_config *c) {
     const char *mt = model_type(root);
     c->roberta = mt && !strcmp(mt, "roberta");
     int64_t pad = c->roberta ? 1 : 0;
-    if ((st = json_int(root, "num_hidden_layers", true, &c->n_layer, path)) ||
-        (st = json_int(root, "num_attention_heads", true, &c->n_head, path)) ||
-        (st = json_int(root, "hidden_size", true, &c->hidden_size, path)) ||
-        (st = json_int(root, "intermediate_size", true, &c->intermediate_size, path)) ||
-        (st = json_int(root, "max_position_embeddings", true, &c->max_positions, path)) ||
-        (st = json_int(root, "vocab_size", true, &c->vocab_size, path)) ||
-        (st = json_int(root, "type_vocab_size", false, &c->type_vocab_size, path)) ||
-        (st = json_int(root, "pad_token_id", false, &pad, path)) ||
-        (st = json_float(root, "layer_norm_eps", &c->layer_norm_eps, path)) ||
-        (st = json_float(root, "hidden_dropout_prob", &c->dropout, path)))
+    if ((st = json_int_in(root, "num_hidden_layers", true, 1, CFG_MAX_LAYERS, &c->n_layer, path)) ||
+        (st = json_int_in(root, "num_attention_heads", true, 1, CFG_MAX_HEADS, &c->n_head, path)) ||
+        (st = json_int_in(root, "hidden_size", true, 1, CFG_MAX_WIDTH, &c->hidden_size, path)) ||
+        (st = json_int_in(root, "intermediate_size", true, 1, CFG_MAX_INNER, &c->intermediate_size, path)) ||
+        (st = json_int_in(root, "max_position_embeddings", true, 1, CFG_MAX_POSITIONS, &c->max_positions, path)) ||
+        (st = json_int_in(root, "vocab_size", true, 1, CFG_MAX_VOCAB, &c->vocab_size, path)) ||
+        (st = json_int_in(root, "type_vocab_size", false, 1, CFG_MAX_HEADS, &c->type_vocab_size, path)) ||
+        (st = json_int_in(root, "pad_token_id", false, -1, c->vocab_size - 1, &pad, path)) ||
+        (st = json_float_in(root, "layer_norm_eps", 0.0, true, CFG_MAX_EPS, &c->layer_norm_eps, path)) ||
+        (st = json_float_in(root, "hidden_dropout_prob", 0.0, false, CFG_MAX_DROPOUT, &c->dropout, path)))
         goto done;
     c->pad_token_id = (int32_t)pad;
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "hidden_act");
@@ -111,18 +111,20 @@ done:
     return st;
 }
 
-/* sentence-transformers' max_seq_length, or 0. */
-static int64_t sentence_max_length(const char *dir) {
+/* sentence-transformers' max_seq_length from sentence_bert_config.json
+ * (*n = 0 without the file or the key); a file that does not parse or a
+ * value that is not a positive integer is an error naming the file. */
+static attn_status sentence_max_length(const char *dir, int64_t *n) {
     char *path = path_join(dir, "sentence_bert_config.json");
-    int64_t n = 0;
+    *n = 0;
+    if (!path) return ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = ATTN_OK;
     cJSON *root = NULL;
-    if (path && file_exists(path) && json_read_object(path, &root) == ATTN_OK) {
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "max_seq_length");
-        if (cJSON_IsNumber(v) && v->valuedouble >= 1 && v->valuedouble < 1e9) n = (int64_t)v->valuedouble;
-    }
+    if (file_exists(path) && (st = json_read_object(path, &root)) == ATTN_OK)
+        st = json_int_in(root, "max_seq_length", false, 1, CFG_MAX_POSITIONS, n, path);
     cJSON_Delete(root);
     attn_free(path);
-    return n;
+    return st;
 }
 
 /* ---- weights -------------------------------------------------------------- */
@@ -214,13 +216,18 @@ attn_status bert_load(const char *dir, attn_model **out) {
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
     if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
     if ((st = detect_layout(f, w_path, &cfg, &prefix)) != ATTN_OK) goto done;
-    if ((st = bert_model_alloc(&cfg, prefix, &m)) != ATTN_OK) {
-        st = error_prefixf(st, "%s", cfg_path);
+    model_params_expect(f, w_path, ""); /* shapes checked before the weights are allocated */
+    st = bert_model_alloc(&cfg, prefix, &m);
+    model_params_expect(NULL, NULL, NULL);
+    if (st != ATTN_OK) {
+        if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
     if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
     if ((st = load_labels(m, cfg_path, cfg.num_labels)) != ATTN_OK) goto done;
-    bert_set_max_length(m, sentence_max_length(dir));
+    int64_t max_len;
+    if ((st = sentence_max_length(dir, &max_len)) != ATTN_OK) goto done;
+    bert_set_max_length(m, max_len);
     *out = m;
     m = NULL;
 done:

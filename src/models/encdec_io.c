@@ -98,18 +98,18 @@ static attn_status config_from_json(const char *path, attn_encdec_config *c) {
     c->scale_embedding = false; /* both configs default to false */
     c->forced_eos_token_id = marian ? 0 : 2;
     int64_t dvocab = -1;
-    if ((st = json_int(root, "vocab_size", true, &c->vocab_size, path)) ||
-        (st = json_int(root, "d_model", true, &c->d_model, path)) ||
-        (st = json_int(root, "encoder_layers", true, &c->encoder_layers, path)) ||
-        (st = json_int(root, "decoder_layers", true, &c->decoder_layers, path)) ||
-        (st = json_int(root, "encoder_attention_heads", true, &c->encoder_heads, path)) ||
-        (st = json_int(root, "decoder_attention_heads", true, &c->decoder_heads, path)) ||
-        (st = json_int(root, "encoder_ffn_dim", true, &c->encoder_ffn, path)) ||
-        (st = json_int(root, "decoder_ffn_dim", true, &c->decoder_ffn, path)) ||
-        (st = json_int(root, "max_position_embeddings", true, &c->max_positions, path)) ||
-        (st = json_int(root, "decoder_vocab_size", false, &dvocab, path)) ||
-        (st = json_float(root, "dropout", &c->dropout, path)) ||
-        (st = json_float(root, "activation_dropout", &c->activation_dropout, path)) ||
+    if ((st = json_int_in(root, "vocab_size", true, 1, CFG_MAX_VOCAB, &c->vocab_size, path)) ||
+        (st = json_int_in(root, "d_model", true, 1, CFG_MAX_WIDTH, &c->d_model, path)) ||
+        (st = json_int_in(root, "encoder_layers", true, 1, CFG_MAX_LAYERS, &c->encoder_layers, path)) ||
+        (st = json_int_in(root, "decoder_layers", true, 1, CFG_MAX_LAYERS, &c->decoder_layers, path)) ||
+        (st = json_int_in(root, "encoder_attention_heads", true, 1, CFG_MAX_HEADS, &c->encoder_heads, path)) ||
+        (st = json_int_in(root, "decoder_attention_heads", true, 1, CFG_MAX_HEADS, &c->decoder_heads, path)) ||
+        (st = json_int_in(root, "encoder_ffn_dim", true, 1, CFG_MAX_INNER, &c->encoder_ffn, path)) ||
+        (st = json_int_in(root, "decoder_ffn_dim", true, 1, CFG_MAX_INNER, &c->decoder_ffn, path)) ||
+        (st = json_int_in(root, "max_position_embeddings", true, 1, CFG_MAX_POSITIONS, &c->max_positions, path)) ||
+        (st = json_int_in(root, "decoder_vocab_size", false, 1, CFG_MAX_VOCAB, &dvocab, path)) ||
+        (st = json_float_in(root, "dropout", 0.0, false, CFG_MAX_DROPOUT, &c->dropout, path)) ||
+        (st = json_float_in(root, "activation_dropout", 0.0, false, CFG_MAX_DROPOUT, &c->activation_dropout, path)) ||
         (st = tokens_from_json(root, c, path)))
         goto done;
     c->scale_embedding = flag(root, "scale_embedding", false);
@@ -151,9 +151,12 @@ static attn_status generation_from_json(const char *dir, struct encdec_model *e)
     if ((st = json_read_object(path, &root))) goto done;
     attn_encdec_config t = e->cfg;
     int64_t max_len = 0, min_len = 0, beams = 1;
-    if ((st = tokens_from_json(root, &t, path)) || (st = json_int(root, "max_length", false, &max_len, path)) ||
-        (st = json_int(root, "min_length", false, &min_len, path)) || (st = json_int(root, "num_beams", false, &beams, path)) ||
-        (st = json_float(root, "length_penalty", &e->gen_length_penalty, path)))
+    if ((st = tokens_from_json(root, &t, path)) ||
+        (st = json_int_in(root, "max_length", false, 0, CFG_MAX_POSITIONS, &max_len, path)) ||
+        (st = json_int_in(root, "min_length", false, 0, CFG_MAX_POSITIONS, &min_len, path)) ||
+        (st = json_int_in(root, "num_beams", false, 1, CFG_MAX_BEAMS, &beams, path)) ||
+        (st = json_float_in(root, "length_penalty", -CFG_MAX_LENGTH_PENALTY, false, CFG_MAX_LENGTH_PENALTY,
+                            &e->gen_length_penalty, path)))
         goto done;
     if ((st = encdec_config_check(&t))) {
         st = error_prefixf(st, "%s", path);
@@ -224,11 +227,14 @@ attn_status encdec_load(const char *dir, attn_model **out) {
         goto done;
     }
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
-    if ((st = encdec_alloc(&cfg, &m)) != ATTN_OK) {
-        st = error_prefixf(st, "%s", cfg_path);
+    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
+    model_params_expect(f, w_path, "model."); /* shapes checked before the weights are allocated */
+    st = encdec_alloc(&cfg, &m);
+    model_params_expect(NULL, NULL, NULL);
+    if (st != ATTN_OK) {
+        if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
-    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
     if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
     if ((st = generation_from_json(dir, m->encdec)) != ATTN_OK) goto done;
     *out = m;

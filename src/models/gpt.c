@@ -326,6 +326,22 @@ static tensor *trunk(attn_model *m, graph *g, const int32_t *ids, int64_t B, int
     return r ? op_add(g, x, r) : x;
 }
 
+/* model_forward again, recorded, for the diagnostic pass of
+ * model_check_output (the cache's length is put back after it). */
+typedef struct forward_args {
+    const int32_t *ids;
+    int64_t B, T;
+    kv_cache *cache;
+    bool last_only;
+} forward_args;
+static tensor *rerun_forward(attn_model *m, graph *g, void *ctx) {
+    const forward_args *a = ctx;
+    int64_t len = a->cache ? a->cache->len : 0;
+    tensor *out = model_forward(m, g, a->ids, a->B, a->T, a->cache, a->last_only);
+    if (a->cache) a->cache->len = len;
+    return out;
+}
+
 tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
                       bool last_only) {
     if (m->kind != MODEL_GPT) {
@@ -347,6 +363,15 @@ tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
     }
     x = op_layernorm(g, x, &m->lnf_w, &m->lnf_b, m->cfg.layer_norm_eps);
     tensor *logits = op_linear(g, x, &m->wte, NULL);
+    /* the cheap check of every inference forward (logits, scoring, each
+     * decoding step); a recorded forward (training, the diagnostic pass
+     * itself) is not checked here */
+    if (logits && !g->record && !model_all_finite(logits->data, logits->numel)) {
+        forward_args a = {ids, B, T, cache, last_only};
+        attn_status st = model_nonfinite_error(m, "logits", rerun_forward, &a);
+        if (!g->status) g->status = st;
+        return NULL;
+    }
     if (logits && cache) cache->len += T;
     return logits;
 }
@@ -385,6 +410,8 @@ tensor *model_classify(attn_model *m, graph *g, const model_batch *b) {
     return gpt_classify(m, g, b);
 }
 
+static tensor *rerun_classify(attn_model *m, graph *g, void *ctx) { return model_classify(m, g, ctx); }
+
 attn_status attn_model_classify(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask, int64_t B,
                                 int64_t T, float *out) {
     if (!m || !ids || !out || B < 1 || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "classify: empty batch");
@@ -397,6 +424,8 @@ attn_status attn_model_classify(attn_model *m, const int32_t *ids, const int32_t
     model_batch b = {.B = B, .T = T, .inputs = ids, .type_ids = type_ids, .mask = mask};
     tensor *lg = model_classify(m, &m->g, &b);
     if (!lg) return m->g.status ? m->g.status : ATTN_ERR_INVALID_ARG;
+    attn_status st = model_check_output(m, lg->data, lg->numel, "classifier logits", rerun_classify, &b);
+    if (st) return st;
     memcpy(out, lg->data, (size_t)lg->numel * sizeof(float));
     return ATTN_OK;
 }
@@ -452,6 +481,9 @@ attn_status attn_model_score(attn_model *m, const int32_t *ids, int64_t n, doubl
             (*n_predicted)++;
         }
     }
+    if (!isfinite(*nll_sum))
+        return attn_errorf(ATTN_ERR_FORMAT, "the negative log-likelihood overflows (logits too large); the weights "
+                           "may be corrupt");
     return ATTN_OK;
 }
 

@@ -30,15 +30,17 @@ static attn_status config_from_json(const char *path, attn_gpt_config *cfg) {
         goto done;
     }
     int64_t bos = -1, eos = -1, pad = -1;
-    if ((st = json_int(root, "n_layer", true, &cfg->n_layer, path)) || (st = json_int(root, "n_head", true, &cfg->n_head, path)) ||
-        (st = json_int(root, "n_embd", true, &cfg->n_embd, path)) ||
-        (st = json_int(root, "n_positions", true, &cfg->n_ctx, path)) ||
-        (st = json_int(root, "vocab_size", true, &cfg->vocab_size, path)) ||
-        (st = json_int(root, "n_inner", false, &cfg->n_inner, path)) ||
-        (st = json_int(root, "bos_token_id", false, &bos, path)) || (st = json_int(root, "eos_token_id", false, &eos, path)) ||
-        (st = json_int(root, "pad_token_id", false, &pad, path)) ||
-        (st = json_float(root, "layer_norm_epsilon", &cfg->layer_norm_eps, path)) ||
-        (st = json_float(root, "resid_pdrop", &cfg->dropout, path)))
+    if ((st = json_int_in(root, "n_layer", true, 1, CFG_MAX_LAYERS, &cfg->n_layer, path)) ||
+        (st = json_int_in(root, "n_head", true, 1, CFG_MAX_HEADS, &cfg->n_head, path)) ||
+        (st = json_int_in(root, "n_embd", true, 1, CFG_MAX_WIDTH, &cfg->n_embd, path)) ||
+        (st = json_int_in(root, "n_positions", true, 1, CFG_MAX_POSITIONS, &cfg->n_ctx, path)) ||
+        (st = json_int_in(root, "vocab_size", true, 1, CFG_MAX_VOCAB, &cfg->vocab_size, path)) ||
+        (st = json_int_in(root, "n_inner", false, 0, CFG_MAX_INNER, &cfg->n_inner, path)) ||
+        (st = json_int_in(root, "bos_token_id", false, -1, cfg->vocab_size - 1, &bos, path)) ||
+        (st = json_int_in(root, "eos_token_id", false, -1, cfg->vocab_size - 1, &eos, path)) ||
+        (st = json_int_in(root, "pad_token_id", false, -1, cfg->vocab_size - 1, &pad, path)) ||
+        (st = json_float_in(root, "layer_norm_epsilon", 0.0, true, CFG_MAX_EPS, &cfg->layer_norm_eps, path)) ||
+        (st = json_float_in(root, "resid_pdrop", 0.0, false, CFG_MAX_DROPOUT, &cfg->dropout, path)))
         goto done;
     cfg->bos_token_id = (int32_t)bos;
     cfg->eos_token_id = (int32_t)eos;
@@ -227,8 +229,14 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
     if ((st = classifier_size(w_path, &cfg.num_labels)) != ATTN_OK) goto done;
     attn_gpt_config checked = cfg;
-    if ((st = attn_model_new(&checked, 0, &m)) != ATTN_OK) {
-        st = error_prefixf(st, "%s", cfg_path);
+    st_file *f = NULL;
+    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
+    model_params_expect(f, w_path, "transformer."); /* shapes checked before the weights are allocated */
+    st = attn_model_new(&checked, 0, &m);
+    model_params_expect(NULL, NULL, NULL);
+    st_close(f);
+    if (st != ATTN_OK) {
+        if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
     if ((st = load_weights(m, w_path)) != ATTN_OK) goto done;

@@ -147,8 +147,17 @@ attn_status encdec_save(const attn_model *m, const char *dir);
 struct st_file;
 struct st_tensor;
 /* Allocates the zeroed weight block of n_floats for m->params (offsets set)
- * and points m->ptensors into it. */
+ * and points m->ptensors into it. After model_params_expect(f, ...) on this
+ * thread it first checks the table against checkpoint f (ATTN_ERR_FORMAT
+ * naming path): every parameter f holds (by name, or without prefix) has
+ * the shape the config implies, and f holds at least as many values as the
+ * matrices it lacks by name need. A config that claims 100 layers of width
+ * 1024 over a tiny file then fails before gigabytes are allocated. */
 attn_status model_params_finish(attn_model *m, int64_t n_floats);
+/* Sets the checkpoint the next model_params_finish on this thread checks
+ * against (NULL: none). A loader sets it around its model's allocation and
+ * clears it after, whether the allocation ran or failed earlier. */
+void model_params_expect(const struct st_file *f, const char *path, const char *prefix);
 /* A view of consecutive parameter tensors starting at first as one (rows,
  * cols) tensor (cols 1: a vector), e.g. q, k and v as one projection. */
 tensor param_fused(const tensor *first, int64_t rows, int64_t cols);
@@ -161,6 +170,19 @@ void param_info_place(param_info *p, int64_t s0, int64_t s1, bool decay, bool pa
 attn_status model_read_param(attn_model *m, int k, const struct st_tensor *t, const char *path);
 /* ATTN_ERR_FORMAT naming path if a weight is NaN or infinite. */
 attn_status model_check_finite(const attn_model *m, const char *path);
+/* Non-finite outputs (huge but finite weights overflow, e.g. every weight
+ * 3e38): model_check_output is the cheap check of a model's output (n
+ * floats: logits, hidden states, a loss); only when it fails does
+ * model_nonfinite_error run the diagnostic pass, rerun (the same forward,
+ * given m, its graph and ctx) with every op recorded, and return
+ * ATTN_ERR_FORMAT naming the first op whose output is not finite, its
+ * layer and the weight it read or followed ("what" names the output when
+ * no op is found). The graph is reset afterwards. */
+typedef tensor *(*model_rerun_fn)(attn_model *m, graph *g, void *ctx);
+bool model_all_finite(const float *x, int64_t n);
+attn_status model_check_output(attn_model *m, const float *x, int64_t n, const char *what, model_rerun_fn rerun,
+                               void *ctx);
+attn_status model_nonfinite_error(attn_model *m, const char *what, model_rerun_fn rerun, void *ctx);
 /* Whether name, or prefix + name, is one of m's parameters. */
 bool model_has_param(const attn_model *m, const char *name, const char *prefix);
 /* The tensor called name in f, else the one called name without a leading prefix. */

@@ -6,8 +6,60 @@
 
 #include <math.h>
 
+/* The checkpoint the next model_params_finish on this thread checks its
+ * table against (model_params_expect). */
+static _Thread_local const st_file *expect_file;
+static _Thread_local const char *expect_path, *expect_prefix;
+
+void model_params_expect(const st_file *f, const char *path, const char *prefix) {
+    expect_file = f;
+    expect_path = path;
+    expect_prefix = prefix ? prefix : "";
+}
+
+/* Every parameter that the checkpoint holds by name has the shape the
+ * config implies (as stored: transposed where p->transpose), and the
+ * matrices it lacks by name can come from its other tensors (tied or
+ * renamed ones), so that a config that claims more than the file holds
+ * fails before its weight block is allocated and filled. */
+static attn_status check_expected(const attn_model *m) {
+    const st_file *f = expect_file;
+    int64_t missing = 0, spare = 0;
+    const char *first_missing = NULL;
+    bool *used = attn_calloc((size_t)f->n_tensors + 1, sizeof *used);
+    if (!used) return ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = ATTN_OK;
+    for (int k = 0; k < m->n_params_tensors && !st; k++) {
+        const param_info *p = &m->params[k];
+        const st_tensor *t = model_find_tensor(f, p->name, expect_prefix);
+        if (!t) {
+            if (p->ndim == 2) { /* a missing vector is small (and some are optional) */
+                missing += p->numel;
+                if (!first_missing) first_missing = p->name;
+            }
+            continue;
+        }
+        used[t - f->tensors] = true;
+        int64_t want[2] = {p->transpose ? p->shape[1] : p->shape[0], p->transpose ? p->shape[0] : p->shape[1]};
+        st = st_check_shape(t, p->ndim, want, expect_path);
+    }
+    for (int64_t i = 0; i < f->n_tensors && !st; i++)
+        if (!used[i]) spare += f->tensors[i].numel;
+    attn_free(used);
+    if (!st && missing > spare)
+        st = attn_errorf(ATTN_ERR_FORMAT,
+                         "%s: missing tensor \"%s\": the config implies %lld more weights than the file holds",
+                         expect_path, first_missing, (long long)(missing - spare));
+    return st;
+}
+
 attn_status model_params_finish(attn_model *m, int64_t n_floats) {
     size_t bytes;
+    if (expect_file) {
+        attn_status st = check_expected(m);
+        expect_file = NULL;
+        if (st) return st;
+    }
     m->n_weights = n_floats;
     if (!size_mul((size_t)n_floats, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes)))
         return ATTN_ERR_OUT_OF_MEMORY;
@@ -96,4 +148,104 @@ done:
     attn_free(w_path);
     attn_free(entries);
     return st;
+}
+
+/* ---- non-finite outputs ------------------------------------------------------ */
+
+bool model_all_finite(const float *x, int64_t n) {
+    /* a sum of x * 0 is NaN exactly when some x is NaN or infinite; the
+     * loop vectorises, where a test per element would stop at each */
+    float acc = 0.0f;
+#pragma omp simd reduction(+ : acc)
+    for (int64_t i = 0; i < n; i++) acc += x[i] * 0.0f;
+    return acc == 0.0f;
+}
+
+static const char *op_label(op_kind op) {
+    switch (op) {
+    case OP_EMBEDDING: return "embedding lookup";
+    case OP_LINEAR: return "linear layer";
+    case OP_LAYERNORM: return "layer norm";
+    case OP_GELU:
+    case OP_GELU_ERF: return "GELU";
+    case OP_RELU: return "ReLU";
+    case OP_ADD: return "addition";
+    case OP_DROPOUT: return "dropout";
+    case OP_ATTENTION: return "attention";
+    case OP_CROSS_ENTROPY:
+    case OP_CROSS_ENTROPY_SMOOTH: return "cross-entropy";
+    case OP_TANH: return "tanh";
+    case OP_SELECT: return "position select";
+    case OP_SCALE: return "scale";
+    case OP_GRU:
+    case OP_GRU_CELL: return "GRU";
+    case OP_ADDITIVE_ATTENTION: return "additive attention";
+    case OP_WEIGHTED_SUM: return "weighted sum";
+    case OP_CONCAT: return "concatenation";
+    case OP_STACK: return "stack";
+    case OP_MAXOUT: return "maxout";
+    default: return "op";
+    }
+}
+
+/* The parameter whose block holds t's data, or -1. */
+static int param_of(const attn_model *m, const tensor *t) {
+    if (!t || !t->data || t->data < m->weights || t->data >= m->weights + m->n_weights) return -1;
+    int64_t off = t->data - m->weights;
+    for (int k = 0; k < m->n_params_tensors; k++)
+        if (off >= m->params[k].offset && off < m->params[k].offset + m->params[k].numel) return k;
+    return -1;
+}
+
+attn_status model_nonfinite_error(attn_model *m, const char *what, model_rerun_fn rerun, void *ctx) {
+    /* the diagnostic pass: the forward again with every op on the tape
+     * (ops record when a parameter requires a gradient), then the first
+     * op whose output is not finite */
+    int found = -1, near = -1;
+    op_kind op = OP_COUNT;
+    bool *had = attn_malloc((size_t)m->n_params_tensors + 1);
+    if (had && rerun) {
+        for (int k = 0; k < m->n_params_tensors; k++) {
+            had[k] = m->ptensors[k].requires_grad;
+            m->ptensors[k].requires_grad = true;
+        }
+        model_sync_views(m);
+        graph_reset(&m->g, true, false, 0);
+        rerun(m, &m->g, ctx);
+        int last = -1;
+        for (int64_t i = 0; i < m->g.n_tape && found < 0; i++) {
+            const tape_entry *e = &m->g.tape[i];
+            int here = -1;
+            for (int j = 0; j < 3 && here < 0; j++) here = param_of(m, e->in[j]);
+            if (e->out && e->out->data && !model_all_finite(e->out->data, e->out->numel)) {
+                found = here >= 0 ? here : last;
+                near = here >= 0;
+                op = e->op;
+            }
+            if (here >= 0) last = here;
+        }
+        for (int k = 0; k < m->n_params_tensors; k++) m->ptensors[k].requires_grad = had[k];
+        model_sync_views(m);
+        graph_reset(&m->g, false, false, 0);
+    }
+    attn_free(had);
+    if (op == OP_COUNT)
+        return attn_errorf(ATTN_ERR_FORMAT, "non-finite values (NaN or infinity) in the %s; the weights may be corrupt",
+                           what);
+    if (found < 0)
+        return attn_errorf(ATTN_ERR_FORMAT,
+                           "non-finite values (NaN or infinity) first appear in the output of the %s, before any "
+                           "weight; the weights may be corrupt", op_label(op));
+    const param_info *p = &m->params[found];
+    char layer[32] = "";
+    if (p->layer >= 0) snprintf(layer, sizeof layer, " layer %d, in", p->layer);
+    return attn_errorf(ATTN_ERR_FORMAT,
+                       "non-finite values (NaN or infinity) first appear in%s the output of the %s (%s %s); the "
+                       "weights may be corrupt",
+                       layer, op_label(op), near ? "weight" : "after", p->name);
+}
+
+attn_status model_check_output(attn_model *m, const float *x, int64_t n, const char *what, model_rerun_fn rerun,
+                               void *ctx) {
+    return model_all_finite(x, n) ? ATTN_OK : model_nonfinite_error(m, what, rerun, ctx);
 }

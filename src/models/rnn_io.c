@@ -46,15 +46,15 @@ static attn_status config_from_json(const char *path, attn_rnn_config *c) {
     }
     c->attention = !strcmp(mt, "rnnsearch");
     int64_t pad = c->pad_token_id, bos = c->bos_token_id, eos = c->eos_token_id;
-    if ((st = json_int(root, "src_vocab_size", true, &c->src_vocab_size, path)) ||
-        (st = json_int(root, "tgt_vocab_size", true, &c->tgt_vocab_size, path)) ||
-        (st = json_int(root, "embed_size", true, &c->embed_size, path)) ||
-        (st = json_int(root, "hidden_size", true, &c->hidden_size, path)) ||
-        (st = json_int(root, "align_size", c->attention, &c->align_size, path)) ||
-        (st = json_int(root, "maxout_size", true, &c->maxout_size, path)) ||
-        (st = json_int(root, "pad_token_id", false, &pad, path)) ||
-        (st = json_int(root, "decoder_start_token_id", false, &bos, path)) ||
-        (st = json_int(root, "eos_token_id", false, &eos, path)))
+    if ((st = json_int_in(root, "src_vocab_size", true, 1, CFG_MAX_VOCAB, &c->src_vocab_size, path)) ||
+        (st = json_int_in(root, "tgt_vocab_size", true, 1, CFG_MAX_VOCAB, &c->tgt_vocab_size, path)) ||
+        (st = json_int_in(root, "embed_size", true, 1, CFG_MAX_WIDTH, &c->embed_size, path)) ||
+        (st = json_int_in(root, "hidden_size", true, 1, CFG_MAX_WIDTH, &c->hidden_size, path)) ||
+        (st = json_int_in(root, "align_size", c->attention, 1, CFG_MAX_WIDTH, &c->align_size, path)) ||
+        (st = json_int_in(root, "maxout_size", true, 1, CFG_MAX_WIDTH, &c->maxout_size, path)) ||
+        (st = json_int_in(root, "pad_token_id", false, -1, CFG_MAX_VOCAB - 1, &pad, path)) ||
+        (st = json_int_in(root, "decoder_start_token_id", false, -1, CFG_MAX_VOCAB - 1, &bos, path)) ||
+        (st = json_int_in(root, "eos_token_id", false, -1, CFG_MAX_VOCAB - 1, &eos, path)))
         goto done;
     c->pad_token_id = (int32_t)pad;
     c->bos_token_id = (int32_t)bos;
@@ -111,11 +111,14 @@ attn_status rnn_load(const char *dir, attn_model **out) {
         goto done;
     }
     if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
-    if ((st = rnn_alloc(&cfg, &m)) != ATTN_OK) {
-        st = error_prefixf(st, "%s", cfg_path);
+    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
+    model_params_expect(f, w_path, ""); /* shapes checked before the weights are allocated */
+    st = rnn_alloc(&cfg, &m);
+    model_params_expect(NULL, NULL, NULL);
+    if (st != ATTN_OK) {
+        if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
-    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
     if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
     *out = m;
     m = NULL;

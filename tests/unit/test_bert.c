@@ -332,3 +332,146 @@ TEST("bad encoder directories: unsupported activation and position type, wrong s
     unlink(w);
     rmdir(dir);
 }
+
+/* Every weight 3e38 (finite, so the checkpoint loads): hidden states and
+ * sentence embeddings overflow. They were returned as NaN (`attn embed`
+ * printed -nan, invalid JSON, with status 0); now the encoder calls fail
+ * naming the first op whose output is not finite. */
+TEST("encoder with weights of 3e38: hidden states and embeddings fail naming the first non-finite output") {
+    attn_model *m = NULL, *m2 = NULL;
+    CHECK_OK(attn_model_load(REF "bert_tiny", &m));
+    if (!m) return;
+    for (int64_t i = 0; i < m->n_weights; i++) m->weights[i] = 3e38f;
+    char dir[] = "/tmp/attn_test_bert_huge_XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_OK(attn_model_save(m, dir));
+    CHECK_OK(attn_model_load(dir, &m2));
+    if (m2) {
+        int32_t ids[5] = {2, 7, 9, 11, 3};
+        float hidden[5 * 32], emb[32];
+        CHECK_STATUS(attn_encoder_hidden(m2, ids, NULL, NULL, 1, 5, hidden), ATTN_ERR_FORMAT);
+        const char *e = attn_last_error();
+        if (!strstr(e, "non-finite") || !strstr(e, "weights may be corrupt")) fprintf(stderr, "    message: %s\n", e);
+        CHECK(strstr(e, "non-finite") && strstr(e, "weights may be corrupt"));
+        CHECK_STATUS(attn_encoder_embed(m2, ids, NULL, NULL, 1, 5, true, emb), ATTN_ERR_FORMAT);
+        CHECK(strstr(attn_last_error(), "non-finite") != NULL);
+    }
+    /* layer 1 alone huge: named */
+    attn_model_free(m);
+    m = NULL;
+    CHECK_OK(attn_model_load(REF "bert_tiny", &m));
+    if (m) {
+        for (int k = 0; k < m->n_params_tensors; k++)
+            if (m->params[k].layer == 1)
+                for (int64_t i = 0; i < m->params[k].numel; i++) m->weights[m->params[k].offset + i] = 3e38f;
+        int32_t ids[5] = {2, 7, 9, 11, 3};
+        float emb[32];
+        CHECK_STATUS(attn_encoder_embed(m, ids, NULL, NULL, 1, 5, false, emb), ATTN_ERR_FORMAT);
+        const char *e = attn_last_error();
+        if (!strstr(e, "layer 1,")) fprintf(stderr, "    message: %s\n", e);
+        CHECK(strstr(e, "layer 1,") != NULL && strstr(e, "encoder.layer.1.") != NULL);
+    }
+    attn_model_free(m2);
+    attn_model_free(m);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
+/* BERT's loader checks the checkpoint's shapes before allocating too. */
+static size_t bert_largest_alloc;
+static void *bert_largest_realloc(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (size > bert_largest_alloc) bert_largest_alloc = size;
+    return realloc(ptr, size);
+}
+
+TEST("an encoder config claiming 100 layers x 1024 over a small checkpoint fails before allocating the weights") {
+    char dir[] = "/tmp/attn_test_bert_big_XXXXXX", cmd[256], path[128];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(cmd, sizeof cmd, "cp '%sbert_tiny/model.safetensors' '%s/'", REF, dir);
+    CHECK(system(cmd) == 0);
+    snprintf(path, sizeof path, "%s/config.json", dir);
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp != NULL);
+    if (!fp) return;
+    fputs("{\"model_type\": \"bert\", \"num_hidden_layers\": 100, \"hidden_size\": 1024, \"num_attention_heads\": 16,"
+          " \"intermediate_size\": 4096, \"max_position_embeddings\": 20, \"vocab_size\": 71, \"type_vocab_size\": 2}",
+          fp);
+    fclose(fp);
+    attn_model *m = NULL;
+    bert_largest_alloc = 0;
+    attn_set_allocator(bert_largest_realloc, NULL);
+    attn_status st = attn_model_load(dir, &m);
+    attn_set_allocator(NULL, NULL);
+    CHECK_STATUS(st, ATTN_ERR_FORMAT);
+    CHECK(m == NULL);
+    const char *e = attn_last_error();
+    if (!strstr(e, "has shape")) fprintf(stderr, "    message: %s\n", e);
+    CHECK(strstr(e, "model.safetensors") && strstr(e, "has shape") && strstr(e, "config.json implies"));
+    if (bert_largest_alloc >= (1u << 20)) fprintf(stderr, "    largest allocation: %zu bytes\n", bert_largest_alloc);
+    CHECK(bert_largest_alloc < (1u << 20));
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}
+
+/* Config numbers out of range are errors naming the file and the key:
+ * sentence_bert_config.json's max_seq_length (2.5, 0, -1 and "x" were
+ * used or silently ignored) and config.json's layer_norm_eps (1e300, which
+ * is infinite as a float, 0 and negative values were accepted). */
+static void write_cfg(const char *dir, const char *name, const char *text) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *fp = fopen(path, "wb");
+    CHECK(fp != NULL);
+    if (!fp) return;
+    fputs(text, fp);
+    fclose(fp);
+}
+
+static void expect_config_error(const char *dir, const char *file, const char *key) {
+    attn_model *m = NULL;
+    CHECK_STATUS(attn_model_load(dir, &m), ATTN_ERR_FORMAT);
+    CHECK(m == NULL);
+    attn_model_free(m);
+    const char *e = attn_last_error();
+    char want[64];
+    snprintf(want, sizeof want, "\"%s\" must be", key);
+    bool ok = strstr(e, file) && strstr(e, want);
+    if (!ok) fprintf(stderr, "    message: %s\n", e);
+    CHECK(ok);
+}
+
+TEST("config numbers out of range: max_seq_length 2.5 / 0 / -1 / \"x\", layer_norm_eps 1e300 / 0 / -1e-12") {
+    char dir[] = "/tmp/attn_test_bert_cfg_XXXXXX", cmd[256];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(cmd, sizeof cmd, "cp '%sbert_tiny/model.safetensors' '%sbert_tiny/config.json' '%s/'", REF, REF, dir);
+    CHECK(system(cmd) == 0);
+    const char *bad_len[] = {"2.5", "0", "-1", "\"x\"", "1e300"};
+    for (size_t i = 0; i < sizeof bad_len / sizeof bad_len[0]; i++) {
+        char text[128];
+        snprintf(text, sizeof text, "{\"max_seq_length\": %s, \"do_lower_case\": false}", bad_len[i]);
+        write_cfg(dir, "sentence_bert_config.json", text);
+        expect_config_error(dir, "sentence_bert_config.json", "max_seq_length");
+    }
+    write_cfg(dir, "sentence_bert_config.json", "{\"max_seq_length\": 12, \"do_lower_case\": false}");
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_load(dir, &m));
+    attn_model_free(m);
+    const char *bad_eps[] = {"1e300", "0", "-1e-12", "\"small\"", "2"};
+    for (size_t i = 0; i < sizeof bad_eps / sizeof bad_eps[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text,
+                 "{\"model_type\": \"bert\", \"num_hidden_layers\": 2, \"hidden_size\": 32, \"num_attention_heads\": 4,"
+                 " \"intermediate_size\": 48, \"max_position_embeddings\": 20, \"vocab_size\": 71,"
+                 " \"type_vocab_size\": 2, \"layer_norm_eps\": %s}", bad_eps[i]);
+        write_cfg(dir, "config.json", text);
+        expect_config_error(dir, "config.json", "layer_norm_eps");
+    }
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    CHECK(system(cmd) == 0);
+}

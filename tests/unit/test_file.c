@@ -3,6 +3,8 @@
  * onto a regular file with an error naming it. Atomic writes use a
  * temporary name of their own per process and call. */
 #include "core/core.h"
+#include "data/data_impl.h"
+#include "io/safetensors.h"
 #include "test.h"
 
 #include <stdio.h>
@@ -90,5 +92,55 @@ TEST("atomic writes: two writers of one file never share a temporary file; a sta
         unlink(stale[k]);
     }
     unlink(path);
+
+/* A FIFO, a directory or a device where a file is expected: refused at
+ * once with "X is not a regular file" (opening a FIFO to read used to wait
+ * for a writer forever; the alarm turns such a wait into a failure). The
+ * safetensors reader and the shard mapper go through the same check. */
+static bool refused_as_not_regular(attn_status st, const char *path) {
+    char want[512];
+    snprintf(want, sizeof want, "%s is not a regular file", path);
+    if (st == ATTN_OK) return false;
+    if (!strstr(attn_last_error(), want)) {
+        fprintf(stderr, "    error: %s\n", attn_last_error());
+        return false;
+    }
+    return true;
+}
+
+TEST("file_read_all, st_open, data_map_file: a FIFO, a directory and /dev/zero are refused without blocking") {
+    char root[] = "/tmp/attn_test_fifo.XXXXXX";
+    CHECK(mkdtemp(root) != NULL);
+    char fifo[256], reg[256];
+    snprintf(fifo, sizeof fifo, "%s/model.safetensors", root);
+    snprintf(reg, sizeof reg, "%s/config.json", root);
+    CHECK(mkfifo(fifo, 0600) == 0);
+    alarm(20);
+    char *text = NULL;
+    size_t len = 0;
+    CHECK(refused_as_not_regular(file_read_all(fifo, &text, &len), fifo));
+    CHECK(text == NULL);
+    CHECK(refused_as_not_regular(file_read_all(root, &text, &len), root));
+    CHECK(refused_as_not_regular(file_read_all("/dev/zero", &text, &len), "/dev/zero"));
+    st_file *f = NULL;
+    CHECK(refused_as_not_regular(st_open(fifo, &f), fifo));
+    CHECK(f == NULL);
+    CHECK(refused_as_not_regular(st_open(root, &f), root));
+    void *map = NULL;
+    size_t map_len = 0;
+    CHECK(refused_as_not_regular(data_map_file(fifo, 8, "token shard", &map, &map_len), fifo));
+    alarm(0);
+    /* a regular file still reads, whole */
+    FILE *w = fopen(reg, "wb");
+    CHECK(w != NULL);
+    if (w) {
+        fputs("{\"n_layer\": 2}", w);
+        fclose(w);
+    }
+    CHECK_OK(file_read_all(reg, &text, &len));
+    CHECK(len == 14 && text && !strcmp(text, "{\"n_layer\": 2}"));
+    attn_free(text);
+    remove(fifo);
+    remove(reg);
     rmdir(root);
 }

@@ -4,6 +4,7 @@
 #include "test.h"
 #include "ref_fixture.h"
 
+#include "attn/generate.h"
 #include "attn/train.h"
 #include "io/safetensors.h"
 #include "models/model_impl.h"
@@ -314,4 +315,155 @@ TEST("after the first step a training step allocates nothing") {
     CHECK(after_more == after_first);
     attn_trainer_free(tr);
     attn_model_free(m);
+}
+
+/* Huge but finite weights (every weight 3e38, as a corrupt or hostile
+ * checkpoint may hold) pass the load-time check, then overflow: logits and
+ * the NLL were NaN and `attn score` printed "nll -nan" with status 0. Now
+ * the output check fails and the diagnostic pass names where the first
+ * non-finite values appear (the embeddings' sum, before layer 0) — and a
+ * model whose overflow starts in a layer names that layer. */
+static void fill_weights(attn_model *m, float v, int layer_from) {
+    for (int k = 0; k < m->n_params_tensors; k++)
+        if (m->params[k].layer >= layer_from || layer_from < 0)
+            for (int64_t i = 0; i < m->params[k].numel; i++) m->weights[m->params[k].offset + i] = v;
+}
+
+TEST("weights of 3e38: score, logits and a saved-and-loaded model fail naming where non-finite values start") {
+    attn_model *m = NULL, *m2 = NULL;
+    CHECK_OK(attn_model_load(FIX_DIR, &m));
+    if (!m) return;
+    const char *dir = make_tmpdir();
+    CHECK(dir != NULL);
+    fill_weights(m, 3e38f, -1);
+    CHECK_OK(attn_model_save(m, dir));
+    CHECK_OK(attn_model_load(dir, &m2)); /* finite: loads */
+    if (m2) {
+        int32_t ids[6] = {1, 2, 3, 4, 5, 6};
+        double nll = 0;
+        int64_t n = 0;
+        CHECK_STATUS(attn_model_score(m2, ids, 6, &nll, &n), ATTN_ERR_FORMAT);
+        const char *e = attn_last_error();
+        if (!strstr(e, "non-finite") || !strstr(e, "weights may be corrupt") || !strstr(e, "transformer.w"))
+            fprintf(stderr, "    message: %s\n", e);
+        CHECK(strstr(e, "non-finite") && strstr(e, "weights may be corrupt") && strstr(e, "transformer.w"));
+        CHECK(strstr(e, "layer") == NULL); /* before the first layer */
+        float logits[6 * 67];
+        CHECK_STATUS(attn_model_logits(m2, ids, 1, 6, logits), ATTN_ERR_FORMAT);
+        CHECK(strstr(attn_last_error(), "non-finite") != NULL);
+        /* decoding: the prompt's forward fails the same way (it sampled the
+         * last token id from NaN logits, step after step) */
+        attn_sampler_params sp = attn_sampler_default_params();
+        attn_gen *gen = NULL;
+        CHECK_OK(attn_gen_new(m2, &sp, &gen));
+        if (gen) {
+            CHECK_STATUS(attn_gen_start(gen, ids, 3), ATTN_ERR_FORMAT);
+            CHECK(strstr(attn_last_error(), "non-finite") != NULL);
+            attn_gen_free(gen);
+        }
+        /* the graph is usable again: the diagnostic pass restored the views */
+        for (int k = 0; k < m2->n_params_tensors; k++) CHECK(!m2->ptensors[k].requires_grad);
+    }
+    attn_model_free(m2);
+    /* only layer 1 huge: the first non-finite output is in layer 1 */
+    attn_model_free(m);
+    m = NULL;
+    CHECK_OK(attn_model_load(FIX_DIR, &m));
+    if (m) {
+        fill_weights(m, 3e38f, 1);
+        int32_t ids[6] = {1, 2, 3, 4, 5, 6};
+        double nll = 0;
+        int64_t n = 0;
+        CHECK_STATUS(attn_model_score(m, ids, 6, &nll, &n), ATTN_ERR_FORMAT);
+        const char *e = attn_last_error();
+        if (!strstr(e, "in layer 1,")) fprintf(stderr, "    message: %s\n", e);
+        CHECK(strstr(e, "in layer 1,") != NULL && strstr(e, "h.1.") != NULL);
+        /* the model itself is intact: ordinary weights score as before */
+        attn_model_free(m);
+        m = NULL;
+        CHECK_OK(attn_model_load(FIX_DIR, &m));
+        if (m) CHECK_OK(attn_model_score(m, ids, 6, &nll, &n));
+        CHECK(isfinite(nll));
+    }
+    attn_model_free(m);
+    if (dir) rm_dir(dir);
+}
+
+/* A tiny config.json that claims 100 layers of width 1024 over a small
+ * checkpoint: refused from the safetensors header alone (the shapes, then
+ * the missing layers), before the weight block is allocated — the loader
+ * used to allocate, zero and initialise 1.7 GB first. The allocator hook
+ * records the largest single allocation. */
+static size_t largest_alloc;
+static void *largest_realloc(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (size > largest_alloc) largest_alloc = size;
+    return realloc(ptr, size);
+}
+
+TEST("a config claiming 100 layers x 1024 over a small checkpoint fails before allocating the weights") {
+    const char *dir = make_tmpdir();
+    if (!dir) return;
+    copy_file(FIX_DIR "/model.safetensors", dir, "model.safetensors", -1);
+    write_file(dir, "config.json",
+               "{\"model_type\": \"gpt2\", \"n_layer\": 100, \"n_head\": 16, \"n_embd\": 1024, \"n_positions\": 16,"
+               " \"vocab_size\": 67}");
+    attn_model *m = NULL;
+    largest_alloc = 0;
+    attn_set_allocator(largest_realloc, NULL);
+    attn_status st = attn_model_load(dir, &m);
+    attn_set_allocator(NULL, NULL);
+    CHECK_STATUS(st, ATTN_ERR_FORMAT);
+    CHECK(m == NULL);
+    const char *e = attn_last_error();
+    if (!strstr(e, "has shape") || !strstr(e, "config.json implies")) fprintf(stderr, "    message: %s\n", e);
+    CHECK(strstr(e, "model.safetensors") && strstr(e, "has shape") && strstr(e, "config.json implies"));
+    if (largest_alloc >= (1u << 20)) fprintf(stderr, "    largest allocation: %zu bytes\n", largest_alloc);
+    CHECK(largest_alloc < (1u << 20));
+    /* the right width but 100 layers: the missing layers are counted first */
+    write_file(dir, "config.json",
+               "{\"model_type\": \"gpt2\", \"n_layer\": 100, \"n_head\": 4, \"n_embd\": 32, \"n_positions\": 16,"
+               " \"vocab_size\": 67}");
+    largest_alloc = 0;
+    attn_set_allocator(largest_realloc, NULL);
+    st = attn_model_load(dir, &m);
+    attn_set_allocator(NULL, NULL);
+    CHECK_STATUS(st, ATTN_ERR_FORMAT);
+    e = attn_last_error();
+    if (!strstr(e, "missing tensor \"transformer.h.2.")) fprintf(stderr, "    message: %s\n", e);
+    CHECK(strstr(e, "missing tensor \"transformer.h.2.") != NULL);
+    CHECK(largest_alloc < (1u << 20));
+    rm_dir(dir);
+}
+
+/* config.json numbers out of range name the file and the key. */
+TEST("GPT config numbers out of range: layer_norm_epsilon 1e300 / 0 / -1, n_layer 2.5, n_embd \"x\", eos past the vocabulary") {
+    const char *dir = make_tmpdir();
+    if (!dir) return;
+    copy_file(FIX_DIR "/model.safetensors", dir, "model.safetensors", -1);
+    const char *cases[][2] = {
+        {"\"n_layer\": 2, \"n_embd\": 32, \"layer_norm_epsilon\": 1e300", "layer_norm_epsilon"},
+        {"\"n_layer\": 2, \"n_embd\": 32, \"layer_norm_epsilon\": 0", "layer_norm_epsilon"},
+        {"\"n_layer\": 2, \"n_embd\": 32, \"layer_norm_epsilon\": -1", "layer_norm_epsilon"},
+        {"\"n_layer\": 2.5, \"n_embd\": 32", "n_layer"},
+        {"\"n_layer\": -2, \"n_embd\": 32", "n_layer"},
+        {"\"n_layer\": 2, \"n_embd\": \"x\"", "n_embd"},
+        {"\"n_layer\": 2, \"n_embd\": 32, \"eos_token_id\": 67", "eos_token_id"},
+        {"\"n_layer\": 2, \"n_embd\": 32, \"resid_pdrop\": 1.5", "resid_pdrop"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[512];
+        snprintf(text, sizeof text, "{\"model_type\": \"gpt2\", \"n_head\": 4, \"n_positions\": 16, \"vocab_size\": 67, %s}",
+                 cases[i][0]);
+        write_file(dir, "config.json", text);
+        char want[64];
+        snprintf(want, sizeof want, "\"%s\" must be", cases[i][1]);
+        expect_load_error(dir, ATTN_ERR_FORMAT, want);
+        CHECK(strstr(attn_last_error(), "config.json") != NULL);
+    }
+    rm_dir(dir);
 }

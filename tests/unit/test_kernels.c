@@ -22,6 +22,7 @@
 #include "kernels/kernels.h"
 
 #include <float.h>
+#include <pthread.h>
 
 enum { SEED = 20240607 };
 
@@ -538,6 +539,76 @@ TEST("attention with ALiBi: tiled and row kernels match the reference (causal, m
                                 .amp = 1, .tol_bwd = 1e-4}, 1230);
     check_attention((attn_case){.B = 1, .Tq = 40, .Tk = 45, .H = 2, .D = 160, .causal = true, .alibi = true,
                                 .mask = MASK_RANDOM, .amp = 1, .tol_bwd = 1e-4}, 1240);
+}
+
+/* The tiled attention on a thread with a small stack, and with its tile
+ * buffers refused by the allocator: the tiles (208 KiB per thread in the
+ * backward at D = 128) are not on the stack, and when they cannot be
+ * allocated the row kernels give the same results. Each run is on a fresh
+ * thread, so that no tile block kept from an earlier call is reused. */
+enum { SMALL_B = 2, SMALL_T = 70, SMALL_H = 2, SMALL_D = 128, SMALL_C = SMALL_H * SMALL_D };
+typedef struct small_run {
+    const attn_dims *d;
+    const float *qkv, *dout, *lse_ref;
+    float *out, *lse, *dqkv;
+} small_run;
+
+static void *small_run_main(void *arg) {
+    small_run *r = arg;
+    const float *qkv = r->qkv;
+    kernels_cpu.attention_forward(r->d, r->out, r->lse, qkv, qkv + SMALL_C, qkv + 2 * SMALL_C);
+    kernels_cpu.attention_backward(r->d, r->dqkv, r->dqkv + SMALL_C, r->dqkv + 2 * SMALL_C, r->dout, r->out,
+                                   r->lse_ref, qkv, qkv + SMALL_C, qkv + 2 * SMALL_C);
+    return NULL;
+}
+
+static size_t refuse_above; /* the hook refuses allocations larger than this (0: none) */
+static void *refusing_realloc(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (refuse_above && size > refuse_above) return NULL;
+    return realloc(ptr, size);
+}
+
+static void check_attention_small_stack(size_t stack, bool refuse) {
+    enum { B = SMALL_B, T = SMALL_T, H = SMALL_H, D = SMALL_D, C = SMALL_C, N = B * T * 3 * C };
+    attn_dims d = {.B = B, .Tq = T, .Tk = T, .H = H, .D = D, .causal = true, .scale = 1.0f / sqrtf((float)D),
+                   .q_stride = 3 * C, .kv_stride = 3 * C, .q_batch_stride = T * 3 * C, .kv_batch_stride = T * 3 * C};
+    float *qkv = randn(N, 1400, 1.0f), *dout = randn(B * T * C, 1401, 1.0f);
+    float *o_ref = filled(B * T * C, 0), *l_ref = filled(B * H * T, 0), *g_ref = filled(N, 0);
+    kernels_ref.attention_forward(&d, o_ref, l_ref, qkv, qkv + C, qkv + 2 * C);
+    kernels_ref.attention_backward(&d, g_ref, g_ref + C, g_ref + 2 * C, dout, o_ref, l_ref, qkv, qkv + C, qkv + 2 * C);
+    small_run r = {.d = &d, .qkv = qkv, .dout = dout, .lse_ref = l_ref, .out = filled(B * T * C, NAN),
+                   .lse = filled(B * H * T, NAN), .dqkv = filled(N, 0)};
+    pthread_attr_t attr;
+    pthread_t th;
+    pthread_attr_init(&attr);
+    CHECK(pthread_attr_setstacksize(&attr, stack) == 0);
+    if (refuse) {
+        refuse_above = 64 * 1024;
+        attn_set_allocator(refusing_realloc, NULL);
+    }
+    int rc = pthread_create(&th, &attr, small_run_main, &r);
+    CHECK(rc == 0);
+    if (rc == 0) pthread_join(th, NULL);
+    if (refuse) attn_set_allocator(NULL, NULL);
+    pthread_attr_destroy(&attr);
+    CHECK(close_to("small-stack attention out", r.out, o_ref, NULL, B * T * C, 1e-5));
+    CHECK(close_to("small-stack attention lse", r.lse, l_ref, NULL, B * H * T, 1e-5));
+    CHECK(close_to("small-stack attention dqkv", r.dqkv, g_ref, NULL, N, 1e-4));
+    attn_free(qkv), attn_free(dout), attn_free(o_ref), attn_free(l_ref), attn_free(g_ref);
+    attn_free(r.out), attn_free(r.lse), attn_free(r.dqkv);
+}
+
+TEST("attention tiles are not on the stack: forward and backward (D = 128) on a thread with a 96 KiB stack") {
+    check_attention_small_stack(96 * 1024, false);
+}
+
+TEST("attention with its tile buffers refused by the allocator: the row kernels give the same results") {
+    check_attention_small_stack(1024 * 1024, true);
 }
 
 /* ALiBi changes the result (the bias reaches the softmax): the same inputs
@@ -1195,4 +1266,56 @@ TEST("sumsq: cpu tables match ref (sum in double) and a known value") {
     }
     float y[3] = {3.0f, -4.0f, 12.0f};
     CHECK(kernels_ref.sumsq(y, 3) == 169.0 && kernels_cpu.sumsq(y, 3) == 169.0);
+}
+
+/* ---- non-finite input ------------------------------------------------------ */
+
+/* NaN and infinities reach the kernels when weights are corrupt. The
+ * vectorised exp used to convert a NaN to an integer and shift the negative
+ * result (undefined: UBSan stops the ASan build's run here); now every
+ * exp-based kernel passes NaN through as NaN, on both tables. */
+TEST("vm_expf / vm_tanhf / GELU on NaN give NaN (no undefined conversion or shift), infinities saturate") {
+    volatile float nan_in = NAN;
+    CHECK(isnan(vm_expf(nan_in)) && isnan(vm_expf_masked(nan_in)) && isnan(vm_tanhf(nan_in)));
+    CHECK(isnan(vm_gelu_tanh(nan_in)) && isnan(vm_gelu_erf(nan_in)));
+    CHECK(vm_expf(INFINITY) == vm_expf(88.0f) && vm_expf(-INFINITY) == vm_expf(-87.0f));
+    CHECK(vm_tanhf(INFINITY) == 1.0f && vm_tanhf(-INFINITY) == -1.0f);
+}
+
+TEST("kernels on NaN / inf input (GELU, tanh, cross-entropy, attention; cpu and ref): NaN comes out, no UB") {
+    const kernels *tables[2] = {&kernels_cpu, &kernels_ref};
+    enum { N = 37, V = 19 };
+    for (int t = 0; t < 2; t++) {
+        const kernels *k = tables[t];
+        float *x = randn(N, 1500, 3.0f), *o = filled(N, 0);
+        x[3] = NAN, x[20] = INFINITY, x[21] = -INFINITY, x[36] = NAN;
+        k->gelu_forward(o, x, N);
+        CHECK(isnan(o[3]) && isnan(o[36]) && isfinite(o[0]) && isfinite(o[35]));
+        k->gelu_erf_forward(o, x, N);
+        CHECK(isnan(o[3]) && isnan(o[36]) && isfinite(o[0]) && isfinite(o[35]));
+        k->tanh_forward(o, x, N);
+        CHECK(isnan(o[3]) && isnan(o[36]) && o[20] == 1.0f && o[21] == -1.0f);
+        /* cross-entropy: a row with a NaN logit has a NaN loss; others finite */
+        float *logits = randn(3 * V, 1501, 2.0f), losses[3], lse[3];
+        int32_t targets[3] = {1, 2, 3};
+        logits[V + 5] = NAN;
+        k->crossentropy_forward(losses, lse, logits, targets, 3, V, -100);
+        CHECK(isfinite(losses[0]) && isnan(losses[1]) && isfinite(losses[2]));
+        k->crossentropy_smooth_forward(losses, lse, logits, targets, 3, V, -100, 0.1f);
+        CHECK(isfinite(losses[0]) && isnan(losses[1]) && isfinite(losses[2]));
+        /* attention: a NaN in one query row (tiled kernel: Tq > 1) */
+        enum { T = 9, H = 2, D = 8, C = H * D };
+        float *qkv = randn(T * 3 * C, 1502, 1.0f), *ao = filled(T * C, 0), *al = filled(H * T, 0);
+        qkv[4 * 3 * C + 1] = NAN; /* query 4, head 0 */
+        attn_dims d = {.B = 1, .Tq = T, .Tk = T, .H = H, .D = D, .causal = true, .scale = 0.35f, .q_stride = 3 * C,
+                       .kv_stride = 3 * C, .q_batch_stride = T * 3 * C, .kv_batch_stride = T * 3 * C};
+        k->attention_forward(&d, ao, al, qkv, qkv + C, qkv + 2 * C);
+        CHECK(isnan(ao[4 * C]) && isfinite(ao[3 * C]) && isfinite(ao[4 * C + D]));
+        /* the row kernel (one query, a decoding step): query 4 over keys 0..4 */
+        attn_dims d1 = d;
+        d1.Tq = 1, d1.Tk = 5;
+        k->attention_forward(&d1, ao, al, qkv + 4 * 3 * C, qkv + C, qkv + 2 * C);
+        CHECK(isnan(ao[0]) && isnan(al[0]) && isfinite(ao[D]));
+        attn_free(x), attn_free(o), attn_free(logits), attn_free(qkv), attn_free(ao), attn_free(al);
+    }
 }

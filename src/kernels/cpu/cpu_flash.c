@@ -19,12 +19,70 @@
 #include "kernels/cpu/cpu.h"
 #include "kernels/cpu/vmath.h"
 
+#include "attn/attn.h"
+
 #include <math.h>
+#include <pthread.h>
 #ifdef __AVX512F__
 #include <immintrin.h>
 #endif
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 enum { BQ = 64, BK = 32, TILE_MAX_D = 128, LANES = 16 };
+
+/* Each thread's tiles (up to 208 KiB in the backward at TILE_MAX_D) live
+ * in one heap block, not on the stack: a stack that must grow by that much
+ * when memory is short ends the process with a segmentation fault. The
+ * block is per calling thread, sized for its team and kept (a training
+ * step then allocates nothing) until the thread ends; when it cannot be
+ * allocated the row kernels of cpu_softmax.c, which need no tiles, run
+ * instead. */
+static _Thread_local float *tile_block;
+static _Thread_local size_t tile_block_floats;
+static pthread_key_t tile_key;
+static pthread_once_t tile_key_once = PTHREAD_ONCE_INIT;
+static bool tile_key_ok;
+
+static void tile_block_release(void *p) { attn_free_aligned(p); }
+static void tile_key_make(void) { tile_key_ok = pthread_key_create(&tile_key, tile_block_release) == 0; }
+
+/* The floats one thread's tiles take with head width Dp (the backward's,
+ * more than the forward's), a whole number of cache lines. */
+static size_t tile_floats(int64_t Dp) {
+    size_t n = (size_t)(3 * BQ * Dp + 6 * BK * Dp + 2 * BQ * BK + 2 * BQ);
+    return (n + 15) / 16 * 16;
+}
+
+static int team_size(void) {
+#ifdef _OPENMP
+    return omp_get_max_threads(); /* at least the team of a region started here */
+#else
+    return 1;
+#endif
+}
+
+static int thread_index(void) {
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
+/* Tiles for `threads` threads of per floats each, or NULL. */
+static float *tile_buffers(int threads, size_t per) {
+    size_t need = (size_t)threads * per;
+    if (tile_block && tile_block_floats >= need) return tile_block;
+    pthread_once(&tile_key_once, tile_key_make);
+    if (!tile_key_ok) return NULL; /* no way to free it when the thread ends */
+    attn_free_aligned(tile_block);
+    tile_block = attn_malloc_aligned(need * sizeof(float));
+    tile_block_floats = tile_block ? need : 0;
+    pthread_setspecific(tile_key, tile_block); /* freed when the thread ends */
+    return tile_block;
+}
 
 /* Inner loops run over LANES floats with constant trip counts into local
  * accumulators, which the compiler keeps in vector registers; head vectors
@@ -245,6 +303,12 @@ void CPU_FN(cpu_attention_forward)(const attn_dims *d, float *out, float *lse, c
 void CPU_FN(cpu_attention_forward_tiles)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
                                          const float *v) {
     const int64_t D = d->D, Dp = (D + LANES - 1) / LANES * LANES, C = d->H * D, n_qb = (d->Tq + BQ - 1) / BQ;
+    const size_t per = tile_floats(Dp);
+    float *tiles = tile_buffers(team_size(), per);
+    if (!tiles) {
+        CPU_FN(cpu_attention_forward_rows)(d, out, lse, q, k, v);
+        return;
+    }
 #pragma omp parallel for collapse(2) schedule(static)
     for (int64_t bh = 0; bh < d->B * d->H; bh++)
         for (int64_t qb = 0; qb < n_qb; qb++) {
@@ -253,8 +317,8 @@ void CPU_FN(cpu_attention_forward_tiles)(const attn_dims *d, float *out, float *
             const float *kb = k + b * d->kv_batch_stride + h * D;
             const float *vb = v + b * d->kv_batch_stride + h * D;
             const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
-            float Qs[BQ * TILE_MAX_D], Kr[BK * TILE_MAX_D], Kt[TILE_MAX_D * BK], Vr[BK * TILE_MAX_D], S[BQ * BK],
-                acc[BQ * TILE_MAX_D], m[BQ], l[BQ];
+            float *Qs = tiles + (size_t)thread_index() * per, *Kr = Qs + BQ * Dp, *Kt = Kr + BK * Dp,
+                  *Vr = Kt + Dp * BK, *S = Vr + BK * Dp, *acc = S + BQ * BK, *m = acc + BQ * Dp, *l = m + BQ;
             pack_rows(Qs, q + b * d->q_batch_stride + i0 * d->q_stride + h * D, d->q_stride, nq, nq, D, Dp, d->scale);
             for (int64_t x = 0; x < nq * Dp; x++) acc[x] = 0.0f;
             for (int64_t r = 0; r < nq; r++) {
@@ -270,8 +334,8 @@ void CPU_FN(cpu_attention_forward_tiles)(const attn_dims *d, float *out, float *
                 tile_scores(d, S, Qs, Kt, nq, Dp, i0, j0, nk, mask, true, d->alibi ? d->alibi[h] : 0.0f);
                 for (int64_t r = 0; r < nq; r++) {
                     float *srow = S + r * BK, bm = -INFINITY;
-                    for (int64_t jj = 0; jj < nk; jj++) bm = srow[jj] > bm ? srow[jj] : bm;
-                    float nm = m[r] > bm ? m[r] : bm;
+                    for (int64_t jj = 0; jj < nk; jj++) bm = srow[jj] > bm || srow[jj] != srow[jj] ? srow[jj] : bm; /* NaN stays */
+                    float nm = m[r] > bm || m[r] != m[r] ? m[r] : bm;
                     if (nm == -INFINITY) { /* nothing visible yet: weights stay 0 */
                         for (int64_t jj = 0; jj < BK; jj++) srow[jj] = 0.0f;
                         continue;
@@ -312,15 +376,21 @@ void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, fl
         return;
     }
     const int64_t D = d->D, Dp = (D + LANES - 1) / LANES * LANES, C = d->H * D, off = d->Tk - d->Tq;
+    const size_t per = tile_floats(Dp);
+    float *tiles = tile_buffers(team_size(), per);
+    if (!tiles) {
+        CPU_FN(cpu_attention_backward_rows)(d, dq, dk, dv, dout, out, lse, q, k, v);
+        return;
+    }
 #pragma omp parallel for schedule(static)
     for (int64_t bh = 0; bh < d->B * d->H; bh++) {
         int64_t b = bh / d->H, h = bh % d->H;
         const float *kb = k + b * d->kv_batch_stride + h * D;
         const float *vb = v + b * d->kv_batch_stride + h * D;
         const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
-        float Qs[BQ * TILE_MAX_D], dO[BQ * TILE_MAX_D], Kr[BK * TILE_MAX_D], Kt[TILE_MAX_D * BK],
-            Vr[BK * TILE_MAX_D], Vt[TILE_MAX_D * BK], S[BQ * BK], dP[BQ * BK], dK[BK * TILE_MAX_D],
-            dV[BK * TILE_MAX_D], dQ[BQ * TILE_MAX_D], Dr[BQ];
+        float *Qs = tiles + (size_t)thread_index() * per, *dO = Qs + BQ * Dp, *dQ = dO + BQ * Dp, *Kr = dQ + BQ * Dp,
+              *Kt = Kr + BK * Dp, *Vr = Kt + Dp * BK, *Vt = Vr + BK * Dp, *dK = Vt + Dp * BK, *dV = dK + BK * Dp,
+              *S = dV + BK * Dp, *dP = S + BQ * BK, *Dr = dP + BQ * BK;
         for (int64_t j0 = 0; j0 < d->Tk; j0 += BK) {
             int64_t nk = d->Tk - j0 < BK ? d->Tk - j0 : BK;
             pack_rows(Kr, kb + j0 * d->kv_stride, d->kv_stride, nk, BK, D, Dp, 1.0f);

@@ -46,10 +46,10 @@ void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *l
 #pragma omp simd reduction(+ : dot)
                     for (int64_t e = 0; e < D; e++) dot += qi[e] * kj[e];
                     s[jj] = dot * d->scale + slope * (float)(j - pos);
-                    bm = s[jj] > bm ? s[jj] : bm;
+                    bm = s[jj] > bm || s[jj] != s[jj] ? s[jj] : bm; /* a NaN score makes the row NaN */
                 }
                 if (bm == -INFINITY) continue;
-                float nm = m > bm ? m : bm;
+                float nm = m > bm || m != m ? m : bm;
                 float corr = m == -INFINITY ? 0.0f : vm_expf(m - nm);
                 l *= corr;
                 for (int64_t e = 0; e < D; e++) acc[e] *= corr;

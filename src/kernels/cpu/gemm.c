@@ -6,9 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#ifdef ATTN_HAVE_BLAS
-#include <cblas.h>
-#endif
+#include "kernels/blas.h"
 
 void gemm_scale(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
     if (beta == 1.0f) return;
@@ -70,7 +68,8 @@ static void gemm_builtin_acc(bool ta, bool tb, int64_t M, int64_t N, int64_t K, 
         }
 }
 
-#ifdef ATTN_HAVE_BLAS
+/* The BLAS (blas.h: loaded on first use); attn's packed kernel where it
+ * did not load. */
 void gemm_f32_blas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
                    const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
     if (M <= 0 || N <= 0) return;
@@ -78,16 +77,20 @@ void gemm_f32_blas(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, 
         gemm_scale(M, N, beta, C, ldc);
         return;
     }
+    const blas_api *blas = blas_load();
+    if (!blas) {
+        gemm_f32_packed(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc);
+        return;
+    }
     if (M == 1 && trans_b && !trans_a) {
         /* one row (decoding): a matrix-vector product streams B once, where
          * sgemm would first copy it into packed panels */
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)N, (int)K, alpha, B, (int)ldb, A, 1, beta, C, 1);
+        blas->sgemv(BLAS_ROW_MAJOR, BLAS_NO_TRANS, (int)N, (int)K, alpha, B, (int)ldb, A, 1, beta, C, 1);
         return;
     }
-    cblas_sgemm(CblasRowMajor, trans_a ? CblasTrans : CblasNoTrans, trans_b ? CblasTrans : CblasNoTrans, (int)M, (int)N,
+    blas->sgemm(BLAS_ROW_MAJOR, trans_a ? BLAS_TRANS : BLAS_NO_TRANS, trans_b ? BLAS_TRANS : BLAS_NO_TRANS, (int)M, (int)N,
                 (int)K, alpha, A, (int)lda, B, (int)ldb, beta, C, (int)ldc);
 }
-#endif
 
 void gemm_f32_packed(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                      int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc) {
@@ -153,21 +156,18 @@ static void gemv_rows(float *out, const float *x, const float *W, int64_t ldw, i
 
 typedef enum { USE_BLAS, USE_PACKED, USE_BUILTIN } gemm_use;
 
-/* ATTN_GEMM=blas|attn|builtin, else the BLAS where one was built in (it
- * measures as fast as attn's packed kernel on the transformer shapes,
- * bench/bench_gemm.c), else the packed kernel where this CPU runs it. */
+/* ATTN_GEMM=blas|attn|builtin, else the BLAS where one was built in and
+ * loads (it measures as fast as attn's packed kernel on the transformer
+ * shapes, bench/bench_gemm.c; it is not loaded under a memory limit too
+ * small for its buffers, blas.h), else the packed kernel where this CPU
+ * runs it, else the blocked loop. */
 static gemm_use gemm_choice(void) {
     static int use = -1;
     if (use < 0) {
         const char *e = getenv("ATTN_GEMM");
         bool packed = CPU_FN(gemm_packed_available)(GEMM_PACK_F32);
-#ifdef ATTN_HAVE_BLAS
-        use = USE_BLAS;
-#else
-        use = packed ? USE_PACKED : USE_BUILTIN;
-#endif
-        if (e && !strcmp(e, "builtin")) use = USE_BUILTIN;
-        if (e && !strcmp(e, "attn") && packed) use = USE_PACKED;
+        bool builtin = e && !strcmp(e, "builtin"), own = e && !strcmp(e, "attn") && packed;
+        use = builtin ? USE_BUILTIN : own ? USE_PACKED : blas_load() ? USE_BLAS : packed ? USE_PACKED : USE_BUILTIN;
     }
     return (gemm_use)use;
 }
@@ -199,9 +199,7 @@ void gemm_f32_fused(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
         CPU_FN(gemm_packed)(GEMM_PACK_F32, trans_a, trans_b, M, N, K, alpha, A, GEMM_F32, lda, B, GEMM_F32, ldb, beta, C,
                             ldc, fuse);
         return;
-#ifdef ATTN_HAVE_BLAS
     case USE_BLAS: gemm_f32_blas(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); break;
-#endif
     default: gemm_f32_builtin(trans_a, trans_b, M, N, K, alpha, A, lda, B, ldb, beta, C, ldc); break;
     }
     if (M > 0 && N > 0) CPU_FN(gemm_fuse_after)(fuse, trans_a, M, N, K, A, GEMM_F32, lda, C, ldc);

@@ -1,7 +1,8 @@
 /* gemm.h — single-precision matrix multiply used by the CPU kernels.
  * Row-major: C (M, N) = alpha * op(A) @ op(B) + beta * C, where op(A) is
  * (M, K) (A stored (K, M) when trans_a), op(B) is (K, N) (B stored (N, K)
- * when trans_b). gemm_f32 runs the BLAS found at build time, else attn's
+ * when trans_b). gemm_f32 runs the BLAS found at build time where it loads
+ * (kernels/blas.h), else attn's
  * packed kernel (gemm_packed.h) in the AVX-512 and AVX2 builds where the
  * CPU has their instructions, else a blocked OpenMP loop; ATTN_GEMM=blas|attn|builtin overrides the choice
  * (blas only where one was built in). All are right on every shape. */
@@ -29,13 +30,12 @@ void CPU_FN(gemm_f32_builtin)(bool trans_a, bool trans_b, int64_t M, int64_t N, 
                       int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 
 /* attn's packed kernel alone (fp32 FMAs in the AVX-512 build; a plain
- * loop elsewhere), and the BLAS alone where one was built in. */
+ * loop elsewhere), and the BLAS alone where one loads (else the packed
+ * kernel). */
 void CPU_FN(gemm_f32_packed)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                              int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
-#ifdef ATTN_HAVE_BLAS
 void CPU_FN(gemm_f32_blas)(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                            int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
-#endif
 /* The AVX2 and AVX-512 builds' packed kernels by name (call only on a CPU
  * with the instructions). */
 void gemm_f32_packed_avx2(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,

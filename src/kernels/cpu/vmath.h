@@ -6,16 +6,19 @@
  * |r| <= ln2/2, a degree-6 polynomial for e^r, then 2^n built in the
  * exponent bits; relative error about 2e-7 over [-87, 88]. Outside that
  * range the input is clamped: e^-87 (~1.6e-38, not 0) below, e^88 (finite,
- * not inf) above; vm_expf_masked gives exact 0 below -87. Tested against
- * libm in tests/unit/test_kernels.c. */
+ * not inf) above; vm_expf_masked gives exact 0 below -87. NaN gives NaN
+ * (the polynomial runs on a clamped number, so no NaN reaches the integer
+ * conversion, whose result would be undefined). Tested against libm in
+ * tests/unit/test_kernels.c, and on NaN and infinities under UBSan. */
 #ifndef ATTN_VMATH_H
 #define ATTN_VMATH_H
 
 #include <stdint.h>
 #include <string.h>
 
-static inline float vm_expf(float x) {
-    x = x < -87.0f ? -87.0f : (x > 88.0f ? 88.0f : x);
+static inline float vm_expf(float x_in) {
+    /* written so that NaN fails both tests and is clamped too */
+    float x = x_in > -87.0f ? (x_in < 88.0f ? x_in : 88.0f) : -87.0f;
     /* round to nearest by adding and subtracting 1.5 * 2^23: no libm call,
      * so the loop vectorises (|x * log2 e| < 2^22 after the clamp) */
     float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f;
@@ -28,10 +31,10 @@ static inline float vm_expf(float x) {
     p = p * r + 0.5f;
     p = p * r + 1.0f;
     p = p * r + 1.0f;
-    int32_t bits = ((int32_t)n + 127) << 23;
+    uint32_t bits = (uint32_t)((int32_t)n + 127) << 23; /* n + 127 in 1 .. 254 */
     float scale;
     memcpy(&scale, &bits, sizeof scale);
-    return p * scale;
+    return x_in == x_in ? p * scale : x_in;
 }
 
 /* expf that returns exactly 0 for -inf and very negative inputs (masked scores). */
@@ -75,7 +78,7 @@ static inline float vm_erff(float x) {
     q = q * s + 6.070676104e-02f;
     q = q * s - 1.175743716e-01f;
     q = q * s + 2.161600358e-01f;
-    float ez = z < 100.0f ? z : 100.0f; /* also maps NaN to a number: vm_expf(NaN) is undefined */
+    float ez = z < 100.0f ? z : 100.0f;
     float large = 1.0f - vm_expf(-ez) * q;
     float r = a < 0.921875f ? small : (a < 3.9375f ? large : (a > 0.0f ? 1.0f : a)); /* NaN stays NaN */
     return x < 0.0f ? -r : r;

@@ -31,7 +31,10 @@ void ref_attention_forward(const attn_dims *d, float *out, float *lse, const flo
             for (int64_t i = 0; i < d->Tq; i++) {
                 double mx = -(double)INFINITY;
                 for (int64_t j = 0; j < d->Tk; j++)
-                    if (visible(d, b, i, j)) mx = fmax(mx, score(d, q, k, b, h, i, j));
+                    if (visible(d, b, i, j)) {
+                        double s = score(d, q, k, b, h, i, j);
+                        mx = s > mx || isnan(s) ? s : mx; /* a NaN score makes the row NaN (fmax would drop it) */
+                    }
                 float *o = out + (b * d->Tq + i) * C + h * d->D;
                 float *l = &lse[(b * d->H + h) * d->Tq + i];
                 if (mx == -(double)INFINITY) {
