@@ -92,6 +92,8 @@ TEST("atomic writes: two writers of one file never share a temporary file; a sta
         unlink(stale[k]);
     }
     unlink(path);
+    rmdir(root);
+}
 
 /* A FIFO, a directory or a device where a file is expected: refused at
  * once with "X is not a regular file" (opening a FIFO to read used to wait
