@@ -73,6 +73,11 @@ uint64_t rng_next_u64(rng_state *r);
 float    rng_next_float(rng_state *r);   /* [0,1) with 24 random bits */
 
 /* ---- files ----------------------------------------------------------------- */
+/* How many allocations (attn_malloc / attn_realloc / cJSON's, through the
+ * hook) have failed in this process: a parser whose result is NULL tells
+ * an out-of-memory failure from bad input by this count moving. */
+unsigned long alloc_failures(void);
+
 /* Reads a whole file into a NUL-terminated buffer (attn_free it). */
 attn_status file_read_all(const char *path, char **out, size_t *out_len);
 
