@@ -210,14 +210,20 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
         goto done;
     }
     bool seq2seq;
+    unsigned long failures = alloc_failures();   /* the sniffers read an unparsable file as "not mine" */
     if ((st = encdec_config_is_seq2seq(cfg_path, &seq2seq)) != ATTN_OK) goto done;
-    if (seq2seq || rnn_config_is_rnn(cfg_path)) {
+    bool rnn = !seq2seq && rnn_config_is_rnn(cfg_path), bert = !seq2seq && !rnn && bert_config_is_encoder(cfg_path);
+    if (alloc_failures() != failures) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory reading the model type", cfg_path);
+        goto done;
+    }
+    if (seq2seq || rnn) {
         st = seq2seq ? encdec_load(dir, &m) : rnn_load(dir, &m);
         if (st == ATTN_OK) *out = m;
         m = NULL;
         goto done;
     }
-    if (bert_config_is_encoder(cfg_path)) {
+    if (bert) {
         st = bert_load(dir, &m);
         if (st == ATTN_OK) *out = m;
         m = NULL;

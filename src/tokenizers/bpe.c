@@ -794,7 +794,12 @@ attn_status bpe_tokenizer_load_files(const char *vocab_path, const char *merges_
     if ((st = file_read_all(vocab_path, &vbuf, &vlen)) != ATTN_OK) goto done;
     if ((st = file_read_all(merges_path, &mbuf, &mlen)) != ATTN_OK) goto done;
     const char *end = NULL;
-    if (!(root = cJSON_ParseWithLengthOpts(vbuf, vlen + 1, &end, 1))) {
+    unsigned long failures = alloc_failures();
+    if (!(root = cJSON_ParseWithLengthOpts(vbuf, vlen + 1, &end, 1)) && alloc_failures() != failures) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory parsing the JSON", vocab_path);
+        goto done;
+    }
+    if (!root) {
         size_t at = end && end >= vbuf && end <= vbuf + vlen ? (size_t)(end - vbuf) : 0;
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: malformed JSON near byte %zu", vocab_path, at);
         goto done;

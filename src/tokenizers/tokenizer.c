@@ -397,7 +397,12 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
     if ((st = file_read_all(file, &buf, &len)) != ATTN_OK) goto done;
 
     const char *end = NULL;
+    unsigned long failures = alloc_failures();
     root = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);   /* +1: the NUL file_read_all adds */
+    if (!root && alloc_failures() != failures) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory parsing the JSON", file);
+        goto done;
+    }
     if (!root) {
         size_t at = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: malformed JSON near byte %zu", file, at);
