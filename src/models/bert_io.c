@@ -220,7 +220,13 @@ attn_status bert_load(const char *dir, attn_model **out) {
     }
     if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
     if ((st = load_labels(m, cfg_path, cfg.num_labels)) != ATTN_OK) goto done;
-    bert_set_max_length(m, sentence_max_length(dir));
+    unsigned long failures = alloc_failures();   /* sentence_max_length reads a file it cannot load as absent */
+    int64_t max_len = sentence_max_length(dir);
+    if (alloc_failures() != failures) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory reading sentence_bert_config.json", dir);
+        goto done;
+    }
+    bert_set_max_length(m, max_len);
     *out = m;
     m = NULL;
 done:
