@@ -45,6 +45,10 @@ attn_status json_read_object(const char *path, cJSON **out) {
     return ATTN_OK;
 }
 
+void json_add_item(cJSON *obj, const char *key, cJSON *item) {
+    if (!cJSON_AddItemToObject(obj, key, item)) cJSON_Delete(item);
+}
+
 cJSON *json_short_number(float x) {
     char buf[32];
     snprintf(buf, sizeof buf, "%.9g", (double)x);
