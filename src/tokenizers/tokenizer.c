@@ -372,7 +372,7 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
             /* GPT-2's vocab.json + merges.txt (or encoder.json + vocab.bpe) */
             bool found;
             st = bpe_pair_load(path, NULL, out, &found);
-            if (!found) st = attn_errorf(ATTN_ERR_IO, "no tokenizer.json in %s", path);
+            if (!found && !st) st = attn_errorf(ATTN_ERR_IO, "no tokenizer.json in %s", path);   /* st: out of memory */
             goto done;
         }
     } else if (strlen(path) >= 9 && !strcmp(path + strlen(path) - 9, "vocab.txt")) {
@@ -388,7 +388,7 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
         }
         bool found;
         st = bpe_pair_load(dir, path, out, &found);
-        if (!found) st = attn_errorf(ATTN_ERR_IO, "no merges.txt or vocab.bpe beside %s", path);
+        if (!found && !st) st = attn_errorf(ATTN_ERR_IO, "no merges.txt or vocab.bpe beside %s", path);
         attn_free(dir);
         return st;
     } else if (!(file = attn_strdup(path))) {
