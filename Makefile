@@ -194,7 +194,7 @@ define fuzz-run
 	  if $(FUZZ_ENV) build-fuzz/fuzz/$$h $(FUZZ_RUN) $$dict -max_total_time=$(1) \
 	      -artifact_prefix=build-fuzz/artifacts/$$h- build-fuzz/corpus/$$h tests/fuzz/corpus/$$h \
 	      > build-fuzz/$$h.log 2>&1; then \
-	    grep -E '^#[0-9]+ *DONE|^stat::(number_of_executed_units|peak_rss_mb)' build-fuzz/$$h.log | tr '\n' ' '; echo; \
+	    grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|peak_rss_mb)' build-fuzz/$$h.log | tr '\n' ' '; echo; \
 	  else tail -n 60 build-fuzz/$$h.log; echo "$$h: FAILED (build-fuzz/$$h.log)"; fail="$$fail $$h"; fi; \
 	done; [ -z "$$fail" ] || { echo "failed:$$fail"; exit 1; }
 endef

@@ -2,7 +2,8 @@
  * bert_io.c, encdec_io.c, rnn_io.c through attn_model_load). The input's
  * first byte picks a fixture whose real weights are placed beside the
  * config: 0 GPT-2, 1 BERT, 2 RoBERTa, 3 BART, 4 Marian, 5 RNNsearch,
- * 6 GPT-2 classifier, 7 RoBERTa classifier (modulo 8); the rest is config.json. The weights are the committed
+ * 6 GPT-2 classifier, 7 RoBERTa classifier (bits 0-2); the rest is config.json, or, when bit 7
+ * is set, generation_config.json beside the fixture's own config.json. The weights are the committed
  * tests/ref fixtures, found relative to the working directory (run from the
  * repository root) or through ATTN_FUZZ_REF. */
 #include "fuzz_common.h"
@@ -17,7 +18,7 @@ static const char *const FIXTURES[] = {"gpt2_tiny", "bert_tiny", "roberta_tiny",
                                        "rnnsearch_tiny", "gpt2_cls", "roberta_cls"};
 #define N_FIXTURES ((int)(sizeof FIXTURES / sizeof FIXTURES[0]))
 
-static char model_dirs[N_FIXTURES][512];
+static char model_dirs[N_FIXTURES][512], configs[N_FIXTURES][PATH_MAX + 64];
 
 static void setup(void) {
     const char *ref = getenv("ATTN_FUZZ_REF");
@@ -33,6 +34,7 @@ static void setup(void) {
         snprintf(weights, sizeof weights, "%s/%s/model.safetensors", root, FIXTURES[k]);
         snprintf(link, sizeof link, "%s/model.safetensors", model_dirs[k]);
         if (symlink(weights, link) != 0) abort();
+        snprintf(configs[k], sizeof configs[k], "%s/%s/config.json", root, FIXTURES[k]);
     }
 }
 
@@ -43,10 +45,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         ready = 1;
     }
     if (size < 1) return 0;
-    const char *dir = model_dirs[data[0] % N_FIXTURES];
-    char cfg[600];
+    int k = data[0] & 7;
+    const char *dir = model_dirs[k];
+    char cfg[600], gen[600];
     snprintf(cfg, sizeof cfg, "%s/config.json", dir);
-    fuzz_write(cfg, data + 1, size - 1);
+    snprintf(gen, sizeof gen, "%s/generation_config.json", dir);
+    unlink(cfg);
+    unlink(gen);
+    if (data[0] & 0x80) {
+        if (symlink(configs[k], cfg) != 0) abort();
+        fuzz_write(gen, data + 1, size - 1);
+    } else {
+        fuzz_write(cfg, data + 1, size - 1);
+    }
     attn_model *m = NULL;
     attn_status st = attn_model_load(dir, &m);
     fuzz_check_error(st);

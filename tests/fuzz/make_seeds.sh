@@ -22,6 +22,9 @@ for m in gpt2_tiny bert_tiny roberta_tiny bart_tiny marian_tiny rnnsearch_tiny g
     { printf "\\$(printf %03o $i)"; cat tests/ref/$m/config.json; } > $C/fuzz_model_config/$m
     i=$((i + 1))
 done
+# generation_config.json (bit 7) beside BART's and Marian's own config.json
+{ printf '\203'; cat tests/ref/bart_tiny/generation_config.json; } > $C/fuzz_model_config/bart_tiny.generation
+{ printf '\204'; cat tests/ref/marian_tiny/generation_config.json; } > $C/fuzz_model_config/marian_tiny.generation
 
 # vocab.json NUL merges.txt, from the byte-level BPE tokenizer.json above
 python3 - "$C" <<'PY'
