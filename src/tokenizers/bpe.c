@@ -885,18 +885,27 @@ static attn_status bpe_save(const attn_tokenizer *tok, const char *dir) {
             !cJSON_AddBoolToObject(o, "rstrip", false) || !cJSON_AddBoolToObject(o, "normalized", true))
             goto oom;
     }
-    cJSON *pre = byte_level_json(bt->add_prefix_space, true, bt->use_regex);
     if (!cJSON_AddNullToObject(root, "truncation") || !cJSON_AddNullToObject(root, "padding") ||
-        !cJSON_AddNullToObject(root, "normalizer") || !pre)
+        !cJSON_AddNullToObject(root, "normalizer"))
         goto oom;
-    cJSON_AddItemToObject(root, "pre_tokenizer", pre);
+    /* cJSON leaves an item it could not attach to the caller */
+    cJSON *pre = byte_level_json(bt->add_prefix_space, true, bt->use_regex);
+    if (!pre || !cJSON_AddItemToObject(root, "pre_tokenizer", pre)) {
+        cJSON_Delete(pre);
+        goto oom;
+    }
     cJSON *post = NULL;
     if ((st = tok_post_json(&tok->post, tok, &post)) != ATTN_OK) goto done;
     if (!post && !(post = byte_level_json(true, false, true))) goto oom;
-    cJSON_AddItemToObject(root, "post_processor", post);
+    if (!cJSON_AddItemToObject(root, "post_processor", post)) {
+        cJSON_Delete(post);
+        goto oom;
+    }
     cJSON *dec = byte_level_json(true, true, true);
-    if (!dec) goto oom;
-    cJSON_AddItemToObject(root, "decoder", dec);
+    if (!dec || !cJSON_AddItemToObject(root, "decoder", dec)) {
+        cJSON_Delete(dec);
+        goto oom;
+    }
     cJSON *model = cJSON_AddObjectToObject(root, "model");
     if (!model || !cJSON_AddStringToObject(model, "type", "BPE") || !cJSON_AddNullToObject(model, "dropout") ||
         !cJSON_AddNullToObject(model, "unk_token") || !cJSON_AddStringToObject(model, "continuing_subword_prefix", "") ||
