@@ -206,18 +206,22 @@ static void snapshot(ckpt *c, char **bufs, size_t *lens) {
     }
 }
 
-TEST("alloc-fail: a checkpoint written over an earlier one") {
+/* Sweeps train_checkpoint over an earlier checkpoint in DIR with the run's
+ * tokenizer tok (taken). */
+static void checkpoint_sweep(const char *what, const char *dir, attn_tokenizer *tok) {
     ckpt c = {0};
+    c.tok = tok;
     attn_gpt_config g = tiny_gpt();
     attn_model *m = NULL;
     attn_optim_params op = attn_optim_default_params();
     CHECK_OK(attn_model_new(&g, 7, &m));
     if (m) CHECK_OK(attn_trainer_new(m, &op, &c.tr));
-    static const char text[] = "abcdefghij";
-    CHECK_OK(attn_tokenizer_new_char(text, 10, &c.tok));
     if (!c.tr || !c.tok) goto done;
     c.p = attn_train_default_params();
-    c.p.out_dir = test_tmp_path("ckpt");
+    char old_dir[300], new_dir[300];
+    snprintf(old_dir, sizeof old_dir, "%.200s", test_tmp_path(dir));
+    snprintf(new_dir, sizeof new_dir, "%.200s_new", old_dir);
+    c.p.out_dir = old_dir;
     CHECK_OK(dir_ensure(c.p.out_dir));
     snprintf(c.state, sizeof c.state, "%s/trainer_state.safetensors", c.p.out_dir);
     /* the earlier checkpoint: step 0 */
@@ -234,7 +238,7 @@ TEST("alloc-fail: a checkpoint written over an earlier one") {
     attn_set_threads(threads);
     char saved[512];
     snprintf(saved, sizeof saved, "%.500s", c.p.out_dir);
-    c.p.out_dir = test_tmp_path("ckpt_new");
+    c.p.out_dir = new_dir;
     snprintf(c.state, sizeof c.state, "%s/trainer_state.safetensors", c.p.out_dir);
     CHECK_OK(dir_ensure(c.p.out_dir));
     CHECK_OK(write_ckpt(&c));
@@ -269,7 +273,7 @@ TEST("alloc-fail: a checkpoint written over an earlier one") {
             break;
         }
         if (st != ATTN_ERR_OUT_OF_MEMORY || cnt.live != 0 || !attn_last_error()[0]) {
-            fprintf(stderr, "  checkpoint: allocation %ld failed -> %s (%s), %ld blocks left\n", k,
+            fprintf(stderr, "  %s: allocation %ld failed -> %s (%s), %ld blocks left\n", what, k,
                     attn_status_string(st), attn_last_error(), cnt.live);
             CHECK(st == ATTN_ERR_OUT_OF_MEMORY);
             CHECK(cnt.live == 0);
@@ -277,7 +281,7 @@ TEST("alloc-fail: a checkpoint written over an earlier one") {
         }
     }
     CHECK(total > 0);
-    printf("  checkpoint: %ld allocations, each failed in turn\n", total);
+    printf("  %s: %ld allocations, each failed in turn\n", what, total);
 done:
     for (int i = 0; i < 8; i++) {
         free(c.old[i]);
@@ -286,6 +290,24 @@ done:
     attn_trainer_free(c.tr);
     attn_model_free(m);
     attn_tokenizer_free(c.tok);
+}
+
+TEST("alloc-fail: a checkpoint written over an earlier one, with each tokenizer kind") {
+    attn_tokenizer *tok = NULL;
+    static const char text[] = "abcdefghij";
+    CHECK_OK(attn_tokenizer_new_char(text, 10, &tok));
+    checkpoint_sweep("checkpoint, char tokenizer", "ckpt_char", tok);
+    const char *corpus = test_tmp_path("ckpt_corpus.txt");
+    FILE *f = fopen(corpus, "wb");
+    CHECK(f && fputs("the cat sat on the mat; the dog sat on the log\n", f) >= 0);
+    if (f) fclose(f);
+    static const char *const special[] = {"<s>", "<pad>", "</s>", "<unk>"};
+    tok = NULL;
+    CHECK_OK(attn_tokenizer_train_bpe_special(&corpus, 1, 270, 1, special, 4, &tok));
+    checkpoint_sweep("checkpoint, BPE tokenizer", "ckpt_bpe", tok);
+    tok = NULL;
+    CHECK_OK(attn_tokenizer_train_wordpiece(&corpus, 1, 40, 1, &tok));
+    checkpoint_sweep("checkpoint, WordPiece tokenizer", "ckpt_wp", tok);
 }
 
 /* ---- tokenizers ------------------------------------------------------------ */
