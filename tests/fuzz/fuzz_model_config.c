@@ -5,7 +5,7 @@
  * 6 GPT-2 classifier, 7 RoBERTa classifier (bits 0-2); the rest is config.json, or, when bit 7
  * is set, generation_config.json beside the fixture's own config.json. The weights are the committed
  * tests/ref fixtures, found relative to the working directory (run from the
- * repository root) or through ATTN_FUZZ_REF. */
+ * repository root) or through ATTN_FUZZ_REF. A GPT-2 model that loads then runs a forward pass. */
 #include "fuzz_common.h"
 #include "attn/model.h"
 
@@ -64,6 +64,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (st == ATTN_OK) {
         for (int64_t i = 0; i < attn_model_num_labels(m); i++)
             if (!attn_model_label(m, i)) abort();
+        attn_gpt_config c = attn_model_config(m);
+        if (k == 0 && c.vocab_size >= 2 && c.n_ctx >= 2) {
+            /* a GPT-2 config that loads must also run: a forward pass over two tokens */
+            int32_t ids[2] = {0, 1};
+            float *logits = attn_malloc((size_t)(2 * c.vocab_size) * sizeof(float));
+            if (logits) fuzz_check_error(attn_model_logits(m, ids, 1, 2, logits));
+            attn_free(logits);
+        }
     }
     attn_model_free(m);
     return 0;
