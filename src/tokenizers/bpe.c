@@ -95,6 +95,7 @@ typedef struct bpe_tokenizer {
     attn_tokenizer base;
     char *strs;              /* byte-level string of each vocab id, NUL-terminated, concatenated */
     size_t *str_off;         /* [V] offset in strs; SIZE_MAX for ids only an added token has */
+    size_t *str_len;         /* [V] length of each id's string in strs (0 when str_off is SIZE_MAX) */
     char *bytes;             /* raw bytes of each id (added tokens: their content) */
     size_t *byte_off;        /* [V+1] */
     int32_t *index;          /* [index_cap] vocab ids by hash of their string, -1 free */
@@ -139,8 +140,8 @@ static int32_t vocab_find(const bpe_tokenizer *bt, const char *s, size_t n) {
     for (size_t i = hash_bytes(s, n) & mask;; i = (i + 1) & mask) {
         int32_t id = bt->index[i];
         if (id < 0) return -1;
-        const char *t = bt->strs + bt->str_off[id];
-        if (!memcmp(t, s, n) && t[n] == 0) return id;
+        /* lengths first: the probe may be far longer than any token */
+        if (bt->str_len[id] == n && !memcmp(bt->strs + bt->str_off[id], s, n)) return id;
     }
 }
 
@@ -157,6 +158,7 @@ static void bpe_free(attn_tokenizer *tok) {
     attn_free(bt->cache);
     attn_free(bt->strs);
     attn_free(bt->str_off);
+    attn_free(bt->str_len);
     attn_free(bt->bytes);
     attn_free(bt->byte_off);
     attn_free(bt->index);
@@ -456,6 +458,7 @@ static attn_status bpe_build(const vocab_entry *ve, int32_t n_vocab, const merge
     int32_t V = (int32_t)max_id + 1;
     bt->base.vocab_size = V;
     if (!(bt->str_off = attn_malloc((size_t)V * sizeof *bt->str_off)) ||
+        !(bt->str_len = attn_calloc((size_t)V, sizeof *bt->str_len)) ||
         !(bt->byte_off = attn_malloc(((size_t)V + 1) * sizeof *bt->byte_off))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
@@ -499,6 +502,7 @@ static attn_status bpe_build(const vocab_entry *ve, int32_t n_vocab, const merge
             const vocab_entry *e = &ve[bt->str_off[id]];
             memcpy(bt->strs + at, e->s, e->len + 1);
             bt->str_off[id] = at;
+            bt->str_len[id] = e->len;
             at += e->len + 1;
             size_t k;
             if (!a) {

@@ -439,6 +439,52 @@ TEST("vocab.json + merges.txt: bad merges line, unknown token, truncated JSON") 
     free(dir);
 }
 
+/* A merges line far longer than any token: every vocabulary lookup of its
+ * halves compares lengths before bytes (ASan reported a heap over-read of the
+ * stored token when the probe's length was compared first). */
+TEST("vocab.json + merges.txt: a 10 MB merges line is an error, read within bounds") {
+    const char *dir = test_tmp_path("long_line");
+    CHECK(mkdir(dir, 0700) == 0);
+    char vocab[300], merges[300];
+    snprintf(vocab, sizeof vocab, "%s/vocab.json", dir);
+    snprintf(merges, sizeof merges, "%s/merges.txt", dir);
+    const char *sp = test_tmp_path("long_small.json");
+    write_small(sp, "[]", BYTE_LEVEL, "");
+    size_t len = 0;
+    char *s = read_file(sp, &len);
+    char *v = s ? strstr(s, "\"vocab\": ") : NULL;
+    char *e = v ? strstr(v, ", \"merges\"") : NULL;
+    CHECK(v && e);
+    size_t big = (size_t)10 << 20;
+    char *line = malloc(big + 32);
+    if (v && e && line) {
+        e[0] = 0;
+        write_text(vocab, v + 9);
+        /* several fill bytes, so that some probe meets an occupied index slot */
+        static const char fill[] = "hleoabcdxyz";
+        for (int k = 0; fill[k]; k++) {
+            for (int side = 0; side < 2; side++) {
+                size_t n = 0;
+                if (side) n += (size_t)snprintf(line, 32, "#version: 0.2\nh ");
+                else n += (size_t)snprintf(line, 32, "#version: 0.2\n");
+                memset(line + n, fill[k], big);
+                n += big;
+                if (!side) {
+                    memcpy(line + n, " e", 2);
+                    n += 2;
+                }
+                line[n++] = '\n';
+                line[n] = 0;
+                write_text(merges, line);
+                CHECK_STATUS(load_status(dir), ATTN_ERR_FORMAT);
+                CHECK(strstr(attn_last_error(), "line 2 names"));
+            }
+        }
+    }
+    free(line);
+    free(s);
+}
+
 static long fail_at = -1, n_allocs;
 
 static void *failing_realloc(void *ud, void *p, size_t n) {
