@@ -23,6 +23,7 @@ typedef struct counting {
     long fail_at;      /* 1-based; 0 = never */
     long live;         /* blocks allocated and not yet freed */
     bool failed;       /* fail_at was reached */
+    bool persist;      /* every allocation from fail_at on fails (else only that one) */
 } counting;
 
 static counting cnt;
@@ -34,7 +35,7 @@ static void *counting_realloc(void *ud, void *ptr, size_t size) {
         free(ptr);
         return NULL;
     }
-    if (++cnt.count == cnt.fail_at) {
+    if (++cnt.count == cnt.fail_at || (cnt.persist && cnt.fail_at && cnt.count > cnt.fail_at)) {
         cnt.failed = true;
         return NULL;
     }
@@ -47,13 +48,28 @@ static void *counting_realloc(void *ud, void *ptr, size_t size) {
  * (on success too), so that cnt.live is 0 after it either way. */
 typedef attn_status (*op_fn)(void *ctx);
 
-/* Runs op failing allocation k for every k; returns how many allocations a
- * complete run made (0 if a check failed). */
+static long sweep_mode(const char *what, op_fn op, void *ctx, void (*check_files)(void *ctx), bool persist);
+
+/* Runs op failing allocation k for every k, first that allocation alone,
+ * then (persist) every allocation from k on, as memory that stays exhausted
+ * (the error paths must not need memory either); returns how many
+ * allocations a complete run made (0 if a check failed). */
 static long sweep(const char *what, op_fn op, void *ctx, void (*check_files)(void *ctx)) {
     /* warm-up: once-per-process caches (kernel tables, ...) are made here */
     CHECK_OK(op(ctx));
+    long n = 0;
+    for (int persist = 0; persist < 2; persist++) {
+        long got = sweep_mode(what, op, ctx, check_files, persist);
+        if (persist && got != n) fprintf(stderr, "  %s: %ld allocations, then %ld\n", what, n, got);
+        CHECK(!persist || got == n);
+        n = got;
+    }
+    return n;
+}
+
+static long sweep_mode(const char *what, op_fn op, void *ctx, void (*check_files)(void *ctx), bool persist) {
     for (long k = 1;; k++) {
-        cnt = (counting){.fail_at = k};
+        cnt = (counting){.fail_at = k, .persist = persist};
         attn_set_allocator(counting_realloc, NULL);
         attn_status st = op(ctx);
         attn_set_allocator(NULL, NULL);
@@ -64,8 +80,8 @@ static long sweep(const char *what, op_fn op, void *ctx, void (*check_files)(voi
             return k - 1;
         }
         if (st != ATTN_ERR_OUT_OF_MEMORY || cnt.live != 0 || !attn_last_error()[0]) {
-            fprintf(stderr, "  %s: allocation %ld of %ld failed -> %s (%s), %ld blocks left\n", what, k, cnt.count,
-                    attn_status_string(st), attn_last_error(), cnt.live);
+            fprintf(stderr, "  %s: allocation %ld of %ld failed%s -> %s (%s), %ld blocks left\n", what, k, cnt.count,
+                    persist ? " (and every one after it)" : "", attn_status_string(st), attn_last_error(), cnt.live);
             CHECK(st == ATTN_ERR_OUT_OF_MEMORY);
             CHECK(cnt.live == 0);
             return 0;
