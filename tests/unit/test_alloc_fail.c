@@ -101,7 +101,8 @@ static attn_status load_model(void *ctx) {
 
 TEST("alloc-fail: loading each kind of model directory") {
     static const char *const dirs[] = {"gpt2_tiny", "bert_tiny", "roberta_tiny", "bart_tiny", "marian_tiny",
-                                       "rnnsearch_tiny", "gpt2_cls", "roberta_cls"};
+                                       "rnnsearch_tiny", "rnnencdec_tiny", "gpt2_cls", "roberta_cls", "bert_cls",
+                                       "bert_pretrain"};
     for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
         char dir[512];
         snprintf(dir, sizeof dir, "%s/ref/%s", test_data_dir(), dirs[i]);
