@@ -190,3 +190,63 @@ uninstall:
 
 clean:
 	rm -rf build build-asan build-plain attn
+
+# ---- fuzzing and allocation-failure injection (see docs/robustness.md) ------
+#   make fuzz          every libFuzzer harness of tests/fuzz for FUZZ_SECONDS (600) each
+#   make fuzz-short    the same for FUZZ_SHORT_SECONDS (30) each (CI)
+#   make alloc-fail    tests/unit/test_alloc_fail.c in the normal and the ASan build
+# The library is built with clang, ASan, UBSan and libFuzzer's coverage
+# into build-fuzz/ (no OpenMP, no BLAS: the parsers need neither). One
+# fuzzer process runs at a time; new inputs go to build-fuzz/corpus/<harness>,
+# crashes to build-fuzz/artifacts/. Seeds: tests/fuzz/corpus/<harness>.
+# (clang's -Wdouble-promotion finds more than gcc's in the kernels: the
+# fuzzing build is never -Werror.) make fuzz-clean removes build-fuzz/.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_SHORT_SECONDS ?= 30
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_HARNESS := $(sort $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BIN     := $(FUZZ_HARNESS:%=build-fuzz/fuzz/%)
+FUZZ_RUN     := -rss_limit_mb=2048 -malloc_limit_mb=512 -timeout=20 -print_final_stats=1
+FUZZ_ENV     := ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+
+.PHONY: fuzz fuzz-short fuzz-build fuzz-clean alloc-fail
+fuzz-build:
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPENMP=0 BLAS=0 WERROR=0 OPT="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	  build-fuzz/libattn.a
+	$(MAKE) $(FUZZ_BIN)
+
+build-fuzz/fuzz/%: tests/fuzz/%.c tests/fuzz/*.h build-fuzz/libattn.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -std=c11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -D_GNU_SOURCE -Iinclude -Isrc -Itests/fuzz \
+	  $(CJSON_CFLAGS) $(UTF8PROC_CFLAGS) -o $@ $< build-fuzz/libattn.a -lm $(CJSON_LIBS) $(UTF8PROC_LIBS)
+
+# fuzz-run SECONDS: each harness in turn over its working corpus and seeds;
+# a harness that fails has its log's tail shown, the others still run.
+define fuzz-run
+	@fail=; for h in $(FUZZ_HARNESS); do \
+	  mkdir -p build-fuzz/corpus/$$h build-fuzz/artifacts; \
+	  dict=; [ -f tests/fuzz/$$h.dict ] && dict=-dict=tests/fuzz/$$h.dict; \
+	  echo "== $$h ($(1) s)"; \
+	  if $(FUZZ_ENV) build-fuzz/fuzz/$$h $(FUZZ_RUN) $$dict -max_total_time=$(1) \
+	      -artifact_prefix=build-fuzz/artifacts/$$h- build-fuzz/corpus/$$h tests/fuzz/corpus/$$h \
+	      > build-fuzz/$$h.log 2>&1; then \
+	    grep -E '^#[0-9]+[[:space:]]+DONE|^stat::(number_of_executed_units|peak_rss_mb)' build-fuzz/$$h.log | tr '\n' ' '; echo; \
+	  else tail -n 60 build-fuzz/$$h.log; echo "$$h: FAILED (build-fuzz/$$h.log)"; fail="$$fail $$h"; fi; \
+	done; [ -z "$$fail" ] || { echo "failed:$$fail"; exit 1; }
+endef
+
+fuzz: fuzz-build
+	$(call fuzz-run,$(FUZZ_SECONDS))
+
+fuzz-short: fuzz-build
+	$(call fuzz-run,$(FUZZ_SHORT_SECONDS))
+
+fuzz-clean:
+	rm -rf build-fuzz
+
+alloc-fail: $(BUILD)/tests/test_alloc_fail
+	$(BUILD)/tests/test_alloc_fail
+	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  build-asan/tests/test_alloc_fail
+	ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 build-asan/tests/test_alloc_fail

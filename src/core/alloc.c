@@ -1,6 +1,7 @@
 /* The allocator hook: every allocation of libattn passes through here. */
 #include "core/core.h"
 
+#include <cJSON.h>
 #include <stdlib.h>
 
 static void *libc_realloc(void *ud, void *ptr, size_t size) {
@@ -14,15 +15,37 @@ static void *libc_realloc(void *ud, void *ptr, size_t size) {
 
 static attn_realloc_fn hook = libc_realloc;
 static void *hook_ud = NULL;
+static _Atomic unsigned long n_failures;
+
+/* cJSON's allocations go through the hook too (cJSON_InitHooks), so that a
+ * counting or failing hook sees them; with libc's they are malloc / free. */
+static void *cjson_malloc(size_t size) {
+    void *p = hook(hook_ud, NULL, size ? size : 1);
+    if (!p) n_failures++;
+    return p;
+}
+
+static void cjson_free(void *ptr) {
+    if (ptr) hook(hook_ud, ptr, 0);
+}
 
 void attn_set_allocator(attn_realloc_fn fn, void *user_data) {
     hook = fn ? fn : libc_realloc;
     hook_ud = fn ? user_data : NULL;
+    cJSON_Hooks h = {cjson_malloc, cjson_free};
+    cJSON_InitHooks(fn ? &h : NULL);
+}
+
+unsigned long alloc_failures(void) {
+    return n_failures;
 }
 
 void *attn_malloc(size_t size) {
     void *p = hook(hook_ud, NULL, size ? size : 1);
-    if (!p) attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory allocating %zu bytes", size);
+    if (!p) {
+        n_failures++;
+        attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory allocating %zu bytes", size);
+    }
     return p;
 }
 
@@ -39,6 +62,7 @@ void *attn_calloc(size_t count, size_t size) {
 
 void *attn_realloc(void *ptr, size_t size) {
     void *p = hook(hook_ud, ptr, size ? size : 1);
+    if (!p) n_failures++;
     if (!p) attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory allocating %zu bytes", size);
     return p;
 }

@@ -73,6 +73,11 @@ uint64_t rng_next_u64(rng_state *r);
 float    rng_next_float(rng_state *r);   /* [0,1) with 24 random bits */
 
 /* ---- files ----------------------------------------------------------------- */
+/* How many allocations (attn_malloc / attn_realloc / cJSON's, through the
+ * hook) have failed in this process: a parser whose result is NULL tells
+ * an out-of-memory failure from bad input by this count moving. */
+unsigned long alloc_failures(void);
+
 /* Opens a file to read that must be a regular file: a FIFO, directory or
  * device is refused ("X is not a regular file") without blocking (a FIFO
  * is opened with O_NONBLOCK, then the flag is cleared). *fd_out is -1 on

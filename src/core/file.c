@@ -83,15 +83,18 @@ attn_status file_read_all(const char *path, char **out, size_t *out_len) {
     return ATTN_OK;
 }
 
-static void fsync_dir_of(const char *path) {
-    char *copy = attn_strdup(path);
-    if (!copy) return;
-    int fd = open(dirname(copy), O_RDONLY);
+/* Syncs the directory holding `path`, cutting `path` at its last '/' in
+ * place: nothing is allocated, so a committed rename is never followed by
+ * a skipped sync for want of memory. */
+static void fsync_dir_of(char *path) {
+    char *slash = strrchr(path, '/');
+    if (slash == path) slash++;   /* a file in "/" */
+    if (slash) *slash = 0;
+    int fd = open(slash ? path : ".", O_RDONLY);
     if (fd >= 0) {
         fsync(fd);
         close(fd);
     }
-    attn_free(copy);
 }
 
 /* ---- testing hooks (read from the environment; documented in core.h) ----
@@ -185,7 +188,7 @@ attn_status atomic_file_commit(atomic_file *af) {
         return st;
     }
     fault_point();
-    fsync_dir_of(af->path);
+    fsync_dir_of(af->tmp_path);   /* the same directory; tmp_path is not needed after the rename */
     attn_free(af->tmp_path);
     attn_free(af->path);
     memset(af, 0, sizeof *af);

@@ -353,7 +353,10 @@ static attn_status read_jsonl(builder *b, const char *buf, size_t len) {
             return attn_errorf(ATTN_ERR_FORMAT, "%s: line %lld: a string holds \\u0000 (NUL)", b->path, (long long)line);
         } else if (!blank) {
             const char *parse_end = NULL;
+            unsigned long failures = alloc_failures();
             cJSON *obj = cJSON_ParseWithLengthOpts(buf + start, end - start, &parse_end, false);
+            if (!obj && alloc_failures() != failures)
+                return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: line %lld: out of memory parsing JSON", b->path, (long long)line);
             bool rest_blank = true;
             for (const char *q = parse_end; obj && q < buf + end && rest_blank; q++) rest_blank = isspace((unsigned char)*q) != 0;
             if (!rest_blank) {

@@ -71,14 +71,21 @@ attn_status json_read_object(const char *path, cJSON **out) {
     *out = NULL;
     attn_status st = file_read_all(path, &text, &len);
     if (st) return st;
+    unsigned long failures = alloc_failures();
     cJSON *root = cJSON_ParseWithLength(text, len);
     attn_free(text);
+    if (!root && alloc_failures() != failures)
+        return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory parsing the JSON", path);
     if (!root || !cJSON_IsObject(root)) {
         cJSON_Delete(root);
         return attn_errorf(ATTN_ERR_FORMAT, "%s: not a valid JSON object", path);
     }
     *out = root;
     return ATTN_OK;
+}
+
+void json_add_item(cJSON *obj, const char *key, cJSON *item) {
+    if (!cJSON_AddItemToObject(obj, key, item)) cJSON_Delete(item);
 }
 
 cJSON *json_short_number(float x) {

@@ -37,6 +37,9 @@ attn_status json_float(const cJSON *root, const char *key, float *out, const cha
 /* Reads path as one JSON object (ATTN_ERR_FORMAT "not a valid JSON object"
  * otherwise); free *out with cJSON_Delete. */
 attn_status json_read_object(const char *path, cJSON **out);
+/* cJSON_AddItemToObject, deleting item when it cannot be added (cJSON
+ * leaves it to the caller when copying the key runs out of memory). */
+void json_add_item(cJSON *obj, const char *key, cJSON *item);
 /* A float as JSON the way Python prints it (1e-05, not 9.99999974737875e-06). */
 cJSON *json_short_number(float x);
 

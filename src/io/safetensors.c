@@ -288,7 +288,12 @@ static attn_status parse_file(const char *path, st_file *f) {
     text[hlen] = 0;
 
     const char *end = NULL;
+    unsigned long failures = alloc_failures();
     root = cJSON_ParseWithLengthOpts(text, (size_t)hlen, &end, 0);
+    if (!root && alloc_failures() != failures) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory parsing the header", path);
+        goto done;
+    }
     if (!root) {
         long at = end ? (long)(end - text) : 0;
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: header is not valid JSON (error near byte %ld of %" PRIu64 ")",

@@ -250,6 +250,7 @@ static const char *architecture(const attn_bert_config *c) {
 
 static attn_status config_to_json(const attn_bert_config *c, float dropout, char *const *labels, char **out) {
     static const char *const act[] = {"gelu", "gelu_new", "relu"};
+    unsigned long failures = alloc_failures();   /* cJSON_Add* failing leaves a field out */
     cJSON *r = cJSON_CreateObject();
     if (!r) return ATTN_ERR_OUT_OF_MEMORY;
     cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
@@ -261,12 +262,12 @@ static attn_status config_to_json(const attn_bert_config *c, float dropout, char
     cJSON_AddNumberToObject(r, "num_attention_heads", (double)c->n_head);
     cJSON_AddNumberToObject(r, "intermediate_size", (double)c->intermediate_size);
     cJSON_AddStringToObject(r, "hidden_act", act[c->activation]);
-    cJSON_AddItemToObject(r, "hidden_dropout_prob", json_short_number(dropout));
+    json_add_item(r, "hidden_dropout_prob", json_short_number(dropout));
     cJSON_AddNumberToObject(r, "attention_probs_dropout_prob", 0); /* attn applies none (bert.c) */
     cJSON_AddNumberToObject(r, "max_position_embeddings", (double)c->max_positions);
     cJSON_AddNumberToObject(r, "type_vocab_size", (double)c->type_vocab_size);
-    cJSON_AddItemToObject(r, "initializer_range", json_short_number(0.02f));
-    cJSON_AddItemToObject(r, "layer_norm_eps", json_short_number(c->layer_norm_eps));
+    json_add_item(r, "initializer_range", json_short_number(0.02f));
+    json_add_item(r, "layer_norm_eps", json_short_number(c->layer_norm_eps));
     if (c->pad_token_id >= 0)
         cJSON_AddNumberToObject(r, "pad_token_id", c->pad_token_id);
     else
@@ -278,7 +279,10 @@ static attn_status config_to_json(const attn_bert_config *c, float dropout, char
     cJSON_AddStringToObject(r, "torch_dtype", "float32");
     char *s = cJSON_Print(r);
     cJSON_Delete(r);
-    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    if (!s || alloc_failures() != failures) {
+        cJSON_free(s);
+        return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building config.json");
+    }
     *out = s;
     return ATTN_OK;
 }

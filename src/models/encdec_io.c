@@ -268,6 +268,7 @@ static cJSON *float_item(float x) {
 static attn_status config_to_json(const attn_encdec_config *c, char **out) {
     static const char *const act[] = {"gelu", "relu", "gelu_new"};
     bool marian = c->arch == ATTN_ENCDEC_MARIAN;
+    unsigned long failures = alloc_failures();   /* cJSON_Add* failing leaves a field out */
     cJSON *r = cJSON_CreateObject();
     if (!r) return ATTN_ERR_OUT_OF_MEMORY;
     cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
@@ -284,12 +285,12 @@ static attn_status config_to_json(const attn_encdec_config *c, char **out) {
     cJSON_AddNumberToObject(r, "decoder_ffn_dim", (double)c->decoder_ffn);
     cJSON_AddNumberToObject(r, "max_position_embeddings", (double)c->max_positions);
     cJSON_AddStringToObject(r, "activation_function", act[c->activation]);
-    cJSON_AddItemToObject(r, "dropout", float_item(c->dropout));
-    cJSON_AddItemToObject(r, "activation_dropout", float_item(c->activation_dropout));
-    cJSON_AddItemToObject(r, "attention_dropout", float_item(0.0f)); /* attn applies none */
-    cJSON_AddItemToObject(r, "encoder_layerdrop", float_item(0.0f));
-    cJSON_AddItemToObject(r, "decoder_layerdrop", float_item(0.0f));
-    cJSON_AddItemToObject(r, "init_std", json_short_number(0.02f));
+    json_add_item(r, "dropout", float_item(c->dropout));
+    json_add_item(r, "activation_dropout", float_item(c->activation_dropout));
+    json_add_item(r, "attention_dropout", float_item(0.0f)); /* attn applies none */
+    json_add_item(r, "encoder_layerdrop", float_item(0.0f));
+    json_add_item(r, "decoder_layerdrop", float_item(0.0f));
+    json_add_item(r, "init_std", json_short_number(0.02f));
     cJSON_AddBoolToObject(r, "scale_embedding", c->scale_embedding);
     cJSON_AddBoolToObject(r, "is_encoder_decoder", 1);
     cJSON_AddBoolToObject(r, "tie_word_embeddings", 1);
@@ -303,7 +304,10 @@ static attn_status config_to_json(const attn_encdec_config *c, char **out) {
     cJSON_AddStringToObject(r, "torch_dtype", "float32");
     char *s = cJSON_Print(r);
     cJSON_Delete(r);
-    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    if (!s || alloc_failures() != failures) {
+        cJSON_free(s);
+        return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building config.json");
+    }
     *out = s;
     return ATTN_OK;
 }

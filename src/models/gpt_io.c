@@ -77,6 +77,7 @@ done:
 }
 
 static attn_status config_to_json(const attn_gpt_config *c, char *const *labels, char **out) {
+    unsigned long failures = alloc_failures();   /* cJSON_Add* failing leaves a field out */
     cJSON *r = cJSON_CreateObject();
     if (!r) return ATTN_ERR_OUT_OF_MEMORY;
     cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
@@ -89,11 +90,11 @@ static attn_status config_to_json(const attn_gpt_config *c, char *const *labels,
     cJSON_AddNumberToObject(r, "n_head", (double)c->n_head);
     cJSON_AddNumberToObject(r, "n_inner", (double)c->n_inner);
     cJSON_AddStringToObject(r, "activation_function", c->activation == ATTN_ACT_RELU ? "relu" : "gelu_new");
-    cJSON_AddItemToObject(r, "layer_norm_epsilon", json_short_number(c->layer_norm_eps));
-    cJSON_AddItemToObject(r, "resid_pdrop", json_short_number(c->dropout));
-    cJSON_AddItemToObject(r, "embd_pdrop", json_short_number(c->dropout));
+    json_add_item(r, "layer_norm_epsilon", json_short_number(c->layer_norm_eps));
+    json_add_item(r, "resid_pdrop", json_short_number(c->dropout));
+    json_add_item(r, "embd_pdrop", json_short_number(c->dropout));
     cJSON_AddNumberToObject(r, "attn_pdrop", 0);
-    cJSON_AddItemToObject(r, "initializer_range", json_short_number(0.02f));
+    json_add_item(r, "initializer_range", json_short_number(0.02f));
     if (c->bos_token_id >= 0) cJSON_AddNumberToObject(r, "bos_token_id", c->bos_token_id);
     if (c->eos_token_id >= 0) cJSON_AddNumberToObject(r, "eos_token_id", c->eos_token_id);
     if (c->pad_token_id >= 0) cJSON_AddNumberToObject(r, "pad_token_id", c->pad_token_id);
@@ -104,7 +105,10 @@ static attn_status config_to_json(const attn_gpt_config *c, char *const *labels,
     cJSON_AddStringToObject(r, "torch_dtype", "float32");
     char *s = cJSON_Print(r);
     cJSON_Delete(r);
-    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    if (!s || alloc_failures() != failures) {
+        cJSON_free(s);
+        return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building config.json");
+    }
     *out = s;
     return ATTN_OK;
 }
@@ -212,14 +216,20 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
         goto done;
     }
     bool seq2seq;
+    unsigned long failures = alloc_failures();   /* the sniffers read an unparsable file as "not mine" */
     if ((st = encdec_config_is_seq2seq(cfg_path, &seq2seq)) != ATTN_OK) goto done;
-    if (seq2seq || rnn_config_is_rnn(cfg_path)) {
+    bool rnn = !seq2seq && rnn_config_is_rnn(cfg_path), bert = !seq2seq && !rnn && bert_config_is_encoder(cfg_path);
+    if (alloc_failures() != failures) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory reading the model type", cfg_path);
+        goto done;
+    }
+    if (seq2seq || rnn) {
         st = seq2seq ? encdec_load(dir, &m) : rnn_load(dir, &m);
         if (st == ATTN_OK) *out = m;
         m = NULL;
         goto done;
     }
-    if (bert_config_is_encoder(cfg_path)) {
+    if (bert) {
         st = bert_load(dir, &m);
         if (st == ATTN_OK) *out = m;
         m = NULL;

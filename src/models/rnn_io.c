@@ -67,6 +67,7 @@ done:
 }
 
 static attn_status config_to_json(const attn_rnn_config *c, char **out) {
+    unsigned long failures = alloc_failures();   /* cJSON_Add* failing leaves a field out */
     cJSON *r = cJSON_CreateObject();
     if (!r) return ATTN_ERR_OUT_OF_MEMORY;
     cJSON_AddStringToObject(r, "model_type", c->attention ? "rnnsearch" : "rnnencdec");
@@ -83,7 +84,10 @@ static attn_status config_to_json(const attn_rnn_config *c, char **out) {
     cJSON_AddStringToObject(r, "torch_dtype", "float32");
     char *s = cJSON_Print(r);
     cJSON_Delete(r);
-    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    if (!s || alloc_failures() != failures) {
+        cJSON_free(s);
+        return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building config.json");
+    }
     *out = s;
     return ATTN_OK;
 }

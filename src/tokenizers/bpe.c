@@ -798,7 +798,12 @@ attn_status bpe_tokenizer_load_files(const char *vocab_path, const char *merges_
     if ((st = file_read_all(vocab_path, &vbuf, &vlen)) != ATTN_OK) goto done;
     if ((st = file_read_all(merges_path, &mbuf, &mlen)) != ATTN_OK) goto done;
     const char *end = NULL;
-    if (!(root = cJSON_ParseWithLengthOpts(vbuf, vlen + 1, &end, 1))) {
+    unsigned long failures = alloc_failures();
+    if (!(root = cJSON_ParseWithLengthOpts(vbuf, vlen + 1, &end, 1)) && alloc_failures() != failures) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory parsing the JSON", vocab_path);
+        goto done;
+    }
+    if (!root) {
         size_t at = end && end >= vbuf && end <= vbuf + vlen ? (size_t)(end - vbuf) : 0;
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: malformed JSON near byte %zu", vocab_path, at);
         goto done;
@@ -884,18 +889,27 @@ static attn_status bpe_save(const attn_tokenizer *tok, const char *dir) {
             !cJSON_AddBoolToObject(o, "rstrip", false) || !cJSON_AddBoolToObject(o, "normalized", true))
             goto oom;
     }
-    cJSON *pre = byte_level_json(bt->add_prefix_space, true, bt->use_regex);
     if (!cJSON_AddNullToObject(root, "truncation") || !cJSON_AddNullToObject(root, "padding") ||
-        !cJSON_AddNullToObject(root, "normalizer") || !pre)
+        !cJSON_AddNullToObject(root, "normalizer"))
         goto oom;
-    cJSON_AddItemToObject(root, "pre_tokenizer", pre);
+    /* cJSON leaves an item it could not attach to the caller */
+    cJSON *pre = byte_level_json(bt->add_prefix_space, true, bt->use_regex);
+    if (!pre || !cJSON_AddItemToObject(root, "pre_tokenizer", pre)) {
+        cJSON_Delete(pre);
+        goto oom;
+    }
     cJSON *post = NULL;
     if ((st = tok_post_json(&tok->post, tok, &post)) != ATTN_OK) goto done;
     if (!post && !(post = byte_level_json(true, false, true))) goto oom;
-    cJSON_AddItemToObject(root, "post_processor", post);
+    if (!cJSON_AddItemToObject(root, "post_processor", post)) {
+        cJSON_Delete(post);
+        goto oom;
+    }
     cJSON *dec = byte_level_json(true, true, true);
-    if (!dec) goto oom;
-    cJSON_AddItemToObject(root, "decoder", dec);
+    if (!dec || !cJSON_AddItemToObject(root, "decoder", dec)) {
+        cJSON_Delete(dec);
+        goto oom;
+    }
     cJSON *model = cJSON_AddObjectToObject(root, "model");
     if (!model || !cJSON_AddStringToObject(model, "type", "BPE") || !cJSON_AddNullToObject(model, "dropout") ||
         !cJSON_AddNullToObject(model, "unk_token") || !cJSON_AddStringToObject(model, "continuing_subword_prefix", "") ||

@@ -248,17 +248,31 @@ attn_status tok_post_json(const tok_post *pp, const attn_tokenizer *tok, cJSON *
             cJSON_Delete(cls);
             goto oom;
         }
-        cJSON_AddItemToObject(p, "sep", sep);
-        cJSON_AddItemToObject(p, "cls", cls);
+        /* cJSON leaves an item it could not attach to the caller */
+        if (!cJSON_AddItemToObject(p, "sep", sep)) {
+            cJSON_Delete(sep);
+            cJSON_Delete(cls);
+            goto oom;
+        }
+        if (!cJSON_AddItemToObject(p, "cls", cls)) {
+            cJSON_Delete(cls);
+            goto oom;
+        }
         if (!cJSON_AddBoolToObject(p, "trim_offsets", true) || !cJSON_AddBoolToObject(p, "add_prefix_space", true)) goto oom;
         *out = p;
         return ATTN_OK;
     }
     if (!cJSON_AddStringToObject(p, "type", "TemplateProcessing")) goto oom;
     if (!(t = template_json(pp->single, pp->n_single))) goto oom;
-    cJSON_AddItemToObject(p, "single", t);
+    if (!cJSON_AddItemToObject(p, "single", t)) {
+        cJSON_Delete(t);
+        goto oom;
+    }
     if (!(t = template_json(pp->pair, pp->n_pair))) goto oom;
-    cJSON_AddItemToObject(p, "pair", t);
+    if (!cJSON_AddItemToObject(p, "pair", t)) {
+        cJSON_Delete(t);
+        goto oom;
+    }
     cJSON *sp = cJSON_AddObjectToObject(p, "special_tokens");
     if (!sp) goto oom;
     for (int s = 0; s < 2; s++)

@@ -409,7 +409,7 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
             /* GPT-2's vocab.json + merges.txt (or encoder.json + vocab.bpe) */
             bool found;
             st = bpe_pair_load(path, NULL, out, &found);
-            if (!found) st = attn_errorf(ATTN_ERR_IO, "no tokenizer.json in %s", path);
+            if (!found && !st) st = attn_errorf(ATTN_ERR_IO, "no tokenizer.json in %s", path);   /* st: out of memory */
             goto done;
         }
     } else if (strlen(path) >= 9 && !strcmp(path + strlen(path) - 9, "vocab.txt")) {
@@ -425,7 +425,7 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
         }
         bool found;
         st = bpe_pair_load(dir, path, out, &found);
-        if (!found) st = attn_errorf(ATTN_ERR_IO, "no merges.txt or vocab.bpe beside %s", path);
+        if (!found && !st) st = attn_errorf(ATTN_ERR_IO, "no merges.txt or vocab.bpe beside %s", path);
         attn_free(dir);
         return st;
     } else if (!(file = attn_strdup(path))) {
@@ -434,7 +434,12 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
     if ((st = file_read_all(file, &buf, &len)) != ATTN_OK) goto done;
 
     const char *end = NULL;
+    unsigned long failures = alloc_failures();
     root = cJSON_ParseWithLengthOpts(buf, len + 1, &end, 1);   /* +1: the NUL file_read_all adds */
+    if (!root && alloc_failures() != failures) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory parsing the JSON", file);
+        goto done;
+    }
     if (!root) {
         size_t at = end && end >= buf && end <= buf + len ? (size_t)(end - buf) : 0;
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: malformed JSON near byte %zu", file, at);

@@ -934,9 +934,10 @@ static attn_status wp_save(const attn_tokenizer *tok, const char *dir) {
     {
         cJSON *p = NULL;
         if ((st = tok_post_json(&wp->base.post, &wp->base, &p)) != ATTN_OK) goto done;
-        if (p)
-            cJSON_AddItemToObject(root, "post_processor", p);
-        else
+        if (p) {
+            if (!cJSON_AddItemToObject(root, "post_processor", p)) cJSON_Delete(p);   /* not attached: ours to free */
+            J(cJSON_GetObjectItemCaseSensitive(root, "post_processor"));
+        } else
             J(cJSON_AddNullToObject(root, "post_processor"));
     }
     if (wp->has_decoder) {
