@@ -132,4 +132,18 @@ int main(int argc, char **argv) {
     return failed ? 1 : 0;
 }
 
+/* An allocator hook (attn_set_allocator) that records the largest single
+ * allocation in test_largest_alloc: a loader must refuse a lying checkpoint
+ * before it allocates the weights. */
+static size_t test_largest_alloc;
+static inline void *test_largest_realloc(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (size > test_largest_alloc) test_largest_alloc = size;
+    return realloc(ptr, size);
+}
+
 #endif

@@ -379,17 +379,6 @@ TEST("encoder with weights of 3e38: hidden states and embeddings fail naming the
 }
 
 /* BERT's loader checks the checkpoint's shapes before allocating too. */
-static size_t bert_largest_alloc;
-static void *bert_largest_realloc(void *ud, void *ptr, size_t size) {
-    (void)ud;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (size > bert_largest_alloc) bert_largest_alloc = size;
-    return realloc(ptr, size);
-}
-
 TEST("an encoder config claiming 100 layers x 1024 over a small checkpoint fails before allocating the weights") {
     char dir[] = "/tmp/attn_test_bert_big_XXXXXX", cmd[256], path[128];
     CHECK(mkdtemp(dir) != NULL);
@@ -404,8 +393,8 @@ TEST("an encoder config claiming 100 layers x 1024 over a small checkpoint fails
           fp);
     fclose(fp);
     attn_model *m = NULL;
-    bert_largest_alloc = 0;
-    attn_set_allocator(bert_largest_realloc, NULL);
+    test_largest_alloc = 0;
+    attn_set_allocator(test_largest_realloc, NULL);
     attn_status st = attn_model_load(dir, &m);
     attn_set_allocator(NULL, NULL);
     CHECK_STATUS(st, ATTN_ERR_FORMAT);
@@ -413,8 +402,8 @@ TEST("an encoder config claiming 100 layers x 1024 over a small checkpoint fails
     const char *e = attn_last_error();
     if (!strstr(e, "has shape")) fprintf(stderr, "    message: %s\n", e);
     CHECK(strstr(e, "model.safetensors") && strstr(e, "has shape") && strstr(e, "config.json implies"));
-    if (bert_largest_alloc >= (1u << 20)) fprintf(stderr, "    largest allocation: %zu bytes\n", bert_largest_alloc);
-    CHECK(bert_largest_alloc < (1u << 20));
+    if (test_largest_alloc >= (1u << 20)) fprintf(stderr, "    largest allocation: %zu bytes\n", test_largest_alloc);
+    CHECK(test_largest_alloc < (1u << 20));
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     CHECK(system(cmd) == 0);
 }

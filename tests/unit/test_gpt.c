@@ -394,17 +394,6 @@ TEST("weights of 3e38: score, logits and a saved-and-loaded model fail naming wh
  * the missing layers), before the weight block is allocated — the loader
  * used to allocate, zero and initialise 1.7 GB first. The allocator hook
  * records the largest single allocation. */
-static size_t largest_alloc;
-static void *largest_realloc(void *ud, void *ptr, size_t size) {
-    (void)ud;
-    if (size == 0) {
-        free(ptr);
-        return NULL;
-    }
-    if (size > largest_alloc) largest_alloc = size;
-    return realloc(ptr, size);
-}
-
 TEST("a config claiming 100 layers x 1024 over a small checkpoint fails before allocating the weights") {
     const char *dir = make_tmpdir();
     if (!dir) return;
@@ -413,8 +402,8 @@ TEST("a config claiming 100 layers x 1024 over a small checkpoint fails before a
                "{\"model_type\": \"gpt2\", \"n_layer\": 100, \"n_head\": 16, \"n_embd\": 1024, \"n_positions\": 16,"
                " \"vocab_size\": 67}");
     attn_model *m = NULL;
-    largest_alloc = 0;
-    attn_set_allocator(largest_realloc, NULL);
+    test_largest_alloc = 0;
+    attn_set_allocator(test_largest_realloc, NULL);
     attn_status st = attn_model_load(dir, &m);
     attn_set_allocator(NULL, NULL);
     CHECK_STATUS(st, ATTN_ERR_FORMAT);
@@ -422,21 +411,21 @@ TEST("a config claiming 100 layers x 1024 over a small checkpoint fails before a
     const char *e = attn_last_error();
     if (!strstr(e, "has shape") || !strstr(e, "config.json implies")) fprintf(stderr, "    message: %s\n", e);
     CHECK(strstr(e, "model.safetensors") && strstr(e, "has shape") && strstr(e, "config.json implies"));
-    if (largest_alloc >= (1u << 20)) fprintf(stderr, "    largest allocation: %zu bytes\n", largest_alloc);
-    CHECK(largest_alloc < (1u << 20));
+    if (test_largest_alloc >= (1u << 20)) fprintf(stderr, "    largest allocation: %zu bytes\n", test_largest_alloc);
+    CHECK(test_largest_alloc < (1u << 20));
     /* the right width but 100 layers: the missing layers are counted first */
     write_file(dir, "config.json",
                "{\"model_type\": \"gpt2\", \"n_layer\": 100, \"n_head\": 4, \"n_embd\": 32, \"n_positions\": 16,"
                " \"vocab_size\": 67}");
-    largest_alloc = 0;
-    attn_set_allocator(largest_realloc, NULL);
+    test_largest_alloc = 0;
+    attn_set_allocator(test_largest_realloc, NULL);
     st = attn_model_load(dir, &m);
     attn_set_allocator(NULL, NULL);
     CHECK_STATUS(st, ATTN_ERR_FORMAT);
     e = attn_last_error();
     if (!strstr(e, "missing tensor \"transformer.h.2.")) fprintf(stderr, "    message: %s\n", e);
     CHECK(strstr(e, "missing tensor \"transformer.h.2.") != NULL);
-    CHECK(largest_alloc < (1u << 20));
+    CHECK(test_largest_alloc < (1u << 20));
     rm_dir(dir);
 }
 
