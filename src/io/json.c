@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 /* What v is, for an error message: its number, or its JSON type. */
 static void describe(const cJSON *v, char *buf, size_t n) {
@@ -63,6 +64,85 @@ attn_status json_float_in(const cJSON *root, const char *key, double lo, bool lo
 
 attn_status json_float(const cJSON *root, const char *key, float *out, const char *path) {
     return json_float_in(root, key, -(double)FLT_MAX, false, (double)FLT_MAX, out, path);
+}
+
+const char *json_string(const cJSON *root, const char *key) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+/* root[key] as a token id (see json_field): absent leaves *out. */
+static attn_status json_token(const cJSON *root, const char *key, int64_t hi, int64_t *out, const char *path) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
+    if (!v) return ATTN_OK;
+    if (cJSON_IsNull(v)) {
+        *out = -1;
+        return ATTN_OK;
+    }
+    if (cJSON_IsArray(v)) {
+        if (cJSON_GetArraySize(v) != 1)
+            return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: \"%s\" lists several tokens; one is supported", path, key);
+        v = cJSON_GetArrayItem(v, 0);
+    }
+    double d = v->valuedouble;
+    if (!cJSON_IsNumber(v) || d != floor(d) || d < -1 || d > (double)hi) {
+        char got[64];
+        describe(v, got, sizeof got);
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be a token id in [-1, %lld], got %s", path, key, (long long)hi,
+                           got);
+    }
+    *out = (int64_t)d;
+    return ATTN_OK;
+}
+
+attn_status json_read_fields(const cJSON *root, const json_field *fields, void *cfg, const char *path) {
+    char *base = cfg;
+    for (size_t i = 0; fields[i].key; i++) {
+        const json_field *f = &fields[i];
+        void *dst = base + f->offset;
+        int64_t hi = (int64_t)f->hi, v;
+        if (f->below) {
+            int64_t lim;
+            memcpy(&lim, base + f->below - 1, sizeof lim);
+            if (lim - 1 < hi) hi = lim - 1;
+        }
+        attn_status st = ATTN_OK;
+        switch (f->type) {
+        case JSON_I64:
+            st = json_int_in(root, f->key, f->required, (int64_t)f->lo, hi, (int64_t *)dst, path);
+            break;
+        case JSON_I32:
+        case JSON_TOKEN:
+            v = *(int32_t *)dst;
+            if (f->type == JSON_TOKEN && !f->required)
+                st = json_token(root, f->key, hi, &v, path);
+            else
+                st = json_int_in(root, f->key, f->required, (int64_t)f->lo, hi, &v, path);
+            if (!st) *(int32_t *)dst = (int32_t)v;
+            break;
+        case JSON_F32:
+            if (f->required && !cJSON_GetObjectItemCaseSensitive(root, f->key))
+                st = attn_errorf(ATTN_ERR_FORMAT, "%s: missing \"%s\"", path, f->key);
+            else
+                st = json_float_in(root, f->key, f->lo, f->lo_open, f->hi, (float *)dst, path);
+            break;
+        case JSON_BOOL: {
+            const cJSON *b = cJSON_GetObjectItemCaseSensitive(root, f->key);
+            if (!b || cJSON_IsNull(b)) {
+                if (f->required) st = attn_errorf(ATTN_ERR_FORMAT, "%s: missing \"%s\"", path, f->key);
+            } else if (!cJSON_IsBool(b)) {
+                char got[64];
+                describe(b, got, sizeof got);
+                st = attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be true or false, got %s", path, f->key, got);
+            } else {
+                *(bool *)dst = cJSON_IsTrue(b);
+            }
+            break;
+        }
+        }
+        if (st) return st;
+    }
+    return ATTN_OK;
 }
 
 attn_status json_read_object(const char *path, cJSON **out) {

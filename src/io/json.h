@@ -5,6 +5,7 @@
 #include "core/core.h"
 
 #include <cJSON.h>
+#include <stddef.h>
 
 /* root[key] as an integer in [lo, hi]; absent or null leaves *out
  * unchanged unless required. Otherwise ATTN_ERR_FORMAT naming path, key,
@@ -19,6 +20,37 @@ attn_status json_float_in(const cJSON *root, const char *key, double lo, bool lo
                           const char *path);
 /* json_float_in over the finite floats. */
 attn_status json_float(const cJSON *root, const char *key, float *out, const char *path);
+
+/* A configuration read from config.json by a table: one row per key,
+ * naming the field of the configuration struct it fills. Integers must be
+ * whole numbers in [lo, hi]; floats finite numbers in [lo, hi] ((lo, hi]
+ * with lo_open) that stay finite as a float; JSON_TOKEN is a token id:
+ * an integer in [-1, hi], null meaning -1 and a one-element list its
+ * element. `below`, when not 0, is 1 + the offset of an int64 field read
+ * earlier in the same table that the value must stay below (a token id
+ * below vocab_size). An absent (or, except for tokens, null) key leaves
+ * its field as it was, unless required. Errors as json_int_in. */
+typedef enum json_field_type { JSON_I64, JSON_I32, JSON_F32, JSON_BOOL, JSON_TOKEN } json_field_type;
+typedef struct json_field {
+    const char *key;
+    json_field_type type;
+    size_t offset;
+    bool required;
+    double lo, hi;
+    bool lo_open;
+    size_t below;
+} json_field;
+#define JSON_BELOW(type, field) (offsetof(type, field) + 1)
+/* Rows of a table over the struct type T. */
+#define JSON_KEY_INT(T, key, field, required, lo, hi) {key, JSON_I64, offsetof(T, field), required, lo, hi, false, 0}
+#define JSON_KEY_FLOAT(T, key, field, lo, lo_open, hi) {key, JSON_F32, offsetof(T, field), false, lo, hi, lo_open, 0}
+#define JSON_KEY_TOKEN(T, key, field, hi, below) {key, JSON_TOKEN, offsetof(T, field), false, -1, hi, false, below}
+#define JSON_KEY_BOOL(T, key, field) {key, JSON_BOOL, offsetof(T, field), false, 0, 1, false, 0}
+#define JSON_KEYS_END {NULL, JSON_I64, 0, false, 0, 0, false, 0}
+/* Reads every row of fields, up to the row whose key is NULL. */
+attn_status json_read_fields(const cJSON *root, const json_field *fields, void *cfg, const char *path);
+/* root[key] when it is a string, else NULL. */
+const char *json_string(const cJSON *root, const char *key);
 
 /* Bounds for config.json numbers, the loaders' first check (each model
  * kind checks its configuration again as a whole): beyond these no

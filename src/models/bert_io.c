@@ -36,44 +36,31 @@
 
 /* ---- config.json ---------------------------------------------------------- */
 
-static const char *model_type(const cJSON *root) {
-    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
-    return cJSON_IsString(mt) ? mt->valuestring : NULL;
-}
+#define T attn_bert_config
+const json_field BERT_CONFIG_KEYS[] = {
+    JSON_KEY_INT(T, "num_hidden_layers", n_layer, true, 1, CFG_MAX_LAYERS),
+    JSON_KEY_INT(T, "num_attention_heads", n_head, true, 1, CFG_MAX_HEADS),
+    JSON_KEY_INT(T, "hidden_size", hidden_size, true, 1, CFG_MAX_WIDTH),
+    JSON_KEY_INT(T, "intermediate_size", intermediate_size, true, 1, CFG_MAX_INNER),
+    JSON_KEY_INT(T, "max_position_embeddings", max_positions, true, 1, CFG_MAX_POSITIONS),
+    JSON_KEY_INT(T, "vocab_size", vocab_size, true, 1, CFG_MAX_VOCAB),
+    JSON_KEY_INT(T, "type_vocab_size", type_vocab_size, false, 1, CFG_MAX_HEADS),
+    JSON_KEY_TOKEN(T, "pad_token_id", pad_token_id, INT32_MAX, JSON_BELOW(T, vocab_size)),
+    JSON_KEY_FLOAT(T, "layer_norm_eps", layer_norm_eps, 0.0, true, CFG_MAX_EPS),
+    JSON_KEY_FLOAT(T, "hidden_dropout_prob", dropout, 0.0, false, CFG_MAX_DROPOUT),
+    JSON_KEYS_END,
+};
+#undef T
 
-bool bert_config_is_encoder(const char *config_path) {
-    char *text = NULL;
-    size_t len;
-    if (file_read_all(config_path, &text, &len)) return false;
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    attn_free(text);
-    const char *mt = root ? model_type(root) : NULL;
-    bool yes = mt && (!strcmp(mt, "bert") || !strcmp(mt, "roberta"));
-    cJSON_Delete(root);
-    return yes;
-}
-
-static attn_status config_from_json(const char *path, attn_bert_config *c) {
-    cJSON *root;
-    attn_status st = json_read_object(path, &root);
-    if (st) return st;
+static attn_status config_from_json(const model_source *src, attn_bert_config *c) {
+    const cJSON *root = src->config;
+    const char *path = src->config_path;
     *c = attn_bert_default_config();
     c->pooler = false; /* decided by the tensors present */
-    const char *mt = model_type(root);
-    c->roberta = mt && !strcmp(mt, "roberta");
-    int64_t pad = c->roberta ? 1 : 0;
-    if ((st = json_int_in(root, "num_hidden_layers", true, 1, CFG_MAX_LAYERS, &c->n_layer, path)) ||
-        (st = json_int_in(root, "num_attention_heads", true, 1, CFG_MAX_HEADS, &c->n_head, path)) ||
-        (st = json_int_in(root, "hidden_size", true, 1, CFG_MAX_WIDTH, &c->hidden_size, path)) ||
-        (st = json_int_in(root, "intermediate_size", true, 1, CFG_MAX_INNER, &c->intermediate_size, path)) ||
-        (st = json_int_in(root, "max_position_embeddings", true, 1, CFG_MAX_POSITIONS, &c->max_positions, path)) ||
-        (st = json_int_in(root, "vocab_size", true, 1, CFG_MAX_VOCAB, &c->vocab_size, path)) ||
-        (st = json_int_in(root, "type_vocab_size", false, 1, CFG_MAX_HEADS, &c->type_vocab_size, path)) ||
-        (st = json_int_in(root, "pad_token_id", false, -1, c->vocab_size - 1, &pad, path)) ||
-        (st = json_float_in(root, "layer_norm_eps", 0.0, true, CFG_MAX_EPS, &c->layer_norm_eps, path)) ||
-        (st = json_float_in(root, "hidden_dropout_prob", 0.0, false, CFG_MAX_DROPOUT, &c->dropout, path)))
-        goto done;
-    c->pad_token_id = (int32_t)pad;
+    c->roberta = !strcmp(src->arch->model_type, "roberta");
+    c->pad_token_id = c->roberta ? 1 : 0;
+    attn_status st = registry_read_keys(src, c);
+    if (st) return st;
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "hidden_act");
     if (act) {
         const char *a = cJSON_IsString(act) ? act->valuestring : "?";
@@ -83,32 +70,22 @@ static attn_status config_from_json(const char *path, attn_bert_config *c) {
             c->activation = ATTN_BERT_GELU_TANH;
         else if (!strcmp(a, "relu"))
             c->activation = ATTN_BERT_RELU;
-        else {
-            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: hidden_act \"%s\" is not supported (gelu, gelu_new, relu)", path, a);
-            goto done;
-        }
+        else
+            return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: hidden_act \"%s\" is not supported (gelu, gelu_new, relu)", path, a);
     }
     const cJSON *pe = cJSON_GetObjectItemCaseSensitive(root, "position_embedding_type");
-    if (pe && !(cJSON_IsString(pe) && !strcmp(pe->valuestring, "absolute"))) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: position_embedding_type \"%s\" is not supported (absolute)", path,
-                         cJSON_IsString(pe) ? pe->valuestring : "?");
-        goto done;
-    }
+    if (pe && !(cJSON_IsString(pe) && !strcmp(pe->valuestring, "absolute")))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: position_embedding_type \"%s\" is not supported (absolute)", path,
+                           cJSON_IsString(pe) ? pe->valuestring : "?");
     const cJSON *dec = cJSON_GetObjectItemCaseSensitive(root, "is_decoder");
-    if (dec && cJSON_IsTrue(dec)) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: BERT as a decoder (is_decoder) is not supported", path);
-        goto done;
-    }
+    if (dec && cJSON_IsTrue(dec))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: BERT as a decoder (is_decoder) is not supported", path);
     const cJSON *arch = cJSON_GetObjectItemCaseSensitive(root, "architectures"), *a0 = cJSON_GetArrayItem(arch, 0);
     c->token_classifier = cJSON_IsString(a0) && strstr(a0->valuestring, "ForTokenClassification");
     const cJSON *tie = cJSON_GetObjectItemCaseSensitive(root, "tie_word_embeddings");
-    if (tie && cJSON_IsFalse(tie)) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: an MLM decoder untied from the word embeddings is not supported", path);
-        goto done;
-    }
-done:
-    cJSON_Delete(root);
-    return st;
+    if (tie && cJSON_IsFalse(tie))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: an MLM decoder untied from the word embeddings is not supported", path);
+    return ATTN_OK;
 }
 
 /* sentence-transformers' max_seq_length from sentence_bert_config.json
@@ -188,32 +165,25 @@ static attn_status load_weights(attn_model *m, const st_file *f, const char *pat
     return model_check_finite(m, path);
 }
 
-static attn_status load_labels(attn_model *m, const char *cfg_path, int64_t n) {
+static attn_status load_labels(attn_model *m, const model_source *src, int64_t n) {
     if (n < 1) return ATTN_OK;
-    cJSON *root;
     char **names;
-    attn_status st = json_read_object(cfg_path, &root);
-    if (!st) st = json_read_labels(root, n, cfg_path, &names);
-    cJSON_Delete(root);
+    attn_status st = json_read_labels(src->config, n, src->config_path, &names);
     if (st) return st;
     st = model_set_labels(m, (const char *const *)names, n);
     json_free_labels(names, n);
     return st;
 }
 
-attn_status bert_load(const char *dir, attn_model **out) {
+attn_status bert_load(const model_source *src, attn_model **out) {
     *out = NULL;
-    char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
+    const char *cfg_path = src->config_path, *w_path = src->weights_path;
     attn_status st = ATTN_OK;
     attn_model *m = NULL;
     st_file *f = NULL;
     attn_bert_config cfg;
     const char *prefix;
-    if (!cfg_path || !w_path) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
+    if ((st = config_from_json(src, &cfg)) != ATTN_OK) goto done;
     if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
     if ((st = detect_layout(f, w_path, &cfg, &prefix)) != ATTN_OK) goto done;
     model_params_expect(f, w_path, ""); /* shapes checked before the weights are allocated */
@@ -224,17 +194,15 @@ attn_status bert_load(const char *dir, attn_model **out) {
         goto done;
     }
     if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
-    if ((st = load_labels(m, cfg_path, cfg.num_labels)) != ATTN_OK) goto done;
+    if ((st = load_labels(m, src, cfg.num_labels)) != ATTN_OK) goto done;
     int64_t max_len;
-    if ((st = sentence_max_length(dir, &max_len)) != ATTN_OK) goto done;
+    if ((st = sentence_max_length(src->dir, &max_len)) != ATTN_OK) goto done;
     bert_set_max_length(m, max_len);
     *out = m;
     m = NULL;
 done:
     st_close(f);
     attn_model_free(m);
-    attn_free(cfg_path);
-    attn_free(w_path);
     return st;
 }
 

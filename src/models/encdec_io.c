@@ -33,86 +33,51 @@
 
 /* ---- config.json ---------------------------------------------------------- */
 
-static const char *model_type(const cJSON *root) {
-    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
-    return cJSON_IsString(mt) ? mt->valuestring : NULL;
-}
-
-attn_status encdec_config_is_seq2seq(const char *config_path, bool *yes) {
-    char *text = NULL;
-    size_t len;
-    *yes = false;
-    attn_status st = file_read_all(config_path, &text, &len);
-    if (st) return st == ATTN_ERR_OUT_OF_MEMORY ? st : ATTN_OK; /* an unreadable file is the loader's to report */
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    attn_free(text);
-    const char *mt = root ? model_type(root) : NULL;
-    *yes = mt && (!strcmp(mt, "bart") || !strcmp(mt, "marian"));
-    cJSON_Delete(root);
-    return ATTN_OK;
-}
-
-/* root[key] as a token id: absent leaves *out, null gives -1. */
-static attn_status token_id(const cJSON *root, const char *key, int32_t *out, const char *path) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
-    if (!v) return ATTN_OK;
-    if (cJSON_IsNull(v)) {
-        *out = -1;
-        return ATTN_OK;
-    }
-    if (cJSON_IsArray(v)) {
-        if (cJSON_GetArraySize(v) != 1)
-            return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: \"%s\" lists several tokens; one is supported", path, key);
-        v = cJSON_GetArrayItem(v, 0);
-    }
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < -1 || v->valuedouble > 2147483647.0)
-        return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be a token id", path, key);
-    *out = (int32_t)v->valuedouble;
-    return ATTN_OK;
-}
+#define T attn_encdec_config
+/* The sizes, then the special tokens: TOKEN_KEYS, the rows from
+ * "pad_token_id" on, is the table generation_config.json is read with. */
+const json_field ENCDEC_CONFIG_KEYS[] = {
+    JSON_KEY_INT(T, "vocab_size", vocab_size, true, 1, CFG_MAX_VOCAB),
+    JSON_KEY_INT(T, "d_model", d_model, true, 1, CFG_MAX_WIDTH),
+    JSON_KEY_INT(T, "encoder_layers", encoder_layers, true, 1, CFG_MAX_LAYERS),
+    JSON_KEY_INT(T, "decoder_layers", decoder_layers, true, 1, CFG_MAX_LAYERS),
+    JSON_KEY_INT(T, "encoder_attention_heads", encoder_heads, true, 1, CFG_MAX_HEADS),
+    JSON_KEY_INT(T, "decoder_attention_heads", decoder_heads, true, 1, CFG_MAX_HEADS),
+    JSON_KEY_INT(T, "encoder_ffn_dim", encoder_ffn, true, 1, CFG_MAX_INNER),
+    JSON_KEY_INT(T, "decoder_ffn_dim", decoder_ffn, true, 1, CFG_MAX_INNER),
+    JSON_KEY_INT(T, "max_position_embeddings", max_positions, true, 1, CFG_MAX_POSITIONS),
+    JSON_KEY_FLOAT(T, "dropout", dropout, 0.0, false, CFG_MAX_DROPOUT),
+    JSON_KEY_FLOAT(T, "activation_dropout", activation_dropout, 0.0, false, CFG_MAX_DROPOUT),
+    JSON_KEY_BOOL(T, "scale_embedding", scale_embedding),
+#define N_SIZE_KEYS 12
+    JSON_KEY_TOKEN(T, "pad_token_id", pad_token_id, INT32_MAX, 0),
+    JSON_KEY_TOKEN(T, "bos_token_id", bos_token_id, INT32_MAX, 0),
+    JSON_KEY_TOKEN(T, "eos_token_id", eos_token_id, INT32_MAX, 0),
+    JSON_KEY_TOKEN(T, "decoder_start_token_id", decoder_start_token_id, INT32_MAX, 0),
+    JSON_KEY_TOKEN(T, "forced_bos_token_id", forced_bos_token_id, INT32_MAX, 0),
+    JSON_KEY_TOKEN(T, "forced_eos_token_id", forced_eos_token_id, INT32_MAX, 0),
+    JSON_KEYS_END,
+};
+#undef T
+static const json_field *const TOKEN_KEYS = ENCDEC_CONFIG_KEYS + N_SIZE_KEYS;
 
 static bool flag(const cJSON *root, const char *key, bool dflt) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
     return v && cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
 }
 
-static attn_status tokens_from_json(const cJSON *root, attn_encdec_config *c, const char *path) {
-    attn_status st;
-    if ((st = token_id(root, "pad_token_id", &c->pad_token_id, path)) ||
-        (st = token_id(root, "bos_token_id", &c->bos_token_id, path)) ||
-        (st = token_id(root, "eos_token_id", &c->eos_token_id, path)) ||
-        (st = token_id(root, "decoder_start_token_id", &c->decoder_start_token_id, path)) ||
-        (st = token_id(root, "forced_bos_token_id", &c->forced_bos_token_id, path)) ||
-        (st = token_id(root, "forced_eos_token_id", &c->forced_eos_token_id, path)))
-        return st;
-    return ATTN_OK;
-}
-
-static attn_status config_from_json(const char *path, attn_encdec_config *c) {
-    cJSON *root;
-    attn_status st = json_read_object(path, &root);
-    if (st) return st;
-    const char *mt = model_type(root);
-    bool marian = mt && !strcmp(mt, "marian");
+static attn_status config_from_json(const model_source *src, attn_encdec_config *c) {
+    const cJSON *root = src->config;
+    const char *path = src->config_path;
+    bool marian = !strcmp(src->arch->model_type, "marian");
     *c = attn_encdec_default_config(marian ? ATTN_ENCDEC_MARIAN : ATTN_ENCDEC_BART);
     c->scale_embedding = false; /* both configs default to false */
     c->forced_eos_token_id = marian ? 0 : 2;
     int64_t dvocab = -1;
-    if ((st = json_int_in(root, "vocab_size", true, 1, CFG_MAX_VOCAB, &c->vocab_size, path)) ||
-        (st = json_int_in(root, "d_model", true, 1, CFG_MAX_WIDTH, &c->d_model, path)) ||
-        (st = json_int_in(root, "encoder_layers", true, 1, CFG_MAX_LAYERS, &c->encoder_layers, path)) ||
-        (st = json_int_in(root, "decoder_layers", true, 1, CFG_MAX_LAYERS, &c->decoder_layers, path)) ||
-        (st = json_int_in(root, "encoder_attention_heads", true, 1, CFG_MAX_HEADS, &c->encoder_heads, path)) ||
-        (st = json_int_in(root, "decoder_attention_heads", true, 1, CFG_MAX_HEADS, &c->decoder_heads, path)) ||
-        (st = json_int_in(root, "encoder_ffn_dim", true, 1, CFG_MAX_INNER, &c->encoder_ffn, path)) ||
-        (st = json_int_in(root, "decoder_ffn_dim", true, 1, CFG_MAX_INNER, &c->decoder_ffn, path)) ||
-        (st = json_int_in(root, "max_position_embeddings", true, 1, CFG_MAX_POSITIONS, &c->max_positions, path)) ||
-        (st = json_int_in(root, "decoder_vocab_size", false, 1, CFG_MAX_VOCAB, &dvocab, path)) ||
-        (st = json_float_in(root, "dropout", 0.0, false, CFG_MAX_DROPOUT, &c->dropout, path)) ||
-        (st = json_float_in(root, "activation_dropout", 0.0, false, CFG_MAX_DROPOUT, &c->activation_dropout, path)) ||
-        (st = tokens_from_json(root, c, path)))
-        goto done;
-    c->scale_embedding = flag(root, "scale_embedding", false);
+    attn_status st;
+    if ((st = registry_read_keys(src, c)) ||
+        (st = json_int_in(root, "decoder_vocab_size", false, 1, CFG_MAX_VOCAB, &dvocab, path)))
+        return st;
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "activation_function");
     if (act) {
         const char *a = cJSON_IsString(act) ? act->valuestring : "?";
@@ -122,23 +87,16 @@ static attn_status config_from_json(const char *path, attn_encdec_config *c) {
             c->activation = ATTN_ENCDEC_RELU;
         else if (!strcmp(a, "gelu_new") || !strcmp(a, "gelu_pytorch_tanh"))
             c->activation = ATTN_ENCDEC_GELU_TANH;
-        else {
-            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: activation_function \"%s\" is not supported (gelu, gelu_new, relu)", path, a);
-            goto done;
-        }
+        else
+            return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: activation_function \"%s\" is not supported (gelu, gelu_new, relu)",
+                               path, a);
     }
     if (!flag(root, "tie_word_embeddings", true) || !flag(root, "share_encoder_decoder_embeddings", true) ||
-        (dvocab != -1 && dvocab != c->vocab_size)) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: untied or unshared embeddings are not supported", path);
-        goto done;
-    }
-    if (flag(root, "normalize_before", false) || flag(root, "add_final_layer_norm", false)) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: pre-LN (normalize_before, add_final_layer_norm) is not supported", path);
-        goto done;
-    }
-done:
-    cJSON_Delete(root);
-    return st;
+        (dvocab != -1 && dvocab != c->vocab_size))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: untied or unshared embeddings are not supported", path);
+    if (flag(root, "normalize_before", false) || flag(root, "add_final_layer_norm", false))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: pre-LN (normalize_before, add_final_layer_norm) is not supported", path);
+    return ATTN_OK;
 }
 
 /* generation_config.json, if present: decoding defaults. */
@@ -151,7 +109,7 @@ static attn_status generation_from_json(const char *dir, struct encdec_model *e)
     if ((st = json_read_object(path, &root))) goto done;
     attn_encdec_config t = e->cfg;
     int64_t max_len = 0, min_len = 0, beams = 1;
-    if ((st = tokens_from_json(root, &t, path)) ||
+    if ((st = json_read_fields(root, TOKEN_KEYS, &t, path)) ||
         (st = json_int_in(root, "max_length", false, 0, CFG_MAX_POSITIONS, &max_len, path)) ||
         (st = json_int_in(root, "min_length", false, 0, CFG_MAX_POSITIONS, &min_len, path)) ||
         (st = json_int_in(root, "num_beams", false, 1, CFG_MAX_BEAMS, &beams, path)) ||
@@ -215,18 +173,14 @@ static attn_status load_weights(attn_model *m, const st_file *f, const char *pat
     return model_check_finite(m, path);
 }
 
-attn_status encdec_load(const char *dir, attn_model **out) {
+attn_status encdec_load(const model_source *src, attn_model **out) {
     *out = NULL;
-    char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
+    const char *cfg_path = src->config_path, *w_path = src->weights_path;
     attn_status st = ATTN_OK;
     attn_model *m = NULL;
     st_file *f = NULL;
     attn_encdec_config cfg;
-    if (!cfg_path || !w_path) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
+    if ((st = config_from_json(src, &cfg)) != ATTN_OK) goto done;
     if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
     model_params_expect(f, w_path, "model."); /* shapes checked before the weights are allocated */
     st = encdec_alloc(&cfg, &m);
@@ -236,14 +190,12 @@ attn_status encdec_load(const char *dir, attn_model **out) {
         goto done;
     }
     if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
-    if ((st = generation_from_json(dir, m->encdec)) != ATTN_OK) goto done;
+    if ((st = generation_from_json(src->dir, m->encdec)) != ATTN_OK) goto done;
     *out = m;
     m = NULL;
 done:
     st_close(f);
     attn_model_free(m);
-    attn_free(cfg_path);
-    attn_free(w_path);
     return st;
 }
 

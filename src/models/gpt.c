@@ -103,7 +103,7 @@ static tensor *param_slot(attn_model *m, const param_spec *s, int layer) {
 
 /* Points every named view (m->wte, layers...) at the storage of ptensors,
  * gradient pointers included once they exist. */
-static void sync_views(attn_model *m) {
+void gpt_sync_views(attn_model *m) {
     for (int k = 0; k < m->n_params_tensors; k++) {
         const param_info *p = &m->params[k];
         *param_slot(m, &GPT_PARAMS[p->spec], p->layer) = m->ptensors[k];
@@ -160,55 +160,13 @@ static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
                 k++;
             }
     if ((st = model_params_finish(m, offset)) != ATTN_OK) goto fail;
-    sync_views(m);
+    gpt_sync_views(m);
     graph_init(&m->g, NULL);
     *out = m;
     return ATTN_OK;
 fail:
     attn_model_free(m);
     return st;
-}
-
-attn_status model_enable_grads(attn_model *m) {
-    if (m->grads) return ATTN_OK;
-    m->grads = attn_malloc_aligned((size_t)m->n_weights * sizeof(float));
-    if (!m->grads) return ATTN_ERR_OUT_OF_MEMORY;
-    memset(m->grads, 0, (size_t)m->n_weights * sizeof(float));
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        m->ptensors[k].grad = m->grads + m->params[k].offset;
-        m->ptensors[k].requires_grad = true;
-    }
-    model_sync_views(m);
-    return ATTN_OK;
-}
-
-void model_sync_views(attn_model *m) {
-    if (m->kind == MODEL_BERT)
-        bert_sync_views(m);
-    else if (m->kind == MODEL_ENCDEC)
-        encdec_sync_views(m);
-    else if (m->kind == MODEL_GPT)
-        sync_views(m); /* RNN models point at ptensors directly */
-}
-
-void model_zero_grads(attn_model *m) {
-    if (m->grads) memset(m->grads, 0, (size_t)m->n_weights * sizeof(float));
-}
-
-void attn_model_free(attn_model *m) {
-    if (!m) return;
-    bert_free(m->bert);
-    encdec_free(m->encdec);
-    rnn_free(m->rnn);
-    graph_free(&m->g);
-    attn_free_aligned(m->weights);
-    attn_free_aligned(m->grads);
-    attn_free_aligned(m->weights_bf16);
-    attn_free(m->params);
-    attn_free(m->ptensors);
-    attn_free(m->layers);
-    json_free_labels(m->label_names, m->n_label_names);
-    attn_free(m);
 }
 
 attn_status model_set_labels(attn_model *m, const char *const *names, int64_t n) {

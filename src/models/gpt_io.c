@@ -18,62 +18,47 @@
 
 /* ---- config.json ---------------------------------------------------------- */
 
-static attn_status config_from_json(const char *path, attn_gpt_config *cfg) {
-    cJSON *root;
-    attn_status st = json_read_object(path, &root);
-    if (st) return st;
+#define T attn_gpt_config
+const json_field GPT2_CONFIG_KEYS[] = {
+    JSON_KEY_INT(T, "n_layer", n_layer, true, 1, CFG_MAX_LAYERS),
+    JSON_KEY_INT(T, "n_head", n_head, true, 1, CFG_MAX_HEADS),
+    JSON_KEY_INT(T, "n_embd", n_embd, true, 1, CFG_MAX_WIDTH),
+    JSON_KEY_INT(T, "n_positions", n_ctx, true, 1, CFG_MAX_POSITIONS),
+    JSON_KEY_INT(T, "vocab_size", vocab_size, true, 1, CFG_MAX_VOCAB),
+    JSON_KEY_INT(T, "n_inner", n_inner, false, 0, CFG_MAX_INNER),
+    JSON_KEY_TOKEN(T, "bos_token_id", bos_token_id, INT32_MAX, JSON_BELOW(T, vocab_size)),
+    JSON_KEY_TOKEN(T, "eos_token_id", eos_token_id, INT32_MAX, JSON_BELOW(T, vocab_size)),
+    JSON_KEY_TOKEN(T, "pad_token_id", pad_token_id, INT32_MAX, JSON_BELOW(T, vocab_size)),
+    JSON_KEY_FLOAT(T, "layer_norm_epsilon", layer_norm_eps, 0.0, true, CFG_MAX_EPS),
+    JSON_KEY_FLOAT(T, "resid_pdrop", dropout, 0.0, false, CFG_MAX_DROPOUT),
+    JSON_KEYS_END,
+};
+#undef T
+
+static attn_status config_from_json(const model_source *src, attn_gpt_config *cfg) {
+    const cJSON *root = src->config;
+    const char *path = src->config_path;
     *cfg = attn_gpt_default_config();
-    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
-    if (mt && (!cJSON_IsString(mt) || strcmp(mt->valuestring, "gpt2"))) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: model_type \"%s\" is not supported (expected \"gpt2\")", path,
-                         cJSON_IsString(mt) ? mt->valuestring : "?");
-        goto done;
-    }
-    int64_t bos = -1, eos = -1, pad = -1;
-    if ((st = json_int_in(root, "n_layer", true, 1, CFG_MAX_LAYERS, &cfg->n_layer, path)) ||
-        (st = json_int_in(root, "n_head", true, 1, CFG_MAX_HEADS, &cfg->n_head, path)) ||
-        (st = json_int_in(root, "n_embd", true, 1, CFG_MAX_WIDTH, &cfg->n_embd, path)) ||
-        (st = json_int_in(root, "n_positions", true, 1, CFG_MAX_POSITIONS, &cfg->n_ctx, path)) ||
-        (st = json_int_in(root, "vocab_size", true, 1, CFG_MAX_VOCAB, &cfg->vocab_size, path)) ||
-        (st = json_int_in(root, "n_inner", false, 0, CFG_MAX_INNER, &cfg->n_inner, path)) ||
-        (st = json_int_in(root, "bos_token_id", false, -1, cfg->vocab_size - 1, &bos, path)) ||
-        (st = json_int_in(root, "eos_token_id", false, -1, cfg->vocab_size - 1, &eos, path)) ||
-        (st = json_int_in(root, "pad_token_id", false, -1, cfg->vocab_size - 1, &pad, path)) ||
-        (st = json_float_in(root, "layer_norm_epsilon", 0.0, true, CFG_MAX_EPS, &cfg->layer_norm_eps, path)) ||
-        (st = json_float_in(root, "resid_pdrop", 0.0, false, CFG_MAX_DROPOUT, &cfg->dropout, path)))
-        goto done;
-    cfg->bos_token_id = (int32_t)bos;
-    cfg->eos_token_id = (int32_t)eos;
-    cfg->pad_token_id = (int32_t)pad;
+    attn_status st = registry_read_keys(src, cfg);
+    if (st) return st;
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "activation_function");
     if (act) {
-        if (!cJSON_IsString(act)) {
-            st = attn_errorf(ATTN_ERR_FORMAT, "%s: \"activation_function\" must be a string", path);
-            goto done;
-        }
+        if (!cJSON_IsString(act)) return attn_errorf(ATTN_ERR_FORMAT, "%s: \"activation_function\" must be a string", path);
         if (!strcmp(act->valuestring, "gelu_new") || !strcmp(act->valuestring, "gelu_pytorch_tanh"))
             cfg->activation = ATTN_ACT_GELU_TANH;
         else if (!strcmp(act->valuestring, "relu"))
             cfg->activation = ATTN_ACT_RELU;
-        else {
-            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: activation_function \"%s\" is not supported (gelu_new, relu)", path,
-                             act->valuestring);
-            goto done;
-        }
+        else
+            return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: activation_function \"%s\" is not supported (gelu_new, relu)",
+                               path, act->valuestring);
     }
     const cJSON *tie = cJSON_GetObjectItemCaseSensitive(root, "tie_word_embeddings");
-    if (tie && cJSON_IsFalse(tie)) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: untied input/output embeddings are not supported", path);
-        goto done;
-    }
+    if (tie && cJSON_IsFalse(tie))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: untied input/output embeddings are not supported", path);
     const cJSON *cross = cJSON_GetObjectItemCaseSensitive(root, "add_cross_attention");
-    if (cross && cJSON_IsTrue(cross)) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: GPT-2 with cross-attention is not supported", path);
-        goto done;
-    }
-done:
-    cJSON_Delete(root);
-    return st;
+    if (cross && cJSON_IsTrue(cross))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: GPT-2 with cross-attention is not supported", path);
+    return ATTN_OK;
 }
 
 static attn_status config_to_json(const attn_gpt_config *c, char *const *labels, char **out) {
@@ -202,41 +187,13 @@ static attn_status classifier_size(const char *path, int64_t *num_labels) {
     return st;
 }
 
-attn_status attn_model_load(const char *dir, attn_model **out) {
+attn_status gpt_load(const model_source *src, attn_model **out) {
     *out = NULL;
-    char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
-    attn_status st = ATTN_OK;
+    const char *cfg_path = src->config_path, *w_path = src->weights_path;
     attn_model *m = NULL;
-    if (!cfg_path || !w_path) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if (!file_exists(cfg_path)) {
-        st = attn_errorf(ATTN_ERR_IO, "%s is not a model directory (no config.json)", dir);
-        goto done;
-    }
-    bool seq2seq;
-    unsigned long failures = alloc_failures();   /* the sniffers read an unparsable file as "not mine" */
-    if ((st = encdec_config_is_seq2seq(cfg_path, &seq2seq)) != ATTN_OK) goto done;
-    bool rnn = !seq2seq && rnn_config_is_rnn(cfg_path), bert = !seq2seq && !rnn && bert_config_is_encoder(cfg_path);
-    if (alloc_failures() != failures) {
-        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory reading the model type", cfg_path);
-        goto done;
-    }
-    if (seq2seq || rnn) {
-        st = seq2seq ? encdec_load(dir, &m) : rnn_load(dir, &m);
-        if (st == ATTN_OK) *out = m;
-        m = NULL;
-        goto done;
-    }
-    if (bert) {
-        st = bert_load(dir, &m);
-        if (st == ATTN_OK) *out = m;
-        m = NULL;
-        goto done;
-    }
     attn_gpt_config cfg;
-    if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
+    attn_status st;
+    if ((st = config_from_json(src, &cfg)) != ATTN_OK) goto done;
     if ((st = classifier_size(w_path, &cfg.num_labels)) != ATTN_OK) goto done;
     attn_gpt_config checked = cfg;
     st_file *f = NULL;
@@ -251,11 +208,8 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
     }
     if ((st = load_weights(m, w_path)) != ATTN_OK) goto done;
     if (cfg.num_labels > 0) {
-        cJSON *root;
         char **names = NULL;
-        if ((st = json_read_object(cfg_path, &root)) != ATTN_OK) goto done;
-        st = json_read_labels(root, cfg.num_labels, cfg_path, &names);
-        cJSON_Delete(root);
+        st = json_read_labels(src->config, cfg.num_labels, cfg_path, &names);
         if (!st) st = model_set_labels(m, (const char *const *)names, cfg.num_labels);
         json_free_labels(names, cfg.num_labels);
         if (st) goto done;
@@ -264,15 +218,10 @@ attn_status attn_model_load(const char *dir, attn_model **out) {
     m = NULL;
 done:
     attn_model_free(m);
-    attn_free(cfg_path);
-    attn_free(w_path);
     return st;
 }
 
-attn_status attn_model_save(const attn_model *m, const char *dir) {
-    if (m->kind == MODEL_BERT) return bert_save(m, dir);
-    if (m->kind == MODEL_ENCDEC) return encdec_save(m, dir);
-    if (m->kind == MODEL_RNN) return rnn_save(m, dir);
+attn_status gpt_save(const attn_model *m, const char *dir) {
     attn_status st = dir_ensure(dir);
     if (st) return st;
     char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");

@@ -6,6 +6,7 @@
 
 #include "attn/model.h"
 #include "attn/rnn.h"
+#include "io/json.h"
 #include "ops/graph.h"
 
 typedef struct param_info {
@@ -37,6 +38,43 @@ typedef struct kv_cache {
  * Everything the trainer touches — params, ptensors, weights, grads, and
  * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
 typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC, MODEL_RNN } model_kind;
+
+/* ---- the architecture registry (models/registry.c) ------------------------
+ * One row per config.json model_type names the family that builds it, the
+ * transformers class it matches and the config.json keys it reads; a
+ * family's functions do the rest. attn_model_load (models/model.c) parses
+ * config.json once, finds the row and hands both to the family's load. */
+struct model_arch;
+
+/* What a family's load gets: the directory, its files, the parsed config.json. */
+typedef struct model_source {
+    const char *dir, *config_path, *weights_path;
+    const cJSON *config;
+    const struct model_arch *arch;
+} model_source;
+
+typedef struct model_family {
+    const char *what;         /* "a GPT-2 model", for messages */
+    attn_status (*load)(const model_source *src, attn_model **out);
+    attn_status (*save)(const attn_model *m, const char *dir);
+    void (*sync_views)(attn_model *m);   /* re-points named views at ptensors; NULL: none */
+} model_family;
+
+typedef struct model_arch {
+    const char *model_type;   /* config.json "model_type" */
+    const char *hf_class;     /* the transformers class attn matches */
+    model_kind kind;          /* the family: model_families[kind] */
+    const json_field *keys; /* the config.json keys the family reads (json_read_fields) */
+} model_arch;
+
+extern const model_family model_families[];
+/* The row for model_type, or NULL. */
+const model_arch *registry_find(const char *model_type);
+/* The row config.json (at path) names; a missing model_type is "gpt2".
+ * ATTN_ERR_UNSUPPORTED naming the type and listing the supported ones. */
+attn_status registry_lookup(const cJSON *config, const char *path, const model_arch **out);
+/* A config's keys, by the family's own loader (json_read_fields). */
+attn_status registry_read_keys(const model_source *src, void *cfg);
 
 struct bert_model;            /* models/bert.c */
 struct encdec_model;          /* models/encdec.c */
@@ -103,6 +141,12 @@ attn_status model_set_labels(attn_model *m, const char *const *names, int64_t n)
  * inputs (B, T) against targets (B, T) (ignore index -1). */
 tensor *model_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T);
 
+/* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
+void gpt_sync_views(attn_model *m);
+attn_status gpt_load(const model_source *src, attn_model **out);
+attn_status gpt_save(const attn_model *m, const char *dir);
+extern const json_field GPT2_CONFIG_KEYS[];
+
 /* Forward of ids (B, T) at positions cache->len ... cache->len + T - 1,
  * appending their keys/values to the cache (which may be NULL: positions
  * from 0, no cache). Returns logits (B, T, V), or (B, 1, V) for the last
@@ -121,11 +165,10 @@ tensor *bert_mlm_loss(attn_model *m, graph *g, const int32_t *inputs, const int3
 tensor *bert_batch_loss(attn_model *m, graph *g, const model_batch *b);
 tensor *bert_classify(attn_model *m, graph *g, const model_batch *b);
 /* Loads an encoder directory (config.json model_type "bert"/"roberta"). */
-attn_status bert_load(const char *dir, attn_model **out);
+attn_status bert_load(const model_source *src, attn_model **out);
+extern const json_field BERT_CONFIG_KEYS[];
 /* Writes config.json + model.safetensors in transformers' layout (bert_io.c). */
 attn_status bert_save(const attn_model *m, const char *dir);
-/* Whether config.json at path names an encoder model_type (no error recorded). */
-bool bert_config_is_encoder(const char *config_path);
 
 /* ---- encoder-decoders (models/encdec.c, encdec_io.c; include/attn/seq2seq.h) ---- */
 void encdec_sync_views(attn_model *m);
@@ -137,10 +180,8 @@ void encdec_free(struct encdec_model *e);
  * [0, 1] as torch's CrossEntropyLoss. All ids must stay valid until backward. */
 tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
                     const int32_t *tgt_out, int64_t B, int64_t T, float label_smoothing);
-/* *yes: whether config.json at path names model_type "bart" or "marian".
- * Fails only when memory runs out (an unreadable file gives *yes = false). */
-attn_status encdec_config_is_seq2seq(const char *config_path, bool *yes);
-attn_status encdec_load(const char *dir, attn_model **out);
+attn_status encdec_load(const model_source *src, attn_model **out);
+extern const json_field ENCDEC_CONFIG_KEYS[];
 attn_status encdec_save(const attn_model *m, const char *dir);
 
 /* ---- the parameter table, any kind (models/params.c) ---- */
@@ -220,9 +261,8 @@ tensor *rnn_forward(attn_model *m, graph *g, const int32_t *src, int64_t S, cons
 /* Allocates a zeroed model of cfg's sizes (rnn.c). */
 attn_status rnn_alloc(const attn_rnn_config *cfg, attn_model **out);
 /* Loads / writes a directory with model_type "rnnsearch" or "rnnencdec" (rnn_io.c). */
-attn_status rnn_load(const char *dir, attn_model **out);
+attn_status rnn_load(const model_source *src, attn_model **out);
+extern const json_field RNN_CONFIG_KEYS[];
 attn_status rnn_save(const attn_model *m, const char *dir);
-/* Whether config.json at path names an RNN model_type (no error recorded). */
-bool rnn_config_is_rnn(const char *config_path);
 
 #endif

@@ -15,55 +15,31 @@
 #include <math.h>
 #include <stdio.h>
 
-static const char *rnn_model_type(const cJSON *root) {
-    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(root, "model_type");
-    if (!cJSON_IsString(mt)) return NULL;
-    if (!strcmp(mt->valuestring, "rnnsearch") || !strcmp(mt->valuestring, "rnnencdec")) return mt->valuestring;
-    return NULL;
-}
+#define T attn_rnn_config
+const json_field RNN_CONFIG_KEYS[] = {
+    JSON_KEY_INT(T, "src_vocab_size", src_vocab_size, true, 1, CFG_MAX_VOCAB),
+    JSON_KEY_INT(T, "tgt_vocab_size", tgt_vocab_size, true, 1, CFG_MAX_VOCAB),
+    JSON_KEY_INT(T, "embed_size", embed_size, true, 1, CFG_MAX_WIDTH),
+    JSON_KEY_INT(T, "hidden_size", hidden_size, true, 1, CFG_MAX_WIDTH),
+    JSON_KEY_INT(T, "align_size", align_size, false, 1, CFG_MAX_WIDTH), /* required by rnnsearch */
+    JSON_KEY_INT(T, "maxout_size", maxout_size, true, 1, CFG_MAX_WIDTH),
+    JSON_KEY_TOKEN(T, "pad_token_id", pad_token_id, CFG_MAX_VOCAB - 1, 0),
+    JSON_KEY_TOKEN(T, "decoder_start_token_id", bos_token_id, CFG_MAX_VOCAB - 1, 0),
+    JSON_KEY_TOKEN(T, "eos_token_id", eos_token_id, CFG_MAX_VOCAB - 1, 0),
+    JSON_KEYS_END,
+};
+#undef T
 
-bool rnn_config_is_rnn(const char *config_path) {
-    cJSON *root = NULL;
-    char *text = NULL;
-    size_t len;
-    if (file_read_all(config_path, &text, &len)) return false;
-    root = cJSON_ParseWithLength(text, len);
-    attn_free(text);
-    bool yes = root && rnn_model_type(root);
-    cJSON_Delete(root);
-    return yes;
-}
-
-static attn_status config_from_json(const char *path, attn_rnn_config *c) {
-    cJSON *root;
-    attn_status st = json_read_object(path, &root);
-    if (st) return st;
+static attn_status config_from_json(const model_source *src, attn_rnn_config *c) {
     *c = attn_rnn_default_config();
-    const char *mt = rnn_model_type(root);
-    if (!mt) {
-        cJSON_Delete(root);
-        return attn_errorf(ATTN_ERR_FORMAT, "%s: model_type must be \"rnnsearch\" or \"rnnencdec\"", path);
-    }
-    c->attention = !strcmp(mt, "rnnsearch");
-    int64_t pad = c->pad_token_id, bos = c->bos_token_id, eos = c->eos_token_id;
-    if ((st = json_int_in(root, "src_vocab_size", true, 1, CFG_MAX_VOCAB, &c->src_vocab_size, path)) ||
-        (st = json_int_in(root, "tgt_vocab_size", true, 1, CFG_MAX_VOCAB, &c->tgt_vocab_size, path)) ||
-        (st = json_int_in(root, "embed_size", true, 1, CFG_MAX_WIDTH, &c->embed_size, path)) ||
-        (st = json_int_in(root, "hidden_size", true, 1, CFG_MAX_WIDTH, &c->hidden_size, path)) ||
-        (st = json_int_in(root, "align_size", c->attention, 1, CFG_MAX_WIDTH, &c->align_size, path)) ||
-        (st = json_int_in(root, "maxout_size", true, 1, CFG_MAX_WIDTH, &c->maxout_size, path)) ||
-        (st = json_int_in(root, "pad_token_id", false, -1, CFG_MAX_VOCAB - 1, &pad, path)) ||
-        (st = json_int_in(root, "decoder_start_token_id", false, -1, CFG_MAX_VOCAB - 1, &bos, path)) ||
-        (st = json_int_in(root, "eos_token_id", false, -1, CFG_MAX_VOCAB - 1, &eos, path)))
-        goto done;
-    c->pad_token_id = (int32_t)pad;
-    c->bos_token_id = (int32_t)bos;
-    c->eos_token_id = (int32_t)eos;
-    const cJSON *tie = cJSON_GetObjectItemCaseSensitive(root, "tie_word_embeddings");
+    c->attention = !strcmp(src->arch->model_type, "rnnsearch");
+    attn_status st = registry_read_keys(src, c);
+    if (st) return st;
+    if (c->attention && !cJSON_GetObjectItemCaseSensitive(src->config, "align_size"))
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: missing \"align_size\"", src->config_path);
+    const cJSON *tie = cJSON_GetObjectItemCaseSensitive(src->config, "tie_word_embeddings");
     c->tie_embeddings = tie && cJSON_IsTrue(tie);
-done:
-    cJSON_Delete(root);
-    return st;
+    return ATTN_OK;
 }
 
 static attn_status config_to_json(const attn_rnn_config *c, char **out) {
@@ -103,18 +79,14 @@ static attn_status load_weights(attn_model *m, const st_file *f, const char *pat
     return model_check_finite(m, path);
 }
 
-attn_status rnn_load(const char *dir, attn_model **out) {
+attn_status rnn_load(const model_source *src, attn_model **out) {
     *out = NULL;
-    char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
+    const char *cfg_path = src->config_path, *w_path = src->weights_path;
     attn_status st = ATTN_OK;
     attn_model *m = NULL;
     st_file *f = NULL;
     attn_rnn_config cfg;
-    if (!cfg_path || !w_path) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if ((st = config_from_json(cfg_path, &cfg)) != ATTN_OK) goto done;
+    if ((st = config_from_json(src, &cfg)) != ATTN_OK) goto done;
     if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
     model_params_expect(f, w_path, ""); /* shapes checked before the weights are allocated */
     st = rnn_alloc(&cfg, &m);
@@ -129,8 +101,6 @@ attn_status rnn_load(const char *dir, attn_model **out) {
 done:
     st_close(f);
     attn_model_free(m);
-    attn_free(cfg_path);
-    attn_free(w_path);
     return st;
 }
 

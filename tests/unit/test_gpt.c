@@ -274,6 +274,9 @@ TEST("bad model directories give clear errors") {
     expect_load_error(dir, ATTN_ERR_INVALID_ARG, "n_head");
     write_file(dir, "config.json", "{\"model_type\": \"mamba\"}");
     expect_load_error(dir, ATTN_ERR_UNSUPPORTED, "mamba");
+    CHECK(strstr(attn_last_error(), "supported: gpt2, bert, roberta, bart, marian, rnnsearch, rnnencdec") != NULL);
+    write_file(dir, "config.json", "{\"model_type\": 2}");
+    expect_load_error(dir, ATTN_ERR_FORMAT, "\"model_type\" must be a string");
     write_file(dir, "config.json",
                "{\"model_type\": \"gpt2\", \"n_layer\": \"two\", \"n_head\": 4, \"n_embd\": 32, \"n_positions\": 16, \"vocab_size\": 67}");
     expect_load_error(dir, ATTN_ERR_FORMAT, "n_layer");

@@ -1,0 +1,58 @@
+/* registry.c — the architectures attn knows, one row per config.json
+ * model_type, and the families that build them.
+ *
+ * A row names the family (the functions that load, save and run the
+ * model), the transformers class whose checkpoints it reads and writes,
+ * and the config.json keys the family reads (a json_field table over the
+ * family's configuration struct). attn_model_load finds the row from
+ * config.json's model_type; a new architecture of an existing family is a
+ * new row. */
+#include "io/json.h"
+#include "models/model_impl.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const model_family model_families[] = {
+    [MODEL_GPT] = {"a GPT-2 model", gpt_load, gpt_save, gpt_sync_views},
+    [MODEL_BERT] = {"a BERT-family encoder", bert_load, bert_save, bert_sync_views},
+    [MODEL_ENCDEC] = {"an encoder-decoder translation model", encdec_load, encdec_save, encdec_sync_views},
+    [MODEL_RNN] = {"an RNN translation model", rnn_load, rnn_save, NULL}, /* its layers use ptensors directly */
+};
+
+static const model_arch ARCHS[] = {
+    {"gpt2", "GPT2LMHeadModel", MODEL_GPT, GPT2_CONFIG_KEYS},
+    {"bert", "BertForMaskedLM", MODEL_BERT, BERT_CONFIG_KEYS},
+    {"roberta", "RobertaForMaskedLM", MODEL_BERT, BERT_CONFIG_KEYS},
+    {"bart", "BartForConditionalGeneration", MODEL_ENCDEC, ENCDEC_CONFIG_KEYS},
+    {"marian", "MarianMTModel", MODEL_ENCDEC, ENCDEC_CONFIG_KEYS},
+    {"rnnsearch", "RNNsearch (attn)", MODEL_RNN, RNN_CONFIG_KEYS},
+    {"rnnencdec", "RNN encoder-decoder (attn)", MODEL_RNN, RNN_CONFIG_KEYS},
+};
+
+const model_arch *registry_find(const char *model_type) {
+    for (size_t i = 0; i < ARRAY_LEN(ARCHS); i++)
+        if (!strcmp(ARCHS[i].model_type, model_type)) return &ARCHS[i];
+    return NULL;
+}
+
+attn_status registry_lookup(const cJSON *config, const char *path, const model_arch **out) {
+    const cJSON *mt = cJSON_GetObjectItemCaseSensitive(config, "model_type");
+    *out = NULL;
+    if (!mt) {
+        *out = registry_find("gpt2"); /* GPT2Config directories written before model_type was required */
+        return ATTN_OK;
+    }
+    if (!cJSON_IsString(mt)) return attn_errorf(ATTN_ERR_FORMAT, "%s: \"model_type\" must be a string", path);
+    if ((*out = registry_find(mt->valuestring)) != NULL) return ATTN_OK;
+    char list[256];
+    size_t k = 0;
+    for (size_t i = 0; i < ARRAY_LEN(ARCHS) && k < sizeof list; i++)
+        k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", i ? ", " : "", ARCHS[i].model_type);
+    return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: model_type \"%.64s\" is not supported (supported: %s)", path,
+                       mt->valuestring, list);
+}
+
+attn_status registry_read_keys(const model_source *src, void *cfg) {
+    return json_read_fields(src->config, src->arch->keys, cfg, src->config_path);
+}
