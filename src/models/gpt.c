@@ -300,15 +300,7 @@ static tensor *rerun_forward(attn_model *m, graph *g, void *ctx) {
     return out;
 }
 
-tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
-                      bool last_only) {
-    if (m->kind != MODEL_GPT) {
-        if (!g->status)
-            g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, m->kind == MODEL_ENCDEC ? "an encoder-decoder model decodes from a source (attn_seq2seq_generate)"
-                                                          : m->kind == MODEL_RNN  ? "an RNN translation model decodes with attn_rnn_step (attn align)"
-                                                                                  : "an encoder (BERT) model cannot decode or score text left to right");
-        return NULL;
-    }
+tensor *gpt_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only) {
     tensor *x = trunk(m, g, ids, B, T, cache);
     if (!x) return NULL;
     if (last_only && T > 1) {
@@ -342,7 +334,7 @@ tensor *model_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t
 /* GPT2ForSequenceClassification: score(ln_f(x)) at each row's last real
  * token (the mask's, else the last token not equal to pad_token_id, else
  * the row's last), as transformers picks it. */
-static tensor *gpt_classify(attn_model *m, graph *g, const model_batch *b) {
+tensor *gpt_classify(attn_model *m, graph *g, const model_batch *b) {
     if (m->cfg.num_labels < 1) {
         if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "this GPT has no classifier (score) head");
         return NULL;
@@ -363,10 +355,6 @@ static tensor *gpt_classify(attn_model *m, graph *g, const model_batch *b) {
     return op_linear(g, x, &m->score_w, NULL);
 }
 
-tensor *model_classify(attn_model *m, graph *g, const model_batch *b) {
-    if (m->kind == MODEL_BERT) return bert_classify(m, g, b);
-    return gpt_classify(m, g, b);
-}
 
 static tensor *rerun_classify(attn_model *m, graph *g, void *ctx) { return model_classify(m, g, ctx); }
 
@@ -388,18 +376,7 @@ attn_status attn_model_classify(attn_model *m, const int32_t *ids, const int32_t
     return ATTN_OK;
 }
 
-tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
-    if (m->kind == MODEL_BERT) return bert_batch_loss(m, g, b);
-    if (m->kind == MODEL_ENCDEC || m->kind == MODEL_RNN) {
-        if (!b->src || !b->targets) {
-            if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "a translation model trains on source-target pairs");
-            return NULL;
-        }
-        if (m->kind == MODEL_ENCDEC)
-            return encdec_loss(m, g, b->src, b->S, b->inputs, b->targets, b->B, b->T, b->label_smoothing);
-        tensor *logits = rnn_forward(m, g, b->src, b->S, b->inputs, b->B, b->T, NULL);
-        return logits ? op_cross_entropy_smooth(g, logits, b->targets, -1, b->label_smoothing) : NULL;
-    }
+tensor *gpt_batch_loss(attn_model *m, graph *g, const model_batch *b) {
     if (!b->targets) return op_cross_entropy(g, gpt_classify(m, g, b), b->labels, -1);
     tensor *x = trunk(m, g, b->inputs, b->B, b->T, NULL);
     x = op_layernorm(g, x, &m->lnf_w, &m->lnf_b, m->cfg.layer_norm_eps);

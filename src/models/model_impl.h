@@ -39,42 +39,8 @@ typedef struct kv_cache {
  * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
 typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC, MODEL_RNN } model_kind;
 
-/* ---- the architecture registry (models/registry.c) ------------------------
- * One row per config.json model_type names the family that builds it, the
- * transformers class it matches and the config.json keys it reads; a
- * family's functions do the rest. attn_model_load (models/model.c) parses
- * config.json once, finds the row and hands both to the family's load. */
-struct model_arch;
-
-/* What a family's load gets: the directory, its files, the parsed config.json. */
-typedef struct model_source {
-    const char *dir, *config_path, *weights_path;
-    const cJSON *config;
-    const struct model_arch *arch;
-} model_source;
-
-typedef struct model_family {
-    const char *what;         /* "a GPT-2 model", for messages */
-    attn_status (*load)(const model_source *src, attn_model **out);
-    attn_status (*save)(const attn_model *m, const char *dir);
-    void (*sync_views)(attn_model *m);   /* re-points named views at ptensors; NULL: none */
-} model_family;
-
-typedef struct model_arch {
-    const char *model_type;   /* config.json "model_type" */
-    const char *hf_class;     /* the transformers class attn matches */
-    model_kind kind;          /* the family: model_families[kind] */
-    const json_field *keys; /* the config.json keys the family reads (json_read_fields) */
-} model_arch;
-
-extern const model_family model_families[];
-/* The row for model_type, or NULL. */
-const model_arch *registry_find(const char *model_type);
-/* The row config.json (at path) names; a missing model_type is "gpt2".
- * ATTN_ERR_UNSUPPORTED naming the type and listing the supported ones. */
-attn_status registry_lookup(const cJSON *config, const char *path, const model_arch **out);
-/* A config's keys, by the family's own loader (json_read_fields). */
-attn_status registry_read_keys(const model_source *src, void *cfg);
+/* What a family's load gets (defined with the registry below). */
+typedef struct model_source model_source;
 
 struct bert_model;            /* models/bert.c */
 struct encdec_model;          /* models/encdec.c */
@@ -143,6 +109,9 @@ tensor *model_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t
 
 /* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
 void gpt_sync_views(attn_model *m);
+tensor *gpt_batch_loss(attn_model *m, graph *g, const model_batch *b);
+tensor *gpt_classify(attn_model *m, graph *g, const model_batch *b);
+tensor *gpt_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only);
 attn_status gpt_load(const model_source *src, attn_model **out);
 attn_status gpt_save(const attn_model *m, const char *dir);
 extern const json_field GPT2_CONFIG_KEYS[];
@@ -264,5 +233,50 @@ attn_status rnn_alloc(const attn_rnn_config *cfg, attn_model **out);
 attn_status rnn_load(const model_source *src, attn_model **out);
 extern const json_field RNN_CONFIG_KEYS[];
 attn_status rnn_save(const attn_model *m, const char *dir);
+
+/* ---- the architecture registry (models/registry.c) ------------------------
+ * One row per config.json model_type names the family that builds it, the
+ * transformers class it matches and the config.json keys it reads; a
+ * family's functions do the rest. attn_model_load (models/model.c) parses
+ * config.json once, finds the row and hands both to the family's load. */
+struct model_arch;
+
+/* What a family's load gets: the directory, its files, the parsed config.json. */
+struct model_source {
+    const char *dir, *config_path, *weights_path;
+    const cJSON *config;
+    const struct model_arch *arch;
+};
+
+typedef struct model_family {
+    const char *what;         /* "a GPT-2 model", for messages */
+    attn_status (*load)(const model_source *src, attn_model **out);
+    attn_status (*save)(const attn_model *m, const char *dir);
+    void (*sync_views)(attn_model *m);   /* re-points named views at ptensors; NULL: none */
+    /* model_batch_loss, model_classify (NULL: no classifier), model_forward
+     * (NULL: the family does not decode left to right; no_forward says
+     * what to use instead) */
+    tensor *(*batch_loss)(attn_model *m, graph *g, const struct model_batch *b);
+    tensor *(*classify)(attn_model *m, graph *g, const struct model_batch *b);
+    tensor *(*forward)(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
+                       bool last_only);
+    const char *no_forward;
+} model_family;
+
+typedef struct model_arch {
+    const char *model_type;   /* config.json "model_type" */
+    const char *hf_class;     /* the transformers class attn matches */
+    model_kind kind;          /* the family: model_families[kind] */
+    const json_field *keys; /* the config.json keys the family reads (json_read_fields) */
+} model_arch;
+
+extern const model_family model_families[]; /* by model_kind (model.c) */
+/* The row for model_type, or NULL. */
+const model_arch *registry_find(const char *model_type);
+/* The row config.json (at path) names; a missing model_type is "gpt2".
+ * ATTN_ERR_UNSUPPORTED naming the type and listing the supported ones. */
+attn_status registry_lookup(const cJSON *config, const char *path, const model_arch **out);
+/* A config's keys, by the family's own loader (json_read_fields). */
+attn_status registry_read_keys(const model_source *src, void *cfg);
 
 #endif

@@ -13,12 +13,6 @@
 #include <stdio.h>
 #include <string.h>
 
-const model_family model_families[] = {
-    [MODEL_GPT] = {"a GPT-2 model", gpt_load, gpt_save, gpt_sync_views},
-    [MODEL_BERT] = {"a BERT-family encoder", bert_load, bert_save, bert_sync_views},
-    [MODEL_ENCDEC] = {"an encoder-decoder translation model", encdec_load, encdec_save, encdec_sync_views},
-    [MODEL_RNN] = {"an RNN translation model", rnn_load, rnn_save, NULL}, /* its layers use ptensors directly */
-};
 
 static const model_arch ARCHS[] = {
     {"gpt2", "GPT2LMHeadModel", MODEL_GPT, GPT2_CONFIG_KEYS},
