@@ -84,7 +84,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard include/attn/*.h src/*/*.h src/*/*/*.h tests/*.h)
 
-.PHONY: all test asan check check-plain bench clean demo fixtures install uninstall
+.PHONY: tsan all test asan check check-plain bench clean demo fixtures install uninstall
 all: attn
 
 # copy then rename: a ./attn that is running keeps its file (no "Text file busy")
@@ -135,7 +135,15 @@ attn-asan-test: $(BUILD)/attn $(TEST_BIN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  BUILD=$(BUILD) ATTN_BIN=$(BUILD)/attn ATTN_QUICK=1 sh tests/run.sh
 
-check: test asan
+# ThreadSanitizer: requests decoding at once on one loaded model
+# (tests/unit/test_decode_threads.c), in a build without OpenMP and the BLAS,
+# whose own uninstrumented synchronisation it would report as races.
+tsan:
+	$(MAKE) BUILD=build-tsan OPENMP=0 BLAS=0 OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
+	  build-tsan/tests/test_decode_threads
+	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_decode_threads
+
+check: test asan tsan
 
 # The fallbacks a build without OpenMP and without a BLAS takes (one thread;
 # gemm_f32 runs attn's packed kernels): the kernel, gradient and model
