@@ -197,7 +197,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/attn
 
 clean:
-	rm -rf build build-asan build-plain attn
+	rm -rf build build-asan build-plain build-tsan attn
 
 # ---- fuzzing and allocation-failure injection (see docs/robustness.md) ------
 #   make fuzz          every libFuzzer harness of tests/fuzz for FUZZ_SECONDS (600) each
