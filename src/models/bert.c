@@ -46,84 +46,79 @@ struct bert_model {
 
 /* ---- parameter table ------------------------------------------------------ */
 
-typedef enum bdim { BD_NONE, BD_V, BD_P, BD_TV, BD_C, BD_F, BD_L, BD_2 } bdim;
-typedef enum bpart { PART_ENCODER, PART_POOLER, PART_MLM, PART_CLASSIFIER, PART_RCLS, PART_NSP } bpart;
-
-typedef struct bert_spec {
-    const char *name;         /* BERT name; per layer after "encoder.layer.<i>." */
-    const char *roberta_name; /* RoBERTa's name where it differs (heads), else NULL */
-    bdim shape[2];
-    bool per_layer, decay, pack; /* pack: the next tensor follows with no alignment gap */
-    bpart part;
-    size_t field;             /* offset in struct bert_model or bert_layer */
-} bert_spec;
+enum { D_V = 1, D_P, D_TV, D_C, D_F, D_L, D_2 };    /* dimension symbols */
+/* the parts a checkpoint may have beside the encoder (BERT's and RoBERTa's
+ * masked-LM heads share their views under different names) */
+enum { PART_POOLER = 1, PART_MLM = 2, PART_MLM_R = 4, PART_CLASSIFIER = 8, PART_RCLS = 16, PART_NSP = 32 };
 
 #define BF(f) offsetof(struct bert_model, f)
 #define BL(f) offsetof(bert_layer, f)
+#define ENC PF_PREFIX                     /* under "bert." / "roberta." when heads are saved beside it */
 
-static const bert_spec BERT_PARAMS[] = {
-    {"embeddings.word_embeddings.weight", NULL, {BD_V, BD_C}, false, false, false, PART_ENCODER, BF(wte)},
-    {"embeddings.position_embeddings.weight", NULL, {BD_P, BD_C}, false, false, false, PART_ENCODER, BF(wpe)},
-    {"embeddings.token_type_embeddings.weight", NULL, {BD_TV, BD_C}, false, false, false, PART_ENCODER, BF(wtt)},
-    {"embeddings.LayerNorm.weight", NULL, {BD_C}, false, false, false, PART_ENCODER, BF(emb_ln_w)},
-    {"embeddings.LayerNorm.bias", NULL, {BD_C}, false, false, false, PART_ENCODER, BF(emb_ln_b)},
-    {"attention.self.query.weight", NULL, {BD_C, BD_C}, true, true, true, PART_ENCODER, BL(q_w)},
-    {"attention.self.key.weight", NULL, {BD_C, BD_C}, true, true, true, PART_ENCODER, BL(k_w)},
-    {"attention.self.value.weight", NULL, {BD_C, BD_C}, true, true, false, PART_ENCODER, BL(v_w)},
-    {"attention.self.query.bias", NULL, {BD_C}, true, false, true, PART_ENCODER, BL(q_b)},
-    {"attention.self.key.bias", NULL, {BD_C}, true, false, true, PART_ENCODER, BL(k_b)},
-    {"attention.self.value.bias", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(v_b)},
-    {"attention.output.dense.weight", NULL, {BD_C, BD_C}, true, true, false, PART_ENCODER, BL(ao_w)},
-    {"attention.output.dense.bias", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(ao_b)},
-    {"attention.output.LayerNorm.weight", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(ln1_w)},
-    {"attention.output.LayerNorm.bias", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(ln1_b)},
-    {"intermediate.dense.weight", NULL, {BD_F, BD_C}, true, true, false, PART_ENCODER, BL(fc_w)},
-    {"intermediate.dense.bias", NULL, {BD_F}, true, false, false, PART_ENCODER, BL(fc_b)},
-    {"output.dense.weight", NULL, {BD_C, BD_F}, true, true, false, PART_ENCODER, BL(fc2_w)},
-    {"output.dense.bias", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(fc2_b)},
-    {"output.LayerNorm.weight", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(ln2_w)},
-    {"output.LayerNorm.bias", NULL, {BD_C}, true, false, false, PART_ENCODER, BL(ln2_b)},
-    {"pooler.dense.weight", NULL, {BD_C, BD_C}, false, true, false, PART_POOLER, BF(pool_w)},
-    {"pooler.dense.bias", NULL, {BD_C}, false, false, false, PART_POOLER, BF(pool_b)},
-    {"cls.predictions.transform.dense.weight", "lm_head.dense.weight", {BD_C, BD_C}, false, true, false, PART_MLM, BF(mlm_w)},
-    {"cls.predictions.transform.dense.bias", "lm_head.dense.bias", {BD_C}, false, false, false, PART_MLM, BF(mlm_b)},
-    {"cls.predictions.transform.LayerNorm.weight", "lm_head.layer_norm.weight", {BD_C}, false, false, false, PART_MLM, BF(mlm_ln_w)},
-    {"cls.predictions.transform.LayerNorm.bias", "lm_head.layer_norm.bias", {BD_C}, false, false, false, PART_MLM, BF(mlm_ln_b)},
-    {"cls.predictions.bias", "lm_head.bias", {BD_V}, false, false, false, PART_MLM, BF(mlm_bias)},
-    {"cls.seq_relationship.weight", NULL, {BD_2, BD_C}, false, true, false, PART_NSP, BF(nsp_w)},
-    {"cls.seq_relationship.bias", NULL, {BD_2}, false, false, false, PART_NSP, BF(nsp_b)},
-    {"classifier.dense.weight", NULL, {BD_C, BD_C}, false, true, false, PART_RCLS, BF(rcls_w)},
-    {"classifier.dense.bias", NULL, {BD_C}, false, false, false, PART_RCLS, BF(rcls_b)},
-    {"classifier.out_proj.weight", NULL, {BD_L, BD_C}, false, true, false, PART_RCLS, BF(cls_w)},
-    {"classifier.out_proj.bias", NULL, {BD_L}, false, false, false, PART_RCLS, BF(cls_b)},
-    {"classifier.weight", NULL, {BD_L, BD_C}, false, true, false, PART_CLASSIFIER, BF(cls_w)},
-    {"classifier.bias", NULL, {BD_L}, false, false, false, PART_CLASSIFIER, BF(cls_b)},
+static const param_row BERT_ROWS[] = {
+    {"embeddings.word_embeddings.weight", ROLE_TOKEN_EMBD, {D_V, D_C}, 0, 0, ENC, BF(wte)},
+    {"embeddings.position_embeddings.weight", ROLE_POS_EMBD, {D_P, D_C}, 0, 0, ENC, BF(wpe)},
+    {"embeddings.token_type_embeddings.weight", ROLE_TYPE_EMBD, {D_TV, D_C}, 0, 0, ENC, BF(wtt)},
+    {"embeddings.LayerNorm.weight", ROLE_EMBD_NORM, {D_C}, 0, 0, ENC, BF(emb_ln_w)},
+    {"embeddings.LayerNorm.bias", ROLE_EMBD_NORM, {D_C}, 0, 0, ENC | PF_BIAS, BF(emb_ln_b)},
+    /* q, k and v back to back: one (3C, C) view is the fused projection */
+    {"attention.self.query.weight", ROLE_ATTN_Q, {D_C, D_C}, 1, 0, ENC | PF_DECAY | PF_PACK, BL(q_w)},
+    {"attention.self.key.weight", ROLE_ATTN_K, {D_C, D_C}, 1, 0, ENC | PF_DECAY | PF_PACK, BL(k_w)},
+    {"attention.self.value.weight", ROLE_ATTN_V, {D_C, D_C}, 1, 0, ENC | PF_DECAY, BL(v_w)},
+    {"attention.self.query.bias", ROLE_ATTN_Q, {D_C}, 1, 0, ENC | PF_BIAS | PF_PACK, BL(q_b)},
+    {"attention.self.key.bias", ROLE_ATTN_K, {D_C}, 1, 0, ENC | PF_BIAS | PF_PACK, BL(k_b)},
+    {"attention.self.value.bias", ROLE_ATTN_V, {D_C}, 1, 0, ENC | PF_BIAS, BL(v_b)},
+    {"attention.output.dense.weight", ROLE_ATTN_OUT, {D_C, D_C}, 1, 0, ENC | PF_DECAY, BL(ao_w)},
+    {"attention.output.dense.bias", ROLE_ATTN_OUT, {D_C}, 1, 0, ENC | PF_BIAS, BL(ao_b)},
+    {"attention.output.LayerNorm.weight", ROLE_ATTN_NORM, {D_C}, 1, 0, ENC, BL(ln1_w)},
+    {"attention.output.LayerNorm.bias", ROLE_ATTN_NORM, {D_C}, 1, 0, ENC | PF_BIAS, BL(ln1_b)},
+    {"intermediate.dense.weight", ROLE_FFN_UP, {D_F, D_C}, 1, 0, ENC | PF_DECAY, BL(fc_w)},
+    {"intermediate.dense.bias", ROLE_FFN_UP, {D_F}, 1, 0, ENC | PF_BIAS, BL(fc_b)},
+    {"output.dense.weight", ROLE_FFN_DOWN, {D_C, D_F}, 1, 0, ENC | PF_DECAY, BL(fc2_w)},
+    {"output.dense.bias", ROLE_FFN_DOWN, {D_C}, 1, 0, ENC | PF_BIAS, BL(fc2_b)},
+    {"output.LayerNorm.weight", ROLE_FFN_NORM, {D_C}, 1, 0, ENC, BL(ln2_w)},
+    {"output.LayerNorm.bias", ROLE_FFN_NORM, {D_C}, 1, 0, ENC | PF_BIAS, BL(ln2_b)},
+    {"pooler.dense.weight", ROLE_POOLER, {D_C, D_C}, 0, PART_POOLER, ENC | PF_DECAY, BF(pool_w)},
+    {"pooler.dense.bias", ROLE_POOLER, {D_C}, 0, PART_POOLER, ENC | PF_BIAS, BF(pool_b)},
+    {"cls.predictions.transform.dense.weight", ROLE_HEAD_DENSE, {D_C, D_C}, 0, PART_MLM, PF_DECAY, BF(mlm_w)},
+    {"cls.predictions.transform.dense.bias", ROLE_HEAD_DENSE, {D_C}, 0, PART_MLM, PF_BIAS, BF(mlm_b)},
+    {"cls.predictions.transform.LayerNorm.weight", ROLE_HEAD_NORM, {D_C}, 0, PART_MLM, 0, BF(mlm_ln_w)},
+    {"cls.predictions.transform.LayerNorm.bias", ROLE_HEAD_NORM, {D_C}, 0, PART_MLM, PF_BIAS, BF(mlm_ln_b)},
+    {"cls.predictions.bias", ROLE_OUTPUT, {D_V}, 0, PART_MLM, PF_BIAS, BF(mlm_bias)},
+    {"lm_head.dense.weight", ROLE_HEAD_DENSE, {D_C, D_C}, 0, PART_MLM_R, PF_DECAY, BF(mlm_w)},
+    {"lm_head.dense.bias", ROLE_HEAD_DENSE, {D_C}, 0, PART_MLM_R, PF_BIAS, BF(mlm_b)},
+    {"lm_head.layer_norm.weight", ROLE_HEAD_NORM, {D_C}, 0, PART_MLM_R, 0, BF(mlm_ln_w)},
+    {"lm_head.layer_norm.bias", ROLE_HEAD_NORM, {D_C}, 0, PART_MLM_R, PF_BIAS, BF(mlm_ln_b)},
+    {"lm_head.bias", ROLE_OUTPUT, {D_V}, 0, PART_MLM_R, PF_BIAS, BF(mlm_bias)},
+    {"cls.seq_relationship.weight", ROLE_NSP, {D_2, D_C}, 0, PART_NSP, PF_DECAY, BF(nsp_w)},
+    {"cls.seq_relationship.bias", ROLE_NSP, {D_2}, 0, PART_NSP, PF_BIAS, BF(nsp_b)},
+    {"classifier.dense.weight", ROLE_HEAD_DENSE, {D_C, D_C}, 0, PART_RCLS, PF_DECAY, BF(rcls_w)},
+    {"classifier.dense.bias", ROLE_HEAD_DENSE, {D_C}, 0, PART_RCLS, PF_BIAS, BF(rcls_b)},
+    {"classifier.out_proj.weight", ROLE_CLASSIFIER, {D_L, D_C}, 0, PART_RCLS, PF_DECAY, BF(cls_w)},
+    {"classifier.out_proj.bias", ROLE_CLASSIFIER, {D_L}, 0, PART_RCLS, PF_BIAS, BF(cls_b)},
+    {"classifier.weight", ROLE_CLASSIFIER, {D_L, D_C}, 0, PART_CLASSIFIER, PF_DECAY, BF(cls_w)},
+    {"classifier.bias", ROLE_CLASSIFIER, {D_L}, 0, PART_CLASSIFIER, PF_BIAS, BF(cls_b)},
+};
+#undef ENC
+
+/* Ignored in a checkpoint: the position-id buffer and the masked-LM
+ * decoder, tied to the word embeddings. */
+static const char *const BERT_IGNORE[] = {"embeddings.position_ids", "cls.predictions.decoder.weight",
+                                          "cls.predictions.decoder.bias", "lm_head.decoder.weight",
+                                          "lm_head.decoder.bias", NULL};
+
+static const param_table BERT_TABLE = {
+    BERT_ROWS, (int)ARRAY_LEN(BERT_ROWS), {NULL, "encoder.layer.", NULL}, NULL, BERT_IGNORE, NULL,
 };
 
-static int64_t bdim_value(const attn_bert_config *c, bdim d) {
-    switch (d) {
-    case BD_V: return c->vocab_size;
-    case BD_P: return c->max_positions;
-    case BD_TV: return c->type_vocab_size;
-    case BD_C: return c->hidden_size;
-    case BD_F: return c->intermediate_size;
-    case BD_L: return c->num_labels;
-    case BD_2: return 2;
-    case BD_NONE: break;
-    }
-    return 1;
-}
-
-static bool part_present(const attn_bert_config *c, bpart p) {
-    switch (p) {
-    case PART_ENCODER: return true;
-    case PART_POOLER: return c->pooler;
-    case PART_MLM: return c->mlm_head;
-    case PART_CLASSIFIER: return c->num_labels > 0 && (c->token_classifier || !c->roberta);
-    case PART_RCLS: return c->num_labels > 0 && !c->token_classifier && c->roberta;
-    case PART_NSP: return c->nsp_head;
-    }
-    return false;
+static unsigned parts_present(const attn_bert_config *c) {
+    unsigned p = 0;
+    if (c->pooler) p |= PART_POOLER;
+    if (c->mlm_head) p |= c->roberta ? PART_MLM_R : PART_MLM;
+    if (c->num_labels > 0 && (c->token_classifier || !c->roberta)) p |= PART_CLASSIFIER;
+    if (c->num_labels > 0 && !c->token_classifier && c->roberta) p |= PART_RCLS;
+    if (c->nsp_head) p |= PART_NSP;
+    return p;
 }
 
 attn_bert_config attn_bert_default_config(void) {
@@ -169,16 +164,8 @@ static attn_status bert_config_check(const attn_bert_config *c) {
     return ATTN_OK;
 }
 
-static tensor *bert_slot(attn_model *m, const bert_spec *s, int layer) {
-    if (s->per_layer) return (tensor *)((char *)&m->bert->layers[layer] + s->field);
-    return (tensor *)((char *)m->bert + s->field);
-}
-
 void bert_sync_views(attn_model *m) {
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        *bert_slot(m, &BERT_PARAMS[p->spec], p->layer) = m->ptensors[k];
-    }
+    params_sync(m, (void *const[3]){m->bert, m->bert->layers, NULL}, (const size_t[3]){0, sizeof(bert_layer), 0});
     int64_t C = m->bert->cfg.hidden_size;
     for (int64_t l = 0; l < m->bert->cfg.n_layer; l++) {
         bert_layer *ly = &m->bert->layers[l];
@@ -219,44 +206,21 @@ static attn_status bert_alloc(const attn_bert_config *cfg, const char *prefix, a
     m->kind = MODEL_BERT;
     m->cfg = shared_config(cfg);
     graph_init(&m->g, NULL);
-    int64_t L = cfg->n_layer, n = 0;
+    int64_t L = cfg->n_layer;
     if (!(m->bert = attn_calloc(1, sizeof *m->bert)) || !(m->bert->layers = attn_calloc((size_t)L, sizeof *m->bert->layers))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
     m->bert->cfg = *cfg;
-    for (size_t i = 0; i < ARRAY_LEN(BERT_PARAMS); i++)
-        if (part_present(cfg, BERT_PARAMS[i].part)) n += BERT_PARAMS[i].per_layer ? L : 1;
-    m->n_params_tensors = (int)n;
-    m->params = attn_calloc((size_t)n, sizeof *m->params);
-    m->ptensors = attn_calloc((size_t)n, sizeof *m->ptensors);
-    if (!m->params || !m->ptensors) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto fail;
-    }
-    int k = 0;
-    int64_t offset = 0;
-    /* order: embeddings, the layers, then pooler and heads (table order) */
-    for (int pass = 0; pass < 3; pass++)
-        for (int64_t layer = 0; layer < (pass == 1 ? L : 1); layer++)
-            for (size_t i = 0; i < ARRAY_LEN(BERT_PARAMS); i++) {
-                const bert_spec *s = &BERT_PARAMS[i];
-                bool emb = !strncmp(s->name, "embeddings.", 11);
-                if (!part_present(cfg, s->part)) continue;
-                if ((pass == 0 && !emb) || (pass == 1 && !s->per_layer) || (pass == 2 && (emb || s->per_layer)))
-                    continue;
-                param_info *p = &m->params[k];
-                const char *name = cfg->roberta && s->roberta_name ? s->roberta_name : s->name;
-                const char *pre = s->part == PART_ENCODER || s->part == PART_POOLER ? prefix : "";
-                if (s->per_layer)
-                    snprintf(p->name, sizeof p->name, "%sencoder.layer.%lld.%s", pre, (long long)layer, name);
-                else
-                    snprintf(p->name, sizeof p->name, "%s%s", pre, name);
-                param_info_place(p, bdim_value(cfg, s->shape[0]), s->shape[1] == BD_NONE ? 0 : bdim_value(cfg, s->shape[1]),
-                                 s->decay, s->pack, (int)i, s->per_layer ? (int)layer : -1, &offset);
-                k++;
-            }
-    if ((st = model_params_finish(m, offset)) != ATTN_OK) goto fail;
+    param_layout lay = {.layers = {1, L, 0}, .parts = parts_present(cfg), .prefix = prefix};
+    lay.dims[D_V] = cfg->vocab_size;
+    lay.dims[D_P] = cfg->max_positions;
+    lay.dims[D_TV] = cfg->type_vocab_size;
+    lay.dims[D_C] = cfg->hidden_size;
+    lay.dims[D_F] = cfg->intermediate_size;
+    lay.dims[D_L] = cfg->num_labels;
+    lay.dims[D_2] = 2;
+    if ((st = params_build(m, &BERT_TABLE, &lay)) != ATTN_OK) goto fail;
     bert_sync_views(m);
     *out = m;
     return ATTN_OK;
@@ -274,17 +238,7 @@ attn_status attn_bert_new(const attn_bert_config *cfg, uint64_t seed, attn_model
     const char *prefix = cfg->mlm_head || cfg->num_labels || cfg->nsp_head ? (cfg->roberta ? "roberta." : "bert.") : "";
     attn_status st = bert_alloc(cfg, prefix, &m);
     if (st) return st;
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        float *w = m->weights + p->offset;
-        size_t n = strlen(p->name);
-        bool is_bias = n > 5 && !strcmp(p->name + n - 5, ".bias");
-        bool is_ln = strstr(p->name, "LayerNorm") || strstr(p->name, "layer_norm");
-        if (is_ln && !is_bias)
-            for (int64_t i = 0; i < p->numel; i++) w[i] = 1.0f;
-        else if (!is_bias && !is_ln)
-            for (int64_t i = 0; i < p->numel; i++) w[i] = 0.02f * rng_normal(seed, (uint64_t)k, (uint64_t)i);
-    }
+    params_init(m, seed, 0.02f, 0);
     /* transformers zeroes the padding row of the word embeddings */
     if (cfg->pad_token_id >= 0) memset(m->bert->wte.data + cfg->pad_token_id * cfg->hidden_size, 0, (size_t)cfg->hidden_size * sizeof(float));
     *out = m;

@@ -106,17 +106,6 @@ static attn_status sentence_max_length(const char *dir, int64_t *n) {
 
 /* ---- weights -------------------------------------------------------------- */
 
-static bool ends_with(const char *s, const char *suffix) {
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
-static bool ignorable(const char *name) {
-    return ends_with(name, "embeddings.position_ids") || !strcmp(name, "cls.predictions.decoder.weight") ||
-           !strcmp(name, "cls.predictions.decoder.bias") || !strcmp(name, "lm_head.decoder.weight") ||
-           !strcmp(name, "lm_head.decoder.bias");
-}
-
 static bool has(const st_file *f, const char *name) { return st_find(f, name) != NULL; }
 
 /* Reads the heads present and the name prefix from the tensor names. */
@@ -147,24 +136,6 @@ static attn_status detect_layout(const st_file *f, const char *path, attn_bert_c
     return ATTN_OK;
 }
 
-static bool is_param_name(const attn_model *m, const char *name) {
-    for (int k = 0; k < m->n_params_tensors; k++)
-        if (!strcmp(m->params[k].name, name)) return true;
-    return false;
-}
-
-static attn_status load_weights(attn_model *m, const st_file *f, const char *path) {
-    for (int64_t i = 0; i < f->n_tensors; i++)
-        if (!ignorable(f->tensors[i].name) && !is_param_name(m, f->tensors[i].name))
-            return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for a %s encoder with %lld layers", path,
-                               f->tensors[i].name, m->bert ? "BERT-family" : "?", (long long)m->cfg.n_layer);
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        attn_status st = model_read_param(m, k, st_find(f, m->params[k].name), path);
-        if (st) return st;
-    }
-    return model_check_finite(m, path);
-}
-
 static attn_status load_labels(attn_model *m, const model_source *src, int64_t n) {
     if (n < 1) return ATTN_OK;
     char **names;
@@ -193,7 +164,9 @@ attn_status bert_load(const model_source *src, attn_model **out) {
         if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
-    if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
+    char what[80];
+    snprintf(what, sizeof what, "a BERT-family encoder with %lld layers", (long long)cfg.n_layer);
+    if ((st = params_read(m, f, w_path, what)) != ATTN_OK) goto done;
     if ((st = load_labels(m, src, cfg.num_labels)) != ATTN_OK) goto done;
     int64_t max_len;
     if ((st = sentence_max_length(src->dir, &max_len)) != ATTN_OK) goto done;
@@ -260,7 +233,7 @@ attn_status bert_save(const attn_model *m, const char *dir) {
     attn_bert_config cfg;
     attn_model_encoder_config(m, &cfg);
     attn_status st = config_to_json(&cfg, m->cfg.dropout, m->n_label_names == cfg.num_labels ? m->label_names : NULL, &json);
-    if (!st) st = model_save_untransposed(m, dir, json);
+    if (!st) st = params_save_dir(m, dir, json);
     if (json) cJSON_free(json);
     return st;
 }

@@ -267,7 +267,7 @@ static attn_status config_to_json(const attn_encdec_config *c, char **out) {
 attn_status encdec_save(const attn_model *m, const char *dir) {
     char *json = NULL;
     attn_status st = config_to_json(&m->encdec->cfg, &json);
-    if (!st) st = model_save_untransposed(m, dir, json);
+    if (!st) st = params_save_dir(m, dir, json);
     if (json) cJSON_free(json);
     return st;
 }

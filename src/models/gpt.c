@@ -15,52 +15,39 @@
 
 /* ---- parameter table ------------------------------------------------------ */
 
-typedef enum dim_sym { DIM_NONE, DIM_V, DIM_P, DIM_C, DIM_3C, DIM_F, DIM_L } dim_sym;
-
-typedef struct param_spec {
-    const char *name;         /* per layer: after "transformer.h.<i>." */
-    dim_sym shape[2];
-    bool per_layer, decay, transpose;
-    size_t field;             /* offset of the tensor in attn_model or gpt_layer */
-} param_spec;
+enum { D_V = 1, D_P, D_C, D_3C, D_F, D_L };  /* dimension symbols */
+enum { PART_SCORE = 1 };                       /* GPT2ForSequenceClassification's head */
 
 #define MF(f) offsetof(attn_model, f)
 #define LF(f) offsetof(gpt_layer, f)
 
-static const param_spec GPT_PARAMS[] = {
-    {"transformer.wte.weight", {DIM_V, DIM_C}, false, false, false, MF(wte)},
-    {"transformer.wpe.weight", {DIM_P, DIM_C}, false, false, false, MF(wpe)},
-    {"ln_1.weight", {DIM_C}, true, false, false, LF(ln1_w)},
-    {"ln_1.bias", {DIM_C}, true, false, false, LF(ln1_b)},
-    {"attn.c_attn.weight", {DIM_3C, DIM_C}, true, true, true, LF(qkv_w)},
-    {"attn.c_attn.bias", {DIM_3C}, true, false, false, LF(qkv_b)},
-    {"attn.c_proj.weight", {DIM_C, DIM_C}, true, true, true, LF(proj_w)},
-    {"attn.c_proj.bias", {DIM_C}, true, false, false, LF(proj_b)},
-    {"ln_2.weight", {DIM_C}, true, false, false, LF(ln2_w)},
-    {"ln_2.bias", {DIM_C}, true, false, false, LF(ln2_b)},
-    {"mlp.c_fc.weight", {DIM_F, DIM_C}, true, true, true, LF(fc_w)},
-    {"mlp.c_fc.bias", {DIM_F}, true, false, false, LF(fc_b)},
-    {"mlp.c_proj.weight", {DIM_C, DIM_F}, true, true, true, LF(fc2_w)},
-    {"mlp.c_proj.bias", {DIM_C}, true, false, false, LF(fc2_b)},
-    {"transformer.ln_f.weight", {DIM_C}, false, false, false, MF(lnf_w)},
-    {"transformer.ln_f.bias", {DIM_C}, false, false, false, MF(lnf_b)},
-    {"score.weight", {DIM_L, DIM_C}, false, true, false, MF(score_w)}, /* only with num_labels */
+static const param_row GPT_ROWS[] = {
+    {"transformer.wte.weight", ROLE_TOKEN_EMBD, {D_V, D_C}, 0, 0, 0, MF(wte)},
+    {"transformer.wpe.weight", ROLE_POS_EMBD, {D_P, D_C}, 0, 0, 0, MF(wpe)},
+    {"ln_1.weight", ROLE_ATTN_NORM, {D_C}, 1, 0, 0, LF(ln1_w)},
+    {"ln_1.bias", ROLE_ATTN_NORM, {D_C}, 1, 0, PF_BIAS, LF(ln1_b)},
+    {"attn.c_attn.weight", ROLE_ATTN_QKV, {D_3C, D_C}, 1, 0, PF_DECAY | PF_TRANSPOSE, LF(qkv_w)},
+    {"attn.c_attn.bias", ROLE_ATTN_QKV, {D_3C}, 1, 0, PF_BIAS, LF(qkv_b)},
+    {"attn.c_proj.weight", ROLE_ATTN_OUT, {D_C, D_C}, 1, 0, PF_DECAY | PF_TRANSPOSE, LF(proj_w)},
+    {"attn.c_proj.bias", ROLE_ATTN_OUT, {D_C}, 1, 0, PF_BIAS, LF(proj_b)},
+    {"ln_2.weight", ROLE_FFN_NORM, {D_C}, 1, 0, 0, LF(ln2_w)},
+    {"ln_2.bias", ROLE_FFN_NORM, {D_C}, 1, 0, PF_BIAS, LF(ln2_b)},
+    {"mlp.c_fc.weight", ROLE_FFN_UP, {D_F, D_C}, 1, 0, PF_DECAY | PF_TRANSPOSE, LF(fc_w)},
+    {"mlp.c_fc.bias", ROLE_FFN_UP, {D_F}, 1, 0, PF_BIAS, LF(fc_b)},
+    {"mlp.c_proj.weight", ROLE_FFN_DOWN, {D_C, D_F}, 1, 0, PF_DECAY | PF_TRANSPOSE, LF(fc2_w)},
+    {"mlp.c_proj.bias", ROLE_FFN_DOWN, {D_C}, 1, 0, PF_BIAS, LF(fc2_b)},
+    {"transformer.ln_f.weight", ROLE_OUTPUT_NORM, {D_C}, 0, 0, 0, MF(lnf_w)},
+    {"transformer.ln_f.bias", ROLE_OUTPUT_NORM, {D_C}, 0, 0, PF_BIAS, MF(lnf_b)},
+    {"score.weight", ROLE_CLASSIFIER, {D_L, D_C}, 0, PART_SCORE, PF_DECAY, MF(score_w)},
 };
 
-static bool spec_present(const attn_gpt_config *c, const param_spec *s) { return s->shape[0] != DIM_L || c->num_labels > 0; }
+/* Ignored in a checkpoint: the tied output projection and the causal-mask
+ * buffers older transformers versions saved. */
+static const char *const GPT_IGNORE[] = {"lm_head.weight", ".attn.bias", ".attn.masked_bias", NULL};
 
-static int64_t dim_value(const attn_gpt_config *c, dim_sym d) {
-    switch (d) {
-    case DIM_V: return c->vocab_size;
-    case DIM_P: return c->n_ctx;
-    case DIM_C: return c->n_embd;
-    case DIM_3C: return 3 * c->n_embd;
-    case DIM_F: return c->n_inner;
-    case DIM_L: return c->num_labels;
-    case DIM_NONE: break;
-    }
-    return 1;
-}
+static const param_table GPT_TABLE = {
+    GPT_ROWS, (int)ARRAY_LEN(GPT_ROWS), {NULL, "transformer.h.", NULL}, "transformer.", GPT_IGNORE, NULL,
+};
 
 attn_gpt_config attn_gpt_default_config(void) {
     attn_gpt_config c = {0};
@@ -96,18 +83,10 @@ static attn_status config_check(attn_gpt_config *c) {
     return ATTN_OK;
 }
 
-static tensor *param_slot(attn_model *m, const param_spec *s, int layer) {
-    if (s->per_layer) return (tensor *)((char *)&m->layers[layer] + s->field);
-    return (tensor *)((char *)m + s->field);
-}
-
 /* Points every named view (m->wte, layers...) at the storage of ptensors,
  * gradient pointers included once they exist. */
 void gpt_sync_views(attn_model *m) {
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        *param_slot(m, &GPT_PARAMS[p->spec], p->layer) = m->ptensors[k];
-    }
+    params_sync(m, (void *const[3]){m, m->layers, NULL}, (const size_t[3]){0, sizeof(gpt_layer), 0});
 }
 
 /* Sizes, offsets and views for every parameter; one block for all weights. */
@@ -116,50 +95,18 @@ static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->cfg = *cfg;
     attn_status st = ATTN_OK;
-    int64_t L = cfg->n_layer, n_global = 0, n_layer_specs = 0;
-    for (size_t i = 0; i < ARRAY_LEN(GPT_PARAMS); i++) {
-        if (!spec_present(cfg, &GPT_PARAMS[i])) continue;
-        if (GPT_PARAMS[i].per_layer)
-            n_layer_specs++;
-        else
-            n_global++;
-    }
-    m->n_params_tensors = (int)(n_global + L * n_layer_specs);
-    m->params = attn_calloc((size_t)m->n_params_tensors, sizeof *m->params);
-    m->ptensors = attn_calloc((size_t)m->n_params_tensors, sizeof *m->ptensors);
-    m->layers = attn_calloc((size_t)L, sizeof *m->layers);
-    if (!m->params || !m->ptensors || !m->layers) {
+    if (!(m->layers = attn_calloc((size_t)cfg->n_layer, sizeof *m->layers))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
-    int k = 0;
-    int64_t offset = 0;
-    /* order: globals before the layers (wte, wpe), layers, then ln_f */
-    for (int pass = 0; pass < 3; pass++)
-        for (int layer = 0; layer < (pass == 1 ? L : 1); layer++)
-            for (size_t i = 0; i < ARRAY_LEN(GPT_PARAMS); i++) {
-                const param_spec *s = &GPT_PARAMS[i];
-                if (!spec_present(cfg, s)) continue;
-                bool is_pre = !s->per_layer && i < 2, is_post = !s->per_layer && i >= 2;
-                if ((pass == 0 && !is_pre) || (pass == 1 && !s->per_layer) || (pass == 2 && !is_post)) continue;
-                param_info *p = &m->params[k];
-                if (s->per_layer)
-                    snprintf(p->name, sizeof p->name, "transformer.h.%d.%s", layer, s->name);
-                else
-                    snprintf(p->name, sizeof p->name, "%s", s->name);
-                p->ndim = s->shape[1] == DIM_NONE ? 1 : 2;
-                p->shape[0] = dim_value(cfg, s->shape[0]);
-                p->shape[1] = p->ndim == 2 ? dim_value(cfg, s->shape[1]) : 1;
-                p->numel = p->shape[0] * p->shape[1];
-                p->offset = offset;
-                p->decay = s->decay;
-                p->transpose = s->transpose;
-                p->spec = (int)i;
-                p->layer = s->per_layer ? layer : -1;
-                offset += (p->numel + 15) & ~(int64_t)15; /* 64-byte aligned views */
-                k++;
-            }
-    if ((st = model_params_finish(m, offset)) != ATTN_OK) goto fail;
+    param_layout lay = {.layers = {1, cfg->n_layer, 0}, .parts = cfg->num_labels > 0 ? PART_SCORE : 0, .prefix = ""};
+    lay.dims[D_V] = cfg->vocab_size;
+    lay.dims[D_P] = cfg->n_ctx;
+    lay.dims[D_C] = cfg->n_embd;
+    lay.dims[D_3C] = 3 * cfg->n_embd;
+    lay.dims[D_F] = cfg->n_inner;
+    lay.dims[D_L] = cfg->num_labels;
+    if ((st = params_build(m, &GPT_TABLE, &lay)) != ATTN_OK) goto fail;
     gpt_sync_views(m);
     graph_init(&m->g, NULL);
     *out = m;
@@ -199,32 +146,17 @@ int64_t attn_model_num_params(const attn_model *m) {
     return n;
 }
 
-attn_status attn_model_new(const attn_gpt_config *cfg_in, uint64_t seed, attn_model **out) {
+attn_status gpt_alloc(const attn_gpt_config *cfg_in, attn_model **out) {
     *out = NULL;
     attn_gpt_config cfg = *cfg_in;
     attn_status st = config_check(&cfg);
-    if (st) return st;
-    attn_model *m;
-    if ((st = model_alloc(&cfg, &m)) != ATTN_OK) return st;
-    float resid_std = 0.02f / sqrtf(2.0f * (float)cfg.n_layer);
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        float *w = m->weights + p->offset;
-        const char *nm = p->name;
-        size_t n = strlen(nm);
-        bool is_bias = n > 5 && !strcmp(nm + n - 5, ".bias");
-        bool is_ln = strstr(nm, "ln_") != NULL;
-        if (is_bias) continue; /* zeros */
-        if (is_ln) {
-            for (int64_t i = 0; i < p->numel; i++) w[i] = 1.0f;
-            continue;
-        }
-        bool resid = strstr(nm, "c_proj.weight") != NULL;
-        float std = resid ? resid_std : 0.02f;
-        for (int64_t i = 0; i < p->numel; i++) w[i] = std * rng_normal(seed, (uint64_t)k, (uint64_t)i);
-    }
-    *out = m;
-    return ATTN_OK;
+    return st ? st : model_alloc(&cfg, out);
+}
+
+attn_status attn_model_new(const attn_gpt_config *cfg, uint64_t seed, attn_model **out) {
+    attn_status st = gpt_alloc(cfg, out);
+    if (!st) params_init(*out, seed, 0.02f, (*out)->cfg.n_layer);
+    return st;
 }
 
 /* ---- forward -------------------------------------------------------------- */

@@ -16,7 +16,7 @@ typedef struct param_info {
     int64_t offset, numel;    /* into the weight/gradient blocks */
     bool decay;               /* AdamW weight decay applies (linear weights) */
     bool transpose;           /* stored transposed in the checkpoint (HF Conv1D) */
-    int spec, layer;          /* the model's own table row and layer (-1: global) */
+    int spec, layer;          /* the table row and layer (-1: global) */
 } param_info;
 
 typedef struct gpt_layer {
@@ -39,6 +39,65 @@ typedef struct kv_cache {
  * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
 typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC, MODEL_RNN } model_kind;
 
+/* ---- parameter tables (models/params.c) ----------------------------------
+ * Every family lists its parameters as rows of one table type: the
+ * checkpoint (transformers) name, a role from the vocabulary below shared
+ * by every family, a shape in the family's symbolic dimensions, the layer
+ * group (0: once; 1 and 2: once per layer of the first and second stack),
+ * the part of the model it belongs to (0: always; otherwise a bit the
+ * family sets when that part is present), flags, and where its view lives
+ * in the family's structs. One builder sizes, names and places them in one
+ * weight block; one initialiser, one reader and one writer of Hugging
+ * Face checkpoints serve every family. */
+typedef enum param_role {
+    ROLE_OTHER = 0,
+    ROLE_TOKEN_EMBD, ROLE_POS_EMBD, ROLE_TYPE_EMBD, ROLE_EMBD_NORM,
+    ROLE_ATTN_NORM, ROLE_ATTN_Q, ROLE_ATTN_K, ROLE_ATTN_V, ROLE_ATTN_QKV, ROLE_ATTN_OUT,
+    ROLE_CROSS_NORM, ROLE_CROSS_Q, ROLE_CROSS_K, ROLE_CROSS_V, ROLE_CROSS_OUT,
+    ROLE_FFN_NORM, ROLE_FFN_UP, ROLE_FFN_GATE, ROLE_FFN_DOWN,
+    ROLE_OUTPUT_NORM, ROLE_OUTPUT,
+    ROLE_POOLER, ROLE_HEAD_DENSE, ROLE_HEAD_NORM, ROLE_CLASSIFIER, ROLE_NSP,
+} param_role;
+
+enum {
+    PF_BIAS = 1 << 0,         /* the role's bias vector (initialised to 0) */
+    PF_DECAY = 1 << 1,        /* AdamW weight decay applies */
+    PF_TRANSPOSE = 1 << 2,    /* stored (in, out) in the checkpoint (transformers' Conv1D) */
+    PF_PACK = 1 << 3,         /* the next row follows with no alignment gap (fused q|k|v views) */
+    PF_PREFIX = 1 << 4,       /* the name takes the layout's prefix ("bert.") */
+    PF_OPTIONAL = 1 << 5,     /* absent from a checkpoint: zeros */
+    PF_BUFFER = 1 << 6,       /* never trained (a buffer in transformers): no gradient */
+};
+
+typedef struct param_row {
+    const char *name;         /* per layer: after the group's layer prefix */
+    uint8_t role;             /* param_role */
+    uint8_t shape[2];         /* the family's dimension symbols; shape[1] 0: a vector */
+    uint8_t group;            /* 0 global, 1 or 2 per layer */
+    uint16_t part;            /* 0 always, else a bit of param_layout.parts */
+    uint16_t flags;           /* PF_* */
+    size_t field;             /* offset of the view in the group's struct */
+} param_row;
+
+typedef struct param_table {
+    const param_row *rows;
+    int n_rows;
+    const char *layer_name[3];     /* per group: a layer's names start with this, its number and "." */
+    const char *strip_prefix;      /* a checkpoint may name its tensors without it ("transformer.") */
+    const char *const *ignore;     /* names (or name endings) a checkpoint may hold that are not parameters; NULL-ended */
+    const char *const *embd_alias; /* tensors that may stand in for a missing ROLE_TOKEN_EMBD (tied copies); NULL-ended */
+} param_table;
+
+/* A model's instance of its family's table. Global rows listed before the
+ * first per-layer row come first in the block, then every layer of group
+ * 1, of group 2, then the remaining global rows, each group in table order. */
+typedef struct param_layout {
+    int64_t dims[16];         /* symbol -> size (symbol 0: none) */
+    unsigned parts;           /* the parts present */
+    int64_t layers[3];        /* layers per group (layers[0] is 1) */
+    const char *prefix;       /* before PF_PREFIX names ("" or e.g. "bert.") */
+} param_layout;
+
 /* What a family's load gets (defined with the registry below). */
 typedef struct model_source model_source;
 
@@ -50,6 +109,7 @@ struct attn_model {
                                  (n_layer, n_head, n_embd, n_ctx = positions,
                                  vocab_size, n_inner, layer_norm_eps, dropout) */
     model_kind kind;
+    const param_table *table; /* the family's parameter table */
     struct bert_model *bert;  /* kind == MODEL_BERT */
     param_info *params;
     tensor *ptensors;         /* one per param, views into the blocks */
@@ -108,6 +168,8 @@ attn_status model_set_labels(attn_model *m, const char *const *names, int64_t n)
 tensor *model_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T);
 
 /* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
+/* A GPT of cfg's sizes (checked; n_inner 0 = 4 n_embd) with zeroed weights. */
+attn_status gpt_alloc(const attn_gpt_config *cfg, attn_model **out);
 void gpt_sync_views(attn_model *m);
 tensor *gpt_batch_loss(attn_model *m, graph *g, const model_batch *b);
 tensor *gpt_classify(attn_model *m, graph *g, const model_batch *b);
@@ -171,6 +233,29 @@ void model_params_expect(const struct st_file *f, const char *path, const char *
 /* A view of consecutive parameter tensors starting at first as one (rows,
  * cols) tensor (cols 1: a vector), e.g. q, k and v as one projection. */
 tensor param_fused(const tensor *first, int64_t rows, int64_t cols);
+/* Names, shapes and places every parameter of table t present in layout
+ * and allocates the zeroed weight block (model_params_finish: checked
+ * against an expected checkpoint first). m->table = t. */
+attn_status params_build(attn_model *m, const param_table *t, const param_layout *layout);
+/* Points each parameter's view at its tensor: the view of a row in group
+ * g, layer l, lives at base[g] + l * stride[g] + row.field. */
+void params_sync(attn_model *m, void *const base[3], const size_t stride[3]);
+/* The initialisation every family shares, from its table's roles: biases
+ * 0, norm weights 1, every other tensor normal(0, std) (k-th parameter,
+ * i-th value: rng_normal(seed, k, i)); attention and FFN output
+ * projections normal(0, std / sqrt(2 resid_layers)) when resid_layers > 0
+ * (GPT-2). */
+void params_init(attn_model *m, uint64_t seed, float std, int64_t resid_layers);
+/* Reads every parameter from checkpoint f (at path) by the table: a
+ * tensor that is neither a parameter nor ignorable is an error naming
+ * `what` ("a GPT-2 with 2 layers"); names may lack the table's
+ * strip_prefix; PF_TRANSPOSE tensors are transposed; a missing
+ * PF_OPTIONAL one stays zero; a missing token embedding may come from an
+ * alias. Non-finite weights are an error. */
+attn_status params_read(attn_model *m, const struct st_file *f, const char *path, const char *what);
+/* Writes dir/model.safetensors (every parameter, F32, in the checkpoint's
+ * layout) and dir/config.json = config_json, each atomically. */
+attn_status params_save_dir(const attn_model *m, const char *dir, const char *config_json);
 /* Fills p's shape (ndim 1 when s1 == 0), numel, decay, table row and layer,
  * places it at *offset and advances *offset past it: packed right after, or
  * to the next 64-byte boundary. */
@@ -197,9 +282,6 @@ attn_status model_nonfinite_error(attn_model *m, const char *what, model_rerun_f
 bool model_has_param(const attn_model *m, const char *name, const char *prefix);
 /* The tensor called name in f, else the one called name without a leading prefix. */
 const struct st_tensor *model_find_tensor(const struct st_file *f, const char *name, const char *prefix);
-/* Writes dir/model.safetensors (every parameter, F32, as stored) and
- * dir/config.json = config_json, each atomically. */
-attn_status model_save_untransposed(const attn_model *m, const char *dir, const char *config_json);
 /* ---- precision (models/precision.c) ---- */
 /* Re-points the named views of any kind at ptensors (gpt.c). */
 void model_sync_views(attn_model *m);

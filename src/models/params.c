@@ -5,6 +5,7 @@
 #include "models/model_impl.h"
 
 #include <math.h>
+#include <stdio.h>
 
 /* The checkpoint the next model_params_finish on this thread checks its
  * table against (model_params_expect). */
@@ -98,6 +99,176 @@ void param_info_place(param_info *p, int64_t s0, int64_t s1, bool decay, bool pa
     *offset += pack ? p->numel : (p->numel + 15) & ~(int64_t)15; /* 64-byte aligned views */
 }
 
+/* ---- the table machinery -------------------------------------------------- */
+
+/* Which pass places row r: 0 the leading globals, 1 and 2 the layer
+ * groups, 3 the trailing globals. */
+static int row_pass(const param_table *t, int r) {
+    if (t->rows[r].group) return t->rows[r].group;
+    for (int i = 0; i < r; i++)
+        if (t->rows[i].group) return 3;
+    return 0;
+}
+
+static bool row_present(const param_row *row, const param_layout *lay) { return !row->part || (lay->parts & row->part); }
+
+attn_status params_build(attn_model *m, const param_table *t, const param_layout *lay) {
+    m->table = t;
+    int64_t n = 0;
+    for (int r = 0; r < t->n_rows; r++)
+        if (row_present(&t->rows[r], lay)) n += t->rows[r].group ? lay->layers[t->rows[r].group] : 1;
+    if (n > INT32_MAX) return attn_errorf(ATTN_ERR_INVALID_ARG, "too many parameter tensors");
+    m->n_params_tensors = (int)n;
+    m->params = attn_calloc((size_t)n + 1, sizeof *m->params);
+    m->ptensors = attn_calloc((size_t)n + 1, sizeof *m->ptensors);
+    if (!m->params || !m->ptensors) return ATTN_ERR_OUT_OF_MEMORY;
+    int k = 0;
+    int64_t offset = 0;
+    for (int pass = 0; pass < 4; pass++) {
+        int g = pass == 1 || pass == 2 ? pass : 0;
+        for (int64_t layer = 0; layer < (g ? lay->layers[g] : 1); layer++)
+            for (int r = 0; r < t->n_rows; r++) {
+                const param_row *row = &t->rows[r];
+                if (row_pass(t, r) != pass || !row_present(row, lay)) continue;
+                param_info *p = &m->params[k];
+                char pre[64] = "";
+                if (g) snprintf(pre, sizeof pre, "%s%lld.", t->layer_name[g], (long long)layer);
+                snprintf(p->name, sizeof p->name, "%s%s%s", row->flags & PF_PREFIX ? lay->prefix : "", pre, row->name);
+                param_info_place(p, lay->dims[row->shape[0]], row->shape[1] ? lay->dims[row->shape[1]] : 0,
+                                 row->flags & PF_DECAY, row->flags & PF_PACK, r, g ? (int)layer : -1, &offset);
+                p->transpose = row->flags & PF_TRANSPOSE;
+                k++;
+            }
+    }
+    return model_params_finish(m, offset);
+}
+
+void params_sync(attn_model *m, void *const base[3], const size_t stride[3]) {
+    const param_table *t = m->table;
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        const param_row *row = &t->rows[p->spec];
+        char *at = (char *)base[row->group] + (row->group ? (size_t)p->layer * stride[row->group] : 0) + row->field;
+        tensor *view = (tensor *)at;
+        *view = m->ptensors[k];
+        if (row->flags & PF_BUFFER) {
+            view->requires_grad = false;
+            view->grad = NULL;
+        }
+    }
+}
+
+static bool is_norm(int role) {
+    return role == ROLE_EMBD_NORM || role == ROLE_ATTN_NORM || role == ROLE_CROSS_NORM || role == ROLE_FFN_NORM ||
+           role == ROLE_OUTPUT_NORM || role == ROLE_HEAD_NORM;
+}
+
+void params_init(attn_model *m, uint64_t seed, float std, int64_t resid_layers) {
+    float resid_std = resid_layers > 0 ? std / sqrtf(2.0f * (float)resid_layers) : std;
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        const param_row *row = &m->table->rows[p->spec];
+        float *w = m->weights + p->offset;
+        if (row->flags & PF_BIAS) continue; /* zeros */
+        if (is_norm(row->role)) {
+            for (int64_t i = 0; i < p->numel; i++) w[i] = 1.0f;
+            continue;
+        }
+        float sd = row->role == ROLE_ATTN_OUT || row->role == ROLE_FFN_DOWN ? resid_std : std;
+        for (int64_t i = 0; i < p->numel; i++) w[i] = sd * rng_normal(seed, (uint64_t)k, (uint64_t)i);
+    }
+}
+
+static bool listed(const char *const *list, const char *name) {
+    size_t n = strlen(name);
+    for (; list && *list; list++) {
+        size_t k = strlen(*list);
+        if (n >= k && !strcmp(name + n - k, *list)) return true;
+    }
+    return false;
+}
+
+attn_status params_read(attn_model *m, const st_file *f, const char *path, const char *what) {
+    const param_table *t = m->table;
+    const char *strip = t->strip_prefix ? t->strip_prefix : "";
+    for (int64_t i = 0; i < f->n_tensors; i++)
+        if (!model_has_param(m, f->tensors[i].name, strip) && !listed(t->ignore, f->tensors[i].name))
+            return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for %s", path, f->tensors[i].name, what);
+    float *tmp = NULL;
+    attn_status st = ATTN_OK;
+    for (int k = 0; k < m->n_params_tensors && !st; k++) {
+        const param_info *p = &m->params[k];
+        const param_row *row = &t->rows[p->spec];
+        const st_tensor *x = model_find_tensor(f, p->name, strip);
+        if (!x && row->role == ROLE_TOKEN_EMBD)
+            for (const char *const *a = t->embd_alias; a && *a && !x; a++) x = model_find_tensor(f, *a, strip);
+        if (!x && (row->flags & PF_OPTIONAL)) continue; /* zeros */
+        if (!(row->flags & PF_TRANSPOSE)) {
+            st = model_read_param(m, k, x, path);
+            continue;
+        }
+        if (!x) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
+            break;
+        }
+        int64_t R = p->shape[0], C = p->shape[1]; /* ours (R, C) <- theirs (C, R) */
+        if ((st = st_check_shape(x, 2, (int64_t[]){C, R}, path)) != ATTN_OK) break;
+        attn_free(tmp);
+        if (!(tmp = attn_malloc((size_t)p->numel * sizeof(float)))) {
+            st = ATTN_ERR_OUT_OF_MEMORY;
+            break;
+        }
+        if ((st = st_read_f32(x, tmp, p->numel)) != ATTN_OK) break;
+        float *dst = m->weights + p->offset;
+        for (int64_t r = 0; r < R; r++)
+            for (int64_t c = 0; c < C; c++) dst[r * C + c] = tmp[c * R + r];
+    }
+    attn_free(tmp);
+    return st ? st : model_check_finite(m, path);
+}
+
+attn_status params_save_dir(const attn_model *m, const char *dir, const char *config_json) {
+    attn_status st = dir_ensure(dir);
+    if (st) return st;
+    char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
+    st_entry *entries = attn_calloc((size_t)m->n_params_tensors + 1, sizeof *entries);
+    int64_t *shapes = attn_calloc((size_t)m->n_params_tensors * 2 + 1, sizeof *shapes);
+    float *tbuf = NULL;
+    if (!cfg_path || !w_path || !entries || !shapes) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto done;
+    }
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        const float *data = m->weights + p->offset;
+        int64_t *sh = shapes + 2 * k;
+        sh[0] = p->transpose ? p->shape[1] : p->shape[0];
+        sh[1] = p->transpose ? p->shape[0] : p->shape[1];
+        if (p->transpose) {
+            if (!tbuf && !(tbuf = attn_malloc_aligned((size_t)m->n_weights * sizeof(float)))) {
+                st = ATTN_ERR_OUT_OF_MEMORY;
+                goto done;
+            }
+            float *dst = tbuf + p->offset;
+            int64_t R = p->shape[0], C = p->shape[1];
+            for (int64_t r = 0; r < R; r++)
+                for (int64_t c = 0; c < C; c++) dst[c * R + r] = data[r * C + c];
+            data = dst;
+        }
+        entries[k] = (st_entry){p->name, ST_F32, p->ndim, sh, data};
+    }
+    static const char *const meta[] = {"format", "pt", NULL};
+    if ((st = st_write(w_path, entries, m->n_params_tensors, meta)) != ATTN_OK) goto done;
+    st = file_write_atomic(cfg_path, config_json, strlen(config_json));
+done:
+    attn_free(cfg_path);
+    attn_free(w_path);
+    attn_free(entries);
+    attn_free(shapes);
+    attn_free_aligned(tbuf);
+    return st;
+}
+
 attn_status model_read_param(attn_model *m, int k, const st_tensor *t, const char *path) {
     const param_info *p = &m->params[k];
     if (!t) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
@@ -125,29 +296,6 @@ const st_tensor *model_find_tensor(const st_file *f, const char *name, const cha
     size_t n = strlen(prefix);
     if (!t && n && !strncmp(name, prefix, n)) t = st_find(f, name + n);
     return t;
-}
-
-attn_status model_save_untransposed(const attn_model *m, const char *dir, const char *config_json) {
-    attn_status st = dir_ensure(dir);
-    if (st) return st;
-    char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
-    st_entry *entries = attn_calloc((size_t)m->n_params_tensors, sizeof *entries);
-    if (!cfg_path || !w_path || !entries) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        entries[k] = (st_entry){p->name, ST_F32, p->ndim, p->shape, m->weights + p->offset};
-    }
-    static const char *const meta[] = {"format", "pt", NULL};
-    if ((st = st_write(w_path, entries, m->n_params_tensors, meta)) != ATTN_OK) goto done;
-    st = file_write_atomic(cfg_path, config_json, strlen(config_json));
-done:
-    attn_free(cfg_path);
-    attn_free(w_path);
-    attn_free(entries);
-    return st;
 }
 
 /* ---- non-finite outputs ------------------------------------------------------ */
