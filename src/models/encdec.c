@@ -23,88 +23,92 @@
 
 /* ---- parameter table ------------------------------------------------------ */
 
-typedef enum edim { ED_NONE, ED_V, ED_P2, ED_C, ED_FE, ED_FD, ED_ONE } edim;
-typedef enum epart { EP_GLOBAL, EP_BART, EP_ENC, EP_DEC } epart;
-
-typedef struct encdec_spec {
-    const char *name;         /* global, or after "model.encoder.layers.<i>." / "model.decoder.layers.<i>." */
-    edim shape[2];
-    epart part;
-    bool decay, pack;         /* pack: the next tensor follows with no alignment gap */
-    size_t field;             /* offset in struct encdec_model, enc_layer or dec_layer */
-} encdec_spec;
+enum { D_V = 1, D_P2, D_C, D_FE, D_FD, D_ONE };   /* dimension symbols */
+enum { PART_BART = 1 };                            /* BART's learned positions and embedding norms */
 
 #define GF(f) offsetof(struct encdec_model, f)
 #define EF(f) offsetof(enc_layer, f)
 #define DF(f) offsetof(dec_layer, f)
+#define DW PF_DECAY
+#define DWP (PF_DECAY | PF_PACK)
+#define BP (PF_BIAS | PF_PACK)
 
-static const encdec_spec ENCDEC_PARAMS[] = {
-    {"model.shared.weight", {ED_V, ED_C}, EP_GLOBAL, false, false, GF(shared)},
-    {"model.encoder.embed_positions.weight", {ED_P2, ED_C}, EP_BART, false, false, GF(enc_pos)},
-    {"model.encoder.layernorm_embedding.weight", {ED_C}, EP_BART, false, false, GF(enc_ln_w)},
-    {"model.encoder.layernorm_embedding.bias", {ED_C}, EP_BART, false, false, GF(enc_ln_b)},
-    {"model.decoder.embed_positions.weight", {ED_P2, ED_C}, EP_BART, false, false, GF(dec_pos)},
-    {"model.decoder.layernorm_embedding.weight", {ED_C}, EP_BART, false, false, GF(dec_ln_w)},
-    {"model.decoder.layernorm_embedding.bias", {ED_C}, EP_BART, false, false, GF(dec_ln_b)},
-    {"final_logits_bias", {ED_ONE, ED_V}, EP_GLOBAL, false, false, GF(logits_bias)},
+/* Group 1: the encoder's layers, group 2: the decoder's. Within a layer,
+ * q, k and v lie back to back (one (3C, C) view), and the
+ * cross-attention's k and v (one (2C, C) view). */
+static const param_row ENCDEC_ROWS[] = {
+    {"model.shared.weight", ROLE_TOKEN_EMBD, {D_V, D_C}, 0, 0, 0, GF(shared)},
+    {"model.encoder.embed_positions.weight", ROLE_POS_EMBD, {D_P2, D_C}, 0, PART_BART, 0, GF(enc_pos)},
+    {"model.encoder.layernorm_embedding.weight", ROLE_EMBD_NORM, {D_C}, 0, PART_BART, 0, GF(enc_ln_w)},
+    {"model.encoder.layernorm_embedding.bias", ROLE_EMBD_NORM, {D_C}, 0, PART_BART, PF_BIAS, GF(enc_ln_b)},
+    {"model.decoder.embed_positions.weight", ROLE_POS_EMBD, {D_P2, D_C}, 0, PART_BART, 0, GF(dec_pos)},
+    {"model.decoder.layernorm_embedding.weight", ROLE_EMBD_NORM, {D_C}, 0, PART_BART, 0, GF(dec_ln_w)},
+    {"model.decoder.layernorm_embedding.bias", ROLE_EMBD_NORM, {D_C}, 0, PART_BART, PF_BIAS, GF(dec_ln_b)},
+    /* a buffer in transformers: no gradient reaches it, so AdamW leaves it; zeros when absent */
+    {"final_logits_bias", ROLE_OUTPUT, {D_ONE, D_V}, 0, 0, PF_BIAS | PF_BUFFER | PF_OPTIONAL, GF(logits_bias)},
     /* encoder layer */
-    {"self_attn.q_proj.weight", {ED_C, ED_C}, EP_ENC, true, true, EF(q_w)},
-    {"self_attn.k_proj.weight", {ED_C, ED_C}, EP_ENC, true, true, EF(k_w)},
-    {"self_attn.v_proj.weight", {ED_C, ED_C}, EP_ENC, true, false, EF(v_w)},
-    {"self_attn.q_proj.bias", {ED_C}, EP_ENC, false, true, EF(q_b)},
-    {"self_attn.k_proj.bias", {ED_C}, EP_ENC, false, true, EF(k_b)},
-    {"self_attn.v_proj.bias", {ED_C}, EP_ENC, false, false, EF(v_b)},
-    {"self_attn.out_proj.weight", {ED_C, ED_C}, EP_ENC, true, false, EF(o_w)},
-    {"self_attn.out_proj.bias", {ED_C}, EP_ENC, false, false, EF(o_b)},
-    {"self_attn_layer_norm.weight", {ED_C}, EP_ENC, false, false, EF(ln1_w)},
-    {"self_attn_layer_norm.bias", {ED_C}, EP_ENC, false, false, EF(ln1_b)},
-    {"fc1.weight", {ED_FE, ED_C}, EP_ENC, true, false, EF(fc1_w)},
-    {"fc1.bias", {ED_FE}, EP_ENC, false, false, EF(fc1_b)},
-    {"fc2.weight", {ED_C, ED_FE}, EP_ENC, true, false, EF(fc2_w)},
-    {"fc2.bias", {ED_C}, EP_ENC, false, false, EF(fc2_b)},
-    {"final_layer_norm.weight", {ED_C}, EP_ENC, false, false, EF(ln2_w)},
-    {"final_layer_norm.bias", {ED_C}, EP_ENC, false, false, EF(ln2_b)},
+    {"self_attn.q_proj.weight", ROLE_ATTN_Q, {D_C, D_C}, 1, 0, DWP, EF(q_w)},
+    {"self_attn.k_proj.weight", ROLE_ATTN_K, {D_C, D_C}, 1, 0, DWP, EF(k_w)},
+    {"self_attn.v_proj.weight", ROLE_ATTN_V, {D_C, D_C}, 1, 0, DW, EF(v_w)},
+    {"self_attn.q_proj.bias", ROLE_ATTN_Q, {D_C}, 1, 0, BP, EF(q_b)},
+    {"self_attn.k_proj.bias", ROLE_ATTN_K, {D_C}, 1, 0, BP, EF(k_b)},
+    {"self_attn.v_proj.bias", ROLE_ATTN_V, {D_C}, 1, 0, PF_BIAS, EF(v_b)},
+    {"self_attn.out_proj.weight", ROLE_ATTN_OUT, {D_C, D_C}, 1, 0, DW, EF(o_w)},
+    {"self_attn.out_proj.bias", ROLE_ATTN_OUT, {D_C}, 1, 0, PF_BIAS, EF(o_b)},
+    {"self_attn_layer_norm.weight", ROLE_ATTN_NORM, {D_C}, 1, 0, 0, EF(ln1_w)},
+    {"self_attn_layer_norm.bias", ROLE_ATTN_NORM, {D_C}, 1, 0, PF_BIAS, EF(ln1_b)},
+    {"fc1.weight", ROLE_FFN_UP, {D_FE, D_C}, 1, 0, DW, EF(fc1_w)},
+    {"fc1.bias", ROLE_FFN_UP, {D_FE}, 1, 0, PF_BIAS, EF(fc1_b)},
+    {"fc2.weight", ROLE_FFN_DOWN, {D_C, D_FE}, 1, 0, DW, EF(fc2_w)},
+    {"fc2.bias", ROLE_FFN_DOWN, {D_C}, 1, 0, PF_BIAS, EF(fc2_b)},
+    {"final_layer_norm.weight", ROLE_FFN_NORM, {D_C}, 1, 0, 0, EF(ln2_w)},
+    {"final_layer_norm.bias", ROLE_FFN_NORM, {D_C}, 1, 0, PF_BIAS, EF(ln2_b)},
     /* decoder layer */
-    {"self_attn.q_proj.weight", {ED_C, ED_C}, EP_DEC, true, true, DF(q_w)},
-    {"self_attn.k_proj.weight", {ED_C, ED_C}, EP_DEC, true, true, DF(k_w)},
-    {"self_attn.v_proj.weight", {ED_C, ED_C}, EP_DEC, true, false, DF(v_w)},
-    {"self_attn.q_proj.bias", {ED_C}, EP_DEC, false, true, DF(q_b)},
-    {"self_attn.k_proj.bias", {ED_C}, EP_DEC, false, true, DF(k_b)},
-    {"self_attn.v_proj.bias", {ED_C}, EP_DEC, false, false, DF(v_b)},
-    {"self_attn.out_proj.weight", {ED_C, ED_C}, EP_DEC, true, false, DF(o_w)},
-    {"self_attn.out_proj.bias", {ED_C}, EP_DEC, false, false, DF(o_b)},
-    {"self_attn_layer_norm.weight", {ED_C}, EP_DEC, false, false, DF(ln1_w)},
-    {"self_attn_layer_norm.bias", {ED_C}, EP_DEC, false, false, DF(ln1_b)},
-    {"encoder_attn.q_proj.weight", {ED_C, ED_C}, EP_DEC, true, false, DF(cq_w)},
-    {"encoder_attn.q_proj.bias", {ED_C}, EP_DEC, false, false, DF(cq_b)},
-    {"encoder_attn.k_proj.weight", {ED_C, ED_C}, EP_DEC, true, true, DF(ck_w)},
-    {"encoder_attn.v_proj.weight", {ED_C, ED_C}, EP_DEC, true, false, DF(cv_w)},
-    {"encoder_attn.k_proj.bias", {ED_C}, EP_DEC, false, true, DF(ck_b)},
-    {"encoder_attn.v_proj.bias", {ED_C}, EP_DEC, false, false, DF(cv_b)},
-    {"encoder_attn.out_proj.weight", {ED_C, ED_C}, EP_DEC, true, false, DF(co_w)},
-    {"encoder_attn.out_proj.bias", {ED_C}, EP_DEC, false, false, DF(co_b)},
-    {"encoder_attn_layer_norm.weight", {ED_C}, EP_DEC, false, false, DF(ln2_w)},
-    {"encoder_attn_layer_norm.bias", {ED_C}, EP_DEC, false, false, DF(ln2_b)},
-    {"fc1.weight", {ED_FD, ED_C}, EP_DEC, true, false, DF(fc1_w)},
-    {"fc1.bias", {ED_FD}, EP_DEC, false, false, DF(fc1_b)},
-    {"fc2.weight", {ED_C, ED_FD}, EP_DEC, true, false, DF(fc2_w)},
-    {"fc2.bias", {ED_C}, EP_DEC, false, false, DF(fc2_b)},
-    {"final_layer_norm.weight", {ED_C}, EP_DEC, false, false, DF(ln3_w)},
-    {"final_layer_norm.bias", {ED_C}, EP_DEC, false, false, DF(ln3_b)},
+    {"self_attn.q_proj.weight", ROLE_ATTN_Q, {D_C, D_C}, 2, 0, DWP, DF(q_w)},
+    {"self_attn.k_proj.weight", ROLE_ATTN_K, {D_C, D_C}, 2, 0, DWP, DF(k_w)},
+    {"self_attn.v_proj.weight", ROLE_ATTN_V, {D_C, D_C}, 2, 0, DW, DF(v_w)},
+    {"self_attn.q_proj.bias", ROLE_ATTN_Q, {D_C}, 2, 0, BP, DF(q_b)},
+    {"self_attn.k_proj.bias", ROLE_ATTN_K, {D_C}, 2, 0, BP, DF(k_b)},
+    {"self_attn.v_proj.bias", ROLE_ATTN_V, {D_C}, 2, 0, PF_BIAS, DF(v_b)},
+    {"self_attn.out_proj.weight", ROLE_ATTN_OUT, {D_C, D_C}, 2, 0, DW, DF(o_w)},
+    {"self_attn.out_proj.bias", ROLE_ATTN_OUT, {D_C}, 2, 0, PF_BIAS, DF(o_b)},
+    {"self_attn_layer_norm.weight", ROLE_ATTN_NORM, {D_C}, 2, 0, 0, DF(ln1_w)},
+    {"self_attn_layer_norm.bias", ROLE_ATTN_NORM, {D_C}, 2, 0, PF_BIAS, DF(ln1_b)},
+    {"encoder_attn.q_proj.weight", ROLE_CROSS_Q, {D_C, D_C}, 2, 0, DW, DF(cq_w)},
+    {"encoder_attn.q_proj.bias", ROLE_CROSS_Q, {D_C}, 2, 0, PF_BIAS, DF(cq_b)},
+    {"encoder_attn.k_proj.weight", ROLE_CROSS_K, {D_C, D_C}, 2, 0, DWP, DF(ck_w)},
+    {"encoder_attn.v_proj.weight", ROLE_CROSS_V, {D_C, D_C}, 2, 0, DW, DF(cv_w)},
+    {"encoder_attn.k_proj.bias", ROLE_CROSS_K, {D_C}, 2, 0, BP, DF(ck_b)},
+    {"encoder_attn.v_proj.bias", ROLE_CROSS_V, {D_C}, 2, 0, PF_BIAS, DF(cv_b)},
+    {"encoder_attn.out_proj.weight", ROLE_CROSS_OUT, {D_C, D_C}, 2, 0, DW, DF(co_w)},
+    {"encoder_attn.out_proj.bias", ROLE_CROSS_OUT, {D_C}, 2, 0, PF_BIAS, DF(co_b)},
+    {"encoder_attn_layer_norm.weight", ROLE_CROSS_NORM, {D_C}, 2, 0, 0, DF(ln2_w)},
+    {"encoder_attn_layer_norm.bias", ROLE_CROSS_NORM, {D_C}, 2, 0, PF_BIAS, DF(ln2_b)},
+    {"fc1.weight", ROLE_FFN_UP, {D_FD, D_C}, 2, 0, DW, DF(fc1_w)},
+    {"fc1.bias", ROLE_FFN_UP, {D_FD}, 2, 0, PF_BIAS, DF(fc1_b)},
+    {"fc2.weight", ROLE_FFN_DOWN, {D_C, D_FD}, 2, 0, DW, DF(fc2_w)},
+    {"fc2.bias", ROLE_FFN_DOWN, {D_C}, 2, 0, PF_BIAS, DF(fc2_b)},
+    {"final_layer_norm.weight", ROLE_FFN_NORM, {D_C}, 2, 0, 0, DF(ln3_w)},
+    {"final_layer_norm.bias", ROLE_FFN_NORM, {D_C}, 2, 0, PF_BIAS, DF(ln3_b)},
 };
+#undef DW
+#undef DWP
+#undef BP
 
-static int64_t edim_value(const attn_encdec_config *c, edim d) {
-    switch (d) {
-    case ED_V: return c->vocab_size;
-    case ED_P2: return c->max_positions + 2;
-    case ED_C: return c->d_model;
-    case ED_FE: return c->encoder_ffn;
-    case ED_FD: return c->decoder_ffn;
-    case ED_ONE:
-    case ED_NONE: break;
-    }
-    return 1;
-}
+/* Ignored in a checkpoint: the tied copies of the shared table (one of
+ * them stands in for a missing model.shared.weight), Marian's static
+ * sinusoids (recomputed; BART's learned positions are parameters) and
+ * fairseq's version buffers. */
+static const char *const ENCDEC_TIED[] = {"model.encoder.embed_tokens.weight", "model.decoder.embed_tokens.weight", "lm_head.weight",
+                                          NULL};
+static const char *const ENCDEC_IGNORE[] = {"encoder.embed_tokens.weight", "decoder.embed_tokens.weight", "lm_head.weight",
+                                            "encoder.embed_positions.weight", "decoder.embed_positions.weight",
+                                            "encoder.version", "decoder.version", NULL};
+
+static const param_table ENCDEC_TABLE = {
+    ENCDEC_ROWS, (int)ARRAY_LEN(ENCDEC_ROWS), {NULL, "model.encoder.layers.", "model.decoder.layers."}, "model.",
+    ENCDEC_IGNORE, ENCDEC_TIED,
+};
 
 attn_encdec_config attn_encdec_default_config(attn_encdec_arch arch) {
     attn_encdec_config c;
@@ -171,21 +175,9 @@ attn_status encdec_config_check(const attn_encdec_config *c) {
     return ATTN_OK;
 }
 
-static tensor *encdec_slot(attn_model *m, const encdec_spec *s, int layer) {
-    if (s->part == EP_ENC) return (tensor *)((char *)&m->encdec->enc[layer] + s->field);
-    if (s->part == EP_DEC) return (tensor *)((char *)&m->encdec->dec[layer] + s->field);
-    return (tensor *)((char *)m->encdec + s->field);
-}
-
 void encdec_sync_views(attn_model *m) {
     struct encdec_model *e = m->encdec;
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        *encdec_slot(m, &ENCDEC_PARAMS[p->spec], p->layer) = m->ptensors[k];
-    }
-    /* a buffer in transformers: no gradient reaches it, so AdamW leaves it */
-    e->logits_bias.requires_grad = false;
-    e->logits_bias.grad = NULL;
+    params_sync(m, (void *const[3]){e, e->enc, e->dec}, (const size_t[3]){0, sizeof(enc_layer), sizeof(dec_layer)});
     int64_t C = e->cfg.d_model;
     for (int64_t l = 0; l < e->cfg.encoder_layers; l++) {
         enc_layer *ly = &e->enc[l];
@@ -238,10 +230,6 @@ static attn_gpt_config shared_config(const attn_encdec_config *c) {
     return g;
 }
 
-static bool spec_present(const attn_encdec_config *c, const encdec_spec *s) {
-    return s->part != EP_BART || c->arch == ATTN_ENCDEC_BART;
-}
-
 attn_status encdec_alloc(const attn_encdec_config *cfg, attn_model **out) {
     *out = NULL;
     attn_status st = encdec_config_check(cfg);
@@ -251,7 +239,7 @@ attn_status encdec_alloc(const attn_encdec_config *cfg, attn_model **out) {
     m->kind = MODEL_ENCDEC;
     m->cfg = shared_config(cfg);
     graph_init(&m->g, NULL);
-    int64_t LE = cfg->encoder_layers, LD = cfg->decoder_layers, n = 0, C = cfg->d_model;
+    int64_t LE = cfg->encoder_layers, LD = cfg->decoder_layers, C = cfg->d_model;
     struct encdec_model *e = m->encdec = attn_calloc(1, sizeof *m->encdec);
     if (!e || !(e->enc = attn_calloc((size_t)LE, sizeof *e->enc)) || !(e->dec = attn_calloc((size_t)LD, sizeof *e->dec))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
@@ -277,39 +265,14 @@ attn_status encdec_alloc(const attn_encdec_config *cfg, attn_model **out) {
         e->sinusoid.shape[1] = C;
         e->sinusoid.numel = cfg->max_positions * C;
     }
-    for (size_t i = 0; i < ARRAY_LEN(ENCDEC_PARAMS); i++) {
-        const encdec_spec *s = &ENCDEC_PARAMS[i];
-        if (spec_present(cfg, s)) n += s->part == EP_ENC ? LE : s->part == EP_DEC ? LD : 1;
-    }
-    m->n_params_tensors = (int)n;
-    m->params = attn_calloc((size_t)n, sizeof *m->params);
-    m->ptensors = attn_calloc((size_t)n, sizeof *m->ptensors);
-    if (!m->params || !m->ptensors) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto fail;
-    }
-    int k = 0;
-    int64_t offset = 0;
-    /* order: globals, encoder layers, decoder layers */
-    for (int pass = 0; pass < 3; pass++) {
-        epart want = pass == 1 ? EP_ENC : EP_DEC;
-        for (int64_t layer = 0; layer < (pass == 0 ? 1 : pass == 1 ? LE : LD); layer++)
-            for (size_t i = 0; i < ARRAY_LEN(ENCDEC_PARAMS); i++) {
-                const encdec_spec *s = &ENCDEC_PARAMS[i];
-                bool global = s->part == EP_GLOBAL || s->part == EP_BART;
-                if (!spec_present(cfg, s) || (pass == 0 ? !global : s->part != want)) continue;
-                param_info *p = &m->params[k];
-                if (global)
-                    snprintf(p->name, sizeof p->name, "%s", s->name);
-                else
-                    snprintf(p->name, sizeof p->name, "model.%s.layers.%lld.%s", pass == 1 ? "encoder" : "decoder",
-                             (long long)layer, s->name);
-                param_info_place(p, edim_value(cfg, s->shape[0]), s->shape[1] == ED_NONE ? 0 : edim_value(cfg, s->shape[1]),
-                                 s->decay, s->pack, (int)i, global ? -1 : (int)layer, &offset);
-                k++;
-            }
-    }
-    if ((st = model_params_finish(m, offset)) != ATTN_OK) goto fail;
+    param_layout lay = {.layers = {1, LE, LD}, .parts = cfg->arch == ATTN_ENCDEC_BART ? PART_BART : 0, .prefix = ""};
+    lay.dims[D_V] = cfg->vocab_size;
+    lay.dims[D_P2] = cfg->max_positions + 2;
+    lay.dims[D_C] = C;
+    lay.dims[D_FE] = cfg->encoder_ffn;
+    lay.dims[D_FD] = cfg->decoder_ffn;
+    lay.dims[D_ONE] = 1;
+    if ((st = params_build(m, &ENCDEC_TABLE, &lay)) != ATTN_OK) goto fail;
     encdec_sync_views(m);
     *out = m;
     return ATTN_OK;
@@ -322,17 +285,7 @@ attn_status attn_encdec_new(const attn_encdec_config *cfg, uint64_t seed, attn_m
     attn_model *m;
     attn_status st = encdec_alloc(cfg, &m);
     if (st) return st;
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        float *w = m->weights + p->offset;
-        size_t n = strlen(p->name);
-        bool is_bias = (n > 5 && !strcmp(p->name + n - 5, ".bias")) || !strcmp(p->name, "final_logits_bias");
-        bool is_ln = strstr(p->name, "layer_norm") || strstr(p->name, "layernorm");
-        if (is_ln && !is_bias)
-            for (int64_t i = 0; i < p->numel; i++) w[i] = 1.0f;
-        else if (!is_bias)
-            for (int64_t i = 0; i < p->numel; i++) w[i] = 0.02f * rng_normal(seed, (uint64_t)k, (uint64_t)i);
-    }
+    params_init(m, seed, 0.02f, 0);
     int64_t C = cfg->d_model;
     memset(m->encdec->shared.data + cfg->pad_token_id * C, 0, (size_t)C * sizeof(float));
     *out = m;

@@ -137,42 +137,6 @@ done:
     return st;
 }
 
-/* ---- weights -------------------------------------------------------------- */
-
-static const char *const TIED[] = {"model.encoder.embed_tokens.weight", "model.decoder.embed_tokens.weight", "lm_head.weight"};
-
-static bool ignorable(const char *name, const attn_encdec_config *c) {
-    const char *n = strncmp(name, "model.", 6) ? name : name + 6;
-    for (size_t i = 0; i < ARRAY_LEN(TIED); i++)
-        if (!strcmp(n, TIED[i] + (strncmp(TIED[i], "model.", 6) ? 0 : 6))) return true;
-    if (c->arch == ATTN_ENCDEC_MARIAN &&
-        (!strcmp(n, "encoder.embed_positions.weight") || !strcmp(n, "decoder.embed_positions.weight")))
-        return true;
-    return !strcmp(n, "encoder.version") || !strcmp(n, "decoder.version");
-}
-
-/* The tensor for attn's name `name`, with or without the "model." prefix. */
-static const st_tensor *lookup(const st_file *f, const char *name) { return model_find_tensor(f, name, "model."); }
-
-static attn_status load_weights(attn_model *m, const st_file *f, const char *path) {
-    const attn_encdec_config *c = &m->encdec->cfg;
-    for (int64_t i = 0; i < f->n_tensors; i++)
-        if (!ignorable(f->tensors[i].name, c) && !model_has_param(m, f->tensors[i].name, "model."))
-            return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for a %s model with %lld + %lld layers", path,
-                               f->tensors[i].name, c->arch == ATTN_ENCDEC_BART ? "BART" : "Marian",
-                               (long long)c->encoder_layers, (long long)c->decoder_layers);
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        const st_tensor *t = lookup(f, p->name);
-        if (!t && !strcmp(p->name, "model.shared.weight"))
-            for (size_t i = 0; i < ARRAY_LEN(TIED) && !t; i++) t = lookup(f, TIED[i]);
-        if (!t && !strcmp(p->name, "final_logits_bias")) continue; /* zeros */
-        attn_status st = model_read_param(m, k, t, path);
-        if (st) return st;
-    }
-    return model_check_finite(m, path);
-}
-
 attn_status encdec_load(const model_source *src, attn_model **out) {
     *out = NULL;
     const char *cfg_path = src->config_path, *w_path = src->weights_path;
@@ -189,7 +153,10 @@ attn_status encdec_load(const model_source *src, attn_model **out) {
         if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
-    if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
+    char what[96];
+    snprintf(what, sizeof what, "a %s model with %lld + %lld layers", cfg.arch == ATTN_ENCDEC_BART ? "BART" : "Marian",
+             (long long)cfg.encoder_layers, (long long)cfg.decoder_layers);
+    if ((st = params_read(m, f, w_path, what)) != ATTN_OK) goto done;
     if ((st = generation_from_json(src->dir, m->encdec)) != ATTN_OK) goto done;
     *out = m;
     m = NULL;

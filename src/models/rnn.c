@@ -13,8 +13,8 @@
 
 /* ---- parameter table ------------------------------------------------------ */
 
-typedef enum rdim { RD_1, RD_VS, RD_VT, RD_E, RD_H, RD_2H, RD_3H, RD_A, RD_M, RD_2M, RD_DEC_IN, RD_OUT_IN } rdim;
-typedef enum rpart { RPART_ALL, RPART_ATTENTION, RPART_UNTIED } rpart;
+enum { D_ONE = 1, D_VS, D_VT, D_E, D_H, D_2H, D_3H, D_A, D_M, D_2M, D_DEC_IN, D_OUT_IN };  /* dimension symbols */
+enum { PART_ATTENTION = 1, PART_UNTIED = 2 };  /* RNNsearch's alignment model; an output projection of its own */
 
 typedef enum rparam {
     RP_SRC_EMB, RP_TGT_EMB,
@@ -27,66 +27,40 @@ typedef enum rparam {
     RP_COUNT
 } rparam;
 
-typedef struct rnn_spec {
-    const char *name;
-    rdim shape[2];            /* RD_1 second dim: a vector */
-    rpart part;
-    bool decay;
-} rnn_spec;
-
-static const rnn_spec RNN_PARAMS[RP_COUNT] = {
-    [RP_SRC_EMB] = {"src_embed.weight", {RD_VS, RD_E}, RPART_ALL, false},
-    [RP_TGT_EMB] = {"tgt_embed.weight", {RD_VT, RD_E}, RPART_ALL, false},
-    [RP_ENC_WIH] = {"encoder.weight_ih_l0", {RD_3H, RD_E}, RPART_ALL, true},
-    [RP_ENC_WHH] = {"encoder.weight_hh_l0", {RD_3H, RD_H}, RPART_ALL, true},
-    [RP_ENC_BIH] = {"encoder.bias_ih_l0", {RD_3H, RD_1}, RPART_ALL, false},
-    [RP_ENC_BHH] = {"encoder.bias_hh_l0", {RD_3H, RD_1}, RPART_ALL, false},
-    [RP_ENC_WIH_R] = {"encoder.weight_ih_l0_reverse", {RD_3H, RD_E}, RPART_ALL, true},
-    [RP_ENC_WHH_R] = {"encoder.weight_hh_l0_reverse", {RD_3H, RD_H}, RPART_ALL, true},
-    [RP_ENC_BIH_R] = {"encoder.bias_ih_l0_reverse", {RD_3H, RD_1}, RPART_ALL, false},
-    [RP_ENC_BHH_R] = {"encoder.bias_hh_l0_reverse", {RD_3H, RD_1}, RPART_ALL, false},
-    [RP_INIT_W] = {"init.weight", {RD_H, RD_H}, RPART_ALL, true},
-    [RP_INIT_B] = {"init.bias", {RD_H, RD_1}, RPART_ALL, false},
-    [RP_ATT_W] = {"attn.W.weight", {RD_A, RD_H}, RPART_ATTENTION, true},
-    [RP_ATT_U] = {"attn.U.weight", {RD_A, RD_2H}, RPART_ATTENTION, true},
-    [RP_ATT_UB] = {"attn.U.bias", {RD_A, RD_1}, RPART_ATTENTION, false},
-    [RP_ATT_V] = {"attn.v.weight", {RD_1, RD_A}, RPART_ATTENTION, true},
-    [RP_DEC_WIH] = {"decoder.weight_ih", {RD_3H, RD_DEC_IN}, RPART_ALL, true},
-    [RP_DEC_WHH] = {"decoder.weight_hh", {RD_3H, RD_H}, RPART_ALL, true},
-    [RP_DEC_BIH] = {"decoder.bias_ih", {RD_3H, RD_1}, RPART_ALL, false},
-    [RP_DEC_BHH] = {"decoder.bias_hh", {RD_3H, RD_1}, RPART_ALL, false},
-    [RP_PRE_W] = {"out.pre.weight", {RD_2M, RD_OUT_IN}, RPART_ALL, true},
-    [RP_PRE_B] = {"out.pre.bias", {RD_2M, RD_1}, RPART_ALL, false},
-    [RP_PROJ_W] = {"out.proj.weight", {RD_VT, RD_M}, RPART_UNTIED, true},
-    [RP_PROJ_B] = {"out.proj.bias", {RD_VT, RD_1}, RPART_ALL, false},
+/* In rparam order: the model reaches each tensor by its row (rnn_model.p). */
+static const param_row RNN_ROWS[RP_COUNT] = {
+    [RP_SRC_EMB] = {"src_embed.weight", ROLE_TOKEN_EMBD, {D_VS, D_E}, 0, 0, 0, 0},
+    [RP_TGT_EMB] = {"tgt_embed.weight", ROLE_TOKEN_EMBD, {D_VT, D_E}, 0, 0, 0, 0},
+    [RP_ENC_WIH] = {"encoder.weight_ih_l0", ROLE_OTHER, {D_3H, D_E}, 0, 0, PF_DECAY, 0},
+    [RP_ENC_WHH] = {"encoder.weight_hh_l0", ROLE_OTHER, {D_3H, D_H}, 0, 0, PF_DECAY, 0},
+    [RP_ENC_BIH] = {"encoder.bias_ih_l0", ROLE_OTHER, {D_3H}, 0, 0, PF_BIAS, 0},
+    [RP_ENC_BHH] = {"encoder.bias_hh_l0", ROLE_OTHER, {D_3H}, 0, 0, PF_BIAS, 0},
+    [RP_ENC_WIH_R] = {"encoder.weight_ih_l0_reverse", ROLE_OTHER, {D_3H, D_E}, 0, 0, PF_DECAY, 0},
+    [RP_ENC_WHH_R] = {"encoder.weight_hh_l0_reverse", ROLE_OTHER, {D_3H, D_H}, 0, 0, PF_DECAY, 0},
+    [RP_ENC_BIH_R] = {"encoder.bias_ih_l0_reverse", ROLE_OTHER, {D_3H}, 0, 0, PF_BIAS, 0},
+    [RP_ENC_BHH_R] = {"encoder.bias_hh_l0_reverse", ROLE_OTHER, {D_3H}, 0, 0, PF_BIAS, 0},
+    [RP_INIT_W] = {"init.weight", ROLE_OTHER, {D_H, D_H}, 0, 0, PF_DECAY, 0},
+    [RP_INIT_B] = {"init.bias", ROLE_OTHER, {D_H}, 0, 0, PF_BIAS, 0},
+    [RP_ATT_W] = {"attn.W.weight", ROLE_OTHER, {D_A, D_H}, 0, PART_ATTENTION, PF_DECAY, 0},
+    [RP_ATT_U] = {"attn.U.weight", ROLE_OTHER, {D_A, D_2H}, 0, PART_ATTENTION, PF_DECAY, 0},
+    [RP_ATT_UB] = {"attn.U.bias", ROLE_OTHER, {D_A}, 0, PART_ATTENTION, PF_BIAS, 0},
+    [RP_ATT_V] = {"attn.v.weight", ROLE_OTHER, {D_ONE, D_A}, 0, PART_ATTENTION, PF_DECAY, 0},
+    [RP_DEC_WIH] = {"decoder.weight_ih", ROLE_OTHER, {D_3H, D_DEC_IN}, 0, 0, PF_DECAY, 0},
+    [RP_DEC_WHH] = {"decoder.weight_hh", ROLE_OTHER, {D_3H, D_H}, 0, 0, PF_DECAY, 0},
+    [RP_DEC_BIH] = {"decoder.bias_ih", ROLE_OTHER, {D_3H}, 0, 0, PF_BIAS, 0},
+    [RP_DEC_BHH] = {"decoder.bias_hh", ROLE_OTHER, {D_3H}, 0, 0, PF_BIAS, 0},
+    [RP_PRE_W] = {"out.pre.weight", ROLE_OTHER, {D_2M, D_OUT_IN}, 0, 0, PF_DECAY, 0},
+    [RP_PRE_B] = {"out.pre.bias", ROLE_OTHER, {D_2M}, 0, 0, PF_BIAS, 0},
+    [RP_PROJ_W] = {"out.proj.weight", ROLE_OUTPUT, {D_VT, D_M}, 0, PART_UNTIED, PF_DECAY, 0},
+    [RP_PROJ_B] = {"out.proj.bias", ROLE_OUTPUT, {D_VT}, 0, 0, PF_BIAS, 0},
 };
+
+static const param_table RNN_TABLE = {RNN_ROWS, RP_COUNT, {NULL, NULL, NULL}, NULL, NULL, NULL};
 
 struct rnn_model {
     attn_rnn_config cfg;
     tensor *p[RP_COUNT];      /* into attn_model.ptensors; NULL when absent */
 };
-
-static int64_t rdim_value(const attn_rnn_config *c, rdim d) {
-    switch (d) {
-    case RD_1: return 1;
-    case RD_VS: return c->src_vocab_size;
-    case RD_VT: return c->tgt_vocab_size;
-    case RD_E: return c->embed_size;
-    case RD_H: return c->hidden_size;
-    case RD_2H: return 2 * c->hidden_size;
-    case RD_3H: return 3 * c->hidden_size;
-    case RD_A: return c->align_size;
-    case RD_M: return c->maxout_size;
-    case RD_2M: return 2 * c->maxout_size;
-    case RD_DEC_IN: return c->embed_size + 2 * c->hidden_size;
-    case RD_OUT_IN: return 3 * c->hidden_size + c->embed_size;
-    }
-    return 1;
-}
-
-static bool rpart_present(const attn_rnn_config *c, rpart p) {
-    return p == RPART_ALL || (p == RPART_ATTENTION && c->attention) || (p == RPART_UNTIED && !c->tie_embeddings);
-}
 
 attn_rnn_config attn_rnn_default_config(void) {
     attn_rnn_config c = {0};
@@ -144,53 +118,21 @@ attn_status rnn_alloc(const attn_rnn_config *cfg, attn_model **out) {
     m->cfg.dropout = 0.0f;
     m->cfg.bos_token_id = cfg->bos_token_id;
     m->cfg.eos_token_id = cfg->eos_token_id;
-    int n = 0;
-    for (int i = 0; i < RP_COUNT; i++) n += rpart_present(cfg, RNN_PARAMS[i].part);
-    m->n_params_tensors = n;
-    m->params = attn_calloc((size_t)n, sizeof *m->params);
-    m->ptensors = attn_calloc((size_t)n, sizeof *m->ptensors);
-    if (!(m->rnn = attn_calloc(1, sizeof *m->rnn)) || !m->params || !m->ptensors) {
+    if (!(m->rnn = attn_calloc(1, sizeof *m->rnn))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
     m->rnn->cfg = *cfg;
-    int64_t offset = 0;
-    int k = 0;
-    for (int i = 0; i < RP_COUNT; i++) {
-        const rnn_spec *s = &RNN_PARAMS[i];
-        if (!rpart_present(cfg, s->part)) continue;
-        param_info *p = &m->params[k];
-        snprintf(p->name, sizeof p->name, "%s", s->name);
-        p->ndim = s->shape[1] == RD_1 ? 1 : 2;
-        p->shape[0] = rdim_value(cfg, s->shape[0]);
-        p->shape[1] = p->ndim == 2 ? rdim_value(cfg, s->shape[1]) : 1;
-        if (i == RP_ATT_V) p->ndim = 2; /* torch Linear(A, 1).weight: (1, A) */
-        p->numel = p->shape[0] * p->shape[1];
-        p->offset = offset;
-        p->decay = s->decay;
-        p->spec = i;
-        p->layer = -1;
-        offset += (p->numel + 15) & ~(int64_t)15; /* 64-byte aligned views */
-        k++;
-    }
-    m->n_weights = offset;
-    size_t bytes;
-    if (!size_mul((size_t)offset, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto fail;
-    }
-    memset(m->weights, 0, bytes);
-    for (k = 0; k < n; k++) {
-        const param_info *p = &m->params[k];
-        tensor *t = &m->ptensors[k];
-        t->data = m->weights + p->offset;
-        t->ndim = p->ndim;
-        t->shape[0] = p->shape[0];
-        t->shape[1] = p->shape[1];
-        t->numel = p->numel;
-        t->is_param = true;
-        m->rnn->p[p->spec] = t;
-    }
+    param_layout lay = {.layers = {1, 0, 0}, .prefix = ""};
+    lay.parts = (cfg->attention ? PART_ATTENTION : 0) | (cfg->tie_embeddings ? 0 : PART_UNTIED);
+    int64_t E = cfg->embed_size, H = cfg->hidden_size;
+    const int64_t dims[] = {[D_ONE] = 1,           [D_VS] = cfg->src_vocab_size, [D_VT] = cfg->tgt_vocab_size,
+                            [D_E] = E,             [D_H] = H,                    [D_2H] = 2 * H,
+                            [D_3H] = 3 * H,        [D_A] = cfg->align_size,      [D_M] = cfg->maxout_size,
+                            [D_2M] = 2 * cfg->maxout_size, [D_DEC_IN] = E + 2 * H, [D_OUT_IN] = 3 * H + E};
+    memcpy(lay.dims, dims, sizeof dims);
+    if ((st = params_build(m, &RNN_TABLE, &lay)) != ATTN_OK) goto fail;
+    for (int k = 0; k < m->n_params_tensors; k++) m->rnn->p[m->params[k].spec] = &m->ptensors[k];
     *out = m;
     return ATTN_OK;
 fail:
@@ -202,12 +144,7 @@ attn_status attn_rnn_new(const attn_rnn_config *cfg, uint64_t seed, attn_model *
     attn_model *m;
     attn_status st = rnn_alloc(cfg, &m);
     if (st) return st;
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        if (p->ndim == 1) continue; /* biases 0 */
-        float *w = m->weights + p->offset;
-        for (int64_t i = 0; i < p->numel; i++) w[i] = 0.01f * rng_normal(seed, (uint64_t)k, (uint64_t)i);
-    }
+    params_init(m, seed, 0.01f, 0);
     *out = m;
     return ATTN_OK;
 }

@@ -68,17 +68,6 @@ static attn_status config_to_json(const attn_rnn_config *c, char **out) {
     return ATTN_OK;
 }
 
-static attn_status load_weights(attn_model *m, const st_file *f, const char *path) {
-    for (int64_t i = 0; i < f->n_tensors; i++)
-        if (!model_has_param(m, f->tensors[i].name, ""))
-            return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for this config", path, f->tensors[i].name);
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        attn_status st = model_read_param(m, k, st_find(f, m->params[k].name), path);
-        if (st) return st;
-    }
-    return model_check_finite(m, path);
-}
-
 attn_status rnn_load(const model_source *src, attn_model **out) {
     *out = NULL;
     const char *cfg_path = src->config_path, *w_path = src->weights_path;
@@ -95,7 +84,7 @@ attn_status rnn_load(const model_source *src, attn_model **out) {
         if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
         goto done;
     }
-    if ((st = load_weights(m, f, w_path)) != ATTN_OK) goto done;
+    if ((st = params_read(m, f, w_path, "this config")) != ATTN_OK) goto done;
     *out = m;
     m = NULL;
 done:
@@ -105,28 +94,11 @@ done:
 }
 
 attn_status rnn_save(const attn_model *m, const char *dir) {
-    attn_status st = dir_ensure(dir);
-    if (st) return st;
-    char *json = NULL, *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
-    st_entry *entries = attn_calloc((size_t)m->n_params_tensors, sizeof *entries);
-    if (!cfg_path || !w_path || !entries) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    for (int k = 0; k < m->n_params_tensors; k++) {
-        const param_info *p = &m->params[k];
-        entries[k] = (st_entry){p->name, ST_F32, p->ndim, p->shape, m->weights + p->offset};
-    }
-    static const char *const meta[] = {"format", "pt", NULL};
-    if ((st = st_write(w_path, entries, m->n_params_tensors, meta)) != ATTN_OK) goto done;
+    char *json = NULL;
     attn_rnn_config cfg;
     attn_model_rnn_config(m, &cfg);
-    if ((st = config_to_json(&cfg, &json)) != ATTN_OK) goto done;
-    st = file_write_atomic(cfg_path, json, strlen(json));
-done:
+    attn_status st = config_to_json(&cfg, &json);
+    if (!st) st = params_save_dir(m, dir, json);
     if (json) cJSON_free(json);
-    attn_free(cfg_path);
-    attn_free(w_path);
-    attn_free(entries);
     return st;
 }
