@@ -94,3 +94,20 @@ void *attn_malloc_aligned(size_t size) {
 void attn_free_aligned(void *ptr) {
     if (ptr) attn_free(((void **)ptr)[-1]);
 }
+
+attn_status tok_ids_reserve(tok_ids *v, int64_t extra) {
+    if (extra < 0 || v->n > INT64_MAX - extra)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "token count overflows");
+    int64_t need = v->n + extra;
+    if (need <= v->cap) return ATTN_OK;
+    int64_t cap = v->cap ? v->cap : 256;
+    while (cap < need) cap = cap > INT64_MAX / 2 ? need : cap * 2;
+    size_t bytes;
+    if ((uint64_t)cap > SIZE_MAX || !size_mul((size_t)cap, sizeof(int32_t), &bytes))
+        return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "token buffer of %lld ids is too large", (long long)cap);
+    int32_t *d = attn_realloc(v->data, bytes);
+    if (!d) return ATTN_ERR_OUT_OF_MEMORY;
+    v->data = d;
+    v->cap = cap;
+    return ATTN_OK;
+}

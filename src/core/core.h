@@ -106,6 +106,14 @@ attn_status atomic_file_write(atomic_file *af, const void *data, size_t len);
 attn_status atomic_file_commit(atomic_file *af);
 void        atomic_file_abort(atomic_file *af);
 
+/* A growable buffer of token ids (alloc.c). */
+typedef struct tok_ids {
+    int32_t *data;
+    int64_t n, cap;
+} tok_ids;
+/* Makes room for `extra` more ids. */
+attn_status tok_ids_reserve(tok_ids *v, int64_t extra);
+
 attn_status dir_ensure(const char *path);   /* mkdir -p: missing parents too; an existing non-directory is an error */
 char *path_join(const char *dir, const char *name);   /* attn_free it; NULL on OOM */
 bool file_exists(const char *path);

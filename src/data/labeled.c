@@ -10,7 +10,7 @@
  * looked up in the fixed set). */
 #include "attn/labeled.h"
 #include "core/core.h"
-#include "tokenizers/strset.h"
+#include "core/strset.h"
 
 #include <cJSON.h>
 #include <ctype.h>

@@ -6,7 +6,7 @@
  * untouched; outputs are each written atomically. */
 #include "attn/data.h"
 #include "data/data_impl.h"
-#include "tokenizers/tokenizer_impl.h"
+#include "tokenizers/tokenizers.h"
 
 
 attn_prepare_params attn_prepare_default_params(void) {

@@ -8,7 +8,7 @@
  * attn_tokenizer_encode_batch (threaded). */
 #include "attn/data.h"
 #include "data/data_impl.h"
-#include "tokenizers/tokenizer_impl.h"
+#include "tokenizers/tokenizers.h"
 
 attn_prepare_pairs_params attn_prepare_pairs_default_params(void) {
     attn_prepare_pairs_params p;

@@ -37,7 +37,7 @@
  * words that may hold it (stale entries are harmless: merging finds nothing),
  * and a max-heap holds (count, pair) entries, checked against the live count
  * when popped (lazy invalidation): O(changes · log pairs) per merge. */
-#include "tokenizers/strset.h"
+#include "core/strset.h"
 #include "tokenizers/tokenizer_impl.h"
 
 /* ---- the trainer ---------------------------------------------------------------- */

@@ -11,18 +11,10 @@
 
 #include "attn/tokenizer.h"
 #include "core/core.h"
+#include "tokenizers/tokenizers.h"
 
 #include <cJSON.h>
 #include <stdatomic.h>
-
-/* A growable id buffer. */
-typedef struct tok_ids {
-    int32_t *data;
-    int64_t n, cap;
-} tok_ids;
-
-/* Makes room for `extra` more ids. */
-attn_status tok_ids_reserve(tok_ids *v, int64_t extra);
 
 /* A token matched literally in text before the model sees it. */
 typedef struct tok_added {
@@ -105,11 +97,6 @@ attn_status tok_post_apply(const tok_post *pp, const tok_ids *a, const tok_ids *
  * special ids come from tok's token_bytes. */
 attn_status tok_post_json(const tok_post *pp, const attn_tokenizer *tok, cJSON **out);
 
-/* Encodes text (added tokens included), appending to out; offsets in errors
- * are base + offset. attn_tokenizer_encode is this plus allocation; prepare
- * calls it to encode a document in pieces with file-relative offsets. */
-attn_status tokenizer_encode_append(const attn_tokenizer *tok, const char *text, size_t len, size_t base,
-                                    tok_ids *out);
 
 /* Frees an added-token list. */
 void tok_added_free(tok_added *added, int32_t n);
@@ -132,19 +119,12 @@ attn_status tokenizer_json_char_split(cJSON *root);
 /* Whether root's "pre_tokenizer" is the one tokenizer_json_char_split writes. */
 bool tokenizer_json_is_char_split(const cJSON *root);
 
-/* Prints root into path atomically. */
-attn_status tokenizer_json_write(const cJSON *root, const char *path);
 
 /* Formats an error about code point cp at byte `at`: "character U+00E9 'é'
  * at byte 17 is not in the tokenizer's vocabulary". */
 attn_status tokenizer_unknown_char(uint32_t cp, size_t at);
 
 /* ---- char (char.c) ---------------------------------------------------------- */
-/* Builds a char vocabulary over several texts: the sorted set of their code
- * points, then "<|endoftext|>". Errors name text i as names[i] when names
- * is non-NULL. */
-attn_status char_tokenizer_new(const char *const *texts, const size_t *lens, int n_texts,
-                               const char *const *names, attn_tokenizer **out);
 
 /* Builds a char tokenizer from a parsed tokenizer.json "model" object: attn's
  * earlier "Char" type (word_level false: vocab of characters, added tokens

@@ -41,7 +41,7 @@
  * The result is a "wordpiece" tokenizer with BERT's settings: BertNormalizer
  * (lowercase, accents stripped), BertPreTokenizer, [CLS] A [SEP] (B [SEP])
  * post-processing, WordPiece decoder, unk "[UNK]", 100 characters per word. */
-#include "tokenizers/strset.h"
+#include "core/strset.h"
 #include "tokenizers/tokenizer_impl.h"
 
 #include <stdlib.h>

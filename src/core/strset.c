@@ -1,7 +1,7 @@
 /* strset.c — interned byte strings for the vocabulary trainers: a pool that
  * appends strings (index i is the i-th added) and an open-addressing set over
  * it, with the 64-bit hash both use. */
-#include "tokenizers/strset.h"
+#include "core/strset.h"
 
 uint64_t str_mix64(uint64_t x) {
     x ^= x >> 33;

@@ -1,4 +1,5 @@
-/* strset.h — interned byte strings for the vocabulary trainers (strset.c). */
+/* strset.h — interned byte strings and sets of them (strset.c): the
+ * vocabulary trainers' pools, the labelled-data reader's label sets. */
 #ifndef ATTN_STRSET_H
 #define ATTN_STRSET_H
 
