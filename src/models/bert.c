@@ -246,13 +246,13 @@ attn_status attn_bert_new(const attn_bert_config *cfg, uint64_t seed, attn_model
 }
 
 bool attn_model_encoder_config(const attn_model *m, attn_bert_config *cfg) {
-    if (!m || m->kind != MODEL_BERT) return false;
+    if (!m || !m->bert) return false;
     if (cfg) *cfg = m->bert->cfg;
     return true;
 }
 
 int64_t attn_encoder_max_length(const attn_model *m) {
-    if (!m || m->kind != MODEL_BERT) return 0;
+    if (!m || !m->bert) return 0;
     const attn_bert_config *c = &m->bert->cfg;
     int64_t n = c->roberta ? c->max_positions - c->pad_token_id - 1 : c->max_positions;
     if (m->bert->max_length > 0 && m->bert->max_length < n) n = m->bert->max_length;
@@ -260,7 +260,7 @@ int64_t attn_encoder_max_length(const attn_model *m) {
 }
 
 void bert_set_max_length(attn_model *m, int64_t n) {
-    if (m->kind == MODEL_BERT) m->bert->max_length = n;
+    if (m->bert) m->bert->max_length = n;
 }
 
 /* ---- forward -------------------------------------------------------------- */
@@ -428,7 +428,7 @@ static tensor *run_forward(attn_model *m, graph *g, void *ctx) {
 
 static attn_status run(attn_model *m, run_what what, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
                        int64_t B, int64_t T, float *out) {
-    if (!m || m->kind != MODEL_BERT) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
+    if (!m || !m->bert) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
     if (!ids || !out) return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder: ids and out are required");
     if (what == RUN_POOLED && !m->bert->cfg.pooler)
         return attn_errorf(ATTN_ERR_UNSUPPORTED, "this checkpoint has no pooler (pooler.dense)");
@@ -480,7 +480,7 @@ attn_status attn_encoder_nsp_logits(attn_model *m, const int32_t *ids, const int
 
 attn_status attn_encoder_embed(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
                                int64_t B, int64_t T, bool normalize, float *out) {
-    if (!m || m->kind != MODEL_BERT) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
+    if (!m || !m->bert) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
     if (!ids || !out || B < 1 || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder: empty batch");
     int64_t C = m->bert->cfg.hidden_size;
     size_t bytes;
