@@ -71,6 +71,35 @@ attn_status rnn_seq2seq_generate(attn_model *m, const attn_seq2seq_params *p, co
     return st;
 }
 
+/* ---- non-finite logits ----------------------------------------------------- */
+
+typedef struct forward_args {
+    const int32_t *src, *tgt_in;
+    int64_t S, B, T;
+} forward_args;
+
+static tensor *rerun_forward(attn_model *m, graph *g, void *ctx) {
+    const forward_args *a = ctx;
+    return rnn_forward(m, g, a->src, a->S, a->tgt_in, a->B, a->T, NULL);
+}
+
+/* ATTN_OK when the teacher-forced logits (B, T, V) are finite; otherwise
+ * ATTN_ERR_FORMAT naming where non-finite values first appear. The rerun
+ * resets m's graph, which holds tgt_in: the inputs are copied first. */
+static attn_status check_logits(attn_model *m, const tensor *logits, const int32_t *src, int64_t S, const int32_t *tgt_in,
+                                int64_t B, int64_t T) {
+    if (model_all_finite(logits->data, logits->numel)) return ATTN_OK;
+    int32_t *s = attn_malloc((size_t)(B * S) * sizeof *s), *t = attn_malloc((size_t)(B * T) * sizeof *t);
+    if (s && t) {
+        memcpy(s, src, (size_t)(B * S) * sizeof *s);
+        memcpy(t, tgt_in, (size_t)(B * T) * sizeof *t);
+    }
+    attn_status st = model_nonfinite_error(m, "logits", s && t ? rerun_forward : NULL, &(forward_args){s, t, S, B, T});
+    attn_free(s);
+    attn_free(t);
+    return st;
+}
+
 attn_status rnn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
                               double *nll, int64_t *n_tokens) {
     attn_rnn_config c;
@@ -86,6 +115,7 @@ attn_status rnn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, cons
     if ((st = s2s_score_inputs(tgt, B, T, V, c.bos_token_id, c.pad_token_id, in, nll, n_tokens)) != ATTN_OK) return st;
     tensor *logits = rnn_forward(m, g, src, S, in, B, T, NULL);
     if (!logits || g->status) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
+    if ((st = check_logits(m, logits, src, S, in, B, T)) != ATTN_OK) return st;
     s2s_score_add(logits->data, tgt, B, T, V, nll);
     return ATTN_OK;
 }

@@ -409,6 +409,45 @@ static uint8_t *source_mask(attn_model *m, graph *g, const int32_t *src, int64_t
     return mask;
 }
 
+/* ---- non-finite outputs --------------------------------------------------- */
+
+/* A full, uncached pass as the diagnostic pass of model_nonfinite_error
+ * reruns it: the encoder over src (B, S), then, given tgt_in (B, T), the
+ * decoder and the logits. */
+typedef struct full_pass {
+    const int32_t *src, *tgt_in;
+    int64_t B, S, T;
+} full_pass;
+
+static tensor *rerun_full(attn_model *m, graph *g, void *ctx) {
+    const full_pass *a = ctx;
+    uint8_t *mask = source_mask(m, g, a->src, a->B, a->S);
+    tensor *enc = encode(m, g, a->src, mask, a->B, a->S);
+    return a->tgt_in ? lm_head(m, g, decode_full(m, g, a->tgt_in, a->B, a->T, enc, mask)) : enc;
+}
+
+/* ATTN_OK when the n floats of x (what: the output they are) are finite;
+ * otherwise ATTN_ERR_FORMAT naming where non-finite values first appear
+ * in the pass a (the one check of the normal path is the scan of x). The
+ * rerun resets the model's graph, which may hold a's inputs: they are
+ * copied first. */
+static attn_status check_output(attn_model *m, const float *x, int64_t n, const char *what, const full_pass *a) {
+    if (model_all_finite(x, n)) return ATTN_OK;
+    full_pass copy = *a;
+    int32_t *src = attn_malloc((size_t)(a->B * a->S) * sizeof *src);
+    int32_t *tgt = a->tgt_in ? attn_malloc((size_t)(a->B * a->T) * sizeof *tgt) : NULL;
+    bool ok = src && (tgt || !a->tgt_in);
+    if (ok) {
+        memcpy(src, a->src, (size_t)(a->B * a->S) * sizeof *src);
+        if (tgt) memcpy(tgt, a->tgt_in, (size_t)(a->B * a->T) * sizeof *tgt);
+        copy.src = src, copy.tgt_in = tgt;
+    }
+    attn_status st = model_nonfinite_error(m, what, ok ? rerun_full : NULL, &copy);
+    attn_free(src);
+    attn_free(tgt);
+    return st;
+}
+
 tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
                     const int32_t *tgt_out, int64_t B, int64_t T, float label_smoothing) {
     if (m->kind != MODEL_ENCDEC) {
@@ -431,6 +470,11 @@ attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32
     tensor *dec = tgt_in ? decode_full(m, g, tgt_in, B, T, enc, mask) : NULL;
     tensor *lg = dec && logits ? lm_head(m, g, dec) : NULL;
     if (g->status || !enc || (tgt_in && !dec) || (tgt_in && logits && !lg)) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
+    full_pass a = {src, tgt_in, B, S, T};
+    attn_status st = check_output(m, enc->data, enc->numel, "encoder output", &(full_pass){src, NULL, B, S, 0});
+    if (!st && dec) st = check_output(m, dec->data, dec->numel, "decoder output", &a);
+    if (!st && lg) st = check_output(m, lg->data, lg->numel, "logits", &a);
+    if (st) return st;
     if (enc_out) memcpy(enc_out, enc->data, (size_t)enc->numel * sizeof(float));
     if (dec_out && dec) memcpy(dec_out, dec->data, (size_t)dec->numel * sizeof(float));
     if (logits && lg) memcpy(logits, lg->data, (size_t)lg->numel * sizeof(float));
@@ -457,6 +501,7 @@ attn_status attn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, con
     tensor *enc = encode(m, g, src, mask, B, S);
     tensor *logits = lm_head(m, g, decode_full(m, g, in, B, T, enc, mask));
     if (!logits) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
+    if ((st = check_output(m, logits->data, logits->numel, "logits", &(full_pass){src, in, B, S, T}))) return st;
     s2s_score_add(logits->data, tgt, B, T, V, nll);
     return ATTN_OK;
 }
@@ -471,6 +516,8 @@ struct encdec_state {
     float **cross;            /* per decoder layer (B, S, 2C): keys then values */
     float **self;             /* per decoder layer (N, max_steps, 2C) */
     float *scratch;           /* (N, max_steps, 2C) for reordering */
+    int32_t *src;             /* (B, S) the sources and (N, max_steps) each hypothesis's */
+    int32_t *hist;            /* tokens fed so far: the input of a diagnostic pass */
 };
 
 void encdec_state_free(encdec_state *s) {
@@ -484,6 +531,8 @@ void encdec_state_free(encdec_state *s) {
     attn_free(s->self);
     attn_free_aligned(s->scratch);
     attn_free(s->mask);
+    attn_free(s->src);
+    attn_free(s->hist);
     graph_free(&s->g);
     attn_free(s);
 }
@@ -515,7 +564,9 @@ attn_status encdec_state_new(attn_model *m, const int32_t *src, int64_t B, int64
     s->self = attn_calloc((size_t)L, sizeof *s->self);
     s->mask = attn_malloc((size_t)(B * S));
     s->scratch = attn_malloc_aligned(self_bytes);
-    if (!s->cross || !s->self || !s->mask || !s->scratch) {
+    s->src = attn_malloc((size_t)(B * S) * sizeof *s->src);
+    s->hist = attn_malloc((size_t)(N * max_steps) * sizeof *s->hist);
+    if (!s->cross || !s->self || !s->mask || !s->scratch || !s->src || !s->hist) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
@@ -536,11 +587,33 @@ attn_status encdec_state_new(attn_model *m, const int32_t *src, int64_t B, int64
         st = g->status ? g->status : ATTN_ERR_INVALID_ARG;
         goto fail;
     }
+    memcpy(s->src, src, (size_t)(B * S) * sizeof *src);
     memcpy(s->mask, mask, (size_t)(B * S));
     *out = s;
     return ATTN_OK;
 fail:
     encdec_state_free(s);
+    return st;
+}
+
+/* Non-finite logits at decoding step s->len: the diagnostic pass reruns the
+ * full, uncached pass over each hypothesis's source and its tokens so far
+ * (the cached step computes the same values). */
+static attn_status step_nonfinite(encdec_state *s) {
+    attn_model *m = s->m;
+    int64_t N = s->N, S = s->S, T = s->len + 1, T1 = s->max_steps;
+    char what[64];
+    snprintf(what, sizeof what, "logits of decoding step %lld", (long long)T);
+    int32_t *src = attn_malloc((size_t)(N * S) * sizeof *src), *tgt = attn_malloc((size_t)(N * T) * sizeof *tgt);
+    if (src && tgt)
+        for (int64_t n = 0; n < N; n++) {
+            memcpy(src + n * S, s->src + n / s->per_source * S, (size_t)S * sizeof *src);
+            memcpy(tgt + n * T, s->hist + n * T1, (size_t)T * sizeof *tgt);
+        }
+    full_pass a = {src, tgt, N, S, T};
+    attn_status st = model_nonfinite_error(m, what, src && tgt ? rerun_full : NULL, &a);
+    attn_free(src);
+    attn_free(tgt);
     return st;
 }
 
@@ -552,6 +625,7 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     if (s->len >= s->max_steps) return attn_errorf(ATTN_ERR_INVALID_ARG, "decoding ran past its %lld steps", (long long)T1);
     graph *g = &s->g;
     graph_reset(g, false, false, 0);
+    for (int64_t n = 0; n < N; n++) s->hist[n * T1 + s->len] = tokens[n];
     tensor *x = embed(m, g, tokens, N, 1, s->len, true);
     for (int64_t l = 0; l < c->decoder_layers && x; l++) {
         dec_layer *ly = &e->dec[l];
@@ -579,6 +653,7 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     }
     tensor *lg = x ? lm_head(m, g, x) : NULL;
     if (!lg) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
+    if (!model_all_finite(lg->data, lg->numel)) return step_nonfinite(s);
     memcpy(logits, lg->data, (size_t)lg->numel * sizeof(float));
     s->len++;
     return ATTN_OK;
@@ -596,5 +671,8 @@ attn_status encdec_state_reorder(encdec_state *s, const int32_t *from) {
         for (int64_t i = 0; i < N; i++) memcpy(s->scratch + i * row, kv + from[i] * row, used);
         for (int64_t i = 0; i < N; i++) memcpy(kv + i * row, s->scratch + i * row, used);
     }
+    int32_t *h = (int32_t *)s->scratch; /* (N, len) fits: the scratch is (N, max_steps, 2C) floats */
+    for (int64_t i = 0; i < N; i++) memcpy(h + i * s->len, s->hist + from[i] * T1, (size_t)s->len * sizeof *h);
+    for (int64_t i = 0; i < N; i++) memcpy(s->hist + i * T1, h + i * s->len, (size_t)s->len * sizeof *h);
     return ATTN_OK;
 }

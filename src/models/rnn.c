@@ -278,6 +278,8 @@ struct attn_rnn_state {
     float *uh;                /* (N, S, A), RNNsearch */
     float *cfix;              /* (N, 2H), RNNencdec */
     int32_t *lengths;         /* (N) */
+    int32_t *row;             /* (N) each hypothesis's row of src */
+    int32_t *src;             /* (B, S) the encoded sources, for the diagnostic pass */
 };
 
 void attn_rnn_state_free(attn_rnn_state *st) {
@@ -287,6 +289,8 @@ void attn_rnn_state_free(attn_rnn_state *st) {
     attn_free(st->uh);
     attn_free(st->cfix);
     attn_free(st->lengths);
+    attn_free(st->row);
+    attn_free(st->src);
     attn_free(st);
 }
 
@@ -330,6 +334,19 @@ static attn_status graph_status(graph *g) {
     return st;
 }
 
+/* ---- non-finite outputs: the diagnostic passes of model_nonfinite_error ---- */
+
+typedef struct encode_args {
+    const int32_t *src;
+    int64_t B, S;
+} encode_args;
+
+static tensor *rerun_encode(attn_model *m, graph *g, void *ctx) {
+    const encode_args *a = ctx;
+    encoded enc;
+    return encode(m, g, a->src, a->B, a->S, &enc) ? enc.annot : NULL;
+}
+
 attn_status attn_rnn_encode(attn_model *m, const int32_t *src, int64_t B, int64_t S, attn_rnn_state **out) {
     *out = NULL;
     attn_status st = rnn_check(m);
@@ -346,7 +363,9 @@ attn_status attn_rnn_encode(attn_model *m, const int32_t *src, int64_t B, int64_
     s->H = c->hidden_size;
     s->A = c->attention ? c->align_size : 0;
     const tensor *src_t[4] = {enc.s0, enc.annot, enc.uh, enc.cfix};
-    bool ok = (s->lengths = attn_malloc((size_t)B * sizeof *s->lengths)) != NULL;
+    bool ok = (s->lengths = attn_malloc((size_t)B * sizeof *s->lengths)) != NULL &&
+              (s->row = attn_malloc((size_t)B * sizeof *s->row)) != NULL &&
+              (s->src = attn_malloc((size_t)(B * S) * sizeof *s->src)) != NULL;
     for (int i = 0; i < 4 && ok; i++) {
         if (!src_t[i]) continue;
         float **dst = state_array(s, i);
@@ -358,8 +377,61 @@ attn_status attn_rnn_encode(attn_model *m, const int32_t *src, int64_t B, int64_
         return ATTN_ERR_OUT_OF_MEMORY;
     }
     memcpy(s->lengths, enc.lengths, (size_t)B * sizeof *s->lengths);
+    memcpy(s->src, src, (size_t)(B * S) * sizeof *s->src);
+    for (int64_t b = 0; b < B; b++) s->row[b] = (int32_t)b;
     *out = s;
     return ATTN_OK;
+}
+
+/* One decoding step over the state's views: the logits (N, V), the new
+ * decoder state *s_new and the attention weights *a. */
+typedef struct step_args {
+    attn_rnn_state *st;
+    const int32_t *prev;
+} step_args;
+
+static tensor *step_forward(attn_model *m, graph *g, const step_args *x, tensor **s_new, tensor **a) {
+    const attn_rnn_state *st = x->st;
+    int64_t N = st->N, S = st->S, H = st->H;
+    /* views over the state (graph-owned copies of the tensor headers, so a
+     * recorded pass may keep pointers to them) */
+    tensor *v = (tensor *)arena_push(&g->mem, 4 * sizeof *v);
+    if (!v) {
+        if (!g->status) g->status = ATTN_ERR_OUT_OF_MEMORY;
+        return NULL;
+    }
+    v[0] = view(st->s, 2, N, H, 1);
+    v[1] = view(st->annot, 3, N, S, 2 * H);
+    v[2] = st->uh ? view(st->uh, 3, N, S, st->A) : (tensor){0};
+    v[3] = st->cfix ? view(st->cfix, 2, N, 2 * H, 1) : (tensor){0};
+    encoded enc = {st->lengths, &v[1], st->uh ? &v[2] : NULL, st->cfix ? &v[3] : NULL, &v[0]};
+    tensor *emb = op_embedding(g, m->rnn->p[RP_TGT_EMB], x->prev, N, 1), *feat = NULL;
+    *s_new = decoder_step(m, g, &enc, &v[0], emb, &feat, a);
+    return output_layer(m, g, feat);
+}
+
+static tensor *rerun_step(attn_model *m, graph *g, void *ctx) {
+    tensor *s_new, *a;
+    return step_forward(m, g, ctx, &s_new, &a);
+}
+
+/* A step's logits or new state are not finite: where did it start? Each
+ * step's new state is checked, so a non-finite state came out of the
+ * encoder, whose pass is rerun over each hypothesis's source; otherwise
+ * the step itself is. */
+static attn_status step_nonfinite(attn_model *m, step_args *x) {
+    attn_rnn_state *st = x->st;
+    int64_t w[4], N = st->N, S = st->S;
+    state_widths(st, w);
+    bool finite = true;
+    for (int i = 0; i < 4 && finite; i++) finite = !w[i] || model_all_finite(*state_array(st, i), N * w[i]);
+    if (finite) return model_nonfinite_error(m, "logits", rerun_step, x);
+    int32_t *src = attn_malloc((size_t)(N * S) * sizeof *src);
+    if (src)
+        for (int64_t n = 0; n < N; n++) memcpy(src + n * S, st->src + st->row[n] * S, (size_t)S * sizeof *src);
+    attn_status status = model_nonfinite_error(m, "encoder output", src ? rerun_encode : NULL, &(encode_args){src, N, S});
+    attn_free(src);
+    return status;
 }
 
 attn_status attn_rnn_step(attn_model *m, attn_rnn_state *st, const int32_t *prev, float *logprobs, float *attn) {
@@ -370,14 +442,13 @@ attn_status attn_rnn_step(attn_model *m, attn_rnn_state *st, const int32_t *prev
     if (N == 0) return ATTN_OK;
     graph *g = &m->g;
     graph_reset(g, false, false, 0);
-    tensor s = view(st->s, 2, N, H, 1), annot = view(st->annot, 3, N, S, 2 * H);
-    tensor uh = st->uh ? view(st->uh, 3, N, S, st->A) : (tensor){0};
-    tensor cfix = st->cfix ? view(st->cfix, 2, N, 2 * H, 1) : (tensor){0};
-    encoded enc = {st->lengths, &annot, st->uh ? &uh : NULL, st->cfix ? &cfix : NULL, &s};
-    tensor *emb = op_embedding(g, m->rnn->p[RP_TGT_EMB], prev, N, 1), *feat = NULL, *a = NULL;
-    tensor *s_new = decoder_step(m, g, &enc, &s, emb, &feat, &a);
-    tensor *logits = output_layer(m, g, feat);
-    if (!logits || g->status) return graph_status(g);
+    step_args x = {st, prev};
+    tensor *s_new = NULL, *a = NULL;
+    tensor *logits = step_forward(m, g, &x, &s_new, &a);
+    if (!logits || !s_new || g->status) return graph_status(g);
+    /* the logits, and the state the next step starts from */
+    if (!model_all_finite(logits->data, logits->numel) || !model_all_finite(s_new->data, s_new->numel))
+        return step_nonfinite(m, &x);
     for (int64_t n = 0; n < N; n++) {
         const float *l = logits->data + n * V;
         float mx = -INFINITY;
@@ -402,17 +473,19 @@ attn_status attn_rnn_reorder(attn_rnn_state *st, const int32_t *idx, int64_t n) 
     int64_t w[4];
     state_widths(st, w);
     float *fresh[4] = {0};
-    int32_t *len = attn_malloc((size_t)(n > 0 ? n : 1) * sizeof *len);
-    bool ok = len != NULL;
+    int32_t *len = attn_malloc((size_t)(n > 0 ? n : 1) * sizeof *len), *row = attn_malloc((size_t)(n > 0 ? n : 1) * sizeof *row);
+    bool ok = len && row;
     for (int i = 0; i < 4 && ok; i++)
         if (w[i]) ok = (fresh[i] = attn_malloc((size_t)((n > 0 ? n : 1) * w[i]) * sizeof(float))) != NULL;
     if (!ok) {
         for (int i = 0; i < 4; i++) attn_free(fresh[i]);
         attn_free(len);
+        attn_free(row);
         return ATTN_ERR_OUT_OF_MEMORY;
     }
     for (int64_t k = 0; k < n; k++) {
         len[k] = st->lengths[idx[k]];
+        row[k] = st->row[idx[k]];
         for (int i = 0; i < 4; i++)
             if (w[i]) memcpy(fresh[i] + k * w[i], *state_array(st, i) + idx[k] * w[i], (size_t)w[i] * sizeof(float));
     }
@@ -423,6 +496,8 @@ attn_status attn_rnn_reorder(attn_rnn_state *st, const int32_t *idx, int64_t n) 
     }
     attn_free(st->lengths);
     st->lengths = len;
+    attn_free(st->row);
+    st->row = row;
     st->N = n;
     return ATTN_OK;
 }

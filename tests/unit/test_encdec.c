@@ -536,3 +536,112 @@ TEST("every failed allocation in load, beam search, scoring and save is an out-o
     }
     CHECK(finished && k > 20);
 }
+
+/* Huge but finite weights (3e38, as a corrupt or hostile checkpoint may
+ * hold) load, then overflow: scoring printed "nll -nan" and decoding
+ * picked tokens from NaN logits (an empty translation, score -1e9), all
+ * with status 0. Now every output path fails with ATTN_ERR_FORMAT naming
+ * where the first non-finite values appear. */
+static void fill_params(attn_model *m, const char *name_part, float v) {
+    for (int k = 0; k < m->n_params_tensors; k++)
+        if (!name_part || strstr(m->params[k].name, name_part))
+            for (int64_t i = 0; i < m->params[k].numel; i++) m->weights[m->params[k].offset + i] = v;
+}
+
+/* status FORMAT, a message that says non-finite and names where */
+static void expect_nonfinite(attn_status st, const char *where) {
+    CHECK_STATUS(st, ATTN_ERR_FORMAT);
+    CHECK(error_mentions("non-finite") && error_mentions("weights may be corrupt"));
+    if (where) CHECK(error_mentions(where));
+}
+
+static void expect_all_paths_fail(fixture *x, const char *where) {
+    double *nll = attn_malloc((size_t)x->B * sizeof *nll);
+    int64_t *n = attn_malloc((size_t)x->B * sizeof *n), *len = attn_malloc((size_t)(4 * x->B) * sizeof *len);
+    float *lg = attn_malloc((size_t)(x->B * x->T * x->V) * 4), *scores = attn_malloc((size_t)(4 * x->B) * 4);
+    int32_t *out = attn_malloc((size_t)(4 * x->B * 9) * sizeof *out);
+    expect_nonfinite(attn_seq2seq_score(x->m, x->src, x->S, x->labels, x->T, x->B, nll, n), where);
+    expect_nonfinite(encdec_run(x->m, x->src, x->S, x->tgt_in, x->B, x->T, NULL, NULL, lg), where);
+    attn_seq2seq_params p = attn_seq2seq_default_params(x->m);
+    p.max_length = 10;
+    p.min_length = 0;
+    for (int64_t beams = 1; beams <= 4; beams += 3) {
+        p.num_beams = p.num_return_sequences = beams;
+        expect_nonfinite(attn_seq2seq_generate(x->m, &p, x->src, x->B, x->S, out, len, scores), where);
+    }
+    /* the graphs are usable again: the diagnostic pass restored the views */
+    for (int k = 0; k < x->m->n_params_tensors; k++) CHECK(!x->m->ptensors[k].requires_grad);
+    attn_free(nll), attn_free(n), attn_free(len), attn_free(lg), attn_free(scores), attn_free(out);
+}
+
+TEST("weights of 3e38: scoring, the full pass, greedy and beam search fail naming where non-finite values start") {
+    const char *dirs[] = {REF "bart_tiny", REF "marian_tiny"};
+    for (int d = 0; d < 2; d++) {
+        fixture x;
+        /* every weight: the embeddings overflow before the first layer */
+        if (fixture_open(&x, dirs[d])) {
+            fill_params(x.m, NULL, 3e38f);
+            expect_all_paths_fail(&x, "model.shared.weight");
+            CHECK(strstr(attn_last_error(), "layer") == NULL || strstr(attn_last_error(), "layer norm"));
+        }
+        fixture_close(&x);
+        /* only the last decoder layer: the encoder output is finite, the
+         * cached decoding step fails and the full rerun names the layer */
+        if (fixture_open(&x, dirs[d])) {
+            fill_params(x.m, "model.decoder.layers.1.", 3e38f);
+            expect_all_paths_fail(&x, "in layer 1,");
+            CHECK(error_mentions("model.decoder.layers.1."));
+            /* ordinary weights score as before */
+            fixture_close(&x);
+            if (fixture_open(&x, dirs[d])) {
+                double nll[8];
+                int64_t n[8];
+                CHECK(x.B <= 8);
+                if (x.B <= 8) CHECK_OK(attn_seq2seq_score(x.m, x.src, x.S, x.labels, x.T, x.B, nll, n));
+                for (int64_t b = 0; b < x.B && b < 8; b++) CHECK(isfinite(nll[b]));
+            }
+        }
+        fixture_close(&x);
+    }
+}
+
+/* A token whose embedding row is 1e30 gives finite logits until it is fed
+ * back: the failure comes at a later step, after reorders, and the
+ * diagnostic pass reruns each hypothesis's own tokens so far (a wrong
+ * history would find nothing to name). */
+TEST("non-finite logits at a later decoding step, after a reorder, are named from each hypothesis's own tokens") {
+    fixture x;
+    if (fixture_open(&x, REF "marian_tiny")) {
+        const int32_t X = 7;
+        int64_t C = x.C, V = x.V, start = x.cfg.decoder_start_token_id;
+        for (int64_t i = 0; i < C; i++) x.m->encdec->shared.data[X * C + i] = 1e30f;
+        float *lg = attn_malloc((size_t)(2 * x.B * V) * 4);
+        int32_t *tok = attn_malloc((size_t)(2 * x.B) * 4), *from = attn_malloc((size_t)(2 * x.B) * 4);
+        encdec_state *s = NULL;
+        CHECK_OK(encdec_state_new(x.m, x.src, x.B, x.S, 2, 4, &s));
+        if (s && lg && tok && from) {
+            for (int64_t i = 0; i < 2 * x.B; i++) tok[i] = (int32_t)start;
+            CHECK_OK(encdec_state_step(s, tok, lg)); /* finite: X's logit is large, not infinite */
+            for (int64_t i = 0; i < 2 * x.B; i++) tok[i] = 3;
+            CHECK_OK(encdec_state_step(s, tok, lg));
+            for (int64_t b = 0; b < x.B; b++) from[2 * b] = from[2 * b + 1] = (int32_t)(2 * b + 1);
+            CHECK_OK(encdec_state_reorder(s, from));
+            tok[2 * x.B - 1] = X; /* the last hypothesis feeds X */
+            expect_nonfinite(encdec_state_step(s, tok, lg), "first appear");
+        }
+        encdec_state_free(s);
+        /* greedy and beam search: forced to X at the first step, then failing */
+        attn_seq2seq_params p = attn_seq2seq_default_params(x.m);
+        p.max_length = 6;
+        p.forced_bos_token_id = X;
+        int32_t out[4 * 8 * 5];
+        int64_t len[4 * 8];
+        CHECK(x.B <= 8);
+        for (int64_t beams = 1; beams <= 4 && x.B <= 8; beams += 3) {
+            p.num_beams = p.num_return_sequences = beams;
+            expect_nonfinite(attn_seq2seq_generate(x.m, &p, x.src, x.B, x.S, out, len, NULL), "first appear");
+        }
+        attn_free(lg), attn_free(tok), attn_free(from);
+    }
+    fixture_close(&x);
+}

@@ -10,6 +10,7 @@
 #include "ref_fixture.h"
 
 #include "attn/rnn.h"
+#include "attn/seq2seq.h"
 #include "io/safetensors.h"
 #include "models/model_impl.h"
 
@@ -457,4 +458,88 @@ TEST("a tiny RNNsearch learns to reverse 4-token sequences: loss falls, greedy d
     graph_free(&g);
     attn_free(mom), attn_free(vel);
     attn_model_free(m);
+}
+
+/* Huge but finite weights (3e38, as a corrupt or hostile checkpoint may
+ * hold) load, then overflow: scoring gave a NaN NLL and decoding picked
+ * tokens from NaN log-probabilities (an empty translation of <s> tokens),
+ * all with status 0. Now every output path fails with ATTN_ERR_FORMAT
+ * naming where the first non-finite values appear: each step's check
+ * (attn_rnn_step: greedy, beam search, attn_rnn_greedy) and the
+ * teacher-forced scoring pass's. */
+static void fill_rnn_params(attn_model *m, const char *name_part, float v) {
+    for (int k = 0; k < m->n_params_tensors; k++)
+        if (!name_part || strstr(m->params[k].name, name_part))
+            for (int64_t i = 0; i < m->params[k].numel; i++) m->weights[m->params[k].offset + i] = v;
+}
+
+static void expect_nonfinite(attn_status st, const char *where) {
+    CHECK_STATUS(st, ATTN_ERR_FORMAT);
+    const char *e = attn_last_error();
+    bool ok = strstr(e, "non-finite") && strstr(e, "weights may be corrupt") && (!where || strstr(e, where));
+    if (!ok) fprintf(stderr, "    message \"%s\" (wanted \"%s\")\n", e, where ? where : "");
+    CHECK(ok);
+}
+
+/* where_step: what the encoder's or the step's message names; where_score:
+ * the teacher-forced pass's */
+static void expect_rnn_paths_fail(fx *x, const char *where_step, const char *where_score) {
+    int64_t B = x->B, S = x->S, T = x->T, V = x->cfg.tgt_vocab_size;
+    int32_t *tgt = attn_malloc((size_t)(B * T) * sizeof *tgt), *out = attn_malloc((size_t)(4 * B * 9) * sizeof *out);
+    int64_t *n = attn_malloc((size_t)B * sizeof *n), *len = attn_malloc((size_t)(4 * B) * sizeof *len), n_out = -1;
+    double *nll = attn_malloc((size_t)B * sizeof *nll);
+    float *lp = attn_malloc((size_t)(B * V) * sizeof *lp);
+    int32_t tokens[8];
+    for (int64_t i = 0; i < B * T; i++) tgt[i] = x->tgt_out[i] == x->cfg.pad_token_id ? -1 : x->tgt_out[i];
+    expect_nonfinite(attn_seq2seq_score(x->m, x->src, S, tgt, T, B, nll, n), where_score);
+    attn_seq2seq_params p = attn_seq2seq_default_params(x->m);
+    p.max_length = 10;
+    for (int64_t beams = 1; beams <= 4; beams += 3) {
+        p.num_beams = p.num_return_sequences = beams;
+        expect_nonfinite(attn_seq2seq_generate(x->m, &p, x->src, B, S, out, len, NULL), where_step);
+    }
+    expect_nonfinite(attn_rnn_greedy(x->m, x->src, S, 8, tokens, &n_out, NULL), where_step);
+    for (int k = 0; k < x->m->n_params_tensors; k++) CHECK(!x->m->ptensors[k].requires_grad);
+    attn_free(tgt), attn_free(out), attn_free(n), attn_free(len), attn_free(nll), attn_free(lp);
+}
+
+TEST("weights of 3e38: scoring, greedy and beam search, attn_rnn_greedy fail naming where non-finite values start") {
+    const char *dirs[2] = {REF "rnnsearch_tiny", REF "rnnencdec_tiny"};
+    for (int d = 0; d < 2; d++) {
+        fx x;
+        /* every weight */
+        if (fx_open(&x, dirs[d])) {
+            fill_rnn_params(x.m, NULL, 3e38f);
+            expect_rnn_paths_fail(&x, "first appear", "first appear");
+        }
+        fx_close(&x);
+        /* the encoder's output not finite (RNNsearch's U_a h_j + b_a =
+         * +inf), reaching the logits only in the decoder (tanh(W_a s +
+         * U_a h_j) with W_a s = -inf): every path names the encoder's
+         * weight, the steps as the teacher-forced pass does */
+        if (d == 0 && fx_open(&x, dirs[d])) {
+            int64_t H = x.cfg.hidden_size;
+            for (int k = 0; k < x.m->n_params_tensors; k++) {
+                const param_info *p = &x.m->params[k];
+                float *w = x.m->weights + p->offset;
+                if (strstr(p->name, "encoder.bias_ih_l0")) /* GRU gates r, z, n: z = 0, n = 1, so h_j = 1 */
+                    for (int64_t i = H; i < 3 * H; i++) w[i] = i < 2 * H ? -3e38f : 3e38f;
+                if (!strcmp(p->name, "init.weight")) memset(w, 0, (size_t)p->numel * sizeof *w);
+            }
+            fill_rnn_params(x.m, "init.bias", 3e38f);    /* s_0 = 1 */
+            fill_rnn_params(x.m, "attn.U.", 3e38f);      /* U_a h_j + b_a = +inf */
+            fill_rnn_params(x.m, "attn.W.weight", -3e38f); /* W_a s_0 = -inf */
+            attn_rnn_state *st = NULL;
+            CHECK_OK(attn_rnn_encode(x.m, x.src, x.B, x.S, &st)); /* not an output: tanh could squash it */
+            attn_rnn_state_free(st);
+            expect_rnn_paths_fail(&x, "attn.U.weight", "attn.U.weight");
+        }
+        if (d == 0) fx_close(&x);
+        /* the output projection only: the encoder is finite, each step's logits are not */
+        if (fx_open(&x, dirs[d])) {
+            fill_rnn_params(x.m, "out.pre.weight", 3e38f);
+            expect_rnn_paths_fail(&x, "out.pre.weight", "out.pre.weight");
+        }
+        fx_close(&x);
+    }
 }
