@@ -1,10 +1,16 @@
 /* attn_set_threads: counts and ATTN_THREADS outside 1..attn_max_threads()
  * (4 x the cores) are errors that change nothing; a valid ATTN_THREADS is
  * used; attn_get_threads() alone falls back to all cores when ATTN_THREADS
- * is not a valid count. */
+ * is not a valid count; a count whose threads cannot be created is lowered
+ * to what can be, so that OpenMP never fails to start a worker. */
 #include "test.h"
 
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 TEST("thread counts outside 1..4 x cores are refused") {
     int max = attn_max_threads();
@@ -39,4 +45,53 @@ TEST("ATTN_THREADS is checked when the count is left to it") {
     CHECK(attn_get_threads() == 2);
     unsetenv("ATTN_THREADS");
     CHECK_OK(attn_set_threads(1));
+}
+
+/* Worker stacks that cannot be mapped: OMP_STACKSIZE=100000G (98 TiB, more
+ * than half of the 128 TiB address space, so at most one such stack fits,
+ * and none where the kernel refuses to commit that much), read by libgomp
+ * when it starts, hence a child process. There, asking for 3 threads must
+ * succeed with fewer, and a parallel region must then run (libgomp would
+ * otherwise print "Thread creation failed" and exit). */
+#define CHILD_TEST "threads that cannot be created"
+#define CHILD_ENV "ATTN_TEST_THREADS_CHILD"
+
+static int child_run(const char *var, const char *value) {
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        setenv(var, value, 1);
+        setenv(CHILD_ENV, "1", 1);
+        unsetenv("ATTN_THREADS");
+        if (!freopen("/dev/null", "w", stdout)) _exit(126);
+        execl("/proc/self/exe", "test_threads", CHILD_TEST, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    if (waitpid(pid, &status, 0) != pid) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+TEST(CHILD_TEST) {
+    if (getenv(CHILD_ENV)) { /* the child: huge worker stacks */
+        CHECK_OK(attn_set_threads(3));
+        int n = attn_get_threads();
+        CHECK(n >= 1 && n < 3);
+#ifdef _OPENMP
+        CHECK(omp_get_max_threads() == n);
+        int team = 0;
+#pragma omp parallel
+        {
+#pragma omp single
+            team = omp_get_num_threads();
+        }
+        CHECK(team == n);
+#endif
+        CHECK_OK(attn_set_threads(0)); /* all cores, lowered the same way */
+        CHECK(attn_get_threads() >= 1 && attn_get_threads() <= 2);
+        return;
+    }
+    CHECK(child_run("OMP_STACKSIZE", "100000G") == 0);
+    CHECK(child_run("GOMP_STACKSIZE", " 100000 g ") == 0);
 }
