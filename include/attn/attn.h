@@ -74,7 +74,10 @@ ATTN_API void  attn_free_aligned(void *ptr);
  * else all cores. Results never depend on the thread count. A count (or
  * ATTN_THREADS) outside 1..attn_max_threads() (4 x the cores) is
  * ATTN_ERR_INVALID_ARG and changes nothing. attn_get_threads() without an
- * earlier attn_set_threads() uses ATTN_THREADS when valid, else all cores. */
+ * earlier attn_set_threads() uses ATTN_THREADS when valid, else all cores.
+ * The threads are created when the count is set; when fewer can be (a
+ * memory limit leaves no room for their stacks), the count is lowered to
+ * those, at least 1, and attn_get_threads() reports it. */
 ATTN_API attn_status attn_set_threads(int n_threads);
 ATTN_API int  attn_get_threads(void);
 ATTN_API int  attn_max_threads(void);

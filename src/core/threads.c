@@ -1,11 +1,26 @@
 /* Thread count for the kernels (OpenMP when built with it). A count is
  * checked against a cap of 4 x the cores: more threads than that only
  * oversubscribe the machine, and a huge count (100000) made libgomp create
- * threads until their stacks ran out and the process crashed. */
+ * threads until their stacks ran out and the process crashed.
+ *
+ * libgomp creates its worker threads at the first parallel region that
+ * needs them, and when pthread_create fails it prints "Thread creation
+ * failed" and exits: under a memory limit (`ulimit -v`), each worker's
+ * stack (8 MB by default) could not be mapped once the model was loaded,
+ * and the process ended inside the OpenMP runtime. So when the count is
+ * set, the threads are first tried: as many as can exist at once, with the
+ * stack size libgomp gives its workers, are created and joined. The count
+ * becomes what could be created (at least 1; attn_get_threads() reports
+ * it), and an empty parallel region then makes libgomp create its pool of
+ * that many workers right away, before later memory use can starve it.
+ * Every region of the kernels runs on that pool (they take the default
+ * count), so libgomp needs no further thread. */
 #include "core/core.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 #ifdef _OPENMP
@@ -41,9 +56,78 @@ static attn_status env_threads(int *out) {
     return ATTN_OK;
 }
 
+#ifdef _OPENMP
+/* A stack size as libgomp reads OMP_STACKSIZE / GOMP_STACKSIZE: a number,
+ * then optionally B, K, M or G (K when none), spaces around either; false
+ * when `name` is unset or not such a size (libgomp then ignores it). */
+static bool env_stack_size(const char *name, size_t *out) {
+    const char *s = getenv(name);
+    if (!s) return false;
+    while (isspace((unsigned char)*s)) s++;
+    if (!*s) return false;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || end == s) return false;
+    while (isspace((unsigned char)*end)) end++;
+    unsigned shift = 10;
+    if (*end) {
+        switch (tolower((unsigned char)*end)) {
+        case 'b': shift = 0; break;
+        case 'k': shift = 10; break;
+        case 'm': shift = 20; break;
+        case 'g': shift = 30; break;
+        default: return false;
+        }
+        end++;
+        while (isspace((unsigned char)*end)) end++;
+        if (*end) return false;
+    }
+    if (((v << shift) >> shift) != v) return false;
+    *out = (size_t)(v << shift);
+    return true;
+}
+
+static void *probe_thread(void *arg) { return arg; }
+
+/* How many threads, the caller included, can exist at once, up to `want`:
+ * want - 1 threads with libgomp's workers' stack size (OMP_STACKSIZE, else
+ * GOMP_STACKSIZE, else the pthread default, which glibc takes from the
+ * stack limit) are created, then all joined; a joined thread's stack goes
+ * to glibc's cache, where libgomp's own threads find it. */
+static int threads_possible(int want) {
+    if (want <= 1) return 1;
+    pthread_t *t = attn_malloc((size_t)(want - 1) * sizeof *t);
+    if (!t) return 1;
+    pthread_attr_t attr;
+    bool have_attr = pthread_attr_init(&attr) == 0;
+    size_t stack;
+    if (have_attr && (env_stack_size("OMP_STACKSIZE", &stack) || env_stack_size("GOMP_STACKSIZE", &stack)))
+        (void)pthread_attr_setstacksize(&attr, stack); /* refused by libgomp too: the default stays */
+    int made = 0;
+    while (made < want - 1 && pthread_create(&t[made], have_attr ? &attr : NULL, probe_thread, NULL) == 0) made++;
+    for (int i = 0; i < made; i++) pthread_join(t[i], NULL);
+    if (have_attr) pthread_attr_destroy(&attr);
+    attn_free(t);
+    return made + 1;
+}
+#endif
+
+/* Uses up to n_threads threads: as many as can be created, each created
+ * now in libgomp's pool. */
 static void apply(int n_threads) {
 #ifdef _OPENMP
-    omp_set_num_threads(n_threads);
+    if (!omp_in_parallel()) {
+        n_threads = threads_possible(n_threads);
+        omp_set_num_threads(n_threads);
+        /* an empty region: libgomp starts its workers now */
+#pragma omp parallel num_threads(n_threads)
+        {
+            (void)0;
+        }
+    } else {
+        omp_set_num_threads(n_threads);
+    }
 #endif
     n_threads_set = n_threads;
 }

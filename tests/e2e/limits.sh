@@ -2,8 +2,10 @@
 # Memory limits: under `ulimit -v` every command either works or ends with
 # one clean "out of memory" error line and status 1 — never a hang (OpenBLAS,
 # once linked, looped forever in its constructor below ~450 MB, even for
-# --help) and never a signal (attention tiles on the stack gave SIGSEGV at
-# 70-77 MB). Above the limit the BLAS needs, --version still reports it.
+# --help), never a signal (attention tiles on the stack gave SIGSEGV at
+# 70-77 MB) and never the OpenMP runtime's own exit (it could not create a
+# worker thread at 72-78 MB). Above the limit the BLAS needs, --version
+# still reports it.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 # two threads: each OpenMP thread's stack counts against the limit
@@ -26,14 +28,22 @@ run() {
     echo "$name under ulimit -v $lim: exit $rc (124: timed out; above 128: a signal)"; cat "$tmp/err"
     exit 1
 }
-for lim in 300000 150000 100000 80000 40000; do
+# a model trained without a limit, for generate and score under each one
+"$ATTN" train --data "$tmp/data" --layers 1 --heads 2 --width 32 --context 32 --batch 4 \
+    --steps 3 --eval-every 3 --eval-batches 1 --quiet --out "$tmp/m" >/dev/null
+# 60-100 MB in 2 MB steps: from 72 to 78 MB the model's buffers fitted but
+# a worker thread's stack (8 MB) then did not, and libgomp printed its own
+# "Thread creation failed" and exited
+lims="300000 150000"
+lim=60000
+while [ "$lim" -le 100000 ]; do lims="$lims $lim"; lim=$((lim + 2000)); done
+for lim in $lims 40000; do
     run "$lim" help "$ATTN" --help || true
     run "$lim" version "$ATTN" --version || true
-    if run "$lim" train "$ATTN" train --data "$tmp/data" --layers 1 --heads 2 --width 32 --context 32 --batch 4 \
-        --steps 3 --eval-every 3 --eval-batches 1 --quiet --out "$tmp/m$lim"; then
-        run "$lim" generate "$ATTN" generate -m "$tmp/m$lim" -n 20 -p "The " || true
-        run "$lim" score "$ATTN" score -m "$tmp/m$lim" "$tmp/a.txt" || true
-    fi
+    run "$lim" train "$ATTN" train --data "$tmp/data" --layers 1 --heads 2 --width 32 --context 32 --batch 4 \
+        --steps 3 --eval-every 3 --eval-batches 1 --quiet --out "$tmp/m$lim" || true
+    run "$lim" generate "$ATTN" generate -m "$tmp/m" -n 20 -p "The " || true
+    run "$lim" score "$ATTN" score -m "$tmp/m" "$tmp/a.txt" || true
 done
 # --help and --version need no more than a few MB
 (ulimit -v 40000; "$ATTN" --help >/dev/null) || { echo "--help fails under 40 MB"; exit 1; }

@@ -17,6 +17,7 @@
 #include "kernels/kernels.h"
 #include "kernels/ref/ref.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 typedef void (*gemm_fn)(bool, bool, int64_t, int64_t, int64_t, const void *, gemm_dtype, int64_t, const void *,
@@ -271,4 +272,73 @@ TEST("matmul bf16 differs from fp32 by bf16 rounding only (relative error about 
     CHECK(worst <= 0x1p-7f * (float)C);
     CHECK(any > 0); /* and it does round: not an fp32 product */
     free(x), free(wf), free(w), free(o1), free(o2);
+}
+
+/* The GEMV (one row of the bf16 linear layer, as in decoding) of table k
+ * on a thread of its own, with a stack of `stack` bytes (0: the default)
+ * and, when fail_first, the thread's first allocation failed. */
+typedef struct gemv_job {
+    const kernels *k;
+    const float *x, *b;
+    const uint16_t *w;
+    float *out;
+    int64_t C, OC;
+    bool fail_first;
+} gemv_job;
+
+static void *gemv_thread(void *p) {
+    gemv_job *j = p;
+    if (j->fail_first) {
+        test_alloc_count = 0;
+        test_alloc_fail_at = 0;
+        attn_set_allocator(test_failing_realloc, NULL);
+    }
+    j->k->matmul_forward_bf16(j->out, j->x, j->w, j->b, 1, j->C, j->OC);
+    if (j->fail_first) attn_set_allocator(NULL, NULL);
+    return NULL;
+}
+
+static void gemv_thread_case(const kernels *k, int64_t C, int64_t OC, size_t stack, bool fail_first) {
+    float *x = malloc(sizeof(float) * (size_t)C), *b = malloc(sizeof(float) * (size_t)OC);
+    uint16_t *w = malloc(sizeof(uint16_t) * (size_t)(OC * C));
+    float *o1 = malloc(sizeof(float) * (size_t)OC), *o2 = malloc(sizeof(float) * (size_t)OC);
+    fill(x, C);
+    fill(b, OC);
+    for (int64_t i = 0; i < OC * C; i++) w[i] = bf16_from_f32(frand());
+    for (int64_t i = 0; i < OC; i++) o1[i] = NAN;
+    gemv_job j = {k, x, b, w, o1, C, OC, fail_first};
+    pthread_attr_t attr;
+    pthread_t t;
+    CHECK(pthread_attr_init(&attr) == 0);
+    if (stack) CHECK(pthread_attr_setstacksize(&attr, stack) == 0);
+    CHECK(pthread_create(&t, &attr, gemv_thread, &j) == 0);
+    CHECK(pthread_join(t, NULL) == 0);
+    pthread_attr_destroy(&attr);
+    if (fail_first) CHECK(test_alloc_count == 1); /* its buffer, refused; then nothing more */
+    kernels_ref.matmul_forward_bf16(o2, x, w, b, 1, C, OC);
+    float e = max_rel(o1, o2, OC, 1.0f);
+    CHECK(e <= bound(C));
+    if (!(e <= bound(C)))
+        fprintf(stderr, "    %s C=%lld OC=%lld stack %zu%s: %.3g\n", k->name, (long long)C, (long long)OC, stack,
+                fail_first ? ", no buffer" : "", (double)e);
+    free(x), free(b), free(w), free(o1), free(o2);
+}
+
+/* Inputs longer than the 4096 values rounded at a time, and shorter. The
+ * input rounded to bf16 was an array of up to 16 KiB on every thread's
+ * stack (a stack that cannot grow by that much when memory is short ends
+ * the process with a segmentation fault): on a thread with a 24 KiB stack
+ * (TLS and the guard page included) it overflowed. */
+TEST("bf16 GEMV: no large array on the stack (a thread with a 24 KiB stack), and a result without its buffer") {
+    const kernels *tables[3] = {&kernels_cpu_generic, &kernels_cpu_avx2, &kernels_cpu_avx512};
+    static const int64_t shapes[][2] = {{4100, 9}, {8192, 70}, {100, 33}};
+    __builtin_cpu_init();
+    for (int t = 0; t < 3; t++) {
+        if (t == 1 && !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) continue;
+        if (t == 2 && !__builtin_cpu_supports("avx512f")) continue;
+        for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+            gemv_thread_case(tables[t], shapes[s][0], shapes[s][1], 24576, false);
+            gemv_thread_case(tables[t], shapes[s][0], shapes[s][1], 0, true);
+        }
+    }
 }

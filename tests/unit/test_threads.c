@@ -1,10 +1,17 @@
 /* attn_set_threads: counts and ATTN_THREADS outside 1..attn_max_threads()
  * (4 x the cores) are errors that change nothing; a valid ATTN_THREADS is
  * used; attn_get_threads() alone falls back to all cores when ATTN_THREADS
- * is not a valid count. */
+ * is not a valid count; a count whose threads cannot be created is lowered
+ * to what can be, so that OpenMP never fails to start a worker. */
 #include "test.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 TEST("thread counts outside 1..4 x cores are refused") {
     int max = attn_max_threads();
@@ -39,4 +46,72 @@ TEST("ATTN_THREADS is checked when the count is left to it") {
     CHECK(attn_get_threads() == 2);
     unsetenv("ATTN_THREADS");
     CHECK_OK(attn_set_threads(1));
+}
+
+/* Worker stacks that cannot be mapped: OMP_STACKSIZE=100000G (98 TiB, more
+ * than half of the 128 TiB address space, so at most one such stack fits,
+ * and none where the kernel refuses to commit that much), read by libgomp
+ * when it starts, hence a child process. There, asking for 3 threads must
+ * succeed with fewer, and a parallel region must then run (libgomp would
+ * otherwise print "Thread creation failed" and exit). */
+#define CHILD_TEST "threads that cannot be created"
+#define CHILD_ENV "ATTN_TEST_THREADS_CHILD"
+
+extern char **environ;
+
+/* Runs this binary's CHILD_TEST with var=value in its environment (and no
+ * ATTN_THREADS); its exit status, 128 + the signal, or -1. */
+static int child_run(const char *var, const char *value) {
+    size_t n = 0;
+    while (environ[n]) n++;
+    char **env = calloc(n + 3, sizeof *env);
+    char setting[128], marker[] = CHILD_ENV "=1";
+    if (!env) return -1;
+    snprintf(setting, sizeof setting, "%s=%s", var, value);
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(environ[i], "ATTN_THREADS=", 13) && strncmp(environ[i], "OMP_STACKSIZE=", 14) &&
+            strncmp(environ[i], "GOMP_STACKSIZE=", 15))
+            env[k++] = environ[i];
+    env[k++] = setting;
+    env[k++] = marker;
+    env[k] = NULL;
+    char *argv[] = {"test_threads", CHILD_TEST, NULL};
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open("/dev/null", O_WRONLY);
+        if (fd < 0 || dup2(fd, STDOUT_FILENO) < 0) _exit(126);
+        execve("/proc/self/exe", argv, env);
+        _exit(127);
+    }
+    free(env);
+    int status;
+    if (pid < 0 || waitpid(pid, &status, 0) != pid) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+TEST(CHILD_TEST) {
+    if (getenv(CHILD_ENV)) { /* the child: huge worker stacks */
+        CHECK_OK(attn_set_threads(3));
+        int n = attn_get_threads();
+#ifndef _OPENMP
+        CHECK(n == 3); /* no threads to create */
+#else
+        CHECK(n >= 1 && n < 3);
+        CHECK(omp_get_max_threads() == n);
+        int team = 0;
+#pragma omp parallel
+        {
+#pragma omp single
+            team = omp_get_num_threads();
+        }
+        CHECK(team == n);
+        CHECK_OK(attn_set_threads(0)); /* all cores, lowered the same way */
+        CHECK(attn_get_threads() >= 1 && attn_get_threads() <= 2);
+#endif
+        return;
+    }
+    CHECK(child_run("OMP_STACKSIZE", "100000G") == 0);
+    CHECK(child_run("GOMP_STACKSIZE", " 100000 g ") == 0);
 }

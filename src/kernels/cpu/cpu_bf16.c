@@ -8,6 +8,7 @@
 
 #include "attn/attn.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 
 #if defined(__AVX512F__) && defined(__GNUC__)
@@ -25,6 +26,40 @@ static _Thread_local float *emul_buffer;
 static float *emul_buffers(void) {
     if (!emul_buffer) emul_buffer = attn_malloc_aligned((size_t)(EM + EN) * EK * sizeof(float));
     return emul_buffer;
+}
+
+/* The GEMV's input, rounded to bf16, XC values at a time, in one 16 KiB
+ * buffer per calling thread that every thread of its team reads (it was an
+ * array on each thread's stack, and a stack that must grow by that much
+ * when memory is short ends the process with a segmentation fault).
+ * Allocated on the thread's first GEMV and kept, so that decoding, which
+ * runs one per layer and token, allocates nothing; freed when the thread
+ * ends. NULL when it cannot be allocated: gemv_unbuffered then runs. */
+enum { XC = 4096 };
+static _Thread_local void *gemv_buffer;
+static pthread_key_t gemv_key;
+static pthread_once_t gemv_key_once = PTHREAD_ONCE_INIT;
+static bool gemv_key_ok;
+
+static void gemv_buffer_release(void *p) { attn_free_aligned(p); }
+static void gemv_key_make(void) { gemv_key_ok = pthread_key_create(&gemv_key, gemv_buffer_release) == 0; }
+
+static void *gemv_buffers(void) {
+    if (gemv_buffer) return gemv_buffer;
+    pthread_once(&gemv_key_once, gemv_key_make);
+    if (!gemv_key_ok) return NULL; /* no way to free it when the thread ends */
+    gemv_buffer = attn_malloc_aligned(XC * sizeof(float));
+    if (gemv_buffer && pthread_setspecific(gemv_key, gemv_buffer) != 0) {
+        attn_free_aligned(gemv_buffer);
+        gemv_buffer = NULL;
+    }
+    return gemv_buffer;
+}
+
+/* out (OC) += W (OC, C) @ bf16(x) with no buffer: one dot per row, rows
+ * split over the threads (the naive kernel, with the rows of W as A). */
+static void gemv_unbuffered(float *out, const float *x, const uint16_t *W, int64_t C, int64_t OC) {
+    CPU_FN(gemm_naive_acc)(GEMM_PACK_BF16, false, false, OC, 1, C, 1.0f, W, GEMM_BF16, C, x, GEMM_F32, 1, out, 1);
 }
 
 static inline uint16_t load_bf16(const void *X, gemm_dtype t, int64_t i) {
@@ -104,17 +139,17 @@ static float dot_bf16_f32(const uint16_t *w, const float *x, int64_t n) {
  * sums (dot_bf16_f32); rows split over the threads, each reading its rows
  * one after another. */
 static void gemv_emulated(float *out, const float *x, const uint16_t *W, const float *bias, int64_t C, int64_t OC) {
-    enum { XC = 4096 };
     for (int64_t o = 0; o < OC; o++) out[o] = bias ? bias[o] : 0.0f;
+    float *xr = gemv_buffers();
+    if (!xr) {
+        gemv_unbuffered(out, x, W, C, OC);
+        return;
+    }
     for (int64_t c0 = 0; c0 < C; c0 += XC) {
         int64_t n = C - c0 < XC ? C - c0 : XC;
-#pragma omp parallel if (OC * n >= PAR_MIN)
-        {
-            _Alignas(64) float xr[XC];
-            for (int64_t c = 0; c < n; c++) xr[c] = bf16_round_f32(x[c0 + c]);
-#pragma omp for schedule(static)
-            for (int64_t o = 0; o < OC; o++) out[o] += dot_bf16_f32(W + o * C + c0, xr, n);
-        }
+        for (int64_t c = 0; c < n; c++) xr[c] = bf16_round_f32(x[c0 + c]);
+#pragma omp parallel for schedule(static) if (OC * n >= PAR_MIN)
+        for (int64_t o = 0; o < OC; o++) out[o] += dot_bf16_f32(W + o * C + c0, xr, n);
     }
 }
 
@@ -173,29 +208,29 @@ BF16_TARGET static inline void rows4_dot(const uint16_t *w, int64_t ldw, const u
  * read side by side gave about 60% of it); longer ones four side by side
  * (as gemm.c's fp32 rows). */
 BF16_TARGET static void gemv_native(float *out, const float *x, const uint16_t *W, int64_t C, int64_t OC) {
-    enum { XC = 4096 };
+    uint16_t *xb = gemv_buffers();
+    if (!xb) {
+        gemv_unbuffered(out, x, W, C, OC);
+        return;
+    }
     for (int64_t c0 = 0; c0 < C; c0 += XC) {
         int64_t n = C - c0 < XC ? C - c0 : XC;
-#pragma omp parallel
-        {
-            _Alignas(64) uint16_t xb[XC];
-            round_row(xb, x + c0, n);
-#pragma omp for schedule(static)
-            for (int64_t o0 = 0; o0 < OC; o0 += 4) {
-                const uint16_t *w = W + o0 * C + c0;
-                if (o0 + 4 > OC) {
-                    for (int64_t o = o0; o < OC; o++) out[o] += _mm512_reduce_add_ps(row_dot(w + (o - o0) * C, xb, n));
-                    continue;
-                }
-                __m512 a[4];
-                if (n * (int64_t)sizeof(uint16_t) >= 4096) {
-                    rows4_dot(w, C, xb, n, a);
-                } else {
-#pragma GCC unroll 4
-                    for (int r = 0; r < 4; r++) a[r] = row_dot(w + r * C, xb, n);
-                }
-                _mm_storeu_ps(out + o0, _mm_add_ps(_mm_loadu_ps(out + o0), gemm_sum4(a[0], a[1], a[2], a[3])));
+        round_row(xb, x + c0, n);
+#pragma omp parallel for schedule(static)
+        for (int64_t o0 = 0; o0 < OC; o0 += 4) {
+            const uint16_t *w = W + o0 * C + c0;
+            if (o0 + 4 > OC) {
+                for (int64_t o = o0; o < OC; o++) out[o] += _mm512_reduce_add_ps(row_dot(w + (o - o0) * C, xb, n));
+                continue;
             }
+            __m512 a[4];
+            if (n * (int64_t)sizeof(uint16_t) >= 4096) {
+                rows4_dot(w, C, xb, n, a);
+            } else {
+#pragma GCC unroll 4
+                for (int r = 0; r < 4; r++) a[r] = row_dot(w + r * C, xb, n);
+            }
+            _mm_storeu_ps(out + o0, _mm_add_ps(_mm_loadu_ps(out + o0), gemm_sum4(a[0], a[1], a[2], a[3])));
         }
     }
 }
