@@ -14,8 +14,6 @@
  * for N = B * per_source hypotheses; the cross-attention of a step treats
  * a source's hypotheses as that source's queries, so nothing is copied per
  * beam. */
-#include "generate/rnn_s2s.h"
-#include "generate/seq2seq.h"
 #include "models/encdec_impl.h"
 
 #include <math.h>
@@ -293,7 +291,7 @@ attn_status attn_encdec_new(const attn_encdec_config *cfg, uint64_t seed, attn_m
 }
 
 bool attn_model_encdec_config(const attn_model *m, attn_encdec_config *cfg) {
-    if (!m || m->kind != MODEL_ENCDEC) return false;
+    if (!m || !m->encdec) return false;
     if (cfg) *cfg = m->encdec->cfg;
     return true;
 }
@@ -450,7 +448,7 @@ static attn_status check_output(attn_model *m, const float *x, int64_t n, const 
 
 tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
                     const int32_t *tgt_out, int64_t B, int64_t T, float label_smoothing) {
-    if (m->kind != MODEL_ENCDEC) {
+    if (!m->encdec) {
         if (!g->status) g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
         return NULL;
     }
@@ -462,7 +460,7 @@ tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, cons
 
 attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt_in, int64_t B, int64_t T,
                        float *enc_out, float *dec_out, float *logits) {
-    if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+    if (!m || !m->encdec) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
     graph *g = &m->g;
     graph_reset(g, false, false, 0);
     uint8_t *mask = source_mask(m, g, src, B, S);
@@ -483,10 +481,8 @@ attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32
 
 /* ---- scoring -------------------------------------------------------------- */
 
-attn_status attn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
-                               double *nll, int64_t *n_tokens) {
-    if (m && m->kind == MODEL_RNN) return rnn_seq2seq_score(m, src, S, tgt, T, B, nll, n_tokens);
-    if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+attn_status encdec_s2s_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                             double *nll, int64_t *n_tokens) {
     if (!src || !tgt || !nll || !n_tokens || B < 1 || T < 1)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq score: empty batch or missing buffers");
     const attn_encdec_config *c = &m->encdec->cfg;
@@ -540,7 +536,7 @@ void encdec_state_free(encdec_state *s) {
 attn_status encdec_state_new(attn_model *m, const int32_t *src, int64_t B, int64_t S, int64_t per_source,
                              int64_t max_steps, encdec_state **out) {
     *out = NULL;
-    if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+    if (!m || !m->encdec) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
     const attn_encdec_config *c = &m->encdec->cfg;
     if (B < 1 || S < 1 || per_source < 1 || max_steps < 1)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "decoding needs at least one source, one source token and one step");
@@ -676,3 +672,33 @@ attn_status encdec_state_reorder(encdec_state *s, const int32_t *from) {
     for (int64_t i = 0; i < N; i++) memcpy(s->hist + i * T1, h + i * s->len, (size_t)s->len * sizeof *h);
     return ATTN_OK;
 }
+
+/* ---- the family's translation functions ----------------------------------- */
+
+void encdec_s2s_defaults(const attn_model *m, attn_seq2seq_params *p) {
+    const struct encdec_model *e = m->encdec;
+    p->decoder_start_token_id = e->gen_decoder_start;
+    p->eos_token_id = e->gen_eos;
+    p->pad_token_id = e->gen_pad;
+    p->forced_bos_token_id = e->gen_forced_bos;
+    p->forced_eos_token_id = e->gen_forced_eos;
+    if (e->gen_max_length > 0) p->max_length = e->gen_max_length;
+    p->min_length = e->gen_min_length;
+    p->num_beams = e->gen_num_beams;
+    p->length_penalty = e->gen_length_penalty;
+    p->early_stopping = e->gen_early_stopping;
+}
+
+attn_status encdec_s2s_begin(attn_model *m, const int32_t *src, int64_t B, int64_t S, int64_t per_source, int64_t max_steps,
+                             void **state) {
+    encdec_state *s = NULL;
+    attn_status st = encdec_state_new(m, src, B, S, per_source, max_steps, &s);
+    *state = s;
+    return st;
+}
+
+attn_status encdec_s2s_step(void *state, const int32_t *tokens, float *logits) { return encdec_state_step(state, tokens, logits); }
+
+attn_status encdec_s2s_reorder(void *state, const int32_t *from) { return encdec_state_reorder(state, from); }
+
+void encdec_s2s_end(void *state) { encdec_state_free(state); }
