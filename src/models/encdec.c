@@ -15,6 +15,7 @@
  * a source's hypotheses as that source's queries, so nothing is copied per
  * beam. */
 #include "models/encdec_impl.h"
+#include "nn/nn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -299,9 +300,8 @@ bool attn_model_encdec_config(const attn_model *m, attn_encdec_config *cfg) {
 /* ---- forward -------------------------------------------------------------- */
 
 /* act(x w^T + b) */
-static tensor *linear_act(graph *g, attn_encdec_activation act, tensor *x, tensor *w, tensor *b) {
-    kernel_act k = act == ATTN_ENCDEC_RELU ? KACT_RELU : act == ATTN_ENCDEC_GELU_TANH ? KACT_GELU : KACT_GELU_ERF;
-    return op_linear_act(g, x, w, b, k);
+static kernel_act activation(attn_encdec_activation act) {
+    return act == ATTN_ENCDEC_RELU ? KACT_RELU : act == ATTN_ENCDEC_GELU_TANH ? KACT_GELU : KACT_GELU_ERF;
 }
 
 /* Token embeddings (scaled) plus positions pos0 .. pos0 + T - 1, then
@@ -332,27 +332,24 @@ static tensor *embed(attn_model *m, graph *g, const int32_t *ids, int64_t B, int
     return op_dropout(g, x, c->dropout);
 }
 
-static tensor *mlp(graph *g, const attn_encdec_config *c, tensor *x, tensor *w1, tensor *b1, tensor *w2, tensor *b2,
-                   tensor *lw, tensor *lb) {
-    tensor *h = linear_act(g, c->activation, x, w1, b1);
-    h = op_dropout(g, h, c->activation_dropout);
-    h = op_dropout(g, op_linear(g, h, w2, b2), c->dropout);
-    return op_add_layernorm(g, x, h, lw, lb, 1e-5f, NULL);
+/* Layer views as the nn/ layers take them. */
+static nn_mlp layer_mlp(const attn_encdec_config *c, tensor *w1, tensor *b1, tensor *w2, tensor *b2) {
+    return (nn_mlp){w1, b1, w2, b2, activation(c->activation), c->activation_dropout};
 }
+
+static nn_norm norm(tensor *w, tensor *b) { return (nn_norm){w, b, 1e-5f}; }
 
 /* Encoder output (B, S, C); mask (B, S) 1 = real token (kept until backward). */
 static tensor *encode(attn_model *m, graph *g, const int32_t *src, const uint8_t *mask, int64_t B, int64_t S) {
     struct encdec_model *e = m->encdec;
     const attn_encdec_config *c = &e->cfg;
-    int64_t C = c->d_model;
     tensor *x = embed(m, g, src, B, S, 0, false);
     for (int64_t l = 0; l < c->encoder_layers; l++) {
         enc_layer *ly = &e->enc[l];
-        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
-        tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->encoder_heads, false, mask);
-        a = op_dropout(g, op_linear(g, a, &ly->o_w, &ly->o_b), c->dropout);
-        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, 1e-5f, NULL);
-        x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln2_w, &ly->ln2_b);
+        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, c->encoder_heads};
+        nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b);
+        nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
+        x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, c->dropout, false, mask);
     }
     return x;
 }
@@ -362,20 +359,17 @@ static tensor *decode_full(attn_model *m, graph *g, const int32_t *tgt_in, int64
                            const uint8_t *mask) {
     struct encdec_model *e = m->encdec;
     const attn_encdec_config *c = &e->cfg;
-    int64_t C = c->d_model, H = c->decoder_heads;
+    int64_t H = c->decoder_heads;
     tensor *x = embed(m, g, tgt_in, B, T, 0, true);
     for (int64_t l = 0; l < c->decoder_layers; l++) {
         dec_layer *ly = &e->dec[l];
-        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
-        tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, H, true, NULL);
-        a = op_dropout(g, op_linear(g, a, &ly->o_w, &ly->o_b), c->dropout);
-        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, 1e-5f, NULL);
-        tensor *q = op_linear(g, x, &ly->cq_w, &ly->cq_b);
-        tensor *kv = op_linear(g, enc, &ly->ckv_w, &ly->ckv_b);
-        a = op_attention(g, q, 0, kv, 0, C, C, H, false, mask);
-        a = op_dropout(g, op_linear(g, a, &ly->co_w, &ly->co_b), c->dropout);
-        x = op_add_layernorm(g, x, a, &ly->ln2_w, &ly->ln2_b, 1e-5f, NULL);
-        x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln3_w, &ly->ln3_b);
+        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, H};
+        nn_cross ca = {&ly->cq_w, &ly->cq_b, &ly->ckv_w, &ly->ckv_b, &ly->co_w, &ly->co_b, H};
+        nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b), n3 = norm(&ly->ln3_w, &ly->ln3_b);
+        nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
+        x = nn_add_norm(g, x, nn_self_attention(g, x, &a, true, NULL, NULL), c->dropout, &n1);
+        x = nn_add_norm(g, x, nn_cross_attention(g, x, enc, &ca, mask), c->dropout, &n2);
+        x = nn_add_norm(g, x, nn_mlp_forward(g, x, &f), c->dropout, &n3);
     }
     return x;
 }
@@ -625,27 +619,23 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     tensor *x = embed(m, g, tokens, N, 1, s->len, true);
     for (int64_t l = 0; l < c->decoder_layers && x; l++) {
         dec_layer *ly = &e->dec[l];
-        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
-        if (!qkv) break;
-        float *kv = s->self[l];
-        for (int64_t n = 0; n < N; n++)
-            memcpy(kv + (n * T1 + s->len) * 2 * C, qkv->data + n * 3 * C + C, (size_t)(2 * C) * sizeof(float));
-        tensor *a = op_attention_cached(g, qkv, 0, kv, 2 * C, T1 * 2 * C, s->len + 1, 0, C, C, H, true, NULL);
-        a = op_linear(g, a, &ly->o_w, &ly->o_b);
-        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, 1e-5f, NULL);
+        nn_attn sa = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, H};
+        nn_kv kv = {s->self[l], T1 * 2 * C, s->len};
+        nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b), n3 = norm(&ly->ln3_w, &ly->ln3_b);
+        nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
+        x = nn_add_norm(g, x, nn_self_attention(g, x, &sa, true, NULL, &kv), 0.0f, &n1);
         tensor *q = op_linear(g, x, &ly->cq_w, &ly->cq_b);
         if (!q) break;
         /* the source's hypotheses are its queries: (B, per_source, C) */
         tensor qv = *q;
         qv.shape[0] = s->B;
         qv.shape[1] = s->per_source;
-        a = op_attention_cached(g, &qv, 0, s->cross[l], 2 * C, s->S * 2 * C, s->S, 0, C, C, H, false, s->mask);
+        tensor *a = op_attention_cached(g, &qv, 0, s->cross[l], 2 * C, s->S * 2 * C, s->S, 0, C, C, H, false, s->mask);
         if (!a) break;
         a->shape[0] = N;
         a->shape[1] = 1;
-        a = op_linear(g, a, &ly->co_w, &ly->co_b);
-        x = op_add_layernorm(g, x, a, &ly->ln2_w, &ly->ln2_b, 1e-5f, NULL);
-        x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln3_w, &ly->ln3_b);
+        x = nn_add_norm(g, x, op_linear(g, a, &ly->co_w, &ly->co_b), 0.0f, &n2);
+        x = nn_add_norm(g, x, nn_mlp_forward(g, x, &f), 0.0f, &n3);
     }
     tensor *lg = x ? lm_head(m, g, x) : NULL;
     if (!lg) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
