@@ -26,8 +26,7 @@
  * sentinels, so rankings match up to ties: candidates of equal score are
  * taken in index order. */
 #include "generate/seq2seq.h"
-#include "generate/rnn_s2s.h"
-#include "models/encdec_impl.h"
+#include "models/model_impl.h"
 
 #include <math.h>
 
@@ -299,13 +298,7 @@ attn_status s2s_search(const s2s_decoder *d, const attn_seq2seq_params *p, int64
     return st;
 }
 
-/* ---- the transformer encoder-decoders ------------------------------------- */
-
-static attn_status encdec_step(void *self, const int32_t *tokens, float *logits) {
-    return encdec_state_step(self, tokens, logits);
-}
-
-static attn_status encdec_reorder(void *self, const int32_t *from) { return encdec_state_reorder(self, from); }
+/* ---- any translation family ------------------------------------------------ */
 
 attn_seq2seq_params attn_seq2seq_default_params(const attn_model *m) {
     attn_seq2seq_params p;
@@ -315,65 +308,21 @@ attn_seq2seq_params attn_seq2seq_default_params(const attn_model *m) {
     p.max_length = 20;
     p.decoder_start_token_id = p.eos_token_id = p.pad_token_id = -1;
     p.forced_bos_token_id = p.forced_eos_token_id = -1;
-    if (m && m->kind == MODEL_RNN) return rnn_seq2seq_default_params(m);
-    if (!m || m->kind != MODEL_ENCDEC) return p;
-    const struct encdec_model *e = m->encdec;
-    p.decoder_start_token_id = e->gen_decoder_start;
-    p.eos_token_id = e->gen_eos;
-    p.pad_token_id = e->gen_pad;
-    p.forced_bos_token_id = e->gen_forced_bos;
-    p.forced_eos_token_id = e->gen_forced_eos;
-    if (e->gen_max_length > 0) p.max_length = e->gen_max_length;
-    p.min_length = e->gen_min_length;
-    p.num_beams = e->gen_num_beams;
-    p.length_penalty = e->gen_length_penalty;
-    p.early_stopping = e->gen_early_stopping;
+    if (m && model_families[m->kind].s2s_defaults) model_families[m->kind].s2s_defaults(m, &p);
     return p;
 }
 
 attn_status attn_seq2seq_generate(attn_model *m, const attn_seq2seq_params *p, const int32_t *src, int64_t B, int64_t S,
                                   int32_t *out, int64_t *out_len, float *scores) {
-    if (m && m->kind == MODEL_RNN) return rnn_seq2seq_generate(m, p, src, B, S, out, out_len, scores);
-    if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+    const model_family *f = m ? &model_families[m->kind] : NULL;
+    if (!f || !f->s2s_begin) return attn_errorf(ATTN_ERR_INVALID_ARG, "not a translation (sequence-to-sequence) model");
     if (!p || !src || !out || !out_len) return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq generate: missing arguments");
-    attn_status st = s2s_params_check(p, m->encdec->cfg.vocab_size);
+    attn_status st = s2s_params_check(p, m->cfg.vocab_size);
     if (st) return st;
-    encdec_state *state;
-    if ((st = encdec_state_new(m, src, B, S, p->num_beams, p->max_length - 1, &state))) return st;
-    s2s_decoder d = {state, m->encdec->cfg.vocab_size, encdec_step, encdec_reorder};
+    void *state;
+    if ((st = f->s2s_begin(m, src, B, S, p->num_beams, p->max_length - 1, &state))) return st;
+    s2s_decoder d = {state, m->cfg.vocab_size, f->s2s_step, f->s2s_reorder};
     st = s2s_search(&d, p, B, out, out_len, scores);
-    encdec_state_free(state);
+    f->s2s_end(state);
     return st;
-}
-
-attn_status s2s_score_inputs(const int32_t *tgt, int64_t B, int64_t T, int64_t V, int32_t start, int32_t pad, int32_t *in,
-                             double *nll, int64_t *n_tokens) {
-    for (int64_t b = 0; b < B; b++) {
-        n_tokens[b] = 0;
-        nll[b] = 0;
-        for (int64_t t = 0; t < T; t++) {
-            int32_t y = tgt[b * T + t];
-            if (y != -1 && (y < 0 || y >= V))
-                return attn_errorf(ATTN_ERR_INVALID_ARG, "target token %d of pair %lld is outside the vocabulary [0, %lld)", (int)y,
-                                   (long long)b, (long long)V);
-            n_tokens[b] += y != -1;
-            int32_t prev = t == 0 ? start : tgt[b * T + t - 1];
-            in[b * T + t] = prev == -1 ? pad : prev;
-        }
-        if (!n_tokens[b]) return attn_errorf(ATTN_ERR_INVALID_ARG, "target %lld is empty", (long long)b);
-    }
-    return ATTN_OK;
-}
-
-void s2s_score_add(const float *logits, const int32_t *tgt, int64_t B, int64_t T, int64_t V, double *nll) {
-    for (int64_t b = 0; b < B; b++)
-        for (int64_t t = 0; t < T; t++) {
-            int32_t y = tgt[b * T + t];
-            if (y == -1) continue;
-            const float *row = logits + (b * T + t) * V;
-            double mx = -INFINITY, s = 0;
-            for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)row[j]);
-            for (int64_t j = 0; j < V; j++) s += exp((double)row[j] - mx);
-            nll[b] += mx + log(s) - (double)row[y];
-        }
 }

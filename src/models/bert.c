@@ -22,6 +22,7 @@
  * ignored; hidden dropout is applied), relative position embeddings. */
 #include "attn/encoder.h"
 #include "models/bert_impl.h"
+#include "nn/nn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -266,9 +267,12 @@ void bert_set_max_length(attn_model *m, int64_t n) {
 /* ---- forward -------------------------------------------------------------- */
 
 /* act(x w^T + b) */
+static kernel_act activation(attn_bert_activation act) {
+    return act == ATTN_BERT_GELU_TANH ? KACT_GELU : act == ATTN_BERT_RELU ? KACT_RELU : KACT_GELU_ERF;
+}
+
 static tensor *linear_act(graph *g, attn_bert_activation act, tensor *x, tensor *w, tensor *b) {
-    kernel_act k = act == ATTN_BERT_GELU_TANH ? KACT_GELU : act == ATTN_BERT_RELU ? KACT_RELU : KACT_GELU_ERF;
-    return op_linear_act(g, x, w, b, k);
+    return op_linear_act(g, x, w, b, activation(act));
 }
 
 /* Last hidden states (B, T, C). ids, type_ids and mask must stay valid
@@ -277,7 +281,6 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t
                       int64_t B, int64_t T) {
     if (g->status) return NULL;
     const attn_bert_config *c = &m->bert->cfg;
-    int64_t C = c->hidden_size;
     float eps = c->layer_norm_eps, p = m->cfg.dropout;
     if (B < 1 || T < 1) {
         g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "an encoder batch needs at least one row and one token");
@@ -313,15 +316,13 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t
     x = op_add(g, x, op_embedding(g, &m->bert->wtt, type_ids, B, T));
     x = op_layernorm(g, x, &m->bert->emb_ln_w, &m->bert->emb_ln_b, eps);
     x = op_dropout(g, x, p);
+    kernel_act act = activation(c->activation);
     for (int64_t l = 0; l < c->n_layer; l++) {
         bert_layer *ly = &m->bert->layers[l];
-        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
-        tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->n_head, false, mask);
-        a = op_dropout(g, op_linear(g, a, &ly->ao_w, &ly->ao_b), p);
-        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, eps, NULL);
-        tensor *h = linear_act(g, c->activation, x, &ly->fc_w, &ly->fc_b);
-        h = op_dropout(g, op_linear(g, h, &ly->fc2_w, &ly->fc2_b), p);
-        x = op_add_layernorm(g, x, h, &ly->ln2_w, &ly->ln2_b, eps, NULL);
+        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->ao_w, &ly->ao_b, c->n_head};
+        nn_norm n1 = {&ly->ln1_w, &ly->ln1_b, eps}, n2 = {&ly->ln2_w, &ly->ln2_b, eps};
+        nn_mlp f = {&ly->fc_w, &ly->fc_b, &ly->fc2_w, &ly->fc2_b, act, 0.0f};
+        x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, p, false, mask);
     }
     return x;
 }

@@ -14,9 +14,8 @@
  * for N = B * per_source hypotheses; the cross-attention of a step treats
  * a source's hypotheses as that source's queries, so nothing is copied per
  * beam. */
-#include "generate/rnn_s2s.h"
-#include "generate/seq2seq.h"
 #include "models/encdec_impl.h"
+#include "nn/nn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -293,7 +292,7 @@ attn_status attn_encdec_new(const attn_encdec_config *cfg, uint64_t seed, attn_m
 }
 
 bool attn_model_encdec_config(const attn_model *m, attn_encdec_config *cfg) {
-    if (!m || m->kind != MODEL_ENCDEC) return false;
+    if (!m || !m->encdec) return false;
     if (cfg) *cfg = m->encdec->cfg;
     return true;
 }
@@ -301,9 +300,8 @@ bool attn_model_encdec_config(const attn_model *m, attn_encdec_config *cfg) {
 /* ---- forward -------------------------------------------------------------- */
 
 /* act(x w^T + b) */
-static tensor *linear_act(graph *g, attn_encdec_activation act, tensor *x, tensor *w, tensor *b) {
-    kernel_act k = act == ATTN_ENCDEC_RELU ? KACT_RELU : act == ATTN_ENCDEC_GELU_TANH ? KACT_GELU : KACT_GELU_ERF;
-    return op_linear_act(g, x, w, b, k);
+static kernel_act activation(attn_encdec_activation act) {
+    return act == ATTN_ENCDEC_RELU ? KACT_RELU : act == ATTN_ENCDEC_GELU_TANH ? KACT_GELU : KACT_GELU_ERF;
 }
 
 /* Token embeddings (scaled) plus positions pos0 .. pos0 + T - 1, then
@@ -334,27 +332,24 @@ static tensor *embed(attn_model *m, graph *g, const int32_t *ids, int64_t B, int
     return op_dropout(g, x, c->dropout);
 }
 
-static tensor *mlp(graph *g, const attn_encdec_config *c, tensor *x, tensor *w1, tensor *b1, tensor *w2, tensor *b2,
-                   tensor *lw, tensor *lb) {
-    tensor *h = linear_act(g, c->activation, x, w1, b1);
-    h = op_dropout(g, h, c->activation_dropout);
-    h = op_dropout(g, op_linear(g, h, w2, b2), c->dropout);
-    return op_add_layernorm(g, x, h, lw, lb, 1e-5f, NULL);
+/* Layer views as the nn/ layers take them. */
+static nn_mlp layer_mlp(const attn_encdec_config *c, tensor *w1, tensor *b1, tensor *w2, tensor *b2) {
+    return (nn_mlp){w1, b1, w2, b2, activation(c->activation), c->activation_dropout};
 }
+
+static nn_norm norm(tensor *w, tensor *b) { return (nn_norm){w, b, 1e-5f}; }
 
 /* Encoder output (B, S, C); mask (B, S) 1 = real token (kept until backward). */
 static tensor *encode(attn_model *m, graph *g, const int32_t *src, const uint8_t *mask, int64_t B, int64_t S) {
     struct encdec_model *e = m->encdec;
     const attn_encdec_config *c = &e->cfg;
-    int64_t C = c->d_model;
     tensor *x = embed(m, g, src, B, S, 0, false);
     for (int64_t l = 0; l < c->encoder_layers; l++) {
         enc_layer *ly = &e->enc[l];
-        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
-        tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->encoder_heads, false, mask);
-        a = op_dropout(g, op_linear(g, a, &ly->o_w, &ly->o_b), c->dropout);
-        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, 1e-5f, NULL);
-        x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln2_w, &ly->ln2_b);
+        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, c->encoder_heads};
+        nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b);
+        nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
+        x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, c->dropout, false, mask);
     }
     return x;
 }
@@ -364,20 +359,17 @@ static tensor *decode_full(attn_model *m, graph *g, const int32_t *tgt_in, int64
                            const uint8_t *mask) {
     struct encdec_model *e = m->encdec;
     const attn_encdec_config *c = &e->cfg;
-    int64_t C = c->d_model, H = c->decoder_heads;
+    int64_t H = c->decoder_heads;
     tensor *x = embed(m, g, tgt_in, B, T, 0, true);
     for (int64_t l = 0; l < c->decoder_layers; l++) {
         dec_layer *ly = &e->dec[l];
-        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
-        tensor *a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, H, true, NULL);
-        a = op_dropout(g, op_linear(g, a, &ly->o_w, &ly->o_b), c->dropout);
-        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, 1e-5f, NULL);
-        tensor *q = op_linear(g, x, &ly->cq_w, &ly->cq_b);
-        tensor *kv = op_linear(g, enc, &ly->ckv_w, &ly->ckv_b);
-        a = op_attention(g, q, 0, kv, 0, C, C, H, false, mask);
-        a = op_dropout(g, op_linear(g, a, &ly->co_w, &ly->co_b), c->dropout);
-        x = op_add_layernorm(g, x, a, &ly->ln2_w, &ly->ln2_b, 1e-5f, NULL);
-        x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln3_w, &ly->ln3_b);
+        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, H};
+        nn_cross ca = {&ly->cq_w, &ly->cq_b, &ly->ckv_w, &ly->ckv_b, &ly->co_w, &ly->co_b, H};
+        nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b), n3 = norm(&ly->ln3_w, &ly->ln3_b);
+        nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
+        x = nn_add_norm(g, x, nn_self_attention(g, x, &a, true, NULL, NULL), c->dropout, &n1);
+        x = nn_add_norm(g, x, nn_cross_attention(g, x, enc, &ca, mask), c->dropout, &n2);
+        x = nn_add_norm(g, x, nn_mlp_forward(g, x, &f), c->dropout, &n3);
     }
     return x;
 }
@@ -450,7 +442,7 @@ static attn_status check_output(attn_model *m, const float *x, int64_t n, const 
 
 tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
                     const int32_t *tgt_out, int64_t B, int64_t T, float label_smoothing) {
-    if (m->kind != MODEL_ENCDEC) {
+    if (!m->encdec) {
         if (!g->status) g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
         return NULL;
     }
@@ -462,7 +454,7 @@ tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, cons
 
 attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt_in, int64_t B, int64_t T,
                        float *enc_out, float *dec_out, float *logits) {
-    if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+    if (!m || !m->encdec) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
     graph *g = &m->g;
     graph_reset(g, false, false, 0);
     uint8_t *mask = source_mask(m, g, src, B, S);
@@ -483,10 +475,8 @@ attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32
 
 /* ---- scoring -------------------------------------------------------------- */
 
-attn_status attn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
-                               double *nll, int64_t *n_tokens) {
-    if (m && m->kind == MODEL_RNN) return rnn_seq2seq_score(m, src, S, tgt, T, B, nll, n_tokens);
-    if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+attn_status encdec_s2s_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                             double *nll, int64_t *n_tokens) {
     if (!src || !tgt || !nll || !n_tokens || B < 1 || T < 1)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq score: empty batch or missing buffers");
     const attn_encdec_config *c = &m->encdec->cfg;
@@ -540,7 +530,7 @@ void encdec_state_free(encdec_state *s) {
 attn_status encdec_state_new(attn_model *m, const int32_t *src, int64_t B, int64_t S, int64_t per_source,
                              int64_t max_steps, encdec_state **out) {
     *out = NULL;
-    if (!m || m->kind != MODEL_ENCDEC) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+    if (!m || !m->encdec) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
     const attn_encdec_config *c = &m->encdec->cfg;
     if (B < 1 || S < 1 || per_source < 1 || max_steps < 1)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "decoding needs at least one source, one source token and one step");
@@ -629,27 +619,23 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     tensor *x = embed(m, g, tokens, N, 1, s->len, true);
     for (int64_t l = 0; l < c->decoder_layers && x; l++) {
         dec_layer *ly = &e->dec[l];
-        tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
-        if (!qkv) break;
-        float *kv = s->self[l];
-        for (int64_t n = 0; n < N; n++)
-            memcpy(kv + (n * T1 + s->len) * 2 * C, qkv->data + n * 3 * C + C, (size_t)(2 * C) * sizeof(float));
-        tensor *a = op_attention_cached(g, qkv, 0, kv, 2 * C, T1 * 2 * C, s->len + 1, 0, C, C, H, true, NULL);
-        a = op_linear(g, a, &ly->o_w, &ly->o_b);
-        x = op_add_layernorm(g, x, a, &ly->ln1_w, &ly->ln1_b, 1e-5f, NULL);
+        nn_attn sa = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, H};
+        nn_kv kv = {s->self[l], T1 * 2 * C, s->len};
+        nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b), n3 = norm(&ly->ln3_w, &ly->ln3_b);
+        nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
+        x = nn_add_norm(g, x, nn_self_attention(g, x, &sa, true, NULL, &kv), 0.0f, &n1);
         tensor *q = op_linear(g, x, &ly->cq_w, &ly->cq_b);
         if (!q) break;
         /* the source's hypotheses are its queries: (B, per_source, C) */
         tensor qv = *q;
         qv.shape[0] = s->B;
         qv.shape[1] = s->per_source;
-        a = op_attention_cached(g, &qv, 0, s->cross[l], 2 * C, s->S * 2 * C, s->S, 0, C, C, H, false, s->mask);
+        tensor *a = op_attention_cached(g, &qv, 0, s->cross[l], 2 * C, s->S * 2 * C, s->S, 0, C, C, H, false, s->mask);
         if (!a) break;
         a->shape[0] = N;
         a->shape[1] = 1;
-        a = op_linear(g, a, &ly->co_w, &ly->co_b);
-        x = op_add_layernorm(g, x, a, &ly->ln2_w, &ly->ln2_b, 1e-5f, NULL);
-        x = mlp(g, c, x, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, &ly->ln3_w, &ly->ln3_b);
+        x = nn_add_norm(g, x, op_linear(g, a, &ly->co_w, &ly->co_b), 0.0f, &n2);
+        x = nn_add_norm(g, x, nn_mlp_forward(g, x, &f), 0.0f, &n3);
     }
     tensor *lg = x ? lm_head(m, g, x) : NULL;
     if (!lg) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
@@ -676,3 +662,33 @@ attn_status encdec_state_reorder(encdec_state *s, const int32_t *from) {
     for (int64_t i = 0; i < N; i++) memcpy(s->hist + i * T1, h + i * s->len, (size_t)s->len * sizeof *h);
     return ATTN_OK;
 }
+
+/* ---- the family's translation functions ----------------------------------- */
+
+void encdec_s2s_defaults(const attn_model *m, attn_seq2seq_params *p) {
+    const struct encdec_model *e = m->encdec;
+    p->decoder_start_token_id = e->gen_decoder_start;
+    p->eos_token_id = e->gen_eos;
+    p->pad_token_id = e->gen_pad;
+    p->forced_bos_token_id = e->gen_forced_bos;
+    p->forced_eos_token_id = e->gen_forced_eos;
+    if (e->gen_max_length > 0) p->max_length = e->gen_max_length;
+    p->min_length = e->gen_min_length;
+    p->num_beams = e->gen_num_beams;
+    p->length_penalty = e->gen_length_penalty;
+    p->early_stopping = e->gen_early_stopping;
+}
+
+attn_status encdec_s2s_begin(attn_model *m, const int32_t *src, int64_t B, int64_t S, int64_t per_source, int64_t max_steps,
+                             void **state) {
+    encdec_state *s = NULL;
+    attn_status st = encdec_state_new(m, src, B, S, per_source, max_steps, &s);
+    *state = s;
+    return st;
+}
+
+attn_status encdec_s2s_step(void *state, const int32_t *tokens, float *logits) { return encdec_state_step(state, tokens, logits); }
+
+attn_status encdec_s2s_reorder(void *state, const int32_t *from) { return encdec_state_reorder(state, from); }
+
+void encdec_s2s_end(void *state) { encdec_state_free(state); }

@@ -6,6 +6,7 @@
  * transformers' GPT2LMHeadModel. The parameter table below is the single
  * source of sizes, offsets, checkpoint names, weight decay and layouts. */
 #include "models/model_impl.h"
+#include "nn/nn.h"
 #include "io/json.h"
 #include "io/safetensors.h"
 
@@ -161,40 +162,16 @@ attn_status attn_model_new(const attn_gpt_config *cfg, uint64_t seed, attn_model
 
 /* ---- forward -------------------------------------------------------------- */
 
-/* One block. The residual stream arrives as x + r (r NULL: x alone), an
- * add fused with ln_1; the block returns the stream after its attention
- * half and leaves in *r_out the MLP output still to be added (by the next
- * block's fused ln_1, or by the caller). */
+/* One pre-norm block over layer ly's weights (nn_pre_norm_block). */
 static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, tensor *r, kv_cache *cache, int layer,
                      tensor **r_out) {
-    *r_out = NULL;
-    if (!x) return NULL;
     const attn_gpt_config *c = &m->cfg;
-    int64_t C = c->n_embd, B = x->shape[0], T = x->shape[1];
-    tensor *h = r ? op_add_layernorm(g, x, r, &ly->ln1_w, &ly->ln1_b, c->layer_norm_eps, &x)
-                  : op_layernorm(g, x, &ly->ln1_w, &ly->ln1_b, c->layer_norm_eps);
-    tensor *qkv = op_linear(g, h, &ly->qkv_w, &ly->qkv_b);
-    tensor *a;
-    if (cache) {
-        if (!qkv) return NULL;
-        /* append this step's keys and values, then attend over the cache */
-        float *kv = cache->kv[layer];
-        for (int64_t b = 0; b < B; b++)
-            for (int64_t t = 0; t < T; t++)
-                memcpy(kv + (b * c->n_ctx + cache->len + t) * 2 * C, qkv->data + (b * T + t) * 3 * C + C,
-                       (size_t)(2 * C) * sizeof(float));
-        a = op_attention_cached(g, qkv, 0, kv, 2 * C, c->n_ctx * 2 * C, cache->len + T, 0, C, C, c->n_head,
-                                true, NULL);
-    } else {
-        a = op_attention(g, qkv, 0, qkv, C, 2 * C, C, c->n_head, true, NULL);
-    }
-    a = op_linear(g, a, &ly->proj_w, &ly->proj_b);
-    a = op_dropout(g, a, c->dropout);
-    h = op_add_layernorm(g, x, a, &ly->ln2_w, &ly->ln2_b, c->layer_norm_eps, &x);
-    h = op_linear_act(g, h, &ly->fc_w, &ly->fc_b, c->activation == ATTN_ACT_RELU ? KACT_RELU : KACT_GELU);
-    h = op_linear(g, h, &ly->fc2_w, &ly->fc2_b);
-    *r_out = op_dropout(g, h, c->dropout);
-    return x;
+    float eps = c->layer_norm_eps;
+    nn_norm n1 = {&ly->ln1_w, &ly->ln1_b, eps}, n2 = {&ly->ln2_w, &ly->ln2_b, eps};
+    nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->proj_w, &ly->proj_b, c->n_head};
+    nn_mlp f = {&ly->fc_w, &ly->fc_b, &ly->fc2_w, &ly->fc2_b, c->activation == ATTN_ACT_RELU ? KACT_RELU : KACT_GELU, 0.0f};
+    nn_kv kv = {cache ? cache->kv[layer] : NULL, c->n_ctx * 2 * c->n_embd, cache ? cache->len : 0};
+    return nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, c->dropout, cache ? &kv : NULL, r_out);
 }
 
 static tensor *trunk(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache) {

@@ -5,6 +5,7 @@
 #include "ops/ops_impl.h"
 
 #include <cJSON.h>
+#include <math.h>
 #include <string.h>
 
 /* ---- the families --------------------------------------------------------- */
@@ -29,15 +30,18 @@ static tensor *rnn_batch_loss(attn_model *m, graph *g, const model_batch *b) {
 }
 
 const model_family model_families[] = {
-    [MODEL_GPT] = {"a GPT-2 model", gpt_load, gpt_save, gpt_sync_views, gpt_batch_loss, gpt_classify, gpt_forward, NULL},
+    [MODEL_GPT] = {"a GPT-2 model", gpt_load, gpt_save, gpt_sync_views, gpt_batch_loss, gpt_classify, gpt_forward, NULL,
+                   NULL, NULL, NULL, NULL, NULL, NULL},
     [MODEL_BERT] = {"a BERT-family encoder", bert_load, bert_save, bert_sync_views, bert_batch_loss, bert_classify, NULL,
-                    "an encoder (BERT) model cannot decode or score text left to right"},
+                    "an encoder (BERT) model cannot decode or score text left to right", NULL, NULL, NULL, NULL, NULL, NULL},
     [MODEL_ENCDEC] = {"an encoder-decoder translation model", encdec_load, encdec_save, encdec_sync_views,
                       encdec_batch_loss, NULL, NULL,
-                      "an encoder-decoder model decodes from a source (attn_seq2seq_generate)"},
+                      "an encoder-decoder model decodes from a source (attn_seq2seq_generate)", encdec_s2s_score,
+                      encdec_s2s_defaults, encdec_s2s_begin, encdec_s2s_step, encdec_s2s_reorder, encdec_s2s_end},
     /* the RNN layers use ptensors directly: no views to sync */
     [MODEL_RNN] = {"an RNN translation model", rnn_load, rnn_save, NULL, rnn_batch_loss, NULL, NULL,
-                   "an RNN translation model decodes with attn_rnn_step (attn align)"},
+                   "an RNN translation model decodes with attn_rnn_step (attn align)", rnn_s2s_score, rnn_s2s_defaults,
+                   rnn_s2s_begin, rnn_s2s_step, rnn_s2s_reorder, rnn_s2s_end},
 };
 
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
@@ -57,6 +61,45 @@ tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
     if (f->forward) return f->forward(m, g, ids, B, T, cache, last_only);
     if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s", f->no_forward);
     return NULL;
+}
+
+attn_status attn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                               double *nll, int64_t *n_tokens) {
+    if (!m || !model_families[m->kind].s2s_score)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "not a translation (sequence-to-sequence) model");
+    return model_families[m->kind].s2s_score(m, src, S, tgt, T, B, nll, n_tokens);
+}
+
+attn_status s2s_score_inputs(const int32_t *tgt, int64_t B, int64_t T, int64_t V, int32_t start, int32_t pad, int32_t *in,
+                             double *nll, int64_t *n_tokens) {
+    for (int64_t b = 0; b < B; b++) {
+        n_tokens[b] = 0;
+        nll[b] = 0;
+        for (int64_t t = 0; t < T; t++) {
+            int32_t y = tgt[b * T + t];
+            if (y != -1 && (y < 0 || y >= V))
+                return attn_errorf(ATTN_ERR_INVALID_ARG, "target token %d of pair %lld is outside the vocabulary [0, %lld)", (int)y,
+                                   (long long)b, (long long)V);
+            n_tokens[b] += y != -1;
+            int32_t prev = t == 0 ? start : tgt[b * T + t - 1];
+            in[b * T + t] = prev == -1 ? pad : prev;
+        }
+        if (!n_tokens[b]) return attn_errorf(ATTN_ERR_INVALID_ARG, "target %lld is empty", (long long)b);
+    }
+    return ATTN_OK;
+}
+
+void s2s_score_add(const float *logits, const int32_t *tgt, int64_t B, int64_t T, int64_t V, double *nll) {
+    for (int64_t b = 0; b < B; b++)
+        for (int64_t t = 0; t < T; t++) {
+            int32_t y = tgt[b * T + t];
+            if (y == -1) continue;
+            const float *row = logits + (b * T + t) * V;
+            double mx = -INFINITY, s = 0;
+            for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)row[j]);
+            for (int64_t j = 0; j < V; j++) s += exp((double)row[j] - mx);
+            nll[b] += mx + log(s) - (double)row[y];
+        }
 }
 
 /* ---- loading and saving ---------------------------------------------------- */

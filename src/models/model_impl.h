@@ -6,6 +6,7 @@
 
 #include "attn/model.h"
 #include "attn/rnn.h"
+#include "attn/seq2seq.h"
 #include "io/json.h"
 #include "ops/graph.h"
 
@@ -212,6 +213,15 @@ void encdec_free(struct encdec_model *e);
 tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
                     const int32_t *tgt_out, int64_t B, int64_t T, float label_smoothing);
 attn_status encdec_load(const model_source *src, attn_model **out);
+/* The family's translation functions (model_family.s2s_*). */
+attn_status encdec_s2s_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                             double *nll, int64_t *n_tokens);
+void encdec_s2s_defaults(const attn_model *m, attn_seq2seq_params *p);
+attn_status encdec_s2s_begin(attn_model *m, const int32_t *src, int64_t B, int64_t S, int64_t per_source, int64_t max_steps,
+                             void **state);
+attn_status encdec_s2s_step(void *state, const int32_t *tokens, float *logits);
+attn_status encdec_s2s_reorder(void *state, const int32_t *from);
+void encdec_s2s_end(void *state);
 extern const json_field ENCDEC_CONFIG_KEYS[];
 attn_status encdec_save(const attn_model *m, const char *dir);
 
@@ -313,6 +323,15 @@ tensor *rnn_forward(attn_model *m, graph *g, const int32_t *src, int64_t S, cons
 attn_status rnn_alloc(const attn_rnn_config *cfg, attn_model **out);
 /* Loads / writes a directory with model_type "rnnsearch" or "rnnencdec" (rnn_io.c). */
 attn_status rnn_load(const model_source *src, attn_model **out);
+/* The family's translation functions (model_family.s2s_*; models/rnn.c). */
+attn_status rnn_s2s_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                          double *nll, int64_t *n_tokens);
+void rnn_s2s_defaults(const attn_model *m, attn_seq2seq_params *p);
+attn_status rnn_s2s_begin(attn_model *m, const int32_t *src, int64_t B, int64_t S, int64_t per_source, int64_t max_steps,
+                          void **state);
+attn_status rnn_s2s_step(void *state, const int32_t *tokens, float *logits);
+attn_status rnn_s2s_reorder(void *state, const int32_t *from);
+void rnn_s2s_end(void *state);
 extern const json_field RNN_CONFIG_KEYS[];
 attn_status rnn_save(const attn_model *m, const char *dir);
 
@@ -343,7 +362,30 @@ typedef struct model_family {
     tensor *(*forward)(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
                        bool last_only);
     const char *no_forward;
+    /* Translation families (NULL in the others): attn_seq2seq_score, the
+     * decoding defaults (from generation_config.json or the config), and a
+     * decoding state for N = B * per_source hypotheses over B sources, all
+     * starting empty, which greedy and beam search (generate/seq2seq.c)
+     * step and reorder. */
+    attn_status (*s2s_score)(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                             double *nll, int64_t *n_tokens);
+    void (*s2s_defaults)(const attn_model *m, attn_seq2seq_params *p);
+    attn_status (*s2s_begin)(attn_model *m, const int32_t *src, int64_t B, int64_t S, int64_t per_source,
+                             int64_t max_steps, void **state);
+    attn_status (*s2s_step)(void *state, const int32_t *tokens, float *logits);
+    attn_status (*s2s_reorder)(void *state, const int32_t *from);
+    void (*s2s_end)(void *state);
 } model_family;
+
+/* Scoring targets (B, T; -1 = padding) given sources, for every
+ * translation family: s2s_score_inputs checks the targets against the
+ * vocabulary V, writes the teacher-forced decoder inputs in (start, then
+ * the previous target, pad for padding), zeroes nll and counts each row's
+ * tokens (an empty row is an error); s2s_score_add adds each row's
+ * negative log-likelihood of its targets under logits (B, T, V) (model.c). */
+attn_status s2s_score_inputs(const int32_t *tgt, int64_t B, int64_t T, int64_t V, int32_t start, int32_t pad, int32_t *in,
+                             double *nll, int64_t *n_tokens);
+void s2s_score_add(const float *logits, const int32_t *tgt, int64_t B, int64_t T, int64_t V, double *nll);
 
 typedef struct model_arch {
     const char *model_type;   /* config.json "model_type" */

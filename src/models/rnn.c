@@ -96,7 +96,7 @@ static attn_status rnn_config_check(const attn_rnn_config *c) {
 void rnn_free(struct rnn_model *r) { attn_free(r); }
 
 bool attn_model_rnn_config(const attn_model *m, attn_rnn_config *cfg) {
-    if (!m || m->kind != MODEL_RNN) return false;
+    if (!m || !m->rnn) return false;
     if (cfg) *cfg = m->rnn->cfg;
     return true;
 }
@@ -236,8 +236,8 @@ static tensor *output_layer(attn_model *m, graph *g, tensor *feat) {
 tensor *rnn_forward(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in, int64_t B,
                     int64_t T, float *attn) {
     if (g->status) return NULL;
-    if (m->kind != MODEL_RNN || T < 1) {
-        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, m->kind != MODEL_RNN ? "not an RNN model" : "target length must be >= 1");
+    if (!m->rnn || T < 1) {
+        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, !m->rnn ? "not an RNN model" : "target length must be >= 1");
         return NULL;
     }
     encoded enc;
@@ -324,7 +324,7 @@ static tensor view(float *data, int ndim, int64_t d0, int64_t d1, int64_t d2) {
 }
 
 static attn_status rnn_check(const attn_model *m) {
-    if (!m || m->kind != MODEL_RNN) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an RNN (rnnsearch/rnnencdec) model");
+    if (!m || !m->rnn) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an RNN (rnnsearch/rnnencdec) model");
     return ATTN_OK;
 }
 
@@ -527,4 +527,129 @@ done:
     attn_rnn_state_free(state);
     attn_free(lp);
     return st;
+}
+
+/* ---- the family's translation functions -------------------------------------
+ * The recurrent models decode through the same greedy and beam search as
+ * the Transformer (generate/seq2seq.c): their state is attn_rnn_encode's,
+ * stepped by attn_rnn_step (log-probabilities, which the search's
+ * log-softmax leaves unchanged up to rounding) and reordered by
+ * attn_rnn_reorder. */
+
+typedef struct rnn_decoder {
+    attn_model *m;
+    attn_rnn_state *state;
+    int64_t N;
+    int32_t *idx;             /* (N) scratch for reordering */
+} rnn_decoder;
+
+void rnn_s2s_defaults(const attn_model *m, attn_seq2seq_params *p) {
+    const attn_rnn_config *c = &m->rnn->cfg;
+    p->decoder_start_token_id = c->bos_token_id;
+    p->eos_token_id = c->eos_token_id;
+    p->pad_token_id = c->pad_token_id;
+}
+
+static attn_status check_source(const int32_t *src, int64_t B, int64_t S, const attn_rnn_config *c) {
+    if (!src || B < 1 || S < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq: empty batch of sources");
+    for (int64_t b = 0; b < B; b++) {
+        if (src[b * S] == c->pad_token_id) return attn_errorf(ATTN_ERR_INVALID_ARG, "source %lld is empty", (long long)b);
+        for (int64_t s = 0; s < S; s++)
+            if (src[b * S + s] < 0 || src[b * S + s] >= c->src_vocab_size)
+                return attn_errorf(ATTN_ERR_INVALID_ARG, "source token %d of source %lld is outside the vocabulary [0, %lld)",
+                                   (int)src[b * S + s], (long long)b, (long long)c->src_vocab_size);
+    }
+    return ATTN_OK;
+}
+
+attn_status rnn_s2s_begin(attn_model *m, const int32_t *src, int64_t B, int64_t S, int64_t per_source, int64_t max_steps,
+                          void **state) {
+    *state = NULL;
+    attn_status st = check_source(src, B, S, &m->rnn->cfg);
+    if (st) return st;
+    rnn_decoder *d = attn_calloc(1, sizeof *d);
+    if (!d || !(d->idx = attn_malloc((size_t)(B * per_source) * sizeof *d->idx))) {
+        attn_free(d);
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
+    d->m = m;
+    d->N = B * per_source;
+    if ((st = attn_rnn_encode(m, src, B, S, &d->state)) == ATTN_OK) {
+        for (int64_t i = 0; i < d->N; i++) d->idx[i] = (int32_t)(i / per_source); /* each source's hypotheses */
+        st = attn_rnn_reorder(d->state, d->idx, d->N);
+    }
+    if (st) {
+        rnn_s2s_end(d);
+        return st;
+    }
+    *state = d;
+    return ATTN_OK;
+}
+
+attn_status rnn_s2s_step(void *state, const int32_t *tokens, float *logits) {
+    rnn_decoder *d = state;
+    return attn_rnn_step(d->m, d->state, tokens, logits, NULL);
+}
+
+attn_status rnn_s2s_reorder(void *state, const int32_t *from) {
+    rnn_decoder *d = state;
+    memcpy(d->idx, from, (size_t)d->N * sizeof *d->idx);
+    return attn_rnn_reorder(d->state, d->idx, d->N);
+}
+
+void rnn_s2s_end(void *state) {
+    rnn_decoder *d = state;
+    if (!d) return;
+    attn_rnn_state_free(d->state);
+    attn_free(d->idx);
+    attn_free(d);
+}
+
+/* ---- non-finite logits ----------------------------------------------------- */
+
+typedef struct pair_args {
+    const int32_t *src, *tgt_in;
+    int64_t S, B, T;
+} pair_args;
+
+static tensor *rerun_pairs(attn_model *m, graph *g, void *ctx) {
+    const pair_args *a = ctx;
+    return rnn_forward(m, g, a->src, a->S, a->tgt_in, a->B, a->T, NULL);
+}
+
+/* ATTN_OK when the teacher-forced logits (B, T, V) are finite; otherwise
+ * ATTN_ERR_FORMAT naming where non-finite values first appear. The rerun
+ * resets m's graph, which holds tgt_in: the inputs are copied first. */
+static attn_status check_logits(attn_model *m, const tensor *logits, const int32_t *src, int64_t S, const int32_t *tgt_in,
+                                int64_t B, int64_t T) {
+    if (model_all_finite(logits->data, logits->numel)) return ATTN_OK;
+    int32_t *s = attn_malloc((size_t)(B * S) * sizeof *s), *t = attn_malloc((size_t)(B * T) * sizeof *t);
+    if (s && t) {
+        memcpy(s, src, (size_t)(B * S) * sizeof *s);
+        memcpy(t, tgt_in, (size_t)(B * T) * sizeof *t);
+    }
+    attn_status st = model_nonfinite_error(m, "logits", s && t ? rerun_pairs : NULL, &(pair_args){s, t, S, B, T});
+    attn_free(s);
+    attn_free(t);
+    return st;
+}
+
+attn_status rnn_s2s_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                          double *nll, int64_t *n_tokens) {
+    attn_rnn_config c;
+    if (!attn_model_rnn_config(m, &c)) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an RNN model");
+    if (!tgt || !nll || !n_tokens || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq score: empty batch or missing buffers");
+    attn_status st = check_source(src, B, S, &c);
+    if (st) return st;
+    int64_t V = c.tgt_vocab_size;
+    graph *g = &m->g;
+    graph_reset(g, false, false, 0);
+    int32_t *in = graph_ints(g, B * T);
+    if (!in) return g->status ? g->status : ATTN_ERR_OUT_OF_MEMORY;
+    if ((st = s2s_score_inputs(tgt, B, T, V, c.bos_token_id, c.pad_token_id, in, nll, n_tokens)) != ATTN_OK) return st;
+    tensor *logits = rnn_forward(m, g, src, S, in, B, T, NULL);
+    if (!logits || g->status) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
+    if ((st = check_logits(m, logits, src, S, in, B, T)) != ATTN_OK) return st;
+    s2s_score_add(logits->data, tgt, B, T, V, nll);
+    return ATTN_OK;
 }

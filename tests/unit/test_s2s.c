@@ -1,5 +1,6 @@
 /* The sequence-to-sequence glue: the RNN models behind the shared greedy
- * and beam search (generate/rnn_s2s.c), RNN pair scoring, the pair-batch
+ * and beam search (the RNN family's decoding state, models/rnn.c), RNN
+ * pair scoring, the pair-batch
  * loss of model_batch_loss, and the translation API (translate.h):
  * wrapping files, batching by length, specials stripped, bad inputs. */
 #include "test.h"

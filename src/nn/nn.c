@@ -1,0 +1,59 @@
+/* nn.c — attention, MLP and residual blocks over the ops (nn.h). */
+#include "nn/nn.h"
+
+#include <string.h>
+
+tensor *nn_self_attention(graph *g, tensor *x, const nn_attn *a, bool causal, const uint8_t *mask, const nn_kv *cache) {
+    if (!x) return NULL;
+    int64_t C = x->shape[x->ndim - 1], B = x->shape[0], T = x->ndim == 3 ? x->shape[1] : 1;
+    tensor *qkv = op_linear(g, x, a->qkv_w, a->qkv_b), *out;
+    if (!qkv) return NULL;
+    if (cache) {
+        /* append this step's keys and values, then attend over the cache */
+        for (int64_t b = 0; b < B; b++)
+            for (int64_t t = 0; t < T; t++)
+                memcpy(cache->kv + b * cache->stride + (cache->len + t) * 2 * C, qkv->data + (b * T + t) * 3 * C + C,
+                       (size_t)(2 * C) * sizeof(float));
+        out = op_attention_cached(g, qkv, 0, cache->kv, 2 * C, cache->stride, cache->len + T, 0, C, C, a->n_head, causal,
+                                  mask);
+    } else {
+        out = op_attention(g, qkv, 0, qkv, C, 2 * C, C, a->n_head, causal, mask);
+    }
+    return op_linear(g, out, a->o_w, a->o_b);
+}
+
+tensor *nn_cross_attention(graph *g, tensor *x, tensor *mem, const nn_cross *a, const uint8_t *mask) {
+    if (!x) return NULL;
+    int64_t C = x->shape[x->ndim - 1];
+    tensor *q = op_linear(g, x, a->q_w, a->q_b);
+    tensor *kv = op_linear(g, mem, a->kv_w, a->kv_b);
+    tensor *out = op_attention(g, q, 0, kv, 0, C, C, a->n_head, false, mask);
+    return op_linear(g, out, a->o_w, a->o_b);
+}
+
+tensor *nn_mlp_forward(graph *g, tensor *x, const nn_mlp *f) {
+    tensor *h = op_linear_act(g, x, f->up_w, f->up_b, f->act);
+    h = op_dropout(g, h, f->dropout);
+    return op_linear(g, h, f->down_w, f->down_b);
+}
+
+tensor *nn_add_norm(graph *g, tensor *x, tensor *sub, float dropout, const nn_norm *n) {
+    return op_add_layernorm(g, x, op_dropout(g, sub, dropout), n->w, n->b, n->eps, NULL);
+}
+
+tensor *nn_post_norm_block(graph *g, tensor *x, const nn_attn *a, const nn_norm *n1, const nn_mlp *f, const nn_norm *n2,
+                           float dropout, bool causal, const uint8_t *mask) {
+    x = nn_add_norm(g, x, nn_self_attention(g, x, a, causal, mask, NULL), dropout, n1);
+    return nn_add_norm(g, x, nn_mlp_forward(g, x, f), dropout, n2);
+}
+
+tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, const nn_attn *a, const nn_norm *n2,
+                          const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out) {
+    *r_out = NULL;
+    if (!x) return NULL;
+    tensor *h = r ? op_add_layernorm(g, x, r, n1->w, n1->b, n1->eps, &x) : op_layernorm(g, x, n1->w, n1->b, n1->eps);
+    tensor *att = op_dropout(g, nn_self_attention(g, h, a, true, NULL, cache), dropout);
+    h = op_add_layernorm(g, x, att, n2->w, n2->b, n2->eps, &x);
+    *r_out = op_dropout(g, nn_mlp_forward(g, h, f), dropout);
+    return x;
+}

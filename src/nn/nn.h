@@ -1,0 +1,71 @@
+/* nn.h — the layers every model family builds its forward from, one level
+ * above the ops (ops/graph.h): norms, self- and cross-attention (with a KV
+ * cache for decoding), the MLP, and the pre-norm and post-norm residual
+ * blocks. Each takes views of the family's own weights, so a family's
+ * forward is its embeddings, a loop over these blocks and its head.
+ * Everything records on the graph like the ops it is made of. */
+#ifndef ATTN_NN_H
+#define ATTN_NN_H
+
+#include "ops/graph.h"
+
+/* LayerNorm: weight and bias (C), epsilon. */
+typedef struct nn_norm {
+    tensor *w, *b;
+    float eps;
+} nn_norm;
+
+/* Self-attention: a fused q|k|v projection (3C, C) (separate q, k and v
+ * weights laid out back to back are one such view), the output projection
+ * (C, C), and the head count. Biases may be NULL. */
+typedef struct nn_attn {
+    tensor *qkv_w, *qkv_b, *o_w, *o_b;
+    int64_t n_head;
+} nn_attn;
+
+/* Cross-attention: queries from the stream (C, C), keys and values from a
+ * memory through one fused (2C, C) projection, the output projection. */
+typedef struct nn_cross {
+    tensor *q_w, *q_b, *kv_w, *kv_b, *o_w, *o_b;
+    int64_t n_head;
+} nn_cross;
+
+/* The MLP: down(dropout(act(up(x)))). */
+typedef struct nn_mlp {
+    tensor *up_w, *up_b, *down_w, *down_b;
+    kernel_act act;
+    float dropout;            /* after the activation (BART's activation_dropout); 0 = none */
+} nn_mlp;
+
+/* One layer's KV cache while decoding: row b's keys then values (2C per
+ * position) start at kv + b * stride; positions [0, len) are filled. */
+typedef struct nn_kv {
+    float *kv;
+    int64_t stride, len;
+} nn_kv;
+
+/* Self-attention over x (B, T, C), projected out (no dropout): causal or
+ * not, keys masked where mask (B, T) is 0 (NULL: none). With a cache, x's
+ * keys and values are appended at positions len .. len + T - 1 and the
+ * queries attend to everything cached (the caller advances len). */
+tensor *nn_self_attention(graph *g, tensor *x, const nn_attn *a, bool causal, const uint8_t *mask, const nn_kv *cache);
+/* Attention of x (B, T, C) over mem (B, S, C), keys masked by mask (B, S). */
+tensor *nn_cross_attention(graph *g, tensor *x, tensor *mem, const nn_cross *a, const uint8_t *mask);
+/* The MLP of x, without output dropout. */
+tensor *nn_mlp_forward(graph *g, tensor *x, const nn_mlp *f);
+/* The post-norm residual: norm(x + dropout(sub)). */
+tensor *nn_add_norm(graph *g, tensor *x, tensor *sub, float dropout, const nn_norm *n);
+
+/* A post-norm block (BERT, the BART / Marian encoder):
+ * x = n1(x + dropout(attn(x))); x = n2(x + dropout(mlp(x))). */
+tensor *nn_post_norm_block(graph *g, tensor *x, const nn_attn *a, const nn_norm *n1, const nn_mlp *f, const nn_norm *n2,
+                           float dropout, bool causal, const uint8_t *mask);
+/* A pre-norm block (GPT-2, OPT), causal: h = x + dropout(attn(n1(x)));
+ * out = h + dropout(mlp(n2(h))). The residual stream arrives as x + r (r
+ * NULL: x alone), an add fused with n1; the block returns the stream after
+ * its attention half and leaves in *r_out the MLP output still to be added
+ * (by the next block's fused norm, or by the caller). */
+tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, const nn_attn *a, const nn_norm *n2,
+                          const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out);
+
+#endif
