@@ -45,6 +45,15 @@ for lim in $lims 40000; do
     run "$lim" generate "$ATTN" generate -m "$tmp/m" -n 20 -p "The " || true
     run "$lim" score "$ATTN" score -m "$tmp/m" "$tmp/a.txt" || true
 done
+# 77-81 MB in 50 KB steps, score only: where memory ran out inside a
+# matrix product's threads, a nested parallel region (one thread, but a
+# team libgomp allocates) ended the process with libgomp's own "Out of
+# memory allocating 1568 bytes" (at 78950 KB on the machine it was found on)
+lim=77000
+while [ "$lim" -le 81000 ]; do
+    run "$lim" score "$ATTN" score -m "$tmp/m" "$tmp/a.txt" || true
+    lim=$((lim + 50))
+done
 # --help and --version need no more than a few MB
 (ulimit -v 40000; "$ATTN" --help >/dev/null) || { echo "--help fails under 40 MB"; exit 1; }
 # under a limit too small for the BLAS's buffers, --version names the GEMM that runs

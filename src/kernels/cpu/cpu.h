@@ -4,7 +4,25 @@
 
 #include "kernels/kernels.h"
 
+#include <stdbool.h>
 #include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* Whether the caller already runs inside a parallel region. A loop that
+ * may be called from one (a band of gemm_threads) runs serially, without
+ * a `parallel` construct, when it is: a nested region would get one thread
+ * anyway, and libgomp allocates a team even for that (an `if (false)`
+ * clause included), ending the process with its own "out of memory" when
+ * memory has just run out. */
+static inline bool cpu_in_team(void) {
+#ifdef _OPENMP
+    return omp_in_parallel();
+#else
+    return false;
+#endif
+}
 
 /* Every file of kernels/cpu/ is compiled once per instruction set (see the
  * Makefile): CPU_ISA names the build (generic = baseline x86-64, avx2 =

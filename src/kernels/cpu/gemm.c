@@ -8,16 +8,21 @@
 
 #include "kernels/blas.h"
 
+static void scale_row(float *c, int64_t N, float beta) {
+    if (beta == 0.0f)
+        for (int64_t j = 0; j < N; j++) c[j] = 0.0f;
+    else
+        for (int64_t j = 0; j < N; j++) c[j] *= beta;
+}
+
 void gemm_scale(int64_t M, int64_t N, float beta, float *C, int64_t ldc) {
     if (beta == 1.0f) return;
-#pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < M; i++) {
-        float *c = C + i * ldc;
-        if (beta == 0.0f)
-            for (int64_t j = 0; j < N; j++) c[j] = 0.0f;
-        else
-            for (int64_t j = 0; j < N; j++) c[j] *= beta;
+    if (cpu_in_team()) {
+        for (int64_t i = 0; i < M; i++) scale_row(C + i * ldc, N, beta);
+        return;
     }
+#pragma omp parallel for schedule(static)
+    for (int64_t i = 0; i < M; i++) scale_row(C + i * ldc, N, beta);
 }
 
 /* Built-in kernel. tb == false: C[i,:] += a(i,k) * B[k,:] (row axpys, the

@@ -51,19 +51,27 @@ static inline float value(const void *X, gemm_dtype t, gemm_pack_kind kind, int6
     return kind == GEMM_PACK_BF16 ? bf16_round_f32(x) : x;
 }
 
+static void naive_row(gemm_pack_kind kind, bool ta, bool tb, int64_t i, int64_t N, int64_t K, float alpha, const void *A,
+                      gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float *c) {
+    for (int64_t j = 0; j < N; j++) {
+        float s = 0.0f;
+        for (int64_t k = 0; k < K; k++)
+            s += value(A, at, kind, ta ? k * lda + i : i * lda + k) * value(B, bt, kind, tb ? j * ldb + k : k * ldb + j);
+        c[j] += alpha * s;
+    }
+}
+
 /* Inside a team (a band of gemm_threads) the loop runs on the calling
- * thread: nested regions get one thread. */
+ * thread without opening a region (cpu_in_team). */
 void CPU_FN(gemm_naive_acc)(gemm_pack_kind kind, bool ta, bool tb, int64_t M, int64_t N, int64_t K, float alpha,
                             const void *A, gemm_dtype at, int64_t lda, const void *B, gemm_dtype bt, int64_t ldb, float *C,
                             int64_t ldc) {
+    if (cpu_in_team()) {
+        for (int64_t i = 0; i < M; i++) naive_row(kind, ta, tb, i, N, K, alpha, A, at, lda, B, bt, ldb, C + i * ldc);
+        return;
+    }
 #pragma omp parallel for schedule(static)
-    for (int64_t i = 0; i < M; i++)
-        for (int64_t j = 0; j < N; j++) {
-            float s = 0.0f;
-            for (int64_t k = 0; k < K; k++)
-                s += value(A, at, kind, ta ? k * lda + i : i * lda + k) * value(B, bt, kind, tb ? j * ldb + k : k * ldb + j);
-            C[i * ldc + j] += alpha * s;
-        }
+    for (int64_t i = 0; i < M; i++) naive_row(kind, ta, tb, i, N, K, alpha, A, at, lda, B, bt, ldb, C + i * ldc);
 }
 
 void CPU_FN(gemm_fuse_store)(const gemm_fuse *fx, float *C, int64_t ldc, int64_t i0, int64_t i1, int64_t j0, int64_t j1) {
