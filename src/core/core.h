@@ -6,6 +6,7 @@
 
 #include "attn/attn.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -105,6 +106,21 @@ attn_status atomic_file_open(atomic_file *af, const char *path);
 attn_status atomic_file_write(atomic_file *af, const void *data, size_t len);
 attn_status atomic_file_commit(atomic_file *af);
 void        atomic_file_abort(atomic_file *af);
+
+/* A buffer owned by each thread that uses it: the kernels' packing and
+ * tile scratch, allocated on a thread's first use at the size asked (grown
+ * when a later call asks for more), kept, so that repeated calls allocate
+ * nothing, and freed when the thread ends (threads.c). Define one per use:
+ *     static thread_buffer tiles = THREAD_BUFFER_INIT;
+ *     float *t = thread_buffer_get(&tiles, bytes);
+ * NULL when it cannot be allocated; the caller then takes a path that
+ * needs no buffer. 64-byte aligned. */
+typedef struct thread_buffer {
+    pthread_key_t key;        /* the calling thread's block, freed by the key's destructor */
+    _Atomic int state;        /* 0 new, 1 key made, -1 no key could be made */
+} thread_buffer;
+#define THREAD_BUFFER_INIT {0, 0}
+void *thread_buffer_get(thread_buffer *b, size_t bytes);
 
 /* A growable buffer of token ids (alloc.c). */
 typedef struct tok_ids {

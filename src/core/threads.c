@@ -21,6 +21,8 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 #ifdef _OPENMP
@@ -162,4 +164,42 @@ int attn_get_threads(void) {
 #endif
     }
     return n_threads_set;
+}
+
+/* ---- per-thread buffers ----------------------------------------------------- */
+
+/* A block and its usable size, as one allocation: the header is 64 bytes,
+ * so the data that follows stays 64-byte aligned. */
+typedef struct tb_block {
+    size_t bytes;
+    char pad[64 - sizeof(size_t)];
+} tb_block;
+
+static void tb_release(void *p) { attn_free_aligned(p); }
+
+static pthread_mutex_t tb_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void *thread_buffer_get(thread_buffer *b, size_t bytes) {
+    int state = atomic_load(&b->state);
+    if (state == 0) {
+        pthread_mutex_lock(&tb_lock);
+        if ((state = atomic_load(&b->state)) == 0) {
+            state = pthread_key_create(&b->key, tb_release) == 0 ? 1 : -1;
+            atomic_store(&b->state, state);
+        }
+        pthread_mutex_unlock(&tb_lock);
+    }
+    if (state < 0) return NULL; /* no way to free it when the thread ends */
+    tb_block *blk = pthread_getspecific(b->key);
+    if (blk && blk->bytes >= bytes) return blk + 1;
+    if (bytes > SIZE_MAX - sizeof *blk) return NULL;
+    tb_block *grown = attn_malloc_aligned(sizeof *blk + bytes);
+    if (!grown) return NULL;
+    if (pthread_setspecific(b->key, grown) != 0) {
+        attn_free_aligned(grown);
+        return NULL;
+    }
+    attn_free_aligned(blk);
+    grown->bytes = bytes;
+    return grown + 1;
 }

@@ -7,8 +7,8 @@
 #include "kernels/cpu/gemm.h"
 
 #include "attn/attn.h"
+#include "core/core.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 
 #if defined(__AVX512F__) && defined(__GNUC__)
@@ -17,44 +17,25 @@
 #define BF16_TARGET __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 #endif
 
-/* The emulation's blocks, one buffer per calling thread, allocated on its
- * first GEMM and kept; NULL when the allocation failed (the caller then
- * falls back to a loop that needs no buffer). */
+/* The emulation's blocks, one buffer per calling thread (thread_buffer);
+ * NULL when the allocation failed (the caller then falls back to a loop
+ * that needs no buffer). */
 enum { EM = 512, EN = 2048, EK = 256 };
-static _Thread_local float *emul_buffer;
+static thread_buffer emul_buffer = THREAD_BUFFER_INIT;
 
-static float *emul_buffers(void) {
-    if (!emul_buffer) emul_buffer = attn_malloc_aligned((size_t)(EM + EN) * EK * sizeof(float));
-    return emul_buffer;
-}
+static float *emul_buffers(void) { return thread_buffer_get(&emul_buffer, (size_t)(EM + EN) * EK * sizeof(float)); }
 
 /* The GEMV's input, rounded to bf16, XC values at a time, in one 16 KiB
  * buffer per calling thread that every thread of its team reads (it was an
  * array on each thread's stack, and a stack that must grow by that much
  * when memory is short ends the process with a segmentation fault).
- * Allocated on the thread's first GEMV and kept, so that decoding, which
- * runs one per layer and token, allocates nothing; freed when the thread
- * ends. NULL when it cannot be allocated: gemv_unbuffered then runs. */
+ * A thread_buffer: decoding, which runs one GEMV per layer and token,
+ * allocates nothing. NULL when it cannot be allocated: gemv_unbuffered
+ * then runs. */
 enum { XC = 4096 };
-static _Thread_local void *gemv_buffer;
-static pthread_key_t gemv_key;
-static pthread_once_t gemv_key_once = PTHREAD_ONCE_INIT;
-static bool gemv_key_ok;
+static thread_buffer gemv_buffer = THREAD_BUFFER_INIT;
 
-static void gemv_buffer_release(void *p) { attn_free_aligned(p); }
-static void gemv_key_make(void) { gemv_key_ok = pthread_key_create(&gemv_key, gemv_buffer_release) == 0; }
-
-static void *gemv_buffers(void) {
-    if (gemv_buffer) return gemv_buffer;
-    pthread_once(&gemv_key_once, gemv_key_make);
-    if (!gemv_key_ok) return NULL; /* no way to free it when the thread ends */
-    gemv_buffer = attn_malloc_aligned(XC * sizeof(float));
-    if (gemv_buffer && pthread_setspecific(gemv_key, gemv_buffer) != 0) {
-        attn_free_aligned(gemv_buffer);
-        gemv_buffer = NULL;
-    }
-    return gemv_buffer;
-}
+static void *gemv_buffers(void) { return thread_buffer_get(&gemv_buffer, XC * sizeof(float)); }
 
 /* out (OC) += W (OC, C) @ bf16(x) with no buffer: one dot per row, rows
  * split over the threads (the naive kernel, with the rows of W as A). */

@@ -20,9 +20,9 @@
 #include "kernels/cpu/vmath.h"
 
 #include "attn/attn.h"
+#include "core/core.h"
 
 #include <math.h>
-#include <pthread.h>
 #ifdef __AVX512F__
 #include <immintrin.h>
 #endif
@@ -39,14 +39,7 @@ enum { BQ = 64, BK = 32, TILE_MAX_D = 128, LANES = 16 };
  * step then allocates nothing) until the thread ends; when it cannot be
  * allocated the row kernels of cpu_softmax.c, which need no tiles, run
  * instead. */
-static _Thread_local float *tile_block;
-static _Thread_local size_t tile_block_floats;
-static pthread_key_t tile_key;
-static pthread_once_t tile_key_once = PTHREAD_ONCE_INIT;
-static bool tile_key_ok;
-
-static void tile_block_release(void *p) { attn_free_aligned(p); }
-static void tile_key_make(void) { tile_key_ok = pthread_key_create(&tile_key, tile_block_release) == 0; }
+static thread_buffer tile_block = THREAD_BUFFER_INIT;
 
 /* The floats one thread's tiles take with head width Dp (the backward's,
  * more than the forward's), a whole number of cache lines. */
@@ -73,15 +66,8 @@ static int thread_index(void) {
 
 /* Tiles for `threads` threads of per floats each, or NULL. */
 static float *tile_buffers(int threads, size_t per) {
-    size_t need = (size_t)threads * per;
-    if (tile_block && tile_block_floats >= need) return tile_block;
-    pthread_once(&tile_key_once, tile_key_make);
-    if (!tile_key_ok) return NULL; /* no way to free it when the thread ends */
-    attn_free_aligned(tile_block);
-    tile_block = attn_malloc_aligned(need * sizeof(float));
-    tile_block_floats = tile_block ? need : 0;
-    pthread_setspecific(tile_key, tile_block); /* freed when the thread ends */
-    return tile_block;
+    size_t need;
+    return size_mul((size_t)threads, per * sizeof(float), &need) ? thread_buffer_get(&tile_block, need) : NULL;
 }
 
 /* Inner loops run over LANES floats with constant trip counts into local

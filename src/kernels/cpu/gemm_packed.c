@@ -23,6 +23,7 @@
 #include "kernels/bf16.h"
 
 #include "attn/attn.h"
+#include "core/core.h"
 
 #include <float.h>
 #include <math.h>
@@ -138,15 +139,12 @@ enum { MR = 12, NR = 32, KL = 384, MC = 16 * MR, NC = 96 * NR };
 enum { MR = 6, NR = 16, KL = 256, MC = 24 * MR, NC = 256 * NR };
 #endif
 
-/* One packing buffer per calling thread, allocated on its first GEMM at
- * the largest size any call needs and kept (a training step then
- * allocates nothing); NULL when the allocation failed. */
-static _Thread_local uint32_t *pack_buffer;
+/* One packing buffer per calling thread (thread_buffer), at the largest
+ * size any call needs: a training step allocates nothing; NULL when the
+ * allocation failed. */
+static thread_buffer pack_buffer = THREAD_BUFFER_INIT;
 
-static uint32_t *pack_buffers(void) {
-    if (!pack_buffer) pack_buffer = attn_malloc_aligned((size_t)(MC + NC) * KL * sizeof(uint32_t));
-    return pack_buffer;
-}
+static uint32_t *pack_buffers(void) { return thread_buffer_get(&pack_buffer, (size_t)(MC + NC) * KL * sizeof(uint32_t)); }
 
 #ifdef PACKED_AVX512
 
