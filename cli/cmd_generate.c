@@ -32,8 +32,8 @@ int cmd_generate(int argc, char **argv) {
         {CLI_FLAG("--print-ids", NULL, &print_ids, "print the generated token ids instead of text")},
         {CLI_FLAG("--no-stop", NULL, &no_stop, "do not stop at end-of-text")},
         {CLI_THREADS(&threads)},
-        {CLI_CHOICE("--precision", NULL, "P", &precision, cli_precisions,
-                    "fp32 or bf16: weight matrices in bf16 (half the bytes read per token), fp32 accumulation")},
+        {CLI_CHOICE("--precision", NULL, "fp32|bf16", &precision, cli_precisions,
+                    "weight matrices in bf16 (half the bytes read per token), fp32 accumulation")},
         CLI_END,
     };
     const cli_spec spec = {
