@@ -317,7 +317,7 @@ void cli_print_help(const cli_spec *spec, FILE *out) {
         default_text(o, def, sizeof def);
         snprintf(help, sizeof help, def[0] ? "%s (default %s)" : "%s", o->help, def);
         fputs(left, out);
-        if (n + 1 > width) {
+        if (n + 2 > width) {
             fprintf(out, "\n%*s", width, "");
             n = width;
         } else {
