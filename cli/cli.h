@@ -125,24 +125,8 @@ void cli_print_help(const cli_spec *spec, FILE *out);
  * "did you mean" suggestions; (size_t)-1 past 32 characters. */
 size_t cli_edit_distance(const char *a, const char *b);
 
-/* Option parsing: `--name VALUE` / `--name=VALUE` / `-x VALUE`. Each returns
- * 1 if argv[*i] matched (advancing *i past the value), 0 if it did not,
- * -1 on a missing or malformed value (an error naming the option as typed
- * has been printed; exit with status 2). Every numeric option is parsed
- * with its allowed range: an integer in [min, max]; a finite number in
- * [min, max], with the ends excluded as `open` says (max = INFINITY for no
- * upper bound). */
+/* Ends excluded from a CLI_T_FLOAT row's range. */
 enum { CLI_CLOSED = 0, CLI_MIN_OPEN = 1, CLI_MAX_OPEN = 2 };
-int cli_opt_str(int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **out);
-int cli_opt_int_range(int argc, char **argv, int *i, const char *long_name, const char *short_name, long long min,
-                      long long max, long long *out);
-int cli_opt_float_range(int argc, char **argv, int *i, const char *long_name, const char *short_name, double min,
-                        double max, int open, double *out);
-int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_name);
-/* `--precision fp32|bf16`, same return convention. */
-int cli_opt_precision(int argc, char **argv, int *i, attn_precision *out);
-/* `--threads N`, N in 1..attn_max_threads() (4 x the cores). */
-int cli_opt_threads(int argc, char **argv, int *i, long long *out);
 /* attn_set_threads(threads) (0: ATTN_THREADS or all cores); returns 0, or
  * 2 after printing the error (e.g. ATTN_THREADS out of range). */
 int cli_set_threads(long long threads);

@@ -113,11 +113,11 @@ int cmd_train(int argc, char **argv) {
         {CLI_INT("--heads", NULL, "N", &p.model.n_head, 1, 1024, "attention heads")},
         {CLI_INT("--width", NULL, "N", &p.model.n_embd, 1, 65536, "embedding width")},
         {CLI_INT("--context", NULL, "N", &p.model.n_ctx, 1, CLI_MAX_LEN, "positions")},
-        {CLI_FLOAT("--dropout", NULL, "P", &p.model.dropout, 0, 1, CLI_MAX_OPEN, "embedding/residual dropout")},
+        {CLI_FLOAT("--dropout", NULL, "X", &p.model.dropout, 0, 1, CLI_MAX_OPEN, "embedding/residual dropout")},
         {CLI_STR("--init", NULL, "DIR", &p.init_from, "start from this model directory instead of a new model")},
         CLI_SECTION("translation (DIR holds pair shards from `attn prepare --pairs`):"),
-        {CLI_CHOICE("--arch", NULL, "A", &p.arch, archs,
-                    "transformer (Marian layout: sinusoidal positions, ReLU, scaled embeddings), bart, rnnsearch or "
+        {CLI_CHOICE("--arch", NULL, "transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
+                    "transformer: Marian layout: sinusoidal positions, ReLU, scaled embeddings; or bart, rnnsearch or "
                     "rnnencdec; --layers per side, --context positions; vocabulary and special ids from the shards; "
                     "writes OUT/translate.json for attn translate"),
          .def = "transformer"},
@@ -138,7 +138,7 @@ int cmd_train(int argc, char **argv) {
                  "at each evaluation also greedy-translate the first N validation pairs and log their BLEU "
                  "(val_bleu)")},
         CLI_SECTION("objective:"),
-        {CLI_CHOICE("--objective", NULL, "O", &p.objective, objectives,
+        {CLI_CHOICE("--objective", NULL, "clm|mlm|classify|denoise", &p.objective, objectives,
                     "clm: next-token (GPT). mlm: masked LM (BERT/RoBERTa encoders): rows [CLS] + seq-len-2 tokens + "
                     "[SEP], 15% masked 80/10/10. classify: fine-tune --init MODEL on the labelled file --data FILE "
                     "(a new classifier head when MODEL has none for these labels). denoise: BART pretraining (--arch "
@@ -175,7 +175,7 @@ int cmd_train(int argc, char **argv) {
         {CLI_FLOAT("--lr", NULL, "X", &p.optim.lr, 0, FLT_MAX, CLI_CLOSED,
                    "peak learning rate (inverse-sqrt: the scale)"),
          .set = &lr_set, .def = lr_def},
-        {CLI_CHOICE("--schedule", NULL, "S", &p.optim.schedule, schedules,
+        {CLI_CHOICE("--schedule", NULL, "cosine|inverse-sqrt", &p.optim.schedule, schedules,
                     "cosine: linear warmup, cosine decay to --min-lr; inverse-sqrt: lr * width^-0.5 * min(n^-0.5, n * "
                     "warmup^-1.5) at step n = 1, 2, ... (Vaswani et al.)")},
         {CLI_FLOAT("--min-lr", NULL, "X", &p.optim.min_lr, 0, FLT_MAX, CLI_CLOSED, "final learning rate of the cosine decay"),
@@ -202,8 +202,8 @@ int cmd_train(int argc, char **argv) {
         {CLI_INT("--stop-at", NULL, "N", &p.stop_at, 0, CLI_MAX_STEPS,
                  "stop after step N with a checkpoint (resume later with --resume); 0 = run to --steps")},
         {CLI_THREADS(&threads)},
-        {CLI_CHOICE("--precision", NULL, "P", &p.precision, cli_precisions,
-                    "fp32 or bf16: matrix products in bf16 with fp32 accumulation; weights, gradients, AdamW and "
+        {CLI_CHOICE("--precision", NULL, "fp32|bf16", &p.precision, cli_precisions,
+                    "matrix products in bf16 with fp32 accumulation; weights, gradients, AdamW and "
                     "checkpoints stay fp32")},
         {CLI_FLAG("--quiet", "-q", &ps.quiet, "no progress line")},
         CLI_END,
