@@ -17,8 +17,8 @@ int cmd_tokenize(int argc, char **argv) {
     bool decode = false, types = false, pair = false;
     long long max_len = 0;
     const cli_option options[] = {
-        {CLI_STR("--tokenizer", "-t", "TOKENIZER", &tok_path, "a tokenizer.json, vocab.json, vocab.txt or their directory")},
-        {CLI_STR("--model", "-m", "MODEL", &model, "use a model directory's tokenizer")},
+        {CLI_STR("--tokenizer", "-t", "PATH", &tok_path, "a tokenizer.json, vocab.json, vocab.txt or their directory")},
+        {CLI_STR("--model", "-m", "DIR", &model, "use a model directory's tokenizer")},
         {CLI_FLAG("--decode", "-d", &decode, "read ids and print the text they stand for")},
         {CLI_FLAG("--pair", NULL, &pair,
                   "encode two files as a pair, A first (BERT: [CLS] A [SEP] B [SEP]); with one file, A is stdin and "
