@@ -9,7 +9,11 @@
 
 int cmd_translate(int argc, char **argv) {
     const char *model_dir = NULL, *file = NULL;
-    long long beam = 1, n_best = 1, max_len = 0, min_len = 0, batch = 16, threads = 0;
+    /* the library's defaults (greedy, batch 16) without a model: the model's
+     * generation settings other than the length penalty are not used */
+    const attn_translate_params defaults = attn_translate_default_params(NULL);
+    long long beam = defaults.gen.num_beams, n_best = defaults.gen.num_return_sequences,
+              max_len = defaults.max_new_tokens, min_len = 0, batch = defaults.batch, threads = 0;
     double lp = 1.0;
     bool lp_set = false, print_scores = false;
     const cli_option options[] = {
