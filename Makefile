@@ -117,6 +117,13 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libattn.a $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/libattn.a $(LDLIBS)
 
+# The CLI's objects depend on its header; its option parser is tested on
+# its own, linked with the CLI's shared code.
+$(CLI_OBJ): cli/cli.h
+$(BUILD)/tests/test_cli_options: tests/unit/test_cli_options.c $(BUILD)/cli/options.o $(BUILD)/cli/common.o $(BUILD)/libattn.a $(HEADERS) cli/cli.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/cli/options.o $(BUILD)/cli/common.o $(BUILD)/libattn.a $(LDLIBS)
+
 # The public headers must compile alone, as C11 and as C++.
 $(BUILD)/headers.ok: $(wildcard include/attn/*.h)
 	@mkdir -p $(@D)

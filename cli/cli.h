@@ -38,24 +38,95 @@ int cli_usage_error(const char *fmt, ...)
 #endif
     ;
 
-/* Option parsing: `--name VALUE` / `--name=VALUE` / `-x VALUE`. Each returns
- * 1 if argv[*i] matched (advancing *i past the value), 0 if it did not,
- * -1 on a missing or malformed value (an error naming the option as typed
- * has been printed; exit with status 2). Every numeric option is parsed
- * with its allowed range: an integer in [min, max]; a finite number in
- * [min, max], with the ends excluded as `open` says (max = INFINITY for no
- * upper bound). */
+/* ---- option tables ----------------------------------------------------------
+ * Each command lists its options once, as rows of cli_option ending with
+ * CLI_END; cli_parse reads argv by them and cli_print_help prints --help
+ * from them. Options are `--name VALUE`, `--name=VALUE` or `-x VALUE`
+ * (flags: `--name`); an argument that does not start with '-' (or is "-"),
+ * and every argument after `--`, is positional. Every numeric value is
+ * checked against its row's range where it is read: a bad one is the
+ * error "attn <command>: error: <option as typed> must be ..." (exit 2).
+ * --help shows each option's default as its destination holds it before
+ * parsing (or the row's `def` text where the destination holds a marker,
+ * e.g. 0 for "the model's maximum"). */
+typedef enum cli_type {
+    CLI_T_END = 0,   /* ends a table */
+    CLI_T_SECTION,   /* a heading in --help (help is its text) */
+    CLI_T_FLAG,      /* bool *: set to true */
+    CLI_T_STR,       /* const char **: the argument itself */
+    CLI_T_LIST,      /* const char *[]: each use appends, at most ihi; *count counts them */
+    CLI_T_INT,       /* int32_t or int64_t (size says; uint64_t seeds as int64_t >= 0) in [ilo, ihi] */
+    CLI_T_FLOAT,     /* float or double (size says), finite, in flo..fhi with `open` ends; stored x scale */
+    CLI_T_CHOICE,    /* an enum or int32_t/int64_t: the value of one of the words in choices */
+    CLI_T_THREADS,   /* long long threads, 1 to attn_max_threads() (0 before: ATTN_THREADS or all cores) */
+} cli_type;
+
+typedef struct cli_choice {
+    const char *word;
+    int value;
+} cli_choice; /* a table ends with {NULL, 0}; a word whose value an earlier one has is an alias */
+
+typedef struct cli_option {
+    const char *name;       /* "--batch" (NULL: a short name only) */
+    const char *short_name; /* "-b" or NULL */
+    const char *meta;       /* the value's name in --help ("N"); NULL for flags */
+    cli_type type;
+    void *dest;
+    size_t size;            /* sizeof *dest for INT, FLOAT, CHOICE */
+    long long ilo, ihi;
+    double flo, fhi;
+    int open;               /* CLI_MIN_OPEN | CLI_MAX_OPEN: ends excluded from flo..fhi */
+    double scale;           /* FLOAT: stored value = given value x scale (0: 1), e.g. minutes -> seconds */
+    const cli_choice *choices;
+    int *count;             /* LIST */
+    bool *set;              /* optional: set to true when the option is given */
+    const char *help;
+    const char *def;        /* --help's default when the destination's value is a marker; "" shows none */
+} cli_option;
+
+typedef struct cli_spec {
+    const char *usage;            /* "usage: attn embed -m MODEL [FILE] [options]" (lines) */
+    const char *about;            /* the paragraph under it */
+    const cli_option *options;    /* ends with CLI_END */
+    const char *epilog;           /* printed after the options, or NULL */
+} cli_spec;
+
+/* Rows; add `.set = &given` or `.def = "text"` after one inside its braces:
+ * {CLI_INT("--warmup", NULL, "N", &p.warmup, 0, 100, "warmup steps"), .set = &warmup_set}. */
+#define CLI_END {.type = CLI_T_END}
+#define CLI_SECTION(title) {.type = CLI_T_SECTION, .help = (title)}
+#define CLI_FLAG(l, s, d, h) .name = (l), .short_name = (s), .type = CLI_T_FLAG, .dest = (d), .help = (h)
+#define CLI_STR(l, s, m, d, h) .name = (l), .short_name = (s), .meta = (m), .type = CLI_T_STR, .dest = (d), .help = (h)
+#define CLI_LIST(l, s, m, d, n, max, h)                                                                        \
+    .name = (l), .short_name = (s), .meta = (m), .type = CLI_T_LIST, .dest = (const char **)(d), .count = (n), \
+    .ihi = (max), .help = (h)
+#define CLI_INT(l, s, m, d, lo, hi, h)                                                                          \
+    .name = (l), .short_name = (s), .meta = (m), .type = CLI_T_INT, .dest = (d), .size = sizeof *(d), .ilo = (lo), \
+    .ihi = (hi), .help = (h)
+#define CLI_FLOAT(l, s, m, d, lo, hi, op, h)                                                                      \
+    .name = (l), .short_name = (s), .meta = (m), .type = CLI_T_FLOAT, .dest = (d), .size = sizeof *(d), .flo = (lo), \
+    .fhi = (hi), .open = (op), .help = (h)
+#define CLI_CHOICE(l, s, m, d, words, h)                                                                       \
+    .name = (l), .short_name = (s), .meta = (m), .type = CLI_T_CHOICE, .dest = (d), .size = sizeof *(d),       \
+    .choices = (words), .help = (h)
+#define CLI_THREADS(d)                                                                                         \
+    .name = "--threads", .meta = "N", .type = CLI_T_THREADS, .dest = (d), .size = sizeof(long long), \
+    .help = "threads, 1 to 4 x the cores"
+/* --precision fp32|bf16 (f32 an alias) into an attn_precision */
+extern const cli_choice cli_precisions[];
+
+/* Parses argv[1..argc-1] by spec: the positional arguments are moved to
+ * argv[1..*n_pos] in order. Returns CLI_GO_ON, or the exit status to end
+ * the command with: 0 after printing --help, 2 after an error. */
+enum { CLI_GO_ON = -1 };
+int cli_parse(const cli_spec *spec, int argc, char **argv, int *n_pos);
+void cli_print_help(const cli_spec *spec, FILE *out);
+/* Edit distance (adjacent transpositions one edit) of short names, for
+ * "did you mean" suggestions; (size_t)-1 past 32 characters. */
+size_t cli_edit_distance(const char *a, const char *b);
+
+/* Ends excluded from a CLI_T_FLOAT row's range. */
 enum { CLI_CLOSED = 0, CLI_MIN_OPEN = 1, CLI_MAX_OPEN = 2 };
-int cli_opt_str(int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **out);
-int cli_opt_int_range(int argc, char **argv, int *i, const char *long_name, const char *short_name, long long min,
-                      long long max, long long *out);
-int cli_opt_float_range(int argc, char **argv, int *i, const char *long_name, const char *short_name, double min,
-                        double max, int open, double *out);
-int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_name);
-/* `--precision fp32|bf16`, same return convention. */
-int cli_opt_precision(int argc, char **argv, int *i, attn_precision *out);
-/* `--threads N`, N in 1..attn_max_threads() (4 x the cores). */
-int cli_opt_threads(int argc, char **argv, int *i, long long *out);
 /* attn_set_threads(threads) (0: ATTN_THREADS or all cores); returns 0, or
  * 2 after printing the error (e.g. ATTN_THREADS out of range). */
 int cli_set_threads(long long threads);

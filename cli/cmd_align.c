@@ -10,22 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: attn align -m MODEL (--src \"sentence\" | FILE) [--svg OUT.svg] [--json OUT.json]\n\n"
-            "Translates the sentence greedily with an RNN translation model (model_type rnnsearch or\n"
-            "rnnencdec), prints the translation, and writes the attention weights: an alignment\n"
-            "heatmap (source words across, target words down) and/or JSON with the tokens and the\n"
-            "weights (one row per target token). FILE (or stdin with -) holds one sentence.\n\n"
-            "  -m, --model DIR       the model directory (config.json, model.safetensors)\n"
-            "  --tokenizer PATH      source tokenizer (default: MODEL's tokenizer.json or vocab.txt)\n"
-            "  --tgt-tokenizer PATH  target tokenizer (default: the source tokenizer)\n"
-            "  --src-eos             end the source with the model's eos token\n"
-            "  --max-len N           at most N target tokens (default 2 * source length + 10)\n"
-            "  --title TEXT          the figure's title\n"
-            "  --threads N           threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n");
-}
-
 /* A JSON string: escapes, and U+FFFD for bytes that are not UTF-8. */
 static void json_string(FILE *f, const char *s, size_t n) {
     fputc('"', f);
@@ -112,32 +96,32 @@ int cmd_align(int argc, char **argv) {
     const char *tok_path = NULL, *tgt_tok_path = NULL, *title = NULL;
     long long threads = 0, max_len = -1;
     bool src_eos = false;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (cli_opt_flag(argv, i, "--src-eos", NULL)) {
-            src_eos = true;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &model_dir)) != 0 ||
-            (r = cli_opt_str(argc, argv, &i, "--src", NULL, &sentence)) != 0 ||
-            (r = cli_opt_str(argc, argv, &i, "--svg", NULL, &svg_path)) != 0 ||
-            (r = cli_opt_str(argc, argv, &i, "--json", NULL, &json_path)) != 0 ||
-            (r = cli_opt_str(argc, argv, &i, "--tokenizer", NULL, &tok_path)) != 0 ||
-            (r = cli_opt_str(argc, argv, &i, "--tgt-tokenizer", NULL, &tgt_tok_path)) != 0 ||
-            (r = cli_opt_str(argc, argv, &i, "--title", NULL, &title)) != 0 ||
-            (r = cli_opt_int_range(argc, argv, &i, "--max-len", NULL, 0, 100000, &max_len)) != 0 ||
-            (r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn align --help)", argv[i]);
-        if (file) return cli_usage_error("one input file at most");
-        file = argv[i];
-    }
+    const cli_option options[] = {
+        {CLI_STR("--model", "-m", "DIR", &model_dir, "the model directory (config.json, model.safetensors)")},
+        {CLI_STR("--src", NULL, "TEXT", &sentence, "the source sentence (instead of FILE)")},
+        {CLI_STR("--svg", NULL, "OUT.svg", &svg_path, "write the alignment heatmap")},
+        {CLI_STR("--json", NULL, "OUT.json", &json_path, "write the tokens and the attention weights")},
+        {CLI_STR("--tokenizer", NULL, "PATH", &tok_path, "source tokenizer"),
+         .def = "MODEL's tokenizer.json or vocab.txt"},
+        {CLI_STR("--tgt-tokenizer", NULL, "PATH", &tgt_tok_path, "target tokenizer"), .def = "the source tokenizer"},
+        {CLI_FLAG("--src-eos", NULL, &src_eos, "end the source with the model's eos token")},
+        {CLI_INT("--max-len", NULL, "N", &max_len, 0, 100000, "at most N target tokens"),
+         .def = "2 * source length + 10"},
+        {CLI_STR("--title", NULL, "TEXT", &title, "the figure's title")},
+        {CLI_THREADS(&threads)},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn align -m MODEL (--src \"sentence\" | FILE) [--svg OUT.svg] [--json OUT.json]",
+        "Translates the sentence greedily with an RNN translation model (model_type rnnsearch or\n"
+        "rnnencdec), prints the translation, and writes the attention weights: an alignment\n"
+        "heatmap (source words across, target words down) and/or JSON with the tokens and the\n"
+        "weights (one row per target token). FILE (or stdin with -) holds one sentence.",
+        options, NULL};
+    int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
+    if (r != CLI_GO_ON) return r;
+    if (n_pos > 1) return cli_usage_error("one input file at most");
+    if (n_pos) file = argv[1];
     if (!model_dir || (!sentence && !file) || (sentence && file))
         return cli_usage_error("needs -m MODEL and either --src \"sentence\" or one FILE (see attn align --help)");
     int r0 = cli_set_threads(threads);

@@ -6,15 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out) {
-    fprintf(out, "usage: attn bleu --ref REF [--ref REF2 ...] [HYP] [--json]\n\n"
-                 "Corpus BLEU of HYP (stdin without it; on a terminal, read until Ctrl-D) against\n"
-                 "one or more reference files, one sentence per line, computed as sacreBLEU does\n"
-                 "by default (13a tokenization, BLEU-4, exponential smoothing, brevity penalty).\n"
-                 "Prints sacreBLEU's line:\n"
-                 "BLEU = 31.25 62.1/38.0/25.3/17.2 (BP = 0.971 ratio = 0.971 hyp_len = 1234 ref_len = 1271)\n");
-}
-
 /* Splits text into lines in place (a final newline ends the last line). */
 static char **split_lines(char *text, size_t len, int64_t *n) {
     int64_t k = 0, cap = 1;
@@ -39,27 +30,23 @@ int cmd_bleu(int argc, char **argv) {
     const char *refs_path[16], *hyp_path = NULL;
     int n_refs = 0;
     bool json = false;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        const char *v;
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (cli_opt_flag(argv, i, "--json", NULL)) {
-            json = true;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--ref", "-r", &v)) != 0) {
-            if (r < 0) return 2;
-            if (n_refs == 16) return cli_usage_error("at most 16 reference files");
-            refs_path[n_refs++] = v;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn bleu --help)", argv[i]);
-        if (hyp_path) return cli_usage_error("one hypothesis file at most");
-        hyp_path = argv[i];
-    }
+    const cli_option options[] = {
+        {CLI_LIST("--ref", "-r", "REF", refs_path, &n_refs, 16, "a reference file (up to 16: give --ref again)")},
+        {CLI_FLAG("--json", NULL, &json, "print {\"score\": ..., \"precisions\": [...], \"bp\": ..., ...}")},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn bleu --ref REF [--ref REF2 ...] [HYP] [--json]",
+        "Corpus BLEU of HYP (stdin without it; on a terminal, read until Ctrl-D) against\n"
+        "one or more reference files, one sentence per line, computed as sacreBLEU does\n"
+        "by default (13a tokenization, BLEU-4, exponential smoothing, brevity penalty).\n"
+        "Prints sacreBLEU's line:\n"
+        "BLEU = 31.25 62.1/38.0/25.3/17.2 (BP = 0.971 ratio = 0.971 hyp_len = 1234 ref_len = 1271)",
+        options, NULL};
+    int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
+    if (r != CLI_GO_ON) return r;
+    if (n_pos > 1) return cli_usage_error("one hypothesis file at most");
+    if (n_pos) hyp_path = argv[1];
     if (!n_refs) return cli_usage_error("--ref REF is required (see attn bleu --help)");
     int rc = 1;
     char *htext = NULL, *rtext[16] = {0};

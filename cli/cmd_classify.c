@@ -14,18 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: attn classify -m MODEL [FILE] [--probs] [--batch N]\n\n"
-            "Prints one label per input line (stdin without FILE; on a terminal, read until\n"
-            "Ctrl-D): the classifier's most likely label and its probability, \"label<TAB>p\".\n"
-            "A TAB in a line separates a text pair.\n\n"
-            "  --probs         print every label's probability instead (\"label=p\" TAB-separated)\n"
-            "  --max-length N  truncate to N tokens (default: the model's positions)\n"
-            "  --batch N       lines per forward pass (default 32)\n"
-            "  --threads N     threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n");
-}
-
 typedef struct encoded {
     int32_t *ids, *types;
     int64_t n;
@@ -50,36 +38,25 @@ int cmd_classify(int argc, char **argv) {
     const char *model_dir = NULL, *file = NULL;
     long long batch = 32, max_len = 0, threads = 0;
     bool probs = false;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (cli_opt_flag(argv, i, "--probs", NULL)) {
-            probs = true;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &model_dir)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_int_range(argc, argv, &i, "--batch", NULL, 1, CLI_MAX_BATCH, &batch)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_int_range(argc, argv, &i, "--max-length", NULL, 0, CLI_MAX_LEN, &max_len)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn classify --help)", argv[i]);
-        if (file) return cli_usage_error("one input file at most");
-        file = argv[i];
-    }
+    const cli_option options[] = {
+        {CLI_STR("--model", "-m", "DIR", &model_dir, "model directory (a fine-tuned classifier)")},
+        {CLI_FLAG("--probs", NULL, &probs, "print every label's probability instead (\"label=p\" TAB-separated)")},
+        {CLI_INT("--max-length", NULL, "N", &max_len, 0, CLI_MAX_LEN, "truncate to N tokens"),
+         .def = "the model's positions"},
+        {CLI_INT("--batch", NULL, "N", &batch, 1, CLI_MAX_BATCH, "lines per forward pass")},
+        {CLI_THREADS(&threads)},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn classify -m MODEL [FILE] [--probs] [--batch N]",
+        "Prints one label per input line (stdin without FILE; on a terminal, read until\n"
+        "Ctrl-D): the classifier's most likely label and its probability, \"label<TAB>p\".\n"
+        "A TAB in a line separates a text pair.",
+        options, NULL};
+    int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
+    if (r != CLI_GO_ON) return r;
+    if (n_pos > 1) return cli_usage_error("one input file at most");
+    if (n_pos) file = argv[1];
     if (!model_dir) return cli_usage_error("-m MODEL is required (see attn classify --help)");
     int r0 = cli_set_threads(threads);
     if (r0) return r0;

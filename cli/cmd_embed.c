@@ -18,34 +18,6 @@
 #include <string.h>
 #include <time.h>
 
-static void usage_embed(FILE *out) {
-    fprintf(out,
-            "usage: attn embed -m MODEL [FILE] [--normalize] [--out FILE.npy]\n\n"
-            "One embedding per input line (stdin without FILE; on a terminal, read until Ctrl-D):\n"
-            "the mean of the encoder's last hidden states over the line's real tokens, as\n"
-            "sentence-transformers' mean pooling. Printed as one JSON array per line, or written\n"
-            "as a float32 (lines, width) .npy, atomically (a temporary file renamed over FILE).\n\n"
-            "  --normalize     divide each embedding by its L2 norm\n"
-            "  --out FILE.npy  write a NumPy array instead of printing\n"
-            "  --max-length N  truncate lines to N tokens (default: the model's maximum)\n"
-            "  --batch N       lines per forward pass (default 32)\n"
-            "  --threads N     threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n"
-            "  --time          print to stderr the encoding time (tokenizing, the forward passes and\n"
-            "                  pooling; not loading the model or writing the output)\n");
-}
-
-static void usage_similar(FILE *out) {
-    fprintf(out,
-            "usage: attn similar -m MODEL --query TEXT [FILE] [--top N]\n\n"
-            "Ranks the lines of FILE (stdin without it; on a terminal, read until Ctrl-D) by\n"
-            "the cosine similarity of their embeddings (see attn embed) to the query's; prints\n"
-            "\"score<TAB>line\", best first.\n\n"
-            "  --top N         print the N best lines only\n"
-            "  --max-length N  truncate lines to N tokens\n"
-            "  --batch N       lines per forward pass (default 32)\n"
-            "  --threads N     threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n");
-}
-
 /* ---- embedding ------------------------------------------------------------ */
 
 typedef struct tokenized {
@@ -163,34 +135,46 @@ static int parse(int argc, char **argv, bool similar, embed_args *a) {
     const char *cmd = similar ? "similar" : "embed";
     memset(a, 0, sizeof *a);
     a->batch = 32;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            (similar ? usage_similar : usage_embed)(stdout);
-            return 0;
-        }
-        if (!similar && cli_opt_flag(argv, i, "--normalize", NULL)) {
-            a->normalize = true;
-            continue;
-        }
-        if (!similar && cli_opt_flag(argv, i, "--time", NULL)) {
-            a->time = true;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &a->model_dir)) ||
-            (!similar && (r = cli_opt_str(argc, argv, &i, "--out", "-o", &a->out))) ||
-            (similar && (r = cli_opt_str(argc, argv, &i, "--query", "-q", &a->query))) ||
-            (similar && (r = cli_opt_int_range(argc, argv, &i, "--top", NULL, 0, LLONG_MAX, &a->top))) ||
-            (r = cli_opt_threads(argc, argv, &i, &a->threads)) ||
-            (r = cli_opt_int_range(argc, argv, &i, "--max-length", NULL, 0, CLI_MAX_LEN, &a->max_len)) ||
-            (r = cli_opt_int_range(argc, argv, &i, "--batch", NULL, 1, CLI_MAX_BATCH, &a->batch))) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn %s --help)", argv[i], cmd);
-        if (a->file) return cli_usage_error("one input file at most");
-        a->file = argv[i];
-    }
+    const cli_option embed_options[] = {
+        {CLI_STR("--model", "-m", "DIR", &a->model_dir, "model directory (an encoder)")},
+        {CLI_FLAG("--normalize", NULL, &a->normalize, "divide each embedding by its L2 norm")},
+        {CLI_STR("--out", "-o", "FILE.npy", &a->out, "write a NumPy array instead of printing")},
+        {CLI_INT("--max-length", NULL, "N", &a->max_len, 0, CLI_MAX_LEN, "truncate lines to N tokens"),
+         .def = "the model's maximum"},
+        {CLI_INT("--batch", NULL, "N", &a->batch, 1, CLI_MAX_BATCH, "lines per forward pass")},
+        {CLI_THREADS(&a->threads)},
+        {CLI_FLAG("--time", NULL, &a->time,
+                  "print to stderr the encoding time (tokenizing, the forward passes and pooling; not loading the "
+                  "model or writing the output)")},
+        CLI_END,
+    };
+    const cli_option similar_options[] = {
+        {CLI_STR("--model", "-m", "DIR", &a->model_dir, "model directory (an encoder)")},
+        {CLI_STR("--query", "-q", "TEXT", &a->query, "the text to rank the lines against")},
+        {CLI_INT("--top", NULL, "N", &a->top, 0, LLONG_MAX, "print the N best lines only; 0 = all")},
+        {CLI_INT("--max-length", NULL, "N", &a->max_len, 0, CLI_MAX_LEN, "truncate lines to N tokens"),
+         .def = "the model's maximum"},
+        {CLI_INT("--batch", NULL, "N", &a->batch, 1, CLI_MAX_BATCH, "lines per forward pass")},
+        {CLI_THREADS(&a->threads)},
+        CLI_END,
+    };
+    const cli_spec embed_spec = {
+        "usage: attn embed -m MODEL [FILE] [--normalize] [--out FILE.npy]",
+        "One embedding per input line (stdin without FILE; on a terminal, read until Ctrl-D):\n"
+        "the mean of the encoder's last hidden states over the line's real tokens, as\n"
+        "sentence-transformers' mean pooling. Printed as one JSON array per line, or written\n"
+        "as a float32 (lines, width) .npy, atomically (a temporary file renamed over FILE).",
+        embed_options, NULL};
+    const cli_spec similar_spec = {
+        "usage: attn similar -m MODEL --query TEXT [FILE] [--top N]",
+        "Ranks the lines of FILE (stdin without it; on a terminal, read until Ctrl-D) by\n"
+        "the cosine similarity of their embeddings (see attn embed) to the query's; prints\n"
+        "\"score<TAB>line\", best first.",
+        similar_options, NULL};
+    int n_pos, r = cli_parse(similar ? &similar_spec : &embed_spec, argc, argv, &n_pos);
+    if (r != CLI_GO_ON) return r;
+    if (n_pos > 1) return cli_usage_error("one input file at most");
+    if (n_pos) a->file = argv[1];
     if (!a->model_dir) return cli_usage_error("-m MODEL is required (see attn %s --help)", cmd);
     if (similar && !a->query) return cli_usage_error("--query TEXT is required");
     return -1;

@@ -14,92 +14,39 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: attn generate -m MODEL [options]\n\n"
-            "Runs the prompt through the model (prefill), then decodes one token at a time with\n"
-            "a KV cache, printing text as it is made. Stops at end-of-text or after -n tokens.\n\n"
-            "  -m, --model DIR     model directory\n"
-            "  -p, --prompt TEXT   prompt (default: the end-of-text token, i.e. start a document)\n"
-            "  --ids \"1 2 3\"       prompt as token ids instead of text\n"
-            "  -n, --max-tokens N  tokens to generate (200)\n"
-            "  --temperature X     0 = greedy (0.8)\n"
-            "  --top-k N           sample among the N most likely tokens (0 = all)\n"
-            "  --top-p X           nucleus sampling mass (1 = off)\n"
-            "  --seed N            sampling seed (42)\n"
-            "  --print-ids         print the generated token ids instead of text\n"
-            "  --no-stop           do not stop at end-of-text\n"
-            "  --threads N         threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n"
-            "  --precision P       fp32 (default) or bf16: weight matrices in bf16 (half the\n"
-            "                      bytes read per token), fp32 accumulation\n");
-}
-
 int cmd_generate(int argc, char **argv) {
     const char *model_dir = NULL, *prompt = NULL, *ids_str = NULL;
     attn_sampler_params sp = attn_sampler_default_params();
     bool print_ids = false, no_stop = false;
     attn_precision precision = ATTN_PRECISION_F32;
-    long long v, threads = 0;
-    double x;
-    sp.max_new_tokens = 200;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (cli_opt_flag(argv, i, "--print-ids", NULL)) {
-            print_ids = true;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--no-stop", NULL)) {
-            no_stop = true;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &model_dir)) || (r = cli_opt_str(argc, argv, &i, "--prompt", "-p", &prompt)) ||
-            (r = cli_opt_str(argc, argv, &i, "--ids", NULL, &ids_str))) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_int_range(argc, argv, &i, "--max-tokens", "-n", 0, CLI_MAX_LEN, &v)) != 0) {
-            if (r < 0) return 2;
-            sp.max_new_tokens = v;
-            continue;
-        }
-        if ((r = cli_opt_int_range(argc, argv, &i, "--top-k", NULL, 0, INT32_MAX, &v)) != 0) {
-            if (r < 0) return 2;
-            sp.top_k = (int32_t)v;
-            continue;
-        }
-        if ((r = cli_opt_int_range(argc, argv, &i, "--seed", NULL, 0, LLONG_MAX, &v)) != 0) {
-            if (r < 0) return 2;
-            sp.seed = (uint64_t)v;
-            continue;
-        }
-        if ((r = cli_opt_precision(argc, argv, &i, &precision)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_float_range(argc, argv, &i, "--temperature", "-t", 0, FLT_MAX, CLI_CLOSED, &x)) != 0) {
-            if (r < 0) return 2;
-            sp.temperature = (float)x;
-            continue;
-        }
-        if ((r = cli_opt_float_range(argc, argv, &i, "--top-p", NULL, 0, 1, CLI_MIN_OPEN, &x)) != 0) {
-            if (r < 0) return 2;
-            sp.top_p = (float)x;
-            continue;
-        }
-        return cli_usage_error("unknown option '%s' (see attn generate --help)", argv[i]);
-    }
+    long long threads = 0;
+    const cli_option options[] = {
+        {CLI_STR("--model", "-m", "DIR", &model_dir, "model directory")},
+        {CLI_STR("--prompt", "-p", "TEXT", &prompt, "prompt"), .def = "the end-of-text token, i.e. start a document"},
+        {CLI_STR("--ids", NULL, "\"1 2 3\"", &ids_str, "prompt as token ids instead of text")},
+        {CLI_INT("--max-tokens", "-n", "N", &sp.max_new_tokens, 0, CLI_MAX_LEN, "tokens to generate")},
+        {CLI_FLOAT("--temperature", "-t", "X", &sp.temperature, 0, FLT_MAX, CLI_CLOSED, "0 = greedy")},
+        {CLI_INT("--top-k", NULL, "N", &sp.top_k, 0, INT32_MAX, "sample among the N most likely tokens, 0 = all")},
+        {CLI_FLOAT("--top-p", NULL, "X", &sp.top_p, 0, 1, CLI_MIN_OPEN, "nucleus sampling mass, 1 = off")},
+        {CLI_INT("--seed", NULL, "N", &sp.seed, 0, LLONG_MAX, "sampling seed")},
+        {CLI_FLAG("--print-ids", NULL, &print_ids, "print the generated token ids instead of text")},
+        {CLI_FLAG("--no-stop", NULL, &no_stop, "do not stop at end-of-text")},
+        {CLI_THREADS(&threads)},
+        {CLI_CHOICE("--precision", NULL, "fp32|bf16", &precision, cli_precisions,
+                    "weight matrices in bf16 (half the bytes read per token), fp32 accumulation")},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn generate -m MODEL [options]",
+        "Runs the prompt through the model (prefill), then decodes one token at a time with\n"
+        "a KV cache, printing text as it is made. Stops at end-of-text or after -n tokens.",
+        options, NULL};
+    int n_pos, rc = cli_parse(&spec, argc, argv, &n_pos);
+    if (rc != CLI_GO_ON) return rc;
+    if (n_pos > 0) return cli_usage_error("unknown argument '%s' (see attn generate --help)", argv[1]);
     if (!model_dir) return cli_usage_error("-m MODEL is required (see attn generate --help)");
     if (prompt && ids_str) return cli_usage_error("give --prompt or --ids, not both");
-    int rc = cli_set_threads(threads);
-    if (rc) return rc;
+    if ((rc = cli_set_threads(threads)) != 0) return rc;
     rc = 1;
     attn_model *model = NULL;
     attn_tokenizer *tok = NULL;

@@ -8,17 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: attn plot FILE.tsv --svg OUT.svg [--title T] [--x-title T] [--y-title T]\n\n"
-            "Draws one line per series from a tab-separated table (stdin with -): the first row\n"
-            "names the x column and then the series, each further row is an x label followed by\n"
-            "one number per series (empty, \"nan\" or \"-\" for a missing point), e.g.\n\n"
-            "  length\tRNNsearch-50\tRNNencdec-50\n"
-            "  0-10\t21.5\t18.2\n"
-            "  10-20\t20.9\t15.1\n");
-}
-
 /* Splits line (modified) at tabs into at most max fields; returns the count. */
 static int split_tabs(char *line, char **fields, int max) {
     int n = 0;
@@ -36,23 +25,26 @@ enum { MAX_SERIES = 100, MAX_ROWS = 10000 };
 
 int cmd_plot(int argc, char **argv) {
     const char *file = NULL, *svg_path = NULL, *title = NULL, *x_title = NULL, *y_title = NULL;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--svg", NULL, &svg_path)) != 0 ||
-            (r = cli_opt_str(argc, argv, &i, "--title", NULL, &title)) != 0 ||
-            (r = cli_opt_str(argc, argv, &i, "--x-title", NULL, &x_title)) != 0 ||
-            (r = cli_opt_str(argc, argv, &i, "--y-title", NULL, &y_title)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn plot --help)", argv[i]);
-        if (file) return cli_usage_error("one input file at most");
-        file = argv[i];
-    }
+    const cli_option options[] = {
+        {CLI_STR("--svg", NULL, "OUT.svg", &svg_path, "the SVG file to write (atomically)")},
+        {CLI_STR("--title", NULL, "T", &title, "the figure's title")},
+        {CLI_STR("--x-title", NULL, "T", &x_title, "the x axis's title")},
+        {CLI_STR("--y-title", NULL, "T", &y_title, "the y axis's title")},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn plot FILE.tsv --svg OUT.svg [--title T] [--x-title T] [--y-title T]",
+        "Draws one line per series from a tab-separated table (stdin with -): the first row\n"
+        "names the x column and then the series, each further row is an x label followed by\n"
+        "one number per series (empty, \"nan\" or \"-\" for a missing point), e.g.\n\n"
+        "  length\tRNNsearch-50\tRNNencdec-50\n"
+        "  0-10\t21.5\t18.2\n"
+        "  10-20\t20.9\t15.1",
+        options, NULL};
+    int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
+    if (r != CLI_GO_ON) return r;
+    if (n_pos > 1) return cli_usage_error("one input file at most");
+    if (n_pos) file = argv[1];
     if (!file || !svg_path) return cli_usage_error("needs FILE.tsv and --svg OUT.svg (see attn plot --help)");
     char *text = NULL, *svg = NULL, *fields[MAX_SERIES + 2], *names[MAX_SERIES], *labels[MAX_ROWS];
     double *values = NULL;

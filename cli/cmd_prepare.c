@@ -8,41 +8,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: attn prepare [-t char|amino|TOKENIZER] -o OUT_DIR [--val-fraction F] FILE...\n"
-            "\n"
-            "Tokenizes text files (UTF-8, one document each) into OUT_DIR/train.bin and\n"
-            "OUT_DIR/val.bin, and writes OUT_DIR/tokenizer.json and OUT_DIR/meta.json.\n"
-            "Each document ends with <|endoftext|>; its last F of text (cut at a line\n"
-            "start) goes to val.bin.\n"
-            "\n"
-            "options:\n"
-            "  -t, --tokenizer T     'char' learns a character vocabulary from the files\n"
-            "                        (default); 'amino' the amino-acid vocabulary; else\n"
-            "                        any tokenizer attn reads (see attn tokenize --help)\n"
-            "  -o, --out DIR         output directory (created if missing)\n"
-            "      --val-fraction F  share of each document kept for validation, in\n"
-            "                        [0, 0.5] (default 0.1)\n"
-            "  -h, --help            show this help\n"
-            "\n"
-            "usage: attn prepare --pairs -t TOKENIZER -o OUT_DIR [--val FILE] [--test FILE]\n"
-            "                    [--max-len N] [--wrap bart|eos] TRAIN_FILE\n"
-            "\n"
-            "Parallel text: every line is 'source TAB target'. Writes OUT_DIR/train.pairs\n"
-            "(val.pairs, test.pairs for --val, --test), tokenizer.json and meta.json.\n"
-            "A line without a tab, with two tabs, with an empty side or with invalid\n"
-            "UTF-8 is an error naming the file and line.\n"
-            "      --val FILE        validation pairs (never cut from the training file)\n"
-            "      --test FILE       test pairs\n"
-            "      --max-len N       skip (and count) pairs with a side longer than N\n"
-            "                        tokens, specials included (default 0: no limit)\n"
-            "      --wrap bart       source <s> x </s>, target <s> y </s>, decoder\n"
-            "                        input starts with </s> (default; BART's convention)\n"
-            "      --wrap eos        source x </s>, target y </s>, decoder input starts\n"
-            "                        with </s> (fairseq's Transformer)\n");
-}
-
 /* 3621904 -> "3,621,904" */
 static const char *commas(long long v, char *buf, size_t cap) {
     char digits[32];
@@ -67,74 +32,70 @@ static void print_split(const char *name, const attn_pairs_split_stats *s) {
            (int)s->max_tgt_len);
 }
 
-static int prepare_pairs(const attn_prepare_params *base, const char *val, const char *test, const char *wrap,
-                         long long max_len, const char **inputs, int n_inputs) {
-    attn_prepare_pairs_params p = attn_prepare_pairs_default_params();
+static int prepare_pairs(const attn_prepare_params *base, attn_prepare_pairs_params *pp, const char *const *inputs,
+                         int n_inputs) {
+    attn_prepare_pairs_params p = *pp;
     if (n_inputs != 1) return cli_usage_error("--pairs takes exactly one training file (see attn prepare --help)");
     if (!base->tokenizer || !strcmp(base->tokenizer, "char") || !strcmp(base->tokenizer, "amino"))
         return cli_usage_error("--pairs needs -t TOKENIZER (a tokenizer.json or its directory)");
-    if (wrap && !strcmp(wrap, "eos"))
-        p.wrap = ATTN_WRAP_EOS;
-    else if (wrap && strcmp(wrap, "bart") != 0)
-        return cli_usage_error("--wrap must be bart or eos, not '%s'", wrap);
     p.tokenizer = base->tokenizer;
     p.out_dir = base->out_dir;
     p.train = inputs[0];
-    p.val = val;
-    p.test = test;
-    p.max_len = max_len;
     attn_prepare_pairs_result res;
     attn_status st = attn_prepare_pairs(&p, &res);
     if (st != ATTN_OK) return cli_fail("prepare", st, NULL);
     print_split("train", &res.train);
-    if (val) print_split("val", &res.val);
-    if (test) print_split("test", &res.test);
+    if (p.val) print_split("val", &res.val);
+    if (p.test) print_split("test", &res.test);
     printf("prepared pairs (vocab %d) into %s\n", (int)res.vocab_size, p.out_dir);
     return 0;
 }
 
+static const cli_choice wraps[] = {{"bart", ATTN_WRAP_BART}, {"eos", ATTN_WRAP_EOS}, {NULL, 0}};
+
 int cmd_prepare(int argc, char **argv) {
     attn_prepare_params p = attn_prepare_default_params();
-    const char *val = NULL, *test = NULL, *wrap = NULL;
-    long long max_len = 0;
-    bool pairs = false;
-    const char **inputs = calloc((size_t)argc + 1, sizeof *inputs);
-    if (!inputs) return cli_fail("prepare", ATTN_ERR_OUT_OF_MEMORY, "out of memory");
-    int n_inputs = 0, r;
-    bool only_files = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_files || a[0] != '-' || !a[1]) {
-            inputs[n_inputs++] = a;
-        } else if (!strcmp(a, "--")) {
-            only_files = true;
-        } else if (cli_opt_flag(argv, i, "--pairs", NULL)) {
-            pairs = true;
-        } else if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            free(inputs);
-            return 0;
-        } else if ((r = cli_opt_str(argc, argv, &i, "--tokenizer", "-t", &p.tokenizer)) != 0 ||
-                   (r = cli_opt_str(argc, argv, &i, "--val", NULL, &val)) != 0 ||
-                   (r = cli_opt_str(argc, argv, &i, "--test", NULL, &test)) != 0 ||
-                   (r = cli_opt_str(argc, argv, &i, "--wrap", NULL, &wrap)) != 0 ||
-                   (r = cli_opt_int_range(argc, argv, &i, "--max-len", NULL, 0, CLI_MAX_LEN, &max_len)) != 0 ||
-                   (r = cli_opt_str(argc, argv, &i, "--out", "-o", &p.out_dir)) != 0 ||
-                   (r = cli_opt_float_range(argc, argv, &i, "--val-fraction", NULL, 0, 0.5, CLI_CLOSED, &p.val_fraction)) != 0) {
-            if (r < 0) {
-                free(inputs);
-                return 2;
-            }
-        } else {
-            free(inputs);
-            return cli_usage_error("unknown option '%s' (see attn prepare --help)", a);
-        }
-    }
+    attn_prepare_pairs_params pp = attn_prepare_pairs_default_params();
+    bool pairs = false, wrap_set = false;
+    const cli_option options[] = {
+        {CLI_STR("--tokenizer", "-t", "T", &p.tokenizer,
+                 "'char' learns a character vocabulary from the files; 'amino' the amino-acid vocabulary; else any "
+                 "tokenizer attn reads (see attn tokenize --help)")},
+        {CLI_STR("--out", "-o", "DIR", &p.out_dir, "output directory (created if missing)")},
+        {CLI_FLOAT("--val-fraction", NULL, "F", &p.val_fraction, 0, 0.5, CLI_CLOSED,
+                   "share of each document kept for validation, in [0, 0.5]")},
+        CLI_SECTION("parallel text (--pairs):"),
+        {CLI_FLAG("--pairs", NULL, &pairs, "TRAIN_FILE holds 'source TAB target' lines: write pair shards")},
+        {CLI_STR("--val", NULL, "FILE", &pp.val, "validation pairs (never cut from the training file)")},
+        {CLI_STR("--test", NULL, "FILE", &pp.test, "test pairs")},
+        {CLI_INT("--max-len", NULL, "N", &pp.max_len, 0, CLI_MAX_LEN,
+                 "skip (and count) pairs with a side longer than N tokens, specials included; 0 = no limit")},
+        {CLI_CHOICE("--wrap", NULL, "bart|eos", &pp.wrap, wraps,
+                    "bart: source <s> x </s>, target <s> y </s>, decoder input starts with </s> (BART's "
+                    "convention); eos: source x </s>, target y </s>, decoder input starts with </s> (fairseq's "
+                    "Transformer)"),
+         .set = &wrap_set},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn prepare [-t char|amino|TOKENIZER] -o OUT_DIR [--val-fraction F] FILE...\n"
+        "       attn prepare --pairs -t TOKENIZER -o OUT_DIR [--val FILE] [--test FILE]\n"
+        "                    [--max-len N] [--wrap bart|eos] TRAIN_FILE",
+        "Tokenizes text files (UTF-8, one document each) into OUT_DIR/train.bin and\n"
+        "OUT_DIR/val.bin, and writes OUT_DIR/tokenizer.json and OUT_DIR/meta.json.\n"
+        "Each document ends with <|endoftext|>; its last F of text (cut at a line\n"
+        "start) goes to val.bin.\n"
+        "\n"
+        "With --pairs, parallel text: every line is 'source TAB target'. Writes OUT_DIR/train.pairs\n"
+        "(val.pairs, test.pairs for --val, --test), tokenizer.json and meta.json.\n"
+        "A line without a tab, with two tabs, with an empty side or with invalid\n"
+        "UTF-8 is an error naming the file and line.",
+        options, NULL};
+    int n_inputs, rc = cli_parse(&spec, argc, argv, &n_inputs);
+    if (rc != CLI_GO_ON) return rc;
+    const char *const *inputs = (const char *const *)(argv + 1);
     const char *problem = !p.out_dir ? "missing -o OUT_DIR" : n_inputs == 0 ? "no input files" : NULL;
-    if (problem) {
-        free(inputs);
-        return cli_usage_error("%s (see attn prepare --help)", problem);
-    }
+    if (problem) return cli_usage_error("%s (see attn prepare --help)", problem);
     /* a directory among the inputs: say so by name (reading one fails with
      * only "error reading") */
     for (int k = 0; k < n_inputs; k++) {
@@ -142,24 +103,16 @@ int cmd_prepare(int argc, char **argv) {
         if (stat(inputs[k], &sb) == 0 && S_ISDIR(sb.st_mode)) {
             char msg[600];
             snprintf(msg, sizeof msg, "%.500s: is a directory; give the text files in it", inputs[k]);
-            free(inputs);
             return cli_fail("prepare", ATTN_ERR_INVALID_ARG, msg);
         }
     }
-    if (pairs) {
-        int rc = prepare_pairs(&p, val, test, wrap, max_len, inputs, n_inputs);
-        free(inputs);
-        return rc;
-    }
-    if (val || test || wrap || max_len) {
-        free(inputs);
+    if (pairs) return prepare_pairs(&p, &pp, inputs, n_inputs);
+    if (pp.val || pp.test || wrap_set || pp.max_len)
         return cli_usage_error("--val, --test, --wrap and --max-len need --pairs");
-    }
     p.inputs = inputs;
     p.n_inputs = n_inputs;
     attn_prepare_result res;
     attn_status st = attn_prepare(&p, &res);
-    free(inputs);
     if (st != ATTN_OK) return cli_fail("prepare", st, NULL);
     char a[40], b[40];
     if (res.n_unknown > 0)

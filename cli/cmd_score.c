@@ -14,24 +14,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: attn score -m MODEL [FILE] [--ids] [--json]\n"
-            "       attn score -m SEQ2SEQ_MODEL --pairs FILE [--json] [--per-pair]\n\n"
-            "Prints the mean negative log-likelihood (nats per token) and the perplexity of the\n"
-            "file's text (stdin without FILE; on a terminal, it is read until Ctrl-D). The text\n"
-            "is cut into windows of the model's context; each token after a window's first is\n"
-            "predicted from those before it.\n\n"
-            "  --ids       FILE holds whitespace-separated token ids instead of text\n"
-            "  --pairs FILE  a translation model: FILE has 'source TAB target' lines; prints the\n"
-            "              mean NLL per target token (targets wrapped as in training, end token\n"
-            "              included) given the sources, and the total\n"
-            "  --per-pair  with --pairs: also print each pair's total NLL and token count\n"
-            "  --json      print {\"nll\": ..., \"ppl\": ..., \"tokens\": ...}\n"
-            "  --threads N threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n"
-            "  --quiet     no progress on stderr (otherwise a line every few seconds on a long text)\n");
-}
-
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -148,44 +130,30 @@ int cmd_score(int argc, char **argv) {
     const char *model_dir = NULL, *file = NULL, *pairs = NULL;
     bool ids_mode = false, json = false, per_pair = false, quiet = false;
     long long threads = 0;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (cli_opt_flag(argv, i, "--ids", NULL)) {
-            ids_mode = true;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--json", NULL)) {
-            json = true;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--quiet", "-q")) {
-            quiet = true;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--per-pair", NULL)) {
-            per_pair = true;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--pairs", NULL, &pairs)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &model_dir)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn score --help)", argv[i]);
-        if (file) return cli_usage_error("one input file at most");
-        file = argv[i];
-    }
+    const cli_option options[] = {
+        {CLI_STR("--model", "-m", "DIR", &model_dir, "model directory")},
+        {CLI_FLAG("--ids", NULL, &ids_mode, "FILE holds whitespace-separated token ids instead of text")},
+        {CLI_STR("--pairs", NULL, "FILE", &pairs,
+                 "a translation model: FILE has 'source TAB target' lines; prints the mean NLL per target token "
+                 "(targets wrapped as in training, end token included) given the sources, and the total")},
+        {CLI_FLAG("--per-pair", NULL, &per_pair, "with --pairs: also print each pair's total NLL and token count")},
+        {CLI_FLAG("--json", NULL, &json, "print {\"nll\": ..., \"ppl\": ..., \"tokens\": ...}")},
+        {CLI_THREADS(&threads)},
+        {CLI_FLAG("--quiet", "-q", &quiet, "no progress on stderr (otherwise a line every few seconds on a long text)")},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn score -m MODEL [FILE] [--ids] [--json]\n"
+        "       attn score -m SEQ2SEQ_MODEL --pairs FILE [--json] [--per-pair]",
+        "Prints the mean negative log-likelihood (nats per token) and the perplexity of the\n"
+        "file's text (stdin without FILE; on a terminal, it is read until Ctrl-D). The text\n"
+        "is cut into windows of the model's context; each token after a window's first is\n"
+        "predicted from those before it.",
+        options, NULL};
+    int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
+    if (r != CLI_GO_ON) return r;
+    if (n_pos > 1) return cli_usage_error("one input file at most");
+    if (n_pos) file = argv[1];
     if (!model_dir) return cli_usage_error("-m MODEL is required (see attn score --help)");
     int r0 = cli_set_threads(threads);
     if (r0) return r0;

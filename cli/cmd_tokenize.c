@@ -7,21 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: attn tokenize (-t TOKENIZER | -m MODEL) [FILE] [--decode] [--max-len N] [--types]\n"
-            "       attn tokenize (-t TOKENIZER | -m MODEL) --pair [FILE_A] FILE_B [--max-len N] [--types]\n\n"
-            "Prints the token ids of FILE's whole content (stdin without FILE or with -) as\n"
-            "space-separated integers on one line; on a terminal, stdin is read until Ctrl-D.\n"
-            "TOKENIZER is a tokenizer.json, a vocab.json (with merges.txt beside it), a vocab.txt,\n"
-            "or a directory holding one of them; -m MODEL uses a model directory's tokenizer.\n\n"
-            "  --decode        read ids and print the text they stand for\n"
-            "  --pair          encode two files as a pair, A first (BERT: [CLS] A [SEP] B [SEP]);\n"
-            "                  with one file, A is stdin and the file is B\n"
-            "  --max-len N     truncate (longest first) to N tokens, with --pair or alone\n"
-            "  --types         also print the token type ids on a second line\n");
-}
-
 static void print_ids(const int32_t *ids, int64_t n) {
     for (int64_t i = 0; i < n; i++) printf(i ? " %d" : "%d", (int)ids[i]);
     printf("\n");
@@ -30,39 +15,31 @@ static void print_ids(const int32_t *ids, int64_t n) {
 int cmd_tokenize(int argc, char **argv) {
     const char *tok_path = NULL, *model = NULL, *files[2] = {NULL, NULL};
     bool decode = false, types = false, pair = false;
-    int n_files = 0;
     long long max_len = 0;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (cli_opt_flag(argv, i, "--decode", "-d")) {
-            decode = true;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--types", NULL)) {
-            types = true;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--pair", NULL)) {
-            pair = true;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--tokenizer", "-t", &tok_path)) ||
-            (r = cli_opt_str(argc, argv, &i, "--model", "-m", &model))) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_int_range(argc, argv, &i, "--max-len", NULL, 0, CLI_MAX_LEN, &max_len)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn tokenize --help)", argv[i]);
-        if (n_files == 2) return cli_usage_error("two input files at most (with --pair)");
-        files[n_files++] = argv[i];
-    }
+    const cli_option options[] = {
+        {CLI_STR("--tokenizer", "-t", "PATH", &tok_path, "a tokenizer.json, vocab.json, vocab.txt or their directory")},
+        {CLI_STR("--model", "-m", "DIR", &model, "use a model directory's tokenizer")},
+        {CLI_FLAG("--decode", "-d", &decode, "read ids and print the text they stand for")},
+        {CLI_FLAG("--pair", NULL, &pair,
+                  "encode two files as a pair, A first (BERT: [CLS] A [SEP] B [SEP]); with one file, A is stdin and "
+                  "the file is B")},
+        {CLI_INT("--max-len", NULL, "N", &max_len, 0, CLI_MAX_LEN,
+                 "truncate (longest first) to N tokens, with --pair or alone; 0 = no limit")},
+        {CLI_FLAG("--types", NULL, &types, "also print the token type ids on a second line")},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn tokenize (-t TOKENIZER | -m MODEL) [FILE] [--decode] [--max-len N] [--types]\n"
+        "       attn tokenize (-t TOKENIZER | -m MODEL) --pair [FILE_A] FILE_B [--max-len N] [--types]",
+        "Prints the token ids of FILE's whole content (stdin without FILE or with -) as\n"
+        "space-separated integers on one line; on a terminal, stdin is read until Ctrl-D.\n"
+        "TOKENIZER is a tokenizer.json, a vocab.json (with merges.txt beside it), a vocab.txt,\n"
+        "or a directory holding one of them; -m MODEL uses a model directory's tokenizer.",
+        options, NULL};
+    int n_files, r = cli_parse(&spec, argc, argv, &n_files);
+    if (r != CLI_GO_ON) return r;
+    if (n_files > 2) return cli_usage_error("two input files at most (with --pair)");
+    for (int k = 0; k < n_files; k++) files[k] = argv[1 + k];
     if (!tok_path == !model) return cli_usage_error("give one of -t TOKENIZER or -m MODEL");
     if (decode && (pair || types || max_len)) return cli_usage_error("--decode takes no --pair, --types or --max-len");
     if (n_files == 2 && !pair) return cli_usage_error("one input file at most (--pair encodes two)");

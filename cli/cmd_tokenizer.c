@@ -9,70 +9,61 @@
 #include <string.h>
 #include <time.h>
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: attn tokenizer train --type bpe|wordpiece --vocab-size N [--min-frequency 2]\n"
-            "                            [--special-tokens LIST] -o DIR FILE...\n\n"
-            "Learns a tokenizer from the text FILEs and writes DIR/tokenizer.json, which attn and\n"
-            "Hugging Face `tokenizers` both load.\n\n"
-            "  --type bpe          byte-level BPE as GPT-2 (Hugging Face BpeTrainer with the 256-byte\n"
-            "                      alphabet and \"<|endoftext|>\" as id 0)\n"
-            "  --type wordpiece    BERT WordPiece, uncased (Hugging Face WordPieceTrainer with\n"
-            "                      BertNormalizer and BertPreTokenizer; [PAD] [UNK] [CLS] [SEP] [MASK]\n"
-            "                      as ids 0-4, then the characters, \"##\" + characters and merges)\n"
-            "  --vocab-size N      vocabulary size, special tokens included (bpe: at least 257;\n"
-            "                      wordpiece: at least 5, and never below the character count)\n"
-            "  --min-frequency N   stop when the most frequent pair occurs fewer than N times (2)\n"
-            "  --special-tokens L  bpe: comma-separated special tokens taking ids 0, 1, ... in\n"
-            "                      place of \"<|endoftext|>\" (e.g. '<s>,<pad>,</s>,<unk>')\n"
-            "  -o, --output DIR    directory for tokenizer.json (created if missing)\n");
-}
-
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int cmd_train_tokenizer(int argc, char **argv) {
-    const char *type = NULL, *out_dir = NULL, *special_list = NULL;
+enum { TOK_BPE, TOK_WORDPIECE };
+static const cli_choice tokenizer_types[] = {{"bpe", TOK_BPE}, {"wordpiece", TOK_WORDPIECE}, {NULL, 0}};
+
+/* attn tokenizer --help prints the train subcommand's help: it is the only one */
+static const char *const TRAIN_USAGE = "usage: attn tokenizer train --type bpe|wordpiece --vocab-size N [--min-frequency 2]\n"
+                                       "                            [--special-tokens LIST] -o DIR FILE...";
+static const char *const TRAIN_ABOUT = "Learns a tokenizer from the text FILEs and writes DIR/tokenizer.json, which attn and\n"
+                                       "Hugging Face `tokenizers` both load.";
+
+static int cmd_train_tokenizer(int argc, char **argv, bool help_only) {
+    const char *out_dir = NULL, *special_list = NULL;
     char *special_buf = NULL;
     const char *special[64];
-    int n_special = 0;
+    int n_special = 0, kind = -1;
     long long vocab_size = -1, min_frequency = 2;
-    const char **files = calloc((size_t)argc, sizeof *files);
-    int n_files = 0, rc = 2;
-    if (!files) return cli_fail("tokenizer train", ATTN_ERR_OUT_OF_MEMORY, "out of memory");
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            rc = 0;
-            goto done;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--type", NULL, &type)) ||
-            (r = cli_opt_str(argc, argv, &i, "--output", "-o", &out_dir)) ||
-            (r = cli_opt_str(argc, argv, &i, "--special-tokens", NULL, &special_list)) ||
-            (r = cli_opt_int_range(argc, argv, &i, "--vocab-size", NULL, 0, INT32_MAX, &vocab_size)) ||
-            (r = cli_opt_int_range(argc, argv, &i, "--min-frequency", NULL, 0, INT32_MAX, &min_frequency))) {
-            if (r < 0) goto done;
-            continue;
-        }
-        if (argv[i][0] == '-' && argv[i][1]) {
-            cli_usage_error("unknown option '%s' (see attn tokenizer --help)", argv[i]);
-            goto done;
-        }
-        files[n_files++] = argv[i];
+    int n_files, rc = 2;
+    const cli_option options[] = {
+        {CLI_CHOICE("--type", NULL, "bpe|wordpiece", &kind, tokenizer_types,
+                    "bpe: byte-level BPE as GPT-2 (Hugging Face BpeTrainer with the 256-byte alphabet and "
+                    "\"<|endoftext|>\" as id 0); wordpiece: BERT WordPiece, uncased (Hugging Face WordPieceTrainer "
+                    "with BertNormalizer and BertPreTokenizer; [PAD] [UNK] [CLS] [SEP] [MASK] as ids 0-4, then the "
+                    "characters, \"##\" + characters and merges)"),
+         .def = ""},
+        {CLI_INT("--vocab-size", NULL, "N", &vocab_size, 0, INT32_MAX,
+                 "vocabulary size, special tokens included (bpe: at least 257; wordpiece: at least 5, and never "
+                 "below the character count)"),
+         .def = ""},
+        {CLI_INT("--min-frequency", NULL, "N", &min_frequency, 0, INT32_MAX,
+                 "stop when the most frequent pair occurs fewer than N times")},
+        {CLI_STR("--special-tokens", NULL, "LIST", &special_list,
+                 "bpe: comma-separated special tokens taking ids 0, 1, ... in place of \"<|endoftext|>\" (e.g. "
+                 "'<s>,<pad>,</s>,<unk>')")},
+        {CLI_STR("--output", "-o", "DIR", &out_dir, "directory for tokenizer.json (created if missing)")},
+        CLI_END,
+    };
+    const cli_spec spec = {TRAIN_USAGE, TRAIN_ABOUT, options, NULL};
+    if (help_only) {
+        cli_print_help(&spec, stdout);
+        return 0;
     }
-    if (!type || !out_dir || vocab_size < 0 || n_files == 0) {
-        cli_usage_error("give --type, --vocab-size, -o DIR and at least one FILE (see attn tokenizer --help)");
+    int r = cli_parse(&spec, argc, argv, &n_files);
+    if (r != CLI_GO_ON) return r;
+    const char *const *files = (const char *const *)(argv + 1);
+    const char *type = kind == TOK_WORDPIECE ? "wordpiece" : "bpe";
+    if (kind < 0 || !out_dir || vocab_size < 0 || n_files == 0) {
+        cli_usage_error("give --type, --vocab-size, -o DIR and at least one FILE (see attn tokenizer train --help)");
         goto done;
     }
-    bool wordpiece = !strcmp(type, "wordpiece");
-    if (!wordpiece && strcmp(type, "bpe") != 0) {
-        cli_usage_error("--type must be bpe or wordpiece, not '%s'", type);
-        goto done;
-    }
+    bool wordpiece = kind == TOK_WORDPIECE;
     if (special_list && wordpiece) {
         cli_usage_error("--special-tokens is for --type bpe only");
         goto done;
@@ -118,18 +109,18 @@ static int cmd_train_tokenizer(int argc, char **argv) {
     rc = 0;
 done:
     free(special_buf);
-    free(files);
     return rc;
 }
 
 int cmd_tokenizer(int argc, char **argv) {
-    if (argc < 2 || cli_opt_flag(argv, 1, "--help", "-h")) {
-        usage(argc < 2 ? stderr : stdout);
-        return argc < 2 ? 2 : 0;
+    if (argc < 2) {
+        cli_usage_error("give a subcommand: attn tokenizer train ... (see attn tokenizer --help)");
+        return 2;
     }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return cmd_train_tokenizer(0, NULL, true);
     if (!strcmp(argv[1], "train")) {
         cli_command = "tokenizer train";
-        return cmd_train_tokenizer(argc - 1, argv + 1);
+        return cmd_train_tokenizer(argc - 1, argv + 1, false);
     }
     return cli_usage_error("unknown subcommand '%s' (see attn tokenizer --help)", argv[1]);
 }

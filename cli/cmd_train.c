@@ -13,93 +13,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: attn train --data DIR --out DIR [options]\n"
-            "       attn train --objective classify --init MODEL --data FILE [--val FILE] --out DIR [options]\n\n"
-            "Trains a GPT-2-architecture model (or with --objective mlm a BERT-style encoder by\n"
-            "masked-LM) on shards made by `attn prepare`, or fine-tunes MODEL (BERT, RoBERTa or GPT)\n"
-            "as a classifier on a labelled .tsv, .csv or .jsonl file (text or text pair, and a\n"
-            "label), reporting validation accuracy and macro-F1. OUT becomes a\n"
-            "Hugging Face model directory (config.json, model.safetensors, tokenizer.json) plus\n"
-            "trainer_state.safetensors and train_log.jsonl.\n\n"
-            "model (new runs):\n"
-            "  --layers N        transformer blocks (4)\n"
-            "  --heads N         attention heads (4)\n"
-            "  --width N         embedding width (256)\n"
-            "  --context N       positions (256)\n"
-            "  --dropout P       embedding/residual dropout (0)\n"
-            "  --init DIR        start from this model directory instead of a new model\n");
-    fprintf(out,
-            "translation (DIR holds pair shards from `attn prepare --pairs`):\n"
-            "  --arch A          transformer (Marian layout: sinusoidal positions, ReLU, scaled\n"
-            "                    embeddings; the default), bart, rnnsearch or rnnencdec; --layers\n"
-            "                    per side, --context positions; vocabulary and special ids from\n"
-            "                    the shards; writes OUT/translate.json for attn translate\n"
-            "  --ffn N           feed-forward width (4 * width)\n"
-            "  --hidden N        RNN: GRU units per direction (the width; --width is the embedding)\n"
-            "  --batch-tokens N  padded tokens per micro-batch from the pair loader (4096)\n"
-            "  --label-smoothing X  label-smoothed cross-entropy (0; 0.1 for the Transformer)\n"
-            "  --time-limit MIN  stop with a checkpoint (and a validation) after the first step that\n"
-            "                    ends past MIN minutes of training (--resume continues)\n"
-            "  --eval-bleu N     at each evaluation also greedy-translate the first N validation\n"
-            "                    pairs and log their BLEU (val_bleu)\n");
-    fprintf(out,
-            "objective:\n"
-            "  --objective clm|mlm  next-token (GPT, default) or masked LM (BERT/RoBERTa encoders):\n"
-            "                    rows [CLS] + seq-len-2 tokens + [SEP], 15%% masked 80/10/10\n"
-            "  --static-masking  mlm: mask each window the same way every time (BERT), not anew\n"
-            "                    at every step (dynamic, RoBERTa; the default)\n"
-            "  --whole-word-masking  mlm: mask whole words (\"##\" WordPieces with the word before)\n"
-            "  --nsp             mlm: add next-sentence prediction (BERT): rows [CLS] A [SEP] B [SEP],\n"
-            "                    B a random span half the time\n"
-            "  --objective classify  fine-tune --init MODEL on the labelled file --data FILE; a new\n"
-            "                    classifier head when MODEL has none for these labels\n"
-            "  --val FILE        classify: labelled validation file (accuracy, macro-F1)\n"
-            "  --objective denoise  BART pretraining (--arch bart) on the shards: rows <s> + context-2\n"
-            "                    tokens + </s> reconstructed from corrupted copies; the data's\n"
-            "                    tokenizer needs <s> <pad> </s> <mask> (attn tokenizer train --type bpe\n"
-            "                    --special-tokens '<s>,<pad>,</s>,<unk>,<mask>'); BART's noise:\n"
-            "  --mask-ratio X    denoise: share of the tokens masked (0.3)\n"
-            "  --poisson-lambda X  denoise: mean span length; each span becomes one <mask> (text\n"
-            "                    infilling, 3); 0 = token masking, one <mask> per token\n"
-            "  --random-ratio X  denoise: share of the masks that are a random token instead (0.1)\n"
-            "  --delete-ratio X  denoise: share of the tokens deleted (0)\n"
-            "  --permute-ratio X denoise: probability of shuffling the sentences of a row (1.0)\n"
-            "  --rotate-ratio X  denoise: probability of rotating a row to start at a random token (0)\n"
-            "optimisation:\n"
-            "  --steps N         optimizer steps (1000)\n"
-            "  --batch N         sequences per micro-batch (16)\n"
-            "  --seq-len N       tokens per sequence (the context)\n"
-            "  --accum N         micro-batches per step, gradient accumulation (1)\n"
-            "  --lr X            peak learning rate (1e-3); inverse-sqrt: the scale (1)\n"
-            "  --schedule S      cosine: linear warmup, cosine decay to --min-lr (default);\n"
-            "                    inverse-sqrt: lr * width^-0.5 * min(n^-0.5, n * warmup^-1.5)\n"
-            "                    at step n = 1, 2, ... (Vaswani et al.)\n"
-            "  --min-lr X        final learning rate of the cosine decay (lr/10)\n"
-            "  --warmup N        linear warmup steps (100, at most steps/10 by default)\n"
-            "  --weight-decay X  AdamW decoupled weight decay on linear weights (0.1)\n"
-            "  --beta1 X --beta2 X --eps X   AdamW (0.9, 0.95, 1e-8)\n"
-            "  --clip X          clip the global gradient norm (1.0; 0 = off)\n"
-            "  --seed N          seed for initialisation, batches and dropout (1337)\n"
-            "run:\n"
-            "  --eval-every N    validation loss every N steps (100; 0 = only at the end)\n"
-            "  --eval-batches N  validation batches (20)\n"
-            "  --checkpoint-every N  checkpoint every N steps (0 = only at the end)\n"
-            "  --resume          continue the checkpoint in OUT exactly where it stopped (the same\n"
-            "                    options; --steps may grow: the schedule keeps its length and the\n"
-            "                    added steps run at --min-lr)\n"
-            "  --overwrite       replace the model already in OUT (refused without it or --resume)\n"
-            "  --stop-at N       stop after step N with a checkpoint (resume later with --resume)\n"
-            "  --threads N       threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n"
-            "  --precision P     fp32 (default) or bf16: matrix products in bf16 with fp32\n"
-            "                    accumulation; weights, gradients, AdamW and checkpoints stay fp32\n"
-            "  --quiet           no progress line\n\n"
-            "Ctrl-C (SIGINT) or SIGTERM: the step under way finishes, a checkpoint is written and\n"
-            "attn exits with status 130 (SIGINT) or 143 (SIGTERM); --resume continues. A second\n"
-            "signal exits at once (the last complete checkpoint stays intact).\n");
-}
-
 /* ---- signals: the first asks the run to stop after its step (the library
  * polls should_stop), the second ends the process at once. */
 static volatile sig_atomic_t stop_signal;
@@ -165,180 +78,152 @@ static void on_progress(const attn_train_progress *p, void *user) {
     fflush(stderr);
 }
 
+static const cli_choice objectives[] = {{"clm", ATTN_OBJECTIVE_CLM},
+                                        {"mlm", ATTN_OBJECTIVE_MLM},
+                                        {"classify", ATTN_OBJECTIVE_CLASSIFY},
+                                        {"denoise", ATTN_OBJECTIVE_DENOISE},
+                                        {NULL, 0}};
+static const cli_choice archs[] = {{"transformer", ATTN_ARCH_TRANSFORMER},
+                                   {"bart", ATTN_ARCH_BART},
+                                   {"rnnsearch", ATTN_ARCH_RNNSEARCH},
+                                   {"rnnencdec", ATTN_ARCH_RNNENCDEC},
+                                   {NULL, 0}};
+static const cli_choice schedules[] = {
+    {"cosine", ATTN_SCHEDULE_COSINE}, {"inverse-sqrt", ATTN_SCHEDULE_INVERSE_SQRT}, {NULL, 0}};
+
 int cmd_train(int argc, char **argv) {
     attn_train_params p = attn_train_default_params();
     progress_state ps = {false, isatty(2) != 0, 0, 0};
-    long long v;
-    double x;
     bool warmup_set = false, min_lr_set = false, lr_set = false;
     long long threads = 0;
     int r0;
-    p.optim.max_steps = 1000;
-    for (int i = 1; i < argc; i++) {
-        int r;
-#define INT_OPT(name, field, lo, hi)                                         \
-    if ((r = cli_opt_int_range(argc, argv, &i, name, NULL, lo, hi, &v)) != 0) { \
-        if (r < 0) return 2;                                                 \
-        field = v;                                                           \
-        continue;                                                            \
-    }
-        /* float fields: the bounds keep the value finite (and nonzero where it must be) as a float too */
-#define FLOAT_OPT(name, field, lo, hi, open)                                           \
-    if ((r = cli_opt_float_range(argc, argv, &i, name, NULL, lo, hi, open, &x)) != 0) { \
-        if (r < 0) return 2;                                                           \
-        field = (float)x;                                                              \
-        continue;                                                                      \
-    }
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (cli_opt_flag(argv, i, "--resume", NULL)) {
-            p.resume = true;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--overwrite", NULL)) {
-            p.overwrite = true;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--whole-word-masking", NULL)) {
-            p.whole_word_masking = true;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--nsp", NULL)) {
-            p.nsp = true;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--static-masking", NULL)) {
-            p.static_masking = true;
-            continue;
-        }
-        const char *schedule = NULL;
-        if ((r = cli_opt_str(argc, argv, &i, "--schedule", NULL, &schedule)) != 0) {
-            if (r < 0) return 2;
-            if (!strcmp(schedule, "cosine"))
-                p.optim.schedule = ATTN_SCHEDULE_COSINE;
-            else if (!strcmp(schedule, "inverse-sqrt"))
-                p.optim.schedule = ATTN_SCHEDULE_INVERSE_SQRT;
-            else
-                return cli_usage_error("--schedule must be cosine or inverse-sqrt, not '%s'", schedule);
-            continue;
-        }
-        if ((r = cli_opt_float_range(argc, argv, &i, "--lr", NULL, 0, FLT_MAX, CLI_CLOSED, &x)) != 0) {
-            if (r < 0) return 2;
-            p.optim.lr = (float)x;
-            lr_set = true;
-            continue;
-        }
-        const char *objective = NULL;
-        if ((r = cli_opt_str(argc, argv, &i, "--objective", NULL, &objective)) != 0) {
-            if (r < 0) return 2;
-            if (!strcmp(objective, "clm"))
-                p.objective = ATTN_OBJECTIVE_CLM;
-            else if (!strcmp(objective, "mlm"))
-                p.objective = ATTN_OBJECTIVE_MLM;
-            else if (!strcmp(objective, "classify"))
-                p.objective = ATTN_OBJECTIVE_CLASSIFY;
-            else if (!strcmp(objective, "denoise"))
-                p.objective = ATTN_OBJECTIVE_DENOISE;
-            else
-                return cli_usage_error("--objective must be clm, mlm, classify or denoise, not '%s'", objective);
-            continue;
-        }
-        const char *arch = NULL;
-        if ((r = cli_opt_str(argc, argv, &i, "--arch", NULL, &arch)) != 0) {
-            if (r < 0) return 2;
-            static const char *const names[] = {"transformer", "bart", "rnnsearch", "rnnencdec"};
-            p.arch = ATTN_ARCH_DEFAULT;
-            for (int k = 0; k < 4; k++)
-                if (!strcmp(arch, names[k])) p.arch = (attn_s2s_arch)(k + 1);
-            if (p.arch == ATTN_ARCH_DEFAULT)
-                return cli_usage_error("--arch must be transformer, bart, rnnsearch or rnnencdec, not '%s'", arch);
-            continue;
-        }
-        if ((r = cli_opt_precision(argc, argv, &i, &p.precision)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if (cli_opt_flag(argv, i, "--quiet", "-q")) {
-            ps.quiet = true;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--data", "-d", &p.data_dir)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--out", "-o", &p.out_dir)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--val", NULL, &p.val_file)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--init", NULL, &p.init_from)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_int_range(argc, argv, &i, "--warmup", NULL, 0, CLI_MAX_STEPS, &v)) != 0) {
-            if (r < 0) return 2;
-            p.optim.warmup_steps = v;
-            warmup_set = true;
-            continue;
-        }
-        if ((r = cli_opt_float_range(argc, argv, &i, "--min-lr", NULL, 0, FLT_MAX, CLI_CLOSED, &x)) != 0) {
-            if (r < 0) return 2;
-            p.optim.min_lr = (float)x;
-            min_lr_set = true;
-            continue;
-        }
-        if ((r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        INT_OPT("--layers", p.model.n_layer, 1, 1000)
-        INT_OPT("--heads", p.model.n_head, 1, 1024)
-        INT_OPT("--width", p.model.n_embd, 1, 65536)
-        INT_OPT("--context", p.model.n_ctx, 1, CLI_MAX_LEN)
-        INT_OPT("--steps", p.optim.max_steps, 0, CLI_MAX_STEPS)
-        INT_OPT("--batch", p.batch_size, 1, CLI_MAX_BATCH)
-        INT_OPT("--seq-len", p.seq_len, 0, CLI_MAX_LEN)
-        INT_OPT("--accum", p.grad_accum, 1, CLI_MAX_ACCUM)
-        INT_OPT("--eval-every", p.eval_every, 0, CLI_MAX_STEPS)
-        INT_OPT("--eval-batches", p.eval_batches, 0, CLI_MAX_BATCH)
-        INT_OPT("--checkpoint-every", p.checkpoint_every, 0, CLI_MAX_STEPS)
-        INT_OPT("--stop-at", p.stop_at, 0, CLI_MAX_STEPS)
-        INT_OPT("--ffn", p.model.n_inner, 0, 1 << 22)
-        INT_OPT("--hidden", p.hidden_size, 0, 65536)
-        INT_OPT("--batch-tokens", p.batch_tokens, 0, CLI_MAX_BATCH * 1024)
-        INT_OPT("--eval-bleu", p.eval_bleu, 0, 1 << 24)
-        FLOAT_OPT("--label-smoothing", p.label_smoothing, 0, 1, CLI_MAX_OPEN)
-        FLOAT_OPT("--mask-ratio", p.noise.mask_ratio, 0, 1, CLI_CLOSED)
-        FLOAT_OPT("--poisson-lambda", p.noise.poisson_lambda, 0, 100, CLI_CLOSED)
-        FLOAT_OPT("--random-ratio", p.noise.random_ratio, 0, 1, CLI_CLOSED)
-        FLOAT_OPT("--delete-ratio", p.noise.delete_ratio, 0, 1, CLI_CLOSED)
-        FLOAT_OPT("--permute-ratio", p.noise.permute_ratio, 0, 1, CLI_CLOSED)
-        FLOAT_OPT("--rotate-ratio", p.noise.rotate_ratio, 0, 1, CLI_CLOSED)
-        if ((r = cli_opt_float_range(argc, argv, &i, "--time-limit", NULL, 0, 1e9, CLI_MIN_OPEN, &x)) != 0) {
-            if (r < 0) return 2;
-            p.time_limit_s = 60.0 * x;
-            continue;
-        }
-        FLOAT_OPT("--weight-decay", p.optim.weight_decay, 0, FLT_MAX, CLI_CLOSED)
-        FLOAT_OPT("--beta1", p.optim.beta1, 0, 1, CLI_MAX_OPEN)
-        FLOAT_OPT("--beta2", p.optim.beta2, 0, 1, CLI_MAX_OPEN)
-        FLOAT_OPT("--eps", p.optim.eps, FLT_MIN, FLT_MAX, CLI_CLOSED) /* > 0 also as a float */
-        FLOAT_OPT("--clip", p.optim.grad_clip, 0, FLT_MAX, CLI_CLOSED)
-        FLOAT_OPT("--dropout", p.model.dropout, 0, 1, CLI_MAX_OPEN)
-        if ((r = cli_opt_int_range(argc, argv, &i, "--seed", NULL, 0, LLONG_MAX, &v)) != 0) {
-            if (r < 0) return 2;
-            p.seed = (uint64_t)v;
-            continue;
-        }
-#undef INT_OPT
-#undef FLOAT_OPT
-        return cli_usage_error("unknown option '%s' (see attn train --help)", argv[i]);
-    }
+    /* defaults the library settles after parsing: shown from its values */
+    char lr_def[64], warmup_def[96];
+    snprintf(lr_def, sizeof lr_def, "%g; inverse-sqrt: 1", (double)p.optim.lr);
+    snprintf(warmup_def, sizeof warmup_def, "%lld, at most steps/10; on --resume the checkpoint's",
+             (long long)p.optim.warmup_steps);
+    /* float fields: the bounds keep the value finite (and nonzero where it must be) as a float too */
+    const cli_option options[] = {
+        CLI_SECTION("data and output:"),
+        {CLI_STR("--data", "-d", "DIR", &p.data_dir,
+                 "shards from attn prepare (pair shards from attn prepare --pairs); classify: the labelled FILE")},
+        {CLI_STR("--out", "-o", "DIR", &p.out_dir, "the model directory to write")},
+        CLI_SECTION("model (new runs):"),
+        {CLI_INT("--layers", NULL, "N", &p.model.n_layer, 1, 1000, "transformer blocks (translation: per side)")},
+        {CLI_INT("--heads", NULL, "N", &p.model.n_head, 1, 1024, "attention heads")},
+        {CLI_INT("--width", NULL, "N", &p.model.n_embd, 1, 65536, "embedding width")},
+        {CLI_INT("--context", NULL, "N", &p.model.n_ctx, 1, CLI_MAX_LEN, "positions")},
+        {CLI_FLOAT("--dropout", NULL, "X", &p.model.dropout, 0, 1, CLI_MAX_OPEN, "embedding/residual dropout")},
+        {CLI_STR("--init", NULL, "DIR", &p.init_from, "start from this model directory instead of a new model")},
+        CLI_SECTION("translation (DIR holds pair shards from `attn prepare --pairs`):"),
+        {CLI_CHOICE("--arch", NULL, "transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
+                    "transformer: Marian layout: sinusoidal positions, ReLU, scaled embeddings; or bart, rnnsearch or "
+                    "rnnencdec; --layers per side, --context positions; vocabulary and special ids from the shards; "
+                    "writes OUT/translate.json for attn translate"),
+         .def = "transformer"},
+        {CLI_INT("--ffn", NULL, "N", &p.model.n_inner, 0, 1 << 22, "feed-forward width"), .def = "4 * width"},
+        {CLI_INT("--hidden", NULL, "N", &p.hidden_size, 0, 65536,
+                 "RNN: GRU units per direction (--width is the embedding)"),
+         .def = "the width"},
+        {CLI_INT("--batch-tokens", NULL, "N", &p.batch_tokens, 0, CLI_MAX_BATCH * 1024,
+                 "padded tokens per micro-batch from the pair loader"),
+         .def = "4096"},
+        {CLI_FLOAT("--label-smoothing", NULL, "X", &p.label_smoothing, 0, 1, CLI_MAX_OPEN,
+                   "label-smoothed cross-entropy (the Transformer's is 0.1)")},
+        {CLI_FLOAT("--time-limit", NULL, "MIN", &p.time_limit_s, 0, 1e9, CLI_MIN_OPEN,
+                   "stop with a checkpoint (and a validation) after the first step that ends past MIN minutes of "
+                   "training (--resume continues)"),
+         .scale = 60, .def = "none"},
+        {CLI_INT("--eval-bleu", NULL, "N", &p.eval_bleu, 0, 1 << 24,
+                 "at each evaluation also greedy-translate the first N validation pairs and log their BLEU "
+                 "(val_bleu)")},
+        CLI_SECTION("objective:"),
+        {CLI_CHOICE("--objective", NULL, "clm|mlm|classify|denoise", &p.objective, objectives,
+                    "clm: next-token (GPT). mlm: masked LM (BERT/RoBERTa encoders): rows [CLS] + seq-len-2 tokens + "
+                    "[SEP], 15% masked 80/10/10. classify: fine-tune --init MODEL on the labelled file --data FILE "
+                    "(a new classifier head when MODEL has none for these labels). denoise: BART pretraining (--arch "
+                    "bart) on the shards: rows <s> + context-2 tokens + </s> reconstructed from corrupted copies; the "
+                    "data's tokenizer needs <s> <pad> </s> <mask> (attn tokenizer train --type bpe --special-tokens "
+                    "'<s>,<pad>,</s>,<unk>,<mask>')")},
+        {CLI_FLAG("--static-masking", NULL, &p.static_masking,
+                  "mlm: mask each window the same way every time (BERT), not anew at every step (dynamic, RoBERTa; "
+                  "the default)")},
+        {CLI_FLAG("--whole-word-masking", NULL, &p.whole_word_masking,
+                  "mlm: mask whole words (\"##\" WordPieces with the word before)")},
+        {CLI_FLAG("--nsp", NULL, &p.nsp,
+                  "mlm: add next-sentence prediction (BERT): rows [CLS] A [SEP] B [SEP], B a random span half the "
+                  "time")},
+        {CLI_STR("--val", NULL, "FILE", &p.val_file, "classify: labelled validation file (accuracy, macro-F1)")},
+        {CLI_FLOAT("--mask-ratio", NULL, "X", &p.noise.mask_ratio, 0, 1, CLI_CLOSED,
+                   "denoise: share of the tokens masked")},
+        {CLI_FLOAT("--poisson-lambda", NULL, "X", &p.noise.poisson_lambda, 0, 100, CLI_CLOSED,
+                   "denoise: mean span length; each span becomes one <mask> (text infilling); 0 = token masking, "
+                   "one <mask> per token")},
+        {CLI_FLOAT("--random-ratio", NULL, "X", &p.noise.random_ratio, 0, 1, CLI_CLOSED,
+                   "denoise: share of the masks that are a random token instead")},
+        {CLI_FLOAT("--delete-ratio", NULL, "X", &p.noise.delete_ratio, 0, 1, CLI_CLOSED,
+                   "denoise: share of the tokens deleted")},
+        {CLI_FLOAT("--permute-ratio", NULL, "X", &p.noise.permute_ratio, 0, 1, CLI_CLOSED,
+                   "denoise: probability of shuffling the sentences of a row")},
+        {CLI_FLOAT("--rotate-ratio", NULL, "X", &p.noise.rotate_ratio, 0, 1, CLI_CLOSED,
+                   "denoise: probability of rotating a row to start at a random token")},
+        CLI_SECTION("optimisation:"),
+        {CLI_INT("--steps", NULL, "N", &p.optim.max_steps, 0, CLI_MAX_STEPS, "optimizer steps")},
+        {CLI_INT("--batch", NULL, "N", &p.batch_size, 1, CLI_MAX_BATCH, "sequences per micro-batch")},
+        {CLI_INT("--seq-len", NULL, "N", &p.seq_len, 0, CLI_MAX_LEN, "tokens per sequence"), .def = "the context"},
+        {CLI_INT("--accum", NULL, "N", &p.grad_accum, 1, CLI_MAX_ACCUM, "micro-batches per step, gradient accumulation")},
+        {CLI_FLOAT("--lr", NULL, "X", &p.optim.lr, 0, FLT_MAX, CLI_CLOSED,
+                   "peak learning rate (inverse-sqrt: the scale)"),
+         .set = &lr_set, .def = lr_def},
+        {CLI_CHOICE("--schedule", NULL, "cosine|inverse-sqrt", &p.optim.schedule, schedules,
+                    "cosine: linear warmup, cosine decay to --min-lr; inverse-sqrt: lr * width^-0.5 * min(n^-0.5, n * "
+                    "warmup^-1.5) at step n = 1, 2, ... (Vaswani et al.)")},
+        {CLI_FLOAT("--min-lr", NULL, "X", &p.optim.min_lr, 0, FLT_MAX, CLI_CLOSED, "final learning rate of the cosine decay"),
+         .set = &min_lr_set, .def = "lr/10"},
+        {CLI_INT("--warmup", NULL, "N", &p.optim.warmup_steps, 0, CLI_MAX_STEPS, "linear warmup steps"),
+         .set = &warmup_set, .def = warmup_def},
+        {CLI_FLOAT("--weight-decay", NULL, "X", &p.optim.weight_decay, 0, FLT_MAX, CLI_CLOSED,
+                   "AdamW decoupled weight decay on linear weights")},
+        {CLI_FLOAT("--beta1", NULL, "X", &p.optim.beta1, 0, 1, CLI_MAX_OPEN, "AdamW beta1")},
+        {CLI_FLOAT("--beta2", NULL, "X", &p.optim.beta2, 0, 1, CLI_MAX_OPEN, "AdamW beta2")},
+        {CLI_FLOAT("--eps", NULL, "X", &p.optim.eps, FLT_MIN, FLT_MAX, CLI_CLOSED, "AdamW epsilon")}, /* > 0 as a float too */
+        {CLI_FLOAT("--clip", NULL, "X", &p.optim.grad_clip, 0, FLT_MAX, CLI_CLOSED,
+                   "clip the global gradient norm; 0 = off")},
+        {CLI_INT("--seed", NULL, "N", &p.seed, 0, LLONG_MAX, "seed for initialisation, batches and dropout")},
+        CLI_SECTION("run:"),
+        {CLI_INT("--eval-every", NULL, "N", &p.eval_every, 0, CLI_MAX_STEPS, "validation loss every N steps; 0 = only at the end")},
+        {CLI_INT("--eval-batches", NULL, "N", &p.eval_batches, 0, CLI_MAX_BATCH, "validation batches")},
+        {CLI_INT("--checkpoint-every", NULL, "N", &p.checkpoint_every, 0, CLI_MAX_STEPS,
+                 "checkpoint every N steps; 0 = only at the end")},
+        {CLI_FLAG("--resume", NULL, &p.resume,
+                  "continue the checkpoint in OUT exactly where it stopped (the same options; --steps may grow: the "
+                  "schedule keeps its length and the added steps run at --min-lr)")},
+        {CLI_FLAG("--overwrite", NULL, &p.overwrite, "replace the model already in OUT (refused without it or --resume)")},
+        {CLI_INT("--stop-at", NULL, "N", &p.stop_at, 0, CLI_MAX_STEPS,
+                 "stop after step N with a checkpoint (resume later with --resume); 0 = run to --steps")},
+        {CLI_THREADS(&threads)},
+        {CLI_CHOICE("--precision", NULL, "fp32|bf16", &p.precision, cli_precisions,
+                    "matrix products in bf16 with fp32 accumulation; weights, gradients, AdamW and "
+                    "checkpoints stay fp32")},
+        {CLI_FLAG("--quiet", "-q", &ps.quiet, "no progress line")},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn train --data DIR --out DIR [options]\n"
+        "       attn train --objective classify --init MODEL --data FILE [--val FILE] --out DIR [options]",
+        "Trains a GPT-2-architecture model (or with --objective mlm a BERT-style encoder by\n"
+        "masked-LM) on shards made by `attn prepare`, or fine-tunes MODEL (BERT, RoBERTa or GPT)\n"
+        "as a classifier on a labelled .tsv, .csv or .jsonl file (text or text pair, and a\n"
+        "label), reporting validation accuracy and macro-F1. OUT becomes a\n"
+        "Hugging Face model directory (config.json, model.safetensors, tokenizer.json) plus\n"
+        "trainer_state.safetensors and train_log.jsonl.",
+        options,
+        "Ctrl-C (SIGINT) or SIGTERM: the step under way finishes, a checkpoint is written and\n"
+        "attn exits with status 130 (SIGINT) or 143 (SIGTERM); --resume continues. A second\n"
+        "signal exits at once (the last complete checkpoint stays intact)."};
+    int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
+    if (r != CLI_GO_ON) return r;
+    if (n_pos > 0) return cli_usage_error("unknown argument '%s' (see attn train --help)", argv[1]);
     if (!p.data_dir || !p.out_dir) return cli_usage_error("--data and --out are required (see attn train --help)");
 
     if (!warmup_set) p.optim.warmup_steps = -1; /* the library's default: min(steps/10, 100), or the checkpoint's */

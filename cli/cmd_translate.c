@@ -7,71 +7,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void usage(FILE *out) {
-    fprintf(out,
-            "usage: attn translate -m MODEL [FILE] [options]\n\n"
-            "Translates FILE (stdin without it or with -; on a terminal, it is read until\n"
-            "Ctrl-D), one source per line, and prints one translation per line (with\n"
-            "--n-best N: N lines per source, best first).\n"
-            "Sources are wrapped with the special tokens the model was trained with\n"
-            "(MODEL/translate.json, written by attn train on pair data; without it BART's\n"
-            "<s> ... </s>), decoded in batches of similar length, and special tokens are\n"
-            "removed from the output. An empty line is an error (naming the line), as is a\n"
-            "source longer than the model's positions.\n\n"
-            "  --beam K            beam search with K beams (1 = greedy, the default)\n"
-            "  --length-penalty X  beam score = sum log p / length^X (1.0)\n"
-            "  --n-best N          print the N best hypotheses of each source (<= K)\n"
-            "  --max-len N         generate at most N tokens per source (default 2 * source + 10)\n"
-            "  --min-len N         no end token before N generated tokens (0)\n"
-            "  --batch N           sources decoded together (16)\n"
-            "  --scores            prefix each line with its score and a TAB\n"
-            "  --threads N         threads, 1 to 4 x the cores (ATTN_THREADS, or all cores)\n");
-}
-
 int cmd_translate(int argc, char **argv) {
     const char *model_dir = NULL, *file = NULL;
-    long long beam = 1, n_best = 1, max_len = 0, min_len = 0, batch = 16, threads = 0;
+    /* the library's defaults (greedy, batch 16) without a model: the model's
+     * generation settings other than the length penalty are not used */
+    const attn_translate_params defaults = attn_translate_default_params(NULL);
+    long long beam = defaults.gen.num_beams, n_best = defaults.gen.num_return_sequences,
+              max_len = defaults.max_new_tokens, min_len = 0, batch = defaults.batch, threads = 0;
     double lp = 1.0;
     bool lp_set = false, print_scores = false;
-    for (int i = 1; i < argc; i++) {
-        int r;
-        if (cli_opt_flag(argv, i, "--help", "-h")) {
-            usage(stdout);
-            return 0;
-        }
-        if (cli_opt_flag(argv, i, "--scores", NULL)) {
-            print_scores = true;
-            continue;
-        }
-        if ((r = cli_opt_str(argc, argv, &i, "--model", "-m", &model_dir)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        if ((r = cli_opt_float_range(argc, argv, &i, "--length-penalty", NULL, -100, 100, CLI_CLOSED, &lp)) != 0) {
-            if (r < 0) return 2;
-            lp_set = true;
-            continue;
-        }
-        if ((r = cli_opt_threads(argc, argv, &i, &threads)) != 0) {
-            if (r < 0) return 2;
-            continue;
-        }
-        const struct {
-            const char *name;
-            long long *v, min, max;
-        } ints[] = {{"--beam", &beam, 1, 1024},          {"--n-best", &n_best, 1, 1024},
-                    {"--max-len", &max_len, 0, CLI_MAX_LEN}, {"--min-len", &min_len, 0, CLI_MAX_LEN},
-                    {"--batch", &batch, 1, CLI_MAX_BATCH}};
-        bool matched = false;
-        for (size_t k = 0; k < sizeof ints / sizeof ints[0] && !matched; k++) {
-            if ((r = cli_opt_int_range(argc, argv, &i, ints[k].name, NULL, ints[k].min, ints[k].max, ints[k].v)) < 0) return 2;
-            matched = r != 0;
-        }
-        if (matched) continue;
-        if (argv[i][0] == '-' && argv[i][1]) return cli_usage_error("unknown option '%s' (see attn translate --help)", argv[i]);
-        if (file) return cli_usage_error("one input file at most");
-        file = argv[i];
-    }
+    const cli_option options[] = {
+        {CLI_STR("--model", "-m", "DIR", &model_dir, "model directory")},
+        {CLI_INT("--beam", NULL, "K", &beam, 1, 1024, "beam search with K beams (1 = greedy)")},
+        {CLI_FLOAT("--length-penalty", NULL, "X", &lp, -100, 100, CLI_CLOSED, "beam score = sum log p / length^X"),
+         .set = &lp_set, .def = "the model's length_penalty, or 1"},
+        {CLI_INT("--n-best", NULL, "N", &n_best, 1, 1024, "print the N best hypotheses of each source (<= K)")},
+        {CLI_INT("--max-len", NULL, "N", &max_len, 0, CLI_MAX_LEN, "generate at most N tokens per source"),
+         .def = "2 * source + 10"},
+        {CLI_INT("--min-len", NULL, "N", &min_len, 0, CLI_MAX_LEN, "no end token before N generated tokens")},
+        {CLI_INT("--batch", NULL, "N", &batch, 1, CLI_MAX_BATCH, "sources decoded together")},
+        {CLI_FLAG("--scores", NULL, &print_scores, "prefix each line with its score and a TAB")},
+        {CLI_THREADS(&threads)},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn translate -m MODEL [FILE] [options]",
+        "Translates FILE (stdin without it or with -; on a terminal, it is read until\n"
+        "Ctrl-D), one source per line, and prints one translation per line (with\n"
+        "--n-best N: N lines per source, best first).\n"
+        "Sources are wrapped with the special tokens the model was trained with\n"
+        "(MODEL/translate.json, written by attn train on pair data; without it BART's\n"
+        "<s> ... </s>), decoded in batches of similar length, and special tokens are\n"
+        "removed from the output. An empty line is an error (naming the line), as is a\n"
+        "source longer than the model's positions.",
+        options, NULL};
+    int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
+    if (r != CLI_GO_ON) return r;
+    if (n_pos > 1) return cli_usage_error("one input file at most");
+    if (n_pos) file = argv[1];
     if (!model_dir) return cli_usage_error("-m MODEL is required (see attn translate --help)");
     if (n_best > beam) return cli_usage_error("--n-best %lld is more than --beam %lld", n_best, beam);
     if (max_len && min_len > max_len) return cli_usage_error("--min-len %lld is more than --max-len %lld", min_len, max_len);

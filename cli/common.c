@@ -2,7 +2,6 @@
 #include "cli.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,99 +38,9 @@ int cli_usage_error(const char *fmt, ...) {
     return 2;
 }
 
-/* Matches argv[i] against the option; *name receives the spelling used. */
-static int match(char **argv, int i, const char *long_name, const char *short_name, const char **inline_val,
-                 const char **name) {
-    const char *a = argv[i];
-    *inline_val = NULL;
-    if (short_name && !strcmp(a, short_name)) {
-        *name = short_name;
-        return 1;
-    }
-    if (!long_name) return 0;
-    size_t n = strlen(long_name);
-    if (!strncmp(a, long_name, n)) {
-        *name = long_name;
-        if (a[n] == 0) return 1;
-        if (a[n] == '=') {
-            *inline_val = a + n + 1;
-            return 1;
-        }
-    }
-    return 0;
-}
-
-static int opt_value(int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **out,
-                     const char **name) {
-    const char *v;
-    if (!match(argv, *i, long_name, short_name, &v, name)) return 0;
-    if (!v) {
-        if (*i + 1 >= argc) {
-            cli_usage_error("%s needs a value (see attn %s --help)", *name, cli_command);
-            return -1;
-        }
-        v = argv[++*i];
-    }
-    *out = v;
-    return 1;
-}
-
-int cli_opt_str(int argc, char **argv, int *i, const char *long_name, const char *short_name, const char **out) {
-    const char *name;
-    return opt_value(argc, argv, i, long_name, short_name, out, &name);
-}
-
-int cli_opt_int_range(int argc, char **argv, int *i, const char *long_name, const char *short_name, long long min,
-                      long long max, long long *out) {
-    const char *v = NULL, *name;
-    int r = opt_value(argc, argv, i, long_name, short_name, &v, &name);
-    if (r != 1) return r;
-    char *end;
-    errno = 0;
-    long long x = strtoll(v, &end, 10);
-    if (errno || end == v || *end || x < min || x > max) {
-        cli_usage_error("%s must be an integer in %lld..%lld, not '%s'", name, min, max, v);
-        return -1;
-    }
-    *out = x;
-    return 1;
-}
-
-int cli_opt_float_range(int argc, char **argv, int *i, const char *long_name, const char *short_name, double min,
-                        double max, int open, double *out) {
-    const char *v = NULL, *name;
-    int r = opt_value(argc, argv, i, long_name, short_name, &v, &name);
-    if (r != 1) return r;
-    char *end;
-    errno = 0;
-    double x = strtod(v, &end);
-    bool bad = errno || end == v || *end || !isfinite(x) || ((open & CLI_MIN_OPEN) ? !(x > min) : !(x >= min)) ||
-               ((open & CLI_MAX_OPEN) ? !(x < max) : !(x <= max));
-    if (bad) {
-        char range[96];
-        if (isinf(max))
-            snprintf(range, sizeof range, "%s %g", (open & CLI_MIN_OPEN) ? ">" : ">=", min);
-        else
-            snprintf(range, sizeof range, "in %c%g, %g%c", (open & CLI_MIN_OPEN) ? '(' : '[', min, max,
-                     (open & CLI_MAX_OPEN) ? ')' : ']');
-        cli_usage_error("%s must be a finite number %s, not '%s'", name, range, v);
-        return -1;
-    }
-    *out = x;
-    return 1;
-}
-
-int cli_opt_threads(int argc, char **argv, int *i, long long *out) {
-    return cli_opt_int_range(argc, argv, i, "--threads", NULL, 1, attn_max_threads(), out);
-}
-
 int cli_set_threads(long long threads) {
     if (attn_set_threads((int)threads) != ATTN_OK) return cli_usage_error("%s", attn_last_error());
     return 0;
-}
-
-int cli_opt_flag(char **argv, int i, const char *long_name, const char *short_name) {
-    return (long_name && !strcmp(argv[i], long_name)) || (short_name && !strcmp(argv[i], short_name));
 }
 
 attn_status cli_read_input(const char *path, char **out, size_t *len) {
@@ -307,19 +216,4 @@ attn_status cli_split_lines(char *text, size_t len, cli_lines *out) {
         start = i + 1;
     }
     return ATTN_OK;
-}
-
-int cli_opt_precision(int argc, char **argv, int *i, attn_precision *out) {
-    const char *v = NULL;
-    int r = cli_opt_str(argc, argv, i, "--precision", NULL, &v);
-    if (r != 1) return r;
-    if (!strcmp(v, "fp32") || !strcmp(v, "f32"))
-        *out = ATTN_PRECISION_F32;
-    else if (!strcmp(v, "bf16"))
-        *out = ATTN_PRECISION_BF16;
-    else {
-        cli_usage_error("--precision must be fp32 or bf16, not '%s'", v);
-        return -1;
-    }
-    return 1;
 }

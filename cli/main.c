@@ -67,33 +67,13 @@ static void version(void) {
 #endif
 }
 
-/* Edit distance with adjacent transpositions counted as one edit (optimal
- * string alignment), for names of a few letters. */
-static size_t edit_distance(const char *a, const char *b) {
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 32 || m > 32) return (size_t)-1;
-    size_t d[33][33];
-    for (size_t i = 0; i <= n; i++) d[i][0] = i;
-    for (size_t j = 0; j <= m; j++) d[0][j] = j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            size_t best = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < best) best = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < best) best = d[i][j - 1] + 1;
-            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
-                best = d[i - 2][j - 2] + 1;
-            d[i][j] = best;
-        }
-    return d[n][m];
-}
-
 /* The command nearest to a mistyped one (at most 2 edits, fewer than its
  * length), or NULL. */
 static const char *suggest(const char *name) {
     const char *best = NULL;
     size_t best_d = 3;
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++) {
-        size_t d = edit_distance(name, COMMANDS[i].name);
+        size_t d = cli_edit_distance(name, COMMANDS[i].name);
         if (d < best_d && d < strlen(COMMANDS[i].name)) {
             best_d = d;
             best = COMMANDS[i].name;

@@ -15,7 +15,7 @@ typedef struct attn_sampler_params {
     int32_t top_k;            /* 0 = off */
     float top_p;              /* 1 = off; keep the smallest set with mass >= top_p */
     uint64_t seed;
-    int64_t max_new_tokens;   /* stop after this many */
+    int64_t max_new_tokens;   /* stop after this many (200) */
     int32_t stop_token;       /* stop after producing it; -1 = none */
 } attn_sampler_params;
 

@@ -26,7 +26,7 @@ attn_sampler_params attn_sampler_default_params(void) {
     p.top_k = 0;
     p.top_p = 1.0f;
     p.seed = 42;
-    p.max_new_tokens = 256;
+    p.max_new_tokens = 200;
     p.stop_token = -1;
     return p;
 }
