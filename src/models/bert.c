@@ -206,7 +206,6 @@ static attn_status bert_alloc(const attn_bert_config *cfg, const char *prefix, a
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->kind = MODEL_BERT;
     m->cfg = shared_config(cfg);
-    graph_init(&m->g, NULL);
     int64_t L = cfg->n_layer;
     if (!(m->bert = attn_calloc(1, sizeof *m->bert)) || !(m->bert->layers = attn_calloc((size_t)L, sizeof *m->bert->layers))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
@@ -442,16 +441,17 @@ static attn_status run(attn_model *m, run_what what, const int32_t *ids, const i
             if (type_ids[i] < 0 || type_ids[i] >= m->bert->cfg.type_vocab_size)
                 return attn_errorf(ATTN_ERR_INVALID_ARG, "token type %d at position %lld is outside [0, %lld)", (int)type_ids[i],
                                    (long long)i, (long long)m->bert->cfg.type_vocab_size);
-    graph *g = &m->g;
-    graph_reset(g, false, false, 0);
+    graph g;
+    graph_init(&g, NULL);
+    graph_reset(&g, false, false, 0);
     run_args a = {what, ids, type_ids, mask, B, T};
-    tensor *x = run_forward(m, g, &a);
-    if (!x) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
-    attn_status st = model_check_output(m, x->data, x->numel, what == RUN_HIDDEN ? "hidden states" : "outputs",
-                                        run_forward, &a);
-    if (st) return st;
-    memcpy(out, x->data, (size_t)x->numel * sizeof(float));
-    return ATTN_OK;
+    tensor *x = run_forward(m, &g, &a);
+    attn_status st = x ? model_check_output(m, x->data, x->numel, what == RUN_HIDDEN ? "hidden states" : "outputs",
+                                            run_forward, &a)
+                       : g.status ? g.status : ATTN_ERR_INVALID_ARG;
+    if (!st) memcpy(out, x->data, (size_t)x->numel * sizeof(float));
+    graph_free(&g);
+    return st;
 }
 
 attn_status attn_encoder_hidden(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,

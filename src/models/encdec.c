@@ -237,7 +237,6 @@ attn_status encdec_alloc(const attn_encdec_config *cfg, attn_model **out) {
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->kind = MODEL_ENCDEC;
     m->cfg = shared_config(cfg);
-    graph_init(&m->g, NULL);
     int64_t LE = cfg->encoder_layers, LD = cfg->decoder_layers, C = cfg->d_model;
     struct encdec_model *e = m->encdec = attn_calloc(1, sizeof *m->encdec);
     if (!e || !(e->enc = attn_calloc((size_t)LE, sizeof *e->enc)) || !(e->dec = attn_calloc((size_t)LD, sizeof *e->dec))) {
@@ -420,24 +419,10 @@ static tensor *rerun_full(attn_model *m, graph *g, void *ctx) {
 
 /* ATTN_OK when the n floats of x (what: the output they are) are finite;
  * otherwise ATTN_ERR_FORMAT naming where non-finite values first appear
- * in the pass a (the one check of the normal path is the scan of x). The
- * rerun resets the model's graph, which may hold a's inputs: they are
- * copied first. */
-static attn_status check_output(attn_model *m, const float *x, int64_t n, const char *what, const full_pass *a) {
-    if (model_all_finite(x, n)) return ATTN_OK;
-    full_pass copy = *a;
-    int32_t *src = attn_malloc((size_t)(a->B * a->S) * sizeof *src);
-    int32_t *tgt = a->tgt_in ? attn_malloc((size_t)(a->B * a->T) * sizeof *tgt) : NULL;
-    bool ok = src && (tgt || !a->tgt_in);
-    if (ok) {
-        memcpy(src, a->src, (size_t)(a->B * a->S) * sizeof *src);
-        if (tgt) memcpy(tgt, a->tgt_in, (size_t)(a->B * a->T) * sizeof *tgt);
-        copy.src = src, copy.tgt_in = tgt;
-    }
-    attn_status st = model_nonfinite_error(m, what, ok ? rerun_full : NULL, &copy);
-    attn_free(src);
-    attn_free(tgt);
-    return st;
+ * in the pass a (the one check of the normal path is the scan of x; the
+ * diagnostic pass runs on a graph of its own). */
+static attn_status check_output(attn_model *m, const float *x, int64_t n, const char *what, full_pass a) {
+    return model_all_finite(x, n) ? ATTN_OK : model_nonfinite_error(m, what, rerun_full, &a);
 }
 
 tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in,
@@ -452,10 +437,8 @@ tensor *encdec_loss(attn_model *m, graph *g, const int32_t *src, int64_t S, cons
     return op_cross_entropy_smooth(g, logits, tgt_out, -1, label_smoothing);
 }
 
-attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt_in, int64_t B, int64_t T,
-                       float *enc_out, float *dec_out, float *logits) {
-    if (!m || !m->encdec) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
-    graph *g = &m->g;
+static attn_status run_in(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt_in, int64_t B,
+                          int64_t T, float *enc_out, float *dec_out, float *logits) {
     graph_reset(g, false, false, 0);
     uint8_t *mask = source_mask(m, g, src, B, S);
     tensor *enc = encode(m, g, src, mask, B, S);
@@ -463,9 +446,9 @@ attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32
     tensor *lg = dec && logits ? lm_head(m, g, dec) : NULL;
     if (g->status || !enc || (tgt_in && !dec) || (tgt_in && logits && !lg)) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
     full_pass a = {src, tgt_in, B, S, T};
-    attn_status st = check_output(m, enc->data, enc->numel, "encoder output", &(full_pass){src, NULL, B, S, 0});
-    if (!st && dec) st = check_output(m, dec->data, dec->numel, "decoder output", &a);
-    if (!st && lg) st = check_output(m, lg->data, lg->numel, "logits", &a);
+    attn_status st = check_output(m, enc->data, enc->numel, "encoder output", (full_pass){src, NULL, B, S, 0});
+    if (!st && dec) st = check_output(m, dec->data, dec->numel, "decoder output", a);
+    if (!st && lg) st = check_output(m, lg->data, lg->numel, "logits", a);
     if (st) return st;
     if (enc_out) memcpy(enc_out, enc->data, (size_t)enc->numel * sizeof(float));
     if (dec_out && dec) memcpy(dec_out, dec->data, (size_t)dec->numel * sizeof(float));
@@ -473,15 +456,22 @@ attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32
     return ATTN_OK;
 }
 
+attn_status encdec_run(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt_in, int64_t B, int64_t T,
+                       float *enc_out, float *dec_out, float *logits) {
+    if (!m || !m->encdec) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder-decoder model");
+    graph g;
+    graph_init(&g, NULL);
+    attn_status st = run_in(m, &g, src, S, tgt_in, B, T, enc_out, dec_out, logits);
+    graph_free(&g);
+    return st;
+}
+
 /* ---- scoring -------------------------------------------------------------- */
 
-attn_status encdec_s2s_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
-                             double *nll, int64_t *n_tokens) {
-    if (!src || !tgt || !nll || !n_tokens || B < 1 || T < 1)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq score: empty batch or missing buffers");
+static attn_status score_in(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                            double *nll, int64_t *n_tokens) {
     const attn_encdec_config *c = &m->encdec->cfg;
     int64_t V = c->vocab_size;
-    graph *g = &m->g;
     graph_reset(g, false, false, 0);
     int32_t *in = graph_ints(g, B * T);
     if (!in) return g->status;
@@ -491,9 +481,20 @@ attn_status encdec_s2s_score(attn_model *m, const int32_t *src, int64_t S, const
     tensor *enc = encode(m, g, src, mask, B, S);
     tensor *logits = lm_head(m, g, decode_full(m, g, in, B, T, enc, mask));
     if (!logits) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
-    if ((st = check_output(m, logits->data, logits->numel, "logits", &(full_pass){src, in, B, S, T}))) return st;
+    if ((st = check_output(m, logits->data, logits->numel, "logits", (full_pass){src, in, B, S, T}))) return st;
     s2s_score_add(logits->data, tgt, B, T, V, nll);
     return ATTN_OK;
+}
+
+attn_status encdec_s2s_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                             double *nll, int64_t *n_tokens) {
+    if (!src || !tgt || !nll || !n_tokens || B < 1 || T < 1)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq score: empty batch or missing buffers");
+    graph g;
+    graph_init(&g, NULL);
+    attn_status st = score_in(m, &g, src, S, tgt, T, B, nll, n_tokens);
+    graph_free(&g);
+    return st;
 }
 
 /* ---- decoding state ------------------------------------------------------- */

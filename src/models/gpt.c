@@ -109,7 +109,6 @@ static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
     lay.dims[D_L] = cfg->num_labels;
     if ((st = params_build(m, &GPT_TABLE, &lay)) != ATTN_OK) goto fail;
     gpt_sync_views(m);
-    graph_init(&m->g, NULL);
     *out = m;
     return ATTN_OK;
 fail:
@@ -275,14 +274,16 @@ attn_status attn_model_classify(attn_model *m, const int32_t *ids, const int32_t
         if (ids[i] < 0 || ids[i] >= m->cfg.vocab_size)
             return attn_errorf(ATTN_ERR_INVALID_ARG, "token id %d at position %lld is outside the vocabulary [0, %lld)",
                                (int)ids[i], (long long)i, (long long)m->cfg.vocab_size);
-    graph_reset(&m->g, false, false, 0);
+    graph g;
+    graph_init(&g, NULL);
+    graph_reset(&g, false, false, 0);
     model_batch b = {.B = B, .T = T, .inputs = ids, .type_ids = type_ids, .mask = mask};
-    tensor *lg = model_classify(m, &m->g, &b);
-    if (!lg) return m->g.status ? m->g.status : ATTN_ERR_INVALID_ARG;
-    attn_status st = model_check_output(m, lg->data, lg->numel, "classifier logits", rerun_classify, &b);
-    if (st) return st;
-    memcpy(out, lg->data, (size_t)lg->numel * sizeof(float));
-    return ATTN_OK;
+    tensor *lg = model_classify(m, &g, &b);
+    attn_status st = lg ? model_check_output(m, lg->data, lg->numel, "classifier logits", rerun_classify, &b)
+                        : g.status ? g.status : ATTN_ERR_INVALID_ARG;
+    if (!st) memcpy(out, lg->data, (size_t)lg->numel * sizeof(float));
+    graph_free(&g);
+    return st;
 }
 
 tensor *gpt_batch_loss(attn_model *m, graph *g, const model_batch *b) {
@@ -295,11 +296,14 @@ tensor *gpt_batch_loss(attn_model *m, graph *g, const model_batch *b) {
 
 attn_status attn_model_logits(attn_model *m, const int32_t *ids, int64_t B, int64_t T, float *logits) {
     if (B < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size must be positive");
-    graph_reset(&m->g, false, false, 0);
-    tensor *out = model_forward(m, &m->g, ids, B, T, NULL, false);
-    if (!out) return m->g.status ? m->g.status : ATTN_ERR_INVALID_ARG;
-    memcpy(logits, out->data, (size_t)out->numel * sizeof(float));
-    return ATTN_OK;
+    graph g;
+    graph_init(&g, NULL);
+    graph_reset(&g, false, false, 0);
+    tensor *out = model_forward(m, &g, ids, B, T, NULL, false);
+    attn_status st = out ? ATTN_OK : g.status ? g.status : ATTN_ERR_INVALID_ARG;
+    if (out) memcpy(logits, out->data, (size_t)out->numel * sizeof(float));
+    graph_free(&g);
+    return st;
 }
 
 attn_status attn_model_score(attn_model *m, const int32_t *ids, int64_t n, double *nll_sum, int64_t *n_predicted) {
@@ -310,12 +314,18 @@ attn_status attn_model_score(attn_model *m, const int32_t *ids, int64_t n, doubl
         if (ids[i] < 0 || ids[i] >= V)
             return attn_errorf(ATTN_ERR_INVALID_ARG, "token id %d at position %lld is outside the vocabulary [0, %lld)",
                                (int)ids[i], (long long)i, (long long)V);
+    graph g;
+    graph_init(&g, NULL);
     for (int64_t start = 0; start < n; start += ctx) {
         int64_t len = n - start < ctx ? n - start : ctx;
         if (len < 2) break;
-        graph_reset(&m->g, false, false, 0);
-        tensor *logits = model_forward(m, &m->g, ids + start, 1, len, NULL, false);
-        if (!logits) return m->g.status;
+        graph_reset(&g, false, false, 0);
+        tensor *logits = model_forward(m, &g, ids + start, 1, len, NULL, false);
+        if (!logits) {
+            attn_status st = g.status ? g.status : ATTN_ERR_INVALID_ARG;
+            graph_free(&g);
+            return st;
+        }
         for (int64_t t = 0; t + 1 < len; t++) {
             const float *row = logits->data + t * V;
             double mx = -INFINITY, s = 0;
@@ -325,6 +335,7 @@ attn_status attn_model_score(attn_model *m, const int32_t *ids, int64_t n, doubl
             (*n_predicted)++;
         }
     }
+    graph_free(&g);
     if (!isfinite(*nll_sum))
         return attn_errorf(ATTN_ERR_FORMAT, "the negative log-likelihood overflows (logits too large); the weights "
                            "may be corrupt");

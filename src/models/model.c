@@ -158,7 +158,6 @@ void attn_model_free(attn_model *m) {
     bert_free(m->bert);
     encdec_free(m->encdec);
     rnn_free(m->rnn);
-    graph_free(&m->g);
     attn_free_aligned(m->weights);
     attn_free_aligned(m->grads);
     attn_free_aligned(m->weights_bf16);

@@ -123,7 +123,6 @@ struct attn_model {
     gpt_layer *layers;
     char **label_names;       /* a classifier's labels (config.json id2label), NULL if none */
     int64_t n_label_names;
-    graph g;                  /* inference graph (logits, score, decode) */
     struct encdec_model *encdec; /* kind == MODEL_ENCDEC */
     struct rnn_model *rnn;    /* kind == MODEL_RNN (models/rnn.c) */
     uint16_t *weights_bf16;   /* bf16 precision: bf16 copies of the matrices
@@ -279,10 +278,11 @@ attn_status model_check_finite(const attn_model *m, const char *path);
  * 3e38): model_check_output is the cheap check of a model's output (n
  * floats: logits, hidden states, a loss); only when it fails does
  * model_nonfinite_error run the diagnostic pass, rerun (the same forward,
- * given m, its graph and ctx) with every op recorded, and return
+ * given m, a graph of its own and ctx) with every op recorded, and return
  * ATTN_ERR_FORMAT naming the first op whose output is not finite, its
  * layer and the weight it read or followed ("what" names the output when
- * no op is found). The graph is reset afterwards. */
+ * no op is found). The pass marks the parameters as requiring gradients
+ * while it runs: the one moment a model is written to after loading. */
 typedef tensor *(*model_rerun_fn)(attn_model *m, graph *g, void *ctx);
 bool model_all_finite(const float *x, int64_t n);
 attn_status model_check_output(attn_model *m, const float *x, int64_t n, const char *what, model_rerun_fn rerun,

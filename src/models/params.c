@@ -358,11 +358,13 @@ attn_status model_nonfinite_error(attn_model *m, const char *what, model_rerun_f
             m->ptensors[k].requires_grad = true;
         }
         model_sync_views(m);
-        graph_reset(&m->g, true, false, 0);
-        rerun(m, &m->g, ctx);
+        graph dg;
+        graph_init(&dg, NULL);
+        graph_reset(&dg, true, false, 0);
+        rerun(m, &dg, ctx);
         int last = -1;
-        for (int64_t i = 0; i < m->g.n_tape && found < 0; i++) {
-            const tape_entry *e = &m->g.tape[i];
+        for (int64_t i = 0; i < dg.n_tape && found < 0; i++) {
+            const tape_entry *e = &dg.tape[i];
             int here = -1;
             for (int j = 0; j < 3 && here < 0; j++) here = param_of(m, e->in[j]);
             if (e->out && e->out->data && !model_all_finite(e->out->data, e->out->numel)) {
@@ -372,9 +374,9 @@ attn_status model_nonfinite_error(attn_model *m, const char *what, model_rerun_f
             }
             if (here >= 0) last = here;
         }
+        graph_free(&dg);
         for (int k = 0; k < m->n_params_tensors; k++) m->ptensors[k].requires_grad = had[k];
         model_sync_views(m);
-        graph_reset(&m->g, false, false, 0);
     }
     attn_free(had);
     if (op == OP_COUNT)

@@ -108,7 +108,6 @@ attn_status rnn_alloc(const attn_rnn_config *cfg, attn_model **out) {
     attn_model *m = attn_calloc(1, sizeof *m);
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->kind = MODEL_RNN;
-    graph_init(&m->g, NULL);
     m->cfg = attn_gpt_default_config();
     m->cfg.n_layer = 1;
     m->cfg.n_head = 1;
@@ -280,6 +279,7 @@ struct attn_rnn_state {
     int32_t *lengths;         /* (N) */
     int32_t *row;             /* (N) each hypothesis's row of src */
     int32_t *src;             /* (B, S) the encoded sources, for the diagnostic pass */
+    graph g;                  /* the steps' graph: a state is one request's */
 };
 
 void attn_rnn_state_free(attn_rnn_state *st) {
@@ -291,6 +291,7 @@ void attn_rnn_state_free(attn_rnn_state *st) {
     attn_free(st->lengths);
     attn_free(st->row);
     attn_free(st->src);
+    graph_free(&st->g);
     attn_free(st);
 }
 
@@ -351,13 +352,18 @@ attn_status attn_rnn_encode(attn_model *m, const int32_t *src, int64_t B, int64_
     *out = NULL;
     attn_status st = rnn_check(m);
     if (st) return st;
-    graph *g = &m->g;
-    graph_reset(g, false, false, 0);
-    encoded enc;
-    if (!encode(m, g, src, B, S, &enc)) return graph_status(g);
-    const attn_rnn_config *c = &m->rnn->cfg;
     attn_rnn_state *s = attn_calloc(1, sizeof *s);
     if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    graph_init(&s->g, NULL);
+    graph *g = &s->g;
+    graph_reset(g, false, false, 0);
+    encoded enc;
+    if (!encode(m, g, src, B, S, &enc)) {
+        st = graph_status(g);
+        attn_rnn_state_free(s);
+        return st;
+    }
+    const attn_rnn_config *c = &m->rnn->cfg;
     s->N = B;
     s->S = S;
     s->H = c->hidden_size;
@@ -440,7 +446,7 @@ attn_status attn_rnn_step(attn_model *m, attn_rnn_state *st, const int32_t *prev
     if (!st || !prev || !logprobs) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_rnn_step: NULL argument");
     int64_t N = st->N, S = st->S, H = st->H, V = m->rnn->cfg.tgt_vocab_size;
     if (N == 0) return ATTN_OK;
-    graph *g = &m->g;
+    graph *g = &st->g;
     graph_reset(g, false, false, 0);
     step_args x = {st, prev};
     tensor *s_new = NULL, *a = NULL;
@@ -618,31 +624,21 @@ static tensor *rerun_pairs(attn_model *m, graph *g, void *ctx) {
 }
 
 /* ATTN_OK when the teacher-forced logits (B, T, V) are finite; otherwise
- * ATTN_ERR_FORMAT naming where non-finite values first appear. The rerun
- * resets m's graph, which holds tgt_in: the inputs are copied first. */
+ * ATTN_ERR_FORMAT naming where non-finite values first appear. */
 static attn_status check_logits(attn_model *m, const tensor *logits, const int32_t *src, int64_t S, const int32_t *tgt_in,
                                 int64_t B, int64_t T) {
     if (model_all_finite(logits->data, logits->numel)) return ATTN_OK;
-    int32_t *s = attn_malloc((size_t)(B * S) * sizeof *s), *t = attn_malloc((size_t)(B * T) * sizeof *t);
-    if (s && t) {
-        memcpy(s, src, (size_t)(B * S) * sizeof *s);
-        memcpy(t, tgt_in, (size_t)(B * T) * sizeof *t);
-    }
-    attn_status st = model_nonfinite_error(m, "logits", s && t ? rerun_pairs : NULL, &(pair_args){s, t, S, B, T});
-    attn_free(s);
-    attn_free(t);
-    return st;
+    return model_nonfinite_error(m, "logits", rerun_pairs, &(pair_args){src, tgt_in, S, B, T});
 }
 
-attn_status rnn_s2s_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
-                          double *nll, int64_t *n_tokens) {
+static attn_status score_in(attn_model *m, graph *g, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                            double *nll, int64_t *n_tokens) {
     attn_rnn_config c;
     if (!attn_model_rnn_config(m, &c)) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an RNN model");
     if (!tgt || !nll || !n_tokens || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq score: empty batch or missing buffers");
     attn_status st = check_source(src, B, S, &c);
     if (st) return st;
     int64_t V = c.tgt_vocab_size;
-    graph *g = &m->g;
     graph_reset(g, false, false, 0);
     int32_t *in = graph_ints(g, B * T);
     if (!in) return g->status ? g->status : ATTN_ERR_OUT_OF_MEMORY;
@@ -652,4 +648,13 @@ attn_status rnn_s2s_score(attn_model *m, const int32_t *src, int64_t S, const in
     if ((st = check_logits(m, logits, src, S, in, B, T)) != ATTN_OK) return st;
     s2s_score_add(logits->data, tgt, B, T, V, nll);
     return ATTN_OK;
+}
+
+attn_status rnn_s2s_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
+                          double *nll, int64_t *n_tokens) {
+    graph g;
+    graph_init(&g, NULL);
+    attn_status st = score_in(m, &g, src, S, tgt, T, B, nll, n_tokens);
+    graph_free(&g);
+    return st;
 }

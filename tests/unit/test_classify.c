@@ -87,11 +87,14 @@ static void check_classifier(const char *dir, bool token_level) {
         CHECK(c.num_labels == L && c.token_classifier == token_level);
         CHECK_OK(attn_encoder_classify(x.m, x.ids, x.types, x.mask, x.B, x.T, got));
     } else {
-        graph_reset(&x.m->g, false, false, 0);
+        graph g;
+        graph_init(&g, NULL);
+        graph_reset(&g, false, false, 0);
         model_batch b = {.B = x.B, .T = x.T, .inputs = x.ids};
-        tensor *lg = model_classify(x.m, &x.m->g, &b);
+        tensor *lg = model_classify(x.m, &g, &b);
         CHECK(lg != NULL && lg->numel == n);
         if (lg) memcpy(got, lg->data, (size_t)n * sizeof *got);
+        graph_free(&g);
     }
     check_tensor(x.f, "logits", got, n, 1e-4);
     attn_free(got);
@@ -135,12 +138,15 @@ TEST("GPT2ForSequenceClassification: score on the last real token, loss and grad
         float a[64], b[64];
         model_batch b1 = {.B = x.B, .T = x.T, .inputs = x.ids}, b2 = b1;
         b2.mask = x.mask;
-        graph_reset(&x.m->g, false, false, 0);
-        tensor *t1 = model_classify(x.m, &x.m->g, &b1);
+        graph g;
+        graph_init(&g, NULL);
+        graph_reset(&g, false, false, 0);
+        tensor *t1 = model_classify(x.m, &g, &b1);
         if (t1) memcpy(a, t1->data, (size_t)n * sizeof(float));
-        graph_reset(&x.m->g, false, false, 0);
-        tensor *t2 = model_classify(x.m, &x.m->g, &b2);
+        graph_reset(&g, false, false, 0);
+        tensor *t2 = model_classify(x.m, &g, &b2);
         if (t2) memcpy(b, t2->data, (size_t)n * sizeof(float));
+        graph_free(&g);
         CHECK(t1 && t2 && n <= 64 && !memcmp(a, b, (size_t)n * sizeof(float)));
     }
     cfix_close(&x);
