@@ -116,8 +116,11 @@ static void on_signal(int sig) {
     (void)r;
 }
 
+static bool stop_taken; /* should_stop said yes: the library polls it only where that cuts the run short */
+
 static bool should_stop(void *user) {
     (void)user;
+    if (stop_signal) stop_taken = true;
     return stop_signal != 0;
 }
 
@@ -367,7 +370,10 @@ int cmd_train(int argc, char **argv) {
     signal(SIGTERM, SIG_DFL);
     if (!ps.quiet && ps.tty) fprintf(stderr, "\n");
     if (st) return cli_fail("train", st, NULL);
-    if (stop_signal) {
+    if (stop_signal && !stop_taken) /* it came after the last step: the run is complete */
+        fprintf(stderr, "attn train: %s received after the last step; the run is complete\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    if (stop_taken) {
         char when[64] = "before its next step";
         if (ps.step > 0) snprintf(when, sizeof when, "after step %lld", (long long)ps.step);
         fprintf(stderr,

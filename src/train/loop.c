@@ -592,7 +592,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     double t0 = time_now();
     int64_t first = tr->step, max_steps = p->optim.max_steps, saved = p->resume ? tr->step : -1;
     int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
-    if (stop_requested(p)) end = tr->step; /* asked to stop before the first step */
+    if (tr->step < end && stop_requested(p)) end = tr->step; /* asked to stop before the first step */
     while (tr->step < end) {
         double ts = time_now(), tokens = 0;
         if ((st = d->batches(d->ctx, tr->step, d->mbs, &tokens)) != ATTN_OK) goto done;
@@ -611,7 +611,9 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
         bool last = step == max_steps;
         bool out_of_time = p->time_limit_s > 0 && now - t0 >= p->time_limit_s; /* the run ends here */
-        bool stop = stop_requested(p);                                          /* so does this */
+        /* so does a stop request, polled only where it cuts the run short: a
+         * request after the last step's poll leaves the run complete */
+        bool stop = !last && step != end && !out_of_time && stop_requested(p);
         if (d->evaluate && ((p->eval_every && step % p->eval_every == 0) || last || out_of_time))
             if ((st = d->evaluate(d->ctx, tr, &pr)) != ATTN_OK) goto done;
         fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",

@@ -88,6 +88,27 @@ s=$(tail -n 1 "$tmp/int/train_log.jsonl" | sed 's/{"step": \([0-9]*\),.*/\1/')
     fail "resume after SIGINT: $(cat "$tmp/err")"
 [ "$(wc -l < "$tmp/int/train_log.jsonl")" = "$s" ] || fail "SIGINT: the checkpoint is not at the last logged step $s"
 
+# ---- a signal after the last step's stop check (while its checkpoint is written, or
+# later): the run is complete, so exit 0, not 130/143 with advice to resume. The
+# testing hooks ATTN_FAULT_KILL_AT=k + ATTN_FAULT_SIGNAL=15 send SIGTERM at the k-th
+# write event; with --steps 2 and no --checkpoint-every every write event is part
+# of the final checkpoint.
+for k in 1 4 9; do
+    rm -rf "$tmp/late"
+    run_status env ATTN_FAULT_KILL_AT=$k ATTN_FAULT_SIGNAL=15 "$ATTN" train $small --steps 2 --out "$tmp/late" --quiet
+    [ "$rc" = 0 ] || fail "SIGTERM at write $k of the final checkpoint: exit $rc, not 0: $(cat "$tmp/err")"
+    grep -q "SIGTERM received after the last step; the run is complete" "$tmp/err" ||
+        fail "SIGTERM during the final checkpoint: $(cat "$tmp/err")"
+    if grep -q -- "--resume" "$tmp/err"; then fail "a complete run suggests --resume: $(cat "$tmp/err")"; fi
+    [ "$(wc -l < "$tmp/late/train_log.jsonl")" = 2 ] || fail "SIGTERM at write $k: the run did not reach step 2"
+done
+# the same signal during an earlier checkpoint still stops the run after its next step
+rm -rf "$tmp/late"
+run_status env ATTN_FAULT_KILL_AT=2 ATTN_FAULT_SIGNAL=15 "$ATTN" train $small --steps 5 --checkpoint-every 1 \
+    --out "$tmp/late" --quiet
+[ "$rc" = 143 ] || fail "SIGTERM during the checkpoint of step 1 of 5: exit $rc, not 143: $(cat "$tmp/err")"
+grep -q "interrupted (SIGTERM) after step 2;.*--resume" "$tmp/err" || fail "SIGTERM at step 1 of 5: $(cat "$tmp/err")"
+
 # ---- a second signal ends the run at once (a model whose step takes about a second)
 big="--data $tmp/data --layers 4 --heads 4 --width 256 --context 128 --batch 16 --steps 100 --eval-every 0 --threads 2"
 "$ATTN" train $big --out "$tmp/twice" 2>"$tmp/twice.err" &
