@@ -585,6 +585,13 @@ static attn_status write_failed(attn_status st, int64_t step, int64_t saved, con
                        (long long)step, what, (long long)saved, out_dir);
 }
 
+attn_status train_check_new_width(const attn_train_params *p) {
+    if (p->model.n_head >= 1 && p->model.n_embd >= 1 && p->model.n_embd % p->model.n_head == 0) return ATTN_OK;
+    return attn_errorf(ATTN_ERR_INVALID_ARG,
+                       "a new model's width (%lld) must be a positive multiple of its number of attention heads (%lld)",
+                       (long long)p->model.n_embd, (long long)p->model.n_head);
+}
+
 /* Whether the caller asked the run to stop (p->should_stop). */
 static bool stop_requested(const attn_train_params *p) { return p->should_stop && p->should_stop(p->user); }
 
@@ -723,6 +730,8 @@ static attn_status train_lm(const attn_train_params *p) {
     if ((st = train_load_start(p, &model)) != ATTN_OK) goto done;
     if (model) {
         /* resumed, or initialised from --init */
+    } else if ((st = train_check_new_width(p)) != ATTN_OK) {
+        goto done;
     } else if (mlm) {
         attn_bert_config c = attn_bert_default_config();
         c.n_layer = p->model.n_layer;

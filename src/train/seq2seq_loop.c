@@ -47,6 +47,8 @@ static attn_status new_model(const attn_train_params *p, const attn_pairs_info *
 
 attn_status train_new_encdec(const attn_train_params *p, attn_encdec_arch arch, int64_t vocab_size, int32_t pad, int32_t bos,
                              int32_t eos, int32_t decoder_start, attn_model **out) {
+    attn_status st = train_check_new_width(p);
+    if (st) return st;
     int64_t width = p->model.n_embd;
     attn_encdec_config c = attn_encdec_default_config(arch);
     c.vocab_size = vocab_size;

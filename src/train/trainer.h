@@ -26,6 +26,9 @@ attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *lo
  * (model and tokenizer, then the state), and the log trimmed to `step`. */
 struct attn_tokenizer;
 char *train_settings_json(const attn_train_params *p, int64_t T);
+/* A new transformer's width (model.n_embd) must be a positive multiple of
+ * its heads (model.n_head): the error says so in those words. */
+attn_status train_check_new_width(const attn_train_params *p);
 /* A settings writer's end: s, or NULL (s freed, an out-of-memory message
  * set) when s is NULL or an allocation failed since alloc_failures() was
  * `failures` (a cJSON_Add* that fails leaves its field out silently). */

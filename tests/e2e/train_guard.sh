@@ -41,6 +41,14 @@ head -c 60000 data/austen/persuasion.txt > "$tmp/a.txt"
 "$ATTN" prepare -t char -o "$tmp/data" "$tmp/a.txt" >/dev/null
 small="--data $tmp/data --layers 1 --heads 2 --width 32 --context 32 --batch 4 --eval-every 10 --eval-batches 2 --threads 1"
 
+# ---- a width that the heads do not divide: said in the options' terms, not config.json's
+for obj in clm mlm; do
+    run_status "$ATTN" train $small --objective $obj --width 30 --heads 4 --steps 1 --out "$tmp/w" --quiet
+    [ "$rc" = 1 ] || fail "--width 30 --heads 4 ($obj): exit $rc"
+    grep -qx "attn train: error: a new model's width (30) must be a positive multiple of its number of attention heads (4)" \
+        "$tmp/err" || fail "--width 30 --heads 4 ($obj): $(cat "$tmp/err")"
+done
+
 # ---- a second run on a busy OUT; SIGTERM ends the first with a checkpoint
 "$ATTN" train $small --steps 1000000 --out "$tmp/busy" --quiet 2>"$tmp/busy.err" &
 p1=$!
