@@ -34,6 +34,18 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The trainer's progress by phase, by the progress rule (progress.c). */
+static void on_train_progress(const char *phase, int64_t done, int64_t total, void *user) {
+    cli_progress *pg = user;
+    if (!cli_progress_due(pg)) return;
+    if (!strcmp(phase, "reading"))
+        cli_progress_print(pg, "tokenizer train: read %lld of %lld files, %.0f s", (long long)done, (long long)total,
+                           pg->last - pg->t0);
+    else
+        cli_progress_print(pg, "tokenizer train: %s, vocabulary %lld of %lld, %.0f s", phase, (long long)done,
+                           (long long)total, pg->last - pg->t0);
+}
+
 static int cmd_train_tokenizer(int argc, char **argv) {
     const char *type = NULL, *out_dir = NULL, *special_list = NULL;
     char *special_buf = NULL;
@@ -94,6 +106,9 @@ static int cmd_train_tokenizer(int argc, char **argv) {
         }
     }
     double t0 = now_s();
+    cli_progress pg;
+    cli_progress_start(&pg);
+    attn_tokenizer_train_set_progress(on_train_progress, &pg);
     attn_tokenizer *tok = NULL;
     attn_status st = wordpiece ? attn_tokenizer_train_wordpiece(files, n_files, (int32_t)vocab_size,
                                                                 (int32_t)min_frequency, &tok)
@@ -101,6 +116,8 @@ static int cmd_train_tokenizer(int argc, char **argv) {
                                                                      (int32_t)min_frequency, special, n_special, &tok)
                                   : attn_tokenizer_train_bpe(files, n_files, (int32_t)vocab_size,
                                                              (int32_t)min_frequency, &tok);
+    attn_tokenizer_train_set_progress(NULL, NULL);
+    cli_progress_end(&pg);
     if (st != ATTN_OK) {
         rc = cli_fail("tokenizer train", st, NULL);
         goto done;

@@ -128,6 +128,7 @@ typedef struct progress_state {
     bool quiet, tty;
     int64_t step;       /* the last step reported */
     double last_line;   /* elapsed seconds at the last full line (not a terminal) */
+    double every;       /* seconds between full lines at least (not a terminal; progress.c's rule) */
 } progress_state;
 
 static void fmt_time(char *buf, size_t n, double s) {
@@ -148,7 +149,7 @@ static void on_progress(const attn_train_progress *p, void *user) {
     fmt_time(el, sizeof el, p->elapsed_s);
     int64_t every = p->max_steps / 20 > 1 ? p->max_steps / 20 : 1;
     bool line = p->has_val || p->checkpointed || p->step == 1 || p->step % every == 0 ||
-                (!ps->tty && p->elapsed_s - ps->last_line >= 10); /* a log or pipe: a line every 10 s at least */
+                (!ps->tty && p->elapsed_s - ps->last_line >= ps->every); /* a log or pipe: a line every 10 s at least */
     if (!ps->tty && !line) return;
     if (line) ps->last_line = p->elapsed_s;
     if (line) {
@@ -170,7 +171,7 @@ static void on_progress(const attn_train_progress *p, void *user) {
 
 int cmd_train(int argc, char **argv) {
     attn_train_params p = attn_train_default_params();
-    progress_state ps = {false, isatty(2) != 0, 0, 0};
+    progress_state ps = {false, isatty(2) != 0, 0, 0, cli_progress_interval_s(false)};
     long long v;
     double x;
     bool warmup_set = false, min_lr_set = false, lr_set = false;

@@ -165,10 +165,10 @@ grep -q -- "was trained with --batch 4, not 8 " "$tmp/err" || fail "changed --ba
 run_status "$ATTN" train $small --steps 25 --out "$tmp/g" --resume --quiet
 grep -q -- "already at step 30, past --steps 25" "$tmp/err" || fail "--steps behind the checkpoint: $(cat "$tmp/err")"
 
-# ---- attn score on a long text reports its progress (ATTN_PROGRESS_SECONDS=0: after every piece)
+# ---- attn score on a long text reports its progress (ATTN_PROGRESS_INTERVAL_MS=0: after every piece)
 "$ATTN" score -m "$tmp/g" "$tmp/a.txt" --quiet > "$tmp/quiet.out" 2>"$tmp/err"
 [ ! -s "$tmp/err" ] || fail "score --quiet wrote to stderr: $(cat "$tmp/err")"
-ATTN_PROGRESS_SECONDS=0 "$ATTN" score -m "$tmp/g" "$tmp/a.txt" > "$tmp/progress.out" 2>"$tmp/err"
+ATTN_PROGRESS_INTERVAL_MS=0 "$ATTN" score -m "$tmp/g" "$tmp/a.txt" > "$tmp/progress.out" 2>"$tmp/err"
 grep -q "^scored [0-9]* of 60000 tokens ([0-9]*%)" "$tmp/err" || fail "score shows no progress: $(cat "$tmp/err")"
 cmp -s "$tmp/quiet.out" "$tmp/progress.out" || fail "score's result depends on its progress reports"
 
