@@ -281,7 +281,8 @@ static attn_status meta_value(const st_file *f, const char *key, char **out) {
     if (!f->metadata_json) return ATTN_OK;
     unsigned long failures = alloc_failures();
     cJSON *r = cJSON_Parse(f->metadata_json);
-    if (!r && alloc_failures() != failures) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory reading the trainer state's metadata");
+    if (!r && alloc_failures() != failures)
+        return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory reading the trainer state's metadata");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, key);
     if (cJSON_IsString(v) && !(*out = attn_strdup(v->valuestring))) {
         cJSON_Delete(r);
@@ -969,7 +970,8 @@ static attn_status prepare_out_dir(attn_train_params *p, int *lock_fd) {
         if (p->resume) {
             char *saved = NULL;
             unsigned long failures = alloc_failures();
-            if (train_state_settings(state, &saved) == ATTN_ERR_OUT_OF_MEMORY) { /* unreadable: the load says why */
+            /* out of memory ends here; an unreadable state is reported by its load */
+            if (train_state_settings(state, &saved) == ATTN_ERR_OUT_OF_MEMORY) {
                 st = ATTN_ERR_OUT_OF_MEMORY;
                 goto done;
             }
