@@ -178,6 +178,25 @@ attn_status cli_split_lines(char *text, size_t len, cli_lines *out);
  * (attn_tokenizer_unknown_count); nothing when none. */
 void cli_warn_unknown(const char *cmd, const attn_tokenizer *tok, int64_t before);
 
+/* Progress on stderr (progress.c): on a terminal a line rewritten in place
+ * at most every second, elsewhere a full line at most every 10 s (the
+ * testing hook ATTN_PROGRESS_INTERVAL_MS=n sets both to n ms). Start, then
+ * print when due; end clears a terminal's line. */
+typedef struct cli_progress {
+    bool tty, shown;
+    double t0, last, every;  /* seconds (cli_now_s) */
+} cli_progress;
+double cli_now_s(void);                       /* a monotonic clock, seconds */
+double cli_progress_interval_s(bool tty);     /* the rule's interval */
+void cli_progress_start(cli_progress *p);
+bool cli_progress_due(cli_progress *p);       /* an interval has passed since the last report (then counts one) */
+void cli_progress_print(cli_progress *p, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+void cli_progress_end(cli_progress *p);
+
 /* Parses whitespace- or comma-separated non-negative token ids; attn_free() *out. */
 attn_status cli_parse_ids(const char *s, int32_t **out, int64_t *n);
 

@@ -32,6 +32,13 @@ static void print_split(const char *name, const attn_pairs_split_stats *s) {
            (int)s->max_tgt_len);
 }
 
+/* Characters outside a character vocabulary: one warning with their count. */
+static void warn_unknown(int64_t n, bool as_unk) {
+    if (n > 0)
+        fprintf(stderr, "attn prepare: warning: %lld character%s not in the tokenizer's vocabulary %s\n", (long long)n,
+                n == 1 ? "" : "s", as_unk ? "became " ATTN_UNK_TEXT : "left out (the vocabulary has no " ATTN_UNK_TEXT ")");
+}
+
 static int prepare_pairs(const attn_prepare_params *base, attn_prepare_pairs_params *pp, const char *const *inputs,
                          int n_inputs) {
     attn_prepare_pairs_params p = *pp;
@@ -44,6 +51,7 @@ static int prepare_pairs(const attn_prepare_params *base, attn_prepare_pairs_par
     attn_prepare_pairs_result res;
     attn_status st = attn_prepare_pairs(&p, &res);
     if (st != ATTN_OK) return cli_fail("prepare", st, NULL);
+    warn_unknown(res.n_unknown, res.unknown_as_unk);
     print_split("train", &res.train);
     if (p.val) print_split("val", &res.val);
     if (p.test) print_split("test", &res.test);
@@ -115,10 +123,7 @@ int cmd_prepare(int argc, char **argv) {
     attn_status st = attn_prepare(&p, &res);
     if (st != ATTN_OK) return cli_fail("prepare", st, NULL);
     char a[40], b[40];
-    if (res.n_unknown > 0)
-        fprintf(stderr, "attn prepare: warning: %lld character%s not in the tokenizer's vocabulary %s\n",
-                (long long)res.n_unknown, res.n_unknown == 1 ? "" : "s",
-                res.unknown_as_unk ? "became " ATTN_UNK_TEXT : "left out (the vocabulary has no " ATTN_UNK_TEXT ")");
+    warn_unknown(res.n_unknown, res.unknown_as_unk);
     printf("prepared %s train + %s val tokens (vocab %d) into %s\n", commas(res.n_train, a, sizeof a),
            commas(res.n_val, b, sizeof b), (int)res.vocab_size, p.out_dir);
     return 0;

@@ -14,26 +14,17 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* attn_model_score over ids in pieces of whole context windows (the same
  * windows as one call, so the same result with or without --quiet), with
- * the share scored on stderr every 2 seconds (ATTN_PROGRESS_SECONDS, for
- * tests) unless quiet. */
+ * the share scored on stderr by the progress rule (progress.c) unless quiet. */
 static attn_status score_with_progress(attn_model *model, const int32_t *ids, int64_t n, bool quiet, double *nll,
                                        int64_t *count) {
     int64_t ctx = attn_model_config(model).n_ctx;
     if (ctx < 1) ctx = 1;
     int64_t piece = ctx * (8192 / ctx > 0 ? 8192 / ctx : 1);
-    const char *every_env = getenv("ATTN_PROGRESS_SECONDS");
-    double every = every_env && *every_env ? atof(every_env) : 2.0;
     if (n <= piece) return attn_model_score(model, ids, n, nll, count);
-    bool tty = isatty(2) != 0, shown = false;
-    double t0 = now_s(), last = t0;
+    cli_progress pg;
+    cli_progress_start(&pg);
     *nll = 0;
     *count = 0;
     for (int64_t start = 0; start < n; start += piece) {
@@ -45,17 +36,13 @@ static attn_status score_with_progress(attn_model *model, const int32_t *ids, in
         if (st) return st;
         *nll += s;
         *count += c;
-        double t = now_s();
-        if (!quiet && t - last >= every && start + len < n) {
-            last = t;
-            shown = true;
+        if (!quiet && start + len < n && cli_progress_due(&pg)) {
             double done = (double)(start + len) / (double)n;
-            fprintf(stderr, "%sscored %lld of %lld tokens (%.0f%%), ETA %.0f s%s", tty ? "\r\033[K" : "",
-                    (long long)(start + len), (long long)n, 100.0 * done, (t - t0) * (1.0 - done) / done, tty ? "" : "\n");
-            fflush(stderr);
+            cli_progress_print(&pg, "scored %lld of %lld tokens (%.0f%%), ETA %.0f s", (long long)(start + len),
+                               (long long)n, 100.0 * done, (pg.last - pg.t0) * (1.0 - done) / done);
         }
     }
-    if (shown && tty) fprintf(stderr, "\r\033[K");
+    cli_progress_end(&pg);
     return ATTN_OK;
 }
 

@@ -15,6 +15,18 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
+/* The trainer's progress by phase, by the progress rule (progress.c). */
+static void on_train_progress(const char *phase, int64_t done, int64_t total, void *user) {
+    cli_progress *pg = user;
+    if (!cli_progress_due(pg)) return;
+    if (!strcmp(phase, "reading"))
+        cli_progress_print(pg, "tokenizer train: read %lld of %lld files, %.0f s", (long long)done, (long long)total,
+                           pg->last - pg->t0);
+    else
+        cli_progress_print(pg, "tokenizer train: %s, vocabulary %lld of %lld, %.0f s", phase, (long long)done,
+                           (long long)total, pg->last - pg->t0);
+}
+
 enum { TOK_BPE, TOK_WORDPIECE };
 static const cli_choice tokenizer_types[] = {{"bpe", TOK_BPE}, {"wordpiece", TOK_WORDPIECE}, {NULL, 0}};
 
@@ -85,6 +97,9 @@ static int cmd_train_tokenizer(int argc, char **argv, bool help_only) {
         }
     }
     double t0 = now_s();
+    cli_progress pg;
+    cli_progress_start(&pg);
+    attn_tokenizer_train_set_progress(on_train_progress, &pg);
     attn_tokenizer *tok = NULL;
     attn_status st = wordpiece ? attn_tokenizer_train_wordpiece(files, n_files, (int32_t)vocab_size,
                                                                 (int32_t)min_frequency, &tok)
@@ -92,6 +107,8 @@ static int cmd_train_tokenizer(int argc, char **argv, bool help_only) {
                                                                      (int32_t)min_frequency, special, n_special, &tok)
                                   : attn_tokenizer_train_bpe(files, n_files, (int32_t)vocab_size,
                                                              (int32_t)min_frequency, &tok);
+    attn_tokenizer_train_set_progress(NULL, NULL);
+    cli_progress_end(&pg);
     if (st != ATTN_OK) {
         rc = cli_fail("tokenizer train", st, NULL);
         goto done;

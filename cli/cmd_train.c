@@ -29,8 +29,11 @@ static void on_signal(int sig) {
     (void)r;
 }
 
+static bool stop_taken; /* should_stop said yes: the library polls it only where that cuts the run short */
+
 static bool should_stop(void *user) {
     (void)user;
+    if (stop_signal) stop_taken = true;
     return stop_signal != 0;
 }
 
@@ -38,6 +41,7 @@ typedef struct progress_state {
     bool quiet, tty;
     int64_t step;       /* the last step reported */
     double last_line;   /* elapsed seconds at the last full line (not a terminal) */
+    double every;       /* seconds between full lines at least (not a terminal; progress.c's rule) */
 } progress_state;
 
 static void fmt_time(char *buf, size_t n, double s) {
@@ -58,7 +62,7 @@ static void on_progress(const attn_train_progress *p, void *user) {
     fmt_time(el, sizeof el, p->elapsed_s);
     int64_t every = p->max_steps / 20 > 1 ? p->max_steps / 20 : 1;
     bool line = p->has_val || p->checkpointed || p->step == 1 || p->step % every == 0 ||
-                (!ps->tty && p->elapsed_s - ps->last_line >= 10); /* a log or pipe: a line every 10 s at least */
+                (!ps->tty && p->elapsed_s - ps->last_line >= ps->every); /* a log or pipe: a line every 10 s at least */
     if (!ps->tty && !line) return;
     if (line) ps->last_line = p->elapsed_s;
     if (line) {
@@ -93,7 +97,7 @@ static const cli_choice schedules[] = {
 
 int cmd_train(int argc, char **argv) {
     attn_train_params p = attn_train_default_params();
-    progress_state ps = {false, isatty(2) != 0, 0, 0};
+    progress_state ps = {false, isatty(2) != 0, 0, 0, cli_progress_interval_s(false)};
     bool warmup_set = false, min_lr_set = false, lr_set = false;
     long long threads = 0;
     int r0;
@@ -252,7 +256,10 @@ int cmd_train(int argc, char **argv) {
     signal(SIGTERM, SIG_DFL);
     if (!ps.quiet && ps.tty) fprintf(stderr, "\n");
     if (st) return cli_fail("train", st, NULL);
-    if (stop_signal) {
+    if (stop_signal && !stop_taken) /* it came after the last step: the run is complete */
+        fprintf(stderr, "attn train: %s received after the last step; the run is complete\n",
+                stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    if (stop_taken) {
         char when[64] = "before its next step";
         if (ps.step > 0) snprintf(when, sizeof when, "after step %lld", (long long)ps.step);
         fprintf(stderr,

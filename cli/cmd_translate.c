@@ -7,6 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* attn_translate's progress: lines translated, by the progress rule (progress.c). */
+static void on_translated(int64_t done, int64_t n, void *user) {
+    cli_progress *pg = user;
+    if (done < n && cli_progress_due(pg)) {
+        double f = (double)done / (double)n;
+        cli_progress_print(pg, "translated %lld of %lld lines (%.0f%%), ETA %.0f s", (long long)done, (long long)n,
+                           100.0 * f, (pg->last - pg->t0) * (1.0 - f) / f);
+    }
+}
+
 int cmd_translate(int argc, char **argv) {
     const char *model_dir = NULL, *file = NULL;
     /* the library's defaults (greedy, batch 16) without a model: the model's
@@ -71,6 +81,10 @@ int cmd_translate(int argc, char **argv) {
     p.gen.min_length = min_len ? min_len + 1 : 0; /* decoder lengths count the start token */
     p.max_new_tokens = max_len;
     p.batch = batch;
+    cli_progress pg;
+    cli_progress_start(&pg);
+    p.progress = on_translated;
+    p.progress_user = &pg;
     int64_t R = n_best, n = lines.n;
     out = calloc((size_t)(n * R + 1), sizeof *out);
     scores = malloc((size_t)(n * R + 1) * sizeof *scores);
@@ -78,7 +92,9 @@ int cmd_translate(int argc, char **argv) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
-    if ((st = attn_translate(model, tok, &wrap, &p, (const char *const *)lines.s, lines.len, n, out, scores)) != ATTN_OK) goto fail;
+    st = attn_translate(model, tok, &wrap, &p, (const char *const *)lines.s, lines.len, n, out, scores);
+    cli_progress_end(&pg);
+    if (st) goto fail;
     cli_warn_unknown("translate", tok, 0);
     for (int64_t i = 0; i < n * R; i++) {
         if (print_scores) printf("%.6f\t", (double)scores[i]);

@@ -198,6 +198,9 @@ typedef struct attn_pairs_split_stats {
 typedef struct attn_prepare_pairs_result {
     attn_pairs_split_stats train, val, test;   /* val / test all 0 when not given */
     int32_t vocab_size;
+    int64_t n_unknown;            /* characters outside a character tokenizer's vocabulary, all
+                                     splits (attn_tokenizer_unknown_count) ... */
+    bool unknown_as_unk;          /* ... written as its "<unk>" (else left out) */
 } attn_prepare_pairs_result;
 
 /* Writes out_dir/train.pairs (and val.pairs, test.pairs for the files given),

@@ -164,6 +164,15 @@ ATTN_API attn_status attn_tokenizer_train_bpe_special(const char *const *files, 
 ATTN_API attn_status attn_tokenizer_train_wordpiece(const char *const *files, int n_files, int32_t vocab_size,
                                                     int32_t min_frequency, attn_tokenizer **out);
 
+/* Progress of the trainers above, for a caller that shows it: fn(phase,
+ * done, total, user) is called in the training thread as each phase
+ * advances: "reading" (files read and counted of the files given), then
+ * "merging" (vocabulary entries so far of vocab_size; once as it starts,
+ * then after each merge). The setting belongs to the calling thread and
+ * stays until changed; NULL: none. */
+typedef void (*attn_tokenizer_train_progress_fn)(const char *phase, int64_t done, int64_t total, void *user);
+ATTN_API void attn_tokenizer_train_set_progress(attn_tokenizer_train_progress_fn fn, void *user);
+
 /* Encodes n texts (text i: lens[i] bytes, need not be NUL-terminated; lens
  * NULL: each text is NUL-terminated; a NULL text is empty) on up
  * to n_threads threads (0 = attn's thread count), each exactly as

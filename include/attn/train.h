@@ -160,8 +160,11 @@ typedef struct attn_train_params {
                                      from step 0 */
     bool overwrite;               /* a new run (no resume) may replace a model already in OUT;
                                      without it such a run is refused */
-    /* Polled after every step (and once before the first) with `user`: true
-     * ends the run after that step with a checkpoint, as stop_at does. The
+    /* Polled after every step but the run's last (and once before the first
+     * step, unless none is left) with `user`: true ends the run after that
+     * step with a checkpoint, as stop_at does. It is polled only where a stop
+     * cuts the run short, so a caller knows the run is complete unless this
+     * returned true (a request after the last poll changes nothing). The
      * library installs no signal handlers; a caller's handler sets a flag
      * this reads. NULL: never. */
     bool (*should_stop)(void *user);

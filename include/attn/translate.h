@@ -37,10 +37,14 @@ typedef struct attn_translate_params {
     int64_t max_new_tokens;       /* tokens generated per source at most (eos included);
                                      0: 2 * the batch's longest wrapped source + 10 */
     int64_t batch;                /* sources decoded together (after sorting by length); >= 1 */
+    /* Called after each batch with the sources translated so far and n
+     * (for a progress display); NULL: none. */
+    void (*progress)(int64_t done, int64_t n, void *user);
+    void *progress_user;
 } attn_translate_params;
 
 /* Greedy, batch 16, the model's special tokens and generation defaults
- * other than max_length (see max_new_tokens). */
+ * other than max_length (see max_new_tokens), no progress callback. */
 ATTN_API attn_translate_params attn_translate_default_params(const attn_model *model);
 
 /* Translates n sources (UTF-8, src[i] of len[i] bytes, no newlines).

@@ -94,7 +94,8 @@ attn_status file_read_all(const char *path, char **out, size_t *out_len);
  * file or the new one, never a mix.
  * Testing hooks, read from the environment by these writers (file.c):
  * ATTN_FAULT_KILL_AT=k sends SIGKILL to the process at its k-th write-path
- * event (temporary file created, each write, before and after each rename);
+ * event (temporary file created, each write, before and after each rename),
+ * or signal n with ATTN_FAULT_SIGNAL=n;
  * ATTN_FAULT_ENOSPC_AFTER=n makes every write fail with ENOSPC once n bytes
  * have been written (a full disk). */
 attn_status file_write_atomic(const char *path, const void *data, size_t len);

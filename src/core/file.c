@@ -101,7 +101,8 @@ static void fsync_dir_of(char *path) {
  * ATTN_FAULT_KILL_AT=k: the k-th write-path event of the process (creating a
  * temporary file, each write into it, just before and just after each
  * rename) sends SIGKILL to the process itself, so a crash test can stop a
- * checkpoint at any point of its writing.
+ * checkpoint at any point of its writing. ATTN_FAULT_SIGNAL=n sends signal
+ * n instead (e.g. 15, SIGTERM: a stop request at an exact point).
  * ATTN_FAULT_ENOSPC_AFTER=n: once n bytes have gone through atomic writes,
  * every further write fails as a full disk would (ENOSPC). */
 static long long env_ll(const char *name) {
@@ -116,7 +117,10 @@ static atomic_llong fault_events, fault_bytes;
 
 static void fault_point(void) {
     long long k = env_ll("ATTN_FAULT_KILL_AT");
-    if (k > 0 && atomic_fetch_add(&fault_events, 1) + 1 == k) kill(getpid(), SIGKILL);
+    if (k > 0 && atomic_fetch_add(&fault_events, 1) + 1 == k) {
+        long long sig = env_ll("ATTN_FAULT_SIGNAL");
+        kill(getpid(), sig > 0 && sig < 65 ? (int)sig : SIGKILL);
+    }
 }
 
 static atomic_ullong tmp_counter;

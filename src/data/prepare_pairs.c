@@ -271,6 +271,8 @@ attn_status attn_prepare_pairs(const attn_prepare_pairs_params *p, attn_prepare_
         res->val = stats[1];
         res->test = stats[2];
         res->vocab_size = attn_tokenizer_vocab_size(tok);
+        res->n_unknown = attn_tokenizer_unknown_count(tok);
+        res->unknown_as_unk = attn_tokenizer_added_id(tok, ATTN_UNK_TEXT) >= 0;
     }
 done:
     for (int k = 0; k < 3; k++) {

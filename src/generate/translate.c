@@ -75,6 +75,8 @@ attn_translate_params attn_translate_default_params(const attn_model *m) {
     p.gen.num_beams = p.gen.num_return_sequences = 1;
     p.max_new_tokens = 0;
     p.batch = 16;
+    p.progress = NULL;
+    p.progress_user = NULL;
     return p;
 }
 
@@ -268,6 +270,7 @@ attn_status attn_translate(attn_model *m, const attn_tokenizer *tok, const attn_
                 if (!st) trim_line(out[i * R + r], tl);
                 if (scores) scores[i * R + r] = sc[b * R + r];
             }
+        if (!st && p->progress) p->progress(a + B, n, p->progress_user);
     }
     if (st)
         for (int64_t i = 0; i < n * R; i++) {

@@ -265,6 +265,7 @@ static attn_status train_merges(trainer *t, int32_t vocab_size, int64_t min_freq
     size_t buf_cap = 0;
     for (int32_t p = 0; p < t->n_pairs; p++)
         if (t->pairs[p].count > 0 && (st = heap_push(t, t->pairs[p].count, t->pairs[p].key)) != ATTN_OK) return st;
+    tok_train_report("merging", t->tokens.n, vocab_size);
     for (int32_t step = 0; t->tokens.n < vocab_size && t->n_heap > 0;) {
         heap_item top = heap_pop(t);
         int32_t pi = pair_find(t, top.key);
@@ -308,6 +309,7 @@ static attn_status train_merges(trainer *t, int32_t vocab_size, int64_t min_freq
         t->merges[t->n_merges][0] = a;
         t->merges[t->n_merges][1] = b;
         t->n_merges++;
+        tok_train_report("merging", t->tokens.n, vocab_size);
         p->merged = true;
         t->n_touched = 0;
         /* p may move when pair_change adds pairs: keep its word list aside */
@@ -435,6 +437,20 @@ done:
     return st;
 }
 
+/* ---- progress (attn_tokenizer_train_set_progress) --------------------------- */
+
+static _Thread_local attn_tokenizer_train_progress_fn progress_fn;
+static _Thread_local void *progress_user;
+
+void attn_tokenizer_train_set_progress(attn_tokenizer_train_progress_fn fn, void *user) {
+    progress_fn = fn;
+    progress_user = user;
+}
+
+void tok_train_report(const char *phase, int64_t done, int64_t total) {
+    if (progress_fn) progress_fn(phase, done, total, progress_user);
+}
+
 attn_status attn_tokenizer_train_bpe(const char *const *files, int n_files, int32_t vocab_size,
                                      int32_t min_frequency, attn_tokenizer **out) {
     static const char *const eot[1] = {ATTN_EOT_TEXT};
@@ -476,6 +492,7 @@ attn_status attn_tokenizer_train_bpe_special(const char *const *files, int n_fil
         if ((st = count_pieces(text, len, &words, &word_index, &counts, &counts_cap)) != ATTN_OK) goto done;
         attn_free(text);
         text = NULL;
+        tok_train_report("reading", f + 1, n_files);
     }
     if (words.n == 0) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "the training text is empty");

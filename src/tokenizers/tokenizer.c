@@ -519,8 +519,11 @@ attn_status attn_tokenizer_encode_pair(const attn_tokenizer *tok, const char *a,
     attn_status st = ATTN_OK;
     int64_t n_special = tok_post_num_special(&tok->post, pair);
     if (max_len > 0 && max_len < n_special) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "max_len %lld is less than the %lld special tokens the %s needs",
-                         (long long)max_len, (long long)n_special, pair ? "pair" : "sequence");
+        st = attn_errorf(ATTN_ERR_INVALID_ARG,
+                         "cannot truncate to %lld token%s: the tokenizer adds %lld special tokens to %s, so the maximum "
+                         "length must be at least %lld",
+                         (long long)max_len, max_len == 1 ? "" : "s", (long long)n_special,
+                         pair ? "a pair of texts" : "a text", (long long)n_special);
         goto done;
     }
     if ((st = tokenizer_encode_append(tok, a ? a : "", a_len, 0, &va)) != ATTN_OK) goto done;

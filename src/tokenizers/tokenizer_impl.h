@@ -80,6 +80,8 @@ struct attn_tokenizer {
 /* Adds n to tok's count of unknown characters (encode holds tok const; the
  * count is the one field encoding changes, atomically). */
 void tokenizer_count_unknown(const attn_tokenizer *tok, int64_t n);
+/* The trainers' progress report (attn_tokenizer_train_set_progress; bpe_train.c). */
+void tok_train_report(const char *phase, int64_t done, int64_t total);
 
 /* BERT's template ([CLS] A [SEP] / [CLS] A [SEP] B [SEP]) or RoBERTa's
  * (<s> A </s> / <s> A </s></s> B </s>) over the given ids. */

@@ -302,6 +302,7 @@ static attn_status train_merges(trainer *t, int32_t vocab_size, int64_t min_freq
     char *buf = NULL;
     size_t buf_cap = 0;
     heap_item top = {0};
+    tok_train_report("merging", t->tokens.n, vocab_size);
     for (int32_t step = 0; t->tokens.n < vocab_size && t->n_heap > 0;) {
         top = heap_pop(t);
         int32_t pi = -1;
@@ -345,6 +346,7 @@ static attn_status train_merges(trainer *t, int32_t vocab_size, int64_t min_freq
         top.pos = NULL;
         if ((st = queue_touched(t)) != ATTN_OK) goto done;
         step++;
+        tok_train_report("merging", t->tokens.n, vocab_size);
     }
 done:
     attn_free(top.pos);
@@ -472,6 +474,7 @@ attn_status attn_tokenizer_train_wordpiece(const char *const *files, int n_files
         if ((st = wordpiece_pretokenize(pretok, text, len, count_word, &wc)) != ATTN_OK) goto done;
         attn_free(text);
         text = NULL;
+        tok_train_report("reading", f + 1, n_files);
     }
     if (wc.words.n == 0) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "the training text has no words");

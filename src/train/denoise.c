@@ -215,11 +215,12 @@ static attn_status dn_evaluate(void *ctx, attn_trainer *tr, attn_train_progress 
 /* ---- the loop --------------------------------------------------------------- */
 
 /* loop.c's settings plus the denoising ones a resume must also match. */
-static char *settings_json(const attn_train_params *p, int64_t T) {
+char *denoise_settings_json(const attn_train_params *p, int64_t T) {
+    unsigned long failures = alloc_failures(); /* a cJSON_Add* that fails leaves a setting out */
     char *base = train_settings_json(p, T);
     cJSON *r = base ? cJSON_Parse(base) : NULL;
     if (base) cJSON_free(base);
-    if (!r) return NULL;
+    if (!r) return train_settings_done(NULL, failures);
     cJSON_AddStringToObject(r, "objective", "denoise");
     cJSON_AddNumberToObject(r, "mask_ratio", (double)p->noise.mask_ratio);
     cJSON_AddNumberToObject(r, "poisson_lambda", (double)p->noise.poisson_lambda);
@@ -230,7 +231,7 @@ static char *settings_json(const attn_train_params *p, int64_t T) {
     cJSON_AddNumberToObject(r, "label_smoothing", (double)p->label_smoothing);
     char *s = cJSON_PrintUnformatted(r);
     cJSON_Delete(r);
-    return s;
+    return train_settings_done(s, failures);
 }
 
 /* The model to train: OUT's on resume, init_from's, or a new BART with the
@@ -298,7 +299,7 @@ attn_status train_denoise(const attn_train_params *p) {
     if (p->model.dropout > 0) model->encdec->cfg.dropout = model->cfg.dropout = p->model.dropout;
     if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
     tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = settings_json(p, T))) {
+    if (!(settings = denoise_settings_json(p, T))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }

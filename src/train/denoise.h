@@ -37,4 +37,9 @@ attn_status denoise_spec_init(denoise_spec *s, const attn_tokenizer *tok, const 
 attn_status denoise_row(const denoise_spec *s, const int32_t *text, uint64_t seed, int32_t *tgt_in, int32_t *tgt_out,
                         int32_t *src, int64_t *src_len);
 
+/* denoise.c's settings a resume must match: train_settings_json plus the
+ * noise ratios and label smoothing (cJSON_free it; NULL: out of memory). */
+struct attn_train_params;
+char *denoise_settings_json(const struct attn_train_params *p, int64_t T);
+
 #endif

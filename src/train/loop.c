@@ -204,6 +204,7 @@ static attn_status mlm_windows(const attn_train_params *p, const attn_tokenizer 
 /* ---- checkpoints ------------------------------------------------------------ */
 
 char *train_settings_json(const attn_train_params *p, int64_t T) {
+    unsigned long failures = alloc_failures(); /* a cJSON_Add* that fails leaves a setting out */
     cJSON *r = cJSON_CreateObject();
     if (!r) return NULL;
     cJSON_AddNumberToObject(r, "batch_size", (double)p->batch_size);
@@ -234,6 +235,15 @@ char *train_settings_json(const attn_train_params *p, int64_t T) {
     }
     char *s = cJSON_PrintUnformatted(r);
     cJSON_Delete(r);
+    return train_settings_done(s, failures);
+}
+
+char *train_settings_done(char *s, unsigned long failures) {
+    if (s && alloc_failures() != failures) {
+        cJSON_free(s);
+        s = NULL;
+    }
+    if (!s) attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory writing the training settings");
     return s;
 }
 
@@ -264,14 +274,22 @@ static attn_status save_state(const attn_trainer *tr, const char *path, const ch
     return st;
 }
 
-/* Reads a "key": "value" from the metadata JSON. */
-static char *meta_value(const st_file *f, const char *key) {
-    if (!f->metadata_json) return NULL;
+/* Reads a "key": "value" from the metadata JSON into *out (attn_free it;
+ * NULL when absent). Out of memory is an error, not an absent key. */
+static attn_status meta_value(const st_file *f, const char *key, char **out) {
+    *out = NULL;
+    if (!f->metadata_json) return ATTN_OK;
+    unsigned long failures = alloc_failures();
     cJSON *r = cJSON_Parse(f->metadata_json);
+    if (!r && alloc_failures() != failures)
+        return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory reading the trainer state's metadata");
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(r, key);
-    char *out = cJSON_IsString(v) ? attn_strdup(v->valuestring) : NULL;
+    if (cJSON_IsString(v) && !(*out = attn_strdup(v->valuestring))) {
+        cJSON_Delete(r);
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
     cJSON_Delete(r);
-    return out;
+    return ATTN_OK;
 }
 
 /* How a setting of the settings JSON is given on the command line, and how
@@ -339,10 +357,11 @@ static void setting_text(const cJSON *v, const char *absent, char *buf, size_t n
  * that differs, with both values. *schedule_steps gets the saved max_steps. */
 static attn_status compare_settings(const char *path, const char *saved, const char *now, const char *out_dir,
                                     int64_t *schedule_steps) {
+    unsigned long failures = alloc_failures();
     cJSON *a = cJSON_Parse(saved), *b = cJSON_Parse(now);
     attn_status st = ATTN_OK;
-    if (!b) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
+    if (!b || alloc_failures() != failures) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory comparing the training settings");
         goto done;
     }
     if (!cJSON_IsObject(a)) {
@@ -365,6 +384,10 @@ static attn_status compare_settings(const char *path, const char *saved, const c
             bool same = sx && sy && !strcmp(sx, sy);
             if (sx) cJSON_free(sx);
             if (sy) cJSON_free(sy);
+            if (alloc_failures() != failures) {
+                st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory comparing the training settings");
+                break;
+            }
             if (same) continue;
             const char *option = key, *absent = NULL;
             for (size_t k = 0; k < sizeof SETTING_NAMES / sizeof *SETTING_NAMES; k++)
@@ -388,12 +411,13 @@ done:
     return st;
 }
 
-char *train_state_settings(const char *path) {
+attn_status train_state_settings(const char *path, char **out) {
+    *out = NULL;
     st_file *f = NULL;
-    if (st_open(path, &f)) return NULL;
-    char *s = meta_value(f, "settings");
+    attn_status st = st_open(path, &f);
+    if (!st) st = meta_value(f, "settings", out);
     st_close(f);
-    return s;
+    return st;
 }
 
 /* Loads weights, AdamW moments and the step from the trainer state, after
@@ -409,7 +433,8 @@ attn_status train_load_state(attn_trainer *tr, const char *path, const attn_trai
     attn_status st = st_open(path, &f);
     if (st) return st;
     attn_model *m = tr->model;
-    char *step = meta_value(f, "step"), *saved = meta_value(f, "settings");
+    char *step = NULL, *saved = NULL;
+    if ((st = meta_value(f, "step", &step)) != ATTN_OK || (st = meta_value(f, "settings", &saved)) != ATTN_OK) goto done;
     if (!step || !saved) {
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: not an attn trainer state (no step/settings metadata)", path);
         goto done;
@@ -561,6 +586,13 @@ static attn_status write_failed(attn_status st, int64_t step, int64_t saved, con
                        (long long)step, what, (long long)saved, out_dir);
 }
 
+attn_status train_check_new_width(const attn_train_params *p) {
+    if (p->model.n_head >= 1 && p->model.n_embd >= 1 && p->model.n_embd % p->model.n_head == 0) return ATTN_OK;
+    return attn_errorf(ATTN_ERR_INVALID_ARG,
+                       "a new model's width (%lld) must be a positive multiple of its number of attention heads (%lld)",
+                       (long long)p->model.n_embd, (long long)p->model.n_head);
+}
+
 /* Whether the caller asked the run to stop (p->should_stop). */
 static bool stop_requested(const attn_train_params *p) { return p->should_stop && p->should_stop(p->user); }
 
@@ -592,7 +624,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     double t0 = time_now();
     int64_t first = tr->step, max_steps = p->optim.max_steps, saved = p->resume ? tr->step : -1;
     int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
-    if (stop_requested(p)) end = tr->step; /* asked to stop before the first step */
+    if (tr->step < end && stop_requested(p)) end = tr->step; /* asked to stop before the first step */
     while (tr->step < end) {
         double ts = time_now(), tokens = 0;
         if ((st = d->batches(d->ctx, tr->step, d->mbs, &tokens)) != ATTN_OK) goto done;
@@ -611,7 +643,9 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
         bool last = step == max_steps;
         bool out_of_time = p->time_limit_s > 0 && now - t0 >= p->time_limit_s; /* the run ends here */
-        bool stop = stop_requested(p);                                          /* so does this */
+        /* so does a stop request, polled only where it cuts the run short: a
+         * request after the last step's poll leaves the run complete */
+        bool stop = !last && step != end && !out_of_time && stop_requested(p);
         if (d->evaluate && ((p->eval_every && step % p->eval_every == 0) || last || out_of_time))
             if ((st = d->evaluate(d->ctx, tr, &pr)) != ATTN_OK) goto done;
         fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
@@ -697,6 +731,8 @@ static attn_status train_lm(const attn_train_params *p) {
     if ((st = train_load_start(p, &model)) != ATTN_OK) goto done;
     if (model) {
         /* resumed, or initialised from --init */
+    } else if ((st = train_check_new_width(p)) != ATTN_OK) {
+        goto done;
     } else if (mlm) {
         attn_bert_config c = attn_bert_default_config();
         c.n_layer = p->model.n_layer;
@@ -932,8 +968,19 @@ static attn_status prepare_out_dir(attn_train_params *p, int *lock_fd) {
     }
     if (p->optim.warmup_steps < 0) {
         if (p->resume) {
-            char *saved = train_state_settings(state);
+            char *saved = NULL;
+            unsigned long failures = alloc_failures();
+            /* out of memory ends here; an unreadable state is reported by its load */
+            if (train_state_settings(state, &saved) == ATTN_ERR_OUT_OF_MEMORY) {
+                st = ATTN_ERR_OUT_OF_MEMORY;
+                goto done;
+            }
             cJSON *r = saved ? cJSON_Parse(saved) : NULL;
+            if (saved && !r && alloc_failures() != failures) {
+                attn_free(saved);
+                st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory reading %s", state);
+                goto done;
+            }
             const cJSON *w = cJSON_GetObjectItemCaseSensitive(r, "warmup_steps");
             if (cJSON_IsNumber(w) && w->valuedouble >= 0) p->optim.warmup_steps = (int64_t)w->valuedouble;
             cJSON_Delete(r);

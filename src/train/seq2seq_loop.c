@@ -47,6 +47,8 @@ static attn_status new_model(const attn_train_params *p, const attn_pairs_info *
 
 attn_status train_new_encdec(const attn_train_params *p, attn_encdec_arch arch, int64_t vocab_size, int32_t pad, int32_t bos,
                              int32_t eos, int32_t decoder_start, attn_model **out) {
+    attn_status st = train_check_new_width(p);
+    if (st) return st;
     int64_t width = p->model.n_embd;
     attn_encdec_config c = attn_encdec_default_config(arch);
     c.vocab_size = vocab_size;
@@ -94,17 +96,18 @@ static attn_status check_fit(const attn_model *m, const attn_pairs_info *in, con
 }
 
 /* loop.c's settings plus the pair-training ones a resume must also match. */
-static char *settings_json(const attn_train_params *p, int64_t batch_tokens) {
+char *train_s2s_settings_json(const attn_train_params *p, int64_t batch_tokens) {
+    unsigned long failures = alloc_failures(); /* a cJSON_Add* that fails leaves a setting out */
     char *base = train_settings_json(p, 0);
     cJSON *r = base ? cJSON_Parse(base) : NULL;
     if (base) cJSON_free(base);
-    if (!r) return NULL;
+    if (!r) return train_settings_done(NULL, failures);
     cJSON_AddStringToObject(r, "data", "pairs");
     cJSON_AddNumberToObject(r, "batch_tokens", (double)batch_tokens);
     cJSON_AddNumberToObject(r, "label_smoothing", (double)p->label_smoothing);
     char *s = cJSON_PrintUnformatted(r);
     cJSON_Delete(r);
-    return s;
+    return train_settings_done(s, failures);
 }
 
 s2s_rows *s2s_rows_new(int64_t n, int64_t src_n, int64_t tgt_n) {
@@ -319,7 +322,7 @@ attn_status train_seq2seq(const attn_train_params *p) {
     }
     if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
     tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = settings_json(p, BT))) {
+    if (!(settings = train_s2s_settings_json(p, BT))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }

@@ -26,10 +26,20 @@ attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *lo
  * (model and tokenizer, then the state), and the log trimmed to `step`. */
 struct attn_tokenizer;
 char *train_settings_json(const attn_train_params *p, int64_t T);
+/* A new transformer's width (model.n_embd) must be a positive multiple of
+ * its heads (model.n_head): the error says so in those words. */
+attn_status train_check_new_width(const attn_train_params *p);
+/* A settings writer's end: s, or NULL (s freed, an out-of-memory message
+ * set) when s is NULL or an allocation failed since alloc_failures() was
+ * `failures` (a cJSON_Add* that fails leaves its field out silently). */
+char *train_settings_done(char *s, unsigned long failures);
+/* seq2seq_loop.c's: train_settings_json plus the pair-training settings. */
+char *train_s2s_settings_json(const attn_train_params *p, int64_t batch_tokens);
 attn_status train_load_state(attn_trainer *tr, const char *path, const attn_train_params *p, const char *settings,
                              char **effective);
-/* The settings JSON saved in a trainer state file (attn_free it); NULL when unreadable. */
-char *train_state_settings(const char *path);
+/* The settings JSON saved in a trainer state file into *out (attn_free it;
+ * NULL when it has none). */
+attn_status train_state_settings(const char *path, char **out);
 attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p, const struct attn_tokenizer *tok,
                              const char *state_path, const char *settings);
 attn_status train_trim_log(const char *path, int64_t step);

@@ -113,4 +113,24 @@ awk -F'"lr": ' '{ split($2, a, ","); n = NR; want = 2 / sqrt(32) * (n ^ -0.5 < n
     fail "inverse-sqrt learning rates differ from the formula"
 "$ATTN_BIN" train --data "$tmp/char" --out "$tmp/run2" --schedule linear --steps 1 --quiet 2>/dev/null &&
     fail "an unknown --schedule was accepted"
+# ---- characters outside a character vocabulary: one warning with their count, as for plain text
+mkdir -p "$tmp/ctok"
+cat >"$tmp/ctok/tokenizer.json" <<'EOF'
+{"version": "1.0", "added_tokens": [{"id": 28, "content": "<s>", "special": true}, {"id": 29, "content": "<pad>", "special": true},
+ {"id": 30, "content": "</s>", "special": true}, {"id": 31, "content": "<unk>", "special": true}], "normalizer": null,
+ "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "[\\s\\S]"}, "behavior": "Isolated", "invert": false},
+ "post_processor": null, "decoder": {"type": "Fuse"}, "model": {"type": "WordLevel", "vocab": {" ": 0, "a": 1, "b": 2,
+ "c": 3, "d": 4, "e": 5, "f": 6, "g": 7, "h": 8, "i": 9, "j": 10, "k": 11, "l": 12, "m": 13, "n": 14, "o": 15, "p": 16,
+ "q": 17, "r": 18, "s": 19, "t": 20, "u": 21, "v": 22, "w": 23, "x": 24, "y": 25, "z": 26, ".": 27, "<s>": 28,
+ "<pad>": 29, "</s>": 30, "<unk>": 31}, "unk_token": "<unk>"}}
+EOF
+printf 'el perro come pan\tthe dog eats bread\nla casa es grande\tthe house is big\n' >"$tmp/known.tsv"
+"$ATTN_BIN" prepare --pairs -t "$tmp/ctok" -o "$tmp/cpairs" "$tmp/known.tsv" >/dev/null 2>"$tmp/err" ||
+    fail "prepare --pairs with a char vocabulary exited $?: $(cat "$tmp/err")"
+[ -s "$tmp/err" ] && fail "prepare --pairs, every character known: unexpected stderr: $(cat "$tmp/err")"
+printf 'El perro come pan!\tThe dog eats bread\nla casa\tthe house\n' >"$tmp/caps.tsv"   # E, !, T: 3 unknown
+"$ATTN_BIN" prepare --pairs -t "$tmp/ctok" -o "$tmp/cpairs2" --val "$tmp/caps.tsv" "$tmp/caps.tsv" >/dev/null 2>"$tmp/err" ||
+    fail "prepare --pairs with unknown characters exited $?: $(cat "$tmp/err")"
+[ "$(cat "$tmp/err")" = "attn prepare: warning: 6 characters not in the tokenizer's vocabulary became <unk>" ] ||
+    fail "prepare --pairs, unknown characters: stderr is '$(cat "$tmp/err")'"
 echo "pairs.sh: ok"

@@ -32,6 +32,19 @@ awk 'BEGIN { srand(3); for (i = 0; i < 2000000; i++) printf "%c", 97 + int(rand(
 "$ATTN" tokenize -t "$GPT2" --decode "$tmp/wids" > "$tmp/wback"
 cmp "$tmp/word.txt" "$tmp/wback" || { echo "long word did not round-trip"; exit 1; }
 [ "$("$ATTN" tokenize -t tests/data/minilm "$tmp/word.txt")" = "100" ] || { echo "a word over 100 chars must be [UNK] (100)"; exit 1; }
+# a maximum length shorter than the special tokens: the message speaks of lengths and
+# special tokens, not of the library's parameter names
+printf 'a\n' > "$tmp/pa.txt"
+printf 'b\n' > "$tmp/pb.txt"
+if "$ATTN" tokenize -t tests/data/minilm --max-len 1 --pair "$tmp/pa.txt" "$tmp/pb.txt" > /dev/null 2> "$tmp/err"; then
+    echo "--max-len 1 --pair accepted"; exit 1
+fi
+grep -qx "attn tokenize: error: cannot truncate to 1 token: the tokenizer adds 3 special tokens to a pair of texts, so the maximum length must be at least 3" "$tmp/err" ||
+    { echo "--max-len 1 --pair:"; cat "$tmp/err"; exit 1; }
+if grep -q "max_len" "$tmp/err"; then echo "the message names an internal parameter"; exit 1; fi
+if "$ATTN" tokenize -t tests/data/minilm --max-len 1 "$tmp/pa.txt" > /dev/null 2> "$tmp/err"; then echo "--max-len 1 accepted"; exit 1; fi
+grep -q "^attn tokenize: error: cannot truncate to 1 token: the tokenizer adds 2 special tokens to a text, so the maximum length must be at least 2$" "$tmp/err" ||
+    { echo "--max-len 1:"; cat "$tmp/err"; exit 1; }
 # malformed tokenizer files
 fail=0
 bad() {

@@ -41,6 +41,14 @@ head -c 60000 data/austen/persuasion.txt > "$tmp/a.txt"
 "$ATTN" prepare -t char -o "$tmp/data" "$tmp/a.txt" >/dev/null
 small="--data $tmp/data --layers 1 --heads 2 --width 32 --context 32 --batch 4 --eval-every 10 --eval-batches 2 --threads 1"
 
+# ---- a width that the heads do not divide: said in the options' terms, not config.json's
+for obj in clm mlm; do
+    run_status "$ATTN" train $small --objective $obj --width 30 --heads 4 --steps 1 --out "$tmp/w" --quiet
+    [ "$rc" = 1 ] || fail "--width 30 --heads 4 ($obj): exit $rc"
+    grep -qx "attn train: error: a new model's width (30) must be a positive multiple of its number of attention heads (4)" \
+        "$tmp/err" || fail "--width 30 --heads 4 ($obj): $(cat "$tmp/err")"
+done
+
 # ---- a second run on a busy OUT; SIGTERM ends the first with a checkpoint
 "$ATTN" train $small --steps 1000000 --out "$tmp/busy" --quiet 2>"$tmp/busy.err" &
 p1=$!
@@ -87,6 +95,27 @@ s=$(tail -n 1 "$tmp/int/train_log.jsonl" | sed 's/{"step": \([0-9]*\),.*/\1/')
 "$ATTN" train $small --steps 1000000 --out "$tmp/int" --resume --stop-at "$s" --quiet 2>"$tmp/err" ||
     fail "resume after SIGINT: $(cat "$tmp/err")"
 [ "$(wc -l < "$tmp/int/train_log.jsonl")" = "$s" ] || fail "SIGINT: the checkpoint is not at the last logged step $s"
+
+# ---- a signal after the last step's stop check (while its checkpoint is written, or
+# later): the run is complete, so exit 0, not 130/143 with advice to resume. The
+# testing hooks ATTN_FAULT_KILL_AT=k + ATTN_FAULT_SIGNAL=15 send SIGTERM at the k-th
+# write event; with --steps 2 and no --checkpoint-every every write event is part
+# of the final checkpoint.
+for k in 1 4 9; do
+    rm -rf "$tmp/late"
+    run_status env ATTN_FAULT_KILL_AT=$k ATTN_FAULT_SIGNAL=15 "$ATTN" train $small --steps 2 --out "$tmp/late" --quiet
+    [ "$rc" = 0 ] || fail "SIGTERM at write $k of the final checkpoint: exit $rc, not 0: $(cat "$tmp/err")"
+    grep -q "SIGTERM received after the last step; the run is complete" "$tmp/err" ||
+        fail "SIGTERM during the final checkpoint: $(cat "$tmp/err")"
+    if grep -q -- "--resume" "$tmp/err"; then fail "a complete run suggests --resume: $(cat "$tmp/err")"; fi
+    [ "$(wc -l < "$tmp/late/train_log.jsonl")" = 2 ] || fail "SIGTERM at write $k: the run did not reach step 2"
+done
+# the same signal during an earlier checkpoint still stops the run after its next step
+rm -rf "$tmp/late"
+run_status env ATTN_FAULT_KILL_AT=2 ATTN_FAULT_SIGNAL=15 "$ATTN" train $small --steps 5 --checkpoint-every 1 \
+    --out "$tmp/late" --quiet
+[ "$rc" = 143 ] || fail "SIGTERM during the checkpoint of step 1 of 5: exit $rc, not 143: $(cat "$tmp/err")"
+grep -q "interrupted (SIGTERM) after step 2;.*--resume" "$tmp/err" || fail "SIGTERM at step 1 of 5: $(cat "$tmp/err")"
 
 # ---- a second signal ends the run at once (a model whose step takes about a second)
 big="--data $tmp/data --layers 4 --heads 4 --width 256 --context 128 --batch 16 --steps 100 --eval-every 0 --threads 2"
@@ -136,10 +165,10 @@ grep -q -- "was trained with --batch 4, not 8 " "$tmp/err" || fail "changed --ba
 run_status "$ATTN" train $small --steps 25 --out "$tmp/g" --resume --quiet
 grep -q -- "already at step 30, past --steps 25" "$tmp/err" || fail "--steps behind the checkpoint: $(cat "$tmp/err")"
 
-# ---- attn score on a long text reports its progress (ATTN_PROGRESS_SECONDS=0: after every piece)
+# ---- attn score on a long text reports its progress (ATTN_PROGRESS_INTERVAL_MS=0: after every piece)
 "$ATTN" score -m "$tmp/g" "$tmp/a.txt" --quiet > "$tmp/quiet.out" 2>"$tmp/err"
 [ ! -s "$tmp/err" ] || fail "score --quiet wrote to stderr: $(cat "$tmp/err")"
-ATTN_PROGRESS_SECONDS=0 "$ATTN" score -m "$tmp/g" "$tmp/a.txt" > "$tmp/progress.out" 2>"$tmp/err"
+ATTN_PROGRESS_INTERVAL_MS=0 "$ATTN" score -m "$tmp/g" "$tmp/a.txt" > "$tmp/progress.out" 2>"$tmp/err"
 grep -q "^scored [0-9]* of 60000 tokens ([0-9]*%)" "$tmp/err" || fail "score shows no progress: $(cat "$tmp/err")"
 cmp -s "$tmp/quiet.out" "$tmp/progress.out" || fail "score's result depends on its progress reports"
 

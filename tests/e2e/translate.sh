@@ -112,4 +112,9 @@ run_arch rnnsearch --width 32 --hidden 32 --lr 1e-2 --warmup 1
 # pair data is needed for --arch; a model that is not a translation model cannot translate
 printf 'some plain text for a language model\n' >"$tmp/plain.txt"
 expect_error train "pair data" --data "$tmp/nodata" --out "$tmp/x" --arch rnnsearch
+# a width that the heads do not divide: said in the options' terms (width, heads), not config names
+for arch in transformer bart; do
+    expect_error train "a new model's width \(30\) must be a positive multiple of its number of attention heads \(4\)$" \
+        --data "$tmp/d" --out "$tmp/w-$arch" --arch $arch --width 30 --heads 4 --steps 1
+done
 exit 0

@@ -5,15 +5,20 @@
  * (the hook counts the live blocks; the ASan build adds LeakSanitizer) and
  * leave files as they were. Operations: loading each kind of model
  * directory, a new tiny GPT with its trainer and one training step, a
- * checkpoint write over an earlier checkpoint, and loading each kind of
- * tokenizer. cJSON's allocations pass through the hook as well. */
+ * checkpoint write over an earlier checkpoint, the training settings of
+ * each loop and reading them back from a trainer state on resume, and
+ * loading each kind of tokenizer. cJSON's allocations pass through the hook
+ * as well (a cJSON_Add* that fails must not leave a setting out silently). */
 #include "test.h"
 
 #include "attn/model.h"
 #include "attn/tokenizer.h"
 #include "attn/train.h"
 #include "core/core.h"
+#include "train/denoise.h"
 #include "train/trainer.h"
+
+#include <cJSON.h>
 
 #include <dirent.h>
 #include <sys/stat.h>
@@ -325,6 +330,79 @@ TEST("alloc-fail: a checkpoint written over an earlier one, with each tokenizer 
     tok = NULL;
     CHECK_OK(attn_tokenizer_train_wordpiece(&corpus, 1, 40, 1, &tok));
     checkpoint_sweep("checkpoint, WordPiece tokenizer", "ckpt_wp", tok);
+}
+
+/* ---- training settings and resume ------------------------------------------ */
+
+static attn_train_params settings_params(void) {
+    attn_train_params p = attn_train_default_params();
+    p.objective = ATTN_OBJECTIVE_MLM; /* every optional setting written */
+    p.nsp = true;
+    p.optim.schedule = ATTN_SCHEDULE_INVERSE_SQRT;
+    p.optim.max_steps = 10;
+    return p;
+}
+
+/* ctx: which writer (0 loop.c, 1 pairs, 2 denoising) */
+static attn_status settings_writer(void *ctx) {
+    int which = *(int *)ctx;
+    attn_train_params p = settings_params();
+    char *s = which == 0 ? train_settings_json(&p, 8) : which == 1 ? train_s2s_settings_json(&p, 64) : denoise_settings_json(&p, 8);
+    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    cJSON_free(s);
+    return ATTN_OK;
+}
+
+TEST("alloc-fail: the training settings of each loop") {
+    static const char *const names[] = {"settings (token shards)", "settings (pairs)", "settings (denoising)"};
+    for (int i = 0; i < 3; i++) {
+        long n = sweep(names[i], settings_writer, &i, NULL);
+        CHECK(n > 0);
+        printf("  %s: %ld allocations, each failed in turn\n", names[i], n);
+    }
+}
+
+typedef struct resume_ctx {
+    attn_trainer *tr;
+    attn_train_params p;
+    const char *settings;
+    char state[700];
+} resume_ctx;
+
+static attn_status resume_state(void *ctx) {
+    resume_ctx *c = ctx;
+    char *eff = NULL, *saved = NULL;
+    attn_status st = train_load_state(c->tr, c->state, &c->p, c->settings, &eff);
+    attn_free(eff);
+    if (!st) st = train_state_settings(c->state, &saved);
+    if (!st && !saved) st = ATTN_ERR_FORMAT;
+    attn_free(saved);
+    return st;
+}
+
+TEST("alloc-fail: reading a trainer state's settings on resume") {
+    resume_ctx c = {0};
+    attn_gpt_config g = tiny_gpt();
+    attn_model *m = NULL;
+    attn_optim_params op = attn_optim_default_params();
+    CHECK_OK(attn_model_new(&g, 7, &m));
+    if (m) CHECK_OK(attn_trainer_new(m, &op, &c.tr));
+    char *settings = NULL;
+    c.p = settings_params();
+    c.p.out_dir = test_tmp_path("resume_state");
+    CHECK_OK(dir_ensure(c.p.out_dir));
+    snprintf(c.state, sizeof c.state, "%s/trainer_state.safetensors", c.p.out_dir);
+    CHECK((settings = train_settings_json(&c.p, 8)) != NULL);
+    c.settings = settings;
+    if (c.tr && settings) {
+        CHECK_OK(train_checkpoint(c.tr, &c.p, NULL, c.state, settings));
+        long n = sweep("trainer state on resume", resume_state, &c, NULL);
+        CHECK(n > 0);
+        printf("  trainer state on resume: %ld allocations, each failed in turn\n", n);
+    }
+    if (settings) cJSON_free(settings);
+    attn_trainer_free(c.tr);
+    attn_model_free(m);
 }
 
 /* ---- tokenizers ------------------------------------------------------------ */
