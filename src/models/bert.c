@@ -205,6 +205,7 @@ static attn_status bert_alloc(const attn_bert_config *cfg, const char *prefix, a
     attn_model *m = attn_calloc(1, sizeof *m);
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->kind = MODEL_BERT;
+    m->arch = registry_find(cfg->roberta ? "roberta" : "bert");
     m->cfg = shared_config(cfg);
     int64_t L = cfg->n_layer;
     if (!(m->bert = attn_calloc(1, sizeof *m->bert)) || !(m->bert->layers = attn_calloc((size_t)L, sizeof *m->bert->layers))) {

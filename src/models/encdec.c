@@ -236,6 +236,7 @@ attn_status encdec_alloc(const attn_encdec_config *cfg, attn_model **out) {
     attn_model *m = attn_calloc(1, sizeof *m);
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->kind = MODEL_ENCDEC;
+    m->arch = registry_find(cfg->arch == ATTN_ENCDEC_BART ? "bart" : "marian");
     m->cfg = shared_config(cfg);
     int64_t LE = cfg->encoder_layers, LD = cfg->decoder_layers, C = cfg->d_model;
     struct encdec_model *e = m->encdec = attn_calloc(1, sizeof *m->encdec);

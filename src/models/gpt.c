@@ -95,6 +95,7 @@ static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
     attn_model *m = attn_calloc(1, sizeof *m);
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->cfg = *cfg;
+    m->arch = registry_find("gpt2");
     attn_status st = ATTN_OK;
     if (!(m->layers = attn_calloc((size_t)cfg->n_layer, sizeof *m->layers))) {
         st = ATTN_ERR_OUT_OF_MEMORY;

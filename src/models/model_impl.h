@@ -110,6 +110,7 @@ struct attn_model {
                                  (n_layer, n_head, n_embd, n_ctx = positions,
                                  vocab_size, n_inner, layer_norm_eps, dropout) */
     model_kind kind;
+    const struct model_arch *arch; /* its registry row (registry_find) */
     const param_table *table; /* the family's parameter table */
     struct bert_model *bert;  /* kind == MODEL_BERT */
     param_info *params;
@@ -387,11 +388,22 @@ attn_status s2s_score_inputs(const int32_t *tgt, int64_t B, int64_t T, int64_t V
                              double *nll, int64_t *n_tokens);
 void s2s_score_add(const float *logits, const int32_t *tgt, int64_t B, int64_t T, int64_t V, double *nll);
 
+/* The training objectives an architecture takes (model_arch.trains). */
+enum {
+    TRAINS_CLM = 1,           /* next-token prediction on token shards */
+    TRAINS_MLM = 2,           /* masked-LM (and next-sentence) pretraining */
+    TRAINS_CLASSIFY = 4,      /* a classifier head on labelled examples */
+    TRAINS_PAIRS = 8,         /* sequence-to-sequence on pair shards */
+    TRAINS_DENOISE = 16,      /* BART's denoising pretraining on token shards */
+};
+
 typedef struct model_arch {
     const char *model_type;   /* config.json "model_type" */
     const char *hf_class;     /* the transformers class attn matches */
     model_kind kind;          /* the family: model_families[kind] */
-    const json_field *keys; /* the config.json keys the family reads (json_read_fields) */
+    const json_field *keys;   /* the config.json keys the family reads (json_read_fields) */
+    const char *what;         /* "a BART encoder-decoder", for messages */
+    unsigned trains;          /* TRAINS_* */
 } model_arch;
 
 extern const model_family model_families[]; /* by model_kind (model.c) */

@@ -15,13 +15,14 @@
 
 
 static const model_arch ARCHS[] = {
-    {"gpt2", "GPT2LMHeadModel", MODEL_GPT, GPT2_CONFIG_KEYS},
-    {"bert", "BertForMaskedLM", MODEL_BERT, BERT_CONFIG_KEYS},
-    {"roberta", "RobertaForMaskedLM", MODEL_BERT, BERT_CONFIG_KEYS},
-    {"bart", "BartForConditionalGeneration", MODEL_ENCDEC, ENCDEC_CONFIG_KEYS},
-    {"marian", "MarianMTModel", MODEL_ENCDEC, ENCDEC_CONFIG_KEYS},
-    {"rnnsearch", "RNNsearch (attn)", MODEL_RNN, RNN_CONFIG_KEYS},
-    {"rnnencdec", "RNN encoder-decoder (attn)", MODEL_RNN, RNN_CONFIG_KEYS},
+    {"gpt2", "GPT2LMHeadModel", MODEL_GPT, GPT2_CONFIG_KEYS, "a GPT-2 model", TRAINS_CLM | TRAINS_CLASSIFY},
+    {"bert", "BertForMaskedLM", MODEL_BERT, BERT_CONFIG_KEYS, "a BERT-family encoder", TRAINS_MLM | TRAINS_CLASSIFY},
+    {"roberta", "RobertaForMaskedLM", MODEL_BERT, BERT_CONFIG_KEYS, "a BERT-family encoder", TRAINS_MLM | TRAINS_CLASSIFY},
+    {"bart", "BartForConditionalGeneration", MODEL_ENCDEC, ENCDEC_CONFIG_KEYS, "a BART encoder-decoder",
+     TRAINS_PAIRS | TRAINS_DENOISE},
+    {"marian", "MarianMTModel", MODEL_ENCDEC, ENCDEC_CONFIG_KEYS, "a Marian Transformer (translation)", TRAINS_PAIRS},
+    {"rnnsearch", "RNNsearch (attn)", MODEL_RNN, RNN_CONFIG_KEYS, "an RNN translation model", TRAINS_PAIRS},
+    {"rnnencdec", "RNN encoder-decoder (attn)", MODEL_RNN, RNN_CONFIG_KEYS, "an RNN translation model", TRAINS_PAIRS},
 };
 
 const model_arch *registry_find(const char *model_type) {

@@ -108,6 +108,7 @@ attn_status rnn_alloc(const attn_rnn_config *cfg, attn_model **out) {
     attn_model *m = attn_calloc(1, sizeof *m);
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->kind = MODEL_RNN;
+    m->arch = registry_find(cfg->attention ? "rnnsearch" : "rnnencdec");
     m->cfg = attn_gpt_default_config();
     m->cfg.n_layer = 1;
     m->cfg.n_head = 1;

@@ -277,11 +277,9 @@ attn_status train_denoise(const attn_train_params *p) {
     int32_t V = attn_shard_vocab_size(train);
     if ((st = open_model(p, tok, V, &model)) != ATTN_OK) goto done;
     attn_encdec_config ec;
-    if (!attn_model_encdec_config(model, &ec) || ec.arch != ATTN_ENCDEC_BART) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective denoise trains a BART encoder-decoder; %s is %s",
-                         p->resume ? p->out_dir : p->init_from, train_model_kind(model));
+    if ((st = train_check_kind(p, model, TRAINS_DENOISE, "--objective denoise", "a BART encoder-decoder")) != ATTN_OK)
         goto done;
-    }
+    attn_model_encdec_config(model, &ec);
     if (V > ec.vocab_size) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "the data's vocabulary (%d) is larger than the model's (%lld)", (int)V,
                          (long long)ec.vocab_size);

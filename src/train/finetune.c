@@ -287,7 +287,7 @@ attn_status train_classifier(const attn_train_params *p) {
         return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
     if ((st = train_load_start(p, &model)) != ATTN_OK) goto done;
     /* a translation model's token embedding alone is no start for a classifier */
-    if ((st = train_check_kind(p, model, 1u << MODEL_GPT | 1u << MODEL_BERT, "--objective classify",
+    if ((st = train_check_kind(p, model, TRAINS_CLASSIFY, "--objective classify",
                                "a classifier on a GPT-2 model or a BERT-family encoder")) != ATTN_OK)
         goto done;
     if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {

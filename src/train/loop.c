@@ -503,24 +503,13 @@ attn_status train_load_start(const attn_train_params *p, attn_model **out) {
     return p->init_from ? attn_model_load(p->init_from, out) : ATTN_OK;
 }
 
-const char *train_model_kind(const attn_model *m) {
-    attn_encdec_config ec;
-    switch (m->kind) {
-    case MODEL_GPT: return "a GPT-2 model";
-    case MODEL_BERT: return "a BERT-family encoder";
-    case MODEL_ENCDEC:
-        return attn_model_encdec_config(m, &ec) && ec.arch == ATTN_ENCDEC_BART ? "a BART encoder-decoder"
-                                                                                : "a Marian Transformer (translation)";
-    case MODEL_RNN: return "an RNN translation model";
-    }
-    return "a model of an unknown kind";
-}
+const char *train_model_kind(const attn_model *m) { return m->arch ? m->arch->what : "a model of an unknown kind"; }
 
-attn_status train_check_kind(const attn_train_params *p, const attn_model *m, unsigned kinds, const char *objective,
+attn_status train_check_kind(const attn_train_params *p, const attn_model *m, unsigned objective, const char *name,
                              const char *need) {
-    if (kinds & (1u << m->kind)) return ATTN_OK;
-    return attn_errorf(ATTN_ERR_INVALID_ARG, "%s trains %s; %s is %s", objective, need,
-                       p->resume ? p->out_dir : p->init_from, train_model_kind(m));
+    if (m->arch && (m->arch->trains & objective)) return ATTN_OK;
+    return attn_errorf(ATTN_ERR_INVALID_ARG, "%s trains %s; %s is %s", name, need, p->resume ? p->out_dir : p->init_from,
+                       train_model_kind(m));
 }
 
 attn_status train_open_shards(const attn_train_params *p, attn_shard **train, attn_shard **val) {
@@ -766,7 +755,7 @@ static attn_status train_lm(const attn_train_params *p) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "an encoder (BERT/RoBERTa) model trains with --objective mlm or classify");
         goto done;
     }
-    if (!mlm && (st = train_check_kind(p, model, 1u << MODEL_GPT, "--objective clm on token shards", "a GPT-2 model")) != ATTN_OK)
+    if (!mlm && (st = train_check_kind(p, model, TRAINS_CLM, "--objective clm on token shards", "a GPT-2 model")) != ATTN_OK)
         goto done;
     attn_gpt_config cfg = attn_model_config(model);
     if (p->model.dropout > 0) model->cfg.dropout = p->model.dropout;

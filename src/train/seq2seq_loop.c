@@ -311,7 +311,7 @@ attn_status train_seq2seq(const attn_train_params *p) {
         attn_pairs_info vi = attn_pairs_get_info(val);
         if ((st = check_fit(model, &vi, path_val)) != ATTN_OK) goto done;
     }
-    if (p->model.dropout > 0 && model->kind == MODEL_ENCDEC) model->encdec->cfg.dropout = model->cfg.dropout = p->model.dropout;
+    if (p->model.dropout > 0 && model->encdec) model->encdec->cfg.dropout = model->cfg.dropout = p->model.dropout;
     attn_pair_loader_params lp = attn_pair_loader_default_params();
     lp.batch_tokens = BT;
     lp.seed = p->seed;

@@ -51,10 +51,10 @@ attn_status train_load_start(const attn_train_params *p, attn_model **out);
  * encoder", "a BART encoder-decoder", "a Marian Transformer (translation)",
  * "an RNN translation model". */
 const char *train_model_kind(const attn_model *m);
-/* Refuses a model (from --init or --resume) whose kind is not one the
- * objective trains: kinds is a mask of 1u << model_kind; the error says
- * "OBJECTIVE trains NEED; DIR is KIND". */
-attn_status train_check_kind(const attn_train_params *p, const attn_model *m, unsigned kinds, const char *objective,
+/* Refuses a model (from --init or --resume) whose architecture does not
+ * take the objective (a TRAINS_* bit of its registry row); the error says
+ * "NAME trains NEED; DIR is WHAT". */
+attn_status train_check_kind(const attn_train_params *p, const attn_model *m, unsigned objective, const char *name,
                              const char *need);
 /* The token shards of p->data_dir: train.bin, and val.bin when present
  * (*val NULL otherwise). Then, once the window length is known, a check
