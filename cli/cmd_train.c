@@ -91,6 +91,8 @@ static const cli_choice archs[] = {{"transformer", ATTN_ARCH_TRANSFORMER},
                                    {"bart", ATTN_ARCH_BART},
                                    {"rnnsearch", ATTN_ARCH_RNNSEARCH},
                                    {"rnnencdec", ATTN_ARCH_RNNENCDEC},
+                                   {"gpt2", ATTN_ARCH_GPT2},
+                                   {"opt", ATTN_ARCH_OPT},
                                    {NULL, 0}};
 static const cli_choice schedules[] = {
     {"cosine", ATTN_SCHEDULE_COSINE}, {"inverse-sqrt", ATTN_SCHEDULE_INVERSE_SQRT}, {NULL, 0}};
@@ -113,6 +115,12 @@ int cmd_train(int argc, char **argv) {
                  "shards from attn prepare (pair shards from attn prepare --pairs); classify: the labelled FILE")},
         {CLI_STR("--out", "-o", "DIR", &p.out_dir, "the model directory to write")},
         CLI_SECTION("model (new runs):"),
+        {CLI_CHOICE("--arch", NULL, "gpt2|opt|transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
+                    "the new model: on token shards gpt2, or opt (OPTForCausalLM: ReLU, learned positions offset "
+                    "by 2); on pair data transformer (Marian layout: sinusoidal positions, ReLU, scaled embeddings), "
+                    "bart, rnnsearch or rnnencdec, with --layers per side and --context positions, vocabulary and "
+                    "special ids from the shards, writing OUT/translate.json for attn translate"),
+         .def = "gpt2 on token shards, transformer on pairs"},
         {CLI_INT("--layers", NULL, "N", &p.model.n_layer, 1, 1000, "transformer blocks (translation: per side)")},
         {CLI_INT("--heads", NULL, "N", &p.model.n_head, 1, 1024, "attention heads")},
         {CLI_INT("--width", NULL, "N", &p.model.n_embd, 1, 65536, "embedding width")},
@@ -120,11 +128,6 @@ int cmd_train(int argc, char **argv) {
         {CLI_FLOAT("--dropout", NULL, "X", &p.model.dropout, 0, 1, CLI_MAX_OPEN, "embedding/residual dropout")},
         {CLI_STR("--init", NULL, "DIR", &p.init_from, "start from this model directory instead of a new model")},
         CLI_SECTION("translation (DIR holds pair shards from `attn prepare --pairs`):"),
-        {CLI_CHOICE("--arch", NULL, "transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
-                    "transformer: Marian layout: sinusoidal positions, ReLU, scaled embeddings; or bart, rnnsearch or "
-                    "rnnencdec; --layers per side, --context positions; vocabulary and special ids from the shards; "
-                    "writes OUT/translate.json for attn translate"),
-         .def = "transformer"},
         {CLI_INT("--ffn", NULL, "N", &p.model.n_inner, 0, 1 << 22, "feed-forward width"), .def = "4 * width"},
         {CLI_INT("--hidden", NULL, "N", &p.hidden_size, 0, 65536,
                  "RNN: GRU units per direction (--width is the embedding)"),

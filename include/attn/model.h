@@ -41,6 +41,11 @@ typedef struct attn_model attn_model;
 /* A new GPT with GPT-2 initialisation (normal 0.02; residual output
  * projections 0.02/sqrt(2 n_layer); biases 0; LayerNorm 1, 0) from `seed`. */
 ATTN_API attn_status attn_model_new(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
+/* A new decoder of the architecture config.json calls model_type ("gpt2"
+ * or "opt": transformers' OPTForCausalLM, ReLU, learned positions offset
+ * by 2) with cfg's sizes, initialised as that architecture is. */
+ATTN_API attn_status attn_model_new_arch(const char *model_type, const attn_gpt_config *cfg, uint64_t seed,
+                                         attn_model **out);
 /* Loads dir/config.json + dir/model.safetensors. Checks every tensor's name,
  * dtype and shape against the config; F32, F16 and BF16 weights are read
  * into F32. */

@@ -110,13 +110,15 @@ typedef void (*attn_train_callback)(const attn_train_progress *p, void *user);
  *   file's) reports loss, accuracy and macro-F1 (the unweighted mean of
  *   per-label F1 over the labels that occur in the validation labels or
  *   the predictions), logged as val_loss, val_accuracy, val_macro_f1. */
-/* The model a sequence-to-sequence run creates (attn_train_params.arch). */
+/* The model a run creates (attn_train_params.arch). */
 typedef enum attn_s2s_arch {
-    ATTN_ARCH_DEFAULT = 0,        /* pair data: the Transformer */
+    ATTN_ARCH_DEFAULT = 0,        /* pair data: the Transformer; token shards: GPT-2 (or BERT for mlm) */
     ATTN_ARCH_TRANSFORMER,        /* Marian layout: sinusoidal positions, ReLU, scaled embeddings */
     ATTN_ARCH_BART,               /* learned positions, embedding LayerNorm, GELU */
     ATTN_ARCH_RNNSEARCH,          /* GRU encoder-decoder with additive attention (rnn.h) */
     ATTN_ARCH_RNNENCDEC,          /* the same without attention */
+    ATTN_ARCH_GPT2,               /* token shards, clm: GPT-2 */
+    ATTN_ARCH_OPT,                /* token shards, clm: OPT (attn_model_new_arch "opt") */
 } attn_s2s_arch;
 
 /* - DENOISE: BART's pretraining (Lewis et al. 2019) of an encoder-decoder

@@ -145,6 +145,27 @@ attn_status json_read_fields(const cJSON *root, const json_field *fields, void *
     return ATTN_OK;
 }
 
+void json_write_fields(cJSON *root, const json_field *fields, const void *cfg) {
+    const char *base = cfg;
+    for (size_t i = 0; fields[i].key; i++) {
+        const json_field *f = &fields[i];
+        const void *src = base + f->offset;
+        cJSON *item = NULL;
+        switch (f->type) {
+        case JSON_I64: item = cJSON_CreateNumber((double)*(const int64_t *)src); break;
+        case JSON_I32: item = cJSON_CreateNumber(*(const int32_t *)src); break;
+        case JSON_TOKEN: {
+            int32_t id = *(const int32_t *)src;
+            item = id >= 0 ? cJSON_CreateNumber(id) : cJSON_CreateNull();
+            break;
+        }
+        case JSON_F32: item = json_short_number(*(const float *)src); break;
+        case JSON_BOOL: item = cJSON_CreateBool(*(const bool *)src); break;
+        }
+        json_add_item(root, f->key, item);
+    }
+}
+
 attn_status json_read_object(const char *path, cJSON **out) {
     char *text = NULL;
     size_t len;

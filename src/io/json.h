@@ -49,6 +49,10 @@ typedef struct json_field {
 #define JSON_KEYS_END {NULL, JSON_I64, 0, false, 0, 0, false, 0}
 /* Reads every row of fields, up to the row whose key is NULL. */
 attn_status json_read_fields(const cJSON *root, const json_field *fields, void *cfg, const char *path);
+/* Adds every row's field of cfg to root, as config.json holds it (a token
+ * id -1 as null, floats as Python prints them). A failed allocation shows
+ * in alloc_failures(). */
+void json_write_fields(cJSON *root, const json_field *fields, const void *cfg);
 /* root[key] when it is a string, else NULL. */
 const char *json_string(const cJSON *root, const char *key);
 

@@ -108,8 +108,11 @@ static const char *const BERT_IGNORE[] = {"embeddings.position_ids", "cls.predic
                                           "cls.predictions.decoder.bias", "lm_head.decoder.weight",
                                           "lm_head.decoder.bias", NULL};
 
+/* q, k and v (weights, then biases) back to back: the fused projection */
+static const param_fuse BERT_FUSE[] = {{1, 3, BL(q_w), BL(qkv_w)}, {1, 3, BL(q_b), BL(qkv_b)}, {0, 0, 0, 0}};
+
 static const param_table BERT_TABLE = {
-    BERT_ROWS, (int)ARRAY_LEN(BERT_ROWS), {NULL, "encoder.layer.", NULL}, NULL, BERT_IGNORE, NULL,
+    BERT_ROWS, (int)ARRAY_LEN(BERT_ROWS), {NULL, "encoder.layer.", NULL}, NULL, BERT_IGNORE, NULL, BERT_FUSE,
 };
 
 static unsigned parts_present(const attn_bert_config *c) {
@@ -167,12 +170,6 @@ static attn_status bert_config_check(const attn_bert_config *c) {
 
 void bert_sync_views(attn_model *m) {
     params_sync(m, (void *const[3]){m->bert, m->bert->layers, NULL}, (const size_t[3]){0, sizeof(bert_layer), 0});
-    int64_t C = m->bert->cfg.hidden_size;
-    for (int64_t l = 0; l < m->bert->cfg.n_layer; l++) {
-        bert_layer *ly = &m->bert->layers[l];
-        ly->qkv_w = param_fused(&ly->q_w, 3 * C, C);
-        ly->qkv_b = param_fused(&ly->q_b, 3 * C, 1);
-    }
 }
 
 void bert_free(struct bert_model *b) {
@@ -322,7 +319,7 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t
         nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->ao_w, &ly->ao_b, c->n_head};
         nn_norm n1 = {&ly->ln1_w, &ly->ln1_b, eps}, n2 = {&ly->ln2_w, &ly->ln2_b, eps};
         nn_mlp f = {&ly->fc_w, &ly->fc_b, &ly->fc2_w, &ly->fc2_b, act, 0.0f};
-        x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, p, false, mask);
+        x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, p, false, mask, NULL);
     }
     return x;
 }

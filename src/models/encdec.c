@@ -104,9 +104,13 @@ static const char *const ENCDEC_IGNORE[] = {"encoder.embed_tokens.weight", "deco
                                             "encoder.embed_positions.weight", "decoder.embed_positions.weight",
                                             "encoder.version", "decoder.version", NULL};
 
+static const param_fuse ENCDEC_FUSE[] = {{1, 3, EF(q_w), EF(qkv_w)}, {1, 3, EF(q_b), EF(qkv_b)},
+                                         {2, 3, DF(q_w), DF(qkv_w)}, {2, 3, DF(q_b), DF(qkv_b)},
+                                         {2, 2, DF(ck_w), DF(ckv_w)}, {2, 2, DF(ck_b), DF(ckv_b)}, {0, 0, 0, 0}};
+
 static const param_table ENCDEC_TABLE = {
     ENCDEC_ROWS, (int)ARRAY_LEN(ENCDEC_ROWS), {NULL, "model.encoder.layers.", "model.decoder.layers."}, "model.",
-    ENCDEC_IGNORE, ENCDEC_TIED,
+    ENCDEC_IGNORE, ENCDEC_TIED, ENCDEC_FUSE,
 };
 
 attn_encdec_config attn_encdec_default_config(attn_encdec_arch arch) {
@@ -177,19 +181,6 @@ attn_status encdec_config_check(const attn_encdec_config *c) {
 void encdec_sync_views(attn_model *m) {
     struct encdec_model *e = m->encdec;
     params_sync(m, (void *const[3]){e, e->enc, e->dec}, (const size_t[3]){0, sizeof(enc_layer), sizeof(dec_layer)});
-    int64_t C = e->cfg.d_model;
-    for (int64_t l = 0; l < e->cfg.encoder_layers; l++) {
-        enc_layer *ly = &e->enc[l];
-        ly->qkv_w = param_fused(&ly->q_w, 3 * C, C);
-        ly->qkv_b = param_fused(&ly->q_b, 3 * C, 1);
-    }
-    for (int64_t l = 0; l < e->cfg.decoder_layers; l++) {
-        dec_layer *ly = &e->dec[l];
-        ly->qkv_w = param_fused(&ly->q_w, 3 * C, C);
-        ly->qkv_b = param_fused(&ly->q_b, 3 * C, 1);
-        ly->ckv_w = param_fused(&ly->ck_w, 2 * C, C);
-        ly->ckv_b = param_fused(&ly->ck_b, 2 * C, 1);
-    }
 }
 
 void encdec_free(struct encdec_model *e) {
@@ -349,7 +340,7 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *src, const uint8_t
         nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, c->encoder_heads};
         nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b);
         nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
-        x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, c->dropout, false, mask);
+        x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, c->dropout, false, mask, NULL);
     }
     return x;
 }

@@ -31,21 +31,30 @@ static tensor *rnn_batch_loss(attn_model *m, graph *g, const model_batch *b) {
 
 const model_family model_families[] = {
     [MODEL_GPT] = {"a GPT-2 model", gpt_load, gpt_save, gpt_sync_views, gpt_batch_loss, gpt_classify, gpt_forward, NULL,
-                   NULL, NULL, NULL, NULL, NULL, NULL},
+                   attn_model_new, NULL, NULL, NULL, NULL, NULL, NULL},
     [MODEL_BERT] = {"a BERT-family encoder", bert_load, bert_save, bert_sync_views, bert_batch_loss, bert_classify, NULL,
-                    "an encoder (BERT) model cannot decode or score text left to right", NULL, NULL, NULL, NULL, NULL, NULL},
+                    "an encoder (BERT) model cannot decode or score text left to right", NULL, NULL, NULL, NULL, NULL, NULL, NULL},
     [MODEL_ENCDEC] = {"an encoder-decoder translation model", encdec_load, encdec_save, encdec_sync_views,
                       encdec_batch_loss, NULL, NULL,
-                      "an encoder-decoder model decodes from a source (attn_seq2seq_generate)", encdec_s2s_score,
+                      "an encoder-decoder model decodes from a source (attn_seq2seq_generate)", NULL, encdec_s2s_score,
                       encdec_s2s_defaults, encdec_s2s_begin, encdec_s2s_step, encdec_s2s_reorder, encdec_s2s_end},
     /* the RNN layers use ptensors directly: no views to sync */
     [MODEL_RNN] = {"an RNN translation model", rnn_load, rnn_save, NULL, rnn_batch_loss, NULL, NULL,
-                   "an RNN translation model decodes with attn_rnn_step (attn align)", rnn_s2s_score, rnn_s2s_defaults,
+                   "an RNN translation model decodes with attn_rnn_step (attn align)", NULL, rnn_s2s_score, rnn_s2s_defaults,
                    rnn_s2s_begin, rnn_s2s_step, rnn_s2s_reorder, rnn_s2s_end},
+    [MODEL_OPT] = {"an OPT model", opt_load, opt_save, opt_sync_views, NULL, NULL, opt_forward, NULL,
+                   opt_create, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
-    return model_families[m->kind].batch_loss(m, g, b);
+    const model_family *f = &model_families[m->kind];
+    if (f->batch_loss) return f->batch_loss(m, g, b);
+    /* a decoder without a family loss of its own: next tokens only */
+    if (!b->targets) {
+        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s trains on next tokens only", f->what);
+        return NULL;
+    }
+    return op_cross_entropy(g, f->forward(m, g, b->inputs, b->B, b->T, NULL, false), b->targets, -1);
 }
 
 tensor *model_classify(attn_model *m, graph *g, const model_batch *b) {
@@ -55,12 +64,39 @@ tensor *model_classify(attn_model *m, graph *g, const model_batch *b) {
     return NULL;
 }
 
+/* The family's forward again, recorded, for the diagnostic pass of
+ * model_nonfinite_error (the cache's length is not advanced by it). */
+typedef struct forward_args {
+    const int32_t *ids;
+    int64_t B, T;
+    kv_cache *cache;
+    bool last_only;
+} forward_args;
+
+static tensor *rerun_forward(attn_model *m, graph *g, void *ctx) {
+    const forward_args *a = ctx;
+    return model_families[m->kind].forward(m, g, a->ids, a->B, a->T, a->cache, a->last_only);
+}
+
 tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
                       bool last_only) {
     const model_family *f = &model_families[m->kind];
-    if (f->forward) return f->forward(m, g, ids, B, T, cache, last_only);
-    if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s", f->no_forward);
-    return NULL;
+    if (!f->forward) {
+        if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s", f->no_forward);
+        return NULL;
+    }
+    tensor *logits = f->forward(m, g, ids, B, T, cache, last_only);
+    /* the cheap check of every inference forward (logits, scoring, each
+     * decoding step); a recorded forward (training, the diagnostic pass
+     * itself) is not checked here */
+    if (logits && !g->record && !model_all_finite(logits->data, logits->numel)) {
+        forward_args a = {ids, B, T, cache, last_only};
+        attn_status st = model_nonfinite_error(m, "logits", rerun_forward, &a);
+        if (!g->status) g->status = st;
+        return NULL;
+    }
+    if (logits && cache) cache->len += T;
+    return logits;
 }
 
 attn_status attn_seq2seq_score(attn_model *m, const int32_t *src, int64_t S, const int32_t *tgt, int64_t T, int64_t B,
@@ -131,6 +167,15 @@ done:
 
 attn_status attn_model_save(const attn_model *m, const char *dir) { return model_families[m->kind].save(m, dir); }
 
+attn_status attn_model_new_arch(const char *model_type, const attn_gpt_config *cfg, uint64_t seed, attn_model **out) {
+    *out = NULL;
+    const model_arch *a = model_type ? registry_find(model_type) : NULL;
+    if (!a || !model_families[a->kind].create)
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "a new model of type \"%s\" cannot be made from a decoder's sizes (gpt2, opt)",
+                           model_type ? model_type : "(null)");
+    return model_families[a->kind].create(cfg, seed, out);
+}
+
 attn_status model_enable_grads(attn_model *m) {
     if (m->grads) return ATTN_OK;
     m->grads = attn_malloc_aligned((size_t)m->n_weights * sizeof(float));
@@ -165,6 +210,7 @@ void attn_model_free(attn_model *m) {
     attn_free(m->ptensors);
     attn_free(m->layers);
     json_free_labels(m->label_names, m->n_label_names);
+    attn_free(m->state);
     attn_free(m);
 }
 

@@ -38,7 +38,7 @@ typedef struct kv_cache {
  *   model_enable_grads, attn_model_free: per-kind views and state.
  * Everything the trainer touches — params, ptensors, weights, grads, and
  * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
-typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC, MODEL_RNN } model_kind;
+typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC, MODEL_RNN, MODEL_OPT } model_kind;
 
 /* ---- parameter tables (models/params.c) ----------------------------------
  * Every family lists its parameters as rows of one table type: the
@@ -80,6 +80,14 @@ typedef struct param_row {
     size_t field;             /* offset of the view in the group's struct */
 } param_row;
 
+/* A fused view over packed rows: in each layer of `group`, the view at
+ * `into` spans `parts` tensors from the one at `first` (q, k and v as one
+ * (3C, C) projection). A table's list ends with parts 0. */
+typedef struct param_fuse {
+    uint8_t group, parts;
+    size_t first, into;
+} param_fuse;
+
 typedef struct param_table {
     const param_row *rows;
     int n_rows;
@@ -87,6 +95,7 @@ typedef struct param_table {
     const char *strip_prefix;      /* a checkpoint may name its tensors without it ("transformer.") */
     const char *const *ignore;     /* names (or name endings) a checkpoint may hold that are not parameters; NULL-ended */
     const char *const *embd_alias; /* tensors that may stand in for a missing ROLE_TOKEN_EMBD (tied copies); NULL-ended */
+    const param_fuse *fuse;        /* fused views, or NULL */
 } param_table;
 
 /* A model's instance of its family's table. Global rows listed before the
@@ -126,6 +135,7 @@ struct attn_model {
     int64_t n_label_names;
     struct encdec_model *encdec; /* kind == MODEL_ENCDEC */
     struct rnn_model *rnn;    /* kind == MODEL_RNN (models/rnn.c) */
+    void *state;              /* a family's own views and configuration, one block (OPT) */
     uint16_t *weights_bf16;   /* bf16 precision: bf16 copies of the matrices
                                  (model_param_bf16), same offsets as weights;
                                  NULL in fp32 precision (models/precision.c) */
@@ -168,6 +178,14 @@ attn_status model_set_labels(attn_model *m, const char *const *names, int64_t n)
  * inputs (B, T) against targets (B, T) (ignore index -1). */
 tensor *model_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T);
 
+/* ---- OPT (models/opt.c) ---- */
+extern const json_field OPT_CONFIG_KEYS[];
+attn_status opt_load(const model_source *src, attn_model **out);
+attn_status opt_save(const attn_model *m, const char *dir);
+void opt_sync_views(attn_model *m);
+tensor *opt_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only);
+attn_status opt_create(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
+
 /* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
 /* A GPT of cfg's sizes (checked; n_inner 0 = 4 n_embd) with zeroed weights. */
 attn_status gpt_alloc(const attn_gpt_config *cfg, attn_model **out);
@@ -181,8 +199,10 @@ extern const json_field GPT2_CONFIG_KEYS[];
 
 /* Forward of ids (B, T) at positions cache->len ... cache->len + T - 1,
  * appending their keys/values to the cache (which may be NULL: positions
- * from 0, no cache). Returns logits (B, T, V), or (B, 1, V) for the last
- * position only when last_only. Not recorded for backward. */
+ * from 0, no cache) and advancing its length. Returns logits (B, T, V), or
+ * (B, 1, V) for the last position only when last_only; non-finite logits
+ * of an unrecorded pass are an error naming where they first appear. A
+ * family's forward (model_family.forward) computes the logits only. */
 tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
                       bool last_only);
 
@@ -247,8 +267,9 @@ tensor param_fused(const tensor *first, int64_t rows, int64_t cols);
  * and allocates the zeroed weight block (model_params_finish: checked
  * against an expected checkpoint first). m->table = t. */
 attn_status params_build(attn_model *m, const param_table *t, const param_layout *layout);
-/* Points each parameter's view at its tensor: the view of a row in group
- * g, layer l, lives at base[g] + l * stride[g] + row.field. */
+/* Points each parameter's view at its tensor (the view of a row in group
+ * g, layer l, lives at base[g] + l * stride[g] + row.field), then sets the
+ * table's fused views. */
 void params_sync(attn_model *m, void *const base[3], const size_t stride[3]);
 /* The initialisation every family shares, from its table's roles: biases
  * 0, norm weights 1, every other tensor normal(0, std) (k-th parameter,
@@ -263,6 +284,18 @@ void params_init(attn_model *m, uint64_t seed, float std, int64_t resid_layers);
  * PF_OPTIONAL one stays zero; a missing token embedding may come from an
  * alias. Non-finite weights are an error. */
 attn_status params_read(attn_model *m, const struct st_file *f, const char *path, const char *what);
+/* The loading every family shares: opens src's weights, allocates the
+ * model with alloc(cfg) (whose shapes are checked against the file before
+ * the weight block is allocated), and reads every parameter (params_read;
+ * `what` names the model in errors, strip is the table's optional name
+ * prefix). */
+attn_status params_load(const model_source *src, attn_status (*alloc)(const void *cfg, attn_model **out), const void *cfg,
+                        const char *strip, const char *what, attn_model **out);
+/* Writes a Hugging Face directory for m from its registry row: config.json
+ * holds "architectures": [hf_class], "model_type", the row's keys read from
+ * cfg (the family's configuration struct) and its fixed values; then every
+ * parameter (params_save_dir). */
+attn_status params_save_hf(const attn_model *m, const char *dir, const void *cfg);
 /* Writes dir/model.safetensors (every parameter, F32, in the checkpoint's
  * layout) and dir/config.json = config_json, each atomically. */
 attn_status params_save_dir(const attn_model *m, const char *dir, const char *config_json);
@@ -273,6 +306,8 @@ void param_info_place(param_info *p, int64_t s0, int64_t s1, bool decay, bool pa
 /* Reads checkpoint tensor t (NULL: "missing tensor" for p) into parameter k,
  * after checking its shape; ATTN_ERR_FORMAT naming path otherwise. */
 attn_status model_read_param(attn_model *m, int k, const struct st_tensor *t, const char *path);
+/* ATTN_ERR_INVALID_ARG unless heads split width evenly, 512 wide at most. */
+attn_status model_check_heads(int64_t width, int64_t heads);
 /* ATTN_ERR_FORMAT naming path if a weight is NaN or infinite. */
 attn_status model_check_finite(const attn_model *m, const char *path);
 /* Non-finite outputs (huge but finite weights overflow, e.g. every weight
@@ -355,7 +390,8 @@ typedef struct model_family {
     attn_status (*load)(const model_source *src, attn_model **out);
     attn_status (*save)(const attn_model *m, const char *dir);
     void (*sync_views)(attn_model *m);   /* re-points named views at ptensors; NULL: none */
-    /* model_batch_loss, model_classify (NULL: no classifier), model_forward
+    /* model_batch_loss (NULL: the next-token loss of forward),
+     * model_classify (NULL: no classifier), model_forward
      * (NULL: the family does not decode left to right; no_forward says
      * what to use instead) */
     tensor *(*batch_loss)(attn_model *m, graph *g, const struct model_batch *b);
@@ -363,6 +399,8 @@ typedef struct model_family {
     tensor *(*forward)(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
                        bool last_only);
     const char *no_forward;
+    /* A new model of the family from a decoder's sizes (attn_model_new_arch); NULL: none. */
+    attn_status (*create)(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
     /* Translation families (NULL in the others): attn_seq2seq_score, the
      * decoding defaults (from generation_config.json or the config), and a
      * decoding state for N = B * per_source hypotheses over B sources, all
@@ -404,6 +442,10 @@ typedef struct model_arch {
     const json_field *keys;   /* the config.json keys the family reads (json_read_fields) */
     const char *what;         /* "a BART encoder-decoder", for messages */
     unsigned trains;          /* TRAINS_* */
+    /* config.json values the family supports only as given (a JSON object,
+     * or NULL): loading refuses a config that holds another value for one
+     * of these keys, saving writes them (registry_read_keys, params_save_hf). */
+    const char *fixed;
 } model_arch;
 
 extern const model_family model_families[]; /* by model_kind (model.c) */
@@ -412,7 +454,8 @@ const model_arch *registry_find(const char *model_type);
 /* The row config.json (at path) names; a missing model_type is "gpt2".
  * ATTN_ERR_UNSUPPORTED naming the type and listing the supported ones. */
 attn_status registry_lookup(const cJSON *config, const char *path, const model_arch **out);
-/* A config's keys, by the family's own loader (json_read_fields). */
+/* A config's keys into the family's configuration struct cfg
+ * (json_read_fields), after checking the row's fixed values. */
 attn_status registry_read_keys(const model_source *src, void *cfg);
 
 #endif

@@ -4,6 +4,7 @@
 #include "io/safetensors.h"
 #include "models/model_impl.h"
 
+#include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -145,6 +146,7 @@ attn_status params_build(attn_model *m, const param_table *t, const param_layout
 
 void params_sync(attn_model *m, void *const base[3], const size_t stride[3]) {
     const param_table *t = m->table;
+    int64_t layers[3] = {1, 0, 0};
     for (int k = 0; k < m->n_params_tensors; k++) {
         const param_info *p = &m->params[k];
         const param_row *row = &t->rows[p->spec];
@@ -155,7 +157,14 @@ void params_sync(attn_model *m, void *const base[3], const size_t stride[3]) {
             view->requires_grad = false;
             view->grad = NULL;
         }
+        if (row->group && p->layer + 1 > layers[row->group]) layers[row->group] = p->layer + 1;
     }
+    for (const param_fuse *f = t->fuse; f && f->parts; f++)
+        for (int64_t l = 0; l < layers[f->group]; l++) {
+            char *layer = (char *)base[f->group] + (size_t)l * stride[f->group];
+            const tensor *first = (const tensor *)(layer + f->first);
+            *(tensor *)(layer + f->into) = param_fused(first, f->parts * first->shape[0], first->ndim == 2 ? first->shape[1] : 1);
+        }
 }
 
 static bool is_norm(int role) {
@@ -227,6 +236,45 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
     return st ? st : model_check_finite(m, path);
 }
 
+attn_status params_load(const model_source *src, attn_status (*alloc)(const void *cfg, attn_model **out), const void *cfg,
+                        const char *strip, const char *what, attn_model **out) {
+    *out = NULL;
+    st_file *f = NULL;
+    attn_model *m = NULL;
+    attn_status st = st_open(src->weights_path, &f);
+    if (st) return st;
+    model_params_expect(f, src->weights_path, strip); /* shapes checked before the weights are allocated */
+    st = alloc(cfg, &m);
+    model_params_expect(NULL, NULL, NULL);
+    if (st && st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", src->config_path);
+    if (!st) st = params_read(m, f, src->weights_path, what);
+    st_close(f);
+    if (st) {
+        attn_model_free(m);
+        return st;
+    }
+    *out = m;
+    return ATTN_OK;
+}
+
+attn_status params_save_hf(const attn_model *m, const char *dir, const void *cfg) {
+    const model_arch *a = m->arch;
+    unsigned long failures = alloc_failures();
+    cJSON *r = a->fixed ? cJSON_Parse(a->fixed) : cJSON_CreateObject();
+    cJSON *arch = cJSON_CreateArray();
+    if (arch) cJSON_AddItemToArray(arch, cJSON_CreateString(a->hf_class));
+    json_add_item(r, "architectures", arch);
+    cJSON_AddStringToObject(r, "model_type", a->model_type);
+    json_write_fields(r, a->keys, cfg);
+    cJSON_AddStringToObject(r, "torch_dtype", "float32");
+    char *json = r ? cJSON_Print(r) : NULL;
+    cJSON_Delete(r);
+    attn_status st = !json || alloc_failures() != failures ? attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory building config.json")
+                                                           : params_save_dir(m, dir, json);
+    cJSON_free(json);
+    return st;
+}
+
 attn_status params_save_dir(const attn_model *m, const char *dir, const char *config_json) {
     attn_status st = dir_ensure(dir);
     if (st) return st;
@@ -274,6 +322,14 @@ attn_status model_read_param(attn_model *m, int k, const st_tensor *t, const cha
     if (!t) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
     attn_status st = st_check_shape(t, p->ndim, p->shape, path);
     return st ? st : st_read_f32(t, m->weights + p->offset, p->numel);
+}
+
+attn_status model_check_heads(int64_t width, int64_t heads) {
+    if (heads < 1 || width < 1 || width % heads)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "the width (%lld) must be a positive multiple of the attention heads (%lld)",
+                           (long long)width, (long long)heads);
+    if (width / heads > 512) return attn_errorf(ATTN_ERR_UNSUPPORTED, "head width above 512");
+    return ATTN_OK;
 }
 
 attn_status model_check_finite(const attn_model *m, const char *path) {

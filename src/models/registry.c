@@ -15,14 +15,17 @@
 
 
 static const model_arch ARCHS[] = {
-    {"gpt2", "GPT2LMHeadModel", MODEL_GPT, GPT2_CONFIG_KEYS, "a GPT-2 model", TRAINS_CLM | TRAINS_CLASSIFY},
-    {"bert", "BertForMaskedLM", MODEL_BERT, BERT_CONFIG_KEYS, "a BERT-family encoder", TRAINS_MLM | TRAINS_CLASSIFY},
-    {"roberta", "RobertaForMaskedLM", MODEL_BERT, BERT_CONFIG_KEYS, "a BERT-family encoder", TRAINS_MLM | TRAINS_CLASSIFY},
+    {"gpt2", "GPT2LMHeadModel", MODEL_GPT, GPT2_CONFIG_KEYS, "a GPT-2 model", TRAINS_CLM | TRAINS_CLASSIFY, NULL},
+    {"bert", "BertForMaskedLM", MODEL_BERT, BERT_CONFIG_KEYS, "a BERT-family encoder", TRAINS_MLM | TRAINS_CLASSIFY, NULL},
+    {"roberta", "RobertaForMaskedLM", MODEL_BERT, BERT_CONFIG_KEYS, "a BERT-family encoder", TRAINS_MLM | TRAINS_CLASSIFY, NULL},
     {"bart", "BartForConditionalGeneration", MODEL_ENCDEC, ENCDEC_CONFIG_KEYS, "a BART encoder-decoder",
-     TRAINS_PAIRS | TRAINS_DENOISE},
-    {"marian", "MarianMTModel", MODEL_ENCDEC, ENCDEC_CONFIG_KEYS, "a Marian Transformer (translation)", TRAINS_PAIRS},
-    {"rnnsearch", "RNNsearch (attn)", MODEL_RNN, RNN_CONFIG_KEYS, "an RNN translation model", TRAINS_PAIRS},
-    {"rnnencdec", "RNN encoder-decoder (attn)", MODEL_RNN, RNN_CONFIG_KEYS, "an RNN translation model", TRAINS_PAIRS},
+     TRAINS_PAIRS | TRAINS_DENOISE, NULL},
+    {"marian", "MarianMTModel", MODEL_ENCDEC, ENCDEC_CONFIG_KEYS, "a Marian Transformer (translation)", TRAINS_PAIRS, NULL},
+    {"rnnsearch", "RNNsearch (attn)", MODEL_RNN, RNN_CONFIG_KEYS, "an RNN translation model", TRAINS_PAIRS, NULL},
+    {"rnnencdec", "RNN encoder-decoder (attn)", MODEL_RNN, RNN_CONFIG_KEYS, "an RNN translation model", TRAINS_PAIRS, NULL},
+    {"opt", "OPTForCausalLM", MODEL_OPT, OPT_CONFIG_KEYS, "an OPT model", TRAINS_CLM,
+     "{\"activation_function\": \"relu\", \"enable_bias\": true, \"layer_norm_elementwise_affine\": true, "
+     "\"_remove_final_layer_norm\": false, \"tie_word_embeddings\": true}"},
 };
 
 const model_arch *registry_find(const char *model_type) {
@@ -48,6 +51,27 @@ attn_status registry_lookup(const cJSON *config, const char *path, const model_a
                        mt->valuestring, list);
 }
 
+/* The first of the row's fixed values that config holds otherwise. */
+static attn_status check_fixed(const model_source *src) {
+    if (!src->arch->fixed) return ATTN_OK;
+    unsigned long failures = alloc_failures();
+    cJSON *fixed = cJSON_Parse(src->arch->fixed);
+    if (!fixed) return alloc_failures() != failures ? ATTN_ERR_OUT_OF_MEMORY : attn_errorf(ATTN_ERR_INVALID_ARG, "bad fixed values");
+    attn_status st = ATTN_OK;
+    for (const cJSON *want = fixed->child; want && !st; want = want->next) {
+        const cJSON *got = cJSON_GetObjectItemCaseSensitive(src->config, want->string);
+        if (!got || cJSON_Compare(got, want, true)) continue;
+        char *a = cJSON_PrintUnformatted(got), *b = cJSON_PrintUnformatted(want);
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: \"%s\" is %.40s; attn supports %s only", src->config_path, want->string,
+                         a ? a : "?", b ? b : "?");
+        cJSON_free(a);
+        cJSON_free(b);
+    }
+    cJSON_Delete(fixed);
+    return st;
+}
+
 attn_status registry_read_keys(const model_source *src, void *cfg) {
-    return json_read_fields(src->config, src->arch->keys, cfg, src->config_path);
+    attn_status st = check_fixed(src);
+    return st ? st : json_read_fields(src->config, src->arch->keys, cfg, src->config_path);
 }

@@ -55,7 +55,7 @@ static const param_row RNN_ROWS[RP_COUNT] = {
     [RP_PROJ_B] = {"out.proj.bias", ROLE_OUTPUT, {D_VT}, 0, 0, PF_BIAS, 0},
 };
 
-static const param_table RNN_TABLE = {RNN_ROWS, RP_COUNT, {NULL, NULL, NULL}, NULL, NULL, NULL};
+static const param_table RNN_TABLE = {RNN_ROWS, RP_COUNT, {NULL, NULL, NULL}, NULL, NULL, NULL, NULL};
 
 struct rnn_model {
     attn_rnn_config cfg;

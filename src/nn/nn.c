@@ -1,6 +1,7 @@
 /* nn.c — attention, MLP and residual blocks over the ops (nn.h). */
 #include "nn/nn.h"
 
+#include <stdio.h>
 #include <string.h>
 
 tensor *nn_self_attention(graph *g, tensor *x, const nn_attn *a, bool causal, const uint8_t *mask, const nn_kv *cache) {
@@ -42,8 +43,8 @@ tensor *nn_add_norm(graph *g, tensor *x, tensor *sub, float dropout, const nn_no
 }
 
 tensor *nn_post_norm_block(graph *g, tensor *x, const nn_attn *a, const nn_norm *n1, const nn_mlp *f, const nn_norm *n2,
-                           float dropout, bool causal, const uint8_t *mask) {
-    x = nn_add_norm(g, x, nn_self_attention(g, x, a, causal, mask, NULL), dropout, n1);
+                           float dropout, bool causal, const uint8_t *mask, const nn_kv *cache) {
+    x = nn_add_norm(g, x, nn_self_attention(g, x, a, causal, mask, cache), dropout, n1);
     return nn_add_norm(g, x, nn_mlp_forward(g, x, f), dropout, n2);
 }
 
@@ -56,4 +57,16 @@ tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, con
     h = op_add_layernorm(g, x, att, n2->w, n2->b, n2->eps, &x);
     *r_out = op_dropout(g, nn_mlp_forward(g, h, f), dropout);
     return x;
+}
+
+int32_t *nn_positions(graph *g, int64_t B, int64_t T, int64_t first, int64_t limit) {
+    if (g->status) return NULL;
+    if (B < 1 || T < 1 || first + T > limit) {
+        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "a sequence of %lld tokens does not fit the model's %lld positions",
+                                (long long)(first + T), (long long)limit);
+        return NULL;
+    }
+    int32_t *pos = graph_ints(g, B * T);
+    for (int64_t i = 0; pos && i < B * T; i++) pos[i] = (int32_t)(first + i % T);
+    return pos;
 }

@@ -56,10 +56,15 @@ tensor *nn_mlp_forward(graph *g, tensor *x, const nn_mlp *f);
 /* The post-norm residual: norm(x + dropout(sub)). */
 tensor *nn_add_norm(graph *g, tensor *x, tensor *sub, float dropout, const nn_norm *n);
 
-/* A post-norm block (BERT, the BART / Marian encoder):
- * x = n1(x + dropout(attn(x))); x = n2(x + dropout(mlp(x))). */
+/* A post-norm block (BERT, the BART / Marian encoder, OPT-350m):
+ * x = n1(x + dropout(attn(x))); x = n2(x + dropout(mlp(x))), the
+ * attention over a KV cache when one is given. */
 tensor *nn_post_norm_block(graph *g, tensor *x, const nn_attn *a, const nn_norm *n1, const nn_mlp *f, const nn_norm *n2,
-                           float dropout, bool causal, const uint8_t *mask);
+                           float dropout, bool causal, const uint8_t *mask, const nn_kv *cache);
+/* Position ids (B, T) for rows of T tokens that start at position first
+ * (an offset included, e.g. OPT's 2), on the graph; an error (on g) when
+ * first + T exceeds limit, the positions the model has. */
+int32_t *nn_positions(graph *g, int64_t B, int64_t T, int64_t first, int64_t limit);
 /* A pre-norm block (GPT-2, OPT), causal: h = x + dropout(attn(n1(x)));
  * out = h + dropout(mlp(n2(h))). The residual stream arrives as x + r (r
  * NULL: x alone), an add fused with n1; the block returns the stream after

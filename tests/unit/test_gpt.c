@@ -274,7 +274,7 @@ TEST("bad model directories give clear errors") {
     expect_load_error(dir, ATTN_ERR_INVALID_ARG, "n_head");
     write_file(dir, "config.json", "{\"model_type\": \"mamba\"}");
     expect_load_error(dir, ATTN_ERR_UNSUPPORTED, "mamba");
-    CHECK(strstr(attn_last_error(), "supported: gpt2, bert, roberta, bart, marian, rnnsearch, rnnencdec") != NULL);
+    CHECK(strstr(attn_last_error(), "supported: gpt2, bert, roberta, bart, marian, rnnsearch, rnnencdec, opt") != NULL);
     write_file(dir, "config.json", "{\"model_type\": 2}");
     expect_load_error(dir, ATTN_ERR_FORMAT, "\"model_type\" must be a string");
     write_file(dir, "config.json",
