@@ -483,7 +483,17 @@ static attn_status bpe_build(const vocab_entry *ve, int32_t n_vocab, const merge
             goto fail;
         }
     }
-    if (!(bt->strs = attn_malloc(total)) || !(bt->bytes = attn_malloc(total + 1))) {
+    /* the decoded bytes: an added token's are its content (whatever the
+     * vocabulary holds at its id), a vocabulary token's at most its
+     * string's length */
+    size_t n_bytes = 0;
+    for (int32_t id = 0; id < V; id++) {
+        const tok_added *a = NULL;
+        for (int32_t j = 0; j < n_added; j++)
+            if (added[j].id == id) a = &added[j];
+        n_bytes += a ? a->len : ve[bt->str_off[id]].len;
+    }
+    if (!(bt->strs = attn_malloc(total)) || !(bt->bytes = attn_malloc(n_bytes + 1))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
@@ -514,18 +524,7 @@ static attn_status bpe_build(const vocab_entry *ve, int32_t n_vocab, const merge
                 continue;
             }
         }
-        /* An added token's bytes are its content; total covers it when it
-         * is in the vocabulary too (same text), else grow. */
-        if (bat + a->len > total) {
-            char *nb = attn_realloc(bt->bytes, bat + a->len + total + 1);
-            if (!nb) {
-                st = ATTN_ERR_OUT_OF_MEMORY;
-                goto fail;
-            }
-            bt->bytes = nb;
-            total = bat + a->len + total;
-        }
-        memcpy(bt->bytes + bat, a->content, a->len);
+        memcpy(bt->bytes + bat, a->content, a->len); /* n_bytes counted it */
         bat += a->len;
     }
     bt->byte_off[V] = bat;

@@ -525,3 +525,34 @@ TEST("every failed allocation in load, encode and save is an error, not a crash"
     fail_at = -1;
     CHECK(finished);
 }
+
+TEST("an added token whose content is longer than its vocabulary string decodes to its content") {
+    /* the decoded-bytes buffer was sized by the vocabulary's strings: an
+     * added token at a vocabulary id (5, a one-byte token) with 600 bytes of
+     * content used up that room and the later tokens' bytes ran past the end
+     * (found by fuzz_tokenizer_json; ASan reports the write) */
+    const char *base = test_tmp_path("added_base.json"), *path = test_tmp_path("added_long.json");
+    write_small(base, "[\"h e\", \"l l\", \"he ll\", \"\xc4\xa0 \xc4\xa0\"]", BYTE_LEVEL, "");
+    char *text = NULL;
+    size_t len = 0;
+    CHECK_OK(file_read_all(base, &text, &len));
+    if (!text) return;
+    char content[601];
+    memset(content, 'x', 600);
+    content[0] = '<', content[599] = '>', content[600] = 0;
+    size_t cap = len + 800;
+    char *json = malloc(cap);
+    snprintf(json, cap, "{\"added_tokens\": [{\"id\": 5, \"content\": \"%s\", \"special\": true}], %s", content, text + 1);
+    write_text(path, json);
+    free(json);
+    attn_free(text);
+    attn_tokenizer *tok = NULL;
+    CHECK_OK(attn_tokenizer_load(path, &tok));
+    if (!tok) return;
+    const int32_t ids[] = {5, 'a', 5};
+    char *out = NULL;
+    CHECK_OK(attn_tokenizer_decode(tok, ids, 3, &out, &len));
+    CHECK(out && len == 1201 && !memcmp(out, content, 600) && out[600] == 'a' && !memcmp(out + 601, content, 600));
+    attn_free(out);
+    attn_tokenizer_free(tok);
+}
