@@ -28,6 +28,19 @@ static inline float *read_floats(const st_file *f, const char *name, int64_t *n)
     return buf;
 }
 
+/* The largest |x|, and the largest |a - b|. */
+static inline double max_abs(const float *x, int64_t n) {
+    double m = 0;
+    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs((double)x[i]));
+    return m;
+}
+
+static inline double max_diff(const float *a, const float *b, int64_t n) {
+    double m = 0;
+    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs((double)a[i] - (double)b[i]));
+    return m;
+}
+
 /* max |got - want| <= tol * max(1, max |want|) */
 static inline bool close_rel(const char *what, const float *got, const float *want, int64_t n, double tol) {
     double worst = 0, scale = 1;

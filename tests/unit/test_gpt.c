@@ -22,18 +22,6 @@ static st_file *open_fixture(void) {
     return f;
 }
 
-static double max_abs(const float *x, int64_t n) {
-    double m = 0;
-    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs((double)x[i]));
-    return m;
-}
-
-static double max_diff(const float *a, const float *b, int64_t n) {
-    double m = 0;
-    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs((double)a[i] - (double)b[i]));
-    return m;
-}
-
 TEST("logits match transformers within 1e-4 of their scale") {
     attn_model *m = NULL;
     CHECK_OK(attn_model_load(FIX_DIR, &m));

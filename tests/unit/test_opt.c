@@ -17,24 +17,23 @@
 static const char *const DIRS[] = {"tests/ref/opt_tiny", "tests/ref/opt_tiny_proj"};
 enum { V = 67 };
 
-static double max_abs(const float *x, int64_t n) {
-    double m = 0;
-    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs((double)x[i]));
-    return m;
-}
-
-static double max_diff(const float *a, const float *b, int64_t n) {
-    double m = 0;
-    for (int64_t i = 0; i < n; i++) m = fmax(m, fabs((double)a[i] - (double)b[i]));
-    return m;
-}
-
 static st_file *fixture(const char *dir) {
     char path[256];
     snprintf(path, sizeof path, "%s/fixture.safetensors", dir);
     st_file *f = NULL;
     CHECK_OK(st_open(path, &f));
     return f;
+}
+
+/* Fixture d's model and reference file; false (both released) when either fails. */
+static bool open_fixture(int d, attn_model **m, st_file **f) {
+    *m = NULL;
+    CHECK_OK(attn_model_load(DIRS[d], m));
+    *f = fixture(DIRS[d]);
+    if (*m && *f) return true;
+    st_close(*f);
+    attn_model_free(*m);
+    return false;
 }
 
 /* The logits of the fixture's input_ids against transformers', relative to their scale. */
@@ -55,10 +54,10 @@ static void check_logits(attn_model *m, st_file *f, const char *dir) {
 
 TEST("OPT logits match transformers within 1e-4 of their scale (pre-norm; post-norm with project_in/out)") {
     for (int d = 0; d < 2; d++) {
-        attn_model *m = NULL;
-        CHECK_OK(attn_model_load(DIRS[d], &m));
-        st_file *f = fixture(DIRS[d]);
-        if (m && f) check_logits(m, f, DIRS[d]);
+        attn_model *m;
+        st_file *f;
+        if (!open_fixture(d, &m, &f)) continue;
+        check_logits(m, f, DIRS[d]);
         st_close(f);
         attn_model_free(m);
     }
@@ -66,14 +65,9 @@ TEST("OPT logits match transformers within 1e-4 of their scale (pre-norm; post-n
 
 TEST("OPT loss and every gradient match PyTorch") {
     for (int d = 0; d < 2; d++) {
-        attn_model *m = NULL;
-        CHECK_OK(attn_model_load(DIRS[d], &m));
-        st_file *f = fixture(DIRS[d]);
-        if (!m || !f) {
-            st_close(f);
-            attn_model_free(m);
-            continue;
-        }
+        attn_model *m;
+        st_file *f;
+        if (!open_fixture(d, &m, &f)) continue;
         int64_t n;
         int32_t *ids = read_ints(f, "input_ids", &n), *targets = read_ints(f, "targets", NULL);
         for (int64_t i = 0; i < n; i++)
@@ -101,14 +95,9 @@ TEST("OPT loss and every gradient match PyTorch") {
 
 TEST("OPT greedy generation (prefill, then the KV cache) is transformers' token for token") {
     for (int d = 0; d < 2; d++) {
-        attn_model *m = NULL;
-        CHECK_OK(attn_model_load(DIRS[d], &m));
-        st_file *f = fixture(DIRS[d]);
-        if (!m || !f) {
-            st_close(f);
-            attn_model_free(m);
-            continue;
-        }
+        attn_model *m;
+        st_file *f;
+        if (!open_fixture(d, &m, &f)) continue;
         int64_t n_prompt, n_want;
         int32_t *prompt = read_ints(f, "prompt", &n_prompt), *want = read_ints(f, "greedy", &n_want);
         attn_sampler_params sp = attn_sampler_default_params();
