@@ -7,7 +7,7 @@ set -eu
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # a clean make: not the variables of a make that runs this test (make asan's OPT, BUILD)
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD make -s --no-print-directory "$@"; }
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u BUILD -u OPT make -s --no-print-directory "$@"; }
 mk install PREFIX="$tmp/prefix" > "$tmp/install.log" 2>&1 || { cat "$tmp/install.log"; exit 1; }
 for f in bin/attn lib/libattn.a lib/libattn.so lib/pkgconfig/attn.pc include/attn/attn.h include/attn/model.h; do
     [ -f "$tmp/prefix/$f" ] || { echo "make install did not install $f"; exit 1; }
