@@ -100,14 +100,14 @@ static const cli_choice schedules[] = {
 int cmd_train(int argc, char **argv) {
     attn_train_params p = attn_train_default_params();
     progress_state ps = {false, isatty(2) != 0, 0, 0, cli_progress_interval_s(false)};
-    bool warmup_set = false, min_lr_set = false, lr_set = false;
     long long threads = 0;
     int r0;
     /* defaults the library settles after parsing: shown from its values */
     char lr_def[64], warmup_def[96];
-    snprintf(lr_def, sizeof lr_def, "%g; inverse-sqrt: 1", (double)p.optim.lr);
+    attn_optim_params od = attn_optim_default_params();
+    snprintf(lr_def, sizeof lr_def, "%g; inverse-sqrt: 1", (double)od.lr);
     snprintf(warmup_def, sizeof warmup_def, "%lld, at most steps/10; on --resume the checkpoint's",
-             (long long)p.optim.warmup_steps);
+             (long long)od.warmup_steps);
     /* float fields: the bounds keep the value finite (and nonzero where it must be) as a float too */
     const cli_option options[] = {
         CLI_SECTION("data and output:"),
@@ -179,16 +179,16 @@ int cmd_train(int argc, char **argv) {
         {CLI_INT("--batch", NULL, "N", &p.batch_size, 1, CLI_MAX_BATCH, "sequences per micro-batch")},
         {CLI_INT("--seq-len", NULL, "N", &p.seq_len, 0, CLI_MAX_LEN, "tokens per sequence"), .def = "the context"},
         {CLI_INT("--accum", NULL, "N", &p.grad_accum, 1, CLI_MAX_ACCUM, "micro-batches per step, gradient accumulation")},
-        {CLI_FLOAT("--lr", NULL, "X", &p.optim.lr, 0, FLT_MAX, CLI_CLOSED,
+        {CLI_FLOAT("--lr", NULL, "X", &p.optim.lr, 0, FLT_MAX, CLI_MIN_OPEN,
                    "peak learning rate (inverse-sqrt: the scale)"),
-         .set = &lr_set, .def = lr_def},
+         .def = lr_def},
         {CLI_CHOICE("--schedule", NULL, "cosine|inverse-sqrt", &p.optim.schedule, schedules,
                     "cosine: linear warmup, cosine decay to --min-lr; inverse-sqrt: lr * width^-0.5 * min(n^-0.5, n * "
                     "warmup^-1.5) at step n = 1, 2, ... (Vaswani et al.)")},
         {CLI_FLOAT("--min-lr", NULL, "X", &p.optim.min_lr, 0, FLT_MAX, CLI_CLOSED, "final learning rate of the cosine decay"),
-         .set = &min_lr_set, .def = "lr/10"},
+         .def = "lr/10"},
         {CLI_INT("--warmup", NULL, "N", &p.optim.warmup_steps, 0, CLI_MAX_STEPS, "linear warmup steps"),
-         .set = &warmup_set, .def = warmup_def},
+         .def = warmup_def},
         {CLI_FLOAT("--weight-decay", NULL, "X", &p.optim.weight_decay, 0, FLT_MAX, CLI_CLOSED,
                    "AdamW decoupled weight decay on linear weights")},
         {CLI_FLOAT("--beta1", NULL, "X", &p.optim.beta1, 0, 1, CLI_MAX_OPEN, "AdamW beta1")},
@@ -226,16 +226,14 @@ int cmd_train(int argc, char **argv) {
         "trainer_state.safetensors and train_log.jsonl.",
         options,
         "Ctrl-C (SIGINT) or SIGTERM: the step under way finishes, a checkpoint is written and\n"
-        "attn exits with status 130 (SIGINT) or 143 (SIGTERM); --resume continues. A second\n"
-        "signal exits at once (the last complete checkpoint stays intact)."};
+        "attn exits with status 130 (SIGINT) or 143 (SIGTERM); --resume continues. One that\n"
+        "arrives after the last step leaves the run complete (status 0). A second signal\n"
+        "exits at once (the last complete checkpoint stays intact)."};
     int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
     if (r != CLI_GO_ON) return r;
     if (n_pos > 0) return cli_usage_error("unknown argument '%s' (see attn train --help)", argv[1]);
     if (!p.data_dir || !p.out_dir) return cli_usage_error("--data and --out are required (see attn train --help)");
 
-    if (!warmup_set) p.optim.warmup_steps = -1; /* the library's default: min(steps/10, 100), or the checkpoint's */
-    if (!lr_set && p.optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) p.optim.lr = 1.0f;   /* Vaswani's scale */
-    if (!min_lr_set) p.optim.min_lr = p.optim.lr / 10;
     if ((r0 = cli_set_threads(threads)) != 0) return r0;
     p.callback = on_progress;
     p.user = &ps;

@@ -23,7 +23,9 @@
  * with, so the cosine reaches min_lr at the original max_steps and stays
  * there for the added steps (an unchanged max_steps resumes bit for bit).
  * optim.warmup_steps < 0 means the checkpoint's warmup on resume, and
- * min(max_steps / 10, 100) for a new run.
+ * min(max_steps / 10, 100) for a new run; optim.lr 0 means 1e-3 (the
+ * scale 1 under the inverse-sqrt schedule), optim.min_lr < 0 lr / 10.
+ * attn_train_default_params leaves all three to these defaults.
  *
  * OUT is locked for the whole run (flock on OUT/.attn-train.lock, which
  * holds the process id): a second attn_train on the same OUT fails at once

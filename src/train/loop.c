@@ -28,6 +28,10 @@ attn_train_params attn_train_default_params(void) {
     p.model.n_embd = 256;
     p.model.n_ctx = 256;
     p.optim = attn_optim_default_params();
+    /* settled by attn_train from the other settings (train.h) */
+    p.optim.lr = 0;
+    p.optim.min_lr = -1;
+    p.optim.warmup_steps = -1;
     p.batch_size = 16;
     p.grad_accum = 1;
     p.eval_every = 100;
@@ -990,6 +994,9 @@ attn_status attn_train(const attn_train_params *params) {
     if (!params->data_dir || !params->out_dir)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "training needs a data directory and an output directory");
     attn_train_params p = *params;
+    /* the learning rates left to their defaults, which depend on the schedule */
+    if (p.optim.lr == 0) p.optim.lr = p.optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT ? 1.0f : attn_optim_default_params().lr;
+    if (p.optim.min_lr < 0) p.optim.min_lr = p.optim.lr / 10;
     int lock_fd = -1;
     attn_status st = prepare_out_dir(&p, &lock_fd);
     if (!st) {

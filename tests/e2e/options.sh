@@ -56,7 +56,8 @@ for o in --lr --min-lr --weight-decay --clip --beta1 --beta2 --dropout --label-s
     usage train "$o" train --data "$tmp/d" --out "$tmp/o" "$o" -1
 done
 usage train --beta2 train --data "$tmp/d" --out "$tmp/o" --beta2 1
-expect 2 "attn train: error: --lr must be a finite number in [0, " "not 'abc'$" train --lr abc
+usage train --lr train --data "$tmp/d" --out "$tmp/o" --lr 0
+expect 2 "attn train: error: --lr must be a finite number in (0, " "not 'abc'$" train --lr abc
 for o in --max-len --min-len --batch --beam --n-best; do
     usage translate "$o" translate -m "$m" "$o" "$big"
     usage translate "$o" translate -m "$m" "$o" -1

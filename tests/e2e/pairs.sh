@@ -111,6 +111,13 @@ awk -F'"lr": ' '{ split($2, a, ","); n = NR; want = 2 / sqrt(32) * (n ^ -0.5 < n
     if (a[1] - want > 1e-6 * want || want - a[1] > 1e-6 * want) { printf "step %d: lr %s, want %.8g\n", n, a[1], want; bad = 1 } }
     END { if (NR != 8) { print "log has " NR " lines, not 8"; bad = 1 } exit bad }' "$tmp/run/train_log.jsonl" ||
     fail "inverse-sqrt learning rates differ from the formula"
+# without --lr the scale is the library's default for the schedule: 1
+"$ATTN_BIN" train --data "$tmp/char" --out "$tmp/run1" --layers 1 --heads 2 --width 32 --context 16 --batch 2 \
+    --steps 3 --warmup 4 --schedule inverse-sqrt --eval-every 0 --eval-batches 1 --threads 1 --quiet \
+    2>"$tmp/err" || fail "train --schedule inverse-sqrt without --lr exited $?: $(cat "$tmp/err")"
+awk -F'"lr": ' '{ split($2, a, ","); n = NR; want = 1 / sqrt(32) * n * 4 ^ -1.5
+    if (a[1] - want > 1e-6 * want || want - a[1] > 1e-6 * want) { printf "step %d: lr %s, want %.8g\n", n, a[1], want; bad = 1 } }
+    END { exit bad }' "$tmp/run1/train_log.jsonl" || fail "inverse-sqrt without --lr does not use the scale 1"
 "$ATTN_BIN" train --data "$tmp/char" --out "$tmp/run2" --schedule linear --steps 1 --quiet 2>/dev/null &&
     fail "an unknown --schedule was accepted"
 # ---- characters outside a character vocabulary: one warning with their count, as for plain text
