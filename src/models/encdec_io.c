@@ -137,32 +137,21 @@ done:
     return st;
 }
 
+static attn_status alloc_cfg(const void *cfg, attn_model **out) { return encdec_alloc(cfg, out); }
+
 attn_status encdec_load(const model_source *src, attn_model **out) {
-    *out = NULL;
-    const char *cfg_path = src->config_path, *w_path = src->weights_path;
-    attn_status st = ATTN_OK;
-    attn_model *m = NULL;
-    st_file *f = NULL;
     attn_encdec_config cfg;
-    if ((st = config_from_json(src, &cfg)) != ATTN_OK) goto done;
-    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
-    model_params_expect(f, w_path, "model."); /* shapes checked before the weights are allocated */
-    st = encdec_alloc(&cfg, &m);
-    model_params_expect(NULL, NULL, NULL);
-    if (st != ATTN_OK) {
-        if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
-        goto done;
-    }
+    attn_status st = config_from_json(src, &cfg);
+    *out = NULL;
+    if (st) return st;
     char what[96];
     snprintf(what, sizeof what, "a %s model with %lld + %lld layers", cfg.arch == ATTN_ENCDEC_BART ? "BART" : "Marian",
              (long long)cfg.encoder_layers, (long long)cfg.decoder_layers);
-    if ((st = params_read(m, f, w_path, what)) != ATTN_OK) goto done;
-    if ((st = generation_from_json(src->dir, m->encdec)) != ATTN_OK) goto done;
-    *out = m;
-    m = NULL;
-done:
-    st_close(f);
-    attn_model_free(m);
+    if ((st = params_load(src, alloc_cfg, &cfg, "model.", what, out)) != ATTN_OK) return st;
+    if ((st = generation_from_json(src->dir, (*out)->encdec)) != ATTN_OK) {
+        attn_model_free(*out);
+        *out = NULL;
+    }
     return st;
 }
 

@@ -1,18 +1,18 @@
 /* registry.c — the architectures attn knows, one row per config.json
- * model_type, and the families that build them.
+ * model_type.
  *
- * A row names the family (the functions that load, save and run the
- * model), the transformers class whose checkpoints it reads and writes,
- * and the config.json keys the family reads (a json_field table over the
- * family's configuration struct). attn_model_load finds the row from
- * config.json's model_type; a new architecture of an existing family is a
- * new row. */
+ * A row names the family (its functions are model_families in model.c),
+ * the transformers class whose checkpoints it reads and writes, the
+ * config.json keys the family reads (a json_field table over the family's
+ * configuration struct), what it is for messages, the objectives it
+ * trains, and the config values supported only as given. attn_model_load
+ * finds the row from config.json's model_type; a new architecture of an
+ * existing family is a new row. */
 #include "io/json.h"
 #include "models/model_impl.h"
 
 #include <stdio.h>
 #include <string.h>
-
 
 static const model_arch ARCHS[] = {
     {"gpt2", "GPT2LMHeadModel", MODEL_GPT, GPT2_CONFIG_KEYS, "a GPT-2 model", TRAINS_CLM | TRAINS_CLASSIFY, NULL},

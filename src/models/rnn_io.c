@@ -68,29 +68,13 @@ static attn_status config_to_json(const attn_rnn_config *c, char **out) {
     return ATTN_OK;
 }
 
+static attn_status alloc_cfg(const void *cfg, attn_model **out) { return rnn_alloc(cfg, out); }
+
 attn_status rnn_load(const model_source *src, attn_model **out) {
-    *out = NULL;
-    const char *cfg_path = src->config_path, *w_path = src->weights_path;
-    attn_status st = ATTN_OK;
-    attn_model *m = NULL;
-    st_file *f = NULL;
     attn_rnn_config cfg;
-    if ((st = config_from_json(src, &cfg)) != ATTN_OK) goto done;
-    if ((st = st_open(w_path, &f)) != ATTN_OK) goto done;
-    model_params_expect(f, w_path, ""); /* shapes checked before the weights are allocated */
-    st = rnn_alloc(&cfg, &m);
-    model_params_expect(NULL, NULL, NULL);
-    if (st != ATTN_OK) {
-        if (st != ATTN_ERR_FORMAT) st = error_prefixf(st, "%s", cfg_path);
-        goto done;
-    }
-    if ((st = params_read(m, f, w_path, "this config")) != ATTN_OK) goto done;
-    *out = m;
-    m = NULL;
-done:
-    st_close(f);
-    attn_model_free(m);
-    return st;
+    attn_status st = config_from_json(src, &cfg);
+    *out = NULL;
+    return st ? st : params_load(src, alloc_cfg, &cfg, "", "this config", out);
 }
 
 attn_status rnn_save(const attn_model *m, const char *dir) {
