@@ -125,13 +125,14 @@ def write_char_tokenizer(model_dir, eos_id=66):
 
 
 # ---- transformers references ---------------------------------------------------------
-def load_hf(model_dir):
-    """GPT2LMHeadModel from a directory, eval mode, float32; every stored tensor used and
-    nothing left at its random initialisation (the tied lm_head aside)."""
-    from transformers import GPT2LMHeadModel
-    model, info = GPT2LMHeadModel.from_pretrained(str(model_dir), dtype=torch.float32,
-                                                  attn_implementation="eager",
-                                                  output_loading_info=True)
+def load_hf(model_dir, model_class=None):
+    """model_class (GPT2LMHeadModel by default) from a directory, eval mode, float32; every
+    stored tensor used and nothing left at its random initialisation (the tied lm_head aside)."""
+    if model_class is None:
+        from transformers import GPT2LMHeadModel as model_class
+    model, info = model_class.from_pretrained(str(model_dir), dtype=torch.float32,
+                                              attn_implementation="eager",
+                                              output_loading_info=True)
     missing = set(info["missing_keys"])
     if model.config.tie_word_embeddings:
         missing.discard("lm_head.weight")
@@ -146,7 +147,7 @@ def load_hf(model_dir):
 def reference_nll(model, ids):
     """attn score's definition: non-overlapping chunks of n_positions tokens; in each chunk
     tokens 1..len-1 are predicted from the ones before them. Returns (mean nats, count)."""
-    ctx = model.config.n_positions
+    ctx = getattr(model.config, "n_positions", None) or model.config.max_position_embeddings
     ids = torch.as_tensor(np.asarray(ids), dtype=torch.long)
     total, count = 0.0, 0
     for start in range(0, len(ids), ctx):
