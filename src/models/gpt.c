@@ -332,12 +332,26 @@ attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out) {
         kv_cache_free(m, c);
         return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "KV cache size overflows");
     }
+    c->row = m->cfg.n_ctx * 2 * m->cfg.n_embd;
     for (int64_t l = 0; l < m->cfg.n_layer; l++)
         if (!(c->kv[l] = attn_malloc_aligned(n))) {
             kv_cache_free(m, c);
             return ATTN_ERR_OUT_OF_MEMORY;
         }
     *out = c;
+    return ATTN_OK;
+}
+
+attn_status kv_cache_reorder(const attn_model *m, kv_cache *c, const int32_t *from) {
+    size_t used = (size_t)c->len * (size_t)(c->row / m->cfg.n_ctx) * sizeof(float);
+    if (!used) return ATTN_OK;
+    float *tmp = attn_malloc_aligned((size_t)c->B * used);
+    if (!tmp) return ATTN_ERR_OUT_OF_MEMORY;
+    for (int64_t l = 0; l < m->cfg.n_layer; l++) {
+        for (int64_t i = 0; i < c->B; i++) memcpy((char *)tmp + i * used, c->kv[l] + from[i] * c->row, used);
+        for (int64_t i = 0; i < c->B; i++) memcpy(c->kv[l] + i * c->row, (char *)tmp + i * used, used);
+    }
+    attn_free_aligned(tmp);
     return ATTN_OK;
 }
 

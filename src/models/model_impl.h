@@ -27,6 +27,7 @@ typedef struct gpt_layer {
 /* Key/value cache for decoding: per layer (B, n_ctx, 2C), keys then values. */
 typedef struct kv_cache {
     int64_t B, len;           /* positions filled */
+    int64_t row;              /* floats per batch row of a layer's buffer */
     float **kv;               /* n_layer buffers */
 } kv_cache;
 
@@ -339,6 +340,9 @@ void model_refresh_bf16(attn_model *m);
 
 attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out);
 void kv_cache_free(const attn_model *m, kv_cache *c);
+/* Row i of every layer's buffer becomes row from[i] (positions [0, len));
+ * from holds B valid row indices. */
+attn_status kv_cache_reorder(const attn_model *m, kv_cache *c, const int32_t *from);
 
 /* ---- RNNsearch / RNNencdec (models/rnn.c, rnn_io.c; include/attn/rnn.h) ----
  * Sources src (B, S) and targets (B, T) are padded with the config's
