@@ -167,9 +167,10 @@ static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, tensor *
                      tensor **r_out) {
     const attn_gpt_config *c = &m->cfg;
     float eps = c->layer_norm_eps;
-    nn_norm n1 = {&ly->ln1_w, &ly->ln1_b, eps}, n2 = {&ly->ln2_w, &ly->ln2_b, eps};
-    nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->proj_w, &ly->proj_b, c->n_head};
-    nn_mlp f = {&ly->fc_w, &ly->fc_b, &ly->fc2_w, &ly->fc2_b, c->activation == ATTN_ACT_RELU ? KACT_RELU : KACT_GELU, 0.0f};
+    nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = eps}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = eps};
+    nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->proj_w, .o_b = &ly->proj_b, .n_head = c->n_head};
+    nn_mlp f = {.up_w = &ly->fc_w, .up_b = &ly->fc_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b,
+                .act = c->activation == ATTN_ACT_RELU ? KACT_RELU : KACT_GELU};
     nn_kv kv = {cache ? cache->kv[layer] : NULL, c->n_ctx * 2 * c->n_embd, cache ? cache->len : 0};
     return nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, c->dropout, cache ? &kv : NULL, r_out);
 }
@@ -328,7 +329,8 @@ attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out) {
         return ATTN_ERR_OUT_OF_MEMORY;
     }
     size_t n;
-    if (!size_mul((size_t)(B * m->cfg.n_ctx), (size_t)(2 * m->cfg.n_embd) * sizeof(float), &n)) {
+    int64_t width = m->kv_width ? m->kv_width : 2 * m->cfg.n_embd;
+    if (!size_mul((size_t)(B * m->cfg.n_ctx), (size_t)width * sizeof(float), &n)) {
         kv_cache_free(m, c);
         return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "KV cache size overflows");
     }

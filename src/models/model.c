@@ -44,6 +44,8 @@ const model_family model_families[] = {
                    rnn_s2s_begin, rnn_s2s_step, rnn_s2s_reorder, rnn_s2s_end},
     [MODEL_OPT] = {"an OPT model", opt_load, opt_save, opt_sync_views, NULL, NULL, opt_forward, NULL,
                    opt_create, NULL, NULL, NULL, NULL, NULL, NULL},
+    [MODEL_LLAMA] = {"a Llama-style decoder", llama_load, llama_save, llama_sync_views, NULL, NULL, llama_forward, NULL,
+                     llama_create, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
@@ -171,7 +173,7 @@ attn_status attn_model_new_arch(const char *model_type, const attn_gpt_config *c
     *out = NULL;
     const model_arch *a = model_type ? registry_find(model_type) : NULL;
     if (!a || !model_families[a->kind].create)
-        return attn_errorf(ATTN_ERR_UNSUPPORTED, "a new model of type \"%s\" cannot be made from a decoder's sizes (gpt2, opt)",
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "a new model of type \"%s\" cannot be made from a decoder's sizes (gpt2, opt, llama)",
                            model_type ? model_type : "(null)");
     return model_families[a->kind].create(cfg, seed, out);
 }

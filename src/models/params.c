@@ -163,7 +163,9 @@ void params_sync(attn_model *m, void *const base[3], const size_t stride[3]) {
         for (int64_t l = 0; l < layers[f->group]; l++) {
             char *layer = (char *)base[f->group] + (size_t)l * stride[f->group];
             const tensor *first = (const tensor *)(layer + f->first);
-            *(tensor *)(layer + f->into) = param_fused(first, f->parts * first->shape[0], first->ndim == 2 ? first->shape[1] : 1);
+            int64_t rows = 0; /* the parts may differ in rows (grouped-query k and v) */
+            for (int i = 0; i < f->parts; i++) rows += first[i].shape[0];
+            *(tensor *)(layer + f->into) = param_fused(first, rows, first->ndim == 2 ? first->shape[1] : 1);
         }
 }
 

@@ -367,19 +367,22 @@ static void dropout_backward(graph *g, tape_entry *e) {
 
 /* ---- attention ------------------------------------------------------------ */
 
+/* Query heads H of width D at q's columns [q_col, q_col + H D); Hkv key and
+ * value heads at [k_col, k_col + Hkv D) and [v_col, v_col + Hkv D) of kv's rows. */
 static bool attention_dims(graph *g, attn_dims *d, const tensor *q, int64_t q_col, int64_t kv_stride,
-                           int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
-                           int64_t H, bool causal, const uint8_t *key_mask) {
-    if (q->ndim != 3 || H <= 0 || C % H != 0 || q_col < 0 || q_col + C > last_dim(q) || k_col < 0 ||
-        v_col < 0 || k_col + C > kv_stride || v_col + C > kv_stride)
+                           int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t H, int64_t Hkv,
+                           int64_t D, bool causal, const uint8_t *key_mask) {
+    if (q->ndim != 3 || H <= 0 || D <= 0 || Hkv <= 0 || H % Hkv != 0 || q_col < 0 || q_col + H * D > last_dim(q) ||
+        k_col < 0 || v_col < 0 || k_col + Hkv * D > kv_stride || v_col + Hkv * D > kv_stride)
         return fail(g, ATTN_ERR_INVALID_ARG, "attention: query/key/value columns do not fit their tensors");
-    if (C / H > 512) return fail(g, ATTN_ERR_UNSUPPORTED, "attention: head width above 512");
+    if (D > 512) return fail(g, ATTN_ERR_UNSUPPORTED, "attention: head width above 512");
     memset(d, 0, sizeof *d);
     d->B = q->shape[0];
     d->Tq = q->shape[1];
     d->Tk = Tk;
     d->H = H;
-    d->D = C / H;
+    d->Hkv = Hkv;
+    d->D = D;
     d->q_stride = last_dim(q);
     d->q_batch_stride = d->Tq * d->q_stride;
     d->kv_stride = kv_stride;
@@ -388,6 +391,13 @@ static bool attention_dims(graph *g, attn_dims *d, const tensor *q, int64_t q_co
     d->key_mask = key_mask;
     d->scale = 1.0f / sqrtf((float)d->D);
     return true;
+}
+
+/* The head width of C columns over H heads, or 0 (an error on g). */
+static int64_t head_width(graph *g, int64_t C, int64_t H) {
+    if (H > 0 && C > 0 && C % H == 0) return C / H;
+    fail(g, ATTN_ERR_INVALID_ARG, "attention: query/key/value columns do not fit their tensors");
+    return 0;
 }
 
 tensor *op_attention(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col, int64_t C,
@@ -403,8 +413,9 @@ void attn_alibi_slopes(int64_t H, float *slopes) {
     for (int64_t h = p; h < H; h++) slopes[h] = exp2f(-8.0f * (float)(2 * (h - p) + 1) / (float)(2 * p));
 }
 
-tensor *op_attention_alibi(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col,
-                           int64_t C, int64_t H, bool causal, const uint8_t *key_mask, const float *alibi) {
+static tensor *attention_heads(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col,
+                               int64_t H, int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask,
+                               const float *alibi) {
     GUARD(g, q, kv);
     attn_dims d;
     if (kv->ndim != 3 || kv->shape[0] != q->shape[0]) {
@@ -412,10 +423,10 @@ tensor *op_attention_alibi(graph *g, tensor *q, int64_t q_col, tensor *kv, int64
         return NULL;
     }
     if (!attention_dims(g, &d, q, q_col, last_dim(kv), kv->shape[1] * last_dim(kv), kv->shape[1], k_col, v_col,
-                        C, H, causal, key_mask))
+                        H, Hkv, D, causal, key_mask))
         return NULL;
     d.alibi = alibi;
-    tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, C});
+    tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, H * D});
     float *lse = graph_floats(g, d.B * H * d.Tq);
     if (!out || !lse) return NULL;
     g->k->attention_forward(&d, out->data, lse, q->data + q_col, kv->data + k_col, kv->data + v_col);
@@ -430,6 +441,18 @@ tensor *op_attention_alibi(graph *g, tensor *q, int64_t q_col, tensor *kv, int64
     return out;
 }
 
+tensor *op_attention_alibi(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col,
+                           int64_t C, int64_t H, bool causal, const uint8_t *key_mask, const float *alibi) {
+    if (g->status) return NULL;
+    int64_t D = head_width(g, C, H);
+    return D ? attention_heads(g, q, q_col, kv, k_col, v_col, H, H, D, causal, key_mask, alibi) : NULL;
+}
+
+tensor *op_attention_gqa(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col, int64_t H,
+                         int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask) {
+    return attention_heads(g, q, q_col, kv, k_col, v_col, H, Hkv, D, causal, key_mask, NULL);
+}
+
 static void attention_backward(graph *g, tape_entry *e) {
     tensor *q = e->in[0], *kv = e->in[1] ? e->in[1] : e->in[0];
     int64_t q_col = e->cols[0], k_col = e->cols[1], v_col = e->cols[2];
@@ -441,18 +464,28 @@ static void attention_backward(graph *g, tape_entry *e) {
                              kv->data + k_col, kv->data + v_col);
 }
 
-tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
-                            int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
-                            int64_t H, bool causal, const uint8_t *key_mask) {
+tensor *op_attention_cached_gqa(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                                int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t H,
+                                int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask) {
     GUARD(g, q, kv_data);
     attn_dims d;
-    if (!attention_dims(g, &d, q, q_col, kv_stride, kv_batch_stride, Tk, k_col, v_col, C, H, causal, key_mask))
+    if (!attention_dims(g, &d, q, q_col, kv_stride, kv_batch_stride, Tk, k_col, v_col, H, Hkv, D, causal, key_mask))
         return NULL;
-    tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, C});
+    tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, H * D});
     float *lse = graph_floats(g, d.B * H * d.Tq);
     if (!out || !lse) return NULL;
     g->k->attention_forward(&d, out->data, lse, q->data + q_col, kv_data + k_col, kv_data + v_col);
     return out;
+}
+
+tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                            int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
+                            int64_t H, bool causal, const uint8_t *key_mask) {
+    if (g->status) return NULL;
+    int64_t D = head_width(g, C, H);
+    return D ? op_attention_cached_gqa(g, q, q_col, kv_data, kv_stride, kv_batch_stride, Tk, k_col, v_col, H, H, D,
+                                       causal, key_mask)
+             : NULL;
 }
 
 /* ---- cross-entropy -------------------------------------------------------- */
@@ -591,5 +624,8 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_CONCAT] = op_concat_backward,
     [OP_STACK] = op_stack_backward,
     [OP_MAXOUT] = op_maxout_backward,
+    [OP_RMSNORM] = op_rmsnorm_backward,
+    [OP_ROPE] = op_rope_backward,
+    [OP_SWIGLU] = op_swiglu_backward,
 };
 _Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

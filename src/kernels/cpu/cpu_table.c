@@ -40,4 +40,12 @@ const kernels CPU_FN(kernels_cpu) = {
     .matmul_backward_bf16 = CPU_FN(cpu_matmul_backward_bf16),
     .adamw = CPU_FN(cpu_adamw),
     .sumsq = CPU_FN(cpu_sumsq),
+    /* Llama-style decoders */
+    .rmsnorm_forward = CPU_FN(cpu_rmsnorm_forward),
+    .rmsnorm_backward = CPU_FN(cpu_rmsnorm_backward),
+    .add_rmsnorm_forward = CPU_FN(cpu_add_rmsnorm_forward),
+    .rope_forward = CPU_FN(cpu_rope_forward),
+    .rope_backward = CPU_FN(cpu_rope_backward),
+    .swiglu_forward = CPU_FN(cpu_swiglu_forward),
+    .swiglu_backward = CPU_FN(cpu_swiglu_backward),
 };
