@@ -5,6 +5,7 @@
  * the file, never a crash (run under ASan by make asan). */
 #include "test.h"
 
+#include "attn/gguf.h"
 #include "core/core.h"
 #include "io/gguf.h"
 #include "io/gguf_quants.h"
@@ -465,4 +466,105 @@ TEST("gguf: quantize then dequantize Q8_0 / Q4_0 / Q4_1 stays within a step") {
     CHECK_STATUS(gguf_quantize(GGUF_T_Q4_K, x, q, 64), ATTN_ERR_INVALID_ARG);
     CHECK_STATUS(gguf_quantize(GGUF_T_Q8_0, x, q, 33), ATTN_ERR_INVALID_ARG);
     CHECK_STATUS(gguf_dequantize(9, q, y, 32), ATTN_ERR_INVALID_ARG);
+}
+
+TEST("gguf: the writer's file reads back: metadata of every type, tensors of every type, alignment") {
+    attn_gguf_writer *w = NULL;
+    CHECK_OK(attn_gguf_writer_new(64, &w));
+    if (!w) return;
+    uint8_t u8 = 250;
+    int16_t i16 = -300;
+    float f1 = 1.5f;
+    bool b = true;
+    int64_t i64 = INT64_MIN;
+    double d = -0.125;
+    CHECK_OK(attn_gguf_writer_set(w, "v.u8", ATTN_GGUF_UINT8, &u8));
+    CHECK_OK(attn_gguf_writer_set(w, "v.i16", ATTN_GGUF_INT16, &i16));
+    CHECK_OK(attn_gguf_writer_set(w, "v.f32", ATTN_GGUF_FLOAT32, &f1));
+    CHECK_OK(attn_gguf_writer_set(w, "v.bool", ATTN_GGUF_BOOL, &b));
+    CHECK_OK(attn_gguf_writer_set(w, "v.i64", ATTN_GGUF_INT64, &i64));
+    CHECK_OK(attn_gguf_writer_set(w, "v.f64", ATTN_GGUF_FLOAT64, &d));
+    CHECK_OK(attn_gguf_writer_set_string(w, "v.str", "a\0b", 3));
+    const char *toks[3] = { "x", "", "ÿ" };
+    CHECK_OK(attn_gguf_writer_set_array(w, "v.toks", ATTN_GGUF_STRING, toks, 3));
+    const bool bools[2] = { false, true };
+    CHECK_OK(attn_gguf_writer_set_array(w, "v.bools", ATTN_GGUF_BOOL, bools, 2));
+    const int32_t ints[2] = { 4, -5 };
+    attn_gguf_array inner[2] = { { ATTN_GGUF_INT32, 2, ints }, { ATTN_GGUF_STRING, 1, toks } };
+    CHECK_OK(attn_gguf_writer_set_array(w, "v.nested", ATTN_GGUF_ARRAY, inner, 2));
+    CHECK_STATUS(attn_gguf_writer_set(w, "v.u8", ATTN_GGUF_UINT8, &u8), ATTN_ERR_INVALID_ARG);
+    CHECK(msg_has("'v.u8' is set twice"));
+    CHECK_STATUS(attn_gguf_writer_set(w, "v.s", ATTN_GGUF_STRING, &u8), ATTN_ERR_INVALID_ARG);
+
+    float x[2 * 256];
+    for (int i = 0; i < 2 * 256; i++) x[i] = sinf((float)i) * 2.0f;
+    const uint32_t qtypes[6] = { GGUF_T_F32, GGUF_T_F16, GGUF_T_BF16, GGUF_T_Q8_0, GGUF_T_Q4_0, GGUF_T_Q4_1 };
+    const int64_t ne[2] = { 256, 2 };
+    for (int k = 0; k < 6; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "t.%s", gguf_type_name(qtypes[k]));
+        CHECK_OK(attn_gguf_writer_add_tensor_f32(w, name, qtypes[k], 2, ne, x));
+    }
+    unsigned char q6k[2 * 210];
+    for (int i = 0; i < 2 * 210; i++) q6k[i] = (unsigned char)(i * 37);
+    q6k[208] = q6k[418] = 0;
+    q6k[209] = q6k[419] = 0x3c;   /* d = 1 */
+    CHECK_OK(attn_gguf_writer_add_tensor(w, "t.Q6_K", GGUF_T_Q6_K, 2, ne, q6k));
+    CHECK_STATUS(attn_gguf_writer_add_tensor(w, "t.Q6_K", GGUF_T_Q6_K, 2, ne, q6k), ATTN_ERR_INVALID_ARG);
+    const int64_t bad[1] = { 33 };
+    CHECK_STATUS(attn_gguf_writer_add_tensor_f32(w, "odd", GGUF_T_Q8_0, 1, bad, x), ATTN_ERR_INVALID_ARG);
+    CHECK_STATUS(attn_gguf_writer_add_tensor_f32(w, "k", GGUF_T_Q4_K, 2, ne, x), ATTN_ERR_INVALID_ARG);
+    const char *path = test_tmp_path("written.gguf");
+    CHECK_OK(attn_gguf_writer_write(w, path));
+    attn_gguf_writer_free(w);
+
+    gguf_file *f = NULL;
+    CHECK_OK(gguf_open(path, &f));
+    if (!f) return;
+    CHECK(f->alignment == 64 && f->n_tensors == 7 && f->n_kv == 11);
+    uint32_t u = 0;
+    int32_t i = 0;
+    float fl = 0;
+    bool bo = false;
+    CHECK_OK(gguf_get_u32(f, "general.alignment", &u));
+    CHECK(u == 64);
+    CHECK_OK(gguf_get_u32(f, "v.u8", &u));
+    CHECK(u == 250);
+    CHECK_OK(gguf_get_i32(f, "v.i16", &i));
+    CHECK(i == -300);
+    CHECK_OK(gguf_get_f32(f, "v.f32", &fl));
+    CHECK(fl == 1.5f);
+    CHECK_OK(gguf_get_bool(f, "v.bool", &bo));
+    CHECK(bo);
+    const gguf_kv *kv = gguf_find(f, "v.i64");
+    CHECK(kv && kv->v.i == INT64_MIN);
+    kv = gguf_find(f, "v.f64");
+    CHECK(kv && kv->v.type == GGUF_V_F64 && kv->v.f == -0.125);
+    gguf_str s;
+    CHECK_OK(gguf_get_string(f, "v.str", &s));
+    CHECK(s.n == 3 && memcmp(s.p, "a\0b", 3) == 0);
+    char *cs = NULL;
+    CHECK_STATUS(gguf_get_cstring(f, "v.str", &cs), ATTN_ERR_FORMAT);   /* holds a NUL */
+    const gguf_value *a = NULL;
+    CHECK_OK(gguf_get_array(f, "v.toks", GGUF_V_STRING, &a));
+    CHECK(a && a->arr.n == 3 && gguf_arr_str(a, 1).n == 0 && gguf_arr_str(a, 2).n == 2);
+    CHECK_OK(gguf_get_array(f, "v.bools", GGUF_V_BOOL, &a));
+    CHECK(a && a->arr.n == 2 && !gguf_arr_get(a, 0).b && gguf_arr_get(a, 1).b);
+    CHECK_OK(gguf_get_array(f, "v.nested", GGUF_V_ARRAY, &a));
+    gguf_value e0 = gguf_arr_get(a, 0);
+    int64_t v = 0;
+    CHECK(e0.type == GGUF_V_ARRAY && e0.arr.n == 2 && gguf_arr_i64(&e0, 1, &v) && v == -5);
+    for (int k = 0; k < 7; k++) {
+        const gguf_tensor *t = &f->tensors[k];
+        CHECK(t->offset % 64 == 0 && ((uintptr_t)t->data % 64) == 0);
+        CHECK(t->ndim == 2 && t->ne[0] == 256 && t->ne[1] == 2);
+        if (k < 6) {
+            unsigned char want[2 * 256 * 4];
+            CHECK_OK(gguf_quantize(qtypes[k], x, want, 512));
+            CHECK(t->type == qtypes[k] && memcmp(t->data, want, t->nbytes) == 0);
+        } else {
+            CHECK(t->type == GGUF_T_Q6_K && t->nbytes == sizeof q6k && memcmp(t->data, q6k, sizeof q6k) == 0);
+        }
+    }
+    gguf_close(f);
 }
