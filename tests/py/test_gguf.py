@@ -467,3 +467,37 @@ def test_smollm2_metadata_and_every_tensor():
             assert list(ti.ne[:ti.ndim]) == [int(d) for d in rt.shape]
             assert lib().attn_gguf_data_offset(g.h) + ti.offset == rt.data_offset
             assert same_bits(g.values(rt.name), gguf.quants.dequantize(rt.data, rt.tensor_type)), rt.name
+
+
+# ---- attn gguf --------------------------------------------------------------------------
+
+def test_attn_gguf_prints_metadata_and_tensors(tmp_path):
+    path = tmp_path / "cli.gguf"
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_uint32("llama.block_count", 2)
+    w.add_float32("llama.rope.freq_base", 10000.0)
+    w.add_array("tokenizer.ggml.tokens", ["a%d" % i for i in range(100)])
+    w.add_string("tokenizer.chat_template", "{{ x }}\n")
+    w.add_tensor("tok.weight", gguf.quants.quantize(np.ones((3, 64), np.float32), T.Q8_0), raw_dtype=T.Q8_0)
+    w.add_tensor("norm.weight", np.ones(5, np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    r = gguf.GGUFReader(str(path))
+    out = run_attn("gguf", path, "--items", "3").splitlines()
+    assert out[0] == "%s: GGUF version 3, alignment 32, 5 key/values, 2 tensors, data at byte %d" % (
+        path, r.tensors[0].data_offset)
+    rows = [line.split(" | ") for line in out[2:7]]
+    assert [(x[0].split(":")[1].strip(), int(x[1]), x[2]) for x in rows] == [
+        ("STRING", 1, 'general.architecture = "llama"'),
+        ("UINT32", 1, "llama.block_count = 2"),
+        ("FLOAT32", 1, "llama.rope.freq_base = 10000"),
+        ("[STRING]", 100, 'tokenizer.ggml.tokens = ["a0", "a1", "a2", ...]'),
+        ("STRING", 1, 'tokenizer.chat_template = "{{ x }}\\n"')]
+    assert out[7] == "* tensors"
+    t = [[c.strip() for c in line.split("|")] for line in out[8:]]
+    assert [(x[0], x[1].replace(" ", ""), x[2], int(x[3]), x[4]) for x in t] == [
+        ("1:        192", "64,3,1,1", "Q8_0", 0, "tok.weight"), ("2:          5", "5,1,1,1", "F32", 224, "norm.weight")]   # 6 blocks x 34 bytes, padded
+    full = run_attn("gguf", path, "--items", "0", "--no-tensors")
+    assert 'tokenizer.ggml.tokens = ["a0", ' in full and '"a99"]' in full and "* tensors" not in full
