@@ -24,6 +24,7 @@ static const command COMMANDS[] = {
     {"similar", cmd_similar, "rank lines by cosine similarity to a query (encoder embeddings)"},
     {"align", cmd_align, "translate a sentence (RNNsearch) and draw its attention as an SVG heatmap + JSON"},
     {"plot", cmd_plot, "a line plot (e.g. BLEU by source length) from a TSV table, as SVG"},
+    {"gguf", cmd_gguf, "print a GGUF file's metadata and tensor list"},
     {"translate", cmd_translate, "translate lines with a seq2seq model (Transformer, BART, RNNsearch): greedy or beam"},
 };
 
