@@ -65,4 +65,14 @@ double ref_sumsq(const float *x, int64_t n);
 void ref_matmul_backward_bf16(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                               const uint16_t *weight, int64_t N, int64_t C, int64_t OC);
 
+
+/* Quantized inference (kernels/quant.h): the exact integer dot of one
+ * block with its activation block, the output term in double; the linear
+ * layer (sums in double) and the embedding lookup. */
+struct quant_act;
+double ref_quant_block_term(int qtype, const void *w, const struct quant_act *a);
+void ref_matmul_forward_q(float *out, const float *x, const void *w, int qtype, const float *bias, int64_t N, int64_t C,
+                          int64_t OC);
+void ref_embedding_forward_q(float *out, const void *table, int qtype, const int32_t *ids, int64_t N, int64_t C);
+
 #endif
