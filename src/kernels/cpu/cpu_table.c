@@ -1,6 +1,7 @@
 /* The CPU kernel table of one instruction-set build. */
 #include "kernels/cpu/cpu.h"
 #include "kernels/cpu/gemm_bf16.h"
+#include "kernels/cpu/cpu_quant.h"
 
 #undef kernels_cpu /* the macro of kernels.h; here the name is a table prefix */
 
@@ -40,4 +41,6 @@ const kernels CPU_FN(kernels_cpu) = {
     .matmul_backward_bf16 = CPU_FN(cpu_matmul_backward_bf16),
     .adamw = CPU_FN(cpu_adamw),
     .sumsq = CPU_FN(cpu_sumsq),
+    .matmul_forward_q = CPU_FN(cpu_matmul_forward_q),
+    .embedding_forward_q = CPU_FN(cpu_embedding_forward_q),
 };

@@ -36,4 +36,6 @@ const kernels kernels_ref = {
     .matmul_act_forward_bf16 = ref_matmul_act_forward_bf16,
     .adamw = ref_adamw,
     .sumsq = ref_sumsq,
+    .matmul_forward_q = ref_matmul_forward_q,
+    .embedding_forward_q = ref_embedding_forward_q,
 };
