@@ -221,6 +221,19 @@ typedef struct kernels {
      * up, silu(a) = a / (1 + exp(-a)) (transformers' LlamaMLP). */
     void (*swiglu_forward)(float *out, const float *inp, int64_t N, int64_t F);
     void (*swiglu_backward)(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
+
+    /* ---- quantized inference (kernels/quant.h: ggml's Q8_0, Q4_0, Q4_1) ----
+     * out (N, OC) = x (N, C) @ W^T + bias (OC, or NULL), W (OC, C) stored as
+     * OC rows of C / 32 blocks of type qtype, used in place. x is quantized
+     * per block of 32 to int8 (quant_act_row); each output is the sum over
+     * blocks of the exact integer dot times the weight and activation
+     * scales (plus Q4_1's m term), in fp32 (the ref in double). C must be a
+     * multiple of 32. Inference only: there is no backward. */
+    void (*matmul_forward_q)(float *out, const float *x, const void *w, int qtype, const float *bias, int64_t N,
+                             int64_t C, int64_t OC);
+    /* out (N, C) = the rows ids[n] of a (V, C) table of qtype blocks,
+     * dequantized (quant_dequantize_row); ids in [0, V) (checked by the op). */
+    void (*embedding_forward_q)(float *out, const void *table, int qtype, const int32_t *ids, int64_t N, int64_t C);
 } kernels;
 
 /* Scratch floats gru_forward/gru_backward need for (B, T, H). */

@@ -35,6 +35,11 @@ typedef struct tensor {
     const uint16_t *data_bf16; /* parameters in bf16 precision: a bf16 copy of data
                                   (kernels/bf16.h) that op_linear multiplies
                                   by when set; NULL = fp32 */
+    const void *data_q;       /* a quantized weight (inference only): rows of
+                                 qtype blocks (kernels/quant.h) that op_linear
+                                 and op_embedding use in place of data when
+                                 set; NULL = not quantized */
+    int qtype;
 } tensor;
 
 typedef enum op_kind {
@@ -122,6 +127,10 @@ tensor *op_embedding_padded(graph *g, tensor *table, const int32_t *ids, int64_t
  * w->data_bf16 is set, the bf16 kernels run instead (matmul_*_bf16: x and
  * the output gradient rounded to bf16 going in, fp32 sums and gradients). */
 tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b);
+/* (op_linear, op_linear_act and op_embedding) When w->data_q is set, the
+ * quantized kernels run (matmul_forward_q, embedding_forward_q): inference
+ * only, so a quantized weight that requires grad, or an op on one that the
+ * graph would record for backward, fails with ATTN_ERR_INVALID_ARG. */
 /* act(op_linear(x, w, b)) with the activation applied as the product is
  * stored (kernels' matmul_act_forward): KACT_GELU as op_gelu, KACT_GELU_ERF
  * as op_gelu_erf, KACT_RELU as op_relu. Same values and gradients as the

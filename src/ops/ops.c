@@ -1,6 +1,7 @@
 /* The ops: one forward function each (validate, compute, record) and one
  * backward function each, the backward ones gathered in OP_BACKWARD. */
 #include "ops/ops_impl.h"
+#include "kernels/quant.h"
 
 #include <math.h>
 
@@ -44,6 +45,17 @@ static tape_entry *record(graph *g, op_kind op, tensor *out, tensor *a, tensor *
     return e;
 }
 
+/* A quantized weight (w->data_q) has no fp32 values and no gradient:
+ * false (and the graph's status set) when the op would need either. */
+static bool quant_ok(graph *g, const tensor *w, const tensor *x, const tensor *b) {
+    if (!w->data_q) return true;
+    if (!quant_type_valid(w->qtype) || w->ndim != 2 || w->shape[1] % QUANT_BLOCK)
+        return fail(g, ATTN_ERR_INVALID_ARG, "quantized weight: not a matrix of Q8_0, Q4_0 or Q4_1 rows");
+    if (w->requires_grad || (g->record && ((x && x->requires_grad) || (b && b->requires_grad))))
+        return fail(g, ATTN_ERR_INVALID_ARG, "quantized weight: inference only (no gradient flows through it)");
+    return true;
+}
+
 /* ---- embedding ------------------------------------------------------------ */
 
 tensor *op_embedding(graph *g, tensor *table, const int32_t *ids, int64_t B, int64_t T) {
@@ -55,9 +67,13 @@ tensor *op_embedding(graph *g, tensor *table, const int32_t *ids, int64_t B, int
                                     (int)ids[n], (long long)n, (long long)V);
             return NULL;
         }
+    if (!quant_ok(g, table, NULL, NULL)) return NULL;
     tensor *out = graph_tensor(g, 3, (int64_t[]){B, T, C});
     if (!out) return NULL;
-    g->k->embedding_forward(out->data, table->data, ids, N, C);
+    if (table->data_q)
+        g->k->embedding_forward_q(out->data, table->data_q, table->qtype, ids, N, C);
+    else
+        g->k->embedding_forward(out->data, table->data, ids, N, C);
     tape_entry *e = record(g, OP_EMBEDDING, out, table, NULL, NULL);
     if (e) e->ids = ids;
     return out;
@@ -93,11 +109,13 @@ static bool linear_shapes(graph *g, const tensor *x, const tensor *w, const tens
 
 tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b) {
     GUARD(g, x, w);
-    if (!linear_shapes(g, x, w, b)) return NULL;
+    if (!linear_shapes(g, x, w, b) || !quant_ok(g, w, x, b)) return NULL;
     int64_t C = last_dim(x), OC = w->shape[0];
     tensor *out = like(g, x, OC);
     if (!out) return NULL;
-    if (w->data_bf16 && g->k->matmul_forward_bf16)
+    if (w->data_q)
+        g->k->matmul_forward_q(out->data, x->data, w->data_q, w->qtype, b ? b->data : NULL, rows(x), C, OC);
+    else if (w->data_bf16 && g->k->matmul_forward_bf16)
         g->k->matmul_forward_bf16(out->data, x->data, w->data_bf16, b ? b->data : NULL, rows(x), C, OC);
     else
         g->k->matmul_forward(out->data, x->data, w->data, b ? b->data : NULL, rows(x), C, OC);
@@ -107,12 +125,18 @@ tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b) {
 
 tensor *op_linear_act(graph *g, tensor *x, tensor *w, tensor *b, kernel_act act) {
     GUARD(g, x, w);
-    if (!linear_shapes(g, x, w, b)) return NULL;
+    if (!linear_shapes(g, x, w, b) || !quant_ok(g, w, x, b)) return NULL;
     int64_t C = last_dim(x), OC = w->shape[0];
     tensor *pre = like(g, x, OC), *out = like(g, x, OC);
     if (!pre || !out) return NULL;
     const float *bias = b ? b->data : NULL;
-    if (w->data_bf16 && g->k->matmul_act_forward_bf16)
+    if (w->data_q) {
+        g->k->matmul_forward_q(pre->data, x->data, w->data_q, w->qtype, bias, rows(x), C, OC);
+        void (*act_fn)(float *, const float *, int64_t) = act == KACT_GELU       ? g->k->gelu_forward
+                                                          : act == KACT_GELU_ERF ? g->k->gelu_erf_forward
+                                                                                 : g->k->relu_forward;
+        act_fn(out->data, pre->data, pre->numel);
+    } else if (w->data_bf16 && g->k->matmul_act_forward_bf16)
         g->k->matmul_act_forward_bf16(out->data, pre->data, x->data, w->data_bf16, bias, rows(x), C, OC, act);
     else
         g->k->matmul_act_forward(out->data, pre->data, x->data, w->data, bias, rows(x), C, OC, act);

@@ -1,6 +1,7 @@
 /* The CPU kernel table of one instruction-set build. */
 #include "kernels/cpu/cpu.h"
 #include "kernels/cpu/gemm_bf16.h"
+#include "kernels/cpu/cpu_quant.h"
 
 #undef kernels_cpu /* the macro of kernels.h; here the name is a table prefix */
 
@@ -48,4 +49,6 @@ const kernels CPU_FN(kernels_cpu) = {
     .rope_backward = CPU_FN(cpu_rope_backward),
     .swiglu_forward = CPU_FN(cpu_swiglu_forward),
     .swiglu_backward = CPU_FN(cpu_swiglu_backward),
+    .matmul_forward_q = CPU_FN(cpu_matmul_forward_q),
+    .embedding_forward_q = CPU_FN(cpu_embedding_forward_q),
 };

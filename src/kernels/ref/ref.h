@@ -78,4 +78,14 @@ void ref_rope_backward(float *dinp, const float *dout, const int32_t *pos, int64
 void ref_swiglu_forward(float *out, const float *inp, int64_t N, int64_t F);
 void ref_swiglu_backward(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
 
+
+/* Quantized inference (kernels/quant.h): the exact integer dot of one
+ * block with its activation block, the output term in double; the linear
+ * layer (sums in double) and the embedding lookup. */
+struct quant_act;
+double ref_quant_block_term(int qtype, const void *w, const struct quant_act *a);
+void ref_matmul_forward_q(float *out, const float *x, const void *w, int qtype, const float *bias, int64_t N, int64_t C,
+                          int64_t OC);
+void ref_embedding_forward_q(float *out, const void *table, int qtype, const int32_t *ids, int64_t N, int64_t C);
+
 #endif

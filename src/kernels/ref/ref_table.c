@@ -44,4 +44,6 @@ const kernels kernels_ref = {
     .rope_backward = ref_rope_backward,
     .swiglu_forward = ref_swiglu_forward,
     .swiglu_backward = ref_swiglu_backward,
+    .matmul_forward_q = ref_matmul_forward_q,
+    .embedding_forward_q = ref_embedding_forward_q,
 };

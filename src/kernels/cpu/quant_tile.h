@@ -1,0 +1,175 @@
+/* quant_tile.h — the SIMD quantized products, included by cpu_quant.c once
+ * per integer dot-product instruction: QT_VNNI 1 (vpdpbusd, AVX512-VNNI on
+ * 256-bit registers) or 0 (AVX2: vpmaddubsw + vpmaddwd), QT_SUFFIX naming
+ * the copy and QT_ATTR its target attribute.
+ *
+ * Each weight block of 32 values becomes one register of 32 unsigned or
+ * signed bytes: Q4 nibbles unpacked as values 0..15 in order (the low
+ * nibbles give values 0..15 of the block, the high ones 16..31, which is
+ * the activations' order too), Q8_0 as its int8 codes. One instruction pair
+ * multiplies them by the 32 int8 activations into 8 int32 partial sums
+ * whose total is the block's exact integer dot product:
+ *   Q4_1  sum(u qa);  Q4_0  sum(u qa) - 8 s (each lane starts at -s);
+ *   Q8_0  VNNI: sum((q + 128) qa) - 128 s (lanes start at -16 s; q ^ 0x80
+ *         is q + 128 as an unsigned byte); AVX2: sum(|q| sign(qa, q)),
+ *         since vpmaddubsw would saturate on (q + 128) qa pairs. |q| <= 128
+ *         and |qa| <= 127 keep every pair sum within int16 there.
+ * The sums are converted to fp32 and added, times dw dx, into 8-lane
+ * accumulators (one per weight row and activation row of the tile); Q4_1
+ * adds mw dx s, as mw / 8 times dx s in each lane. A tile of R weight rows
+ * by NT activation rows loads each weight block once for NT activation
+ * rows and each activation block once for R weight rows. */
+
+#define QT_CAT2(a, b) a##_##b
+#define QT_CAT(a, b) QT_CAT2(a, b)
+#define QT(name) QT_CAT(name, QT_SUFFIX)
+
+QT_ATTR static inline float QT(hsum8)(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+QT_ATTR static inline __m256i QT(unpack_nibbles)(const uint8_t *qs) {
+    __m128i raw = _mm_loadu_si128((const __m128i *)qs);
+    __m256i v = _mm256_inserti128_si256(_mm256_castsi128_si256(raw), _mm_srli_epi16(raw, 4), 1);
+    return _mm256_and_si256(v, _mm256_set1_epi8(0x0f));
+}
+
+/* init + the pairwise products of unsigned u and signed s, 4 to a lane. */
+QT_ATTR static inline __m256i QT(dot_us)(__m256i init, __m256i u, __m256i s) {
+#if QT_VNNI
+    return _mm256_dpbusd_epi32(init, u, s);
+#else
+    return _mm256_add_epi32(init, _mm256_madd_epi16(_mm256_maddubs_epi16(u, s), _mm256_set1_epi16(1)));
+#endif
+}
+
+/* out[n * ldo + r] = (accumulate ? itself : bias[r] or 0) + the dot of
+ * weight row r (rows wrow bytes apart, nb blocks of type qt) with
+ * activation row n (rows arow blocks apart), r < R, n < NT. qt, R and NT
+ * are constants where it is inlined. */
+QT_ATTR static inline __attribute__((always_inline)) void QT(tile)(int qt, int R, int NT, const uint8_t *w, size_t wrow,
+                                                                   const quant_act *a, int64_t arow, int64_t nb,
+                                                                   float *out, int64_t ldo, const float *bias,
+                                                                   bool accumulate) {
+    enum { RM = 4, NM = 4 };
+    size_t bb = qt == QUANT_Q8_0 ? sizeof(block_q8_0) : qt == QUANT_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q4_1);
+    __m256 acc[RM][NM];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+        for (int n = 0; n < NT; n++) acc[r][n] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < nb; i++) {
+        __m256i wv[RM];
+        __m256 dwv[RM], mwv[RM];
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            const uint8_t *p = w + (size_t)r * wrow + (size_t)i * bb;
+            uint16_t h[2];
+            memcpy(h, p, qt == QUANT_Q4_1 ? 4 : 2);
+            dwv[r] = _mm256_set1_ps(quant_f16(h[0]));
+            if (qt == QUANT_Q8_0) {
+                wv[r] = _mm256_loadu_si256((const __m256i *)(p + 2));
+#if QT_VNNI
+                wv[r] = _mm256_xor_si256(wv[r], _mm256_set1_epi8((char)0x80));
+#endif
+            } else if (qt == QUANT_Q4_0) {
+                wv[r] = QT(unpack_nibbles)(p + 2);
+            } else {
+                mwv[r] = _mm256_set1_ps(quant_f16(h[1]) * 0.125f);
+                wv[r] = QT(unpack_nibbles)(p + 4);
+            }
+        }
+#pragma GCC unroll 4
+        for (int n = 0; n < NT; n++) {
+            const quant_act *ab = a + n * arow + i;
+            __m256i av = _mm256_loadu_si256((const __m256i *)ab->q);
+            __m256 dxv = _mm256_set1_ps(ab->d);
+            __m256 dsv = _mm256_set1_ps(ab->d * (float)ab->s);
+#if QT_VNNI
+            __m256i init = _mm256_set1_epi32(qt == QUANT_Q8_0 ? -16 * ab->s : qt == QUANT_Q4_0 ? -ab->s : 0);
+#else
+            __m256i init = _mm256_set1_epi32(qt == QUANT_Q4_0 ? -ab->s : 0);
+#endif
+#pragma GCC unroll 4
+            for (int r = 0; r < R; r++) {
+                __m256i p;
+#if !QT_VNNI
+                if (qt == QUANT_Q8_0)
+                    p = QT(dot_us)(init, _mm256_abs_epi8(wv[r]), _mm256_sign_epi8(av, wv[r]));
+                else
+#endif
+                    p = QT(dot_us)(init, wv[r], av);
+                acc[r][n] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dwv[r], dxv), acc[r][n]);
+                if (qt == QUANT_Q4_1) acc[r][n] = _mm256_fmadd_ps(mwv[r], dsv, acc[r][n]);
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int n = 0; n < NT; n++)
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            float *o = out + n * ldo + r;
+            *o = (accumulate ? *o : bias ? bias[r] : 0.0f) + QT(hsum8)(acc[r][n]);
+        }
+}
+
+/* out (N, OC) (rows ldo apart) for N activation rows (arow blocks apart) and
+ * OC weight rows (wrow bytes apart) of nb blocks: decoding (N = 1) reads the
+ * weights once, four rows side by side, rows split over the threads;
+ * several rows take tiles of RT weight rows by NT activation rows, each
+ * thread its own weight rows (every weight block read once per NT rows). */
+QT_ATTR static inline __attribute__((always_inline)) void QT(run)(int qt, float *out, int64_t ldo, const quant_act *a,
+                                                                  int64_t arow, const uint8_t *w, size_t wrow,
+                                                                  const float *bias, int64_t N, int64_t nb, int64_t OC,
+                                                                  bool accumulate) {
+    enum { RT = 4, NT = QT_VNNI ? 3 : 2 };
+    int64_t groups = (OC + RT - 1) / RT;
+    bool par = !cpu_in_team() && N * OC * nb * QUANT_BLOCK >= PAR_MIN;
+    if (N == 1) {
+#pragma omp parallel for schedule(static) if (par)
+        for (int64_t g = 0; g < groups; g++) {
+            int64_t o0 = g * RT;
+            const float *b = bias ? bias + o0 : NULL;
+            if (o0 + RT <= OC)
+                QT(tile)(qt, RT, 1, w + (size_t)o0 * wrow, wrow, a, arow, nb, out + o0, ldo, b, accumulate);
+            else
+                for (int64_t o = o0; o < OC; o++)
+                    QT(tile)(qt, 1, 1, w + (size_t)o * wrow, wrow, a, arow, nb, out + o, ldo, bias ? bias + o : NULL,
+                             accumulate);
+        }
+        return;
+    }
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t g = 0; g < groups; g++) {
+        int64_t o0 = g * RT;
+        const uint8_t *wg = w + (size_t)o0 * wrow;
+        const float *b = bias ? bias + o0 : NULL;
+        int64_t n = 0;
+        if (o0 + RT <= OC) {
+            for (; n + NT <= N; n += NT)
+                QT(tile)(qt, RT, NT, wg, wrow, a + n * arow, arow, nb, out + n * ldo + o0, ldo, b, accumulate);
+            for (; n < N; n++)
+                QT(tile)(qt, RT, 1, wg, wrow, a + n * arow, arow, nb, out + n * ldo + o0, ldo, b, accumulate);
+        } else {
+            for (int64_t o = o0; o < OC; o++)
+                for (n = 0; n < N; n++)
+                    QT(tile)(qt, 1, 1, w + (size_t)o * wrow, wrow, a + n * arow, arow, nb, out + n * ldo + o, ldo,
+                             bias ? bias + o : NULL, accumulate);
+        }
+    }
+}
+
+/* One copy of run per type (qt a constant inside). */
+QT_ATTR static void QT(run_any)(int qt, float *out, int64_t ldo, const quant_act *a, int64_t arow, const uint8_t *w,
+                                size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate) {
+    if (qt == QUANT_Q8_0) QT(run)(QUANT_Q8_0, out, ldo, a, arow, w, wrow, bias, N, nb, OC, accumulate);
+    else if (qt == QUANT_Q4_0) QT(run)(QUANT_Q4_0, out, ldo, a, arow, w, wrow, bias, N, nb, OC, accumulate);
+    else QT(run)(QUANT_Q4_1, out, ldo, a, arow, w, wrow, bias, N, nb, OC, accumulate);
+}
+
+#undef QT
+#undef QT_CAT
+#undef QT_CAT2
