@@ -334,7 +334,7 @@ attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out) {
         kv_cache_free(m, c);
         return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "KV cache size overflows");
     }
-    c->row = m->cfg.n_ctx * 2 * m->cfg.n_embd;
+    c->row = m->cfg.n_ctx * width;
     for (int64_t l = 0; l < m->cfg.n_layer; l++)
         if (!(c->kv[l] = attn_malloc_aligned(n))) {
             kv_cache_free(m, c);

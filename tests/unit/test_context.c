@@ -74,10 +74,13 @@ static void decoder_rows(const char *dir) {
     attn_model_free(m);
 }
 
-TEST("a decoder's context: batched prefill, steps and a reorder equal full recomputation (GPT-2, OPT)") {
+TEST("a decoder's context: batched prefill, steps and a reorder equal full recomputation (GPT-2, OPT, Llama)") {
     decoder_rows("tests/ref/gpt2_tiny");
     decoder_rows("tests/ref/opt_tiny");
     decoder_rows("tests/ref/opt_tiny_proj");
+    decoder_rows("tests/ref/llama_gqa");
+    decoder_rows("tests/ref/llama_tied");
+    decoder_rows("tests/ref/qwen2_tiny");
 }
 
 TEST("a decoder's context stops at its length, refuses sources and bad orders, and starts over on reset") {
