@@ -144,6 +144,7 @@ void s2s_score_add(const float *logits, const int32_t *tgt, int64_t B, int64_t T
 
 attn_status attn_model_load(const char *dir, attn_model **out) {
     *out = NULL;
+    if (gguf_is_file(dir)) return gguf_model_load(dir, out);
     char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
     cJSON *config = NULL;
     const model_arch *arch = NULL;

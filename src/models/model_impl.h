@@ -228,6 +228,14 @@ void llama_sync_views(attn_model *m);
 tensor *llama_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only);
 attn_status llama_create(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
 
+/* ---- GGUF files (models/gguf_model.c) ---- */
+/* Whether path is a readable file that starts with GGUF's magic. */
+bool gguf_is_file(const char *path);
+/* A model from a GGUF file: general.architecture llama or qwen2, every
+ * tensor converted to fp32, q/k rows of llama files returned to
+ * transformers' rotate-half order. */
+attn_status gguf_model_load(const char *path, attn_model **out);
+
 /* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
 /* A GPT of cfg's sizes (checked; n_inner 0 = 4 n_embd) with zeroed weights. */
 attn_status gpt_alloc(const attn_gpt_config *cfg, attn_model **out);
