@@ -77,8 +77,22 @@ ATTN_API attn_status attn_model_classify(attn_model *model, const int32_t *ids, 
  * fp32 accumulation. Everything else (norms, softmax, attention, losses,
  * gradients, the optimizer, checkpoints) stays fp32. Training refreshes
  * the copy after every optimizer step; a caller that writes the weights
- * itself calls attn_model_set_precision again. The default is fp32. */
-typedef enum attn_precision { ATTN_PRECISION_F32 = 0, ATTN_PRECISION_BF16 } attn_precision;
+ * itself calls attn_model_set_precision again. The default is fp32.
+ * ATTN_PRECISION_Q8_0 / Q4_0 / Q4_1 quantize every weight matrix whose
+ * rows are a multiple of 32 wide into ggml's block types (inference only:
+ * activations are quantized per block of 32 to int8 for the products);
+ * a model loaded from a GGUF file keeps the file's Q8_0 / Q4_0 / Q4_1
+ * matrices that way. Another precision starts from the quantized values
+ * (ATTN_PRECISION_F32 dequantizes them). A quantized model cannot be
+ * trained; attn_model_precision reports the type that holds most of its
+ * quantized values. */
+typedef enum attn_precision {
+    ATTN_PRECISION_F32 = 0,
+    ATTN_PRECISION_BF16,
+    ATTN_PRECISION_Q8_0,
+    ATTN_PRECISION_Q4_0,
+    ATTN_PRECISION_Q4_1
+} attn_precision;
 ATTN_API attn_status attn_model_set_precision(attn_model *model, attn_precision precision);
 ATTN_API attn_precision attn_model_precision(const attn_model *model);
 

@@ -9,6 +9,7 @@
  * head holds transformers' row j * D/2 + i); loading undoes that so the
  * rotate-half forward applies. Qwen2 files are stored unpermuted. */
 #include "io/gguf.h"
+#include "kernels/quant.h"
 #include "models/model_impl.h"
 
 #include <stdio.h>
@@ -119,34 +120,103 @@ static attn_status llama_hparams_from(const gguf_file *f, const char *arch, llam
     return ATTN_OK;
 }
 
-/* Parameter k from GGUF tensor t: dequantized, checked for shape, q and k
- * rows returned to transformers' order when permute_heads > 0 (heads of
- * width D). */
-static attn_status read_param(attn_model *m, int k, const gguf_file *f, const gguf_tensor *t, int64_t permute_heads,
-                              int64_t D) {
+/* ATTN_ERR_FORMAT unless GGUF tensor t has parameter k's shape. */
+static attn_status check_shape(const attn_model *m, int k, const gguf_file *f, const gguf_tensor *t) {
     const param_info *p = &m->params[k];
     int64_t rows = p->ndim == 2 ? p->shape[0] : 1, cols = p->ndim == 2 ? p->shape[1] : p->shape[0];
-    bool shape_ok = p->ndim == 2 ? t->ndim == 2 && t->ne[0] == cols && t->ne[1] == rows : t->ndim == 1 && t->ne[0] == cols;
-    if (!shape_ok)
-        return attn_errorf(ATTN_ERR_FORMAT, "%s: tensor %s is [%lld, %lld], the config implies [%lld, %lld] for %s", f->path,
-                           t->name, (long long)t->ne[0], (long long)(t->ndim > 1 ? t->ne[1] : 1), (long long)cols,
-                           (long long)rows, p->name);
-    float *w = m->weights + p->offset;
-    attn_status st = gguf_tensor_f32(f, t, w, p->numel);
-    if (st || permute_heads <= 0) return st;
-    if (rows != permute_heads * D) return attn_errorf(ATTN_ERR_FORMAT, "%s: %s has %lld rows, not heads x %lld", f->path, t->name, (long long)rows, (long long)D);
-    float *tmp = attn_malloc((size_t)(D * cols) * sizeof(float));
+    bool ok = p->ndim == 2 ? t->ndim == 2 && t->ne[0] == cols && t->ne[1] == rows : t->ndim == 1 && t->ne[0] == cols;
+    if (ok) return ATTN_OK;
+    return attn_errorf(ATTN_ERR_FORMAT, "%s: tensor %s is [%lld, %lld], the config implies [%lld, %lld] for %s", f->path,
+                       t->name, (long long)t->ne[0], (long long)(t->ndim > 1 ? t->ne[1] : 1), (long long)cols, (long long)rows,
+                       p->name);
+}
+
+/* Rows of `heads` heads of D rows, row_bytes each, from llama.cpp's order
+ * (row 2i + j of a head) into transformers' (row j * D/2 + i), in place. */
+static attn_status unpermute_rows(unsigned char *w, int64_t heads, int64_t D, size_t row_bytes) {
+    unsigned char *tmp = attn_malloc((size_t)D * row_bytes);
     if (!tmp) return ATTN_ERR_OUT_OF_MEMORY;
-    for (int64_t h = 0; h < permute_heads; h++) {
-        float *head = w + h * D * cols;
-        memcpy(tmp, head, (size_t)(D * cols) * sizeof(float));
+    for (int64_t h = 0; h < heads; h++) {
+        unsigned char *head = w + (size_t)(h * D) * row_bytes;
+        memcpy(tmp, head, (size_t)D * row_bytes);
         for (int64_t r = 0; r < D; r++) {
             int64_t j = r / (D / 2), i = r % (D / 2);
-            memcpy(head + r * cols, tmp + (2 * i + j) * cols, (size_t)cols * sizeof(float));
+            memcpy(head + (size_t)r * row_bytes, tmp + (size_t)(2 * i + j) * row_bytes, row_bytes);
         }
     }
     attn_free(tmp);
     return ATTN_OK;
+}
+
+/* Whether parameter k is packed against k + 1 (parts of one fused view). */
+static bool packed_next(const attn_model *m, int k) {
+    return k + 1 < m->n_params_tensors && (m->table->rows[m->params[k].spec].flags & PF_PACK);
+}
+
+/* Reads every parameter of m from f: the Q8_0 / Q4_0 / Q4_1 matrices stay
+ * quantized (a fused view's parts when they share the type), the rest are
+ * converted to fp32. */
+static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hparams *c, bool permute) {
+    int n = m->n_params_tensors;
+    const gguf_tensor **ts = attn_calloc((size_t)n, sizeof *ts);
+    int *qt = attn_calloc((size_t)n, sizeof *qt);
+    void **src = attn_calloc((size_t)n, sizeof *src);
+    attn_status st = ts && qt && src ? ATTN_OK : ATTN_ERR_OUT_OF_MEMORY;
+    char name[160];
+    for (int k = 0; k < n && !st; k++) {
+        const char *hf = m->params[k].name;
+        if (!(ts[k] = gguf_name(hf, name, sizeof name) ? gguf_find_tensor(f, name) : NULL))
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: no tensor %s for %s", f->path, gguf_name(hf, name, sizeof name) ? name : "?", hf);
+        else if (!(st = check_shape(m, k, f, ts[k])) && m->params[k].ndim == 2 && quant_type_valid((int)ts[k]->type))
+            qt[k] = (int)ts[k]->type;
+    }
+    for (int k = 0; k < n && !st;) { /* a fused view's parts share one type, or all become fp32 */
+        int end = k;
+        while (packed_next(m, end)) end++;
+        bool same = true;
+        for (int i = k; i <= end; i++) same = same && qt[i] && qt[i] == qt[k];
+        for (int i = k; i <= end && !same; i++) qt[i] = 0;
+        k = end + 1;
+    }
+    for (int k = 0; k < n && !st; k++) {
+        const param_info *p = &m->params[k];
+        int64_t heads = 0;
+        if (permute && strstr(p->name, "self_attn.q_proj.")) heads = c->g.n_head;
+        if (permute && strstr(p->name, "self_attn.k_proj.")) heads = c->n_kv_head;
+        if (heads && p->shape[0] != heads * c->head_dim) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: %s has %lld rows, not heads x %lld", f->path, ts[k]->name,
+                             (long long)p->shape[0], (long long)c->head_dim);
+            break;
+        }
+        size_t row_bytes = qt[k] ? quant_row_bytes(qt[k], p->shape[1]) : (size_t)(p->ndim == 2 ? p->shape[1] : p->numel) * sizeof(float);
+        unsigned char *dst = (unsigned char *)(m->weights + p->offset);
+        if (qt[k] && heads) { /* a reordered copy of the blocks */
+            if (!(src[k] = attn_malloc(ts[k]->nbytes))) {
+                st = ATTN_ERR_OUT_OF_MEMORY;
+                break;
+            }
+            memcpy(src[k], ts[k]->data, ts[k]->nbytes);
+            dst = src[k];
+        } else if (qt[k]) {
+            continue; /* model_quantize copies the file's blocks */
+        } else if ((st = gguf_tensor_f32(f, ts[k], m->weights + p->offset, p->numel))) {
+            break;
+        }
+        if (heads) st = unpermute_rows(dst, heads, c->head_dim, row_bytes);
+    }
+    const void **blocks = st ? NULL : attn_calloc((size_t)n, sizeof *blocks);
+    if (blocks) {
+        for (int k = 0; k < n; k++) blocks[k] = src[k] ? src[k] : qt[k] ? ts[k]->data : NULL;
+        st = model_quantize(m, qt, blocks);
+    } else if (!st) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+    }
+    for (int k = 0; src && k < n; k++) attn_free(src[k]);
+    attn_free(blocks);
+    attn_free(ts);
+    attn_free(qt);
+    attn_free(src);
+    return st;
 }
 
 static attn_status load_llama(gguf_file *f, const char *arch, attn_model **out) {
@@ -155,22 +225,13 @@ static attn_status load_llama(gguf_file *f, const char *arch, attn_model **out) 
     if (st) return st;
     bool permute = !strcmp(arch, "llama");
     attn_model *m = NULL;
-    if ((st = llama_model_new(!strcmp(arch, "qwen2") ? "qwen2" : "llama", &c, &m))) return error_prefixf(st, "%s", f->path);
+    model_params_lazy(true); /* every parameter is read or quantized below */
+    st = llama_model_new(!strcmp(arch, "qwen2") ? "qwen2" : "llama", &c, &m);
+    model_params_lazy(false);
+    if (st) return error_prefixf(st, "%s", f->path);
     char name[160];
-    int used = 0;
-    for (int k = 0; k < m->n_params_tensors && !st; k++) {
-        const char *hf = m->params[k].name;
-        const gguf_tensor *t = gguf_name(hf, name, sizeof name) ? gguf_find_tensor(f, name) : NULL;
-        if (!t) {
-            st = attn_errorf(ATTN_ERR_FORMAT, "%s: no tensor %s for %s", f->path, gguf_name(hf, name, sizeof name) ? name : "?", hf);
-            break;
-        }
-        int64_t heads = 0;
-        if (permute && strstr(hf, "self_attn.q_proj.")) heads = c.g.n_head;
-        if (permute && strstr(hf, "self_attn.k_proj.")) heads = c.n_kv_head;
-        st = read_param(m, k, f, t, heads, c.head_dim);
-        used++;
-    }
+    int used = m->n_params_tensors;
+    st = read_params(m, f, &c, permute);
     if (!st && used != f->n_tensors) {
         /* a tensor no parameter took (e.g. rope_freqs for scaled positions) */
         for (int64_t i = 0; i < f->n_tensors; i++) {

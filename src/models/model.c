@@ -181,6 +181,7 @@ attn_status attn_model_new_arch(const char *model_type, const attn_gpt_config *c
 
 attn_status model_enable_grads(attn_model *m) {
     if (m->grads) return ATTN_OK;
+    if (m->qweights) return attn_errorf(ATTN_ERR_UNSUPPORTED, "a quantized model runs inference only; train an fp32 model");
     m->grads = attn_malloc_aligned((size_t)m->n_weights * sizeof(float));
     if (!m->grads) return ATTN_ERR_OUT_OF_MEMORY;
     memset(m->grads, 0, (size_t)m->n_weights * sizeof(float));
@@ -209,6 +210,7 @@ void attn_model_free(attn_model *m) {
     attn_free_aligned(m->weights);
     attn_free_aligned(m->grads);
     attn_free_aligned(m->weights_bf16);
+    attn_free_aligned(m->qweights);
     attn_free(m->params);
     attn_free(m->ptensors);
     attn_free(m->layers);

@@ -18,6 +18,8 @@ typedef struct param_info {
     bool decay;               /* AdamW weight decay applies (linear weights) */
     bool transpose;           /* stored transposed in the checkpoint (HF Conv1D) */
     int spec, layer;          /* the table row and layer (-1: global) */
+    int qtype;                /* 0: fp32; else its ggml block type in m->qweights (models/quantized.c) */
+    size_t q_offset;          /* bytes into m->qweights */
 } param_info;
 
 typedef struct gpt_layer {
@@ -144,6 +146,7 @@ struct attn_model {
     int64_t kv_width;         /* floats per position and layer in the KV cache
                                  (keys then values); 0: 2 n_embd (grouped-query
                                  attention: 2 Hkv D) */
+    unsigned char *qweights;  /* quantized matrices (param_info.qtype), their fp32 values never set; NULL: none */
     uint16_t *weights_bf16;   /* bf16 precision: bf16 copies of the matrices
                                  (model_param_bf16), same offsets as weights;
                                  NULL in fp32 precision (models/precision.c) */
@@ -227,6 +230,26 @@ attn_status llama_save(const attn_model *m, const char *dir);
 void llama_sync_views(attn_model *m);
 tensor *llama_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only);
 attn_status llama_create(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
+
+/* ---- quantized matrices (models/quantized.c) ---- */
+/* The next model_params_finish on this thread leaves the weight block
+ * unzeroed (a loader that writes every parameter or quantizes it: the fp32
+ * pages of quantized matrices are then never touched). */
+void model_params_lazy(bool on);
+/* Reads and clears that setting (model_params_finish). */
+bool model_params_take_lazy(void);
+/* Quantizes parameters: qtype[k] is 0 (stays fp32) or Q8_0 / Q4_0 / Q4_1
+ * for a matrix whose rows are a multiple of 32 wide; src[k] (src may be
+ * NULL) its blocks in ggml's layout, else m's fp32 values are quantized. A
+ * run of packed parameters (one fused view) is quantized only if all share
+ * the type (the caller passes them so); their blocks sit back to back in
+ * m->qweights. Sets each tensor's data_q and the views. */
+attn_status model_quantize(attn_model *m, const int *qtype, const void *const *src);
+/* Every quantized matrix back to fp32 (its blocks' values), m->qweights freed. */
+void model_dequantize(attn_model *m);
+/* Parameter k's values as fp32 into out (numel floats): dequantized when
+ * it is quantized. */
+void model_param_f32(const attn_model *m, int k, float *out);
 
 /* ---- GGUF files (models/gguf_model.c) ---- */
 /* Whether path is a readable file that starts with GGUF's magic. */
