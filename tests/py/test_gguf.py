@@ -708,3 +708,25 @@ def test_gguf_tokenizer_bos_and_refusals(tmp_path):
         h = ctypes.c_void_p()
         assert L.attn_tokenizer_load(str(p).encode(), ctypes.byref(h)) != 0
         assert msg in L.attn_last_error().decode(), L.attn_last_error()
+
+
+def test_digits_then_byte_level_tokenizer_json_both_ways(tmp_path):
+    """SmolLM2's tokenizer.json pre-tokenizer, Sequence [Digits(individual_digits), ByteLevel],
+    read by attn from tokenizers' file, and attn's saved file read by tokenizers."""
+    from tokenizers import Tokenizer
+    hf = hf_from_gguf(write_tokenizer_gguf(tmp_path / "d.gguf", pre="smollm"))
+    hf.save(str(tmp_path / "tokenizer.json"))
+    tok = AttnTokenizer(tmp_path / "tokenizer.json")
+    texts = ["the 2024 theme, 12 and 1 2", "x1y22 ٣٤ ½", "  the\n\n12"]
+    try:
+        for text in texts:
+            assert tok.encode(text.encode()) == hf.encode(text).ids, text
+        out = tmp_path / "saved"
+        out.mkdir()
+        tok.L.attn_tokenizer_save.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        check(tok.L.attn_tokenizer_save(tok.h, str(out).encode()))
+    finally:
+        tok.close()
+    back = Tokenizer.from_file(str(out / "tokenizer.json"))
+    for text in texts:
+        assert back.encode(text).ids == hf.encode(text).ids, text
