@@ -702,3 +702,24 @@ TEST("gguf tokenizer: gpt2 and smollm pre-tokenizers, added tokens, BOS, missing
     attn_free(tmpl);
     attn_gguf_close(g);
 }
+
+TEST("gguf tokenizer: no allocation failure while building one crashes or leaks") {
+    const char *path = tokenizer_file("oom_tok.gguf", "gpt2", "smollm", "\x04", true);
+    bool built = false;
+    for (long k = 0; k < 5000 && !built; k++) {
+        attn_tokenizer *tok = NULL;
+        test_alloc_count = 0;
+        test_alloc_fail_at = k;
+        attn_set_allocator(test_failing_realloc, NULL);
+        attn_status st = attn_tokenizer_load(path, &tok);
+        attn_set_allocator(NULL, NULL);
+        if (st == ATTN_OK) {
+            built = true;
+            CHECK(k > 5);
+            attn_tokenizer_free(tok);
+        } else {
+            CHECK(tok == NULL && attn_last_error()[0]);
+        }
+    }
+    CHECK(built);
+}
