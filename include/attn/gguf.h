@@ -7,6 +7,7 @@
 #define ATTN_GGUF_H
 
 #include "attn/attn.h"
+#include "attn/tokenizer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -121,6 +122,28 @@ ATTN_API attn_status attn_gguf_writer_add_tensor(attn_gguf_writer *w, const char
 ATTN_API attn_status attn_gguf_writer_add_tensor_f32(attn_gguf_writer *w, const char *name, uint32_t type,
                                                      int32_t ndim, const int64_t *ne, const float *values);
 ATTN_API attn_status attn_gguf_writer_write(attn_gguf_writer *w, const char *path);
+
+/* ---- the tokenizer and chat template -------------------------------------------
+ * From the tokenizer.ggml.* keys: model "gpt2" (byte-level BPE: tokens,
+ * merges, token_type) with pre-tokenizer (tokenizer.ggml.pre) "gpt2" (GPT-2's
+ * regex) or "smollm" (each digit alone, then GPT-2's regex, as llama.cpp and
+ * SmolLM2's tokenizer.json do); any other model or pre-tokenizer is
+ * ATTN_ERR_UNSUPPORTED naming it. Control (3) and user-defined (4) tokens
+ * are matched whole in text before BPE (control ones are special).
+ * add_bos_token / add_eos_token become the tokenizer's post-processor
+ * (attn_tokenizer_encode_pair adds them; attn_tokenizer_encode never does).
+ * attn_tokenizer_load takes a path ending in ".gguf" too. */
+ATTN_API attn_status attn_gguf_tokenizer(const attn_gguf *g, attn_tokenizer **out);
+
+typedef struct attn_gguf_specials {
+    int32_t bos, eos, unk, pad;   /* tokenizer.ggml.*_token_id, -1 when absent */
+    bool add_bos, add_eos;        /* tokenizer.ggml.add_bos_token / add_eos_token (false when absent) */
+} attn_gguf_specials;
+ATTN_API attn_status attn_gguf_special_tokens(const attn_gguf *g, attn_gguf_specials *out);
+
+/* tokenizer.chat_template (a Jinja template) as a NUL-terminated copy
+ * (attn_free it), or *out NULL when the file has none. */
+ATTN_API attn_status attn_gguf_chat_template(const attn_gguf *g, char **out);
 
 #ifdef __cplusplus
 }

@@ -6,6 +6,7 @@
  * layout of Hugging Face `tokenizers`), including "added_tokens". The kinds
  * (char.c; later bpe.c, wordpiece.c) read their own "model" object. */
 #include "tokenizers/tokenizer_impl.h"
+#include "attn/gguf.h"
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -395,6 +396,11 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
             if (!found && !st) st = attn_errorf(ATTN_ERR_IO, "no tokenizer.json in %s", path);   /* st: out of memory */
             goto done;
         }
+    } else if (strlen(path) >= 5 && !strcmp(path + strlen(path) - 5, ".gguf")) {
+        attn_gguf *g = NULL;   /* a GGUF model file's tokenizer.ggml.* metadata */
+        if ((st = attn_gguf_open(path, &g)) == ATTN_OK) st = attn_gguf_tokenizer(g, out);
+        attn_gguf_close(g);
+        return st;
     } else if (strlen(path) >= 9 && !strcmp(path + strlen(path) - 9, "vocab.txt")) {
         return wordpiece_tokenizer_from_vocab_txt(path, out);
     } else if ((strlen(path) >= 10 && !strcmp(path + strlen(path) - 10, "vocab.json")) ||

@@ -501,3 +501,232 @@ def test_attn_gguf_prints_metadata_and_tensors(tmp_path):
         ("1:        192", "64,3,1,1", "Q8_0", 0, "tok.weight"), ("2:          5", "5,1,1,1", "F32", 224, "norm.weight")]   # 6 blocks x 34 bytes, padded
     full = run_attn("gguf", path, "--items", "0", "--no-tensors")
     assert 'tokenizer.ggml.tokens = ["a0", ' in full and '"a99"]' in full and "* tensors" not in full
+
+
+# ---- the tokenizer ---------------------------------------------------------------------
+
+def tokenizer_lib():
+    L = lib()
+    vp = ctypes.c_void_p
+    for name, args, res in [
+            ("attn_tokenizer_load", [ctypes.c_char_p, ctypes.POINTER(vp)], ctypes.c_int),
+            ("attn_tokenizer_free", [vp], None),
+            ("attn_tokenizer_encode", [vp, ctypes.c_char_p, ctypes.c_size_t, ctypes.POINTER(vp),
+                                       ctypes.POINTER(ctypes.c_int64)], ctypes.c_int),
+            ("attn_tokenizer_encode_pair", [vp, ctypes.c_char_p, ctypes.c_size_t, ctypes.c_char_p, ctypes.c_size_t,
+                                            ctypes.c_int64, ctypes.POINTER(vp), ctypes.POINTER(vp),
+                                            ctypes.POINTER(ctypes.c_int64)], ctypes.c_int),
+            ("attn_tokenizer_decode", [vp, vp, ctypes.c_int64, ctypes.POINTER(vp), ctypes.POINTER(ctypes.c_size_t)],
+             ctypes.c_int),
+            ("attn_tokenizer_vocab_size", [vp], ctypes.c_int32),
+            ("attn_gguf_tokenizer", [vp, ctypes.POINTER(vp)], ctypes.c_int),
+            ("attn_gguf_chat_template", [vp, ctypes.POINTER(vp)], ctypes.c_int)]:
+        f = getattr(L, name)
+        f.argtypes, f.restype = args, res
+    return L
+
+
+class AttnTokenizer:
+    def __init__(self, path):
+        self.L = tokenizer_lib()
+        self.h = ctypes.c_void_p()
+        check(self.L.attn_tokenizer_load(str(path).encode(), ctypes.byref(self.h)))
+
+    def close(self):
+        self.L.attn_tokenizer_free(self.h)
+
+    def encode(self, data):
+        ids, n = ctypes.c_void_p(), ctypes.c_int64()
+        check(self.L.attn_tokenizer_encode(self.h, data, len(data), ctypes.byref(ids), ctypes.byref(n)))
+        out = list(np.ctypeslib.as_array(ctypes.cast(ids, ctypes.POINTER(ctypes.c_int32)), (n.value,))) \
+            if n.value else []
+        self.L.attn_free(ids)
+        return [int(i) for i in out]
+
+    def encode_pair(self, a, b):
+        ids, types, n = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_int64()
+        check(self.L.attn_tokenizer_encode_pair(self.h, a, len(a), b, len(b) if b is not None else 0, 0,
+                                                ctypes.byref(ids), ctypes.byref(types), ctypes.byref(n)))
+        P = ctypes.POINTER(ctypes.c_int32)
+        out = [int(x) for x in np.ctypeslib.as_array(ctypes.cast(ids, P), (n.value,))]
+        tt = [int(x) for x in np.ctypeslib.as_array(ctypes.cast(types, P), (n.value,))]
+        self.L.attn_free(ids)
+        self.L.attn_free(types)
+        return out, tt
+
+    def decode(self, ids):
+        arr = (ctypes.c_int32 * max(1, len(ids)))(*ids)
+        text, n = ctypes.c_void_p(), ctypes.c_size_t()
+        check(self.L.attn_tokenizer_decode(self.h, arr, len(ids), ctypes.byref(text), ctypes.byref(n)))
+        out = ctypes.string_at(text, n.value)
+        self.L.attn_free(text)
+        return out
+
+
+def hf_from_gguf(path):
+    """tokenizers' byte-level BPE over the file's vocabulary and merges (no unknown token),
+    with SmolLM2's pre-tokenizer sequence (or GPT-2's ByteLevel for pre "gpt2"); control
+    and user-defined tokens added whole."""
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
+    r = gguf.GGUFReader(str(path))
+    f = r.fields
+    tokens = f["tokenizer.ggml.tokens"].contents()
+    types = f["tokenizer.ggml.token_type"].contents() if "tokenizer.ggml.token_type" in f else [1] * len(tokens)
+    merges = [tuple(m.split(" ")) for m in f["tokenizer.ggml.merges"].contents()]
+    tk = Tokenizer(models.BPE(vocab={t: i for i, t in enumerate(tokens)}, merges=merges))
+    byte_level = pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True)
+    if f["tokenizer.ggml.pre"].contents() == "smollm":
+        tk.pre_tokenizer = pre_tokenizers.Sequence([pre_tokenizers.Digits(individual_digits=True), byte_level])
+    else:
+        tk.pre_tokenizer = byte_level
+    tk.decoder = decoders.ByteLevel()
+    tk.add_special_tokens([AddedToken(t, special=True, normalized=False)
+                           for t, ty in zip(tokens, types) if ty == 3])
+    tk.add_tokens([AddedToken(t, special=False, normalized=False) for t, ty in zip(tokens, types) if ty == 4])
+    return tk
+
+
+def tokenizer_texts():
+    austen = (REPO / "data" / "austen" / "emma.txt").read_text(encoding="utf-8")
+    lines = [ln for ln in austen.splitlines() if ln.strip()][200:260]
+    stress = (REPO / "tests" / "data" / "unicode_stress.txt").read_text(encoding="utf-8")
+    return lines + [
+        austen[:20000],
+        "In 1815, 3.14159 and 2,718 — 42nd, 1st; x2y3 ٣٤٥ ½ Ⅻ ①②",
+        "<|im_start|>system\nYou are a helpful AI assistant named SmolLM<|im_end|>\n"
+        "<|im_start|>user\nWhat is 12 + 30?<|im_end|>\n<|im_start|>assistant\n",
+        "<|im_start|><|im_end|><|im_end|> <|endoftext|>x<|im_start",
+        "<|im_start|user\n <|im_end| |im_end|> <file_sep><filename>a.py<gh_stars>100",
+        "naïve café — “quotes” ‘single’ … 日本語のテキスト 한국어 Ελληνικά русский عربي עברית",
+        "emoji 👩‍👩‍👧‍👦 🇫🇷 e\u0301 \u200b\u200d zero width",
+        "   leading spaces\n\n\n\ttabs\t\t and trailing   ",
+        "\u3000ideographic\u2028line\u2029para\u00a0nbsp\u0085nel",
+        "control \x04\x06\x13\x14\x16\x1d bytes without tokens, and \x00 \x7f",
+        "'s 't 're 've 'm 'll 'd 'S 'T don't I'M",
+        "", " ", "1", "a1b22c333", "\n",
+        stress,
+    ]
+
+
+def test_smollm2_tokenizer_matches_tokenizers_library():
+    path = smollm2_path()
+    hf = hf_from_gguf(path)
+    tok = AttnTokenizer(path)
+    try:
+        for text in tokenizer_texts():
+            data = text.encode("utf-8")
+            want = hf.encode(text).ids
+            got = tok.encode(data)
+            if got != want:
+                i = next((k for k, (a, b) in enumerate(zip(got, want)) if a != b), min(len(got), len(want)))
+                pytest.fail("ids differ at %d for %r: attn %s, tokenizers %s" % (i, text[:80], got[i:i + 8],
+                                                                                want[i:i + 8]))
+            # decoding gives the text back (less the bytes the vocabulary has no token for)
+            assert tok.decode(got) == hf.decode(want, skip_special_tokens=False).encode("utf-8"), text[:80]
+            if "\x04" not in text and "\x1d" not in text:
+                assert tok.decode(got) == data
+    finally:
+        tok.close()
+
+
+def test_smollm2_tokenizer_through_the_cli_and_chat_template(tmp_path):
+    path = smollm2_path()
+    text = "<|im_start|>user\nHow many legs has a spider? 8 or 10?<|im_end|>\n"
+    (tmp_path / "t.txt").write_text(text, encoding="utf-8")
+    ids = run_attn("tokenize", "-t", path, tmp_path / "t.txt").split()
+    assert [int(i) for i in ids] == hf_from_gguf(path).encode(text).ids
+    assert ids[0] == "1" and ids[-2:] == ["2", "198"]   # <|im_start|> ... <|im_end|> \n
+    L = tokenizer_lib()
+    with AttnGguf(path) as g:
+        out = ctypes.c_void_p()
+        check(L.attn_gguf_chat_template(g.h, ctypes.byref(out)))
+        tmpl = ctypes.string_at(out).decode()
+        L.attn_free(out)
+    assert tmpl == gguf.GGUFReader(str(path)).fields["tokenizer.chat_template"].contents()
+
+
+def write_tokenizer_gguf(path, pre="gpt2", model="gpt2", add_bos=None, user_tokens=(), extra_merges=()):
+    """A small byte-level vocabulary: the 256 byte tokens, a few merges, specials."""
+    bs = list(range(ord("!"), ord("~") + 1)) + list(range(0xa1, 0xad)) + list(range(0xae, 0x100))
+    cs, n = bs[:], 0
+    for b in range(256):
+        if b not in bs:
+            bs.append(b)
+            cs.append(256 + n)
+            n += 1
+    byte_tokens = [chr(c) for c in cs]
+    merges = ["Ġ t", "h e", "Ġt he", "i n", "Ġ a", "1 2"] + list(extra_merges)
+    tokens = ["<s>", "</s>"] + byte_tokens + [m.replace(" ", "") for m in merges] + list(user_tokens)
+    types = [3, 3] + [1] * (len(tokens) - 2 - len(user_tokens)) + [4] * len(user_tokens)
+    w = gguf.GGUFWriter(str(path), "llama")
+    w.add_tokenizer_model(model)
+    if pre is not None:
+        w.add_tokenizer_pre(pre)
+    w.add_token_list(tokens)
+    w.add_token_merges(merges)
+    w.add_token_types(types)
+    w.add_bos_token_id(0)
+    w.add_eos_token_id(1)
+    if add_bos is not None:
+        w.add_add_bos_token(add_bos)
+    w.add_chat_template("{{ messages }}")
+    w.add_tensor("w", np.zeros(4, np.float32))
+    w.write_header_to_file()
+    w.write_kv_data_to_file()
+    w.write_tensors_to_file()
+    w.close()
+    return path
+
+
+@pytest.mark.parametrize("pre", ["gpt2", "smollm"])
+def test_small_gguf_tokenizer_matches_tokenizers(tmp_path, pre):
+    path = write_tokenizer_gguf(tmp_path / ("tok_%s.gguf" % pre), pre=pre, user_tokens=["<tool>", "the end"])
+    hf = hf_from_gguf(path)
+    tok = AttnTokenizer(path)
+    try:
+        for text in tokenizer_texts()[-16:] + ["the theme in 123 <s>x</s> <tool>the end", "  the  12 a"]:
+            assert tok.encode(text.encode()) == hf.encode(text).ids, text[:60]
+    finally:
+        tok.close()
+
+
+def test_gguf_tokenizer_bos_and_refusals(tmp_path):
+    path = write_tokenizer_gguf(tmp_path / "bos.gguf", add_bos=True)
+    tok = AttnTokenizer(path)
+    try:
+        assert 0 not in tok.encode(b" the")   # plain encode adds no BOS
+        ids, types = tok.encode_pair(b" the", None)
+        assert ids[0] == 0 and ids[1:] == tok.encode(b" the") and set(types) == {0}
+    finally:
+        tok.close()
+    L = tokenizer_lib()
+    for kw, msg in [({"pre": "llama3"}, 'pre-tokenizer (tokenizer.ggml.pre) "llama3" is not supported'),
+                    ({"pre": None}, "tokenizer.ggml.pre is missing"),
+                    ({"model": "llama"}, 'tokenizer.ggml.model "llama" is not supported'),
+                    ({"extra_merges": ["x yz"]}, 'tokenizer.ggml.merges entry 6 names "yz"')]:
+        p = write_tokenizer_gguf(tmp_path / "bad.gguf", **kw)
+        h = ctypes.c_void_p()
+        assert L.attn_tokenizer_load(str(p).encode(), ctypes.byref(h)) != 0
+        assert msg in L.attn_last_error().decode(), L.attn_last_error()
+
+
+def test_digits_then_byte_level_tokenizer_json_both_ways(tmp_path):
+    """SmolLM2's tokenizer.json pre-tokenizer, Sequence [Digits(individual_digits), ByteLevel],
+    read by attn from tokenizers' file, and attn's saved file read by tokenizers."""
+    from tokenizers import Tokenizer
+    hf = hf_from_gguf(write_tokenizer_gguf(tmp_path / "d.gguf", pre="smollm"))
+    hf.save(str(tmp_path / "tokenizer.json"))
+    tok = AttnTokenizer(tmp_path / "tokenizer.json")
+    texts = ["the 2024 theme, 12 and 1 2", "x1y22 ٣٤ ½", "  the\n\n12"]
+    try:
+        for text in texts:
+            assert tok.encode(text.encode()) == hf.encode(text).ids, text
+        out = tmp_path / "saved"
+        out.mkdir()
+        tok.L.attn_tokenizer_save.argtypes = [ctypes.c_void_p, ctypes.c_char_p]
+        check(tok.L.attn_tokenizer_save(tok.h, str(out).encode()))
+    finally:
+        tok.close()
+    back = Tokenizer.from_file(str(out / "tokenizer.json"))
+    for text in texts:
+        assert back.encode(text).ids == hf.encode(text).ids, text

@@ -9,6 +9,7 @@
 #include "core/core.h"
 #include "io/gguf.h"
 #include "io/gguf_quants.h"
+#include "tokenizers/tokenizer_impl.h"
 
 #include <inttypes.h>
 #include <unistd.h>
@@ -567,4 +568,158 @@ TEST("gguf: the writer's file reads back: metadata of every type, tensors of eve
         }
     }
     gguf_close(f);
+}
+
+/* ---- the tokenizer from tokenizer.ggml.* --------------------------------------- */
+
+/* Writes a GGUF holding a byte-level vocabulary: <s>, </s> (control), the
+ * 256 byte tokens except those of the bytes in `missing`, merges "Ġ t",
+ * "h e", "Ġt he", "1 2", a user-defined "<tool>"; model and pre as given
+ * (pre NULL: absent). */
+static const char *tokenizer_file(const char *name, const char *model, const char *pre, const char *missing,
+                                  bool add_bos) {
+    static char strs[300][8];
+    const char *toks[300];
+    int32_t types[300];
+    int n = 0;
+    toks[n] = "<s>", types[n++] = 3;
+    toks[n] = "</s>", types[n++] = 3;
+    uint32_t map[256];
+    bpe_byte_map(map);
+    for (int b = 0; b < 256; b++) {
+        if (missing && strchr(missing, b) && b) continue;
+        int k = utf8_encode(map[b], strs[n]);
+        strs[n][k] = 0;
+        toks[n] = strs[n], types[n++] = 1;
+    }
+    const char *merges[4] = { "Ġ t", "h e", "Ġt he", "1 2" };
+    const char *merged[4] = { "Ġt", "he", "Ġthe", "12" };
+    for (int i = 0; i < 4; i++) toks[n] = merged[i], types[n++] = 1;
+    toks[n] = "<tool>", types[n++] = 4;
+    attn_gguf_writer *w = NULL;
+    attn_gguf_writer_new(0, &w);
+    attn_gguf_writer_set_string(w, "tokenizer.ggml.model", model, strlen(model));
+    if (pre) attn_gguf_writer_set_string(w, "tokenizer.ggml.pre", pre, strlen(pre));
+    attn_gguf_writer_set_array(w, "tokenizer.ggml.tokens", ATTN_GGUF_STRING, toks, (uint64_t)n);
+    attn_gguf_writer_set_array(w, "tokenizer.ggml.token_type", ATTN_GGUF_INT32, types, (uint64_t)n);
+    attn_gguf_writer_set_array(w, "tokenizer.ggml.merges", ATTN_GGUF_STRING, merges, 4);
+    uint32_t bos = 0, eos = 1;
+    attn_gguf_writer_set(w, "tokenizer.ggml.bos_token_id", ATTN_GGUF_UINT32, &bos);
+    attn_gguf_writer_set(w, "tokenizer.ggml.eos_token_id", ATTN_GGUF_UINT32, &eos);
+    attn_gguf_writer_set(w, "tokenizer.ggml.add_bos_token", ATTN_GGUF_BOOL, &add_bos);
+    attn_gguf_writer_set_string(w, "tokenizer.chat_template", "{{ x }}", 7);
+    const char *path = test_tmp_path(name);
+    CHECK_OK(attn_gguf_writer_write(w, path));
+    attn_gguf_writer_free(w);
+    return path;
+}
+
+static int64_t encode_str(const attn_tokenizer *tok, const char *s, int32_t *out, int64_t cap) {
+    int32_t *ids = NULL;
+    int64_t n = 0;
+    CHECK_OK(attn_tokenizer_encode(tok, s, strlen(s), &ids, &n));
+    for (int64_t i = 0; i < n && i < cap; i++) out[i] = ids[i];
+    attn_free(ids);
+    return n;
+}
+
+TEST("gguf tokenizer: gpt2 and smollm pre-tokenizers, added tokens, BOS, missing bytes, refusals") {
+    attn_tokenizer *tok = NULL;
+    int32_t ids[64];
+    /* byte ids: <s> </s> then the bytes in byte-map order, so ' ' is not simply 2 + 32: look them up */
+    CHECK_OK(attn_tokenizer_load(tokenizer_file("gpt2.gguf", "gpt2", "gpt2", NULL, false), &tok));
+    if (!tok) return;
+    int32_t the = -1, t12 = -1, one = -1, two = -1, three = -1, sp = -1;
+    for (int32_t i = 0; i < attn_tokenizer_vocab_size(tok); i++) {
+        const char *b;
+        size_t n;
+        attn_tokenizer_token_bytes(tok, i, &b, &n);
+        if (n == 4 && !memcmp(b, " the", 4)) the = i;
+        if (n == 2 && !memcmp(b, "12", 2)) t12 = i;
+        if (n == 1 && b[0] == '1') one = i;
+        if (n == 1 && b[0] == '2') two = i;
+        if (n == 1 && b[0] == '3') three = i;
+        if (n == 1 && b[0] == ' ') sp = i;
+    }
+    CHECK(attn_tokenizer_vocab_size(tok) == 2 + 256 + 4 + 1);
+    CHECK(encode_str(tok, " the<tool></s>", ids, 64) == 3 && ids[0] == the && ids[1] == 262 && ids[2] == 1);
+    /* GPT-2's regex keeps " 123" whole: " " merges with nothing, "12" does */
+    CHECK(encode_str(tok, " 123", ids, 64) == 3 && ids[0] == sp && ids[1] == t12 && ids[2] == three);
+    attn_tokenizer_free(tok);
+
+    CHECK_OK(attn_tokenizer_load(tokenizer_file("smollm.gguf", "gpt2", "smollm", NULL, true), &tok));
+    if (!tok) return;
+    /* each digit alone: no "12" */
+    CHECK(encode_str(tok, " 123", ids, 64) == 4 && ids[0] == sp && ids[1] == one && ids[2] == two && ids[3] == three);
+    int32_t *pids = NULL, *ptypes = NULL;
+    int64_t pn = 0;
+    CHECK_OK(attn_tokenizer_encode_pair(tok, " the", 4, NULL, 0, 0, &pids, &ptypes, &pn));
+    CHECK(pn == 2 && pids && pids[0] == 0 && pids[1] == the);   /* add_bos_token */
+    attn_free(pids);
+    attn_free(ptypes);
+    char *text = NULL;
+    size_t len = 0;
+    int64_t n = encode_str(tok, "<s>x 1</s>", ids, 64);
+    CHECK_OK(attn_tokenizer_decode(tok, ids, n, &text, &len));
+    CHECK(text && len == 10 && memcmp(text, "<s>x 1</s>", 10) == 0);
+    attn_free(text);
+    attn_tokenizer_free(tok);
+
+    /* a vocabulary without the token for byte 0x04: that byte is left out and counted */
+    CHECK_OK(attn_tokenizer_load(tokenizer_file("missing.gguf", "gpt2", "gpt2", "\x04", false), &tok));
+    if (!tok) return;
+    int64_t before = attn_tokenizer_unknown_count(tok);
+    n = encode_str(tok, "h\x04" "e", ids, 64);   /* three pieces by the regex; the middle one empty */
+    CHECK(n == 2);
+    CHECK(attn_tokenizer_unknown_count(tok) == before + 1);
+    CHECK_OK(attn_tokenizer_decode(tok, ids, n, &text, &len));
+    CHECK(text && len == 2 && !memcmp(text, "he", 2));
+    attn_free(text);
+    /* within one piece the neighbours of a dropped byte meet: "!\x04!" is "!!" */
+    CHECK(encode_str(tok, "!\x04!", ids, 64) == 2 && ids[0] == ids[1]);
+    CHECK(encode_str(tok, "\x04", ids, 64) == 0);
+    attn_tokenizer_free(tok);
+
+    CHECK_STATUS(attn_tokenizer_load(tokenizer_file("llama3.gguf", "gpt2", "llama3", NULL, false), &tok),
+                 ATTN_ERR_UNSUPPORTED);
+    CHECK(msg_has("pre-tokenizer (tokenizer.ggml.pre) \"llama3\" is not supported (attn supports \"gpt2\" and "
+                  "\"smollm\")"));
+    CHECK_STATUS(attn_tokenizer_load(tokenizer_file("nopre.gguf", "gpt2", NULL, NULL, false), &tok),
+                 ATTN_ERR_UNSUPPORTED);
+    CHECK(msg_has("tokenizer.ggml.pre is missing"));
+    CHECK_STATUS(attn_tokenizer_load(tokenizer_file("spm.gguf", "llama", "default", NULL, false), &tok),
+                 ATTN_ERR_UNSUPPORTED);
+    CHECK(msg_has("tokenizer.ggml.model \"llama\" is not supported"));
+
+    attn_gguf *g = NULL;
+    CHECK_OK(attn_gguf_open(test_tmp_path("smollm.gguf"), &g));
+    attn_gguf_specials sp2;
+    CHECK_OK(attn_gguf_special_tokens(g, &sp2));
+    CHECK(sp2.bos == 0 && sp2.eos == 1 && sp2.unk == -1 && sp2.pad == -1 && sp2.add_bos && !sp2.add_eos);
+    char *tmpl = NULL;
+    CHECK_OK(attn_gguf_chat_template(g, &tmpl));
+    CHECK(tmpl && !strcmp(tmpl, "{{ x }}"));
+    attn_free(tmpl);
+    attn_gguf_close(g);
+}
+
+TEST("gguf tokenizer: no allocation failure while building one crashes or leaks") {
+    const char *path = tokenizer_file("oom_tok.gguf", "gpt2", "smollm", "\x04", true);
+    bool built = false;
+    for (long k = 0; k < 5000 && !built; k++) {
+        attn_tokenizer *tok = NULL;
+        test_alloc_count = 0;
+        test_alloc_fail_at = k;
+        attn_set_allocator(test_failing_realloc, NULL);
+        attn_status st = attn_tokenizer_load(path, &tok);
+        attn_set_allocator(NULL, NULL);
+        if (st == ATTN_OK) {
+            built = true;
+            CHECK(k > 5);
+            attn_tokenizer_free(tok);
+        } else {
+            CHECK(tok == NULL && attn_last_error()[0]);
+        }
+    }
+    CHECK(built);
 }
