@@ -41,15 +41,17 @@ tensor *nn_mlp_forward(graph *g, tensor *x, const nn_mlp *f) {
     return op_linear(g, h, f->down_w, f->down_b);
 }
 
-/* n(a + b), the sum in *sum (may be NULL); n(a) when b is NULL. */
-static tensor *norm_of(graph *g, tensor *a, tensor *b, const nn_norm *n, tensor **sum) {
-    if (!b)
-        return n->rms ? op_rmsnorm(g, a, n->w, n->eps) : op_layernorm(g, a, n->w, n->b, n->eps);
+static tensor *norm_of(graph *g, tensor *a, const nn_norm *n) {
+    return n->rms ? op_rmsnorm(g, a, n->w, n->eps) : op_layernorm(g, a, n->w, n->b, n->eps);
+}
+
+/* n(a + b), the sum in *sum (may be NULL). */
+static tensor *add_norm_of(graph *g, tensor *a, tensor *b, const nn_norm *n, tensor **sum) {
     return n->rms ? op_add_rmsnorm(g, a, b, n->w, n->eps, sum) : op_add_layernorm(g, a, b, n->w, n->b, n->eps, sum);
 }
 
 tensor *nn_add_norm(graph *g, tensor *x, tensor *sub, float dropout, const nn_norm *n) {
-    return norm_of(g, x, op_dropout(g, sub, dropout), n, NULL);
+    return add_norm_of(g, x, op_dropout(g, sub, dropout), n, NULL);
 }
 
 tensor *nn_post_norm_block(graph *g, tensor *x, const nn_attn *a, const nn_norm *n1, const nn_mlp *f, const nn_norm *n2,
@@ -62,9 +64,9 @@ tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, con
                           const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out) {
     *r_out = NULL;
     if (!x) return NULL;
-    tensor *h = norm_of(g, x, r, n1, &x);
+    tensor *h = r ? add_norm_of(g, x, r, n1, &x) : norm_of(g, x, n1);
     tensor *att = op_dropout(g, nn_self_attention(g, h, a, true, NULL, cache), dropout);
-    h = norm_of(g, x, att, n2, &x);
+    h = add_norm_of(g, x, att, n2, &x);
     *r_out = op_dropout(g, nn_mlp_forward(g, h, f), dropout);
     return x;
 }

@@ -1,7 +1,7 @@
 """attn <-> transformers for Llama-style decoders: a model attn trains (`attn train --arch llama`)
 loads in LlamaForCausalLM with every tensor used and gives attn's scores and greedy tokens; a
-grouped-query Llama with an explicit head_dim and a Qwen2 that transformers saves score and
-generate the same in attn."""
+grouped-query Llama with an explicit head_dim, a Qwen2 and a Mistral (no sliding window) that
+transformers saves score and generate the same in attn."""
 import torch
 
 from conftest import (CORPUS, assert_same_greedy, assert_score_matches, int_line, load_hf, read_shard,
@@ -32,8 +32,9 @@ def test_hf_loads_attn_llama(tmp_path):
     check_same(out, model, val[:100], [int(t) for t in val[:3]], tmp_path)
 
 
-def test_attn_loads_hf_llama_gqa_and_qwen2(tmp_path):
-    from transformers import LlamaConfig, LlamaForCausalLM, Qwen2Config, Qwen2ForCausalLM
+def test_attn_loads_hf_llama_gqa_qwen2_and_mistral(tmp_path):
+    from transformers import (LlamaConfig, LlamaForCausalLM, MistralConfig, MistralForCausalLM, Qwen2Config,
+                              Qwen2ForCausalLM)
     made = [
         (LlamaForCausalLM, LlamaConfig(vocab_size=67, hidden_size=48, intermediate_size=64, num_hidden_layers=2,
                                        num_attention_heads=6, num_key_value_heads=2, head_dim=10,
@@ -42,6 +43,10 @@ def test_attn_loads_hf_llama_gqa_and_qwen2(tmp_path):
         (Qwen2ForCausalLM, Qwen2Config(vocab_size=67, hidden_size=32, intermediate_size=40, num_hidden_layers=2,
                                        num_attention_heads=4, num_key_value_heads=1, max_position_embeddings=40,
                                        tie_word_embeddings=True, use_sliding_window=False)),
+        (MistralForCausalLM, MistralConfig(vocab_size=67, hidden_size=32, intermediate_size=40, num_hidden_layers=2,
+                                           num_attention_heads=4, num_key_value_heads=2, head_dim=8,
+                                           max_position_embeddings=40, sliding_window=None,
+                                           tie_word_embeddings=False)),
     ]
     for i, (cls, cfg) in enumerate(made):
         hf = cls(cfg)
