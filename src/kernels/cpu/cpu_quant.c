@@ -60,8 +60,9 @@ static float row_dot_scalar(int qt, const uint8_t *w, const quant_act *a, int64_
     return acc;
 }
 
-static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, int64_t arow, const uint8_t *w, size_t wrow,
-                       const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate) {
+static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, int64_t arow,
+                       const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
+                       bool accumulate) {
     bool par = !cpu_in_team() && N * OC * nb * QUANT_BLOCK >= PAR_MIN;
 #pragma omp parallel for schedule(static) if (par)
     for (int64_t o = 0; o < OC; o++)
@@ -73,8 +74,11 @@ static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, int6
 
 /* ---- entry points ----------------------------------------------------------------- */
 
-typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a, int64_t arow, const uint8_t *w,
-                             size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate);
+/* ds (N rows of nb, arow apart): each activation block's d * s (Q4_1's m
+ * term), or NULL for one row (decoding does not read it). */
+typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, int64_t arow,
+                             const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
+                             bool accumulate);
 
 /* The activations of all rows, one buffer per calling thread: decoding,
  * which runs one product per layer and token, allocates nothing. */
@@ -94,12 +98,16 @@ static void forward_with(quant_run_fn run, float *out, const float *x, const voi
             for (int64_t o = 0; o < OC; o++) out[n * OC + o] = bias ? bias[o] : 0.0f;
         return;
     }
-    quant_act *act = thread_buffer_get(&act_buffer, (size_t)N * (size_t)nb * sizeof(quant_act));
+    quant_act *act = thread_buffer_get(&act_buffer, (size_t)N * (size_t)nb * (sizeof(quant_act) + sizeof(float)));
     if (act) {
+        float *ds = (float *)(void *)(act + N * nb);
         bool par = !cpu_in_team() && N * C >= PAR_MIN;
 #pragma omp parallel for schedule(static) if (par)
-        for (int64_t n = 0; n < N; n++) quant_act_row(act + n * nb, x + n * C, C);
-        run(qt, out, OC, act, nb, w, wrow, bias, N, nb, OC, false);
+        for (int64_t n = 0; n < N; n++) {
+            quant_act_row(act + n * nb, x + n * C, C);
+            for (int64_t i = 0; i < nb; i++) ds[n * nb + i] = act[n * nb + i].d * (float)act[n * nb + i].s;
+        }
+        run(qt, out, OC, act, ds, nb, w, wrow, bias, N, nb, OC, false);
         return;
     }
     quant_act chunk[CHUNK_BLOCKS];
@@ -107,7 +115,7 @@ static void forward_with(quant_run_fn run, float *out, const float *x, const voi
         for (int64_t i0 = 0; i0 < nb; i0 += CHUNK_BLOCKS) {
             int64_t k = nb - i0 < CHUNK_BLOCKS ? nb - i0 : CHUNK_BLOCKS;
             quant_act_row(chunk, x + n * C + i0 * QUANT_BLOCK, k * QUANT_BLOCK);
-            run(qt, out + n * OC, OC, chunk, k, (const uint8_t *)w + (size_t)i0 * bb, wrow, bias, 1, k, OC, i0 > 0);
+            run(qt, out + n * OC, OC, chunk, NULL, k, (const uint8_t *)w + (size_t)i0 * bb, wrow, bias, 1, k, OC, i0 > 0);
         }
 }
 

@@ -41,6 +41,10 @@ QT_ATTR static inline __m256i QT(unpack_nibbles)(const uint8_t *qs) {
     return _mm256_and_si256(v, _mm256_set1_epi8(0x0f));
 }
 
+QT_ATTR static inline size_t QT(block_bytes)(int qt) {
+    return qt == QUANT_Q8_0 ? sizeof(block_q8_0) : qt == QUANT_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q4_1);
+}
+
 /* The block's fp16 scales as fp32 in the low lanes: [d, 0, ...] or, for
  * Q4_1, [d, m, ...]. */
 QT_ATTR static inline __m128 QT(scales)(int qt, const uint8_t *p) {
@@ -159,6 +163,76 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(tile)(int qt, int R
         }
 }
 
+/* Prompt processing: R weight rows' blocks [i0, i0 + k) unpacked once into
+ * wq (the registers QT(weights) gives, stored) and ws (dw, mw / 8), so that
+ * the tiles over every NT activation rows only load them. */
+#define QT_UB 32
+typedef struct QT(unpacked) {
+    __m256i q[4][QT_UB];
+    __m256 d[4][QT_UB]; /* dw in all 8 lanes (a multiply by a splat the compiler cannot see into) */
+    float m[4][QT_UB];
+} QT(unpacked);
+
+QT_ATTR static inline __attribute__((always_inline)) void QT(unpack_rows)(int qt, int R, const uint8_t *w, size_t wrow,
+                                                                          int64_t k, QT(unpacked) *u) {
+    size_t bb = qt == QUANT_Q8_0 ? sizeof(block_q8_0) : qt == QUANT_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q4_1);
+    for (int r = 0; r < R; r++)
+        for (int64_t i = 0; i < k; i++) {
+            const uint8_t *p = w + (size_t)r * wrow + (size_t)i * bb;
+            __m128 sc = QT(scales)(qt, p);
+            u->q[r][i] = QT(weights)(qt, p);
+            u->d[r][i] = _mm256_broadcastss_ps(sc);
+            u->m[r][i] = _mm_cvtss_f32(_mm_movehdup_ps(sc));
+        }
+}
+
+/* QT(tile) over unpacked weights (k blocks) and NT activation rows. Q4_1's
+ * m term is a product of its own, sum over blocks of mw times dx s, eight
+ * blocks to a register: ds (rows arow apart) holds dx s per block. */
+QT_ATTR static inline __attribute__((always_inline)) void QT(tile_unpacked)(int qt, int R, int NT, const QT(unpacked) *u,
+                                                                            const quant_act *a, const float *ds,
+                                                                            int64_t arow, int64_t k,
+                                                                            float *out, int64_t ldo, const float *bias,
+                                                                            bool accumulate) {
+    enum { RM = 4, NM = 4 };
+    __m256 acc[RM][NM];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++)
+#pragma GCC unroll 4
+        for (int n = 0; n < NT; n++) acc[r][n] = _mm256_setzero_ps();
+    for (int64_t i = 0; i < k; i++) {
+#pragma GCC unroll 4
+        for (int n = 0; n < NT; n++) {
+            const quant_act *ab = a + n * arow + i;
+            __m256i av = _mm256_loadu_si256((const __m256i *)ab->q);
+            __m256 dxv = _mm256_set1_ps(ab->d);
+#pragma GCC unroll 4
+            for (int r = 0; r < R; r++) {
+                __m256i p = QT(block_dot)(qt, u->q[r][i], av, ab->s);
+                acc[r][n] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(u->d[r][i], dxv), acc[r][n]);
+            }
+        }
+    }
+    if (qt == QUANT_Q4_1)
+        for (int64_t i = 0; i < k; i += 8) {
+            __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(k - i)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+#pragma GCC unroll 4
+            for (int n = 0; n < NT; n++) {
+                __m256 dsv = _mm256_maskload_ps(ds + n * arow + i, mask);
+#pragma GCC unroll 4
+                for (int r = 0; r < R; r++)
+                    acc[r][n] = _mm256_fmadd_ps(_mm256_maskload_ps(&u->m[r][i], mask), dsv, acc[r][n]);
+            }
+        }
+#pragma GCC unroll 4
+    for (int n = 0; n < NT; n++)
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            float *o = out + n * ldo + r;
+            *o = (accumulate ? *o : bias ? bias[r] : 0.0f) + QT(hsum8)(acc[r][n]);
+        }
+}
+
 /* out (N, OC) (rows ldo apart) for N activation rows (arow blocks apart) and
  * OC weight rows (wrow bytes apart) of nb blocks: decoding (N = 1) reads the
  * weights once, four rows side by side, rows split over the threads;
@@ -167,7 +241,8 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(tile)(int qt, int R
  * One function per type (QT_RUN below), so that the type is a constant
  * inside each OpenMP region (which the compiler outlines before inlining). */
 #define QT_RUN(QTYPE, NAME)                                                                                            \
-    QT_ATTR static void QT(NAME)(float *out, int64_t ldo, const quant_act *a, int64_t arow, const uint8_t *w,          \
+    QT_ATTR static void QT(NAME)(float *out, int64_t ldo, const quant_act *a, const float *ds, int64_t arow,          \
+                                 const uint8_t *w,                                                                     \
                                  size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate) { \
         enum { RT = 4, NT = QT_VNNI ? 3 : 2 };                                                                         \
         int64_t groups = (OC + RT - 1) / RT;                                                                           \
@@ -191,10 +266,18 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(tile)(int qt, int R
             const float *b = bias ? bias + o0 : NULL;                                                                  \
             int64_t n = 0;                                                                                             \
             if (o0 + RT <= OC) {                                                                                       \
-                for (; n + NT <= N; n += NT)                                                                           \
-                    QT(tile)(QTYPE, RT, NT, wg, wrow, a + n * arow, arow, nb, out + n * ldo + o0, ldo, b, accumulate); \
-                for (; n < N; n++)                                                                                     \
-                    QT(tile)(QTYPE, RT, 1, wg, wrow, a + n * arow, arow, nb, out + n * ldo + o0, ldo, b, accumulate);  \
+                QT(unpacked) u;                                                                                        \
+                for (int64_t i0 = 0; i0 < nb; i0 += QT_UB) {                                                           \
+                    int64_t k = nb - i0 < QT_UB ? nb - i0 : QT_UB;                                                     \
+                    bool acc_ = accumulate || i0 > 0;                                                                  \
+                    QT(unpack_rows)(QTYPE, RT, wg + (size_t)i0 * QT(block_bytes)(QTYPE), wrow, k, &u);                  \
+                    for (n = 0; n + NT <= N; n += NT)                                                                  \
+                        QT(tile_unpacked)(QTYPE, RT, NT, &u, a + n * arow + i0, ds + n * arow + i0, arow, k, out + n * ldo + o0, ldo, b,   \
+                                          acc_);                                                                       \
+                    for (; n < N; n++)                                                                                 \
+                        QT(tile_unpacked)(QTYPE, RT, 1, &u, a + n * arow + i0, ds + n * arow + i0, arow, k, out + n * ldo + o0, ldo, b,    \
+                                          acc_);                                                                       \
+                }                                                                                                      \
             } else {                                                                                                   \
                 for (int64_t o = o0; o < OC; o++)                                                                      \
                     for (n = 0; n < N; n++)                                                                            \
@@ -208,13 +291,15 @@ QT_RUN(QUANT_Q4_0, run_q4_0)
 QT_RUN(QUANT_Q4_1, run_q4_1)
 #undef QT_RUN
 
-QT_ATTR static void QT(run_any)(int qt, float *out, int64_t ldo, const quant_act *a, int64_t arow, const uint8_t *w,
-                                size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate) {
-    if (qt == QUANT_Q8_0) QT(run_q8_0)(out, ldo, a, arow, w, wrow, bias, N, nb, OC, accumulate);
-    else if (qt == QUANT_Q4_0) QT(run_q4_0)(out, ldo, a, arow, w, wrow, bias, N, nb, OC, accumulate);
-    else QT(run_q4_1)(out, ldo, a, arow, w, wrow, bias, N, nb, OC, accumulate);
+QT_ATTR static void QT(run_any)(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, int64_t arow,
+                                const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
+                                bool accumulate) {
+    if (qt == QUANT_Q8_0) QT(run_q8_0)(out, ldo, a, ds, arow, w, wrow, bias, N, nb, OC, accumulate);
+    else if (qt == QUANT_Q4_0) QT(run_q4_0)(out, ldo, a, ds, arow, w, wrow, bias, N, nb, OC, accumulate);
+    else QT(run_q4_1)(out, ldo, a, ds, arow, w, wrow, bias, N, nb, OC, accumulate);
 }
 
 #undef QT
+#undef QT_UB
 #undef QT_CAT
 #undef QT_CAT2
