@@ -64,6 +64,7 @@ static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, cons
                        const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
                        bool accumulate) {
     bool par = !cpu_in_team() && N * OC * nb * QUANT_BLOCK >= PAR_MIN;
+    (void)par; /* unread without OpenMP */
 #pragma omp parallel for schedule(static) if (par)
     for (int64_t o = 0; o < OC; o++)
         for (int64_t n = 0; n < N; n++) {
@@ -102,6 +103,7 @@ static void forward_with(quant_run_fn run, float *out, const float *x, const voi
     if (act) {
         float *ds = (float *)(void *)(act + N * nb);
         bool par = !cpu_in_team() && N * C >= PAR_MIN;
+        (void)par;
 #pragma omp parallel for schedule(static) if (par)
         for (int64_t n = 0; n < N; n++) {
             quant_act_row(act + n * nb, x + n * C, C);
@@ -160,6 +162,7 @@ void CPU_FN(cpu_embedding_forward_q)(float *out, const void *table, int qtype, c
                                      int64_t C) {
     size_t row = quant_row_bytes(qtype, C);
     bool par = !cpu_in_team() && N * C >= PAR_MIN;
+    (void)par;
 #pragma omp parallel for schedule(static) if (par)
     for (int64_t n = 0; n < N; n++)
         quant_dequantize_row(qtype, (const uint8_t *)table + (size_t)ids[n] * row, out + n * C, C);

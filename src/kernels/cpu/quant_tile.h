@@ -247,6 +247,7 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(tile_unpacked)(int 
         enum { RT = 4, NT = QT_VNNI ? 3 : 2 };                                                                         \
         int64_t groups = (OC + RT - 1) / RT;                                                                           \
         bool par = !cpu_in_team() && N * OC * nb * QUANT_BLOCK >= PAR_MIN;                                             \
+        (void)par; /* unread without OpenMP */                                                                         \
         if (N == 1) {                                                                                                  \
             _Pragma("omp parallel for schedule(static) if (par)") for (int64_t g = 0; g < groups; g++) {               \
                 int64_t o0 = g * RT;                                                                                   \
