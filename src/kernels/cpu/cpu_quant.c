@@ -14,6 +14,9 @@
 #if defined(__AVX2__) && defined(__FMA__) && defined(__GNUC__)
 #include <immintrin.h>
 
+/* Prompt processing's unpacked weight tiles (quant_tile.h), one per thread. */
+static thread_buffer quant_unpack_buffer = THREAD_BUFFER_INIT;
+
 #define QT_VNNI 0
 #define QT_SUFFIX avx2code
 #define QT_ATTR
@@ -85,9 +88,9 @@ typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a
  * which runs one product per layer and token, allocates nothing. */
 static thread_buffer act_buffer = THREAD_BUFFER_INIT;
 
-/* Activation blocks of one row at a time, on the stack, when the buffer
- * cannot be allocated. */
-enum { CHUNK_BLOCKS = 64 };
+/* Activation blocks of one row at a time, on the stack (640 bytes), when
+ * the buffer cannot be allocated. */
+enum { CHUNK_BLOCKS = 16 };
 
 static void forward_with(quant_run_fn run, float *out, const float *x, const void *w, int qt, const float *bias,
                          int64_t N, int64_t C, int64_t OC) {

@@ -164,8 +164,10 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(tile)(int qt, int R
 }
 
 /* Prompt processing: R weight rows' blocks [i0, i0 + k) unpacked once into
- * wq (the registers QT(weights) gives, stored) and ws (dw, mw / 8), so that
- * the tiles over every NT activation rows only load them. */
+ * q (the registers QT(weights) gives, stored), d (dw) and m (mw), so that
+ * the tiles over every NT activation rows only load them. About 9 KiB, in
+ * a buffer per thread (quant_unpack_buffer), not on the stack; without it
+ * the tiles unpack the weights as they read them. */
 #define QT_UB 32
 typedef struct QT(unpacked) {
     __m256i q[4][QT_UB];
@@ -266,19 +268,24 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(tile_unpacked)(int 
             const uint8_t *wg = w + (size_t)o0 * wrow;                                                                 \
             const float *b = bias ? bias + o0 : NULL;                                                                  \
             int64_t n = 0;                                                                                             \
-            if (o0 + RT <= OC) {                                                                                       \
-                QT(unpacked) u;                                                                                        \
+            QT(unpacked) *u = o0 + RT <= OC ? thread_buffer_get(&quant_unpack_buffer, sizeof *u) : NULL;            \
+            if (u) {                                                                                                   \
                 for (int64_t i0 = 0; i0 < nb; i0 += QT_UB) {                                                           \
                     int64_t k = nb - i0 < QT_UB ? nb - i0 : QT_UB;                                                     \
                     bool acc_ = accumulate || i0 > 0;                                                                  \
-                    QT(unpack_rows)(QTYPE, RT, wg + (size_t)i0 * QT(block_bytes)(QTYPE), wrow, k, &u);                  \
+                    QT(unpack_rows)(QTYPE, RT, wg + (size_t)i0 * QT(block_bytes)(QTYPE), wrow, k, u);                  \
                     for (n = 0; n + NT <= N; n += NT)                                                                  \
-                        QT(tile_unpacked)(QTYPE, RT, NT, &u, a + n * arow + i0, ds + n * arow + i0, arow, k, out + n * ldo + o0, ldo, b,   \
-                                          acc_);                                                                       \
+                        QT(tile_unpacked)(QTYPE, RT, NT, u, a + n * arow + i0, ds + n * arow + i0, arow, k,            \
+                                          out + n * ldo + o0, ldo, b, acc_);                                           \
                     for (; n < N; n++)                                                                                 \
-                        QT(tile_unpacked)(QTYPE, RT, 1, &u, a + n * arow + i0, ds + n * arow + i0, arow, k, out + n * ldo + o0, ldo, b,    \
-                                          acc_);                                                                       \
+                        QT(tile_unpacked)(QTYPE, RT, 1, u, a + n * arow + i0, ds + n * arow + i0, arow, k,             \
+                                          out + n * ldo + o0, ldo, b, acc_);                                           \
                 }                                                                                                      \
+            } else if (o0 + RT <= OC) { /* no scratch: the weights unpacked as they are read */                        \
+                for (; n + NT <= N; n += NT)                                                                           \
+                    QT(tile)(QTYPE, RT, NT, wg, wrow, a + n * arow, arow, nb, out + n * ldo + o0, ldo, b, accumulate); \
+                for (; n < N; n++)                                                                                     \
+                    QT(tile)(QTYPE, RT, 1, wg, wrow, a + n * arow, arow, nb, out + n * ldo + o0, ldo, b, accumulate);  \
             } else {                                                                                                   \
                 for (int64_t o = o0; o < OC; o++)                                                                      \
                     for (n = 0; n < N; n++)                                                                            \
