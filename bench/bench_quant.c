@@ -1,14 +1,16 @@
 /* bench_quant — the quantized linear layer (matmul_forward_q of the best
  * kernel table) at SmolLM2-135M's shapes: decoding (one row: GB/s of
  * weights read, and that as a share of this machine's read bandwidth,
- * measured here as bench_machine does: a sum over 1 GiB on every thread)
- * and prompt processing (512 rows: GMAC/s, and the fp32 matmul_forward on
- * the dequantized weights for comparison). Each decoding shape cycles
- * through enough copies of its weights (about 256 MB) to leave the caches;
- * best of 7. Also the sum over one token's products (30 layers + the Q8_0
+ * measured here as bench_machine does, a sum on every thread, but over
+ * 1 MiB pieces timed one by one) and prompt processing (512 rows: GMAC/s,
+ * and the fp32 matmul_forward on the dequantized weights for comparison).
+ * Each decoding shape cycles through enough copies of its weights (about
+ * 256 MB) to leave the caches; every product is timed alone and the median
+ * kept (on a machine shared with other work, a long window averages their
+ * time slices in). Also the sum over one token's products (30 layers + the Q8_0
  * head) as tokens/s if the products were all a step did. One JSON line per
  * shape, then a summary line.
- *   bench_quant [--threads N] [--read-gbps X (skip the bandwidth pass)] */
+ *   make build/bench/bench_quant && build/bench/bench_quant [--threads N] [--read-gbps X (skip the bandwidth pass)] */
 #include "core/core.h"
 #include "kernels/cpu/cpu_quant.h"
 #include "kernels/kernels.h"
@@ -27,28 +29,44 @@ static double now(void) {
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Bytes per second of a sum over 1 GiB of floats on every thread, best of 5. */
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+/* The median of n timings (sorts them). */
+static double median(double *t, int n) {
+    qsort(t, (size_t)n, sizeof *t, cmp_double);
+    return t[n / 2];
+}
+
+/* Bytes per second of sums over 1 MiB pieces of a 1 GiB buffer on every
+ * thread (each piece timed alone, the median taken: the same short windows
+ * as the products below, so that other processes' time slices, which long
+ * windows would average in, count the same on both sides). */
 static double read_bandwidth(void) {
-    size_t n = (size_t)1 << 28;
+    size_t n = (size_t)1 << 28, piece = (size_t)1 << 18;
     float *buf = attn_malloc_aligned(n * sizeof(float));
     if (!buf) return 0.0;
 #pragma omp parallel for schedule(static)
     for (size_t i = 0; i < n; i++) buf[i] = (float)(i & 7);
-    double best = 1e30, sink = 0.0;
-    for (int r = 0; r < 5; r++) {
+    int np = (int)(n / piece);
+    double *t = malloc(sizeof(double) * (size_t)np), sink = 0.0;
+    for (int p = 0; p < np; p++) {
+        const float *b = buf + (size_t)p * piece;
         double t0 = now(), s = 0.0;
 #pragma omp parallel for schedule(static) reduction(+ : s)
-        for (size_t i = 0; i < n; i += 16) {
+        for (size_t i = 0; i < piece; i += 16) {
             float a = 0.0f;
-            for (int j = 0; j < 16; j++) a += buf[i + (size_t)j];
+            for (int j = 0; j < 16; j++) a += b[i + (size_t)j];
             s += (double)a;
         }
-        double t = now() - t0;
+        t[p] = now() - t0;
         sink += s;
-        if (t < best) best = t;
     }
+    double m = median(t, np);
+    free(t);
     attn_free_aligned(buf);
-    return sink == -1.0 ? 0.0 : (double)(n * sizeof(float)) / best;
+    return sink == -1.0 ? 0.0 : (double)(piece * sizeof(float)) / m;
 }
 
 int main(int argc, char **argv) {
@@ -94,13 +112,16 @@ int main(int argc, char **argv) {
         for (int64_t i = 0; i < OC * C; i++) wf[i] = 0.05f * rng_normal(2, 0, (uint64_t)i);
         for (int64_t r = 0; r < OC; r++) quant_quantize_row(qt, wf + r * C, w + (size_t)r * quant_row_bytes(qt, C), C);
         for (int c = 1; c < copies; c++) memcpy(w + (size_t)c * one, w, one);
-        double best = 1e30;
-        for (int rep = 0; rep < 7; rep++) {
-            double t0 = now();
-            for (int c = 0; c < copies; c++) k->matmul_forward_q(out, x, w + (size_t)c * one, qt, NULL, 1, C, OC);
-            double t = (now() - t0) / copies;
-            if (t < best) best = t;
-        }
+        int reps = 3, nt = reps * copies;
+        double *ts = malloc(sizeof(double) * (size_t)nt);
+        for (int rep = 0; rep < reps; rep++)
+            for (int c = 0; c < copies; c++) {
+                double t0 = now();
+                k->matmul_forward_q(out, x, w + (size_t)c * one, qt, NULL, 1, C, OC);
+                ts[rep * copies + c] = now() - t0;
+            }
+        double best = median(ts, nt);
+        free(ts);
         double gbps = (double)one / best / 1e9;
         /* prompt processing: PROMPT rows through one copy */
         int64_t rows = OC > 10000 ? 64 : PROMPT;

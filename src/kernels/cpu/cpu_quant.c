@@ -63,7 +63,7 @@ static float row_dot_scalar(int qt, const uint8_t *w, const quant_act *a, int64_
     return acc;
 }
 
-static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, int64_t arow,
+static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd, int64_t arow,
                        const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
                        bool accumulate) {
     bool par = !cpu_in_team() && N * OC * nb * QUANT_BLOCK >= PAR_MIN;
@@ -79,8 +79,9 @@ static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, cons
 /* ---- entry points ----------------------------------------------------------------- */
 
 /* ds (N rows of nb, arow apart): each activation block's d * s (Q4_1's m
- * term), or NULL for one row (decoding does not read it). */
-typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, int64_t arow,
+ * term); dd (rows 2 arow apart): the pairs d, d * s. */
+typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd,
+                             int64_t arow,
                              const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
                              bool accumulate);
 
@@ -88,7 +89,7 @@ typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a
  * which runs one product per layer and token, allocates nothing. */
 static thread_buffer act_buffer = THREAD_BUFFER_INIT;
 
-/* Activation blocks of one row at a time, on the stack (640 bytes), when
+/* Activation blocks of one row at a time, on the stack (832 bytes), when
  * the buffer cannot be allocated. */
 enum { CHUNK_BLOCKS = 16 };
 
@@ -102,25 +103,34 @@ static void forward_with(quant_run_fn run, float *out, const float *x, const voi
             for (int64_t o = 0; o < OC; o++) out[n * OC + o] = bias ? bias[o] : 0.0f;
         return;
     }
-    quant_act *act = thread_buffer_get(&act_buffer, (size_t)N * (size_t)nb * (sizeof(quant_act) + sizeof(float)));
+    quant_act *act = thread_buffer_get(&act_buffer, (size_t)N * (size_t)nb * (sizeof(quant_act) + 3 * sizeof(float)));
     if (act) {
-        float *ds = (float *)(void *)(act + N * nb);
+        float *ds = (float *)(void *)(act + N * nb), *dd = ds + N * nb;
         bool par = !cpu_in_team() && N * C >= PAR_MIN;
         (void)par;
 #pragma omp parallel for schedule(static) if (par)
         for (int64_t n = 0; n < N; n++) {
             quant_act_row(act + n * nb, x + n * C, C);
-            for (int64_t i = 0; i < nb; i++) ds[n * nb + i] = act[n * nb + i].d * (float)act[n * nb + i].s;
+            for (int64_t i = 0; i < nb; i++) {
+                ds[n * nb + i] = act[n * nb + i].d * (float)act[n * nb + i].s;
+                dd[2 * (n * nb + i)] = act[n * nb + i].d;
+                dd[2 * (n * nb + i) + 1] = ds[n * nb + i];
+            }
         }
-        run(qt, out, OC, act, ds, nb, w, wrow, bias, N, nb, OC, false);
+        run(qt, out, OC, act, ds, dd, nb, w, wrow, bias, N, nb, OC, false);
         return;
     }
     quant_act chunk[CHUNK_BLOCKS];
+    float chunk_ds[CHUNK_BLOCKS], chunk_dd[2 * CHUNK_BLOCKS];
     for (int64_t n = 0; n < N; n++)
         for (int64_t i0 = 0; i0 < nb; i0 += CHUNK_BLOCKS) {
             int64_t k = nb - i0 < CHUNK_BLOCKS ? nb - i0 : CHUNK_BLOCKS;
             quant_act_row(chunk, x + n * C + i0 * QUANT_BLOCK, k * QUANT_BLOCK);
-            run(qt, out + n * OC, OC, chunk, NULL, k, (const uint8_t *)w + (size_t)i0 * bb, wrow, bias, 1, k, OC, i0 > 0);
+            for (int64_t i = 0; i < k; i++) {
+                chunk_ds[i] = chunk[i].d * (float)chunk[i].s;
+                chunk_dd[2 * i] = chunk[i].d, chunk_dd[2 * i + 1] = chunk_ds[i];
+            }
+            run(qt, out + n * OC, OC, chunk, chunk_ds, chunk_dd, k, (const uint8_t *)w + (size_t)i0 * bb, wrow, bias, 1, k, OC, i0 > 0);
         }
 }
 

@@ -235,15 +235,63 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(tile_unpacked)(int 
         }
 }
 
+/* Decoding: the dot of one weight row (nb blocks) with the activations,
+ * the row read as one sequential stream (a thread's rows one after another:
+ * the hardware prefetchers follow one stream at about the read bandwidth,
+ * where several rows read side by side fall well short), with a software
+ * prefetch QT_PF bytes ahead, four blocks at a time in four accumulators.
+ * The four blocks' scales are converted together: their first 4 bytes
+ * ([d, m] for Q4_1, d and two codes otherwise) as 8 halves, times the
+ * activations' pairs dd = [dx, dx s], give [dw dx, mw dx s] per block;
+ * Q4_1's m terms add up in a vector of their own (odd lanes). */
+#define QT_PF 2048
+QT_ATTR static inline __attribute__((always_inline)) float QT(row_dot)(int qt, const uint8_t *w, const quant_act *a,
+                                                                       const float *dd, int64_t nb) {
+    size_t bb = QT(block_bytes)(qt);
+    __m256 acc[4] = {_mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps(), _mm256_setzero_ps()};
+    __m256 macc = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 4 <= nb; i += 4) {
+        const uint8_t *p = w + (size_t)i * bb;
+        _mm_prefetch((const char *)p + QT_PF, _MM_HINT_T0);
+        _mm_prefetch((const char *)p + QT_PF + 64, _MM_HINT_T0);
+        int32_t h[4];
+        for (int u = 0; u < 4; u++) memcpy(&h[u], p + (size_t)u * bb, 4);
+        __m256 prod = _mm256_mul_ps(_mm256_cvtph_ps(_mm_setr_epi32(h[0], h[1], h[2], h[3])), _mm256_loadu_ps(dd + 2 * i));
+        if (qt == QUANT_Q4_1) macc = _mm256_add_ps(macc, prod);
+#pragma GCC unroll 4
+        for (int u = 0; u < 4; u++) {
+            const quant_act *ab = a + i + u;
+            __m256i pv = QT(block_dot)(qt, QT(weights)(qt, p + (size_t)u * bb), _mm256_loadu_si256((const __m256i *)ab->q),
+                                       ab->s);
+            acc[u] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pv), _mm256_permutevar8x32_ps(prod, _mm256_set1_epi32(2 * u)),
+                                     acc[u]);
+        }
+    }
+    for (; i < nb; i++) {
+        const uint8_t *p = w + (size_t)i * bb;
+        const quant_act *ab = a + i;
+        __m256i pv = QT(block_dot)(qt, QT(weights)(qt, p), _mm256_loadu_si256((const __m256i *)ab->q), ab->s);
+        __m128 prod = _mm_mul_ps(QT(scales)(qt, p), _mm_castpd_ps(_mm_load_sd((const double *)(const void *)(dd + 2 * i))));
+        acc[0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pv), _mm256_broadcastss_ps(prod), acc[0]);
+        if (qt == QUANT_Q4_1) macc = _mm256_add_ps(macc, _mm256_zextps128_ps256(prod));
+    }
+    __m256 sum = _mm256_add_ps(_mm256_add_ps(acc[0], acc[1]), _mm256_add_ps(acc[2], acc[3]));
+    if (qt == QUANT_Q4_1) /* the odd lanes of macc: m terms (the even ones are the d terms, already counted) */
+        sum = _mm256_add_ps(sum, _mm256_and_ps(macc, _mm256_castsi256_ps(_mm256_setr_epi32(0, -1, 0, -1, 0, -1, 0, -1))));
+    return QT(hsum8)(sum);
+}
+
 /* out (N, OC) (rows ldo apart) for N activation rows (arow blocks apart) and
  * OC weight rows (wrow bytes apart) of nb blocks: decoding (N = 1) reads the
- * weights once, four rows side by side, rows split over the threads;
+ * weights once, row by row (QT(row_dot)), rows split over the threads;
  * several rows take tiles of RT weight rows by NT activation rows, each
  * thread its own weight rows (every weight block read once per NT rows).
  * One function per type (QT_RUN below), so that the type is a constant
  * inside each OpenMP region (which the compiler outlines before inlining). */
 #define QT_RUN(QTYPE, NAME)                                                                                            \
-    QT_ATTR static void QT(NAME)(float *out, int64_t ldo, const quant_act *a, const float *ds, int64_t arow,          \
+    QT_ATTR static void QT(NAME)(float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd,       \
+                                 int64_t arow,                                                                         \
                                  const uint8_t *w,                                                                     \
                                  size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate) { \
         enum { RT = 4, NT = QT_VNNI ? 3 : 2 };                                                                         \
@@ -251,15 +299,9 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(tile_unpacked)(int 
         bool par = !cpu_in_team() && N * OC * nb * QUANT_BLOCK >= PAR_MIN;                                             \
         (void)par; /* unread without OpenMP */                                                                         \
         if (N == 1) {                                                                                                  \
-            _Pragma("omp parallel for schedule(static) if (par)") for (int64_t g = 0; g < groups; g++) {               \
-                int64_t o0 = g * RT;                                                                                   \
-                if (o0 + RT <= OC)                                                                                     \
-                    QT(tile)(QTYPE, RT, 1, w + (size_t)o0 * wrow, wrow, a, arow, nb, out + o0, ldo,                    \
-                             bias ? bias + o0 : NULL, accumulate);                                                     \
-                else                                                                                                   \
-                    for (int64_t o = o0; o < OC; o++)                                                                  \
-                        QT(tile)(QTYPE, 1, 1, w + (size_t)o * wrow, wrow, a, arow, nb, out + o, ldo,                   \
-                                 bias ? bias + o : NULL, accumulate);                                                  \
+            _Pragma("omp parallel for schedule(static) if (par)") for (int64_t o = 0; o < OC; o++) {                   \
+                float *y = out + o;                                                                                    \
+                *y = (accumulate ? *y : bias ? bias[o] : 0.0f) + QT(row_dot)(QTYPE, w + (size_t)o * wrow, a, dd, nb);  \
             }                                                                                                          \
             return;                                                                                                    \
         }                                                                                                              \
@@ -299,15 +341,17 @@ QT_RUN(QUANT_Q4_0, run_q4_0)
 QT_RUN(QUANT_Q4_1, run_q4_1)
 #undef QT_RUN
 
-QT_ATTR static void QT(run_any)(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, int64_t arow,
+QT_ATTR static void QT(run_any)(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd,
+                                int64_t arow,
                                 const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
                                 bool accumulate) {
-    if (qt == QUANT_Q8_0) QT(run_q8_0)(out, ldo, a, ds, arow, w, wrow, bias, N, nb, OC, accumulate);
-    else if (qt == QUANT_Q4_0) QT(run_q4_0)(out, ldo, a, ds, arow, w, wrow, bias, N, nb, OC, accumulate);
-    else QT(run_q4_1)(out, ldo, a, ds, arow, w, wrow, bias, N, nb, OC, accumulate);
+    if (qt == QUANT_Q8_0) QT(run_q8_0)(out, ldo, a, ds, dd, arow, w, wrow, bias, N, nb, OC, accumulate);
+    else if (qt == QUANT_Q4_0) QT(run_q4_0)(out, ldo, a, ds, dd, arow, w, wrow, bias, N, nb, OC, accumulate);
+    else QT(run_q4_1)(out, ldo, a, ds, dd, arow, w, wrow, bias, N, nb, OC, accumulate);
 }
 
 #undef QT
 #undef QT_UB
+#undef QT_PF
 #undef QT_CAT
 #undef QT_CAT2
