@@ -272,7 +272,9 @@ QT_ATTR static inline __attribute__((always_inline)) float QT(row_dot)(int qt, c
         const uint8_t *p = w + (size_t)i * bb;
         const quant_act *ab = a + i;
         __m256i pv = QT(block_dot)(qt, QT(weights)(qt, p), _mm256_loadu_si256((const __m256i *)ab->q), ab->s);
-        __m128 prod = _mm_mul_ps(QT(scales)(qt, p), _mm_castpd_ps(_mm_load_sd((const double *)(const void *)(dd + 2 * i))));
+        double pair; /* dd + 2 i, 4-byte aligned */
+        memcpy(&pair, dd + 2 * i, sizeof pair);
+        __m128 prod = _mm_mul_ps(QT(scales)(qt, p), _mm_castpd_ps(_mm_set_sd(pair)));
         acc[0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(pv), _mm256_broadcastss_ps(prod), acc[0]);
         if (qt == QUANT_Q4_1) macc = _mm256_add_ps(macc, _mm256_zextps128_ps256(prod));
     }
