@@ -34,6 +34,7 @@
 #include "kernels/ref/ref.h"
 #include "ops/graph.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 static uint64_t rng_s = 0x243f6a8885a308d3ull;
@@ -355,4 +356,75 @@ TEST("op_linear / op_linear_act / op_embedding on a quantized weight: the kernel
         graph_free(&g);
         attn_free(q);
     }
+}
+
+/* One product on a thread of its own whose allocation number fail_at
+ * (counting from 0) fails: 0 is the activations' buffer (the product then
+ * quantizes a few blocks of a row at a time on the stack), 1 the SIMD
+ * paths' unpacked weight tiles (their tiles then unpack as they read). */
+typedef struct qjob {
+    qmm_fn fn;
+    const float *x, *b;
+    const void *w;
+    int qt;
+    float *out;
+    int64_t N, C, OC;
+    long fail_at;
+} qjob;
+
+static void *qjob_thread(void *p) {
+    qjob *j = p;
+    test_alloc_count = 0;
+    test_alloc_fail_at = j->fail_at;
+    attn_set_allocator(test_failing_realloc, NULL);
+    j->fn(j->out, j->x, j->w, j->qt, j->b, j->N, j->C, j->OC);
+    attn_set_allocator(NULL, NULL);
+    return NULL;
+}
+
+TEST("matmul_forward_q without its buffers (allocations refused): the same products on a small stack") {
+    path ps[8];
+    int np = paths(ps);
+    /* serial sizes (under PAR_MIN multiply-adds), so that the calling thread makes every allocation */
+    static const int64_t shapes[2][3] = {{3, 1056, 5}, {7, 96, 9}}; /* N, C, OC */
+    for (int fail_at = 0; fail_at < 2; fail_at++)
+        for (int t = 0; t < 3; t++)
+            for (int p = 1; p < np; p++) {
+                int qt = TYPES[t];
+                int64_t N = shapes[fail_at][0], C = shapes[fail_at][1], OC = shapes[fail_at][2], nb = C / QUANT_BLOCK;
+                float *wf = malloc((size_t)(OC * C) * sizeof *wf), *x = malloc((size_t)(N * C) * sizeof *x);
+                float *b = malloc((size_t)OC * sizeof *b), *ref = malloc((size_t)(N * OC) * sizeof *ref);
+                float *got = malloc((size_t)(N * OC) * sizeof *got);
+                for (int64_t i = 0; i < OC * C; i++) wf[i] = frand();
+                for (int64_t i = 0; i < N * C; i++) x[i] = frand();
+                for (int64_t o = 0; o < OC; o++) b[o] = frand();
+                for (int64_t i = 0; i < N * OC; i++) got[i] = NAN;
+                void *w = NULL;
+                CHECK_OK(quant_matrix_new(qt, wf, OC, C, &w));
+                qjob j = {ps[p].fn, x, b, w, qt, got, N, C, OC, fail_at};
+                pthread_attr_t attr;
+                pthread_t th;
+                CHECK(pthread_attr_init(&attr) == 0);
+                CHECK(pthread_attr_setstacksize(&attr, 32768) == 0);
+                CHECK(pthread_create(&th, &attr, qjob_thread, &j) == 0);
+                CHECK(pthread_join(th, NULL) == 0);
+                pthread_attr_destroy(&attr);
+                CHECK(test_alloc_count > fail_at || (fail_at == 1 && !strcmp(ps[p].name, "scalar")));
+                ref_matmul_forward_q(ref, x, w, qt, b, N, C, OC);
+                for (int64_t n = 0; n < N; n++)
+                    for (int64_t o = 0; o < OC; o++) {
+                        double M, ae, wx;
+                        bounds(qt, w, x + n * C, b, o, C, &M, &ae, &wx);
+                        /* chunks of the row add their partial sums into out: a few more roundings */
+                        double tol = (2.0 * (double)nb + 6.0 + (double)nb / 16.0) * 0x1p-24 * M;
+                        if (!(fabs((double)got[n * OC + o] - (double)ref[n * OC + o]) <= tol)) {
+                            fprintf(stderr, "  %s %s fail_at %d (%lld,%lld): %.9g vs %.9g\n", ps[p].name,
+                                    quant_type_name(qt), fail_at, (long long)n, (long long)o,
+                                    (double)got[n * OC + o], (double)ref[n * OC + o]);
+                            CHECK(false);
+                        }
+                    }
+                attn_free(w);
+                free(wf), free(x), free(b), free(ref), free(got);
+            }
 }

@@ -14,6 +14,9 @@
 #if defined(__AVX2__) && defined(__FMA__) && defined(__GNUC__)
 #include <immintrin.h>
 
+/* Prompt processing's unpacked weight tiles (quant_tile.h), one per thread. */
+static thread_buffer quant_unpack_buffer = THREAD_BUFFER_INIT;
+
 #define QT_VNNI 0
 #define QT_SUFFIX avx2code
 #define QT_ATTR
@@ -60,9 +63,11 @@ static float row_dot_scalar(int qt, const uint8_t *w, const quant_act *a, int64_
     return acc;
 }
 
-static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, int64_t arow, const uint8_t *w, size_t wrow,
-                       const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate) {
+static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd, int64_t arow,
+                       const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
+                       bool accumulate) {
     bool par = !cpu_in_team() && N * OC * nb * QUANT_BLOCK >= PAR_MIN;
+    (void)par; /* unread without OpenMP */
 #pragma omp parallel for schedule(static) if (par)
     for (int64_t o = 0; o < OC; o++)
         for (int64_t n = 0; n < N; n++) {
@@ -73,16 +78,20 @@ static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, int6
 
 /* ---- entry points ----------------------------------------------------------------- */
 
-typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a, int64_t arow, const uint8_t *w,
-                             size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate);
+/* ds (N rows of nb, arow apart): each activation block's d * s (Q4_1's m
+ * term); dd (rows 2 arow apart): the pairs d, d * s. */
+typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd,
+                             int64_t arow,
+                             const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
+                             bool accumulate);
 
 /* The activations of all rows, one buffer per calling thread: decoding,
  * which runs one product per layer and token, allocates nothing. */
 static thread_buffer act_buffer = THREAD_BUFFER_INIT;
 
-/* Activation blocks of one row at a time, on the stack, when the buffer
- * cannot be allocated. */
-enum { CHUNK_BLOCKS = 64 };
+/* Activation blocks of one row at a time, on the stack (832 bytes), when
+ * the buffer cannot be allocated. */
+enum { CHUNK_BLOCKS = 16 };
 
 static void forward_with(quant_run_fn run, float *out, const float *x, const void *w, int qt, const float *bias,
                          int64_t N, int64_t C, int64_t OC) {
@@ -94,20 +103,34 @@ static void forward_with(quant_run_fn run, float *out, const float *x, const voi
             for (int64_t o = 0; o < OC; o++) out[n * OC + o] = bias ? bias[o] : 0.0f;
         return;
     }
-    quant_act *act = thread_buffer_get(&act_buffer, (size_t)N * (size_t)nb * sizeof(quant_act));
+    quant_act *act = thread_buffer_get(&act_buffer, (size_t)N * (size_t)nb * (sizeof(quant_act) + 3 * sizeof(float)));
     if (act) {
+        float *ds = (float *)(void *)(act + N * nb), *dd = ds + N * nb;
         bool par = !cpu_in_team() && N * C >= PAR_MIN;
+        (void)par;
 #pragma omp parallel for schedule(static) if (par)
-        for (int64_t n = 0; n < N; n++) quant_act_row(act + n * nb, x + n * C, C);
-        run(qt, out, OC, act, nb, w, wrow, bias, N, nb, OC, false);
+        for (int64_t n = 0; n < N; n++) {
+            quant_act_row(act + n * nb, x + n * C, C);
+            for (int64_t i = 0; i < nb; i++) {
+                ds[n * nb + i] = act[n * nb + i].d * (float)act[n * nb + i].s;
+                dd[2 * (n * nb + i)] = act[n * nb + i].d;
+                dd[2 * (n * nb + i) + 1] = ds[n * nb + i];
+            }
+        }
+        run(qt, out, OC, act, ds, dd, nb, w, wrow, bias, N, nb, OC, false);
         return;
     }
     quant_act chunk[CHUNK_BLOCKS];
+    float chunk_ds[CHUNK_BLOCKS], chunk_dd[2 * CHUNK_BLOCKS];
     for (int64_t n = 0; n < N; n++)
         for (int64_t i0 = 0; i0 < nb; i0 += CHUNK_BLOCKS) {
             int64_t k = nb - i0 < CHUNK_BLOCKS ? nb - i0 : CHUNK_BLOCKS;
             quant_act_row(chunk, x + n * C + i0 * QUANT_BLOCK, k * QUANT_BLOCK);
-            run(qt, out + n * OC, OC, chunk, k, (const uint8_t *)w + (size_t)i0 * bb, wrow, bias, 1, k, OC, i0 > 0);
+            for (int64_t i = 0; i < k; i++) {
+                chunk_ds[i] = chunk[i].d * (float)chunk[i].s;
+                chunk_dd[2 * i] = chunk[i].d, chunk_dd[2 * i + 1] = chunk_ds[i];
+            }
+            run(qt, out + n * OC, OC, chunk, chunk_ds, chunk_dd, k, (const uint8_t *)w + (size_t)i0 * bb, wrow, bias, 1, k, OC, i0 > 0);
         }
 }
 
@@ -152,6 +175,7 @@ void CPU_FN(cpu_embedding_forward_q)(float *out, const void *table, int qtype, c
                                      int64_t C) {
     size_t row = quant_row_bytes(qtype, C);
     bool par = !cpu_in_team() && N * C >= PAR_MIN;
+    (void)par;
 #pragma omp parallel for schedule(static) if (par)
     for (int64_t n = 0; n < N; n++)
         quant_dequantize_row(qtype, (const uint8_t *)table + (size_t)ids[n] * row, out + n * C, C);
