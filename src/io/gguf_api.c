@@ -38,7 +38,7 @@ typedef struct sbuf {
 } sbuf;
 
 static void sb_put(sbuf *b, const char *s, size_t n) {
-    if (b->oom) return;
+    if (b->oom || n == 0) return;
     if (b->cap - b->n <= n) {
         size_t cap = b->cap ? b->cap : 64;
         while (cap - b->n <= n) {

@@ -68,7 +68,7 @@ struct attn_gguf_writer {
 };
 
 static void kv_put(attn_gguf_writer *w, const void *p, size_t n) {
-    if (w->oom) return;
+    if (w->oom || n == 0) return;
     if (w->kv_cap - w->kv_n < n) {
         size_t cap = w->kv_cap ? w->kv_cap : 256;
         while (cap - w->kv_n < n) {
