@@ -188,7 +188,7 @@ static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hp
                              (long long)p->shape[0], (long long)c->head_dim);
             break;
         }
-        size_t row_bytes = qt[k] ? quant_row_bytes(qt[k], p->shape[1]) : (size_t)(p->ndim == 2 ? p->shape[1] : p->numel) * sizeof(float);
+        size_t row_bytes = qt[k] ? quant_row_bytes(qt[k], p->shape[1]) : (size_t)(p->ndim == 2 ? p->shape[1] : 1) * sizeof(float);
         unsigned char *dst = (unsigned char *)(m->weights + p->offset);
         if (qt[k] && heads) { /* a reordered copy of the blocks */
             if (!(src[k] = attn_malloc(ts[k]->nbytes))) {

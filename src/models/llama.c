@@ -135,6 +135,8 @@ attn_status llama_model_new(const char *model_type, const llama_hparams *hp, att
     return llama_alloc(&c, a, out);
 }
 
+const llama_hparams *llama_hparams_of(const attn_model *m) { return &((const llama_model *)m->state)->c; }
+
 tensor *llama_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only) {
     llama_model *o = m->state;
     const llama_hparams *c = &o->c;

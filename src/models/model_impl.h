@@ -225,6 +225,8 @@ extern const json_field MISTRAL_CONFIG_KEYS[];
  * transformers' rotate-half order. model_type ("llama", "qwen2" or
  * "mistral") is the registry row it saves as. */
 attn_status llama_model_new(const char *model_type, const llama_hparams *hp, attn_model **out);
+/* A Llama-style model's hyper-parameters. */
+const llama_hparams *llama_hparams_of(const attn_model *m);
 attn_status llama_load(const model_source *src, attn_model **out);
 attn_status llama_save(const attn_model *m, const char *dir);
 void llama_sync_views(attn_model *m);
