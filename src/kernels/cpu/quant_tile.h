@@ -6,8 +6,8 @@
  * Each weight block of 32 values becomes one register of 32 unsigned or
  * signed bytes: Q4 nibbles unpacked as values 0..15 in order (the low
  * nibbles give values 0..15 of the block, the high ones 16..31, which is
- * the activations' order too), Q8_0 as its int8 codes. One instruction pair
- * multiplies them by the 32 int8 activations into 8 int32 partial sums
+ * the activations' order too), Q8_0 as its int8 codes. One instruction (two
+ * on AVX2) multiplies them by the 32 int8 activations into 8 int32 partial sums
  * whose total is the block's exact integer dot product:
  *   Q4_1  sum(u qa);  Q4_0  sum(u qa) - 8 s (each lane starts at -s);
  *   Q8_0  VNNI: sum((q + 128) qa) - 128 s (lanes start at -16 s; q ^ 0x80
@@ -15,11 +15,11 @@
  *         since vpmaddubsw would saturate on (q + 128) qa pairs. |q| <= 128
  *         and |qa| <= 127 keep every pair sum within int16 there.
  * The sums are converted to fp32 and added, times dw dx, into 8-lane
- * accumulators (one per weight row and activation row of the tile); Q4_1
- * adds mw dx s (into lane 1 when decoding, as mw / 8 times dx s in each lane
- * otherwise). A tile of R weight rows
- * by NT activation rows loads each weight block once for NT activation
- * rows and each activation block once for R weight rows. */
+ * accumulators; Q4_1's m term (mw dx s per block) is summed apart. Decoding
+ * (QT(row_dot)) streams one weight row at a time; prompt processing tiles R
+ * weight rows by NT activation rows, each weight block unpacked once for all
+ * the activation rows and each activation block loaded once per R weight
+ * rows (QT(tile_unpacked); QT(tile) when its scratch cannot be allocated). */
 
 #define QT_CAT2(a, b) a##_##b
 #define QT_CAT(a, b) QT_CAT2(a, b)
@@ -97,7 +97,7 @@ QT_ATTR static inline __m256 QT(add_lane1)(__m256 acc, __m128 v) {
 /* out[n * ldo + r] = (accumulate ? itself : bias[r] or 0) + the dot of
  * weight row r (rows wrow bytes apart, nb blocks of type qt) with
  * activation row n (rows arow blocks apart), r < R, n < NT. qt, R and NT
- * are constants where it is inlined. With one activation row (decoding),
+ * are constants where it is inlined. With one activation row,
  * each block's two scale products come from one multiply, [dw, mw] times
  * [dx, dx s]; with several, dw is broadcast once per block and multiplied
  * by each row's dx. */
