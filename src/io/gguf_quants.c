@@ -9,6 +9,7 @@
 
 #include "core/core.h"
 #include "kernels/bf16.h"
+#include "kernels/quant.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -56,47 +57,9 @@ bool gguf_can_quantize(uint32_t id) {
 
 /* ---- fp16 ------------------------------------------------------------------ */
 
-static float f32_bits(uint32_t u) {
-    float f;
-    memcpy(&f, &u, sizeof f);
-    return f;
-}
-
-float gguf_f16_to_f32(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-    uint32_t exp = (h >> 10) & 0x1fu, man = h & 0x3ffu;
-    if (exp == 0x1f) return f32_bits(sign | 0x7f800000u | (man << 13));
-    if (exp == 0) {
-        if (man == 0) return f32_bits(sign);
-        exp = 127 - 15 + 1;   /* subnormal: normalise the mantissa */
-        while (!(man & 0x400u)) {
-            man <<= 1;
-            exp--;
-        }
-        return f32_bits(sign | (exp << 23) | ((man & 0x3ffu) << 13));
-    }
-    return f32_bits(sign | ((exp + 127 - 15) << 23) | (man << 13));
-}
-
-uint16_t gguf_f32_to_f16(float f) {
-    uint32_t u;
-    memcpy(&u, &f, sizeof u);
-    uint16_t sign = (uint16_t)((u >> 16) & 0x8000u);
-    uint32_t a = u & 0x7fffffffu;
-    if (a > 0x7f800000u) return (uint16_t)(sign | 0x7e00u | ((a >> 13) & 0x3ffu));   /* NaN, quiet */
-    if (a >= 0x477ff000u) return (uint16_t)(sign | 0x7c00u);   /* >= 65520 rounds to infinity */
-    if (a >= 0x38800000u) {                                     /* normal half: rebias, round */
-        uint32_t r = a - 0x38000000u;
-        r += 0xfffu + ((r >> 13) & 1u);
-        return (uint16_t)(sign | (r >> 13));
-    }
-    if (a <= 0x33000000u) return sign;                          /* <= 2^-25 rounds to zero */
-    uint32_t e = a >> 23, m = (a & 0x7fffffu) | 0x800000u;
-    unsigned shift = 126u - e;                                  /* 14..24: units of 2^-24 */
-    uint32_t q = m >> shift, rem = m & ((1u << shift) - 1u), half = 1u << (shift - 1u);
-    if (rem > half || (rem == half && (q & 1u))) q++;
-    return (uint16_t)(sign | q);
-}
+/* the kernels' conversions (kernels/quant.h: exact, and round to nearest even) */
+float gguf_f16_to_f32(uint16_t h) { return quant_f16_to_f32_soft(h); }
+uint16_t gguf_f32_to_f16(float f) { return quant_f32_to_f16(f); }
 
 static float ld_f16(const unsigned char *p) { return gguf_f16_to_f32((uint16_t)(p[0] | (p[1] << 8))); }
 static void st_f16(unsigned char *p, float f) {
@@ -109,31 +72,6 @@ static uint32_t ld_u32(const unsigned char *p) {
 }
 
 /* ---- dequantization ---------------------------------------------------------- */
-
-static void deq_q8_0(const unsigned char *b, float *y) {
-    float d = ld_f16(b);
-    for (int j = 0; j < 32; j++) y[j] = (float)(int8_t)b[2 + j] * d;
-}
-
-static void deq_q4_0(const unsigned char *b, float *y) {
-    float d = ld_f16(b);
-    const unsigned char *qs = b + 2;
-    for (int j = 0; j < 16; j++) {
-        y[j] = d * (float)((qs[j] & 0x0f) - 8);
-        y[j + 16] = d * (float)((qs[j] >> 4) - 8);
-    }
-}
-
-static void deq_q4_1(const unsigned char *b, float *y) {
-    float d = ld_f16(b), m = ld_f16(b + 2);
-    const unsigned char *qs = b + 4;
-    for (int j = 0; j < 16; j++) {
-        float lo = d * (float)(qs[j] & 0x0f);
-        float hi = d * (float)(qs[j] >> 4);
-        y[j] = lo + m;
-        y[j + 16] = hi + m;
-    }
-}
 
 static void deq_q5_0(const unsigned char *b, float *y) {
     float d = ld_f16(b);
@@ -243,9 +181,9 @@ attn_status gguf_dequantize(uint32_t id, const void *src, float *dst, int64_t n)
     }
     void (*fn)(const unsigned char *, float *) = NULL;
     switch ((gguf_ttype)id) {
-    case GGUF_T_Q8_0: fn = deq_q8_0; break;
-    case GGUF_T_Q4_0: fn = deq_q4_0; break;
-    case GGUF_T_Q4_1: fn = deq_q4_1; break;
+    case GGUF_T_Q8_0: case GGUF_T_Q4_0: case GGUF_T_Q4_1: /* the kernels' own blocks (kernels/quant.h) */
+        quant_dequantize_row((int)id, p, dst, n);
+        return ATTN_OK;
     case GGUF_T_Q5_0: fn = deq_q5_0; break;
     case GGUF_T_Q5_1: fn = deq_q5_1; break;
     case GGUF_T_Q4_K: fn = deq_q4_k; break;
@@ -260,73 +198,12 @@ attn_status gguf_dequantize(uint32_t id, const void *src, float *dst, int64_t n)
 
 /* ---- quantization ------------------------------------------------------------ */
 
-/* trunc(t) as an integer in [0, hi]; NaN gives 0 (never a float-to-int
- * conversion out of range). */
-static int trunc_clip(float t, int hi) {
-    if (!(t > 0.0f)) return 0;
-    if (t >= (float)hi) return hi;
-    return (int)t;
-}
-
-static void q_q8_0(const float *x, unsigned char *b) {
-    float amax = 0.0f;
-    for (int j = 0; j < 32; j++) amax = fmaxf(amax, fabsf(x[j]));
-    float d = amax / 127.0f;
-    float id = d != 0.0f ? 1.0f / d : 0.0f;
-    st_f16(b, d);
-    for (int j = 0; j < 32; j++) {
-        float v = x[j] * id;
-        float r = roundf(v);
-        if (!(r >= -128.0f)) r = r != r ? 0.0f : -128.0f;
-        if (r > 127.0f) r = 127.0f;
-        b[2 + j] = (unsigned char)(int8_t)(int)r;
-    }
-}
-
-static void q_q4_0(const float *x, unsigned char *b) {
-    float amax = fabsf(x[0]), max = x[0];
-    for (int j = 1; j < 32; j++) {
-        if (amax < fabsf(x[j])) {   /* the first value of largest magnitude, with its sign */
-            amax = fabsf(x[j]);
-            max = x[j];
-        }
-    }
-    float d = max / -8.0f;
-    float id = d != 0.0f ? 1.0f / d : 0.0f;
-    st_f16(b, d);
-    for (int j = 0; j < 16; j++) {
-        float a = x[j] * id, c = x[j + 16] * id;
-        float ta = a + 8.5f, tc = c + 8.5f;
-        b[2 + j] = (unsigned char)(trunc_clip(ta, 15) | trunc_clip(tc, 15) << 4);
-    }
-}
-
-static void q_q4_1(const float *x, unsigned char *b) {
-    float max = x[0], min = x[0];
-    for (int j = 1; j < 32; j++) {
-        if (x[j] > max) max = x[j];
-        if (x[j] < min) min = x[j];
-    }
-    float range = max - min;
-    float d = range / 15.0f;
-    float id = d != 0.0f ? 1.0f / d : 0.0f;
-    st_f16(b, d);
-    st_f16(b + 2, min);
-    for (int j = 0; j < 16; j++) {
-        float a = x[j] - min, c = x[j + 16] - min;
-        float sa = a * id, sc = c * id;
-        float ta = sa + 0.5f, tc = sc + 0.5f;
-        b[4 + j] = (unsigned char)(trunc_clip(ta, 15) | trunc_clip(tc, 15) << 4);
-    }
-}
-
 attn_status gguf_quantize(uint32_t id, const float *src, void *dst, int64_t n) {
     if (!gguf_can_quantize(id) || n < 0 || n % TYPES[id].block)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "gguf_quantize: cannot quantize %" PRId64 " values to type %s", n,
                            gguf_type_name(id) ? gguf_type_name(id) : "?");
     if (n > 0 && (!src || !dst)) return attn_errorf(ATTN_ERR_INVALID_ARG, "gguf_quantize: NULL buffer");
     unsigned char *p = dst;
-    int64_t blk = TYPES[id].block, sz = TYPES[id].size, nb = n / blk;
     switch ((gguf_ttype)id) {
     case GGUF_T_F32: memcpy(p, src, (size_t)n * 4); return ATTN_OK;
     case GGUF_T_F16:
@@ -339,9 +216,7 @@ attn_status gguf_quantize(uint32_t id, const float *src, void *dst, int64_t n) {
             p[2 * i + 1] = (unsigned char)(h >> 8);
         }
         return ATTN_OK;
-    case GGUF_T_Q8_0: for (int64_t i = 0; i < nb; i++) q_q8_0(src + i * blk, p + i * sz); return ATTN_OK;
-    case GGUF_T_Q4_0: for (int64_t i = 0; i < nb; i++) q_q4_0(src + i * blk, p + i * sz); return ATTN_OK;
-    case GGUF_T_Q4_1: for (int64_t i = 0; i < nb; i++) q_q4_1(src + i * blk, p + i * sz); return ATTN_OK;
+    case GGUF_T_Q8_0: case GGUF_T_Q4_0: case GGUF_T_Q4_1: quant_quantize_row((int)id, src, p, n); return ATTN_OK;
     default: return attn_errorf(ATTN_ERR_INVALID_ARG, "gguf_quantize: type %u", id);
     }
 }
