@@ -57,6 +57,12 @@ bool gguf_can_quantize(uint32_t id) {
 
 /* ---- fp16 ------------------------------------------------------------------ */
 
+static float f32_bits(uint32_t u) {
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+}
+
 /* the kernels' conversions (kernels/quant.h: exact, and round to nearest even) */
 float gguf_f16_to_f32(uint16_t h) { return quant_f16_to_f32_soft(h); }
 uint16_t gguf_f32_to_f16(float f) { return quant_f32_to_f16(f); }
