@@ -23,6 +23,7 @@ int cmd_classify(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_translate(int argc, char **argv);
+int cmd_chat_template(int argc, char **argv);
 
 /* The command being run ("train", "tokenizer train"), named by messages. */
 extern const char *cli_command;

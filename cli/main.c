@@ -25,6 +25,7 @@ static const command COMMANDS[] = {
     {"align", cmd_align, "translate a sentence (RNNsearch) and draw its attention as an SVG heatmap + JSON"},
     {"plot", cmd_plot, "a line plot (e.g. BLEU by source length) from a TSV table, as SVG"},
     {"translate", cmd_translate, "translate lines with a seq2seq model (Transformer, BART, RNNsearch): greedy or beam"},
+    {"chat-template", cmd_chat_template, "render a conversation (JSON) with a model's chat template, as transformers does"},
 };
 
 static void usage(FILE *out) {
