@@ -868,6 +868,8 @@ static attn_status parse_postfix(parser *P, node *n, node **out) {
         } else if (at_op(P, "(")) {
             node *x = new_node(P, E_CALL, t);
             if (!x) return OOM_PARSE();
+            x->line = n->line; /* a call is reported where its callee starts */
+            x->col = n->col;
             x->a = n;
             if ((st = parse_args(P, x))) return st;
             n = x;
