@@ -2233,6 +2233,7 @@ static attn_status iterate(rctx *R, const node *at, const value *x, vlist **out)
 }
 
 /* ---- filters, tests, functions and methods ---------------------------------------------- */
+static attn_status run_test(rctx *R, const node *n, str t, const value *x, const value *y, bool *out);
 typedef struct args {
     value pos[8];
     size_t n;
@@ -2619,15 +2620,57 @@ static attn_status apply_filter(rctx *R, const node *n, const value *x, value *o
         else return type_error(R, n, "abs()", x, NULL);
         return ATTN_OK;
     }
+    if (str_is(f, "select") || str_is(f, "reject") || str_is(f, "selectattr") || str_is(f, "rejectattr")) {
+        /* select(test, arg), selectattr(attribute, test, arg): without a
+         * test, the item (or its attribute) is tested for truth */
+        bool attr = str_is(f, "selectattr") || str_is(f, "rejectattr"), keep_if = f.s[0] == 's';
+        if ((st = check_args(R, n, what, &a, attr ? 3 : 2, NO_KW))) return st;
+        size_t k = attr ? 1 : 0;
+        if (attr && (a.n < 1 || a.pos[0].k != V_STR))
+            return rt_errorf(R, n, ATTN_ERR_INVALID_ARG, "%s needs an attribute name", what);
+        const value *test = a.n > k ? &a.pos[k] : NULL, *targ = a.n > k + 1 ? &a.pos[k + 1] : NULL;
+        if (test && test->k != V_STR) return rt_errorf(R, n, ATTN_ERR_INVALID_ARG, "%s: the test must be a name", what);
+        vlist *items, *kept = list_new(R, 0);
+        if (!kept) return OOM_AT(R, n);
+        if ((st = iterate(R, n, x, &items))) return st;
+        for (size_t i = 0; i < items->n; i++) {
+            value v = items->v[i];
+            if (attr && (st = get_attr(R, n, &v, a.pos[0].s, &v))) return st;
+            bool r;
+            if (test) {
+                if ((st = run_test(R, n, test->s, &v, targ, &r))) return st;
+            } else {
+                r = truthy(&v);
+            }
+            if (r == keep_if && !list_push(R, kept, items->v[i])) return OOM_AT(R, n);
+        }
+        *out = v_list(kept);
+        return step(R, n, (int64_t)items->n);
+    }
+    if (str_is(f, "map")) {
+        static const char *const KW[] = {"attribute", "default", NULL};
+        if ((st = check_args(R, n, what, &a, 0, KW))) return st;
+        const value *attribute = arg(&a, 9, "attribute"), *dflt = arg(&a, 9, "default");
+        if (!attribute || attribute->k != V_STR)
+            return rt_errorf(R, n, ATTN_ERR_UNSUPPORTED, "unsupported construct: map without attribute='name'");
+        vlist *items;
+        if ((st = iterate(R, n, x, &items))) return st;
+        vlist *l = list_new(R, items->n);
+        if (!l) return OOM_AT(R, n);
+        for (size_t i = 0; i < items->n; i++) {
+            if ((st = get_attr(R, n, &items->v[i], attribute->s, &l->v[i]))) return st;
+            if (l->v[i].k == V_UNDEF && dflt) l->v[i] = *dflt;
+        }
+        l->n = items->n;
+        *out = v_list(l);
+        return step(R, n, (int64_t)items->n);
+    }
     return rt_errorf(R, n, ATTN_ERR_UNSUPPORTED, "unsupported construct: the filter '%.*s'", (int)ATTN_MIN(f.n, 40), f.s);
 }
 
-static attn_status apply_test(rctx *R, const node *n, const value *x, bool *out) {
-    args a = {0};
-    attn_status st = eval_args(R, n, &a);
-    if (st) return st;
-    str t = n->s;
-    const value *y = a.n ? &a.pos[0] : NULL;
+/* The test named t of x (y: its argument or NULL), errors reported at n. */
+static attn_status run_test(rctx *R, const node *n, str t, const value *x, const value *y, bool *out) {
+    attn_status st;
     if (str_is(t, "defined")) *out = x->k != V_UNDEF;
     else if (str_is(t, "undefined")) *out = x->k == V_UNDEF;
     else if (str_is(t, "none")) *out = x->k == V_NONE;
@@ -2672,6 +2715,15 @@ static attn_status apply_test(rctx *R, const node *n, const value *x, bool *out)
     } else {
         return rt_errorf(R, n, ATTN_ERR_UNSUPPORTED, "unsupported construct: the test '%.*s'", (int)ATTN_MIN(t.n, 40), t.s);
     }
+    return ATTN_OK;
+}
+
+static attn_status apply_test(rctx *R, const node *n, const value *x, bool *out) {
+    args a = {0};
+    attn_status st = eval_args(R, n, &a);
+    if (st) return st;
+    if (a.n > 1 || a.n_kw) return rt_errorf(R, n, ATTN_ERR_UNSUPPORTED, "unsupported construct: a test with more than one argument");
+    if ((st = run_test(R, n, n->s, x, a.n ? &a.pos[0] : NULL, out))) return st;
     if (n->op) *out = !*out;
     return ATTN_OK;
 }

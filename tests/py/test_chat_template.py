@@ -239,6 +239,10 @@ LANGUAGE = [
     "{{ {'b': {'c': [1, {}]}, 'a': []} | tojson(indent=2) }} {{ {'b': 1, 'a': 2} | tojson(sort_keys=true) }}",
     "{{ {'k': 'é'} | tojson(ensure_ascii=true) }} {{ [1, 2] | tojson(separators=(',', ':')) }}",
     "{% for k, v in {'x': 1, 'y': [2]} | items %}{{ k }}={{ v }};{% endfor %} {{ '3' | int + 1 }} {{ 2 | float }} {{ -3 | abs }}",
+    "{{ messages | selectattr('role', 'equalto', 'user') | map(attribute='content') | join('|') }}"
+    " {{ messages | rejectattr('role', 'equalto', 'system') | list | length }} {{ messages | selectattr('x', 'undefined') | list | length }}",
+    "{{ [1, 2, 3, 4] | select('odd') | list }} {{ [0, 1, '', 2] | select | list }} {{ [1, 2] | reject('equalto', 1) | list }}"
+    " {{ messages | map(attribute='nope', default='-') | join }} {{ messages | selectattr('content') | list | length }}",
     # methods
     "{{ '  a b  '.strip() }}|{{ 'xxaxx'.lstrip('x') }}|{{ '  c '.rstrip() }}|{{ 'abc'.startswith('ab') }} {{ 'abc'.endswith('bc') }}",
     "{{ 'a b  c'.split() }} {{ 'a,b,,c'.split(',') }} {{ 'a,b,c'.split(',', 1) }} {{ 'Ab'.upper() }} {{ 'Ab'.lower() }}",
