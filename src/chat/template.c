@@ -1949,6 +1949,7 @@ static attn_status slice_bounds(rctx *R, const node *at, const value *parts, siz
 static attn_status do_slice(rctx *R, const node *at, const value *x, const value *parts, value *out) {
     if (x->k == V_UNDEF) return undefined_error(R, at, x);
     if (x->k != V_LIST && x->k != V_STR) {
+        /* Jinja's getitem: what cannot be sliced gives undefined */
         *out = v_undef(S(""));
         return ATTN_OK;
     }
@@ -2686,9 +2687,10 @@ static attn_status run_test(rctx *R, const node *n, str t, const value *x, const
     else if (str_is(t, "false")) *out = x->k == V_BOOL && !x->b;
     else if (str_is(t, "callable")) *out = false;
     else if (str_is(t, "odd") || str_is(t, "even")) {
-        if (x->k != V_INT && x->k != V_BOOL) return type_error(R, n, str_is(t, "odd") ? "odd" : "even", x, NULL);
-        int64_t r = num_i(x) % 2;
-        *out = str_is(t, "odd") ? r != 0 : r == 0;
+        if (!is_num(x)) return type_error(R, n, str_is(t, "odd") ? "odd" : "even", x, NULL);
+        value two = v_int(2), r;
+        if ((st = arith(R, n, OP_MOD, x, &two, &r))) return st;
+        *out = num_f(&r) == (str_is(t, "odd") ? 1 : 0);
     } else if (str_is(t, "divisibleby")) {
         if (!y || (x->k != V_INT && x->k != V_BOOL) || (y->k != V_INT && y->k != V_BOOL) || num_i(y) == 0)
             return rt_errorf(R, n, ATTN_ERR_INVALID_ARG, "divisibleby needs two integers, the second not 0");

@@ -15,6 +15,7 @@ import subprocess
 from pathlib import Path
 
 import jinja2
+import jinja2.ext
 import pytest
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -229,6 +230,7 @@ LANGUAGE = [
     " {{ [] is iterable }} {{ 1 is iterable }} {{ 3 is odd }} {{ 4 is even }} {{ 1 is number }} {{ 9 is divisibleby 3 }}",
     "{{ messages[0].content is string }} {{ messages[0] is mapping }} {{ x is not defined }} {{ 1 is not none }}"
     " {{ true is boolean }} {{ 1.5 is float }} {{ 2 is integer }} {{ 'ab' is lower }} {{ 1 is sameas 1 }}",
+    "{{ 2.5 is odd }} {{ 3.0 is odd }} {{ 4.0 is even }} {{ -3 is odd }} {{ (1)[::-1] }}|{{ none[1:] }}|",
     # filters
     "{{ '  pad  ' | trim }}|{{ 'xxhixx' | trim('x') }}|{{ messages | length }} {{ 'héllo' | length }} {{ {'a': 1} | count }}",
     "{{ 'Hello' | upper }} {{ 'Hello' | lower }} {{ 'hello world' | title }} {{ 'hELLO' | capitalize }}",
