@@ -17,7 +17,8 @@
  * subscript and slice access; + - * / // % **, ~, comparisons, and / or /
  * not, in / not in, `a if c else b`; tests (defined, none, string, mapping,
  * iterable, number, ...); filters (trim, length, tojson, items, upper,
- * lower, default, first, last, join, replace, string, ...); the string and
+ * lower, default, first, last, join, replace, string, select / reject /
+ * selectattr / rejectattr, map(attribute=), ...); the string and
  * dict methods templates call (.strip(), .startswith(), .split(), .get(),
  * .items(), ...). Anything else (macros, includes, other filters, tests or
  * methods) is refused when the template is parsed or when the construct is

@@ -8,6 +8,7 @@
 #include "attn/chat.h"
 #include "test.h"
 
+#include <pthread.h>
 #include <stdint.h>
 
 static const char *MSGS = "[{\"role\": \"system\", \"content\": \"Be brief.\"}, {\"role\": \"user\", \"content\": \"Hi\"}]";
@@ -363,4 +364,40 @@ TEST("a failed allocation anywhere in a parse or a render is an error") {
         attn_free(out);
     }
     CHECK(ok_at > 5);
+}
+
+typedef struct render_job {
+    const attn_chat_template *t;
+    const char *want;
+    int mismatches;
+} render_job;
+
+static void *render_many(void *p) {
+    render_job *j = p;
+    attn_chat_options opt = {true, "<s>", "</s>"};
+    for (int i = 0; i < 200; i++) {
+        char *out = NULL;
+        size_t len;
+        if (attn_chat_render_json(j->t, MSGS, strlen(MSGS), &opt, &out, &len) || strcmp(out, j->want)) j->mismatches++;
+        attn_free(out);
+    }
+    return NULL;
+}
+
+TEST("one parsed template renders on several threads at once") {
+    const char *src = "{% set ns = namespace(n=0) %}{% for m in messages %}{% set ns.n = ns.n + 1 %}"
+                      "{{ loop.index }}{{ m.role | upper }}:{{ m.content }}{% endfor %}{{ ns.n }}{{ eos_token }}";
+    attn_chat_template *t = NULL;
+    CHECK_OK(attn_chat_template_parse("threads", src, strlen(src), &t));
+    render_job jobs[4];
+    pthread_t th[4];
+    for (int k = 0; k < 4; k++) {
+        jobs[k] = (render_job){t, "1SYSTEM:Be brief.2USER:Hi2</s>", 0};
+        CHECK(pthread_create(&th[k], NULL, render_many, &jobs[k]) == 0);
+    }
+    for (int k = 0; k < 4; k++) {
+        pthread_join(th[k], NULL);
+        CHECK(jobs[k].mismatches == 0);
+    }
+    attn_chat_template_free(t);
 }
