@@ -282,3 +282,29 @@ def test_language(tmp_path, idx):
         rc, out, err = attn_render(tmp_path, path, messages, gen)
         assert rc == 0, "%s\n%s" % (template, err)
         assert out == want, template
+
+
+def test_cli_errors(tmp_path):
+    """Bad usage exits 2; a missing template, a template error, bad JSON and invalid UTF-8 exit 1
+    with one line `attn chat-template: error: ...` naming the problem."""
+    msgs = tmp_path / "m.json"
+    msgs.write_text(json.dumps([U1]), encoding="utf-8")
+    def run(*args, stdin=None):
+        r = subprocess.run([ATTN, "chat-template", *map(str, args)], cwd=REPO, capture_output=True, input=stdin,
+                           timeout=60)
+        return r.returncode, r.stdout, r.stderr.decode("utf-8", "replace")
+    rc, out, err = run("--template", TEMPLATES / "qwen2.jinja", "-m", tmp_path, msgs)
+    assert rc == 2 and out == b"" and "give --template or -m, not both" in err
+    rc, out, err = run(msgs, msgs)
+    assert rc == 2 and "one MESSAGES.json file at most" in err
+    rc, out, err = run("--template", tmp_path / "absent.jinja", msgs)
+    assert rc == 1 and out == b"" and err.startswith("attn chat-template: error: ") and "absent.jinja" in err
+    bad = tmp_path / "bad.jinja"
+    bad.write_text("line one\n{% macro m() %}{% endmacro %}", encoding="utf-8")
+    rc, out, err = run("--template", bad, msgs)
+    assert rc == 1 and "bad.jinja: line 2, column 4: unsupported construct: the {% macro %} tag" in err
+    rc, out, err = run("--template", TEMPLATES / "qwen2.jinja", stdin=b'[{"role": "user", "content": ')
+    assert rc == 1 and "not valid JSON" in err
+    rc, out, err = run("--template", TEMPLATES / "qwen2.jinja", stdin=b'[{"role": "user", "content": "caf\xc3"}]')
+    assert rc == 1 and "invalid UTF-8" in err
+    assert len(err.strip().splitlines()) == 1
