@@ -337,7 +337,7 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *src, const uint8_t
     tensor *x = embed(m, g, src, B, S, 0, false);
     for (int64_t l = 0; l < c->encoder_layers; l++) {
         enc_layer *ly = &e->enc[l];
-        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, c->encoder_heads};
+        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, c->encoder_heads, NULL};
         nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b);
         nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
         x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, c->dropout, false, mask, NULL);
@@ -354,7 +354,7 @@ static tensor *decode_full(attn_model *m, graph *g, const int32_t *tgt_in, int64
     tensor *x = embed(m, g, tgt_in, B, T, 0, true);
     for (int64_t l = 0; l < c->decoder_layers; l++) {
         dec_layer *ly = &e->dec[l];
-        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, H};
+        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, H, NULL};
         nn_cross ca = {&ly->cq_w, &ly->cq_b, &ly->ckv_w, &ly->ckv_b, &ly->co_w, &ly->co_b, H};
         nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b), n3 = norm(&ly->ln3_w, &ly->ln3_b);
         nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
@@ -612,7 +612,7 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     tensor *x = embed(m, g, tokens, N, 1, s->len, true);
     for (int64_t l = 0; l < c->decoder_layers && x; l++) {
         dec_layer *ly = &e->dec[l];
-        nn_attn sa = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, H};
+        nn_attn sa = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, H, NULL};
         nn_kv kv = {s->self[l], T1 * 2 * C, s->len};
         nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b), n3 = norm(&ly->ln3_w, &ly->ln3_b);
         nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);

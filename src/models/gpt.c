@@ -168,7 +168,7 @@ static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, tensor *
     const attn_gpt_config *c = &m->cfg;
     float eps = c->layer_norm_eps;
     nn_norm n1 = {&ly->ln1_w, &ly->ln1_b, eps}, n2 = {&ly->ln2_w, &ly->ln2_b, eps};
-    nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->proj_w, &ly->proj_b, c->n_head};
+    nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->proj_w, &ly->proj_b, c->n_head, NULL};
     nn_mlp f = {&ly->fc_w, &ly->fc_b, &ly->fc2_w, &ly->fc2_b, c->activation == ATTN_ACT_RELU ? KACT_RELU : KACT_GELU, 0.0f};
     nn_kv kv = {cache ? cache->kv[layer] : NULL, c->n_ctx * 2 * c->n_embd, cache ? cache->len : 0};
     return nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, c->dropout, cache ? &kv : NULL, r_out);

@@ -15,10 +15,10 @@ tensor *nn_self_attention(graph *g, tensor *x, const nn_attn *a, bool causal, co
             for (int64_t t = 0; t < T; t++)
                 memcpy(cache->kv + b * cache->stride + (cache->len + t) * 2 * C, qkv->data + (b * T + t) * 3 * C + C,
                        (size_t)(2 * C) * sizeof(float));
-        out = op_attention_cached(g, qkv, 0, cache->kv, 2 * C, cache->stride, cache->len + T, 0, C, C, a->n_head, causal,
-                                  mask);
+        out = op_attention_cached_alibi(g, qkv, 0, cache->kv, 2 * C, cache->stride, cache->len + T, 0, C, C, a->n_head,
+                                        causal, mask, a->alibi);
     } else {
-        out = op_attention(g, qkv, 0, qkv, C, 2 * C, C, a->n_head, causal, mask);
+        out = op_attention_alibi(g, qkv, 0, qkv, C, 2 * C, C, a->n_head, causal, mask, a->alibi);
     }
     return op_linear(g, out, a->o_w, a->o_b);
 }

@@ -17,10 +17,12 @@ typedef struct nn_norm {
 
 /* Self-attention: a fused q|k|v projection (3C, C) (separate q, k and v
  * weights laid out back to back are one such view), the output projection
- * (C, C), and the head count. Biases may be NULL. */
+ * (C, C), and the head count. Biases may be NULL. alibi: the heads' ALiBi
+ * slopes (BLOOM; attn_alibi_slopes), or NULL for none. */
 typedef struct nn_attn {
     tensor *qkv_w, *qkv_b, *o_w, *o_b;
     int64_t n_head;
+    const float *alibi;
 } nn_attn;
 
 /* Cross-attention: queries from the stream (C, C), keys and values from a

@@ -444,10 +444,18 @@ static void attention_backward(graph *g, tape_entry *e) {
 tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
                             int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
                             int64_t H, bool causal, const uint8_t *key_mask) {
+    return op_attention_cached_alibi(g, q, q_col, kv_data, kv_stride, kv_batch_stride, Tk, k_col, v_col, C, H, causal,
+                                     key_mask, NULL);
+}
+
+tensor *op_attention_cached_alibi(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                                  int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
+                                  int64_t H, bool causal, const uint8_t *key_mask, const float *alibi) {
     GUARD(g, q, kv_data);
     attn_dims d;
     if (!attention_dims(g, &d, q, q_col, kv_stride, kv_batch_stride, Tk, k_col, v_col, C, H, causal, key_mask))
         return NULL;
+    d.alibi = alibi;
     tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, C});
     float *lse = graph_floats(g, d.B * H * d.Tq);
     if (!out || !lse) return NULL;
