@@ -44,6 +44,8 @@ const model_family model_families[] = {
                    rnn_s2s_begin, rnn_s2s_step, rnn_s2s_reorder, rnn_s2s_end},
     [MODEL_OPT] = {"an OPT model", opt_load, opt_save, opt_sync_views, NULL, NULL, opt_forward, NULL,
                    opt_create, NULL, NULL, NULL, NULL, NULL, NULL},
+    [MODEL_BLOOM] = {"a BLOOM model", bloom_load, bloom_save, bloom_sync_views, NULL, NULL, bloom_forward, NULL,
+                     bloom_create, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
@@ -171,7 +173,7 @@ attn_status attn_model_new_arch(const char *model_type, const attn_gpt_config *c
     *out = NULL;
     const model_arch *a = model_type ? registry_find(model_type) : NULL;
     if (!a || !model_families[a->kind].create)
-        return attn_errorf(ATTN_ERR_UNSUPPORTED, "a new model of type \"%s\" cannot be made from a decoder's sizes (gpt2, opt)",
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "a new model of type \"%s\" cannot be made from a decoder's sizes (gpt2, opt, bloom)",
                            model_type ? model_type : "(null)");
     return model_families[a->kind].create(cfg, seed, out);
 }

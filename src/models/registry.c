@@ -26,6 +26,8 @@ static const model_arch ARCHS[] = {
     {"opt", "OPTForCausalLM", MODEL_OPT, OPT_CONFIG_KEYS, "an OPT model", TRAINS_CLM,
      "{\"activation_function\": \"relu\", \"enable_bias\": true, \"layer_norm_elementwise_affine\": true, "
      "\"_remove_final_layer_norm\": false, \"tie_word_embeddings\": true}"},
+    {"bloom", "BloomForCausalLM", MODEL_BLOOM, BLOOM_CONFIG_KEYS, "a BLOOM model", TRAINS_CLM,
+     "{\"apply_residual_connection_post_layernorm\": false, \"attention_dropout\": 0.0, \"tie_word_embeddings\": true}"},
 };
 
 const model_arch *registry_find(const char *model_type) {
