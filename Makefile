@@ -180,6 +180,7 @@ fixtures:
 	.venv/bin/python tests/ref/gen_bart_fixture.py
 	.venv/bin/python tests/ref/gen_opt_fixture.py
 	.venv/bin/python tests/ref/gen_bloom_fixture.py
+	.venv/bin/python tests/ref/gen_bloom_tokenizer.py
 
 # ---- install -----------------------------------------------------------------
 # attn.pc: `pkg-config --cflags --libs attn` links the shared library;

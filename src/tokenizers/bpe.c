@@ -106,6 +106,7 @@ typedef struct bpe_tokenizer {
     int32_t (*merge_list)[2];   /* merges in rank order, for saving */
     int64_t n_merges;
     bool add_prefix_space, use_regex, ignore_merges;
+    bool bloom_split;        /* BLOOM's Split (bpe_pretok_bloom_next) before ByteLevel */
     bpe_cache *cache;        /* [BPE_N_CACHES] */
 } bpe_tokenizer;
 
@@ -359,7 +360,9 @@ static attn_status bpe_encode(const attn_tokenizer *tok, const char *text, size_
 
     const unsigned char *s = (const unsigned char *)text;
     for (size_t pos = 0; pos < len && st == ATTN_OK;) {
-        size_t end = bt->use_regex ? bpe_pretok_next(text, len, pos) : len;
+        size_t end = bt->bloom_split ? bpe_pretok_bloom_next(text, len, pos)
+                     : bt->use_regex ? bpe_pretok_next(text, len, pos)
+                                     : len;
         st = encode_piece(bt, use, w, s + pos, end - pos, out);
         pos = end;
     }
@@ -402,7 +405,7 @@ typedef struct merge_entry {
 } merge_entry;
 
 typedef struct bpe_options {
-    bool add_prefix_space, use_regex, ignore_merges;
+    bool add_prefix_space, use_regex, ignore_merges, bloom_split;
     const char *merges_name;   /* "merges.txt line" or "merges entry" */
     const char *merges_path;
 } bpe_options;
@@ -440,6 +443,7 @@ static attn_status bpe_build(const vocab_entry *ve, int32_t n_vocab, const merge
     bt->base.n_added = n_added;
     bt->add_prefix_space = opt->add_prefix_space;
     bt->use_regex = opt->use_regex;
+    bt->bloom_split = opt->bloom_split;
     bt->ignore_merges = opt->ignore_merges;
 
     /* ids: vocab and added tokens together are 0..V-1, vocab ids distinct */
@@ -667,9 +671,20 @@ static bool json_flag(const cJSON *o, const char *name, bool def) {
     return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
 }
 
+/* Whether o is BLOOM's Split: its regex, Isolated, not inverted. */
+static bool is_bloom_split(const cJSON *o) {
+    const cJSON *re = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "pattern"), "Regex");
+    const cJSON *beh = cJSON_GetObjectItemCaseSensitive(o, "behavior");
+    return !strcmp(json_type(o), "Split") && cJSON_IsString(re) && !strcmp(re->valuestring, BLOOM_SPLIT_REGEX) &&
+           cJSON_IsString(beh) && !strcmp(beh->valuestring, "Isolated") &&
+           !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "invert"));
+}
+
 /* The ByteLevel component of `field` (itself or the only member of a
- * Sequence), or NULL with an error recorded. */
-static const cJSON *find_byte_level(const cJSON *root, const char *field, const char *path) {
+ * Sequence; for the pre-tokenizer, also the second of a Sequence whose
+ * first is BLOOM's Split, which sets *bloom), or NULL with an error
+ * recorded. */
+static const cJSON *find_byte_level(const cJSON *root, const char *field, const char *path, bool *bloom) {
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, field);
     if (!cJSON_IsObject(o)) {
         attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: byte-level BPE needs a ByteLevel %s, and there is none", path, field);
@@ -679,8 +694,12 @@ static const cJSON *find_byte_level(const cJSON *root, const char *field, const 
         const char *key = !strcmp(field, "decoder") ? "decoders" : "pretokenizers";
         const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, key);
         if (cJSON_IsArray(arr) && cJSON_GetArraySize(arr) == 1) o = cJSON_GetArrayItem(arr, 0);
-        else {
-            attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s Sequence other than [ByteLevel] is not supported", path, field);
+        else if (bloom && cJSON_IsArray(arr) && cJSON_GetArraySize(arr) == 2 && is_bloom_split(cJSON_GetArrayItem(arr, 0))) {
+            o = cJSON_GetArrayItem(arr, 1);
+            *bloom = true;
+        } else {
+            attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s Sequence other than [ByteLevel]%s is not supported", path, field,
+                        bloom ? " or BLOOM's [Split, ByteLevel]" : "");
             return NULL;
         }
     }
@@ -707,14 +726,20 @@ attn_status bpe_tokenizer_from_json(const cJSON *root, const cJSON *model, tok_a
                          json_type(normalizer));
         goto done;
     }
-    const cJSON *pre = find_byte_level(root, "pre_tokenizer", path);
-    const cJSON *dec = pre ? find_byte_level(root, "decoder", path) : NULL;
+    const cJSON *pre = find_byte_level(root, "pre_tokenizer", path, &opt.bloom_split);
+    const cJSON *dec = pre ? find_byte_level(root, "decoder", path, NULL) : NULL;
     if (!pre || !dec) {
         st = ATTN_ERR_UNSUPPORTED;
         goto done;
     }
     opt.add_prefix_space = json_flag(pre, "add_prefix_space", true);
     opt.use_regex = json_flag(pre, "use_regex", true);
+    if (opt.bloom_split && (opt.add_prefix_space || opt.use_regex)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED,
+                         "%s: after BLOOM's Split, a ByteLevel pre-tokenizer with add_prefix_space or use_regex is not "
+                         "supported (BLOOM's has neither)", path);
+        goto done;
+    }
     opt.ignore_merges = json_flag(model, "ignore_merges", false);
     const cJSON *dropout = cJSON_GetObjectItemCaseSensitive(model, "dropout");
     const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(model, "continuing_subword_prefix");
@@ -893,6 +918,20 @@ static attn_status bpe_save(const attn_tokenizer *tok, const char *dir) {
         goto oom;
     /* cJSON leaves an item it could not attach to the caller */
     cJSON *pre = byte_level_json(bt->add_prefix_space, true, bt->use_regex);
+    if (pre && bt->bloom_split) { /* BLOOM's Sequence [Split, ByteLevel] */
+        cJSON *seq = cJSON_CreateObject(), *list = NULL, *split = NULL, *pat;
+        if (seq && cJSON_AddStringToObject(seq, "type", "Sequence") && (list = cJSON_AddArrayToObject(seq, "pretokenizers")) &&
+            (split = cJSON_CreateObject()) && cJSON_AddItemToArray(list, split) && cJSON_AddStringToObject(split, "type", "Split") &&
+            (pat = cJSON_AddObjectToObject(split, "pattern")) && cJSON_AddStringToObject(pat, "Regex", BLOOM_SPLIT_REGEX) &&
+            cJSON_AddStringToObject(split, "behavior", "Isolated") && cJSON_AddFalseToObject(split, "invert") &&
+            cJSON_AddItemToArray(list, pre)) {
+            pre = seq;
+        } else {
+            cJSON_Delete(seq); /* with the Split, once attached */
+            cJSON_Delete(pre);
+            pre = NULL;
+        }
+    }
     if (!pre || !cJSON_AddItemToObject(root, "pre_tokenizer", pre)) {
         cJSON_Delete(pre);
         goto oom;

@@ -3,11 +3,14 @@
  * power of two) and one with 4: logits, loss, every gradient (the fused
  * query_key_value permuted from its per-head layout), greedy generation token
  * for token (ALiBi over the KV cache), a save/load round trip, a new BLOOM that
- * learns, and the configurations attn refuses. */
+ * learns, the configurations attn refuses, and BLOOM's tokenizer.json pipeline
+ * (tests/ref/gen_bloom_tokenizer.py: its Split before ByteLevel) against the ids
+ * of `tokenizers`. */
 #include "test.h"
 #include "ref_fixture.h"
 
 #include "attn/generate.h"
+#include "attn/tokenizer.h"
 #include "attn/train.h"
 #include "io/safetensors.h"
 #include "models/model_impl.h"
@@ -307,3 +310,99 @@ TEST("BLOOM reads bigscience/bloom's own config names (n_embed, num_attention_he
     CHECK(system(cmd) == 0);
 }
 
+
+/* Line k (0-based) of a text file, its \n, \t and \\ escapes expanded, into buf; its length, or -1. */
+static long read_line(const char *path, int k, char *buf, size_t cap) {
+    FILE *f = fopen(path, "r");
+    char line[4096];
+    long n = -1;
+    for (int i = 0; f && i <= k && fgets(line, sizeof line, f); i++) {
+        if (i < k) continue;
+        size_t j = 0;
+        n = 0;
+        for (; line[j] && line[j] != '\n' && (size_t)n + 1 < cap; j++) {
+            char c = line[j];
+            if (c == '\\' && line[j + 1]) c = line[++j] == 'n' ? '\n' : line[j] == 't' ? '\t' : line[j];
+            buf[n++] = c;
+        }
+        buf[n] = 0;
+    }
+    if (f) fclose(f);
+    return n;
+}
+
+/* Checks tok against the committed ids of every committed text; returns the texts checked. */
+static int check_bloom_ids(const attn_tokenizer *tok, const char *tag) {
+    int k = 0;
+    for (;; k++) {
+        char text[4096], want[8192];
+        long n = read_line("tests/ref/bloom_tok/texts.txt", k, text, sizeof text);
+        if (n < 0) break;
+        CHECK(read_line("tests/ref/bloom_tok/ids.txt", k, want, sizeof want) >= 0);
+        int32_t *ids = NULL;
+        int64_t n_ids = 0;
+        CHECK_OK(attn_tokenizer_encode(tok, text, (size_t)n, &ids, &n_ids));
+        char got[8192] = "";
+        size_t at = 0;
+        for (int64_t i = 0; i < n_ids && at < sizeof got - 16; i++)
+            at += (size_t)snprintf(got + at, sizeof got - at, "%s%d", i ? " " : "", (int)ids[i]);
+        if (strcmp(got, want)) fprintf(stderr, "  %s text %d: attn [%s], tokenizers [%s]\n", tag, k, got, want);
+        CHECK(!strcmp(got, want));
+        char *back = NULL;
+        size_t back_len = 0;
+        CHECK_OK(attn_tokenizer_decode(tok, ids, n_ids, &back, &back_len));
+        CHECK(back && back_len == (size_t)n && !memcmp(back, text, (size_t)n));
+        attn_free(back);
+        attn_free(ids);
+    }
+    return k;
+}
+
+TEST("BLOOM's tokenizer.json (Split on its regex, then ByteLevel without one) encodes as tokenizers; saved, it loads back the same") {
+    attn_tokenizer *tok = NULL, *back = NULL;
+    CHECK_OK(attn_tokenizer_load("tests/ref/bloom_tok/tokenizer.json", &tok));
+    if (!tok) return;
+    CHECK(check_bloom_ids(tok, "loaded") == 9);
+    char dir[] = "/tmp/attn_bloom_tokXXXXXX", cmd[300];
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_OK(attn_tokenizer_save(tok, dir));
+    CHECK_OK(attn_tokenizer_load(dir, &back));
+    if (back) CHECK(check_bloom_ids(back, "saved") == 9);
+    attn_tokenizer_free(tok);
+    attn_tokenizer_free(back);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
+TEST("a Split before ByteLevel other than BLOOM's, or with a prefix space after it, is refused by name") {
+    char dir[] = "/tmp/attn_bloom_tok2XXXXXX", path[300], cmd[400];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/tokenizer.json", dir);
+    const char *variants[][2] = {{"\"Regex\": \" ?[^(\\\\s|[.,!?…。，、।۔،])]+\"", "\"Regex\": \" ?[^\\\\s]+\""},
+                                 {"\"add_prefix_space\": false", "\"add_prefix_space\": true"}};
+    const char *want[] = {"Sequence other than [ByteLevel] or BLOOM's [Split, ByteLevel] is not supported",
+                          "a ByteLevel pre-tokenizer with add_prefix_space or use_regex is not supported"};
+    char *json = NULL;
+    size_t len = 0;
+    CHECK_OK(file_read_all("tests/ref/bloom_tok/tokenizer.json", &json, &len));
+    for (int v = 0; json && v < 2; v++) {
+        /* the committed file with the first occurrence of one field changed (the pre-tokenizer's) */
+        char *at = strstr(json, variants[v][0]);
+        CHECK(at != NULL);
+        if (!at) continue;
+        FILE *f = fopen(path, "w");
+        if (f) {
+            fwrite(json, 1, (size_t)(at - json), f);
+            fputs(variants[v][1], f);
+            fputs(at + strlen(variants[v][0]), f);
+            fclose(f);
+        }
+        attn_tokenizer *tok = NULL;
+        CHECK_STATUS(attn_tokenizer_load(path, &tok), ATTN_ERR_UNSUPPORTED);
+        CHECK(strstr(attn_last_error(), want[v]) != NULL);
+        attn_tokenizer_free(tok);
+    }
+    attn_free(json);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
