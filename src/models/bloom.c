@@ -6,33 +6,28 @@
 #include "models/model_impl.h"
 #include "nn/nn.h"
 
-typedef struct bloom_config {
-    attn_gpt_config g;        /* the decoder's sizes and tokens (attn_model.cfg); n_ctx: seq_length */
-} bloom_config;
-
 typedef struct bloom_layer {
     tensor ln1_w, ln1_b, qkv_w, qkv_b, o_w, o_b, ln2_w, ln2_b, fc1_w, fc1_b, fc2_w, fc2_b;
 } bloom_layer;
 
 typedef struct bloom_model {
-    bloom_config c;
     tensor wte, emb_ln_w, emb_ln_b, lnf_w, lnf_b;
     float *alibi;             /* (H) slopes, after the layers in the same block */
     bloom_layer layers[];
 } bloom_model;
 
-#define T bloom_config
+#define T attn_gpt_config /* BLOOM's configuration is the decoder's (attn_model.cfg); n_ctx: seq_length */
 const json_field BLOOM_CONFIG_KEYS[] = {
-    JSON_KEY_INT(T, "n_layer", g.n_layer, false, 1, CFG_MAX_LAYERS),
-    JSON_KEY_INT(T, "n_head", g.n_head, false, 1, CFG_MAX_HEADS),
-    JSON_KEY_INT(T, "hidden_size", g.n_embd, false, 1, CFG_MAX_WIDTH),
-    JSON_KEY_INT(T, "vocab_size", g.vocab_size, false, 1, CFG_MAX_VOCAB),
-    JSON_KEY_INT(T, "seq_length", g.n_ctx, false, 1, CFG_MAX_POSITIONS),
-    JSON_KEY_FLOAT(T, "layer_norm_epsilon", g.layer_norm_eps, 0.0, true, 1.0),
-    JSON_KEY_FLOAT(T, "hidden_dropout", g.dropout, 0.0, false, CFG_MAX_DROPOUT),
-    JSON_KEY_TOKEN(T, "pad_token_id", g.pad_token_id, INT32_MAX, JSON_BELOW(T, g.vocab_size)),
-    JSON_KEY_TOKEN(T, "bos_token_id", g.bos_token_id, INT32_MAX, JSON_BELOW(T, g.vocab_size)),
-    JSON_KEY_TOKEN(T, "eos_token_id", g.eos_token_id, INT32_MAX, JSON_BELOW(T, g.vocab_size)),
+    JSON_KEY_INT(T, "n_layer", n_layer, false, 1, CFG_MAX_LAYERS),
+    JSON_KEY_INT(T, "n_head", n_head, false, 1, CFG_MAX_HEADS),
+    JSON_KEY_INT(T, "hidden_size", n_embd, false, 1, CFG_MAX_WIDTH),
+    JSON_KEY_INT(T, "vocab_size", vocab_size, false, 1, CFG_MAX_VOCAB),
+    JSON_KEY_INT(T, "seq_length", n_ctx, false, 1, CFG_MAX_POSITIONS),
+    JSON_KEY_FLOAT(T, "layer_norm_epsilon", layer_norm_eps, 0.0, true, 1.0),
+    JSON_KEY_FLOAT(T, "hidden_dropout", dropout, 0.0, false, CFG_MAX_DROPOUT),
+    JSON_KEY_TOKEN(T, "pad_token_id", pad_token_id, INT32_MAX, JSON_BELOW(T, vocab_size)),
+    JSON_KEY_TOKEN(T, "bos_token_id", bos_token_id, INT32_MAX, JSON_BELOW(T, vocab_size)),
+    JSON_KEY_TOKEN(T, "eos_token_id", eos_token_id, INT32_MAX, JSON_BELOW(T, vocab_size)),
     JSON_KEYS_END,
 };
 #undef T
@@ -68,8 +63,7 @@ void bloom_sync_views(attn_model *m) {
 }
 
 static attn_status bloom_alloc(const void *cfg, attn_model **out) {
-    const bloom_config *c = cfg;
-    const attn_gpt_config *g = &c->g;
+    const attn_gpt_config *g = cfg;
     attn_status st = model_check_heads(g->n_embd, g->n_head);
     size_t layers = (size_t)g->n_layer * sizeof(bloom_layer);
     attn_model *m = st ? NULL : attn_calloc(1, sizeof *m);
@@ -78,7 +72,7 @@ static attn_status bloom_alloc(const void *cfg, attn_model **out) {
         attn_free(m);
         return st ? st : ATTN_ERR_OUT_OF_MEMORY;
     }
-    m->kind = MODEL_BLOOM, m->arch = registry_find("bloom"), m->state = o, o->c = *c, m->cfg = c->g;
+    m->kind = MODEL_BLOOM, m->arch = registry_find("bloom"), m->state = o, m->cfg = *g;
     o->alibi = (float *)((char *)o->layers + layers);
     attn_alibi_slopes(g->n_head, o->alibi);
     param_layout lay = {.dims = {[D_V] = g->vocab_size, [D_C] = g->n_embd, [D_3C] = 3 * g->n_embd, [D_F] = 4 * g->n_embd},
@@ -95,11 +89,8 @@ tensor *bloom_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
     float eps = c->layer_norm_eps;
     int64_t pos0 = cache ? cache->len : 0;
     int32_t *last = NULL;
-    if (cache && pos0 + T > c->n_ctx && !g->status) /* the cache holds seq_length positions */
-        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "a sequence of %lld tokens does not fit the model's %lld positions",
-                                (long long)(pos0 + T), (long long)c->n_ctx);
-    tensor *x = op_embedding(g, &o->wte, ids, B, T), *r = NULL;
-    x = op_layernorm(g, x, &o->emb_ln_w, &o->emb_ln_b, eps);
+    if (cache) nn_positions(g, B, T, pos0, c->n_ctx); /* no positions, but the cache holds seq_length of them */
+    tensor *x = op_layernorm(g, op_embedding(g, &o->wte, ids, B, T), &o->emb_ln_w, &o->emb_ln_b, eps), *r = NULL;
     for (int64_t l = 0; l < c->n_layer; l++) {
         bloom_layer *ly = &o->layers[l];
         nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, c->n_head, o->alibi};
@@ -115,35 +106,27 @@ tensor *bloom_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
 }
 
 attn_status bloom_load(const model_source *src, attn_model **out) {
-    bloom_config c = {attn_gpt_default_config()}; /* BloomConfig's defaults where config.json is silent */
-    c.g.n_layer = 2, c.g.n_head = 8, c.g.n_embd = 64, c.g.vocab_size = 250880, c.g.n_ctx = 2048, c.g.dropout = 0.0f;
-    c.g.layer_norm_eps = 1e-5f, c.g.activation = ATTN_ACT_GELU_TANH, c.g.bos_token_id = 1, c.g.eos_token_id = 2;
-    c.g.pad_token_id = -1;
+    attn_gpt_config c = attn_gpt_default_config(); /* BloomConfig's defaults where config.json is silent; 2048 positions */
+    c.n_layer = 2, c.n_head = 8, c.n_embd = 64, c.vocab_size = 250880, c.n_ctx = 2048, c.dropout = 0.0f, c.pad_token_id = -1;
+    c.layer_norm_eps = 1e-5f, c.activation = ATTN_ACT_GELU_TANH, c.bos_token_id = 1, c.eos_token_id = 2;
     attn_status st = registry_read_keys(src, &c);
-    /* the names BloomConfig also takes (bigscience/bloom's own config.json uses them) */
-    static const char *const ALIAS[][2] = {{"n_embed", "hidden_size"}, {"num_attention_heads", "n_head"},
-                                           {"num_hidden_layers", "n_layer"}};
-    int64_t *field[] = {&c.g.n_embd, &c.g.n_head, &c.g.n_layer}, hi[] = {CFG_MAX_WIDTH, CFG_MAX_HEADS, CFG_MAX_LAYERS};
-    for (int i = 0; i < 3 && !st; i++)
-        if (!cJSON_GetObjectItemCaseSensitive(src->config, ALIAS[i][1]))
-            st = json_int_in(src->config, ALIAS[i][0], false, 1, hi[i], field[i], src->config_path);
-    c.g.n_inner = 4 * c.g.n_embd;
+    /* the other names BloomConfig takes, which win over the usual ones as there (bigscience/bloom's config.json) */
+    static const char *const ALIAS[] = {"n_embed", "num_attention_heads", "num_hidden_layers"};
+    int64_t *field[] = {&c.n_embd, &c.n_head, &c.n_layer}, hi[] = {CFG_MAX_WIDTH, CFG_MAX_HEADS, CFG_MAX_LAYERS};
+    for (int i = 0; i < 3 && !st; i++) st = json_int_in(src->config, ALIAS[i], false, 1, hi[i], field[i], src->config_path);
+    c.n_inner = 4 * c.n_embd;
     return st ? st : params_load(src, bloom_alloc, &c, "transformer.", "a BLOOM model", out);
 }
 
-attn_status bloom_save(const attn_model *m, const char *dir) {
-    bloom_config c = ((const bloom_model *)m->state)->c;
-    c.g = m->cfg; /* the dropout training used */
-    return params_save_hf(m, dir, &c);
-}
+attn_status bloom_save(const attn_model *m, const char *dir) { return params_save_hf(m, dir, &m->cfg); }
 
 attn_status bloom_create(const attn_gpt_config *g, uint64_t seed, attn_model **out) {
     *out = NULL;
     if (g->n_inner && g->n_inner != 4 * g->n_embd)
         return attn_errorf(ATTN_ERR_UNSUPPORTED, "BLOOM's MLP is 4 x the width (%lld), not %lld", (long long)(4 * g->n_embd),
                            (long long)g->n_inner);
-    bloom_config c = {*g};
-    c.g.n_inner = 4 * g->n_embd, c.g.activation = ATTN_ACT_GELU_TANH, c.g.layer_norm_eps = 1e-5f;
+    attn_gpt_config c = *g;
+    c.n_inner = 4 * g->n_embd, c.activation = ATTN_ACT_GELU_TANH, c.layer_norm_eps = 1e-5f;
     attn_status st = bloom_alloc(&c, out);
     if (!st) params_init(*out, seed, 0.02f, 0);
     return st;

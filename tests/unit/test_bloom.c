@@ -273,15 +273,15 @@ TEST("a new BLOOM (attn_model_new_arch) learns a repeated sequence; configs attn
     CHECK(strstr(attn_last_error(), "\"layer_norm_epsilon\"") != NULL);
 }
 
-TEST("BLOOM reads bigscience/bloom's own config names (n_embed, num_attention_heads) and refuses a cache overflow") {
-    /* the 6-head fixture's config with its sizes under the other names */
+TEST("BLOOM reads bigscience/bloom's own config names (n_embed, num_attention_heads), which win as in BloomConfig, and refuses a cache overflow") {
+    /* the 6-head fixture's config with its sizes under the other names, beside other values under the usual ones */
     char dir[] = "/tmp/attn_bloom_aliasXXXXXX", path[300], cmd[400];
     CHECK(mkdtemp(dir) != NULL);
     snprintf(path, sizeof path, "%s/config.json", dir);
     FILE *cf = fopen(path, "w");
     if (cf) {
         fputs("{\"model_type\": \"bloom\", \"n_embed\": 48, \"num_attention_heads\": 6, \"num_hidden_layers\": 2, "
-              "\"vocab_size\": 67, \"seq_length\": 32}", cf);
+              "\"hidden_size\": 32, \"n_head\": 4, \"n_layer\": 1, \"vocab_size\": 67, \"seq_length\": 32}", cf);
         fclose(cf);
     }
     snprintf(cmd, sizeof cmd, "cp tests/ref/bloom_tiny/model.safetensors %s/", dir);
