@@ -3,7 +3,8 @@
  * model (merges applied lowest rank first), the ByteLevel decoder.
  *
  * Matches `tokenizers` (0.23) for pre_tokenizer ByteLevel with use_regex
- * true or false and add_prefix_space true or false, model BPE without
+ * true or false and add_prefix_space true or false, or BLOOM's Sequence of a
+ * Split on its regex and a ByteLevel without either (bpe_pretok.c), model BPE without
  * dropout, unk token, subword prefix or suffix (ignore_merges supported),
  * decoder ByteLevel. Reads tokenizer.json and GPT-2's original pair of files
  * (vocab.json or encoder.json, with merges.txt or vocab.bpe); writes
