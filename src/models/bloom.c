@@ -93,9 +93,10 @@ tensor *bloom_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
     tensor *x = op_layernorm(g, op_embedding(g, &o->wte, ids, B, T), &o->emb_ln_w, &o->emb_ln_b, eps), *r = NULL;
     for (int64_t l = 0; l < c->n_layer; l++) {
         bloom_layer *ly = &o->layers[l];
-        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, c->n_head, o->alibi};
-        nn_norm n1 = {&ly->ln1_w, &ly->ln1_b, eps}, n2 = {&ly->ln2_w, &ly->ln2_b, eps};
-        nn_mlp f = {&ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, KACT_GELU, 0.0f};
+        nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->o_w, .o_b = &ly->o_b, .n_head = c->n_head,
+                     .alibi = o->alibi};
+        nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = eps}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = eps};
+        nn_mlp f = {.up_w = &ly->fc1_w, .up_b = &ly->fc1_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b, .act = KACT_GELU};
         nn_kv kv = {cache ? cache->kv[l] : NULL, c->n_ctx * 2 * c->n_embd, pos0}, *kvp = cache ? &kv : NULL;
         x = nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, c->dropout, kvp, &r);
     }

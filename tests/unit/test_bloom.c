@@ -380,7 +380,7 @@ TEST("a Split before ByteLevel other than BLOOM's, or with a prefix space after 
     snprintf(path, sizeof path, "%s/tokenizer.json", dir);
     const char *variants[][2] = {{"\"Regex\": \" ?[^(\\\\s|[.,!?…。，、।۔،])]+\"", "\"Regex\": \" ?[^\\\\s]+\""},
                                  {"\"add_prefix_space\": false", "\"add_prefix_space\": true"}};
-    const char *want[] = {"Sequence other than [ByteLevel] or BLOOM's [Split, ByteLevel] is not supported",
+    const char *want[] = {"Sequence other than [ByteLevel], [Digits(individual_digits), ByteLevel] or BLOOM's [Split, ByteLevel] is not supported",
                           "a ByteLevel pre-tokenizer with add_prefix_space or use_regex is not supported"};
     char *json = NULL;
     size_t len = 0;
