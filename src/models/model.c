@@ -147,7 +147,7 @@ void s2s_score_add(const float *logits, const int32_t *tgt, int64_t B, int64_t T
 attn_status attn_model_load(const char *dir, attn_model **out) {
     *out = NULL;
     if (gguf_is_file(dir)) return gguf_model_load(dir, out);
-    if (!file_exists(dir)) { /* an installed model's short name */
+    if (!strchr(dir, '/') && !file_exists(dir)) { /* an installed model's short name */
         char *path = NULL;
         attn_status st = attn_model_find(dir, &path);
         if (!st) st = gguf_is_file(path) ? gguf_model_load(path, out) : attn_model_load(path, out);

@@ -85,3 +85,13 @@ int32_t *nn_positions(graph *g, int64_t B, int64_t T, int64_t first, int64_t lim
     for (int64_t i = 0; pos && i < B * T; i++) pos[i] = (int32_t)(first + i % T);
     return pos;
 }
+
+tensor *nn_gru_layer(graph *g, tensor *x, const nn_gru *p, const int32_t *lengths, bool reverse) {
+    return op_gru(g, op_linear(g, x, p->w_ih, p->b_ih), p->w_hh, p->b_hh, lengths, reverse);
+}
+
+tensor *nn_gru_step(graph *g, tensor *x, tensor *h, const nn_gru *p) {
+    tensor *gi = op_linear(g, x, p->w_ih, p->b_ih);
+    tensor *gh = op_linear(g, h, p->w_hh, p->b_hh);
+    return op_gru_cell(g, gi, gh, h);
+}

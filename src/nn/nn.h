@@ -92,4 +92,16 @@ int32_t *nn_positions(graph *g, int64_t B, int64_t T, int64_t first, int64_t lim
 tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, const nn_attn *a, const nn_norm *n2,
                           const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out);
 
+/* A GRU (torch.nn.GRU's gates r, z, n): input weights (3H, C) and biases,
+ * recurrent weights (3H, H) and biases (biases may be NULL). */
+typedef struct nn_gru {
+    tensor *w_ih, *b_ih, *w_hh, *b_hh;
+} nn_gru;
+/* One direction over x (B, T, C): every input projection in one product,
+ * then the recurrence over rows of lengths (B) tokens (reverse: from each
+ * row's last token back), h0 = 0. Out (B, T, H), 0 at padding. */
+tensor *nn_gru_layer(graph *g, tensor *x, const nn_gru *p, const int32_t *lengths, bool reverse);
+/* One step of N rows: the input x (N, C) and the state h (N, H) give h'. */
+tensor *nn_gru_step(graph *g, tensor *x, tensor *h, const nn_gru *p);
+
 #endif
