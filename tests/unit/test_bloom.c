@@ -213,6 +213,39 @@ TEST("BLOOM's saved query_key_value is transformers' per-head layout, byte for b
     CHECK(system(cmd) == 0);
 }
 
+TEST("a quantized BLOOM saves its dequantized values, query_key_value in transformers' per-head layout") {
+    attn_gpt_config c = attn_gpt_default_config();
+    c.n_layer = 1, c.n_head = 4, c.n_embd = 64, c.n_ctx = 16, c.vocab_size = 11; /* rows of 64: whole Q8_0 blocks */
+    attn_model *m = NULL, *back = NULL;
+    char dir[] = "/tmp/attn_bloom_q8XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    CHECK_OK(attn_model_new_arch("bloom", &c, 7, &m));
+    if (m) CHECK_OK(attn_model_set_precision(m, ATTN_PRECISION_Q8_0));
+    int qkv = -1;
+    for (int k = 0; m && k < m->n_params_tensors; k++)
+        if (m->params[k].heads3 && m->params[k].ndim == 2) qkv = k; /* query_key_value.weight */
+    CHECK(qkv >= 0 && m->params[qkv].qtype != 0);
+    if (m) CHECK_OK(attn_model_save(m, dir));
+    CHECK_OK(attn_model_load(dir, &back));
+    if (m && back && back->n_params_tensors == m->n_params_tensors && qkv >= 0) {
+        float *want = attn_malloc((size_t)m->n_weights * sizeof(float));
+        CHECK(want != NULL);
+        for (int k = 0; want && k < m->n_params_tensors; k++) {
+            const param_info *p = &m->params[k];
+            model_param_f32(m, k, want);
+            bool same = !memcmp(want, back->weights + back->params[k].offset, (size_t)p->numel * sizeof(float));
+            if (!same) fprintf(stderr, "  %s differs after the round trip\n", p->name);
+            CHECK(same);
+        }
+        attn_free(want);
+    }
+    attn_model_free(m);
+    attn_model_free(back);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
+}
+
 /* Writes config_json to a new directory's config.json and returns attn_model_load's status on it. */
 static attn_status load_config(const char *config_json) {
     char dir[] = "/tmp/attn_bloom_cfgXXXXXX", path[300];
