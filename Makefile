@@ -179,6 +179,8 @@ fixtures:
 	.venv/bin/python tests/ref/gen_rnn_fixture.py
 	.venv/bin/python tests/ref/gen_bart_fixture.py
 	.venv/bin/python tests/ref/gen_opt_fixture.py
+	.venv/bin/python tests/ref/gen_bloom_fixture.py
+	.venv/bin/python tests/ref/gen_bloom_tokenizer.py
 	.venv/bin/python tests/ref/gen_llama_fixture.py
 
 # ---- install -----------------------------------------------------------------

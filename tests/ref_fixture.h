@@ -87,6 +87,12 @@ static inline void check_param_grads(const attn_model *m, const st_file *f, doub
             attn_free(want);
             want = t;
         }
+        if (want && pi->heads3) { /* theirs (H, 3, D) rows -> ours (3, H, D) */
+            float *t = attn_malloc((size_t)pi->numel * sizeof *t);
+            params_heads3(t, want, pi, false);
+            attn_free(want);
+            want = t;
+        }
         char what[160];
         snprintf(what, sizeof what, "%s [%s]", name, tag);
         if (want) CHECK(close_rel(what, m->grads + m->params[p].offset, want, m->params[p].numel, tol));

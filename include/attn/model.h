@@ -43,7 +43,8 @@ typedef struct attn_model attn_model;
 ATTN_API attn_status attn_model_new(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
 /* A new decoder of the architecture config.json calls model_type ("gpt2"
  * or "opt": transformers' OPTForCausalLM, ReLU, learned positions offset
- * by 2) with cfg's sizes, initialised as that architecture is. */
+ * by 2; "bloom": BloomForCausalLM, ALiBi, n_ctx its seq_length) with cfg's
+ * sizes, initialised as that architecture is. */
 ATTN_API attn_status attn_model_new_arch(const char *model_type, const attn_gpt_config *cfg, uint64_t seed,
                                          attn_model **out);
 /* Loads dir/config.json + dir/model.safetensors. Checks every tensor's name,

@@ -46,6 +46,8 @@ const model_family model_families[] = {
                    opt_create, NULL, NULL, NULL, NULL, NULL, NULL},
     [MODEL_LLAMA] = {"a Llama-style decoder", llama_load, llama_save, llama_sync_views, NULL, NULL, llama_forward, NULL,
                      llama_create, NULL, NULL, NULL, NULL, NULL, NULL},
+    [MODEL_BLOOM] = {"a BLOOM model", bloom_load, bloom_save, bloom_sync_views, NULL, NULL, bloom_forward, NULL,
+                     bloom_create, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
@@ -181,7 +183,7 @@ attn_status attn_model_new_arch(const char *model_type, const attn_gpt_config *c
     *out = NULL;
     const model_arch *a = model_type ? registry_find(model_type) : NULL;
     if (!a || !model_families[a->kind].create)
-        return attn_errorf(ATTN_ERR_UNSUPPORTED, "a new model of type \"%s\" cannot be made from a decoder's sizes (gpt2, opt, llama)",
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "a new model of type \"%s\" cannot be made from a decoder's sizes (gpt2, opt, llama, bloom)",
                            model_type ? model_type : "(null)");
     return model_families[a->kind].create(cfg, seed, out);
 }

@@ -17,6 +17,7 @@ typedef struct param_info {
     int64_t offset, numel;    /* into the weight/gradient blocks */
     bool decay;               /* AdamW weight decay applies (linear weights) */
     bool transpose;           /* stored transposed in the checkpoint (HF Conv1D) */
+    int64_t heads3;           /* > 0: rows stored per head as (H, 3, D) in the checkpoint, (3, H, D) here (PF_HEADS3) */
     int spec, layer;          /* the table row and layer (-1: global) */
     int qtype;                /* 0: fp32; else its ggml block type in m->qweights (models/quantized.c) */
     size_t q_offset;          /* bytes into m->qweights */
@@ -43,7 +44,7 @@ typedef struct kv_cache {
  * Everything the trainer touches — params, ptensors, weights, grads, and
  * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
 typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC, MODEL_RNN, MODEL_OPT,
-    MODEL_LLAMA } model_kind;
+    MODEL_LLAMA, MODEL_BLOOM } model_kind;
 
 /* ---- parameter tables (models/params.c) ----------------------------------
  * Every family lists its parameters as rows of one table type: the
@@ -73,6 +74,9 @@ enum {
     PF_PREFIX = 1 << 4,       /* the name takes the layout's prefix ("bert.") */
     PF_OPTIONAL = 1 << 5,     /* absent from a checkpoint: zeros */
     PF_BUFFER = 1 << 6,       /* never trained (a buffer in transformers): no gradient */
+    PF_HEADS3 = 1 << 7,       /* a fused q|k|v (weight or bias) the checkpoint interleaves per head, rows
+                                 (H, 3, D) (BLOOM); attn keeps (3, H, D), so q, k and v are contiguous:
+                                 permuted on reading and writing, H from param_layout.qkv_heads */
 };
 
 typedef struct param_row {
@@ -113,6 +117,7 @@ typedef struct param_layout {
     unsigned parts;           /* the parts present */
     int64_t layers[3];        /* layers per group (layers[0] is 1) */
     const char *prefix;       /* before PF_PREFIX names ("" or e.g. "bert.") */
+    int64_t qkv_heads;        /* heads of PF_HEADS3 rows */
 } param_layout;
 
 /* What a family's load gets (defined with the registry below). */
@@ -261,6 +266,14 @@ bool gguf_is_file(const char *path);
  * transformers' rotate-half order. */
 attn_status gguf_model_load(const char *path, attn_model **out);
 
+/* ---- BLOOM (models/bloom.c) ---- */
+extern const json_field BLOOM_CONFIG_KEYS[];
+attn_status bloom_load(const model_source *src, attn_model **out);
+attn_status bloom_save(const attn_model *m, const char *dir);
+void bloom_sync_views(attn_model *m);
+tensor *bloom_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only);
+attn_status bloom_create(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
+
 /* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
 /* A GPT of cfg's sizes (checked; n_inner 0 = 4 n_embd) with zeroed weights. */
 attn_status gpt_alloc(const attn_gpt_config *cfg, attn_model **out);
@@ -355,7 +368,8 @@ void params_init(attn_model *m, uint64_t seed, float std, int64_t resid_layers);
 /* Reads every parameter from checkpoint f (at path) by the table: a
  * tensor that is neither a parameter nor ignorable is an error naming
  * `what` ("a GPT-2 with 2 layers"); names may lack the table's
- * strip_prefix; PF_TRANSPOSE tensors are transposed; a missing
+ * strip_prefix; PF_TRANSPOSE tensors are transposed, PF_HEADS3 ones
+ * permuted from (H, 3, D) rows to (3, H, D); a missing
  * PF_OPTIONAL one stays zero; a missing token embedding may come from an
  * alias. Non-finite weights are an error. */
 attn_status params_read(attn_model *m, const struct st_file *f, const char *path, const char *what);
@@ -371,6 +385,10 @@ attn_status params_load(const model_source *src, attn_status (*alloc)(const void
  * cfg (the family's configuration struct) and its fixed values; then every
  * parameter (params_save_dir). */
 attn_status params_save_hf(const attn_model *m, const char *dir, const void *cfg);
+/* A PF_HEADS3 parameter p (p->heads3 > 0) between attn's rows (3, H, D) and
+ * the checkpoint's (H, 3, D): to_file, attn's src into the checkpoint's
+ * dst, else the reverse; each row holds shape[1] floats (1 for a bias). */
+void params_heads3(float *dst, const float *src, const param_info *p, bool to_file);
 /* Writes dir/model.safetensors (every parameter, F32, in the checkpoint's
  * layout) and dir/config.json = config_json, each atomically. */
 attn_status params_save_dir(const attn_model *m, const char *dir, const char *config_json);

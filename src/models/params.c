@@ -139,6 +139,7 @@ attn_status params_build(attn_model *m, const param_table *t, const param_layout
                 param_info_place(p, lay->dims[row->shape[0]], row->shape[1] ? lay->dims[row->shape[1]] : 0,
                                  row->flags & PF_DECAY, row->flags & PF_PACK, r, g ? (int)layer : -1, &offset);
                 p->transpose = row->flags & PF_TRANSPOSE;
+                p->heads3 = row->flags & PF_HEADS3 ? lay->qkv_heads : 0;
                 k++;
             }
     }
@@ -191,6 +192,16 @@ void params_init(attn_model *m, uint64_t seed, float std, int64_t resid_layers) 
     }
 }
 
+void params_heads3(float *dst, const float *src, const param_info *p, bool to_file) {
+    int64_t H = p->heads3, D = p->shape[0] / (3 * H), n = p->shape[1];
+    for (int64_t h = 0; h < H; h++)
+        for (int64_t s = 0; s < 3; s++)
+            for (int64_t d = 0; d < D; d++) {
+                int64_t ours = (s * H + h) * D + d, theirs = (h * 3 + s) * D + d;
+                memcpy(dst + (to_file ? theirs : ours) * n, src + (to_file ? ours : theirs) * n, (size_t)n * sizeof(float));
+            }
+}
+
 static bool listed(const char *const *list, const char *name) {
     size_t n = strlen(name);
     for (; list && *list; list++) {
@@ -215,7 +226,7 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
         if (!x && row->role == ROLE_TOKEN_EMBD)
             for (const char *const *a = t->embd_alias; a && *a && !x; a++) x = model_find_tensor(f, *a, strip);
         if (!x && (row->flags & PF_OPTIONAL)) continue; /* zeros */
-        if (!(row->flags & PF_TRANSPOSE)) {
+        if (!(row->flags & PF_TRANSPOSE) && !p->heads3) {
             st = model_read_param(m, k, x, path);
             continue;
         }
@@ -223,8 +234,8 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
             st = attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
             break;
         }
-        int64_t R = p->shape[0], C = p->shape[1]; /* ours (R, C) <- theirs (C, R) */
-        if ((st = st_check_shape(x, 2, (int64_t[]){C, R}, path)) != ATTN_OK) break;
+        int64_t R = p->shape[0], C = p->shape[1]; /* ours (R, C) <- theirs (C, R), or (R, C) permuted */
+        if ((st = st_check_shape(x, p->ndim, p->heads3 ? p->shape : (int64_t[]){C, R}, path)) != ATTN_OK) break;
         attn_free(tmp);
         if (!(tmp = attn_malloc((size_t)p->numel * sizeof(float)))) {
             st = ATTN_ERR_OUT_OF_MEMORY;
@@ -232,6 +243,10 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
         }
         if ((st = st_read_f32(x, tmp, p->numel)) != ATTN_OK) break;
         float *dst = m->weights + p->offset;
+        if (p->heads3) {
+            params_heads3(dst, tmp, p, false);
+            continue;
+        }
         for (int64_t r = 0; r < R; r++)
             for (int64_t c = 0; c < C; c++) dst[r * C + c] = tmp[c * R + r];
     }
@@ -295,13 +310,14 @@ attn_status params_save_dir(const attn_model *m, const char *dir, const char *co
         int64_t *sh = shapes + 2 * k;
         sh[0] = p->transpose ? p->shape[1] : p->shape[0];
         sh[1] = p->transpose ? p->shape[0] : p->shape[1];
-        if ((p->transpose || p->qtype) && !tbuf && !(tbuf = attn_malloc_aligned((size_t)m->n_weights * sizeof(float)))) {
+        bool reorder = p->transpose || p->heads3; /* written to tbuf in the checkpoint's layout */
+        if ((reorder || p->qtype) && !tbuf && !(tbuf = attn_malloc_aligned((size_t)m->n_weights * sizeof(float)))) {
             st = ATTN_ERR_OUT_OF_MEMORY;
             goto done;
         }
         float *deq = NULL;
         if (p->qtype) { /* a quantized matrix is saved dequantized */
-            deq = p->transpose ? attn_malloc((size_t)p->numel * sizeof(float)) : tbuf + p->offset;
+            deq = reorder ? attn_malloc((size_t)p->numel * sizeof(float)) : tbuf + p->offset;
             if (!deq) {
                 st = ATTN_ERR_OUT_OF_MEMORY;
                 goto done;
@@ -309,11 +325,13 @@ attn_status params_save_dir(const attn_model *m, const char *dir, const char *co
             model_param_f32(m, k, deq);
             data = deq;
         }
-        if (p->transpose) {
+        if (reorder) {
             float *dst = tbuf + p->offset;
             int64_t R = p->shape[0], C = p->shape[1];
-            for (int64_t r = 0; r < R; r++)
-                for (int64_t c = 0; c < C; c++) dst[c * R + r] = data[r * C + c];
+            if (p->heads3) params_heads3(dst, data, p, true);
+            else
+                for (int64_t r = 0; r < R; r++)
+                    for (int64_t c = 0; c < C; c++) dst[c * R + r] = data[r * C + c];
             data = dst;
             if (p->qtype) attn_free(deq);
         }

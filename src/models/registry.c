@@ -32,6 +32,8 @@ static const model_arch ARCHS[] = {
      "{\"hidden_act\": \"silu\", \"rope_scaling\": null, \"use_sliding_window\": false}"},
     {"mistral", "MistralForCausalLM", MODEL_LLAMA, MISTRAL_CONFIG_KEYS, "a Mistral model", TRAINS_CLM,
      "{\"hidden_act\": \"silu\", \"rope_scaling\": null}"},
+    {"bloom", "BloomForCausalLM", MODEL_BLOOM, BLOOM_CONFIG_KEYS, "a BLOOM model", TRAINS_CLM,
+     "{\"apply_residual_connection_post_layernorm\": false, \"attention_dropout\": 0.0, \"tie_word_embeddings\": true}"},
 };
 
 const model_arch *registry_find(const char *model_type) {

@@ -18,10 +18,13 @@ tensor *nn_self_attention(graph *g, tensor *x, const nn_attn *a, bool causal, co
             for (int64_t t = 0; t < T; t++)
                 memcpy(cache->kv + b * cache->stride + (cache->len + t) * 2 * KC, qkv->data + (b * T + t) * (QC + 2 * KC) + QC,
                        (size_t)(2 * KC) * sizeof(float));
-        out = op_attention_cached_gqa(g, qkv, 0, cache->kv, 2 * KC, cache->stride, cache->len + T, 0, KC, H, Hkv, D,
-                                      causal, mask);
+        out = a->alibi ? op_attention_cached_alibi(g, qkv, 0, cache->kv, 2 * KC, cache->stride, cache->len + T, 0, KC, QC, H,
+                                                   causal, mask, a->alibi)
+                       : op_attention_cached_gqa(g, qkv, 0, cache->kv, 2 * KC, cache->stride, cache->len + T, 0, KC, H,
+                                                 Hkv, D, causal, mask);
     } else {
-        out = op_attention_gqa(g, qkv, 0, qkv, QC, QC + KC, H, Hkv, D, causal, mask);
+        out = a->alibi ? op_attention_alibi(g, qkv, 0, qkv, QC, QC + KC, QC, H, causal, mask, a->alibi)
+                       : op_attention_gqa(g, qkv, 0, qkv, QC, QC + KC, H, Hkv, D, causal, mask);
     }
     return op_linear(g, out, a->o_w, a->o_b);
 }

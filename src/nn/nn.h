@@ -25,7 +25,9 @@ typedef struct nn_norm {
  * ((H + 2 Hkv) D, C)), head_dim D (default C / H; the output projection
  * is (C, H D)), and rotary positions: pos (B, T) the position of each
  * token (non-NULL: q and k rotate, rope_theta the base, rope_dim the
- * dimensions of a head that rotate, 0 = all). */
+ * dimensions of a head that rotate, 0 = all). alibi: the heads' ALiBi
+ * slopes (BLOOM; attn_alibi_slopes), or NULL for none; with ALiBi every
+ * head has its own keys and values (n_kv_head 0 or n_head). */
 typedef struct nn_attn {
     tensor *qkv_w, *qkv_b, *o_w, *o_b;
     int64_t n_head;
@@ -33,6 +35,7 @@ typedef struct nn_attn {
     const int32_t *pos;
     float rope_theta;
     int64_t rope_dim;
+    const float *alibi;
 } nn_attn;
 
 /* Cross-attention: queries from the stream (C, C), keys and values from a

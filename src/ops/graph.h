@@ -194,6 +194,11 @@ tensor *op_attention_gqa(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t
 tensor *op_attention_cached_gqa(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
                                 int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t H,
                                 int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask);
+/* op_attention_cached with ALiBi slopes (alibi: H floats or NULL), query i
+ * at position i + Tk - Tq of the cache (BLOOM decoding). */
+tensor *op_attention_cached_alibi(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                                  int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
+                                  int64_t H, bool causal, const uint8_t *key_mask, const float *alibi);
 /* Mean softmax cross-entropy of logits (N, V) against targets (N), rows
  * with target == ignore_index excluded; out is a scalar. Targets must be in
  * [0, V) or ignore_index. Backward writes d(logits) over the logits

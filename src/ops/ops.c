@@ -488,13 +488,15 @@ static void attention_backward(graph *g, tape_entry *e) {
                              kv->data + k_col, kv->data + v_col);
 }
 
-tensor *op_attention_cached_gqa(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
-                                int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t H,
-                                int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask) {
+static tensor *attention_cached_heads(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                                      int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t H,
+                                      int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask,
+                                      const float *alibi) {
     GUARD(g, q, kv_data);
     attn_dims d;
     if (!attention_dims(g, &d, q, q_col, kv_stride, kv_batch_stride, Tk, k_col, v_col, H, Hkv, D, causal, key_mask))
         return NULL;
+    d.alibi = alibi;
     tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, H * D});
     float *lse = graph_floats(g, d.B * H * d.Tq);
     if (!out || !lse) return NULL;
@@ -502,14 +504,28 @@ tensor *op_attention_cached_gqa(graph *g, tensor *q, int64_t q_col, const float 
     return out;
 }
 
+tensor *op_attention_cached_gqa(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                                int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t H,
+                                int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask) {
+    return attention_cached_heads(g, q, q_col, kv_data, kv_stride, kv_batch_stride, Tk, k_col, v_col, H, Hkv, D, causal,
+                                  key_mask, NULL);
+}
+
+tensor *op_attention_cached_alibi(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                                  int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
+                                  int64_t H, bool causal, const uint8_t *key_mask, const float *alibi) {
+    if (g->status) return NULL;
+    int64_t D = head_width(g, C, H);
+    return D ? attention_cached_heads(g, q, q_col, kv_data, kv_stride, kv_batch_stride, Tk, k_col, v_col, H, H, D,
+                                      causal, key_mask, alibi)
+             : NULL;
+}
+
 tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
                             int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
                             int64_t H, bool causal, const uint8_t *key_mask) {
-    if (g->status) return NULL;
-    int64_t D = head_width(g, C, H);
-    return D ? op_attention_cached_gqa(g, q, q_col, kv_data, kv_stride, kv_batch_stride, Tk, k_col, v_col, H, H, D,
-                                       causal, key_mask)
-             : NULL;
+    return op_attention_cached_alibi(g, q, q_col, kv_data, kv_stride, kv_batch_stride, Tk, k_col, v_col, C, H, causal,
+                                     key_mask, NULL);
 }
 
 /* ---- cross-entropy -------------------------------------------------------- */

@@ -3,7 +3,8 @@
  * model (merges applied lowest rank first), the ByteLevel decoder.
  *
  * Matches `tokenizers` (0.23) for pre_tokenizer ByteLevel with use_regex
- * true or false and add_prefix_space true or false, model BPE without
+ * true or false and add_prefix_space true or false, or BLOOM's Sequence of a
+ * Split on its regex and a ByteLevel without either (bpe_pretok.c), model BPE without
  * dropout, unk token, subword prefix or suffix (ignore_merges supported),
  * decoder ByteLevel. Reads tokenizer.json and GPT-2's original pair of files
  * (vocab.json or encoder.json, with merges.txt or vocab.bpe); writes
@@ -106,6 +107,7 @@ typedef struct bpe_tokenizer {
     int32_t (*merge_list)[2];   /* merges in rank order, for saving */
     int64_t n_merges;
     bool add_prefix_space, use_regex, ignore_merges;
+    bool bloom_split;        /* BLOOM's Split (bpe_pretok_bloom_next) before ByteLevel */
     bool digits;             /* Digits(individual_digits) splits before the regex */
     bool missing_bytes;      /* some byte_id are -1: those bytes are dropped (counted as unknown) */
     bpe_cache *cache;        /* [BPE_N_CACHES] */
@@ -377,10 +379,12 @@ static attn_status bpe_encode(const attn_tokenizer *tok, const char *text, size_
         if (dropped) tokenizer_count_unknown(tok, dropped);
     }
     for (size_t seg = 0; seg < len && st == ATTN_OK;) {
-        /* each digit alone first (Digits), then the regex within each segment */
+        /* each digit alone first (Digits), then BLOOM's Split or the regex within each segment */
         size_t seg_end = bt->digits ? bpe_digits_next(text, len, seg) : len;
         for (size_t pos = seg; pos < seg_end && st == ATTN_OK;) {
-            size_t end = bt->use_regex ? bpe_pretok_next(text, seg_end, pos) : seg_end;
+            size_t end = bt->bloom_split ? bpe_pretok_bloom_next(text, seg_end, pos)
+                         : bt->use_regex ? bpe_pretok_next(text, seg_end, pos)
+                                         : seg_end;
             st = encode_piece(bt, use, w, s + pos, end - pos, out);
             pos = end;
         }
@@ -425,7 +429,7 @@ typedef struct merge_entry {
 } merge_entry;
 
 typedef struct bpe_options {
-    bool add_prefix_space, use_regex, ignore_merges, digits;
+    bool add_prefix_space, use_regex, ignore_merges, bloom_split, digits;
     bool missing_bytes_ok;     /* a byte without its token is dropped, not an error */
     const char *merges_name;   /* "merges.txt line" or "merges entry" */
     const char *merges_path;
@@ -464,6 +468,7 @@ static attn_status bpe_build(const vocab_entry *ve, int32_t n_vocab, const merge
     bt->base.n_added = n_added;
     bt->add_prefix_space = opt->add_prefix_space;
     bt->use_regex = opt->use_regex;
+    bt->bloom_split = opt->bloom_split;
     bt->ignore_merges = opt->ignore_merges;
     bt->digits = opt->digits;
 
@@ -694,6 +699,15 @@ static bool json_flag(const cJSON *o, const char *name, bool def) {
     return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
 }
 
+/* Whether o is BLOOM's Split: its regex, Isolated, not inverted. */
+static bool is_bloom_split(const cJSON *o) {
+    const cJSON *re = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(o, "pattern"), "Regex");
+    const cJSON *beh = cJSON_GetObjectItemCaseSensitive(o, "behavior");
+    return !strcmp(json_type(o), "Split") && cJSON_IsString(re) && !strcmp(re->valuestring, BLOOM_SPLIT_REGEX) &&
+           cJSON_IsString(beh) && !strcmp(beh->valuestring, "Isolated") &&
+           !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "invert"));
+}
+
 /* Digits with individual_digits true (SmolLM2's first pre-tokenizer). */
 static bool is_individual_digits(const cJSON *o) {
     return !strcmp(json_type(o), "Digits") && json_flag(o, "individual_digits", false);
@@ -701,8 +715,10 @@ static bool is_individual_digits(const cJSON *o) {
 
 /* The ByteLevel component of `field` (itself or the only member of a
  * Sequence; for the pre-tokenizer also a Sequence [Digits(individual_digits),
- * ByteLevel], which sets *digits), or NULL with an error recorded. */
-static const cJSON *find_byte_level(const cJSON *root, const char *field, const char *path, bool *digits) {
+ * ByteLevel], which sets *digits, or BLOOM's [Split, ByteLevel], which sets
+ * *bloom), or NULL with an error recorded. */
+static const cJSON *find_byte_level(const cJSON *root, const char *field, const char *path, bool *digits,
+                                    bool *bloom) {
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, field);
     if (!cJSON_IsObject(o)) {
         attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: byte-level BPE needs a ByteLevel %s, and there is none", path, field);
@@ -716,9 +732,13 @@ static const cJSON *find_byte_level(const cJSON *root, const char *field, const 
                  is_individual_digits(cJSON_GetArrayItem(arr, 0))) {
             o = cJSON_GetArrayItem(arr, 1);
             *digits = true;
+        } else if (bloom && cJSON_IsArray(arr) && cJSON_GetArraySize(arr) == 2 &&
+                   is_bloom_split(cJSON_GetArrayItem(arr, 0))) {
+            o = cJSON_GetArrayItem(arr, 1);
+            *bloom = true;
         } else {
-            attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s Sequence other than [ByteLevel] or [Digits(individual_digits), "
-                        "ByteLevel] is not supported", path, field);
+            attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s Sequence other than [ByteLevel]%s is not supported", path, field,
+                        digits || bloom ? ", [Digits(individual_digits), ByteLevel] or BLOOM's [Split, ByteLevel]" : "");
             return NULL;
         }
     }
@@ -745,8 +765,8 @@ attn_status bpe_tokenizer_from_json(const cJSON *root, const cJSON *model, tok_a
                          json_type(normalizer));
         goto done;
     }
-    const cJSON *pre = find_byte_level(root, "pre_tokenizer", path, &opt.digits);
-    const cJSON *dec = pre ? find_byte_level(root, "decoder", path, NULL) : NULL;
+    const cJSON *pre = find_byte_level(root, "pre_tokenizer", path, &opt.digits, &opt.bloom_split);
+    const cJSON *dec = pre ? find_byte_level(root, "decoder", path, NULL, NULL) : NULL;
     if (!pre || !dec) {
         st = ATTN_ERR_UNSUPPORTED;
         goto done;
@@ -759,6 +779,12 @@ attn_status bpe_tokenizer_from_json(const cJSON *root, const cJSON *model, tok_a
         goto done;
     }
     opt.use_regex = json_flag(pre, "use_regex", true);
+    if (opt.bloom_split && (opt.add_prefix_space || opt.use_regex)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED,
+                         "%s: after BLOOM's Split, a ByteLevel pre-tokenizer with add_prefix_space or use_regex is not "
+                         "supported (BLOOM's has neither)", path);
+        goto done;
+    }
     opt.ignore_merges = json_flag(model, "ignore_merges", false);
     const cJSON *dropout = cJSON_GetObjectItemCaseSensitive(model, "dropout");
     const cJSON *prefix = cJSON_GetObjectItemCaseSensitive(model, "continuing_subword_prefix");
@@ -973,6 +999,20 @@ static attn_status bpe_save(const attn_tokenizer *tok, const char *dir) {
         goto oom;
     /* cJSON leaves an item it could not attach to the caller */
     cJSON *pre = byte_level_json(bt->add_prefix_space, true, bt->use_regex);
+    if (pre && bt->bloom_split) { /* BLOOM's Sequence [Split, ByteLevel] */
+        cJSON *seq = cJSON_CreateObject(), *list = NULL, *split = NULL, *pat;
+        if (seq && cJSON_AddStringToObject(seq, "type", "Sequence") && (list = cJSON_AddArrayToObject(seq, "pretokenizers")) &&
+            (split = cJSON_CreateObject()) && cJSON_AddItemToArray(list, split) && cJSON_AddStringToObject(split, "type", "Split") &&
+            (pat = cJSON_AddObjectToObject(split, "pattern")) && cJSON_AddStringToObject(pat, "Regex", BLOOM_SPLIT_REGEX) &&
+            cJSON_AddStringToObject(split, "behavior", "Isolated") && cJSON_AddFalseToObject(split, "invert") &&
+            cJSON_AddItemToArray(list, pre)) {
+            pre = seq;
+        } else {
+            cJSON_Delete(seq); /* with the Split, once attached */
+            cJSON_Delete(pre);
+            pre = NULL;
+        }
+    }
     if (pre && bt->digits) {   /* Sequence [Digits(individual_digits), ByteLevel] */
         cJSON *seq = cJSON_CreateObject(), *list = seq ? cJSON_AddArrayToObject(seq, "pretokenizers") : NULL;
         cJSON *dg = cJSON_CreateObject();

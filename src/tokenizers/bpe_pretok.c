@@ -118,6 +118,58 @@ size_t bpe_pretok_next(const char *text, size_t len, size_t pos) {
 }
 
 
+/* ---- BLOOM's Split ----------------------------------------------------------
+ * BLOOM's tokenizer.json splits with the regex BLOOM_SPLIT_REGEX, behavior
+ * Isolated, before a ByteLevel without its own regex. In Oniguruma the
+ * class [^(\s|[.,!?…。，、।۔،])] is one negated class (the inner brackets
+ * nest a union): a "word" unit is anything but white space (as above) and
+ * ( | ) . , ! ? … 。 ， 、 । ۔ ،. A match is an optional ' ' and a run of
+ * word units; Isolated makes each match a piece and each stretch between
+ * matches a piece too. An invalid byte is one word unit (as U+FFFD is). */
+
+static bool bloom_word_at(const unsigned char *s, size_t len, size_t pos, int *k) {
+    if (pos >= len) {
+        *k = 0;
+        return false;
+    }
+    uint32_t cp;
+    int n = s[pos] < 0x80 ? (cp = s[pos], 1) : utf8_decode(s + pos, len - pos, &cp);
+    if (!n) {
+        *k = 1;
+        return true;
+    }
+    *k = n;
+    switch (cp) {
+    case '(': case '|': case ')': case '.': case ',': case '!': case '?':
+    case 0x2026: case 0x3002: case 0xff0c: case 0x3001: case 0x0964: case 0x06d4: case 0x060c:
+        return false;
+    default:
+        return !is_white_space(cp);
+    }
+}
+
+/* The end of the match that starts at pos, or pos when none does. */
+static size_t bloom_match_end(const unsigned char *s, size_t len, size_t pos) {
+    int k;
+    size_t p = pos + (s[pos] == ' ');
+    if (!bloom_word_at(s, len, p, &k)) return pos;
+    while (bloom_word_at(s, len, p, &k)) p += (size_t)k;
+    return p;
+}
+
+size_t bpe_pretok_bloom_next(const char *text, size_t len, size_t pos) {
+    const unsigned char *s = (const unsigned char *)text;
+    size_t end = bloom_match_end(s, len, pos);
+    if (end > pos) return end;
+    /* a stretch no match starts in, up to the next match (or the end) */
+    while (pos < len && bloom_match_end(s, len, pos) == pos) {
+        uint32_t cp;
+        int n = s[pos] < 0x80 ? 1 : utf8_decode(s + pos, len - pos, &cp);
+        pos += n ? (size_t)n : 1;
+    }
+    return pos;
+}
+
 /* End of the segment that starts at pos (< len) under Hugging Face's
  * Digits(individual_digits=true) pre-tokenizer: one numeric character
  * (\p{N}, Rust's char::is_numeric) alone, or the run of other characters up

@@ -148,6 +148,11 @@ attn_status amino_tokenizer_from_json(const cJSON *model, tok_added *added, int3
 void bpe_byte_map(uint32_t out[256]);
 /* End of the GPT-2 pre-token that starts at byte pos of text (its regex, by hand). */
 size_t bpe_pretok_next(const char *text, size_t len, size_t pos);
+/* BLOOM's Split pre-tokenizer (Isolated) on this regex, as tokenizer.json writes it. */
+#define BLOOM_SPLIT_REGEX                                                                                       \
+    " ?[^(\\s|[.,!?\xe2\x80\xa6\xe3\x80\x82\xef\xbc\x8c\xe3\x80\x81\xe0\xa5\xa4\xdb\x94\xd8\x8c])]+" /* UTF-8: \u2026 \u3002 \uff0c \u3001 \u0964 \u06d4 \u060c */
+/* End of the BLOOM pre-token (a match of BLOOM_SPLIT_REGEX or the stretch before the next) at byte pos. */
+size_t bpe_pretok_bloom_next(const char *text, size_t len, size_t pos);
 attn_status bpe_tokenizer_from_json(const cJSON *root, const cJSON *model, tok_added *added, int32_t n_added,
                                     const char *path, attn_tokenizer **out);
 /* End of the segment at pos under Digits(individual_digits=true): one

@@ -260,7 +260,8 @@ attn_status train_denoise(const attn_train_params *p) {
     if (p->arch != ATTN_ARCH_DEFAULT && p->arch != ATTN_ARCH_BART)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective denoise trains BART (--arch bart), not the %s",
                            p->arch == ATTN_ARCH_TRANSFORMER ? "Transformer"
-                           : p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT || p->arch == ATTN_ARCH_LLAMA ? "decoders" : "RNN models");
+                           : p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT || p->arch == ATTN_ARCH_LLAMA ||
+                                     p->arch == ATTN_ARCH_BLOOM ? "decoders" : "RNN models");
     if (B < 1 || A < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 || p->checkpoint_every < 0)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
     if (!(p->label_smoothing >= 0.0f && p->label_smoothing < 1.0f))

@@ -713,10 +713,10 @@ static attn_status train_lm(const attn_train_params *p) {
     memset(&win, 0, sizeof win);
 
     bool mlm = p->objective == ATTN_OBJECTIVE_MLM, decoder_arch = p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT ||
-                                                       p->arch == ATTN_ARCH_LLAMA;
+                                                       p->arch == ATTN_ARCH_LLAMA || p->arch == ATTN_ARCH_BLOOM;
     if (p->arch != ATTN_ARCH_DEFAULT && !decoder_arch)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "this --arch needs pair data (%s has no train.pairs; see attn prepare --pairs)", p->data_dir);
-    if (mlm && decoder_arch) return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch gpt2, opt and llama train with --objective clm");
+    if (mlm && decoder_arch) return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch gpt2, opt, llama and bloom train with --objective clm");
     if (p->batch_size < 1 || p->grad_accum < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 ||
         p->checkpoint_every < 0)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
@@ -745,7 +745,10 @@ static attn_status train_lm(const attn_train_params *p) {
         attn_gpt_config c = p->model;
         c.vocab_size = attn_shard_vocab_size(train);
         if (tok) c.eos_token_id = c.bos_token_id = attn_tokenizer_eot(tok);
-        const char *type = p->arch == ATTN_ARCH_OPT ? "opt" : p->arch == ATTN_ARCH_LLAMA ? "llama" : "gpt2";
+        const char *type = p->arch == ATTN_ARCH_OPT     ? "opt"
+                           : p->arch == ATTN_ARCH_LLAMA ? "llama"
+                           : p->arch == ATTN_ARCH_BLOOM ? "bloom"
+                                                        : "gpt2";
         if ((st = attn_model_new_arch(type, &c, p->seed, &model)) != ATTN_OK) goto done;
     }
     attn_bert_config ecfg;

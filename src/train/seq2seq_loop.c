@@ -287,9 +287,12 @@ attn_status train_seq2seq(const attn_train_params *p) {
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--label-smoothing must be in [0, 1)");
     if (p->objective != ATTN_OBJECTIVE_CLM)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "pair data trains translation models; --objective does not apply");
-    if (p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT || p->arch == ATTN_ARCH_LLAMA)
+    if (p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT || p->arch == ATTN_ARCH_LLAMA || p->arch == ATTN_ARCH_BLOOM)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "pair data trains translation models; --arch %s trains on token shards",
-                           p->arch == ATTN_ARCH_OPT ? "opt" : p->arch == ATTN_ARCH_LLAMA ? "llama" : "gpt2");
+                           p->arch == ATTN_ARCH_OPT     ? "opt"
+                           : p->arch == ATTN_ARCH_LLAMA ? "llama"
+                           : p->arch == ATTN_ARCH_BLOOM ? "bloom"
+                                                        : "gpt2");
     path_train = path_join(p->data_dir, "train.pairs");
     path_val = path_join(p->data_dir, "val.pairs");
     if (!path_train || !path_val) {

@@ -1,10 +1,11 @@
 /* Fuzzes the model loaders' config.json readers (the registry and each
  * family's key table: src/models/registry.c, gpt_io.c, bert_io.c,
- * encdec_io.c, rnn_io.c, opt.c through attn_model_load). The input's first
+ * encdec_io.c, rnn_io.c, opt.c, bloom.c through attn_model_load). The input's first
  * byte picks a fixture whose real weights are placed beside the config
  * (bits 0-3, modulo the count): 0 GPT-2, 1 BERT, 2 RoBERTa, 3 BART,
  * 4 Marian, 5 RNNsearch, 6 GPT-2 classifier, 7 RoBERTa classifier, 8 OPT,
- * 9 OPT with post-norm blocks and project_in/out; the rest is config.json,
+ * 9 OPT with post-norm blocks and project_in/out, 10 BLOOM with 6 heads,
+ * 11 BLOOM with 4; the rest is config.json,
  * or, when bit 7 is set, generation_config.json beside the fixture's own
  * config.json. The weights are the committed tests/ref fixtures, found
  * relative to the working directory (run from the repository root) or
@@ -18,7 +19,8 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static const char *const FIXTURES[] = {"gpt2_tiny", "bert_tiny", "roberta_tiny", "bart_tiny", "marian_tiny",
-                                       "rnnsearch_tiny", "gpt2_cls", "roberta_cls", "opt_tiny", "opt_tiny_proj"};
+                                       "rnnsearch_tiny", "gpt2_cls", "roberta_cls", "opt_tiny", "opt_tiny_proj",
+                                       "bloom_tiny", "bloom_tiny4"};
 #define N_FIXTURES ((int)(sizeof FIXTURES / sizeof FIXTURES[0]))
 
 static char model_dirs[N_FIXTURES][512], configs[N_FIXTURES][PATH_MAX + 64];
@@ -68,7 +70,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         for (int64_t i = 0; i < attn_model_num_labels(m); i++)
             if (!attn_model_label(m, i)) abort();
         attn_gpt_config c = attn_model_config(m);
-        if ((k == 0 || k == 8 || k == 9) && c.vocab_size >= 2 && c.n_ctx >= 2) {
+        if ((k == 0 || k >= 8) && c.vocab_size >= 2 && c.n_ctx >= 2) {
             /* a decoder config that loads must also run: a forward pass over two tokens */
             int32_t ids[2] = {0, 1};
             float *logits = attn_malloc((size_t)(2 * c.vocab_size) * sizeof(float));

@@ -147,7 +147,8 @@ def load_hf(model_dir, model_class=None):
 def reference_nll(model, ids):
     """attn score's definition: non-overlapping chunks of n_positions tokens; in each chunk
     tokens 1..len-1 are predicted from the ones before them. Returns (mean nats, count)."""
-    ctx = getattr(model.config, "n_positions", None) or model.config.max_position_embeddings
+    ctx = (getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
+           or model.config.seq_length)  # BLOOM (ALiBi) has no positions: attn's context is its seq_length
     ids = torch.as_tensor(np.asarray(ids), dtype=torch.long)
     total, count = 0.0, 0
     for start in range(0, len(ids), ctx):

@@ -81,6 +81,8 @@ TEST("a decoder's context: batched prefill, steps and a reorder equal full recom
     decoder_rows("tests/ref/llama_gqa");
     decoder_rows("tests/ref/llama_tied");
     decoder_rows("tests/ref/qwen2_tiny");
+    decoder_rows("tests/ref/bloom_tiny");
+    decoder_rows("tests/ref/bloom_tiny4");
 }
 
 TEST("a decoder's context stops at its length, refuses sources and bad orders, and starts over on reset") {
