@@ -13,7 +13,8 @@ int cmd_chat_template(int argc, char **argv) {
     const cli_option options[] = {
         {CLI_STR("--template", "-t", "FILE", &template_path, "a Jinja chat template file")},
         {CLI_STR("--model", "-m", "MODEL", &model,
-                 "a model directory (chat_template.jinja or tokenizer_config.json) or a GGUF file")},
+                 "a model directory (chat_template.jinja or tokenizer_config.json), a GGUF file or an "
+                 "installed model's name (attn models)")},
         {CLI_FLAG("--no-generation-prompt", NULL, &no_gen, "do not end with the opening of the assistant's turn")},
         {CLI_STR("--bos", NULL, "TEXT", &bos, "bos_token (default: the model's; none with --template)")},
         {CLI_STR("--eos", NULL, "TEXT", &eos, "eos_token (default: the model's; none with --template)")},

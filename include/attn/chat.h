@@ -97,7 +97,8 @@ ATTN_API attn_status attn_chat_render_cjson(const attn_chat_template *t, const s
  * string, or a list of {name, template} where "default" is taken; its
  * "bos_token" / "eos_token", strings or {"content": ...}) or a GGUF file
  * (tokenizer.chat_template, and the tokens tokenizer.ggml.bos_token_id /
- * eos_token_id name). *source is NULL when the model has no template (the
+ * eos_token_id name), or an installed model's short name (a name without
+ * '/' that is no existing path; attn_model_find). *source is NULL when the model has no template (the
  * caller then uses attn_chat_default_template()); *bos / *eos are NULL when
  * absent. attn_free each. */
 ATTN_API attn_status attn_chat_template_find(const char *model_path, char **source, char **bos, char **eos);

@@ -156,6 +156,32 @@ def test_smollm2_template_is_the_gguf_one(tmp_path):
     assert r.stdout == want.encode("utf-8")
 
 
+def test_smollm2_short_name(tmp_path):
+    """-m smollm2 (an installed model's short name) renders exactly what -m FILE.gguf renders,
+    with and without the generation prompt."""
+    msgs = tmp_path / "m.json"
+    msgs.write_text(json.dumps(CONVERSATIONS["multi_turn"]), encoding="utf-8")
+    for extra in ([], ["--no-generation-prompt"]):
+        by_path = subprocess.run([ATTN, "chat-template", "-m", str(smollm2_gguf())] + extra + [str(msgs)],
+                                 cwd=REPO, capture_output=True, timeout=60)
+        by_name = subprocess.run([ATTN, "chat-template", "-m", "smollm2"] + extra + [str(msgs)],
+                                 cwd=REPO, capture_output=True, timeout=60)
+        assert by_path.returncode == 0, by_path.stderr.decode()
+        assert by_name.returncode == 0, by_name.stderr.decode()
+        assert b"<|im_start|>assistant" in by_path.stdout
+        assert by_name.stdout == by_path.stdout
+
+
+def test_unknown_short_name(tmp_path):
+    """-m with a name that is neither a path nor an installed model is an error naming it."""
+    msgs = tmp_path / "m.json"
+    msgs.write_text(json.dumps(CONVERSATIONS["multi_turn"]), encoding="utf-8")
+    r = subprocess.run([ATTN, "chat-template", "-m", "no-such-model", str(msgs)], cwd=REPO,
+                       capture_output=True, timeout=60)
+    assert r.returncode == 1
+    assert r.stderr.decode().startswith("attn chat-template: error: no-such-model: no such model")
+
+
 def test_model_directory_template(tmp_path):
     """-m DIR reads tokenizer_config.json's chat_template and its AddedToken-shaped special tokens."""
     template = (TEMPLATES / "llama2.jinja").read_text(encoding="utf-8")
