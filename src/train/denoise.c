@@ -13,7 +13,6 @@
 #include "models/encdec_impl.h"
 #include "train/trainer.h"
 
-#include <cJSON.h>
 #include <stdio.h>
 
 #define DENOISE_STREAM 0x64656e6f6973ULL     /* "denois": training corruption seeds */
@@ -214,24 +213,12 @@ static attn_status dn_evaluate(void *ctx, attn_trainer *tr, attn_train_progress 
 
 /* ---- the loop --------------------------------------------------------------- */
 
-/* loop.c's settings plus the denoising ones a resume must also match. */
 char *denoise_settings_json(const attn_train_params *p, int64_t T) {
-    unsigned long failures = alloc_failures(); /* a cJSON_Add* that fails leaves a setting out */
-    char *base = train_settings_json(p, T);
-    cJSON *r = base ? cJSON_Parse(base) : NULL;
-    if (base) cJSON_free(base);
-    if (!r) return train_settings_done(NULL, failures);
-    cJSON_AddStringToObject(r, "objective", "denoise");
-    cJSON_AddNumberToObject(r, "mask_ratio", (double)p->noise.mask_ratio);
-    cJSON_AddNumberToObject(r, "poisson_lambda", (double)p->noise.poisson_lambda);
-    cJSON_AddNumberToObject(r, "random_ratio", (double)p->noise.random_ratio);
-    cJSON_AddNumberToObject(r, "delete_ratio", (double)p->noise.delete_ratio);
-    cJSON_AddNumberToObject(r, "permute_ratio", (double)p->noise.permute_ratio);
-    cJSON_AddNumberToObject(r, "rotate_ratio", (double)p->noise.rotate_ratio);
-    cJSON_AddNumberToObject(r, "label_smoothing", (double)p->label_smoothing);
-    char *s = cJSON_PrintUnformatted(r);
-    cJSON_Delete(r);
-    return train_settings_done(s, failures);
+    attn_train_params q = *p;
+    q.objective = ATTN_OBJECTIVE_DENOISE;
+    train_settings s;
+    train_settings_of(&q, T, false, 0, &s);
+    return train_settings_write(&s);
 }
 
 /* The model to train: OUT's on resume, init_from's, or a new BART with the
@@ -254,7 +241,6 @@ attn_status train_denoise(const attn_train_params *p) {
     model_batch *mbs = NULL;
     int32_t *text = NULL, *noisy = NULL;
     int64_t *src_len = NULL;
-    char *settings = NULL;
     int64_t A = p->grad_accum, B = p->batch_size;
 
     if (p->arch != ATTN_ARCH_DEFAULT && p->arch != ATTN_ARCH_BART)
@@ -298,10 +284,8 @@ attn_status train_denoise(const attn_train_params *p) {
     if (p->model.dropout > 0) model->encdec->cfg.dropout = model->cfg.dropout = p->model.dropout;
     if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
     tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = denoise_settings_json(p, T))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
+    train_settings settings;
+    train_settings_of(p, T, false, 0, &settings);
     if ((st = dir_ensure(p->out_dir)) != ATTN_OK) goto done;
     attn_s2s_wrap wrap = {spec.bos, spec.eos, spec.bos, spec.eos};
     if ((st = attn_s2s_wrap_save(p->out_dir, &wrap)) != ATTN_OK) goto done;
@@ -316,7 +300,7 @@ attn_status train_denoise(const attn_train_params *p) {
     }
     dn_ctx c = {&spec, train, val, p->seed, A, B, p->eval_batches, p->label_smoothing, rows, text, noisy, src_len};
     train_driver drv = {&c, A, mbs, dn_batches, val && p->eval_batches > 0 ? dn_evaluate : NULL};
-    st = train_run(tr, p, &drv, tok, settings);
+    st = train_run(tr, p, &drv, tok, &settings);
 done:
     s2s_rows_free(rows, A + 1);
     attn_free(mbs);
@@ -328,6 +312,5 @@ done:
     attn_tokenizer_free(tok);
     attn_shard_close(train);
     attn_shard_close(val);
-    if (settings) cJSON_free(settings);
     return st;
 }

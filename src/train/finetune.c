@@ -8,7 +8,6 @@
 #include "attn/tokenizer.h"
 #include "train/trainer.h"
 
-#include <cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -277,7 +276,6 @@ attn_status train_classifier(const attn_train_params *p) {
     batch_buf bb = {0};
     model_batch *mbs = NULL;
     int64_t *idx = NULL, *counts = NULL;
-    char *settings = NULL;
     const char *model_dir = p->resume ? p->out_dir : p->init_from;
     int64_t B = p->batch_size, A = p->grad_accum;
 
@@ -324,10 +322,8 @@ attn_status train_classifier(const attn_train_params *p) {
 
     if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
     tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = train_settings_json(p, T))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
+    train_settings settings;
+    train_settings_of(p, T, false, 0, &settings);
     int64_t rows = A * B, cells = rows * T;
     smp = (sampler){.n = ex_train.n, .epoch = -1, .seed = p->seed, .perm = attn_malloc((size_t)ex_train.n * sizeof(int64_t))};
     bb.ids = attn_malloc((size_t)cells * sizeof *bb.ids);
@@ -343,7 +339,7 @@ attn_status train_classifier(const attn_train_params *p) {
     }
     cls_ctx cc = {&ex_train, val ? &ex_val : NULL, &smp, &bb, A, B, T, train->n_labels, pad_id, idx, counts};
     train_driver drv = {&cc, A, mbs, cls_batches, val ? cls_evaluate : NULL};
-    st = train_run(tr, p, &drv, tok, settings);
+    st = train_run(tr, p, &drv, tok, &settings);
 done:
     attn_free(smp.perm);
     attn_free(bb.ids);
@@ -360,6 +356,5 @@ done:
     attn_tokenizer_free(tok);
     attn_labeled_free(train);
     attn_labeled_free(val);
-    if (settings) cJSON_free(settings);
     return st;
 }

@@ -5,6 +5,7 @@
 #include "attn/noise.h"
 #include "attn/tokenizer.h"
 #include "io/safetensors.h"
+#include "train/settings.h"
 #include "train/trainer.h"
 
 #include <cJSON.h>
@@ -208,47 +209,9 @@ static attn_status mlm_windows(const attn_train_params *p, const attn_tokenizer 
 /* ---- checkpoints ------------------------------------------------------------ */
 
 char *train_settings_json(const attn_train_params *p, int64_t T) {
-    unsigned long failures = alloc_failures(); /* a cJSON_Add* that fails leaves a setting out */
-    cJSON *r = cJSON_CreateObject();
-    if (!r) return NULL;
-    cJSON_AddNumberToObject(r, "batch_size", (double)p->batch_size);
-    cJSON_AddNumberToObject(r, "seq_len", (double)T);
-    cJSON_AddNumberToObject(r, "grad_accum", (double)p->grad_accum);
-    cJSON_AddNumberToObject(r, "max_steps", (double)p->optim.max_steps);
-    cJSON_AddNumberToObject(r, "warmup_steps", (double)p->optim.warmup_steps);
-    cJSON_AddNumberToObject(r, "lr", (double)p->optim.lr);
-    cJSON_AddNumberToObject(r, "min_lr", (double)p->optim.min_lr);
-    cJSON_AddNumberToObject(r, "weight_decay", (double)p->optim.weight_decay);
-    cJSON_AddNumberToObject(r, "beta1", (double)p->optim.beta1);
-    cJSON_AddNumberToObject(r, "beta2", (double)p->optim.beta2);
-    cJSON_AddNumberToObject(r, "eps", (double)p->optim.eps);
-    cJSON_AddNumberToObject(r, "grad_clip", (double)p->optim.grad_clip);
-    char seed[32];
-    snprintf(seed, sizeof seed, "%" PRIu64, p->seed);
-    cJSON_AddStringToObject(r, "seed", seed);
-    if (p->objective == ATTN_OBJECTIVE_CLASSIFY) cJSON_AddStringToObject(r, "objective", "classify");
-    if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) { /* only then, so older checkpoints still resume */
-        cJSON_AddStringToObject(r, "schedule", "inverse-sqrt");
-        cJSON_AddNumberToObject(r, "d_model", (double)p->optim.d_model);
-    }
-    if (p->objective == ATTN_OBJECTIVE_MLM) { /* only then, so older CLM checkpoints still resume */
-        cJSON_AddStringToObject(r, "objective", "mlm");
-        cJSON_AddBoolToObject(r, "static_masking", p->static_masking);
-        cJSON_AddBoolToObject(r, "whole_word_masking", p->whole_word_masking);
-        if (p->nsp) cJSON_AddBoolToObject(r, "next_sentence_prediction", 1);
-    }
-    char *s = cJSON_PrintUnformatted(r);
-    cJSON_Delete(r);
-    return train_settings_done(s, failures);
-}
-
-char *train_settings_done(char *s, unsigned long failures) {
-    if (s && alloc_failures() != failures) {
-        cJSON_free(s);
-        s = NULL;
-    }
-    if (!s) attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory writing the training settings");
-    return s;
+    train_settings s;
+    train_settings_of(p, T, false, 0, &s);
+    return train_settings_write(&s);
 }
 
 static attn_status save_state(const attn_trainer *tr, const char *path, const char *settings) {
@@ -296,125 +259,6 @@ static attn_status meta_value(const st_file *f, const char *key, char **out) {
     return ATTN_OK;
 }
 
-/* How a setting of the settings JSON is given on the command line, and how
- * it reads when a key is absent (older checkpoints, defaults). */
-static const struct {
-    const char *key, *option, *absent;
-} SETTING_NAMES[] = {
-    {"batch_size", "--batch", NULL},
-    {"seq_len", "--seq-len", NULL},
-    {"grad_accum", "--accum", NULL},
-    {"warmup_steps", "--warmup", NULL},
-    {"lr", "--lr", NULL},
-    {"min_lr", "--min-lr", NULL},
-    {"weight_decay", "--weight-decay", NULL},
-    {"beta1", "--beta1", NULL},
-    {"beta2", "--beta2", NULL},
-    {"eps", "--eps", NULL},
-    {"grad_clip", "--clip", NULL},
-    {"seed", "--seed", NULL},
-    {"objective", "--objective", "clm"},
-    {"schedule", "--schedule", "cosine"},
-    {"d_model", "--width (inverse-sqrt's d_model)", "none"},
-    {"static_masking", "--static-masking", "off"},
-    {"whole_word_masking", "--whole-word-masking", "off"},
-    {"next_sentence_prediction", "--nsp", "off"},
-    {"data", "--data (pair shards)", "token shards"},
-    {"batch_tokens", "--batch-tokens", NULL},
-    {"label_smoothing", "--label-smoothing", NULL},
-    {"mask_ratio", "--mask-ratio", NULL},
-    {"poisson_lambda", "--poisson-lambda", NULL},
-    {"random_ratio", "--random-ratio", NULL},
-    {"delete_ratio", "--delete-ratio", NULL},
-    {"permute_ratio", "--permute-ratio", NULL},
-    {"rotate_ratio", "--rotate-ratio", NULL},
-};
-
-/* A setting's value as the command line spells it: floats (stored as the
- * double of a float) with the fewest digits that give the float back. */
-static void setting_text(const cJSON *v, const char *absent, char *buf, size_t n) {
-    if (!v) {
-        snprintf(buf, n, "%s", absent ? absent : "(not set)");
-    } else if (cJSON_IsBool(v)) {
-        snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "on" : "off");
-    } else if (cJSON_IsString(v)) {
-        snprintf(buf, n, "%s", v->valuestring);
-    } else if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (d == floor(d) && fabs(d) < 1e15) {
-            snprintf(buf, n, "%lld", (long long)d);
-        } else {
-            float f = (float)d;
-            for (int digits = 6; digits <= 9; digits++) {
-                snprintf(buf, n, "%.*g", digits, (double)f);
-                if (strtof(buf, NULL) == f) break;
-            }
-        }
-    } else {
-        snprintf(buf, n, "?");
-    }
-}
-
-/* Compares a checkpoint's settings with this run's. Every setting must be
- * equal except max_steps: the run may end at another step (see
- * train_load_state). On a difference, the error names the first setting
- * that differs, with both values. *schedule_steps gets the saved max_steps. */
-static attn_status compare_settings(const char *path, const char *saved, const char *now, const char *out_dir,
-                                    int64_t *schedule_steps) {
-    unsigned long failures = alloc_failures();
-    cJSON *a = cJSON_Parse(saved), *b = cJSON_Parse(now);
-    attn_status st = ATTN_OK;
-    if (!b || alloc_failures() != failures) {
-        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory comparing the training settings");
-        goto done;
-    }
-    if (!cJSON_IsObject(a)) {
-        st = attn_errorf(ATTN_ERR_FORMAT, "%s: its settings are not a JSON object", path);
-        goto done;
-    }
-    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(a, "max_steps");
-    if (!cJSON_IsNumber(ms) || ms->valuedouble < 0) {
-        st = attn_errorf(ATTN_ERR_FORMAT, "%s: its settings have no max_steps", path);
-        goto done;
-    }
-    *schedule_steps = (int64_t)ms->valuedouble;
-    for (int pass = 0; pass < 2 && !st; pass++) {
-        const cJSON *it, *obj = pass ? b : a;
-        cJSON_ArrayForEach(it, obj) {
-            const char *key = it->string;
-            if (!strcmp(key, "max_steps") || (pass && cJSON_GetObjectItemCaseSensitive(a, key))) continue;
-            const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, key), *y = cJSON_GetObjectItemCaseSensitive(b, key);
-            char *sx = x ? cJSON_PrintUnformatted(x) : NULL, *sy = y ? cJSON_PrintUnformatted(y) : NULL;
-            bool same = sx && sy && !strcmp(sx, sy);
-            if (sx) cJSON_free(sx);
-            if (sy) cJSON_free(sy);
-            if (alloc_failures() != failures) {
-                st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory comparing the training settings");
-                break;
-            }
-            if (same) continue;
-            const char *option = key, *absent = NULL;
-            for (size_t k = 0; k < sizeof SETTING_NAMES / sizeof *SETTING_NAMES; k++)
-                if (!strcmp(SETTING_NAMES[k].key, key)) {
-                    option = SETTING_NAMES[k].option;
-                    absent = SETTING_NAMES[k].absent;
-                }
-            char was[64], is[64];
-            setting_text(x, absent, was, sizeof was);
-            setting_text(y, absent, is, sizeof is);
-            st = attn_errorf(ATTN_ERR_INVALID_ARG,
-                             "--resume needs the settings of the original run: %s was trained with %s %s, not %s (or "
-                             "start a new run from its weights with --init %s and another --out)",
-                             out_dir, option, was, is, out_dir);
-            break;
-        }
-    }
-done:
-    cJSON_Delete(a);
-    cJSON_Delete(b);
-    return st;
-}
-
 attn_status train_state_settings(const char *path, char **out) {
     *out = NULL;
     st_file *f = NULL;
@@ -425,26 +269,26 @@ attn_status train_state_settings(const char *path, char **out) {
 }
 
 /* Loads weights, AdamW moments and the step from the trainer state, after
- * checking its settings against `settings` (all equal but max_steps).
- * The learning-rate schedule keeps the length it was started with (the
- * saved max_steps), so a run resumed with a larger --steps continues the
- * cosine to its end and then stays at min_lr; *effective (attn_free it)
- * is the settings the run's later checkpoints save. */
-attn_status train_load_state(attn_trainer *tr, const char *path, const attn_train_params *p, const char *settings,
-                             char **effective) {
-    *effective = NULL;
+ * checking its settings against `now` (settings.c's rules: all equal but
+ * max_steps). The learning-rate schedule keeps the length it was started
+ * with (the saved max_steps), so a run resumed with a larger --steps
+ * continues the cosine to its end and then stays at min_lr; *effective is
+ * the settings the run's later checkpoints save. */
+static attn_status load_state(attn_trainer *tr, const char *path, const attn_train_params *p, const train_settings *now,
+                              train_settings *effective) {
     st_file *f = NULL;
     attn_status st = st_open(path, &f);
     if (st) return st;
     attn_model *m = tr->model;
     char *step = NULL, *saved = NULL;
+    train_settings old;
     if ((st = meta_value(f, "step", &step)) != ATTN_OK || (st = meta_value(f, "settings", &saved)) != ATTN_OK) goto done;
     if (!step || !saved) {
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: not an attn trainer state (no step/settings metadata)", path);
         goto done;
     }
-    int64_t schedule_steps = 0;
-    if ((st = compare_settings(path, saved, settings, p->out_dir, &schedule_steps)) != ATTN_OK) goto done;
+    if ((st = train_settings_read(saved, path, &old)) != ATTN_OK || (st = train_settings_compare(&old, now, p)) != ATTN_OK)
+        goto done;
     char *end;
     errno = 0;
     long long s = strtoll(step, &end, 10);
@@ -471,13 +315,23 @@ attn_status train_load_state(attn_trainer *tr, const char *path, const attn_trai
             if ((st = st_read_f32(t, blocks[b] + m->params[k].offset, m->params[k].numel)) != ATTN_OK) goto done;
         }
     tr->step = s;
-    tr->p.max_steps = schedule_steps;
-    *effective = saved;
-    saved = NULL;
+    tr->p.max_steps = old.max_steps;
+    *effective = *now;
+    effective->max_steps = old.max_steps;
 done:
     attn_free(step);
     attn_free(saved);
     st_close(f);
+    return st;
+}
+
+attn_status train_load_state(attn_trainer *tr, const char *path, const attn_train_params *p, const char *settings,
+                             char **effective) {
+    *effective = NULL;
+    train_settings now, eff;
+    attn_status st = train_settings_read(settings, "the run's settings", &now);
+    if (!st) st = load_state(tr, path, p, &now, &eff);
+    if (!st && !(*effective = train_settings_write(&eff))) st = ATTN_ERR_OUT_OF_MEMORY;
     return st;
 }
 
@@ -592,20 +446,25 @@ static bool stop_requested(const attn_train_params *p) { return p->should_stop &
 /* The loop every objective shares: resume or start, precision, the log,
  * steps, evaluation, checkpoints and progress (see trainer.h). */
 attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_driver *d, const attn_tokenizer *tok,
-                      const char *settings) {
+                      const train_settings *run_settings) {
     attn_status st = ATTN_OK;
     FILE *log = NULL;
-    char *resumed = NULL;
+    char *settings = NULL;
+    train_settings effective = *run_settings;
     char *state_path = path_join(p->out_dir, "trainer_state.safetensors"), *log_path = path_join(p->out_dir, "train_log.jsonl");
     if (!state_path || !log_path) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     if (p->resume) {
-        if ((st = train_load_state(tr, state_path, p, settings, &resumed)) != ATTN_OK) goto done;
-        settings = resumed; /* keeps the schedule's length (max_steps) of the run's start */
+        /* the effective settings keep the schedule's length (max_steps) of the run's start */
+        if ((st = load_state(tr, state_path, p, run_settings, &effective)) != ATTN_OK) goto done;
         if ((st = train_trim_log(log_path, tr->step)) != ATTN_OK) goto done;
     } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
+        goto done;
+    }
+    if (!(settings = train_settings_write(&effective))) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     /* after the weights are final: the bf16 copies are made from them */
@@ -667,7 +526,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
 done:
     if (log && fclose(log) != 0 && !st) st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
-    attn_free(resumed);
+    if (settings) cJSON_free(settings);
     attn_free(state_path);
     attn_free(log_path);
     return st;
@@ -708,7 +567,6 @@ static attn_status train_lm(const attn_train_params *p) {
     int32_t *buf = NULL;
     rows r = {0};
     model_batch *mbs = NULL;
-    char *settings = NULL;
     windows win;
     memset(&win, 0, sizeof win);
 
@@ -789,10 +647,8 @@ static attn_status train_lm(const attn_train_params *p) {
     if (mlm && (st = mlm_windows(p, tok, (int32_t)cfg.vocab_size, &win)) != ATTN_OK) goto done;
     if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
     tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = train_settings_json(p, T))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
+    train_settings settings;
+    train_settings_of(p, T, false, 0, &settings);
     if (win.word_start && !(win.row_starts = attn_malloc((size_t)T))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
@@ -809,7 +665,7 @@ static attn_status train_lm(const attn_train_params *p) {
     }
     lm_ctx lc = {&win, train, val, A, B, T, p->eval_batches, &r, buf};
     train_driver drv = {&lc, A, mbs, lm_batches, val && p->eval_batches > 0 ? lm_evaluate : NULL};
-    st = train_run(tr, p, &drv, tok, settings);
+    st = train_run(tr, p, &drv, tok, &settings);
 done:
     attn_free(win.word_start);
     attn_free(win.row_starts);
@@ -824,7 +680,6 @@ done:
     attn_free(r.nsp);
     attn_free(mbs);
     attn_free(buf);
-    if (settings) cJSON_free(settings);
     return st;
 }
 
@@ -963,21 +818,17 @@ static attn_status prepare_out_dir(attn_train_params *p, int *lock_fd) {
     if (p->optim.warmup_steps < 0) {
         if (p->resume) {
             char *saved = NULL;
-            unsigned long failures = alloc_failures();
+            train_settings old;
             /* out of memory ends here; an unreadable state is reported by its load */
-            if (train_state_settings(state, &saved) == ATTN_ERR_OUT_OF_MEMORY) {
-                st = ATTN_ERR_OUT_OF_MEMORY;
-                goto done;
-            }
-            cJSON *r = saved ? cJSON_Parse(saved) : NULL;
-            if (saved && !r && alloc_failures() != failures) {
+            if ((st = train_state_settings(state, &saved)) == ATTN_ERR_OUT_OF_MEMORY) goto done;
+            st = saved ? train_settings_read(saved, state, &old) : ATTN_ERR_FORMAT;
+            if (st == ATTN_ERR_OUT_OF_MEMORY) {
                 attn_free(saved);
-                st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory reading %s", state);
                 goto done;
             }
-            const cJSON *w = cJSON_GetObjectItemCaseSensitive(r, "warmup_steps");
-            if (cJSON_IsNumber(w) && w->valuedouble >= 0) p->optim.warmup_steps = (int64_t)w->valuedouble;
-            cJSON_Delete(r);
+            if (!st && old.warmup_steps >= 0 && (old.present & train_settings_has("warmup_steps")))
+                p->optim.warmup_steps = old.warmup_steps;
+            st = ATTN_OK;
             attn_free(saved);
         }
         if (p->optim.warmup_steps < 0) p->optim.warmup_steps = p->optim.max_steps / 10 < 100 ? p->optim.max_steps / 10 : 100;

@@ -11,7 +11,6 @@
 #include "models/encdec_impl.h"
 #include "train/trainer.h"
 
-#include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -95,19 +94,10 @@ static attn_status check_fit(const attn_model *m, const attn_pairs_info *in, con
     return ATTN_OK;
 }
 
-/* loop.c's settings plus the pair-training ones a resume must also match. */
 char *train_s2s_settings_json(const attn_train_params *p, int64_t batch_tokens) {
-    unsigned long failures = alloc_failures(); /* a cJSON_Add* that fails leaves a setting out */
-    char *base = train_settings_json(p, 0);
-    cJSON *r = base ? cJSON_Parse(base) : NULL;
-    if (base) cJSON_free(base);
-    if (!r) return train_settings_done(NULL, failures);
-    cJSON_AddStringToObject(r, "data", "pairs");
-    cJSON_AddNumberToObject(r, "batch_tokens", (double)batch_tokens);
-    cJSON_AddNumberToObject(r, "label_smoothing", (double)p->label_smoothing);
-    char *s = cJSON_PrintUnformatted(r);
-    cJSON_Delete(r);
-    return train_settings_done(s, failures);
+    train_settings s;
+    train_settings_of(p, 0, true, batch_tokens, &s);
+    return train_settings_write(&s);
 }
 
 s2s_rows *s2s_rows_new(int64_t n, int64_t src_n, int64_t tgt_n) {
@@ -278,7 +268,7 @@ attn_status train_seq2seq(const attn_train_params *p) {
     attn_trainer *tr = NULL;
     s2s_rows *rows = NULL;
     model_batch *mbs = NULL;
-    char *settings = NULL, *path_train = NULL, *path_val = NULL;
+    char *path_train = NULL, *path_val = NULL;
     int64_t A = p->grad_accum, BT = p->batch_tokens > 0 ? p->batch_tokens : DEFAULT_BATCH_TOKENS;
 
     if (A < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 || p->checkpoint_every < 0 || p->eval_bleu < 0)
@@ -325,10 +315,8 @@ attn_status train_seq2seq(const attn_train_params *p) {
     }
     if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
     tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = train_s2s_settings_json(p, BT))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
+    train_settings settings;
+    train_settings_of(p, 0, true, BT, &settings);
     if ((st = dir_ensure(p->out_dir)) != ATTN_OK) goto done;
     attn_s2s_wrap wrap = {info.src_bos, info.src_eos, info.tgt_bos, info.tgt_eos};
     if ((st = attn_s2s_wrap_save(p->out_dir, &wrap)) != ATTN_OK) goto done;
@@ -340,7 +328,7 @@ attn_status train_seq2seq(const attn_train_params *p) {
     }
     s2s_ctx sc = {loader, vloader, model, val, tok, &wrap, p, rows, A, 0};
     train_driver drv = {&sc, A, mbs, s2s_batches, vloader ? s2s_evaluate : NULL};
-    st = train_run(tr, p, &drv, tok, settings);
+    st = train_run(tr, p, &drv, tok, &settings);
 done:
     s2s_rows_free(rows, A + 1);
     attn_free(mbs);
@@ -351,7 +339,6 @@ done:
     attn_pair_loader_free(vloader);
     attn_pairs_close(train);
     attn_pairs_close(val);
-    if (settings) cJSON_free(settings);
     attn_free(path_train);
     attn_free(path_val);
     return st;
