@@ -14,6 +14,11 @@ struct attn_trainer {
     int64_t step;             /* optimizer steps done */
     uint64_t dropout_seed;    /* base seed for dropout masks */
     graph g;
+    /* The loss of a micro-batch, recorded on g (a scalar): the objective's
+     * (train_objective.loss, called with loss_ctx); NULL: the model's loss
+     * for the batch (model_batch_loss). */
+    tensor *(*loss)(void *ctx, attn_model *m, graph *g, const model_batch *b);
+    void *loss_ctx;
 };
 
 /* One optimizer step over n_micro micro-batches of any objective (see

@@ -1,0 +1,13 @@
+/* objective.c — the objective table (objective.h): one row per thing a
+ * model can learn, run by loop.c's train_objective_run. */
+#include "train/objective.h"
+
+static const train_objective OBJECTIVES[] = {
+    /* name, trains, who, need, pairs, data source, loss (NULL: the model's), metric, higher is better */
+    {"clm", TRAINS_CLM, "--objective clm on token shards", "a GPT-2 model", false, &train_lm_ops, NULL, "val_loss", false},
+    {"mlm", TRAINS_MLM, "--objective mlm", "a BERT-family encoder", false, &train_lm_ops, NULL, "val_loss", false},
+};
+
+const train_objective *train_objective_for(const attn_train_params *p) {
+    return &OBJECTIVES[p->objective == ATTN_OBJECTIVE_MLM ? 1 : 0];
+}
