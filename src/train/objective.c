@@ -6,8 +6,10 @@ static const train_objective OBJECTIVES[] = {
     /* name, trains, who, need, pairs, data source, loss (NULL: the model's), metric, higher is better */
     {"clm", TRAINS_CLM, "--objective clm on token shards", "a GPT-2 model", false, &train_lm_ops, NULL, "val_loss", false},
     {"mlm", TRAINS_MLM, "--objective mlm", "a BERT-family encoder", false, &train_lm_ops, NULL, "val_loss", false},
+    {"classify", TRAINS_CLASSIFY, "--objective classify", "a classifier on a GPT-2 model or a BERT-family encoder", false,
+     &train_classify_ops, NULL, "val_accuracy", true},
 };
 
 const train_objective *train_objective_for(const attn_train_params *p) {
-    return &OBJECTIVES[p->objective == ATTN_OBJECTIVE_MLM ? 1 : 0];
+    return &OBJECTIVES[p->objective == ATTN_OBJECTIVE_CLASSIFY ? 2 : p->objective == ATTN_OBJECTIVE_MLM ? 1 : 0];
 }

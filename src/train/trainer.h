@@ -92,9 +92,6 @@ typedef struct train_driver {
 attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_driver *d, const struct attn_tokenizer *tok,
                       const train_settings *settings);
 
-/* attn_train for ATTN_OBJECTIVE_CLASSIFY (finetune.c). */
-attn_status train_classifier(const attn_train_params *p);
-
 /* Whether data_dir holds pair shards (train.pairs), and attn_train for
  * them (seq2seq_loop.c). */
 bool train_data_is_pairs(const char *data_dir);
