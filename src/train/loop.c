@@ -580,9 +580,7 @@ attn_status attn_train(const attn_train_params *params) {
     int lock_fd = -1;
     attn_status st = prepare_out_dir(&p, &lock_fd);
     if (!st) {
-        if (p.objective == ATTN_OBJECTIVE_DENOISE)
-            st = train_denoise(&p);
-        else if (train_data_is_pairs(p.data_dir))
+        if (p.objective != ATTN_OBJECTIVE_DENOISE && p.objective != ATTN_OBJECTIVE_CLASSIFY && train_data_is_pairs(p.data_dir))
             st = train_seq2seq(&p);
         else
             st = train_objective_run(train_objective_for(&p), &p);

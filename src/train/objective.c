@@ -8,8 +8,13 @@ static const train_objective OBJECTIVES[] = {
     {"mlm", TRAINS_MLM, "--objective mlm", "a BERT-family encoder", false, &train_lm_ops, NULL, "val_loss", false},
     {"classify", TRAINS_CLASSIFY, "--objective classify", "a classifier on a GPT-2 model or a BERT-family encoder", false,
      &train_classify_ops, NULL, "val_accuracy", true},
+    {"denoise", TRAINS_DENOISE, "--objective denoise", "a BART encoder-decoder", false, &train_denoise_ops, NULL, "val_loss",
+     false},
 };
 
 const train_objective *train_objective_for(const attn_train_params *p) {
-    return &OBJECTIVES[p->objective == ATTN_OBJECTIVE_CLASSIFY ? 2 : p->objective == ATTN_OBJECTIVE_MLM ? 1 : 0];
+    return &OBJECTIVES[p->objective == ATTN_OBJECTIVE_DENOISE    ? 3
+                       : p->objective == ATTN_OBJECTIVE_CLASSIFY ? 2
+                       : p->objective == ATTN_OBJECTIVE_MLM      ? 1
+                                                                 : 0];
 }
