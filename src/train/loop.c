@@ -579,12 +579,7 @@ attn_status attn_train(const attn_train_params *params) {
     if (p.optim.min_lr < 0) p.optim.min_lr = p.optim.lr / 10;
     int lock_fd = -1;
     attn_status st = prepare_out_dir(&p, &lock_fd);
-    if (!st) {
-        if (p.objective != ATTN_OBJECTIVE_DENOISE && p.objective != ATTN_OBJECTIVE_CLASSIFY && train_data_is_pairs(p.data_dir))
-            st = train_seq2seq(&p);
-        else
-            st = train_objective_run(train_objective_for(&p), &p);
-    }
+    if (!st) st = train_objective_run(train_objective_for(&p), &p);
     if (lock_fd >= 0) close(lock_fd);
     return st;
 }

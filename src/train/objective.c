@@ -10,11 +10,15 @@ static const train_objective OBJECTIVES[] = {
      &train_classify_ops, NULL, "val_accuracy", true},
     {"denoise", TRAINS_DENOISE, "--objective denoise", "a BART encoder-decoder", false, &train_denoise_ops, NULL, "val_loss",
      false},
+    {"seq2seq", TRAINS_PAIRS, "pair data", "an encoder-decoder or RNN model", true, &train_seq2seq_ops, NULL, "val_loss", false},
 };
 
 const train_objective *train_objective_for(const attn_train_params *p) {
-    return &OBJECTIVES[p->objective == ATTN_OBJECTIVE_DENOISE    ? 3
-                       : p->objective == ATTN_OBJECTIVE_CLASSIFY ? 2
-                       : p->objective == ATTN_OBJECTIVE_MLM      ? 1
-                                                                 : 0];
+    switch (p->objective) {
+    case ATTN_OBJECTIVE_CLASSIFY: return &OBJECTIVES[2];
+    case ATTN_OBJECTIVE_DENOISE: return &OBJECTIVES[3];
+    default: break;
+    }
+    if (train_data_is_pairs(p->data_dir)) return &OBJECTIVES[4]; /* which refuses --objective mlm */
+    return &OBJECTIVES[p->objective == ATTN_OBJECTIVE_MLM ? 1 : 0];
 }

@@ -92,10 +92,8 @@ typedef struct train_driver {
 attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_driver *d, const struct attn_tokenizer *tok,
                       const train_settings *settings);
 
-/* Whether data_dir holds pair shards (train.pairs), and attn_train for
- * them (seq2seq_loop.c). */
+/* Whether data_dir holds pair shards (train.pairs) (seq2seq_loop.c). */
 bool train_data_is_pairs(const char *data_dir);
-attn_status train_seq2seq(const attn_train_params *p);
 
 /* A new encoder-decoder of `arch` sized by p->model (layers per side, heads,
  * width, FFN or 4 x width, positions n_ctx, dropout) with these special
