@@ -18,7 +18,8 @@
  * so the trainer state marks a complete checkpoint: wherever it exists,
  * the model directory beside it is loadable. A resume must give the run's
  * settings (every one saved in the state; the error names the first that
- * differs; a change of precision is allowed, reported through `warning`) except max_steps, which may grow (or shrink, not below the step
+ * differs; another precision is allowed, reported through `warning`)
+ * except max_steps, which may grow (or shrink, not below the step
  * reached): the learning-rate schedule keeps the length the run started
  * with, so the cosine reaches min_lr at the original max_steps and stays
  * there for the added steps (an unchanged max_steps resumes bit for bit).

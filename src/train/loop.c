@@ -5,7 +5,6 @@
  * objectives' rows (objective.c) supply the data and the loss. See train.h
  * for the guarantees. */
 #include "attn/data.h"
-#include "attn/encoder.h"
 #include "attn/noise.h"
 #include "attn/tokenizer.h"
 #include "io/safetensors.h"
@@ -17,8 +16,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>

@@ -315,7 +315,8 @@ static attn_status s2s_prepare(void *ctx, const attn_train_params *p, attn_model
     if ((st = attn_s2s_wrap_save(p->out_dir, &c->wrap)) != ATTN_OK) return st;
     c->A = A, c->next = 0, c->eval_batches = p->eval_batches, c->eval_bleu = p->eval_bleu;
     c->label_smoothing = p->label_smoothing;
-    if (!(c->rows = s2s_rows_new(A + 1, BT, BT))) return ATTN_ERR_OUT_OF_MEMORY; /* A training micro-batches and one for validation */
+    /* A training micro-batches and one for validation */
+    if (!(c->rows = s2s_rows_new(A + 1, BT, BT))) return ATTN_ERR_OUT_OF_MEMORY;
     *plan = (train_plan){.n_micro = A, .T = 0, .batch_tokens = BT, .tok = c->tok, .evaluates = c->vloader != NULL};
     return ATTN_OK;
 }

@@ -98,7 +98,8 @@ static void toy_rows(int64_t step, int32_t *in, int32_t *tg) {
 static attn_status toy_batches(void *ctx, int64_t step, model_batch *mbs, double *tokens) {
     toy_ctx *c = ctx;
     toy_rows(step, c->in, c->tg);
-    for (int a = 0; a < NA; a++) mbs[a] = (model_batch){.B = NB, .T = NT, .inputs = c->in + a * NB * NT, .targets = c->tg + a * NB * NT};
+    for (int a = 0; a < NA; a++)
+        mbs[a] = (model_batch){.B = NB, .T = NT, .inputs = c->in + a * NB * NT, .targets = c->tg + a * NB * NT};
     *tokens = NA * NB * NT;
     return ATTN_OK;
 }
