@@ -13,12 +13,18 @@ static const train_objective OBJECTIVES[] = {
     {"seq2seq", TRAINS_PAIRS, "pair data", "an encoder-decoder or RNN model", true, &train_seq2seq_ops, NULL, "val_loss", false},
 };
 
+static const train_objective *row(const char *name) {
+    for (size_t i = 0; i < sizeof OBJECTIVES / sizeof *OBJECTIVES; i++)
+        if (!strcmp(OBJECTIVES[i].name, name)) return &OBJECTIVES[i];
+    return NULL;
+}
+
 const train_objective *train_objective_for(const attn_train_params *p) {
     switch (p->objective) {
-    case ATTN_OBJECTIVE_CLASSIFY: return &OBJECTIVES[2];
-    case ATTN_OBJECTIVE_DENOISE: return &OBJECTIVES[3];
+    case ATTN_OBJECTIVE_CLASSIFY: return row("classify");
+    case ATTN_OBJECTIVE_DENOISE: return row("denoise");
     default: break;
     }
-    if (train_data_is_pairs(p->data_dir)) return &OBJECTIVES[4]; /* which refuses --objective mlm */
-    return &OBJECTIVES[p->objective == ATTN_OBJECTIVE_MLM ? 1 : 0];
+    if (train_data_is_pairs(p->data_dir)) return row("seq2seq"); /* which refuses --objective mlm */
+    return row(p->objective == ATTN_OBJECTIVE_MLM ? "mlm" : "clm");
 }

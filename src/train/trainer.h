@@ -112,5 +112,4 @@ typedef struct s2s_rows {
 s2s_rows *s2s_rows_new(int64_t n, int64_t src_n, int64_t tgt_n);
 void s2s_rows_free(s2s_rows *rows, int64_t n);
 
-
 #endif
