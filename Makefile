@@ -155,7 +155,7 @@ check: test asan tsan
 # The fallbacks a build without OpenMP and without a BLAS takes (one thread;
 # gemm_f32 runs attn's packed kernels): the kernel, gradient and model
 # tests, built into build-plain/.
-PLAIN_TESTS := test_kernels test_grad test_bf16 test_gpt test_bert test_encdec test_precision
+PLAIN_TESTS := test_kernels test_grad test_bf16 test_gpt test_bert test_encdec test_precision test_llama
 check-plain:
 	$(MAKE) BUILD=build-plain OPENMP=0 BLAS=0 $(PLAIN_TESTS:%=build-plain/tests/%)
 	for t in $(PLAIN_TESTS); do out=$$(build-plain/tests/$$t 2>&1) || { echo "$$out"; exit 1; }; \
@@ -179,6 +179,7 @@ fixtures:
 	.venv/bin/python tests/ref/gen_rnn_fixture.py
 	.venv/bin/python tests/ref/gen_bart_fixture.py
 	.venv/bin/python tests/ref/gen_opt_fixture.py
+	.venv/bin/python tests/ref/gen_llama_fixture.py
 
 # ---- install -----------------------------------------------------------------
 # attn.pc: `pkg-config --cflags --libs attn` links the shared library;

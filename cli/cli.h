@@ -23,6 +23,10 @@ int cmd_classify(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_translate(int argc, char **argv);
+int cmd_gguf(int argc, char **argv);
+int cmd_models(int argc, char **argv);
+int cmd_convert(int argc, char **argv);
+int cmd_chat_template(int argc, char **argv);
 
 /* The command being run ("train", "tokenizer train"), named by messages. */
 extern const char *cli_command;
@@ -114,6 +118,8 @@ typedef struct cli_spec {
     .help = "threads, 1 to 4 x the cores"
 /* --precision fp32|bf16 (f32 an alias) into an attn_precision */
 extern const cli_choice cli_precisions[];
+/* the same and the quantized types (inference) */
+extern const cli_choice cli_inference_precisions[];
 
 /* Parses argv[1..argc-1] by spec: the positional arguments are moved to
  * argv[1..*n_pos] in order. Returns CLI_GO_ON, or the exit status to end

@@ -18,10 +18,10 @@ int cmd_generate(int argc, char **argv) {
     const char *model_dir = NULL, *prompt = NULL, *ids_str = NULL;
     attn_sampler_params sp = attn_sampler_default_params();
     bool print_ids = false, no_stop = false;
-    attn_precision precision = ATTN_PRECISION_F32;
+    int precision = -1; /* as loaded */
     long long threads = 0;
     const cli_option options[] = {
-        {CLI_STR("--model", "-m", "DIR", &model_dir, "model directory")},
+        {CLI_STR("--model", "-m", "PATH", &model_dir, "model directory or GGUF file")},
         {CLI_STR("--prompt", "-p", "TEXT", &prompt, "prompt"), .def = "the end-of-text token, i.e. start a document"},
         {CLI_STR("--ids", NULL, "\"1 2 3\"", &ids_str, "prompt as token ids instead of text")},
         {CLI_INT("--max-tokens", "-n", "N", &sp.max_new_tokens, 0, CLI_MAX_LEN, "tokens to generate")},
@@ -32,8 +32,9 @@ int cmd_generate(int argc, char **argv) {
         {CLI_FLAG("--print-ids", NULL, &print_ids, "print the generated token ids instead of text")},
         {CLI_FLAG("--no-stop", NULL, &no_stop, "do not stop at end-of-text")},
         {CLI_THREADS(&threads)},
-        {CLI_CHOICE("--precision", NULL, "fp32|bf16", &precision, cli_precisions,
-                    "weight matrices in bf16 (half the bytes read per token), fp32 accumulation")},
+        {CLI_CHOICE("--precision", NULL, "fp32|bf16|q8_0|q4_0|q4_1", &precision, cli_inference_precisions,
+                    "weight matrices in bf16 (half the bytes read per token, fp32 accumulation) or quantized to "
+                    "ggml's block types (int8 products)"), .def = "as loaded (fp32; a GGUF file's own types)"},
         CLI_END,
     };
     const cli_spec spec = {
@@ -70,7 +71,7 @@ int cmd_generate(int argc, char **argv) {
                          model_dir);
         goto fail;
     }
-    if ((st = attn_model_set_precision(model, precision)) != ATTN_OK) goto fail;
+    if (precision >= 0 && (st = attn_model_set_precision(model, (attn_precision)precision)) != ATTN_OK) goto fail;
     attn_gpt_config cfg = attn_model_config(model);
     if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
         if (!(ids_str && print_ids)) goto fail; /* ids in, ids out: no tokenizer needed */

@@ -117,8 +117,9 @@ int cmd_score(int argc, char **argv) {
     const char *model_dir = NULL, *file = NULL, *pairs = NULL;
     bool ids_mode = false, json = false, per_pair = false, quiet = false;
     long long threads = 0;
+    int precision = -1; /* as loaded */
     const cli_option options[] = {
-        {CLI_STR("--model", "-m", "DIR", &model_dir, "model directory")},
+        {CLI_STR("--model", "-m", "PATH", &model_dir, "model directory or GGUF file")},
         {CLI_FLAG("--ids", NULL, &ids_mode, "FILE holds whitespace-separated token ids instead of text")},
         {CLI_STR("--pairs", NULL, "FILE", &pairs,
                  "a translation model: FILE has 'source TAB target' lines; prints the mean NLL per target token "
@@ -126,6 +127,9 @@ int cmd_score(int argc, char **argv) {
         {CLI_FLAG("--per-pair", NULL, &per_pair, "with --pairs: also print each pair's total NLL and token count")},
         {CLI_FLAG("--json", NULL, &json, "print {\"nll\": ..., \"ppl\": ..., \"tokens\": ...}")},
         {CLI_THREADS(&threads)},
+        {CLI_CHOICE("--precision", NULL, "fp32|bf16|q8_0|q4_0|q4_1", &precision, cli_inference_precisions,
+                    "matrix products as attn generate --precision (not with --pairs)"),
+         .def = "as loaded (fp32; a GGUF file's own types)"},
         {CLI_FLAG("--quiet", "-q", &quiet, "no progress on stderr (otherwise a line every few seconds on a long text)")},
         CLI_END,
     };
@@ -145,7 +149,7 @@ int cmd_score(int argc, char **argv) {
     int r0 = cli_set_threads(threads);
     if (r0) return r0;
     if (pairs) {
-        if (file || ids_mode) return cli_usage_error("--pairs takes no other input file and no --ids");
+        if (file || ids_mode || precision >= 0) return cli_usage_error("--pairs takes no other input file, no --ids and no --precision");
         return score_pairs(model_dir, pairs, json, per_pair);
     }
     int rc = 1;
@@ -164,6 +168,7 @@ int cmd_score(int argc, char **argv) {
                          "%s is a translation (sequence-to-sequence) model: score source-target pairs with --pairs FILE", model_dir);
         goto fail;
     }
+    if (precision >= 0 && (st = attn_model_set_precision(model, (attn_precision)precision)) != ATTN_OK) goto fail;
     if ((st = cli_read_text(file, &text, &len)) != ATTN_OK) goto fail;
     if (ids_mode) {
         if ((st = cli_parse_ids(text, &ids, &n)) != ATTN_OK) goto fail;

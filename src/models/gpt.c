@@ -167,9 +167,10 @@ static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, tensor *
                      tensor **r_out) {
     const attn_gpt_config *c = &m->cfg;
     float eps = c->layer_norm_eps;
-    nn_norm n1 = {&ly->ln1_w, &ly->ln1_b, eps}, n2 = {&ly->ln2_w, &ly->ln2_b, eps};
-    nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->proj_w, &ly->proj_b, c->n_head};
-    nn_mlp f = {&ly->fc_w, &ly->fc_b, &ly->fc2_w, &ly->fc2_b, c->activation == ATTN_ACT_RELU ? KACT_RELU : KACT_GELU, 0.0f};
+    nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = eps}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = eps};
+    nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->proj_w, .o_b = &ly->proj_b, .n_head = c->n_head};
+    nn_mlp f = {.up_w = &ly->fc_w, .up_b = &ly->fc_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b,
+                .act = c->activation == ATTN_ACT_RELU ? KACT_RELU : KACT_GELU};
     nn_kv kv = {cache ? cache->kv[layer] : NULL, c->n_ctx * 2 * c->n_embd, cache ? cache->len : 0};
     return nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, c->dropout, cache ? &kv : NULL, r_out);
 }
@@ -328,16 +329,31 @@ attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out) {
         return ATTN_ERR_OUT_OF_MEMORY;
     }
     size_t n;
-    if (!size_mul((size_t)(B * m->cfg.n_ctx), (size_t)(2 * m->cfg.n_embd) * sizeof(float), &n)) {
+    int64_t width = m->kv_width ? m->kv_width : 2 * m->cfg.n_embd;
+    if (!size_mul((size_t)(B * m->cfg.n_ctx), (size_t)width * sizeof(float), &n)) {
         kv_cache_free(m, c);
         return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "KV cache size overflows");
     }
+    c->row = m->cfg.n_ctx * width;
     for (int64_t l = 0; l < m->cfg.n_layer; l++)
         if (!(c->kv[l] = attn_malloc_aligned(n))) {
             kv_cache_free(m, c);
             return ATTN_ERR_OUT_OF_MEMORY;
         }
     *out = c;
+    return ATTN_OK;
+}
+
+attn_status kv_cache_reorder(const attn_model *m, kv_cache *c, const int32_t *from) {
+    size_t used = (size_t)c->len * (size_t)(c->row / m->cfg.n_ctx) * sizeof(float);
+    if (!used) return ATTN_OK;
+    float *tmp = attn_malloc_aligned((size_t)c->B * used);
+    if (!tmp) return ATTN_ERR_OUT_OF_MEMORY;
+    for (int64_t l = 0; l < m->cfg.n_layer; l++) {
+        for (int64_t i = 0; i < c->B; i++) memcpy((char *)tmp + i * used, c->kv[l] + from[i] * c->row, used);
+        for (int64_t i = 0; i < c->B; i++) memcpy(c->kv[l] + i * c->row, (char *)tmp + i * used, used);
+    }
+    attn_free_aligned(tmp);
     return ATTN_OK;
 }
 

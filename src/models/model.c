@@ -44,6 +44,8 @@ const model_family model_families[] = {
                    rnn_s2s_begin, rnn_s2s_step, rnn_s2s_reorder, rnn_s2s_end},
     [MODEL_OPT] = {"an OPT model", opt_load, opt_save, opt_sync_views, NULL, NULL, opt_forward, NULL,
                    opt_create, NULL, NULL, NULL, NULL, NULL, NULL},
+    [MODEL_LLAMA] = {"a Llama-style decoder", llama_load, llama_save, llama_sync_views, NULL, NULL, llama_forward, NULL,
+                     llama_create, NULL, NULL, NULL, NULL, NULL, NULL},
 };
 
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {
@@ -142,6 +144,14 @@ void s2s_score_add(const float *logits, const int32_t *tgt, int64_t B, int64_t T
 
 attn_status attn_model_load(const char *dir, attn_model **out) {
     *out = NULL;
+    if (gguf_is_file(dir)) return gguf_model_load(dir, out);
+    if (!strchr(dir, '/') && !file_exists(dir)) { /* an installed model's short name */
+        char *path = NULL;
+        attn_status st = attn_model_find(dir, &path);
+        if (!st) st = gguf_is_file(path) ? gguf_model_load(path, out) : attn_model_load(path, out);
+        attn_free(path);
+        return st;
+    }
     char *cfg_path = path_join(dir, "config.json"), *w_path = path_join(dir, "model.safetensors");
     cJSON *config = NULL;
     const model_arch *arch = NULL;
@@ -171,13 +181,14 @@ attn_status attn_model_new_arch(const char *model_type, const attn_gpt_config *c
     *out = NULL;
     const model_arch *a = model_type ? registry_find(model_type) : NULL;
     if (!a || !model_families[a->kind].create)
-        return attn_errorf(ATTN_ERR_UNSUPPORTED, "a new model of type \"%s\" cannot be made from a decoder's sizes (gpt2, opt)",
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "a new model of type \"%s\" cannot be made from a decoder's sizes (gpt2, opt, llama)",
                            model_type ? model_type : "(null)");
     return model_families[a->kind].create(cfg, seed, out);
 }
 
 attn_status model_enable_grads(attn_model *m) {
     if (m->grads) return ATTN_OK;
+    if (m->qweights) return attn_errorf(ATTN_ERR_UNSUPPORTED, "a quantized model runs inference only; train an fp32 model");
     m->grads = attn_malloc_aligned((size_t)m->n_weights * sizeof(float));
     if (!m->grads) return ATTN_ERR_OUT_OF_MEMORY;
     memset(m->grads, 0, (size_t)m->n_weights * sizeof(float));
@@ -206,6 +217,7 @@ void attn_model_free(attn_model *m) {
     attn_free_aligned(m->weights);
     attn_free_aligned(m->grads);
     attn_free_aligned(m->weights_bf16);
+    attn_free_aligned(m->qweights);
     attn_free(m->params);
     attn_free(m->ptensors);
     attn_free(m->layers);

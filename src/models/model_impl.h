@@ -18,15 +18,19 @@ typedef struct param_info {
     bool decay;               /* AdamW weight decay applies (linear weights) */
     bool transpose;           /* stored transposed in the checkpoint (HF Conv1D) */
     int spec, layer;          /* the table row and layer (-1: global) */
+    int qtype;                /* 0: fp32; else its ggml block type in m->qweights (models/quantized.c) */
+    size_t q_offset;          /* bytes into m->qweights */
 } param_info;
 
 typedef struct gpt_layer {
     tensor ln1_w, ln1_b, qkv_w, qkv_b, proj_w, proj_b, ln2_w, ln2_b, fc_w, fc_b, fc2_w, fc2_b;
 } gpt_layer;
 
-/* Key/value cache for decoding: per layer (B, n_ctx, 2C), keys then values. */
+/* Key/value cache for decoding: per layer (B, n_ctx, 2C), keys then values
+ * (2 Hkv D instead of 2C where attn_model.kv_width says so). */
 typedef struct kv_cache {
     int64_t B, len;           /* positions filled */
+    int64_t row;              /* floats per batch row of a layer's buffer */
     float **kv;               /* n_layer buffers */
 } kv_cache;
 
@@ -38,7 +42,8 @@ typedef struct kv_cache {
  *   model_enable_grads, attn_model_free: per-kind views and state.
  * Everything the trainer touches — params, ptensors, weights, grads, and
  * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
-typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC, MODEL_RNN, MODEL_OPT } model_kind;
+typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC, MODEL_RNN, MODEL_OPT,
+    MODEL_LLAMA } model_kind;
 
 /* ---- parameter tables (models/params.c) ----------------------------------
  * Every family lists its parameters as rows of one table type: the
@@ -82,7 +87,9 @@ typedef struct param_row {
 
 /* A fused view over packed rows: in each layer of `group`, the view at
  * `into` spans `parts` tensors from the one at `first` (q, k and v as one
- * (3C, C) projection). A table's list ends with parts 0. */
+ * (3C, C) projection), consecutive in the struct and packed in the block;
+ * its rows are the sum of theirs (grouped-query k and v are narrower than
+ * q). A table's list ends with parts 0. */
 typedef struct param_fuse {
     uint8_t group, parts;
     size_t first, into;
@@ -136,6 +143,10 @@ struct attn_model {
     struct encdec_model *encdec; /* kind == MODEL_ENCDEC */
     struct rnn_model *rnn;    /* kind == MODEL_RNN (models/rnn.c) */
     void *state;              /* a family's own views and configuration, one block (OPT) */
+    int64_t kv_width;         /* floats per position and layer in the KV cache
+                                 (keys then values); 0: 2 n_embd (grouped-query
+                                 attention: 2 Hkv D) */
+    unsigned char *qweights;  /* quantized matrices (param_info.qtype), their fp32 values never set; NULL: none */
     uint16_t *weights_bf16;   /* bf16 precision: bf16 copies of the matrices
                                  (model_param_bf16), same offsets as weights;
                                  NULL in fp32 precision (models/precision.c) */
@@ -185,6 +196,70 @@ attn_status opt_save(const attn_model *m, const char *dir);
 void opt_sync_views(attn_model *m);
 tensor *opt_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only);
 attn_status opt_create(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
+
+/* ---- Llama-style decoders (models/llama.c): llama, qwen2, mistral ---- */
+/* The hyper-parameters of a Llama-style decoder (config.json's keys, or
+ * GGUF's llama.* keys). */
+typedef struct llama_hparams {
+    attn_gpt_config g;        /* n_layer, n_head, n_embd (hidden_size), n_inner (intermediate_size),
+                                 n_ctx (max_position_embeddings), vocab_size, layer_norm_eps
+                                 (rms_norm_eps), dropout (residual, while training), token ids */
+    int64_t n_kv_head;        /* num_key_value_heads: divides n_head */
+    int64_t head_dim;         /* D: q is n_head D wide, k and v n_kv_head D */
+    float rope_theta;
+    bool tie;                 /* tie_word_embeddings: the output is embed_tokens */
+    bool qkv_bias, o_bias, mlp_bias; /* Llama: attention_bias (all four), mlp_bias; Qwen2: q, k, v */
+    bool attention_bias;      /* config.json's key (llama) */
+    int64_t sliding_window;   /* mistral: read to refuse windows shorter than the context */
+} llama_hparams;
+extern const json_field LLAMA_CONFIG_KEYS[];
+extern const json_field QWEN2_CONFIG_KEYS[];
+extern const json_field MISTRAL_CONFIG_KEYS[];
+/* A decoder of hp's sizes (checked) with zeroed weights, for a loader that
+ * fills them by name: its parameters (m->params[k].name) are named as
+ * transformers names them (model.embed_tokens.weight,
+ * model.layers.N.self_attn.{q,k,v,o}_proj.{weight,bias},
+ * model.layers.N.mlp.{gate,up,down}_proj.{weight,bias},
+ * model.layers.N.{input,post_attention}_layernorm.weight, model.norm.weight,
+ * lm_head.weight when untied), linear weights (out, in), q and k in
+ * transformers' rotate-half order. model_type ("llama", "qwen2" or
+ * "mistral") is the registry row it saves as. */
+attn_status llama_model_new(const char *model_type, const llama_hparams *hp, attn_model **out);
+/* A Llama-style model's hyper-parameters. */
+const llama_hparams *llama_hparams_of(const attn_model *m);
+attn_status llama_load(const model_source *src, attn_model **out);
+attn_status llama_save(const attn_model *m, const char *dir);
+void llama_sync_views(attn_model *m);
+tensor *llama_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only);
+attn_status llama_create(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
+
+/* ---- quantized matrices (models/quantized.c) ---- */
+/* The next model_params_finish on this thread leaves the weight block
+ * unzeroed (a loader that writes every parameter or quantizes it: the fp32
+ * pages of quantized matrices are then never touched). */
+void model_params_lazy(bool on);
+/* Reads and clears that setting (model_params_finish). */
+bool model_params_take_lazy(void);
+/* Quantizes parameters: qtype[k] is 0 (stays fp32) or Q8_0 / Q4_0 / Q4_1
+ * for a matrix whose rows are a multiple of 32 wide; src[k] (src may be
+ * NULL) its blocks in ggml's layout, else m's fp32 values are quantized. A
+ * run of packed parameters (one fused view) is quantized only if all share
+ * the type (the caller passes them so); their blocks sit back to back in
+ * m->qweights. Sets each tensor's data_q and the views. */
+attn_status model_quantize(attn_model *m, const int *qtype, const void *const *src);
+/* Every quantized matrix back to fp32 (its blocks' values), m->qweights freed. */
+void model_dequantize(attn_model *m);
+/* Parameter k's values as fp32 into out (numel floats): dequantized when
+ * it is quantized. */
+void model_param_f32(const attn_model *m, int k, float *out);
+
+/* ---- GGUF files (models/gguf_model.c) ---- */
+/* Whether path is a readable file that starts with GGUF's magic. */
+bool gguf_is_file(const char *path);
+/* A model from a GGUF file: general.architecture llama or qwen2, every
+ * tensor converted to fp32, q/k rows of llama files returned to
+ * transformers' rotate-half order. */
+attn_status gguf_model_load(const char *path, attn_model **out);
 
 /* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
 /* A GPT of cfg's sizes (checked; n_inner 0 = 4 n_embd) with zeroed weights. */
@@ -339,6 +414,9 @@ void model_refresh_bf16(attn_model *m);
 
 attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out);
 void kv_cache_free(const attn_model *m, kv_cache *c);
+/* Row i of every layer's buffer becomes row from[i] (positions [0, len));
+ * from holds B valid row indices. */
+attn_status kv_cache_reorder(const attn_model *m, kv_cache *c, const int32_t *from);
 
 /* ---- RNNsearch / RNNencdec (models/rnn.c, rnn_io.c; include/attn/rnn.h) ----
  * Sources src (B, S) and targets (B, T) are padded with the config's

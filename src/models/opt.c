@@ -108,9 +108,9 @@ tensor *opt_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int6
     x = op_dropout(g, op_add(g, x, op_embedding(g, &o->wpe, pos, B, T)), c->dropout);
     for (int64_t l = 0; l < c->n_layer; l++) {
         opt_layer *ly = &o->layers[l];
-        nn_attn a = {&ly->qkv_w, &ly->qkv_b, &ly->o_w, &ly->o_b, c->n_head};
-        nn_norm n1 = {&ly->ln1_w, &ly->ln1_b, 1e-5f}, n2 = {&ly->ln2_w, &ly->ln2_b, 1e-5f};
-        nn_mlp f = {&ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b, KACT_RELU, 0.0f};
+        nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->o_w, .o_b = &ly->o_b, .n_head = c->n_head};
+        nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = 1e-5f}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = 1e-5f};
+        nn_mlp f = {.up_w = &ly->fc1_w, .up_b = &ly->fc1_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b, .act = KACT_RELU};
         nn_kv kv = {cache ? cache->kv[l] : NULL, c->n_ctx * 2 * c->n_embd, pos0}, *kvp = cache ? &kv : NULL;
         x = o->c.pre_norm ? nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, c->dropout, kvp, &r)
                           : nn_post_norm_block(g, x, &a, &n1, &f, &n2, c->dropout, true, NULL, kvp);

@@ -63,9 +63,10 @@ attn_status model_params_finish(attn_model *m, int64_t n_floats) {
         if (st) return st;
     }
     m->n_weights = n_floats;
+    bool lazy = model_params_take_lazy();
     if (!size_mul((size_t)n_floats, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes)))
         return ATTN_ERR_OUT_OF_MEMORY;
-    memset(m->weights, 0, bytes);
+    if (!lazy) memset(m->weights, 0, bytes);
     for (int k = 0; k < m->n_params_tensors; k++) {
         const param_info *p = &m->params[k];
         tensor *t = &m->ptensors[k];
@@ -163,7 +164,9 @@ void params_sync(attn_model *m, void *const base[3], const size_t stride[3]) {
         for (int64_t l = 0; l < layers[f->group]; l++) {
             char *layer = (char *)base[f->group] + (size_t)l * stride[f->group];
             const tensor *first = (const tensor *)(layer + f->first);
-            *(tensor *)(layer + f->into) = param_fused(first, f->parts * first->shape[0], first->ndim == 2 ? first->shape[1] : 1);
+            int64_t rows = 0; /* the parts may differ in rows (grouped-query k and v) */
+            for (int i = 0; i < f->parts; i++) rows += first[i].shape[0];
+            *(tensor *)(layer + f->into) = param_fused(first, rows, first->ndim == 2 ? first->shape[1] : 1);
         }
 }
 
@@ -292,16 +295,27 @@ attn_status params_save_dir(const attn_model *m, const char *dir, const char *co
         int64_t *sh = shapes + 2 * k;
         sh[0] = p->transpose ? p->shape[1] : p->shape[0];
         sh[1] = p->transpose ? p->shape[0] : p->shape[1];
-        if (p->transpose) {
-            if (!tbuf && !(tbuf = attn_malloc_aligned((size_t)m->n_weights * sizeof(float)))) {
+        if ((p->transpose || p->qtype) && !tbuf && !(tbuf = attn_malloc_aligned((size_t)m->n_weights * sizeof(float)))) {
+            st = ATTN_ERR_OUT_OF_MEMORY;
+            goto done;
+        }
+        float *deq = NULL;
+        if (p->qtype) { /* a quantized matrix is saved dequantized */
+            deq = p->transpose ? attn_malloc((size_t)p->numel * sizeof(float)) : tbuf + p->offset;
+            if (!deq) {
                 st = ATTN_ERR_OUT_OF_MEMORY;
                 goto done;
             }
+            model_param_f32(m, k, deq);
+            data = deq;
+        }
+        if (p->transpose) {
             float *dst = tbuf + p->offset;
             int64_t R = p->shape[0], C = p->shape[1];
             for (int64_t r = 0; r < R; r++)
                 for (int64_t c = 0; c < C; c++) dst[c * R + r] = data[r * C + c];
             data = dst;
+            if (p->qtype) attn_free(deq);
         }
         entries[k] = (st_entry){p->name, ST_F32, p->ndim, sh, data};
     }
@@ -333,8 +347,13 @@ attn_status model_check_heads(int64_t width, int64_t heads) {
 }
 
 attn_status model_check_finite(const attn_model *m, const char *path) {
-    for (int64_t i = 0; i < m->n_weights; i++)
-        if (!isfinite(m->weights[i])) return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity", path);
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        if (p->qtype) continue; /* quantized: no fp32 values (a NaN scale shows in the outputs' check) */
+        for (int64_t i = 0; i < p->numel; i++)
+            if (!isfinite(m->weights[p->offset + i]))
+                return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity (%s)", path, p->name);
+    }
     return ATTN_OK;
 }
 

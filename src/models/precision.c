@@ -3,13 +3,14 @@
  * the fp32 block's offsets, and each parameter tensor points at its copy
  * (tensor.data_bf16), which op_linear then multiplies by. */
 #include "kernels/bf16.h"
+#include "kernels/quant.h"
 #include "models/model_impl.h"
 
 void model_refresh_bf16(attn_model *m) {
     if (!m->weights_bf16) return;
     for (int k = 0; k < m->n_params_tensors; k++) {
         const param_info *p = &m->params[k];
-        if (!model_param_bf16(p)) continue;
+        if (!model_param_bf16(p) || p->qtype) continue;
         const float *w = m->weights + p->offset;
         uint16_t *h = m->weights_bf16 + p->offset;
 #pragma omp parallel for schedule(static)
@@ -17,9 +18,43 @@ void model_refresh_bf16(attn_model *m) {
     }
 }
 
+static const int QTYPE_OF[] = {[ATTN_PRECISION_Q8_0] = QUANT_Q8_0, [ATTN_PRECISION_Q4_0] = QUANT_Q4_0,
+                               [ATTN_PRECISION_Q4_1] = QUANT_Q4_1};
+
+/* Every matrix whose rows are whole blocks, unless a part of its fused
+ * view is not. */
+static attn_status quantize_all(attn_model *m, int qtype) {
+    int n = m->n_params_tensors;
+    int *qt = attn_calloc((size_t)n, sizeof *qt);
+    if (!qt) return ATTN_ERR_OUT_OF_MEMORY;
+    for (int k = 0; k < n; k++) qt[k] = m->params[k].ndim == 2 && m->params[k].shape[1] % QUANT_BLOCK == 0 ? qtype : 0;
+    for (int k = 0; k < n;) { /* a run of packed parameters takes one type or none */
+        int end = k;
+        while (end + 1 < n && (m->table->rows[m->params[end].spec].flags & PF_PACK)) end++;
+        bool all = true;
+        for (int i = k; i <= end; i++) all = all && qt[i];
+        for (int i = k; i <= end; i++) qt[i] = all ? qtype : 0;
+        k = end + 1;
+    }
+    attn_status st = model_quantize(m, qt, NULL);
+    attn_free(qt);
+    return st;
+}
+
 attn_status attn_model_set_precision(attn_model *m, attn_precision precision) {
-    if (precision != ATTN_PRECISION_F32 && precision != ATTN_PRECISION_BF16)
+    if (precision < ATTN_PRECISION_F32 || precision > ATTN_PRECISION_Q4_1)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "unknown precision %d", (int)precision);
+    if (m->qweights) {
+        bool same = precision >= ATTN_PRECISION_Q8_0;
+        for (int k = 0; same && k < m->n_params_tensors; k++)
+            same = !m->params[k].qtype || m->params[k].qtype == QTYPE_OF[precision];
+        if (same) return ATTN_OK;
+        model_dequantize(m);
+    }
+    if (precision >= ATTN_PRECISION_Q8_0) {
+        attn_status st = attn_model_set_precision(m, ATTN_PRECISION_F32);
+        return st ? st : quantize_all(m, QTYPE_OF[precision]);
+    }
     if (precision == ATTN_PRECISION_BF16 && !m->weights_bf16) {
         size_t bytes;
         if (!size_mul((size_t)m->n_weights, sizeof(uint16_t), &bytes) || !(m->weights_bf16 = attn_malloc_aligned(bytes)))
@@ -38,5 +73,11 @@ attn_status attn_model_set_precision(attn_model *m, attn_precision precision) {
 }
 
 attn_precision attn_model_precision(const attn_model *m) {
+    int64_t n[ATTN_PRECISION_Q4_1 + 1] = {0};
+    int best = 0;
+    for (int k = 0; m->qweights && k < m->n_params_tensors; k++)
+        for (int p = ATTN_PRECISION_Q8_0; p <= ATTN_PRECISION_Q4_1; p++)
+            if (m->params[k].qtype == QTYPE_OF[p] && (n[p] += m->params[k].numel) > n[best]) best = p;
+    if (best) return (attn_precision)best;
     return m->weights_bf16 ? ATTN_PRECISION_BF16 : ATTN_PRECISION_F32;
 }

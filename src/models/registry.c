@@ -26,6 +26,12 @@ static const model_arch ARCHS[] = {
     {"opt", "OPTForCausalLM", MODEL_OPT, OPT_CONFIG_KEYS, "an OPT model", TRAINS_CLM,
      "{\"activation_function\": \"relu\", \"enable_bias\": true, \"layer_norm_elementwise_affine\": true, "
      "\"_remove_final_layer_norm\": false, \"tie_word_embeddings\": true}"},
+    {"llama", "LlamaForCausalLM", MODEL_LLAMA, LLAMA_CONFIG_KEYS, "a Llama model", TRAINS_CLM,
+     "{\"hidden_act\": \"silu\", \"rope_scaling\": null}"},
+    {"qwen2", "Qwen2ForCausalLM", MODEL_LLAMA, QWEN2_CONFIG_KEYS, "a Qwen2 model", TRAINS_CLM,
+     "{\"hidden_act\": \"silu\", \"rope_scaling\": null, \"use_sliding_window\": false}"},
+    {"mistral", "MistralForCausalLM", MODEL_LLAMA, MISTRAL_CONFIG_KEYS, "a Mistral model", TRAINS_CLM,
+     "{\"hidden_act\": \"silu\", \"rope_scaling\": null}"},
 };
 
 const model_arch *registry_find(const char *model_type) {

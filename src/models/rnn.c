@@ -7,6 +7,7 @@
  * deep output and logits are then one GEMM over all steps) and by the step
  * API used for greedy and beam search, so the two cannot drift apart. */
 #include "models/model_impl.h"
+#include "nn/nn.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -188,9 +189,9 @@ static bool encode(attn_model *m, graph *g, const int32_t *src, int64_t B, int64
     }
     if (!(e->lengths = source_lengths(g, src, B, S, r->cfg.pad_token_id))) return false;
     tensor *x = op_embedding(g, p[RP_SRC_EMB], src, B, S);
-    tensor *fwd = op_gru(g, op_linear(g, x, p[RP_ENC_WIH], p[RP_ENC_BIH]), p[RP_ENC_WHH], p[RP_ENC_BHH], e->lengths, false);
-    tensor *bwd =
-        op_gru(g, op_linear(g, x, p[RP_ENC_WIH_R], p[RP_ENC_BIH_R]), p[RP_ENC_WHH_R], p[RP_ENC_BHH_R], e->lengths, true);
+    nn_gru gf = {p[RP_ENC_WIH], p[RP_ENC_BIH], p[RP_ENC_WHH], p[RP_ENC_BHH]};
+    nn_gru gb = {p[RP_ENC_WIH_R], p[RP_ENC_BIH_R], p[RP_ENC_WHH_R], p[RP_ENC_BHH_R]};
+    tensor *fwd = nn_gru_layer(g, x, &gf, e->lengths, false), *bwd = nn_gru_layer(g, x, &gb, e->lengths, true);
     e->annot = op_concat(g, fwd, bwd);
     tensor *bwd0 = op_select(g, bwd, 0);
     e->s0 = op_tanh(g, op_linear(g, bwd0, p[RP_INIT_W], p[RP_INIT_B]));
@@ -219,9 +220,8 @@ static tensor *decoder_step(attn_model *m, graph *g, const encoded *enc, tensor 
         *a = op_additive_attention(g, op_linear(g, s, p[RP_ATT_W], NULL), enc->uh, p[RP_ATT_V], enc->lengths);
         c = op_weighted_sum(g, *a, enc->annot);
     }
-    tensor *gi = op_linear(g, op_concat(g, emb, c), p[RP_DEC_WIH], p[RP_DEC_BIH]);
-    tensor *gh = op_linear(g, s, p[RP_DEC_WHH], p[RP_DEC_BHH]);
-    tensor *s_new = op_gru_cell(g, gi, gh, s);
+    nn_gru cell = {p[RP_DEC_WIH], p[RP_DEC_BIH], p[RP_DEC_WHH], p[RP_DEC_BHH]};
+    tensor *s_new = nn_gru_step(g, op_concat(g, emb, c), s, &cell);
     *feat = op_concat(g, op_concat(g, s_new, emb), c);
     return s_new;
 }

@@ -7,18 +7,21 @@
 tensor *nn_self_attention(graph *g, tensor *x, const nn_attn *a, bool causal, const uint8_t *mask, const nn_kv *cache) {
     if (!x) return NULL;
     int64_t C = x->shape[x->ndim - 1], B = x->shape[0], T = x->ndim == 3 ? x->shape[1] : 1;
+    int64_t H = a->n_head, Hkv = a->n_kv_head ? a->n_kv_head : H, D = a->head_dim ? a->head_dim : C / H;
+    int64_t QC = H * D, KC = Hkv * D; /* query and key (= value) widths */
     tensor *qkv = op_linear(g, x, a->qkv_w, a->qkv_b), *out;
+    if (qkv && a->pos) qkv = op_rope(g, qkv, a->pos, H + Hkv, D, a->rope_dim ? a->rope_dim : D, a->rope_theta);
     if (!qkv) return NULL;
     if (cache) {
         /* append this step's keys and values, then attend over the cache */
         for (int64_t b = 0; b < B; b++)
             for (int64_t t = 0; t < T; t++)
-                memcpy(cache->kv + b * cache->stride + (cache->len + t) * 2 * C, qkv->data + (b * T + t) * 3 * C + C,
-                       (size_t)(2 * C) * sizeof(float));
-        out = op_attention_cached(g, qkv, 0, cache->kv, 2 * C, cache->stride, cache->len + T, 0, C, C, a->n_head, causal,
-                                  mask);
+                memcpy(cache->kv + b * cache->stride + (cache->len + t) * 2 * KC, qkv->data + (b * T + t) * (QC + 2 * KC) + QC,
+                       (size_t)(2 * KC) * sizeof(float));
+        out = op_attention_cached_gqa(g, qkv, 0, cache->kv, 2 * KC, cache->stride, cache->len + T, 0, KC, H, Hkv, D,
+                                      causal, mask);
     } else {
-        out = op_attention(g, qkv, 0, qkv, C, 2 * C, C, a->n_head, causal, mask);
+        out = op_attention_gqa(g, qkv, 0, qkv, QC, QC + KC, H, Hkv, D, causal, mask);
     }
     return op_linear(g, out, a->o_w, a->o_b);
 }
@@ -33,13 +36,22 @@ tensor *nn_cross_attention(graph *g, tensor *x, tensor *mem, const nn_cross *a, 
 }
 
 tensor *nn_mlp_forward(graph *g, tensor *x, const nn_mlp *f) {
-    tensor *h = op_linear_act(g, x, f->up_w, f->up_b, f->act);
+    tensor *h = f->gated ? op_swiglu(g, op_linear(g, x, f->up_w, f->up_b)) : op_linear_act(g, x, f->up_w, f->up_b, f->act);
     h = op_dropout(g, h, f->dropout);
     return op_linear(g, h, f->down_w, f->down_b);
 }
 
+static tensor *norm_of(graph *g, tensor *a, const nn_norm *n) {
+    return n->rms ? op_rmsnorm(g, a, n->w, n->eps) : op_layernorm(g, a, n->w, n->b, n->eps);
+}
+
+/* n(a + b), the sum in *sum (may be NULL). */
+static tensor *add_norm_of(graph *g, tensor *a, tensor *b, const nn_norm *n, tensor **sum) {
+    return n->rms ? op_add_rmsnorm(g, a, b, n->w, n->eps, sum) : op_add_layernorm(g, a, b, n->w, n->b, n->eps, sum);
+}
+
 tensor *nn_add_norm(graph *g, tensor *x, tensor *sub, float dropout, const nn_norm *n) {
-    return op_add_layernorm(g, x, op_dropout(g, sub, dropout), n->w, n->b, n->eps, NULL);
+    return add_norm_of(g, x, op_dropout(g, sub, dropout), n, NULL);
 }
 
 tensor *nn_post_norm_block(graph *g, tensor *x, const nn_attn *a, const nn_norm *n1, const nn_mlp *f, const nn_norm *n2,
@@ -52,9 +64,9 @@ tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, con
                           const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out) {
     *r_out = NULL;
     if (!x) return NULL;
-    tensor *h = r ? op_add_layernorm(g, x, r, n1->w, n1->b, n1->eps, &x) : op_layernorm(g, x, n1->w, n1->b, n1->eps);
+    tensor *h = r ? add_norm_of(g, x, r, n1, &x) : norm_of(g, x, n1);
     tensor *att = op_dropout(g, nn_self_attention(g, h, a, true, NULL, cache), dropout);
-    h = op_add_layernorm(g, x, att, n2->w, n2->b, n2->eps, &x);
+    h = add_norm_of(g, x, att, n2, &x);
     *r_out = op_dropout(g, nn_mlp_forward(g, h, f), dropout);
     return x;
 }
@@ -69,4 +81,14 @@ int32_t *nn_positions(graph *g, int64_t B, int64_t T, int64_t first, int64_t lim
     int32_t *pos = graph_ints(g, B * T);
     for (int64_t i = 0; pos && i < B * T; i++) pos[i] = (int32_t)(first + i % T);
     return pos;
+}
+
+tensor *nn_gru_layer(graph *g, tensor *x, const nn_gru *p, const int32_t *lengths, bool reverse) {
+    return op_gru(g, op_linear(g, x, p->w_ih, p->b_ih), p->w_hh, p->b_hh, lengths, reverse);
+}
+
+tensor *nn_gru_step(graph *g, tensor *x, tensor *h, const nn_gru *p) {
+    tensor *gi = op_linear(g, x, p->w_ih, p->b_ih);
+    tensor *gh = op_linear(g, h, p->w_hh, p->b_hh);
+    return op_gru_cell(g, gi, gh, h);
 }

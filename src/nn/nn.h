@@ -9,18 +9,30 @@
 
 #include "ops/graph.h"
 
-/* LayerNorm: weight and bias (C), epsilon. */
+/* LayerNorm: weight and bias (C), epsilon; or, with rms, RMSNorm
+ * (LlamaRMSNorm: weight only, b unused). */
 typedef struct nn_norm {
     tensor *w, *b;
     float eps;
+    bool rms;
 } nn_norm;
 
 /* Self-attention: a fused q|k|v projection (3C, C) (separate q, k and v
  * weights laid out back to back are one such view), the output projection
- * (C, C), and the head count. Biases may be NULL. */
+ * (C, C), and the head count. Biases may be NULL.
+ * Llama-style decoders set the rest (0 / NULL: as above): n_kv_head
+ * key/value heads (grouped-query attention; the projection is then
+ * ((H + 2 Hkv) D, C)), head_dim D (default C / H; the output projection
+ * is (C, H D)), and rotary positions: pos (B, T) the position of each
+ * token (non-NULL: q and k rotate, rope_theta the base, rope_dim the
+ * dimensions of a head that rotate, 0 = all). */
 typedef struct nn_attn {
     tensor *qkv_w, *qkv_b, *o_w, *o_b;
     int64_t n_head;
+    int64_t n_kv_head, head_dim;
+    const int32_t *pos;
+    float rope_theta;
+    int64_t rope_dim;
 } nn_attn;
 
 /* Cross-attention: queries from the stream (C, C), keys and values from a
@@ -30,15 +42,19 @@ typedef struct nn_cross {
     int64_t n_head;
 } nn_cross;
 
-/* The MLP: down(dropout(act(up(x)))). */
+/* The MLP: down(dropout(act(up(x)))); with gated, up is the fused gate |
+ * up projection (2F, C) and the activation SwiGLU's silu(gate) * up
+ * (LlamaMLP; act unused). */
 typedef struct nn_mlp {
     tensor *up_w, *up_b, *down_w, *down_b;
     kernel_act act;
     float dropout;            /* after the activation (BART's activation_dropout); 0 = none */
+    bool gated;
 } nn_mlp;
 
 /* One layer's KV cache while decoding: row b's keys then values (2C per
- * position) start at kv + b * stride; positions [0, len) are filled. */
+ * position; 2 Hkv D with grouped-query heads) start at kv + b * stride;
+ * positions [0, len) are filled. */
 typedef struct nn_kv {
     float *kv;
     int64_t stride, len;
@@ -65,12 +81,24 @@ tensor *nn_post_norm_block(graph *g, tensor *x, const nn_attn *a, const nn_norm 
  * (an offset included, e.g. OPT's 2), on the graph; an error (on g) when
  * first + T exceeds limit, the positions the model has. */
 int32_t *nn_positions(graph *g, int64_t B, int64_t T, int64_t first, int64_t limit);
-/* A pre-norm block (GPT-2, OPT), causal: h = x + dropout(attn(n1(x)));
+/* A pre-norm block (GPT-2, OPT; Llama with RMSNorm and the gated MLP), causal: h = x + dropout(attn(n1(x)));
  * out = h + dropout(mlp(n2(h))). The residual stream arrives as x + r (r
  * NULL: x alone), an add fused with n1; the block returns the stream after
  * its attention half and leaves in *r_out the MLP output still to be added
  * (by the next block's fused norm, or by the caller). */
 tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, const nn_attn *a, const nn_norm *n2,
                           const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out);
+
+/* A GRU (torch.nn.GRU's gates r, z, n): input weights (3H, C) and biases,
+ * recurrent weights (3H, H) and biases (biases may be NULL). */
+typedef struct nn_gru {
+    tensor *w_ih, *b_ih, *w_hh, *b_hh;
+} nn_gru;
+/* One direction over x (B, T, C): every input projection in one product,
+ * then the recurrence over rows of lengths (B) tokens (reverse: from each
+ * row's last token back), h0 = 0. Out (B, T, H), 0 at padding. */
+tensor *nn_gru_layer(graph *g, tensor *x, const nn_gru *p, const int32_t *lengths, bool reverse);
+/* One step of N rows: the input x (N, C) and the state h (N, H) give h'. */
+tensor *nn_gru_step(graph *g, tensor *x, tensor *h, const nn_gru *p);
 
 #endif

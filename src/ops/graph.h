@@ -35,6 +35,11 @@ typedef struct tensor {
     const uint16_t *data_bf16; /* parameters in bf16 precision: a bf16 copy of data
                                   (kernels/bf16.h) that op_linear multiplies
                                   by when set; NULL = fp32 */
+    const void *data_q;       /* a quantized weight (inference only): rows of
+                                 qtype blocks (kernels/quant.h) that op_linear
+                                 and op_embedding use in place of data when
+                                 set; NULL = not quantized */
+    int qtype;
 } tensor;
 
 typedef enum op_kind {
@@ -59,6 +64,9 @@ typedef enum op_kind {
     OP_CONCAT,
     OP_STACK,
     OP_MAXOUT,
+    OP_RMSNORM,
+    OP_ROPE,
+    OP_SWIGLU,
     OP_COUNT
 } op_kind;
 
@@ -119,6 +127,10 @@ tensor *op_embedding_padded(graph *g, tensor *table, const int32_t *ids, int64_t
  * w->data_bf16 is set, the bf16 kernels run instead (matmul_*_bf16: x and
  * the output gradient rounded to bf16 going in, fp32 sums and gradients). */
 tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b);
+/* (op_linear, op_linear_act and op_embedding) When w->data_q is set, the
+ * quantized kernels run (matmul_forward_q, embedding_forward_q): inference
+ * only, so a quantized weight that requires grad, or an op on one that the
+ * graph would record for backward, fails with ATTN_ERR_INVALID_ARG. */
 /* act(op_linear(x, w, b)) with the activation applied as the product is
  * stored (kernels' matmul_act_forward): KACT_GELU as op_gelu, KACT_GELU_ERF
  * as op_gelu_erf, KACT_RELU as op_relu. Same values and gradients as the
@@ -171,6 +183,17 @@ void attn_alibi_slopes(int64_t H, float *slopes);
 tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
                             int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
                             int64_t H, bool causal, const uint8_t *key_mask);
+/* Grouped-query attention (Llama-style decoders): H query heads of width D
+ * at q's columns [q_col, q_col + H D), Hkv key and value heads (H divisible
+ * by Hkv) at kv's columns [k_col, k_col + Hkv D) and [v_col, v_col + Hkv D);
+ * query head h reads key/value head h / (H / Hkv). out is (B, Tq, H D); D
+ * need not be the model width over H. op_attention is this with Hkv = H. */
+tensor *op_attention_gqa(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col, int64_t H,
+                         int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask);
+/* op_attention_cached with grouped-query heads as op_attention_gqa. */
+tensor *op_attention_cached_gqa(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                                int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t H,
+                                int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask);
 /* Mean softmax cross-entropy of logits (N, V) against targets (N), rows
  * with target == ignore_index excluded; out is a scalar. Targets must be in
  * [0, V) or ignore_index. Backward writes d(logits) over the logits
@@ -214,5 +237,23 @@ tensor *op_concat(graph *g, tensor *a, tensor *b);
 tensor *op_stack(graph *g, tensor **xs, int64_t n);
 /* Maxout over pairs: x (..., 2K) -> (..., K), out[k] = max(x[2k], x[2k+1]). */
 tensor *op_maxout(graph *g, tensor *x);
+
+/* ---- Llama-style decoders (ops_llama.c) ----------------------------------- */
+
+/* RMSNorm as transformers' LlamaRMSNorm: x * rsqrt(mean(x^2) + eps) * w,
+ * w (C). */
+tensor *op_rmsnorm(graph *g, tensor *x, tensor *w, float eps);
+/* op_rmsnorm(op_add(a, b), w, eps) in one pass over each row; *sum_out (if
+ * not NULL) receives a + b, the residual stream (as op_add_layernorm). */
+tensor *op_add_rmsnorm(graph *g, tensor *a, tensor *b, tensor *w, float eps, tensor **sum_out);
+/* Rotary position embedding (the kernels' rope_forward): in each row of x
+ * (..., C) the first n_heads heads of width D rotate their first rot
+ * dimensions (rotate-half layout, base theta) by the row's position pos[n]
+ * (one per row; pos must stay valid until backward); the other columns
+ * pass through. A fused q|k|v tensor rotates its q and k heads: n_heads =
+ * H + Hkv. */
+tensor *op_rope(graph *g, tensor *x, const int32_t *pos, int64_t n_heads, int64_t D, int64_t rot, float theta);
+/* SwiGLU's gate: x (..., 2F) = gate | up -> silu(gate) * up (..., F). */
+tensor *op_swiglu(graph *g, tensor *x);
 
 #endif

@@ -1,6 +1,7 @@
 /* The ops: one forward function each (validate, compute, record) and one
  * backward function each, the backward ones gathered in OP_BACKWARD. */
 #include "ops/ops_impl.h"
+#include "kernels/quant.h"
 
 #include <math.h>
 
@@ -44,6 +45,17 @@ static tape_entry *record(graph *g, op_kind op, tensor *out, tensor *a, tensor *
     return e;
 }
 
+/* A quantized weight (w->data_q) has no fp32 values and no gradient:
+ * false (and the graph's status set) when the op would need either. */
+static bool quant_ok(graph *g, const tensor *w, const tensor *x, const tensor *b) {
+    if (!w->data_q) return true;
+    if (!quant_type_valid(w->qtype) || w->ndim != 2 || w->shape[1] % QUANT_BLOCK)
+        return fail(g, ATTN_ERR_INVALID_ARG, "quantized weight: not a matrix of Q8_0, Q4_0 or Q4_1 rows");
+    if (w->requires_grad || (g->record && ((x && x->requires_grad) || (b && b->requires_grad))))
+        return fail(g, ATTN_ERR_INVALID_ARG, "quantized weight: inference only (no gradient flows through it)");
+    return true;
+}
+
 /* ---- embedding ------------------------------------------------------------ */
 
 tensor *op_embedding(graph *g, tensor *table, const int32_t *ids, int64_t B, int64_t T) {
@@ -55,9 +67,13 @@ tensor *op_embedding(graph *g, tensor *table, const int32_t *ids, int64_t B, int
                                     (int)ids[n], (long long)n, (long long)V);
             return NULL;
         }
+    if (!quant_ok(g, table, NULL, NULL)) return NULL;
     tensor *out = graph_tensor(g, 3, (int64_t[]){B, T, C});
     if (!out) return NULL;
-    g->k->embedding_forward(out->data, table->data, ids, N, C);
+    if (table->data_q)
+        g->k->embedding_forward_q(out->data, table->data_q, table->qtype, ids, N, C);
+    else
+        g->k->embedding_forward(out->data, table->data, ids, N, C);
     tape_entry *e = record(g, OP_EMBEDDING, out, table, NULL, NULL);
     if (e) e->ids = ids;
     return out;
@@ -93,11 +109,13 @@ static bool linear_shapes(graph *g, const tensor *x, const tensor *w, const tens
 
 tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b) {
     GUARD(g, x, w);
-    if (!linear_shapes(g, x, w, b)) return NULL;
+    if (!linear_shapes(g, x, w, b) || !quant_ok(g, w, x, b)) return NULL;
     int64_t C = last_dim(x), OC = w->shape[0];
     tensor *out = like(g, x, OC);
     if (!out) return NULL;
-    if (w->data_bf16 && g->k->matmul_forward_bf16)
+    if (w->data_q)
+        g->k->matmul_forward_q(out->data, x->data, w->data_q, w->qtype, b ? b->data : NULL, rows(x), C, OC);
+    else if (w->data_bf16 && g->k->matmul_forward_bf16)
         g->k->matmul_forward_bf16(out->data, x->data, w->data_bf16, b ? b->data : NULL, rows(x), C, OC);
     else
         g->k->matmul_forward(out->data, x->data, w->data, b ? b->data : NULL, rows(x), C, OC);
@@ -107,12 +125,18 @@ tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b) {
 
 tensor *op_linear_act(graph *g, tensor *x, tensor *w, tensor *b, kernel_act act) {
     GUARD(g, x, w);
-    if (!linear_shapes(g, x, w, b)) return NULL;
+    if (!linear_shapes(g, x, w, b) || !quant_ok(g, w, x, b)) return NULL;
     int64_t C = last_dim(x), OC = w->shape[0];
     tensor *pre = like(g, x, OC), *out = like(g, x, OC);
     if (!pre || !out) return NULL;
     const float *bias = b ? b->data : NULL;
-    if (w->data_bf16 && g->k->matmul_act_forward_bf16)
+    if (w->data_q) {
+        g->k->matmul_forward_q(pre->data, x->data, w->data_q, w->qtype, bias, rows(x), C, OC);
+        void (*act_fn)(float *, const float *, int64_t) = act == KACT_GELU       ? g->k->gelu_forward
+                                                          : act == KACT_GELU_ERF ? g->k->gelu_erf_forward
+                                                                                 : g->k->relu_forward;
+        act_fn(out->data, pre->data, pre->numel);
+    } else if (w->data_bf16 && g->k->matmul_act_forward_bf16)
         g->k->matmul_act_forward_bf16(out->data, pre->data, x->data, w->data_bf16, bias, rows(x), C, OC, act);
     else
         g->k->matmul_act_forward(out->data, pre->data, x->data, w->data, bias, rows(x), C, OC, act);
@@ -367,19 +391,22 @@ static void dropout_backward(graph *g, tape_entry *e) {
 
 /* ---- attention ------------------------------------------------------------ */
 
+/* Query heads H of width D at q's columns [q_col, q_col + H D); Hkv key and
+ * value heads at [k_col, k_col + Hkv D) and [v_col, v_col + Hkv D) of kv's rows. */
 static bool attention_dims(graph *g, attn_dims *d, const tensor *q, int64_t q_col, int64_t kv_stride,
-                           int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
-                           int64_t H, bool causal, const uint8_t *key_mask) {
-    if (q->ndim != 3 || H <= 0 || C % H != 0 || q_col < 0 || q_col + C > last_dim(q) || k_col < 0 ||
-        v_col < 0 || k_col + C > kv_stride || v_col + C > kv_stride)
+                           int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t H, int64_t Hkv,
+                           int64_t D, bool causal, const uint8_t *key_mask) {
+    if (q->ndim != 3 || H <= 0 || D <= 0 || Hkv <= 0 || H % Hkv != 0 || q_col < 0 || q_col + H * D > last_dim(q) ||
+        k_col < 0 || v_col < 0 || k_col + Hkv * D > kv_stride || v_col + Hkv * D > kv_stride)
         return fail(g, ATTN_ERR_INVALID_ARG, "attention: query/key/value columns do not fit their tensors");
-    if (C / H > 512) return fail(g, ATTN_ERR_UNSUPPORTED, "attention: head width above 512");
+    if (D > 512) return fail(g, ATTN_ERR_UNSUPPORTED, "attention: head width above 512");
     memset(d, 0, sizeof *d);
     d->B = q->shape[0];
     d->Tq = q->shape[1];
     d->Tk = Tk;
     d->H = H;
-    d->D = C / H;
+    d->Hkv = Hkv;
+    d->D = D;
     d->q_stride = last_dim(q);
     d->q_batch_stride = d->Tq * d->q_stride;
     d->kv_stride = kv_stride;
@@ -388,6 +415,13 @@ static bool attention_dims(graph *g, attn_dims *d, const tensor *q, int64_t q_co
     d->key_mask = key_mask;
     d->scale = 1.0f / sqrtf((float)d->D);
     return true;
+}
+
+/* The head width of C columns over H heads, or 0 (an error on g). */
+static int64_t head_width(graph *g, int64_t C, int64_t H) {
+    if (H > 0 && C > 0 && C % H == 0) return C / H;
+    fail(g, ATTN_ERR_INVALID_ARG, "attention: query/key/value columns do not fit their tensors");
+    return 0;
 }
 
 tensor *op_attention(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col, int64_t C,
@@ -403,8 +437,9 @@ void attn_alibi_slopes(int64_t H, float *slopes) {
     for (int64_t h = p; h < H; h++) slopes[h] = exp2f(-8.0f * (float)(2 * (h - p) + 1) / (float)(2 * p));
 }
 
-tensor *op_attention_alibi(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col,
-                           int64_t C, int64_t H, bool causal, const uint8_t *key_mask, const float *alibi) {
+static tensor *attention_heads(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col,
+                               int64_t H, int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask,
+                               const float *alibi) {
     GUARD(g, q, kv);
     attn_dims d;
     if (kv->ndim != 3 || kv->shape[0] != q->shape[0]) {
@@ -412,10 +447,10 @@ tensor *op_attention_alibi(graph *g, tensor *q, int64_t q_col, tensor *kv, int64
         return NULL;
     }
     if (!attention_dims(g, &d, q, q_col, last_dim(kv), kv->shape[1] * last_dim(kv), kv->shape[1], k_col, v_col,
-                        C, H, causal, key_mask))
+                        H, Hkv, D, causal, key_mask))
         return NULL;
     d.alibi = alibi;
-    tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, C});
+    tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, H * D});
     float *lse = graph_floats(g, d.B * H * d.Tq);
     if (!out || !lse) return NULL;
     g->k->attention_forward(&d, out->data, lse, q->data + q_col, kv->data + k_col, kv->data + v_col);
@@ -430,6 +465,18 @@ tensor *op_attention_alibi(graph *g, tensor *q, int64_t q_col, tensor *kv, int64
     return out;
 }
 
+tensor *op_attention_alibi(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col,
+                           int64_t C, int64_t H, bool causal, const uint8_t *key_mask, const float *alibi) {
+    if (g->status) return NULL;
+    int64_t D = head_width(g, C, H);
+    return D ? attention_heads(g, q, q_col, kv, k_col, v_col, H, H, D, causal, key_mask, alibi) : NULL;
+}
+
+tensor *op_attention_gqa(graph *g, tensor *q, int64_t q_col, tensor *kv, int64_t k_col, int64_t v_col, int64_t H,
+                         int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask) {
+    return attention_heads(g, q, q_col, kv, k_col, v_col, H, Hkv, D, causal, key_mask, NULL);
+}
+
 static void attention_backward(graph *g, tape_entry *e) {
     tensor *q = e->in[0], *kv = e->in[1] ? e->in[1] : e->in[0];
     int64_t q_col = e->cols[0], k_col = e->cols[1], v_col = e->cols[2];
@@ -441,18 +488,28 @@ static void attention_backward(graph *g, tape_entry *e) {
                              kv->data + k_col, kv->data + v_col);
 }
 
-tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
-                            int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
-                            int64_t H, bool causal, const uint8_t *key_mask) {
+tensor *op_attention_cached_gqa(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                                int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t H,
+                                int64_t Hkv, int64_t D, bool causal, const uint8_t *key_mask) {
     GUARD(g, q, kv_data);
     attn_dims d;
-    if (!attention_dims(g, &d, q, q_col, kv_stride, kv_batch_stride, Tk, k_col, v_col, C, H, causal, key_mask))
+    if (!attention_dims(g, &d, q, q_col, kv_stride, kv_batch_stride, Tk, k_col, v_col, H, Hkv, D, causal, key_mask))
         return NULL;
-    tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, C});
+    tensor *out = graph_tensor(g, 3, (int64_t[]){d.B, d.Tq, H * D});
     float *lse = graph_floats(g, d.B * H * d.Tq);
     if (!out || !lse) return NULL;
     g->k->attention_forward(&d, out->data, lse, q->data + q_col, kv_data + k_col, kv_data + v_col);
     return out;
+}
+
+tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                            int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
+                            int64_t H, bool causal, const uint8_t *key_mask) {
+    if (g->status) return NULL;
+    int64_t D = head_width(g, C, H);
+    return D ? op_attention_cached_gqa(g, q, q_col, kv_data, kv_stride, kv_batch_stride, Tk, k_col, v_col, H, H, D,
+                                       causal, key_mask)
+             : NULL;
 }
 
 /* ---- cross-entropy -------------------------------------------------------- */
@@ -591,5 +648,8 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_CONCAT] = op_concat_backward,
     [OP_STACK] = op_stack_backward,
     [OP_MAXOUT] = op_maxout_backward,
+    [OP_RMSNORM] = op_rmsnorm_backward,
+    [OP_ROPE] = op_rope_backward,
+    [OP_SWIGLU] = op_swiglu_backward,
 };
 _Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

@@ -21,5 +21,9 @@ void op_weighted_sum_backward(graph *g, tape_entry *e);
 void op_concat_backward(graph *g, tape_entry *e);
 void op_stack_backward(graph *g, tape_entry *e);
 void op_maxout_backward(graph *g, tape_entry *e);
+/* Backward functions of the Llama-style ops (ops_llama.c). */
+void op_rmsnorm_backward(graph *g, tape_entry *e);
+void op_rope_backward(graph *g, tape_entry *e);
+void op_swiglu_backward(graph *g, tape_entry *e);
 
 #endif

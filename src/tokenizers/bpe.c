@@ -106,6 +106,8 @@ typedef struct bpe_tokenizer {
     int32_t (*merge_list)[2];   /* merges in rank order, for saving */
     int64_t n_merges;
     bool add_prefix_space, use_regex, ignore_merges;
+    bool digits;             /* Digits(individual_digits) splits before the regex */
+    bool missing_bytes;      /* some byte_id are -1: those bytes are dropped (counted as unknown) */
     bpe_cache *cache;        /* [BPE_N_CACHES] */
 } bpe_tokenizer;
 
@@ -230,7 +232,7 @@ static void push_pair(const bpe_tokenizer *bt, bpe_work *w, size_t *nh, int32_t 
 static int64_t bpe_word(const bpe_tokenizer *bt, bpe_work *w, const unsigned char *p, size_t n, int32_t *dst) {
     if (n == 1) {
         dst[0] = bt->byte_id[p[0]];
-        return 1;
+        return dst[0] >= 0;
     }
     if (bt->ignore_merges) {
         uint32_t map[256];
@@ -244,8 +246,19 @@ static int64_t bpe_word(const bpe_tokenizer *bt, bpe_work *w, const unsigned cha
         }
     }
     bpe_sym *sym = w->sym;
-    for (size_t i = 0; i < n; i++)
-        sym[i] = (bpe_sym){bt->byte_id[p[i]], (int32_t)i - 1, i + 1 < n ? (int32_t)i + 1 : -1, true};
+    if (bt->missing_bytes) {
+        /* bytes without a token are left out, their neighbours made adjacent
+         * (tokenizers' BPE without an unk token skips such characters) */
+        size_t m = 0;
+        for (size_t i = 0; i < n; i++)
+            if (bt->byte_id[p[i]] >= 0) sym[m++].id = bt->byte_id[p[i]];
+        if (m == 0) return 0;
+        for (size_t i = 0; i < m; i++) sym[i] = (bpe_sym){sym[i].id, (int32_t)i - 1, i + 1 < m ? (int32_t)i + 1 : -1, true};
+        n = m;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            sym[i] = (bpe_sym){bt->byte_id[p[i]], (int32_t)i - 1, i + 1 < n ? (int32_t)i + 1 : -1, true};
+    }
     size_t nh = 0;
     for (size_t i = 0; i + 1 < n; i++) push_pair(bt, w, &nh, (int32_t)i);
     while (nh) {
@@ -358,10 +371,20 @@ static attn_status bpe_encode(const attn_tokenizer *tok, const char *text, size_
     bpe_cache *use = locked && (c->slots || cache_init(c) == ATTN_OK) ? c : NULL;
 
     const unsigned char *s = (const unsigned char *)text;
-    for (size_t pos = 0; pos < len && st == ATTN_OK;) {
-        size_t end = bt->use_regex ? bpe_pretok_next(text, len, pos) : len;
-        st = encode_piece(bt, use, w, s + pos, end - pos, out);
-        pos = end;
+    if (bt->missing_bytes) {
+        int64_t dropped = 0;
+        for (size_t i = 0; i < len; i++) dropped += bt->byte_id[s[i]] < 0;
+        if (dropped) tokenizer_count_unknown(tok, dropped);
+    }
+    for (size_t seg = 0; seg < len && st == ATTN_OK;) {
+        /* each digit alone first (Digits), then the regex within each segment */
+        size_t seg_end = bt->digits ? bpe_digits_next(text, len, seg) : len;
+        for (size_t pos = seg; pos < seg_end && st == ATTN_OK;) {
+            size_t end = bt->use_regex ? bpe_pretok_next(text, seg_end, pos) : seg_end;
+            st = encode_piece(bt, use, w, s + pos, end - pos, out);
+            pos = end;
+        }
+        seg = seg_end;
     }
     if (locked) {
         if (w->cap > 4096) {   /* keep the scratch small between calls */
@@ -402,7 +425,8 @@ typedef struct merge_entry {
 } merge_entry;
 
 typedef struct bpe_options {
-    bool add_prefix_space, use_regex, ignore_merges;
+    bool add_prefix_space, use_regex, ignore_merges, digits;
+    bool missing_bytes_ok;     /* a byte without its token is dropped, not an error */
     const char *merges_name;   /* "merges.txt line" or "merges entry" */
     const char *merges_path;
 } bpe_options;
@@ -441,6 +465,7 @@ static attn_status bpe_build(const vocab_entry *ve, int32_t n_vocab, const merge
     bt->add_prefix_space = opt->add_prefix_space;
     bt->use_regex = opt->use_regex;
     bt->ignore_merges = opt->ignore_merges;
+    bt->digits = opt->digits;
 
     /* ids: vocab and added tokens together are 0..V-1, vocab ids distinct */
     int64_t max_id = -1;
@@ -549,7 +574,9 @@ static attn_status bpe_build(const vocab_entry *ve, int32_t n_vocab, const merge
     for (int b = 0; b < 256; b++) {
         char s[4];
         int k = utf8_encode(map[b], s);
-        if ((bt->byte_id[b] = vocab_find(bt, s, (size_t)k)) < 0) {
+        if ((bt->byte_id[b] = vocab_find(bt, s, (size_t)k)) < 0 && opt->missing_bytes_ok) {
+            bt->missing_bytes = true;
+        } else if (bt->byte_id[b] < 0) {
             st = attn_errorf(ATTN_ERR_FORMAT, "%s: the vocabulary lacks the byte-level token \"%.*s\" for byte 0x%02x",
                              path, k, s, b);
             goto fail;
@@ -667,9 +694,15 @@ static bool json_flag(const cJSON *o, const char *name, bool def) {
     return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
 }
 
+/* Digits with individual_digits true (SmolLM2's first pre-tokenizer). */
+static bool is_individual_digits(const cJSON *o) {
+    return !strcmp(json_type(o), "Digits") && json_flag(o, "individual_digits", false);
+}
+
 /* The ByteLevel component of `field` (itself or the only member of a
- * Sequence), or NULL with an error recorded. */
-static const cJSON *find_byte_level(const cJSON *root, const char *field, const char *path) {
+ * Sequence; for the pre-tokenizer also a Sequence [Digits(individual_digits),
+ * ByteLevel], which sets *digits), or NULL with an error recorded. */
+static const cJSON *find_byte_level(const cJSON *root, const char *field, const char *path, bool *digits) {
     const cJSON *o = cJSON_GetObjectItemCaseSensitive(root, field);
     if (!cJSON_IsObject(o)) {
         attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: byte-level BPE needs a ByteLevel %s, and there is none", path, field);
@@ -679,8 +712,13 @@ static const cJSON *find_byte_level(const cJSON *root, const char *field, const 
         const char *key = !strcmp(field, "decoder") ? "decoders" : "pretokenizers";
         const cJSON *arr = cJSON_GetObjectItemCaseSensitive(o, key);
         if (cJSON_IsArray(arr) && cJSON_GetArraySize(arr) == 1) o = cJSON_GetArrayItem(arr, 0);
-        else {
-            attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s Sequence other than [ByteLevel] is not supported", path, field);
+        else if (digits && cJSON_IsArray(arr) && cJSON_GetArraySize(arr) == 2 &&
+                 is_individual_digits(cJSON_GetArrayItem(arr, 0))) {
+            o = cJSON_GetArrayItem(arr, 1);
+            *digits = true;
+        } else {
+            attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s Sequence other than [ByteLevel] or [Digits(individual_digits), "
+                        "ByteLevel] is not supported", path, field);
             return NULL;
         }
     }
@@ -707,13 +745,19 @@ attn_status bpe_tokenizer_from_json(const cJSON *root, const cJSON *model, tok_a
                          json_type(normalizer));
         goto done;
     }
-    const cJSON *pre = find_byte_level(root, "pre_tokenizer", path);
-    const cJSON *dec = pre ? find_byte_level(root, "decoder", path) : NULL;
+    const cJSON *pre = find_byte_level(root, "pre_tokenizer", path, &opt.digits);
+    const cJSON *dec = pre ? find_byte_level(root, "decoder", path, NULL) : NULL;
     if (!pre || !dec) {
         st = ATTN_ERR_UNSUPPORTED;
         goto done;
     }
     opt.add_prefix_space = json_flag(pre, "add_prefix_space", true);
+    if (opt.digits && opt.add_prefix_space) {
+        /* ByteLevel would then prefix every Digits segment: not done here */
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: pre_tokenizer [Digits, ByteLevel(add_prefix_space=true)] is not "
+                         "supported", path);
+        goto done;
+    }
     opt.use_regex = json_flag(pre, "use_regex", true);
     opt.ignore_merges = json_flag(model, "ignore_merges", false);
     const cJSON *dropout = cJSON_GetObjectItemCaseSensitive(model, "dropout");
@@ -771,6 +815,42 @@ attn_status bpe_tokenizer_from_json(const cJSON *root, const cJSON *model, tok_a
         attn_tokenizer_free(*out);
         *out = NULL;
     }
+    added = NULL;
+done:
+    tok_added_free(added, n_added);
+    attn_free(ve);
+    attn_free(me);
+    return st;
+}
+
+/* ---- lists (GGUF) ------------------------------------------------------------- */
+
+attn_status bpe_tokenizer_from_lists(const bpe_lists *l, tok_added *added, int32_t n_added, attn_tokenizer **out) {
+    *out = NULL;
+    attn_status st = ATTN_OK;
+    bpe_options opt = {.use_regex = true, .digits = l->digits, .missing_bytes_ok = true, .merges_name = l->merges_name,
+                       .merges_path = l->path};
+    vocab_entry *ve = attn_calloc(l->n_tokens ? (size_t)l->n_tokens : 1, sizeof *ve);
+    merge_entry *me = attn_calloc(l->n_merges ? (size_t)l->n_merges : 1, sizeof *me);
+    if (!ve || !me) {
+        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "%s: out of memory building the tokenizer", l->path);
+        goto done;
+    }
+    for (int32_t i = 0; i < l->n_tokens; i++) {
+        if (l->lens[i] == 0) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: %s[%d] is empty", l->path, l->tokens_name, (int)i);
+            goto done;
+        }
+        ve[i] = (vocab_entry){l->tokens[i], l->lens[i], l->ids ? l->ids[i] : i};
+    }
+    for (int64_t i = 0; i < l->n_merges; i++) {
+        me[i].line = i;
+        if (!split_merge(l->merges[i], l->merge_lens[i], &me[i])) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: %s[%lld] is not \"a b\"", l->path, l->merges_name, (long long)i);
+            goto done;
+        }
+    }
+    st = bpe_build(ve, l->n_tokens, me, l->n_merges, added, n_added, &opt, l->path, out);
     added = NULL;
 done:
     tok_added_free(added, n_added);
@@ -893,6 +973,22 @@ static attn_status bpe_save(const attn_tokenizer *tok, const char *dir) {
         goto oom;
     /* cJSON leaves an item it could not attach to the caller */
     cJSON *pre = byte_level_json(bt->add_prefix_space, true, bt->use_regex);
+    if (pre && bt->digits) {   /* Sequence [Digits(individual_digits), ByteLevel] */
+        cJSON *seq = cJSON_CreateObject(), *list = seq ? cJSON_AddArrayToObject(seq, "pretokenizers") : NULL;
+        cJSON *dg = cJSON_CreateObject();
+        bool ok = seq && cJSON_AddStringToObject(seq, "type", "Sequence") && list && dg &&
+                  cJSON_AddStringToObject(dg, "type", "Digits") && cJSON_AddBoolToObject(dg, "individual_digits", true);
+        if (ok) {
+            cJSON_AddItemToArray(list, dg);
+            cJSON_AddItemToArray(list, pre);
+            pre = seq;
+        } else {
+            cJSON_Delete(seq);
+            cJSON_Delete(dg);
+            cJSON_Delete(pre);
+            pre = NULL;
+        }
+    }
     if (!pre || !cJSON_AddItemToObject(root, "pre_tokenizer", pre)) {
         cJSON_Delete(pre);
         goto oom;

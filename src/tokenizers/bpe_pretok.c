@@ -117,3 +117,19 @@ size_t bpe_pretok_next(const char *text, size_t len, size_t pos) {
     return n > 1 && end < len ? last : end;
 }
 
+
+/* End of the segment that starts at pos (< len) under Hugging Face's
+ * Digits(individual_digits=true) pre-tokenizer: one numeric character
+ * (\p{N}, Rust's char::is_numeric) alone, or the run of other characters up
+ * to the next numeric one. */
+size_t bpe_digits_next(const char *text, size_t len, size_t pos) {
+    const unsigned char *s = (const unsigned char *)text;
+    ascii_init();
+    int k;
+    if (class_at(s, len, pos, &k) == CL_NUMBER) return pos + (size_t)k;
+    while (pos < len) {
+        if (class_at(s, len, pos, &k) == CL_NUMBER) break;
+        pos += (size_t)k;
+    }
+    return pos;
+}

@@ -6,6 +6,8 @@
  * layout of Hugging Face `tokenizers`), including "added_tokens". The kinds
  * (char.c; later bpe.c, wordpiece.c) read their own "model" object. */
 #include "tokenizers/tokenizer_impl.h"
+#include "attn/gguf.h"
+#include "attn/model.h" /* attn_model_find (io/catalog.c) */
 
 #include <errno.h>
 #include <sys/stat.h>
@@ -372,8 +374,16 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
     int32_t n_added = 0;
 
     struct stat sb;
-    if (stat(path, &sb) != 0)
-        return attn_errorf(ATTN_ERR_IO, "cannot open tokenizer %s: %s", path, strerror(errno));
+    if (stat(path, &sb) != 0) {
+        int err = errno;
+        char *found = NULL;   /* an installed model's short name (attn_model_find) */
+        if (!strchr(path, '/') && attn_model_find(path, &found) == ATTN_OK) {
+            st = attn_tokenizer_load(found, out);
+            attn_free(found);
+            return st;
+        }
+        return attn_errorf(ATTN_ERR_IO, "cannot open tokenizer %s: %s", path, strerror(err));
+    }
     if (S_ISDIR(sb.st_mode)) {
         if (!(file = path_join(path, "tokenizer.json"))) return ATTN_ERR_OUT_OF_MEMORY;
         if (!file_exists(file)) {
@@ -395,6 +405,11 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
             if (!found && !st) st = attn_errorf(ATTN_ERR_IO, "no tokenizer.json in %s", path);   /* st: out of memory */
             goto done;
         }
+    } else if (strlen(path) >= 5 && !strcmp(path + strlen(path) - 5, ".gguf")) {
+        attn_gguf *g = NULL;   /* a GGUF model file's tokenizer.ggml.* metadata */
+        if ((st = attn_gguf_open(path, &g)) == ATTN_OK) st = attn_gguf_tokenizer(g, out);
+        attn_gguf_close(g);
+        return st;
     } else if (strlen(path) >= 9 && !strcmp(path + strlen(path) - 9, "vocab.txt")) {
         return wordpiece_tokenizer_from_vocab_txt(path, out);
     } else if ((strlen(path) >= 10 && !strcmp(path + strlen(path) - 10, "vocab.json")) ||

@@ -150,6 +150,27 @@ void bpe_byte_map(uint32_t out[256]);
 size_t bpe_pretok_next(const char *text, size_t len, size_t pos);
 attn_status bpe_tokenizer_from_json(const cJSON *root, const cJSON *model, tok_added *added, int32_t n_added,
                                     const char *path, attn_tokenizer **out);
+/* End of the segment at pos under Digits(individual_digits=true): one
+ * numeric character alone, or the run of others before the next one. */
+size_t bpe_digits_next(const char *text, size_t len, size_t pos);
+/* A byte-level BPE from lists, as GGUF's tokenizer.ggml.* keys hold it:
+ * tokens[i] is id ids[i]'s byte-level string (NUL-terminated, lens[i] > 0 bytes),
+ * merges[i] "a b" in rank order; added (ids among the tokens) are matched
+ * whole before BPE. digits: Digits(individual_digits) before the ByteLevel
+ * regex (SmolLM2's pre-tokenizer). Takes ownership of added. path and
+ * tokens_name / merges_name name the source in messages. */
+typedef struct bpe_lists {
+    const char *const *tokens;
+    const size_t *lens;
+    const int32_t *ids;       /* tokens[i]'s id (NULL: i) */
+    int32_t n_tokens;
+    const char *const *merges;
+    const size_t *merge_lens;
+    int64_t n_merges;
+    bool digits;
+    const char *path, *tokens_name, *merges_name;
+} bpe_lists;
+attn_status bpe_tokenizer_from_lists(const bpe_lists *l, tok_added *added, int32_t n_added, attn_tokenizer **out);
 /* GPT-2's vocab.json (encoder.json) + merges.txt (vocab.bpe). */
 attn_status bpe_tokenizer_load_files(const char *vocab_path, const char *merges_path, attn_tokenizer **out);
 

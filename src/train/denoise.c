@@ -239,7 +239,7 @@ static attn_status dn_open(void *ctx, const attn_train_params *p, attn_model **o
     if (p->arch != ATTN_ARCH_DEFAULT && p->arch != ATTN_ARCH_BART)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective denoise trains BART (--arch bart), not the %s",
                            p->arch == ATTN_ARCH_TRANSFORMER ? "Transformer"
-                           : p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT ? "decoders" : "RNN models");
+                           : p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT || p->arch == ATTN_ARCH_LLAMA ? "decoders" : "RNN models");
     if (!(p->label_smoothing >= 0.0f && p->label_smoothing < 1.0f))
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--label-smoothing must be in [0, 1)");
     if ((st = check_ratios(&p->noise)) != ATTN_OK) return st;

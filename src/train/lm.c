@@ -203,10 +203,11 @@ static attn_status lm_evaluate(void *ctx, attn_trainer *tr, attn_train_progress 
 static attn_status lm_open(void *ctx, const attn_train_params *p, attn_model **out) {
     lm_ctx *c = ctx;
     attn_status st;
-    bool mlm = p->objective == ATTN_OBJECTIVE_MLM, decoder_arch = p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT;
+    bool mlm = p->objective == ATTN_OBJECTIVE_MLM, decoder_arch = p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT ||
+                                                       p->arch == ATTN_ARCH_LLAMA;
     if (p->arch != ATTN_ARCH_DEFAULT && !decoder_arch)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "this --arch needs pair data (%s has no train.pairs; see attn prepare --pairs)", p->data_dir);
-    if (mlm && decoder_arch) return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch gpt2 and opt train with --objective clm");
+    if (mlm && decoder_arch) return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch gpt2, opt and llama train with --objective clm");
     if ((st = train_open_shards(p, &c->train, &c->val)) != ATTN_OK) return st;
     if (attn_tokenizer_load(p->data_dir, &c->tok) != ATTN_OK) c->tok = NULL; /* shards without a tokenizer still train */
     attn_tokenizer *tok = c->tok;
@@ -233,7 +234,8 @@ static attn_status lm_open(void *ctx, const attn_train_params *p, attn_model **o
         attn_gpt_config gc = p->model;
         gc.vocab_size = attn_shard_vocab_size(c->train);
         if (tok) gc.eos_token_id = gc.bos_token_id = attn_tokenizer_eot(tok);
-        if ((st = attn_model_new_arch(p->arch == ATTN_ARCH_OPT ? "opt" : "gpt2", &gc, p->seed, out)) != ATTN_OK) return st;
+        const char *type = p->arch == ATTN_ARCH_OPT ? "opt" : p->arch == ATTN_ARCH_LLAMA ? "llama" : "gpt2";
+        if ((st = attn_model_new_arch(type, &gc, p->seed, out)) != ATTN_OK) return st;
     }
     attn_bert_config ecfg;
     bool encoder = attn_model_encoder_config(*out, &ecfg);

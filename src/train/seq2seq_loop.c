@@ -273,9 +273,9 @@ static attn_status s2s_open(void *ctx, const attn_train_params *p, attn_model **
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--label-smoothing must be in [0, 1)");
     if (p->objective != ATTN_OBJECTIVE_CLM)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "pair data trains translation models; --objective does not apply");
-    if (p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT)
+    if (p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT || p->arch == ATTN_ARCH_LLAMA)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "pair data trains translation models; --arch %s trains on token shards",
-                           p->arch == ATTN_ARCH_OPT ? "opt" : "gpt2");
+                           p->arch == ATTN_ARCH_OPT ? "opt" : p->arch == ATTN_ARCH_LLAMA ? "llama" : "gpt2");
     c->path_train = path_join(p->data_dir, "train.pairs");
     c->path_val = path_join(p->data_dir, "val.pairs");
     if (!c->path_train || !c->path_val) return ATTN_ERR_OUT_OF_MEMORY;

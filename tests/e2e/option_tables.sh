@@ -55,7 +55,7 @@ accepted() {
 }
 
 mkdir -p "$tmp/cwd"
-for cmd in prepare train generate score tokenize bleu "tokenizer train" embed classify similar align plot translate; do
+for cmd in prepare train generate score tokenize bleu "tokenizer train" embed classify similar align plot translate chat-template; do
     # shellcheck disable=SC2086
     run $cmd --help
     [ "$rc" -eq 0 ] || { bad "attn $cmd --help exited $rc"; continue; }
@@ -123,7 +123,7 @@ for cmd in prepare train generate score tokenize bleu "tokenizer train" embed cl
     [ "$rc" -eq 2 ] && grep -q "^attn $cmd: error: unknown option '--no-such-option'" "$tmp/err" ||
         bad "attn $cmd --no-such-option exited $rc: $(cat "$tmp/err")"
     case $cmd in
-    bleu | plot) ;;
+    bleu | plot | chat-template) ;;
     *) [ "$n_numeric" -gt 0 ] || bad "attn $cmd --help lists no numeric option" ;;
     esac
 done

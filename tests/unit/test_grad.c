@@ -877,3 +877,76 @@ TEST("a chain of the decoder's ops (additive attention, weighted sum, concat, gr
     c.in[2] = leaf(1, (int64_t[]){3}, 242, 1.0f);
     check_case(&c);
 }
+
+/* ---- Llama-style ops: RMSNorm, rotary positions, SwiGLU, grouped-query attention ---- */
+
+static tensor *build_rmsnorm(graph *g, gcase *c) { return op_rmsnorm(g, &c->in[0], &c->in[1], 1e-5f); }
+
+/* pre-norm use: the sum goes on beside its norm */
+static tensor *build_add_rmsnorm_stream(graph *g, gcase *c) {
+    tensor *sum;
+    tensor *n = op_add_rmsnorm(g, &c->in[0], &c->in[1], &c->in[2], 1e-5f, &sum);
+    return op_add(g, op_gelu(g, n), sum);
+}
+
+TEST("op_rmsnorm and op_add_rmsnorm: gradients of x (both addends), the weight, and the sum used downstream") {
+    gcase c = {.name = "rmsnorm", .n_in = 2, .build = build_rmsnorm, .h = 1e-2f};
+    c.in[0] = leaf(3, (int64_t[]){2, 2, 7}, 3000, 1.0f);
+    c.in[1] = leaf(1, (int64_t[]){7}, 3001, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "add_rmsnorm (sum kept)", .n_in = 3, .build = build_add_rmsnorm_stream, .h = 1e-2f};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 9}, 3002, 1.0f);
+    d.in[1] = leaf(3, (int64_t[]){2, 3, 9}, 3003, 1.0f);
+    d.in[2] = leaf(1, (int64_t[]){9}, 3004, 1.0f);
+    check_case(&d);
+}
+
+static const int32_t ROPE_POS[6] = {0, 1, 2, 7, 8, 100};
+
+/* a fused q|k|v row: 2 query heads and 1 key head of width 6 rotated, the value head passes */
+static tensor *build_rope(graph *g, gcase *c) { return op_rope(g, &c->in[0], ROPE_POS, 3, 6, 6, 10000.0f); }
+/* partial rotary: the first 4 of 6 dimensions */
+static tensor *build_rope_partial(graph *g, gcase *c) { return op_rope(g, &c->in[0], ROPE_POS, 3, 6, 4, 100.0f); }
+
+TEST("op_rope: gradient of a fused q|k|v tensor (the inverse rotation), full and partial rotary") {
+    gcase c = {.name = "rope", .n_in = 1, .build = build_rope, .h = 1e-2f};
+    c.in[0] = leaf(3, (int64_t[]){2, 3, 24}, 3010, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "rope partial", .n_in = 1, .build = build_rope_partial, .h = 1e-2f};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 24}, 3011, 1.0f);
+    check_case(&d);
+}
+
+static tensor *build_swiglu(graph *g, gcase *c) { return op_swiglu(g, &c->in[0]); }
+
+TEST("op_swiglu: gradients of the gate and up halves") {
+    gcase c = {.name = "swiglu", .n_in = 1, .build = build_swiglu, .h = 1e-2f};
+    c.in[0] = leaf(3, (int64_t[]){2, 3, 10}, 3020, 2.0f);
+    check_case(&c);
+}
+
+/* GQA self-attention from a fused q|k|v of 4 query heads and 2 key/value
+ * heads of width 3 (so H * D = 12 differs from any model width): in[0] is
+ * (B, T, 12 + 2 * 6) */
+static tensor *build_gqa(graph *g, gcase *c) {
+    return op_attention_gqa(g, &c->in[0], 0, &c->in[0], 12, 18, 4, 2, 3, c->causal, c->mask);
+}
+
+/* the decoder's chain: rope on the fused q|k|v, then GQA attention */
+static tensor *build_rope_gqa(graph *g, gcase *c) {
+    tensor *r = op_rope(g, &c->in[0], ROPE_POS, 6, 3, 2, 10000.0f);
+    return op_attention_gqa(g, r, 0, r, 12, 18, 4, 2, 3, true, NULL);
+}
+
+TEST("op_attention_gqa: 4 query heads over 2 key/value heads (dk, dv summed over each group), causal and masked") {
+    static const uint8_t mask[6] = {1, 0, 1, /**/ 1, 1, 0};
+    gcase c = {.name = "gqa causal", .n_in = 1, .build = build_gqa, .h = 1e-2f, .causal = true};
+    c.in[0] = leaf(3, (int64_t[]){2, 3, 24}, 3030, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "gqa masked", .n_in = 1, .build = build_gqa, .h = 1e-2f, .mask = mask};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 24}, 3031, 1.0f);
+    check_case(&d);
+    gcase e = {.name = "rope + gqa", .n_in = 1, .build = build_rope_gqa, .h = 1e-2f};
+    e.in[0] = leaf(3, (int64_t[]){2, 3, 24}, 3032, 1.0f);
+    check_case(&e);
+}

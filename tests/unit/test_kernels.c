@@ -365,7 +365,8 @@ enum { MASK_NONE, MASK_RANDOM, MASK_LAST_ROW_HIDDEN, MASK_FIRST_BLOCK };
 
 typedef struct attn_case {
     int64_t B, Tq, Tk, H, D;
-    bool causal, packed; /* packed: q, k, v from one (B, T, 3C) qkv buffer (Tq == Tk) */
+    int64_t Hkv;         /* key/value heads (grouped-query attention); 0 = H */
+    bool causal, packed; /* packed: q, k, v from one (B, T, C + 2 Ckv) qkv buffer (Tq == Tk) */
     bool alibi;          /* ALiBi slopes 2^-(h+1) */
     int mask;
     float amp;           /* input scale: larger = peakier softmax */
@@ -373,14 +374,15 @@ typedef struct attn_case {
 } attn_case;
 
 static void check_attention(attn_case c, uint64_t s) {
-    const int64_t B = c.B, Tq = c.Tq, Tk = c.Tk, H = c.H, D = c.D, C = H * D;
+    const int64_t B = c.B, Tq = c.Tq, Tk = c.Tk, H = c.H, D = c.D, C = H * D, Ckv = (c.Hkv ? c.Hkv : H) * D;
     attn_dims d = {.B = B, .Tq = Tq, .Tk = Tk, .H = H, .D = D, .causal = c.causal,
-                   .scale = 1.0f / sqrtf((float)D)};
-    /* layouts: packed = (B, T, 3C) with q, k, v at 0, C, 2C; otherwise q is
-     * (B, Tq, C+1) at column 1 and kv is (B, Tk, 2C+3) with k at 1, v at C+2,
-     * so strides are odd and padding columns must stay untouched */
-    int64_t qs = c.packed ? 3 * C : C + 1, kvs = c.packed ? 3 * C : 2 * C + 3;
-    int64_t q_off = c.packed ? 0 : 1, k_off = c.packed ? C : 1, v_off = c.packed ? 2 * C : C + 2;
+                   .scale = 1.0f / sqrtf((float)D), .Hkv = c.Hkv};
+    /* layouts: packed = (B, T, C + 2 Ckv) with q, k, v at 0, C, C + Ckv;
+     * otherwise q is (B, Tq, C+1) at column 1 and kv is (B, Tk, 2Ckv+3) with
+     * k at 1, v at Ckv+2, so strides are odd and padding columns must stay
+     * untouched */
+    int64_t qs = c.packed ? C + 2 * Ckv : C + 1, kvs = c.packed ? C + 2 * Ckv : 2 * Ckv + 3;
+    int64_t q_off = c.packed ? 0 : 1, k_off = c.packed ? C : 1, v_off = c.packed ? C + Ckv : Ckv + 2;
     int64_t nq = B * Tq * qs, nkv = B * Tk * kvs;
     d.q_stride = qs;
     d.kv_stride = kvs;
@@ -443,7 +445,7 @@ static void check_attention(attn_case c, uint64_t s) {
         bool untouched = true;
         for (int64_t r = 0; r < B * Tq; r++) untouched = untouched && cq[r * qs] == pq[r * qs];
         for (int64_t r = 0; r < B * Tk; r++)
-            untouched = untouched && ckv[r * kvs] == pkv[r * kvs] && ckv[r * kvs + C + 1] == pkv[r * kvs + C + 1];
+            untouched = untouched && ckv[r * kvs] == pkv[r * kvs] && ckv[r * kvs + Ckv + 1] == pkv[r * kvs + Ckv + 1];
         CHECK(untouched);
     }
     if (c.mask == MASK_LAST_ROW_HIDDEN) { /* nothing flows through the hidden batch row */
@@ -464,7 +466,7 @@ static void check_attention(attn_case c, uint64_t s) {
             int64_t T = t == 0 ? Tq : Tk, st = t == 0 ? qs : kvs;
             const float *got = (t == 0 ? nqb : nkvb), *full = (t == 0 ? cq : ckv), *pre = (t == 0 ? pq : pkv);
             for (int64_t r = 0; r < B * T; r++)
-                for (int64_t e = 0; e < C; e++) {
+                for (int64_t e = 0; e < (t == 0 ? C : Ckv); e++) {
                     int64_t i = r * st + off[t] + e;
                     float want = t == which ? pre[i] : full[i];
                     ok = ok && (fabs((double)got[i] - (double)want) <= 1e-6 * fmax(1.0, fabs((double)want)));
@@ -539,6 +541,182 @@ TEST("attention with ALiBi: tiled and row kernels match the reference (causal, m
                                 .amp = 1, .tol_bwd = 1e-4}, 1230);
     check_attention((attn_case){.B = 1, .Tq = 40, .Tk = 45, .H = 2, .D = 160, .causal = true, .alibi = true,
                                 .mask = MASK_RANDOM, .amp = 1, .tol_bwd = 1e-4}, 1240);
+}
+
+TEST("grouped-query attention (Hkv < H): tiled and row kernels match the reference, dk/dv summed over each group") {
+    /* 4 query heads over 2 and 1 key/value heads; packed q|k|v, strided, causal, masked, decode */
+    check_attention((attn_case){.B = 2, .Tq = 70, .Tk = 70, .H = 4, .Hkv = 2, .D = 24, .causal = true, .packed = true,
+                                .amp = 1, .tol_bwd = 1e-4}, 1300);
+    check_attention((attn_case){.B = 2, .Tq = 37, .Tk = 70, .H = 4, .Hkv = 1, .D = 16, .causal = true,
+                                .mask = MASK_RANDOM, .amp = 1, .tol_bwd = 1e-4}, 1310);
+    check_attention((attn_case){.B = 2, .Tq = 1, .Tk = 9, .H = 6, .Hkv = 2, .D = 8, .causal = true, .amp = 1,
+                                .tol_bwd = 1e-5}, 1320);
+    check_attention((attn_case){.B = 1, .Tq = 20, .Tk = 20, .H = 4, .Hkv = 2, .D = 160, .causal = true, .packed = true,
+                                .amp = 1, .tol_bwd = 1e-4}, 1330);
+}
+
+/* GQA is the same as repeating each key/value head for its group's query
+ * heads (transformers' repeat_kv), in both tables. */
+TEST("grouped-query attention = plain attention over key/value heads repeated per group (ref and cpu)") {
+    enum { B = 2, T = 9, H = 4, HKV = 2, D = 8, C = H * D, CKV = HKV * D };
+    float *qkv = randn(B * T * (C + 2 * CKV), 1400, 1), *rep = filled(B * T * 3 * C, 0);
+    for (int64_t r = 0; r < B * T; r++)
+        for (int64_t h = 0; h < H; h++)
+            for (int64_t e = 0; e < D; e++) {
+                const float *src = qkv + r * (C + 2 * CKV);
+                float *dst = rep + r * 3 * C;
+                dst[h * D + e] = src[h * D + e];
+                dst[C + h * D + e] = src[C + h / (H / HKV) * D + e];
+                dst[2 * C + h * D + e] = src[C + CKV + h / (H / HKV) * D + e];
+            }
+    attn_dims g = {.B = B, .Tq = T, .Tk = T, .H = H, .Hkv = HKV, .D = D, .q_stride = C + 2 * CKV,
+                   .kv_stride = C + 2 * CKV, .q_batch_stride = T * (C + 2 * CKV), .kv_batch_stride = T * (C + 2 * CKV),
+                   .causal = true, .scale = 1.0f / sqrtf((float)D)};
+    attn_dims p = g;
+    p.Hkv = 0, p.q_stride = p.kv_stride = 3 * C, p.q_batch_stride = p.kv_batch_stride = T * 3 * C;
+    const kernels *tables[2] = {&kernels_ref, &kernels_cpu};
+    for (int t = 0; t < 2; t++) {
+        float *o1 = filled(B * T * C, NAN), *o2 = filled(B * T * C, NAN), *l1 = filled(B * H * T, 0),
+              *l2 = filled(B * H * T, 0);
+        tables[t]->attention_forward(&g, o1, l1, qkv, qkv + C, qkv + C + CKV);
+        tables[t]->attention_forward(&p, o2, l2, rep, rep + C, rep + 2 * C);
+        CHECK(close_to("gqa out = repeated kv out", o1, o2, NULL, B * T * C, 1e-6));
+        attn_free(o1), attn_free(o2), attn_free(l1), attn_free(l2);
+    }
+    attn_free(qkv), attn_free(rep);
+}
+
+/* ---- RMSNorm, rotary positions, SwiGLU --------------------------------------- */
+
+static void check_rmsnorm(int64_t N, int64_t C, uint64_t s, double tol_bwd) {
+    float *x = randn(N * C, s, 1), *w = randn(C, s + 1, 1), *a = randn(N * C, s + 2, 1), *dout = randn(N * C, s + 3, 1);
+    float *o_ref = filled(N * C, NAN), *o_cpu = filled(N * C, NAN), *r_ref = filled(N, NAN), *r_cpu = filled(N, NAN);
+    kernels_ref.rmsnorm_forward(o_ref, r_ref, x, w, N, C, 1e-6f);
+    kernels_cpu.rmsnorm_forward(o_cpu, r_cpu, x, w, N, C, 1e-6f);
+    CHECK(close_to("rmsnorm out", o_cpu, o_ref, NULL, N * C, 1e-5));
+    CHECK(close_to("rmsnorm rstd", r_cpu, r_ref, NULL, N, 1e-5));
+    /* the definition, row 0: x / sqrt(mean(x^2) + eps) * w */
+    double ss = 0;
+    for (int64_t c = 0; c < C; c++) ss += (double)x[c] * (double)x[c];
+    CHECK_NEAR(o_ref[C - 1], (double)x[C - 1] / sqrt(ss / (double)C + 1e-6) * (double)w[C - 1], 1e-5);
+    /* fused add: sum = a + x, then the norm of the sum */
+    float *sum[2] = {filled(N * C, NAN), filled(N * C, NAN)}, *o2[2] = {filled(N * C, NAN), filled(N * C, NAN)};
+    float *r2[2] = {filled(N, NAN), filled(N, NAN)};
+    kernels_ref.add_rmsnorm_forward(sum[0], o2[0], r2[0], a, x, w, N, C, 1e-6f);
+    kernels_cpu.add_rmsnorm_forward(sum[1], o2[1], r2[1], a, x, w, N, C, 1e-6f);
+    float *o3 = filled(N * C, NAN), *r3 = filled(N, NAN);
+    kernels_ref.rmsnorm_forward(o3, r3, sum[0], w, N, C, 1e-6f);
+    CHECK(same("add_rmsnorm ref = add then rmsnorm", o2[0], o3, N * C));
+    CHECK(close_to("add_rmsnorm sum", sum[1], sum[0], NULL, N * C, 1e-6));
+    CHECK(close_to("add_rmsnorm out", o2[1], o2[0], NULL, N * C, 1e-5));
+    /* backward, accumulated, every subset */
+    float *pdx = randn(N * C, s + 4, 1), *pdw = randn(C, s + 5, 1);
+    float *fdx = filled(N * C, 0), *fdw = filled(C, 0);
+    kernels_ref.rmsnorm_backward(fdx, fdw, dout, x, w, r_ref, N, C);
+    for (int mask = 1; mask < 4; mask++) {
+        bool gx = mask & 1, gw = mask & 2;
+        float *rdx = copy_of(pdx, N * C), *cdx = copy_of(pdx, N * C), *rdw = copy_of(pdw, C), *cdw = copy_of(pdw, C);
+        kernels_ref.rmsnorm_backward(gx ? rdx : NULL, gw ? rdw : NULL, dout, x, w, r_ref, N, C);
+        kernels_cpu.rmsnorm_backward(gx ? cdx : NULL, gw ? cdw : NULL, dout, x, w, r_ref, N, C);
+        if (gx) {
+            CHECK(accumulated("ref rmsnorm dinp", rdx, pdx, fdx, N * C, 1e-6));
+            CHECK(close_to("rmsnorm dinp", cdx, rdx, pdx, N * C, tol_bwd));
+        } else {
+            CHECK(same("rmsnorm dinp untouched", cdx, pdx, N * C));
+        }
+        if (gw) {
+            CHECK(accumulated("ref rmsnorm dweight", rdw, pdw, fdw, C, 1e-6));
+            CHECK(close_to("rmsnorm dweight", cdw, rdw, pdw, C, tol_bwd));
+        } else {
+            CHECK(same("rmsnorm dweight untouched", cdw, pdw, C));
+        }
+        attn_free(rdx), attn_free(cdx), attn_free(rdw), attn_free(cdw);
+    }
+    attn_free(x), attn_free(w), attn_free(a), attn_free(dout), attn_free(o_ref), attn_free(o_cpu), attn_free(r_ref);
+    attn_free(r_cpu), attn_free(sum[0]), attn_free(sum[1]), attn_free(o2[0]), attn_free(o2[1]), attn_free(r2[0]);
+    attn_free(r2[1]), attn_free(o3), attn_free(r3), attn_free(pdx), attn_free(pdw), attn_free(fdx), attn_free(fdw);
+}
+
+TEST("rmsnorm (and fused add + rmsnorm): cpu matches ref, the definition, accumulated backward, every subset") {
+    check_rmsnorm(7, 13, 1500, 1e-5);
+    check_rmsnorm(1, 1, 1510, 1e-5);
+    check_rmsnorm(64, 96, 1520, 1e-4);
+}
+
+static void check_rope(int64_t N, int64_t C, int64_t n_heads, int64_t D, int64_t rot, float theta, uint64_t s) {
+    float *x = randn(N * C, s, 1), *dout = randn(N * C, s + 1, 1);
+    int32_t *pos = attn_malloc((size_t)N * sizeof(int32_t));
+    for (int64_t n = 0; n < N; n++) pos[n] = (int32_t)((n * 37 + 3) % 2048);
+    float *o_ref = filled(N * C, NAN), *o_cpu = filled(N * C, NAN);
+    kernels_ref.rope_forward(o_ref, x, pos, N, C, n_heads, D, rot, theta);
+    kernels_cpu.rope_forward(o_cpu, x, pos, N, C, n_heads, D, rot, theta);
+    CHECK(close_to("rope out", o_cpu, o_ref, NULL, N * C, 1e-6));
+    /* columns outside the rotated dims pass through; a rotation keeps each pair's norm */
+    bool through = true, norms = true;
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t c = 0; c < C; c++) {
+            int64_t h = c / D, e = c % D;
+            if (h >= n_heads || e >= rot) through = through && o_cpu[n * C + c] == x[n * C + c];
+            else if (e < rot / 2) {
+                double a = hypot(x[n * C + c], x[n * C + c + rot / 2]), b = hypot(o_ref[n * C + c], o_ref[n * C + c + rot / 2]);
+                norms = norms && fabs(a - b) <= 1e-5 * fmax(1, a);
+            }
+        }
+    CHECK(through);
+    CHECK(norms);
+    /* backward = the inverse rotation, accumulated: rope_backward(rope_forward(x)) = x (into zeros) */
+    float *back = filled(N * C, 0), *pre = randn(N * C, s + 2, 1), *rd = copy_of(pre, N * C), *cd = copy_of(pre, N * C);
+    kernels_cpu.rope_backward(back, o_cpu, pos, N, C, n_heads, D, rot, theta);
+    CHECK(close_to("rope inverse", back, x, NULL, N * C, 1e-5));
+    float *fresh = filled(N * C, 0);
+    kernels_ref.rope_backward(fresh, dout, pos, N, C, n_heads, D, rot, theta);
+    kernels_ref.rope_backward(rd, dout, pos, N, C, n_heads, D, rot, theta);
+    kernels_cpu.rope_backward(cd, dout, pos, N, C, n_heads, D, rot, theta);
+    CHECK(accumulated("ref rope dinp", rd, pre, fresh, N * C, 1e-6));
+    CHECK(close_to("rope dinp", cd, rd, pre, N * C, 1e-5));
+    attn_free(x), attn_free(dout), attn_free(pos), attn_free(o_ref), attn_free(o_cpu), attn_free(back), attn_free(pre);
+    attn_free(rd), attn_free(cd), attn_free(fresh);
+}
+
+TEST("rope: cpu matches ref (q|k heads of a fused q|k|v row, partial rotary, odd widths), inverse backward") {
+    check_rope(9, 3 * 4 * 24, 4 + 4, 24, 24, 10000.0f, 1600); /* q|k rotated, v passes */
+    check_rope(5, (4 + 2 * 2) * 16, 4 + 2, 16, 16, 500000.0f, 1610);          /* GQA: 4 q heads, 2 kv heads */
+    check_rope(3, 2 * 10 + 7, 2, 10, 4, 100.0f, 1620);                        /* partial rotary, odd row */
+}
+
+TEST("rope: known values (position 0 is the identity; head dims 2 at position 1 rotate by 1 radian)") {
+    float x[4] = {1, 2, 3, 4}, o[4];
+    int32_t p0 = 0, p1 = 1;
+    kernels_cpu.rope_forward(o, x, &p0, 1, 4, 1, 4, 4, 10000.0f);
+    CHECK(same("position 0", o, x, 4));
+    float y[2] = {1, 0}, z[2];
+    kernels_ref.rope_forward(z, y, &p1, 1, 2, 1, 2, 2, 10000.0f); /* inv_freq[0] = 1 */
+    CHECK_NEAR(z[0], cos(1.0), 1e-7);
+    CHECK_NEAR(z[1], sin(1.0), 1e-7);
+}
+
+static void check_swiglu(int64_t N, int64_t F, float amp, uint64_t s) {
+    float *x = randn(N * 2 * F, s, amp), *dout = randn(N * F, s + 1, 1);
+    float *o_ref = filled(N * F, NAN), *o_cpu = filled(N * F, NAN);
+    kernels_ref.swiglu_forward(o_ref, x, N, F);
+    kernels_cpu.swiglu_forward(o_cpu, x, N, F);
+    CHECK(close_to("swiglu out", o_cpu, o_ref, NULL, N * F, 1e-5));
+    CHECK_NEAR(o_ref[0], (double)x[0] / (1 + exp(-(double)x[0])) * (double)x[F], 1e-6 * fmax(1, fabs((double)o_ref[0])));
+    float *pre = randn(N * 2 * F, s + 2, 1), *rd = copy_of(pre, N * 2 * F), *cd = copy_of(pre, N * 2 * F);
+    float *fresh = filled(N * 2 * F, 0);
+    kernels_ref.swiglu_backward(fresh, x, dout, N, F);
+    kernels_ref.swiglu_backward(rd, x, dout, N, F);
+    kernels_cpu.swiglu_backward(cd, x, dout, N, F);
+    CHECK(accumulated("ref swiglu dinp", rd, pre, fresh, N * 2 * F, 1e-6));
+    CHECK(close_to("swiglu dinp", cd, rd, pre, N * 2 * F, 1e-5));
+    attn_free(x), attn_free(dout), attn_free(o_ref), attn_free(o_cpu), attn_free(pre), attn_free(rd), attn_free(cd);
+    attn_free(fresh);
+}
+
+TEST("swiglu: cpu matches ref, small and large gates (saturated sigmoid), accumulated backward") {
+    check_swiglu(7, 13, 1, 1700);
+    check_swiglu(3, 64, 30, 1710);
+    check_swiglu(1, 1, 1, 1720);
 }
 
 /* The tiled attention on a thread with a small stack, and with its tile

@@ -113,4 +113,18 @@ void CPU_FN(cpu_additive_attention_backward)(float *dws, float *duh, float *dv, 
                                              const float *a, const float *ws, const float *uh, const float *v,
                                              const int32_t *lengths, int64_t B, int64_t S, int64_t A);
 
+/* Llama-style decoders (cpu_llama.c) */
+void CPU_FN(cpu_rmsnorm_forward)(float *out, float *rstd, const float *inp, const float *weight, int64_t N, int64_t C,
+                                 float eps);
+void CPU_FN(cpu_rmsnorm_backward)(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
+                                  const float *rstd, int64_t N, int64_t C);
+void CPU_FN(cpu_add_rmsnorm_forward)(float *sum, float *out, float *rstd, const float *a, const float *b,
+                                     const float *weight, int64_t N, int64_t C, float eps);
+void CPU_FN(cpu_rope_forward)(float *out, const float *inp, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads,
+                              int64_t D, int64_t rot, float theta);
+void CPU_FN(cpu_rope_backward)(float *dinp, const float *dout, const int32_t *pos, int64_t N, int64_t C,
+                               int64_t n_heads, int64_t D, int64_t rot, float theta);
+void CPU_FN(cpu_swiglu_forward)(float *out, const float *inp, int64_t N, int64_t F);
+void CPU_FN(cpu_swiglu_backward)(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
+
 #endif

@@ -300,8 +300,8 @@ void CPU_FN(cpu_attention_forward_tiles)(const attn_dims *d, float *out, float *
         for (int64_t qb = 0; qb < n_qb; qb++) {
             int64_t b = bh / d->H, h = bh % d->H, i0 = qb * BQ;
             int64_t nq = d->Tq - i0 < BQ ? d->Tq - i0 : BQ;
-            const float *kb = k + b * d->kv_batch_stride + h * D;
-            const float *vb = v + b * d->kv_batch_stride + h * D;
+            const float *kb = k + b * d->kv_batch_stride + attn_kv_head(d, h) * D;
+            const float *vb = v + b * d->kv_batch_stride + attn_kv_head(d, h) * D;
             const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
             float *Qs = tiles + (size_t)thread_index() * per, *Kr = Qs + BQ * Dp, *Kt = Kr + BK * Dp,
                   *Vr = Kt + Dp * BK, *S = Vr + BK * Dp, *acc = S + BQ * BK, *m = acc + BQ * Dp, *l = m + BQ;
@@ -368,11 +368,14 @@ void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, fl
         CPU_FN(cpu_attention_backward_rows)(d, dq, dk, dv, dout, out, lse, q, k, v);
         return;
     }
+    /* threads own (batch, key/value head) pairs; a key block's dK and dV
+     * sum over the group's query heads in order (grouped-query attention) */
+    const int64_t Hkv = d->Hkv > 0 ? d->Hkv : d->H, group = d->H / Hkv;
 #pragma omp parallel for schedule(static)
-    for (int64_t bh = 0; bh < d->B * d->H; bh++) {
-        int64_t b = bh / d->H, h = bh % d->H;
-        const float *kb = k + b * d->kv_batch_stride + h * D;
-        const float *vb = v + b * d->kv_batch_stride + h * D;
+    for (int64_t bg = 0; bg < d->B * Hkv; bg++) {
+        int64_t b = bg / Hkv, kvh = bg % Hkv;
+        const float *kb = k + b * d->kv_batch_stride + kvh * D;
+        const float *vb = v + b * d->kv_batch_stride + kvh * D;
         const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
         float *Qs = tiles + (size_t)thread_index() * per, *dO = Qs + BQ * Dp, *dQ = dO + BQ * Dp, *Kr = dQ + BQ * Dp,
               *Kt = Kr + BK * Dp, *Vr = Kt + Dp * BK, *Vt = Vr + BK * Dp, *dK = Vt + Dp * BK, *dV = dK + BK * Dp,
@@ -387,7 +390,8 @@ void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, fl
             /* queries that may see this key block: i + off >= j0 when causal */
             int64_t first_q = d->causal ? j0 - off : 0;
             if (first_q < 0) first_q = 0;
-            for (int64_t i0 = (first_q / BQ) * BQ; i0 < d->Tq; i0 += BQ) {
+            for (int64_t h = kvh * group; h < (kvh + 1) * group; h++)
+            for (int64_t i0 = (first_q / BQ) * BQ, bh = b * d->H + h; i0 < d->Tq; i0 += BQ) {
                 int64_t nq = d->Tq - i0 < BQ ? d->Tq - i0 : BQ;
                 pack_rows(Qs, q + b * d->q_batch_stride + i0 * d->q_stride + h * D, d->q_stride, nq, nq, D, Dp,
                           d->scale);
@@ -431,13 +435,13 @@ void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, fl
             }
             for (int64_t jj = 0; jj < nk; jj++) {
                 if (dk) {
-                    float *dkj = dk + b * d->kv_batch_stride + (j0 + jj) * d->kv_stride + h * D;
+                    float *dkj = dk + b * d->kv_batch_stride + (j0 + jj) * d->kv_stride + kvh * D;
                     const float *g = dK + jj * Dp;
 #pragma omp simd
                     for (int64_t e = 0; e < D; e++) dkj[e] += g[e];
                 }
                 if (dv) {
-                    float *dvj = dv + b * d->kv_batch_stride + (j0 + jj) * d->kv_stride + h * D;
+                    float *dvj = dv + b * d->kv_batch_stride + (j0 + jj) * d->kv_stride + kvh * D;
                     const float *g = dV + jj * Dp;
 #pragma omp simd
                     for (int64_t e = 0; e < D; e++) dvj[e] += g[e];

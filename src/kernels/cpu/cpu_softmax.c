@@ -24,8 +24,8 @@ void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *l
         for (int64_t i = 0; i < d->Tq; i++) {
             int64_t b = bh / d->H, h = bh % d->H;
             const float *qi = q + b * d->q_batch_stride + i * d->q_stride + h * D;
-            const float *kb = k + b * d->kv_batch_stride + h * D;
-            const float *vb = v + b * d->kv_batch_stride + h * D;
+            const float *kb = k + b * d->kv_batch_stride + attn_kv_head(d, h) * D;
+            const float *vb = v + b * d->kv_batch_stride + attn_kv_head(d, h) * D;
             const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
             float acc[MAX_HEAD_DIM], s[KEY_BLOCK];
             float m = -INFINITY, l = 0.0f, slope = d->alibi ? d->alibi[h] : 0.0f;
@@ -79,11 +79,14 @@ void CPU_FN(cpu_attention_backward_rows)(const attn_dims *d, float *dq, float *d
                             const float *out, const float *lse, const float *q, const float *k,
                             const float *v) {
     const int64_t C = d->H * d->D, D = d->D;
-    /* Threads own (batch, head) pairs: dk/dv of a pair are written by one
-     * thread only, in query order, so the sums are deterministic. */
+    /* Threads own (batch, key/value head) pairs: dk/dv of a pair are
+     * written by one thread only, the group's query heads in order and each
+     * in query order, so the sums are deterministic. */
+    const int64_t Hkv = d->Hkv > 0 ? d->Hkv : d->H, group = d->H / Hkv;
 #pragma omp parallel for schedule(static)
-    for (int64_t bh = 0; bh < d->B * d->H; bh++) {
-        int64_t b = bh / d->H, h = bh % d->H;
+    for (int64_t bg = 0; bg < d->B * Hkv; bg++)
+      for (int64_t h = bg % Hkv * group; h < (bg % Hkv + 1) * group; h++) {
+        int64_t b = bg / Hkv, bh = b * d->H + h, kvh = bg % Hkv;
         const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
         for (int64_t i = 0; i < d->Tq; i++) {
             float l = lse[bh * d->Tq + i];
@@ -99,10 +102,9 @@ void CPU_FN(cpu_attention_backward_rows)(const attn_dims *d, float *dq, float *d
             float slope = d->alibi ? d->alibi[h] : 0.0f;
             for (int64_t j = 0; j < end; j++) {
                 if (mask && !mask[j]) continue;
-                const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + h * D;
-                const float *vj = v + b * d->kv_batch_stride + j * d->kv_stride + h * D;
-                float *dkj = dk ? dk + b * d->kv_batch_stride + j * d->kv_stride + h * D : NULL;
-                float *dvj = dv ? dv + b * d->kv_batch_stride + j * d->kv_stride + h * D : NULL;
+                const int64_t kv = b * d->kv_batch_stride + j * d->kv_stride + kvh * D;
+                const float *kj = k + kv, *vj = v + kv;
+                float *dkj = dk ? dk + kv : NULL, *dvj = dv ? dv + kv : NULL;
                 float sdot = 0.0f, dp = 0.0f;
 #pragma omp simd reduction(+ : sdot, dp)
                 for (int64_t e = 0; e < D; e++) {

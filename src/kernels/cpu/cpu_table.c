@@ -1,6 +1,7 @@
 /* The CPU kernel table of one instruction-set build. */
 #include "kernels/cpu/cpu.h"
 #include "kernels/cpu/gemm_bf16.h"
+#include "kernels/cpu/cpu_quant.h"
 
 #undef kernels_cpu /* the macro of kernels.h; here the name is a table prefix */
 
@@ -40,4 +41,14 @@ const kernels CPU_FN(kernels_cpu) = {
     .matmul_backward_bf16 = CPU_FN(cpu_matmul_backward_bf16),
     .adamw = CPU_FN(cpu_adamw),
     .sumsq = CPU_FN(cpu_sumsq),
+    /* Llama-style decoders */
+    .rmsnorm_forward = CPU_FN(cpu_rmsnorm_forward),
+    .rmsnorm_backward = CPU_FN(cpu_rmsnorm_backward),
+    .add_rmsnorm_forward = CPU_FN(cpu_add_rmsnorm_forward),
+    .rope_forward = CPU_FN(cpu_rope_forward),
+    .rope_backward = CPU_FN(cpu_rope_backward),
+    .swiglu_forward = CPU_FN(cpu_swiglu_forward),
+    .swiglu_backward = CPU_FN(cpu_swiglu_backward),
+    .matmul_forward_q = CPU_FN(cpu_matmul_forward_q),
+    .embedding_forward_q = CPU_FN(cpu_embedding_forward_q),
 };

@@ -64,5 +64,28 @@ void ref_adamw(float *w, float *m, float *v, uint16_t *w_bf16, const float *g, i
 double ref_sumsq(const float *x, int64_t n);
 void ref_matmul_backward_bf16(float *dinp, float *dweight, float *dbias, const float *dout, const float *inp,
                               const uint16_t *weight, int64_t N, int64_t C, int64_t OC);
+/* Llama-style decoders (ref_llama.c) */
+void ref_rmsnorm_forward(float *out, float *rstd, const float *inp, const float *weight, int64_t N, int64_t C,
+                         float eps);
+void ref_rmsnorm_backward(float *dinp, float *dweight, const float *dout, const float *inp, const float *weight,
+                          const float *rstd, int64_t N, int64_t C);
+void ref_add_rmsnorm_forward(float *sum, float *out, float *rstd, const float *a, const float *b, const float *weight,
+                             int64_t N, int64_t C, float eps);
+void ref_rope_forward(float *out, const float *inp, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads,
+                      int64_t D, int64_t rot, float theta);
+void ref_rope_backward(float *dinp, const float *dout, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads,
+                       int64_t D, int64_t rot, float theta);
+void ref_swiglu_forward(float *out, const float *inp, int64_t N, int64_t F);
+void ref_swiglu_backward(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
+
+
+/* Quantized inference (kernels/quant.h): the exact integer dot of one
+ * block with its activation block, the output term in double; the linear
+ * layer (sums in double) and the embedding lookup. */
+struct quant_act;
+double ref_quant_block_term(int qtype, const void *w, const struct quant_act *a);
+void ref_matmul_forward_q(float *out, const float *x, const void *w, int qtype, const float *bias, int64_t N, int64_t C,
+                          int64_t OC);
+void ref_embedding_forward_q(float *out, const void *table, int qtype, const int32_t *ids, int64_t N, int64_t C);
 
 #endif

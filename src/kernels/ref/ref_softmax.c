@@ -15,7 +15,7 @@ static bool visible(const attn_dims *d, int64_t b, int64_t i, int64_t j) {
 static double score(const attn_dims *d, const float *q, const float *k, int64_t b, int64_t h, int64_t i,
                     int64_t j) {
     const float *qi = q + b * d->q_batch_stride + i * d->q_stride + h * d->D;
-    const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
+    const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + attn_kv_head(d, h) * d->D;
     double s = 0;
     for (int64_t e = 0; e < d->D; e++) s += (double)qi[e] * (double)kj[e];
     s *= (double)d->scale;
@@ -51,7 +51,7 @@ void ref_attention_forward(const attn_dims *d, float *out, float *lse, const flo
                     double acc = 0;
                     for (int64_t j = 0; j < d->Tk; j++) {
                         if (!visible(d, b, i, j)) continue;
-                        const float *vj = v + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
+                        const float *vj = v + b * d->kv_batch_stride + j * d->kv_stride + attn_kv_head(d, h) * d->D;
                         acc += exp(score(d, q, k, b, h, i, j) - mx) / sum * (double)vj[e];
                     }
                     o[e] = (float)acc;
@@ -77,10 +77,9 @@ void ref_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv,
                 for (int64_t e = 0; e < d->D; e++) Di += (double)doi[e] * (double)oi[e];
                 for (int64_t j = 0; j < d->Tk; j++) {
                     if (!visible(d, b, i, j)) continue;
-                    const float *kj = k + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
-                    const float *vj = v + b * d->kv_batch_stride + j * d->kv_stride + h * d->D;
-                    float *dkj = dk ? dk + b * d->kv_batch_stride + j * d->kv_stride + h * d->D : NULL;
-                    float *dvj = dv ? dv + b * d->kv_batch_stride + j * d->kv_stride + h * d->D : NULL;
+                    const int64_t kv = b * d->kv_batch_stride + j * d->kv_stride + attn_kv_head(d, h) * d->D;
+                    const float *kj = k + kv, *vj = v + kv;
+                    float *dkj = dk ? dk + kv : NULL, *dvj = dv ? dv + kv : NULL;
                     double p = exp(score(d, q, k, b, h, i, j) - l);
                     double dp = 0;
                     for (int64_t e = 0; e < d->D; e++) dp += (double)doi[e] * (double)vj[e];

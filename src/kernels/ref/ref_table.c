@@ -36,4 +36,14 @@ const kernels kernels_ref = {
     .matmul_act_forward_bf16 = ref_matmul_act_forward_bf16,
     .adamw = ref_adamw,
     .sumsq = ref_sumsq,
+    /* Llama-style decoders */
+    .rmsnorm_forward = ref_rmsnorm_forward,
+    .rmsnorm_backward = ref_rmsnorm_backward,
+    .add_rmsnorm_forward = ref_add_rmsnorm_forward,
+    .rope_forward = ref_rope_forward,
+    .rope_backward = ref_rope_backward,
+    .swiglu_forward = ref_swiglu_forward,
+    .swiglu_backward = ref_swiglu_backward,
+    .matmul_forward_q = ref_matmul_forward_q,
+    .embedding_forward_q = ref_embedding_forward_q,
 };

@@ -1,0 +1,182 @@
+/* cpu_quant.c — the linear layer and embedding lookup on Q8_0 / Q4_0 / Q4_1
+ * weights (kernels/quant.h), never expanded to fp32: activations are
+ * quantized per block of 32 to int8 (quant_act_row, once per call), then
+ * each output is a sum over blocks of exact integer dot products times the
+ * two scales. Paths by build: the baseline build runs plain C integer loops
+ * (the scalar path); the AVX2 build vpmaddubsw / vpmaddwd; the AVX-512
+ * build vpdpbusd (AVX512-VNNI) where the CPU has it, else the AVX2 code
+ * (quant_tile.h has the SIMD kernels). */
+#include "kernels/cpu/cpu.h"
+#include "kernels/cpu/cpu_quant.h"
+#include "core/core.h"
+#include "kernels/quant.h"
+
+#if defined(__AVX2__) && defined(__FMA__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* Prompt processing's unpacked weight tiles (quant_tile.h), one per thread. */
+static thread_buffer quant_unpack_buffer = THREAD_BUFFER_INIT;
+
+#define QT_VNNI 0
+#define QT_SUFFIX avx2code
+#define QT_ATTR
+#include "kernels/cpu/quant_tile.h"
+#undef QT_VNNI
+#undef QT_SUFFIX
+#undef QT_ATTR
+#define HAVE_QUANT_AVX2 1
+#endif
+
+#if defined(__AVX512F__) && defined(__GNUC__)
+#define QT_VNNI 1
+#define QT_SUFFIX vnni
+#define QT_ATTR __attribute__((target("avx512f,avx512bw,avx512vl,avx512vnni")))
+#include "kernels/cpu/quant_tile.h"
+#undef QT_VNNI
+#undef QT_SUFFIX
+#undef QT_ATTR
+#define HAVE_QUANT_VNNI 1
+#endif
+
+/* ---- the scalar path ----------------------------------------------------------- */
+
+/* The dot of one weight row (nb blocks) with one activation row: the
+ * blocks' integer dots in int32, their terms summed in fp32. */
+static float row_dot_scalar(int qt, const uint8_t *w, const quant_act *a, int64_t nb) {
+    float acc = 0.0f;
+    for (int64_t i = 0; i < nb; i++, a++) {
+        int32_t isum = 0;
+        if (qt == QUANT_Q8_0) {
+            const block_q8_0 *b = (const block_q8_0 *)(const void *)(w + i * (int64_t)sizeof(block_q8_0));
+            for (int j = 0; j < QUANT_BLOCK; j++) isum += b->q[j] * a->q[j];
+            acc += quant_f16(b->d) * a->d * (float)isum;
+        } else if (qt == QUANT_Q4_0) {
+            const block_q4_0 *b = (const block_q4_0 *)(const void *)(w + i * (int64_t)sizeof(block_q4_0));
+            for (int j = 0; j < QUANT_BLOCK / 2; j++) isum += (b->qs[j] & 0x0f) * a->q[j] + (b->qs[j] >> 4) * a->q[j + 16];
+            acc += quant_f16(b->d) * a->d * (float)(isum - 8 * a->s);
+        } else {
+            const block_q4_1 *b = (const block_q4_1 *)(const void *)(w + i * (int64_t)sizeof(block_q4_1));
+            for (int j = 0; j < QUANT_BLOCK / 2; j++) isum += (b->qs[j] & 0x0f) * a->q[j] + (b->qs[j] >> 4) * a->q[j + 16];
+            acc += quant_f16(b->d) * a->d * (float)isum + quant_f16(b->m) * (a->d * (float)a->s);
+        }
+    }
+    return acc;
+}
+
+static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd, int64_t arow,
+                       const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
+                       bool accumulate) {
+    bool par = !cpu_in_team() && N * OC * nb * QUANT_BLOCK >= PAR_MIN;
+    (void)par; /* unread without OpenMP */
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t o = 0; o < OC; o++)
+        for (int64_t n = 0; n < N; n++) {
+            float *y = out + n * ldo + o;
+            *y = (accumulate ? *y : bias ? bias[o] : 0.0f) + row_dot_scalar(qt, w + (size_t)o * wrow, a + n * arow, nb);
+        }
+}
+
+/* ---- entry points ----------------------------------------------------------------- */
+
+/* ds (N rows of nb, arow apart): each activation block's d * s (Q4_1's m
+ * term); dd (rows 2 arow apart): the pairs d, d * s. */
+typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd,
+                             int64_t arow,
+                             const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
+                             bool accumulate);
+
+/* The activations of all rows, one buffer per calling thread: decoding,
+ * which runs one product per layer and token, allocates nothing. */
+static thread_buffer act_buffer = THREAD_BUFFER_INIT;
+
+/* Activation blocks of one row at a time, on the stack (832 bytes), when
+ * the buffer cannot be allocated. */
+enum { CHUNK_BLOCKS = 16 };
+
+static void forward_with(quant_run_fn run, float *out, const float *x, const void *w, int qt, const float *bias,
+                         int64_t N, int64_t C, int64_t OC) {
+    if (N <= 0 || OC <= 0) return;
+    int64_t nb = C / QUANT_BLOCK;
+    size_t bb = quant_block_bytes(qt), wrow = bb * (size_t)nb;
+    if (nb <= 0) {
+        for (int64_t n = 0; n < N; n++)
+            for (int64_t o = 0; o < OC; o++) out[n * OC + o] = bias ? bias[o] : 0.0f;
+        return;
+    }
+    quant_act *act = thread_buffer_get(&act_buffer, (size_t)N * (size_t)nb * (sizeof(quant_act) + 3 * sizeof(float)));
+    if (act) {
+        float *ds = (float *)(void *)(act + N * nb), *dd = ds + N * nb;
+        bool par = !cpu_in_team() && N * C >= PAR_MIN;
+        (void)par;
+#pragma omp parallel for schedule(static) if (par)
+        for (int64_t n = 0; n < N; n++) {
+            quant_act_row(act + n * nb, x + n * C, C);
+            for (int64_t i = 0; i < nb; i++) {
+                ds[n * nb + i] = act[n * nb + i].d * (float)act[n * nb + i].s;
+                dd[2 * (n * nb + i)] = act[n * nb + i].d;
+                dd[2 * (n * nb + i) + 1] = ds[n * nb + i];
+            }
+        }
+        run(qt, out, OC, act, ds, dd, nb, w, wrow, bias, N, nb, OC, false);
+        return;
+    }
+    quant_act chunk[CHUNK_BLOCKS];
+    float chunk_ds[CHUNK_BLOCKS], chunk_dd[2 * CHUNK_BLOCKS];
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t i0 = 0; i0 < nb; i0 += CHUNK_BLOCKS) {
+            int64_t k = nb - i0 < CHUNK_BLOCKS ? nb - i0 : CHUNK_BLOCKS;
+            quant_act_row(chunk, x + n * C + i0 * QUANT_BLOCK, k * QUANT_BLOCK);
+            for (int64_t i = 0; i < k; i++) {
+                chunk_ds[i] = chunk[i].d * (float)chunk[i].s;
+                chunk_dd[2 * i] = chunk[i].d, chunk_dd[2 * i + 1] = chunk_ds[i];
+            }
+            run(qt, out + n * OC, OC, chunk, chunk_ds, chunk_dd, k, (const uint8_t *)w + (size_t)i0 * bb, wrow, bias, 1, k, OC, i0 > 0);
+        }
+}
+
+#ifdef HAVE_QUANT_VNNI
+static bool vnni_ok(void) {
+    static int ok = -1;
+    if (ok < 0) {
+        __builtin_cpu_init();
+        ok = __builtin_cpu_supports("avx512vnni");
+    }
+    return ok;
+}
+void cpu_matmul_forward_q_vnni(float *out, const float *x, const void *w, int qtype, const float *bias, int64_t N,
+                               int64_t C, int64_t OC) {
+    forward_with(run_any_vnni, out, x, w, qtype, bias, N, C, OC);
+}
+#endif
+
+const char *CPU_FN(cpu_quant_path)(void) {
+#if defined(HAVE_QUANT_VNNI)
+    return vnni_ok() ? "avx512vnni" : "avx2";
+#elif defined(HAVE_QUANT_AVX2)
+    return "avx2";
+#else
+    return "scalar";
+#endif
+}
+
+void CPU_FN(cpu_matmul_forward_q)(float *out, const float *x, const void *w, int qtype, const float *bias, int64_t N,
+                                  int64_t C, int64_t OC) {
+    quant_run_fn run = run_scalar;
+#ifdef HAVE_QUANT_AVX2
+    run = run_any_avx2code;
+#endif
+#ifdef HAVE_QUANT_VNNI
+    if (vnni_ok()) run = run_any_vnni;
+#endif
+    forward_with(run, out, x, w, qtype, bias, N, C, OC);
+}
+
+void CPU_FN(cpu_embedding_forward_q)(float *out, const void *table, int qtype, const int32_t *ids, int64_t N,
+                                     int64_t C) {
+    size_t row = quant_row_bytes(qtype, C);
+    bool par = !cpu_in_team() && N * C >= PAR_MIN;
+    (void)par;
+#pragma omp parallel for schedule(static) if (par)
+    for (int64_t n = 0; n < N; n++)
+        quant_dequantize_row(qtype, (const uint8_t *)table + (size_t)ids[n] * row, out + n * C, C);
+}
