@@ -82,6 +82,11 @@ static void on_progress(const attn_train_progress *p, void *user) {
     fflush(stderr);
 }
 
+static void on_warning(const char *message, void *user) {
+    (void)user;
+    fprintf(stderr, "attn train: warning: %s\n", message);
+}
+
 static const cli_choice objectives[] = {{"clm", ATTN_OBJECTIVE_CLM},
                                         {"mlm", ATTN_OBJECTIVE_MLM},
                                         {"classify", ATTN_OBJECTIVE_CLASSIFY},
@@ -240,6 +245,7 @@ int cmd_train(int argc, char **argv) {
     p.callback = on_progress;
     p.user = &ps;
     p.should_stop = should_stop;
+    p.warning = on_warning;
     if (p.resume && !ps.quiet) {
         char state[4096], log[4096], lock[4096];
         snprintf(state, sizeof state, "%s/trainer_state.safetensors", p.out_dir);

@@ -18,7 +18,8 @@
  * so the trainer state marks a complete checkpoint: wherever it exists,
  * the model directory beside it is loadable. A resume must give the run's
  * settings (every one saved in the state; the error names the first that
- * differs) except max_steps, which may grow (or shrink, not below the step
+ * differs; another precision is allowed, reported through `warning`)
+ * except max_steps, which may grow (or shrink, not below the step
  * reached): the learning-rate schedule keeps the length the run started
  * with, so the cosine reaches min_lr at the original max_steps and stays
  * there for the added steps (an unchanged max_steps resumes bit for bit).
@@ -219,6 +220,11 @@ typedef struct attn_train_params {
                                      permute_ratio, rotate_ratio (BART's by default: 0.3, 3, 0.1, 0,
                                      1, 0; ratios in [0, 1], lambda in [0, 100]); the ids, vocabulary
                                      and sentence ends are the loop's */
+    /* Called with `user` and a one-line message when a resume goes on with
+     * a setting that differs from the checkpoint's in a way the run allows
+     * but that makes it differ from an uninterrupted run (--precision).
+     * NULL: not told. */
+    void (*warning)(const char *message, void *user);
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

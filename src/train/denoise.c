@@ -1,9 +1,9 @@
 /* denoise.c — attn_train with ATTN_OBJECTIVE_DENOISE: BART's pretraining
  * (Lewis et al. 2019), an encoder-decoder reconstructing windows of the
  * token shards from corrupted copies (attn_noise_apply). The sibling of
- * seq2seq_loop.c: the same model_batch (.src/.S), the same driver
- * (train_run: log, checkpoints, exact resume); windows are drawn as
- * loop.c draws them for language models. See train.h for the contract
+ * seq2seq_loop.c: the same model_batch (.src/.S), a row of the same
+ * objective table (objective.h) over loop.c's run (log, checkpoints,
+ * exact resume); windows are drawn as lm.c draws them for language models. See train.h for the contract
  * and denoise.h for the row layout. */
 #include "train/denoise.h"
 
@@ -11,9 +11,8 @@
 #include "attn/seq2seq.h"
 #include "attn/translate.h"
 #include "models/encdec_impl.h"
-#include "train/trainer.h"
+#include "train/objective.h"
 
-#include <cJSON.h>
 #include <stdio.h>
 
 #define DENOISE_STREAM 0x64656e6f6973ULL     /* "denois": training corruption seeds */
@@ -129,8 +128,9 @@ attn_status denoise_row(const denoise_spec *s, const int32_t *text, uint64_t see
 /* ---- batches ---------------------------------------------------------------- */
 
 typedef struct dn_ctx {
-    const denoise_spec *spec;
-    const attn_shard *train, *val;
+    denoise_spec spec;
+    attn_shard *train, *val;
+    attn_tokenizer *tok;
     uint64_t seed;
     int64_t A, B, eval_batches;
     float label_smoothing;
@@ -142,7 +142,7 @@ typedef struct dn_ctx {
 
 /* Row b of r from the window at `start` of shard s, corrupted from seed. */
 static attn_status fill_row(dn_ctx *c, const attn_shard *s, int64_t start, uint64_t seed, s2s_rows *r, int64_t b) {
-    const denoise_spec *sp = c->spec;
+    const denoise_spec *sp = &c->spec;
     int64_t T = sp->T;
     attn_status st = attn_shard_read(s, start, T - 2, c->text);
     if (!st) st = denoise_row(sp, c->text, seed, r->tgt_in + b * T, r->tgt_out + b * T, c->noisy, &c->src_len[b]);
@@ -153,7 +153,7 @@ static attn_status fill_row(dn_ctx *c, const attn_shard *s, int64_t start, uint6
 /* Packs the B sources of r (row stride max_src) to the longest one's
  * length S, padded; returns the batch and counts the real tokens. */
 static model_batch pack(const dn_ctx *c, s2s_rows *r, int64_t *real) {
-    const denoise_spec *sp = c->spec;
+    const denoise_spec *sp = &c->spec;
     int64_t S = 1;
     for (int64_t b = 0; b < c->B; b++) S = c->src_len[b] > S ? c->src_len[b] : S;
     for (int64_t b = 0; b < c->B; b++) { /* forward in place: row b moves to b * S <= b * max_src */
@@ -169,7 +169,7 @@ static model_batch pack(const dn_ctx *c, s2s_rows *r, int64_t *real) {
  * models draw them; row r of step s is corrupted from a seed of (seed, s, r). */
 static attn_status dn_batches(void *ctx, int64_t step, model_batch *mbs, double *tokens) {
     dn_ctx *c = ctx;
-    int64_t span = attn_shard_len(c->train) - (c->spec->T - 2) + 1, real = 0; /* valid starts: [0, span) */
+    int64_t span = attn_shard_len(c->train) - (c->spec.T - 2) + 1, real = 0; /* valid starts: [0, span) */
     uint64_t step_seed = rng_hash(c->seed, DENOISE_STREAM, (uint64_t)step);
     for (int64_t a = 0; a < c->A; a++) {
         for (int64_t b = 0; b < c->B; b++) {
@@ -190,7 +190,7 @@ static attn_status dn_batches(void *ctx, int64_t step, model_batch *mbs, double 
  * the mean of the batch means is the mean per token. */
 static attn_status dn_evaluate(void *ctx, attn_trainer *tr, attn_train_progress *pr) {
     dn_ctx *c = ctx;
-    int64_t span = attn_shard_len(c->val) - (c->spec->T - 2) + 1, n_windows = c->eval_batches * c->B, real = 0;
+    int64_t span = attn_shard_len(c->val) - (c->spec.T - 2) + 1, n_windows = c->eval_batches * c->B, real = 0;
     s2s_rows *r = &c->rows[c->A];
     double sum = 0;
     for (int64_t k = 0; k < c->eval_batches; k++) {
@@ -212,26 +212,14 @@ static attn_status dn_evaluate(void *ctx, attn_trainer *tr, attn_train_progress 
     return ATTN_OK;
 }
 
-/* ---- the loop --------------------------------------------------------------- */
+/* ---- the row's data source ------------------------------------------------- */
 
-/* loop.c's settings plus the denoising ones a resume must also match. */
 char *denoise_settings_json(const attn_train_params *p, int64_t T) {
-    unsigned long failures = alloc_failures(); /* a cJSON_Add* that fails leaves a setting out */
-    char *base = train_settings_json(p, T);
-    cJSON *r = base ? cJSON_Parse(base) : NULL;
-    if (base) cJSON_free(base);
-    if (!r) return train_settings_done(NULL, failures);
-    cJSON_AddStringToObject(r, "objective", "denoise");
-    cJSON_AddNumberToObject(r, "mask_ratio", (double)p->noise.mask_ratio);
-    cJSON_AddNumberToObject(r, "poisson_lambda", (double)p->noise.poisson_lambda);
-    cJSON_AddNumberToObject(r, "random_ratio", (double)p->noise.random_ratio);
-    cJSON_AddNumberToObject(r, "delete_ratio", (double)p->noise.delete_ratio);
-    cJSON_AddNumberToObject(r, "permute_ratio", (double)p->noise.permute_ratio);
-    cJSON_AddNumberToObject(r, "rotate_ratio", (double)p->noise.rotate_ratio);
-    cJSON_AddNumberToObject(r, "label_smoothing", (double)p->label_smoothing);
-    char *s = cJSON_PrintUnformatted(r);
-    cJSON_Delete(r);
-    return train_settings_done(s, failures);
+    attn_train_params q = *p;
+    q.objective = ATTN_OBJECTIVE_DENOISE;
+    train_settings s;
+    train_settings_of(&q, T, false, 0, &s);
+    return train_settings_write(&s);
 }
 
 /* The model to train: OUT's on resume, init_from's, or a new BART with the
@@ -244,26 +232,15 @@ static attn_status open_model(const attn_train_params *p, const attn_tokenizer *
     return st ? st : train_new_encdec(p, ATTN_ENCDEC_BART, vocab_size, ids[1], ids[0], ids[2], ids[2], out);
 }
 
-attn_status train_denoise(const attn_train_params *p) {
-    attn_status st = ATTN_OK;
-    attn_shard *train = NULL, *val = NULL;
-    attn_tokenizer *tok = NULL;
-    attn_model *model = NULL;
-    attn_trainer *tr = NULL;
-    s2s_rows *rows = NULL;
-    model_batch *mbs = NULL;
-    int32_t *text = NULL, *noisy = NULL;
-    int64_t *src_len = NULL;
-    char *settings = NULL;
-    int64_t A = p->grad_accum, B = p->batch_size;
-
+/* The shards, the tokenizer, and the model: OUT's, --init's or a new BART. */
+static attn_status dn_open(void *ctx, const attn_train_params *p, attn_model **out) {
+    dn_ctx *c = ctx;
+    attn_status st;
     if (p->arch != ATTN_ARCH_DEFAULT && p->arch != ATTN_ARCH_BART)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective denoise trains BART (--arch bart), not the %s",
                            p->arch == ATTN_ARCH_TRANSFORMER ? "Transformer"
                            : p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT || p->arch == ATTN_ARCH_LLAMA ||
                                      p->arch == ATTN_ARCH_BLOOM ? "decoders" : "RNN models");
-    if (B < 1 || A < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 || p->checkpoint_every < 0)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
     if (!(p->label_smoothing >= 0.0f && p->label_smoothing < 1.0f))
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--label-smoothing must be in [0, 1)");
     if ((st = check_ratios(&p->noise)) != ATTN_OK) return st;
@@ -271,64 +248,56 @@ attn_status train_denoise(const attn_train_params *p) {
         return attn_errorf(ATTN_ERR_INVALID_ARG,
                            "--objective denoise reads the token shards of attn prepare, and %s holds pair shards (train.pairs)",
                            p->data_dir);
-    if ((st = train_open_shards(p, &train, &val)) != ATTN_OK) goto done;
-    if (attn_tokenizer_load(p->data_dir, &tok) != ATTN_OK) {
-        st = error_prefixf(ATTN_ERR_IO, "%s: --objective denoise needs the data's tokenizer.json (from attn prepare)", p->data_dir);
-        goto done;
-    }
-    int32_t V = attn_shard_vocab_size(train);
-    if ((st = open_model(p, tok, V, &model)) != ATTN_OK) goto done;
-    attn_encdec_config ec;
-    if ((st = train_check_kind(p, model, TRAINS_DENOISE, "--objective denoise", "a BART encoder-decoder")) != ATTN_OK)
-        goto done;
-    attn_model_encdec_config(model, &ec);
-    if (V > ec.vocab_size) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "the data's vocabulary (%d) is larger than the model's (%lld)", (int)V,
-                         (long long)ec.vocab_size);
-        goto done;
-    }
-    int64_t T = p->seq_len > 0 ? p->seq_len : ec.max_positions;
-    denoise_spec spec;
-    if ((st = denoise_spec_init(&spec, tok, &p->noise, V, T, ec.max_positions, ec.decoder_start_token_id)) != ATTN_OK) goto done;
-    if (ec.pad_token_id != spec.pad) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "the model's pad id %d is not the tokenizer's <pad> (%d)", (int)ec.pad_token_id,
-                         (int)spec.pad);
-        goto done;
-    }
-    if ((st = train_shards_fit(p, train, &val, T, T, "denoising rows")) != ATTN_OK) goto done;
-    if (p->model.dropout > 0) model->encdec->cfg.dropout = model->cfg.dropout = p->model.dropout;
-    if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
-    tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = denoise_settings_json(p, T))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if ((st = dir_ensure(p->out_dir)) != ATTN_OK) goto done;
-    attn_s2s_wrap wrap = {spec.bos, spec.eos, spec.bos, spec.eos};
-    if ((st = attn_s2s_wrap_save(p->out_dir, &wrap)) != ATTN_OK) goto done;
-    rows = s2s_rows_new(A + 1, B * spec.max_src, B * T); /* A training micro-batches and one for validation */
-    mbs = attn_malloc((size_t)A * sizeof *mbs);
-    text = attn_malloc((size_t)T * sizeof *text);
-    noisy = attn_malloc((size_t)(2 * T + 1) * sizeof *noisy);
-    src_len = attn_malloc((size_t)B * sizeof *src_len);
-    if (!rows || !mbs || !text || !noisy || !src_len) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    dn_ctx c = {&spec, train, val, p->seed, A, B, p->eval_batches, p->label_smoothing, rows, text, noisy, src_len};
-    train_driver drv = {&c, A, mbs, dn_batches, val && p->eval_batches > 0 ? dn_evaluate : NULL};
-    st = train_run(tr, p, &drv, tok, settings);
-done:
-    s2s_rows_free(rows, A + 1);
-    attn_free(mbs);
-    attn_free(text);
-    attn_free(noisy);
-    attn_free(src_len);
-    attn_trainer_free(tr);
-    attn_model_free(model);
-    attn_tokenizer_free(tok);
-    attn_shard_close(train);
-    attn_shard_close(val);
-    if (settings) cJSON_free(settings);
-    return st;
+    if ((st = train_open_shards(p, &c->train, &c->val)) != ATTN_OK) return st;
+    if (attn_tokenizer_load(p->data_dir, &c->tok) != ATTN_OK)
+        return error_prefixf(ATTN_ERR_IO, "%s: --objective denoise needs the data's tokenizer.json (from attn prepare)", p->data_dir);
+    return open_model(p, c->tok, attn_shard_vocab_size(c->train), out);
 }
+
+/* The rows' layout and corruption, their fit to the model and shards,
+ * translate.json, buffers. */
+static attn_status dn_prepare(void *ctx, const attn_train_params *p, attn_model **pm, train_plan *plan) {
+    dn_ctx *c = ctx;
+    attn_model *model = *pm;
+    attn_status st;
+    int64_t A = p->grad_accum, B = p->batch_size;
+    int32_t V = attn_shard_vocab_size(c->train);
+    attn_encdec_config ec;
+    attn_model_encdec_config(model, &ec);
+    if (V > ec.vocab_size)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "the data's vocabulary (%d) is larger than the model's (%lld)", (int)V,
+                           (long long)ec.vocab_size);
+    int64_t T = p->seq_len > 0 ? p->seq_len : ec.max_positions;
+    denoise_spec *spec = &c->spec;
+    if ((st = denoise_spec_init(spec, c->tok, &p->noise, V, T, ec.max_positions, ec.decoder_start_token_id)) != ATTN_OK)
+        return st;
+    if (ec.pad_token_id != spec->pad)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "the model's pad id %d is not the tokenizer's <pad> (%d)", (int)ec.pad_token_id,
+                           (int)spec->pad);
+    if ((st = train_shards_fit(p, c->train, &c->val, T, T, "denoising rows")) != ATTN_OK) return st;
+    if (p->model.dropout > 0) model->encdec->cfg.dropout = model->cfg.dropout = p->model.dropout;
+    if ((st = dir_ensure(p->out_dir)) != ATTN_OK) return st;
+    attn_s2s_wrap wrap = {spec->bos, spec->eos, spec->bos, spec->eos};
+    if ((st = attn_s2s_wrap_save(p->out_dir, &wrap)) != ATTN_OK) return st;
+    c->seed = p->seed, c->A = A, c->B = B, c->eval_batches = p->eval_batches, c->label_smoothing = p->label_smoothing;
+    c->rows = s2s_rows_new(A + 1, B * spec->max_src, B * T); /* A training micro-batches and one for validation */
+    c->text = attn_malloc((size_t)T * sizeof *c->text);
+    c->noisy = attn_malloc((size_t)(2 * T + 1) * sizeof *c->noisy);
+    c->src_len = attn_malloc((size_t)B * sizeof *c->src_len);
+    if (!c->rows || !c->text || !c->noisy || !c->src_len) return ATTN_ERR_OUT_OF_MEMORY;
+    *plan = (train_plan){.n_micro = A, .T = T, .tok = c->tok, .evaluates = c->val && p->eval_batches > 0};
+    return ATTN_OK;
+}
+
+static void dn_close(void *ctx) {
+    dn_ctx *c = ctx;
+    s2s_rows_free(c->rows, c->A + 1);
+    attn_free(c->text);
+    attn_free(c->noisy);
+    attn_free(c->src_len);
+    attn_tokenizer_free(c->tok);
+    attn_shard_close(c->train);
+    attn_shard_close(c->val);
+}
+
+const train_objective_ops train_denoise_ops = {sizeof(dn_ctx), dn_open, dn_prepare, dn_batches, dn_evaluate, dn_close};

@@ -1,14 +1,13 @@
 /* finetune.c — attn_train() for ATTN_OBJECTIVE_CLASSIFY: a classifier
  * fine-tuned on a labelled file, evaluated by accuracy and macro-F1 (see
- * train.h for the contract). Checkpoints, the log and --resume are the
- * language-model loop's (loop.c); batches are a function of (seed, step),
- * so a resumed run draws the same examples. */
+ * train.h for the contract): the classify row's data source (objective.h)
+ * over loop.c's run; batches are a function of (seed, step), so a resumed
+ * run draws the same examples. */
 #include "attn/encoder.h"
 #include "attn/labeled.h"
 #include "attn/tokenizer.h"
-#include "train/trainer.h"
+#include "train/objective.h"
 
-#include <cJSON.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -217,12 +216,14 @@ static attn_status evaluate(attn_trainer *tr, const examples *ex, int64_t n_labe
     return ATTN_OK;
 }
 
-/* ---- the loop ----------------------------------------------------------------- */
+/* ---- the row's data source ------------------------------------------------- */
 
 typedef struct cls_ctx {
-    const examples *train, *val;
-    sampler *smp;
-    batch_buf *bb;
+    attn_labeled *train_file, *val_file;
+    attn_tokenizer *tok;
+    examples train, val;
+    sampler smp;
+    batch_buf bb;
     int64_t A, B, T, n_labels;
     int32_t pad_id;
     int64_t *idx, *counts;
@@ -232,9 +233,9 @@ static attn_status cls_batches(void *ctx, int64_t step, model_batch *mbs, double
     cls_ctx *c = ctx;
     int64_t real = 0, B = c->B, T = c->T;
     for (int64_t a = 0; a < c->A; a++) {
-        batch_buf part = {c->bb->ids + a * B * T, c->bb->types + a * B * T, c->bb->labels + a * B, c->bb->mask + a * B * T};
-        for (int64_t b = 0; b < B; b++) c->idx[b] = draw(c->smp, (step * c->A + a) * B + b);
-        real += fill_batch(c->train, c->idx, B, c->pad_id, &part, &mbs[a]);
+        batch_buf part = {c->bb.ids + a * B * T, c->bb.types + a * B * T, c->bb.labels + a * B, c->bb.mask + a * B * T};
+        for (int64_t b = 0; b < B; b++) c->idx[b] = draw(&c->smp, (step * c->A + a) * B + b);
+        real += fill_batch(&c->train, c->idx, B, c->pad_id, &part, &mbs[a]);
     }
     *tokens = (double)real;
     return ATTN_OK;
@@ -243,7 +244,7 @@ static attn_status cls_batches(void *ctx, int64_t step, model_batch *mbs, double
 static attn_status cls_evaluate(void *ctx, attn_trainer *tr, attn_train_progress *pr) {
     cls_ctx *c = ctx;
     metrics mt;
-    attn_status st = evaluate(tr, c->val, c->n_labels, c->B, c->pad_id, c->bb, c->idx, c->counts, &mt);
+    attn_status st = evaluate(tr, &c->val, c->n_labels, c->B, c->pad_id, &c->bb, c->idx, c->counts, &mt);
     if (st) return st;
     pr->has_val = pr->has_accuracy = true;
     pr->val_loss = mt.loss;
@@ -266,100 +267,78 @@ static int32_t pad_token(const attn_model *m, const attn_tokenizer *tok) {
     return eot >= 0 ? eot : 0;
 }
 
-attn_status train_classifier(const attn_train_params *p) {
-    attn_status st = ATTN_OK;
-    attn_labeled *train = NULL, *val = NULL;
-    attn_tokenizer *tok = NULL;
-    attn_model *model = NULL;
-    attn_trainer *tr = NULL;
-    examples ex_train = {0}, ex_val = {0};
-    sampler smp = {0};
-    batch_buf bb = {0};
-    model_batch *mbs = NULL;
-    int64_t *idx = NULL, *counts = NULL;
-    char *settings = NULL;
+/* The model to fine-tune: OUT's on resume, else --init's (required). */
+static attn_status cls_open(void *ctx, const attn_train_params *p, attn_model **out) {
+    if (!(p->resume ? p->out_dir : p->init_from))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective classify fine-tunes a model: give one with --init DIR");
+    return train_load_start(p, out);
+}
+
+/* The model's tokenizer, the labelled files, the classifier over their
+ * labels, the examples encoded, buffers. */
+static attn_status cls_prepare(void *ctx, const attn_train_params *p, attn_model **pm, train_plan *plan) {
+    cls_ctx *c = ctx;
+    attn_status st;
     const char *model_dir = p->resume ? p->out_dir : p->init_from;
     int64_t B = p->batch_size, A = p->grad_accum;
-
-    if (!model_dir)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective classify fine-tunes a model: give one with --init DIR");
-    if (B < 1 || A < 1 || p->optim.max_steps < 0 || p->eval_every < 0 || p->checkpoint_every < 0)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
-    if ((st = train_load_start(p, &model)) != ATTN_OK) goto done;
-    /* a translation model's token embedding alone is no start for a classifier */
-    if ((st = train_check_kind(p, model, TRAINS_CLASSIFY, "--objective classify",
-                               "a classifier on a GPT-2 model or a BERT-family encoder")) != ATTN_OK)
-        goto done;
-    if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
-        st = error_prefixf(st, "%s: fine-tuning needs the model's tokenizer.json", model_dir);
-        goto done;
-    }
-    attn_gpt_config shared = attn_model_config(model);
-    if (attn_tokenizer_vocab_size(tok) > shared.vocab_size) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: the tokenizer has %d tokens but the model only %lld embeddings", model_dir,
-                         (int)attn_tokenizer_vocab_size(tok), (long long)shared.vocab_size);
-        goto done;
-    }
-    if ((st = attn_labeled_read(p->data_dir, NULL, 0, &train)) != ATTN_OK) goto done;
-    if (train->n_labels < 2) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: a classifier needs at least two labels; the file has %lld", p->data_dir,
-                         (long long)train->n_labels);
-        goto done;
-    }
-    if (p->val_file && (st = attn_labeled_read(p->val_file, (const char *const *)train->labels, train->n_labels, &val)) != ATTN_OK)
-        goto done;
-    if (p->model.dropout > 0) model->cfg.dropout = p->model.dropout;
-    int32_t pad_id = pad_token(model, tok);
-    if ((st = ensure_classifier(&model, train, pad_id, p->seed)) != ATTN_OK) goto done;
+    if ((st = attn_tokenizer_load(model_dir, &c->tok)) != ATTN_OK)
+        return error_prefixf(st, "%s: fine-tuning needs the model's tokenizer.json", model_dir);
+    attn_tokenizer *tok = c->tok;
+    attn_gpt_config shared = attn_model_config(*pm);
+    if (attn_tokenizer_vocab_size(tok) > shared.vocab_size)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: the tokenizer has %d tokens but the model only %lld embeddings", model_dir,
+                           (int)attn_tokenizer_vocab_size(tok), (long long)shared.vocab_size);
+    if ((st = attn_labeled_read(p->data_dir, NULL, 0, &c->train_file)) != ATTN_OK) return st;
+    attn_labeled *train = c->train_file, *val = NULL;
+    if (train->n_labels < 2)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: a classifier needs at least two labels; the file has %lld", p->data_dir,
+                           (long long)train->n_labels);
+    if (p->val_file &&
+        (st = attn_labeled_read(p->val_file, (const char *const *)train->labels, train->n_labels, &c->val_file)) != ATTN_OK)
+        return st;
+    val = c->val_file;
+    if (p->model.dropout > 0) (*pm)->cfg.dropout = p->model.dropout;
+    int32_t pad_id = pad_token(*pm, tok);
+    if ((st = ensure_classifier(pm, train, pad_id, p->seed)) != ATTN_OK) return st;
+    attn_model *model = *pm;
     if (p->model.dropout > 0) model->cfg.dropout = p->model.dropout;
     int64_t limit = attn_model_encoder_config(model, NULL) ? attn_encoder_max_length(model) : attn_model_config(model).n_ctx;
     int64_t T = p->seq_len ? p->seq_len : limit;
-    if (T < 2 || T > limit) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "sequence length %lld must be in [2, %lld] (the model's positions)", (long long)T,
-                         (long long)limit);
-        goto done;
-    }
-    if ((st = tokenize_all(tok, train, p->data_dir, T, &ex_train)) != ATTN_OK) goto done;
-    if (val && (st = tokenize_all(tok, val, p->val_file, T, &ex_val)) != ATTN_OK) goto done;
+    if (T < 2 || T > limit)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "sequence length %lld must be in [2, %lld] (the model's positions)", (long long)T,
+                           (long long)limit);
+    if ((st = tokenize_all(tok, train, p->data_dir, T, &c->train)) != ATTN_OK) return st;
+    if (val && (st = tokenize_all(tok, val, p->val_file, T, &c->val)) != ATTN_OK) return st;
 
-    if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
-    tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = train_settings_json(p, T))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
     int64_t rows = A * B, cells = rows * T;
-    smp = (sampler){.n = ex_train.n, .epoch = -1, .seed = p->seed, .perm = attn_malloc((size_t)ex_train.n * sizeof(int64_t))};
-    bb.ids = attn_malloc((size_t)cells * sizeof *bb.ids);
-    bb.types = attn_malloc((size_t)cells * sizeof *bb.types);
-    bb.labels = attn_malloc((size_t)rows * sizeof *bb.labels);
-    bb.mask = attn_malloc((size_t)cells);
-    mbs = attn_calloc((size_t)A, sizeof *mbs);
-    idx = attn_malloc((size_t)B * sizeof *idx);
-    counts = attn_malloc((size_t)(3 * train->n_labels) * sizeof *counts);
-    if (!smp.perm || !bb.ids || !bb.types || !bb.labels || !bb.mask || !mbs || !idx || !counts) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    cls_ctx cc = {&ex_train, val ? &ex_val : NULL, &smp, &bb, A, B, T, train->n_labels, pad_id, idx, counts};
-    train_driver drv = {&cc, A, mbs, cls_batches, val ? cls_evaluate : NULL};
-    st = train_run(tr, p, &drv, tok, settings);
-done:
-    attn_free(smp.perm);
-    attn_free(bb.ids);
-    attn_free(bb.types);
-    attn_free(bb.labels);
-    attn_free(bb.mask);
-    attn_free(mbs);
-    attn_free(idx);
-    attn_free(counts);
-    examples_free(&ex_train);
-    examples_free(&ex_val);
-    attn_trainer_free(tr);
-    attn_model_free(model);
-    attn_tokenizer_free(tok);
-    attn_labeled_free(train);
-    attn_labeled_free(val);
-    if (settings) cJSON_free(settings);
-    return st;
+    c->smp = (sampler){.n = c->train.n, .epoch = -1, .seed = p->seed, .perm = attn_malloc((size_t)c->train.n * sizeof(int64_t))};
+    c->bb.ids = attn_malloc((size_t)cells * sizeof *c->bb.ids);
+    c->bb.types = attn_malloc((size_t)cells * sizeof *c->bb.types);
+    c->bb.labels = attn_malloc((size_t)rows * sizeof *c->bb.labels);
+    c->bb.mask = attn_malloc((size_t)cells);
+    c->idx = attn_malloc((size_t)B * sizeof *c->idx);
+    c->counts = attn_malloc((size_t)(3 * train->n_labels) * sizeof *c->counts);
+    if (!c->smp.perm || !c->bb.ids || !c->bb.types || !c->bb.labels || !c->bb.mask || !c->idx || !c->counts)
+        return ATTN_ERR_OUT_OF_MEMORY;
+    c->A = A, c->B = B, c->T = T, c->n_labels = train->n_labels, c->pad_id = pad_id;
+    *plan = (train_plan){.n_micro = A, .T = T, .tok = tok, .evaluates = val != NULL};
+    return ATTN_OK;
 }
+
+static void cls_close(void *ctx) {
+    cls_ctx *c = ctx;
+    attn_free(c->smp.perm);
+    attn_free(c->bb.ids);
+    attn_free(c->bb.types);
+    attn_free(c->bb.labels);
+    attn_free(c->bb.mask);
+    attn_free(c->idx);
+    attn_free(c->counts);
+    examples_free(&c->train);
+    examples_free(&c->val);
+    attn_tokenizer_free(c->tok);
+    attn_labeled_free(c->train_file);
+    attn_labeled_free(c->val_file);
+}
+
+const train_objective_ops train_classify_ops = {sizeof(cls_ctx), cls_open, cls_prepare, cls_batches, cls_evaluate, cls_close};

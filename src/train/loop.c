@@ -1,18 +1,21 @@
-/* loop.c — attn_train(): data sampling, evaluation, logging, checkpoints
- * and resume around attn_trainer_step(). See train.h for the guarantees. */
+/* loop.c — attn_train(): the one run loop of every objective (objective.h):
+ * its checks, the trainer, the schedule, gradient accumulation, evaluation,
+ * logging, checkpoints, resume, time limit, stop requests and progress
+ * around trainer_step_batches(), with the output directory's lock. The
+ * objectives' rows (objective.c) supply the data and the loss. See train.h
+ * for the guarantees. */
 #include "attn/data.h"
-#include "attn/encoder.h"
 #include "attn/noise.h"
 #include "attn/tokenizer.h"
 #include "io/safetensors.h"
+#include "train/settings.h"
+#include "train/objective.h"
 #include "train/trainer.h"
 
 #include <cJSON.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -41,214 +44,12 @@ attn_train_params attn_train_default_params(void) {
     return p;
 }
 
-/* ---- batches -----------------------------------------------------------------
- * Training windows start at offsets drawn from (seed, step, micro, row):
- * no loader state, so a resumed run draws exactly the same batches, and
- * MLM masks come from seeds of the same kind (see train.h).
- * Validation uses fixed, evenly spaced windows (and fixed masks). */
-#define MLM_DYNAMIC_STREAM 0x6d6c6d64796eULL /* "mlmdyn" */
-#define MLM_STATIC_STREAM 0x6d6c6d737461ULL  /* "mlmsta" */
-#define MLM_VAL_STREAM 0x6d6c6d76616cULL     /* "mlmval" */
-
-
-typedef struct windows {
-    attn_objective objective;
-    bool static_masking, nsp;
-    uint64_t seed;
-    int32_t cls, sep;
-    int32_t special[4];
-    attn_mlm_params mlm;
-    uint8_t *word_start;      /* whole-word masking: per vocabulary id (NULL: off) */
-    uint8_t *row_starts;      /* T: word starts of the current row */
-} windows;
-
-/* Rows of T tokens: inputs, targets, token types and next-sentence labels
- * (the last two only with NSP). */
-typedef struct rows {
-    int32_t *in, *tg, *types, *nsp;
-} rows;
-
-/* MLM with NSP: buf[1..T-2) holds T-3 window tokens; split them into A and
- * B at a point drawn from the seed, and with probability 1/2 replace B by
- * the tokens at a random other offset of the shard (label 1 = "B does not
- * follow A"); the row is [CLS] A [SEP] B [SEP] with token types 0 then 1. */
-static attn_status nsp_pair(const attn_shard *s, int64_t T, uint64_t seed, int32_t *buf, int32_t sep, int32_t *types,
-                            int32_t *label) {
-    int64_t a;
-    uint64_t other;
-    attn_nsp_draw(seed, T, &a, label, &other);
-    int64_t b = T - 3 - a;
-    if (*label) {
-        int64_t start = (int64_t)(other % (uint64_t)(attn_shard_len(s) - b));
-        attn_status st = attn_shard_read(s, start, b, buf + a + 2);
-        if (st) return st;
-    } else {
-        memmove(buf + a + 2, buf + a + 1, (size_t)b * sizeof *buf);
-    }
-    buf[a + 1] = sep;
-    for (int64_t i = 0; i < T; i++) types[i] = i > a + 1;
-    return ATTN_OK;
-}
-
-/* Row `row` of r: CLM inputs w[0..T) and targets w[1..T]; MLM the masked
- * [CLS] w[0..T-2) [SEP] (with NSP: [CLS] A [SEP] B [SEP]) and its labels,
- * masked from mask_seed (static masking: from the start offset instead).
- * buf holds T + 1 tokens. */
-static attn_status fill_window(const windows *w, const attn_shard *s, int64_t start, int64_t T, rows *r, int64_t row,
-                               int32_t *buf, uint64_t mask_seed) {
-    int32_t *in = r->in + row * T, *tg = r->tg + row * T;
-    if (w->objective == ATTN_OBJECTIVE_MLM) {
-        attn_status st = attn_shard_read(s, start, w->nsp ? T - 3 : T - 2, buf + 1);
-        if (st) return st;
-        if (w->nsp && (st = nsp_pair(s, T, mask_seed, buf, w->sep, r->types + row * T, r->nsp + row)) != ATTN_OK) return st;
-        buf[0] = w->cls;
-        buf[T - 1] = w->sep;
-        uint8_t *starts = NULL;
-        if (w->word_start) {
-            starts = w->row_starts;
-            for (int64_t i = 0; i < T; i++) starts[i] = i <= 1 || w->word_start[buf[i]];
-        }
-        return attn_mlm_mask(&w->mlm, mask_seed, buf, starts, T, in, tg);
-    }
-    attn_status st = attn_shard_read(s, start, T + 1, buf);
-    if (st) return st;
-    memcpy(in, buf, (size_t)T * sizeof *in);
-    memcpy(tg, buf + 1, (size_t)T * sizeof *tg);
-    return ATTN_OK;
-}
-
-/* Micro-batch a of rows r as a model_batch. */
-static model_batch batch_at(const windows *w, const rows *r, int64_t a, int64_t B, int64_t T) {
-    model_batch mb = {.B = B, .T = T, .inputs = r->in + a * B * T, .targets = r->tg + a * B * T};
-    if (w->nsp) {
-        mb.type_ids = r->types + a * B * T;
-        mb.labels = r->nsp + a * B;
-    }
-    return mb;
-}
-
-static attn_status train_batch(const windows *w, const attn_shard *s, int64_t step, int64_t n_micro, int64_t B, int64_t T,
-                               rows *r, int32_t *buf) {
-    int64_t span = attn_shard_len(s) - T; /* valid starts: [0, span) */
-    for (int64_t mb = 0; mb < n_micro; mb++)
-        for (int64_t b = 0; b < B; b++) {
-            uint64_t h = rng_hash(w->seed, (uint64_t)step, (uint64_t)(mb * B + b));
-            int64_t start = (int64_t)(h % (uint64_t)span);
-            uint64_t mask_seed = w->static_masking
-                                     ? rng_hash(w->seed, MLM_STATIC_STREAM, (uint64_t)start)
-                                     : rng_hash(rng_hash(w->seed, MLM_DYNAMIC_STREAM, (uint64_t)step), 0, (uint64_t)(mb * B + b));
-            attn_status st = fill_window(w, s, start, T, r, mb * B + b, buf, mask_seed);
-            if (st) return st;
-        }
-    return ATTN_OK;
-}
-
-static attn_status evaluate(const windows *win, attn_trainer *tr, const attn_shard *s, int64_t n_batches, int64_t B,
-                            int64_t T, rows *r, int32_t *buf, float *out) {
-    int64_t span = attn_shard_len(s) - T, n_windows = n_batches * B;
-    double sum = 0;
-    for (int64_t k = 0; k < n_batches; k++) {
-        for (int64_t b = 0; b < B; b++) {
-            int64_t w = k * B + b;
-            int64_t start = n_windows > 1 ? (int64_t)((double)w * (double)(span - 1) / (double)(n_windows - 1)) : 0;
-            uint64_t mask_seed = rng_hash(win->seed, MLM_VAL_STREAM, (uint64_t)w);
-            attn_status st = fill_window(win, s, start, T, r, b, buf, mask_seed);
-            if (st) return st;
-        }
-        float l;
-        model_batch mb = batch_at(win, r, 0, B, T);
-        attn_status st = trainer_eval_batch(tr, &mb, &l);
-        if (st) return st;
-        sum += (double)l;
-    }
-    *out = (float)(sum / (double)n_batches);
-    return ATTN_OK;
-}
-
-/* The first of the tokenizer's added tokens named (NULL-terminated list), or -1. */
-static int32_t added_id(const attn_tokenizer *tok, const char *const *names) {
-    for (; *names; names++) {
-        int32_t id = attn_tokenizer_added_id(tok, *names);
-        if (id >= 0) return id;
-    }
-    return -1;
-}
-
-static const char *const PAD_NAMES[] = {"[PAD]", "<pad>", NULL};
-
-/* MLM: the special tokens from the data's tokenizer. */
-static attn_status mlm_windows(const attn_train_params *p, const attn_tokenizer *tok, int32_t vocab_size, windows *w) {
-    static const char *const mask[] = {"[MASK]", "<mask>", NULL}, *const cls[] = {"[CLS]", "<s>", NULL},
-                             *const sep[] = {"[SEP]", "</s>", NULL};
-    if (!tok) return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective mlm needs the data's tokenizer.json (from attn prepare)");
-    int32_t m = added_id(tok, mask);
-    w->cls = added_id(tok, cls);
-    w->sep = added_id(tok, sep);
-    if (m < 0 || w->cls < 0 || w->sep < 0)
-        return attn_errorf(ATTN_ERR_INVALID_ARG,
-                           "--objective mlm needs a tokenizer with mask, start and end tokens ([MASK] [CLS] [SEP] or <mask> <s> </s>)");
-    w->mlm = attn_mlm_default_params(m, vocab_size);
-    w->special[0] = w->cls;
-    w->special[1] = w->sep;
-    w->special[2] = m;
-    w->special[3] = added_id(tok, PAD_NAMES);
-    w->mlm.special = w->special;
-    w->mlm.n_special = w->special[3] >= 0 ? 4 : 3;
-    if (!p->whole_word_masking) return ATTN_OK;
-    int32_t V = attn_tokenizer_vocab_size(tok);
-    if (!(w->word_start = attn_malloc((size_t)(V > vocab_size ? V : vocab_size)))) return ATTN_ERR_OUT_OF_MEMORY;
-    for (int32_t id = 0; id < (V > vocab_size ? V : vocab_size); id++) {
-        const char *b = NULL;
-        size_t n = 0;
-        w->word_start[id] = !(id < V && attn_tokenizer_token_bytes(tok, id, &b, &n) == ATTN_OK && n >= 2 && b[0] == '#' && b[1] == '#');
-    }
-    return ATTN_OK;
-}
-
 /* ---- checkpoints ------------------------------------------------------------ */
 
 char *train_settings_json(const attn_train_params *p, int64_t T) {
-    unsigned long failures = alloc_failures(); /* a cJSON_Add* that fails leaves a setting out */
-    cJSON *r = cJSON_CreateObject();
-    if (!r) return NULL;
-    cJSON_AddNumberToObject(r, "batch_size", (double)p->batch_size);
-    cJSON_AddNumberToObject(r, "seq_len", (double)T);
-    cJSON_AddNumberToObject(r, "grad_accum", (double)p->grad_accum);
-    cJSON_AddNumberToObject(r, "max_steps", (double)p->optim.max_steps);
-    cJSON_AddNumberToObject(r, "warmup_steps", (double)p->optim.warmup_steps);
-    cJSON_AddNumberToObject(r, "lr", (double)p->optim.lr);
-    cJSON_AddNumberToObject(r, "min_lr", (double)p->optim.min_lr);
-    cJSON_AddNumberToObject(r, "weight_decay", (double)p->optim.weight_decay);
-    cJSON_AddNumberToObject(r, "beta1", (double)p->optim.beta1);
-    cJSON_AddNumberToObject(r, "beta2", (double)p->optim.beta2);
-    cJSON_AddNumberToObject(r, "eps", (double)p->optim.eps);
-    cJSON_AddNumberToObject(r, "grad_clip", (double)p->optim.grad_clip);
-    char seed[32];
-    snprintf(seed, sizeof seed, "%" PRIu64, p->seed);
-    cJSON_AddStringToObject(r, "seed", seed);
-    if (p->objective == ATTN_OBJECTIVE_CLASSIFY) cJSON_AddStringToObject(r, "objective", "classify");
-    if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) { /* only then, so older checkpoints still resume */
-        cJSON_AddStringToObject(r, "schedule", "inverse-sqrt");
-        cJSON_AddNumberToObject(r, "d_model", (double)p->optim.d_model);
-    }
-    if (p->objective == ATTN_OBJECTIVE_MLM) { /* only then, so older CLM checkpoints still resume */
-        cJSON_AddStringToObject(r, "objective", "mlm");
-        cJSON_AddBoolToObject(r, "static_masking", p->static_masking);
-        cJSON_AddBoolToObject(r, "whole_word_masking", p->whole_word_masking);
-        if (p->nsp) cJSON_AddBoolToObject(r, "next_sentence_prediction", 1);
-    }
-    char *s = cJSON_PrintUnformatted(r);
-    cJSON_Delete(r);
-    return train_settings_done(s, failures);
-}
-
-char *train_settings_done(char *s, unsigned long failures) {
-    if (s && alloc_failures() != failures) {
-        cJSON_free(s);
-        s = NULL;
-    }
-    if (!s) attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory writing the training settings");
-    return s;
+    train_settings s;
+    train_settings_of(p, T, false, 0, &s);
+    return train_settings_write(&s);
 }
 
 static attn_status save_state(const attn_trainer *tr, const char *path, const char *settings) {
@@ -296,125 +97,6 @@ static attn_status meta_value(const st_file *f, const char *key, char **out) {
     return ATTN_OK;
 }
 
-/* How a setting of the settings JSON is given on the command line, and how
- * it reads when a key is absent (older checkpoints, defaults). */
-static const struct {
-    const char *key, *option, *absent;
-} SETTING_NAMES[] = {
-    {"batch_size", "--batch", NULL},
-    {"seq_len", "--seq-len", NULL},
-    {"grad_accum", "--accum", NULL},
-    {"warmup_steps", "--warmup", NULL},
-    {"lr", "--lr", NULL},
-    {"min_lr", "--min-lr", NULL},
-    {"weight_decay", "--weight-decay", NULL},
-    {"beta1", "--beta1", NULL},
-    {"beta2", "--beta2", NULL},
-    {"eps", "--eps", NULL},
-    {"grad_clip", "--clip", NULL},
-    {"seed", "--seed", NULL},
-    {"objective", "--objective", "clm"},
-    {"schedule", "--schedule", "cosine"},
-    {"d_model", "--width (inverse-sqrt's d_model)", "none"},
-    {"static_masking", "--static-masking", "off"},
-    {"whole_word_masking", "--whole-word-masking", "off"},
-    {"next_sentence_prediction", "--nsp", "off"},
-    {"data", "--data (pair shards)", "token shards"},
-    {"batch_tokens", "--batch-tokens", NULL},
-    {"label_smoothing", "--label-smoothing", NULL},
-    {"mask_ratio", "--mask-ratio", NULL},
-    {"poisson_lambda", "--poisson-lambda", NULL},
-    {"random_ratio", "--random-ratio", NULL},
-    {"delete_ratio", "--delete-ratio", NULL},
-    {"permute_ratio", "--permute-ratio", NULL},
-    {"rotate_ratio", "--rotate-ratio", NULL},
-};
-
-/* A setting's value as the command line spells it: floats (stored as the
- * double of a float) with the fewest digits that give the float back. */
-static void setting_text(const cJSON *v, const char *absent, char *buf, size_t n) {
-    if (!v) {
-        snprintf(buf, n, "%s", absent ? absent : "(not set)");
-    } else if (cJSON_IsBool(v)) {
-        snprintf(buf, n, "%s", cJSON_IsTrue(v) ? "on" : "off");
-    } else if (cJSON_IsString(v)) {
-        snprintf(buf, n, "%s", v->valuestring);
-    } else if (cJSON_IsNumber(v)) {
-        double d = v->valuedouble;
-        if (d == floor(d) && fabs(d) < 1e15) {
-            snprintf(buf, n, "%lld", (long long)d);
-        } else {
-            float f = (float)d;
-            for (int digits = 6; digits <= 9; digits++) {
-                snprintf(buf, n, "%.*g", digits, (double)f);
-                if (strtof(buf, NULL) == f) break;
-            }
-        }
-    } else {
-        snprintf(buf, n, "?");
-    }
-}
-
-/* Compares a checkpoint's settings with this run's. Every setting must be
- * equal except max_steps: the run may end at another step (see
- * train_load_state). On a difference, the error names the first setting
- * that differs, with both values. *schedule_steps gets the saved max_steps. */
-static attn_status compare_settings(const char *path, const char *saved, const char *now, const char *out_dir,
-                                    int64_t *schedule_steps) {
-    unsigned long failures = alloc_failures();
-    cJSON *a = cJSON_Parse(saved), *b = cJSON_Parse(now);
-    attn_status st = ATTN_OK;
-    if (!b || alloc_failures() != failures) {
-        st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory comparing the training settings");
-        goto done;
-    }
-    if (!cJSON_IsObject(a)) {
-        st = attn_errorf(ATTN_ERR_FORMAT, "%s: its settings are not a JSON object", path);
-        goto done;
-    }
-    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(a, "max_steps");
-    if (!cJSON_IsNumber(ms) || ms->valuedouble < 0) {
-        st = attn_errorf(ATTN_ERR_FORMAT, "%s: its settings have no max_steps", path);
-        goto done;
-    }
-    *schedule_steps = (int64_t)ms->valuedouble;
-    for (int pass = 0; pass < 2 && !st; pass++) {
-        const cJSON *it, *obj = pass ? b : a;
-        cJSON_ArrayForEach(it, obj) {
-            const char *key = it->string;
-            if (!strcmp(key, "max_steps") || (pass && cJSON_GetObjectItemCaseSensitive(a, key))) continue;
-            const cJSON *x = cJSON_GetObjectItemCaseSensitive(a, key), *y = cJSON_GetObjectItemCaseSensitive(b, key);
-            char *sx = x ? cJSON_PrintUnformatted(x) : NULL, *sy = y ? cJSON_PrintUnformatted(y) : NULL;
-            bool same = sx && sy && !strcmp(sx, sy);
-            if (sx) cJSON_free(sx);
-            if (sy) cJSON_free(sy);
-            if (alloc_failures() != failures) {
-                st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory comparing the training settings");
-                break;
-            }
-            if (same) continue;
-            const char *option = key, *absent = NULL;
-            for (size_t k = 0; k < sizeof SETTING_NAMES / sizeof *SETTING_NAMES; k++)
-                if (!strcmp(SETTING_NAMES[k].key, key)) {
-                    option = SETTING_NAMES[k].option;
-                    absent = SETTING_NAMES[k].absent;
-                }
-            char was[64], is[64];
-            setting_text(x, absent, was, sizeof was);
-            setting_text(y, absent, is, sizeof is);
-            st = attn_errorf(ATTN_ERR_INVALID_ARG,
-                             "--resume needs the settings of the original run: %s was trained with %s %s, not %s (or "
-                             "start a new run from its weights with --init %s and another --out)",
-                             out_dir, option, was, is, out_dir);
-            break;
-        }
-    }
-done:
-    cJSON_Delete(a);
-    cJSON_Delete(b);
-    return st;
-}
-
 attn_status train_state_settings(const char *path, char **out) {
     *out = NULL;
     st_file *f = NULL;
@@ -425,26 +107,26 @@ attn_status train_state_settings(const char *path, char **out) {
 }
 
 /* Loads weights, AdamW moments and the step from the trainer state, after
- * checking its settings against `settings` (all equal but max_steps).
- * The learning-rate schedule keeps the length it was started with (the
- * saved max_steps), so a run resumed with a larger --steps continues the
- * cosine to its end and then stays at min_lr; *effective (attn_free it)
- * is the settings the run's later checkpoints save. */
-attn_status train_load_state(attn_trainer *tr, const char *path, const attn_train_params *p, const char *settings,
-                             char **effective) {
-    *effective = NULL;
+ * checking its settings against `now` (settings.c's rules: all equal but
+ * max_steps). The learning-rate schedule keeps the length it was started
+ * with (the saved max_steps), so a run resumed with a larger --steps
+ * continues the cosine to its end and then stays at min_lr; *effective is
+ * the settings the run's later checkpoints save. */
+static attn_status load_state(attn_trainer *tr, const char *path, const attn_train_params *p, const train_settings *now,
+                              train_settings *effective) {
     st_file *f = NULL;
     attn_status st = st_open(path, &f);
     if (st) return st;
     attn_model *m = tr->model;
     char *step = NULL, *saved = NULL;
+    train_settings old;
     if ((st = meta_value(f, "step", &step)) != ATTN_OK || (st = meta_value(f, "settings", &saved)) != ATTN_OK) goto done;
     if (!step || !saved) {
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: not an attn trainer state (no step/settings metadata)", path);
         goto done;
     }
-    int64_t schedule_steps = 0;
-    if ((st = compare_settings(path, saved, settings, p->out_dir, &schedule_steps)) != ATTN_OK) goto done;
+    if ((st = train_settings_read(saved, path, &old)) != ATTN_OK || (st = train_settings_compare(&old, now, p)) != ATTN_OK)
+        goto done;
     char *end;
     errno = 0;
     long long s = strtoll(step, &end, 10);
@@ -471,13 +153,23 @@ attn_status train_load_state(attn_trainer *tr, const char *path, const attn_trai
             if ((st = st_read_f32(t, blocks[b] + m->params[k].offset, m->params[k].numel)) != ATTN_OK) goto done;
         }
     tr->step = s;
-    tr->p.max_steps = schedule_steps;
-    *effective = saved;
-    saved = NULL;
+    tr->p.max_steps = old.max_steps;
+    *effective = *now;
+    effective->max_steps = old.max_steps;
 done:
     attn_free(step);
     attn_free(saved);
     st_close(f);
+    return st;
+}
+
+attn_status train_load_state(attn_trainer *tr, const char *path, const attn_train_params *p, const char *settings,
+                             char **effective) {
+    *effective = NULL;
+    train_settings now, eff;
+    attn_status st = train_settings_read(settings, "the run's settings", &now);
+    if (!st) st = load_state(tr, path, p, &now, &eff);
+    if (!st && !(*effective = train_settings_write(&eff))) st = ATTN_ERR_OUT_OF_MEMORY;
     return st;
 }
 
@@ -592,20 +284,25 @@ static bool stop_requested(const attn_train_params *p) { return p->should_stop &
 /* The loop every objective shares: resume or start, precision, the log,
  * steps, evaluation, checkpoints and progress (see trainer.h). */
 attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_driver *d, const attn_tokenizer *tok,
-                      const char *settings) {
+                      const train_settings *run_settings) {
     attn_status st = ATTN_OK;
     FILE *log = NULL;
-    char *resumed = NULL;
+    char *settings = NULL;
+    train_settings effective = *run_settings;
     char *state_path = path_join(p->out_dir, "trainer_state.safetensors"), *log_path = path_join(p->out_dir, "train_log.jsonl");
     if (!state_path || !log_path) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     if (p->resume) {
-        if ((st = train_load_state(tr, state_path, p, settings, &resumed)) != ATTN_OK) goto done;
-        settings = resumed; /* keeps the schedule's length (max_steps) of the run's start */
+        /* the effective settings keep the schedule's length (max_steps) of the run's start */
+        if ((st = load_state(tr, state_path, p, run_settings, &effective)) != ATTN_OK) goto done;
         if ((st = train_trim_log(log_path, tr->step)) != ATTN_OK) goto done;
     } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
+        goto done;
+    }
+    if (!(settings = train_settings_write(&effective))) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     /* after the weights are final: the bf16 copies are made from them */
@@ -667,169 +364,48 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
 done:
     if (log && fclose(log) != 0 && !st) st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
-    attn_free(resumed);
+    if (settings) cJSON_free(settings);
     attn_free(state_path);
     attn_free(log_path);
     return st;
 }
 
-/* ---- language models -------------------------------------------------------- */
+/* ---- an objective's run ------------------------------------------------------ */
 
-typedef struct lm_ctx {
-    const windows *win;
-    const attn_shard *train, *val;
-    int64_t A, B, T, eval_batches;
-    rows *r;
-    int32_t *buf;
-} lm_ctx;
-
-static attn_status lm_batches(void *ctx, int64_t step, model_batch *mbs, double *tokens) {
-    lm_ctx *c = ctx;
-    attn_status st = train_batch(c->win, c->train, step, c->A, c->B, c->T, c->r, c->buf);
-    for (int64_t a = 0; a < c->A && !st; a++) mbs[a] = batch_at(c->win, c->r, a, c->B, c->T);
-    *tokens = (double)(c->A * c->B * c->T);
-    return st;
-}
-
-static attn_status lm_evaluate(void *ctx, attn_trainer *tr, attn_train_progress *pr) {
-    lm_ctx *c = ctx;
-    pr->has_val = true;
-    return evaluate(c->win, tr, c->val, c->eval_batches, c->B, c->T, c->r, c->buf, &pr->val_loss);
-}
-
-/* ---- the loop --------------------------------------------------------------- */
-
-static attn_status train_lm(const attn_train_params *p) {
-    attn_status st = ATTN_OK;
-    attn_shard *train = NULL, *val = NULL;
-    attn_tokenizer *tok = NULL;
+attn_status train_objective_run(const train_objective *o, const attn_train_params *p) {
+    if (p->grad_accum < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 || p->checkpoint_every < 0)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "%saccumulation must be positive, step counts non-negative",
+                           o->pairs ? "" : "batch size and ");
+    if (!o->pairs && p->batch_size < 1)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
+    const train_objective_ops *ops = o->ops;
+    void *ctx = attn_calloc(1, ops->ctx_size);
+    if (!ctx) return ATTN_ERR_OUT_OF_MEMORY;
     attn_model *model = NULL;
     attn_trainer *tr = NULL;
-    int32_t *buf = NULL;
-    rows r = {0};
     model_batch *mbs = NULL;
-    char *settings = NULL;
-    windows win;
-    memset(&win, 0, sizeof win);
-
-    bool mlm = p->objective == ATTN_OBJECTIVE_MLM, decoder_arch = p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT ||
-                                                       p->arch == ATTN_ARCH_LLAMA || p->arch == ATTN_ARCH_BLOOM;
-    if (p->arch != ATTN_ARCH_DEFAULT && !decoder_arch)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "this --arch needs pair data (%s has no train.pairs; see attn prepare --pairs)", p->data_dir);
-    if (mlm && decoder_arch) return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch gpt2, opt, llama and bloom train with --objective clm");
-    if (p->batch_size < 1 || p->grad_accum < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 ||
-        p->checkpoint_every < 0)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
-    if ((st = train_open_shards(p, &train, &val)) != ATTN_OK) goto done;
-    if (attn_tokenizer_load(p->data_dir, &tok) != ATTN_OK) tok = NULL; /* shards without a tokenizer still train */
-
-    if ((st = train_load_start(p, &model)) != ATTN_OK) goto done;
-    if (model) {
-        /* resumed, or initialised from --init */
-    } else if ((st = train_check_new_width(p)) != ATTN_OK) {
-        goto done;
-    } else if (mlm) {
-        attn_bert_config c = attn_bert_default_config();
-        c.n_layer = p->model.n_layer;
-        c.n_head = p->model.n_head;
-        c.hidden_size = p->model.n_embd;
-        c.intermediate_size = p->model.n_inner > 0 ? p->model.n_inner : 4 * p->model.n_embd;
-        c.max_positions = p->model.n_ctx;
-        c.vocab_size = attn_shard_vocab_size(train);
-        c.dropout = p->model.dropout;
-        c.pooler = c.nsp_head = p->nsp;
-        c.mlm_head = true;
-        c.pad_token_id = tok ? added_id(tok, PAD_NAMES) : -1;
-        if ((st = attn_bert_new(&c, p->seed, &model)) != ATTN_OK) goto done;
-    } else {
-        attn_gpt_config c = p->model;
-        c.vocab_size = attn_shard_vocab_size(train);
-        if (tok) c.eos_token_id = c.bos_token_id = attn_tokenizer_eot(tok);
-        const char *type = p->arch == ATTN_ARCH_OPT     ? "opt"
-                           : p->arch == ATTN_ARCH_LLAMA ? "llama"
-                           : p->arch == ATTN_ARCH_BLOOM ? "bloom"
-                                                        : "gpt2";
-        if ((st = attn_model_new_arch(type, &c, p->seed, &model)) != ATTN_OK) goto done;
+    train_plan plan = {0};
+    attn_status st = ops->open(ctx, p, &model);
+    if (!st && !model) st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: no model to train", o->who);
+    if (!st && (p->resume || p->init_from)) st = train_check_kind(p, model, o->trains, o->who, o->need);
+    if (!st) st = ops->prepare(ctx, p, &model, &plan);
+    if (!st && plan.n_micro < 1) st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: no micro-batches", o->who);
+    if (!st) st = attn_trainer_new(model, &p->optim, &tr);
+    if (!st && !(mbs = attn_calloc((size_t)plan.n_micro, sizeof *mbs))) st = ATTN_ERR_OUT_OF_MEMORY;
+    if (!st) {
+        tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
+        tr->loss = o->loss;
+        tr->loss_ctx = ctx;
+        train_settings settings;
+        train_settings_of(p, plan.T, o->pairs, plan.batch_tokens, &settings);
+        train_driver drv = {ctx, plan.n_micro, mbs, ops->batches, plan.evaluates ? ops->evaluate : NULL};
+        st = train_run(tr, p, &drv, plan.tok, &settings);
     }
-    attn_bert_config ecfg;
-    bool encoder = attn_model_encoder_config(model, &ecfg);
-    if (mlm && !(encoder && ecfg.mlm_head)) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective mlm needs an encoder (BERT/RoBERTa) with a masked-LM head");
-        goto done;
-    }
-    if (mlm && p->nsp && !ecfg.nsp_head) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "--nsp needs an encoder with a next-sentence head (BertForPreTraining)");
-        goto done;
-    }
-    if (!mlm && encoder) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "an encoder (BERT/RoBERTa) model trains with --objective mlm or classify");
-        goto done;
-    }
-    if (!mlm && (st = train_check_kind(p, model, TRAINS_CLM, "--objective clm on token shards", "a GPT-2 model")) != ATTN_OK)
-        goto done;
-    attn_gpt_config cfg = attn_model_config(model);
-    if (p->model.dropout > 0) model->cfg.dropout = p->model.dropout;
-    if (attn_shard_vocab_size(train) > cfg.vocab_size) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "the data's vocabulary (%d) is larger than the model's (%lld)",
-                         (int)attn_shard_vocab_size(train), (long long)cfg.vocab_size);
-        goto done;
-    }
-    int64_t T = p->seq_len ? p->seq_len : cfg.n_ctx, B = p->batch_size, A = p->grad_accum;
-    if (encoder) { /* RoBERTa's positions start after the padding index */
-        int64_t limit = ecfg.roberta ? ecfg.max_positions - ecfg.pad_token_id - 1 : ecfg.max_positions;
-        if (cfg.n_ctx > limit) cfg.n_ctx = limit;
-        if (!p->seq_len) T = cfg.n_ctx;
-    }
-    int min_T = mlm ? (p->nsp ? 5 : 3) : 1;
-    if (T < min_T || T > cfg.n_ctx) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "sequence length %lld must be in [%d, %lld] (the model's context)", (long long)T,
-                         min_T, (long long)cfg.n_ctx);
-        goto done;
-    }
-    if ((st = train_shards_fit(p, train, &val, T, T + 2, "training windows")) != ATTN_OK) goto done;
-    win.objective = p->objective;
-    win.static_masking = p->static_masking;
-    win.nsp = mlm && p->nsp;
-    win.seed = p->seed;
-    if (mlm && (st = mlm_windows(p, tok, (int32_t)cfg.vocab_size, &win)) != ATTN_OK) goto done;
-    if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
-    tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = train_settings_json(p, T))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if (win.word_start && !(win.row_starts = attn_malloc((size_t)T))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    r.in = attn_malloc((size_t)(A * B * T) * sizeof *r.in);
-    r.tg = attn_malloc((size_t)(A * B * T) * sizeof *r.tg);
-    r.types = attn_malloc((size_t)(A * B * T) * sizeof *r.types);
-    r.nsp = attn_malloc((size_t)(A * B) * sizeof *r.nsp);
-    buf = attn_malloc((size_t)(T + 1) * sizeof *buf);
-    mbs = attn_malloc((size_t)A * sizeof *mbs);
-    if (!r.in || !r.tg || !r.types || !r.nsp || !buf || !mbs) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    lm_ctx lc = {&win, train, val, A, B, T, p->eval_batches, &r, buf};
-    train_driver drv = {&lc, A, mbs, lm_batches, val && p->eval_batches > 0 ? lm_evaluate : NULL};
-    st = train_run(tr, p, &drv, tok, settings);
-done:
-    attn_free(win.word_start);
-    attn_free(win.row_starts);
+    attn_free(mbs);
     attn_trainer_free(tr);
     attn_model_free(model);
-    attn_tokenizer_free(tok);
-    attn_shard_close(train);
-    attn_shard_close(val);
-    attn_free(r.in);
-    attn_free(r.tg);
-    attn_free(r.types);
-    attn_free(r.nsp);
-    attn_free(mbs);
-    attn_free(buf);
-    if (settings) cJSON_free(settings);
+    ops->close(ctx);
+    attn_free(ctx);
     return st;
 }
 
@@ -968,21 +544,17 @@ static attn_status prepare_out_dir(attn_train_params *p, int *lock_fd) {
     if (p->optim.warmup_steps < 0) {
         if (p->resume) {
             char *saved = NULL;
-            unsigned long failures = alloc_failures();
+            train_settings old;
             /* out of memory ends here; an unreadable state is reported by its load */
-            if (train_state_settings(state, &saved) == ATTN_ERR_OUT_OF_MEMORY) {
-                st = ATTN_ERR_OUT_OF_MEMORY;
-                goto done;
-            }
-            cJSON *r = saved ? cJSON_Parse(saved) : NULL;
-            if (saved && !r && alloc_failures() != failures) {
+            if ((st = train_state_settings(state, &saved)) == ATTN_ERR_OUT_OF_MEMORY) goto done;
+            st = saved ? train_settings_read(saved, state, &old) : ATTN_ERR_FORMAT;
+            if (st == ATTN_ERR_OUT_OF_MEMORY) {
                 attn_free(saved);
-                st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory reading %s", state);
                 goto done;
             }
-            const cJSON *w = cJSON_GetObjectItemCaseSensitive(r, "warmup_steps");
-            if (cJSON_IsNumber(w) && w->valuedouble >= 0) p->optim.warmup_steps = (int64_t)w->valuedouble;
-            cJSON_Delete(r);
+            if (!st && old.warmup_steps >= 0 && (old.present & train_settings_has("warmup_steps")))
+                p->optim.warmup_steps = old.warmup_steps;
+            st = ATTN_OK;
             attn_free(saved);
         }
         if (p->optim.warmup_steps < 0) p->optim.warmup_steps = p->optim.max_steps / 10 < 100 ? p->optim.max_steps / 10 : 100;
@@ -1004,16 +576,7 @@ attn_status attn_train(const attn_train_params *params) {
     if (p.optim.min_lr < 0) p.optim.min_lr = p.optim.lr / 10;
     int lock_fd = -1;
     attn_status st = prepare_out_dir(&p, &lock_fd);
-    if (!st) {
-        if (p.objective == ATTN_OBJECTIVE_CLASSIFY)
-            st = train_classifier(&p);
-        else if (p.objective == ATTN_OBJECTIVE_DENOISE)
-            st = train_denoise(&p);
-        else if (train_data_is_pairs(p.data_dir))
-            st = train_seq2seq(&p);
-        else
-            st = train_lm(&p);
-    }
+    if (!st) st = train_objective_run(train_objective_for(&p), &p);
     if (lock_fd >= 0) close(lock_fd);
     return st;
 }

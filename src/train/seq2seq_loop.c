@@ -1,7 +1,8 @@
 /* seq2seq_loop.c — attn_train on pair shards (train.pairs from `attn
  * prepare --pairs`): encoder-decoders and RNN models, token-budget batches
  * from the pair loader, label smoothing, validation loss (and greedy BLEU),
- * checkpoints and exact resume with loop.c's helpers (trainer.h). */
+ * checkpoints and exact resume: the seq2seq row's data source
+ * (objective.h) over loop.c's run. */
 #include "attn/data.h"
 #include "attn/eval.h"
 #include "attn/rnn.h"
@@ -9,9 +10,8 @@
 #include "attn/tokenizer.h"
 #include "attn/translate.h"
 #include "models/encdec_impl.h"
-#include "train/trainer.h"
+#include "train/objective.h"
 
-#include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
 
@@ -95,19 +95,10 @@ static attn_status check_fit(const attn_model *m, const attn_pairs_info *in, con
     return ATTN_OK;
 }
 
-/* loop.c's settings plus the pair-training ones a resume must also match. */
 char *train_s2s_settings_json(const attn_train_params *p, int64_t batch_tokens) {
-    unsigned long failures = alloc_failures(); /* a cJSON_Add* that fails leaves a setting out */
-    char *base = train_settings_json(p, 0);
-    cJSON *r = base ? cJSON_Parse(base) : NULL;
-    if (base) cJSON_free(base);
-    if (!r) return train_settings_done(NULL, failures);
-    cJSON_AddStringToObject(r, "data", "pairs");
-    cJSON_AddNumberToObject(r, "batch_tokens", (double)batch_tokens);
-    cJSON_AddNumberToObject(r, "label_smoothing", (double)p->label_smoothing);
-    char *s = cJSON_PrintUnformatted(r);
-    cJSON_Delete(r);
-    return train_settings_done(s, failures);
+    train_settings s;
+    train_settings_of(p, 0, true, batch_tokens, &s);
+    return train_settings_write(&s);
 }
 
 s2s_rows *s2s_rows_new(int64_t n, int64_t src_n, int64_t tgt_n) {
@@ -227,15 +218,18 @@ static attn_status val_bleu(attn_model *m, const attn_pairs *val, const attn_tok
     return st;
 }
 
+/* ---- the row's data source ------------------------------------------------- */
+
 typedef struct s2s_ctx {
+    attn_pairs *train, *val;
     attn_pair_loader *loader, *vloader;
-    attn_model *model;
-    const attn_pairs *val;
-    const attn_tokenizer *tok;
-    const attn_s2s_wrap *wrap;
-    const attn_train_params *p;
+    attn_tokenizer *tok;
+    attn_s2s_wrap wrap;
     s2s_rows *rows;
     int64_t A, next;          /* micro-batches per step; the loader's next batch index */
+    int64_t eval_batches, eval_bleu;
+    float label_smoothing;
+    char *path_train, *path_val;
 } s2s_ctx;
 
 static attn_status s2s_batches(void *ctx, int64_t step, model_batch *mbs, double *tokens) {
@@ -249,7 +243,7 @@ static attn_status s2s_batches(void *ctx, int64_t step, model_batch *mbs, double
     for (int64_t a = 0; a < c->A; a++) {
         attn_pair_batch b;
         if ((st = attn_pair_loader_next(c->loader, &b)) != ATTN_OK) return st;
-        mbs[a] = copy_batch(&b, &c->rows[a], c->p->label_smoothing);
+        mbs[a] = copy_batch(&b, &c->rows[a], c->label_smoothing);
         real += b.n_src_tokens + b.n_tgt_tokens;
     }
     c->next += c->A;
@@ -259,30 +253,22 @@ static attn_status s2s_batches(void *ctx, int64_t step, model_batch *mbs, double
 
 static attn_status s2s_evaluate(void *ctx, attn_trainer *tr, attn_train_progress *pr) {
     s2s_ctx *c = ctx;
-    attn_status st = val_loss(tr, c->vloader, c->p->eval_batches, &c->rows[c->A], &pr->val_loss);
+    attn_status st = val_loss(tr, c->vloader, c->eval_batches, &c->rows[c->A], &pr->val_loss);
     if (st) return st;
     pr->has_val = true;
-    if (c->p->eval_bleu > 0) {
-        if ((st = val_bleu(c->model, c->val, c->tok, c->wrap, c->p->eval_bleu, &pr->val_bleu)) != ATTN_OK) return st;
+    if (c->eval_bleu > 0) {
+        if ((st = val_bleu(tr->model, c->val, c->tok, &c->wrap, c->eval_bleu, &pr->val_bleu)) != ATTN_OK) return st;
         pr->has_bleu = true;
     }
     return ATTN_OK;
 }
 
-attn_status train_seq2seq(const attn_train_params *p) {
-    attn_status st = ATTN_OK;
-    attn_pairs *train = NULL, *val = NULL;
-    attn_pair_loader *loader = NULL, *vloader = NULL;
-    attn_tokenizer *tok = NULL;
-    attn_model *model = NULL;
-    attn_trainer *tr = NULL;
-    s2s_rows *rows = NULL;
-    model_batch *mbs = NULL;
-    char *settings = NULL, *path_train = NULL, *path_val = NULL;
-    int64_t A = p->grad_accum, BT = p->batch_tokens > 0 ? p->batch_tokens : DEFAULT_BATCH_TOKENS;
-
-    if (A < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 || p->checkpoint_every < 0 || p->eval_bleu < 0)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "accumulation must be positive, step counts non-negative");
+/* The pair shards, the tokenizer, and the model: OUT's, --init's or a new
+ * one of --arch. */
+static attn_status s2s_open(void *ctx, const attn_train_params *p, attn_model **out) {
+    s2s_ctx *c = ctx;
+    attn_status st;
+    if (p->eval_bleu < 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "accumulation must be positive, step counts non-negative");
     if (!(p->label_smoothing >= 0.0f && p->label_smoothing < 1.0f))
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--label-smoothing must be in [0, 1)");
     if (p->objective != ATTN_OBJECTIVE_CLM)
@@ -293,69 +279,61 @@ attn_status train_seq2seq(const attn_train_params *p) {
                            : p->arch == ATTN_ARCH_LLAMA ? "llama"
                            : p->arch == ATTN_ARCH_BLOOM ? "bloom"
                                                         : "gpt2");
-    path_train = path_join(p->data_dir, "train.pairs");
-    path_val = path_join(p->data_dir, "val.pairs");
-    if (!path_train || !path_val) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if ((st = attn_pairs_open(path_train, &train)) != ATTN_OK) goto done;
-    if (file_exists(path_val) && (st = attn_pairs_open(path_val, &val)) != ATTN_OK) goto done;
-    attn_pairs_info info = attn_pairs_get_info(train);
-    if (info.pad_id < 0) {
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: the pairs have no padding token", path_train);
-        goto done;
-    }
-    if (attn_tokenizer_load(p->data_dir, &tok) != ATTN_OK) {
-        st = error_prefixf(ATTN_ERR_IO, "%s: pair training needs the data's tokenizer.json", p->data_dir);
-        goto done;
-    }
-    if ((st = train_load_start(p, &model)) != ATTN_OK) goto done;
-    if (!model && (st = new_model(p, &info, &model)) != ATTN_OK) goto done;
-    if ((st = check_fit(model, &info, path_train)) != ATTN_OK) goto done;
-    if (val) {
-        attn_pairs_info vi = attn_pairs_get_info(val);
-        if ((st = check_fit(model, &vi, path_val)) != ATTN_OK) goto done;
+    c->path_train = path_join(p->data_dir, "train.pairs");
+    c->path_val = path_join(p->data_dir, "val.pairs");
+    if (!c->path_train || !c->path_val) return ATTN_ERR_OUT_OF_MEMORY;
+    if ((st = attn_pairs_open(c->path_train, &c->train)) != ATTN_OK) return st;
+    if (file_exists(c->path_val) && (st = attn_pairs_open(c->path_val, &c->val)) != ATTN_OK) return st;
+    attn_pairs_info info = attn_pairs_get_info(c->train);
+    if (info.pad_id < 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: the pairs have no padding token", c->path_train);
+    if (attn_tokenizer_load(p->data_dir, &c->tok) != ATTN_OK)
+        return error_prefixf(ATTN_ERR_IO, "%s: pair training needs the data's tokenizer.json", p->data_dir);
+    if ((st = train_load_start(p, out)) != ATTN_OK) return st;
+    return *out ? ATTN_OK : new_model(p, &info, out);
+}
+
+/* The shards' fit to the model, the pair loaders, translate.json, buffers. */
+static attn_status s2s_prepare(void *ctx, const attn_train_params *p, attn_model **pm, train_plan *plan) {
+    s2s_ctx *c = ctx;
+    attn_model *model = *pm;
+    attn_status st;
+    int64_t A = p->grad_accum, BT = p->batch_tokens > 0 ? p->batch_tokens : DEFAULT_BATCH_TOKENS;
+    attn_pairs_info info = attn_pairs_get_info(c->train);
+    if ((st = check_fit(model, &info, c->path_train)) != ATTN_OK) return st;
+    if (c->val) {
+        attn_pairs_info vi = attn_pairs_get_info(c->val);
+        if ((st = check_fit(model, &vi, c->path_val)) != ATTN_OK) return st;
     }
     if (p->model.dropout > 0 && model->encdec) model->encdec->cfg.dropout = model->cfg.dropout = p->model.dropout;
     attn_pair_loader_params lp = attn_pair_loader_default_params();
     lp.batch_tokens = BT;
     lp.seed = p->seed;
-    if ((st = attn_pair_loader_new(train, &lp, &loader)) != ATTN_OK) goto done;
-    if (val) {
+    if ((st = attn_pair_loader_new(c->train, &lp, &c->loader)) != ATTN_OK) return st;
+    if (c->val) {
         lp.shuffle = false;
-        if ((st = attn_pair_loader_new(val, &lp, &vloader)) != ATTN_OK) goto done;
+        if ((st = attn_pair_loader_new(c->val, &lp, &c->vloader)) != ATTN_OK) return st;
     }
-    if ((st = attn_trainer_new(model, &p->optim, &tr)) != ATTN_OK) goto done;
-    tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
-    if (!(settings = train_s2s_settings_json(p, BT))) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    if ((st = dir_ensure(p->out_dir)) != ATTN_OK) goto done;
-    attn_s2s_wrap wrap = {info.src_bos, info.src_eos, info.tgt_bos, info.tgt_eos};
-    if ((st = attn_s2s_wrap_save(p->out_dir, &wrap)) != ATTN_OK) goto done;
-    rows = s2s_rows_new(A + 1, BT, BT); /* A training micro-batches and one for validation */
-    mbs = attn_malloc((size_t)A * sizeof *mbs);
-    if (!rows || !mbs) {
-        st = ATTN_ERR_OUT_OF_MEMORY;
-        goto done;
-    }
-    s2s_ctx sc = {loader, vloader, model, val, tok, &wrap, p, rows, A, 0};
-    train_driver drv = {&sc, A, mbs, s2s_batches, vloader ? s2s_evaluate : NULL};
-    st = train_run(tr, p, &drv, tok, settings);
-done:
-    s2s_rows_free(rows, A + 1);
-    attn_free(mbs);
-    attn_trainer_free(tr);
-    attn_model_free(model);
-    attn_tokenizer_free(tok);
-    attn_pair_loader_free(loader);
-    attn_pair_loader_free(vloader);
-    attn_pairs_close(train);
-    attn_pairs_close(val);
-    if (settings) cJSON_free(settings);
-    attn_free(path_train);
-    attn_free(path_val);
-    return st;
+    if ((st = dir_ensure(p->out_dir)) != ATTN_OK) return st;
+    c->wrap = (attn_s2s_wrap){info.src_bos, info.src_eos, info.tgt_bos, info.tgt_eos};
+    if ((st = attn_s2s_wrap_save(p->out_dir, &c->wrap)) != ATTN_OK) return st;
+    c->A = A, c->next = 0, c->eval_batches = p->eval_batches, c->eval_bleu = p->eval_bleu;
+    c->label_smoothing = p->label_smoothing;
+    /* A training micro-batches and one for validation */
+    if (!(c->rows = s2s_rows_new(A + 1, BT, BT))) return ATTN_ERR_OUT_OF_MEMORY;
+    *plan = (train_plan){.n_micro = A, .T = 0, .batch_tokens = BT, .tok = c->tok, .evaluates = c->vloader != NULL};
+    return ATTN_OK;
 }
+
+static void s2s_close(void *ctx) {
+    s2s_ctx *c = ctx;
+    s2s_rows_free(c->rows, c->A + 1);
+    attn_tokenizer_free(c->tok);
+    attn_pair_loader_free(c->loader);
+    attn_pair_loader_free(c->vloader);
+    attn_pairs_close(c->train);
+    attn_pairs_close(c->val);
+    attn_free(c->path_train);
+    attn_free(c->path_val);
+}
+
+const train_objective_ops train_seq2seq_ops = {sizeof(s2s_ctx), s2s_open, s2s_prepare, s2s_batches, s2s_evaluate, s2s_close};

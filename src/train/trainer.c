@@ -113,11 +113,15 @@ static void adamw_update(attn_trainer *tr, float lr, float clip_scale) {
     }
 }
 
+static tensor *batch_loss(attn_trainer *tr, const model_batch *b) {
+    return tr->loss ? tr->loss(tr->loss_ctx, tr->model, &tr->g, b) : model_batch_loss(tr->model, &tr->g, b);
+}
+
 /* Forward and backward of one micro-batch; gradients accumulate. */
 static attn_status micro_step(attn_trainer *tr, const model_batch *b, int64_t micro, double *loss_sum) {
     uint64_t seed = rng_hash(tr->dropout_seed, (uint64_t)tr->step, (uint64_t)micro);
     graph_reset(&tr->g, true, true, seed);
-    tensor *l = model_batch_loss(tr->model, &tr->g, b);
+    tensor *l = batch_loss(tr, b);
     if (!l) return tr->g.status ? tr->g.status : ATTN_ERR_INVALID_ARG;
     *loss_sum += (double)l->data[0];
     return graph_backward(&tr->g, l);
@@ -172,7 +176,7 @@ attn_status trainer_step_batches(attn_trainer *tr, const model_batch *mb, int64_
 
 attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *loss) {
     graph_reset(&tr->g, false, false, 0);
-    tensor *l = model_batch_loss(tr->model, &tr->g, b);
+    tensor *l = batch_loss(tr, b);
     if (!l) return tr->g.status ? tr->g.status : ATTN_ERR_INVALID_ARG;
     *loss = l->data[0];
     return ATTN_OK;

@@ -5,6 +5,7 @@
 #include "attn/seq2seq.h"
 #include "attn/train.h"
 #include "models/model_impl.h"
+#include "train/settings.h"
 
 struct attn_trainer {
     attn_model *model;
@@ -13,6 +14,11 @@ struct attn_trainer {
     int64_t step;             /* optimizer steps done */
     uint64_t dropout_seed;    /* base seed for dropout masks */
     graph g;
+    /* The loss of a micro-batch, recorded on g (a scalar): the objective's
+     * (train_objective.loss, called with loss_ctx); NULL: the model's loss
+     * for the batch (model_batch_loss). */
+    tensor *(*loss)(void *ctx, attn_model *m, graph *g, const model_batch *b);
+    void *loss_ctx;
 };
 
 /* One optimizer step over n_micro micro-batches of any objective (see
@@ -21,20 +27,20 @@ attn_status trainer_step_batches(attn_trainer *tr, const model_batch *mb, int64_
 /* The batch's loss without gradients. */
 attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *loss);
 
-/* Shared by the loops (loop.c, finetune.c): the settings a resume must
- * match (cJSON_free it), the trainer state file, the whole checkpoint
- * (model and tokenizer, then the state), and the log trimmed to `step`. */
+/* Shared by the loops (loop.c, finetune.c): the settings JSON a resume
+ * must match (settings.c's table; cJSON_free it), the trainer state file,
+ * the whole checkpoint (model and tokenizer, then the state), and the log
+ * trimmed to `step`. */
 struct attn_tokenizer;
 char *train_settings_json(const attn_train_params *p, int64_t T);
 /* A new transformer's width (model.n_embd) must be a positive multiple of
  * its heads (model.n_head): the error says so in those words. */
 attn_status train_check_new_width(const attn_train_params *p);
-/* A settings writer's end: s, or NULL (s freed, an out-of-memory message
- * set) when s is NULL or an allocation failed since alloc_failures() was
- * `failures` (a cJSON_Add* that fails leaves its field out silently). */
-char *train_settings_done(char *s, unsigned long failures);
-/* seq2seq_loop.c's: train_settings_json plus the pair-training settings. */
+/* seq2seq_loop.c's: the settings of pair training. */
 char *train_s2s_settings_json(const attn_train_params *p, int64_t batch_tokens);
+/* Loads the trainer state at path after checking its settings against the
+ * run's `settings` (JSON); *effective (attn_free it) is what the run's later
+ * checkpoints record (the saved max_steps: the schedule keeps its length). */
 attn_status train_load_state(attn_trainer *tr, const char *path, const attn_train_params *p, const char *settings,
                              char **effective);
 /* The settings JSON saved in a trainer state file into *out (attn_free it;
@@ -84,15 +90,10 @@ typedef struct train_driver {
  * says so after a step), writing OUT/train_log.jsonl, checkpoints (model,
  * tok, then the state) and the callback. */
 attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_driver *d, const struct attn_tokenizer *tok,
-                      const char *settings);
+                      const train_settings *settings);
 
-/* attn_train for ATTN_OBJECTIVE_CLASSIFY (finetune.c). */
-attn_status train_classifier(const attn_train_params *p);
-
-/* Whether data_dir holds pair shards (train.pairs), and attn_train for
- * them (seq2seq_loop.c). */
+/* Whether data_dir holds pair shards (train.pairs) (seq2seq_loop.c). */
 bool train_data_is_pairs(const char *data_dir);
-attn_status train_seq2seq(const attn_train_params *p);
 
 /* A new encoder-decoder of `arch` sized by p->model (layers per side, heads,
  * width, FFN or 4 x width, positions n_ctx, dropout) with these special
@@ -110,8 +111,5 @@ typedef struct s2s_rows {
  * (NULL-safe) (seq2seq_loop.c). */
 s2s_rows *s2s_rows_new(int64_t n, int64_t src_n, int64_t tgt_n);
 void s2s_rows_free(s2s_rows *rows, int64_t n);
-
-/* attn_train for ATTN_OBJECTIVE_DENOISE (denoise.c). */
-attn_status train_denoise(const attn_train_params *p);
 
 #endif

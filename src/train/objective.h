@@ -1,0 +1,68 @@
+/* objective.h — what a model learns, as rows of one table over one run
+ * loop. attn_train picks a row (train_objective_for) and runs it
+ * (train_objective_run, loop.c), which owns everything but the data and
+ * the loss: the argument checks every run shares, the refusal of a model
+ * the objective does not train (the registry's TRAINS_* bits), the
+ * trainer, the recorded settings (settings.c), and train_run's schedule,
+ * gradient accumulation, evaluation cadence, log, checkpoints, resume,
+ * time limit, stop requests and progress callback.
+ *
+ * A row's data source is its train_objective_ops, over a context of
+ * ctx_size bytes (zeroed) that the row owns:
+ *   open     reads its data and gives the model: loaded (train_load_start:
+ *            OUT's on resume, else --init's) or new; its own checks of the
+ *            model that must precede the kind check go here too;
+ *   prepare  (after the kind check) checks that model and data fit, may
+ *            replace the model (a classifier head), and fills the plan;
+ *   batches  fills the micro-batches of a 0-based step: a function of the
+ *            step alone, so that a resumed run draws the same ones;
+ *   evaluate fills the progress line's validation fields (plan.evaluates);
+ *   close    frees what the context holds (also after a failed open).
+ * Its loss (NULL: the model's loss for the batch) is what the trainer
+ * differentiates and evaluates with trainer_eval_batch; it gets the
+ * context, so an objective may keep a second model (a reference) there. */
+#ifndef ATTN_TRAIN_OBJECTIVE_H
+#define ATTN_TRAIN_OBJECTIVE_H
+
+#include "train/trainer.h"
+
+/* What prepare hands the run loop. */
+typedef struct train_plan {
+    int64_t n_micro;                   /* micro-batches per step */
+    int64_t T;                         /* the settings' seq_len (0: pair data) */
+    int64_t batch_tokens;              /* pair data: padded tokens per micro-batch */
+    const struct attn_tokenizer *tok;  /* saved with each checkpoint (NULL: none) */
+    bool evaluates;                    /* there are validation data: evaluate runs */
+} train_plan;
+
+typedef struct train_objective_ops {
+    size_t ctx_size;
+    attn_status (*open)(void *ctx, const attn_train_params *p, attn_model **model);
+    attn_status (*prepare)(void *ctx, const attn_train_params *p, attn_model **model, train_plan *plan);
+    attn_status (*batches)(void *ctx, int64_t step, model_batch *mbs, double *tokens);
+    attn_status (*evaluate)(void *ctx, attn_trainer *tr, attn_train_progress *pr);
+    void (*close)(void *ctx);
+} train_objective_ops;
+
+typedef struct train_objective {
+    const char *name;
+    unsigned trains;                   /* TRAINS_*: the model kinds it trains (registry.c) */
+    const char *who, *need;            /* the kind check's "WHO trains NEED; DIR is WHAT" */
+    bool pairs;                        /* pair shards, batches by token budget (no batch size) */
+    const train_objective_ops *ops;    /* the data source: how it makes a batch */
+    tensor *(*loss)(void *ctx, attn_model *m, graph *g, const model_batch *b); /* NULL: the model's */
+    const char *metric;                /* its evaluation's headline number, as the log names it */
+    bool higher_is_better;             /* what "better" means for that number */
+} train_objective;
+
+/* The rows' data sources (lm.c: clm and mlm; finetune.c; denoise.c;
+ * seq2seq_loop.c). */
+extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops;
+
+/* The row of p's run: p->objective's, or seq2seq when data_dir holds pair
+ * shards (unless classify or denoise). */
+const train_objective *train_objective_for(const attn_train_params *p);
+/* Runs row o for p (loop.c). */
+attn_status train_objective_run(const train_objective *o, const attn_train_params *p);
+
+#endif

@@ -1,0 +1,289 @@
+/* settings.c — the training settings table (settings.h): written to the
+ * trainer state at every checkpoint, read back and compared on --resume.
+ * The keys and their JSON are those of earlier versions, so their
+ * checkpoints still resume. */
+#include "train/settings.h"
+
+#include "core/core.h"
+
+#include <cJSON.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+typedef enum setting_type { SET_INT, SET_FLOAT, SET_BOOL, SET_TEXT } setting_type;
+
+/* What a setting that differs from the checkpoint's means for --resume. */
+typedef enum resume_rule {
+    RESUME_REFUSE, /* another run: refused, naming the option and both values */
+    RESUME_WARN,   /* the run goes on, told that it no longer matches an uninterrupted one */
+    RESUME_ALLOW,  /* may change freely (the step budget: see train_load_state) */
+} resume_rule;
+
+/* When a run records a row (0: always). */
+enum {
+    WHEN_CLASSIFY = 1u << 0,
+    WHEN_MLM = 1u << 1,
+    WHEN_NSP = 1u << 2,
+    WHEN_INVERSE_SQRT = 1u << 3,
+    WHEN_PAIRS = 1u << 4,
+    WHEN_DENOISE = 1u << 5,
+};
+
+typedef struct setting_row {
+    const char *key;
+    setting_type type;
+    size_t offset;            /* into train_settings */
+    size_t size;              /* SET_TEXT: the field's size */
+    unsigned when;
+    resume_rule rule;
+    const char *option;       /* how the command line gives it */
+    const char *absent;       /* how an unrecorded value reads in messages (NULL: "(not set)") */
+} setting_row;
+
+#define ROW(key, type, field, when, rule, option, absent) \
+    {key, type, offsetof(train_settings, field), sizeof(((train_settings *)0)->field), when, rule, option, absent}
+#define INT(key, field, when, rule, option, absent) ROW(key, SET_INT, field, when, rule, option, absent)
+#define FLT(key, field, when, option) ROW(key, SET_FLOAT, field, when, RESUME_REFUSE, option, NULL)
+#define BOOL(key, field, when, option) ROW(key, SET_BOOL, field, when, RESUME_REFUSE, option, "off")
+#define TEXT(key, field, when, rule, option, absent) ROW(key, SET_TEXT, field, when, rule, option, absent)
+
+static const setting_row SETTINGS[] = {
+    INT("batch_size", batch_size, 0, RESUME_REFUSE, "--batch", NULL),
+    INT("seq_len", seq_len, 0, RESUME_REFUSE, "--seq-len", NULL),
+    INT("grad_accum", grad_accum, 0, RESUME_REFUSE, "--accum", NULL),
+    INT("max_steps", max_steps, 0, RESUME_ALLOW, "--steps", NULL),
+    INT("warmup_steps", warmup_steps, 0, RESUME_REFUSE, "--warmup", NULL),
+    FLT("lr", lr, 0, "--lr"),
+    FLT("min_lr", min_lr, 0, "--min-lr"),
+    FLT("weight_decay", weight_decay, 0, "--weight-decay"),
+    FLT("beta1", beta1, 0, "--beta1"),
+    FLT("beta2", beta2, 0, "--beta2"),
+    FLT("eps", eps, 0, "--eps"),
+    FLT("grad_clip", grad_clip, 0, "--clip"),
+    TEXT("seed", seed, 0, RESUME_REFUSE, "--seed", NULL),
+    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE, RESUME_REFUSE, "--objective", "clm"),
+    TEXT("schedule", schedule, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--schedule", "cosine"),
+    INT("d_model", d_model, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--width (inverse-sqrt's d_model)", "none"),
+    BOOL("static_masking", static_masking, WHEN_MLM, "--static-masking"),
+    BOOL("whole_word_masking", whole_word_masking, WHEN_MLM, "--whole-word-masking"),
+    BOOL("next_sentence_prediction", nsp, WHEN_NSP, "--nsp"),
+    TEXT("data", data, WHEN_PAIRS, RESUME_REFUSE, "--data (pair shards)", "token shards"),
+    INT("batch_tokens", batch_tokens, WHEN_PAIRS, RESUME_REFUSE, "--batch-tokens", NULL),
+    FLT("mask_ratio", mask_ratio, WHEN_DENOISE, "--mask-ratio"),
+    FLT("poisson_lambda", poisson_lambda, WHEN_DENOISE, "--poisson-lambda"),
+    FLT("random_ratio", random_ratio, WHEN_DENOISE, "--random-ratio"),
+    FLT("delete_ratio", delete_ratio, WHEN_DENOISE, "--delete-ratio"),
+    FLT("permute_ratio", permute_ratio, WHEN_DENOISE, "--permute-ratio"),
+    FLT("rotate_ratio", rotate_ratio, WHEN_DENOISE, "--rotate-ratio"),
+    FLT("label_smoothing", label_smoothing, WHEN_PAIRS | WHEN_DENOISE, "--label-smoothing"),
+    /* the checkpoint is fp32 either way: a run may resume in the other
+     * precision, but its numbers then differ from an uninterrupted run's */
+    TEXT("precision", precision, 0, RESUME_WARN, "--precision", NULL),
+};
+#define N_SETTINGS (sizeof SETTINGS / sizeof *SETTINGS)
+_Static_assert(N_SETTINGS <= 64, "train_settings.present has a bit per row");
+
+uint64_t train_settings_has(const char *key) {
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (!strcmp(SETTINGS[i].key, key)) return 1ull << i;
+    return 0;
+}
+
+static void *field(train_settings *s, const setting_row *r) { return (char *)s + r->offset; }
+static const void *cfield(const train_settings *s, const setting_row *r) { return (const char *)s + r->offset; }
+
+void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_t batch_tokens, train_settings *s) {
+    memset(s, 0, sizeof *s);
+    unsigned when = 0;
+    if (p->objective == ATTN_OBJECTIVE_CLASSIFY) when |= WHEN_CLASSIFY;
+    if (p->objective == ATTN_OBJECTIVE_MLM) when |= WHEN_MLM | (p->nsp ? WHEN_NSP : 0);
+    if (p->objective == ATTN_OBJECTIVE_DENOISE) when |= WHEN_DENOISE;
+    if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) when |= WHEN_INVERSE_SQRT;
+    if (pairs) when |= WHEN_PAIRS;
+    s->batch_size = p->batch_size;
+    s->seq_len = T;
+    s->grad_accum = p->grad_accum;
+    s->max_steps = p->optim.max_steps;
+    s->warmup_steps = p->optim.warmup_steps;
+    s->lr = p->optim.lr;
+    s->min_lr = p->optim.min_lr;
+    s->weight_decay = p->optim.weight_decay;
+    s->beta1 = p->optim.beta1;
+    s->beta2 = p->optim.beta2;
+    s->eps = p->optim.eps;
+    s->grad_clip = p->optim.grad_clip;
+    snprintf(s->seed, sizeof s->seed, "%" PRIu64, p->seed);
+    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise"};
+    snprintf(s->objective, sizeof s->objective, "%s", (unsigned)p->objective < 4 ? objectives[p->objective] : "?");
+    snprintf(s->schedule, sizeof s->schedule, "%s", p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT ? "inverse-sqrt" : "cosine");
+    s->d_model = p->optim.d_model;
+    s->static_masking = p->static_masking;
+    s->whole_word_masking = p->whole_word_masking;
+    s->nsp = p->nsp;
+    snprintf(s->data, sizeof s->data, "pairs");
+    s->batch_tokens = batch_tokens;
+    s->label_smoothing = p->label_smoothing;
+    s->mask_ratio = p->noise.mask_ratio;
+    s->poisson_lambda = p->noise.poisson_lambda;
+    s->random_ratio = p->noise.random_ratio;
+    s->delete_ratio = p->noise.delete_ratio;
+    s->permute_ratio = p->noise.permute_ratio;
+    s->rotate_ratio = p->noise.rotate_ratio;
+    snprintf(s->precision, sizeof s->precision, "%s", p->precision == ATTN_PRECISION_BF16 ? "bf16" : "fp32");
+    for (size_t i = 0; i < N_SETTINGS; i++)
+        if (!SETTINGS[i].when || (SETTINGS[i].when & when)) s->present |= 1ull << i;
+}
+
+char *train_settings_write(const train_settings *s) {
+    unsigned long failures = alloc_failures(); /* a cJSON_Add* that fails leaves a setting out */
+    cJSON *root = cJSON_CreateObject();
+    for (size_t i = 0; i < N_SETTINGS && root; i++) {
+        const setting_row *r = &SETTINGS[i];
+        if (!(s->present & (1ull << i))) continue;
+        const void *v = cfield(s, r);
+        switch (r->type) {
+        case SET_INT: cJSON_AddNumberToObject(root, r->key, (double)*(const int64_t *)v); break;
+        case SET_FLOAT: cJSON_AddNumberToObject(root, r->key, (double)*(const float *)v); break;
+        case SET_BOOL: cJSON_AddBoolToObject(root, r->key, *(const bool *)v); break;
+        case SET_TEXT: cJSON_AddStringToObject(root, r->key, (const char *)v); break;
+        }
+    }
+    char *out = root ? cJSON_PrintUnformatted(root) : NULL;
+    cJSON_Delete(root);
+    if (out && alloc_failures() != failures) {
+        cJSON_free(out);
+        out = NULL;
+    }
+    if (!out) attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory writing the training settings");
+    return out;
+}
+
+static attn_status bad_setting(const char *path, const char *key, const char *what) {
+    return attn_errorf(ATTN_ERR_FORMAT, "%s: the training setting %s is not %s", path, key, what);
+}
+
+attn_status train_settings_read(const char *json, const char *path, train_settings *s) {
+    memset(s, 0, sizeof *s);
+    unsigned long failures = alloc_failures();
+    cJSON *root = cJSON_Parse(json);
+    attn_status st = ATTN_OK;
+    if (!root && alloc_failures() != failures) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory reading %s", path);
+    if (!cJSON_IsObject(root)) {
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: its settings are not a JSON object", path);
+        goto done;
+    }
+    const cJSON *it;
+    cJSON_ArrayForEach(it, root) {
+        size_t i = 0;
+        while (i < N_SETTINGS && strcmp(SETTINGS[i].key, it->string)) i++;
+        if (i == N_SETTINGS) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: unknown training setting \"%s\" (written by a newer attn?)", path, it->string);
+            goto done;
+        }
+        const setting_row *r = &SETTINGS[i];
+        void *v = field(s, r);
+        switch (r->type) {
+        case SET_INT:
+            if (!cJSON_IsNumber(it) || it->valuedouble != floor(it->valuedouble) || fabs(it->valuedouble) > 9e15) {
+                st = bad_setting(path, r->key, "a whole number");
+                goto done;
+            }
+            *(int64_t *)v = (int64_t)it->valuedouble;
+            break;
+        case SET_FLOAT:
+            if (!cJSON_IsNumber(it) || !isfinite((float)it->valuedouble)) {
+                st = bad_setting(path, r->key, "a number");
+                goto done;
+            }
+            *(float *)v = (float)it->valuedouble;
+            break;
+        case SET_BOOL:
+            if (!cJSON_IsBool(it)) {
+                st = bad_setting(path, r->key, "true or false");
+                goto done;
+            }
+            *(bool *)v = cJSON_IsTrue(it);
+            break;
+        case SET_TEXT:
+            if (!cJSON_IsString(it) || strlen(it->valuestring) >= r->size) {
+                st = bad_setting(path, r->key, "a short string");
+                goto done;
+            }
+            memcpy(v, it->valuestring, strlen(it->valuestring) + 1);
+            break;
+        }
+        s->present |= 1ull << i;
+    }
+    if (!(s->present & train_settings_has("max_steps")) || s->max_steps < 0)
+        st = attn_errorf(ATTN_ERR_FORMAT, "%s: its settings have no max_steps", path);
+done:
+    cJSON_Delete(root);
+    return st;
+}
+
+/* Row r's value in s as the command line spells it: floats with the
+ * fewest digits that give the float back. */
+static void setting_text(const setting_row *r, const train_settings *s, size_t i, char *buf, size_t n) {
+    const void *v = cfield(s, r);
+    if (!(s->present & (1ull << i))) {
+        snprintf(buf, n, "%s", r->absent ? r->absent : "(not set)");
+        return;
+    }
+    switch (r->type) {
+    case SET_INT: snprintf(buf, n, "%lld", (long long)*(const int64_t *)v); break;
+    case SET_BOOL: snprintf(buf, n, "%s", *(const bool *)v ? "on" : "off"); break;
+    case SET_TEXT: snprintf(buf, n, "%s", (const char *)v); break;
+    case SET_FLOAT: {
+        float f = *(const float *)v;
+        if (f == floorf(f) && fabsf(f) < 1e15f) {
+            snprintf(buf, n, "%lld", (long long)f);
+            break;
+        }
+        for (int digits = 6; digits <= 9; digits++) {
+            snprintf(buf, n, "%.*g", digits, (double)f);
+            if (strtof(buf, NULL) == f) break;
+        }
+        break;
+    }
+    }
+}
+
+static bool same_value(const setting_row *r, const train_settings *a, const train_settings *b, size_t i) {
+    bool pa = a->present & (1ull << i), pb = b->present & (1ull << i);
+    if (!pa || !pb) return pa == pb;
+    const void *x = cfield(a, r), *y = cfield(b, r);
+    switch (r->type) {
+    case SET_INT: return *(const int64_t *)x == *(const int64_t *)y;
+    case SET_FLOAT: return *(const float *)x == *(const float *)y;
+    case SET_BOOL: return *(const bool *)x == *(const bool *)y;
+    case SET_TEXT: return !strcmp((const char *)x, (const char *)y);
+    }
+    return false;
+}
+
+attn_status train_settings_compare(const train_settings *saved, const train_settings *now, const attn_train_params *p) {
+    for (int pass = 0; pass < 2; pass++) /* every refusal before any warning */
+        for (size_t i = 0; i < N_SETTINGS; i++) {
+            const setting_row *r = &SETTINGS[i];
+            if (r->rule != (pass ? RESUME_WARN : RESUME_REFUSE) || same_value(r, saved, now, i)) continue;
+            char was[64], is[64];
+            setting_text(r, saved, i, was, sizeof was);
+            setting_text(r, now, i, is, sizeof is);
+            if (r->rule == RESUME_REFUSE)
+                return attn_errorf(ATTN_ERR_INVALID_ARG,
+                                   "--resume needs the settings of the original run: %s was trained with %s %s, not %s (or "
+                                   "start a new run from its weights with --init %s and another --out)",
+                                   p->out_dir, r->option, was, is, p->out_dir);
+            if (!(saved->present & (1ull << i)) || !p->warning) continue; /* not recorded: nothing to tell */
+            char msg[512];
+            snprintf(msg, sizeof msg,
+                     "%s was trained with %s %s and continues with %s %s: its numbers will differ from those of a run "
+                     "that never stopped",
+                     p->out_dir, r->option, was, r->option, is);
+            p->warning(msg, p->user);
+        }
+    return ATTN_OK;
+}
