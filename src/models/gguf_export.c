@@ -15,58 +15,6 @@
 #include <stdio.h>
 #include <string.h>
 
-/* llama.cpp's names for transformers' (gguf_model.c reads with the same pairs) */
-static const char *const NAMES[][2] = {
-    {"model.embed_tokens.weight", "token_embd.weight"},
-    {"model.norm.weight", "output_norm.weight"},
-    {"lm_head.weight", "output.weight"},
-    {"input_layernorm.weight", "attn_norm.weight"},
-    {"post_attention_layernorm.weight", "ffn_norm.weight"},
-    {"self_attn.q_proj.weight", "attn_q.weight"},
-    {"self_attn.k_proj.weight", "attn_k.weight"},
-    {"self_attn.v_proj.weight", "attn_v.weight"},
-    {"self_attn.o_proj.weight", "attn_output.weight"},
-    {"self_attn.q_proj.bias", "attn_q.bias"},
-    {"self_attn.k_proj.bias", "attn_k.bias"},
-    {"self_attn.v_proj.bias", "attn_v.bias"},
-    {"self_attn.o_proj.bias", "attn_output.bias"},
-    {"mlp.gate_proj.weight", "ffn_gate.weight"},
-    {"mlp.up_proj.weight", "ffn_up.weight"},
-    {"mlp.down_proj.weight", "ffn_down.weight"},
-    {"mlp.gate_proj.bias", "ffn_gate.bias"},
-    {"mlp.up_proj.bias", "ffn_up.bias"},
-    {"mlp.down_proj.bias", "ffn_down.bias"},
-};
-
-static bool gguf_tensor_name(const char *hf, char *out, size_t n) {
-    int layer, used = 0;
-    const char *rest = hf;
-    if (sscanf(hf, "model.layers.%d.%n", &layer, &used) == 1 && used) rest = hf + used;
-    else layer = -1;
-    for (size_t i = 0; i < ARRAY_LEN(NAMES); i++)
-        if (!strcmp(rest, NAMES[i][0]))
-            return (layer < 0 ? snprintf(out, n, "%s", NAMES[i][1]) : snprintf(out, n, "blk.%d.%s", layer, NAMES[i][1])) <
-                   (int)n;
-    return false;
-}
-
-/* Rows of heads of D rows from transformers' order (row j * D/2 + i) into
- * llama.cpp's (row 2i + j), in place. */
-static attn_status permute_rows(float *w, int64_t heads, int64_t D, int64_t cols) {
-    float *tmp = attn_malloc((size_t)(D * cols) * sizeof(float));
-    if (!tmp) return ATTN_ERR_OUT_OF_MEMORY;
-    for (int64_t h = 0; h < heads; h++) {
-        float *head = w + h * D * cols;
-        memcpy(tmp, head, (size_t)(D * cols) * sizeof(float));
-        for (int64_t r = 0; r < D; r++) {
-            int64_t j = r / (D / 2), i = r % (D / 2);
-            memcpy(head + (2 * i + j) * cols, tmp + r * cols, (size_t)cols * sizeof(float));
-        }
-    }
-    attn_free(tmp);
-    return ATTN_OK;
-}
-
 #define SET_U32(w, key, v) attn_gguf_writer_set(w, key, ATTN_GGUF_UINT32, &(uint32_t){(uint32_t)(v)})
 #define SET_F32(w, key, v) attn_gguf_writer_set(w, key, ATTN_GGUF_FLOAT32, &(float){(float)(v)})
 
@@ -290,7 +238,7 @@ attn_status attn_gguf_convert(const char *model_path, const char *out_path, int3
     for (int k = 0; k < m->n_params_tensors && !st; k++) {
         const param_info *p = &m->params[k];
         char name[96];
-        if (!gguf_tensor_name(p->name, name, sizeof name)) {
+        if (!gguf_llama_name(p->name, name, sizeof name)) {
             st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s has no GGUF name", p->name);
             break;
         }
@@ -301,7 +249,7 @@ attn_status attn_gguf_convert(const char *model_path, const char *out_path, int3
         model_param_f32(m, k, buf);
         int64_t heads = !permute ? 0 : strstr(p->name, "q_proj.") ? c->g.n_head : strstr(p->name, "k_proj.") ? c->n_kv_head : 0;
         int64_t cols = p->ndim == 2 ? p->shape[1] : p->numel;
-        if (heads && (st = permute_rows(buf, heads, c->head_dim, p->ndim == 2 ? cols : 1))) break;
+        if (heads && (st = gguf_rope_rows(buf, heads, c->head_dim, (size_t)(p->ndim == 2 ? cols : 1) * sizeof(float), true))) break;
         int64_t ne[2] = {cols, p->ndim == 2 ? p->shape[0] : 1};
         uint32_t t = p->ndim == 1 ? 0 : (uint32_t)type;
         if (attn_gguf_type_bytes(t, cols) == 0) t = 1; /* rows not whole blocks: F16, as llama.cpp's converter */

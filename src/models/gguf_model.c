@@ -23,7 +23,8 @@ static const char *const LAYER_NAMES[][2] = {
     {"attn_q.bias", "self_attn.q_proj.bias"},          {"attn_k.bias", "self_attn.k_proj.bias"},
     {"attn_v.bias", "self_attn.v_proj.bias"},          {"attn_output.bias", "self_attn.o_proj.bias"},
     {"ffn_gate.weight", "mlp.gate_proj.weight"},       {"ffn_up.weight", "mlp.up_proj.weight"},
-    {"ffn_down.weight", "mlp.down_proj.weight"},
+    {"ffn_down.weight", "mlp.down_proj.weight"},       {"ffn_gate.bias", "mlp.gate_proj.bias"},
+    {"ffn_up.bias", "mlp.up_proj.bias"},               {"ffn_down.bias", "mlp.down_proj.bias"},
 };
 static const char *const GLOBAL_NAMES[][2] = {
     {"token_embd.weight", "model.embed_tokens.weight"},
@@ -31,8 +32,7 @@ static const char *const GLOBAL_NAMES[][2] = {
     {"output.weight", "lm_head.weight"},
 };
 
-/* The GGUF name of transformers' parameter name, or NULL. */
-static bool gguf_name(const char *hf, char *out, size_t n) {
+bool gguf_llama_name(const char *hf, char *out, size_t n) {
     for (size_t i = 0; i < ARRAY_LEN(GLOBAL_NAMES); i++)
         if (!strcmp(hf, GLOBAL_NAMES[i][1])) return snprintf(out, n, "%s", GLOBAL_NAMES[i][0]) < (int)n;
     int layer, used = 0;
@@ -131,26 +131,19 @@ static attn_status check_shape(const attn_model *m, int k, const gguf_file *f, c
                        p->name);
 }
 
-/* Rows of `heads` heads of D rows, row_bytes each, from llama.cpp's order
- * (row 2i + j of a head) into transformers' (row j * D/2 + i), in place. */
-static attn_status unpermute_rows(unsigned char *w, int64_t heads, int64_t D, size_t row_bytes) {
+attn_status gguf_rope_rows(void *w, int64_t heads, int64_t D, size_t row_bytes, bool to_gguf) {
     unsigned char *tmp = attn_malloc((size_t)D * row_bytes);
     if (!tmp) return ATTN_ERR_OUT_OF_MEMORY;
     for (int64_t h = 0; h < heads; h++) {
-        unsigned char *head = w + (size_t)(h * D) * row_bytes;
+        unsigned char *head = (unsigned char *)w + (size_t)(h * D) * row_bytes;
         memcpy(tmp, head, (size_t)D * row_bytes);
-        for (int64_t r = 0; r < D; r++) {
-            int64_t j = r / (D / 2), i = r % (D / 2);
-            memcpy(head + (size_t)r * row_bytes, tmp + (size_t)(2 * i + j) * row_bytes, row_bytes);
+        for (int64_t r = 0; r < D; r++) { /* transformers' row r = j * D/2 + i is llama.cpp's row 2i + j */
+            size_t hf = (size_t)r, gg = (size_t)(2 * (r % (D / 2)) + r / (D / 2));
+            memcpy(head + (to_gguf ? gg : hf) * row_bytes, tmp + (to_gguf ? hf : gg) * row_bytes, row_bytes);
         }
     }
     attn_free(tmp);
     return ATTN_OK;
-}
-
-/* Whether parameter k is packed against k + 1 (parts of one fused view). */
-static bool packed_next(const attn_model *m, int k) {
-    return k + 1 < m->n_params_tensors && (m->table->rows[m->params[k].spec].flags & PF_PACK);
 }
 
 /* Reads every parameter of m from f: the Q8_0 / Q4_0 / Q4_1 matrices stay
@@ -165,19 +158,12 @@ static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hp
     char name[160];
     for (int k = 0; k < n && !st; k++) {
         const char *hf = m->params[k].name;
-        if (!(ts[k] = gguf_name(hf, name, sizeof name) ? gguf_find_tensor(f, name) : NULL))
-            st = attn_errorf(ATTN_ERR_FORMAT, "%s: no tensor %s for %s", f->path, gguf_name(hf, name, sizeof name) ? name : "?", hf);
+        if (!(ts[k] = gguf_llama_name(hf, name, sizeof name) ? gguf_find_tensor(f, name) : NULL))
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: no tensor %s for %s", f->path, gguf_llama_name(hf, name, sizeof name) ? name : "?", hf);
         else if (!(st = check_shape(m, k, f, ts[k])) && m->params[k].ndim == 2 && quant_type_valid((int)ts[k]->type))
             qt[k] = (int)ts[k]->type;
     }
-    for (int k = 0; k < n && !st;) { /* a fused view's parts share one type, or all become fp32 */
-        int end = k;
-        while (packed_next(m, end)) end++;
-        bool same = true;
-        for (int i = k; i <= end; i++) same = same && qt[i] && qt[i] == qt[k];
-        for (int i = k; i <= end && !same; i++) qt[i] = 0;
-        k = end + 1;
-    }
+    if (!st) model_quant_runs(m, qt); /* a fused view's parts share one type, or all become fp32 */
     for (int k = 0; k < n && !st; k++) {
         const param_info *p = &m->params[k];
         int64_t heads = 0;
@@ -202,7 +188,7 @@ static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hp
         } else if ((st = gguf_tensor_f32(f, ts[k], m->weights + p->offset, p->numel))) {
             break;
         }
-        if (heads) st = unpermute_rows(dst, heads, c->head_dim, row_bytes);
+        if (heads) st = gguf_rope_rows(dst, heads, c->head_dim, row_bytes, false);
     }
     const void **blocks = st ? NULL : attn_calloc((size_t)n, sizeof *blocks);
     if (blocks) {
@@ -237,7 +223,7 @@ static attn_status load_llama(gguf_file *f, const char *arch, attn_model **out) 
         for (int64_t i = 0; i < f->n_tensors; i++) {
             bool taken = false;
             for (int k = 0; k < m->n_params_tensors && !taken; k++)
-                taken = gguf_name(m->params[k].name, name, sizeof name) && !strcmp(name, f->tensors[i].name);
+                taken = gguf_llama_name(m->params[k].name, name, sizeof name) && !strcmp(name, f->tensors[i].name);
             if (!taken) {
                 st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: tensor %s is not part of %s", f->path, f->tensors[i].name,
                                  m->arch->what);

@@ -252,6 +252,9 @@ bool model_params_take_lazy(void);
  * the type (the caller passes them so); their blocks sit back to back in
  * m->qweights. Sets each tensor's data_q and the views. */
 attn_status model_quantize(attn_model *m, const int *qtype, const void *const *src);
+/* Clears qtype[] over every run of packed parameters (one fused view) whose
+ * parts do not all share one nonzero type, so model_quantize accepts it. */
+void model_quant_runs(const attn_model *m, int *qtype);
 /* Every quantized matrix back to fp32 (its blocks' values), m->qweights freed. */
 void model_dequantize(attn_model *m);
 /* Parameter k's values as fp32 into out (numel floats): dequantized when
@@ -265,6 +268,13 @@ bool gguf_is_file(const char *path);
  * tensor converted to fp32, q/k rows of llama files returned to
  * transformers' rotate-half order. */
 attn_status gguf_model_load(const char *path, attn_model **out);
+/* llama.cpp's tensor name for a Llama parameter's transformers name
+ * (false: none); gguf_export.c writes with the same pairs. */
+bool gguf_llama_name(const char *hf, char *out, size_t n);
+/* The q / k rows of heads heads of D rows (row_bytes each), in place, from
+ * transformers' rotate-half order (row j * D/2 + i) into llama.cpp's
+ * interleaved one (row 2i + j) when to_gguf, else back. */
+attn_status gguf_rope_rows(void *w, int64_t heads, int64_t D, size_t row_bytes, bool to_gguf);
 
 /* ---- BLOOM (models/bloom.c) ---- */
 extern const json_field BLOOM_CONFIG_KEYS[];

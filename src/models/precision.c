@@ -28,14 +28,7 @@ static attn_status quantize_all(attn_model *m, int qtype) {
     int *qt = attn_calloc((size_t)n, sizeof *qt);
     if (!qt) return ATTN_ERR_OUT_OF_MEMORY;
     for (int k = 0; k < n; k++) qt[k] = m->params[k].ndim == 2 && m->params[k].shape[1] % QUANT_BLOCK == 0 ? qtype : 0;
-    for (int k = 0; k < n;) { /* a run of packed parameters takes one type or none */
-        int end = k;
-        while (end + 1 < n && (m->table->rows[m->params[end].spec].flags & PF_PACK)) end++;
-        bool all = true;
-        for (int i = k; i <= end; i++) all = all && qt[i];
-        for (int i = k; i <= end; i++) qt[i] = all ? qtype : 0;
-        k = end + 1;
-    }
+    model_quant_runs(m, qt); /* a run of packed parameters takes one type or none */
     attn_status st = model_quantize(m, qt, NULL);
     attn_free(qt);
     return st;

@@ -21,6 +21,17 @@ static bool packed_next(const attn_model *m, int k) {
     return k + 1 < m->n_params_tensors && (m->table->rows[m->params[k].spec].flags & PF_PACK);
 }
 
+void model_quant_runs(const attn_model *m, int *qtype) {
+    for (int k = 0; k < m->n_params_tensors;) {
+        int end = k;
+        while (packed_next(m, end)) end++;
+        bool same = true;
+        for (int i = k; i <= end; i++) same = same && qtype[i] && qtype[i] == qtype[k];
+        for (int i = k; i <= end && !same; i++) qtype[i] = 0;
+        k = end + 1;
+    }
+}
+
 attn_status model_quantize(attn_model *m, const int *qtype, const void *const *src) {
     if (m->qweights) return attn_errorf(ATTN_ERR_INVALID_ARG, "the model is quantized already");
     if (m->grads) return attn_errorf(ATTN_ERR_INVALID_ARG, "a model being trained cannot be quantized");
