@@ -5,6 +5,9 @@
 
 #include "io/safetensors.h"
 #include "models/model_impl.h"
+#include "attn/generate.h"
+
+#include <stdlib.h>
 
 static inline int32_t *read_ints(const st_file *f, const char *name, int64_t *n) {
     if (n) *n = 0;
@@ -100,6 +103,143 @@ static inline void check_param_grads(const attn_model *m, const st_file *f, doub
         n_checked++;
     }
     CHECK(n_checked == m->n_params_tensors);
+}
+
+/* The checks every decoder family runs against its transformers fixture
+ * (tests/ref/<dir>: config.json, model.safetensors, fixture.safetensors
+ * holding input_ids (2, T), logits, targets, loss, grad.<name>, prompt,
+ * greedy). Each loads the model itself and reports what differs under the
+ * fixture's directory name. */
+
+static inline st_file *fixture_file(const char *dir) {
+    char path[256];
+    snprintf(path, sizeof path, "%s/fixture.safetensors", dir);
+    st_file *f = NULL;
+    CHECK_OK(st_open(path, &f));
+    return f;
+}
+
+/* dir's model and reference file; false (both released) when either fails. */
+static inline bool fixture_open(const char *dir, attn_model **m, st_file **f) {
+    *m = NULL;
+    CHECK_OK(attn_model_load(dir, m));
+    *f = fixture_file(dir);
+    if (*m && *f) return true;
+    st_close(*f);
+    attn_model_free(*m);
+    return false;
+}
+
+/* m's logits of the fixture's input_ids against transformers', within 1e-4 of their scale. */
+static inline void fixture_check_logits(attn_model *m, st_file *f, const char *what) {
+    int64_t n_ids, n_logits, V = m->cfg.vocab_size;
+    int32_t *ids = read_ints(f, "input_ids", &n_ids);
+    float *want = read_floats(f, "logits", &n_logits);
+    float *got = attn_malloc((size_t)n_logits * sizeof *got);
+    CHECK(ids && want && got && n_logits == n_ids * V);
+    if (ids && want && got && n_logits == n_ids * V) {
+        CHECK_OK(attn_model_logits(m, ids, 2, n_ids / 2, got));
+        double scale = max_abs(want, n_logits), err = max_diff(got, want, n_logits) / scale;
+        if (!(err <= 1e-4)) fprintf(stderr, "  %s: logits differ by %.3g of their scale\n", what, err);
+        CHECK(scale > 0.1 && err <= 1e-4);
+    }
+    attn_free(ids);
+    attn_free(want);
+    attn_free(got);
+}
+
+static inline void fixture_logits(const char *dir) {
+    attn_model *m;
+    st_file *f;
+    if (!fixture_open(dir, &m, &f)) return;
+    fixture_check_logits(m, f, dir);
+    st_close(f);
+    attn_model_free(m);
+}
+
+/* The loss within 1e-5 and every parameter's gradient within 1e-3 of PyTorch's. */
+static inline void fixture_grads(const char *dir) {
+    attn_model *m;
+    st_file *f;
+    if (!fixture_open(dir, &m, &f)) return;
+    int64_t n;
+    int32_t *ids = read_ints(f, "input_ids", &n), *targets = read_ints(f, "targets", NULL);
+    float *want_loss = read_floats(f, "loss", NULL);
+    if (ids && targets && want_loss) {
+        for (int64_t i = 0; i < n; i++)
+            if (targets[i] == -100) targets[i] = -1;
+        CHECK_OK(model_enable_grads(m));
+        graph g;
+        graph_init(&g, NULL);
+        graph_reset(&g, true, true, 0);
+        tensor *loss = model_loss(m, &g, ids, targets, 2, n / 2);
+        CHECK(loss != NULL);
+        if (loss) {
+            CHECK_NEAR(loss->data[0], want_loss[0], 1e-5);
+            CHECK_OK(graph_backward(&g, loss));
+            check_param_grads(m, f, 1e-3, dir);
+        }
+        graph_free(&g);
+    }
+    attn_free(ids);
+    attn_free(targets);
+    attn_free(want_loss);
+    st_close(f);
+    attn_model_free(m);
+}
+
+/* Greedy generation from the fixture's prompt (prefill, then the KV cache) is transformers', token for token. */
+static inline void fixture_greedy(const char *dir) {
+    attn_model *m;
+    st_file *f;
+    if (!fixture_open(dir, &m, &f)) return;
+    int64_t n_prompt = 0, n_want = 0;
+    int32_t *prompt = read_ints(f, "prompt", &n_prompt), *want = read_ints(f, "greedy", &n_want);
+    attn_sampler_params sp = attn_sampler_default_params();
+    sp.temperature = 0;
+    sp.max_new_tokens = n_want;
+    sp.stop_token = -1;
+    attn_gen *gen = NULL;
+    if (prompt && want) CHECK_OK(attn_gen_new(m, &sp, &gen));
+    if (gen) CHECK_OK(attn_gen_start(gen, prompt, n_prompt));
+    int64_t same = 0;
+    for (int64_t i = 0; gen && i < n_want; i++) {
+        int32_t t = -1;
+        CHECK_OK(attn_gen_next(gen, &t));
+        same += t == want[i];
+    }
+    if (same != n_want) fprintf(stderr, "  %s: %lld of %lld tokens as transformers\n", dir, (long long)same, (long long)n_want);
+    CHECK(n_want > 0 && same == n_want);
+    attn_gen_free(gen);
+    attn_free(prompt);
+    attn_free(want);
+    st_close(f);
+    attn_model_free(m);
+}
+
+/* Saved by attn, dir's model loads back with transformers' logits, the same
+ * tensor names in the same order and the same model_type. */
+static inline void fixture_save_load(const char *dir) {
+    attn_model *m = NULL, *back = NULL;
+    char tmp[] = "/tmp/attn_fixture_saveXXXXXX";
+    CHECK(mkdtemp(tmp) != NULL);
+    CHECK_OK(attn_model_load(dir, &m));
+    if (m) CHECK_OK(attn_model_save(m, tmp));
+    CHECK_OK(attn_model_load(tmp, &back));
+    st_file *f = fixture_file(dir);
+    if (back && f) fixture_check_logits(back, f, tmp);
+    if (m && back) {
+        CHECK(back->n_params_tensors == m->n_params_tensors);
+        for (int k = 0; k < m->n_params_tensors && k < back->n_params_tensors; k++)
+            CHECK(!strcmp(m->params[k].name, back->params[k].name));
+        CHECK(!strcmp(m->arch->model_type, back->arch->model_type));
+    }
+    st_close(f);
+    attn_model_free(m);
+    attn_model_free(back);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    CHECK(system(cmd) == 0);
 }
 
 #endif

@@ -16,20 +16,17 @@ Two tiny BloomForCausalLM saved by transformers, each with fixture.safetensors:
   greedy       int32 (1, 10)     model.generate(prompt, greedy, 10 new tokens, no end token)
 """
 import os
-import shutil
 import sys
 
 import torch
-import torch.nn.functional as F
-import transformers
 from transformers import BloomConfig, BloomForCausalLM
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_gpt2_fixture import save_canonical  # noqa: E402  byte-reproducible safetensors
+from decoder_fixture import deterministic, write_decoder_fixture  # noqa: E402
 
 SEED = 8765
 HERE = os.path.dirname(os.path.abspath(__file__))
-V, B, T, NEW = 67, 2, 8, 10
+V = 67
 
 
 def make_config(heads):
@@ -52,45 +49,14 @@ def reinit(model, gen):
 
 
 def write(name, heads, gen):
-    out_dir = os.path.join(HERE, name)
     model = BloomForCausalLM(make_config(heads)).float()
     reinit(model, gen)
-    model.eval()
-    if os.path.isdir(out_dir):
-        shutil.rmtree(out_dir)
-    model.save_pretrained(out_dir, safe_serialization=True)
-    out = {}
-    seq = torch.randint(4, V, (B, T + 1), generator=gen, dtype=torch.int64)
-    input_ids, targets = seq[:, :T].contiguous(), seq[:, 1:].contiguous()
-    targets[0, 3] = -100
-    targets[1, 7] = -100
-    model.zero_grad(set_to_none=True)
-    logits = model(input_ids).logits
-    loss = F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1), ignore_index=-100)
-    loss.backward()
-    out["input_ids"] = input_ids.to(torch.int32)
-    out["targets"] = targets.to(torch.int32)
-    out["logits"] = logits.detach().float().contiguous()
-    out["loss"] = loss.detach().float().reshape(1)
-    for pname, p in model.named_parameters():
-        out["grad." + pname] = p.grad.detach().float().contiguous()
-    prompt = torch.randint(4, V, (1, 4), generator=gen, dtype=torch.int64)
-    with torch.no_grad():
-        seqs = model.generate(prompt, attention_mask=torch.ones_like(prompt), max_new_tokens=NEW, do_sample=False,
-                              eos_token_id=None, pad_token_id=3)
-    out["prompt"] = prompt.to(torch.int32)
-    out["greedy"] = seqs[:, 4:].to(torch.int32).contiguous()
-    metadata = {"torch": torch.__version__, "transformers": transformers.__version__, "seed": str(SEED),
-                "generator": "tests/ref/gen_bloom_fixture.py"}
-    save_canonical(out, os.path.join(out_dir, "fixture.safetensors"), metadata)
-    print("wrote %s (loss %.6f)" % (out_dir, out["loss"].item()), file=sys.stderr)
+    write_decoder_fixture(model, os.path.join(HERE, name), gen, first_id=4, pad_id=3, seed=SEED,
+                          generator="tests/ref/gen_bloom_fixture.py")
 
 
 def main():
-    torch.manual_seed(SEED)
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
-    gen = torch.Generator().manual_seed(SEED)
+    gen = deterministic(SEED)
     write("bloom_tiny", 6, gen)
     write("bloom_tiny4", 4, gen)
 

@@ -20,119 +20,25 @@
 #include <unistd.h>
 
 static const char *const DIRS[] = {"tests/ref/bloom_tiny", "tests/ref/bloom_tiny4"};
-enum { V = 67 };
-
-static st_file *fixture(const char *dir) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/fixture.safetensors", dir);
-    st_file *f = NULL;
-    CHECK_OK(st_open(path, &f));
-    return f;
-}
-
-/* Fixture d's model and reference file; false (both released) when either fails. */
-static bool open_fixture(int d, attn_model **m, st_file **f) {
-    *m = NULL;
-    CHECK_OK(attn_model_load(DIRS[d], m));
-    *f = fixture(DIRS[d]);
-    if (*m && *f) return true;
-    st_close(*f);
-    attn_model_free(*m);
-    return false;
-}
-
-/* The logits of the fixture's input_ids against transformers', relative to their scale. */
-static void check_logits(attn_model *m, st_file *f, const char *dir) {
-    int64_t n_ids, n_logits;
-    int32_t *ids = read_ints(f, "input_ids", &n_ids);
-    float *want = read_floats(f, "logits", &n_logits);
-    float *got = attn_malloc((size_t)n_logits * sizeof *got);
-    CHECK(n_logits == n_ids * V);
-    CHECK_OK(attn_model_logits(m, ids, 2, n_ids / 2, got));
-    double scale = max_abs(want, n_logits), err = max_diff(got, want, n_logits) / scale;
-    if (!(err <= 1e-4)) fprintf(stderr, "  %s: logits differ by %.3g of their scale\n", dir, err);
-    CHECK(scale > 0.1 && err <= 1e-4);
-    attn_free(ids);
-    attn_free(want);
-    attn_free(got);
-}
+enum { N_DIRS = 2, V = 67 };
 
 TEST("BLOOM logits match transformers within 1e-4 of their scale (6 heads, 4 heads)") {
-    for (int d = 0; d < 2; d++) {
-        attn_model *m;
-        st_file *f;
-        if (!open_fixture(d, &m, &f)) continue;
-        check_logits(m, f, DIRS[d]);
-        st_close(f);
-        attn_model_free(m);
-    }
+    for (int d = 0; d < N_DIRS; d++) fixture_logits(DIRS[d]);
 }
 
 TEST("BLOOM loss and every gradient match PyTorch") {
-    for (int d = 0; d < 2; d++) {
-        attn_model *m;
-        st_file *f;
-        if (!open_fixture(d, &m, &f)) continue;
-        int64_t n;
-        int32_t *ids = read_ints(f, "input_ids", &n), *targets = read_ints(f, "targets", NULL);
-        for (int64_t i = 0; i < n; i++)
-            if (targets[i] == -100) targets[i] = -1;
-        float *want_loss = read_floats(f, "loss", NULL);
-        CHECK_OK(model_enable_grads(m));
-        graph g;
-        graph_init(&g, NULL);
-        graph_reset(&g, true, true, 0);
-        tensor *loss = model_loss(m, &g, ids, targets, 2, n / 2);
-        CHECK(loss != NULL);
-        if (loss) {
-            CHECK_NEAR(loss->data[0], want_loss[0], 1e-5);
-            CHECK_OK(graph_backward(&g, loss));
-            check_param_grads(m, f, 1e-3, DIRS[d]);
-        }
-        graph_free(&g);
-        attn_free(ids);
-        attn_free(targets);
-        attn_free(want_loss);
-        st_close(f);
-        attn_model_free(m);
-    }
+    for (int d = 0; d < N_DIRS; d++) fixture_grads(DIRS[d]);
 }
 
 TEST("BLOOM greedy generation (prefill, then ALiBi over the KV cache) is transformers' token for token") {
-    for (int d = 0; d < 2; d++) {
-        attn_model *m;
-        st_file *f;
-        if (!open_fixture(d, &m, &f)) continue;
-        int64_t n_prompt, n_want;
-        int32_t *prompt = read_ints(f, "prompt", &n_prompt), *want = read_ints(f, "greedy", &n_want);
-        attn_sampler_params sp = attn_sampler_default_params();
-        sp.temperature = 0;
-        sp.max_new_tokens = n_want;
-        sp.stop_token = -1;
-        attn_gen *gen = NULL;
-        CHECK_OK(attn_gen_new(m, &sp, &gen));
-        if (gen) CHECK_OK(attn_gen_start(gen, prompt, n_prompt));
-        int64_t same = 0;
-        for (int64_t i = 0; gen && i < n_want; i++) {
-            int32_t t = -1;
-            CHECK_OK(attn_gen_next(gen, &t));
-            same += t == want[i];
-        }
-        if (same != n_want) fprintf(stderr, "  %s: %lld of %lld tokens as transformers\n", DIRS[d], (long long)same, (long long)n_want);
-        CHECK(same == n_want);
-        attn_gen_free(gen);
-        attn_free(prompt);
-        attn_free(want);
-        st_close(f);
-        attn_model_free(m);
-    }
+    for (int d = 0; d < N_DIRS; d++) fixture_greedy(DIRS[d]);
 }
 
 TEST("BLOOM logits through the KV cache (a prefill of 3, then one token at a time) are transformers' within 1e-4") {
     for (int d = 0; d < 2; d++) {
         attn_model *m;
         st_file *f;
-        if (!open_fixture(d, &m, &f)) continue;
+        if (!fixture_open(DIRS[d], &m, &f)) continue;
         int64_t n_ids, n_logits;
         int32_t *ids = read_ints(f, "input_ids", &n_ids);
         float *want = read_floats(f, "logits", &n_logits);
@@ -163,27 +69,7 @@ TEST("BLOOM logits through the KV cache (a prefill of 3, then one token at a tim
 }
 
 TEST("BLOOM saved by attn loads back with the same logits and transformers' names and layout") {
-    for (int d = 0; d < 2; d++) {
-        attn_model *m = NULL, *back = NULL;
-        char dir[] = "/tmp/attn_bloom_saveXXXXXX";
-        CHECK(mkdtemp(dir) != NULL);
-        CHECK_OK(attn_model_load(DIRS[d], &m));
-        if (m) CHECK_OK(attn_model_save(m, dir));
-        CHECK_OK(attn_model_load(dir, &back));
-        st_file *f = fixture(DIRS[d]);
-        if (back && f) check_logits(back, f, dir);
-        if (m && back) {
-            CHECK(back->n_params_tensors == m->n_params_tensors);
-            for (int k = 0; k < m->n_params_tensors && k < back->n_params_tensors; k++)
-                CHECK(!strcmp(m->params[k].name, back->params[k].name));
-        }
-        st_close(f);
-        attn_model_free(m);
-        attn_model_free(back);
-        char cmd[300];
-        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-        CHECK(system(cmd) == 0);
-    }
+    for (int d = 0; d < N_DIRS; d++) fixture_save_load(DIRS[d]);
 }
 
 TEST("BLOOM's saved query_key_value is transformers' per-head layout, byte for byte") {
@@ -321,10 +207,10 @@ TEST("BLOOM reads bigscience/bloom's own config names (n_embed, num_attention_he
     CHECK(system(cmd) == 0);
     attn_model *m = NULL;
     CHECK_OK(attn_model_load(dir, &m));
-    st_file *f = fixture(DIRS[0]);
+    st_file *f = fixture_file(DIRS[0]);
     if (m && f) {
         CHECK(m->cfg.n_embd == 48 && m->cfg.n_head == 6 && m->cfg.n_layer == 2 && m->cfg.n_ctx == 32);
-        check_logits(m, f, dir);
+        fixture_check_logits(m, f, dir);
         /* 33 positions do not fit the cache of seq_length 32 */
         kv_cache *cache = NULL;
         CHECK_OK(kv_cache_new(m, 1, &cache));
