@@ -76,55 +76,60 @@ static void rope_inv_freq(float *inv, int64_t rot, float theta) {
     for (int64_t i = 0; i < rot / 2; i++) inv[i] = 1.0f / (float)pow((double)theta, (double)((float)(2 * i) / (float)rot));
 }
 
-void CPU_FN(cpu_rope_forward)(float *out, const float *inp, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads,
-                              int64_t D, int64_t rot, float theta) {
-    float inv[256];
+/* Rotates every head of one row of C floats: o = R(sgn * angle) x for the
+ * first n_heads heads (their first rot dimensions; the rest copied), the
+ * columns after them copied. Forward: sgn +1, o written; backward: the
+ * transpose (sgn -1) added into the gradient (acc). */
+static inline void rope_row(float *o, const float *x, const float *c, const float *s, int64_t C, int64_t n_heads,
+                            int64_t D, int64_t rot, float sgn, bool acc) {
     int64_t half = rot / 2;
-    rope_inv_freq(inv, rot, theta);
-#pragma omp parallel for if (N * C >= PAR_MIN) schedule(static)
-    for (int64_t n = 0; n < N; n++) {
-        float c[256], s[256];
-        rope_angles(c, s, inv, pos[n], half);
-        const float *x = inp + n * C;
-        float *o = out + n * C;
-        for (int64_t h = 0; h < n_heads; h++) {
-            const float *xh = x + h * D;
-            float *oh = o + h * D;
+    for (int64_t h = 0; h < n_heads; h++) {
+        const float *xh = x + h * D;
+        float *oh = o + h * D;
+        if (acc) {
 #pragma omp simd
             for (int64_t i = 0; i < half; i++) {
-                oh[i] = xh[i] * c[i] - xh[i + half] * s[i];
-                oh[i + half] = xh[i + half] * c[i] + xh[i] * s[i];
+                oh[i] += xh[i] * c[i] - sgn * xh[i + half] * s[i];
+                oh[i + half] += xh[i + half] * c[i] + sgn * xh[i] * s[i];
+            }
+            for (int64_t e = rot; e < D; e++) oh[e] += xh[e];
+        } else {
+#pragma omp simd
+            for (int64_t i = 0; i < half; i++) {
+                oh[i] = xh[i] * c[i] - sgn * xh[i + half] * s[i];
+                oh[i + half] = xh[i + half] * c[i] + sgn * xh[i] * s[i];
             }
             for (int64_t e = rot; e < D; e++) oh[e] = xh[e];
         }
+    }
+    if (acc) {
+#pragma omp simd
+        for (int64_t e = n_heads * D; e < C; e++) o[e] += x[e];
+    } else {
         memcpy(o + n_heads * D, x + n_heads * D, (size_t)(C - n_heads * D) * sizeof(float));
     }
 }
 
-void CPU_FN(cpu_rope_backward)(float *dinp, const float *dout, const int32_t *pos, int64_t N, int64_t C,
-                               int64_t n_heads, int64_t D, int64_t rot, float theta) {
+static void rope_rows(float *out, const float *inp, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads, int64_t D,
+                      int64_t rot, float theta, float sgn, bool acc) {
     float inv[256];
-    int64_t half = rot / 2;
     rope_inv_freq(inv, rot, theta);
 #pragma omp parallel for if (N * C >= PAR_MIN) schedule(static)
     for (int64_t n = 0; n < N; n++) {
         float c[256], s[256];
-        rope_angles(c, s, inv, pos[n], half);
-        const float *dy = dout + n * C;
-        float *dx = dinp + n * C;
-        for (int64_t h = 0; h < n_heads; h++) {
-            const float *dyh = dy + h * D;
-            float *dxh = dx + h * D;
-#pragma omp simd
-            for (int64_t i = 0; i < half; i++) {
-                dxh[i] += dyh[i] * c[i] + dyh[i + half] * s[i];
-                dxh[i + half] += dyh[i + half] * c[i] - dyh[i] * s[i];
-            }
-            for (int64_t e = rot; e < D; e++) dxh[e] += dyh[e];
-        }
-#pragma omp simd
-        for (int64_t e = n_heads * D; e < C; e++) dx[e] += dy[e];
+        rope_angles(c, s, inv, pos[n], rot / 2);
+        rope_row(out + n * C, inp + n * C, c, s, C, n_heads, D, rot, sgn, acc);
     }
+}
+
+void CPU_FN(cpu_rope_forward)(float *out, const float *inp, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads,
+                              int64_t D, int64_t rot, float theta) {
+    rope_rows(out, inp, pos, N, C, n_heads, D, rot, theta, 1.0f, false);
+}
+
+void CPU_FN(cpu_rope_backward)(float *dinp, const float *dout, const int32_t *pos, int64_t N, int64_t C,
+                               int64_t n_heads, int64_t D, int64_t rot, float theta) {
+    rope_rows(dinp, dout, pos, N, C, n_heads, D, rot, theta, -1.0f, true);
 }
 
 void CPU_FN(cpu_swiglu_forward)(float *out, const float *inp, int64_t N, int64_t F) {
