@@ -6,6 +6,7 @@
 #include "io/safetensors.h"
 #include "models/model_impl.h"
 #include "attn/generate.h"
+#include "attn/train.h"
 
 #include <stdlib.h>
 
@@ -120,7 +121,7 @@ static inline st_file *fixture_file(const char *dir) {
 }
 
 /* dir's model and reference file; false (both released) when either fails. */
-static inline bool fixture_open(const char *dir, attn_model **m, st_file **f) {
+static inline bool ref_fixture_open(const char *dir, attn_model **m, st_file **f) {
     *m = NULL;
     CHECK_OK(attn_model_load(dir, m));
     *f = fixture_file(dir);
@@ -151,7 +152,7 @@ static inline void fixture_check_logits(attn_model *m, st_file *f, const char *w
 static inline void fixture_logits(const char *dir) {
     attn_model *m;
     st_file *f;
-    if (!fixture_open(dir, &m, &f)) return;
+    if (!ref_fixture_open(dir, &m, &f)) return;
     fixture_check_logits(m, f, dir);
     st_close(f);
     attn_model_free(m);
@@ -161,7 +162,7 @@ static inline void fixture_logits(const char *dir) {
 static inline void fixture_grads(const char *dir) {
     attn_model *m;
     st_file *f;
-    if (!fixture_open(dir, &m, &f)) return;
+    if (!ref_fixture_open(dir, &m, &f)) return;
     int64_t n;
     int32_t *ids = read_ints(f, "input_ids", &n), *targets = read_ints(f, "targets", NULL);
     float *want_loss = read_floats(f, "loss", NULL);
@@ -192,7 +193,7 @@ static inline void fixture_grads(const char *dir) {
 static inline void fixture_greedy(const char *dir) {
     attn_model *m;
     st_file *f;
-    if (!fixture_open(dir, &m, &f)) return;
+    if (!ref_fixture_open(dir, &m, &f)) return;
     int64_t n_prompt = 0, n_want = 0;
     int32_t *prompt = read_ints(f, "prompt", &n_prompt), *want = read_ints(f, "greedy", &n_want);
     attn_sampler_params sp = attn_sampler_default_params();
@@ -240,6 +241,35 @@ static inline void fixture_save_load(const char *dir) {
     char cmd[300];
     snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
     CHECK(system(cmd) == 0);
+}
+
+/* A new model of the family (attn_model_new_arch: 2 layers of n_head heads
+ * and width n_embd, 16 positions, 11 tokens) halves its loss on a repeated
+ * sequence in 60 steps. */
+static inline void fixture_new_learns(const char *model_type, int64_t n_head, int64_t n_embd) {
+    attn_gpt_config c = attn_gpt_default_config();
+    c.n_layer = 2, c.n_head = n_head, c.n_embd = n_embd, c.n_ctx = 16, c.vocab_size = 11;
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_new_arch(model_type, &c, 5, &m));
+    if (!m) return;
+    CHECK(!strcmp(m->arch->model_type, model_type));
+    attn_optim_params op = attn_optim_default_params();
+    op.lr = 3e-3f;
+    op.max_steps = 60;
+    op.warmup_steps = 0;
+    attn_trainer *tr = NULL;
+    CHECK_OK(attn_trainer_new(m, &op, &tr));
+    int32_t in[16], tg[16];
+    for (int t = 0; t < 16; t++) in[t] = t % 5, tg[t] = (t + 1) % 5;
+    float first = 0, loss = 0;
+    for (int s = 0; tr && s < 60; s++) {
+        CHECK_OK(attn_trainer_step(tr, in, tg, 1, 1, 16, &loss, NULL));
+        if (s == 0) first = loss;
+    }
+    if (!(first > 1.5f && loss < 0.5f * first)) fprintf(stderr, "  %s: loss %.4f -> %.4f\n", model_type, (double)first, (double)loss);
+    CHECK(first > 1.5f && loss < 0.5f * first);
+    attn_trainer_free(tr);
+    attn_model_free(m);
 }
 
 #endif

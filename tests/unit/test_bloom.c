@@ -38,7 +38,7 @@ TEST("BLOOM logits through the KV cache (a prefill of 3, then one token at a tim
     for (int d = 0; d < 2; d++) {
         attn_model *m;
         st_file *f;
-        if (!fixture_open(DIRS[d], &m, &f)) continue;
+        if (!ref_fixture_open(DIRS[d], &m, &f)) continue;
         int64_t n_ids, n_logits;
         int32_t *ids = read_ints(f, "input_ids", &n_ids);
         float *want = read_floats(f, "logits", &n_logits);
@@ -152,28 +152,10 @@ static attn_status load_config(const char *config_json) {
 }
 
 TEST("a new BLOOM (attn_model_new_arch) learns a repeated sequence; configs attn does not support are refused by name") {
+    fixture_new_learns("bloom", 3, 24);
     attn_gpt_config c = attn_gpt_default_config();
     c.n_layer = 2, c.n_head = 3, c.n_embd = 24, c.n_ctx = 16, c.vocab_size = 11;
     attn_model *m = NULL;
-    CHECK_OK(attn_model_new_arch("bloom", &c, 5, &m));
-    if (!m) return;
-    CHECK(!strcmp(m->arch->model_type, "bloom"));
-    attn_optim_params op = attn_optim_default_params();
-    op.lr = 3e-3f;
-    op.max_steps = 60;
-    op.warmup_steps = 0;
-    attn_trainer *tr = NULL;
-    CHECK_OK(attn_trainer_new(m, &op, &tr));
-    int32_t in[16], tg[16];
-    for (int t = 0; t < 16; t++) in[t] = t % 5, tg[t] = (t + 1) % 5;
-    float first = 0, loss = 0;
-    for (int s = 0; tr && s < 60; s++) {
-        CHECK_OK(attn_trainer_step(tr, in, tg, 1, 1, 16, &loss, NULL));
-        if (s == 0) first = loss;
-    }
-    CHECK(first > 1.5f && loss < 0.5f * first);
-    attn_trainer_free(tr);
-    attn_model_free(m);
     c.n_inner = 50;
     CHECK_STATUS(attn_model_new_arch("bloom", &c, 5, &m), ATTN_ERR_UNSUPPORTED);
     CHECK(strstr(attn_last_error(), "BLOOM's MLP is 4 x the width") != NULL);

@@ -39,7 +39,7 @@ TEST("Llama / Qwen2 saved by attn load back with the same logits, transformers' 
 TEST("a bf16 Llama (bf16 matrix products) gives logits close to the fp32 ones") {
     attn_model *m;
     st_file *f;
-    if (!fixture_open(DIRS[0], &m, &f)) return;
+    if (!ref_fixture_open(DIRS[0], &m, &f)) return;
     int64_t n_ids, n_logits;
     int32_t *ids = read_ints(f, "input_ids", &n_ids);
     float *want = read_floats(f, "logits", &n_logits), *got = attn_malloc((size_t)n_logits * sizeof *got);
@@ -123,28 +123,10 @@ TEST("rope_scaling, other rope types, short sliding windows and non-SiLU activat
 }
 
 TEST("a new Llama (attn_model_new_arch) learns a repeated sequence; llama_model_new builds GQA from hyper-parameters") {
+    fixture_new_learns("llama", 2, 32);
     attn_gpt_config c = attn_gpt_default_config();
     c.n_layer = 2, c.n_head = 2, c.n_embd = 32, c.n_ctx = 16, c.vocab_size = 11;
     attn_model *m = NULL;
-    CHECK_OK(attn_model_new_arch("llama", &c, 5, &m));
-    if (!m) return;
-    CHECK(!strcmp(m->arch->model_type, "llama"));
-    attn_optim_params op = attn_optim_default_params();
-    op.lr = 3e-3f;
-    op.max_steps = 60;
-    op.warmup_steps = 0;
-    attn_trainer *tr = NULL;
-    CHECK_OK(attn_trainer_new(m, &op, &tr));
-    int32_t in[16], tg[16];
-    for (int t = 0; t < 16; t++) in[t] = t % 5, tg[t] = (t + 1) % 5;
-    float first = 0, loss = 0;
-    for (int s = 0; tr && s < 60; s++) {
-        CHECK_OK(attn_trainer_step(tr, in, tg, 1, 1, 16, &loss, NULL));
-        if (s == 0) first = loss;
-    }
-    CHECK(first > 1.5f && loss < 0.5f * first);
-    attn_trainer_free(tr);
-    attn_model_free(m);
     llama_hparams hp = {.g = c, .n_kv_head = 1, .head_dim = 6, .rope_theta = 10000.0f, .tie = true};
     hp.g.n_inner = 24, hp.g.layer_norm_eps = 1e-5f;
     CHECK_OK(llama_model_new("llama", &hp, &m));

@@ -34,28 +34,10 @@ TEST("OPT saved by attn loads back with the same logits and transformers' names"
 }
 
 TEST("a new OPT (attn_model_new_arch) learns a repeated sequence; a config attn does not support is refused") {
+    fixture_new_learns("opt", 2, 32);
     attn_gpt_config c = attn_gpt_default_config();
     c.n_layer = 2, c.n_head = 2, c.n_embd = 32, c.n_ctx = 16, c.vocab_size = 11;
     attn_model *m = NULL;
-    CHECK_OK(attn_model_new_arch("opt", &c, 5, &m));
-    if (!m) return;
-    CHECK(!strcmp(m->arch->model_type, "opt"));
-    attn_optim_params op = attn_optim_default_params();
-    op.lr = 3e-3f;
-    op.max_steps = 60;
-    op.warmup_steps = 0;
-    attn_trainer *tr = NULL;
-    CHECK_OK(attn_trainer_new(m, &op, &tr));
-    int32_t in[16], tg[16];
-    for (int t = 0; t < 16; t++) in[t] = t % 5, tg[t] = (t + 1) % 5;
-    float first = 0, loss = 0;
-    for (int s = 0; tr && s < 60; s++) {
-        CHECK_OK(attn_trainer_step(tr, in, tg, 1, 1, 16, &loss, NULL));
-        if (s == 0) first = loss;
-    }
-    CHECK(first > 1.5f && loss < 0.5f * first);
-    attn_trainer_free(tr);
-    attn_model_free(m);
     CHECK_STATUS(attn_model_new_arch("bert", &c, 5, &m), ATTN_ERR_UNSUPPORTED);
     char dir[] = "/tmp/attn_opt_cfgXXXXXX", path[300];
     CHECK(mkdtemp(dir) != NULL);
