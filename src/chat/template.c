@@ -1170,6 +1170,19 @@ static attn_status parse_targets(parser *P, node *n) {
     return ATTN_OK;
 }
 
+/* An {% else %} branch of n, up to and including {% endword %}. */
+static attn_status parse_orelse(parser *P, const token *at, int loops, const char *endword, node *n) {
+    const char *const ends[] = {endword, NULL};
+    nvec orelse = {0};
+    str end;
+    attn_status st = parse_body(P, ends, at, loops, &orelse, &end);
+    if (st) return st;
+    n->orelse = orelse.v;
+    n->n_orelse = orelse.n;
+    P->i++;
+    return expect_bend(P, endword);
+}
+
 static attn_status parse_if(parser *P, const token *at, int loops, node **out) {
     node *n = new_node(P, N_IF, at);
     if (!n) return OOM_PARSE();
@@ -1191,15 +1204,7 @@ static attn_status parse_if(parser *P, const token *at, int loops, node **out) {
         n->n_orelse = 1;
     } else {
         if ((st = expect_bend(P, str_is(end, "else") ? "else" : "endif"))) return st;
-        if (str_is(end, "else")) {
-            static const char *const ENDIF[] = {"endif", NULL};
-            nvec orelse = {0};
-            if ((st = parse_body(P, ENDIF, at, loops, &orelse, &end))) return st;
-            n->orelse = orelse.v;
-            n->n_orelse = orelse.n;
-            P->i++;
-            if ((st = expect_bend(P, "endif"))) return st;
-        }
+        if (str_is(end, "else") && (st = parse_orelse(P, at, loops, "endif", n))) return st;
     }
     P->depth--;
     *out = n;
@@ -1230,15 +1235,7 @@ static attn_status parse_for(parser *P, const token *at, int loops, node **out) 
     n->n_body = body.n;
     P->i++;
     if ((st = expect_bend(P, str_is(end, "else") ? "else" : "endfor"))) return st;
-    if (str_is(end, "else")) {
-        static const char *const ENDFOR[] = {"endfor", NULL};
-        nvec orelse = {0};
-        if ((st = parse_body(P, ENDFOR, at, loops, &orelse, &end))) return st;
-        n->orelse = orelse.v;
-        n->n_orelse = orelse.n;
-        P->i++;
-        if ((st = expect_bend(P, "endfor"))) return st;
-    }
+    if (str_is(end, "else") && (st = parse_orelse(P, at, loops, "endfor", n))) return st;
     P->depth--;
     *out = n;
     return ATTN_OK;
