@@ -326,7 +326,10 @@ extern const json_field GPT2_CONFIG_KEYS[];
 /* Forward of ids (B, T) at positions cache->len ... cache->len + T - 1,
  * appending their keys/values to the cache (which may be NULL: positions
  * from 0, no cache) and advancing its length. Returns logits (B, T, V), or
- * (B, 1, V) for the last position only when last_only; non-finite logits
+ * (B, 1, V) for the last position only when last_only. With the cache's
+ * runs set (a continuous batch, kv_cache), ids is (1, n), positions come
+ * from the cache, last_only gives one row per run (n_runs, 1, V), and no
+ * length is advanced (the caller keeps them). Non-finite logits
  * of an unrecorded pass are an error naming where they first appear. A
  * family's forward (model_family.forward) computes the logits only. */
 tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,

@@ -15,6 +15,7 @@
 #include "test.h"
 
 #include "attn/context.h"
+#include "attn/gguf.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -148,6 +149,16 @@ TEST("a continuous batch in quantized and bf16 precision gets the logits each se
     joining_and_leaving("tests/ref/llama_gqa", ATTN_PRECISION_Q4_0);
     joining_and_leaving("tests/ref/qwen2_tiny", ATTN_PRECISION_BF16);
     joining_and_leaving("tests/ref/gpt2_tiny", ATTN_PRECISION_BF16);
+}
+
+TEST("a continuous batch on a GGUF-loaded Llama (Q8_0 matrices kept quantized) gets the logits each sequence gets alone") {
+    const char *path = test_tmp_path("batch_llama_q8.gguf");
+    CHECK_OK(attn_gguf_convert("tests/ref/llama_gqa", path, 8, NULL));
+    attn_model *m = load(path, ATTN_PRECISION_F32);
+    CHECK(m && attn_model_precision(m) == ATTN_PRECISION_Q8_0);
+    attn_model_free(m);
+    joining_and_leaving(path, ATTN_PRECISION_F32);
+    remove(path);
 }
 
 /* seq_keep then new tokens, seq_copy of a prefix into a longer and an
