@@ -1,8 +1,11 @@
 /* context.c — decoding contexts (include/attn/context.h): the per-request
- * state over a read-only model. A decoder's context is its KV cache and a
- * graph of its own, stepped by model_forward; an encoder-decoder's or
- * RNN's is its family's decoding state (model_family.s2s_*), made by
- * attn_ctx_encode. */
+ * state over a read-only model. A decoder's context is its KV cache, a
+ * graph of its own and each sequence's length, stepped by model_forward:
+ * attn_ctx_decode appends to every sequence at one length, and
+ * attn_ctx_decode_batch hands the cache a run table (kv_run) so that one
+ * forward appends to each named sequence at its own position; an
+ * encoder-decoder's or RNN's is its family's decoding state
+ * (model_family.s2s_*), made by attn_ctx_encode. */
 #include "attn/context.h"
 #include "models/model_impl.h"
 
