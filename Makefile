@@ -169,7 +169,7 @@ $(BUILD)/bench/%: bench/%.c $(BUILD)/libattn.a $(HEADERS)
 	$(CC) $(CFLAGS) $(if $(BENCH_BLAS),,-UATTN_HAVE_BLAS) -o $@ $< $(BUILD)/libattn.a $(LDLIBS) $(BENCH_LIBS)
 
 bench: attn $(BUILD)/bench/bench_model $(BUILD)/bench/bench_machine $(BUILD)/bench/bench_gemm $(BUILD)/bench/bench_gemv \
-       $(BUILD)/bench/bench_attention
+       $(BUILD)/bench/bench_attention $(BUILD)/bench/bench_batch
 	sh bench/run.sh
 
 fixtures:

@@ -87,9 +87,7 @@ tensor *bloom_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
     bloom_model *o = m->state;
     const attn_gpt_config *c = &m->cfg;
     float eps = c->layer_norm_eps;
-    int64_t pos0 = cache ? cache->len : 0;
-    int32_t *last = NULL;
-    if (cache) nn_positions(g, B, T, pos0, c->n_ctx); /* no positions, but the cache holds seq_length of them */
+    if (cache) kv_positions(g, cache, B, T, 0, c->n_ctx); /* no positions, but the cache holds seq_length of them */
     tensor *x = op_layernorm(g, op_embedding(g, &o->wte, ids, B, T), &o->emb_ln_w, &o->emb_ln_b, eps), *r = NULL;
     for (int64_t l = 0; l < c->n_layer; l++) {
         bloom_layer *ly = &o->layers[l];
@@ -97,13 +95,11 @@ tensor *bloom_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
                      .alibi = o->alibi};
         nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = eps}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = eps};
         nn_mlp f = {.up_w = &ly->fc1_w, .up_b = &ly->fc1_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b, .act = KACT_GELU};
-        nn_kv kv = {cache ? cache->kv[l] : NULL, c->n_ctx * 2 * c->n_embd, pos0}, *kvp = cache ? &kv : NULL;
+        nn_kv kv = cache ? kv_layer(cache, l) : (nn_kv){0}, *kvp = cache ? &kv : NULL;
         x = nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, c->dropout, kvp, &r);
     }
     x = r ? op_add_layernorm(g, x, r, &o->lnf_w, &o->lnf_b, eps, NULL) : op_layernorm(g, x, &o->lnf_w, &o->lnf_b, eps);
-    if (x && last_only && (last = graph_ints(g, B)))
-        for (int64_t b = 0; b < B; b++) last[b] = (int32_t)(T - 1);
-    return op_linear(g, last ? op_select_rows(g, x, last) : x, &o->wte, NULL);
+    return op_linear(g, kv_last_rows(g, x, cache, B, T, last_only), &o->wte, NULL);
 }
 
 attn_status bloom_load(const model_source *src, attn_model **out) {

@@ -613,7 +613,7 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     for (int64_t l = 0; l < c->decoder_layers && x; l++) {
         dec_layer *ly = &e->dec[l];
         nn_attn sa = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->o_w, .o_b = &ly->o_b, .n_head = H};
-        nn_kv kv = {s->self[l], T1 * 2 * C, s->len};
+        nn_kv kv = {.kv = s->self[l], .stride = T1 * 2 * C, .len = s->len};
         nn_norm n1 = norm(&ly->ln1_w, &ly->ln1_b), n2 = norm(&ly->ln2_w, &ly->ln2_b), n3 = norm(&ly->ln3_w, &ly->ln3_b);
         nn_mlp f = layer_mlp(c, &ly->fc1_w, &ly->fc1_b, &ly->fc2_w, &ly->fc2_b);
         x = nn_add_norm(g, x, nn_self_attention(g, x, &sa, true, NULL, &kv), 0.0f, &n1);

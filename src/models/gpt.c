@@ -171,22 +171,14 @@ static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, tensor *
     nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->proj_w, .o_b = &ly->proj_b, .n_head = c->n_head};
     nn_mlp f = {.up_w = &ly->fc_w, .up_b = &ly->fc_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b,
                 .act = c->activation == ATTN_ACT_RELU ? KACT_RELU : KACT_GELU};
-    nn_kv kv = {cache ? cache->kv[layer] : NULL, c->n_ctx * 2 * c->n_embd, cache ? cache->len : 0};
+    nn_kv kv = cache ? kv_layer(cache, layer) : (nn_kv){0};
     return nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, c->dropout, cache ? &kv : NULL, r_out);
 }
 
 static tensor *trunk(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache) {
     const attn_gpt_config *c = &m->cfg;
-    int64_t pos0 = cache ? cache->len : 0;
-    if (T < 1 || pos0 + T > c->n_ctx) {
-        g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "sequence of %lld tokens does not fit the context of %lld positions",
-                                (long long)(pos0 + T), (long long)c->n_ctx);
-        return NULL;
-    }
-    int32_t *pos = graph_ints(g, B * T);
+    int32_t *pos = kv_positions(g, cache, B, T, 0, c->n_ctx);
     if (!pos) return NULL;
-    for (int64_t b = 0; b < B; b++)
-        for (int64_t t = 0; t < T; t++) pos[b * T + t] = (int32_t)(pos0 + t);
     tensor *x = op_add(g, op_embedding(g, &m->wte, ids, B, T), op_embedding(g, &m->wpe, pos, B, T));
     x = op_dropout(g, x, c->dropout);
     tensor *r = NULL;
@@ -196,15 +188,7 @@ static tensor *trunk(attn_model *m, graph *g, const int32_t *ids, int64_t B, int
 
 tensor *gpt_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only) {
     tensor *x = trunk(m, g, ids, B, T, cache);
-    if (!x) return NULL;
-    if (last_only && T > 1) {
-        int64_t C = m->cfg.n_embd;
-        tensor *xl = graph_tensor(g, 3, (int64_t[]){B, 1, C});
-        if (!xl) return NULL;
-        for (int64_t b = 0; b < B; b++)
-            memcpy(xl->data + b * C, x->data + (b * T + T - 1) * C, (size_t)C * sizeof(float));
-        x = xl;
-    }
+    x = kv_last_rows(g, x, cache, B, T, last_only);
     x = op_layernorm(g, x, &m->lnf_w, &m->lnf_b, m->cfg.layer_norm_eps);
     return op_linear(g, x, &m->wte, NULL);
 }
@@ -319,22 +303,25 @@ attn_status attn_model_score(attn_model *m, const int32_t *ids, int64_t n, doubl
 
 /* ---- KV cache ------------------------------------------------------------- */
 
-attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out) {
+attn_status kv_cache_new(const attn_model *m, int64_t B, int64_t max_len, kv_cache **out) {
+    *out = NULL;
+    if (max_len <= 0 || max_len > m->cfg.n_ctx) max_len = m->cfg.n_ctx;
     kv_cache *c = attn_calloc(1, sizeof *c);
     if (!c) return ATTN_ERR_OUT_OF_MEMORY;
     c->B = B;
+    c->max_len = max_len;
+    c->width = m->kv_width ? m->kv_width : 2 * m->cfg.n_embd;
     c->kv = attn_calloc((size_t)m->cfg.n_layer, sizeof *c->kv);
     if (!c->kv) {
         attn_free(c);
         return ATTN_ERR_OUT_OF_MEMORY;
     }
     size_t n;
-    int64_t width = m->kv_width ? m->kv_width : 2 * m->cfg.n_embd;
-    if (!size_mul((size_t)(B * m->cfg.n_ctx), (size_t)width * sizeof(float), &n)) {
+    if (!size_mul((size_t)(B * max_len), (size_t)c->width * sizeof(float), &n)) {
         kv_cache_free(m, c);
         return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "KV cache size overflows");
     }
-    c->row = m->cfg.n_ctx * width;
+    c->row = max_len * c->width;
     for (int64_t l = 0; l < m->cfg.n_layer; l++)
         if (!(c->kv[l] = attn_malloc_aligned(n))) {
             kv_cache_free(m, c);
@@ -344,17 +331,67 @@ attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out) {
     return ATTN_OK;
 }
 
-attn_status kv_cache_reorder(const attn_model *m, kv_cache *c, const int32_t *from) {
-    size_t used = (size_t)c->len * (size_t)(c->row / m->cfg.n_ctx) * sizeof(float);
-    if (!used) return ATTN_OK;
-    float *tmp = attn_malloc_aligned((size_t)c->B * used);
+attn_status kv_cache_reorder(const attn_model *m, kv_cache *c, const int32_t *from, const int64_t *lens) {
+    size_t per = (size_t)c->width * sizeof(float), total = 0;
+    for (int64_t i = 0; i < c->B; i++) total += (size_t)(lens ? lens[from[i]] : c->len) * per;
+    if (!total) return ATTN_OK;
+    char *tmp = attn_malloc_aligned(total);
     if (!tmp) return ATTN_ERR_OUT_OF_MEMORY;
     for (int64_t l = 0; l < m->cfg.n_layer; l++) {
-        for (int64_t i = 0; i < c->B; i++) memcpy((char *)tmp + i * used, c->kv[l] + from[i] * c->row, used);
-        for (int64_t i = 0; i < c->B; i++) memcpy(c->kv[l] + i * c->row, (char *)tmp + i * used, used);
+        size_t at = 0;
+        for (int64_t i = 0; i < c->B; i++) {
+            size_t used = (size_t)(lens ? lens[from[i]] : c->len) * per;
+            memcpy(tmp + at, c->kv[l] + from[i] * c->row, used);
+            at += used;
+        }
+        at = 0;
+        for (int64_t i = 0; i < c->B; i++) {
+            size_t used = (size_t)(lens ? lens[from[i]] : c->len) * per;
+            memcpy(c->kv[l] + i * c->row, tmp + at, used);
+            at += used;
+        }
     }
     attn_free_aligned(tmp);
     return ATTN_OK;
+}
+
+void kv_cache_copy(const attn_model *m, kv_cache *c, int64_t dst, int64_t src, int64_t n) {
+    if (dst == src || n <= 0) return;
+    for (int64_t l = 0; l < m->cfg.n_layer; l++)
+        memcpy(c->kv[l] + dst * c->row, c->kv[l] + src * c->row, (size_t)(n * c->width) * sizeof(float));
+}
+
+int32_t *kv_positions(graph *g, const kv_cache *c, int64_t B, int64_t T, int64_t offset, int64_t limit) {
+    if (!c || !c->runs) return nn_positions(g, B, T, (c ? c->len : 0) + offset, limit);
+    if (g->status) return NULL;
+    int32_t *pos = graph_ints(g, B * T);
+    if (!pos) return NULL;
+    for (int64_t i = 0; i < B * T; i++) {
+        if (c->pos[i] + offset + 1 > limit) {
+            g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "a sequence of %lld tokens does not fit the model's %lld positions",
+                                    (long long)(c->pos[i] + offset + 1), (long long)limit);
+            return NULL;
+        }
+        pos[i] = (int32_t)(c->pos[i] + offset);
+    }
+    return pos;
+}
+
+tensor *kv_last_rows(graph *g, tensor *x, const kv_cache *c, int64_t B, int64_t T, bool last_only) {
+    if (!x || !last_only) return x;
+    if (c && c->runs) {
+        int64_t C = x->shape[x->ndim - 1];
+        tensor *xl = graph_tensor(g, 3, (int64_t[]){c->n_runs, 1, C});
+        if (!xl) return NULL;
+        for (int64_t r = 0; r < c->n_runs; r++)
+            memcpy(xl->data + r * C, x->data + (c->runs[r].row + c->runs[r].count - 1) * C, (size_t)C * sizeof(float));
+        return xl;
+    }
+    if (T == 1) return x;
+    int32_t *last = graph_ints(g, B);
+    if (!last) return NULL;
+    for (int64_t b = 0; b < B; b++) last[b] = (int32_t)(T - 1);
+    return op_select_rows(g, x, last);
 }
 
 void kv_cache_free(const attn_model *m, kv_cache *c) {

@@ -141,8 +141,7 @@ tensor *llama_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
     llama_model *o = m->state;
     const llama_hparams *c = &o->c;
     float eps = c->g.layer_norm_eps;
-    int64_t pos0 = cache ? cache->len : 0;
-    int32_t *pos = nn_positions(g, B, T, pos0, c->g.n_ctx), *last = NULL;
+    int32_t *pos = kv_positions(g, cache, B, T, 0, c->g.n_ctx);
     tensor *x = pos ? op_embedding(g, &o->wte, ids, B, T) : NULL, *r = NULL;
     for (int64_t l = 0; l < c->g.n_layer; l++) {
         llama_layer *ly = &o->layers[l];
@@ -152,13 +151,11 @@ tensor *llama_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
         nn_norm n1 = {.w = &ly->ln1_w, .eps = eps, .rms = true}, n2 = {.w = &ly->ln2_w, .eps = eps, .rms = true};
         nn_mlp f = {.up_w = &ly->gu_w, .up_b = c->mlp_bias ? &ly->gu_b : NULL, .down_w = &ly->down_w,
                     .down_b = c->mlp_bias ? &ly->down_b : NULL, .gated = true};
-        nn_kv kv = {cache ? cache->kv[l] : NULL, c->g.n_ctx * m->kv_width, pos0}, *kvp = cache ? &kv : NULL;
+        nn_kv kv = cache ? kv_layer(cache, l) : (nn_kv){0}, *kvp = cache ? &kv : NULL;
         x = nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, m->cfg.dropout, kvp, &r);
     }
     x = r ? op_add_rmsnorm(g, x, r, &o->norm_w, eps, NULL) : op_rmsnorm(g, x, &o->norm_w, eps);
-    if (x && last_only && (last = graph_ints(g, B)))
-        for (int64_t b = 0; b < B; b++) last[b] = (int32_t)(T - 1);
-    return op_linear(g, last ? op_select_rows(g, x, last) : x, c->tie ? &o->wte : &o->lm_head, NULL);
+    return op_linear(g, kv_last_rows(g, x, cache, B, T, last_only), c->tie ? &o->wte : &o->lm_head, NULL);
 }
 
 /* transformers 5 writes rope_theta inside "rope_parameters" ({"rope_type": "default", "rope_theta": ...});

@@ -99,7 +99,7 @@ tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
         if (!g->status) g->status = st;
         return NULL;
     }
-    if (logits && cache) cache->len += T;
+    if (logits && cache && !cache->runs) cache->len += T;
     return logits;
 }
 

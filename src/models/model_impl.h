@@ -9,6 +9,7 @@
 #include "attn/seq2seq.h"
 #include "io/json.h"
 #include "ops/graph.h"
+#include "nn/nn.h"
 
 typedef struct param_info {
     char name[96];            /* checkpoint (Hugging Face) name */
@@ -27,13 +28,40 @@ typedef struct gpt_layer {
     tensor ln1_w, ln1_b, qkv_w, qkv_b, proj_w, proj_b, ln2_w, ln2_b, fc_w, fc_b, fc2_w, fc2_b;
 } gpt_layer;
 
-/* Key/value cache for decoding: per layer (B, n_ctx, 2C), keys then values
- * (2 Hkv D instead of 2C where attn_model.kv_width says so). */
+/* Key/value cache for decoding: per layer (B, max_len, width), keys then
+ * values, width = 2C (2 Hkv D where attn_model.kv_width says so).
+ * A forward over it either appends (B, T) tokens to every sequence at
+ * positions len .. len + T - 1 (runs NULL; model_forward advances len), or,
+ * with runs set (a continuous batch: attn_ctx_decode_batch), takes one
+ * stream ids (1, n) whose rows are the runs' tokens: run r appends
+ * runs[r].count tokens to sequence runs[r].seq from position runs[r].pos,
+ * pos[i] is row i's position, and the logits asked for last_only are one
+ * row per run (its last token), in run order; len is then unused and the
+ * caller keeps each sequence's length. */
 typedef struct kv_cache {
     int64_t B, len;           /* positions filled */
-    int64_t row;              /* floats per batch row of a layer's buffer */
+    int64_t max_len;          /* positions each sequence can hold */
+    int64_t width;            /* floats per position of a layer */
+    int64_t row;              /* floats per batch row of a layer's buffer: max_len * width */
     float **kv;               /* n_layer buffers */
+    const kv_run *runs;       /* a continuous batch (n_runs of them), or NULL */
+    int64_t n_runs;
+    const int32_t *pos;       /* with runs: each row's position */
 } kv_cache;
+
+/* Layer l's view of cache for nn_self_attention. */
+static inline nn_kv kv_layer(const kv_cache *c, int64_t l) {
+    nn_kv kv = {c->kv[l], c->row, c->len, c->runs, c->runs ? c->n_runs : 0};
+    return kv;
+}
+/* Position ids (B, T) of a forward's tokens, plus offset (OPT's 2): from
+ * the cache's len (or 0 without one) or, in a continuous batch, its pos;
+ * an error on g (nn_positions) past limit, the positions the model has. */
+int32_t *kv_positions(graph *g, const kv_cache *c, int64_t B, int64_t T, int64_t offset, int64_t limit);
+/* The rows of x (B, T, C) whose logits a forward returns: all of them, or
+ * with last_only each row's last token (B, 1, C) or, in a continuous batch,
+ * each run's last token (n_runs, 1, C). */
+tensor *kv_last_rows(graph *g, tensor *x, const kv_cache *c, int64_t B, int64_t T, bool last_only);
 
 /* Model kinds. GPT's fields live in attn_model itself; other kinds keep
  * their views and configuration behind their own pointer, and the
@@ -298,7 +326,10 @@ extern const json_field GPT2_CONFIG_KEYS[];
 /* Forward of ids (B, T) at positions cache->len ... cache->len + T - 1,
  * appending their keys/values to the cache (which may be NULL: positions
  * from 0, no cache) and advancing its length. Returns logits (B, T, V), or
- * (B, 1, V) for the last position only when last_only; non-finite logits
+ * (B, 1, V) for the last position only when last_only. With the cache's
+ * runs set (a continuous batch, kv_cache), ids is (1, n), positions come
+ * from the cache, last_only gives one row per run (n_runs, 1, V), and no
+ * length is advanced (the caller keeps them). Non-finite logits
  * of an unrecorded pass are an error naming where they first appear. A
  * family's forward (model_family.forward) computes the logits only. */
 tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache,
@@ -440,11 +471,16 @@ static inline bool model_param_bf16(const param_info *p) { return p->ndim == 2; 
 /* Rounds the fp32 master weights into weights_bf16 (no-op in fp32). */
 void model_refresh_bf16(attn_model *m);
 
-attn_status kv_cache_new(const attn_model *m, int64_t B, kv_cache **out);
+/* A cache for B sequences of up to max_len positions each (0: the model's
+ * n_ctx), every one empty. */
+attn_status kv_cache_new(const attn_model *m, int64_t B, int64_t max_len, kv_cache **out);
 void kv_cache_free(const attn_model *m, kv_cache *c);
-/* Row i of every layer's buffer becomes row from[i] (positions [0, len));
- * from holds B valid row indices. */
-attn_status kv_cache_reorder(const attn_model *m, kv_cache *c, const int32_t *from);
+/* Row i of every layer's buffer becomes row from[i]: its positions
+ * [0, lens[from[i]]) (lens NULL: [0, len) for every row); from holds B
+ * valid row indices. */
+attn_status kv_cache_reorder(const attn_model *m, kv_cache *c, const int32_t *from, const int64_t *lens);
+/* Sequence dst's positions [0, n) become src's (every layer). */
+void kv_cache_copy(const attn_model *m, kv_cache *c, int64_t dst, int64_t src, int64_t n);
 
 /* ---- RNNsearch / RNNencdec (models/rnn.c, rnn_io.c; include/attn/rnn.h) ----
  * Sources src (B, S) and targets (B, T) are padded with the config's

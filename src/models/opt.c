@@ -101,8 +101,7 @@ tensor *opt_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int6
     opt_model *o = m->state;
     const attn_gpt_config *c = &m->cfg;
     bool proj = o->c.embed_dim != c->n_embd;
-    int64_t pos0 = cache ? cache->len : 0;
-    int32_t *pos = nn_positions(g, B, T, pos0 + 2, c->n_ctx + 2), *last = NULL;
+    int32_t *pos = kv_positions(g, cache, B, T, 2, c->n_ctx + 2);
     tensor *x = pos ? op_embedding(g, &o->wte, ids, B, T) : NULL, *r = NULL;
     if (proj) x = op_linear(g, x, &o->proj_in, NULL);
     x = op_dropout(g, op_add(g, x, op_embedding(g, &o->wpe, pos, B, T)), c->dropout);
@@ -111,16 +110,14 @@ tensor *opt_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int6
         nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->o_w, .o_b = &ly->o_b, .n_head = c->n_head};
         nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = 1e-5f}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = 1e-5f};
         nn_mlp f = {.up_w = &ly->fc1_w, .up_b = &ly->fc1_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b, .act = KACT_RELU};
-        nn_kv kv = {cache ? cache->kv[l] : NULL, c->n_ctx * 2 * c->n_embd, pos0}, *kvp = cache ? &kv : NULL;
+        nn_kv kv = cache ? kv_layer(cache, l) : (nn_kv){0}, *kvp = cache ? &kv : NULL;
         x = o->c.pre_norm ? nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, c->dropout, kvp, &r)
                           : nn_post_norm_block(g, x, &a, &n1, &f, &n2, c->dropout, true, NULL, kvp);
     }
     if (r) x = op_add(g, x, r);
     if (o->c.pre_norm) x = op_layernorm(g, x, &o->lnf_w, &o->lnf_b, 1e-5f);
     if (proj) x = op_linear(g, x, &o->proj_out, NULL);
-    if (x && last_only && (last = graph_ints(g, B)))
-        for (int64_t b = 0; b < B; b++) last[b] = (int32_t)(T - 1);
-    return op_linear(g, last ? op_select_rows(g, x, last) : x, &o->wte, NULL);
+    return op_linear(g, kv_last_rows(g, x, cache, B, T, last_only), &o->wte, NULL);
 }
 
 attn_status opt_load(const model_source *src, attn_model **out) {

@@ -12,7 +12,17 @@ tensor *nn_self_attention(graph *g, tensor *x, const nn_attn *a, bool causal, co
     tensor *qkv = op_linear(g, x, a->qkv_w, a->qkv_b), *out;
     if (qkv && a->pos) qkv = op_rope(g, qkv, a->pos, H + Hkv, D, a->rope_dim ? a->rope_dim : D, a->rope_theta);
     if (!qkv) return NULL;
-    if (cache) {
+    if (cache && cache->n_runs) {
+        /* a continuous batch: each run appends to its own sequence and attends to it alone */
+        for (int64_t r = 0; r < cache->n_runs; r++) {
+            const kv_run *u = &cache->runs[r];
+            for (int64_t t = 0; t < u->count; t++)
+                memcpy(cache->kv + u->seq * cache->stride + (u->pos + t) * 2 * KC,
+                       qkv->data + (u->row + t) * (QC + 2 * KC) + QC, (size_t)(2 * KC) * sizeof(float));
+        }
+        out = op_attention_cached_runs(g, qkv, 0, cache->kv, 2 * KC, cache->stride, 0, KC, H, Hkv, D, cache->runs,
+                                       cache->n_runs, a->alibi);
+    } else if (cache) {
         /* append this step's keys and values, then attend over the cache */
         for (int64_t b = 0; b < B; b++)
             for (int64_t t = 0; t < T; t++)

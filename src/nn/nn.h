@@ -57,16 +57,21 @@ typedef struct nn_mlp {
 
 /* One layer's KV cache while decoding: row b's keys then values (2C per
  * position; 2 Hkv D with grouped-query heads) start at kv + b * stride;
- * positions [0, len) are filled. */
+ * positions [0, len) are filled. With runs (n_runs > 0), the input is one
+ * stream (1, n, C) of the runs' rows and len is unused: each run appends to
+ * its own sequence and attends to that sequence's rows [0, pos + count). */
 typedef struct nn_kv {
     float *kv;
     int64_t stride, len;
+    const kv_run *runs;       /* ops/graph.h */
+    int64_t n_runs;
 } nn_kv;
 
 /* Self-attention over x (B, T, C), projected out (no dropout): causal or
  * not, keys masked where mask (B, T) is 0 (NULL: none). With a cache, x's
  * keys and values are appended at positions len .. len + T - 1 and the
- * queries attend to everything cached (the caller advances len). */
+ * queries attend to everything cached (the caller advances len); with the
+ * cache's runs, per run as nn_kv says (causal, no mask). */
 tensor *nn_self_attention(graph *g, tensor *x, const nn_attn *a, bool causal, const uint8_t *mask, const nn_kv *cache);
 /* Attention of x (B, T, C) over mem (B, S, C), keys masked by mask (B, S). */
 tensor *nn_cross_attention(graph *g, tensor *x, tensor *mem, const nn_cross *a, const uint8_t *mask);

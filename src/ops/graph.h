@@ -199,6 +199,22 @@ tensor *op_attention_cached_gqa(graph *g, tensor *q, int64_t q_col, const float 
 tensor *op_attention_cached_alibi(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
                                   int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
                                   int64_t H, bool causal, const uint8_t *key_mask, const float *alibi);
+/* One run of a continuous batch: count consecutive rows of the input,
+ * from row `row` of its (1, n, C) stream, are positions pos .. pos + count - 1
+ * of cache sequence seq (which holds positions [0, pos) already). */
+typedef struct kv_run {
+    int64_t seq, row, pos, count;
+} kv_run;
+/* Attention of a continuous batch over a cache (inference only, not
+ * recorded): q is (1, n, *) and holds the runs runs[0 .. n_runs);
+ * each run's queries attend causally to its sequence's keys and values
+ * [0, pos + count) at kv_data + seq * kv_batch_stride (rows of kv_stride,
+ * keys at k_col, values at v_col), with grouped-query heads as
+ * op_attention_gqa and ALiBi slopes when alibi is not NULL. Rows outside
+ * every run are zero in the output (H D wide). */
+tensor *op_attention_cached_runs(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                                 int64_t kv_batch_stride, int64_t k_col, int64_t v_col, int64_t H, int64_t Hkv,
+                                 int64_t D, const kv_run *runs, int64_t n_runs, const float *alibi);
 /* Mean softmax cross-entropy of logits (N, V) against targets (N), rows
  * with target == ignore_index excluded; out is a scalar. Targets must be in
  * [0, V) or ignore_index. Backward writes d(logits) over the logits

@@ -521,6 +521,44 @@ tensor *op_attention_cached_alibi(graph *g, tensor *q, int64_t q_col, const floa
              : NULL;
 }
 
+tensor *op_attention_cached_runs(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
+                                 int64_t kv_batch_stride, int64_t k_col, int64_t v_col, int64_t H, int64_t Hkv,
+                                 int64_t D, const kv_run *runs, int64_t n_runs, const float *alibi) {
+    GUARD(g, q, kv_data, runs);
+    attn_dims d;
+    if (!attention_dims(g, &d, q, q_col, kv_stride, kv_batch_stride, 1, k_col, v_col, H, Hkv, D, true, NULL)) return NULL;
+    if (d.B != 1) {
+        fail(g, ATTN_ERR_INVALID_ARG, "attention: a continuous batch is one stream of rows");
+        return NULL;
+    }
+    int64_t n = d.Tq, most = 1;
+    for (int64_t r = 0; r < n_runs; r++) {
+        const kv_run *u = &runs[r];
+        if (u->seq < 0 || u->pos < 0 || u->count < 1 || u->row < 0 || u->row + u->count > n ||
+            (u->pos + u->count) * kv_stride > kv_batch_stride) {
+            fail(g, ATTN_ERR_INVALID_ARG, "attention: a run does not fit its batch or its cache");
+            return NULL;
+        }
+        if (u->count > most) most = u->count;
+    }
+    d.alibi = alibi;
+    tensor *out = graph_tensor(g, 3, (int64_t[]){1, n, H * D});
+    float *lse = graph_floats(g, H * most);
+    if (!out || !lse) return NULL;
+    memset(out->data, 0, (size_t)out->numel * sizeof(float));
+    for (int64_t r = 0; r < n_runs; r++) {
+        const kv_run *u = &runs[r];
+        attn_dims e = d;
+        e.Tq = u->count;
+        e.Tk = u->pos + u->count;
+        e.q_batch_stride = e.Tq * e.q_stride;
+        const float *kv = kv_data + u->seq * kv_batch_stride;
+        g->k->attention_forward(&e, out->data + u->row * H * D, lse, q->data + u->row * d.q_stride + q_col, kv + k_col,
+                                kv + v_col);
+    }
+    return out;
+}
+
 tensor *op_attention_cached(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
                             int64_t kv_batch_stride, int64_t Tk, int64_t k_col, int64_t v_col, int64_t C,
                             int64_t H, bool causal, const uint8_t *key_mask) {

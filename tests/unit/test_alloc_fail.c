@@ -6,11 +6,13 @@
  * leave files as they were. Operations: loading each kind of model
  * directory, a new tiny GPT with its trainer and one training step, a
  * checkpoint write over an earlier checkpoint, the training settings of
- * each loop and reading them back from a trainer state on resume, and
- * loading each kind of tokenizer. cJSON's allocations pass through the hook
+ * each loop and reading them back from a trainer state on resume,
+ * loading each kind of tokenizer, and a decoding context's continuous
+ * batch (prompts, a prefix copy, a reorder, a step). cJSON's allocations pass through the hook
  * as well (a cJSON_Add* that fails must not leave a setting out silently). */
 #include "test.h"
 
+#include "attn/context.h"
 #include "attn/model.h"
 #include "attn/tokenizer.h"
 #include "attn/train.h"
@@ -474,4 +476,42 @@ TEST("alloc-fail: loading each kind of tokenizer") {
         CHECK(n > 0);
         printf("  %s: %ld allocations, each failed in turn\n", names[i], n);
     }
+}
+
+/* ---- a continuous batch ----------------------------------------------------- */
+
+/* A context of 3 sequences on a loaded model: prompts of different lengths
+ * in one batch, a copy of a prefix, a reorder, then one more batch. */
+static attn_status decode_batch(void *ctx) {
+    attn_model *m = ctx;
+    attn_ctx *c = NULL;
+    const int32_t seqs[7] = {2, 2, 0, 0, 0, 0, 1}, toks[7] = {1, 2, 3, 4, 5, 6, 7}, from[3] = {2, 0, 1};
+    const int32_t step_seqs[3] = {1, 0, 2};
+    float logits[3 * 67];
+    attn_status st = attn_ctx_new(m, 3, 8, &c);
+    if (!st) st = attn_ctx_decode_batch(c, 7, seqs, toks, logits);
+    if (!st) st = attn_ctx_seq_copy(c, 1, 0, 3);
+    if (!st) st = attn_ctx_reorder(c, from);
+    if (!st) st = attn_ctx_decode_batch(c, 3, step_seqs, toks, logits);
+    attn_ctx_free(c);
+    return st;
+}
+
+TEST("alloc-fail: a decoding context's continuous batch (Llama, GPT-2)") {
+    static const char *const dirs[] = {"llama_gqa", "gpt2_tiny"};
+    int threads = attn_get_threads();
+    attn_set_threads(1);   /* the counting hook is not thread-safe */
+    for (size_t i = 0; i < ARRAY_LEN(dirs); i++) {
+        char dir[512];
+        snprintf(dir, sizeof dir, "%s/ref/%s", test_data_dir(), dirs[i]);
+        attn_model *m = NULL;
+        CHECK_OK(attn_model_load(dir, &m));
+        if (!m) continue;
+        CHECK(attn_model_config(m).vocab_size == 67);
+        long n = sweep(dirs[i], decode_batch, m, NULL);
+        CHECK(n > 0);
+        printf("  %s batch: %ld allocations, each failed in turn\n", dirs[i], n);
+        attn_model_free(m);
+    }
+    attn_set_threads(threads);
 }

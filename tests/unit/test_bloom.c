@@ -44,7 +44,7 @@ TEST("BLOOM logits through the KV cache (a prefill of 3, then one token at a tim
         float *want = read_floats(f, "logits", &n_logits);
         int64_t T = n_ids / 2;
         kv_cache *cache = NULL;
-        CHECK_OK(kv_cache_new(m, 1, &cache));
+        CHECK_OK(kv_cache_new(m, 1, 0, &cache));
         graph g;
         graph_init(&g, NULL);
         double scale = max_abs(want, T * V), err = 0;
@@ -195,7 +195,7 @@ TEST("BLOOM reads bigscience/bloom's own config names (n_embed, num_attention_he
         fixture_check_logits(m, f, dir);
         /* 33 positions do not fit the cache of seq_length 32 */
         kv_cache *cache = NULL;
-        CHECK_OK(kv_cache_new(m, 1, &cache));
+        CHECK_OK(kv_cache_new(m, 1, 0, &cache));
         int32_t ids[33] = {0};
         graph g;
         graph_init(&g, NULL);

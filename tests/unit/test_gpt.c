@@ -147,7 +147,7 @@ TEST("KV-cache decoding equals full recomputation") {
     float *full = attn_malloc(sizeof(float) * T * V);
     CHECK_OK(attn_model_logits(m, ids, 1, T, full));
     kv_cache *cache = NULL;
-    CHECK_OK(kv_cache_new(m, 1, &cache));
+    CHECK_OK(kv_cache_new(m, 1, 0, &cache));
     graph g;
     graph_init(&g, NULL);
     /* prefill 5 tokens, then one at a time */

@@ -59,7 +59,7 @@ TEST("the GQA KV cache holds num_key_value_heads x head_dim keys and values per 
     if (!m) return;
     CHECK(m->kv_width == 2 * 2 * 24); /* 2 kv heads of 24, not 2 x hidden 64 */
     kv_cache *c = NULL;
-    CHECK_OK(kv_cache_new(m, 1, &c));
+    CHECK_OK(kv_cache_new(m, 1, 0, &c));
     /* decoding step by step equals the full forward's last logits */
     int32_t ids[5] = {5, 9, 11, 3, 40};
     float full[5 * V], step[V];
