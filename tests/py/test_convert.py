@@ -105,7 +105,7 @@ def test_tokenizer_goes_along(tmp_path):
              "--context", 32, "--steps", 1, "--quiet")
     run_attn("convert", model, out, "--type", "q4_0")
     r = reader(out)
-    assert field(r, "tokenizer.ggml.model") == "gpt2" and field(r, "tokenizer.ggml.pre") == "gpt2"
+    assert field(r, "tokenizer.ggml.model") == "gpt2" and field(r, "tokenizer.ggml.pre") == "gpt-2"
     tokens = field(r, "tokenizer.ggml.tokens")
     assert len(tokens) == 50257 and tokens[0] == "!" and tokens[50256] == "<|endoftext|>"
     merges = field(r, "tokenizer.ggml.merges")
