@@ -22,8 +22,7 @@ logit) is below NEAR_TIE in BOTH engines, NEAR_TIE = 0.5 for SmolLM2 (above the 
 of the engines' margin difference; the divergences measured had margins <= 0.19); every
 divergence is printed with its position and both margins, and the comparison of that prompt
 stops there. While the engines agree, the RMS difference of their logits must stay within
-RMS_MAX at every position and within RMS_MEAN on average, which a real error (a misplaced
-tensor, a wrong rotary order, a missing bias) exceeds many times over.
+RMS_MAX at every position and within RMS_MEAN on average (measured values below).
 
 The tiny committed fixtures (random weights, logits of scale ~2) converted by `attn convert`
 to f16, q8_0, q4_0 and q4_1 are held to their own measured bounds (FIXTURE_MAX below)."""
@@ -57,8 +56,12 @@ QUESTIONS = [
 ]
 N_TOKENS = 32
 NEAR_TIE = 0.5     # SmolLM2: both margins below this for a divergence to be accepted (see above)
-RMS_MAX = 1.5      # SmolLM2: per-position RMS of attn - llama.cpp logits (measured max 0.88)
-RMS_MEAN = 0.5     # SmolLM2: its mean over positions (measured 0.25)
+# SmolLM2: the RMS over the vocabulary of attn - llama.cpp logits at each agreed position, and
+# its mean over the positions. Measured max / mean: 1.01 / 0.248 (the shipped Q4_1 file, 208
+# positions), 0.77 / 0.240 (attn convert q8_0), 1.24 / 0.296 (q4_0, requantized from Q4_1's
+# dequantized weights, the noisiest), for logits of scale ~20 to 30: a bound for gross errors.
+RMS_MAX = 2.0
+RMS_MEAN = 0.5
 # converted fixtures: max |attn - llama.cpp| over the logits at every agreed position. Measured
 # (3 fixtures x 3 prompts x 24 tokens): f16 0.0019, q8_0 0.036, q4_0 0.035, q4_1 0.037; the
 # bound is about twice that, and a divergence needs both margins below twice the bound.
