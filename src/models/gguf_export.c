@@ -103,12 +103,13 @@ static attn_status tokenizer_from_json(attn_gguf_writer *w, const char *dir, con
         st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: only byte-level BPE tokenizers convert to GGUF", path);
         goto done;
     }
-    /* the pre-tokenizer: ByteLevel (GPT-2's regex) alone is "gpt2"; Digits
-     * (each digit alone) then ByteLevel is "smollm" */
+    /* the pre-tokenizer by llama.cpp's names (llama-vocab.cpp refuses any
+     * other): ByteLevel (GPT-2's regex) alone is "gpt-2"; Digits (each digit
+     * alone) then ByteLevel is "smollm" */
     const cJSON *pre = cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer");
     const cJSON *ptype = cJSON_GetObjectItemCaseSensitive(pre, "type");
     const char *pre_name = NULL;
-    if (cJSON_IsString(ptype) && !strcmp(ptype->valuestring, "ByteLevel")) pre_name = "gpt2";
+    if (cJSON_IsString(ptype) && !strcmp(ptype->valuestring, "ByteLevel")) pre_name = "gpt-2";
     if (cJSON_IsString(ptype) && !strcmp(ptype->valuestring, "Sequence")) {
         const cJSON *seq = cJSON_GetObjectItemCaseSensitive(pre, "pretokenizers");
         const cJSON *a = cJSON_GetArrayItem(seq, 0), *b = cJSON_GetArrayItem(seq, 1);
@@ -118,7 +119,7 @@ static attn_status tokenizer_from_json(attn_gguf_writer *w, const char *dir, con
             pre_name = "smollm";
     }
     if (!pre_name) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: a pre-tokenizer other than ByteLevel (gpt2) or Digits + ByteLevel "
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: a pre-tokenizer other than ByteLevel (gpt-2) or Digits + ByteLevel "
                          "(smollm) has no llama.cpp name", path);
         goto done;
     }

@@ -114,6 +114,7 @@ static attn_status llama_hparams_from(const gguf_file *f, const char *arch, llam
     c->qkv_bias = gguf_find_tensor(f, "blk.0.attn_q.bias") != NULL;
     c->o_bias = gguf_find_tensor(f, "blk.0.attn_output.bias") != NULL;
     c->attention_bias = c->qkv_bias && c->o_bias;
+    c->mlp_bias = gguf_find_tensor(f, "blk.0.ffn_up.bias") != NULL; /* with gate and down biases (mlp_bias) */
     g->bos_token_id = token_id(f, "tokenizer.ggml.bos_token_id", g->vocab_size);
     g->eos_token_id = token_id(f, "tokenizer.ggml.eos_token_id", g->vocab_size);
     g->pad_token_id = token_id(f, "tokenizer.ggml.padding_token_id", g->vocab_size);

@@ -1,9 +1,11 @@
 /* gguf_vocab.c — a tokenizer from a GGUF file's tokenizer.ggml.* metadata
  * (include/attn/gguf.h): llama.cpp's "gpt2" model is byte-level BPE, built
  * here through bpe.c from the token and merge lists. The pre-tokenizers
- * llama.cpp names "gpt2" (GPT-2's regex) and "smollm" (regexes "\p{N}" then
- * GPT-2's, in llama-vocab.cpp: each numeric character alone, as Hugging
- * Face's Digits(individual_digits=true) before ByteLevel) are supported. */
+ * llama.cpp names "gpt-2" (GPT-2's regex; "gpt2", which attn convert wrote
+ * before and llama.cpp refuses, is read as the same) and "smollm" (regexes
+ * "\p{N}" then GPT-2's, in llama-vocab.cpp: each numeric character alone, as
+ * Hugging Face's Digits(individual_digits=true) before ByteLevel) are
+ * supported. */
 #include "attn/gguf.h"
 
 #include "io/gguf.h"
@@ -84,14 +86,14 @@ attn_status attn_gguf_tokenizer(const attn_gguf *f, attn_tokenizer **out) {
                            "\"gpt2\", byte-level BPE)", f->path, (int)ATTN_MIN(model.n, 64), model.p);
     if (!gguf_find(f, "tokenizer.ggml.pre"))
         return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: tokenizer.ggml.pre is missing, so the pre-tokenizer is not "
-                           "known (attn supports \"gpt2\" and \"smollm\")", f->path);
+                           "known (attn supports \"gpt-2\" and \"smollm\")", f->path);
     if ((st = gguf_get_string(f, "tokenizer.ggml.pre", &pre))) return st;
     bool digits;
-    if (pre.n == 4 && !memcmp(pre.p, "gpt2", 4)) digits = false;
+    if ((pre.n == 5 && !memcmp(pre.p, "gpt-2", 5)) || (pre.n == 4 && !memcmp(pre.p, "gpt2", 4))) digits = false;
     else if (pre.n == 6 && !memcmp(pre.p, "smollm", 6)) digits = true;
     else
         return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: pre-tokenizer (tokenizer.ggml.pre) \"%.*s\" is not supported "
-                           "(attn supports \"gpt2\" and \"smollm\")", f->path, (int)ATTN_MIN(pre.n, 64), pre.p);
+                           "(attn supports \"gpt-2\" and \"smollm\")", f->path, (int)ATTN_MIN(pre.n, 64), pre.p);
     const gguf_value *tokens, *merges, *types = NULL;
     if ((st = gguf_get_array(f, "tokenizer.ggml.tokens", GGUF_V_STRING, &tokens))) return st;
     if ((st = gguf_get_array(f, "tokenizer.ggml.merges", GGUF_V_STRING, &merges))) return st;

@@ -96,6 +96,19 @@ def test_llama_f32_and_q8_0(tmp_path):
             assert score(out, ids) == score(LLAMA, ids)
 
 
+def test_biases_and_tied_head_f32(tmp_path):
+    """A Llama with attention and MLP biases and a tied head (llama_tied): the f32 file loads
+    in attn and scores exactly as the directory."""
+    ids = tmp_path / "ids.txt"
+    ids.write_text("3 5 7 9 11 13 2 4 6 8 10 12")
+    src, out = REF_DIR / "llama_tied", tmp_path / "tied.gguf"
+    run_attn("convert", src, out, "--type", "f32")
+    names = {t.name for t in reader(out).tensors}
+    assert {"blk.0.ffn_gate.bias", "blk.0.ffn_up.bias", "blk.0.ffn_down.bias", "blk.0.attn_q.bias"} <= names
+    assert "output.weight" not in names
+    assert score(out, ids) == score(src, ids)
+
+
 def test_tokenizer_goes_along(tmp_path):
     corpus = tmp_path / "corpus.txt"
     corpus.write_bytes((REPO / "data" / "austen" / "persuasion.txt").read_bytes()[:20000])
@@ -105,7 +118,7 @@ def test_tokenizer_goes_along(tmp_path):
              "--context", 32, "--steps", 1, "--quiet")
     run_attn("convert", model, out, "--type", "q4_0")
     r = reader(out)
-    assert field(r, "tokenizer.ggml.model") == "gpt2" and field(r, "tokenizer.ggml.pre") == "gpt2"
+    assert field(r, "tokenizer.ggml.model") == "gpt2" and field(r, "tokenizer.ggml.pre") == "gpt-2"
     tokens = field(r, "tokenizer.ggml.tokens")
     assert len(tokens) == 50257 and tokens[0] == "!" and tokens[50256] == "<|endoftext|>"
     merges = field(r, "tokenizer.ggml.merges")

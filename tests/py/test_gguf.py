@@ -565,7 +565,7 @@ class AttnTokenizer:
 
 def hf_from_gguf(path):
     """tokenizers' byte-level BPE over the file's vocabulary and merges (no unknown token),
-    with SmolLM2's pre-tokenizer sequence (or GPT-2's ByteLevel for pre "gpt2"); control
+    with SmolLM2's pre-tokenizer sequence (or GPT-2's ByteLevel for pre "gpt-2" or "gpt2"); control
     and user-defined tokens added whole."""
     from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers
     r = gguf.GGUFReader(str(path))
@@ -678,7 +678,7 @@ def write_tokenizer_gguf(path, pre="gpt2", model="gpt2", add_bos=None, user_toke
     return path
 
 
-@pytest.mark.parametrize("pre", ["gpt2", "smollm"])
+@pytest.mark.parametrize("pre", ["gpt-2", "gpt2", "smollm"])
 def test_small_gguf_tokenizer_matches_tokenizers(tmp_path, pre):
     path = write_tokenizer_gguf(tmp_path / ("tok_%s.gguf" % pre), pre=pre, user_tokens=["<tool>", "the end"])
     hf = hf_from_gguf(path)

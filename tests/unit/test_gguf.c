@@ -623,11 +623,12 @@ static int64_t encode_str(const attn_tokenizer *tok, const char *s, int32_t *out
     return n;
 }
 
-TEST("gguf tokenizer: gpt2 and smollm pre-tokenizers, added tokens, BOS, missing bytes, refusals") {
+TEST("gguf tokenizer: gpt-2 and smollm pre-tokenizers, added tokens, BOS, missing bytes, refusals") {
     attn_tokenizer *tok = NULL;
     int32_t ids[64];
-    /* byte ids: <s> </s> then the bytes in byte-map order, so ' ' is not simply 2 + 32: look them up */
-    CHECK_OK(attn_tokenizer_load(tokenizer_file("gpt2.gguf", "gpt2", "gpt2", NULL, false), &tok));
+    /* byte ids: <s> </s> then the bytes in byte-map order, so ' ' is not simply 2 + 32: look them up.
+     * "gpt-2" is llama.cpp's name for GPT-2's regex (what its converter writes) */
+    CHECK_OK(attn_tokenizer_load(tokenizer_file("gpt2.gguf", "gpt2", "gpt-2", NULL, false), &tok));
     if (!tok) return;
     int32_t the = -1, t12 = -1, one = -1, two = -1, three = -1, sp = -1;
     for (int32_t i = 0; i < attn_tokenizer_vocab_size(tok); i++) {
@@ -665,7 +666,8 @@ TEST("gguf tokenizer: gpt2 and smollm pre-tokenizers, added tokens, BOS, missing
     attn_free(text);
     attn_tokenizer_free(tok);
 
-    /* a vocabulary without the token for byte 0x04: that byte is left out and counted */
+    /* a vocabulary without the token for byte 0x04: that byte is left out and counted (pre-tokenizer
+     * "gpt2", the name attn convert wrote before it wrote llama.cpp's, read as "gpt-2") */
     CHECK_OK(attn_tokenizer_load(tokenizer_file("missing.gguf", "gpt2", "gpt2", "\x04", false), &tok));
     if (!tok) return;
     int64_t before = attn_tokenizer_unknown_count(tok);
@@ -682,7 +684,7 @@ TEST("gguf tokenizer: gpt2 and smollm pre-tokenizers, added tokens, BOS, missing
 
     CHECK_STATUS(attn_tokenizer_load(tokenizer_file("llama3.gguf", "gpt2", "llama3", NULL, false), &tok),
                  ATTN_ERR_UNSUPPORTED);
-    CHECK(msg_has("pre-tokenizer (tokenizer.ggml.pre) \"llama3\" is not supported (attn supports \"gpt2\" and "
+    CHECK(msg_has("pre-tokenizer (tokenizer.ggml.pre) \"llama3\" is not supported (attn supports \"gpt-2\" and "
                   "\"smollm\")"));
     CHECK_STATUS(attn_tokenizer_load(tokenizer_file("nopre.gguf", "gpt2", NULL, NULL, false), &tok),
                  ATTN_ERR_UNSUPPORTED);
