@@ -245,10 +245,11 @@ static attn_status prompt_tokens(chat *c, int32_t **ids, int64_t *n) {
         int64_t unknown = attn_tokenizer_unknown_count(c->tok);
         st = attn_tokenizer_encode(c->tok, text, len, ids, n);
         cli_warn_unknown("chat", c->tok, unknown);
-        if (!st && c->verbose) fprintf(stderr, "attn chat: turn %lld: the prompt:\n%s\n", (long long)c->turn + 1, text);
+        bool fits = !st && *n >= 1 && *n + c->reserve <= c->n_ctx;
+        if (fits && c->verbose) fprintf(stderr, "attn chat: turn %lld: the prompt:\n%s\n", (long long)c->turn + 1, text);
         attn_free(text);
         if (st) return st;
-        if (*n >= 1 && *n + c->reserve <= c->n_ctx) break;
+        if (fits) break;
         size_t a = has_system(c) ? 1 : 0, b = a + 1;
         while (b < c->n && strcmp(c->msgs[b].role, "user") != 0) b++;
         if (*n >= 1 && b >= c->n) {
