@@ -316,3 +316,36 @@ def test_smollm2_second_turn_from_the_cache_equals_a_fresh_reply():
     assert m.group(3).decode() == second["content"]
     t.send("/quit\n")
     assert t.wait() == 0
+
+
+def test_an_end_of_turn_marker_spelled_in_pieces_ends_the_answer(tmp_path):
+    """A template whose end of turn (what follows an assistant's message) is three characters
+    of a char-level model's answer (sampled, seed 7): the answer stops where they begin, and the
+    streamed text never showed their beginning (held back until it could not be the marker)."""
+    corpus = tmp_path / "c.txt"
+    corpus.write_bytes(CORPUS.read_bytes()[:20000])
+    run_attn("prepare", "-t", "char", "-o", tmp_path / "d", corpus)
+    run_attn("train", "--data", tmp_path / "d", "--out", tmp_path / "m", "--layers", 1, "--heads", 2, "--width", 32,
+             "--context", 128, "--batch", 1, "--steps", 1, "--quiet")
+    msgs = json.dumps([{"role": "user", "content": "Hello"}])
+
+    def template(mark):
+        t = tmp_path / "t.jinja"
+        t.write_text("{% for m in messages %}{{ m.role }}: {{ m.content }}{% if m.role == 'assistant' %}" + mark
+                     + "{% endif %}\n{% endfor %}{% if add_generation_prompt %}assistant:{% endif %}")
+        return t
+
+    sampled = ("-t", 1, "--seed", 7, "-n", 40)
+    plain = reply(tmp_path / "m", json.loads(msgs), "--template", template(""), *sampled)["content"]
+    m = re.search(r"(?<=.)[A-Za-z0-9]{3}", plain)
+    assert m, plain
+    mark = m.group(0)
+    at = plain.find(mark)
+    assert at >= 1
+    t = template(mark)
+    j = reply(tmp_path / "m", json.loads(msgs), "--template", t, *sampled)
+    assert j["content"] == plain[:at] and j["finish_reason"] == "stop", (j, plain, mark)
+    assert j["usage"]["completion_tokens"] == at + 3  # one token per character, the marker's included
+    rc, out, err = chat("-m", tmp_path / "m", "--template", t, *sampled, "-v", stdin=msgs)
+    assert rc == 0 and out == plain[:at] + "\n", (out, plain, mark)
+    assert "end-of-turn text %s;" % mark in err, err
