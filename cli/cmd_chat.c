@@ -386,6 +386,9 @@ static attn_status content_of(const cJSON *m, const char *where, size_t i, buf *
  * each an object with role "system", "user" or "assistant" and a string
  * content; the last one the user's. */
 static attn_status read_messages(chat *c, const char *text, size_t len, const char *where) {
+    if (strspn(text, " \t\r\n") == len)
+        return attn_errorf(ATTN_ERR_FORMAT, "%s is empty: attn chat answers a JSON array of messages there (or, on a "
+                                            "terminal, holds a conversation)", where);
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root) {
         const char *at = cJSON_GetErrorPtr();

@@ -61,6 +61,8 @@ what="invalid UTF-8" pattern="UTF-8"
 printf '[{"role": "user", "content": "caf\303"}]' | refused
 what="the last message" pattern="the last message must be the user's (it is the assistant's)"
 printf '[{"role": "user", "content": "x"}, {"role": "assistant", "content": "y"}]' | refused
+what="empty input" pattern="standard input is empty: attn chat answers a JSON array of messages there"
+refused </dev/null
 what="no messages" pattern="the conversation holds no messages"
 printf '[]' | refused
 what="too long" pattern="the last message makes a prompt of [0-9]* tokens; with 4 left for the answer"
