@@ -27,6 +27,7 @@ int cmd_gguf(int argc, char **argv);
 int cmd_models(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 int cmd_chat_template(int argc, char **argv);
+int cmd_chat(int argc, char **argv);
 
 /* The command being run ("train", "tokenizer train"), named by messages. */
 extern const char *cli_command;
@@ -116,6 +117,14 @@ typedef struct cli_spec {
 #define CLI_THREADS(d)                                                                                         \
     .name = "--threads", .meta = "N", .type = CLI_T_THREADS, .dest = (d), .size = sizeof(long long), \
     .help = "threads, 1 to 4 x the cores"
+/* The sampling rows of attn generate and attn chat, over an attn_sampler_params
+ * (generate.h; needs <float.h> and <limits.h>). */
+#define CLI_SAMPLER_ROWS(sp)                                                                                  \
+    {CLI_INT("--max-tokens", "-n", "N", &(sp).max_new_tokens, 0, CLI_MAX_LEN, "tokens to generate")},         \
+        {CLI_FLOAT("--temperature", "-t", "X", &(sp).temperature, 0, FLT_MAX, CLI_CLOSED, "0 = greedy")},     \
+        {CLI_INT("--top-k", NULL, "N", &(sp).top_k, 0, INT32_MAX, "sample among the N most likely tokens, 0 = all")}, \
+        {CLI_FLOAT("--top-p", NULL, "X", &(sp).top_p, 0, 1, CLI_MIN_OPEN, "nucleus sampling mass, 1 = off")}, \
+        {CLI_INT("--seed", NULL, "N", &(sp).seed, 0, LLONG_MAX, "sampling seed")}
 /* --precision fp32|bf16 (f32 an alias) into an attn_precision */
 extern const cli_choice cli_precisions[];
 /* the same and the quantized types (inference) */

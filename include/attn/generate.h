@@ -37,6 +37,21 @@ ATTN_API attn_status attn_gen_start(attn_gen *gen, const int32_t *prompt, int64_
  * window), so generation may run longer than the context. */
 ATTN_API attn_status attn_gen_next(attn_gen *gen, int32_t *token);
 
+/* Continues the sequence in the cache instead of starting over: appends
+ * n >= 1 tokens after what it holds (see attn_gen_tokens) and samples on
+ * from there as after attn_gen_start, with max_new_tokens counted afresh.
+ * A conversation's next turn, whose prompt extends the previous prompt and
+ * answer, decodes only its new tokens. The tokens must fit in the context
+ * beside those in the cache (ATTN_ERR_INVALID_ARG: start again instead);
+ * the sampler's random stream goes on (it is not re-seeded). */
+ATTN_API attn_status attn_gen_extend(attn_gen *gen, const int32_t *tokens, int64_t n);
+/* The tokens whose keys and values the cache holds, in order (*n of them; 0
+ * before a successful start and after a failed one): the prompt and every
+ * token produced since, except one that ended generation (the stop token,
+ * the last of max_new_tokens); once the context filled up, the window
+ * generation went on from. Valid until the next call on gen. */
+ATTN_API const int32_t *attn_gen_tokens(const attn_gen *gen, int64_t *n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -166,3 +166,24 @@ attn_status attn_gen_next(attn_gen *gen, int32_t *token) {
     }
     return ATTN_OK;
 }
+
+/* ---- continuing a sequence (a conversation's next turn) ------------------ */
+
+attn_status attn_gen_extend(attn_gen *gen, const int32_t *tokens, int64_t n) {
+    if (!gen->started) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_gen_extend before attn_gen_start");
+    if (n < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "nothing to extend the sequence with");
+    int64_t len = attn_ctx_len(gen->ctx), ctx = gen->model->cfg.n_ctx;
+    if (n > ctx - len)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "%lld more tokens do not fit beside the %lld in the cache (context %lld)",
+                           (long long)n, (long long)len, (long long)ctx);
+    gen->n_new = 0;
+    gen->done = false;
+    attn_status st = run(gen, tokens, n);
+    gen->started = st == ATTN_OK;
+    return st;
+}
+
+const int32_t *attn_gen_tokens(const attn_gen *gen, int64_t *n) {
+    *n = gen->started ? attn_ctx_len(gen->ctx) : 0;
+    return gen->window;
+}

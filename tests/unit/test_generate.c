@@ -467,3 +467,121 @@ TEST("a prompt as long as the context or longer keeps its last CTX tokens") {
     attn_gen_free(g);
     attn_model_free(m);
 }
+
+/* Runs an already started or extended generator to ATTN_DONE; returns how
+ * many tokens it produced (at most cap kept in out). */
+static int64_t drain(attn_gen *g, int32_t *out, int64_t cap) {
+    attn_status st;
+    int64_t n = 0;
+    int32_t tok;
+    while ((st = attn_gen_next(g, &tok)) == ATTN_OK)
+        if (n < cap) out[n++] = tok;
+    CHECK_STATUS(st, ATTN_DONE);
+    return n;
+}
+
+TEST("extend continues the cached sequence as a start on the whole sequence would") {
+    attn_model *m = load_fixture();
+    if (!m) return;
+    attn_sampler_params p = greedy_params(3);
+    attn_gen *g = NULL;
+    CHECK_OK(attn_gen_new(m, &p, &g));
+    if (!g) {
+        attn_model_free(m);
+        return;
+    }
+    int64_t n = -1;
+    int32_t tok = -7;
+    /* before a start: nothing cached, nothing to extend */
+    CHECK(attn_gen_tokens(g, &n) != NULL && n == 0);
+    CHECK_STATUS(attn_gen_extend(g, PROMPT5, 2), ATTN_ERR_INVALID_ARG);
+    /* turn one: the prompt and 3 tokens; the cache holds the prompt and the first 2 */
+    int32_t first[MAXGEN], want1[3];
+    ref_greedy(m, PROMPT5, 5, 3, want1, NULL);
+    CHECK(run_gen(g, PROMPT5, 5, first, MAXGEN) == 3);
+    CHECK(count_mismatches(first, want1, 3) == 0);
+    const int32_t *cached = attn_gen_tokens(g, &n);
+    CHECK(n == 7);
+    if (n == 7) {
+        CHECK(memcmp(cached, PROMPT5, sizeof PROMPT5) == 0);
+        CHECK(cached[5] == first[0] && cached[6] == first[1]);
+    }
+    /* turn two: the last answer token and two more, decoded after the cache:
+     * the same greedy tokens as the whole 10-token sequence from the start */
+    int32_t whole[10], next[MAXGEN], want2[4];
+    memcpy(whole, PROMPT5, sizeof PROMPT5);
+    whole[5] = first[0], whole[6] = first[1], whole[7] = first[2], whole[8] = 9, whole[9] = 30;
+    ref_greedy(m, whole, 10, 4, want2, NULL);
+    CHECK_STATUS(attn_gen_extend(g, whole + 7, 0), ATTN_ERR_INVALID_ARG);
+    CHECK_OK(attn_gen_extend(g, whole + 7, 3));
+    /* max_new_tokens counts afresh: 3 more, not 0 */
+    CHECK(drain(g, next, MAXGEN) == 3);
+    CHECK(count_mismatches(next, want2, 3) == 0);
+    cached = attn_gen_tokens(g, &n);
+    CHECK(n == 12);
+    if (n == 12) CHECK(memcmp(cached, whole, sizeof whole) == 0 && cached[10] == want2[0] && cached[11] == want2[1]);
+    /* sampling (temperature 1, the random stream going on in both): extend
+     * draws what a start on the whole sequence draws */
+    attn_sampler_params ps = greedy_params(3);
+    ps.temperature = 1.0f;
+    ps.seed = 11;
+    attn_gen *a = NULL, *b = NULL;
+    CHECK_OK(attn_gen_new(m, &ps, &a));
+    CHECK_OK(attn_gen_new(m, &ps, &b));
+    if (a && b) {
+        int32_t ta[MAXGEN], tb[MAXGEN], sa[MAXGEN], sb[MAXGEN];
+        CHECK(run_gen(a, PROMPT5, 5, ta, MAXGEN) == 3);
+        CHECK(run_gen(b, PROMPT5, 5, tb, MAXGEN) == 3);
+        CHECK(count_mismatches(ta, tb, 3) == 0);
+        int32_t seq[10];
+        memcpy(seq, PROMPT5, sizeof PROMPT5);
+        seq[5] = ta[0], seq[6] = ta[1], seq[7] = ta[2], seq[8] = 50, seq[9] = 2;
+        CHECK_OK(attn_gen_extend(a, seq + 7, 3));
+        CHECK(drain(a, sa, MAXGEN) == 3);
+        CHECK(run_gen(b, seq, 10, sb, MAXGEN) == 3);
+        CHECK(count_mismatches(sa, sb, 3) == 0);
+    }
+    attn_gen_free(a);
+    attn_gen_free(b);
+    /* more than the context holds beside the cache: refused, and the cache kept */
+    int32_t many[CTX];
+    for (int i = 0; i < CTX; i++) many[i] = i;
+    CHECK_STATUS(attn_gen_extend(g, many, CTX - 12 + 1), ATTN_ERR_INVALID_ARG);
+    CHECK(strstr(attn_last_error(), "fit") != NULL);
+    attn_gen_tokens(g, &n);
+    CHECK(n == 12);
+    /* exactly filling it is fine */
+    CHECK_OK(attn_gen_extend(g, many, CTX - 12));
+    attn_gen_tokens(g, &n);
+    CHECK(n == CTX);
+    /* after a stop token: the cache ends before it (the stop: the first greedy
+     * token that differs from every one before it) */
+    int32_t ref[11];
+    ref_greedy(m, PROMPT5, 5, 11, ref, NULL);
+    int i = 1;
+    for (; i < 11; i++) {
+        int j = 0;
+        while (j < i && ref[j] != ref[i]) j++;
+        if (j == i) break;
+    }
+    CHECK(i < 11);
+    p.stop_token = ref[i < 11 ? i : 10];
+    p.max_new_tokens = 11;
+    attn_gen_free(g);
+    g = NULL;
+    CHECK_OK(attn_gen_new(m, &p, &g));
+    if (g) {
+        CHECK(run_gen(g, PROMPT5, 5, first, MAXGEN) == i + 1);
+        cached = attn_gen_tokens(g, &n);
+        CHECK(n == 5 + i && memcmp(cached + 5, ref, (size_t)i * sizeof *ref) == 0);
+        /* an id outside the vocabulary: an error, then nothing cached and nothing to sample */
+        int32_t oov[2] = {4, V};
+        CHECK_STATUS(attn_gen_extend(g, oov, 2), ATTN_ERR_INVALID_ARG);
+        attn_gen_tokens(g, &n);
+        CHECK(n == 0);
+        CHECK_STATUS(attn_gen_next(g, &tok), ATTN_ERR_INVALID_ARG);
+        CHECK(tok == -7);
+    }
+    attn_gen_free(g);
+    attn_model_free(m);
+}
