@@ -72,7 +72,8 @@ static attn_status forward_rows(attn_model *m, graph *g, int32_t *buf, const int
     return ATTN_OK;
 }
 
-enum { MAX_ROWS = 64, ROW_TOKENS = 4096 }; /* windows per forward: up to ROW_TOKENS tokens in all */
+/* windows per forward: up to ROW_TOKENS tokens and MAX_LOGITS logits in all (one window at least) */
+enum { MAX_ROWS = 64, ROW_TOKENS = 4096, MAX_LOGITS = 1 << 25 };
 
 attn_status attn_model_score_windows(attn_model *m, const int32_t *ids, int64_t n, int64_t window, int64_t stride,
                                      int64_t first, int64_t end, double *nll_sum, int64_t *n_predicted) {
@@ -91,11 +92,12 @@ attn_status attn_model_score_windows(attn_model *m, const int32_t *ids, int64_t 
     attn_status st = check_window(m, window);
     if (st) return st;
     int64_t V = m->cfg.vocab_size;
-    for (int64_t i = 0; i < n; i++)
+    for (int64_t i = first - 1 - window > 0 ? first - 1 - window : 0; i < end; i++) /* the tokens these windows read */
         if (ids[i] < 0 || ids[i] >= V)
             return attn_errorf(ATTN_ERR_INVALID_ARG, "token id %d at position %lld is outside the vocabulary [0, %lld)",
                                (int)ids[i], (long long)i, (long long)V);
-    int64_t rows = ROW_TOKENS / window;
+    int64_t rows = ROW_TOKENS / window, cap = MAX_LOGITS / (window * V);
+    rows = rows < cap ? rows : cap;
     rows = rows < 1 ? 1 : rows > MAX_ROWS ? MAX_ROWS : rows;
     int32_t *buf = attn_malloc((size_t)(rows * window) * sizeof *buf);
     if (!buf) return ATTN_ERR_OUT_OF_MEMORY;
