@@ -14,32 +14,30 @@
 #include <time.h>
 #include <unistd.h>
 
-/* attn_model_score over ids in pieces of whole context windows (the same
- * windows as one call, so the same result with or without --quiet), with
+/* attn_model_score_windows over ids in pieces of whole windows (stride 0) or whole blocks of
+ * stride targets (the same windows as one call, so the same result with or without --quiet), with
  * the share scored on stderr by the progress rule (progress.c) unless quiet. */
-static attn_status score_with_progress(attn_model *model, const int32_t *ids, int64_t n, bool quiet, double *nll,
-                                       int64_t *count) {
-    int64_t ctx = attn_model_config(model).n_ctx;
-    if (ctx < 1) ctx = 1;
-    int64_t piece = ctx * (8192 / ctx > 0 ? 8192 / ctx : 1);
-    if (n <= piece) return attn_model_score(model, ids, n, nll, count);
+static attn_status score_with_progress(attn_model *model, const int32_t *ids, int64_t n, int64_t window, int64_t stride,
+                                       bool quiet, double *nll, int64_t *count) {
+    int64_t unit = stride ? stride : window; /* targets per forward, about */
+    int64_t piece = unit * (8192 / unit > 0 ? 8192 / unit : 1);
+    if (n <= piece) return attn_model_score_windows(model, ids, n, window, stride, 1, n, nll, count);
     cli_progress pg;
     cli_progress_start(&pg);
     *nll = 0;
     *count = 0;
-    for (int64_t start = 0; start < n; start += piece) {
-        int64_t len = n - start < piece ? n - start : piece;
+    for (int64_t start = 0; start + 1 < n; start += piece) {
+        int64_t end = n - start < piece + 1 ? n : start + 1 + piece;
         double s;
         int64_t c;
-        if (len < 2) break;
-        attn_status st = attn_model_score(model, ids + start, len, &s, &c);
+        attn_status st = attn_model_score_windows(model, ids, n, window, stride, start + 1, end, &s, &c);
         if (st) return st;
         *nll += s;
         *count += c;
-        if (!quiet && start + len < n && cli_progress_due(&pg)) {
-            double done = (double)(start + len) / (double)n;
-            cli_progress_print(&pg, "scored %lld of %lld tokens (%.0f%%), ETA %.0f s", (long long)(start + len),
-                               (long long)n, 100.0 * done, (pg.last - pg.t0) * (1.0 - done) / done);
+        if (!quiet && end < n && cli_progress_due(&pg)) {
+            double done = (double)end / (double)n;
+            cli_progress_print(&pg, "scored %lld of %lld tokens (%.0f%%), ETA %.0f s", (long long)end, (long long)n,
+                               100.0 * done, (pg.last - pg.t0) * (1.0 - done) / done);
         }
     }
     cli_progress_end(&pg);
@@ -117,6 +115,7 @@ int cmd_score(int argc, char **argv) {
     const char *model_dir = NULL, *file = NULL, *pairs = NULL;
     bool ids_mode = false, json = false, per_pair = false, quiet = false;
     long long threads = 0;
+    int64_t window = 0, stride = 0;
     int precision = -1; /* as loaded */
     const cli_option options[] = {
         {CLI_STR("--model", "-m", "PATH", &model_dir, "model directory or GGUF file")},
@@ -126,6 +125,15 @@ int cmd_score(int argc, char **argv) {
                  "(targets wrapped as in training, end token included) given the sources, and the total")},
         {CLI_FLAG("--per-pair", NULL, &per_pair, "with --pairs: also print each pair's total NLL and token count")},
         {CLI_FLAG("--json", NULL, &json, "print {\"nll\": ..., \"ppl\": ..., \"tokens\": ...}")},
+        {CLI_INT("--context", NULL, "N", &window, 1, 1 << 20,
+                 "windows of N tokens; past the model's trained context for rotary (llama) and ALiBi (bloom) models, "
+                 "refused for learned positions (gpt2, opt)"),
+         .def = "the model's context"},
+        {CLI_INT("--stride", NULL, "K", &stride, 1, 1 << 20,
+                 "score each token once, in blocks of K: a block is predicted by one window of --context tokens "
+                 "ending at its last token (each token from N-K+1 to N tokens of context, fewer only at the text's "
+                 "start), so every N scores the same tokens; K <= N"),
+         .def = "none: consecutive windows, every token after a window's first scored"},
         {CLI_THREADS(&threads)},
         {CLI_CHOICE("--precision", NULL, "fp32|bf16|q8_0|q4_0|q4_1", &precision, cli_inference_precisions,
                     "matrix products as attn generate --precision (not with --pairs)"),
@@ -134,22 +142,25 @@ int cmd_score(int argc, char **argv) {
         CLI_END,
     };
     const cli_spec spec = {
-        "usage: attn score -m MODEL [FILE] [--ids] [--json]\n"
+        "usage: attn score -m MODEL [FILE] [--ids] [--json] [--context N [--stride K]]\n"
         "       attn score -m SEQ2SEQ_MODEL --pairs FILE [--json] [--per-pair]",
         "Prints the mean negative log-likelihood (nats per token) and the perplexity of the\n"
         "file's text (stdin without FILE; on a terminal, it is read until Ctrl-D). The text\n"
-        "is cut into windows of the model's context; each token after a window's first is\n"
-        "predicted from those before it.",
+        "is cut into windows of the model's context (or --context N); each token after a\n"
+        "window's first is predicted from those before it. With --stride K every token is\n"
+        "predicted from N-K+1 to N tokens before it instead (sliding windows).",
         options, NULL};
     int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
     if (r != CLI_GO_ON) return r;
     if (n_pos > 1) return cli_usage_error("one input file at most");
     if (n_pos) file = argv[1];
     if (!model_dir) return cli_usage_error("-m MODEL is required (see attn score --help)");
+    if (stride && stride > (window ? window : INT64_MAX)) return cli_usage_error("--stride K must be at most --context N");
     int r0 = cli_set_threads(threads);
     if (r0) return r0;
     if (pairs) {
-        if (file || ids_mode || precision >= 0) return cli_usage_error("--pairs takes no other input file, no --ids and no --precision");
+        if (file || ids_mode || precision >= 0 || window || stride)
+            return cli_usage_error("--pairs takes no other input file, no --ids, --precision, --context or --stride");
         return score_pairs(model_dir, pairs, json, per_pair);
     }
     int rc = 1;
@@ -183,7 +194,13 @@ int cmd_score(int argc, char **argv) {
     }
     double nll;
     int64_t count;
-    if ((st = score_with_progress(model, ids, n, quiet, &nll, &count)) != ATTN_OK) goto fail;
+    if (!window) window = attn_model_config(model).n_ctx;
+    if (stride > window) {
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "--stride %lld is longer than the window of %lld tokens (the model's "
+                         "context; give --context N)", (long long)stride, (long long)window);
+        goto fail;
+    }
+    if ((st = score_with_progress(model, ids, n, window, stride, quiet, &nll, &count)) != ATTN_OK) goto fail;
     if (count == 0) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "nothing to predict");
         goto fail;

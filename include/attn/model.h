@@ -119,6 +119,18 @@ ATTN_API attn_status attn_model_logits(attn_model *model, const int32_t *ids, in
 ATTN_API attn_status attn_model_score(attn_model *model, const int32_t *ids, int64_t n, double *nll_sum,
                                       int64_t *n_predicted);
 
+/* attn_model_score with another window (src/eval/score.c), over the targets ids[first .. end)
+ * (1 <= first <= end <= n) given every token before them. window: tokens per forward (0: n_ctx);
+ * past n_ctx only for positions that extrapolate (rotary, ALiBi): learned positions are refused
+ * (ATTN_ERR_UNSUPPORTED, saying why). stride 0: ids[first - 1 .. end) cut into consecutive windows,
+ * every token after a window's first predicted (attn_model_score's rule). stride K in [1, window]:
+ * the targets in consecutive blocks of K from first, each block predicted by one forward over the
+ * window tokens before its last target (each target from window - K + 1 to window tokens, fewer
+ * only at the text's start), so every window length scores the same tokens. */
+ATTN_API attn_status attn_model_score_windows(attn_model *model, const int32_t *ids, int64_t n, int64_t window,
+                                              int64_t stride, int64_t first, int64_t end, double *nll_sum,
+                                              int64_t *n_predicted);
+
 #ifdef __cplusplus
 }
 #endif

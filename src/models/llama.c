@@ -141,7 +141,10 @@ tensor *llama_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
     llama_model *o = m->state;
     const llama_hparams *c = &o->c;
     float eps = c->g.layer_norm_eps;
-    int32_t *pos = kv_positions(g, cache, B, T, 0, c->g.n_ctx);
+    /* rotary angles exist at any position: without a cache n_ctx is no bound (eval/score.c scores
+     * past it), but for Mistral's sliding window, which attn runs only where it covers every key */
+    int64_t limit = cache || c->sliding_window ? c->g.n_ctx : INT32_MAX;
+    int32_t *pos = kv_positions(g, cache, B, T, 0, limit);
     tensor *x = pos ? op_embedding(g, &o->wte, ids, B, T) : NULL, *r = NULL;
     for (int64_t l = 0; l < c->g.n_layer; l++) {
         llama_layer *ly = &o->layers[l];
