@@ -109,7 +109,8 @@ ATTN_API attn_status attn_model_set_precision(attn_model *model, attn_precision 
 ATTN_API attn_precision attn_model_precision(const attn_model *model);
 
 /* Full forward pass without gradients: logits (B, T, V) for ids (B, T),
- * T <= n_ctx. */
+ * T <= n_ctx for learned positions (GPT-2, OPT); rotary (Llama) and ALiBi
+ * (BLOOM) models run longer sequences too. */
 ATTN_API attn_status attn_model_logits(attn_model *model, const int32_t *ids, int64_t B, int64_t T, float *logits);
 
 /* Negative log-likelihood of a token sequence: the sequence is cut into

@@ -268,37 +268,8 @@ attn_status attn_model_logits(attn_model *m, const int32_t *ids, int64_t B, int6
 attn_status attn_model_score(attn_model *m, const int32_t *ids, int64_t n, double *nll_sum, int64_t *n_predicted) {
     *nll_sum = 0;
     *n_predicted = 0;
-    int64_t ctx = m->cfg.n_ctx, V = m->cfg.vocab_size;
-    for (int64_t i = 0; i < n; i++)
-        if (ids[i] < 0 || ids[i] >= V)
-            return attn_errorf(ATTN_ERR_INVALID_ARG, "token id %d at position %lld is outside the vocabulary [0, %lld)",
-                               (int)ids[i], (long long)i, (long long)V);
-    graph g;
-    graph_init(&g, NULL);
-    for (int64_t start = 0; start < n; start += ctx) {
-        int64_t len = n - start < ctx ? n - start : ctx;
-        if (len < 2) break;
-        graph_reset(&g, false, false, 0);
-        tensor *logits = model_forward(m, &g, ids + start, 1, len, NULL, false);
-        if (!logits) {
-            attn_status st = g.status ? g.status : ATTN_ERR_INVALID_ARG;
-            graph_free(&g);
-            return st;
-        }
-        for (int64_t t = 0; t + 1 < len; t++) {
-            const float *row = logits->data + t * V;
-            double mx = -INFINITY, s = 0;
-            for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)row[j]);
-            for (int64_t j = 0; j < V; j++) s += exp((double)row[j] - mx);
-            *nll_sum += mx + log(s) - (double)row[ids[start + t + 1]];
-            (*n_predicted)++;
-        }
-    }
-    graph_free(&g);
-    if (!isfinite(*nll_sum))
-        return attn_errorf(ATTN_ERR_FORMAT, "the negative log-likelihood overflows (logits too large); the weights "
-                           "may be corrupt");
-    return ATTN_OK;
+    if (n < 2) return ATTN_OK; /* nothing to predict */
+    return attn_model_score_windows(m, ids, n, 0, 0, 1, n, nll_sum, n_predicted);
 }
 
 /* ---- KV cache ------------------------------------------------------------- */
