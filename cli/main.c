@@ -28,6 +28,7 @@ static const command COMMANDS[] = {
     {"convert", cmd_convert, "write a Llama-style model as a GGUF file (f32, f16, bf16, q8_0, q4_0, q4_1)"},
     {"models", cmd_models, "the models known by a short name (-m smollm2) and where they are installed"},
     {"translate", cmd_translate, "translate lines with a seq2seq model (Transformer, BART, RNNsearch): greedy or beam"},
+    {"serve", cmd_serve, "an OpenAI-compatible HTTP server (chat and completions, streaming, many clients at once)"},
     {"chat-template", cmd_chat_template, "render a conversation (JSON) with a model's chat template, as transformers does"},
 };
 
