@@ -183,7 +183,7 @@ static bool read_common(server *sv, const cJSON *o, srv_request *r, bad_field *b
         !get_num(o, "seed", -9007199254740992.0, 9007199254740992.0, true, &seed, b) ||
         !get_num(o, "max_tokens", 1, 9007199254740992.0, true, &max_tokens, b) ||
         !get_num(o, "max_completion_tokens", 1, 9007199254740992.0, true, &max_tokens, b) ||
-        !get_bool(o, "stream", &r->stream, b))
+        !get_bool(o, "stream", &r->stream, b) || !get_bool(o, "ignore_eos", &r->ignore_eos, b))
         return false;
     if (top_p == 0) return bad(b, "top_p", "'top_p' must be above 0");
     const cJSON *so = cJSON_GetObjectItemCaseSensitive(o, "stream_options");

@@ -42,6 +42,7 @@ typedef struct srv_request {
     /* set by the HTTP side before the request is queued, then read-only */
     srv_kind kind;
     bool stream, include_usage;
+    bool ignore_eos;         /* go on past the model's end tokens (llama.cpp's option) */
     int32_t *prompt;
     int64_t n_prompt;
     int n;                   /* choices */

@@ -376,7 +376,7 @@ static bool slot_advance(srv_sched *s, srv_slot *sl) {
     int32_t t = attn_sampler_sample(sl->sampler, sl->logits);
     const char *bytes = "";
     size_t nb = 0;
-    bool stop_tok = is_stop_token(s, t);
+    bool stop_tok = !r->ignore_eos && is_stop_token(s, t);
     if (!stop_tok && attn_tokenizer_token_bytes(s->cfg.tok, t, &bytes, &nb)) bytes = "", nb = 0;
     pthread_mutex_lock(&s->mu);
     s->m.generated_tokens++;
