@@ -810,7 +810,7 @@ int cmd_serve(int argc, char **argv) {
         const char *p = strrchr(model_path, '/');
         sv.name = p && p[1] ? p + 1 : model_path;
     }
-    srv_config sc = {sv.model, sv.tok, sv.n_slots, sv.ctx_size, (int)queue, stop_tokens, n_stop};
+    srv_config sc = {sv.model, sv.tok, sv.n_slots, sv.ctx_size, (int)queue, stop_tokens, n_stop, attn_get_threads()};
     if ((st = srv_sched_start(&sc, &sv.sched))) goto fail;
     d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                              MHD_USE_ITC | MHD_USE_ERROR_LOG,

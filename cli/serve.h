@@ -87,6 +87,7 @@ typedef struct srv_config {
     int queue_max;           /* requests waiting for slots at most */
     const int32_t *stop_tokens;
     int n_stop_tokens;
+    int threads;             /* the decoding's threads (attn_set_threads in the scheduler's thread) */
 } srv_config;
 
 attn_status srv_sched_start(const srv_config *cfg, srv_sched **out);

@@ -508,6 +508,8 @@ static bool admit(srv_sched *s) {
 static void *sched_main(void *arg) {
     srv_sched *s = arg;
     int N = s->cfg.n_slots;
+    /* OpenMP's thread count is a per-thread setting: the decoding's thread takes it here */
+    if (s->cfg.threads > 0) (void)attn_set_threads(s->cfg.threads);
     srv_slot **batch = calloc((size_t)N, sizeof *batch);
     attn_status *failed = calloc((size_t)N, sizeof *failed);
     for (;;) {
@@ -534,8 +536,7 @@ static void *sched_main(void *arg) {
             pthread_mutex_unlock(&sl->req->mu);
             if (gone || !sl->sampler) {
                 if (!gone) request_fail(sl->req, "out of memory");
-                if (sl->n_pending) slot_keep(sl, 0); /* pending tokens were never decoded */
-                sl->n_pending = 0;
+                sl->n_pending = 0; /* never decoded: the context holds kept[0 .. n_kept) still */
                 slot_release(s, sl);
                 continue;
             }

@@ -292,8 +292,16 @@ def test_models_health_metrics(srv):
               "attn_requests_deferred"):
         assert k in m, k
     assert m["attn_tokens_predicted_total"] >= 1 and m["attn_prompt_tokens_total"] >= 4
+
+
+
+def test_chat_page(srv):
+    """The page is served from the binary, loads nothing from elsewhere and shows model output as text."""
     status, body = srv.request("GET", "/")
-    assert status == 200 and b"<html" in body.lower()
+    page = body.decode()
+    assert status == 200 and page.startswith("<!doctype html>") and page.rstrip().endswith("</html>")
+    assert not re.search(r"(src|href)\s*=\s*[\"']?(https?:)?//", page) and "@import" not in page
+    assert "innerHTML" not in page and "textContent" in page and "/v1/chat/completions" in page
 
 
 def test_api_key(model):
@@ -390,9 +398,9 @@ def test_huge_body_is_413(srv):
 def test_trickling_client_times_out_and_others_are_served(srv):
     sock = socket.create_connection(("127.0.0.1", srv.port), timeout=30)
     head = b"POST /v1/completions HTTP/1.1\r\nHost: x\r\n"
-    for b in head:    # a byte every 0.1 s; the server keeps serving others meanwhile
+    for b in head:    # a byte every 0.05 s; the server keeps serving others meanwhile
         sock.sendall(bytes([b]))
-        time.sleep(0.1 if b != 10 else 0)
+        time.sleep(0.05 if b != 10 else 0)
         if b == 10:
             alive(srv)
     t0 = time.time()
