@@ -813,7 +813,7 @@ int cmd_serve(int argc, char **argv) {
     srv_config sc = {sv.model, sv.tok, sv.n_slots, sv.ctx_size, (int)queue, stop_tokens, n_stop, attn_get_threads()};
     if ((st = srv_sched_start(&sc, &sv.sched))) goto fail;
     d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
-                             MHD_USE_ITC | MHD_USE_ERROR_LOG,
+                             MHD_USE_ITC, /* no MHD_USE_ERROR_LOG: a client hanging up is no error of ours */
                          0, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)connections, MHD_OPTION_CONNECTION_TIMEOUT,
                          (unsigned)timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
