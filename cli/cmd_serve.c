@@ -25,6 +25,8 @@
 #include "attn/context.h"
 #include "attn/encoder.h"
 #include "attn/generate.h"
+#include "attn/rnn.h"
+#include "attn/seq2seq.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -453,7 +455,8 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
         wait_ms(&r->cv, &r->mu, 100);
         if (r->out.len == r->out_pos && !r->done && !r->failed) {
             pthread_mutex_unlock(&r->mu);
-            bool gone = client_gone(sc->conn) || sc->sv->stopping;
+            /* on shutdown the scheduler ends the stream itself (an error event, then [DONE]) */
+            bool gone = client_gone(sc->conn);
             pthread_mutex_lock(&r->mu);
             if (gone) {
                 pthread_mutex_unlock(&r->mu);
@@ -971,6 +974,15 @@ int cmd_serve(int argc, char **argv) {
         const char *p = strrchr(model_path, '/');
         sv.name = p && p[1] ? p + 1 : model_path;
     }
+    attn_encdec_config ecfg;
+    attn_rnn_config rcfg;
+    if (attn_model_encdec_config(sv.model, &ecfg) || attn_model_rnn_config(sv.model, &rcfg)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED,
+                         "%s is a translation (sequence-to-sequence) model, which decodes from a source: use attn "
+                         "translate -m %s",
+                         model_path, model_path);
+        goto fail;
+    }
     attn_bert_config bcfg;
     if (attn_model_encoder_config(sv.model, &bcfg)) {
         /* an encoder serves /v1/embeddings, one forward at a time */
@@ -1013,7 +1025,7 @@ listen:
                          0, NULL, NULL, on_request, &sv, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                          MHD_OPTION_CONNECTION_LIMIT, (unsigned)connections, MHD_OPTION_CONNECTION_TIMEOUT,
                          (unsigned)timeout, MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-                         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 << 10), MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u,
+                         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 << 10),
                          MHD_OPTION_END);
     if (!d) {
         st = attn_errorf(ATTN_ERR_IO, "cannot listen on %s:%lld (in use, or not an address of this machine?)", host, port);

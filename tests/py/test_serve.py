@@ -447,6 +447,51 @@ def test_queue_full_is_503(model):
         s.stop()
 
 
+# ---- the command ----------------------------------------------------------------------
+
+def test_command_line_errors(model, srv):
+    def run(*args):
+        r = subprocess.run([str(attn_bin()), "serve", *[str(a) for a in args]], cwd=REPO, capture_output=True,
+                           text=True, timeout=60)
+        return r.returncode, r.stderr.strip().splitlines()
+
+    rc, err = run("--port", 80)
+    assert rc == 2 and err == ["attn serve: error: -m MODEL is required (see attn serve --help)"]
+    rc, err = run("-m", model, "--host", "localhost")
+    assert rc == 2 and len(err) == 1 and err[0].startswith("attn serve: error: --host must be an IPv4 address")
+    rc, err = run("-m", model, "--port", 70000)
+    assert rc == 2 and err[0].startswith("attn serve: error: --port must be")
+    rc, err = run("-m", REPO / "no-such-model")
+    assert rc == 1 and len(err) == 1 and err[0].startswith("attn serve: error: ")
+    rc, err = run("-m", model, "--port", srv.port)   # in use
+    assert rc == 1 and len(err) == 1 and "cannot listen on 127.0.0.1:%d" % srv.port in err[0]
+    alive(srv)
+
+
+def test_sigint_mid_stream_shuts_down_cleanly(model):
+    s = Server(model, "--slots", 1)
+    sock = socket.create_connection(("127.0.0.1", s.port), timeout=30)
+    body = json.dumps({"prompt": "Anne", "max_tokens": 200, "stream": True, "ignore_eos": True,
+                       "temperature": 0}).encode()
+    sock.sendall(b"POST /v1/completions HTTP/1.1\r\nHost: x\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body))
+    sock.recv(100)
+    s.proc.send_signal(signal.SIGINT)
+    rc = s.proc.wait(timeout=30)
+    err = s.proc.stderr.read()
+    assert rc == 0 and "interrupted: shutting down" in err and "error" not in err, err
+    data = b""
+    while True:   # whatever was sent, then the end of the stream or of the connection
+        try:
+            got = sock.recv(65536)
+        except OSError:
+            break
+        if not got:
+            break
+        data += got
+    sock.close()
+    assert data.endswith(b"data: [DONE]\n\n\r\n0\r\n\r\n")   # the stream ends properly, cut short or not
+
+
 # ---- embeddings (an encoder) ----------------------------------------------------------
 
 def test_embeddings_equal_attn_embed(srv, tmp_path):
