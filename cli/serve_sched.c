@@ -441,7 +441,10 @@ static bool admit(srv_sched *s) {
     srv_request *r = s->queue[s->q_head];
     int n_free = 0;
     for (int i = 0; i < s->cfg.n_slots; i++) n_free += !s->slots[i].req;
-    if (r->cancelled) {
+    pthread_mutex_lock(&r->mu);
+    bool cancelled = r->cancelled;
+    pthread_mutex_unlock(&r->mu);
+    if (cancelled) {
         /* it never started: drop it */
         s->q_head = (s->q_head + 1) % s->cfg.queue_max;
         s->q_len--;

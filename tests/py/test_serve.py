@@ -548,6 +548,19 @@ def test_smollm2_chat_equals_attn_generate(smol, tmp_path):
     assert text[0] == c.choices[0].message.content and finish[0] == c.choices[0].finish_reason
 
 
+def test_smollm2_stops_at_end_of_turn_and_next_turn_reuses_the_cache(smol):
+    """The answer ends at <|im_end|> (finish_reason stop, the token not in the text); the slot keeps the
+    prompt and the answer it decoded, so the conversation's next turn decodes only what is new."""
+    msgs = [{"role": "user", "content": "Say hello."}]
+    c1 = smol.client().chat.completions.create(model="smollm2", messages=msgs, max_tokens=64, temperature=0)
+    assert c1.choices[0].finish_reason == "stop" and "<|im_end|>" not in c1.choices[0].message.content
+    msgs += [{"role": "assistant", "content": c1.choices[0].message.content}, {"role": "user", "content": "Bye?"}]
+    c2 = smol.client().chat.completions.create(model="smollm2", messages=msgs, max_tokens=4, temperature=0)
+    # everything but the end-of-turn token, which was sampled and never decoded
+    assert c2.usage.prompt_tokens_details.cached_tokens == c1.usage.prompt_tokens + c1.usage.completion_tokens - 1
+    assert c2.model_extra["timings"]["cache_n"] == c2.usage.prompt_tokens_details.cached_tokens
+
+
 def test_smollm2_disconnect_mid_stream_frees_the_slot(smol):
     before = smol.metrics()["attn_tokens_predicted_total"]
     sock = socket.create_connection(("127.0.0.1", smol.port), timeout=60)
