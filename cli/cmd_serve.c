@@ -133,6 +133,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
 /* A bad field: its name and what it must be. */
 typedef struct bad_field {
     const char *param;
+    const char *code;        /* OpenAI's error code, or NULL */
     char msg[256];
 } bad_field;
 
@@ -494,6 +495,7 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
     if (ok) {
         if (r->n_prompt >= sv->ctx_size) {
             b.param = "messages";
+            b.code = "context_length_exceeded";
             snprintf(b.msg, sizeof b.msg,
                      "the prompt's %lld tokens do not fit the context of %lld tokens (with room for one more)",
                      (long long)r->n_prompt, (long long)sv->ctx_size);
@@ -503,6 +505,7 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
             if (r->sp.max_new_tokens > sv->ctx_size - r->n_prompt) r->sp.max_new_tokens = sv->ctx_size - r->n_prompt;
         } else if (r->sp.max_new_tokens > sv->ctx_size - r->n_prompt) {
             b.param = "max_tokens";
+            b.code = "context_length_exceeded";
             snprintf(b.msg, sizeof b.msg,
                      "this model's context is %lld tokens; the prompt's %lld and max_tokens %lld exceed it",
                      (long long)sv->ctx_size, (long long)r->n_prompt, (long long)r->sp.max_new_tokens);
@@ -512,7 +515,8 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
     }
     if (!ok) {
         srv_request_release(r);
-        return send_error(c, b.param ? 400 : 500, b.param, b.param ? NULL : NULL, "%s", b.msg);
+        /* a field named: the client's mistake; none: ours (out of memory) */
+        return send_error(c, b.param ? 400 : 500, b.param, b.code, "%s", b.msg);
     }
     r->choices = calloc((size_t)r->n, sizeof *r->choices);
     if (!r->choices) {
@@ -827,13 +831,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_size = 0;
         return MHD_YES;
     }
-    if (post && *upload_size) {
-        if (!cs->too_big && cs->body.len + *upload_size > sv->max_body) {
+    if (*upload_size) {
+        /* a body is kept for POST (up to the limit) and dropped for other methods */
+        if (post && !cs->too_big && cs->body.len + *upload_size > sv->max_body) {
             cs->too_big = true;
             free(cs->body.p);
             cs->body = (srv_buf){0};
         }
-        if (!cs->too_big && !srv_buf_add(&cs->body, upload, *upload_size)) return MHD_NO;
+        if (post && !cs->too_big && !srv_buf_add(&cs->body, upload, *upload_size)) return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
     }

@@ -344,8 +344,11 @@ def test_bad_requests(srv):
     error_of(post("/v1/completions", {"prompt": "a", "stop": [1]}), 400, "stop")
     error_of(post("/v1/completions", {"prompt": "a", "stream": "yes"}), 400, "stream")
     error_of(post("/v1/completions", {"prompt": "a", "stream_options": {"include_usage": True}}), 400)
-    error_of(post("/v1/completions", {"prompt": "a", "max_tokens": 10 ** 12}), 400, "max_tokens")
-    error_of(post("/v1/completions", {"prompt": "a" * 300}), 400, "prompt")
+    e = error_of(post("/v1/completions", {"prompt": "a", "max_tokens": 10 ** 12}), 400, "max_tokens")
+    assert e["code"] == "context_length_exceeded"
+    e = error_of(post("/v1/completions", {"prompt": "a" * 300}), 400, "prompt")
+    assert e["code"] == "context_length_exceeded"
+    error_of(srv.request("GET", "/v1/nothing", b"x" * 100000), 404)   # a body where none belongs
     error_of(post("/v1/chat/completions", {"messages": "hi"}), 400, "messages")
     error_of(post("/v1/chat/completions", {"messages": [{"content": "hi"}]}), 400, "messages")
     error_of(post("/v1/chat/completions", {"messages": [{"role": "user", "content": "hi"}], "top_logprobs": 2}), 400,
