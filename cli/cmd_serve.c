@@ -37,6 +37,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -62,6 +63,7 @@ typedef struct server {
     unsigned long long next_id;
     pthread_mutex_t id_mu;
     volatile int stopping;
+    _Atomic int in_flight;   /* requests queued and not yet answered to the end */
 } server;
 
 /* Per connection: the body as it arrives. */
@@ -471,6 +473,7 @@ static void stream_free(void *cls) {
     stream_ctx *sc = cls;
     cancel(sc->sv, sc->r);   /* a no-op once it is done; frees the slots of a client that left */
     srv_request_release(sc->r);
+    atomic_fetch_sub(&sc->sv->in_flight, 1);
     free(sc);
 }
 
@@ -528,7 +531,9 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
     pthread_mutex_unlock(&sv->id_mu);
     snprintf(r->id, sizeof r->id, "%s-%llx%llx", kind == SRV_CHAT ? "chatcmpl" : "cmpl", (unsigned long long)sv->started, id);
     r->created = (long long)time(NULL);
+    atomic_fetch_add(&sv->in_flight, 1);
     if (!srv_sched_submit(sv->sched, r)) {
+        atomic_fetch_sub(&sv->in_flight, 1);
         srv_request_release(r);
         return send_error(c, 503, NULL, "queue_full", "the server is busy: its request queue is full; try again later");
     }
@@ -539,6 +544,7 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
             free(sc);
             cancel(sv, r);
             srv_request_release(r);
+            atomic_fetch_sub(&sv->in_flight, 1);
             return MHD_NO;
         }
         sc->sv = sv;
@@ -563,6 +569,7 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
             /* the scheduler ends it at its next step; nobody reads the answer */
             pthread_mutex_unlock(&r->mu);
             srv_request_release(r);
+            atomic_fetch_sub(&sv->in_flight, 1);
             return MHD_NO;
         }
     }
@@ -571,6 +578,7 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
     if (r->failed) ret = send_error(c, r->err[0] && strstr(r->err, "shutting down") ? 503 : 500, NULL, NULL, "%s", r->err);
     else ret = send_json(c, 200, final_json(sv, r));
     srv_request_release(r);
+    atomic_fetch_sub(&sv->in_flight, 1);
     return ret;
 }
 
@@ -1050,6 +1058,8 @@ listen:
     sv.stopping = 1;
     MHD_quiesce_daemon(d);
     srv_sched_stop(sv.sched); /* fails what is still running: waiting connections answer and end */
+    /* let the streams send their last events before the connections close (at most 5 s) */
+    for (int i = 0; i < 500 && atomic_load(&sv.in_flight) > 0; i++) nanosleep(&(struct timespec){0, 10000000L}, NULL);
     MHD_stop_daemon(d);
     d = NULL;
     rc = 0;
