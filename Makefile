@@ -32,6 +32,9 @@ UTF8PROC_CFLAGS := $(shell pkg-config --cflags libutf8proc 2>/dev/null)
 UTF8PROC_LIBS   := $(shell pkg-config --libs libutf8proc 2>/dev/null || echo -lutf8proc)
 CFLAGS  += $(CJSON_CFLAGS) $(UTF8PROC_CFLAGS)
 LDLIBS  += $(CJSON_LIBS) $(UTF8PROC_LIBS)
+# libmicrohttpd (Debian: libmicrohttpd-dev) is attn serve's HTTP server,
+# linked into the CLI only: libattn opens no sockets (cli/cmd_serve.c).
+MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
 
 OPENMP ?= 1
 ifeq ($(OPENMP),1)
@@ -99,7 +102,11 @@ $(BUILD)/libattn.so: $(LIB_OBJ)
 	$(CC) $(CFLAGS) -shared -o $@ $^ $(LDLIBS)
 
 $(BUILD)/attn: $(CLI_OBJ) $(BUILD)/libattn.a $(BUILD)/libattn.so
-	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libattn.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(BUILD)/libattn.a $(LDLIBS) $(MHD_LIBS)
+
+# attn serve's chat page is compiled in (.incbin of the HTML file).
+$(BUILD)/cli/serve_page.o: cli/serve_page.html
+$(BUILD)/cli/cmd_serve.o $(BUILD)/cli/serve_sched.o: cli/serve.h
 
 $(BUILD)/%.o: %.c $(HEADERS)
 	@mkdir -p $(@D)
@@ -141,6 +148,11 @@ asan:
 attn-asan-test: $(BUILD)/attn $(TEST_BIN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  BUILD=$(BUILD) ATTN_BIN=$(BUILD)/attn ATTN_QUICK=1 sh tests/run.sh
+	@# attn serve under the sanitizers: its live-server tests drive this build (the
+	@# server must exit 0 after them, so a leak or a sanitizer report fails them)
+	if [ -x .venv/bin/python ]; then ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ATTN_BIN=$(BUILD)/attn \
+	  .venv/bin/python -m pytest -q -p no:cacheprovider tests/py/test_serve.py; fi
 
 # ThreadSanitizer: requests decoding at once on one loaded model
 # (tests/unit/test_decode_threads.c), in a build without OpenMP and the BLAS,

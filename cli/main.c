@@ -29,6 +29,7 @@ static const command COMMANDS[] = {
     {"models", cmd_models, "the models known by a short name (-m smollm2) and where they are installed"},
     {"translate", cmd_translate, "translate lines with a seq2seq model (Transformer, BART, RNNsearch): greedy or beam"},
     {"chat", cmd_chat, "talk with a chat model in the terminal, or answer a JSON conversation (chat template, KV cache reuse)"},
+    {"serve", cmd_serve, "an OpenAI-compatible HTTP server (chat and completions, streaming, many clients at once)"},
     {"chat-template", cmd_chat_template, "render a conversation (JSON) with a model's chat template, as transformers does"},
 };
 

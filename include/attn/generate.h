@@ -21,6 +21,33 @@ typedef struct attn_sampler_params {
 
 ATTN_API attn_sampler_params attn_sampler_default_params(void);
 
+/* ---- the sampler on given logits -------------------------------------------
+ * One draw per call from a row of logits (V) by temperature, top_k and top_p
+ * of params (max_new_tokens and stop_token are the caller's business), with a
+ * random stream of its own that seed starts: the same logits and seed give
+ * the same tokens. attn_gen samples through it; the server keeps one per
+ * request. */
+typedef struct attn_sampler attn_sampler;
+ATTN_API attn_status attn_sampler_new(int64_t vocab_size, const attn_sampler_params *params, attn_sampler **out);
+ATTN_API void attn_sampler_free(attn_sampler *s);   /* NULL is a no-op */
+/* The next token drawn from logits (V finite values; temperature 0: the
+ * first largest). */
+ATTN_API int32_t attn_sampler_sample(attn_sampler *s, const float *logits);
+
+/* Log-probabilities under the model's own distribution (log-softmax of the
+ * logits, temperature 1): *token_lp for token, and the k most likely tokens
+ * in top_ids / top_lps (most likely first, ties by id; k <= V). */
+ATTN_API void attn_logprobs(const float *logits, int64_t V, int32_t token, int32_t k, float *token_lp,
+                            int32_t *top_ids, float *top_lps);
+
+/* ---- stop strings ------------------------------------------------------------
+ * Scans generated text[0..len) for stop strings (n of them, none empty).
+ * Returns the bytes that may be shown: where the earliest stop string starts
+ * (*hit = true; the text ends there), else len less the longest tail of the
+ * text that begins some stop string (it may yet become one: hold it back
+ * until more text comes). */
+ATTN_API size_t attn_stop_scan(const char *text, size_t len, const char *const *stops, size_t n, bool *hit);
+
 typedef struct attn_gen attn_gen;
 
 /* The generator borrows `model`; free the generator first. */

@@ -5,17 +5,25 @@
 #include "models/model_impl.h"
 
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+
+struct attn_sampler {
+    attn_sampler_params p;
+    int64_t V;
+    float *probs;             /* (V) scratch */
+    int32_t *order;           /* (V) scratch for top-k / top-p */
+    rng_state rng;
+};
 
 struct attn_gen {
     attn_model *model;
     attn_sampler_params p;
+    attn_sampler *sampler;
     attn_ctx *ctx;            /* one sequence */
     float *logits;            /* (V) of the last position */
-    float *probs;             /* (V) scratch */
-    int32_t *order;           /* (V) scratch for top-k / top-p */
     int32_t *window;          /* (n_ctx) the tokens in the cache, in order */
-    rng_state rng;
     int64_t n_new;
     bool started, done;
 };
@@ -33,24 +41,23 @@ attn_sampler_params attn_sampler_default_params(void) {
 
 attn_status attn_gen_new(attn_model *model, const attn_sampler_params *params, attn_gen **out) {
     *out = NULL;
-    if (!(params->temperature >= 0) || params->top_k < 0 || !(params->top_p > 0 && params->top_p <= 1) ||
-        params->max_new_tokens < 0)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "sampler settings out of range (temperature >= 0, top-k >= 0, 0 < top-p <= 1)");
+    if (params->max_new_tokens < 0)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "sampler settings out of range (max new tokens >= 0)");
     attn_gen *gen = attn_calloc(1, sizeof *gen);
     if (!gen) return ATTN_ERR_OUT_OF_MEMORY;
     gen->model = model;
     gen->p = *params;
     int64_t V = model->cfg.vocab_size;
-    gen->logits = attn_malloc((size_t)V * sizeof(float));
-    gen->probs = attn_malloc((size_t)V * sizeof(float));
-    gen->order = attn_malloc((size_t)V * sizeof(int32_t));
-    gen->window = attn_malloc((size_t)model->cfg.n_ctx * sizeof(int32_t));
-    attn_status st = gen->logits && gen->probs && gen->order && gen->window ? attn_ctx_new(model, 1, 0, &gen->ctx) : ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = attn_sampler_new(V, params, &gen->sampler);
+    if (!st) {
+        gen->logits = attn_malloc((size_t)V * sizeof(float));
+        gen->window = attn_malloc((size_t)model->cfg.n_ctx * sizeof(int32_t));
+        st = gen->logits && gen->window ? attn_ctx_new(model, 1, 0, &gen->ctx) : ATTN_ERR_OUT_OF_MEMORY;
+    }
     if (st) {
         attn_gen_free(gen);
         return st;
     }
-    gen->rng.s = params->seed;
     *out = gen;
     return ATTN_OK;
 }
@@ -58,9 +65,8 @@ attn_status attn_gen_new(attn_model *model, const attn_sampler_params *params, a
 void attn_gen_free(attn_gen *gen) {
     if (!gen) return;
     attn_ctx_free(gen->ctx);
+    attn_sampler_free(gen->sampler);
     attn_free(gen->logits);
-    attn_free(gen->probs);
-    attn_free(gen->order);
     attn_free(gen->window);
     attn_free(gen);
 }
@@ -88,6 +94,34 @@ attn_status attn_gen_start(attn_gen *gen, const int32_t *prompt, int64_t n_promp
     return st;
 }
 
+attn_status attn_sampler_new(int64_t V, const attn_sampler_params *params, attn_sampler **out) {
+    *out = NULL;
+    if (!(params->temperature >= 0) || !isfinite(params->temperature) || params->top_k < 0 ||
+        !(params->top_p > 0 && params->top_p <= 1))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "sampler settings out of range (temperature >= 0, top-k >= 0, 0 < top-p <= 1)");
+    if (V < 1 || V > INT32_MAX) return attn_errorf(ATTN_ERR_INVALID_ARG, "sampler: vocabulary of %lld tokens", (long long)V);
+    attn_sampler *s = attn_calloc(1, sizeof *s);
+    if (!s) return ATTN_ERR_OUT_OF_MEMORY;
+    s->p = *params;
+    s->V = V;
+    s->probs = attn_malloc((size_t)V * sizeof(float));
+    s->order = attn_malloc((size_t)V * sizeof(int32_t));
+    if (!s->probs || !s->order) {
+        attn_sampler_free(s);
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
+    s->rng.s = params->seed;
+    *out = s;
+    return ATTN_OK;
+}
+
+void attn_sampler_free(attn_sampler *s) {
+    if (!s) return;
+    attn_free(s->probs);
+    attn_free(s->order);
+    attn_free(s);
+}
+
 static int cmp_prob_desc(const void *a, const void *b, void *ctx) {
     const float *p = ctx;
     float x = p[*(const int32_t *)a], y = p[*(const int32_t *)b];
@@ -95,39 +129,38 @@ static int cmp_prob_desc(const void *a, const void *b, void *ctx) {
     return *(const int32_t *)a - *(const int32_t *)b;
 }
 
-static int32_t sample(attn_gen *gen) {
-    int64_t V = gen->model->cfg.vocab_size;
-    const float *x = gen->logits;
+int32_t attn_sampler_sample(attn_sampler *s, const float *x) {
+    int64_t V = s->V;
     int32_t best = 0;
     for (int64_t j = 1; j < V; j++)
         if (x[j] > x[best]) best = (int32_t)j;
-    if (gen->p.temperature == 0.0f) return best;
-    float *p = gen->probs;
+    if (s->p.temperature == 0.0f) return best;
+    float *p = s->probs;
     double sum = 0;
     for (int64_t j = 0; j < V; j++) {
-        p[j] = expf((x[j] - x[best]) / gen->p.temperature);
+        p[j] = expf((x[j] - x[best]) / s->p.temperature);
         sum += (double)p[j];
     }
     int64_t n = V;
-    int32_t *ord = gen->order;
+    int32_t *ord = s->order;
     for (int64_t j = 0; j < V; j++) ord[j] = (int32_t)j;
-    if (gen->p.top_k > 0 || gen->p.top_p < 1.0f) {
+    if (s->p.top_k > 0 || s->p.top_p < 1.0f) {
         qsort_r(ord, (size_t)V, sizeof *ord, cmp_prob_desc, p);
-        if (gen->p.top_k > 0 && gen->p.top_k < n) n = gen->p.top_k;
+        if (s->p.top_k > 0 && s->p.top_k < n) n = s->p.top_k;
         double mass = 0, kept = 0;
         for (int64_t i = 0; i < n; i++) kept += (double)p[ord[i]];
-        if (gen->p.top_p < 1.0f) {
+        if (s->p.top_p < 1.0f) {
             int64_t k = 0;
             while (k < n) {
                 mass += (double)p[ord[k++]];
-                if (mass >= (double)gen->p.top_p * kept) break;
+                if (mass >= (double)s->p.top_p * kept) break;
             }
             n = k;
         }
         sum = 0;
         for (int64_t i = 0; i < n; i++) sum += (double)p[ord[i]];
     }
-    double r = (double)rng_next_float(&gen->rng) * sum, acc = 0;
+    double r = (double)rng_next_float(&s->rng) * sum, acc = 0;
     for (int64_t i = 0; i < n; i++) {
         acc += (double)p[ord[i]];
         if (r < acc) return ord[i];
@@ -135,10 +168,54 @@ static int32_t sample(attn_gen *gen) {
     return ord[n - 1];
 }
 
+void attn_logprobs(const float *x, int64_t V, int32_t token, int32_t k, float *token_lp, int32_t *top_ids,
+                   float *top_lps) {
+    float mx = x[0];
+    for (int64_t j = 1; j < V; j++)
+        if (x[j] > mx) mx = x[j];
+    double sum = 0;
+    for (int64_t j = 0; j < V; j++) sum += exp((double)(x[j] - mx));
+    double lse = (double)mx + log(sum);
+    if (token_lp) *token_lp = token >= 0 && token < V ? (float)((double)x[token] - lse) : -INFINITY;
+    if (k > V) k = (int32_t)V;
+    /* the k largest by insertion into a sorted list: k is small (<= 20) */
+    int32_t n = 0;
+    for (int64_t j = 0; j < V && k > 0; j++) {
+        if (n == k && !(x[j] > x[top_ids[n - 1]])) continue;
+        int32_t i = n < k ? n++ : n - 1;
+        while (i > 0 && x[j] > x[top_ids[i - 1]]) {
+            top_ids[i] = top_ids[i - 1];
+            i--;
+        }
+        top_ids[i] = (int32_t)j;
+    }
+    for (int32_t i = 0; i < n; i++) top_lps[i] = (float)((double)x[top_ids[i]] - lse);
+}
+
+size_t attn_stop_scan(const char *text, size_t len, const char *const *stops, size_t n, bool *hit) {
+    size_t first = len, hold = 0;
+    *hit = false;
+    for (size_t i = 0; i < n; i++) {
+        size_t sl = strlen(stops[i]);
+        if (!sl) continue;
+        const char *at = sl <= len ? memmem(text, len, stops[i], sl) : NULL;
+        if (at && (size_t)(at - text) < first) {
+            first = (size_t)(at - text);
+            *hit = true;
+        }
+        /* the longest tail of text that is a proper prefix of this stop string */
+        size_t m = sl - 1 < len ? sl - 1 : len;
+        for (; m > hold; m--)
+            if (!memcmp(text + len - m, stops[i], m)) break;
+        if (m > hold) hold = m;
+    }
+    return *hit ? first : len - hold;
+}
+
 attn_status attn_gen_next(attn_gen *gen, int32_t *token) {
     if (!gen->started) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_gen_next before attn_gen_start");
     if (gen->done || gen->n_new >= gen->p.max_new_tokens) return ATTN_DONE;
-    int32_t t = sample(gen);
+    int32_t t = attn_sampler_sample(gen->sampler, gen->logits);
     *token = t;
     gen->n_new++;
     if (t == gen->p.stop_token) {

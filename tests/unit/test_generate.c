@@ -585,3 +585,76 @@ TEST("extend continues the cached sequence as a start on the whole sequence woul
     attn_gen_free(g);
     attn_model_free(m);
 }
+
+/* ---- the sampler on given logits, log-probabilities, stop strings ---------- */
+
+TEST("attn_sampler: same logits and seed give the same draws as attn_gen; greedy is the argmax") {
+    attn_model *m = load_fixture();
+    if (!m) return;
+    attn_sampler_params p = attn_sampler_default_params();
+    p.temperature = 1.0f;
+    p.top_k = 20;
+    p.top_p = 0.9f;
+    p.seed = 7;
+    p.max_new_tokens = 8;
+    attn_gen *g = NULL;
+    CHECK_OK(attn_gen_new(m, &p, &g));
+    CHECK_OK(attn_gen_start(g, PROMPT5, 5));
+    int32_t want[8], t;
+    for (int i = 0; i < 8; i++) CHECK_OK(attn_gen_next(g, &want[i]));
+    attn_gen_free(g);
+    /* the same draws from logits computed outside attn_gen */
+    attn_sampler *s = NULL;
+    CHECK_OK(attn_sampler_new(V, &p, &s));
+    int32_t seq[16];
+    memcpy(seq, PROMPT5, sizeof PROMPT5);
+    float *lg = malloc(sizeof(float) * 13 * V);
+    for (int i = 0; i < 8 && s; i++) {
+        CHECK_OK(attn_model_logits(m, seq, 1, 5 + i, lg));
+        t = attn_sampler_sample(s, lg + (size_t)(4 + i) * V);
+        CHECK(t == want[i]);
+        seq[5 + i] = t;
+    }
+    attn_sampler_free(s);
+    float x[5] = {0.5f, 3.0f, -1.0f, 3.0f, 2.0f};
+    p.temperature = 0;
+    CHECK_OK(attn_sampler_new(5, &p, &s));
+    if (s) CHECK(attn_sampler_sample(s, x) == 1);
+    attn_sampler_free(s);
+    p.temperature = -1;
+    s = (attn_sampler *)1;
+    CHECK(attn_sampler_new(5, &p, &s) == ATTN_ERR_INVALID_ARG && s == NULL);
+    free(lg);
+    attn_model_free(m);
+}
+
+TEST("attn_logprobs: log-softmax of the token and the k most likely, most likely first") {
+    float x[6] = {1.0f, 4.0f, 2.0f, 4.0f, -3.0f, 3.0f};
+    double z = 0;
+    for (int i = 0; i < 6; i++) z += exp((double)x[i]);
+    float lp = 0, top[4];
+    int32_t ids[4];
+    attn_logprobs(x, 6, 2, 4, &lp, ids, top);
+    CHECK(fabs((double)lp - (2.0 - log(z))) < 1e-5);
+    CHECK(ids[0] == 1 && ids[1] == 3 && ids[2] == 5 && ids[3] == 2);
+    CHECK(fabs((double)top[0] - (4.0 - log(z))) < 1e-5 && fabs((double)top[3] - (2.0 - log(z))) < 1e-5);
+    attn_logprobs(x, 6, 4, 0, &lp, NULL, NULL);
+    CHECK(fabs((double)lp - (-3.0 - log(z))) < 1e-5);
+    attn_logprobs(x, 6, 0, 9, &lp, (int32_t[6]){0}, (float[6]){0}); /* k > V: all of them */
+}
+
+TEST("attn_stop_scan: the earliest stop string, and a tail that may become one held back") {
+    const char *stops[2] = {"END", "\n\n"};
+    bool hit;
+    CHECK(attn_stop_scan("hello", 5, stops, 2, &hit) == 5 && !hit);
+    CHECK(attn_stop_scan("hello E", 7, stops, 2, &hit) == 6 && !hit);      /* "E" may start END */
+    CHECK(attn_stop_scan("hello EN", 8, stops, 2, &hit) == 6 && !hit);
+    CHECK(attn_stop_scan("hello END more", 14, stops, 2, &hit) == 6 && hit);
+    CHECK(attn_stop_scan("a\n\nb END", 8, stops, 2, &hit) == 1 && hit);   /* the earliest of two */
+    CHECK(attn_stop_scan("ab\n", 3, stops, 2, &hit) == 2 && !hit);
+    CHECK(attn_stop_scan("EN", 2, stops, 2, &hit) == 0 && !hit);
+    CHECK(attn_stop_scan("", 0, stops, 2, &hit) == 0 && !hit);
+    CHECK(attn_stop_scan("abc", 3, stops, 0, &hit) == 3 && !hit);
+    const char *one[1] = {"aab"};
+    CHECK(attn_stop_scan("xaa", 3, one, 1, &hit) == 1 && !hit);           /* "aa" held, not only "a" */
+}
