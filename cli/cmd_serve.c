@@ -910,7 +910,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
 int cmd_serve(int argc, char **argv) {
     const char *model_path = NULL, *host = "127.0.0.1", *api_key = NULL, *alias = NULL;
     long long port = 8080, slots = 4, ctx_size = 0, queue = 64, max_body = 10 << 20, timeout = 60, connections = 256;
-    long long threads = 0;
+    long long threads = 0, batch_size = SRV_BATCH_SIZE;
     int precision = -1;
     const cli_option options[] = {
         {CLI_STR("--model", "-m", "MODEL", &model_path, "model directory, GGUF file or installed model's name")},
@@ -918,6 +918,9 @@ int cmd_serve(int argc, char **argv) {
         {CLI_INT("--port", NULL, "N", &port, 0, 65535, "TCP port (0: any free one, printed at start)")},
         {CLI_INT("--slots", NULL, "N", &slots, 1, 256, "requests decoded together (each keeps a KV cache)")},
         {CLI_INT("--ctx-size", NULL, "N", &ctx_size, 0, CLI_MAX_LEN, "positions per slot"), .def = "the model's context"},
+        {CLI_INT("--batch-size", NULL, "N", &batch_size, 1, 1 << 20,
+                 "prompt tokens decoded per step at most (a longer prompt takes several steps, between which the "
+                 "other slots go on)")},
         {CLI_INT("--queue", NULL, "N", &queue, 1, 1 << 20, "requests waiting for a slot at most (then 503)")},
         {CLI_STR("--api-key", NULL, "KEY", &api_key, "require \"Authorization: Bearer KEY\" (not for /health and /)"), .def = "none"},
         {CLI_STR("--alias", NULL, "NAME", &alias, "the model's name in responses and /v1/models"), .def = "the file or directory name"},
@@ -1030,7 +1033,8 @@ int cmd_serve(int argc, char **argv) {
         if (im_end >= 0 && n_stop < 3) stop_tokens[n_stop++] = im_end;
     }
     sv.bos_id = cfg.bos_token_id >= 0 ? cfg.bos_token_id : attn_tokenizer_eot(sv.tok);
-    srv_config sc = {sv.model, sv.tok, sv.n_slots, sv.ctx_size, (int)queue, stop_tokens, n_stop, attn_get_threads()};
+    srv_config sc = {sv.model, sv.tok, sv.n_slots, sv.ctx_size, (int)queue, stop_tokens, n_stop, attn_get_threads(),
+                     batch_size};
     if ((st = srv_sched_start(&sc, &sv.sched))) goto fail;
 listen:
     d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |

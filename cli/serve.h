@@ -5,7 +5,8 @@
  * parses its request, tokenizes it and puts it on a bounded queue. One
  * scheduler thread (serve_sched.c) owns the model's decoding: every step it
  * admits queued requests into free slots, decodes every active slot's pending
- * tokens (a new request's prompt, or the token sampled last step) and
+ * tokens (a new request's prompt, or the token sampled last step) in one
+ * continuous batch over a context whose sequences are the slots, and
  * samples each slot's next token. Results go back under the request's lock:
  * text and logprobs per choice, and for streaming requests the Server-Sent
  * Events bytes the connection's content reader sends as they come. */
@@ -21,7 +22,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-enum { SRV_MAX_STOPS = 4, SRV_MAX_TOP_LOGPROBS = 20 };
+enum { SRV_MAX_STOPS = 4, SRV_MAX_TOP_LOGPROBS = 20, SRV_BATCH_SIZE = 512 };
 
 typedef enum srv_kind { SRV_CHAT, SRV_COMPLETION } srv_kind;
 
@@ -88,6 +89,7 @@ typedef struct srv_config {
     const int32_t *stop_tokens;
     int n_stop_tokens;
     int threads;             /* the decoding's threads (attn_set_threads in the scheduler's thread) */
+    int64_t batch_size;      /* prompt tokens decoded per step at most (0: SRV_BATCH_SIZE) */
 } srv_config;
 
 attn_status srv_sched_start(const srv_config *cfg, srv_sched **out);

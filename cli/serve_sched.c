@@ -1,15 +1,20 @@
-/* serve_sched.c — attn serve's scheduler: N slots share the model; one
- * thread runs steps. A step admits queued requests into free slots (a
- * request with n choices takes n slots at once, in arrival order), decodes
- * the pending tokens of every active slot through one call (sched_decode),
- * then samples each slot's next token and hands its text to the request.
+/* serve_sched.c — attn serve's scheduler: N slots share the model through
+ * one decoding context of N sequences (slot i is sequence i); one thread
+ * runs steps. A step admits queued requests into free slots (a request with
+ * n choices takes n slots at once, in arrival order), decodes the pending
+ * tokens of every active slot in one continuous batch (sched_decode: the
+ * next token of each slot that is generating, and up to batch_size tokens
+ * of the prompts being prefilled, so a long prompt is fed over several
+ * steps while the others go on), then samples the next token of each slot
+ * whose pending tokens are all decoded and hands its text to the request.
  *
- * Prompt cache: a slot keeps the tokens its context holds after its last
+ * Prompt cache: a slot keeps the tokens its sequence holds after its last
  * request (prompt and generated text). A new request goes to the free slot
- * whose kept tokens are the longest prefix of its prompt, and decodes only
- * the rest; a slot whose kept tokens are not a prefix of the prompt starts
- * over (slot_keep), so a request never sees another conversation's state:
- * what a context holds is exactly the tokens the slot lists. */
+ * whose kept tokens share the longest prefix with its prompt; the slot
+ * keeps that prefix and forgets the rest (slot_keep), and decodes only the
+ * prompt after it. So a request never sees another conversation's state:
+ * what a sequence holds is exactly the tokens its slot lists (sched_decode
+ * checks the lengths agree before every step). */
 #include "serve.h"
 
 #include "attn/attn.h"
@@ -22,8 +27,8 @@
 #include <time.h>
 
 typedef struct srv_slot {
-    attn_ctx *ctx;           /* one sequence */
-    int32_t *kept;           /* the tokens ctx holds, in order (ctx_size) */
+    int32_t seq;             /* its sequence in the scheduler's context */
+    int32_t *kept;           /* the tokens its sequence holds, in order (ctx_size) */
     int64_t n_kept;
     srv_request *req;        /* NULL: free */
     int choice;
@@ -33,12 +38,18 @@ typedef struct srv_slot {
     int64_t n_pending;
     srv_buf held;            /* generated text not shown yet (a stop string may begin in it) */
     uint64_t last_used;
+    char err[256];           /* why its decoding failed (sched_decode) */
 } srv_slot;
 
 struct srv_sched {
     srv_config cfg;
     int64_t V;
     srv_slot *slots;
+    attn_ctx *ctx;           /* n_slots sequences of ctx_size positions */
+    int64_t batch_size;      /* prompt tokens decoded per step at most */
+    int32_t *b_seqs, *b_toks;   /* one step's entries (n_slots + batch_size) */
+    int64_t *b_take;         /* the tokens each slot of the step decodes (n_slots) */
+    float *b_logits;         /* one step's logits, a row per run (n_slots x V) */
     pthread_t thread;
     pthread_mutex_t mu;      /* queue, metrics, stopping */
     pthread_cond_t cv;
@@ -218,35 +229,96 @@ bool srv_stream_end(srv_request *r) {
 
 /* ---- slots ------------------------------------------------------------------ */
 
-/* The context holds exactly kept[0..k): the first k tokens of what it held.
- * With one context per slot the only way to drop a suffix is to start over,
- * so k < n_kept empties the slot (the batched contexts' attn_ctx_seq_keep
- * keeps the prefix instead). Returns the tokens kept. */
-static int64_t slot_keep(srv_slot *sl, int64_t k) {
+/* The slot's sequence keeps kept[0..k) (k <= n_kept: the prefix a new
+ * prompt shares with it) and forgets the rest. Returns the tokens kept. */
+static int64_t slot_keep(srv_sched *s, srv_slot *sl, int64_t k) {
     if (k < sl->n_kept) {
-        attn_ctx_reset(sl->ctx);
-        sl->n_kept = 0;
+        if (attn_ctx_seq_keep(s->ctx, sl->seq, k)) {
+            /* cannot happen for a decoder; if it did, the length check in
+             * sched_decode fails the request rather than serve other state */
+            k = 0;
+            (void)attn_ctx_seq_keep(s->ctx, sl->seq, 0);
+        }
+        sl->n_kept = k;
     }
     return sl->n_kept;
 }
 
-/* The one decoding call of a step: each slot in `batch` appends its pending
- * tokens and gets the logits after its last one. Every slot has a context of
- * its own, decoded one after another; a batched context decodes them all in
- * one attn_ctx_decode_batch. A slot that fails is reported in failed[i]. */
-static void sched_decode(srv_sched *s, srv_slot **batch, int n, attn_status *failed) {
+static void slot_fail(srv_sched *s, srv_slot *sl, attn_status st, const char *msg, attn_status *failed) {
+    *failed = st ? st : ATTN_ERR_INVALID_ARG;
+    snprintf(sl->err, sizeof sl->err, "%s", msg && *msg ? msg : "decoding failed");
+    /* a failed request's state is not kept */
+    (void)attn_ctx_seq_keep(s->ctx, sl->seq, 0);
+    sl->n_kept = 0;
+    sl->n_pending = 0;
+}
+
+/* The one decoding call of a step: one continuous batch of a run per slot
+ * in `batch` (its pending tokens, in order; a prompt's cut to what is left of
+ * the step's batch_size prompt tokens, a generating slot's one token always
+ * taken). A slot whose pending tokens are all decoded gets the logits after
+ * the last (ready[i]); one whose prompt goes on next step is not ready; one
+ * that fails is reported in failed[i] with its message in err. When the
+ * batch fails, each run is decoded alone, so only the slots whose own run
+ * fails are failed (a failed call leaves every length as it was). */
+static void sched_decode(srv_sched *s, srv_slot **batch, int n, attn_status *failed, bool *ready) {
+    int64_t rows = 0, budget = s->batch_size;
+    int n_runs = 0;
+    int64_t *take = s->b_take;
     for (int i = 0; i < n; i++) {
         srv_slot *sl = batch[i];
-        failed[i] = attn_ctx_decode(sl->ctx, sl->pending, sl->n_pending, sl->logits);
-        if (failed[i]) {
-            attn_ctx_reset(sl->ctx);
-            sl->n_kept = 0;
-        } else {
-            sl->n_kept += sl->n_pending;
+        failed[i] = ATTN_OK;
+        ready[i] = false;
+        int64_t t = sl->n_pending;
+        take[i] = 0;
+        if (attn_ctx_seq_len(s->ctx, sl->seq) != sl->n_kept) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "slot %d holds %lld positions where %lld were expected", (int)sl->seq,
+                     (long long)attn_ctx_seq_len(s->ctx, sl->seq), (long long)sl->n_kept);
+            slot_fail(s, sl, ATTN_ERR_INVALID_ARG, msg, &failed[i]);
+            continue;
         }
-        sl->n_pending = 0;
+        if (t > 1) {
+            if (t > budget) t = budget;
+            budget -= t;
+        }
+        if (t < 1) continue;
+        take[i] = t;
+        for (int64_t j = 0; j < t; j++) {
+            s->b_seqs[rows + j] = sl->seq;
+            s->b_toks[rows + j] = sl->pending[j];
+        }
+        rows += t;
+        n_runs++;
     }
-    (void)s;
+    if (rows) {
+        attn_status st = attn_ctx_decode_batch(s->ctx, rows, s->b_seqs, s->b_toks, s->b_logits);
+        int64_t off = 0;
+        int run = 0;
+        char batch_err[256];
+        if (st) snprintf(batch_err, sizeof batch_err, "%s", attn_last_error());
+        for (int i = 0; i < n; i++) {
+            srv_slot *sl = batch[i];
+            int64_t t = take[i];
+            if (!t) continue;
+            float *row = s->b_logits + (size_t)run * (size_t)s->V;
+            attn_status rs = st;
+            if (st && n_runs > 1) rs = attn_ctx_decode_batch(s->ctx, t, s->b_seqs + off, s->b_toks + off, row);
+            off += t;
+            run++;
+            if (rs) {
+                slot_fail(s, sl, rs, n_runs > 1 ? attn_last_error() : batch_err, &failed[i]);
+                continue;
+            }
+            sl->n_kept += t;
+            sl->pending += t;
+            sl->n_pending -= t;
+            if (!sl->n_pending) {
+                memcpy(sl->logits, row, (size_t)s->V * sizeof *sl->logits);
+                ready[i] = true;
+            }
+        }
+    }
 }
 
 static void request_fail(srv_request *r, const char *msg) {
@@ -466,23 +538,22 @@ static bool admit(srv_sched *s) {
     /* the reference the queue held goes to the request's slots (released by the last) */
     r->choices_left = r->n;
     for (int c = 0; c < r->n; c++) {
-        /* the free slot whose kept tokens are the longest prefix of the prompt
-         * (shorter than it: the last prompt token is decoded for its logits),
-         * else the one used least recently */
+        /* the free slot whose kept tokens share the longest prefix with the
+         * prompt (shorter than it: the last prompt token is decoded for its
+         * logits), else the one used least recently */
         srv_slot *best = NULL;
         int64_t best_k = -1;
         for (int i = 0; i < s->cfg.n_slots; i++) {
             srv_slot *sl = &s->slots[i];
             if (sl->req) continue;
-            int64_t k = 0;
-            if (sl->n_kept < r->n_prompt && !memcmp(sl->kept, r->prompt, (size_t)sl->n_kept * sizeof *r->prompt))
-                k = sl->n_kept;
+            int64_t k = 0, lim = sl->n_kept < r->n_prompt - 1 ? sl->n_kept : r->n_prompt - 1;
+            while (k < lim && sl->kept[k] == r->prompt[k]) k++;
             if (k > best_k || (k == best_k && sl->last_used < best->last_used)) {
                 best = sl;
                 best_k = k;
             }
         }
-        int64_t kept = slot_keep(best, best_k);
+        int64_t kept = slot_keep(s, best, best_k);
         best->req = r;
         best->choice = c;
         attn_sampler_params sp = r->sp;
@@ -515,6 +586,7 @@ static void *sched_main(void *arg) {
     if (s->cfg.threads > 0) (void)attn_set_threads(s->cfg.threads);
     srv_slot **batch = calloc((size_t)N, sizeof *batch);
     attn_status *failed = calloc((size_t)N, sizeof *failed);
+    bool *ready = calloc((size_t)N, sizeof *ready);
     for (;;) {
         pthread_mutex_lock(&s->mu);
         for (;;) {
@@ -539,26 +611,27 @@ static void *sched_main(void *arg) {
             pthread_mutex_unlock(&sl->req->mu);
             if (gone || !sl->sampler) {
                 if (!gone) request_fail(sl->req, "out of memory");
-                sl->n_pending = 0; /* never decoded: the context holds kept[0 .. n_kept) still */
+                sl->n_pending = 0; /* not decoded: its sequence holds kept[0 .. n_kept) still */
                 slot_release(s, sl);
                 continue;
             }
             batch[n++] = sl;
         }
-        if (!n || !batch || !failed) continue;
-        sched_decode(s, batch, n, failed);
+        if (!n || !batch || !failed || !ready) continue;
+        sched_decode(s, batch, n, failed, ready);
         for (int i = 0; i < n; i++) {
             srv_slot *sl = batch[i];
             if (failed[i]) {
-                request_fail(sl->req, attn_last_error());
+                request_fail(sl->req, sl->err);
                 slot_release(s, sl);
-            } else if (!slot_advance(s, sl)) {
+            } else if (ready[i] && !slot_advance(s, sl)) {
                 slot_release(s, sl);
             }
         }
     }
     free(batch);
     free(failed);
+    free(ready);
     return NULL;
 }
 
@@ -572,14 +645,24 @@ attn_status srv_sched_start(const srv_config *cfg, srv_sched **out) {
     s->queue = calloc((size_t)cfg->queue_max, sizeof *s->queue);
     s->top_ids = calloc(SRV_MAX_TOP_LOGPROBS + 1, sizeof *s->top_ids);
     s->top_lps = calloc(SRV_MAX_TOP_LOGPROBS + 1, sizeof *s->top_lps);
-    attn_status st = s->slots && s->queue && s->top_ids && s->top_lps ? ATTN_OK : ATTN_ERR_OUT_OF_MEMORY;
+    s->batch_size = cfg->batch_size > 0 ? cfg->batch_size : SRV_BATCH_SIZE;
+    size_t cap = (size_t)cfg->n_slots + (size_t)s->batch_size;
+    s->b_seqs = malloc(cap * sizeof *s->b_seqs);
+    s->b_toks = malloc(cap * sizeof *s->b_toks);
+    s->b_take = malloc((size_t)cfg->n_slots * sizeof *s->b_take);
+    s->b_logits = malloc((size_t)cfg->n_slots * (size_t)s->V * sizeof *s->b_logits);
+    attn_status st = s->slots && s->queue && s->top_ids && s->top_lps && s->b_seqs && s->b_toks && s->b_take &&
+                             s->b_logits
+                         ? ATTN_OK
+                         : ATTN_ERR_OUT_OF_MEMORY;
     for (int i = 0; !st && i < cfg->n_slots; i++) {
         srv_slot *sl = &s->slots[i];
+        sl->seq = i;
         sl->kept = malloc((size_t)cfg->ctx_size * sizeof *sl->kept);
         sl->logits = malloc((size_t)s->V * sizeof *sl->logits);
         if (!sl->kept || !sl->logits) st = ATTN_ERR_OUT_OF_MEMORY;
-        else st = attn_ctx_new(cfg->model, 1, cfg->ctx_size, &sl->ctx);
     }
+    if (!st) st = attn_ctx_new(cfg->model, cfg->n_slots, cfg->ctx_size, &s->ctx);
     if (st == ATTN_ERR_OUT_OF_MEMORY) attn_errorf(st, "out of memory for %d slots", cfg->n_slots);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
@@ -655,11 +738,15 @@ void srv_sched_free(srv_sched *s) {
     if (!s) return;
     for (int i = 0; s->slots && i < s->cfg.n_slots; i++) {
         srv_slot *sl = &s->slots[i];
-        attn_ctx_free(sl->ctx);
         free(sl->kept);
         free(sl->logits);
         free(sl->held.p);
     }
+    attn_ctx_free(s->ctx);
+    free(s->b_seqs);
+    free(s->b_toks);
+    free(s->b_take);
+    free(s->b_logits);
     free(s->slots);
     free(s->queue);
     free(s->top_ids);
