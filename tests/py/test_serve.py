@@ -336,6 +336,52 @@ def test_long_prompt_fed_over_steps_while_another_streams(model, srv):
         s.stop()
 
 
+def test_a_failing_request_fails_alone(model, tmp_path):
+    """A model whose position 200 embedding overflows to NaN logits there: a request that reaches
+    position 200 makes the step's batch fail; each run is then decoded alone, so that request fails
+    (500, naming the non-finite logits) and the requests decoded with it answer as on a sound copy.
+    The model is wider than the others here (an untrained 6 x 384), so a step takes milliseconds and
+    the four requests overlap."""
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    run_attn("train", "--data", model.parent / "data", "--out", good, "--layers", 6, "--heads", 6, "--width", 384,
+             "--context", 256, "--batch", 1, "--steps", 1, "--seed", 1, "--threads", 1)
+    bad.mkdir()
+    for f in ("config.json", "tokenizer.json"):
+        (bad / f).write_bytes((good / f).read_bytes())
+    w = load_file(str(good / "model.safetensors"))
+    key = next(k for k in w if k.endswith("wpe.weight"))
+    w[key] = w[key].copy()
+    w[key][200] = 3e38
+    save_file(w, str(bad / "model.safetensors"))
+    long_prompt = (CORPUS.read_text()[2000:2400].replace("\n", " "))[:150]
+    s = Server(good, "--slots", 4)
+    try:
+        want = {p: complete(s, p, max_tokens=100, temperature=0).choices[0].text for p in PROMPTS[:3]}
+    finally:
+        s.stop()
+    s = Server(bad, "--slots", 4)
+    try:
+        def normal(p):
+            text, finish, _ = stream_text(complete(s, p, max_tokens=100, temperature=0, stream=True), "completion")
+            return p, text[0], finish[0]
+
+        def poisoned():
+            return s.request("POST", "/v1/completions", {"prompt": long_prompt, "max_tokens": 80, "temperature": 0})
+
+        with ThreadPoolExecutor(4) as ex:
+            futs = [ex.submit(poisoned)] + [ex.submit(normal, p) for p in PROMPTS[:3]]
+            status, body = futs[0].result()
+            got = [f.result() for f in futs[1:]]
+        assert status == 500 and "non-finite" in json.loads(body)["error"]["message"], body
+        for p, text, finish in got:
+            assert text == want[p] and finish == "length", p
+        alive(s)
+    finally:
+        s.stop()
+
+
 # ---- the other endpoints --------------------------------------------------------------
 
 def test_models_health_metrics(srv):
