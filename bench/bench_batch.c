@@ -4,7 +4,7 @@
  * 4, 8, 16. Not a test; prints one JSON line per N.
  *
  *   bench_batch MODEL [--seqs 1,2,4,8,16] [--prompt 16] [--tokens 32] [--repeats 2]
- *                     [--threads T] [--precision f32|bf16|q8_0|q4_0|q4_1]
+ *                     [--threads T] [--precision loaded|f32|bf16|q8_0|q4_0|q4_1]
  *
  * MODEL is a model directory, a GGUF file or an installed short name
  * (`attn models`). For each N: a context of N sequences, every prompt
@@ -47,12 +47,12 @@ static int32_t argmax(const float *x, int64_t n) {
 int main(int argc, char **argv) {
     if (argc < 2 || argv[1][0] == '-') {
         fprintf(stderr, "usage: bench_batch MODEL [--seqs 1,2,4,8,16] [--prompt P] [--tokens N] [--repeats R] "
-                        "[--threads T] [--precision f32|bf16|q8_0|q4_0|q4_1]\n");
+                        "[--threads T] [--precision loaded|f32|bf16|q8_0|q4_0|q4_1]\n");
         return 2;
     }
     int64_t P = arg(argc, argv, "--prompt", 16), n_tok = arg(argc, argv, "--tokens", 32), reps = arg(argc, argv, "--repeats", 2);
     int threads = (int)arg(argc, argv, "--threads", 0);
-    const char *prec = sarg(argc, argv, "--precision", "f32"), *seqs_arg = sarg(argc, argv, "--seqs", "1,2,4,8,16");
+    const char *prec = sarg(argc, argv, "--precision", "loaded"), *seqs_arg = sarg(argc, argv, "--seqs", "1,2,4,8,16");
     if (P < 1 || n_tok < 1 || reps < 1) {
         fprintf(stderr, "bench_batch: --prompt, --tokens and --repeats must be positive\n");
         return 2;
@@ -60,11 +60,11 @@ int main(int argc, char **argv) {
     static const struct { const char *name; attn_precision p; } PREC[] = {
         {"f32", ATTN_PRECISION_F32}, {"bf16", ATTN_PRECISION_BF16}, {"q8_0", ATTN_PRECISION_Q8_0},
         {"q4_0", ATTN_PRECISION_Q4_0}, {"q4_1", ATTN_PRECISION_Q4_1}};
-    int pi = -1;
+    int pi = -1; /* -1 with "loaded": the model's own types (a GGUF file's stay quantized) */
     for (int i = 0; i < 5; i++)
         if (!strcmp(prec, PREC[i].name)) pi = i;
-    if (pi < 0) {
-        fprintf(stderr, "bench_batch: unknown --precision %s (f32, bf16, q8_0, q4_0, q4_1)\n", prec);
+    if (pi < 0 && strcmp(prec, "loaded")) {
+        fprintf(stderr, "bench_batch: unknown --precision %s (loaded, f32, bf16, q8_0, q4_0, q4_1)\n", prec);
         return 2;
     }
     int64_t seqs[32], n_seqs = 0;
@@ -82,7 +82,7 @@ int main(int argc, char **argv) {
     if (threads && (st = attn_set_threads(threads))) return fail(st);
     attn_model *m = NULL;
     if ((st = attn_model_load(argv[1], &m))) return fail(st);
-    if (PREC[pi].p != ATTN_PRECISION_F32 && (st = attn_model_set_precision(m, PREC[pi].p))) return fail(st);
+    if (pi >= 0 && (st = attn_model_set_precision(m, PREC[pi].p))) return fail(st);
     int64_t V = attn_model_config(m).vocab_size;
     double rate1 = 0;
     for (int64_t k = 0; k < n_seqs; k++) {
