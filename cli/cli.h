@@ -163,6 +163,12 @@ attn_status cli_read_input(const char *path, char **out, size_t *len);
 /* Flushes stdout and reports any write error on it so far ("writing
  * standard output: No space left on device"). */
 attn_status cli_stdout_check(void);
+
+/* The UTF-8 character at s[0..n) (n >= 1): its length when complete and
+ * valid; 0 when s ends inside a valid beginning (more bytes may complete
+ * it); -1 when s[0] starts no valid character (overlong forms, surrogates
+ * and code points past U+10FFFF included). */
+int cli_utf8_len(const unsigned char *s, size_t n);
 /* A file replaced atomically: written to a unique temporary name in the
  * same directory, flushed, fsync'ed and renamed over path by commit; abort
  * (or a failed commit) removes the temporary and leaves path as it was. */

@@ -67,30 +67,6 @@ static attn_status buf_add(buf *b, const void *s, size_t n) {
     return ATTN_OK;
 }
 
-/* The UTF-8 character at s[0..n): its length when complete and valid; 0
- * when s ends inside a valid beginning (more bytes may complete it); -1
- * when s[0] starts no valid character (NUL counts as invalid: messages are
- * C strings). */
-static int utf8_char(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    int len;
-    if (c == 0) return -1;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) len = 2;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4;
-    else return -1;
-    for (int i = 1; i < len; i++) {
-        if ((size_t)i >= n) return 0;
-        unsigned b = s[i];
-        if ((b & 0xC0) != 0x80) return -1;
-        if (i == 1 && ((c == 0xE0 && b < 0xA0) || (c == 0xED && b > 0x9F) || (c == 0xF0 && b < 0x90) ||
-                       (c == 0xF4 && b > 0x8F)))
-            return -1; /* overlong, a surrogate, past U+10FFFF */
-    }
-    return len;
-}
-
 /* An answer as it streams: raw holds the bytes the tokens spell (a token
  * may end inside a character); content what was shown of them, whole
  * characters only, a byte that starts none shown as U+FFFD. */
@@ -108,7 +84,7 @@ static attn_status stream_emit(stream *s, size_t end, bool final) {
     const unsigned char *r = (const unsigned char *)s->raw.p;
     attn_status st = ATTN_OK;
     while (s->done < end && !st) {
-        int k = utf8_char(r + s->done, end - s->done);
+        int k = r[s->done] ? cli_utf8_len(r + s->done, end - s->done) : -1; /* NUL: messages are C strings */
         if (k == 0 && !final) break;
         if (k > 0) {
             st = buf_add(&s->content, r + s->done, (size_t)k);

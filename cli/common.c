@@ -217,3 +217,22 @@ attn_status cli_split_lines(char *text, size_t len, cli_lines *out) {
     }
     return ATTN_OK;
 }
+
+int cli_utf8_len(const unsigned char *s, size_t n) {
+    unsigned c = s[0];
+    int len;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) len = 2;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4;
+    else return -1;
+    for (int i = 1; i < len; i++) {
+        if ((size_t)i >= n) return 0;
+        unsigned b = s[i];
+        if ((b & 0xC0) != 0x80) return -1;
+        if (i == 1 && ((c == 0xE0 && b < 0xA0) || (c == 0xED && b > 0x9F) || (c == 0xF0 && b < 0x90) ||
+                       (c == 0xF4 && b > 0x8F)))
+            return -1; /* overlong, a surrogate, past U+10FFFF */
+    }
+    return len;
+}

@@ -16,6 +16,7 @@
  * what a sequence holds is exactly the tokens its slot lists (sched_decode
  * checks the lengths agree before every step). */
 #include "serve.h"
+#include "cli.h"
 
 #include "attn/attn.h"
 
@@ -83,32 +84,11 @@ bool srv_buf_add(srv_buf *b, const char *s, size_t n) {
     return true;
 }
 
-/* The length of the UTF-8 sequence s[0..n) starts, or 0 where it is invalid
- * (-1 where it is cut short by the end). */
-static int utf8_seq(const unsigned char *s, size_t n) {
-    unsigned c = s[0];
-    int len;
-    unsigned min;
-    if (c < 0x80) return 1;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
-    else return 0;
-    unsigned cp = c & (0x3Fu >> (len - 1));
-    for (int i = 1; i < len; i++) {
-        if ((size_t)i >= n) return -1;
-        if ((s[i] & 0xC0) != 0x80) return 0;
-        cp = (cp << 6) | (s[i] & 0x3Fu);
-    }
-    if (cp < min || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
-    return len;
-}
-
 bool srv_utf8_clean(const char *s, size_t n, srv_buf *out) {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
     while (i < n) {
-        int l = utf8_seq(u + i, n - i);
+        int l = cli_utf8_len(u + i, n - i);
         if (l > 0) {
             i += (size_t)l;
             continue;
@@ -125,7 +105,7 @@ size_t srv_utf8_whole(const char *s, size_t n) {
     size_t from = n > 3 ? n - 3 : 0;
     for (size_t i = from; i < n; i++) {
         unsigned c = (unsigned char)s[i];
-        if (c >= 0xC0 && utf8_seq((const unsigned char *)s + i, n - i) < 0) return i;
+        if (c >= 0xC0 && cli_utf8_len((const unsigned char *)s + i, n - i) == 0) return i;
     }
     return n;
 }
