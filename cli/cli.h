@@ -169,6 +169,16 @@ attn_status cli_stdout_check(void);
  * it); -1 when s[0] starts no valid character (overlong forms, surrogates
  * and code points past U+10FFFF included). */
 int cli_utf8_len(const unsigned char *s, size_t n);
+
+/* A growable byte string, always NUL-terminated after len bytes once
+ * anything was added ({0} is empty; free(p) releases it). */
+typedef struct cli_buf {
+    char *p;
+    size_t len, cap;
+} cli_buf;
+
+/* Appends s[0..n); false (b unchanged) when memory runs out. */
+bool cli_buf_add(cli_buf *b, const void *s, size_t n);
 /* A file replaced atomically: written to a unique temporary name in the
  * same directory, flushed, fsync'ed and renamed over path by commit; abort
  * (or a failed commit) removes the temporary and leaves path as it was. */

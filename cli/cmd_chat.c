@@ -47,31 +47,16 @@ static void catch_sigint(bool restart) {
 }
 
 /* ---- byte buffers and UTF-8 ------------------------------------------------- */
-typedef struct buf {
-    char *p;
-    size_t n, cap;
-} buf;
-
-static attn_status buf_add(buf *b, const void *s, size_t n) {
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1) cap *= 2;
-        char *q = realloc(b->p, cap);
-        if (!q) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
-        b->p = q;
-        b->cap = cap;
-    }
-    if (n) memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-    return ATTN_OK;
+/* cli_buf_add as a status. */
+static attn_status buf_add(cli_buf *b, const void *s, size_t n) {
+    return cli_buf_add(b, s, n) ? ATTN_OK : attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
 }
 
 /* An answer as it streams: raw holds the bytes the tokens spell (a token
  * may end inside a character); content what was shown of them, whole
  * characters only, a byte that starts none shown as U+FFFD. */
 typedef struct stream {
-    buf raw, content;
+    cli_buf raw, content;
     size_t done; /* raw bytes moved to content */
     bool show;   /* print to stdout as it comes */
 } stream;
@@ -80,7 +65,7 @@ typedef struct stream {
  * unless final (then an unfinished one becomes U+FFFD). */
 static attn_status stream_emit(stream *s, size_t end, bool final) {
     static const char REPL[] = "\xEF\xBF\xBD";
-    size_t start = s->content.n;
+    size_t start = s->content.len;
     const unsigned char *r = (const unsigned char *)s->raw.p;
     attn_status st = ATTN_OK;
     while (s->done < end && !st) {
@@ -95,8 +80,8 @@ static attn_status stream_emit(stream *s, size_t end, bool final) {
         }
     }
     if (st) return st;
-    if (s->show && s->content.n > start) {
-        fwrite(s->content.p + start, 1, s->content.n - start, stdout);
+    if (s->show && s->content.len > start) {
+        fwrite(s->content.p + start, 1, s->content.len - start, stdout);
         return cli_stdout_check();
     }
     return ATTN_OK;
@@ -298,18 +283,18 @@ static attn_status answer(chat *c, bool show, reply *r) {
         const char *bytes;
         size_t len;
         if ((st = attn_tokenizer_token_bytes(c->tok, t, &bytes, &len)) || (st = buf_add(&s.raw, bytes, len))) break;
-        size_t show_to = s.raw.n;
+        size_t show_to = s.raw.len;
         if (el) {
-            const char *hit = memmem(s.raw.p + s.done, s.raw.n - s.done, c->end_text, el);
+            const char *hit = memmem(s.raw.p + s.done, s.raw.len - s.done, c->end_text, el);
             if (hit) { /* the marker spelled out in pieces: the answer ends before it */
-                s.raw.n = (size_t)(hit - s.raw.p);
-                s.raw.p[s.raw.n] = '\0';
+                s.raw.len = (size_t)(hit - s.raw.p);
+                s.raw.p[s.raw.len] = '\0';
                 r->finish = "stop";
                 break;
             }
             /* hold back an ending that may be the marker's beginning */
-            for (size_t k = el - 1 < s.raw.n - s.done ? el - 1 : s.raw.n - s.done; k > 0; k--)
-                if (!memcmp(s.raw.p + s.raw.n - k, c->end_text, k)) {
+            for (size_t k = el - 1 < s.raw.len - s.done ? el - 1 : s.raw.len - s.done; k > 0; k--)
+                if (!memcmp(s.raw.p + s.raw.len - k, c->end_text, k)) {
                     show_to -= k;
                     break;
                 }
@@ -321,7 +306,7 @@ static attn_status answer(chat *c, bool show, reply *r) {
         }
     }
     if (st == ATTN_DONE) st = ATTN_OK;
-    if (!st) st = stream_emit(&s, s.raw.n, true);
+    if (!st) st = stream_emit(&s, s.raw.len, true);
     if (!st && !s.content.p) st = buf_add(&s.content, "", 0);
     free(s.raw.p);
     if (st) {
@@ -336,7 +321,7 @@ static attn_status answer(chat *c, bool show, reply *r) {
 
 /* A message's content: a string, or OpenAI's list of parts of which the
  * "text" ones are joined. */
-static attn_status content_of(const cJSON *m, const char *where, size_t i, buf *out) {
+static attn_status content_of(const cJSON *m, const char *where, size_t i, cli_buf *out) {
     const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
     if (cJSON_IsString(content)) return buf_add(out, content->valuestring, strlen(content->valuestring));
     if (cJSON_IsArray(content)) {
@@ -394,12 +379,12 @@ static attn_status read_messages(chat *c, const char *text, size_t len, const ch
                              cJSON_IsString(role) ? role->valuestring : "", cJSON_IsString(role) ? "\"" : "");
             goto out;
         }
-        buf content = {0};
+        cli_buf content = {0};
         if (!(st = content_of(m, where, i, &content))) {
             char name[64];
             snprintf(name, sizeof name, "messages[%zu].content", i);
-            if (!(st = attn_text_check(name, content.p, content.n)))
-                st = push(c, c->n, role->valuestring, content.p, content.n);
+            if (!(st = attn_text_check(name, content.p, content.len)))
+                st = push(c, c->n, role->valuestring, content.p, content.len);
         }
         free(content.p);
         if (st) goto out;
@@ -445,17 +430,17 @@ static const char HELP[] =
 
 /* Reads one message (lines ending in '\' joined with newlines) into *line.
  * 1: a message; 0: end of input; -1: interrupted; -2: a read error. */
-static int read_message(buf *line) {
+static int read_message(cli_buf *line) {
     char *l = NULL;
     size_t cap = 0;
-    line->n = 0;
+    line->len = 0;
     int rc = 1;
     catch_sigint(false); /* Ctrl-C interrupts the read */
     for (;;) {
         errno = 0;
         ssize_t k = interrupted ? -1 : getline(&l, &cap, stdin);
         if (k < 0) {
-            rc = interrupted || errno == EINTR ? -1 : ferror(stdin) ? -2 : (line->n ? 1 : 0);
+            rc = interrupted || errno == EINTR ? -1 : ferror(stdin) ? -2 : (line->len ? 1 : 0);
             break;
         }
         while (k > 0 && (l[k - 1] == '\n' || l[k - 1] == '\r')) k--;
@@ -475,7 +460,7 @@ static int read_message(buf *line) {
 }
 
 static int interactive(chat *c, const char *model_name) {
-    buf line = {0};
+    cli_buf line = {0};
     int rc = 0;
     fprintf(stderr,
             "attn chat: %s, a context of %lld tokens. Type a message; /help lists the commands, Ctrl-C stops an "

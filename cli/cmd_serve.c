@@ -68,7 +68,7 @@ typedef struct server {
 
 /* Per connection: the body as it arrives. */
 typedef struct conn_state {
-    srv_buf body;
+    cli_buf body;
     bool too_big;
     bool handled;
 } conn_state;
@@ -118,7 +118,7 @@ static enum MHD_Result send_error(struct MHD_Connection *c, unsigned status, con
                                        : "invalid_request_error";
     cJSON *o = cJSON_CreateObject();
     cJSON *e = cJSON_AddObjectToObject(o, "error");
-    srv_buf clean = {0};
+    cli_buf clean = {0};
     srv_utf8_clean(msg, strlen(msg), &clean);
     cJSON_AddStringToObject(e, "message", clean.p ? clean.p : "");
     free(clean.p);
@@ -253,16 +253,16 @@ static bool tokenize(server *sv, const char *text, size_t len, srv_request *r, b
 
 /* A chat message's content as one string: a string, or an array of
  * {"type": "text", "text": ...} parts. */
-static bool content_text(const cJSON *c, srv_buf *out, bad_field *b) {
-    if (cJSON_IsString(c)) return srv_buf_add(out, c->valuestring, strlen(c->valuestring)) || bad(b, NULL, "out of memory");
-    if (cJSON_IsNull(c)) return srv_buf_add(out, "", 0);
+static bool content_text(const cJSON *c, cli_buf *out, bad_field *b) {
+    if (cJSON_IsString(c)) return cli_buf_add(out, c->valuestring, strlen(c->valuestring)) || bad(b, NULL, "out of memory");
+    if (cJSON_IsNull(c)) return cli_buf_add(out, "", 0);
     if (!cJSON_IsArray(c)) return bad(b, "messages", "a message's 'content' must be a string or an array of text parts");
     for (const cJSON *p = c->child; p; p = p->next) {
         const cJSON *type = cJSON_GetObjectItemCaseSensitive(p, "type");
         const cJSON *text = cJSON_GetObjectItemCaseSensitive(p, "text");
         if (!cJSON_IsString(type) || strcmp(type->valuestring, "text") || !cJSON_IsString(text))
             return bad(b, "messages", "only text content parts are supported ({\"type\": \"text\", \"text\": ...})");
-        if (!srv_buf_add(out, text->valuestring, strlen(text->valuestring))) return bad(b, NULL, "out of memory");
+        if (!cli_buf_add(out, text->valuestring, strlen(text->valuestring))) return bad(b, NULL, "out of memory");
     }
     return true;
 }
@@ -279,7 +279,7 @@ static bool read_chat(server *sv, const cJSON *o, srv_request *r, bad_field *b) 
             cJSON_Delete(conv);
             return bad(b, "messages", "each message must be an object with a string 'role'");
         }
-        srv_buf text = {0};
+        cli_buf text = {0};
         if (!content_text(cJSON_GetObjectItemCaseSensitive(m, "content"), &text, b)) {
             free(text.p);
             cJSON_Delete(conv);
@@ -357,7 +357,7 @@ static cJSON *final_json(server *sv, srv_request *r) {
         srv_choice *ch = &r->choices[i];
         cJSON *c = cJSON_CreateObject();
         cJSON_AddNumberToObject(c, "index", i);
-        srv_buf txt = {0};
+        cli_buf txt = {0};
         srv_utf8_clean(ch->text.p ? ch->text.p : "", ch->text.len, &txt);
         if (r->kind == SRV_CHAT) {
             cJSON *m = cJSON_AddObjectToObject(c, "message");
@@ -586,7 +586,7 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
 
 enum { SRV_MAX_EMBED_INPUTS = 2048 };
 
-static bool base64_add(srv_buf *out, const unsigned char *p, size_t n) {
+static bool base64_add(cli_buf *out, const unsigned char *p, size_t n) {
     static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     char q[4];
     for (size_t i = 0; i < n; i += 3) {
@@ -595,7 +595,7 @@ static bool base64_add(srv_buf *out, const unsigned char *p, size_t n) {
         q[1] = tbl[v >> 12 & 63];
         q[2] = i + 1 < n ? tbl[v >> 6 & 63] : '=';
         q[3] = i + 2 < n ? tbl[v & 63] : '=';
-        if (!srv_buf_add(out, q, 4)) return false;
+        if (!cli_buf_add(out, q, 4)) return false;
     }
     return true;
 }
@@ -719,7 +719,7 @@ static enum MHD_Result handle_embeddings(server *sv, struct MHD_Connection *c, c
         cJSON_AddNumberToObject(d, "index", b);
         const float *v = emb + (size_t)b * sv->enc_width;
         if (b64) {
-            srv_buf s64 = {0};
+            cli_buf s64 = {0};
             base64_add(&s64, (const unsigned char *)v, (size_t)sv->enc_width * sizeof *v); /* little-endian float32 */
             cJSON_AddStringToObject(d, "embedding", s64.p ? s64.p : "");
             free(s64.p);
@@ -844,9 +844,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (post && !cs->too_big && cs->body.len + *upload_size > sv->max_body) {
             cs->too_big = true;
             free(cs->body.p);
-            cs->body = (srv_buf){0};
+            cs->body = (cli_buf){0};
         }
-        if (post && !cs->too_big && !srv_buf_add(&cs->body, upload, *upload_size)) return MHD_NO;
+        if (post && !cs->too_big && !cli_buf_add(&cs->body, upload, *upload_size)) return MHD_NO;
         *upload_size = 0;
         return MHD_YES;
     }

@@ -13,6 +13,7 @@
 #ifndef ATTN_CLI_SERVE_H
 #define ATTN_CLI_SERVE_H
 
+#include "cli.h"
 #include "attn/context.h"
 #include "attn/generate.h"
 #include "attn/tokenizer.h"
@@ -26,14 +27,9 @@ enum { SRV_MAX_STOPS = 4, SRV_MAX_TOP_LOGPROBS = 20, SRV_BATCH_SIZE = 512 };
 
 typedef enum srv_kind { SRV_CHAT, SRV_COMPLETION } srv_kind;
 
-typedef struct srv_buf {
-    char *p;
-    size_t len, cap;
-} srv_buf;
-bool srv_buf_add(srv_buf *b, const char *s, size_t n);
 
 typedef struct srv_choice {
-    srv_buf text;            /* the text shown (up to a stop string) */
+    cli_buf text;            /* the text shown (up to a stop string) */
     cJSON *logprobs;         /* chat: the "content" array; completions: tokens, token_logprobs, ... */
     int64_t n_tokens;        /* tokens sampled (a stop token included) */
     const char *finish;      /* "stop", "length"; NULL while generating */
@@ -66,7 +62,7 @@ typedef struct srv_request {
     int choices_left;
     int64_t cached_tokens;   /* prompt tokens reused from a slot's cache (the first choice's) */
     double t_queued, t_first, t_done;
-    srv_buf out;             /* streaming: SSE bytes not yet sent start at out_pos */
+    cli_buf out;             /* streaming: SSE bytes not yet sent start at out_pos */
     size_t out_pos;
 } srv_request;
 
@@ -115,7 +111,7 @@ cJSON *srv_usage_json(const srv_request *r);
 double srv_now(void);
 
 /* Valid UTF-8 of the bytes: each invalid or cut sequence becomes U+FFFD. */
-bool srv_utf8_clean(const char *s, size_t n, srv_buf *out);
+bool srv_utf8_clean(const char *s, size_t n, cli_buf *out);
 /* The bytes of s[0..n) that end on a whole UTF-8 character (a cut
  * sequence at the end is held back until its other bytes come). */
 size_t srv_utf8_whole(const char *s, size_t n);

@@ -16,7 +16,6 @@
  * what a sequence holds is exactly the tokens its slot lists (sched_decode
  * checks the lengths agree before every step). */
 #include "serve.h"
-#include "cli.h"
 
 #include "attn/attn.h"
 
@@ -37,7 +36,7 @@ typedef struct srv_slot {
     float *logits;           /* (V) after the last decoded token */
     int32_t *pending;        /* tokens to decode this step (they are in kept[n_kept ..]) */
     int64_t n_pending;
-    srv_buf held;            /* generated text not shown yet (a stop string may begin in it) */
+    cli_buf held;            /* generated text not shown yet (a stop string may begin in it) */
     uint64_t last_used;
     char err[256];           /* why its decoding failed (sched_decode) */
 } srv_slot;
@@ -69,22 +68,7 @@ double srv_now(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-bool srv_buf_add(srv_buf *b, const char *s, size_t n) {
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1) cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) return false;
-        b->p = p;
-        b->cap = cap;
-    }
-    if (n) memcpy(b->p + b->len, s, n);
-    b->len += n;
-    b->p[b->len] = '\0';
-    return true;
-}
-
-bool srv_utf8_clean(const char *s, size_t n, srv_buf *out) {
+bool srv_utf8_clean(const char *s, size_t n, cli_buf *out) {
     const unsigned char *u = (const unsigned char *)s;
     size_t i = 0, run = 0;
     while (i < n) {
@@ -93,11 +77,11 @@ bool srv_utf8_clean(const char *s, size_t n, srv_buf *out) {
             i += (size_t)l;
             continue;
         }
-        if (!srv_buf_add(out, s + run, i - run) || !srv_buf_add(out, "\xEF\xBF\xBD", 3)) return false;
+        if (!cli_buf_add(out, s + run, i - run) || !cli_buf_add(out, "\xEF\xBF\xBD", 3)) return false;
         i++;
         run = i;
     }
-    return srv_buf_add(out, s + run, n - run);
+    return cli_buf_add(out, s + run, n - run);
 }
 
 size_t srv_utf8_whole(const char *s, size_t n) {
@@ -156,7 +140,7 @@ static bool emit(srv_request *r, cJSON *o) {
     char *s = cJSON_PrintUnformatted(o);
     cJSON_Delete(o);
     if (!s) return false;
-    bool ok = srv_buf_add(&r->out, "data: ", 6) && srv_buf_add(&r->out, s, strlen(s)) && srv_buf_add(&r->out, "\n\n", 2);
+    bool ok = cli_buf_add(&r->out, "data: ", 6) && cli_buf_add(&r->out, s, strlen(s)) && cli_buf_add(&r->out, "\n\n", 2);
     free(s);
     return ok;
 }
@@ -168,7 +152,7 @@ bool srv_stream_chunk(srv_request *r, int index, bool role, const char *delta, s
     cJSON *c = cJSON_CreateObject();
     cJSON_AddItemToArray(cs, c);
     cJSON_AddNumberToObject(c, "index", index);
-    srv_buf txt = {0};
+    cli_buf txt = {0};
     if (!srv_utf8_clean(delta ? delta : "", delta ? len : 0, &txt)) {
         cJSON_Delete(o);
         return false;
@@ -204,7 +188,7 @@ bool srv_stream_end(srv_request *r) {
         cJSON_AddItemToObject(o, "usage", srv_usage_json(r));
         if (!emit(r, o)) return false;
     }
-    return srv_buf_add(&r->out, "data: [DONE]\n\n", 14);
+    return cli_buf_add(&r->out, "data: [DONE]\n\n", 14);
 }
 
 /* ---- slots ------------------------------------------------------------------ */
@@ -314,7 +298,7 @@ static void request_fail(srv_request *r, const char *msg) {
             cJSON_AddNullToObject(e, "param");
             cJSON_AddNullToObject(e, "code");
             emit(r, o);
-            srv_buf_add(&r->out, "data: [DONE]\n\n", 14);
+            cli_buf_add(&r->out, "data: [DONE]\n\n", 14);
         }
     }
     pthread_cond_broadcast(&r->cv);
@@ -363,7 +347,7 @@ static cJSON *token_entry(srv_sched *s, const srv_request *r, const float *logit
     float tlp;
     int k = r->logprobs;
     attn_logprobs(logits, s->V, t, k, &tlp, s->top_ids, s->top_lps);
-    srv_buf txt = {0};
+    cli_buf txt = {0};
     srv_utf8_clean(bytes, n, &txt);
     const char *ts = txt.p ? txt.p : "";
     double lpv = isfinite(tlp) ? (double)tlp : -9999.0;
@@ -379,7 +363,7 @@ static cJSON *token_entry(srv_sched *s, const srv_request *r, const float *logit
             const char *tb;
             size_t tn;
             if (attn_tokenizer_token_bytes(s->cfg.tok, s->top_ids[i], &tb, &tn)) tb = "", tn = 0;
-            srv_buf tt = {0};
+            cli_buf tt = {0};
             srv_utf8_clean(tb, tn, &tt);
             cJSON *a = cJSON_CreateObject();
             cJSON_AddStringToObject(a, "token", tt.p ? tt.p : "");
@@ -406,7 +390,7 @@ static cJSON *token_entry(srv_sched *s, const srv_request *r, const float *logit
             const char *tb;
             size_t tn;
             if (attn_tokenizer_token_bytes(s->cfg.tok, s->top_ids[i], &tb, &tn)) tb = "", tn = 0;
-            srv_buf tt = {0};
+            cli_buf tt = {0};
             srv_utf8_clean(tb, tn, &tt);
             const char *key = tt.p ? tt.p : "";
             if (!cJSON_GetObjectItem(top, key))
@@ -456,7 +440,7 @@ static bool slot_advance(srv_sched *s, srv_slot *sl) {
         finish = "stop";
         show = sl->held.len;   /* what was held for a stop string that did not come */
     } else {
-        srv_buf_add(&sl->held, bytes, nb);
+        cli_buf_add(&sl->held, bytes, nb);
         bool hit;
         show = attn_stop_scan(sl->held.p, sl->held.len, (const char *const *)r->stops, r->n_stops, &hit);
         if (hit) finish = "stop";
@@ -465,7 +449,7 @@ static bool slot_advance(srv_sched *s, srv_slot *sl) {
         else if (!finish) show = srv_utf8_whole(sl->held.p, show);
     }
     size_t from = ch->text.len;
-    srv_buf_add(&ch->text, sl->held.p, show);
+    cli_buf_add(&ch->text, sl->held.p, show);
     if (finish) sl->held.len = 0;
     else {
         memmove(sl->held.p, sl->held.p + show, sl->held.len - show);
