@@ -22,26 +22,7 @@ static st_file *open_fixture(void) {
     return f;
 }
 
-TEST("logits match transformers within 1e-4 of their scale") {
-    attn_model *m = NULL;
-    CHECK_OK(attn_model_load(FIX_DIR, &m));
-    st_file *f = open_fixture();
-    if (!m || !f) return;
-    int64_t n_ids, n_logits;
-    int32_t *ids = read_ints(f, "input_ids", &n_ids);
-    float *want = read_floats(f, "logits", &n_logits);
-    float *got = attn_malloc((size_t)n_logits * sizeof *got);
-    CHECK(n_logits == n_ids * 67);
-    CHECK_OK(attn_model_logits(m, ids, 2, n_ids / 2, got));
-    double scale = max_abs(want, n_logits);
-    CHECK(scale > 0.1);
-    CHECK_NEAR(max_diff(got, want, n_logits) / scale, 0, 1e-4);
-    attn_free(ids);
-    attn_free(want);
-    attn_free(got);
-    st_close(f);
-    attn_model_free(m);
-}
+TEST("logits match transformers within 1e-4 of their scale") { fixture_logits(FIX_DIR); }
 
 TEST("loss and every gradient match PyTorch") {
     attn_model *m = NULL;
