@@ -7,13 +7,8 @@ Two tiny OPTForCausalLM saved by transformers, each with fixture.safetensors:
   tests/ref/opt_tiny/        pre-norm blocks, word_embed_proj_dim = hidden_size (OPT-125m's shape)
   tests/ref/opt_tiny_proj/   post-norm blocks and project_in/out (OPT-350m's shape)
 
-  input_ids    int32 (2, 8)
-  targets      int32 (2, 8)      next tokens; targets[0,3] = targets[1,7] = -100 (ignored)
-  logits       f32 (2, 8, 67)    model(input_ids).logits
-  loss         f32 (1,)          mean cross-entropy over non-ignored targets
-  grad.<name>  f32               d loss / d param, transformers' names
-  prompt       int32 (1, 4)
-  greedy       int32 (1, 10)     model.generate(prompt, greedy, 10 new tokens, no end token)
+fixture.safetensors holds what decoder_fixture.py lists (logits, loss, every gradient,
+the greedy continuation of a prompt).
 """
 import os
 import sys
