@@ -2,7 +2,7 @@
 #   make            library (build/libattn.a, build/libattn.so) and CLI (./attn)
 #   make test       unit, gradient, fixture and end-to-end tests (+ Python tests if .venv exists)
 #   make asan       the same tests built with AddressSanitizer + UndefinedBehaviorSanitizer
-#   make check      test + asan
+#   make check      test + asan + tsan
 #   make bench      benchmarks (not tests); see bench/
 #   make install    attn, libattn.{a,so}, the headers and attn.pc under PREFIX
 #                   (default /usr/local; DESTDIR for staging); make uninstall
@@ -87,7 +87,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard include/attn/*.h src/*/*.h src/*/*/*.h tests/*.h)
 
-.PHONY: tsan all test asan check check-plain bench clean demo fixtures install uninstall
+.PHONY: tsan all test test-bins attn-asan-test asan check check-plain bench clean demo fixtures install uninstall
 all: attn
 
 # copy then rename: a ./attn that is running keeps its file (no "Text file busy")
@@ -138,12 +138,20 @@ $(BUILD)/headers.ok: $(wildcard include/attn/*.h)
 	  if command -v c++ >/dev/null; then printf '#include "%s"\n' "$${h#include/}" | c++ -std=c++11 -Wall -Werror -Iinclude -x c++ -c - -o /dev/null || exit 1; fi; done
 	touch $@
 
-test: attn $(TEST_BIN) $(BUILD)/headers.ok
+# The test targets build what they run with -j$(NPROC) whatever the
+# command line said (a plain `make check` compiles four trees); the tests
+# themselves run one after another.
+NPROC := $(shell nproc 2>/dev/null || echo 1)
+ASAN_OPT := -O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+test-bins: $(BUILD)/attn $(TEST_BIN)
+
+test:
+	$(MAKE) -j$(NPROC) attn test-bins $(BUILD)/headers.ok
 	BUILD=$(BUILD) sh tests/run.sh
 
 asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
-	  attn-asan-test
+	$(MAKE) -j$(NPROC) BUILD=build-asan OPT="$(ASAN_OPT)" test-bins
+	$(MAKE) BUILD=build-asan OPT="$(ASAN_OPT)" attn-asan-test
 
 attn-asan-test: $(BUILD)/attn $(TEST_BIN)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
@@ -158,7 +166,7 @@ attn-asan-test: $(BUILD)/attn $(TEST_BIN)
 # (tests/unit/test_decode_threads.c), in a build without OpenMP and the BLAS,
 # whose own uninstrumented synchronisation it would report as races.
 tsan:
-	$(MAKE) BUILD=build-tsan OPENMP=0 BLAS=0 OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
+	$(MAKE) -j$(NPROC) BUILD=build-tsan OPENMP=0 BLAS=0 OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
 	  build-tsan/tests/test_decode_threads
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_decode_threads
 
@@ -169,7 +177,7 @@ check: test asan tsan
 # tests, built into build-plain/.
 PLAIN_TESTS := test_kernels test_grad test_bf16 test_gpt test_bert test_encdec test_precision test_llama
 check-plain:
-	$(MAKE) BUILD=build-plain OPENMP=0 BLAS=0 $(PLAIN_TESTS:%=build-plain/tests/%)
+	$(MAKE) -j$(NPROC) BUILD=build-plain OPENMP=0 BLAS=0 $(PLAIN_TESTS:%=build-plain/tests/%)
 	for t in $(PLAIN_TESTS); do out=$$(build-plain/tests/$$t 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "$$out" | tail -n 1; done
 

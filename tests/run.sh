@@ -9,6 +9,7 @@ add() { # add PASSED FAILED
     total_pass=$((total_pass + $1)); total_fail=$((total_fail + $2))
 }
 unit() { # unit TEST [LABEL]: runs one unit-test binary (in the environment given)
+    t0=$(date +%s)
     out=$("$1" 2>&1); rc=$?
     line=$(printf '%s\n' "$out" | tail -n 1)
     p=$(printf '%s' "$line" | sed -n 's/.*: \([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
@@ -17,7 +18,7 @@ unit() { # unit TEST [LABEL]: runs one unit-test binary (in the environment give
         printf '%s\n' "$out"; echo "$1${2:+ ($2)}: crashed (exit $rc)"; add 0 1; return
     fi
     if [ "$rc" -ne 0 ] || [ "$f" -ne 0 ]; then printf '%s\n' "$out"; [ "$f" -eq 0 ] && f=1; fi
-    printf '%s%s\n' "$line" "${2:+ ($2)}"
+    printf '%s%s [%s s]\n' "$line" "${2:+ ($2)}" $(($(date +%s) - t0))
     add "$p" "$f"
 }
 for t in "$BUILD"/tests/test_*; do
@@ -32,8 +33,9 @@ for isa in avx2 generic; do
 done
 for t in tests/e2e/*.sh; do
     [ -f "$t" ] || continue
+    t0=$(date +%s)
     if out=$(ATTN_BIN=${ATTN_BIN:-./attn} sh "$t" 2>&1); then
-        echo "$t: ok"; add 1 0
+        echo "$t: ok [$(($(date +%s) - t0)) s]"; add 1 0
     else
         printf '%s\n' "$out"; echo "$t: FAILED"; add 0 1
     fi
@@ -42,8 +44,8 @@ done
 # A skipped Python test counts as a failure: every input they read ships in
 # the repository or is installed by tools/setup.sh.
 if [ -z "$ATTN_QUICK" ] && [ -x .venv/bin/python ] && .venv/bin/python -c 'import pytest' 2>/dev/null; then
-    out=$(.venv/bin/python -m pytest -q -rs tests/py 2>&1); rc=$?
-    printf '%s\n' "$out" | tail -n 30
+    out=$(.venv/bin/python -m pytest -q -rs --durations=15 tests/py 2>&1); rc=$?
+    printf '%s\n' "$out" | tail -n 50
     p=$(printf '%s\n' "$out" | tail -n 1 | grep -o '[0-9]* passed' | grep -o '[0-9]*'); p=${p:-0}
     f=$(printf '%s\n' "$out" | tail -n 1 | grep -o '[0-9]* failed' | grep -o '[0-9]*'); f=${f:-0}
     e=$(printf '%s\n' "$out" | tail -n 1 | grep -o '[0-9]* error' | grep -o '[0-9]*'); e=${e:-0}

@@ -23,7 +23,10 @@ G = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(G)
 
 REFS_JSON = REPO / "tests" / "ref" / "tokenizers" / "refs.json"
-ALL_KEYS = [G.STRESS_KEY] + G.DATA_TEXTS
+# The Bible TSV's "#english" / "#spanish" column texts (refs.json keeps their summaries) are its
+# own cells again, one per line: the whole file already holds every one of them, so the live
+# comparison reads the file once rather than three times.
+ALL_KEYS = [G.STRESS_KEY] + [k for k in G.DATA_TEXTS if "#" not in k]
 TIMEOUT = 900
 
 
@@ -206,7 +209,7 @@ def test_hf_matches_committed_refs(texts):
     bert = texts.tok("bert")
     ids = bert.encode(texts.text(stress)).ids
     assert refs["bert+special"][stress]["fnv1a64"] == G.fnv1a64(ids)
-    for key in G.DATA_TEXTS[:1] + G.DATA_TEXTS[-1:]:
+    for key in ALL_KEYS[1:2] + ALL_KEYS[-1:]:
         for name in ("gpt2", "bert"):
             _, ids = texts.enc(name, key)
             r = refs[name][key]
