@@ -17,9 +17,9 @@ int cmd_convert(int argc, char **argv) {
     };
     const cli_spec spec = {
         "usage: attn convert MODEL OUT.gguf [--type f32|f16|bf16|q8_0|q4_0|q4_1]",
-        "Writes a Llama-style model (llama, qwen2, mistral: a Hugging Face directory, a GGUF\n"
-        "file or an installed name such as smollm2) as a GGUF file that llama.cpp and attn\n"
-        "read, with its tokenizer (a directory's byte-level BPE tokenizer.json and chat\n"
+        "Writes a Llama-style (llama, qwen2, mistral), GPT-2 or BLOOM language model (a Hugging\n"
+        "Face directory, a GGUF file or an installed name such as smollm2) as a GGUF file that\n"
+        "llama.cpp and attn read, with its tokenizer (a directory's byte-level BPE tokenizer.json and chat\n"
         "template, or a GGUF file's tokenizer keys). The file is written atomically.",
         options, NULL};
     int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);

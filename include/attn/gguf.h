@@ -123,8 +123,9 @@ ATTN_API attn_status attn_gguf_writer_add_tensor_f32(attn_gguf_writer *w, const 
                                                      int32_t ndim, const int64_t *ne, const float *values);
 ATTN_API attn_status attn_gguf_writer_write(attn_gguf_writer *w, const char *path);
 
-/* Writes the Llama-style model at model_path (a Hugging Face directory, a
- * GGUF file or an installed short name) as a GGUF file llama.cpp reads:
+/* Writes the Llama-style (llama, qwen2, mistral), GPT-2 or BLOOM language
+ * model at model_path (a Hugging Face directory, a GGUF file or an
+ * installed short name) as a GGUF file llama.cpp reads:
  * matrices in type (0 F32, 1 F16, 30 BF16, 8 Q8_0, 2 Q4_0, 3 Q4_1; F16
  * where a row is not a whole number of blocks), vectors in F32, llama.cpp's
  * tensor names and rotary row order, and the tokenizer (a GGUF source's

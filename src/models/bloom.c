@@ -115,6 +115,8 @@ attn_status bloom_load(const model_source *src, attn_model **out) {
     return st ? st : params_load(src, bloom_alloc, &c, "transformer.", "a BLOOM model", out);
 }
 
+attn_status bloom_model_alloc(const attn_gpt_config *g, attn_model **out) { return bloom_alloc(g, out); }
+
 attn_status bloom_save(const attn_model *m, const char *dir) { return params_save_hf(m, dir, &m->cfg); }
 
 attn_status bloom_create(const attn_gpt_config *g, uint64_t seed, attn_model **out) {

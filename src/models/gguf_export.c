@@ -1,9 +1,11 @@
-/* gguf_export.c — attn_gguf_convert: a Llama-style model (a Hugging Face
- * directory, a GGUF file or an installed name) written as a GGUF file that
- * llama.cpp reads: general.* and llama.* (or qwen2.*) keys, llama.cpp's
- * tensor names, q and k rows in llama.cpp's interleaved rotary order for
- * llama files, matrices in the asked type (F16 where a row is not a whole
- * number of blocks), vectors in F32, and the tokenizer as tokenizer.ggml.*
+/* gguf_export.c — attn_gguf_convert: a Llama-style, GPT-2 or BLOOM model (a
+ * Hugging Face directory, a GGUF file or an installed name) written as a
+ * GGUF file that llama.cpp reads: general.* and {llama,qwen2,gpt2,bloom}.*
+ * keys, llama.cpp's tensor names, q and k rows in llama.cpp's interleaved
+ * rotary order for llama files, matrices in the asked type (F16 where a row
+ * is not a whole number of blocks; GPT-2's position embeddings in F32),
+ * vectors in F32, the output left out where it is tied to the embeddings
+ * (as llama.cpp's converter does), and the tokenizer as tokenizer.ggml.*
  * keys (copied from a GGUF source; from a directory's tokenizer.json, a
  * byte-level BPE, plus tokenizer_config.json's chat_template). */
 #include "attn/gguf.h"
@@ -18,9 +20,12 @@
 #define SET_U32(w, key, v) attn_gguf_writer_set(w, key, ATTN_GGUF_UINT32, &(uint32_t){(uint32_t)(v)})
 #define SET_F32(w, key, v) attn_gguf_writer_set(w, key, ATTN_GGUF_FLOAT32, &(float){(float)(v)})
 
-static attn_status write_hparams(attn_gguf_writer *w, const char *arch, const llama_hparams *c, const char *name,
-                                 int32_t type) {
+/* general.* and the family's {arch}.* keys; c is the Llama-style sizes
+ * (NULL for gpt2 and bloom, whose sizes are m's config). */
+static attn_status write_hparams(attn_gguf_writer *w, const char *arch, const attn_model *m, const llama_hparams *c,
+                                 const char *name, int32_t type) {
     char k[128];
+    const attn_gpt_config *g = c ? &c->g : &m->cfg;
     attn_status st = attn_gguf_writer_set_string(w, "general.architecture", arch, strlen(arch));
     if (!st) st = attn_gguf_writer_set_string(w, "general.name", name, strlen(name));
     /* llama.cpp's file types: all F32, mostly F16, Q4_0, Q4_1, Q8_0, BF16 */
@@ -28,18 +33,22 @@ static attn_status write_hparams(attn_gguf_writer *w, const char *arch, const ll
     if (!st) st = SET_U32(w, "general.file_type", ftype);
     if (!st && (type == 2 || type == 3 || type == 8)) st = SET_U32(w, "general.quantization_version", 2);
 #define KEY(s) (snprintf(k, sizeof k, "%s.%s", arch, s), k)
-    if (!st) st = SET_U32(w, KEY("block_count"), c->g.n_layer);
-    if (!st) st = SET_U32(w, KEY("context_length"), c->g.n_ctx);
-    if (!st) st = SET_U32(w, KEY("embedding_length"), c->g.n_embd);
-    if (!st) st = SET_U32(w, KEY("feed_forward_length"), c->g.n_inner);
-    if (!st) st = SET_U32(w, KEY("attention.head_count"), c->g.n_head);
-    if (!st) st = SET_U32(w, KEY("attention.head_count_kv"), c->n_kv_head);
-    if (!st) st = SET_U32(w, KEY("attention.key_length"), c->head_dim);
-    if (!st) st = SET_U32(w, KEY("attention.value_length"), c->head_dim);
-    if (!st) st = SET_U32(w, KEY("rope.dimension_count"), c->head_dim);
-    if (!st) st = SET_F32(w, KEY("rope.freq_base"), c->rope_theta);
-    if (!st) st = SET_F32(w, KEY("attention.layer_norm_rms_epsilon"), c->g.layer_norm_eps);
-    if (!st) st = SET_U32(w, KEY("vocab_size"), c->g.vocab_size);
+    if (!st) st = SET_U32(w, KEY("block_count"), g->n_layer);
+    if (!st) st = SET_U32(w, KEY("context_length"), g->n_ctx);
+    if (!st) st = SET_U32(w, KEY("embedding_length"), g->n_embd);
+    if (!st) st = SET_U32(w, KEY("feed_forward_length"), g->n_inner ? g->n_inner : 4 * g->n_embd);
+    if (!st) st = SET_U32(w, KEY("attention.head_count"), g->n_head);
+    if (!st) st = SET_U32(w, KEY("attention.head_count_kv"), c ? c->n_kv_head : g->n_head);
+    if (!c) {
+        if (!st) st = SET_F32(w, KEY("attention.layer_norm_epsilon"), g->layer_norm_eps);
+    } else {
+        if (!st) st = SET_U32(w, KEY("attention.key_length"), c->head_dim);
+        if (!st) st = SET_U32(w, KEY("attention.value_length"), c->head_dim);
+        if (!st) st = SET_U32(w, KEY("rope.dimension_count"), c->head_dim);
+        if (!st) st = SET_F32(w, KEY("rope.freq_base"), c->rope_theta);
+        if (!st) st = SET_F32(w, KEY("attention.layer_norm_rms_epsilon"), g->layer_norm_eps);
+    }
+    if (!st) st = SET_U32(w, KEY("vocab_size"), g->vocab_size);
 #undef KEY
     return st;
 }
@@ -214,16 +223,23 @@ attn_status attn_gguf_convert(const char *model_path, const char *out_path, int3
     float *buf = NULL;
     if ((st = attn_model_load(src, &m))) goto done;
     const char *mt = m->arch ? m->arch->model_type : "";
-    if (strcmp(mt, "llama") && strcmp(mt, "qwen2") && strcmp(mt, "mistral")) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s is %s: attn convert writes Llama-style models (llama, qwen2, mistral) "
-                         "as GGUF", model_path, m->arch ? m->arch->what : "not a decoder");
+    bool llama_style = !strcmp(mt, "llama") || !strcmp(mt, "qwen2") || !strcmp(mt, "mistral");
+    if (!llama_style && strcmp(mt, "gpt2") && strcmp(mt, "bloom")) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s is %s: attn convert writes Llama-style models (llama, qwen2, mistral), "
+                         "GPT-2 and BLOOM as GGUF", model_path, m->arch ? m->arch->what : "not a decoder");
         goto done;
     }
-    const llama_hparams *c = llama_hparams_of(m);
-    const char *arch = !strcmp(mt, "qwen2") ? "qwen2" : "llama";
+    if (!strcmp(mt, "gpt2") && (m->cfg.activation != ATTN_ACT_GELU_TANH || m->cfg.num_labels > 0)) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: GGUF's gpt2 is the language model with a GELU MLP; this model %s",
+                         model_path, m->cfg.num_labels > 0 ? "is a sequence classifier" : "uses ReLU");
+        goto done;
+    }
+    const llama_hparams *c = llama_style ? llama_hparams_of(m) : NULL;
+    const char *arch = !strcmp(mt, "qwen2") ? "qwen2" : llama_style ? "llama" : mt;
     bool permute = !strcmp(arch, "llama");
+    const attn_gpt_config *g = c ? &c->g : &m->cfg;
     const char *base = strrchr(src, '/');
-    if ((st = attn_gguf_writer_new(0, &w)) || (st = write_hparams(w, arch, c, base ? base + 1 : src, type))) goto done;
+    if ((st = attn_gguf_writer_new(0, &w)) || (st = write_hparams(w, arch, m, c, base ? base + 1 : src, type))) goto done;
     if (gguf_is_file(src)) {
         if ((st = gguf_open(src, &gf)) || (st = copy_tokenizer(w, gf))) goto done;
         if (wrote_tokenizer) *wrote_tokenizer = gguf_find(gf, "tokenizer.ggml.tokens") != NULL;
@@ -231,7 +247,7 @@ attn_status attn_gguf_convert(const char *model_path, const char *out_path, int3
         char *tj = path_join(src, "tokenizer.json");
         bool has = tj && file_exists(tj);
         attn_free(tj);
-        if (has && (st = tokenizer_from_json(w, src, &c->g))) goto done;
+        if (has && (st = tokenizer_from_json(w, src, g))) goto done;
         if (wrote_tokenizer) *wrote_tokenizer = has;
     }
     int64_t most = 0;
@@ -239,8 +255,8 @@ attn_status attn_gguf_convert(const char *model_path, const char *out_path, int3
     for (int k = 0; k < m->n_params_tensors && !st; k++) {
         const param_info *p = &m->params[k];
         char name[96];
-        if (!gguf_llama_name(p->name, name, sizeof name)) {
-            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s has no GGUF name", p->name);
+        if (!gguf_param_name(m, k, name, sizeof name)) {
+            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s has no GGUF tensor", model_path, p->name);
             break;
         }
         if (!(buf = attn_malloc((size_t)most * sizeof(float)))) {
@@ -248,11 +264,12 @@ attn_status attn_gguf_convert(const char *model_path, const char *out_path, int3
             break;
         }
         model_param_f32(m, k, buf);
-        int64_t heads = !permute ? 0 : strstr(p->name, "q_proj.") ? c->g.n_head : strstr(p->name, "k_proj.") ? c->n_kv_head : 0;
+        int role = m->table->rows[p->spec].role;
+        int64_t heads = !permute ? 0 : role == ROLE_ATTN_Q ? c->g.n_head : role == ROLE_ATTN_K ? c->n_kv_head : 0;
         int64_t cols = p->ndim == 2 ? p->shape[1] : p->numel;
         if (heads && (st = gguf_rope_rows(buf, heads, c->head_dim, (size_t)(p->ndim == 2 ? cols : 1) * sizeof(float), true))) break;
         int64_t ne[2] = {cols, p->ndim == 2 ? p->shape[0] : 1};
-        uint32_t t = p->ndim == 1 ? 0 : (uint32_t)type;
+        uint32_t t = p->ndim == 1 || role == ROLE_POS_EMBD ? 0 : (uint32_t)type;
         if (attn_gguf_type_bytes(t, cols) == 0) t = 1; /* rows not whole blocks: F16, as llama.cpp's converter */
         st = attn_gguf_writer_add_tensor_f32(w, name, t, p->ndim, ne, buf);
         attn_free(buf);

@@ -1,8 +1,9 @@
 /* gguf_model.c — a model from a GGUF file: general.architecture names the
- * family, its {arch}.* keys give the hyper-parameters, and each blk.N.*
- * tensor fills the parameter transformers names (llama.cpp's tensor names
- * mapped onto the family's rows). Tensors of any type attn reads are
- * converted to fp32 on load.
+ * family (llama, qwen2, gpt2, bloom), its {arch}.* keys give the
+ * hyper-parameters, and each tensor fills the parameter whose row has its
+ * role (llama.cpp's names: token_embd, blk.N.attn_qkv, ...). Q8_0, Q4_0
+ * and Q4_1 matrices stay quantized; tensors of the other types attn reads
+ * are converted to fp32 on load.
  *
  * llama.cpp's converter stores a Llama's q and k projections with the rows
  * of each head reordered for its interleaved rotary layout (row 2i + j of a
@@ -15,31 +16,23 @@
 #include <stdio.h>
 #include <string.h>
 
-/* llama.cpp's per-layer tensor names and transformers' */
-static const char *const LAYER_NAMES[][2] = {
-    {"attn_norm.weight", "input_layernorm.weight"},    {"ffn_norm.weight", "post_attention_layernorm.weight"},
-    {"attn_q.weight", "self_attn.q_proj.weight"},      {"attn_k.weight", "self_attn.k_proj.weight"},
-    {"attn_v.weight", "self_attn.v_proj.weight"},      {"attn_output.weight", "self_attn.o_proj.weight"},
-    {"attn_q.bias", "self_attn.q_proj.bias"},          {"attn_k.bias", "self_attn.k_proj.bias"},
-    {"attn_v.bias", "self_attn.v_proj.bias"},          {"attn_output.bias", "self_attn.o_proj.bias"},
-    {"ffn_gate.weight", "mlp.gate_proj.weight"},       {"ffn_up.weight", "mlp.up_proj.weight"},
-    {"ffn_down.weight", "mlp.down_proj.weight"},       {"ffn_gate.bias", "mlp.gate_proj.bias"},
-    {"ffn_up.bias", "mlp.up_proj.bias"},               {"ffn_down.bias", "mlp.down_proj.bias"},
-};
-static const char *const GLOBAL_NAMES[][2] = {
-    {"token_embd.weight", "model.embed_tokens.weight"},
-    {"output_norm.weight", "model.norm.weight"},
-    {"output.weight", "lm_head.weight"},
+/* llama.cpp's tensor names, by the role of a parameter's row */
+static const char *const ROLE_NAMES[] = {
+    [ROLE_TOKEN_EMBD] = "token_embd", [ROLE_POS_EMBD] = "position_embd", [ROLE_EMBD_NORM] = "token_embd_norm",
+    [ROLE_ATTN_NORM] = "attn_norm",   [ROLE_ATTN_Q] = "attn_q",          [ROLE_ATTN_K] = "attn_k",
+    [ROLE_ATTN_V] = "attn_v",         [ROLE_ATTN_QKV] = "attn_qkv",      [ROLE_ATTN_OUT] = "attn_output",
+    [ROLE_FFN_NORM] = "ffn_norm",     [ROLE_FFN_UP] = "ffn_up",          [ROLE_FFN_GATE] = "ffn_gate",
+    [ROLE_FFN_DOWN] = "ffn_down",     [ROLE_OUTPUT_NORM] = "output_norm", [ROLE_OUTPUT] = "output",
 };
 
-bool gguf_llama_name(const char *hf, char *out, size_t n) {
-    for (size_t i = 0; i < ARRAY_LEN(GLOBAL_NAMES); i++)
-        if (!strcmp(hf, GLOBAL_NAMES[i][1])) return snprintf(out, n, "%s", GLOBAL_NAMES[i][0]) < (int)n;
-    int layer, used = 0;
-    if (sscanf(hf, "model.layers.%d.%n", &layer, &used) != 1 || !used) return false;
-    for (size_t i = 0; i < ARRAY_LEN(LAYER_NAMES); i++)
-        if (!strcmp(hf + used, LAYER_NAMES[i][1])) return snprintf(out, n, "blk.%d.%s", layer, LAYER_NAMES[i][0]) < (int)n;
-    return false;
+bool gguf_param_name(const attn_model *m, int k, char *out, size_t n) {
+    const param_info *p = &m->params[k];
+    const param_row *r = &m->table->rows[p->spec];
+    const char *base = r->role < ARRAY_LEN(ROLE_NAMES) ? ROLE_NAMES[r->role] : NULL;
+    if (!base) return false;
+    const char *what = r->flags & PF_BIAS ? "bias" : "weight";
+    int len = p->layer >= 0 ? snprintf(out, n, "blk.%d.%s.%s", p->layer, base, what) : snprintf(out, n, "%s.%s", base, what);
+    return len > 0 && (size_t)len < n;
 }
 
 /* An integer key of the architecture's, or def when absent. */
@@ -121,6 +114,37 @@ static attn_status llama_hparams_from(const gguf_file *f, const char *arch, llam
     return ATTN_OK;
 }
 
+/* GPT-2's and BLOOM's sizes: LayerNorm blocks with a GELU (tanh) MLP, every
+ * head a key/value head, the output tied to token_embd. */
+static attn_status gpt_hparams_from(const gguf_file *f, const char *arch, attn_gpt_config *g) {
+    *g = attn_gpt_default_config();
+    const gguf_tensor *embd = gguf_find_tensor(f, "token_embd.weight");
+    if (!embd || embd->ndim != 2) return attn_errorf(ATTN_ERR_FORMAT, "%s: no 2-D tensor token_embd.weight", f->path);
+    const gguf_tensor *pos = gguf_find_tensor(f, "position_embd.weight");
+    int64_t kv = 0, positions = pos && pos->ndim == 2 ? (int64_t)pos->ne[1] : 2048;
+    attn_status st;
+    if ((st = arch_int(f, arch, "block_count", -1, 1, CFG_MAX_LAYERS, &g->n_layer)) ||
+        (st = arch_int(f, arch, "embedding_length", -1, 1, CFG_MAX_WIDTH, &g->n_embd)) ||
+        (st = arch_int(f, arch, "feed_forward_length", 4 * g->n_embd, 1, CFG_MAX_INNER, &g->n_inner)) ||
+        (st = arch_int(f, arch, "attention.head_count", -1, 1, CFG_MAX_HEADS, &g->n_head)) ||
+        (st = arch_int(f, arch, "attention.head_count_kv", g->n_head, 1, CFG_MAX_HEADS, &kv)) ||
+        (st = arch_int(f, arch, "context_length", positions, 1, CFG_MAX_POSITIONS, &g->n_ctx)) ||
+        (st = arch_int(f, arch, "vocab_size", embd->ne[1], 1, CFG_MAX_VOCAB, &g->vocab_size)) ||
+        (st = arch_float(f, arch, "attention.layer_norm_epsilon", 1e-5f, &g->layer_norm_eps)))
+        return st;
+    if (kv != g->n_head)
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s with %lld key/value heads for %lld heads is not supported", f->path,
+                           arch, (long long)kv, (long long)g->n_head);
+    if (!strcmp(arch, "bloom") && g->n_inner != 4 * g->n_embd)
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: BLOOM's MLP is 4 x the width (%lld), not %lld", f->path,
+                           (long long)(4 * g->n_embd), (long long)g->n_inner);
+    g->activation = ATTN_ACT_GELU_TANH, g->dropout = 0.0f;
+    g->bos_token_id = token_id(f, "tokenizer.ggml.bos_token_id", g->vocab_size);
+    g->eos_token_id = token_id(f, "tokenizer.ggml.eos_token_id", g->vocab_size);
+    g->pad_token_id = token_id(f, "tokenizer.ggml.padding_token_id", g->vocab_size);
+    return ATTN_OK;
+}
+
 /* ATTN_ERR_FORMAT unless GGUF tensor t has parameter k's shape. */
 static attn_status check_shape(const attn_model *m, int k, const gguf_file *f, const gguf_tensor *t) {
     const param_info *p = &m->params[k];
@@ -149,8 +173,9 @@ attn_status gguf_rope_rows(void *w, int64_t heads, int64_t D, size_t row_bytes, 
 
 /* Reads every parameter of m from f: the Q8_0 / Q4_0 / Q4_1 matrices stay
  * quantized (a fused view's parts when they share the type), the rest are
- * converted to fp32. */
-static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hparams *c, bool permute) {
+ * converted to fp32. With rope (llama files), q and k rows return from
+ * llama.cpp's interleaved rotary order. */
+static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hparams *rope) {
     int n = m->n_params_tensors;
     const gguf_tensor **ts = attn_calloc((size_t)n, sizeof *ts);
     int *qt = attn_calloc((size_t)n, sizeof *qt);
@@ -159,20 +184,21 @@ static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hp
     char name[160];
     for (int k = 0; k < n && !st; k++) {
         const char *hf = m->params[k].name;
-        if (!(ts[k] = gguf_llama_name(hf, name, sizeof name) ? gguf_find_tensor(f, name) : NULL))
-            st = attn_errorf(ATTN_ERR_FORMAT, "%s: no tensor %s for %s", f->path, gguf_llama_name(hf, name, sizeof name) ? name : "?", hf);
+        if (!gguf_param_name(m, k, name, sizeof name))
+            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s has no GGUF tensor", f->path, hf);
+        else if (!(ts[k] = gguf_find_tensor(f, name)))
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: no tensor %s for %s", f->path, name, hf);
         else if (!(st = check_shape(m, k, f, ts[k])) && m->params[k].ndim == 2 && quant_type_valid((int)ts[k]->type))
             qt[k] = (int)ts[k]->type;
     }
     if (!st) model_quant_runs(m, qt); /* a fused view's parts share one type, or all become fp32 */
     for (int k = 0; k < n && !st; k++) {
         const param_info *p = &m->params[k];
-        int64_t heads = 0;
-        if (permute && strstr(p->name, "self_attn.q_proj.")) heads = c->g.n_head;
-        if (permute && strstr(p->name, "self_attn.k_proj.")) heads = c->n_kv_head;
-        if (heads && p->shape[0] != heads * c->head_dim) {
+        int role = m->table->rows[p->spec].role;
+        int64_t heads = !rope ? 0 : role == ROLE_ATTN_Q ? rope->g.n_head : role == ROLE_ATTN_K ? rope->n_kv_head : 0;
+        if (heads && p->shape[0] != heads * rope->head_dim) {
             st = attn_errorf(ATTN_ERR_FORMAT, "%s: %s has %lld rows, not heads x %lld", f->path, ts[k]->name,
-                             (long long)p->shape[0], (long long)c->head_dim);
+                             (long long)p->shape[0], (long long)rope->head_dim);
             break;
         }
         size_t row_bytes = qt[k] ? quant_row_bytes(qt[k], p->shape[1]) : (size_t)(p->ndim == 2 ? p->shape[1] : 1) * sizeof(float);
@@ -189,7 +215,7 @@ static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hp
         } else if ((st = gguf_tensor_f32(f, ts[k], m->weights + p->offset, p->numel))) {
             break;
         }
-        if (heads) st = gguf_rope_rows(dst, heads, c->head_dim, row_bytes, false);
+        if (heads) st = gguf_rope_rows(dst, heads, rope->head_dim, row_bytes, false);
     }
     const void **blocks = st ? NULL : attn_calloc((size_t)n, sizeof *blocks);
     if (blocks) {
@@ -206,30 +232,40 @@ static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hp
     return st;
 }
 
-static attn_status load_llama(gguf_file *f, const char *arch, attn_model **out) {
+/* Whether tensor t of f is a copy of token_embd.weight (a converter's
+ * output.weight for a model whose output is tied to its embeddings). */
+static bool copy_of_embd(const gguf_file *f, const gguf_tensor *t) {
+    const gguf_tensor *e = gguf_find_tensor(f, "token_embd.weight");
+    return e && t->type == e->type && t->ndim == e->ndim && t->ne[0] == e->ne[0] && t->ne[1] == e->ne[1] &&
+           t->nbytes == e->nbytes && !memcmp(t->data, e->data, t->nbytes);
+}
+
+static attn_status load_arch(gguf_file *f, const char *arch, attn_model **out) {
+    bool llama = !strcmp(arch, "llama") || !strcmp(arch, "qwen2");
     llama_hparams c;
-    attn_status st = llama_hparams_from(f, arch, &c);
+    attn_gpt_config g;
+    attn_status st = llama ? llama_hparams_from(f, arch, &c) : gpt_hparams_from(f, arch, &g);
     if (st) return st;
-    bool permute = !strcmp(arch, "llama");
     attn_model *m = NULL;
     model_params_lazy(true); /* every parameter is read or quantized below */
-    st = llama_model_new(!strcmp(arch, "qwen2") ? "qwen2" : "llama", &c, &m);
+    if (llama) st = llama_model_new(!strcmp(arch, "qwen2") ? "qwen2" : "llama", &c, &m);
+    else st = !strcmp(arch, "gpt2") ? gpt_alloc(&g, &m) : bloom_model_alloc(&g, &m);
     model_params_lazy(false);
     if (st) return error_prefixf(st, "%s", f->path);
     char name[160];
-    int used = m->n_params_tensors;
-    st = read_params(m, f, &c, permute);
-    if (!st && used != f->n_tensors) {
+    st = read_params(m, f, !strcmp(arch, "llama") ? &c : NULL);
+    for (int64_t i = 0; i < f->n_tensors && !st; i++) {
         /* a tensor no parameter took (e.g. rope_freqs for scaled positions) */
-        for (int64_t i = 0; i < f->n_tensors; i++) {
-            bool taken = false;
-            for (int k = 0; k < m->n_params_tensors && !taken; k++)
-                taken = gguf_llama_name(m->params[k].name, name, sizeof name) && !strcmp(name, f->tensors[i].name);
-            if (!taken) {
-                st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: tensor %s is not part of %s", f->path, f->tensors[i].name,
-                                 m->arch->what);
-                break;
-            }
+        bool taken = false;
+        for (int k = 0; k < m->n_params_tensors && !taken; k++)
+            taken = gguf_param_name(m, k, name, sizeof name) && !strcmp(name, f->tensors[i].name);
+        if (!taken && !llama && !strcmp(f->tensors[i].name, "output.weight")) {
+            if (copy_of_embd(f, &f->tensors[i])) continue;
+            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: output.weight differs from token_embd.weight, but %s ties its "
+                             "output to the token embeddings", f->path, m->arch->what);
+        } else if (!taken) {
+            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: tensor %s is not part of %s", f->path, f->tensors[i].name,
+                             m->arch->what);
         }
     }
     if (!st) st = model_check_finite(m, f->path);
@@ -258,11 +294,11 @@ attn_status gguf_model_load(const char *path, attn_model **out) {
     if (st) return st;
     char *arch = NULL;
     if (!(st = gguf_get_cstring(f, "general.architecture", &arch))) {
-        if (!strcmp(arch, "llama") || !strcmp(arch, "qwen2"))
-            st = load_llama(f, arch, out);
+        if (!strcmp(arch, "llama") || !strcmp(arch, "qwen2") || !strcmp(arch, "gpt2") || !strcmp(arch, "bloom"))
+            st = load_arch(f, arch, out);
         else
             st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: general.architecture \"%.60s\" is not supported in GGUF files "
-                             "(supported: llama, qwen2)", path, arch);
+                             "(supported: llama, qwen2, gpt2, bloom)", path, arch);
     }
     attn_free(arch);
     gguf_close(f);

@@ -292,13 +292,15 @@ void model_param_f32(const attn_model *m, int k, float *out);
 /* ---- GGUF files (models/gguf_model.c) ---- */
 /* Whether path is a readable file that starts with GGUF's magic. */
 bool gguf_is_file(const char *path);
-/* A model from a GGUF file: general.architecture llama or qwen2, every
- * tensor converted to fp32, q/k rows of llama files returned to
- * transformers' rotate-half order. */
+/* A model from a GGUF file: general.architecture llama, qwen2, gpt2 or
+ * bloom; Q8_0 / Q4_0 / Q4_1 matrices stay quantized, every other tensor
+ * becomes fp32; q/k rows of llama files return to transformers'
+ * rotate-half order. */
 attn_status gguf_model_load(const char *path, attn_model **out);
-/* llama.cpp's tensor name for a Llama parameter's transformers name
- * (false: none); gguf_export.c writes with the same pairs. */
-bool gguf_llama_name(const char *hf, char *out, size_t n);
+/* llama.cpp's tensor name for parameter k of m ("blk.3.attn_qkv.bias"),
+ * from its row's role and layer (false: the role has none, e.g. a
+ * classifier head); gguf_export.c writes with the same names. */
+bool gguf_param_name(const attn_model *m, int k, char *out, size_t n);
 /* The q / k rows of heads heads of D rows (row_bytes each), in place, from
  * transformers' rotate-half order (row j * D/2 + i) into llama.cpp's
  * interleaved one (row 2i + j) when to_gguf, else back. */
@@ -315,6 +317,8 @@ attn_status bloom_create(const attn_gpt_config *cfg, uint64_t seed, attn_model *
 /* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
 /* A GPT of cfg's sizes (checked; n_inner 0 = 4 n_embd) with zeroed weights. */
 attn_status gpt_alloc(const attn_gpt_config *cfg, attn_model **out);
+/* A BLOOM model of g's sizes, its parameters not initialised (GGUF files). */
+attn_status bloom_model_alloc(const attn_gpt_config *g, attn_model **out);
 void gpt_sync_views(attn_model *m);
 tensor *gpt_batch_loss(attn_model *m, graph *g, const model_batch *b);
 tensor *gpt_classify(attn_model *m, graph *g, const model_batch *b);

@@ -236,13 +236,17 @@ def with_tokenizer(src, dst):
 FIXTURE_PROMPTS = [[1, 5, 9, 13], [1, 40, 41, 42, 43, 44], [1, 20]]
 
 
-@pytest.mark.parametrize("fixture", ["llama_gqa", "llama_tied", "qwen2_tiny"])
+@pytest.mark.parametrize("fixture", ["llama_gqa", "llama_tied", "qwen2_tiny", "gpt2_tiny", "bloom_tiny"])
 def test_converted_fixtures(lib, tmp_path, fixture):
     """The committed Llama fixtures (GQA with head_dim 24; tied head with attention and MLP
-    biases; Qwen2) written by `attn convert` in f16, q8_0, q4_0 and q4_1: llama.cpp loads each
-    file and greedy decoding (3 prompts, to the fixtures' 32 positions) gives attn's tokens."""
+    biases; Qwen2), GPT-2 (16 learned positions) and BLOOM (6 heads: ALiBi slopes that are not
+    a power of two's) written by `attn convert` in f16, q8_0, q4_0 and q4_1: llama.cpp loads each
+    file and greedy decoding (3 prompts, to the fixture's positions, at most 32) gives attn's
+    tokens."""
     need_llama_cpp()
     src = with_tokenizer(REF_DIR / fixture, tmp_path / fixture)
+    cfg = json.loads((src / "config.json").read_text())
+    positions = min(32, cfg.get("n_positions") or cfg.get("seq_length") or cfg.get("max_position_embeddings"))
     report, bad = [], []
     for kind, bound in FIXTURE_MAX.items():
         path = tmp_path / ("%s.%s.gguf" % (fixture, kind))
@@ -251,7 +255,7 @@ def test_converted_fixtures(lib, tmp_path, fixture):
         try:
             assert llama.V == 67
             for prompt in FIXTURE_PROMPTS:
-                n = 32 - len(prompt)
+                n = positions - len(prompt)
                 ta, tc, div, diffs = lockstep(attn, llama, prompt, n)
                 worst = max(m for m, _ in diffs) if diffs else 0.0
                 line = "%s %s %s: agree %d/%d, max |diff| %.4f" % (fixture, kind, prompt, n if div is None else div[0],
