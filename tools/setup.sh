@@ -2,7 +2,8 @@
 # Installs what attn needs on Debian 12 (run as root): a C compiler, make,
 # cJSON, utf8proc, libmicrohttpd (attn serve) and OpenBLAS (OpenMP build), clang with libFuzzer (make fuzz) from Debian; with --python (the default)
 # also a virtual environment .venv with PyTorch, transformers and pytest for
-# the reference tests and benchmarks, SmolLM2 and llama.cpp (llama-cpp-python,
+# the reference tests and benchmarks, Chromium with selenium for the chat
+# page's test, SmolLM2 and llama.cpp (llama-cpp-python,
 # built from source: about 11 minutes on 2 cores). --c-only skips Python.
 set -eu
 cd "$(dirname "$0")/.."
@@ -17,7 +18,8 @@ done
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 pkgs="build-essential pkg-config libcjson-dev libutf8proc-dev libmicrohttpd-dev libopenblas-openmp-dev clang libclang-rt-14-dev"
-[ "$python" -eq 1 ] && pkgs="$pkgs python3 python3-venv cmake"
+# chromium + chromium-driver: the chat page's browser test (tests/py/test_serve_page.py)
+[ "$python" -eq 1 ] && pkgs="$pkgs python3 python3-venv cmake chromium chromium-driver"
 missing=""
 for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
 if [ -n "$missing" ]; then
