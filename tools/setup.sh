@@ -37,8 +37,9 @@ if [ "$python" -eq 1 ]; then
     # tests/py/test_llamacpp.py and bench/bench_llamacpp.py. PyPI has only its
     # source: pip builds llama.cpp with cmake and the C++ compiler, for this
     # CPU (GGML_NATIVE). Measured on the 2-core development machine while other
-    # jobs shared it: 10 min 45 s (user 9 min 58 s), version 0.3.36.
+    # jobs shared it: 10 min 45 s (user 9 min 58 s), version 0.3.36. [server]: its
+    # OpenAI-compatible server, the peer of bench/bench_serve.py.
     CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
-        .venv/bin/pip install -q --disable-pip-version-check llama-cpp-python==0.3.36
+        .venv/bin/pip install -q --disable-pip-version-check "llama-cpp-python[server]==0.3.36"
 fi
 echo "setup done"
