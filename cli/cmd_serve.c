@@ -783,6 +783,9 @@ static enum MHD_Result handle_metrics(server *sv, struct MHD_Connection *c) {
         "# TYPE attn_tokens_predicted_total counter\nattn_tokens_predicted_total %lld\n"
         "# HELP attn_prompt_tokens_cached_total Prompt tokens reused from a slot's cache.\n"
         "# TYPE attn_prompt_tokens_cached_total counter\nattn_prompt_tokens_cached_total %lld\n"
+        "# HELP attn_prompt_tokens_processed_total Prompt tokens run through the model (neither cached nor shared "
+        "among a request's n choices).\n"
+        "# TYPE attn_prompt_tokens_processed_total counter\nattn_prompt_tokens_processed_total %lld\n"
         "# HELP attn_prompt_seconds_total Seconds from queueing to the first token, summed over requests.\n"
         "# TYPE attn_prompt_seconds_total counter\nattn_prompt_seconds_total %.6f\n"
         "# HELP attn_tokens_predicted_seconds_total Seconds from the first token to the last, summed over requests.\n"
@@ -795,7 +798,8 @@ static enum MHD_Result handle_metrics(server *sv, struct MHD_Connection *c) {
         "# TYPE attn_requests_deferred gauge\nattn_requests_deferred %lld\n"
         "# HELP attn_slots Slots (requests decoded together).\n"
         "# TYPE attn_slots gauge\nattn_slots %d\n",
-        (long long)m.prompt_tokens, (long long)m.generated_tokens, (long long)m.cached_tokens, m.prompt_seconds,
+        (long long)m.prompt_tokens, (long long)m.generated_tokens, (long long)m.cached_tokens,
+        (long long)m.prompt_tokens_processed, m.prompt_seconds,
         m.generation_seconds, (long long)m.requests, (long long)m.processing, (long long)m.deferred, sv->n_slots);
     return send_text(c, 200, "text/plain; version=0.0.4", buf, (size_t)n);
 }

@@ -70,6 +70,7 @@ void srv_request_release(srv_request *r);   /* drops one reference; the last fre
 
 typedef struct srv_metrics {
     int64_t prompt_tokens, generated_tokens, cached_tokens, requests, requests_failed;
+    int64_t prompt_tokens_processed; /* prompt tokens run through the model (not cached, not shared) */
     double prompt_seconds, generation_seconds;
     int64_t processing, deferred;   /* gauges: requests in slots, requests queued */
 } srv_metrics;

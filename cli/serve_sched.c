@@ -1,7 +1,8 @@
 /* serve_sched.c — attn serve's scheduler: N slots share the model through
  * one decoding context of N sequences (slot i is sequence i); one thread
  * runs steps. A step admits queued requests into free slots (a request with
- * n choices takes n slots at once, in arrival order), decodes the pending
+ * n choices takes n slots at once, in arrival order; the first decodes the
+ * prompt, the others then copy its sequence: sched_share), decodes the pending
  * tokens of every active slot in one continuous batch (sched_decode: the
  * next token of each slot that is generating, and up to batch_size tokens
  * of the prompts being prefilled, so a long prompt is fed over several
@@ -39,6 +40,7 @@ typedef struct srv_slot {
     cli_buf held;            /* generated text not shown yet (a stop string may begin in it) */
     uint64_t last_used;
     char err[256];           /* why its decoding failed (sched_decode) */
+    struct srv_slot *leader; /* a choice after the first: its prompt comes as a copy of the leader's */
 } srv_slot;
 
 struct srv_sched {
@@ -233,7 +235,7 @@ static void sched_decode(srv_sched *s, srv_slot **batch, int n, attn_status *fai
         srv_slot *sl = batch[i];
         failed[i] = ATTN_OK;
         ready[i] = false;
-        int64_t t = sl->n_pending;
+        int64_t t = sl->leader ? 0 : sl->n_pending;
         take[i] = 0;
         if (attn_ctx_seq_len(s->ctx, sl->seq) != sl->n_kept) {
             char msg[160];
@@ -274,6 +276,11 @@ static void sched_decode(srv_sched *s, srv_slot **batch, int n, attn_status *fai
                 slot_fail(s, sl, rs, n_runs > 1 ? attn_last_error() : batch_err, &failed[i]);
                 continue;
             }
+            if (!sl->req->choices[sl->choice].n_tokens) { /* a prompt's tokens */
+                pthread_mutex_lock(&s->mu);
+                s->m.prompt_tokens_processed += t;
+                pthread_mutex_unlock(&s->mu);
+            }
             sl->n_kept += t;
             sl->pending += t;
             sl->n_pending -= t;
@@ -309,6 +316,7 @@ static void request_fail(srv_request *r, const char *msg) {
 static void slot_release(srv_sched *s, srv_slot *sl) {
     srv_request *r = sl->req;
     sl->req = NULL;
+    sl->leader = NULL;
     sl->held.len = 0;
     attn_sampler_free(sl->sampler);
     sl->sampler = NULL;
@@ -501,46 +509,74 @@ static bool admit(srv_sched *s) {
     s->m.prompt_tokens += r->n_prompt;
     /* the reference the queue held goes to the request's slots (released by the last) */
     r->choices_left = r->n;
+    srv_slot *leader = NULL;
     for (int c = 0; c < r->n; c++) {
-        /* the free slot whose kept tokens share the longest prefix with the
-         * prompt (shorter than it: the last prompt token is decoded for its
-         * logits), else the one used least recently */
+        /* the first choice: the free slot whose kept tokens share the longest
+         * prefix with the prompt (shorter than it: the last prompt token is
+         * decoded for its logits), else the one used least recently; the
+         * others: the least recently used, which wait for the first's prompt
+         * and copy it (one prefill for n choices) */
         srv_slot *best = NULL;
         int64_t best_k = -1;
         for (int i = 0; i < s->cfg.n_slots; i++) {
             srv_slot *sl = &s->slots[i];
             if (sl->req) continue;
             int64_t k = 0, lim = sl->n_kept < r->n_prompt - 1 ? sl->n_kept : r->n_prompt - 1;
-            while (k < lim && sl->kept[k] == r->prompt[k]) k++;
+            while (c == 0 && k < lim && sl->kept[k] == r->prompt[k]) k++;
             if (k > best_k || (k == best_k && sl->last_used < best->last_used)) {
                 best = sl;
                 best_k = k;
             }
         }
-        int64_t kept = slot_keep(s, best, best_k);
         best->req = r;
         best->choice = c;
+        best->leader = leader;
         attn_sampler_params sp = r->sp;
         sp.seed = r->sp.seed + (uint64_t)c;
         if (attn_sampler_new(s->V, &sp, &best->sampler)) {
             best->sampler = NULL;
         }
-        memcpy(best->kept + kept, r->prompt + kept, (size_t)(r->n_prompt - kept) * sizeof *r->prompt);
-        best->pending = best->kept + kept;
-        best->n_pending = r->n_prompt - kept;
         best->held.len = 0;
+        if (leader) {
+            best->n_pending = 0; /* sched_share gives it the leader's prompt */
+        } else {
+            int64_t kept = slot_keep(s, best, best_k);
+            memcpy(best->kept + kept, r->prompt + kept, (size_t)(r->n_prompt - kept) * sizeof *r->prompt);
+            best->pending = best->kept + kept;
+            best->n_pending = r->n_prompt - kept;
+            r->cached_tokens = kept;
+            s->m.cached_tokens += kept;
+            leader = best;
+        }
         if (r->stream && r->kind == SRV_CHAT) {
             pthread_mutex_lock(&r->mu);
             srv_stream_chunk(r, c, true, "", 0, NULL, NULL);
             pthread_cond_broadcast(&r->cv);
             pthread_mutex_unlock(&r->mu);
         }
-        if (c == 0) {
-            r->cached_tokens = kept;
-            s->m.cached_tokens += kept;
-        }
     }
     return true;
+}
+
+/* The choices after the first of a request whose first choice's prompt is
+ * decoded (leader ready): each copies the leader's sequence, tokens and
+ * logits, and is ready to sample too (ready_f). */
+static void sched_share(srv_sched *s, srv_slot *leader, attn_status *failed_f, bool *ready_f, srv_slot **batch, int n) {
+    for (int j = 0; j < n; j++) {
+        srv_slot *f = batch[j];
+        if (f->leader != leader || f->req != leader->req) continue;
+        f->leader = NULL;
+        attn_status st = attn_ctx_seq_copy(s->ctx, f->seq, leader->seq, leader->n_kept);
+        if (st) {
+            slot_fail(s, f, st, attn_last_error(), &failed_f[j]);
+            continue;
+        }
+        memcpy(f->kept, leader->kept, (size_t)leader->n_kept * sizeof *f->kept);
+        f->n_kept = leader->n_kept;
+        f->n_pending = 0;
+        memcpy(f->logits, leader->logits, (size_t)s->V * sizeof *f->logits);
+        ready_f[j] = true;
+    }
 }
 
 static void *sched_main(void *arg) {
@@ -583,6 +619,8 @@ static void *sched_main(void *arg) {
         }
         if (!n || !batch || !failed || !ready) continue;
         sched_decode(s, batch, n, failed, ready);
+        for (int i = 0; i < n; i++)
+            if (ready[i] && batch[i]->req->n > 1 && batch[i]->choice == 0) sched_share(s, batch[i], failed, ready, batch, n);
         for (int i = 0; i < n; i++) {
             srv_slot *sl = batch[i];
             if (failed[i]) {

@@ -214,6 +214,15 @@ def test_n_choices(srv):
     s = complete(srv, "Mary", n=3, temperature=1.0, seed=9, max_tokens=10, stream=True)
     text, finish, _ = stream_text(s, "completion")
     assert [text[i] for i in range(3)] == [c.text for c in r.choices]
+    # the prompt is decoded once for all n choices (the others copy its state), and the
+    # choices are those of n separate requests with seeds 9, 10, 11
+    prompt = "Upon the whole, Captain Wentworth"
+    before = srv.metrics()["attn_prompt_tokens_processed_total"]
+    r = complete(srv, prompt, n=3, temperature=1.0, seed=9, max_tokens=12)
+    cached = r.usage.prompt_tokens_details.cached_tokens if r.usage.prompt_tokens_details else 0
+    assert srv.metrics()["attn_prompt_tokens_processed_total"] - before == r.usage.prompt_tokens - cached
+    for i in range(3):
+        assert complete(srv, prompt, temperature=1.0, seed=9 + i, max_tokens=12).choices[0].text == r.choices[i].text
 
 
 def test_stop_strings_across_tokens(srv):
