@@ -2,10 +2,11 @@
  * or one reply to a JSON conversation (OpenAI's messages array).
  *
  * Each turn renders the whole conversation with the model's chat template
- * (add_generation_prompt) and tokenizes it. When the cache of the previous
- * turn (its prompt and answer, attn_gen_tokens) is a prefix of the new
- * prompt, only the new tokens are decoded (attn_gen_extend); otherwise the
- * prompt starts over. An answer ends at the template's end-of-turn marker
+ * (add_generation_prompt) and tokenizes it. The longest prefix of it that
+ * the cache of the previous turn (its prompt and answer) holds is kept, and
+ * only the rest is decoded (attn_gen_resume): the whole previous turn when
+ * the new prompt extends it, up to the first token that differs otherwise
+ * (an answer that tokenizes differently when rendered back). An answer ends at the template's end-of-turn marker
  * (the text its template puts after an assistant message, e.g. <|im_end|>,
  * as a token or as text), the model's end-of-text token, or -n tokens. */
 #include "cli.h"
@@ -254,17 +255,11 @@ static attn_status answer(chat *c, bool show, reply *r) {
     memset(r, 0, sizeof *r);
     r->finish = "length";
     int32_t *ids = NULL;
-    int64_t n = 0, n_cached = 0;
+    int64_t n = 0;
     stream s = {.show = show};
     attn_status st = prompt_tokens(c, &ids, &n);
     if (st) return st;
-    const int32_t *cached = attn_gen_tokens(c->gen, &n_cached);
-    if (n_cached > 0 && n_cached < n && !memcmp(cached, ids, (size_t)n_cached * sizeof *ids)) {
-        st = attn_gen_extend(c->gen, ids + n_cached, n - n_cached);
-        r->reused = n_cached;
-    } else {
-        st = attn_gen_start(c->gen, ids, n);
-    }
+    st = attn_gen_resume(c->gen, ids, n, &r->reused);
     r->prompt_tokens = n;
     c->turn++;
     if (c->verbose)

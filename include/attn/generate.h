@@ -72,6 +72,16 @@ ATTN_API attn_status attn_gen_next(attn_gen *gen, int32_t *token);
  * beside those in the cache (ATTN_ERR_INVALID_ARG: start again instead);
  * the sampler's random stream goes on (it is not re-seeded). */
 ATTN_API attn_status attn_gen_extend(attn_gen *gen, const int32_t *tokens, int64_t n);
+/* attn_gen_start on the prompt, keeping the longest prefix of it that the
+ * cache already holds (at most n_prompt - 1 tokens: the last is decoded for
+ * its logits) and decoding only the rest; *reused (may be NULL) gets that
+ * prefix's length (0: started over). A conversation whose new prompt
+ * agrees with the cache up to some token (an earlier answer tokenized
+ * differently when rendered back, an edited last message) keeps what
+ * agrees. Samples as after attn_gen_extend (max_new_tokens afresh, the
+ * random stream going on). A prompt longer than the context starts over
+ * on its last n_ctx tokens, as attn_gen_start. */
+ATTN_API attn_status attn_gen_resume(attn_gen *gen, const int32_t *prompt, int64_t n_prompt, int64_t *reused);
 /* The tokens whose keys and values the cache holds, in order (*n of them; 0
  * before a successful start and after a failed one): the prompt and every
  * token produced since, except one that ended generation (the stop token,

@@ -260,6 +260,20 @@ attn_status attn_gen_extend(attn_gen *gen, const int32_t *tokens, int64_t n) {
     return st;
 }
 
+attn_status attn_gen_resume(attn_gen *gen, const int32_t *prompt, int64_t n_prompt, int64_t *reused) {
+    if (reused) *reused = 0;
+    int64_t have = gen->started ? attn_ctx_len(gen->ctx) : 0, k = 0;
+    if (n_prompt <= gen->model->cfg.n_ctx)
+        while (k < have && k < n_prompt - 1 && gen->window[k] == prompt[k]) k++;
+    if (k == 0 || attn_ctx_seq_keep(gen->ctx, 0, k)) return attn_gen_start(gen, prompt, n_prompt);
+    gen->n_new = 0;
+    gen->done = false;
+    attn_status st = run(gen, prompt + k, n_prompt - k);
+    gen->started = st == ATTN_OK;
+    if (!st && reused) *reused = k;
+    return st;
+}
+
 const int32_t *attn_gen_tokens(const attn_gen *gen, int64_t *n) {
     *n = gen->started ? attn_ctx_len(gen->ctx) : 0;
     return gen->window;

@@ -586,6 +586,66 @@ TEST("extend continues the cached sequence as a start on the whole sequence woul
     attn_model_free(m);
 }
 
+TEST("resume keeps the longest prefix the cache holds and samples as a start on the whole prompt would") {
+    attn_model *m = load_fixture();
+    attn_sampler_params p = greedy_params(4);
+    attn_gen *g = NULL, *ref = NULL;
+    CHECK_OK(attn_gen_new(m, &p, &g));
+    CHECK_OK(attn_gen_new(m, &p, &ref));
+    if (g && ref) {
+        int64_t reused = -1, n = 0;
+        int32_t first[MAXGEN], got[MAXGEN], want[MAXGEN];
+        /* nothing cached yet: a plain start */
+        CHECK_OK(attn_gen_resume(g, PROMPT5, 5, &reused));
+        CHECK(reused == 0);
+        CHECK(drain(g, first, MAXGEN) == 4);
+        attn_gen_tokens(g, &n);
+        CHECK(n == 8);
+        /* a prompt that agrees with the cache on its first 6 tokens (the
+         * prompt and the first answer token), then differs */
+        int32_t edit[9];
+        memcpy(edit, PROMPT5, sizeof PROMPT5);
+        edit[5] = first[0], edit[6] = (first[1] + 1) % V, edit[7] = 3, edit[8] = 17;
+        CHECK_OK(attn_gen_resume(g, edit, 9, &reused));
+        CHECK(reused == 6);
+        CHECK(run_gen(ref, edit, 9, want, MAXGEN) == 4);
+        CHECK(drain(g, got, MAXGEN) == 4);
+        CHECK(count_mismatches(got, want, 4) == 0);
+        const int32_t *cached = attn_gen_tokens(g, &n);
+        CHECK(n == 12 && memcmp(cached, edit, sizeof edit) == 0);
+        /* the whole cache and more: the cache is kept whole, the rest decoded */
+        int32_t more[14];
+        memcpy(more, cached, 12 * sizeof *more);
+        more[12] = 8, more[13] = 9;
+        CHECK_OK(attn_gen_resume(g, more, 14, &reused));
+        CHECK(reused == 12);
+        CHECK(run_gen(ref, more, 14, want, MAXGEN) == 4);
+        CHECK(drain(g, got, MAXGEN) == 4);
+        CHECK(count_mismatches(got, want, 4) == 0);
+        /* the same prompt as the cache: its last token is decoded again for the logits */
+        cached = attn_gen_tokens(g, &n);
+        int32_t same[20];
+        memcpy(same, cached, (size_t)n * sizeof *same);
+        int64_t n_same = n;
+        CHECK_OK(attn_gen_resume(g, same, n_same, &reused));
+        CHECK(reused == n_same - 1);
+        CHECK(run_gen(ref, same, n_same, want, MAXGEN) == 4);
+        CHECK(drain(g, got, MAXGEN) == 4);
+        CHECK(count_mismatches(got, want, 4) == 0);
+        /* a different first token: started over */
+        edit[0] = (PROMPT5[0] + 1) % V;
+        CHECK_OK(attn_gen_resume(g, edit, 9, &reused));
+        CHECK(reused == 0);
+        CHECK(run_gen(ref, edit, 9, want, MAXGEN) == 4);
+        CHECK(drain(g, got, MAXGEN) == 4);
+        CHECK(count_mismatches(got, want, 4) == 0);
+        CHECK_STATUS(attn_gen_resume(g, edit, 0, &reused), ATTN_ERR_INVALID_ARG);
+    }
+    attn_gen_free(g);
+    attn_gen_free(ref);
+    attn_model_free(m);
+}
+
 /* ---- the sampler on given logits, log-probabilities, stop strings ---------- */
 
 TEST("attn_sampler: same logits and seed give the same draws as attn_gen; greedy is the argmax") {
