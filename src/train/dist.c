@@ -1,0 +1,193 @@
+/* dist.c — MPI behind rank, size, broadcast, sums and abort (dist.h). The
+ * only file that includes mpi.h, and only in a build with MPI
+ * (ATTN_HAVE_MPI, set by the Makefile where the MPI headers and library
+ * are installed); the other build has the single-process half alone. MPI
+ * is initialised only in a process a launcher started (its PMI / Open MPI
+ * variables in the environment), so a plain `attn train` never loads it. */
+#include "train/dist.h"
+#include "core/core.h"
+
+#include <limits.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef ATTN_HAVE_MPI
+#include <mpi.h>
+#endif
+
+static int g_rank = 0, g_size = 1;
+static bool g_mpi; /* MPI_Init succeeded and MPI_Finalize has not run */
+
+/* The number of processes a launcher says it started: 0 when none did,
+ * -1 when one did but did not say how many. */
+static long launched_size(void) {
+    static const char *const sizes[] = {"PMI_SIZE", "OMPI_COMM_WORLD_SIZE"};
+    for (size_t i = 0; i < ARRAY_LEN(sizes); i++) {
+        const char *v = getenv(sizes[i]);
+        if (v && *v) {
+            char *end;
+            long n = strtol(v, &end, 10);
+            return *end || n < 1 ? -1 : n;
+        }
+    }
+    return getenv("PMI_RANK") || getenv("PMIX_RANK") ? -1 : 0;
+}
+
+bool attn_dist_built(void) {
+#ifdef ATTN_HAVE_MPI
+    return true;
+#else
+    return false;
+#endif
+}
+
+int attn_dist_rank(void) { return g_rank; }
+int attn_dist_size(void) { return g_size; }
+
+#ifdef ATTN_HAVE_MPI
+static attn_status mpi_error(int rc, const char *what) {
+    char msg[MPI_MAX_ERROR_STRING];
+    int len = 0;
+    if (MPI_Error_string(rc, msg, &len) != MPI_SUCCESS) snprintf(msg, sizeof msg, "MPI error %d", rc);
+    return attn_errorf(ATTN_ERR_IO, "%s (rank %d of %d): %s", what, g_rank, g_size, msg);
+}
+#define MPI_TRY(call, what)                                   \
+    do {                                                      \
+        int rc_ = (call);                                     \
+        if (rc_ != MPI_SUCCESS) return mpi_error(rc_, what); \
+    } while (0)
+#define CHUNK (1 << 28) /* elements per call: below INT_MAX for every type used */
+#endif
+
+attn_status attn_dist_init(void) {
+    long n = launched_size();
+#ifdef ATTN_HAVE_MPI
+    if (g_mpi || n == 0) return ATTN_OK;
+    int provided = 0, inited = 0;
+    MPI_Initialized(&inited);
+    if (!inited) MPI_TRY(MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    g_mpi = true;
+    /* errors come back as statuses: the caller reports them, then aborts */
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_TRY(MPI_Comm_rank(MPI_COMM_WORLD, &g_rank), "MPI_Comm_rank");
+    MPI_TRY(MPI_Comm_size(MPI_COMM_WORLD, &g_size), "MPI_Comm_size");
+    return ATTN_OK;
+#else
+    if (n > 1)
+        return attn_errorf(ATTN_ERR_UNSUPPORTED,
+                           "this attn was built without MPI, and a launcher (mpirun) started it as one of %ld processes: "
+                           "each would train alone into the same directory. Install MPI (tools/setup.sh installs MPICH) "
+                           "and rebuild (make clean && make), or run attn train without mpirun",
+                           n);
+    return ATTN_OK;
+#endif
+}
+
+void attn_dist_abort(int status) {
+#ifdef ATTN_HAVE_MPI
+    if (g_mpi && g_size > 1) {
+        fflush(stdout);
+        fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, status);
+    }
+#else
+    (void)status;
+#endif
+}
+
+void attn_dist_finalize(void) {
+#ifdef ATTN_HAVE_MPI
+    if (g_mpi) MPI_Finalize();
+    g_mpi = false;
+    g_rank = 0;
+    g_size = 1;
+#endif
+}
+
+attn_status dist_bcast(void *buf, size_t bytes, int root) {
+#ifdef ATTN_HAVE_MPI
+    if (g_size > 1)
+        for (size_t off = 0; off < bytes;) {
+            int n = bytes - off > CHUNK ? CHUNK : (int)(bytes - off);
+            MPI_TRY(MPI_Bcast((char *)buf + off, n, MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast");
+            off += (size_t)n;
+        }
+#else
+    (void)buf, (void)bytes, (void)root;
+#endif
+    return ATTN_OK;
+}
+
+attn_status dist_sum_f32(float *buf, int64_t n) {
+#ifdef ATTN_HAVE_MPI
+    if (g_size > 1)
+        for (int64_t off = 0; off < n;) {
+            int k = n - off > CHUNK ? CHUNK : (int)(n - off);
+            MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, buf + off, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+            off += k;
+        }
+#else
+    (void)buf, (void)n;
+#endif
+    return ATTN_OK;
+}
+
+attn_status dist_sum_f64(double *buf, int n) {
+#ifdef ATTN_HAVE_MPI
+    if (g_size > 1) MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+#else
+    (void)buf, (void)n;
+#endif
+    return ATTN_OK;
+}
+
+attn_status dist_max_i64(int64_t *buf, int n) {
+#ifdef ATTN_HAVE_MPI
+    if (g_size > 1) MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+#else
+    (void)buf, (void)n;
+#endif
+    return ATTN_OK;
+}
+
+attn_status dist_send(const void *buf, size_t bytes, int to) {
+#ifdef ATTN_HAVE_MPI
+    for (size_t off = 0; off < bytes;) {
+        int n = bytes - off > CHUNK ? CHUNK : (int)(bytes - off);
+        MPI_TRY(MPI_Send((const char *)buf + off, n, MPI_BYTE, to, 0, MPI_COMM_WORLD), "MPI_Send");
+        off += (size_t)n;
+    }
+    return ATTN_OK;
+#else
+    (void)buf, (void)bytes, (void)to;
+    return attn_errorf(ATTN_ERR_UNSUPPORTED, "no other process to send to (a build without MPI)");
+#endif
+}
+
+attn_status dist_recv(void *buf, size_t bytes, int from) {
+#ifdef ATTN_HAVE_MPI
+    for (size_t off = 0; off < bytes;) {
+        int n = bytes - off > CHUNK ? CHUNK : (int)(bytes - off);
+        MPI_TRY(MPI_Recv((char *)buf + off, n, MPI_BYTE, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+        off += (size_t)n;
+    }
+    return ATTN_OK;
+#else
+    (void)buf, (void)bytes, (void)from;
+    return attn_errorf(ATTN_ERR_UNSUPPORTED, "no other process to receive from (a build without MPI)");
+#endif
+}
+
+attn_status dist_fault_point(int64_t step) {
+    const char *v = getenv("ATTN_FAULT_RANK");
+    if (!v || !*v) return ATTN_OK;
+    char *end;
+    long rank = strtol(v, &end, 10);
+    if (*end != ':') return ATTN_OK;
+    long long at = strtoll(end + 1, &end, 10);
+    if (rank != g_rank || at != step) return ATTN_OK;
+    if (!strcmp(end, ":kill")) kill(getpid(), SIGKILL);
+    return attn_errorf(ATTN_ERR_IO, "injected failure (ATTN_FAULT_RANK) at step %lld", at);
+}
