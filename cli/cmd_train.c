@@ -17,6 +17,7 @@
 /* ---- signals: the first asks the run to stop after its step (the library
  * polls should_stop), the second ends the process at once. */
 static volatile sig_atomic_t stop_signal;
+static int rank_here; /* this process's rank under mpirun: rank 0 alone speaks for the run */
 
 static void on_signal(int sig) {
     if (stop_signal) {
@@ -25,6 +26,7 @@ static void on_signal(int sig) {
         return;
     }
     stop_signal = sig;
+    if (rank_here > 0) return;
     static const char msg[] = "\nattn train: stopping after this step with a checkpoint (signal again to quit at once)\n";
     ssize_t r = write(2, msg, sizeof msg - 1);
     (void)r;
@@ -253,6 +255,7 @@ int cmd_train(int argc, char **argv) {
     attn_status st = attn_dist_init();
     if (st) return cli_fail("train", st, NULL);
     int rank = attn_dist_rank(), size = attn_dist_size();
+    rank_here = rank;
     if (rank > 0) ps.quiet = true; /* rank 0 reports for all */
     p.callback = on_progress;
     p.user = &ps;
@@ -287,9 +290,10 @@ int cmd_train(int argc, char **argv) {
         return cli_fail("train", st, NULL);
     }
     attn_dist_finalize();
-    if (stop_signal && !stop_taken) /* it came after the last step: the run is complete */
+    if (stop_signal && !stop_taken && rank == 0) /* it came after the last step: the run is complete */
         fprintf(stderr, "attn train: %s received after the last step; the run is complete\n",
                 stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    if (stop_taken && rank > 0) return 128 + stop_signal;
     if (stop_taken) {
         char when[64] = "before its next step";
         if (ps.step > 0) snprintf(when, sizeof when, "after step %lld", (long long)ps.step);
