@@ -3,7 +3,8 @@
 # with one thread per process:
 #   - --deterministic-reduce: W = 2 and 3 processes with --accum a save the
 #     model of one process with --accum W x a byte for byte (and log the same
-#     losses); so does a resume of a W = 2 run stopped halfway;
+#     losses), for masked LM and translation pairs too; so does a resume of
+#     a W = 2 run stopped halfway;
 #   - without it a W = 2 run is the same run after run;
 #   - rank 0 alone logs and reports; a resume with another W is refused;
 #   - a rank that fails in the middle of a step (the testing hook
@@ -72,6 +73,27 @@ for case in "2 1" "3 1" "2 2"; do
     [ "$(wc -l < "$tmp/b.log")" -eq 4 ] || fail "$w processes: the log has $(wc -l < "$tmp/b.log") lines, not 4 (rank 0's)"
     diff "$tmp/a.log" "$tmp/b.log" || fail "--deterministic-reduce: $w processes logged other losses than 1"
 done
+
+# ---- every objective's batches split the same way: masked LM, and translation pairs
+"$ATTN" prepare -t tests/data/minilm -o "$tmp/wp" "$tmp/a.txt" >/dev/null
+printf 'el perro come pan\tthe dog eats bread\nla casa es grande\tthe house is big\nel nino lee\tthe child reads\n' >"$tmp/p.tsv"
+cut -f1 "$tmp/p.tsv" >"$tmp/both.txt"
+cut -f2 "$tmp/p.tsv" >>"$tmp/both.txt"
+"$ATTN" tokenizer train --type bpe --vocab-size 300 --min-frequency 1 --special-tokens '<s>,<pad>,</s>,<unk>' \
+    -o "$tmp/ptok" "$tmp/both.txt" >/dev/null
+"$ATTN" prepare --pairs -t "$tmp/ptok" -o "$tmp/pairs" --val "$tmp/p.tsv" "$tmp/p.tsv" >/dev/null
+mlm="--objective mlm --data $tmp/wp"
+s2s="--data $tmp/pairs --batch-tokens 16"
+for obj in mlm s2s; do
+    eval "opts=\$$obj"
+    args="$opts --layers 1 --heads 2 --width 32 --context 32 --batch 4 --steps 3 --eval-every 2 --eval-batches 1 --dropout 0.1
+          --threads 1 --quiet --deterministic-reduce"
+    "$ATTN" train $args --accum 2 --out "$tmp/one_$obj"
+    mpi 2 "$ATTN" train $args --out "$tmp/dist_$obj" || fail "$obj: mpirun -n 2 failed"
+    cmp "$tmp/one_$obj/model.safetensors" "$tmp/dist_$obj/model.safetensors" ||
+        fail "--deterministic-reduce, $obj: 2 processes differ from 1 x --accum 2"
+done
+[ -s "$tmp/dist_s2s/translate.json" ] || fail "the 2-process translation run wrote no translate.json"
 
 # ---- a W = 2 run stopped at step 2 and resumed with W = 2 gives the whole run's model
 mpi 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --stop-at 2 || fail "mpirun -n 2 --stop-at 2 failed"
