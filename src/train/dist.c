@@ -18,7 +18,9 @@
 #endif
 
 static int g_rank = 0, g_size = 1;
+#ifdef ATTN_HAVE_MPI
 static bool g_mpi; /* MPI_Init succeeded and MPI_Finalize has not run */
+#endif
 
 /* The number of processes a launcher says it started: 0 when none did,
  * -1 when one did but did not say how many. */
