@@ -310,14 +310,16 @@ static attn_status dist_share_state(attn_trainer *tr) {
 static attn_status dist_check_same(const attn_trainer *tr, int64_t step) {
     if (dist_size() < 2) return ATTN_OK;
     const attn_model *m = tr->model;
-    uint64_t h = float_hash(tr->v, m->n_weights, float_hash(tr->m, m->n_weights, float_hash(m->weights, m->n_weights, 0xcbf29ce484222325ULL)));
+    uint64_t h = float_hash(m->weights, m->n_weights, 0xcbf29ce484222325ULL);
+    h = float_hash(tr->v, m->n_weights, float_hash(tr->m, m->n_weights, h));
     uint64_t h0 = h;
     attn_status st = dist_bcast(&h0, sizeof h0, 0);
     int64_t differ = h0 != h ? 1 : 0;
     if (!st) st = dist_max_i64(&differ, 1);
     if (!st && differ)
-        st = attn_errorf(ATTN_ERR_INVALID_ARG, "at step %lld the processes' parameters differ (rank %d's %s rank 0's)",
-                         (long long)step, dist_rank(), h0 != h ? "differ from" : "equal");
+        st = attn_errorf(ATTN_ERR_INVALID_ARG,
+                         "at step %lld the processes' parameters and moments no longer agree (this rank's %s rank 0's)",
+                         (long long)step, h0 != h ? "differ from" : "match, another's differ from");
     return st;
 }
 
