@@ -76,7 +76,9 @@ BENCH_LIBS := $(if $(BENCH_BLAS),$(if $(OPENBLAS_OMP_DIR),-L$(OPENBLAS_OMP_DIR) 
 # MPI (Debian: mpich + libmpich-dev, or Open MPI) makes `mpirun -n W attn train`
 # data-parallel; without it attn trains in one process and refuses a launch of
 # several. Only src/train/dist.c includes mpi.h (as a system header: its
-# warnings are not ours).
+# warnings are not ours). MPICH is not linked: dist.c loads it (dlopen, by its
+# soname) when mpirun started the process, so no other command maps it; Open
+# MPI (its handles are addresses in its library) is linked.
 MPI ?= 1
 ifeq ($(MPI),1)
 MPI_PC := $(firstword $(foreach p,mpi mpich ompi-c,$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),$(p))))
@@ -88,8 +90,17 @@ HAVE_MPI   := $(shell printf '$(HASH)include <mpi.h>\nint main(void){return MPI_
 endif
 endif
 ifeq ($(HAVE_MPI),1)
+ifneq ($(filter -lmpich,$(MPI_LIBS)),)
+MPI_SONAME := $(shell readelf -d $(realpath $(shell $(CC) -print-file-name=libmpich.so)) 2>/dev/null | \
+                sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+endif
+ifneq ($(MPI_SONAME),)
+LDLIBS  += -ldl
+$(BUILD)/src/train/dist.o: CFLAGS += -DATTN_HAVE_MPI=1 -DATTN_MPI_LIB='"$(MPI_SONAME)"' $(MPI_CFLAGS)
+else
 LDLIBS  += $(MPI_LIBS)
 $(BUILD)/src/train/dist.o: CFLAGS += -DATTN_HAVE_MPI=1 $(MPI_CFLAGS)
+endif
 endif
 
 # ---- sources -----------------------------------------------------------------

@@ -3,7 +3,12 @@
  * (ATTN_HAVE_MPI, set by the Makefile where the MPI headers and library
  * are installed); the other build has the single-process half alone. MPI
  * is initialised only in a process a launcher started (its PMI / Open MPI
- * variables in the environment), so a plain `attn train` never loads it. */
+ * variables in the environment), so a plain `attn train` never uses it.
+ * An MPI of MPICH's ABI (MPICH, whose handles are integer constants) is
+ * not even linked: ATTN_MPI_LIB names the library loaded with dlopen then,
+ * as the BLAS is (kernels/blas.c), so every other command starts without
+ * it (a small `ulimit -v` could not map it: tests/e2e/limits.sh). Open
+ * MPI, whose handles are addresses in its library, is linked. */
 #include "train/dist.h"
 #include "core/core.h"
 
@@ -15,6 +20,50 @@
 
 #ifdef ATTN_HAVE_MPI
 #include <mpi.h>
+#ifdef ATTN_MPI_LIB
+#include <dlfcn.h>
+#endif
+
+/* The MPI functions dist.c calls (each returns an int), as a table:
+ * dlsym'd from ATTN_MPI_LIB, or the linked library's own. */
+#define MPI_FUNCTIONS(X)                                                         \
+    X(Initialized, (int *))                                                      \
+    X(Init_thread, (int *, char ***, int, int *))                                \
+    X(Comm_set_errhandler, (MPI_Comm, MPI_Errhandler))                           \
+    X(Comm_rank, (MPI_Comm, int *))                                              \
+    X(Comm_size, (MPI_Comm, int *))                                              \
+    X(Error_string, (int, char *, int *))                                        \
+    X(Abort, (MPI_Comm, int))                                                    \
+    X(Finalize, (void))                                                          \
+    X(Bcast, (void *, int, MPI_Datatype, int, MPI_Comm))                         \
+    X(Allreduce, (const void *, void *, int, MPI_Datatype, MPI_Op, MPI_Comm))    \
+    X(Send, (const void *, int, MPI_Datatype, int, int, MPI_Comm))               \
+    X(Recv, (void *, int, MPI_Datatype, int, int, MPI_Comm, MPI_Status *))
+#define MPI_FIELD(name, args) int(*name) args;
+static struct {
+    MPI_FUNCTIONS(MPI_FIELD)
+} mpi;
+
+/* Fills the table (once); an error names the library and what is missing. */
+static attn_status mpi_load(void) {
+    static bool loaded;
+    if (loaded) return ATTN_OK;
+#ifdef ATTN_MPI_LIB
+    void *h = dlopen(ATTN_MPI_LIB, RTLD_NOW | RTLD_GLOBAL);
+    if (!h)
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "mpirun started attn, but the MPI library %s does not load: %s", ATTN_MPI_LIB,
+                           dlerror());
+#define MPI_DLSYM(name, args)                        \
+    if (!(*(void **)&mpi.name = dlsym(h, "MPI_" #name))) \
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "the MPI library %s has no MPI_%s", ATTN_MPI_LIB, #name);
+    MPI_FUNCTIONS(MPI_DLSYM)
+#else
+#define MPI_LINKED(name, args) mpi.name = MPI_##name;
+    MPI_FUNCTIONS(MPI_LINKED)
+#endif
+    loaded = true;
+    return ATTN_OK;
+}
 #endif
 
 static int g_rank = 0, g_size = 1;
@@ -52,7 +101,7 @@ int attn_dist_size(void) { return g_size; }
 static attn_status mpi_error(int rc, const char *what) {
     char msg[MPI_MAX_ERROR_STRING];
     int len = 0;
-    if (MPI_Error_string(rc, msg, &len) != MPI_SUCCESS) snprintf(msg, sizeof msg, "MPI error %d", rc);
+    if (mpi.Error_string(rc, msg, &len) != MPI_SUCCESS) snprintf(msg, sizeof msg, "MPI error %d", rc);
     return attn_errorf(ATTN_ERR_IO, "%s (rank %d of %d): %s", what, g_rank, g_size, msg);
 }
 #define MPI_TRY(call, what)                                   \
@@ -67,14 +116,16 @@ attn_status attn_dist_init(void) {
     long n = launched_size();
 #ifdef ATTN_HAVE_MPI
     if (g_mpi || n == 0) return ATTN_OK;
+    attn_status st = mpi_load();
+    if (st) return st;
     int provided = 0, inited = 0;
-    MPI_Initialized(&inited);
-    if (!inited) MPI_TRY(MPI_Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
+    mpi.Initialized(&inited);
+    if (!inited) MPI_TRY(mpi.Init_thread(NULL, NULL, MPI_THREAD_FUNNELED, &provided), "MPI_Init_thread");
     g_mpi = true;
     /* errors come back as statuses: the caller reports them, then aborts */
-    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
-    MPI_TRY(MPI_Comm_rank(MPI_COMM_WORLD, &g_rank), "MPI_Comm_rank");
-    MPI_TRY(MPI_Comm_size(MPI_COMM_WORLD, &g_size), "MPI_Comm_size");
+    mpi.Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_TRY(mpi.Comm_rank(MPI_COMM_WORLD, &g_rank), "MPI_Comm_rank");
+    MPI_TRY(mpi.Comm_size(MPI_COMM_WORLD, &g_size), "MPI_Comm_size");
     return ATTN_OK;
 #else
     if (n > 1)
@@ -92,7 +143,7 @@ void attn_dist_abort(int status) {
     if (g_mpi && g_size > 1) {
         fflush(stdout);
         fflush(stderr);
-        MPI_Abort(MPI_COMM_WORLD, status);
+        mpi.Abort(MPI_COMM_WORLD, status);
     }
 #else
     (void)status;
@@ -101,7 +152,7 @@ void attn_dist_abort(int status) {
 
 void attn_dist_finalize(void) {
 #ifdef ATTN_HAVE_MPI
-    if (g_mpi) MPI_Finalize();
+    if (g_mpi) mpi.Finalize();
     g_mpi = false;
     g_rank = 0;
     g_size = 1;
@@ -113,7 +164,7 @@ attn_status dist_bcast(void *buf, size_t bytes, int root) {
     if (g_size > 1)
         for (size_t off = 0; off < bytes;) {
             int n = bytes - off > CHUNK ? CHUNK : (int)(bytes - off);
-            MPI_TRY(MPI_Bcast((char *)buf + off, n, MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast");
+            MPI_TRY(mpi.Bcast((char *)buf + off, n, MPI_BYTE, root, MPI_COMM_WORLD), "MPI_Bcast");
             off += (size_t)n;
         }
 #else
@@ -127,7 +178,7 @@ attn_status dist_sum_f32(float *buf, int64_t n) {
     if (g_size > 1)
         for (int64_t off = 0; off < n;) {
             int k = n - off > CHUNK ? CHUNK : (int)(n - off);
-            MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, buf + off, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+            MPI_TRY(mpi.Allreduce(MPI_IN_PLACE, buf + off, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
             off += k;
         }
 #else
@@ -138,7 +189,7 @@ attn_status dist_sum_f32(float *buf, int64_t n) {
 
 attn_status dist_sum_f64(double *buf, int n) {
 #ifdef ATTN_HAVE_MPI
-    if (g_size > 1) MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
+    if (g_size > 1) MPI_TRY(mpi.Allreduce(MPI_IN_PLACE, buf, n, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD), "MPI_Allreduce");
 #else
     (void)buf, (void)n;
 #endif
@@ -147,7 +198,7 @@ attn_status dist_sum_f64(double *buf, int n) {
 
 attn_status dist_max_i64(int64_t *buf, int n) {
 #ifdef ATTN_HAVE_MPI
-    if (g_size > 1) MPI_TRY(MPI_Allreduce(MPI_IN_PLACE, buf, n, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
+    if (g_size > 1) MPI_TRY(mpi.Allreduce(MPI_IN_PLACE, buf, n, MPI_INT64_T, MPI_MAX, MPI_COMM_WORLD), "MPI_Allreduce");
 #else
     (void)buf, (void)n;
 #endif
@@ -158,7 +209,7 @@ attn_status dist_send(const void *buf, size_t bytes, int to) {
 #ifdef ATTN_HAVE_MPI
     for (size_t off = 0; off < bytes;) {
         int n = bytes - off > CHUNK ? CHUNK : (int)(bytes - off);
-        MPI_TRY(MPI_Send((const char *)buf + off, n, MPI_BYTE, to, 0, MPI_COMM_WORLD), "MPI_Send");
+        MPI_TRY(mpi.Send((const char *)buf + off, n, MPI_BYTE, to, 0, MPI_COMM_WORLD), "MPI_Send");
         off += (size_t)n;
     }
     return ATTN_OK;
@@ -172,7 +223,7 @@ attn_status dist_recv(void *buf, size_t bytes, int from) {
 #ifdef ATTN_HAVE_MPI
     for (size_t off = 0; off < bytes;) {
         int n = bytes - off > CHUNK ? CHUNK : (int)(bytes - off);
-        MPI_TRY(MPI_Recv((char *)buf + off, n, MPI_BYTE, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
+        MPI_TRY(mpi.Recv((char *)buf + off, n, MPI_BYTE, from, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE), "MPI_Recv");
         off += (size_t)n;
     }
     return ATTN_OK;
