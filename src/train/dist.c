@@ -16,6 +16,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifdef ATTN_HAVE_MPI
@@ -143,6 +144,10 @@ void attn_dist_abort(int status) {
     if (g_mpi && g_size > 1) {
         fflush(stdout);
         fflush(stderr);
+        /* the launcher forwards our output through its own pipes: give it a
+         * moment to pass the error on before the abort tears them down */
+        struct timespec pause = {0, 200 * 1000 * 1000};
+        nanosleep(&pause, NULL);
         mpi.Abort(MPI_COMM_WORLD, status);
     }
 #else
@@ -233,14 +238,27 @@ attn_status dist_recv(void *buf, size_t bytes, int from) {
 #endif
 }
 
-attn_status dist_fault_point(int64_t step) {
+/* The mode of ATTN_FAULT_RANK=R:S[:MODE] when it names this rank and step
+ * (1-based): "" for an error, "kill", "diverge"; NULL when it does not. */
+static const char *fault_here(int64_t step) {
     const char *v = getenv("ATTN_FAULT_RANK");
-    if (!v || !*v) return ATTN_OK;
+    if (!v || !*v) return NULL;
     char *end;
     long rank = strtol(v, &end, 10);
-    if (*end != ':') return ATTN_OK;
+    if (*end != ':') return NULL;
     long long at = strtoll(end + 1, &end, 10);
-    if (rank != g_rank || at != step) return ATTN_OK;
-    if (!strcmp(end, ":kill")) kill(getpid(), SIGKILL);
-    return attn_errorf(ATTN_ERR_IO, "injected failure (ATTN_FAULT_RANK) at step %lld", at);
+    if (rank != g_rank || at != step || (*end && *end != ':')) return NULL;
+    return *end ? end + 1 : end;
+}
+
+attn_status dist_fault_point(int64_t step) {
+    const char *mode = fault_here(step);
+    if (!mode || !strcmp(mode, "diverge")) return ATTN_OK;
+    if (!strcmp(mode, "kill")) kill(getpid(), SIGKILL);
+    return attn_errorf(ATTN_ERR_IO, "injected failure (ATTN_FAULT_RANK) at step %lld", (long long)step);
+}
+
+bool dist_fault_diverge(int64_t step) {
+    const char *mode = fault_here(step);
+    return mode && !strcmp(mode, "diverge");
 }

@@ -228,7 +228,9 @@ attn_status trainer_step_dist(attn_trainer *tr, const model_batch *mb, int64_t n
             (st = dist_sum_f64(&loss_sum, 1)) != ATTN_OK)
             return st;
     }
-    return finish_step(tr, n_total, loss_sum, loss, gnorm);
+    if ((st = finish_step(tr, n_total, loss_sum, loss, gnorm)) != ATTN_OK) return st;
+    if (dist_fault_diverge(tr->step)) tr->model->weights[0] = nextafterf(tr->model->weights[0], INFINITY);
+    return ATTN_OK;
 }
 
 attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *loss) {

@@ -9,7 +9,8 @@
 #   - rank 0 alone logs and reports; a resume with another W is refused;
 #   - a rank that fails in the middle of a step (the testing hook
 #     ATTN_FAULT_RANK=R:S[:kill]) ends every rank at once with a non-zero
-#     status, its error printed.
+#     status, its error printed; ranks whose states drift apart (:diverge)
+#     are stopped at the next checkpoint before it is written.
 # A build without MPI (attn --version: "MPI: not built in") refuses a launch
 # of several processes instead, and that is all this test checks there.
 set -eu
@@ -122,5 +123,11 @@ grep -q "^attn train: error: rank 1 of 3: injected failure (ATTN_FAULT_RANK) at 
 run_status env ATTN_FAULT_RANK=1:2:kill timeout 60 $MPIRUN -n 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/killed" >"$tmp/out"
 [ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "rank 1 killed: exit $rc"
 [ ! -e "$tmp/killed/model.safetensors" ] || fail "rank 1 killed: rank 0 went on to save a model"
+# ---- ranks whose states drift apart (rank 1 nudges a weight after step 2) are stopped at the checkpoint
+run_status env ATTN_FAULT_RANK=1:2:diverge timeout 60 $MPIRUN -n 2 "$ATTN" train $small --out "$tmp/drift" >"$tmp/out"
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "ranks drifting apart: exit $rc"
+grep -q "^attn train: error: rank [01] of 2: at step 4 the processes' parameters and moments no longer agree" "$tmp/err" ||
+    fail "ranks drifting apart: $(cat "$tmp/err")"
+[ ! -e "$tmp/drift/model.safetensors" ] || fail "ranks drifting apart: a model was saved"
 [ $(($(date +%s) - start)) -lt 30 ] || fail "the failing runs took $(($(date +%s) - start)) s to end"
 echo ok
