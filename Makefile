@@ -6,7 +6,7 @@
 #   make bench      benchmarks (not tests); see bench/
 #   make install    attn, libattn.{a,so}, the headers and attn.pc under PREFIX
 #                   (default /usr/local; DESTDIR for staging); make uninstall
-# Options: WERROR=1 (CI), BLAS=0 (ignore an installed BLAS), OPENMP=0.
+# Options: WERROR=1 (CI), BLAS=0 (ignore an installed BLAS), OPENMP=0, MPI=0 (ignore an installed MPI).
 
 CC      ?= cc
 BUILD   ?= build
@@ -72,6 +72,36 @@ COMMA := ,
 HASH := \#
 BENCH_BLAS := $(if $(HAVE_BLAS),$(shell printf '$(HASH)include <cblas.h>\nint main(void){return 0;}' | $(CC) -x c - -o /dev/null 2>/dev/null && echo 1))
 BENCH_LIBS := $(if $(BENCH_BLAS),$(if $(OPENBLAS_OMP_DIR),-L$(OPENBLAS_OMP_DIR) -Wl$(COMMA)-rpath$(COMMA)$(OPENBLAS_OMP_DIR)) -lopenblas)
+
+# MPI (Debian: mpich + libmpich-dev, or Open MPI) makes `mpirun -n W attn train`
+# data-parallel; without it attn trains in one process and refuses a launch of
+# several. Only src/train/dist.c includes mpi.h (as a system header: its
+# warnings are not ours). MPICH is not linked: dist.c loads it (dlopen, by its
+# soname) when mpirun started the process, so no other command maps it; Open
+# MPI (its handles are addresses in its library) is linked.
+MPI ?= 1
+ifeq ($(MPI),1)
+MPI_PC := $(firstword $(foreach p,mpi mpich ompi-c,$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),$(p))))
+ifneq ($(MPI_PC),)
+MPI_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(MPI_PC)))
+MPI_LIBS   := $(shell pkg-config --libs $(MPI_PC))
+HAVE_MPI   := $(shell printf '$(HASH)include <mpi.h>\nint main(void){return MPI_Init(0, 0);}' | \
+                $(CC) $(MPI_CFLAGS) -x c - -o /dev/null $(MPI_LIBS) 2>/dev/null && echo 1)
+endif
+endif
+ifeq ($(HAVE_MPI),1)
+ifneq ($(filter -lmpich,$(MPI_LIBS)),)
+MPI_SONAME := $(shell readelf -d $(realpath $(shell $(CC) -print-file-name=libmpich.so)) 2>/dev/null | \
+                sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')
+endif
+ifneq ($(MPI_SONAME),)
+LDLIBS  += -ldl
+$(BUILD)/src/train/dist.o: CFLAGS += -DATTN_HAVE_MPI=1 -DATTN_MPI_LIB='"$(MPI_SONAME)"' $(MPI_CFLAGS)
+else
+LDLIBS  += $(MPI_LIBS)
+$(BUILD)/src/train/dist.o: CFLAGS += -DATTN_HAVE_MPI=1 $(MPI_CFLAGS)
+endif
+endif
 
 # ---- sources -----------------------------------------------------------------
 LIB_SRC  := $(sort $(wildcard src/*/*.c src/*/*/*.c))
@@ -166,7 +196,7 @@ attn-asan-test: $(BUILD)/attn $(TEST_BIN)
 # (tests/unit/test_decode_threads.c), in a build without OpenMP and the BLAS,
 # whose own uninstrumented synchronisation it would report as races.
 tsan:
-	$(MAKE) -j$(NPROC) BUILD=build-tsan OPENMP=0 BLAS=0 OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
+	$(MAKE) -j$(NPROC) BUILD=build-tsan OPENMP=0 BLAS=0 MPI=0 OPT="-O1 -g -fsanitize=thread -fno-omit-frame-pointer" \
 	  build-tsan/tests/test_decode_threads
 	TSAN_OPTIONS=halt_on_error=1 build-tsan/tests/test_decode_threads
 
@@ -177,7 +207,7 @@ check: test asan tsan
 # tests, built into build-plain/.
 PLAIN_TESTS := test_kernels test_grad test_bf16 test_gpt test_bert test_encdec test_precision test_llama
 check-plain:
-	$(MAKE) -j$(NPROC) BUILD=build-plain OPENMP=0 BLAS=0 $(PLAIN_TESTS:%=build-plain/tests/%)
+	$(MAKE) -j$(NPROC) BUILD=build-plain OPENMP=0 BLAS=0 MPI=0 $(PLAIN_TESTS:%=build-plain/tests/%)
 	for t in $(PLAIN_TESTS); do out=$$(build-plain/tests/$$t 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "$$out" | tail -n 1; done
 
@@ -251,7 +281,7 @@ FUZZ_ENV     := ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OP
 
 .PHONY: fuzz fuzz-short fuzz-build fuzz-clean alloc-fail
 fuzz-build:
-	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPENMP=0 BLAS=0 WERROR=0 OPT="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPENMP=0 BLAS=0 MPI=0 WERROR=0 OPT="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
 	  build-fuzz/libattn.a
 	$(MAKE) $(FUZZ_BIN)
 

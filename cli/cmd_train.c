@@ -3,6 +3,7 @@
  * classify, fine-tune a model as a classifier on a labelled file. */
 #include "cli.h"
 
+#include "attn/dist.h"
 #include "attn/train.h"
 
 #include <float.h>
@@ -16,6 +17,7 @@
 /* ---- signals: the first asks the run to stop after its step (the library
  * polls should_stop), the second ends the process at once. */
 static volatile sig_atomic_t stop_signal;
+static int rank_here; /* this process's rank under mpirun: rank 0 alone speaks for the run */
 
 static void on_signal(int sig) {
     if (stop_signal) {
@@ -24,6 +26,7 @@ static void on_signal(int sig) {
         return;
     }
     stop_signal = sig;
+    if (rank_here > 0) return;
     static const char msg[] = "\nattn train: stopping after this step with a checkpoint (signal again to quit at once)\n";
     ssize_t r = write(2, msg, sizeof msg - 1);
     (void)r;
@@ -216,6 +219,10 @@ int cmd_train(int argc, char **argv) {
         {CLI_INT("--stop-at", NULL, "N", &p.stop_at, 0, CLI_MAX_STEPS,
                  "stop after step N with a checkpoint (resume later with --resume); 0 = run to --steps")},
         {CLI_THREADS(&threads)},
+        {CLI_FLAG("--deterministic-reduce", NULL, &p.deterministic_reduce,
+                  "under mpirun -n W: sum the gradients one micro-batch at a time in a fixed order, so W processes "
+                  "with --accum A give bit for bit the model of one process with --accum W*A (the same --threads); "
+                  "without it the result is the same run after run at a fixed W")},
         {CLI_CHOICE("--precision", NULL, "fp32|bf16", &p.precision, cli_precisions,
                     "matrix products in bf16 with fp32 accumulation; weights, gradients, AdamW and "
                     "checkpoints stay fp32")},
@@ -235,13 +242,21 @@ int cmd_train(int argc, char **argv) {
         "Ctrl-C (SIGINT) or SIGTERM: the step under way finishes, a checkpoint is written and\n"
         "attn exits with status 130 (SIGINT) or 143 (SIGTERM); --resume continues. One that\n"
         "arrives after the last step leaves the run complete (status 0). A second signal\n"
-        "exits at once (the last complete checkpoint stays intact)."};
+        "exits at once (the last complete checkpoint stays intact).\n"
+        "mpirun -n W attn train ...: W processes train one model data-parallel (each step's batch is\n"
+        "W x --batch x --accum sequences, rank r computing slice r); rank 0 writes OUT and the progress\n"
+        "line (tokens/s of all ranks). An error on any rank ends them all."};
     int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
     if (r != CLI_GO_ON) return r;
     if (n_pos > 0) return cli_usage_error("unknown argument '%s' (see attn train --help)", argv[1]);
     if (!p.data_dir || !p.out_dir) return cli_usage_error("--data and --out are required (see attn train --help)");
 
     if ((r0 = cli_set_threads(threads)) != 0) return r0;
+    attn_status st = attn_dist_init();
+    if (st) return cli_fail("train", st, NULL);
+    int rank = attn_dist_rank(), size = attn_dist_size();
+    rank_here = rank;
+    if (rank > 0) ps.quiet = true; /* rank 0 reports for all */
     p.callback = on_progress;
     p.user = &ps;
     p.should_stop = should_stop;
@@ -260,14 +275,25 @@ int cmd_train(int argc, char **argv) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    attn_status st = attn_train(&p);
+    st = attn_train(&p);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     if (!ps.quiet && ps.tty) fprintf(stderr, "\n");
-    if (st) return cli_fail("train", st, NULL);
-    if (stop_signal && !stop_taken) /* it came after the last step: the run is complete */
+    if (st) {
+        if (size > 1) { /* name the rank, then end every process of the run */
+            char msg[2048];
+            const char *what = attn_last_error();
+            snprintf(msg, sizeof msg, "rank %d of %d: %s", rank, size, what && *what ? what : attn_status_string(st));
+            cli_fail("train", st, msg);
+            attn_dist_abort(1);
+        }
+        return cli_fail("train", st, NULL);
+    }
+    attn_dist_finalize();
+    if (stop_signal && !stop_taken && rank == 0) /* it came after the last step: the run is complete */
         fprintf(stderr, "attn train: %s received after the last step; the run is complete\n",
                 stop_signal == SIGINT ? "SIGINT" : "SIGTERM");
+    if (stop_taken && rank > 0) return 128 + stop_signal;
     if (stop_taken) {
         char when[64] = "before its next step";
         if (ps.step > 0) snprintf(when, sizeof when, "after step %lld", (long long)ps.step);

@@ -1,6 +1,8 @@
 /* attn — command-line front end: a table of subcommands over the library. */
 #include "cli.h"
 
+#include "attn/dist.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -71,6 +73,7 @@ static void version(void) {
 #else
     printf("OpenMP: not built in (one thread)\n");
 #endif
+    printf("MPI: %s\n", attn_dist_built() ? "built in (mpirun -n W attn train: data-parallel)" : "not built in (one process)");
 }
 
 /* The command nearest to a mistyped one (at most 2 edits, fewer than its

@@ -225,6 +225,21 @@ typedef struct attn_train_params {
      * but that makes it differ from an uninterrupted run (--precision).
      * NULL: not told. */
     void (*warning)(const char *message, void *user);
+    /* Data-parallel runs (dist.h: mpirun -n W, after attn_dist_init): each
+     * step's global batch is W x grad_accum micro-batches, the same ones
+     * (data, dropout masks, loss scaling, schedule) as one process with
+     * accumulation W x grad_accum; rank r computes the r-th slice, the
+     * gradients are summed over the ranks, and rank 0 alone writes OUT (log,
+     * checkpoints, callback). Every rank must read DATA (and --init, and OUT
+     * on resume) at the same path. The checkpoint records W, and a resume
+     * must use the same W.
+     * deterministic_reduce: the gradient sum is formed one micro-batch at a
+     * time in global order (the ranks pass it on in rank order), so W
+     * processes with accumulation a give bit for bit the parameters of one
+     * process with accumulation W x a (at the same threads per process).
+     * Without it the ranks' sums are added by MPI_Allreduce: the same run
+     * after run at a fixed W, but not across W. */
+    bool deterministic_reduce;
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

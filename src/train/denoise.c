@@ -5,6 +5,7 @@
  * objective table (objective.h) over loop.c's run (log, checkpoints,
  * exact resume); windows are drawn as lm.c draws them for language models. See train.h for the contract
  * and denoise.h for the row layout. */
+#include "train/dist.h"
 #include "train/denoise.h"
 
 #include "attn/data.h"
@@ -276,9 +277,10 @@ static attn_status dn_prepare(void *ctx, const attn_train_params *p, attn_model 
                            (int)spec->pad);
     if ((st = train_shards_fit(p, c->train, &c->val, T, T, "denoising rows")) != ATTN_OK) return st;
     if (p->model.dropout > 0) model->encdec->cfg.dropout = model->cfg.dropout = p->model.dropout;
-    if ((st = dir_ensure(p->out_dir)) != ATTN_OK) return st;
+    /* rank 0 alone writes OUT (dist.h) */
+    if (dist_rank() == 0 && (st = dir_ensure(p->out_dir)) != ATTN_OK) return st;
     attn_s2s_wrap wrap = {spec->bos, spec->eos, spec->bos, spec->eos};
-    if ((st = attn_s2s_wrap_save(p->out_dir, &wrap)) != ATTN_OK) return st;
+    if (dist_rank() == 0 && (st = attn_s2s_wrap_save(p->out_dir, &wrap)) != ATTN_OK) return st;
     c->seed = p->seed, c->A = A, c->B = B, c->eval_batches = p->eval_batches, c->label_smoothing = p->label_smoothing;
     c->rows = s2s_rows_new(A + 1, B * spec->max_src, B * T); /* A training micro-batches and one for validation */
     c->text = attn_malloc((size_t)T * sizeof *c->text);

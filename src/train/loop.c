@@ -8,6 +8,7 @@
 #include "attn/noise.h"
 #include "attn/tokenizer.h"
 #include "io/safetensors.h"
+#include "train/dist.h"
 #include "train/settings.h"
 #include "train/objective.h"
 #include "train/trainer.h"
@@ -281,14 +282,69 @@ attn_status train_check_new_width(const attn_train_params *p) {
 /* Whether the caller asked the run to stop (p->should_stop). */
 static bool stop_requested(const attn_train_params *p) { return p->should_stop && p->should_stop(p->user); }
 
+/* A 64-bit hash of the bits of n floats (FNV-1a over 32-bit words). */
+static uint64_t float_hash(const float *x, int64_t n, uint64_t h) {
+    for (int64_t i = 0; i < n; i++) {
+        uint32_t u;
+        memcpy(&u, &x[i], sizeof u);
+        h = (h ^ u) * 0x100000001b3ULL;
+    }
+    return h;
+}
+
+/* Every rank's weights, AdamW moments and step from rank 0 (a resumed or
+ * new model), so the ranks start from one state. */
+static attn_status dist_share_state(attn_trainer *tr) {
+    if (dist_size() < 2) return ATTN_OK;
+    attn_model *m = tr->model;
+    size_t bytes = (size_t)m->n_weights * sizeof(float);
+    attn_status st = dist_bcast(m->weights, bytes, 0);
+    if (!st) st = dist_bcast(tr->m, bytes, 0);
+    if (!st) st = dist_bcast(tr->v, bytes, 0);
+    if (!st) st = dist_bcast(&tr->step, sizeof tr->step, 0);
+    return st;
+}
+
+/* The check that every rank holds rank 0's parameters and moments (their
+ * hash), where a checkpoint is written. */
+static attn_status dist_check_same(const attn_trainer *tr, int64_t step) {
+    if (dist_size() < 2) return ATTN_OK;
+    const attn_model *m = tr->model;
+    uint64_t h = float_hash(m->weights, m->n_weights, 0xcbf29ce484222325ULL);
+    h = float_hash(tr->v, m->n_weights, float_hash(tr->m, m->n_weights, h));
+    uint64_t h0 = h;
+    attn_status st = dist_bcast(&h0, sizeof h0, 0);
+    int64_t differ = h0 != h ? 1 : 0;
+    if (!st) st = dist_max_i64(&differ, 1);
+    if (!st && differ)
+        st = attn_errorf(ATTN_ERR_INVALID_ARG,
+                         "at step %lld the processes' parameters and moments no longer agree (this rank's %s rank 0's)",
+                         (long long)step, h0 != h ? "differ from" : "match, another's differ from");
+    return st;
+}
+
+/* Whether any rank says yes (a flag every rank must act on alike). */
+static attn_status dist_any(bool *flags, int n) {
+    int64_t v[4];
+    for (int i = 0; i < n; i++) v[i] = flags[i];
+    attn_status st = dist_max_i64(v, n);
+    for (int i = 0; i < n; i++) flags[i] = v[i] != 0;
+    return st;
+}
+
 /* The loop every objective shares: resume or start, precision, the log,
- * steps, evaluation, checkpoints and progress (see trainer.h). */
+ * steps, evaluation, checkpoints and progress (see trainer.h). In a run of
+ * several processes (dist.h) every rank takes its slice of each step's
+ * micro-batches, and rank 0 alone evaluates, logs, reports and writes
+ * checkpoints; stop requests and the time limit are agreed over ranks. */
 attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_driver *d, const attn_tokenizer *tok,
                       const train_settings *run_settings) {
     attn_status st = ATTN_OK;
     FILE *log = NULL;
     char *settings = NULL;
     train_settings effective = *run_settings;
+    bool lead = dist_rank() == 0;
+    int64_t n_local = d->n_micro / dist_size(), first_micro = dist_rank() * n_local;
     char *state_path = path_join(p->out_dir, "trainer_state.safetensors"), *log_path = path_join(p->out_dir, "train_log.jsonl");
     if (!state_path || !log_path) {
         st = ATTN_ERR_OUT_OF_MEMORY;
@@ -297,29 +353,36 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     if (p->resume) {
         /* the effective settings keep the schedule's length (max_steps) of the run's start */
         if ((st = load_state(tr, state_path, p, run_settings, &effective)) != ATTN_OK) goto done;
-        if ((st = train_trim_log(log_path, tr->step)) != ATTN_OK) goto done;
-    } else if ((st = dir_ensure(p->out_dir)) != ATTN_OK) {
+        if (lead && (st = train_trim_log(log_path, tr->step)) != ATTN_OK) goto done;
+    } else if (lead && (st = dir_ensure(p->out_dir)) != ATTN_OK) {
         goto done;
     }
+    if ((st = dist_share_state(tr)) != ATTN_OK) goto done;
     if (!(settings = train_settings_write(&effective))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     /* after the weights are final: the bf16 copies are made from them */
     if ((st = attn_model_set_precision(tr->model, p->precision)) != ATTN_OK) goto done;
-    if (!(log = fopen(log_path, p->resume ? "ab" : "wb"))) {
+    if (lead && !(log = fopen(log_path, p->resume ? "ab" : "wb"))) {
         st = attn_errorf(ATTN_ERR_IO, "cannot open %s: %s", log_path, strerror(errno));
         goto done;
     }
     double t0 = time_now();
     int64_t first = tr->step, max_steps = p->optim.max_steps, saved = p->resume ? tr->step : -1;
     int64_t end = p->stop_at > 0 && p->stop_at < max_steps ? p->stop_at : max_steps;
-    if (tr->step < end && stop_requested(p)) end = tr->step; /* asked to stop before the first step */
+    if (tr->step < end) { /* asked to stop before the first step */
+        bool stop_now = stop_requested(p);
+        if ((st = dist_any(&stop_now, 1)) != ATTN_OK) goto done;
+        if (stop_now) end = tr->step;
+    }
     while (tr->step < end) {
         double ts = time_now(), tokens = 0;
         if ((st = d->batches(d->ctx, tr->step, d->mbs, &tokens)) != ATTN_OK) goto done;
         float loss, norm, lr = attn_lr_at(&tr->p, tr->step);
-        if ((st = trainer_step_batches(tr, d->mbs, d->n_micro, &loss, &norm)) != ATTN_OK) goto done;
+        if ((st = trainer_step_dist(tr, d->mbs + first_micro, n_local, first_micro, d->n_micro, p->deterministic_reduce, &loss,
+                                    &norm)) != ATTN_OK)
+            goto done;
         int64_t step = tr->step;
         double now = time_now();
         attn_train_progress pr = {0};
@@ -328,40 +391,50 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         pr.loss = loss;
         pr.lr = lr;
         pr.grad_norm = norm;
-        pr.tokens_per_s = tokens / (now - ts);
+        pr.tokens_per_s = tokens / (now - ts); /* the step's tokens over all ranks */
         pr.elapsed_s = now - t0;
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
         bool last = step == max_steps;
-        bool out_of_time = p->time_limit_s > 0 && now - t0 >= p->time_limit_s; /* the run ends here */
-        /* so does a stop request, polled only where it cuts the run short: a
-         * request after the last step's poll leaves the run complete */
-        bool stop = !last && step != end && !out_of_time && stop_requested(p);
-        if (d->evaluate && ((p->eval_every && step % p->eval_every == 0) || last || out_of_time))
+        /* flags[0]: out of time, the run ends here (rank 0's clock decides
+         * for all); flags[1]: a stop request, polled only where it cuts the
+         * run short: a request after the last step's poll leaves the run
+         * complete */
+        bool flags[2] = {lead && p->time_limit_s > 0 && now - t0 >= p->time_limit_s, false};
+        if (dist_size() > 1 && (st = dist_any(flags, 1)) != ATTN_OK) goto done;
+        flags[1] = !last && step != end && !flags[0] && stop_requested(p);
+        if (dist_size() > 1 && (st = dist_any(flags + 1, 1)) != ATTN_OK) goto done;
+        bool out_of_time = flags[0], stop = flags[1];
+        if (lead && d->evaluate && ((p->eval_every && step % p->eval_every == 0) || last || out_of_time))
             if ((st = d->evaluate(d->ctx, tr, &pr)) != ATTN_OK) goto done;
-        fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
-                (long long)step, (double)loss, (double)lr, (double)norm, pr.tokens_per_s);
-        if (pr.has_val) fprintf(log, ", \"val_loss\": %.9g", (double)pr.val_loss);
-        if (pr.has_accuracy)
-            fprintf(log, ", \"val_accuracy\": %.9g, \"val_macro_f1\": %.9g", (double)pr.val_accuracy, (double)pr.val_macro_f1);
-        if (pr.has_bleu) fprintf(log, ", \"val_bleu\": %.4f", (double)pr.val_bleu);
-        fprintf(log, "}\n");
-        if (fflush(log) != 0 || ferror(log)) {
-            st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
-            st = write_failed(st, step, saved, p->out_dir);
-            goto done;
+        if (lead) {
+            fprintf(log, "{\"step\": %lld, \"loss\": %.9g, \"lr\": %.9g, \"grad_norm\": %.9g, \"tokens_per_s\": %.1f",
+                    (long long)step, (double)loss, (double)lr, (double)norm, pr.tokens_per_s);
+            if (pr.has_val) fprintf(log, ", \"val_loss\": %.9g", (double)pr.val_loss);
+            if (pr.has_accuracy)
+                fprintf(log, ", \"val_accuracy\": %.9g, \"val_macro_f1\": %.9g", (double)pr.val_accuracy,
+                        (double)pr.val_macro_f1);
+            if (pr.has_bleu) fprintf(log, ", \"val_bleu\": %.4f", (double)pr.val_bleu);
+            fprintf(log, "}\n");
+            if (fflush(log) != 0 || ferror(log)) {
+                st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
+                st = write_failed(st, step, saved, p->out_dir);
+                goto done;
+            }
         }
         if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end || out_of_time || stop) {
-            if ((st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) {
+            if ((st = dist_check_same(tr, step)) != ATTN_OK) goto done;
+            if (lead && (st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) {
                 st = write_failed(st, step, saved, p->out_dir);
                 goto done;
             }
             saved = step;
             pr.checkpointed = true;
         }
-        if (p->callback) p->callback(&pr, p->user);
+        if (lead && p->callback) p->callback(&pr, p->user);
         if (out_of_time || stop) break;
     }
-    if (tr->step == first && !file_exists(state_path)) st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
+    if (lead && tr->step == first && !file_exists(state_path))
+        st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
 done:
     if (log && fclose(log) != 0 && !st) st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
     if (settings) cJSON_free(settings);
@@ -388,8 +461,16 @@ attn_status train_objective_run(const train_objective *o, const attn_train_param
     attn_status st = ops->open(ctx, p, &model);
     if (!st && !model) st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: no model to train", o->who);
     if (!st && (p->resume || p->init_from)) st = train_check_kind(p, model, o->trains, o->who, o->need);
-    if (!st) st = ops->prepare(ctx, p, &model, &plan);
+    /* the objective fills every rank's micro-batches of a step (a function
+     * of the step: the same data as one process with W x the accumulation);
+     * each rank takes its slice (train_run) */
+    attn_train_params global = *p;
+    global.grad_accum = p->grad_accum * dist_size();
+    if (!st) st = ops->prepare(ctx, &global, &model, &plan);
     if (!st && plan.n_micro < 1) st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: no micro-batches", o->who);
+    if (!st && plan.n_micro % dist_size())
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: %lld micro-batches per step do not split over %d processes", o->who,
+                         (long long)plan.n_micro, dist_size());
     if (!st) st = attn_trainer_new(model, &p->optim, &tr);
     if (!st && !(mbs = attn_calloc((size_t)plan.n_micro, sizeof *mbs))) st = ATTN_ERR_OUT_OF_MEMORY;
     if (!st) {
@@ -575,7 +656,16 @@ attn_status attn_train(const attn_train_params *params) {
     if (p.optim.lr == 0) p.optim.lr = p.optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT ? 1.0f : attn_optim_default_params().lr;
     if (p.optim.min_lr < 0) p.optim.min_lr = p.optim.lr / 10;
     int lock_fd = -1;
-    attn_status st = prepare_out_dir(&p, &lock_fd);
+    attn_status st = dist_rank() == 0 ? prepare_out_dir(&p, &lock_fd) : ATTN_OK;
+    if (dist_size() > 1) { /* rank 0 alone holds OUT; the others follow its decisions */
+        int64_t shared[3] = {(int64_t)st, p.resume, p.optim.warmup_steps};
+        attn_status sst = dist_bcast(shared, sizeof shared, 0);
+        if (sst) st = sst;
+        else if (dist_rank() > 0 && shared[0])
+            st = attn_errorf((attn_status)shared[0], "rank 0 could not prepare %s (its error says why)", p.out_dir);
+        p.resume = shared[1] != 0;
+        p.optim.warmup_steps = shared[2];
+    }
     if (!st) st = train_objective_run(train_objective_for(&p), &p);
     if (lock_fd >= 0) close(lock_fd);
     return st;

@@ -10,6 +10,7 @@
 #include "attn/tokenizer.h"
 #include "attn/translate.h"
 #include "models/encdec_impl.h"
+#include "train/dist.h"
 #include "train/objective.h"
 
 #include <math.h>
@@ -313,9 +314,10 @@ static attn_status s2s_prepare(void *ctx, const attn_train_params *p, attn_model
         lp.shuffle = false;
         if ((st = attn_pair_loader_new(c->val, &lp, &c->vloader)) != ATTN_OK) return st;
     }
-    if ((st = dir_ensure(p->out_dir)) != ATTN_OK) return st;
+    /* rank 0 alone writes OUT (dist.h) */
+    if (dist_rank() == 0 && (st = dir_ensure(p->out_dir)) != ATTN_OK) return st;
     c->wrap = (attn_s2s_wrap){info.src_bos, info.src_eos, info.tgt_bos, info.tgt_eos};
-    if ((st = attn_s2s_wrap_save(p->out_dir, &c->wrap)) != ATTN_OK) return st;
+    if (dist_rank() == 0 && (st = attn_s2s_wrap_save(p->out_dir, &c->wrap)) != ATTN_OK) return st;
     c->A = A, c->next = 0, c->eval_batches = p->eval_batches, c->eval_bleu = p->eval_bleu;
     c->label_smoothing = p->label_smoothing;
     /* A training micro-batches and one for validation */

@@ -3,6 +3,7 @@
  * The keys and their JSON are those of earlier versions, so their
  * checkpoints still resume. */
 #include "train/settings.h"
+#include "train/dist.h"
 
 #include "core/core.h"
 
@@ -30,6 +31,8 @@ enum {
     WHEN_INVERSE_SQRT = 1u << 3,
     WHEN_PAIRS = 1u << 4,
     WHEN_DENOISE = 1u << 5,
+    WHEN_DIST = 1u << 6,          /* several processes */
+    WHEN_DETERMINISTIC = 1u << 7, /* --deterministic-reduce */
 };
 
 typedef struct setting_row {
@@ -82,6 +85,11 @@ static const setting_row SETTINGS[] = {
     /* the checkpoint is fp32 either way: a run may resume in the other
      * precision, but its numbers then differ from an uninterrupted run's */
     TEXT("precision", precision, 0, RESUME_WARN, "--precision", NULL),
+    /* recorded only in runs of several processes / with the flag, so a
+     * one-process run's settings are those of earlier versions */
+    INT("world_size", world_size, WHEN_DIST, RESUME_REFUSE, "mpirun -n (processes)", "1"),
+    ROW("deterministic_reduce", SET_BOOL, deterministic_reduce, WHEN_DETERMINISTIC, RESUME_WARN, "--deterministic-reduce",
+        "off"),
 };
 #define N_SETTINGS (sizeof SETTINGS / sizeof *SETTINGS)
 _Static_assert(N_SETTINGS <= 64, "train_settings.present has a bit per row");
@@ -103,6 +111,10 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (p->objective == ATTN_OBJECTIVE_DENOISE) when |= WHEN_DENOISE;
     if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) when |= WHEN_INVERSE_SQRT;
     if (pairs) when |= WHEN_PAIRS;
+    if (dist_size() > 1) when |= WHEN_DIST;
+    if (p->deterministic_reduce) when |= WHEN_DETERMINISTIC;
+    s->world_size = dist_size();
+    s->deterministic_reduce = p->deterministic_reduce;
     s->batch_size = p->batch_size;
     s->seq_len = T;
     s->grad_accum = p->grad_accum;

@@ -15,16 +15,16 @@
  * ...), and a checkpoint of an older version may lack some. */
 typedef struct train_settings {
     uint64_t present;
-    int64_t batch_size, seq_len, grad_accum, max_steps, warmup_steps, d_model, batch_tokens;
+    int64_t batch_size, seq_len, grad_accum, max_steps, warmup_steps, d_model, batch_tokens, world_size;
     float lr, min_lr, weight_decay, beta1, beta2, eps, grad_clip, label_smoothing;
     float mask_ratio, poisson_lambda, random_ratio, delete_ratio, permute_ratio, rotate_ratio;
-    bool static_masking, whole_word_masking, nsp;
+    bool static_masking, whole_word_masking, nsp, deterministic_reduce;
     char seed[24], objective[16], schedule[16], data[16], precision[8];
 } train_settings;
 
 /* The `present` bit of the row whose key is `key` (0 for none). */
 uint64_t train_settings_has(const char *key);
-/* The settings of a run of p with windows of T tokens (0 for pair data);
+/* The settings of a run of p (in a run of dist_size() processes) with windows of T tokens (0 for pair data);
  * `pairs`: pair shards, batches of batch_tokens padded tokens. */
 void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_t batch_tokens, train_settings *s);
 /* s as the trainer state's settings JSON (cJSON_free it; NULL with an

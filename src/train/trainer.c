@@ -4,6 +4,7 @@
  * for step (tests/unit/test_gpt.c checks 10 steps against a fixture). */
 #include "train/trainer.h"
 #include "kernels/bf16.h"
+#include "train/dist.h"
 
 #include <math.h>
 
@@ -73,6 +74,7 @@ void attn_trainer_free(attn_trainer *tr) {
     graph_free(&tr->g);
     attn_free_aligned(tr->m);
     attn_free_aligned(tr->v);
+    attn_free_aligned(tr->acc);
     attn_free(tr);
 }
 
@@ -163,15 +165,72 @@ attn_status attn_trainer_step(attn_trainer *tr, const int32_t *inputs, const int
 }
 
 attn_status trainer_step_batches(attn_trainer *tr, const model_batch *mb, int64_t n_micro, float *loss, float *gnorm) {
-    if (n_micro < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "empty batch");
-    model_zero_grads(tr->model);
-    double loss_sum = 0;
-    for (int64_t micro = 0; micro < n_micro; micro++) {
-        if (mb[micro].B < 1 || mb[micro].T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "empty batch");
-        attn_status st = micro_step(tr, &mb[micro], micro, &loss_sum);
-        if (st) return st;
+    return trainer_step_dist(tr, mb, n_micro, 0, n_micro, false, loss, gnorm);
+}
+
+/* --deterministic-reduce: the running sum of the step's micro-batch
+ * gradients in tr->acc, one micro-batch at a time in global order; the
+ * sum arrives from the rank before (its running sum and loss sum) and goes
+ * on to the rank after; the last rank's is the step's, broadcast to all
+ * and copied into the gradients. */
+static attn_status deterministic_step(attn_trainer *tr, const model_batch *mb, int64_t n_local, int64_t first,
+                                      double *loss_sum) {
+    attn_model *m = tr->model;
+    int rank = dist_rank(), size = dist_size();
+    size_t n = (size_t)m->n_weights;
+    if (!tr->acc && !(tr->acc = attn_malloc_aligned(n * sizeof *tr->acc))) return ATTN_ERR_OUT_OF_MEMORY;
+    float *acc = tr->acc;
+    const float *g = m->grads;
+    attn_status st;
+    *loss_sum = 0;
+    for (int64_t i = 0; i < n_local; i++) {
+        model_zero_grads(m);
+        double l = 0;
+        if ((st = micro_step(tr, &mb[i], first + i, &l)) != ATTN_OK) return st;
+        if (i == 0 && (st = dist_fault_point(tr->step + 1)) != ATTN_OK) return st;
+        if (i == 0 && rank > 0) { /* the sum of every micro-batch before this rank's */
+            if ((st = dist_recv(acc, n * sizeof *acc, rank - 1)) != ATTN_OK ||
+                (st = dist_recv(loss_sum, sizeof *loss_sum, rank - 1)) != ATTN_OK)
+                return st;
+        }
+        if (first + i == 0)
+            memcpy(acc, g, n * sizeof *acc);
+        else
+            for (size_t j = 0; j < n; j++) acc[j] += g[j];
+        *loss_sum += l;
     }
-    return finish_step(tr, n_micro, loss_sum, loss, gnorm);
+    if (rank + 1 < size && ((st = dist_send(acc, n * sizeof *acc, rank + 1)) != ATTN_OK ||
+                            (st = dist_send(loss_sum, sizeof *loss_sum, rank + 1)) != ATTN_OK))
+        return st;
+    if ((st = dist_bcast(acc, n * sizeof *acc, size - 1)) != ATTN_OK ||
+        (st = dist_bcast(loss_sum, sizeof *loss_sum, size - 1)) != ATTN_OK)
+        return st;
+    memcpy(m->grads, acc, n * sizeof *acc);
+    return ATTN_OK;
+}
+
+attn_status trainer_step_dist(attn_trainer *tr, const model_batch *mb, int64_t n_local, int64_t first, int64_t n_total,
+                              bool deterministic, float *loss, float *gnorm) {
+    if (n_local < 1 || first < 0 || first + n_local > n_total) return attn_errorf(ATTN_ERR_INVALID_ARG, "empty batch");
+    for (int64_t micro = 0; micro < n_local; micro++)
+        if (mb[micro].B < 1 || mb[micro].T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "empty batch");
+    double loss_sum = 0;
+    attn_status st;
+    if (deterministic) {
+        if ((st = deterministic_step(tr, mb, n_local, first, &loss_sum)) != ATTN_OK) return st;
+    } else {
+        model_zero_grads(tr->model);
+        for (int64_t micro = 0; micro < n_local; micro++) {
+            if ((st = micro_step(tr, &mb[micro], first + micro, &loss_sum)) != ATTN_OK) return st;
+            if (micro == 0 && (st = dist_fault_point(tr->step + 1)) != ATTN_OK) return st;
+        }
+        if ((st = dist_sum_f32(tr->model->grads, tr->model->n_weights)) != ATTN_OK ||
+            (st = dist_sum_f64(&loss_sum, 1)) != ATTN_OK)
+            return st;
+    }
+    if ((st = finish_step(tr, n_total, loss_sum, loss, gnorm)) != ATTN_OK) return st;
+    if (dist_fault_diverge(tr->step)) tr->model->weights[0] = nextafterf(tr->model->weights[0], INFINITY);
+    return ATTN_OK;
 }
 
 attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *loss) {

@@ -11,6 +11,7 @@ struct attn_trainer {
     attn_model *model;
     attn_optim_params p;
     float *m, *v;             /* AdamW moments, same layout as the weights */
+    float *acc;               /* --deterministic-reduce: the running gradient sum (allocated on first use) */
     int64_t step;             /* optimizer steps done */
     uint64_t dropout_seed;    /* base seed for dropout masks */
     graph g;
@@ -24,6 +25,23 @@ struct attn_trainer {
 /* One optimizer step over n_micro micro-batches of any objective (see
  * model_batch); attn_trainer_step is this for next-token / masked-LM rows. */
 attn_status trainer_step_batches(attn_trainer *tr, const model_batch *mb, int64_t n_micro, float *loss, float *gnorm);
+/* One optimizer step of a data-parallel run (dist.h): this process's
+ * n_local micro-batches mb are micro-batches first .. first + n_local - 1
+ * of the step's n_total over all processes, rank r holding the r-th equal
+ * slice. The gradients are summed over all n_total micro-batches and
+ * scaled by 1 / n_total as trainer_step_batches does for one process, and
+ * the loss is their mean, on every rank. deterministic: each micro-batch's
+ * gradient is computed alone (into zeroed gradients) and added to a running
+ * sum in global micro-batch order, the ranks passing the sum on in rank
+ * order (the last one broadcasts it), so the sum is the same float
+ * additions whatever the number of processes: W processes of A micro-
+ * batches give the parameters of one process of W x A, bit for bit.
+ * Otherwise each rank accumulates its micro-batches into the gradients as
+ * one process does and MPI_Allreduce sums the ranks (the same at a fixed
+ * W, run after run). With one process and !deterministic this is
+ * trainer_step_batches. */
+attn_status trainer_step_dist(attn_trainer *tr, const model_batch *mb, int64_t n_local, int64_t first, int64_t n_total,
+                              bool deterministic, float *loss, float *gnorm);
 /* The batch's loss without gradients. */
 attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *loss);
 

@@ -1,0 +1,41 @@
+/* dist.h — the one module that speaks MPI (dist.c; include/attn/dist.h is
+ * its public half). Everything a data-parallel run needs: rank, size,
+ * broadcast, sums, point-to-point blocks and the testing hook of a rank
+ * that fails mid-step. Without MPI (a build without it, or a process no
+ * launcher started) the run has one process: the collectives return at
+ * once and leave their buffers as they are. Every call is a collective of
+ * all ranks unless said otherwise; counts may exceed INT_MAX (sent in
+ * pieces). Errors are ATTN_ERR_IO with MPI's message. */
+#ifndef ATTN_TRAIN_DIST_H
+#define ATTN_TRAIN_DIST_H
+
+#include "attn/dist.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+static inline int dist_rank(void) { return attn_dist_rank(); }
+static inline int dist_size(void) { return attn_dist_size(); }
+
+/* bytes of buf from rank root to every rank. */
+attn_status dist_bcast(void *buf, size_t bytes, int root);
+/* In place on every rank: the element-wise sum over ranks (MPI_Allreduce:
+ * the same order at a fixed number of ranks, not across numbers). */
+attn_status dist_sum_f32(float *buf, int64_t n);
+attn_status dist_sum_f64(double *buf, int n);
+/* In place on every rank: the element-wise maximum over ranks. */
+attn_status dist_max_i64(int64_t *buf, int n);
+/* Point to point (not collective): bytes to / from one rank. */
+attn_status dist_send(const void *buf, size_t bytes, int to);
+attn_status dist_recv(void *buf, size_t bytes, int from);
+/* The testing hook ATTN_FAULT_RANK=R:S[:kill|:diverge]: rank R fails in the middle
+ * of step S (1-based; after its first micro-batch's backward, before any
+ * gradient leaves it): with an error, or with :kill by SIGKILL to itself
+ * (a process that dies without a word). ATTN_OK everywhere else. */
+attn_status dist_fault_point(int64_t step);
+/* ATTN_FAULT_RANK=R:S:diverge: true on rank R after step S's update, which
+ * then nudges a weight of its own (the ranks' states no longer agree: the
+ * check at the next checkpoint must say so). */
+bool dist_fault_diverge(int64_t step);
+
+#endif

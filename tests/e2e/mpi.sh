@@ -1,0 +1,133 @@
+#!/bin/sh
+# Data-parallel training under mpirun (include/attn/dist.h), on a tiny GPT
+# with one thread per process:
+#   - --deterministic-reduce: W = 2 and 3 processes with --accum a save the
+#     model of one process with --accum W x a byte for byte (and log the same
+#     losses), for masked LM and translation pairs too; so does a resume of
+#     a W = 2 run stopped halfway;
+#   - without it a W = 2 run is the same run after run;
+#   - rank 0 alone logs and reports; a resume with another W is refused;
+#   - a rank that fails in the middle of a step (the testing hook
+#     ATTN_FAULT_RANK=R:S[:kill]) ends every rank at once with a non-zero
+#     status, its error printed; ranks whose states drift apart (:diverge)
+#     are stopped at the next checkpoint before it is written.
+# A build without MPI (attn --version: "MPI: not built in") refuses a launch
+# of several processes instead, and that is all this test checks there.
+set -eu
+ATTN=${ATTN_BIN:-./attn}
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+fail() { echo "mpi.sh: FAIL: $*" >&2; exit 1; }
+run_status() { # COMMAND...: exit status in $rc, stderr in $tmp/err
+    set +e
+    "$@" 2>"$tmp/err"
+    rc=$?
+    set -e
+}
+strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+export OMP_NUM_THREADS=1
+# under make asan: MPI_Init's own leaks are not ours (the suppressions name
+# them through the whole stack, which needs the slow unwinder)
+export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$PWD/tests/e2e/mpi.lsan.supp:print_suppressions=0"
+[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0"
+
+head -c 60000 data/austen/persuasion.txt > "$tmp/a.txt"
+"$ATTN" prepare -t char -o "$tmp/data" "$tmp/a.txt" >/dev/null
+small="--data $tmp/data --layers 1 --heads 2 --width 32 --context 32 --batch 4 --steps 4 --eval-every 2 --eval-batches 2
+       --dropout 0.1 --threads 1 --quiet"
+
+if ! "$ATTN" --version | grep -q '^MPI: built in'; then
+    # what mpirun would set: MPICH's PMI_SIZE, Open MPI's OMPI_COMM_WORLD_SIZE
+    for var in PMI_SIZE OMPI_COMM_WORLD_SIZE; do
+        run_status env $var=2 "$ATTN" train $small --out "$tmp/refused"
+        [ "$rc" = 1 ] || fail "$var=2 in a build without MPI: exit $rc"
+        grep -q "^attn train: error: this attn was built without MPI, and a launcher (mpirun) started it as one of 2 processes" \
+            "$tmp/err" || fail "$var=2: $(cat "$tmp/err")"
+        [ ! -e "$tmp/refused" ] || fail "$var=2: the refused run wrote $tmp/refused"
+    done
+    echo "mpi.sh: this attn is built without MPI: only its refusal of mpirun was checked (tools/setup.sh installs MPICH; then rebuild)"
+    exit 0
+fi
+command -v mpirun >/dev/null || fail "attn is built with MPI but there is no mpirun"
+MPIRUN="mpirun"
+if mpirun --version 2>&1 | grep -q "Open MPI"; then # MPICH's runs as root and oversubscribes as it is
+    MPIRUN="mpirun --oversubscribe"
+    [ "$(id -u)" != 0 ] || MPIRUN="$MPIRUN --allow-run-as-root"
+fi
+mpi() { # W COMMAND...: under mpirun -n W, ended after 60 s at most
+    w=$1
+    shift
+    timeout 60 $MPIRUN -n "$w" "$@"
+}
+
+# ---- deterministic mode: W processes x --accum a == 1 process x --accum W*a
+for case in "2 1" "3 1" "2 2"; do
+    set -- $case
+    w=$1 a=$2
+    "$ATTN" train $small --deterministic-reduce --accum $((w * a)) --out "$tmp/one_$w$a"
+    mpi "$w" "$ATTN" train $small --deterministic-reduce --accum "$a" --out "$tmp/dist_$w$a" ||
+        fail "mpirun -n $w --accum $a --deterministic-reduce failed"
+    cmp "$tmp/one_$w$a/model.safetensors" "$tmp/dist_$w$a/model.safetensors" ||
+        fail "--deterministic-reduce: $w processes x --accum $a differ from 1 x --accum $((w * a))"
+    strip "$tmp/one_$w$a/train_log.jsonl" > "$tmp/a.log"
+    strip "$tmp/dist_$w$a/train_log.jsonl" > "$tmp/b.log"
+    [ "$(wc -l < "$tmp/b.log")" -eq 4 ] || fail "$w processes: the log has $(wc -l < "$tmp/b.log") lines, not 4 (rank 0's)"
+    diff "$tmp/a.log" "$tmp/b.log" || fail "--deterministic-reduce: $w processes logged other losses than 1"
+done
+
+# ---- every objective's batches split the same way: masked LM, and translation pairs
+"$ATTN" prepare -t tests/data/minilm -o "$tmp/wp" "$tmp/a.txt" >/dev/null
+printf 'el perro come pan\tthe dog eats bread\nla casa es grande\tthe house is big\nel nino lee\tthe child reads\n' >"$tmp/p.tsv"
+cut -f1 "$tmp/p.tsv" >"$tmp/both.txt"
+cut -f2 "$tmp/p.tsv" >>"$tmp/both.txt"
+"$ATTN" tokenizer train --type bpe --vocab-size 300 --min-frequency 1 --special-tokens '<s>,<pad>,</s>,<unk>' \
+    -o "$tmp/ptok" "$tmp/both.txt" >/dev/null
+"$ATTN" prepare --pairs -t "$tmp/ptok" -o "$tmp/pairs" --val "$tmp/p.tsv" "$tmp/p.tsv" >/dev/null
+mlm="--objective mlm --data $tmp/wp"
+s2s="--data $tmp/pairs --batch-tokens 16"
+for obj in mlm s2s; do
+    eval "opts=\$$obj"
+    args="$opts --layers 1 --heads 2 --width 32 --context 32 --batch 4 --steps 3 --eval-every 2 --eval-batches 1 --dropout 0.1
+          --threads 1 --quiet --deterministic-reduce"
+    "$ATTN" train $args --accum 2 --out "$tmp/one_$obj"
+    mpi 2 "$ATTN" train $args --out "$tmp/dist_$obj" || fail "$obj: mpirun -n 2 failed"
+    cmp "$tmp/one_$obj/model.safetensors" "$tmp/dist_$obj/model.safetensors" ||
+        fail "--deterministic-reduce, $obj: 2 processes differ from 1 x --accum 2"
+done
+[ -s "$tmp/dist_s2s/translate.json" ] || fail "the 2-process translation run wrote no translate.json"
+
+# ---- a W = 2 run stopped at step 2 and resumed with W = 2 gives the whole run's model
+mpi 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --stop-at 2 || fail "mpirun -n 2 --stop-at 2 failed"
+mpi 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --resume || fail "mpirun -n 2 --resume failed"
+cmp "$tmp/dist_21/model.safetensors" "$tmp/part/model.safetensors" || fail "a resumed 2-process run differs"
+# ... while a resume with another number of processes is refused
+run_status "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --resume --steps 6
+[ "$rc" = 1 ] || fail "resuming a 2-process run in 1 process: exit $rc"
+grep -q "was trained with mpirun -n (processes) 2, not 1" "$tmp/err" || fail "resume with another W: $(cat "$tmp/err")"
+
+# ---- without the flag: the same at a fixed W, run after run; rank 0 alone reports
+mpi 2 "$ATTN" train $small --out "$tmp/plain_a" || fail "mpirun -n 2 failed"
+progress=$(echo "$small" | sed 's/--quiet//')
+mpi 2 "$ATTN" train $progress --out "$tmp/plain_b" 2>"$tmp/err" || fail "mpirun -n 2 failed: $(cat "$tmp/err")"
+cmp "$tmp/plain_a/model.safetensors" "$tmp/plain_b/model.safetensors" || fail "two 2-process runs differ"
+[ "$(grep -c "^model saved to" "$tmp/err")" -eq 1 ] || fail "not one 'model saved' line: $(cat "$tmp/err")"
+[ "$(grep -c "^step *4/4" "$tmp/err")" -eq 1 ] || fail "not one progress line per step: $(cat "$tmp/err")"
+
+# ---- a rank failing mid-step ends every rank with its error, at once
+start=$(date +%s)
+run_status env ATTN_FAULT_RANK=1:2 timeout 60 $MPIRUN -n 3 "$ATTN" train $small --out "$tmp/fault" >"$tmp/out"
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "an error on rank 1: exit $rc"
+grep -q "^attn train: error: rank 1 of 3: injected failure (ATTN_FAULT_RANK) at step 2" "$tmp/err" ||
+    fail "an error on rank 1: $(cat "$tmp/err")"
+[ ! -e "$tmp/fault/model.safetensors" ] || fail "an error on rank 1: rank 0 went on to save a model"
+run_status env ATTN_FAULT_RANK=1:2:kill timeout 60 $MPIRUN -n 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/killed" >"$tmp/out"
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "rank 1 killed: exit $rc"
+[ ! -e "$tmp/killed/model.safetensors" ] || fail "rank 1 killed: rank 0 went on to save a model"
+# ---- ranks whose states drift apart (rank 1 nudges a weight after step 2) are stopped at the checkpoint
+run_status env ATTN_FAULT_RANK=1:2:diverge timeout 60 $MPIRUN -n 2 "$ATTN" train $small --out "$tmp/drift" >"$tmp/out"
+[ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "ranks drifting apart: exit $rc"
+grep -q "^attn train: error: rank [01] of 2: at step 4 the processes' parameters and moments no longer agree" "$tmp/err" ||
+    fail "ranks drifting apart: $(cat "$tmp/err")"
+[ ! -e "$tmp/drift/model.safetensors" ] || fail "ranks drifting apart: a model was saved"
+[ $(($(date +%s) - start)) -lt 30 ] || fail "the failing runs took $(($(date +%s) - start)) s to end"
+echo ok
