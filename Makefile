@@ -30,8 +30,11 @@ CJSON_LIBS   := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 # case mapping and NFD.
 UTF8PROC_CFLAGS := $(shell pkg-config --cflags libutf8proc 2>/dev/null)
 UTF8PROC_LIBS   := $(shell pkg-config --libs libutf8proc 2>/dev/null || echo -lutf8proc)
+# liblbfgs (Debian: liblbfgs-dev) is the optimiser of attn scaling fit's
+# parametric law (src/eval/scaling.c).
+LBFGS_LIBS := $(shell pkg-config --libs liblbfgs 2>/dev/null || echo -llbfgs)
 CFLAGS  += $(CJSON_CFLAGS) $(UTF8PROC_CFLAGS)
-LDLIBS  += $(CJSON_LIBS) $(UTF8PROC_LIBS)
+LDLIBS  += $(CJSON_LIBS) $(UTF8PROC_LIBS) $(LBFGS_LIBS)
 # libmicrohttpd (Debian: libmicrohttpd-dev) is attn serve's HTTP server,
 # linked into the CLI only: libattn opens no sockets (cli/cmd_serve.c).
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Installs what attn needs on Debian 12 (run as root): a C compiler, make,
-# cJSON, utf8proc, libmicrohttpd (attn serve) and OpenBLAS (OpenMP build), clang with libFuzzer (make fuzz) from Debian; with --python (the default)
+# cJSON, utf8proc, liblbfgs (attn scaling fit), libmicrohttpd (attn serve) and OpenBLAS (OpenMP build), clang with libFuzzer (make fuzz) from Debian; with --python (the default)
 # also a virtual environment .venv with PyTorch, transformers and pytest for
 # the reference tests and benchmarks, SmolLM2 and llama.cpp (llama-cpp-python,
 # built from source: about 11 minutes on 2 cores). --c-only skips Python.
@@ -16,7 +16,7 @@ for a in "$@"; do
 done
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-pkgs="build-essential pkg-config libcjson-dev libutf8proc-dev libmicrohttpd-dev libopenblas-openmp-dev clang libclang-rt-14-dev"
+pkgs="build-essential pkg-config libcjson-dev libutf8proc-dev liblbfgs-dev libmicrohttpd-dev libopenblas-openmp-dev clang libclang-rt-14-dev"
 [ "$python" -eq 1 ] && pkgs="$pkgs python3 python3-venv cmake"
 missing=""
 for p in $pkgs; do dpkg -s "$p" >/dev/null 2>&1 || missing="$missing $p"; done
