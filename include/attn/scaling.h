@@ -8,10 +8,10 @@
  * embeddings included, as Chinchilla does. The three approaches:
  *
  * 1. Minimum loss per FLOP: the lower envelope of loss against FLOPs over
- *    the runs' curves (200 budgets log-spaced over the curves' common span,
- *    each run's loss interpolated linearly in ln C; a run counts where its
- *    curve covers the budget), or without curves the runs whose final loss
- *    is below every run of smaller C. The run on the envelope gives
+ *    the runs' curves (200 budgets log-spaced over the curves' span, each
+ *    run's loss interpolated linearly in ln C; a run counts where its curve
+ *    covers the budget), or without curves the best run of each budget (as
+ *    in 2) whose final loss is below every smaller budget's. The run on the envelope gives
  *    N_opt(C) and D_opt(C) = C / (the run's FLOPs per token); least squares
  *    of ln N_opt and ln D_opt on ln C give N_opt = k C^a, D_opt = k' C^b.
  * 2. IsoFLOP profiles: runs whose C lie within a relative tolerance of the
@@ -91,6 +91,7 @@ typedef struct attn_scaling_point {
 
 typedef struct attn_scaling_budget {
     double flops;             /* geometric mean of its runs' C */
+    double flops_lo, flops_hi;  /* its runs' smallest and largest C */
     int64_t n_runs;
     double p[3];              /* loss = p[0] + p[1] x + p[2] x^2, x = ln N */
     double n_opt, d_opt, loss_min;

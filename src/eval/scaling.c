@@ -77,7 +77,12 @@ attn_status attn_scaling_read_runs(const char *text, size_t len, const char *nam
         while (a < b && (text[a] == ' ' || text[a] == '\t' || text[a] == '\r')) a++;
         while (b > a && (text[b - 1] == ' ' || text[b - 1] == '\t' || text[b - 1] == '\r')) b--;
         if (a == b) continue;
-        cJSON *o = cJSON_ParseWithLength(text + a, b - a);
+        const char *end = NULL;
+        cJSON *o = cJSON_ParseWithLengthOpts(text + a, b - a, &end, 0);
+        if (o && end != text + b) { /* something after the object on its line */
+            cJSON_Delete(o);
+            o = NULL;
+        }
         if (!o || !cJSON_IsObject(o)) {
             cJSON_Delete(o);
             st = attn_errorf(ATTN_ERR_FORMAT, "%s:%lld: not a JSON object", name, (long long)line);
@@ -201,7 +206,7 @@ typedef struct a1_result {
 enum { A1_GRID = 200 };
 
 /* Fills pts (room for max(n, A1_GRID)); returns the count, -1 on no curves. */
-static int64_t envelope(const attn_scaling_run *r, int64_t n, bool curves, attn_scaling_point *pts) {
+static int64_t envelope(const attn_scaling_run *r, int64_t n, bool curves, double tol, attn_scaling_point *pts) {
     int64_t m = 0;
     if (curves) {
         double lo = INFINITY, hi = 0;
@@ -244,21 +249,28 @@ static int64_t envelope(const attn_scaling_run *r, int64_t n, bool curves, attn_
             idx[j - 1] = t;
         }
     double best = INFINITY;
-    for (int64_t k = 0; k < n; k++) {
-        const attn_scaling_run *q = &r[idx[k]];
+    for (int64_t k = 0; k < n;) {
+        /* runs within tol of the group's smallest C count as one budget: its lowest loss */
+        int64_t e = k + 1, lo = k;
+        while (e < n && r[idx[e]].flops <= r[idx[k]].flops * (1 + tol)) {
+            if (r[idx[e]].loss < r[idx[lo]].loss) lo = e;
+            e++;
+        }
+        const attn_scaling_run *q = &r[idx[lo]];
         if (q->loss < best) {
             best = q->loss;
             pts[m++] = (attn_scaling_point){q->flops, q->params, q->tokens, q->loss};
         }
+        k = e;
     }
     attn_free(idx);
     return m;
 }
 
 /* 0 fitted, 1 not enough points, -1 out of memory. */
-static int approach1(const attn_scaling_run *r, int64_t n, bool curves, attn_scaling_point *pts, int64_t *n_pts,
-                     double *work, a1_result *res) {
-    int64_t m = envelope(r, n, curves, pts);
+static int approach1(const attn_scaling_run *r, int64_t n, bool curves, double tol, attn_scaling_point *pts,
+                     int64_t *n_pts, double *work, a1_result *res) {
+    int64_t m = envelope(r, n, curves, tol, pts);
     if (m < 0) return -1;
     *n_pts = m;
     double *lc = work, *ln = work + m, *ld = work + 2 * m;
@@ -287,6 +299,8 @@ static int64_t isoflops(const attn_scaling_run *r, int64_t n, double tol, int64_
         attn_scaling_budget *g = &b[count++];
         memset(g, 0, sizeof *g);
         g->n_runs = e - s;
+        g->flops_lo = r[idx[s]].flops;
+        g->flops_hi = r[idx[e - 1]].flops;
         double lc = 0;
         int64_t distinct = 0;
         for (int64_t k = s; k < e; k++) {
@@ -510,7 +524,7 @@ attn_status attn_scaling_fit_runs(const attn_scaling_run *runs, int64_t n, const
     out->n_runs = n;
     out->a1_curves = curves;
     a1_result r1, r2;
-    int e1 = approach1(runs, n, curves, pts, &out->a1_n_points, work, &r1);
+    int e1 = approach1(runs, n, curves, opt.budget_tolerance, pts, &out->a1_n_points, work, &r1);
     if (e1 < 0) {
         st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "scaling fit: out of memory");
         goto done;
@@ -570,7 +584,7 @@ attn_status attn_scaling_fit_runs(const attn_scaling_run *runs, int64_t n, const
         for (int64_t i = 0; i < n; i++) res[i] = runs[rng_hash(opt.seed, 0x5ca1, (uint64_t)(t * n + i)) % (uint64_t)n];
         int64_t np;
         a1_result q;
-        if (out->a1_ok && approach1(res, n, curves, bpts, &np, work, &q) == 0) {
+        if (out->a1_ok && approach1(res, n, curves, opt.budget_tolerance, bpts, &np, work, &q) == 0) {
             col[0][cnt[0]++] = q.a;
             col[1][cnt[1]++] = q.b;
         }
@@ -743,8 +757,13 @@ attn_status attn_scaling_fit_json(const attn_scaling_fit *f, const attn_scaling_
 
 attn_status attn_scaling_law_from_json(const char *text, size_t len, const char *name, attn_scaling_law *law) {
     if (!name) name = "fit";
-    cJSON *root = cJSON_ParseWithLength(text, len);
-    if (!root) return attn_errorf(ATTN_ERR_FORMAT, "%s: not JSON", name);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    while (root && end < text + len && (*end == ' ' || *end == '\n' || *end == '\r' || *end == '\t')) end++;
+    if (!root || end != text + len) { /* one document, nothing after it */
+        cJSON_Delete(root);
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: not JSON (one document)", name);
+    }
     const cJSON *a3 = cJSON_GetObjectItemCaseSensitive(root, "approach3");
     static const char *const keys[5] = {"E", "A", "B", "alpha", "beta"};
     double v[5];

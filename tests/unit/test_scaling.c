@@ -6,6 +6,8 @@
  * noise on 64 runs alpha and beta still come within 5%, but A and B, which
  * trade off against them, drift by 25%: intervals are the point.) Under that law the compute-optimal exponents are
  * a = beta / (alpha + beta) = 0.4516 and b = alpha / (alpha + beta) = 0.5484. */
+#include "attn/model.h"
+#include "attn/plot.h"
 #include "attn/scaling.h"
 #include "core/core.h"
 #include "test.h"
@@ -147,9 +149,10 @@ TEST("approach 1: the lower envelope of training curves gives N_opt ~ C^a within
     attn_scaling_fit_free(&f);
 }
 
-TEST("approach 1 without curves: the runs below every smaller budget's loss") {
-    attn_scaling_run r[4] = {
+TEST("approach 1 without curves: each budget's best run when below every smaller budget's loss") {
+    attn_scaling_run r[5] = {
         {1e6, 1e8, 6e14, 4.0, 0, NULL, NULL},
+        {1.5e6, 6.6e7, 6e14, 3.9, 0, NULL, NULL}, /* the same budget, lower: only this one */
         {2e6, 1e8, 1.2e15, 4.5, 0, NULL, NULL}, /* above the envelope */
         {4e6, 1e8, 2.4e15, 3.5, 0, NULL, NULL},
         {8e6, 1e8, 4.8e15, 3.0, 0, NULL, NULL},
@@ -157,10 +160,12 @@ TEST("approach 1 without curves: the runs below every smaller budget's loss") {
     attn_scaling_fit f;
     attn_scaling_options o = attn_scaling_default_options();
     o.bootstrap = 0;
-    CHECK_OK(attn_scaling_fit_runs(r, 4, &o, &f));
+    CHECK_OK(attn_scaling_fit_runs(r, 5, &o, &f));
     CHECK(f.a1_ok && !f.a1_curves && f.a1_n_points == 3);
-    CHECK(f.a1_points[1].params == 4e6);
+    CHECK(f.a1_points[0].params == 1.5e6 && f.a1_points[1].params == 4e6);
     CHECK(!f.a2_ok && f.a2_why[0]); /* one run per budget */
+    attn_scaling_fit_free(&f);
+    CHECK_OK(attn_scaling_fit_runs(r + 1, 4, &o, &f));
     CHECK(!f.a3_ok && strstr(f.a3_why, "5 runs"));
     attn_scaling_fit_free(&f);
 }
@@ -197,12 +202,14 @@ TEST("runs from JSON Lines: keys, aliases, 6ND by default, curves, and errors na
         "{\"params\": 1, \"tokens\": 1, \"loss\": 1}\n{\"params\": -1, \"tokens\": 1, \"loss\": 1}\n",
         "{\"params\": 1, \"tokens\": 1}\n",
         "[1, 2]\n",
+        "{\"params\": 1, \"tokens\": 1, \"loss\": 1} 7\n",
         "{\"params\": 1, \"tokens\": 1, \"loss\": 1, \"curve\": [[2, 1], [1, 1]]}\n",
         "\n\n",
     };
     const char *want[] = {"runs.jsonl:2: \"params\"", "runs.jsonl:1: \"loss\"", "runs.jsonl:1: not a JSON object",
+                          "runs.jsonl:1: not a JSON object",
                           "flops must increase", "no runs"};
-    for (int k = 0; k < 5; k++) {
+    for (int k = 0; k < 6; k++) {
         CHECK_STATUS(attn_scaling_read_runs(bad[k], strlen(bad[k]), "runs.jsonl", &r, &n), ATTN_ERR_FORMAT);
         CHECK(strstr(attn_last_error(), want[k]) != NULL);
     }
@@ -225,4 +232,52 @@ TEST("the fit's JSON carries the law that attn scaling plan reads back") {
     attn_scaling_fit_free(&f);
     CHECK_STATUS(attn_scaling_law_from_json("{}", 2, "fit.json", &l), ATTN_ERR_FORMAT);
     CHECK(strstr(attn_last_error(), "approach3.E") != NULL);
+}
+
+TEST("attn_gpt_count_params counts what attn_model_new allocates, embeddings apart") {
+    attn_gpt_config c = attn_gpt_default_config();
+    c.n_layer = 2, c.n_head = 2, c.n_embd = 32, c.n_ctx = 16, c.vocab_size = 50;
+    for (int k = 0; k < 2; k++) {
+        c.num_labels = k ? 3 : 0; /* the classifier head too */
+        attn_model *m = NULL;
+        CHECK_OK(attn_model_new(&c, 1, &m));
+        int64_t total = 0, embd = 0;
+        CHECK_OK(attn_gpt_count_params(&c, &total, &embd));
+        CHECK(m && total == attn_model_num_params(m));
+        CHECK(embd == 50 * 32 + 16 * 32);
+        attn_model_free(m);
+    }
+    /* GPT-2 small: 124,439,808 */
+    attn_gpt_config g = attn_gpt_default_config();
+    int64_t total = 0;
+    CHECK_OK(attn_gpt_count_params(&g, &total, NULL));
+    CHECK(total == 124439808);
+    g.n_head = 5; /* 768 is no multiple of 5 */
+    CHECK_STATUS(attn_gpt_count_params(&g, &total, NULL), ATTN_ERR_INVALID_ARG);
+}
+
+TEST("attn_svg_xy: log axes by powers of ten, points a log axis cannot show left out, contours clipped") {
+    const double x[4] = {1e3, 1e5, -1, 2e6}, y[4] = {1, 10, 5, NAN}, cx[2] = {1e-9, 1e12}, cy[2] = {1e-9, 1e12};
+    attn_svg_series s[2] = {
+        {"runs & <sizes>", x, y, 4, true, true, false, 0, 0},
+        {NULL, cx, cy, 2, true, false, true, 1, 2},
+    };
+    char *svg = NULL;
+    size_t len = 0;
+    CHECK_OK(attn_svg_xy(s, 2, true, true, "t", "N", "L", &svg, &len));
+    if (svg) {
+        CHECK(strlen(svg) == len);
+        /* x from the points (1e3, 1) and (1e5, 10): -1 has no logarithm, 2e6's y is NaN */
+        CHECK(strstr(svg, ">1000</text>") && strstr(svg, ">1e4</text>") && strstr(svg, ">1e5</text>"));
+        CHECK(!strstr(svg, ">1e6</text>") && strstr(svg, ">10</text>") && !strstr(svg, ">100</text>"));
+        CHECK(!strstr(svg, ">1e-9</text>")); /* the no_range series sets no range */
+        CHECK(strstr(svg, "runs &amp; &lt;sizes&gt;"));
+        CHECK(strstr(svg, "clip-path=\"url(#plot-area)\""));
+        /* the polyline breaks at the point left out: two markers, one two-point line then none */
+        const char *pl = strstr(svg, "<polyline");
+        CHECK(pl && !strstr(pl + 1, "<polyline fill=\"none\" stroke=\"#1f77b4\""));
+        CHECK(strstr(svg, "</svg>\n") == svg + len - 7);
+    }
+    attn_free(svg);
+    CHECK_STATUS(attn_svg_xy(s, 0, false, false, NULL, NULL, NULL, &svg, &len), ATTN_ERR_INVALID_ARG);
 }
