@@ -216,6 +216,12 @@ typedef struct attn_train_params {
     int64_t eval_bleu;
     double time_limit_s;          /* pair data: stop (with a checkpoint) after the first step that ends
                                      past this many seconds of training; 0: no limit */
+    double budget_flops;          /* CLM on token shards, > 0: the run's length in training FLOPs instead of
+                                     max_steps: max_steps = floor(budget_flops / (flops per token x tokens
+                                     per step)) (attn_train_flops_per_token; batch x seq_len x grad_accum
+                                     tokens per step), so the cosine reaches min_lr exactly where the budget
+                                     ends (a default warmup is then min(max_steps / 10, 100)); a budget
+                                     smaller than one step is refused */
     attn_noise_params noise;      /* DENOISE: mask_ratio, poisson_lambda, random_ratio, delete_ratio,
                                      permute_ratio, rotate_ratio (BART's by default: 0.3, 3, 0.1, 0,
                                      1, 0; ratios in [0, 1], lambda in [0, 100]); the ids, vocabulary
@@ -228,6 +234,14 @@ typedef struct attn_train_params {
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);
+/* The training FLOPs per token of a decoder on windows of seq_len tokens,
+ * as Kaplan et al. (2020) count them: 6 N + 6 n_layer seq_len d_model,
+ * forward and backward (3 x the forward's 2 N multiply-adds of the weights
+ * and 2 n_layer seq_len d_model of attention scores and their weighting),
+ * where N is every parameter, embeddings included (as Chinchilla counts N;
+ * attn_model_num_params). A CLM run logs it in OUT/train_log.jsonl with the
+ * FLOPs done so far ("flops_per_token", "flops" on every line). */
+ATTN_API attn_status attn_train_flops_per_token(const attn_model *model, int64_t seq_len, double *out);
 ATTN_API attn_status attn_train(const attn_train_params *params);
 
 /* ---- one step at a time ----------------------------------------------------
