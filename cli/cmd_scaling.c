@@ -71,7 +71,8 @@ static attn_status figures(const char *dir, const attn_scaling_run *runs, int64_
         lmin = fmin(lmin, runs[i].loss), lmax = fmax(lmax, runs[i].loss);
     }
     for (int64_t k = 0; k < f->a1_n_points; k++) cmin = fmin(cmin, f->a1_points[k].flops);
-    double *buf = malloc(sizeof(double) * (size_t)(8 * n + 2 * MAX_FIG_BUDGETS * CURVE_PTS + 16 * CURVE_PTS + 4 * f->a1_n_points + 16));
+    /* the largest figure's points: the runs twice over (x and y), 16 curves, the envelope */
+    double *buf = malloc(sizeof(double) * (size_t)(4 * n + 2 * (MAX_FIG_BUDGETS + 8) * CURVE_PTS + 2 * f->a1_n_points + 16));
     attn_svg_series *s = malloc(sizeof *s * (size_t)(2 * MAX_FIG_BUDGETS + 16));
     char (*names)[64] = malloc(64 * (2 * MAX_FIG_BUDGETS + 16));
     if (!buf || !s || !names) {
@@ -83,15 +84,15 @@ static attn_status figures(const char *dir, const attn_scaling_run *runs, int64_
     double *p = buf;
     for (int64_t b = 0; b < f->a2_n_budgets && b < MAX_FIG_BUDGETS; b++) {
         const attn_scaling_budget *g = &f->a2_budgets[b];
-        double *x = p, *y = p + n;
+        double *x = p, *y = p + g->n_runs; /* the budget's runs: those in its range of C */
         int64_t m = 0;
         double lo = INFINITY, hi = 0;
-        for (int64_t i = 0; i < n; i++)
+        for (int64_t i = 0; i < n && m < g->n_runs; i++)
             if (runs[i].flops >= g->flops_lo && runs[i].flops <= g->flops_hi) {
                 x[m] = runs[i].params, y[m] = runs[i].loss, m++;
                 lo = fmin(lo, runs[i].params), hi = fmax(hi, runs[i].params);
             }
-        p += 2 * n;
+        p += 2 * g->n_runs;
         snprintf(names[ns], 64, "C = %.2g", g->flops);
         s[ns] = (attn_svg_series){names[ns], x, y, m, false, true, false, (int)(b % 8), 0};
         ns++;

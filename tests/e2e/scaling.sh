@@ -46,6 +46,13 @@ grep -q "^law: E 1\.6.*($tmp/fit.json)" "$tmp/plan" || fail "plan --fit: $(cat "
 grep -q "Chinchilla's" "$tmp/plan" || fail "plan does not name the paper's law: $(cat "$tmp/plan")"
 grep -Eq '^ +12 +768 +12 +124439808 ' "$tmp/plan" || fail "GPT-2 small not among the shapes: $(cat "$tmp/plan")"
 [ "$(grep -c '^ \+[0-9]' "$tmp/plan")" -eq 3 ] || fail "want 3 shapes: $(cat "$tmp/plan")"
+# 20 budgets of 4 sizes each: the figures hold every budget's points (under ASan, no overflow)
+awk 'BEGIN { for (c = 0; c < 20; c++) for (i = 0; i < 4; i++) { C = 10 ^ (16 + 0.25 * c); N = 10 ^ (6 + 0.12 * c + 0.3 * i)
+    printf "{\"params\": %.9g, \"tokens\": %.9g, \"flops\": %.9g, \"loss\": %.9g}\n", N, C / (6 * N), C, 2 + 1 / (1 + c) + 0.01 * (i - 1.5) ^ 2 } }' \
+    > "$tmp/many.jsonl"
+"$ATTN" scaling fit "$tmp/many.jsonl" --bootstrap 0 --svg-dir "$tmp/many" > "$tmp/many.out"
+grep -q "^2 IsoFLOP (20 budgets)" "$tmp/many.out" || fail "20 parabolas: $(cat "$tmp/many.out")"
+[ "$(grep -c '<circle' "$tmp/many/isoflop.svg")" -ge 16 ] || fail "isoflop.svg of 20 budgets"
 # bad inputs: one error line naming the file and line, exit 1
 printf '{"params": 1e6, "tokens": 1e8, "loss": 3}\n{"params": 1e6, "tokens": -1, "loss": 3}\n' > "$tmp/bad.jsonl"
 set +e
