@@ -102,7 +102,10 @@ static const cli_choice archs[] = {{"transformer", ATTN_ARCH_TRANSFORMER},
                                    {"bloom", ATTN_ARCH_BLOOM},
                                    {NULL, 0}};
 static const cli_choice schedules[] = {
-    {"cosine", ATTN_SCHEDULE_COSINE}, {"inverse-sqrt", ATTN_SCHEDULE_INVERSE_SQRT}, {NULL, 0}};
+    {"cosine", ATTN_SCHEDULE_COSINE},
+    {"inverse-sqrt", ATTN_SCHEDULE_INVERSE_SQRT},
+    {"one-cycle", ATTN_SCHEDULE_ONE_CYCLE},
+    {NULL, 0}};
 
 int cmd_train(int argc, char **argv) {
     attn_train_params p = attn_train_default_params();
@@ -196,8 +199,9 @@ int cmd_train(int argc, char **argv) {
         {CLI_FLOAT("--lr", NULL, "X", &p.optim.lr, 0, FLT_MAX, CLI_MIN_OPEN,
                    "peak learning rate (inverse-sqrt: the scale)"),
          .def = lr_def},
-        {CLI_CHOICE("--schedule", NULL, "cosine|inverse-sqrt", &p.optim.schedule, schedules,
-                    "cosine: linear warmup, cosine decay to --min-lr; inverse-sqrt: lr * width^-0.5 * min(n^-0.5, n * "
+        {CLI_CHOICE("--schedule", NULL, "cosine|inverse-sqrt|one-cycle", &p.optim.schedule, schedules,
+                    "cosine: linear warmup, cosine decay to --min-lr; one-cycle: linear warmup, linear decay to "
+                    "--min-lr at the last step (Cramming's with --min-lr 0); inverse-sqrt: lr * width^-0.5 * min(n^-0.5, n * "
                     "warmup^-1.5) at step n = 1, 2, ... (Vaswani et al.)")},
         {CLI_FLOAT("--min-lr", NULL, "X", &p.optim.min_lr, 0, FLT_MAX, CLI_CLOSED, "final learning rate of the cosine decay"),
          .def = "lr/10"},

@@ -45,6 +45,7 @@ extern "C" {
 typedef enum attn_lr_schedule {
     ATTN_SCHEDULE_COSINE = 0,        /* linear warmup, cosine decay to min_lr (default) */
     ATTN_SCHEDULE_INVERSE_SQRT = 1,  /* Vaswani et al. 2017, section 5.3 */
+    ATTN_SCHEDULE_ONE_CYCLE = 2,     /* linear warmup, linear decay to min_lr at max_steps (Cramming's, to 0) */
 } attn_lr_schedule;
 
 typedef struct attn_optim_params {
@@ -59,7 +60,8 @@ typedef struct attn_optim_params {
 ATTN_API attn_optim_params attn_optim_default_params(void);
 /* Learning rate at 0-based step s.
  * Cosine: lr * (s+1)/warmup during warmup, then cosine from lr to min_lr over
- * the remaining steps.
+ * the remaining steps. One-cycle: the same warmup, then a straight line from
+ * lr to min_lr over the remaining steps (step max_steps reaches min_lr).
  * Inverse-sqrt, with n = s + 1 (steps counted from 1), w = warmup_steps and
  * d = d_model (taken as 1 when <= 0):
  *   lr * d^-0.5 * min(n^-0.5, n * w^-1.5)

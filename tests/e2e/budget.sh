@@ -2,8 +2,9 @@
 # attn train --budget-flops: FLOPs per token 6 N + 6 layers x seq-len x width
 # (N every parameter, embeddings included) in every log line with the FLOPs
 # done; a budget of 7.5 steps' FLOPs runs the same 7 steps, with the same
-# schedule, as --steps 7; --steps with it is a usage error, a budget under
-# one step an error, and a budget for another objective is refused.
+# schedule, as --steps 7, and --schedule one-cycle falls linearly to 0 over
+# it; --steps with it is a usage error, a budget under one step an error,
+# and a budget for another objective is refused.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 tmp=$(mktemp -d)
@@ -28,6 +29,11 @@ strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
 strip "$tmp/steps/train_log.jsonl" > "$tmp/a.log"
 strip "$tmp/budget/train_log.jsonl" > "$tmp/b.log"
 diff "$tmp/a.log" "$tmp/b.log" >/dev/null || fail "the budget's run differs from --steps 7: $(diff "$tmp/a.log" "$tmp/b.log")"
+# one-cycle to zero over the budget (Cramming's): lr falls by lr/7 a step, 1/7 of the peak at step 7
+"$ATTN" train $common --budget-flops "$budget" --schedule one-cycle --min-lr 0 --out "$tmp/cycle"
+awk -F'"lr": ' 'NR == 1 { split($2, a, ","); first = a[1] } END { split($2, a, ","); r = a[1] / first
+    if (NR != 7 || r < 1 / 7 - 1e-6 || r > 1 / 7 + 1e-6) { print "one-cycle: " NR " steps, last/first lr " r; exit 1 } }' \
+    "$tmp/cycle/train_log.jsonl" || fail "one-cycle schedule"
 set +e
 "$ATTN" train $common --budget-flops "$budget" --steps 7 --out "$tmp/x" 2> "$tmp/err"; rc=$?
 [ $rc -eq 2 ] && grep -q "^attn train: error: --budget-flops sets the number of steps: give it or --steps, not both" "$tmp/err" ||
