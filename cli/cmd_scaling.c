@@ -17,11 +17,15 @@
 /* Hoffmann et al. 2022, table 2: the exponents of N_opt ~ C^a, D_opt ~ C^b. */
 static const double PAPER_AB[3][2] = {{0.50, 0.50}, {0.49, 0.51}, {0.46, 0.54}};
 
-static void print_est(const char *label, const attn_scaling_estimate *e) {
-    if (isfinite(e->lo))
-        printf("%s %.4g [%.4g, %.4g]", label, e->value, e->lo, e->hi);
-    else
+/* exponent: fixed 3 decimals (an exponent near 0 reads 0.000, not 1e-30); else 4 significant digits */
+static void print_est(const char *label, const attn_scaling_estimate *e, bool exponent) {
+    if (exponent) {
+        printf("%s %.3f", label, e->value);
+        if (isfinite(e->lo)) printf(" [%.3f, %.3f]", e->lo, e->hi);
+    } else {
         printf("%s %.4g", label, e->value);
+        if (isfinite(e->lo)) printf(" [%.4g, %.4g]", e->lo, e->hi);
+    }
 }
 
 static void print_row(const char *name, bool ok, const char *why, const attn_scaling_power *n,
@@ -31,9 +35,9 @@ static void print_row(const char *name, bool ok, const char *why, const attn_sca
         printf("-- (%s)\n", why);
         return;
     }
-    print_est("a", &n->exponent);
+    print_est("a", &n->exponent, true);
     printf("   ");
-    print_est("b", &d->exponent);
+    print_est("b", &d->exponent, true);
     printf("   (paper: a %.2f, b %.2f)\n", paper[0], paper[1]);
 }
 
@@ -237,15 +241,15 @@ static int scaling_fit(int argc, char **argv) {
               f.a3_ok ? "alpha or beta not positive" : f.a3_why, &f.a3_n, &f.a3_d, PAPER_AB[2]);
     if (f.a3_ok) {
         printf("L(N, D) = E + A/N^alpha + B/D^beta: ");
-        print_est("E", &f.E);
+        print_est("E", &f.E, false);
         printf(", ");
-        print_est("A", &f.A);
+        print_est("A", &f.A, false);
         printf(", ");
-        print_est("B", &f.B);
+        print_est("B", &f.B, false);
         printf(", ");
-        print_est("alpha", &f.alpha);
+        print_est("alpha", &f.alpha, true);
         printf(", ");
-        print_est("beta", &f.beta);
+        print_est("beta", &f.beta, true);
         printf("\n  (paper: E 1.69, A 406.4, B 410.7, alpha 0.34, beta 0.28; Huber sum %.3g, %lld starts)\n",
                f.a3_objective, (long long)f.a3_starts);
         double cmax = 0, N, D;
