@@ -253,7 +253,7 @@ fuzz-build:
 build-fuzz/fuzz/%: tests/fuzz/%.c tests/fuzz/*.h build-fuzz/libattn.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -D_GNU_SOURCE -Iinclude -Isrc -Itests/fuzz \
-	  $(CJSON_CFLAGS) $(UTF8PROC_CFLAGS) -o $@ $< build-fuzz/libattn.a -lm $(CJSON_LIBS) $(UTF8PROC_LIBS)
+	  $(CJSON_CFLAGS) $(UTF8PROC_CFLAGS) -o $@ $< build-fuzz/libattn.a -lm $(CJSON_LIBS) $(UTF8PROC_LIBS) $(LBFGS_LIBS)
 
 # fuzz-run SECONDS: each harness in turn over its working corpus and seeds;
 # a harness that fails has its log's tail shown, the others still run.
