@@ -57,7 +57,7 @@ BLAS ?= 1
 # product that wants it, and not under a memory limit too small for its
 # buffers (src/kernels/blas.h). Prefer Debian's OpenMP build: it shares our
 # OpenMP thread pool, where the pthreads build would spin its own threads
-# against ours. Linking libattn.a takes: -lm -lcjson -lutf8proc -ldl
+# against ours. Linking libattn.a takes: -lm -lcjson -lutf8proc -llbfgs -ldl
 # (and -fopenmp in an OpenMP build).
 OPENBLAS_OMP_DIR := $(firstword $(wildcard /usr/lib/$(shell $(CC) -dumpmachine)/openblas-openmp))
 BLAS_LIB := $(firstword $(wildcard $(OPENBLAS_OMP_DIR)/libopenblas.so.0) \
