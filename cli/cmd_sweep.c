@@ -223,6 +223,21 @@ fail:
     return st;
 }
 
+/* Whether a line of runs.jsonl (rows[0..len)) is an object whose "name" is name. */
+static bool has_row(const char *rows, size_t len, const char *name) {
+    for (size_t i = 0; i < len;) {
+        size_t j = i;
+        while (j < len && rows[j] != '\n') j++;
+        cJSON *o = cJSON_ParseWithLength(rows + i, j - i);
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
+        bool hit = cJSON_IsString(n) && !strcmp(n->valuestring, name);
+        cJSON_Delete(o);
+        if (hit) return true;
+        i = j + 1;
+    }
+    return false;
+}
+
 typedef struct sweep_progress {
     bool quiet;
     cli_progress pr;
@@ -313,13 +328,12 @@ int cmd_sweep(int argc, char **argv) {
         for (int b = 0; b < s->n_budgets && !sweep_signal; b++)
             for (int c = 0; c < s->n_seeds && !sweep_signal; c++) {
                 const sweep_shape *sh = &s->shapes[a];
-                char name[128], dir[4096 + 160], key[160];
+                char name[128], dir[4096 + 160];
                 snprintf(name, sizeof name, "L%lld-H%lld-W%lld-C%.3g-s%llu", (long long)sh->layers, (long long)sh->heads,
                          (long long)sh->width, s->budgets[b], (unsigned long long)s->seeds[c]);
                 snprintf(dir, sizeof dir, "%s/%s", runs_dir, name);
-                snprintf(key, sizeof key, "\"name\":\"%s\"", name);
                 k++;
-                if (rows_text && strstr(rows_text, key)) { /* finished before */
+                if (rows_text && has_row(rows_text, rows_len, name)) { /* finished before */
                     skipped++;
                     continue;
                 }

@@ -29,6 +29,8 @@ grep -q "4 of 4 runs done (3 now, 1 before)" err || fail "summary: $(cat err)"
 head -n 1 out/runs.jsonl | cmp -s - first || fail "the finished run's row changed"
 grep -q '^{"name":"L2-H2-W32-C3e+09-s0","layers":2,"heads":2,"width":32,"seed":0,"budget":3000000000,"params":[0-9]*,"tokens":[0-9]*,"flops":[0-9]*,"loss":[0-9.]*,"steps":[0-9]*,"wall_s":[0-9.e-]*,"curve":\[\[' out/runs.jsonl ||
     fail "row: $(tail -n 1 out/runs.jsonl)"
+# rows written with other spacing (an edited file) still count as finished
+sed 's/,"/, "/g; s/":/": /g' out/runs.jsonl > spaced && cp spaced out/runs.jsonl
 "$ATTN" sweep sweep.json 2> err
 grep -q "4 of 4 runs done (0 now, 4 before)" err || fail "a finished sweep ran again: $(cat err)"
 "$ATTN" scaling fit out/runs.jsonl --bootstrap 0 > fit.txt || fail "scaling fit on the sweep"
