@@ -30,8 +30,11 @@ CJSON_LIBS   := $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson)
 # case mapping and NFD.
 UTF8PROC_CFLAGS := $(shell pkg-config --cflags libutf8proc 2>/dev/null)
 UTF8PROC_LIBS   := $(shell pkg-config --libs libutf8proc 2>/dev/null || echo -lutf8proc)
+# liblbfgs (Debian: liblbfgs-dev) is the optimiser of attn scaling fit's
+# parametric law (src/eval/scaling.c).
+LBFGS_LIBS := $(shell pkg-config --libs liblbfgs 2>/dev/null || echo -llbfgs)
 CFLAGS  += $(CJSON_CFLAGS) $(UTF8PROC_CFLAGS)
-LDLIBS  += $(CJSON_LIBS) $(UTF8PROC_LIBS)
+LDLIBS  += $(CJSON_LIBS) $(UTF8PROC_LIBS) $(LBFGS_LIBS)
 # libmicrohttpd (Debian: libmicrohttpd-dev) is attn serve's HTTP server,
 # linked into the CLI only: libattn opens no sockets (cli/cmd_serve.c).
 MHD_LIBS := $(shell pkg-config --libs libmicrohttpd 2>/dev/null || echo -lmicrohttpd) -lpthread
@@ -54,7 +57,7 @@ BLAS ?= 1
 # product that wants it, and not under a memory limit too small for its
 # buffers (src/kernels/blas.h). Prefer Debian's OpenMP build: it shares our
 # OpenMP thread pool, where the pthreads build would spin its own threads
-# against ours. Linking libattn.a takes: -lm -lcjson -lutf8proc -ldl
+# against ours. Linking libattn.a takes: -lm -lcjson -lutf8proc -llbfgs -ldl
 # (and -fopenmp in an OpenMP build).
 OPENBLAS_OMP_DIR := $(firstword $(wildcard /usr/lib/$(shell $(CC) -dumpmachine)/openblas-openmp))
 BLAS_LIB := $(firstword $(wildcard $(OPENBLAS_OMP_DIR)/libopenblas.so.0) \
@@ -288,7 +291,7 @@ fuzz-build:
 build-fuzz/fuzz/%: tests/fuzz/%.c tests/fuzz/*.h build-fuzz/libattn.a
 	@mkdir -p $(@D)
 	$(FUZZ_CC) -std=c11 -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer -D_GNU_SOURCE -Iinclude -Isrc -Itests/fuzz \
-	  $(CJSON_CFLAGS) $(UTF8PROC_CFLAGS) -o $@ $< build-fuzz/libattn.a -lm $(CJSON_LIBS) $(UTF8PROC_LIBS)
+	  $(CJSON_CFLAGS) $(UTF8PROC_CFLAGS) -o $@ $< build-fuzz/libattn.a -lm $(CJSON_LIBS) $(UTF8PROC_LIBS) $(LBFGS_LIBS)
 
 # fuzz-run SECONDS: each harness in turn over its working corpus and seeds;
 # a harness that fails has its log's tail shown, the others still run.

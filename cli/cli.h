@@ -29,6 +29,9 @@ int cmd_convert(int argc, char **argv);
 int cmd_chat_template(int argc, char **argv);
 int cmd_chat(int argc, char **argv);
 int cmd_serve(int argc, char **argv);
+int cmd_scaling(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_eval(int argc, char **argv);
 
 /* The command being run ("train", "tokenizer train"), named by messages. */
 extern const char *cli_command;

@@ -105,12 +105,16 @@ static const cli_choice archs[] = {{"transformer", ATTN_ARCH_TRANSFORMER},
                                    {"bloom", ATTN_ARCH_BLOOM},
                                    {NULL, 0}};
 static const cli_choice schedules[] = {
-    {"cosine", ATTN_SCHEDULE_COSINE}, {"inverse-sqrt", ATTN_SCHEDULE_INVERSE_SQRT}, {NULL, 0}};
+    {"cosine", ATTN_SCHEDULE_COSINE},
+    {"inverse-sqrt", ATTN_SCHEDULE_INVERSE_SQRT},
+    {"one-cycle", ATTN_SCHEDULE_ONE_CYCLE},
+    {NULL, 0}};
 
 int cmd_train(int argc, char **argv) {
     attn_train_params p = attn_train_default_params();
     progress_state ps = {false, isatty(2) != 0, 0, 0, cli_progress_interval_s(false)};
     long long threads = 0;
+    bool steps_set = false;
     int r0;
     /* defaults the library settles after parsing: shown from its values */
     char lr_def[64], warmup_def[96];
@@ -185,15 +189,22 @@ int cmd_train(int argc, char **argv) {
         {CLI_FLOAT("--rotate-ratio", NULL, "X", &p.noise.rotate_ratio, 0, 1, CLI_CLOSED,
                    "denoise: probability of rotating a row to start at a random token")},
         CLI_SECTION("optimisation:"),
-        {CLI_INT("--steps", NULL, "N", &p.optim.max_steps, 0, CLI_MAX_STEPS, "optimizer steps")},
+        {CLI_INT("--steps", NULL, "N", &p.optim.max_steps, 0, CLI_MAX_STEPS, "optimizer steps"), .set = &steps_set},
+        {CLI_FLOAT("--budget-flops", NULL, "F", &p.budget_flops, 0, 1e30, CLI_MIN_OPEN,
+                   "clm: the run's length as training FLOPs instead of --steps: steps = F / (FLOPs per token x "
+                   "batch x seq-len x accum), FLOPs per token = 6 N + 6 layers x seq-len x width (N every "
+                   "parameter, embeddings included), so the cosine ends exactly at the budget; the log's "
+                   "\"flops\" counts them"),
+         .def = "none"},
         {CLI_INT("--batch", NULL, "N", &p.batch_size, 1, CLI_MAX_BATCH, "sequences per micro-batch")},
         {CLI_INT("--seq-len", NULL, "N", &p.seq_len, 0, CLI_MAX_LEN, "tokens per sequence"), .def = "the context"},
         {CLI_INT("--accum", NULL, "N", &p.grad_accum, 1, CLI_MAX_ACCUM, "micro-batches per step, gradient accumulation")},
         {CLI_FLOAT("--lr", NULL, "X", &p.optim.lr, 0, FLT_MAX, CLI_MIN_OPEN,
                    "peak learning rate (inverse-sqrt: the scale)"),
          .def = lr_def},
-        {CLI_CHOICE("--schedule", NULL, "cosine|inverse-sqrt", &p.optim.schedule, schedules,
-                    "cosine: linear warmup, cosine decay to --min-lr; inverse-sqrt: lr * width^-0.5 * min(n^-0.5, n * "
+        {CLI_CHOICE("--schedule", NULL, "cosine|inverse-sqrt|one-cycle", &p.optim.schedule, schedules,
+                    "cosine: linear warmup, cosine decay to --min-lr; one-cycle: linear warmup, linear decay to "
+                    "--min-lr at the last step (Cramming's with --min-lr 0); inverse-sqrt: lr * width^-0.5 * min(n^-0.5, n * "
                     "warmup^-1.5) at step n = 1, 2, ... (Vaswani et al.)")},
         {CLI_FLOAT("--min-lr", NULL, "X", &p.optim.min_lr, 0, FLT_MAX, CLI_CLOSED, "final learning rate of the cosine decay"),
          .def = "lr/10"},
@@ -250,6 +261,8 @@ int cmd_train(int argc, char **argv) {
     if (r != CLI_GO_ON) return r;
     if (n_pos > 0) return cli_usage_error("unknown argument '%s' (see attn train --help)", argv[1]);
     if (!p.data_dir || !p.out_dir) return cli_usage_error("--data and --out are required (see attn train --help)");
+    if (steps_set && p.budget_flops > 0)
+        return cli_usage_error("--budget-flops sets the number of steps: give it or --steps, not both");
 
     if ((r0 = cli_set_threads(threads)) != 0) return r0;
     attn_status st = attn_dist_init();

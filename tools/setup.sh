@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs what attn needs on Debian 12 (run as root): a C compiler, make,
-# cJSON, utf8proc, libmicrohttpd (attn serve), OpenBLAS (OpenMP build), MPICH
-# (mpirun -n W attn train; attn builds without it too) and clang with libFuzzer
-# (make fuzz) from Debian; with --python (the default)
+# cJSON, utf8proc, liblbfgs (attn scaling fit), libmicrohttpd (attn serve),
+# OpenBLAS (OpenMP build), MPICH (mpirun -n W attn train; attn builds without it
+# too) and clang with libFuzzer (make fuzz) from Debian; with --python (the default)
 # also a virtual environment .venv with PyTorch, transformers and pytest for
 # the reference tests and benchmarks, Chromium with selenium for the chat
 # page's test, SmolLM2 and llama.cpp (llama-cpp-python,
@@ -19,7 +19,7 @@ for a in "$@"; do
 done
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
-pkgs="build-essential pkg-config libcjson-dev libutf8proc-dev libmicrohttpd-dev libopenblas-openmp-dev mpich libmpich-dev clang libclang-rt-14-dev"
+pkgs="build-essential pkg-config libcjson-dev libutf8proc-dev liblbfgs-dev libmicrohttpd-dev libopenblas-openmp-dev mpich libmpich-dev clang libclang-rt-14-dev"
 # chromium + chromium-driver: the chat page's browser test (tests/py/test_serve_page.py)
 [ "$python" -eq 1 ] && pkgs="$pkgs python3 python3-venv cmake chromium chromium-driver"
 missing=""

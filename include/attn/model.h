@@ -69,6 +69,10 @@ ATTN_API int attn_model_catalog(attn_catalog_fn fn, void *user);
 
 ATTN_API attn_gpt_config attn_model_config(const attn_model *model);
 ATTN_API int64_t attn_model_num_params(const attn_model *model);
+/* The parameters attn_model_new(cfg) would hold (attn_model_num_params of
+ * it) without allocating them, and of them the token and position
+ * embeddings' (*embedding, when not NULL); fails on a config it refuses. */
+ATTN_API attn_status attn_gpt_count_params(const attn_gpt_config *cfg, int64_t *total, int64_t *embedding);
 
 /* A classifier's labels (config.json id2label): how many (0 when the model
  * has no classifier) and the name of label i (NULL outside [0, n)). */

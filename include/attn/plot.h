@@ -36,6 +36,27 @@ ATTN_API attn_status attn_svg_lines(const char *const *x_labels, int64_t n_x, co
                                     int64_t n_series, const double *values, const char *title, const char *x_title,
                                     const char *y_title, char **out, size_t *out_len);
 
+/* One series of an x-y plot. */
+typedef struct attn_svg_series {
+    const char *name;        /* in the legend; NULL or "" = not listed */
+    const double *x, *y;     /* n points; a non-finite one (or one <= 0 on a log axis) is left out */
+    int64_t n;
+    bool line;               /* a polyline through the points in order (broken where one is left out) */
+    bool markers;            /* a marker at each point */
+    bool no_range;           /* drawn, clipped, but not counted when choosing the axes' ranges (contours) */
+    int colour;              /* palette index, 0 to 7 */
+    int dash;                /* 0 solid, 1 to 3 dashed patterns */
+} attn_svg_series;
+
+/* An x-y plot: axes ranged over the points of the series without
+ * no_range (on a log axis from one power of ten below the smallest to one
+ * at or above the largest, with a tick at each power of ten; on a linear
+ * axis round ticks), grid lines, axis titles, a legend of the named series.
+ * title, x_title, y_title may be NULL. */
+ATTN_API attn_status attn_svg_xy(const attn_svg_series *series, int64_t n_series, bool log_x, bool log_y,
+                                 const char *title, const char *x_title, const char *y_title, char **out,
+                                 size_t *out_len);
+
 #ifdef __cplusplus
 }
 #endif

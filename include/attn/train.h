@@ -45,6 +45,7 @@ extern "C" {
 typedef enum attn_lr_schedule {
     ATTN_SCHEDULE_COSINE = 0,        /* linear warmup, cosine decay to min_lr (default) */
     ATTN_SCHEDULE_INVERSE_SQRT = 1,  /* Vaswani et al. 2017, section 5.3 */
+    ATTN_SCHEDULE_ONE_CYCLE = 2,     /* linear warmup, linear decay to min_lr at max_steps (Cramming's, to 0) */
 } attn_lr_schedule;
 
 typedef struct attn_optim_params {
@@ -59,7 +60,8 @@ typedef struct attn_optim_params {
 ATTN_API attn_optim_params attn_optim_default_params(void);
 /* Learning rate at 0-based step s.
  * Cosine: lr * (s+1)/warmup during warmup, then cosine from lr to min_lr over
- * the remaining steps.
+ * the remaining steps. One-cycle: the same warmup, then a straight line from
+ * lr to min_lr over the remaining steps (step max_steps reaches min_lr).
  * Inverse-sqrt, with n = s + 1 (steps counted from 1), w = warmup_steps and
  * d = d_model (taken as 1 when <= 0):
  *   lr * d^-0.5 * min(n^-0.5, n * w^-1.5)
@@ -216,6 +218,12 @@ typedef struct attn_train_params {
     int64_t eval_bleu;
     double time_limit_s;          /* pair data: stop (with a checkpoint) after the first step that ends
                                      past this many seconds of training; 0: no limit */
+    double budget_flops;          /* CLM on token shards, > 0: the run's length in training FLOPs instead of
+                                     max_steps: max_steps = floor(budget_flops / (flops per token x tokens
+                                     per step)) (attn_train_flops_per_token; batch x seq_len x grad_accum
+                                     tokens per step), so the cosine reaches min_lr exactly where the budget
+                                     ends (a default warmup is then min(max_steps / 10, 100)); a budget
+                                     smaller than one step is refused */
     attn_noise_params noise;      /* DENOISE: mask_ratio, poisson_lambda, random_ratio, delete_ratio,
                                      permute_ratio, rotate_ratio (BART's by default: 0.3, 3, 0.1, 0,
                                      1, 0; ratios in [0, 1], lambda in [0, 100]); the ids, vocabulary
@@ -243,6 +251,14 @@ typedef struct attn_train_params {
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);
+/* The training FLOPs per token of a decoder on windows of seq_len tokens,
+ * as Kaplan et al. (2020) count them: 6 N + 6 n_layer seq_len d_model,
+ * forward and backward (3 x the forward's 2 N multiply-adds of the weights
+ * and 2 n_layer seq_len d_model of attention scores and their weighting),
+ * where N is every parameter, embeddings included (as Chinchilla counts N;
+ * attn_model_num_params). A CLM run logs it in OUT/train_log.jsonl with the
+ * FLOPs done so far ("flops_per_token", "flops" on every line). */
+ATTN_API attn_status attn_train_flops_per_token(const attn_model *model, int64_t seq_len, double *out);
 ATTN_API attn_status attn_train(const attn_train_params *params);
 
 /* ---- one step at a time ----------------------------------------------------

@@ -1,5 +1,5 @@
-/* svg.c — the SVG figures of include/attn/plot.h: an alignment heatmap and
- * a line plot. Text is written into one growing buffer; every label passes
+/* svg.c — the SVG figures of include/attn/plot.h: an alignment heatmap,
+ * a line plot and an x-y plot (linear or log axes). Text is written into one growing buffer; every label passes
  * through xml_text(), which escapes XML's special characters and repairs
  * what XML cannot hold (invalid UTF-8, control characters). Sizes come from
  * an estimate of text widths (7 px per character at 12 px), which is what
@@ -340,5 +340,177 @@ attn_status attn_svg_lines(const char *const *x_labels, int64_t n_x, const char 
         sb_lit(&b, "</text>\n");
     }
     sb_lit(&b, "</g>\n</svg>\n");
+    return finish(&b, out, out_len);
+}
+
+/* ---- x-y plot ------------------------------------------------------------- */
+
+typedef struct axis {
+    bool log;
+    double lo, hi; /* log: exponents of ten */
+    double ticks[64];
+    int n_ticks;
+} axis;
+
+static bool point_ok(const axis *a, double v) { return isfinite(v) && (!a->log || v > 0); }
+
+static double axis_pos(const axis *a, double v) { /* 0..1 */
+    double t = a->log ? log10(v) : v;
+    return (t - a->lo) / (a->hi - a->lo);
+}
+
+static void axis_range(axis *a, double mn, double mx) {
+    if (!(mn <= mx)) mn = mx = a->log ? 1 : 0;
+    if (a->log) {
+        a->lo = floor(log10(mn));
+        a->hi = ceil(log10(mx));
+        if (a->hi <= a->lo) a->hi = a->lo + 1;
+        int every = (int)ceil((a->hi - a->lo) / 12);
+        a->n_ticks = 0;
+        for (double e = a->lo; e <= a->hi + 1e-9 && a->n_ticks < 64; e += every) a->ticks[a->n_ticks++] = pow(10, e);
+        return;
+    }
+    if (mx - mn < 1e-12 * (fabs(mx) + 1)) mn -= 0.5, mx += 0.5;
+    double step = nice_ceiling((mx - mn) / 5);
+    a->lo = floor(mn / step) * step;
+    a->hi = ceil(mx / step) * step;
+    a->n_ticks = 0;
+    for (double v = a->lo; v <= a->hi + step * 1e-9 && a->n_ticks < 64; v += step)
+        a->ticks[a->n_ticks++] = fabs(v) < step * 1e-9 ? 0 : v;
+}
+
+static void tick_label(sbuf *b, const axis *a, double v) {
+    if (a->log) {
+        int e = (int)lround(log10(v));
+        if (e >= -2 && e <= 3)
+            sb_printf(b, "%g", v);
+        else
+            sb_printf(b, "1e%d", e);
+    } else
+        sb_printf(b, "%g", v);
+}
+
+attn_status attn_svg_xy(const attn_svg_series *series, int64_t n_series, bool log_x, bool log_y, const char *title,
+                        const char *x_title, const char *y_title, char **out, size_t *out_len) {
+    *out = NULL;
+    if (n_series < 1 || !series) return attn_errorf(ATTN_ERR_INVALID_ARG, "x-y plot: needs at least one series");
+    if (n_series > 100) return attn_errorf(ATTN_ERR_INVALID_ARG, "x-y plot: too many series");
+    static const char *const colours[8] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e",
+                                           "#9467bd", "#8c564b", "#e377c2", "#17becf"};
+    static const char *const dashes[4] = {"", "6,3", "2,3", "8,3,2,3"};
+    axis ax = {.log = log_x}, ay = {.log = log_y};
+    double x0 = INFINITY, x1 = -INFINITY, y0 = INFINITY, y1 = -INFINITY;
+    int64_t named = 0;
+    const char *names[100];
+    for (int64_t s = 0; s < n_series; s++) {
+        const attn_svg_series *q = &series[s];
+        if (q->n < 0 || (q->n > 0 && (!q->x || !q->y)) || q->n > 10000000)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "x-y plot: series %lld has no points", (long long)s);
+        if (q->name && q->name[0]) names[named++] = q->name;
+        if (q->no_range) continue;
+        for (int64_t i = 0; i < q->n; i++)
+            if (point_ok(&ax, q->x[i]) && point_ok(&ay, q->y[i])) {
+                x0 = fmin(x0, q->x[i]), x1 = fmax(x1, q->x[i]);
+                y0 = fmin(y0, q->y[i]), y1 = fmax(y1, q->y[i]);
+            }
+    }
+    axis_range(&ax, x0, x1);
+    axis_range(&ay, y0, y1);
+    double title_h = title && title[0] ? 30 : 8;
+    double legend_w = named ? (double)max_chars(names, named) * CHAR_W + 50 : 0;
+    double left = 78, top = title_h + 12, plot_w = 480, plot_h = 320;
+    double width = left + plot_w + (named ? 24 + legend_w : 0) + PAD, height = top + plot_h + 62;
+    double title_w = title ? (double)text_chars(title) * 8.5 + 2 * PAD : 0;
+    if (width < title_w) width = title_w;
+    sbuf b = {0};
+    svg_open(&b, width, height);
+    svg_title(&b, title, width / 2, 20);
+    sb_printf(&b, "<defs><clipPath id=\"plot-area\"><rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\"/></clipPath></defs>\n",
+              left, top, plot_w, plot_h);
+    sb_lit(&b, "<g id=\"y-axis\">\n");
+    for (int t = 0; t < ay.n_ticks; t++) {
+        double y = top + plot_h - plot_h * axis_pos(&ay, ay.ticks[t]);
+        sb_printf(&b,
+                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dddddd\"/>"
+                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">",
+                  left, y, left + plot_w, y, left - 6, y + 4);
+        tick_label(&b, &ay, ay.ticks[t]);
+        sb_lit(&b, "</text>\n");
+    }
+    if (y_title && y_title[0]) {
+        double x = 18, y = top + plot_h / 2;
+        sb_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 %.1f %.1f)\">",
+                  x, y, x, y);
+        xml_text(&b, y_title);
+        sb_lit(&b, "</text>\n");
+    }
+    sb_lit(&b, "</g>\n<g id=\"x-axis\">\n");
+    for (int t = 0; t < ax.n_ticks; t++) {
+        double x = left + plot_w * axis_pos(&ax, ax.ticks[t]);
+        sb_printf(&b,
+                  "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#dddddd\"/>"
+                  "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">",
+                  x, top, x, top + plot_h, x, top + plot_h + 19);
+        tick_label(&b, &ax, ax.ticks[t]);
+        sb_lit(&b, "</text>\n");
+    }
+    if (x_title && x_title[0]) {
+        sb_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\">", left + plot_w / 2,
+                  top + plot_h + 44);
+        xml_text(&b, x_title);
+        sb_lit(&b, "</text>\n");
+    }
+    sb_printf(&b, "</g>\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"black\"/>\n", left,
+              top, plot_w, plot_h);
+    for (int64_t s = 0; s < n_series; s++) {
+        const attn_svg_series *q = &series[s];
+        const char *colour = colours[(q->colour % 8 + 8) % 8], *dash = dashes[(q->dash % 4 + 4) % 4];
+        sb_printf(&b, "<g class=\"series\" id=\"series-%lld\" clip-path=\"url(#plot-area)\">\n", (long long)s);
+        if (q->line) {
+            bool open = false;
+            for (int64_t i = 0; i < q->n; i++) {
+                if (!point_ok(&ax, q->x[i]) || !point_ok(&ay, q->y[i])) {
+                    if (open) sb_lit(&b, "\"/>\n");
+                    open = false;
+                    continue;
+                }
+                double x = left + plot_w * axis_pos(&ax, q->x[i]), y = top + plot_h - plot_h * axis_pos(&ay, q->y[i]);
+                if (!open)
+                    sb_printf(&b, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"1.8\"%s%s%s points=\"", colour,
+                              dash[0] ? " stroke-dasharray=\"" : "", dash, dash[0] ? "\"" : "");
+                sb_printf(&b, "%s%.1f,%.1f", open ? " " : "", x, y);
+                open = true;
+            }
+            if (open) sb_lit(&b, "\"/>\n");
+        }
+        if (q->markers)
+            for (int64_t i = 0; i < q->n; i++)
+                if (point_ok(&ax, q->x[i]) && point_ok(&ay, q->y[i]))
+                    marker(&b, q->colour, left + plot_w * axis_pos(&ax, q->x[i]),
+                           top + plot_h - plot_h * axis_pos(&ay, q->y[i]), colour);
+        sb_lit(&b, "</g>\n");
+    }
+    if (named) {
+        double lx = left + plot_w + 24, ly = top + 4;
+        sb_printf(&b, "<g id=\"legend\">\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"white\" stroke=\"#999999\"/>\n",
+                  lx, ly, legend_w, 20.0 * (double)named + 8);
+        int64_t k = 0;
+        for (int64_t s = 0; s < n_series; s++) {
+            const attn_svg_series *q = &series[s];
+            if (!q->name || !q->name[0]) continue;
+            double y = ly + 16 + 20.0 * (double)k++;
+            const char *colour = colours[(q->colour % 8 + 8) % 8], *dash = dashes[(q->dash % 4 + 4) % 4];
+            if (q->line)
+                sb_printf(&b, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-width=\"2\"%s%s%s/>\n",
+                          lx + 6, y - 4, lx + 34, y - 4, colour, dash[0] ? " stroke-dasharray=\"" : "", dash,
+                          dash[0] ? "\"" : "");
+            if (q->markers) marker(&b, q->colour, lx + 20, y - 4, colour);
+            sb_printf(&b, "<text x=\"%.1f\" y=\"%.1f\">", lx + 40, y);
+            xml_text(&b, q->name);
+            sb_lit(&b, "</text>\n");
+        }
+        sb_lit(&b, "</g>\n");
+    }
+    sb_lit(&b, "</svg>\n");
     return finish(&b, out, out_len);
 }

@@ -90,6 +90,26 @@ void gpt_sync_views(attn_model *m) {
     params_sync(m, (void *const[3]){m, m->layers, NULL}, (const size_t[3]){0, sizeof(gpt_layer), 0});
 }
 
+static param_layout gpt_layout(const attn_gpt_config *cfg) {
+    param_layout lay = {.layers = {1, cfg->n_layer, 0}, .parts = cfg->num_labels > 0 ? PART_SCORE : 0, .prefix = ""};
+    lay.dims[D_V] = cfg->vocab_size;
+    lay.dims[D_P] = cfg->n_ctx;
+    lay.dims[D_C] = cfg->n_embd;
+    lay.dims[D_3C] = 3 * cfg->n_embd;
+    lay.dims[D_F] = cfg->n_inner;
+    lay.dims[D_L] = cfg->num_labels;
+    return lay;
+}
+
+attn_status attn_gpt_count_params(const attn_gpt_config *cfg_in, int64_t *total, int64_t *embedding) {
+    attn_gpt_config cfg = *cfg_in;
+    attn_status st = config_check(&cfg);
+    if (st) return st;
+    param_layout lay = gpt_layout(&cfg);
+    params_count(&GPT_TABLE, &lay, total, embedding);
+    return ATTN_OK;
+}
+
 /* Sizes, offsets and views for every parameter; one block for all weights. */
 static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
     attn_model *m = attn_calloc(1, sizeof *m);
@@ -101,13 +121,7 @@ static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
-    param_layout lay = {.layers = {1, cfg->n_layer, 0}, .parts = cfg->num_labels > 0 ? PART_SCORE : 0, .prefix = ""};
-    lay.dims[D_V] = cfg->vocab_size;
-    lay.dims[D_P] = cfg->n_ctx;
-    lay.dims[D_C] = cfg->n_embd;
-    lay.dims[D_3C] = 3 * cfg->n_embd;
-    lay.dims[D_F] = cfg->n_inner;
-    lay.dims[D_L] = cfg->num_labels;
+    param_layout lay = gpt_layout(cfg);
     if ((st = params_build(m, &GPT_TABLE, &lay)) != ATTN_OK) goto fail;
     gpt_sync_views(m);
     *out = m;

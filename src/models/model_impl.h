@@ -400,6 +400,9 @@ tensor param_fused(const tensor *first, int64_t rows, int64_t cols);
  * and allocates the zeroed weight block (model_params_finish: checked
  * against an expected checkpoint first). m->table = t. */
 attn_status params_build(attn_model *m, const param_table *t, const param_layout *layout);
+/* The parameters a table instance holds (buffers not counted) and, of them,
+ * the token and position embeddings', without building it. */
+void params_count(const param_table *t, const param_layout *layout, int64_t *total, int64_t *embedding);
 /* Points each parameter's view at its tensor (the view of a row in group
  * g, layer l, lives at base[g] + l * stride[g] + row.field), then sets the
  * table's fused views. */

@@ -114,6 +114,20 @@ static int row_pass(const param_table *t, int r) {
 
 static bool row_present(const param_row *row, const param_layout *lay) { return !row->part || (lay->parts & row->part); }
 
+void params_count(const param_table *t, const param_layout *lay, int64_t *total, int64_t *embedding) {
+    int64_t all = 0, embd = 0;
+    for (int r = 0; r < t->n_rows; r++) {
+        const param_row *row = &t->rows[r];
+        if (!row_present(row, lay) || (row->flags & PF_BUFFER)) continue;
+        int64_t n = lay->dims[row->shape[0]] * (row->shape[1] ? lay->dims[row->shape[1]] : 1) *
+                    (row->group ? lay->layers[row->group] : 1);
+        all += n;
+        if (row->role == ROLE_TOKEN_EMBD || row->role == ROLE_POS_EMBD) embd += n;
+    }
+    *total = all;
+    if (embedding) *embedding = embd;
+}
+
 attn_status params_build(attn_model *m, const param_table *t, const param_layout *lay) {
     m->table = t;
     int64_t n = 0;

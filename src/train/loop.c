@@ -17,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
@@ -414,6 +415,9 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
                 fprintf(log, ", \"val_accuracy\": %.9g, \"val_macro_f1\": %.9g", (double)pr.val_accuracy,
                         (double)pr.val_macro_f1);
             if (pr.has_bleu) fprintf(log, ", \"val_bleu\": %.4f", (double)pr.val_bleu);
+            if (d->flops_per_token > 0)
+                fprintf(log, ", \"flops_per_token\": %.17g, \"flops\": %.17g", d->flops_per_token,
+                        d->flops_per_token * d->tokens_per_step * (double)step);
             fprintf(log, "}\n");
             if (fflush(log) != 0 || ferror(log)) {
                 st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
@@ -445,12 +449,26 @@ done:
 
 /* ---- an objective's run ------------------------------------------------------ */
 
+attn_status attn_train_flops_per_token(const attn_model *model, int64_t seq_len, double *out) {
+    *out = 0;
+    if (!model || seq_len < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "FLOPs per token: needs a model and a sequence length");
+    attn_gpt_config c = attn_model_config(model);
+    *out = 6.0 * (double)attn_model_num_params(model) + 6.0 * (double)c.n_layer * (double)seq_len * (double)c.n_embd;
+    return ATTN_OK;
+}
+
 attn_status train_objective_run(const train_objective *o, const attn_train_params *p) {
     if (p->grad_accum < 1 || p->optim.max_steps < 0 || p->eval_batches < 0 || p->eval_every < 0 || p->checkpoint_every < 0)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "%saccumulation must be positive, step counts non-negative",
                            o->pairs ? "" : "batch size and ");
     if (!o->pairs && p->batch_size < 1)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "batch size and accumulation must be positive, step counts non-negative");
+    bool clm = !o->pairs && p->objective == ATTN_OBJECTIVE_CLM;
+    if (p->budget_flops != 0 && (!clm || !(p->budget_flops > 0) || !isfinite(p->budget_flops)))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, clm ? "the FLOP budget must be positive"
+                                                     : "a FLOP budget sizes causal-LM runs on token shards only");
+    attn_train_params q = *p; /* with max_steps from the budget */
+    p = &q;
     const train_objective_ops *ops = o->ops;
     void *ctx = attn_calloc(1, ops->ctx_size);
     if (!ctx) return ATTN_ERR_OUT_OF_MEMORY;
@@ -471,6 +489,21 @@ attn_status train_objective_run(const train_objective *o, const attn_train_param
     if (!st && plan.n_micro % dist_size())
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: %lld micro-batches per step do not split over %d processes", o->who,
                          (long long)plan.n_micro, dist_size());
+    double fpt = 0, tokens_per_step = (double)p->batch_size * (double)plan.T * (double)plan.n_micro;
+    if (!st && clm) st = attn_train_flops_per_token(model, plan.T, &fpt);
+    if (!st && q.budget_flops > 0) {
+        double steps = floor(q.budget_flops / (fpt * tokens_per_step));
+        if (!(steps >= 1))
+            st = attn_errorf(ATTN_ERR_INVALID_ARG,
+                             "a budget of %.4g FLOPs is less than one step (%.4g FLOPs: %.4g per token x %.0f tokens)",
+                             q.budget_flops, fpt * tokens_per_step, fpt, tokens_per_step);
+        else if (steps > 1e12)
+            st = attn_errorf(ATTN_ERR_INVALID_ARG, "a budget of %.4g FLOPs is more than 1e12 steps", q.budget_flops);
+        else {
+            q.optim.max_steps = (int64_t)steps;
+            if (q.optim.warmup_steps < 0) q.optim.warmup_steps = q.optim.max_steps / 10 < 100 ? q.optim.max_steps / 10 : 100;
+        }
+    }
     if (!st) st = attn_trainer_new(model, &p->optim, &tr);
     if (!st && !(mbs = attn_calloc((size_t)plan.n_micro, sizeof *mbs))) st = ATTN_ERR_OUT_OF_MEMORY;
     if (!st) {
@@ -479,7 +512,8 @@ attn_status train_objective_run(const train_objective *o, const attn_train_param
         tr->loss_ctx = ctx;
         train_settings settings;
         train_settings_of(p, plan.T, o->pairs, plan.batch_tokens, &settings);
-        train_driver drv = {ctx, plan.n_micro, mbs, ops->batches, plan.evaluates ? ops->evaluate : NULL};
+        train_driver drv = {ctx, plan.n_micro, mbs, ops->batches, plan.evaluates ? ops->evaluate : NULL, fpt,
+                            tokens_per_step};
         st = train_run(tr, p, &drv, plan.tok, &settings);
     }
     attn_free(mbs);
@@ -638,7 +672,9 @@ static attn_status prepare_out_dir(attn_train_params *p, int *lock_fd) {
             st = ATTN_OK;
             attn_free(saved);
         }
-        if (p->optim.warmup_steps < 0) p->optim.warmup_steps = p->optim.max_steps / 10 < 100 ? p->optim.max_steps / 10 : 100;
+        /* a budget's run gets its default warmup from the steps the budget gives (train_objective_run) */
+        if (p->optim.warmup_steps < 0 && !(p->budget_flops > 0))
+            p->optim.warmup_steps = p->optim.max_steps / 10 < 100 ? p->optim.max_steps / 10 : 100;
     }
 done:
     attn_free(state);

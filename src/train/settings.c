@@ -33,6 +33,7 @@ enum {
     WHEN_DENOISE = 1u << 5,
     WHEN_DIST = 1u << 6,          /* several processes */
     WHEN_DETERMINISTIC = 1u << 7, /* --deterministic-reduce */
+    WHEN_ONE_CYCLE = 1u << 8,
 };
 
 typedef struct setting_row {
@@ -68,7 +69,7 @@ static const setting_row SETTINGS[] = {
     FLT("grad_clip", grad_clip, 0, "--clip"),
     TEXT("seed", seed, 0, RESUME_REFUSE, "--seed", NULL),
     TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE, RESUME_REFUSE, "--objective", "clm"),
-    TEXT("schedule", schedule, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--schedule", "cosine"),
+    TEXT("schedule", schedule, WHEN_INVERSE_SQRT | WHEN_ONE_CYCLE, RESUME_REFUSE, "--schedule", "cosine"),
     INT("d_model", d_model, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--width (inverse-sqrt's d_model)", "none"),
     BOOL("static_masking", static_masking, WHEN_MLM, "--static-masking"),
     BOOL("whole_word_masking", whole_word_masking, WHEN_MLM, "--whole-word-masking"),
@@ -110,6 +111,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (p->objective == ATTN_OBJECTIVE_MLM) when |= WHEN_MLM | (p->nsp ? WHEN_NSP : 0);
     if (p->objective == ATTN_OBJECTIVE_DENOISE) when |= WHEN_DENOISE;
     if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) when |= WHEN_INVERSE_SQRT;
+    if (p->optim.schedule == ATTN_SCHEDULE_ONE_CYCLE) when |= WHEN_ONE_CYCLE;
     if (pairs) when |= WHEN_PAIRS;
     if (dist_size() > 1) when |= WHEN_DIST;
     if (p->deterministic_reduce) when |= WHEN_DETERMINISTIC;
@@ -130,7 +132,10 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     snprintf(s->seed, sizeof s->seed, "%" PRIu64, p->seed);
     static const char *const objectives[] = {"clm", "mlm", "classify", "denoise"};
     snprintf(s->objective, sizeof s->objective, "%s", (unsigned)p->objective < 4 ? objectives[p->objective] : "?");
-    snprintf(s->schedule, sizeof s->schedule, "%s", p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT ? "inverse-sqrt" : "cosine");
+    snprintf(s->schedule, sizeof s->schedule, "%s",
+             p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT ? "inverse-sqrt"
+             : p->optim.schedule == ATTN_SCHEDULE_ONE_CYCLE  ? "one-cycle"
+                                                             : "cosine");
     s->d_model = p->optim.d_model;
     s->static_masking = p->static_masking;
     s->whole_word_masking = p->whole_word_masking;

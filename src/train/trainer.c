@@ -39,6 +39,8 @@ float attn_lr_at(const attn_optim_params *p, int64_t step) {
     if (span <= 0) return p->lr;
     double progress = (double)(step - p->warmup_steps) / (double)span;
     if (progress > 1.0) progress = 1.0;
+    if (p->schedule == ATTN_SCHEDULE_ONE_CYCLE)
+        return (float)((double)p->lr + ((double)p->min_lr - (double)p->lr) * progress);
     return (float)((double)p->min_lr + 0.5 * ((double)p->lr - (double)p->min_lr) * (1.0 + cos(3.141592653589793 * progress)));
 }
 
@@ -46,7 +48,8 @@ attn_status attn_trainer_new(attn_model *model, const attn_optim_params *p, attn
     *out = NULL;
     if (!(p->lr > 0) || !(p->min_lr >= 0) || p->warmup_steps < 0 || !(p->beta1 >= 0 && p->beta1 < 1) ||
         !(p->beta2 >= 0 && p->beta2 < 1) || !(p->eps > 0) || !(p->weight_decay >= 0) || !(p->grad_clip >= 0) ||
-        (p->schedule != ATTN_SCHEDULE_COSINE && p->schedule != ATTN_SCHEDULE_INVERSE_SQRT))
+        (p->schedule != ATTN_SCHEDULE_COSINE && p->schedule != ATTN_SCHEDULE_INVERSE_SQRT &&
+         p->schedule != ATTN_SCHEDULE_ONE_CYCLE))
         return attn_errorf(ATTN_ERR_INVALID_ARG, "optimizer settings out of range (lr > 0, betas in [0,1), eps > 0, ...)");
     attn_status st = model_enable_grads(model);
     if (st) return st;

@@ -4,7 +4,7 @@
 # build-fuzz/libattn.a: run `make fuzz-build` first). Run from the repository root.
 set -e
 C=tests/fuzz/corpus
-for h in safetensors model_config tokenizer_json bpe_files vocab_txt shards pairs labeled prepare_pairs; do
+for h in safetensors model_config tokenizer_json bpe_files vocab_txt shards pairs labeled prepare_pairs scaling_runs; do
     mkdir -p $C/fuzz_$h
 done
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
@@ -57,3 +57,6 @@ printf '\002\001{"sentence1": "a", "sentence2": "b", "label": "pos"}\n{"text_a":
 printf '\000the cat sat\tle chat\nhello world\tbonjour le monde\r\n' > $C/fuzz_prepare_pairs/bart
 printf '\001a dog\tun chien\nna\303\257ve\tna\303\257f' > $C/fuzz_prepare_pairs/eos_no_final_lf
 printf '\002the cat sat on the mat\tle chat\nhi\tsalut\n' > $C/fuzz_prepare_pairs/max_len
+printf '\000{"params": 1e6, "tokens": 2e7, "flops": 1.2e14, "loss": 3.5, "name": "a"}\n{"N": 2e6, "D": 1e7, "val_loss": 3.25, "curve": [[1e12, 5.0], [1.2e14, 3.25]]}\n' > $C/fuzz_scaling_runs/runs_two
+printf '\000{"params": 1e6, "tokens": 1e8, "flops": 6e14, "loss": 4.0}\n{"params": 2e6, "tokens": 5e7, "flops": 6e14, "loss": 3.9}\n{"params": 4e6, "tokens": 2.5e7, "flops": 6e14, "loss": 4.1}\n{"params": 8e6, "tokens": 2.5e7, "flops": 1.2e15, "loss": 3.7}\n' > $C/fuzz_scaling_runs/runs_isoflop
+printf '\001{"approach3": {"E": {"value": 1.69}, "A": {"value": 406.4}, "B": {"value": 410.7}, "alpha": {"value": 0.34}, "beta": {"value": 0.28}}}\n' > $C/fuzz_scaling_runs/fit_law

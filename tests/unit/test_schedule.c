@@ -89,3 +89,23 @@ TEST("the trainer takes d_model from the model's width unless given") {
     CHECK_STATUS(attn_trainer_new(m, &p, &tr), ATTN_ERR_INVALID_ARG);
     attn_model_free(m);
 }
+
+TEST("one-cycle: the cosine's warmup, then a straight line from lr to min_lr at max_steps") {
+    attn_optim_params p = attn_optim_default_params();
+    p.schedule = ATTN_SCHEDULE_ONE_CYCLE;
+    p.lr = 1e-2f;
+    p.min_lr = 0;
+    p.warmup_steps = 10;
+    p.max_steps = 110;
+    attn_optim_params c = p;
+    c.schedule = ATTN_SCHEDULE_COSINE;
+    for (int64_t s = 0; s < 10; s++) CHECK(attn_lr_at(&p, s) == attn_lr_at(&c, s));
+    CHECK_NEAR(attn_lr_at(&p, 10), 1e-2, 1e-9);
+    CHECK_NEAR(attn_lr_at(&p, 35), 7.5e-3, 1e-9);  /* a quarter of the way down */
+    CHECK_NEAR(attn_lr_at(&p, 60), 5e-3, 1e-9);    /* half way: the cosine's midpoint too */
+    CHECK(attn_lr_at(&p, 35) < attn_lr_at(&c, 35)); /* below the cosine before its midpoint */
+    CHECK_NEAR(attn_lr_at(&p, 110), 0.0, 1e-12);   /* zero at the end, and after */
+    CHECK_NEAR(attn_lr_at(&p, 500), 0.0, 1e-12);
+    p.min_lr = 1e-3f;
+    CHECK_NEAR(attn_lr_at(&p, 60), 5.5e-3, 1e-9);
+}
