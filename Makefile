@@ -284,9 +284,9 @@ FUZZ_ENV     := ASAN_OPTIONS=detect_leaks=1:allocator_may_return_null=1 UBSAN_OP
 
 .PHONY: fuzz fuzz-short fuzz-build fuzz-clean alloc-fail
 fuzz-build:
-	$(MAKE) BUILD=build-fuzz CC=$(FUZZ_CC) OPENMP=0 BLAS=0 MPI=0 WERROR=0 OPT="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	$(MAKE) -j$(NPROC) BUILD=build-fuzz CC=$(FUZZ_CC) OPENMP=0 BLAS=0 MPI=0 WERROR=0 OPT="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
 	  build-fuzz/libattn.a
-	$(MAKE) $(FUZZ_BIN)
+	$(MAKE) -j$(NPROC) $(FUZZ_BIN)
 
 build-fuzz/fuzz/%: tests/fuzz/%.c tests/fuzz/*.h build-fuzz/libattn.a
 	@mkdir -p $(@D)
