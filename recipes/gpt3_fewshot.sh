@@ -137,7 +137,7 @@ if [ -z "${MODELS:-}" ]; then
         if [ ! -f "$dir/model.safetensors" ]; then
             echo "== train $dir ($STEPS steps)"
             "$ATTN" train --data "$OUT/data" --out "$dir" --layers "$L" --heads "$H" --width "$W" --context "$CONTEXT" \
-                --batch 16 --steps "$STEPS" --lr 3e-3 --eval-every 0 --quiet --overwrite
+                --batch 16 --steps "$STEPS" --lr 3e-3 --eval-every 0 --overwrite
         fi
         MODELS="$MODELS $dir"
     done
