@@ -33,8 +33,8 @@ out=$("$ATTN" models extra 2>&1)
 [ $? -eq 2 ] || bad "attn models with an argument did not exit 2: $out"
 
 # attn convert: a model it does not write, a bad type, a missing model
-out=$("$ATTN" convert tests/ref/gpt2_tiny "$tmp/x.gguf" 2>&1)
-[ $? -eq 1 ] && echo "$out" | grep -q "Llama-style" || bad "convert of a GPT-2: $out"
+out=$("$ATTN" convert tests/ref/opt_tiny "$tmp/x.gguf" 2>&1)
+[ $? -eq 1 ] && echo "$out" | grep -q "Llama-style" || bad "convert of an OPT: $out"
 [ ! -e "$tmp/x.gguf" ] || bad "a failed convert left $tmp/x.gguf"
 out=$("$ATTN" convert tests/ref/llama_gqa "$tmp/x.gguf" --type q5_k 2>&1)
 [ $? -eq 2 ] || bad "convert --type q5_k did not exit 2: $out"
