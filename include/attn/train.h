@@ -231,8 +231,11 @@ typedef struct attn_train_params {
      * accumulation W x grad_accum; rank r computes the r-th slice, the
      * gradients are summed over the ranks, and rank 0 alone writes OUT (log,
      * checkpoints, callback). Every rank must read DATA (and --init, and OUT
-     * on resume) at the same path. The checkpoint records W, and a resume
-     * must use the same W.
+     * on resume) at the same path. The checkpoint records W, grad_accum and
+     * the data position (global micro-batches trained on); a resume may run
+     * on another number of processes W' when W' x grad_accum is the same
+     * global batch (refused otherwise; warned of without deterministic_reduce,
+     * whose sums then group differently).
      * deterministic_reduce: the gradient sum is formed one micro-batch at a
      * time in global order (the ranks pass it on in rank order), so W
      * processes with accumulation a give bit for bit the parameters of one

@@ -71,9 +71,12 @@ static attn_status save_state(const attn_trainer *tr, const char *path, const ch
             snprintf(nm, 112, "%s%s", prefix[b], m->params[k].name);
             e[b * n + k] = (st_entry){nm, ST_F32, m->params[k].ndim, m->params[k].shape, blocks[b] + m->params[k].offset};
         }
-    char step[32];
+    char step[32], micro[32];
     snprintf(step, sizeof step, "%lld", (long long)tr->step);
-    const char *meta[] = {"format", "attn-trainer-state", "step", step, "settings", settings, NULL};
+    /* the data position: global micro-batches trained on (all processes) */
+    snprintf(micro, sizeof micro, "%lld", (long long)(tr->step * tr->micro_per_step));
+    const char *meta[] = {"format", "attn-trainer-state", "step", step, "settings", settings,
+                          tr->micro_per_step > 0 ? "micro_batches" : NULL, micro, NULL};
     attn_status st = st_write(path, e, (int64_t)n * 3, meta);
     attn_free(e);
     attn_free(names);
@@ -119,7 +122,7 @@ static attn_status load_state(attn_trainer *tr, const char *path, const attn_tra
     attn_status st = st_open(path, &f);
     if (st) return st;
     attn_model *m = tr->model;
-    char *step = NULL, *saved = NULL;
+    char *step = NULL, *saved = NULL, *micro = NULL;
     train_settings old;
     if ((st = meta_value(f, "step", &step)) != ATTN_OK || (st = meta_value(f, "settings", &saved)) != ATTN_OK) goto done;
     if (!step || !saved) {
@@ -139,6 +142,25 @@ static attn_status load_state(attn_trainer *tr, const char *path, const attn_tra
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "--resume: %s is already at step %lld, past --steps %lld", p->out_dir, s,
                          (long long)p->optim.max_steps);
         goto done;
+    }
+    /* the data position (checkpoints of earlier versions have none): the
+     * run continues at micro-batch step x its global micro-batches per step */
+    if ((st = meta_value(f, "micro_batches", &micro)) != ATTN_OK) goto done;
+    if (micro) {
+        errno = 0;
+        long long pos = strtoll(micro, &end, 10);
+        int64_t g = train_settings_global_micro(now);
+        if (errno || *end || pos < 0) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: bad micro_batches \"%s\"", path, micro);
+            goto done;
+        }
+        if (pos != s * g) {
+            st = attn_errorf(ATTN_ERR_INVALID_ARG,
+                             "--resume: %s stopped after %lld micro-batches, which is not step %lld of %lld micro-batches "
+                             "(processes x --accum) each",
+                             p->out_dir, pos, s, (long long)g);
+            goto done;
+        }
     }
     float *blocks[3] = {m->weights, tr->m, tr->v};
     static const char *const prefix[3] = {"param.", "adam_m.", "adam_v."};
@@ -160,6 +182,7 @@ static attn_status load_state(attn_trainer *tr, const char *path, const attn_tra
 done:
     attn_free(step);
     attn_free(saved);
+    attn_free(micro);
     st_close(f);
     return st;
 }
@@ -345,6 +368,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     train_settings effective = *run_settings;
     bool lead = dist_rank() == 0;
     int64_t n_local = d->n_micro / dist_size(), first_micro = dist_rank() * n_local;
+    tr->micro_per_step = d->n_micro;
     char *state_path = path_join(p->out_dir, "trainer_state.safetensors"), *log_path = path_join(p->out_dir, "train_log.jsonl");
     if (!state_path || !log_path) {
         st = ATTN_ERR_OUT_OF_MEMORY;

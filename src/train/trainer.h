@@ -13,6 +13,7 @@ struct attn_trainer {
     float *m, *v;             /* AdamW moments, same layout as the weights */
     float *acc;               /* --deterministic-reduce: the running gradient sum (allocated on first use) */
     int64_t step;             /* optimizer steps done */
+    int64_t micro_per_step;   /* the run's global micro-batches per step (all processes; 0: not a train_run) */
     uint64_t dropout_seed;    /* base seed for dropout masks */
     graph g;
     /* The loss of a micro-batch, recorded on g (a scalar): the objective's

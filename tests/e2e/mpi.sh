@@ -4,9 +4,11 @@
 #   - --deterministic-reduce: W = 2 and 3 processes with --accum a save the
 #     model of one process with --accum W x a byte for byte (and log the same
 #     losses), for masked LM and translation pairs too; so does a resume of
-#     a W = 2 run stopped halfway;
+#     a W = 2 run stopped halfway, resumed with W = 2 or with W = 1 and
+#     --accum 2 (and the reverse): the checkpoint's data position is in
+#     global micro-batches; a resume that changes the global batch is refused;
 #   - without it a W = 2 run is the same run after run;
-#   - rank 0 alone logs and reports; a resume with another W is refused;
+#   - rank 0 alone logs and reports;
 #   - a rank that fails in the middle of a step (the testing hook
 #     ATTN_FAULT_RANK=R:S[:kill]) ends every rank at once with a non-zero
 #     status, its error printed; ranks whose states drift apart (:diverge)
@@ -98,12 +100,33 @@ done
 
 # ---- a W = 2 run stopped at step 2 and resumed with W = 2 gives the whole run's model
 mpi 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --stop-at 2 || fail "mpirun -n 2 --stop-at 2 failed"
+cp -r "$tmp/part" "$tmp/part1"
 mpi 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --resume || fail "mpirun -n 2 --resume failed"
 cmp "$tmp/dist_21/model.safetensors" "$tmp/part/model.safetensors" || fail "a resumed 2-process run differs"
-# ... while a resume with another number of processes is refused
+# ... and so does its resume in 1 process with --accum 2 (the same global batch), and the reverse
+"$ATTN" train $small --deterministic-reduce --accum 2 --out "$tmp/part1" --resume 2>"$tmp/err" ||
+    fail "resuming a 2-process run in 1 process with --accum 2: $(cat "$tmp/err")"
+[ ! -s "$tmp/err" ] || fail "resume 2 -> 1 process with --deterministic-reduce warned: $(cat "$tmp/err")"
+cmp "$tmp/dist_21/model.safetensors" "$tmp/part1/model.safetensors" || fail "a 2-process run resumed in 1 process differs"
+strip "$tmp/dist_21/train_log.jsonl" > "$tmp/a.log"
+strip "$tmp/part1/train_log.jsonl" > "$tmp/b.log"
+diff "$tmp/a.log" "$tmp/b.log" || fail "a 2-process run resumed in 1 process logged other losses"
+"$ATTN" train $small --deterministic-reduce --accum 2 --out "$tmp/part2" --stop-at 2
+mpi 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/part2" --resume || fail "resume 1 -> 2 processes failed"
+cmp "$tmp/one_21/model.safetensors" "$tmp/part2/model.safetensors" || fail "a 1-process run resumed in 2 processes differs"
+# ... while a resume that changes the global batch is refused, saying which --accum keeps it
 run_status "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --resume --steps 6
-[ "$rc" = 1 ] || fail "resuming a 2-process run in 1 process: exit $rc"
-grep -q "was trained with mpirun -n (processes) 2, not 1" "$tmp/err" || fail "resume with another W: $(cat "$tmp/err")"
+[ "$rc" = 1 ] || fail "resuming a 2-process run in 1 process with --accum 1: exit $rc"
+grep -q "was trained with 2 processes x --accum 1 = 2 micro-batches per step, and this run has 1 x --accum 1 = 1 (with 1 process give --accum 2;" \
+    "$tmp/err" || fail "resume with another global batch: $(cat "$tmp/err")"
+run_status mpi 3 "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --resume --steps 6
+[ "$rc" != 0 ] || fail "resuming a 2-process run in 3 processes: exit 0"
+grep -q "(2 micro-batches do not split over 3 processes;" "$tmp/err" || fail "resume 2 -> 3 processes: $(cat "$tmp/err")"
+# ... and without --deterministic-reduce another number of processes is warned of
+"$ATTN" train $small --accum 2 --out "$tmp/part3" --stop-at 2
+mpi 2 "$ATTN" train $small --out "$tmp/part3" --resume 2>"$tmp/err" || fail "resume 1 -> 2 processes: $(cat "$tmp/err")"
+grep -q "^attn train: warning: .* was trained with 1 process and continues with 2: without --deterministic-reduce" "$tmp/err" ||
+    fail "resume 1 -> 2 processes without --deterministic-reduce: no warning: $(cat "$tmp/err")"
 
 # ---- without the flag: the same at a fixed W, run after run; rank 0 alone reports
 mpi 2 "$ATTN" train $small --out "$tmp/plain_a" || fail "mpirun -n 2 failed"
