@@ -243,6 +243,19 @@ typedef struct attn_train_params {
      * Without it the ranks' sums are added by MPI_Allreduce: the same run
      * after run at a fixed W, but not across W. */
     bool deterministic_reduce;
+    /* ZeRO-1 (1; 0: off): each of the W processes keeps the AdamW moments
+     * of one contiguous 1/W of the parameters only (optimizer state per
+     * process / W): the gradients are reduce-scattered to the owners, each
+     * updates its part and the parameters are all-gathered. The parameters
+     * are bit for bit those of the unsharded optimizer (with
+     * deterministic_reduce, those of one process); checkpoints hold the
+     * whole moments (gathered to rank 0), so a run resumes with or without
+     * it and with another W. */
+    int64_t zero_stage;
+    /* Called on rank 0 with `user` and a one-line message about the run's
+     * setup (the optimizer state per process under zero_stage). NULL: not
+     * told. */
+    void (*note)(const char *message, void *user);
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);
