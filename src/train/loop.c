@@ -494,7 +494,8 @@ done:
 /* ZeRO-1 (p->zero_stage 1): shards the moments (trainer_shard_moments) and
  * tells p->note what each process now holds. */
 static attn_status zero_start(attn_trainer *tr, const attn_train_params *p) {
-    if (p->zero_stage != 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "--zero %lld: only stage 1 (0: off)", (long long)p->zero_stage);
+    if (p->zero_stage != 1)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "--zero %lld: only stage 1 (0: off)", (long long)p->zero_stage);
     attn_status st = trainer_shard_moments(tr);
     if (st || !p->note || dist_rank() != 0) return st;
     int64_t most = 0;
@@ -536,7 +537,7 @@ attn_status train_objective_run(const train_objective *o, const attn_train_param
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: %lld micro-batches per step do not split over %d processes", o->who,
                          (long long)plan.n_micro, dist_size());
     if (!st) st = attn_trainer_new(model, &p->optim, &tr);
-    if (!st && p->zero_stage > 0) st = zero_start(tr, p);
+    if (!st && p->zero_stage != 0) st = zero_start(tr, p);
     if (!st && !(mbs = attn_calloc((size_t)plan.n_micro, sizeof *mbs))) st = ATTN_ERR_OUT_OF_MEMORY;
     if (!st) {
         tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);

@@ -205,8 +205,8 @@ static attn_status grad_norm(attn_trainer *tr, double *out) {
     if (tr->zero) {
         for (int i = 0; i < m->n_params_tensors; i++)
             for (int64_t j = 0; j < m->params[i].numel; j += tr->norm_block, b++) {
-                int64_t at = m->params[i].offset + j;
-                bs[b] = at >= tr->lo && at < tr->hi ? k->sumsq(m->grads + at, min64(tr->norm_block, m->params[i].numel - j)) : 0;
+                int64_t at = m->params[i].offset + j, len = min64(tr->norm_block, m->params[i].numel - j);
+                bs[b] = at >= tr->lo && at < tr->hi ? k->sumsq(m->grads + at, len) : 0;
             }
         attn_status st = dist_sum_f64(bs, (int)tr->n_blocks);
         if (st) return st;
