@@ -85,6 +85,10 @@ static void on_progress(const attn_train_progress *p, void *user) {
     fflush(stderr);
 }
 
+static void on_note(const char *message, void *user) {
+    if (!((progress_state *)user)->quiet) fprintf(stderr, "attn train: %s\n", message);
+}
+
 static void on_warning(const char *message, void *user) {
     (void)user;
     fprintf(stderr, "attn train: warning: %s\n", message);
@@ -234,6 +238,9 @@ int cmd_train(int argc, char **argv) {
                   "under mpirun -n W: sum the gradients one micro-batch at a time in a fixed order, so W processes "
                   "with --accum A give bit for bit the model of one process with --accum W*A (the same --threads); "
                   "without it the result is the same run after run at a fixed W")},
+        {CLI_INT("--zero", NULL, "N", &p.zero_stage, 0, 1,
+                 "under mpirun -n W: 1 = ZeRO-1, each process keeps the AdamW moments of 1/W of the parameters (the "
+                 "same parameters bit for bit; checkpoints hold them all); 0 = off")},
         {CLI_CHOICE("--precision", NULL, "fp32|bf16", &p.precision, cli_precisions,
                     "matrix products in bf16 with fp32 accumulation; weights, gradients, AdamW and "
                     "checkpoints stay fp32")},
@@ -274,6 +281,7 @@ int cmd_train(int argc, char **argv) {
     p.user = &ps;
     p.should_stop = should_stop;
     p.warning = on_warning;
+    p.note = on_note;
     if (p.resume && !ps.quiet) {
         char state[4096], log[4096], lock[4096];
         snprintf(state, sizeof state, "%s/trainer_state.safetensors", p.out_dir);

@@ -239,8 +239,11 @@ typedef struct attn_train_params {
      * accumulation W x grad_accum; rank r computes the r-th slice, the
      * gradients are summed over the ranks, and rank 0 alone writes OUT (log,
      * checkpoints, callback). Every rank must read DATA (and --init, and OUT
-     * on resume) at the same path. The checkpoint records W, and a resume
-     * must use the same W.
+     * on resume) at the same path. The checkpoint records W, grad_accum and
+     * the data position (global micro-batches trained on); a resume may run
+     * on another number of processes W' when W' x grad_accum is the same
+     * global batch (refused otherwise; warned of without deterministic_reduce,
+     * whose sums then group differently).
      * deterministic_reduce: the gradient sum is formed one micro-batch at a
      * time in global order (the ranks pass it on in rank order), so W
      * processes with accumulation a give bit for bit the parameters of one
@@ -248,6 +251,19 @@ typedef struct attn_train_params {
      * Without it the ranks' sums are added by MPI_Allreduce: the same run
      * after run at a fixed W, but not across W. */
     bool deterministic_reduce;
+    /* ZeRO-1 (1; 0: off): each of the W processes keeps the AdamW moments
+     * of one contiguous 1/W of the parameters only (optimizer state per
+     * process / W): the gradients are reduce-scattered to the owners, each
+     * updates its part and the parameters are all-gathered. The parameters
+     * are bit for bit those of the unsharded optimizer (with
+     * deterministic_reduce, those of one process); checkpoints hold the
+     * whole moments (gathered to rank 0), so a run resumes with or without
+     * it and with another W. */
+    int64_t zero_stage;
+    /* Called on rank 0 with `user` and a one-line message about the run's
+     * setup (the optimizer state per process under zero_stage). NULL: not
+     * told. */
+    void (*note)(const char *message, void *user);
 } attn_train_params;
 
 ATTN_API attn_train_params attn_train_default_params(void);

@@ -39,7 +39,11 @@
     X(Bcast, (void *, int, MPI_Datatype, int, MPI_Comm))                         \
     X(Allreduce, (const void *, void *, int, MPI_Datatype, MPI_Op, MPI_Comm))    \
     X(Send, (const void *, int, MPI_Datatype, int, int, MPI_Comm))               \
-    X(Recv, (void *, int, MPI_Datatype, int, int, MPI_Comm, MPI_Status *))
+    X(Recv, (void *, int, MPI_Datatype, int, int, MPI_Comm, MPI_Status *))                                    \
+    X(Reduce_scatter, (const void *, void *, const int *, MPI_Datatype, MPI_Op, MPI_Comm))                      \
+    X(Allgatherv, (const void *, int, MPI_Datatype, void *, const int *, const int *, MPI_Datatype, MPI_Comm))  \
+    X(Scatterv, (const void *, const int *, const int *, MPI_Datatype, void *, int, MPI_Datatype, int, MPI_Comm)) \
+    X(Gatherv, (const void *, int, MPI_Datatype, void *, const int *, const int *, MPI_Datatype, int, MPI_Comm))
 #define MPI_FIELD(name, args) int(*name) args;
 static struct {
     MPI_FUNCTIONS(MPI_FIELD)
@@ -236,6 +240,56 @@ attn_status dist_recv(void *buf, size_t bytes, int from) {
     (void)buf, (void)bytes, (void)from;
     return attn_errorf(ATTN_ERR_UNSUPPORTED, "no other process to receive from (a build without MPI)");
 #endif
+}
+
+attn_status dist_reduce_scatter_f32(float *buf, float *scratch, const int *counts, const int *displs) {
+#ifdef ATTN_HAVE_MPI
+    if (g_size > 1) {
+        /* not MPI_IN_PLACE: MPICH's in-place copy of a part longer than its
+         * offset trips its own check on overlapping memcpy */
+        MPI_TRY(mpi.Reduce_scatter(buf, scratch, counts, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD), "MPI_Reduce_scatter");
+        memcpy(buf + displs[g_rank], scratch, (size_t)counts[g_rank] * sizeof *buf);
+    }
+#else
+    (void)buf, (void)scratch, (void)counts, (void)displs;
+#endif
+    return ATTN_OK;
+}
+
+attn_status dist_allgather_f32(float *buf, const int *counts, const int *displs) {
+#ifdef ATTN_HAVE_MPI
+    if (g_size > 1)
+        MPI_TRY(mpi.Allgatherv(MPI_IN_PLACE, 0, MPI_FLOAT, buf, counts, displs, MPI_FLOAT, MPI_COMM_WORLD), "MPI_Allgatherv");
+#else
+    (void)buf, (void)counts, (void)displs;
+#endif
+    return ATTN_OK;
+}
+
+attn_status dist_scatter_f32(const float *src, float *dst, const int *counts, const int *displs, int root) {
+    if (g_size < 2) {
+        memcpy(dst, src + displs[0], (size_t)counts[0] * sizeof *dst);
+        return ATTN_OK;
+    }
+#ifdef ATTN_HAVE_MPI
+    MPI_TRY(mpi.Scatterv(src, counts, displs, MPI_FLOAT, dst, counts[g_rank], MPI_FLOAT, root, MPI_COMM_WORLD), "MPI_Scatterv");
+#else
+    (void)root;
+#endif
+    return ATTN_OK;
+}
+
+attn_status dist_gather_f32(const float *src, float *dst, const int *counts, const int *displs, int root) {
+    if (g_size < 2) {
+        memcpy(dst + displs[0], src, (size_t)counts[0] * sizeof *dst);
+        return ATTN_OK;
+    }
+#ifdef ATTN_HAVE_MPI
+    MPI_TRY(mpi.Gatherv(src, counts[g_rank], MPI_FLOAT, dst, counts, displs, MPI_FLOAT, root, MPI_COMM_WORLD), "MPI_Gatherv");
+#else
+    (void)root;
+#endif
+    return ATTN_OK;
 }
 
 /* The mode of ATTN_FAULT_RANK=R:S[:MODE] when it names this rank and step

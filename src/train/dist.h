@@ -25,6 +25,21 @@ attn_status dist_sum_f32(float *buf, int64_t n);
 attn_status dist_sum_f64(double *buf, int n);
 /* In place on every rank: the element-wise maximum over ranks. */
 attn_status dist_max_i64(int64_t *buf, int n);
+/* ZeRO's collectives over a vector split into the ranks' contiguous parts:
+ * rank r's part is counts[r] floats at displs[r] (displs the running sum of
+ * counts, the same arrays on every rank).
+ * reduce_scatter: buf (all parts, on every rank) summed over ranks, of
+ * which each rank keeps its own part in place (MPI_Reduce_scatter through
+ * `scratch`, room for this rank's part; the rest of buf is left as it is). allgather: every rank's own part of buf to
+ * every rank, in place (MPI_Allgatherv). scatter: rank r's part of root's
+ * src into r's dst (MPI_Scatterv; src is read on root only). gather: every
+ * rank's part, counts[r] floats at src, into root's dst at displs[r]
+ * (MPI_Gatherv; dst is written on root only). Alone: scatter and gather
+ * copy, the others leave buf as it is. */
+attn_status dist_reduce_scatter_f32(float *buf, float *scratch, const int *counts, const int *displs);
+attn_status dist_allgather_f32(float *buf, const int *counts, const int *displs);
+attn_status dist_scatter_f32(const float *src, float *dst, const int *counts, const int *displs, int root);
+attn_status dist_gather_f32(const float *src, float *dst, const int *counts, const int *displs, int root);
 /* Point to point (not collective): bytes to / from one rank. */
 attn_status dist_send(const void *buf, size_t bytes, int to);
 attn_status dist_recv(void *buf, size_t bytes, int from);

@@ -64,7 +64,8 @@ static attn_status save_state(const attn_trainer *tr, const char *path, const ch
         attn_free(names);
         return ATTN_ERR_OUT_OF_MEMORY;
     }
-    const float *blocks[3] = {m->weights, tr->m, tr->v};
+    /* ZeRO-1: the moments rank 0 gathered (trainer_gather_moments) */
+    const float *blocks[3] = {m->weights, tr->zero ? tr->full_m : tr->m, tr->zero ? tr->full_v : tr->v};
     static const char *const prefix[3] = {"param.", "adam_m.", "adam_v."};
     for (int b = 0; b < 3; b++)
         for (int k = 0; k < n; k++) {
@@ -72,9 +73,12 @@ static attn_status save_state(const attn_trainer *tr, const char *path, const ch
             snprintf(nm, 112, "%s%s", prefix[b], m->params[k].name);
             e[b * n + k] = (st_entry){nm, ST_F32, m->params[k].ndim, m->params[k].shape, blocks[b] + m->params[k].offset};
         }
-    char step[32];
+    char step[32], micro[32];
     snprintf(step, sizeof step, "%lld", (long long)tr->step);
-    const char *meta[] = {"format", "attn-trainer-state", "step", step, "settings", settings, NULL};
+    /* the data position: global micro-batches trained on (all processes) */
+    snprintf(micro, sizeof micro, "%lld", (long long)(tr->step * tr->micro_per_step));
+    const char *meta[] = {"format", "attn-trainer-state", "step", step, "settings", settings,
+                          tr->micro_per_step > 0 ? "micro_batches" : NULL, micro, NULL};
     attn_status st = st_write(path, e, (int64_t)n * 3, meta);
     attn_free(e);
     attn_free(names);
@@ -120,7 +124,8 @@ static attn_status load_state(attn_trainer *tr, const char *path, const attn_tra
     attn_status st = st_open(path, &f);
     if (st) return st;
     attn_model *m = tr->model;
-    char *step = NULL, *saved = NULL;
+    char *step = NULL, *saved = NULL, *micro = NULL;
+    float *tmp = NULL;
     train_settings old;
     if ((st = meta_value(f, "step", &step)) != ATTN_OK || (st = meta_value(f, "settings", &saved)) != ATTN_OK) goto done;
     if (!step || !saved) {
@@ -141,18 +146,51 @@ static attn_status load_state(attn_trainer *tr, const char *path, const attn_tra
                          (long long)p->optim.max_steps);
         goto done;
     }
+    /* the data position (checkpoints of earlier versions have none): the
+     * run continues at micro-batch step x its global micro-batches per step */
+    if ((st = meta_value(f, "micro_batches", &micro)) != ATTN_OK) goto done;
+    if (micro) {
+        errno = 0;
+        long long pos = strtoll(micro, &end, 10);
+        int64_t g = train_settings_global_micro(now);
+        if (errno || *end || pos < 0) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: bad micro_batches \"%s\"", path, micro);
+            goto done;
+        }
+        if (pos != s * g) {
+            st = attn_errorf(ATTN_ERR_INVALID_ARG,
+                             "--resume: %s stopped after %lld micro-batches, which is not step %lld of %lld micro-batches "
+                             "(processes x --accum) each",
+                             p->out_dir, pos, s, (long long)g);
+            goto done;
+        }
+    }
     float *blocks[3] = {m->weights, tr->m, tr->v};
     static const char *const prefix[3] = {"param.", "adam_m.", "adam_v."};
+    if (tr->zero) { /* ZeRO-1: a tensor at a time, of which the moments of this rank's shard are kept */
+        int64_t most = 0;
+        for (int k = 0; k < m->n_params_tensors; k++)
+            if (m->params[k].numel > most) most = m->params[k].numel;
+        if (!(tmp = attn_malloc_aligned((size_t)most * sizeof *tmp))) {
+            st = ATTN_ERR_OUT_OF_MEMORY;
+            goto done;
+        }
+    }
     for (int b = 0; b < 3; b++)
         for (int k = 0; k < m->n_params_tensors; k++) {
+            const param_info *pi = &m->params[k];
             char nm[128];
-            snprintf(nm, sizeof nm, "%s%s", prefix[b], m->params[k].name);
+            snprintf(nm, sizeof nm, "%s%s", prefix[b], pi->name);
             const st_tensor *t = st_find(f, nm);
             if (!t) {
                 st = attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor %s", path, nm);
                 goto done;
             }
-            if ((st = st_read_f32(t, blocks[b] + m->params[k].offset, m->params[k].numel)) != ATTN_OK) goto done;
+            bool shard = b > 0 && tr->zero;
+            if ((st = st_read_f32(t, shard ? tmp : blocks[b] + pi->offset, pi->numel)) != ATTN_OK) goto done;
+            int64_t a = pi->offset > tr->lo ? pi->offset : tr->lo;
+            int64_t e = pi->offset + pi->numel < tr->hi ? pi->offset + pi->numel : tr->hi;
+            if (shard && a < e) memcpy(blocks[b] + (a - tr->lo), tmp + (a - pi->offset), (size_t)(e - a) * sizeof *tmp);
         }
     tr->step = s;
     tr->p.max_steps = old.max_steps;
@@ -161,6 +199,8 @@ static attn_status load_state(attn_trainer *tr, const char *path, const attn_tra
 done:
     attn_free(step);
     attn_free(saved);
+    attn_free(micro);
+    attn_free_aligned(tmp);
     st_close(f);
     return st;
 }
@@ -294,25 +334,27 @@ static uint64_t float_hash(const float *x, int64_t n, uint64_t h) {
 }
 
 /* Every rank's weights, AdamW moments and step from rank 0 (a resumed or
- * new model), so the ranks start from one state. */
+ * new model), so the ranks start from one state. ZeRO-1: each rank holds
+ * its own shard of the moments (zeros, or read from the checkpoint). */
 static attn_status dist_share_state(attn_trainer *tr) {
     if (dist_size() < 2) return ATTN_OK;
     attn_model *m = tr->model;
     size_t bytes = (size_t)m->n_weights * sizeof(float);
     attn_status st = dist_bcast(m->weights, bytes, 0);
-    if (!st) st = dist_bcast(tr->m, bytes, 0);
-    if (!st) st = dist_bcast(tr->v, bytes, 0);
+    if (!st && !tr->zero) st = dist_bcast(tr->m, bytes, 0);
+    if (!st && !tr->zero) st = dist_bcast(tr->v, bytes, 0);
     if (!st) st = dist_bcast(&tr->step, sizeof tr->step, 0);
     return st;
 }
 
 /* The check that every rank holds rank 0's parameters and moments (their
- * hash), where a checkpoint is written. */
+ * hash), where a checkpoint is written (ZeRO-1: the parameters; each rank
+ * holds other moments). */
 static attn_status dist_check_same(const attn_trainer *tr, int64_t step) {
     if (dist_size() < 2) return ATTN_OK;
     const attn_model *m = tr->model;
     uint64_t h = float_hash(m->weights, m->n_weights, 0xcbf29ce484222325ULL);
-    h = float_hash(tr->v, m->n_weights, float_hash(tr->m, m->n_weights, h));
+    if (!tr->zero) h = float_hash(tr->v, m->n_weights, float_hash(tr->m, m->n_weights, h));
     uint64_t h0 = h;
     attn_status st = dist_bcast(&h0, sizeof h0, 0);
     int64_t differ = h0 != h ? 1 : 0;
@@ -346,6 +388,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     train_settings effective = *run_settings;
     bool lead = dist_rank() == 0;
     int64_t n_local = d->n_micro / dist_size(), first_micro = dist_rank() * n_local;
+    tr->micro_per_step = d->n_micro;
     char *state_path = path_join(p->out_dir, "trainer_state.safetensors"), *log_path = path_join(p->out_dir, "train_log.jsonl");
     if (!state_path || !log_path) {
         st = ATTN_ERR_OUT_OF_MEMORY;
@@ -426,19 +469,22 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
             }
         }
         if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end || out_of_time || stop) {
-            if ((st = dist_check_same(tr, step)) != ATTN_OK) goto done;
+            if ((st = dist_check_same(tr, step)) != ATTN_OK || (st = trainer_gather_moments(tr)) != ATTN_OK) goto done;
             if (lead && (st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) {
                 st = write_failed(st, step, saved, p->out_dir);
                 goto done;
             }
+            trainer_drop_full_moments(tr);
             saved = step;
             pr.checkpointed = true;
         }
         if (lead && p->callback) p->callback(&pr, p->user);
         if (out_of_time || stop) break;
     }
+    if (tr->step == first && (st = trainer_gather_moments(tr)) != ATTN_OK) goto done;
     if (lead && tr->step == first && !file_exists(state_path))
         st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
+    trainer_drop_full_moments(tr);
 done:
     if (log && fclose(log) != 0 && !st) st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
     if (settings) cJSON_free(settings);
@@ -454,6 +500,25 @@ attn_status attn_train_flops_per_token(const attn_model *model, int64_t seq_len,
     if (!model || seq_len < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "FLOPs per token: needs a model and a sequence length");
     attn_gpt_config c = attn_model_config(model);
     *out = 6.0 * (double)attn_model_num_params(model) + 6.0 * (double)c.n_layer * (double)seq_len * (double)c.n_embd;
+    return ATTN_OK;
+}
+
+/* ZeRO-1 (p->zero_stage 1): shards the moments (trainer_shard_moments) and
+ * tells p->note what each process now holds. */
+static attn_status zero_start(attn_trainer *tr, const attn_train_params *p) {
+    if (p->zero_stage != 1)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "--zero %lld: only stage 1 (0: off)", (long long)p->zero_stage);
+    attn_status st = trainer_shard_moments(tr);
+    if (st || !p->note || dist_rank() != 0) return st;
+    int64_t most = 0;
+    for (int r = 0; r < dist_size(); r++)
+        if (tr->counts[r] > most) most = tr->counts[r];
+    double mib = 2.0 * (double)sizeof(float) / (1024.0 * 1024.0);
+    char msg[256];
+    snprintf(msg, sizeof msg,
+             "ZeRO-1: AdamW moments of %.2f MiB per process at most (the largest of %d shards; %.2f MiB unsharded)",
+             (double)most * mib, dist_size(), (double)tr->model->n_weights * mib);
+    p->note(msg, p->user);
     return ATTN_OK;
 }
 
@@ -505,6 +570,7 @@ attn_status train_objective_run(const train_objective *o, const attn_train_param
         }
     }
     if (!st) st = attn_trainer_new(model, &p->optim, &tr);
+    if (!st && p->zero_stage != 0) st = zero_start(tr, p);
     if (!st && !(mbs = attn_calloc((size_t)plan.n_micro, sizeof *mbs))) st = ATTN_ERR_OUT_OF_MEMORY;
     if (!st) {
         tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);

@@ -21,6 +21,7 @@ typedef enum resume_rule {
     RESUME_REFUSE, /* another run: refused, naming the option and both values */
     RESUME_WARN,   /* the run goes on, told that it no longer matches an uninterrupted one */
     RESUME_ALLOW,  /* may change freely (the step budget: see train_load_state) */
+    RESUME_GLOBAL, /* grad_accum and world_size: their product (the global micro-batches per step) must stay */
 } resume_rule;
 
 /* When a run records a row (0: always). */
@@ -57,7 +58,7 @@ typedef struct setting_row {
 static const setting_row SETTINGS[] = {
     INT("batch_size", batch_size, 0, RESUME_REFUSE, "--batch", NULL),
     INT("seq_len", seq_len, 0, RESUME_REFUSE, "--seq-len", NULL),
-    INT("grad_accum", grad_accum, 0, RESUME_REFUSE, "--accum", NULL),
+    INT("grad_accum", grad_accum, 0, RESUME_GLOBAL, "--accum", NULL),
     INT("max_steps", max_steps, 0, RESUME_ALLOW, "--steps", NULL),
     INT("warmup_steps", warmup_steps, 0, RESUME_REFUSE, "--warmup", NULL),
     FLT("lr", lr, 0, "--lr"),
@@ -87,8 +88,10 @@ static const setting_row SETTINGS[] = {
      * precision, but its numbers then differ from an uninterrupted run's */
     TEXT("precision", precision, 0, RESUME_WARN, "--precision", NULL),
     /* recorded only in runs of several processes / with the flag, so a
-     * one-process run's settings are those of earlier versions */
-    INT("world_size", world_size, WHEN_DIST, RESUME_REFUSE, "mpirun -n (processes)", "1"),
+     * one-process run's settings are those of earlier versions. A resume
+     * may change the number of processes if world_size x grad_accum (the
+     * step's global micro-batches, which fix its data) stays the same */
+    INT("world_size", world_size, WHEN_DIST, RESUME_GLOBAL, "mpirun -n (processes)", "1"),
     ROW("deterministic_reduce", SET_BOOL, deterministic_reduce, WHEN_DETERMINISTIC, RESUME_WARN, "--deterministic-reduce",
         "off"),
 };
@@ -281,10 +284,55 @@ static bool same_value(const setting_row *r, const train_settings *a, const trai
     return false;
 }
 
+int64_t train_settings_world(const train_settings *s) {
+    return s->present & train_settings_has("world_size") ? s->world_size : 1;
+}
+
+int64_t train_settings_global_micro(const train_settings *s) { return s->grad_accum * train_settings_world(s); }
+
+/* RESUME_GLOBAL: a resume may run on another number of processes W' when
+ * W' x --accum still gives the checkpoint's micro-batches per step (batches
+ * and dropout masks are functions of the step and the global micro-batch,
+ * so the run goes on with the same data); without --deterministic-reduce
+ * the sums then group differently, which the warning says. */
+static attn_status compare_global(const train_settings *saved, const train_settings *now, const attn_train_params *p,
+                                  bool refusals) {
+    int64_t w0 = train_settings_world(saved), w1 = train_settings_world(now);
+    int64_t g0 = train_settings_global_micro(saved), g1 = train_settings_global_micro(now);
+    if (refusals && g0 != g1) {
+        char hint[160];
+        if (g0 % w1)
+            snprintf(hint, sizeof hint, "%lld micro-batches do not split over %lld processes", (long long)g0, (long long)w1);
+        else
+            snprintf(hint, sizeof hint, "with %lld process%s give --accum %lld", (long long)w1, w1 == 1 ? "" : "es",
+                     (long long)(g0 / w1));
+        return attn_errorf(ATTN_ERR_INVALID_ARG,
+                           "--resume continues the global batch of the original run: %s was trained with %lld process%s x "
+                           "--accum %lld = %lld micro-batches per step, and this run has %lld x --accum %lld = %lld (%s; or "
+                           "start a new run from its weights with --init %s and another --out)",
+                           p->out_dir, (long long)w0, w0 == 1 ? "" : "es", (long long)saved->grad_accum, (long long)g0,
+                           (long long)w1, (long long)now->grad_accum, (long long)g1, hint, p->out_dir);
+    }
+    if (!refusals && w0 != w1 && !now->deterministic_reduce && p->warning) {
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "%s was trained with %lld process%s and continues with %lld: without --deterministic-reduce its gradient "
+                 "sums group differently, so its numbers will differ from those of a run that never stopped",
+                 p->out_dir, (long long)w0, w0 == 1 ? "" : "es", (long long)w1);
+        p->warning(msg, p->user);
+    }
+    return ATTN_OK;
+}
+
 attn_status train_settings_compare(const train_settings *saved, const train_settings *now, const attn_train_params *p) {
     for (int pass = 0; pass < 2; pass++) /* every refusal before any warning */
         for (size_t i = 0; i < N_SETTINGS; i++) {
             const setting_row *r = &SETTINGS[i];
+            if (r->rule == RESUME_GLOBAL) {
+                attn_status st = strcmp(r->key, "grad_accum") ? ATTN_OK : compare_global(saved, now, p, pass == 0);
+                if (st) return st;
+                continue;
+            }
             if (r->rule != (pass ? RESUME_WARN : RESUME_REFUSE) || same_value(r, saved, now, i)) continue;
             char was[64], is[64];
             setting_text(r, saved, i, was, sizeof was);

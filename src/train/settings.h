@@ -27,6 +27,10 @@ uint64_t train_settings_has(const char *key);
 /* The settings of a run of p (in a run of dist_size() processes) with windows of T tokens (0 for pair data);
  * `pairs`: pair shards, batches of batch_tokens padded tokens. */
 void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_t batch_tokens, train_settings *s);
+/* The run's number of processes (1 where not recorded) and its global
+ * micro-batches per step (world_size x grad_accum). */
+int64_t train_settings_world(const train_settings *s);
+int64_t train_settings_global_micro(const train_settings *s);
 /* s as the trainer state's settings JSON (cJSON_free it; NULL with an
  * out-of-memory message when an allocation failed). */
 char *train_settings_write(const train_settings *s);
@@ -38,7 +42,10 @@ attn_status train_settings_read(const char *json, const char *path, train_settin
  * `now`, row by row: a refused row that differs is ATTN_ERR_INVALID_ARG
  * naming the option and both values (out_dir: the run's directory); a
  * warned one that differs calls p->warning (when set) and goes on; an
- * allowed one (max_steps) is not compared. */
+ * allowed one (max_steps) is not compared. grad_accum and world_size are
+ * compared as their product: another number of processes is allowed (and
+ * warned of without --deterministic-reduce) when --accum keeps the step's
+ * global micro-batches. */
 attn_status train_settings_compare(const train_settings *saved, const train_settings *now, const attn_train_params *p);
 
 #endif

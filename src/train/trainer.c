@@ -6,7 +6,24 @@
 #include "kernels/bf16.h"
 #include "train/dist.h"
 
+#include <limits.h>
 #include <math.h>
+#include <stdlib.h>
+
+/* The gradient norm sums squares in blocks of this many floats from each
+ * tensor's start (a tensor's sum is its blocks' in order, the total the
+ * tensors' in order); ZeRO-1 shards never cut a block, so a sharded norm
+ * adds the same numbers in the same order. The testing hook
+ * ATTN_NORM_BLOCK=N sets another size, so that a tiny model's shards cut
+ * tensors too. */
+#define NORM_BLOCK ((int64_t)1 << 18)
+
+static int64_t norm_block(void) {
+    const char *v = getenv("ATTN_NORM_BLOCK");
+    char *end;
+    long long n = v && *v ? strtoll(v, &end, 10) : 0;
+    return n > 0 && !*end ? (int64_t)n : NORM_BLOCK;
+}
 
 attn_optim_params attn_optim_default_params(void) {
     attn_optim_params p;
@@ -57,6 +74,9 @@ attn_status attn_trainer_new(attn_model *model, const attn_optim_params *p, attn
     if (!tr) return ATTN_ERR_OUT_OF_MEMORY;
     tr->model = model;
     tr->p = *p;
+    tr->lo = 0;
+    tr->hi = model->n_weights;
+    tr->norm_block = norm_block();
     if (tr->p.schedule == ATTN_SCHEDULE_INVERSE_SQRT && tr->p.d_model <= 0) tr->p.d_model = model->cfg.n_embd;
     size_t bytes = (size_t)model->n_weights * sizeof(float);
     tr->m = attn_malloc_aligned(bytes);
@@ -78,6 +98,11 @@ void attn_trainer_free(attn_trainer *tr) {
     attn_free_aligned(tr->m);
     attn_free_aligned(tr->v);
     attn_free_aligned(tr->acc);
+    attn_free(tr->counts);
+    attn_free(tr->displs);
+    attn_free(tr->block_sums);
+    attn_free_aligned(tr->shard_buf);
+    trainer_drop_full_moments(tr);
     attn_free(tr);
 }
 
@@ -88,15 +113,119 @@ size_t attn_trainer_arena_bytes(const attn_trainer *tr, size_t *n_chunk_allocs) 
     return arena_bytes(&tr->g.mem);
 }
 
-static double grad_norm(const attn_model *m) {
-    /* per-tensor sums of squares, then the total: the same grouping as
-     * torch's norm of per-parameter norms, in double */
-    const kernels *k = kernels_default();
-    double total = 0;
-    for (int i = 0; i < m->n_params_tensors; i++) total += k->sumsq(m->grads + m->params[i].offset, m->params[i].numel);
-    return sqrt(total);
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+attn_status trainer_shard_moments(attn_trainer *tr) {
+    attn_model *m = tr->model;
+    int W = dist_size(), r = dist_rank();
+    int64_t n = m->n_weights;
+    if (n > INT_MAX)
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "--zero 1: the model's %lld weights are more than one MPI count holds (%d)",
+                           (long long)n, INT_MAX);
+    int64_t *bounds = attn_calloc((size_t)W + 1, sizeof *bounds);
+    tr->counts = attn_calloc((size_t)W, sizeof *tr->counts);
+    tr->displs = attn_calloc((size_t)W, sizeof *tr->displs);
+    if (!bounds || !tr->counts || !tr->displs) {
+        attn_free(bounds);
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
+    bounds[W] = n;
+    for (int q = 1; q < W; q++) { /* about n q / W, moved back to the start of the norm block it falls in */
+        int64_t t = n * q / W, b = t;
+        for (int i = 0; i < m->n_params_tensors; i++) {
+            const param_info *pi = &m->params[i];
+            if (t >= pi->offset && t < pi->offset + pi->numel) {
+                b = pi->offset + (t - pi->offset) / tr->norm_block * tr->norm_block;
+                break;
+            }
+        }
+        bounds[q] = b > bounds[q - 1] ? b : bounds[q - 1];
+    }
+    for (int q = 0; q < W; q++) {
+        tr->displs[q] = (int)bounds[q];
+        tr->counts[q] = (int)(bounds[q + 1] - bounds[q]);
+    }
+    tr->lo = bounds[r];
+    tr->hi = bounds[r + 1];
+    attn_free(bounds);
+    tr->n_blocks = 0;
+    for (int i = 0; i < m->n_params_tensors; i++) tr->n_blocks += (m->params[i].numel + tr->norm_block - 1) / tr->norm_block;
+    if (tr->n_blocks > INT_MAX) return attn_errorf(ATTN_ERR_UNSUPPORTED, "--zero 1: too many gradient blocks");
+    size_t bytes = (size_t)(tr->hi - tr->lo) * sizeof(float);
+    attn_free_aligned(tr->m);
+    attn_free_aligned(tr->v);
+    tr->m = attn_malloc_aligned(bytes ? bytes : sizeof(float));
+    tr->v = attn_malloc_aligned(bytes ? bytes : sizeof(float));
+    tr->block_sums = attn_calloc((size_t)tr->n_blocks + 1, sizeof *tr->block_sums);
+    tr->shard_buf = attn_malloc_aligned(bytes ? bytes : sizeof(float));
+    if (!tr->m || !tr->v || !tr->block_sums || !tr->shard_buf) return ATTN_ERR_OUT_OF_MEMORY;
+    memset(tr->m, 0, bytes);
+    memset(tr->v, 0, bytes);
+    tr->zero = true;
+    return ATTN_OK;
 }
 
+attn_status trainer_gather_moments(attn_trainer *tr) {
+    if (!tr->zero) return ATTN_OK;
+    attn_model *m = tr->model;
+    size_t bytes = (size_t)m->n_weights * sizeof(float);
+    bool root = dist_rank() == 0;
+    if (root) {
+        /* between steps the gradients (and --deterministic-reduce's running
+         * sum) are free: the moments borrow them instead of raising rank 0's
+         * peak memory by the state ZeRO saves */
+        tr->full_m = m->grads;
+        tr->full_v = tr->acc;
+        if (!tr->full_v && !(tr->full_v = tr->full_v_owned = attn_malloc_aligned(bytes))) {
+            /* the others are already in the gather: end the run */
+            trainer_drop_full_moments(tr);
+            return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory gathering the optimizer state for a checkpoint");
+        }
+        /* the padding between tensors belongs to no shard (and is saved nowhere) */
+        memset(tr->full_m, 0, bytes);
+        memset(tr->full_v, 0, bytes);
+    }
+    attn_status st = dist_gather_f32(tr->m, tr->full_m, tr->counts, tr->displs, 0);
+    if (!st) st = dist_gather_f32(tr->v, tr->full_v, tr->counts, tr->displs, 0);
+    return st;
+}
+
+void trainer_drop_full_moments(attn_trainer *tr) {
+    attn_free_aligned(tr->full_v_owned);
+    tr->full_m = tr->full_v = tr->full_v_owned = NULL;
+}
+
+/* The global gradient norm: per-tensor sums of squares (each its blocks'
+ * in order), then the total, in double: the grouping of torch's norm of
+ * per-parameter norms. ZeRO-1: each rank sums the blocks of its shard
+ * (whose gradients alone are the step's), the others' zeros are added in
+ * (exactly), and every rank adds them up alike. */
+static attn_status grad_norm(attn_trainer *tr, double *out) {
+    const attn_model *m = tr->model;
+    const kernels *k = kernels_default();
+    double total = 0, *bs = tr->block_sums;
+    int64_t b = 0;
+    if (tr->zero) {
+        for (int i = 0; i < m->n_params_tensors; i++)
+            for (int64_t j = 0; j < m->params[i].numel; j += tr->norm_block, b++) {
+                int64_t at = m->params[i].offset + j, len = min64(tr->norm_block, m->params[i].numel - j);
+                bs[b] = at >= tr->lo && at < tr->hi ? k->sumsq(m->grads + at, len) : 0;
+            }
+        attn_status st = dist_sum_f64(bs, (int)tr->n_blocks);
+        if (st) return st;
+        b = 0;
+    }
+    for (int i = 0; i < m->n_params_tensors; i++) {
+        double t = 0;
+        for (int64_t j = 0; j < m->params[i].numel; j += tr->norm_block)
+            t += bs ? bs[b++] : k->sumsq(m->grads + m->params[i].offset + j, min64(tr->norm_block, m->params[i].numel - j));
+        total += t;
+    }
+    *out = sqrt(total);
+    return ATTN_OK;
+}
+
+/* AdamW on the weights whose moments this process holds ([lo, hi)). */
 static void adamw_update(attn_trainer *tr, float lr, float clip_scale) {
     attn_model *m = tr->model;
     const attn_optim_params *p = &tr->p;
@@ -110,11 +239,12 @@ static void adamw_update(attn_trainer *tr, float lr, float clip_scale) {
                        .grad_scale = clip_scale};
     for (int i = 0; i < m->n_params_tensors; i++) {
         const param_info *pi = &m->params[i];
+        int64_t a = pi->offset > tr->lo ? pi->offset : tr->lo, e = min64(pi->offset + pi->numel, tr->hi);
+        if (a >= e) continue;
         h.decay = pi->decay ? 1.0f - lr * p->weight_decay : 1.0f;
         /* bf16 precision: the matrices' bf16 copies follow each update */
-        uint16_t *wb = m->weights_bf16 && model_param_bf16(pi) ? m->weights_bf16 + pi->offset : NULL;
-        k->adamw(m->weights + pi->offset, tr->m + pi->offset, tr->v + pi->offset, wb, m->grads + pi->offset, pi->numel,
-                 &h);
+        uint16_t *wb = m->weights_bf16 && model_param_bf16(pi) ? m->weights_bf16 + a : NULL;
+        k->adamw(m->weights + a, tr->m + (a - tr->lo), tr->v + (a - tr->lo), wb, m->grads + a, e - a, &h);
     }
 }
 
@@ -137,9 +267,11 @@ static attn_status finish_step(attn_trainer *tr, int64_t n_micro, double loss_su
     attn_model *m = tr->model;
     if (n_micro > 1) { /* each micro-batch contributes 1/n_micro of the mean loss */
         float s = 1.0f / (float)n_micro;
-        for (int64_t i = 0; i < m->n_weights; i++) m->grads[i] *= s;
+        for (int64_t i = tr->lo; i < tr->hi; i++) m->grads[i] *= s;
     }
-    double norm = grad_norm(m);
+    double norm;
+    attn_status st = grad_norm(tr, &norm);
+    if (st) return st;
     float clip_scale = 1.0f;
     if (tr->p.grad_clip > 0) {
         double c = (double)tr->p.grad_clip / (norm + 1e-6);
@@ -148,6 +280,10 @@ static attn_status finish_step(attn_trainer *tr, int64_t n_micro, double loss_su
     if (!isfinite(norm)) return attn_errorf(ATTN_ERR_INVALID_ARG, "gradient norm is not finite at step %lld (loss %g): lower the learning rate",
                                             (long long)tr->step + 1, loss_sum / (double)n_micro);
     adamw_update(tr, attn_lr_at(&tr->p, tr->step), clip_scale);
+    if (tr->zero) { /* every rank's updated shard to every rank */
+        if ((st = dist_allgather_f32(m->weights, tr->counts, tr->displs)) != ATTN_OK) return st;
+        if (m->weights_bf16) model_refresh_bf16(m);
+    }
     tr->step++;
     if (loss) *loss = (float)(loss_sum / (double)n_micro);
     if (gnorm) *gnorm = (float)norm;
@@ -205,11 +341,12 @@ static attn_status deterministic_step(attn_trainer *tr, const model_batch *mb, i
     if (rank + 1 < size && ((st = dist_send(acc, n * sizeof *acc, rank + 1)) != ATTN_OK ||
                             (st = dist_send(loss_sum, sizeof *loss_sum, rank + 1)) != ATTN_OK))
         return st;
-    if ((st = dist_bcast(acc, n * sizeof *acc, size - 1)) != ATTN_OK ||
-        (st = dist_bcast(loss_sum, sizeof *loss_sum, size - 1)) != ATTN_OK)
-        return st;
-    memcpy(m->grads, acc, n * sizeof *acc);
-    return ATTN_OK;
+    if (tr->zero) /* ZeRO-1: each rank receives the sum of its shard */
+        st = dist_scatter_f32(acc, m->grads + tr->lo, tr->counts, tr->displs, size - 1);
+    else if ((st = dist_bcast(acc, n * sizeof *acc, size - 1)) == ATTN_OK)
+        memcpy(m->grads, acc, n * sizeof *acc);
+    if (!st) st = dist_bcast(loss_sum, sizeof *loss_sum, size - 1);
+    return st;
 }
 
 attn_status trainer_step_dist(attn_trainer *tr, const model_batch *mb, int64_t n_local, int64_t first, int64_t n_total,
@@ -227,7 +364,8 @@ attn_status trainer_step_dist(attn_trainer *tr, const model_batch *mb, int64_t n
             if ((st = micro_step(tr, &mb[micro], first + micro, &loss_sum)) != ATTN_OK) return st;
             if (micro == 0 && (st = dist_fault_point(tr->step + 1)) != ATTN_OK) return st;
         }
-        if ((st = dist_sum_f32(tr->model->grads, tr->model->n_weights)) != ATTN_OK ||
+        if ((st = tr->zero ? dist_reduce_scatter_f32(tr->model->grads, tr->shard_buf, tr->counts, tr->displs)
+                           : dist_sum_f32(tr->model->grads, tr->model->n_weights)) != ATTN_OK ||
             (st = dist_sum_f64(&loss_sum, 1)) != ATTN_OK)
             return st;
     }

@@ -10,9 +10,20 @@
 struct attn_trainer {
     attn_model *model;
     attn_optim_params p;
-    float *m, *v;             /* AdamW moments, same layout as the weights */
+    float *m, *v;             /* AdamW moments of weights [lo, hi): m[i - lo] is weight i's */
+    int64_t lo, hi;           /* the weights whose moments this process holds: all, or its ZeRO-1 shard */
+    bool zero;                /* ZeRO-1 (trainer_shard_moments): the moments split over the processes */
+    int *counts, *displs;     /* ZeRO-1: every rank's shard of the weights (floats), for the collectives */
+    double *block_sums;       /* ZeRO-1: the gradient norm's sums of squares per block (grad_norm) */
+    int64_t n_blocks;
+    float *shard_buf;         /* ZeRO-1: room for this rank's shard of the gradients (the reduce-scatter's) */
+    int64_t norm_block;       /* floats per block of the gradient norm's sums (trainer.c) */
+    float *full_m, *full_v;   /* ZeRO-1, rank 0, while a checkpoint is written: the gathered moments, in
+                                 the gradients' memory and acc's (or full_v_owned's) */
+    float *full_v_owned;
     float *acc;               /* --deterministic-reduce: the running gradient sum (allocated on first use) */
     int64_t step;             /* optimizer steps done */
+    int64_t micro_per_step;   /* the run's global micro-batches per step (all processes; 0: not a train_run) */
     uint64_t dropout_seed;    /* base seed for dropout masks */
     graph g;
     /* The loss of a micro-batch, recorded on g (a scalar): the objective's
@@ -42,6 +53,22 @@ attn_status trainer_step_batches(attn_trainer *tr, const model_batch *mb, int64_
  * trainer_step_batches. */
 attn_status trainer_step_dist(attn_trainer *tr, const model_batch *mb, int64_t n_local, int64_t first, int64_t n_total,
                               bool deterministic, float *loss, float *gnorm);
+/* ZeRO-1 (before the first step or resume): each of the dist_size()
+ * processes keeps the AdamW moments of one contiguous shard of the weights
+ * (tr->lo..hi, about 1/W of them, cut only between blocks of the gradient
+ * norm, so the norm is the same sums in the same order), which is all its
+ * optimizer updates: the step's gradients are reduce-scattered to the
+ * shards' owners (or, deterministic, the ordered sum is scattered from the
+ * last rank), each rank updates its shard and the weights are all-gathered.
+ * The parameters are bit for bit those of the unsharded optimizer. Fresh
+ * moments only (zeros); a resume loads its shard (loop.c). */
+attn_status trainer_shard_moments(attn_trainer *tr);
+/* ZeRO-1, a collective of all ranks: rank 0's tr->full_m / full_v become
+ * the whole moments (for a checkpoint; they overwrite the gradients, free
+ * between steps), until trainer_drop_full_moments.
+ * Without ZeRO it does nothing (tr->m and tr->v are whole). */
+attn_status trainer_gather_moments(attn_trainer *tr);
+void trainer_drop_full_moments(attn_trainer *tr);
 /* The batch's loss without gradients. */
 attn_status trainer_eval_batch(attn_trainer *tr, const model_batch *b, float *loss);
 

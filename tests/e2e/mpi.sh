@@ -4,9 +4,14 @@
 #   - --deterministic-reduce: W = 2 and 3 processes with --accum a save the
 #     model of one process with --accum W x a byte for byte (and log the same
 #     losses), for masked LM and translation pairs too; so does a resume of
-#     a W = 2 run stopped halfway;
+#     a W = 2 run stopped halfway, resumed with W = 2 or with W = 1 and
+#     --accum 2 (and the reverse): the checkpoint's data position is in
+#     global micro-batches; a resume that changes the global batch is refused;
+#   - --zero 1 (ZeRO-1, the AdamW moments sharded) gives the same parameters
+#     bit for bit and checkpoints the whole moments, which resume with or
+#     without it and across W;
 #   - without it a W = 2 run is the same run after run;
-#   - rank 0 alone logs and reports; a resume with another W is refused;
+#   - rank 0 alone logs and reports;
 #   - a rank that fails in the middle of a step (the testing hook
 #     ATTN_FAULT_RANK=R:S[:kill]) ends every rank at once with a non-zero
 #     status, its error printed; ranks whose states drift apart (:diverge)
@@ -98,12 +103,64 @@ done
 
 # ---- a W = 2 run stopped at step 2 and resumed with W = 2 gives the whole run's model
 mpi 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --stop-at 2 || fail "mpirun -n 2 --stop-at 2 failed"
+cp -r "$tmp/part" "$tmp/part1"
 mpi 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --resume || fail "mpirun -n 2 --resume failed"
 cmp "$tmp/dist_21/model.safetensors" "$tmp/part/model.safetensors" || fail "a resumed 2-process run differs"
-# ... while a resume with another number of processes is refused
+# ... and so does its resume in 1 process with --accum 2 (the same global batch), and the reverse
+"$ATTN" train $small --deterministic-reduce --accum 2 --out "$tmp/part1" --resume 2>"$tmp/err" ||
+    fail "resuming a 2-process run in 1 process with --accum 2: $(cat "$tmp/err")"
+[ ! -s "$tmp/err" ] || fail "resume 2 -> 1 process with --deterministic-reduce warned: $(cat "$tmp/err")"
+cmp "$tmp/dist_21/model.safetensors" "$tmp/part1/model.safetensors" || fail "a 2-process run resumed in 1 process differs"
+strip "$tmp/dist_21/train_log.jsonl" > "$tmp/a.log"
+strip "$tmp/part1/train_log.jsonl" > "$tmp/b.log"
+diff "$tmp/a.log" "$tmp/b.log" || fail "a 2-process run resumed in 1 process logged other losses"
+"$ATTN" train $small --deterministic-reduce --accum 2 --out "$tmp/part2" --stop-at 2
+mpi 2 "$ATTN" train $small --deterministic-reduce --out "$tmp/part2" --resume || fail "resume 1 -> 2 processes failed"
+cmp "$tmp/one_21/model.safetensors" "$tmp/part2/model.safetensors" || fail "a 1-process run resumed in 2 processes differs"
+# ... while a resume that changes the global batch is refused, saying which --accum keeps it
 run_status "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --resume --steps 6
-[ "$rc" = 1 ] || fail "resuming a 2-process run in 1 process: exit $rc"
-grep -q "was trained with mpirun -n (processes) 2, not 1" "$tmp/err" || fail "resume with another W: $(cat "$tmp/err")"
+[ "$rc" = 1 ] || fail "resuming a 2-process run in 1 process with --accum 1: exit $rc"
+grep -q "was trained with 2 processes x --accum 1 = 2 micro-batches per step, and this run has 1 x --accum 1 = 1 (with 1 process give --accum 2;" \
+    "$tmp/err" || fail "resume with another global batch: $(cat "$tmp/err")"
+run_status mpi 3 "$ATTN" train $small --deterministic-reduce --out "$tmp/part" --resume --steps 6
+[ "$rc" != 0 ] || fail "resuming a 2-process run in 3 processes: exit 0"
+grep -q "(2 micro-batches do not split over 3 processes;" "$tmp/err" || fail "resume 2 -> 3 processes: $(cat "$tmp/err")"
+# ... and without --deterministic-reduce another number of processes is warned of
+"$ATTN" train $small --accum 2 --out "$tmp/part3" --stop-at 2
+mpi 2 "$ATTN" train $small --out "$tmp/part3" --resume 2>"$tmp/err" || fail "resume 1 -> 2 processes: $(cat "$tmp/err")"
+grep -q "^attn train: warning: .* was trained with 1 process and continues with 2: without --deterministic-reduce" "$tmp/err" ||
+    fail "resume 1 -> 2 processes without --deterministic-reduce: no warning: $(cat "$tmp/err")"
+
+# ---- ZeRO-1 (--zero 1): the moments sharded over the ranks, the same parameters bit for bit.
+# ATTN_NORM_BLOCK=100 (a testing hook: the gradient norm's block) lets the shards cut this tiny model's tensors.
+for w in 2 3; do
+    ATTN_NORM_BLOCK=100 "$ATTN" train $small --deterministic-reduce --accum "$w" --out "$tmp/zone_$w"
+    ATTN_NORM_BLOCK=100 mpi "$w" "$ATTN" train $small --deterministic-reduce --zero 1 --out "$tmp/zero_$w" ||
+        fail "mpirun -n $w --zero 1 failed"
+    cmp "$tmp/zone_$w/model.safetensors" "$tmp/zero_$w/model.safetensors" ||
+        fail "--zero 1 --deterministic-reduce: $w processes differ from 1 x --accum $w"
+done
+# its checkpoint holds the whole moments: the same file as without ZeRO ...
+ATTN_NORM_BLOCK=100 mpi 3 "$ATTN" train $small --deterministic-reduce --out "$tmp/nozero_3" || fail "mpirun -n 3 failed"
+cmp "$tmp/nozero_3/trainer_state.safetensors" "$tmp/zero_3/trainer_state.safetensors" ||
+    fail "--zero 1: the trainer state differs from the unsharded optimizer's"
+# ... which resumes with or without it, on another W: 3 x ZeRO -> 1 process -> 2 x ZeRO, bf16 too
+export ATTN_NORM_BLOCK=100
+mpi 3 "$ATTN" train $small --deterministic-reduce --zero 1 --accum 2 --steps 6 --out "$tmp/zr" --stop-at 2 || fail "zero: stop at 2"
+"$ATTN" train $small --deterministic-reduce --accum 6 --steps 6 --out "$tmp/zr" --stop-at 4 --resume || fail "zero: 3 -> 1"
+mpi 2 "$ATTN" train $small --deterministic-reduce --zero 1 --accum 3 --steps 6 --out "$tmp/zr" --resume || fail "zero: 1 -> 2"
+"$ATTN" train $small --deterministic-reduce --accum 6 --steps 6 --out "$tmp/zr_one"
+cmp "$tmp/zr_one/model.safetensors" "$tmp/zr/model.safetensors" || fail "--zero 1: a run resumed across W and ZeRO differs"
+"$ATTN" train $small --deterministic-reduce --accum 2 --precision bf16 --out "$tmp/zb_one"
+mpi 2 "$ATTN" train $small --deterministic-reduce --zero 1 --precision bf16 --out "$tmp/zb" || fail "--zero 1 bf16 failed"
+cmp "$tmp/zb_one/model.safetensors" "$tmp/zb/model.safetensors" || fail "--zero 1 --precision bf16 differs from 1 process"
+# without --deterministic-reduce: reduce-scatter, the same run after run; rank 0 reports the moments' size
+mpi 2 "$ATTN" train $small --zero 1 --out "$tmp/zp_a" || fail "mpirun -n 2 --zero 1 failed"
+mpi 2 "$ATTN" train $(echo "$small" | sed 's/--quiet//') --zero 1 --out "$tmp/zp_b" 2>"$tmp/err" || fail "--zero 1: $(cat "$tmp/err")"
+cmp "$tmp/zp_a/model.safetensors" "$tmp/zp_b/model.safetensors" || fail "two 2-process --zero 1 runs differ"
+[ "$(grep -c "^attn train: ZeRO-1: AdamW moments of [0-9.]* MiB per process at most (the largest of 2 shards; [0-9.]* MiB unsharded)" \
+    "$tmp/err")" -eq 1 ] || fail "--zero 1: no line on the moments' size: $(cat "$tmp/err")"
+unset ATTN_NORM_BLOCK
 
 # ---- without the flag: the same at a fixed W, run after run; rank 0 alone reports
 mpi 2 "$ATTN" train $small --out "$tmp/plain_a" || fail "mpirun -n 2 failed"

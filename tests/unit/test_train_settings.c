@@ -223,6 +223,48 @@ TEST("settings: a changed precision is warned about and resumes; a changed step 
     CHECK(w.n == 0);
 }
 
+TEST("settings: a resume may change the number of processes if processes x --accum stays") {
+    attn_train_params p, q;
+    train_settings saved, now;
+    old_settings(0, &p, &saved); /* one process, --accum 1 */
+    warnings w = {0};
+    q = p;
+    q.warning = on_warning;
+    q.user = &w;
+    q.grad_accum = 2;
+    train_settings_of(&q, 32, false, 0, &now);
+    CHECK(refused_with(&saved, &now, &q,
+                       "OUT was trained with 1 process x --accum 1 = 1 micro-batches per step, and this run has 1 x --accum 2 "
+                       "= 2 (with 1 process give --accum 1; or start a new run"));
+    /* saved: 2 processes x --accum 2; now: 1 x --accum 4, then 4 x --accum 1 */
+    q.grad_accum = 2;
+    train_settings_of(&q, 32, false, 0, &saved);
+    saved.world_size = 2;
+    saved.present |= train_settings_has("world_size");
+    q.grad_accum = 4;
+    q.deterministic_reduce = true;
+    train_settings_of(&q, 32, false, 0, &now);
+    now.present |= train_settings_has("deterministic_reduce");
+    saved.present |= train_settings_has("deterministic_reduce");
+    saved.deterministic_reduce = true;
+    CHECK_OK(train_settings_compare(&saved, &now, &q));
+    CHECK(w.n == 0); /* bit for bit under --deterministic-reduce: nothing to warn of */
+    q.grad_accum = 1;
+    train_settings_of(&q, 32, false, 0, &now);
+    now.world_size = 4;
+    now.present |= train_settings_has("world_size") | train_settings_has("deterministic_reduce");
+    CHECK_OK(train_settings_compare(&saved, &now, &q));
+    CHECK(w.n == 0);
+    now.world_size = 3;
+    CHECK(refused_with(&saved, &now, &q, "this run has 3 x --accum 1 = 3 (4 micro-batches do not split over 3 processes;"));
+    /* without --deterministic-reduce the sums group differently: warned */
+    saved.deterministic_reduce = now.deterministic_reduce = q.deterministic_reduce = false;
+    now.world_size = 4;
+    CHECK_OK(train_settings_compare(&saved, &now, &q));
+    CHECK(w.n == 1);
+    CHECK(strstr(w.last, "OUT was trained with 2 processes and continues with 4: without --deterministic-reduce") != NULL);
+}
+
 TEST("settings: unreadable settings are format errors naming the file") {
     train_settings s;
     CHECK_STATUS(train_settings_read("[1, 2]", "S", &s), ATTN_ERR_FORMAT);
