@@ -35,7 +35,8 @@ static attn_status check_expected(const attn_model *m) {
         const param_info *p = &m->params[k];
         const st_tensor *t = model_find_tensor(f, p->name, expect_prefix);
         if (!t) {
-            if (p->ndim == 2) { /* a missing vector is small (and some are optional) */
+            bool optional = m->table && (m->table->rows[p->spec].flags & PF_OPTIONAL);
+            if (p->ndim == 2 && !optional) { /* a missing vector is small; an optional tensor reads as zeros */
                 missing += p->numel;
                 if (!first_missing) first_missing = p->name;
             }

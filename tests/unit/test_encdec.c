@@ -432,6 +432,67 @@ static void expect_load_error(const char *dir, attn_status want, const char *key
     attn_model_free(m);
 }
 
+/* An allocator hook whose new blocks hold 0xFF bytes (NaN as floats), as a
+ * reused heap might: a loader that leaves any float of the weight block
+ * unwritten shows it. */
+static void *dirty_realloc(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (ptr) return realloc(ptr, size);
+    void *p = malloc(size);
+    if (p) memset(p, 0xFF, size);
+    return p;
+}
+
+TEST("loading fills the whole weight block: a tensor the file may lack is zero, padding is zero, on dirty memory") {
+    /* marian_tiny without its final_logits_bias (optional: transformers
+     * takes it as zeros), loaded through an allocator that hands out
+     * non-zero memory, equals the full file's model with that bias zeroed,
+     * float for float over the whole block (alignment padding included) */
+    char dir[] = "/tmp/attn_encdec_XXXXXX", w[96], cfg[96];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(cfg, sizeof cfg, "%s/config.json", dir);
+    snprintf(w, sizeof w, "%s/model.safetensors", dir);
+    copy_file(REF "marian_tiny/config.json", cfg);
+    st_file *f = NULL;
+    CHECK_OK(st_open(REF "marian_tiny/model.safetensors", &f));
+    if (!f) return;
+    st_entry *e = attn_calloc((size_t)f->n_tensors, sizeof *e);
+    int64_t n = 0;
+    for (int64_t i = 0; i < f->n_tensors; i++) {
+        const st_tensor *t = &f->tensors[i];
+        if (strcmp(t->name, "final_logits_bias"))
+            e[n++] = (st_entry){t->name, t->dtype, t->ndim, t->shape, t->data};
+    }
+    CHECK(n == f->n_tensors - 1);
+    CHECK_OK(st_write(w, e, n, NULL));
+    attn_free(e);
+    st_close(f);
+    attn_model *full = NULL, *lacking = NULL;
+    CHECK_OK(attn_model_load(REF "marian_tiny", &full));
+    attn_set_allocator(dirty_realloc, NULL);
+    attn_status st = attn_model_load(dir, &lacking);
+    attn_set_allocator(NULL, NULL);
+    CHECK_OK(st);
+    if (full && lacking) {
+        int bias = -1;
+        for (int k = 0; k < full->n_params_tensors; k++)
+            if (!strcmp(full->params[k].name, "final_logits_bias")) bias = k;
+        CHECK(bias >= 0);
+        if (bias >= 0) memset(full->weights + full->params[bias].offset, 0, (size_t)full->params[bias].numel * sizeof(float));
+        CHECK(full->n_weights == lacking->n_weights &&
+              !memcmp(full->weights, lacking->weights, (size_t)full->n_weights * sizeof(float)));
+    }
+    attn_model_free(full);
+    attn_model_free(lacking);
+    unlink(w);
+    unlink(cfg);
+    rmdir(dir);
+}
+
 TEST("bad encoder-decoder directories: shape and layer mismatches, unsupported options, bad generation config") {
     char dir[] = "/tmp/attn_encdec_XXXXXX", cfg[96], w[96], gen[96];
     CHECK(mkdtemp(dir) != NULL);
