@@ -37,7 +37,8 @@ const model_family model_families[] = {
     [MODEL_ENCDEC] = {"an encoder-decoder translation model", encdec_load, encdec_save, encdec_sync_views,
                       encdec_batch_loss, NULL, NULL,
                       "an encoder-decoder model decodes from a source (attn_seq2seq_generate)", NULL, encdec_s2s_score,
-                      encdec_s2s_defaults, encdec_s2s_begin, encdec_s2s_step, encdec_s2s_reorder, encdec_s2s_end},
+                      encdec_s2s_defaults, encdec_s2s_begin, encdec_s2s_step, encdec_s2s_reorder, encdec_s2s_end,
+                      encdec_s2s_keep},
     /* the RNN layers use ptensors directly: no views to sync */
     [MODEL_RNN] = {"an RNN translation model", rnn_load, rnn_save, NULL, rnn_batch_loss, NULL, NULL,
                    "an RNN translation model decodes with attn_rnn_step (attn align)", NULL, rnn_s2s_score, rnn_s2s_defaults,

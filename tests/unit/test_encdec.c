@@ -11,7 +11,10 @@
 
 #include "attn/seq2seq.h"
 #include "io/safetensors.h"
+#include "attn/context.h"
+#include "generate/seq2seq.h"
 #include "models/encdec_impl.h"
+#include "models/model_impl.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -224,6 +227,62 @@ TEST("BART: greedy and beam search (beam 4, n-best 2, length penalty, early stop
 }
 
 TEST("Marian: greedy and beam search equal transformers' generate") { check_generation(REF "marian_tiny"); }
+
+/* A context as an s2s_decoder that counts the rows it steps. */
+typedef struct counted {
+    attn_ctx *ctx;
+    int64_t rows, steps;
+} counted;
+
+static attn_status counted_step(void *self, const int32_t *tokens, float *logits) {
+    counted *c = self;
+    c->rows += attn_ctx_n_seq(c->ctx);
+    c->steps++;
+    return attn_ctx_decode(c->ctx, tokens, 1, logits);
+}
+
+static attn_status counted_reorder(void *self, const int32_t *from) { return attn_ctx_reorder(((counted *)self)->ctx, from); }
+
+static attn_status counted_keep(void *self, const int32_t *sources, int64_t n) {
+    return ctx_keep_sources(((counted *)self)->ctx, sources, n);
+}
+
+TEST("greedy search drops the sources that ended from the batch: the same tokens and scores, fewer rows stepped") {
+    const char *dirs[] = {REF "bart_tiny", REF "marian_tiny"};
+    for (int d = 0; d < 2; d++) {
+        fixture x;
+        if (!fixture_open(&x, dirs[d])) {
+            fixture_close(&x);
+            continue;
+        }
+        attn_seq2seq_params p = attn_seq2seq_default_params(x.m);
+        p.num_beams = p.num_return_sequences = 1;
+        p.max_length = 16; /* the fixtures' positions */
+        int64_t B = x.B, W = p.max_length - 1;
+        int32_t *out[2] = {attn_malloc((size_t)(B * W) * 4), attn_malloc((size_t)(B * W) * 4)};
+        int64_t *len[2] = {attn_malloc((size_t)B * 8), attn_malloc((size_t)B * 8)};
+        float *sc[2] = {attn_malloc((size_t)B * 4), attn_malloc((size_t)B * 4)};
+        counted c[2] = {{0}};
+        for (int k = 0; k < 2; k++) { /* 0: rows dropped, 1: every row to the end */
+            CHECK_OK(attn_ctx_new(x.m, B, W, &c[k].ctx));
+            if (c[k].ctx) CHECK_OK(attn_ctx_encode(c[k].ctx, x.src, B, x.S));
+            s2s_decoder dec = {&c[k], x.V, counted_step, counted_reorder, k ? NULL : counted_keep};
+            if (c[k].ctx) CHECK_OK(s2s_search(&dec, &p, B, out[k], len[k], sc[k]));
+            attn_ctx_free(c[k].ctx);
+        }
+        CHECK(!memcmp(out[0], out[1], (size_t)(B * W) * 4) && !memcmp(len[0], len[1], (size_t)B * 8) &&
+              !memcmp(sc[0], sc[1], (size_t)B * 4));
+        CHECK(c[0].steps == c[1].steps && c[1].rows == B * c[1].steps);
+        if (d == 1) {
+            /* Marian's sources end after 1, 1 and 15 tokens (BART's never
+             * emit eos within its 16 positions): 1 row for 14 of the 15 steps */
+            CHECK(len[0][0] == 1 && len[0][1] == 1 && len[0][2] == W);
+            CHECK(c[0].rows == B + (W - 1) && c[1].rows == B * W);
+        }
+        for (int k = 0; k < 2; k++) attn_free(out[k]), attn_free(len[k]), attn_free(sc[k]);
+        fixture_close(&x);
+    }
+}
 
 TEST("cached decoding (self-attention cache, cross-attention keys once per source) equals full recomputation") {
     const char *dirs[] = {REF "bart_tiny", REF "marian_tiny"};
