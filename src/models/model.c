@@ -42,7 +42,7 @@ const model_family model_families[] = {
     /* the RNN layers use ptensors directly: no views to sync */
     [MODEL_RNN] = {"an RNN translation model", rnn_load, rnn_save, NULL, rnn_batch_loss, NULL, NULL,
                    "an RNN translation model decodes with attn_rnn_step (attn align)", NULL, rnn_s2s_score, rnn_s2s_defaults,
-                   rnn_s2s_begin, rnn_s2s_step, rnn_s2s_reorder, rnn_s2s_end},
+                   rnn_s2s_begin, rnn_s2s_step, rnn_s2s_reorder, rnn_s2s_end, rnn_s2s_keep},
     [MODEL_OPT] = {"an OPT model", opt_load, opt_save, opt_sync_views, NULL, NULL, opt_forward, NULL,
                    opt_create, NULL, NULL, NULL, NULL, NULL, NULL},
     [MODEL_LLAMA] = {"a Llama-style decoder", llama_load, llama_save, llama_sync_views, NULL, NULL, llama_forward, NULL,

@@ -510,6 +510,7 @@ attn_status rnn_s2s_begin(attn_model *m, const int32_t *src, int64_t B, int64_t 
                           void **state);
 attn_status rnn_s2s_step(void *state, const int32_t *tokens, float *logits);
 attn_status rnn_s2s_reorder(void *state, const int32_t *from);
+attn_status rnn_s2s_keep(void *state, const int32_t *sources, int64_t n);
 void rnn_s2s_end(void *state);
 extern const json_field RNN_CONFIG_KEYS[];
 attn_status rnn_save(const attn_model *m, const char *dir);
