@@ -74,26 +74,51 @@ static void log_softmax(float *x, int64_t V) {
 
 /* ---- greedy --------------------------------------------------------------- */
 
+/* Row r of the decoder's batch decodes source row[r]. A row that ends
+ * (eos) is dropped from the batch before the next step where the decoder
+ * can (d->keep), else fed the pad token to the end: its tokens are final
+ * either way, and each row's logits depend on its own tokens only. */
 static attn_status greedy(const s2s_decoder *d, const attn_seq2seq_params *p, int64_t B, float *logits, int32_t *tok,
                           int32_t *out, int64_t *out_len, float *scores) {
     int64_t V = d->vocab_size, W = p->max_length - 1;
     bool *open = attn_malloc((size_t)B * sizeof *open);
-    if (!open) return ATTN_ERR_OUT_OF_MEMORY;
-    for (int64_t b = 0; b < B; b++) {
+    int32_t *row = attn_malloc((size_t)B * sizeof *row), *keep = attn_malloc((size_t)B * sizeof *keep);
+    attn_status st = open && row && keep ? ATTN_OK : ATTN_ERR_OUT_OF_MEMORY;
+    for (int64_t b = 0; b < B && !st; b++) {
         open[b] = true;
+        row[b] = (int32_t)b;
         out_len[b] = 0;
         if (scores) scores[b] = 0.0f;
         tok[b] = p->decoder_start_token_id;
         for (int64_t t = 0; t < W; t++) out[b * W + t] = p->pad_token_id;
     }
-    attn_status st = ATTN_OK;
-    int64_t n_open = B;
-    for (int64_t len = 1; len < p->max_length && n_open; len++) {
+    int64_t n_open = B, n_rows = B;
+    bool can_keep = d->keep != NULL;
+    for (int64_t len = 1; len < p->max_length && n_open && !st; len++) {
+        if (can_keep && n_open < n_rows) { /* drop the rows that ended */
+            int64_t n = 0;
+            for (int64_t r = 0; r < n_rows; r++)
+                if (open[row[r]]) keep[n++] = (int32_t)r;
+            st = d->keep(d->self, keep, n);
+            if (st == ATTN_ERR_UNSUPPORTED) {
+                can_keep = false;
+                st = ATTN_OK;
+            } else if (st) {
+                break;
+            } else {
+                for (int64_t r = 0; r < n; r++) {
+                    row[r] = row[keep[r]];
+                    tok[r] = tok[keep[r]];
+                }
+                n_rows = n;
+            }
+        }
         if ((st = d->step(d->self, tok, logits))) break;
-        for (int64_t b = 0; b < B; b++) {
-            float *x = logits + b * V;
+        for (int64_t r = 0; r < n_rows; r++) {
+            int64_t b = row[r];
+            float *x = logits + r * V;
             if (!open[b]) {
-                tok[b] = p->pad_token_id;
+                tok[r] = p->pad_token_id;
                 continue;
             }
             process(x, V, len, p);
@@ -102,12 +127,14 @@ static attn_status greedy(const s2s_decoder *d, const attn_seq2seq_params *p, in
                 if (x[j] > x[best]) best = j;
             log_softmax(x, V);
             if (scores) scores[b] += x[best];
-            tok[b] = (int32_t)best;
+            tok[r] = (int32_t)best;
             out[b * W + out_len[b]++] = (int32_t)best;
             if (best == p->eos_token_id) open[b] = false, n_open--;
         }
     }
     attn_free(open);
+    attn_free(row);
+    attn_free(keep);
     return st;
 }
 
@@ -315,6 +342,7 @@ attn_seq2seq_params attn_seq2seq_default_params(const attn_model *m) {
 
 static attn_status ctx_step(void *ctx, const int32_t *tokens, float *logits) { return attn_ctx_decode(ctx, tokens, 1, logits); }
 static attn_status ctx_reorder(void *ctx, const int32_t *from) { return attn_ctx_reorder(ctx, from); }
+static attn_status ctx_keep(void *ctx, const int32_t *sources, int64_t n) { return ctx_keep_sources(ctx, sources, n); }
 
 attn_status attn_seq2seq_generate(attn_model *m, const attn_seq2seq_params *p, const int32_t *src, int64_t B, int64_t S,
                                   int32_t *out, int64_t *out_len, float *scores) {
@@ -327,7 +355,7 @@ attn_status attn_seq2seq_generate(attn_model *m, const attn_seq2seq_params *p, c
     attn_ctx *ctx;
     if ((st = attn_ctx_new(m, B * p->num_beams, p->max_length - 1, &ctx))) return st;
     if (!(st = attn_ctx_encode(ctx, src, B, S))) {
-        s2s_decoder d = {ctx, m->cfg.vocab_size, ctx_step, ctx_reorder};
+        s2s_decoder d = {ctx, m->cfg.vocab_size, ctx_step, ctx_reorder, ctx_keep};
         st = s2s_search(&d, p, B, out, out_len, scores);
     }
     attn_ctx_free(ctx);

@@ -18,6 +18,11 @@ typedef struct s2s_decoder {
     attn_status (*step)(void *self, const int32_t *tokens, float *logits);
     /* Hypothesis i continues from hypothesis from[i] (same source). */
     attn_status (*reorder)(void *self, const int32_t *from);
+    /* Optional (NULL: every row is stepped to the end): continue with
+     * sources[0..n) only, increasing indices of the current ones; then step
+     * feeds and returns n * num_beams rows. ATTN_ERR_UNSUPPORTED leaves
+     * the state as it was. */
+    attn_status (*keep)(void *self, const int32_t *sources, int64_t n);
 } s2s_decoder;
 
 /* Runs greedy search (num_beams 1) or beam search as transformers'

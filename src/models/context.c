@@ -134,6 +134,16 @@ attn_status attn_ctx_decode(attn_ctx *c, const int32_t *tokens, int64_t T, float
     return st;
 }
 
+attn_status ctx_keep_sources(attn_ctx *c, const int32_t *sources, int64_t n) {
+    if (!c->state || !c->f->s2s_keep) return ATTN_ERR_UNSUPPORTED;
+    attn_status st = c->f->s2s_keep(c->state, sources, n);
+    if (st) return st;
+    int64_t len = c->lens[0];
+    c->n_seq = n * c->per_source;
+    set_lens(c, len);
+    return ATTN_OK;
+}
+
 static attn_status decoders_only(const attn_ctx *c, const char *call) {
     if (c->cache) return ATTN_OK;
     return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s decodes its sequences together (attn_ctx_encode, attn_ctx_decode); "

@@ -656,6 +656,32 @@ attn_status encdec_state_reorder(encdec_state *s, const int32_t *from) {
     return ATTN_OK;
 }
 
+attn_status encdec_state_keep(encdec_state *s, const int32_t *sources, int64_t n) {
+    int64_t C = s->m->encdec->cfg.d_model, T1 = s->max_steps, S = s->S, ps = s->per_source, row = T1 * 2 * C;
+    for (int64_t j = 0; j < n; j++)
+        if (sources[j] < 0 || sources[j] >= s->B || (j && sources[j] <= sources[j - 1]))
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "keep: sources must be increasing indices below %lld", (long long)s->B);
+    if (n < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "keep: at least one source");
+    /* row j takes row sources[j] >= j: moved towards the front, in order */
+    for (int64_t j = 0; j < n; j++) {
+        int64_t b = sources[j];
+        if (b == j) continue;
+        memcpy(s->mask + j * S, s->mask + b * S, (size_t)S);
+        memcpy(s->src + j * S, s->src + b * S, (size_t)S * sizeof *s->src);
+        for (int64_t l = 0; l < s->m->encdec->cfg.decoder_layers; l++) {
+            memcpy(s->cross[l] + j * S * 2 * C, s->cross[l] + b * S * 2 * C, (size_t)(S * 2 * C) * sizeof(float));
+            for (int64_t h = 0; h < ps; h++)
+                memcpy(s->self[l] + (j * ps + h) * row, s->self[l] + (b * ps + h) * row,
+                       (size_t)(s->len * 2 * C) * sizeof(float));
+        }
+        for (int64_t h = 0; h < ps; h++)
+            memcpy(s->hist + (j * ps + h) * T1, s->hist + (b * ps + h) * T1, (size_t)s->len * sizeof *s->hist);
+    }
+    s->B = n;
+    s->N = n * ps;
+    return ATTN_OK;
+}
+
 /* ---- the family's translation functions ----------------------------------- */
 
 void encdec_s2s_defaults(const attn_model *m, attn_seq2seq_params *p) {
@@ -683,5 +709,7 @@ attn_status encdec_s2s_begin(attn_model *m, const int32_t *src, int64_t B, int64
 attn_status encdec_s2s_step(void *state, const int32_t *tokens, float *logits) { return encdec_state_step(state, tokens, logits); }
 
 attn_status encdec_s2s_reorder(void *state, const int32_t *from) { return encdec_state_reorder(state, from); }
+
+attn_status encdec_s2s_keep(void *state, const int32_t *sources, int64_t n) { return encdec_state_keep(state, sources, n); }
 
 void encdec_s2s_end(void *state) { encdec_state_free(state); }

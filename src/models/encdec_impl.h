@@ -50,6 +50,9 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
 /* Hypothesis i continues from hypothesis from[i]'s cache (i in [0, N));
  * from[i] must belong to the same source. */
 attn_status encdec_state_reorder(encdec_state *s, const int32_t *from);
+/* Continues with sources[0..n) only (increasing indices), each with its
+ * hypotheses: B = n, N = n * per_source. */
+attn_status encdec_state_keep(encdec_state *s, const int32_t *sources, int64_t n);
 void encdec_state_free(encdec_state *s);
 
 /* Encoder output (B, S, C) and decoder output (B, T, C) and logits

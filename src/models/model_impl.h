@@ -375,6 +375,7 @@ attn_status encdec_s2s_begin(attn_model *m, const int32_t *src, int64_t B, int64
 attn_status encdec_s2s_step(void *state, const int32_t *tokens, float *logits);
 attn_status encdec_s2s_reorder(void *state, const int32_t *from);
 void encdec_s2s_end(void *state);
+attn_status encdec_s2s_keep(void *state, const int32_t *sources, int64_t n);
 extern const json_field ENCDEC_CONFIG_KEYS[];
 attn_status encdec_save(const attn_model *m, const char *dir);
 
@@ -516,6 +517,7 @@ attn_status rnn_s2s_begin(attn_model *m, const int32_t *src, int64_t B, int64_t 
                           void **state);
 attn_status rnn_s2s_step(void *state, const int32_t *tokens, float *logits);
 attn_status rnn_s2s_reorder(void *state, const int32_t *from);
+attn_status rnn_s2s_keep(void *state, const int32_t *sources, int64_t n);
 void rnn_s2s_end(void *state);
 extern const json_field RNN_CONFIG_KEYS[];
 attn_status rnn_save(const attn_model *m, const char *dir);
@@ -563,7 +565,18 @@ typedef struct model_family {
     attn_status (*s2s_step)(void *state, const int32_t *tokens, float *logits);
     attn_status (*s2s_reorder)(void *state, const int32_t *from);
     void (*s2s_end)(void *state);
+    /* Optional: the state continues with the n sources sources[0..n)
+     * only (strictly increasing indices of the current ones; each keeps its
+     * per_source hypotheses, in order), so that a search steps no rows
+     * whose outputs are final. */
+    attn_status (*s2s_keep)(void *state, const int32_t *sources, int64_t n);
 } model_family;
+
+struct attn_ctx;
+/* The context (made by attn_ctx_encode) continues with sources[0..n) only
+ * (model_family.s2s_keep): n * per_source sequences. ATTN_ERR_UNSUPPORTED,
+ * with no message and nothing changed, where the family cannot. */
+attn_status ctx_keep_sources(struct attn_ctx *c, const int32_t *sources, int64_t n);
 
 /* Scoring targets (B, T; -1 = padding) given sources, for every
  * translation family: s2s_score_inputs checks the targets against the

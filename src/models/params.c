@@ -6,7 +6,9 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* The checkpoint the next model_params_finish on this thread checks its
  * table against (model_params_expect). */
@@ -35,7 +37,8 @@ static attn_status check_expected(const attn_model *m) {
         const param_info *p = &m->params[k];
         const st_tensor *t = model_find_tensor(f, p->name, expect_prefix);
         if (!t) {
-            if (p->ndim == 2) { /* a missing vector is small (and some are optional) */
+            bool optional = m->table && (m->table->rows[p->spec].flags & PF_OPTIONAL);
+            if (p->ndim == 2 && !optional) { /* a missing vector is small; an optional tensor reads as zeros */
                 missing += p->numel;
                 if (!first_missing) first_missing = p->name;
             }
@@ -55,18 +58,49 @@ static attn_status check_expected(const attn_model *m) {
     return st;
 }
 
+static int cmp_offset(const void *a, const void *b) {
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Zeroes the floats of the weight block that no parameter covers (the
+ * alignment padding between views, any tail), so that a block whose
+ * parameters are all written by the loader holds no stale bytes. */
+static attn_status zero_gaps(attn_model *m) {
+    int n = m->n_params_tensors;
+    int64_t *iv = attn_malloc((size_t)(2 * n + 1) * sizeof *iv);
+    if (!iv) return ATTN_ERR_OUT_OF_MEMORY;
+    for (int k = 0; k < n; k++) {
+        iv[2 * k] = m->params[k].offset;
+        iv[2 * k + 1] = m->params[k].numel;
+    }
+    qsort(iv, (size_t)n, 2 * sizeof *iv, cmp_offset);
+    int64_t at = 0;
+    for (int k = 0; k < n; k++) {
+        if (iv[2 * k] > at) memset(m->weights + at, 0, (size_t)(iv[2 * k] - at) * sizeof(float));
+        if (iv[2 * k] + iv[2 * k + 1] > at) at = iv[2 * k] + iv[2 * k + 1];
+    }
+    if (m->n_weights > at) memset(m->weights + at, 0, (size_t)(m->n_weights - at) * sizeof(float));
+    attn_free(iv);
+    return ATTN_OK;
+}
+
 attn_status model_params_finish(attn_model *m, int64_t n_floats) {
     size_t bytes;
+    /* a loader that expects a checkpoint writes every parameter it holds
+     * (params_read zeroes the optional ones the file lacks): the block is
+     * not zeroed first, which would touch every page one time more */
+    bool lazy = model_params_take_lazy() || expect_file;
     if (expect_file) {
         attn_status st = check_expected(m);
         expect_file = NULL;
         if (st) return st;
     }
     m->n_weights = n_floats;
-    bool lazy = model_params_take_lazy();
     if (!size_mul((size_t)n_floats, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes)))
         return ATTN_ERR_OUT_OF_MEMORY;
     if (!lazy) memset(m->weights, 0, bytes);
+    else if (zero_gaps(m)) return ATTN_ERR_OUT_OF_MEMORY;
     for (int k = 0; k < m->n_params_tensors; k++) {
         const param_info *p = &m->params[k];
         tensor *t = &m->ptensors[k];
@@ -216,6 +250,21 @@ void params_heads3(float *dst, const float *src, const param_info *p, bool to_fi
             }
 }
 
+/* dst (R, C) = src (C, R) transposed, in tiles that keep both sides in
+ * cache, the row bands shared among the threads. */
+static void transpose(float *dst, const float *src, int64_t R, int64_t C) {
+    enum { TILE = 32 };
+#pragma omp parallel for schedule(static) if (R * C >= (1 << 18))
+    for (int64_t r0 = 0; r0 < R; r0 += TILE) {
+        int64_t r1 = r0 + TILE < R ? r0 + TILE : R;
+        for (int64_t c0 = 0; c0 < C; c0 += TILE) {
+            int64_t c1 = c0 + TILE < C ? c0 + TILE : C;
+            for (int64_t r = r0; r < r1; r++)
+                for (int64_t c = c0; c < c1; c++) dst[r * C + c] = src[c * R + r];
+        }
+    }
+}
+
 static bool listed(const char *const *list, const char *name) {
     size_t n = strlen(name);
     for (; list && *list; list++) {
@@ -232,6 +281,7 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
         if (!model_has_param(m, f->tensors[i].name, strip) && !listed(t->ignore, f->tensors[i].name))
             return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for %s", path, f->tensors[i].name, what);
     float *tmp = NULL;
+    int64_t tmp_cap = 0;
     attn_status st = ATTN_OK;
     for (int k = 0; k < m->n_params_tensors && !st; k++) {
         const param_info *p = &m->params[k];
@@ -239,7 +289,10 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
         const st_tensor *x = model_find_tensor(f, p->name, strip);
         if (!x && row->role == ROLE_TOKEN_EMBD)
             for (const char *const *a = t->embd_alias; a && *a && !x; a++) x = model_find_tensor(f, *a, strip);
-        if (!x && (row->flags & PF_OPTIONAL)) continue; /* zeros */
+        if (!x && (row->flags & PF_OPTIONAL)) { /* zeros */
+            memset(m->weights + p->offset, 0, (size_t)p->numel * sizeof(float));
+            continue;
+        }
         if (!(row->flags & PF_TRANSPOSE) && !p->heads3) {
             st = model_read_param(m, k, x, path);
             continue;
@@ -250,19 +303,25 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
         }
         int64_t R = p->shape[0], C = p->shape[1]; /* ours (R, C) <- theirs (C, R), or (R, C) permuted */
         if ((st = st_check_shape(x, p->ndim, p->heads3 ? p->shape : (int64_t[]){C, R}, path)) != ATTN_OK) break;
-        attn_free(tmp);
-        if (!(tmp = attn_malloc((size_t)p->numel * sizeof(float)))) {
-            st = ATTN_ERR_OUT_OF_MEMORY;
-            break;
+        /* fp32 in the file is read where it lies (the mapping); other
+         * float types, or fp32 at an offset that is not a multiple of 4,
+         * through one buffer as large as the largest such tensor */
+        const float *from = x->data;
+        if (x->dtype != ST_F32 || ((uintptr_t)x->data & (sizeof(float) - 1))) {
+            if (p->numel > tmp_cap) {
+                attn_free(tmp);
+                if (!(tmp = attn_malloc((size_t)p->numel * sizeof(float)))) {
+                    st = ATTN_ERR_OUT_OF_MEMORY;
+                    break;
+                }
+                tmp_cap = p->numel;
+            }
+            if ((st = st_read_f32(x, tmp, p->numel)) != ATTN_OK) break;
+            from = tmp;
         }
-        if ((st = st_read_f32(x, tmp, p->numel)) != ATTN_OK) break;
         float *dst = m->weights + p->offset;
-        if (p->heads3) {
-            params_heads3(dst, tmp, p, false);
-            continue;
-        }
-        for (int64_t r = 0; r < R; r++)
-            for (int64_t c = 0; c < C; c++) dst[r * C + c] = tmp[c * R + r];
+        if (p->heads3) params_heads3(dst, from, p, false);
+        else transpose(dst, from, R, C);
     }
     attn_free(tmp);
     return st ? st : model_check_finite(m, path);
@@ -367,7 +426,18 @@ attn_status model_read_param(attn_model *m, int k, const st_tensor *t, const cha
     const param_info *p = &m->params[k];
     if (!t) return attn_errorf(ATTN_ERR_FORMAT, "%s: missing tensor \"%s\"", path, p->name);
     attn_status st = st_check_shape(t, p->ndim, p->shape, path);
-    return st ? st : st_read_f32(t, m->weights + p->offset, p->numel);
+    if (st || t->dtype != ST_F32) return st ? st : st_read_f32(t, m->weights + p->offset, p->numel);
+    /* fp32 as stored: copied in slices shared among the threads (the
+     * first writes to the block's pages are its page faults) */
+    const int64_t slice = 1 << 18;
+    const unsigned char *from = t->data;
+    unsigned char *to = (unsigned char *)(m->weights + p->offset);
+#pragma omp parallel for schedule(static) if (p->numel >= 2 * slice)
+    for (int64_t i = 0; i < p->numel; i += slice) {
+        int64_t n = p->numel - i < slice ? p->numel - i : slice;
+        memcpy(to + i * (int64_t)sizeof(float), from + i * (int64_t)sizeof(float), (size_t)n * sizeof(float));
+    }
+    return ATTN_OK;
 }
 
 attn_status model_check_heads(int64_t width, int64_t heads) {
@@ -382,6 +452,7 @@ attn_status model_check_finite(const attn_model *m, const char *path) {
     for (int k = 0; k < m->n_params_tensors; k++) {
         const param_info *p = &m->params[k];
         if (p->qtype) continue; /* quantized: no fp32 values (a NaN scale shows in the outputs' check) */
+        if (model_all_finite(m->weights + p->offset, p->numel)) continue;
         for (int64_t i = 0; i < p->numel; i++)
             if (!isfinite(m->weights[p->offset + i]))
                 return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity (%s)", path, p->name);

@@ -546,7 +546,7 @@ done:
 typedef struct rnn_decoder {
     attn_model *m;
     attn_rnn_state *state;
-    int64_t N;
+    int64_t N, per_source;
     int32_t *idx;             /* (N) scratch for reordering */
 } rnn_decoder;
 
@@ -581,6 +581,7 @@ attn_status rnn_s2s_begin(attn_model *m, const int32_t *src, int64_t B, int64_t 
     }
     d->m = m;
     d->N = B * per_source;
+    d->per_source = per_source;
     if ((st = attn_rnn_encode(m, src, B, S, &d->state)) == ATTN_OK) {
         for (int64_t i = 0; i < d->N; i++) d->idx[i] = (int32_t)(i / per_source); /* each source's hypotheses */
         st = attn_rnn_reorder(d->state, d->idx, d->N);
@@ -602,6 +603,20 @@ attn_status rnn_s2s_reorder(void *state, const int32_t *from) {
     rnn_decoder *d = state;
     memcpy(d->idx, from, (size_t)d->N * sizeof *d->idx);
     return attn_rnn_reorder(d->state, d->idx, d->N);
+}
+
+attn_status rnn_s2s_keep(void *state, const int32_t *sources, int64_t n) {
+    rnn_decoder *d = state;
+    int64_t ps = d->per_source, B = d->N / ps;
+    if (n < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "keep: at least one source");
+    for (int64_t j = 0; j < n; j++) {
+        if (sources[j] < 0 || sources[j] >= B || (j && sources[j] <= sources[j - 1]))
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "keep: sources must be increasing indices below %lld", (long long)B);
+        for (int64_t h = 0; h < ps; h++) d->idx[j * ps + h] = (int32_t)(sources[j] * ps + h);
+    }
+    attn_status st = attn_rnn_reorder(d->state, d->idx, n * ps);
+    if (!st) d->N = n * ps;
+    return st;
 }
 
 void rnn_s2s_end(void *state) {

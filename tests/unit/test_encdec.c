@@ -11,7 +11,10 @@
 
 #include "attn/seq2seq.h"
 #include "io/safetensors.h"
+#include "attn/context.h"
+#include "generate/seq2seq.h"
 #include "models/encdec_impl.h"
+#include "models/model_impl.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -225,6 +228,62 @@ TEST("BART: greedy and beam search (beam 4, n-best 2, length penalty, early stop
 
 TEST("Marian: greedy and beam search equal transformers' generate") { check_generation(REF "marian_tiny"); }
 
+/* A context as an s2s_decoder that counts the rows it steps. */
+typedef struct counted {
+    attn_ctx *ctx;
+    int64_t rows, steps;
+} counted;
+
+static attn_status counted_step(void *self, const int32_t *tokens, float *logits) {
+    counted *c = self;
+    c->rows += attn_ctx_n_seq(c->ctx);
+    c->steps++;
+    return attn_ctx_decode(c->ctx, tokens, 1, logits);
+}
+
+static attn_status counted_reorder(void *self, const int32_t *from) { return attn_ctx_reorder(((counted *)self)->ctx, from); }
+
+static attn_status counted_keep(void *self, const int32_t *sources, int64_t n) {
+    return ctx_keep_sources(((counted *)self)->ctx, sources, n);
+}
+
+TEST("greedy search drops the sources that ended from the batch: the same tokens and scores, fewer rows stepped") {
+    const char *dirs[] = {REF "bart_tiny", REF "marian_tiny"};
+    for (int d = 0; d < 2; d++) {
+        fixture x;
+        if (!fixture_open(&x, dirs[d])) {
+            fixture_close(&x);
+            continue;
+        }
+        attn_seq2seq_params p = attn_seq2seq_default_params(x.m);
+        p.num_beams = p.num_return_sequences = 1;
+        p.max_length = 16; /* the fixtures' positions */
+        int64_t B = x.B, W = p.max_length - 1;
+        int32_t *out[2] = {attn_malloc((size_t)(B * W) * 4), attn_malloc((size_t)(B * W) * 4)};
+        int64_t *len[2] = {attn_malloc((size_t)B * 8), attn_malloc((size_t)B * 8)};
+        float *sc[2] = {attn_malloc((size_t)B * 4), attn_malloc((size_t)B * 4)};
+        counted c[2] = {{0}};
+        for (int k = 0; k < 2; k++) { /* 0: rows dropped, 1: every row to the end */
+            CHECK_OK(attn_ctx_new(x.m, B, W, &c[k].ctx));
+            if (c[k].ctx) CHECK_OK(attn_ctx_encode(c[k].ctx, x.src, B, x.S));
+            s2s_decoder dec = {&c[k], x.V, counted_step, counted_reorder, k ? NULL : counted_keep};
+            if (c[k].ctx) CHECK_OK(s2s_search(&dec, &p, B, out[k], len[k], sc[k]));
+            attn_ctx_free(c[k].ctx);
+        }
+        CHECK(!memcmp(out[0], out[1], (size_t)(B * W) * 4) && !memcmp(len[0], len[1], (size_t)B * 8) &&
+              !memcmp(sc[0], sc[1], (size_t)B * 4));
+        CHECK(c[0].steps == c[1].steps && c[1].rows == B * c[1].steps);
+        if (d == 1) {
+            /* Marian's sources end after 1, 1 and 15 tokens (BART's never
+             * emit eos within its 16 positions): 1 row for 14 of the 15 steps */
+            CHECK(len[0][0] == 1 && len[0][1] == 1 && len[0][2] == W);
+            CHECK(c[0].rows == B + (W - 1) && c[1].rows == B * W);
+        }
+        for (int k = 0; k < 2; k++) attn_free(out[k]), attn_free(len[k]), attn_free(sc[k]);
+        fixture_close(&x);
+    }
+}
+
 TEST("cached decoding (self-attention cache, cross-attention keys once per source) equals full recomputation") {
     const char *dirs[] = {REF "bart_tiny", REF "marian_tiny"};
     for (int d = 0; d < 2; d++) {
@@ -430,6 +489,67 @@ static void expect_load_error(const char *dir, attn_status want, const char *key
     CHECK(st == want && m == NULL);
     CHECK(error_mentions(keyword));
     attn_model_free(m);
+}
+
+/* An allocator hook whose new blocks hold 0xFF bytes (NaN as floats), as a
+ * reused heap might: a loader that leaves any float of the weight block
+ * unwritten shows it. */
+static void *dirty_realloc(void *ud, void *ptr, size_t size) {
+    (void)ud;
+    if (size == 0) {
+        free(ptr);
+        return NULL;
+    }
+    if (ptr) return realloc(ptr, size);
+    void *p = malloc(size);
+    if (p) memset(p, 0xFF, size);
+    return p;
+}
+
+TEST("loading fills the whole weight block: a tensor the file may lack is zero, padding is zero, on dirty memory") {
+    /* marian_tiny without its final_logits_bias (optional: transformers
+     * takes it as zeros), loaded through an allocator that hands out
+     * non-zero memory, equals the full file's model with that bias zeroed,
+     * float for float over the whole block (alignment padding included) */
+    char dir[] = "/tmp/attn_encdec_XXXXXX", w[96], cfg[96];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(cfg, sizeof cfg, "%s/config.json", dir);
+    snprintf(w, sizeof w, "%s/model.safetensors", dir);
+    copy_file(REF "marian_tiny/config.json", cfg);
+    st_file *f = NULL;
+    CHECK_OK(st_open(REF "marian_tiny/model.safetensors", &f));
+    if (!f) return;
+    st_entry *e = attn_calloc((size_t)f->n_tensors, sizeof *e);
+    int64_t n = 0;
+    for (int64_t i = 0; i < f->n_tensors; i++) {
+        const st_tensor *t = &f->tensors[i];
+        if (strcmp(t->name, "final_logits_bias"))
+            e[n++] = (st_entry){t->name, t->dtype, t->ndim, t->shape, t->data};
+    }
+    CHECK(n == f->n_tensors - 1);
+    CHECK_OK(st_write(w, e, n, NULL));
+    attn_free(e);
+    st_close(f);
+    attn_model *full = NULL, *lacking = NULL;
+    CHECK_OK(attn_model_load(REF "marian_tiny", &full));
+    attn_set_allocator(dirty_realloc, NULL);
+    attn_status st = attn_model_load(dir, &lacking);
+    attn_set_allocator(NULL, NULL);
+    CHECK_OK(st);
+    if (full && lacking) {
+        int bias = -1;
+        for (int k = 0; k < full->n_params_tensors; k++)
+            if (!strcmp(full->params[k].name, "final_logits_bias")) bias = k;
+        CHECK(bias >= 0);
+        if (bias >= 0) memset(full->weights + full->params[bias].offset, 0, (size_t)full->params[bias].numel * sizeof(float));
+        CHECK(full->n_weights == lacking->n_weights &&
+              !memcmp(full->weights, lacking->weights, (size_t)full->n_weights * sizeof(float)));
+    }
+    attn_model_free(full);
+    attn_model_free(lacking);
+    unlink(w);
+    unlink(cfg);
+    rmdir(dir);
 }
 
 TEST("bad encoder-decoder directories: shape and layer mismatches, unsupported options, bad generation config") {

@@ -8,6 +8,8 @@
 #include "attn/rnn.h"
 #include "attn/seq2seq.h"
 #include "attn/translate.h"
+#include "attn/context.h"
+#include "generate/seq2seq.h"
 #include "models/model_impl.h"
 
 #define V 14
@@ -69,6 +71,51 @@ static double logprob(attn_model *m, int b, const int32_t *h, int64_t len) {
     CHECK_OK(attn_seq2seq_score(m, src, 6, h, len, 1, &nll, &n));
     CHECK(n == len);
     return -nll;
+}
+
+/* A context as an s2s_decoder that counts the rows it steps. */
+typedef struct counted {
+    attn_ctx *ctx;
+    int64_t rows;
+} counted;
+
+static attn_status counted_step(void *self, const int32_t *tokens, float *logits) {
+    counted *c = self;
+    c->rows += attn_ctx_n_seq(c->ctx);
+    return attn_ctx_decode(c->ctx, tokens, 1, logits);
+}
+
+static attn_status counted_reorder(void *self, const int32_t *from) { return attn_ctx_reorder(((counted *)self)->ctx, from); }
+
+static attn_status counted_keep(void *self, const int32_t *sources, int64_t n) {
+    return ctx_keep_sources(((counted *)self)->ctx, sources, n);
+}
+
+TEST("RNN greedy search drops the sources that ended from the batch: the same tokens and scores, fewer rows stepped") {
+    int64_t rows[2] = {0, 0};
+    for (int att = 0; att < 2; att++)
+        for (uint64_t seed = 1; seed <= 3; seed++) {
+            attn_model *m = peaked_rnn(att, seed, 40.0f);
+            if (!m) continue;
+            attn_seq2seq_params p = attn_seq2seq_default_params(m);
+            p.max_length = 13;
+            int64_t W = p.max_length - 1, len[2][3];
+            int32_t out[2][3 * 12];
+            float sc[2][3];
+            for (int k = 0; k < 2; k++) { /* 0: rows dropped, 1: every row to the end */
+                counted c = {NULL, 0};
+                CHECK_OK(attn_ctx_new(m, 3, W, &c.ctx));
+                if (c.ctx) CHECK_OK(attn_ctx_encode(c.ctx, SRC, 3, 6));
+                s2s_decoder d = {&c, V, counted_step, counted_reorder, k ? NULL : counted_keep};
+                if (c.ctx) CHECK_OK(s2s_search(&d, &p, 3, out[k], len[k], sc[k]));
+                attn_ctx_free(c.ctx);
+                rows[k] += c.rows;
+            }
+            CHECK(!memcmp(out[0], out[1], sizeof out[0]) && !memcmp(len[0], len[1], sizeof len[0]) &&
+                  !memcmp(sc[0], sc[1], sizeof sc[0]));
+            attn_model_free(m);
+        }
+    CHECK(rows[0] < rows[1]);
 }
 
 TEST("RNN beam search: scores are the hypotheses' log-probabilities (greedy and beam 4); n-best sorted") {
