@@ -235,7 +235,7 @@ static void default_text(const cli_option *o, char *buf, size_t cap) {
         if (t)
             snprintf(buf, cap, "%lld", t);
         else
-            snprintf(buf, cap, "ATTN_THREADS, or the cores not busy at start");
+            snprintf(buf, cap, "ATTN_THREADS, or all cores");
         break;
     }
     case CLI_T_FLOAT:

@@ -71,13 +71,10 @@ ATTN_API void  attn_free_aligned(void *ptr);
 
 /* ---- threads -------------------------------------------------------------
  * Threads used by the kernels: 0 = ATTN_THREADS from the environment if set,
- * else all cores, less one for each other thread that is running when the
- * count is first chosen (where attn may use every core of the machine; at
- * least 1): threads that share their cores with busy processes run slower
- * than fewer threads. Results never depend on the thread count. A count (or
+ * else all cores. Results never depend on the thread count. A count (or
  * ATTN_THREADS) outside 1..attn_max_threads() (4 x the cores) is
  * ATTN_ERR_INVALID_ARG and changes nothing. attn_get_threads() without an
- * earlier attn_set_threads() uses ATTN_THREADS when valid, else that default.
+ * earlier attn_set_threads() uses ATTN_THREADS when valid, else all cores.
  * The threads are created when the count is set; when fewer can be (a
  * memory limit leaves no room for their stacks), the count is lowered to
  * those, at least 1, and attn_get_threads() reports it. */

@@ -102,12 +102,6 @@ attn_status file_write_atomic(const char *path, const void *data, size_t len);
 
 /* Like file_write_atomic for data produced in pieces: open, write..., commit.
  * Abort removes the temporary file. */
-/* The default thread count for `cores` cores given the text of
- * /proc/loadavg: the cores less one per other runnable thread (its
- * "runnable/total" field counts the reader), at least 1; all cores when
- * the text does not parse (threads.c). */
-int threads_for_load(const char *loadavg, int cores);
-
 typedef struct atomic_file { FILE *f; char *tmp_path; char *path; } atomic_file;
 attn_status atomic_file_open(atomic_file *af, const char *path);
 attn_status atomic_file_write(atomic_file *af, const void *data, size_t len);

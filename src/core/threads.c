@@ -24,7 +24,6 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
-#include <time.h>
 #include <unistd.h>
 #ifdef _OPENMP
 #include <omp.h>
@@ -116,52 +115,6 @@ static int threads_possible(int want) {
 }
 #endif
 
-/* ---- the default count on a busy machine -------------------------------------- */
-
-int threads_for_load(const char *loadavg, int cores) {
-    /* /proc/loadavg: three averages, then "runnable/total" scheduling
-     * entities (the reader's own thread among the runnable ones) */
-    double a1, a5, a15;
-    long running, total;
-    if (cores < 1) cores = 1;
-    if (!loadavg || sscanf(loadavg, "%lf %lf %lf %ld/%ld", &a1, &a5, &a15, &running, &total) != 5 || running < 1)
-        return cores;
-    long free_cores = cores - (running - 1);
-    return free_cores < 1 ? 1 : free_cores > cores ? cores : (int)free_cores;
-}
-
-/* All cores, less one for each other thread already running when the
- * count is first chosen (the fewest of three looks 5 ms apart, so that a
- * process that only passes by is not counted): threads that wait for each
- * other at every parallel region run no faster than their slowest, and one
- * that shares its core with a busy process makes two threads slower than
- * one. Only where attn may use every core of the machine (the running
- * count is the machine's), and measured once per process (later the
- * count's own workers would be among the running). */
-#ifdef _OPENMP
-static int default_threads(void) {
-    static int chosen;
-    if (chosen) return chosen;
-    int cores = n_cores();
-    chosen = cores;
-    long online = sysconf(_SC_NPROCESSORS_ONLN);
-    if (cores > 1 && online == cores) {
-        for (int i = 0; i < 3; i++) {
-            if (i) nanosleep(&(struct timespec){0, 5000000}, NULL);
-            FILE *f = fopen("/proc/loadavg", "r");
-            char text[128] = "";
-            if (!f) break;
-            if (!fgets(text, sizeof text, f)) text[0] = 0;
-            fclose(f);
-            int n = threads_for_load(text, cores);
-            if (n > chosen || i == 0) chosen = n;
-            if (chosen == cores) break;
-        }
-    }
-    return chosen;
-}
-#endif
-
 /* Uses up to n_threads threads: as many as can be created, each created
  * now in libgomp's pool. */
 static void apply(int n_threads) {
@@ -190,7 +143,7 @@ attn_status attn_set_threads(int n_threads) {
         if (st) return st;
     }
 #ifdef _OPENMP
-    if (n_threads == 0) n_threads = default_threads();
+    if (n_threads == 0) n_threads = n_cores();
 #else
     if (n_threads == 0) n_threads = 1;
 #endif
@@ -205,7 +158,7 @@ int attn_get_threads(void) {
         int n = 0;
         if (env_threads(&n) != ATTN_OK) n = 0;
 #ifdef _OPENMP
-        apply(n ? n : default_threads());
+        apply(n ? n : n_cores());
 #else
         apply(n ? n : 1);
 #endif

@@ -5,8 +5,6 @@
  * to what can be, so that OpenMP never fails to start a worker. */
 #include "test.h"
 
-#include "core/core.h"
-
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -29,16 +27,6 @@ TEST("thread counts outside 1..4 x cores are refused") {
     CHECK_OK(attn_set_threads(max));
     CHECK(attn_get_threads() == max);
     CHECK_OK(attn_set_threads(1));
-}
-
-TEST("the default count leaves out the cores other running threads hold (/proc/loadavg's runnable field)") {
-    CHECK(threads_for_load("0.12 0.20 0.30 1/180 4242\n", 2) == 2);  /* only the reader runs */
-    CHECK(threads_for_load("1.00 1.00 1.00 2/180 4242\n", 2) == 1);  /* one busy process beside */
-    CHECK(threads_for_load("7.00 7.00 7.00 9/180 4242\n", 2) == 1);  /* never below 1 */
-    CHECK(threads_for_load("2.00 2.00 2.00 3/180 4242\n", 8) == 6);
-    CHECK(threads_for_load("0.00 0.00 0.00 1/1 1\n", 1) == 1);
-    CHECK(threads_for_load("", 4) == 4 && threads_for_load(NULL, 4) == 4); /* unreadable: every core */
-    CHECK(threads_for_load("0.1 0.2 0.3 x/180 4242", 4) == 4 && threads_for_load("0.1 0.2 0.3 0/180 1", 4) == 4);
 }
 
 TEST("ATTN_THREADS is checked when the count is left to it") {
