@@ -117,14 +117,7 @@ static attn_status ensure_classifier(attn_model **pm, const attn_labeled *d, int
 
 /* ---- batches ------------------------------------------------------------------ */
 
-typedef struct sampler {
-    int64_t n, epoch;
-    uint64_t seed;
-    int64_t *perm;            /* the current epoch's order */
-} sampler;
-
-/* The k-th example drawn: position k % n of the permutation of epoch k / n. */
-static int64_t draw(sampler *s, int64_t k) {
+int64_t train_sampler_draw(train_sampler *s, int64_t k) {
     int64_t e = k / s->n;
     if (e != s->epoch) {
         for (int64_t i = 0; i < s->n; i++) s->perm[i] = i;
@@ -222,7 +215,7 @@ typedef struct cls_ctx {
     attn_labeled *train_file, *val_file;
     attn_tokenizer *tok;
     examples train, val;
-    sampler smp;
+    train_sampler smp;
     batch_buf bb;
     int64_t A, B, T, n_labels;
     int32_t pad_id;
@@ -234,7 +227,7 @@ static attn_status cls_batches(void *ctx, int64_t step, model_batch *mbs, double
     int64_t real = 0, B = c->B, T = c->T;
     for (int64_t a = 0; a < c->A; a++) {
         batch_buf part = {c->bb.ids + a * B * T, c->bb.types + a * B * T, c->bb.labels + a * B, c->bb.mask + a * B * T};
-        for (int64_t b = 0; b < B; b++) c->idx[b] = draw(&c->smp, (step * c->A + a) * B + b);
+        for (int64_t b = 0; b < B; b++) c->idx[b] = train_sampler_draw(&c->smp, (step * c->A + a) * B + b);
         real += fill_batch(&c->train, c->idx, B, c->pad_id, &part, &mbs[a]);
     }
     *tokens = (double)real;
@@ -311,7 +304,7 @@ static attn_status cls_prepare(void *ctx, const attn_train_params *p, attn_model
     if (val && (st = tokenize_all(tok, val, p->val_file, T, &c->val)) != ATTN_OK) return st;
 
     int64_t rows = A * B, cells = rows * T;
-    c->smp = (sampler){.n = c->train.n, .epoch = -1, .seed = p->seed, .perm = attn_malloc((size_t)c->train.n * sizeof(int64_t))};
+    c->smp = (train_sampler){.n = c->train.n, .epoch = -1, .seed = p->seed, .perm = attn_malloc((size_t)c->train.n * sizeof(int64_t))};
     c->bb.ids = attn_malloc((size_t)cells * sizeof *c->bb.ids);
     c->bb.types = attn_malloc((size_t)cells * sizeof *c->bb.types);
     c->bb.labels = attn_malloc((size_t)rows * sizeof *c->bb.labels);

@@ -55,6 +55,17 @@ typedef struct train_objective {
     bool higher_is_better;             /* what "better" means for that number */
 } train_objective;
 
+/* Examples drawn in epochs (finetune.c): the k-th draw is position k % n
+ * of a permutation of 0..n-1 made from (seed, k / n), so a step's examples
+ * are a function of the step alone. perm holds n entries (the caller
+ * allocates and frees it); set epoch to -1 before the first draw. */
+typedef struct train_sampler {
+    int64_t n, epoch;
+    uint64_t seed;
+    int64_t *perm;            /* the current epoch's order */
+} train_sampler;
+int64_t train_sampler_draw(train_sampler *s, int64_t k);
+
 /* The rows' data sources (lm.c: clm and mlm; finetune.c; denoise.c;
  * seq2seq_loop.c). */
 extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops;
