@@ -32,6 +32,7 @@
 #define ATTN_CHAT_DATA_H
 
 #include "attn/chat.h"
+#include "attn/tokenizer.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -66,6 +67,23 @@ typedef struct attn_chat_data {
 /* Reads path as `kind` (see above) into *out (attn_chat_data_free it). */
 ATTN_API attn_status attn_chat_data_read(const char *path, attn_chat_data_kind kind, attn_chat_data **out);
 ATTN_API void attn_chat_data_free(attn_chat_data *d);   /* NULL is a no-op */
+
+/* A conversation as training tokens: messages[0..n) rendered with t (opt's
+ * bos / eos; no generation prompt) and encoded with tok as text (added
+ * tokens recognised, no special tokens added: transformers'
+ * apply_chat_template(tokenize=True)), into *ids and *mask (n_ids each;
+ * attn_free both). mask[i] is 1 for the tokens of assistant messages and 0
+ * for the rest, or 1 for all when all_tokens. An assistant message i's
+ * tokens are found as TRL finds a completion's: the conversation up to i
+ * rendered with the generation prompt (P) and up to and with i without it
+ * (Q) are encoded, and the tokens of Q after those of P are i's (the text
+ * the template puts after the message, such as an end-of-turn token,
+ * included). Q's text must begin with P's and Q's tokens with P's, and the
+ * whole conversation's tokens must begin with Q's; otherwise
+ * ATTN_ERR_FORMAT says which message and which check failed. */
+ATTN_API attn_status attn_chat_encode(const attn_chat_template *t, const attn_tokenizer *tok, const attn_chat_message *messages,
+                                      size_t n, const attn_chat_options *opt, bool all_tokens, int32_t **ids, uint8_t **mask,
+                                      int64_t *n_ids);
 
 #ifdef __cplusplus
 }

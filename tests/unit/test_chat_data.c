@@ -164,3 +164,77 @@ TEST("a missing file is an I/O error; allocation failures leave nothing allocate
     }
     CHECK(succeeded);
 }
+
+/* ---- attn_chat_encode ------------------------------------------------------ */
+
+/* A character tokenizer over every character the texts below use. */
+static attn_tokenizer *char_tok(void) {
+    static const char alphabet[] = "<|>_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ!?.,: \n";
+    attn_tokenizer *tok = NULL;
+    CHECK_OK(attn_tokenizer_new_char(alphabet, sizeof alphabet - 1, &tok));
+    return tok;
+}
+
+static attn_chat_template *parse(const char *src) {
+    attn_chat_template *t = NULL;
+    CHECK_OK(attn_chat_template_parse("test", src, strlen(src), &t));
+    return t;
+}
+
+TEST("chat encode: ChatML's assistant spans are the message and its end-of-turn, every token with all_tokens") {
+    attn_tokenizer *tok = char_tok();
+    attn_chat_template *t = parse(attn_chat_default_template());
+    attn_chat_message m[] = {{"system", "Be brief."}, {"user", "Hi?"}, {"assistant", "Hello."}, {"user", "Bye?"},
+                             {"assistant", "Bye."}};
+    int32_t *ids = NULL;
+    uint8_t *mask = NULL;
+    int64_t n = 0;
+    CHECK_OK(attn_chat_encode(t, tok, m, 5, NULL, false, &ids, &mask, &n));
+    /* one token per character: the mask is over the rendering's characters */
+    const char *text = "<|im_start|>system\nBe brief.<|im_end|>\n<|im_start|>user\nHi?<|im_end|>\n<|im_start|>assistant\n"
+                       "Hello.<|im_end|>\n<|im_start|>user\nBye?<|im_end|>\n<|im_start|>assistant\nBye.<|im_end|>\n";
+    CHECK(n == (int64_t)strlen(text));
+    char want[512] = {0};
+    for (size_t i = 0; i < strlen(text); i++) want[i] = '0';
+    const char *spans[] = {"Hello.<|im_end|>\n", "Bye.<|im_end|>\n"};
+    for (int k = 0; k < 2; k++) {
+        const char *at = strstr(text, spans[k]);
+        for (size_t i = 0; at && i < strlen(spans[k]); i++) want[at - text + i] = '1';
+    }
+    char got[512] = {0};
+    for (int64_t i = 0; mask && i < n && i < 511; i++) got[i] = mask[i] ? '1' : '0';
+    CHECK(!strcmp(got, want));
+    attn_free(ids);
+    attn_free(mask);
+    CHECK_OK(attn_chat_encode(t, tok, m, 2, NULL, true, &ids, &mask, &n));
+    bool all = n > 0;
+    for (int64_t i = 0; i < n; i++) all = all && mask[i];
+    CHECK(all);
+    attn_free(ids);
+    attn_free(mask);
+    attn_chat_template_free(t);
+    attn_tokenizer_free(tok);
+}
+
+TEST("chat encode: a template whose spans cannot be found is refused naming the message and the check") {
+    attn_tokenizer *tok = char_tok();
+    attn_chat_message m[] = {{"user", "Hi?"}, {"assistant", "Hello."}, {"user", "Ok."}, {"assistant", "Bye."}};
+    int32_t *ids = (int32_t *)1;
+    uint8_t *mask = (uint8_t *)1;
+    int64_t n = 1;
+    /* the generation prompt is not how the template opens an assistant message */
+    attn_chat_template *t = parse("{% for m in messages %}<{{ m.role }}>{{ m.content }}{% endfor %}"
+                                  "{% if add_generation_prompt %}<bot>{% endif %}");
+    CHECK_STATUS(attn_chat_encode(t, tok, m, 2, NULL, false, &ids, &mask, &n), ATTN_ERR_FORMAT);
+    CHECK(ids == NULL && mask == NULL && n == 0);
+    CHECK(strstr(attn_last_error(), "message 2 (assistant)") && strstr(attn_last_error(), "generation prompt"));
+    attn_chat_template_free(t);
+    /* the last message is rendered otherwise than an earlier one */
+    t = parse("{% for m in messages %}<{{ m.role }}>{{ m.content }}{% if loop.last and m.role == 'assistant' %}!{% endif %}"
+              "{% endfor %}"
+              "{% if add_generation_prompt %}<assistant>{% endif %}");
+    CHECK_STATUS(attn_chat_encode(t, tok, m, 4, NULL, false, &ids, &mask, &n), ATTN_ERR_FORMAT);
+    CHECK(strstr(attn_last_error(), "message 2 (assistant)") && strstr(attn_last_error(), "whole conversation"));
+    attn_chat_template_free(t);
+    attn_tokenizer_free(tok);
+}
