@@ -148,7 +148,26 @@ typedef enum attn_objective {
     ATTN_OBJECTIVE_MLM,
     ATTN_OBJECTIVE_CLASSIFY,
     ATTN_OBJECTIVE_DENOISE,
+    ATTN_OBJECTIVE_SFT,
 } attn_objective;
+/* - SFT: supervised fine-tuning of a decoder (any family that trains with
+ *   clm) on conversations (chat_data.h's JSON lines) given as data_dir,
+ *   from init_from (required; its tokenizer.json, and its chat template:
+ *   chat_template.jinja or tokenizer_config.json's, else ChatML). Each
+ *   conversation is rendered and encoded by attn_chat_encode (chat_data.h)
+ *   and cut to seq_len + 1 tokens (seq_len 0: the model's context); the
+ *   loss is the mean next-token cross-entropy over the tokens of assistant
+ *   messages (train_on_prompt: over every token but a conversation's
+ *   first). With `packing`, conversations are put whole, in file order,
+ *   into rows of at most seq_len + 1 tokens (a new row when the next one
+ *   does not fit): positions run on through a row and a conversation
+ *   attends to the ones before it in its row (the training forward has no
+ *   document mask), as packing without position resets does in TRL.
+ *   Each step draws B rows per micro-batch from an epoch-wise permutation
+ *   of (seed, epoch), padded to the micro-batch's longest. val_file
+ *   (conversations) gives val_loss, the mean over its counted tokens. OUT
+ *   receives tokenizer_config.json with the template and its bos / eos
+ *   tokens, so `attn chat` and a resumed run render as this run does. */
 
 typedef struct attn_train_params {
     const char *data_dir;         /* from `attn prepare` */
@@ -181,7 +200,9 @@ typedef struct attn_train_params {
     attn_objective objective;     /* CLM (default) or MLM (encoders) */
     bool static_masking;          /* MLM: fixed masks per window (BERT) instead of dynamic */
     bool whole_word_masking;      /* MLM: mask whole words (a "##" WordPiece continues the word before it) */
-    const char *val_file;         /* CLASSIFY: the labelled validation file (NULL: none) */
+    const char *val_file;         /* CLASSIFY: the labelled validation file; SFT: conversations (NULL: none) */
+    bool train_on_prompt;         /* SFT: the loss over every token, not only the assistant's */
+    bool packing;                 /* SFT: several conversations per row (see SFT above) */
     bool nsp;                     /* MLM: add next-sentence prediction (BERT): each row is
                                      [CLS] A [SEP] B [SEP], the window cut at a random point, B
                                      replaced half the time by a random span of the corpus; the

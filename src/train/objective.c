@@ -10,6 +10,8 @@ static const train_objective OBJECTIVES[] = {
      &train_classify_ops, NULL, "val_accuracy", true},
     {"denoise", TRAINS_DENOISE, "--objective denoise", "a BART encoder-decoder", false, &train_denoise_ops, NULL, "val_loss",
      false},
+    {"sft", TRAINS_CLM, "--objective sft", "a decoder (GPT-2, OPT, Llama, BLOOM ...)", false, &train_sft_ops, NULL, "val_loss",
+     false},
     {"seq2seq", TRAINS_PAIRS, "pair data", "an encoder-decoder or RNN model", true, &train_seq2seq_ops, NULL, "val_loss", false},
 };
 
@@ -23,6 +25,7 @@ const train_objective *train_objective_for(const attn_train_params *p) {
     switch (p->objective) {
     case ATTN_OBJECTIVE_CLASSIFY: return row("classify");
     case ATTN_OBJECTIVE_DENOISE: return row("denoise");
+    case ATTN_OBJECTIVE_SFT: return row("sft");
     default: break;
     }
     if (train_data_is_pairs(p->data_dir)) return row("seq2seq"); /* which refuses --objective mlm */

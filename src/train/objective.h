@@ -67,8 +67,8 @@ typedef struct train_sampler {
 int64_t train_sampler_draw(train_sampler *s, int64_t k);
 
 /* The rows' data sources (lm.c: clm and mlm; finetune.c; denoise.c;
- * seq2seq_loop.c). */
-extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops;
+ * seq2seq_loop.c; sft.c). */
+extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops, train_sft_ops;
 
 /* The row of p's run: p->objective's, or seq2seq when data_dir holds pair
  * shards (unless classify or denoise). */

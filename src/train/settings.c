@@ -30,6 +30,7 @@ enum {
     WHEN_INVERSE_SQRT = 1u << 3,
     WHEN_PAIRS = 1u << 4,
     WHEN_DENOISE = 1u << 5,
+    WHEN_SFT = 1u << 6,
 };
 
 typedef struct setting_row {
@@ -64,12 +65,14 @@ static const setting_row SETTINGS[] = {
     FLT("eps", eps, 0, "--eps"),
     FLT("grad_clip", grad_clip, 0, "--clip"),
     TEXT("seed", seed, 0, RESUME_REFUSE, "--seed", NULL),
-    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE, RESUME_REFUSE, "--objective", "clm"),
+    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE | WHEN_SFT, RESUME_REFUSE, "--objective", "clm"),
     TEXT("schedule", schedule, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--schedule", "cosine"),
     INT("d_model", d_model, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--width (inverse-sqrt's d_model)", "none"),
     BOOL("static_masking", static_masking, WHEN_MLM, "--static-masking"),
     BOOL("whole_word_masking", whole_word_masking, WHEN_MLM, "--whole-word-masking"),
     BOOL("next_sentence_prediction", nsp, WHEN_NSP, "--nsp"),
+    BOOL("train_on_prompt", train_on_prompt, WHEN_SFT, "--train-on-prompt"),
+    BOOL("packing", packing, WHEN_SFT, "--packing"),
     TEXT("data", data, WHEN_PAIRS, RESUME_REFUSE, "--data (pair shards)", "token shards"),
     INT("batch_tokens", batch_tokens, WHEN_PAIRS, RESUME_REFUSE, "--batch-tokens", NULL),
     FLT("mask_ratio", mask_ratio, WHEN_DENOISE, "--mask-ratio"),
@@ -101,6 +104,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (p->objective == ATTN_OBJECTIVE_CLASSIFY) when |= WHEN_CLASSIFY;
     if (p->objective == ATTN_OBJECTIVE_MLM) when |= WHEN_MLM | (p->nsp ? WHEN_NSP : 0);
     if (p->objective == ATTN_OBJECTIVE_DENOISE) when |= WHEN_DENOISE;
+    if (p->objective == ATTN_OBJECTIVE_SFT) when |= WHEN_SFT;
     if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) when |= WHEN_INVERSE_SQRT;
     if (pairs) when |= WHEN_PAIRS;
     s->batch_size = p->batch_size;
@@ -116,13 +120,16 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->eps = p->optim.eps;
     s->grad_clip = p->optim.grad_clip;
     snprintf(s->seed, sizeof s->seed, "%" PRIu64, p->seed);
-    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise"};
-    snprintf(s->objective, sizeof s->objective, "%s", (unsigned)p->objective < 4 ? objectives[p->objective] : "?");
+    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise", "sft"};
+    snprintf(s->objective, sizeof s->objective, "%s",
+             (unsigned)p->objective < sizeof objectives / sizeof *objectives ? objectives[p->objective] : "?");
     snprintf(s->schedule, sizeof s->schedule, "%s", p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT ? "inverse-sqrt" : "cosine");
     s->d_model = p->optim.d_model;
     s->static_masking = p->static_masking;
     s->whole_word_masking = p->whole_word_masking;
     s->nsp = p->nsp;
+    s->train_on_prompt = p->train_on_prompt;
+    s->packing = p->packing;
     snprintf(s->data, sizeof s->data, "pairs");
     s->batch_tokens = batch_tokens;
     s->label_smoothing = p->label_smoothing;

@@ -34,6 +34,7 @@ TEST("objectives: the row of each run") {
         {ATTN_OBJECTIVE_MLM, "mlm", "seq2seq", TRAINS_MLM},
         {ATTN_OBJECTIVE_CLASSIFY, "classify", "classify", TRAINS_CLASSIFY},
         {ATTN_OBJECTIVE_DENOISE, "denoise", "denoise", TRAINS_DENOISE},
+        {ATTN_OBJECTIVE_SFT, "sft", "sft", TRAINS_CLM},
     };
     for (int pairs = 0; pairs < 2; pairs++) {
         if (pairs) {
