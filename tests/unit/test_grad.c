@@ -950,3 +950,28 @@ TEST("op_attention_gqa: 4 query heads over 2 key/value heads (dk, dv summed over
     e.in[0] = leaf(3, (int64_t[]){2, 3, 24}, 3032, 1.0f);
     check_case(&e);
 }
+
+/* preference learning: 6 rows of 5 logits in 4 sequences (rows 2 and 5 not counted) */
+static const int32_t SEQ_TARGETS[6] = {1, 4, 0, 2, 3, 0}, SEQ_OF[6] = {0, 0, -1, 1, 2, -1};
+static const int32_t SEQ_OF4[6] = {0, 1, -1, 2, 3, 3};
+static const float DPO_REF[4] = {-1.5f, -0.25f, 0.5f, -2.0f}, DPO_SCALE[4] = {0.5f, 1.0f, 0.25f, 1.0f / 3};
+
+static tensor *build_seq_logprob(graph *g, gcase *c) { return op_seq_logprob(g, &c->in[0], SEQ_TARGETS, SEQ_OF, 3); }
+static tensor *build_dpo(graph *g, gcase *c) {
+    return op_dpo_loss(g, op_seq_logprob(g, &c->in[0], SEQ_TARGETS, SEQ_OF4, 4), DPO_REF, NULL, 2, 0.7f, false);
+}
+static tensor *build_ipo(graph *g, gcase *c) {
+    return op_dpo_loss(g, op_seq_logprob(g, &c->in[0], SEQ_TARGETS, SEQ_OF4, 4), DPO_REF, DPO_SCALE, 2, 0.3f, true);
+}
+
+TEST("op_seq_logprob and op_dpo_loss: gradients of per-sequence log-probabilities, DPO's sigmoid loss and IPO's") {
+    gcase c = {.name = "seq_logprob", .n_in = 1, .build = build_seq_logprob, .h = 1e-2f};
+    c.in[0] = leaf(2, (int64_t[]){6, 5}, 3040, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "dpo", .n_in = 1, .build = build_dpo, .h = 1e-2f, .scalar = true};
+    d.in[0] = leaf(2, (int64_t[]){6, 5}, 3041, 1.0f);
+    check_case(&d);
+    gcase e = {.name = "ipo", .n_in = 1, .build = build_ipo, .h = 1e-2f, .scalar = true};
+    e.in[0] = leaf(2, (int64_t[]){6, 5}, 3042, 1.0f);
+    check_case(&e);
+}
