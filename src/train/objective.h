@@ -66,6 +66,22 @@ typedef struct train_sampler {
 } train_sampler;
 int64_t train_sampler_draw(train_sampler *s, int64_t k);
 
+/* The chat template, its tokens and the tokenizer of a run on chat data
+ * (sft.c; the sft and dpo rows): the model directory's (OUT's on resume,
+ * else --init's; ChatML when it has no template); the tokenizer must fit
+ * the model's embeddings. train_chat_save writes them to
+ * OUT/tokenizer_config.json in a new run (nothing on resume), so that a
+ * resume and attn chat render as the run did. */
+struct attn_chat_template;
+typedef struct train_chat {
+    struct attn_tokenizer *tok;
+    struct attn_chat_template *tmpl;
+    char *tsrc, *bos, *eos;
+} train_chat;
+attn_status train_chat_open(const attn_train_params *p, const attn_model *m, train_chat *c);
+attn_status train_chat_save(const train_chat *c, const attn_train_params *p);
+void train_chat_close(train_chat *c);   /* also after a failed open */
+
 /* The rows' data sources (lm.c: clm and mlm; finetune.c; denoise.c;
  * seq2seq_loop.c; sft.c). */
 extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops, train_sft_ops;

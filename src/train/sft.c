@@ -11,6 +11,57 @@
 
 #include <cJSON.h>
 
+/* ---- the chat template of a run (objective.h) ----------------------------- */
+
+/* OUT/tokenizer_config.json: the template and its tokens, for attn chat and --resume. */
+static attn_status save_template(const train_chat *c, const char *out_dir) {
+    cJSON *root = cJSON_CreateObject();
+    attn_status st = ATTN_OK;
+    if (!root || !cJSON_AddStringToObject(root, "chat_template", c->tsrc) ||
+        (c->bos && !cJSON_AddStringToObject(root, "bos_token", c->bos)) ||
+        (c->eos && !cJSON_AddStringToObject(root, "eos_token", c->eos)))
+        st = ATTN_ERR_OUT_OF_MEMORY;
+    char *text = st ? NULL : cJSON_Print(root);
+    char *path = path_join(out_dir, "tokenizer_config.json");
+    if (!st && (!text || !path)) st = ATTN_ERR_OUT_OF_MEMORY;
+    if (!st) st = file_write_atomic(path, text, strlen(text));
+    cJSON_free(text);
+    cJSON_Delete(root);
+    attn_free(path);
+    return st;
+}
+
+attn_status train_chat_open(const attn_train_params *p, const attn_model *m, train_chat *c) {
+    attn_status st;
+    const char *model_dir = p->resume ? p->out_dir : p->init_from;
+    const char *what = p->objective == ATTN_OBJECTIVE_DPO ? "dpo" : "sft";
+    if ((st = attn_tokenizer_load(model_dir, &c->tok)) != ATTN_OK)
+        return error_prefixf(st, "%s: --objective %s needs the model's tokenizer.json", model_dir, what);
+    attn_gpt_config cfg = attn_model_config(m);
+    if (attn_tokenizer_vocab_size(c->tok) > cfg.vocab_size)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: the tokenizer has %d tokens but the model only %lld embeddings", model_dir,
+                           (int)attn_tokenizer_vocab_size(c->tok), (long long)cfg.vocab_size);
+    if ((st = attn_chat_template_find(model_dir, &c->tsrc, &c->bos, &c->eos)) != ATTN_OK) return st;
+    if (!c->tsrc && !(c->tsrc = attn_strdup(attn_chat_default_template()))) return ATTN_ERR_OUT_OF_MEMORY;
+    if ((st = attn_chat_template_parse(model_dir, c->tsrc, strlen(c->tsrc), &c->tmpl)) != ATTN_OK) return st;
+    return ATTN_OK;
+}
+
+attn_status train_chat_save(const train_chat *c, const attn_train_params *p) {
+    return p->resume ? ATTN_OK : save_template(c, p->out_dir);
+}
+
+void train_chat_close(train_chat *c) {
+    attn_chat_template_free(c->tmpl);
+    attn_free(c->tsrc);
+    attn_free(c->bos);
+    attn_free(c->eos);
+    attn_tokenizer_free(c->tok);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---- rows ------------------------------------------------------------------- */
+
 /* One row: tokens and their mask (1: a target the loss counts). */
 typedef struct sft_row {
     int32_t *ids;
@@ -62,9 +113,7 @@ static attn_status rows_add(sft_rows *s, bool fresh, const int32_t *ids, const u
 }
 
 typedef struct sft_ctx {
-    attn_tokenizer *tok;
-    attn_chat_template *tmpl;
-    char *tsrc, *bos, *eos;
+    train_chat chat;
     sft_rows train, val;
     train_sampler smp;
     int64_t A, B, T;
@@ -76,13 +125,13 @@ static attn_status encode_file(sft_ctx *c, const char *path, const attn_train_pa
     attn_chat_data *d = NULL;
     attn_status st = attn_chat_data_read(path, ATTN_CHAT_CONVERSATIONS, &d);
     if (st) return st;
-    attn_chat_options opt = {false, c->bos, c->eos};
+    attn_chat_options opt = {false, c->chat.bos, c->chat.eos};
     for (int64_t i = 0; i < d->n && !st; i++) {
         const attn_chat_example *e = &d->ex[i];
         int32_t *ids = NULL;
         uint8_t *mask = NULL;
         int64_t n = 0;
-        st = attn_chat_encode(c->tmpl, c->tok, e->prompt.m, (size_t)e->prompt.n, &opt, p->train_on_prompt, &ids, &mask, &n);
+        st = attn_chat_encode(c->chat.tmpl, c->chat.tok, e->prompt.m, (size_t)e->prompt.n, &opt, p->train_on_prompt, &ids, &mask, &n);
         if (st) {
             st = error_prefixf(st, "%s: line %lld", path, (long long)e->line);
         } else if (n > 0) {
@@ -163,37 +212,11 @@ static attn_status sft_open(void *ctx, const attn_train_params *p, attn_model **
     return train_load_start(p, out);
 }
 
-/* OUT/tokenizer_config.json: the template and its tokens, for attn chat and --resume. */
-static attn_status save_template(const sft_ctx *c, const char *out_dir) {
-    cJSON *root = cJSON_CreateObject();
-    attn_status st = ATTN_OK;
-    if (!root || !cJSON_AddStringToObject(root, "chat_template", c->tsrc) ||
-        (c->bos && !cJSON_AddStringToObject(root, "bos_token", c->bos)) ||
-        (c->eos && !cJSON_AddStringToObject(root, "eos_token", c->eos)))
-        st = ATTN_ERR_OUT_OF_MEMORY;
-    char *text = st ? NULL : cJSON_Print(root);
-    char *path = path_join(out_dir, "tokenizer_config.json");
-    if (!st && (!text || !path)) st = ATTN_ERR_OUT_OF_MEMORY;
-    if (!st) st = file_write_atomic(path, text, strlen(text));
-    cJSON_free(text);
-    cJSON_Delete(root);
-    attn_free(path);
-    return st;
-}
-
 static attn_status sft_prepare(void *ctx, const attn_train_params *p, attn_model **pm, train_plan *plan) {
     sft_ctx *c = ctx;
     attn_status st;
-    const char *model_dir = p->resume ? p->out_dir : p->init_from;
-    if ((st = attn_tokenizer_load(model_dir, &c->tok)) != ATTN_OK)
-        return error_prefixf(st, "%s: --objective sft needs the model's tokenizer.json", model_dir);
+    if ((st = train_chat_open(p, *pm, &c->chat)) != ATTN_OK) return st;
     attn_gpt_config cfg = attn_model_config(*pm);
-    if (attn_tokenizer_vocab_size(c->tok) > cfg.vocab_size)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: the tokenizer has %d tokens but the model only %lld embeddings", model_dir,
-                           (int)attn_tokenizer_vocab_size(c->tok), (long long)cfg.vocab_size);
-    if ((st = attn_chat_template_find(model_dir, &c->tsrc, &c->bos, &c->eos)) != ATTN_OK) return st;
-    if (!c->tsrc && !(c->tsrc = attn_strdup(attn_chat_default_template()))) return ATTN_ERR_OUT_OF_MEMORY;
-    if ((st = attn_chat_template_parse(model_dir, c->tsrc, strlen(c->tsrc), &c->tmpl)) != ATTN_OK) return st;
     if (p->model.dropout > 0) (*pm)->cfg.dropout = p->model.dropout;
     int64_t T = p->seq_len ? p->seq_len : cfg.n_ctx, B = p->batch_size, A = p->grad_accum;
     if (T < 2 || T > cfg.n_ctx)
@@ -201,7 +224,7 @@ static attn_status sft_prepare(void *ctx, const attn_train_params *p, attn_model
                            (long long)cfg.n_ctx);
     if ((st = encode_file(c, p->data_dir, p, T, &c->train)) != ATTN_OK) return st;
     if (p->val_file && (st = encode_file(c, p->val_file, p, T, &c->val)) != ATTN_OK) return st;
-    if (!p->resume && (st = save_template(c, p->out_dir)) != ATTN_OK) return st;
+    if ((st = train_chat_save(&c->chat, p)) != ATTN_OK) return st;
     int64_t cells = A * B * T;
     c->smp = (train_sampler){.n = c->train.n, .epoch = -1, .seed = p->seed,
                              .perm = attn_malloc((size_t)c->train.n * sizeof(int64_t))};
@@ -209,7 +232,7 @@ static attn_status sft_prepare(void *ctx, const attn_train_params *p, attn_model
     c->tg = attn_malloc((size_t)cells * sizeof *c->tg);
     if (!c->smp.perm || !c->in || !c->tg) return ATTN_ERR_OUT_OF_MEMORY;
     c->A = A, c->B = B, c->T = T;
-    *plan = (train_plan){.n_micro = A, .T = T, .tok = c->tok, .evaluates = p->val_file != NULL};
+    *plan = (train_plan){.n_micro = A, .T = T, .tok = c->chat.tok, .evaluates = p->val_file != NULL};
     return ATTN_OK;
 }
 
@@ -220,11 +243,7 @@ static void sft_close(void *ctx) {
     attn_free(c->smp.perm);
     attn_free(c->in);
     attn_free(c->tg);
-    attn_chat_template_free(c->tmpl);
-    attn_free(c->tsrc);
-    attn_free(c->bos);
-    attn_free(c->eos);
-    attn_tokenizer_free(c->tok);
+    train_chat_close(&c->chat);
 }
 
 const train_objective_ops train_sft_ops = {sizeof(sft_ctx), sft_open, sft_prepare, sft_batches, sft_evaluate, sft_close};
