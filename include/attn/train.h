@@ -79,6 +79,11 @@ typedef struct attn_train_progress {
     float val_accuracy, val_macro_f1;
     bool has_bleu;                /* seq2seq with eval_bleu: greedy BLEU on validation pairs */
     float val_bleu;
+    bool has_rewards;             /* DPO: the step's pairs' implicit rewards beta (log pi - log ref):
+                                     the share with chosen above rejected, the mean chosen - rejected */
+    float reward_accuracy, reward_margin;
+    bool has_val_rewards;         /* DPO: the same over the validation pairs */
+    float val_reward_accuracy, val_reward_margin;
 } attn_train_progress;
 
 typedef void (*attn_train_callback)(const attn_train_progress *p, void *user);
@@ -149,7 +154,31 @@ typedef enum attn_objective {
     ATTN_OBJECTIVE_CLASSIFY,
     ATTN_OBJECTIVE_DENOISE,
     ATTN_OBJECTIVE_SFT,
+    ATTN_OBJECTIVE_DPO,
 } attn_objective;
+/* - DPO: direct preference optimisation (Rafailov et al. 2023) of a decoder
+ *   on preference pairs (chat_data.h's pairs) given as data_dir, from
+ *   init_from, which is also the frozen reference (required, with resume
+ *   too). A pair's rows are its prompt's tokens then a completion's: for
+ *   message lists the prompt rendered with the generation prompt, the
+ *   completion what the rendering of prompt + completion adds to that text
+ *   (checked to extend it); plain pairs as they are; each encoded
+ *   separately and joined (TRL's DPO), the completion cut to seq_len
+ *   tokens and the prompt to its last seq_len + 1 - completion. The
+ *   policy's and the reference's log-probabilities are sums over the
+ *   completion's tokens; the loss per pair is -log sigmoid(beta u), u =
+ *   (pi_c - ref_c) - (pi_r - ref_r), or with dpo_ipo IPO's (u - 1/(2 beta))^2
+ *   over per-token means (TRL's ipo), averaged over pairs. The reference's
+ *   values are computed once (fp32, batches of B pairs) and cached in
+ *   DATA.ref-KEY.bin beside the data (and val_file), KEY a hash of the
+ *   reference's weights and every pair's tokens: another model or other
+ *   data (or template, tokenizer, seq_len) is another file. Dropout is
+ *   off unless model.dropout asks. Each step draws B pairs per micro-batch
+ *   (2B rows, padded to the longest) from an epoch-wise permutation; the
+ *   log has the step's implicit-reward accuracy and margin (beta times the
+ *   log-ratios; their share with chosen above rejected, their mean
+ *   difference), and with val_file val_loss, val_reward_accuracy,
+ *   val_reward_margin. OUT receives tokenizer_config.json as with SFT. */
 /* - SFT: supervised fine-tuning of a decoder (any family that trains with
  *   clm) on conversations (chat_data.h's JSON lines) given as data_dir,
  *   from init_from (required; its tokenizer.json, and its chat template:
@@ -203,6 +232,8 @@ typedef struct attn_train_params {
     const char *val_file;         /* CLASSIFY: the labelled validation file; SFT: conversations (NULL: none) */
     bool train_on_prompt;         /* SFT: the loss over every token, not only the assistant's */
     bool packing;                 /* SFT: several conversations per row (see SFT above) */
+    float dpo_beta;               /* DPO: beta (default 0.1) */
+    bool dpo_ipo;                 /* DPO: IPO's loss instead of the sigmoid (see DPO above) */
     bool nsp;                     /* MLM: add next-sentence prediction (BERT): each row is
                                      [CLS] A [SEP] B [SEP], the window cut at a random point, B
                                      replaced half the time by a random span of the corpus; the

@@ -41,6 +41,7 @@ attn_train_params attn_train_default_params(void) {
     p.eval_batches = 20;
     p.seed = 1337;
     p.noise = attn_noise_default_params(-1, 0);
+    p.dpo_beta = 0.1f;
     return p;
 }
 
@@ -331,6 +332,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         pr.tokens_per_s = tokens / (now - ts);
         pr.elapsed_s = now - t0;
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
+        if (d->step_stats) d->step_stats(d->ctx, &pr);
         bool last = step == max_steps;
         bool out_of_time = p->time_limit_s > 0 && now - t0 >= p->time_limit_s; /* the run ends here */
         /* so does a stop request, polled only where it cuts the run short: a
@@ -344,6 +346,12 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         if (pr.has_accuracy)
             fprintf(log, ", \"val_accuracy\": %.9g, \"val_macro_f1\": %.9g", (double)pr.val_accuracy, (double)pr.val_macro_f1);
         if (pr.has_bleu) fprintf(log, ", \"val_bleu\": %.4f", (double)pr.val_bleu);
+        if (pr.has_rewards)
+            fprintf(log, ", \"reward_accuracy\": %.9g, \"reward_margin\": %.9g", (double)pr.reward_accuracy,
+                    (double)pr.reward_margin);
+        if (pr.has_val_rewards)
+            fprintf(log, ", \"val_reward_accuracy\": %.9g, \"val_reward_margin\": %.9g", (double)pr.val_reward_accuracy,
+                    (double)pr.val_reward_margin);
         fprintf(log, "}\n");
         if (fflush(log) != 0 || ferror(log)) {
             st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
@@ -398,7 +406,7 @@ attn_status train_objective_run(const train_objective *o, const attn_train_param
         tr->loss_ctx = ctx;
         train_settings settings;
         train_settings_of(p, plan.T, o->pairs, plan.batch_tokens, &settings);
-        train_driver drv = {ctx, plan.n_micro, mbs, ops->batches, plan.evaluates ? ops->evaluate : NULL};
+        train_driver drv = {ctx, plan.n_micro, mbs, ops->batches, plan.evaluates ? ops->evaluate : NULL, ops->step_stats};
         st = train_run(tr, p, &drv, plan.tok, &settings);
     }
     attn_free(mbs);

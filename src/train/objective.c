@@ -12,6 +12,8 @@ static const train_objective OBJECTIVES[] = {
      false},
     {"sft", TRAINS_CLM, "--objective sft", "a decoder (GPT-2, OPT, Llama, BLOOM ...)", false, &train_sft_ops, NULL, "val_loss",
      false},
+    {"dpo", TRAINS_CLM, "--objective dpo", "a decoder (GPT-2, OPT, Llama, BLOOM ...)", false, &train_dpo_ops, train_dpo_loss,
+     "val_loss", false},
     {"seq2seq", TRAINS_PAIRS, "pair data", "an encoder-decoder or RNN model", true, &train_seq2seq_ops, NULL, "val_loss", false},
 };
 
@@ -26,6 +28,7 @@ const train_objective *train_objective_for(const attn_train_params *p) {
     case ATTN_OBJECTIVE_CLASSIFY: return row("classify");
     case ATTN_OBJECTIVE_DENOISE: return row("denoise");
     case ATTN_OBJECTIVE_SFT: return row("sft");
+    case ATTN_OBJECTIVE_DPO: return row("dpo");
     default: break;
     }
     if (train_data_is_pairs(p->data_dir)) return row("seq2seq"); /* which refuses --objective mlm */

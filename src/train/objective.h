@@ -17,7 +17,8 @@
  *   batches  fills the micro-batches of a 0-based step: a function of the
  *            step alone, so that a resumed run draws the same ones;
  *   evaluate fills the progress line's validation fields (plan.evaluates);
- *   close    frees what the context holds (also after a failed open).
+ *   close    frees what the context holds (also after a failed open);
+ *   step_stats (optional) adds the step's own numbers to its progress.
  * Its loss (NULL: the model's loss for the batch) is what the trainer
  * differentiates and evaluates with trainer_eval_batch; it gets the
  * context, so an objective may keep a second model (a reference) there. */
@@ -42,6 +43,8 @@ typedef struct train_objective_ops {
     attn_status (*batches)(void *ctx, int64_t step, model_batch *mbs, double *tokens);
     attn_status (*evaluate)(void *ctx, attn_trainer *tr, attn_train_progress *pr);
     void (*close)(void *ctx);
+    /* optional: after each step, the progress line's fields of that step (dpo's implicit rewards) */
+    void (*step_stats)(void *ctx, attn_train_progress *pr);
 } train_objective_ops;
 
 typedef struct train_objective {
@@ -83,8 +86,11 @@ attn_status train_chat_save(const train_chat *c, const attn_train_params *p);
 void train_chat_close(train_chat *c);   /* also after a failed open */
 
 /* The rows' data sources (lm.c: clm and mlm; finetune.c; denoise.c;
- * seq2seq_loop.c; sft.c). */
-extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops, train_sft_ops;
+ * seq2seq_loop.c; sft.c; dpo.c). */
+extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops, train_sft_ops,
+    train_dpo_ops;
+/* dpo.c's loss: DPO / IPO over the micro-batch's pairs (labels: the pair indices). */
+tensor *train_dpo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
 
 /* The row of p's run: p->objective's, or seq2seq when data_dir holds pair
  * shards (unless classify or denoise). */

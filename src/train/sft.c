@@ -246,4 +246,4 @@ static void sft_close(void *ctx) {
     train_chat_close(&c->chat);
 }
 
-const train_objective_ops train_sft_ops = {sizeof(sft_ctx), sft_open, sft_prepare, sft_batches, sft_evaluate, sft_close};
+const train_objective_ops train_sft_ops = {sizeof(sft_ctx), sft_open, sft_prepare, sft_batches, sft_evaluate, sft_close, NULL};

@@ -82,6 +82,7 @@ typedef struct train_driver {
     model_batch *mbs;
     attn_status (*batches)(void *ctx, int64_t step, model_batch *mbs, double *tokens);
     attn_status (*evaluate)(void *ctx, attn_trainer *tr, attn_train_progress *pr);
+    void (*step_stats)(void *ctx, attn_train_progress *pr); /* NULL: none */
 } train_driver;
 
 /* The loop every objective shares (loop.c): loads the trainer state when
