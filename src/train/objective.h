@@ -69,6 +69,17 @@ typedef struct train_sampler {
 } train_sampler;
 int64_t train_sampler_draw(train_sampler *s, int64_t k);
 
+/* finetune.c: gives *pm a classifier over labels[0..n_labels): kept when
+ * it already has exactly those, else a new model of the same architecture
+ * with a fresh head (BERT: and a pooler) from seed, every tensor of the old
+ * one that the new one also has copied over (a GPT gets pad_id when it has
+ * none); and the padding id of a model's rows (its config's, the
+ * tokenizer's <pad> / [PAD], else its end of text, else 0). */
+attn_status train_ensure_classifier(attn_model **pm, const char *const *labels, int64_t n_labels, int32_t pad_id,
+                                    uint64_t seed);
+struct attn_tokenizer;
+int32_t train_pad_token(const attn_model *m, const struct attn_tokenizer *tok);
+
 /* The chat template, its tokens and the tokenizer of a run on chat data
  * (sft.c; the sft and dpo rows): the model directory's (OUT's on resume,
  * else --init's; ChatML when it has no template); the tokenizer must fit
