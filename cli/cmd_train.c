@@ -97,6 +97,7 @@ static const cli_choice objectives[] = {{"clm", ATTN_OBJECTIVE_CLM},
                                         {"denoise", ATTN_OBJECTIVE_DENOISE},
                                         {"sft", ATTN_OBJECTIVE_SFT},
                                         {"dpo", ATTN_OBJECTIVE_DPO},
+                                        {"reward", ATTN_OBJECTIVE_REWARD},
                                         {NULL, 0}};
 static const cli_choice archs[] = {{"transformer", ATTN_ARCH_TRANSFORMER},
                                    {"bart", ATTN_ARCH_BART},
@@ -126,7 +127,7 @@ int cmd_train(int argc, char **argv) {
         CLI_SECTION("data and output:"),
         {CLI_STR("--data", "-d", "DIR", &p.data_dir,
                  "shards from attn prepare (pair shards from attn prepare --pairs); classify: the labelled FILE; "
-                 "sft: a FILE of conversations (JSON lines {\"messages\": [{\"role\", \"content\"}, ...]}); dpo: a "
+                 "sft: a FILE of conversations (JSON lines {\"messages\": [{\"role\", \"content\"}, ...]}); dpo, reward: a "
                  "FILE of preference pairs (JSON lines {\"prompt\", \"chosen\", \"rejected\"}: strings or message lists)")},
         {CLI_STR("--out", "-o", "DIR", &p.out_dir, "the model directory to write")},
         CLI_SECTION("model (new runs):"),
@@ -160,7 +161,7 @@ int cmd_train(int argc, char **argv) {
                  "at each evaluation also greedy-translate the first N validation pairs and log their BLEU "
                  "(val_bleu)")},
         CLI_SECTION("objective:"),
-        {CLI_CHOICE("--objective", NULL, "clm|mlm|classify|denoise|sft|dpo", &p.objective, objectives,
+        {CLI_CHOICE("--objective", NULL, "clm|mlm|classify|denoise|sft|dpo|reward", &p.objective, objectives,
                     "clm: next-token (GPT). mlm: masked LM (BERT/RoBERTa encoders): rows [CLS] + seq-len-2 tokens + "
                     "[SEP], 15% masked 80/10/10. classify: fine-tune --init MODEL on the labelled file --data FILE "
                     "(a new classifier head when MODEL has none for these labels). denoise: BART pretraining (--arch "
@@ -169,7 +170,9 @@ int cmd_train(int argc, char **argv) {
                     "'<s>,<pad>,</s>,<unk>,<mask>'). sft: fine-tune --init MODEL on the conversations --data FILE "
                     "rendered with MODEL's chat template (ChatML without one), the loss on assistant tokens only. dpo: "
                     "direct preference optimisation of --init MODEL (also the frozen reference) on the preference "
-                    "pairs --data FILE; the reference's log-probabilities are cached beside FILE")},
+                    "pairs --data FILE; the reference's log-probabilities are cached beside FILE. reward: a reward "
+                    "model (a one-label head on --init MODEL, GPT-2 or BERT/RoBERTa) on the preference pairs --data "
+                    "FILE, Bradley-Terry loss; saved as *ForSequenceClassification")},
         {CLI_FLAG("--train-on-prompt", NULL, &p.train_on_prompt,
                   "sft: the loss on every token of a conversation, not only the assistant's")},
         {CLI_FLAG("--packing", NULL, &p.packing,
@@ -187,7 +190,7 @@ int cmd_train(int argc, char **argv) {
         {CLI_FLAG("--nsp", NULL, &p.nsp,
                   "mlm: add next-sentence prediction (BERT): rows [CLS] A [SEP] B [SEP], B a random span half the "
                   "time")},
-        {CLI_STR("--val", NULL, "FILE", &p.val_file, "classify: labelled validation file (accuracy, macro-F1); sft: conversations (val_loss on assistant tokens); dpo: pairs (val_loss, implicit-reward accuracy and margin)")},
+        {CLI_STR("--val", NULL, "FILE", &p.val_file, "classify: labelled validation file (accuracy, macro-F1); sft: conversations (val_loss on assistant tokens); dpo, reward: pairs (val_loss, reward accuracy and margin)")},
         {CLI_FLOAT("--mask-ratio", NULL, "X", &p.noise.mask_ratio, 0, 1, CLI_CLOSED,
                    "denoise: share of the tokens masked")},
         {CLI_FLOAT("--poisson-lambda", NULL, "X", &p.noise.poisson_lambda, 0, 100, CLI_CLOSED,
@@ -245,7 +248,7 @@ int cmd_train(int argc, char **argv) {
     const cli_spec spec = {
         "usage: attn train --data DIR --out DIR [options]\n"
         "       attn train --objective classify --init MODEL --data FILE [--val FILE] --out DIR [options]\n"
-        "       attn train --objective sft|dpo --init MODEL --data FILE [--val FILE] --out DIR [options]",
+        "       attn train --objective sft|dpo|reward --init MODEL --data FILE [--val FILE] --out DIR [options]",
         "Trains a GPT-2-architecture model (or with --objective mlm a BERT-style encoder by\n"
         "masked-LM) on shards made by `attn prepare`, or fine-tunes MODEL (BERT, RoBERTa or GPT)\n"
         "as a classifier on a labelled .tsv, .csv or .jsonl file (text or text pair, and a\n"

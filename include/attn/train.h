@@ -79,10 +79,11 @@ typedef struct attn_train_progress {
     float val_accuracy, val_macro_f1;
     bool has_bleu;                /* seq2seq with eval_bleu: greedy BLEU on validation pairs */
     float val_bleu;
-    bool has_rewards;             /* DPO: the step's pairs' implicit rewards beta (log pi - log ref):
-                                     the share with chosen above rejected, the mean chosen - rejected */
+    bool has_rewards;             /* DPO: the step's pairs' implicit rewards beta (log pi - log ref);
+                                     REWARD: the model's rewards: the share of pairs with chosen above
+                                     rejected, the mean chosen - rejected */
     float reward_accuracy, reward_margin;
-    bool has_val_rewards;         /* DPO: the same over the validation pairs */
+    bool has_val_rewards;         /* DPO, REWARD: the same over the validation pairs */
     float val_reward_accuracy, val_reward_margin;
 } attn_train_progress;
 
@@ -155,7 +156,21 @@ typedef enum attn_objective {
     ATTN_OBJECTIVE_DENOISE,
     ATTN_OBJECTIVE_SFT,
     ATTN_OBJECTIVE_DPO,
+    ATTN_OBJECTIVE_REWARD,
 } attn_objective;
+/* - REWARD: a reward model: a one-label classifier head (LABEL_0; GPT-2's
+ *   score on the last real token, BERT's / RoBERTa's on [CLS]; made from
+ *   `seed` when init_from has none, as for CLASSIFY) trained on
+ *   preference pairs (chat_data.h) given as data_dir with the
+ *   Bradley-Terry loss -log sigmoid(r_chosen - r_rejected), averaged over
+ *   pairs. A pair's texts are prompt + completion (message lists rendered
+ *   with the chat template as for SFT, plain strings joined) encoded with
+ *   the tokenizer's post-processor and cut to seq_len tokens. Each step
+ *   draws B pairs per micro-batch (2B rows padded to the longest, with a
+ *   mask); the log has the step's pairwise accuracy (r_chosen > r_rejected)
+ *   and mean margin as reward_accuracy / reward_margin, and with val_file
+ *   val_loss, val_reward_accuracy, val_reward_margin. OUT is a
+ *   *ForSequenceClassification with one label. */
 /* - DPO: direct preference optimisation (Rafailov et al. 2023) of a decoder
  *   on preference pairs (chat_data.h's pairs) given as data_dir, from
  *   init_from, which is also the frozen reference (required, with resume

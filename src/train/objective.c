@@ -14,6 +14,8 @@ static const train_objective OBJECTIVES[] = {
      false},
     {"dpo", TRAINS_CLM, "--objective dpo", "a decoder (GPT-2, OPT, Llama, BLOOM ...)", false, &train_dpo_ops, train_dpo_loss,
      "val_loss", false},
+    {"reward", TRAINS_CLASSIFY, "--objective reward", "a reward head on a GPT-2 model or a BERT-family encoder", false,
+     &train_reward_ops, train_reward_loss, "val_reward_accuracy", true},
     {"seq2seq", TRAINS_PAIRS, "pair data", "an encoder-decoder or RNN model", true, &train_seq2seq_ops, NULL, "val_loss", false},
 };
 
@@ -29,6 +31,7 @@ const train_objective *train_objective_for(const attn_train_params *p) {
     case ATTN_OBJECTIVE_DENOISE: return row("denoise");
     case ATTN_OBJECTIVE_SFT: return row("sft");
     case ATTN_OBJECTIVE_DPO: return row("dpo");
+    case ATTN_OBJECTIVE_REWARD: return row("reward");
     default: break;
     }
     if (train_data_is_pairs(p->data_dir)) return row("seq2seq"); /* which refuses --objective mlm */

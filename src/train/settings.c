@@ -32,6 +32,7 @@ enum {
     WHEN_DENOISE = 1u << 5,
     WHEN_SFT = 1u << 6,
     WHEN_DPO = 1u << 7,
+    WHEN_REWARD = 1u << 8,
 };
 
 typedef struct setting_row {
@@ -66,7 +67,7 @@ static const setting_row SETTINGS[] = {
     FLT("eps", eps, 0, "--eps"),
     FLT("grad_clip", grad_clip, 0, "--clip"),
     TEXT("seed", seed, 0, RESUME_REFUSE, "--seed", NULL),
-    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE | WHEN_SFT | WHEN_DPO, RESUME_REFUSE, "--objective", "clm"),
+    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE | WHEN_SFT | WHEN_DPO | WHEN_REWARD, RESUME_REFUSE, "--objective", "clm"),
     TEXT("schedule", schedule, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--schedule", "cosine"),
     INT("d_model", d_model, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--width (inverse-sqrt's d_model)", "none"),
     BOOL("static_masking", static_masking, WHEN_MLM, "--static-masking"),
@@ -109,6 +110,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (p->objective == ATTN_OBJECTIVE_DENOISE) when |= WHEN_DENOISE;
     if (p->objective == ATTN_OBJECTIVE_SFT) when |= WHEN_SFT;
     if (p->objective == ATTN_OBJECTIVE_DPO) when |= WHEN_DPO;
+    if (p->objective == ATTN_OBJECTIVE_REWARD) when |= WHEN_REWARD;
     if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) when |= WHEN_INVERSE_SQRT;
     if (pairs) when |= WHEN_PAIRS;
     s->batch_size = p->batch_size;
@@ -124,7 +126,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->eps = p->optim.eps;
     s->grad_clip = p->optim.grad_clip;
     snprintf(s->seed, sizeof s->seed, "%" PRIu64, p->seed);
-    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise", "sft", "dpo"};
+    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise", "sft", "dpo", "reward"};
     snprintf(s->objective, sizeof s->objective, "%s",
              (unsigned)p->objective < sizeof objectives / sizeof *objectives ? objectives[p->objective] : "?");
     snprintf(s->schedule, sizeof s->schedule, "%s", p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT ? "inverse-sqrt" : "cosine");

@@ -35,6 +35,8 @@ TEST("objectives: the row of each run") {
         {ATTN_OBJECTIVE_CLASSIFY, "classify", "classify", TRAINS_CLASSIFY},
         {ATTN_OBJECTIVE_DENOISE, "denoise", "denoise", TRAINS_DENOISE},
         {ATTN_OBJECTIVE_SFT, "sft", "sft", TRAINS_CLM},
+        {ATTN_OBJECTIVE_DPO, "dpo", "dpo", TRAINS_CLM},
+        {ATTN_OBJECTIVE_REWARD, "reward", "reward", TRAINS_CLASSIFY},
     };
     for (int pairs = 0; pairs < 2; pairs++) {
         if (pairs) {
