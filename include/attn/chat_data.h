@@ -68,6 +68,14 @@ typedef struct attn_chat_data {
 ATTN_API attn_status attn_chat_data_read(const char *path, attn_chat_data_kind kind, attn_chat_data **out);
 ATTN_API void attn_chat_data_free(attn_chat_data *d);   /* NULL is a no-op */
 
+/* The text of example e that a reward model scores: with which 0 (chosen)
+ * or 1 (rejected) the prompt with that completion, with -1 the prompt's
+ * messages alone (a conversation); message lists rendered with t (opt's
+ * bos / eos; no generation prompt), plain pairs joined as they are. *out
+ * is NUL-terminated (attn_free it). */
+ATTN_API attn_status attn_chat_example_text(const attn_chat_template *t, const attn_chat_options *opt,
+                                            const attn_chat_example *e, int which, char **out, size_t *len);
+
 /* A conversation as training tokens: messages[0..n) rendered with t (opt's
  * bos / eos; no generation prompt) and encoded with tok as text (added
  * tokens recognised, no special tokens added: transformers'

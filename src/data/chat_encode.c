@@ -96,3 +96,30 @@ attn_status attn_chat_encode(const attn_chat_template *t, const attn_tokenizer *
     *n_ids = n_all;
     return ATTN_OK;
 }
+
+attn_status attn_chat_example_text(const attn_chat_template *t, const attn_chat_options *opt, const attn_chat_example *e,
+                                   int which, char **out, size_t *len) {
+    *out = NULL;
+    *len = 0;
+    const attn_chat_turns *c = which == 0 ? &e->chosen : which == 1 ? &e->rejected : NULL;
+    if (!t || which < -1 || which > 1 || !e->prompt.n) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_chat_example_text: bad arguments");
+    if (e->plain) {
+        const char *p = e->prompt.m[0].content, *q = c ? c->m[0].content : "";
+        size_t a = strlen(p), b = strlen(q);
+        if (!(*out = attn_malloc(a + b + 1))) return ATTN_ERR_OUT_OF_MEMORY;
+        memcpy(*out, p, a);
+        memcpy(*out + a, q, b + 1);
+        *len = a + b;
+        return ATTN_OK;
+    }
+    int64_t n = e->prompt.n + (c ? c->n : 0);
+    attn_chat_message *all = attn_malloc((size_t)n * sizeof *all);
+    if (!all) return ATTN_ERR_OUT_OF_MEMORY;
+    memcpy(all, e->prompt.m, (size_t)e->prompt.n * sizeof *all);
+    if (c) memcpy(all + e->prompt.n, c->m, (size_t)c->n * sizeof *all);
+    attn_chat_options o = opt ? *opt : (attn_chat_options){0};
+    o.add_generation_prompt = false;
+    attn_status st = attn_chat_render(t, all, (size_t)n, &o, out, len);
+    attn_free(all);
+    return st;
+}

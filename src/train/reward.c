@@ -39,28 +39,6 @@ static void set_free(rm_set *s) {
     memset(s, 0, sizeof *s);
 }
 
-/* The text of prompt + completion: plain pairs joined as they are, else
- * the conversation rendered without the generation prompt. */
-static attn_status full_text(const train_chat *ch, const attn_chat_example *e, const attn_chat_turns *c, char **out, size_t *len) {
-    if (e->plain) {
-        size_t a = strlen(e->prompt.m[0].content), b = strlen(c->m[0].content);
-        if (!(*out = attn_malloc(a + b + 1))) return ATTN_ERR_OUT_OF_MEMORY;
-        memcpy(*out, e->prompt.m[0].content, a);
-        memcpy(*out + a, c->m[0].content, b + 1);
-        *len = a + b;
-        return ATTN_OK;
-    }
-    int64_t n = e->prompt.n + c->n;
-    attn_chat_message *all = attn_malloc((size_t)n * sizeof *all);
-    if (!all) return ATTN_ERR_OUT_OF_MEMORY;
-    memcpy(all, e->prompt.m, (size_t)e->prompt.n * sizeof *all);
-    memcpy(all + e->prompt.n, c->m, (size_t)c->n * sizeof *all);
-    attn_chat_options opt = {false, ch->bos, ch->eos};
-    attn_status st = attn_chat_render(ch->tmpl, all, (size_t)n, &opt, out, len);
-    attn_free(all);
-    return st;
-}
-
 /* Each pair's two texts encoded with the tokenizer's post-processor, cut to T tokens. */
 static attn_status encode_file(const train_chat *ch, const char *path, int64_t T, rm_set *s) {
     attn_chat_data *d = NULL;
@@ -74,7 +52,8 @@ static attn_status encode_file(const train_chat *ch, const char *path, int64_t T
         for (int k = 0; k < 2 && !st; k++) {
             char *text = NULL;
             size_t len = 0;
-            st = full_text(ch, &d->ex[i], k ? &d->ex[i].rejected : &d->ex[i].chosen, &text, &len);
+            attn_chat_options opt = {false, ch->bos, ch->eos};
+            st = attn_chat_example_text(ch->tmpl, &opt, &d->ex[i], k, &text, &len);
             if (!st) st = attn_tokenizer_encode_pair(ch->tok, text, len, NULL, 0, T, &s->ids[2 * i + k], NULL, &s->n[2 * i + k]);
             if (!st && s->n[2 * i + k] == 0) st = attn_errorf(ATTN_ERR_FORMAT, "encodes to no tokens");
             if (st) st = error_prefixf(st, "%s: line %lld", path, (long long)d->ex[i].line);

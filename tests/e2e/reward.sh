@@ -4,7 +4,8 @@
 # is preferred (chosen: 4 words of one half of a small vocabulary, rejected:
 # of the other; message lists and plain strings) to >= 0.8 held-out
 # pairwise accuracy; OUT is a GPT2ForSequenceClassification with one
-# label; a stopped run resumed matches the uninterrupted one bit for bit; a
+# label, and `attn reward` scores the held-out pairs as the run's last
+# evaluation did; a stopped run resumed matches the uninterrupted one bit for bit; a
 # BERT-family encoder trains too; bad inputs get one error line, status 1.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
@@ -44,6 +45,16 @@ acc=$(tail -n 1 "$tmp/rm/train_log.jsonl" | grep -o '"val_reward_accuracy": [0-9
 awk -v a="$acc" 'BEGIN { exit !(a >= 0.8) }' || { echo "held-out pairwise accuracy $acc < 0.8"; exit 1; }
 grep -q '"GPT2ForSequenceClassification"' "$tmp/rm/config.json" || { echo "OUT is not a sequence classifier"; exit 1; }
 grep -q '"LABEL_0"' "$tmp/rm/config.json" || { echo "OUT's head has not one label"; exit 1; }
+# attn reward scores the validation pairs as the run's last evaluation did
+"$ATTN" reward -m "$tmp/rm" --pairs "$tmp/val.jsonl" > "$tmp/scores" 2> "$tmp/summary"
+[ "$(wc -l < "$tmp/scores")" -eq 20 ] || { echo "want 20 lines of rewards"; exit 1; }
+k=$(awk -F'\t' '$1 > $2 { k++ } END { print k + 0 }' "$tmp/scores")
+awk -v k="$k" -v a="$acc" 'BEGIN { exit !(k / 20 == a + 0 || (k / 20 - a < 1e-6 && a - k / 20 < 1e-6)) }' ||
+    { echo "attn reward: $k of 20 pairs above, the run's evaluation said $acc"; exit 1; }
+grep -q "in $k of 20 pairs" "$tmp/summary" || { cat "$tmp/summary"; exit 1; }
+printf '{"messages": [{"role": "user", "content": "say: tea"}, {"role": "assistant", "content": "the garden"}]}\n' > "$tmp/conv.jsonl"
+"$ATTN" reward -m "$tmp/rm" "$tmp/conv.jsonl" > "$tmp/one"
+grep -Eq '^-?[0-9]+\.[0-9]{6}$' "$tmp/one" || { echo "attn reward printed:"; cat "$tmp/one"; exit 1; }
 
 # stopped and resumed: the same log and weights, byte for byte
 rs="$rm --init $tmp/gpt0 --steps 6 --eval-every 3 --accum 2 --batch 4 --dropout 0.1"
@@ -71,6 +82,7 @@ bad() { # bad DESCRIPTION FRAGMENT COMMAND...
     [ "$rc" -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "error:" "$tmp/err" && grep -q -- "$frag" "$tmp/err" ||
         { echo "want one error line with \"$frag\" and status 1 for $what (got $rc):"; cat "$tmp/err"; fail=1; }
 }
+bad "attn reward on a model without one label" "not a reward model" "$ATTN" reward -m "$tmp/gpt0" "$tmp/conv.jsonl"
 bad "no --init" "--init" "$ATTN" train --objective reward --data "$tmp/pairs.jsonl" --steps 1 --quiet --out "$tmp/bad1"
 { head -n 2 "$tmp/pairs.jsonl"; echo '{"prompt": "p", "chosen": 1, "rejected": "r"}'; } > "$tmp/bad.jsonl"
 bad "a chosen that is no string" "bad.jsonl: line 3: \"chosen\" is neither" "$ATTN" train --objective reward \
