@@ -118,6 +118,7 @@ typedef struct sft_ctx {
     train_sampler smp;
     int64_t A, B, T;
     int32_t *in, *tg;            /* A * B * T */
+    int64_t *idx;                /* B: a micro-batch's rows */
 } sft_ctx;
 
 /* The conversations of path as rows of at most T + 1 tokens. */
@@ -169,13 +170,10 @@ static int64_t fill(const sft_rows *s, const int64_t *idx, int64_t B, int32_t *i
 
 static attn_status sft_batches(void *ctx, int64_t step, model_batch *mbs, double *tokens) {
     sft_ctx *c = ctx;
-    int64_t real = 0, B = c->B, idx[64];
+    int64_t real = 0, B = c->B;
     for (int64_t a = 0; a < c->A; a++) {
-        int64_t *ix = B <= 64 ? idx : NULL, *heap = NULL;
-        if (!ix && !(ix = heap = attn_malloc((size_t)B * sizeof *ix))) return ATTN_ERR_OUT_OF_MEMORY;
-        for (int64_t b = 0; b < B; b++) ix[b] = train_sampler_draw(&c->smp, (step * c->A + a) * B + b);
-        real += fill(&c->train, ix, B, c->in + a * B * c->T, c->tg + a * B * c->T, &mbs[a]);
-        attn_free(heap);
+        for (int64_t b = 0; b < B; b++) c->idx[b] = train_sampler_draw(&c->smp, (step * c->A + a) * B + b);
+        real += fill(&c->train, c->idx, B, c->in + a * B * c->T, c->tg + a * B * c->T, &mbs[a]);
     }
     *tokens = (double)real;
     return ATTN_OK;
@@ -230,7 +228,8 @@ static attn_status sft_prepare(void *ctx, const attn_train_params *p, attn_model
                              .perm = attn_malloc((size_t)c->train.n * sizeof(int64_t))};
     c->in = attn_malloc((size_t)cells * sizeof *c->in);
     c->tg = attn_malloc((size_t)cells * sizeof *c->tg);
-    if (!c->smp.perm || !c->in || !c->tg) return ATTN_ERR_OUT_OF_MEMORY;
+    c->idx = attn_malloc((size_t)B * sizeof *c->idx);
+    if (!c->smp.perm || !c->in || !c->tg || !c->idx) return ATTN_ERR_OUT_OF_MEMORY;
     c->A = A, c->B = B, c->T = T;
     *plan = (train_plan){.n_micro = A, .T = T, .tok = c->chat.tok, .evaluates = p->val_file != NULL};
     return ATTN_OK;
@@ -243,6 +242,7 @@ static void sft_close(void *ctx) {
     attn_free(c->smp.perm);
     attn_free(c->in);
     attn_free(c->tg);
+    attn_free(c->idx);
     train_chat_close(&c->chat);
 }
 
