@@ -69,6 +69,7 @@ typedef enum op_kind {
     OP_SWIGLU,
     OP_SEQ_LOGPROB,
     OP_DPO,
+    OP_DOT_CONST,
     OP_COUNT
 } op_kind;
 
@@ -290,5 +291,8 @@ tensor *op_seq_logprob(graph *g, tensor *logits, const int32_t *targets, const i
  * rejected (odd) completions, ref the reference's (constants), s the
  * per-sequence scales (NULL: 1; IPO's 1 / completion length). A scalar. */
 tensor *op_dpo_loss(graph *g, tensor *lp, const float *ref, const float *scale, int64_t n_pairs, float beta, bool ipo);
+/* sum_i x[i] w[i] with constant weights w (x->numel of them): a scalar
+ * (GRPO's advantage-weighted log-probabilities). */
+tensor *op_dot_const(graph *g, tensor *x, const float *w);
 
 #endif

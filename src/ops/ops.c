@@ -707,5 +707,6 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_SWIGLU] = op_swiglu_backward,
     [OP_SEQ_LOGPROB] = op_seq_logprob_backward,
     [OP_DPO] = op_dpo_backward,
+    [OP_DOT_CONST] = op_dot_const_backward,
 };
 _Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

@@ -127,3 +127,26 @@ void op_dpo_backward(graph *g, tape_entry *e) {
         x->grad[2 * i + 1] -= s * d[i] * sc[2 * i + 1];
     }
 }
+
+tensor *op_dot_const(graph *g, tensor *x, const float *w) {
+    if (g->status) return NULL;
+    if (!x || !w) return align_fail(g, ATTN_ERR_INVALID_ARG, "op_dot_const: bad arguments");
+    tensor *out = graph_tensor(g, 1, (int64_t[]){1});
+    float *wc = graph_floats(g, x->numel);
+    if (!out || !wc) return NULL;
+    memcpy(wc, w, (size_t)x->numel * sizeof *wc);
+    double s = 0;
+    for (int64_t i = 0; i < x->numel; i++) s += (double)x->data[i] * (double)wc[i];
+    out->data[0] = (float)s;
+    tape_entry *e = align_record(g, OP_DOT_CONST, out, x);
+    if (e) e->saved[0] = wc;
+    return out;
+}
+
+void op_dot_const_backward(graph *g, tape_entry *e) {
+    (void)g;
+    tensor *x = e->in[0];
+    if (!x->requires_grad) return;
+    float gout = e->out->grad[0];
+    for (int64_t i = 0; i < x->numel; i++) x->grad[i] += gout * e->saved[0][i];
+}

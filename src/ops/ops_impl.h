@@ -28,5 +28,6 @@ void op_swiglu_backward(graph *g, tape_entry *e);
 /* Backward functions of the preference-learning ops (ops_align.c). */
 void op_seq_logprob_backward(graph *g, tape_entry *e);
 void op_dpo_backward(graph *g, tape_entry *e);
+void op_dot_const_backward(graph *g, tape_entry *e);
 
 #endif

@@ -960,11 +960,16 @@ static tensor *build_seq_logprob(graph *g, gcase *c) { return op_seq_logprob(g, 
 static tensor *build_dpo(graph *g, gcase *c) {
     return op_dpo_loss(g, op_seq_logprob(g, &c->in[0], SEQ_TARGETS, SEQ_OF4, 4), DPO_REF, NULL, 2, 0.7f, false);
 }
+static const float DOT_W[4] = {0.5f, -1.25f, 2.0f, 0.125f};
+static tensor *build_dot(graph *g, gcase *c) {
+    return op_dot_const(g, op_seq_logprob(g, &c->in[0], SEQ_TARGETS, SEQ_OF4, 4), DOT_W);
+}
 static tensor *build_ipo(graph *g, gcase *c) {
     return op_dpo_loss(g, op_seq_logprob(g, &c->in[0], SEQ_TARGETS, SEQ_OF4, 4), DPO_REF, DPO_SCALE, 2, 0.3f, true);
 }
 
-TEST("op_seq_logprob and op_dpo_loss: gradients of per-sequence log-probabilities, DPO's sigmoid loss and IPO's") {
+TEST("op_seq_logprob, op_dpo_loss, op_dot_const: gradients of per-sequence log-probabilities, DPO's and IPO's losses, "
+     "a weighted sum") {
     gcase c = {.name = "seq_logprob", .n_in = 1, .build = build_seq_logprob, .h = 1e-2f};
     c.in[0] = leaf(2, (int64_t[]){6, 5}, 3040, 1.0f);
     check_case(&c);
@@ -974,4 +979,7 @@ TEST("op_seq_logprob and op_dpo_loss: gradients of per-sequence log-probabilitie
     gcase e = {.name = "ipo", .n_in = 1, .build = build_ipo, .h = 1e-2f, .scalar = true};
     e.in[0] = leaf(2, (int64_t[]){6, 5}, 3042, 1.0f);
     check_case(&e);
+    gcase f = {.name = "dot_const", .n_in = 1, .build = build_dot, .h = 1e-2f, .scalar = true};
+    f.in[0] = leaf(2, (int64_t[]){6, 5}, 3043, 1.0f);
+    check_case(&f);
 }
