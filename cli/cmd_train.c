@@ -72,6 +72,8 @@ static void on_progress(const attn_train_progress *p, void *user) {
         if (p->has_val) fprintf(stderr, " | val %.4f", (double)p->val_loss);
         if (p->has_bleu) fprintf(stderr, " | BLEU %.2f", (double)p->val_bleu);
         if (p->has_rewards) fprintf(stderr, " | reward acc %.2f%% margin %.3f", 100.0 * (double)p->reward_accuracy, (double)p->reward_margin);
+        if (p->has_reward_mean) fprintf(stderr, " | reward %.3f", (double)p->reward_mean);
+        if (p->has_val_exact) fprintf(stderr, " | val exact %.2f%%", 100.0 * (double)p->val_exact_match);
         if (p->has_val_rewards)
             fprintf(stderr, " | val reward acc %.2f%% margin %.3f", 100.0 * (double)p->val_reward_accuracy,
                     (double)p->val_reward_margin);
@@ -98,6 +100,7 @@ static const cli_choice objectives[] = {{"clm", ATTN_OBJECTIVE_CLM},
                                         {"sft", ATTN_OBJECTIVE_SFT},
                                         {"dpo", ATTN_OBJECTIVE_DPO},
                                         {"reward", ATTN_OBJECTIVE_REWARD},
+                                        {"grpo", ATTN_OBJECTIVE_GRPO},
                                         {NULL, 0}};
 static const cli_choice archs[] = {{"transformer", ATTN_ARCH_TRANSFORMER},
                                    {"bart", ATTN_ARCH_BART},
@@ -161,7 +164,7 @@ int cmd_train(int argc, char **argv) {
                  "at each evaluation also greedy-translate the first N validation pairs and log their BLEU "
                  "(val_bleu)")},
         CLI_SECTION("objective:"),
-        {CLI_CHOICE("--objective", NULL, "clm|mlm|classify|denoise|sft|dpo|reward", &p.objective, objectives,
+        {CLI_CHOICE("--objective", NULL, "clm|mlm|classify|denoise|sft|dpo|reward|grpo", &p.objective, objectives,
                     "clm: next-token (GPT). mlm: masked LM (BERT/RoBERTa encoders): rows [CLS] + seq-len-2 tokens + "
                     "[SEP], 15% masked 80/10/10. classify: fine-tune --init MODEL on the labelled file --data FILE "
                     "(a new classifier head when MODEL has none for these labels). denoise: BART pretraining (--arch "
@@ -172,7 +175,10 @@ int cmd_train(int argc, char **argv) {
                     "direct preference optimisation of --init MODEL (also the frozen reference) on the preference "
                     "pairs --data FILE; the reference's log-probabilities are cached beside FILE. reward: a reward "
                     "model (a one-label head on --init MODEL, GPT-2 or BERT/RoBERTa) on the preference pairs --data "
-                    "FILE, Bradley-Terry loss; saved as *ForSequenceClassification")},
+                    "FILE, Bradley-Terry loss; saved as *ForSequenceClassification. grpo: group relative policy "
+                    "optimisation of --init MODEL on the built-in arithmetic task (--data arith: prompts \"A+B=\", "
+                    "reward 1 for the exact sum)")},
+        {CLI_INT("--group", NULL, "N", &p.group, 1, 1024, "grpo: completions sampled per prompt")},
         {CLI_FLAG("--train-on-prompt", NULL, &p.train_on_prompt,
                   "sft: the loss on every token of a conversation, not only the assistant's")},
         {CLI_FLAG("--packing", NULL, &p.packing,

@@ -85,6 +85,10 @@ typedef struct attn_train_progress {
     float reward_accuracy, reward_margin;
     bool has_val_rewards;         /* DPO, REWARD: the same over the validation pairs */
     float val_reward_accuracy, val_reward_margin;
+    bool has_reward_mean;         /* GRPO: the step's mean reward over its samples */
+    float reward_mean;
+    bool has_val_exact;           /* GRPO: greedy exact-match accuracy on held-out prompts */
+    float val_exact_match;
 } attn_train_progress;
 
 typedef void (*attn_train_callback)(const attn_train_progress *p, void *user);
@@ -157,7 +161,22 @@ typedef enum attn_objective {
     ATTN_OBJECTIVE_SFT,
     ATTN_OBJECTIVE_DPO,
     ATTN_OBJECTIVE_REWARD,
+    ATTN_OBJECTIVE_GRPO,
 } attn_objective;
+/* - GRPO: group relative policy optimisation of a decoder from init_from
+ *   on the built-in arithmetic task (data_dir "arith"): prompt k of step s
+ *   is "A+B=" with A, B in [0, 50) drawn from (seed, s, k) (plain text, no
+ *   template), batch_size prompts per micro-batch, each with `group`
+ *   completions of at most 6 tokens sampled from the policy (temperature
+ *   1, stopping at the tokenizer's end of text) with seeds from (seed, s,
+ *   row), so a resumed run samples the same ones. The reward is 1 when the
+ *   completion's first line (end of text dropped, spaces trimmed) is the
+ *   sum's decimal digits, else 0; advantages are (r - group mean) / (group standard
+ *   deviation + 1e-4); the loss is -sum_i A_i mean_t log pi(o_it) / rows,
+ *   one update per sampled batch (so PPO's ratio is 1 and its clipping
+ *   inactive), no KL term. The log has the step's mean reward
+ *   (reward_mean) and, at each evaluation, the greedy exact-match accuracy
+ *   on 64 held-out prompts (val_exact_match). Dropout is off unless asked. */
 /* - REWARD: a reward model: a one-label classifier head (LABEL_0; GPT-2's
  *   score on the last real token, BERT's / RoBERTa's on [CLS]; made from
  *   `seed` when init_from has none, as for CLASSIFY) trained on
@@ -249,6 +268,7 @@ typedef struct attn_train_params {
     bool packing;                 /* SFT: several conversations per row (see SFT above) */
     float dpo_beta;               /* DPO: beta (default 0.1) */
     bool dpo_ipo;                 /* DPO: IPO's loss instead of the sigmoid (see DPO above) */
+    int64_t group;                /* GRPO: completions per prompt (default 4) */
     bool nsp;                     /* MLM: add next-sentence prediction (BERT): each row is
                                      [CLS] A [SEP] B [SEP], the window cut at a random point, B
                                      replaced half the time by a random span of the corpus; the

@@ -42,6 +42,7 @@ attn_train_params attn_train_default_params(void) {
     p.seed = 1337;
     p.noise = attn_noise_default_params(-1, 0);
     p.dpo_beta = 0.1f;
+    p.group = 4;
     return p;
 }
 
@@ -349,6 +350,8 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         if (pr.has_rewards)
             fprintf(log, ", \"reward_accuracy\": %.9g, \"reward_margin\": %.9g", (double)pr.reward_accuracy,
                     (double)pr.reward_margin);
+        if (pr.has_reward_mean) fprintf(log, ", \"reward_mean\": %.9g", (double)pr.reward_mean);
+        if (pr.has_val_exact) fprintf(log, ", \"val_exact_match\": %.9g", (double)pr.val_exact_match);
         if (pr.has_val_rewards)
             fprintf(log, ", \"val_reward_accuracy\": %.9g, \"val_reward_margin\": %.9g", (double)pr.val_reward_accuracy,
                     (double)pr.val_reward_margin);

@@ -97,10 +97,12 @@ attn_status train_chat_save(const train_chat *c, const attn_train_params *p);
 void train_chat_close(train_chat *c);   /* also after a failed open */
 
 /* The rows' data sources (lm.c: clm and mlm; finetune.c; denoise.c;
- * seq2seq_loop.c; sft.c; dpo.c; reward.c). */
+ * seq2seq_loop.c; sft.c; dpo.c; reward.c; grpo.c). */
 extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops, train_sft_ops,
     train_dpo_ops;
-extern const train_objective_ops train_reward_ops;
+extern const train_objective_ops train_reward_ops, train_grpo_ops;
+/* grpo.c's loss: the advantage-weighted log-probabilities of the micro-batch's samples. */
+tensor *train_grpo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
 /* reward.c's loss: Bradley-Terry over the micro-batch's pairs of rows. */
 tensor *train_reward_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
 /* dpo.c's loss: DPO / IPO over the micro-batch's pairs (labels: the pair indices). */

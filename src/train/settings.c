@@ -33,6 +33,7 @@ enum {
     WHEN_SFT = 1u << 6,
     WHEN_DPO = 1u << 7,
     WHEN_REWARD = 1u << 8,
+    WHEN_GRPO = 1u << 9,
 };
 
 typedef struct setting_row {
@@ -67,7 +68,7 @@ static const setting_row SETTINGS[] = {
     FLT("eps", eps, 0, "--eps"),
     FLT("grad_clip", grad_clip, 0, "--clip"),
     TEXT("seed", seed, 0, RESUME_REFUSE, "--seed", NULL),
-    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE | WHEN_SFT | WHEN_DPO | WHEN_REWARD, RESUME_REFUSE, "--objective", "clm"),
+    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE | WHEN_SFT | WHEN_DPO | WHEN_REWARD | WHEN_GRPO, RESUME_REFUSE, "--objective", "clm"),
     TEXT("schedule", schedule, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--schedule", "cosine"),
     INT("d_model", d_model, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--width (inverse-sqrt's d_model)", "none"),
     BOOL("static_masking", static_masking, WHEN_MLM, "--static-masking"),
@@ -77,6 +78,7 @@ static const setting_row SETTINGS[] = {
     BOOL("packing", packing, WHEN_SFT, "--packing"),
     FLT("beta", dpo_beta, WHEN_DPO, "--beta"),
     BOOL("ipo", dpo_ipo, WHEN_DPO, "--ipo"),
+    INT("group", group, WHEN_GRPO, RESUME_REFUSE, "--group", NULL),
     TEXT("data", data, WHEN_PAIRS, RESUME_REFUSE, "--data (pair shards)", "token shards"),
     INT("batch_tokens", batch_tokens, WHEN_PAIRS, RESUME_REFUSE, "--batch-tokens", NULL),
     FLT("mask_ratio", mask_ratio, WHEN_DENOISE, "--mask-ratio"),
@@ -111,6 +113,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (p->objective == ATTN_OBJECTIVE_SFT) when |= WHEN_SFT;
     if (p->objective == ATTN_OBJECTIVE_DPO) when |= WHEN_DPO;
     if (p->objective == ATTN_OBJECTIVE_REWARD) when |= WHEN_REWARD;
+    if (p->objective == ATTN_OBJECTIVE_GRPO) when |= WHEN_GRPO;
     if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) when |= WHEN_INVERSE_SQRT;
     if (pairs) when |= WHEN_PAIRS;
     s->batch_size = p->batch_size;
@@ -126,7 +129,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->eps = p->optim.eps;
     s->grad_clip = p->optim.grad_clip;
     snprintf(s->seed, sizeof s->seed, "%" PRIu64, p->seed);
-    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise", "sft", "dpo", "reward"};
+    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise", "sft", "dpo", "reward", "grpo"};
     snprintf(s->objective, sizeof s->objective, "%s",
              (unsigned)p->objective < sizeof objectives / sizeof *objectives ? objectives[p->objective] : "?");
     snprintf(s->schedule, sizeof s->schedule, "%s", p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT ? "inverse-sqrt" : "cosine");
@@ -138,6 +141,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->packing = p->packing;
     s->dpo_beta = p->dpo_beta;
     s->dpo_ipo = p->dpo_ipo;
+    s->group = p->group;
     snprintf(s->data, sizeof s->data, "pairs");
     s->batch_tokens = batch_tokens;
     s->label_smoothing = p->label_smoothing;

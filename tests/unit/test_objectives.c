@@ -37,6 +37,7 @@ TEST("objectives: the row of each run") {
         {ATTN_OBJECTIVE_SFT, "sft", "sft", TRAINS_CLM},
         {ATTN_OBJECTIVE_DPO, "dpo", "dpo", TRAINS_CLM},
         {ATTN_OBJECTIVE_REWARD, "reward", "reward", TRAINS_CLASSIFY},
+        {ATTN_OBJECTIVE_GRPO, "grpo", "grpo", TRAINS_CLM},
     };
     for (int pairs = 0; pairs < 2; pairs++) {
         if (pairs) {
