@@ -119,18 +119,8 @@ static attn_status grpo_batches(void *ctx, int64_t step, model_batch *mbs, doubl
                 c->reward_n++;
             }
             attn_free(pids);
-            /* group-normalised advantages, per-token means, the batch mean */
-            double mean = 0, var = 0;
-            for (int64_t g = 0; g < c->G; g++) mean += (double)r[b * c->G + g];
-            mean /= (double)c->G;
-            for (int64_t g = 0; g < c->G; g++) var += ((double)r[b * c->G + g] - mean) * ((double)r[b * c->G + g] - mean);
-            double sd = sqrt(var / (double)c->G);
-            for (int64_t g = 0; g < c->G; g++) {
-                int64_t row = b * c->G + g;
-                double adv = ((double)r[row] - mean) / (sd + 1e-4);
-                w[row] = len[row] > 0 ? (float)(-adv / (double)len[row] / (double)rows) : 0.0f;
-            }
         }
+        if (!st) train_grpo_weights(r, len, c->B, c->G, w);
         mbs[a] = (model_batch){.B = rows, .T = T, .inputs = in, .targets = tg};
     }
     attn_free(r);
@@ -148,6 +138,22 @@ tensor *train_grpo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b
         for (int64_t t = 0; t < b->T; t++) seq[r * b->T + t] = b->targets[r * b->T + t] >= 0 ? (int32_t)r : -1;
     tensor *lp = op_seq_logprob(g, model_forward(m, g, b->inputs, b->B, b->T, NULL, false), b->targets, seq, b->B);
     return op_dot_const(g, lp, c->w + a * rows);
+}
+
+void train_grpo_weights(const float *r, const int64_t *len, int64_t B, int64_t G, float *w) {
+    for (int64_t b = 0; b < B; b++) {
+        const float *rg = r + b * G;
+        double mean = 0, var = 0;
+        for (int64_t g = 0; g < G; g++) mean += (double)rg[g];
+        mean /= (double)G;
+        for (int64_t g = 0; g < G; g++) var += ((double)rg[g] - mean) * ((double)rg[g] - mean);
+        double sd = sqrt(var / (double)G);
+        for (int64_t g = 0; g < G; g++) {
+            int64_t row = b * G + g;
+            double adv = ((double)rg[g] - mean) / (sd + 1e-4);
+            w[row] = len[row] > 0 ? (float)(-adv / (double)len[row] / (double)(B * G)) : 0.0f;
+        }
+    }
 }
 
 static void grpo_step_stats(void *ctx, attn_train_progress *pr) {

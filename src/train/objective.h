@@ -103,6 +103,11 @@ extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise
 extern const train_objective_ops train_reward_ops, train_grpo_ops;
 /* grpo.c's loss: the advantage-weighted log-probabilities of the micro-batch's samples. */
 tensor *train_grpo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
+/* The weights of GRPO's loss sum_i w_i log pi(o_i) for B groups of G
+ * samples with rewards r and completion lengths len (B G each): w_i =
+ * -A_i / len_i / (B G), A_i = (r_i - group mean) / (group std + 1e-4)
+ * (the population std); 0 for an empty completion. */
+void train_grpo_weights(const float *r, const int64_t *len, int64_t B, int64_t G, float *w);
 /* reward.c's loss: Bradley-Terry over the micro-batch's pairs of rows. */
 tensor *train_reward_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
 /* dpo.c's loss: DPO / IPO over the micro-batch's pairs (labels: the pair indices). */

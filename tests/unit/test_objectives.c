@@ -225,3 +225,17 @@ TEST("objectives: a row of its own runs on the shared loop with its loss, and re
     CHECK(same_file(path, other));
     CHECK(toy_closed == 3);
 }
+
+TEST("grpo: the loss weights are minus the group-normalised advantages over length and rows") {
+    /* two groups of three: rewards (1, 0, 0) and (1, 1, 1); lengths 2, 4, 1 and 3, 3, 0 */
+    const float r[6] = {1, 0, 0, 1, 1, 1};
+    const int64_t len[6] = {2, 4, 1, 3, 3, 0};
+    float w[6];
+    train_grpo_weights(r, len, 2, 3, w);
+    double mean = 1.0 / 3, sd = sqrt((4.0 / 9 + 1.0 / 9 + 1.0 / 9) / 3);
+    double a_hit = (1 - mean) / (sd + 1e-4), a_miss = (0 - mean) / (sd + 1e-4);
+    CHECK_NEAR(w[0], -a_hit / 2 / 6, 1e-7);
+    CHECK_NEAR(w[1], -a_miss / 4 / 6, 1e-7);
+    CHECK_NEAR(w[2], -a_miss / 1 / 6, 1e-7);
+    for (int i = 3; i < 6; i++) CHECK(w[i] == 0.0f); /* equal rewards: no advantage; an empty completion: none */
+}
