@@ -70,6 +70,7 @@ typedef enum op_kind {
     OP_SEQ_LOGPROB,
     OP_DPO,
     OP_DOT_CONST,
+    OP_TOKEN_KL,
     OP_COUNT
 } op_kind;
 
@@ -294,5 +295,10 @@ tensor *op_dpo_loss(graph *g, tensor *lp, const float *ref, const float *scale, 
 /* sum_i x[i] w[i] with constant weights w (x->numel of them): a scalar
  * (GRPO's advantage-weighted log-probabilities). */
 tensor *op_dot_const(graph *g, tensor *x, const float *w);
+/* sum_n w[n] k3(n) over the rows n of logits (N, V) with a target (-1:
+ * none), k3 = exp(x) - x - 1, x = ref_lp[n] - log softmax(logits[n])[targets[n]]:
+ * the per-token KL estimate of GRPO (Schulman's k3) against fixed
+ * reference log-probabilities, weighted. A scalar. */
+tensor *op_token_kl(graph *g, tensor *logits, const int32_t *targets, const float *ref_lp, const float *w);
 
 #endif

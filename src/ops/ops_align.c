@@ -150,3 +150,58 @@ void op_dot_const_backward(graph *g, tape_entry *e) {
     float gout = e->out->grad[0];
     for (int64_t i = 0; i < x->numel; i++) x->grad[i] += gout * e->saved[0][i];
 }
+
+tensor *op_token_kl(graph *g, tensor *logits, const int32_t *targets, const float *ref_lp, const float *w) {
+    if (g->status) return NULL;
+    if (!logits || !targets || !ref_lp || !w) return align_fail(g, ATTN_ERR_INVALID_ARG, "op_token_kl: bad arguments");
+    int64_t V = logits->shape[logits->ndim - 1], N = logits->numel / V;
+    for (int64_t n = 0; n < N; n++)
+        if (targets[n] >= V || (targets[n] < 0 && targets[n] != -1))
+            return align_fail(g, ATTN_ERR_INVALID_ARG, "op_token_kl: a target is out of range");
+    tensor *out = graph_tensor(g, 1, (int64_t[]){1});
+    float *lse = graph_floats(g, N), *d = graph_floats(g, N), *kl = graph_floats(g, N);
+    int32_t *tg = graph_ints(g, N);
+    if (!out || !lse || !d || !kl || !tg) return NULL;
+    memcpy(tg, targets, (size_t)N * sizeof *tg);
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        kl[n] = d[n] = 0;
+        if (targets[n] < 0) continue;
+        const float *r = logits->data + n * V;
+        float mx = r[0];
+        for (int64_t v = 1; v < V; v++) mx = r[v] > mx ? r[v] : mx;
+        double s = 0;
+        for (int64_t v = 0; v < V; v++) s += exp((double)(r[v] - mx));
+        lse[n] = mx + (float)log(s);
+        double x = (double)ref_lp[n] - ((double)r[targets[n]] - (double)lse[n]); /* log ref - log pi */
+        kl[n] = (float)((exp(x) - x - 1.0) * (double)w[n]);
+        d[n] = (float)((1.0 - exp(x)) * (double)w[n]); /* d kl / d log pi, weighted */
+    }
+    double sum = 0;
+    for (int64_t n = 0; n < N; n++) sum += (double)kl[n];
+    out->data[0] = (float)sum;
+    tape_entry *e = align_record(g, OP_TOKEN_KL, out, logits);
+    if (e) {
+        e->ids = tg;
+        e->saved[0] = lse;
+        e->saved[1] = d;
+    }
+    return out;
+}
+
+void op_token_kl_backward(graph *g, tape_entry *e) {
+    (void)g;
+    tensor *x = e->in[0];
+    if (!x->requires_grad) return;
+    int64_t V = x->shape[x->ndim - 1], N = x->numel / V;
+    const float *lse = e->saved[0], *d = e->saved[1];
+    float gout = e->out->grad[0];
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        if (e->ids[n] < 0 || d[n] == 0) continue;
+        float s = gout * d[n], *gr = x->grad + n * V;
+        const float *r = x->data + n * V;
+        for (int64_t v = 0; v < V; v++) gr[v] -= s * expf(r[v] - lse[n]);
+        gr[e->ids[n]] += s;
+    }
+}

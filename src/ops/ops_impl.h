@@ -29,5 +29,6 @@ void op_swiglu_backward(graph *g, tape_entry *e);
 void op_seq_logprob_backward(graph *g, tape_entry *e);
 void op_dpo_backward(graph *g, tape_entry *e);
 void op_dot_const_backward(graph *g, tape_entry *e);
+void op_token_kl_backward(graph *g, tape_entry *e);
 
 #endif
