@@ -179,6 +179,8 @@ int cmd_train(int argc, char **argv) {
                     "optimisation of --init MODEL on the built-in arithmetic task (--data arith: prompts \"A+B=\", "
                     "reward 1 for the exact sum)")},
         {CLI_INT("--group", NULL, "N", &p.group, 1, 1024, "grpo: completions sampled per prompt")},
+        {CLI_FLOAT("--kl", NULL, "X", &p.kl_coef, 0, 1e6, CLI_CLOSED,
+                   "grpo: coefficient of the per-token KL penalty to the --init model (0: none)")},
         {CLI_FLAG("--train-on-prompt", NULL, &p.train_on_prompt,
                   "sft: the loss on every token of a conversation, not only the assistant's")},
         {CLI_FLAG("--packing", NULL, &p.packing,

@@ -174,7 +174,10 @@ typedef enum attn_objective {
  *   sum's decimal digits, else 0; advantages are (r - group mean) / (group standard
  *   deviation + 1e-4); the loss is -sum_i A_i mean_t log pi(o_it) / rows,
  *   one update per sampled batch (so PPO's ratio is 1 and its clipping
- *   inactive), no KL term. The log has the step's mean reward
+ *   inactive), plus kl_coef times the mean over each completion's tokens
+ *   (then over rows) of the k3 estimate exp(x) - x - 1, x = log ref - log
+ *   pi, of KL(pi || the frozen init_from model; kl_coef 0: no term, no
+ *   reference). The log has the step's mean reward
  *   (reward_mean) and, at each evaluation, the greedy exact-match accuracy
  *   on 64 held-out prompts (val_exact_match). Dropout is off unless asked. */
 /* - REWARD: a reward model: a one-label classifier head (LABEL_0; GPT-2's
@@ -269,6 +272,7 @@ typedef struct attn_train_params {
     float dpo_beta;               /* DPO: beta (default 0.1) */
     bool dpo_ipo;                 /* DPO: IPO's loss instead of the sigmoid (see DPO above) */
     int64_t group;                /* GRPO: completions per prompt (default 4) */
+    float kl_coef;                /* GRPO: the KL penalty's coefficient (0: none) */
     bool nsp;                     /* MLM: add next-sentence prediction (BERT): each row is
                                      [CLS] A [SEP] B [SEP], the window cut at a random point, B
                                      replaced half the time by a random span of the corpus; the

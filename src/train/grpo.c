@@ -7,7 +7,8 @@
  * advantages the rewards normalised within each group, and the loss
  * -sum_i A_i mean_t log pi(o_it) / (B G) (one update per batch: the ratio
  * is 1, so PPO's clipping does not act), through op_seq_logprob and
- * op_dot_const. */
+ * op_dot_const, plus with --kl the k3 estimate of KL(policy || --init
+ * model) per completion token (op_token_kl). */
 #include "attn/generate.h"
 #include "attn/tokenizer.h"
 #include "train/objective.h"
@@ -30,6 +31,10 @@ typedef struct grpo_ctx {
     attn_model *model;            /* the policy (the trainer's) */
     int32_t *in, *tg;             /* A * B * G * T */
     float *w;                     /* A * B * G: the rows' weights */
+    float kl;                     /* the KL penalty's coefficient (0: none, no reference) */
+    attn_model *ref;              /* the frozen reference (kl > 0) */
+    float *ref_lp, *kl_w;         /* A * B * G * T: the reference's token log-probabilities, the KL weights */
+    graph rg;                     /* the reference's forwards */
     double reward_sum, reward_n;
 } grpo_ctx;
 
@@ -79,6 +84,29 @@ static attn_status sample(grpo_ctx *c, const int32_t *ids, int64_t np, uint64_t 
     return st == ATTN_DONE ? ATTN_OK : st;
 }
 
+/* The reference's log-probability of each target of b, and the KL weights
+ * kl / completion length / rows on them. */
+static attn_status reference_tokens(grpo_ctx *c, const model_batch *b, const int64_t *len, float *lp, float *w) {
+    graph_reset(&c->rg, false, false, 0);
+    tensor *z = model_forward(c->ref, &c->rg, b->inputs, b->B, b->T, NULL, false);
+    if (!z) return c->rg.status ? c->rg.status : ATTN_ERR_INVALID_ARG;
+    int64_t V = z->shape[z->ndim - 1];
+    for (int64_t n = 0; n < b->B * b->T; n++) {
+        int32_t y = b->targets[n];
+        lp[n] = w[n] = 0;
+        if (y < 0) continue;
+        const float *row = z->data + n * V;
+        float mx = row[0];
+        for (int64_t v = 1; v < V; v++) mx = row[v] > mx ? row[v] : mx;
+        double s = 0;
+        for (int64_t v = 0; v < V; v++) s += exp((double)(row[v] - mx));
+        lp[n] = (float)((double)row[y] - (double)mx - log(s));
+        int64_t l = len[n / b->T];
+        w[n] = l > 0 ? (float)((double)c->kl / (double)l / (double)b->B) : 0.0f;
+    }
+    return ATTN_OK;
+}
+
 static attn_status grpo_batches(void *ctx, int64_t step, model_batch *mbs, double *tokens) {
     grpo_ctx *c = ctx;
     int64_t rows = c->B * c->G, T = c->T, real = 0;
@@ -122,6 +150,7 @@ static attn_status grpo_batches(void *ctx, int64_t step, model_batch *mbs, doubl
         }
         if (!st) train_grpo_weights(r, len, c->B, c->G, w);
         mbs[a] = (model_batch){.B = rows, .T = T, .inputs = in, .targets = tg};
+        if (!st && c->ref) st = reference_tokens(c, &mbs[a], len, c->ref_lp + a * rows * T, c->kl_w + a * rows * T);
     }
     attn_free(r);
     attn_free(len);
@@ -136,8 +165,10 @@ tensor *train_grpo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b
     if (!seq) return NULL;
     for (int64_t r = 0; r < b->B; r++)
         for (int64_t t = 0; t < b->T; t++) seq[r * b->T + t] = b->targets[r * b->T + t] >= 0 ? (int32_t)r : -1;
-    tensor *lp = op_seq_logprob(g, model_forward(m, g, b->inputs, b->B, b->T, NULL, false), b->targets, seq, b->B);
-    return op_dot_const(g, lp, c->w + a * rows);
+    tensor *logits = model_forward(m, g, b->inputs, b->B, b->T, NULL, false);
+    tensor *pg = op_dot_const(g, op_seq_logprob(g, logits, b->targets, seq, b->B), c->w + a * rows);
+    if (!c->ref) return pg;
+    return op_add(g, pg, op_token_kl(g, logits, b->targets, c->ref_lp + a * rows * c->T, c->kl_w + a * rows * c->T));
 }
 
 void train_grpo_weights(const float *r, const int64_t *len, int64_t B, int64_t G, float *w) {
@@ -208,6 +239,17 @@ static attn_status grpo_prepare(void *ctx, const attn_train_params *p, attn_mode
     c->A = p->grad_accum, c->B = p->batch_size, c->G = p->group, c->T = 16 + MAX_NEW, c->seed = p->seed;
     if (c->T > cfg.n_ctx) return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective grpo needs a context of %lld positions", (long long)c->T);
     c->stop = attn_tokenizer_eot(c->tok);
+    c->kl = p->kl_coef;
+    if (c->kl > 0) {
+        if (!p->init_from)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "--kl compares the policy with the --init model: give it (with --resume too)");
+        if ((st = attn_model_load(p->init_from, &c->ref)) != ATTN_OK) return error_prefixf(st, "the reference model");
+        graph_init(&c->rg, NULL);
+        int64_t cells = c->A * c->B * c->G * c->T;
+        c->ref_lp = attn_malloc((size_t)cells * sizeof *c->ref_lp);
+        c->kl_w = attn_malloc((size_t)cells * sizeof *c->kl_w);
+        if (!c->ref_lp || !c->kl_w) return ATTN_ERR_OUT_OF_MEMORY;
+    }
     c->model = *pm;
     int64_t rows = c->A * c->B * c->G;
     c->in = attn_malloc((size_t)(rows * c->T) * sizeof *c->in);
@@ -223,6 +265,10 @@ static void grpo_close(void *ctx) {
     attn_free(c->in);
     attn_free(c->tg);
     attn_free(c->w);
+    attn_free(c->ref_lp);
+    attn_free(c->kl_w);
+    if (c->ref) graph_free(&c->rg);
+    attn_model_free(c->ref);
     attn_tokenizer_free(c->tok);
 }
 

@@ -79,6 +79,7 @@ static const setting_row SETTINGS[] = {
     FLT("beta", dpo_beta, WHEN_DPO, "--beta"),
     BOOL("ipo", dpo_ipo, WHEN_DPO, "--ipo"),
     INT("group", group, WHEN_GRPO, RESUME_REFUSE, "--group", NULL),
+    FLT("kl_coef", kl_coef, WHEN_GRPO, "--kl"),
     TEXT("data", data, WHEN_PAIRS, RESUME_REFUSE, "--data (pair shards)", "token shards"),
     INT("batch_tokens", batch_tokens, WHEN_PAIRS, RESUME_REFUSE, "--batch-tokens", NULL),
     FLT("mask_ratio", mask_ratio, WHEN_DENOISE, "--mask-ratio"),
@@ -142,6 +143,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->dpo_beta = p->dpo_beta;
     s->dpo_ipo = p->dpo_ipo;
     s->group = p->group;
+    s->kl_coef = p->kl_coef;
     snprintf(s->data, sizeof s->data, "pairs");
     s->batch_tokens = batch_tokens;
     s->label_smoothing = p->label_smoothing;

@@ -4,7 +4,8 @@
 # groups of completions, logs the step's mean reward and the held-out
 # greedy exact-match accuracy; a run stopped and resumed matches the
 # uninterrupted one bit for bit (sampling is a function of the seed and the
-# step); bad settings get one error line and status 1.
+# step), with and without the KL penalty (--kl: no effect at step 1, where
+# the policy is its reference); bad settings get one error line, status 1.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 tmp=$(mktemp -d)
@@ -26,6 +27,19 @@ diff "$tmp/a.log" "$tmp/b.log" || { echo "resumed GRPO log differs"; exit 1; }
 cmp "$tmp/full/model.safetensors" "$tmp/part/model.safetensors" || { echo "resumed GRPO weights differ"; exit 1; }
 if "$ATTN" train $g --steps 7 --out "$tmp/part" --resume --group 8 2> "$tmp/err"; then echo "a changed --group was accepted"; exit 1; fi
 grep -q -- "--group" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+# with the KL penalty: nothing at the first step (the policy is the
+# reference), a different run after it, and a bit-exact resume
+"$ATTN" train $g --kl 0.5 --steps 6 --eval-every 3 --out "$tmp/klfull"
+a=$(head -n 1 "$tmp/full/train_log.jsonl" | grep -o '"loss": [-0-9.e]*' | cut -d' ' -f2)
+b=$(head -n 1 "$tmp/klfull/train_log.jsonl" | grep -o '"loss": [-0-9.e]*' | cut -d' ' -f2)
+awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' || { echo "step 1 with --kl: $b, without: $a"; exit 1; }
+cmp -s "$tmp/full/model.safetensors" "$tmp/klfull/model.safetensors" && { echo "--kl 0.5 changed nothing"; exit 1; }
+"$ATTN" train $g --kl 0.5 --steps 6 --eval-every 3 --out "$tmp/klpart" --stop-at 3
+"$ATTN" train $g --kl 0.5 --steps 6 --eval-every 3 --out "$tmp/klpart" --resume
+strip "$tmp/klfull/train_log.jsonl" > "$tmp/a.log"
+strip "$tmp/klpart/train_log.jsonl" > "$tmp/b.log"
+diff "$tmp/a.log" "$tmp/b.log" || { echo "resumed GRPO --kl log differs"; exit 1; }
+cmp "$tmp/klfull/model.safetensors" "$tmp/klpart/model.safetensors" || { echo "resumed GRPO --kl weights differ"; exit 1; }
 
 fail=0
 bad() { # bad DESCRIPTION FRAGMENT COMMAND...
@@ -39,6 +53,8 @@ bad() { # bad DESCRIPTION FRAGMENT COMMAND...
 bad "no --init" "--init" "$ATTN" train --objective grpo --data arith --steps 1 --quiet --out "$tmp/bad1"
 bad "another task" "--data arith" "$ATTN" train --objective grpo --init "$tmp/lm" --data "$tmp/sums.txt" --steps 1 --quiet \
     --out "$tmp/bad2"
+bad "--kl on --resume without --init" "--kl compares" "$ATTN" train --objective grpo --data arith --kl 0.5 --steps 9 \
+    --quiet --out "$tmp/klpart" --resume
 bad "a group of one" "--group must be at least 2" "$ATTN" train --objective grpo --init "$tmp/lm" --data arith --group 1 \
     --steps 1 --quiet --out "$tmp/bad3"
 [ "$fail" -eq 0 ] || exit 1
