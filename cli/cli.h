@@ -20,6 +20,7 @@ int cmd_embed(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_bleu(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
+int cmd_reward(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_translate(int argc, char **argv);

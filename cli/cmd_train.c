@@ -74,6 +74,12 @@ static void on_progress(const attn_train_progress *p, void *user) {
                 p->tokens_per_s, el, eta);
         if (p->has_val) fprintf(stderr, " | val %.4f", (double)p->val_loss);
         if (p->has_bleu) fprintf(stderr, " | BLEU %.2f", (double)p->val_bleu);
+        if (p->has_rewards) fprintf(stderr, " | reward acc %.2f%% margin %.3f", 100.0 * (double)p->reward_accuracy, (double)p->reward_margin);
+        if (p->has_reward_mean) fprintf(stderr, " | reward %.3f", (double)p->reward_mean);
+        if (p->has_val_exact) fprintf(stderr, " | val exact %.2f%%", 100.0 * (double)p->val_exact_match);
+        if (p->has_val_rewards)
+            fprintf(stderr, " | val reward acc %.2f%% margin %.3f", 100.0 * (double)p->val_reward_accuracy,
+                    (double)p->val_reward_margin);
         if (p->has_accuracy)
             fprintf(stderr, " | acc %.2f%% | macro-F1 %.4f", 100.0 * (double)p->val_accuracy, (double)p->val_macro_f1);
         if (p->checkpointed) fprintf(stderr, " | saved");
@@ -98,6 +104,10 @@ static const cli_choice objectives[] = {{"clm", ATTN_OBJECTIVE_CLM},
                                         {"mlm", ATTN_OBJECTIVE_MLM},
                                         {"classify", ATTN_OBJECTIVE_CLASSIFY},
                                         {"denoise", ATTN_OBJECTIVE_DENOISE},
+                                        {"sft", ATTN_OBJECTIVE_SFT},
+                                        {"dpo", ATTN_OBJECTIVE_DPO},
+                                        {"reward", ATTN_OBJECTIVE_REWARD},
+                                        {"grpo", ATTN_OBJECTIVE_GRPO},
                                         {NULL, 0}};
 static const cli_choice archs[] = {{"transformer", ATTN_ARCH_TRANSFORMER},
                                    {"bart", ATTN_ARCH_BART},
@@ -130,7 +140,9 @@ int cmd_train(int argc, char **argv) {
     const cli_option options[] = {
         CLI_SECTION("data and output:"),
         {CLI_STR("--data", "-d", "DIR", &p.data_dir,
-                 "shards from attn prepare (pair shards from attn prepare --pairs); classify: the labelled FILE")},
+                 "shards from attn prepare (pair shards from attn prepare --pairs); classify: the labelled FILE; "
+                 "sft: a FILE of conversations (JSON lines {\"messages\": [{\"role\", \"content\"}, ...]}); dpo, reward: a "
+                 "FILE of preference pairs (JSON lines {\"prompt\", \"chosen\", \"rejected\"}: strings or message lists)")},
         {CLI_STR("--out", "-o", "DIR", &p.out_dir, "the model directory to write")},
         CLI_SECTION("model (new runs):"),
         {CLI_CHOICE("--arch", NULL, "gpt2|opt|llama|bloom|transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
@@ -163,13 +175,32 @@ int cmd_train(int argc, char **argv) {
                  "at each evaluation also greedy-translate the first N validation pairs and log their BLEU "
                  "(val_bleu)")},
         CLI_SECTION("objective:"),
-        {CLI_CHOICE("--objective", NULL, "clm|mlm|classify|denoise", &p.objective, objectives,
+        {CLI_CHOICE("--objective", NULL, "clm|mlm|classify|denoise|sft|dpo|reward|grpo", &p.objective, objectives,
                     "clm: next-token (GPT). mlm: masked LM (BERT/RoBERTa encoders): rows [CLS] + seq-len-2 tokens + "
                     "[SEP], 15% masked 80/10/10. classify: fine-tune --init MODEL on the labelled file --data FILE "
                     "(a new classifier head when MODEL has none for these labels). denoise: BART pretraining (--arch "
                     "bart) on the shards: rows <s> + context-2 tokens + </s> reconstructed from corrupted copies; the "
                     "data's tokenizer needs <s> <pad> </s> <mask> (attn tokenizer train --type bpe --special-tokens "
-                    "'<s>,<pad>,</s>,<unk>,<mask>')")},
+                    "'<s>,<pad>,</s>,<unk>,<mask>'). sft: fine-tune --init MODEL on the conversations --data FILE "
+                    "rendered with MODEL's chat template (ChatML without one), the loss on assistant tokens only. dpo: "
+                    "direct preference optimisation of --init MODEL (also the frozen reference) on the preference "
+                    "pairs --data FILE; the reference's log-probabilities are cached beside FILE. reward: a reward "
+                    "model (a one-label head on --init MODEL, GPT-2 or BERT/RoBERTa) on the preference pairs --data "
+                    "FILE, Bradley-Terry loss; saved as *ForSequenceClassification. grpo: group relative policy "
+                    "optimisation of --init MODEL on the built-in arithmetic task (--data arith: prompts \"A+B=\", "
+                    "reward 1 for the exact sum)")},
+        {CLI_INT("--group", NULL, "N", &p.group, 1, 1024, "grpo: completions sampled per prompt")},
+        {CLI_FLOAT("--kl", NULL, "X", &p.kl_coef, 0, 1e6, CLI_CLOSED,
+                   "grpo: coefficient of the per-token KL penalty to the --init model (0: none)")},
+        {CLI_FLAG("--train-on-prompt", NULL, &p.train_on_prompt,
+                  "sft: the loss on every token of a conversation, not only the assistant's")},
+        {CLI_FLAG("--packing", NULL, &p.packing,
+                  "sft: put whole conversations, in file order, several to a row of --seq-len + 1 tokens (they "
+                  "attend to the earlier ones in their row: no document mask)")},
+        {CLI_FLOAT("--beta", NULL, "X", &p.dpo_beta, 0, 1e6, CLI_MIN_OPEN,
+                   "dpo: the strength of the pull to the reference (DPO's beta)")},
+        {CLI_FLAG("--ipo", NULL, &p.dpo_ipo,
+                  "dpo: IPO's squared loss (log-ratio difference - 1/(2 beta))^2 on per-token means, not DPO's sigmoid")},
         {CLI_FLAG("--static-masking", NULL, &p.static_masking,
                   "mlm: mask each window the same way every time (BERT), not anew at every step (dynamic, RoBERTa; "
                   "the default)")},
@@ -178,7 +209,7 @@ int cmd_train(int argc, char **argv) {
         {CLI_FLAG("--nsp", NULL, &p.nsp,
                   "mlm: add next-sentence prediction (BERT): rows [CLS] A [SEP] B [SEP], B a random span half the "
                   "time")},
-        {CLI_STR("--val", NULL, "FILE", &p.val_file, "classify: labelled validation file (accuracy, macro-F1)")},
+        {CLI_STR("--val", NULL, "FILE", &p.val_file, "classify: labelled validation file (accuracy, macro-F1); sft: conversations (val_loss on assistant tokens); dpo, reward: pairs (val_loss, reward accuracy and margin)")},
         {CLI_FLOAT("--mask-ratio", NULL, "X", &p.noise.mask_ratio, 0, 1, CLI_CLOSED,
                    "denoise: share of the tokens masked")},
         {CLI_FLOAT("--poisson-lambda", NULL, "X", &p.noise.poisson_lambda, 0, 100, CLI_CLOSED,
@@ -249,7 +280,8 @@ int cmd_train(int argc, char **argv) {
     };
     const cli_spec spec = {
         "usage: attn train --data DIR --out DIR [options]\n"
-        "       attn train --objective classify --init MODEL --data FILE [--val FILE] --out DIR [options]",
+        "       attn train --objective classify --init MODEL --data FILE [--val FILE] --out DIR [options]\n"
+        "       attn train --objective sft|dpo|reward --init MODEL --data FILE [--val FILE] --out DIR [options]",
         "Trains a GPT-2-architecture model (or with --objective mlm a BERT-style encoder by\n"
         "masked-LM) on shards made by `attn prepare`, or fine-tunes MODEL (BERT, RoBERTa or GPT)\n"
         "as a classifier on a labelled .tsv, .csv or .jsonl file (text or text pair, and a\n"

@@ -81,6 +81,16 @@ typedef struct attn_train_progress {
     float val_accuracy, val_macro_f1;
     bool has_bleu;                /* seq2seq with eval_bleu: greedy BLEU on validation pairs */
     float val_bleu;
+    bool has_rewards;             /* DPO: the step's pairs' implicit rewards beta (log pi - log ref);
+                                     REWARD: the model's rewards: the share of pairs with chosen above
+                                     rejected, the mean chosen - rejected */
+    float reward_accuracy, reward_margin;
+    bool has_val_rewards;         /* DPO, REWARD: the same over the validation pairs */
+    float val_reward_accuracy, val_reward_margin;
+    bool has_reward_mean;         /* GRPO: the step's mean reward over its samples */
+    float reward_mean;
+    bool has_val_exact;           /* GRPO: greedy exact-match accuracy on held-out prompts */
+    float val_exact_match;
 } attn_train_progress;
 
 typedef void (*attn_train_callback)(const attn_train_progress *p, void *user);
@@ -150,7 +160,82 @@ typedef enum attn_objective {
     ATTN_OBJECTIVE_MLM,
     ATTN_OBJECTIVE_CLASSIFY,
     ATTN_OBJECTIVE_DENOISE,
+    ATTN_OBJECTIVE_SFT,
+    ATTN_OBJECTIVE_DPO,
+    ATTN_OBJECTIVE_REWARD,
+    ATTN_OBJECTIVE_GRPO,
 } attn_objective;
+/* - GRPO: group relative policy optimisation of a decoder from init_from
+ *   on the built-in arithmetic task (data_dir "arith"): prompt k of step s
+ *   is "A+B=" with A, B in [0, 50) drawn from (seed, s, k) (plain text, no
+ *   template), batch_size prompts per micro-batch, each with `group`
+ *   completions of at most 6 tokens sampled from the policy (temperature
+ *   1, stopping at the tokenizer's end of text) with seeds from (seed, s,
+ *   row), so a resumed run samples the same ones. The reward is 1 when the
+ *   completion's first line (end of text dropped, spaces trimmed) is the
+ *   sum's decimal digits, else 0; advantages are (r - group mean) / (group standard
+ *   deviation + 1e-4); the loss is -sum_i A_i mean_t log pi(o_it) / rows,
+ *   one update per sampled batch (so PPO's ratio is 1 and its clipping
+ *   inactive), plus kl_coef times the mean over each completion's tokens
+ *   (then over rows) of the k3 estimate exp(x) - x - 1, x = log ref - log
+ *   pi, of KL(pi || the frozen init_from model; kl_coef 0: no term, no
+ *   reference). The log has the step's mean reward
+ *   (reward_mean) and, at each evaluation, the greedy exact-match accuracy
+ *   on 64 held-out prompts (val_exact_match). Dropout is off unless asked. */
+/* - REWARD: a reward model: a one-label classifier head (LABEL_0; GPT-2's
+ *   score on the last real token, BERT's / RoBERTa's on [CLS]; made from
+ *   `seed` when init_from has none, as for CLASSIFY) trained on
+ *   preference pairs (chat_data.h) given as data_dir with the
+ *   Bradley-Terry loss -log sigmoid(r_chosen - r_rejected), averaged over
+ *   pairs. A pair's texts are prompt + completion (message lists rendered
+ *   with the chat template as for SFT, plain strings joined) encoded with
+ *   the tokenizer's post-processor and cut to seq_len tokens. Each step
+ *   draws B pairs per micro-batch (2B rows padded to the longest, with a
+ *   mask); the log has the step's pairwise accuracy (r_chosen > r_rejected)
+ *   and mean margin as reward_accuracy / reward_margin, and with val_file
+ *   val_loss, val_reward_accuracy, val_reward_margin. OUT is a
+ *   *ForSequenceClassification with one label. */
+/* - DPO: direct preference optimisation (Rafailov et al. 2023) of a decoder
+ *   on preference pairs (chat_data.h's pairs) given as data_dir, from
+ *   init_from, which is also the frozen reference (required, with resume
+ *   too). A pair's rows are its prompt's tokens then a completion's: for
+ *   message lists the prompt rendered with the generation prompt, the
+ *   completion what the rendering of prompt + completion adds to that text
+ *   (checked to extend it); plain pairs as they are; each encoded
+ *   separately and joined (TRL's DPO), the completion cut to seq_len
+ *   tokens and the prompt to its last seq_len + 1 - completion. The
+ *   policy's and the reference's log-probabilities are sums over the
+ *   completion's tokens; the loss per pair is -log sigmoid(beta u), u =
+ *   (pi_c - ref_c) - (pi_r - ref_r), or with dpo_ipo IPO's (u - 1/(2 beta))^2
+ *   over per-token means (TRL's ipo), averaged over pairs. The reference's
+ *   values are computed once (fp32, batches of B pairs) and cached in
+ *   DATA.ref-KEY.bin beside the data (and val_file), KEY a hash of the
+ *   reference's weights and every pair's tokens: another model or other
+ *   data (or template, tokenizer, seq_len) is another file. Dropout is
+ *   off unless model.dropout asks. Each step draws B pairs per micro-batch
+ *   (2B rows, padded to the longest) from an epoch-wise permutation; the
+ *   log has the step's implicit-reward accuracy and margin (beta times the
+ *   log-ratios; their share with chosen above rejected, their mean
+ *   difference), and with val_file val_loss, val_reward_accuracy,
+ *   val_reward_margin. OUT receives tokenizer_config.json as with SFT. */
+/* - SFT: supervised fine-tuning of a decoder (any family that trains with
+ *   clm) on conversations (chat_data.h's JSON lines) given as data_dir,
+ *   from init_from (required; its tokenizer.json, and its chat template:
+ *   chat_template.jinja or tokenizer_config.json's, else ChatML). Each
+ *   conversation is rendered and encoded by attn_chat_encode (chat_data.h)
+ *   and cut to seq_len + 1 tokens (seq_len 0: the model's context); the
+ *   loss is the mean next-token cross-entropy over the tokens of assistant
+ *   messages (train_on_prompt: over every token but a conversation's
+ *   first). With `packing`, conversations are put whole, in file order,
+ *   into rows of at most seq_len + 1 tokens (a new row when the next one
+ *   does not fit): positions run on through a row and a conversation
+ *   attends to the ones before it in its row (the training forward has no
+ *   document mask), as packing without position resets does in TRL.
+ *   Each step draws B rows per micro-batch from an epoch-wise permutation
+ *   of (seed, epoch), padded to the micro-batch's longest. val_file
+ *   (conversations) gives val_loss, the mean over its counted tokens. OUT
+ *   receives tokenizer_config.json with the template and its bos / eos
+ *   tokens, so `attn chat` and a resumed run render as this run does. */
 
 typedef struct attn_train_params {
     const char *data_dir;         /* from `attn prepare` */
@@ -183,7 +268,13 @@ typedef struct attn_train_params {
     attn_objective objective;     /* CLM (default) or MLM (encoders) */
     bool static_masking;          /* MLM: fixed masks per window (BERT) instead of dynamic */
     bool whole_word_masking;      /* MLM: mask whole words (a "##" WordPiece continues the word before it) */
-    const char *val_file;         /* CLASSIFY: the labelled validation file (NULL: none) */
+    const char *val_file;         /* CLASSIFY: the labelled validation file; SFT: conversations (NULL: none) */
+    bool train_on_prompt;         /* SFT: the loss over every token, not only the assistant's */
+    bool packing;                 /* SFT: several conversations per row (see SFT above) */
+    float dpo_beta;               /* DPO: beta (default 0.1) */
+    bool dpo_ipo;                 /* DPO: IPO's loss instead of the sigmoid (see DPO above) */
+    int64_t group;                /* GRPO: completions per prompt (default 4) */
+    float kl_coef;                /* GRPO: the KL penalty's coefficient (0: none) */
     bool nsp;                     /* MLM: add next-sentence prediction (BERT): each row is
                                      [CLS] A [SEP] B [SEP], the window cut at a random point, B
                                      replaced half the time by a random span of the corpus; the

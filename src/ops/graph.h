@@ -67,6 +67,10 @@ typedef enum op_kind {
     OP_RMSNORM,
     OP_ROPE,
     OP_SWIGLU,
+    OP_SEQ_LOGPROB,
+    OP_DPO,
+    OP_DOT_CONST,
+    OP_TOKEN_KL,
     OP_COUNT
 } op_kind;
 
@@ -276,5 +280,25 @@ tensor *op_add_rmsnorm(graph *g, tensor *a, tensor *b, tensor *w, float eps, ten
 tensor *op_rope(graph *g, tensor *x, const int32_t *pos, int64_t n_heads, int64_t D, int64_t rot, float theta);
 /* SwiGLU's gate: x (..., 2F) = gate | up -> silu(gate) * up (..., F). */
 tensor *op_swiglu(graph *g, tensor *x);
+
+/* ---- preference learning (ops_align.c) ------------------------------------ */
+/* Per-sequence sums of target log-probabilities: logits (N, V) as rows,
+ * row n counted in sequence seq[n] (-1: not counted) with its target
+ * targets[n] in [0, V); returns (n_seq) sums of log softmax(logits[n])[targets[n]]. */
+tensor *op_seq_logprob(graph *g, tensor *logits, const int32_t *targets, const int32_t *seq, int64_t n_seq);
+/* The mean over n_pairs pairs of DPO's loss -log sigmoid(beta u) (ipo: IPO's
+ * (u - 1 / (2 beta))^2), u = (lp[2i] - ref[2i]) s[2i] - (lp[2i+1] - ref[2i+1]) s[2i+1]:
+ * lp (2 n_pairs) the policy's log-probabilities of chosen (even) and
+ * rejected (odd) completions, ref the reference's (constants), s the
+ * per-sequence scales (NULL: 1; IPO's 1 / completion length). A scalar. */
+tensor *op_dpo_loss(graph *g, tensor *lp, const float *ref, const float *scale, int64_t n_pairs, float beta, bool ipo);
+/* sum_i x[i] w[i] with constant weights w (x->numel of them): a scalar
+ * (GRPO's advantage-weighted log-probabilities). */
+tensor *op_dot_const(graph *g, tensor *x, const float *w);
+/* sum_n w[n] k3(n) over the rows n of logits (N, V) with a target (-1:
+ * none), k3 = exp(x) - x - 1, x = ref_lp[n] - log softmax(logits[n])[targets[n]]:
+ * the per-token KL estimate of GRPO (Schulman's k3) against fixed
+ * reference log-probabilities, weighted. A scalar. */
+tensor *op_token_kl(graph *g, tensor *logits, const int32_t *targets, const float *ref_lp, const float *w);
 
 #endif

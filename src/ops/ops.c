@@ -705,5 +705,9 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_RMSNORM] = op_rmsnorm_backward,
     [OP_ROPE] = op_rope_backward,
     [OP_SWIGLU] = op_swiglu_backward,
+    [OP_SEQ_LOGPROB] = op_seq_logprob_backward,
+    [OP_DPO] = op_dpo_backward,
+    [OP_DOT_CONST] = op_dot_const_backward,
+    [OP_TOKEN_KL] = op_token_kl_backward,
 };
 _Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

@@ -25,5 +25,10 @@ void op_maxout_backward(graph *g, tape_entry *e);
 void op_rmsnorm_backward(graph *g, tape_entry *e);
 void op_rope_backward(graph *g, tape_entry *e);
 void op_swiglu_backward(graph *g, tape_entry *e);
+/* Backward functions of the preference-learning ops (ops_align.c). */
+void op_seq_logprob_backward(graph *g, tape_entry *e);
+void op_dpo_backward(graph *g, tape_entry *e);
+void op_dot_const_backward(graph *g, tape_entry *e);
+void op_token_kl_backward(graph *g, tape_entry *e);
 
 #endif

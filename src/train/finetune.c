@@ -66,31 +66,32 @@ static const char *unprefixed(const char *name) {
     return name;
 }
 
-static bool same_labels(const attn_model *m, const attn_labeled *d) {
-    if (attn_model_num_labels(m) != d->n_labels) return false;
-    for (int64_t i = 0; i < d->n_labels; i++)
-        if (strcmp(attn_model_label(m, i), d->labels[i])) return false;
+static bool same_labels(const attn_model *m, const char *const *labels, int64_t n_labels) {
+    if (attn_model_num_labels(m) != n_labels) return false;
+    for (int64_t i = 0; i < n_labels; i++)
+        if (strcmp(attn_model_label(m, i), labels[i])) return false;
     return true;
 }
 
-/* Gives *pm a classifier over d's labels: kept when it already has exactly
+/* Gives *pm a classifier over labels[0..n_labels) (objective.h): kept when it already has exactly
  * those, else a new model of the same architecture with a fresh head (and,
  * for BERT, a pooler when the checkpoint had none) from `seed`, every
  * tensor of the old one that the new one also has copied over. */
-static attn_status ensure_classifier(attn_model **pm, const attn_labeled *d, int32_t pad_id, uint64_t seed) {
+attn_status train_ensure_classifier(attn_model **pm, const char *const *labels, int64_t n_labels, int32_t pad_id,
+                                    uint64_t seed) {
     attn_model *src = *pm, *dst = NULL;
-    if (same_labels(src, d)) return ATTN_OK;
+    if (same_labels(src, labels, n_labels)) return ATTN_OK;
     attn_status st;
     attn_bert_config bc;
     if (attn_model_encoder_config(src, &bc)) {
-        bc.num_labels = d->n_labels;
+        bc.num_labels = n_labels;
         bc.token_classifier = false;
         bc.mlm_head = bc.nsp_head = false;
         bc.pooler = !bc.roberta;
         st = attn_bert_new(&bc, seed, &dst);
     } else {
         attn_gpt_config gc = attn_model_config(src);
-        gc.num_labels = d->n_labels;
+        gc.num_labels = n_labels;
         if (gc.pad_token_id < 0) gc.pad_token_id = pad_id;
         st = attn_model_new(&gc, seed, &dst);
     }
@@ -106,7 +107,7 @@ static attn_status ensure_classifier(attn_model **pm, const attn_labeled *d, int
         }
     }
     dst->cfg.dropout = src->cfg.dropout;
-    if ((st = model_set_labels(dst, (const char *const *)d->labels, d->n_labels)) != ATTN_OK) {
+    if ((st = model_set_labels(dst, labels, n_labels)) != ATTN_OK) {
         attn_model_free(dst);
         return st;
     }
@@ -117,14 +118,7 @@ static attn_status ensure_classifier(attn_model **pm, const attn_labeled *d, int
 
 /* ---- batches ------------------------------------------------------------------ */
 
-typedef struct sampler {
-    int64_t n, epoch;
-    uint64_t seed;
-    int64_t *perm;            /* the current epoch's order */
-} sampler;
-
-/* The k-th example drawn: position k % n of the permutation of epoch k / n. */
-static int64_t draw(sampler *s, int64_t k) {
+int64_t train_sampler_draw(train_sampler *s, int64_t k) {
     int64_t e = k / s->n;
     if (e != s->epoch) {
         for (int64_t i = 0; i < s->n; i++) s->perm[i] = i;
@@ -222,7 +216,7 @@ typedef struct cls_ctx {
     attn_labeled *train_file, *val_file;
     attn_tokenizer *tok;
     examples train, val;
-    sampler smp;
+    train_sampler smp;
     batch_buf bb;
     int64_t A, B, T, n_labels;
     int32_t pad_id;
@@ -234,7 +228,7 @@ static attn_status cls_batches(void *ctx, int64_t step, model_batch *mbs, double
     int64_t real = 0, B = c->B, T = c->T;
     for (int64_t a = 0; a < c->A; a++) {
         batch_buf part = {c->bb.ids + a * B * T, c->bb.types + a * B * T, c->bb.labels + a * B, c->bb.mask + a * B * T};
-        for (int64_t b = 0; b < B; b++) c->idx[b] = draw(&c->smp, (step * c->A + a) * B + b);
+        for (int64_t b = 0; b < B; b++) c->idx[b] = train_sampler_draw(&c->smp, (step * c->A + a) * B + b);
         real += fill_batch(&c->train, c->idx, B, c->pad_id, &part, &mbs[a]);
     }
     *tokens = (double)real;
@@ -253,7 +247,7 @@ static attn_status cls_evaluate(void *ctx, attn_trainer *tr, attn_train_progress
     return ATTN_OK;
 }
 
-static int32_t pad_token(const attn_model *m, const attn_tokenizer *tok) {
+int32_t train_pad_token(const attn_model *m, const attn_tokenizer *tok) {
     attn_bert_config bc;
     if (attn_model_encoder_config(m, &bc) && bc.pad_token_id >= 0) return bc.pad_token_id;
     attn_gpt_config gc = attn_model_config(m);
@@ -298,8 +292,9 @@ static attn_status cls_prepare(void *ctx, const attn_train_params *p, attn_model
         return st;
     val = c->val_file;
     if (p->model.dropout > 0) (*pm)->cfg.dropout = p->model.dropout;
-    int32_t pad_id = pad_token(*pm, tok);
-    if ((st = ensure_classifier(pm, train, pad_id, p->seed)) != ATTN_OK) return st;
+    int32_t pad_id = train_pad_token(*pm, tok);
+    if ((st = train_ensure_classifier(pm, (const char *const *)train->labels, train->n_labels, pad_id, p->seed)) != ATTN_OK)
+        return st;
     attn_model *model = *pm;
     if (p->model.dropout > 0) model->cfg.dropout = p->model.dropout;
     int64_t limit = attn_model_encoder_config(model, NULL) ? attn_encoder_max_length(model) : attn_model_config(model).n_ctx;
@@ -311,7 +306,7 @@ static attn_status cls_prepare(void *ctx, const attn_train_params *p, attn_model
     if (val && (st = tokenize_all(tok, val, p->val_file, T, &c->val)) != ATTN_OK) return st;
 
     int64_t rows = A * B, cells = rows * T;
-    c->smp = (sampler){.n = c->train.n, .epoch = -1, .seed = p->seed, .perm = attn_malloc((size_t)c->train.n * sizeof(int64_t))};
+    c->smp = (train_sampler){.n = c->train.n, .epoch = -1, .seed = p->seed, .perm = attn_malloc((size_t)c->train.n * sizeof(int64_t))};
     c->bb.ids = attn_malloc((size_t)cells * sizeof *c->bb.ids);
     c->bb.types = attn_malloc((size_t)cells * sizeof *c->bb.types);
     c->bb.labels = attn_malloc((size_t)rows * sizeof *c->bb.labels);
@@ -341,4 +336,4 @@ static void cls_close(void *ctx) {
     attn_labeled_free(c->val_file);
 }
 
-const train_objective_ops train_classify_ops = {sizeof(cls_ctx), cls_open, cls_prepare, cls_batches, cls_evaluate, cls_close};
+const train_objective_ops train_classify_ops = {sizeof(cls_ctx), cls_open, cls_prepare, cls_batches, cls_evaluate, cls_close, NULL};

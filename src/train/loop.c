@@ -43,6 +43,8 @@ attn_train_params attn_train_default_params(void) {
     p.eval_batches = 20;
     p.seed = 1337;
     p.noise = attn_noise_default_params(-1, 0);
+    p.dpo_beta = 0.1f;
+    p.group = 4;
     return p;
 }
 
@@ -438,6 +440,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         pr.tokens_per_s = tokens / (now - ts); /* the step's tokens over all ranks */
         pr.elapsed_s = now - t0;
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
+        if (d->step_stats) d->step_stats(d->ctx, &pr);
         bool last = step == max_steps;
         /* flags[0]: out of time, the run ends here (rank 0's clock decides
          * for all); flags[1]: a stop request, polled only where it cuts the
@@ -458,6 +461,14 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
                 fprintf(log, ", \"val_accuracy\": %.9g, \"val_macro_f1\": %.9g", (double)pr.val_accuracy,
                         (double)pr.val_macro_f1);
             if (pr.has_bleu) fprintf(log, ", \"val_bleu\": %.4f", (double)pr.val_bleu);
+            if (pr.has_rewards)
+                fprintf(log, ", \"reward_accuracy\": %.9g, \"reward_margin\": %.9g", (double)pr.reward_accuracy,
+                        (double)pr.reward_margin);
+            if (pr.has_reward_mean) fprintf(log, ", \"reward_mean\": %.9g", (double)pr.reward_mean);
+            if (pr.has_val_exact) fprintf(log, ", \"val_exact_match\": %.9g", (double)pr.val_exact_match);
+            if (pr.has_val_rewards)
+                fprintf(log, ", \"val_reward_accuracy\": %.9g, \"val_reward_margin\": %.9g",
+                        (double)pr.val_reward_accuracy, (double)pr.val_reward_margin);
             if (d->flops_per_token > 0)
                 fprintf(log, ", \"flops_per_token\": %.17g, \"flops\": %.17g", d->flops_per_token,
                         d->flops_per_token * d->tokens_per_step * (double)step);
@@ -579,7 +590,7 @@ attn_status train_objective_run(const train_objective *o, const attn_train_param
         train_settings settings;
         train_settings_of(p, plan.T, o->pairs, plan.batch_tokens, &settings);
         train_driver drv = {ctx, plan.n_micro, mbs, ops->batches, plan.evaluates ? ops->evaluate : NULL, fpt,
-                            tokens_per_step};
+                            tokens_per_step, ops->step_stats};
         st = train_run(tr, p, &drv, plan.tok, &settings);
     }
     attn_free(mbs);

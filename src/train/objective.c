@@ -10,6 +10,14 @@ static const train_objective OBJECTIVES[] = {
      &train_classify_ops, NULL, "val_accuracy", true},
     {"denoise", TRAINS_DENOISE, "--objective denoise", "a BART encoder-decoder", false, &train_denoise_ops, NULL, "val_loss",
      false},
+    {"sft", TRAINS_CLM, "--objective sft", "a decoder (GPT-2, OPT, Llama, BLOOM ...)", false, &train_sft_ops, NULL, "val_loss",
+     false},
+    {"dpo", TRAINS_CLM, "--objective dpo", "a decoder (GPT-2, OPT, Llama, BLOOM ...)", false, &train_dpo_ops, train_dpo_loss,
+     "val_loss", false},
+    {"reward", TRAINS_CLASSIFY, "--objective reward", "a reward head on a GPT-2 model or a BERT-family encoder", false,
+     &train_reward_ops, train_reward_loss, "val_reward_accuracy", true},
+    {"grpo", TRAINS_CLM, "--objective grpo", "a decoder (GPT-2, OPT, Llama, BLOOM ...)", false, &train_grpo_ops, train_grpo_loss,
+     "val_exact_match", true},
     {"seq2seq", TRAINS_PAIRS, "pair data", "an encoder-decoder or RNN model", true, &train_seq2seq_ops, NULL, "val_loss", false},
 };
 
@@ -23,6 +31,10 @@ const train_objective *train_objective_for(const attn_train_params *p) {
     switch (p->objective) {
     case ATTN_OBJECTIVE_CLASSIFY: return row("classify");
     case ATTN_OBJECTIVE_DENOISE: return row("denoise");
+    case ATTN_OBJECTIVE_SFT: return row("sft");
+    case ATTN_OBJECTIVE_DPO: return row("dpo");
+    case ATTN_OBJECTIVE_REWARD: return row("reward");
+    case ATTN_OBJECTIVE_GRPO: return row("grpo");
     default: break;
     }
     if (train_data_is_pairs(p->data_dir)) return row("seq2seq"); /* which refuses --objective mlm */

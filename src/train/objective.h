@@ -17,7 +17,8 @@
  *   batches  fills the micro-batches of a 0-based step: a function of the
  *            step alone, so that a resumed run draws the same ones;
  *   evaluate fills the progress line's validation fields (plan.evaluates);
- *   close    frees what the context holds (also after a failed open).
+ *   close    frees what the context holds (also after a failed open);
+ *   step_stats (optional) adds the step's own numbers to its progress.
  * Its loss (NULL: the model's loss for the batch) is what the trainer
  * differentiates and evaluates with trainer_eval_batch; it gets the
  * context, so an objective may keep a second model (a reference) there. */
@@ -42,6 +43,8 @@ typedef struct train_objective_ops {
     attn_status (*batches)(void *ctx, int64_t step, model_batch *mbs, double *tokens);
     attn_status (*evaluate)(void *ctx, attn_trainer *tr, attn_train_progress *pr);
     void (*close)(void *ctx);
+    /* optional: after each step, the progress line's fields of that step (dpo's implicit rewards) */
+    void (*step_stats)(void *ctx, attn_train_progress *pr);
 } train_objective_ops;
 
 typedef struct train_objective {
@@ -55,9 +58,60 @@ typedef struct train_objective {
     bool higher_is_better;             /* what "better" means for that number */
 } train_objective;
 
+/* Examples drawn in epochs (finetune.c): the k-th draw is position k % n
+ * of a permutation of 0..n-1 made from (seed, k / n), so a step's examples
+ * are a function of the step alone. perm holds n entries (the caller
+ * allocates and frees it); set epoch to -1 before the first draw. */
+typedef struct train_sampler {
+    int64_t n, epoch;
+    uint64_t seed;
+    int64_t *perm;            /* the current epoch's order */
+} train_sampler;
+int64_t train_sampler_draw(train_sampler *s, int64_t k);
+
+/* finetune.c: gives *pm a classifier over labels[0..n_labels): kept when
+ * it already has exactly those, else a new model of the same architecture
+ * with a fresh head (BERT: and a pooler) from seed, every tensor of the old
+ * one that the new one also has copied over (a GPT gets pad_id when it has
+ * none); and the padding id of a model's rows (its config's, the
+ * tokenizer's <pad> / [PAD], else its end of text, else 0). */
+attn_status train_ensure_classifier(attn_model **pm, const char *const *labels, int64_t n_labels, int32_t pad_id,
+                                    uint64_t seed);
+struct attn_tokenizer;
+int32_t train_pad_token(const attn_model *m, const struct attn_tokenizer *tok);
+
+/* The chat template, its tokens and the tokenizer of a run on chat data
+ * (sft.c; the sft and dpo rows): the model directory's (OUT's on resume,
+ * else --init's; ChatML when it has no template); the tokenizer must fit
+ * the model's embeddings. train_chat_save writes them to
+ * OUT/tokenizer_config.json in a new run (nothing on resume), so that a
+ * resume and attn chat render as the run did. */
+struct attn_chat_template;
+typedef struct train_chat {
+    struct attn_tokenizer *tok;
+    struct attn_chat_template *tmpl;
+    char *tsrc, *bos, *eos;
+} train_chat;
+attn_status train_chat_open(const attn_train_params *p, const attn_model *m, train_chat *c);
+attn_status train_chat_save(const train_chat *c, const attn_train_params *p);
+void train_chat_close(train_chat *c);   /* also after a failed open */
+
 /* The rows' data sources (lm.c: clm and mlm; finetune.c; denoise.c;
- * seq2seq_loop.c). */
-extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops;
+ * seq2seq_loop.c; sft.c; dpo.c; reward.c; grpo.c). */
+extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops, train_sft_ops,
+    train_dpo_ops;
+extern const train_objective_ops train_reward_ops, train_grpo_ops;
+/* grpo.c's loss: the advantage-weighted log-probabilities of the micro-batch's samples. */
+tensor *train_grpo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
+/* The weights of GRPO's loss sum_i w_i log pi(o_i) for B groups of G
+ * samples with rewards r and completion lengths len (B G each): w_i =
+ * -A_i / len_i / (B G), A_i = (r_i - group mean) / (group std + 1e-4)
+ * (the population std); 0 for an empty completion. */
+void train_grpo_weights(const float *r, const int64_t *len, int64_t B, int64_t G, float *w);
+/* reward.c's loss: Bradley-Terry over the micro-batch's pairs of rows. */
+tensor *train_reward_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
+/* dpo.c's loss: DPO / IPO over the micro-batch's pairs (labels: the pair indices). */
+tensor *train_dpo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
 
 /* The row of p's run: p->objective's, or seq2seq when data_dir holds pair
  * shards (unless classify or denoise). */

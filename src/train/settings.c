@@ -35,6 +35,10 @@ enum {
     WHEN_DIST = 1u << 6,          /* several processes */
     WHEN_DETERMINISTIC = 1u << 7, /* --deterministic-reduce */
     WHEN_ONE_CYCLE = 1u << 8,
+    WHEN_SFT = 1u << 9,
+    WHEN_DPO = 1u << 10,
+    WHEN_REWARD = 1u << 11,
+    WHEN_GRPO = 1u << 12,
 };
 
 typedef struct setting_row {
@@ -69,12 +73,18 @@ static const setting_row SETTINGS[] = {
     FLT("eps", eps, 0, "--eps"),
     FLT("grad_clip", grad_clip, 0, "--clip"),
     TEXT("seed", seed, 0, RESUME_REFUSE, "--seed", NULL),
-    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE, RESUME_REFUSE, "--objective", "clm"),
+    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE | WHEN_SFT | WHEN_DPO | WHEN_REWARD | WHEN_GRPO, RESUME_REFUSE, "--objective", "clm"),
     TEXT("schedule", schedule, WHEN_INVERSE_SQRT | WHEN_ONE_CYCLE, RESUME_REFUSE, "--schedule", "cosine"),
     INT("d_model", d_model, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--width (inverse-sqrt's d_model)", "none"),
     BOOL("static_masking", static_masking, WHEN_MLM, "--static-masking"),
     BOOL("whole_word_masking", whole_word_masking, WHEN_MLM, "--whole-word-masking"),
     BOOL("next_sentence_prediction", nsp, WHEN_NSP, "--nsp"),
+    BOOL("train_on_prompt", train_on_prompt, WHEN_SFT, "--train-on-prompt"),
+    BOOL("packing", packing, WHEN_SFT, "--packing"),
+    FLT("beta", dpo_beta, WHEN_DPO, "--beta"),
+    BOOL("ipo", dpo_ipo, WHEN_DPO, "--ipo"),
+    INT("group", group, WHEN_GRPO, RESUME_REFUSE, "--group", NULL),
+    FLT("kl_coef", kl_coef, WHEN_GRPO, "--kl"),
     TEXT("data", data, WHEN_PAIRS, RESUME_REFUSE, "--data (pair shards)", "token shards"),
     INT("batch_tokens", batch_tokens, WHEN_PAIRS, RESUME_REFUSE, "--batch-tokens", NULL),
     FLT("mask_ratio", mask_ratio, WHEN_DENOISE, "--mask-ratio"),
@@ -113,6 +123,10 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (p->objective == ATTN_OBJECTIVE_CLASSIFY) when |= WHEN_CLASSIFY;
     if (p->objective == ATTN_OBJECTIVE_MLM) when |= WHEN_MLM | (p->nsp ? WHEN_NSP : 0);
     if (p->objective == ATTN_OBJECTIVE_DENOISE) when |= WHEN_DENOISE;
+    if (p->objective == ATTN_OBJECTIVE_SFT) when |= WHEN_SFT;
+    if (p->objective == ATTN_OBJECTIVE_DPO) when |= WHEN_DPO;
+    if (p->objective == ATTN_OBJECTIVE_REWARD) when |= WHEN_REWARD;
+    if (p->objective == ATTN_OBJECTIVE_GRPO) when |= WHEN_GRPO;
     if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) when |= WHEN_INVERSE_SQRT;
     if (p->optim.schedule == ATTN_SCHEDULE_ONE_CYCLE) when |= WHEN_ONE_CYCLE;
     if (pairs) when |= WHEN_PAIRS;
@@ -133,8 +147,9 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->eps = p->optim.eps;
     s->grad_clip = p->optim.grad_clip;
     snprintf(s->seed, sizeof s->seed, "%" PRIu64, p->seed);
-    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise"};
-    snprintf(s->objective, sizeof s->objective, "%s", (unsigned)p->objective < 4 ? objectives[p->objective] : "?");
+    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise", "sft", "dpo", "reward", "grpo"};
+    snprintf(s->objective, sizeof s->objective, "%s",
+             (unsigned)p->objective < sizeof objectives / sizeof *objectives ? objectives[p->objective] : "?");
     snprintf(s->schedule, sizeof s->schedule, "%s",
              p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT ? "inverse-sqrt"
              : p->optim.schedule == ATTN_SCHEDULE_ONE_CYCLE  ? "one-cycle"
@@ -143,6 +158,12 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->static_masking = p->static_masking;
     s->whole_word_masking = p->whole_word_masking;
     s->nsp = p->nsp;
+    s->train_on_prompt = p->train_on_prompt;
+    s->packing = p->packing;
+    s->dpo_beta = p->dpo_beta;
+    s->dpo_ipo = p->dpo_ipo;
+    s->group = p->group;
+    s->kl_coef = p->kl_coef;
     snprintf(s->data, sizeof s->data, "pairs");
     s->batch_tokens = batch_tokens;
     s->label_smoothing = p->label_smoothing;

@@ -128,6 +128,7 @@ typedef struct train_driver {
     attn_status (*batches)(void *ctx, int64_t step, model_batch *mbs, double *tokens);
     attn_status (*evaluate)(void *ctx, attn_trainer *tr, attn_train_progress *pr);
     double flops_per_token, tokens_per_step;  /* > 0: logged, with the FLOPs done ("flops") */
+    void (*step_stats)(void *ctx, attn_train_progress *pr); /* NULL: none */
 } train_driver;
 
 /* The loop every objective shares (loop.c): loads the trainer state when

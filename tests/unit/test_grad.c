@@ -950,3 +950,42 @@ TEST("op_attention_gqa: 4 query heads over 2 key/value heads (dk, dv summed over
     e.in[0] = leaf(3, (int64_t[]){2, 3, 24}, 3032, 1.0f);
     check_case(&e);
 }
+
+/* preference learning: 6 rows of 5 logits in 4 sequences (rows 2 and 5 not counted) */
+static const int32_t SEQ_TARGETS[6] = {1, 4, 0, 2, 3, 0}, SEQ_OF[6] = {0, 0, -1, 1, 2, -1};
+static const int32_t SEQ_OF4[6] = {0, 1, -1, 2, 3, 3};
+static const float DPO_REF[4] = {-1.5f, -0.25f, 0.5f, -2.0f}, DPO_SCALE[4] = {0.5f, 1.0f, 0.25f, 1.0f / 3};
+
+static tensor *build_seq_logprob(graph *g, gcase *c) { return op_seq_logprob(g, &c->in[0], SEQ_TARGETS, SEQ_OF, 3); }
+static tensor *build_dpo(graph *g, gcase *c) {
+    return op_dpo_loss(g, op_seq_logprob(g, &c->in[0], SEQ_TARGETS, SEQ_OF4, 4), DPO_REF, NULL, 2, 0.7f, false);
+}
+static const float DOT_W[4] = {0.5f, -1.25f, 2.0f, 0.125f};
+static tensor *build_dot(graph *g, gcase *c) {
+    return op_dot_const(g, op_seq_logprob(g, &c->in[0], SEQ_TARGETS, SEQ_OF4, 4), DOT_W);
+}
+static const int32_t KL_TARGETS[6] = {1, -1, 0, 2, 3, 4};
+static const float KL_REF[6] = {-1.0f, 0.0f, -2.5f, -0.5f, -1.75f, -3.0f}, KL_W[6] = {0.5f, 1.0f, 0.25f, 1.0f, 2.0f, 0.125f};
+static tensor *build_token_kl(graph *g, gcase *c) { return op_token_kl(g, &c->in[0], KL_TARGETS, KL_REF, KL_W); }
+static tensor *build_ipo(graph *g, gcase *c) {
+    return op_dpo_loss(g, op_seq_logprob(g, &c->in[0], SEQ_TARGETS, SEQ_OF4, 4), DPO_REF, DPO_SCALE, 2, 0.3f, true);
+}
+
+TEST("op_seq_logprob, op_dpo_loss, op_dot_const, op_token_kl: gradients of per-sequence log-probabilities, DPO's and "
+     "IPO's losses, a weighted sum, the k3 KL estimate") {
+    gcase c = {.name = "seq_logprob", .n_in = 1, .build = build_seq_logprob, .h = 1e-2f};
+    c.in[0] = leaf(2, (int64_t[]){6, 5}, 3040, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "dpo", .n_in = 1, .build = build_dpo, .h = 1e-2f, .scalar = true};
+    d.in[0] = leaf(2, (int64_t[]){6, 5}, 3041, 1.0f);
+    check_case(&d);
+    gcase e = {.name = "ipo", .n_in = 1, .build = build_ipo, .h = 1e-2f, .scalar = true};
+    e.in[0] = leaf(2, (int64_t[]){6, 5}, 3042, 1.0f);
+    check_case(&e);
+    gcase f = {.name = "dot_const", .n_in = 1, .build = build_dot, .h = 1e-2f, .scalar = true};
+    f.in[0] = leaf(2, (int64_t[]){6, 5}, 3043, 1.0f);
+    check_case(&f);
+    gcase k = {.name = "token_kl", .n_in = 1, .build = build_token_kl, .h = 1e-2f, .scalar = true};
+    k.in[0] = leaf(2, (int64_t[]){6, 5}, 3044, 1.0f);
+    check_case(&k);
+}

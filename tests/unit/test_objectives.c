@@ -34,6 +34,10 @@ TEST("objectives: the row of each run") {
         {ATTN_OBJECTIVE_MLM, "mlm", "seq2seq", TRAINS_MLM},
         {ATTN_OBJECTIVE_CLASSIFY, "classify", "classify", TRAINS_CLASSIFY},
         {ATTN_OBJECTIVE_DENOISE, "denoise", "denoise", TRAINS_DENOISE},
+        {ATTN_OBJECTIVE_SFT, "sft", "sft", TRAINS_CLM},
+        {ATTN_OBJECTIVE_DPO, "dpo", "dpo", TRAINS_CLM},
+        {ATTN_OBJECTIVE_REWARD, "reward", "reward", TRAINS_CLASSIFY},
+        {ATTN_OBJECTIVE_GRPO, "grpo", "grpo", TRAINS_CLM},
     };
     for (int pairs = 0; pairs < 2; pairs++) {
         if (pairs) {
@@ -122,7 +126,7 @@ static tensor *toy_loss(void *ctx, attn_model *m, graph *g, const model_batch *b
     return l ? op_scale(g, l, 2.0f) : NULL;
 }
 
-static const train_objective_ops TOY_OPS = {sizeof(toy_ctx), toy_open, toy_prepare, toy_batches, toy_evaluate, toy_close};
+static const train_objective_ops TOY_OPS = {sizeof(toy_ctx), toy_open, toy_prepare, toy_batches, toy_evaluate, toy_close, NULL};
 static const train_objective TOY = {"toy", TRAINS_CLM, "the toy objective", "a GPT-2 model", false, &TOY_OPS, toy_loss,
                                     "val_loss", false};
 
@@ -220,4 +224,18 @@ TEST("objectives: a row of its own runs on the shared loop with its loss, and re
     snprintf(other, sizeof other, "%s/model.safetensors", part);
     CHECK(same_file(path, other));
     CHECK(toy_closed == 3);
+}
+
+TEST("grpo: the loss weights are minus the group-normalised advantages over length and rows") {
+    /* two groups of three: rewards (1, 0, 0) and (1, 1, 1); lengths 2, 4, 1 and 3, 3, 0 */
+    const float r[6] = {1, 0, 0, 1, 1, 1};
+    const int64_t len[6] = {2, 4, 1, 3, 3, 0};
+    float w[6];
+    train_grpo_weights(r, len, 2, 3, w);
+    double mean = 1.0 / 3, sd = sqrt((4.0 / 9 + 1.0 / 9 + 1.0 / 9) / 3);
+    double a_hit = (1 - mean) / (sd + 1e-4), a_miss = (0 - mean) / (sd + 1e-4);
+    CHECK_NEAR(w[0], -a_hit / 2 / 6, 1e-7);
+    CHECK_NEAR(w[1], -a_miss / 4 / 6, 1e-7);
+    CHECK_NEAR(w[2], -a_miss / 1 / 6, 1e-7);
+    for (int i = 3; i < 6; i++) CHECK(w[i] == 0.0f); /* equal rewards: no advantage; an empty completion: none */
 }
