@@ -270,8 +270,12 @@ TEST("greedy search drops the sources that ended from the batch: the same tokens
             if (c[k].ctx) CHECK_OK(s2s_search(&dec, &p, B, out[k], len[k], sc[k]));
             attn_ctx_free(c[k].ctx);
         }
-        CHECK(!memcmp(out[0], out[1], (size_t)(B * W) * 4) && !memcmp(len[0], len[1], (size_t)B * 8) &&
-              !memcmp(sc[0], sc[1], (size_t)B * 4));
+        /* the same tokens; the scores to rounding: a build whose matrix
+         * products sum in an order that depends on the rows in the batch
+         * (attn's own packed kernels, without a BLAS) scores a source decoded
+         * among fewer rows a few ulps apart */
+        CHECK(!memcmp(out[0], out[1], (size_t)(B * W) * 4) && !memcmp(len[0], len[1], (size_t)B * 8));
+        for (int64_t b = 0; b < B; b++) CHECK(fabsf(sc[0][b] - sc[1][b]) <= 1e-5f * fabsf(sc[1][b]) + 1e-6f);
         CHECK(c[0].steps == c[1].steps && c[1].rows == B * c[1].steps);
         if (d == 1) {
             /* Marian's sources end after 1, 1 and 15 tokens (BART's never
