@@ -128,9 +128,12 @@ def gpt2_124m(d):
         import transformers
         torch.manual_seed(0)
         transformers.GPT2LMHeadModel(transformers.GPT2Config()).save_pretrained(str(d))
+        from tokenizers import Tokenizer, decoders, models, pre_tokenizers
         tok_dir = REPO / "data" / "gpt2-tokenizer"
-        transformers.GPT2TokenizerFast(vocab_file=str(tok_dir / "encoder.json"),
-                                       merges_file=str(tok_dir / "vocab.bpe")).save_pretrained(str(d))
+        tok = Tokenizer(models.BPE.from_file(str(tok_dir / "encoder.json"), str(tok_dir / "vocab.bpe")))
+        tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+        tok.decoder = decoders.ByteLevel()
+        tok.save(str(d / "tokenizer.json"))
     return d
 
 
