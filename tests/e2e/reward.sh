@@ -74,14 +74,7 @@ cmp "$tmp/full/model.safetensors" "$tmp/part/model.safetensors" || { echo "resum
 grep -q 'ForSequenceClassification' "$tmp/bert_rm/config.json" || { echo "the encoder's OUT is not a sequence classifier"; exit 1; }
 
 fail=0
-bad() { # bad DESCRIPTION FRAGMENT COMMAND...
-    what=$1 frag=$2; shift 2
-    rc=0
-    "$@" > /dev/null 2> "$tmp/err" || rc=$?
-    if [ "$rc" -eq 0 ]; then echo "accepted: $what"; fail=1; return; fi
-    [ "$rc" -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "error:" "$tmp/err" && grep -q -- "$frag" "$tmp/err" ||
-        { echo "want one error line with \"$frag\" and status 1 for $what (got $rc):"; cat "$tmp/err"; fail=1; }
-}
+. tests/e2e/lib/expect_error.sh # bad DESCRIPTION FRAGMENT COMMAND...
 bad "attn reward on a model without one label" "not a reward model" "$ATTN" reward -m "$tmp/gpt0" "$tmp/conv.jsonl"
 bad "no --init" "--init" "$ATTN" train --objective reward --data "$tmp/pairs.jsonl" --steps 1 --quiet --out "$tmp/bad1"
 { head -n 2 "$tmp/pairs.jsonl"; echo '{"prompt": "p", "chosen": 1, "rejected": "r"}'; } > "$tmp/bad.jsonl"

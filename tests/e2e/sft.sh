@@ -80,14 +80,7 @@ done
 
 # bad inputs: one error line, exit status 1
 fail=0
-bad() { # bad DESCRIPTION FRAGMENT COMMAND...
-    what=$1 frag=$2; shift 2
-    rc=0
-    "$@" > /dev/null 2> "$tmp/err" || rc=$?
-    if [ "$rc" -eq 0 ]; then echo "accepted: $what"; fail=1; return; fi
-    [ "$rc" -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "error:" "$tmp/err" && grep -q -- "$frag" "$tmp/err" ||
-        { echo "want one error line with \"$frag\" and status 1 for $what (got $rc):"; cat "$tmp/err"; fail=1; }
-}
+. tests/e2e/lib/expect_error.sh # bad DESCRIPTION FRAGMENT COMMAND...
 n=0
 bad_file() { # bad_file DESCRIPTION FRAGMENT LINE
     n=$((n + 1))
