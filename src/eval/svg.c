@@ -95,6 +95,19 @@ static int64_t xml_text(sbuf *b, const char *s) {
     return chars;
 }
 
+/* The x axis' title under the plot, the end of the axes' group and the
+ * plot area's frame. */
+static void x_title_and_frame(sbuf *b, const char *x_title, double left, double top, double plot_w, double plot_h) {
+    if (x_title && x_title[0]) {
+        sb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\">", left + plot_w / 2,
+                  top + plot_h + 44);
+        xml_text(b, x_title);
+        sb_lit(b, "</text>\n");
+    }
+    sb_printf(b, "</g>\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"black\"/>\n", left,
+              top, plot_w, plot_h);
+}
+
 static int64_t text_chars(const char *s) {
     sbuf scratch = {0};
     int64_t n = xml_text(&scratch, s);
@@ -291,14 +304,7 @@ attn_status attn_svg_lines(const char *const *x_labels, int64_t n_x, const char 
         xml_text(&b, x_labels[k]);
         sb_lit(&b, "</text>\n");
     }
-    if (x_title && x_title[0]) {
-        sb_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\">", left + plot_w / 2,
-                  top + plot_h + 44);
-        xml_text(&b, x_title);
-        sb_lit(&b, "</text>\n");
-    }
-    sb_printf(&b, "</g>\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"black\"/>\n", left,
-              top, plot_w, plot_h);
+    x_title_and_frame(&b, x_title, left, top, plot_w, plot_h);
     /* series */
     for (int64_t s = 0; s < n_series; s++) {
         const char *colour = colours[s % 8], *dash = dashes[s % 4];
@@ -454,14 +460,7 @@ attn_status attn_svg_xy(const attn_svg_series *series, int64_t n_series, bool lo
         tick_label(&b, &ax, ax.ticks[t]);
         sb_lit(&b, "</text>\n");
     }
-    if (x_title && x_title[0]) {
-        sb_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\">", left + plot_w / 2,
-                  top + plot_h + 44);
-        xml_text(&b, x_title);
-        sb_lit(&b, "</text>\n");
-    }
-    sb_printf(&b, "</g>\n<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" stroke=\"black\"/>\n", left,
-              top, plot_w, plot_h);
+    x_title_and_frame(&b, x_title, left, top, plot_w, plot_h);
     for (int64_t s = 0; s < n_series; s++) {
         const attn_svg_series *q = &series[s];
         const char *colour = colours[(q->colour % 8 + 8) % 8], *dash = dashes[(q->dash % 4 + 4) % 4];
