@@ -95,6 +95,19 @@ static int64_t xml_text(sbuf *b, const char *s) {
     return chars;
 }
 
+/* The y axis' title beside the plot (rotated), the end of the y axis'
+ * group and the start of the x axis'. */
+static void y_title_then_x_axis(sbuf *b, const char *y_title, double top, double plot_h) {
+    if (y_title && y_title[0]) {
+        double x = 18, y = top + plot_h / 2;
+        sb_printf(b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 %.1f %.1f)\">",
+                  x, y, x, y);
+        xml_text(b, y_title);
+        sb_lit(b, "</text>\n");
+    }
+    sb_lit(b, "</g>\n<g id=\"x-axis\">\n");
+}
+
 /* The x axis' title under the plot, the end of the axes' group and the
  * plot area's frame. */
 static void x_title_and_frame(sbuf *b, const char *x_title, double left, double top, double plot_w, double plot_h) {
@@ -287,14 +300,7 @@ attn_status attn_svg_lines(const char *const *x_labels, int64_t n_x, const char 
                   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%g</text>\n",
                   left, y, left + plot_w, y, left - 6, y + 4, v);
     }
-    if (y_title && y_title[0]) {
-        double x = 18, y = top + plot_h / 2;
-        sb_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 %.1f %.1f)\">",
-                  x, y, x, y);
-        xml_text(&b, y_title);
-        sb_lit(&b, "</text>\n");
-    }
-    sb_lit(&b, "</g>\n<g id=\"x-axis\">\n");
+    y_title_then_x_axis(&b, y_title, top, plot_h);
     for (int64_t k = 0; k < n_x; k++) {
         double x = left + step * ((double)k + 0.5);
         sb_printf(&b,
@@ -443,14 +449,7 @@ attn_status attn_svg_xy(const attn_svg_series *series, int64_t n_series, bool lo
         tick_label(&b, &ay, ay.ticks[t]);
         sb_lit(&b, "</text>\n");
     }
-    if (y_title && y_title[0]) {
-        double x = 18, y = top + plot_h / 2;
-        sb_printf(&b, "<text x=\"%.1f\" y=\"%.1f\" font-size=\"13\" text-anchor=\"middle\" transform=\"rotate(-90 %.1f %.1f)\">",
-                  x, y, x, y);
-        xml_text(&b, y_title);
-        sb_lit(&b, "</text>\n");
-    }
-    sb_lit(&b, "</g>\n<g id=\"x-axis\">\n");
+    y_title_then_x_axis(&b, y_title, top, plot_h);
     for (int t = 0; t < ax.n_ticks; t++) {
         double x = left + plot_w * axis_pos(&ax, ax.ticks[t]);
         sb_printf(&b,
