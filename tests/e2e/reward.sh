@@ -11,11 +11,7 @@ set -eu
 ATTN=${ATTN_BIN:-./attn}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-head -c 20000 data/austen/persuasion.txt > "$tmp/a.txt"
-"$ATTN" tokenizer train --type bpe --vocab-size 300 --special-tokens '<|endoftext|>,<|im_start|>,<|im_end|>' \
-    -o "$tmp/tok" "$tmp/a.txt" > /dev/null
-"$ATTN" prepare -t "$tmp/tok" -o "$tmp/data" "$tmp/a.txt" > /dev/null
-"$ATTN" train --data "$tmp/data" --out "$tmp/gpt0" --layers 2 --heads 2 --width 32 --context 64 --steps 0 --quiet
+. tests/e2e/lib/chatml_gpt.sh # $tmp/tok, $tmp/data, $tmp/gpt0
 gen() { # gen N SEED FILE
     awk -v n="$1" -v seed="$2" 'BEGIN {
         split("the a house garden letter sister brother tea rain walked morning evening", w, " ")
