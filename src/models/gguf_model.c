@@ -254,8 +254,10 @@ static attn_status load_arch(gguf_file *f, const char *arch, attn_model **out) {
     if (st) return error_prefixf(st, "%s", f->path);
     char name[160];
     st = read_params(m, f, !strcmp(arch, "llama") ? &c : NULL);
-    for (int64_t i = 0; i < f->n_tensors && !st; i++) {
-        /* a tensor no parameter took (e.g. rope_freqs for scaled positions) */
+    /* every parameter took a tensor of its own (names are unique), so only a
+     * file with more tensors than parameters holds one no parameter took
+     * (e.g. rope_freqs for scaled positions, a tied family's output.weight) */
+    for (int64_t i = 0; !st && f->n_tensors > m->n_params_tensors && i < f->n_tensors; i++) {
         bool taken = false;
         for (int k = 0; k < m->n_params_tensors && !taken; k++)
             taken = gguf_param_name(m, k, name, sizeof name) && !strcmp(name, f->tensors[i].name);
