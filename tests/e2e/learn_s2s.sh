@@ -45,4 +45,4 @@ learn() { # NAME MIN-EXACT TRAIN-OPTIONS...
 }
 learn transformer 80 --batch-tokens 512 --arch transformer --layers 2 --heads 4 --width 64 --ffn 256 --context 32 --dropout 0 \
     --label-smoothing 0.1 --schedule inverse-sqrt --warmup 100 --lr 0.15 --beta2 0.98 --steps 1000
-learn rnnsearch 80 --arch rnnsearch --width 32 --hidden 128 --lr 3e-3 --warmup 50 --min-lr 3e-3 --steps 3000 --batch-tokens 256
+learn rnnsearch 80 --arch rnnsearch --width 32 --hidden 128 --lr 3e-3 --warmup 50 --min-lr 3e-3 --steps 1500 --batch-tokens 256

@@ -54,8 +54,28 @@ accepted() {
     fi
 }
 
+# Under ATTN_QUICK (the sanitizer run of make asan) each numeric option is
+# refused with two malformed values instead of every one: the same parser
+# runs under the sanitizers, in a fifth of the processes.
+int_values="-99999999999999999999 99999999999999999999 -1e300 1e300 1.5 x ''"
+num_values="-1e300 1e300 nan inf x ''"
+if [ -n "${ATTN_QUICK:-}" ]; then int_values="99999999999999999999 1.5"; num_values="nan x"; fi
+
+commands='prepare train generate score tokenize bleu "tokenizer train" embed classify reward similar align plot translate chat-template chat serve sweep eval "scaling fit" "scaling plan" gguf convert'
+# every command of `attn --help` is checked here, or is a group whose
+# subcommands are, or has no option but --help (models)
+"$ATTN" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }' >"$tmp/listed"
+[ -s "$tmp/listed" ] || bad "attn --help lists no commands"
+while read -r c; do
+    case " $commands models " in
+    *" $c "* | *"\"$c "*) ;;
+    *) bad "attn $c (in attn --help) is not checked by option_tables.sh" ;;
+    esac
+done <"$tmp/listed"
+
 mkdir -p "$tmp/cwd"
-for cmd in prepare train generate score tokenize bleu "tokenizer train" embed classify reward similar align plot translate chat-template chat serve sweep eval "scaling fit" "scaling plan"; do
+eval "set -- $commands"
+for cmd in "$@"; do
     # shellcheck disable=SC2086
     run $cmd --help
     [ "$rc" -eq 0 ] || { bad "attn $cmd --help exited $rc"; continue; }
@@ -79,17 +99,15 @@ for cmd in prepare train generate score tokenize bleu "tokenizer train" embed cl
         case $meta in
         N | K)
             n_numeric=$((n_numeric + 1))
-            for v in -99999999999999999999 99999999999999999999 -1e300 1e300 1.5 x ""; do
-                refused "$cmd" "$name" "$v"
-            done
+            eval "set -- $int_values"
+            for v in "$@"; do refused "$cmd" "$name" "$v"; done
             [ -n "$short" ] && refused "$cmd" "$short" 99999999999999999999
             accepted "$cmd" "$name" 1
             ;;
         X | F | MIN)
             n_numeric=$((n_numeric + 1))
-            for v in -1e300 1e300 nan inf x ""; do
-                refused "$cmd" "$name" "$v"
-            done
+            eval "set -- $num_values"
+            for v in "$@"; do refused "$cmd" "$name" "$v"; done
             [ -n "$short" ] && refused "$cmd" "$short" 1e300
             accepted "$cmd" "$name" 0.5
             ;;
@@ -123,7 +141,7 @@ for cmd in prepare train generate score tokenize bleu "tokenizer train" embed cl
     [ "$rc" -eq 2 ] && grep -q "^attn $cmd: error: unknown option '--no-such-option'" "$tmp/err" ||
         bad "attn $cmd --no-such-option exited $rc: $(cat "$tmp/err")"
     case $cmd in
-    bleu | plot | chat-template) ;;
+    bleu | plot | chat-template | convert) ;;
     *) [ "$n_numeric" -gt 0 ] || bad "attn $cmd --help lists no numeric option" ;;
     esac
 done
