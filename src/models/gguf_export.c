@@ -12,6 +12,7 @@
 #include "io/gguf.h"
 #include "io/json.h"
 #include "models/model_impl.h"
+#include "tokenizers/tokenizer_impl.h"
 
 #include <cJSON.h>
 #include <stdio.h>
@@ -112,24 +113,11 @@ static attn_status tokenizer_from_json(attn_gguf_writer *w, const char *dir, con
         st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: only byte-level BPE tokenizers convert to GGUF", path);
         goto done;
     }
-    /* the pre-tokenizer by llama.cpp's names (llama-vocab.cpp refuses any
-     * other): ByteLevel (GPT-2's regex) alone is "gpt-2"; Digits (each digit
-     * alone) then ByteLevel is "smollm" */
-    const cJSON *pre = cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer");
-    const cJSON *ptype = cJSON_GetObjectItemCaseSensitive(pre, "type");
-    const char *pre_name = NULL;
-    if (cJSON_IsString(ptype) && !strcmp(ptype->valuestring, "ByteLevel")) pre_name = "gpt-2";
-    if (cJSON_IsString(ptype) && !strcmp(ptype->valuestring, "Sequence")) {
-        const cJSON *seq = cJSON_GetObjectItemCaseSensitive(pre, "pretokenizers");
-        const cJSON *a = cJSON_GetArrayItem(seq, 0), *b = cJSON_GetArrayItem(seq, 1);
-        const cJSON *at = cJSON_GetObjectItemCaseSensitive(a, "type"), *bt = cJSON_GetObjectItemCaseSensitive(b, "type");
-        if (cJSON_GetArraySize(seq) == 2 && cJSON_IsString(at) && !strcmp(at->valuestring, "Digits") && cJSON_IsString(bt) &&
-            !strcmp(bt->valuestring, "ByteLevel") && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(a, "individual_digits")))
-            pre_name = "smollm";
-    }
+    /* the pre-tokenizer by llama.cpp's names (llama-vocab.cpp refuses any other) */
+    const char *pre_name = bpe_json_llama_pre(cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer"));
     if (!pre_name) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: a pre-tokenizer other than ByteLevel (gpt-2) or Digits + ByteLevel "
-                         "(smollm) has no llama.cpp name", path);
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: a pre-tokenizer other than ByteLevel (gpt-2), Digits + ByteLevel "
+                         "(smollm) or BLOOM's Split + ByteLevel (bloom) has no llama.cpp name", path);
         goto done;
     }
     tokens = attn_calloc((size_t)V, sizeof *tokens);

@@ -713,6 +713,18 @@ static bool is_individual_digits(const cJSON *o) {
     return !strcmp(json_type(o), "Digits") && json_flag(o, "individual_digits", false);
 }
 
+const char *bpe_json_llama_pre(const cJSON *pre) {
+    if (!cJSON_IsObject(pre)) return NULL;
+    if (!strcmp(json_type(pre), "ByteLevel")) return json_flag(pre, "use_regex", true) ? "gpt-2" : NULL;
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(pre, "pretokenizers");
+    if (strcmp(json_type(pre), "Sequence") || !cJSON_IsArray(arr) || cJSON_GetArraySize(arr) != 2) return NULL;
+    const cJSON *a = cJSON_GetArrayItem(arr, 0), *b = cJSON_GetArrayItem(arr, 1);
+    if (strcmp(json_type(b), "ByteLevel") || json_flag(b, "add_prefix_space", false)) return NULL;
+    if (is_individual_digits(a) && json_flag(b, "use_regex", true)) return "smollm";
+    if (is_bloom_split(a) && !json_flag(b, "use_regex", true)) return "bloom";
+    return NULL;
+}
+
 /* The ByteLevel component of `field` (itself or the only member of a
  * Sequence; for the pre-tokenizer also a Sequence [Digits(individual_digits),
  * ByteLevel], which sets *digits, or BLOOM's [Split, ByteLevel], which sets
@@ -854,8 +866,8 @@ done:
 attn_status bpe_tokenizer_from_lists(const bpe_lists *l, tok_added *added, int32_t n_added, attn_tokenizer **out) {
     *out = NULL;
     attn_status st = ATTN_OK;
-    bpe_options opt = {.use_regex = true, .digits = l->digits, .missing_bytes_ok = true, .merges_name = l->merges_name,
-                       .merges_path = l->path};
+    bpe_options opt = {.use_regex = !l->bloom_split, .digits = l->digits, .bloom_split = l->bloom_split,
+                       .missing_bytes_ok = true, .merges_name = l->merges_name, .merges_path = l->path};
     vocab_entry *ve = attn_calloc(l->n_tokens ? (size_t)l->n_tokens : 1, sizeof *ve);
     merge_entry *me = attn_calloc(l->n_merges ? (size_t)l->n_merges : 1, sizeof *me);
     if (!ve || !me) {

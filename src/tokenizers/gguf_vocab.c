@@ -4,8 +4,9 @@
  * llama.cpp names "gpt-2" (GPT-2's regex; "gpt2", which attn convert wrote
  * before and llama.cpp refuses, is read as the same) and "smollm" (regexes
  * "\p{N}" then GPT-2's, in llama-vocab.cpp: each numeric character alone, as
- * Hugging Face's Digits(individual_digits=true) before ByteLevel) are
- * supported. */
+ * Hugging Face's Digits(individual_digits=true) before ByteLevel) and
+ * "bloom" (BLOOM's Split regex, the same as its tokenizer.json's, and byte-level
+ * BPE within each piece) are supported. */
 #include "attn/gguf.h"
 
 #include "io/gguf.h"
@@ -86,14 +87,16 @@ attn_status attn_gguf_tokenizer(const attn_gguf *f, attn_tokenizer **out) {
                            "\"gpt2\", byte-level BPE)", f->path, (int)ATTN_MIN(model.n, 64), model.p);
     if (!gguf_find(f, "tokenizer.ggml.pre"))
         return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: tokenizer.ggml.pre is missing, so the pre-tokenizer is not "
-                           "known (attn supports \"gpt-2\" and \"smollm\")", f->path);
+                           "known (attn supports \"gpt-2\", \"smollm\" and \"bloom\")", f->path);
     if ((st = gguf_get_string(f, "tokenizer.ggml.pre", &pre))) return st;
-    bool digits;
+    bool digits = false, bloom = false;
     if ((pre.n == 5 && !memcmp(pre.p, "gpt-2", 5)) || (pre.n == 4 && !memcmp(pre.p, "gpt2", 4))) digits = false;
     else if (pre.n == 6 && !memcmp(pre.p, "smollm", 6)) digits = true;
+    else if (pre.n == 5 && !memcmp(pre.p, "bloom", 5)) bloom = true;
     else
         return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: pre-tokenizer (tokenizer.ggml.pre) \"%.*s\" is not supported "
-                           "(attn supports \"gpt-2\" and \"smollm\")", f->path, (int)ATTN_MIN(pre.n, 64), pre.p);
+                           "(attn supports \"gpt-2\", \"smollm\" and \"bloom\")", f->path, (int)ATTN_MIN(pre.n, 64),
+                           pre.p);
     const gguf_value *tokens, *merges, *types = NULL;
     if ((st = gguf_get_array(f, "tokenizer.ggml.tokens", GGUF_V_STRING, &tokens))) return st;
     if ((st = gguf_get_array(f, "tokenizer.ggml.merges", GGUF_V_STRING, &merges))) return st;
@@ -186,7 +189,7 @@ attn_status attn_gguf_tokenizer(const attn_gguf *f, attn_tokenizer **out) {
         memcpy(a->content, tp[i], a->len + 1);
     }
     bpe_lists lists = {.tokens = tp, .lens = tl, .ids = ids, .n_tokens = n_vocab, .merges = mp, .merge_lens = ml,
-                       .n_merges = (int64_t)nm, .digits = digits, .path = f->path,
+                       .n_merges = (int64_t)nm, .digits = digits, .bloom_split = bloom, .path = f->path,
                        .tokens_name = "tokenizer.ggml.tokens", .merges_name = "tokenizer.ggml.merges entry"};
     st = bpe_tokenizer_from_lists(&lists, added, n_added, out);
     added = NULL;

@@ -173,9 +173,14 @@ typedef struct bpe_lists {
     const size_t *merge_lens;
     int64_t n_merges;
     bool digits;
+    bool bloom_split;         /* BLOOM's Split, then ByteLevel without its regex (llama.cpp's "bloom") */
     const char *path, *tokens_name, *merges_name;
 } bpe_lists;
 attn_status bpe_tokenizer_from_lists(const bpe_lists *l, tok_added *added, int32_t n_added, attn_tokenizer **out);
+/* llama.cpp's name (tokenizer.ggml.pre) for a byte-level BPE tokenizer.json's
+ * pre_tokenizer: ByteLevel alone (GPT-2's regex) "gpt-2", [Digits(individual_digits),
+ * ByteLevel] "smollm", BLOOM's [Split, ByteLevel] "bloom"; NULL for any other. */
+const char *bpe_json_llama_pre(const cJSON *pre_tokenizer);
 /* GPT-2's vocab.json (encoder.json) + merges.txt (vocab.bpe). */
 attn_status bpe_tokenizer_load_files(const char *vocab_path, const char *merges_path, attn_tokenizer **out);
 

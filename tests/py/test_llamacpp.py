@@ -272,3 +272,46 @@ def test_converted_fixtures(lib, tmp_path, fixture):
             del llama
     print("\n" + "\n".join(report))
     assert not bad, "\n".join(bad)
+
+
+def test_bloom_tokenizer_converted(tmp_path):
+    """A BLOOM directory's own tokenizer.json (tests/ref/bloom_tok: BLOOM's Split + ByteLevel
+    pipeline over a small BPE) goes into the GGUF file as tokenizer.ggml.pre "bloom": llama.cpp
+    and attn, each reading only that file, tokenize the Unicode stress text, a novel's opening and
+    random strings of the characters BLOOM's Split treats specially exactly as Hugging Face
+    `tokenizers` does with the tokenizer.json."""
+    need_llama_cpp()
+    import random
+
+    import torch
+    from tokenizers import Tokenizer
+    from transformers import BloomConfig, BloomForCausalLM
+
+    tok_json = REF_DIR / "bloom_tok" / "tokenizer.json"
+    hf = Tokenizer.from_file(str(tok_json))
+    src = tmp_path / "bloom"
+    torch.manual_seed(0)
+    cfg = BloomConfig(vocab_size=hf.get_vocab_size(), hidden_size=32, n_layer=1, n_head=4, seq_length=64,
+                      bos_token_id=1, eos_token_id=2, pad_token_id=3)
+    BloomForCausalLM(cfg).save_pretrained(src)
+    shutil.copy(tok_json, src / "tokenizer.json")
+    out = tmp_path / "bloom.gguf"
+    run_attn("convert", src, out, "--type", "f16")
+    meta = run_attn("gguf", out, "--no-tensors")
+    assert 'tokenizer.ggml.pre = "bloom"' in meta, meta
+
+    rng = random.Random(5)
+    alphabet = list("(|).,!?…。，、।۔،") + [" ", "  ", "\t", "\n", "\u00a0", "\u3000"] + \
+        list("abcXYZ019_-'\"/:;[]{}") + list("éü中文हिनदीاردو🙂")
+    texts = [(REPO / "data" / "austen" / "prideprejudice.txt").read_text(encoding="utf-8")[:3000],
+             (REPO / "tests" / "data" / "unicode_stress.txt").read_text(encoding="utf-8"),
+             "".join(rng.choice(alphabet) for _ in range(2000))]
+    llm = llama_cpp.Llama(model_path=str(out), vocab_only=True, verbose=False)
+    for i, text in enumerate(texts):
+        want = hf.encode(text).ids
+        f = tmp_path / ("t%d.txt" % i)
+        f.write_bytes(text.encode("utf-8"))
+        got_attn = [int(x) for x in run_attn("tokenize", "-m", out, f).split()]
+        got_llama = llm.tokenize(text.encode("utf-8"), add_bos=False, special=True)  # "<s>" in the text: a special token, as tokenizers matches it
+        assert got_attn == want, "text %d: attn reading the GGUF file differs from tokenizers" % i
+        assert got_llama == want, "text %d: llama.cpp reading the GGUF file differs from tokenizers" % i
