@@ -684,8 +684,8 @@ TEST("gguf tokenizer: gpt-2 and smollm pre-tokenizers, added tokens, BOS, missin
 
     CHECK_STATUS(attn_tokenizer_load(tokenizer_file("llama3.gguf", "gpt2", "llama3", NULL, false), &tok),
                  ATTN_ERR_UNSUPPORTED);
-    CHECK(msg_has("pre-tokenizer (tokenizer.ggml.pre) \"llama3\" is not supported (attn supports \"gpt-2\" and "
-                  "\"smollm\")"));
+    CHECK(msg_has("pre-tokenizer (tokenizer.ggml.pre) \"llama3\" is not supported (attn supports \"gpt-2\", "
+                  "\"smollm\" and \"bloom\")"));
     CHECK_STATUS(attn_tokenizer_load(tokenizer_file("nopre.gguf", "gpt2", NULL, NULL, false), &tok),
                  ATTN_ERR_UNSUPPORTED);
     CHECK(msg_has("tokenizer.ggml.pre is missing"));
