@@ -269,6 +269,9 @@ int cmd_train(int argc, char **argv) {
                   "under mpirun -n W: sum the gradients one micro-batch at a time in a fixed order, so W processes "
                   "with --accum A give bit for bit the model of one process with --accum W*A (the same --threads); "
                   "without it the result is the same run after run at a fixed W")},
+        {CLI_FLAG("--recompute", NULL, &p.recompute,
+                  "activation checkpointing: keep only each block's input and run the block again in the backward "
+                  "pass (GPT-2, OPT, Llama, BLOOM): the same gradients in less memory, for about a third more time")},
         {CLI_INT("--zero", NULL, "N", &p.zero_stage, 0, 1,
                  "under mpirun -n W: 1 = ZeRO-1, each process keeps the AdamW moments of 1/W of the parameters (the "
                  "same parameters bit for bit; checkpoints hold them all); 0 = off")},

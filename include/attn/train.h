@@ -351,6 +351,12 @@ typedef struct attn_train_params {
      * whole moments (gathered to rank 0), so a run resumes with or without
      * it and with another W. */
     int64_t zero_stage;
+    /* Activation checkpointing: the pre-norm blocks (GPT-2, OPT, Llama,
+     * BLOOM) keep only their inputs in the forward pass and run again in
+     * the backward pass — the same gradients bit for bit, in less memory,
+     * for one more forward pass of the blocks. Not a setting of the run: a
+     * resume may turn it on or off. */
+    bool recompute;
     /* Called on rank 0 with `user` and a one-line message about the run's
      * setup (the optimizer state per process under zero_stage). NULL: not
      * told. */

@@ -48,6 +48,8 @@ void *arena_push(arena *a, size_t size) {
     }
     void *p = a->cur->base + a->cur->used;
     a->cur->used += size;
+    a->in_use += size;
+    if (a->in_use > a->peak) a->peak = a->in_use;
     return p;
 }
 
@@ -60,6 +62,22 @@ void *arena_push_zero(arena *a, size_t size) {
 void arena_reset(arena *a) {
     for (arena_chunk *c = a->head; c; c = c->next) c->used = 0;
     a->cur = a->head;
+    a->in_use = 0;
+}
+
+arena_mark arena_get_mark(const arena *a) {
+    return (arena_mark){a->cur, a->cur ? a->cur->used : 0, a->in_use};
+}
+
+void arena_rewind(arena *a, arena_mark m) {
+    if (!m.chunk) {
+        arena_reset(a);
+        return;
+    }
+    for (arena_chunk *c = m.chunk->next; c; c = c->next) c->used = 0;
+    m.chunk->used = m.used;
+    a->cur = m.chunk;
+    a->in_use = m.in_use;
 }
 
 void arena_free(arena *a) {

@@ -51,7 +51,15 @@ typedef struct arena {
     arena_chunk *cur;          /* chunk being filled */
     size_t min_chunk;          /* size of a new chunk unless a push needs more */
     size_t n_chunk_allocs;     /* chunks ever allocated (tests read this) */
+    size_t in_use, peak;       /* bytes pushed since the reset, and their most since arena_init */
 } arena;
+
+/* A position in an arena: arena_rewind() gives back every push made after
+ * it (activation checkpointing frees a block's activations this way). */
+typedef struct arena_mark {
+    arena_chunk *chunk;
+    size_t used, in_use;
+} arena_mark;
 
 void  arena_init(arena *a, size_t min_chunk);
 void *arena_push(arena *a, size_t size);          /* NULL on OOM (error recorded) */
@@ -59,6 +67,8 @@ void *arena_push_zero(arena *a, size_t size);
 void  arena_reset(arena *a);
 void  arena_free(arena *a);
 size_t arena_bytes(const arena *a);               /* total capacity */
+arena_mark arena_get_mark(const arena *a);
+void  arena_rewind(arena *a, arena_mark m);
 
 /* ---- counter-based RNG ------------------------------------------------------
  * Every random number is a pure function of (seed, stream, counter), so a run

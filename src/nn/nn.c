@@ -73,8 +73,8 @@ tensor *nn_post_norm_block(graph *g, tensor *x, const nn_attn *a, const nn_norm 
     return nn_add_norm(g, x, nn_mlp_forward(g, x, f), dropout, n2);
 }
 
-tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, const nn_attn *a, const nn_norm *n2,
-                          const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out) {
+static tensor *pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, const nn_attn *a, const nn_norm *n2,
+                              const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out) {
     *r_out = NULL;
     if (!x) return NULL;
     tensor *h = r ? add_norm_of(g, x, r, n1, &x) : norm_of(g, x, n1);
@@ -82,6 +82,28 @@ tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, con
     h = add_norm_of(g, x, att, n2, &x);
     *r_out = op_dropout(g, nn_mlp_forward(g, h, f), dropout);
     return x;
+}
+
+/* A pre-norm block's arguments, by value, for op_checkpoint. */
+typedef struct pre_norm_args {
+    nn_norm n1, n2;
+    nn_attn a;
+    nn_mlp f;
+    float dropout;
+} pre_norm_args;
+
+static tensor *pre_norm_segment(graph *g, const void *ctx, tensor *x, tensor *r, tensor **r_out) {
+    const pre_norm_args *p = ctx;
+    return pre_norm_block(g, x, r, &p->n1, &p->a, &p->n2, &p->f, p->dropout, NULL, r_out);
+}
+
+tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, const nn_attn *a, const nn_norm *n2,
+                          const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out) {
+    if (g->recompute && g->record && !cache) {
+        pre_norm_args p = {.n1 = *n1, .n2 = *n2, .a = *a, .f = *f, .dropout = dropout};
+        return op_checkpoint(g, pre_norm_segment, &p, sizeof p, x, r, r_out);
+    }
+    return pre_norm_block(g, x, r, n1, a, n2, f, dropout, cache, r_out);
 }
 
 int32_t *nn_positions(graph *g, int64_t B, int64_t T, int64_t first, int64_t limit) {

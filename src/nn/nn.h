@@ -93,7 +93,8 @@ int32_t *nn_positions(graph *g, int64_t B, int64_t T, int64_t first, int64_t lim
  * out = h + dropout(mlp(n2(h))). The residual stream arrives as x + r (r
  * NULL: x alone), an add fused with n1; the block returns the stream after
  * its attention half and leaves in *r_out the MLP output still to be added
- * (by the next block's fused norm, or by the caller). */
+ * (by the next block's fused norm, or by the caller). With g->recompute
+ * (training without a cache) the block is checkpointed (op_checkpoint). */
 tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, const nn_attn *a, const nn_norm *n2,
                           const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out);
 

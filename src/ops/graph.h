@@ -71,8 +71,16 @@ typedef enum op_kind {
     OP_DPO,
     OP_DOT_CONST,
     OP_TOKEN_KL,
+    OP_CHECKPOINT,
     OP_COUNT
 } op_kind;
+
+struct graph;
+/* A checkpointed segment's forward (op_checkpoint): from x and r (r may be
+ * NULL) to its output, and a second output in *r_out when r_out is given;
+ * ctx is the segment's own arguments. It must record like any forward. */
+typedef struct tensor *(*graph_segment_fn)(struct graph *g, const void *ctx, struct tensor *x, struct tensor *r,
+                                           struct tensor **r_out);
 
 typedef struct tape_entry {
     op_kind op;
@@ -85,8 +93,10 @@ typedef struct tape_entry {
     int64_t n_valid;          /* cross-entropy: rows that count */
     float fparam;             /* dropout p, layer norm eps, ignore index */
     uint64_t seed;            /* dropout mask seed */
-    struct tensor **list;     /* stack: the n_list inputs (in[] holds none) */
+    struct tensor **list;     /* stack: the n_list inputs (in[] holds none); checkpoint: its second output */
     int64_t n_list;
+    graph_segment_fn segment; /* checkpoint: the segment's forward and arguments */
+    const void *segment_ctx;
 } tape_entry;
 
 typedef struct graph {
@@ -97,6 +107,7 @@ typedef struct graph {
     bool training;            /* dropout active */
     uint64_t dropout_seed;    /* per-step seed for dropout masks */
     uint64_t n_dropout;       /* dropout ops so far this step */
+    bool recompute;           /* activation checkpointing: blocks keep only their inputs (op_checkpoint) */
     attn_status status;
     const kernels *k;
 } graph;
@@ -118,6 +129,14 @@ attn_status graph_backward(graph *g, tensor *loss);
  * copy of dout (out->numel floats): the vector-Jacobian product with dout.
  * graph_backward(g, loss) is this with dout = {1}. Used by gradient checks. */
 attn_status graph_backward_from(graph *g, tensor *out, const float *dout);
+/* Activation checkpointing: runs segment f on (x, r) and, when the graph
+ * records, keeps only its inputs and outputs — the activations inside are
+ * given back to the arena at once, and backward runs f again (same dropout
+ * masks, same kernels) to take its gradients, so they equal the
+ * uncheckpointed ones bit for bit. The outputs have x's shape. ctx
+ * (ctx_size bytes) is copied. Without recording it is f itself. */
+tensor *op_checkpoint(graph *g, graph_segment_fn f, const void *ctx, size_t ctx_size, tensor *x, tensor *r,
+                      tensor **r_out);
 
 /* ---- ops ------------------------------------------------------------------
  * Shapes: x is (..., C) and treated as N = numel / C rows. */

@@ -585,6 +585,7 @@ attn_status train_objective_run(const train_objective *o, const attn_train_param
     if (!st && !(mbs = attn_calloc((size_t)plan.n_micro, sizeof *mbs))) st = ATTN_ERR_OUT_OF_MEMORY;
     if (!st) {
         tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
+        tr->g.recompute = p->recompute;
         tr->loss = o->loss;
         tr->loss_ctx = ctx;
         train_settings settings;

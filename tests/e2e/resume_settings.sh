@@ -5,6 +5,7 @@
 #     the option and both values, and leaves the checkpoint as it was;
 #   - warned: a changed --precision resumes with a warning naming both;
 #   - allowed: a larger --steps resumes to the new end;
+#   - not a setting: --recompute trains the same model and may be switched;
 # and a checkpoint written before the table (tests/data/resume_before_table:
 # 1 layer, width 8, inverse-sqrt, warmup 5, stopped at step 10 of 20 on the
 # first 4000 bytes of Emma) still resumes like a run that never stopped,
@@ -75,6 +76,18 @@ grep -q "^attn train: warning: $tmp/r was trained with --precision fp32 and cont
 # the checkpoint now records bf16: going on in bf16 is said nothing about
 run_status "$ATTN" train $common --out "$tmp/r" --resume --precision bf16 --stop-at 16
 [ "$rc" = 0 ] && [ ! -s "$tmp/err" ] || fail "a second bf16 resume: exit $rc, $(cat "$tmp/err")"
+
+# ---- not a setting: --recompute (activation checkpointing) trains the same
+# model bit for bit (with dropout), and a resume may switch it on or off
+rcommon="--data $tmp/data --layers 2 --heads 2 --width 8 --context 16 --batch 2 --steps 12 --dropout 0.1 --eval-every 6 --eval-batches 1 --quiet"
+"$ATTN" train $rcommon --out "$tmp/plain"
+"$ATTN" train $rcommon --out "$tmp/rc" --recompute --stop-at 6
+run_status "$ATTN" train $rcommon --out "$tmp/rc" --resume
+[ "$rc" = 0 ] && [ ! -s "$tmp/err" ] || fail "resuming a --recompute run without it: exit $rc, $(cat "$tmp/err")"
+strip "$tmp/plain/train_log.jsonl" > "$tmp/a.log"
+strip "$tmp/rc/train_log.jsonl" > "$tmp/b.log"
+diff "$tmp/a.log" "$tmp/b.log" >/dev/null || fail "--recompute changed the log: $(diff "$tmp/a.log" "$tmp/b.log" | head -4)"
+cmp -s "$tmp/plain/model.safetensors" "$tmp/rc/model.safetensors" || fail "--recompute changed the weights"
 
 # ---- allowed: a larger step budget
 run_status "$ATTN" train $common --out "$tmp/r" --resume --precision bf16 --steps 24
