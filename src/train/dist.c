@@ -36,6 +36,7 @@
     X(Error_string, (int, char *, int *))                                        \
     X(Abort, (MPI_Comm, int))                                                    \
     X(Finalize, (void))                                                          \
+    X(Barrier, (MPI_Comm))                                                       \
     X(Bcast, (void *, int, MPI_Datatype, int, MPI_Comm))                         \
     X(Allreduce, (const void *, void *, int, MPI_Datatype, MPI_Op, MPI_Comm))    \
     X(Send, (const void *, int, MPI_Datatype, int, int, MPI_Comm))               \
@@ -161,7 +162,14 @@ void attn_dist_abort(int status) {
 
 void attn_dist_finalize(void) {
 #ifdef ATTN_HAVE_MPI
-    if (g_mpi) mpi.Finalize();
+    /* every rank progresses until all traffic is through: over TCP (UCX's
+     * tcp transport between hosts) a rank whose last large send is still
+     * being acknowledged otherwise waits in MPI_Finalize for a peer that is
+     * already blocked in the launcher's exit barrier (tests/e2e/mpi_hosts.sh) */
+    if (g_mpi) {
+        mpi.Barrier(MPI_COMM_WORLD);
+        mpi.Finalize();
+    }
     g_mpi = false;
     g_rank = 0;
     g_size = 1;
