@@ -123,6 +123,7 @@ static const cli_choice schedules[] = {
     {"inverse-sqrt", ATTN_SCHEDULE_INVERSE_SQRT},
     {"one-cycle", ATTN_SCHEDULE_ONE_CYCLE},
     {NULL, 0}};
+static const cli_choice optimizers[] = {{"adamw", ATTN_OPTIMIZER_ADAMW}, {"muon", ATTN_OPTIMIZER_MUON}, {NULL, 0}};
 
 int cmd_train(int argc, char **argv) {
     attn_train_params p = attn_train_default_params();
@@ -247,6 +248,13 @@ int cmd_train(int argc, char **argv) {
          .def = warmup_def},
         {CLI_FLOAT("--weight-decay", NULL, "X", &p.optim.weight_decay, 0, FLT_MAX, CLI_CLOSED,
                    "AdamW decoupled weight decay on linear weights")},
+        {CLI_CHOICE("--optimizer", NULL, "adamw|muon", &p.optim.optimizer, optimizers,
+                    "muon: the blocks' weight matrices step along their momentum's orthogonal factor (five "
+                    "Newton-Schulz steps; Nesterov momentum; at --muon-lr, decayed by --weight-decay); embeddings, "
+                    "the head, norms and biases take AdamW at --lr")},
+        {CLI_FLOAT("--muon-lr", NULL, "X", &p.optim.muon_lr, 0, FLT_MAX, CLI_MIN_OPEN,
+                   "Muon's peak learning rate (the schedule scales it as it scales --lr)")},
+        {CLI_FLOAT("--muon-momentum", NULL, "X", &p.optim.muon_momentum, 0, 1, CLI_MAX_OPEN, "Muon's momentum")},
         {CLI_FLOAT("--beta1", NULL, "X", &p.optim.beta1, 0, 1, CLI_MAX_OPEN, "AdamW beta1")},
         {CLI_FLOAT("--beta2", NULL, "X", &p.optim.beta2, 0, 1, CLI_MAX_OPEN, "AdamW beta2")},
         {CLI_FLOAT("--eps", NULL, "X", &p.optim.eps, FLT_MIN, FLT_MAX, CLI_CLOSED, "AdamW epsilon")}, /* > 0 as a float too */

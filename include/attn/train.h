@@ -48,6 +48,11 @@ typedef enum attn_lr_schedule {
     ATTN_SCHEDULE_ONE_CYCLE = 2,     /* linear warmup, linear decay to min_lr at max_steps (Cramming's, to 0) */
 } attn_lr_schedule;
 
+typedef enum attn_optimizer {
+    ATTN_OPTIMIZER_ADAMW = 0,        /* AdamW everywhere (default) */
+    ATTN_OPTIMIZER_MUON = 1,         /* Muon for the blocks' weight matrices, AdamW for the rest */
+} attn_optimizer;
+
 typedef struct attn_optim_params {
     float lr, min_lr;             /* peak and final learning rate (inverse-sqrt: lr is the scale) */
     int64_t warmup_steps, max_steps;
@@ -55,6 +60,17 @@ typedef struct attn_optim_params {
     float grad_clip;              /* max global gradient norm; 0 = no clipping */
     attn_lr_schedule schedule;
     int64_t d_model;              /* inverse-sqrt's d_model; 0: the model's width (attn_trainer_new) */
+    /* Muon (Jordan et al. 2024; the nanoGPT speedrun's optimizer): every
+     * weight matrix inside the blocks (2-D, weight-decayed, in a layer)
+     * follows M <- mu M + (1 - mu) G, U = (1 - mu) G + mu M (Nesterov, as
+     * torch.optim.Muon), O = five quintic
+     * Newton-Schulz steps towards the orthogonal factor of U, and
+     * W <- W (1 - lr_m wd) - lr_m sqrt(max(1, rows / cols)) O, with lr_m =
+     * muon_lr times the schedule's factor (lr at the step / lr); embeddings,
+     * the head, norms and biases take AdamW. M lives in the first moment's
+     * place, so checkpoints and resume are unchanged. */
+    attn_optimizer optimizer;
+    float muon_lr, muon_momentum;
 } attn_optim_params;
 
 ATTN_API attn_optim_params attn_optim_default_params(void);

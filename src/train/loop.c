@@ -519,6 +519,8 @@ attn_status attn_train_flops_per_token(const attn_model *model, int64_t seq_len,
 static attn_status zero_start(attn_trainer *tr, const attn_train_params *p) {
     if (p->zero_stage != 1)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--zero %lld: only stage 1 (0: off)", (long long)p->zero_stage);
+    if (p->optim.optimizer == ATTN_OPTIMIZER_MUON) /* Newton-Schulz needs each whole matrix's momentum */
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "--zero does not work with --optimizer muon");
     attn_status st = trainer_shard_moments(tr);
     if (st || !p->note || dist_rank() != 0) return st;
     int64_t most = 0;

@@ -39,6 +39,7 @@ enum {
     WHEN_DPO = 1u << 10,
     WHEN_REWARD = 1u << 11,
     WHEN_GRPO = 1u << 12,
+    WHEN_MUON = 1u << 13,
 };
 
 typedef struct setting_row {
@@ -94,6 +95,9 @@ static const setting_row SETTINGS[] = {
     FLT("permute_ratio", permute_ratio, WHEN_DENOISE, "--permute-ratio"),
     FLT("rotate_ratio", rotate_ratio, WHEN_DENOISE, "--rotate-ratio"),
     FLT("label_smoothing", label_smoothing, WHEN_PAIRS | WHEN_DENOISE, "--label-smoothing"),
+    TEXT("optimizer", optimizer, WHEN_MUON, RESUME_REFUSE, "--optimizer", "adamw"),
+    FLT("muon_lr", muon_lr, WHEN_MUON, "--muon-lr"),
+    FLT("muon_momentum", muon_momentum, WHEN_MUON, "--muon-momentum"),
     /* the checkpoint is fp32 either way: a run may resume in the other
      * precision, but its numbers then differ from an uninterrupted run's */
     TEXT("precision", precision, 0, RESUME_WARN, "--precision", NULL),
@@ -129,6 +133,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (p->objective == ATTN_OBJECTIVE_GRPO) when |= WHEN_GRPO;
     if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) when |= WHEN_INVERSE_SQRT;
     if (p->optim.schedule == ATTN_SCHEDULE_ONE_CYCLE) when |= WHEN_ONE_CYCLE;
+    if (p->optim.optimizer == ATTN_OPTIMIZER_MUON) when |= WHEN_MUON;
     if (pairs) when |= WHEN_PAIRS;
     if (dist_size() > 1) when |= WHEN_DIST;
     if (p->deterministic_reduce) when |= WHEN_DETERMINISTIC;
@@ -155,6 +160,9 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
              : p->optim.schedule == ATTN_SCHEDULE_ONE_CYCLE  ? "one-cycle"
                                                              : "cosine");
     s->d_model = p->optim.d_model;
+    snprintf(s->optimizer, sizeof s->optimizer, "%s", p->optim.optimizer == ATTN_OPTIMIZER_MUON ? "muon" : "adamw");
+    s->muon_lr = p->optim.muon_lr;
+    s->muon_momentum = p->optim.muon_momentum;
     s->static_masking = p->static_masking;
     s->whole_word_masking = p->whole_word_masking;
     s->nsp = p->nsp;

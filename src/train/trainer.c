@@ -38,6 +38,9 @@ attn_optim_params attn_optim_default_params(void) {
     p.grad_clip = 1.0f;
     p.schedule = ATTN_SCHEDULE_COSINE;
     p.d_model = 0;
+    p.optimizer = ATTN_OPTIMIZER_ADAMW;
+    p.muon_lr = 0.02f;
+    p.muon_momentum = 0.95f;
     return p;
 }
 
@@ -87,6 +90,16 @@ attn_status attn_trainer_new(attn_model *model, const attn_optim_params *p, attn
     }
     memset(tr->m, 0, bytes);
     memset(tr->v, 0, bytes);
+    if (tr->p.optimizer == ATTN_OPTIMIZER_MUON) { /* Newton-Schulz's room for the largest matrix */
+        int64_t most = 0;
+        for (int i = 0; i < model->n_params_tensors; i++)
+            if (muon_param(&model->params[i]))
+                most = ATTN_MAX(most, muon_work_floats(model->params[i].shape[0], model->params[i].shape[1]));
+        if (most && !(tr->muon_work = attn_malloc_aligned((size_t)most * sizeof(float)))) {
+            attn_trainer_free(tr);
+            return ATTN_ERR_OUT_OF_MEMORY;
+        }
+    }
     graph_init(&tr->g, NULL);
     *out = tr;
     return ATTN_OK;
@@ -98,6 +111,7 @@ void attn_trainer_free(attn_trainer *tr) {
     attn_free_aligned(tr->m);
     attn_free_aligned(tr->v);
     attn_free_aligned(tr->acc);
+    attn_free_aligned(tr->muon_work);
     attn_free(tr->counts);
     attn_free(tr->displs);
     attn_free(tr->block_sums);
@@ -237,8 +251,16 @@ static void adamw_update(attn_trainer *tr, float lr, float clip_scale) {
                        .eps = p->eps,
                        .bc2_sqrt = (float)sqrt(1.0 - pow((double)p->beta2, (double)t)),
                        .grad_scale = clip_scale};
+    bool muon = p->optimizer == ATTN_OPTIMIZER_MUON, refresh = false;
+    float muon_lr = p->lr > 0 ? p->muon_lr * (lr / p->lr) : 0.0f;
     for (int i = 0; i < m->n_params_tensors; i++) {
         const param_info *pi = &m->params[i];
+        if (muon && muon_param(pi)) { /* no ZeRO with Muon (loop.c): the whole matrix is here */
+            muon_update(k, m->weights + pi->offset, tr->m + (pi->offset - tr->lo), m->grads + pi->offset, pi->shape[0],
+                        pi->shape[1], muon_lr, p->muon_momentum, p->weight_decay, clip_scale, tr->muon_work);
+            refresh = refresh || m->weights_bf16;
+            continue;
+        }
         int64_t a = pi->offset > tr->lo ? pi->offset : tr->lo, e = min64(pi->offset + pi->numel, tr->hi);
         if (a >= e) continue;
         h.decay = pi->decay ? 1.0f - lr * p->weight_decay : 1.0f;
@@ -246,6 +268,7 @@ static void adamw_update(attn_trainer *tr, float lr, float clip_scale) {
         uint16_t *wb = m->weights_bf16 && model_param_bf16(pi) ? m->weights_bf16 + a : NULL;
         k->adamw(m->weights + a, tr->m + (a - tr->lo), tr->v + (a - tr->lo), wb, m->grads + a, e - a, &h);
     }
+    if (refresh) model_refresh_bf16(m);
 }
 
 static tensor *batch_loss(attn_trainer *tr, const model_batch *b) {

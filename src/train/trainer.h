@@ -22,6 +22,7 @@ struct attn_trainer {
                                  the gradients' memory and acc's (or full_v_owned's) */
     float *full_v_owned;
     float *acc;               /* --deterministic-reduce: the running gradient sum (allocated on first use) */
+    float *muon_work;         /* Muon: Newton-Schulz's room (muon_work_floats of the largest matrix) */
     int64_t step;             /* optimizer steps done */
     int64_t micro_per_step;   /* the run's global micro-batches per step (all processes; 0: not a train_run) */
     uint64_t dropout_seed;    /* base seed for dropout masks */
@@ -32,6 +33,20 @@ struct attn_trainer {
     tensor *(*loss)(void *ctx, attn_model *m, graph *g, const model_batch *b);
     void *loss_ctx;
 };
+
+/* ---- Muon (muon.c) ---- */
+/* Whether Muon updates the parameter (a weight matrix inside the blocks). */
+static inline bool muon_param(const param_info *p) { return p->ndim == 2 && p->layer >= 0 && p->decay; }
+/* Floats of work muon_orthogonalize / muon_update need for a (r, c) matrix. */
+int64_t muon_work_floats(int64_t r, int64_t c);
+/* out (r, c) = five quintic Newton-Schulz steps from g / ||g||_F towards
+ * the orthogonal factor of g (on the transpose when r > c), with the
+ * kernels' products. */
+void muon_orthogonalize(const kernels *k, const float *g, int64_t r, int64_t c, float *out, float *work);
+/* One Muon step of the (r, c) matrix w with momentum mom and gradient
+ * grad x grad_scale (attn_optim_params says how). */
+void muon_update(const kernels *k, float *w, float *mom, const float *grad, int64_t r, int64_t c, float lr, float mu,
+                 float wd, float grad_scale, float *work);
 
 /* One optimizer step over n_micro micro-batches of any objective (see
  * model_batch); attn_trainer_step is this for next-token / masked-LM rows. */

@@ -6,6 +6,7 @@
 #   - warned: a changed --precision resumes with a warning naming both;
 #   - allowed: a larger --steps resumes to the new end;
 #   - not a setting: --recompute trains the same model and may be switched;
+#   - --optimizer muon resumes bit for bit and refuses another optimizer;
 # and a checkpoint written before the table (tests/data/resume_before_table:
 # 1 layer, width 8, inverse-sqrt, warmup 5, stopped at step 10 of 20 on the
 # first 4000 bytes of Emma) still resumes like a run that never stopped,
@@ -88,6 +89,28 @@ strip "$tmp/plain/train_log.jsonl" > "$tmp/a.log"
 strip "$tmp/rc/train_log.jsonl" > "$tmp/b.log"
 diff "$tmp/a.log" "$tmp/b.log" >/dev/null || fail "--recompute changed the log: $(diff "$tmp/a.log" "$tmp/b.log" | head -4)"
 cmp -s "$tmp/plain/model.safetensors" "$tmp/rc/model.safetensors" || fail "--recompute changed the weights"
+
+# ---- --optimizer muon: its run stops and resumes bit for bit (the momentum
+# lives in the first moment's place), learns (the final validation loss
+# below the first), differs from AdamW's, and a resume may not change the
+# optimizer or --muon-lr
+"$ATTN" train $rcommon --out "$tmp/muon" --optimizer muon --muon-lr 0.05
+"$ATTN" train $rcommon --out "$tmp/mu2" --optimizer muon --muon-lr 0.05 --stop-at 6
+"$ATTN" train $rcommon --out "$tmp/mu2" --optimizer muon --muon-lr 0.05 --resume
+strip "$tmp/muon/train_log.jsonl" > "$tmp/a.log"
+strip "$tmp/mu2/train_log.jsonl" > "$tmp/b.log"
+diff "$tmp/a.log" "$tmp/b.log" >/dev/null || fail "a resumed Muon run's log differs: $(diff "$tmp/a.log" "$tmp/b.log" | head -4)"
+cmp -s "$tmp/muon/model.safetensors" "$tmp/mu2/model.safetensors" || fail "a resumed Muon run's weights differ"
+! cmp -s "$tmp/muon/model.safetensors" "$tmp/plain/model.safetensors" || fail "--optimizer muon trained AdamW's model"
+first=$(grep -o '"val_loss": [0-9.]*' "$tmp/muon/train_log.jsonl" | head -n 1 | cut -d' ' -f2)
+last=$(grep -o '"val_loss": [0-9.]*' "$tmp/muon/train_log.jsonl" | tail -n 1 | cut -d' ' -f2)
+awk -v a="$first" -v b="$last" 'BEGIN { exit !(b < a) }' || fail "Muon's validation loss did not fall ($first -> $last)"
+for change in "--optimizer adamw:--optimizer" "--optimizer muon --muon-lr 0.02:--muon-lr"; do
+    run_status "$ATTN" train $rcommon --out "$tmp/mu2" ${change%%:*} --resume --steps 14
+    [ "$rc" = 1 ] && [ "$(wc -l < "$tmp/err")" = 1 ] && grep -q -- "${change#*:}" "$tmp/err" ||
+        fail "a Muon resume with ${change%%:*}: exit $rc, $(cat "$tmp/err")"
+done
+cmp -s "$tmp/muon/model.safetensors" "$tmp/mu2/model.safetensors" || fail "a refused resume changed the model"
 
 # ---- allowed: a larger step budget
 run_status "$ATTN" train $common --out "$tmp/r" --resume --precision bf16 --steps 24
