@@ -30,5 +30,7 @@ void op_seq_logprob_backward(graph *g, tape_entry *e);
 void op_dpo_backward(graph *g, tape_entry *e);
 void op_dot_const_backward(graph *g, tape_entry *e);
 void op_token_kl_backward(graph *g, tape_entry *e);
+void op_ppo_policy_backward(graph *g, tape_entry *e);
+void op_ppo_value_backward(graph *g, tape_entry *e);
 
 #endif
