@@ -236,6 +236,7 @@ fixtures:
 	.venv/bin/python tests/ref/gen_bloom_tokenizer.py
 	.venv/bin/python tests/ref/gen_llama_fixture.py
 	.venv/bin/python tests/ref/gen_dpo_fixture.py
+	.venv/bin/python tests/ref/gen_ppo_fixture.py
 
 # ---- install -----------------------------------------------------------------
 # attn.pc: `pkg-config --cflags --libs attn` links the shared library;
