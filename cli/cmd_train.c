@@ -213,6 +213,9 @@ int cmd_train(int argc, char **argv) {
                    "ppo: the per-token KL penalty's coefficient (the initial one with --kl-target)")},
         {CLI_FLOAT("--kl-target", NULL, "X", &p.kl_target, 0, 1e6, CLI_CLOSED,
                    "ppo: adapt the KL coefficient towards this KL per completion (Ziegler et al.; 0: fixed)")},
+        {CLI_FLOAT("--ptx-coef", NULL, "X", &p.ptx_coef, 0, 1e6, CLI_CLOSED,
+                   "ppo: add X times the next-token loss on windows of the --data token shards (InstructGPT's "
+                   "PPO-ptx; 0: none)")},
         {CLI_INT("--kl-horizon", NULL, "N", &p.kl_horizon, 1, 1LL << 40, "ppo: the adaptive KL controller's horizon")},
         {CLI_FLAG("--train-on-prompt", NULL, &p.train_on_prompt,
                   "sft: the loss on every token of a conversation, not only the assistant's")},

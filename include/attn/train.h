@@ -98,6 +98,8 @@ typedef struct attn_train_progress {
                                      rollout) and training tokens per second (the update alone) */
     float kl, entropy, kl_coef, clip_frac, value_loss;
     double rollout_tokens_per_s, train_tokens_per_s;
+    bool has_ptx;                 /* PPO with ptx_coef: the step's LM loss on the pretraining windows */
+    float ptx_loss;
     bool has_val_exact;           /* GRPO: greedy exact-match accuracy on held-out prompts */
     float val_exact_match;
 } attn_train_progress;
@@ -192,7 +194,10 @@ typedef enum attn_objective {
  *   one AdamW step on all its rows of the clipped policy loss (cliprange)
  *   plus vf_coef times the clipped value loss (cliprange_value). With
  *   kl_target > 0 the coefficient adapts after each rollout (Ziegler et al.
- *   2019, horizon kl_horizon). The log has reward_mean, kl, entropy,
+ *   2019, horizon kl_horizon). With ptx_coef > 0 (and data_dir: token
+ *   shards) the loss adds ptx_coef x the causal-LM loss of batch_size
+ *   windows of seq_len tokens (0: the model's context) per micro-batch, drawn
+ *   from (seed, step) (ptx_loss in the log). The log has reward_mean, kl, entropy,
  *   clip_frac, value_loss, rollout_tokens_per_s, kl_coef. */
 /* - GRPO: group relative policy optimisation of a decoder from init_from
  *   on the built-in arithmetic task (data_dir "arith"): prompt k of step s
@@ -310,6 +315,7 @@ typedef struct attn_train_params {
     int64_t max_new;              /* PPO: completion tokens at most (default 16) */
     int64_t kl_horizon;           /* PPO: the adaptive KL controller's horizon (default 10000) */
     float cliprange, cliprange_value, vf_coef, gamma, lam; /* PPO (defaults 0.2, 0.2, 0.1, 1, 0.95) */
+    float ptx_coef;               /* PPO: the weight of the causal-LM loss on data_dir's shards (0: none) */
     float ppo_kl_coef, kl_target; /* PPO: the KL penalty's (initial) coefficient (default 0.05);
                                      the adaptive controller's target (0: a fixed coefficient) */
     bool nsp;                     /* MLM: add next-sentence prediction (BERT): each row is

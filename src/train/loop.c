@@ -479,6 +479,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
                         "\"rollout_tokens_per_s\": %.1f, \"train_tokens_per_s\": %.1f",
                         (double)pr.kl, (double)pr.entropy, (double)pr.kl_coef, (double)pr.clip_frac, (double)pr.value_loss,
                         pr.rollout_tokens_per_s, pr.train_tokens_per_s);
+            if (pr.has_ptx) fprintf(log, ", \"ptx_loss\": %.9g", (double)pr.ptx_loss);
             if (pr.has_val_exact) fprintf(log, ", \"val_exact_match\": %.9g", (double)pr.val_exact_match);
             if (pr.has_val_rewards)
                 fprintf(log, ", \"val_reward_accuracy\": %.9g, \"val_reward_margin\": %.9g",

@@ -19,7 +19,9 @@
  * loss per micro-batch is op_ppo_policy (clipped ratio, mean over the
  * micro-batch's completion tokens) + vf_coef op_ppo_value (clipped value
  * loss, the same mean); with kl_target > 0 the coefficient adapts after
- * each rollout (train_ppo_adapt_kl).
+ * each rollout (train_ppo_adapt_kl). With ptx_coef > 0 each micro-batch
+ * adds ptx_coef times the causal-LM loss of batch windows of the --data
+ * shards (InstructGPT's PPO-ptx), drawn from (seed, step).
  *
  * The value head is a linear map (v_head.summary.weight (1, width),
  * v_head.summary.bias (1), the names of TRL's value-head models) of the
@@ -34,6 +36,7 @@
  * resume (even within a rollout's steps) continues bit for bit. */
 #include "attn/chat.h"
 #include "attn/chat_data.h"
+#include "attn/data.h"
 #include "attn/generate.h"
 #include "attn/tokenizer.h"
 #include "core/core.h"
@@ -47,6 +50,7 @@
 #define ARITH_VAL 0x61727476ULL     /* "artv": grpo.c's held-out prompts */
 #define SAMPLE_STREAM 0x7070736dULL /* "ppsm" */
 #define HEAD_STREAM 0x70706864ULL   /* "pphd" */
+#define PTX_STREAM 0x70747877ULL    /* "ptxw" */
 #define ARITH_PROMPT 8              /* an arithmetic prompt's tokens at most */
 #define VAL_PROMPTS 64
 #define HEAD_FILE "value_head.safetensors"
@@ -77,6 +81,12 @@ typedef struct ppo_ctx {
     /* this step's numbers */
     double clip_n, clip_d, vloss, t_ready, rollout_tps;
     bool rolled;
+    /* the ptx term: windows of Tp tokens from the --data shards, drawn from (seed, step) */
+    float ptx_coef;
+    attn_shard *ptx, *ptx_val;
+    int64_t Tp;
+    int32_t *pin, *ptg, *pbuf;
+    double ptx_loss;
 } ppo_ctx;
 
 /* ---- the pieces a test checks ---------------------------------------------------- */
@@ -331,8 +341,18 @@ static attn_status ppo_batches(void *ctx, int64_t step, model_batch *mbs, double
         mbs[a] = (model_batch){.B = c->B, .T = c->T, .inputs = c->in + off, .targets = c->tg + off};
     }
     memset(c->vg, 0, (size_t)(c->d + 1) * sizeof *c->vg);
-    c->clip_n = c->clip_d = c->vloss = 0;
+    c->clip_n = c->clip_d = c->vloss = c->ptx_loss = 0;
     *tokens = c->real_tokens;
+    if (c->ptx) { /* the pretraining windows of this step */
+        int64_t span = attn_shard_len(c->ptx) - c->Tp, Tp = c->Tp;
+        for (int64_t r = 0; r < c->A * c->B; r++) {
+            uint64_t h = rng_hash(c->seed ^ PTX_STREAM, (uint64_t)step, (uint64_t)r);
+            if ((st = attn_shard_read(c->ptx, (int64_t)(h % (uint64_t)span), Tp + 1, c->pbuf)) != ATTN_OK) return st;
+            memcpy(c->pin + r * Tp, c->pbuf, (size_t)Tp * sizeof *c->pin);
+            memcpy(c->ptg + r * Tp, c->pbuf + 1, (size_t)Tp * sizeof *c->ptg);
+        }
+        *tokens += (double)(c->A * c->B * Tp);
+    }
     c->t_ready = time_now();
     return ATTN_OK;
 }
@@ -349,7 +369,14 @@ tensor *train_ppo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b)
     c->clip_n += stats[0];
     c->clip_d += stats[1];
     if (c->vf_coef > 0) c->vloss += (double)vf->data[0] / (double)c->vf_coef;
-    return op_add(g, pg, vf);
+    tensor *loss = op_add(g, pg, vf);
+    if (!c->ptx || !loss) return loss;
+    int64_t a = off / (c->B * c->T);
+    model_batch pb = {.B = c->B, .T = c->Tp, .inputs = c->pin + a * c->B * c->Tp, .targets = c->ptg + a * c->B * c->Tp};
+    tensor *lm = model_batch_loss(m, g, &pb);
+    if (!lm) return NULL;
+    c->ptx_loss += (double)lm->data[0];
+    return op_add(g, loss, op_scale(g, lm, c->ptx_coef));
 }
 
 static void ppo_step_stats(void *ctx, attn_train_progress *pr) {
@@ -364,7 +391,9 @@ static void ppo_step_stats(void *ctx, attn_train_progress *pr) {
     pr->clip_frac = c->clip_d > 0 ? (float)(c->clip_n / c->clip_d) : 0.0f;
     pr->value_loss = (float)(c->vloss / (double)c->A);
     pr->rollout_tokens_per_s = c->rolled ? c->rollout_tps : 0;
-    pr->train_tokens_per_s = dt > 0 ? c->real_tokens / dt : 0;
+    pr->train_tokens_per_s = dt > 0 ? (c->real_tokens + (c->ptx ? (double)(c->A * c->B * c->Tp) : 0)) / dt : 0;
+    pr->has_ptx = c->ptx != NULL;
+    pr->ptx_loss = (float)(c->ptx_loss / (double)c->A);
 }
 
 /* Greedy exact-match accuracy on grpo.c's held-out arithmetic prompts. */
@@ -580,6 +609,26 @@ static attn_status ppo_prepare(void *ctx, const attn_train_params *p, attn_model
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective ppo needs a context of %lld positions", (long long)c->T);
     if (!c->arith_reward && (st = open_reward(c, p->ppo_reward, c->T)) != ATTN_OK) return st;
     if ((st = attn_model_load(p->init_from, &c->ref)) != ATTN_OK) return error_prefixf(st, "the reference model");
+    c->ptx_coef = p->ptx_coef;
+    if (c->ptx_coef > 0) {
+        if (!p->data_dir)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "--ptx-coef mixes in the LM loss on pretraining shards: give them with --data DIR");
+        if ((st = train_open_shards(p, &c->ptx, &c->ptx_val)) != ATTN_OK) return st;
+        if (attn_shard_vocab_size(c->ptx) > cfg.vocab_size)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: the shards' vocabulary (%d) is larger than the model's (%lld)", p->data_dir,
+                               (int)attn_shard_vocab_size(c->ptx), (long long)cfg.vocab_size);
+        c->Tp = p->seq_len > 0 ? p->seq_len : cfg.n_ctx;
+        if (c->Tp < 1 || c->Tp > cfg.n_ctx)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "--seq-len %lld: the model has %lld positions", (long long)c->Tp,
+                               (long long)cfg.n_ctx);
+        if ((st = train_shards_fit(p, c->ptx, &c->ptx_val, c->Tp, c->Tp + 2, "ptx windows")) != ATTN_OK) return st;
+        c->pin = attn_malloc((size_t)(c->A * c->B * c->Tp) * sizeof *c->pin);
+        c->ptg = attn_malloc((size_t)(c->A * c->B * c->Tp) * sizeof *c->ptg);
+        c->pbuf = attn_malloc((size_t)(c->Tp + 1) * sizeof *c->pbuf);
+        if (!c->pin || !c->ptg || !c->pbuf) return ATTN_ERR_OUT_OF_MEMORY;
+    } else if (p->data_dir) {
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective ppo reads --data only for the ptx term: give --ptx-coef too");
+    }
     graph_init(&c->rg, NULL);
     int64_t rows = c->A * c->B, cells = rows * c->T;
     c->smp = (train_sampler){.n = c->n_prompts, .epoch = -1, .seed = p->seed,
@@ -623,6 +672,11 @@ static void ppo_close(void *ctx) {
     if (c->ref) graph_free(&c->rg);
     attn_model_free(c->ref);
     attn_model_free(c->rm);
+    attn_shard_close(c->ptx);
+    attn_shard_close(c->ptx_val);
+    attn_free(c->pin);
+    attn_free(c->ptg);
+    attn_free(c->pbuf);
     train_chat_close(&c->chat);
 }
 

@@ -96,6 +96,7 @@ static const setting_row SETTINGS[] = {
     FLT("lam", lam, WHEN_PPO, "--lam"),
     FLT("ppo_kl_coef", ppo_kl_coef, WHEN_PPO, "--kl-coef"),
     FLT("kl_target", kl_target, WHEN_PPO, "--kl-target"),
+    FLT("ptx_coef", ptx_coef, WHEN_PPO, "--ptx-coef"),
     TEXT("data", data, WHEN_PAIRS, RESUME_REFUSE, "--data (pair shards)", "token shards"),
     INT("batch_tokens", batch_tokens, WHEN_PAIRS, RESUME_REFUSE, "--batch-tokens", NULL),
     FLT("mask_ratio", mask_ratio, WHEN_DENOISE, "--mask-ratio"),
@@ -186,6 +187,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->lam = p->lam;
     s->ppo_kl_coef = p->ppo_kl_coef;
     s->kl_target = p->kl_target;
+    s->ptx_coef = p->ptx_coef;
     snprintf(s->data, sizeof s->data, "pairs");
     s->batch_tokens = batch_tokens;
     s->label_smoothing = p->label_smoothing;

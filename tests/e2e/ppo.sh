@@ -6,7 +6,8 @@
 # a prompts file. The log has the PPO numbers on every step, all finite; a
 # run stopped inside a rollout's steps and resumed matches the
 # uninterrupted one bit for bit (weights, value head, log); bad settings
-# and inputs get one error line, status 1.
+# and inputs get one error line, status 1; --ptx-coef logs the LM loss on
+# the --data shards.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 tmp=$(mktemp -d)
@@ -41,6 +42,9 @@ if "$ATTN" train $g --out "$tmp/part" --resume --steps 8 --cliprange 0.3 2> "$tm
     echo "a changed --cliprange was accepted"; exit 1
 fi
 grep -q -- "--cliprange" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+# PPO-ptx: the next-token loss on the pretraining shards mixed in
+"$ATTN" train $g --steps 2 --ptx-coef 0.5 --data "$tmp/data" --seq-len 16 --out "$tmp/ptx"
+[ "$(grep -c '"ptx_loss": [0-9]' "$tmp/ptx/train_log.jsonl")" -eq 2 ] || { echo "want a ptx_loss every step"; exit 1; }
 
 # a reward model (a one-label head on the same model) and a prompts file
 printf '{"chat_template": "{%% for m in messages %%}{{ m.content }}{%% endfor %%}"}\n' > "$tmp/lm/tokenizer_config.json"
@@ -61,6 +65,8 @@ bad "arith reward on a file" "--prompts arith" "$ATTN" train --objective ppo --i
     --prompts "$tmp/prompts.jsonl" --steps 1 --quiet --out "$tmp/bad4"
 bad "a model without a reward head" "not a reward model" "$ATTN" train --objective ppo --init "$tmp/lm" --reward "$tmp/lm" \
     --prompts arith --steps 1 --quiet --out "$tmp/bad5"
+bad "--data without --ptx-coef" "--ptx-coef" "$ATTN" train --objective ppo --init "$tmp/lm" --reward arith \
+    --prompts arith --data "$tmp/data" --steps 1 --quiet --out "$tmp/bad8"
 printf '{"prompt": "1+1="}\n{"prompt": 7}\n' > "$tmp/badprompts.jsonl"
 bad "a bad prompts line" "line 2" "$ATTN" train --objective ppo --init "$tmp/lm" --reward "$tmp/rm" \
     --prompts "$tmp/badprompts.jsonl" --steps 1 --quiet --out "$tmp/bad6"
