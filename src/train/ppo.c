@@ -43,8 +43,11 @@
 #include "io/safetensors.h"
 #include "train/objective.h"
 
+#include <cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #define ARITH_STREAM 0x7070616fULL  /* "ppao": the rollouts' arithmetic prompts */
 #define ARITH_VAL 0x61727476ULL     /* "artv": grpo.c's held-out prompts */
@@ -54,6 +57,7 @@
 #define ARITH_PROMPT 8              /* an arithmetic prompt's tokens at most */
 #define VAL_PROMPTS 64
 #define HEAD_FILE "value_head.safetensors"
+#define HEAD_PREV "value_head.prev.safetensors" /* the checkpoint before, until the next one is whole */
 
 typedef struct ppo_ctx {
     train_chat chat;
@@ -425,10 +429,20 @@ static attn_status ppo_evaluate(void *ctx, attn_trainer *tr, attn_train_progress
 
 /* ---- checkpoints ---------------------------------------------------------------------- */
 
+/* The previous file is kept as HEAD_PREV, so that a checkpoint cut short
+ * after this file but before the trainer state still resumes (from the
+ * state's step, whose file that is). */
 static attn_status ppo_save(void *ctx, const char *out_dir, int64_t step) {
     ppo_ctx *c = ctx;
-    char *path = path_join(out_dir, HEAD_FILE);
-    if (!path) return ATTN_ERR_OUT_OF_MEMORY;
+    char *path = path_join(out_dir, HEAD_FILE), *prev = path_join(out_dir, HEAD_PREV);
+    attn_status rs = ATTN_OK;
+    if (path && prev && file_exists(path) && rename(path, prev) != 0)
+        rs = attn_errorf(ATTN_ERR_IO, "cannot rename %s to %s: %s", path, prev, strerror(errno));
+    attn_free(prev);
+    if (!path || rs) {
+        attn_free(path);
+        return path ? rs : ATTN_ERR_OUT_OF_MEMORY;
+    }
     int64_t rows = c->A * c->B, d = c->d, one = 1, four = 4, three = 3, two = 2;
     int64_t sw[2] = {1, d}, sr[2] = {rows, c->T}, sd = d + 1;
     int32_t counters[3] = {(int32_t)step, (int32_t)c->phase, (int32_t)c->vstep};
@@ -467,8 +481,44 @@ static attn_status load_tensor(const st_file *f, const char *path, const char *n
     return st ? error_prefixf(st, "%s", path) : ATTN_OK;
 }
 
+/* The step of OUT's trainer state (its "step" metadata). */
+static attn_status state_step(const char *out_dir, int64_t *step) {
+    char *path = path_join(out_dir, "trainer_state.safetensors");
+    if (!path) return ATTN_ERR_OUT_OF_MEMORY;
+    st_file *f = NULL;
+    attn_status st = st_open(path, &f);
+    cJSON *meta = !st && f->metadata_json ? cJSON_Parse(f->metadata_json) : NULL;
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(meta, "step");
+    if (!st && !cJSON_IsString(s)) st = attn_errorf(ATTN_ERR_FORMAT, "%s: no step in its metadata", path);
+    if (!st) *step = strtoll(s->valuestring, NULL, 10);
+    cJSON_Delete(meta);
+    st_close(f);
+    attn_free(path);
+    return st;
+}
+
+/* OUT's value head file of the trainer state's step: HEAD_FILE, or HEAD_PREV after a cut checkpoint. */
+static attn_status load_file(ppo_ctx *c, const char *out_dir, const char *name, int64_t *saved);
 static attn_status ppo_load(ppo_ctx *c, const char *out_dir) {
-    char *path = path_join(out_dir, HEAD_FILE);
+    int64_t want = 0, got = -1;
+    attn_status st = state_step(out_dir, &want);
+    if (!st) st = load_file(c, out_dir, HEAD_FILE, &got);
+    if (!st && got != want) {
+        char *prev = path_join(out_dir, HEAD_PREV);
+        if (!prev) return ATTN_ERR_OUT_OF_MEMORY;
+        bool have = file_exists(prev);
+        attn_free(prev);
+        int64_t got_prev = -1;
+        if (have && (st = load_file(c, out_dir, HEAD_PREV, &got_prev)) != ATTN_OK) return st;
+        if (got_prev != want)
+            return attn_errorf(ATTN_ERR_FORMAT, "--resume: %s/%s is from step %lld, the trainer state from step %lld", out_dir,
+                               HEAD_FILE, (long long)got, (long long)want);
+    }
+    return st;
+}
+
+static attn_status load_file(ppo_ctx *c, const char *out_dir, const char *name, int64_t *saved) {
+    char *path = path_join(out_dir, name);
     if (!path) return ATTN_ERR_OUT_OF_MEMORY;
     st_file *f = NULL;
     attn_status st = st_open(path, &f);
@@ -492,7 +542,7 @@ static attn_status ppo_load(ppo_ctx *c, const char *out_dir) {
     if (!st) st = load_tensor(f, path, "rollout.weights", c->w, cells, false);
     if (!st) st = load_tensor(f, path, "rollout.value_weights", c->wv, cells, false);
     if (!st) {
-        c->saved_step = counters[0];
+        c->saved_step = *saved = counters[0];
         c->phase = counters[1];
         c->vstep = counters[2];
         c->kl_coef = kl[0];

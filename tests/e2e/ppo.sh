@@ -38,6 +38,15 @@ strip "$tmp/part/train_log.jsonl" > "$tmp/b.log"
 diff "$tmp/a.log" "$tmp/b.log" || { echo "resumed PPO log differs"; exit 1; }
 cmp "$tmp/full/model.safetensors" "$tmp/part/model.safetensors" || { echo "resumed PPO weights differ"; exit 1; }
 cmp "$tmp/full/value_head.safetensors" "$tmp/part/value_head.safetensors" || { echo "resumed value head differs"; exit 1; }
+# a checkpoint cut after the value head's file but before the trainer
+# state: the state of step 3 beside the value head of step 4 (and the
+# previous one, kept as value_head.prev.safetensors) resumes from step 3
+"$ATTN" train $g --out "$tmp/cut" --stop-at 3
+cp "$tmp/cut/trainer_state.safetensors" "$tmp/state3"
+"$ATTN" train $g --out "$tmp/cut" --resume --stop-at 4
+cp "$tmp/state3" "$tmp/cut/trainer_state.safetensors"
+"$ATTN" train $g --out "$tmp/cut" --resume
+cmp "$tmp/full/model.safetensors" "$tmp/cut/model.safetensors" || { echo "resumed PPO weights after a cut checkpoint differ"; exit 1; }
 if "$ATTN" train $g --out "$tmp/part" --resume --steps 8 --cliprange 0.3 2> "$tmp/err"; then
     echo "a changed --cliprange was accepted"; exit 1
 fi
