@@ -144,7 +144,8 @@ int cmd_train(int argc, char **argv) {
         {CLI_STR("--data", "-d", "DIR", &p.data_dir,
                  "shards from attn prepare (pair shards from attn prepare --pairs); classify: the labelled FILE; "
                  "sft: a FILE of conversations (JSON lines {\"messages\": [{\"role\", \"content\"}, ...]}); dpo, reward: a "
-                 "FILE of preference pairs (JSON lines {\"prompt\", \"chosen\", \"rejected\"}: strings or message lists)")},
+                 "FILE of preference pairs (JSON lines {\"prompt\", \"chosen\", \"rejected\"}: strings or message lists); "
+                 "ppo: the pretraining shards of --ptx-coef")},
         {CLI_STR("--out", "-o", "DIR", &p.out_dir, "the model directory to write")},
         CLI_SECTION("model (new runs):"),
         {CLI_CHOICE("--arch", NULL, "gpt2|opt|llama|bloom|transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
