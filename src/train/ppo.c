@@ -41,6 +41,7 @@
 #include "attn/tokenizer.h"
 #include "core/core.h"
 #include "io/safetensors.h"
+#include "train/dist.h"
 #include "train/objective.h"
 
 #include <cJSON.h>
@@ -140,9 +141,8 @@ static tensor *values_of(ppo_ctx *c, graph *g, tensor *logits) {
     return op_linear(g, e->in[0], &c->vw, &c->vb);
 }
 
-/* Adam on the head (no weight decay) with the gradient of A micro-batches. */
-static void head_update(ppo_ctx *c, int64_t step) {
-    float lr = attn_lr_at(&c->optim, step);
+/* Adam on the head (no weight decay) with the gradient of A micro-batches, at the step's learning rate. */
+static void head_update(ppo_ctx *c, float lr) {
     double b1 = (double)c->optim.beta1, b2 = (double)c->optim.beta2;
     c->vstep++;
     double c1 = 1.0 - pow(b1, (double)c->vstep), c2 = 1.0 - pow(b2, (double)c->vstep);
@@ -386,7 +386,7 @@ tensor *train_ppo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b)
 static void ppo_step_stats(void *ctx, attn_train_progress *pr) {
     ppo_ctx *c = ctx;
     double dt = time_now() - c->t_ready;
-    head_update(c, pr->step - 1);
+    head_update(c, pr->lr);
     pr->has_reward_mean = pr->has_ppo = true;
     pr->kl = c->stats[0];
     pr->entropy = c->stats[1];
@@ -637,6 +637,8 @@ static attn_status ppo_prepare(void *ctx, const attn_train_params *p, attn_model
     attn_status st;
     c->phase = c->saved_step = -1;
     if ((st = train_chat_open(p, *pm, &c->chat)) != ATTN_OK) return st;
+    if (dist_size() > 1) /* the value head's gradient is not summed over processes */
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "--objective ppo runs in one process (not under mpirun -n %d)", dist_size());
     if (p->ppo_epochs < 1 || p->max_new < 1 || p->kl_horizon < 1)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--ppo-epochs, --max-new and --kl-horizon must be at least 1");
     (*pm)->cfg.dropout = p->model.dropout;
