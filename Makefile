@@ -237,6 +237,7 @@ fixtures:
 	.venv/bin/python tests/ref/gen_llama_fixture.py
 	.venv/bin/python tests/ref/gen_dpo_fixture.py
 	.venv/bin/python tests/ref/gen_muon_fixture.py
+	.venv/bin/python tests/ref/gen_ppo_fixture.py
 
 # ---- install -----------------------------------------------------------------
 # attn.pc: `pkg-config --cflags --libs attn` links the shared library;

@@ -76,6 +76,7 @@ static void on_progress(const attn_train_progress *p, void *user) {
         if (p->has_bleu) fprintf(stderr, " | BLEU %.2f", (double)p->val_bleu);
         if (p->has_rewards) fprintf(stderr, " | reward acc %.2f%% margin %.3f", 100.0 * (double)p->reward_accuracy, (double)p->reward_margin);
         if (p->has_reward_mean) fprintf(stderr, " | reward %.3f", (double)p->reward_mean);
+        if (p->has_ppo) fprintf(stderr, " | kl %.3f clip %.2f vf %.4f", (double)p->kl, (double)p->clip_frac, (double)p->value_loss);
         if (p->has_val_exact) fprintf(stderr, " | val exact %.2f%%", 100.0 * (double)p->val_exact_match);
         if (p->has_val_rewards)
             fprintf(stderr, " | val reward acc %.2f%% margin %.3f", 100.0 * (double)p->val_reward_accuracy,
@@ -108,6 +109,7 @@ static const cli_choice objectives[] = {{"clm", ATTN_OBJECTIVE_CLM},
                                         {"dpo", ATTN_OBJECTIVE_DPO},
                                         {"reward", ATTN_OBJECTIVE_REWARD},
                                         {"grpo", ATTN_OBJECTIVE_GRPO},
+                                        {"ppo", ATTN_OBJECTIVE_PPO},
                                         {NULL, 0}};
 static const cli_choice archs[] = {{"transformer", ATTN_ARCH_TRANSFORMER},
                                    {"bart", ATTN_ARCH_BART},
@@ -143,7 +145,8 @@ int cmd_train(int argc, char **argv) {
         {CLI_STR("--data", "-d", "DIR", &p.data_dir,
                  "shards from attn prepare (pair shards from attn prepare --pairs); classify: the labelled FILE; "
                  "sft: a FILE of conversations (JSON lines {\"messages\": [{\"role\", \"content\"}, ...]}); dpo, reward: a "
-                 "FILE of preference pairs (JSON lines {\"prompt\", \"chosen\", \"rejected\"}: strings or message lists)")},
+                 "FILE of preference pairs (JSON lines {\"prompt\", \"chosen\", \"rejected\"}: strings or message lists); "
+                 "ppo: the pretraining shards of --ptx-coef")},
         {CLI_STR("--out", "-o", "DIR", &p.out_dir, "the model directory to write")},
         CLI_SECTION("model (new runs):"),
         {CLI_CHOICE("--arch", NULL, "gpt2|opt|llama|bloom|transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
@@ -176,7 +179,7 @@ int cmd_train(int argc, char **argv) {
                  "at each evaluation also greedy-translate the first N validation pairs and log their BLEU "
                  "(val_bleu)")},
         CLI_SECTION("objective:"),
-        {CLI_CHOICE("--objective", NULL, "clm|mlm|classify|denoise|sft|dpo|reward|grpo", &p.objective, objectives,
+        {CLI_CHOICE("--objective", NULL, "clm|mlm|classify|denoise|sft|dpo|reward|grpo|ppo", &p.objective, objectives,
                     "clm: next-token (GPT). mlm: masked LM (BERT/RoBERTa encoders): rows [CLS] + seq-len-2 tokens + "
                     "[SEP], 15% masked 80/10/10. classify: fine-tune --init MODEL on the labelled file --data FILE "
                     "(a new classifier head when MODEL has none for these labels). denoise: BART pretraining (--arch "
@@ -189,10 +192,33 @@ int cmd_train(int argc, char **argv) {
                     "model (a one-label head on --init MODEL, GPT-2 or BERT/RoBERTa) on the preference pairs --data "
                     "FILE, Bradley-Terry loss; saved as *ForSequenceClassification. grpo: group relative policy "
                     "optimisation of --init MODEL on the built-in arithmetic task (--data arith: prompts \"A+B=\", "
-                    "reward 1 for the exact sum)")},
+                    "reward 1 for the exact sum). ppo: proximal policy optimisation of --init MODEL against --reward "
+                    "on --prompts, with a per-token KL penalty to MODEL and a value head (OUT/value_head.safetensors)")},
         {CLI_INT("--group", NULL, "N", &p.group, 1, 1024, "grpo: completions sampled per prompt")},
         {CLI_FLOAT("--kl", NULL, "X", &p.kl_coef, 0, 1e6, CLI_CLOSED,
                    "grpo: coefficient of the per-token KL penalty to the --init model (0: none)")},
+        {CLI_STR("--prompts", NULL, "FILE", &p.ppo_prompts,
+                 "ppo: prompt-only JSON lines ({\"prompt\": ...} or {\"messages\": [...]}, rendered with the model's chat "
+                 "template and its generation prompt), or arith: the built-in \"A+B=\" prompts")},
+        {CLI_STR("--reward", NULL, "DIR", &p.ppo_reward,
+                 "ppo: a reward model (attn train --objective reward; the policy's tokenizer), or arith: 1 for the exact "
+                 "sum (with --prompts arith)")},
+        {CLI_INT("--ppo-epochs", NULL, "K", &p.ppo_epochs, 1, 1 << 20, "ppo: optimizer steps per rollout")},
+        {CLI_INT("--max-new", NULL, "N", &p.max_new, 1, 1 << 20, "ppo: tokens per sampled completion at most")},
+        {CLI_FLOAT("--cliprange", NULL, "X", &p.cliprange, 0, 1e6, CLI_CLOSED, "ppo: the policy ratio's clip range")},
+        {CLI_FLOAT("--cliprange-value", NULL, "X", &p.cliprange_value, 0, 1e30, CLI_CLOSED,
+                   "ppo: how far a value may move from the rollout's before its loss is clipped")},
+        {CLI_FLOAT("--vf-coef", NULL, "X", &p.vf_coef, 0, 1e6, CLI_CLOSED, "ppo: the value loss's weight")},
+        {CLI_FLOAT("--gamma", NULL, "X", &p.gamma, 0, 1, CLI_CLOSED, "ppo: GAE's discount")},
+        {CLI_FLOAT("--lam", NULL, "X", &p.lam, 0, 1, CLI_CLOSED, "ppo: GAE's lambda")},
+        {CLI_FLOAT("--kl-coef", NULL, "X", &p.ppo_kl_coef, 0, 1e6, CLI_CLOSED,
+                   "ppo: the per-token KL penalty's coefficient (the initial one with --kl-target)")},
+        {CLI_FLOAT("--kl-target", NULL, "X", &p.kl_target, 0, 1e6, CLI_CLOSED,
+                   "ppo: adapt the KL coefficient towards this KL per completion (Ziegler et al.; 0: fixed)")},
+        {CLI_FLOAT("--ptx-coef", NULL, "X", &p.ptx_coef, 0, 1e6, CLI_CLOSED,
+                   "ppo: add X times the next-token loss on windows of the --data token shards (InstructGPT's "
+                   "PPO-ptx; 0: none)")},
+        {CLI_INT("--kl-horizon", NULL, "N", &p.kl_horizon, 1, 1LL << 40, "ppo: the adaptive KL controller's horizon")},
         {CLI_FLAG("--train-on-prompt", NULL, &p.train_on_prompt,
                   "sft: the loss on every token of a conversation, not only the assistant's")},
         {CLI_FLAG("--packing", NULL, &p.packing,
@@ -292,7 +318,8 @@ int cmd_train(int argc, char **argv) {
     const cli_spec spec = {
         "usage: attn train --data DIR --out DIR [options]\n"
         "       attn train --objective classify --init MODEL --data FILE [--val FILE] --out DIR [options]\n"
-        "       attn train --objective sft|dpo|reward --init MODEL --data FILE [--val FILE] --out DIR [options]",
+        "       attn train --objective sft|dpo|reward --init MODEL --data FILE [--val FILE] --out DIR [options]\n"
+        "       attn train --objective ppo --init MODEL --reward RM|arith --prompts FILE|arith --out DIR [options]",
         "Trains a GPT-2-architecture model (or with --objective mlm a BERT-style encoder by\n"
         "masked-LM) on shards made by `attn prepare`, or fine-tunes MODEL (BERT, RoBERTa or GPT)\n"
         "as a classifier on a labelled .tsv, .csv or .jsonl file (text or text pair, and a\n"
@@ -310,7 +337,7 @@ int cmd_train(int argc, char **argv) {
     int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
     if (r != CLI_GO_ON) return r;
     if (n_pos > 0) return cli_usage_error("unknown argument '%s' (see attn train --help)", argv[1]);
-    if (!p.data_dir || !p.out_dir) return cli_usage_error("--data and --out are required (see attn train --help)");
+    if ((!p.data_dir && p.objective != ATTN_OBJECTIVE_PPO) || !p.out_dir) return cli_usage_error("--data and --out are required (see attn train --help)");
     if (steps_set && p.budget_flops > 0)
         return cli_usage_error("--budget-flops sets the number of steps: give it or --steps, not both");
 

@@ -105,6 +105,17 @@ typedef struct attn_train_progress {
     float val_reward_accuracy, val_reward_margin;
     bool has_reward_mean;         /* GRPO: the step's mean reward over its samples */
     float reward_mean;
+    bool has_ppo;                 /* PPO: the step's rollout: the mean over its completion tokens of
+                                     log pi_old - log ref summed per completion, then averaged (kl),
+                                     the policy's entropy per token, the KL coefficient used; the step's
+                                     update: the share of tokens whose clipped policy term won
+                                     (clip_frac) and the value loss; rollout tokens per second (the
+                                     sampling, scoring and value passes; 0 on steps that reuse the
+                                     rollout) and training tokens per second (the update alone) */
+    float kl, entropy, kl_coef, clip_frac, value_loss;
+    double rollout_tokens_per_s, train_tokens_per_s;
+    bool has_ptx;                 /* PPO with ptx_coef: the step's LM loss on the pretraining windows */
+    float ptx_loss;
     bool has_val_exact;           /* GRPO: greedy exact-match accuracy on held-out prompts */
     float val_exact_match;
 } attn_train_progress;
@@ -180,7 +191,30 @@ typedef enum attn_objective {
     ATTN_OBJECTIVE_DPO,
     ATTN_OBJECTIVE_REWARD,
     ATTN_OBJECTIVE_GRPO,
+    ATTN_OBJECTIVE_PPO,
 } attn_objective;
+/* - PPO: proximal policy optimisation of a decoder from init_from against a
+ *   reward (InstructGPT's RL step; src/train/ppo.c has the details). Every
+ *   ppo_epochs steps make a rollout: batch_size x grad_accum prompts from
+ *   ppo_prompts (prompt-only JSONL rendered with the run's chat template
+ *   and its generation prompt; "arith": GRPO's built-in "A+B=" prompts,
+ *   plain text) drawn from (seed, rollout), one completion each of at most
+ *   max_new tokens sampled from the policy (temperature 1, seeds from
+ *   (seed, rollout, row)), scored by ppo_reward (a one-label reward model
+ *   directory with the policy's tokenizer, its score of prompt + completion;
+ *   "arith": 1 for the exact sum). Per-token rewards are -kl_coef (log pi_old
+ *   - log ref) with ref the frozen init_from model, plus the score on the
+ *   last token; a value head (a linear map of the final hidden states,
+ *   OUT/value_head.safetensors) gives values, GAE (gamma, lam) the
+ *   advantages, whitened over the rollout. The rollout's steps each take
+ *   one AdamW step on all its rows of the clipped policy loss (cliprange)
+ *   plus vf_coef times the clipped value loss (cliprange_value). With
+ *   kl_target > 0 the coefficient adapts after each rollout (Ziegler et al.
+ *   2019, horizon kl_horizon). With ptx_coef > 0 (and data_dir: token
+ *   shards) the loss adds ptx_coef x the causal-LM loss of batch_size
+ *   windows of seq_len tokens (0: the model's context) per micro-batch, drawn
+ *   from (seed, step) (ptx_loss in the log). The log has reward_mean, kl, entropy,
+ *   clip_frac, value_loss, rollout_tokens_per_s, kl_coef. */
 /* - GRPO: group relative policy optimisation of a decoder from init_from
  *   on the built-in arithmetic task (data_dir "arith"): prompt k of step s
  *   is "A+B=" with A, B in [0, 50) drawn from (seed, s, k) (plain text, no
@@ -291,6 +325,15 @@ typedef struct attn_train_params {
     bool dpo_ipo;                 /* DPO: IPO's loss instead of the sigmoid (see DPO above) */
     int64_t group;                /* GRPO: completions per prompt (default 4) */
     float kl_coef;                /* GRPO: the KL penalty's coefficient (0: none) */
+    const char *ppo_prompts;      /* PPO: the prompts file, or "arith" */
+    const char *ppo_reward;       /* PPO: the reward model's directory, or "arith" */
+    int64_t ppo_epochs;           /* PPO: optimizer steps per rollout (default 4) */
+    int64_t max_new;              /* PPO: completion tokens at most (default 16) */
+    int64_t kl_horizon;           /* PPO: the adaptive KL controller's horizon (default 10000) */
+    float cliprange, cliprange_value, vf_coef, gamma, lam; /* PPO (defaults 0.2, 0.2, 0.1, 1, 0.95) */
+    float ptx_coef;               /* PPO: the weight of the causal-LM loss on data_dir's shards (0: none) */
+    float ppo_kl_coef, kl_target; /* PPO: the KL penalty's (initial) coefficient (default 0.05);
+                                     the adaptive controller's target (0: a fixed coefficient) */
     bool nsp;                     /* MLM: add next-sentence prediction (BERT): each row is
                                      [CLS] A [SEP] B [SEP], the window cut at a random point, B
                                      replaced half the time by a random span of the corpus; the

@@ -72,6 +72,8 @@ typedef enum op_kind {
     OP_DOT_CONST,
     OP_TOKEN_KL,
     OP_CHECKPOINT,
+    OP_PPO_POLICY,
+    OP_PPO_VALUE,
     OP_COUNT
 } op_kind;
 
@@ -319,5 +321,18 @@ tensor *op_dot_const(graph *g, tensor *x, const float *w);
  * the per-token KL estimate of GRPO (Schulman's k3) against fixed
  * reference log-probabilities, weighted. A scalar. */
 tensor *op_token_kl(graph *g, tensor *logits, const int32_t *targets, const float *ref_lp, const float *w);
+/* PPO's clipped policy loss (Schulman et al. 2017), a scalar:
+ * sum_n w[n] max(-A[n] rho, -A[n] clip(rho, 1 - eps, 1 + eps)) over the rows n
+ * of logits (N, V) with a target (-1: none), rho = exp(log softmax(logits[n])
+ * [targets[n]] - old_lp[n]). The gradient is that of torch.maximum / clamp
+ * (nothing through a clipped term that wins). When stats is not NULL,
+ * stats[0] gets the number of counted rows whose clipped term is strictly
+ * larger (the clip fraction's numerator), stats[1] the counted rows. */
+tensor *op_ppo_policy(graph *g, tensor *logits, const int32_t *targets, const float *old_lp, const float *adv, const float *w,
+                      float eps, double *stats);
+/* PPO's clipped value loss, a scalar: sum_n w[n] 0.5 max((v - R)^2, (vc - R)^2)
+ * over the N values v (N numbers: a tensor of any shape), vc = old[n] +
+ * clip(v - old[n], -eps, eps), R = ret[n]; rows with w[n] == 0 do not count. */
+tensor *op_ppo_value(graph *g, tensor *v, const float *old, const float *ret, const float *w, float eps);
 
 #endif

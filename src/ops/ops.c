@@ -710,5 +710,7 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_DOT_CONST] = op_dot_const_backward,
     [OP_TOKEN_KL] = op_token_kl_backward,
     [OP_CHECKPOINT] = checkpoint_backward,
+    [OP_PPO_POLICY] = op_ppo_policy_backward,
+    [OP_PPO_VALUE] = op_ppo_value_backward,
 };
 _Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

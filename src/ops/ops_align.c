@@ -1,6 +1,7 @@
-/* ops_align.c — the ops of preference learning (graph.h): per-sequence
+/* ops_align.c — the ops of preference learning and RL fine-tuning (graph.h): per-sequence
  * sums of target log-probabilities, and the DPO / IPO loss over pairs of
- * them against fixed reference values. */
+ * them against fixed reference values; PPO's clipped policy and value
+ * losses. */
 #include "ops/ops_impl.h"
 
 #include <math.h>
@@ -204,4 +205,95 @@ void op_token_kl_backward(graph *g, tape_entry *e) {
         for (int64_t v = 0; v < V; v++) gr[v] -= s * expf(r[v] - lse[n]);
         gr[e->ids[n]] += s;
     }
+}
+
+tensor *op_ppo_policy(graph *g, tensor *logits, const int32_t *targets, const float *old_lp, const float *adv, const float *w,
+                      float eps, double *stats) {
+    if (g->status) return NULL;
+    if (!logits || !targets || !old_lp || !adv || !w || !(eps >= 0))
+        return align_fail(g, ATTN_ERR_INVALID_ARG, "op_ppo_policy: bad arguments");
+    int64_t V = logits->shape[logits->ndim - 1], N = logits->numel / V;
+    for (int64_t n = 0; n < N; n++)
+        if (targets[n] >= V || (targets[n] < 0 && targets[n] != -1))
+            return align_fail(g, ATTN_ERR_INVALID_ARG, "op_ppo_policy: a target is out of range");
+    tensor *out = graph_tensor(g, 1, (int64_t[]){1});
+    float *lse = graph_floats(g, N), *d = graph_floats(g, N), *l = graph_floats(g, N);
+    int32_t *tg = graph_ints(g, N);
+    uint8_t *clipped = (uint8_t *)graph_ints(g, N);
+    if (!out || !lse || !d || !l || !tg || !clipped) return NULL;
+    memcpy(tg, targets, (size_t)N * sizeof *tg);
+#pragma omp parallel for schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        l[n] = d[n] = 0;
+        clipped[n] = 0;
+        if (targets[n] < 0) continue;
+        const float *r = logits->data + n * V;
+        float mx = r[0];
+        for (int64_t v = 1; v < V; v++) mx = r[v] > mx ? r[v] : mx;
+        double s = 0;
+        for (int64_t v = 0; v < V; v++) s += exp((double)(r[v] - mx));
+        lse[n] = mx + (float)log(s);
+        double rho = exp((double)r[targets[n]] - (double)lse[n] - (double)old_lp[n]);
+        double rc = rho < 1.0 - (double)eps ? 1.0 - (double)eps : rho > 1.0 + (double)eps ? 1.0 + (double)eps : rho;
+        double a = (double)adv[n], l1 = -a * rho, l2 = -a * rc;
+        l[n] = (float)((l1 > l2 ? l1 : l2) * (double)w[n]);
+        clipped[n] = l2 > l1;
+        d[n] = l1 >= l2 ? (float)(-a * rho * (double)w[n]) : 0.0f; /* d loss / d log pi */
+    }
+    double sum = 0, nclip = 0, count = 0;
+    for (int64_t n = 0; n < N; n++) {
+        sum += (double)l[n];
+        nclip += clipped[n];
+        count += targets[n] >= 0;
+    }
+    out->data[0] = (float)sum;
+    if (stats) {
+        stats[0] = nclip;
+        stats[1] = count;
+    }
+    tape_entry *e = align_record(g, OP_PPO_POLICY, out, logits);
+    if (e) {
+        e->ids = tg;
+        e->saved[0] = lse;
+        e->saved[1] = d;
+    }
+    return out;
+}
+
+/* The same gradient as op_token_kl's: d(log pi) / d z = onehot - softmax, times the row's weight. */
+void op_ppo_policy_backward(graph *g, tape_entry *e) { op_token_kl_backward(g, e); }
+
+tensor *op_ppo_value(graph *g, tensor *v, const float *old, const float *ret, const float *w, float eps) {
+    if (g->status) return NULL;
+    if (!v || !old || !ret || !w || !(eps >= 0)) return align_fail(g, ATTN_ERR_INVALID_ARG, "op_ppo_value: bad arguments");
+    int64_t N = v->numel;
+    tensor *out = graph_tensor(g, 1, (int64_t[]){1});
+    float *d = graph_floats(g, N);
+    if (!out || !d) return NULL;
+    double sum = 0;
+    for (int64_t n = 0; n < N; n++) {
+        d[n] = 0;
+        if (w[n] == 0) continue;
+        double x = (double)v->data[n], o = (double)old[n], R = (double)ret[n], dx = x - o;
+        bool inside = dx >= -(double)eps && dx <= (double)eps;
+        double vc = o + (dx < -(double)eps ? -(double)eps : dx > (double)eps ? (double)eps : dx);
+        double l1 = (x - R) * (x - R), l2 = (vc - R) * (vc - R);
+        sum += 0.5 * (l1 > l2 ? l1 : l2) * (double)w[n];
+        /* torch.maximum splits a tie's gradient; clamp passes it inside its range */
+        double g1 = x - R, g2 = inside ? vc - R : 0.0;
+        double gr = l1 > l2 ? g1 : l2 > l1 ? g2 : 0.5 * (g1 + g2);
+        d[n] = (float)(gr * (double)w[n]);
+    }
+    out->data[0] = (float)sum;
+    tape_entry *e = align_record(g, OP_PPO_VALUE, out, v);
+    if (e) e->saved[0] = d;
+    return out;
+}
+
+void op_ppo_value_backward(graph *g, tape_entry *e) {
+    (void)g;
+    tensor *x = e->in[0];
+    if (!x->requires_grad) return;
+    float gout = e->out->grad[0];
+    for (int64_t i = 0; i < x->numel; i++) x->grad[i] += gout * e->saved[0][i];
 }

@@ -32,5 +32,7 @@ void op_dot_const_backward(graph *g, tape_entry *e);
 void op_token_kl_backward(graph *g, tape_entry *e);
 /* Activation checkpointing's backward (graph.c): the segment run again. */
 void checkpoint_backward(graph *g, tape_entry *e);
+void op_ppo_policy_backward(graph *g, tape_entry *e);
+void op_ppo_value_backward(graph *g, tape_entry *e);
 
 #endif

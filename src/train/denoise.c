@@ -302,4 +302,4 @@ static void dn_close(void *ctx) {
     attn_shard_close(c->val);
 }
 
-const train_objective_ops train_denoise_ops = {sizeof(dn_ctx), dn_open, dn_prepare, dn_batches, dn_evaluate, dn_close, NULL};
+const train_objective_ops train_denoise_ops = {sizeof(dn_ctx), dn_open, dn_prepare, dn_batches, dn_evaluate, dn_close, NULL, NULL};

@@ -427,4 +427,4 @@ static void dpo_close(void *ctx) {
 }
 
 const train_objective_ops train_dpo_ops = {sizeof(dpo_ctx), dpo_open, dpo_prepare, dpo_batches, dpo_evaluate, dpo_close,
-                                           dpo_step_stats};
+                                           dpo_step_stats, NULL};

@@ -336,4 +336,4 @@ static void cls_close(void *ctx) {
     attn_labeled_free(c->val_file);
 }
 
-const train_objective_ops train_classify_ops = {sizeof(cls_ctx), cls_open, cls_prepare, cls_batches, cls_evaluate, cls_close, NULL};
+const train_objective_ops train_classify_ops = {sizeof(cls_ctx), cls_open, cls_prepare, cls_batches, cls_evaluate, cls_close, NULL, NULL};

@@ -39,19 +39,19 @@ typedef struct grpo_ctx {
 } grpo_ctx;
 
 /* The k-th prompt of a stream: "A+B=" and its answer. */
-static void arith(uint64_t seed, uint64_t stream, uint64_t k, char *prompt, size_t n, char *answer, size_t na) {
+void train_arith_prompt(uint64_t seed, uint64_t stream, uint64_t k, char *prompt, size_t n, char *answer, size_t na) {
     uint64_t h = rng_hash(seed, stream, k);
     int a = (int)(h % ARITH_MAX), b = (int)((h >> 20) % ARITH_MAX);
     snprintf(prompt, n, "%d+%d=", a, b);
     snprintf(answer, na, "%d", a + b);
 }
 
-/* 1 when the completion's first line (stop token left out, spaces trimmed) is the answer. */
-static attn_status exact(const grpo_ctx *c, const int32_t *ids, int64_t n, const char *answer, float *r) {
-    if (n > 0 && ids[n - 1] == c->stop) n--;
+attn_status train_arith_exact(const attn_tokenizer *tok, int32_t stop, const int32_t *ids, int64_t n, const char *answer,
+                              float *r) {
+    if (n > 0 && ids[n - 1] == stop) n--;
     char *text = NULL;
     size_t len = 0;
-    attn_status st = attn_tokenizer_decode(c->tok, ids, n, &text, &len);
+    attn_status st = attn_tokenizer_decode(tok, ids, n, &text, &len);
     if (st) return st;
     const char *nl = memchr(text, '\n', len);
     if (nl) len = (size_t)(nl - text); /* the answer's line */
@@ -124,7 +124,7 @@ static attn_status grpo_batches(void *ctx, int64_t step, model_batch *mbs, doubl
         float *w = c->w + a * rows;
         for (int64_t b = 0; b < c->B && !st; b++) {
             char prompt[32], answer[16];
-            arith(c->seed, ARITH_STREAM, (uint64_t)((step * c->A + a) * c->B + b), prompt, sizeof prompt, answer, sizeof answer);
+            train_arith_prompt(c->seed, ARITH_STREAM, (uint64_t)((step * c->A + a) * c->B + b), prompt, sizeof prompt, answer, sizeof answer);
             int32_t *pids = NULL;
             int64_t np = 0;
             if ((st = attn_tokenizer_encode(c->tok, prompt, strlen(prompt), &pids, &np)) != ATTN_OK) break;
@@ -134,7 +134,7 @@ static attn_status grpo_batches(void *ctx, int64_t step, model_batch *mbs, doubl
                 int64_t nc = 0;
                 uint64_t seed = rng_hash(c->seed ^ SAMPLE_STREAM, (uint64_t)step, (uint64_t)(a * rows + row));
                 if ((st = sample(c, pids, np, seed, 1.0f, comp, &nc)) != ATTN_OK) break;
-                if ((st = exact(c, comp, nc, answer, &r[row])) != ATTN_OK) break;
+                if ((st = train_arith_exact(c->tok, c->stop, comp, nc, answer, &r[row])) != ATTN_OK) break;
                 len[row] = nc;
                 /* row: prompt + completion, targets over the completion */
                 for (int64_t t = 0; t < T; t++) {
@@ -200,13 +200,13 @@ static attn_status grpo_evaluate(void *ctx, attn_trainer *tr, attn_train_progres
     int correct = 0;
     for (int k = 0; k < VAL_PROMPTS; k++) {
         char prompt[32], answer[16];
-        arith(c->seed, ARITH_VAL, (uint64_t)k, prompt, sizeof prompt, answer, sizeof answer);
+        train_arith_prompt(c->seed, ARITH_VAL, (uint64_t)k, prompt, sizeof prompt, answer, sizeof answer);
         int32_t *pids = NULL, comp[MAX_NEW];
         int64_t np = 0, nc = 0;
         float r = 0;
         attn_status st = attn_tokenizer_encode(c->tok, prompt, strlen(prompt), &pids, &np);
         if (!st) st = sample(c, pids, np, 0, 0.0f, comp, &nc);
-        if (!st) st = exact(c, comp, nc, answer, &r);
+        if (!st) st = train_arith_exact(c->tok, c->stop, comp, nc, answer, &r);
         attn_free(pids);
         if (st) return st;
         correct += r > 0;
@@ -273,4 +273,4 @@ static void grpo_close(void *ctx) {
 }
 
 const train_objective_ops train_grpo_ops = {sizeof(grpo_ctx), grpo_open, grpo_prepare, grpo_batches, grpo_evaluate, grpo_close,
-                                           grpo_step_stats};
+                                           grpo_step_stats, NULL};

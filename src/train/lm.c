@@ -307,4 +307,4 @@ static void lm_close(void *ctx) {
     attn_free(c->buf);
 }
 
-const train_objective_ops train_lm_ops = {sizeof(lm_ctx), lm_open, lm_prepare, lm_batches, lm_evaluate, lm_close, NULL};
+const train_objective_ops train_lm_ops = {sizeof(lm_ctx), lm_open, lm_prepare, lm_batches, lm_evaluate, lm_close, NULL, NULL};

@@ -45,6 +45,14 @@ attn_train_params attn_train_default_params(void) {
     p.noise = attn_noise_default_params(-1, 0);
     p.dpo_beta = 0.1f;
     p.group = 4;
+    p.ppo_epochs = 4;
+    p.max_new = 16;
+    p.kl_horizon = 10000;
+    p.cliprange = p.cliprange_value = 0.2f;
+    p.vf_coef = 0.1f;
+    p.gamma = 1.0f;
+    p.lam = 0.95f;
+    p.ppo_kl_coef = 0.05f;
     return p;
 }
 
@@ -465,6 +473,13 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
                 fprintf(log, ", \"reward_accuracy\": %.9g, \"reward_margin\": %.9g", (double)pr.reward_accuracy,
                         (double)pr.reward_margin);
             if (pr.has_reward_mean) fprintf(log, ", \"reward_mean\": %.9g", (double)pr.reward_mean);
+            if (pr.has_ppo)
+                fprintf(log,
+                        ", \"kl\": %.9g, \"entropy\": %.9g, \"kl_coef\": %.9g, \"clip_frac\": %.9g, \"value_loss\": %.9g, "
+                        "\"rollout_tokens_per_s\": %.1f, \"train_tokens_per_s\": %.1f",
+                        (double)pr.kl, (double)pr.entropy, (double)pr.kl_coef, (double)pr.clip_frac, (double)pr.value_loss,
+                        pr.rollout_tokens_per_s, pr.train_tokens_per_s);
+            if (pr.has_ptx) fprintf(log, ", \"ptx_loss\": %.9g", (double)pr.ptx_loss);
             if (pr.has_val_exact) fprintf(log, ", \"val_exact_match\": %.9g", (double)pr.val_exact_match);
             if (pr.has_val_rewards)
                 fprintf(log, ", \"val_reward_accuracy\": %.9g, \"val_reward_margin\": %.9g",
@@ -481,6 +496,10 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         }
         if ((p->checkpoint_every && step % p->checkpoint_every == 0) || last || step == end || out_of_time || stop) {
             if ((st = dist_check_same(tr, step)) != ATTN_OK || (st = trainer_gather_moments(tr)) != ATTN_OK) goto done;
+            if (lead && d->save && (st = d->save(d->ctx, p->out_dir, step)) != ATTN_OK) {
+                st = write_failed(st, step, saved, p->out_dir);
+                goto done;
+            }
             if (lead && (st = train_checkpoint(tr, p, tok, state_path, settings)) != ATTN_OK) {
                 st = write_failed(st, step, saved, p->out_dir);
                 goto done;
@@ -493,8 +512,10 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         if (out_of_time || stop) break;
     }
     if (tr->step == first && (st = trainer_gather_moments(tr)) != ATTN_OK) goto done;
-    if (lead && tr->step == first && !file_exists(state_path))
-        st = train_checkpoint(tr, p, tok, state_path, settings); /* 0 steps */
+    if (lead && tr->step == first && !file_exists(state_path)) { /* 0 steps */
+        if (d->save) st = d->save(d->ctx, p->out_dir, tr->step);
+        if (!st) st = train_checkpoint(tr, p, tok, state_path, settings);
+    }
     trainer_drop_full_moments(tr);
 done:
     if (log && fclose(log) != 0 && !st) st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
@@ -593,7 +614,7 @@ attn_status train_objective_run(const train_objective *o, const attn_train_param
         train_settings settings;
         train_settings_of(p, plan.T, o->pairs, plan.batch_tokens, &settings);
         train_driver drv = {ctx, plan.n_micro, mbs, ops->batches, plan.evaluates ? ops->evaluate : NULL, fpt,
-                            tokens_per_step, ops->step_stats};
+                            tokens_per_step, ops->step_stats, ops->save};
         st = train_run(tr, p, &drv, plan.tok, &settings);
     }
     attn_free(mbs);
@@ -765,7 +786,7 @@ done:
 }
 
 attn_status attn_train(const attn_train_params *params) {
-    if (!params->data_dir || !params->out_dir)
+    if ((!params->data_dir && params->objective != ATTN_OBJECTIVE_PPO) || !params->out_dir)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "training needs a data directory and an output directory");
     attn_train_params p = *params;
     /* the learning rates left to their defaults, which depend on the schedule */

@@ -18,6 +18,8 @@ static const train_objective OBJECTIVES[] = {
      &train_reward_ops, train_reward_loss, "val_reward_accuracy", true},
     {"grpo", TRAINS_CLM, "--objective grpo", "a decoder (GPT-2, OPT, Llama, BLOOM ...)", false, &train_grpo_ops, train_grpo_loss,
      "val_exact_match", true},
+    {"ppo", TRAINS_CLM, "--objective ppo", "a decoder (GPT-2, OPT, Llama, BLOOM ...)", false, &train_ppo_ops, train_ppo_loss,
+     "val_exact_match", true},
     {"seq2seq", TRAINS_PAIRS, "pair data", "an encoder-decoder or RNN model", true, &train_seq2seq_ops, NULL, "val_loss", false},
 };
 
@@ -35,6 +37,7 @@ const train_objective *train_objective_for(const attn_train_params *p) {
     case ATTN_OBJECTIVE_DPO: return row("dpo");
     case ATTN_OBJECTIVE_REWARD: return row("reward");
     case ATTN_OBJECTIVE_GRPO: return row("grpo");
+    case ATTN_OBJECTIVE_PPO: return row("ppo");
     default: break;
     }
     if (train_data_is_pairs(p->data_dir)) return row("seq2seq"); /* which refuses --objective mlm */

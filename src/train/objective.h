@@ -45,6 +45,10 @@ typedef struct train_objective_ops {
     void (*close)(void *ctx);
     /* optional: after each step, the progress line's fields of that step (dpo's implicit rewards) */
     void (*step_stats)(void *ctx, attn_train_progress *pr);
+    /* optional: writes the row's own state for a resume into OUT (before
+     * the trainer state, which is written last) at a checkpoint after
+     * `step` steps (ppo's value head and rollout) */
+    attn_status (*save)(void *ctx, const char *out_dir, int64_t step);
 } train_objective_ops;
 
 typedef struct train_objective {
@@ -100,7 +104,7 @@ void train_chat_close(train_chat *c);   /* also after a failed open */
  * seq2seq_loop.c; sft.c; dpo.c; reward.c; grpo.c). */
 extern const train_objective_ops train_lm_ops, train_classify_ops, train_denoise_ops, train_seq2seq_ops, train_sft_ops,
     train_dpo_ops;
-extern const train_objective_ops train_reward_ops, train_grpo_ops;
+extern const train_objective_ops train_reward_ops, train_grpo_ops, train_ppo_ops;
 /* grpo.c's loss: the advantage-weighted log-probabilities of the micro-batch's samples. */
 tensor *train_grpo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
 /* The weights of GRPO's loss sum_i w_i log pi(o_i) for B groups of G
@@ -108,6 +112,26 @@ tensor *train_grpo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b
  * -A_i / len_i / (B G), A_i = (r_i - group mean) / (group std + 1e-4)
  * (the population std); 0 for an empty completion. */
 void train_grpo_weights(const float *r, const int64_t *len, int64_t B, int64_t G, float *w);
+/* grpo.c's built-in task, shared with ppo.c: the k-th prompt "A+B=" of a
+ * stream of seed (A, B in [0, 50) from rng_hash(seed, stream, k)) and its
+ * answer; and the reward *r of a completion: 1 when its first line (a
+ * final stop token left out, spaces trimmed) is the answer, else 0. */
+void train_arith_prompt(uint64_t seed, uint64_t stream, uint64_t k, char *prompt, size_t n, char *answer, size_t na);
+struct attn_tokenizer;
+attn_status train_arith_exact(const struct attn_tokenizer *tok, int32_t stop, const int32_t *ids, int64_t n, const char *answer,
+                              float *r);
+/* ppo.c: the loss of a micro-batch of the rollout (clipped policy + vf_coef x clipped value). */
+tensor *train_ppo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
+/* GAE over one completion of n tokens: rewards r, values v (the value after
+ * the last token is 0): delta_t = r_t + gamma v_{t+1} - v_t, adv_t = delta_t +
+ * gamma lam adv_{t+1}, ret_t = adv_t + v_t (computed in double). */
+void train_ppo_gae(const float *r, const float *v, int64_t n, float gamma, float lam, float *adv, float *ret);
+/* Whitens x[i] over the i with mask[i] (PPO's advantages): (x - mean) /
+ * sqrt(var + 1e-8), var the unbiased variance (TRL's masked_whiten); 0 elsewhere. */
+void train_ppo_whiten(float *x, const float *mask, int64_t n);
+/* The adaptive KL controller (Ziegler et al. 2019): coef x (1 + clip(kl /
+ * target - 1, -0.2, 0.2) x n / horizon) after a rollout of n samples. */
+float train_ppo_adapt_kl(float coef, double kl, float target, int64_t n, int64_t horizon);
 /* reward.c's loss: Bradley-Terry over the micro-batch's pairs of rows. */
 tensor *train_reward_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
 /* dpo.c's loss: DPO / IPO over the micro-batch's pairs (labels: the pair indices). */

@@ -192,4 +192,4 @@ static void rm_close(void *ctx) {
 }
 
 const train_objective_ops train_reward_ops = {sizeof(rm_ctx), rm_open, rm_prepare, rm_batches, rm_evaluate, rm_close,
-                                              rm_step_stats};
+                                              rm_step_stats, NULL};

@@ -338,4 +338,4 @@ static void s2s_close(void *ctx) {
     attn_free(c->path_val);
 }
 
-const train_objective_ops train_seq2seq_ops = {sizeof(s2s_ctx), s2s_open, s2s_prepare, s2s_batches, s2s_evaluate, s2s_close, NULL};
+const train_objective_ops train_seq2seq_ops = {sizeof(s2s_ctx), s2s_open, s2s_prepare, s2s_batches, s2s_evaluate, s2s_close, NULL, NULL};

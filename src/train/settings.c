@@ -40,6 +40,7 @@ enum {
     WHEN_REWARD = 1u << 11,
     WHEN_GRPO = 1u << 12,
     WHEN_MUON = 1u << 13,
+    WHEN_PPO = 1u << 14,
 };
 
 typedef struct setting_row {
@@ -74,7 +75,7 @@ static const setting_row SETTINGS[] = {
     FLT("eps", eps, 0, "--eps"),
     FLT("grad_clip", grad_clip, 0, "--clip"),
     TEXT("seed", seed, 0, RESUME_REFUSE, "--seed", NULL),
-    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE | WHEN_SFT | WHEN_DPO | WHEN_REWARD | WHEN_GRPO, RESUME_REFUSE, "--objective", "clm"),
+    TEXT("objective", objective, WHEN_CLASSIFY | WHEN_MLM | WHEN_DENOISE | WHEN_SFT | WHEN_DPO | WHEN_REWARD | WHEN_GRPO | WHEN_PPO, RESUME_REFUSE, "--objective", "clm"),
     TEXT("schedule", schedule, WHEN_INVERSE_SQRT | WHEN_ONE_CYCLE, RESUME_REFUSE, "--schedule", "cosine"),
     INT("d_model", d_model, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--width (inverse-sqrt's d_model)", "none"),
     BOOL("static_masking", static_masking, WHEN_MLM, "--static-masking"),
@@ -86,6 +87,17 @@ static const setting_row SETTINGS[] = {
     BOOL("ipo", dpo_ipo, WHEN_DPO, "--ipo"),
     INT("group", group, WHEN_GRPO, RESUME_REFUSE, "--group", NULL),
     FLT("kl_coef", kl_coef, WHEN_GRPO, "--kl"),
+    INT("ppo_epochs", ppo_epochs, WHEN_PPO, RESUME_REFUSE, "--ppo-epochs", NULL),
+    INT("max_new", max_new, WHEN_PPO, RESUME_REFUSE, "--max-new", NULL),
+    INT("kl_horizon", kl_horizon, WHEN_PPO, RESUME_REFUSE, "--kl-horizon", NULL),
+    FLT("cliprange", cliprange, WHEN_PPO, "--cliprange"),
+    FLT("cliprange_value", cliprange_value, WHEN_PPO, "--cliprange-value"),
+    FLT("vf_coef", vf_coef, WHEN_PPO, "--vf-coef"),
+    FLT("gamma", gamma, WHEN_PPO, "--gamma"),
+    FLT("lam", lam, WHEN_PPO, "--lam"),
+    FLT("ppo_kl_coef", ppo_kl_coef, WHEN_PPO, "--kl-coef"),
+    FLT("kl_target", kl_target, WHEN_PPO, "--kl-target"),
+    FLT("ptx_coef", ptx_coef, WHEN_PPO, "--ptx-coef"),
     TEXT("data", data, WHEN_PAIRS, RESUME_REFUSE, "--data (pair shards)", "token shards"),
     INT("batch_tokens", batch_tokens, WHEN_PAIRS, RESUME_REFUSE, "--batch-tokens", NULL),
     FLT("mask_ratio", mask_ratio, WHEN_DENOISE, "--mask-ratio"),
@@ -131,6 +143,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (p->objective == ATTN_OBJECTIVE_DPO) when |= WHEN_DPO;
     if (p->objective == ATTN_OBJECTIVE_REWARD) when |= WHEN_REWARD;
     if (p->objective == ATTN_OBJECTIVE_GRPO) when |= WHEN_GRPO;
+    if (p->objective == ATTN_OBJECTIVE_PPO) when |= WHEN_PPO;
     if (p->optim.schedule == ATTN_SCHEDULE_INVERSE_SQRT) when |= WHEN_INVERSE_SQRT;
     if (p->optim.schedule == ATTN_SCHEDULE_ONE_CYCLE) when |= WHEN_ONE_CYCLE;
     if (p->optim.optimizer == ATTN_OPTIMIZER_MUON) when |= WHEN_MUON;
@@ -152,7 +165,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->eps = p->optim.eps;
     s->grad_clip = p->optim.grad_clip;
     snprintf(s->seed, sizeof s->seed, "%" PRIu64, p->seed);
-    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise", "sft", "dpo", "reward", "grpo"};
+    static const char *const objectives[] = {"clm", "mlm", "classify", "denoise", "sft", "dpo", "reward", "grpo", "ppo"};
     snprintf(s->objective, sizeof s->objective, "%s",
              (unsigned)p->objective < sizeof objectives / sizeof *objectives ? objectives[p->objective] : "?");
     snprintf(s->schedule, sizeof s->schedule, "%s",
@@ -172,6 +185,17 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->dpo_ipo = p->dpo_ipo;
     s->group = p->group;
     s->kl_coef = p->kl_coef;
+    s->ppo_epochs = p->ppo_epochs;
+    s->max_new = p->max_new;
+    s->kl_horizon = p->kl_horizon;
+    s->cliprange = p->cliprange;
+    s->cliprange_value = p->cliprange_value;
+    s->vf_coef = p->vf_coef;
+    s->gamma = p->gamma;
+    s->lam = p->lam;
+    s->ppo_kl_coef = p->ppo_kl_coef;
+    s->kl_target = p->kl_target;
+    s->ptx_coef = p->ptx_coef;
     snprintf(s->data, sizeof s->data, "pairs");
     s->batch_tokens = batch_tokens;
     s->label_smoothing = p->label_smoothing;

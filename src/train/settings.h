@@ -16,8 +16,10 @@
 typedef struct train_settings {
     uint64_t present;
     int64_t batch_size, seq_len, grad_accum, max_steps, warmup_steps, d_model, batch_tokens, world_size, group;
+    int64_t ppo_epochs, max_new, kl_horizon;
     float lr, min_lr, weight_decay, beta1, beta2, eps, grad_clip, label_smoothing;
     float mask_ratio, poisson_lambda, random_ratio, delete_ratio, permute_ratio, rotate_ratio, dpo_beta, kl_coef, muon_lr, muon_momentum;
+    float cliprange, cliprange_value, vf_coef, gamma, lam, ppo_kl_coef, kl_target, ptx_coef;
     bool static_masking, whole_word_masking, nsp, deterministic_reduce, train_on_prompt, packing, dpo_ipo;
     char seed[24], objective[16], schedule[16], data[16], precision[8], optimizer[8];
 } train_settings;

@@ -34,7 +34,7 @@ static attn_status save_template(const train_chat *c, const char *out_dir) {
 attn_status train_chat_open(const attn_train_params *p, const attn_model *m, train_chat *c) {
     attn_status st;
     const char *model_dir = p->resume ? p->out_dir : p->init_from;
-    const char *what = p->objective == ATTN_OBJECTIVE_DPO ? "dpo" : "sft";
+    const char *what = p->objective == ATTN_OBJECTIVE_DPO ? "dpo" : p->objective == ATTN_OBJECTIVE_PPO ? "ppo" : "sft";
     if ((st = attn_tokenizer_load(model_dir, &c->tok)) != ATTN_OK)
         return error_prefixf(st, "%s: --objective %s needs the model's tokenizer.json", model_dir, what);
     attn_gpt_config cfg = attn_model_config(m);
@@ -246,4 +246,4 @@ static void sft_close(void *ctx) {
     train_chat_close(&c->chat);
 }
 
-const train_objective_ops train_sft_ops = {sizeof(sft_ctx), sft_open, sft_prepare, sft_batches, sft_evaluate, sft_close, NULL};
+const train_objective_ops train_sft_ops = {sizeof(sft_ctx), sft_open, sft_prepare, sft_batches, sft_evaluate, sft_close, NULL, NULL};

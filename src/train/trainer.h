@@ -144,6 +144,7 @@ typedef struct train_driver {
     attn_status (*evaluate)(void *ctx, attn_trainer *tr, attn_train_progress *pr);
     double flops_per_token, tokens_per_step;  /* > 0: logged, with the FLOPs done ("flops") */
     void (*step_stats)(void *ctx, attn_train_progress *pr); /* NULL: none */
+    attn_status (*save)(void *ctx, const char *out_dir, int64_t step); /* NULL: none (train_objective_ops.save) */
 } train_driver;
 
 /* The loop every objective shares (loop.c): loads the trainer state when

@@ -126,7 +126,7 @@ static tensor *toy_loss(void *ctx, attn_model *m, graph *g, const model_batch *b
     return l ? op_scale(g, l, 2.0f) : NULL;
 }
 
-static const train_objective_ops TOY_OPS = {sizeof(toy_ctx), toy_open, toy_prepare, toy_batches, toy_evaluate, toy_close, NULL};
+static const train_objective_ops TOY_OPS = {sizeof(toy_ctx), toy_open, toy_prepare, toy_batches, toy_evaluate, toy_close, NULL, NULL};
 static const train_objective TOY = {"toy", TRAINS_CLM, "the toy objective", "a GPT-2 model", false, &TOY_OPS, toy_loss,
                                     "val_loss", false};
 
