@@ -7,7 +7,7 @@
  * computed; results come out in input order.
  *
  * Protein models (ESM, or an encoder on attn's amino-acid tokenizer; or
- * --protein): each sequence (a line, or a FASTA record: its lines joined,
+ * --protein, or --per-residue): each sequence (a line, or a FASTA record: its lines joined,
  * whitespace dropped) is framed <cls> residues <eos> (<sep> / [SEP] where
  * the vocabulary has no <eos>), and the embedding is the mean of the last
  * hidden states over the residues only, the framing tokens excluded;
@@ -245,7 +245,9 @@ static attn_status embed_proteins(attn_model *model, const attn_tokenizer *tok, 
         int64_t k = 0;
         if ((st = attn_tokenizer_encode(tok, sq->seq[i], sq->len[i], &raw, &k))) {
             attn_free(raw);
-            fprintf(stderr, "attn embed: in sequence %lld:\n", (long long)i + 1);
+            char msg[512];
+            snprintf(msg, sizeof msg, "%s", attn_last_error());
+            st = attn_errorf(st, "sequence %lld: %s", (long long)i + 1, msg);
             goto done;
         }
         if (k < 1) {
@@ -359,9 +361,9 @@ static int parse(int argc, char **argv, bool similar, embed_args *a) {
          .def = "the model's maximum"},
         {CLI_INT("--batch", NULL, "N", &a->batch, 1, CLI_MAX_BATCH, "lines per forward pass")},
         {CLI_FLAG("--protein", NULL, &a->protein,
-                  "protein sequences (on by itself for ESM models, amino-acid tokenizers and FASTA input): each is "
-                  "framed <cls> residues <eos> and its embedding is the mean over the residues only, the special "
-                  "tokens excluded")},
+                  "protein sequences, one per line or FASTA (on by itself for ESM models and amino-acid tokenizers): "
+                  "each is framed <cls> residues <eos> and its embedding is the mean over the residues only, the "
+                  "special tokens excluded")},
         {CLI_STR("--per-residue", NULL, "DIR", &a->per_residue,
                  "proteins: also write each sequence's residue embeddings as DIR/N.npy, float32 (residues, width), N "
                  "the 0-based sequence index in 6 digits, listed in DIR/index.tsv (file, residues, FASTA name)")},
@@ -445,9 +447,7 @@ static int run(int argc, char **argv, bool similar) {
     if (a.max_len > 0 && a.max_len < max_len) max_len = a.max_len;
     if ((st = cli_read_text(a.file, &text, &len))) goto fail;
     int64_t C = cfg.hidden_size;
-    size_t lead = 0;
-    while (lead < len && (text[lead] == ' ' || text[lead] == '\t' || text[lead] == '\r' || text[lead] == '\n')) lead++;
-    if (!similar && (a.protein || cfg.esm || !strcmp(attn_tokenizer_kind(tok), "amino") || (lead < len && text[lead] == '>'))) {
+    if (!similar && (a.protein || cfg.esm || !strcmp(attn_tokenizer_kind(tok), "amino"))) {
         seq_list sq;
         if (!(st = read_sequences(text, len, &sq)) && !(emb = malloc((size_t)((sq.n ? sq.n : 1) * C) * sizeof *emb)))
             st = ATTN_ERR_OUT_OF_MEMORY;
