@@ -1,7 +1,8 @@
 #!/bin/sh
 # Protein masked LMs on attn's amino-acid tokenizer: `attn prepare -t amino`
 # data trains a ProtBERT-style BERT and an ESM-2 (--arch esm) with --objective
-# mlm (<cls> / <sep> / <mask> are the amino tokenizer's), and `attn embed`
+# mlm (<cls> / <sep> / <mask> are the amino tokenizer's); data prepared with an
+# ESM directory's vocab.txt continues that ESM's training; and `attn embed`
 # reads FASTA, averages over the residues (the <cls> and <sep> around each
 # sequence left out) and writes per-residue .npy files.
 set -eu
@@ -22,6 +23,12 @@ if "$ATTN" train --objective clm --arch esm --data "$tmp/data" --out "$tmp/x" --
     echo "--arch esm with clm accepted"; exit 1
 fi
 grep -q "attn train: error: --arch esm trains with --objective mlm" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+# ESM's own ids: data tokenized with an ESM directory's vocab.txt (documents end with <eos>)
+# continues the masked-LM training of that ESM
+"$ATTN" prepare -t tests/ref/esm_tiny -o "$tmp/edata" "$tmp/seqs.txt" >/dev/null
+"$ATTN" train --objective mlm --init tests/ref/esm_tiny --data "$tmp/edata" --out "$tmp/eft" --steps 2 --batch 2 \
+    --seq-len 16 --threads 2 --quiet
+grep -q '"mask_token_id":[[:space:]]*32' "$tmp/eft/config.json" || { echo "ESM's <mask> id lost"; exit 1; }
 # FASTA in, one embedding per record; per-residue files of (residues, width)
 printf '>p1 first\nMKTAYIAK\nQRQISF\n\n>p2\nGSHMLE\n' > "$tmp/in.fa"
 for m in bert esm; do
