@@ -6,13 +6,44 @@
  * sequence into those tokens character by character (every token is a
  * no-split token) and frames it as <cls> seq <eos> (a pair: <cls> A <eos> B
  * <eos>). Here the one-character lines become a char-level vocabulary and
- * the longer ones added special tokens, matched literally in the text; a
- * character not in the vocabulary (a lowercase letter, a space) is <unk>,
- * as EsmTokenizer makes it. A vocab.txt is read as ESM's when its first line
+ * the longer ones added special tokens, matched literally in the text;
+ * whitespace (line breaks between sequences) is dropped, as EsmTokenizer's
+ * split drops it, and any other character not in the vocabulary (a
+ * lowercase letter, a digit) is <unk>, as EsmTokenizer makes it. A vocab.txt is read as ESM's when its first line
  * is <cls>; BERT's vocab.txt (WordPiece) is read by wordpiece.c. */
 #include "tokenizers/tokenizer_impl.h"
 
 #include <cJSON.h>
+#include <pthread.h>
+
+/* The char tokenizer's functions, with an encode that drops whitespace. */
+static tokenizer_vtable esm_vt;
+static attn_status (*char_encode)(const attn_tokenizer *, const char *, size_t, size_t, tok_ids *);
+static pthread_once_t esm_vt_once = PTHREAD_ONCE_INIT;
+static const tokenizer_vtable *esm_char_vt;
+
+static bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+
+/* Each run of non-whitespace through the char tokenizer. */
+static attn_status esm_encode(const attn_tokenizer *tok, const char *text, size_t len, size_t base, tok_ids *out) {
+    for (size_t i = 0; i < len;) {
+        while (i < len && is_space(text[i])) i++;
+        size_t j = i;
+        while (j < len && !is_space(text[j])) j++;
+        if (j > i) {
+            attn_status st = char_encode(tok, text + i, j - i, base + i, out);
+            if (st) return st;
+        }
+        i = j;
+    }
+    return ATTN_OK;
+}
+
+static void esm_vt_init(void) {
+    esm_vt = *esm_char_vt;
+    char_encode = esm_char_vt->encode;
+    esm_vt.encode = esm_encode;
+}
 
 bool esm_vocab_txt_matches(const char *path) {
     char *buf = NULL;
@@ -66,7 +97,12 @@ attn_status esm_tokenizer_from_vocab_txt(const char *path, attn_tokenizer **out)
     if (!st) {
         st = char_tokenizer_from_json(model, true, added, n_added, path, out);
         added = NULL; /* owned by the char tokenizer now */
-        if (!st) tok_post_bert(&(*out)->post, cls, "<cls>", eos, "<eos>");
+        if (!st) {
+            tok_post_bert(&(*out)->post, cls, "<cls>", eos, "<eos>");
+            esm_char_vt = (*out)->vt;
+            pthread_once(&esm_vt_once, esm_vt_init);
+            (*out)->vt = &esm_vt;
+        }
     }
     tok_added_free(added, n_added);
     cJSON_Delete(model);

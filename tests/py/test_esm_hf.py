@@ -61,7 +61,7 @@ def test_attn_loads_hf_esm(tmp_path):
     (model_dir / "vocab.txt").write_text("\n".join(VOCAB) + "\n")
     # EsmTokenizer's ids and framing
     tok = EsmTokenizer(str(model_dir / "vocab.txt"))
-    seqs = ["MKTAYIAKQRQISFVKSHFSRQ", "GSHMLE<mask>DKV"]
+    seqs = ["MKTAYIAKQRQISFVKSHFSRQ", "GSHMLE<mask>DKV", "MKT AYI\nAKQ"]
     for i, s in enumerate(seqs):
         f = tmp_path / ("s%d.txt" % i)
         f.write_text(s)
