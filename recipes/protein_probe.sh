@@ -17,7 +17,7 @@
 # Note: hmmemit samples from per-family profile HMMs, whose emission probabilities
 # differ in residue preferences, so composition alone is already informative.
 #
-#   sh recipes/protein_probe.sh                     # ~6 min on 2 cores
+#   sh recipes/protein_probe.sh                     # ~10 min on 2 cores
 #   STEPS=200 sh recipes/protein_probe.sh           # a quick look
 set -eu
 ATTN=${ATTN:-./attn}
@@ -30,9 +30,11 @@ N_TRAIN=${N_TRAIN:-400}
 N_FIT=${N_FIT:-40}
 N_TEST=${N_TEST:-40}
 STEPS=${STEPS:-1500}
+LR=${LR:-1e-3}
 SIZE=${SIZE:---layers 3 --heads 4 --width 64 --context 128}
 [ -x "$ATTN" ] || { echo "protein_probe: build attn first (make)" >&2; exit 1; }
 command -v hmmemit >/dev/null || { echo "protein_probe: needs hmmemit (apt-get install hmmer hmmer-examples)" >&2; exit 1; }
+start=$(date +%s)
 rm -rf "$OUT"
 mkdir -p "$OUT"
 : > "$OUT/corpus.txt"
@@ -63,7 +65,7 @@ wc -l < "$OUT/corpus.txt" | xargs printf "%s pretraining sequences\n"
 echo "== masked-LM pretraining (ESM-2, $STEPS steps)"
 "$ATTN" prepare -t amino -o "$OUT/data" "$OUT/corpus.txt"
 "$ATTN" train --arch esm --objective mlm --data "$OUT/data" --out "$OUT/esm" $SIZE --batch 16 --steps "$STEPS" \
-    --lr 1e-3 --warmup 100 --dropout 0 --eval-every 250 --eval-batches 8 --seed 1 --quiet
+    --lr "$LR" --warmup 100 --dropout 0 --eval-every 250 --eval-batches 8 --seed 1 --quiet
 "$ATTN" train --arch esm --objective mlm --data "$OUT/data" --out "$OUT/esm0" $SIZE --steps 0 --seed 1 --quiet
 tail -n 1 "$OUT/esm/train_log.jsonl"
 
@@ -79,12 +81,14 @@ mkdir -p "$(dirname "$RESULTS")"
 {
     echo "# Protein family probe (recipes/protein_probe.sh)"
     echo
-    echo "ESM-2 ($SIZE) pretrained by masked LM for $STEPS steps on $N_TRAIN hmmemit samples per family;"
+    echo "ESM-2 ($SIZE) pretrained by masked LM for $STEPS steps (lr $LR) on $N_TRAIN hmmemit samples per family;"
     echo "a multinomial logistic regression (L2) fitted on $N_FIT held-out samples per family, evaluated on $N_TEST more."
     echo
     cat "$OUT/table.md"
     echo
     printf 'final training log line: '
     tail -n 1 "$OUT/esm/train_log.jsonl"
+    echo
+    echo "run time: $(($(date +%s) - start)) s (\`nproc\`: $(nproc))"
 } > "$RESULTS"
 cat "$RESULTS"
