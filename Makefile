@@ -233,6 +233,7 @@ fixtures:
 	.venv/bin/python tests/ref/gen_bart_fixture.py
 	.venv/bin/python tests/ref/gen_opt_fixture.py
 	.venv/bin/python tests/ref/gen_bloom_fixture.py
+	.venv/bin/python tests/ref/gen_esm_fixture.py
 	.venv/bin/python tests/ref/gen_bloom_tokenizer.py
 	.venv/bin/python tests/ref/gen_llama_fixture.py
 	.venv/bin/python tests/ref/gen_dpo_fixture.py

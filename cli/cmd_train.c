@@ -119,6 +119,7 @@ static const cli_choice archs[] = {{"transformer", ATTN_ARCH_TRANSFORMER},
                                    {"opt", ATTN_ARCH_OPT},
                                    {"llama", ATTN_ARCH_LLAMA},
                                    {"bloom", ATTN_ARCH_BLOOM},
+                                   {"esm", ATTN_ARCH_ESM},
                                    {NULL, 0}};
 static const cli_choice schedules[] = {
     {"cosine", ATTN_SCHEDULE_COSINE},
@@ -149,9 +150,9 @@ int cmd_train(int argc, char **argv) {
                  "ppo: the pretraining shards of --ptx-coef")},
         {CLI_STR("--out", "-o", "DIR", &p.out_dir, "the model directory to write")},
         CLI_SECTION("model (new runs):"),
-        {CLI_CHOICE("--arch", NULL, "gpt2|opt|llama|bloom|transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
+        {CLI_CHOICE("--arch", NULL, "gpt2|opt|llama|bloom|esm|transformer|bart|rnnsearch|rnnencdec", &p.arch, archs,
                     "the new model: on token shards gpt2, opt (OPTForCausalLM: ReLU, learned positions offset "
-                    "by 2), llama (LlamaForCausalLM: RMSNorm, rotary positions, SwiGLU, tied output) or bloom (BloomForCausalLM: ALiBi, no learned positions, MLP 4 x the width); on pair data transformer (Marian layout: sinusoidal positions, ReLU, scaled embeddings), "
+                    "by 2), llama (LlamaForCausalLM: RMSNorm, rotary positions, SwiGLU, tied output) or bloom (BloomForCausalLM: ALiBi, no learned positions, MLP 4 x the width), with --objective mlm esm (EsmForMaskedLM: rotary positions, pre-LN, token dropout on the data's <mask>; default a BERT encoder); on pair data transformer (Marian layout: sinusoidal positions, ReLU, scaled embeddings), "
                     "bart, rnnsearch or rnnencdec, with --layers per side and --context positions, vocabulary and "
                     "special ids from the shards, writing OUT/translate.json for attn translate"),
          .def = "gpt2 on token shards, transformer on pairs"},

@@ -53,11 +53,24 @@ typedef struct attn_bert_config {
                                  instead of the sequence (BertForSequenceClassification: on the
                                  pooled output; RoBERTa: dense + tanh + out_proj on <s>) */
     bool nsp_head;            /* next-sentence prediction on the pooled output (BertForPreTraining) */
+    bool esm;                 /* an ESM-2 model (model_type "esm", models/esm.c): rotary positions, pre-LN,
+                                 token dropout; no token types, pooler or classifier */
+    int32_t mask_token_id;    /* ESM: the <mask> id token dropout zeroes (-1: none, no token dropout) */
 } attn_bert_config;
 
 /* bert-base-uncased's shape: 12 layers, 12 heads, 768 wide, 3072 MLP,
  * 512 positions, 30522 tokens, 2 token types, pooler on, no heads. */
 ATTN_API attn_bert_config attn_bert_default_config(void);
+
+/* A new ESM-2 masked LM (transformers' EsmForMaskedLM: rotary positions,
+ * pre-LN blocks, emb_layer_norm_after, exact GELU, the LM head tied to the
+ * word embeddings) of cfg's sizes (n_layer, n_head, hidden_size,
+ * intermediate_size, max_positions, vocab_size, layer_norm_eps, dropout,
+ * pad_token_id >= 0, mlm_head); token dropout on when cfg->mask_token_id >= 0.
+ * Initialised as transformers does (normal 0.02, biases 0, norms 1, the
+ * padding row 0) from seed. The encoder API below takes it (hidden states,
+ * masked-LM logits, embeddings; type_ids are ignored). */
+ATTN_API attn_status attn_esm_new(const attn_bert_config *cfg, uint64_t seed, attn_model **out);
 
 /* A new encoder with BERT's initialisation (normal 0.02, biases 0,
  * LayerNorm 1 and 0) from `seed`. */

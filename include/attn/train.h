@@ -163,6 +163,7 @@ typedef enum attn_s2s_arch {
     ATTN_ARCH_OPT,                /* token shards, clm: OPT (attn_model_new_arch "opt") */
     ATTN_ARCH_LLAMA,              /* token shards, clm: Llama (attn_model_new_arch "llama") */
     ATTN_ARCH_BLOOM,              /* token shards, clm: BLOOM (attn_model_new_arch "bloom": ALiBi, no positions) */
+    ATTN_ARCH_ESM,                /* token shards, mlm: ESM-2 (attn_esm_new: rotary positions, pre-LN, token dropout) */
 } attn_s2s_arch;
 
 /* - DENOISE: BART's pretraining (Lewis et al. 2019) of an encoder-decoder

@@ -121,8 +121,9 @@ attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res)
     int32_t eot = attn_tokenizer_eot(tok);
     if (eot < 0) eot = attn_tokenizer_added_id(tok, "[SEP]"); /* BERT's WordPiece vocabularies */
     if (eot < 0) eot = attn_tokenizer_added_id(tok, "</s>");  /* BART's and RoBERTa's */
+    if (eot < 0) eot = attn_tokenizer_added_id(tok, "<eos>"); /* ESM's */
     if (eot < 0) {
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "tokenizer %s has no \"%s\", \"[SEP]\" or \"</s>\" token to end documents with",
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "tokenizer %s has no \"%s\", \"[SEP]\", \"</s>\" or \"<eos>\" token to end documents with",
                          p->tokenizer, ATTN_EOT_TEXT);
         goto done;
     }

@@ -159,7 +159,15 @@ void json_write_fields(cJSON *root, const json_field *fields, const void *cfg) {
             item = id >= 0 ? cJSON_CreateNumber(id) : cJSON_CreateNull();
             break;
         }
-        case JSON_F32: item = json_short_number(*(const float *)src); break;
+        case JSON_F32: { /* an integral value keeps its ".0": transformers 5's strict configs refuse 0 for a float */
+            float x = *(const float *)src;
+            char buf[32];
+            if (x == floorf(x) && fabsf(x) < 1e15f && snprintf(buf, sizeof buf, "%.1f", (double)x) > 0)
+                item = cJSON_CreateRaw(buf);
+            else
+                item = json_short_number(x);
+            break;
+        }
         case JSON_BOOL: item = cJSON_CreateBool(*(const bool *)src); break;
         }
         json_add_item(root, f->key, item);

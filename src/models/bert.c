@@ -139,6 +139,7 @@ attn_bert_config attn_bert_default_config(void) {
     c.activation = ATTN_BERT_GELU;
     c.pad_token_id = 0;
     c.pooler = true;
+    c.mask_token_id = -1;
     return c;
 }
 
@@ -244,12 +245,17 @@ attn_status attn_bert_new(const attn_bert_config *cfg, uint64_t seed, attn_model
 }
 
 bool attn_model_encoder_config(const attn_model *m, attn_bert_config *cfg) {
+    if (m && m->kind == MODEL_ESM) {
+        if (cfg) esm_encoder_config(m, cfg);
+        return true;
+    }
     if (!m || !m->bert) return false;
     if (cfg) *cfg = m->bert->cfg;
     return true;
 }
 
 int64_t attn_encoder_max_length(const attn_model *m) {
+    if (m && m->kind == MODEL_ESM) return m->cfg.n_ctx;
     if (!m || !m->bert) return 0;
     const attn_bert_config *c = &m->bert->cfg;
     int64_t n = c->roberta ? c->max_positions - c->pad_token_id - 1 : c->max_positions;
@@ -426,6 +432,10 @@ static tensor *run_forward(attn_model *m, graph *g, void *ctx) {
 
 static attn_status run(attn_model *m, run_what what, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
                        int64_t B, int64_t T, float *out) {
+    if (m && m->kind == MODEL_ESM) { /* models/esm.c: hidden states and masked-LM logits */
+        if (what == RUN_HIDDEN || what == RUN_MLM) return esm_run(m, what == RUN_MLM, ids, mask, B, T, out);
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "an ESM model has no pooler, classifier or next-sentence head");
+    }
     if (!m || !m->bert) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
     if (!ids || !out) return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder: ids and out are required");
     if (what == RUN_POOLED && !m->bert->cfg.pooler)
@@ -479,9 +489,9 @@ attn_status attn_encoder_nsp_logits(attn_model *m, const int32_t *ids, const int
 
 attn_status attn_encoder_embed(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
                                int64_t B, int64_t T, bool normalize, float *out) {
-    if (!m || !m->bert) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
+    if (!m || !(m->bert || m->kind == MODEL_ESM)) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
     if (!ids || !out || B < 1 || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder: empty batch");
-    int64_t C = m->bert->cfg.hidden_size;
+    int64_t C = m->cfg.n_embd;
     size_t bytes;
     if (!size_mul((size_t)(B * T), (size_t)C * sizeof(float), &bytes)) return attn_errorf(ATTN_ERR_INVALID_ARG, "batch too large");
     float *h = attn_malloc(bytes);

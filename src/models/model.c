@@ -49,6 +49,9 @@ const model_family model_families[] = {
                      llama_create, NULL, NULL, NULL, NULL, NULL, NULL},
     [MODEL_BLOOM] = {"a BLOOM model", bloom_load, bloom_save, bloom_sync_views, NULL, NULL, bloom_forward, NULL,
                      bloom_create, NULL, NULL, NULL, NULL, NULL, NULL},
+    [MODEL_ESM] = {"an ESM model", esm_load, esm_save, esm_sync_views, esm_batch_loss, NULL, NULL,
+                   "an encoder (ESM) model cannot decode or score text left to right", NULL, NULL, NULL, NULL, NULL, NULL,
+                   NULL, NULL},
 };
 
 tensor *model_batch_loss(attn_model *m, graph *g, const model_batch *b) {

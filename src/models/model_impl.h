@@ -6,6 +6,7 @@
 
 #include "attn/model.h"
 #include "attn/rnn.h"
+#include "attn/encoder.h"
 #include "attn/seq2seq.h"
 #include "io/json.h"
 #include "ops/graph.h"
@@ -72,7 +73,7 @@ tensor *kv_last_rows(graph *g, tensor *x, const kv_cache *c, int64_t B, int64_t 
  * Everything the trainer touches — params, ptensors, weights, grads, and
  * cfg.dropout / cfg.vocab_size / cfg.n_ctx — is common to all kinds. */
 typedef enum model_kind { MODEL_GPT = 0, MODEL_BERT, MODEL_ENCDEC, MODEL_RNN, MODEL_OPT,
-    MODEL_LLAMA, MODEL_BLOOM } model_kind;
+    MODEL_LLAMA, MODEL_BLOOM, MODEL_ESM } model_kind;
 
 /* ---- parameter tables (models/params.c) ----------------------------------
  * Every family lists its parameters as rows of one table type: the
@@ -313,6 +314,20 @@ attn_status bloom_save(const attn_model *m, const char *dir);
 void bloom_sync_views(attn_model *m);
 tensor *bloom_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only);
 attn_status bloom_create(const attn_gpt_config *cfg, uint64_t seed, attn_model **out);
+
+/* ---- ESM-2 (models/esm.c) ---- */
+extern const json_field ESM_CONFIG_KEYS[];
+attn_status esm_load(const model_source *src, attn_model **out);
+attn_status esm_save(const attn_model *m, const char *dir);
+void esm_sync_views(attn_model *m);
+/* The masked-LM loss of a batch (targets -1 where nothing is predicted). */
+tensor *esm_batch_loss(attn_model *m, graph *g, const struct model_batch *b);
+/* The last hidden states (B, T, C), or with mlm the masked-LM logits
+ * (B, T, V), of ids (B, T) with padding mask (NULL: all real) into out;
+ * the encoder API (attn_encoder_hidden, _mlm_logits) for ESM models. */
+attn_status esm_run(attn_model *m, bool mlm, const int32_t *ids, const uint8_t *mask, int64_t B, int64_t T, float *out);
+/* The encoder configuration attn_model_encoder_config reports for an ESM model. */
+void esm_encoder_config(const attn_model *m, attn_bert_config *out);
 
 /* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
 /* A GPT of cfg's sizes (checked; n_inner 0 = 4 n_embd) with zeroed weights. */

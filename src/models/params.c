@@ -460,7 +460,25 @@ attn_status model_check_finite(const attn_model *m, const char *path) {
     return ATTN_OK;
 }
 
-bool model_has_param(const attn_model *m, const char *name, const char *prefix) {
+/* Norm weights under TensorFlow's names (".gamma" / ".beta"), as transformers
+ * still reads them and, from version 5, writes some ("LayerNorm.gamma"):
+ * name with its legacy ending swapped for the other spelling into buf
+ * (to_legacy: ".weight" -> ".gamma", ".bias" -> ".beta"; else back), or NULL. */
+static const char *legacy_norm_name(const char *name, bool to_legacy, char *buf, size_t cap) {
+    static const char *const ours[] = {".weight", ".bias"}, *const theirs[] = {".gamma", ".beta"};
+    size_t n = strlen(name);
+    for (int i = 0; i < 2; i++) {
+        const char *from = to_legacy ? ours[i] : theirs[i], *to = to_legacy ? theirs[i] : ours[i];
+        size_t k = strlen(from);
+        if (n > k && !strcmp(name + n - k, from) && n - k + strlen(to) < cap) {
+            snprintf(buf, cap, "%.*s%s", (int)(n - k), name, to);
+            return buf;
+        }
+    }
+    return NULL;
+}
+
+static bool has_param_named(const attn_model *m, const char *name, const char *prefix) {
     size_t n = strlen(prefix);
     for (int k = 0; k < m->n_params_tensors; k++) {
         const char *p = m->params[k].name;
@@ -469,11 +487,24 @@ bool model_has_param(const attn_model *m, const char *name, const char *prefix) 
     return false;
 }
 
-const st_tensor *model_find_tensor(const st_file *f, const char *name, const char *prefix) {
+bool model_has_param(const attn_model *m, const char *name, const char *prefix) {
+    char buf[256];
+    const char *alt = legacy_norm_name(name, false, buf, sizeof buf);
+    return has_param_named(m, name, prefix) || (alt && has_param_named(m, alt, prefix));
+}
+
+static const st_tensor *find_named(const st_file *f, const char *name, const char *prefix) {
     const st_tensor *t = st_find(f, name);
     size_t n = strlen(prefix);
     if (!t && n && !strncmp(name, prefix, n)) t = st_find(f, name + n);
     return t;
+}
+
+const st_tensor *model_find_tensor(const st_file *f, const char *name, const char *prefix) {
+    const st_tensor *t = find_named(f, name, prefix);
+    char buf[256];
+    const char *alt = t ? NULL : legacy_norm_name(name, true, buf, sizeof buf);
+    return alt ? find_named(f, alt, prefix) : t;
 }
 
 /* ---- non-finite outputs ------------------------------------------------------ */

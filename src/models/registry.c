@@ -34,6 +34,9 @@ static const model_arch ARCHS[] = {
      "{\"hidden_act\": \"silu\", \"rope_scaling\": null}"},
     {"bloom", "BloomForCausalLM", MODEL_BLOOM, BLOOM_CONFIG_KEYS, "a BLOOM model", TRAINS_CLM,
      "{\"apply_residual_connection_post_layernorm\": false, \"attention_dropout\": 0.0, \"tie_word_embeddings\": true}"},
+    {"esm", "EsmForMaskedLM", MODEL_ESM, ESM_CONFIG_KEYS, "an ESM model", TRAINS_MLM,
+     "{\"position_embedding_type\": \"rotary\", \"emb_layer_norm_before\": false, \"is_decoder\": false, "
+     "\"is_folding_model\": false}"},
 };
 
 const model_arch *registry_find(const char *model_type) {

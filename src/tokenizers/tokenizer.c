@@ -394,7 +394,8 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
                 goto done;
             }
             if (file_exists(vocab_txt)) {
-                st = wordpiece_tokenizer_from_vocab_txt(vocab_txt, out);
+                st = esm_vocab_txt_matches(vocab_txt) ? esm_tokenizer_from_vocab_txt(vocab_txt, out)
+                                                      : wordpiece_tokenizer_from_vocab_txt(vocab_txt, out);
                 attn_free(vocab_txt);
                 goto done;
             }
@@ -411,7 +412,7 @@ attn_status attn_tokenizer_load(const char *path, attn_tokenizer **out) {
         attn_gguf_close(g);
         return st;
     } else if (strlen(path) >= 9 && !strcmp(path + strlen(path) - 9, "vocab.txt")) {
-        return wordpiece_tokenizer_from_vocab_txt(path, out);
+        return esm_vocab_txt_matches(path) ? esm_tokenizer_from_vocab_txt(path, out) : wordpiece_tokenizer_from_vocab_txt(path, out);
     } else if ((strlen(path) >= 10 && !strcmp(path + strlen(path) - 10, "vocab.json")) ||
                (strlen(path) >= 12 && !strcmp(path + strlen(path) - 12, "encoder.json"))) {
         const char *slash = strrchr(path, '/');

@@ -197,6 +197,13 @@ attn_status wordpiece_tokenizer_from_json(const cJSON *root, tok_added *added, i
  * [CLS] A [SEP] B [SEP] when the file has [CLS] and [SEP]. */
 attn_status wordpiece_tokenizer_from_vocab_txt(const char *path, attn_tokenizer **out);
 
+/* ---- ESM's vocab.txt (esm_vocab.c) ---- */
+/* Whether the vocab.txt at path is ESM's (its first line is <cls>). */
+bool esm_vocab_txt_matches(const char *path);
+/* EsmTokenizer from its vocab.txt: one character per token, the <...> lines
+ * special tokens, framed <cls> seq <eos>. */
+attn_status esm_tokenizer_from_vocab_txt(const char *path, attn_tokenizer **out);
+
 /* Receives one pre-tokenized word: UTF-8, not NUL-terminated, len > 0, of
  * any length (max_input_chars_per_word does not apply). */
 typedef attn_status (*wordpiece_word_fn)(void *ctx, const char *word, size_t len);

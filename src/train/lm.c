@@ -142,19 +142,19 @@ static int32_t added_id(const attn_tokenizer *tok, const char *const *names) {
     return -1;
 }
 
-static const char *const PAD_NAMES[] = {"[PAD]", "<pad>", NULL};
+static const char *const PAD_NAMES[] = {"[PAD]", "<pad>", NULL}, *const MASK_NAMES[] = {"[MASK]", "<mask>", NULL};
 
 /* MLM: the special tokens from the data's tokenizer. */
 static attn_status mlm_windows(const attn_train_params *p, const attn_tokenizer *tok, int32_t vocab_size, windows *w) {
-    static const char *const mask[] = {"[MASK]", "<mask>", NULL}, *const cls[] = {"[CLS]", "<s>", NULL},
-                             *const sep[] = {"[SEP]", "</s>", NULL};
+    /* BERT's, RoBERTa's, and the amino-acid tokenizer's / ESM's */
+    static const char *const cls[] = {"[CLS]", "<s>", "<cls>", NULL}, *const sep[] = {"[SEP]", "</s>", "<sep>", "<eos>", NULL};
     if (!tok) return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective mlm needs the data's tokenizer.json (from attn prepare)");
-    int32_t m = added_id(tok, mask);
+    int32_t m = added_id(tok, MASK_NAMES);
     w->cls = added_id(tok, cls);
     w->sep = added_id(tok, sep);
     if (m < 0 || w->cls < 0 || w->sep < 0)
         return attn_errorf(ATTN_ERR_INVALID_ARG,
-                           "--objective mlm needs a tokenizer with mask, start and end tokens ([MASK] [CLS] [SEP] or <mask> <s> </s>)");
+                           "--objective mlm needs a tokenizer with mask, start and end tokens ([MASK] [CLS] [SEP], <mask> <s> </s> or <mask> <cls> <sep>)");
     w->mlm = attn_mlm_default_params(m, vocab_size);
     w->special[0] = w->cls;
     w->special[1] = w->sep;
@@ -205,7 +205,8 @@ static attn_status lm_open(void *ctx, const attn_train_params *p, attn_model **o
     attn_status st;
     bool mlm = p->objective == ATTN_OBJECTIVE_MLM, decoder_arch = p->arch == ATTN_ARCH_GPT2 || p->arch == ATTN_ARCH_OPT ||
                                                        p->arch == ATTN_ARCH_LLAMA || p->arch == ATTN_ARCH_BLOOM;
-    if (p->arch != ATTN_ARCH_DEFAULT && !decoder_arch)
+    if (p->arch == ATTN_ARCH_ESM && !mlm) return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch esm trains with --objective mlm");
+    if (p->arch != ATTN_ARCH_DEFAULT && p->arch != ATTN_ARCH_ESM && !decoder_arch)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "this --arch needs pair data (%s has no train.pairs; see attn prepare --pairs)", p->data_dir);
     if (mlm && decoder_arch) return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch gpt2, opt, llama and bloom train with --objective clm");
     if ((st = train_open_shards(p, &c->train, &c->val)) != ATTN_OK) return st;
@@ -229,7 +230,15 @@ static attn_status lm_open(void *ctx, const attn_train_params *p, attn_model **o
         bc.pooler = bc.nsp_head = p->nsp;
         bc.mlm_head = true;
         bc.pad_token_id = tok ? added_id(tok, PAD_NAMES) : -1;
-        if ((st = attn_bert_new(&bc, p->seed, out)) != ATTN_OK) return st;
+        if (p->arch == ATTN_ARCH_ESM) { /* ESM-2: token dropout on the data's mask token */
+            bc.layer_norm_eps = 1e-5f;
+            bc.mask_token_id = tok ? added_id(tok, MASK_NAMES) : -1;
+            if (p->nsp) return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch esm has no next-sentence head (--nsp)");
+            if (bc.pad_token_id < 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "--arch esm needs a tokenizer with a padding token (<pad> or [PAD])");
+            if ((st = attn_esm_new(&bc, p->seed, out)) != ATTN_OK) return st;
+        } else if ((st = attn_bert_new(&bc, p->seed, out)) != ATTN_OK) {
+            return st;
+        }
     } else {
         attn_gpt_config gc = p->model;
         gc.vocab_size = attn_shard_vocab_size(c->train);
