@@ -37,8 +37,11 @@ seq_format seq_detect(const char *text, size_t len) {
 
 void seq_list_free(seq_list *l) {
     attn_free(l->res);
+    attn_free(l->names);
     attn_free(l->off);
     attn_free(l->len);
+    attn_free(l->name_off);
+    attn_free(l->name_len);
     memset(l, 0, sizeof *l);
 }
 
@@ -52,19 +55,35 @@ static attn_status res_reserve(seq_list *l, size_t extra) {
     return ATTN_OK;
 }
 
+static attn_status grow_sizes(size_t **v, int64_t cap) {
+    size_t *p = attn_realloc(*v, (size_t)cap * sizeof *p);
+    if (!p) return ATTN_ERR_OUT_OF_MEMORY;
+    *v = p;
+    return ATTN_OK;
+}
+
 /* Closes the sequence that starts at residue `start` (its residues are the
- * tail of l->res). */
-static attn_status seq_close(seq_list *l, size_t start) {
+ * tail of l->res), named name[0 .. name_len). */
+static attn_status seq_close(seq_list *l, size_t start, const char *name, size_t name_len) {
+    attn_status st;
     if (l->n == l->cap) {
         int64_t cap = l->cap ? 2 * l->cap : 64;
-        size_t *o = attn_realloc(l->off, (size_t)cap * sizeof *o);
-        if (!o) return ATTN_ERR_OUT_OF_MEMORY;
-        l->off = o;
-        size_t *n = attn_realloc(l->len, (size_t)cap * sizeof *n);
-        if (!n) return ATTN_ERR_OUT_OF_MEMORY;
-        l->len = n;
+        if ((st = grow_sizes(&l->off, cap)) || (st = grow_sizes(&l->len, cap)) || (st = grow_sizes(&l->name_off, cap)) ||
+            (st = grow_sizes(&l->name_len, cap)))
+            return st;
         l->cap = cap;
     }
+    if (l->n_names + name_len > l->cap_names) {
+        size_t cap = ATTN_MAX(l->cap_names * 2, l->n_names + name_len + 1024);
+        char *p = attn_realloc(l->names, cap);
+        if (!p) return ATTN_ERR_OUT_OF_MEMORY;
+        l->names = p;
+        l->cap_names = cap;
+    }
+    if (name_len) memcpy(l->names + l->n_names, name, name_len);
+    l->name_off[l->n] = l->n_names;
+    l->name_len[l->n] = name_len;
+    l->n_names += name_len;
     l->off[l->n] = start;
     l->len[l->n] = l->n_res - start;
     l->n++;
@@ -94,7 +113,8 @@ static attn_status append_residues(const char *name, int64_t line, const char *s
 
 attn_status seq_read_fasta(const char *name, const char *text, size_t len, seq_list *out) {
     attn_status st = ATTN_OK;
-    size_t pos = 0, start = 0;
+    size_t pos = 0, start = 0, name_len = 0;
+    const char *seq_name = NULL;
     int64_t line = 0, header_line = 0;
     bool in_seq = false;
     while (pos < len) {
@@ -108,10 +128,13 @@ attn_status seq_read_fasta(const char *name, const char *text, size_t len, seq_l
             if (in_seq && out->n_res == start)
                 return attn_errorf(ATTN_ERR_FORMAT, "%s:%lld: the header has no sequence after it", name,
                                    (long long)header_line);
-            if (in_seq && (st = seq_close(out, start)) != ATTN_OK) return st;
+            if (in_seq && (st = seq_close(out, start, seq_name, name_len)) != ATTN_OK) return st;
             in_seq = true;
             header_line = line;
             start = out->n_res;
+            seq_name = c + 1;   /* the header's first word */
+            for (name_len = 0; seq_name + name_len < e && seq_name[name_len] != ' ' && seq_name[name_len] != '\t';)
+                name_len++;
             continue;
         }
         if (!in_seq)
@@ -121,7 +144,7 @@ attn_status seq_read_fasta(const char *name, const char *text, size_t len, seq_l
     }
     if (in_seq && out->n_res == start)
         return attn_errorf(ATTN_ERR_FORMAT, "%s:%lld: the header has no sequence after it", name, (long long)header_line);
-    if (in_seq) st = seq_close(out, start);
+    if (in_seq) st = seq_close(out, start, seq_name, name_len);
     return st;
 }
 
@@ -155,7 +178,7 @@ static attn_status sto_flush(sto_state *a, seq_list *out) {
         if ((st = res_reserve(out, r->n)) != ATTN_OK) break;
         memcpy(out->res + out->n_res, r->res, r->n);
         out->n_res += r->n;
-        st = seq_close(out, start);
+        st = seq_close(out, start, a->names.bytes + a->names.off[i], a->names.len[i]);
     }
     sto_reset(a);
     return st;

@@ -23,11 +23,13 @@
 typedef enum seq_format { SEQ_TEXT = 0, SEQ_FASTA, SEQ_STOCKHOLM } seq_format;
 
 /* Sequences back to back in res (no separators, upper or lower case as read):
- * sequence i is res[off[i] .. off[i] + len[i]), len[i] > 0. */
+ * sequence i is res[off[i] .. off[i] + len[i]), len[i] > 0; its name (a FASTA
+ * header's first word, a Stockholm row's name; may be empty) is
+ * names[name_off[i] .. name_off[i] + name_len[i]). */
 typedef struct seq_list {
-    char *res;
-    size_t n_res, cap_res;
-    size_t *off, *len;
+    char *res, *names;
+    size_t n_res, cap_res, n_names, cap_names;
+    size_t *off, *len, *name_off, *name_len;
     int64_t n, cap;
 } seq_list;
 

@@ -2,7 +2,8 @@
 # End-to-end: `attn prepare -t amino` reads FASTA and Stockholm files (one
 # document per sequence) with family tags; `attn tokenize` and `attn generate`
 # read a tag as one token; bad sequence files and bad tags fail with exit 1
-# and one error line naming the file and line.
+# and one error line naming the file and line; `attn protein identity`
+# prints each sample's identity to its nearest training sequence.
 ATTN_BIN=${ATTN_BIN:-./attn}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/attn_e2e_protein.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
@@ -38,6 +39,16 @@ bad "a Stockholm file without //" "open.sto:2: the alignment begun at line 1 has
 bad "a tag with a space" "family tag 'P kinase'" "$ATTN_BIN" prepare -t amino --family-tag 'P kinase' -o "$tmp/x" "$tmp/Fam1.fa"
 printf 'MKV\n' > "$tmp/plain.txt"
 bad "a tag on plain text" "plain.txt: family tags need FASTA" "$ATTN_BIN" prepare -t amino --family-tag F -o "$tmp/x" "$tmp/plain.txt"
+# attn protein identity: per-sample lines and the summary
+printf '>s1\nMKVLAWW\n>s2\nGHIKL\n' > "$tmp/samples.fa"
+out=$("$ATTN_BIN" protein identity "$tmp/samples.fa" "$tmp/Fam1.fa" 2> "$tmp/err") || { echo "identity failed: $(cat "$tmp/err")"; fail=1; }
+printf '%s\n' "$out" | grep -q "^s1	100.0%	a$" || { echo "unexpected identity lines: $out"; fail=1; }
+printf '%s\n' "$out" | grep -q "^s2	80.0%	d$" || { echo "unexpected identity lines: $out"; fail=1; }
+printf '%s\n' "$out" | grep -q "^summary: 2 samples, identity to the nearest training sequence: median 90.0%, mean 90.0%" ||
+    { echo "unexpected summary: $out"; fail=1; }
+bad "identity of a plain text file" "plain.txt: neither FASTA" "$ATTN_BIN" protein identity "$tmp/plain.txt" "$tmp/Fam1.fa"
+bad "identity against a bad file" "digit.fa:3" "$ATTN_BIN" protein identity "$tmp/samples.fa" "$tmp/digit.fa"
+
 rc=0
 "$ATTN_BIN" prepare -t amino --family-tag F --family-tag-from-file -o "$tmp/x" "$tmp/Fam1.fa" > /dev/null 2>&1 || rc=$?
 [ "$rc" = 2 ] || { echo "both tag options: exit $rc, want 2"; fail=1; }
