@@ -22,6 +22,12 @@ printf '%s\n' "$out" | grep -q '^6 sequences, one document each' || { echo "unex
 ids=$(printf '<Fam2>MKV<Fam1>' | "$ATTN_BIN" tokenize -t "$tmp/d")
 [ "$ids" = "27 15 13 22 26" ] || { echo "tags tokenized as '$ids'"; fail=1; }
 
+# a tag's id must follow the fixed vocabulary's in turn
+mkdir "$tmp/gap"
+sed 's/"id":	27,/"id":	29,/' "$tmp/d/tokenizer.json" > "$tmp/gap/tokenizer.json"
+printf 'MK' > "$tmp/mk.txt"
+bad "a tag id out of turn" 'added token "<Fam2>" has id 29' "$ATTN_BIN" tokenize -t "$tmp/gap" "$tmp/mk.txt"
+
 # a tiny GPT on the tagged data: `generate -p '<Fam1>'` reads the tag as its token (the amino-acid
 # letters alone would refuse '<')
 "$ATTN_BIN" train --data "$tmp/d" --out "$tmp/m" --layers 1 --heads 1 --width 16 --context 16 --steps 1 --batch 2 \
