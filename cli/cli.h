@@ -16,6 +16,7 @@ int cmd_generate(int argc, char **argv);
 int cmd_score(int argc, char **argv);
 int cmd_tokenize(int argc, char **argv);
 int cmd_tokenizer(int argc, char **argv);
+int cmd_protein(int argc, char **argv);
 int cmd_embed(int argc, char **argv);
 int cmd_similar(int argc, char **argv);
 int cmd_bleu(int argc, char **argv);

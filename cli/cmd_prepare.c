@@ -72,6 +72,11 @@ int cmd_prepare(int argc, char **argv) {
         {CLI_STR("--out", "-o", "DIR", &p.out_dir, "output directory (created if missing)")},
         {CLI_FLOAT("--val-fraction", NULL, "F", &p.val_fraction, 0, 0.5, CLI_CLOSED,
                    "share of each document kept for validation, in [0, 0.5]")},
+        CLI_SECTION("protein sequences (-t amino; FASTA and Stockholm files are read by content):"),
+        {CLI_STR("--family-tag", NULL, "NAME", &p.family_tag,
+                 "start every sequence with the token <NAME> (letters, digits, '_', '-', '.'), added to the vocabulary")},
+        {CLI_FLAG("--family-tag-from-file", NULL, &p.family_tag_from_file,
+                  "tag each file's sequences with its base name up to the first '.' (Pkinase.sto -> <Pkinase>)")},
         CLI_SECTION("parallel text (--pairs):"),
         {CLI_FLAG("--pairs", NULL, &pairs, "TRAIN_FILE holds 'source TAB target' lines: write pair shards")},
         {CLI_STR("--val", NULL, "FILE", &pp.val, "validation pairs (never cut from the training file)")},
@@ -93,6 +98,9 @@ int cmd_prepare(int argc, char **argv) {
         "OUT_DIR/val.bin, and writes OUT_DIR/tokenizer.json and OUT_DIR/meta.json.\n"
         "Each document ends with <|endoftext|>; its last F of text (cut at a line\n"
         "start) goes to val.bin.\n"
+        "With -t amino, a FASTA file ('>' headers) or a Stockholm alignment ('# STOCKHOLM 1.0',\n"
+        "gaps '-' and '.' removed) gives one document per sequence; the last F of each file's\n"
+        "sequences go to val.bin.\n"
         "\n"
         "With --pairs, parallel text: every line is 'source TAB target'. Writes OUT_DIR/train.pairs\n"
         "(val.pairs, test.pairs for --val, --test), tokenizer.json and meta.json.\n"
@@ -117,6 +125,8 @@ int cmd_prepare(int argc, char **argv) {
     if (pairs) return prepare_pairs(&p, &pp, inputs, n_inputs);
     if (pp.val || pp.test || wrap_set || pp.max_len)
         return cli_usage_error("--val, --test, --wrap and --max-len need --pairs");
+    if (p.family_tag && p.family_tag_from_file)
+        return cli_usage_error("--family-tag and --family-tag-from-file exclude each other");
     p.inputs = inputs;
     p.n_inputs = n_inputs;
     attn_prepare_result res;
@@ -126,5 +136,6 @@ int cmd_prepare(int argc, char **argv) {
     warn_unknown(res.n_unknown, res.unknown_as_unk);
     printf("prepared %s train + %s val tokens (vocab %d) into %s\n", commas(res.n_train, a, sizeof a),
            commas(res.n_val, b, sizeof b), (int)res.vocab_size, p.out_dir);
+    if (res.n_sequences > 0) printf("%s sequences, one document each\n", commas(res.n_sequences, a, sizeof a));
     return 0;
 }

@@ -20,7 +20,8 @@ done
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 pkgs="build-essential pkg-config libcjson-dev libutf8proc-dev liblbfgs-dev libmicrohttpd-dev libopenblas-openmp-dev mpich libmpich-dev clang libclang-rt-14-dev"
-# hmmer + hmmer-examples: hmmemit and the Pfam families of recipes/protein_probe.sh
+# hmmer + hmmer-examples: hmmemit, hmmsearch and the Pfam families of recipes/protein_probe.sh
+# and recipes/progen.sh
 pkgs="$pkgs hmmer hmmer-examples"
 # chromium + chromium-driver: the chat page's browser test (tests/py/test_serve_page.py)
 [ "$python" -eq 1 ] && pkgs="$pkgs python3 python3-venv cmake chromium chromium-driver"

@@ -29,6 +29,15 @@
  * WordPiece vocabularies) ends documents with its "[SEP]" added token
  * instead, or else with "</s>" (BART's and RoBERTa's), and one with none of
  * them is refused (ATTN_ERR_UNSUPPORTED).
+ * Protein sequence files: with the amino-acid tokenizer, a FASTA file (first
+ * non-blank character '>') or a Stockholm alignment ("# STOCKHOLM" first,
+ * gaps removed; src/data/fasta.h) gives one document per sequence instead:
+ * [tag] residues eot. The last floor(n * val_fraction) of a file's n
+ * sequences go to val.bin, the rest to train.bin. A family tag ("<Pkinase>"
+ * from family_tag, or from the file's base name up to its first '.' with
+ * family_tag_from_file) starts each of the file's sequences; tags are added
+ * special tokens of the tokenizer (ids 26, 27, ... in the order first met;
+ * a loaded tokenizer's own tags keep theirs). Tags need sequence files.
  * out_dir receives train.bin, val.bin, tokenizer.json and meta.json
  * ({"tokenizer", "vocab_size", "n_train", "n_val", "val_fraction", "inputs"}). */
 #ifndef ATTN_DATA_H
@@ -70,6 +79,8 @@ typedef struct attn_prepare_params {
     int n_inputs;
     const char *out_dir;          /* created (with parents) if missing */
     double val_fraction;          /* in [0, 0.5]; default 0.1 */
+    const char *family_tag;       /* NULL, or a family name: "<NAME>" starts every sequence */
+    bool family_tag_from_file;    /* the tag of each file's sequences is its base name */
 } attn_prepare_params;
 
 ATTN_API attn_prepare_params attn_prepare_default_params(void);
@@ -80,6 +91,7 @@ typedef struct attn_prepare_result {
     int64_t n_unknown;            /* characters outside a given tokenizer's vocabulary
                                      (attn_tokenizer_unknown_count) ... */
     bool unknown_as_unk;          /* ... written as its "<unk>" (else left out) */
+    int64_t n_sequences;          /* documents read from FASTA / Stockholm files */
 } attn_prepare_result;
 
 /* Tokenizes the inputs and writes out_dir/{train.bin,val.bin,tokenizer.json,

@@ -6,6 +6,7 @@
  * untouched; outputs are each written atomically. */
 #include "attn/data.h"
 #include "data/data_impl.h"
+#include "data/fasta.h"
 #include "tokenizers/tokenizers.h"
 
 
@@ -43,7 +44,7 @@ attn_status data_dirs_ensure(const char *path) {
     return st;
 }
 
-static attn_status push_eot(tok_ids *v, int32_t eot) {
+static attn_status push_id(tok_ids *v, int32_t eot) {
     attn_status st = tok_ids_reserve(v, 1);
     if (st == ATTN_OK) v->data[v->n++] = eot;
     return st;
@@ -76,6 +77,40 @@ static attn_status write_meta(const char *out_dir, const attn_tokenizer *tok, co
 done:
     cJSON_Delete(root);
     attn_free(path);
+    return st;
+}
+
+/* One FASTA / Stockholm file: each sequence a document ([tag] residues eot),
+ * the last floor(n * val_fraction) into val. */
+static attn_status prepare_sequences(const attn_prepare_params *p, attn_tokenizer *tok, const char *name,
+                                     const char *text, size_t len, seq_format fmt, int32_t eot, tok_ids *train,
+                                     tok_ids *val, int64_t *n_seqs) {
+    seq_list seqs;
+    memset(&seqs, 0, sizeof seqs);
+    attn_status st = fmt == SEQ_FASTA ? seq_read_fasta(name, text, len, &seqs) : seq_read_stockholm(name, text, len, &seqs);
+    int32_t tag = -1;
+    if (st == ATTN_OK && seqs.n == 0) st = attn_errorf(ATTN_ERR_FORMAT, "%s: no sequences", name);
+    if (st == ATTN_OK && (p->family_tag || p->family_tag_from_file)) {
+        char buf[SEQ_TAG_MAX + 3];
+        size_t fn = 0;
+        const char *family = p->family_tag ? p->family_tag : seq_family_of_path(name, &fn);
+        if (p->family_tag) fn = strlen(family);
+        st = seq_family_tag(family, fn, buf);
+        if (st != ATTN_OK && !p->family_tag) st = error_prefixf(st, "%s: the file's name gives no tag", name);
+        if (st == ATTN_OK) st = amino_tokenizer_add_tag(tok, buf, &tag);
+    }
+    int64_t n_val = (int64_t)((double)seqs.n * p->val_fraction);
+    for (int64_t k = 0; k < seqs.n && st == ATTN_OK; k++) {
+        tok_ids *dst = k < seqs.n - n_val ? train : val;
+        if (tag >= 0 && (st = push_id(dst, tag)) != ATTN_OK) break;
+        if ((st = tokenizer_encode_append(tok, seqs.res + seqs.off[k], seqs.len[k], 0, dst)) != ATTN_OK) {
+            st = error_prefixf(st, "%s: sequence %lld", name, (long long)k + 1);
+            break;
+        }
+        st = push_id(dst, eot);
+    }
+    *n_seqs += seqs.n;
+    seq_list_free(&seqs);
     return st;
 }
 
@@ -128,22 +163,38 @@ attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res)
         goto done;
     }
 
+    bool amino = !strcmp(attn_tokenizer_kind(tok), "amino");
+    bool tagging = p->family_tag || p->family_tag_from_file;
+    int64_t n_seqs = 0;
     for (int i = 0; i < n; i++) {
         const char *name = p->inputs[i];
+        seq_format fmt = amino ? seq_detect(texts[i], lens[i]) : SEQ_TEXT;
+        if (fmt != SEQ_TEXT) {
+            if ((st = prepare_sequences(p, tok, name, texts[i], lens[i], fmt, eot, &train, &val, &n_seqs)) != ATTN_OK)
+                goto done;
+            attn_free(texts[i]);
+            texts[i] = NULL;
+            continue;
+        }
+        if (tagging) {
+            st = attn_errorf(ATTN_ERR_INVALID_ARG, "%s: family tags need FASTA or Stockholm input (and the amino "
+                             "tokenizer); this file is read as plain text", name);
+            goto done;
+        }
         size_t cut = split_point(texts[i], lens[i], p->val_fraction);
         if (cut > 0) {
             if ((st = tokenizer_encode_append(tok, texts[i], cut, 0, &train)) != ATTN_OK) {
                 st = error_prefixf(st, "%s", name);
                 goto done;
             }
-            if ((st = push_eot(&train, eot)) != ATTN_OK) goto done;
+            if ((st = push_id(&train, eot)) != ATTN_OK) goto done;
         }
         if (cut < lens[i]) {
             if ((st = tokenizer_encode_append(tok, texts[i] + cut, lens[i] - cut, cut, &val)) != ATTN_OK) {
                 st = error_prefixf(st, "%s", name);
                 goto done;
             }
-            if ((st = push_eot(&val, eot)) != ATTN_OK) goto done;
+            if ((st = push_id(&val, eot)) != ATTN_OK) goto done;
         }
         attn_free(texts[i]);
         texts[i] = NULL;
@@ -167,6 +218,7 @@ attn_status attn_prepare(const attn_prepare_params *p, attn_prepare_result *res)
         res->vocab_size = V;
         res->n_unknown = attn_tokenizer_unknown_count(tok);
         res->unknown_as_unk = attn_tokenizer_added_id(tok, ATTN_UNK_TEXT) >= 0;
+        res->n_sequences = n_seqs;
     }
 done:
     if (texts)

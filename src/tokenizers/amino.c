@@ -15,7 +15,11 @@
  * WordLevel model over every token, a normalizer that drops the whitespace,
  * upper-cases and turns B J O U Z into X, and a Split pre-tokenizer isolating
  * every character (Hugging Face then fails where attn does: on a character
- * that is not a letter). attn's earlier model type "AminoAcid" is still read. */
+ * that is not a letter). attn's earlier model type "AminoAcid" is still read.
+ * Family tags ("<Pkinase>", ProGen's conditioning tokens) are special added
+ * tokens after the fixed vocabulary, ids 26, 27, ... in the order they were
+ * added; tokenizer.json lists them in "added_tokens" only (not in the
+ * WordLevel vocabulary), where Hugging Face gives them the same ids. */
 #include "tokenizers/tokenizer_impl.h"
 
 #define N_SPECIAL 5
@@ -51,7 +55,15 @@ static attn_status amino_encode(const attn_tokenizer *tok, const char *text, siz
 }
 
 static attn_status amino_token_bytes(const attn_tokenizer *tok, int32_t id, const char **bytes, size_t *len) {
-    (void)tok;
+    if (id >= AMINO_V) {   /* a family tag */
+        for (int32_t i = 0; i < tok->n_added; i++)
+            if (tok->added[i].id == id) {
+                *bytes = tok->added[i].content;
+                *len = tok->added[i].len;
+                return ATTN_OK;
+            }
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "amino tokenizer: no token has id %d", (int)id);
+    }
     if (id < N_SPECIAL) {
         *bytes = SPECIALS[id];
         *len = strlen(SPECIALS[id]);
@@ -150,6 +162,31 @@ attn_status attn_tokenizer_new_amino(attn_tokenizer **out) {
     return ATTN_OK;
 }
 
+attn_status amino_tokenizer_add_tag(attn_tokenizer *tok, const char *tag, int32_t *id) {
+    if (tok->vt != &AMINO_VTABLE)
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "family tags need the amino-acid tokenizer (this one is \"%s\")",
+                           tok->vt->kind);
+    int32_t have = attn_tokenizer_added_id(tok, tag);
+    if (have >= 0) {
+        *id = have;
+        return ATTN_OK;
+    }
+    size_t n = strlen(tag);
+    if (n < 3 || tag[0] != '<' || tag[n - 1] != '>')
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "family tag \"%s\" is not of the form <NAME>", tag);
+    tok_added *added = attn_realloc(tok->added, (size_t)(tok->n_added + 1) * sizeof *added);
+    if (!added) return ATTN_ERR_OUT_OF_MEMORY;
+    tok->added = added;
+    tok_added *a = &added[tok->n_added];
+    if (!(a->content = attn_strdup(tag))) return ATTN_ERR_OUT_OF_MEMORY;
+    a->id = tok->vocab_size;
+    a->len = n;
+    a->special = true;
+    tok->n_added++;
+    *id = tok->vocab_size++;
+    return ATTN_OK;
+}
+
 bool amino_json_matches(const cJSON *model) {
     const cJSON *vocab = cJSON_GetObjectItemCaseSensitive(model, "vocab");
     const cJSON *pad = cJSON_GetObjectItemCaseSensitive(vocab, SPECIALS[0]), *x = cJSON_GetObjectItemCaseSensitive(vocab, "X");
@@ -180,14 +217,30 @@ attn_status amino_tokenizer_from_json(const cJSON *model, tok_added *added, int3
             goto done;
         }
     }
-    bool specials_ok = n_added == N_SPECIAL;
+    bool specials_ok = n_added >= N_SPECIAL;
     for (int i = 0; specials_ok && i < N_SPECIAL; i++)
         specials_ok = added[i].id == i && !strcmp(added[i].content, SPECIALS[i]);
     if (n != AMINO_V - N_SPECIAL || !specials_ok) {
         st = attn_errorf(ATTN_ERR_FORMAT, "%s: not attn's amino-acid vocabulary (21 residues, 5 special tokens)", path);
         goto done;
     }
-    st = attn_tokenizer_new_amino(out);
+    /* family tags: ids 26, 27, ... in turn (added is sorted by id) */
+    for (int32_t i = N_SPECIAL; i < n_added; i++)
+        if (added[i].id != AMINO_V + (i - N_SPECIAL)) {
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: added token \"%s\" has id %d; the family tags of an amino-acid "
+                             "vocabulary take ids %d, %d, ... in turn", path, added[i].content, (int)added[i].id,
+                             AMINO_V, AMINO_V + 1);
+            goto done;
+        }
+    if ((st = attn_tokenizer_new_amino(out)) != ATTN_OK) goto done;
+    for (int32_t i = N_SPECIAL; i < n_added && st == ATTN_OK; i++) {
+        int32_t id;
+        st = amino_tokenizer_add_tag(*out, added[i].content, &id);
+    }
+    if (st != ATTN_OK) {
+        attn_tokenizer_free(*out);
+        *out = NULL;
+    }
 done:
     tok_added_free(added, n_added);
     return st;

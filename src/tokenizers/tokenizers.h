@@ -22,6 +22,12 @@ attn_status tokenizer_encode_append(const attn_tokenizer *tok, const char *text,
 attn_status char_tokenizer_new(const char *const *texts, const size_t *lens, int n_texts,
                                const char *const *names, attn_tokenizer **out);
 
+/* Adds a family tag ("<Pkinase>") to an amino-acid tokenizer as a special
+ * added token with the next id (the vocabulary grows by one); a tag it holds
+ * already keeps its id. *id is the tag's id. Another kind of tokenizer:
+ * ATTN_ERR_UNSUPPORTED. */
+attn_status amino_tokenizer_add_tag(attn_tokenizer *tok, const char *tag, int32_t *id);
+
 /* Prints root into path atomically. */
 attn_status tokenizer_json_write(const cJSON *root, const char *path);
 
