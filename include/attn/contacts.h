@@ -7,16 +7,14 @@
  * chain of L residues and samples sequences from a Potts model whose
  * couplings sit on exactly those pairs.
  *
- * The planted map is secondary-structure-like, made from the seed alone:
- * the chain is cut into segments — helices (9 to 14 residues), strands
- * (5 to 7) and loops (2 to 4) between them, the kind of each drawn at
- * random. Within a helix residue i touches i+3 and i+4. Each strand after
- * the first pairs with an earlier strand drawn at random, antiparallel or
- * parallel (one residue-to-residue ladder along the shorter strand), and
- * each helix after the first packs against an earlier helix drawn at
- * random with probability 1/2 (antiparallel, every residue of the heptad
- * positions a and d of the shorter helix with its partner). The map is
- * symmetric with an empty diagonal.
+ * The planted map is 3D-like, made from the seed alone: the chain is a
+ * self-avoiding walk on the cubic lattice grown one residue at a time, each
+ * step to a free neighbouring site with weight e^(3 x the sites already
+ * occupied around it), which folds it into a compact globule (a dead end
+ * starts the walk again from the next random stream). Residues i and j,
+ * |i - j| >= 3, are in contact when their sites are lattice neighbours,
+ * as in lattice protein models. The map is symmetric with an empty
+ * diagonal; most contacts are long-range.
  *
  * The Potts model (states: the 20 standard residues, ACDEFGHIKLMNPQRSTVWY)
  * has fields h_i(a) ~ N(0, field^2) and, on each planted pair (i, j), a

@@ -18,6 +18,7 @@
 #define S_PERM 0x7065726dULL    /* "perm" */
 #define S_INIT 0x696e6974ULL    /* "init" + chain */
 #define S_GIBBS 0x67696273ULL   /* "gibs" + chain */
+#define COMPACT 3.0             /* the walk's pull toward occupied neighbours */
 
 attn_potts_params attn_potts_default_params(void) {
     attn_potts_params p = {0};
@@ -32,59 +33,58 @@ attn_potts_params attn_potts_default_params(void) {
 
 /* ---- the planted map --------------------------------------------------------- */
 
-typedef struct segment {
-    int64_t start, end; /* [start, end) */
-    int kind;           /* 0 helix, 1 strand */
-} segment;
+typedef struct site {
+    int32_t x, y, z;
+} site;
 
-static int64_t draw(rng_state *r, int64_t lo, int64_t hi) { /* uniform in [lo, hi] */
-    return lo + (int64_t)(rng_next_u64(r) % (uint64_t)(hi - lo + 1));
+static bool same(site a, site b) { return a.x == b.x && a.y == b.y && a.z == b.z; }
+
+/* occupied among the first n sites of the walk */
+static bool taken(const site *w, int64_t n, site s) {
+    for (int64_t k = 0; k < n; k++)
+        if (same(w[k], s)) return true;
+    return false;
 }
 
-static void set_contact(uint8_t *map, int64_t L, int64_t i, int64_t j) {
-    if (i == j || i < 0 || j < 0 || i >= L || j >= L) return;
-    map[i * L + j] = map[j * L + i] = 1;
-}
+static const site STEPS[6] = {{1, 0, 0}, {-1, 0, 0}, {0, 1, 0}, {0, -1, 0}, {0, 0, 1}, {0, 0, -1}};
 
 attn_status attn_contacts_plant(int64_t L, uint64_t seed, uint8_t *map) {
     if (L < 16 || L > 4096 || !map) return attn_errorf(ATTN_ERR_INVALID_ARG, "contact map: length must be in [16, 4096]");
-    memset(map, 0, (size_t)(L * L));
-    rng_state r = {rng_hash(seed, S_MAP, 0)};
-    segment *seg = attn_malloc(sizeof *seg * (size_t)(L / 4 + 1));
-    if (!seg) return ATTN_ERR_OUT_OF_MEMORY;
-    int64_t n = 0, pos = draw(&r, 1, 3);
-    while (pos < L) {
-        int kind = (int)(rng_next_u64(&r) & 1);
-        int64_t len = kind == 0 ? draw(&r, 9, 14) : draw(&r, 5, 7);
-        if (pos + len > L - 1) len = L - 1 - pos;
-        if (len < 5) break;
-        seg[n++] = (segment){pos, pos + len, kind};
-        pos += len + draw(&r, 2, 4);
-    }
-    for (int64_t s = 0; s < n; s++) {
-        const segment *a = &seg[s];
-        if (a->kind == 0)
-            for (int64_t i = a->start; i < a->end; i++) {
-                if (i + 3 < a->end) set_contact(map, L, i, i + 3);
-                if (i + 4 < a->end) set_contact(map, L, i, i + 4);
+    site *w = attn_malloc(sizeof *w * (size_t)L);
+    if (!w) return ATTN_ERR_OUT_OF_MEMORY;
+    /* grow the walk; a dead end (no free neighbour) starts the next attempt */
+    for (uint64_t attempt = 0;; attempt++) {
+        rng_state r = {rng_hash(seed, S_MAP, attempt)};
+        w[0] = (site){0, 0, 0};
+        int64_t n = 1;
+        for (; n < L; n++) {
+            double wt[6], z = 0;
+            site c[6];
+            for (int d = 0; d < 6; d++) {
+                c[d] = (site){w[n - 1].x + STEPS[d].x, w[n - 1].y + STEPS[d].y, w[n - 1].z + STEPS[d].z};
+                wt[d] = 0;
+                if (taken(w, n, c[d])) continue;
+                int touch = 0;
+                for (int e = 0; e < 6; e++)
+                    touch += taken(w, n - 1, (site){c[d].x + STEPS[e].x, c[d].y + STEPS[e].y, c[d].z + STEPS[e].z});
+                wt[d] = exp(COMPACT * touch);
+                z += wt[d];
             }
-        /* an earlier segment of the same kind to pair with */
-        int64_t cand = 0;
-        for (int64_t t = 0; t < s; t++) cand += seg[t].kind == a->kind;
-        if (!cand) continue;
-        if (a->kind == 0 && (rng_next_u64(&r) & 1)) continue; /* helices pack with probability 1/2 */
-        int64_t pick = draw(&r, 0, cand - 1), t = 0;
-        for (;; t++)
-            if (seg[t].kind == a->kind && pick-- == 0) break;
-        const segment *b = &seg[t];
-        bool anti = a->kind == 0 || (rng_next_u64(&r) & 1);
-        int64_t m = a->end - a->start < b->end - b->start ? a->end - a->start : b->end - b->start;
-        for (int64_t k = 0; k < m; k++) {
-            if (a->kind == 0 && k % 7 != 0 && k % 7 != 3) continue; /* heptad positions a and d */
-            set_contact(map, L, a->start + k, anti ? b->end - 1 - k : b->start + k);
+            if (z == 0) break;
+            double u = (double)rng_next_float(&r) * z;
+            int d = 0;
+            for (; d < 5; d++)
+                if (wt[d] > 0 && (u -= wt[d]) < 0) break;
+            while (wt[d] == 0) d--; /* rounding past the last free one */
+            w[n] = c[d];
         }
+        if (n == L) break;
     }
-    attn_free(seg);
+    memset(map, 0, (size_t)(L * L));
+    for (int64_t i = 0; i < L; i++)
+        for (int64_t j = i + 3; j < L; j++)
+            if (abs(w[i].x - w[j].x) + abs(w[i].y - w[j].y) + abs(w[i].z - w[j].z) == 1) map[i * L + j] = map[j * L + i] = 1;
+    attn_free(w);
     return ATTN_OK;
 }
 
