@@ -146,15 +146,15 @@ static const char *const PAD_NAMES[] = {"[PAD]", "<pad>", NULL};
 
 /* MLM: the special tokens from the data's tokenizer. */
 static attn_status mlm_windows(const attn_train_params *p, const attn_tokenizer *tok, int32_t vocab_size, windows *w) {
-    static const char *const mask[] = {"[MASK]", "<mask>", NULL}, *const cls[] = {"[CLS]", "<s>", NULL},
-                             *const sep[] = {"[SEP]", "</s>", NULL};
+    static const char *const mask[] = {"[MASK]", "<mask>", NULL}, *const cls[] = {"[CLS]", "<s>", "<cls>", NULL},
+                             *const sep[] = {"[SEP]", "</s>", "<sep>", NULL};
     if (!tok) return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective mlm needs the data's tokenizer.json (from attn prepare)");
     int32_t m = added_id(tok, mask);
     w->cls = added_id(tok, cls);
     w->sep = added_id(tok, sep);
     if (m < 0 || w->cls < 0 || w->sep < 0)
         return attn_errorf(ATTN_ERR_INVALID_ARG,
-                           "--objective mlm needs a tokenizer with mask, start and end tokens ([MASK] [CLS] [SEP] or <mask> <s> </s>)");
+                           "--objective mlm needs a tokenizer with mask, start and end tokens ([MASK] [CLS] [SEP], <mask> <s> </s> or <mask> <cls> <sep>)");
     w->mlm = attn_mlm_default_params(m, vocab_size);
     w->special[0] = w->cls;
     w->special[1] = w->sep;
