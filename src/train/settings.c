@@ -39,6 +39,7 @@ enum {
     WHEN_DPO = 1u << 10,
     WHEN_REWARD = 1u << 11,
     WHEN_GRPO = 1u << 12,
+    WHEN_DOC_WINDOWS = 1u << 13, /* --doc-windows (recorded only with it: other runs' settings stay as they were) */
 };
 
 typedef struct setting_row {
@@ -78,6 +79,7 @@ static const setting_row SETTINGS[] = {
     INT("d_model", d_model, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--width (inverse-sqrt's d_model)", "none"),
     BOOL("static_masking", static_masking, WHEN_MLM, "--static-masking"),
     BOOL("whole_word_masking", whole_word_masking, WHEN_MLM, "--whole-word-masking"),
+    BOOL("doc_windows", doc_windows, WHEN_DOC_WINDOWS, "--doc-windows"),
     BOOL("next_sentence_prediction", nsp, WHEN_NSP, "--nsp"),
     BOOL("train_on_prompt", train_on_prompt, WHEN_SFT, "--train-on-prompt"),
     BOOL("packing", packing, WHEN_SFT, "--packing"),
@@ -132,6 +134,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (pairs) when |= WHEN_PAIRS;
     if (dist_size() > 1) when |= WHEN_DIST;
     if (p->deterministic_reduce) when |= WHEN_DETERMINISTIC;
+    if (p->doc_windows && p->objective == ATTN_OBJECTIVE_MLM) when |= WHEN_DOC_WINDOWS;
     s->world_size = dist_size();
     s->deterministic_reduce = p->deterministic_reduce;
     s->batch_size = p->batch_size;
@@ -157,6 +160,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->d_model = p->optim.d_model;
     s->static_masking = p->static_masking;
     s->whole_word_masking = p->whole_word_masking;
+    s->doc_windows = p->doc_windows;
     s->nsp = p->nsp;
     s->train_on_prompt = p->train_on_prompt;
     s->packing = p->packing;

@@ -18,7 +18,7 @@ typedef struct train_settings {
     int64_t batch_size, seq_len, grad_accum, max_steps, warmup_steps, d_model, batch_tokens, world_size, group;
     float lr, min_lr, weight_decay, beta1, beta2, eps, grad_clip, label_smoothing;
     float mask_ratio, poisson_lambda, random_ratio, delete_ratio, permute_ratio, rotate_ratio, dpo_beta, kl_coef;
-    bool static_masking, whole_word_masking, nsp, deterministic_reduce, train_on_prompt, packing, dpo_ipo;
+    bool static_masking, whole_word_masking, doc_windows, nsp, deterministic_reduce, train_on_prompt, packing, dpo_ipo;
     char seed[24], objective[16], schedule[16], data[16], precision[8];
 } train_settings;
 

@@ -1,7 +1,8 @@
 #!/bin/sh
 # attn contacts end to end on a tiny synthetic family: potts writes the same
 # map and sequences for a seed; the amino-acid corpus trains a masked-LM
-# encoder (the tokenizer's <cls> <sep> <mask> are its specials); fit and
+# encoder (the tokenizer's <cls> <sep> <mask> are its specials), also with
+# --doc-windows (rows start after a <sep>; refused without one); fit and
 # predict run on its attention maps (precision table, figure, top-L lines);
 # bad maps, sequences and mismatched regressions are errors naming them.
 set -eu
@@ -21,6 +22,16 @@ grep -v '>' "$tmp/fam/sequences.fasta" | tail -n 20 > "$tmp/held.txt"
 "$ATTN" prepare -t amino -o "$tmp/data" "$tmp/train.txt" >/dev/null
 "$ATTN" train --objective mlm --data "$tmp/data" --out "$tmp/m" --layers 2 --heads 2 --width 16 --context 32 --seq-len 27 \
     --batch 8 --steps 4 --eval-every 0 --eval-batches 1 --threads 2 --quiet
+# --doc-windows: every row one sequence from its first residue; data without end tokens is refused
+"$ATTN" train --objective mlm --doc-windows --data "$tmp/data" --out "$tmp/md" --layers 1 --heads 2 --width 16 --context 32 \
+    --seq-len 26 --batch 8 --steps 2 --eval-every 0 --eval-batches 1 --threads 2 --quiet
+grep -v '>' "$tmp/fam/sequences.fasta" | head -n 50 > "$tmp/nosep.txt"
+"$ATTN" prepare -t amino -o "$tmp/nosep" "$tmp/nosep.txt" >/dev/null
+rc=0
+"$ATTN" train --objective mlm --doc-windows --data "$tmp/nosep" --out "$tmp/bad" --layers 1 --heads 2 --width 16 --context 32 \
+    --seq-len 26 --batch 8 --steps 1 --quiet 2> "$tmp/err" || rc=$?
+[ "$rc" -eq 1 ] && grep -q "^attn train: error: --doc-windows: the training shard has no end token" "$tmp/err" ||
+    fail "doc-windows without end tokens: exit $rc: $(cat "$tmp/err")"
 "$ATTN" contacts fit -m "$tmp/m" --map "$tmp/fam/contacts.txt" --format sep --train 4 -o "$tmp/reg.json" "$tmp/held.txt" > "$tmp/out"
 grep -q 'fitted on 4 sequences' "$tmp/out" || fail "fit: $(cat "$tmp/out")"
 grep -q '"format":[[:space:]]*"sep"' "$tmp/reg.json" || fail "regression lacks its format"
