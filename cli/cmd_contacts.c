@@ -256,10 +256,11 @@ static int contacts_potts(int argc, char **argv) {
     };
     const cli_spec spec = {
         "usage: attn contacts potts -o DIR [--length N] [--count N] [--seed N] [options]",
-        "A synthetic protein family (not a real structure): a secondary-structure-like contact map\n"
-        "planted on a chain (helices with i/i+3/i+4 contacts, strands paired into ladders, helices\n"
-        "packed at heptad positions), and sequences Gibbs-sampled from a Potts model whose fields are\n"
-        "random and whose couplings sit on exactly the planted pairs (include/attn/contacts.h).",
+        "A synthetic protein family (not a real structure): a 3D-like contact map planted on a chain\n"
+        "(a compact self-avoiding walk on the cubic lattice; residues |i-j| >= 3 on neighbouring sites\n"
+        "are in contact), and sequences Gibbs-sampled from a Potts model whose fields are random and\n"
+        "whose couplings sit on exactly the planted pairs (include/attn/contacts.h). Defaults:\n"
+        "coupling 4, field 0.5, 8 chains, burn-in 200, thin 10.",
         options, NULL};
     int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
     if (r != CLI_GO_ON) return r;

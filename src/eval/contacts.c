@@ -23,8 +23,8 @@
 attn_potts_params attn_potts_default_params(void) {
     attn_potts_params p = {0};
     p.length = 64;
-    p.coupling = 2.5f;
-    p.field = 1.0f;
+    p.coupling = 4.0f;
+    p.field = 0.5f;
     p.chains = 8;
     p.burn_in = 200;
     p.thin = 10;
@@ -455,7 +455,7 @@ attn_status attn_contacts_svg(const float *scores, const uint8_t *map, int64_t L
         return ATTN_ERR_OUT_OF_MEMORY;
     }
     put(&b, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" viewBox=\"0 0 %.0f %.0f\" "
-            "font-family=\"sans-serif\" font-size=\"12\">\n", W, top + side + 50, W, top + side + 50);
+            "font-family=\"sans-serif\" font-size=\"12\">\n", W, top + side + 62, W, top + side + 62);
     put(&b, "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n<text x=\"%.1f\" y=\"22\" text-anchor=\"middle\" "
             "font-size=\"14\">", left + side / 2);
     put_escaped(&b, title ? title : "contacts");
@@ -480,9 +480,11 @@ attn_status attn_contacts_svg(const float *scores, const uint8_t *map, int64_t L
             (long long)t);
         put(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%lld</text>\n", left - 4, top + (double)t * c + 4, (long long)t);
     }
-    put(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">grey: true contacts; lower left: top-%lld predicted with "
-            "|i-j| &gt;= %lld (blue true, red false: %lld / %lld)</text>\n",
-        left + side / 2, top + side + 38, (long long)k, (long long)min_sep, (long long)hit, (long long)k);
+    put(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">grey: true contacts (both triangles)</text>\n", left + side / 2,
+        top + side + 36);
+    put(&b, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">lower left: the top-%lld predicted pairs with |i-j| &gt;= %lld, "
+            "blue true, red false (%lld / %lld true)</text>\n",
+        left + side / 2, top + side + 52, (long long)k, (long long)min_sep, (long long)hit, (long long)k);
     put(&b, "</svg>\n");
     attn_free(v);
     if (b.oom) {

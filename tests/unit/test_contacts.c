@@ -182,7 +182,7 @@ TEST("contact map figure") {
         CHECK(strlen(svg) == len);
         CHECK(strstr(svg, "synthetic &lt;family&gt; &amp; model"));
         CHECK(strstr(svg, "fill=\"#1f5fbf\"") && strstr(svg, "fill=\"#d62728\""));
-        CHECK(strstr(svg, "(blue true, red false: 1 / 2)"));
+        CHECK(strstr(svg, "the top-2 predicted pairs with |i-j| &gt;= 6, blue true, red false (1 / 2 true)"));
         CHECK(strstr(svg, "</svg>\n") == svg + len - 7);
     }
     attn_free(svg);
