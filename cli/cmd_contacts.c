@@ -27,8 +27,8 @@
 enum { FORMAT_CLS = 0, FORMAT_SEP = 1 };
 static const cli_choice formats[] = {{"cls", FORMAT_CLS}, {"sep", FORMAT_SEP}, {NULL, 0}};
 #define FORMAT_HELP                                                                                                     \
-    "the encoder's input around the residues: cls = [CLS] residues [SEP]; sep = [CLS] [SEP] residues [SEP] (the "      \
-    "masked-LM windows of a corpus whose sequences each start with <sep>, as recipes/contacts.sh prepares it)"
+    "the encoder's input around the residues: cls = [CLS] residues [SEP] (the rows of attn train --doc-windows on a " \
+    "corpus whose sequences each follow a <sep>, as recipes/contacts.sh trains); sep = [CLS] [SEP] residues [SEP]"
 
 /* ---- files ------------------------------------------------------------------- */
 

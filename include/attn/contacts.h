@@ -55,7 +55,7 @@ extern "C" {
 typedef struct attn_potts_params {
     int64_t length;       /* residues L, 16 to 4096 */
     uint64_t seed;
-    float coupling;       /* strength of a planted coupling (default 4: learnable by a small encoder in minutes) */
+    float coupling;       /* strength of a planted coupling (default 4) */
     float field;          /* standard deviation of the fields (default 0.5) */
     int64_t chains;       /* independent Gibbs chains (default 8) */
     int64_t burn_in;      /* sweeps before a chain's first sample (default 200) */
