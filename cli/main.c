@@ -35,6 +35,7 @@ static const command COMMANDS[] = {
     {"serve", cmd_serve, "an OpenAI-compatible HTTP server (chat and completions, streaming, many clients at once)"},
     {"eval", cmd_eval, "few-shot accuracy of a decoder on multiple-choice and generation tasks (JSONL), with standard errors"},
     {"sweep", cmd_sweep, "train GPT shapes x FLOP budgets x seeds one after another (resumable); one row per run for attn scaling fit"},
+    {"contacts", cmd_contacts, "residue contacts from an encoder's attention maps (ESM's regression); synthetic Potts families"},
     {"scaling", cmd_scaling, "compute-optimal scaling laws: fit Chinchilla's three approaches to runs, or plan N and D for a budget"},
     {"protein", cmd_protein, "protein sequence tools: identity of samples to their nearest training sequence"},
     {"chat-template", cmd_chat_template, "render a conversation (JSON) with a model's chat template, as transformers does"},

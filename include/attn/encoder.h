@@ -108,6 +108,14 @@ ATTN_API attn_status attn_encoder_classify(attn_model *model, const int32_t *ids
 ATTN_API attn_status attn_encoder_nsp_logits(attn_model *model, const int32_t *ids, const int32_t *type_ids,
                                              const uint8_t *mask, int64_t B, int64_t T, float *out);
 
+/* Attention probabilities of one sequence ids (T tokens, mask as above or
+ * NULL): out (n_layer, n_head, T, T), row i of a head's map the softmax over
+ * keys j of query i (transformers' output_attentions; masked keys 0). A
+ * reference pass from each layer's q and k (the tiled kernel keeps no
+ * probabilities): for analysis such as contacts (contacts.h), not speed. */
+ATTN_API attn_status attn_encoder_attention_maps(attn_model *model, const int32_t *ids, const uint8_t *mask, int64_t T,
+                                                 float *out);
+
 /* Sentence embeddings as sentence-transformers' Pooling(mean): the mean of
  * the last hidden states over the real tokens of each row (mask), then,
  * when normalize, divided by max(L2 norm, 1e-12) (its Normalize module).

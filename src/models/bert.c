@@ -278,10 +278,42 @@ static tensor *linear_act(graph *g, attn_bert_activation act, tensor *x, tensor 
     return op_linear_act(g, x, w, b, activation(act));
 }
 
+/* The attention probabilities of one row (x (1, T, C)) entering layer ly:
+ * out (H, T, T), softmax over keys of q.k / sqrt(D), masked keys 0. A plain
+ * reference pass from the layer's q and k: the tiled kernel keeps none. */
+static void attention_probs(graph *g, tensor *x, bert_layer *ly, int64_t H, const uint8_t *mask, float *out) {
+    int64_t T = x->shape[1], C = x->shape[2], D = C / H;
+    tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
+    if (!qkv) return;
+    double scale = 1 / sqrt((double)D);
+    for (int64_t h = 0; h < H; h++)
+        for (int64_t i = 0; i < T; i++) {
+            const float *q = qkv->data + i * 3 * C + h * D;
+            float *row = out + (h * T + i) * T;
+            double mx = -INFINITY, z = 0;
+            for (int64_t j = 0; j < T; j++) {
+                if (mask && !mask[j]) continue;
+                const float *k = qkv->data + j * 3 * C + C + h * D;
+                double d = 0;
+                for (int64_t e = 0; e < D; e++) d += (double)q[e] * (double)k[e];
+                row[j] = (float)(d * scale);
+                mx = fmax(mx, (double)row[j]);
+            }
+            for (int64_t j = 0; j < T; j++) {
+                if (mask && !mask[j]) continue;
+                double e = exp((double)row[j] - mx);
+                row[j] = (float)e;
+                z += e;
+            }
+            for (int64_t j = 0; j < T; j++) row[j] = mask && !mask[j] ? 0.0f : (float)((double)row[j] / z);
+        }
+}
+
 /* Last hidden states (B, T, C). ids, type_ids and mask must stay valid
- * until backward (attention keeps the mask). */
+ * until backward (attention keeps the mask). maps (B = 1 only): when not
+ * NULL, every layer's attention probabilities (L, H, T, T). */
 static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
-                      int64_t B, int64_t T) {
+                      int64_t B, int64_t T, float *maps) {
     if (g->status) return NULL;
     const attn_bert_config *c = &m->bert->cfg;
     float eps = c->layer_norm_eps, p = m->cfg.dropout;
@@ -325,6 +357,7 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t
         nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->ao_w, .o_b = &ly->ao_b, .n_head = c->n_head};
         nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = eps}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = eps};
         nn_mlp f = {.up_w = &ly->fc_w, .up_b = &ly->fc_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b, .act = act};
+        if (maps && x) attention_probs(g, x, ly, c->n_head, mask, maps + l * c->n_head * T * T);
         x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, p, false, mask, NULL);
     }
     return x;
@@ -370,7 +403,7 @@ static tensor *classifier(attn_model *m, graph *g, tensor *x) {
 static tensor *encode_batch(attn_model *m, graph *g, const model_batch *b) {
     const uint8_t *mask = batch_mask(m, g, b);
     if (g->status) return NULL;
-    return encode(m, g, b->inputs, b->type_ids, mask, b->B, b->T);
+    return encode(m, g, b->inputs, b->type_ids, mask, b->B, b->T, NULL);
 }
 
 tensor *bert_classify(attn_model *m, graph *g, const model_batch *b) {
@@ -422,7 +455,7 @@ typedef struct run_args {
 /* The forward of `what` (also the diagnostic pass of model_check_output). */
 static tensor *run_forward(attn_model *m, graph *g, void *ctx) {
     const run_args *a = ctx;
-    tensor *x = encode(m, g, a->ids, a->type_ids, a->mask, a->B, a->T);
+    tensor *x = encode(m, g, a->ids, a->type_ids, a->mask, a->B, a->T, NULL);
     if (a->what == RUN_POOLED) x = pooled(m, g, x);
     if (a->what == RUN_MLM) x = mlm_logits(m, g, x);
     if (a->what == RUN_CLASSIFY) x = classifier(m, g, x);
@@ -485,6 +518,24 @@ attn_status attn_encoder_classify(attn_model *m, const int32_t *ids, const int32
 attn_status attn_encoder_nsp_logits(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,
                                     int64_t B, int64_t T, float *out) {
     return run(m, RUN_NSP, ids, type_ids, mask, B, T, out);
+}
+
+attn_status attn_encoder_attention_maps(attn_model *m, const int32_t *ids, const uint8_t *mask, int64_t T, float *out) {
+    if (!m || !m->bert) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
+    if (!ids || !out || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder attention maps: ids and out are required");
+    for (int64_t t = 0; t < T; t++)
+        if (ids[t] < 0 || ids[t] >= m->bert->cfg.vocab_size)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "token id %d at position %lld is outside the vocabulary", (int)ids[t], (long long)t);
+    int64_t n = m->bert->cfg.n_layer * m->bert->cfg.n_head * T * T;
+    graph g;
+    graph_init(&g, NULL);
+    graph_reset(&g, false, false, 0);
+    tensor *x = encode(m, &g, ids, NULL, mask, 1, T, out);
+    attn_status st = x ? ATTN_OK : g.status ? g.status : ATTN_ERR_INVALID_ARG;
+    graph_free(&g);
+    if (!st && !model_all_finite(out, n))
+        st = attn_errorf(ATTN_ERR_FORMAT, "non-finite attention probabilities; the weights may be corrupt");
+    return st;
 }
 
 attn_status attn_encoder_embed(attn_model *m, const int32_t *ids, const int32_t *type_ids, const uint8_t *mask,

@@ -22,6 +22,8 @@
 typedef struct windows {
     attn_objective objective;
     bool static_masking, nsp;
+    int64_t *doc_starts[2];   /* --doc-windows: the train / val shard's window starts (NULL: anywhere) */
+    int64_t n_docs[2];
     uint64_t seed;
     int32_t cls, sep;
     int32_t special[4];
@@ -101,7 +103,7 @@ static attn_status train_batch(const windows *w, const attn_shard *s, int64_t st
     for (int64_t mb = 0; mb < n_micro; mb++)
         for (int64_t b = 0; b < B; b++) {
             uint64_t h = rng_hash(w->seed, (uint64_t)step, (uint64_t)(mb * B + b));
-            int64_t start = (int64_t)(h % (uint64_t)span);
+            int64_t start = w->doc_starts[0] ? w->doc_starts[0][h % (uint64_t)w->n_docs[0]] : (int64_t)(h % (uint64_t)span);
             uint64_t mask_seed = w->static_masking
                                      ? rng_hash(w->seed, MLM_STATIC_STREAM, (uint64_t)start)
                                      : rng_hash(rng_hash(w->seed, MLM_DYNAMIC_STREAM, (uint64_t)step), 0, (uint64_t)(mb * B + b));
@@ -119,6 +121,8 @@ static attn_status evaluate(const windows *win, attn_trainer *tr, const attn_sha
         for (int64_t b = 0; b < B; b++) {
             int64_t w = k * B + b;
             int64_t start = n_windows > 1 ? (int64_t)((double)w * (double)(span - 1) / (double)(n_windows - 1)) : 0;
+            if (win->doc_starts[1])
+                start = win->doc_starts[1][n_windows > 1 ? (int64_t)((double)w * (double)(win->n_docs[1] - 1) / (double)(n_windows - 1)) : 0];
             uint64_t mask_seed = rng_hash(win->seed, MLM_VAL_STREAM, (uint64_t)w);
             attn_status st = fill_window(win, s, start, T, r, b, buf, mask_seed);
             if (st) return st;
@@ -260,6 +264,45 @@ static attn_status lm_open(void *ctx, const attn_train_params *p, attn_model **o
     return ATTN_OK;
 }
 
+/* --doc-windows: the offsets just after each end token (the MLM end token or
+ * <|endoftext|>) of shard s from which a whole window of n tokens fits. */
+static attn_status doc_starts(const attn_shard *s, int32_t sep, int32_t eot, int64_t n, const char *what, int64_t **out,
+                              int64_t *n_out) {
+    enum { CHUNK = 1 << 16 };
+    int64_t len = attn_shard_len(s), count = 0, cap = 0;
+    int64_t *v = NULL;
+    int32_t *buf = attn_malloc(sizeof *buf * CHUNK);
+    if (!buf) return ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = ATTN_OK;
+    for (int64_t at = 0; at < len && !st; at += CHUNK) {
+        int64_t m = len - at < CHUNK ? len - at : CHUNK;
+        if ((st = attn_shard_read(s, at, m, buf))) break;
+        for (int64_t k = 0; k < m; k++) {
+            if ((buf[k] != sep && buf[k] != eot) || at + k + 1 + n > len) continue;
+            if (count == cap) {
+                int64_t *w = attn_realloc(v, sizeof *v * (size_t)(cap = cap ? 2 * cap : 1024));
+                if (!w) {
+                    st = ATTN_ERR_OUT_OF_MEMORY;
+                    break;
+                }
+                v = w;
+            }
+            v[count++] = at + k + 1;
+        }
+    }
+    attn_free(buf);
+    if (!st && !count)
+        st = attn_errorf(ATTN_ERR_INVALID_ARG, "--doc-windows: the %s shard has no end token followed by %lld tokens to start a window "
+                         "after (end each document with its tokenizer's end token, e.g. <sep> or [SEP])", what, (long long)n);
+    if (st) {
+        attn_free(v);
+        return st;
+    }
+    *out = v;
+    *n_out = count;
+    return ATTN_OK;
+}
+
 /* The window length, its fit to the model and shards, the masking, buffers. */
 static attn_status lm_prepare(void *ctx, const attn_train_params *p, attn_model **pm, train_plan *plan) {
     lm_ctx *c = ctx;
@@ -291,6 +334,14 @@ static attn_status lm_prepare(void *ctx, const attn_train_params *p, attn_model 
     win->seed = p->seed;
     if (mlm && (st = mlm_windows(p, c->tok, (int32_t)cfg.vocab_size, win)) != ATTN_OK) return st;
     if (win->word_start && !(win->row_starts = attn_malloc((size_t)T))) return ATTN_ERR_OUT_OF_MEMORY;
+    if (p->doc_windows) {
+        if (!mlm || p->nsp) return attn_errorf(ATTN_ERR_INVALID_ARG, "--doc-windows is for --objective mlm without --nsp");
+        int32_t eot = c->tok ? attn_tokenizer_eot(c->tok) : -1;
+        if ((st = doc_starts(c->train, win->sep, eot, T - 2, "training", &win->doc_starts[0], &win->n_docs[0])) != ATTN_OK) return st;
+        if (c->val && p->eval_batches > 0 &&
+            (st = doc_starts(c->val, win->sep, eot, T - 2, "validation", &win->doc_starts[1], &win->n_docs[1])) != ATTN_OK)
+            return st;
+    }
     c->r.in = attn_malloc((size_t)(A * B * T) * sizeof *c->r.in);
     c->r.tg = attn_malloc((size_t)(A * B * T) * sizeof *c->r.tg);
     c->r.types = attn_malloc((size_t)(A * B * T) * sizeof *c->r.types);
@@ -306,6 +357,8 @@ static void lm_close(void *ctx) {
     lm_ctx *c = ctx;
     attn_free(c->win.word_start);
     attn_free(c->win.row_starts);
+    attn_free(c->win.doc_starts[0]);
+    attn_free(c->win.doc_starts[1]);
     attn_tokenizer_free(c->tok);
     attn_shard_close(c->train);
     attn_shard_close(c->val);

@@ -41,6 +41,7 @@ enum {
     WHEN_GRPO = 1u << 12,
     WHEN_MUON = 1u << 13,
     WHEN_PPO = 1u << 14,
+    WHEN_DOC_WINDOWS = 1u << 15, /* --doc-windows (recorded only with it: other runs' settings stay as they were) */
 };
 
 typedef struct setting_row {
@@ -80,6 +81,7 @@ static const setting_row SETTINGS[] = {
     INT("d_model", d_model, WHEN_INVERSE_SQRT, RESUME_REFUSE, "--width (inverse-sqrt's d_model)", "none"),
     BOOL("static_masking", static_masking, WHEN_MLM, "--static-masking"),
     BOOL("whole_word_masking", whole_word_masking, WHEN_MLM, "--whole-word-masking"),
+    BOOL("doc_windows", doc_windows, WHEN_DOC_WINDOWS, "--doc-windows"),
     BOOL("next_sentence_prediction", nsp, WHEN_NSP, "--nsp"),
     BOOL("train_on_prompt", train_on_prompt, WHEN_SFT, "--train-on-prompt"),
     BOOL("packing", packing, WHEN_SFT, "--packing"),
@@ -150,6 +152,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (pairs) when |= WHEN_PAIRS;
     if (dist_size() > 1) when |= WHEN_DIST;
     if (p->deterministic_reduce) when |= WHEN_DETERMINISTIC;
+    if (p->doc_windows && p->objective == ATTN_OBJECTIVE_MLM) when |= WHEN_DOC_WINDOWS;
     s->world_size = dist_size();
     s->deterministic_reduce = p->deterministic_reduce;
     s->batch_size = p->batch_size;
@@ -178,6 +181,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     s->muon_momentum = p->optim.muon_momentum;
     s->static_masking = p->static_masking;
     s->whole_word_masking = p->whole_word_masking;
+    s->doc_windows = p->doc_windows;
     s->nsp = p->nsp;
     s->train_on_prompt = p->train_on_prompt;
     s->packing = p->packing;

@@ -20,7 +20,7 @@ typedef struct train_settings {
     float lr, min_lr, weight_decay, beta1, beta2, eps, grad_clip, label_smoothing;
     float mask_ratio, poisson_lambda, random_ratio, delete_ratio, permute_ratio, rotate_ratio, dpo_beta, kl_coef, muon_lr, muon_momentum;
     float cliprange, cliprange_value, vf_coef, gamma, lam, ppo_kl_coef, kl_target, ptx_coef;
-    bool static_masking, whole_word_masking, nsp, deterministic_reduce, train_on_prompt, packing, dpo_ipo;
+    bool static_masking, whole_word_masking, doc_windows, nsp, deterministic_reduce, train_on_prompt, packing, dpo_ipo;
     char seed[24], objective[16], schedule[16], data[16], precision[8], optimizer[8];
 } train_settings;
 
