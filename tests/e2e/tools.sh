@@ -26,7 +26,7 @@ grep -q "c.json" "$tmp/out" && { echo "retrieve read a .json file"; fail=1; }
 "$ATTN" retrieve --docs "$tmp/r" --json DOGS > "$tmp/out"
 grep -q "^{\"file\":\"$tmp/r/sub/b.md\",\"line\":1,\"score\":[0-9.]*,\"text\":\"Dogs bark.\"}$" "$tmp/out" ||
     { echo "--json: $(cat "$tmp/out")"; fail=1; }
-[ ! -s "$("$ATTN" retrieve --docs "$tmp/r" zebra)" ] || { echo "no match printed something"; fail=1; }
+[ -z "$("$ATTN" retrieve --docs "$tmp/r" zebra)" ] || { echo "no match printed something"; fail=1; }
 "$ATTN" retrieve -k 1 Captain Wentworth folding letter | head -n 1 | grep -q '^data/austen/persuasion.txt:[0-9]* ' ||
     { echo "the default corpus (data/) did not find Persuasion"; fail=1; }
 mkdir -p "$tmp/empty"
