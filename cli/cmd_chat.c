@@ -10,6 +10,7 @@
  * (the text its template puts after an assistant message, e.g. <|im_end|>,
  * as a token or as text), the model's end-of-text token, or -n tokens. */
 #include "cli.h"
+#include "chat_tools.h"
 
 #include "attn/chat.h"
 #include "attn/encoder.h"
@@ -107,6 +108,8 @@ typedef struct chat {
     size_t n, cap;
     bool verbose;
     int64_t turn;
+    cli_tools *tools;        /* --tools: the tool loop (NULL: off) */
+    int64_t tool_rounds;     /* rounds of calls per answer at most */
 } chat;
 
 static void msg_free(message *m) {
@@ -154,12 +157,20 @@ static bool has_system(const chat *c) { return c->n > 0 && !strcmp(c->msgs[0].ro
 
 static attn_status render(const chat *c, const message *msgs, size_t n, bool gen_prompt, char **out, size_t *len) {
     attn_chat_message *m = malloc((n ? n : 1) * sizeof *m);
-    if (!m) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
-    for (size_t i = 0; i < n; i++) m[i] = (attn_chat_message){msgs[i].role, msgs[i].content};
+    const char **roles = malloc((n ? n : 1) * sizeof *roles), **texts = malloc((n ? n : 1) * sizeof *texts);
+    attn_status st = m && roles && texts ? ATTN_OK : attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
+    for (size_t i = 0; i < n && !st; i++) {
+        m[i] = (attn_chat_message){msgs[i].role, msgs[i].content};
+        roles[i] = msgs[i].role;
+        texts[i] = msgs[i].content;
+    }
     attn_chat_options opt = c->opt;
     opt.add_generation_prompt = gen_prompt;
-    attn_status st = attn_chat_render(c->tmpl, m, n, &opt, out, len);
+    if (!st) st = c->tools ? cli_tools_render(c->tools, c->tmpl, roles, texts, n, &opt, out, len)
+                           : attn_chat_render(c->tmpl, m, n, &opt, out, len);
     free(m);
+    free(roles);
+    free(texts);
     return st;
 }
 
@@ -246,7 +257,7 @@ static attn_status prompt_tokens(chat *c, int32_t **ids, int64_t *n) {
 typedef struct reply {
     char *content;          /* malloc'd */
     int64_t prompt_tokens, reused, completion_tokens;
-    const char *finish;     /* "stop", "length" or "interrupted" */
+    const char *finish;     /* "stop", "length", "interrupted" or "tool_calls" */
 } reply;
 
 /* Answers the conversation: decodes the prompt (only what the cache does
@@ -294,6 +305,17 @@ static attn_status answer(chat *c, bool show, reply *r) {
                     break;
                 }
         }
+        if (c->tools) { /* a tool call ends the turn: the loop runs it */
+            static const char CLOSE[] = "</tool_call>";
+            size_t from = s.raw.len > len + sizeof CLOSE ? s.raw.len - len - sizeof CLOSE : 0;
+            const char *hit = memmem(s.raw.p + from, s.raw.len - from, CLOSE, sizeof CLOSE - 1);
+            if (hit) {
+                s.raw.len = (size_t)(hit - s.raw.p) + sizeof CLOSE - 1;
+                s.raw.p[s.raw.len] = '\0';
+                r->finish = "tool_calls";
+                break;
+            }
+        }
         if ((st = stream_emit(&s, show_to, false))) break;
         if (interrupted) {
             r->finish = "interrupted";
@@ -310,6 +332,53 @@ static attn_status answer(chat *c, bool show, reply *r) {
     }
     r->content = s.content.p;
     return ATTN_OK;
+}
+
+/* Answers with the tool loop: while the answer calls tools (at most
+ * tool_rounds times), its turn and the results (role "tool") join the
+ * conversation and the model goes on. The last answer is *r; the calls are
+ * in c->tools->log. */
+static attn_status answer_tools(chat *c, bool show, reply *r) {
+    if (!c->tools) return answer(c, show, r);
+    cJSON_Delete(c->tools->log);
+    cJSON_Delete(c->tools->sources);
+    c->tools->log = cJSON_CreateArray();
+    c->tools->sources = cJSON_CreateArray();
+    if (!c->tools->log || !c->tools->sources) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
+    int64_t prompt = 0, completion = 0;
+    for (int64_t round = 0;; round++) {
+        attn_status st = answer(c, show, r);
+        if (st) return st;
+        prompt += r->prompt_tokens;
+        completion += r->completion_tokens;
+        char **results = NULL;
+        size_t n = 0;
+        bool ran = false; /* a turn that names no tool ended like any other */
+        if (!strcmp(r->finish, "interrupted") || round >= c->tool_rounds ||
+            (ran = true, st = cli_tools_run(c->tools, r->content, strlen(r->content), &results, &n)) || !n) {
+            r->prompt_tokens = prompt;
+            r->completion_tokens = completion;
+            if (ran && !st && !strcmp(r->finish, "tool_calls")) r->finish = "stop";
+            return st;
+        }
+        if (show) {
+            fputs("\n", stdout);
+            fflush(stdout);
+        }
+        st = push(c, c->n, "assistant", r->content, strlen(r->content));
+        free(r->content);
+        r->content = NULL;
+        int last = cJSON_GetArraySize(c->tools->log) - (int)n;
+        for (size_t i = 0; i < n; i++) {
+            if (!st) st = push(c, c->n, "tool", results[i], strlen(results[i]));
+            const cJSON *e = cJSON_GetArrayItem(c->tools->log, last + (int)i);
+            const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "name"));
+            if (show || c->verbose) fprintf(stderr, "attn chat: tool %s -> %s\n", name && *name ? name : "(malformed call)", results[i]);
+            free(results[i]);
+        }
+        free(results);
+        if (st) return st;
+    }
 }
 
 /* ---- non-interactive: one reply to a JSON conversation -------------------------- */
@@ -368,7 +437,8 @@ static attn_status read_messages(chat *c, const char *text, size_t len, const ch
             goto out;
         }
         if (!cJSON_IsString(role) || (strcmp(role->valuestring, "system") && strcmp(role->valuestring, "user") &&
-                                      strcmp(role->valuestring, "assistant"))) {
+                                      strcmp(role->valuestring, "assistant") &&
+                                      (!c->tools || strcmp(role->valuestring, "tool")))) {
             st = attn_errorf(ATTN_ERR_FORMAT, "%s: messages[%zu].role must be \"system\", \"user\" or \"assistant\"%s%s%s",
                              where, i, cJSON_IsString(role) ? ", not \"" : (role ? " (a string)" : " (it is missing)"),
                              cJSON_IsString(role) ? role->valuestring : "", cJSON_IsString(role) ? "\"" : "");
@@ -394,8 +464,12 @@ out:
     return st;
 }
 
-static attn_status print_json(const reply *r) {
+static attn_status print_json(const chat *c, const reply *r) {
     cJSON *o = cJSON_CreateObject(), *u = cJSON_CreateObject();
+    if (o && c->tools) { /* the calls made on the way, and the passages to cite */
+        cJSON_AddItemToObject(o, "tool_calls", cJSON_Duplicate(c->tools->log, true));
+        cJSON_AddItemToObject(o, "sources", cJSON_Duplicate(c->tools->sources, true));
+    }
     char *s = NULL;
     if (o && u && cJSON_AddStringToObject(o, "role", "assistant") && cJSON_AddStringToObject(o, "content", r->content) &&
         cJSON_AddStringToObject(o, "finish_reason", r->finish) &&
@@ -412,6 +486,15 @@ static attn_status print_json(const reply *r) {
     printf("%s\n", s);
     cJSON_free(s);
     return cli_stdout_check();
+}
+
+/* After an answer that used retrieval: the passages it drew on. */
+static void print_sources(const chat *c) {
+    const cJSON *x;
+    int i = 0;
+    fputs("\n[sources:", stdout);
+    cJSON_ArrayForEach(x, c->tools->sources) printf("%s %s", i++ ? "," : "", x->valuestring);
+    fputs("]", stdout);
 }
 
 /* ---- interactive ------------------------------------------------------------------ */
@@ -518,7 +601,7 @@ static int interactive(chat *c, const char *model_name) {
         }
         interrupted = 0;
         reply r;
-        st = answer(c, true, &r);
+        st = answer_tools(c, true, &r);
         bool stopped = interrupted;
         interrupted = 0; /* from here on a Ctrl-C is at the prompt */
         if (st == ATTN_ERR_INVALID_ARG || st == ATTN_ERR_FORMAT) { /* the message does not fit, or the template refused */
@@ -531,6 +614,7 @@ static int interactive(chat *c, const char *model_name) {
             rc = cli_fail("chat", st, NULL);
             break;
         }
+        if (c->tools && cJSON_GetArraySize(c->tools->sources) > 0) print_sources(c);
         fputs("\n", stdout);
         if (stopped && !strcmp(r.finish, "interrupted"))
             fprintf(stderr, "attn chat: answer stopped (what it said so far stays in the conversation)\n");
@@ -547,6 +631,8 @@ static int interactive(chat *c, const char *model_name) {
 
 int cmd_chat(int argc, char **argv) {
     const char *model_dir = NULL, *system = NULL, *messages = NULL, *template_path = NULL;
+    const char *tool_list = NULL, *docs = "data";
+    long long tool_rounds = 4;
     attn_sampler_params sp = attn_sampler_default_params();
     sp.max_new_tokens = 512;
     bool json = false, verbose = false;
@@ -565,6 +651,11 @@ int cmd_chat(int argc, char **argv) {
         {CLI_STR("--template", NULL, "FILE", &template_path, "a Jinja chat template file instead of the model's"),
          .def = "the model's, else ChatML"},
         {CLI_FLAG("--verbose", "-v", &verbose, "print each turn's prompt and how much of it the cache held (stderr)")},
+        {CLI_STR("--tools", NULL, "LIST", &tool_list,
+                 "let the model call tools: calculator, retrieve or both (comma-separated); see attn chat --help's end"),
+         .def = "none"},
+        {CLI_STR("--docs", NULL, "DIR", &docs, "the folder the retrieve tool searches (BM25 over its .txt and .md files)")},
+        {CLI_INT("--tool-rounds", NULL, "N", &tool_rounds, 0, 64, "rounds of tool calls per answer at most")},
         CLI_SAMPLER_ROWS(sp),
         {CLI_THREADS(&threads)},
         {CLI_CHOICE("--precision", NULL, "fp32|bf16|q8_0|q4_0|q4_1", &precision, cli_inference_precisions,
@@ -585,7 +676,15 @@ int cmd_chat(int argc, char **argv) {
         "With --messages FILE (or standard input that is not a terminal): FILE holds\n"
         "[{\"role\": \"user\", \"content\": \"...\"}, ...] (roles system, user, assistant; the\n"
         "last the user's) or {\"messages\": [...]}; the reply is printed and attn exits.",
-        options, NULL};
+        options,
+        "tools (--tools calculator,retrieve):\n"
+        "  The tools are described to the model (in the template's `tools`, or the system\n"
+        "  message), and it calls one by writing\n"
+        "    <tool_call>{\"name\": \"calculator\", \"arguments\": {\"expression\": \"12*34\"}}</tool_call>\n"
+        "  (retrieve: {\"query\": \"...\", \"k\": 3}). The turn ends there; attn runs the call, adds\n"
+        "  the result as a \"tool\" message and the model goes on (--tool-rounds times at most).\n"
+        "  Results show on stderr; an answer that retrieved passages ends with their\n"
+        "  [sources: FILE:LINE, ...]; --json adds \"tool_calls\" and \"sources\"."};
     int n_pos, rc = cli_parse(&spec, argc, argv, &n_pos);
     if (rc != CLI_GO_ON) return rc;
     if (n_pos > 0) return cli_usage_error("unknown argument '%s' (see attn chat --help)", argv[1]);
@@ -595,7 +694,18 @@ int cmd_chat(int argc, char **argv) {
         return cli_usage_error("--json is for one reply to a conversation from --messages FILE or standard input");
     if ((rc = cli_set_threads(threads)) != 0) return rc;
     rc = 1;
-    chat c = {.sp = sp, .verbose = verbose};
+    cli_tools tools = {0};
+    chat c = {.sp = sp, .verbose = verbose, .tool_rounds = tool_rounds};
+    if (tool_list) {
+        attn_status ts = cli_tools_open(&tools, tool_list, docs);
+        c.tools = &tools;
+        if (ts) {
+            rc = ts == ATTN_ERR_INVALID_ARG && !strncmp(attn_last_error(), "--tools", 7) ? cli_usage_error("%s", attn_last_error())
+                                                                                    : cli_fail("chat", ts, NULL);
+            cli_tools_close(&tools);
+            return rc;
+        }
+    }
     attn_model *model = NULL;
     char *source = NULL, *bos = NULL, *eos = NULL, *input = NULL;
     size_t src_len = 0, input_len = 0;
@@ -677,8 +787,9 @@ int cmd_chat(int argc, char **argv) {
         goto done;
     }
     reply r;
-    if ((st = answer(&c, !json, &r))) goto fail;
-    st = json ? print_json(&r) : (fputs("\n", stdout), cli_stdout_check());
+    if ((st = answer_tools(&c, !json, &r))) goto fail;
+    if (!json && c.tools && cJSON_GetArraySize(c.tools->sources) > 0) print_sources(&c);
+    st = json ? print_json(&c, &r) : (fputs("\n", stdout), cli_stdout_check());
     free(r.content);
     if (st) goto fail;
     rc = 0;
@@ -698,5 +809,6 @@ done:
     attn_chat_template_free(c.tmpl);
     attn_tokenizer_free(c.tok);
     attn_model_free(model);
+    cli_tools_close(&tools);
     return rc;
 }

@@ -20,6 +20,7 @@
  * (body over --max-body), 503 (queue full or shutting down). */
 #include "cli.h"
 #include "serve.h"
+#include "chat_tools.h"
 
 #include "attn/chat.h"
 #include "attn/context.h"
@@ -271,6 +272,15 @@ static bool read_chat(server *sv, const cJSON *o, srv_request *r, bad_field *b) 
     const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(o, "messages");
     if (!msgs) return bad(b, "messages", "'messages' is required");
     if (!cJSON_IsArray(msgs) || !msgs->child) return bad(b, "messages", "'messages' must be a non-empty array");
+    const cJSON *tools = cJSON_GetObjectItemCaseSensitive(o, "tools");
+    if (cJSON_IsNull(tools)) tools = NULL;
+    char why[160];
+    if (tools && !cli_tools_check_defs(tools, why, sizeof why)) return bad(b, "tools", "%s", why);
+    const cJSON *choice = cJSON_GetObjectItemCaseSensitive(o, "tool_choice");
+    r->tools = tools && cJSON_GetArraySize(tools) > 0 &&
+               !(cJSON_IsString(choice) && !strcmp(choice->valuestring, "none"));
+    if (r->tools && r->stream) return bad(b, "stream", "'stream' with 'tools' is not supported: ask without streaming");
+    bool with_tools = tools && cJSON_GetArraySize(tools) > 0; /* or a conversation that holds calls */
     cJSON *conv = cJSON_CreateArray();
     if (!conv) return bad(b, NULL, "out of memory");
     for (const cJSON *m = msgs->child; m; m = m->next) {
@@ -280,7 +290,9 @@ static bool read_chat(server *sv, const cJSON *o, srv_request *r, bad_field *b) 
             return bad(b, "messages", "each message must be an object with a string 'role'");
         }
         cli_buf text = {0};
-        if (!content_text(cJSON_GetObjectItemCaseSensitive(m, "content"), &text, b)) {
+        const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+        bool calls_only = !content && cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(m, "tool_calls"));
+        if (!calls_only && !content_text(content, &text, b)) {
             free(text.p);
             cJSON_Delete(conv);
             return false;
@@ -288,13 +300,20 @@ static bool read_chat(server *sv, const cJSON *o, srv_request *r, bad_field *b) 
         cJSON *x = cJSON_CreateObject();
         cJSON_AddStringToObject(x, "role", role->valuestring);
         cJSON_AddStringToObject(x, "content", text.p ? text.p : "");
+        const cJSON *calls = cJSON_GetObjectItemCaseSensitive(m, "tool_calls");
+        if (cJSON_IsArray(calls) && calls->child) {
+            cJSON_AddItemToObject(x, "tool_calls", cJSON_Duplicate(calls, true));
+            with_tools = true;
+        }
+        with_tools |= !strcmp(role->valuestring, "tool");
         cJSON_AddItemToArray(conv, x);
         free(text.p);
     }
     attn_chat_options opt = {true, sv->bos, sv->eos};
     char *prompt = NULL;
     size_t len = 0;
-    attn_status st = attn_chat_render_cjson(sv->tmpl, conv, &opt, &prompt, &len);
+    attn_status st = with_tools ? attn_chat_render_tools(sv->tmpl, conv, tools, &opt, &prompt, &len)
+                                : attn_chat_render_cjson(sv->tmpl, conv, &opt, &prompt, &len);
     cJSON_Delete(conv);
     if (st) return bad(b, "messages", "the chat template: %s", attn_last_error());
     bool ok = tokenize(sv, prompt, len, r, b, "messages");
@@ -359,10 +378,11 @@ static cJSON *final_json(server *sv, srv_request *r) {
         cJSON_AddNumberToObject(c, "index", i);
         cli_buf txt = {0};
         srv_utf8_clean(ch->text.p ? ch->text.p : "", ch->text.len, &txt);
+        const char *finish = ch->finish ? ch->finish : "length";
         if (r->kind == SRV_CHAT) {
-            cJSON *m = cJSON_AddObjectToObject(c, "message");
-            cJSON_AddStringToObject(m, "role", "assistant");
-            cJSON_AddStringToObject(m, "content", txt.p ? txt.p : "");
+            char cid[80];
+            snprintf(cid, sizeof cid, "%s_%d", r->id, i);
+            cJSON_AddItemToObject(c, "message", cli_tools_message(txt.p ? txt.p : "", r->tools, cid, &finish));
         } else {
             cJSON_AddStringToObject(c, "text", txt.p ? txt.p : "");
         }
@@ -386,7 +406,7 @@ static cJSON *final_json(server *sv, srv_request *r) {
         } else {
             cJSON_AddNullToObject(c, "logprobs");
         }
-        cJSON_AddStringToObject(c, "finish_reason", ch->finish ? ch->finish : "length");
+        cJSON_AddStringToObject(c, "finish_reason", finish);
         cJSON_AddItemToArray(cs, c);
     }
     cJSON_AddItemToObject(o, "usage", srv_usage_json(r));
@@ -976,7 +996,7 @@ int cmd_serve(int argc, char **argv) {
     pthread_mutex_init(&sv.enc_mu, NULL);
     char *src = NULL;
     struct MHD_Daemon *d = NULL;
-    int32_t stop_tokens[3];
+    int32_t stop_tokens[4];
     int n_stop = 0;
     rc = 1;
     attn_status st = attn_model_load(model_path, &sv.model);
@@ -1032,9 +1052,13 @@ int cmd_serve(int argc, char **argv) {
         for (int j = 0; j < n_stop && !dup; j++) dup = stop_tokens[j] == cand[i];
         if (!dup) stop_tokens[n_stop++] = cand[i];
     }
-    if (!src) {
-        int32_t im_end = attn_tokenizer_added_id(sv.tok, "<|im_end|>");
-        if (im_end >= 0 && n_stop < 3) stop_tokens[n_stop++] = im_end;
+    {
+        /* the template's end-of-turn marker (ChatML's <|im_end|>; any template's) */
+        attn_chat_options eo = {false, sv.bos, sv.eos};
+        int32_t end = cli_template_end_token(sv.tmpl, &eo, sv.tok);
+        bool dup = end < 0;
+        for (int j = 0; j < n_stop && !dup; j++) dup = stop_tokens[j] == end;
+        if (!dup) stop_tokens[n_stop++] = end;
     }
     sv.bos_id = cfg.bos_token_id >= 0 ? cfg.bos_token_id : attn_tokenizer_eot(sv.tok);
     srv_config sc = {sv.model, sv.tok, sv.n_slots, sv.ctx_size, (int)queue, stop_tokens, n_stop, attn_get_threads(),

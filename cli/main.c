@@ -38,6 +38,7 @@ static const command COMMANDS[] = {
     {"contacts", cmd_contacts, "residue contacts from an encoder's attention maps (ESM's regression); synthetic Potts families"},
     {"scaling", cmd_scaling, "compute-optimal scaling laws: fit Chinchilla's three approaches to runs, or plan N and D for a budget"},
     {"protein", cmd_protein, "protein sequence tools: identity of samples to their nearest training sequence"},
+    {"retrieve", cmd_retrieve, "BM25 search of a folder of text files: the best passages for a query, with file:line"},
     {"chat-template", cmd_chat_template, "render a conversation (JSON) with a model's chat template, as transformers does"},
 };
 

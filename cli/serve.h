@@ -40,6 +40,7 @@ typedef struct srv_request {
     srv_kind kind;
     bool stream, include_usage;
     bool ignore_eos;         /* go on past the model's end tokens (llama.cpp's option) */
+    bool tools;              /* chat: the request gave tools: calls in the answer become tool_calls */
     int32_t *prompt;
     int64_t n_prompt;
     int n;                   /* choices */
