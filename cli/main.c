@@ -36,6 +36,7 @@ static const command COMMANDS[] = {
     {"eval", cmd_eval, "few-shot accuracy of a decoder on multiple-choice and generation tasks (JSONL), with standard errors"},
     {"sweep", cmd_sweep, "train GPT shapes x FLOP budgets x seeds one after another (resumable); one row per run for attn scaling fit"},
     {"scaling", cmd_scaling, "compute-optimal scaling laws: fit Chinchilla's three approaches to runs, or plan N and D for a budget"},
+    {"cai", cmd_cai, "Constitutional AI: critique-revision data for SFT, answer pairs, AI preference labels for DPO"},
     {"chat-template", cmd_chat_template, "render a conversation (JSON) with a model's chat template, as transformers does"},
 };
 

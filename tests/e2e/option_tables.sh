@@ -55,7 +55,7 @@ accepted() {
 }
 
 mkdir -p "$tmp/cwd"
-for cmd in prepare train generate score tokenize bleu "tokenizer train" embed classify reward similar align plot translate chat-template chat serve sweep eval "scaling fit" "scaling plan"; do
+for cmd in prepare train generate score tokenize bleu "tokenizer train" embed classify reward similar align plot translate chat-template chat serve sweep eval "scaling fit" "scaling plan" "cai revise" "cai sample" "cai label"; do
     # shellcheck disable=SC2086
     run $cmd --help
     [ "$rc" -eq 0 ] || { bad "attn $cmd --help exited $rc"; continue; }
