@@ -533,7 +533,8 @@ static int cai_generate(int argc, char **argv, bool revise) {
     if (revise && (st = attn_constitution_read(c.constitution, &con))) goto fail;
     if ((st = read_prompts(prompts_path, &prompts))) goto fail;
     if ((st = agent_open(&a, c.model, c.template_path, c.precision, c.max_len))) goto fail;
-    if (revise && !(msgs = malloc(ATTN_CAI_MAX_MESSAGES(shots < 0 ? con->n_examples : shots) * sizeof *msgs))) {
+    if (revise && (shots < 0 || shots > con->n_examples)) shots = con->n_examples;
+    if (revise && !(msgs = malloc(ATTN_CAI_MAX_MESSAGES(shots) * sizeof *msgs))) {
         st = oom();
         goto fail;
     }
@@ -572,11 +573,11 @@ static int cai_generate(int argc, char **argv, bool revise) {
                 size_t n = 0;
                 char *critique = NULL, *revision = NULL;
                 sp.seed = attn_cai_seed(c.sp.seed, item, 1 + 2 * (uint64_t)r);
-                if (!(st = attn_cai_messages(con, p, shots < 0 ? con->n_examples : shots, prompt, answer, NULL, msgs, &n)))
+                if (!(st = attn_cai_messages(con, p, shots, prompt, answer, NULL, msgs, &n)))
                     st = agent_generate(&a, msgs, n, &sp, &critique);
                 sp.seed = attn_cai_seed(c.sp.seed, item, 2 + 2 * (uint64_t)r);
                 if (!st &&
-                    !(st = attn_cai_messages(con, p, shots < 0 ? con->n_examples : shots, prompt, answer, critique, msgs, &n)))
+                    !(st = attn_cai_messages(con, p, shots, prompt, answer, critique, msgs, &n)))
                     st = agent_generate(&a, msgs, n, &sp, &revision);
                 if (!st) {
                     cJSON *rv = cJSON_CreateObject();
