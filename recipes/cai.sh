@@ -24,9 +24,9 @@
 # holds the expected content without refusing. The checker also scores the
 # revise stage's own data (initial vs revised answers) and the AI labels (how
 # often the chosen answer is the one the checker prefers). The table goes to
-# $OUT/results.md (recipes/results/cai.md holds a measured run).
+# $OUT/results.md (README.md, `attn cai`, cites a measured run).
 #
-#   sh recipes/cai.sh                       # see recipes/results/cai.md for the time
+#   sh recipes/cai.sh                       # README.md gives a run's time
 #   TOKENS=48 SFT_STEPS=4 DPO_STEPS=4 sh recipes/cai.sh   # a quick pass
 set -eu
 ATTN=${ATTN:-./attn}
