@@ -36,6 +36,7 @@ int cmd_sweep(int argc, char **argv);
 int cmd_eval(int argc, char **argv);
 int cmd_contacts(int argc, char **argv);
 int cmd_retrieve(int argc, char **argv);
+int cmd_cai(int argc, char **argv);
 
 /* The command being run ("train", "tokenizer train"), named by messages. */
 extern const char *cli_command;

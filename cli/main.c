@@ -39,6 +39,7 @@ static const command COMMANDS[] = {
     {"scaling", cmd_scaling, "compute-optimal scaling laws: fit Chinchilla's three approaches to runs, or plan N and D for a budget"},
     {"protein", cmd_protein, "protein sequence tools: identity of samples to their nearest training sequence"},
     {"retrieve", cmd_retrieve, "BM25 search of a folder of text files: the best passages for a query, with file:line"},
+    {"cai", cmd_cai, "Constitutional AI: critique-revision data for SFT, answer pairs, AI preference labels for DPO"},
     {"chat-template", cmd_chat_template, "render a conversation (JSON) with a model's chat template, as transformers does"},
 };
 

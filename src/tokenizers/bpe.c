@@ -769,7 +769,9 @@ attn_status bpe_tokenizer_from_json(const cJSON *root, const cJSON *model, tok_a
     merge_entry *me = NULL;
     int32_t n_vocab = 0;
     int64_t n_merges = 0;
-    bpe_options opt = {.use_regex = true, .merges_name = "merges entry", .merges_path = path};
+    /* a byte without its token is dropped, as tokenizers' BPE does without an unk_token (the
+     * tokenizer.json attn saves for a GGUF vocabulary that lacks some bytes reads back) */
+    bpe_options opt = {.use_regex = true, .missing_bytes_ok = true, .merges_name = "merges entry", .merges_path = path};
 
     const cJSON *normalizer = cJSON_GetObjectItemCaseSensitive(root, "normalizer");
     if (normalizer && !cJSON_IsNull(normalizer)) {
