@@ -7,8 +7,10 @@
 # one the best kept); with weight 0 and no reward model it answers as the
 # first sample of plain `attn chat` with the same seed; a threshold of 0
 # drops every candidate and answers with --refusal (finish_reason
-# content_filter); the same seed gives the same output; bad combinations
-# and files are refused with one error line.
+# content_filter); the same seed gives the same output; `attn serve` with
+# the same options gives the same verdicts per request, streams the refusal with
+# the verdicts in a last chunk and refuses a bad attn_rerank (curl); bad
+# combinations and files are refused with one error line.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 tmp=$(mktemp -d)
@@ -81,6 +83,40 @@ $ATTN chat -m "$tmp/gpt0" --messages "$tmp/conv.json" -n 8 --seed 3 --threads 2 
     --violation-threshold 1 > "$tmp/out" 2> "$tmp/err"
 grep -q '^attn chat: safety: 2 candidates, chose [01], largest violation 0\.[0-9]* (no-' "$tmp/err" ||
     { echo "no safety line on stderr:"; cat "$tmp/err"; fail=1; }
+
+# attn serve with the same options: a request's attn_rerank, the verdicts under attn_safety
+# (the chosen candidate the best kept), the refusal streamed
+# with the verdicts in a last chunk, 400 for a bad attn_rerank; SIGTERM ends it with status 0
+( "$ATTN" serve -m "$tmp/gpt0" --port 0 --threads 2 --slots 3 --rerank 3 $rr > /dev/null 2> "$tmp/serve.err" &
+  echo $! > "$tmp/serve.pid"; rc=0; wait $! || rc=$?; echo "exit $rc" >> "$tmp/serve.err" ) &
+port=""
+for i in $(seq 1 600); do
+    port=$(sed -n 's|.*listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$tmp/serve.err" 2> /dev/null)
+    [ -n "$port" ] || grep -q '^exit' "$tmp/serve.err" 2> /dev/null && break
+    sleep 0.1
+done
+if [ -z "$port" ]; then echo "attn serve did not start:"; cat "$tmp/serve.err"; exit 1; fi
+post() { # post BODY: the response body, then the HTTP status on a line of its own
+    curl -s -w '\n%{http_code}\n' -X POST "http://127.0.0.1:$port/v1/chat/completions" \
+        -H 'Content-Type: application/json' -d "$1"
+}
+msgs='"messages": [{"role": "user", "content": "say something"}], "seed": 3, "max_tokens": 8, "temperature": 1'
+post "{$msgs, \"attn_rerank\": {\"violation_threshold\": 1}}" > "$tmp/s1.out"
+head -n 1 "$tmp/s1.out" > "$tmp/s1.json"
+[ "$(sed -n 2p "$tmp/s1.out")" = 200 ] && safety_check "$tmp/s1.json" || { echo "serve:"; cat "$tmp/s1.out"; fail=1; }
+post "{$msgs, \"stream\": true, \"attn_rerank\": {\"violation_threshold\": 0}}" > "$tmp/s0.out"
+grep '^data: ' "$tmp/s0.out" | sed 's/"created":[0-9]*,//' > "$tmp/s0.data"
+awk 'NR == 1 && !/"delta":\{"role":"assistant","content":"I.m sorry, but I can.t help with that\."\}/ { bad = 1 }
+     NR == 2 && !/"delta":\{\},"logprobs":null,"finish_reason":"content_filter"/ { bad = 1 }
+     NR == 3 && !/"choices":\[\],"attn_safety":\{"candidates":3,"chosen":null,"fallback":true,"violation_threshold":0,/ { bad = 1 }
+     NR == 4 && !/^data: \[DONE\]$/ { bad = 1 }
+     END { exit bad || NR != 4 }' "$tmp/s0.data" || { echo "serve: the streamed refusal:"; cat "$tmp/s0.out"; fail=1; }
+post "{$msgs, \"attn_rerank\": {\"violation_threshold\": 2}}" > "$tmp/s2.out"
+[ "$(sed -n 2p "$tmp/s2.out")" = 400 ] && grep -q '"param":"attn_rerank"' "$tmp/s2.out" ||
+    { echo "serve: threshold 2:"; cat "$tmp/s2.out"; fail=1; }
+kill "$(cat "$tmp/serve.pid")"
+wait
+grep -q '^exit 0$' "$tmp/serve.err" || { echo "attn serve did not exit 0:"; cat "$tmp/serve.err"; fail=1; }
 
 # usage errors (exit 2) and bad files (exit 1)
 rc=0; $chat --rule-model "$tmp/cls" > /dev/null 2> "$tmp/err" || rc=$?
