@@ -160,6 +160,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libattn.a $(HEADERS)
 # The CLI's objects depend on its header; its option parser is tested on
 # its own, linked with the CLI's shared code.
 $(CLI_OBJ): cli/cli.h
+$(BUILD)/cli/cmd_chat.o $(BUILD)/cli/cmd_serve.o $(BUILD)/cli/rerank.o: cli/rerank.h
 $(BUILD)/tests/test_cli_options: tests/unit/test_cli_options.c $(BUILD)/cli/options.o $(BUILD)/cli/common.o $(BUILD)/libattn.a $(HEADERS) cli/cli.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/cli/options.o $(BUILD)/cli/common.o $(BUILD)/libattn.a $(LDLIBS)

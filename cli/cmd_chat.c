@@ -11,6 +11,7 @@
  * as a token or as text), the model's end-of-text token, or -n tokens. */
 #include "cli.h"
 #include "chat_tools.h"
+#include "rerank.h"
 
 #include "attn/chat.h"
 #include "attn/encoder.h"
@@ -381,6 +382,52 @@ static attn_status answer_tools(chat *c, bool show, reply *r) {
     }
 }
 
+/* answer(), or with reranking (rr active) rr->n candidates sampled silently,
+ * scored, and the best (or the refusal) shown; *safety gets the verdicts. */
+static attn_status answer_best(chat *c, cli_rerank *rr, bool show, reply *r, cJSON **safety) {
+    *safety = NULL;
+    if (!cli_rerank_active(rr)) return answer(c, show, r);
+    int64_t n = rr->n;
+    reply *rs = calloc((size_t)n, sizeof *rs);
+    const char **texts = calloc((size_t)n, sizeof *texts);
+    attn_chat_message *m = calloc(c->n ? c->n : 1, sizeof *m);
+    attn_status st = rs && texts && m ? ATTN_OK : attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
+    int64_t done = 0, chosen = -1;
+    for (; done < n && !st; done++) {
+        if ((st = answer(c, false, &rs[done]))) break;
+        texts[done] = rs[done].content;
+        if (interrupted) { /* Ctrl-C: rank what was sampled */
+            done++;
+            break;
+        }
+    }
+    for (size_t i = 0; i < c->n && !st; i++) m[i] = (attn_chat_message){c->msgs[i].role, c->msgs[i].content};
+    attn_rerank_params p = {(float)rr->weight, (float)rr->threshold};
+    if (!st) st = cli_rerank_choose(rr, &p, m, c->n, texts, done, &chosen, safety);
+    if (!st) {
+        *r = chosen >= 0 ? rs[chosen] : (reply){.finish = "content_filter", .prompt_tokens = rs[0].prompt_tokens};
+        if (chosen >= 0) rs[chosen].content = NULL;
+        else if (!(r->content = dup_n(rr->refusal, strlen(rr->refusal))))
+            st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
+        if (!st && show) {
+            fputs(r->content, stdout);
+            st = cli_stdout_check();
+        }
+    }
+    for (int64_t i = 0; rs && i < done; i++) free(rs[i].content);
+    free(rs);
+    free(texts);
+    free(m);
+    return st;
+}
+
+/* One turn: the tool loop, or (without tools) the answer or the best of
+ * the reranked candidates; *safety gets the reranker's verdicts. */
+static attn_status answer_turn(chat *c, cli_rerank *rr, bool show, reply *r, cJSON **safety) {
+    *safety = NULL;
+    return c->tools ? answer_tools(c, show, r) : answer_best(c, rr, show, r, safety);
+}
+
 /* ---- non-interactive: one reply to a JSON conversation -------------------------- */
 
 /* A message's content: a string, or OpenAI's list of parts of which the
@@ -464,7 +511,7 @@ out:
     return st;
 }
 
-static attn_status print_json(const chat *c, const reply *r) {
+static attn_status print_json(const chat *c, const reply *r, cJSON *safety) {
     cJSON *o = cJSON_CreateObject(), *u = cJSON_CreateObject();
     if (o && c->tools) { /* the calls made on the way, and the passages to cite */
         cJSON_AddItemToObject(o, "tool_calls", cJSON_Duplicate(c->tools->log, true));
@@ -478,6 +525,7 @@ static attn_status print_json(const chat *c, const reply *r) {
         cJSON_AddNumberToObject(u, "total_tokens", (double)(r->prompt_tokens + r->completion_tokens))) {
         cJSON_AddItemToObject(o, "usage", u);
         u = NULL;
+        if (safety) cJSON_AddItemReferenceToObject(o, "attn_safety", safety);
         s = cJSON_PrintUnformatted(o);
     }
     cJSON_Delete(o);
@@ -537,7 +585,7 @@ static int read_message(cli_buf *line) {
     return rc;
 }
 
-static int interactive(chat *c, const char *model_name) {
+static int interactive(chat *c, cli_rerank *rr, const char *model_name) {
     cli_buf line = {0};
     int rc = 0;
     fprintf(stderr,
@@ -601,7 +649,8 @@ static int interactive(chat *c, const char *model_name) {
         }
         interrupted = 0;
         reply r;
-        st = answer_tools(c, true, &r);
+        cJSON *safety = NULL;
+        st = answer_turn(c, rr, true, &r, &safety);
         bool stopped = interrupted;
         interrupted = 0; /* from here on a Ctrl-C is at the prompt */
         if (st == ATTN_ERR_INVALID_ARG || st == ATTN_ERR_FORMAT) { /* the message does not fit, or the template refused */
@@ -616,6 +665,12 @@ static int interactive(chat *c, const char *model_name) {
         }
         if (c->tools && cJSON_GetArraySize(c->tools->sources) > 0) print_sources(c);
         fputs("\n", stdout);
+        if (safety) {
+            char sline[512];
+            cli_rerank_summary(safety, sline, sizeof sline);
+            fprintf(stderr, "attn chat: safety: %s\n", sline);
+            cJSON_Delete(safety);
+        }
         if (stopped && !strcmp(r.finish, "interrupted"))
             fprintf(stderr, "attn chat: answer stopped (what it said so far stays in the conversation)\n");
         st = push(c, c->n, "assistant", r.content, strlen(r.content));
@@ -638,6 +693,7 @@ int cmd_chat(int argc, char **argv) {
     bool json = false, verbose = false;
     int precision = -1; /* as loaded */
     long long threads = 0;
+    cli_rerank rr = CLI_RERANK_INIT;
     const cli_option options[] = {
         {CLI_STR("--model", "-m", "MODEL", &model_dir,
                  "a model directory, a GGUF file or an installed model's name (attn models)")},
@@ -661,6 +717,8 @@ int cmd_chat(int argc, char **argv) {
         {CLI_CHOICE("--precision", NULL, "fp32|bf16|q8_0|q4_0|q4_1", &precision, cli_inference_precisions,
                     "weight matrices in bf16 or quantized to ggml's block types (int8 products)"),
          .def = "as loaded (fp32; a GGUF file's own types)"},
+        CLI_SECTION("Reranking (rules and a reward model)"),
+        CLI_RERANK_ROWS(rr),
         CLI_END,
     };
     const cli_spec spec = {
@@ -692,6 +750,10 @@ int cmd_chat(int argc, char **argv) {
     bool is_interactive = !messages && isatty(STDIN_FILENO);
     if (json && is_interactive)
         return cli_usage_error("--json is for one reply to a conversation from --messages FILE or standard input");
+    char why[128];
+    if (!cli_rerank_usage_ok(&rr, why, sizeof why)) return cli_usage_error("%s", why);
+    if (tool_list && (rr.reward_dir || rr.rule_dir))
+        return cli_usage_error("--tools does not work with --reward-model / --rule-model (reranking) yet");
     if ((rc = cli_set_threads(threads)) != 0) return rc;
     rc = 1;
     cli_tools tools = {0};
@@ -780,16 +842,24 @@ int cmd_chat(int argc, char **argv) {
         fprintf(stderr, "attn chat: template %s; end-of-turn text %s; %d stop token%s\n", tname,
                 c.end_text ? c.end_text : "(none)", c.n_stops, c.n_stops == 1 ? "" : "s");
     if ((st = attn_gen_new(model, &c.sp, &c.gen))) goto fail;
+    if ((st = cli_rerank_load(&rr))) goto fail;
     if (is_interactive) {
         catch_sigint(true);
-        rc = interactive(&c, model_dir);
+        rc = interactive(&c, &rr, model_dir);
         signal(SIGINT, SIG_DFL);
         goto done;
     }
     reply r;
-    if ((st = answer_tools(&c, !json, &r))) goto fail;
+    cJSON *safety = NULL;
+    if ((st = answer_turn(&c, &rr, !json, &r, &safety))) goto fail;
     if (!json && c.tools && cJSON_GetArraySize(c.tools->sources) > 0) print_sources(&c);
-    st = json ? print_json(&c, &r) : (fputs("\n", stdout), cli_stdout_check());
+    st = json ? print_json(&c, &r, safety) : (fputs("\n", stdout), cli_stdout_check());
+    if (!st && safety && !json) {
+        char line[512];
+        cli_rerank_summary(safety, line, sizeof line);
+        fprintf(stderr, "attn chat: safety: %s\n", line);
+    }
+    cJSON_Delete(safety);
     free(r.content);
     if (st) goto fail;
     rc = 0;
@@ -810,5 +880,6 @@ done:
     attn_tokenizer_free(c.tok);
     attn_model_free(model);
     cli_tools_close(&tools);
+    cli_rerank_free(&rr);
     return rc;
 }

@@ -21,6 +21,7 @@
 #include "cli.h"
 #include "serve.h"
 #include "chat_tools.h"
+#include "rerank.h"
 
 #include "attn/chat.h"
 #include "attn/context.h"
@@ -65,6 +66,8 @@ typedef struct server {
     pthread_mutex_t id_mu;
     volatile int stopping;
     _Atomic int in_flight;   /* requests queued and not yet answered to the end */
+    cli_rerank rr;           /* reranking of chat answers (active with a reward model or a rule classifier) */
+    pthread_mutex_t rr_mu;   /* one scoring at a time (the scorers' graphs are shared) */
 } server;
 
 /* Per connection: the body as it arrives. */
@@ -421,6 +424,130 @@ static cJSON *final_json(server *sv, srv_request *r) {
     return o;
 }
 
+/* ---- reranking (chat completions on a server with --reward-model / --rule-model) ---- */
+
+typedef struct rerank_req {
+    bool on, stream;           /* reranked; the client asked for a stream (answered whole at the end) */
+    attn_rerank_params p;
+    attn_chat_message *m;      /* the conversation; roles and contents owned */
+    size_t n;
+} rerank_req;
+
+static void rerank_req_free(rerank_req *q) {
+    for (size_t i = 0; i < q->n; i++) {
+        free((char *)(uintptr_t)q->m[i].role);
+        free((char *)(uintptr_t)q->m[i].content);
+    }
+    free(q->m);
+}
+
+/* The request's "attn_rerank" ({"n", "violation_threshold", "violation_weight"},
+ * each optional: the server's options otherwise) and its messages; r->n
+ * becomes the candidates, and a stream is sent whole once they are ranked. */
+static bool rerank_read(server *sv, const cJSON *o, srv_request *r, rerank_req *q, bad_field *b) {
+    const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, "attn_rerank");
+    if (!cli_rerank_active(&sv->rr)) {
+        if (x && !cJSON_IsNull(x))
+            return bad(b, "attn_rerank", "this server does not rerank (start it with --reward-model or --rule-model)");
+        return true;
+    }
+    double n = (double)sv->rr.n, t = sv->rr.threshold, w = sv->rr.weight;
+    if (x && !cJSON_IsNull(x)) {
+        if (!cJSON_IsObject(x)) return bad(b, "attn_rerank", "'attn_rerank' must be an object");
+        if (!get_num(x, "n", 1, sv->n_slots, true, &n, b) || !get_num(x, "violation_threshold", 0, 1, false, &t, b) ||
+            !get_num(x, "violation_weight", 0, FLT_MAX, false, &w, b)) {
+            b->param = "attn_rerank";
+            return false;
+        }
+    }
+    if (r->n != 1)
+        return bad(b, "n", "'n' must be 1: this server answers with the best of attn_rerank.n candidates");
+    if (r->tools)
+        return bad(b, "tools", "'tools' is not supported by a reranking server (--reward-model / --rule-model) yet");
+    const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(o, "messages");
+    size_t k = (size_t)cJSON_GetArraySize(msgs);
+    if (!(q->m = calloc(k ? k : 1, sizeof *q->m))) return bad(b, NULL, "out of memory");
+    for (const cJSON *m = msgs->child; m; m = m->next) {
+        cli_buf text = {0};
+        if (!content_text(cJSON_GetObjectItemCaseSensitive(m, "content"), &text, b)) return free(text.p), false;
+        q->m[q->n].role = strdup(cJSON_GetObjectItemCaseSensitive(m, "role")->valuestring);
+        q->m[q->n++].content = text.p ? text.p : strdup("");
+        if (!q->m[q->n - 1].role || !q->m[q->n - 1].content) return bad(b, NULL, "out of memory");
+    }
+    q->on = true;
+    q->stream = r->stream;
+    r->stream = false;
+    r->n = (int)n;
+    q->p = (attn_rerank_params){(float)w, (float)t};
+    return true;
+}
+
+/* The answer to a reranked request whose candidates are done: the best
+ * (or the refusal, finish_reason "content_filter") as choice 0, the
+ * verdicts under "attn_safety"; a stream as its events in one body. */
+static enum MHD_Result rerank_respond(server *sv, struct MHD_Connection *c, srv_request *r, rerank_req *q) {
+    cli_buf *txt = calloc((size_t)r->n, sizeof *txt);
+    const char **cands = calloc((size_t)r->n, sizeof *cands);
+    int64_t chosen = -1;
+    cJSON *safety = NULL;
+    attn_status st = txt && cands ? ATTN_OK : attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
+    for (int i = 0; i < r->n && !st; i++) {
+        if (!srv_utf8_clean(r->choices[i].text.p ? r->choices[i].text.p : "", r->choices[i].text.len, &txt[i]))
+            st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
+        cands[i] = txt[i].p ? txt[i].p : "";
+    }
+    if (!st) {
+        pthread_mutex_lock(&sv->rr_mu);
+        st = cli_rerank_choose(&sv->rr, &q->p, q->m, q->n, cands, r->n, &chosen, &safety);
+        pthread_mutex_unlock(&sv->rr_mu);
+    }
+    enum MHD_Result ret;
+    if (st) {
+        ret = send_error(c, 500, NULL, NULL, "reranking failed: %s", attn_last_error());
+    } else {
+        const char *content = chosen >= 0 ? cands[chosen] : sv->rr.refusal;
+        const char *finish = chosen >= 0 ? (r->choices[chosen].finish ? r->choices[chosen].finish : "length")
+                                         : "content_filter";
+        if (!q->stream) {
+            cJSON *o = final_json(sv, r);
+            cJSON *one = cJSON_DetachItemFromArray(cJSON_GetObjectItemCaseSensitive(o, "choices"), chosen >= 0 ? (int)chosen : 0);
+            cJSON_DeleteItemFromObjectCaseSensitive(o, "choices");
+            cJSON_ReplaceItemInObjectCaseSensitive(one, "index", cJSON_CreateNumber(0));
+            if (chosen < 0) {
+                cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(one, "message"), "content",
+                                                       cJSON_CreateString(content));
+                cJSON_ReplaceItemInObjectCaseSensitive(one, "logprobs", cJSON_CreateNull());
+                cJSON_ReplaceItemInObjectCaseSensitive(one, "finish_reason", cJSON_CreateString(finish));
+            }
+            cJSON *arr = cJSON_CreateArray();
+            cJSON_AddItemToArray(arr, one);
+            cJSON_AddItemToObject(o, "choices", arr);
+            cJSON_AddItemToObject(o, "attn_safety", safety);
+            ret = send_json(c, 200, o);
+        } else {
+            cJSON *last = cJSON_CreateObject();
+            cJSON_AddStringToObject(last, "id", r->id);
+            cJSON_AddStringToObject(last, "object", "chat.completion.chunk");
+            cJSON_AddNumberToObject(last, "created", (double)r->created);
+            cJSON_AddStringToObject(last, "model", r->model_name);
+            cJSON_AddArrayToObject(last, "choices");
+            cJSON_AddItemToObject(last, "attn_safety", safety);
+            char *ls = cJSON_PrintUnformatted(last);
+            cJSON_Delete(last);
+            bool ok = ls && srv_stream_chunk(r, 0, true, content, strlen(content), NULL, NULL) &&
+                      srv_stream_chunk(r, 0, false, NULL, 0, NULL, finish) && cli_buf_add(&r->out, "data: ", 6) &&
+                      cli_buf_add(&r->out, ls, strlen(ls)) && cli_buf_add(&r->out, "\n\n", 2) && srv_stream_end(r);
+            free(ls);
+            ret = ok ? send_text(c, 200, "text/event-stream", r->out.p, r->out.len)
+                     : send_error(c, 500, NULL, NULL, "out of memory");
+        }
+    }
+    for (int i = 0; txt && i < r->n; i++) free(txt[i].p);
+    free(txt);
+    free(cands);
+    return ret;
+}
+
 /* Whether the client behind c has hung up (its socket reads end of file). */
 static bool client_gone(struct MHD_Connection *c) {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
@@ -497,8 +624,8 @@ static void stream_free(void *cls) {
     free(sc);
 }
 
-static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, srv_kind kind, const char *body,
-                                         size_t len) {
+static enum MHD_Result completion(server *sv, struct MHD_Connection *c, srv_kind kind, const char *body, size_t len,
+                                  rerank_req *q) {
     cJSON *o = cJSON_ParseWithLength(body, len);
     if (!o) return send_error(c, 400, NULL, "invalid_json", "the body is not valid JSON");
     if (!cJSON_IsObject(o)) {
@@ -514,6 +641,7 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
     r->model_name = sv->name;
     bad_field b = {0};
     bool ok = read_common(sv, o, r, &b) && (kind == SRV_CHAT ? read_chat(sv, o, r, &b) : read_completion(sv, o, r, &b));
+    if (ok && kind == SRV_CHAT) ok = rerank_read(sv, o, r, q, &b);
     cJSON_Delete(o);
     if (ok) {
         if (r->n_prompt >= sv->ctx_size) {
@@ -596,9 +724,18 @@ static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, s
     pthread_mutex_unlock(&r->mu);
     enum MHD_Result ret;
     if (r->failed) ret = send_error(c, r->err[0] && strstr(r->err, "shutting down") ? 503 : 500, NULL, NULL, "%s", r->err);
+    else if (q->on) ret = rerank_respond(sv, c, r, q);
     else ret = send_json(c, 200, final_json(sv, r));
     srv_request_release(r);
     atomic_fetch_sub(&sv->in_flight, 1);
+    return ret;
+}
+
+static enum MHD_Result handle_completion(server *sv, struct MHD_Connection *c, srv_kind kind, const char *body,
+                                         size_t len) {
+    rerank_req q = {0};
+    enum MHD_Result ret = completion(sv, c, kind, body, len, &q);
+    rerank_req_free(&q);
     return ret;
 }
 
@@ -936,6 +1073,8 @@ int cmd_serve(int argc, char **argv) {
     long long port = 8080, slots = 4, ctx_size = 0, queue = 64, max_body = 10 << 20, timeout = 60, connections = 256;
     long long threads = 0, batch_size = SRV_BATCH_SIZE;
     int precision = -1;
+    server sv = {0};
+    sv.rr = (cli_rerank)CLI_RERANK_INIT;
     const cli_option options[] = {
         {CLI_STR("--model", "-m", "MODEL", &model_path, "model directory, GGUF file or installed model's name")},
         {CLI_STR("--host", NULL, "ADDR", &host, "IPv4 address to listen on")},
@@ -954,6 +1093,8 @@ int cmd_serve(int argc, char **argv) {
         {CLI_THREADS(&threads)},
         {CLI_CHOICE("--precision", NULL, "fp32|bf16|q8_0|q4_0|q4_1", &precision, cli_inference_precisions,
                     "weight matrices in bf16 or quantized (see attn generate --help)"), .def = "as loaded"},
+        CLI_SECTION("Reranking chat answers (rules and a reward model; per request: \"attn_rerank\")"),
+        CLI_RERANK_ROWS(sv.rr),
         CLI_END,
     };
     const cli_spec spec = {
@@ -973,6 +1114,9 @@ int cmd_serve(int argc, char **argv) {
     if (rc != CLI_GO_ON) return rc;
     if (n_pos > 0) return cli_usage_error("unknown argument '%s' (see attn serve --help)", argv[1]);
     if (!model_path) return cli_usage_error("-m MODEL is required (see attn serve --help)");
+    char why[128];
+    if (!cli_rerank_usage_ok(&sv.rr, why, sizeof why)) return cli_usage_error("%s", why);
+    if (sv.rr.n > slots) return cli_usage_error("--rerank %lld needs --slots %lld or more", sv.rr.n, sv.rr.n);
     struct sockaddr_in addr = {0};
     addr.sin_family = AF_INET;
     addr.sin_port = htons((uint16_t)port);
@@ -989,11 +1133,11 @@ int cmd_serve(int argc, char **argv) {
     pthread_sigmask(SIG_BLOCK, &sigs, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    server sv = {0};
     sv.api_key = api_key;
     sv.started = (long long)time(NULL);
     pthread_mutex_init(&sv.id_mu, NULL);
     pthread_mutex_init(&sv.enc_mu, NULL);
+    pthread_mutex_init(&sv.rr_mu, NULL);
     char *src = NULL;
     struct MHD_Daemon *d = NULL;
     int32_t stop_tokens[4];
@@ -1033,6 +1177,11 @@ int cmd_serve(int argc, char **argv) {
         sv.enc_max_len = attn_encoder_max_length(sv.model);
         sv.ctx_size = sv.enc_max_len;
         sv.n_slots = 1;
+        if (sv.rr.reward_dir || sv.rr.rule_dir) {
+            st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s is an encoder (embeddings only): reranking is for chat models",
+                             model_path);
+            goto fail;
+        }
         goto listen;
     }
     {
@@ -1061,6 +1210,7 @@ int cmd_serve(int argc, char **argv) {
         if (!dup) stop_tokens[n_stop++] = end;
     }
     sv.bos_id = cfg.bos_token_id >= 0 ? cfg.bos_token_id : attn_tokenizer_eot(sv.tok);
+    if ((st = cli_rerank_load(&sv.rr))) goto fail;
     srv_config sc = {sv.model, sv.tok, sv.n_slots, sv.ctx_size, (int)queue, stop_tokens, n_stop, attn_get_threads(),
                      batch_size};
     if ((st = srv_sched_start(&sc, &sv.sched))) goto fail;
@@ -1110,5 +1260,7 @@ done:
     attn_model_free(sv.model);
     pthread_mutex_destroy(&sv.id_mu);
     pthread_mutex_destroy(&sv.enc_mu);
+    pthread_mutex_destroy(&sv.rr_mu);
+    cli_rerank_free(&sv.rr);
     return rc;
 }

@@ -703,3 +703,67 @@ def test_smollm2_disconnect_mid_stream_frees_the_slot(smol):
     assert m["attn_tokens_predicted_total"] - before < 200
     r = smol.client().completions.create(model="smollm2", prompt="The sea is", max_tokens=4, temperature=0)
     assert r.usage.completion_tokens == 4
+
+
+# ---- reranking: rule classifier verdicts (attn_safety) ----------------------------------
+
+@pytest.fixture(scope="module")
+def rerank_srv(model, tmp_path_factory):
+    """A server reranking 3 candidates with a rule classifier fine-tuned briefly from the same
+    character-level GPT (verdicts, not accuracy, are what these tests read)."""
+    d = tmp_path_factory.mktemp("rerank")
+    (d / "rules.txt").write_text("# two rules\nno-anne: Never name Anne.\nno-bath: Never mention Bath.\n")
+    rows = []
+    for i, w in enumerate(["Anne walked", "the garden", "to Bath", "a letter", "Anne wrote", "at home"] * 8):
+        rule = "Never name Anne." if i % 2 else "Never mention Bath."
+        bad = ("Anne" in w and i % 2) or ("Bath" in w and not i % 2)
+        rows.append({"text": rule, "text_pair": "User: Sir\nAssistant: " + w, "label": "violates" if bad else "ok"})
+    (d / "cls.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    run_attn("train", "--objective", "classify", "--init", model, "--data", d / "cls.jsonl", "--out", d / "cls",
+             "--steps", 10, "--batch", 8, "--threads", 1, "--quiet")
+    s = Server(model, "--slots", 3, "--rerank", 3, "--rule-model", d / "cls", "--rules", d / "rules.txt")
+    yield s
+    s.stop()
+
+
+def test_rerank_safety_verdicts_and_per_request_settings(rerank_srv, srv):
+    msgs = [{"role": "user", "content": "Sir"}]
+    plain = srv.client().chat.completions.create(model="m", messages=msgs, n=3, seed=5, max_tokens=12)
+    # weight 0, nothing dropped: every score is 0, the first candidate wins
+    st, body = rerank_srv.request("POST", "/v1/chat/completions", {
+        "messages": msgs, "seed": 5, "max_tokens": 12,
+        "attn_rerank": {"violation_weight": 0, "violation_threshold": 1}})
+    assert st == 200
+    r = json.loads(body)
+    s = r["attn_safety"]
+    assert len(r["choices"]) == 1 and s["candidates"] == 3 and s["chosen"] == 0 and s["fallback"] is False
+    assert r["choices"][0]["message"]["content"] == plain.choices[0].message.content
+    assert [x["id"] for x in s["rules"]] == ["no-anne", "no-bath"]
+    assert all(0 <= x["violation"] <= 1 for x in s["rules"]) and len(s["scores"]) == 3
+    assert s["max_violation"] == max(x["violation"] for x in s["rules"])
+    # the server's defaults (weight 1, threshold 1 allows all): the chosen is the best score
+    r = rerank_srv.client().chat.completions.create(model="m", messages=msgs, seed=5, max_tokens=12,
+                                                    extra_body={"attn_rerank": {"violation_threshold": 1}})
+    s = r.model_extra["attn_safety"]
+    best = max(range(3), key=lambda i: (s["scores"][i]["score"], -i))
+    assert s["chosen"] == best and r.choices[0].message.content == plain.choices[best].message.content
+    # threshold 0 drops every candidate: the refusal, streamed too, with the verdicts in a last chunk
+    r = rerank_srv.client().chat.completions.create(model="m", messages=msgs, seed=5, max_tokens=12,
+                                                    extra_body={"attn_rerank": {"violation_threshold": 0}})
+    assert r.choices[0].finish_reason == "content_filter" and r.model_extra["attn_safety"]["fallback"] is True
+    assert r.choices[0].message.content == "I'm sorry, but I can't help with that."
+    chunks = list(rerank_srv.client().chat.completions.create(
+        model="m", messages=msgs, seed=5, max_tokens=12, stream=True, stream_options={"include_usage": True},
+        extra_body={"attn_rerank": {"violation_threshold": 0}}))
+    text, finish, usage = stream_text(chunks, "chat")
+    assert text == {0: "I'm sorry, but I can't help with that."} and finish == {0: "content_filter"}
+    assert usage is not None and [c.model_extra["attn_safety"]["chosen"] for c in chunks
+                                  if "attn_safety" in (c.model_extra or {})] == [None]
+    # bad settings: 400 naming the field; n must be 1; a server without scorers refuses the field
+    assert error_of(rerank_srv.request("POST", "/v1/chat/completions", {
+        "messages": msgs, "attn_rerank": {"violation_threshold": 2}}), 400, "attn_rerank")
+    assert error_of(rerank_srv.request("POST", "/v1/chat/completions", {
+        "messages": msgs, "attn_rerank": {"n": 4}}), 400, "attn_rerank")
+    assert error_of(rerank_srv.request("POST", "/v1/chat/completions", {"messages": msgs, "n": 2}), 400, "n")
+    assert error_of(srv.request("POST", "/v1/chat/completions", {
+        "messages": msgs, "attn_rerank": {"n": 2}}), 400, "attn_rerank")

@@ -3,7 +3,9 @@ driven by PyPI `selenium`; tools/setup.sh installs all three): the page loads fr
 a message typed and sent with Enter streams its answer into the conversation, the finished
 answer equals the API's answer to the same request (greedy, same max_tokens), and the Stop
 button ends a generation half way, keeping the text streamed so far, after which the server has
-freed the slot and the page sends the next message.
+freed the slot and the page sends the next message. On a reranking server the page's violation
+threshold goes with the request and the verdicts (attn_safety) show as a collapsible line under
+the answer, as text.
 
 Streaming is made visible by Chromium's own network emulation (DevTools' throughput limit),
 so that a small model's answer arrives over seconds rather than in one packet.
@@ -16,7 +18,7 @@ import time
 
 import pytest
 
-from test_serve import Server, model  # noqa: F401  (the module's trained model fixture)
+from test_serve import Server, model, rerank_srv  # noqa: F401  (the module's trained model fixtures)
 
 CHROMIUM, DRIVER = "/usr/bin/chromium", "/usr/bin/chromedriver"
 
@@ -141,3 +143,27 @@ def test_page_streams_answers_and_stops(model):  # noqa: F811
         if d is not None:
             d.quit()
         s.stop()
+
+
+def test_page_shows_the_safety_verdicts(rerank_srv):  # noqa: F811
+    d = None
+    try:
+        d = browser()
+        d.get(rerank_srv.base + "/")
+        from selenium.webdriver.common.by import By
+        wait("the model line", lambda: "context 256" in d.find_element(By.ID, "model").text)
+        set_field(d, "max_tokens", 12)
+        set_field(d, "threshold", 0)  # every candidate over it: the refusal
+        send(d, "Sir")
+        bubble = wait("the answer's bubble", lambda: (assistant_bubbles(d) or [None])[0])
+        det = wait("the safety line", lambda: bubble.find_elements(By.CSS_SELECTOR, "details.safety"))[0]
+        assert answer_text(bubble) == "I'm sorry, but I can't help with that."
+        assert meta_of(bubble).startswith("content_filter")
+        summary = det.find_element(By.TAG_NAME, "summary")
+        assert summary.text.startswith("safety: 3 candidates, all over the threshold 0.000: refused"), summary.text
+        summary.click()
+        items = [li.text for li in det.find_elements(By.TAG_NAME, "li")]
+        assert items[0].startswith("no-anne: 0.") and items[1].startswith("no-bath: 0.") and len(items) == 5, items
+    finally:
+        if d is not None:
+            d.quit()
