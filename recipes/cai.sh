@@ -71,7 +71,7 @@ cat "$OUT/check_initial.json" "$OUT/check_revised.json"
 stage "SL-CAI: supervised fine-tuning on the revisions"
 rm -rf "$OUT/sft"
 "$ATTN" train --objective sft --init "$OUT/base.gguf" --data "$OUT/revised.jsonl" --out "$OUT/sft" --steps "$SFT_STEPS" \
-    --batch 4 --lr "$SFT_LR" --warmup 2 --threads "$THREADS" --quiet
+    --batch 4 --lr "$SFT_LR" --warmup 2 --threads "$THREADS"
 evaluate sft "$OUT/sft"
 stage "pairs of answers from the SL model"
 "$ATTN" cai sample -m "$OUT/sft" --prompts "$OUT/train.jsonl" --samples 2 -t 1 -n "$TOKENS" --seed "$SEED" \
@@ -85,7 +85,7 @@ cat "$OUT/check_labels.json"
 stage "RL-CAI: DPO on the AI labels"
 rm -rf "$OUT/dpo"
 "$ATTN" train --objective dpo --init "$OUT/sft" --data "$OUT/labels.jsonl" --out "$OUT/dpo" --steps "$DPO_STEPS" \
-    --batch 4 --lr "$DPO_LR" --warmup 2 --threads "$THREADS" --quiet
+    --batch 4 --lr "$DPO_LR" --warmup 2 --threads "$THREADS"
 evaluate dpo "$OUT/dpo"
 stage "done"
 

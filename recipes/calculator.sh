@@ -65,7 +65,7 @@ cat "$out/plain.jsonl" "$out/tool.jsonl" > "$out/all.txt"
 "$ATTN" tokenizer train --type bpe --vocab-size 512 --special-tokens '<|endoftext|>,<|im_start|>,<|im_end|>' \
     -o "$out/tok" "$out/all.txt" > /dev/null
 "$ATTN" prepare -t "$out/tok" -o "$out/shards" "$out/all.txt" > /dev/null
-"$ATTN" train --data "$out/shards" --out "$out/gpt0" --layers 4 --heads 4 --width 128 --context 192 --steps 0 --quiet \
+"$ATTN" train --data "$out/shards" --out "$out/gpt0" --layers 4 --heads 4 --width 128 --context 192 --steps 0 \
     --seed 1
 cp "$out/chat.jinja" "$out/gpt0/chat_template.jinja"
 
@@ -73,7 +73,7 @@ cp "$out/chat.jinja" "$out/gpt0/chat_template.jinja"
 for kind in plain tool; do
     if [ ! -f "$out/$kind/model.safetensors" ]; then
         "$ATTN" train --objective sft --init "$out/gpt0" --data "$out/$kind.jsonl" --steps "$steps" --batch 16 \
-            --lr 3e-3 --warmup 50 --threads "$threads" --seed 1 --quiet --out "$out/$kind"
+            --lr 3e-3 --warmup 50 --threads "$threads" --seed 1 --out "$out/$kind"
         cp "$out/chat.jinja" "$out/$kind/chat_template.jinja"
     fi
     echo "calculator.sh: $kind SFT: last loss $(tail -n 1 "$out/$kind/train_log.jsonl" | grep -o '"loss": [0-9.]*' | cut -d' ' -f2)"

@@ -45,7 +45,7 @@ tail -n 1000 "$OUT/all.txt" > "$OUT/held.txt"
 "$ATTN" prepare -t amino --val-fraction 0.05 -o "$OUT/data" "$OUT/train.txt"
 
 TRAIN="--objective mlm --doc-windows --data $OUT/data --context 96 --seq-len 66 --batch 32 --steps $STEPS --lr 3e-3
-       --warmup 100 --eval-every 500 --eval-batches 10 --threads $THREADS --quiet"
+       --warmup 100 --eval-every 500 --eval-batches 10 --threads $THREADS"
 printf '| model | layers x heads, width | parameters | MLM val loss | min sep | contacts | random baseline | top-L | top-L/2 | top-L/5 | top-L / baseline |\n' > "$OUT/table.md"
 printf '|---|---|---|---|---|---|---|---|---|---|---|\n' >> "$OUT/table.md"
 for size in small large; do

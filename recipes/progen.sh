@@ -84,7 +84,7 @@ done
 echo "== training a GPT on the tagged corpus ($STEPS steps)"
 start=$(date +%s)
 "$ATTN" train --data "$OUT/data" --out "$OUT/model" $SIZE --steps "$STEPS" --batch 16 --lr 2e-3 --warmup 100 \
-    --eval-every 200 --eval-batches 10 --quiet
+    --eval-every 200 --eval-batches 10
 train_s=$(( $(date +%s) - start ))
 echo "   $train_s s; $(tail -n 1 "$OUT/model/train_log.jsonl")"
 

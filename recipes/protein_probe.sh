@@ -65,8 +65,8 @@ wc -l < "$OUT/corpus.txt" | xargs printf "%s pretraining sequences\n"
 echo "== masked-LM pretraining (ESM-2, $STEPS steps)"
 "$ATTN" prepare -t amino -o "$OUT/data" "$OUT/corpus.txt"
 "$ATTN" train --arch esm --objective mlm --data "$OUT/data" --out "$OUT/esm" $SIZE --batch 16 --steps "$STEPS" \
-    --lr "$LR" --warmup 100 --dropout 0 --eval-every 250 --eval-batches 8 --seed 1 --quiet
-"$ATTN" train --arch esm --objective mlm --data "$OUT/data" --out "$OUT/esm0" $SIZE --steps 0 --seed 1 --quiet
+    --lr "$LR" --warmup 100 --dropout 0 --eval-every 250 --eval-batches 8 --seed 1
+"$ATTN" train --arch esm --objective mlm --data "$OUT/data" --out "$OUT/esm0" $SIZE --steps 0 --seed 1
 tail -n 1 "$OUT/esm/train_log.jsonl"
 
 echo "== embeddings and probe"

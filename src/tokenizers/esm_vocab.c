@@ -15,6 +15,8 @@
 
 #include <cJSON.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 
 /* The char tokenizer's functions, with an encode that drops whitespace. */
 static tokenizer_vtable esm_vt;
@@ -46,12 +48,14 @@ static void esm_vt_init(void) {
 }
 
 bool esm_vocab_txt_matches(const char *path) {
-    char *buf = NULL;
-    size_t len = 0;
-    if (file_read_all(path, &buf, &len) != ATTN_OK) return false;
-    bool yes = len >= 6 && !strncmp(buf, "<cls>", 5) && (buf[5] == '\n' || buf[5] == '\r');
-    attn_free(buf);
-    return yes;
+    /* the first six bytes only, on the stack: an allocation failing here
+     * must not pass for "not ESM's" (the loader that follows reports it) */
+    char buf[6];
+    FILE *f = fopen(path, "rb");
+    if (!f) return false;
+    size_t len = fread(buf, 1, sizeof buf, f);
+    fclose(f);
+    return len == sizeof buf && !strncmp(buf, "<cls>", 5) && (buf[5] == '\n' || buf[5] == '\r');
 }
 
 attn_status esm_tokenizer_from_vocab_txt(const char *path, attn_tokenizer **out) {
