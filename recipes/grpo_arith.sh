@@ -9,9 +9,10 @@
 # STEPS updates at LR with a KL penalty KL to the pretrained model. Prints
 # the log's val_exact_match (every 100 steps), the next-token NLL (attn
 # score) on 2,000 other sums for the pretrained and the tuned model, the
-# mean sampled reward of the first and last 40 steps and the run's seconds. The pretrained model's
-# exact match comes from one GRPO step at --lr 1e-30, which leaves every
-# weight as it was (checked with cmp). A finished run is not trained again.
+# mean sampled reward of the first and last 40 steps and the run's
+# seconds. The pretrained model's exact match comes from one GRPO step at
+# --lr 1e-30, which leaves every weight as it was (checked with cmp). A
+# finished run is not trained again.
 #   sh recipes/grpo_arith.sh     # OUT=runs/grpo-arith PRE=runs/ppo-arith STEPS=400 BATCH=16 GROUP=16 LR=3e-4 KL=0.02
 set -eu
 ATTN=${ATTN_BIN:-./attn}
