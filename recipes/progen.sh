@@ -29,9 +29,7 @@
 #           is given, not scored: the residues and the end token are)
 # The table goes to OUT/progen.md.
 #
-#   STEPS=1500 N_SAMPLES=20 sh recipes/progen.sh   # README's numbers: 7 min 12 s on a
-#                                                  # shared 2-core machine
-#   sh recipes/progen.sh                  # the full settings (run time not measured yet)
+#   sh recipes/progen.sh                  # README's numbers: 13 min 30 s on a shared 2-core machine
 #   QUICK=1 sh recipes/progen.sh          # the pipeline, not the numbers
 set -eu
 ATTN=${ATTN:-./attn}
@@ -43,8 +41,8 @@ if [ -n "${QUICK:-}" ]; then
 fi
 N_TRAIN=${N_TRAIN:-1000}
 N_HELD=${N_HELD:-20}
-N_SAMPLES=${N_SAMPLES:-40}
-STEPS=${STEPS:-1000}
+N_SAMPLES=${N_SAMPLES:-20}
+STEPS=${STEPS:-2500}
 TEMP=${TEMP:-0.5}
 TOP_P=${TOP_P:-0.95}
 SIZE=${SIZE:-"--layers 4 --heads 4 --width 128 --context 192"}
