@@ -235,8 +235,9 @@ int cmd_train(int argc, char **argv) {
         {CLI_FLAG("--whole-word-masking", NULL, &p.whole_word_masking,
                   "mlm: mask whole words (\"##\" WordPieces with the word before)")},
         {CLI_FLAG("--doc-windows", NULL, &p.doc_windows,
-                  "mlm: start every window just after an end token (<sep>, [SEP] or <|endoftext|>) of the data, so a row "
-                  "holds one document from its first token (proteins of one length per row, as ESM trains)")},
+                  "clm, mlm: start every window just after an end token (<sep>, [SEP] or <|endoftext|>; clm: "
+                  "<|endoftext|>) of the data, so a row holds one document from its first token (proteins of one "
+                  "length per row, as ESM trains; a family tag at position 0, as ProGen trains)")},
         {CLI_FLAG("--nsp", NULL, &p.nsp,
                   "mlm: add next-sentence prediction (BERT): rows [CLS] A [SEP] B [SEP], B a random span half the "
                   "time")},

@@ -319,7 +319,7 @@ typedef struct attn_train_params {
     attn_objective objective;     /* CLM (default) or MLM (encoders) */
     bool static_masking;          /* MLM: fixed masks per window (BERT) instead of dynamic */
     bool whole_word_masking;      /* MLM: mask whole words (a "##" WordPiece continues the word before it) */
-    bool doc_windows;             /* MLM: windows start just after an end token (one document per row, e.g. a protein) */
+    bool doc_windows;             /* CLM, MLM: windows start just after an end token (one document per row from its first token, e.g. a protein and its tag) */
     const char *val_file;         /* CLASSIFY: the labelled validation file; SFT: conversations (NULL: none) */
     bool train_on_prompt;         /* SFT: the loss over every token, not only the assistant's */
     bool packing;                 /* SFT: several conversations per row (see SFT above) */

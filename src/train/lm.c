@@ -335,11 +335,13 @@ static attn_status lm_prepare(void *ctx, const attn_train_params *p, attn_model 
     if (mlm && (st = mlm_windows(p, c->tok, (int32_t)cfg.vocab_size, win)) != ATTN_OK) return st;
     if (win->word_start && !(win->row_starts = attn_malloc((size_t)T))) return ATTN_ERR_OUT_OF_MEMORY;
     if (p->doc_windows) {
-        if (!mlm || p->nsp) return attn_errorf(ATTN_ERR_INVALID_ARG, "--doc-windows is for --objective mlm without --nsp");
-        int32_t eot = c->tok ? attn_tokenizer_eot(c->tok) : -1;
-        if ((st = doc_starts(c->train, win->sep, eot, T - 2, "training", &win->doc_starts[0], &win->n_docs[0])) != ATTN_OK) return st;
+        if (p->nsp) return attn_errorf(ATTN_ERR_INVALID_ARG, "--doc-windows is for --objective clm or mlm without --nsp");
+        /* CLM reads T + 1 tokens from the start and ends documents with <|endoftext|> only */
+        int32_t eot = c->tok ? attn_tokenizer_eot(c->tok) : -1, sep = mlm ? win->sep : -1;
+        int64_t n = mlm ? T - 2 : T + 1;
+        if ((st = doc_starts(c->train, sep, eot, n, "training", &win->doc_starts[0], &win->n_docs[0])) != ATTN_OK) return st;
         if (c->val && p->eval_batches > 0 &&
-            (st = doc_starts(c->val, win->sep, eot, T - 2, "validation", &win->doc_starts[1], &win->n_docs[1])) != ATTN_OK)
+            (st = doc_starts(c->val, sep, eot, n, "validation", &win->doc_starts[1], &win->n_docs[1])) != ATTN_OK)
             return st;
     }
     c->r.in = attn_malloc((size_t)(A * B * T) * sizeof *c->r.in);

@@ -152,7 +152,7 @@ void train_settings_of(const attn_train_params *p, int64_t T, bool pairs, int64_
     if (pairs) when |= WHEN_PAIRS;
     if (dist_size() > 1) when |= WHEN_DIST;
     if (p->deterministic_reduce) when |= WHEN_DETERMINISTIC;
-    if (p->doc_windows && p->objective == ATTN_OBJECTIVE_MLM) when |= WHEN_DOC_WINDOWS;
+    if (p->doc_windows && (p->objective == ATTN_OBJECTIVE_MLM || p->objective == ATTN_OBJECTIVE_CLM)) when |= WHEN_DOC_WINDOWS;
     s->world_size = dist_size();
     s->deterministic_reduce = p->deterministic_reduce;
     s->batch_size = p->batch_size;

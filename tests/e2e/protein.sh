@@ -36,6 +36,20 @@ gen=$("$ATTN_BIN" generate -m "$tmp/m" -p '<Fam1>' -n 5 --seed 1 2> "$tmp/err") 
     { echo "generate failed: $(cat "$tmp/err")"; fail=1; }
 printf '%s\n' "$gen" | grep -Eq '^<Fam1>([A-Z]|<[^>]*>)*$' || { echo "unexpected sample: $gen"; fail=1; }
 
+# --doc-windows with a GPT (ProGen's layout): every row starts just after an <|endoftext|>, at a
+# sequence's tag, and the setting is recorded; a corpus with no end token before a full window is refused
+"$ATTN_BIN" train --data "$tmp/d" --out "$tmp/mw" --doc-windows --layers 1 --heads 1 --width 16 --context 16 --steps 1 \
+    --batch 2 --seq-len 8 --eval-every 0 --eval-batches 1 > /dev/null 2> "$tmp/err" ||
+    { echo "train --doc-windows failed: $(cat "$tmp/err")"; fail=1; }
+# (the settings are JSON in the trainer state's safetensors header, quotes escaped)
+head -c 8192 "$tmp/mw/trainer_state.safetensors" | tr -d '\\' | grep -aq '"doc_windows":true' ||
+    { echo "--doc-windows not recorded in the trainer state"; fail=1; }
+printf 'MKVLAWWGHIKLMKVLAWWGHIKLMKVLAWWGHIKLMKVL\n' > "$tmp/one.txt"
+"$ATTN_BIN" prepare -t amino -o "$tmp/one" "$tmp/one.txt" > /dev/null
+bad "--doc-windows without an end token before a window" "--doc-windows: the training shard has no end token followed by 9 tokens" \
+    "$ATTN_BIN" train --data "$tmp/one" --out "$tmp/mx" --doc-windows --layers 1 --heads 1 --width 16 --context 16 --steps 1 \
+    --batch 2 --seq-len 8 --eval-every 0
+
 printf '>a\nMK\n>b\n>c\nMK\n' > "$tmp/empty.fa"
 bad "a header without residues" "empty.fa:3: the header has no sequence" "$ATTN_BIN" prepare -t amino -o "$tmp/x" "$tmp/empty.fa"
 printf '>a\nMK\nM1K\n' > "$tmp/digit.fa"
