@@ -161,6 +161,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libattn.a $(HEADERS)
 # its own, linked with the CLI's shared code.
 $(CLI_OBJ): cli/cli.h
 $(BUILD)/cli/cmd_chat.o $(BUILD)/cli/cmd_serve.o $(BUILD)/cli/rerank.o: cli/rerank.h
+$(BUILD)/cli/cmd_chat.o $(BUILD)/cli/cmd_serve.o $(BUILD)/cli/cmd_cai.o $(BUILD)/cli/chat_tools.o: cli/chat_tools.h
 $(BUILD)/tests/test_cli_options: tests/unit/test_cli_options.c $(BUILD)/cli/options.o $(BUILD)/cli/common.o $(BUILD)/libattn.a $(HEADERS) cli/cli.h
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Itests -o $@ $< $(BUILD)/cli/options.o $(BUILD)/cli/common.o $(BUILD)/libattn.a $(LDLIBS)

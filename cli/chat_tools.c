@@ -186,26 +186,31 @@ cJSON *cli_tools_message(const char *text, bool tools, const char *id, const cha
     return m;
 }
 
-int32_t cli_template_end_token(const attn_chat_template *t, const attn_chat_options *opt, const attn_tokenizer *tok) {
+char *cli_template_end_text(const attn_chat_template *t, const attn_chat_options *opt) {
     static const char PROBE[] = "attn-end-of-turn-probe";
     const attn_chat_message m[2] = {{"user", "hi"}, {"assistant", PROBE}};
-    char *text = NULL;
+    attn_chat_options o = *opt;
+    o.add_generation_prompt = false;
+    char *text = NULL, *end = NULL;
     size_t len = 0;
-    int32_t id = -1;
-    if (attn_chat_render(t, m, 2, opt, &text, &len) != ATTN_OK) return -1;
+    if (attn_chat_render(t, m, 2, &o, &text, &len) != ATTN_OK) return NULL;
     const char *at = strstr(text, PROBE);
     if (at) {
         at += sizeof PROBE - 1;
         while (*at == ' ' || *at == '\n' || *at == '\r' || *at == '\t') at++;
         size_t n = strcspn(at, " \n\r\t");
-        char *marker = n ? malloc(n + 1) : NULL;
-        if (marker) {
-            memcpy(marker, at, n);
-            marker[n] = '\0';
-            id = attn_tokenizer_added_id(tok, marker);
+        if (n && (end = malloc(n + 1))) {
+            memcpy(end, at, n);
+            end[n] = '\0';
         }
-        free(marker);
     }
     attn_free(text);
+    return end;
+}
+
+int32_t cli_template_end_token(const attn_chat_template *t, const attn_chat_options *opt, const attn_tokenizer *tok) {
+    char *marker = cli_template_end_text(t, opt);
+    int32_t id = marker ? attn_tokenizer_added_id(tok, marker) : -1;
+    free(marker);
     return id;
 }

@@ -34,6 +34,11 @@ attn_status cli_tools_render(const cli_tools *t, const attn_chat_template *tmpl,
  * one result "error: ..." that says what is wrong. */
 attn_status cli_tools_run(cli_tools *t, const char *content, size_t len, char ***results, size_t *n);
 
+/* The end-of-turn marker: what the template writes right after an
+ * assistant's message, up to the first white space ("<|im_end|>" for
+ * ChatML, "</s>" for Llama-2, "<|eot_id|>" for Llama-3), malloc'd; NULL
+ * when the template writes nothing there or will not render the probe. */
+char *cli_template_end_text(const attn_chat_template *t, const attn_chat_options *opt);
 /* The added token the template writes right after an assistant's message
  * (<|im_end|> for ChatML), or -1: what ends a turn for a model whose
  * template's marker is not its end-of-text token. */

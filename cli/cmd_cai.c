@@ -14,6 +14,7 @@
  * the prompt's line, the stage), so a run gives the same file twice and a
  * prompt's result does not depend on the others. Outputs are written
  * atomically. */
+#include "chat_tools.h"
 #include "cli.h"
 
 #include "attn/cai.h"
@@ -57,27 +58,6 @@ static char *dup_n(const char *s, size_t n) {
         d[n] = '\0';
     }
     return d;
-}
-
-/* The end-of-turn marker: what the template writes right after an
- * assistant's message, up to the first white space (as attn chat finds it). */
-static char *find_end_text(const agent *a) {
-    static const char PROBE[] = "attn-end-of-turn-probe";
-    const attn_chat_message probe[2] = {{"user", "hi"}, {"assistant", PROBE}};
-    attn_chat_options opt = a->opt;
-    opt.add_generation_prompt = false;
-    char *text = NULL, *end = NULL;
-    size_t len;
-    if (attn_chat_render(a->tmpl, probe, 2, &opt, &text, &len) != ATTN_OK) return NULL;
-    const char *at = strstr(text, PROBE);
-    if (at) {
-        at += sizeof PROBE - 1;
-        while (*at == ' ' || *at == '\n' || *at == '\r' || *at == '\t') at++;
-        size_t n = strcspn(at, " \n\r\t");
-        if (n) end = dup_n(at, n);
-    }
-    attn_free(text);
-    return end;
 }
 
 static void agent_close(agent *a) {
@@ -128,7 +108,7 @@ static attn_status agent_open(agent *a, const char *model_dir, const char *templ
     const char *tsrc = a->source ? a->source : attn_chat_default_template();
     if ((st = attn_chat_template_parse(tname, tsrc, a->source ? src_len : strlen(tsrc), &a->tmpl))) return st;
     a->opt = (attn_chat_options){true, a->bos, a->eos};
-    a->end_text = find_end_text(a);
+    a->end_text = cli_template_end_text(a->tmpl, &a->opt);
     int32_t end_id = -1;
     if (a->end_text) {
         int32_t *ids = NULL;

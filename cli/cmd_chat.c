@@ -175,27 +175,6 @@ static attn_status render(const chat *c, const message *msgs, size_t n, bool gen
     return st;
 }
 
-/* The end-of-turn marker: what the template writes right after an
- * assistant's message, up to the first white space ("<|im_end|>" for
- * ChatML, "</s>" for Llama-2, "<|eot_id|>" for Llama-3). NULL when the
- * template writes nothing there or will not render the probe. */
-static char *find_end_text(const chat *c) {
-    char PROBE[] = "attn-end-of-turn-probe", user[] = "user", hi[] = "hi", assistant[] = "assistant";
-    const message probe[2] = {{user, hi}, {assistant, PROBE}};
-    char *text = NULL, *end = NULL;
-    size_t len;
-    if (render(c, probe, 2, false, &text, &len) != ATTN_OK) return NULL;
-    const char *at = strstr(text, PROBE);
-    if (at) {
-        at += sizeof PROBE - 1;
-        while (*at == ' ' || *at == '\n' || *at == '\r' || *at == '\t') at++;
-        size_t n = strcspn(at, " \n\r\t");
-        if (n) end = dup_n(at, n);
-    }
-    attn_free(text);
-    return end;
-}
-
 static bool is_stop(const chat *c, int32_t t) {
     for (int i = 0; i < c->n_stops; i++)
         if (c->stops[i] == t) return true;
@@ -823,7 +802,7 @@ int cmd_chat(int argc, char **argv) {
     c.opt = (attn_chat_options){true, bos, eos};
     c.n_ctx = cfg.n_ctx;
     c.reserve = c.sp.max_new_tokens < c.n_ctx / 2 ? c.sp.max_new_tokens : c.n_ctx / 2;
-    c.end_text = find_end_text(&c);
+    c.end_text = cli_template_end_text(c.tmpl, &c.opt);
     int32_t end_id = -1, eot = attn_tokenizer_eot(c.tok);
     if (c.end_text) {
         int32_t *ids = NULL;

@@ -290,10 +290,5 @@ tensor *op_ppo_value(graph *g, tensor *v, const float *old, const float *ret, co
     return out;
 }
 
-void op_ppo_value_backward(graph *g, tape_entry *e) {
-    (void)g;
-    tensor *x = e->in[0];
-    if (!x->requires_grad) return;
-    float gout = e->out->grad[0];
-    for (int64_t i = 0; i < x->numel; i++) x->grad[i] += gout * e->saved[0][i];
-}
+/* the saved d loss / d v times the output's gradient, as op_dot_const's */
+void op_ppo_value_backward(graph *g, tape_entry *e) { op_dot_const_backward(g, e); }

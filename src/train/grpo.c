@@ -63,16 +63,15 @@ attn_status train_arith_exact(const attn_tokenizer *tok, int32_t stop, const int
     return ATTN_OK;
 }
 
-/* One completion of prompt ids[0..np) into out (at most MAX_NEW tokens). */
-static attn_status sample(grpo_ctx *c, const int32_t *ids, int64_t np, uint64_t seed, float temperature, int32_t *out,
-                          int64_t *n) {
+attn_status train_sample(attn_model *m, const int32_t *ids, int64_t np, uint64_t seed, float temperature,
+                         int64_t max_new, int32_t stop, int32_t *out, int64_t *n) {
     attn_sampler_params sp = attn_sampler_default_params();
     sp.temperature = temperature;
     sp.seed = seed;
-    sp.max_new_tokens = MAX_NEW;
-    sp.stop_token = c->stop;
+    sp.max_new_tokens = max_new;
+    sp.stop_token = stop;
     attn_gen *gen = NULL;
-    attn_status st = attn_gen_new(c->model, &sp, &gen);
+    attn_status st = attn_gen_new(m, &sp, &gen);
     if (!st) st = attn_gen_start(gen, ids, np);
     *n = 0;
     while (!st) {
@@ -133,7 +132,7 @@ static attn_status grpo_batches(void *ctx, int64_t step, model_batch *mbs, doubl
                 int32_t *seq = in + row * T, comp[MAX_NEW];
                 int64_t nc = 0;
                 uint64_t seed = rng_hash(c->seed ^ SAMPLE_STREAM, (uint64_t)step, (uint64_t)(a * rows + row));
-                if ((st = sample(c, pids, np, seed, 1.0f, comp, &nc)) != ATTN_OK) break;
+                if ((st = train_sample(c->model, pids, np, seed, 1.0f, MAX_NEW, c->stop, comp, &nc)) != ATTN_OK) break;
                 if ((st = train_arith_exact(c->tok, c->stop, comp, nc, answer, &r[row])) != ATTN_OK) break;
                 len[row] = nc;
                 /* row: prompt + completion, targets over the completion */
@@ -205,7 +204,7 @@ static attn_status grpo_evaluate(void *ctx, attn_trainer *tr, attn_train_progres
         int64_t np = 0, nc = 0;
         float r = 0;
         attn_status st = attn_tokenizer_encode(c->tok, prompt, strlen(prompt), &pids, &np);
-        if (!st) st = sample(c, pids, np, 0, 0.0f, comp, &nc);
+        if (!st) st = train_sample(c->model, pids, np, 0, 0.0f, MAX_NEW, c->stop, comp, &nc);
         if (!st) st = train_arith_exact(c->tok, c->stop, comp, nc, answer, &r);
         attn_free(pids);
         if (st) return st;

@@ -120,6 +120,11 @@ void train_arith_prompt(uint64_t seed, uint64_t stream, uint64_t k, char *prompt
 struct attn_tokenizer;
 attn_status train_arith_exact(const struct attn_tokenizer *tok, int32_t stop, const int32_t *ids, int64_t n, const char *answer,
                               float *r);
+/* One completion of prompt ids[0..np) by m (grpo.c; ppo.c too): at most
+ * max_new tokens into out (*n of them), ending at stop (-1: none), sampled
+ * at temperature (0: greedy) from seed. */
+attn_status train_sample(attn_model *m, const int32_t *ids, int64_t np, uint64_t seed, float temperature,
+                         int64_t max_new, int32_t stop, int32_t *out, int64_t *n);
 /* ppo.c: the loss of a micro-batch of the rollout (clipped policy + vf_coef x clipped value). */
 tensor *train_ppo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b);
 /* GAE over one completion of n tokens: rewards r, values v (the value after

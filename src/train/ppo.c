@@ -157,26 +157,6 @@ static void head_update(ppo_ctx *c, float lr) {
 
 /* ---- rollouts ---------------------------------------------------------------------- */
 
-static attn_status sample(ppo_ctx *c, const int32_t *ids, int64_t np, uint64_t seed, float temperature, int32_t *out,
-                          int64_t *n) {
-    attn_sampler_params sp = attn_sampler_default_params();
-    sp.temperature = temperature;
-    sp.seed = seed;
-    sp.max_new_tokens = c->max_new;
-    sp.stop_token = c->stop;
-    attn_gen *gen = NULL;
-    attn_status st = attn_gen_new(c->model, &sp, &gen);
-    if (!st) st = attn_gen_start(gen, ids, np);
-    *n = 0;
-    while (!st) {
-        int32_t t;
-        st = attn_gen_next(gen, &t);
-        if (!st) out[(*n)++] = t;
-    }
-    attn_gen_free(gen);
-    return st == ATTN_DONE ? ATTN_OK : st;
-}
-
 /* log softmax(row)[y] and, when ent is not NULL, the row's entropy. */
 static double token_logprob(const float *row, int64_t V, int32_t y, double *ent) {
     float mx = row[0];
@@ -231,7 +211,7 @@ static attn_status rollout(ppo_ctx *c, int64_t phase) {
         char answer[16] = "";
         st = prompt_of(c, phase, k, &pids, &np[k], &owned, answer, sizeof answer);
         uint64_t seed = rng_hash(c->seed ^ SAMPLE_STREAM, (uint64_t)phase, (uint64_t)k);
-        if (!st) st = sample(c, pids, np[k], seed, 1.0f, comp, &nc[k]);
+        if (!st) st = train_sample(c->model, pids, np[k], seed, 1.0f, c->max_new, c->stop, comp, &nc[k]);
         if (!st && nc[k] == 0) st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective ppo: a sampled completion is empty");
         if (!st && c->arith_reward) st = train_arith_exact(c->chat.tok, c->stop, comp, nc[k], answer, &score[k]);
         if (!st) {
@@ -415,7 +395,7 @@ static attn_status ppo_evaluate(void *ctx, attn_trainer *tr, attn_train_progress
         int64_t np = 0, nc = 0;
         float r = 0;
         st = attn_tokenizer_encode(c->chat.tok, prompt, strlen(prompt), &pids, &np);
-        if (!st) st = sample(c, pids, np, 0, 0.0f, comp, &nc);
+        if (!st) st = train_sample(c->model, pids, np, 0, 0.0f, c->max_new, c->stop, comp, &nc);
         if (!st) st = train_arith_exact(c->chat.tok, c->stop, comp, nc, answer, &r);
         attn_free(pids);
         correct += r > 0;

@@ -158,14 +158,19 @@ TEST("Muon step: Nesterov momentum, the orthogonalised update, shape scale and d
     attn_free(work);
 }
 
-/* one step of a small GPT-2 from the same weights with the optimizer given */
-static float *one_step(attn_optimizer opt, float **grads) {
+static attn_gpt_config tiny_config(void) {
     attn_gpt_config c = attn_gpt_default_config();
     c.n_layer = 2;
     c.n_head = 2;
     c.n_embd = 32;
     c.n_ctx = 16;
     c.vocab_size = 50;
+    return c;
+}
+
+/* one step of a small GPT-2 from the same weights with the optimizer given */
+static float *one_step(attn_optimizer opt, float **grads) {
+    attn_gpt_config c = tiny_config();
     attn_model *m = NULL;
     CHECK_OK(attn_model_new_arch("gpt2", &c, 3, &m));
     if (!m) return NULL;
@@ -194,12 +199,7 @@ static float *one_step(attn_optimizer opt, float **grads) {
 
 TEST("trainer: Muon takes the blocks' matrices, AdamW the rest unchanged bit for bit") {
     float *ga = NULL, *gm = NULL, *adam = one_step(ATTN_OPTIMIZER_ADAMW, &ga), *muon = one_step(ATTN_OPTIMIZER_MUON, &gm);
-    attn_gpt_config c = attn_gpt_default_config();
-    c.n_layer = 2;
-    c.n_head = 2;
-    c.n_embd = 32;
-    c.n_ctx = 16;
-    c.vocab_size = 50;
+    attn_gpt_config c = tiny_config();
     attn_model *m = NULL; /* the initial weights and the parameter table */
     CHECK_OK(attn_model_new_arch("gpt2", &c, 3, &m));
     CHECK(adam && muon && m);
