@@ -74,8 +74,9 @@ attn_status esm_tokenizer_from_vocab_txt(const char *path, attn_tokenizer **out)
         size_t n = (size_t)(end - line);
         if (n && line[n - 1] == '\r') n--;
         char tok[64];
-        if (n == 0 || n >= sizeof tok) {
-            st = attn_errorf(ATTN_ERR_FORMAT, "%s: line %d is %s", path, (int)id + 1, n ? "longer than 63 bytes" : "empty");
+        if (n == 0 || n >= sizeof tok || memchr(line, '\0', n)) { /* a NUL would cut the token short of its length */
+            st = attn_errorf(ATTN_ERR_FORMAT, "%s: line %d is %s", path, (int)id + 1,
+                             !n ? "empty" : n >= sizeof tok ? "longer than 63 bytes" : "holding a NUL byte");
             ok = false;
             break;
         }

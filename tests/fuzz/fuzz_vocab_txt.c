@@ -1,5 +1,6 @@
-/* Fuzzes BERT's vocab.txt (wordpiece.c's wordpiece_tokenizer_from_vocab_txt
- * through attn_tokenizer_load on the file's path): the input is the file.
+/* Fuzzes vocab.txt files — BERT's (wordpiece.c) and ESM's (esm_vocab.c, one
+ * that starts with <cls>; seed esm_style.txt) — loaded
+ * through attn_tokenizer_load on the file's path: the input is the file.
  * A tokenizer that loads is then used. */
 #include "fuzz_tokenizer_common.h"
 

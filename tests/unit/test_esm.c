@@ -8,6 +8,7 @@
 #include "ref_fixture.h"
 
 #include "attn/encoder.h"
+#include "attn/tokenizer.h"
 #include "io/safetensors.h"
 #include "models/model_impl.h"
 
@@ -185,4 +186,35 @@ TEST("a new ESM (attn_esm_new) learns a masked residue and its neighbour; config
     char cmd[340];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);
+}
+
+/* a vocab.txt that starts with <cls> is ESM's; each malformed one is a
+ * format error naming its line (a NUL inside a special token once made a
+ * token shorter than its recorded length: found by fuzz_vocab_txt) */
+TEST("ESM vocab.txt: malformed lines are format errors naming the line") {
+    static const struct {
+        const char *text;
+        size_t len;
+        const char *want;
+    } cases[] = {
+        {"<cls>\n<pad>\n<eos>\n<u\0k>\nL\n", 26, "line 4 is holding a NUL byte"},
+        {"<cls>\n<pad>\n\n<eos>\n", 19, "line 3 is empty"},
+        {"<cls>\n<pad>\nL\n", 14, "needs <cls> and <eos>"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *path = test_tmp_path("vocab.txt");
+        FILE *f = fopen(path, "wb");
+        CHECK(f != NULL);
+        if (!f) return;
+        fwrite(cases[i].text, 1, cases[i].len, f);
+        fclose(f);
+        attn_tokenizer *tok = NULL;
+        CHECK_STATUS(attn_tokenizer_load(path, &tok), ATTN_ERR_FORMAT);
+        CHECK(tok == NULL);
+        if (!strstr(attn_last_error(), cases[i].want)) fprintf(stderr, "  got \"%s\"\n", attn_last_error());
+        CHECK(strstr(attn_last_error(), cases[i].want) != NULL);
+    }
+    attn_tokenizer *tok = NULL; /* and the fixture's loads */
+    CHECK_OK(attn_tokenizer_load(DIR "/vocab.txt", &tok));
+    attn_tokenizer_free(tok);
 }
