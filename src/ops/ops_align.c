@@ -20,6 +20,22 @@ static tape_entry *align_record(graph *g, op_kind op, tensor *out, tensor *a) {
     return e;
 }
 
+/* log sum exp of a row of V logits (its maximum taken out, the sum in double) */
+static float row_lse(const float *r, int64_t V) {
+    float mx = r[0];
+    for (int64_t v = 1; v < V; v++) mx = r[v] > mx ? r[v] : mx;
+    double s = 0;
+    for (int64_t v = 0; v < V; v++) s += exp((double)(r[v] - mx));
+    return mx + (float)log(s);
+}
+
+/* every target a token id below V, or -1 (no target) */
+static bool targets_ok(const int32_t *targets, int64_t N, int64_t V) {
+    for (int64_t n = 0; n < N; n++)
+        if (targets[n] >= V || (targets[n] < 0 && targets[n] != -1)) return false;
+    return true;
+}
+
 tensor *op_seq_logprob(graph *g, tensor *logits, const int32_t *targets, const int32_t *seq, int64_t n_seq) {
     if (g->status) return NULL;
     if (!logits || !targets || !seq || n_seq < 1) return align_fail(g, ATTN_ERR_INVALID_ARG, "op_seq_logprob: bad arguments");
@@ -40,11 +56,7 @@ tensor *op_seq_logprob(graph *g, tensor *logits, const int32_t *targets, const i
     for (int64_t n = 0; n < N; n++) {
         if (seq[n] < 0) continue;
         const float *r = z + n * V;
-        float mx = r[0];
-        for (int64_t v = 1; v < V; v++) mx = r[v] > mx ? r[v] : mx;
-        double s = 0;
-        for (int64_t v = 0; v < V; v++) s += exp((double)(r[v] - mx));
-        lse[n] = mx + (float)log(s);
+        lse[n] = row_lse(r, V);
         lp[n] = r[targets[n]] - lse[n];
     }
     for (int64_t i = 0; i < n_seq; i++) out->data[i] = 0;
@@ -156,9 +168,7 @@ tensor *op_token_kl(graph *g, tensor *logits, const int32_t *targets, const floa
     if (g->status) return NULL;
     if (!logits || !targets || !ref_lp || !w) return align_fail(g, ATTN_ERR_INVALID_ARG, "op_token_kl: bad arguments");
     int64_t V = logits->shape[logits->ndim - 1], N = logits->numel / V;
-    for (int64_t n = 0; n < N; n++)
-        if (targets[n] >= V || (targets[n] < 0 && targets[n] != -1))
-            return align_fail(g, ATTN_ERR_INVALID_ARG, "op_token_kl: a target is out of range");
+    if (!targets_ok(targets, N, V)) return align_fail(g, ATTN_ERR_INVALID_ARG, "op_token_kl: a target is out of range");
     tensor *out = graph_tensor(g, 1, (int64_t[]){1});
     float *lse = graph_floats(g, N), *d = graph_floats(g, N), *kl = graph_floats(g, N);
     int32_t *tg = graph_ints(g, N);
@@ -169,11 +179,7 @@ tensor *op_token_kl(graph *g, tensor *logits, const int32_t *targets, const floa
         kl[n] = d[n] = 0;
         if (targets[n] < 0) continue;
         const float *r = logits->data + n * V;
-        float mx = r[0];
-        for (int64_t v = 1; v < V; v++) mx = r[v] > mx ? r[v] : mx;
-        double s = 0;
-        for (int64_t v = 0; v < V; v++) s += exp((double)(r[v] - mx));
-        lse[n] = mx + (float)log(s);
+        lse[n] = row_lse(r, V);
         double x = (double)ref_lp[n] - ((double)r[targets[n]] - (double)lse[n]); /* log ref - log pi */
         kl[n] = (float)((exp(x) - x - 1.0) * (double)w[n]);
         d[n] = (float)((1.0 - exp(x)) * (double)w[n]); /* d kl / d log pi, weighted */
@@ -213,9 +219,7 @@ tensor *op_ppo_policy(graph *g, tensor *logits, const int32_t *targets, const fl
     if (!logits || !targets || !old_lp || !adv || !w || !(eps >= 0))
         return align_fail(g, ATTN_ERR_INVALID_ARG, "op_ppo_policy: bad arguments");
     int64_t V = logits->shape[logits->ndim - 1], N = logits->numel / V;
-    for (int64_t n = 0; n < N; n++)
-        if (targets[n] >= V || (targets[n] < 0 && targets[n] != -1))
-            return align_fail(g, ATTN_ERR_INVALID_ARG, "op_ppo_policy: a target is out of range");
+    if (!targets_ok(targets, N, V)) return align_fail(g, ATTN_ERR_INVALID_ARG, "op_ppo_policy: a target is out of range");
     tensor *out = graph_tensor(g, 1, (int64_t[]){1});
     float *lse = graph_floats(g, N), *d = graph_floats(g, N), *l = graph_floats(g, N);
     int32_t *tg = graph_ints(g, N);
@@ -228,11 +232,7 @@ tensor *op_ppo_policy(graph *g, tensor *logits, const int32_t *targets, const fl
         clipped[n] = 0;
         if (targets[n] < 0) continue;
         const float *r = logits->data + n * V;
-        float mx = r[0];
-        for (int64_t v = 1; v < V; v++) mx = r[v] > mx ? r[v] : mx;
-        double s = 0;
-        for (int64_t v = 0; v < V; v++) s += exp((double)(r[v] - mx));
-        lse[n] = mx + (float)log(s);
+        lse[n] = row_lse(r, V);
         double rho = exp((double)r[targets[n]] - (double)lse[n] - (double)old_lp[n]);
         double rc = rho < 1.0 - (double)eps ? 1.0 - (double)eps : rho > 1.0 + (double)eps ? 1.0 + (double)eps : rho;
         double a = (double)adv[n], l1 = -a * rho, l2 = -a * rc;
