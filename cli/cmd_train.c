@@ -72,6 +72,7 @@ static void on_progress(const attn_train_progress *p, void *user) {
         fprintf(stderr, "%sstep %6lld/%lld | loss %.4f | lr %.2e | norm %.2f | %.0f tok/s | %s elapsed, ETA %s", ps->tty ? "\r\033[K" : "",
                 (long long)p->step, (long long)p->max_steps, (double)p->loss, (double)p->lr, (double)p->grad_norm,
                 p->tokens_per_s, el, eta);
+        if (p->threads && p->threads != p->max_threads) fprintf(stderr, " | %d of %d threads", p->threads, p->max_threads);
         if (p->has_val) fprintf(stderr, " | val %.4f", (double)p->val_loss);
         if (p->has_bleu) fprintf(stderr, " | BLEU %.2f", (double)p->val_bleu);
         if (p->has_rewards) fprintf(stderr, " | reward acc %.2f%% margin %.3f", 100.0 * (double)p->reward_accuracy, (double)p->reward_margin);
@@ -304,6 +305,9 @@ int cmd_train(int argc, char **argv) {
         {CLI_INT("--stop-at", NULL, "N", &p.stop_at, 0, CLI_MAX_STEPS,
                  "stop after step N with a checkpoint (resume later with --resume); 0 = run to --steps")},
         {CLI_THREADS(&threads)},
+        {CLI_FLAG("--fixed-threads", NULL, &p.fixed_threads,
+                  "run every step on --threads threads; by default a step runs on fewer while that measures faster "
+                  "(another process busy on a core), with the same results bit for bit")},
         {CLI_FLAG("--deterministic-reduce", NULL, &p.deterministic_reduce,
                   "under mpirun -n W: sum the gradients one micro-batch at a time in a fixed order, so W processes "
                   "with --accum A give bit for bit the model of one process with --accum W*A (the same --threads); "

@@ -90,6 +90,8 @@ typedef struct attn_train_progress {
     int64_t step, max_steps;      /* step just finished (1-based) */
     float loss, lr, grad_norm;
     double tokens_per_s, elapsed_s, eta_s;
+    int threads, max_threads;     /* the threads the step ran on, of those set (0, 0: every step on all of them,
+                                     fixed_threads or several processes) */
     bool has_val;
     float val_loss;
     bool checkpointed;
@@ -403,6 +405,12 @@ typedef struct attn_train_params {
      * Without it the ranks' sums are added by MPI_Allreduce: the same run
      * after run at a fixed W, but not across W. */
     bool deterministic_reduce;
+    /* Every step on the thread count set (attn_set_threads). Otherwise (one
+     * process) a step may run on fewer threads while that measures faster,
+     * as beside another busy process: now and then one step runs on a
+     * neighbouring count and the faster count stays (the log's "threads").
+     * The kernels give the same bits on any count, so only speed changes. */
+    bool fixed_threads;
     /* ZeRO-1 (1; 0: off): each of the W processes keeps the AdamW moments
      * of one contiguous 1/W of the parameters only (optimizer state per
      * process / W): the gradients are reduce-scattered to the owners, each

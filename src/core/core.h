@@ -133,6 +133,30 @@ typedef struct thread_buffer {
 #define THREAD_BUFFER_INIT {0, 0}
 void *thread_buffer_get(thread_buffer *b, size_t bytes);
 
+/* ---- the thread governor (governor.c) ----------------------------------------
+ * The thread count of each step of a repeated job (training), at most
+ * `max`: each step asks governor_begin for its count, runs on it
+ * (threads_use) and reports its time and work (tokens) to governor_end.
+ * Now and then a step runs on a neighbouring count, and the count that
+ * measured fastest stays: beside another busy process, fewer threads than
+ * cores can be faster. Only for work whose results do not depend on the
+ * thread count (the kernels'). */
+typedef struct thread_governor {
+    int max, cur, probe, dir;   /* the request, the count in force, this step's probe (0: none), the next probe's side */
+    int64_t steps, next_probe, interval, changes;
+    double base;                /* the count in force's seconds per unit of work at the last decision */
+    double *rate;               /* per count 1..max: seconds per unit of work (a running mean) */
+    int64_t *when;              /* per count: the step it was last measured at, -1 never */
+} thread_governor;
+attn_status governor_init(thread_governor *g, int max);
+int  governor_begin(thread_governor *g);
+void governor_end(thread_governor *g, double seconds, double work);
+void governor_free(thread_governor *g);
+/* The OpenMP team size of later regions (and of the BLAS), n <= the count set
+ * with attn_set_threads, whose workers exist; attn_get_threads() still
+ * reports the set count. */
+void threads_use(int n);
+
 /* A growable buffer of token ids (alloc.c). */
 typedef struct tok_ids {
     int32_t *data;

@@ -396,6 +396,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     FILE *log = NULL;
     char *settings = NULL;
     train_settings effective = *run_settings;
+    thread_governor gov = {0};
     bool lead = dist_rank() == 0;
     int64_t n_local = d->n_micro / dist_size(), first_micro = dist_rank() * n_local;
     tr->micro_per_step = d->n_micro;
@@ -430,7 +431,15 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         if ((st = dist_any(&stop_now, 1)) != ATTN_OK) goto done;
         if (stop_now) end = tr->step;
     }
+    /* the thread count of each step (core.h's governor): up to the one set,
+     * fewer while that measures faster; one process only (a rank's step
+     * time holds its wait for the others) */
+    bool adapt = !p->fixed_threads && dist_size() == 1 && attn_get_threads() > 1;
+    if (adapt && (st = governor_init(&gov, attn_get_threads())) != ATTN_OK) goto done;
+    int in_force = gov.cur;
     while (tr->step < end) {
+        int step_threads = adapt ? governor_begin(&gov) : 0;
+        if (adapt) threads_use(step_threads);
         double ts = time_now(), tokens = 0;
         if ((st = d->batches(d->ctx, tr->step, d->mbs, &tokens)) != ATTN_OK) goto done;
         float loss, norm, lr = attn_lr_at(&tr->p, tr->step);
@@ -439,6 +448,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
             goto done;
         int64_t step = tr->step;
         double now = time_now();
+        if (adapt) governor_end(&gov, now - ts, tokens);
         attn_train_progress pr = {0};
         pr.step = step;
         pr.max_steps = max_steps;
@@ -447,6 +457,17 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
         pr.grad_norm = norm;
         pr.tokens_per_s = tokens / (now - ts); /* the step's tokens over all ranks */
         pr.elapsed_s = now - t0;
+        if (adapt) {
+            pr.threads = step_threads;
+            pr.max_threads = gov.max;
+            if (gov.cur != in_force && lead && p->note) {
+                char msg[160];
+                snprintf(msg, sizeof msg, "from step %lld on %d of %d threads: it measured faster", (long long)step + 1,
+                         gov.cur, gov.max);
+                p->note(msg, p->user);
+            }
+            in_force = gov.cur;
+        }
         pr.eta_s = (now - t0) / (double)(step - first) * (double)(max_steps - step);
         if (d->step_stats) d->step_stats(d->ctx, &pr);
         bool last = step == max_steps;
@@ -518,6 +539,8 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     }
     trainer_drop_full_moments(tr);
 done:
+    if (gov.rate) threads_use(gov.max);
+    governor_free(&gov);
     if (log && fclose(log) != 0 && !st) st = attn_errorf(ATTN_ERR_IO, "write %s: %s", log_path, strerror(errno));
     if (settings) cJSON_free(settings);
     attn_free(state_path);

@@ -4,6 +4,10 @@
 # choice is kept; the restart keeps the arguments and standard input.
 # attn --version also names the kernels, matrix-product and bf16 paths and
 # the thread count in force, following ATTN_* settings.
+# Training's thread governor: a step may run on fewer threads than --threads
+# (the progress line says "1 of 2 threads"; the 12th step always does, a
+# probe), and the model is byte for byte that of --fixed-threads at 1 or 2
+# threads.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 if ! "$ATTN" --version | grep -q "OpenMP waiting"; then echo "SKIPPED: built without OpenMP"; exit 0; fi
@@ -29,4 +33,16 @@ if grep -q avx512bw /proc/cpuinfo 2>/dev/null && grep -q avx512vl /proc/cpuinfo 
     v=$(ATTN_GEMM=attn "$ATTN" --version | sed -n 2p)
     echo "$v" | grep -q "^kernels cpu-avx512, matrix products attn-packed," || { echo "ATTN_GEMM=attn not reported: $v"; exit 1; }
 fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+head -c 40000 data/austen/emma.txt > "$tmp/a.txt"
+"$ATTN" prepare -t char -o "$tmp/data" "$tmp/a.txt" >/dev/null
+common="--data $tmp/data --layers 2 --heads 4 --width 64 --context 32 --batch 8 --steps 16 --eval-every 8 --dropout 0.1"
+"$ATTN" train $common --out "$tmp/adapt" --threads 2 2>"$tmp/progress"
+grep -q "^step *12/16 .* | 1 of 2 threads" "$tmp/progress" || { echo "no step on 1 of 2 threads:"; cat "$tmp/progress"; exit 1; }
+for n in 1 2; do
+    "$ATTN" train $common --out "$tmp/fixed$n" --threads $n --fixed-threads --quiet
+    cmp "$tmp/adapt/model.safetensors" "$tmp/fixed$n/model.safetensors" ||
+        { echo "the governed run's model differs from --fixed-threads --threads $n"; exit 1; }
+done
 echo ok

@@ -5,6 +5,8 @@
  * to what can be, so that OpenMP never fails to start a worker. */
 #include "test.h"
 
+#include "core/core.h"
+
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/wait.h>
@@ -114,4 +116,62 @@ TEST(CHILD_TEST) {
     }
     CHECK(child_run("OMP_STACKSIZE", "100000G") == 0);
     CHECK(child_run("GOMP_STACKSIZE", " 100000 g ") == 0);
+}
+
+/* The thread governor (core.h) on a simulated machine: seconds per token of
+ * each count from `cost`, as a function of the step. */
+typedef double (*cost_fn)(int threads, int64_t step);
+
+static int64_t govern(thread_governor *g, cost_fn cost, int64_t from, int64_t to, int64_t *on_max) {
+    int64_t below = 0;
+    for (int64_t s = from; s < to; s++) {
+        int n = governor_begin(g);
+        CHECK(n >= 1 && n <= g->max);
+        if (n < g->max) below++;
+        else if (on_max) (*on_max)++;
+        governor_end(g, cost(n, s) * 1000.0, 1000.0);
+    }
+    return below;
+}
+
+static double quiet(int n, int64_t s) { return 1.0 / (0.9 * n + 0.1); }                   /* 2 threads 1.8x */
+static double busy_then_quiet(int n, int64_t s) { return s < 400 ? (n == 1 ? 1.0 : 1.3) : quiet(n, s); }
+static double best_three(int n, int64_t s) { return n == 3 ? 0.5 : n == 2 ? 0.6 : n == 4 ? 0.7 : 1.0; }
+
+TEST("thread governor: a quiet machine stays on every thread, probing ever more rarely") {
+    thread_governor g;
+    CHECK_OK(governor_init(&g, 2));
+    int64_t below = govern(&g, quiet, 0, 2000, NULL);
+    CHECK(g.cur == 2);
+    CHECK(g.changes == 0);
+    /* probes at 11, then intervals 16, 32, ..., 256: 12 in 2000 steps */
+    CHECK(below >= 5 && below <= 14);
+    fprintf(stderr, "  quiet: %lld of 2000 steps on 1 thread\n", (long long)below);
+    governor_free(&g);
+}
+
+TEST("thread governor: beside a busy process it moves to the faster count, and back when the process ends") {
+    thread_governor g;
+    CHECK_OK(governor_init(&g, 2));
+    int64_t on_two = 0;
+    govern(&g, busy_then_quiet, 0, 30, NULL);
+    CHECK(g.cur == 1); /* the first probe (step 11) found 1 thread faster */
+    govern(&g, busy_then_quiet, 30, 400, &on_two);
+    CHECK(g.cur == 1);
+    CHECK(on_two <= 370 / 32 + 4); /* probes only, at most every 32 steps below the request */
+    govern(&g, busy_then_quiet, 400, 450, NULL);
+    CHECK(g.cur == 2); /* a probe within 32 steps found both threads faster again */
+    governor_free(&g);
+}
+
+TEST("thread governor: it walks to the best of several counts") {
+    thread_governor g;
+    CHECK_OK(governor_init(&g, 4));
+    govern(&g, best_three, 0, 200, NULL);
+    CHECK(g.cur == 3);
+    governor_free(&g);
+    CHECK_OK(governor_init(&g, 1)); /* one thread: nothing to choose */
+    int64_t below = govern(&g, quiet, 0, 100, NULL);
+    CHECK(below == 0 && g.cur == 1);
+    governor_free(&g);
 }

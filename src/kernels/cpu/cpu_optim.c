@@ -31,9 +31,25 @@ void CPU_FN(cpu_adamw)(float *w, float *m, float *v, uint16_t *w_bf16, const flo
     }
 }
 
+/* Fixed chunks, each summed alone, then the chunks' sums in order: the
+ * grouping depends on n only, so any thread count gives the same bits (a
+ * reduction over the team would group by thread). */
+enum { SUMSQ_PARTS = 64, SUMSQ_MIN_CHUNK = 8192 };
+
 double CPU_FN(cpu_sumsq)(const float *x, int64_t n) {
+    int64_t chunk = (n + SUMSQ_PARTS - 1) / SUMSQ_PARTS;
+    if (chunk < SUMSQ_MIN_CHUNK) chunk = SUMSQ_MIN_CHUNK;
+    int64_t parts = n > 0 ? (n + chunk - 1) / chunk : 0;
+    double part[SUMSQ_PARTS];
+#pragma omp parallel for schedule(static) if (parts > 1)
+    for (int64_t p = 0; p < parts; p++) {
+        int64_t i0 = p * chunk, i1 = i0 + chunk < n ? i0 + chunk : n;
+        double s = 0;
+#pragma omp simd reduction(+ : s)
+        for (int64_t i = i0; i < i1; i++) s += (double)x[i] * (double)x[i];
+        part[p] = s;
+    }
     double s = 0;
-#pragma omp parallel for simd reduction(+ : s) schedule(static)
-    for (int64_t i = 0; i < n; i++) s += (double)x[i] * (double)x[i];
+    for (int64_t p = 0; p < parts; p++) s += part[p];
     return s;
 }
