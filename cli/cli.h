@@ -187,6 +187,8 @@ typedef struct cli_buf {
 
 /* Appends s[0..n); false (b unchanged) when memory runs out. */
 bool cli_buf_add(cli_buf *b, const void *s, size_t n);
+/* A malloc'ed copy of the n bytes at s and a NUL (NULL: out of memory). */
+char *cli_strndup(const char *s, size_t n);
 /* A file replaced atomically: written to a unique temporary name in the
  * same directory, flushed, fsync'ed and renamed over path by commit; abort
  * (or a failed commit) removes the temporary and leaves path as it was. */

@@ -51,15 +51,6 @@ typedef struct agent {
     int64_t truncated;   /* prompts whose beginning did not fit */
 } agent;
 
-static char *dup_n(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 static void agent_close(agent *a) {
     attn_ctx_free(a->ctx);
     free(a->logits);
@@ -100,7 +91,7 @@ static attn_status agent_open(agent *a, const char *model_dir, const char *templ
         tname = template_path;
     } else if (found) {
         src_len = strlen(found);
-        a->source = dup_n(found, src_len);
+        a->source = cli_strndup(found, src_len);
         attn_free(found);
         if (!a->source) return oom();
         tname = model_dir;

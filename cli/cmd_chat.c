@@ -118,15 +118,6 @@ static void msg_free(message *m) {
     free(m->content);
 }
 
-static char *dup_n(const char *s, size_t n) {
-    char *d = malloc(n + 1);
-    if (d) {
-        memcpy(d, s, n);
-        d[n] = '\0';
-    }
-    return d;
-}
-
 /* Inserts a message at position at (0..n). */
 static attn_status push(chat *c, size_t at, const char *role, const char *content, size_t len) {
     if (c->n == c->cap) {
@@ -136,7 +127,7 @@ static attn_status push(chat *c, size_t at, const char *role, const char *conten
         c->msgs = m;
         c->cap = cap;
     }
-    message m = {dup_n(role, strlen(role)), dup_n(content, len)};
+    message m = {cli_strndup(role, strlen(role)), cli_strndup(content, len)};
     if (!m.role || !m.content) {
         msg_free(&m);
         return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
@@ -386,7 +377,7 @@ static attn_status answer_best(chat *c, cli_rerank *rr, bool show, reply *r, cJS
     if (!st) {
         *r = chosen >= 0 ? rs[chosen] : (reply){.finish = "content_filter", .prompt_tokens = rs[0].prompt_tokens};
         if (chosen >= 0) rs[chosen].content = NULL;
-        else if (!(r->content = dup_n(rr->refusal, strlen(rr->refusal))))
+        else if (!(r->content = cli_strndup(rr->refusal, strlen(rr->refusal))))
             st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
         if (!st && show) {
             fputs(r->content, stdout);
@@ -788,7 +779,7 @@ int cmd_chat(int argc, char **argv) {
         if ((st = attn_chat_template_find(model_dir, &found, &bos, &eos))) goto fail;
         if (found) {
             src_len = strlen(found);
-            source = dup_n(found, src_len);
+            source = cli_strndup(found, src_len);
             attn_free(found);
             if (!source) {
                 st = attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");

@@ -237,6 +237,15 @@ int cli_utf8_len(const unsigned char *s, size_t n) {
     return len;
 }
 
+char *cli_strndup(const char *s, size_t n) {
+    char *d = malloc(n + 1);
+    if (d) {
+        memcpy(d, s, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
 bool cli_buf_add(cli_buf *b, const void *s, size_t n) {
     if (b->len + n + 1 > b->cap) {
         size_t cap = b->cap ? b->cap : 256;
