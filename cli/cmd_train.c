@@ -77,6 +77,7 @@ static void on_progress(const attn_train_progress *p, void *user) {
         if (p->has_bleu) fprintf(stderr, " | BLEU %.2f", (double)p->val_bleu);
         if (p->has_rewards) fprintf(stderr, " | reward acc %.2f%% margin %.3f", 100.0 * (double)p->reward_accuracy, (double)p->reward_margin);
         if (p->has_reward_mean) fprintf(stderr, " | reward %.3f", (double)p->reward_mean);
+        if (p->has_grpo_kl) fprintf(stderr, " | kl %.4f", (double)p->kl);
         if (p->has_ppo) fprintf(stderr, " | kl %.3f clip %.2f vf %.4f", (double)p->kl, (double)p->clip_frac, (double)p->value_loss);
         if (p->has_val_exact) fprintf(stderr, " | val exact %.2f%%", 100.0 * (double)p->val_exact_match);
         if (p->has_val_rewards)

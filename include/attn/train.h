@@ -107,6 +107,9 @@ typedef struct attn_train_progress {
     float val_reward_accuracy, val_reward_margin;
     bool has_reward_mean;         /* GRPO: the step's mean reward over its samples */
     float reward_mean;
+    bool has_grpo_kl;             /* GRPO with kl_coef: the policy's KL from the reference on the step's
+                                     samples, k3 = exp(x) - x - 1 with x = log ref - log pi, averaged over
+                                     each completion's tokens, then over the completions (in kl) */
     bool has_ppo;                 /* PPO: the step's rollout: the mean over its completion tokens of
                                      log pi_old - log ref summed per completion, then averaged (kl),
                                      the policy's entropy per token, the KL coefficient used; the step's

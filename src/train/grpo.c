@@ -36,6 +36,7 @@ typedef struct grpo_ctx {
     float *ref_lp, *kl_w;         /* A * B * G * T: the reference's token log-probabilities, the KL weights */
     graph rg;                     /* the reference's forwards */
     double reward_sum, reward_n;
+    double kl_sum, kl_n;          /* the step's micro-batches' mean k3 KL (kl > 0) */
 } grpo_ctx;
 
 /* The k-th prompt of a stream: "A+B=" and its answer. */
@@ -118,6 +119,7 @@ static attn_status grpo_batches(void *ctx, int64_t step, model_batch *mbs, doubl
     }
     attn_status st = ATTN_OK;
     c->reward_sum = c->reward_n = 0;
+    c->kl_sum = c->kl_n = 0;
     for (int64_t a = 0; a < c->A && !st; a++) {
         int32_t *in = c->in + a * rows * T, *tg = c->tg + a * rows * T;
         float *w = c->w + a * rows;
@@ -167,7 +169,12 @@ tensor *train_grpo_loss(void *ctx, attn_model *m, graph *g, const model_batch *b
     tensor *logits = model_forward(m, g, b->inputs, b->B, b->T, NULL, false);
     tensor *pg = op_dot_const(g, op_seq_logprob(g, logits, b->targets, seq, b->B), c->w + a * rows);
     if (!c->ref) return pg;
-    return op_add(g, pg, op_token_kl(g, logits, b->targets, c->ref_lp + a * rows * c->T, c->kl_w + a * rows * c->T));
+    tensor *kl = op_token_kl(g, logits, b->targets, c->ref_lp + a * rows * c->T, c->kl_w + a * rows * c->T);
+    if (kl) { /* kl x the mean over the rows of each row's mean k3 */
+        c->kl_sum += (double)kl->data[0] / (double)c->kl;
+        c->kl_n += 1;
+    }
+    return op_add(g, pg, kl);
 }
 
 void train_grpo_weights(const float *r, const int64_t *len, int64_t B, int64_t G, float *w) {
@@ -191,6 +198,10 @@ static void grpo_step_stats(void *ctx, attn_train_progress *pr) {
     if (!(c->reward_n > 0)) return;
     pr->has_reward_mean = true;
     pr->reward_mean = (float)(c->reward_sum / c->reward_n);
+    if (c->kl_n > 0) {
+        pr->has_grpo_kl = true;
+        pr->kl = (float)(c->kl_sum / c->kl_n);
+    }
 }
 
 /* Greedy exact-match accuracy on VAL_PROMPTS held-out prompts. */

@@ -5,7 +5,8 @@
 # greedy exact-match accuracy; a run stopped and resumed matches the
 # uninterrupted one bit for bit (sampling is a function of the seed and the
 # step), with and without the KL penalty (--kl: no effect at step 1, where
-# the policy is its reference); bad settings get one error line, status 1.
+# the policy is its reference; the log's "kl" is ~0 there and grows
+# after); bad settings get one error line, status 1.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 tmp=$(mktemp -d)
@@ -34,6 +35,12 @@ a=$(head -n 1 "$tmp/full/train_log.jsonl" | grep -o '"loss": [-0-9.e]*' | cut -d
 b=$(head -n 1 "$tmp/klfull/train_log.jsonl" | grep -o '"loss": [-0-9.e]*' | cut -d' ' -f2)
 awk -v a="$a" -v b="$b" 'BEGIN { d = a - b; exit !(d < 1e-6 && d > -1e-6) }' || { echo "step 1 with --kl: $b, without: $a"; exit 1; }
 cmp -s "$tmp/full/model.safetensors" "$tmp/klfull/model.safetensors" && { echo "--kl 0.5 changed nothing"; exit 1; }
+# the log's KL from the reference: none without --kl, ~0 at step 1, > 0 once the policy moved
+grep -q '"kl"' "$tmp/full/train_log.jsonl" && { echo "a KL logged without --kl"; exit 1; }
+[ "$(grep -c '"kl": ' "$tmp/klfull/train_log.jsonl")" -eq 6 ] || { echo "want the KL every step with --kl"; exit 1; }
+k1=$(sed -n 1p "$tmp/klfull/train_log.jsonl" | grep -o '"kl": [-0-9.e]*' | cut -d' ' -f2)
+k6=$(sed -n 6p "$tmp/klfull/train_log.jsonl" | grep -o '"kl": [-0-9.e]*' | cut -d' ' -f2)
+echo "  KL step 1 $k1, step 6 $k6"; awk -v a="$k1" -v b="$k6" 'BEGIN { exit !(a >= 0 && a < 1e-6 && b > 1e-5) }' || { echo "KL at step 1: $k1, at step 6: $k6"; exit 1; }
 "$ATTN" train $g --kl 0.5 --steps 6 --eval-every 3 --out "$tmp/klpart" --stop-at 3
 "$ATTN" train $g --kl 0.5 --steps 6 --eval-every 3 --out "$tmp/klpart" --resume
 strip "$tmp/klfull/train_log.jsonl" > "$tmp/a.log"
