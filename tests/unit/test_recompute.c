@@ -6,6 +6,7 @@
 #include "test.h"
 
 #include "models/model_impl.h"
+#include "test_decoder.h"
 
 #include <string.h>
 
@@ -35,22 +36,10 @@ static void step(attn_model *m, graph *g, const int32_t *ids, const int32_t *tg,
 }
 
 static void family(const char *type) {
-    attn_gpt_config c = attn_gpt_default_config();
-    c.n_layer = 4;
-    c.n_head = 4;
-    c.n_embd = 32;
-    c.n_ctx = 32;
-    c.vocab_size = 61;
-    c.dropout = 0.1f;
-    attn_model *m = NULL;
-    CHECK_OK(attn_model_new_arch(type, &c, 5, &m));
+    attn_model *m = test_decoder(type, 4, 32, 32, 61);
     if (!m) return;
-    CHECK_OK(model_enable_grads(m));
     int32_t ids[B * T], tg[B * T];
-    for (int i = 0; i < B * T; i++) {
-        ids[i] = (i * 7 + 3) % 61;
-        tg[i] = (i * 11 + 5) % 61;
-    }
+    test_decoder_ids(ids, tg, B * T, 61);
     graph g;
     graph_init(&g, NULL);
     run plain = {0}, ckpt = {0}, again = {0};

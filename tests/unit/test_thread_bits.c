@@ -6,6 +6,7 @@
 
 #include "kernels/kernels.h"
 #include "models/model_impl.h"
+#include "test_decoder.h"
 
 #include <string.h>
 
@@ -25,22 +26,10 @@ static float step(attn_model *m, graph *g, const int32_t *ids, const int32_t *tg
 
 static void family(const char *type) {
     int threads = attn_get_threads();
-    attn_gpt_config c = attn_gpt_default_config();
-    c.n_layer = 2;
-    c.n_head = 4;
-    c.n_embd = 96;
-    c.n_ctx = T;
-    c.vocab_size = 301;
-    c.dropout = 0.1f;
-    attn_model *m = NULL;
-    CHECK_OK(attn_model_new_arch(type, &c, 5, &m));
+    attn_model *m = test_decoder(type, 2, 96, T, 301);
     if (!m) return;
-    CHECK_OK(model_enable_grads(m));
     int32_t ids[B * T], tg[B * T];
-    for (int i = 0; i < B * T; i++) {
-        ids[i] = (i * 7 + 3) % 301;
-        tg[i] = (i * 11 + 5) % 301;
-    }
+    test_decoder_ids(ids, tg, B * T, 301);
     graph g;
     graph_init(&g, NULL);
     float *g1 = attn_malloc((size_t)m->n_weights * sizeof(float)), *gn = attn_malloc((size_t)m->n_weights * sizeof(float));
