@@ -282,7 +282,6 @@ static bool read_chat(server *sv, const cJSON *o, srv_request *r, bad_field *b) 
     const cJSON *choice = cJSON_GetObjectItemCaseSensitive(o, "tool_choice");
     r->tools = tools && cJSON_GetArraySize(tools) > 0 &&
                !(cJSON_IsString(choice) && !strcmp(choice->valuestring, "none"));
-    if (r->tools && r->stream) return bad(b, "stream", "'stream' with 'tools' is not supported: ask without streaming");
     bool with_tools = tools && cJSON_GetArraySize(tools) > 0; /* or a conversation that holds calls */
     cJSON *conv = cJSON_CreateArray();
     if (!conv) return bad(b, NULL, "out of memory");

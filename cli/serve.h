@@ -33,6 +33,7 @@ typedef struct srv_choice {
     cJSON *logprobs;         /* chat: the "content" array; completions: tokens, token_logprobs, ... */
     int64_t n_tokens;        /* tokens sampled (a stop token included) */
     const char *finish;      /* "stop", "length"; NULL while generating */
+    size_t sent;             /* a stream with tools: the bytes of text sent as content */
 } srv_choice;
 
 typedef struct srv_request {

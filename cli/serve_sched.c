@@ -16,6 +16,7 @@
  * prompt after it. So a request never sees another conversation's state:
  * what a sequence holds is exactly the tokens its slot lists (sched_decode
  * checks the lengths agree before every step). */
+#include "chat_tools.h"
 #include "serve.h"
 
 #include "attn/attn.h"
@@ -181,6 +182,85 @@ bool srv_stream_chunk(srv_request *r, int index, bool role, const char *delta, s
     else cJSON_AddNullToObject(c, "finish_reason");
     if (r->include_usage) cJSON_AddNullToObject(o, "usage");
     return emit(r, o);
+}
+
+/* ---- streaming with tools ------------------------------------------------------ */
+
+static const char CALL_OPEN[] = "<tool_call>";
+
+/* How much of a choice's text may go out as content while it may still
+ * turn into calls: all of it but a call from its "<tool_call>" on, or a
+ * tail that could still become one, and the white space before either
+ * (the content of a turn with calls ends before that white space). */
+static size_t tools_safe_len(const char *text, size_t len) {
+    const char *at = len ? memmem(text, len, CALL_OPEN, sizeof CALL_OPEN - 1) : NULL;
+    size_t end = at ? (size_t)(at - text) : len;
+    if (!at)
+        for (size_t k = sizeof CALL_OPEN - 2; k > 0; k--)
+            if (k <= len && !memcmp(text + len - k, CALL_OPEN, k)) {
+                end = len - k;
+                break;
+            }
+    while (end && strchr(" \t\r\n", text[end - 1])) end--;
+    return end;
+}
+
+/* One chunk whose delta holds the calls of a finished choice, as OpenAI
+ * streams them: "tool_calls": [{"index", "id", "type", "function": {"name",
+ * "arguments"}}] (the ids those of the answer without streaming). */
+static bool stream_tool_calls(srv_request *r, int index, const cJSON *calls) {
+    cJSON *o = chunk_head(r);
+    cJSON *cs = cJSON_AddArrayToObject(o, "choices");
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddItemToArray(cs, c);
+    cJSON_AddNumberToObject(c, "index", index);
+    cJSON *arr = cJSON_AddArrayToObject(cJSON_AddObjectToObject(c, "delta"), "tool_calls");
+    int i = 0;
+    for (const cJSON *call = calls ? calls->child : NULL; call; call = call->next, i++) {
+        cJSON *e = cJSON_Duplicate(call, true);
+        if (e) cJSON_AddNumberToObject(e, "index", i);
+        cJSON_AddItemToArray(arr, e);
+    }
+    cJSON_AddNullToObject(c, "logprobs");
+    cJSON_AddNullToObject(c, "finish_reason");
+    if (r->include_usage) cJSON_AddNullToObject(o, "usage");
+    return emit(r, o);
+}
+
+/* A chat stream with tools, after a token: the content that can no longer
+ * be part of a call goes out (with the token's logprobs, owned here); at
+ * the end the calls found in the text (cli_tools_message: well-formed
+ * ones) go out as tool_calls and finish "tool_calls", or else the rest of
+ * the text as content and the finish given. */
+static void stream_with_tools(srv_request *r, int index, srv_choice *ch, cJSON *logprobs, const char *finish) {
+    const char *text = ch->text.p ? ch->text.p : "";
+    size_t limit = finish ? ch->text.len : tools_safe_len(text, ch->text.len);
+    cJSON *msg = NULL;
+    if (finish) {
+        char cid[80], *whole = malloc(ch->text.len + 1);
+        const char *call_finish = finish;
+        if (whole) {
+            memcpy(whole, text, ch->text.len);
+            whole[ch->text.len] = '\0';
+            snprintf(cid, sizeof cid, "%s_%d", r->id, index);
+            msg = cli_tools_message(whole, true, cid, &call_finish);
+        }
+        free(whole);
+        if (msg && cJSON_GetObjectItemCaseSensitive(msg, "tool_calls")) {
+            const cJSON *content = cJSON_GetObjectItemCaseSensitive(msg, "content");
+            limit = cJSON_IsString(content) ? strlen(content->valuestring) : 0;
+            finish = call_finish;
+        } else {
+            cJSON_Delete(msg);
+            msg = NULL;
+        }
+    }
+    if (limit < ch->sent) limit = ch->sent;
+    if (limit > ch->sent || logprobs) srv_stream_chunk(r, index, false, text + ch->sent, limit - ch->sent, logprobs, NULL);
+    ch->sent = limit;
+    if (msg) stream_tool_calls(r, index, cJSON_GetObjectItemCaseSensitive(msg, "tool_calls"));
+    cJSON_Delete(msg);
+    if (finish) srv_stream_chunk(r, index, false, NULL, 0, NULL, finish);
 }
 
 bool srv_stream_end(srv_request *r) {
@@ -464,7 +544,10 @@ static bool slot_advance(srv_sched *s, srv_slot *sl) {
         sl->held.len -= show;
     }
     if (finish) ch->finish = finish;
-    if (r->stream && !r->cancelled && (show || lp_stream || finish)) {
+    if (r->stream && !r->cancelled && r->tools) {
+        stream_with_tools(r, sl->choice, ch, lp_stream, finish);
+        lp_stream = NULL;
+    } else if (r->stream && !r->cancelled && (show || lp_stream || finish)) {
         srv_stream_chunk(r, sl->choice, false, ch->text.p + from, show, lp_stream, NULL);
         lp_stream = NULL;
         if (finish) srv_stream_chunk(r, sl->choice, false, NULL, 0, NULL, finish);

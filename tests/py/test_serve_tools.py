@@ -3,7 +3,8 @@
 null); the client runs the tool and sends the assistant message and a `tool` message back, and
 the model answers from the result. The model is a tiny GPT taught the calls by SFT in about a
 second (tests/e2e/lib/tool_gpt.sh). Also: without `tools` the same text is plain content, bad
-`tools` and streaming with tools are 400s."""
+`tools` are 400s, and a stream with tools gives the answer without streaming: content deltas up
+to a call, then the calls as tool_calls deltas."""
 import os
 import subprocess
 
@@ -64,6 +65,42 @@ def test_bad_tools_are_400(srv):
         with pytest.raises(openai.BadRequestError) as e:
             c.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}], tools=tools)
         assert e.value.body["param"] == "tools"
-    with pytest.raises(openai.BadRequestError) as e:
-        c.chat.completions.create(model="m", messages=[{"role": "user", "content": "hi"}], tools=[CALC], stream=True)
-    assert e.value.body["param"] == "stream"
+
+
+def stream_message(client, **kw):
+    """A streamed answer put together as the openai client's users do: content deltas joined,
+    tool_calls deltas merged by index; also each chunk's delta content and the finish."""
+    content, calls, finish, pieces = None, {}, None, []
+    for chunk in client.chat.completions.create(model="m", stream=True, temperature=0, **kw):
+        for ch in chunk.choices:
+            d = ch.delta
+            if d.content:
+                content = (content or "") + d.content
+                pieces.append(d.content)
+            for tc in d.tool_calls or []:
+                e = calls.setdefault(tc.index, {"id": None, "name": "", "arguments": ""})
+                e["id"] = tc.id or e["id"]
+                e["name"] += tc.function.name or ""
+                e["arguments"] += tc.function.arguments or ""
+            finish = ch.finish_reason or finish
+    return content, [calls[i] for i in sorted(calls)], finish, pieces
+
+
+def test_streaming_with_tools_equals_the_answer_without(srv):
+    c = srv.client()
+    for text, max_tokens in (("what is 12*34", 60), ("hello", 20)):
+        msgs = [{"role": "user", "content": text}]
+        whole = c.chat.completions.create(model="m", messages=msgs, tools=[CALC], temperature=0,
+                                          max_tokens=max_tokens).choices[0]
+        content, calls, finish, pieces = stream_message(c, messages=msgs, tools=[CALC], max_tokens=max_tokens)
+        assert finish == whole.finish_reason
+        assert content == whole.message.content
+        want = [{"name": t.function.name, "arguments": t.function.arguments} for t in whole.message.tool_calls or []]
+        assert [{"name": e["name"], "arguments": e["arguments"]} for e in calls] == want
+        assert all(e["id"] and e["id"].startswith("call_") for e in calls)
+        assert len({e["id"] for e in calls}) == len(calls)
+        # nothing of a call's text leaks into the content deltas
+        assert not any("<" in p for p in pieces)
+        if text != "hello":
+            assert finish == "tool_calls" and content is None and len(calls) == 1
+    assert finish == "stop" and content == "Hi."
