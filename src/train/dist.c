@@ -103,6 +103,9 @@ bool attn_dist_built(void) {
 int attn_dist_rank(void) { return g_rank; }
 int attn_dist_size(void) { return g_size; }
 
+static double g_comm_s; /* seconds inside MPI calls, waits for the other ranks included */
+double dist_comm_seconds(void) { return g_comm_s; }
+
 #ifdef ATTN_HAVE_MPI
 static attn_status mpi_error(int rc, const char *what) {
     char msg[MPI_MAX_ERROR_STRING];
@@ -110,9 +113,12 @@ static attn_status mpi_error(int rc, const char *what) {
     if (mpi.Error_string(rc, msg, &len) != MPI_SUCCESS) snprintf(msg, sizeof msg, "MPI error %d", rc);
     return attn_errorf(ATTN_ERR_IO, "%s (rank %d of %d): %s", what, g_rank, g_size, msg);
 }
+/* every call timed into g_comm_s (dist_comm_seconds) */
 #define MPI_TRY(call, what)                                   \
     do {                                                      \
+        double t_ = time_now();                               \
         int rc_ = (call);                                     \
+        g_comm_s += time_now() - t_;                          \
         if (rc_ != MPI_SUCCESS) return mpi_error(rc_, what); \
     } while (0)
 #define CHUNK (1 << 28) /* elements per call: below INT_MAX for every type used */

@@ -16,6 +16,9 @@
 
 static inline int dist_rank(void) { return attn_dist_rank(); }
 static inline int dist_size(void) { return attn_dist_size(); }
+/* Seconds this process has spent inside MPI calls so far (communication,
+ * and the waits for slower ranks it holds); 0 without MPI. */
+double dist_comm_seconds(void);
 
 /* bytes of buf from rank root to every rank. */
 attn_status dist_bcast(void *buf, size_t bytes, int root);

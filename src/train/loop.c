@@ -440,14 +440,14 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     while (tr->step < end) {
         int step_threads = adapt ? governor_begin(&gov) : 0;
         if (adapt) threads_use(step_threads);
-        double ts = time_now(), tokens = 0;
+        double ts = time_now(), tokens = 0, comm0 = dist_comm_seconds();
         if ((st = d->batches(d->ctx, tr->step, d->mbs, &tokens)) != ATTN_OK) goto done;
         float loss, norm, lr = attn_lr_at(&tr->p, tr->step);
         if ((st = trainer_step_dist(tr, d->mbs + first_micro, n_local, first_micro, d->n_micro, p->deterministic_reduce, &loss,
                                     &norm)) != ATTN_OK)
             goto done;
         int64_t step = tr->step;
-        double now = time_now();
+        double now = time_now(), comm = dist_comm_seconds() - comm0;
         if (adapt) governor_end(&gov, now - ts, tokens);
         attn_train_progress pr = {0};
         pr.step = step;
@@ -506,6 +506,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
             if (pr.has_val_rewards)
                 fprintf(log, ", \"val_reward_accuracy\": %.9g, \"val_reward_margin\": %.9g",
                         (double)pr.val_reward_accuracy, (double)pr.val_reward_margin);
+            if (dist_size() > 1) fprintf(log, ", \"comm_s\": %.6f", comm);
             if (d->flops_per_token > 0)
                 fprintf(log, ", \"flops_per_token\": %.17g, \"flops\": %.17g", d->flops_per_token,
                         d->flops_per_token * d->tokens_per_step * (double)step);

@@ -29,7 +29,7 @@ run_status() { # COMMAND...: exit status in $rc, stderr in $tmp/err
     rc=$?
     set -e
 }
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+strip() { sed 's/, "tokens_per_s": [0-9.]*//; s/, "comm_s": [0-9.]*//' "$1"; }
 export OMP_NUM_THREADS=1
 # under make asan: MPI_Init's own leaks are not ours (the suppressions name
 # them through the whole stack, which needs the slow unwinder)
@@ -78,6 +78,10 @@ for case in "2 1" "3 1" "2 2"; do
     strip "$tmp/dist_$w$a/train_log.jsonl" > "$tmp/b.log"
     [ "$(wc -l < "$tmp/b.log")" -eq 4 ] || fail "$w processes: the log has $(wc -l < "$tmp/b.log") lines, not 4 (rank 0's)"
     diff "$tmp/a.log" "$tmp/b.log" || fail "--deterministic-reduce: $w processes logged other losses than 1"
+    # each step's seconds in communication, with several processes only
+    [ "$(grep -c '"comm_s": [0-9]*\.[0-9]*,' "$tmp/dist_$w$a/train_log.jsonl")" -eq 4 ] ||
+        fail "$w processes: not every step logs comm_s"
+    ! grep -q comm_s "$tmp/one_$w$a/train_log.jsonl" || fail "one process logs comm_s"
 done
 
 # ---- every objective's batches split the same way: masked LM, and translation pairs
