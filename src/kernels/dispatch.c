@@ -54,15 +54,26 @@ const kernels *kernels_default(void) {
     return kernels_cpu_best();
 }
 
+/* The fp32 products of the kernels in use: the reference loops, attn's
+ * packed kernels and the blocked loop give each output the same sum
+ * whatever the thread count; the BLAS (OpenBLAS) does not for every shape
+ * (one thread and several take different paths). */
+static const char *matrix_backend(void) {
+    const kernels *k = kernels_default(), *best = kernels_cpu_best();
+    return k == &kernels_ref                ? "ref"
+           : best == &kernels_cpu_avx512 ? gemm_backend_avx512()
+           : best == &kernels_cpu_avx2   ? gemm_backend_avx2()
+                                         : gemm_backend();
+}
+
+bool kernels_thread_invariant(void) { return strcmp(matrix_backend(), "openblas") != 0; }
+
 const char *attn_system_info(void) {
     static char info[256];
     const kernels *k = kernels_default();
     const kernels *best = kernels_cpu_best();
     bool ref = k == &kernels_ref;
-    const char *mm = ref                            ? "ref"
-                     : best == &kernels_cpu_avx512 ? gemm_backend_avx512()
-                     : best == &kernels_cpu_avx2   ? gemm_backend_avx2()
-                                                   : gemm_backend();
+    const char *mm = matrix_backend();
     const char *bf16 = ref                            ? "ref"
                        : best == &kernels_cpu_avx512 ? gemm_bf16_backend_avx512()
                        : best == &kernels_cpu_avx2   ? gemm_bf16_backend_avx2()

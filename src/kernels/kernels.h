@@ -253,5 +253,10 @@ const kernels *kernels_cpu_best(void);
 
 /* The table ops use: the best CPU table, or kernels_ref when ATTN_KERNELS=ref. */
 const kernels *kernels_default(void);
+/* Whether the kernels in use give the same bits on any thread count (all
+ * but the BLAS's fp32 products: OpenBLAS sums some shapes differently on
+ * one thread than on several). Training changes its thread count between
+ * steps only when they do (core.h's thread governor). */
+bool kernels_thread_invariant(void);
 
 #endif

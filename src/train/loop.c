@@ -8,6 +8,7 @@
 #include "attn/noise.h"
 #include "attn/tokenizer.h"
 #include "io/safetensors.h"
+#include "kernels/kernels.h"
 #include "train/dist.h"
 #include "train/settings.h"
 #include "train/objective.h"
@@ -433,8 +434,9 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
     }
     /* the thread count of each step (core.h's governor): up to the one set,
      * fewer while that measures faster; one process only (a rank's step
-     * time holds its wait for the others) */
-    bool adapt = !p->fixed_threads && dist_size() == 1 && attn_get_threads() > 1;
+     * time holds its wait for the others), and kernels whose results do not
+     * depend on the thread count */
+    bool adapt = !p->fixed_threads && dist_size() == 1 && attn_get_threads() > 1 && kernels_thread_invariant();
     if (adapt && (st = governor_init(&gov, attn_get_threads())) != ATTN_OK) goto done;
     int in_force = gov.cur;
     while (tr->step < end) {

@@ -25,7 +25,7 @@ budget=$((fpt * 128 * 15 / 2)) # 7.5 steps of 4 x 32 tokens
 "$ATTN" train $common --budget-flops "$budget" --out "$tmp/budget"
 [ "$(wc -l < "$tmp/budget/train_log.jsonl")" -eq 7 ] || fail "want 7 steps from the budget"
 tail -n 1 "$tmp/budget/train_log.jsonl" | grep -q "\"step\": 7, .*\"flops\": $((fpt * 128 * 7))}" || fail "last line"
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 strip "$tmp/steps/train_log.jsonl" > "$tmp/a.log"
 strip "$tmp/budget/train_log.jsonl" > "$tmp/b.log"
 diff "$tmp/a.log" "$tmp/b.log" >/dev/null || fail "the budget's run differs from --steps 7: $(diff "$tmp/a.log" "$tmp/b.log")"

@@ -57,7 +57,7 @@ cut -f2 "$tmp/val.tsv" | paste - "$tmp/pred" | awk -v a="$a" '{ n++; c += $1 == 
 # resume bit for bit
 "$ATTN" train $ft --init "$tmp/bert0" --out "$tmp/part" --stop-at 30
 "$ATTN" train $ft --init "$tmp/bert0" --out "$tmp/part" --resume
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 strip "$tmp/ft_bert0/train_log.jsonl" > "$tmp/a.log"
 strip "$tmp/part/train_log.jsonl" > "$tmp/b.log"
 diff "$tmp/a.log" "$tmp/b.log" || { echo "resumed run differs from the uninterrupted run"; exit 1; }

@@ -33,7 +33,7 @@ common="--data $tmp/data --layers 1 --heads 2 --width 32 --context 32 --batch 4 
     --eval-every 10 --eval-batches 2 --dropout 0.1 --threads 2 --quiet"
 "$ATTN" train $common --out "$tmp/ref"
 "$ATTN" train $common --out "$tmp/ref5" --stop-at 5
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 strip "$tmp/ref/train_log.jsonl" > "$tmp/ref.log"
 strip "$tmp/ref5/train_log.jsonl" > "$tmp/ref5.log"
 

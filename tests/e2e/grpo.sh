@@ -21,7 +21,7 @@ g="--objective grpo --init $tmp/lm --data arith --batch 2 --group 4 --lr 3e-3 --
 [ "$(grep -c '"val_exact_match"' "$tmp/full/train_log.jsonl")" -eq 2 ] || { echo "want two evaluations"; exit 1; }
 "$ATTN" train $g --steps 6 --eval-every 3 --out "$tmp/part" --stop-at 2
 "$ATTN" train $g --steps 6 --eval-every 3 --out "$tmp/part" --resume
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 strip "$tmp/full/train_log.jsonl" > "$tmp/a.log"
 strip "$tmp/part/train_log.jsonl" > "$tmp/b.log"
 diff "$tmp/a.log" "$tmp/b.log" || { echo "resumed GRPO log differs"; exit 1; }

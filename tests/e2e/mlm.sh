@@ -24,7 +24,7 @@ awk -v a="$v1" -v b="$v3" 'BEGIN { if (!(b < a)) { print "val loss did not fall:
 # resume bit for bit
 "$ATTN" train $common --out "$tmp/part" --stop-at 15
 "$ATTN" train $common --out "$tmp/part" --resume
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 strip "$tmp/full/train_log.jsonl" > "$tmp/a.log"
 strip "$tmp/part/train_log.jsonl" > "$tmp/b.log"
 diff "$tmp/a.log" "$tmp/b.log" || { echo "resumed losses differ from the uninterrupted run"; exit 1; }

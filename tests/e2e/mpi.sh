@@ -29,7 +29,7 @@ run_status() { # COMMAND...: exit status in $rc, stderr in $tmp/err
     rc=$?
     set -e
 }
-strip() { sed 's/, "tokens_per_s": [0-9.]*//; s/, "comm_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 export OMP_NUM_THREADS=1
 # under make asan: MPI_Init's own leaks are not ours (the suppressions name
 # them through the whole stack, which needs the slow unwinder)

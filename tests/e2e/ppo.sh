@@ -32,7 +32,7 @@ a=$(sed -n 1p "$log" | grep -o '"kl_coef": [0-9.e-]*'); b=$(sed -n 5p "$log" | g
 # stopped after step 3, inside the second rollout's two steps, and resumed
 "$ATTN" train $g --out "$tmp/part" --stop-at 3
 "$ATTN" train $g --out "$tmp/part" --resume
-strip() { sed 's/, "[a-z_]*tokens_per_s": [0-9.]*//g' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 strip "$log" > "$tmp/a.log"
 strip "$tmp/part/train_log.jsonl" > "$tmp/b.log"
 diff "$tmp/a.log" "$tmp/b.log" || { echo "resumed PPO log differs"; exit 1; }

@@ -14,7 +14,7 @@ common="--data $tmp/data --layers 2 --heads 2 --width 32 --context 32 --batch 4 
 "$ATTN" train $common --out "$tmp/full" --precision bf16
 "$ATTN" train $common --out "$tmp/part" --precision bf16 --stop-at 4
 "$ATTN" train $common --out "$tmp/part" --precision bf16 --resume
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 strip "$tmp/full/train_log.jsonl" > "$tmp/a.log"
 strip "$tmp/part/train_log.jsonl" > "$tmp/b.log"
 [ "$(wc -l < "$tmp/a.log")" -eq 8 ] || { echo "expected 8 log lines"; exit 1; }

@@ -15,7 +15,7 @@ common="--data $tmp/data --layers 2 --heads 2 --width 32 --context 32 --batch 4 
 echo "garbage from a crash" > "$tmp/part/trainer_state.safetensors.tmp"
 "$ATTN" train $common --out "$tmp/part" --resume
 # compare everything but the timing field
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 strip "$tmp/full/train_log.jsonl" > "$tmp/a.log"
 strip "$tmp/part/train_log.jsonl" > "$tmp/b.log"
 [ "$(wc -l < "$tmp/a.log")" -eq 12 ] || { echo "expected 12 log lines"; exit 1; }

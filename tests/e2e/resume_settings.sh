@@ -22,7 +22,7 @@ run_status() { # COMMAND...: exit status in $rc, stderr in $tmp/err
     rc=$?
     set -e
 }
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 
 head -c 4000 data/austen/emma.txt > "$tmp/a.txt"
 "$ATTN" prepare -t char -o "$tmp/data" "$tmp/a.txt" >/dev/null

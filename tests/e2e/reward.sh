@@ -57,7 +57,7 @@ rs="$rm --init $tmp/gpt0 --steps 6 --eval-every 3 --accum 2 --batch 4 --dropout 
 "$ATTN" train $rs --out "$tmp/full"
 "$ATTN" train $rs --out "$tmp/part" --stop-at 2
 "$ATTN" train $rs --out "$tmp/part" --resume
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 strip "$tmp/full/train_log.jsonl" > "$tmp/a.log"
 strip "$tmp/part/train_log.jsonl" > "$tmp/b.log"
 diff "$tmp/a.log" "$tmp/b.log" || { echo "resumed reward-model log differs"; exit 1; }

@@ -50,7 +50,7 @@ rs="$ft --steps 8 --eval-every 4 --packing --seq-len 48 --dropout 0.1"
 "$ATTN" train $rs --out "$tmp/full"
 "$ATTN" train $rs --out "$tmp/part" --stop-at 3
 "$ATTN" train $rs --out "$tmp/part" --resume
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 strip "$tmp/full/train_log.jsonl" > "$tmp/a.log"
 strip "$tmp/part/train_log.jsonl" > "$tmp/b.log"
 [ "$(wc -l < "$tmp/a.log")" -eq 8 ] || { echo "expected 8 log lines"; exit 1; }

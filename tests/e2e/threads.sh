@@ -4,10 +4,10 @@
 # choice is kept; the restart keeps the arguments and standard input.
 # attn --version also names the kernels, matrix-product and bf16 paths and
 # the thread count in force, following ATTN_* settings.
-# Training's thread governor: a step may run on fewer threads than --threads
-# (the progress line says "1 of 2 threads"; the 12th step always does, a
-# probe), and the model is byte for byte that of --fixed-threads at 1 or 2
-# threads.
+# Training's thread governor: with attn's own matrix products a step may run
+# on fewer threads than --threads (the progress line says "1 of 2 threads";
+# the 12th step always does, a probe), and the model is byte for byte that
+# of --fixed-threads at 1 or 2 threads; with OpenBLAS's it stays off.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 if ! "$ATTN" --version | grep -q "OpenMP waiting"; then echo "SKIPPED: built without OpenMP"; exit 0; fi
@@ -38,11 +38,20 @@ trap 'rm -rf "$tmp"' EXIT
 head -c 40000 data/austen/emma.txt > "$tmp/a.txt"
 "$ATTN" prepare -t char -o "$tmp/data" "$tmp/a.txt" >/dev/null
 common="--data $tmp/data --layers 2 --heads 4 --width 64 --context 32 --batch 8 --steps 16 --eval-every 8 --dropout 0.1"
-"$ATTN" train $common --out "$tmp/adapt" --threads 2 2>"$tmp/progress"
+# the governor runs where the matrix products give the same bits on any
+# thread count: attn's own (packed where this CPU has them, else the blocked
+# loop); with OpenBLAS's it stays off
+mm=$(ATTN_GEMM=attn "$ATTN" --version | sed -n 's/.*matrix products \([a-z-]*\),.*/\1/p')
+[ "$mm" = attn-packed ] && own=attn || own=builtin
+ATTN_GEMM=$own "$ATTN" train $common --out "$tmp/adapt" --threads 2 2>"$tmp/progress"
 grep -q "^step *12/16 .* | 1 of 2 threads" "$tmp/progress" || { echo "no step on 1 of 2 threads:"; cat "$tmp/progress"; exit 1; }
 for n in 1 2; do
-    "$ATTN" train $common --out "$tmp/fixed$n" --threads $n --fixed-threads --quiet
+    ATTN_GEMM=$own "$ATTN" train $common --out "$tmp/fixed$n" --threads $n --fixed-threads --quiet
     cmp "$tmp/adapt/model.safetensors" "$tmp/fixed$n/model.safetensors" ||
         { echo "the governed run's model differs from --fixed-threads --threads $n"; exit 1; }
 done
+if ATTN_GEMM=blas "$ATTN" --version | grep -q "matrix products openblas"; then
+    ATTN_GEMM=blas "$ATTN" train $common --out "$tmp/blas" --threads 2 2>"$tmp/progress"
+    grep -q "of 2 threads" "$tmp/progress" && { echo "the governor ran on OpenBLAS's products:"; cat "$tmp/progress"; exit 1; }
+fi
 echo ok

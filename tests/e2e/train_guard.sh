@@ -35,7 +35,7 @@ wait_lines() { # FILE N: until FILE has N lines (at most 60 s)
         sleep 0.1
     done
 }
-strip() { sed 's/, "tokens_per_s": [0-9.]*//' "$1"; }
+. tests/e2e/lib/strip_timing.sh
 
 head -c 60000 data/austen/persuasion.txt > "$tmp/a.txt"
 "$ATTN" prepare -t char -o "$tmp/data" "$tmp/a.txt" >/dev/null
