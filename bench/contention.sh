@@ -2,13 +2,13 @@
 # Training throughput when another process shares the machine: the README
 # demo's model (character-level, 4 layers, width 192) trained for 60 steps
 # with 1 thread and with 2, on the quiet machine and beside one busy shell
-# loop. The 2-thread runs: attn's default (the thread governor may run
-# steps on 1 thread while that measures faster), then --fixed-threads
-# (every step on both) under three OpenMP wait policies: libgomp's default
-# spin (GOMP_SPINCOUNT unset: ~300,000 iterations), the attn command's
-# default (GOMP_SPINCOUNT=1000) and OMP_WAIT_POLICY=passive. Prints the mean
-# tokens/s of the last 30 steps of each run, and per setting the ratio of
-# the default 2-thread run to the 1-thread run. Each run starts a fresh
+# loop. The 2-thread runs: attn's default (GOMP_SPINCOUNT=1000; with
+# OpenBLAS's products the thread governor stays off), governed (ATTN_GEMM=attn:
+# attn's own products, so the governor may run steps on 1 thread while that
+# measures faster), then --fixed-threads with libgomp's default spin
+# (GOMP_SPINCOUNT unset: ~300,000 iterations) and OMP_WAIT_POLICY=passive.
+# Prints the mean tokens/s of the last 30 steps of each run, and per setting
+# the ratios of the 2-thread runs to the 1-thread run. Each run starts a fresh
 # model (the output directory is removed).
 #   sh bench/contention.sh      (after `make`; prepares runs/austen-char-data if missing)
 set -eu
@@ -37,13 +37,16 @@ for mode in quiet "beside a busy process"; do
     fi
     one=$(run 1 "$mode, 1 thread" GOMP_SPINCOUNT=1000)
     two=$(run 2 "$mode, 2 threads, attn's default" GOMP_SPINCOUNT=1000)
+    own=$(run 2 "$mode, 2 threads, governed (ATTN_GEMM=attn)" GOMP_SPINCOUNT=1000 ATTN_GEMM=attn)
     echo "$one"
     echo "$two"
+    echo "$own"
     FIXED=--fixed-threads
     run 2 "$mode, 2 threads fixed, libgomp default spin" GOMP_SPINCOUNT=300000
-    run 2 "$mode, 2 threads fixed, GOMP_SPINCOUNT=1000" GOMP_SPINCOUNT=1000
     run 2 "$mode, 2 threads fixed, OMP_WAIT_POLICY=passive" OMP_WAIT_POLICY=passive
     FIXED=
     echo "$one
-$two" | awk -v m="$mode" '{ v[NR] = $(NF - 1) } END { printf "%s: 2 threads (default) / 1 thread = %.2f\n", m, v[2] / v[1] }'
+$two
+$own" | awk -v m="$mode" '{ v[NR] = $(NF - 1) } END {
+        printf "%s: 2 threads / 1 thread = %.2f (default), %.2f (governed)\n", m, v[2] / v[1], v[3] / v[1] }'
 done
