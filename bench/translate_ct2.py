@@ -62,22 +62,21 @@ def ct2_child(a):
 
 
 def run_rusage(cmd, stdout_path=None):
-    """(wall seconds, peak RSS MB, stdout bytes) of a child, from wait4."""
-    t0 = time.perf_counter()
+    """(wall seconds, peak RSS MB, stdout bytes) of a child, its peak from GNU time's %M (a
+    child forked from this process would count this process's pages it started with)."""
+    rss_file = Path("/tmp/attn_translate_ct2.rss.%d" % os.getpid())
     fo = open(stdout_path, "wb") if stdout_path else subprocess.PIPE
-    p = subprocess.Popen(cmd, stdout=fo, stderr=subprocess.PIPE, cwd=ROOT)
-    err = p.stderr.read()
-    out = b""
-    if not stdout_path:
-        out = p.stdout.read()
-    _, status, ru = os.wait4(p.pid, 0)
+    t0 = time.perf_counter()
+    p = subprocess.run(["/usr/bin/time", "-o", str(rss_file), "-f", "%M"] + [str(c) for c in cmd], stdout=fo,
+                       stderr=subprocess.PIPE, cwd=ROOT)
     t1 = time.perf_counter()
-    p.returncode = os.waitstatus_to_exitcode(status)
     if stdout_path:
         fo.close()
     if p.returncode:
-        sys.exit("%s exited %d: %s" % (" ".join(map(str, cmd)), p.returncode, err.decode()[-2000:]))
-    return t1 - t0, ru.ru_maxrss / 1024.0, out
+        sys.exit("%s exited %d: %s" % (" ".join(map(str, cmd)), p.returncode, p.stderr.decode()[-2000:]))
+    kb = int(rss_file.read_text().split()[-1])
+    rss_file.unlink()
+    return t1 - t0, kb / 1024.0, p.stdout if not stdout_path else b""
 
 
 def main():
@@ -90,6 +89,7 @@ def main():
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--beams", default="1,4")
     ap.add_argument("--attn", default=str(ROOT / "attn"))
+    ap.add_argument("--attn-before", help="a second attn binary, run as engine attn-before (a before/after comparison)")
     ap.add_argument("--work", default="/tmp/attn_translate_ct2")
     ap.add_argument("--ct2-child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--ct2", help=argparse.SUPPRESS)
@@ -117,13 +117,14 @@ def main():
         return sum(len(tok.encode(s, add_special_tokens=False).ids) for s in path.read_text().splitlines())
 
     beams = [int(b) for b in a.beams.split(",")]
+    names = ["attn"] + (["attn-before"] if a.attn_before else []) + ["ct2", "ct2-int8"]
     times, rss, outs = {}, {}, {}
     for rnd in range(a.rounds):
         for beam in beams:
-            for eng in ["attn", "ct2", "ct2-int8"]:
+            for eng in names:
                 out = work / ("%s-b%d.txt" % (eng, beam))
-                if eng == "attn":
-                    cmd = [a.attn, "translate", "-m", str(model), "--batch", str(a.batch), "--beam", str(beam),
+                if eng.startswith("attn"):
+                    cmd = [a.attn if eng == "attn" else a.attn_before, "translate", "-m", str(model), "--batch", str(a.batch), "--beam", str(beam),
                            "--max-len", str(a.max_len), "--threads", str(a.threads), str(src)]
                     sec, mb, _ = run_rusage(cmd, out)
                 else:
@@ -143,7 +144,7 @@ def main():
                                                 "attn/engine", "same lines as attn"))
     for beam in beams:
         ref = outs[("attn", beam)].read_text().splitlines()
-        for eng in ["attn", "ct2", "ct2-int8"]:
+        for eng in names:
             t = statistics.median(times[(eng, beam)])
             lines_out = outs[(eng, beam)].read_text().splitlines()
             same = sum(x == y for x, y in zip(ref, lines_out))
