@@ -66,7 +66,7 @@ static void process(float *x, int64_t V, int64_t len, const attn_seq2seq_params 
 /* x -> log_softmax(x) in place (sums in double). */
 static void log_softmax(float *x, int64_t V) {
     double mx = -INFINITY, s = 0;
-    for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)x[j]);
+    for (int64_t j = 0; j < V; j++) mx = (double)x[j] > mx ? (double)x[j] : mx; /* finite or -inf: fmax's result */
     for (int64_t j = 0; j < V; j++) s += exp((double)x[j] - mx);
     float l = (float)(mx + log(s));
     for (int64_t j = 0; j < V; j++) x[j] -= l;
