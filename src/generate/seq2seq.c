@@ -66,10 +66,20 @@ static void process(float *x, int64_t V, int64_t len, const attn_seq2seq_params 
 /* x -> log_softmax(x) in place (sums in double). */
 static void log_softmax(float *x, int64_t V) {
     double mx = -INFINITY, s = 0;
-    for (int64_t j = 0; j < V; j++) mx = fmax(mx, (double)x[j]);
+    for (int64_t j = 0; j < V; j++) mx = (double)x[j] > mx ? (double)x[j] : mx; /* finite or -inf: fmax's result */
     for (int64_t j = 0; j < V; j++) s += exp((double)x[j] - mx);
     float l = (float)(mx + log(s));
     for (int64_t j = 0; j < V; j++) x[j] -= l;
+}
+
+/* log_softmax, then the logits processors, on n rows of V (rows in parallel:
+ * each row's arithmetic is the same as alone). */
+static void rows_log_softmax(float *x, int64_t n, int64_t V, int64_t len, const attn_seq2seq_params *p) {
+#pragma omp parallel for if (n * V >= 65536) schedule(static)
+    for (int64_t i = 0; i < n; i++) {
+        log_softmax(x + i * V, V);
+        process(x + i * V, V, len, p);
+    }
 }
 
 /* ---- greedy --------------------------------------------------------------- */
@@ -114,22 +124,30 @@ static attn_status greedy(const s2s_decoder *d, const attn_seq2seq_params *p, in
             }
         }
         if ((st = d->step(d->self, tok, logits))) break;
+        /* each row's choice and log-probability, rows in parallel */
+#pragma omp parallel for if (n_rows * V >= 65536) schedule(static)
         for (int64_t r = 0; r < n_rows; r++) {
-            int64_t b = row[r];
             float *x = logits + r * V;
-            if (!open[b]) {
-                tok[r] = p->pad_token_id;
-                continue;
-            }
+            if (!open[row[r]]) continue;
             process(x, V, len, p);
             int64_t best = 0;
             for (int64_t j = 1; j < V; j++)
                 if (x[j] > x[best]) best = j;
-            log_softmax(x, V);
-            if (scores) scores[b] += x[best];
             tok[r] = (int32_t)best;
-            out[b * W + out_len[b]++] = (int32_t)best;
-            if (best == p->eos_token_id) open[b] = false, n_open--;
+            if (scores) {
+                log_softmax(x, V);
+                x[0] = x[best];
+            }
+        }
+        for (int64_t r = 0; r < n_rows; r++) {
+            int64_t b = row[r];
+            if (!open[b]) {
+                tok[r] = p->pad_token_id;
+                continue;
+            }
+            if (scores) scores[b] += logits[r * V];
+            out[b * W + out_len[b]++] = tok[r];
+            if (tok[r] == p->eos_token_id) open[b] = false, n_open--;
         }
     }
     attn_free(open);
@@ -171,6 +189,7 @@ typedef struct beam_state {
     int32_t *new_seq;         /* (nb, W) */
     float *new_score;         /* (nb) */
     int32_t *from;            /* (B * nb) */
+    int32_t *live, *keep;     /* (B) */
 } beam_state;
 
 static float len_pow(int64_t len, float lp) { return (float)pow((double)len, (double)lp); }
@@ -178,10 +197,11 @@ static float len_pow(int64_t len, float lp) { return (float)pow((double)len, (do
 /* One source's step: candidates, running beams, finished beams (steps 2-4
  * of the file comment). len = decoder length before this token. */
 static void beam_source(beam_state *s, const attn_seq2seq_params *p, int64_t b, const float *logp, int64_t len) {
+    /* logp: this source's nb rows */
     int64_t nb = s->nb, K = s->K, W = s->W, V = s->V, n = 0;
     cand *top = s->top;
     for (int64_t i = 0; i < nb; i++)
-        for (int64_t j = 0; j < V; j++) keep_best(top, &n, K, logp[(b * nb + i) * V + j] + s->run_score[b * nb + i], i * V + j);
+        for (int64_t j = 0; j < V; j++) keep_best(top, &n, K, logp[i * V + j] + s->run_score[b * nb + i], i * V + j);
     bool *hits = s->hits + b * K;
     for (int64_t k = 0; k < n; k++) hits[k] = top[k].index % V == p->eos_token_id || len + 1 >= p->max_length;
     for (int64_t k = n; k < K; k++) hits[k] = true;
@@ -247,7 +267,7 @@ static void update_open(beam_state *s, const attn_seq2seq_params *p, int64_t b, 
 static void beam_state_free(beam_state *s) {
     attn_free(s->run_seq), attn_free(s->run_score), attn_free(s->fin_seq), attn_free(s->fin_len);
     attn_free(s->fin_score), attn_free(s->fin_done), attn_free(s->open), attn_free(s->top), attn_free(s->hits);
-    attn_free(s->new_seq), attn_free(s->new_score), attn_free(s->from);
+    attn_free(s->new_seq), attn_free(s->new_score), attn_free(s->from), attn_free(s->live), attn_free(s->keep);
 }
 
 static attn_status beam(const s2s_decoder *d, const attn_seq2seq_params *p, int64_t B, float *logits, int32_t *tok,
@@ -268,9 +288,11 @@ static attn_status beam(const s2s_decoder *d, const attn_seq2seq_params *p, int6
     s.new_seq = attn_malloc((size_t)(nb * W) * sizeof *s.new_seq);
     s.new_score = attn_malloc((size_t)nb * sizeof *s.new_score);
     s.from = attn_malloc((size_t)N * sizeof *s.from);
+    s.live = attn_malloc((size_t)B * sizeof *s.live);
+    s.keep = attn_malloc((size_t)B * sizeof *s.keep);
     attn_status st = ATTN_OK;
     if (!s.run_seq || !s.run_score || !s.fin_seq || !s.fin_len || !s.fin_score || !s.fin_done || !s.open || !s.top ||
-        !s.hits || !s.new_seq || !s.new_score || !s.from) {
+        !s.hits || !s.new_seq || !s.new_score || !s.from || !s.live || !s.keep) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
@@ -280,23 +302,52 @@ static attn_status beam(const s2s_decoder *d, const attn_seq2seq_params *p, int6
         tok[i] = p->decoder_start_token_id;
     }
     for (int64_t b = 0; b < B; b++) s.open[b] = true;
+    /* live[r]: the source of the decoder's rows [r nb, (r + 1) nb); a source
+     * that is done (step 5) is dropped from the decoder's batch where the
+     * decoder can (d->keep): its finished list can no longer change, and
+     * the stopping tests over the sources left decide as over all. */
+    int64_t n_live = B;
+    bool can_keep = d->keep != NULL;
+    for (int64_t b = 0; b < B; b++) s.live[b] = (int32_t)b;
     for (int64_t len = 1; len < p->max_length; len++) {
         if ((st = d->step(d->self, tok, logits))) goto done;
-        for (int64_t i = 0; i < N; i++) {
-            log_softmax(logits + i * V, V);
-            process(logits + i * V, V, len, p);
-        }
-        for (int64_t b = 0; b < B; b++) beam_source(&s, p, b, logits, len);
+        rows_log_softmax(logits, n_live * nb, V, len, p);
+        for (int64_t r = 0; r < n_live; r++) beam_source(&s, p, s.live[r], logits + r * nb * V, len);
         bool any_open = false, all_finished = true, all_hit = true;
-        for (int64_t b = 0; b < B; b++) {
+        for (int64_t r = 0; r < n_live; r++) {
+            int64_t b = s.live[r];
             update_open(&s, p, b, len + 1);
             any_open = any_open || s.open[b];
-            for (int64_t i = 0; i < nb; i++) all_finished = all_finished && s.fin_done[b * nb + i];
             for (int64_t k = 0; k < s.K; k++) all_hit = all_hit && s.hits[b * s.K + k];
         }
+        for (int64_t i = 0; i < N; i++) all_finished = all_finished && s.fin_done[i];
         if (!any_open || (all_finished && p->early_stopping == ATTN_EARLY_STOP_TRUE) || all_hit) break;
+        for (int64_t r = 0; r < n_live; r++) /* decoder rows, not the state's */
+            for (int64_t i = 0; i < nb; i++) s.from[r * nb + i] = (int32_t)(r * nb + s.from[s.live[r] * nb + i] % nb);
         if ((st = d->reorder(d->self, s.from))) goto done;
-        for (int64_t i = 0; i < N; i++) tok[i] = s.run_seq[i * W + len - 1];
+        for (int64_t r = 0; r < n_live; r++)
+            for (int64_t i = 0; i < nb; i++) tok[r * nb + i] = s.run_seq[(s.live[r] * nb + i) * W + len - 1];
+        int64_t n_open = 0;
+        for (int64_t r = 0; r < n_live; r++) n_open += s.open[s.live[r]];
+        if (can_keep && n_open < n_live) {
+            int64_t n = 0;
+            for (int64_t r = 0; r < n_live; r++)
+                if (s.open[s.live[r]]) s.keep[n++] = (int32_t)r;
+            st = d->keep(d->self, s.keep, n);
+            if (st == ATTN_ERR_UNSUPPORTED) {
+                can_keep = false;
+                st = ATTN_OK;
+            } else if (st) {
+                goto done;
+            } else {
+                for (int64_t j = 0; j < n; j++) {
+                    int64_t r = s.keep[j];
+                    s.live[j] = s.live[r];
+                    if (r != j) memmove(tok + j * nb, tok + r * nb, (size_t)nb * sizeof *tok);
+                }
+                n_live = n;
+            }
+        }
     }
     int64_t R = p->num_return_sequences;
     for (int64_t b = 0; b < B; b++)

@@ -645,10 +645,13 @@ attn_status encdec_state_reorder(encdec_state *s, const int32_t *from) {
             return attn_errorf(ATTN_ERR_INVALID_ARG, "reorder: hypothesis %lld cannot continue hypothesis %d", (long long)i,
                                (int)from[i]);
     size_t used = (size_t)(s->len * 2 * C) * sizeof(float);
+    /* each layer's rows gathered into the scratch, which then becomes the
+     * layer's cache (the old cache the next layer's scratch) */
     for (int64_t l = 0; l < s->m->encdec->cfg.decoder_layers; l++) {
         float *kv = s->self[l];
         for (int64_t i = 0; i < N; i++) memcpy(s->scratch + i * row, kv + from[i] * row, used);
-        for (int64_t i = 0; i < N; i++) memcpy(kv + i * row, s->scratch + i * row, used);
+        s->self[l] = s->scratch;
+        s->scratch = kv;
     }
     int32_t *h = (int32_t *)s->scratch; /* (N, len) fits: the scratch is (N, max_steps, 2C) floats */
     for (int64_t i = 0; i < N; i++) memcpy(h + i * s->len, s->hist + from[i] * T1, (size_t)s->len * sizeof *h);

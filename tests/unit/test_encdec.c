@@ -288,6 +288,43 @@ TEST("greedy search drops the sources that ended from the batch: the same tokens
     }
 }
 
+TEST("beam search drops the sources that are done from the batch: the same tokens and scores, fewer rows stepped") {
+    const char *dirs[] = {REF "bart_tiny", REF "marian_tiny"};
+    int64_t fewer = 0;
+    for (int d = 0; d < 2; d++) {
+        fixture x;
+        if (!fixture_open(&x, dirs[d])) {
+            fixture_close(&x);
+            continue;
+        }
+        for (int nb = 2; nb <= 4; nb += 2) {
+            attn_seq2seq_params p = attn_seq2seq_default_params(x.m);
+            p.num_beams = p.num_return_sequences = nb;
+            p.max_length = 16; /* the fixtures' positions */
+            int64_t B = x.B, W = p.max_length - 1, N = B * nb;
+            int32_t *out[2] = {attn_malloc((size_t)(N * W) * 4), attn_malloc((size_t)(N * W) * 4)};
+            int64_t *len[2] = {attn_malloc((size_t)N * 8), attn_malloc((size_t)N * 8)};
+            float *sc[2] = {attn_malloc((size_t)N * 4), attn_malloc((size_t)N * 4)};
+            counted c[2] = {{0}};
+            for (int k = 0; k < 2; k++) { /* 0: done sources dropped, 1: every source to the end */
+                CHECK_OK(attn_ctx_new(x.m, N, W, &c[k].ctx));
+                if (c[k].ctx) CHECK_OK(attn_ctx_encode(c[k].ctx, x.src, B, x.S));
+                s2s_decoder dec = {&c[k], x.V, counted_step, counted_reorder, k ? NULL : counted_keep};
+                if (c[k].ctx) CHECK_OK(s2s_search(&dec, &p, B, out[k], len[k], sc[k]));
+                attn_ctx_free(c[k].ctx);
+            }
+            /* the same hypotheses; scores to rounding (see the greedy test) */
+            CHECK(!memcmp(out[0], out[1], (size_t)(N * W) * 4) && !memcmp(len[0], len[1], (size_t)N * 8));
+            for (int64_t i = 0; i < N; i++) CHECK(fabsf(sc[0][i] - sc[1][i]) <= 1e-5f * fabsf(sc[1][i]) + 1e-6f);
+            CHECK(c[0].steps == c[1].steps && c[1].rows == N * c[1].steps && c[0].rows <= c[1].rows);
+            fewer += c[0].rows < c[1].rows;
+            for (int k = 0; k < 2; k++) attn_free(out[k]), attn_free(len[k]), attn_free(sc[k]);
+        }
+        fixture_close(&x);
+    }
+    CHECK(fewer > 0); /* some source was done before the others */
+}
+
 TEST("cached decoding (self-attention cache, cross-attention keys once per source) equals full recomputation") {
     const char *dirs[] = {REF "bart_tiny", REF "marian_tiny"};
     for (int d = 0; d < 2; d++) {

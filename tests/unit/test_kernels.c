@@ -967,6 +967,36 @@ TEST("gemm_f32 (the configured backend) matches the naive loop too") {
     check_gemm_all(gemm_f32, gemm_backend());
 }
 
+TEST("gemm_f32, a few rows times a transposed weight (batched decoding): bit for bit the BLAS's sgemm, K blocks included") {
+    __builtin_cpu_init();
+    if (!(__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl") &&
+          __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("fma")) ||
+        strcmp(gemm_backend_avx512(), "openblas")) {
+        fprintf(stderr, "    no AVX-512 or no OpenBLAS here: the few-row path is not run\n");
+        return;
+    }
+    /* rows 2 .. 64 (one to four vectors of 16, partial ones); K in one
+     * block, in 320 + 2 x 192 (704) and in 2 x 320 + 2 x 192 (1024); K = 610
+     * goes to the BLAS itself (its split of 610 is not followed) */
+    static const int64_t Ms[] = {2, 5, 16, 17, 32, 40, 64},
+                         NK[][2] = {{768, 256}, {1030, 256}, {256, 1024}, {300, 704}, {300, 610}, {37, 96}};
+    uint64_t seed = 2600;
+    for (size_t a = 0; a < ARRAY_LEN(Ms); a++)
+        for (size_t b = 0; b < ARRAY_LEN(NK); b++) {
+            int64_t M = Ms[a], N = NK[b][0], K = NK[b][1], lda = K + 3, ldc = N + 1;
+            float *A = randn(M * lda, seed, 1), *B = randn(N * K, seed + 1, 1);
+            float *C = attn_malloc((size_t)(M * ldc) * 4), *D = attn_malloc((size_t)(M * ldc) * 4);
+            seed += 2;
+            for (int64_t i = 0; i < M * ldc; i++) C[i] = D[i] = 7.0f;
+            gemm_f32_avx512(false, true, M, N, K, 1.0f, A, lda, B, K, 0.0f, C, ldc);
+            gemm_f32_blas_avx512(false, true, M, N, K, 1.0f, A, lda, B, K, 0.0f, D, ldc);
+            bool same = !memcmp(C, D, (size_t)(M * ldc) * 4);
+            if (!same) fprintf(stderr, "    M=%lld N=%lld K=%lld: differs from sgemm\n", (long long)M, (long long)N, (long long)K);
+            CHECK(same);
+            attn_free(A), attn_free(B), attn_free(C), attn_free(D);
+        }
+}
+
 TEST("gemm_f32_packed: AVX2 micro-kernel, four transpose cases, alpha/beta, block edges") {
     if (!gemm_packed_available_avx2(GEMM_PACK_F32)) {
         fprintf(stderr, "    no AVX2 + FMA here: the AVX2 micro-kernel is not run\n");

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/core.h"
 #include "kernels/blas.h"
 
 static void scale_row(float *c, int64_t N, float beta) {
@@ -157,6 +158,106 @@ static void gemv_rows(float *out, const float *x, const float *W, int64_t ldw, i
         _mm_storeu_ps(out + o0, gemm_sum4(a[0], a[1], a[2], a[3]));
     }
 }
+
+/* ---- a few rows times a weight matrix (decoding a batch) ----------------- */
+
+/* out (M, N) = x (M, K) @ W (N, K)^T for the few rows of a batched decoding
+ * step (2 <= M <= ROWS_MAX), reading W once in its own layout where sgemm
+ * would first copy all of it into packed panels on every call. Vectors run
+ * over the rows: x is transposed into xt (K, Mp), Mp = M rounded up to 16,
+ * and each output column n gathers x^T[k] * W[n][k] over k in order.
+ *
+ * Every output is one fused multiply-add chain over k from 0, split where
+ * OpenBLAS's level-3 driver splits K (GEMM_Q = 320 floats on the AVX-512
+ * builds; a remainder over Q and under 2Q in two halves), the blocks' sums
+ * added in order, for K <= Q or K a multiple of 64 (where the halves are
+ * whole, whatever the driver rounds them to): the arithmetic of the BLAS's own
+ * kernel for these shapes, so that a step's logits do not depend on
+ * whether this kernel or the BLAS ran (tests/unit/test_kernels.c compares
+ * the two bit for bit). */
+enum { ROWS_MAX = 64, ROWS_KQ = 320 };
+
+/* xt, one per calling thread (core.h), at the largest size asked for */
+static thread_buffer rows_buffer = THREAD_BUFFER_INIT;
+
+static int64_t rows_kblock(int64_t rem) {
+    if (rem >= 2 * ROWS_KQ) return ROWS_KQ;
+    if (rem > ROWS_KQ) return rem / 2;
+    return rem;
+}
+
+/* Columns [n0, n0 + NB) (NB <= 8) for MV row vectors; inlined with
+ * constant NB and MV so that the sums stay in registers. */
+static inline __attribute__((always_inline)) void rows_cols(float *out, int64_t ldc, const float *xt, int64_t Mp, int64_t M,
+                                                            const float *W, int64_t ldw, int64_t K, int64_t n0, int NB,
+                                                            int MV) {
+    __m512 tot[8][4], acc[8][4];
+    memset(tot, 0, sizeof tot);
+    const float *w0 = W + n0 * ldw;
+    for (int64_t k0 = 0; k0 < K;) {
+        int64_t k1 = k0 + rows_kblock(K - k0);
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++)
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; v++) acc[j][v] = _mm512_setzero_ps();
+        for (int64_t k = k0; k < k1; k++) {
+            __m512 xv[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; v++)
+                if (v < MV) xv[v] = _mm512_load_ps(xt + k * Mp + 16 * v);
+#pragma GCC unroll 8
+            for (int j = 0; j < 8; j++) {
+                if (j >= NB) continue;
+                __m512 w = _mm512_set1_ps(w0[j * ldw + k]);
+#pragma GCC unroll 4
+                for (int v = 0; v < 4; v++)
+                    if (v < MV) acc[j][v] = _mm512_fmadd_ps(xv[v], w, acc[j][v]);
+            }
+        }
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++)
+#pragma GCC unroll 4
+            for (int v = 0; v < 4; v++) tot[j][v] = k0 ? _mm512_add_ps(tot[j][v], acc[j][v]) : acc[j][v];
+        k0 = k1;
+    }
+    float col[64] __attribute__((aligned(64)));
+    for (int j = 0; j < NB; j++) {
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; v++)
+            if (v < MV) _mm512_store_ps(col + 16 * v, tot[j][v]);
+        for (int64_t m = 0; m < M; m++) out[m * ldc + n0 + j] = col[m];
+    }
+}
+
+static void rows_matmul(float *out, int64_t ldc, const float *x, int64_t lda, const float *W, int64_t ldw, int64_t M,
+                        int64_t N, int64_t K, float *xt) {
+    int64_t Mp = (M + 15) / 16 * 16;
+    int MV = (int)(Mp / 16);
+    for (int64_t k = 0; k < K; k++)
+        for (int64_t m = 0; m < Mp; m++) xt[k * Mp + m] = m < M ? x[m * lda + k] : 0.0f;
+    /* columns per pass: enough independent sums to cover the FMA latency */
+    int64_t NBm = MV == 1 ? 8 : MV == 2 ? 6 : 4, n_pass = (N + NBm - 1) / NBm;
+#pragma omp parallel for if (N * K * M >= PAR_MIN && !cpu_in_team()) schedule(static)
+    for (int64_t i = 0; i < n_pass; i++) {
+        int64_t n0 = i * NBm;
+        int NB = N - n0 < NBm ? (int)(N - n0) : (int)NBm;
+        /* constant trip counts for the compiler */
+        switch (MV * 16 + NB) {
+#define ROWS_CASE(mv, nb) \
+    case mv * 16 + nb: rows_cols(out, ldc, xt, Mp, M, W, ldw, K, n0, nb, mv); break;
+            ROWS_CASE(1, 8) ROWS_CASE(2, 6) ROWS_CASE(3, 4) ROWS_CASE(4, 4)
+            default: rows_cols(out, ldc, xt, Mp, M, W, ldw, K, n0, NB, MV); break;
+#undef ROWS_CASE
+        }
+    }
+}
+
+/* Whether OpenBLAS takes these shapes (row-major x @ W^T, M rows) to its
+ * small-matrix kernel, whose summation order differs: the AVX-512 builds'
+ * permit for this case (column-major TN, M' = N, N' = M). */
+static bool blas_small_kernel(int64_t M, int64_t N, int64_t K) {
+    return (double)M * (double)N * (double)K <= 1e6 && M * N <= 1200 && K >= 32;
+}
 #endif
 
 typedef enum { USE_BLAS, USE_PACKED, USE_BUILTIN } gemm_use;
@@ -197,6 +298,16 @@ void gemm_f32_fused(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
         gemv_rows(C, A, B, ldb, K, N); /* a decoding step's linear layer */
         CPU_FN(gemm_fuse_after)(fuse, trans_a, M, N, K, A, GEMM_F32, lda, C, ldc);
         return;
+    }
+    if (M >= 2 && M <= ROWS_MAX && N > 0 && K > 0 && trans_b && !trans_a && alpha == 1.0f && beta == 0.0f &&
+        gemm_choice() == USE_BLAS && (K <= ROWS_KQ || K % 64 == 0) && !blas_small_kernel(M, N, K)) {
+        size_t bytes = (size_t)K * (size_t)((M + 15) / 16 * 16) * sizeof(float);
+        float *xt = thread_buffer_get(&rows_buffer, bytes); /* without it, the BLAS below */
+        if (xt) {
+            rows_matmul(C, ldc, A, lda, B, ldb, M, N, K, xt); /* a batched decoding step's linear layer */
+            CPU_FN(gemm_fuse_after)(fuse, trans_a, M, N, K, A, GEMM_F32, lda, C, ldc);
+            return;
+        }
     }
 #endif
     switch (gemm_choice()) {

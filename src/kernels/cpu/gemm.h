@@ -42,6 +42,12 @@ void gemm_f32_packed_avx2(bool trans_a, bool trans_b, int64_t M, int64_t N, int6
                           int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 void gemm_f32_packed_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
                             int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+/* The AVX-512 build's gemm_f32 and its BLAS call, by name (a test compares
+ * its few-row path with the BLAS bit for bit). */
+void gemm_f32_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A, int64_t lda,
+                     const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
+void gemm_f32_blas_avx512(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K, float alpha, const float *A,
+                          int64_t lda, const float *B, int64_t ldb, float beta, float *C, int64_t ldc);
 
 /* C (M, N) *= beta: beta 1 leaves C, beta 0 clears it whatever it held. */
 void CPU_FN(gemm_scale)(int64_t M, int64_t N, float beta, float *C, int64_t ldc);
