@@ -87,6 +87,7 @@ static attn_status agent_open(agent *a, const char *model_dir, const char *templ
         attn_model_encoder_config(a->model, &bcfg))
         return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s is not a decoder-only language model: attn cai needs one", model_dir);
     if (precision >= 0 && (st = attn_model_set_precision(a->model, (attn_precision)precision))) return st;
+    if ((st = attn_model_release_f32(a->model))) return st; /* inference only: no fp32 beside bf16 */
     attn_gpt_config cfg = attn_model_config(a->model);
     if ((st = attn_tokenizer_load(model_dir, &a->tok))) return st;
     size_t src_len = 0;

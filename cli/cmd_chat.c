@@ -774,6 +774,7 @@ int cmd_chat(int argc, char **argv) {
         goto fail;
     }
     if (precision >= 0 && (st = attn_model_set_precision(model, (attn_precision)precision))) goto fail;
+    if ((st = attn_model_release_f32(model))) goto fail; /* inference only: no fp32 beside bf16 */
     attn_gpt_config cfg = attn_model_config(model);
     if ((st = attn_tokenizer_load(model_dir, &c.tok))) goto fail;
     const char *tname = "ChatML (built in)";

@@ -68,6 +68,7 @@ int cmd_generate(int argc, char **argv) {
         goto fail;
     }
     if (precision >= 0 && (st = attn_model_set_precision(model, (attn_precision)precision)) != ATTN_OK) goto fail;
+    if ((st = attn_model_release_f32(model)) != ATTN_OK) goto fail; /* inference only: no fp32 beside bf16 */
     attn_gpt_config cfg = attn_model_config(model);
     if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
         if (!(ids_str && print_ids)) goto fail; /* ids in, ids out: no tokenizer needed */

@@ -180,6 +180,7 @@ int cmd_score(int argc, char **argv) {
         goto fail;
     }
     if (precision >= 0 && (st = attn_model_set_precision(model, (attn_precision)precision)) != ATTN_OK) goto fail;
+    if ((st = attn_model_release_f32(model)) != ATTN_OK) goto fail; /* inference only: no fp32 beside bf16 */
     if ((st = cli_read_text(file, &text, &len)) != ATTN_OK) goto fail;
     if (ids_mode) {
         if ((st = cli_parse_ids(text, &ids, &n)) != ATTN_OK) goto fail;
