@@ -79,7 +79,9 @@ static void agent_close(agent *a) {
 static attn_status agent_open(agent *a, const char *model_dir, const char *template_path, int precision, int64_t max_len) {
     memset(a, 0, sizeof *a);
     attn_status st;
-    if ((st = attn_model_load(model_dir, &a->model))) return st;
+    if ((st = precision == ATTN_PRECISION_BF16 ? attn_model_load_inference(model_dir, ATTN_PRECISION_BF16, &a->model)
+                                               : attn_model_load(model_dir, &a->model)))
+        return st;
     attn_encdec_config ecfg;
     attn_rnn_config rcfg;
     attn_bert_config bcfg;

@@ -764,7 +764,9 @@ int cmd_chat(int argc, char **argv) {
     if (system && ((st = attn_text_check("--system", system, strlen(system))) ||
                    (*system && (st = push(&c, 0, "system", system, strlen(system))))))
         goto fail;
-    if ((st = attn_model_load(model_dir, &model))) goto fail;
+    if ((st = precision == ATTN_PRECISION_BF16 ? attn_model_load_inference(model_dir, ATTN_PRECISION_BF16, &model)
+                                               : attn_model_load(model_dir, &model)))
+        goto fail;
     attn_encdec_config ecfg;
     attn_rnn_config rcfg;
     attn_bert_config bcfg;

@@ -50,7 +50,8 @@ int cmd_generate(int argc, char **argv) {
     attn_gen *gen = NULL;
     int32_t *ids = NULL;
     int64_t n = 0;
-    attn_status st = attn_model_load(model_dir, &model);
+    attn_status st = precision == ATTN_PRECISION_BF16 ? attn_model_load_inference(model_dir, ATTN_PRECISION_BF16, &model)
+                                                      : attn_model_load(model_dir, &model);
     if (st) goto fail;
     attn_encdec_config ecfg;
     attn_rnn_config rcfg;

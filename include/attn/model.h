@@ -125,6 +125,12 @@ ATTN_API attn_precision attn_model_precision(const attn_model *model);
  * matrices in fp32. ATTN_ERR_INVALID_ARG for a model being trained. */
 ATTN_API attn_status attn_model_release_f32(attn_model *model);
 
+/* attn_model_load, attn_model_set_precision(precision) and
+ * attn_model_release_f32 in one: a model for inference only. A decoder's
+ * model directory loaded in bf16 has each matrix rounded to bf16 as it is
+ * read, so the fp32 weights are never all resident at once. */
+ATTN_API attn_status attn_model_load_inference(const char *path, attn_precision precision, attn_model **out);
+
 /* Full forward pass without gradients: logits (B, T, V) for ids (B, T),
  * T <= n_ctx for learned positions (GPT-2, OPT); rotary (Llama) and ALiBi
  * (BLOOM) models run longer sequences too. */

@@ -195,6 +195,22 @@ done:
     return st;
 }
 
+attn_status attn_model_load_inference(const char *path, attn_precision precision, attn_model **out) {
+    *out = NULL;
+    if (precision < ATTN_PRECISION_F32 || precision > ATTN_PRECISION_Q4_1)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "unknown precision %d", (int)precision);
+    model_load_bf16(precision == ATTN_PRECISION_BF16); /* a decoder's safetensors: bf16 as read */
+    attn_status st = attn_model_load(path, out);
+    model_load_bf16(false);
+    if (!st) st = attn_model_set_precision(*out, precision);
+    if (!st) st = attn_model_release_f32(*out);
+    if (st) {
+        attn_model_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
 attn_status attn_model_save(const attn_model *m, const char *dir) {
     if (m->f32_released) return model_released_error("saved");
     return model_families[m->kind].save(m, dir);

@@ -278,6 +278,10 @@ attn_status llama_create(const attn_gpt_config *cfg, uint64_t seed, attn_model *
 void model_params_lazy(bool on);
 /* Reads and clears that setting (model_params_finish). */
 bool model_params_take_lazy(void);
+/* The next params_read on this thread (a decoder's) loads for bf16
+ * inference: each matrix rounded into weights_bf16 as it is read and its
+ * fp32 pages given back, as attn_model_release_f32 leaves a model. */
+void model_load_bf16(bool on);
 /* Quantizes parameters: qtype[k] is 0 (stays fp32) or Q8_0 / Q4_0 / Q4_1
  * for a matrix whose rows are a multiple of 32 wide; src[k] (src may be
  * NULL) its blocks in ggml's layout, else m's fp32 values are quantized. A
