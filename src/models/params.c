@@ -14,6 +14,7 @@
 /* The checkpoint the next model_params_finish on this thread checks its
  * table against (model_params_expect). */
 static _Thread_local const st_file *expect_file;
+static _Thread_local bool bf16_next; /* model_load_bf16 */
 static _Thread_local const char *expect_path, *expect_prefix;
 
 void model_params_expect(const st_file *f, const char *path, const char *prefix) {
@@ -100,7 +101,10 @@ attn_status model_params_finish(attn_model *m, int64_t n_floats) {
     m->n_weights = n_floats;
     if (!size_mul((size_t)n_floats, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes)))
         return ATTN_ERR_OUT_OF_MEMORY;
-    mem_advise_huge(m->weights, bytes); /* before the first write: 2 MiB page faults, not 4 KiB ones */
+    /* before the first write: 2 MiB page faults, not 4 KiB ones; not in a
+     * bf16 load, which gives most of the block back (a huge page that a
+     * vector beside the matrices keeps would stay whole) */
+    if (!bf16_next) mem_advise_huge(m->weights, bytes);
     if (!lazy) memset(m->weights, 0, bytes);
     else if (zero_gaps(m)) return ATTN_ERR_OUT_OF_MEMORY;
     for (int k = 0; k < m->n_params_tensors; k++) {
@@ -275,8 +279,6 @@ static bool listed(const char *const *list, const char *name) {
     }
     return false;
 }
-
-static _Thread_local bool bf16_next;
 
 void model_load_bf16(bool on) { bf16_next = on; }
 
