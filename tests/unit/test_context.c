@@ -202,7 +202,7 @@ TEST("an encoder has no decoding context") {
     attn_model_free(m);
 }
 
-TEST("the KV cache grows past its first 64 positions: 150 tokens decoded one at a time end with the full forward's logits") {
+TEST("the KV cache grows past its first 64 positions: 150 tokens decoded in steps (single tokens across 64) end with the full forward's logits") {
     attn_gpt_config cfg = attn_gpt_default_config();
     cfg.n_layer = 2;
     cfg.n_head = 2;
@@ -220,8 +220,9 @@ TEST("the KV cache grows past its first 64 positions: 150 tokens decoded one at 
     attn_ctx *c = NULL;
     CHECK_OK(attn_ctx_new(m, 1, 0, &c));
     if (!c) return;
-    CHECK_OK(attn_ctx_decode(c, ids, 10, step)); /* a prompt, then single tokens */
-    for (int i = 10; i < N; i++) CHECK_OK(attn_ctx_decode(c, ids + i, 1, step));
+    CHECK_OK(attn_ctx_decode(c, ids, 60, step)); /* a prompt, single tokens across 64, then 80 at once (to 150) */
+    for (int i = 60; i < 70; i++) CHECK_OK(attn_ctx_decode(c, ids + i, 1, step));
+    CHECK_OK(attn_ctx_decode(c, ids + 70, N - 70, step));
     double diff = 0;
     for (int j = 0; j < 40; j++) diff = fmax(diff, fabs((double)step[j] - (double)full[(N - 1) * 40 + j]));
     CHECK(diff < 1e-4);
