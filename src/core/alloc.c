@@ -132,6 +132,13 @@ void mem_advise_huge(void *p, size_t bytes) {
 #endif
 }
 
+void map_release(const void *p, size_t bytes) {
+    long page = sysconf(_SC_PAGESIZE);
+    void *lo;
+    size_t n = p && page > 0 ? inner_pages((void *)(uintptr_t)p, bytes, (size_t)page, &lo) : 0;
+    if (n) (void)madvise(lo, n, MADV_DONTNEED); /* advice: a refusal changes nothing */
+}
+
 bool mem_release(void *p, size_t bytes) {
     long page = sysconf(_SC_PAGESIZE);
     void *lo;

@@ -98,6 +98,11 @@ unsigned long alloc_failures(void);
  * whether the pages were released. */
 void mem_advise_huge(void *p, size_t bytes);
 bool mem_release(void *p, size_t bytes);
+/* Drops the resident pages wholly inside [p, p + bytes) of a read-only
+ * file mapping (a tensor read and no longer needed): the resident size no
+ * longer counts them, the page cache keeps the file, and the bytes stay
+ * readable (a later read faults them in again). */
+void map_release(const void *p, size_t bytes);
 
 /* Opens a file to read that must be a regular file: a FIFO, directory or
  * device is refused ("X is not a regular file") without blocking (a FIFO

@@ -397,11 +397,7 @@ void st_close(st_file *f) {
 }
 
 void st_release(const st_file *f, const st_tensor *t) {
-    long page = sysconf(_SC_PAGESIZE);
-    if (!f || !t || !t->nbytes || page <= 0) return;
-    uintptr_t a = ((uintptr_t)t->data + (uintptr_t)page - 1) & ~(uintptr_t)(page - 1);
-    uintptr_t b = ((uintptr_t)t->data + t->nbytes) & ~(uintptr_t)(page - 1);
-    if (b > a) (void)madvise((void *)a, (size_t)(b - a), MADV_DONTNEED); /* advice: a refusal changes nothing */
+    if (f && t) map_release(t->data, t->nbytes);
 }
 
 /* ========================================================================

@@ -92,7 +92,7 @@ attn_status model_params_finish(attn_model *m, int64_t n_floats) {
     /* a loader that expects a checkpoint writes every parameter it holds
      * (params_read zeroes the optional ones the file lacks): the block is
      * not zeroed first, which would touch every page one time more */
-    bool lazy = model_params_take_lazy() || expect_file;
+    bool sparse = model_params_take_lazy(), lazy = sparse || expect_file;
     if (expect_file) {
         attn_status st = check_expected(m);
         expect_file = NULL;
@@ -102,9 +102,10 @@ attn_status model_params_finish(attn_model *m, int64_t n_floats) {
     if (!size_mul((size_t)n_floats, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes)))
         return ATTN_ERR_OUT_OF_MEMORY;
     /* before the first write: 2 MiB page faults, not 4 KiB ones; not in a
-     * bf16 load, which gives most of the block back (a huge page that a
-     * vector beside the matrices keeps would stay whole) */
-    if (!bf16_next) mem_advise_huge(m->weights, bytes);
+     * bf16 load, which gives most of the block back, nor for a GGUF file's
+     * block, whose quantized matrices' floats are never written (a huge
+     * page that a vector beside the matrices touches would be whole) */
+    if (!bf16_next && !sparse) mem_advise_huge(m->weights, bytes);
     if (!lazy) memset(m->weights, 0, bytes);
     else if (zero_gaps(m)) return ATTN_ERR_OUT_OF_MEMORY;
     for (int k = 0; k < m->n_params_tensors; k++) {
