@@ -122,16 +122,6 @@ static size_t inner_pages(void *p, size_t bytes, size_t page, void **lo) {
     return b > a ? (size_t)(b - a) : 0;
 }
 
-void mem_advise_huge(void *p, size_t bytes) {
-#ifdef MADV_HUGEPAGE
-    void *lo;
-    size_t n = hook == libc_realloc && p ? inner_pages(p, bytes, (size_t)2 << 20, &lo) : 0;
-    if (n) (void)madvise(lo, n, MADV_HUGEPAGE); /* advice: a kernel without THP says no, and nothing changes */
-#else
-    (void)p, (void)bytes;
-#endif
-}
-
 void map_release(const void *p, size_t bytes) {
     long page = sysconf(_SC_PAGESIZE);
     void *lo;

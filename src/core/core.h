@@ -89,14 +89,11 @@ float    rng_next_float(rng_state *r);   /* [0,1) with 24 random bits */
  * an out-of-memory failure from bad input by this count moving. */
 unsigned long alloc_failures(void);
 
-/* Page advice for a large block from attn_malloc_aligned, taken only while
- * the allocator is libc's (whose large blocks are private anonymous memory;
- * another hook's memory is left alone). mem_advise_huge: back the block by
- * transparent huge pages where the system allows (one page fault per 2 MiB
- * when it is first written). mem_release: give the whole pages inside
- * [p, p + bytes) back to the system; they read as zeros afterwards. Returns
- * whether the pages were released. */
-void mem_advise_huge(void *p, size_t bytes);
+/* Gives the whole pages inside [p, p + bytes) of a block from
+ * attn_malloc_aligned back to the system; they read as zeros afterwards.
+ * Done only while the allocator is libc's (whose large blocks are private
+ * anonymous memory; another hook's memory is left alone). Returns whether
+ * the pages were released. */
 bool mem_release(void *p, size_t bytes);
 /* Drops the resident pages wholly inside [p, p + bytes) of a read-only
  * file mapping (a tensor read and no longer needed): the resident size no

@@ -92,7 +92,7 @@ attn_status model_params_finish(attn_model *m, int64_t n_floats) {
     /* a loader that expects a checkpoint writes every parameter it holds
      * (params_read zeroes the optional ones the file lacks): the block is
      * not zeroed first, which would touch every page one time more */
-    bool sparse = model_params_take_lazy(), lazy = sparse || expect_file;
+    bool lazy = model_params_take_lazy() || expect_file;
     if (expect_file) {
         attn_status st = check_expected(m);
         expect_file = NULL;
@@ -101,11 +101,6 @@ attn_status model_params_finish(attn_model *m, int64_t n_floats) {
     m->n_weights = n_floats;
     if (!size_mul((size_t)n_floats, sizeof(float), &bytes) || !(m->weights = attn_malloc_aligned(bytes)))
         return ATTN_ERR_OUT_OF_MEMORY;
-    /* before the first write: 2 MiB page faults, not 4 KiB ones; not in a
-     * bf16 load, which gives most of the block back, nor for a GGUF file's
-     * block, whose quantized matrices' floats are never written (a huge
-     * page that a vector beside the matrices touches would be whole) */
-    if (!bf16_next && !sparse) mem_advise_huge(m->weights, bytes);
     if (!lazy) memset(m->weights, 0, bytes);
     else if (zero_gaps(m)) return ATTN_ERR_OUT_OF_MEMORY;
     for (int k = 0; k < m->n_params_tensors; k++) {
@@ -288,7 +283,6 @@ static attn_status bf16_begin(attn_model *m) {
     size_t bytes;
     if (!size_mul((size_t)m->n_weights, sizeof(uint16_t), &bytes) || !(m->weights_bf16 = attn_malloc_aligned(bytes)))
         return ATTN_ERR_OUT_OF_MEMORY;
-    mem_advise_huge(m->weights_bf16, bytes);
     /* only the matrices' ranges are written and read */
     return ATTN_OK;
 }
