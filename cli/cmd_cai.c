@@ -70,7 +70,9 @@ static void agent_close(agent *a) {
 static attn_status agent_open(agent *a, const char *model_dir, const char *template_path, int precision, int64_t max_len) {
     memset(a, 0, sizeof *a);
     attn_status st;
-    if ((st = attn_model_load(model_dir, &a->model))) return st;
+    if ((st = precision == ATTN_PRECISION_BF16 ? attn_model_load_inference(model_dir, ATTN_PRECISION_BF16, &a->model)
+                                               : attn_model_load(model_dir, &a->model)))
+        return st;
     attn_encdec_config ecfg;
     attn_rnn_config rcfg;
     attn_bert_config bcfg;
@@ -78,6 +80,7 @@ static attn_status agent_open(agent *a, const char *model_dir, const char *templ
         attn_model_encoder_config(a->model, &bcfg))
         return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s is not a decoder-only language model: attn cai needs one", model_dir);
     if (precision >= 0 && (st = attn_model_set_precision(a->model, (attn_precision)precision))) return st;
+    if ((st = attn_model_release_f32(a->model))) return st; /* inference only: no fp32 beside bf16 */
     attn_gpt_config cfg = attn_model_config(a->model);
     if ((st = attn_tokenizer_load(model_dir, &a->tok))) return st;
     size_t src_len = 0;

@@ -755,7 +755,9 @@ int cmd_chat(int argc, char **argv) {
     if (system && ((st = attn_text_check("--system", system, strlen(system))) ||
                    (*system && (st = push(&c, 0, "system", system, strlen(system))))))
         goto fail;
-    if ((st = attn_model_load(model_dir, &model))) goto fail;
+    if ((st = precision == ATTN_PRECISION_BF16 ? attn_model_load_inference(model_dir, ATTN_PRECISION_BF16, &model)
+                                               : attn_model_load(model_dir, &model)))
+        goto fail;
     attn_encdec_config ecfg;
     attn_rnn_config rcfg;
     attn_bert_config bcfg;
@@ -765,6 +767,7 @@ int cmd_chat(int argc, char **argv) {
         goto fail;
     }
     if (precision >= 0 && (st = attn_model_set_precision(model, (attn_precision)precision))) goto fail;
+    if ((st = attn_model_release_f32(model))) goto fail; /* inference only: no fp32 beside bf16 */
     attn_gpt_config cfg = attn_model_config(model);
     if ((st = attn_tokenizer_load(model_dir, &c.tok))) goto fail;
     const char *tname = "ChatML (built in)";

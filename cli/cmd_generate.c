@@ -50,7 +50,8 @@ int cmd_generate(int argc, char **argv) {
     attn_gen *gen = NULL;
     int32_t *ids = NULL;
     int64_t n = 0;
-    attn_status st = attn_model_load(model_dir, &model);
+    attn_status st = precision == ATTN_PRECISION_BF16 ? attn_model_load_inference(model_dir, ATTN_PRECISION_BF16, &model)
+                                                      : attn_model_load(model_dir, &model);
     if (st) goto fail;
     attn_encdec_config ecfg;
     attn_rnn_config rcfg;
@@ -68,6 +69,7 @@ int cmd_generate(int argc, char **argv) {
         goto fail;
     }
     if (precision >= 0 && (st = attn_model_set_precision(model, (attn_precision)precision)) != ATTN_OK) goto fail;
+    if ((st = attn_model_release_f32(model)) != ATTN_OK) goto fail; /* inference only: no fp32 beside bf16 */
     attn_gpt_config cfg = attn_model_config(model);
     if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
         if (!(ids_str && print_ids)) goto fail; /* ids in, ids out: no tokenizer needed */

@@ -170,7 +170,8 @@ int cmd_score(int argc, char **argv) {
     size_t len = 0;
     int32_t *ids = NULL;
     int64_t n = 0;
-    attn_status st = attn_model_load(model_dir, &model);
+    attn_status st = precision == ATTN_PRECISION_BF16 ? attn_model_load_inference(model_dir, ATTN_PRECISION_BF16, &model)
+                                                      : attn_model_load(model_dir, &model);
     if (st) goto fail;
     attn_encdec_config ecfg;
     attn_rnn_config rcfg;
@@ -180,6 +181,7 @@ int cmd_score(int argc, char **argv) {
         goto fail;
     }
     if (precision >= 0 && (st = attn_model_set_precision(model, (attn_precision)precision)) != ATTN_OK) goto fail;
+    if ((st = attn_model_release_f32(model)) != ATTN_OK) goto fail; /* inference only: no fp32 beside bf16 */
     if ((st = cli_read_text(file, &text, &len)) != ATTN_OK) goto fail;
     if (ids_mode) {
         if ((st = cli_parse_ids(text, &ids, &n)) != ATTN_OK) goto fail;

@@ -1142,9 +1142,11 @@ int cmd_serve(int argc, char **argv) {
     int32_t stop_tokens[4];
     int n_stop = 0;
     rc = 1;
-    attn_status st = attn_model_load(model_path, &sv.model);
+    attn_status st = precision == ATTN_PRECISION_BF16 ? attn_model_load_inference(model_path, ATTN_PRECISION_BF16, &sv.model)
+                                                      : attn_model_load(model_path, &sv.model);
     if (st) goto fail;
     if (precision >= 0 && (st = attn_model_set_precision(sv.model, (attn_precision)precision))) goto fail;
+    if ((st = attn_model_release_f32(sv.model))) goto fail; /* inference only: no fp32 beside bf16 */
     if ((st = attn_tokenizer_load(model_path, &sv.tok))) goto fail;
     attn_gpt_config cfg = attn_model_config(sv.model);
     sv.V = cfg.vocab_size;

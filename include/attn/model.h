@@ -112,6 +112,25 @@ typedef enum attn_precision {
 ATTN_API attn_status attn_model_set_precision(attn_model *model, attn_precision precision);
 ATTN_API attn_precision attn_model_precision(const attn_model *model);
 
+/* Inference in bf16 without the fp32 master weights: gives the fp32 values
+ * of every matrix that has a bf16 copy back to the system (the resident
+ * size drops by those 4 bytes per weight), and the embedding lookups of
+ * such matrices read their bf16 rows (widened to fp32, so a tied embedding
+ * enters the model rounded to bf16). Call after attn_model_set_precision
+ * (model, ATTN_PRECISION_BF16). From then on the model decodes, scores
+ * and classifies only: saving it, training it or setting another
+ * precision is ATTN_ERR_UNSUPPORTED (load it again for those). A no-op in
+ * fp32 or a quantized precision (quantized matrices keep no fp32 values),
+ * and for encoders and translation models, whose other layers read their
+ * matrices in fp32. ATTN_ERR_INVALID_ARG for a model being trained. */
+ATTN_API attn_status attn_model_release_f32(attn_model *model);
+
+/* attn_model_load, attn_model_set_precision(precision) and
+ * attn_model_release_f32 in one: a model for inference only. A decoder's
+ * model directory loaded in bf16 has each matrix rounded to bf16 as it is
+ * read, so the fp32 weights are never all resident at once. */
+ATTN_API attn_status attn_model_load_inference(const char *path, attn_precision precision, attn_model **out);
+
 /* Full forward pass without gradients: logits (B, T, V) for ids (B, T),
  * T <= n_ctx for learned positions (GPT-2, OPT); rotary (Llama) and ALiBi
  * (BLOOM) models run longer sequences too. */

@@ -2,7 +2,10 @@
 #include "core/core.h"
 
 #include <cJSON.h>
+#include <stdint.h>
 #include <stdlib.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static void *libc_realloc(void *ud, void *ptr, size_t size) {
     (void)ud;
@@ -110,4 +113,25 @@ attn_status tok_ids_reserve(tok_ids *v, int64_t extra) {
     v->data = d;
     v->cap = cap;
     return ATTN_OK;
+}
+
+/* The whole pages inside [p, p + bytes): *lo, and the length (0: none). */
+static size_t inner_pages(void *p, size_t bytes, size_t page, void **lo) {
+    uintptr_t a = ((uintptr_t)p + page - 1) & ~(uintptr_t)(page - 1), b = ((uintptr_t)p + bytes) & ~(uintptr_t)(page - 1);
+    *lo = (void *)a;
+    return b > a ? (size_t)(b - a) : 0;
+}
+
+void map_release(const void *p, size_t bytes) {
+    long page = sysconf(_SC_PAGESIZE);
+    void *lo;
+    size_t n = p && page > 0 ? inner_pages((void *)(uintptr_t)p, bytes, (size_t)page, &lo) : 0;
+    if (n) (void)madvise(lo, n, MADV_DONTNEED); /* advice: a refusal changes nothing */
+}
+
+bool mem_release(void *p, size_t bytes) {
+    long page = sysconf(_SC_PAGESIZE);
+    void *lo;
+    size_t n = hook == libc_realloc && p && page > 0 ? inner_pages(p, bytes, (size_t)page, &lo) : 0;
+    return n && madvise(lo, n, MADV_DONTNEED) == 0;
 }

@@ -89,6 +89,18 @@ float    rng_next_float(rng_state *r);   /* [0,1) with 24 random bits */
  * an out-of-memory failure from bad input by this count moving. */
 unsigned long alloc_failures(void);
 
+/* Gives the whole pages inside [p, p + bytes) of a block from
+ * attn_malloc_aligned back to the system; they read as zeros afterwards.
+ * Done only while the allocator is libc's (whose large blocks are private
+ * anonymous memory; another hook's memory is left alone). Returns whether
+ * the pages were released. */
+bool mem_release(void *p, size_t bytes);
+/* Drops the resident pages wholly inside [p, p + bytes) of a read-only
+ * file mapping (a tensor read and no longer needed): the resident size no
+ * longer counts them, the page cache keeps the file, and the bytes stay
+ * readable (a later read faults them in again). */
+void map_release(const void *p, size_t bytes);
+
 /* Opens a file to read that must be a regular file: a FIFO, directory or
  * device is refused ("X is not a regular file") without blocking (a FIFO
  * is opened with O_NONBLOCK, then the flag is cleared). *fd_out is -1 on

@@ -396,6 +396,10 @@ void st_close(st_file *f) {
     attn_free(f);
 }
 
+void st_release(const st_file *f, const st_tensor *t) {
+    if (f && t) map_release(t->data, t->nbytes);
+}
+
 /* ========================================================================
  * conversion
  * ======================================================================== */

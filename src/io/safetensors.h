@@ -72,6 +72,12 @@ const st_tensor *st_find(const st_file *f, const char *name);
 /* Unmaps and frees. NULL is a no-op. */
 void st_close(st_file *f);
 
+/* Drops the mapping's resident pages that lie wholly inside t's bytes (a
+ * tensor read and no longer needed): the process's resident size no longer
+ * counts them, the page cache keeps the file, and t->data stays readable
+ * (a later read faults the pages in again). */
+void st_release(const st_file *f, const st_tensor *t);
+
 /* Copies a F32/F16/BF16/F64 tensor into out[numel] as float32 (F16/BF16
  * exactly, F64 rounded). ATTN_ERR_FORMAT naming the tensor if its dtype is
  * not a float type or its numel differs from `numel`. */

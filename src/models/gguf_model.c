@@ -214,6 +214,8 @@ static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hp
             continue; /* model_quantize copies the file's blocks */
         } else if ((st = gguf_tensor_f32(f, ts[k], m->weights + p->offset, p->numel))) {
             break;
+        } else {
+            map_release(ts[k]->data, ts[k]->nbytes); /* read: its mapped pages leave the resident set */
         }
         if (heads) st = gguf_rope_rows(dst, heads, rope->head_dim, row_bytes, false);
     }
@@ -221,6 +223,8 @@ static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hp
     if (blocks) {
         for (int k = 0; k < n; k++) blocks[k] = src[k] ? src[k] : qt[k] ? ts[k]->data : NULL;
         st = model_quantize(m, qt, blocks);
+        for (int k = 0; k < n; k++)
+            if (qt[k] && ts[k]) map_release(ts[k]->data, ts[k]->nbytes); /* copied by model_quantize */
     } else if (!st) {
         st = ATTN_ERR_OUT_OF_MEMORY;
     }

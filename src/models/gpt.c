@@ -288,6 +288,8 @@ attn_status attn_model_score(attn_model *m, const int32_t *ids, int64_t n, doubl
 
 /* ---- KV cache ------------------------------------------------------------- */
 
+enum { KV_FIRST_CAP = 64 }; /* positions a new cache holds before it first grows */
+
 attn_status kv_cache_new(const attn_model *m, int64_t B, int64_t max_len, kv_cache **out) {
     *out = NULL;
     if (max_len <= 0 || max_len > m->cfg.n_ctx) max_len = m->cfg.n_ctx;
@@ -306,13 +308,39 @@ attn_status kv_cache_new(const attn_model *m, int64_t B, int64_t max_len, kv_cac
         kv_cache_free(m, c);
         return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "KV cache size overflows");
     }
-    c->row = max_len * c->width;
+    (void)n; /* the whole context's size is checked; the buffers start smaller */
+    c->cap = max_len < KV_FIRST_CAP ? max_len : KV_FIRST_CAP;
+    c->row = c->cap * c->width;
     for (int64_t l = 0; l < m->cfg.n_layer; l++)
-        if (!(c->kv[l] = attn_malloc_aligned(n))) {
+        if (!(c->kv[l] = attn_malloc_aligned((size_t)(B * c->row) * sizeof(float)))) {
             kv_cache_free(m, c);
             return ATTN_ERR_OUT_OF_MEMORY;
         }
     *out = c;
+    return ATTN_OK;
+}
+
+attn_status kv_cache_reserve(const attn_model *m, kv_cache *c, int64_t need) {
+    if (need <= c->cap) return ATTN_OK;
+    if (need > c->max_len)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "%lld positions do not fit the cache's %lld", (long long)need,
+                           (long long)c->max_len);
+    int64_t cap = c->cap * 2 > need ? c->cap * 2 : need, L = m->cfg.n_layer;
+    if (cap > c->max_len) cap = c->max_len;
+    int64_t row = cap * c->width;
+    float **kv = attn_calloc((size_t)L, sizeof *kv); /* all new buffers first: a failure leaves the cache as it was */
+    bool ok = kv != NULL;
+    for (int64_t l = 0; ok && l < L; l++) ok = (kv[l] = attn_malloc_aligned((size_t)(c->B * row) * sizeof(float))) != NULL;
+    for (int64_t l = 0; l < L; l++) {
+        if (ok)
+            for (int64_t b = 0; b < c->B; b++) memcpy(kv[l] + b * row, c->kv[l] + b * c->row, (size_t)c->row * sizeof(float));
+        attn_free_aligned(ok ? c->kv[l] : kv ? kv[l] : NULL);
+        if (ok) c->kv[l] = kv[l];
+    }
+    attn_free(kv);
+    if (!ok) return ATTN_ERR_OUT_OF_MEMORY;
+    c->cap = cap;
+    c->row = row;
     return ATTN_OK;
 }
 

@@ -93,6 +93,20 @@ tensor *model_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, in
         if (!g->status) g->status = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s", f->no_forward);
         return NULL;
     }
+    if (cache && !g->status) { /* room for this forward's positions */
+        int64_t need = cache->len + T;
+        if (cache->runs) {
+            need = 0;
+            for (int64_t r = 0; r < cache->n_runs; r++)
+                if (cache->runs[r].pos + cache->runs[r].count > need) need = cache->runs[r].pos + cache->runs[r].count;
+        }
+        if (need > cache->max_len) need = cache->max_len; /* past it: the forward's own error */
+        attn_status st = kv_cache_reserve(m, cache, need);
+        if (st) {
+            g->status = st;
+            return NULL;
+        }
+    }
     tensor *logits = f->forward(m, g, ids, B, T, cache, last_only);
     /* the cheap check of every inference forward (logits, scoring, each
      * decoding step); a recorded forward (training, the diagnostic pass
@@ -181,7 +195,26 @@ done:
     return st;
 }
 
-attn_status attn_model_save(const attn_model *m, const char *dir) { return model_families[m->kind].save(m, dir); }
+attn_status attn_model_load_inference(const char *path, attn_precision precision, attn_model **out) {
+    *out = NULL;
+    if (precision < ATTN_PRECISION_F32 || precision > ATTN_PRECISION_Q4_1)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "unknown precision %d", (int)precision);
+    model_load_bf16(precision == ATTN_PRECISION_BF16); /* a decoder's safetensors: bf16 as read */
+    attn_status st = attn_model_load(path, out);
+    model_load_bf16(false);
+    if (!st) st = attn_model_set_precision(*out, precision);
+    if (!st) st = attn_model_release_f32(*out);
+    if (st) {
+        attn_model_free(*out);
+        *out = NULL;
+    }
+    return st;
+}
+
+attn_status attn_model_save(const attn_model *m, const char *dir) {
+    if (m->f32_released) return model_released_error("saved");
+    return model_families[m->kind].save(m, dir);
+}
 
 attn_status attn_model_new_arch(const char *model_type, const attn_gpt_config *cfg, uint64_t seed, attn_model **out) {
     *out = NULL;
@@ -194,6 +227,7 @@ attn_status attn_model_new_arch(const char *model_type, const attn_gpt_config *c
 
 attn_status model_enable_grads(attn_model *m) {
     if (m->grads) return ATTN_OK;
+    if (m->f32_released) return model_released_error("trained");
     if (m->qweights) return attn_errorf(ATTN_ERR_UNSUPPORTED, "a quantized model runs inference only; train an fp32 model");
     m->grads = attn_malloc_aligned((size_t)m->n_weights * sizeof(float));
     if (!m->grads) return ATTN_ERR_OUT_OF_MEMORY;

@@ -42,8 +42,10 @@ typedef struct gpt_layer {
 typedef struct kv_cache {
     int64_t B, len;           /* positions filled */
     int64_t max_len;          /* positions each sequence can hold */
+    int64_t cap;              /* positions allocated per sequence (<= max_len):
+                                 the buffers grow as a forward needs more (kv_cache_reserve) */
     int64_t width;            /* floats per position of a layer */
-    int64_t row;              /* floats per batch row of a layer's buffer: max_len * width */
+    int64_t row;              /* floats per batch row of a layer's buffer: cap * width */
     float **kv;               /* n_layer buffers */
     const kv_run *runs;       /* a continuous batch (n_runs of them), or NULL */
     int64_t n_runs;
@@ -184,6 +186,8 @@ struct attn_model {
     uint16_t *weights_bf16;   /* bf16 precision: bf16 copies of the matrices
                                  (model_param_bf16), same offsets as weights;
                                  NULL in fp32 precision (models/precision.c) */
+    bool f32_released;        /* the fp32 values of the bf16 matrices were given
+                                 back (attn_model_release_f32): inference only */
 };
 
 attn_status model_enable_grads(attn_model *m);
@@ -274,6 +278,10 @@ attn_status llama_create(const attn_gpt_config *cfg, uint64_t seed, attn_model *
 void model_params_lazy(bool on);
 /* Reads and clears that setting (model_params_finish). */
 bool model_params_take_lazy(void);
+/* The next params_read on this thread (a decoder's) loads for bf16
+ * inference: each matrix rounded into weights_bf16 as it is read and its
+ * fp32 pages given back, as attn_model_release_f32 leaves a model. */
+void model_load_bf16(bool on);
 /* Quantizes parameters: qtype[k] is 0 (stays fp32) or Q8_0 / Q4_0 / Q4_1
  * for a matrix whose rows are a multiple of 32 wide; src[k] (src may be
  * NULL) its blocks in ggml's layout, else m's fp32 values are quantized. A
@@ -493,10 +501,17 @@ void model_sync_views(attn_model *m);
 static inline bool model_param_bf16(const param_info *p) { return p->ndim == 2; }
 /* Rounds the fp32 master weights into weights_bf16 (no-op in fp32). */
 void model_refresh_bf16(attn_model *m);
+/* The error for a model whose fp32 matrices were released, asked to be
+ * `what` ("saved", "trained", ...). */
+attn_status model_released_error(const char *what);
 
 /* A cache for B sequences of up to max_len positions each (0: the model's
  * n_ctx), every one empty. */
 attn_status kv_cache_new(const attn_model *m, int64_t B, int64_t max_len, kv_cache **out);
+/* Room for need positions per sequence (need <= max_len): the buffers are
+ * reallocated (at least doubling, at most max_len) with every row's
+ * positions kept, so a short request never holds the model's whole context. */
+attn_status kv_cache_reserve(const attn_model *m, kv_cache *c, int64_t need);
 void kv_cache_free(const attn_model *m, kv_cache *c);
 /* Row i of every layer's buffer becomes row from[i]: its positions
  * [0, lens[from[i]]) (lens NULL: [0, len) for every row); from holds B

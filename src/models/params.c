@@ -2,6 +2,7 @@
  * table: one weight block behind the views, checkpoint names with an
  * optional prefix, and writing the table as a Hugging Face directory. */
 #include "io/safetensors.h"
+#include "kernels/bf16.h"
 #include "models/model_impl.h"
 
 #include <cJSON.h>
@@ -13,6 +14,7 @@
 /* The checkpoint the next model_params_finish on this thread checks its
  * table against (model_params_expect). */
 static _Thread_local const st_file *expect_file;
+static _Thread_local bool bf16_next; /* model_load_bf16 */
 static _Thread_local const char *expect_path, *expect_prefix;
 
 void model_params_expect(const st_file *f, const char *path, const char *prefix) {
@@ -274,7 +276,36 @@ static bool listed(const char *const *list, const char *name) {
     return false;
 }
 
+void model_load_bf16(bool on) { bf16_next = on; }
+
+/* A bf16 load (model_load_bf16): the bf16 block, before any weight is read. */
+static attn_status bf16_begin(attn_model *m) {
+    size_t bytes;
+    if (!size_mul((size_t)m->n_weights, sizeof(uint16_t), &bytes) || !(m->weights_bf16 = attn_malloc_aligned(bytes)))
+        return ATTN_ERR_OUT_OF_MEMORY;
+    /* only the matrices' ranges are written and read */
+    return ATTN_OK;
+}
+
+/* Parameter k just read, in a bf16 load: a matrix is checked finite,
+ * rounded into the bf16 block and its fp32 pages given back. */
+static attn_status bf16_take(attn_model *m, int k, const char *path) {
+    const param_info *p = &m->params[k];
+    if (!model_param_bf16(p)) return ATTN_OK;
+    const float *w = m->weights + p->offset;
+    if (!model_all_finite(w, p->numel))
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity (%s)", path, p->name);
+    uint16_t *h = m->weights_bf16 + p->offset;
+#pragma omp parallel for schedule(static) if (p->numel >= (1 << 18))
+    for (int64_t i = 0; i < p->numel; i++) h[i] = bf16_from_f32(w[i]);
+    mem_release(m->weights + p->offset, (size_t)p->numel * sizeof(float));
+    m->ptensors[k].bf16_only = true;
+    return ATTN_OK;
+}
+
 attn_status params_read(attn_model *m, const st_file *f, const char *path, const char *what) {
+    bool to_bf16 = bf16_next && model_families[m->kind].forward;
+    bf16_next = false;
     const param_table *t = m->table;
     const char *strip = t->strip_prefix ? t->strip_prefix : "";
     for (int64_t i = 0; i < f->n_tensors; i++)
@@ -282,7 +313,7 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
             return attn_errorf(ATTN_ERR_FORMAT, "%s: unexpected tensor \"%s\" for %s", path, f->tensors[i].name, what);
     float *tmp = NULL;
     int64_t tmp_cap = 0;
-    attn_status st = ATTN_OK;
+    attn_status st = to_bf16 ? bf16_begin(m) : ATTN_OK;
     for (int k = 0; k < m->n_params_tensors && !st; k++) {
         const param_info *p = &m->params[k];
         const param_row *row = &t->rows[p->spec];
@@ -291,10 +322,13 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
             for (const char *const *a = t->embd_alias; a && *a && !x; a++) x = model_find_tensor(f, *a, strip);
         if (!x && (row->flags & PF_OPTIONAL)) { /* zeros */
             memset(m->weights + p->offset, 0, (size_t)p->numel * sizeof(float));
+            if (to_bf16) st = bf16_take(m, k, path);
             continue;
         }
         if (!(row->flags & PF_TRANSPOSE) && !p->heads3) {
             st = model_read_param(m, k, x, path);
+            st_release(f, x); /* read: the mapping's pages of it leave the resident set */
+            if (!st && to_bf16) st = bf16_take(m, k, path);
             continue;
         }
         if (!x) {
@@ -322,8 +356,16 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
         float *dst = m->weights + p->offset;
         if (p->heads3) params_heads3(dst, from, p, false);
         else transpose(dst, from, R, C);
+        st_release(f, x);
+        if (to_bf16) st = bf16_take(m, k, path);
     }
     attn_free(tmp);
+    if (!st && to_bf16) { /* the model as attn_model_set_precision(BF16) + attn_model_release_f32 leave it */
+        for (int k = 0; k < m->n_params_tensors; k++)
+            m->ptensors[k].data_bf16 = model_param_bf16(&m->params[k]) ? m->weights_bf16 + m->params[k].offset : NULL;
+        m->f32_released = true;
+        model_sync_views(m);
+    }
     return st ? st : model_check_finite(m, path);
 }
 

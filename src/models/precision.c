@@ -7,7 +7,7 @@
 #include "models/model_impl.h"
 
 void model_refresh_bf16(attn_model *m) {
-    if (!m->weights_bf16) return;
+    if (!m->weights_bf16 || m->f32_released) return;
     for (int k = 0; k < m->n_params_tensors; k++) {
         const param_info *p = &m->params[k];
         if (!model_param_bf16(p) || p->qtype) continue;
@@ -34,9 +34,16 @@ static attn_status quantize_all(attn_model *m, int qtype) {
     return st;
 }
 
+attn_status model_released_error(const char *what) {
+    return attn_errorf(ATTN_ERR_UNSUPPORTED, "this model's fp32 weights were released for bf16 inference: it cannot be "
+                       "%s (load it again)", what);
+}
+
 attn_status attn_model_set_precision(attn_model *m, attn_precision precision) {
     if (precision < ATTN_PRECISION_F32 || precision > ATTN_PRECISION_Q4_1)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "unknown precision %d", (int)precision);
+    if (m->f32_released)
+        return precision == ATTN_PRECISION_BF16 ? ATTN_OK : model_released_error("set to another precision");
     if (m->qweights) {
         bool same = precision >= ATTN_PRECISION_Q8_0;
         for (int k = 0; same && k < m->n_params_tensors; k++)
@@ -62,6 +69,21 @@ attn_status attn_model_set_precision(attn_model *m, attn_precision precision) {
             m->weights_bf16 && model_param_bf16(&m->params[k]) ? m->weights_bf16 + m->params[k].offset : NULL;
     model_sync_views(m);
     model_refresh_bf16(m);
+    return ATTN_OK;
+}
+
+attn_status attn_model_release_f32(attn_model *m) {
+    if (!m) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_model_release_f32: model is NULL");
+    if (m->f32_released || !m->weights_bf16 || !model_families[m->kind].forward) return ATTN_OK;
+    if (m->grads) return attn_errorf(ATTN_ERR_INVALID_ARG, "a model being trained keeps its fp32 weights");
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        if (!model_param_bf16(p) || p->qtype) continue;
+        mem_release(m->weights + p->offset, (size_t)p->numel * sizeof(float));
+        m->ptensors[k].bf16_only = true;
+    }
+    m->f32_released = true;
+    model_sync_views(m);
     return ATTN_OK;
 }
 

@@ -67,6 +67,9 @@ attn_status model_quantize(attn_model *m, const int *qtype, const void *const *s
             for (int64_t r = 0; r < p->shape[0]; r++)
                 quant_quantize_row(qtype[k], m->weights + p->offset + r * p->shape[1],
                                    q + at + (size_t)r * quant_row_bytes(qtype[k], p->shape[1]), p->shape[1]);
+        /* the matrix's fp32 values are not read again (model_dequantize
+         * writes them back): their pages go back to the system */
+        mem_release(m->weights + p->offset, (size_t)p->numel * sizeof(float));
         p->qtype = qtype[k];
         p->q_offset = at;
         m->ptensors[k].data_q = q + at;

@@ -40,6 +40,9 @@ typedef struct tensor {
                                  and op_embedding use in place of data when
                                  set; NULL = not quantized */
     int qtype;
+    bool bf16_only;           /* data's values were released (bf16 inference,
+                                 attn_model_release_f32): data_bf16 is the only
+                                 copy, op_embedding reads its rows from it */
 } tensor;
 
 typedef enum op_kind {

@@ -1,6 +1,7 @@
 /* The ops: one forward function each (validate, compute, record) and one
  * backward function each, the backward ones gathered in OP_BACKWARD. */
 #include "ops/ops_impl.h"
+#include "kernels/bf16.h"
 #include "kernels/quant.h"
 
 #include <math.h>
@@ -72,6 +73,11 @@ tensor *op_embedding(graph *g, tensor *table, const int32_t *ids, int64_t B, int
     if (!out) return NULL;
     if (table->data_q)
         g->k->embedding_forward_q(out->data, table->data_q, table->qtype, ids, N, C);
+    else if (table->bf16_only && table->data_bf16)
+        for (int64_t n = 0; n < N; n++) { /* the bf16 rows widened: exact */
+            const uint16_t *row = table->data_bf16 + ids[n] * C;
+            for (int64_t c = 0; c < C; c++) out->data[n * C + c] = bf16_to_f32(row[c]);
+        }
     else
         g->k->embedding_forward(out->data, table->data, ids, N, C);
     tape_entry *e = record(g, OP_EMBEDDING, out, table, NULL, NULL);

@@ -201,3 +201,32 @@ TEST("an encoder has no decoding context") {
     CHECK(strstr(attn_last_error(), "encoder") != NULL);
     attn_model_free(m);
 }
+
+TEST("the KV cache grows past its first 64 positions: 150 tokens decoded in steps (single tokens across 64) end with the full forward's logits") {
+    attn_gpt_config cfg = attn_gpt_default_config();
+    cfg.n_layer = 2;
+    cfg.n_head = 2;
+    cfg.n_embd = 16;
+    cfg.n_ctx = 160;
+    cfg.vocab_size = 40;
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_new(&cfg, 3, &m));
+    if (!m) return;
+    enum { N = 150 };
+    int32_t ids[N];
+    for (int i = 0; i < N; i++) ids[i] = (int32_t)((i * 7 + 3) % 40);
+    float *full = malloc((size_t)N * 40 * sizeof *full), step[40];
+    CHECK_OK(attn_model_logits(m, ids, 1, N, full));
+    attn_ctx *c = NULL;
+    CHECK_OK(attn_ctx_new(m, 1, 0, &c));
+    if (!c) return;
+    CHECK_OK(attn_ctx_decode(c, ids, 60, step)); /* a prompt, single tokens across 64, then 80 at once (to 150) */
+    for (int i = 60; i < 70; i++) CHECK_OK(attn_ctx_decode(c, ids + i, 1, step));
+    CHECK_OK(attn_ctx_decode(c, ids + 70, N - 70, step));
+    double diff = 0;
+    for (int j = 0; j < 40; j++) diff = fmax(diff, fabs((double)step[j] - (double)full[(N - 1) * 40 + j]));
+    CHECK(diff < 1e-4);
+    attn_ctx_free(c);
+    free(full);
+    attn_model_free(m);
+}

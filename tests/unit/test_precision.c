@@ -15,6 +15,7 @@
 
 #include "attn/generate.h"
 #include "attn/train.h"
+#include "kernels/bf16.h"
 #include "models/model_impl.h"
 #include "train/trainer.h"
 
@@ -217,4 +218,68 @@ TEST("bf16 weights decode: logits close to fp32's, greedy tokens equal over 12 s
     CHECK(rmdir(dir) == 0);
     attn_model_free(a);
     attn_model_free(b);
+}
+
+/* The model of dir with every matrix's fp32 values rounded to bf16 and
+ * bf16 precision set: what a bf16 model whose fp32 weights were released
+ * computes (its embedding lookups read the bf16 rows). */
+static attn_model *rounded_bf16(const char *dir) {
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_load(dir, &m));
+    if (!m) return NULL;
+    for (int k = 0; k < m->n_params_tensors; k++) {
+        const param_info *p = &m->params[k];
+        if (!model_param_bf16(p)) continue;
+        for (int64_t i = 0; i < p->numel; i++) m->weights[p->offset + i] = bf16_round_f32(m->weights[p->offset + i]);
+    }
+    CHECK_OK(attn_model_set_precision(m, ATTN_PRECISION_BF16));
+    return m;
+}
+
+TEST("bf16 inference without fp32 weights (load_inference, release_f32): the rounded model's logits exactly, "
+     "for GPT-2, OPT, Llama, Qwen2 and BLOOM; saving, training and fp32 refused") {
+    static const char *const dirs[] = {GPT_DIR, "tests/ref/opt_tiny_proj", "tests/ref/llama_gqa", "tests/ref/qwen2_tiny",
+                                       "tests/ref/bloom_tiny"};
+    enum { TT = 6 };
+    const int32_t ids[2 * TT] = {1, 5, 9, 2, 7, 3, 4, 8, 6, 0, 2, 5};
+    for (size_t d = 0; d < sizeof dirs / sizeof dirs[0]; d++) {
+        attn_model *want_m = rounded_bf16(dirs[d]), *loaded = NULL, *released = NULL;
+        CHECK_OK(attn_model_load_inference(dirs[d], ATTN_PRECISION_BF16, &loaded));
+        CHECK_OK(attn_model_load(dirs[d], &released));
+        if (!want_m || !loaded || !released) return;
+        CHECK_OK(attn_model_set_precision(released, ATTN_PRECISION_BF16));
+        CHECK_OK(attn_model_release_f32(released));
+        CHECK(loaded->f32_released && released->f32_released);
+        int64_t V = attn_model_config(loaded).vocab_size;
+        float *want = malloc((size_t)(2 * TT * V) * sizeof *want), *got = malloc((size_t)(2 * TT * V) * sizeof *got);
+        CHECK_OK(attn_model_logits(want_m, ids, 2, TT, want));
+        attn_model *both[2] = {loaded, released};
+        for (int k = 0; k < 2; k++) {
+            memset(got, 0, (size_t)(2 * TT * V) * sizeof *got);
+            CHECK_OK(attn_model_logits(both[k], ids, 2, TT, got));
+            if (memcmp(got, want, (size_t)(2 * TT * V) * sizeof *got))
+                fprintf(stderr, "  %s (%s): logits differ from the rounded model's\n", dirs[d], k ? "released" : "loaded");
+            CHECK(!memcmp(got, want, (size_t)(2 * TT * V) * sizeof *got));
+        }
+        CHECK(attn_model_precision(loaded) == ATTN_PRECISION_BF16);
+        CHECK_OK(attn_model_set_precision(loaded, ATTN_PRECISION_BF16));
+        CHECK_STATUS(attn_model_set_precision(loaded, ATTN_PRECISION_F32), ATTN_ERR_UNSUPPORTED);
+        CHECK_STATUS(attn_model_set_precision(loaded, ATTN_PRECISION_Q8_0), ATTN_ERR_UNSUPPORTED);
+        CHECK_STATUS(attn_model_save(loaded, "/nonexistent/attn-release"), ATTN_ERR_UNSUPPORTED);
+        CHECK_STATUS(model_enable_grads(released), ATTN_ERR_UNSUPPORTED);
+        free(want);
+        free(got);
+        attn_model_free(want_m);
+        attn_model_free(loaded);
+        attn_model_free(released);
+    }
+    /* a model being trained keeps its fp32 weights */
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_load(GPT_DIR, &m));
+    if (!m) return;
+    CHECK_OK(attn_model_set_precision(m, ATTN_PRECISION_BF16));
+    CHECK_OK(model_enable_grads(m));
+    CHECK_STATUS(attn_model_release_f32(m), ATTN_ERR_INVALID_ARG);
+    CHECK(!m->f32_released);
+    attn_model_free(m);
 }
