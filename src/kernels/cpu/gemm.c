@@ -167,58 +167,39 @@ static void gemv_rows(float *out, const float *x, const float *W, int64_t ldw, i
  * over the rows: x is transposed into xt (K, Mp), Mp = M rounded up to 16,
  * and each output column n gathers x^T[k] * W[n][k] over k in order.
  *
- * Every output is one fused multiply-add chain over k from 0, split where
- * OpenBLAS's level-3 driver splits K (GEMM_Q = 320 floats on the AVX-512
- * builds; a remainder over Q and under 2Q in two halves), the blocks' sums
- * added in order, for K <= Q or K a multiple of 64 (where the halves are
- * whole, whatever the driver rounds them to): the arithmetic of the BLAS's own
- * kernel for these shapes, so that a step's logits do not depend on
- * whether this kernel or the BLAS ran (tests/unit/test_kernels.c compares
- * the two bit for bit). */
-enum { ROWS_MAX = 64, ROWS_KQ = 320 };
+ * Every output is one fused multiply-add chain over k from 0 to K: a row's
+ * outputs do not depend on the other rows of the step, nor on the thread
+ * count (tests/unit/test_kernels.c checks both and the sums against the
+ * reference). */
+enum { ROWS_MAX = 64 };
 
 /* xt, one per calling thread (core.h), at the largest size asked for */
 static thread_buffer rows_buffer = THREAD_BUFFER_INIT;
-
-static int64_t rows_kblock(int64_t rem) {
-    if (rem >= 2 * ROWS_KQ) return ROWS_KQ;
-    if (rem > ROWS_KQ) return rem / 2;
-    return rem;
-}
 
 /* Columns [n0, n0 + NB) (NB <= 8) for MV row vectors; inlined with
  * constant NB and MV so that the sums stay in registers. */
 static inline __attribute__((always_inline)) void rows_cols(float *out, int64_t ldc, const float *xt, int64_t Mp, int64_t M,
                                                             const float *W, int64_t ldw, int64_t K, int64_t n0, int NB,
                                                             int MV) {
-    __m512 tot[8][4], acc[8][4];
-    memset(tot, 0, sizeof tot);
+    __m512 tot[8][4];
     const float *w0 = W + n0 * ldw;
-    for (int64_t k0 = 0; k0 < K;) {
-        int64_t k1 = k0 + rows_kblock(K - k0);
 #pragma GCC unroll 8
-        for (int j = 0; j < 8; j++)
+    for (int j = 0; j < 8; j++)
 #pragma GCC unroll 4
-            for (int v = 0; v < 4; v++) acc[j][v] = _mm512_setzero_ps();
-        for (int64_t k = k0; k < k1; k++) {
-            __m512 xv[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+        for (int v = 0; v < 4; v++) tot[j][v] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < K; k++) {
+        __m512 xv[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps()};
+#pragma GCC unroll 4
+        for (int v = 0; v < 4; v++)
+            if (v < MV) xv[v] = _mm512_load_ps(xt + k * Mp + 16 * v);
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) {
+            if (j >= NB) continue;
+            __m512 w = _mm512_set1_ps(w0[j * ldw + k]);
 #pragma GCC unroll 4
             for (int v = 0; v < 4; v++)
-                if (v < MV) xv[v] = _mm512_load_ps(xt + k * Mp + 16 * v);
-#pragma GCC unroll 8
-            for (int j = 0; j < 8; j++) {
-                if (j >= NB) continue;
-                __m512 w = _mm512_set1_ps(w0[j * ldw + k]);
-#pragma GCC unroll 4
-                for (int v = 0; v < 4; v++)
-                    if (v < MV) acc[j][v] = _mm512_fmadd_ps(xv[v], w, acc[j][v]);
-            }
+                if (v < MV) tot[j][v] = _mm512_fmadd_ps(xv[v], w, tot[j][v]);
         }
-#pragma GCC unroll 8
-        for (int j = 0; j < 8; j++)
-#pragma GCC unroll 4
-            for (int v = 0; v < 4; v++) tot[j][v] = k0 ? _mm512_add_ps(tot[j][v], acc[j][v]) : acc[j][v];
-        k0 = k1;
     }
     float col[64] __attribute__((aligned(64)));
     for (int j = 0; j < NB; j++) {
@@ -252,12 +233,6 @@ static void rows_matmul(float *out, int64_t ldc, const float *x, int64_t lda, co
     }
 }
 
-/* Whether OpenBLAS takes these shapes (row-major x @ W^T, M rows) to its
- * small-matrix kernel, whose summation order differs: the AVX-512 builds'
- * permit for this case (column-major TN, M' = N, N' = M). */
-static bool blas_small_kernel(int64_t M, int64_t N, int64_t K) {
-    return (double)M * (double)N * (double)K <= 1e6 && M * N <= 1200 && K >= 32;
-}
 #endif
 
 typedef enum { USE_BLAS, USE_PACKED, USE_BUILTIN } gemm_use;
@@ -300,7 +275,7 @@ void gemm_f32_fused(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
         return;
     }
     if (M >= 2 && M <= ROWS_MAX && N > 0 && K > 0 && trans_b && !trans_a && alpha == 1.0f && beta == 0.0f &&
-        gemm_choice() == USE_BLAS && (K <= ROWS_KQ || K % 64 == 0) && !blas_small_kernel(M, N, K)) {
+        gemm_choice() == USE_BLAS) {
         size_t bytes = (size_t)K * (size_t)((M + 15) / 16 * 16) * sizeof(float);
         float *xt = thread_buffer_get(&rows_buffer, bytes); /* without it, the BLAS below */
         if (xt) {
