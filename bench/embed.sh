@@ -4,7 +4,7 @@
 # sentences (non-empty lines of the Austen corpus, every 20th, in file order), the same batch
 # size and thread count, L2-normalised embeddings. ONNX Runtime runs the model exported once
 # with torch.onnx (build/bench/minilm.onnx, bench/bench_embed_ort.py), ORT_ENABLE_ALL,
-# intra-op threads THREADS, inter-op 1. Rounds are interleaved (attn, PyTorch, ONNX Runtime,
+# intra-op threads THREADS, inter-op 1. Rounds are interleaved (attn, attn bf16, PyTorch, ONNX Runtime,
 # attn, ...); the best of ROUNDS of each is reported. All time encoding only (tokenizing,
 # forward passes, pooling): attn's `embed --time` line, and the helpers' timers; loading the
 # model and writing the output are excluded. The peers get one untimed warm-up batch.
@@ -14,7 +14,8 @@
 # with PyTorch's: cosine >= 0.9999 per sentence, or the script fails.
 #   sh bench/embed.sh            # N=2000 ROUNDS=3 THREADS=2 BATCH=32
 # Env: N, ROUNDS, THREADS, BATCH, PY (default .venv/bin/python), ATTN_BIN (default ./attn),
-#      ATTN_FLAGS (extra `attn embed` options, e.g. "--precision bf16"; the cosine check stays),
+#      BF16 (default 1: also time `attn embed --precision bf16` in each round, held to the same
+#      cosine check; 0 leaves it out),
 #      AUSTEN (default data/austen), OUT (JSON lines appended).
 set -eu
 cd "$(dirname "$0")/.."
@@ -24,7 +25,7 @@ THREADS=${THREADS:-2}
 BATCH=${BATCH:-32}
 PY=${PY:-.venv/bin/python}
 ATTN=${ATTN_BIN:-./attn}
-ATTN_FLAGS=${ATTN_FLAGS:-}
+BF16=${BF16:-1}
 AUSTEN=${AUSTEN:-data/austen}
 OUT=${OUT:-build/bench/embed.jsonl}
 [ -x "$ATTN" ] || { echo "bench/embed.sh: no $ATTN: run make first" >&2; exit 1; }
@@ -52,13 +53,21 @@ n=$(wc -l < "$TMP/sentences.txt")
 [ "$n" -eq "$N" ] || { echo "bench/embed.sh: only $n sentences in $AUSTEN (wanted $N)" >&2; exit 1; }
 
 : > "$TMP/attn"; : > "$TMP/torch"; : > "$TMP/ort"; : > "$TMP/attn.rss"; : > "$TMP/torch.rss"; : > "$TMP/ort.rss"
+: > "$TMP/bf16"; : > "$TMP/bf16.rss"
+# attn_round NAME NPY [OPTIONS]: one timed `attn embed`, its seconds to $TMP/NAME, its peak RSS (KB) to $TMP/NAME.rss
+attn_round() {
+    name=$1 npy=$2
+    shift 2
+    /usr/bin/time -f 'rss %M' -o "$TMP/$name.time" "$ATTN" embed -m "$MODEL" --normalize "$TMP/sentences.txt" \
+        --out "$npy" --threads "$THREADS" --batch "$BATCH" --time "$@" 2> "$TMP/$name.err" ||
+        { cat "$TMP/$name.err" >&2; exit 1; }
+    sed -n 's/^attn embed: encoded \([0-9]*\) lines (\([0-9]*\) tokens) in \([0-9.]*\) s.*/\1 \2 \3/p' "$TMP/$name.err" >> "$TMP/$name"
+    sed -n 's/^rss \([0-9]*\)/\1/p' "$TMP/$name.time" >> "$TMP/$name.rss"
+}
 r=0
 while [ "$r" -lt "$ROUNDS" ]; do
-    /usr/bin/time -f 'rss %M' -o "$TMP/attn.time" "$ATTN" embed -m "$MODEL" --normalize "$TMP/sentences.txt" \
-        --out "$TMP/a.npy" --threads "$THREADS" --batch "$BATCH" --time $ATTN_FLAGS 2> "$TMP/attn.err" ||
-        { cat "$TMP/attn.err" >&2; exit 1; }
-    sed -n 's/^attn embed: encoded \([0-9]*\) lines (\([0-9]*\) tokens) in \([0-9.]*\) s.*/\1 \2 \3/p' "$TMP/attn.err" >> "$TMP/attn"
-    sed -n 's/^rss \([0-9]*\)/\1/p' "$TMP/attn.time" >> "$TMP/attn.rss"
+    attn_round attn "$TMP/a.npy"
+    [ "$BF16" = 0 ] || attn_round bf16 "$TMP/b.npy" --precision bf16
     "$PY" bench/bench_embed_torch.py encode --model "$MODEL" --file "$TMP/sentences.txt" --threads "$THREADS" \
         --batch "$BATCH" --out "$TMP/t.npy" 2> "$TMP/torch.err" | tail -n 1 > "$TMP/torch.json" ||
         { cat "$TMP/torch.err" >&2; exit 1; }
@@ -71,6 +80,10 @@ while [ "$r" -lt "$ROUNDS" ]; do
     sed -n 's/.*"peak_rss_mb": \([0-9.]*\).*/\1/p' "$TMP/ort.json" >> "$TMP/ort.rss"
     cmp=$("$PY" bench/bench_embed_torch.py compare "$TMP/a.npy" "$TMP/t.npy" --min-cosine 0.9999) ||
         { echo "bench/embed.sh: attn's and PyTorch's embeddings disagree: $cmp" >&2; exit 1; }
+    if [ "$BF16" != 0 ]; then
+        cmpb=$("$PY" bench/bench_embed_torch.py compare "$TMP/b.npy" "$TMP/t.npy" --min-cosine 0.9999) ||
+            { echo "bench/embed.sh: attn's bf16 and PyTorch's embeddings disagree: $cmpb" >&2; exit 1; }
+    fi
     cmpo=$("$PY" bench/bench_embed_torch.py compare "$TMP/o.npy" "$TMP/t.npy" --min-cosine 0.9999) ||
         { echo "bench/embed.sh: ONNX Runtime's and PyTorch's embeddings disagree: $cmpo" >&2; exit 1; }
     r=$((r + 1))
@@ -81,24 +94,30 @@ ta=$(cut -d' ' -f3 "$TMP/attn" | sort -g | head -n 1)
 tt=$(sort -g "$TMP/torch" | head -n 1)
 to=$(sort -g "$TMP/ort" | head -n 1)
 ra=$(sort -g "$TMP/attn.rss" | tail -n 1)
+tb=$(cut -d' ' -f3 "$TMP/bf16" | sort -g | head -n 1)
+rb=$(sort -g "$TMP/bf16.rss" | tail -n 1)
 rt=$(sort -g "$TMP/torch.rss" | tail -n 1)
 ro=$(sort -g "$TMP/ort.rss" | tail -n 1)
 torchv=$("$PY" -c 'import torch; print(torch.__version__)')
 ortv=$("$PY" -c 'import onnxruntime; print(onnxruntime.__version__)')
 mincos=$(echo "$cmp" | sed -n 's/.*"min_cosine": \([0-9.e-]*\).*/\1/p')
+mincosb=$(echo "${cmpb:-}" | sed -n 's/.*"min_cosine": \([0-9.e-]*\).*/\1/p')
 mincoso=$(echo "$cmpo" | sed -n 's/.*"min_cosine": \([0-9.e-]*\).*/\1/p')
 echo "sentence embeddings, all-MiniLM-L6-v2: $N Austen lines ($tokens tokens), batch $BATCH, $THREADS threads,"
 echo "best of $ROUNDS interleaved rounds, encoding only; PyTorch $torchv via sentence-transformers;"
-echo "ONNX Runtime $ortv (torch.onnx export, ORT_ENABLE_ALL)${ATTN_FLAGS:+; attn with $ATTN_FLAGS}"
+echo "ONNX Runtime $ortv (torch.onnx export, ORT_ENABLE_ALL)"
 echo
 echo "| implementation | seconds | sentences/s | peak RSS (MB) |"
 echo "|---|---:|---:|---:|"
-awk -v n="$N" -v a="$ta" -v t="$tt" -v o="$to" -v ra="$ra" -v rt="$rt" -v ro="$ro" 'BEGIN {
+awk -v n="$N" -v a="$ta" -v t="$tt" -v o="$to" -v ra="$ra" -v rt="$rt" -v ro="$ro" -v b="${tb:-0}" -v rb="${rb:-0}" 'BEGIN {
     printf "| attn embed | %.3f | %.1f | %.0f |\n", a, n / a, ra / 1024
+    if (b > 0) printf "| attn embed --precision bf16 | %.3f | %.1f | %.0f |\n", b, n / b, rb / 1024
     printf "| sentence-transformers | %.3f | %.1f | %.0f |\n", t, n / t, rt
     printf "| ONNX Runtime | %.3f | %.1f | %.0f |\n", o, n / o, ro
-    printf "\nattn / PyTorch: %.2fx; attn / ONNX Runtime: %.2fx\n", t / a, o / a }'
-echo "embeddings agree with PyTorch's: min cosine attn $mincos, ONNX Runtime $mincoso (last round; every round checked >= 0.9999)"
+    printf "\nattn / PyTorch: %.2fx; attn / ONNX Runtime: %.2fx\n", t / a, o / a
+    if (b > 0) printf "attn bf16 / PyTorch: %.2fx; attn bf16 / ONNX Runtime: %.2fx\n", t / b, o / b }'
+echo "embeddings agree with PyTorch's: min cosine attn $mincos${mincosb:+, attn bf16 $mincosb}, ONNX Runtime $mincoso"
+echo "(last round; every round checked >= 0.9999)"
 awk -v n="$N" -v a="$ta" -v t="$tt" -v o="$to" -v k="$tokens" -v th="$THREADS" -v b="$BATCH" -v tv="$torchv" -v ov="$ortv" \
-    -v ra="$ra" -v rt="$rt" -v ro="$ro" -v fl="$ATTN_FLAGS" 'BEGIN {
-    printf "{\"bench\": \"embed_minilm\", \"sentences\": %d, \"tokens\": %d, \"threads\": %d, \"batch\": %d, \"torch\": \"%s\", \"onnxruntime\": \"%s\", \"attn_flags\": \"%s\", \"attn_sentences_per_s\": %.2f, \"pytorch_sentences_per_s\": %.2f, \"ort_sentences_per_s\": %.2f, \"ratio\": %.4f, \"ratio_ort\": %.4f, \"attn_rss_mb\": %.1f, \"pytorch_rss_mb\": %.1f, \"ort_rss_mb\": %.1f}\n", n, k, th, b, tv, ov, fl, n / a, n / t, n / o, t / a, o / a, ra / 1024, rt, ro }' >> "$OUT"
+    -v ra="$ra" -v rt="$rt" -v ro="$ro" -v tb="${tb:-0}" -v rb="${rb:-0}" 'BEGIN {
+    printf "{\"bench\": \"embed_minilm\", \"sentences\": %d, \"tokens\": %d, \"threads\": %d, \"batch\": %d, \"torch\": \"%s\", \"onnxruntime\": \"%s\", \"attn_sentences_per_s\": %.2f, \"pytorch_sentences_per_s\": %.2f, \"ort_sentences_per_s\": %.2f, \"ratio\": %.4f, \"ratio_ort\": %.4f, \"attn_rss_mb\": %.1f, \"pytorch_rss_mb\": %.1f, \"ort_rss_mb\": %.1f, \"attn_bf16_sentences_per_s\": %.2f, \"attn_bf16_rss_mb\": %.1f}\n", n, k, th, b, tv, ov, n / a, n / t, n / o, t / a, o / a, ra / 1024, rt, ro, (tb > 0 ? n / tb : 0), rb / 1024 }' >> "$OUT"
