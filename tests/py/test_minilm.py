@@ -116,6 +116,7 @@ def test_minilm_packed_padded_and_bf16(minilm, tmp_path):
     stays within cosine 0.9999 of sentence-transformers' fp32 embeddings and is not the fp32 result."""
     d, st = minilm
     sents = _sentences()
+    sents = sents[:-8:4] + sents[-8:]  # every 4th line, and the long passages and short lines
     f = tmp_path / "sents.txt"
     f.write_text("\n".join(sents) + "\n", encoding="utf-8")
     want = st.encode(sents, normalize_embeddings=True, batch_size=32).astype(np.float64)
