@@ -98,7 +98,13 @@ static attn_status embed_texts(attn_model *model, const attn_tokenizer *tok, cha
                 counts[b] = t->n;
                 at += t->n;
             }
-            if ((st = attn_encoder_embed_packed(model, ids, types, counts, B, normalize, emb))) goto done;
+            st = attn_encoder_embed_packed(model, ids, types, counts, B, normalize, emb);
+            if (st == ATTN_ERR_UNSUPPORTED) { /* quantized weights: the padded pass runs them */
+                packed = false;
+                b0 -= batch;
+                continue;
+            }
+            if (st) goto done;
         } else {
             for (int64_t b = 0; b < B; b++)
                 if (tk[order[b0 + b]].n > T) T = tk[order[b0 + b]].n;
@@ -386,8 +392,9 @@ static int parse(int argc, char **argv, bool similar, embed_args *a) {
         {CLI_STR("--per-residue", NULL, "DIR", &a->per_residue,
                  "proteins: also write each sequence's residue embeddings as DIR/N.npy, float32 (residues, width), N "
                  "the 0-based sequence index in 6 digits, listed in DIR/index.tsv (file, residues, FASTA name)")},
-        {CLI_CHOICE("--precision", NULL, "fp32|bf16", &a->precision, cli_precisions,
-                    "the weights and the matrix products' inputs: bf16 rounds both (products summed in fp32)")},
+        {CLI_CHOICE("--precision", NULL, "fp32|bf16|q8_0|q4_0|q4_1", &a->precision, cli_inference_precisions,
+                    "the weights and the matrix products' inputs: bf16 rounds both (products summed in fp32); q8_0, "
+                    "q4_0 and q4_1 quantize the weight matrices (ggml's blocks; these run padded batches)")},
         {CLI_FLAG("--padded", NULL, &a->padded,
                   "pad each batch to its longest line instead of packing its tokens back to back (slower; the same "
                   "embeddings up to rounding)")},
