@@ -4,7 +4,8 @@
       Loads all-MiniLM-L6-v2 with sentence-transformers (CPU, torch.set_num_threads(N)),
       encodes one warm-up batch (untimed), then times encode(lines, batch_size=B,
       normalize_embeddings=True) on every line of FILE (split at newlines, unchanged) and
-      prints one JSON line: {"impl": "pytorch", "sentences": n, "seconds": s, "sentences_per_s": r}.
+      prints one JSON line: {"impl": "pytorch", "sentences": n, "seconds": s, "sentences_per_s": r,
+      "peak_rss_mb": m} (m: this process's peak resident set, ru_maxrss).
       The embeddings go to E.npy (float32).
 
   bench_embed_torch.py compare A.npy B.npy [--min-cosine C]
@@ -12,6 +13,7 @@
       with status 1 when the shapes differ or it is below C (default 0.9999)."""
 import argparse
 import json
+import resource
 import sys
 import time
 
@@ -40,7 +42,8 @@ def encode(args):
     np.save(args.out, emb.astype(np.float32))
     print(json.dumps({"impl": "pytorch", "torch": torch.__version__, "threads": torch.get_num_threads(),
                       "sentences": len(lines), "seconds": round(sec, 6),
-                      "sentences_per_s": round(len(lines) / sec, 2)}))
+                      "sentences_per_s": round(len(lines) / sec, 2),
+                      "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
 
 
 def compare(args):

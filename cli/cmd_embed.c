@@ -42,9 +42,12 @@ static int by_length(const void *a, const void *b) {
 }
 
 /* Embeds n texts into out (n, C); *n_tokens (when not NULL) receives the
- * number of real tokens, padding excluded. */
+ * number of real tokens, padding excluded. Batches are formed in order of
+ * length; with packed, each batch's tokens go back to back without padding
+ * (attn_encoder_embed_packed), else each row is padded to the batch's longest. */
 static attn_status embed_texts(attn_model *model, const attn_tokenizer *tok, char *const *texts, const size_t *lens, int64_t n,
-                               int64_t max_len, int64_t batch, bool normalize, int64_t C, float *out, int64_t *n_tokens) {
+                               int64_t max_len, int64_t batch, bool normalize, bool packed, int64_t C, float *out,
+                               int64_t *n_tokens) {
     attn_bert_config cfg;
     attn_model_encoder_config(model, &cfg);
     attn_status st = ATTN_OK;
@@ -53,6 +56,7 @@ static attn_status embed_texts(attn_model *model, const attn_tokenizer *tok, cha
     int32_t *ids = NULL, *types = NULL;
     uint8_t *mask = NULL;
     float *emb = NULL;
+    int64_t *counts = NULL;
     if (!tk || !order || !lengths) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
@@ -77,31 +81,50 @@ static attn_status embed_texts(attn_model *model, const attn_tokenizer *tok, cha
     types = malloc((size_t)(batch * longest) * sizeof *types);
     mask = malloc((size_t)(batch * longest));
     emb = malloc((size_t)(batch * C) * sizeof *emb);
-    if (!ids || !types || !mask || !emb) {
+    counts = malloc((size_t)batch * sizeof *counts);
+    if (!ids || !types || !mask || !emb || !counts) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto done;
     }
     int32_t pad = cfg.pad_token_id >= 0 ? cfg.pad_token_id : 0;
     for (int64_t b0 = 0; b0 < n; b0 += batch) {
         int64_t B = n - b0 < batch ? n - b0 : batch, T = 1;
-        for (int64_t b = 0; b < B; b++)
-            if (tk[order[b0 + b]].n > T) T = tk[order[b0 + b]].n;
-        for (int64_t b = 0; b < B; b++) {
-            const tokenized *t = &tk[order[b0 + b]];
-            for (int64_t j = 0; j < T; j++) {
-                bool real = j < t->n;
-                ids[b * T + j] = real ? t->ids[j] : pad;
-                types[b * T + j] = real && t->types ? t->types[j] : 0;
-                mask[b * T + j] = real;
+        if (packed) { /* the batch's tokens back to back, no padding */
+            int64_t at = 0;
+            for (int64_t b = 0; b < B; b++) {
+                const tokenized *t = &tk[order[b0 + b]];
+                memcpy(ids + at, t->ids, (size_t)t->n * sizeof *ids);
+                for (int64_t j = 0; j < t->n; j++) types[at + j] = t->types ? t->types[j] : 0;
+                counts[b] = t->n;
+                at += t->n;
             }
+            st = attn_encoder_embed_packed(model, ids, types, counts, B, normalize, emb);
+            if (st == ATTN_ERR_UNSUPPORTED) { /* quantized weights: the padded pass runs them */
+                packed = false;
+                b0 -= batch;
+                continue;
+            }
+            if (st) goto done;
+        } else {
+            for (int64_t b = 0; b < B; b++)
+                if (tk[order[b0 + b]].n > T) T = tk[order[b0 + b]].n;
+            for (int64_t b = 0; b < B; b++) {
+                const tokenized *t = &tk[order[b0 + b]];
+                for (int64_t j = 0; j < T; j++) {
+                    bool real = j < t->n;
+                    ids[b * T + j] = real ? t->ids[j] : pad;
+                    types[b * T + j] = real && t->types ? t->types[j] : 0;
+                    mask[b * T + j] = real;
+                }
+            }
+            if ((st = attn_encoder_embed(model, ids, types, mask, B, T, normalize, emb))) goto done;
         }
-        if ((st = attn_encoder_embed(model, ids, types, mask, B, T, normalize, emb))) goto done;
         for (int64_t b = 0; b < B; b++) memcpy(out + order[b0 + b] * C, emb + b * C, (size_t)C * sizeof(float));
     }
 done:
     if (tk)
         for (int64_t i = 0; i < n; i++) attn_free(tk[i].ids), attn_free(tk[i].types);
-    free(tk), free(order), free(lengths), free(ids), free(types), free(mask), free(emb);
+    free(tk), free(order), free(lengths), free(ids), free(types), free(mask), free(emb), free(counts);
     return st;
 }
 
@@ -344,8 +367,9 @@ done:
 
 typedef struct embed_args {
     const char *model_dir, *file, *out, *query, *per_residue;
-    bool normalize, time, protein;
+    bool normalize, time, protein, padded;
     long long threads, max_len, batch, top;
+    int precision;
 } embed_args;
 
 /* Parses both commands' options; returns -1 to go on, else an exit status. */
@@ -353,6 +377,7 @@ static int parse(int argc, char **argv, bool similar, embed_args *a) {
     const char *cmd = similar ? "similar" : "embed";
     memset(a, 0, sizeof *a);
     a->batch = 32;
+    a->precision = ATTN_PRECISION_F32;
     const cli_option embed_options[] = {
         {CLI_STR("--model", "-m", "DIR", &a->model_dir, "model directory (an encoder)")},
         {CLI_FLAG("--normalize", NULL, &a->normalize, "divide each embedding by its L2 norm")},
@@ -367,6 +392,12 @@ static int parse(int argc, char **argv, bool similar, embed_args *a) {
         {CLI_STR("--per-residue", NULL, "DIR", &a->per_residue,
                  "proteins: also write each sequence's residue embeddings as DIR/N.npy, float32 (residues, width), N "
                  "the 0-based sequence index in 6 digits, listed in DIR/index.tsv (file, residues, FASTA name)")},
+        {CLI_CHOICE("--precision", NULL, "fp32|bf16|q8_0|q4_0|q4_1", &a->precision, cli_inference_precisions,
+                    "the weights and the matrix products' inputs: bf16 rounds both (products summed in fp32); q8_0, "
+                    "q4_0 and q4_1 quantize the weight matrices (ggml's blocks; these run padded batches)")},
+        {CLI_FLAG("--padded", NULL, &a->padded,
+                  "pad each batch to its longest line instead of packing its tokens back to back (slower; the same "
+                  "embeddings up to rounding)")},
         {CLI_THREADS(&a->threads)},
         {CLI_FLAG("--time", NULL, &a->time,
                   "print to stderr the encoding time (tokenizing, the forward passes and pooling; not loading the "
@@ -380,6 +411,8 @@ static int parse(int argc, char **argv, bool similar, embed_args *a) {
         {CLI_INT("--max-length", NULL, "N", &a->max_len, 0, CLI_MAX_LEN, "truncate lines to N tokens"),
          .def = "the model's maximum"},
         {CLI_INT("--batch", NULL, "N", &a->batch, 1, CLI_MAX_BATCH, "lines per forward pass")},
+        {CLI_CHOICE("--precision", NULL, "fp32|bf16", &a->precision, cli_precisions,
+                    "the weights and the matrix products' inputs: bf16 rounds both (products summed in fp32)")},
         {CLI_THREADS(&a->threads)},
         CLI_END,
     };
@@ -437,6 +470,8 @@ static int run(int argc, char **argv, bool similar) {
         st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s is not an encoder (BERT-family) model", a.model_dir);
         goto fail;
     }
+    if (a.precision != ATTN_PRECISION_F32 && (st = attn_model_set_precision(model, (attn_precision)a.precision)))
+        goto fail;
     if ((st = attn_tokenizer_load(a.model_dir, &tok))) goto fail;
     if (attn_tokenizer_vocab_size(tok) > cfg.vocab_size) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "the tokenizer has %d tokens but the model's vocabulary only %lld",
@@ -477,7 +512,8 @@ static int run(int argc, char **argv, bool similar) {
     struct timespec t0, t1;
     int64_t n_tokens = 0;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    if ((st = embed_texts(model, tok, ln.s, ln.len, ln.n, max_len, a.batch, a.normalize || similar, C, emb, &n_tokens)))
+    if ((st = embed_texts(model, tok, ln.s, ln.len, ln.n, max_len, a.batch, a.normalize || similar, !a.padded, C, emb,
+                          &n_tokens)))
         goto fail;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     if (a.time) {
@@ -493,7 +529,7 @@ static int run(int argc, char **argv, bool similar) {
             st = ATTN_ERR_OUT_OF_MEMORY;
             goto fail;
         }
-        st = qtext ? embed_texts(model, tok, &qtext, &qlen, 1, max_len, 1, true, C, q, NULL) : ATTN_ERR_OUT_OF_MEMORY;
+        st = qtext ? embed_texts(model, tok, &qtext, &qlen, 1, max_len, 1, true, true, C, q, NULL) : ATTN_ERR_OUT_OF_MEMORY;
         free(qtext);
         if (st) goto fail;
         float *scores = malloc((size_t)(ln.n ? ln.n : 1) * sizeof *scores);

@@ -123,6 +123,16 @@ ATTN_API attn_status attn_encoder_attention_maps(attn_model *model, const int32_
 ATTN_API attn_status attn_encoder_embed(attn_model *model, const int32_t *ids, const int32_t *type_ids,
                                         const uint8_t *mask, int64_t B, int64_t T, bool normalize, float *out);
 
+/* The same embeddings for n sequences packed back to back without padding:
+ * sequence s is lengths[s] tokens of ids (and of type_ids, or type 0 when
+ * NULL), all real, starting where sequence s - 1 ends. The dense layers run
+ * once on all the tokens, attention within each sequence; out (n,
+ * hidden_size). BERT-family encoders with fp32 or bf16 weights
+ * (ATTN_ERR_UNSUPPORTED for ESM or quantized weights). The activations are
+ * kept with the model between calls, so calls on one model must not overlap. */
+ATTN_API attn_status attn_encoder_embed_packed(attn_model *model, const int32_t *ids, const int32_t *type_ids,
+                                               const int64_t *lengths, int64_t n, bool normalize, float *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -43,6 +43,8 @@ struct bert_model {
     tensor rcls_w, rcls_b;    /* RoBERTa's sequence head: dense */
     tensor nsp_w, nsp_b;
     bert_layer *layers;
+    float *work;              /* attn_encoder_embed_packed's activations, kept between calls */
+    int64_t work_floats;
 };
 
 /* ---- parameter table ------------------------------------------------------ */
@@ -176,6 +178,7 @@ void bert_sync_views(attn_model *m) {
 void bert_free(struct bert_model *b) {
     if (!b) return;
     attn_free(b->layers);
+    attn_free_aligned(b->work);
     attn_free(b);
 }
 
@@ -579,5 +582,133 @@ attn_status attn_encoder_embed(attn_model *m, const int32_t *ids, const int32_t 
     if (!model_all_finite(out, B * C))
         return attn_errorf(ATTN_ERR_FORMAT, "non-finite values (NaN or infinity) in the sentence embedding (the mean "
                            "of the hidden states overflows); the weights may be corrupt");
+    return ATTN_OK;
+}
+
+/* ---- packed inference ------------------------------------------------------ */
+
+/* The encoder without the tape, on sequences packed back to back (no
+ * padding): the dense layers run once on all the rows, attention per
+ * sequence (its rows only, so no mask). The same kernels and the same order
+ * of operations per element as encode(), so the hidden states match it.
+ * Activations live in b->work, grown once and kept for the next call. */
+
+static void packed_linear(const kernels *k, float *out, const float *x, const tensor *w, const tensor *b, int64_t N,
+                          int64_t C, int64_t OC) {
+    if (w->data_bf16 && k->matmul_forward_bf16)
+        k->matmul_forward_bf16(out, x, w->data_bf16, b->data, N, C, OC);
+    else
+        k->matmul_forward(out, x, w->data, b->data, N, C, OC);
+}
+
+static void packed_linear_act(const kernels *k, float *out, float *pre, const float *x, const tensor *w, const tensor *b,
+                              int64_t N, int64_t C, int64_t OC, kernel_act act) {
+    if (w->data_bf16 && k->matmul_act_forward_bf16)
+        k->matmul_act_forward_bf16(out, pre, x, w->data_bf16, b->data, N, C, OC, act);
+    else
+        k->matmul_act_forward(out, pre, x, w->data, b->data, N, C, OC, act);
+}
+
+attn_status attn_encoder_embed_packed(attn_model *m, const int32_t *ids, const int32_t *type_ids, const int64_t *lengths,
+                                      int64_t n, bool normalize, float *out) {
+    if (!m || !m->bert) return attn_errorf(ATTN_ERR_INVALID_ARG, "packed embeddings need an encoder (BERT) model");
+    if (!ids || !lengths || !out || n < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder: empty batch");
+    if (m->qweights) return attn_errorf(ATTN_ERR_UNSUPPORTED, "packed embeddings run fp32 or bf16 weights only");
+    struct bert_model *bm = m->bert;
+    const attn_bert_config *c = &bm->cfg;
+    int64_t C = c->hidden_size, F = c->intermediate_size, H = c->n_head, D = C / H, N = 0;
+    int64_t limit = c->roberta ? c->max_positions - c->pad_token_id - 1 : c->max_positions;
+    for (int64_t s = 0; s < n; s++) {
+        if (lengths[s] < 1 || lengths[s] > limit)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "sequence %lld has %lld tokens (1 to %lld fit the model's positions)",
+                               (long long)s, (long long)lengths[s], (long long)limit);
+        if (N > INT32_MAX) return attn_errorf(ATTN_ERR_INVALID_ARG, "batch too large");
+        N += lengths[s];
+    }
+    for (int64_t i = 0; i < N; i++) {
+        if (ids[i] < 0 || ids[i] >= c->vocab_size)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "token id %d at position %lld is outside the vocabulary", (int)ids[i],
+                               (long long)i);
+        if (type_ids && (type_ids[i] < 0 || type_ids[i] >= c->type_vocab_size))
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "token type %d at position %lld is outside [0, %lld)", (int)type_ids[i],
+                               (long long)i, (long long)c->type_vocab_size);
+    }
+    /* x, sum, t (N, C); qkv (N, 3C); h (N, max(F, C)); mean, rstd (N); lse (N, H); the reference kernels' pre-activation
+     * (N, F), which the CPU kernels do without; start (n + 1) int64 as 2 floats each */
+    const kernels *k = kernels_default();
+    int64_t FC = F > C ? F : C, pre_floats = k == &kernels_ref ? N * F : 0;
+    int64_t need = N * (6 * C + FC + 2 + H) + pre_floats + 2 * (n + 1) + 1;
+    if (need > bm->work_floats) {
+        size_t bytes;
+        if (!size_mul((size_t)need, sizeof(float), &bytes)) return attn_errorf(ATTN_ERR_INVALID_ARG, "batch too large");
+        float *w = attn_malloc_aligned(bytes);
+        if (!w) return ATTN_ERR_OUT_OF_MEMORY;
+        attn_free_aligned(bm->work);
+        bm->work = w;
+        bm->work_floats = need;
+    }
+    float *x = bm->work, *sum = x + N * C, *t = sum + N * C, *qkv = t + N * C, *h = qkv + N * 3 * C, *mean = h + N * FC,
+          *rstd = mean + N, *lse = rstd + N, *pre = pre_floats ? lse + N * H : NULL;
+    float *tail = lse + N * H + pre_floats;
+    tail += (uintptr_t)tail % 8 ? 1 : 0; /* int64_t alignment */
+    int64_t *start = (int64_t *)(void *)tail;
+    start[0] = 0;
+    for (int64_t s = 0; s < n; s++) start[s + 1] = start[s] + lengths[s];
+    float eps = c->layer_norm_eps;
+
+    /* embeddings: (word + position) + type, then the layer norm */
+#pragma omp parallel for if (N * C >= PAR_MIN) schedule(static)
+    for (int64_t s = 0; s < n; s++)
+        for (int64_t i = start[s]; i < start[s + 1]; i++) {
+            int64_t p = c->roberta ? c->pad_token_id + 1 + (i - start[s]) : i - start[s];
+            const float *we = bm->wte.data + (int64_t)ids[i] * C, *pe = bm->wpe.data + p * C,
+                        *te = bm->wtt.data + (int64_t)(type_ids ? type_ids[i] : 0) * C;
+            float *e = sum + i * C;
+            for (int64_t j = 0; j < C; j++) e[j] = (we[j] + pe[j]) + te[j];
+        }
+    k->layernorm_forward(x, mean, rstd, sum, bm->emb_ln_w.data, bm->emb_ln_b.data, N, C, eps);
+
+    kernel_act act = activation(c->activation);
+    for (int64_t l = 0; l < c->n_layer; l++) {
+        const bert_layer *ly = &bm->layers[l];
+        packed_linear(k, qkv, x, &ly->qkv_w, &ly->qkv_b, N, C, 3 * C);
+        /* each sequence attends to its own rows; threads take whole sequences (the kernel runs on one thread inside) */
+#pragma omp parallel for if (N * C >= PAR_MIN) schedule(dynamic, 1)
+        for (int64_t s = 0; s < n; s++) {
+            int64_t T = start[s + 1] - start[s];
+            attn_dims d = {.B = 1, .Tq = T, .Tk = T, .H = H, .D = D, .q_stride = 3 * C, .kv_stride = 3 * C,
+                           .q_batch_stride = T * 3 * C, .kv_batch_stride = T * 3 * C, .scale = 1.0f / sqrtf((float)D)};
+            const float *q = qkv + start[s] * 3 * C;
+            k->attention_forward(&d, t + start[s] * C, lse + start[s] * H, q, q + C, q + 2 * C);
+        }
+        packed_linear(k, h, t, &ly->ao_w, &ly->ao_b, N, C, C); /* h as scratch (N, C) */
+        k->add_layernorm_forward(sum, x, mean, rstd, x, h, ly->ln1_w.data, ly->ln1_b.data, N, C, eps);
+        packed_linear_act(k, h, pre, x, &ly->fc_w, &ly->fc_b, N, C, F, act);
+        packed_linear(k, t, h, &ly->fc2_w, &ly->fc2_b, N, F, C);
+        k->add_layernorm_forward(sum, x, mean, rstd, x, t, ly->ln2_w.data, ly->ln2_b.data, N, C, eps);
+    }
+
+    /* mean pooling (sentence-transformers), then the optional L2 normalisation, as attn_encoder_embed */
+    for (int64_t s = 0; s < n; s++) {
+        float *o = out + s * C;
+        for (int64_t j = 0; j < C; j++) o[j] = 0.0f;
+        for (int64_t i = start[s]; i < start[s + 1]; i++) {
+            const float *row = x + i * C;
+            for (int64_t j = 0; j < C; j++) o[j] += row[j];
+        }
+        float inv = 1.0f / (float)lengths[s];
+        double ss = 0;
+        for (int64_t j = 0; j < C; j++) {
+            o[j] *= inv;
+            ss += (double)o[j] * (double)o[j];
+        }
+        if (normalize) {
+            float sc = 1.0f / (float)fmax(sqrt(ss), 1e-12);
+            for (int64_t j = 0; j < C; j++) o[j] *= sc;
+        }
+    }
+    if (!model_all_finite(out, n * C))
+        return attn_errorf(ATTN_ERR_FORMAT, "non-finite values (NaN or infinity) in the sentence embedding; the weights "
+                           "may be corrupt");
     return ATTN_OK;
 }

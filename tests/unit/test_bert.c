@@ -176,6 +176,93 @@ TEST("padding changes nothing: a row alone equals the same row in a padded batch
     fixture_close(&x);
 }
 
+/* The fixture's rows without their padding, back to back in the order
+ * rows[0..n): ids, types and lengths (the real tokens are each row's prefix). */
+static int64_t pack_rows(const fixture *x, const int64_t *rows, int64_t n, int32_t *ids, int32_t *types, int64_t *lengths) {
+    int64_t at = 0;
+    for (int64_t i = 0; i < n; i++) {
+        int64_t b = rows[i], len = 0;
+        for (int64_t t = 0; t < x->T; t++) len += x->mask[b * x->T + t] != 0;
+        for (int64_t t = 0; t < len; t++) {
+            CHECK(x->mask[b * x->T + t]);
+            ids[at + t] = x->ids[b * x->T + t];
+            types[at + t] = x->types ? x->types[b * x->T + t] : 0;
+        }
+        lengths[i] = len;
+        at += len;
+    }
+    return at;
+}
+
+/* Packed embeddings (no padding, attention per sequence) against the padded
+ * batch's: rows in order, reversed, and one row alone, normalised or not. */
+static void check_packed(fixture *x, const char *what) {
+    int64_t B = x->B, T = x->T, C = x->C;
+    CHECK(B >= 2);
+    int64_t n = B + 1, *rows = attn_malloc((size_t)n * sizeof *rows), *lengths = attn_malloc((size_t)n * sizeof *lengths);
+    int32_t *ids = attn_malloc((size_t)(n * T) * sizeof *ids), *types = attn_malloc((size_t)(n * T) * sizeof *types);
+    float *padded = attn_malloc((size_t)(B * C) * sizeof(float)), *packed = attn_malloc((size_t)(n * C) * sizeof(float));
+    char name[96];
+    for (int norm = 0; norm < 2; norm++) {
+        CHECK_OK(attn_encoder_embed(x->m, x->ids, x->types, x->mask, B, T, norm, padded));
+        /* the rows reversed, then the last row again */
+        for (int64_t i = 0; i < B; i++) rows[i] = B - 1 - i;
+        rows[B] = B - 1;
+        pack_rows(x, rows, n, ids, types, lengths);
+        CHECK_OK(attn_encoder_embed_packed(x->m, ids, x->types ? types : NULL, lengths, n, norm, packed));
+        for (int64_t i = 0; i < n; i++) {
+            snprintf(name, sizeof name, "%s: packed row %lld (normalize %d)", what, (long long)rows[i], norm);
+            CHECK(close_rel(name, packed + i * C, padded + rows[i] * C, C, 1e-5));
+        }
+        /* one sequence alone: the same as in the mixed-length batch */
+        float *alone = attn_malloc((size_t)C * sizeof(float));
+        pack_rows(x, rows + B, 1, ids, types, lengths);
+        CHECK_OK(attn_encoder_embed_packed(x->m, ids, x->types ? types : NULL, lengths, 1, norm, alone));
+        snprintf(name, sizeof name, "%s: a row alone vs in the batch", what);
+        CHECK(close_rel(name, alone, packed + B * C, C, 1e-6));
+        attn_free(alone);
+    }
+    attn_free(rows), attn_free(lengths), attn_free(ids), attn_free(types), attn_free(padded), attn_free(packed);
+}
+
+TEST("packed embeddings (no padding) equal the padded batch's: BERT, RoBERTa positions, bf16, bad inputs") {
+    const char *dirs[] = {REF "bert_tiny", REF "roberta_tiny", REF "bert_tiny_base"};
+    for (int d = 0; d < 3; d++) {
+        fixture x;
+        if (fixture_open(&x, dirs[d])) check_packed(&x, dirs[d]);
+        fixture_close(&x);
+    }
+    fixture x;
+    if (fixture_open(&x, REF "bert_tiny")) {
+        /* bf16 weights: both paths run the bf16 products */
+        CHECK_OK(attn_model_set_precision(x.m, ATTN_PRECISION_BF16));
+        int64_t B = x.B, T = x.T, C = x.C, lengths[8], rows[8];
+        int32_t ids[8 * 64], types[8 * 64];
+        CHECK(B <= 8 && T <= 64);
+        float padded[8 * 32], packed[8 * 32];
+        CHECK(C <= 32);
+        for (int64_t i = 0; i < B; i++) rows[i] = i;
+        int64_t N = pack_rows(&x, rows, B, ids, types, lengths);
+        CHECK_OK(attn_encoder_embed(x.m, x.ids, x.types, x.mask, B, T, true, padded));
+        CHECK_OK(attn_encoder_embed_packed(x.m, ids, types, lengths, B, true, packed));
+        CHECK(close_rel("bf16 packed", packed, padded, B * C, 1e-5));
+        CHECK_OK(attn_model_set_precision(x.m, ATTN_PRECISION_F32));
+        /* bad inputs: an empty sequence, one longer than the positions, an id and a type out of range */
+        int64_t bad_len[2] = {lengths[0], 0};
+        CHECK_STATUS(attn_encoder_embed_packed(x.m, ids, types, bad_len, 2, true, packed), ATTN_ERR_INVALID_ARG);
+        int64_t long_len = 100000;
+        CHECK_STATUS(attn_encoder_embed_packed(x.m, ids, types, &long_len, 1, true, packed), ATTN_ERR_INVALID_ARG);
+        int32_t keep = ids[N - 1];
+        ids[N - 1] = (int32_t)x.V;
+        CHECK_STATUS(attn_encoder_embed_packed(x.m, ids, types, lengths, B, true, packed), ATTN_ERR_INVALID_ARG);
+        ids[N - 1] = keep;
+        types[0] = 99;
+        CHECK_STATUS(attn_encoder_embed_packed(x.m, ids, types, lengths, B, true, packed), ATTN_ERR_INVALID_ARG);
+        CHECK_STATUS(attn_encoder_embed_packed(x.m, ids, types, lengths, 0, true, packed), ATTN_ERR_INVALID_ARG);
+    }
+    fixture_close(&x);
+}
+
 TEST("a fresh encoder: init, sizes, masked-LM training step lowers the loss") {
     attn_bert_config cfg = attn_bert_default_config();
     cfg.n_layer = 2, cfg.n_head = 2, cfg.hidden_size = 16, cfg.intermediate_size = 24, cfg.max_positions = 12;
