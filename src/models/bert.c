@@ -523,6 +523,21 @@ attn_status attn_encoder_nsp_logits(attn_model *m, const int32_t *ids, const int
     return run(m, RUN_NSP, ids, type_ids, mask, B, T, out);
 }
 
+/* A sum of n token rows (C wide) into their mean, then scaled to unit
+ * length when normalize: the sentence embedding of both embed paths. */
+static void pool_finish(float *o, int64_t C, double n, bool normalize) {
+    float inv = 1.0f / (float)fmax(n, 1e-9);
+    double ss = 0;
+    for (int64_t c = 0; c < C; c++) {
+        o[c] *= inv;
+        ss += (double)o[c] * (double)o[c];
+    }
+    if (normalize) {
+        float sc = 1.0f / (float)fmax(sqrt(ss), 1e-12);
+        for (int64_t c = 0; c < C; c++) o[c] *= sc;
+    }
+}
+
 attn_status attn_encoder_attention_maps(attn_model *m, const int32_t *ids, const uint8_t *mask, int64_t T, float *out) {
     if (!m || !m->bert) return attn_errorf(ATTN_ERR_INVALID_ARG, "not an encoder (BERT) model");
     if (!ids || !out || T < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder attention maps: ids and out are required");
@@ -566,16 +581,7 @@ attn_status attn_encoder_embed(attn_model *m, const int32_t *ids, const int32_t 
             const float *row = h + (b * T + t) * C;
             for (int64_t c = 0; c < C; c++) o[c] += row[c];
         }
-        float inv = 1.0f / (float)fmax(n, 1e-9);
-        double ss = 0;
-        for (int64_t c = 0; c < C; c++) {
-            o[c] *= inv;
-            ss += (double)o[c] * (double)o[c];
-        }
-        if (normalize) {
-            float s = 1.0f / (float)fmax(sqrt(ss), 1e-12);
-            for (int64_t c = 0; c < C; c++) o[c] *= s;
-        }
+        pool_finish(o, C, n, normalize);
     }
     attn_free(h);
     /* finite hidden states can still overflow in the mean */
@@ -696,16 +702,7 @@ attn_status attn_encoder_embed_packed(attn_model *m, const int32_t *ids, const i
             const float *row = x + i * C;
             for (int64_t j = 0; j < C; j++) o[j] += row[j];
         }
-        float inv = 1.0f / (float)lengths[s];
-        double ss = 0;
-        for (int64_t j = 0; j < C; j++) {
-            o[j] *= inv;
-            ss += (double)o[j] * (double)o[j];
-        }
-        if (normalize) {
-            float sc = 1.0f / (float)fmax(sqrt(ss), 1e-12);
-            for (int64_t j = 0; j < C; j++) o[j] *= sc;
-        }
+        pool_finish(o, C, (double)lengths[s], normalize);
     }
     if (!model_all_finite(out, n * C))
         return attn_errorf(ATTN_ERR_FORMAT, "non-finite values (NaN or infinity) in the sentence embedding; the weights "
