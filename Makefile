@@ -193,9 +193,11 @@ attn-asan-test: $(BUILD)/attn $(TEST_BIN)
 	  BUILD=$(BUILD) ATTN_BIN=$(BUILD)/attn ATTN_QUICK=1 sh tests/run.sh
 	@# attn serve under the sanitizers: its live-server tests drive this build (the
 	@# server must exit 0 after them, so a leak or a sanitizer report fails them)
-	if [ -x .venv/bin/python ]; then ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
+	@# (one server per pytest-xdist worker, as tests/run.sh runs them side by side)
+	if [ -x .venv/bin/python ]; then par=; [ $(NPROC) -gt 1 ] && .venv/bin/python -c 'import xdist' 2>/dev/null && \
+	  par="-n $(NPROC) --dist load"; ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 ATTN_BIN=$(BUILD)/attn \
-	  .venv/bin/python -m pytest -q -p no:cacheprovider tests/py/test_serve.py; fi
+	  .venv/bin/python -m pytest -q -p no:cacheprovider $$par tests/py/test_serve.py; fi
 
 # ThreadSanitizer: requests decoding at once on one loaded model
 # (tests/unit/test_decode_threads.c), in a build without OpenMP and the BLAS,
