@@ -119,6 +119,16 @@ static void gemm_all_cases(gemm_fn fn) {
             }
 }
 
+/* past every block edge of the AMX path: K > 768 (one block of k pairs),
+ * M > 192 rows, N > 3072 columns */
+static void gemm_edge_cases(gemm_fn fn) {
+    static const int64_t edges[][3] = {{200, 40, 800}, {33, 3100, 35}, {64, 64, 1537}};
+    for (size_t s = 0; s < sizeof edges / sizeof edges[0]; s++)
+        for (int tr = 0; tr < 4; tr++)
+            CHECK(gemm_case(fn, tr & 1, tr & 2, edges[s][0], edges[s][1], edges[s][2], GEMM_F32,
+                            tr == 3 ? GEMM_BF16 : GEMM_F32, tr % 2 ? 1.0f : 0.0f) == 0);
+}
+
 TEST("gemm_bf16, fp32 emulation (generic build): NN/NT/TN/TT, fp32 and bf16 operands, odd shapes, block edges") {
     gemm_all_cases(gemm_bf16_generic);
 }
@@ -130,6 +140,7 @@ TEST("gemm_bf16, AVX-512 build: native vdpbf16ps where the CPU has it, and its e
     }
     fprintf(stderr, "    AVX-512 build path: %s\n", gemm_bf16_backend_avx512());
     gemm_all_cases(gemm_bf16_avx512);
+    if (!strcmp(gemm_bf16_backend_avx512(), "amx")) gemm_edge_cases(gemm_bf16_avx512); /* the real tiles */
     gemm_all_cases(gemm_bf16_emulated_avx512);
 }
 
@@ -147,12 +158,7 @@ TEST("gemm_bf16 on AMX tiles (the tile instructions by a C model): every case ab
     }
     gemm_amx_emulation_faults_avx512();
     gemm_all_cases(gemm_amx_model);
-    /* past every block edge: K > 768 (one block of k pairs), M > 192 rows, N > 3072 columns */
-    static const int64_t edges[][3] = {{200, 40, 800}, {33, 3100, 35}, {64, 64, 1537}};
-    for (size_t s = 0; s < sizeof edges / sizeof edges[0]; s++)
-        for (int tr = 0; tr < 4; tr++)
-            CHECK(gemm_case(gemm_amx_model, tr & 1, tr & 2, edges[s][0], edges[s][1], edges[s][2], GEMM_F32,
-                            tr == 3 ? GEMM_BF16 : GEMM_F32, tr % 2 ? 1.0f : 0.0f) == 0);
+    gemm_edge_cases(gemm_amx_model);
     CHECK(gemm_amx_emulation_faults_avx512() == 0);
 }
 
