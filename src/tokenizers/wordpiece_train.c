@@ -23,26 +23,19 @@
  *      Passing special_tokens = the five + the sorted alphabet + the sorted
  *      "##" tokens makes tokenizers use exactly our ids, and then its
  *      vocabulary equals ours (tests/py/test_tokenizer_parity.py checks it).
- *   3. Merges. As BpeTrainer (see bpe_train.c for the rule): the adjacent
+ *   3. Merges. As BpeTrainer (merge_train.c has the rule): the adjacent
  *      pair with the highest count, ties to the smallest (left id, right id),
  *      until the vocabulary (special tokens included) reaches vocab_size, no
  *      pair is left or the best count is below min_frequency. The new token
  *      is left + right with right's "##" removed: "t" + "##h" -> "th",
  *      "##i" + "##ng" -> "##ing". A string that is already a token keeps its
  *      id and adds nothing.
- *      The queue is tokenizers' own: each heap entry carries the words it was
- *      made for (the words whose count of the pair rose in one step), a
- *      popped entry whose count is stale goes back with the live count and
- *      its own words, and a merge touches only the popped entry's words. So
- *      the rare case bpe_train.c simplifies (a merge that recreates an
- *      existing token, leaving a pair with two entries) is merged here in the
- *      same two halves as tokenizers.
+ *      The loop and its queue are merge_train.c's, shared with bpe_train.c.
  *
  * The result is a "wordpiece" tokenizer with BERT's settings: BertNormalizer
  * (lowercase, accents stripped), BertPreTokenizer, [CLS] A [SEP] (B [SEP])
  * post-processing, WordPiece decoder, unk "[UNK]", 100 characters per word. */
-#include "core/strset.h"
-#include "tokenizers/tokenizer_impl.h"
+#include "tokenizers/merge_train.h"
 
 #include <stdlib.h>
 
@@ -76,282 +69,6 @@ static attn_status count_word(void *ctx, const char *s, size_t n) {
     if (added) wc->counts[w] = 0;
     wc->counts[w]++;
     return ATTN_OK;
-}
-
-/* ---- the trainer ------------------------------------------------------------------------ */
-
-typedef struct pair_info {
-    uint64_t key;      /* (left << 32) | right */
-    int64_t count;     /* tokenizers' pair_counts: never lowered by the pair's own merge */
-    int32_t *rose;     /* words whose count of the pair rose in step `stamp` */
-    int32_t n_rose, cap_rose;
-    int32_t stamp;
-} pair_info;
-
-/* A queue entry: tokenizers' `Merge` {pair, count, pos}. */
-typedef struct heap_item {
-    int64_t count;
-    uint64_t key;
-    int32_t *pos;      /* the words to merge in; owned */
-    int32_t n_pos;
-} heap_item;
-
-typedef struct trainer {
-    int32_t n_words;
-    int64_t *word_count;
-    int32_t *syms;        /* all words' symbols */
-    int64_t *sym_off;     /* [n_words] */
-    int32_t *sym_len;     /* [n_words], shrinks as merges apply */
-    pair_info *pairs;
-    int32_t n_pairs, cap_pairs;
-    int32_t *pair_slots;  /* pair index + 1, 0 free */
-    size_t pair_cap;
-    int32_t *touched;     /* pairs that rose in this step */
-    int32_t n_touched, cap_touched;
-    heap_item *heap;
-    size_t n_heap, cap_heap;
-    str_pool tokens;      /* pool index == id */
-    str_index token_index;
-} trainer;
-
-static void trainer_free(trainer *t) {
-    attn_free(t->word_count);
-    attn_free(t->syms);
-    attn_free(t->sym_off);
-    attn_free(t->sym_len);
-    for (int32_t i = 0; i < t->n_pairs; i++) attn_free(t->pairs[i].rose);
-    attn_free(t->pairs);
-    attn_free(t->pair_slots);
-    attn_free(t->touched);
-    for (size_t i = 0; i < t->n_heap; i++) attn_free(t->heap[i].pos);
-    attn_free(t->heap);
-    str_pool_free(&t->tokens);
-    attn_free(t->token_index.slots);
-}
-
-static inline uint64_t pair_key(int32_t a, int32_t b) { return ((uint64_t)(uint32_t)a << 32) | (uint32_t)b; }
-
-static attn_status pair_slots_grow(trainer *t) {
-    size_t cap = t->pair_cap ? t->pair_cap * 2 : 1 << 16;
-    int32_t *slots = attn_calloc(cap, sizeof *slots);
-    if (!slots) return ATTN_ERR_OUT_OF_MEMORY;
-    for (int32_t p = 0; p < t->n_pairs; p++) {
-        size_t j = (size_t)str_mix64(t->pairs[p].key) & (cap - 1);
-        while (slots[j]) j = (j + 1) & (cap - 1);
-        slots[j] = p + 1;
-    }
-    attn_free(t->pair_slots);
-    t->pair_slots = slots;
-    t->pair_cap = cap;
-    return ATTN_OK;
-}
-
-/* The index of pair key, added with count 0 if new. */
-static attn_status pair_get(trainer *t, uint64_t key, int32_t *out) {
-    attn_status st;
-    if ((size_t)(t->n_pairs + 1) * 2 > t->pair_cap && (st = pair_slots_grow(t)) != ATTN_OK) return st;
-    size_t mask = t->pair_cap - 1, i = (size_t)str_mix64(key) & mask;
-    for (;; i = (i + 1) & mask) {
-        int32_t v = t->pair_slots[i];
-        if (!v) break;
-        if (t->pairs[v - 1].key == key) {
-            *out = v - 1;
-            return ATTN_OK;
-        }
-    }
-    if (t->n_pairs == t->cap_pairs) {
-        if (t->n_pairs >= INT32_MAX / 2) return attn_errorf(ATTN_ERR_INVALID_ARG, "too many distinct pairs");
-        int32_t c = t->cap_pairs ? t->cap_pairs * 2 : 1 << 15;
-        pair_info *p = attn_realloc(t->pairs, (size_t)c * sizeof *p);
-        if (!p) return ATTN_ERR_OUT_OF_MEMORY;
-        t->pairs = p;
-        t->cap_pairs = c;
-    }
-    pair_info *p = &t->pairs[t->n_pairs];
-    memset(p, 0, sizeof *p);
-    p->key = key;
-    p->stamp = -2;
-    t->pair_slots[i] = t->n_pairs + 1;
-    *out = t->n_pairs++;
-    return ATTN_OK;
-}
-
-/* tokenizers' BinaryHeap order: higher count first, then the smaller pair. */
-static inline bool heap_above(const heap_item *x, const heap_item *y) {
-    return x->count != y->count ? x->count > y->count : x->key < y->key;
-}
-
-static attn_status heap_push(trainer *t, heap_item it) {
-    if (t->n_heap == t->cap_heap) {
-        size_t c = t->cap_heap ? t->cap_heap * 2 : 1 << 16;
-        heap_item *h = attn_realloc(t->heap, c * sizeof *h);
-        if (!h) return ATTN_ERR_OUT_OF_MEMORY;
-        t->heap = h;
-        t->cap_heap = c;
-    }
-    size_t i = t->n_heap++;
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (!heap_above(&it, &t->heap[parent])) break;
-        t->heap[i] = t->heap[parent];
-        i = parent;
-    }
-    t->heap[i] = it;
-    return ATTN_OK;
-}
-
-static heap_item heap_pop(trainer *t) {
-    heap_item top = t->heap[0], last = t->heap[--t->n_heap];
-    size_t i = 0, n = t->n_heap;
-    for (;;) {
-        size_t c = 2 * i + 1;
-        if (c >= n) break;
-        if (c + 1 < n && heap_above(&t->heap[c + 1], &t->heap[c])) c++;
-        if (!heap_above(&t->heap[c], &last)) break;
-        t->heap[i] = t->heap[c];
-        i = c;
-    }
-    if (n) t->heap[i] = last;
-    return top;
-}
-
-/* Applies one change tokenizers' Word::merge reports: delta occurrences of
- * (a, b) in word w, weighted by its count; a rise records w for the step. */
-static attn_status pair_change(trainer *t, int32_t a, int32_t b, int32_t w, int delta, int32_t step) {
-    int32_t pi = -1;
-    attn_status st = pair_get(t, pair_key(a, b), &pi);
-    if (st != ATTN_OK) return st;
-    pair_info *p = &t->pairs[pi];
-    p->count += delta * t->word_count[w];
-    if (delta < 0) return ATTN_OK;
-    if (p->stamp != step) {
-        p->stamp = step;
-        p->n_rose = 0;
-        if (t->n_touched == t->cap_touched) {
-            int32_t c = t->cap_touched ? t->cap_touched * 2 : 1024;
-            int32_t *x = attn_realloc(t->touched, (size_t)c * sizeof *x);
-            if (!x) return ATTN_ERR_OUT_OF_MEMORY;
-            t->touched = x;
-            t->cap_touched = c;
-        }
-        t->touched[t->n_touched++] = pi;
-    }
-    /* a word's changes come together, so a set needs only the last entry checked */
-    if (p->n_rose && p->rose[p->n_rose - 1] == w) return ATTN_OK;
-    if (p->n_rose == p->cap_rose) {
-        int32_t c = p->cap_rose ? p->cap_rose * 2 : 4;
-        int32_t *ws = attn_realloc(p->rose, (size_t)c * sizeof *ws);
-        if (!ws) return ATTN_ERR_OUT_OF_MEMORY;
-        p->rose = ws;
-        p->cap_rose = c;
-    }
-    p->rose[p->n_rose++] = w;
-    return ATTN_OK;
-}
-
-/* Queues, for every pair that rose in this step and still counts, an entry
- * with the words it rose in (tokenizers' where_to_update.drain()). */
-static attn_status queue_touched(trainer *t) {
-    attn_status st;
-    for (int32_t k = 0; k < t->n_touched; k++) {
-        pair_info *p = &t->pairs[t->touched[k]];
-        if (p->count <= 0 || !p->n_rose) continue;
-        heap_item it = {p->count, p->key, p->rose, p->n_rose};
-        if ((st = heap_push(t, it)) != ATTN_OK) return st;
-        p->rose = NULL;
-        p->n_rose = p->cap_rose = 0;
-    }
-    t->n_touched = 0;
-    return ATTN_OK;
-}
-
-/* Replaces (a, b) by r left to right in word w (tokenizers' Word::merge). */
-static attn_status merge_word(trainer *t, int32_t w, int32_t a, int32_t b, int32_t r, int32_t step) {
-    attn_status st;
-    int32_t *s = t->syms + t->sym_off[w];
-    int32_t n = t->sym_len[w], j = 0;
-    for (int32_t i = 0; i < n;) {
-        if (i + 1 < n && s[i] == a && s[i + 1] == b) {
-            if (j > 0) {
-                if ((st = pair_change(t, s[j - 1], a, w, -1, step)) != ATTN_OK ||
-                    (st = pair_change(t, s[j - 1], r, w, +1, step)) != ATTN_OK)
-                    return st;
-            }
-            if (i + 2 < n) {
-                if ((st = pair_change(t, b, s[i + 2], w, -1, step)) != ATTN_OK ||
-                    (st = pair_change(t, r, s[i + 2], w, +1, step)) != ATTN_OK)
-                    return st;
-            }
-            s[j++] = r;
-            i += 2;
-        } else {
-            s[j++] = s[i++];
-        }
-    }
-    t->sym_len[w] = j;
-    return ATTN_OK;
-}
-
-static attn_status add_token(trainer *t, const char *s, size_t n, int32_t *id) {
-    bool added;
-    return str_index_intern(&t->token_index, &t->tokens, s, n, id, &added);
-}
-
-static attn_status train_merges(trainer *t, int32_t vocab_size, int64_t min_frequency) {
-    attn_status st = ATTN_OK;
-    char *buf = NULL;
-    size_t buf_cap = 0;
-    heap_item top = {0};
-    tok_train_report("merging", t->tokens.n, vocab_size);
-    for (int32_t step = 0; t->tokens.n < vocab_size && t->n_heap > 0;) {
-        top = heap_pop(t);
-        int32_t pi = -1;
-        if ((st = pair_get(t, top.key, &pi)) != ATTN_OK) goto done;
-        const pair_info *p = &t->pairs[pi];
-        if (p->count != top.count) {
-            top.count = p->count;
-            if (top.count > 0) {
-                if ((st = heap_push(t, top)) != ATTN_OK) goto done;
-            } else {
-                attn_free(top.pos);
-            }
-            top.pos = NULL;
-            continue;
-        }
-        if (top.count < 1 || top.count < min_frequency) break;
-        int32_t a = (int32_t)(top.key >> 32), b = (int32_t)(uint32_t)top.key;
-        const char *sa = t->tokens.bytes + t->tokens.off[a], *sb = t->tokens.bytes + t->tokens.off[b];
-        size_t la = t->tokens.len[a], lb = t->tokens.len[b];
-        if (lb >= PREFIX_LEN && !memcmp(sb, PREFIX, PREFIX_LEN)) {
-            sb += PREFIX_LEN;
-            lb -= PREFIX_LEN;
-        }
-        if (la + lb > buf_cap) {
-            size_t c = ATTN_MAX(la + lb, 2 * buf_cap);
-            char *nb = attn_realloc(buf, c);
-            if (!nb) {
-                st = ATTN_ERR_OUT_OF_MEMORY;
-                goto done;
-            }
-            buf = nb;
-            buf_cap = c;
-        }
-        memcpy(buf, sa, la);
-        memcpy(buf + la, sb, lb);
-        int32_t r;
-        if ((st = add_token(t, buf, la + lb, &r)) != ATTN_OK) goto done;
-        for (int32_t k = 0; k < top.n_pos; k++)
-            if ((st = merge_word(t, top.pos[k], a, b, r, step)) != ATTN_OK) goto done;
-        attn_free(top.pos);
-        top.pos = NULL;
-        if ((st = queue_touched(t)) != ATTN_OK) goto done;
-        step++;
-        tok_train_report("merging", t->tokens.n, vocab_size);
-    }
-done:
-    attn_free(top.pos);
-    attn_free(buf);
-    return st;
 }
 
 /* ---- alphabet --------------------------------------------------------------------------- */
@@ -444,7 +161,7 @@ done:
 attn_status attn_tokenizer_train_wordpiece(const char *const *files, int n_files, int32_t vocab_size,
                                            int32_t min_frequency, attn_tokenizer **out) {
     attn_status st = ATTN_OK;
-    trainer t = {0};
+    merge_trainer t = {0};
     word_counter wc = {0};
     attn_tokenizer *pretok = NULL;
     char *text = NULL;
@@ -462,7 +179,8 @@ attn_status attn_tokenizer_train_wordpiece(const char *const *files, int n_files
 
     /* 1. words, through a tokenizer holding only the special tokens */
     for (int32_t i = 0; i < N_SPECIALS; i++)
-        if ((st = add_token(&t, WP_SPECIALS[i], strlen(WP_SPECIALS[i]), &(int32_t){0})) != ATTN_OK) goto done;
+        if ((st = merge_trainer_add_token(&t, WP_SPECIALS[i], strlen(WP_SPECIALS[i]), &(int32_t){0})) != ATTN_OK)
+            goto done;
     if ((st = build_tokenizer(&t.tokens, N_SPECIALS, &pretok)) != ATTN_OK) goto done;
     for (int f = 0; f < n_files; f++) {
         size_t len;
@@ -509,14 +227,14 @@ attn_status attn_tokenizer_train_wordpiece(const char *const *files, int n_files
     for (size_t i = 0; i < n_first; i++) {
         char u[4];
         int k = utf8_encode(first[i], u);
-        if ((st = add_token(&t, u, (size_t)k, &(int32_t){0})) != ATTN_OK) goto done;
+        if ((st = merge_trainer_add_token(&t, u, (size_t)k, &(int32_t){0})) != ATTN_OK) goto done;
     }
     cont_id0 = t.tokens.n;
     for (size_t i = 0; i < n_cont; i++) {
         char u[PREFIX_LEN + 4];
         memcpy(u, PREFIX, PREFIX_LEN);
         int k = utf8_encode(cont[i], u + PREFIX_LEN);
-        if ((st = add_token(&t, u, (size_t)k + PREFIX_LEN, &(int32_t){0})) != ATTN_OK) goto done;
+        if ((st = merge_trainer_add_token(&t, u, (size_t)k + PREFIX_LEN, &(int32_t){0})) != ATTN_OK) goto done;
     }
     if (t.tokens.n != cont_id0 + (int32_t)n_cont || cont_id0 != first_id0 + (int32_t)n_first) {
         st = attn_errorf(ATTN_ERR_INVALID_ARG, "wordpiece_train: the alphabet repeats a special token");
@@ -543,20 +261,19 @@ attn_status attn_tokenizer_train_wordpiece(const char *const *files, int n_files
             uint32_t cp;
             i += (size_t)utf8_decode(s + i, n - i, &cp);
             sym[k] = k == 0 ? first_id0 + find_cp(first, n_first, cp) : cont_id0 + find_cp(cont, n_cont, cp);
-            if (k > 0 && (st = pair_change(&t, sym[k - 1], sym[k], w, +1, -1)) != ATTN_OK) goto done;
+            if (k > 0 && (st = merge_trainer_count_pair(&t, sym[k - 1], sym[k], w)) != ATTN_OK) goto done;
             k++;
         }
         t.sym_off[w] = at;
         t.sym_len[w] = k;
         at += k;
     }
-    if ((st = queue_touched(&t)) != ATTN_OK) goto done;
     str_pool_free(&wc.words);
     attn_free(wc.index.slots);
     wc.index.slots = NULL;
 
     /* 3. merges */
-    if ((st = train_merges(&t, vocab_size, min_frequency)) != ATTN_OK) goto done;
+    if ((st = merge_trainer_run(&t, vocab_size, min_frequency, PREFIX)) != ATTN_OK) goto done;
     st = build_tokenizer(&t.tokens, t.tokens.n, out);
 done:
     attn_free(text);
@@ -566,6 +283,6 @@ done:
     str_pool_free(&wc.words);
     attn_free(wc.index.slots);
     attn_free(wc.counts);
-    trainer_free(&t);
+    merge_trainer_free(&t);
     return st;
 }
