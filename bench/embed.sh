@@ -28,6 +28,9 @@ ATTN=${ATTN_BIN:-./attn}
 BF16=${BF16:-1}
 AUSTEN=${AUSTEN:-data/austen}
 OUT=${OUT:-build/bench/embed.jsonl}
+for v in "N=$N" "ROUNDS=$ROUNDS" "THREADS=$THREADS" "BATCH=$BATCH"; do
+    case "${v#*=}" in '' | *[!0-9]* | 0) echo "bench/embed.sh: ${v%%=*} must be a count >= 1, not '${v#*=}'" >&2; exit 2 ;; esac
+done
 [ -x "$ATTN" ] || { echo "bench/embed.sh: no $ATTN: run make first" >&2; exit 1; }
 [ -x "$PY" ] || { echo "bench/embed.sh: no $PY: run tools/setup.sh" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "bench/embed.sh: no /usr/bin/time (GNU time) for the peak RSS" >&2; exit 1; }

@@ -6,7 +6,8 @@
 # row followed by a line setting attn bf16 against the fp32 row above it
 # (attn fp32, PyTorch fp32). Prints a Markdown table (the README's) and
 # writes bench/results.json lines to $OUT (default build/bench/results.jsonl).
-# Ends with bench/embed.sh (EMBED_N sentences, default 2000; EMBED_ROUNDS, default 3).
+# Ends with bench/embed.sh (EMBED_N sentences, default 2000, 0 leaves it out; EMBED_ROUNDS, default 3;
+# under ONLY, only when "sentence embeddings" contains it).
 #   sh bench/run.sh             # THREADS=2 ROUNDS=2 by default
 #   ONLY=124M sh bench/run.sh   # only the rows whose name contains 124M
 set -eu
@@ -113,6 +114,11 @@ run_case "decode GPT-2 124M, bf16 weights (PyTorch: fp32)" \
     bench_decode_torch.py "--layers 12 --heads 12 --width 768 --context 1024 --vocab 50257 --prompt-len 8 --new-tokens 64" \
     decode_bf16 12 1024 768
 
-# sentence embeddings: attn embed vs sentence-transformers on all-MiniLM-L6-v2 (bench/embed.sh)
-echo
-N=${EMBED_N:-2000} ROUNDS=${EMBED_ROUNDS:-3} THREADS=$THREADS PY=$PY OUT=$OUT sh bench/embed.sh
+# sentence embeddings: attn embed vs sentence-transformers on all-MiniLM-L6-v2 (bench/embed.sh),
+# a row named "sentence embeddings" for ONLY; EMBED_N=0 leaves it out
+case "sentence embeddings" in *"${ONLY:-}"*)
+    if [ "${EMBED_N:-2000}" != 0 ]; then
+        echo
+        N=${EMBED_N:-2000} ROUNDS=${EMBED_ROUNDS:-3} THREADS=$THREADS PY=$PY OUT=$OUT sh bench/embed.sh
+    fi ;;
+esac
