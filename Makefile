@@ -78,13 +78,14 @@ BENCH_LIBS := $(if $(BENCH_BLAS),$(if $(OPENBLAS_OMP_DIR),-L$(OPENBLAS_OMP_DIR) 
 
 # MPI (Debian: mpich + libmpich-dev, or Open MPI) makes `mpirun -n W attn train`
 # data-parallel; without it attn trains in one process and refuses a launch of
-# several. Only src/train/dist.c includes mpi.h (as a system header: its
+# several. Where both are installed MPICH is chosen (MPI_PC=ompi-c chooses
+# Open MPI; attn --version names the one built in, whose launcher it needs). Only src/train/dist.c includes mpi.h (as a system header: its
 # warnings are not ours). MPICH is not linked: dist.c loads it (dlopen, by its
 # soname) when mpirun started the process, so no other command maps it; Open
 # MPI (its handles are addresses in its library) is linked.
 MPI ?= 1
 ifeq ($(MPI),1)
-MPI_PC := $(firstword $(foreach p,mpi mpich ompi-c,$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),$(p))))
+MPI_PC := $(firstword $(foreach p,mpich ompi-c mpi,$(if $(shell pkg-config --exists $(p) 2>/dev/null && echo y),$(p))))
 ifneq ($(MPI_PC),)
 MPI_CFLAGS := $(patsubst -I%,-isystem %,$(shell pkg-config --cflags $(MPI_PC)))
 MPI_LIBS   := $(shell pkg-config --libs $(MPI_PC))
@@ -120,7 +121,7 @@ CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
 TEST_BIN := $(TEST_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS  := $(wildcard include/attn/*.h src/*/*.h src/*/*/*.h tests/*.h)
 
-.PHONY: tsan all test test-bins attn-asan-test asan check check-plain bench clean demo fixtures install uninstall
+.PHONY: tsan all test test-bins attn-asan-test asan check check-plain check-openmpi bench clean demo fixtures install uninstall
 all: attn
 
 # copy then rename: a ./attn that is running keeps its file (no "Text file busy")
@@ -218,6 +219,14 @@ check-plain:
 	for t in $(PLAIN_TESTS); do out=$$(build-plain/tests/$$t 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "$$out" | tail -n 1; done
 
+# The data-parallel test again on a build against Open MPI (build-ompi/,
+# MPI_PC=ompi-c), under Open MPI's launcher; CI runs it after make check.
+check-openmpi:
+	$(MAKE) -j$(NPROC) BUILD=build-ompi MPI_PC=ompi-c build-ompi/attn
+	build-ompi/attn --version | grep -q '^MPI: built in (Open MPI;' || \
+	  { echo "check-openmpi: no Open MPI build (tools/setup.sh installs openmpi-bin and libopenmpi-dev)"; exit 1; }
+	ATTN_BIN=build-ompi/attn sh tests/e2e/mpi.sh
+
 demo: attn
 	sh recipes/austen_demo.sh
 
@@ -269,7 +278,7 @@ uninstall:
 	rm -rf $(DESTDIR)$(INCLUDEDIR)/attn
 
 clean:
-	rm -rf build build-asan build-plain build-tsan attn
+	rm -rf build build-asan build-plain build-tsan build-ompi attn
 
 # ---- fuzzing and allocation-failure injection (see docs/robustness.md) ------
 #   make fuzz          every libFuzzer harness of tests/fuzz for FUZZ_SECONDS (600) each

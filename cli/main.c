@@ -81,7 +81,10 @@ static void version(void) {
 #else
     printf("OpenMP: not built in (one thread)\n");
 #endif
-    printf("MPI: %s\n", attn_dist_built() ? "built in (mpirun -n W attn train: data-parallel)" : "not built in (one process)");
+    if (attn_dist_built())
+        printf("MPI: built in (%s; mpirun -n W attn train: data-parallel)\n", attn_dist_library());
+    else
+        printf("MPI: not built in (one process)\n");
 }
 
 /* The command nearest to a mistyped one (at most 2 edits, fewer than its

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Installs what attn needs on Debian 12 (run as root): a C compiler, make,
 # cJSON, utf8proc, liblbfgs (attn scaling fit), libmicrohttpd (attn serve),
-# OpenBLAS (OpenMP build), MPICH (mpirun -n W attn train; attn builds without it
-# too) and clang with libFuzzer (make fuzz) from Debian; with --python (the default)
+# OpenBLAS (OpenMP build), MPICH and Open MPI (mpirun -n W attn train; attn builds
+# without them too) and clang with libFuzzer (make fuzz) from Debian; with --python (the default)
 # also a virtual environment .venv with PyTorch, transformers and pytest for
 # the reference tests and benchmarks, Chromium with selenium for the chat
 # page's test, SmolLM2 and llama.cpp (llama-cpp-python,
@@ -20,6 +20,9 @@ done
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 pkgs="build-essential pkg-config libcjson-dev libutf8proc-dev liblbfgs-dev libmicrohttpd-dev libopenblas-openmp-dev mpich libmpich-dev clang libclang-rt-14-dev"
+# openmpi-bin + libopenmpi-dev: make check-openmpi (attn built against Open MPI; the default
+# build keeps MPICH where both are installed)
+pkgs="$pkgs openmpi-bin libopenmpi-dev"
 # hmmer + hmmer-examples: hmmemit, hmmsearch and the Pfam families of recipes/protein_probe.sh
 # and recipes/progen.sh
 pkgs="$pkgs hmmer hmmer-examples"

@@ -26,6 +26,9 @@ extern "C" {
 
 /* Whether this libattn was built with MPI. */
 ATTN_API bool attn_dist_built(void);
+/* The MPI it was built with: "MPICH" or "Open MPI" (their launchers do
+ * not start each other's processes); NULL in a build without MPI. */
+ATTN_API const char *attn_dist_library(void);
 /* Joins the run the launcher started (MPI_Init_thread, funneled), or
  * becomes a run of one process; a second call does nothing. */
 ATTN_API attn_status attn_dist_init(void);

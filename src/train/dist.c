@@ -21,6 +21,16 @@
 
 #ifdef ATTN_HAVE_MPI
 #include <mpi.h>
+/* which MPI attn was built with, (attn_dist_library) and the launcher it needs */
+#ifdef OPEN_MPI
+#define MPI_NAME "Open MPI"
+#define MPI_LAUNCHER "mpirun.openmpi"
+#define MPI_OTHER_PC "mpich"
+#else
+#define MPI_NAME "MPICH"
+#define MPI_LAUNCHER "mpirun.mpich"
+#define MPI_OTHER_PC "ompi-c"
+#endif
 #ifdef ATTN_MPI_LIB
 #include <dlfcn.h>
 #endif
@@ -100,6 +110,14 @@ bool attn_dist_built(void) {
 #endif
 }
 
+const char *attn_dist_library(void) {
+#ifdef ATTN_HAVE_MPI
+    return MPI_NAME;
+#else
+    return NULL;
+#endif
+}
+
 int attn_dist_rank(void) { return g_rank; }
 int attn_dist_size(void) { return g_size; }
 
@@ -138,6 +156,16 @@ attn_status attn_dist_init(void) {
     mpi.Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
     MPI_TRY(mpi.Comm_rank(MPI_COMM_WORLD, &g_rank), "MPI_Comm_rank");
     MPI_TRY(mpi.Comm_size(MPI_COMM_WORLD, &g_size), "MPI_Comm_size");
+    if (n > 0 && n != g_size) {
+        /* each process initialised alone: another MPI's launcher started it */
+        long size = g_size;
+        g_size = 1; /* nothing to abort: every process ends on this error */
+        return attn_errorf(ATTN_ERR_UNSUPPORTED,
+                           "a launcher (mpirun) started attn as one of %ld processes, but attn's MPI (%s) sees %ld: "
+                           "the launcher belongs to another MPI. Run the mpirun of %s (attn --version), e.g. %s, or "
+                           "rebuild attn against the launcher's MPI (make MPI_PC=%s)",
+                           n, MPI_NAME, size, MPI_NAME, MPI_LAUNCHER, MPI_OTHER_PC);
+    }
     return ATTN_OK;
 #else
     if (n > 1)

@@ -15,7 +15,10 @@
 #   - a rank that fails in the middle of a step (the testing hook
 #     ATTN_FAULT_RANK=R:S[:kill]) ends every rank at once with a non-zero
 #     status, its error printed; ranks whose states drift apart (:diverge)
-#     are stopped at the next checkpoint before it is written.
+#     are stopped at the next checkpoint before it is written;
+#   - the other MPI's launcher (mpirun.openmpi for an MPICH build, and the
+#     reverse), where installed, is refused by every process.
+# It runs under the launcher of the MPI attn was built with (attn --version).
 # A build without MPI (attn --version: "MPI: not built in") refuses a launch
 # of several processes instead, and that is all this test checks there.
 set -eu
@@ -53,12 +56,22 @@ if ! "$ATTN" --version | grep -q '^MPI: built in'; then
     echo "mpi.sh: this attn is built without MPI: only its refusal of mpirun was checked (tools/setup.sh installs MPICH; then rebuild)"
     exit 0
 fi
-command -v mpirun >/dev/null || fail "attn is built with MPI but there is no mpirun"
-MPIRUN="mpirun"
-if mpirun --version 2>&1 | grep -q "Open MPI"; then # MPICH's runs as root and oversubscribes as it is
-    MPIRUN="mpirun --oversubscribe"
-    [ "$(id -u)" != 0 ] || MPIRUN="$MPIRUN --allow-run-as-root"
-fi
+# the launcher of the MPI attn was built with (Debian names both beside the
+# `mpirun` alternative), and the other MPI's, if installed
+case "$("$ATTN" --version | sed -n 's/^MPI: built in (\([^;]*\);.*/\1/p')" in
+"Open MPI") launcher=mpirun.openmpi other=mpirun.mpich ;;
+*) launcher=mpirun.mpich other=mpirun.openmpi ;;
+esac
+command -v $launcher >/dev/null || launcher=mpirun
+command -v $launcher >/dev/null || fail "attn is built with MPI but there is no mpirun"
+launcher_cmd() { # LAUNCHER: the command line that runs it here
+    if $1 --version 2>&1 | grep -q "Open MPI\|OpenRTE"; then # MPICH's runs as root and oversubscribes as it is
+        printf '%s --oversubscribe%s' "$1" "$([ "$(id -u)" != 0 ] || echo " --allow-run-as-root")"
+    else
+        printf '%s' "$1"
+    fi
+}
+MPIRUN=$(launcher_cmd $launcher)
 mpi() { # W COMMAND...: under mpirun -n W, ended after 60 s at most
     w=$1
     shift
@@ -191,4 +204,13 @@ grep -q "^attn train: error: rank [01] of 2: at step 4 the processes' parameters
     fail "ranks drifting apart: $(cat "$tmp/err")"
 [ ! -e "$tmp/drift/model.safetensors" ] || fail "ranks drifting apart: a model was saved"
 [ $(($(date +%s) - start)) -lt 30 ] || fail "the failing runs took $(($(date +%s) - start)) s to end"
+
+# ---- the other MPI's launcher: every process initialises alone, so each says so and none trains
+if command -v $other >/dev/null; then
+    run_status timeout 60 $(launcher_cmd $other) -n 2 "$ATTN" train $small --out "$tmp/other" >"$tmp/out"
+    [ "$rc" != 0 ] && [ "$rc" != 124 ] || fail "$other -n 2: exit $rc"
+    grep -q "^attn train: error: a launcher (mpirun) started attn as one of 2 processes, but attn's MPI (.*) sees 1: the launcher belongs to another MPI" \
+        "$tmp/err" || fail "$other -n 2: $(cat "$tmp/err")"
+    [ ! -e "$tmp/other/model.safetensors" ] || fail "$other -n 2: a model was saved"
+fi
 echo ok

@@ -12,8 +12,11 @@ set -eu
 ATTN=${ATTN_BIN:-./attn}
 case $ATTN in /*) ;; *) ATTN=$PWD/$ATTN ;; esac
 fail() { echo "mpi_hosts.sh: FAIL: $*" >&2; exit 1; }
-if ! "$ATTN" --version | grep -q '^MPI: built in' || ! mpiexec --version 2>/dev/null | grep -q HYDRA; then
-    echo "mpi_hosts.sh: needs attn built with MPI and MPICH's mpiexec (tools/setup.sh installs MPICH): not run"
+# MPICH's own name for it: `mpiexec` is Open MPI's where both are installed
+MPIEXEC=mpiexec.mpich
+command -v $MPIEXEC >/dev/null || MPIEXEC=mpiexec
+if ! "$ATTN" --version | grep -q '^MPI: built in (MPICH;' || ! $MPIEXEC --version 2>/dev/null | grep -q HYDRA; then
+    echo "mpi_hosts.sh: needs attn built with MPICH and MPICH's mpiexec (tools/setup.sh installs MPICH): not run"
     exit 0
 fi
 if [ "$(id -u)" != 0 ]; then
@@ -46,7 +49,7 @@ hosts() { # OUT OPTIONS...: one rank on each host, ended after 60 s at most
     out=$1
     shift
     # shellcheck disable=SC2086
-    timeout 60 ip netns exec "$a" mpiexec -hosts 10.77.0.1,10.77.0.2 -launcher ssh \
+    timeout 60 ip netns exec "$a" $MPIEXEC -hosts 10.77.0.1,10.77.0.2 -launcher ssh \
         -launcher-exec "$PWD/tests/e2e/lib/netns_launch.sh" -genv UCX_TLS tcp,self -n 2 \
         "$ATTN" train $small "$@" --out "$out" 2>"$tmp/err"
 }
