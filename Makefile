@@ -79,8 +79,9 @@ BENCH_LIBS := $(if $(BENCH_BLAS),$(if $(OPENBLAS_OMP_DIR),-L$(OPENBLAS_OMP_DIR) 
 # MPI (Debian: mpich + libmpich-dev, or Open MPI) makes `mpirun -n W attn train`
 # data-parallel; without it attn trains in one process and refuses a launch of
 # several. Where both are installed MPICH is chosen (MPI_PC=ompi-c chooses
-# Open MPI; attn --version names the one built in, whose launcher it needs). Only src/train/dist.c includes mpi.h (as a system header: its
-# warnings are not ours). MPICH is not linked: dist.c loads it (dlopen, by its
+# Open MPI; attn --version names the one built in, whose launcher it needs).
+# Only src/train/dist.c includes mpi.h (as a system header: its warnings are
+# not ours). MPICH is not linked: dist.c loads it (dlopen, by its
 # soname) when mpirun started the process, so no other command maps it; Open
 # MPI (its handles are addresses in its library) is linked.
 MPI ?= 1

@@ -52,14 +52,15 @@ if [ "$python" -eq 1 ]; then
     # they crashed the first decode of SmolLM2's Q4_1 file (SIGSEGV in
     # ggml_backend_amx_mul_mat). pip's wheel cache ignores the flags, so a
     # wheel built with them (an older setup, another machine) is rebuilt.
-    llama="llama-cpp-python[server]==0.3.36"
-    no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
-    CFLAGS="$no_amx" CXXFLAGS="$no_amx" CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
-        .venv/bin/pip install -q --disable-pip-version-check "$llama"
+    install_llama() { # [PIP OPTIONS]
+        no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+        CFLAGS="$no_amx" CXXFLAGS="$no_amx" CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
+            .venv/bin/pip install -q --disable-pip-version-check "$@" "llama-cpp-python[server]==0.3.36"
+    }
+    install_llama
     if grep -qs ggml_backend_amx_mul_mat .venv/lib/python3*/site-packages/llama_cpp/lib/libggml-cpu.so*; then
         .venv/bin/pip cache remove -q "llama_cpp_python*" > /dev/null 2>&1 || true
-        CFLAGS="$no_amx" CXXFLAGS="$no_amx" CMAKE_BUILD_PARALLEL_LEVEL="${CMAKE_BUILD_PARALLEL_LEVEL:-$(nproc)}" \
-            .venv/bin/pip install -q --disable-pip-version-check --force-reinstall --no-deps "$llama"
+        install_llama --force-reinstall --no-deps
     fi
 fi
 echo "setup done"

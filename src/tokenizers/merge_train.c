@@ -130,6 +130,19 @@ static merge_item heap_pop(merge_trainer *t) {
     return top;
 }
 
+/* Appends x to the list (*v, *n), whose room *cap doubles from first_cap. */
+static attn_status push_i32(int32_t **v, int32_t *n, int32_t *cap, int32_t first_cap, int32_t x) {
+    if (*n == *cap) {
+        int32_t c = *cap ? *cap * 2 : first_cap;
+        int32_t *nv = attn_realloc(*v, (size_t)c * sizeof *nv);
+        if (!nv) return ATTN_ERR_OUT_OF_MEMORY;
+        *v = nv;
+        *cap = c;
+    }
+    (*v)[(*n)++] = x;
+    return ATTN_OK;
+}
+
 /* Applies one change tokenizers' Word::merge reports: delta occurrences of
  * (a, b) in word w, weighted by its count; a rise records w for the step. */
 static attn_status pair_change(merge_trainer *t, int32_t a, int32_t b, int32_t w, int delta, int32_t step) {
@@ -142,26 +155,11 @@ static attn_status pair_change(merge_trainer *t, int32_t a, int32_t b, int32_t w
     if (p->stamp != step) {
         p->stamp = step;
         p->n_rose = 0;
-        if (t->n_touched == t->cap_touched) {
-            int32_t c = t->cap_touched ? t->cap_touched * 2 : 1024;
-            int32_t *x = attn_realloc(t->touched, (size_t)c * sizeof *x);
-            if (!x) return ATTN_ERR_OUT_OF_MEMORY;
-            t->touched = x;
-            t->cap_touched = c;
-        }
-        t->touched[t->n_touched++] = pi;
+        if ((st = push_i32(&t->touched, &t->n_touched, &t->cap_touched, 1024, pi)) != ATTN_OK) return st;
     }
     /* a word's changes come together, so a set needs only the last entry checked */
     if (p->n_rose && p->rose[p->n_rose - 1] == w) return ATTN_OK;
-    if (p->n_rose == p->cap_rose) {
-        int32_t c = p->cap_rose ? p->cap_rose * 2 : 4;
-        int32_t *ws = attn_realloc(p->rose, (size_t)c * sizeof *ws);
-        if (!ws) return ATTN_ERR_OUT_OF_MEMORY;
-        p->rose = ws;
-        p->cap_rose = c;
-    }
-    p->rose[p->n_rose++] = w;
-    return ATTN_OK;
+    return push_i32(&p->rose, &p->n_rose, &p->cap_rose, 4, w);
 }
 
 attn_status merge_trainer_count_pair(merge_trainer *t, int32_t a, int32_t b, int32_t w) {

@@ -21,7 +21,8 @@
 
 #ifdef ATTN_HAVE_MPI
 #include <mpi.h>
-/* which MPI attn was built with, (attn_dist_library) and the launcher it needs */
+/* the MPI attn was built with (attn_dist_library), its launcher, and the
+ * pkg-config name of the other MPI, for a launcher of the wrong one */
 #ifdef OPEN_MPI
 #define MPI_NAME "Open MPI"
 #define MPI_LAUNCHER "mpirun.openmpi"
