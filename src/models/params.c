@@ -253,16 +253,21 @@ void params_heads3(float *dst, const float *src, const param_info *p, bool to_fi
 }
 
 /* dst (R, C) = src (C, R) transposed, in tiles that keep both sides in
- * cache, the row bands shared among the threads. */
-static void transpose(float *dst, const float *src, int64_t R, int64_t C) {
+ * cache, the row bands shared among the threads; into dst16 rounded to
+ * bf16 instead where dst16 is given. */
+static void transpose(float *dst, uint16_t *dst16, const float *src, int64_t R, int64_t C) {
     enum { TILE = 32 };
 #pragma omp parallel for schedule(static) if (R * C >= (1 << 18))
     for (int64_t r0 = 0; r0 < R; r0 += TILE) {
         int64_t r1 = r0 + TILE < R ? r0 + TILE : R;
         for (int64_t c0 = 0; c0 < C; c0 += TILE) {
             int64_t c1 = c0 + TILE < C ? c0 + TILE : C;
-            for (int64_t r = r0; r < r1; r++)
-                for (int64_t c = c0; c < c1; c++) dst[r * C + c] = src[c * R + r];
+            for (int64_t r = r0; r < r1; r++) {
+                if (dst16)
+                    for (int64_t c = c0; c < c1; c++) dst16[r * C + c] = bf16_from_f32(src[c * R + r]);
+                else
+                    for (int64_t c = c0; c < c1; c++) dst[r * C + c] = src[c * R + r];
+            }
         }
     }
 }
@@ -303,6 +308,41 @@ static attn_status bf16_take(attn_model *m, int k, const char *path) {
     return ATTN_OK;
 }
 
+/* A bf16 load's matrix k straight from the file's values (src: theirs,
+ * (C, R) when transposed): checked finite and rounded into the bf16
+ * block, its fp32 pages never written. */
+static attn_status bf16_take_from(attn_model *m, int k, const float *src, bool transposed, const char *path) {
+    const param_info *p = &m->params[k];
+    if (!model_all_finite(src, p->numel))
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity (%s)", path, p->name);
+    uint16_t *h = m->weights_bf16 + p->offset;
+    if (transposed) transpose(NULL, h, src, p->shape[0], p->shape[1]);
+    else {
+#pragma omp parallel for schedule(static) if (p->numel >= (1 << 18))
+        for (int64_t i = 0; i < p->numel; i++) h[i] = bf16_from_f32(src[i]);
+    }
+    m->ptensors[k].bf16_only = true;
+    return ATTN_OK;
+}
+
+/* x's values as fp32: where they lie (fp32 in the file's mapping, at an
+ * offset that is a multiple of 4), else read through *tmp, grown to the
+ * largest such tensor. */
+static attn_status values_f32(const st_tensor *x, int64_t numel, float **tmp, int64_t *tmp_cap, const float **out) {
+    if (x->dtype == ST_F32 && !((uintptr_t)x->data & (sizeof(float) - 1))) {
+        *out = x->data;
+        return ATTN_OK;
+    }
+    if (numel > *tmp_cap) {
+        attn_free(*tmp);
+        *tmp_cap = 0;
+        if (!(*tmp = attn_malloc((size_t)numel * sizeof(float)))) return ATTN_ERR_OUT_OF_MEMORY;
+        *tmp_cap = numel;
+    }
+    *out = *tmp;
+    return st_read_f32(x, *tmp, numel);
+}
+
 attn_status params_read(attn_model *m, const st_file *f, const char *path, const char *what) {
     bool to_bf16 = bf16_next && model_families[m->kind].forward;
     bf16_next = false;
@@ -325,7 +365,18 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
             if (to_bf16) st = bf16_take(m, k, path);
             continue;
         }
-        if (!(row->flags & PF_TRANSPOSE) && !p->heads3) {
+        bool transposed = (row->flags & PF_TRANSPOSE) != 0;
+        if (to_bf16 && x && model_param_bf16(p) && !p->heads3) { /* fp32 values never held */
+            int64_t R = p->shape[0], C = p->shape[1];
+            const float *from;
+            if ((st = st_check_shape(x, 2, transposed ? (int64_t[]){C, R} : p->shape, path)) != ATTN_OK ||
+                (st = values_f32(x, p->numel, &tmp, &tmp_cap, &from)) != ATTN_OK)
+                break;
+            st = bf16_take_from(m, k, from, transposed, path);
+            st_release(f, x);
+            continue;
+        }
+        if (!transposed && !p->heads3) {
             st = model_read_param(m, k, x, path);
             st_release(f, x); /* read: the mapping's pages of it leave the resident set */
             if (!st && to_bf16) st = bf16_take(m, k, path);
@@ -337,25 +388,11 @@ attn_status params_read(attn_model *m, const st_file *f, const char *path, const
         }
         int64_t R = p->shape[0], C = p->shape[1]; /* ours (R, C) <- theirs (C, R), or (R, C) permuted */
         if ((st = st_check_shape(x, p->ndim, p->heads3 ? p->shape : (int64_t[]){C, R}, path)) != ATTN_OK) break;
-        /* fp32 in the file is read where it lies (the mapping); other
-         * float types, or fp32 at an offset that is not a multiple of 4,
-         * through one buffer as large as the largest such tensor */
-        const float *from = x->data;
-        if (x->dtype != ST_F32 || ((uintptr_t)x->data & (sizeof(float) - 1))) {
-            if (p->numel > tmp_cap) {
-                attn_free(tmp);
-                if (!(tmp = attn_malloc((size_t)p->numel * sizeof(float)))) {
-                    st = ATTN_ERR_OUT_OF_MEMORY;
-                    break;
-                }
-                tmp_cap = p->numel;
-            }
-            if ((st = st_read_f32(x, tmp, p->numel)) != ATTN_OK) break;
-            from = tmp;
-        }
+        const float *from;
+        if ((st = values_f32(x, p->numel, &tmp, &tmp_cap, &from)) != ATTN_OK) break;
         float *dst = m->weights + p->offset;
         if (p->heads3) params_heads3(dst, from, p, false);
-        else transpose(dst, from, R, C);
+        else transpose(dst, NULL, from, R, C);
         st_release(f, x);
         if (to_bf16) st = bf16_take(m, k, path);
     }
@@ -494,6 +531,7 @@ attn_status model_check_finite(const attn_model *m, const char *path) {
     for (int k = 0; k < m->n_params_tensors; k++) {
         const param_info *p = &m->params[k];
         if (p->qtype) continue; /* quantized: no fp32 values (a NaN scale shows in the outputs' check) */
+        if (m->ptensors[k].bf16_only) continue; /* checked as it was rounded; no fp32 values kept */
         if (model_all_finite(m->weights + p->offset, p->numel)) continue;
         for (int64_t i = 0; i < p->numel; i++)
             if (!isfinite(m->weights[p->offset + i]))

@@ -15,10 +15,15 @@
 
 #include "attn/generate.h"
 #include "attn/train.h"
+#include "io/safetensors.h"
 #include "kernels/bf16.h"
 #include "models/model_impl.h"
 #include "train/trainer.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #define GPT_DIR "tests/ref/gpt2_tiny"
@@ -282,4 +287,58 @@ TEST("bf16 inference without fp32 weights (load_inference, release_f32): the rou
     CHECK_STATUS(attn_model_release_f32(m), ATTN_ERR_INVALID_ARG);
     CHECK(!m->f32_released);
     attn_model_free(m);
+}
+
+/* dir's config.json and model.safetensors copied to a new directory (out),
+ * with the first value of tensor `name` set to NaN. */
+static bool copy_with_nan(const char *dir, const char *name, char *out) {
+    strcpy(out, "/tmp/attn_nan_XXXXXX");
+    if (!mkdtemp(out)) return false;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "cp %s/config.json %s/model.safetensors %s/", dir, dir, out);
+    if (system(cmd) != 0) return false;
+    char path[256];
+    snprintf(path, sizeof path, "%s/model.safetensors", out);
+    st_file *f = NULL;
+    if (st_open(path, &f)) return false;
+    long offset = -1;
+    for (int64_t i = 0; i < f->n_tensors; i++)
+        if (!strcmp(f->tensors[i].name, name) && f->tensors[i].dtype == ST_F32)
+            offset = (long)((const char *)f->tensors[i].data - (const char *)f->map);
+    st_close(f);
+    FILE *w = offset >= 0 ? fopen(path, "r+b") : NULL;
+    float nan = NAN;
+    bool ok = w && !fseek(w, offset, SEEK_SET) && fwrite(&nan, sizeof nan, 1, w) == 1;
+    if (w) ok = !fclose(w) && ok;
+    return ok;
+}
+
+TEST("a NaN in a weight matrix is refused by fp32 and bf16 loads alike, the tensor named "
+     "(GPT-2's transposed Conv1D matrices and Llama's as stored)") {
+    static const char *const cases[][2] = {
+        {GPT_DIR, "transformer.h.0.attn.c_attn.weight"},
+        {GPT_DIR, "transformer.wte.weight"},
+        {"tests/ref/llama_gqa", "model.layers.0.mlp.down_proj.weight"},
+        {"tests/ref/llama_gqa", "lm_head.weight"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        char dir[64];
+        CHECK(copy_with_nan(cases[c][0], cases[c][1], dir));
+        for (int bf16 = 0; bf16 < 2; bf16++) {
+            attn_model *m = NULL;
+            attn_status st = bf16 ? attn_model_load_inference(dir, ATTN_PRECISION_BF16, &m) : attn_model_load(dir, &m);
+            CHECK_STATUS(st, ATTN_ERR_FORMAT);
+            CHECK(!m);
+            const char *e = attn_last_error();
+            /* the name as the model spells it: without GPT-2's "transformer." */
+            const char *name = strncmp(cases[c][1], "transformer.", 12) ? cases[c][1] : cases[c][1] + 12;
+            CHECK(e && strstr(e, "NaN or infinity") && strstr(e, name));
+            if (e && (!strstr(e, "NaN or infinity") || !strstr(e, name)))
+                fprintf(stderr, "  %s, %s: %s\n", cases[c][1], bf16 ? "bf16" : "fp32", e);
+            attn_model_free(m);
+        }
+        char cmd[128];
+        snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+        CHECK(system(cmd) == 0);
+    }
 }
