@@ -50,6 +50,12 @@ int cmd_generate(int argc, char **argv) {
     attn_gen *gen = NULL;
     int32_t *ids = NULL;
     int64_t n = 0;
+    /* the tokenizer before the weights: what its parsing held is given
+     * back before they arrive (peak RSS: weights + tokenizer); its error
+     * counts only after the model's, and not where ids go in and out */
+    char tok_error[1024] = "";
+    attn_status tok_st = attn_tokenizer_load(model_dir, &tok);
+    if (tok_st) snprintf(tok_error, sizeof tok_error, "%s", attn_last_error() ? attn_last_error() : "");
     attn_status st = precision == ATTN_PRECISION_BF16 ? attn_model_load_inference(model_dir, ATTN_PRECISION_BF16, &model)
                                                       : attn_model_load(model_dir, &model);
     if (st) goto fail;
@@ -71,9 +77,9 @@ int cmd_generate(int argc, char **argv) {
     if (precision >= 0 && (st = attn_model_set_precision(model, (attn_precision)precision)) != ATTN_OK) goto fail;
     if ((st = attn_model_release_f32(model)) != ATTN_OK) goto fail; /* inference only: no fp32 beside bf16 */
     attn_gpt_config cfg = attn_model_config(model);
-    if ((st = attn_tokenizer_load(model_dir, &tok)) != ATTN_OK) {
-        if (!(ids_str && print_ids)) goto fail; /* ids in, ids out: no tokenizer needed */
-        tok = NULL;
+    if (tok_st && !(ids_str && print_ids)) { /* ids in, ids out: no tokenizer needed */
+        st = tok_error[0] ? attn_errorf(tok_st, "%s", tok_error) : tok_st;
+        goto fail;
     }
     int32_t eot = tok ? attn_tokenizer_eot(tok) : cfg.eos_token_id;
     if (ids_str) {
