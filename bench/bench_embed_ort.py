@@ -25,14 +25,7 @@ import time
 
 import numpy as np
 
-
-def read_lines(path):
-    with open(path, encoding="utf-8", newline="") as f:
-        text = f.read()
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return lines
+from bench_embed_torch import encode_parser, read_lines  # the PyTorch side's; it imports PyTorch only to encode
 
 
 def max_seq_length(model_dir):
@@ -129,12 +122,7 @@ def main():
     x = sub.add_parser("export")
     x.add_argument("--model", required=True)
     x.add_argument("--onnx", default="build/bench/minilm.onnx")
-    e = sub.add_parser("encode")
-    e.add_argument("--model", required=True)
-    e.add_argument("--file", required=True)
-    e.add_argument("--threads", type=int, default=2)
-    e.add_argument("--batch", type=int, default=32)
-    e.add_argument("--out", required=True)
+    e = encode_parser(sub)
     e.add_argument("--onnx", default="build/bench/minilm.onnx")
     args = p.parse_args()
     return export_cmd(args) or 0 if args.cmd == "export" else encode(args) or 0

@@ -57,15 +57,21 @@ def compare(args):
     return 0 if cos[worst] >= args.min_cosine else 1
 
 
-def main():
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = p.add_subparsers(dest="cmd", required=True)
+def encode_parser(sub):
+    """The encode subcommand and the options both sides take."""
     e = sub.add_parser("encode")
     e.add_argument("--model", required=True)
     e.add_argument("--file", required=True)
     e.add_argument("--threads", type=int, default=2)
     e.add_argument("--batch", type=int, default=32)
     e.add_argument("--out", required=True)
+    return e
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = p.add_subparsers(dest="cmd", required=True)
+    encode_parser(sub)
     c = sub.add_parser("compare")
     c.add_argument("a")
     c.add_argument("b")
