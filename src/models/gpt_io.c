@@ -74,8 +74,12 @@ static attn_status config_from_json(const model_source *src, attn_gpt_config *cf
                                "gpt2 (attn's untied GPT-2 is model_type attn_gpt2)", path);
         cfg->untied_head = true;
     }
-    const cJSON *pe = variant ? cJSON_GetObjectItemCaseSensitive(root, "position_embedding_type") : NULL;
-    if (pe) {
+    const cJSON *pe = cJSON_GetObjectItemCaseSensitive(root, "position_embedding_type");
+    const cJSON *qk = cJSON_GetObjectItemCaseSensitive(root, "qk_norm");
+    if (!variant && ((qk && cJSON_IsTrue(qk)) || (pe && !(cJSON_IsString(pe) && !strcmp(pe->valuestring, "absolute")))))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: \"%s\" is not GPT-2's (model_type gpt2); attn's GPT-2 variants are "
+                           "model_type attn_gpt2", path, qk && cJSON_IsTrue(qk) ? "qk_norm" : "position_embedding_type");
+    if (variant && pe) {
         if (!cJSON_IsString(pe) || (strcmp(pe->valuestring, "rotary") && strcmp(pe->valuestring, "absolute")))
             return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: \"position_embedding_type\" must be \"absolute\" or \"rotary\"", path);
         cfg->rotary = !strcmp(pe->valuestring, "rotary");

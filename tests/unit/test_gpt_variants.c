@@ -221,37 +221,45 @@ static void expect_config_error(const char *dir, const char *config, const char 
     attn_model_free(m);
 }
 
-TEST("variant keys are refused under model_type gpt2 and bad values under attn_gpt2; attn convert refuses a variant") {
-    attn_model *m = tiny_model(OPT_ALL, 5);
-    if (!m) return;
-    const char *dir = test_tmp_path("refused");
-    CHECK_OK(attn_model_save(m, dir));
-    char path[256], *config = NULL;
+/* A new model of option opt saved in test_tmp_path(name), its config.json read into config. */
+static const char *save_option(int opt, const char *name, char *config, size_t cap) {
+    const char *dir = test_tmp_path(name);
+    attn_model *m = tiny_model(opt, 5);
+    if (m) CHECK_OK(attn_model_save(m, dir));
+    attn_model_free(m);
+    char path[300];
     snprintf(path, sizeof path, "%s/config.json", dir);
     FILE *f = fopen(path, "r");
-    CHECK(f != NULL);
-    if (f) {
-        config = attn_calloc(1, 4096);
-        size_t n = config ? fread(config, 1, 4095, f) : 0;
-        CHECK(n > 0);
-        fclose(f);
+    size_t n = f ? fread(config, 1, cap - 1, f) : 0;
+    if (f) fclose(f);
+    config[n] = 0;
+    CHECK(n > 0);
+    return dir;
+}
+
+TEST("variant keys are refused under model_type gpt2 and bad values under attn_gpt2; attn convert refuses a variant") {
+    static char config[4096];
+    const char *dir = save_option(OPT_ALL, "refused", config, sizeof config);
+    /* a GPT2LMHeadModel directory cannot carry the variants */
+    expect_config_error(dir, config, "\"attn_gpt2\"", "\"gpt2\"", ATTN_ERR_UNSUPPORTED, "attn_gpt2");
+    expect_config_error(dir, config, "\"rotary\"", "\"alibi\"", ATTN_ERR_UNSUPPORTED, "position_embedding_type");
+    expect_config_error(dir, config, "10000", "500000", ATTN_ERR_UNSUPPORTED, "rope_theta");
+    expect_config_error(dir, config, "\"relu2\"", "\"relu3\"", ATTN_ERR_UNSUPPORTED, "relu3");
+    write_config(dir, config, NULL, NULL);
+    char out[300];
+    snprintf(out, sizeof out, "%s/m.gguf", dir);
+    CHECK(attn_gguf_convert(dir, out, 0, NULL) == ATTN_ERR_UNSUPPORTED);
+    CHECK(strstr(attn_last_error(), "GPT-2 variant") != NULL);
+    CHECK(access(out, F_OK) != 0);
+    /* one option alone under model_type gpt2, each refused naming what is not GPT-2's */
+    static const struct {
+        int opt;
+        const char *keyword;
+    } alone[] = {{OPT_ROTARY, "position_embedding_type"}, {OPT_QK_NORM, "qk_norm"}, {OPT_RELU2, "relu2"}, {OPT_UNTIED, "untied"}};
+    for (size_t i = 0; i < sizeof alone / sizeof *alone; i++) {
+        const char *one = save_option(alone[i].opt, OPT_NAMES[alone[i].opt], config, sizeof config);
+        expect_config_error(one, config, "\"attn_gpt2\"", "\"gpt2\"", ATTN_ERR_UNSUPPORTED, alone[i].keyword);
     }
-    if (config) {
-        /* a GPT2LMHeadModel directory cannot carry the variants */
-        expect_config_error(dir, config, "\"attn_gpt2\"", "\"gpt2\"", ATTN_ERR_UNSUPPORTED, "attn_gpt2");
-        expect_config_error(dir, config, "\"rotary\"", "\"alibi\"", ATTN_ERR_UNSUPPORTED, "position_embedding_type");
-        expect_config_error(dir, config, "10000", "500000", ATTN_ERR_UNSUPPORTED, "rope_theta");
-        expect_config_error(dir, config, "\"relu2\"", "\"relu3\"", ATTN_ERR_UNSUPPORTED, "relu3");
-        write_config(dir, config, NULL, NULL);
-        char out[300];
-        snprintf(out, sizeof out, "%s/m.gguf", dir);
-        attn_status st = attn_gguf_convert(dir, out, 0, NULL);
-        CHECK(st == ATTN_ERR_UNSUPPORTED);
-        CHECK(strstr(attn_last_error(), "GPT-2 variant") != NULL);
-        CHECK(access(out, F_OK) != 0);
-    }
-    attn_free(config);
-    attn_model_free(m);
 }
 
 TEST("rotary positions need an even head width") {
