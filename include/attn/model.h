@@ -5,8 +5,10 @@
  *   model.safetensors   the weights, with transformers' tensor names and layouts
  *   tokenizer.json      the tokenizer (see tokenizer.h)
  * plus, for a training run, trainer_state.safetensors (see train.h).
- * transformers' GPT2LMHeadModel.from_pretrained() loads what attn saves and
- * attn loads what transformers saves, with the same logits; the same holds
+ * transformers' GPT2LMHeadModel.from_pretrained() loads what attn saves (a
+ * GPT-2 without attn's variants, which are model_type "attn_gpt2": see
+ * attn_gpt_config) and attn loads what transformers saves, with the same
+ * logits; the same holds
  * for BERT-family encoders (model_type "bert"/"roberta", see encoder.h). */
 #ifndef ATTN_MODEL_H
 #define ATTN_MODEL_H
