@@ -37,17 +37,19 @@ typedef struct attn_gpt_config {
     int64_t num_labels;       /* > 0: a sequence classifier ("score", GPT2ForSequenceClassification)
                                  on the last real token instead of the language-model head */
     /* GPT-2 variants (the modern recipe's changes, each off by default). A
-     * model with any of them on, or with activation ATTN_ACT_RELU2, is no
-     * longer what transformers' GPT2LMHeadModel computes: it is saved as
-     * config.json model_type "attn_gpt2", which transformers does not know,
-     * and attn convert refuses it. Other families ignore these fields. */
+     * model with rotary, qk_norm, untied_head or activation ATTN_ACT_RELU2
+     * is no longer what transformers' GPT2LMHeadModel computes: it is saved
+     * as config.json model_type "attn_gpt2", which transformers does not
+     * know, and attn convert refuses it. zero_init_proj changes only the
+     * initialisation: such a model stays a GPT-2 (config.json records it).
+     * Other families ignore these fields. */
     bool rotary;              /* rotary positions (rotate-half, theta 10000) on every head's q and k
                                  instead of the learned position embeddings (no wpe) */
     bool qk_norm;             /* RMSNorm without a weight over each head's q and k (after the
                                  projection, before the rotation), eps layer_norm_eps */
     bool untied_head;         /* the output projection is its own weight (lm_head, V x C), not wte */
     bool zero_init_proj;      /* attn_model_new starts the attention and MLP output projections
-                                 (c_proj weights) at zero; recorded, but it changes nothing after */
+                                 (c_proj weights) at zero; recorded in config.json, nothing else */
 } attn_gpt_config;
 
 ATTN_API attn_gpt_config attn_gpt_default_config(void);

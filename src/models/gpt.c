@@ -10,7 +10,8 @@
  * "attn_gpt2") change this in place: rotary positions on q and k instead
  * of wpe (the rope op of the Llama family), a weightless RMSNorm over each
  * head's q and k before the rotation (QK-norm), ReLU squared in the MLP,
- * a separate lm_head, and output projections that start at zero. */
+ * a separate lm_head; zero_init_proj (still a GPT-2) starts the output
+ * projections at zero. */
 #include "models/model_impl.h"
 #include "nn/nn.h"
 #include "io/json.h"
@@ -184,9 +185,7 @@ attn_status gpt_alloc(const attn_gpt_config *cfg_in, attn_model **out) {
     return st ? st : model_alloc(&cfg, out);
 }
 
-bool gpt_is_variant(const attn_gpt_config *c) {
-    return c->rotary || c->qk_norm || c->untied_head || c->zero_init_proj || c->activation == ATTN_ACT_RELU2;
-}
+bool gpt_is_variant(const attn_gpt_config *c) { return c->rotary || c->qk_norm || c->untied_head || c->activation == ATTN_ACT_RELU2; }
 
 attn_status attn_model_new(const attn_gpt_config *cfg, uint64_t seed, attn_model **out) {
     attn_status st = gpt_alloc(cfg, out);

@@ -13,8 +13,10 @@
  * AutoConfig refuses as unknown, with its options as keys of its own:
  * "position_embedding_type" ("rotary": no transformer.wpe.weight, and
  * "rope_theta" 10000), "qk_norm", "activation_function" "relu2",
- * "tie_word_embeddings" false (lm_head.weight written) and
- * "zero_init_proj". Those keys are read only under that model_type. */
+ * "tie_word_embeddings" false (lm_head.weight written). Those keys are
+ * read only under that model_type. "zero_init_proj" (true: the output
+ * projections started at zero) changes no computation and is written under
+ * either model_type when set; transformers keeps it as an unknown key. */
 #include "io/json.h"
 #include "io/safetensors.h"
 #include "models/model_impl.h"
@@ -39,11 +41,10 @@
     JSON_KEY_TOKEN(T, "eos_token_id", eos_token_id, INT32_MAX, JSON_BELOW(T, vocab_size)),          \
     JSON_KEY_TOKEN(T, "pad_token_id", pad_token_id, INT32_MAX, JSON_BELOW(T, vocab_size)),          \
     JSON_KEY_FLOAT(T, "layer_norm_epsilon", layer_norm_eps, 0.0, true, CFG_MAX_EPS),                \
-    JSON_KEY_FLOAT(T, "resid_pdrop", dropout, 0.0, false, CFG_MAX_DROPOUT)
+    JSON_KEY_FLOAT(T, "resid_pdrop", dropout, 0.0, false, CFG_MAX_DROPOUT),                          \
+    JSON_KEY_BOOL(T, "zero_init_proj", zero_init_proj)
 const json_field GPT2_CONFIG_KEYS[] = {GPT2_KEYS, JSON_KEYS_END};
-const json_field ATTN_GPT2_CONFIG_KEYS[] = {
-    GPT2_KEYS, JSON_KEY_BOOL(T, "qk_norm", qk_norm), JSON_KEY_BOOL(T, "zero_init_proj", zero_init_proj), JSON_KEYS_END,
-};
+const json_field ATTN_GPT2_CONFIG_KEYS[] = {GPT2_KEYS, JSON_KEY_BOOL(T, "qk_norm", qk_norm), JSON_KEYS_END};
 #undef GPT2_KEYS
 #undef T
 
@@ -127,8 +128,8 @@ static attn_status config_to_json(const attn_gpt_config *c, char *const *labels,
         cJSON_AddStringToObject(r, "position_embedding_type", c->rotary ? "rotary" : "absolute");
         if (c->rotary) cJSON_AddNumberToObject(r, "rope_theta", 10000);
         cJSON_AddBoolToObject(r, "qk_norm", c->qk_norm);
-        cJSON_AddBoolToObject(r, "zero_init_proj", c->zero_init_proj);
     }
+    if (c->zero_init_proj) cJSON_AddBoolToObject(r, "zero_init_proj", 1);
     cJSON_AddBoolToObject(r, "scale_attn_weights", 1);
     cJSON_AddBoolToObject(r, "use_cache", 1);
     cJSON_AddStringToObject(r, "torch_dtype", "float32");

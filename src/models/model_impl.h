@@ -341,8 +341,9 @@ void esm_encoder_config(const attn_model *m, attn_bert_config *out);
 /* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
 /* A GPT of cfg's sizes (checked; n_inner 0 = 4 n_embd) with zeroed weights. */
 attn_status gpt_alloc(const attn_gpt_config *cfg, attn_model **out);
-/* Whether c turns on any of the GPT-2 variants (rotary, qk_norm, untied_head,
- * zero_init_proj, ReLU squared): such a model is model_type "attn_gpt2". */
+/* Whether c turns on any of the GPT-2 variants that change the forward pass
+ * (rotary, qk_norm, untied_head, ReLU squared): such a model is model_type
+ * "attn_gpt2". zero_init_proj alone changes the initialisation only. */
 bool gpt_is_variant(const attn_gpt_config *c);
 /* A BLOOM model of g's sizes, its parameters not initialised (GGUF files). */
 attn_status bloom_model_alloc(const attn_gpt_config *g, attn_model **out);

@@ -38,7 +38,7 @@ static const model_arch ARCHS[] = {
      "{\"position_embedding_type\": \"rotary\", \"emb_layer_norm_before\": false, \"is_decoder\": false, "
      "\"is_folding_model\": false}"},
     {"attn_gpt2", "none (attn's GPT-2 variants)", MODEL_GPT, ATTN_GPT2_CONFIG_KEYS,
-     "a GPT-2 variant (rotary, QK-norm, ReLU^2, untied head or zero-initialised projections)", TRAINS_CLM | TRAINS_CLASSIFY,
+     "a GPT-2 variant (rotary positions, QK-norm, ReLU^2 or an untied head)", TRAINS_CLM | TRAINS_CLASSIFY,
      NULL},
 };
 

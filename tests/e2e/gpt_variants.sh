@@ -5,8 +5,8 @@
 # and resumed (with Muon, which leaves lm_head to AdamW) it gives the
 # uninterrupted run's losses and weights bit for bit; attn generate and
 # attn score run on it; a resume with an option the model lacks, and an
-# option with another --arch, are refused naming the option; attn convert
-# refuses the variant.
+# option with another --arch or on pair data, are refused naming the
+# option; attn convert refuses the variant.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 tmp=$(mktemp -d)
@@ -50,6 +50,11 @@ grep -q "^attn train: error: --rotary: .* without it" "$tmp/err" || fail "resume
 run_status "$ATTN" train $common --arch llama --qk-norm --out "$tmp/llama"
 [ "$rc" -eq 1 ] || fail "--arch llama --qk-norm exited $rc"
 grep -q "^attn train: error: --qk-norm makes a new GPT-2" "$tmp/err" || fail "--arch llama --qk-norm: $(cat "$tmp/err")"
+head -n 40 data/bible-en-es/train.tsv > "$tmp/pairs.tsv"
+"$ATTN" prepare --pairs -t data/bible-en-es/tokenizer.json -o "$tmp/pairs" --max-len 48 "$tmp/pairs.tsv" >/dev/null 2>&1
+run_status "$ATTN" train --data "$tmp/pairs" --out "$tmp/s2s" --layers 1 --heads 2 --width 16 --steps 2 --rotary --quiet
+[ "$rc" -eq 1 ] || fail "--rotary on pair data exited $rc"
+grep -q "^attn train: error: pair data trains translation models; --rotary" "$tmp/err" || fail "--rotary on pairs: $(cat "$tmp/err")"
 run_status "$ATTN" convert "$tmp/full" "$tmp/m.gguf"
 [ "$rc" -ne 0 ] && grep -q "GPT-2 variant" "$tmp/err" || fail "convert of a variant: exit $rc, $(cat "$tmp/err")"
 [ ! -e "$tmp/m.gguf" ] || fail "convert wrote a file"

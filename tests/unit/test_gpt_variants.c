@@ -121,7 +121,8 @@ TEST("each option changes the forward pass of the same weights (zero_init_proj: 
     attn_model_free(base);
 }
 
-TEST("each option saves as model_type attn_gpt2 (none: gpt2) and loads back with its options and the same logits") {
+TEST("each option saves as model_type attn_gpt2 (none and zero_init_proj: gpt2) and loads back with its options and "
+     "the same logits") {
     for (int opt = OPT_NONE; opt < N_OPTS; opt++) {
         attn_model *m = tiny_model(opt, 3), *back = NULL;
         if (!m) continue;
@@ -136,7 +137,7 @@ TEST("each option saves as model_type attn_gpt2 (none: gpt2) and loads back with
             attn_gpt_config c = attn_model_config(m), c2 = attn_model_config(back);
             CHECK(c2.rotary == c.rotary && c2.qk_norm == c.qk_norm && c2.untied_head == c.untied_head &&
                   c2.zero_init_proj == c.zero_init_proj && c2.activation == c.activation);
-            const char *want = opt == OPT_NONE ? "gpt2" : "attn_gpt2";
+            const char *want = opt == OPT_NONE || opt == OPT_ZERO_INIT ? "gpt2" : "attn_gpt2";
             if (strcmp(back->arch->model_type, want)) fprintf(stderr, "  %s: model_type %s\n", OPT_NAMES[opt], back->arch->model_type);
             CHECK(!strcmp(back->arch->model_type, want));
             /* the positions table is there exactly with learned positions, lm_head with an untied head */
