@@ -47,7 +47,7 @@ case $LADDER in cumulative | alone) ;; *) echo "ladder.sh: LADDER is cumulative 
 mkdir -p "$OUT"
 [ -f "$OUT/data/meta.json" ] || "$ATTN" prepare -t char -o "$OUT/data" data/austen/*.txt > /dev/null
 model="--data $OUT/data --layers 4 --heads 4 --width 192 --context $T --batch $B --lr 3e-3 --min-lr 3e-4 --warmup 50
-    --weight-decay 0.1 --clip 1.0 --quiet --overwrite ${THREADS:+--threads $THREADS}"
+    --weight-decay 0.1 --clip 1.0 --overwrite ${THREADS:+--threads $THREADS}"
 
 # secs LOG [STEP]: training seconds of the steps up to STEP (all when absent)
 secs() {
@@ -83,7 +83,7 @@ train() {
     dir=$OUT/$name-$seed
     # shellcheck disable=SC2086
     "$ATTN" train $model --steps "$STEPS" --eval-every "$EVAL" --eval-batches "$EVAL_BATCHES" --seed "$seed" \
-        --time-limit "$limit" --out "$dir" "$@" 2>"$dir.err" &
+        --time-limit "$limit" --out "$dir" "$@" &
     pid=$!
     if [ "$target" != - ]; then
         while kill -0 "$pid" 2>/dev/null; do
@@ -97,7 +97,6 @@ train() {
     rc=0
     wait "$pid" || rc=$?
     if [ "$rc" -ne 0 ] && [ "$rc" -ne 130 ]; then # 130: stopped at the target by SIGINT, its checkpoint written
-        cat "$dir.err" >&2
         echo "ladder.sh: $name seed $seed: attn train exited $rc" >&2
         exit 1
     fi
