@@ -252,6 +252,7 @@ fixtures:
 	.venv/bin/python tests/ref/gen_llama_fixture.py
 	.venv/bin/python tests/ref/gen_dpo_fixture.py
 	.venv/bin/python tests/ref/gen_muon_fixture.py
+	.venv/bin/python tests/ref/gen_gpt2_variant_fixture.py
 	.venv/bin/python tests/ref/gen_ppo_fixture.py
 
 # ---- install -----------------------------------------------------------------

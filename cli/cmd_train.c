@@ -128,6 +128,8 @@ static const cli_choice schedules[] = {
     {"inverse-sqrt", ATTN_SCHEDULE_INVERSE_SQRT},
     {"one-cycle", ATTN_SCHEDULE_ONE_CYCLE},
     {NULL, 0}};
+static const cli_choice activations[] = {
+    {"gelu", ATTN_ACT_GELU_TANH}, {"relu", ATTN_ACT_RELU}, {"relu2", ATTN_ACT_RELU2}, {NULL, 0}};
 static const cli_choice optimizers[] = {{"adamw", ATTN_OPTIMIZER_ADAMW}, {"muon", ATTN_OPTIMIZER_MUON}, {NULL, 0}};
 
 int cmd_train(int argc, char **argv) {
@@ -163,6 +165,18 @@ int cmd_train(int argc, char **argv) {
         {CLI_INT("--width", NULL, "N", &p.model.n_embd, 1, 65536, "embedding width")},
         {CLI_INT("--context", NULL, "N", &p.model.n_ctx, 1, CLI_MAX_LEN, "positions")},
         {CLI_FLOAT("--dropout", NULL, "X", &p.model.dropout, 0, 1, CLI_MAX_OPEN, "embedding/residual dropout")},
+        {CLI_CHOICE("--activation", NULL, "gelu|relu|relu2", &p.model.activation, activations,
+                    "gpt2: the MLP's activation: GELU (tanh form), ReLU, or ReLU squared (relu(x)^2, as the nanoGPT "
+                    "speedrun)")},
+        {CLI_FLAG("--rotary", NULL, &p.model.rotary,
+                  "gpt2: rotary positions (rotate-half, base 10000) on every head's queries and keys instead of learned "
+                  "position embeddings")},
+        {CLI_FLAG("--qk-norm", NULL, &p.model.qk_norm,
+                  "gpt2: RMSNorm without a weight over each head's query and key before the attention scores")},
+        {CLI_FLAG("--untied-head", NULL, &p.model.untied_head,
+                  "gpt2: an output projection of its own (lm_head) instead of the token embeddings")},
+        {CLI_FLAG("--zero-init-proj", NULL, &p.model.zero_init_proj,
+                  "gpt2: start the attention and MLP output projections at zero")},
         {CLI_STR("--init", NULL, "DIR", &p.init_from, "start from this model directory instead of a new model")},
         CLI_SECTION("translation (DIR holds pair shards from `attn prepare --pairs`):"),
         {CLI_INT("--ffn", NULL, "N", &p.model.n_inner, 0, 1 << 22, "feed-forward width"), .def = "4 * width"},

@@ -106,6 +106,35 @@ static inline void check_param_grads(const attn_model *m, const st_file *f, doub
     CHECK(n_checked == m->n_params_tensors);
 }
 
+/* Decoding ids (1, T) through a KV cache, a prefill of n_prefill tokens
+ * and then one token at a time, gives the full forward's logits full (T, V)
+ * within 1e-5 of their scale; `what` names the model in messages. */
+static inline void check_cached_logits(attn_model *m, const int32_t *ids, int64_t T, int64_t n_prefill, const float *full,
+                                       const char *what) {
+    int64_t V = m->cfg.vocab_size;
+    kv_cache *cache = NULL;
+    CHECK_OK(kv_cache_new(m, 1, 0, &cache));
+    if (!cache) return;
+    graph g;
+    graph_init(&g, NULL);
+    graph_reset(&g, false, false, 0);
+    tensor *lg = model_forward(m, &g, ids, 1, n_prefill, cache, false);
+    CHECK(lg != NULL);
+    double worst = lg ? max_diff(lg->data, full, n_prefill * V) : 1;
+    for (int64_t t = n_prefill; t < T; t++) {
+        graph_reset(&g, false, false, 0);
+        lg = model_forward(m, &g, ids + t, 1, 1, cache, true);
+        CHECK(lg != NULL);
+        if (lg) worst = fmax(worst, max_diff(lg->data, full + t * V, V));
+    }
+    CHECK(cache->len == T);
+    double tol = 1e-5 * fmax(1.0, max_abs(full, T * V));
+    if (!(worst <= tol)) fprintf(stderr, "  %s: cached logits differ by %.3g\n", what, worst);
+    CHECK(worst <= tol);
+    graph_free(&g);
+    kv_cache_free(m, cache);
+}
+
 /* The checks every decoder family runs against its transformers fixture
  * (tests/ref/<dir>: config.json, model.safetensors, fixture.safetensors
  * holding input_ids (2, T), logits, targets, loss, grad.<name>, prompt,

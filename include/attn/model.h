@@ -5,8 +5,10 @@
  *   model.safetensors   the weights, with transformers' tensor names and layouts
  *   tokenizer.json      the tokenizer (see tokenizer.h)
  * plus, for a training run, trainer_state.safetensors (see train.h).
- * transformers' GPT2LMHeadModel.from_pretrained() loads what attn saves and
- * attn loads what transformers saves, with the same logits; the same holds
+ * transformers' GPT2LMHeadModel.from_pretrained() loads what attn saves (a
+ * GPT-2 without attn's variants, which are model_type "attn_gpt2": see
+ * attn_gpt_config) and attn loads what transformers saves, with the same
+ * logits; the same holds
  * for BERT-family encoders (model_type "bert"/"roberta", see encoder.h). */
 #ifndef ATTN_MODEL_H
 #define ATTN_MODEL_H
@@ -17,7 +19,9 @@
 extern "C" {
 #endif
 
-typedef enum attn_activation { ATTN_ACT_GELU_TANH = 0, ATTN_ACT_RELU } attn_activation;
+/* The MLP's activation: GELU (tanh form, "gelu_new"), ReLU, or ReLU squared
+ * (relu(x)^2, So et al.'s Primer; GPT-2 variants only, see attn_gpt_config). */
+typedef enum attn_activation { ATTN_ACT_GELU_TANH = 0, ATTN_ACT_RELU, ATTN_ACT_RELU2 } attn_activation;
 
 /* GPT-2 architecture: pre-LN blocks, learned positions, tied embeddings. */
 typedef struct attn_gpt_config {
@@ -32,6 +36,20 @@ typedef struct attn_gpt_config {
     int32_t pad_token_id;     /* -1 if none */
     int64_t num_labels;       /* > 0: a sequence classifier ("score", GPT2ForSequenceClassification)
                                  on the last real token instead of the language-model head */
+    /* GPT-2 variants (the modern recipe's changes, each off by default). A
+     * model with rotary, qk_norm, untied_head or activation ATTN_ACT_RELU2
+     * is no longer what transformers' GPT2LMHeadModel computes: it is saved
+     * as config.json model_type "attn_gpt2", which transformers does not
+     * know, and attn convert refuses it. zero_init_proj changes only the
+     * initialisation: such a model stays a GPT-2 (config.json records it).
+     * Other families ignore these fields. */
+    bool rotary;              /* rotary positions (rotate-half, theta 10000) on every head's q and k
+                                 instead of the learned position embeddings (no wpe) */
+    bool qk_norm;             /* RMSNorm without a weight over each head's q and k (after the
+                                 projection, before the rotation), eps layer_norm_eps */
+    bool untied_head;         /* the output projection is its own weight (lm_head, V x C), not wte */
+    bool zero_init_proj;      /* attn_model_new starts the attention and MLP output projections
+                                 (c_proj weights) at zero; recorded in config.json, nothing else */
 } attn_gpt_config;
 
 ATTN_API attn_gpt_config attn_gpt_default_config(void);

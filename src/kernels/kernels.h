@@ -56,8 +56,10 @@ typedef struct adamw_hparams {
     float step_size, beta1, beta2, eps, bc2_sqrt, decay, grad_scale;
 } adamw_hparams;
 
-/* The activation a fused linear layer applies (matmul_act_forward). */
-typedef enum kernel_act { KACT_GELU = 0, KACT_GELU_ERF, KACT_RELU } kernel_act;
+/* The activation a fused linear layer applies (matmul_act_forward).
+ * KACT_RELU2 (relu(x)^2) is never passed to a matmul_act kernel: op_linear_act
+ * runs it as the linear layer and then relu2_forward. */
+typedef enum kernel_act { KACT_GELU = 0, KACT_GELU_ERF, KACT_RELU, KACT_RELU2 } kernel_act;
 
 typedef struct kernels {
     const char *name;
@@ -97,6 +99,9 @@ typedef struct kernels {
     void (*gelu_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
     void (*relu_forward)(float *out, const float *inp, int64_t n);
     void (*relu_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
+    /* ReLU squared: out = max(x, 0)^2; d/dx = 2 max(x, 0). */
+    void (*relu2_forward)(float *out, const float *inp, int64_t n);
+    void (*relu2_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
 
     /* Softmax attention. lse (B, H, Tq): log-sum-exp of each query's scaled
      * scores, saved so that backward recomputes probabilities instead of
@@ -217,6 +222,17 @@ typedef struct kernels {
                          int64_t D, int64_t rot, float theta);
     void (*rope_backward)(float *dinp, const float *dout, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads,
                           int64_t D, int64_t rot, float theta);
+    /* QK-norm: RMSNorm without a weight over each of the first n_heads
+     * heads of width D of every row of C floats (a fused q|k|v row's query
+     * and key heads), the rest of the row copied: out = x * rstd, rstd =
+     * 1 / sqrt(mean(x^2) + eps) per head, saved (N, n_heads) for backward
+     * (torch.nn.functional.rms_norm(x, (D,), eps=eps)). backward accumulates
+     * dx = rstd (dy - xhat mean(dy xhat)), xhat = x rstd, on the normed
+     * heads and dy on the copied columns. */
+    void (*qk_norm_forward)(float *out, float *rstd, const float *inp, int64_t N, int64_t C, int64_t n_heads,
+                            int64_t D, float eps);
+    void (*qk_norm_backward)(float *dinp, const float *dout, const float *inp, const float *rstd, int64_t N,
+                             int64_t C, int64_t n_heads, int64_t D);
     /* SwiGLU's gate: inp (N, 2F) holds gate | up; out (N, F) = silu(gate) *
      * up, silu(a) = a / (1 + exp(-a)) (transformers' LlamaMLP). */
     void (*swiglu_forward)(float *out, const float *inp, int64_t N, int64_t F);

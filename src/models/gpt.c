@@ -4,7 +4,14 @@
  * x += fc2(act(fc(ln2(x)))); logits = ln_f(x) @ wte^T. Pre-LN, learned
  * positions, biases everywhere, tied input/output embeddings, as GPT-2 and
  * transformers' GPT2LMHeadModel. The parameter table below is the single
- * source of sizes, offsets, checkpoint names, weight decay and layouts. */
+ * source of sizes, offsets, checkpoint names, weight decay and layouts.
+ *
+ * The variants of attn_gpt_config (the modern recipe's changes, model_type
+ * "attn_gpt2") change this in place: rotary positions on q and k instead
+ * of wpe (the rope op of the Llama family), a weightless RMSNorm over each
+ * head's q and k before the rotation (QK-norm), ReLU squared in the MLP,
+ * a separate lm_head; zero_init_proj (still a GPT-2) starts the output
+ * projections at zero. */
 #include "models/model_impl.h"
 #include "nn/nn.h"
 #include "io/json.h"
@@ -12,19 +19,21 @@
 
 #include <cJSON.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 /* ---- parameter table ------------------------------------------------------ */
 
 enum { D_V = 1, D_P, D_C, D_3C, D_F, D_L };  /* dimension symbols */
-enum { PART_SCORE = 1 };                       /* GPT2ForSequenceClassification's head */
+enum { PART_SCORE = 1, PART_WPE = 2, PART_LM_HEAD = 4 }; /* the classifier, learned positions, an untied head */
 
 #define MF(f) offsetof(attn_model, f)
 #define LF(f) offsetof(gpt_layer, f)
 
 static const param_row GPT_ROWS[] = {
     {"transformer.wte.weight", ROLE_TOKEN_EMBD, {D_V, D_C}, 0, 0, 0, MF(wte)},
-    {"transformer.wpe.weight", ROLE_POS_EMBD, {D_P, D_C}, 0, 0, 0, MF(wpe)},
+    {"transformer.wpe.weight", ROLE_POS_EMBD, {D_P, D_C}, 0, PART_WPE, 0, MF(wpe)},
     {"ln_1.weight", ROLE_ATTN_NORM, {D_C}, 1, 0, 0, LF(ln1_w)},
     {"ln_1.bias", ROLE_ATTN_NORM, {D_C}, 1, 0, PF_BIAS, LF(ln1_b)},
     {"attn.c_attn.weight", ROLE_ATTN_QKV, {D_3C, D_C}, 1, 0, PF_DECAY | PF_TRANSPOSE, LF(qkv_w)},
@@ -40,10 +49,12 @@ static const param_row GPT_ROWS[] = {
     {"transformer.ln_f.weight", ROLE_OUTPUT_NORM, {D_C}, 0, 0, 0, MF(lnf_w)},
     {"transformer.ln_f.bias", ROLE_OUTPUT_NORM, {D_C}, 0, 0, PF_BIAS, MF(lnf_b)},
     {"score.weight", ROLE_CLASSIFIER, {D_L, D_C}, 0, PART_SCORE, PF_DECAY, MF(score_w)},
+    {"lm_head.weight", ROLE_OUTPUT, {D_V, D_C}, 0, PART_LM_HEAD, PF_DECAY, MF(lm_head)},
 };
 
-/* Ignored in a checkpoint: the tied output projection and the causal-mask
- * buffers older transformers versions saved. */
+/* Ignored in a checkpoint: the tied output projection (a row where the
+ * head is untied) and the causal-mask buffers older transformers versions
+ * saved. */
 static const char *const GPT_IGNORE[] = {"lm_head.weight", ".attn.bias", ".attn.masked_bias", NULL};
 
 static const param_table GPT_TABLE = {
@@ -77,6 +88,11 @@ static attn_status config_check(attn_gpt_config *c) {
     if (c->n_ctx < 1 || c->n_ctx > (1 << 20)) return attn_errorf(ATTN_ERR_INVALID_ARG, "n_positions must be in [1, 2^20]");
     if (c->vocab_size < 1 || c->vocab_size > (1 << 24)) return attn_errorf(ATTN_ERR_INVALID_ARG, "vocab_size must be in [1, 2^24]");
     if (!(c->layer_norm_eps > 0.0f)) return attn_errorf(ATTN_ERR_INVALID_ARG, "layer_norm_epsilon must be positive");
+    if (c->activation != ATTN_ACT_GELU_TANH && c->activation != ATTN_ACT_RELU && c->activation != ATTN_ACT_RELU2)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "unknown activation %d", (int)c->activation);
+    if (c->rotary && (c->n_embd / c->n_head) % 2)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "rotary positions need an even head width, got %lld",
+                           (long long)(c->n_embd / c->n_head));
     if (!(c->dropout >= 0.0f && c->dropout < 1.0f)) return attn_errorf(ATTN_ERR_INVALID_ARG, "dropout must be in [0, 1)");
     if (c->num_labels < 0 || c->num_labels > (1 << 20)) return attn_errorf(ATTN_ERR_INVALID_ARG, "num_labels out of range");
     if (c->pad_token_id < -1 || c->pad_token_id >= c->vocab_size)
@@ -91,7 +107,8 @@ void gpt_sync_views(attn_model *m) {
 }
 
 static param_layout gpt_layout(const attn_gpt_config *cfg) {
-    param_layout lay = {.layers = {1, cfg->n_layer, 0}, .parts = cfg->num_labels > 0 ? PART_SCORE : 0, .prefix = ""};
+    int parts = (cfg->num_labels > 0 ? PART_SCORE : 0) | (cfg->rotary ? 0 : PART_WPE) | (cfg->untied_head ? PART_LM_HEAD : 0);
+    param_layout lay = {.layers = {1, cfg->n_layer, 0}, .parts = parts, .prefix = ""};
     lay.dims[D_V] = cfg->vocab_size;
     lay.dims[D_P] = cfg->n_ctx;
     lay.dims[D_C] = cfg->n_embd;
@@ -115,7 +132,7 @@ static attn_status model_alloc(const attn_gpt_config *cfg, attn_model **out) {
     attn_model *m = attn_calloc(1, sizeof *m);
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->cfg = *cfg;
-    m->arch = registry_find("gpt2");
+    m->arch = registry_find(gpt_is_variant(cfg) ? "attn_gpt2" : "gpt2");
     attn_status st = ATTN_OK;
     if (!(m->layers = attn_calloc((size_t)cfg->n_layer, sizeof *m->layers))) {
         st = ATTN_ERR_OUT_OF_MEMORY;
@@ -168,43 +185,62 @@ attn_status gpt_alloc(const attn_gpt_config *cfg_in, attn_model **out) {
     return st ? st : model_alloc(&cfg, out);
 }
 
+bool gpt_is_variant(const attn_gpt_config *c) { return c->rotary || c->qk_norm || c->untied_head || c->activation == ATTN_ACT_RELU2; }
+
 attn_status attn_model_new(const attn_gpt_config *cfg, uint64_t seed, attn_model **out) {
     attn_status st = gpt_alloc(cfg, out);
-    if (!st) params_init(*out, seed, 0.02f, (*out)->cfg.n_layer);
-    return st;
+    if (st) return st;
+    attn_model *m = *out;
+    params_init(m, seed, 0.02f, m->cfg.n_layer);
+    if (m->cfg.zero_init_proj)
+        for (int64_t l = 0; l < m->cfg.n_layer; l++) {
+            memset(m->layers[l].proj_w.data, 0, (size_t)m->layers[l].proj_w.numel * sizeof(float));
+            memset(m->layers[l].fc2_w.data, 0, (size_t)m->layers[l].fc2_w.numel * sizeof(float));
+        }
+    return ATTN_OK;
 }
 
 /* ---- forward -------------------------------------------------------------- */
 
-/* One pre-norm block over layer ly's weights (nn_pre_norm_block). */
-static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, tensor *r, kv_cache *cache, int layer,
-                     tensor **r_out) {
+enum { GPT_ROPE_THETA = 10000 }; /* the rotary base of --rotary (config.json "rope_theta") */
+
+/* One pre-norm block over layer ly's weights (nn_pre_norm_block); pos: the
+ * rows' positions for rotary q and k, NULL with learned positions. */
+static tensor *block(attn_model *m, graph *g, gpt_layer *ly, tensor *x, tensor *r, const int32_t *pos, kv_cache *cache,
+                     int layer, tensor **r_out) {
     const attn_gpt_config *c = &m->cfg;
     float eps = c->layer_norm_eps;
     nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = eps}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = eps};
-    nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->proj_w, .o_b = &ly->proj_b, .n_head = c->n_head};
+    nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->proj_w, .o_b = &ly->proj_b, .n_head = c->n_head,
+                 .pos = pos, .rope_theta = (float)GPT_ROPE_THETA, .qk_norm = c->qk_norm, .qk_norm_eps = eps};
     nn_mlp f = {.up_w = &ly->fc_w, .up_b = &ly->fc_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b,
-                .act = c->activation == ATTN_ACT_RELU ? KACT_RELU : KACT_GELU};
+                .act = c->activation == ATTN_ACT_RELU ? KACT_RELU : c->activation == ATTN_ACT_RELU2 ? KACT_RELU2 : KACT_GELU};
     nn_kv kv = cache ? kv_layer(cache, layer) : (nn_kv){0};
     return nn_pre_norm_block(g, x, r, &n1, &a, &n2, &f, c->dropout, cache ? &kv : NULL, r_out);
 }
 
 static tensor *trunk(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache) {
     const attn_gpt_config *c = &m->cfg;
-    int32_t *pos = kv_positions(g, cache, B, T, 0, c->n_ctx);
+    /* rotary angles exist at any position: without a cache n_ctx is no bound (as llama.c) */
+    int32_t *pos = kv_positions(g, cache, B, T, 0, c->rotary && !cache ? INT32_MAX : c->n_ctx);
     if (!pos) return NULL;
-    tensor *x = op_add(g, op_embedding(g, &m->wte, ids, B, T), op_embedding(g, &m->wpe, pos, B, T));
+    tensor *x = op_embedding(g, &m->wte, ids, B, T);
+    if (!c->rotary) x = op_add(g, x, op_embedding(g, &m->wpe, pos, B, T));
     x = op_dropout(g, x, c->dropout);
     tensor *r = NULL;
-    for (int64_t l = 0; l < c->n_layer; l++) x = block(m, g, &m->layers[l], x, r, cache, (int)l, &r);
+    for (int64_t l = 0; l < c->n_layer; l++)
+        x = block(m, g, &m->layers[l], x, r, c->rotary ? pos : NULL, cache, (int)l, &r);
     return r ? op_add(g, x, r) : x;
 }
+
+/* The output projection: wte (tied) or lm_head. */
+static tensor *head_of(attn_model *m) { return m->cfg.untied_head ? &m->lm_head : &m->wte; }
 
 tensor *gpt_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only) {
     tensor *x = trunk(m, g, ids, B, T, cache);
     x = kv_last_rows(g, x, cache, B, T, last_only);
     x = op_layernorm(g, x, &m->lnf_w, &m->lnf_b, m->cfg.layer_norm_eps);
-    return op_linear(g, x, &m->wte, NULL);
+    return op_linear(g, x, head_of(m), NULL);
 }
 
 tensor *model_loss(attn_model *m, graph *g, const int32_t *inputs, const int32_t *targets, int64_t B, int64_t T) {
@@ -263,7 +299,7 @@ tensor *gpt_batch_loss(attn_model *m, graph *g, const model_batch *b) {
     if (!b->targets) return op_cross_entropy(g, gpt_classify(m, g, b), b->labels, -1);
     tensor *x = trunk(m, g, b->inputs, b->B, b->T, NULL);
     x = op_layernorm(g, x, &m->lnf_w, &m->lnf_b, m->cfg.layer_norm_eps);
-    tensor *logits = op_linear(g, x, &m->wte, NULL);
+    tensor *logits = op_linear(g, x, head_of(m), NULL);
     return op_cross_entropy(g, logits, b->targets, -1);
 }
 

@@ -172,6 +172,7 @@ struct attn_model {
     float *weights;
     float *grads;             /* NULL until model_enable_grads */
     tensor wte, wpe, lnf_w, lnf_b;
+    tensor lm_head;           /* GPT with cfg.untied_head: the output projection (V, C) */
     tensor score_w;           /* GPT2ForSequenceClassification's head (cfg.num_labels > 0) */
     gpt_layer *layers;
     char **label_names;       /* a classifier's labels (config.json id2label), NULL if none */
@@ -340,6 +341,10 @@ void esm_encoder_config(const attn_model *m, attn_bert_config *out);
 /* ---- GPT-2 (models/gpt.c, gpt_io.c) ---- */
 /* A GPT of cfg's sizes (checked; n_inner 0 = 4 n_embd) with zeroed weights. */
 attn_status gpt_alloc(const attn_gpt_config *cfg, attn_model **out);
+/* Whether c turns on any of the GPT-2 variants that change the forward pass
+ * (rotary, qk_norm, untied_head, ReLU squared): such a model is model_type
+ * "attn_gpt2". zero_init_proj alone changes the initialisation only. */
+bool gpt_is_variant(const attn_gpt_config *c);
 /* A BLOOM model of g's sizes, its parameters not initialised (GGUF files). */
 attn_status bloom_model_alloc(const attn_gpt_config *g, attn_model **out);
 void gpt_sync_views(attn_model *m);
@@ -348,7 +353,7 @@ tensor *gpt_classify(attn_model *m, graph *g, const model_batch *b);
 tensor *gpt_forward(attn_model *m, graph *g, const int32_t *ids, int64_t B, int64_t T, kv_cache *cache, bool last_only);
 attn_status gpt_load(const model_source *src, attn_model **out);
 attn_status gpt_save(const attn_model *m, const char *dir);
-extern const json_field GPT2_CONFIG_KEYS[];
+extern const json_field GPT2_CONFIG_KEYS[], ATTN_GPT2_CONFIG_KEYS[];
 
 /* Forward of ids (B, T) at positions cache->len ... cache->len + T - 1,
  * appending their keys/values to the cache (which may be NULL: positions

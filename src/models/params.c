@@ -606,6 +606,8 @@ static const char *op_label(op_kind op) {
     case OP_GELU:
     case OP_GELU_ERF: return "GELU";
     case OP_RELU: return "ReLU";
+    case OP_RELU2: return "squared ReLU";
+    case OP_QK_NORM: return "QK-norm";
     case OP_ADD: return "addition";
     case OP_DROPOUT: return "dropout";
     case OP_ATTENTION: return "attention";

@@ -37,6 +37,9 @@ static const model_arch ARCHS[] = {
     {"esm", "EsmForMaskedLM", MODEL_ESM, ESM_CONFIG_KEYS, "an ESM model", TRAINS_MLM,
      "{\"position_embedding_type\": \"rotary\", \"emb_layer_norm_before\": false, \"is_decoder\": false, "
      "\"is_folding_model\": false}"},
+    {"attn_gpt2", "none (attn's GPT-2 variants)", MODEL_GPT, ATTN_GPT2_CONFIG_KEYS,
+     "a GPT-2 variant (rotary positions, QK-norm, ReLU^2 or an untied head)", TRAINS_CLM | TRAINS_CLASSIFY,
+     NULL},
 };
 
 const model_arch *registry_find(const char *model_type) {

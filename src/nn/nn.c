@@ -10,6 +10,7 @@ tensor *nn_self_attention(graph *g, tensor *x, const nn_attn *a, bool causal, co
     int64_t H = a->n_head, Hkv = a->n_kv_head ? a->n_kv_head : H, D = a->head_dim ? a->head_dim : C / H;
     int64_t QC = H * D, KC = Hkv * D; /* query and key (= value) widths */
     tensor *qkv = op_linear(g, x, a->qkv_w, a->qkv_b), *out;
+    if (qkv && a->qk_norm) qkv = op_qk_norm(g, qkv, H + Hkv, D, a->qk_norm_eps);
     if (qkv && a->pos) qkv = op_rope(g, qkv, a->pos, H + Hkv, D, a->rope_dim ? a->rope_dim : D, a->rope_theta);
     if (!qkv) return NULL;
     if (cache && cache->n_runs) {

@@ -27,7 +27,9 @@ typedef struct nn_norm {
  * token (non-NULL: q and k rotate, rope_theta the base, rope_dim the
  * dimensions of a head that rotate, 0 = all). alibi: the heads' ALiBi
  * slopes (BLOOM; attn_alibi_slopes), or NULL for none; with ALiBi every
- * head has its own keys and values (n_kv_head 0 or n_head). */
+ * head has its own keys and values (n_kv_head 0 or n_head). qk_norm: each
+ * query and key head is RMS-normalised without a weight (op_qk_norm, eps
+ * qk_norm_eps) after the projection and before the rotation. */
 typedef struct nn_attn {
     tensor *qkv_w, *qkv_b, *o_w, *o_b;
     int64_t n_head;
@@ -36,6 +38,8 @@ typedef struct nn_attn {
     float rope_theta;
     int64_t rope_dim;
     const float *alibi;
+    bool qk_norm;
+    float qk_norm_eps;
 } nn_attn;
 
 /* Cross-attention: queries from the stream (C, C), keys and values from a

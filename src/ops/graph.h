@@ -77,6 +77,8 @@ typedef enum op_kind {
     OP_CHECKPOINT,
     OP_PPO_POLICY,
     OP_PPO_VALUE,
+    OP_RELU2,
+    OP_QK_NORM,
     OP_COUNT
 } op_kind;
 
@@ -162,7 +164,8 @@ tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b);
 /* act(op_linear(x, w, b)) with the activation applied as the product is
  * stored (kernels' matmul_act_forward): KACT_GELU as op_gelu, KACT_GELU_ERF
  * as op_gelu_erf, KACT_RELU as op_relu. Same values and gradients as the
- * two ops. */
+ * two ops. KACT_RELU2 is op_relu2(op_linear(x, w, b)): two passes, no fused
+ * kernel. */
 tensor *op_linear_act(graph *g, tensor *x, tensor *w, tensor *b, kernel_act act);
 tensor *op_layernorm(graph *g, tensor *x, tensor *w, tensor *b, float eps);
 /* op_layernorm(op_add(a, b), w, bias, eps) in one pass over each row (the
@@ -172,6 +175,8 @@ tensor *op_layernorm(graph *g, tensor *x, tensor *w, tensor *b, float eps);
 tensor *op_add_layernorm(graph *g, tensor *a, tensor *b, tensor *w, tensor *bias, float eps, tensor **sum_out);
 tensor *op_gelu(graph *g, tensor *x);
 tensor *op_relu(graph *g, tensor *x);
+/* ReLU squared, max(x, 0)^2 (Primer; the modded-nanogpt MLP). */
+tensor *op_relu2(graph *g, tensor *x);
 /* GELU, exact erf form (torch.nn.GELU(), BERT); op_gelu is the tanh form. */
 tensor *op_gelu_erf(graph *g, tensor *x);
 tensor *op_tanh(graph *g, tensor *x);
@@ -302,6 +307,12 @@ tensor *op_add_rmsnorm(graph *g, tensor *a, tensor *b, tensor *w, float eps, ten
  * pass through. A fused q|k|v tensor rotates its q and k heads: n_heads =
  * H + Hkv. */
 tensor *op_rope(graph *g, tensor *x, const int32_t *pos, int64_t n_heads, int64_t D, int64_t rot, float theta);
+/* QK-norm (the kernels' qk_norm_forward): in each row of x (..., C) the
+ * first n_heads heads of width D are divided by their root mean square
+ * (RMSNorm without a weight, eps inside the root); the other columns pass
+ * through. A fused q|k|v tensor normalises its q and k heads: n_heads =
+ * H + Hkv. */
+tensor *op_qk_norm(graph *g, tensor *x, int64_t n_heads, int64_t D, float eps);
 /* SwiGLU's gate: x (..., 2F) = gate | up -> silu(gate) * up (..., F). */
 tensor *op_swiglu(graph *g, tensor *x);
 

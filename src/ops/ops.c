@@ -130,6 +130,7 @@ tensor *op_linear(graph *g, tensor *x, tensor *w, tensor *b) {
 }
 
 tensor *op_linear_act(graph *g, tensor *x, tensor *w, tensor *b, kernel_act act) {
+    if (act == KACT_RELU2) return op_relu2(g, op_linear(g, x, w, b));
     GUARD(g, x, w);
     if (!linear_shapes(g, x, w, b) || !quant_ok(g, w, x, b)) return NULL;
     int64_t C = last_dim(x), OC = w->shape[0];
@@ -247,6 +248,19 @@ tensor *op_relu(graph *g, tensor *x) {
 
 static void relu_backward(graph *g, tape_entry *e) {
     if (e->in[0]->requires_grad) g->k->relu_backward(e->in[0]->grad, e->in[0]->data, e->out->grad, e->out->numel);
+}
+
+tensor *op_relu2(graph *g, tensor *x) {
+    GUARD(g, x);
+    tensor *out = like(g, x, last_dim(x));
+    if (!out) return NULL;
+    g->k->relu2_forward(out->data, x->data, x->numel);
+    record(g, OP_RELU2, out, x, NULL, NULL);
+    return out;
+}
+
+static void relu2_backward(graph *g, tape_entry *e) {
+    if (e->in[0]->requires_grad) g->k->relu2_backward(e->in[0]->grad, e->in[0]->data, e->out->grad, e->out->numel);
 }
 
 tensor *op_gelu_erf(graph *g, tensor *x) {
@@ -718,5 +732,7 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_CHECKPOINT] = checkpoint_backward,
     [OP_PPO_POLICY] = op_ppo_policy_backward,
     [OP_PPO_VALUE] = op_ppo_value_backward,
+    [OP_RELU2] = relu2_backward,
+    [OP_QK_NORM] = op_qk_norm_backward,
 };
 _Static_assert(sizeof OP_BACKWARD / sizeof OP_BACKWARD[0] == OP_COUNT, "one backward per op");

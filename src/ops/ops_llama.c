@@ -1,5 +1,5 @@
 /* The ops of the Llama-style decoders: RMSNorm (alone and fused with the
- * residual add), rotary position embedding and SwiGLU's gate. Contracts in
+ * residual add), rotary position embedding, QK-norm and SwiGLU's gate. Contracts in
  * graph.h; kernels in kernels/ref/ref_llama.c and kernels/cpu/cpu_llama.c. */
 #include "ops/ops_impl.h"
 
@@ -95,6 +95,32 @@ void op_rope_backward(graph *g, tape_entry *e) {
     if (!x->requires_grad) return;
     int64_t C = x->shape[x->ndim - 1];
     g->k->rope_backward(x->grad, e->out->grad, e->ids, x->numel / C, C, e->cols[0], e->cols[1], e->cols[2], e->fparam);
+}
+
+/* ---- QK-norm ------------------------------------------------------------------ */
+
+tensor *op_qk_norm(graph *g, tensor *x, int64_t n_heads, int64_t D, float eps) {
+    if (llama_skip(g, x, x)) return NULL;
+    int64_t C = x->shape[x->ndim - 1], N = x->numel / C;
+    if (n_heads < 1 || D < 1 || n_heads * D > C || !(eps > 0.0f))
+        return llama_fail(g, "qk_norm: the normed heads do not fit the rows (or eps is not positive)");
+    tensor *out = shaped_like(g, x, C);
+    float *rstd = graph_floats(g, N * n_heads);
+    if (!out || !rstd) return NULL;
+    g->k->qk_norm_forward(out->data, rstd, x->data, N, C, n_heads, D, eps);
+    tape_entry *e = llama_record(g, OP_QK_NORM, out, x, NULL);
+    if (e) {
+        e->saved[0] = rstd;
+        e->cols[0] = n_heads, e->cols[1] = D;
+    }
+    return out;
+}
+
+void op_qk_norm_backward(graph *g, tape_entry *e) {
+    tensor *x = e->in[0];
+    if (!x->requires_grad) return;
+    int64_t C = x->shape[x->ndim - 1];
+    g->k->qk_norm_backward(x->grad, e->out->grad, x->data, e->saved[0], x->numel / C, C, e->cols[0], e->cols[1]);
 }
 
 /* ---- SwiGLU ------------------------------------------------------------------- */

@@ -239,17 +239,57 @@ attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p,
     return st;
 }
 
+/* The GPT-2 variant options (--activation, --rotary, --qk-norm,
+ * --untied-head, --zero-init-proj) choose a new GPT-2's architecture. A
+ * resumed or --init model keeps its own: an option given that the model
+ * does not have is refused, as is one given for another kind of model. */
+static attn_status check_variant_options(const attn_train_params *p, const attn_model *m) {
+    static const char *const acts[] = {"gelu", "relu", "relu2"};
+    const attn_gpt_config *c = &p->model;
+    struct {
+        bool given, has;
+        const char *option;
+    } opts[] = {
+        {c->rotary, m && m->cfg.rotary, "--rotary"},
+        {c->qk_norm, m && m->cfg.qk_norm, "--qk-norm"},
+        {c->untied_head, m && m->cfg.untied_head, "--untied-head"},
+        {c->zero_init_proj, m && m->cfg.zero_init_proj, "--zero-init-proj"},
+        {c->activation != ATTN_ACT_GELU_TANH, m && m->cfg.activation == c->activation, "--activation"},
+    };
+    bool new_gpt2 = !m && p->objective == ATTN_OBJECTIVE_CLM && (p->arch == ATTN_ARCH_DEFAULT || p->arch == ATTN_ARCH_GPT2);
+    for (size_t i = 0; i < ARRAY_LEN(opts); i++) {
+        if (!opts[i].given || opts[i].has || new_gpt2) continue;
+        char what[64];
+        snprintf(what, sizeof what, "%s%s%s", opts[i].option, i == 4 ? " " : "",
+                 i == 4 && (unsigned)c->activation < ARRAY_LEN(acts) ? acts[c->activation] : "");
+        if (!m)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "%s makes a new GPT-2 (--arch gpt2, --objective clm); it is not an "
+                               "option of this --arch or --objective", what);
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: %s is %s without it; a model keeps the architecture it was made "
+                           "with (its config.json), so give %s only to a new model", what,
+                           p->resume ? p->out_dir : p->init_from, train_model_kind(m), opts[i].option);
+    }
+    return ATTN_OK;
+}
+
 attn_status train_load_start(const attn_train_params *p, attn_model **out) {
     *out = NULL;
+    attn_status st = ATTN_OK;
     if (p->resume) {
         char *state_path = path_join(p->out_dir, "trainer_state.safetensors");
         if (!state_path) return ATTN_ERR_OUT_OF_MEMORY;
         bool have_state = file_exists(state_path);
         attn_free(state_path);
         if (!have_state) return attn_errorf(ATTN_ERR_IO, "--resume: %s has no trainer_state.safetensors", p->out_dir);
-        return attn_model_load(p->out_dir, out);
+        st = attn_model_load(p->out_dir, out);
+    } else if (p->init_from) {
+        st = attn_model_load(p->init_from, out);
     }
-    return p->init_from ? attn_model_load(p->init_from, out) : ATTN_OK;
+    if (!st && (st = check_variant_options(p, *out)) != ATTN_OK) {
+        attn_model_free(*out);
+        *out = NULL;
+    }
+    return st;
 }
 
 const char *train_model_kind(const attn_model *m) { return m->arch ? m->arch->what : "a model of an unknown kind"; }

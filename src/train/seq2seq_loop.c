@@ -280,6 +280,9 @@ static attn_status s2s_open(void *ctx, const attn_train_params *p, attn_model **
                            : p->arch == ATTN_ARCH_LLAMA ? "llama"
                            : p->arch == ATTN_ARCH_BLOOM ? "bloom"
                                                         : "gpt2");
+    if (gpt_is_variant(&p->model) || p->model.zero_init_proj || p->model.activation != ATTN_ACT_GELU_TANH)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "pair data trains translation models; --rotary, --qk-norm, --activation, "
+                           "--untied-head and --zero-init-proj make a GPT-2 on token shards");
     c->path_train = path_join(p->data_dir, "train.pairs");
     c->path_val = path_join(p->data_dir, "val.pairs");
     if (!c->path_train || !c->path_val) return ATTN_ERR_OUT_OF_MEMORY;

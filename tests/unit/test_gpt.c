@@ -127,25 +127,7 @@ TEST("KV-cache decoding equals full recomputation") {
     for (int i = 0; i < T; i++) ids[i] = (i * 29 + 5) % V;
     float *full = attn_malloc(sizeof(float) * T * V);
     CHECK_OK(attn_model_logits(m, ids, 1, T, full));
-    kv_cache *cache = NULL;
-    CHECK_OK(kv_cache_new(m, 1, 0, &cache));
-    graph g;
-    graph_init(&g, NULL);
-    /* prefill 5 tokens, then one at a time */
-    graph_reset(&g, false, false, 0);
-    tensor *lg = model_forward(m, &g, ids, 1, 5, cache, false);
-    CHECK(lg != NULL);
-    double worst = lg ? max_diff(lg->data, full, 5 * V) : 1;
-    for (int t = 5; t < T; t++) {
-        graph_reset(&g, false, false, 0);
-        lg = model_forward(m, &g, ids + t, 1, 1, cache, true);
-        CHECK(lg != NULL);
-        if (lg) worst = fmax(worst, max_diff(lg->data, full + t * V, V));
-    }
-    CHECK(cache->len == T);
-    CHECK_NEAR(worst, 0, 1e-5 * fmax(1.0, max_abs(full, T * V)));
-    graph_free(&g);
-    kv_cache_free(m, cache);
+    check_cached_logits(m, ids, T, 5, full, FIX_DIR); /* prefill 5 tokens, then one at a time */
     attn_free(full);
     attn_model_free(m);
 }

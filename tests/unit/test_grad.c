@@ -351,13 +351,16 @@ TEST("op_gelu: gradient over small and saturated inputs") {
     check_case(&c);
 }
 
+/* Moves t's values 0.1 further from 0: central differences then stay off
+ * the kink of ReLU (and of ReLU^2's second derivative). */
+static void away_from_zero(tensor *t) {
+    for (int64_t i = 0; i < t->numel; i++) t->data[i] += t->data[i] < 0 ? -0.1f : 0.1f;
+}
+
 TEST("op_relu: gradient (inputs kept away from the kink at 0)") {
     gcase c = {.name = "relu", .n_in = 1, .build = build_relu, .h = 1e-2f};
     c.in[0] = leaf(2, (int64_t[]){3, 11}, 40, 1.0f);
-    for (int64_t i = 0; i < c.in[0].numel; i++) {
-        float x = c.in[0].data[i];
-        c.in[0].data[i] = x < 0 ? x - 0.1f : x + 0.1f;
-    }
+    away_from_zero(&c.in[0]);
     check_case(&c);
 }
 
@@ -923,6 +926,42 @@ TEST("op_swiglu: gradients of the gate and up halves") {
     gcase c = {.name = "swiglu", .n_in = 1, .build = build_swiglu, .h = 1e-2f};
     c.in[0] = leaf(3, (int64_t[]){2, 3, 10}, 3020, 2.0f);
     check_case(&c);
+}
+
+/* a fused q|k|v row: 2 query and 2 key heads of width 5 normed, the value heads pass */
+static tensor *build_qk_norm(graph *g, gcase *c) { return op_qk_norm(g, &c->in[0], 4, 5, 1e-5f); }
+/* the GPT-2 variant's chain: QK-norm, then rope on the fused q|k|v, then causal attention */
+static tensor *build_qk_norm_rope_attention(graph *g, gcase *c) {
+    tensor *n = op_rope(g, op_qk_norm(g, &c->in[0], 4, 3, 1e-5f), ROPE_POS, 4, 3, 2, 10000.0f);
+    return op_attention_gqa(g, n, 0, n, 6, 12, 2, 2, 3, true, NULL);
+}
+static tensor *build_relu2(graph *g, gcase *c) { return op_relu2(g, &c->in[0]); }
+/* the MLP of the variant: linear, ReLU^2 (op_linear_act's KACT_RELU2), linear */
+static tensor *build_relu2_mlp(graph *g, gcase *c) {
+    return op_linear(g, op_linear_act(g, &c->in[0], &c->in[1], &c->in[2], KACT_RELU2), &c->in[3], NULL);
+}
+
+TEST("op_qk_norm: gradient of a fused q|k|v tensor (normed q and k heads, passed v); with rope and attention after it") {
+    gcase c = {.name = "qk_norm", .n_in = 1, .build = build_qk_norm, .h = 1e-2f};
+    c.in[0] = leaf(3, (int64_t[]){2, 3, 30}, 3030, 1.0f);
+    check_case(&c);
+    gcase d = {.name = "qk_norm + rope + attention", .n_in = 1, .build = build_qk_norm_rope_attention, .h = 1e-2f,
+               .tol = 1e-3};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 18}, 3031, 1.0f);
+    check_case(&d);
+}
+
+TEST("op_relu2: gradient (inputs kept away from 0); through op_linear_act(KACT_RELU2) in an MLP") {
+    gcase c = {.name = "relu2", .n_in = 1, .build = build_relu2, .h = 1e-2f};
+    c.in[0] = leaf(2, (int64_t[]){3, 11}, 3040, 1.0f);
+    away_from_zero(&c.in[0]);
+    check_case(&c);
+    gcase d = {.name = "linear + relu2 + linear", .n_in = 4, .build = build_relu2_mlp, .h = 1e-2f, .tol = 1e-3};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 5}, 3041, 1.0f);
+    d.in[1] = leaf(2, (int64_t[]){7, 5}, 3042, 1.0f);
+    d.in[2] = leaf(1, (int64_t[]){7}, 3043, 1.0f);
+    d.in[3] = leaf(2, (int64_t[]){4, 7}, 3044, 1.0f);
+    check_case(&d);
 }
 
 /* GQA self-attention from a fused q|k|v of 4 query heads and 2 key/value

@@ -719,6 +719,69 @@ TEST("swiglu: cpu matches ref, small and large gates (saturated sigmoid), accumu
     check_swiglu(1, 1, 1, 1720);
 }
 
+/* QK-norm over the first n_heads heads of width D of rows of C floats:
+ * ref against the definition, cpu against ref, accumulated backward. */
+static void check_qk_norm(int64_t N, int64_t C, int64_t n_heads, int64_t D, float amp, uint64_t s) {
+    int64_t R = N * n_heads;
+    float *x = randn(N * C, s, amp), *dout = randn(N * C, s + 1, 1);
+    float *o_ref = filled(N * C, NAN), *o_cpu = filled(N * C, NAN), *r_ref = filled(R, NAN), *r_cpu = filled(R, NAN);
+    kernels_ref.qk_norm_forward(o_ref, r_ref, x, N, C, n_heads, D, 1e-5f);
+    kernels_cpu.qk_norm_forward(o_cpu, r_cpu, x, N, C, n_heads, D, 1e-5f);
+    double worst = 0;
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t h = 0; h < n_heads; h++) {
+            const float *xh = x + n * C + h * D;
+            double ss = 0;
+            for (int64_t d = 0; d < D; d++) ss += (double)xh[d] * (double)xh[d];
+            double r = 1.0 / sqrt(ss / (double)D + 1e-5);
+            for (int64_t d = 0; d < D; d++) worst = fmax(worst, fabs((double)o_ref[n * C + h * D + d] - (double)xh[d] * r));
+        }
+    CHECK(worst <= 1e-6 * fmax(1.0, (double)amp));
+    bool copied = true;
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t c = n_heads * D; c < C; c++) copied = copied && o_ref[n * C + c] == x[n * C + c] && o_cpu[n * C + c] == x[n * C + c];
+    CHECK(copied);
+    CHECK(close_to("qk_norm out", o_cpu, o_ref, NULL, N * C, 1e-5));
+    CHECK(close_to("qk_norm rstd", r_cpu, r_ref, NULL, R, 1e-5));
+    float *pre = randn(N * C, s + 2, 1), *rd = copy_of(pre, N * C), *cd = copy_of(pre, N * C), *fresh = filled(N * C, 0);
+    kernels_ref.qk_norm_backward(fresh, dout, x, r_ref, N, C, n_heads, D);
+    kernels_ref.qk_norm_backward(rd, dout, x, r_ref, N, C, n_heads, D);
+    kernels_cpu.qk_norm_backward(cd, dout, x, r_ref, N, C, n_heads, D);
+    CHECK(accumulated("ref qk_norm dinp", rd, pre, fresh, N * C, 1e-6));
+    CHECK(close_to("qk_norm dinp", cd, rd, pre, N * C, 1e-5));
+    attn_free(x), attn_free(dout), attn_free(o_ref), attn_free(o_cpu), attn_free(r_ref), attn_free(r_cpu);
+    attn_free(pre), attn_free(rd), attn_free(cd), attn_free(fresh);
+}
+
+TEST("qk_norm: ref is the definition, cpu matches ref (q|k heads of a fused q|k|v row, v copied), accumulated backward") {
+    check_qk_norm(9, 3 * 4 * 8, 4 + 4, 8, 1, 1800);     /* q|k normed, v passes */
+    check_qk_norm(5, (4 + 2 * 2) * 16, 4 + 2, 16, 30, 1810); /* GQA row, large values */
+    check_qk_norm(3, 2 * 5 + 3, 2, 5, 1, 1820);           /* odd widths */
+    check_qk_norm(300, 3 * 64, 2 * 2, 32, 1, 1830);       /* enough rows for the threads */
+}
+
+TEST("relu2: ref is max(x, 0)^2, cpu matches ref, accumulated backward 2 max(x, 0) dout") {
+    enum { N = 70000 };
+    float *x = randn(N, 1900, 2), *dout = randn(N, 1901, 1), *o_ref = filled(N, NAN), *o_cpu = filled(N, NAN);
+    kernels_ref.relu2_forward(o_ref, x, N);
+    kernels_cpu.relu2_forward(o_cpu, x, N);
+    bool def = true;
+    for (int64_t i = 0; i < N; i++) def = def && o_ref[i] == (x[i] > 0 ? x[i] * x[i] : 0.0f);
+    CHECK(def);
+    CHECK(close_to("relu2 out", o_cpu, o_ref, NULL, N, 1e-6));
+    float *pre = randn(N, 1902, 1), *rd = copy_of(pre, N), *cd = copy_of(pre, N), *fresh = filled(N, 0);
+    kernels_ref.relu2_backward(fresh, x, dout, N);
+    kernels_ref.relu2_backward(rd, x, dout, N);
+    kernels_cpu.relu2_backward(cd, x, dout, N);
+    bool grad_def = true;
+    for (int64_t i = 0; i < N; i++) grad_def = grad_def && fresh[i] == (x[i] > 0 ? 2.0f * x[i] * dout[i] : 0.0f);
+    CHECK(grad_def);
+    CHECK(accumulated("ref relu2 dinp", rd, pre, fresh, N, 1e-6));
+    CHECK(close_to("relu2 dinp", cd, rd, pre, N, 1e-6));
+    attn_free(x), attn_free(dout), attn_free(o_ref), attn_free(o_cpu), attn_free(pre), attn_free(rd), attn_free(cd);
+    attn_free(fresh);
+}
+
 /* The tiled attention on a thread with a small stack, and with its tile
  * buffers refused by the allocator: the tiles (208 KiB per thread in the
  * backward at D = 128) are not on the stack, and when they cannot be

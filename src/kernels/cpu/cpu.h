@@ -61,6 +61,8 @@ void CPU_FN(cpu_gelu_forward)(float *out, const float *inp, int64_t n);
 void CPU_FN(cpu_gelu_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
 void CPU_FN(cpu_relu_forward)(float *out, const float *inp, int64_t n);
 void CPU_FN(cpu_relu_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
+void CPU_FN(cpu_relu2_forward)(float *out, const float *inp, int64_t n);
+void CPU_FN(cpu_relu2_backward)(float *dinp, const float *inp, const float *dout, int64_t n);
 void CPU_FN(cpu_attention_forward)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
                            const float *v);
 void CPU_FN(cpu_attention_backward)(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
@@ -124,6 +126,10 @@ void CPU_FN(cpu_rope_forward)(float *out, const float *inp, const int32_t *pos, 
                               int64_t D, int64_t rot, float theta);
 void CPU_FN(cpu_rope_backward)(float *dinp, const float *dout, const int32_t *pos, int64_t N, int64_t C,
                                int64_t n_heads, int64_t D, int64_t rot, float theta);
+void CPU_FN(cpu_qk_norm_forward)(float *out, float *rstd, const float *inp, int64_t N, int64_t C, int64_t n_heads,
+                                 int64_t D, float eps);
+void CPU_FN(cpu_qk_norm_backward)(float *dinp, const float *dout, const float *inp, const float *rstd, int64_t N,
+                                  int64_t C, int64_t n_heads, int64_t D);
 void CPU_FN(cpu_swiglu_forward)(float *out, const float *inp, int64_t N, int64_t F);
 void CPU_FN(cpu_swiglu_backward)(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
 

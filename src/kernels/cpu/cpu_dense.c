@@ -151,6 +151,16 @@ void CPU_FN(cpu_relu_backward)(float *dinp, const float *inp, const float *dout,
     for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0.0f ? dout[i] : 0.0f;
 }
 
+void CPU_FN(cpu_relu2_forward)(float *out, const float *inp, int64_t n) {
+#pragma omp parallel for simd if (n >= PAR_MIN) schedule(static)
+    for (int64_t i = 0; i < n; i++) out[i] = inp[i] > 0.0f ? inp[i] * inp[i] : 0.0f;
+}
+
+void CPU_FN(cpu_relu2_backward)(float *dinp, const float *inp, const float *dout, int64_t n) {
+#pragma omp parallel for simd if (n >= PAR_MIN) schedule(static)
+    for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0.0f ? 2.0f * inp[i] * dout[i] : 0.0f;
+}
+
 #define INV_SQRT_2PI 0.39894228040143268f
 
 void CPU_FN(cpu_gelu_erf_forward)(float *out, const float *inp, int64_t n) {

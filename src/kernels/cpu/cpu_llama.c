@@ -1,5 +1,5 @@
 /* Fast CPU kernels of the Llama-style decoders: RMSNorm (and the residual
- * add fused with it), rotary position embedding, SwiGLU. OpenMP over rows
+ * add fused with it), rotary position embedding, QK-norm, SwiGLU. OpenMP over rows
  * (over columns for the weight gradient), static schedules. */
 #include "kernels/cpu/cpu.h"
 #include "kernels/cpu/vmath.h"
@@ -59,6 +59,44 @@ void CPU_FN(cpu_rmsnorm_backward)(float *dinp, float *dweight, const float *dout
                 for (int64_t c = c0; c < c1; c++) dweight[c] += dy[c] * x[c] * r;
             }
         }
+    }
+}
+
+void CPU_FN(cpu_qk_norm_forward)(float *out, float *rstd, const float *inp, int64_t N, int64_t C, int64_t n_heads,
+                                 int64_t D, float eps) {
+#pragma omp parallel for if (N * C >= PAR_MIN) schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        for (int64_t h = 0; h < n_heads; h++) {
+            const float *x = inp + n * C + h * D;
+            float *o = out + n * C + h * D, ss = 0.0f;
+#pragma omp simd reduction(+ : ss)
+            for (int64_t d = 0; d < D; d++) ss += x[d] * x[d];
+            float r = 1.0f / sqrtf(ss / (float)D + eps);
+#pragma omp simd
+            for (int64_t d = 0; d < D; d++) o[d] = x[d] * r;
+            rstd[n * n_heads + h] = r;
+        }
+        memcpy(out + n * C + n_heads * D, inp + n * C + n_heads * D, (size_t)(C - n_heads * D) * sizeof(float));
+    }
+}
+
+void CPU_FN(cpu_qk_norm_backward)(float *dinp, const float *dout, const float *inp, const float *rstd, int64_t N,
+                                  int64_t C, int64_t n_heads, int64_t D) {
+#pragma omp parallel for if (N * C >= PAR_MIN) schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        for (int64_t h = 0; h < n_heads; h++) {
+            const float *x = inp + n * C + h * D, *dy = dout + n * C + h * D;
+            float *dx = dinp + n * C + h * D, r = rstd[n * n_heads + h], dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+            for (int64_t d = 0; d < D; d++) dot += dy[d] * x[d];
+            float k = r * r * r * dot / (float)D;
+#pragma omp simd
+            for (int64_t d = 0; d < D; d++) dx[d] += r * dy[d] - x[d] * k;
+        }
+        float *dx = dinp + n * C;
+        const float *dy = dout + n * C;
+#pragma omp simd
+        for (int64_t c = n_heads * D; c < C; c++) dx[c] += dy[c];
     }
 }
 

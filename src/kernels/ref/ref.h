@@ -27,6 +27,8 @@ void ref_gelu_forward(float *out, const float *inp, int64_t n);
 void ref_gelu_backward(float *dinp, const float *inp, const float *dout, int64_t n);
 void ref_relu_forward(float *out, const float *inp, int64_t n);
 void ref_relu_backward(float *dinp, const float *inp, const float *dout, int64_t n);
+void ref_relu2_forward(float *out, const float *inp, int64_t n);
+void ref_relu2_backward(float *dinp, const float *inp, const float *dout, int64_t n);
 void ref_attention_forward(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
                            const float *v);
 void ref_attention_backward(const attn_dims *d, float *dq, float *dk, float *dv, const float *dout,
@@ -75,6 +77,10 @@ void ref_rope_forward(float *out, const float *inp, const int32_t *pos, int64_t 
                       int64_t D, int64_t rot, float theta);
 void ref_rope_backward(float *dinp, const float *dout, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads,
                        int64_t D, int64_t rot, float theta);
+void ref_qk_norm_forward(float *out, float *rstd, const float *inp, int64_t N, int64_t C, int64_t n_heads, int64_t D,
+                         float eps);
+void ref_qk_norm_backward(float *dinp, const float *dout, const float *inp, const float *rstd, int64_t N, int64_t C,
+                          int64_t n_heads, int64_t D);
 void ref_swiglu_forward(float *out, const float *inp, int64_t N, int64_t F);
 void ref_swiglu_backward(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
 

@@ -151,6 +151,14 @@ void ref_relu_backward(float *dinp, const float *inp, const float *dout, int64_t
     for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0 ? dout[i] : 0.0f;
 }
 
+void ref_relu2_forward(float *out, const float *inp, int64_t n) {
+    for (int64_t i = 0; i < n; i++) out[i] = inp[i] > 0 ? (float)((double)inp[i] * (double)inp[i]) : 0.0f;
+}
+
+void ref_relu2_backward(float *dinp, const float *inp, const float *dout, int64_t n) {
+    for (int64_t i = 0; i < n; i++) dinp[i] += inp[i] > 0 ? (float)(2.0 * (double)inp[i] * (double)dout[i]) : 0.0f;
+}
+
 /* Exact GELU: x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2; d/dx = Phi(x) + x phi(x). */
 #define INV_SQRT2 0.7071067811865476
 #define INV_SQRT_2PI 0.3989422804014327

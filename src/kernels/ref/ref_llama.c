@@ -1,5 +1,6 @@
 /* Reference kernels of the Llama-style decoders: RMSNorm (and the residual
- * add fused with it), rotary position embedding, SwiGLU. Sums in double. */
+ * add fused with it), rotary position embedding, QK-norm (a weightless
+ * RMSNorm per head), SwiGLU. Sums in double. */
 #include "kernels/ref/ref.h"
 
 #include <math.h>
@@ -86,6 +87,36 @@ void ref_rope_forward(float *out, const float *inp, const int32_t *pos, int64_t 
 void ref_rope_backward(float *dinp, const float *dout, const int32_t *pos, int64_t N, int64_t C, int64_t n_heads,
                        int64_t D, int64_t rot, float theta) {
     rope_rows(dinp, dout, pos, N, C, n_heads, D, rot, theta, true);
+}
+
+void ref_qk_norm_forward(float *out, float *rstd, const float *inp, int64_t N, int64_t C, int64_t n_heads, int64_t D,
+                         float eps) {
+    for (int64_t n = 0; n < N; n++) {
+        for (int64_t h = 0; h < n_heads; h++) {
+            const float *x = inp + n * C + h * D;
+            double ss = 0;
+            for (int64_t d = 0; d < D; d++) ss += (double)x[d] * (double)x[d];
+            double r = 1.0 / sqrt(ss / (double)D + (double)eps);
+            for (int64_t d = 0; d < D; d++) out[n * C + h * D + d] = (float)((double)x[d] * r);
+            rstd[n * n_heads + h] = (float)r;
+        }
+        for (int64_t c = n_heads * D; c < C; c++) out[n * C + c] = inp[n * C + c];
+    }
+}
+
+/* y = x r, r = (mean(x^2) + eps)^-1/2: dx_d = r dy_d - x_d r^3 / D sum_j dy_j x_j. */
+void ref_qk_norm_backward(float *dinp, const float *dout, const float *inp, const float *rstd, int64_t N, int64_t C,
+                          int64_t n_heads, int64_t D) {
+    for (int64_t n = 0; n < N; n++) {
+        for (int64_t h = 0; h < n_heads; h++) {
+            const float *x = inp + n * C + h * D, *dy = dout + n * C + h * D;
+            double r = (double)rstd[n * n_heads + h], dot = 0;
+            for (int64_t d = 0; d < D; d++) dot += (double)dy[d] * (double)x[d];
+            for (int64_t d = 0; d < D; d++)
+                dinp[n * C + h * D + d] += (float)(r * (double)dy[d] - (double)x[d] * r * r * r * dot / (double)D);
+        }
+        for (int64_t c = n_heads * D; c < C; c++) dinp[n * C + c] += dout[n * C + c];
+    }
 }
 
 void ref_swiglu_forward(float *out, const float *inp, int64_t N, int64_t F) {
