@@ -212,3 +212,75 @@ void CPU_FN(cpu_crossentropy_smooth_backward)(float *dlogits, const float *logit
         dx[targets[n]] -= scale * (1.0f - eps);
     }
 }
+
+#if defined(__AVX512F__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* exp of 8 doubles x <= 0: x = n ln2 + r with |r| <= ln2 / 2 (ln2 in two
+ * parts, n ln2_hi exact), exp(r) by its Taylor polynomial to degree 13
+ * (truncation below 1e-17 relative), times 2^n; 0 below -708, where exp
+ * leaves the normal range (-inf included). */
+static inline __m512d exp_nonpos_pd(__m512d x) {
+    static const double inv_fact[14] = {1.0,
+                                        1.0,
+                                        1.0 / 2,
+                                        1.0 / 6,
+                                        1.0 / 24,
+                                        1.0 / 120,
+                                        1.0 / 720,
+                                        1.0 / 5040,
+                                        1.0 / 40320,
+                                        1.0 / 362880,
+                                        1.0 / 3628800,
+                                        1.0 / 39916800,
+                                        1.0 / 479001600,
+                                        1.0 / 6227020800.0};
+    __mmask8 tiny = _mm512_cmp_pd_mask(x, _mm512_set1_pd(-708.0), _CMP_LT_OQ);
+    x = _mm512_max_pd(x, _mm512_set1_pd(-708.0));
+    __m512d n = _mm512_roundscale_pd(_mm512_mul_pd(x, _mm512_set1_pd(1.4426950408889634)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(6.93147180369123816490e-01), x);
+    r = _mm512_fnmadd_pd(n, _mm512_set1_pd(1.90821492927058770002e-10), r);
+    __m512d p = _mm512_set1_pd(inv_fact[13]);
+    for (int i = 12; i >= 0; i--) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(inv_fact[i]));
+    return _mm512_maskz_scalef_pd((__mmask8)~tiny, p, n);
+}
+
+/* Eight floats from x (fewer: the rest -inf) as doubles. */
+static inline __m512d load8_pd(const float *x, int64_t left) {
+    __mmask8 m = left >= 8 ? (__mmask8)0xff : (__mmask8)((1u << left) - 1);
+    return _mm512_cvtps_pd(_mm256_mask_loadu_ps(_mm256_set1_ps(-INFINITY), m, x));
+}
+
+static void log_softmax_row(float *x, int64_t V) {
+    __m512 mv = _mm512_set1_ps(-INFINITY);
+    int64_t j = 0;
+    for (; j + 16 <= V; j += 16) mv = _mm512_max_ps(mv, _mm512_loadu_ps(x + j));
+    float mf = _mm512_reduce_max_ps(mv);
+    for (; j < V; j++) mf = x[j] > mf ? x[j] : mf;
+    double mx = (double)mf;
+    __m512d m8 = _mm512_set1_pd(mx), s0 = _mm512_setzero_pd(), s1 = s0;
+    for (j = 0; j + 16 <= V; j += 16) {
+        s0 = _mm512_add_pd(s0, exp_nonpos_pd(_mm512_sub_pd(load8_pd(x + j, 8), m8)));
+        s1 = _mm512_add_pd(s1, exp_nonpos_pd(_mm512_sub_pd(load8_pd(x + j + 8, 8), m8)));
+    }
+    for (; j < V; j += 8) s0 = _mm512_add_pd(s0, exp_nonpos_pd(_mm512_sub_pd(load8_pd(x + j, V - j), m8)));
+    float l = (float)(mx + log(_mm512_reduce_add_pd(_mm512_add_pd(s0, s1))));
+    __m512 lv = _mm512_set1_ps(l);
+    for (j = 0; j + 16 <= V; j += 16) _mm512_storeu_ps(x + j, _mm512_sub_ps(_mm512_loadu_ps(x + j), lv));
+    for (; j < V; j++) x[j] -= l;
+}
+#else
+static void log_softmax_row(float *x, int64_t V) {
+    double mx = -(double)INFINITY, s = 0;
+    for (int64_t j = 0; j < V; j++) mx = (double)x[j] > mx ? (double)x[j] : mx;
+    for (int64_t j = 0; j < V; j++) s += exp((double)x[j] - mx);
+    float l = (float)(mx + log(s));
+    for (int64_t j = 0; j < V; j++) x[j] -= l;
+}
+#endif
+
+void CPU_FN(cpu_log_softmax_rows)(float *x, int64_t N, int64_t V) {
+#pragma omp parallel for if (N * V >= 65536 && !cpu_in_team()) schedule(static)
+    for (int64_t n = 0; n < N; n++) log_softmax_row(x + n * V, V);
+}
