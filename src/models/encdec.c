@@ -499,6 +499,7 @@ struct encdec_state {
     float **cross;            /* per decoder layer (B, S, 2C): keys then values */
     float **self;             /* per decoder layer (N, max_steps, 2C) */
     float *scratch;           /* (N, max_steps, 2C) for reordering */
+    uint8_t *saved;           /* (N) reordering: rows copied to the scratch before they are overwritten */
     int32_t *src;             /* (B, S) the sources and (N, max_steps) each hypothesis's */
     int32_t *hist;            /* tokens fed so far: the input of a diagnostic pass */
 };
@@ -513,6 +514,7 @@ void encdec_state_free(encdec_state *s) {
     attn_free(s->cross);
     attn_free(s->self);
     attn_free_aligned(s->scratch);
+    attn_free(s->saved);
     attn_free(s->mask);
     attn_free(s->src);
     attn_free(s->hist);
@@ -547,9 +549,10 @@ attn_status encdec_state_new(attn_model *m, const int32_t *src, int64_t B, int64
     s->self = attn_calloc((size_t)L, sizeof *s->self);
     s->mask = attn_malloc((size_t)(B * S));
     s->scratch = attn_malloc_aligned(self_bytes);
+    s->saved = attn_malloc((size_t)N);
     s->src = attn_malloc((size_t)(B * S) * sizeof *s->src);
     s->hist = attn_malloc((size_t)(N * max_steps) * sizeof *s->hist);
-    if (!s->cross || !s->self || !s->mask || !s->scratch || !s->src || !s->hist) {
+    if (!s->cross || !s->self || !s->mask || !s->scratch || !s->saved || !s->src || !s->hist) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
@@ -645,13 +648,18 @@ attn_status encdec_state_reorder(encdec_state *s, const int32_t *from) {
             return attn_errorf(ATTN_ERR_INVALID_ARG, "reorder: hypothesis %lld cannot continue hypothesis %d", (long long)i,
                                (int)from[i]);
     size_t used = (size_t)(s->len * 2 * C) * sizeof(float);
-    /* each layer's rows gathered into the scratch, which then becomes the
-     * layer's cache (the old cache the next layer's scratch) */
+    /* In place: a row that continues itself stays; one that continues
+     * another is overwritten, after its own rows went to the scratch where
+     * another row continues it. */
+    for (int64_t i = 0; i < N; i++) s->saved[i] = 0;
+    for (int64_t i = 0; i < N; i++)
+        if (from[i] != i && from[from[i]] != from[i]) s->saved[from[i]] = 1;
     for (int64_t l = 0; l < s->m->encdec->cfg.decoder_layers; l++) {
         float *kv = s->self[l];
-        for (int64_t i = 0; i < N; i++) memcpy(s->scratch + i * row, kv + from[i] * row, used);
-        s->self[l] = s->scratch;
-        s->scratch = kv;
+        for (int64_t i = 0; i < N; i++)
+            if (s->saved[i]) memcpy(s->scratch + i * row, kv + i * row, used);
+        for (int64_t i = 0; i < N; i++)
+            if (from[i] != i) memcpy(kv + i * row, (s->saved[from[i]] ? s->scratch : kv) + from[i] * row, used);
     }
     int32_t *h = (int32_t *)s->scratch; /* (N, len) fits: the scratch is (N, max_steps, 2C) floats */
     for (int64_t i = 0; i < N; i++) memcpy(h + i * s->len, s->hist + from[i] * T1, (size_t)s->len * sizeof *h);

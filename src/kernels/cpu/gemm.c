@@ -173,7 +173,7 @@ static void gemv_rows(float *out, const float *x, const float *W, int64_t ldw, i
  * outputs do not depend on the other rows of the step (nor on how the
  * rows fall into chunks), nor on the thread count (tests/unit/test_kernels.c
  * checks both and the sums against the reference). */
-enum { ROWS_MAX = 256, ROWS_CHUNK = 64 };
+enum { ROWS_MAX = 256, ROWS_CHUNK = 64, ROWS_TILE_W = 16 };
 
 /* xt, one per calling thread (core.h), at the largest size asked for */
 static thread_buffer rows_buffer = THREAD_BUFFER_INIT;
@@ -238,14 +238,23 @@ static void rows_matmul(float *out, int64_t ldc, const float *x, int64_t lda, co
         for (int64_t k = 0; k < K; k++)
             for (int64_t m = 0; m < Mp; m++) t[k * Mp + m] = m < Mc ? x[(m0 + m) * lda + k] : 0.0f;
     }
-    /* columns per pass: enough independent sums to cover the FMA latency */
-    int64_t MV = M > ROWS_CHUNK ? 4 : (M + 15) / 16, NBm = MV == 1 ? 8 : MV == 2 ? 6 : 4, n_pass = (N + NBm - 1) / NBm;
+    /* columns per pass: enough independent sums to cover the FMA latency;
+     * passes in groups of about 16 columns, each group's outputs first in a
+     * tile of whole rows (rows ldc apart, often a power of two of bytes,
+     * would take a few floats of the same cache sets from every pass) */
+    int64_t MV = M > ROWS_CHUNK ? 4 : (M + 15) / 16, NBm = MV == 1 ? 8 : MV == 2 ? 6 : 4;
+    int64_t GW = (ROWS_TILE_W / NBm) * NBm, n_group = (N + GW - 1) / GW;
 #pragma omp parallel for if (N * K * M >= PAR_MIN && !cpu_in_team()) schedule(static)
-    for (int64_t i = 0; i < n_pass; i++) {
-        int64_t n0 = i * NBm;
-        int NB = N - n0 < NBm ? (int)(N - n0) : (int)NBm;
-        for (int64_t m0 = 0; m0 < M; m0 += ROWS_CHUNK)
-            rows_chunk(out + m0 * ldc, ldc, xt + K * m0, M - m0 < ROWS_CHUNK ? M - m0 : ROWS_CHUNK, W, ldw, K, n0, NB);
+    for (int64_t g = 0; g < n_group; g++) {
+        float tile[ROWS_MAX * ROWS_TILE_W];
+        int64_t g0 = g * GW, gw = N - g0 < GW ? N - g0 : GW;
+        for (int64_t n0 = g0; n0 < g0 + gw; n0 += NBm) {
+            int NB = g0 + gw - n0 < NBm ? (int)(g0 + gw - n0) : (int)NBm;
+            for (int64_t m0 = 0; m0 < M; m0 += ROWS_CHUNK)
+                rows_chunk(tile + m0 * gw, gw, xt + K * m0, M - m0 < ROWS_CHUNK ? M - m0 : ROWS_CHUNK, W + g0 * ldw, ldw,
+                           K, n0 - g0, NB);
+        }
+        for (int64_t m = 0; m < M; m++) memcpy(out + m * ldc + g0, tile + m * gw, (size_t)gw * sizeof(float));
     }
 }
 
