@@ -235,8 +235,13 @@ static void rows_matmul(float *out, int64_t ldc, const float *x, int64_t lda, co
     for (int64_t m0 = 0; m0 < M; m0 += ROWS_CHUNK) {
         int64_t Mc = M - m0 < ROWS_CHUNK ? M - m0 : ROWS_CHUNK, Mp = (Mc + 15) / 16 * 16;
         float *t = xt + K * m0; /* chunks before this one are full: K * 64 floats each */
-        for (int64_t k = 0; k < K; k++)
-            for (int64_t m = 0; m < Mp; m++) t[k * Mp + m] = m < Mc ? x[(m0 + m) * lda + k] : 0.0f;
+        for (int64_t m = 0; m < Mp; m++) { /* rows read in order (their columns, lda apart, share cache sets) */
+            const float *r = x + (m0 + m) * lda;
+            if (m < Mc)
+                for (int64_t k = 0; k < K; k++) t[k * Mp + m] = r[k];
+            else
+                for (int64_t k = 0; k < K; k++) t[k * Mp + m] = 0.0f;
+        }
     }
     /* columns per pass: enough independent sums to cover the FMA latency;
      * passes in groups of about 16 columns, each group's outputs first in a
