@@ -7,7 +7,11 @@
 
 #include <math.h>
 
-enum { KEY_BLOCK = 64, MAX_HEAD_DIM = 512 };
+/* Keys and values are read this many keys ahead of their use (each a few
+ * cache lines of a row kv_stride floats long, which the hardware
+ * prefetchers do not follow when the rows of many sequences are visited in
+ * turn). */
+enum { KEY_BLOCK = 64, MAX_HEAD_DIM = 512, PREFETCH_KEYS = 12 };
 
 static inline int64_t last_visible(const attn_dims *d, int64_t i) {
     /* keys j < end are causally visible to query i */
@@ -42,6 +46,7 @@ void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *l
                         continue;
                     }
                     const float *kj = kb + j * d->kv_stride;
+                    for (int64_t e = 0; e < D; e += 16) __builtin_prefetch(kj + PREFETCH_KEYS * d->kv_stride + e);
                     float dot = 0.0f;
 #pragma omp simd reduction(+ : dot)
                     for (int64_t e = 0; e < D; e++) dot += qi[e] * kj[e];
@@ -58,6 +63,7 @@ void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *l
                     float p = vm_expf(s[jj] - nm);
                     l += p;
                     const float *vj = vb + (j0 + jj) * d->kv_stride;
+                    for (int64_t e = 0; e < D; e += 16) __builtin_prefetch(vj + PREFETCH_KEYS * d->kv_stride + e);
 #pragma omp simd
                     for (int64_t e = 0; e < D; e++) acc[e] += p * vj[e];
                 }
