@@ -654,12 +654,22 @@ attn_status encdec_state_reorder(encdec_state *s, const int32_t *from) {
     for (int64_t i = 0; i < N; i++) s->saved[i] = 0;
     for (int64_t i = 0; i < N; i++)
         if (from[i] != i && from[from[i]] != from[i]) s->saved[from[i]] = 1;
+    int64_t moved = 0;
+    for (int64_t i = 0; i < N; i++) moved += (from[i] != i) + s->saved[i];
+    bool par = moved * (int64_t)used >= ((int64_t)1 << 18); /* the rows copied in parallel: a memory-bound copy */
+    const uint8_t *saved = s->saved;
+    float *scratch = s->scratch;
     for (int64_t l = 0; l < s->m->encdec->cfg.decoder_layers; l++) {
         float *kv = s->self[l];
-        for (int64_t i = 0; i < N; i++)
-            if (s->saved[i]) memcpy(s->scratch + i * row, kv + i * row, used);
-        for (int64_t i = 0; i < N; i++)
-            if (from[i] != i) memcpy(kv + i * row, (s->saved[from[i]] ? s->scratch : kv) + from[i] * row, used);
+#pragma omp parallel if (par)
+        {
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < N; i++)
+                if (saved[i]) memcpy(scratch + i * row, kv + i * row, used);
+#pragma omp for schedule(static)
+            for (int64_t i = 0; i < N; i++)
+                if (from[i] != i) memcpy(kv + i * row, (saved[from[i]] ? scratch : kv) + from[i] * row, used);
+        }
     }
     int32_t *h = (int32_t *)s->scratch; /* (N, len) fits: the scratch is (N, max_steps, 2C) floats */
     for (int64_t i = 0; i < N; i++) memcpy(h + i * s->len, s->hist + from[i] * T1, (size_t)s->len * sizeof *h);
