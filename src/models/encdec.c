@@ -635,8 +635,15 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     }
     tensor *lg = x ? lm_head(m, g, x) : NULL;
     if (!lg) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
-    if (!model_all_finite(lg->data, lg->numel)) return step_nonfinite(s);
-    memcpy(logits, lg->data, (size_t)lg->numel * sizeof(float));
+    /* each row checked and copied out while in cache, rows on the team */
+    int64_t V = c->vocab_size;
+    bool finite = true;
+#pragma omp parallel for reduction(&& : finite) if (lg->numel >= ((int64_t)1 << 18)) schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        finite = model_all_finite(lg->data + n * V, V) && finite;
+        memcpy(logits + n * V, lg->data + n * V, (size_t)V * sizeof(float));
+    }
+    if (!finite) return step_nonfinite(s);
     s->len++;
     return ATTN_OK;
 }
