@@ -647,7 +647,7 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     /* each row checked and copied out while in cache, rows on the team */
     int64_t V = c->vocab_size;
     bool finite = true;
-#pragma omp parallel for reduction(&& : finite) if (lg->numel >= ((int64_t)1 << 18)) schedule(static)
+#pragma omp parallel for reduction(&& : finite) if (lg->numel >= ((int64_t)1 << 16)) schedule(static)
     for (int64_t n = 0; n < N; n++) {
         const float *row = lg->data + s->slot[n] * V;
         finite = model_all_finite(row, V) && finite;
