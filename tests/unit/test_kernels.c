@@ -941,6 +941,19 @@ TEST("log_softmax_rows: cpu within a float ulp of ref (mostly the same bits), -i
     check_log_softmax(40, 8000, 5.0f, 1430);
     check_log_softmax(2, 50265, 10.0f, 1440);
     check_log_softmax(130, 100, 1000.0f, 1450); /* rows spanning far more than the exp range */
+    /* a NaN makes its row NaN in both */
+    float *a = randn(2 * 40, 1460, 1.0f), *b = copy_of(a, 2 * 40);
+    a[45] = b[45] = NAN;
+    kernels_ref.log_softmax_rows(a, 2, 40);
+    kernels_cpu.log_softmax_rows(b, 2, 40);
+    bool nan_row = true, finite_row = true;
+    for (int64_t j = 0; j < 40; j++) {
+        nan_row = nan_row && isnan(a[40 + j]) && isnan(b[40 + j]);
+        finite_row = finite_row && isfinite(a[j]) && isfinite(b[j]);
+    }
+    CHECK(nan_row);
+    CHECK(finite_row);
+    attn_free(a), attn_free(b);
 }
 
 /* ---- gemm ----------------------------------------------------------------- */

@@ -225,7 +225,7 @@ void CPU_FN(cpu_crossentropy_smooth_backward)(float *dlogits, const float *logit
 /* exp of 8 doubles x <= 0: x = n ln2 + r with |r| <= ln2 / 2 (ln2 in two
  * parts, n ln2_hi exact), exp(r) by its Taylor polynomial to degree 13
  * (truncation below 1e-17 relative), times 2^n; 0 below -708, where exp
- * leaves the normal range (-inf included). */
+ * leaves the normal range (-inf included); NaN for NaN. */
 static inline __m512d exp_nonpos_pd(__m512d x) {
     static const double inv_fact[14] = {1.0,
                                         1.0,
@@ -242,7 +242,7 @@ static inline __m512d exp_nonpos_pd(__m512d x) {
                                         1.0 / 479001600,
                                         1.0 / 6227020800.0};
     __mmask8 tiny = _mm512_cmp_pd_mask(x, _mm512_set1_pd(-708.0), _CMP_LT_OQ);
-    x = _mm512_max_pd(x, _mm512_set1_pd(-708.0));
+    x = _mm512_max_pd(_mm512_set1_pd(-708.0), x); /* NaN stays NaN (max_pd returns its second operand then) */
     __m512d n = _mm512_roundscale_pd(_mm512_mul_pd(x, _mm512_set1_pd(1.4426950408889634)),
                                      _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
     __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(6.93147180369123816490e-01), x);
