@@ -1037,9 +1037,8 @@ TEST("gemm_f32, a few rows times a transposed weight (batched decoding): near th
         fprintf(stderr, "    no AVX-512 or no OpenBLAS here: the few-row path is not run\n");
         return;
     }
-    /* rows 2 .. 64 (one to four vectors of 16, partial ones), and past one
-     * chunk of 64 rows (a full chunk and a partial one, up to four) */
-    static const int64_t Ms[] = {2, 5, 16, 17, 32, 40, 64, 65, 100, 128, 256},
+    /* rows 2 .. 64 (one to four vectors of 16, partial ones) */
+    static const int64_t Ms[] = {2, 5, 16, 17, 32, 40, 64},
                          NK[][2] = {{768, 256}, {1030, 256}, {256, 1024}, {300, 704}, {300, 610}, {37, 96}};
     int threads = attn_get_threads();
     uint64_t seed = 2600;
