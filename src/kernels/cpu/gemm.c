@@ -230,31 +230,6 @@ static inline void rows_chunk(float *out, int64_t ldc, const float *xt, int64_t 
     }
 }
 
-/* In place: lane i of r[t] <- lane t of r[i] (a 16 x 16 transpose). */
-static inline void transpose16(__m512 r[16]) {
-    __m512 t[16], u[16];
-    for (int a = 0; a < 16; a += 2) { /* per 128-bit lane L: rows a, a+1 at columns 4L .. 4L+3 interleaved */
-        t[a] = _mm512_unpacklo_ps(r[a], r[a + 1]);     /* r_a[4L] r_b[4L] r_a[4L+1] r_b[4L+1] */
-        t[a + 1] = _mm512_unpackhi_ps(r[a], r[a + 1]); /* r_a[4L+2] r_b[4L+2] r_a[4L+3] r_b[4L+3] */
-    }
-    for (int a = 0; a < 16; a += 4) { /* u[a + c], lane L: column 4L + c of rows a .. a+3 */
-        u[a] = _mm512_shuffle_ps(t[a], t[a + 2], 0x44);
-        u[a + 1] = _mm512_shuffle_ps(t[a], t[a + 2], 0xee);
-        u[a + 2] = _mm512_shuffle_ps(t[a + 1], t[a + 3], 0x44);
-        u[a + 3] = _mm512_shuffle_ps(t[a + 1], t[a + 3], 0xee);
-    }
-    for (int c = 0; c < 4; c++) { /* gather lane L of u[c], u[4 + c], u[8 + c], u[12 + c]: column 4L + c */
-        __m512 a0 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0x88);      /* lanes 0, 2 of rows 0-3 | 4-7 */
-        __m512 a1 = _mm512_shuffle_f32x4(u[c], u[4 + c], 0xdd);      /* lanes 1, 3 */
-        __m512 b0 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0x88); /* rows 8-11 | 12-15 */
-        __m512 b1 = _mm512_shuffle_f32x4(u[8 + c], u[12 + c], 0xdd);
-        r[c] = _mm512_shuffle_f32x4(a0, b0, 0x88);      /* lane 0 */
-        r[8 + c] = _mm512_shuffle_f32x4(a0, b0, 0xdd);  /* lane 2 */
-        r[4 + c] = _mm512_shuffle_f32x4(a1, b1, 0x88);  /* lane 1 */
-        r[12 + c] = _mm512_shuffle_f32x4(a1, b1, 0xdd); /* lane 3 */
-    }
-}
-
 /* Floats of xt for M rows of K. */
 static int64_t rows_xt_floats(int64_t M, int64_t K) { return K * ((M + 15) / 16 * 16); }
 
@@ -263,18 +238,13 @@ static void rows_matmul(float *out, int64_t ldc, const float *x, int64_t lda, co
     for (int64_t m0 = 0; m0 < M; m0 += ROWS_CHUNK) {
         int64_t Mc = M - m0 < ROWS_CHUNK ? M - m0 : ROWS_CHUNK, Mp = (Mc + 15) / 16 * 16;
         float *t = xt + K * m0; /* chunks before this one are full: K * 64 floats each */
-        /* in tiles of 16 x 16, transposed in registers: whole lines of xt
-         * written (written a float at a time, lines Mp apart leave the cache
-         * before they fill) */
-        for (int64_t mb = 0; mb < Mp; mb += 16)
-            for (int64_t kb = 0; kb < K; kb += 16) {
-                __mmask16 km = gemm_mask16(K - kb);
-                __m512 r[16];
-                for (int64_t i = 0; i < 16; i++)
-                    r[i] = mb + i < Mc ? _mm512_maskz_loadu_ps(km, x + (m0 + mb + i) * lda + kb) : _mm512_setzero_ps();
-                transpose16(r);
-                for (int64_t i = 0; i < 16 && kb + i < K; i++) _mm512_store_ps(t + (kb + i) * Mp + mb, r[i]);
-            }
+        for (int64_t m = 0; m < Mp; m++) { /* rows read in order (their columns, lda apart, share cache sets) */
+            const float *r = x + (m0 + m) * lda;
+            if (m < Mc)
+                for (int64_t k = 0; k < K; k++) t[k * Mp + m] = r[k];
+            else
+                for (int64_t k = 0; k < K; k++) t[k * Mp + m] = 0.0f;
+        }
     }
     /* columns per pass: enough independent sums to cover the FMA latency;
      * passes in groups of about 16 columns, each group's outputs first in a
