@@ -11,9 +11,11 @@
  *
  * Decoding (encdec_state_*) keeps per layer the cross-attention keys/values
  * of every source (B, S, 2C) and a self-attention cache (N, max_steps, 2C)
- * for N = B * per_source hypotheses; the cross-attention of a step treats
- * a source's hypotheses as that source's queries, so nothing is copied per
- * beam. */
+ * for N = B * per_source hypotheses, hypothesis i in row slot[i] among its
+ * source's rows (a reorder hands a row on to the first hypothesis that
+ * continues it and copies only for the others); the cross-attention of a
+ * step treats a source's rows as that source's queries, so nothing is
+ * copied per beam. */
 #include "models/encdec_impl.h"
 #include "nn/nn.h"
 
