@@ -92,7 +92,7 @@ int cmd_translate(int argc, char **argv) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
-    st = attn_translate(model, tok, &wrap, &p, (const char *const *)lines.s, lines.len, n, out, scores);
+    st = attn_translate(model, tok, &wrap, &p, (const char *const *)lines.s, lines.len, n, out, print_scores ? scores : NULL);
     cli_progress_end(&pg);
     if (st) goto fail;
     cli_warn_unknown("translate", tok, 0);

@@ -27,6 +27,7 @@
  * taken in index order. */
 #include "attn/context.h"
 #include "generate/seq2seq.h"
+#include "kernels/kernels.h"
 #include "models/model_impl.h"
 
 #include <math.h>
@@ -63,23 +64,11 @@ static void process(float *x, int64_t V, int64_t len, const attn_seq2seq_params 
     for (int64_t j = 0; j < V; j++) x[j] = j == forced ? 0.0f : -INFINITY;
 }
 
-/* x -> log_softmax(x) in place (sums in double). */
-static void log_softmax(float *x, int64_t V) {
-    double mx = -INFINITY, s = 0;
-    for (int64_t j = 0; j < V; j++) mx = (double)x[j] > mx ? (double)x[j] : mx; /* finite or -inf: fmax's result */
-    for (int64_t j = 0; j < V; j++) s += exp((double)x[j] - mx);
-    float l = (float)(mx + log(s));
-    for (int64_t j = 0; j < V; j++) x[j] -= l;
-}
-
-/* log_softmax, then the logits processors, on n rows of V (rows in parallel:
- * each row's arithmetic is the same as alone). */
-static void rows_log_softmax(float *x, int64_t n, int64_t V, int64_t len, const attn_seq2seq_params *p) {
-#pragma omp parallel for if (n * V >= 65536) schedule(static)
-    for (int64_t i = 0; i < n; i++) {
-        log_softmax(x + i * V, V);
-        process(x + i * V, V, len, p);
-    }
+/* log_softmax (the kernels' log_softmax_rows: sums in double), then the
+ * logits processors, on n rows of V. */
+static void rows_log_softmax(const kernels *k, float *x, int64_t n, int64_t V, int64_t len, const attn_seq2seq_params *p) {
+    k->log_softmax_rows(x, n, V);
+    for (int64_t i = 0; i < n; i++) process(x + i * V, V, len, p);
 }
 
 /* ---- greedy --------------------------------------------------------------- */
@@ -104,6 +93,7 @@ static attn_status greedy(const s2s_decoder *d, const attn_seq2seq_params *p, in
     }
     int64_t n_open = B, n_rows = B;
     bool can_keep = d->keep != NULL;
+    const kernels *kern = kernels_default();
     for (int64_t len = 1; len < p->max_length && n_open && !st; len++) {
         if (can_keep && n_open < n_rows) { /* drop the rows that ended */
             int64_t n = 0;
@@ -135,7 +125,7 @@ static attn_status greedy(const s2s_decoder *d, const attn_seq2seq_params *p, in
                 if (x[j] > x[best]) best = j;
             tok[r] = (int32_t)best;
             if (scores) {
-                log_softmax(x, V);
+                kern->log_softmax_rows(x, 1, V);
                 x[0] = x[best];
             }
         }
@@ -175,6 +165,10 @@ static void keep_best(cand *c, int64_t *n, int64_t K, float score, int64_t index
     c[i] = (cand){score, index};
 }
 
+/* Candidates are scanned in blocks of this many; a block whose largest
+ * score cannot enter the full list is skipped. */
+enum { CAND_BLOCK = 64 };
+
 typedef struct beam_state {
     int64_t nb, K, W, V;
     int32_t *run_seq;         /* (B, nb, W) generated tokens */
@@ -200,8 +194,20 @@ static void beam_source(beam_state *s, const attn_seq2seq_params *p, int64_t b, 
     /* logp: this source's nb rows */
     int64_t nb = s->nb, K = s->K, W = s->W, V = s->V, n = 0;
     cand *top = s->top;
-    for (int64_t i = 0; i < nb; i++)
-        for (int64_t j = 0; j < V; j++) keep_best(top, &n, K, logp[i * V + j] + s->run_score[b * nb + i], i * V + j);
+    for (int64_t i = 0; i < nb; i++) {
+        const float *x = logp + i * V;
+        float rs = s->run_score[b * nb + i];
+        for (int64_t j0 = 0; j0 < V; j0 += CAND_BLOCK) {
+            int64_t j1 = j0 + CAND_BLOCK < V ? j0 + CAND_BLOCK : V;
+            if (n == K) { /* a full list takes only scores above its last: skip blocks without one */
+                float mx = -INFINITY;
+#pragma omp simd reduction(max : mx)
+                for (int64_t j = j0; j < j1; j++) mx = x[j] + rs > mx ? x[j] + rs : mx;
+                if (!(mx > top[K - 1].score)) continue;
+            }
+            for (int64_t j = j0; j < j1; j++) keep_best(top, &n, K, x[j] + rs, i * V + j);
+        }
+    }
     bool *hits = s->hits + b * K;
     for (int64_t k = 0; k < n; k++) hits[k] = top[k].index % V == p->eos_token_id || len + 1 >= p->max_length;
     for (int64_t k = n; k < K; k++) hits[k] = true;
@@ -308,10 +314,11 @@ static attn_status beam(const s2s_decoder *d, const attn_seq2seq_params *p, int6
      * the stopping tests over the sources left decide as over all. */
     int64_t n_live = B;
     bool can_keep = d->keep != NULL;
+    const kernels *kern = kernels_default();
     for (int64_t b = 0; b < B; b++) s.live[b] = (int32_t)b;
     for (int64_t len = 1; len < p->max_length; len++) {
         if ((st = d->step(d->self, tok, logits))) goto done;
-        rows_log_softmax(logits, n_live * nb, V, len, p);
+        rows_log_softmax(kern, logits, n_live * nb, V, len, p);
         for (int64_t r = 0; r < n_live; r++) beam_source(&s, p, s.live[r], logits + r * nb * V, len);
         bool any_open = false, all_finished = true, all_hit = true;
         for (int64_t r = 0; r < n_live; r++) {

@@ -257,7 +257,7 @@ attn_status attn_translate(attn_model *m, const attn_tokenizer *tok, const attn_
         int64_t Wb = p->max_new_tokens ? p->max_new_tokens : 2 * S + 10;
         if (Wb > W) Wb = W;
         g.max_length = Wb + 1;
-        if ((st = attn_seq2seq_generate(m, &g, rows, B, S, hyp, hyp_len, sc)) != ATTN_OK) break;
+        if ((st = attn_seq2seq_generate(m, &g, rows, B, S, hyp, hyp_len, scores ? sc : NULL)) != ATTN_OK) break;
         for (int64_t b = 0; b < B && !st; b++)
             for (int64_t r = 0; r < R && !st; r++) {
                 const int32_t *h = hyp + (b * R + r) * Wb;

@@ -142,6 +142,14 @@ typedef struct kernels {
     void (*crossentropy_smooth_backward)(float *dlogits, const float *logits, const float *lse,
                                          const int32_t *targets, float scale, int64_t N, int64_t V,
                                          int32_t ignore_index, float eps);
+    /* Log-softmax of N rows of V floats in place, as a search scores its
+     * candidates: x[j] -= l with l = (float)(m + log(sum_j exp(x[j] - m))),
+     * m the row's largest value, the sum in double (the reference in order
+     * with libm's exp; a fast kernel may sum in another order with a vector
+     * exp within a few double ulps of libm's, so that l is the same float
+     * except where the exact value lies next to a float boundary: then the
+     * two differ by one float ulp). */
+    void (*log_softmax_rows)(float *x, int64_t N, int64_t V);
     /* ---- recurrent ops (RNNsearch) ----
      * GRU in torch.nn.GRU's formulation, gates in torch's order r, z, n:
      *   r = sigmoid(gi_r + gh_r), z = sigmoid(gi_z + gh_z),

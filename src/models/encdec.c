@@ -11,9 +11,11 @@
  *
  * Decoding (encdec_state_*) keeps per layer the cross-attention keys/values
  * of every source (B, S, 2C) and a self-attention cache (N, max_steps, 2C)
- * for N = B * per_source hypotheses; the cross-attention of a step treats
- * a source's hypotheses as that source's queries, so nothing is copied per
- * beam. */
+ * for N = B * per_source hypotheses, hypothesis i in row slot[i] among its
+ * source's rows (a reorder hands a row on to the first hypothesis that
+ * continues it and copies only for the others); the cross-attention of a
+ * step treats a source's rows as that source's queries, so nothing is
+ * copied per beam. */
 #include "models/encdec_impl.h"
 #include "nn/nn.h"
 
@@ -497,8 +499,10 @@ struct encdec_state {
     int64_t B, S, per_source, N, max_steps, len;
     uint8_t *mask;            /* (B, S) */
     float **cross;            /* per decoder layer (B, S, 2C): keys then values */
-    float **self;             /* per decoder layer (N, max_steps, 2C) */
-    float *scratch;           /* (N, max_steps, 2C) for reordering */
+    float **self;             /* per decoder layer (N, max_steps, 2C), rows in slot order */
+    int32_t *slot;            /* (N) the cache row of each hypothesis, within its source's rows */
+    int32_t *work;            /* (4 N) reordering: children per hypothesis, new slots, free slots; the step's tokens by slot */
+    int32_t *hist_tmp;        /* (N, max_steps) reordering the histories */
     int32_t *src;             /* (B, S) the sources and (N, max_steps) each hypothesis's */
     int32_t *hist;            /* tokens fed so far: the input of a diagnostic pass */
 };
@@ -512,7 +516,9 @@ void encdec_state_free(encdec_state *s) {
     }
     attn_free(s->cross);
     attn_free(s->self);
-    attn_free_aligned(s->scratch);
+    attn_free(s->slot);
+    attn_free(s->work);
+    attn_free(s->hist_tmp);
     attn_free(s->mask);
     attn_free(s->src);
     attn_free(s->hist);
@@ -546,10 +552,12 @@ attn_status encdec_state_new(attn_model *m, const int32_t *src, int64_t B, int64
     s->cross = attn_calloc((size_t)L, sizeof *s->cross);
     s->self = attn_calloc((size_t)L, sizeof *s->self);
     s->mask = attn_malloc((size_t)(B * S));
-    s->scratch = attn_malloc_aligned(self_bytes);
+    s->slot = attn_malloc((size_t)N * sizeof *s->slot);
+    s->work = attn_malloc((size_t)(4 * N) * sizeof *s->work);
+    s->hist_tmp = attn_malloc((size_t)(N * max_steps) * sizeof *s->hist_tmp);
     s->src = attn_malloc((size_t)(B * S) * sizeof *s->src);
     s->hist = attn_malloc((size_t)(N * max_steps) * sizeof *s->hist);
-    if (!s->cross || !s->self || !s->mask || !s->scratch || !s->src || !s->hist) {
+    if (!s->cross || !s->self || !s->mask || !s->slot || !s->work || !s->hist_tmp || !s->src || !s->hist) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
@@ -572,6 +580,7 @@ attn_status encdec_state_new(attn_model *m, const int32_t *src, int64_t B, int64
     }
     memcpy(s->src, src, (size_t)(B * S) * sizeof *src);
     memcpy(s->mask, mask, (size_t)(B * S));
+    for (int64_t i = 0; i < N; i++) s->slot[i] = (int32_t)i;
     *out = s;
     return ATTN_OK;
 fail:
@@ -608,8 +617,13 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     if (s->len >= s->max_steps) return attn_errorf(ATTN_ERR_INVALID_ARG, "decoding ran past its %lld steps", (long long)T1);
     graph *g = &s->g;
     graph_reset(g, false, false, 0);
-    for (int64_t n = 0; n < N; n++) s->hist[n * T1 + s->len] = tokens[n];
-    tensor *x = embed(m, g, tokens, N, 1, s->len, true);
+    /* the decoder's rows are the cache's: hypothesis n is row slot[n] */
+    int32_t *by_slot = s->work;
+    for (int64_t n = 0; n < N; n++) {
+        s->hist[n * T1 + s->len] = tokens[n];
+        by_slot[s->slot[n]] = tokens[n];
+    }
+    tensor *x = embed(m, g, by_slot, N, 1, s->len, true);
     for (int64_t l = 0; l < c->decoder_layers && x; l++) {
         dec_layer *ly = &e->dec[l];
         nn_attn sa = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->o_w, .o_b = &ly->o_b, .n_head = H};
@@ -632,8 +646,16 @@ attn_status encdec_state_step(encdec_state *s, const int32_t *tokens, float *log
     }
     tensor *lg = x ? lm_head(m, g, x) : NULL;
     if (!lg) return g->status ? g->status : ATTN_ERR_INVALID_ARG;
-    if (!model_all_finite(lg->data, lg->numel)) return step_nonfinite(s);
-    memcpy(logits, lg->data, (size_t)lg->numel * sizeof(float));
+    /* each row checked and copied out while in cache, rows on the team */
+    int64_t V = c->vocab_size;
+    bool finite = true;
+#pragma omp parallel for reduction(&& : finite) if (lg->numel >= ((int64_t)1 << 16)) schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        const float *row = lg->data + s->slot[n] * V;
+        finite = model_all_finite(row, V) && finite;
+        memcpy(logits + n * V, row, (size_t)V * sizeof(float));
+    }
+    if (!finite) return step_nonfinite(s);
     s->len++;
     return ATTN_OK;
 }
@@ -645,15 +667,37 @@ attn_status encdec_state_reorder(encdec_state *s, const int32_t *from) {
             return attn_errorf(ATTN_ERR_INVALID_ARG, "reorder: hypothesis %lld cannot continue hypothesis %d", (long long)i,
                                (int)from[i]);
     size_t used = (size_t)(s->len * 2 * C) * sizeof(float);
-    /* each layer's rows gathered into the scratch, which then becomes the
-     * layer's cache (the old cache the next layer's scratch) */
-    for (int64_t l = 0; l < s->m->encdec->cfg.decoder_layers; l++) {
-        float *kv = s->self[l];
-        for (int64_t i = 0; i < N; i++) memcpy(s->scratch + i * row, kv + from[i] * row, used);
-        s->self[l] = s->scratch;
-        s->scratch = kv;
+    /* The first hypothesis that continues another takes over its cache row;
+     * each further one gets the row of a hypothesis of the same source that
+     * none continues, with a copy of the cached keys and values. Copies read
+     * rows kept and write rows let go: nothing is overwritten before read. */
+    int32_t *children = s->work, *next = s->work + N, *spare = s->work + 2 * N;
+    for (int64_t i = 0; i < N; i++) children[i] = 0;
+    for (int64_t i = 0; i < N; i++) children[from[i]]++;
+    int64_t n_copy = 0;
+    for (int64_t b0 = 0; b0 < N; b0 += s->per_source) {
+        int64_t n_spare = 0, used_spare = 0;
+        for (int64_t i = b0; i < b0 + s->per_source; i++)
+            if (!children[i]) spare[n_spare++] = s->slot[i];
+        for (int64_t i = b0; i < b0 + s->per_source; i++) {
+            int32_t p = from[i];
+            if (children[p] > 0) { /* the first child */
+                next[i] = s->slot[p];
+                children[p] = -children[p];
+            } else {
+                next[i] = spare[used_spare++];
+                n_copy++;
+            }
+        }
     }
-    int32_t *h = (int32_t *)s->scratch; /* (N, len) fits: the scratch is (N, max_steps, 2C) floats */
+    bool par = n_copy * (int64_t)used >= ((int64_t)1 << 18); /* the rows copied in parallel: a memory-bound copy */
+    int64_t L = s->m->encdec->cfg.decoder_layers;
+#pragma omp parallel for collapse(2) if (par) schedule(static)
+    for (int64_t l = 0; l < L; l++)
+        for (int64_t i = 0; i < N; i++)
+            if (next[i] != s->slot[from[i]]) memcpy(s->self[l] + next[i] * row, s->self[l] + s->slot[from[i]] * row, used);
+    memcpy(s->slot, next, (size_t)N * sizeof *s->slot);
+    int32_t *h = s->hist_tmp;
     for (int64_t i = 0; i < N; i++) memcpy(h + i * s->len, s->hist + from[i] * T1, (size_t)s->len * sizeof *h);
     for (int64_t i = 0; i < N; i++) memcpy(s->hist + i * T1, h + i * s->len, (size_t)s->len * sizeof *h);
     return ATTN_OK;
@@ -677,8 +721,10 @@ attn_status encdec_state_keep(encdec_state *s, const int32_t *sources, int64_t n
                 memcpy(s->self[l] + (j * ps + h) * row, s->self[l] + (b * ps + h) * row,
                        (size_t)(s->len * 2 * C) * sizeof(float));
         }
-        for (int64_t h = 0; h < ps; h++)
+        for (int64_t h = 0; h < ps; h++) {
             memcpy(s->hist + (j * ps + h) * T1, s->hist + (b * ps + h) * T1, (size_t)s->len * sizeof *s->hist);
+            s->slot[j * ps + h] = (int32_t)(s->slot[b * ps + h] - (b - j) * ps); /* the source's rows moved as a block */
+        }
     }
     s->B = n;
     s->N = n * ps;

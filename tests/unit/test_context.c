@@ -158,10 +158,20 @@ static void seq2seq_rows(const char *dir) {
             if (i % 2 && t < 2) tok[i] = (int32_t)(3 + (tok[i] + 1) % (V - 4));
         }
         if (t == 2) {
-            /* the second sequence of each source continues the first (its
-             * score so far moves with it); one of another source cannot */
-            const int32_t cross[N] = {0, 2, 2, 3}, from[N] = {0, 0, 2, 2};
+            /* the two sequences of each source trade places (each state
+             * moves over the other's, their scores so far with them); one
+             * of another source cannot continue */
+            const int32_t cross[N] = {0, 2, 2, 3}, from[N] = {1, 0, 3, 2};
             CHECK_STATUS(attn_ctx_reorder(c, cross), ATTN_ERR_INVALID_ARG);
+            CHECK_OK(attn_ctx_reorder(c, from));
+            double was[N];
+            memcpy(was, got, sizeof was);
+            for (int i = 0; i < N; i++) got[i] = was[from[i]];
+        }
+        if (t == 3) {
+            /* the first sequence of each source continues the second, now
+             * the one that read the target */
+            const int32_t from[N] = {1, 1, 3, 3};
             CHECK_OK(attn_ctx_reorder(c, from));
             for (int i = 0; i < N; i++) got[i] = got[from[i]];
         }

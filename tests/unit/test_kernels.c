@@ -957,6 +957,68 @@ TEST("cross-entropy: cpu matches ref on a realistic shape (N=64, V=1000)") {
     check_crossentropy(64, 1000, 3.0f, 1300);
 }
 
+/* ---- log-softmax (a search's candidate scores) ---------------------------- */
+
+/* log_softmax_rows of cpu against ref on N rows of V ~ amp N(0, 1), a few
+ * entries -inf: within one float ulp of the reference everywhere (each row
+ * shifted by its float log-sum-exp), the same bits in most rows, and each
+ * row's exp summing to 1. */
+static void check_log_softmax(int64_t N, int64_t V, float amp, uint64_t s) {
+    float *x = randn(N * V, s, amp);
+    for (int64_t i = 3; i < N * V; i += 97) x[i] = -INFINITY;
+    if (V > 1) x[0] = -INFINITY;
+    float *a = copy_of(x, N * V), *b = copy_of(x, N * V);
+    kernels_ref.log_softmax_rows(a, N, V);
+    kernels_cpu.log_softmax_rows(b, N, V);
+    int64_t same_rows = 0;
+    bool near = true, sums = true;
+    for (int64_t n = 0; n < N; n++) {
+        bool same = true;
+        double total = 0;
+        for (int64_t j = 0; j < V; j++) {
+            float r = a[n * V + j], c = b[n * V + j];
+            if (isinf(x[n * V + j])) {
+                near = near && r == -INFINITY && c == -INFINITY;
+                continue;
+            }
+            same = same && r == c;
+            /* x - l rounded: one ulp of l is at most one ulp of max(|x|, |x - l|) (times 2 for the rounding) */
+            float big = fmaxf(fabsf(x[n * V + j]), fabsf(r));
+            near = near && fabsf(r - c) <= 2.0f * (nextafterf(big, INFINITY) - big);
+            total += exp((double)c);
+        }
+        same_rows += same;
+        sums = sums && fabs(total - 1.0) < 1e-5 + 1e-6 * (double)amp; /* exp of x - l rounded to float near |x| */
+    }
+    if (!near) fprintf(stderr, "    N=%lld V=%lld amp %g: cpu and ref differ by more than an ulp\n", (long long)N, (long long)V, (double)amp);
+    CHECK(near);
+    CHECK(sums);
+    CHECK(same_rows * 10 >= N * 9);
+    attn_free(x), attn_free(a), attn_free(b);
+}
+
+TEST("log_softmax_rows: cpu within a float ulp of ref (mostly the same bits), -inf entries, V from 1 to 50265") {
+    check_log_softmax(1, 1, 1.0f, 1400);
+    check_log_softmax(3, 7, 1.0f, 1410);
+    check_log_softmax(5, 17, 30.0f, 1420);
+    check_log_softmax(40, 8000, 5.0f, 1430);
+    check_log_softmax(2, 50265, 10.0f, 1440);
+    check_log_softmax(130, 100, 1000.0f, 1450); /* rows spanning far more than the exp range */
+    /* a NaN makes its row NaN in both */
+    float *a = randn(2 * 40, 1460, 1.0f), *b = copy_of(a, 2 * 40);
+    a[45] = b[45] = NAN;
+    kernels_ref.log_softmax_rows(a, 2, 40);
+    kernels_cpu.log_softmax_rows(b, 2, 40);
+    bool nan_row = true, finite_row = true;
+    for (int64_t j = 0; j < 40; j++) {
+        nan_row = nan_row && isnan(a[40 + j]) && isnan(b[40 + j]);
+        finite_row = finite_row && isfinite(a[j]) && isfinite(b[j]);
+    }
+    CHECK(nan_row);
+    CHECK(finite_row);
+    attn_free(a), attn_free(b);
+}
+
 /* ---- gemm ----------------------------------------------------------------- */
 
 typedef void (*gemm_fn)(bool, bool, int64_t, int64_t, int64_t, float, const float *, int64_t, const float *,
@@ -1070,6 +1132,11 @@ TEST("gemm_f32, a few rows times a transposed weight (batched decoding): near th
             /* the last two rows as a step of their own: the same bits as in the whole step */
             gemm_f32_avx512(false, true, 2, N, K, 1.0f, A + (M - 2) * lda, lda, B, K, 0.0f, D, ldc);
             bool same = !memcmp(C + (M - 2) * ldc, D, (size_t)(2 * ldc - 1) * 4);
+            /* the first 17 (one vector and a partial one) likewise */
+            if (M > 17) {
+                gemm_f32_avx512(false, true, 17, N, K, 1.0f, A, lda, B, K, 0.0f, D, ldc);
+                same = same && !memcmp(C, D, (size_t)(17 * ldc - 1) * 4);
+            }
             if (!same) fprintf(stderr, "    M=%lld N=%lld K=%lld: rows differ when stepped alone\n", (long long)M, (long long)N, (long long)K);
             CHECK(same);
             attn_free(A), attn_free(B), attn_free(C), attn_free(D);

@@ -95,6 +95,7 @@ void CPU_FN(cpu_tanh_forward)(float *out, const float *inp, int64_t n);
 void CPU_FN(cpu_tanh_backward)(float *dinp, const float *out, const float *dout, int64_t n);
 void CPU_FN(cpu_crossentropy_smooth_forward)(float *losses, float *lse, const float *logits, const int32_t *targets,
                                              int64_t N, int64_t V, int32_t ignore_index, float eps);
+void CPU_FN(cpu_log_softmax_rows)(float *x, int64_t N, int64_t V);
 void CPU_FN(cpu_crossentropy_smooth_backward)(float *dlogits, const float *logits, const float *lse,
                                               const int32_t *targets, float scale, int64_t N, int64_t V,
                                               int32_t ignore_index, float eps);

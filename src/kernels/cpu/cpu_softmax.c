@@ -7,7 +7,11 @@
 
 #include <math.h>
 
-enum { KEY_BLOCK = 64, MAX_HEAD_DIM = 512 };
+/* Keys and values are read this many keys ahead of their use (each a few
+ * cache lines of a row kv_stride floats long, which the hardware
+ * prefetchers do not follow when the rows of many sequences are visited in
+ * turn). */
+enum { KEY_BLOCK = 64, MAX_HEAD_DIM = 512, PREFETCH_KEYS = 12 };
 
 static inline int64_t last_visible(const attn_dims *d, int64_t i) {
     /* keys j < end are causally visible to query i */
@@ -42,6 +46,7 @@ void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *l
                         continue;
                     }
                     const float *kj = kb + j * d->kv_stride;
+                    for (int64_t e = 0; e < D; e += 16) __builtin_prefetch(kj + PREFETCH_KEYS * d->kv_stride + e);
                     float dot = 0.0f;
 #pragma omp simd reduction(+ : dot)
                     for (int64_t e = 0; e < D; e++) dot += qi[e] * kj[e];
@@ -58,6 +63,7 @@ void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *l
                     float p = vm_expf(s[jj] - nm);
                     l += p;
                     const float *vj = vb + (j0 + jj) * d->kv_stride;
+                    for (int64_t e = 0; e < D; e += 16) __builtin_prefetch(vj + PREFETCH_KEYS * d->kv_stride + e);
 #pragma omp simd
                     for (int64_t e = 0; e < D; e++) acc[e] += p * vj[e];
                 }
@@ -211,4 +217,76 @@ void CPU_FN(cpu_crossentropy_smooth_backward)(float *dlogits, const float *logit
         for (int64_t j = 0; j < V; j++) dx[j] = scale * vm_expf(x[j] - l) - floor_;
         dx[targets[n]] -= scale * (1.0f - eps);
     }
+}
+
+#if defined(__AVX512F__) && defined(__GNUC__)
+#include <immintrin.h>
+
+/* exp of 8 doubles x <= 0: x = n ln2 + r with |r| <= ln2 / 2 (ln2 in two
+ * parts, n ln2_hi exact), exp(r) by its Taylor polynomial to degree 13
+ * (truncation below 1e-17 relative), times 2^n; 0 below -708, where exp
+ * leaves the normal range (-inf included); NaN for NaN. */
+static inline __m512d exp_nonpos_pd(__m512d x) {
+    static const double inv_fact[14] = {1.0,
+                                        1.0,
+                                        1.0 / 2,
+                                        1.0 / 6,
+                                        1.0 / 24,
+                                        1.0 / 120,
+                                        1.0 / 720,
+                                        1.0 / 5040,
+                                        1.0 / 40320,
+                                        1.0 / 362880,
+                                        1.0 / 3628800,
+                                        1.0 / 39916800,
+                                        1.0 / 479001600,
+                                        1.0 / 6227020800.0};
+    __mmask8 tiny = _mm512_cmp_pd_mask(x, _mm512_set1_pd(-708.0), _CMP_LT_OQ);
+    x = _mm512_max_pd(_mm512_set1_pd(-708.0), x); /* NaN stays NaN (max_pd returns its second operand then) */
+    __m512d n = _mm512_roundscale_pd(_mm512_mul_pd(x, _mm512_set1_pd(1.4426950408889634)),
+                                     _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+    __m512d r = _mm512_fnmadd_pd(n, _mm512_set1_pd(6.93147180369123816490e-01), x);
+    r = _mm512_fnmadd_pd(n, _mm512_set1_pd(1.90821492927058770002e-10), r);
+    __m512d p = _mm512_set1_pd(inv_fact[13]);
+    for (int i = 12; i >= 0; i--) p = _mm512_fmadd_pd(p, r, _mm512_set1_pd(inv_fact[i]));
+    return _mm512_maskz_scalef_pd((__mmask8)~tiny, p, n);
+}
+
+/* Eight floats from x (fewer: the rest -inf) as doubles. */
+static inline __m512d load8_pd(const float *x, int64_t left) {
+    __mmask8 m = left >= 8 ? (__mmask8)0xff : (__mmask8)((1u << left) - 1);
+    return _mm512_cvtps_pd(_mm256_mask_loadu_ps(_mm256_set1_ps(-INFINITY), m, x));
+}
+
+static void log_softmax_row(float *x, int64_t V) {
+    __m512 mv = _mm512_set1_ps(-INFINITY);
+    int64_t j = 0;
+    for (; j + 16 <= V; j += 16) mv = _mm512_max_ps(mv, _mm512_loadu_ps(x + j));
+    float mf = _mm512_reduce_max_ps(mv);
+    for (; j < V; j++) mf = x[j] > mf ? x[j] : mf;
+    double mx = (double)mf;
+    __m512d m8 = _mm512_set1_pd(mx), s0 = _mm512_setzero_pd(), s1 = s0;
+    for (j = 0; j + 16 <= V; j += 16) {
+        s0 = _mm512_add_pd(s0, exp_nonpos_pd(_mm512_sub_pd(load8_pd(x + j, 8), m8)));
+        s1 = _mm512_add_pd(s1, exp_nonpos_pd(_mm512_sub_pd(load8_pd(x + j + 8, 8), m8)));
+    }
+    for (; j < V; j += 8) s0 = _mm512_add_pd(s0, exp_nonpos_pd(_mm512_sub_pd(load8_pd(x + j, V - j), m8)));
+    float l = (float)(mx + log(_mm512_reduce_add_pd(_mm512_add_pd(s0, s1))));
+    __m512 lv = _mm512_set1_ps(l);
+    for (j = 0; j + 16 <= V; j += 16) _mm512_storeu_ps(x + j, _mm512_sub_ps(_mm512_loadu_ps(x + j), lv));
+    for (; j < V; j++) x[j] -= l;
+}
+#else
+static void log_softmax_row(float *x, int64_t V) {
+    double mx = -(double)INFINITY, s = 0;
+    for (int64_t j = 0; j < V; j++) mx = (double)x[j] > mx ? (double)x[j] : mx;
+    for (int64_t j = 0; j < V; j++) s += exp((double)x[j] - mx);
+    float l = (float)(mx + log(s));
+    for (int64_t j = 0; j < V; j++) x[j] -= l;
+}
+#endif
+
+void CPU_FN(cpu_log_softmax_rows)(float *x, int64_t N, int64_t V) {
+#pragma omp parallel for if (N * V >= 65536 && !cpu_in_team()) schedule(static)
+    for (int64_t n = 0; n < N; n++) log_softmax_row(x + n * V, V);
 }

@@ -32,6 +32,7 @@ const kernels CPU_FN(kernels_cpu) = {
     .tanh_backward = CPU_FN(cpu_tanh_backward),
     .crossentropy_smooth_forward = CPU_FN(cpu_crossentropy_smooth_forward),
     .crossentropy_smooth_backward = CPU_FN(cpu_crossentropy_smooth_backward),
+    .log_softmax_rows = CPU_FN(cpu_log_softmax_rows),
     .gru_cell_forward = CPU_FN(cpu_gru_cell_forward),
     .gru_cell_backward = CPU_FN(cpu_gru_cell_backward),
     .gru_forward = CPU_FN(cpu_gru_forward),

@@ -161,17 +161,22 @@ static void gemv_rows(float *out, const float *x, const float *W, int64_t ldw, i
 
 /* ---- a few rows times a weight matrix (decoding a batch) ----------------- */
 
-/* out (M, N) = x (M, K) @ W (N, K)^T for the few rows of a batched decoding
+/* out (M, N) = x (M, K) @ W (N, K)^T for the rows of a batched decoding
  * step (2 <= M <= ROWS_MAX), reading W once in its own layout where sgemm
  * would first copy all of it into packed panels on every call. Vectors run
- * over the rows: x is transposed into xt (K, Mp), Mp = M rounded up to 16,
- * and each output column n gathers x^T[k] * W[n][k] over k in order.
+ * over the rows: x is transposed, in chunks of up to 64 rows, into xt,
+ * chunk c (K, Mp_c) with Mp_c = its rows rounded up to 16, and each output
+ * column n gathers x^T[k] * W[n][k] over k in order; a pass over a few
+ * columns runs every chunk while those columns' weights are in cache.
+ * ROWS_MAX is one chunk: at 128 rows the chunks measured as fast as
+ * OpenBLAS (bench_gemm's shapes on one Zen 4 core), and products of more
+ * rows (training's too) keep the BLAS's sums.
  *
  * Every output is one fused multiply-add chain over k from 0 to K: a row's
  * outputs do not depend on the other rows of the step, nor on the thread
  * count (tests/unit/test_kernels.c checks both and the sums against the
  * reference). */
-enum { ROWS_MAX = 64 };
+enum { ROWS_MAX = 64, ROWS_CHUNK = 64, ROWS_TILE_W = 16 };
 
 /* xt, one per calling thread (core.h), at the largest size asked for */
 static thread_buffer rows_buffer = THREAD_BUFFER_INIT;
@@ -210,26 +215,54 @@ static inline __attribute__((always_inline)) void rows_cols(float *out, int64_t 
     }
 }
 
-static void rows_matmul(float *out, int64_t ldc, const float *x, int64_t lda, const float *W, int64_t ldw, int64_t M,
-                        int64_t N, int64_t K, float *xt) {
+/* Columns [n0, n0 + NB) of the chunk of M rows (MV vectors) at xt. */
+static inline void rows_chunk(float *out, int64_t ldc, const float *xt, int64_t M, const float *W, int64_t ldw,
+                              int64_t K, int64_t n0, int NB) {
     int64_t Mp = (M + 15) / 16 * 16;
     int MV = (int)(Mp / 16);
-    for (int64_t k = 0; k < K; k++)
-        for (int64_t m = 0; m < Mp; m++) xt[k * Mp + m] = m < M ? x[m * lda + k] : 0.0f;
-    /* columns per pass: enough independent sums to cover the FMA latency */
-    int64_t NBm = MV == 1 ? 8 : MV == 2 ? 6 : 4, n_pass = (N + NBm - 1) / NBm;
-#pragma omp parallel for if (N * K * M >= PAR_MIN && !cpu_in_team()) schedule(static)
-    for (int64_t i = 0; i < n_pass; i++) {
-        int64_t n0 = i * NBm;
-        int NB = N - n0 < NBm ? (int)(N - n0) : (int)NBm;
-        /* constant trip counts for the compiler */
-        switch (MV * 16 + NB) {
+    /* constant trip counts for the compiler */
+    switch (MV * 16 + NB) {
 #define ROWS_CASE(mv, nb) \
     case mv * 16 + nb: rows_cols(out, ldc, xt, Mp, M, W, ldw, K, n0, nb, mv); break;
-            ROWS_CASE(1, 8) ROWS_CASE(2, 6) ROWS_CASE(3, 4) ROWS_CASE(4, 4)
-            default: rows_cols(out, ldc, xt, Mp, M, W, ldw, K, n0, NB, MV); break;
+        ROWS_CASE(1, 8) ROWS_CASE(2, 6) ROWS_CASE(3, 4) ROWS_CASE(4, 4) ROWS_CASE(1, 4) ROWS_CASE(2, 4)
+        default: rows_cols(out, ldc, xt, Mp, M, W, ldw, K, n0, NB, MV); break;
 #undef ROWS_CASE
+    }
+}
+
+/* Floats of xt for M rows of K. */
+static int64_t rows_xt_floats(int64_t M, int64_t K) { return K * ((M + 15) / 16 * 16); }
+
+static void rows_matmul(float *out, int64_t ldc, const float *x, int64_t lda, const float *W, int64_t ldw, int64_t M,
+                        int64_t N, int64_t K, float *xt) {
+    for (int64_t m0 = 0; m0 < M; m0 += ROWS_CHUNK) {
+        int64_t Mc = M - m0 < ROWS_CHUNK ? M - m0 : ROWS_CHUNK, Mp = (Mc + 15) / 16 * 16;
+        float *t = xt + K * m0; /* chunks before this one are full: K * 64 floats each */
+        for (int64_t m = 0; m < Mp; m++) { /* rows read in order (their columns, lda apart, share cache sets) */
+            const float *r = x + (m0 + m) * lda;
+            if (m < Mc)
+                for (int64_t k = 0; k < K; k++) t[k * Mp + m] = r[k];
+            else
+                for (int64_t k = 0; k < K; k++) t[k * Mp + m] = 0.0f;
         }
+    }
+    /* columns per pass: enough independent sums to cover the FMA latency;
+     * passes in groups of about 16 columns, each group's outputs first in a
+     * tile of whole rows (rows ldc apart, often a power of two of bytes,
+     * would take a few floats of the same cache sets from every pass) */
+    int64_t MV = M > ROWS_CHUNK ? 4 : (M + 15) / 16, NBm = MV == 1 ? 8 : MV == 2 ? 6 : 4;
+    int64_t GW = (ROWS_TILE_W / NBm) * NBm, n_group = (N + GW - 1) / GW;
+#pragma omp parallel for if (N * K * M >= PAR_MIN && !cpu_in_team()) schedule(static)
+    for (int64_t g = 0; g < n_group; g++) {
+        float tile[ROWS_MAX * ROWS_TILE_W];
+        int64_t g0 = g * GW, gw = N - g0 < GW ? N - g0 : GW;
+        for (int64_t n0 = g0; n0 < g0 + gw; n0 += NBm) {
+            int NB = g0 + gw - n0 < NBm ? (int)(g0 + gw - n0) : (int)NBm;
+            for (int64_t m0 = 0; m0 < M; m0 += ROWS_CHUNK)
+                rows_chunk(tile + m0 * gw, gw, xt + K * m0, M - m0 < ROWS_CHUNK ? M - m0 : ROWS_CHUNK, W + g0 * ldw, ldw,
+                           K, n0 - g0, NB);
+        }
+        for (int64_t m = 0; m < M; m++) memcpy(out + m * ldc + g0, tile + m * gw, (size_t)gw * sizeof(float));
     }
 }
 
@@ -276,7 +309,7 @@ void gemm_f32_fused(bool trans_a, bool trans_b, int64_t M, int64_t N, int64_t K,
     }
     if (M >= 2 && M <= ROWS_MAX && N > 0 && K > 0 && trans_b && !trans_a && alpha == 1.0f && beta == 0.0f &&
         gemm_choice() == USE_BLAS) {
-        size_t bytes = (size_t)K * (size_t)((M + 15) / 16 * 16) * sizeof(float);
+        size_t bytes = (size_t)rows_xt_floats(M, K) * sizeof(float);
         float *xt = thread_buffer_get(&rows_buffer, bytes); /* without it, the BLAS below */
         if (xt) {
             rows_matmul(C, ldc, A, lda, B, ldb, M, N, K, xt); /* a batched decoding step's linear layer */

@@ -44,6 +44,7 @@ void ref_tanh_forward(float *out, const float *inp, int64_t n);
 void ref_tanh_backward(float *dinp, const float *out, const float *dout, int64_t n);
 void ref_crossentropy_smooth_forward(float *losses, float *lse, const float *logits, const int32_t *targets,
                                      int64_t N, int64_t V, int32_t ignore_index, float eps);
+void ref_log_softmax_rows(float *x, int64_t N, int64_t V);
 void ref_crossentropy_smooth_backward(float *dlogits, const float *logits, const float *lse, const int32_t *targets,
                                       float scale, int64_t N, int64_t V, int32_t ignore_index, float eps);
 void ref_gru_cell_forward(float *out, float *saved, const float *gi, const float *gh, const float *h, int64_t N,

@@ -163,3 +163,14 @@ void ref_crossentropy_smooth_backward(float *dlogits, const float *logits, const
         }
     }
 }
+
+void ref_log_softmax_rows(float *x, int64_t N, int64_t V) {
+    for (int64_t n = 0; n < N; n++) {
+        float *r = x + n * V;
+        double mx = -(double)INFINITY, s = 0;
+        for (int64_t j = 0; j < V; j++) mx = (double)r[j] > mx ? (double)r[j] : mx;
+        for (int64_t j = 0; j < V; j++) s += exp((double)r[j] - mx);
+        float l = (float)(mx + log(s));
+        for (int64_t j = 0; j < V; j++) r[j] -= l;
+    }
+}

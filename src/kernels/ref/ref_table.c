@@ -27,6 +27,7 @@ const kernels kernels_ref = {
     .tanh_backward = ref_tanh_backward,
     .crossentropy_smooth_forward = ref_crossentropy_smooth_forward,
     .crossentropy_smooth_backward = ref_crossentropy_smooth_backward,
+    .log_softmax_rows = ref_log_softmax_rows,
     .gru_cell_forward = ref_gru_cell_forward,
     .gru_cell_backward = ref_gru_cell_backward,
     .gru_forward = ref_gru_forward,
