@@ -690,9 +690,9 @@ attn_status encdec_state_reorder(encdec_state *s, const int32_t *from) {
             }
         }
     }
-    bool par = n_copy * (int64_t)used >= ((int64_t)1 << 18); /* the rows copied in parallel: a memory-bound copy */
     int64_t L = s->m->encdec->cfg.decoder_layers;
-#pragma omp parallel for collapse(2) if (par) schedule(static)
+    /* the rows copied in parallel from 256 KiB: a memory-bound copy */
+#pragma omp parallel for collapse(2) if (n_copy * (int64_t)used >= ((int64_t)1 << 18)) schedule(static)
     for (int64_t l = 0; l < L; l++)
         for (int64_t i = 0; i < N; i++)
             if (next[i] != s->slot[from[i]]) memcpy(s->self[l] + next[i] * row, s->self[l] + s->slot[from[i]] * row, used);
