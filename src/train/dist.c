@@ -200,21 +200,10 @@ void attn_dist_finalize(void) {
     /* every rank progresses until all traffic is through: over TCP (UCX's
      * tcp transport between hosts) a rank whose last large send is still
      * being acknowledged otherwise waits in MPI_Finalize for a peer that is
-     * already blocked in the launcher's exit barrier (tests/e2e/mpi_hosts.sh).
-     * Past the barrier no message is in flight, yet MPICH 4.0's MPI_Finalize
-     * of several processes over UCX still hung now and then (10 of 60
-     * two-host runs; one rank closing its endpoints waits for a peer that
-     * sits in the launcher's barrier). MPICH's launcher needs only each
-     * process's exit status (0 of 100 runs hung or failed without it), so
-     * several MPICH processes end at the barrier. Open MPI counts a process
-     * that exits without MPI_Finalize as failed: it finalises. */
+     * already blocked in the launcher's exit barrier (tests/e2e/mpi_hosts.sh) */
     if (g_mpi) {
         mpi.Barrier(MPI_COMM_WORLD);
-#ifdef OPEN_MPI
         mpi.Finalize();
-#else
-        if (g_size == 1) mpi.Finalize();
-#endif
     }
     g_mpi = false;
     g_rank = 0;

@@ -72,20 +72,10 @@ launcher_cmd() { # LAUNCHER: the command line that runs it here
     fi
 }
 MPIRUN=$(launcher_cmd $launcher)
-# Under make asan, several MPICH processes are checked for addresses, not
-# leaks: they end without MPI_Finalize (attn_dist_finalize), with MPICH's
-# threads alive, and LeakSanitizer's exit check (GCC 12) crashes walking
-# those threads' dynamic TLS. One process finalises and is leak-checked.
-multi_asan=${ASAN_OPTIONS:-}
-[ "$launcher" = mpirun.openmpi ] || [ -z "$multi_asan" ] || multi_asan="$multi_asan:detect_leaks=0"
 mpi() { # W COMMAND...: under mpirun -n W, ended after 60 s at most
     w=$1
     shift
-    if [ "$w" -gt 1 ] && [ -n "$multi_asan" ]; then
-        ASAN_OPTIONS=$multi_asan timeout 60 $MPIRUN -n "$w" "$@"
-    else
-        timeout 60 $MPIRUN -n "$w" "$@"
-    fi
+    timeout 60 $MPIRUN -n "$w" "$@"
 }
 
 # ---- deterministic mode: W processes x --accum a == 1 process x --accum W*a
