@@ -40,7 +40,10 @@ ip -n "$a" link set "va$$" up && ip -n "$b" link set "vb$$" up
 
 export OMP_NUM_THREADS=1 ATTN_NETNS_HOSTS="10.77.0.1=$a 10.77.0.2=$b"
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$PWD/tests/e2e/mpi.lsan.supp:print_suppressions=0"
-[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0"
+# under make asan: addresses checked, not leaks (processes on several hosts
+# end without MPI_Finalize, see attn_dist_finalize, and LeakSanitizer's exit
+# check crashes on MPICH's threads left alive)
+[ -z "${ASAN_OPTIONS:-}" ] || export ASAN_OPTIONS="$ASAN_OPTIONS:fast_unwind_on_malloc=0:detect_leaks=0"
 head -c 60000 data/austen/persuasion.txt > "$tmp/a.txt"
 "$ATTN" prepare -t char -o "$tmp/data" "$tmp/a.txt" >/dev/null
 small="--data $tmp/data --layers 1 --heads 2 --width 32 --context 32 --batch 4 --steps 4 --eval-every 2 --eval-batches 2
