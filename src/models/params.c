@@ -292,25 +292,8 @@ static attn_status bf16_begin(attn_model *m) {
     return ATTN_OK;
 }
 
-/* Parameter k just read, in a bf16 load: a matrix is checked finite,
- * rounded into the bf16 block and its fp32 pages given back. */
-static attn_status bf16_take(attn_model *m, int k, const char *path) {
-    const param_info *p = &m->params[k];
-    if (!model_param_bf16(p)) return ATTN_OK;
-    const float *w = m->weights + p->offset;
-    if (!model_all_finite(w, p->numel))
-        return attn_errorf(ATTN_ERR_FORMAT, "%s: weights contain NaN or infinity (%s)", path, p->name);
-    uint16_t *h = m->weights_bf16 + p->offset;
-#pragma omp parallel for schedule(static) if (p->numel >= (1 << 18))
-    for (int64_t i = 0; i < p->numel; i++) h[i] = bf16_from_f32(w[i]);
-    mem_release(m->weights + p->offset, (size_t)p->numel * sizeof(float));
-    m->ptensors[k].bf16_only = true;
-    return ATTN_OK;
-}
-
-/* A bf16 load's matrix k straight from the file's values (src: theirs,
- * (C, R) when transposed): checked finite and rounded into the bf16
- * block, its fp32 pages never written. */
+/* A bf16 load's matrix k from src, the file's values ((C, R) when
+ * transposed): checked finite and rounded into the bf16 block. */
 static attn_status bf16_take_from(attn_model *m, int k, const float *src, bool transposed, const char *path) {
     const param_info *p = &m->params[k];
     if (!model_all_finite(src, p->numel))
@@ -323,6 +306,16 @@ static attn_status bf16_take_from(attn_model *m, int k, const float *src, bool t
     }
     m->ptensors[k].bf16_only = true;
     return ATTN_OK;
+}
+
+/* Parameter k just read into the fp32 block, in a bf16 load: a matrix is
+ * rounded as above and its fp32 pages given back. */
+static attn_status bf16_take(attn_model *m, int k, const char *path) {
+    const param_info *p = &m->params[k];
+    if (!model_param_bf16(p)) return ATTN_OK;
+    attn_status st = bf16_take_from(m, k, m->weights + p->offset, false, path);
+    if (!st) mem_release(m->weights + p->offset, (size_t)p->numel * sizeof(float));
+    return st;
 }
 
 /* x's values as fp32: where they lie (fp32 in the file's mapping, at an
