@@ -242,6 +242,7 @@ bench: attn $(BUILD)/bench/bench_model $(BUILD)/bench/bench_machine $(BUILD)/ben
 fixtures:
 	.venv/bin/python tests/ref/gen_gpt2_fixture.py
 	.venv/bin/python tests/ref/gen_bert_fixture.py
+	.venv/bin/python tests/ref/gen_bert_variant_fixture.py
 	.venv/bin/python tests/ref/gen_classifier_fixture.py
 	.venv/bin/python tests/ref/gen_rnn_fixture.py
 	.venv/bin/python tests/ref/gen_bart_fixture.py

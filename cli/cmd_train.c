@@ -257,6 +257,15 @@ int cmd_train(int argc, char **argv) {
         {CLI_FLAG("--nsp", NULL, &p.nsp,
                   "mlm: add next-sentence prediction (BERT): rows [CLS] A [SEP] B [SEP], B a random span half the "
                   "time")},
+        {CLI_FLAG("--pre-ln", NULL, &p.pre_ln,
+                  "mlm, a new BERT: pre-LN blocks (x + attn(LN(x)), x + mlp(LN(x))) and a LayerNorm after the last "
+                  "(Cramming; saved as model_type attn_bert)")},
+        {CLI_FLAG("--no-bias", NULL, &p.no_bias,
+                  "mlm, a new BERT: linear layers without biases (attention, MLP, heads, the MLM decoder; LayerNorms "
+                  "keep theirs) (Cramming; model_type attn_bert)")},
+        {CLI_FLAG("--sparse-mlm", NULL, &p.sparse_mlm,
+                  "mlm: run the masked-LM head and loss on the masked positions only (Cramming's sparse prediction: "
+                  "the same loss, about 15% of the head's work)")},
         {CLI_STR("--val", NULL, "FILE", &p.val_file, "classify: labelled validation file (accuracy, macro-F1); sft: conversations (val_loss on assistant tokens); dpo, reward: pairs (val_loss, reward accuracy and margin)")},
         {CLI_FLOAT("--mask-ratio", NULL, "X", &p.noise.mask_ratio, 0, 1, CLI_CLOSED,
                    "denoise: share of the tokens masked")},

@@ -112,7 +112,7 @@ step_times() {
     for round in $(seq 1 "$ROUNDS"); do
         for rung in $rungs; do
             # shellcheck disable=SC2046
-            "$ATTN" train $model --steps "$TIME_STEPS" --eval-every 0 --eval-batches 1 --quiet --out "$OUT/time" $(opts_of "$rung") > /dev/null
+            "$ATTN" train $model --steps "$TIME_STEPS" --eval-every 0 --eval-batches 1 --out "$OUT/time" $(opts_of "$rung") > /dev/null
             awk -v tok=$((B * T)) -v rung="$rung" 'NR > 5 { match($0, /"tokens_per_s": [0-9.]+/); t += tok / substr($0, RSTART + 16, RLENGTH - 16); n++ }
                 END { printf "%s,%.6f\n", rung, t / n }' "$OUT/time/train_log.jsonl" >> "$OUT/step_time.raw"
         done

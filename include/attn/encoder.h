@@ -56,6 +56,13 @@ typedef struct attn_bert_config {
     bool esm;                 /* an ESM-2 model (model_type "esm", models/esm.c): rotary positions, pre-LN,
                                  token dropout; no token types, pooler or classifier */
     int32_t mask_token_id;    /* ESM: the <mask> id token dropout zeroes (-1: none, no token dropout) */
+    /* attn's BERT variants (model_type "attn_bert", Cramming's recipe; not
+     * RoBERTa): pre_ln, pre-LN blocks x = x + attn(LN1(x)), x = x + mlp(LN2(x))
+     * and a LayerNorm after the last block (encoder.final_layer_norm);
+     * no_bias, linear layers without biases (q, k, v, outputs, MLP, heads and
+     * the MLM decoder; LayerNorms keep theirs). */
+    bool pre_ln;
+    bool no_bias;
 } attn_bert_config;
 
 /* bert-base-uncased's shape: 12 layers, 12 heads, 768 wide, 3072 MLP,

@@ -346,6 +346,11 @@ typedef struct attn_train_params {
                                      replaced half the time by a random span of the corpus; the
                                      loss is masked LM + NSP; a new encoder gets a pooler and the
                                      next-sentence head (BertForPreTraining) */
+    bool pre_ln, no_bias;         /* MLM, a new BERT: attn's variants (model_type attn_bert, Cramming's
+                                     recipe): pre-LN blocks with a final LayerNorm; linear layers
+                                     without biases */
+    bool sparse_mlm;              /* MLM: run the head and the loss on the masked positions only
+                                     (Cramming's sparse prediction; the same mean loss) */
     attn_precision precision;     /* matrix products in fp32 (default) or bf16 (see model.h); master
                                      weights, gradients, AdamW state and checkpoints stay fp32, so a
                                      run may resume in either precision */

@@ -37,6 +37,7 @@ struct bert_model {
     attn_bert_config cfg;
     int64_t max_length;       /* sentence-transformers max_seq_length, 0 = none */
     tensor wte, wpe, wtt, emb_ln_w, emb_ln_b;
+    tensor lnf_w, lnf_b;      /* pre-LN (attn_bert): the norm after the last block */
     tensor pool_w, pool_b;
     tensor mlm_w, mlm_b, mlm_ln_w, mlm_ln_b, mlm_bias;
     tensor cls_w, cls_b;      /* classifier (RoBERTa's sequence head: out_proj) */
@@ -52,7 +53,7 @@ struct bert_model {
 enum { D_V = 1, D_P, D_TV, D_C, D_F, D_L, D_2 };    /* dimension symbols */
 /* the parts a checkpoint may have beside the encoder (BERT's and RoBERTa's
  * masked-LM heads share their views under different names) */
-enum { PART_POOLER = 1, PART_MLM = 2, PART_MLM_R = 4, PART_CLASSIFIER = 8, PART_RCLS = 16, PART_NSP = 32 };
+enum { PART_POOLER = 1, PART_MLM = 2, PART_MLM_R = 4, PART_CLASSIFIER = 8, PART_RCLS = 16, PART_NSP = 32, PART_PRE_LN = 64 };
 
 #define BF(f) offsetof(struct bert_model, f)
 #define BL(f) offsetof(bert_layer, f)
@@ -81,6 +82,8 @@ static const param_row BERT_ROWS[] = {
     {"output.dense.bias", ROLE_FFN_DOWN, {D_C}, 1, 0, ENC | PF_BIAS, BL(fc2_b)},
     {"output.LayerNorm.weight", ROLE_FFN_NORM, {D_C}, 1, 0, ENC, BL(ln2_w)},
     {"output.LayerNorm.bias", ROLE_FFN_NORM, {D_C}, 1, 0, ENC | PF_BIAS, BL(ln2_b)},
+    {"encoder.final_layer_norm.weight", ROLE_OUTPUT_NORM, {D_C}, 0, PART_PRE_LN, ENC, BF(lnf_w)},
+    {"encoder.final_layer_norm.bias", ROLE_OUTPUT_NORM, {D_C}, 0, PART_PRE_LN, ENC | PF_BIAS, BF(lnf_b)},
     {"pooler.dense.weight", ROLE_POOLER, {D_C, D_C}, 0, PART_POOLER, ENC | PF_DECAY, BF(pool_w)},
     {"pooler.dense.bias", ROLE_POOLER, {D_C}, 0, PART_POOLER, ENC | PF_BIAS, BF(pool_b)},
     {"cls.predictions.transform.dense.weight", ROLE_HEAD_DENSE, {D_C, D_C}, 0, PART_MLM, PF_DECAY, BF(mlm_w)},
@@ -124,6 +127,7 @@ static unsigned parts_present(const attn_bert_config *c) {
     if (c->num_labels > 0 && (c->token_classifier || !c->roberta)) p |= PART_CLASSIFIER;
     if (c->num_labels > 0 && !c->token_classifier && c->roberta) p |= PART_RCLS;
     if (c->nsp_head) p |= PART_NSP;
+    if (c->pre_ln) p |= PART_PRE_LN;
     return p;
 }
 
@@ -168,6 +172,8 @@ static attn_status bert_config_check(const attn_bert_config *c) {
     if (c->pad_token_id < -1 || c->pad_token_id >= c->vocab_size)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "pad_token_id %d is outside the vocabulary", (int)c->pad_token_id);
     if (c->roberta && c->pad_token_id < 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "RoBERTa needs a pad_token_id");
+    if (c->roberta && (c->pre_ln || c->no_bias))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "pre-LN blocks and linear layers without biases are BERT variants (model_type attn_bert), not RoBERTa");
     return ATTN_OK;
 }
 
@@ -206,7 +212,7 @@ static attn_status bert_alloc(const attn_bert_config *cfg, const char *prefix, a
     attn_model *m = attn_calloc(1, sizeof *m);
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->kind = MODEL_BERT;
-    m->arch = registry_find(cfg->roberta ? "roberta" : "bert");
+    m->arch = registry_find(cfg->roberta ? "roberta" : cfg->pre_ln || cfg->no_bias ? "attn_bert" : "bert");
     m->cfg = shared_config(cfg);
     int64_t L = cfg->n_layer;
     if (!(m->bert = attn_calloc(1, sizeof *m->bert)) || !(m->bert->layers = attn_calloc((size_t)L, sizeof *m->bert->layers))) {
@@ -222,6 +228,7 @@ static attn_status bert_alloc(const attn_bert_config *cfg, const char *prefix, a
     lay.dims[D_F] = cfg->intermediate_size;
     lay.dims[D_L] = cfg->num_labels;
     lay.dims[D_2] = 2;
+    lay.no_bias = cfg->no_bias;
     if ((st = params_build(m, &BERT_TABLE, &lay)) != ATTN_OK) goto fail;
     bert_sync_views(m);
     *out = m;
@@ -281,12 +288,16 @@ static tensor *linear_act(graph *g, attn_bert_activation act, tensor *x, tensor 
     return op_linear_act(g, x, w, b, activation(act));
 }
 
+/* A linear layer's bias view, or NULL in a model without them (attn_bert's
+ * no_bias; LayerNorm biases stay). */
+static tensor *lb(const struct bert_model *b, tensor *t) { return b->cfg.no_bias ? NULL : t; }
+
 /* The attention probabilities of one row (x (1, T, C)) entering layer ly:
  * out (H, T, T), softmax over keys of q.k / sqrt(D), masked keys 0. A plain
  * reference pass from the layer's q and k: the tiled kernel keeps none. */
-static void attention_probs(graph *g, tensor *x, bert_layer *ly, int64_t H, const uint8_t *mask, float *out) {
+static void attention_probs(graph *g, tensor *x, tensor *bias, bert_layer *ly, int64_t H, const uint8_t *mask, float *out) {
     int64_t T = x->shape[1], C = x->shape[2], D = C / H;
-    tensor *qkv = op_linear(g, x, &ly->qkv_w, &ly->qkv_b);
+    tensor *qkv = op_linear(g, x, &ly->qkv_w, bias);
     if (!qkv) return;
     double scale = 1 / sqrt((double)D);
     for (int64_t h = 0; h < H; h++)
@@ -355,29 +366,39 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t
     x = op_layernorm(g, x, &m->bert->emb_ln_w, &m->bert->emb_ln_b, eps);
     x = op_dropout(g, x, p);
     kernel_act act = activation(c->activation);
+    struct bert_model *bm = m->bert;
     for (int64_t l = 0; l < c->n_layer; l++) {
-        bert_layer *ly = &m->bert->layers[l];
-        nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = &ly->qkv_b, .o_w = &ly->ao_w, .o_b = &ly->ao_b, .n_head = c->n_head};
+        bert_layer *ly = &bm->layers[l];
+        nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = lb(bm, &ly->qkv_b), .o_w = &ly->ao_w, .o_b = lb(bm, &ly->ao_b), .n_head = c->n_head};
         nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = eps}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = eps};
-        nn_mlp f = {.up_w = &ly->fc_w, .up_b = &ly->fc_b, .down_w = &ly->fc2_w, .down_b = &ly->fc2_b, .act = act};
-        if (maps && x) attention_probs(g, x, ly, c->n_head, mask, maps + l * c->n_head * T * T);
-        x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, p, false, mask, NULL);
+        nn_mlp f = {.up_w = &ly->fc_w, .up_b = lb(bm, &ly->fc_b), .down_w = &ly->fc2_w, .down_b = lb(bm, &ly->fc2_b), .act = act};
+        if (!c->pre_ln) {
+            if (maps && x) attention_probs(g, x, a.qkv_b, ly, c->n_head, mask, maps + l * c->n_head * T * T);
+            x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, p, false, mask, NULL);
+            continue;
+        }
+        /* pre-LN (attn_bert): x = x + attn(LN1(x)); x = x + mlp(LN2(x)) */
+        tensor *h = op_layernorm(g, x, n1.w, n1.b, eps);
+        if (maps && h) attention_probs(g, h, a.qkv_b, ly, c->n_head, mask, maps + l * c->n_head * T * T);
+        x = op_add(g, x, op_dropout(g, nn_self_attention(g, h, &a, false, mask, NULL), p));
+        h = op_layernorm(g, x, n2.w, n2.b, eps);
+        x = op_add(g, x, op_dropout(g, nn_mlp_forward(g, h, &f), p));
     }
-    return x;
+    return c->pre_ln ? op_layernorm(g, x, &bm->lnf_w, &bm->lnf_b, eps) : x;
 }
 
 static tensor *mlm_logits(attn_model *m, graph *g, tensor *x) {
     struct bert_model *b = m->bert;
     /* RoBERTa's lm_head always uses the exact GELU; BERT's uses hidden_act */
     attn_bert_activation act = b->cfg.roberta ? ATTN_BERT_GELU : b->cfg.activation;
-    tensor *h = linear_act(g, act, x, &b->mlm_w, &b->mlm_b);
+    tensor *h = linear_act(g, act, x, &b->mlm_w, lb(b, &b->mlm_b));
     h = op_layernorm(g, h, &b->mlm_ln_w, &b->mlm_ln_b, b->cfg.layer_norm_eps);
-    return op_linear(g, h, &b->wte, &b->mlm_bias);
+    return op_linear(g, h, &b->wte, lb(b, &b->mlm_bias));
 }
 
 /* tanh(dense(x[:, 0])), recorded: gradients reach the encoder through the [CLS] row. */
 static tensor *pooled(attn_model *m, graph *g, tensor *x) {
-    return op_tanh(g, op_linear(g, op_select(g, x, 0), &m->bert->pool_w, &m->bert->pool_b));
+    return op_tanh(g, op_linear(g, op_select(g, x, 0), &m->bert->pool_w, lb(m->bert, &m->bert->pool_b)));
 }
 
 /* The batch's padding mask: given, or from the pad id, or NULL (all real). */
@@ -394,13 +415,13 @@ static const uint8_t *batch_mask(attn_model *m, graph *g, const model_batch *b) 
 static tensor *classifier(attn_model *m, graph *g, tensor *x) {
     struct bert_model *b = m->bert;
     float p = m->cfg.dropout;
-    if (b->cfg.token_classifier) return op_linear(g, op_dropout(g, x, p), &b->cls_w, &b->cls_b);
+    if (b->cfg.token_classifier) return op_linear(g, op_dropout(g, x, p), &b->cls_w, lb(b, &b->cls_b));
     if (b->cfg.roberta) { /* RobertaClassificationHead */
         tensor *h = op_dropout(g, op_select(g, x, 0), p);
         h = op_dropout(g, op_tanh(g, op_linear(g, h, &b->rcls_w, &b->rcls_b)), p);
         return op_linear(g, h, &b->cls_w, &b->cls_b);
     }
-    return op_linear(g, op_dropout(g, pooled(m, g, x), p), &b->cls_w, &b->cls_b);
+    return op_linear(g, op_dropout(g, pooled(m, g, x), p), &b->cls_w, lb(b, &b->cls_b));
 }
 
 static tensor *encode_batch(attn_model *m, graph *g, const model_batch *b) {
@@ -431,9 +452,11 @@ tensor *bert_batch_loss(attn_model *m, graph *g, const model_batch *b) {
         return NULL;
     }
     tensor *x = encode_batch(m, g, b);
-    tensor *loss = op_cross_entropy(g, mlm_logits(m, g, x), b->targets, -1);
+    const int32_t *tg = b->targets;
+    tensor *h = b->sparse_mlm ? nn_masked_rows(g, x, b->targets, &tg) : x; /* sets tg: before the call below reads it */
+    tensor *loss = op_cross_entropy(g, mlm_logits(m, g, h), tg, -1);
     if (c->nsp_head && b->labels) { /* BertForPreTraining: masked-LM loss + next-sentence loss */
-        tensor *nsp = op_linear(g, pooled(m, g, x), &m->bert->nsp_w, &m->bert->nsp_b);
+        tensor *nsp = op_linear(g, pooled(m, g, x), &m->bert->nsp_w, lb(m->bert, &m->bert->nsp_b));
         loss = op_add(g, loss, op_cross_entropy(g, nsp, b->labels, -1));
     }
     return loss;
@@ -462,7 +485,7 @@ static tensor *run_forward(attn_model *m, graph *g, void *ctx) {
     if (a->what == RUN_POOLED) x = pooled(m, g, x);
     if (a->what == RUN_MLM) x = mlm_logits(m, g, x);
     if (a->what == RUN_CLASSIFY) x = classifier(m, g, x);
-    if (a->what == RUN_NSP) x = op_linear(g, pooled(m, g, x), &m->bert->nsp_w, &m->bert->nsp_b);
+    if (a->what == RUN_NSP) x = op_linear(g, pooled(m, g, x), &m->bert->nsp_w, lb(m->bert, &m->bert->nsp_b));
     return x;
 }
 
@@ -615,6 +638,33 @@ static void packed_linear_act(const kernels *k, float *out, float *pre, const fl
         k->matmul_act_forward(out, pre, x, w->data, b->data, N, C, OC, act);
 }
 
+/* The packed sequences as one padded batch through attn_encoder_embed:
+ * the pre-LN variant's path (the packed loop below is post-LN). */
+static attn_status embed_padded(attn_model *m, const int32_t *ids, const int32_t *type_ids, const int64_t *lengths,
+                                int64_t n, bool normalize, float *out) {
+    int64_t T = 0;
+    for (int64_t s = 0; s < n; s++) T = lengths[s] > T ? lengths[s] : T;
+    int32_t pad = m->bert->cfg.pad_token_id >= 0 ? m->bert->cfg.pad_token_id : 0;
+    int32_t *pids = attn_malloc((size_t)(n * T) * sizeof *pids), *ptypes = attn_calloc((size_t)(n * T), sizeof *ptypes);
+    uint8_t *mask = attn_calloc((size_t)(n * T), 1);
+    attn_status st = ATTN_ERR_OUT_OF_MEMORY;
+    if (pids && ptypes && mask) {
+        for (int64_t s = 0, i = 0; s < n; s++)
+            for (int64_t t = 0; t < T; t++) {
+                bool real = t < lengths[s];
+                pids[s * T + t] = real ? ids[i] : pad;
+                if (real && type_ids) ptypes[s * T + t] = type_ids[i];
+                mask[s * T + t] = real;
+                i += real;
+            }
+        st = attn_encoder_embed(m, pids, ptypes, mask, n, T, normalize, out);
+    }
+    attn_free(pids);
+    attn_free(ptypes);
+    attn_free(mask);
+    return st;
+}
+
 attn_status attn_encoder_embed_packed(attn_model *m, const int32_t *ids, const int32_t *type_ids, const int64_t *lengths,
                                       int64_t n, bool normalize, float *out) {
     if (!m || !m->bert) return attn_errorf(ATTN_ERR_INVALID_ARG, "packed embeddings need an encoder (BERT) model");
@@ -639,6 +689,7 @@ attn_status attn_encoder_embed_packed(attn_model *m, const int32_t *ids, const i
             return attn_errorf(ATTN_ERR_INVALID_ARG, "token type %d at position %lld is outside [0, %lld)", (int)type_ids[i],
                                (long long)i, (long long)c->type_vocab_size);
     }
+    if (c->pre_ln) return embed_padded(m, ids, type_ids, lengths, n, normalize, out);
     /* x, sum, t (N, C); qkv (N, 3C); h (N, max(F, C)); mean, rstd (N); lse (N, H); the reference kernels' pre-activation
      * (N, F), which the CPU kernels do without; start (n + 1) int64 as 2 floats each */
     const kernels *k = kernels_default();

@@ -61,6 +61,18 @@ static attn_status config_from_json(const model_source *src, attn_bert_config *c
     c->pad_token_id = c->roberta ? 1 : 0;
     attn_status st = registry_read_keys(src, c);
     if (st) return st;
+    /* attn's variants: pre-LN blocks and linear layers without biases */
+    bool variant = !strcmp(src->arch->model_type, "attn_bert");
+    const cJSON *pre = cJSON_GetObjectItemCaseSensitive(root, "pre_layer_norm"),
+                *bias = cJSON_GetObjectItemCaseSensitive(root, "linear_bias");
+    if ((pre && !cJSON_IsBool(pre)) || (bias && !cJSON_IsBool(bias)))
+        return attn_errorf(ATTN_ERR_FORMAT, "%s: \"%s\" must be true or false", path, pre && !cJSON_IsBool(pre) ? "pre_layer_norm" : "linear_bias");
+    c->pre_ln = pre && cJSON_IsTrue(pre);
+    c->no_bias = bias && cJSON_IsFalse(bias);
+    if (!variant && (c->pre_ln || c->no_bias))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: \"%s\" is not part of %s (attn's BERT with pre-LN blocks or without "
+                           "linear biases is model_type attn_bert)", path, c->pre_ln ? "pre_layer_norm" : "linear_bias",
+                           src->arch->model_type);
     const cJSON *act = cJSON_GetObjectItemCaseSensitive(root, "hidden_act");
     if (act) {
         const char *a = cJSON_IsString(act) ? act->valuestring : "?";
@@ -181,7 +193,7 @@ done:
 
 /* ---- saving --------------------------------------------------------------- */
 
-static const char *architecture(const attn_bert_config *c) {
+static const char *bert_architecture(const attn_bert_config *c) {
     if (c->num_labels > 0 && c->token_classifier) return c->roberta ? "RobertaForTokenClassification" : "BertForTokenClassification";
     if (c->num_labels > 0) return c->roberta ? "RobertaForSequenceClassification" : "BertForSequenceClassification";
     if (c->mlm_head && c->nsp_head) return "BertForPreTraining";
@@ -189,14 +201,26 @@ static const char *architecture(const attn_bert_config *c) {
     return c->roberta ? "RobertaModel" : "BertModel";
 }
 
+/* transformers' class name, "Attn" before it for attn_bert (no class of transformers reads one) */
+static void architecture(const attn_bert_config *c, char *out, size_t n) {
+    snprintf(out, n, "%s%s", c->pre_ln || c->no_bias ? "Attn" : "", bert_architecture(c));
+}
+
 static attn_status config_to_json(const attn_bert_config *c, float dropout, char *const *labels, char **out) {
     static const char *const act[] = {"gelu", "gelu_new", "relu"};
     unsigned long failures = alloc_failures();   /* cJSON_Add* failing leaves a field out */
     cJSON *r = cJSON_CreateObject();
     if (!r) return ATTN_ERR_OUT_OF_MEMORY;
+    bool variant = c->pre_ln || c->no_bias;
+    char name[64];
+    architecture(c, name, sizeof name);
     cJSON *arch = cJSON_AddArrayToObject(r, "architectures");
-    if (arch) cJSON_AddItemToArray(arch, cJSON_CreateString(architecture(c)));
-    cJSON_AddStringToObject(r, "model_type", c->roberta ? "roberta" : "bert");
+    if (arch) cJSON_AddItemToArray(arch, cJSON_CreateString(name));
+    cJSON_AddStringToObject(r, "model_type", c->roberta ? "roberta" : variant ? "attn_bert" : "bert");
+    if (variant) {
+        cJSON_AddBoolToObject(r, "pre_layer_norm", c->pre_ln);
+        cJSON_AddBoolToObject(r, "linear_bias", !c->no_bias);
+    }
     cJSON_AddNumberToObject(r, "vocab_size", (double)c->vocab_size);
     cJSON_AddNumberToObject(r, "hidden_size", (double)c->hidden_size);
     cJSON_AddNumberToObject(r, "num_hidden_layers", (double)c->n_layer);

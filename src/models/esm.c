@@ -239,7 +239,10 @@ tensor *esm_batch_loss(attn_model *m, graph *g, const model_batch *b) {
     }
     const uint8_t *mask = batch_mask(m, g, b);
     if (!mask) return NULL;
-    return op_cross_entropy(g, mlm_logits(m, g, encode(m, g, b->inputs, mask, b->B, b->T)), b->targets, -1);
+    tensor *x = encode(m, g, b->inputs, mask, b->B, b->T);
+    const int32_t *tg = b->targets;
+    if (b->sparse_mlm) x = nn_masked_rows(g, x, b->targets, &tg); /* sets tg: before the call below reads it */
+    return op_cross_entropy(g, mlm_logits(m, g, x), tg, -1);
 }
 
 typedef struct esm_run_args {

@@ -149,6 +149,7 @@ typedef struct param_layout {
     int64_t layers[3];        /* layers per group (layers[0] is 1) */
     const char *prefix;       /* before PF_PREFIX names ("" or e.g. "bert.") */
     int64_t qkv_heads;        /* heads of PF_HEADS3 rows */
+    bool no_bias;             /* leave out the linear layers' PF_BIAS rows (norms keep theirs) */
 } param_layout;
 
 /* What a family's load gets (defined with the registry below). */
@@ -215,6 +216,7 @@ typedef struct model_batch {
     const int32_t *src;
     int64_t S;
     float label_smoothing;
+    bool sparse_mlm;          /* masked LM: the head on the masked positions only (nn_masked_rows) */
 } model_batch;
 
 /* The batch's loss (a scalar), recorded on g. */

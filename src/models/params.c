@@ -148,7 +148,12 @@ static int row_pass(const param_table *t, int r) {
     return 0;
 }
 
-static bool row_present(const param_row *row, const param_layout *lay) { return !row->part || (lay->parts & row->part); }
+static bool is_norm(int role);
+
+static bool row_present(const param_row *row, const param_layout *lay) {
+    if (lay->no_bias && (row->flags & PF_BIAS) && !is_norm(row->role)) return false;
+    return !row->part || (lay->parts & row->part);
+}
 
 void params_count(const param_table *t, const param_layout *lay, int64_t *total, int64_t *embedding) {
     int64_t all = 0, embd = 0;

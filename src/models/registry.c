@@ -37,6 +37,8 @@ static const model_arch ARCHS[] = {
     {"esm", "EsmForMaskedLM", MODEL_ESM, ESM_CONFIG_KEYS, "an ESM model", TRAINS_MLM,
      "{\"position_embedding_type\": \"rotary\", \"emb_layer_norm_before\": false, \"is_decoder\": false, "
      "\"is_folding_model\": false}"},
+    {"attn_bert", "none (attn's BERT variants)", MODEL_BERT, BERT_CONFIG_KEYS,
+     "a BERT variant (pre-LN blocks or linear layers without biases)", TRAINS_MLM | TRAINS_CLASSIFY, NULL},
     {"attn_gpt2", "none (attn's GPT-2 variants)", MODEL_GPT, ATTN_GPT2_CONFIG_KEYS,
      "a GPT-2 variant (rotary positions, QK-norm, ReLU^2 or an untied head)", TRAINS_CLM | TRAINS_CLASSIFY,
      NULL},

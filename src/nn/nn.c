@@ -119,6 +119,23 @@ int32_t *nn_positions(graph *g, int64_t B, int64_t T, int64_t first, int64_t lim
     return pos;
 }
 
+tensor *nn_masked_rows(graph *g, tensor *x, const int32_t *targets, const int32_t **tg) {
+    *tg = targets;
+    if (!x || g->status) return x;
+    int64_t n = x->numel / x->shape[x->ndim - 1], M = 0;
+    for (int64_t i = 0; i < n; i++) M += targets[i] != -1;
+    if (!M) return x;
+    int32_t *idx = graph_ints(g, 2 * M);
+    if (!idx) return NULL;
+    for (int64_t i = 0, j = 0; i < n; i++)
+        if (targets[i] != -1) {
+            idx[j] = (int32_t)i;
+            idx[M + j++] = targets[i];
+        }
+    *tg = idx + M;
+    return op_gather_rows(g, x, idx, M);
+}
+
 tensor *nn_gru_layer(graph *g, tensor *x, const nn_gru *p, const int32_t *lengths, bool reverse) {
     return op_gru(g, op_linear(g, x, p->w_ih, p->b_ih), p->w_hh, p->b_hh, lengths, reverse);
 }

@@ -102,6 +102,13 @@ int32_t *nn_positions(graph *g, int64_t B, int64_t T, int64_t first, int64_t lim
 tensor *nn_pre_norm_block(graph *g, tensor *x, tensor *r, const nn_norm *n1, const nn_attn *a, const nn_norm *n2,
                           const nn_mlp *f, float dropout, const nn_kv *cache, tensor **r_out);
 
+/* Sparse masked-LM prediction (Cramming): the rows of x (B, T, C) whose
+ * target (B * T of them) is not -1, as (M, C), with *tg set to their M
+ * targets (on the graph), so the head and the loss run on the masked
+ * positions only: the same mean loss as over every position. x itself
+ * (and *tg = targets) when no target counts. */
+tensor *nn_masked_rows(graph *g, tensor *x, const int32_t *targets, const int32_t **tg);
+
 /* A GRU (torch.nn.GRU's gates r, z, n): input weights (3H, C) and biases,
  * recurrent weights (3H, H) and biases (biases may be NULL). */
 typedef struct nn_gru {

@@ -189,6 +189,11 @@ tensor *op_select(graph *g, tensor *x, int64_t t);
  * token of each row, for a decoder's classifier). pos (B) must stay valid
  * until backward (take it from graph_ints). */
 tensor *op_select_rows(graph *g, tensor *x, const int32_t *pos);
+/* out (M, C) = the rows idx[0..M) of x seen as (rows, C), C its last
+ * dimension (the masked positions of a masked-LM batch: the head then runs
+ * on those rows only). Rows may repeat; backward adds. idx must stay valid
+ * until backward (graph_ints). A plain copy, so it has no kernel. */
+tensor *op_gather_rows(graph *g, tensor *x, const int32_t *idx, int64_t M);
 /* Inverted dropout: zero with probability p, scale the rest by 1/(1-p);
  * the identity when p == 0 or the graph is not training. The mask is a
  * function of (graph seed, dropout index in the step, element). */

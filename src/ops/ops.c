@@ -326,10 +326,46 @@ tensor *op_select(graph *g, tensor *x, int64_t t) { return select_rows(g, x, t, 
 
 tensor *op_select_rows(graph *g, tensor *x, const int32_t *pos) { return select_rows(g, x, 0, pos); }
 
+/* out (M, C) = rows idx[0..M) of x seen as (rows, C); recorded as a select
+ * with cols[0] = -1 and cols[1] = M. */
+tensor *op_gather_rows(graph *g, tensor *x, const int32_t *idx, int64_t M) {
+    GUARD(g, x, idx);
+    int64_t C = last_dim(x), N = rows(x);
+    if (M < 1) {
+        fail(g, ATTN_ERR_INVALID_ARG, "gather: at least one row");
+        return NULL;
+    }
+    for (int64_t i = 0; i < M; i++)
+        if (idx[i] < 0 || idx[i] >= N) {
+            if (!g->status)
+                g->status = attn_errorf(ATTN_ERR_INVALID_ARG, "gather: row %lld is outside [0, %lld)", (long long)idx[i], (long long)N);
+            return NULL;
+        }
+    tensor *out = graph_tensor(g, 2, (int64_t[]){M, C});
+    if (!out) return NULL;
+    for (int64_t i = 0; i < M; i++) memcpy(out->data + i * C, x->data + (int64_t)idx[i] * C, (size_t)C * sizeof(float));
+    tape_entry *e = record(g, OP_SELECT, out, x, NULL, NULL);
+    if (e) {
+        e->cols[0] = -1;
+        e->cols[1] = M;
+        e->ids = idx;
+    }
+    return out;
+}
+
 static void select_backward(graph *g, tape_entry *e) {
     (void)g;
     tensor *x = e->in[0];
     if (!x->requires_grad) return;
+    if (e->cols[0] < 0) { /* gather: rows may repeat, so add */
+        int64_t C = last_dim(x);
+        for (int64_t i = 0; i < e->cols[1]; i++) {
+            float *dx = x->grad + (int64_t)e->ids[i] * C;
+            const float *dy = e->out->grad + i * C;
+            for (int64_t c = 0; c < C; c++) dx[c] += dy[c];
+        }
+        return;
+    }
     int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2];
     for (int64_t b = 0; b < B; b++) {
         float *dx = x->grad + (b * T + (e->ids ? e->ids[b] : e->cols[0])) * C;

@@ -21,7 +21,7 @@
 
 typedef struct windows {
     attn_objective objective;
-    bool static_masking, nsp;
+    bool static_masking, nsp, sparse_mlm;
     int64_t *doc_starts[2];   /* --doc-windows: the train / val shard's window starts (NULL: anywhere) */
     int64_t n_docs[2];
     uint64_t seed;
@@ -89,7 +89,8 @@ static attn_status fill_window(const windows *w, const attn_shard *s, int64_t st
 
 /* Micro-batch a of rows r as a model_batch. */
 static model_batch batch_at(const windows *w, const rows *r, int64_t a, int64_t B, int64_t T) {
-    model_batch mb = {.B = B, .T = T, .inputs = r->in + a * B * T, .targets = r->tg + a * B * T};
+    model_batch mb = {.B = B, .T = T, .inputs = r->in + a * B * T, .targets = r->tg + a * B * T,
+                      .sparse_mlm = w->sparse_mlm};
     if (w->nsp) {
         mb.type_ids = r->types + a * B * T;
         mb.labels = r->nsp + a * B;
@@ -233,6 +234,8 @@ static attn_status lm_open(void *ctx, const attn_train_params *p, attn_model **o
         bc.dropout = p->model.dropout;
         bc.pooler = bc.nsp_head = p->nsp;
         bc.mlm_head = true;
+        bc.pre_ln = p->pre_ln;
+        bc.no_bias = p->no_bias;
         bc.pad_token_id = tok ? added_id(tok, PAD_NAMES) : -1;
         if (p->arch == ATTN_ARCH_ESM) { /* ESM-2: token dropout on the data's mask token */
             bc.layer_norm_eps = 1e-5f;
@@ -331,6 +334,7 @@ static attn_status lm_prepare(void *ctx, const attn_train_params *p, attn_model 
     win->objective = p->objective;
     win->static_masking = p->static_masking;
     win->nsp = mlm && p->nsp;
+    win->sparse_mlm = mlm && p->sparse_mlm;
     win->seed = p->seed;
     if (mlm && (st = mlm_windows(p, c->tok, (int32_t)cfg.vocab_size, win)) != ATTN_OK) return st;
     if (win->word_start && !(win->row_starts = attn_malloc((size_t)T))) return ATTN_ERR_OUT_OF_MEMORY;

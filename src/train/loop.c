@@ -240,7 +240,8 @@ attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p,
 }
 
 /* The GPT-2 variant options (--activation, --rotary, --qk-norm,
- * --untied-head, --zero-init-proj) choose a new GPT-2's architecture. A
+ * --untied-head, --zero-init-proj) choose a new GPT-2's architecture, the
+ * BERT ones (--pre-ln, --no-bias) a new BERT's. A
  * resumed or --init model keeps its own: an option given that the model
  * does not have is refused, as is one given for another kind of model. */
 static attn_status check_variant_options(const attn_train_params *p, const attn_model *m) {
@@ -256,6 +257,24 @@ static attn_status check_variant_options(const attn_train_params *p, const attn_
         {c->zero_init_proj, m && m->cfg.zero_init_proj, "--zero-init-proj"},
         {c->activation != ATTN_ACT_GELU_TANH, m && m->cfg.activation == c->activation, "--activation"},
     };
+    attn_bert_config bc;
+    bool encoder = m && attn_model_encoder_config(m, &bc);
+    bool new_bert = !m && p->objective == ATTN_OBJECTIVE_MLM && p->arch == ATTN_ARCH_DEFAULT;
+    struct {
+        bool given, has;
+        const char *option;
+    } bert_opts[] = {{p->pre_ln, encoder && bc.pre_ln, "--pre-ln"}, {p->no_bias, encoder && bc.no_bias, "--no-bias"}};
+    for (size_t i = 0; i < ARRAY_LEN(bert_opts); i++) {
+        if (!bert_opts[i].given || bert_opts[i].has || new_bert) continue;
+        if (!m)
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "%s makes a new BERT (--objective mlm, no --arch); it is not an "
+                               "option of this --arch or --objective", bert_opts[i].option);
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: %s is %s without it; a model keeps the architecture it was made "
+                           "with (its config.json), so give %s only to a new model", bert_opts[i].option,
+                           p->resume ? p->out_dir : p->init_from, train_model_kind(m), bert_opts[i].option);
+    }
+    if (p->sparse_mlm && p->objective != ATTN_OBJECTIVE_MLM)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "--sparse-mlm is an option of --objective mlm");
     bool new_gpt2 = !m && p->objective == ATTN_OBJECTIVE_CLM && (p->arch == ATTN_ARCH_DEFAULT || p->arch == ATTN_ARCH_GPT2);
     for (size_t i = 0; i < ARRAY_LEN(opts); i++) {
         if (!opts[i].given || opts[i].has || new_gpt2) continue;

@@ -3,7 +3,9 @@
 # the MiniLM WordPiece tokenizer (documents end with [SEP]): the loss falls,
 # a run stopped at step 15 and resumed matches the uninterrupted run bit for
 # bit, the result is a Hugging Face BertForMaskedLM directory that
-# `attn embed` runs on, and static and whole-word masking train too.
+# `attn embed` runs on, and static and whole-word masking train too; so does
+# Cramming's pre-LN BERT without linear biases (attn_bert) with sparse
+# prediction, fine-tuned as a classifier after.
 set -eu
 ATTN=${ATTN_BIN:-./attn}
 tmp=$(mktemp -d)
@@ -50,5 +52,23 @@ if "$ATTN" train $common --nsp --steps 1 --init "$tmp/full" --out "$tmp/bad" 2>"
 grep -q "next-sentence head" "$tmp/err" || { cat "$tmp/err"; exit 1; }
 # an encoder is not trained with the next-token objective
 if "$ATTN" train --data "$tmp/data" --init "$tmp/full" --out "$tmp/bad" --steps 1 --quiet 2>"$tmp/err"; then echo "clm on an encoder accepted"; exit 1; fi
+grep -q "objective mlm" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+# Cramming's changes: a pre-LN BERT without linear biases (model_type attn_bert) with sparse
+# prediction trains, resumes bit for bit, embeds, and is fine-tuned as a classifier
+cram="--pre-ln --no-bias --sparse-mlm --steps 12"
+"$ATTN" train $common $cram --out "$tmp/cram"
+grep -q '"model_type":.*"attn_bert"' "$tmp/cram/config.json" || { echo "--pre-ln --no-bias did not save an attn_bert"; exit 1; }
+"$ATTN" train $common $cram --out "$tmp/cram2" --stop-at 6
+"$ATTN" train $common $cram --out "$tmp/cram2" --resume
+cmp "$tmp/cram/model.safetensors" "$tmp/cram2/model.safetensors" || { echo "resumed attn_bert weights differ"; exit 1; }
+"$ATTN" embed -m "$tmp/cram" "$tmp/s.txt" > "$tmp/emb"
+[ "$(wc -l < "$tmp/emb")" -eq 2 ] || { echo "embed on attn_bert should print 2 lines"; exit 1; }
+printf 'text\tlabel\nAnne walked.\ta\nThe ball was over.\tb\nEmma smiled.\ta\nHe rode to town.\tb\n' > "$tmp/cls.tsv"
+"$ATTN" train --objective classify --init "$tmp/cram" --data "$tmp/cls.tsv" --out "$tmp/cram_cls" --steps 3 --batch 2 --quiet
+grep -q '"AttnBertForSequenceClassification"' "$tmp/cram_cls/config.json" || { echo "classifier of attn_bert not saved"; exit 1; }
+# the architecture options make a new BERT only; sparse prediction is an MLM option
+if "$ATTN" train $common --pre-ln --steps 1 --init "$tmp/full" --out "$tmp/bad" 2>"$tmp/err"; then echo "--pre-ln on a post-LN model accepted"; exit 1; fi
+grep -q "pre-ln" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+if "$ATTN" train --data "$tmp/data" --sparse-mlm --out "$tmp/bad" --steps 1 --quiet 2>"$tmp/err"; then echo "--sparse-mlm with clm accepted"; exit 1; fi
 grep -q "objective mlm" "$tmp/err" || { cat "$tmp/err"; exit 1; }
 echo ok

@@ -1,4 +1,6 @@
-/* BERT-family encoders against transformers fixtures (tests/ref/gen_bert_fixture.py):
+/* BERT-family encoders against transformers fixtures (tests/ref/gen_bert_fixture.py)
+ * and attn's BERT variant (attn_bert: pre-LN, no linear biases) against a PyTorch
+ * reference (tests/ref/gen_bert_variant_fixture.py):
  * BertForMaskedLM ("bert." names), BertModel (no prefix, pooler) and
  * RobertaForMaskedLM ("roberta." names, positions from pad + 1): hidden
  * states, pooler output and MLM logits within 1e-4, the MLM loss and every
@@ -225,9 +227,9 @@ static void check_packed(fixture *x, const char *what) {
     attn_free(rows), attn_free(lengths), attn_free(ids), attn_free(types), attn_free(padded), attn_free(packed);
 }
 
-TEST("packed embeddings (no padding) equal the padded batch's: BERT, RoBERTa positions, bf16, bad inputs") {
-    const char *dirs[] = {REF "bert_tiny", REF "roberta_tiny", REF "bert_tiny_base"};
-    for (int d = 0; d < 3; d++) {
+TEST("packed embeddings (no padding) equal the padded batch's: BERT, RoBERTa positions, pre-LN attn_bert, bf16, bad inputs") {
+    const char *dirs[] = {REF "bert_tiny", REF "roberta_tiny", REF "bert_tiny_base", REF "attn_bert_tiny"};
+    for (int d = 0; d < 4; d++) {
         fixture x;
         if (fixture_open(&x, dirs[d])) check_packed(&x, dirs[d]);
         fixture_close(&x);
@@ -319,8 +321,8 @@ TEST("bad inputs: too long for the position table, token types and ids out of ra
     attn_model_free(m);
 }
 
-TEST("save and load back: each fixture (BERT, unprefixed BertModel, RoBERTa) round-trips bit for bit") {
-    static const char *const names[] = {REF "bert_tiny", REF "bert_tiny_base", REF "roberta_tiny"};
+TEST("save and load back: each fixture (BERT, unprefixed BertModel, RoBERTa, attn_bert) round-trips bit for bit") {
+    static const char *const names[] = {REF "bert_tiny", REF "bert_tiny_base", REF "roberta_tiny", REF "attn_bert_tiny"};
     for (size_t k = 0; k < sizeof names / sizeof names[0]; k++) {
         char dir[] = "/tmp/attn_bert_saveXXXXXX";
         CHECK(mkdtemp(dir) != NULL);
@@ -334,7 +336,8 @@ TEST("save and load back: each fixture (BERT, unprefixed BertModel, RoBERTa) rou
             CHECK(attn_model_encoder_config(a, &ca) && attn_model_encoder_config(b, &cb));
             CHECK(ca.roberta == cb.roberta && ca.pooler == cb.pooler && ca.mlm_head == cb.mlm_head &&
                   ca.n_layer == cb.n_layer && ca.vocab_size == cb.vocab_size && ca.pad_token_id == cb.pad_token_id &&
-                  ca.activation == cb.activation && ca.layer_norm_eps == cb.layer_norm_eps);
+                  ca.activation == cb.activation && ca.layer_norm_eps == cb.layer_norm_eps && ca.pre_ln == cb.pre_ln &&
+                  ca.no_bias == cb.no_bias);
             CHECK(a->n_weights == b->n_weights && !memcmp(a->weights, b->weights, (size_t)a->n_weights * sizeof(float)));
             for (int i = 0; i < a->n_params_tensors && i < b->n_params_tensors; i++) CHECK(!strcmp(a->params[i].name, b->params[i].name));
         }
@@ -344,6 +347,114 @@ TEST("save and load back: each fixture (BERT, unprefixed BertModel, RoBERTa) rou
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         CHECK(system(cmd) == 0);
     }
+}
+
+/* ---- attn_bert: pre-LN blocks, no linear biases (Cramming) ----------------- */
+
+TEST("attn_bert (pre-LN, no linear biases): hidden states, MLM logits, loss and every gradient match the PyTorch reference") {
+    fixture x;
+    if (fixture_open(&x, REF "attn_bert_tiny")) {
+        attn_bert_config cfg;
+        attn_model_encoder_config(x.m, &cfg);
+        CHECK(cfg.pre_ln && cfg.no_bias && cfg.mlm_head && !cfg.roberta);
+        CHECK(x.m->arch && !strcmp(x.m->arch->model_type, "attn_bert"));
+        for (int i = 0; i < x.m->n_params_tensors; i++) /* the only biases are the LayerNorms' */
+            if (strstr(x.m->params[i].name, ".bias")) CHECK(strstr(x.m->params[i].name, "LayerNorm") || strstr(x.m->params[i].name, "layer_norm"));
+        check_hidden(&x, "attn_bert hidden");
+        check_mlm_logits(&x, "attn_bert mlm logits");
+        check_grads(&x, &kernels_ref);
+        check_grads(&x, NULL);
+    }
+    fixture_close(&x);
+}
+
+static attn_model *tiny_mlm(bool pre_ln, bool no_bias, bool nsp, bool esm) {
+    attn_bert_config cfg = attn_bert_default_config();
+    cfg.n_layer = 2, cfg.n_head = 2, cfg.hidden_size = 16, cfg.intermediate_size = 24, cfg.max_positions = 12;
+    cfg.vocab_size = 23, cfg.mlm_head = true, cfg.pooler = cfg.nsp_head = nsp, cfg.dropout = 0.0f;
+    cfg.pre_ln = pre_ln, cfg.no_bias = no_bias;
+    attn_model *m = NULL;
+    if (esm) {
+        cfg.layer_norm_eps = 1e-5f;
+        CHECK_OK(attn_esm_new(&cfg, 11, &m));
+    } else {
+        CHECK_OK(attn_bert_new(&cfg, 11, &m));
+    }
+    return m;
+}
+
+/* One batch's loss (2 rows of 6, one padded; every third real token a
+ * target; next-sentence labels for a model with that head) through
+ * model_batch_loss, every gradient copied into grads. */
+static float batch_loss_grads(attn_model *m, bool sparse, float *grads) {
+    static const int32_t ids[12] = {2, 5, 9, 4, 0, 0, 3, 7, 7, 8, 11, 1}, nsp[2] = {1, 0};
+    int32_t tgt[12];
+    for (int i = 0; i < 12; i++) tgt[i] = (i % 3 == 1 && ids[i]) ? (ids[i] + 3) % 23 : -1;
+    model_batch b = {.B = 2, .T = 6, .inputs = ids, .targets = tgt, .sparse_mlm = sparse};
+    attn_bert_config cfg;
+    if (attn_model_encoder_config(m, &cfg) && cfg.nsp_head) b.labels = nsp;
+    CHECK_OK(model_enable_grads(m));
+    model_zero_grads(m);
+    graph g;
+    graph_init(&g, NULL);
+    graph_reset(&g, true, false, 0);
+    tensor *loss = model_batch_loss(m, &g, &b);
+    float v = NAN;
+    CHECK(loss != NULL);
+    if (loss) {
+        v = loss->data[0];
+        CHECK_OK(graph_backward(&g, loss));
+        memcpy(grads, m->grads, (size_t)m->n_weights * sizeof(float));
+    }
+    graph_free(&g);
+    return v;
+}
+
+TEST("sparse masked-LM prediction (the head on the masked rows only): the dense loss and gradients (BERT, NSP, attn_bert, ESM)") {
+    for (int k = 0; k < 4; k++) {
+        attn_model *m = tiny_mlm(k == 2, k == 2, k == 1, k == 3);
+        if (!m) continue;
+        float *dense = attn_malloc((size_t)m->n_weights * sizeof(float)), *sparse = attn_malloc((size_t)m->n_weights * sizeof(float));
+        float a = batch_loss_grads(m, false, dense), b = batch_loss_grads(m, true, sparse);
+        CHECK_NEAR(b, a, 1e-6 * fabs((double)a));
+        double worst = 0, scale = 0;
+        for (int64_t i = 0; i < m->n_weights; i++) {
+            worst = fmax(worst, fabs((double)dense[i] - (double)sparse[i]));
+            scale = fmax(scale, fabs((double)dense[i]));
+        }
+        CHECK(scale > 0);
+        if (worst > 1e-5 * scale) fprintf(stderr, "    model %d: gradients differ by %g (largest %g)\n", k, worst, scale);
+        CHECK(worst <= 1e-5 * scale);
+        attn_free(dense);
+        attn_free(sparse);
+        attn_model_free(m);
+    }
+}
+
+TEST("attn_bert: a fresh pre-LN model without biases has no bias tensors but the LayerNorms', trains, attention maps sum to 1") {
+    attn_model *m = tiny_mlm(true, true, false, false), *plain = tiny_mlm(false, false, false, false);
+    if (m && plain) {
+        /* plain BERT minus q/k/v/out/fc/fc2 biases per layer and the head's dense and decoder biases, plus a final LayerNorm */
+        int64_t C = 16, F = 24, V = 23;
+        CHECK(attn_model_num_params(m) == attn_model_num_params(plain) - 2 * (3 * C + C + F + C) - C - V + 2 * C);
+        static const int32_t ids[6] = {2, 5, 9, 4, 7, 1};
+        float maps[2 * 2 * 6 * 6];
+        CHECK_OK(attn_encoder_attention_maps(m, ids, NULL, 6, maps));
+        for (int r = 0; r < 2 * 2 * 6; r++) {
+            double sum = 0;
+            for (int j = 0; j < 6; j++) sum += (double)maps[r * 6 + j];
+            CHECK_NEAR(sum, 1.0, 1e-5);
+        }
+        /* a RoBERTa cannot be one */
+        attn_bert_config cfg;
+        attn_model_encoder_config(m, &cfg);
+        cfg.roberta = true, cfg.pad_token_id = 1;
+        attn_model *r = NULL;
+        CHECK_STATUS(attn_bert_new(&cfg, 1, &r), ATTN_ERR_UNSUPPORTED);
+        CHECK(r == NULL && strstr(attn_last_error(), "attn_bert"));
+    }
+    attn_model_free(m);
+    attn_model_free(plain);
 }
 
 /* ---- bad directories ------------------------------------------------------ */
@@ -373,6 +484,39 @@ static void expect_error(const char *dir, attn_status want, const char *keyword)
         CHECK(false);
     }
     attn_model_free(m);
+}
+
+/* config.json of attn_bert_tiny with `from` replaced by `to` */
+static void write_variant_config(const char *path, const char *from, const char *to) {
+    FILE *f = fopen(REF "attn_bert_tiny/config.json", "rb");
+    char text[4096], out[4200];
+    size_t n = f ? fread(text, 1, sizeof text - 1, f) : 0;
+    if (f) fclose(f);
+    text[n] = 0;
+    char *at = strstr(text, from);
+    CHECK(at != NULL);
+    if (!at) return;
+    snprintf(out, sizeof out, "%.*s%s%s", (int)(at - text), text, to, at + strlen(from));
+    write_text(path, out);
+}
+
+TEST("attn_bert directories: its keys under model_type bert, a key that is not a boolean, a config that disowns the final norm") {
+    char dir[] = "/tmp/attn_bertv_XXXXXX", cfg[96], w[96];
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(cfg, sizeof cfg, "%s/config.json", dir);
+    snprintf(w, sizeof w, "%s/model.safetensors", dir);
+    copy_file(REF "attn_bert_tiny/model.safetensors", w);
+    write_variant_config(cfg, "\"model_type\": \"attn_bert\"", "\"model_type\": \"bert\"");
+    expect_error(dir, ATTN_ERR_UNSUPPORTED, "attn_bert");
+    write_variant_config(cfg, "\"pre_layer_norm\": true", "\"pre_layer_norm\": \"yes\"");
+    expect_error(dir, ATTN_ERR_FORMAT, "pre_layer_norm");
+    write_variant_config(cfg, "\"pre_layer_norm\": true", "\"pre_layer_norm\": false");
+    expect_error(dir, ATTN_ERR_FORMAT, "final_layer_norm");
+    write_variant_config(cfg, "\"linear_bias\": false", "\"linear_bias\": true");
+    expect_error(dir, ATTN_ERR_FORMAT, "bias");
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CHECK(system(cmd) == 0);
 }
 
 TEST("bad encoder directories: unsupported activation and position type, wrong shapes, a GPT-2 file") {

@@ -657,7 +657,13 @@ static tensor *build_select_rows(graph *g, gcase *c) {
     return op_linear(g, op_select_rows(g, &c->in[0], pos), &c->in[1], NULL);
 }
 
-TEST("op_select: the pooler's [CLS] row (select, linear, tanh), another position, a position per row") {
+/* Rows of the flattened (B, T, C) input, one repeated (a masked-LM batch's masked positions). */
+static tensor *build_gather(graph *g, gcase *c) {
+    static const int32_t idx[5] = {7, 0, 11, 7, 4};
+    return op_linear(g, op_gather_rows(g, &c->in[0], idx, 5), &c->in[1], NULL);
+}
+
+TEST("op_select: the pooler's [CLS] row (select, linear, tanh), another position, a position per row, gathered rows") {
     gcase c = {.name = "pooler", .n_in = 3, .build = build_pooler, .h = 1e-2f};
     c.in[0] = leaf(3, (int64_t[]){2, 3, 5}, 160, 1.0f);
     c.in[1] = leaf(2, (int64_t[]){4, 5}, 161, 0.5f);
@@ -670,6 +676,10 @@ TEST("op_select: the pooler's [CLS] row (select, linear, tanh), another position
     e.in[0] = leaf(3, (int64_t[]){3, 4, 5}, 164, 1.0f);
     e.in[1] = leaf(2, (int64_t[]){2, 5}, 165, 0.5f);
     check_case(&e);
+    gcase f = {.name = "gather rows", .n_in = 2, .build = build_gather, .h = 1e-2f};
+    f.in[0] = leaf(3, (int64_t[]){3, 4, 5}, 166, 1.0f);
+    f.in[1] = leaf(2, (int64_t[]){2, 5}, 167, 0.5f);
+    check_case(&f);
 }
 
 static tensor *build_post_ln_block(graph *g, gcase *c) {
