@@ -28,8 +28,8 @@ The read-bandwidth limit: weight bytes read per token (every tensor of the file;
 embedding once, as the output head reads all of it; an untied one not at all, as one row is
 read) / the read bandwidth measured with build/bench/bench_machine --bandwidth at the same
 thread count before and after the runs (the larger). Share = decode tokens/s / that limit.
-attn keeps F16 matrices as fp32 in memory (twice the file's bytes per token), so its share
-for F16 is against the file's bytes, as llama.cpp's is.
+Both engines multiply F16 matrices as halves (attn converts them to fp32 as it reads them),
+so F16's share is against the file's bytes for both.
 
 Run it on a quiet machine: other jobs make both engines' numbers meaningless."""
 import argparse

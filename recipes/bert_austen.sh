@@ -20,6 +20,7 @@
 #
 #   sh recipes/bert_austen.sh                 # ~12 min on 2 cores
 #   PRETRAIN_STEPS=100 FINETUNE_STEPS=60 sh recipes/bert_austen.sh   # a quick look
+#   DATA_ONLY=1 sh recipes/bert_austen.sh     # only the passages, the vocabulary and the shards
 set -eu
 ATTN=${ATTN:-./attn}
 OUT=${OUT:-runs/bert_austen}
@@ -64,6 +65,7 @@ echo "train $(wc -l < "$OUT/train.tsv") passages, validation $(wc -l < "$OUT/val
 echo "== WordPiece vocabulary and pretraining shards"
 "$ATTN" tokenizer train --type wordpiece --vocab-size 4000 -o "$OUT/tokenizer" "$OUT"/corpus/*.txt
 "$ATTN" prepare -t "$OUT/tokenizer" --val-fraction 0.05 -o "$OUT/data" "$OUT"/corpus/*.txt
+[ -z "${DATA_ONLY:-}" ] || exit 0 # the task and the shards only (recipes/cramming.sh)
 
 PRE="--steps $PRETRAIN_STEPS --batch 32 --seq-len 128 --lr 1e-3 --warmup 100 --eval-every 0 --eval-batches 10"
 echo "== masked-LM pretraining $MLM_FLAGS ($PRETRAIN_STEPS steps)"

@@ -29,7 +29,10 @@
 
 enum { QUANT_BLOCK = 32 };
 
-typedef enum quant_type { QUANT_Q4_0 = 2, QUANT_Q4_1 = 3, QUANT_Q8_0 = 8 } quant_type;
+/* QUANT_F16: IEEE binary16 values (ggml's F16), 32 to a "block" of 64
+ * bytes so that rows are sized as the other types'; its products take the
+ * activations in fp32 (no int8 blocks). */
+typedef enum quant_type { QUANT_F16 = 1, QUANT_Q4_0 = 2, QUANT_Q4_1 = 3, QUANT_Q8_0 = 8 } quant_type;
 
 typedef struct block_q8_0 {
     uint16_t d;
@@ -57,11 +60,11 @@ typedef struct quant_act {
     int8_t q[QUANT_BLOCK];
 } quant_act;
 
-/* True for the three types above. */
+/* True for the four types above. */
 bool quant_type_valid(int qtype);
-/* "Q8_0", "Q4_0", "Q4_1"; NULL for any other id. */
+/* "F16", "Q8_0", "Q4_0", "Q4_1"; NULL for any other id. */
 const char *quant_type_name(int qtype);
-/* Bytes per block of 32 values (34, 18, 20); 0 for another id. */
+/* Bytes per block of 32 values (64, 34, 18, 20); 0 for another id. */
 size_t quant_block_bytes(int qtype);
 /* Bytes of one row of C values (C a multiple of 32). */
 static inline size_t quant_row_bytes(int qtype, int64_t C) { return quant_block_bytes(qtype) * (size_t)(C / QUANT_BLOCK); }

@@ -171,9 +171,9 @@ attn_status gguf_rope_rows(void *w, int64_t heads, int64_t D, size_t row_bytes, 
     return ATTN_OK;
 }
 
-/* Reads every parameter of m from f: the Q8_0 / Q4_0 / Q4_1 matrices stay
- * quantized (a fused view's parts when they share the type), the rest are
- * converted to fp32. With rope (llama files), q and k rows return from
+/* Reads every parameter of m from f: the F16 / Q8_0 / Q4_0 / Q4_1 matrices
+ * with rows a multiple of 32 wide stay as they are (a fused view's parts
+ * when they share the type), the rest are converted to fp32. With rope (llama files), q and k rows return from
  * llama.cpp's interleaved rotary order. */
 static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hparams *rope) {
     int n = m->n_params_tensors;
@@ -188,7 +188,8 @@ static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hp
             st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: %s has no GGUF tensor", f->path, hf);
         else if (!(ts[k] = gguf_find_tensor(f, name)))
             st = attn_errorf(ATTN_ERR_FORMAT, "%s: no tensor %s for %s", f->path, name, hf);
-        else if (!(st = check_shape(m, k, f, ts[k])) && m->params[k].ndim == 2 && quant_type_valid((int)ts[k]->type))
+        else if (!(st = check_shape(m, k, f, ts[k])) && m->params[k].ndim == 2 && quant_type_valid((int)ts[k]->type) &&
+                 m->params[k].shape[1] % QUANT_BLOCK == 0) /* F16 rows may be any width: others become fp32 */
             qt[k] = (int)ts[k]->type;
     }
     if (!st) model_quant_runs(m, qt); /* a fused view's parts share one type, or all become fp32 */
@@ -222,9 +223,7 @@ static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hp
     const void **blocks = st ? NULL : attn_calloc((size_t)n, sizeof *blocks);
     if (blocks) {
         for (int k = 0; k < n; k++) blocks[k] = src[k] ? src[k] : qt[k] ? ts[k]->data : NULL;
-        st = model_quantize(m, qt, blocks);
-        for (int k = 0; k < n; k++)
-            if (qt[k] && ts[k]) map_release(ts[k]->data, ts[k]->nbytes); /* copied by model_quantize */
+        st = model_quantize(m, qt, blocks); /* which gives each tensor's mapped pages back once copied */
     } else if (!st) {
         st = ATTN_ERR_OUT_OF_MEMORY;
     }

@@ -285,9 +285,11 @@ bool model_params_take_lazy(void);
  * inference: each matrix rounded into weights_bf16 as it is read and its
  * fp32 pages given back, as attn_model_release_f32 leaves a model. */
 void model_load_bf16(bool on);
-/* Quantizes parameters: qtype[k] is 0 (stays fp32) or Q8_0 / Q4_0 / Q4_1
- * for a matrix whose rows are a multiple of 32 wide; src[k] (src may be
- * NULL) its blocks in ggml's layout, else m's fp32 values are quantized. A
+/* Quantizes parameters: qtype[k] is 0 (stays fp32) or F16 / Q8_0 / Q4_0 /
+ * Q4_1 for a matrix whose rows are a multiple of 32 wide; src[k] (src may
+ * be NULL) its blocks in ggml's layout, else m's fp32 values are quantized
+ * (src[k]'s pages are given back once copied: a file mapping's, or a copy
+ * the caller frees after). A
  * run of packed parameters (one fused view) is quantized only if all share
  * the type (the caller passes them so); their blocks sit back to back in
  * m->qweights. Sets each tensor's data_q and the views. */

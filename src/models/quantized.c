@@ -61,9 +61,10 @@ attn_status model_quantize(attn_model *m, const int *qtype, const void *const *s
         if (!qtype[k]) continue;
         if (!(k > 0 && packed_next(m, k - 1))) at = (at + 63) & ~(size_t)63;
         size_t bytes = quant_row_bytes(qtype[k], p->shape[1]) * (size_t)p->shape[0];
-        if (src && src[k])
+        if (src && src[k]) {
             memcpy(q + at, src[k], bytes);
-        else
+            map_release(src[k], bytes); /* so a file's blocks and their copy are not resident together */
+        } else
             for (int64_t r = 0; r < p->shape[0]; r++)
                 quant_quantize_row(qtype[k], m->weights + p->offset + r * p->shape[1],
                                    q + at + (size_t)r * quant_row_bytes(qtype[k], p->shape[1]), p->shape[1]);

@@ -176,6 +176,52 @@ TEST("matmul_forward_q: every path against the reference and the fp32 product, a
                 }
 }
 
+TEST("matmul_forward_q on F16 weights: every path within fp32 rounding of the exact product (few rows, panels)") {
+    path ps[8];
+    int np = paths(ps);
+    const int64_t Ns[] = {1, 2, 7, 8, 9, 64}, Cs[] = {32, 576}, OCs[] = {37, 300};
+    for (int oi = 0; oi < 2; oi++)
+        for (int ci = 0; ci < 2; ci++)
+            for (int ni = 0; ni < 6; ni++) {
+                int64_t C = Cs[ci], N = Ns[ni], OC = OCs[oi];
+                float *wf = malloc((size_t)(OC * C) * sizeof *wf), *x = malloc((size_t)(N * C) * sizeof *x);
+                float *bias = malloc((size_t)OC * sizeof *bias), *got = malloc((size_t)(N * OC) * sizeof *got);
+                float *back = malloc((size_t)(OC * C) * sizeof *back);
+                for (int64_t i = 0; i < OC * C; i++) wf[i] = frand() * (1.0f + (float)(i % 7));
+                for (int64_t i = 0; i < N * C; i++) x[i] = frand() * 3.0f;
+                for (int64_t o = 0; o < OC; o++) bias[o] = frand();
+                void *w = NULL;
+                CHECK_OK(quant_matrix_new(QUANT_F16, wf, OC, C, &w));
+                if (!w) continue;
+                for (int64_t o = 0; o < OC; o++) quant_dequantize_row(QUANT_F16, (uint8_t *)w + o * 2 * C, back + o * C, C);
+                int bad = 0;
+                for (int64_t i = 0; i < OC * C && !bad; i++) /* the halves are the nearest ones */
+                    if (back[i] != quant_f16_to_f32_soft(quant_f32_to_f16(wf[i])) || fabsf(back[i] - wf[i]) > 0x1p-11f * fabsf(wf[i]) + 0x1p-25f) bad++; /* subnormal halves: 2^-24 apart */
+                for (int p = 0; p < np; p++) {
+                    for (int64_t i = 0; i < N * OC; i++) got[i] = NAN;
+                    ps[p].fn(got, x, w, QUANT_F16, bias, N, C, OC);
+                    for (int64_t n = 0; n < N && bad < 5; n++)
+                        for (int64_t o = 0; o < OC && bad < 5; o++) {
+                            double ex = bias[o], mag = fabs((double)bias[o]);
+                            for (int64_t c = 0; c < C; c++) {
+                                ex += (double)back[o * C + c] * (double)x[n * C + c];
+                                mag += fabs((double)back[o * C + c] * (double)x[n * C + c]);
+                            }
+                            double tol = (double)(C + 2) * 0x1p-24 * mag + 0x1p-24 * fabs(ex);
+                            if (!(fabs((double)got[n * OC + o] - ex) <= tol)) {
+                                bad++;
+                                fprintf(stderr, "  %s F16 C=%lld N=%lld OC=%lld (%lld,%lld): %.9g vs %.9g, tol %.3g\n",
+                                        ps[p].name, (long long)C, (long long)N, (long long)OC, (long long)n,
+                                        (long long)o, (double)got[n * OC + o], ex, tol);
+                            }
+                        }
+                }
+                CHECK(bad == 0);
+                attn_free(w);
+                free(wf), free(x), free(bias), free(got), free(back);
+            }
+}
+
 TEST("matmul_forward_q: the error against fp32 is the activations' rounding, not a loose bound") {
     /* A path that dropped or misplaced blocks would be off by about sum |w x|;
      * the quantized product's actual error is near 1/254 of it. */
@@ -287,22 +333,23 @@ TEST("quant_matrix_new: bad arguments are errors; a matrix reads back within hal
     }
 }
 
-TEST("embedding_forward_q: each table's rows are the dequantized rows") {
+TEST("embedding_forward_q: each table's rows are the dequantized rows (F16 too)") {
     int64_t V = 11, C = 64;
     float wf[11 * 64], want[3 * 64], got[3 * 64];
     for (int i = 0; i < V * C; i++) wf[i] = frand() * 2.0f;
     const int32_t ids[3] = {10, 0, 4};
     const kernels *tabs[4] = {&kernels_ref, &kernels_cpu_generic, &kernels_cpu_avx2, &kernels_cpu_avx512};
-    for (int t = 0; t < 3; t++) {
+    static const int all[4] = {QUANT_Q8_0, QUANT_Q4_0, QUANT_Q4_1, QUANT_F16};
+    for (int t = 0; t < 4; t++) {
         void *q = NULL;
-        CHECK_OK(quant_matrix_new(TYPES[t], wf, V, C, &q));
+        CHECK_OK(quant_matrix_new(all[t], wf, V, C, &q));
         for (int n = 0; n < 3; n++)
-            quant_dequantize_row(TYPES[t], (const uint8_t *)q + ids[n] * quant_row_bytes(TYPES[t], C), want + n * C, C);
+            quant_dequantize_row(all[t], (const uint8_t *)q + ids[n] * quant_row_bytes(all[t], C), want + n * C, C);
         for (int k = 0; k < 4; k++) {
             if (k == 2 && !__builtin_cpu_supports("avx2")) continue;
             if (k == 3 && kernels_cpu_best() != &kernels_cpu_avx512) continue;
             memset(got, 0, sizeof got);
-            tabs[k]->embedding_forward_q(got, q, TYPES[t], ids, 3, C);
+            tabs[k]->embedding_forward_q(got, q, all[t], ids, 3, C);
             CHECK(!memcmp(got, want, sizeof got));
         }
         attn_free(q);

@@ -1,5 +1,6 @@
 /* cpu_quant.c — the linear layer and embedding lookup on Q8_0 / Q4_0 / Q4_1
- * weights (kernels/quant.h), never expanded to fp32: activations are
+ * weights (kernels/quant.h), never expanded to fp32 (F16 weights: see
+ * f16_forward): activations are
  * quantized per block of 32 to int8 (quant_act_row, once per call), then
  * each output is a sum over blocks of exact integer dot products times the
  * two scales. Paths by build: the baseline build runs plain C integer loops
@@ -143,9 +144,14 @@ static bool vnni_ok(void) {
     }
     return ok;
 }
+static void f16_forward(float *out, const float *x, const uint16_t *w, const float *bias, int64_t N, int64_t C,
+                        int64_t OC);
 void cpu_matmul_forward_q_vnni(float *out, const float *x, const void *w, int qtype, const float *bias, int64_t N,
                                int64_t C, int64_t OC) {
-    forward_with(run_any_vnni, out, x, w, qtype, bias, N, C, OC);
+    if (qtype == QUANT_F16)
+        f16_forward(out, x, w, bias, N, C, OC);
+    else
+        forward_with(run_any_vnni, out, x, w, qtype, bias, N, C, OC);
 }
 #endif
 
@@ -159,8 +165,98 @@ const char *CPU_FN(cpu_quant_path)(void) {
 #endif
 }
 
+/* ---- F16 weights: fp32 activations times halves ----------------------------------- */
+
+enum { F16_ROWS = 8, F16_PANEL = 128 };
+
+/* y[n] = x[n] . w for n < N <= F16_ROWS activation rows (ldx apart) and one
+ * weight row of C halves (C a multiple of 32): each half converted once,
+ * multiplied into every row. */
+static void f16_dots(float *y, const float *x, int64_t ldx, const uint16_t *w, int64_t C, int64_t N) {
+#if defined(__AVX512F__) && defined(__F16C__)
+    __m512 acc[F16_ROWS], acc1 = _mm512_setzero_ps();
+    for (int64_t n = 0; n < N; n++) acc[n] = _mm512_setzero_ps();
+    if (N == 1) { /* two chains: one row is latency-bound on a single one */
+        for (int64_t k = 0; k < C; k += 32) {
+            __m512 a = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(w + k)));
+            __m512 b = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(w + k + 16)));
+            acc[0] = _mm512_fmadd_ps(a, _mm512_loadu_ps(x + k), acc[0]);
+            acc1 = _mm512_fmadd_ps(b, _mm512_loadu_ps(x + k + 16), acc1);
+        }
+        y[0] = _mm512_reduce_add_ps(_mm512_add_ps(acc[0], acc1));
+        return;
+    }
+    for (int64_t k = 0; k < C; k += 16) {
+        __m512 a = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(w + k)));
+        for (int64_t n = 0; n < N; n++) acc[n] = _mm512_fmadd_ps(a, _mm512_loadu_ps(x + n * ldx + k), acc[n]);
+    }
+    for (int64_t n = 0; n < N; n++) y[n] = _mm512_reduce_add_ps(acc[n]);
+#elif defined(__AVX2__) && defined(__F16C__) && defined(__FMA__)
+    __m256 acc[F16_ROWS];
+    for (int64_t n = 0; n < N; n++) acc[n] = _mm256_setzero_ps();
+    for (int64_t k = 0; k < C; k += 8) {
+        __m256 a = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(w + k)));
+        for (int64_t n = 0; n < N; n++) acc[n] = _mm256_fmadd_ps(a, _mm256_loadu_ps(x + n * ldx + k), acc[n]);
+    }
+    for (int64_t n = 0; n < N; n++) {
+        __m128 s = _mm_add_ps(_mm256_castps256_ps128(acc[n]), _mm256_extractf128_ps(acc[n], 1));
+        s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        s = _mm_add_ss(s, _mm_movehdup_ps(s));
+        y[n] = _mm_cvtss_f32(s);
+    }
+#else
+    for (int64_t n = 0; n < N; n++) {
+        float acc = 0.0f;
+        for (int64_t k = 0; k < C; k++) acc += x[n * ldx + k] * quant_f16(w[k]);
+        y[n] = acc;
+    }
+#endif
+}
+
+/* The rows of a weight panel converted to fp32 (F16_PANEL x C), and the
+ * panel's outputs (N x F16_PANEL), per calling thread. */
+static thread_buffer f16_panel_buffer = THREAD_BUFFER_INIT;
+
+/* out (N, OC) = x (N, C) @ W^T + bias for W (OC, C) in halves. A few rows
+ * (decoding) read each weight row once for all of them, the rows of W
+ * shared among the threads; more rows convert W a panel at a time and run
+ * the fp32 product on it. */
+static void f16_forward(float *out, const float *x, const uint16_t *w, const float *bias, int64_t N, int64_t C,
+                        int64_t OC) {
+    float *panel = N > F16_ROWS ? thread_buffer_get(&f16_panel_buffer, (size_t)(F16_PANEL * C + N * F16_PANEL) * sizeof(float))
+                                : NULL;
+    if (!panel) {
+        bool par = !cpu_in_team() && N * OC * C >= PAR_MIN;
+        (void)par;
+#pragma omp parallel for schedule(static) if (par)
+        for (int64_t o = 0; o < OC; o++)
+            for (int64_t n0 = 0; n0 < N; n0 += F16_ROWS) {
+                float y[F16_ROWS];
+                int64_t rows = N - n0 < F16_ROWS ? N - n0 : F16_ROWS;
+                f16_dots(y, x + n0 * C, C, w + o * C, C, rows);
+                for (int64_t n = 0; n < rows; n++) out[(n0 + n) * OC + o] = y[n] + (bias ? bias[o] : 0.0f);
+            }
+        return;
+    }
+    float *tmp = panel + F16_PANEL * C;
+    for (int64_t o0 = 0; o0 < OC; o0 += F16_PANEL) {
+        int64_t P = OC - o0 < F16_PANEL ? OC - o0 : F16_PANEL;
+        bool par = !cpu_in_team() && P * C >= PAR_MIN;
+        (void)par;
+#pragma omp parallel for schedule(static) if (par)
+        for (int64_t r = 0; r < P; r++)
+            for (int64_t k = 0; k < C; k++) panel[r * C + k] = quant_f16(w[(o0 + r) * C + k]);
+        CPU_FN(cpu_matmul_forward)(tmp, x, panel, bias ? bias + o0 : NULL, N, C, P);
+        for (int64_t n = 0; n < N; n++) memcpy(out + n * OC + o0, tmp + n * P, (size_t)P * sizeof(float));
+    }
+}
+
 void CPU_FN(cpu_matmul_forward_q)(float *out, const float *x, const void *w, int qtype, const float *bias, int64_t N,
                                   int64_t C, int64_t OC) {
+    if (qtype == QUANT_F16) {
+        f16_forward(out, x, w, bias, N, C, OC);
+        return;
+    }
     quant_run_fn run = run_scalar;
 #ifdef HAVE_QUANT_AVX2
     run = run_any_avx2code;

@@ -8,14 +8,21 @@
 
 #include <math.h>
 
-bool quant_type_valid(int qtype) { return qtype == QUANT_Q8_0 || qtype == QUANT_Q4_0 || qtype == QUANT_Q4_1; }
+bool quant_type_valid(int qtype) {
+    return qtype == QUANT_F16 || qtype == QUANT_Q8_0 || qtype == QUANT_Q4_0 || qtype == QUANT_Q4_1;
+}
 
 const char *quant_type_name(int qtype) {
-    return qtype == QUANT_Q8_0 ? "Q8_0" : qtype == QUANT_Q4_0 ? "Q4_0" : qtype == QUANT_Q4_1 ? "Q4_1" : NULL;
+    return qtype == QUANT_F16    ? "F16"
+           : qtype == QUANT_Q8_0 ? "Q8_0"
+           : qtype == QUANT_Q4_0 ? "Q4_0"
+           : qtype == QUANT_Q4_1 ? "Q4_1"
+                                 : NULL;
 }
 
 size_t quant_block_bytes(int qtype) {
-    return qtype == QUANT_Q8_0   ? sizeof(block_q8_0)
+    return qtype == QUANT_F16    ? QUANT_BLOCK * sizeof(uint16_t)
+           : qtype == QUANT_Q8_0 ? sizeof(block_q8_0)
            : qtype == QUANT_Q4_0 ? sizeof(block_q4_0)
            : qtype == QUANT_Q4_1 ? sizeof(block_q4_1)
                                  : 0;
@@ -112,6 +119,14 @@ static void quantize_q4_1(block_q4_1 *b, const float *x) {
 }
 
 void quant_quantize_row(int qtype, const float *x, void *blocks, int64_t n) {
+    if (qtype == QUANT_F16) {
+        unsigned char *p = blocks;
+        for (int64_t i = 0; i < n; i++) {
+            uint16_t h = quant_f32_to_f16(x[i]);
+            memcpy(p + 2 * i, &h, sizeof h);
+        }
+        return;
+    }
     for (int64_t i = 0; i < n / QUANT_BLOCK; i++) {
         const float *xb = x + i * QUANT_BLOCK;
         if (qtype == QUANT_Q8_0) quantize_q8_0((block_q8_0 *)blocks + i, xb);
@@ -121,6 +136,15 @@ void quant_quantize_row(int qtype, const float *x, void *blocks, int64_t n) {
 }
 
 void quant_dequantize_row(int qtype, const void *blocks, float *x, int64_t n) {
+    if (qtype == QUANT_F16) {
+        const unsigned char *p = blocks;
+        for (int64_t i = 0; i < n; i++) {
+            uint16_t h;
+            memcpy(&h, p + 2 * i, sizeof h);
+            x[i] = quant_f16_to_f32_soft(h);
+        }
+        return;
+    }
     for (int64_t i = 0; i < n / QUANT_BLOCK; i++) {
         float *xb = x + i * QUANT_BLOCK;
         if (qtype == QUANT_Q8_0) {
@@ -149,7 +173,7 @@ void quant_dequantize_row(int qtype, const void *blocks, float *x, int64_t n) {
 attn_status quant_matrix_new(int qtype, const float *w, int64_t rows, int64_t cols, void **out) {
     *out = NULL;
     if (!quant_type_valid(qtype))
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "quantize: type %d is not Q8_0, Q4_0 or Q4_1", qtype);
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "quantize: type %d is not F16, Q8_0, Q4_0 or Q4_1", qtype);
     if (rows <= 0 || cols <= 0 || cols % QUANT_BLOCK || rows > INT64_MAX / cols)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "quantize: a (%lld, %lld) matrix is not rows of whole %d-value blocks",
                            (long long)rows, (long long)cols, QUANT_BLOCK);
@@ -221,6 +245,19 @@ double ref_quant_block_term(int qtype, const void *w, const quant_act *a) {
 
 void ref_matmul_forward_q(float *out, const float *x, const void *w, int qtype, const float *bias, int64_t N, int64_t C,
                           int64_t OC) {
+    if (qtype == QUANT_F16) { /* fp32 activations times the exact fp32 values of the halves, summed in double */
+        const unsigned char *h = w;
+        for (int64_t n = 0; n < N; n++)
+            for (int64_t o = 0; o < OC; o++) {
+                double acc = bias ? (double)bias[o] : 0.0;
+                for (int64_t c = 0; c < C; c++) {
+                    const unsigned char *e = h + 2 * ((size_t)o * (size_t)C + (size_t)c);
+                    acc += (double)x[n * C + c] * (double)quant_f16_to_f32_soft((uint16_t)(e[0] | e[1] << 8));
+                }
+                out[n * OC + o] = (float)acc;
+            }
+        return;
+    }
     size_t bb = quant_block_bytes(qtype), row = quant_row_bytes(qtype, C);
     int64_t nb = C / QUANT_BLOCK;
     for (int64_t n = 0; n < N; n++)
