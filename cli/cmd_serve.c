@@ -852,16 +852,39 @@ static enum MHD_Result handle_embeddings(server *sv, struct MHD_Connection *c, c
         ret = send_error(c, 500, NULL, NULL, "out of memory");
         goto done;
     }
-    for (int b = 0; b < n; b++)
-        for (int64_t j = 0; j < longest; j++) {
-            bool real = j < items[b].n;
-            ids[(size_t)b * longest + j] = real ? items[b].ids[j] : sv->enc_pad;
-            types[(size_t)b * longest + j] = real && items[b].types ? items[b].types[j] : 0;
-            mask[(size_t)b * longest + j] = real;
+    /* the inputs back to back without padding (attn_encoder_embed_packed); a
+     * model the packed pass does not run (ESM; quantized weights: its
+     * ATTN_ERR_UNSUPPORTED) takes the padded batch */
+    attn_bert_config ec;
+    bool packed = attn_model_encoder_config(sv->model, &ec) && !ec.esm;
+    int64_t *lengths = packed ? malloc((size_t)n * sizeof *lengths) : NULL;
+    attn_status st = ATTN_ERR_UNSUPPORTED;
+    if (lengths) {
+        size_t at = 0;
+        for (int b = 0; b < n; b++) {
+            for (int64_t j = 0; j < items[b].n; j++, at++) {
+                ids[at] = items[b].ids[j];
+                types[at] = items[b].types ? items[b].types[j] : 0;
+            }
+            lengths[b] = items[b].n;
         }
-    pthread_mutex_lock(&sv->enc_mu);
-    attn_status st = attn_encoder_embed(sv->model, ids, types, mask, n, longest, true, emb);
-    pthread_mutex_unlock(&sv->enc_mu);
+        pthread_mutex_lock(&sv->enc_mu);
+        st = attn_encoder_embed_packed(sv->model, ids, types, lengths, n, true, emb);
+        pthread_mutex_unlock(&sv->enc_mu);
+        free(lengths);
+    }
+    if (st == ATTN_ERR_UNSUPPORTED) {
+        for (int b = 0; b < n; b++)
+            for (int64_t j = 0; j < longest; j++) {
+                bool real = j < items[b].n;
+                ids[(size_t)b * longest + j] = real ? items[b].ids[j] : sv->enc_pad;
+                types[(size_t)b * longest + j] = real && items[b].types ? items[b].types[j] : 0;
+                mask[(size_t)b * longest + j] = real;
+            }
+        pthread_mutex_lock(&sv->enc_mu);
+        st = attn_encoder_embed(sv->model, ids, types, mask, n, longest, true, emb);
+        pthread_mutex_unlock(&sv->enc_mu);
+    }
     if (st) {
         ret = send_error(c, 500, NULL, NULL, "%s", attn_last_error());
         goto done;
