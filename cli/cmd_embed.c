@@ -99,7 +99,7 @@ static attn_status embed_texts(attn_model *model, const attn_tokenizer *tok, cha
                 at += t->n;
             }
             st = attn_encoder_embed_packed(model, ids, types, counts, B, normalize, emb);
-            if (st == ATTN_ERR_UNSUPPORTED) { /* quantized weights: the padded pass runs them */
+            if (st == ATTN_ERR_UNSUPPORTED) { /* quantized weights, ESM: the padded pass runs them */
                 packed = false;
                 b0 -= batch;
                 continue;

@@ -853,11 +853,9 @@ static enum MHD_Result handle_embeddings(server *sv, struct MHD_Connection *c, c
         goto done;
     }
     /* the inputs back to back without padding (attn_encoder_embed_packed); a
-     * model the packed pass does not run (ESM; quantized weights: its
+     * model the packed pass does not run (ESM, quantized weights: its
      * ATTN_ERR_UNSUPPORTED) takes the padded batch */
-    attn_bert_config ec;
-    bool packed = attn_model_encoder_config(sv->model, &ec) && !ec.esm;
-    int64_t *lengths = packed ? malloc((size_t)n * sizeof *lengths) : NULL;
+    int64_t *lengths = malloc((size_t)n * sizeof *lengths);
     attn_status st = ATTN_ERR_UNSUPPORTED;
     if (lengths) {
         size_t at = 0;

@@ -135,8 +135,10 @@ ATTN_API attn_status attn_encoder_embed(attn_model *model, const int32_t *ids, c
  * NULL), all real, starting where sequence s - 1 ends. The dense layers run
  * once on all the tokens, attention within each sequence; out (n,
  * hidden_size). BERT-family encoders with fp32 or bf16 weights
- * (ATTN_ERR_UNSUPPORTED for ESM or quantized weights). The activations are
- * kept with the model between calls, so calls on one model must not overlap. */
+ * (ATTN_ERR_UNSUPPORTED for ESM or quantized weights; attn_bert's pre-LN
+ * variant runs them as one padded batch through attn_encoder_embed). The
+ * activations are kept with the model between calls, so calls on one model
+ * must not overlap. */
 ATTN_API attn_status attn_encoder_embed_packed(attn_model *model, const int32_t *ids, const int32_t *type_ids,
                                                const int64_t *lengths, int64_t n, bool normalize, float *out);
 

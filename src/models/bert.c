@@ -667,6 +667,7 @@ static attn_status embed_padded(attn_model *m, const int32_t *ids, const int32_t
 
 attn_status attn_encoder_embed_packed(attn_model *m, const int32_t *ids, const int32_t *type_ids, const int64_t *lengths,
                                       int64_t n, bool normalize, float *out) {
+    if (m && m->kind == MODEL_ESM) return attn_errorf(ATTN_ERR_UNSUPPORTED, "packed embeddings do not run ESM models");
     if (!m || !m->bert) return attn_errorf(ATTN_ERR_INVALID_ARG, "packed embeddings need an encoder (BERT) model");
     if (!ids || !lengths || !out || n < 1) return attn_errorf(ATTN_ERR_INVALID_ARG, "encoder: empty batch");
     if (m->qweights) return attn_errorf(ATTN_ERR_UNSUPPORTED, "packed embeddings run fp32 or bf16 weights only");
