@@ -129,7 +129,7 @@ static const cli_choice schedules[] = {
     {"one-cycle", ATTN_SCHEDULE_ONE_CYCLE},
     {NULL, 0}};
 static const cli_choice activations[] = {
-    {"gelu", ATTN_ACT_GELU_TANH}, {"relu", ATTN_ACT_RELU}, {"relu2", ATTN_ACT_RELU2}, {NULL, 0}};
+    {"gelu", ATTN_ACT_GELU_TANH}, {"relu", ATTN_ACT_RELU}, {"relu2", ATTN_ACT_RELU2}, {"geglu", ATTN_ACT_GEGLU}, {NULL, 0}};
 static const cli_choice optimizers[] = {{"adamw", ATTN_OPTIMIZER_ADAMW}, {"muon", ATTN_OPTIMIZER_MUON}, {NULL, 0}};
 
 int cmd_train(int argc, char **argv) {
@@ -165,9 +165,10 @@ int cmd_train(int argc, char **argv) {
         {CLI_INT("--width", NULL, "N", &p.model.n_embd, 1, 65536, "embedding width")},
         {CLI_INT("--context", NULL, "N", &p.model.n_ctx, 1, CLI_MAX_LEN, "positions")},
         {CLI_FLOAT("--dropout", NULL, "X", &p.model.dropout, 0, 1, CLI_MAX_OPEN, "embedding/residual dropout")},
-        {CLI_CHOICE("--activation", NULL, "gelu|relu|relu2", &p.model.activation, activations,
+        {CLI_CHOICE("--activation", NULL, "gelu|relu|relu2|geglu", &p.model.activation, activations,
                     "gpt2: the MLP's activation: GELU (tanh form), ReLU, or ReLU squared (relu(x)^2, as the nanoGPT "
-                    "speedrun)")},
+                    "speedrun); mlm, a new BERT: geglu, a gated MLP gelu(gate) * up (Cramming; model_type attn_bert; "
+                    "--ffn is the gate | up width, the output layer takes half)")},
         {CLI_FLAG("--rotary", NULL, &p.model.rotary,
                   "gpt2: rotary positions (rotate-half, base 10000) on every head's queries and keys instead of learned "
                   "position embeddings")},

@@ -15,12 +15,14 @@
 #                 position, and a schedule sized for HORIZON budgets (linear
 #                 warmup, linear decay to 0 at HORIZON x the budget's steps:
 #                 like BERT's 1M-step schedule, it is cut by the budget)
-#   crammed       --pre-ln --no-bias --sparse-mlm, the one-cycle schedule
-#                 ending at 0 exactly at the budget (its steps calibrated
-#                 from a short run of the same options)
+#   crammed       --pre-ln --no-bias --activation geglu --sparse-mlm, the
+#                 one-cycle schedule ending at 0 exactly at the budget (its
+#                 steps calibrated from a short run of the same options)
 #   - schedule    crammed, with the original's long schedule
 #   - pre-LN      crammed, with post-LN blocks and biases
 #   - sparse      crammed, with the head on every position
+# (GEGLU: the MLP's up projection, 4 x the width, is gate | up, and its
+# output layer takes half of that.)
 # All runs warm up over the same WARMUP_PCT percent of the budget's steps.
 # A run's step count comes from its own measured step time (CAL_STEPS steps
 # of the same options), so runs that step faster take more steps in the
@@ -30,7 +32,7 @@
 #
 #   sh recipes/cramming.sh                        # MINUTES=4: about 30 min on 2 cores
 #   MINUTES=0.2 FINETUNE_STEPS=10 sh recipes/cramming.sh   # a smoke test
-# Not done: Cramming's batch-size ramp and gated GELU.
+# Not done: Cramming's batch-size ramp.
 set -eu
 cd "$(dirname "$0")/.."
 ATTN=${ATTN:-./attn}
@@ -50,7 +52,7 @@ OUT=$task DATA_ONLY=1 ATTN=$ATTN sh recipes/bert_austen.sh
 
 PRE="--objective mlm --data $task/data --layers 4 --heads 4 --width 192 --context $T --batch $B --seq-len $T
     --lr 1e-3 --weight-decay 0.01 --schedule one-cycle --min-lr 0 --eval-batches 20 ${THREADS:+--threads $THREADS}"
-CRAMMED="--pre-ln --no-bias --sparse-mlm"
+CRAMMED="--pre-ln --no-bias --activation geglu --sparse-mlm"
 
 # per_step OPTIONS...: the seconds of one training step with these options
 per_step() {
@@ -91,8 +93,8 @@ run() {
 run original "$HORIZON"
 run crammed 1 $CRAMMED
 run no-schedule "$HORIZON" $CRAMMED
-run no-pre-ln 1 --sparse-mlm
-run no-sparse 1 --pre-ln --no-bias
+run no-pre-ln 1 --activation geglu --sparse-mlm
+run no-sparse 1 --pre-ln --no-bias --activation geglu
 
 echo
 echo "Cramming in miniature: $MINUTES minutes of pretraining each, then $FINETUNE_STEPS fine-tuning steps"

@@ -35,7 +35,10 @@ extern "C" {
 #endif
 
 /* hidden_act: "gelu" (exact, erf), "gelu_new" / "gelu_pytorch_tanh", "relu". */
-typedef enum attn_bert_activation { ATTN_BERT_GELU = 0, ATTN_BERT_GELU_TANH, ATTN_BERT_RELU } attn_bert_activation;
+/* GEGLU (attn_bert only, Cramming's gated MLP): intermediate.dense is the
+ * gate | up projection (intermediate_size = 2F rows), out = gelu(gate) * up
+ * with the exact GELU, and output.dense takes F = intermediate_size / 2. */
+typedef enum attn_bert_activation { ATTN_BERT_GELU = 0, ATTN_BERT_GELU_TANH, ATTN_BERT_RELU, ATTN_BERT_GEGLU } attn_bert_activation;
 
 typedef struct attn_bert_config {
     int64_t n_layer, n_head, hidden_size, intermediate_size;
@@ -60,7 +63,7 @@ typedef struct attn_bert_config {
      * RoBERTa): pre_ln, pre-LN blocks x = x + attn(LN1(x)), x = x + mlp(LN2(x))
      * and a LayerNorm after the last block (encoder.final_layer_norm);
      * no_bias, linear layers without biases (q, k, v, outputs, MLP, heads and
-     * the MLM decoder; LayerNorms keep theirs). */
+     * the MLM decoder; LayerNorms keep theirs); activation ATTN_BERT_GEGLU. */
     bool pre_ln;
     bool no_bias;
 } attn_bert_config;

@@ -20,8 +20,10 @@ extern "C" {
 #endif
 
 /* The MLP's activation: GELU (tanh form, "gelu_new"), ReLU, or ReLU squared
- * (relu(x)^2, So et al.'s Primer; GPT-2 variants only, see attn_gpt_config). */
-typedef enum attn_activation { ATTN_ACT_GELU_TANH = 0, ATTN_ACT_RELU, ATTN_ACT_RELU2 } attn_activation;
+ * (relu(x)^2, So et al.'s Primer; GPT-2 variants only, see attn_gpt_config).
+ * ATTN_ACT_GEGLU is not a GPT-2's: attn_train_params.model carries it to a
+ * new BERT (attn_bert_config's ATTN_BERT_GEGLU). */
+typedef enum attn_activation { ATTN_ACT_GELU_TANH = 0, ATTN_ACT_RELU, ATTN_ACT_RELU2, ATTN_ACT_GEGLU } attn_activation;
 
 /* GPT-2 architecture: pre-LN blocks, learned positions, tied embeddings. */
 typedef struct attn_gpt_config {

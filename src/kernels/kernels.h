@@ -245,6 +245,10 @@ typedef struct kernels {
      * up, silu(a) = a / (1 + exp(-a)) (transformers' LlamaMLP). */
     void (*swiglu_forward)(float *out, const float *inp, int64_t N, int64_t F);
     void (*swiglu_backward)(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
+    /* GEGLU's gate (Shazeer 2020; Cramming's BERT): the same layout, out =
+     * gelu(gate) * up with the exact (erf) GELU. */
+    void (*geglu_forward)(float *out, const float *inp, int64_t N, int64_t F);
+    void (*geglu_backward)(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
 
     /* ---- quantized inference (kernels/quant.h: ggml's Q8_0, Q4_0, Q4_1) ----
      * out (N, OC) = x (N, C) @ W^T + bias (OC, or NULL), W (OC, C) stored as

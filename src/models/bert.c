@@ -50,7 +50,7 @@ struct bert_model {
 
 /* ---- parameter table ------------------------------------------------------ */
 
-enum { D_V = 1, D_P, D_TV, D_C, D_F, D_L, D_2 };    /* dimension symbols */
+enum { D_V = 1, D_P, D_TV, D_C, D_F, D_L, D_2, D_FO };    /* dimension symbols (D_FO: the MLP output's input, F or F / 2) */
 /* the parts a checkpoint may have beside the encoder (BERT's and RoBERTa's
  * masked-LM heads share their views under different names) */
 enum { PART_POOLER = 1, PART_MLM = 2, PART_MLM_R = 4, PART_CLASSIFIER = 8, PART_RCLS = 16, PART_NSP = 32, PART_PRE_LN = 64 };
@@ -78,7 +78,7 @@ static const param_row BERT_ROWS[] = {
     {"attention.output.LayerNorm.bias", ROLE_ATTN_NORM, {D_C}, 1, 0, ENC | PF_BIAS, BL(ln1_b)},
     {"intermediate.dense.weight", ROLE_FFN_UP, {D_F, D_C}, 1, 0, ENC | PF_DECAY, BL(fc_w)},
     {"intermediate.dense.bias", ROLE_FFN_UP, {D_F}, 1, 0, ENC | PF_BIAS, BL(fc_b)},
-    {"output.dense.weight", ROLE_FFN_DOWN, {D_C, D_F}, 1, 0, ENC | PF_DECAY, BL(fc2_w)},
+    {"output.dense.weight", ROLE_FFN_DOWN, {D_C, D_FO}, 1, 0, ENC | PF_DECAY, BL(fc2_w)},
     {"output.dense.bias", ROLE_FFN_DOWN, {D_C}, 1, 0, ENC | PF_BIAS, BL(fc2_b)},
     {"output.LayerNorm.weight", ROLE_FFN_NORM, {D_C}, 1, 0, ENC, BL(ln2_w)},
     {"output.LayerNorm.bias", ROLE_FFN_NORM, {D_C}, 1, 0, ENC | PF_BIAS, BL(ln2_b)},
@@ -172,8 +172,12 @@ static attn_status bert_config_check(const attn_bert_config *c) {
     if (c->pad_token_id < -1 || c->pad_token_id >= c->vocab_size)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "pad_token_id %d is outside the vocabulary", (int)c->pad_token_id);
     if (c->roberta && c->pad_token_id < 0) return attn_errorf(ATTN_ERR_INVALID_ARG, "RoBERTa needs a pad_token_id");
-    if (c->roberta && (c->pre_ln || c->no_bias))
-        return attn_errorf(ATTN_ERR_UNSUPPORTED, "pre-LN blocks and linear layers without biases are BERT variants (model_type attn_bert), not RoBERTa");
+    if (c->roberta && bert_is_variant(c))
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "pre-LN blocks, linear layers without biases and GEGLU are BERT variants "
+                           "(model_type attn_bert), not RoBERTa");
+    if (c->activation == ATTN_BERT_GEGLU && c->intermediate_size % 2)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "GEGLU needs an even intermediate_size (gate | up), got %lld",
+                           (long long)c->intermediate_size);
     return ATTN_OK;
 }
 
@@ -212,7 +216,7 @@ static attn_status bert_alloc(const attn_bert_config *cfg, const char *prefix, a
     attn_model *m = attn_calloc(1, sizeof *m);
     if (!m) return ATTN_ERR_OUT_OF_MEMORY;
     m->kind = MODEL_BERT;
-    m->arch = registry_find(cfg->roberta ? "roberta" : cfg->pre_ln || cfg->no_bias ? "attn_bert" : "bert");
+    m->arch = registry_find(cfg->roberta ? "roberta" : bert_is_variant(cfg) ? "attn_bert" : "bert");
     m->cfg = shared_config(cfg);
     int64_t L = cfg->n_layer;
     if (!(m->bert = attn_calloc(1, sizeof *m->bert)) || !(m->bert->layers = attn_calloc((size_t)L, sizeof *m->bert->layers))) {
@@ -228,6 +232,7 @@ static attn_status bert_alloc(const attn_bert_config *cfg, const char *prefix, a
     lay.dims[D_F] = cfg->intermediate_size;
     lay.dims[D_L] = cfg->num_labels;
     lay.dims[D_2] = 2;
+    lay.dims[D_FO] = cfg->activation == ATTN_BERT_GEGLU ? cfg->intermediate_size / 2 : cfg->intermediate_size;
     lay.no_bias = cfg->no_bias;
     if ((st = params_build(m, &BERT_TABLE, &lay)) != ATTN_OK) goto fail;
     bert_sync_views(m);
@@ -281,7 +286,7 @@ void bert_set_max_length(attn_model *m, int64_t n) {
 
 /* act(x w^T + b) */
 static kernel_act activation(attn_bert_activation act) {
-    return act == ATTN_BERT_GELU_TANH ? KACT_GELU : act == ATTN_BERT_RELU ? KACT_RELU : KACT_GELU_ERF;
+    return act == ATTN_BERT_GELU_TANH ? KACT_GELU : act == ATTN_BERT_RELU ? KACT_RELU : KACT_GELU_ERF; /* GEGLU: erf too */
 }
 
 static tensor *linear_act(graph *g, attn_bert_activation act, tensor *x, tensor *w, tensor *b) {
@@ -371,7 +376,8 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t
         bert_layer *ly = &bm->layers[l];
         nn_attn a = {.qkv_w = &ly->qkv_w, .qkv_b = lb(bm, &ly->qkv_b), .o_w = &ly->ao_w, .o_b = lb(bm, &ly->ao_b), .n_head = c->n_head};
         nn_norm n1 = {.w = &ly->ln1_w, .b = &ly->ln1_b, .eps = eps}, n2 = {.w = &ly->ln2_w, .b = &ly->ln2_b, .eps = eps};
-        nn_mlp f = {.up_w = &ly->fc_w, .up_b = lb(bm, &ly->fc_b), .down_w = &ly->fc2_w, .down_b = lb(bm, &ly->fc2_b), .act = act};
+        nn_mlp f = {.up_w = &ly->fc_w, .up_b = lb(bm, &ly->fc_b), .down_w = &ly->fc2_w, .down_b = lb(bm, &ly->fc2_b), .act = act,
+                    .gated = c->activation == ATTN_BERT_GEGLU};
         if (!c->pre_ln) {
             if (maps && x) attention_probs(g, x, a.qkv_b, ly, c->n_head, mask, maps + l * c->n_head * T * T);
             x = nn_post_norm_block(g, x, &a, &n1, &f, &n2, p, false, mask, NULL);
@@ -389,8 +395,8 @@ static tensor *encode(attn_model *m, graph *g, const int32_t *ids, const int32_t
 
 static tensor *mlm_logits(attn_model *m, graph *g, tensor *x) {
     struct bert_model *b = m->bert;
-    /* RoBERTa's lm_head always uses the exact GELU; BERT's uses hidden_act */
-    attn_bert_activation act = b->cfg.roberta ? ATTN_BERT_GELU : b->cfg.activation;
+    /* RoBERTa's lm_head always uses the exact GELU; BERT's uses hidden_act (GEGLU's gelu for a GEGLU model) */
+    attn_bert_activation act = b->cfg.roberta || b->cfg.activation == ATTN_BERT_GEGLU ? ATTN_BERT_GELU : b->cfg.activation;
     tensor *h = linear_act(g, act, x, &b->mlm_w, lb(b, &b->mlm_b));
     h = op_layernorm(g, h, &b->mlm_ln_w, &b->mlm_ln_b, b->cfg.layer_norm_eps);
     return op_linear(g, h, &b->wte, lb(b, &b->mlm_bias));
@@ -639,7 +645,8 @@ static void packed_linear_act(const kernels *k, float *out, float *pre, const fl
 }
 
 /* The packed sequences as one padded batch through attn_encoder_embed:
- * the pre-LN variant's path (the packed loop below is post-LN). */
+ * the path of the pre-LN and GEGLU variants (the packed loop below is
+ * post-LN with a plain MLP). */
 static attn_status embed_padded(attn_model *m, const int32_t *ids, const int32_t *type_ids, const int64_t *lengths,
                                 int64_t n, bool normalize, float *out) {
     int64_t T = 0;
@@ -690,7 +697,7 @@ attn_status attn_encoder_embed_packed(attn_model *m, const int32_t *ids, const i
             return attn_errorf(ATTN_ERR_INVALID_ARG, "token type %d at position %lld is outside [0, %lld)", (int)type_ids[i],
                                (long long)i, (long long)c->type_vocab_size);
     }
-    if (c->pre_ln) return embed_padded(m, ids, type_ids, lengths, n, normalize, out);
+    if (c->pre_ln || c->activation == ATTN_BERT_GEGLU) return embed_padded(m, ids, type_ids, lengths, n, normalize, out);
     /* x, sum, t (N, C); qkv (N, 3C); h (N, max(F, C)); mean, rstd (N); lse (N, H); the reference kernels' pre-activation
      * (N, F), which the CPU kernels do without; start (n + 1) int64 as 2 floats each */
     const kernels *k = kernels_default();

@@ -82,8 +82,11 @@ static attn_status config_from_json(const model_source *src, attn_bert_config *c
             c->activation = ATTN_BERT_GELU_TANH;
         else if (!strcmp(a, "relu"))
             c->activation = ATTN_BERT_RELU;
+        else if (!strcmp(a, "geglu") && variant)
+            c->activation = ATTN_BERT_GEGLU;
         else
-            return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: hidden_act \"%s\" is not supported (gelu, gelu_new, relu)", path, a);
+            return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: hidden_act \"%s\" is not supported (gelu, gelu_new, relu%s)", path, a,
+                               variant ? ", geglu" : "; geglu is model_type attn_bert's");
     }
     const cJSON *pe = cJSON_GetObjectItemCaseSensitive(root, "position_embedding_type");
     if (pe && !(cJSON_IsString(pe) && !strcmp(pe->valuestring, "absolute")))
@@ -203,15 +206,15 @@ static const char *bert_architecture(const attn_bert_config *c) {
 
 /* transformers' class name, "Attn" before it for attn_bert (no class of transformers reads one) */
 static void architecture(const attn_bert_config *c, char *out, size_t n) {
-    snprintf(out, n, "%s%s", c->pre_ln || c->no_bias ? "Attn" : "", bert_architecture(c));
+    snprintf(out, n, "%s%s", bert_is_variant(c) ? "Attn" : "", bert_architecture(c));
 }
 
 static attn_status config_to_json(const attn_bert_config *c, float dropout, char *const *labels, char **out) {
-    static const char *const act[] = {"gelu", "gelu_new", "relu"};
+    static const char *const act[] = {"gelu", "gelu_new", "relu", "geglu"};
     unsigned long failures = alloc_failures();   /* cJSON_Add* failing leaves a field out */
     cJSON *r = cJSON_CreateObject();
     if (!r) return ATTN_ERR_OUT_OF_MEMORY;
-    bool variant = c->pre_ln || c->no_bias;
+    bool variant = bert_is_variant(c);
     char name[64];
     architecture(c, name, sizeof name);
     cJSON *arch = cJSON_AddArrayToObject(r, "architectures");

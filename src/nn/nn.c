@@ -50,7 +50,9 @@ tensor *nn_cross_attention(graph *g, tensor *x, tensor *mem, const nn_cross *a, 
 }
 
 tensor *nn_mlp_forward(graph *g, tensor *x, const nn_mlp *f) {
-    tensor *h = f->gated ? op_swiglu(g, op_linear(g, x, f->up_w, f->up_b)) : op_linear_act(g, x, f->up_w, f->up_b, f->act);
+    tensor *h = !f->gated        ? op_linear_act(g, x, f->up_w, f->up_b, f->act)
+                : f->act == KACT_GELU_ERF ? op_geglu(g, op_linear(g, x, f->up_w, f->up_b))
+                                          : op_swiglu(g, op_linear(g, x, f->up_w, f->up_b));
     h = op_dropout(g, h, f->dropout);
     return op_linear(g, h, f->down_w, f->down_b);
 }

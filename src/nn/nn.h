@@ -51,7 +51,7 @@ typedef struct nn_cross {
 
 /* The MLP: down(dropout(act(up(x)))); with gated, up is the fused gate |
  * up projection (2F, C) and the activation SwiGLU's silu(gate) * up
- * (LlamaMLP; act unused). */
+ * (LlamaMLP), or GEGLU's gelu(gate) * up where act is KACT_GELU_ERF. */
 typedef struct nn_mlp {
     tensor *up_w, *up_b, *down_w, *down_b;
     kernel_act act;

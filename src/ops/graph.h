@@ -70,6 +70,7 @@ typedef enum op_kind {
     OP_RMSNORM,
     OP_ROPE,
     OP_SWIGLU,
+    OP_GEGLU,
     OP_SEQ_LOGPROB,
     OP_DPO,
     OP_DOT_CONST,
@@ -320,6 +321,9 @@ tensor *op_rope(graph *g, tensor *x, const int32_t *pos, int64_t n_heads, int64_
 tensor *op_qk_norm(graph *g, tensor *x, int64_t n_heads, int64_t D, float eps);
 /* SwiGLU's gate: x (..., 2F) = gate | up -> silu(gate) * up (..., F). */
 tensor *op_swiglu(graph *g, tensor *x);
+/* GEGLU: the same halves, out = gelu(gate) * up, the exact (erf) GELU
+ * (Cramming's gated MLP). */
+tensor *op_geglu(graph *g, tensor *x);
 
 /* ---- preference learning (ops_align.c) ------------------------------------ */
 /* Per-sequence sums of target log-probabilities: logits (N, V) as rows,

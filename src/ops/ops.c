@@ -761,6 +761,7 @@ const op_backward_fn OP_BACKWARD[OP_COUNT] = {
     [OP_RMSNORM] = op_rmsnorm_backward,
     [OP_ROPE] = op_rope_backward,
     [OP_SWIGLU] = op_swiglu_backward,
+    [OP_GEGLU] = op_geglu_backward,
     [OP_SEQ_LOGPROB] = op_seq_logprob_backward,
     [OP_DPO] = op_dpo_backward,
     [OP_DOT_CONST] = op_dot_const_backward,

@@ -26,6 +26,7 @@ void op_rmsnorm_backward(graph *g, tape_entry *e);
 void op_rope_backward(graph *g, tape_entry *e);
 void op_qk_norm_backward(graph *g, tape_entry *e);
 void op_swiglu_backward(graph *g, tape_entry *e);
+void op_geglu_backward(graph *g, tape_entry *e);
 /* Backward functions of the preference-learning ops (ops_align.c). */
 void op_seq_logprob_backward(graph *g, tape_entry *e);
 void op_dpo_backward(graph *g, tape_entry *e);

@@ -136,6 +136,24 @@ tensor *op_swiglu(graph *g, tensor *x) {
     return out;
 }
 
+tensor *op_geglu(graph *g, tensor *x) {
+    if (llama_skip(g, x, x)) return NULL;
+    int64_t C = x->shape[x->ndim - 1];
+    if (C % 2) return llama_fail(g, "geglu: the width must be even (gate | up)");
+    tensor *out = shaped_like(g, x, C / 2);
+    if (!out) return NULL;
+    g->k->geglu_forward(out->data, x->data, x->numel / C, C / 2);
+    llama_record(g, OP_GEGLU, out, x, NULL);
+    return out;
+}
+
+void op_geglu_backward(graph *g, tape_entry *e) {
+    tensor *x = e->in[0];
+    if (!x->requires_grad) return;
+    int64_t C = x->shape[x->ndim - 1];
+    g->k->geglu_backward(x->grad, x->data, e->out->grad, x->numel / C, C / 2);
+}
+
 void op_swiglu_backward(graph *g, tape_entry *e) {
     tensor *x = e->in[0];
     if (!x->requires_grad) return;

@@ -235,6 +235,7 @@ static attn_status lm_open(void *ctx, const attn_train_params *p, attn_model **o
         bc.pooler = bc.nsp_head = p->nsp;
         bc.mlm_head = true;
         bc.pre_ln = p->pre_ln;
+        if (p->model.activation == ATTN_ACT_GEGLU) bc.activation = ATTN_BERT_GEGLU;
         bc.no_bias = p->no_bias;
         bc.pad_token_id = tok ? added_id(tok, PAD_NAMES) : -1;
         if (p->arch == ATTN_ARCH_ESM) { /* ESM-2: token dropout on the data's mask token */

@@ -241,7 +241,7 @@ attn_status train_checkpoint(const attn_trainer *tr, const attn_train_params *p,
 
 /* The GPT-2 variant options (--activation, --rotary, --qk-norm,
  * --untied-head, --zero-init-proj) choose a new GPT-2's architecture, the
- * BERT ones (--pre-ln, --no-bias) a new BERT's. A
+ * BERT ones (--pre-ln, --no-bias, --activation geglu) a new BERT's. A
  * resumed or --init model keeps its own: an option given that the model
  * does not have is refused, as is one given for another kind of model. */
 static attn_status check_variant_options(const attn_train_params *p, const attn_model *m) {
@@ -255,7 +255,8 @@ static attn_status check_variant_options(const attn_train_params *p, const attn_
         {c->qk_norm, m && m->cfg.qk_norm, "--qk-norm"},
         {c->untied_head, m && m->cfg.untied_head, "--untied-head"},
         {c->zero_init_proj, m && m->cfg.zero_init_proj, "--zero-init-proj"},
-        {c->activation != ATTN_ACT_GELU_TANH, m && m->cfg.activation == c->activation, "--activation"},
+        {c->activation != ATTN_ACT_GELU_TANH && c->activation != ATTN_ACT_GEGLU, m && m->cfg.activation == c->activation,
+         "--activation"},
     };
     attn_bert_config bc;
     bool encoder = m && attn_model_encoder_config(m, &bc);
@@ -263,7 +264,9 @@ static attn_status check_variant_options(const attn_train_params *p, const attn_
     struct {
         bool given, has;
         const char *option;
-    } bert_opts[] = {{p->pre_ln, encoder && bc.pre_ln, "--pre-ln"}, {p->no_bias, encoder && bc.no_bias, "--no-bias"}};
+    } bert_opts[] = {{p->pre_ln, encoder && bc.pre_ln, "--pre-ln"},
+                     {p->no_bias, encoder && bc.no_bias, "--no-bias"},
+                     {c->activation == ATTN_ACT_GEGLU, encoder && bc.activation == ATTN_BERT_GEGLU, "--activation geglu"}};
     for (size_t i = 0; i < ARRAY_LEN(bert_opts); i++) {
         if (!bert_opts[i].given || bert_opts[i].has || new_bert) continue;
         if (!m)

@@ -53,9 +53,9 @@ grep -q "next-sentence head" "$tmp/err" || { cat "$tmp/err"; exit 1; }
 # an encoder is not trained with the next-token objective
 if "$ATTN" train --data "$tmp/data" --init "$tmp/full" --out "$tmp/bad" --steps 1 --quiet 2>"$tmp/err"; then echo "clm on an encoder accepted"; exit 1; fi
 grep -q "objective mlm" "$tmp/err" || { cat "$tmp/err"; exit 1; }
-# Cramming's changes: a pre-LN BERT without linear biases (model_type attn_bert) with sparse
+# Cramming's changes: a pre-LN BERT without linear biases, with GEGLU (model_type attn_bert) and sparse
 # prediction trains, resumes bit for bit, embeds, and is fine-tuned as a classifier
-cram="--pre-ln --no-bias --sparse-mlm --steps 12"
+cram="--pre-ln --no-bias --activation geglu --sparse-mlm --steps 12"
 "$ATTN" train $common $cram --out "$tmp/cram"
 grep -q '"model_type":.*"attn_bert"' "$tmp/cram/config.json" || { echo "--pre-ln --no-bias did not save an attn_bert"; exit 1; }
 "$ATTN" train $common $cram --out "$tmp/cram2" --stop-at 6
@@ -71,4 +71,6 @@ if "$ATTN" train $common --pre-ln --steps 1 --init "$tmp/full" --out "$tmp/bad" 
 grep -q "pre-ln" "$tmp/err" || { cat "$tmp/err"; exit 1; }
 if "$ATTN" train --data "$tmp/data" --sparse-mlm --out "$tmp/bad" --steps 1 --quiet 2>"$tmp/err"; then echo "--sparse-mlm with clm accepted"; exit 1; fi
 grep -q "objective mlm" "$tmp/err" || { cat "$tmp/err"; exit 1; }
+if "$ATTN" train --data "$tmp/data" --activation geglu --out "$tmp/bad" --steps 1 --quiet 2>"$tmp/err"; then echo "--activation geglu on a GPT-2 accepted"; exit 1; fi
+grep -q "new BERT" "$tmp/err" || { cat "$tmp/err"; exit 1; }
 echo ok

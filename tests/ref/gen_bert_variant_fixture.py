@@ -11,6 +11,8 @@ exact GELU, a key padding mask) changed as Cramming (Geiping & Goldstein 2022) c
                      before the MLP), and bert.encoder.final_layer_norm after the last block
   no linear biases   q, k, v, the attention output, both MLP layers, the MLM head's dense layer
                      and the decoder (tied to the word embeddings) have no bias; LayerNorms keep theirs
+  GEGLU              intermediate.dense (intermediate_size rows) is gate | up, the MLP's hidden
+                     state gelu(gate) * up (exact GELU), output.dense takes intermediate_size / 2
 
 tests/ref/attn_bert_tiny/ holds config.json (as attn writes it), model.safetensors and
 fixture.safetensors with gen_bert_fixture.py's tensors: input_ids, attention_mask,
@@ -54,7 +56,7 @@ def make_params(gen):
         p[h + "attention.output.dense.weight"] = rnd(C, C)
         p[h + "attention.output.LayerNorm.weight"], p[h + "attention.output.LayerNorm.bias"] = norm(C), 0.1 * rnd(C)
         p[h + "intermediate.dense.weight"] = rnd(F_INNER, C)
-        p[h + "output.dense.weight"] = rnd(C, F_INNER)
+        p[h + "output.dense.weight"] = rnd(C, F_INNER // 2)
         p[h + "output.LayerNorm.weight"], p[h + "output.LayerNorm.bias"] = norm(C), 0.1 * rnd(C)
     p["bert.encoder.final_layer_norm.weight"], p["bert.encoder.final_layer_norm.bias"] = norm(C), 0.1 * rnd(C)
     p["cls.predictions.transform.dense.weight"] = rnd(C, C)
@@ -82,7 +84,8 @@ def forward(p, ids, mask, types):
         y = (s.softmax(-1) @ v).transpose(1, 2).reshape(b, t, C)
         x = x + y @ p[h + "attention.output.dense.weight"].T
         a = F.layer_norm(x, (C,), p[h + "output.LayerNorm.weight"], p[h + "output.LayerNorm.bias"], EPS)
-        x = x + F.gelu(a @ p[h + "intermediate.dense.weight"].T) @ p[h + "output.dense.weight"].T
+        gate, up = (a @ p[h + "intermediate.dense.weight"].T).split(F_INNER // 2, dim=-1)
+        x = x + (F.gelu(gate) * up) @ p[h + "output.dense.weight"].T
     x = F.layer_norm(x, (C,), p["bert.encoder.final_layer_norm.weight"], p["bert.encoder.final_layer_norm.bias"], EPS)
     u = F.gelu(x @ p["cls.predictions.transform.dense.weight"].T)
     u = F.layer_norm(u, (C,), p["cls.predictions.transform.LayerNorm.weight"], p["cls.predictions.transform.LayerNorm.bias"], EPS)
@@ -90,11 +93,11 @@ def forward(p, ids, mask, types):
 
 
 def config():
-    """config.json as attn writes it for --pre-ln --no-bias."""
+    """config.json as attn writes it for --pre-ln --no-bias --activation geglu."""
     return {
         "architectures": ["AttnBertForMaskedLM"], "model_type": "attn_bert", "pre_layer_norm": True,
         "linear_bias": False, "vocab_size": V, "hidden_size": C, "num_hidden_layers": L, "num_attention_heads": H,
-        "intermediate_size": F_INNER, "hidden_act": "gelu", "hidden_dropout_prob": 0.0,
+        "intermediate_size": F_INNER, "hidden_act": "geglu", "hidden_dropout_prob": 0.0,
         "attention_probs_dropout_prob": 0, "max_position_embeddings": P, "type_vocab_size": TV,
         "initializer_range": 0.02, "layer_norm_eps": EPS, "pad_token_id": 0, "position_embedding_type": "absolute",
         "is_decoder": False, "tie_word_embeddings": True, "torch_dtype": "float32",

@@ -351,12 +351,12 @@ TEST("save and load back: each fixture (BERT, unprefixed BertModel, RoBERTa, att
 
 /* ---- attn_bert: pre-LN blocks, no linear biases (Cramming) ----------------- */
 
-TEST("attn_bert (pre-LN, no linear biases): hidden states, MLM logits, loss and every gradient match the PyTorch reference") {
+TEST("attn_bert (pre-LN, no linear biases, GEGLU): hidden states, MLM logits, loss and every gradient match the PyTorch reference") {
     fixture x;
     if (fixture_open(&x, REF "attn_bert_tiny")) {
         attn_bert_config cfg;
         attn_model_encoder_config(x.m, &cfg);
-        CHECK(cfg.pre_ln && cfg.no_bias && cfg.mlm_head && !cfg.roberta);
+        CHECK(cfg.pre_ln && cfg.no_bias && cfg.activation == ATTN_BERT_GEGLU && cfg.mlm_head && !cfg.roberta);
         CHECK(x.m->arch && !strcmp(x.m->arch->model_type, "attn_bert"));
         for (int i = 0; i < x.m->n_params_tensors; i++) /* the only biases are the LayerNorms' */
             if (strstr(x.m->params[i].name, ".bias")) CHECK(strstr(x.m->params[i].name, "LayerNorm") || strstr(x.m->params[i].name, "layer_norm"));
@@ -368,11 +368,12 @@ TEST("attn_bert (pre-LN, no linear biases): hidden states, MLM logits, loss and 
     fixture_close(&x);
 }
 
-static attn_model *tiny_mlm(bool pre_ln, bool no_bias, bool nsp, bool esm) {
+static attn_model *tiny_mlm(bool pre_ln, bool no_bias, bool geglu, bool nsp, bool esm) {
     attn_bert_config cfg = attn_bert_default_config();
     cfg.n_layer = 2, cfg.n_head = 2, cfg.hidden_size = 16, cfg.intermediate_size = 24, cfg.max_positions = 12;
     cfg.vocab_size = 23, cfg.mlm_head = true, cfg.pooler = cfg.nsp_head = nsp, cfg.dropout = 0.0f;
     cfg.pre_ln = pre_ln, cfg.no_bias = no_bias;
+    if (geglu) cfg.activation = ATTN_BERT_GEGLU;
     attn_model *m = NULL;
     if (esm) {
         cfg.layer_norm_eps = 1e-5f;
@@ -410,9 +411,9 @@ static float batch_loss_grads(attn_model *m, bool sparse, float *grads) {
     return v;
 }
 
-TEST("sparse masked-LM prediction (the head on the masked rows only): the dense loss and gradients (BERT, NSP, attn_bert, ESM)") {
+TEST("sparse masked-LM prediction (the head on the masked rows only): the dense loss and gradients (BERT, NSP, attn_bert with GEGLU, ESM)") {
     for (int k = 0; k < 4; k++) {
-        attn_model *m = tiny_mlm(k == 2, k == 2, k == 1, k == 3);
+        attn_model *m = tiny_mlm(k == 2, k == 2, k == 2, k == 1, k == 3);
         if (!m) continue;
         float *dense = attn_malloc((size_t)m->n_weights * sizeof(float)), *sparse = attn_malloc((size_t)m->n_weights * sizeof(float));
         float a = batch_loss_grads(m, false, dense), b = batch_loss_grads(m, true, sparse);
@@ -438,7 +439,7 @@ TEST("sparse masked-LM prediction (the head on the masked rows only): the dense 
 }
 
 TEST("attn_bert: a fresh pre-LN model without biases has no bias tensors but the LayerNorms', trains, attention maps sum to 1") {
-    attn_model *m = tiny_mlm(true, true, false, false), *plain = tiny_mlm(false, false, false, false);
+    attn_model *m = tiny_mlm(true, true, false, false, false), *plain = tiny_mlm(false, false, false, false, false);
     if (m && plain) {
         /* plain BERT minus q/k/v/out/fc/fc2 biases per layer and the head's dense and decoder biases, plus a final LayerNorm */
         int64_t C = 16, F = 24, V = 23;
@@ -506,7 +507,7 @@ static void write_variant_config(const char *path, const char *from, const char 
     write_text(path, out);
 }
 
-TEST("attn_bert directories: its keys under model_type bert, a key that is not a boolean, a config that disowns the final norm") {
+TEST("attn_bert directories: its keys under model_type bert, a key that is not a boolean, configs that disown the final norm, the biases or GEGLU") {
     char dir[] = "/tmp/attn_bertv_XXXXXX", cfg[96], w[96];
     CHECK(mkdtemp(dir) != NULL);
     snprintf(cfg, sizeof cfg, "%s/config.json", dir);
@@ -520,6 +521,8 @@ TEST("attn_bert directories: its keys under model_type bert, a key that is not a
     expect_error(dir, ATTN_ERR_FORMAT, "final_layer_norm");
     write_variant_config(cfg, "\"linear_bias\": false", "\"linear_bias\": true");
     expect_error(dir, ATTN_ERR_FORMAT, "bias");
+    write_variant_config(cfg, "\"hidden_act\": \"geglu\"", "\"hidden_act\": \"gelu\""); /* output.dense is F / 2 wide */
+    expect_error(dir, ATTN_ERR_FORMAT, "output.dense");
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     CHECK(system(cmd) == 0);

@@ -931,11 +931,15 @@ TEST("op_rope: gradient of a fused q|k|v tensor (the inverse rotation), full and
 }
 
 static tensor *build_swiglu(graph *g, gcase *c) { return op_swiglu(g, &c->in[0]); }
+static tensor *build_geglu(graph *g, gcase *c) { return op_geglu(g, &c->in[0]); }
 
-TEST("op_swiglu: gradients of the gate and up halves") {
+TEST("op_swiglu, op_geglu: gradients of the gate and up halves") {
     gcase c = {.name = "swiglu", .n_in = 1, .build = build_swiglu, .h = 1e-2f};
     c.in[0] = leaf(3, (int64_t[]){2, 3, 10}, 3020, 2.0f);
     check_case(&c);
+    gcase d = {.name = "geglu", .n_in = 1, .build = build_geglu, .h = 1e-2f};
+    d.in[0] = leaf(3, (int64_t[]){2, 3, 10}, 3021, 2.0f);
+    check_case(&d);
 }
 
 /* a fused q|k|v row: 2 query and 2 key heads of width 5 normed, the value heads pass */

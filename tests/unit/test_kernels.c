@@ -695,28 +695,46 @@ TEST("rope: known values (position 0 is the identity; head dims 2 at position 1 
     CHECK_NEAR(z[1], sin(1.0), 1e-7);
 }
 
-static void check_swiglu(int64_t N, int64_t F, float amp, uint64_t s) {
+typedef void (*glu_fwd)(float *, const float *, int64_t, int64_t);
+typedef void (*glu_bwd)(float *, const float *, const float *, int64_t, int64_t);
+static double silu_times(double a, double b) { return a / (1 + exp(-a)) * b; }
+static double gelu_times(double a, double b) { return 0.5 * a * (1 + erf(a / sqrt(2.0))) * b; }
+
+/* A gated unit's kernels (gate | up halves): cpu against ref, ref's first
+ * output against the definition, accumulated backward. */
+static void check_glu(bool gelu, int64_t N, int64_t F, float amp, uint64_t s) {
+    glu_fwd rf = gelu ? kernels_ref.geglu_forward : kernels_ref.swiglu_forward;
+    glu_fwd cf = gelu ? kernels_cpu.geglu_forward : kernels_cpu.swiglu_forward;
+    glu_bwd rb = gelu ? kernels_ref.geglu_backward : kernels_ref.swiglu_backward;
+    glu_bwd cb = gelu ? kernels_cpu.geglu_backward : kernels_cpu.swiglu_backward;
     float *x = randn(N * 2 * F, s, amp), *dout = randn(N * F, s + 1, 1);
     float *o_ref = filled(N * F, NAN), *o_cpu = filled(N * F, NAN);
-    kernels_ref.swiglu_forward(o_ref, x, N, F);
-    kernels_cpu.swiglu_forward(o_cpu, x, N, F);
-    CHECK(close_to("swiglu out", o_cpu, o_ref, NULL, N * F, 1e-5));
-    CHECK_NEAR(o_ref[0], (double)x[0] / (1 + exp(-(double)x[0])) * (double)x[F], 1e-6 * fmax(1, fabs((double)o_ref[0])));
+    rf(o_ref, x, N, F);
+    cf(o_cpu, x, N, F);
+    CHECK(close_to(gelu ? "geglu out" : "swiglu out", o_cpu, o_ref, NULL, N * F, 1e-5));
+    double want = (gelu ? gelu_times : silu_times)((double)x[0], (double)x[F]);
+    CHECK_NEAR(o_ref[0], want, 1e-6 * fmax(1, fabs(want)));
     float *pre = randn(N * 2 * F, s + 2, 1), *rd = copy_of(pre, N * 2 * F), *cd = copy_of(pre, N * 2 * F);
     float *fresh = filled(N * 2 * F, 0);
-    kernels_ref.swiglu_backward(fresh, x, dout, N, F);
-    kernels_ref.swiglu_backward(rd, x, dout, N, F);
-    kernels_cpu.swiglu_backward(cd, x, dout, N, F);
-    CHECK(accumulated("ref swiglu dinp", rd, pre, fresh, N * 2 * F, 1e-6));
-    CHECK(close_to("swiglu dinp", cd, rd, pre, N * 2 * F, 1e-5));
+    rb(fresh, x, dout, N, F);
+    rb(rd, x, dout, N, F);
+    cb(cd, x, dout, N, F);
+    CHECK(accumulated(gelu ? "ref geglu dinp" : "ref swiglu dinp", rd, pre, fresh, N * 2 * F, 1e-6));
+    CHECK(close_to(gelu ? "geglu dinp" : "swiglu dinp", cd, rd, pre, N * 2 * F, 1e-5));
     attn_free(x), attn_free(dout), attn_free(o_ref), attn_free(o_cpu), attn_free(pre), attn_free(rd), attn_free(cd);
     attn_free(fresh);
 }
 
 TEST("swiglu: cpu matches ref, small and large gates (saturated sigmoid), accumulated backward") {
-    check_swiglu(7, 13, 1, 1700);
-    check_swiglu(3, 64, 30, 1710);
-    check_swiglu(1, 1, 1, 1720);
+    check_glu(false, 7, 13, 1, 1700);
+    check_glu(false, 3, 64, 30, 1710);
+    check_glu(false, 1, 1, 1, 1720);
+}
+
+TEST("geglu: cpu matches ref, small and large gates (saturated erf), accumulated backward") {
+    check_glu(true, 7, 13, 1, 1730);
+    check_glu(true, 3, 64, 12, 1740);
+    check_glu(true, 1, 1, 1, 1750);
 }
 
 /* QK-norm over the first n_heads heads of width D of rows of C floats:

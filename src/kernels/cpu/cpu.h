@@ -133,5 +133,7 @@ void CPU_FN(cpu_qk_norm_backward)(float *dinp, const float *dout, const float *i
                                   int64_t C, int64_t n_heads, int64_t D);
 void CPU_FN(cpu_swiglu_forward)(float *out, const float *inp, int64_t N, int64_t F);
 void CPU_FN(cpu_swiglu_backward)(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
+void CPU_FN(cpu_geglu_forward)(float *out, const float *inp, int64_t N, int64_t F);
+void CPU_FN(cpu_geglu_backward)(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
 
 #endif

@@ -193,3 +193,28 @@ void CPU_FN(cpu_swiglu_backward)(float *dinp, const float *inp, const float *dou
         }
     }
 }
+
+void CPU_FN(cpu_geglu_forward)(float *out, const float *inp, int64_t N, int64_t F) {
+#pragma omp parallel for if (N * F >= PAR_MIN) schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        const float *a = inp + n * 2 * F, *b = a + F;
+        float *o = out + n * F;
+#pragma omp simd
+        for (int64_t f = 0; f < F; f++) o[f] = vm_gelu_erf(a[f]) * b[f];
+    }
+}
+
+void CPU_FN(cpu_geglu_backward)(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F) {
+#pragma omp parallel for if (N * F >= PAR_MIN) schedule(static)
+    for (int64_t n = 0; n < N; n++) {
+        const float *a = inp + n * 2 * F, *b = a + F, *d = dout + n * F;
+        float *da = dinp + n * 2 * F, *db = da + F;
+#pragma omp simd
+        for (int64_t f = 0; f < F; f++) {
+            float phi = 0.5f * (1.0f + vm_erff(a[f] * VM_INV_SQRT2));
+            float pdf = 0.3989422804014327f * vm_expf(-0.5f * a[f] * a[f]);
+            da[f] += d[f] * b[f] * (phi + a[f] * pdf);
+            db[f] += d[f] * a[f] * phi;
+        }
+    }
+}

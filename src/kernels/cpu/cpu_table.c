@@ -54,6 +54,8 @@ const kernels CPU_FN(kernels_cpu) = {
     .qk_norm_backward = CPU_FN(cpu_qk_norm_backward),
     .swiglu_forward = CPU_FN(cpu_swiglu_forward),
     .swiglu_backward = CPU_FN(cpu_swiglu_backward),
+    .geglu_forward = CPU_FN(cpu_geglu_forward),
+    .geglu_backward = CPU_FN(cpu_geglu_backward),
     .matmul_forward_q = CPU_FN(cpu_matmul_forward_q),
     .embedding_forward_q = CPU_FN(cpu_embedding_forward_q),
 };

@@ -84,6 +84,8 @@ void ref_qk_norm_backward(float *dinp, const float *dout, const float *inp, cons
                           int64_t n_heads, int64_t D);
 void ref_swiglu_forward(float *out, const float *inp, int64_t N, int64_t F);
 void ref_swiglu_backward(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
+void ref_geglu_forward(float *out, const float *inp, int64_t N, int64_t F);
+void ref_geglu_backward(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F);
 
 
 /* Quantized inference (kernels/quant.h): the exact integer dot of one

@@ -119,6 +119,24 @@ void ref_qk_norm_backward(float *dinp, const float *dout, const float *inp, cons
     }
 }
 
+void ref_geglu_forward(float *out, const float *inp, int64_t N, int64_t F) {
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t f = 0; f < F; f++) {
+            double a = (double)inp[n * 2 * F + f], b = (double)inp[n * 2 * F + F + f];
+            out[n * F + f] = (float)(0.5 * a * (1.0 + erf(a * 0.7071067811865476)) * b);
+        }
+}
+
+void ref_geglu_backward(float *dinp, const float *inp, const float *dout, int64_t N, int64_t F) {
+    for (int64_t n = 0; n < N; n++)
+        for (int64_t f = 0; f < F; f++) {
+            double a = (double)inp[n * 2 * F + f], b = (double)inp[n * 2 * F + F + f], d = (double)dout[n * F + f];
+            double phi = 0.5 * (1.0 + erf(a * 0.7071067811865476)), pdf = 0.3989422804014327 * exp(-0.5 * a * a);
+            dinp[n * 2 * F + f] += (float)(d * b * (phi + a * pdf));
+            dinp[n * 2 * F + F + f] += (float)(d * a * phi);
+        }
+}
+
 void ref_swiglu_forward(float *out, const float *inp, int64_t N, int64_t F) {
     for (int64_t n = 0; n < N; n++)
         for (int64_t f = 0; f < F; f++) {

@@ -49,6 +49,8 @@ const kernels kernels_ref = {
     .qk_norm_backward = ref_qk_norm_backward,
     .swiglu_forward = ref_swiglu_forward,
     .swiglu_backward = ref_swiglu_backward,
+    .geglu_forward = ref_geglu_forward,
+    .geglu_backward = ref_geglu_backward,
     .matmul_forward_q = ref_matmul_forward_q,
     .embedding_forward_q = ref_embedding_forward_q,
 };
