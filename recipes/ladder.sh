@@ -74,7 +74,7 @@ table() {
         END {
             split(rungs, order, " ")
             base = r["baseline"] ? t["baseline"] / r["baseline"] : 0
-            qbase = r["baseline"] && q["baseline"] ? s["baseline"] / r["baseline"] * q["baseline"] : 0
+            qbase = r["baseline"] && ("baseline" in q) ? s["baseline"] / r["baseline"] * q["baseline"] : 0
             for (i = 1; i in order; i++) {
                 k = order[i]
                 if (!n[k]) continue
