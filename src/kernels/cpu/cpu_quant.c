@@ -167,7 +167,7 @@ const char *CPU_FN(cpu_quant_path)(void) {
 
 /* ---- F16 weights: fp32 activations times halves ----------------------------------- */
 
-enum { F16_ROWS = 8, F16_PANEL = 128 };
+enum { F16_ROWS = 8, F16_PANEL_BYTES = 4 << 20 };
 
 /* y[n] = x[n] . w for n < N <= F16_ROWS activation rows (ldx apart) and one
  * weight row of C halves (C a multiple of 32): each half converted once,
@@ -213,8 +213,10 @@ static void f16_dots(float *y, const float *x, int64_t ldx, const uint16_t *w, i
 #endif
 }
 
-/* The rows of a weight panel converted to fp32 (F16_PANEL x C), and the
- * panel's outputs (N x F16_PANEL), per calling thread. */
+/* The rows of a weight panel converted to fp32 (P x C, about
+ * F16_PANEL_BYTES: the fp32 product packs the activations again for every
+ * panel, so panels are large), and the panel's outputs (N x P), per calling
+ * thread. */
 static thread_buffer f16_panel_buffer = THREAD_BUFFER_INIT;
 
 /* out (N, OC) = x (N, C) @ W^T + bias for W (OC, C) in halves. A few rows
@@ -223,8 +225,9 @@ static thread_buffer f16_panel_buffer = THREAD_BUFFER_INIT;
  * the fp32 product on it. */
 static void f16_forward(float *out, const float *x, const uint16_t *w, const float *bias, int64_t N, int64_t C,
                         int64_t OC) {
-    float *panel = N > F16_ROWS ? thread_buffer_get(&f16_panel_buffer, (size_t)(F16_PANEL * C + N * F16_PANEL) * sizeof(float))
-                                : NULL;
+    int64_t PR = F16_PANEL_BYTES / (4 * C);
+    PR = PR < 64 ? 64 : PR > OC ? OC : PR;
+    float *panel = N > F16_ROWS ? thread_buffer_get(&f16_panel_buffer, (size_t)(PR * C + N * PR) * sizeof(float)) : NULL;
     if (!panel) {
         bool par = !cpu_in_team() && N * OC * C >= PAR_MIN;
         (void)par;
@@ -238,14 +241,23 @@ static void f16_forward(float *out, const float *x, const uint16_t *w, const flo
             }
         return;
     }
-    float *tmp = panel + F16_PANEL * C;
-    for (int64_t o0 = 0; o0 < OC; o0 += F16_PANEL) {
-        int64_t P = OC - o0 < F16_PANEL ? OC - o0 : F16_PANEL;
+    float *tmp = panel + PR * C;
+    for (int64_t o0 = 0; o0 < OC; o0 += PR) {
+        int64_t P = OC - o0 < PR ? OC - o0 : PR;
         bool par = !cpu_in_team() && P * C >= PAR_MIN;
         (void)par;
 #pragma omp parallel for schedule(static) if (par)
-        for (int64_t r = 0; r < P; r++)
-            for (int64_t k = 0; k < C; k++) panel[r * C + k] = quant_f16(w[(o0 + r) * C + k]);
+        for (int64_t r = 0; r < P; r++) {
+            const uint16_t *h = w + (o0 + r) * C;
+            float *f = panel + r * C;
+#if defined(__AVX512F__) && defined(__F16C__)
+            for (int64_t k = 0; k < C; k += 16) _mm512_storeu_ps(f + k, _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(h + k))));
+#elif defined(__AVX2__) && defined(__F16C__)
+            for (int64_t k = 0; k < C; k += 8) _mm256_storeu_ps(f + k, _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(h + k))));
+#else
+            for (int64_t k = 0; k < C; k++) f[k] = quant_f16(h[k]);
+#endif
+        }
         CPU_FN(cpu_matmul_forward)(tmp, x, panel, bias ? bias + o0 : NULL, N, C, P);
         for (int64_t n = 0; n < N; n++) memcpy(out + n * OC + o0, tmp + n * P, (size_t)P * sizeof(float));
     }
