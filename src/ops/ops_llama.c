@@ -123,40 +123,29 @@ void op_qk_norm_backward(graph *g, tape_entry *e) {
     g->k->qk_norm_backward(x->grad, e->out->grad, x->data, e->saved[0], x->numel / C, C, e->cols[0], e->cols[1]);
 }
 
-/* ---- SwiGLU ------------------------------------------------------------------- */
+/* ---- SwiGLU and GEGLU ----------------------------------------------------------- */
 
-tensor *op_swiglu(graph *g, tensor *x) {
+/* A gated unit over x (..., 2F) = gate | up: SwiGLU's silu(gate) * up, or with geglu gelu(gate) * up. */
+static tensor *gated_unit(graph *g, tensor *x, bool geglu) {
     if (llama_skip(g, x, x)) return NULL;
     int64_t C = x->shape[x->ndim - 1];
-    if (C % 2) return llama_fail(g, "swiglu: the width must be even (gate | up)");
+    if (C % 2) return llama_fail(g, geglu ? "geglu: the width must be even (gate | up)" : "swiglu: the width must be even (gate | up)");
     tensor *out = shaped_like(g, x, C / 2);
     if (!out) return NULL;
-    g->k->swiglu_forward(out->data, x->data, x->numel / C, C / 2);
-    llama_record(g, OP_SWIGLU, out, x, NULL);
+    (geglu ? g->k->geglu_forward : g->k->swiglu_forward)(out->data, x->data, x->numel / C, C / 2);
+    llama_record(g, geglu ? OP_GEGLU : OP_SWIGLU, out, x, NULL);
     return out;
 }
 
-tensor *op_geglu(graph *g, tensor *x) {
-    if (llama_skip(g, x, x)) return NULL;
-    int64_t C = x->shape[x->ndim - 1];
-    if (C % 2) return llama_fail(g, "geglu: the width must be even (gate | up)");
-    tensor *out = shaped_like(g, x, C / 2);
-    if (!out) return NULL;
-    g->k->geglu_forward(out->data, x->data, x->numel / C, C / 2);
-    llama_record(g, OP_GEGLU, out, x, NULL);
-    return out;
-}
+tensor *op_swiglu(graph *g, tensor *x) { return gated_unit(g, x, false); }
+tensor *op_geglu(graph *g, tensor *x) { return gated_unit(g, x, true); }
 
-void op_geglu_backward(graph *g, tape_entry *e) {
+static void gated_unit_backward(graph *g, tape_entry *e, bool geglu) {
     tensor *x = e->in[0];
     if (!x->requires_grad) return;
     int64_t C = x->shape[x->ndim - 1];
-    g->k->geglu_backward(x->grad, x->data, e->out->grad, x->numel / C, C / 2);
+    (geglu ? g->k->geglu_backward : g->k->swiglu_backward)(x->grad, x->data, e->out->grad, x->numel / C, C / 2);
 }
 
-void op_swiglu_backward(graph *g, tape_entry *e) {
-    tensor *x = e->in[0];
-    if (!x->requires_grad) return;
-    int64_t C = x->shape[x->ndim - 1];
-    g->k->swiglu_backward(x->grad, x->data, e->out->grad, x->numel / C, C / 2);
-}
+void op_swiglu_backward(graph *g, tape_entry *e) { gated_unit_backward(g, e, false); }
+void op_geglu_backward(graph *g, tape_entry *e) { gated_unit_backward(g, e, true); }
