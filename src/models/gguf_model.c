@@ -173,8 +173,9 @@ attn_status gguf_rope_rows(void *w, int64_t heads, int64_t D, size_t row_bytes, 
 
 /* Reads every parameter of m from f: the F16 / Q8_0 / Q4_0 / Q4_1 matrices
  * with rows a multiple of 32 wide stay as they are (a fused view's parts
- * when they share the type), the rest are converted to fp32. With rope (llama files), q and k rows return from
- * llama.cpp's interleaved rotary order. */
+ * when they share the type), the rest are converted to fp32. With rope
+ * (llama files), q and k rows return from llama.cpp's interleaved rotary
+ * order. */
 static attn_status read_params(attn_model *m, const gguf_file *f, const llama_hparams *rope) {
     int n = m->n_params_tensors;
     const gguf_tensor **ts = attn_calloc((size_t)n, sizeof *ts);

@@ -97,7 +97,7 @@ typedef struct tape_entry {
     float *saved[2];          /* op-specific: mean/rstd, lse, losses */
     const int32_t *ids;       /* embedding ids, cross-entropy targets */
     attn_dims dims;           /* attention */
-    int64_t cols[3];          /* attention: q, k, v column offsets; select: the position */
+    int64_t cols[3];          /* attention: q, k, v column offsets */
     int64_t n_valid;          /* cross-entropy: rows that count */
     float fparam;             /* dropout p, layer norm eps, ignore index */
     uint64_t seed;            /* dropout mask seed */

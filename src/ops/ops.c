@@ -291,16 +291,18 @@ static void tanh_backward(graph *g, tape_entry *e) {
     if (e->in[0]->requires_grad) g->k->tanh_backward(e->in[0]->grad, e->out->data, e->out->grad, e->out->numel);
 }
 
-/* ---- select one position per row ------------------------------------------ */
+/* ---- select one position per row, gather rows ------------------------------ */
 
-/* out[b] = x[b, pos ? pos[b] : t]; pos (B) must stay valid until backward. */
+/* out[b] = x[b, pos ? pos[b] : t]: the gather of rows b * T + position. */
 static tensor *select_rows(graph *g, tensor *x, int64_t t, const int32_t *pos) {
     GUARD(g, x);
     if (x->ndim != 3) {
         fail(g, ATTN_ERR_INVALID_ARG, "select: x must be (B, T, C)");
         return NULL;
     }
-    int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2];
+    int64_t B = x->shape[0], T = x->shape[1];
+    int32_t *idx = graph_ints(g, B);
+    if (!idx) return NULL;
     for (int64_t b = 0; b < B; b++) {
         int64_t tb = pos ? pos[b] : t;
         if (tb < 0 || tb >= T) {
@@ -309,25 +311,16 @@ static tensor *select_rows(graph *g, tensor *x, int64_t t, const int32_t *pos) {
                                         (long long)tb, (long long)b, (long long)T);
             return NULL;
         }
+        idx[b] = (int32_t)(b * T + tb);
     }
-    tensor *out = graph_tensor(g, 2, (int64_t[]){B, C});
-    if (!out) return NULL;
-    for (int64_t b = 0; b < B; b++)
-        memcpy(out->data + b * C, x->data + (b * T + (pos ? pos[b] : t)) * C, (size_t)C * sizeof(float));
-    tape_entry *e = record(g, OP_SELECT, out, x, NULL, NULL);
-    if (e) {
-        e->cols[0] = t;
-        e->ids = pos;
-    }
-    return out;
+    return op_gather_rows(g, x, idx, B);
 }
 
 tensor *op_select(graph *g, tensor *x, int64_t t) { return select_rows(g, x, t, NULL); }
 
 tensor *op_select_rows(graph *g, tensor *x, const int32_t *pos) { return select_rows(g, x, 0, pos); }
 
-/* out (M, C) = rows idx[0..M) of x seen as (rows, C); recorded as a select
- * with cols[0] = -1 and cols[1] = M. */
+/* out (M, C) = rows idx[0..M) of x seen as (rows, C). */
 tensor *op_gather_rows(graph *g, tensor *x, const int32_t *idx, int64_t M) {
     GUARD(g, x, idx);
     int64_t C = last_dim(x), N = rows(x);
@@ -345,31 +338,19 @@ tensor *op_gather_rows(graph *g, tensor *x, const int32_t *idx, int64_t M) {
     if (!out) return NULL;
     for (int64_t i = 0; i < M; i++) memcpy(out->data + i * C, x->data + (int64_t)idx[i] * C, (size_t)C * sizeof(float));
     tape_entry *e = record(g, OP_SELECT, out, x, NULL, NULL);
-    if (e) {
-        e->cols[0] = -1;
-        e->cols[1] = M;
-        e->ids = idx;
-    }
+    if (e) e->ids = idx;
     return out;
 }
 
+/* Rows may repeat (a gather's), so dx adds. */
 static void select_backward(graph *g, tape_entry *e) {
     (void)g;
     tensor *x = e->in[0];
     if (!x->requires_grad) return;
-    if (e->cols[0] < 0) { /* gather: rows may repeat, so add */
-        int64_t C = last_dim(x);
-        for (int64_t i = 0; i < e->cols[1]; i++) {
-            float *dx = x->grad + (int64_t)e->ids[i] * C;
-            const float *dy = e->out->grad + i * C;
-            for (int64_t c = 0; c < C; c++) dx[c] += dy[c];
-        }
-        return;
-    }
-    int64_t B = x->shape[0], T = x->shape[1], C = x->shape[2];
-    for (int64_t b = 0; b < B; b++) {
-        float *dx = x->grad + (b * T + (e->ids ? e->ids[b] : e->cols[0])) * C;
-        const float *dy = e->out->grad + b * C;
+    int64_t C = last_dim(x), M = e->out->shape[0];
+    for (int64_t i = 0; i < M; i++) {
+        float *dx = x->grad + (int64_t)e->ids[i] * C;
+        const float *dy = e->out->grad + i * C;
         for (int64_t c = 0; c < C; c++) dx[c] += dy[c];
     }
 }
