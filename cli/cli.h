@@ -22,6 +22,7 @@ int cmd_similar(int argc, char **argv);
 int cmd_bleu(int argc, char **argv);
 int cmd_classify(int argc, char **argv);
 int cmd_reward(int argc, char **argv);
+int cmd_rollout(int argc, char **argv);
 int cmd_align(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_translate(int argc, char **argv);
@@ -189,6 +190,10 @@ typedef struct cli_buf {
 bool cli_buf_add(cli_buf *b, const void *s, size_t n);
 /* A malloc'ed copy of the n bytes at s and a NUL (NULL: out of memory). */
 char *cli_strndup(const char *s, size_t n);
+/* A malloc'ed, NUL-terminated copy of s[0..n) as valid UTF-8: a byte that
+ * starts no character (a NUL byte too) becomes U+FFFD, and so does a
+ * character cut off at the end (NULL: out of memory). */
+char *cli_utf8_valid(const char *s, size_t n);
 /* A file replaced atomically: written to a unique temporary name in the
  * same directory, flushed, fsync'ed and renamed over path by commit; abort
  * (or a failed commit) removes the temporary and leaves path as it was. */

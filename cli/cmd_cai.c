@@ -164,30 +164,12 @@ static bool is_stop(const agent *a, int32_t t) {
     return false;
 }
 
-/* The bytes made valid UTF-8 (a byte that starts no character becomes
- * U+FFFD), white space at both ends dropped. */
+/* The bytes made valid UTF-8 (cli_utf8_valid), white space at both ends dropped. */
 static char *clean_text(const char *s, size_t n) {
-    cli_buf b = {0};
-    const unsigned char *u = (const unsigned char *)s;
     size_t i = 0;
     while (i < n && strchr(" \t\r\n", s[i])) i++;
     while (n > i && strchr(" \t\r\n", s[n - 1])) n--;
-    if (!cli_buf_add(&b, "", 0)) return NULL;
-    while (i < n) {
-        int k = u[i] ? cli_utf8_len(u + i, n - i) : -1;
-        if (k > 0) {
-            if (!cli_buf_add(&b, s + i, (size_t)k)) break;
-            i += (size_t)k;
-        } else {
-            if (!cli_buf_add(&b, "\xEF\xBF\xBD", 3)) break;
-            i = k == 0 ? n : i + 1;
-        }
-    }
-    if (i < n) {
-        free(b.p);
-        return NULL;
-    }
-    return b.p;
+    return cli_utf8_valid(s + i, n - i);
 }
 
 /* Samples the assistant's answer to messages[0..n) into *out (malloc'd):

@@ -2,11 +2,14 @@
  * pairs, with a reward model (a one-label *ForSequenceClassification, e.g.
  * from `attn train --objective reward`): each text is made and encoded as
  * in that training (attn_chat_example_text with the model's chat template,
- * the tokenizer's post-processor, truncated to the positions). */
+ * the tokenizer's post-processor, truncated to the positions). Or with a
+ * sentiment lexicon (--lexicon): VADER's compound score of a
+ * conversation's last message, or of each completion's text. */
 #include "cli.h"
 
 #include "attn/chat_data.h"
 #include "attn/encoder.h"
+#include "attn/eval.h"
 #include "attn/model.h"
 #include "attn/tokenizer.h"
 
@@ -18,8 +21,49 @@ typedef struct row {
     int64_t n;
 } row;
 
+/* The text of completion turns t (their contents one after another). */
+static char *turns_text(const attn_chat_turns *t) {
+    cli_buf b = {0};
+    bool ok = cli_buf_add(&b, "", 0);
+    for (int64_t i = 0; ok && i < t->n; i++) ok = cli_buf_add(&b, t->m[i].content, strlen(t->m[i].content));
+    if (!ok) free(b.p);
+    return ok ? b.p : NULL;
+}
+
+/* attn reward --lexicon: the lexicon's score of each conversation's last
+ * message, or of both completions of each pair. */
+static int lexicon_scores(const char *lex_path, const char *path, bool pairs) {
+    attn_lexicon *lex = NULL;
+    attn_chat_data *d = NULL;
+    attn_status st = attn_lexicon_load(lex_path, &lex);
+    if (!st) st = attn_chat_data_read(path, pairs ? ATTN_CHAT_PAIRS : ATTN_CHAT_CONVERSATIONS, &d);
+    int64_t above = 0;
+    for (int64_t i = 0; !st && i < d->n; i++) {
+        const attn_chat_example *e = &d->ex[i];
+        double v[2] = {0, 0};
+        for (int w = 0; w < (pairs ? 2 : 1) && !st; w++) {
+            const attn_chat_message *last = &e->prompt.m[e->prompt.n - 1];
+            char *text = pairs ? turns_text(w ? &e->rejected : &e->chosen) : NULL;
+            if (pairs && !text) st = ATTN_ERR_OUT_OF_MEMORY;
+            if (!st) st = attn_lexicon_score(lex, pairs ? text : last->content, strlen(pairs ? text : last->content), &v[w]);
+            free(text);
+        }
+        if (st) break;
+        if (pairs) printf("%.6f\t%.6f\n", v[0], v[1]);
+        else printf("%.6f\n", v[0]);
+        above += v[0] > v[1];
+    }
+    if (!st) st = cli_stdout_check();
+    if (!st && pairs)
+        fprintf(stderr, "attn reward: chosen above rejected in %lld of %lld pairs (%.2f%%)\n", (long long)above, (long long)d->n,
+                100.0 * (double)above / (double)d->n);
+    attn_chat_data_free(d);
+    attn_lexicon_free(lex);
+    return st ? cli_fail("reward", st, NULL) : 0;
+}
+
 int cmd_reward(int argc, char **argv) {
-    const char *model_dir = NULL;
+    const char *model_dir = NULL, *lex_path = NULL;
     long long batch = 16, threads = 0;
     bool pairs = false;
     const cli_option options[] = {
@@ -27,18 +71,24 @@ int cmd_reward(int argc, char **argv) {
         {CLI_FLAG("--pairs", NULL, &pairs,
                   "FILE holds preference pairs ({\"prompt\", \"chosen\", \"rejected\"}): print both rewards of each, "
                   "and on stderr how often chosen scores above rejected")},
+        {CLI_STR("--lexicon", NULL, "FILE", &lex_path,
+                 "score with a sentiment lexicon instead of a model (WORD<TAB>VALENCE lines, e.g. "
+                 "data/sentiment/vader_lexicon.tsv): VADER's compound score in [-1, 1] of each conversation's last "
+                 "message, or of each completion")},
         {CLI_INT("--batch", NULL, "N", &batch, 1, CLI_MAX_BATCH, "texts per forward pass")},
         {CLI_THREADS(&threads)},
         CLI_END,
     };
-    const cli_spec spec = {"usage: attn reward -m MODEL [--pairs] FILE",
+    const cli_spec spec = {"usage: attn reward -m MODEL [--pairs] FILE\n       attn reward --lexicon LEXICON [--pairs] FILE",
                            "Prints the reward of each conversation of FILE (JSON lines {\"messages\": [...]}), one per\n"
                            "line, or with --pairs \"chosen<TAB>rejected\" per pair.",
                            options, NULL};
     int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
     if (r != CLI_GO_ON) return r;
     if (n_pos != 1) return cli_usage_error("one input FILE is required (see attn reward --help)");
-    if (!model_dir) return cli_usage_error("-m MODEL is required (see attn reward --help)");
+    if (model_dir && lex_path) return cli_usage_error("-m MODEL or --lexicon FILE, not both");
+    if (lex_path) return lexicon_scores(lex_path, argv[1], pairs);
+    if (!model_dir) return cli_usage_error("-m MODEL or --lexicon FILE is required (see attn reward --help)");
     int r0 = cli_set_threads(threads);
     if (r0) return r0;
     attn_model *m = NULL;

@@ -77,6 +77,7 @@ static void on_progress(const attn_train_progress *p, void *user) {
         if (p->has_bleu) fprintf(stderr, " | BLEU %.2f", (double)p->val_bleu);
         if (p->has_rewards) fprintf(stderr, " | reward acc %.2f%% margin %.3f", 100.0 * (double)p->reward_accuracy, (double)p->reward_margin);
         if (p->has_reward_mean) fprintf(stderr, " | reward %.3f", (double)p->reward_mean);
+        if (p->has_lexicon_reward) fprintf(stderr, " | lexicon %.3f", (double)p->lexicon_reward);
         if (p->has_grpo_kl) fprintf(stderr, " | kl %.4f", (double)p->kl);
         if (p->has_ppo) fprintf(stderr, " | kl %.3f clip %.2f vf %.4f", (double)p->kl, (double)p->clip_frac, (double)p->value_loss);
         if (p->has_val_exact) fprintf(stderr, " | val exact %.2f%%", 100.0 * (double)p->val_exact_match);
@@ -216,11 +217,15 @@ int cmd_train(int argc, char **argv) {
         {CLI_FLOAT("--kl", NULL, "X", &p.kl_coef, 0, 1e6, CLI_CLOSED,
                    "grpo: coefficient of the per-token KL penalty to the --init model (0: none)")},
         {CLI_STR("--prompts", NULL, "FILE", &p.ppo_prompts,
-                 "ppo: prompt-only JSON lines ({\"prompt\": ...} or {\"messages\": [...]}, rendered with the model's chat "
-                 "template and its generation prompt), or arith: the built-in \"A+B=\" prompts")},
+                 "ppo: prompt-only JSON lines ({\"prompt\": \"text\"}: plain text; {\"prompt\": [...]} or {\"messages\": "
+                 "[...]}: rendered with the model's chat template and its generation prompt), or arith: the built-in "
+                 "\"A+B=\" prompts")},
         {CLI_STR("--reward", NULL, "DIR", &p.ppo_reward,
                  "ppo: a reward model (attn train --objective reward; the policy's tokenizer), or arith: 1 for the exact "
                  "sum (with --prompts arith)")},
+        {CLI_STR("--lexicon", NULL, "FILE", &p.ppo_lexicon,
+                 "ppo: also score each rollout's completions with this sentiment lexicon (e.g. "
+                 "data/sentiment/vader_lexicon.tsv) and log the mean as lexicon_reward (not trained on)")},
         {CLI_INT("--ppo-epochs", NULL, "K", &p.ppo_epochs, 1, 1 << 20, "ppo: optimizer steps per rollout")},
         {CLI_INT("--max-new", NULL, "N", &p.max_new, 1, 1 << 20, "ppo: tokens per sampled completion at most")},
         {CLI_FLOAT("--cliprange", NULL, "X", &p.cliprange, 0, 1e6, CLI_CLOSED, "ppo: the policy ratio's clip range")},

@@ -260,3 +260,25 @@ bool cli_buf_add(cli_buf *b, const void *s, size_t n) {
     b->p[b->len] = '\0';
     return true;
 }
+
+char *cli_utf8_valid(const char *s, size_t n) {
+    cli_buf b = {0};
+    const unsigned char *u = (const unsigned char *)s;
+    size_t i = 0;
+    if (!cli_buf_add(&b, "", 0)) return NULL;
+    while (i < n) {
+        int k = u[i] ? cli_utf8_len(u + i, n - i) : -1;
+        if (k > 0) {
+            if (!cli_buf_add(&b, s + i, (size_t)k)) break;
+            i += (size_t)k;
+        } else {
+            if (!cli_buf_add(&b, "\xEF\xBF\xBD", 3)) break;
+            i = k == 0 ? n : i + 1;
+        }
+    }
+    if (i < n) {
+        free(b.p);
+        return NULL;
+    }
+    return b.p;
+}

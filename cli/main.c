@@ -24,6 +24,7 @@ static const command COMMANDS[] = {
     {"embed", cmd_embed, "sentence embeddings from an encoder (BERT, MiniLM): one per line, JSON or .npy"},
     {"classify", cmd_classify, "label lines of text with a fine-tuned classifier (BERT, RoBERTa, GPT)"},
     {"reward", cmd_reward, "score conversations or preference pairs with a reward model"},
+    {"rollout", cmd_rollout, "sample completions of prompts and score them: lexicon, reward model, KL to a reference; pairs"},
     {"similar", cmd_similar, "rank lines by cosine similarity to a query (encoder embeddings)"},
     {"align", cmd_align, "translate a sentence (RNNsearch) and draw its attention as an SVG heatmap + JSON"},
     {"plot", cmd_plot, "a line plot (e.g. BLEU by source length) from a TSV table, as SVG"},

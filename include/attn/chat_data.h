@@ -14,8 +14,9 @@
  *                joined as they are; messages have role NULL). A string
  *                beside message lists becomes one message: the prompt a
  *                "user" message, a completion an "assistant" one.
- * prompts        {"prompt": P} (a string: one "user" message; or a message
- *                list), or {"messages": [...]}.
+ * prompts        {"prompt": P} (a string: plain text, TRL's "standard"
+ *                format, read as one "user" message with `plain` set; or a
+ *                message list), or {"messages": [...]}.
  *
  * Roles are "system", "user", "assistant" and "tool"; a message's content is
  * a string (other fields of a message or a line are ignored). A
@@ -54,7 +55,7 @@ typedef struct attn_chat_turns {
  * three; prompts: `prompt`. */
 typedef struct attn_chat_example {
     int64_t line;                 /* where it was in the file (from 1) */
-    bool plain;                   /* a pair of plain strings (role NULL throughout) */
+    bool plain;                   /* a pair of plain strings (role NULL throughout); a prompt given as a string */
     attn_chat_turns prompt, chosen, rejected;
 } attn_chat_example;
 
@@ -75,6 +76,13 @@ ATTN_API void attn_chat_data_free(attn_chat_data *d);   /* NULL is a no-op */
  * is NUL-terminated (attn_free it). */
 ATTN_API attn_status attn_chat_example_text(const attn_chat_template *t, const attn_chat_options *opt,
                                             const attn_chat_example *e, int which, char **out, size_t *len);
+
+/* The tokens a decoder continues for prompt e (of a prompts file): a plain
+ * prompt's text encoded as it is; a message list rendered with t and the
+ * generation prompt (opt's bos / eos), then encoded. *ids: attn_free it;
+ * ATTN_ERR_FORMAT when it encodes to no tokens. */
+ATTN_API attn_status attn_chat_prompt_ids(const attn_chat_template *t, const attn_tokenizer *tok, const attn_chat_options *opt,
+                                          const attn_chat_example *e, int32_t **ids, int64_t *n);
 
 /* A conversation as training tokens: messages[0..n) rendered with t (opt's
  * bos / eos; no generation prompt) and encoded with tok as text (added

@@ -32,6 +32,29 @@ ATTN_API attn_status attn_bleu_corpus(const char *const *hyps, int64_t n_sentenc
  * Tokenizer13a): *out is attn_malloc'ed, tokens separated by one space. */
 ATTN_API attn_status attn_bleu_tokenize_13a(const char *text, size_t len, char **out, size_t *out_len);
 
+/* ---- sentiment (src/eval/sentiment.c) ----------------------------------------
+ * A VADER lexicon (Hutto & Gilbert 2014): lines "WORD<TAB>VALENCE[<TAB>...]"
+ * (VADER's vader_lexicon.txt, or data/sentiment/vader_lexicon.tsv: its
+ * first two columns), valences on VADER's -4..4 scale; blank lines are
+ * skipped, a word listed twice keeps its last valence. ATTN_ERR_FORMAT
+ * names the file and line of a line without a tab or with a valence that is
+ * not a finite number, invalid UTF-8, or a file with no words. */
+typedef struct attn_lexicon attn_lexicon;
+
+ATTN_API attn_status attn_lexicon_load(const char *path, attn_lexicon **out);
+/* The lexicon in text[0 .. len); name is used in error messages. */
+ATTN_API attn_status attn_lexicon_parse(const char *name, const char *text, size_t len, attn_lexicon **out);
+ATTN_API int64_t attn_lexicon_size(const attn_lexicon *lex);
+ATTN_API void attn_lexicon_free(attn_lexicon *lex);
+
+/* The compound score of text in [-1, 1] (VADER's "compound", unrounded):
+ * the valences of its lexicon words under VADER's rules for negation ("not",
+ * "n't", "never", "no", "least", ... within three words), capitals, "but"
+ * and '!' / '?' emphasis, summed and normalised as s / sqrt(s^2 + 15); 0
+ * for a text with no lexicon word. VADER's booster words, idioms and emoji
+ * are not applied (sentiment.c lists what is). */
+ATTN_API attn_status attn_lexicon_score(const attn_lexicon *lex, const char *text, size_t len, double *out);
+
 #ifdef __cplusplus
 }
 #endif

@@ -107,6 +107,8 @@ typedef struct attn_train_progress {
     float val_reward_accuracy, val_reward_margin;
     bool has_reward_mean;         /* GRPO: the step's mean reward over its samples */
     float reward_mean;
+    bool has_lexicon_reward;      /* PPO with ppo_lexicon: the rollout's mean lexicon score of its completions */
+    float lexicon_reward;
     bool has_grpo_kl;             /* GRPO with kl_coef: the policy's KL from the reference on the step's
                                      samples, k3 = exp(x) - x - 1 with x = log ref - log pi, averaged over
                                      each completion's tokens, then over the completions (in kl) */
@@ -202,9 +204,9 @@ typedef enum attn_objective {
 /* - PPO: proximal policy optimisation of a decoder from init_from against a
  *   reward (InstructGPT's RL step; src/train/ppo.c has the details). Every
  *   ppo_epochs steps make a rollout: batch_size x grad_accum prompts from
- *   ppo_prompts (prompt-only JSONL rendered with the run's chat template
- *   and its generation prompt; "arith": GRPO's built-in "A+B=" prompts,
- *   plain text) drawn from (seed, rollout), one completion each of at most
+ *   ppo_prompts (prompt-only JSONL: a string prompt is plain text, a message
+ *   list is rendered with the run's chat template and its generation
+ *   prompt; "arith": GRPO's built-in "A+B=" prompts, plain text) drawn from (seed, rollout), one completion each of at most
  *   max_new tokens sampled from the policy (temperature 1, seeds from
  *   (seed, rollout, row)), scored by ppo_reward (a one-label reward model
  *   directory with the policy's tokenizer, its score of prompt + completion;
@@ -220,7 +222,8 @@ typedef enum attn_objective {
  *   shards) the loss adds ptx_coef x the causal-LM loss of batch_size
  *   windows of seq_len tokens (0: the model's context) per micro-batch, drawn
  *   from (seed, step) (ptx_loss in the log). The log has reward_mean, kl, entropy,
- *   clip_frac, value_loss, rollout_tokens_per_s, kl_coef. */
+ *   clip_frac, value_loss, rollout_tokens_per_s, kl_coef; with ppo_lexicon,
+ *   lexicon_reward (the completions' mean VADER score, not trained on). */
 /* - GRPO: group relative policy optimisation of a decoder from init_from
  *   on the built-in arithmetic task (data_dir "arith"): prompt k of step s
  *   is "A+B=" with A, B in [0, 50) drawn from (seed, s, k) (plain text, no
@@ -334,6 +337,8 @@ typedef struct attn_train_params {
     float kl_coef;                /* GRPO: the KL penalty's coefficient (0: none) */
     const char *ppo_prompts;      /* PPO: the prompts file, or "arith" */
     const char *ppo_reward;       /* PPO: the reward model's directory, or "arith" */
+    const char *ppo_lexicon;      /* PPO: a sentiment lexicon (attn_lexicon_load) that also scores each
+                                     rollout's completions, for the log only (lexicon_reward) */
     int64_t ppo_epochs;           /* PPO: optimizer steps per rollout (default 4) */
     int64_t max_new;              /* PPO: completion tokens at most (default 16) */
     int64_t kl_horizon;           /* PPO: the adaptive KL controller's horizon (default 10000) */

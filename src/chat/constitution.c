@@ -219,15 +219,13 @@ attn_status attn_constitution_parse(const char *name, const char *text, size_t l
     return ATTN_OK;
 }
 
+static attn_status parse_file(const char *name, const char *text, size_t len, void *out) {
+    return attn_constitution_parse(name, text, len, out);
+}
+
 attn_status attn_constitution_read(const char *path, attn_constitution **out) {
     *out = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    attn_status st = file_read_all(path, &text, &len);
-    if (st) return st;
-    st = attn_constitution_parse(path, text, len, out);
-    attn_free(text);
-    return st;
+    return file_read_parse(path, parse_file, out);
 }
 
 void attn_constitution_free(attn_constitution *c) {

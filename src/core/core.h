@@ -109,6 +109,10 @@ attn_status file_open_regular(const char *path, int *fd_out, uint64_t *size_out)
 
 /* Reads a whole regular file into a NUL-terminated buffer (attn_free it). */
 attn_status file_read_all(const char *path, char **out, size_t *out_len);
+/* A file's parser: the text of `name`, into what out points at. */
+typedef attn_status (*file_parser)(const char *name, const char *text, size_t len, void *out);
+/* file_read_all(path), then parse(path, its bytes, out); the bytes are freed after. */
+attn_status file_read_parse(const char *path, file_parser parse, void *out);
 
 /* Writes `path` atomically: data goes to "<path>.<pid>.<n>.tmp" (unique per
  * process and call, created exclusively), is fsync'ed, renamed over `path`,

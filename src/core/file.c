@@ -40,6 +40,16 @@ attn_status file_open_regular(const char *path, int *fd_out, uint64_t *size_out)
     return ATTN_OK;
 }
 
+attn_status file_read_parse(const char *path, file_parser parse, void *out) {
+    char *text = NULL;
+    size_t len = 0;
+    attn_status st = file_read_all(path, &text, &len);
+    if (st) return st;
+    st = parse(path, text, len, out);
+    attn_free(text);
+    return st;
+}
+
 attn_status file_read_all(const char *path, char **out, size_t *out_len) {
     *out = NULL;
     if (out_len) *out_len = 0;

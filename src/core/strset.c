@@ -99,3 +99,8 @@ attn_status str_index_intern(str_index *x, str_pool *p, const char *s, size_t n,
     x->n++;
     return ATTN_OK;
 }
+
+int32_t str_index_find(const str_index *x, const str_pool *p, const char *s, size_t n) {
+    if (!x->cap) return -1;
+    return x->slots[index_slot(x, p, s, n, str_hash(s, n))] - 1;
+}

@@ -29,5 +29,7 @@ void str_pool_free(str_pool *p);
 /* Finds s, or adds it to the pool; *idx is its index, *added whether new.
  * Free the set with attn_free(x->slots). */
 attn_status str_index_intern(str_index *x, str_pool *p, const char *s, size_t n, int32_t *idx, bool *added);
+/* The index of s, or -1 when the set does not hold it. */
+int32_t str_index_find(const str_index *x, const str_pool *p, const char *s, size_t n);
 
 #endif

@@ -150,6 +150,7 @@ static attn_status read_example(const reader *r, attn_chat_data_kind kind, const
     if (kind == ATTN_CHAT_PROMPTS && !messages) {
         const cJSON *prompt = cJSON_GetObjectItemCaseSensitive(obj, "prompt");
         if (!prompt) return LINE_ERROR(r, "no \"prompt\" or \"messages\"");
+        e->plain = cJSON_IsString(prompt);
         return read_turns(r, prompt, "prompt", "user", &e->prompt);
     }
     if (!messages) return LINE_ERROR(r, "no \"messages\"");

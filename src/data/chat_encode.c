@@ -123,3 +123,23 @@ attn_status attn_chat_example_text(const attn_chat_template *t, const attn_chat_
     attn_free(all);
     return st;
 }
+
+attn_status attn_chat_prompt_ids(const attn_chat_template *t, const attn_tokenizer *tok, const attn_chat_options *opt,
+                                 const attn_chat_example *e, int32_t **ids, int64_t *n) {
+    *ids = NULL;
+    *n = 0;
+    if (!e->prompt.n) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_chat_prompt_ids: no prompt");
+    attn_status st;
+    if (e->plain) {
+        const char *p = e->prompt.m[0].content;
+        st = attn_tokenizer_encode(tok, p, strlen(p), ids, n);
+    } else {
+        st = render_encode(t, tok, e->prompt.m, (size_t)e->prompt.n, opt, true, NULL, NULL, ids, n);
+    }
+    if (!st && *n == 0) {
+        attn_free(*ids);
+        *ids = NULL;
+        st = attn_errorf(ATTN_ERR_FORMAT, "the prompt encodes to no tokens");
+    }
+    return st;
+}

@@ -103,15 +103,13 @@ fail:
     return st;
 }
 
+static attn_status parse_file(const char *name, const char *text, size_t len, void *out) {
+    return attn_rules_parse(name, text, len, out);
+}
+
 attn_status attn_rules_read(const char *path, attn_rules **out) {
     *out = NULL;
-    char *text = NULL;
-    size_t len = 0;
-    attn_status st = file_read_all(path, &text, &len);
-    if (st) return st;
-    st = attn_rules_parse(path, text, len, out);
-    attn_free(text);
-    return st;
+    return file_read_parse(path, parse_file, out);
 }
 
 attn_status attn_rule_exchange_text(const char *prompt, const char *response, char **out, size_t *len) {

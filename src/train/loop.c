@@ -558,6 +558,7 @@ attn_status train_run(attn_trainer *tr, const attn_train_params *p, const train_
                 fprintf(log, ", \"reward_accuracy\": %.9g, \"reward_margin\": %.9g", (double)pr.reward_accuracy,
                         (double)pr.reward_margin);
             if (pr.has_reward_mean) fprintf(log, ", \"reward_mean\": %.9g", (double)pr.reward_mean);
+            if (pr.has_lexicon_reward) fprintf(log, ", \"lexicon_reward\": %.9g", (double)pr.lexicon_reward);
             if (pr.has_grpo_kl) fprintf(log, ", \"kl\": %.9g", (double)pr.kl);
             if (pr.has_ppo)
                 fprintf(log,

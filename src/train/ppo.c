@@ -37,6 +37,7 @@
 #include "attn/chat.h"
 #include "attn/chat_data.h"
 #include "attn/data.h"
+#include "attn/eval.h"
 #include "attn/generate.h"
 #include "attn/tokenizer.h"
 #include "core/core.h"
@@ -77,7 +78,8 @@ typedef struct ppo_ctx {
     int32_t *in, *tg;
     float *old_lp, *old_v, *adv, *ret, *w, *wv;
     double real_tokens;
-    float stats[4];                /* the rollout's kl, entropy, mean reward, coefficient used */
+    float stats[5];                /* the rollout's kl, entropy, mean reward, coefficient used, mean lexicon score */
+    attn_lexicon *lex;             /* --lexicon: scores the completions for the log */
     /* the value head: weight (d) then bias, its gradient and Adam moments */
     float *vh, *vg, *vm, *vv;
     int64_t vstep;
@@ -203,7 +205,7 @@ static attn_status rollout(ppo_ctx *c, int64_t phase) {
     uint8_t *real = attn_calloc((size_t)cells, 1);
     int32_t *comp = attn_calloc((size_t)c->max_new, sizeof *comp);
     attn_status st = score && ref_lp && rw && mask && np && nc && real && comp ? ATTN_OK : ATTN_ERR_OUT_OF_MEMORY;
-    double kl = 0, ent = 0, ntok = 0, reward = 0;
+    double kl = 0, ent = 0, ntok = 0, reward = 0, lexicon = 0;
     /* samples */
     for (int64_t k = 0; k < rows && !st; k++) {
         int32_t *pids = NULL;
@@ -214,6 +216,15 @@ static attn_status rollout(ppo_ctx *c, int64_t phase) {
         if (!st) st = train_sample(c->model, pids, np[k], seed, 1.0f, c->max_new, c->stop, comp, &nc[k]);
         if (!st && nc[k] == 0) st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective ppo: a sampled completion is empty");
         if (!st && c->arith_reward) st = train_arith_exact(c->chat.tok, c->stop, comp, nc[k], answer, &score[k]);
+        if (!st && c->lex) { /* the completion's text, without the stop token */
+            char *text = NULL;
+            size_t len = 0;
+            double v = 0;
+            st = attn_tokenizer_decode(c->chat.tok, comp, nc[k] - (comp[nc[k] - 1] == c->stop), &text, &len);
+            if (!st) st = attn_lexicon_score(c->lex, text, len, &v);
+            attn_free(text);
+            lexicon += v;
+        }
         if (!st) {
             int32_t *seq = c->in + k * T, *tg = c->tg + k * T;
             for (int64_t t = 0; t < T; t++) {
@@ -291,6 +302,7 @@ static attn_status rollout(ppo_ctx *c, int64_t phase) {
         c->stats[1] = (float)(ent / ntok);
         c->stats[2] = (float)(reward / (double)rows);
         c->stats[3] = c->kl_coef;
+        c->stats[4] = (float)(lexicon / (double)rows);
         if (c->kl_target > 0) c->kl_coef = train_ppo_adapt_kl(c->kl_coef, kl / (double)rows, c->kl_target, rows, c->horizon);
         c->phase = phase;
         c->rolled = true;
@@ -372,6 +384,8 @@ static void ppo_step_stats(void *ctx, attn_train_progress *pr) {
     pr->entropy = c->stats[1];
     pr->reward_mean = c->stats[2];
     pr->kl_coef = c->stats[3];
+    pr->has_lexicon_reward = c->lex != NULL;
+    pr->lexicon_reward = c->stats[4];
     pr->clip_frac = c->clip_d > 0 ? (float)(c->clip_n / c->clip_d) : 0.0f;
     pr->value_loss = (float)(c->vloss / (double)c->A);
     pr->rollout_tokens_per_s = c->rolled ? c->rollout_tps : 0;
@@ -582,7 +596,8 @@ static attn_status open_reward(ppo_ctx *c, const char *dir, int64_t T) {
     return ATTN_OK;
 }
 
-/* The prompts file's prompts, rendered with the generation prompt and encoded; *longest their longest. */
+/* The prompts file's prompts encoded (attn_chat_prompt_ids: plain text as
+ * it is, messages with the template's generation prompt); *longest their longest. */
 static attn_status read_prompts(ppo_ctx *c, const char *path, int64_t limit, int64_t *longest) {
     attn_chat_data *d = NULL;
     attn_status st = attn_chat_data_read(path, ATTN_CHAT_PROMPTS, &d);
@@ -595,13 +610,7 @@ static attn_status read_prompts(ppo_ctx *c, const char *path, int64_t limit, int
     *longest = 0;
     for (int64_t i = 0; i < c->n_prompts && !st; i++) {
         attn_chat_options gen = {true, c->chat.bos, c->chat.eos};
-        char *text = NULL;
-        size_t len = 0;
-        const attn_chat_turns *pr = &d->ex[i].prompt;
-        st = attn_chat_render(c->chat.tmpl, pr->m, (size_t)pr->n, &gen, &text, &len);
-        if (!st) st = attn_tokenizer_encode(c->chat.tok, text, len, &c->pids[i], &c->pn[i]);
-        attn_free(text);
-        if (!st && c->pn[i] == 0) st = attn_errorf(ATTN_ERR_FORMAT, "the prompt encodes to no tokens");
+        st = attn_chat_prompt_ids(c->chat.tmpl, c->chat.tok, &gen, &d->ex[i], &c->pids[i], &c->pn[i]);
         if (!st && c->pn[i] > limit)
             st = attn_errorf(ATTN_ERR_INVALID_ARG, "the prompt has %lld tokens: with --max-new %lld the model's positions allow %lld",
                              (long long)c->pn[i], (long long)c->max_new, (long long)limit);
@@ -640,6 +649,7 @@ static attn_status ppo_prepare(void *ctx, const attn_train_params *p, attn_model
     if (c->T > cfg.n_ctx)
         return attn_errorf(ATTN_ERR_INVALID_ARG, "--objective ppo needs a context of %lld positions", (long long)c->T);
     if (!c->arith_reward && (st = open_reward(c, p->ppo_reward, c->T)) != ATTN_OK) return st;
+    if (p->ppo_lexicon && (st = attn_lexicon_load(p->ppo_lexicon, &c->lex)) != ATTN_OK) return error_prefixf(st, "--lexicon");
     if ((st = attn_model_load(p->init_from, &c->ref)) != ATTN_OK) return error_prefixf(st, "the reference model");
     c->ptx_coef = p->ptx_coef;
     if (c->ptx_coef > 0) {
@@ -704,6 +714,7 @@ static void ppo_close(void *ctx) {
     if (c->ref) graph_free(&c->rg);
     attn_model_free(c->ref);
     attn_model_free(c->rm);
+    attn_lexicon_free(c->lex);
     attn_shard_close(c->ptx);
     attn_shard_close(c->ptx_val);
     attn_free(c->pin);

@@ -62,7 +62,7 @@ int_values="-99999999999999999999 99999999999999999999 -1e300 1e300 1.5 x ''"
 num_values="-1e300 1e300 nan inf x ''"
 if [ -n "${ATTN_QUICK:-}" ]; then int_values="99999999999999999999"; num_values="nan"; fi
 
-commands='prepare train generate score tokenize bleu "tokenizer train" "protein identity" embed classify reward similar align plot translate chat-template chat serve sweep eval retrieve "scaling fit" "scaling plan" "contacts potts" "contacts fit" "contacts predict" "cai revise" "cai sample" "cai label" gguf convert'
+commands='prepare train generate score tokenize bleu "tokenizer train" "protein identity" embed classify reward rollout similar align plot translate chat-template chat serve sweep eval retrieve "scaling fit" "scaling plan" "contacts potts" "contacts fit" "contacts predict" "cai revise" "cai sample" "cai label" gguf convert'
 # every command of `attn --help` is checked here, or is a group whose
 # subcommands are, or has no option but --help (models)
 "$ATTN" --help | awk '/^commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 }' >"$tmp/listed"

@@ -61,12 +61,17 @@ awk 'BEGIN { for (i = 0; i < 12; i++) printf "{\"prompt\": \"%d+%d=\", \"chosen\
     > "$tmp/pairs.jsonl"
 "$ATTN" train --objective reward --init "$tmp/lm" --data "$tmp/pairs.jsonl" --batch 4 --steps 2 --threads 2 --quiet --out "$tmp/rm"
 printf '{"prompt": "3+4="}\n{"messages": [{"role": "user", "content": "12+5="}]}\n' > "$tmp/prompts.jsonl"
+printf '7\t2\n1\t-1.5\n' > "$tmp/lex.tsv" # a sentiment lexicon of digits: logged, not trained on
 "$ATTN" train --objective ppo --init "$tmp/lm" --reward "$tmp/rm" --prompts "$tmp/prompts.jsonl" --batch 2 --max-new 4 \
-    --ppo-epochs 1 --steps 2 --threads 2 --quiet --out "$tmp/rmrun"
+    --ppo-epochs 1 --steps 2 --threads 2 --quiet --lexicon "$tmp/lex.tsv" --out "$tmp/rmrun"
 [ "$(grep -c '"reward_mean": [-0-9]' "$tmp/rmrun/train_log.jsonl")" -eq 2 ] || { echo "want a mean reward every step"; exit 1; }
+[ "$(grep -c '"lexicon_reward": [-0-9]' "$tmp/rmrun/train_log.jsonl")" -eq 2 ] || { echo "want a lexicon reward every step"; exit 1; }
+! grep -q lexicon_reward "$log" || { echo "a lexicon reward without --lexicon"; exit 1; }
 
 fail=0
 . tests/e2e/lib/expect_error.sh # bad DESCRIPTION FRAGMENT COMMAND...
+bad "a missing lexicon" "--lexicon" "$ATTN" train --objective ppo --init "$tmp/lm" --reward "$tmp/rm" \
+    --prompts "$tmp/prompts.jsonl" --lexicon "$tmp/none.tsv" --steps 1 --quiet --out "$tmp/bad9"
 bad "no --prompts" "--prompts" "$ATTN" train --objective ppo --init "$tmp/lm" --reward arith --steps 1 --quiet --out "$tmp/bad1"
 bad "no --reward" "--reward" "$ATTN" train --objective ppo --init "$tmp/lm" --prompts arith --steps 1 --quiet --out "$tmp/bad2"
 bad "no --init" "--init" "$ATTN" train --objective ppo --reward arith --prompts arith --steps 1 --quiet --out "$tmp/bad3"

@@ -86,7 +86,7 @@ TEST("pairs: plain strings, message lists, strings beside lists, the implicit pr
     attn_chat_data_free(d);
 }
 
-TEST("prompts: a string, a message list under prompt or messages") {
+TEST("prompts: a string (plain), a message list under prompt or messages") {
     const char *path = write_file("prompts.jsonl", "{\"prompt\": \"Tell me\"}\n"
                                                    "{\"prompt\": [{\"role\": \"system\", \"content\": \"s\"}, {\"role\": \"user\", \"content\": \"u\"}]}\n"
                                                    "{\"messages\": [{\"role\": \"user\", \"content\": \"m\"}]}\n");
@@ -97,6 +97,8 @@ TEST("prompts: a string, a message list under prompt or messages") {
         CHECK(msg_is(&d->ex[0].prompt, 0, "user", "Tell me"));
         CHECK(d->ex[1].prompt.n == 2 && msg_is(&d->ex[1].prompt, 1, "user", "u"));
         CHECK(msg_is(&d->ex[2].prompt, 0, "user", "m"));
+        /* a string is plain text (TRL's standard format); message lists are conversations */
+        CHECK(d->ex[0].plain && !d->ex[1].plain && !d->ex[2].plain);
     }
     attn_chat_data_free(d);
 }

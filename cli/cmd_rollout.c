@@ -1,0 +1,385 @@
+/* attn rollout — sample completions of prompts from a policy and score
+ * each: a sentiment lexicon's score of the completion (VADER's compound,
+ * src/eval/sentiment.c), a reward model's score of prompt + completion (the
+ * text made and encoded as attn reward makes it), and the policy's and a
+ * reference model's log-probabilities of the completion's tokens. With
+ * temperature 1 and no top-k / top-p, the mean over samples of the
+ * log-probability difference estimates KL(policy || reference) per
+ * completion, the x axis of the reward-KL frontier of RLHF papers. With
+ * --pairs-out, each prompt's highest- and lowest-scored completions become
+ * a preference pair, as the DPO paper makes its sentiment data. */
+#include "cli.h"
+
+#include "attn/chat_data.h"
+#include "attn/encoder.h"
+#include "attn/eval.h"
+#include "attn/generate.h"
+#include "attn/model.h"
+#include "attn/tokenizer.h"
+
+#include <cJSON.h>
+#include <float.h>
+#include <limits.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A mean and its standard error. */
+typedef struct stat {
+    double s, ss;
+    int64_t n;
+} stat;
+
+static void stat_add(stat *a, double x) {
+    a->s += x;
+    a->ss += x * x;
+    a->n++;
+}
+
+static double stat_mean(const stat *a) { return a->n ? a->s / (double)a->n : (double)NAN; }
+
+static double stat_se(const stat *a) {
+    if (a->n < 2) return (double)NAN;
+    double m = a->s / (double)a->n, v = (a->ss - (double)a->n * m * m) / (double)(a->n - 1);
+    return sqrt((v > 0 ? v : 0) / (double)a->n);
+}
+
+/* A model's tokenizer, chat template and its tokens. */
+typedef struct side {
+    attn_model *m;
+    attn_tokenizer *tok;
+    attn_chat_template *tmpl;
+    char *src, *bos, *eos;
+} side;
+
+/* st with "what: " before the last error's message. */
+static attn_status prefixed(attn_status st, const char *what) {
+    char msg[1024];
+    snprintf(msg, sizeof msg, "%s: %s", what, attn_last_error());
+    return attn_errorf(st, "%s", msg);
+}
+
+/* A sampling seed for completion j of prompt i (splitmix64 of the three). */
+static uint64_t sample_seed(uint64_t seed, uint64_t i, uint64_t j) {
+    uint64_t x = seed;
+    for (int k = 0; k < 2; k++) {
+        x += (k ? j : i) + 0x9e3779b97f4a7c15ULL;
+        x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+        x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+        x ^= x >> 31;
+    }
+    return x;
+}
+
+static attn_status side_open(const char *dir, side *s) {
+    attn_status st = attn_model_load(dir, &s->m);
+    if (!st) st = attn_tokenizer_load(dir, &s->tok);
+    if (!st) st = attn_chat_template_find(dir, &s->src, &s->bos, &s->eos);
+    const char *tsrc = s->src ? s->src : attn_chat_default_template();
+    if (!st) st = attn_chat_template_parse(dir, tsrc, strlen(tsrc), &s->tmpl);
+    return st ? prefixed(st, dir) : ATTN_OK;
+}
+
+static void side_close(side *s) {
+    attn_chat_template_free(s->tmpl);
+    attn_free(s->src);
+    attn_free(s->bos);
+    attn_free(s->eos);
+    attn_tokenizer_free(s->tok);
+    attn_model_free(s->m);
+}
+
+/* The log-probability of ids[np .. np + nc) given the tokens before each, summed. */
+static attn_status completion_logprob(attn_model *m, const int32_t *ids, int64_t np, int64_t nc, float *logits, double *out) {
+    int64_t V = attn_model_config(m).vocab_size;
+    attn_status st = attn_model_logits(m, ids, 1, np + nc, logits);
+    if (st) return st;
+    double s = 0;
+    for (int64_t t = 0; t < nc; t++) {
+        float lp = 0;
+        attn_logprobs(logits + (np - 1 + t) * V, V, ids[np + t], 0, &lp, NULL, NULL);
+        s += (double)lp;
+    }
+    *out = s;
+    return ATTN_OK;
+}
+
+/* The reward model's score of e's prompt with the completion text. */
+static attn_status reward_of(const side *rm, const attn_chat_example *e, const char *completion, double *out) {
+    attn_chat_message msg = {e->plain ? NULL : "assistant", completion};
+    attn_chat_example x = *e;
+    x.chosen = (attn_chat_turns){&msg, 1};
+    attn_chat_options opt = {false, rm->bos, rm->eos};
+    char *text = NULL;
+    size_t len = 0;
+    int32_t *ids = NULL, *types = NULL;
+    int64_t n = 0;
+    attn_bert_config bc;
+    int64_t limit = attn_model_encoder_config(rm->m, &bc) ? attn_encoder_max_length(rm->m) : attn_model_config(rm->m).n_ctx;
+    attn_status st = attn_chat_example_text(rm->tmpl, &opt, &x, 0, &text, &len);
+    if (!st) st = attn_tokenizer_encode_pair(rm->tok, text, len, NULL, 0, limit, &ids, &types, &n);
+    uint8_t *mask = n > 0 ? malloc((size_t)n) : NULL;
+    if (!st && n > 0 && !mask) st = ATTN_ERR_OUT_OF_MEMORY;
+    float r = 0;
+    if (!st && n > 0) {
+        memset(mask, 1, (size_t)n);
+        st = attn_model_classify(rm->m, ids, types, mask, 1, n, &r);
+    }
+    *out = (double)r;
+    free(mask);
+    attn_free(ids);
+    attn_free(types);
+    attn_free(text);
+    return st;
+}
+
+/* One completion and its scores. */
+typedef struct sample {
+    char *text;            /* valid UTF-8, the stop token left out */
+    int64_t tokens;
+    double lexicon, reward, logp, ref_logp;
+} sample;
+
+static bool add_number(cJSON *o, const char *k, double v) { return isfinite(v) ? cJSON_AddNumberToObject(o, k, v) != NULL : true; }
+
+/* Writes o as one JSON line when ok (every item was added) and frees it. */
+static attn_status put_line(FILE *f, cJSON *o, bool ok) {
+    char *p = ok && o ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    if (!p) return ATTN_ERR_OUT_OF_MEMORY;
+    fprintf(f, "%s\n", p);
+    cJSON_free(p);
+    return ATTN_OK;
+}
+
+static attn_status write_sample(FILE *f, int64_t line, int64_t j, const sample *s, bool lex, bool rew, bool ref) {
+    cJSON *o = cJSON_CreateObject();
+    bool ok = o && cJSON_AddNumberToObject(o, "prompt_line", (double)line) && cJSON_AddNumberToObject(o, "sample", (double)j) &&
+              cJSON_AddStringToObject(o, "completion", s->text) && cJSON_AddNumberToObject(o, "tokens", (double)s->tokens) &&
+              add_number(o, "logp", s->logp);
+    if (ok && lex) ok = add_number(o, "lexicon", s->lexicon);
+    if (ok && rew) ok = add_number(o, "reward", s->reward);
+    if (ok && ref) ok = add_number(o, "ref_logp", s->ref_logp) && add_number(o, "kl", s->logp - s->ref_logp);
+    return put_line(f, o, ok);
+}
+
+/* The pair of the highest- and lowest-scored of k samples (none if all score the same). */
+static attn_status write_pair(FILE *f, const attn_chat_example *e, const sample *s, int64_t k, bool by_lexicon) {
+    int64_t hi = 0, lo = 0;
+    for (int64_t j = 1; j < k; j++) {
+        double v = by_lexicon ? s[j].lexicon : s[j].reward;
+        if (v > (by_lexicon ? s[hi].lexicon : s[hi].reward)) hi = j;
+        if (v < (by_lexicon ? s[lo].lexicon : s[lo].reward)) lo = j;
+    }
+    if ((by_lexicon ? s[hi].lexicon : s[hi].reward) == (by_lexicon ? s[lo].lexicon : s[lo].reward)) return ATTN_OK;
+    cJSON *o = cJSON_CreateObject(), *p = NULL;
+    bool ok = o != NULL;
+    if (ok && e->plain) {
+        ok = cJSON_AddStringToObject(o, "prompt", e->prompt.m[0].content) && cJSON_AddStringToObject(o, "chosen", s[hi].text) &&
+             cJSON_AddStringToObject(o, "rejected", s[lo].text);
+    } else if (ok) {
+        ok = (p = cJSON_AddArrayToObject(o, "prompt")) != NULL;
+        for (int64_t i = 0; ok && i < e->prompt.n; i++) {
+            cJSON *m = cJSON_CreateObject();
+            ok = m && cJSON_AddItemToArray(p, m) && cJSON_AddStringToObject(m, "role", e->prompt.m[i].role) &&
+                 cJSON_AddStringToObject(m, "content", e->prompt.m[i].content);
+        }
+        const sample *side_of[2] = {&s[hi], &s[lo]};
+        const char *keys[2] = {"chosen", "rejected"};
+        for (int w = 0; ok && w < 2; w++) {
+            cJSON *a = cJSON_AddArrayToObject(o, keys[w]), *m = cJSON_CreateObject();
+            ok = a && m && cJSON_AddItemToArray(a, m) && cJSON_AddStringToObject(m, "role", "assistant") &&
+                 cJSON_AddStringToObject(m, "content", side_of[w]->text);
+        }
+    }
+    return put_line(f, o, ok);
+}
+
+int cmd_rollout(int argc, char **argv) {
+    const char *model_dir = NULL, *prompts = NULL, *ref_dir = NULL, *rm_dir = NULL, *lex_path = NULL, *out_path = NULL,
+               *pairs_path = NULL;
+    long long samples = 1, threads = 0;
+    attn_sampler_params sp = attn_sampler_default_params();
+    sp.temperature = 1.0f;
+    sp.max_new_tokens = 32;
+    const cli_option options[] = {
+        {CLI_STR("--model", "-m", "DIR", &model_dir, "the policy (a decoder)")},
+        {CLI_STR("--prompts", NULL, "FILE", &prompts,
+                 "prompt-only JSON lines: {\"prompt\": \"text\"} is continued as plain text; a message list "
+                 "({\"prompt\": [...]} or {\"messages\": [...]}) is rendered with the model's chat template and its "
+                 "generation prompt")},
+        {CLI_INT("--samples", "-k", "K", &samples, 1, 1 << 20, "completions per prompt")},
+        {CLI_INT("--max-new", NULL, "N", &sp.max_new_tokens, 1, CLI_MAX_LEN, "tokens per completion at most")},
+        {CLI_FLOAT("--temperature", "-t", "X", &sp.temperature, 0, FLT_MAX, CLI_CLOSED,
+                   "sampling temperature (1 and no top-k / top-p: the model's own distribution, which the KL estimate needs)")},
+        {CLI_INT("--top-k", NULL, "N", &sp.top_k, 0, INT32_MAX, "sample among the N most likely tokens, 0 = all")},
+        {CLI_FLOAT("--top-p", NULL, "X", &sp.top_p, 0, 1, CLI_MIN_OPEN, "nucleus sampling mass, 1 = off")},
+        {CLI_INT("--seed", NULL, "N", &sp.seed, 0, LLONG_MAX,
+                 "sampling seed (completion j of prompt i draws from (seed, i, j): the same whatever the order)")},
+        {CLI_STR("--ref", NULL, "DIR", &ref_dir,
+                 "a reference model with the policy's vocabulary: each completion's log-probability under it, and the "
+                 "difference (kl); the mean difference estimates KL(policy || reference)")},
+        {CLI_STR("--reward", NULL, "DIR", &rm_dir, "a reward model (attn train --objective reward): its score of prompt + completion")},
+        {CLI_STR("--lexicon", NULL, "FILE", &lex_path,
+                 "a sentiment lexicon (WORD<TAB>VALENCE lines, e.g. data/sentiment/vader_lexicon.tsv): the completion's "
+                 "VADER compound score in [-1, 1]")},
+        {CLI_STR("--out", "-o", "FILE", &out_path, "write each completion and its scores as a JSON line (atomically)")},
+        {CLI_STR("--pairs-out", NULL, "FILE", &pairs_path,
+                 "write each prompt's best and worst completion by --lexicon (else --reward) as a preference pair "
+                 "({\"prompt\", \"chosen\", \"rejected\"}; prompts whose completions all score the same are left out)")},
+        {CLI_THREADS(&threads)},
+        CLI_END,
+    };
+    const cli_spec spec = {
+        "usage: attn rollout -m POLICY --prompts FILE [--ref MODEL] [--reward RM] [--lexicon FILE] [-k K] [-o OUT.jsonl]\n"
+        "                    [--pairs-out PAIRS.jsonl] [options]",
+        "Samples K completions of each prompt with the KV cache (stopping at the end-of-text token or\n"
+        "--max-new) and scores them. Prints a JSON summary on stdout: the number of completions, their\n"
+        "mean length, and the mean and standard error of each score (lexicon, reward, logp, kl).",
+        options, NULL};
+    int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
+    if (r != CLI_GO_ON) return r;
+    if (n_pos) return cli_usage_error("unexpected argument \"%s\" (see attn rollout --help)", argv[1]);
+    if (!model_dir || !prompts) return cli_usage_error("-m POLICY and --prompts FILE are required (see attn rollout --help)");
+    if (pairs_path && samples < 2) return cli_usage_error("--pairs-out needs -k 2 or more completions per prompt");
+    if (pairs_path && !lex_path && !rm_dir) return cli_usage_error("--pairs-out ranks by --lexicon or --reward: give one");
+    int r0 = cli_set_threads(threads);
+    if (r0) return r0;
+    side pol = {0}, ref = {0}, rm = {0};
+    attn_lexicon *lex = NULL;
+    attn_chat_data *d = NULL;
+    sample *s = NULL;
+    float *logits = NULL;
+    int32_t *seq = NULL, *pids = NULL;
+    cli_atomic out = {0}, pairs = {0};
+    stat st_len = {0}, st_lex = {0}, st_rew = {0}, st_lp = {0}, st_kl = {0};
+    int rc = 1;
+    double t0 = cli_now_s();
+    attn_status st;
+    if ((st = side_open(model_dir, &pol)) != ATTN_OK) goto fail;
+    attn_gpt_config cfg = attn_model_config(pol.m);
+    attn_bert_config bc;
+    if (attn_model_encoder_config(pol.m, &bc) || cfg.n_ctx < 2) {
+        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s: attn rollout samples from a decoder (GPT-2, OPT, Llama, BLOOM)", model_dir);
+        goto fail;
+    }
+    if (ref_dir) {
+        if ((st = side_open(ref_dir, &ref)) != ATTN_OK) goto fail;
+        if (attn_model_config(ref.m).vocab_size != cfg.vocab_size || attn_model_config(ref.m).n_ctx < cfg.n_ctx) {
+            st = attn_errorf(ATTN_ERR_INVALID_ARG, "--ref %s: its vocabulary (%lld) or context (%lld) is not the policy's (%lld, %lld)",
+                             ref_dir, (long long)attn_model_config(ref.m).vocab_size, (long long)attn_model_config(ref.m).n_ctx,
+                             (long long)cfg.vocab_size, (long long)cfg.n_ctx);
+            goto fail;
+        }
+    }
+    if (rm_dir) {
+        if ((st = side_open(rm_dir, &rm)) != ATTN_OK) goto fail;
+        if (attn_model_num_labels(rm.m) != 1) {
+            st = attn_errorf(ATTN_ERR_INVALID_ARG, "--reward %s is not a reward model (a classifier with one label; it has %lld)",
+                             rm_dir, (long long)attn_model_num_labels(rm.m));
+            goto fail;
+        }
+    }
+    if (lex_path && (st = attn_lexicon_load(lex_path, &lex)) != ATTN_OK) goto fail;
+    if ((st = attn_chat_data_read(prompts, ATTN_CHAT_PROMPTS, &d)) != ATTN_OK) goto fail;
+    if (out_path && (st = cli_atomic_open(&out, out_path)) != ATTN_OK) goto fail;
+    if (pairs_path && (st = cli_atomic_open(&pairs, pairs_path)) != ATTN_OK) goto fail;
+    s = calloc((size_t)samples, sizeof *s);
+    logits = malloc((size_t)cfg.n_ctx * (size_t)cfg.vocab_size * sizeof *logits);
+    seq = malloc((size_t)cfg.n_ctx * sizeof *seq);
+    if (!s || !logits || !seq) {
+        st = ATTN_ERR_OUT_OF_MEMORY;
+        goto fail;
+    }
+    int32_t stop = attn_tokenizer_eot(pol.tok);
+    for (int64_t i = 0; i < d->n; i++) {
+        const attn_chat_example *e = &d->ex[i];
+        attn_chat_options opt = {true, pol.bos, pol.eos};
+        int64_t np = 0;
+        st = attn_chat_prompt_ids(pol.tmpl, pol.tok, &opt, e, &pids, &np);
+        if (!st && np + sp.max_new_tokens > cfg.n_ctx)
+            st = attn_errorf(ATTN_ERR_INVALID_ARG, "the prompt's %lld tokens and --max-new %lld pass the model's %lld positions",
+                             (long long)np, (long long)sp.max_new_tokens, (long long)cfg.n_ctx);
+        if (st) {
+            char where[512];
+            snprintf(where, sizeof where, "%s: line %lld", prompts, (long long)e->line);
+            st = prefixed(st, where);
+            goto fail;
+        }
+        memcpy(seq, pids, (size_t)np * sizeof *seq);
+        for (int64_t j = 0; j < samples; j++) {
+            sample *x = &s[j];
+            attn_sampler_params p = sp;
+            p.seed = sample_seed(sp.seed, (uint64_t)i, (uint64_t)j);
+            p.stop_token = stop;
+            attn_gen *gen = NULL;
+            int64_t nc = 0;
+            if ((st = attn_gen_new(pol.m, &p, &gen)) == ATTN_OK) st = attn_gen_start(gen, pids, np);
+            while (!st) {
+                int32_t t;
+                if ((st = attn_gen_next(gen, &t)) == ATTN_OK) seq[np + nc++] = t;
+            }
+            attn_gen_free(gen);
+            if (st != ATTN_DONE) goto fail;
+            st = ATTN_OK;
+            int64_t shown = nc > 0 && seq[np + nc - 1] == stop ? nc - 1 : nc;
+            char *raw = NULL;
+            size_t len = 0;
+            if ((st = attn_tokenizer_decode(pol.tok, seq + np, shown, &raw, &len)) != ATTN_OK) goto fail;
+            free(x->text);
+            x->text = cli_utf8_valid(raw, len);
+            attn_free(raw);
+            if (!x->text) {
+                st = ATTN_ERR_OUT_OF_MEMORY;
+                goto fail;
+            }
+            x->tokens = nc;
+            x->lexicon = x->reward = x->logp = x->ref_logp = (double)NAN;
+            if (nc > 0 && (st = completion_logprob(pol.m, seq, np, nc, logits, &x->logp)) != ATTN_OK) goto fail;
+            if (nc > 0 && ref.m && (st = completion_logprob(ref.m, seq, np, nc, logits, &x->ref_logp)) != ATTN_OK) goto fail;
+            if (nc == 0) x->logp = x->ref_logp = 0;
+            if (lex && (st = attn_lexicon_score(lex, x->text, strlen(x->text), &x->lexicon)) != ATTN_OK) goto fail;
+            if (rm.m && (st = reward_of(&rm, e, x->text, &x->reward)) != ATTN_OK) {
+                st = prefixed(st, "--reward");
+                goto fail;
+            }
+            stat_add(&st_len, (double)nc);
+            stat_add(&st_lp, x->logp);
+            if (lex) stat_add(&st_lex, x->lexicon);
+            if (rm.m) stat_add(&st_rew, x->reward);
+            if (ref.m) stat_add(&st_kl, x->logp - x->ref_logp);
+            if (out.f && (st = write_sample(out.f, e->line, j, x, lex != NULL, rm.m != NULL, ref.m != NULL)) != ATTN_OK) goto fail;
+        }
+        if (pairs.f && (st = write_pair(pairs.f, e, s, samples, lex != NULL)) != ATTN_OK) goto fail;
+        attn_free(pids);
+        pids = NULL;
+    }
+    if (out.f && (st = cli_atomic_commit(&out)) != ATTN_OK) goto fail;
+    if (pairs.f && (st = cli_atomic_commit(&pairs)) != ATTN_OK) goto fail;
+    cJSON *o = cJSON_CreateObject();
+    bool ok = o && cJSON_AddNumberToObject(o, "prompts", (double)d->n) && cJSON_AddNumberToObject(o, "completions", (double)st_len.n) &&
+              add_number(o, "tokens_mean", stat_mean(&st_len)) && add_number(o, "logp_mean", stat_mean(&st_lp));
+    const stat *sts[3] = {&st_lex, &st_rew, &st_kl};
+    const char *names[3][2] = {{"lexicon_mean", "lexicon_se"}, {"reward_mean", "reward_se"}, {"kl_mean", "kl_se"}};
+    for (int k = 0; ok && k < 3; k++)
+        if (sts[k]->n) ok = add_number(o, names[k][0], stat_mean(sts[k])) && add_number(o, names[k][1], stat_se(sts[k]));
+    ok = ok && cJSON_AddNumberToObject(o, "seconds", cli_now_s() - t0);
+    if ((st = put_line(stdout, o, ok)) != ATTN_OK) goto fail;
+    st = cli_stdout_check();
+    rc = st ? 1 : 0;
+fail:
+    if (rc) cli_fail("rollout", st, NULL);
+    if (out.f) cli_atomic_abort(&out);
+    if (pairs.f) cli_atomic_abort(&pairs);
+    for (int64_t j = 0; s && j < samples; j++) free(s[j].text);
+    free(s);
+    free(logits);
+    free(seq);
+    attn_free(pids);
+    attn_chat_data_free(d);
+    attn_lexicon_free(lex);
+    side_close(&rm);
+    side_close(&ref);
+    side_close(&pol);
+    return rc;
+}
