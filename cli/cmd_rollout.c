@@ -163,20 +163,13 @@ static attn_status write_sample(FILE *f, int64_t line, int64_t j, const sample *
     return put_line(f, o, ok);
 }
 
-/* The pair of the highest- and lowest-scored of k samples (none if all score the same). */
-static attn_status write_pair(FILE *f, const attn_chat_example *e, const sample *s, int64_t k, bool by_lexicon) {
-    int64_t hi = 0, lo = 0;
-    for (int64_t j = 1; j < k; j++) {
-        double v = by_lexicon ? s[j].lexicon : s[j].reward;
-        if (v > (by_lexicon ? s[hi].lexicon : s[hi].reward)) hi = j;
-        if (v < (by_lexicon ? s[lo].lexicon : s[lo].reward)) lo = j;
-    }
-    if ((by_lexicon ? s[hi].lexicon : s[hi].reward) == (by_lexicon ? s[lo].lexicon : s[lo].reward)) return ATTN_OK;
+/* The pair (chosen hi, rejected lo) of e's completions. */
+static attn_status write_pair(FILE *f, const attn_chat_example *e, const sample *hi, const sample *lo) {
     cJSON *o = cJSON_CreateObject(), *p = NULL;
     bool ok = o != NULL;
     if (ok && e->plain) {
-        ok = cJSON_AddStringToObject(o, "prompt", e->prompt.m[0].content) && cJSON_AddStringToObject(o, "chosen", s[hi].text) &&
-             cJSON_AddStringToObject(o, "rejected", s[lo].text);
+        ok = cJSON_AddStringToObject(o, "prompt", e->prompt.m[0].content) && cJSON_AddStringToObject(o, "chosen", hi->text) &&
+             cJSON_AddStringToObject(o, "rejected", lo->text);
     } else if (ok) {
         ok = (p = cJSON_AddArrayToObject(o, "prompt")) != NULL;
         for (int64_t i = 0; ok && i < e->prompt.n; i++) {
@@ -184,7 +177,7 @@ static attn_status write_pair(FILE *f, const attn_chat_example *e, const sample 
             ok = m && cJSON_AddItemToArray(p, m) && cJSON_AddStringToObject(m, "role", e->prompt.m[i].role) &&
                  cJSON_AddStringToObject(m, "content", e->prompt.m[i].content);
         }
-        const sample *side_of[2] = {&s[hi], &s[lo]};
+        const sample *side_of[2] = {hi, lo};
         const char *keys[2] = {"chosen", "rejected"};
         for (int w = 0; ok && w < 2; w++) {
             cJSON *a = cJSON_AddArrayToObject(o, keys[w]), *m = cJSON_CreateObject();
@@ -195,10 +188,37 @@ static attn_status write_pair(FILE *f, const attn_chat_example *e, const sample 
     return put_line(f, o, ok);
 }
 
+static double key_of(const sample *x, bool by_lexicon) { return by_lexicon ? x->lexicon : x->reward; }
+
+/* The pairs of k samples: the highest- and the lowest-scored one, or with
+ * all every two whose scores differ (the higher chosen); scores closer than
+ * gap make no pair. */
+static attn_status write_pairs(FILE *f, const attn_chat_example *e, const sample *s, int64_t k, bool by_lexicon, bool all,
+                               double gap) {
+    attn_status st = ATTN_OK;
+    if (all) {
+        for (int64_t a = 0; a < k && !st; a++)
+            for (int64_t b = a + 1; b < k && !st; b++) {
+                double d = key_of(&s[a], by_lexicon) - key_of(&s[b], by_lexicon);
+                if (d != 0 && fabs(d) >= gap) st = d > 0 ? write_pair(f, e, &s[a], &s[b]) : write_pair(f, e, &s[b], &s[a]);
+            }
+        return st;
+    }
+    int64_t hi = 0, lo = 0;
+    for (int64_t j = 1; j < k; j++) {
+        if (key_of(&s[j], by_lexicon) > key_of(&s[hi], by_lexicon)) hi = j;
+        if (key_of(&s[j], by_lexicon) < key_of(&s[lo], by_lexicon)) lo = j;
+    }
+    double d = key_of(&s[hi], by_lexicon) - key_of(&s[lo], by_lexicon);
+    return d != 0 && d >= gap ? write_pair(f, e, &s[hi], &s[lo]) : ATTN_OK;
+}
+
 int cmd_rollout(int argc, char **argv) {
     const char *model_dir = NULL, *prompts = NULL, *ref_dir = NULL, *rm_dir = NULL, *lex_path = NULL, *out_path = NULL,
                *pairs_path = NULL;
     long long samples = 1, threads = 0;
+    bool pairs_all = false;
+    double pairs_gap = 0;
     attn_sampler_params sp = attn_sampler_default_params();
     sp.temperature = 1.0f;
     sp.max_new_tokens = 32;
@@ -227,6 +247,11 @@ int cmd_rollout(int argc, char **argv) {
         {CLI_STR("--pairs-out", NULL, "FILE", &pairs_path,
                  "write each prompt's best and worst completion by --lexicon (else --reward) as a preference pair "
                  "({\"prompt\", \"chosen\", \"rejected\"}; prompts whose completions all score the same are left out)")},
+        {CLI_FLAG("--pairs-all", NULL, &pairs_all,
+                  "--pairs-out writes every two completions of a prompt whose scores differ (the higher chosen), "
+                  "not only the best and the worst")},
+        {CLI_FLOAT("--pairs-gap", NULL, "X", &pairs_gap, 0, 1e9, CLI_CLOSED,
+                   "--pairs-out leaves out two completions whose scores differ by less than X")},
         {CLI_THREADS(&threads)},
         CLI_END,
     };
@@ -243,6 +268,7 @@ int cmd_rollout(int argc, char **argv) {
     if (!model_dir || !prompts) return cli_usage_error("-m POLICY and --prompts FILE are required (see attn rollout --help)");
     if (pairs_path && samples < 2) return cli_usage_error("--pairs-out needs -k 2 or more completions per prompt");
     if (pairs_path && !lex_path && !rm_dir) return cli_usage_error("--pairs-out ranks by --lexicon or --reward: give one");
+    if (!pairs_path && (pairs_all || pairs_gap > 0)) return cli_usage_error("--pairs-all and --pairs-gap shape --pairs-out's pairs: give it");
     int r0 = cli_set_threads(threads);
     if (r0) return r0;
     side pol = {0}, ref = {0}, rm = {0};
@@ -350,7 +376,7 @@ int cmd_rollout(int argc, char **argv) {
             if (ref.m) stat_add(&st_kl, x->logp - x->ref_logp);
             if (out.f && (st = write_sample(out.f, e->line, j, x, lex != NULL, rm.m != NULL, ref.m != NULL)) != ATTN_OK) goto fail;
         }
-        if (pairs.f && (st = write_pair(pairs.f, e, s, samples, lex != NULL)) != ATTN_OK) goto fail;
+        if (pairs.f && (st = write_pairs(pairs.f, e, s, samples, lex != NULL, pairs_all, pairs_gap)) != ATTN_OK) goto fail;
         attn_free(pids);
         pids = NULL;
     }

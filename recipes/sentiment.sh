@@ -13,9 +13,11 @@
 #     MAX_NEW characters): N_TRAIN from five of them for training, 256 held
 #     out from Persuasion.
 #  3. Pairs: K completions of MAX_NEW characters per prompt sampled from the
-#     SFT model (attn rollout), the highest and the lowest by the lexicon
-#     as chosen and rejected (prompts whose completions all score the same
-#     are left out); the same for the held-out prompts.
+#     SFT model (attn rollout), every two whose lexicon scores differ as a
+#     pair, the higher chosen (PAIRS="" keeps only each prompt's highest
+#     and lowest, the DPO paper's way; every pair gives a small reward
+#     model more to learn from); the same for the held-out prompts, and
+#     their highest-and-lowest pairs apart (pairs_heldout_extremes.jsonl).
 #  4. A reward model (attn train --objective reward from the SFT model) on
 #     the pairs: its held-out pairwise accuracy.
 #  5. PPO against the learned reward at each KL coefficient of PPO_KLS
@@ -43,8 +45,10 @@ THREADS=${THREADS:-2}
 LM_STEPS=${LM_STEPS:-1500}
 N_TRAIN=${N_TRAIN:-3000}
 K=${K:-4}
+PAIRS=${PAIRS---pairs-all}
 MAX_NEW=${MAX_NEW:-40}
-RM_STEPS=${RM_STEPS:-600}
+RM_STEPS=${RM_STEPS:-800}
+RM_LR=${RM_LR:-1e-4}
 PPO_KLS=${PPO_KLS:-0.02 0.05 0.2}
 PPO_STEPS=${PPO_STEPS:-200}
 PPO_LR=${PPO_LR:-1e-4}
@@ -75,20 +79,22 @@ prompts data/austen/persuasion.txt | awk 'NR % 20 == 0' | head -n 256 > "$OUT/he
     --eval-every 500 --seed 1 $T
 
 # 3. preference pairs ranked by the lexicon
-for s in train heldout; do
-    src=$OUT/prompts.jsonl seed=1
-    [ $s = heldout ] && src=$OUT/heldout.jsonl seed=2
+for s in train heldout heldout_extremes; do
+    src=$OUT/prompts.jsonl seed=1 how=$PAIRS
+    [ $s != train ] && src=$OUT/heldout.jsonl seed=2
+    [ $s = heldout_extremes ] && how=
     [ -f "$OUT/pairs_$s.jsonl" ] || "$ATTN" rollout -m "$OUT/sft" --prompts "$src" -k "$K" --max-new "$MAX_NEW" --seed $seed \
-        --lexicon "$LEX" --pairs-out "$OUT/pairs_$s.jsonl" $T > "$OUT/pairs_$s.summary.json"
+        --lexicon "$LEX" --pairs-out "$OUT/pairs_$s.jsonl" $how $T > "$OUT/pairs_$s.summary.json"
 done
 echo "pairs: $(wc -l < "$OUT/pairs_train.jsonl") for training, $(wc -l < "$OUT/pairs_heldout.jsonl") held out"
 
 # 4. the reward model
 [ -f "$OUT/rm/model.safetensors" ] || "$ATTN" train --objective reward --init "$OUT/sft" --data "$OUT/pairs_train.jsonl" \
-    --val "$OUT/pairs_heldout.jsonl" --out "$OUT/rm" --steps "$RM_STEPS" --batch 32 --lr 3e-4 --warmup 20 \
+    --val "$OUT/pairs_heldout.jsonl" --out "$OUT/rm" --steps "$RM_STEPS" --batch 32 --lr "$RM_LR" --dropout 0.1 --warmup 20 \
     --eval-every 100 --seed 1 $T
 last() { grep "\"$2\"" "$1/train_log.jsonl" | tail -n 1 | grep -o "\"$2\": [-0-9.e]*" | cut -d' ' -f2; }
-echo "reward model: held-out pairwise accuracy $(last "$OUT/rm" val_reward_accuracy)"
+echo "reward model: held-out pairwise accuracy $(last "$OUT/rm" val_reward_accuracy)," \
+    "on the held-out prompts' highest-and-lowest pairs: $("$ATTN" reward -m "$OUT/rm" --pairs "$OUT/pairs_heldout_extremes.jsonl" $T 2>&1 > /dev/null | grep -o '[0-9.]*%')"
 
 # 5. PPO at each KL coefficient, DPO at each beta
 ppo() { # ppo DIR KL STEPS

@@ -49,6 +49,16 @@ roll -k 3 --seed 6 -o "$tmp/c.jsonl" > /dev/null
 "$ATTN" reward --lexicon "$tmp/lex.tsv" --pairs "$tmp/pairs.jsonl" > /dev/null 2> "$tmp/acc"
 grep -q '(100.00%)' "$tmp/acc" || { echo "a pair's chosen completion does not score above its rejected one"; cat "$tmp/acc"; exit 1; }
 
+# --pairs-all: every two completions that score apart, at least as many pairs; --pairs-gap: only clear ones
+roll -k 3 --ref "$tmp/lm" --seed 5 --pairs-out "$tmp/all.jsonl" --pairs-all > /dev/null
+[ "$(wc -l < "$tmp/all.jsonl")" -gt "$(wc -l < "$tmp/pairs.jsonl")" ] || { echo "--pairs-all made no more pairs"; exit 1; }
+"$ATTN" reward --lexicon "$tmp/lex.tsv" --pairs "$tmp/all.jsonl" 2> "$tmp/acc" | awk '$1 <= $2 { exit 1 }' && grep -q '(100.00%)' "$tmp/acc" ||
+    { echo "--pairs-all: a chosen completion does not score above its rejected one"; exit 1; }
+roll -k 3 --ref "$tmp/lm" --seed 5 --pairs-out "$tmp/gap.jsonl" --pairs-all --pairs-gap 0.5 > /dev/null
+"$ATTN" reward --lexicon "$tmp/lex.tsv" --pairs "$tmp/gap.jsonl" 2> /dev/null | awk '$1 - $2 < 0.5 { exit 1 }' ||
+    { echo "--pairs-gap 0.5 let a closer pair through"; exit 1; }
+[ "$(wc -l < "$tmp/gap.jsonl")" -lt "$(wc -l < "$tmp/all.jsonl")" ] || { echo "--pairs-gap left out nothing: the test checks nothing"; exit 1; }
+
 # a reward model scores a row as attn reward scores the same text
 "$ATTN" train --objective reward --init "$tmp/lm" --data "$tmp/pairs.jsonl" --batch 2 --steps 2 --threads 2 --quiet --out "$tmp/rm"
 roll -k 1 --seed 5 --reward "$tmp/rm" -o "$tmp/r.jsonl" > "$tmp/r.json"
@@ -88,6 +98,7 @@ usage() { # usage DESCRIPTION COMMAND...: status 2
 usage "no --prompts" "$ATTN" rollout -m "$tmp/lm"
 usage "--pairs-out with one completion per prompt" "$ATTN" rollout -m "$tmp/lm" --prompts "$tmp/prompts.jsonl" --lexicon "$tmp/lex.tsv" --pairs-out "$tmp/p.jsonl"
 usage "--pairs-out without a score" "$ATTN" rollout -m "$tmp/lm" --prompts "$tmp/prompts.jsonl" -k 2 --pairs-out "$tmp/p.jsonl"
+usage "--pairs-all without --pairs-out" "$ATTN" rollout -m "$tmp/lm" --prompts "$tmp/prompts.jsonl" --pairs-all
 usage "-m and --lexicon" "$ATTN" reward -m "$tmp/rm" --lexicon "$tmp/lex.tsv" "$tmp/pairs.jsonl"
 [ ! -e "$tmp/p.jsonl" ] || { echo "a refused run wrote --pairs-out"; fail=1; }
 [ "$fail" -eq 0 ] || exit 1
