@@ -89,9 +89,23 @@ static void side_close(side *s) {
     attn_model_free(s->m);
 }
 
+/* A growable buffer of logits. */
+typedef struct rows {
+    float *p;
+    size_t cap;
+} rows;
+
 /* The log-probability of ids[np .. np + nc) given the tokens before each, summed. */
-static attn_status completion_logprob(attn_model *m, const int32_t *ids, int64_t np, int64_t nc, float *logits, double *out) {
+static attn_status completion_logprob(attn_model *m, const int32_t *ids, int64_t np, int64_t nc, rows *buf, double *out) {
     int64_t V = attn_model_config(m).vocab_size;
+    size_t need = (size_t)(np + nc) * (size_t)V;
+    if (need > buf->cap) {
+        float *p = realloc(buf->p, need * sizeof *p);
+        if (!p) return ATTN_ERR_OUT_OF_MEMORY;
+        buf->p = p;
+        buf->cap = need;
+    }
+    float *logits = buf->p;
     attn_status st = attn_model_logits(m, ids, 1, np + nc, logits);
     if (st) return st;
     double s = 0;
@@ -275,7 +289,7 @@ int cmd_rollout(int argc, char **argv) {
     attn_lexicon *lex = NULL;
     attn_chat_data *d = NULL;
     sample *s = NULL;
-    float *logits = NULL;
+    rows logits = {0};
     int32_t *seq = NULL, *pids = NULL;
     cli_atomic out = {0}, pairs = {0};
     stat st_len = {0}, st_lex = {0}, st_rew = {0}, st_lp = {0}, st_kl = {0};
@@ -311,9 +325,8 @@ int cmd_rollout(int argc, char **argv) {
     if (out_path && (st = cli_atomic_open(&out, out_path)) != ATTN_OK) goto fail;
     if (pairs_path && (st = cli_atomic_open(&pairs, pairs_path)) != ATTN_OK) goto fail;
     s = calloc((size_t)samples, sizeof *s);
-    logits = malloc((size_t)cfg.n_ctx * (size_t)cfg.vocab_size * sizeof *logits);
     seq = malloc((size_t)cfg.n_ctx * sizeof *seq);
-    if (!s || !logits || !seq) {
+    if (!s || !seq) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
@@ -361,8 +374,8 @@ int cmd_rollout(int argc, char **argv) {
             }
             x->tokens = nc;
             x->lexicon = x->reward = x->logp = x->ref_logp = (double)NAN;
-            if (nc > 0 && (st = completion_logprob(pol.m, seq, np, nc, logits, &x->logp)) != ATTN_OK) goto fail;
-            if (nc > 0 && ref.m && (st = completion_logprob(ref.m, seq, np, nc, logits, &x->ref_logp)) != ATTN_OK) goto fail;
+            if (nc > 0 && (st = completion_logprob(pol.m, seq, np, nc, &logits, &x->logp)) != ATTN_OK) goto fail;
+            if (nc > 0 && ref.m && (st = completion_logprob(ref.m, seq, np, nc, &logits, &x->ref_logp)) != ATTN_OK) goto fail;
             if (nc == 0) x->logp = x->ref_logp = 0;
             if (lex && (st = attn_lexicon_score(lex, x->text, strlen(x->text), &x->lexicon)) != ATTN_OK) goto fail;
             if (rm.m && (st = reward_of(&rm, e, x->text, &x->reward)) != ATTN_OK) {
@@ -399,7 +412,7 @@ fail:
     if (pairs.f) cli_atomic_abort(&pairs);
     for (int64_t j = 0; s && j < samples; j++) free(s[j].text);
     free(s);
-    free(logits);
+    free(logits.p);
     free(seq);
     attn_free(pids);
     attn_chat_data_free(d);

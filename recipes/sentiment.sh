@@ -6,13 +6,15 @@
 # VADER's sentiment lexicon score of the completion (src/eval/sentiment.c,
 # data/sentiment/vader_lexicon.tsv).
 #
-#  1. The SFT model: a character-level GPT (4 layers, 4 heads, width 192,
-#     context 64) trained on the six novels (LM_STEPS steps): in-domain
-#     text, the role of the paper's GPT-2 fine-tuned on IMDb.
-#  2. Prompts: the first three words of lines of the novels (at most 64 -
-#     MAX_NEW characters): N_TRAIN from five of them for training, 256 held
-#     out from Persuasion.
-#  3. Pairs: K completions of MAX_NEW characters per prompt sampled from the
+#  1. The SFT model: a GPT (4 layers, 4 heads, width 192, context 64) with
+#     a 2,048-token byte-level BPE learned from the six novels, trained on
+#     them (LM_STEPS steps): in-domain text, the role of the paper's GPT-2
+#     fine-tuned on IMDb. (Word pieces, not characters: a reward model of
+#     characters learned the lexicon's words from the pairs too slowly.)
+#  2. Prompts: the first three words of lines of the novels (at most 54 -
+#     MAX_NEW characters, so that prompt and completion fit the context):
+#     N_TRAIN from five of them for training, 256 held out from Persuasion.
+#  3. Pairs: K completions of MAX_NEW tokens per prompt sampled from the
 #     SFT model (attn rollout), every two whose lexicon scores differ as a
 #     pair, the higher chosen (PAIRS="" keeps only each prompt's highest
 #     and lowest, the DPO paper's way; every pair gives a small reward
@@ -46,7 +48,7 @@ LM_STEPS=${LM_STEPS:-1500}
 N_TRAIN=${N_TRAIN:-3000}
 K=${K:-4}
 PAIRS=${PAIRS---pairs-all}
-MAX_NEW=${MAX_NEW:-40}
+MAX_NEW=${MAX_NEW:-24}
 RM_STEPS=${RM_STEPS:-800}
 RM_LR=${RM_LR:-1e-4}
 PPO_KLS=${PPO_KLS:-0.02 0.05 0.2}
@@ -63,9 +65,9 @@ T="--threads $THREADS"
 mkdir -p "$OUT"
 
 # prompts FILES... : the first three words of every line with at least eight
-# words, as JSON lines; at most 64 - MAX_NEW characters (the model's context)
+# words, as JSON lines; at most 54 - MAX_NEW characters (a BPE token holds one at least)
 prompts() {
-    awk -v max=$((64 - MAX_NEW)) 'NF >= 8 && $1 !~ /^(CHAPTER|Chapter|VOLUME)/ && length($1 " " $2 " " $3) <= max {
+    awk -v max=$((54 - MAX_NEW)) 'NF >= 8 && $1 !~ /^(CHAPTER|Chapter|VOLUME)/ && length($1 " " $2 " " $3) <= max {
             p = $1 " " $2 " " $3; gsub(/\\/, "\\\\", p); gsub(/"/, "\\\"", p); printf "{\"prompt\": \"%s\"}\n", p }' "$@"
 }
 prompts data/austen/emma.txt data/austen/mansfieldpark.txt data/austen/northangerabbey.txt data/austen/prideprejudice.txt \
@@ -73,7 +75,8 @@ prompts data/austen/emma.txt data/austen/mansfieldpark.txt data/austen/northange
 prompts data/austen/persuasion.txt | awk 'NR % 20 == 0' | head -n 256 > "$OUT/heldout.jsonl"
 
 # 1. the SFT model
-[ -f "$OUT/data/meta.json" ] || "$ATTN" prepare -t char -o "$OUT/data" data/austen/*.txt > /dev/null
+[ -f "$OUT/tok/tokenizer.json" ] || "$ATTN" tokenizer train --type bpe --vocab-size 2048 -o "$OUT/tok" data/austen/*.txt > /dev/null
+[ -f "$OUT/data/meta.json" ] || "$ATTN" prepare -t "$OUT/tok" -o "$OUT/data" data/austen/*.txt > /dev/null
 [ -f "$OUT/sft/model.safetensors" ] || "$ATTN" train --data "$OUT/data" --out "$OUT/sft" --layers 4 --heads 4 --width 192 \
     --context 64 --batch 32 --steps "$LM_STEPS" --lr 3e-3 --min-lr 3e-4 --warmup 50 --weight-decay 0.1 --clip 1 \
     --eval-every 500 --seed 1 $T
