@@ -15,11 +15,12 @@
 #     MAX_NEW characters, so that prompt and completion fit the context):
 #     N_TRAIN from five of them for training, 256 held out from Persuasion.
 #  3. Pairs: K completions of MAX_NEW tokens per prompt sampled from the
-#     SFT model (attn rollout), every two whose lexicon scores differ as a
-#     pair, the higher chosen (PAIRS="" keeps only each prompt's highest
-#     and lowest, the DPO paper's way; every pair gives a small reward
-#     model more to learn from); the same for the held-out prompts, and
-#     their highest-and-lowest pairs apart (pairs_heldout_extremes.jsonl).
+#     SFT model (attn rollout), every two whose lexicon scores differ by
+#     0.2 or more as a pair, the higher chosen (PAIRS="" keeps only each
+#     prompt's highest and lowest, the DPO paper's way; every clear pair
+#     gives a small reward model more to learn from); the same for the
+#     held-out prompts, and their highest-and-lowest pairs apart
+#     (pairs_heldout_extremes.jsonl).
 #  4. A reward model (attn train --objective reward from the SFT model) on
 #     the pairs: its held-out pairwise accuracy.
 #  5. PPO against the learned reward at each KL coefficient of PPO_KLS
@@ -47,10 +48,10 @@ THREADS=${THREADS:-2}
 LM_STEPS=${LM_STEPS:-1500}
 N_TRAIN=${N_TRAIN:-3000}
 K=${K:-4}
-PAIRS=${PAIRS---pairs-all}
+PAIRS=${PAIRS---pairs-all --pairs-gap 0.2}
 MAX_NEW=${MAX_NEW:-24}
-RM_STEPS=${RM_STEPS:-800}
-RM_LR=${RM_LR:-1e-4}
+RM_STEPS=${RM_STEPS:-1000}
+RM_LR=${RM_LR:-3e-4}
 PPO_KLS=${PPO_KLS:-0.02 0.05 0.2}
 PPO_STEPS=${PPO_STEPS:-200}
 PPO_LR=${PPO_LR:-1e-4}
