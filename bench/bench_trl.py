@@ -92,6 +92,17 @@ def die(msg):
     sys.exit(1)
 
 
+def step_clock(callback_base):
+    """A list and a TrainerCallback class that appends the time of every step's end to it."""
+    ends = []
+
+    class Clock(callback_base):
+        def on_step_end(self, args, state, control, **kw):
+            ends.append(time.perf_counter())
+
+    return ends, Clock
+
+
 def run(cmd):
     r = subprocess.run([str(c) for c in cmd], cwd=REPO, capture_output=True, text=True)
     if r.returncode != 0:
@@ -191,11 +202,7 @@ class TRLSide:
         from transformers import GPT2LMHeadModel, PreTrainedTokenizerFast, TrainerCallback
         from transformers.trainer_callback import PrinterCallback
 
-        ends = []
-
-        class Clock(TrainerCallback):
-            def on_step_end(self, args, state, control, **kw):
-                ends.append(time.perf_counter())
+        ends, Clock = step_clock(TrainerCallback)
 
         t0 = time.perf_counter()
         torch.manual_seed(a.seed)
@@ -303,11 +310,7 @@ class TRLPPOSide:
         from transformers.trainer_callback import PrinterCallback
         from trl.experimental.ppo import PPOConfig, PPOTrainer
 
-        ends = []
-
-        class Clock(TrainerCallback):
-            def on_step_end(self, args, state, control, **kw):
-                ends.append(time.perf_counter())
+        ends, Clock = step_clock(TrainerCallback)
 
         t0 = time.perf_counter()
         torch.manual_seed(a.seed)
