@@ -38,7 +38,8 @@
 #     in units of the SFT samples' standard deviation, against KL, into
 #     OUT/overopt.tsv and OUT/overopt.svg.
 # Each stage is skipped when its output exists (rerun into the same OUT to
-# finish a run cut short). About 25 minutes on 2 cores with the defaults.
+# finish a run cut short). The stages took about 62 minutes on 2 cores shared
+# with two other jobs (2026-12-07); docs/alignment.md has the results.
 #   sh recipes/sentiment.sh                   # OUT=runs/sentiment THREADS=2
 set -eu
 cd "$(dirname "$0")/.."
@@ -52,7 +53,7 @@ PAIRS=${PAIRS---pairs-all --pairs-gap 0.2}
 MAX_NEW=${MAX_NEW:-24}
 RM_STEPS=${RM_STEPS:-1000}
 RM_LR=${RM_LR:-3e-4}
-PPO_KLS=${PPO_KLS:-0.02 0.05 0.2}
+PPO_KLS=${PPO_KLS:-0.02 0.05 0.2 0.5}
 PPO_STEPS=${PPO_STEPS:-200}
 PPO_LR=${PPO_LR:-1e-4}
 DPO_BETAS=${DPO_BETAS:-0.05 0.1 0.3 1}
