@@ -15,6 +15,7 @@
 #include "attn/eval.h"
 #include "attn/generate.h"
 #include "attn/model.h"
+#include "attn/rerank.h"
 #include "attn/tokenizer.h"
 
 #include <cJSON.h>
@@ -44,7 +45,7 @@ static double stat_se(const stat *a) {
     return sqrt((v > 0 ? v : 0) / (double)a->n);
 }
 
-/* A model's tokenizer, chat template and its tokens. */
+/* The policy: its model, tokenizer, chat template and the template's tokens. */
 typedef struct side {
     attn_model *m;
     attn_tokenizer *tok;
@@ -89,61 +90,22 @@ static void side_close(side *s) {
     attn_model_free(s->m);
 }
 
-/* A growable buffer of logits. */
-typedef struct rows {
-    float *p;
-    size_t cap;
-} rows;
-
-/* The log-probability of ids[np .. np + nc) given the tokens before each, summed. */
-static attn_status completion_logprob(attn_model *m, const int32_t *ids, int64_t np, int64_t nc, rows *buf, double *out) {
-    int64_t V = attn_model_config(m).vocab_size;
-    size_t need = (size_t)(np + nc) * (size_t)V;
-    if (need > buf->cap) {
-        float *p = realloc(buf->p, need * sizeof *p);
-        if (!p) return ATTN_ERR_OUT_OF_MEMORY;
-        buf->p = p;
-        buf->cap = need;
-    }
-    float *logits = buf->p;
-    attn_status st = attn_model_logits(m, ids, 1, np + nc, logits);
-    if (st) return st;
-    double s = 0;
-    for (int64_t t = 0; t < nc; t++) {
-        float lp = 0;
-        attn_logprobs(logits + (np - 1 + t) * V, V, ids[np + t], 0, &lp, NULL, NULL);
-        s += (double)lp;
-    }
-    *out = s;
-    return ATTN_OK;
+/* The log-probability of ids[np .. np + nc) given the tokens before each, summed: one
+ * forward over ids[0 .. np + nc - 1) (attn_model_score_windows with a single block). */
+static attn_status completion_logprob(attn_model *m, const int32_t *ids, int64_t np, int64_t nc, double *out) {
+    double nll = 0;
+    int64_t n = 0;
+    attn_status st = attn_model_score_windows(m, ids, np + nc, np + nc, nc, np, np + nc, &nll, &n);
+    *out = -nll;
+    return st;
 }
 
-/* The reward model's score of e's prompt with the completion text. */
-static attn_status reward_of(const side *rm, const attn_chat_example *e, const char *completion, double *out) {
-    attn_chat_message msg = {e->plain ? NULL : "assistant", completion};
-    attn_chat_example x = *e;
-    x.chosen = (attn_chat_turns){&msg, 1};
-    attn_chat_options opt = {false, rm->bos, rm->eos};
-    char *text = NULL;
-    size_t len = 0;
-    int32_t *ids = NULL, *types = NULL;
-    int64_t n = 0;
-    attn_bert_config bc;
-    int64_t limit = attn_model_encoder_config(rm->m, &bc) ? attn_encoder_max_length(rm->m) : attn_model_config(rm->m).n_ctx;
-    attn_status st = attn_chat_example_text(rm->tmpl, &opt, &x, 0, &text, &len);
-    if (!st) st = attn_tokenizer_encode_pair(rm->tok, text, len, NULL, 0, limit, &ids, &types, &n);
-    uint8_t *mask = n > 0 ? malloc((size_t)n) : NULL;
-    if (!st && n > 0 && !mask) st = ATTN_ERR_OUT_OF_MEMORY;
+/* The reward model's score of e's prompt with the completion text (as attn train --objective reward scores it). */
+static attn_status reward_of(attn_reward_scorer *rm, const attn_chat_example *e, const char *completion, double *out) {
     float r = 0;
-    if (!st && n > 0) {
-        memset(mask, 1, (size_t)n);
-        st = attn_model_classify(rm->m, ids, types, mask, 1, n, &r);
-    }
+    attn_status st = e->plain ? attn_reward_scorer_score_plain(rm, e->prompt.m[0].content, completion, &r)
+                              : attn_reward_scorer_score(rm, e->prompt.m, (size_t)e->prompt.n, completion, &r);
     *out = (double)r;
-    free(mask);
-    attn_free(ids);
-    attn_free(types);
-    attn_free(text);
     return st;
 }
 
@@ -285,11 +247,12 @@ int cmd_rollout(int argc, char **argv) {
     if (!pairs_path && (pairs_all || pairs_gap > 0)) return cli_usage_error("--pairs-all and --pairs-gap shape --pairs-out's pairs: give it");
     int r0 = cli_set_threads(threads);
     if (r0) return r0;
-    side pol = {0}, ref = {0}, rm = {0};
+    side pol = {0};
+    attn_model *ref = NULL;
+    attn_reward_scorer *rm = NULL;
     attn_lexicon *lex = NULL;
     attn_chat_data *d = NULL;
     sample *s = NULL;
-    rows logits = {0};
     int32_t *seq = NULL, *pids = NULL;
     cli_atomic out = {0}, pairs = {0};
     stat st_len = {0}, st_lex = {0}, st_rew = {0}, st_lp = {0}, st_kl = {0};
@@ -304,21 +267,20 @@ int cmd_rollout(int argc, char **argv) {
         goto fail;
     }
     if (ref_dir) {
-        if ((st = side_open(ref_dir, &ref)) != ATTN_OK) goto fail;
-        if (attn_model_config(ref.m).vocab_size != cfg.vocab_size || attn_model_config(ref.m).n_ctx < cfg.n_ctx) {
+        if ((st = attn_model_load(ref_dir, &ref)) != ATTN_OK) {
+            st = prefixed(st, ref_dir);
+            goto fail;
+        }
+        if (attn_model_config(ref).vocab_size != cfg.vocab_size || attn_model_config(ref).n_ctx < cfg.n_ctx) {
             st = attn_errorf(ATTN_ERR_INVALID_ARG, "--ref %s: its vocabulary (%lld) or context (%lld) is not the policy's (%lld, %lld)",
-                             ref_dir, (long long)attn_model_config(ref.m).vocab_size, (long long)attn_model_config(ref.m).n_ctx,
+                             ref_dir, (long long)attn_model_config(ref).vocab_size, (long long)attn_model_config(ref).n_ctx,
                              (long long)cfg.vocab_size, (long long)cfg.n_ctx);
             goto fail;
         }
     }
-    if (rm_dir) {
-        if ((st = side_open(rm_dir, &rm)) != ATTN_OK) goto fail;
-        if (attn_model_num_labels(rm.m) != 1) {
-            st = attn_errorf(ATTN_ERR_INVALID_ARG, "--reward %s is not a reward model (a classifier with one label; it has %lld)",
-                             rm_dir, (long long)attn_model_num_labels(rm.m));
-            goto fail;
-        }
+    if (rm_dir && (st = attn_reward_scorer_load(rm_dir, &rm)) != ATTN_OK) {
+        st = prefixed(st, "--reward");
+        goto fail;
     }
     if (lex_path && (st = attn_lexicon_load(lex_path, &lex)) != ATTN_OK) goto fail;
     if ((st = attn_chat_data_read(prompts, ATTN_CHAT_PROMPTS, &d)) != ATTN_OK) goto fail;
@@ -374,20 +336,20 @@ int cmd_rollout(int argc, char **argv) {
             }
             x->tokens = nc;
             x->lexicon = x->reward = x->logp = x->ref_logp = (double)NAN;
-            if (nc > 0 && (st = completion_logprob(pol.m, seq, np, nc, &logits, &x->logp)) != ATTN_OK) goto fail;
-            if (nc > 0 && ref.m && (st = completion_logprob(ref.m, seq, np, nc, &logits, &x->ref_logp)) != ATTN_OK) goto fail;
+            if (nc > 0 && (st = completion_logprob(pol.m, seq, np, nc, &x->logp)) != ATTN_OK) goto fail;
+            if (nc > 0 && ref && (st = completion_logprob(ref, seq, np, nc, &x->ref_logp)) != ATTN_OK) goto fail;
             if (nc == 0) x->logp = x->ref_logp = 0;
             if (lex && (st = attn_lexicon_score(lex, x->text, strlen(x->text), &x->lexicon)) != ATTN_OK) goto fail;
-            if (rm.m && (st = reward_of(&rm, e, x->text, &x->reward)) != ATTN_OK) {
+            if (rm && (st = reward_of(rm, e, x->text, &x->reward)) != ATTN_OK) {
                 st = prefixed(st, "--reward");
                 goto fail;
             }
             stat_add(&st_len, (double)nc);
             stat_add(&st_lp, x->logp);
             if (lex) stat_add(&st_lex, x->lexicon);
-            if (rm.m) stat_add(&st_rew, x->reward);
-            if (ref.m) stat_add(&st_kl, x->logp - x->ref_logp);
-            if (out.f && (st = write_sample(out.f, e->line, j, x, lex != NULL, rm.m != NULL, ref.m != NULL)) != ATTN_OK) goto fail;
+            if (rm) stat_add(&st_rew, x->reward);
+            if (ref) stat_add(&st_kl, x->logp - x->ref_logp);
+            if (out.f && (st = write_sample(out.f, e->line, j, x, lex != NULL, rm != NULL, ref != NULL)) != ATTN_OK) goto fail;
         }
         if (pairs.f && (st = write_pairs(pairs.f, e, s, samples, lex != NULL, pairs_all, pairs_gap)) != ATTN_OK) goto fail;
         attn_free(pids);
@@ -412,13 +374,12 @@ fail:
     if (pairs.f) cli_atomic_abort(&pairs);
     for (int64_t j = 0; s && j < samples; j++) free(s[j].text);
     free(s);
-    free(logits.p);
     free(seq);
     attn_free(pids);
     attn_chat_data_free(d);
     attn_lexicon_free(lex);
-    side_close(&rm);
-    side_close(&ref);
+    attn_reward_scorer_free(rm);
+    attn_model_free(ref);
     side_close(&pol);
     return rc;
 }

@@ -78,6 +78,10 @@ ATTN_API void attn_reward_scorer_free(attn_reward_scorer *s); /* NULL is a no-op
  * `attn train --objective reward` renders its examples. */
 ATTN_API attn_status attn_reward_scorer_score(attn_reward_scorer *s, const attn_chat_message *msgs, size_t n,
                                               const char *response, float *reward);
+/* The reward of a plain-text prompt and response joined as they are, as
+ * `attn train --objective reward` scores plain-text pairs (no template). */
+ATTN_API attn_status attn_reward_scorer_score_plain(attn_reward_scorer *s, const char *prompt, const char *response,
+                                                    float *reward);
 
 /* ---- selection ---------------------------------------------------------------- */
 typedef struct attn_rerank_params {

@@ -142,7 +142,8 @@ static void seqcls_free(seqcls *c) {
     attn_model_free(c->m);
 }
 
-static attn_status seqcls_load(const char *dir, seqcls *c) {
+/* A sequence classifier of dir; with reward, one of one label (a reward model). */
+static attn_status seqcls_load(const char *dir, bool reward, seqcls *c) {
     memset(c, 0, sizeof *c);
     attn_status st;
     if ((st = attn_model_load(dir, &c->m)) || (st = attn_tokenizer_load(dir, &c->tok))) {
@@ -152,6 +153,11 @@ static attn_status seqcls_load(const char *dir, seqcls *c) {
     c->labels = attn_model_num_labels(c->m);
     attn_bert_config bc;
     bool enc = attn_model_encoder_config(c->m, &bc);
+    if (reward && (c->labels != 1 || (enc && bc.token_classifier))) {
+        seqcls_free(c);
+        return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s is not a reward model (a classifier with one label); train one with "
+                           "attn train --objective reward", dir);
+    }
     if (c->labels < 1 || (enc && bc.token_classifier)) {
         seqcls_free(c);
         return attn_errorf(ATTN_ERR_UNSUPPORTED, "%s is not a sequence classifier (train one with attn train --objective "
@@ -205,7 +211,7 @@ attn_status attn_rule_classifier_load(const char *dir, attn_rule_classifier **ou
     *out = NULL;
     attn_rule_classifier *rc = attn_calloc(1, sizeof *rc);
     if (!rc) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
-    attn_status st = seqcls_load(dir, &rc->c);
+    attn_status st = seqcls_load(dir, false, &rc->c);
     if (st) {
         attn_free(rc);
         return st;
@@ -280,16 +286,13 @@ attn_status attn_reward_scorer_load(const char *dir, attn_reward_scorer **out) {
     *out = NULL;
     attn_reward_scorer *s = attn_calloc(1, sizeof *s);
     if (!s) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
-    attn_status st = seqcls_load(dir, &s->c);
+    attn_status st = seqcls_load(dir, true, &s->c);
     if (st) {
         attn_free(s);
         return st;
     }
     char *src = NULL;
-    if (s->c.labels != 1)
-        st = attn_errorf(ATTN_ERR_UNSUPPORTED, "%s is not a reward model (a classifier with one label); train one with "
-                         "attn train --objective reward", dir);
-    if (!st) st = attn_chat_template_find(dir, &src, &s->bos, &s->eos);
+    st = attn_chat_template_find(dir, &src, &s->bos, &s->eos);
     if (!st) {
         const char *t = src ? src : attn_chat_default_template();
         st = attn_chat_template_parse(src ? dir : "ChatML (built in)", t, strlen(t), &s->tmpl);
@@ -312,19 +315,13 @@ void attn_reward_scorer_free(attn_reward_scorer *s) {
     attn_free(s);
 }
 
-attn_status attn_reward_scorer_score(attn_reward_scorer *s, const attn_chat_message *msgs, size_t n,
-                                     const char *response, float *reward) {
-    attn_chat_message *all = attn_malloc((n + 1) * sizeof *all);
-    if (!all) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
-    if (n) memcpy(all, msgs, n * sizeof *all);
-    all[n] = (attn_chat_message){"assistant", response};
-    attn_chat_example e = {0};
-    e.prompt = (attn_chat_turns){all, (int64_t)n + 1};
+/* The reward of example e's text (attn_chat_example_text's `which`). */
+static attn_status score_example(attn_reward_scorer *s, const attn_chat_example *e, int which, float *reward) {
     attn_chat_options opt = {false, s->bos, s->eos};
     char *text = NULL;
     size_t len = 0;
     enc_row row = {0};
-    attn_status st = attn_chat_example_text(s->tmpl, &opt, &e, -1, &text, &len);
+    attn_status st = attn_chat_example_text(s->tmpl, &opt, e, which, &text, &len);
     if (!st) st = attn_tokenizer_encode_pair(s->c.tok, text, len, NULL, 0, s->c.limit, &row.ids, &row.types, &row.n);
     if (!st && row.n < 1) st = attn_errorf(ATTN_ERR_INVALID_ARG, "the conversation encodes to no tokens");
     if (!st) {
@@ -334,8 +331,26 @@ attn_status attn_reward_scorer_score(attn_reward_scorer *s, const attn_chat_mess
         attn_free(row.types);
     }
     attn_free(text);
+    return st;
+}
+
+attn_status attn_reward_scorer_score(attn_reward_scorer *s, const attn_chat_message *msgs, size_t n,
+                                     const char *response, float *reward) {
+    attn_chat_message *all = attn_malloc((n + 1) * sizeof *all);
+    if (!all) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
+    if (n) memcpy(all, msgs, n * sizeof *all);
+    all[n] = (attn_chat_message){"assistant", response};
+    attn_chat_example e = {0};
+    e.prompt = (attn_chat_turns){all, (int64_t)n + 1};
+    attn_status st = score_example(s, &e, -1, reward);
     attn_free(all);
     return st;
+}
+
+attn_status attn_reward_scorer_score_plain(attn_reward_scorer *s, const char *prompt, const char *response, float *reward) {
+    attn_chat_message p = {NULL, prompt}, r = {NULL, response};
+    attn_chat_example e = {.plain = true, .prompt = {&p, 1}, .chosen = {&r, 1}};
+    return score_example(s, &e, 0, reward);
 }
 
 /* ---- selection ------------------------------------------------------------------- */
