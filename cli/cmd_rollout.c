@@ -92,11 +92,29 @@ static void side_close(side *s) {
 
 /* The log-probability of ids[np .. np + nc) given the tokens before each, summed: one
  * forward over ids[0 .. np + nc - 1) (attn_model_score_windows with a single block). */
-static attn_status completion_logprob(attn_model *m, const int32_t *ids, int64_t np, int64_t nc, double *out) {
-    double nll = 0;
-    int64_t n = 0;
-    attn_status st = attn_model_score_windows(m, ids, np + nc, np + nc, nc, np, np + nc, &nll, &n);
-    *out = -nll;
+static attn_status completion_logprobs(attn_model *m, const int32_t *seqs, int64_t n, int64_t T, const int64_t *np,
+                                       const int64_t *nc, double *out) {
+    int64_t V = attn_model_config(m).vocab_size, per = ((int64_t)1 << 25) / (T * V);
+    if (per < 1) per = 1;
+    float *logits = attn_malloc((size_t)((n < per ? n : per) * T * V) * sizeof *logits);
+    if (!logits) return ATTN_ERR_OUT_OF_MEMORY;
+    attn_status st = ATTN_OK;
+    for (int64_t r0 = 0; r0 < n && !st; r0 += per) {
+        int64_t B = n - r0 < per ? n - r0 : per;
+        if ((st = attn_model_logits(m, seqs + r0 * T, B, T, logits)) != ATTN_OK) break;
+        for (int64_t b = 0; b < B; b++) {
+            int64_t r = r0 + b;
+            const int32_t *ids = seqs + r * T;
+            double sum = 0;
+            for (int64_t t = np[r]; t < np[r] + nc[r]; t++) { /* token t from the logits at t - 1 */
+                float lp = 0;
+                attn_logprobs(logits + (b * T + t - 1) * V, V, ids[t], 0, &lp, NULL, NULL);
+                sum += (double)lp;
+            }
+            out[r] = sum;
+        }
+    }
+    attn_free(logits);
     return st;
 }
 
@@ -211,7 +229,8 @@ int cmd_rollout(int argc, char **argv) {
         {CLI_INT("--top-k", NULL, "N", &sp.top_k, 0, INT32_MAX, "sample among the N most likely tokens, 0 = all")},
         {CLI_FLOAT("--top-p", NULL, "X", &sp.top_p, 0, 1, CLI_MIN_OPEN, "nucleus sampling mass, 1 = off")},
         {CLI_INT("--seed", NULL, "N", &sp.seed, 0, LLONG_MAX,
-                 "sampling seed (completion j of prompt i draws from (seed, i, j): the same whatever the order)")},
+                 "sampling seed (completion j of prompt i draws from (seed, i, j): the same whatever -k and the prompts "
+                 "around it, up to the rounding of decoding 64 completions at once)")},
         {CLI_STR("--ref", NULL, "DIR", &ref_dir,
                  "a reference model with the policy's vocabulary: each completion's log-probability under it, and the "
                  "difference (kl); the mean difference estimates KL(policy || reference)")},
@@ -234,9 +253,10 @@ int cmd_rollout(int argc, char **argv) {
     const cli_spec spec = {
         "usage: attn rollout -m POLICY --prompts FILE [--ref MODEL] [--reward RM] [--lexicon FILE] [-k K] [-o OUT.jsonl]\n"
         "                    [--pairs-out PAIRS.jsonl] [options]",
-        "Samples K completions of each prompt with the KV cache (stopping at the end-of-text token or\n"
-        "--max-new) and scores them. Prints a JSON summary on stdout: the number of completions, their\n"
-        "mean length, and the mean and standard error of each score (lexicon, reward, logp, kl).",
+        "Samples K completions of each prompt with the KV cache, 64 completions decoded together, each\n"
+        "stopping at the end-of-text token or --max-new, and scores them. Prints a JSON summary on\n"
+        "stdout: the number of completions, their mean length, and the mean and standard error of each\n"
+        "score (lexicon, reward, logp, kl).",
         options, NULL};
     int n_pos, r = cli_parse(&spec, argc, argv, &n_pos);
     if (r != CLI_GO_ON) return r;
@@ -253,7 +273,10 @@ int cmd_rollout(int argc, char **argv) {
     attn_lexicon *lex = NULL;
     attn_chat_data *d = NULL;
     sample *s = NULL;
-    int32_t *seq = NULL, *pids = NULL;
+    int32_t *seq = NULL, **gp = NULL, **rp = NULL, *comp = NULL;
+    int64_t *gn = NULL, *rn = NULL, *rc_n = NULL, per = 0;
+    uint64_t *seeds = NULL;
+    double *lp = NULL, *ref_lp = NULL;
     cli_atomic out = {0}, pairs = {0};
     stat st_len = {0}, st_lex = {0}, st_rew = {0}, st_lp = {0}, st_kl = {0};
     int rc = 1;
@@ -286,47 +309,75 @@ int cmd_rollout(int argc, char **argv) {
     if ((st = attn_chat_data_read(prompts, ATTN_CHAT_PROMPTS, &d)) != ATTN_OK) goto fail;
     if (out_path && (st = cli_atomic_open(&out, out_path)) != ATTN_OK) goto fail;
     if (pairs_path && (st = cli_atomic_open(&pairs, pairs_path)) != ATTN_OK) goto fail;
+    /* the completions in chunks of ROLL_ROWS rows (completion j of prompt i
+     * is row i * samples + j), each chunk sampled and scored together */
+    enum { ROLL_ROWS = 64 };
+    int64_t M = sp.max_new_tokens, total = d->n * samples;
+    int32_t stop = attn_tokenizer_eot(pol.tok);
+    sp.stop_token = stop;
+    per = ROLL_ROWS;
     s = calloc((size_t)samples, sizeof *s);
-    seq = malloc((size_t)cfg.n_ctx * sizeof *seq);
-    if (!s || !seq) {
+    seq = malloc((size_t)(ROLL_ROWS * cfg.n_ctx) * sizeof *seq);
+    gp = calloc(ROLL_ROWS, sizeof *gp);
+    gn = calloc(ROLL_ROWS, sizeof *gn);
+    rp = calloc(ROLL_ROWS, sizeof *rp);
+    rn = calloc(ROLL_ROWS, sizeof *rn);
+    rc_n = calloc(ROLL_ROWS, sizeof *rc_n);
+    seeds = calloc(ROLL_ROWS, sizeof *seeds);
+    lp = calloc(ROLL_ROWS, sizeof *lp);
+    ref_lp = calloc(ROLL_ROWS, sizeof *ref_lp);
+    comp = calloc((size_t)(ROLL_ROWS * M), sizeof *comp);
+    if (!s || !seq || !gp || !gn || !rp || !rn || !rc_n || !seeds || !lp || !ref_lp || !comp) {
         st = ATTN_ERR_OUT_OF_MEMORY;
         goto fail;
     }
-    int32_t stop = attn_tokenizer_eot(pol.tok);
-    for (int64_t i = 0; i < d->n; i++) {
-        const attn_chat_example *e = &d->ex[i];
-        attn_chat_options opt = {true, pol.bos, pol.eos};
-        int64_t np = 0;
-        st = attn_chat_prompt_ids(pol.tmpl, pol.tok, &opt, e, &pids, &np);
-        if (!st && np + sp.max_new_tokens > cfg.n_ctx)
-            st = attn_errorf(ATTN_ERR_INVALID_ARG, "the prompt's %lld tokens and --max-new %lld pass the model's %lld positions",
-                             (long long)np, (long long)sp.max_new_tokens, (long long)cfg.n_ctx);
-        if (st) {
-            char where[512];
-            snprintf(where, sizeof where, "%s: line %lld", prompts, (long long)e->line);
-            st = prefixed(st, where);
-            goto fail;
-        }
-        memcpy(seq, pids, (size_t)np * sizeof *seq);
-        for (int64_t j = 0; j < samples; j++) {
-            sample *x = &s[j];
-            attn_sampler_params p = sp;
-            p.seed = sample_seed(sp.seed, (uint64_t)i, (uint64_t)j);
-            p.stop_token = stop;
-            attn_gen *gen = NULL;
-            int64_t nc = 0;
-            if ((st = attn_gen_new(pol.m, &p, &gen)) == ATTN_OK) st = attn_gen_start(gen, pids, np);
-            while (!st) {
-                int32_t t;
-                if ((st = attn_gen_next(gen, &t)) == ATTN_OK) seq[np + nc++] = t;
+    for (int64_t q0 = 0; q0 < total; q0 += ROLL_ROWS) {
+        int64_t rows = total - q0 < ROLL_ROWS ? total - q0 : ROLL_ROWS, i0 = q0 / samples;
+        int64_t ng = (q0 + rows - 1) / samples - i0 + 1;
+        for (int64_t g = 0; g < ng; g++) { /* the chunk's prompts */
+            const attn_chat_example *e = &d->ex[i0 + g];
+            attn_chat_options opt = {true, pol.bos, pol.eos};
+            attn_free(gp[g]);
+            gp[g] = NULL;
+            st = attn_chat_prompt_ids(pol.tmpl, pol.tok, &opt, e, &gp[g], &gn[g]);
+            if (!st && gn[g] + M > cfg.n_ctx)
+                st = attn_errorf(ATTN_ERR_INVALID_ARG, "the prompt's %lld tokens and --max-new %lld pass the model's %lld positions",
+                                 (long long)gn[g], (long long)M, (long long)cfg.n_ctx);
+            if (st) {
+                char where[512];
+                snprintf(where, sizeof where, "%s: line %lld", prompts, (long long)e->line);
+                st = prefixed(st, where);
+                goto fail;
             }
-            attn_gen_free(gen);
-            if (st != ATTN_DONE) goto fail;
-            st = ATTN_OK;
-            int64_t shown = nc > 0 && seq[np + nc - 1] == stop ? nc - 1 : nc;
+        }
+        for (int64_t k = 0; k < rows; k++) {
+            int64_t q = q0 + k, g = q / samples - i0;
+            rp[k] = gp[g];
+            rn[k] = gn[g];
+            seeds[k] = sample_seed(sp.seed, (uint64_t)(q / samples), (uint64_t)(q % samples));
+        }
+        if ((st = attn_gen_batch(pol.m, &sp, rows, (const int32_t *const *)rp, rn, seeds, comp, rc_n)) != ATTN_OK) goto fail;
+        /* the rows as prompt + completion, padded on the right to the longest
+         * (causal attention: the padding changes no position before it) */
+        int64_t T = 1;
+        for (int64_t k = 0; k < rows; k++) T = rn[k] + rc_n[k] > T ? rn[k] + rc_n[k] : T;
+        for (int64_t k = 0; k < rows; k++) {
+            int32_t *row = seq + k * T;
+            memcpy(row, rp[k], (size_t)rn[k] * sizeof *row);
+            memcpy(row + rn[k], comp + k * M, (size_t)rc_n[k] * sizeof *row);
+            for (int64_t t = rn[k] + rc_n[k]; t < T; t++) row[t] = 0;
+        }
+        if ((st = completion_logprobs(pol.m, seq, rows, T, rn, rc_n, lp)) != ATTN_OK) goto fail;
+        if (ref && (st = completion_logprobs(ref, seq, rows, T, rn, rc_n, ref_lp)) != ATTN_OK) goto fail;
+        for (int64_t k = 0; k < rows; k++) {
+            int64_t q = q0 + k, j = q % samples, nc = rc_n[k];
+            const attn_chat_example *e = &d->ex[q / samples];
+            sample *x = &s[j];
+            const int32_t *c = comp + k * M;
+            int64_t shown = nc > 0 && c[nc - 1] == stop ? nc - 1 : nc;
             char *raw = NULL;
             size_t len = 0;
-            if ((st = attn_tokenizer_decode(pol.tok, seq + np, shown, &raw, &len)) != ATTN_OK) goto fail;
+            if ((st = attn_tokenizer_decode(pol.tok, c, shown, &raw, &len)) != ATTN_OK) goto fail;
             free(x->text);
             x->text = cli_utf8_valid(raw, len);
             attn_free(raw);
@@ -335,10 +386,9 @@ int cmd_rollout(int argc, char **argv) {
                 goto fail;
             }
             x->tokens = nc;
-            x->lexicon = x->reward = x->logp = x->ref_logp = (double)NAN;
-            if (nc > 0 && (st = completion_logprob(pol.m, seq, np, nc, &x->logp)) != ATTN_OK) goto fail;
-            if (nc > 0 && ref && (st = completion_logprob(ref, seq, np, nc, &x->ref_logp)) != ATTN_OK) goto fail;
-            if (nc == 0) x->logp = x->ref_logp = 0;
+            x->lexicon = x->reward = (double)NAN;
+            x->logp = lp[k];
+            x->ref_logp = ref ? ref_lp[k] : (double)NAN;
             if (lex && (st = attn_lexicon_score(lex, x->text, strlen(x->text), &x->lexicon)) != ATTN_OK) goto fail;
             if (rm && (st = reward_of(rm, e, x->text, &x->reward)) != ATTN_OK) {
                 st = prefixed(st, "--reward");
@@ -350,10 +400,9 @@ int cmd_rollout(int argc, char **argv) {
             if (rm) stat_add(&st_rew, x->reward);
             if (ref) stat_add(&st_kl, x->logp - x->ref_logp);
             if (out.f && (st = write_sample(out.f, e->line, j, x, lex != NULL, rm != NULL, ref != NULL)) != ATTN_OK) goto fail;
+            if (pairs.f && j == samples - 1 && (st = write_pairs(pairs.f, e, s, samples, lex != NULL, pairs_all, pairs_gap)) != ATTN_OK)
+                goto fail;
         }
-        if (pairs.f && (st = write_pairs(pairs.f, e, s, samples, lex != NULL, pairs_all, pairs_gap)) != ATTN_OK) goto fail;
-        attn_free(pids);
-        pids = NULL;
     }
     if (out.f && (st = cli_atomic_commit(&out)) != ATTN_OK) goto fail;
     if (pairs.f && (st = cli_atomic_commit(&pairs)) != ATTN_OK) goto fail;
@@ -375,7 +424,16 @@ fail:
     for (int64_t j = 0; s && j < samples; j++) free(s[j].text);
     free(s);
     free(seq);
-    attn_free(pids);
+    for (int64_t g = 0; gp && g < per; g++) attn_free(gp[g]);
+    free(gp);
+    free(gn);
+    free(rp);
+    free(rn);
+    free(rc_n);
+    free(seeds);
+    free(comp);
+    free(lp);
+    free(ref_lp);
     attn_chat_data_free(d);
     attn_lexicon_free(lex);
     attn_reward_scorer_free(rm);

@@ -89,6 +89,26 @@ ATTN_API attn_status attn_gen_resume(attn_gen *gen, const int32_t *prompt, int64
  * generation went on from. Valid until the next call on gen. */
 ATTN_API const int32_t *attn_gen_tokens(const attn_gen *gen, int64_t *n);
 
+/* ---- many completions at once ------------------------------------------------
+ * One completion for each of n prompts (a rollout: a batch of prompts, or
+ * k samples of one prompt), the rows decoded side by side in one context
+ * (attn_ctx_decode_batch: each step reads the weights once for every row
+ * still going, and a row leaves when it ends). Row i samples from
+ * prompts[i] (n_prompt[i] >= 1 tokens) by params' temperature, top-k,
+ * top-p, max_new_tokens and stop_token, with seed seeds[i] (params->seed
+ * is not used); its tokens go to out + i * max_new_tokens and their count
+ * to n_out[i], the stop token last when drawn: what attn_gen_start and
+ * attn_gen_next give for that prompt and seed, up to the rounding of
+ * products over several rows (logits within ~1e-6: a draw that close to
+ * the boundary between two tokens may fall the other way). Rows go in
+ * groups of up to 64 (fewer when their key/value cache would pass
+ * 256 MB). Rows whose prompt and completion pass the context sample one
+ * at a time through attn_gen (its sliding window), as does every row of a
+ * family without sequences of their own (its error is attn_gen's). */
+ATTN_API attn_status attn_gen_batch(attn_model *model, const attn_sampler_params *params, int64_t n,
+                                    const int32_t *const *prompts, const int64_t *n_prompt, const uint64_t *seeds,
+                                    int32_t *out, int64_t *n_out);
+
 #ifdef __cplusplus
 }
 #endif

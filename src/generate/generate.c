@@ -278,3 +278,152 @@ const int32_t *attn_gen_tokens(const attn_gen *gen, int64_t *n) {
     *n = gen->started ? attn_ctx_len(gen->ctx) : 0;
     return gen->window;
 }
+
+/* ---- many completions at once ---------------------------------------------- */
+
+/* Sequences decoded together in one context, at most; and the key/value
+ * cache a group may hold (the group shrinks for long rows or wide models). */
+enum { GEN_BATCH_ROWS = 64, GEN_BATCH_PREFILL = 512 };
+#define GEN_BATCH_CACHE_BYTES ((size_t)256 << 20)
+
+static attn_status gen_alone(attn_model *m, const attn_sampler_params *p, uint64_t seed, const int32_t *prompt,
+                             int64_t np, int32_t *out, int64_t *n) {
+    attn_sampler_params q = *p;
+    q.seed = seed;
+    attn_gen *gen = NULL;
+    attn_status st = attn_gen_new(m, &q, &gen);
+    if (!st) st = attn_gen_start(gen, prompt, np);
+    while (!st) {
+        int32_t t;
+        if ((st = attn_gen_next(gen, &t)) == ATTN_OK) out[(*n)++] = t;
+    }
+    attn_gen_free(gen);
+    return st == ATTN_DONE ? ATTN_OK : st;
+}
+
+/* Rows idx[0..k) side by side in one context of max_len positions. */
+static attn_status gen_group(attn_model *m, const attn_sampler_params *p, int64_t k, const int64_t *idx, int64_t max_len,
+                             const int32_t *const *prompts, const int64_t *n_prompt, const uint64_t *seeds, int32_t *out,
+                             int64_t *n_out) {
+    int64_t V = m->cfg.vocab_size, M = p->max_new_tokens;
+    attn_ctx *ctx = NULL;
+    attn_sampler **smp = attn_calloc((size_t)k, sizeof *smp);
+    float *logits = attn_malloc((size_t)k * (size_t)V * sizeof *logits);
+    int32_t *seqs = attn_malloc(GEN_BATCH_PREFILL * sizeof *seqs), *toks = attn_malloc(GEN_BATCH_PREFILL * sizeof *toks);
+    int64_t *row = attn_malloc((size_t)k * sizeof *row); /* each sequence's logits row, -1: finished */
+    attn_status st = smp && logits && seqs && toks && row ? ATTN_OK : ATTN_ERR_OUT_OF_MEMORY;
+    if (!st) st = attn_ctx_new(m, k, max_len, &ctx);
+    for (int64_t j = 0; j < k && !st; j++) {
+        attn_sampler_params q = *p;
+        q.seed = seeds[idx[j]];
+        st = attn_sampler_new(V, &q, &smp[j]);
+    }
+    /* the prompts, in calls of at most GEN_BATCH_PREFILL tokens; a prompt
+     * may span calls, and its logits come from the call that ends it */
+    int64_t j = 0, done = 0;
+    while (!st && j < k) {
+        int64_t n = 0, runs = 0;
+        int64_t ends[GEN_BATCH_PREFILL]; /* the sequence whose prompt a run ends, else -1 */
+        while (j < k && n < GEN_BATCH_PREFILL) {
+            int64_t np = n_prompt[idx[j]], take = np - done;
+            if (take > GEN_BATCH_PREFILL - n) take = GEN_BATCH_PREFILL - n;
+            for (int64_t t = 0; t < take; t++) {
+                seqs[n + t] = (int32_t)j;
+                toks[n + t] = prompts[idx[j]][done + t];
+            }
+            n += take;
+            done += take;
+            ends[runs++] = done == np ? j : -1;
+            if (done == np) {
+                j++;
+                done = 0;
+            }
+        }
+        /* the runs' logits land in rows [0, runs) of a scratch past the
+         * kept rows: a call's last runs may need rows kept ones hold */
+        float *scratch = attn_malloc((size_t)runs * (size_t)V * sizeof *scratch);
+        st = scratch ? attn_ctx_decode_batch(ctx, n, seqs, toks, scratch) : ATTN_ERR_OUT_OF_MEMORY;
+        for (int64_t r = 0; r < runs && !st; r++)
+            if (ends[r] >= 0) {
+                memcpy(logits + ends[r] * V, scratch + r * V, (size_t)V * sizeof *logits);
+                row[ends[r]] = ends[r];
+            }
+        attn_free(scratch);
+    }
+    /* then one token per unfinished sequence per step */
+    int64_t live = k;
+    while (!st && live > 0) {
+        int64_t n = 0;
+        for (int64_t s = 0; s < k; s++) {
+            if (row[s] < 0) continue;
+            int64_t i = idx[s];
+            int32_t t = attn_sampler_sample(smp[s], logits + row[s] * V);
+            out[i * M + n_out[i]++] = t;
+            if (t == p->stop_token || n_out[i] >= M) {
+                row[s] = -1;
+                live--;
+                continue;
+            }
+            seqs[n] = (int32_t)s;
+            toks[n++] = t;
+        }
+        if (n == 0) break;
+        /* rows [0, n) in the order of seqs; a finished sequence's row is
+         * not read again, so the buffer is reused in place */
+        st = attn_ctx_decode_batch(ctx, n, seqs, toks, logits);
+        for (int64_t r = 0; r < n && !st; r++) row[seqs[r]] = r;
+    }
+    if (smp)
+        for (int64_t s = 0; s < k; s++) attn_sampler_free(smp[s]);
+    attn_free(smp);
+    attn_ctx_free(ctx);
+    attn_free(logits);
+    attn_free(seqs);
+    attn_free(toks);
+    attn_free(row);
+    return st;
+}
+
+attn_status attn_gen_batch(attn_model *model, const attn_sampler_params *params, int64_t n, const int32_t *const *prompts,
+                           const int64_t *n_prompt, const uint64_t *seeds, int32_t *out, int64_t *n_out) {
+    if (n < 0 || (n > 0 && (!prompts || !n_prompt || !seeds || !out || !n_out)))
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_gen_batch: %lld rows without their arrays", (long long)n);
+    if (params->max_new_tokens < 0)
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "sampler settings out of range (max new tokens >= 0)");
+    attn_sampler *check = NULL; /* the settings' own checks, before any work */
+    attn_status st = attn_sampler_new(model->cfg.vocab_size, params, &check);
+    attn_sampler_free(check);
+    if (st) return st;
+    for (int64_t i = 0; i < n; i++) {
+        n_out[i] = 0;
+        if (n_prompt[i] < 1 || !prompts[i]) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_gen_batch: the prompt of row %lld is empty", (long long)i);
+    }
+    int64_t M = params->max_new_tokens, ctx = model->cfg.n_ctx;
+    if (M == 0 || n == 0) return ATTN_OK;
+    bool batches = model_families[model->kind].forward != NULL;
+    int64_t width = model->kv_width ? model->kv_width : 2 * model->cfg.n_embd;
+    size_t per_pos = (size_t)model->cfg.n_layer * (size_t)width * sizeof(float);
+    int64_t *idx = attn_malloc((size_t)(n < GEN_BATCH_ROWS ? n : GEN_BATCH_ROWS) * sizeof *idx);
+    if (!idx) return ATTN_ERR_OUT_OF_MEMORY;
+    /* rows whose prompt and completion fit the context go in groups; the
+     * others slide a window through attn_gen alone */
+    int64_t k = 0, max_len = 0;
+    for (int64_t i = 0; i < n && !st; i++) {
+        int64_t need = n_prompt[i] + M - 1;
+        if (!batches || need > ctx) {
+            st = gen_alone(model, params, seeds[i], prompts[i], n_prompt[i], out + i * M, &n_out[i]);
+            continue;
+        }
+        int64_t len = need > max_len ? need : max_len;
+        if (k == GEN_BATCH_ROWS || (k > 0 && per_pos * (size_t)len * (size_t)(k + 1) > GEN_BATCH_CACHE_BYTES)) {
+            st = gen_group(model, params, k, idx, max_len, prompts, n_prompt, seeds, out, n_out);
+            k = 0;
+            len = need;
+        }
+        idx[k++] = i;
+        max_len = len;
+    }
+    if (!st && k > 0) st = gen_group(model, params, k, idx, max_len, prompts, n_prompt, seeds, out, n_out);
+    attn_free(idx);
+    return st;
+}

@@ -37,6 +37,12 @@ typedef struct grpo_ctx {
     graph rg;                     /* the reference's forwards */
     double reward_sum, reward_n;
     double kl_sum, kl_n;          /* the step's micro-batches' mean k3 KL (kl > 0) */
+    /* a micro-batch's sampling: B prompts (ids, lengths, answers), B * G
+     * rows (prompt, length, seed, completion of MAX_NEW, its length) */
+    int32_t **bp, **rp, *comp;
+    int64_t *bn, *rn, *rc;
+    char (*ans)[16];
+    uint64_t *rseed;
 } grpo_ctx;
 
 /* The k-th prompt of a stream: "A+B=" and its answer. */
@@ -123,31 +129,47 @@ static attn_status grpo_batches(void *ctx, int64_t step, model_batch *mbs, doubl
     for (int64_t a = 0; a < c->A && !st; a++) {
         int32_t *in = c->in + a * rows * T, *tg = c->tg + a * rows * T;
         float *w = c->w + a * rows;
+        /* the micro-batch's B prompts, G samples each, decoded together */
+        char (*answer)[16] = c->ans;
+        int32_t **pids = c->bp;
+        int64_t *pn = c->bn;
         for (int64_t b = 0; b < c->B && !st; b++) {
-            char prompt[32], answer[16];
-            train_arith_prompt(c->seed, ARITH_STREAM, (uint64_t)((step * c->A + a) * c->B + b), prompt, sizeof prompt, answer, sizeof answer);
-            int32_t *pids = NULL;
-            int64_t np = 0;
-            if ((st = attn_tokenizer_encode(c->tok, prompt, strlen(prompt), &pids, &np)) != ATTN_OK) break;
-            for (int64_t g = 0; g < c->G && !st; g++) {
-                int64_t row = b * c->G + g;
-                int32_t *seq = in + row * T, comp[MAX_NEW];
-                int64_t nc = 0;
-                uint64_t seed = rng_hash(c->seed ^ SAMPLE_STREAM, (uint64_t)step, (uint64_t)(a * rows + row));
-                if ((st = train_sample(c->model, pids, np, seed, 1.0f, MAX_NEW, c->stop, comp, &nc)) != ATTN_OK) break;
-                if ((st = train_arith_exact(c->tok, c->stop, comp, nc, answer, &r[row])) != ATTN_OK) break;
-                len[row] = nc;
-                /* row: prompt + completion, targets over the completion */
-                for (int64_t t = 0; t < T; t++) {
-                    int64_t pos = t + 1;
-                    seq[t] = t < np ? pids[t] : t - np < nc ? comp[t - np] : 0;
-                    tg[row * T + t] = pos >= np && pos - np < nc ? comp[pos - np] : -1;
-                }
-                real += np + nc - 1;
-                c->reward_sum += (double)r[row];
-                c->reward_n++;
+            char prompt[32];
+            train_arith_prompt(c->seed, ARITH_STREAM, (uint64_t)((step * c->A + a) * c->B + b), prompt, sizeof prompt, answer[b],
+                               sizeof answer[b]);
+            st = attn_tokenizer_encode(c->tok, prompt, strlen(prompt), &pids[b], &pn[b]);
+        }
+        for (int64_t row = 0; row < rows && !st; row++) {
+            c->rp[row] = pids[row / c->G];
+            c->rn[row] = pn[row / c->G];
+            c->rseed[row] = rng_hash(c->seed ^ SAMPLE_STREAM, (uint64_t)step, (uint64_t)(a * rows + row));
+        }
+        if (!st) {
+            attn_sampler_params sp = attn_sampler_default_params();
+            sp.temperature = 1.0f;
+            sp.max_new_tokens = MAX_NEW;
+            sp.stop_token = c->stop;
+            st = attn_gen_batch(c->model, &sp, rows, (const int32_t *const *)c->rp, c->rn, c->rseed, c->comp, c->rc);
+        }
+        for (int64_t row = 0; row < rows && !st; row++) {
+            int64_t b = row / c->G, np = pn[b], nc = c->rc[row];
+            const int32_t *comp = c->comp + row * MAX_NEW;
+            int32_t *seq = in + row * T;
+            if ((st = train_arith_exact(c->tok, c->stop, comp, nc, answer[b], &r[row])) != ATTN_OK) break;
+            len[row] = nc;
+            /* row: prompt + completion, targets over the completion */
+            for (int64_t t = 0; t < T; t++) {
+                int64_t pos = t + 1;
+                seq[t] = t < np ? pids[b][t] : t - np < nc ? comp[t - np] : 0;
+                tg[row * T + t] = pos >= np && pos - np < nc ? comp[pos - np] : -1;
             }
-            attn_free(pids);
+            real += np + nc - 1;
+            c->reward_sum += (double)r[row];
+            c->reward_n++;
+        }
+        for (int64_t b = 0; b < c->B; b++) {
+            attn_free(pids[b]);
+            pids[b] = NULL;
         }
         if (!st) train_grpo_weights(r, len, c->B, c->G, w);
         mbs[a] = (model_batch){.B = rows, .T = T, .inputs = in, .targets = tg};
@@ -265,7 +287,17 @@ static attn_status grpo_prepare(void *ctx, const attn_train_params *p, attn_mode
     c->in = attn_malloc((size_t)(rows * c->T) * sizeof *c->in);
     c->tg = attn_malloc((size_t)(rows * c->T) * sizeof *c->tg);
     c->w = attn_malloc((size_t)rows * sizeof *c->w);
-    if (!c->in || !c->tg || !c->w) return ATTN_ERR_OUT_OF_MEMORY;
+    int64_t mrows = c->B * c->G;
+    c->bp = attn_calloc((size_t)c->B, sizeof *c->bp);
+    c->bn = attn_calloc((size_t)c->B, sizeof *c->bn);
+    c->ans = attn_calloc((size_t)c->B, sizeof *c->ans);
+    c->rp = attn_calloc((size_t)mrows, sizeof *c->rp);
+    c->rn = attn_calloc((size_t)mrows, sizeof *c->rn);
+    c->rc = attn_calloc((size_t)mrows, sizeof *c->rc);
+    c->rseed = attn_calloc((size_t)mrows, sizeof *c->rseed);
+    c->comp = attn_calloc((size_t)(mrows * MAX_NEW), sizeof *c->comp);
+    if (!c->in || !c->tg || !c->w || !c->bp || !c->bn || !c->ans || !c->rp || !c->rn || !c->rc || !c->rseed || !c->comp)
+        return ATTN_ERR_OUT_OF_MEMORY;
     *plan = (train_plan){.n_micro = c->A, .T = c->T, .tok = c->tok, .evaluates = true};
     return ATTN_OK;
 }
@@ -275,6 +307,15 @@ static void grpo_close(void *ctx) {
     attn_free(c->in);
     attn_free(c->tg);
     attn_free(c->w);
+    for (int64_t b = 0; c->bp && b < c->B; b++) attn_free(c->bp[b]);
+    attn_free(c->bp);
+    attn_free(c->bn);
+    attn_free(c->ans);
+    attn_free(c->rp);
+    attn_free(c->rn);
+    attn_free(c->rc);
+    attn_free(c->rseed);
+    attn_free(c->comp);
     attn_free(c->ref_lp);
     attn_free(c->kl_w);
     if (c->ref) graph_free(&c->rg);

@@ -203,24 +203,34 @@ static attn_status rollout(ppo_ctx *c, int64_t phase) {
     float *rw = attn_calloc((size_t)T, sizeof *rw), *mask = attn_calloc((size_t)cells, sizeof *mask);
     int64_t *np = attn_calloc((size_t)rows, sizeof *np), *nc = attn_calloc((size_t)rows, sizeof *nc);
     uint8_t *real = attn_calloc((size_t)cells, 1);
-    int32_t *comp = attn_calloc((size_t)c->max_new, sizeof *comp);
-    attn_status st = score && ref_lp && rw && mask && np && nc && real && comp ? ATTN_OK : ATTN_ERR_OUT_OF_MEMORY;
+    int32_t *comp = attn_calloc((size_t)(rows * c->max_new), sizeof *comp), **pids = attn_calloc((size_t)rows, sizeof *pids);
+    uint64_t *seeds = attn_calloc((size_t)rows, sizeof *seeds);
+    bool *owned = attn_calloc((size_t)rows, sizeof *owned);
+    char (*answer)[16] = attn_calloc((size_t)rows, sizeof *answer);
+    attn_status st = score && ref_lp && rw && mask && np && nc && real && comp && pids && seeds && owned && answer
+                         ? ATTN_OK : ATTN_ERR_OUT_OF_MEMORY;
     double kl = 0, ent = 0, ntok = 0, reward = 0, lexicon = 0;
-    /* samples */
+    /* samples, all the rollout's rows decoded together */
     for (int64_t k = 0; k < rows && !st; k++) {
-        int32_t *pids = NULL;
-        bool owned = false;
-        char answer[16] = "";
-        st = prompt_of(c, phase, k, &pids, &np[k], &owned, answer, sizeof answer);
-        uint64_t seed = rng_hash(c->seed ^ SAMPLE_STREAM, (uint64_t)phase, (uint64_t)k);
-        if (!st) st = train_sample(c->model, pids, np[k], seed, 1.0f, c->max_new, c->stop, comp, &nc[k]);
-        if (!st && nc[k] == 0) st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective ppo: a sampled completion is empty");
-        if (!st && c->arith_reward) st = train_arith_exact(c->chat.tok, c->stop, comp, nc[k], answer, &score[k]);
+        st = prompt_of(c, phase, k, &pids[k], &np[k], &owned[k], answer[k], sizeof answer[k]);
+        seeds[k] = rng_hash(c->seed ^ SAMPLE_STREAM, (uint64_t)phase, (uint64_t)k);
+    }
+    if (!st) {
+        attn_sampler_params sp = attn_sampler_default_params();
+        sp.temperature = 1.0f;
+        sp.max_new_tokens = c->max_new;
+        sp.stop_token = c->stop;
+        st = attn_gen_batch(c->model, &sp, rows, (const int32_t *const *)pids, np, seeds, comp, nc);
+    }
+    for (int64_t k = 0; k < rows && !st; k++) {
+        const int32_t *ck = comp + k * c->max_new;
+        if (nc[k] == 0) st = attn_errorf(ATTN_ERR_INVALID_ARG, "--objective ppo: a sampled completion is empty");
+        if (!st && c->arith_reward) st = train_arith_exact(c->chat.tok, c->stop, ck, nc[k], answer[k], &score[k]);
         if (!st && c->lex) { /* the completion's text, without the stop token */
             char *text = NULL;
             size_t len = 0;
             double v = 0;
-            st = attn_tokenizer_decode(c->chat.tok, comp, nc[k] - (comp[nc[k] - 1] == c->stop), &text, &len);
+            st = attn_tokenizer_decode(c->chat.tok, ck, nc[k] - (ck[nc[k] - 1] == c->stop), &text, &len);
             if (!st) st = attn_lexicon_score(c->lex, text, len, &v);
             attn_free(text);
             lexicon += v;
@@ -228,14 +238,13 @@ static attn_status rollout(ppo_ctx *c, int64_t phase) {
         if (!st) {
             int32_t *seq = c->in + k * T, *tg = c->tg + k * T;
             for (int64_t t = 0; t < T; t++) {
-                seq[t] = t < np[k] ? pids[t] : t - np[k] < nc[k] ? comp[t - np[k]] : 0;
-                tg[t] = t + 1 >= np[k] && t + 1 - np[k] < nc[k] ? comp[t + 1 - np[k]] : -1;
+                seq[t] = t < np[k] ? pids[k][t] : t - np[k] < nc[k] ? ck[t - np[k]] : 0;
+                tg[t] = t + 1 >= np[k] && t + 1 - np[k] < nc[k] ? ck[t + 1 - np[k]] : -1;
                 real[k * T + t] = t < np[k] + nc[k];
                 mask[k * T + t] = tg[t] >= 0;
             }
             generated += nc[k];
         }
-        if (owned) attn_free(pids);
     }
     /* the policy's and the reference's log-probabilities, the values, the reward model's scores */
     for (int64_t a = 0; a < c->A && !st; a++) {
@@ -316,6 +325,12 @@ static attn_status rollout(ppo_ctx *c, int64_t phase) {
     attn_free(nc);
     attn_free(real);
     attn_free(comp);
+    for (int64_t k = 0; pids && owned && k < rows; k++)
+        if (owned[k]) attn_free(pids[k]);
+    attn_free(pids);
+    attn_free(seeds);
+    attn_free(owned);
+    attn_free(answer);
     return st;
 }
 

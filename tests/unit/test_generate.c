@@ -718,3 +718,92 @@ TEST("attn_stop_scan: the earliest stop string, and a tail that may become one h
     const char *one[1] = {"aab"};
     CHECK(attn_stop_scan("xaa", 3, one, 1, &hit) == 1 && !hit);           /* "aa" held, not only "a" */
 }
+
+/* attn_gen_batch against attn_gen row by row on the model in dir (vocab V
+ * at most 67 ids used): n rows of prompt lengths from lens, max_new tokens,
+ * stop token stop, temperature 1, seed 1000 + row. Returns the rows that
+ * differ. */
+static int batch_vs_alone(const char *dir, int n, const int64_t *lens, int n_lens, int64_t max_new, int32_t stop) {
+    attn_model *m = NULL;
+    CHECK_OK(attn_model_load(dir, &m));
+    if (!m) return -1;
+    int64_t vocab = attn_model_config(m).vocab_size;
+    enum { ROWS = 140, PLEN = 40 };
+    static int32_t buf[ROWS][PLEN], got[ROWS * MAXGEN], want[MAXGEN];
+    const int32_t *prompts[ROWS];
+    int64_t np[ROWS], nout[ROWS];
+    uint64_t seeds[ROWS];
+    for (int i = 0; i < n; i++) {
+        np[i] = lens[i % n_lens];
+        for (int64_t t = 0; t < np[i]; t++) buf[i][t] = (int32_t)((5 * i + 3 * t + i * t + 1) % vocab);
+        prompts[i] = buf[i];
+        seeds[i] = 1000 + (uint64_t)i;
+    }
+    attn_sampler_params p = attn_sampler_default_params();
+    p.temperature = 1.0f;
+    p.max_new_tokens = max_new;
+    p.stop_token = stop;
+    CHECK_OK(attn_gen_batch(m, &p, n, prompts, np, seeds, got, nout));
+    int bad = 0;
+    for (int i = 0; i < n; i++) {
+        p.seed = seeds[i];
+        attn_gen *g = NULL;
+        CHECK_OK(attn_gen_new(m, &p, &g));
+        int64_t k = 0;
+        attn_status st = g ? attn_gen_start(g, prompts[i], np[i]) : ATTN_ERR_INVALID_ARG;
+        int32_t t;
+        while (!st && (st = attn_gen_next(g, &t)) == ATTN_OK) want[k++] = t;
+        CHECK_STATUS(st, ATTN_DONE);
+        attn_gen_free(g);
+        bad += k != nout[i] || memcmp(want, got + i * max_new, (size_t)k * sizeof *want) != 0;
+    }
+    attn_model_free(m);
+    return bad;
+}
+
+TEST("attn_gen_batch: each row is the completion attn_gen samples for its prompt and seed") {
+    /* 70 rows: a group of 64 and one of 6; prompts of 1 to 10 tokens; 6
+     * new tokens fit the context of 16 */
+    static const int64_t short_lens[] = {1, 4, 10, 7, 2, 9, 5};
+    CHECK(batch_vs_alone(FIX_DIR, 70, short_lens, 7, 6, -1) == 0);
+    /* a stop token ends rows at different steps (some at once) */
+    CHECK(batch_vs_alone(FIX_DIR, 40, short_lens, 7, 10, 5) == 0);
+    /* 64 prompts of 8 to 15 tokens: their prefill spans two calls; those of
+     * 15 with 3 new tokens pass the context of 16 and go alone through the
+     * sliding window */
+    static const int64_t long_lens[] = {8, 14, 11, 13, 9, 15, 12};
+    CHECK(batch_vs_alone(FIX_DIR, 64, long_lens, 7, 3, -1) == 0);
+    /* grouped-query attention, rotary positions; BLOOM's ALiBi */
+    CHECK(batch_vs_alone("tests/ref/llama_gqa", 130, long_lens, 7, 9, 3) == 0);
+    CHECK(batch_vs_alone("tests/ref/bloom_tiny", 20, short_lens, 7, 5, -1) == 0);
+}
+
+TEST("attn_gen_batch: no tokens asked, empty prompts, bad ids and settings") {
+    attn_model *m = load_fixture();
+    if (!m) return;
+    const int32_t a[3] = {1, 2, 3}, bad_id[2] = {1, V + 4};
+    const int32_t *prompts[2] = {a, a};
+    int64_t np[2] = {3, 2}, nout[2] = {-1, -1};
+    uint64_t seeds[2] = {1, 2};
+    int32_t out[2 * 8];
+    attn_sampler_params p = attn_sampler_default_params();
+    p.max_new_tokens = 0;
+    CHECK_OK(attn_gen_batch(m, &p, 2, prompts, np, seeds, out, nout));
+    CHECK(nout[0] == 0 && nout[1] == 0);
+    CHECK_OK(attn_gen_batch(m, &p, 0, NULL, NULL, NULL, NULL, NULL));
+    p.max_new_tokens = 8;
+    np[1] = 0;
+    CHECK_STATUS(attn_gen_batch(m, &p, 2, prompts, np, seeds, out, nout), ATTN_ERR_INVALID_ARG);
+    CHECK(strstr(attn_last_error(), "row 1") != NULL);
+    np[1] = 2;
+    prompts[1] = bad_id;
+    CHECK_STATUS(attn_gen_batch(m, &p, 2, prompts, np, seeds, out, nout), ATTN_ERR_INVALID_ARG);
+    prompts[1] = a;
+    p.temperature = -1;
+    CHECK_STATUS(attn_gen_batch(m, &p, 2, prompts, np, seeds, out, nout), ATTN_ERR_INVALID_ARG);
+    p.temperature = 1;
+    p.max_new_tokens = -1;
+    CHECK_STATUS(attn_gen_batch(m, &p, 2, prompts, np, seeds, out, nout), ATTN_ERR_INVALID_ARG);
+    CHECK_STATUS(attn_gen_batch(m, &p, 2, NULL, np, seeds, out, nout), ATTN_ERR_INVALID_ARG);
+    attn_model_free(m);
+}
