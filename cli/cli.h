@@ -196,11 +196,17 @@ char *cli_strndup(const char *s, size_t n);
 char *cli_utf8_valid(const char *s, size_t n);
 /* A file replaced atomically: written to a unique temporary name in the
  * same directory, flushed, fsync'ed and renamed over path by commit; abort
- * (or a failed commit) removes the temporary and leaves path as it was. */
+ * (or a failed commit) removes the temporary and leaves path as it was.
+ * A path that exists and is not a regular file or a directory (a terminal,
+ * /dev/stdout, a pipe) is written directly instead (tmp NULL): renaming
+ * over it would replace the device or pipe with a file. A symbolic link
+ * (/dev/stdout redirected to a file, a link of the user's) keeps being a
+ * link: its target is the file replaced. */
 typedef struct cli_atomic {
     FILE *f;
     const char *path;
     char *tmp;
+    char *target;   /* a link's resolved target (malloc'ed), else NULL */
 } cli_atomic;
 attn_status cli_atomic_open(cli_atomic *af, const char *path);
 attn_status cli_atomic_commit(cli_atomic *af);

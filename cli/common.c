@@ -112,7 +112,20 @@ attn_status cli_atomic_open(cli_atomic *af, const char *path) {
     memset(af, 0, sizeof *af);
     size_t n = strlen(path);
     af->path = path;
-    if (!(af->tmp = malloc(n + 16))) return ATTN_ERR_OUT_OF_MEMORY;
+    struct stat sb, lb;
+    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode) && !S_ISDIR(sb.st_mode)) {
+        if (!(af->f = fopen(path, "wb"))) return attn_errorf(ATTN_ERR_IO, "cannot write %s: %s", path, strerror(errno));
+        return ATTN_OK;
+    }
+    if (lstat(path, &lb) == 0 && S_ISLNK(lb.st_mode) && (af->target = realpath(path, NULL)) != NULL) {
+        af->path = path = af->target;
+        n = strlen(path);
+    }
+    if (!(af->tmp = malloc(n + 16))) {
+        free(af->target);
+        af->target = NULL;
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
     snprintf(af->tmp, n + 16, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(af->tmp);
     if (fd < 0 || !(af->f = fdopen(fd, "wb"))) {
@@ -122,7 +135,8 @@ attn_status cli_atomic_open(cli_atomic *af, const char *path) {
             remove(af->tmp);
         }
         free(af->tmp);
-        af->tmp = NULL;
+        free(af->target);
+        af->tmp = af->target = NULL;
         return st;
     }
     fchmod(fd, 0666 & ~current_umask()); /* as fopen would have created it */
@@ -133,17 +147,18 @@ void cli_atomic_abort(cli_atomic *af) {
     if (af->f) fclose(af->f);
     if (af->tmp) remove(af->tmp);
     free(af->tmp);
+    free(af->target);
     memset(af, 0, sizeof *af);
 }
 
 attn_status cli_atomic_commit(cli_atomic *af) {
     errno = 0;
-    bool ok = !ferror(af->f) && fflush(af->f) == 0 && fsync(fileno(af->f)) == 0;
+    bool ok = !ferror(af->f) && fflush(af->f) == 0 && (!af->tmp || fsync(fileno(af->f)) == 0);
     int e = errno;
     ok = fclose(af->f) == 0 && ok;
     if (!e) e = errno;
     af->f = NULL;
-    if (ok && rename(af->tmp, af->path) != 0) {
+    if (ok && af->tmp && rename(af->tmp, af->path) != 0) {
         ok = false;
         e = errno;
     }
@@ -153,6 +168,7 @@ attn_status cli_atomic_commit(cli_atomic *af) {
         return st;
     }
     free(af->tmp);
+    free(af->target);
     memset(af, 0, sizeof *af);
     return ATTN_OK;
 }

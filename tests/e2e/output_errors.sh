@@ -92,5 +92,25 @@ left=$(ls "$tmp" | grep -c 'e\.npy\.')
 "$ATTN" embed -m "$tmp/bert" "$tmp/lines.txt" --out "$tmp/nodir/e.npy" 2>"$tmp/err" && bad "embed --out into a missing directory succeeded"
 grep -q "^attn embed: error: .*nodir" "$tmp/err" || bad "embed --out into a missing directory: $(cat "$tmp/err")"
 
+# ---- --out to a link, a pipe, /dev/stdout: written through, never replaced by a file
+cp "$tmp/e.orig" "$tmp/target.npy"
+ln -s target.npy "$tmp/link.npy"
+"$ATTN" embed -m "$tmp/bert" "$tmp/lines.txt" --normalize --out "$tmp/link.npy" 2>"$tmp/err" || bad "embed --out LINK: $(cat "$tmp/err")"
+[ -L "$tmp/link.npy" ] || bad "embed --out LINK replaced the link with a file"
+cmp -s "$tmp/target.npy" "$tmp/e.orig" && bad "embed --out LINK left the link's target as it was"
+[ "$(ls "$tmp" | grep -c 'target\.npy\.\|link\.npy\.')" -eq 0 ] || bad "embed --out LINK left a temporary file: $(ls "$tmp")"
+mkfifo "$tmp/fifo" || die "mkfifo"
+timeout 60 cat "$tmp/fifo" >"$tmp/from_fifo.npy" &
+"$ATTN" embed -m "$tmp/bert" "$tmp/lines.txt" --out "$tmp/fifo" 2>"$tmp/err" || bad "embed --out FIFO: $(cat "$tmp/err")"
+wait
+[ -p "$tmp/fifo" ] || bad "embed --out FIFO replaced the pipe with a file"
+cmp -s "$tmp/from_fifo.npy" "$tmp/e.npy" || bad "embed --out FIFO: the pipe's reader got other bytes than --out FILE"
+stdout_was=$(ls -l /dev/stdout 2>/dev/null)
+"$ATTN" embed -m "$tmp/bert" "$tmp/lines.txt" --out /dev/stdout 2>"$tmp/err" | cat >"$tmp/piped.npy" || bad "embed --out /dev/stdout: $(cat "$tmp/err")"
+cmp -s "$tmp/piped.npy" "$tmp/e.npy" || bad "embed --out /dev/stdout into a pipe: other bytes than --out FILE"
+"$ATTN" embed -m "$tmp/bert" "$tmp/lines.txt" --out /dev/stdout >"$tmp/redirected.npy" 2>"$tmp/err" || bad "embed --out /dev/stdout: $(cat "$tmp/err")"
+cmp -s "$tmp/redirected.npy" "$tmp/e.npy" || bad "embed --out /dev/stdout into a file: other bytes than --out FILE"
+[ "$(ls -l /dev/stdout 2>/dev/null)" = "$stdout_was" ] || bad "embed --out /dev/stdout changed /dev/stdout: $(ls -l /dev/stdout)"
+
 [ "$fails" -eq 0 ] || { echo "output_errors.sh: $fails failures"; exit 1; }
 echo "output_errors.sh: ok"
