@@ -74,20 +74,9 @@ attn_status train_sample(attn_model *m, const int32_t *ids, int64_t np, uint64_t
                          int64_t max_new, int32_t stop, int32_t *out, int64_t *n) {
     attn_sampler_params sp = attn_sampler_default_params();
     sp.temperature = temperature;
-    sp.seed = seed;
     sp.max_new_tokens = max_new;
     sp.stop_token = stop;
-    attn_gen *gen = NULL;
-    attn_status st = attn_gen_new(m, &sp, &gen);
-    if (!st) st = attn_gen_start(gen, ids, np);
-    *n = 0;
-    while (!st) {
-        int32_t t;
-        st = attn_gen_next(gen, &t);
-        if (!st) out[(*n)++] = t;
-    }
-    attn_gen_free(gen);
-    return st == ATTN_DONE ? ATTN_OK : st;
+    return attn_gen_batch(m, &sp, 1, &ids, &np, &seed, out, n);
 }
 
 /* The reference's log-probability of each target of b, and the KL weights
