@@ -7,9 +7,11 @@
  * Each decoding shape cycles through enough copies of its weights (about
  * 256 MB) to leave the caches; every product is timed alone and the median
  * kept (on a machine shared with other work, a long window averages their
- * time slices in). Also the sum over one token's products (30 layers + the Q8_0
- * head) as tokens/s if the products were all a step did. One JSON line per
- * shape, then a summary line.
+ * time slices in). Batched decoding (BATCH rows, a server's step over as many
+ * sequences) is timed the same way, weights cold. Also the sum over one
+ * token's products (30 layers + the Q8_0 head) as tokens/s if the products
+ * were all a step did, for one row and for BATCH rows (tokens/s of the step,
+ * and its ratio to one row's). One JSON line per shape, then a summary line.
  *   make build/bench/bench_quant && build/bench/bench_quant [--threads N] [--read-gbps X (skip the bandwidth pass)] */
 #include "core/core.h"
 #include "kernels/cpu/cpu_quant.h"
@@ -98,8 +100,9 @@ int main(int argc, char **argv) {
         {"attn.q/o Q4_0", 576, 576, QUANT_Q4_0, 60},   {"mlp.gate/up Q4_0", 1536, 576, QUANT_Q4_0, 60},
         {"lm_head Q8_0", 49152, 576, QUANT_Q8_0, 1},
     };
-    enum { NS = sizeof shapes / sizeof shapes[0], PROMPT = 512 };
+    enum { NS = sizeof shapes / sizeof shapes[0], PROMPT = 512, BATCH = 8 };
     double token_s[3] = {0, 0, 0}, token_bytes[3] = {0, 0, 0}; /* Q4_1, Q8_0 models */
+    double batch_s[3] = {0, 0, 0};
     float *x = malloc(sizeof(float) * PROMPT * 1536), *out = malloc(sizeof(float) * PROMPT * 49152);
     for (int64_t i = 0; i < PROMPT * 1536; i++) x[i] = rng_normal(1, 0, (uint64_t)i);
     for (int s = 0; s < NS; s++) {
@@ -121,6 +124,13 @@ int main(int argc, char **argv) {
                 ts[rep * copies + c] = now() - t0;
             }
         double best = median(ts, nt);
+        for (int rep = 0; rep < reps; rep++)
+            for (int c = 0; c < copies; c++) {
+                double t0 = now();
+                k->matmul_forward_q(out, x, w + (size_t)c * one, qt, NULL, BATCH, C, OC);
+                ts[rep * copies + c] = now() - t0;
+            }
+        double bbest = median(ts, nt);
         free(ts);
         double gbps = (double)one / best / 1e9;
         /* prompt processing: PROMPT rows through one copy */
@@ -141,16 +151,17 @@ int main(int argc, char **argv) {
         }
         double macs = (double)rows * (double)C * (double)OC;
         printf("{\"shape\": \"%s\", \"out\": %lld, \"in\": %lld, \"decode_us\": %.2f, \"decode_gb_per_s\": %.2f, "
-               "\"share_of_read_bandwidth\": %.3f, \"prompt_rows\": %lld, \"prompt_gmacs\": %.1f, "
+               "\"share_of_read_bandwidth\": %.3f, \"batch%d_us\": %.2f, \"prompt_rows\": %lld, \"prompt_gmacs\": %.1f, "
                "\"fp32_prompt_gmacs\": %.1f}\n",
-               shapes[s].name, (long long)OC, (long long)C, best * 1e6, gbps, gbps * 1e9 / read, (long long)rows,
-               macs / pbest / 1e9, macs / fbest / 1e9);
+               shapes[s].name, (long long)OC, (long long)C, best * 1e6, gbps, gbps * 1e9 / read, BATCH, bbest * 1e6,
+               (long long)rows, macs / pbest / 1e9, macs / fbest / 1e9);
         fflush(stdout);
         int m = qt == QUANT_Q4_1 ? 0 : qt == QUANT_Q8_0 ? 1 : 2;
         if (shapes[s].out == 49152) { /* the tied Q8_0 head: both models have it */
-            for (int j = 0; j < 2; j++) token_s[j] += best, token_bytes[j] += (double)one;
+            for (int j = 0; j < 2; j++) token_s[j] += best, token_bytes[j] += (double)one, batch_s[j] += bbest;
         } else {
             token_s[m] += best * shapes[s].per_token;
+            batch_s[m] += bbest * shapes[s].per_token;
             token_bytes[m] += (double)one * shapes[s].per_token;
         }
         attn_free_aligned(w);
@@ -158,10 +169,13 @@ int main(int argc, char **argv) {
     }
     printf("{\"threads\": %d, \"path\": \"%s\", \"read_gb_per_s\": %.2f, "
            "\"q4_1_model_products_tokens_per_s\": %.1f, \"q4_1_model_gb_per_s\": %.2f, \"q4_1_share\": %.3f, "
-           "\"q8_0_model_products_tokens_per_s\": %.1f, \"q8_0_model_gb_per_s\": %.2f, \"q8_0_share\": %.3f}\n",
+           "\"q8_0_model_products_tokens_per_s\": %.1f, \"q8_0_model_gb_per_s\": %.2f, \"q8_0_share\": %.3f, "
+           "\"q4_1_model_batch%d_tokens_per_s\": %.1f, \"q4_1_batch_gain\": %.2f, "
+           "\"q8_0_model_batch%d_tokens_per_s\": %.1f, \"q8_0_batch_gain\": %.2f}\n",
            attn_get_threads(), path, read / 1e9, 1.0 / token_s[0], token_bytes[0] / token_s[0] / 1e9,
            token_bytes[0] / token_s[0] / read, 1.0 / token_s[1], token_bytes[1] / token_s[1] / 1e9,
-           token_bytes[1] / token_s[1] / read);
+           token_bytes[1] / token_s[1] / read, BATCH, BATCH / batch_s[0], BATCH * token_s[0] / batch_s[0], BATCH,
+           BATCH / batch_s[1], BATCH * token_s[1] / batch_s[1]);
     free(x);
     free(out);
     return 0;
