@@ -90,8 +90,13 @@ static void side_close(side *s) {
     attn_model_free(s->m);
 }
 
-/* The log-probability of ids[np .. np + nc) given the tokens before each, summed: one
- * forward over ids[0 .. np + nc - 1) (attn_model_score_windows with a single block). */
+/* Completions sampled and scored together: each chunk of this many rows is
+ * one attn_gen_batch call and one forward per scoring model. */
+enum { ROLL_ROWS = 64 };
+
+/* out[r]: the log-probability of row r's completion, seqs[r][np[r] .. np[r] + nc[r]),
+ * given the tokens before each, summed (n rows of T tokens, padded on the right);
+ * one attn_model_logits forward over as many rows as 2^25 logits hold. */
 static attn_status completion_logprobs(attn_model *m, const int32_t *seqs, int64_t n, int64_t T, const int64_t *np,
                                        const int64_t *nc, double *out) {
     int64_t V = attn_model_config(m).vocab_size, per = ((int64_t)1 << 25) / (T * V);
@@ -274,7 +279,7 @@ int cmd_rollout(int argc, char **argv) {
     attn_chat_data *d = NULL;
     sample *s = NULL;
     int32_t *seq = NULL, **gp = NULL, **rp = NULL, *comp = NULL;
-    int64_t *gn = NULL, *rn = NULL, *rc_n = NULL, per = 0;
+    int64_t *gn = NULL, *rn = NULL, *rc_n = NULL;
     uint64_t *seeds = NULL;
     double *lp = NULL, *ref_lp = NULL;
     cli_atomic out = {0}, pairs = {0};
@@ -310,12 +315,10 @@ int cmd_rollout(int argc, char **argv) {
     if (out_path && (st = cli_atomic_open(&out, out_path)) != ATTN_OK) goto fail;
     if (pairs_path && (st = cli_atomic_open(&pairs, pairs_path)) != ATTN_OK) goto fail;
     /* the completions in chunks of ROLL_ROWS rows (completion j of prompt i
-     * is row i * samples + j), each chunk sampled and scored together */
-    enum { ROLL_ROWS = 64 };
+     * is row i * samples + j) */
     int64_t M = sp.max_new_tokens, total = d->n * samples;
     int32_t stop = attn_tokenizer_eot(pol.tok);
     sp.stop_token = stop;
-    per = ROLL_ROWS;
     s = calloc((size_t)samples, sizeof *s);
     seq = malloc((size_t)(ROLL_ROWS * cfg.n_ctx) * sizeof *seq);
     gp = calloc(ROLL_ROWS, sizeof *gp);
@@ -424,7 +427,7 @@ fail:
     for (int64_t j = 0; s && j < samples; j++) free(s[j].text);
     free(s);
     free(seq);
-    for (int64_t g = 0; gp && g < per; g++) attn_free(gp[g]);
+    for (int64_t g = 0; gp && g < ROLL_ROWS; g++) attn_free(gp[g]);
     free(gp);
     free(gn);
     free(rp);
