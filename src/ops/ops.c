@@ -558,6 +558,19 @@ tensor *op_attention_cached_alibi(graph *g, tensor *q, int64_t q_col, const floa
              : NULL;
 }
 
+/* op_attention_cached_runs' attention of one run (rows u->row.., its
+ * sequence's cache up to its last position). */
+static void attention_run(graph *g, const attn_dims *d, const kv_run *u, tensor *out, float *lse, const tensor *q,
+                          int64_t q_col, const float *kv_data, int64_t k_col, int64_t v_col) {
+    attn_dims e = *d;
+    e.Tq = u->count;
+    e.Tk = u->pos + u->count;
+    e.q_batch_stride = e.Tq * e.q_stride;
+    const float *kv = kv_data + u->seq * d->kv_batch_stride;
+    g->k->attention_forward(&e, out->data + u->row * d->H * d->D, lse + u->row * d->H,
+                            q->data + u->row * d->q_stride + q_col, kv + k_col, kv + v_col);
+}
+
 tensor *op_attention_cached_runs(graph *g, tensor *q, int64_t q_col, const float *kv_data, int64_t kv_stride,
                                  int64_t kv_batch_stride, int64_t k_col, int64_t v_col, int64_t H, int64_t Hkv,
                                  int64_t D, const kv_run *runs, int64_t n_runs, const float *alibi) {
@@ -580,18 +593,18 @@ tensor *op_attention_cached_runs(graph *g, tensor *q, int64_t q_col, const float
     }
     d.alibi = alibi;
     tensor *out = graph_tensor(g, 3, (int64_t[]){1, n, H * D});
-    float *lse = graph_floats(g, H * most);
+    float *lse = graph_floats(g, H * n);
     if (!out || !lse) return NULL;
     memset(out->data, 0, (size_t)out->numel * sizeof(float));
-    for (int64_t r = 0; r < n_runs; r++) {
-        const kv_run *u = &runs[r];
-        attn_dims e = d;
-        e.Tq = u->count;
-        e.Tk = u->pos + u->count;
-        e.q_batch_stride = e.Tq * e.q_stride;
-        const float *kv = kv_data + u->seq * kv_batch_stride;
-        g->k->attention_forward(&e, out->data + u->row * H * D, lse, q->data + u->row * d.q_stride + q_col, kv + k_col,
-                                kv + v_col);
+    /* Runs of one row each (decoding steps) go to the threads a run at a
+     * time, each run's attention serial inside it: a run alone has only H
+     * rows to share out, and a parallel region per run costs more than its
+     * work. Longer runs (prompts) parallelize inside. */
+    if (n_runs > 1 && most == 1) {
+#pragma omp parallel for schedule(dynamic, 1)
+        for (int64_t r = 0; r < n_runs; r++) attention_run(g, &d, &runs[r], out, lse, q, q_col, kv_data, k_col, v_col);
+    } else {
+        for (int64_t r = 0; r < n_runs; r++) attention_run(g, &d, &runs[r], out, lse, q, q_col, kv_data, k_col, v_col);
     }
     return out;
 }

@@ -311,6 +311,56 @@ TEST("quant_act_row: scale, rounding to nearest even, sums, zero and tiny blocks
     CHECK(b.d == 1.0f && b.q[1] == 0 && b.q[2] == 2 && b.q[3] == 2 && b.q[4] == 0 && b.q[5] == -2);
 }
 
+TEST("cpu_quant_act_row of every build: quant_act_row bit for bit (scales, ties, tiny, zero, non-finite blocks)") {
+    typedef void (*act_fn)(quant_act *, const float *, int64_t);
+    act_fn fns[3] = {cpu_quant_act_row_generic, NULL, NULL};
+    const char *names[3] = {"generic", "avx2", "avx512"};
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) fns[1] = cpu_quant_act_row_avx2;
+    if (kernels_cpu_best() == &kernels_cpu_avx512) fns[2] = cpu_quant_act_row_avx512;
+    enum { NB = 4096, C = NB * QUANT_BLOCK };
+    float *x = malloc(sizeof(float) * C);
+    for (int64_t i = 0; i < NB; i++) {
+        float *b = x + i * QUANT_BLOCK;
+        float scale = ldexpf(1.0f, (int)(i % 61) - 30);
+        for (int j = 0; j < QUANT_BLOCK; j++) b[j] = frand() * scale;
+        switch (i % 16) {
+        case 1: /* ties: amax 127 makes d = 1, so halves are exact ties */
+            b[0] = 127.0f;
+            for (int j = 1; j < QUANT_BLOCK; j++) b[j] = (float)((int)(frand() * 100.0f)) + 0.5f;
+            break;
+        case 2: b[(i / 16) % 32] = INFINITY; break;
+        case 3: b[(i / 16) % 32] = -NAN; break;
+        case 4: memset(b, 0, sizeof(float) * QUANT_BLOCK); break;
+        case 5: for (int j = 0; j < QUANT_BLOCK; j++) b[j] = frand() * 0x1p-101f; break; /* under 2^-100 */
+        case 6: for (int j = 0; j < QUANT_BLOCK; j++) b[j] = frand() * 0x1p-126f; break; /* subnormals */
+        case 7: b[3] = -3.4028234663852886e38f; break;
+        case 8: for (int j = 0; j < QUANT_BLOCK; j++) b[j] = -0.0f; break;
+        case 9: b[7] = -(float)ldexp(1.0, -100); break; /* amax exactly 2^-100 */
+        default: break;
+        }
+    }
+    quant_act *want = malloc(sizeof(quant_act) * NB), *got = malloc(sizeof(quant_act) * NB);
+    quant_act_row(want, x, C);
+    for (int f = 0; f < 3; f++) {
+        if (!fns[f]) continue;
+        memset(got, 0x5a, sizeof(quant_act) * NB);
+        fns[f](got, x, C);
+        int bad = 0;
+        for (int64_t i = 0; i < NB && bad < 3; i++) {
+            bool same = memcmp(&got[i].d, &want[i].d, sizeof(float)) == 0 && got[i].s == want[i].s &&
+                        memcmp(got[i].q, want[i].q, QUANT_BLOCK) == 0;
+            if (!same) {
+                bad++;
+                fprintf(stderr, "  %s block %lld: d %g s %d vs d %g s %d\n", names[f], (long long)i, (double)got[i].d,
+                        got[i].s, (double)want[i].d, want[i].s);
+            }
+        }
+        CHECK(bad == 0);
+    }
+    free(x), free(want), free(got);
+}
+
 TEST("quant_matrix_new: bad arguments are errors; a matrix reads back within half a step per value") {
     float w[64 * 2];
     for (int i = 0; i < 128; i++) w[i] = frand();

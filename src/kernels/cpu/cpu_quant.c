@@ -12,11 +12,19 @@
 #include "core/core.h"
 #include "kernels/quant.h"
 
+#include <math.h>
+
+/* The activations of several rows as the SIMD products take them, eight
+ * blocks to a group: q[t][b] holds codes 4t..4t+3 of block b (quant_tile.h
+ * says why); blocks past the row's end are zero. */
+typedef struct quant_act_group {
+    int32_t q[8][8];
+    float d[8], ds[8]; /* each block's d and d * s */
+    int32_t s[8];
+} quant_act_group;
+
 #if defined(__AVX2__) && defined(__FMA__) && defined(__GNUC__)
 #include <immintrin.h>
-
-/* Prompt processing's unpacked weight tiles (quant_tile.h), one per thread. */
-static thread_buffer quant_unpack_buffer = THREAD_BUFFER_INIT;
 
 #define QT_VNNI 0
 #define QT_SUFFIX avx2code
@@ -26,7 +34,56 @@ static thread_buffer quant_unpack_buffer = THREAD_BUFFER_INIT;
 #undef QT_SUFFIX
 #undef QT_ATTR
 #define HAVE_QUANT_AVX2 1
+
+/* quant_act_row with 8-lane vectors, the same operations in the same order
+ * (amax, d = amax / 127, id = 1 / d, each code x id rounded to the nearest
+ * integer, ties to even, and clamped to 127), so the same blocks bit for
+ * bit. */
+static void act_row_simd(quant_act *a, const float *x, int64_t C) {
+    const __m256i abs_bits = _mm256_set1_epi32(0x7fffffff), max_finite = _mm256_set1_epi32(0x7f7fffff);
+    for (int64_t i = 0; i < C / QUANT_BLOCK; i++, a++, x += QUANT_BLOCK) {
+        __m256 v[4], m = _mm256_setzero_ps();
+        __m256i nonfinite = _mm256_setzero_si256();
+        for (int j = 0; j < 4; j++) {
+            v[j] = _mm256_loadu_ps(x + 8 * j);
+            __m256i b = _mm256_and_si256(_mm256_castps_si256(v[j]), abs_bits);
+            nonfinite = _mm256_or_si256(nonfinite, _mm256_cmpgt_epi32(b, max_finite));
+            m = _mm256_max_ps(m, _mm256_castsi256_ps(b));
+        }
+        __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+        h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+        float amax = _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+        if (!_mm256_testz_si256(nonfinite, nonfinite) || amax < 0x1p-100f) {
+            a->d = _mm256_testz_si256(nonfinite, nonfinite) ? 0.0f : NAN;
+            a->s = 0;
+            memset(a->q, 0, sizeof a->q);
+            continue;
+        }
+        float d = amax / 127.0f, id = 1.0f / d;
+        __m256i q[4], sum = _mm256_setzero_si256();
+        for (int j = 0; j < 4; j++) {
+            q[j] = _mm256_cvtps_epi32(_mm256_mul_ps(v[j], _mm256_set1_ps(id)));
+            q[j] = _mm256_min_epi32(_mm256_max_epi32(q[j], _mm256_set1_epi32(-127)), _mm256_set1_epi32(127));
+            sum = _mm256_add_epi32(sum, q[j]);
+        }
+        __m256i bytes = _mm256_packs_epi16(_mm256_packs_epi32(q[0], q[1]), _mm256_packs_epi32(q[2], q[3]));
+        _mm256_storeu_si256((__m256i *)a->q, _mm256_permutevar8x32_epi32(bytes, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7)));
+        __m128i s4 = _mm_add_epi32(_mm256_castsi256_si128(sum), _mm256_extracti128_si256(sum, 1));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0x4e));
+        s4 = _mm_add_epi32(s4, _mm_shuffle_epi32(s4, 0xb1));
+        a->d = d;
+        a->s = _mm_cvtsi128_si32(s4);
+    }
+}
 #endif
+
+void CPU_FN(cpu_quant_act_row)(quant_act *a, const float *x, int64_t C) {
+#ifdef HAVE_QUANT_AVX2
+    act_row_simd(a, x, C);
+#else
+    quant_act_row(a, x, C);
+#endif
+}
 
 #if defined(__AVX512F__) && defined(__GNUC__)
 #define QT_VNNI 1
@@ -64,74 +121,93 @@ static float row_dot_scalar(int qt, const uint8_t *w, const quant_act *a, int64_
     return acc;
 }
 
-static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd, int64_t arow,
-                       const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
-                       bool accumulate) {
+static void run_scalar(int qt, float *out, int64_t ldo, const quant_act *a, const float *dd,
+                       const quant_act_group *ag, int64_t arow, const uint8_t *w, size_t wrow, const float *bias,
+                       int64_t N, int64_t nb, int64_t OC, bool accumulate) {
     bool par = !cpu_in_team() && N * OC * nb * QUANT_BLOCK >= PAR_MIN;
     (void)par; /* unread without OpenMP */
 #pragma omp parallel for schedule(static) if (par)
     for (int64_t o = 0; o < OC; o++)
         for (int64_t n = 0; n < N; n++) {
             float *y = out + n * ldo + o;
-            *y = (accumulate ? *y : bias ? bias[o] : 0.0f) + row_dot_scalar(qt, w + (size_t)o * wrow, a + n * arow, nb);
+            *y = (accumulate ? *y : bias ? bias[o] : 0.0f) + row_dot_scalar(qt, w + (size_t)o * wrow, a + n * nb, nb);
         }
 }
 
 /* ---- entry points ----------------------------------------------------------------- */
 
-/* ds (N rows of nb, arow apart): each activation block's d * s (Q4_1's m
- * term); dd (rows 2 arow apart): the pairs d, d * s. */
-typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd,
-                             int64_t arow,
-                             const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
-                             bool accumulate);
+/* One call's product on N activation rows a (nb blocks each; dd: the pairs
+ * d, d * s of each block), their groups ag (arow apart; NULL for one row)
+ * and OC weight rows (wrow bytes apart) into out (rows ldo apart). */
+typedef void (*quant_run_fn)(int qt, float *out, int64_t ldo, const quant_act *a, const float *dd,
+                             const quant_act_group *ag, int64_t arow, const uint8_t *w, size_t wrow,
+                             const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate);
 
 /* The activations of all rows, one buffer per calling thread: decoding,
- * which runs one product per layer and token, allocates nothing. */
-static thread_buffer act_buffer = THREAD_BUFFER_INIT;
+ * which runs one product per layer and token, allocates nothing. And their
+ * groups when there are several rows. */
+static thread_buffer act_buffer = THREAD_BUFFER_INIT, group_buffer = THREAD_BUFFER_INIT;
 
-/* Activation blocks of one row at a time, on the stack (832 bytes), when
+/* Activation blocks of one row at a time, on the stack (768 bytes), when
  * the buffer cannot be allocated. */
 enum { CHUNK_BLOCKS = 16 };
+
+/* The groups of one row's nb activation blocks. */
+static void act_groups(quant_act_group *g, const quant_act *a, int64_t nb) {
+    for (int64_t i0 = 0; i0 < nb; i0 += 8, g++) {
+        memset(g, 0, sizeof *g);
+        for (int64_t b = 0; b < 8 && i0 + b < nb; b++) {
+            const quant_act *ab = a + i0 + b;
+            for (int t = 0; t < 8; t++) memcpy(&g->q[t][b], ab->q + 4 * t, 4);
+            g->d[b] = ab->d;
+            g->ds[b] = ab->d * (float)ab->s;
+            g->s[b] = ab->s;
+        }
+    }
+}
 
 static void forward_with(quant_run_fn run, float *out, const float *x, const void *w, int qt, const float *bias,
                          int64_t N, int64_t C, int64_t OC) {
     if (N <= 0 || OC <= 0) return;
-    int64_t nb = C / QUANT_BLOCK;
+    int64_t nb = C / QUANT_BLOCK, ng = (nb + 7) / 8;
     size_t bb = quant_block_bytes(qt), wrow = bb * (size_t)nb;
     if (nb <= 0) {
         for (int64_t n = 0; n < N; n++)
             for (int64_t o = 0; o < OC; o++) out[n * OC + o] = bias ? bias[o] : 0.0f;
         return;
     }
-    quant_act *act = thread_buffer_get(&act_buffer, (size_t)N * (size_t)nb * (sizeof(quant_act) + 3 * sizeof(float)));
+    quant_act *act = thread_buffer_get(&act_buffer, (size_t)N * (size_t)nb * (sizeof(quant_act) + 2 * sizeof(float)));
     if (act) {
-        float *ds = (float *)(void *)(act + N * nb), *dd = ds + N * nb;
+        float *dd = (float *)(void *)(act + N * nb);
+        quant_act_group *ag = N > 1 && run != run_scalar
+                                  ? thread_buffer_get(&group_buffer, (size_t)(N * ng) * sizeof(quant_act_group))
+                                  : NULL;
         bool par = !cpu_in_team() && N * C >= PAR_MIN;
         (void)par;
 #pragma omp parallel for schedule(static) if (par)
         for (int64_t n = 0; n < N; n++) {
-            quant_act_row(act + n * nb, x + n * C, C);
+            CPU_FN(cpu_quant_act_row)(act + n * nb, x + n * C, C);
             for (int64_t i = 0; i < nb; i++) {
-                ds[n * nb + i] = act[n * nb + i].d * (float)act[n * nb + i].s;
                 dd[2 * (n * nb + i)] = act[n * nb + i].d;
-                dd[2 * (n * nb + i) + 1] = ds[n * nb + i];
+                dd[2 * (n * nb + i) + 1] = act[n * nb + i].d * (float)act[n * nb + i].s;
             }
+            if (ag) act_groups(ag + n * ng, act + n * nb, nb);
         }
-        run(qt, out, OC, act, ds, dd, nb, w, wrow, bias, N, nb, OC, false);
+        if (ag || N == 1 || run == run_scalar) run(qt, out, OC, act, dd, ag, ng, w, wrow, bias, N, nb, OC, false);
+        else /* no room for the groups: one row at a time */
+            for (int64_t n = 0; n < N; n++)
+                run(qt, out + n * OC, OC, act + n * nb, dd + 2 * n * nb, NULL, ng, w, wrow, bias, 1, nb, OC, false);
         return;
     }
     quant_act chunk[CHUNK_BLOCKS];
-    float chunk_ds[CHUNK_BLOCKS], chunk_dd[2 * CHUNK_BLOCKS];
+    float chunk_dd[2 * CHUNK_BLOCKS];
     for (int64_t n = 0; n < N; n++)
         for (int64_t i0 = 0; i0 < nb; i0 += CHUNK_BLOCKS) {
             int64_t k = nb - i0 < CHUNK_BLOCKS ? nb - i0 : CHUNK_BLOCKS;
-            quant_act_row(chunk, x + n * C + i0 * QUANT_BLOCK, k * QUANT_BLOCK);
-            for (int64_t i = 0; i < k; i++) {
-                chunk_ds[i] = chunk[i].d * (float)chunk[i].s;
-                chunk_dd[2 * i] = chunk[i].d, chunk_dd[2 * i + 1] = chunk_ds[i];
-            }
-            run(qt, out + n * OC, OC, chunk, chunk_ds, chunk_dd, k, (const uint8_t *)w + (size_t)i0 * bb, wrow, bias, 1, k, OC, i0 > 0);
+            CPU_FN(cpu_quant_act_row)(chunk, x + n * C + i0 * QUANT_BLOCK, k * QUANT_BLOCK);
+            for (int64_t i = 0; i < k; i++) chunk_dd[2 * i] = chunk[i].d, chunk_dd[2 * i + 1] = chunk[i].d * (float)chunk[i].s;
+            run(qt, out + n * OC, OC, chunk, chunk_dd, NULL, 0, (const uint8_t *)w + (size_t)i0 * bb, wrow, bias, 1, k, OC,
+                i0 > 0);
         }
 }
 

@@ -20,6 +20,66 @@ static inline int64_t last_visible(const attn_dims *d, int64_t i) {
     return end < 0 ? 0 : (end > d->Tk ? d->Tk : end);
 }
 
+/* One query row against keys [0, end) of one head (online softmax over
+ * blocks of KEY_BLOCK keys): each block's scores, then their exponentials
+ * in one vector loop, then the value rows. Inlined with D a constant for
+ * the common head width, so that the accumulator stays in registers. */
+static inline __attribute__((always_inline)) void attend_row(const attn_dims *d, int64_t D, const float *qi,
+                                                             const float *kb, const float *vb, const uint8_t *mask,
+                                                             float slope, int64_t pos, int64_t end, float *o,
+                                                             float *lse) {
+    float acc[MAX_HEAD_DIM], s[KEY_BLOCK], p[KEY_BLOCK];
+    float m = -INFINITY, l = 0.0f;
+    for (int64_t e = 0; e < D; e++) acc[e] = 0.0f;
+    for (int64_t j0 = 0; j0 < end; j0 += KEY_BLOCK) {
+        int64_t n = end - j0 < KEY_BLOCK ? end - j0 : KEY_BLOCK;
+        float bm = -INFINITY;
+        for (int64_t jj = 0; jj < n; jj++) {
+            int64_t j = j0 + jj;
+            if (mask && !mask[j]) {
+                s[jj] = -INFINITY;
+                continue;
+            }
+            const float *kj = kb + j * d->kv_stride;
+            for (int64_t e = 0; e < D; e += 16) __builtin_prefetch(kj + PREFETCH_KEYS * d->kv_stride + e);
+            float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
+            for (int64_t e = 0; e < D; e++) dot += qi[e] * kj[e];
+            s[jj] = dot * d->scale + slope * (float)(j - pos);
+            bm = s[jj] > bm || s[jj] != s[jj] ? s[jj] : bm; /* a NaN score makes the row NaN */
+        }
+        if (bm == -INFINITY) continue;
+        float nm = m > bm || m != m ? m : bm;
+        float corr = m == -INFINITY ? 0.0f : vm_expf(m - nm), bl = 0.0f;
+        l *= corr;
+        for (int64_t e = 0; e < D; e++) acc[e] *= corr;
+#pragma omp simd reduction(+ : bl)
+        for (int64_t jj = 0; jj < n; jj++) {
+            float x = vm_expf(s[jj] - nm);
+            p[jj] = s[jj] == -INFINITY ? 0.0f : x;
+            bl += p[jj];
+        }
+        l += bl;
+        for (int64_t jj = 0; jj < n; jj++) {
+            if (s[jj] == -INFINITY) continue;
+            const float *vj = vb + (j0 + jj) * d->kv_stride;
+            for (int64_t e = 0; e < D; e += 16) __builtin_prefetch(vj + PREFETCH_KEYS * d->kv_stride + e);
+            float pj = p[jj];
+#pragma omp simd
+            for (int64_t e = 0; e < D; e++) acc[e] += pj * vj[e];
+        }
+        m = nm;
+    }
+    if (m == -INFINITY) {
+        for (int64_t e = 0; e < D; e++) o[e] = 0.0f;
+        *lse = -INFINITY;
+        return;
+    }
+    float inv = 1.0f / l;
+    for (int64_t e = 0; e < D; e++) o[e] = acc[e] * inv;
+    *lse = m + logf(l);
+}
+
 void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
                            const float *v) {
     const int64_t C = d->H * d->D, D = d->D;
@@ -31,53 +91,12 @@ void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *l
             const float *kb = k + b * d->kv_batch_stride + attn_kv_head(d, h) * D;
             const float *vb = v + b * d->kv_batch_stride + attn_kv_head(d, h) * D;
             const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
-            float acc[MAX_HEAD_DIM], s[KEY_BLOCK];
-            float m = -INFINITY, l = 0.0f, slope = d->alibi ? d->alibi[h] : 0.0f;
-            int64_t pos = i + d->Tk - d->Tq;
-            for (int64_t e = 0; e < D; e++) acc[e] = 0.0f;
-            int64_t end = last_visible(d, i);
-            for (int64_t j0 = 0; j0 < end; j0 += KEY_BLOCK) {
-                int64_t n = end - j0 < KEY_BLOCK ? end - j0 : KEY_BLOCK;
-                float bm = -INFINITY;
-                for (int64_t jj = 0; jj < n; jj++) {
-                    int64_t j = j0 + jj;
-                    if (mask && !mask[j]) {
-                        s[jj] = -INFINITY;
-                        continue;
-                    }
-                    const float *kj = kb + j * d->kv_stride;
-                    for (int64_t e = 0; e < D; e += 16) __builtin_prefetch(kj + PREFETCH_KEYS * d->kv_stride + e);
-                    float dot = 0.0f;
-#pragma omp simd reduction(+ : dot)
-                    for (int64_t e = 0; e < D; e++) dot += qi[e] * kj[e];
-                    s[jj] = dot * d->scale + slope * (float)(j - pos);
-                    bm = s[jj] > bm || s[jj] != s[jj] ? s[jj] : bm; /* a NaN score makes the row NaN */
-                }
-                if (bm == -INFINITY) continue;
-                float nm = m > bm || m != m ? m : bm;
-                float corr = m == -INFINITY ? 0.0f : vm_expf(m - nm);
-                l *= corr;
-                for (int64_t e = 0; e < D; e++) acc[e] *= corr;
-                for (int64_t jj = 0; jj < n; jj++) {
-                    if (s[jj] == -INFINITY) continue;
-                    float p = vm_expf(s[jj] - nm);
-                    l += p;
-                    const float *vj = vb + (j0 + jj) * d->kv_stride;
-                    for (int64_t e = 0; e < D; e += 16) __builtin_prefetch(vj + PREFETCH_KEYS * d->kv_stride + e);
-#pragma omp simd
-                    for (int64_t e = 0; e < D; e++) acc[e] += p * vj[e];
-                }
-                m = nm;
-            }
-            float *o = out + (b * d->Tq + i) * C + h * D;
-            if (m == -INFINITY) {
-                for (int64_t e = 0; e < D; e++) o[e] = 0.0f;
-                lse[bh * d->Tq + i] = -INFINITY;
-                continue;
-            }
-            float inv = 1.0f / l;
-            for (int64_t e = 0; e < D; e++) o[e] = acc[e] * inv;
-            lse[bh * d->Tq + i] = m + logf(l);
+            float slope = d->alibi ? d->alibi[h] : 0.0f, *o = out + (b * d->Tq + i) * C + h * D;
+            int64_t pos = i + d->Tk - d->Tq, end = last_visible(d, i);
+            if (D == 64)
+                attend_row(d, 64, qi, kb, vb, mask, slope, pos, end, o, &lse[bh * d->Tq + i]);
+            else
+                attend_row(d, D, qi, kb, vb, mask, slope, pos, end, o, &lse[bh * d->Tq + i]);
         }
 }
 

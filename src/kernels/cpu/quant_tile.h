@@ -16,10 +16,9 @@
  *         and |qa| <= 127 keep every pair sum within int16 there.
  * The sums are converted to fp32 and added, times dw dx, into 8-lane
  * accumulators; Q4_1's m term (mw dx s per block) is summed apart. Decoding
- * (QT(row_dot)) streams one weight row at a time; prompt processing tiles R
- * weight rows by NT activation rows, each weight block unpacked once for all
- * the activation rows and each activation block loaded once per R weight
- * rows (QT(tile_unpacked); QT(tile) when its scratch cannot be allocated). */
+ * (QT(row_dot)) streams one weight row at a time, block by block; several
+ * activation rows (prompts, batched decoding) go eight blocks at a time
+ * (QT(tile)), R weight rows by NT activation rows. */
 
 #define QT_CAT2(a, b) a##_##b
 #define QT_CAT(a, b) QT_CAT2(a, b)
@@ -85,147 +84,160 @@ QT_ATTR static inline __m256i QT(weights)(int qt, const uint8_t *p) {
     return QT(unpack_nibbles)(p + (qt == QUANT_Q4_1 ? 4 : 2));
 }
 
-/* acc + lane 1 of v (Q4_1's m term) in lane 1. */
-QT_ATTR static inline __m256 QT(add_lane1)(__m256 acc, __m128 v) {
-#if QT_VNNI
-    return _mm256_mask_add_ps(acc, 0x02, acc, _mm256_castps128_ps256(v));
-#else
-    return _mm256_add_ps(acc, _mm256_zextps128_ps256(_mm_blend_ps(_mm_setzero_ps(), v, 0x02)));
-#endif
+/* Several activation rows: the blocks go eight to a group, transposed so
+ * that register t holds bytes 4t..4t+3 of each of the group's eight blocks,
+ * one block to a 32-bit lane. Eight integer dot products over t = 0..7 then
+ * leave each block's whole integer dot in its own lane, and one conversion
+ * and one FMA by the eight blocks' scale products [dw dx] add the group to
+ * the accumulator: per weight row, activation row and eight blocks, 8 dot
+ * instructions and 3 float ones (4 with Q4_1's m term), where one block at
+ * a time takes 8 and 24. The activations come transposed
+ * (quant_act_group, built once per call); a weight row's groups are
+ * transposed into a wgroup as they are read, once for all the activation
+ * rows. For the nibbles of a Q4 block (byte j: values j and j + 16) the
+ * transposed dword t < 4 of the 16 bytes, masked, gives values 4t..4t+3,
+ * shifted right by 4 values 16 + 4t..: the activations' dwords t and 4 + t. */
+typedef struct QT(wgroup) {
+    __m256i q[8]; /* q[t]: the register block_dot would take, dword t of each block */
+    __m256 d, m;  /* each block's dw and (Q4_1) mw; 0 in lanes past the row's end */
+} QT(wgroup);
+
+/* Dwords [d0..d3 of block j | of block j + 4] for j < 4 -> r[t]: dword t
+ * of blocks 0..7 in order. */
+QT_ATTR static inline void QT(transpose_4x8)(const __m256i y[4], __m256i r[4]) {
+    __m256i t0 = _mm256_unpacklo_epi32(y[0], y[1]), t1 = _mm256_unpackhi_epi32(y[0], y[1]);
+    __m256i t2 = _mm256_unpacklo_epi32(y[2], y[3]), t3 = _mm256_unpackhi_epi32(y[2], y[3]);
+    r[0] = _mm256_unpacklo_epi64(t0, t2), r[1] = _mm256_unpackhi_epi64(t0, t2);
+    r[2] = _mm256_unpacklo_epi64(t1, t3), r[3] = _mm256_unpackhi_epi64(t1, t3);
 }
+
+/* [16 bytes at lo | 16 bytes at hi] */
+QT_ATTR static inline __m256i QT(load_2x128)(const uint8_t *lo, const uint8_t *hi) {
+    return _mm256_inserti128_si256(_mm256_castsi128_si256(_mm_loadu_si128((const __m128i *)lo)),
+                                   _mm_loadu_si128((const __m128i *)hi), 1);
+}
+
+QT_ATTR static inline int32_t QT(load32)(const uint8_t *p) {
+    int32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* Eight blocks from p (bb bytes apart) as a wgroup; at a row's end only
+ * n < 8 of them: the lanes past them repeat block n - 1 (memory of the
+ * row) with scales 0, and the activations' lanes there are 0 too. */
+QT_ATTR static inline __attribute__((always_inline)) void QT(unpack_group)(int qt, const uint8_t *p, size_t bb, int n,
+                                                                           QT(wgroup) *u) {
+    const uint8_t *bp[8];
+#pragma GCC unroll 8
+    for (int b = 0; b < 8; b++) bp[b] = p + (size_t)(b < n ? b : n - 1) * bb;
+    /* each block's first 4 bytes (d and m for Q4_1), d in the low half,
+     * gathered in registers: halves stored one by one and loaded as a
+     * vector would stall on the store forwarding */
+    __m128i h0 = _mm_setr_epi32(QT(load32)(bp[0]), QT(load32)(bp[1]), QT(load32)(bp[2]), QT(load32)(bp[3]));
+    __m128i h1 = _mm_setr_epi32(QT(load32)(bp[4]), QT(load32)(bp[5]), QT(load32)(bp[6]), QT(load32)(bp[7]));
+    const __m128i split = _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
+    h0 = _mm_shuffle_epi8(h0, split), h1 = _mm_shuffle_epi8(h1, split);
+    __m256 keep = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
+    u->d = _mm256_and_ps(_mm256_cvtph_ps(_mm_unpacklo_epi64(h0, h1)), keep);
+    if (qt == QUANT_Q4_1) u->m = _mm256_and_ps(_mm256_cvtph_ps(_mm_unpackhi_epi64(h0, h1)), keep);
+    __m256i y[4], r[4];
+    if (qt == QUANT_Q8_0) { /* dwords 0..3 and 4..7 of the 32 codes, each a 4 x 8 transpose */
+#pragma GCC unroll 2
+        for (int h = 0; h < 2; h++) {
+#pragma GCC unroll 4
+            for (int j = 0; j < 4; j++) y[j] = QT(load_2x128)(bp[j] + 2 + 16 * h, bp[j + 4] + 2 + 16 * h);
+            QT(transpose_4x8)(y, r);
+#pragma GCC unroll 4
+            for (int t = 0; t < 4; t++) {
+#if QT_VNNI
+                r[t] = _mm256_xor_si256(r[t], _mm256_set1_epi8((char)0x80));
+#endif
+                u->q[4 * h + t] = r[t];
+            }
+        }
+        return;
+    }
+    size_t off = qt == QUANT_Q4_1 ? 4 : 2;
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++) y[j] = QT(load_2x128)(bp[j] + off, bp[j + 4] + off);
+    QT(transpose_4x8)(y, r);
+    __m256i lo = _mm256_set1_epi8(0x0f);
+#pragma GCC unroll 4
+    for (int t = 0; t < 4; t++) {
+        u->q[t] = _mm256_and_si256(r[t], lo);
+        u->q[4 + t] = _mm256_and_si256(_mm256_srli_epi16(r[t], 4), lo);
+    }
+}
+
+/* Each lane's starting value: the block's offset term (see the top of the
+ * file), from the eight blocks' activation sums s. */
+QT_ATTR static inline __m256i QT(group_init)(int qt, __m256i s) {
+#if QT_VNNI
+    if (qt == QUANT_Q8_0) return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(s, 7));
+#endif
+    if (qt == QUANT_Q4_0) return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(s, 3));
+    return _mm256_setzero_si256();
+}
+
+/* acc + the lane-wise 4-byte dots of one transposed weight register and
+ * one activation register. */
+QT_ATTR static inline __m256i QT(group_dot)(int qt, __m256i acc, __m256i wv, __m256i av) {
+#if !QT_VNNI
+    if (qt == QUANT_Q8_0) return QT(dot_us)(acc, _mm256_abs_epi8(wv), _mm256_sign_epi8(av, wv));
+#endif
+    return QT(dot_us)(acc, wv, av);
+}
+
+/* A weight row's groups in a wgroup buffer: QT_UG at a time. */
+#define QT_UG 4
 
 /* out[n * ldo + r] = (accumulate ? itself : bias[r] or 0) + the dot of
- * weight row r (rows wrow bytes apart, nb blocks of type qt) with
- * activation row n (rows arow blocks apart), r < R, n < NT. qt, R and NT
- * are constants where it is inlined. With one activation row,
- * each block's two scale products come from one multiply, [dw, mw] times
- * [dx, dx s]; with several, dw is broadcast once per block and multiplied
- * by each row's dx. */
-QT_ATTR static inline __attribute__((always_inline)) void QT(tile)(int qt, int R, int NT, const uint8_t *w, size_t wrow,
-                                                                   const quant_act *a, int64_t arow, int64_t nb,
+ * weight row r (groups u[r * QT_UG + i], i < k) with activation row n
+ * (groups a[n * arow + i]), r < R, n < NT: qt, R and NT are constants
+ * where it is inlined. */
+QT_ATTR static inline __attribute__((always_inline)) void QT(tile)(int qt, int R, int NT, const QT(wgroup) *u,
+                                                                   const quant_act_group *a, int64_t arow, int64_t k,
                                                                    float *out, int64_t ldo, const float *bias,
                                                                    bool accumulate) {
-    enum { RM = 4, NM = 4 };
-    size_t bb = qt == QUANT_Q8_0 ? sizeof(block_q8_0) : qt == QUANT_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q4_1);
-    __m256 acc[RM][NM];
-#pragma GCC unroll 4
-    for (int r = 0; r < R; r++)
-#pragma GCC unroll 4
-        for (int n = 0; n < NT; n++) acc[r][n] = _mm256_setzero_ps();
-    for (int64_t i = 0; i < nb; i++) {
-        __m256i wv[RM];
-        __m128 sc[RM];
-#pragma GCC unroll 4
-        for (int r = 0; r < R; r++) {
-            const uint8_t *p = w + (size_t)r * wrow + (size_t)i * bb;
-            sc[r] = QT(scales)(qt, p);
-            wv[r] = QT(weights)(qt, p);
-        }
-        if (NT == 1) {
-            const quant_act *ab = a + i;
-            __m256i av = _mm256_loadu_si256((const __m256i *)ab->q);
-            __m128 ax = _mm_setr_ps(ab->d, ab->d * (float)ab->s, 0.0f, 0.0f);
-#pragma GCC unroll 4
-            for (int r = 0; r < R; r++) {
-                __m256i p = QT(block_dot)(qt, wv[r], av, ab->s);
-                __m128 prod = _mm_mul_ps(sc[r], ax);
-                acc[r][0] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_broadcastss_ps(prod), acc[r][0]);
-                if (qt == QUANT_Q4_1) acc[r][0] = QT(add_lane1)(acc[r][0], prod);
-            }
-            continue;
-        }
-        __m256 dwv[RM], mwv[RM];
-#pragma GCC unroll 4
-        for (int r = 0; r < R; r++) {
-            dwv[r] = _mm256_broadcastss_ps(sc[r]);
-            if (qt == QUANT_Q4_1) mwv[r] = _mm256_broadcastss_ps(_mm_mul_ps(_mm_movehdup_ps(sc[r]), _mm_set1_ps(0.125f)));
-        }
-#pragma GCC unroll 4
-        for (int n = 0; n < NT; n++) {
-            const quant_act *ab = a + n * arow + i;
-            __m256i av = _mm256_loadu_si256((const __m256i *)ab->q);
-            __m256 dxv = _mm256_set1_ps(ab->d);
-            __m256 dsv = _mm256_set1_ps(ab->d * (float)ab->s);
-#pragma GCC unroll 4
-            for (int r = 0; r < R; r++) {
-                __m256i p = QT(block_dot)(qt, wv[r], av, ab->s);
-                acc[r][n] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(dwv[r], dxv), acc[r][n]);
-                if (qt == QUANT_Q4_1) acc[r][n] = _mm256_fmadd_ps(mwv[r], dsv, acc[r][n]);
-            }
-        }
-    }
-#pragma GCC unroll 4
-    for (int n = 0; n < NT; n++)
-#pragma GCC unroll 4
-        for (int r = 0; r < R; r++) {
-            float *o = out + n * ldo + r;
-            *o = (accumulate ? *o : bias ? bias[r] : 0.0f) + QT(hsum8)(acc[r][n]);
-        }
-}
-
-/* Prompt processing: R weight rows' blocks [i0, i0 + k) unpacked once into
- * q (the registers QT(weights) gives, stored), d (dw) and m (mw), so that
- * the tiles over every NT activation rows only load them. About 9 KiB, in
- * a buffer per thread (quant_unpack_buffer), not on the stack; without it
- * the tiles unpack the weights as they read them. */
-#define QT_UB 32
-typedef struct QT(unpacked) {
-    __m256i q[4][QT_UB];
-    __m256 d[4][QT_UB]; /* dw in all 8 lanes (a multiply by a splat the compiler cannot see into) */
-    float m[4][QT_UB];
-} QT(unpacked);
-
-QT_ATTR static inline __attribute__((always_inline)) void QT(unpack_rows)(int qt, int R, const uint8_t *w, size_t wrow,
-                                                                          int64_t k, QT(unpacked) *u) {
-    size_t bb = qt == QUANT_Q8_0 ? sizeof(block_q8_0) : qt == QUANT_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q4_1);
-    for (int r = 0; r < R; r++)
-        for (int64_t i = 0; i < k; i++) {
-            const uint8_t *p = w + (size_t)r * wrow + (size_t)i * bb;
-            __m128 sc = QT(scales)(qt, p);
-            u->q[r][i] = QT(weights)(qt, p);
-            u->d[r][i] = _mm256_broadcastss_ps(sc);
-            u->m[r][i] = _mm_cvtss_f32(_mm_movehdup_ps(sc));
-        }
-}
-
-/* QT(tile) over unpacked weights (k blocks) and NT activation rows. Q4_1's
- * m term is a product of its own, sum over blocks of mw times dx s, eight
- * blocks to a register: ds (rows arow apart) holds dx s per block. */
-QT_ATTR static inline __attribute__((always_inline)) void QT(tile_unpacked)(int qt, int R, int NT, const QT(unpacked) *u,
-                                                                            const quant_act *a, const float *ds,
-                                                                            int64_t arow, int64_t k,
-                                                                            float *out, int64_t ldo, const float *bias,
-                                                                            bool accumulate) {
-    enum { RM = 4, NM = 4 };
+    enum { RM = 4, NM = 3 };
     __m256 acc[RM][NM];
 #pragma GCC unroll 4
     for (int r = 0; r < R; r++)
 #pragma GCC unroll 4
         for (int n = 0; n < NT; n++) acc[r][n] = _mm256_setzero_ps();
     for (int64_t i = 0; i < k; i++) {
+        __m256i isum[RM][NM];
 #pragma GCC unroll 4
         for (int n = 0; n < NT; n++) {
-            const quant_act *ab = a + n * arow + i;
-            __m256i av = _mm256_loadu_si256((const __m256i *)ab->q);
-            __m256 dxv = _mm256_set1_ps(ab->d);
+            __m256i init = QT(group_init)(qt, _mm256_loadu_si256((const __m256i *)a[n * arow + i].s));
+#pragma GCC unroll 4
+            for (int r = 0; r < R; r++) isum[r][n] = init;
+        }
+#pragma GCC unroll 8
+        for (int t = 0; t < 8; t++) {
+            __m256i av[NM];
+#pragma GCC unroll 4
+            for (int n = 0; n < NT; n++) av[n] = _mm256_loadu_si256((const __m256i *)a[n * arow + i].q[t]);
 #pragma GCC unroll 4
             for (int r = 0; r < R; r++) {
-                __m256i p = QT(block_dot)(qt, u->q[r][i], av, ab->s);
-                acc[r][n] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(p), _mm256_mul_ps(u->d[r][i], dxv), acc[r][n]);
+                __m256i wv = u[r * QT_UG + i].q[t];
+#pragma GCC unroll 4
+                for (int n = 0; n < NT; n++) isum[r][n] = QT(group_dot)(qt, isum[r][n], wv, av[n]);
+            }
+        }
+#pragma GCC unroll 4
+        for (int n = 0; n < NT; n++) {
+            const quant_act_group *ag = a + n * arow + i;
+            __m256 dx = _mm256_loadu_ps(ag->d);
+#pragma GCC unroll 4
+            for (int r = 0; r < R; r++) {
+                const QT(wgroup) *wg = u + r * QT_UG + i;
+                acc[r][n] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[r][n]), _mm256_mul_ps(wg->d, dx), acc[r][n]);
+                if (qt == QUANT_Q4_1) acc[r][n] = _mm256_fmadd_ps(wg->m, _mm256_loadu_ps(ag->ds), acc[r][n]);
             }
         }
     }
-    if (qt == QUANT_Q4_1)
-        for (int64_t i = 0; i < k; i += 8) {
-            __m256i mask = _mm256_cmpgt_epi32(_mm256_set1_epi32((int)(k - i)), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-#pragma GCC unroll 4
-            for (int n = 0; n < NT; n++) {
-                __m256 dsv = _mm256_maskload_ps(ds + n * arow + i, mask);
-#pragma GCC unroll 4
-                for (int r = 0; r < R; r++)
-                    acc[r][n] = _mm256_fmadd_ps(_mm256_maskload_ps(&u->m[r][i], mask), dsv, acc[r][n]);
-            }
-        }
 #pragma GCC unroll 4
     for (int n = 0; n < NT; n++)
 #pragma GCC unroll 4
@@ -233,6 +245,18 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(tile_unpacked)(int 
             float *o = out + n * ldo + r;
             *o = (accumulate ? *o : bias ? bias[r] : 0.0f) + QT(hsum8)(acc[r][n]);
         }
+}
+
+/* QT(tile) over all N activation rows, NT at a time (fewer at the end). */
+QT_ATTR static inline __attribute__((always_inline)) void QT(tiles)(int qt, int R, const QT(wgroup) *u,
+                                                                    const quant_act_group *a, int64_t arow, int64_t k,
+                                                                    int64_t N, float *out, int64_t ldo,
+                                                                    const float *bias, bool accumulate) {
+    enum { NT = QT_VNNI ? 3 : 1 };
+    int64_t n = 0;
+    for (; n + NT <= N; n += NT) QT(tile)(qt, R, NT, u, a + n * arow, arow, k, out + n * ldo, ldo, bias, accumulate);
+    if (NT == 3 && N - n == 2) QT(tile)(qt, R, 2, u, a + n * arow, arow, k, out + n * ldo, ldo, bias, accumulate);
+    else if (N - n == 1) QT(tile)(qt, R, 1, u, a + n * arow, arow, k, out + n * ldo, ldo, bias, accumulate);
 }
 
 /* Decoding: the dot of one weight row (nb blocks) with the activations,
@@ -284,20 +308,20 @@ QT_ATTR static inline __attribute__((always_inline)) float QT(row_dot)(int qt, c
     return QT(hsum8)(sum);
 }
 
-/* out (N, OC) (rows ldo apart) for N activation rows (arow blocks apart) and
- * OC weight rows (wrow bytes apart) of nb blocks: decoding (N = 1) reads the
- * weights once, row by row (QT(row_dot)), rows split over the threads;
- * several rows take tiles of RT weight rows by NT activation rows, each
- * thread its own weight rows (every weight block read once per NT rows).
- * One function per type (QT_RUN below), so that the type is a constant
- * inside each OpenMP region (which the compiler outlines before inlining). */
+/* out (N, OC) (rows ldo apart) for N activation rows and OC weight rows
+ * (wrow bytes apart) of nb blocks: decoding (N = 1) reads the weights once,
+ * row by row (QT(row_dot), the activations a and their scale pairs dd),
+ * rows split over the threads; several rows (the activations' groups ag,
+ * arow groups apart) take RT weight rows at a time, each thread its own,
+ * QT_UG groups of them transposed into a wgroup buffer on the stack (5 KiB)
+ * and multiplied into every activation row. One function per type (QT_RUN
+ * below), so that the type is a constant inside each OpenMP region (which
+ * the compiler outlines before inlining). */
 #define QT_RUN(QTYPE, NAME)                                                                                            \
-    QT_ATTR static void QT(NAME)(float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd,       \
-                                 int64_t arow,                                                                         \
-                                 const uint8_t *w,                                                                     \
-                                 size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate) { \
-        enum { RT = 4, NT = QT_VNNI ? 3 : 2 };                                                                         \
-        int64_t groups = (OC + RT - 1) / RT;                                                                           \
+    QT_ATTR static void QT(NAME)(float *out, int64_t ldo, const quant_act *a, const float *dd,                        \
+                                 const quant_act_group *ag, int64_t arow, const uint8_t *w, size_t wrow,               \
+                                 const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate) {              \
+        enum { RT = 4 };                                                                                               \
         bool par = !cpu_in_team() && N * OC * nb * QUANT_BLOCK >= PAR_MIN;                                             \
         (void)par; /* unread without OpenMP */                                                                         \
         if (N == 1) {                                                                                                  \
@@ -307,34 +331,30 @@ QT_ATTR static inline __attribute__((always_inline)) float QT(row_dot)(int qt, c
             }                                                                                                          \
             return;                                                                                                    \
         }                                                                                                              \
+        size_t bb = QT(block_bytes)(QTYPE);                                                                            \
+        int64_t ng = (nb + 7) / 8, groups = (OC + RT - 1) / RT;                                                        \
         _Pragma("omp parallel for schedule(static) if (par)") for (int64_t g = 0; g < groups; g++) {                   \
             int64_t o0 = g * RT;                                                                                       \
-            const uint8_t *wg = w + (size_t)o0 * wrow;                                                                 \
-            const float *b = bias ? bias + o0 : NULL;                                                                  \
-            int64_t n = 0;                                                                                             \
-            QT(unpacked) *u = o0 + RT <= OC ? thread_buffer_get(&quant_unpack_buffer, sizeof *u) : NULL;            \
-            if (u) {                                                                                                   \
-                for (int64_t i0 = 0; i0 < nb; i0 += QT_UB) {                                                           \
-                    int64_t k = nb - i0 < QT_UB ? nb - i0 : QT_UB;                                                     \
-                    bool acc_ = accumulate || i0 > 0;                                                                  \
-                    QT(unpack_rows)(QTYPE, RT, wg + (size_t)i0 * QT(block_bytes)(QTYPE), wrow, k, u);                  \
-                    for (n = 0; n + NT <= N; n += NT)                                                                  \
-                        QT(tile_unpacked)(QTYPE, RT, NT, u, a + n * arow + i0, ds + n * arow + i0, arow, k,            \
-                                          out + n * ldo + o0, ldo, b, acc_);                                           \
-                    for (; n < N; n++)                                                                                 \
-                        QT(tile_unpacked)(QTYPE, RT, 1, u, a + n * arow + i0, ds + n * arow + i0, arow, k,             \
-                                          out + n * ldo + o0, ldo, b, acc_);                                           \
-                }                                                                                                      \
-            } else if (o0 + RT <= OC) { /* no scratch: the weights unpacked as they are read */                        \
-                for (; n + NT <= N; n += NT)                                                                           \
-                    QT(tile)(QTYPE, RT, NT, wg, wrow, a + n * arow, arow, nb, out + n * ldo + o0, ldo, b, accumulate); \
-                for (; n < N; n++)                                                                                     \
-                    QT(tile)(QTYPE, RT, 1, wg, wrow, a + n * arow, arow, nb, out + n * ldo + o0, ldo, b, accumulate);  \
-            } else {                                                                                                   \
-                for (int64_t o = o0; o < OC; o++)                                                                      \
-                    for (n = 0; n < N; n++)                                                                            \
-                        QT(tile)(QTYPE, 1, 1, w + (size_t)o * wrow, wrow, a + n * arow, arow, nb, out + n * ldo + o,   \
-                                 ldo, bias ? bias + o : NULL, accumulate);                                             \
+            int R = OC - o0 < RT ? (int)(OC - o0) : RT;                                                                \
+            QT(wgroup) u[RT * QT_UG];                                                                                  \
+            if (o0 + 2 * RT <= OC) /* the next rows, from memory while these compute */                                \
+                for (size_t b = 0; b < RT * wrow; b += 64)                                                             \
+                    _mm_prefetch((const char *)w + (size_t)(o0 + RT) * wrow + b, _MM_HINT_T0);                         \
+            for (int64_t i0 = 0; i0 < ng; i0 += QT_UG) {                                                               \
+                int64_t k = ng - i0 < QT_UG ? ng - i0 : QT_UG;                                                         \
+                bool acc_ = accumulate || i0 > 0;                                                                      \
+                for (int r = 0; r < R; r++)                                                                            \
+                    for (int64_t i = 0; i < k; i++) {                                                                  \
+                        int64_t b0 = 8 * (i0 + i);                                                                     \
+                        QT(unpack_group)(QTYPE, w + (size_t)(o0 + r) * wrow + (size_t)b0 * bb, bb,                     \
+                                         nb - b0 < 8 ? (int)(nb - b0) : 8, u + r * QT_UG + i);                         \
+                    }                                                                                                  \
+                if (R == RT)                                                                                           \
+                    QT(tiles)(QTYPE, RT, u, ag + i0, arow, k, N, out + o0, ldo, bias ? bias + o0 : NULL, acc_);        \
+                else                                                                                                   \
+                    for (int r = 0; r < R; r++)                                                                        \
+                        QT(tiles)(QTYPE, 1, u + r * QT_UG, ag + i0, arow, k, N, out + o0 + r, ldo,                     \
+                                  bias ? bias + o0 + r : NULL, acc_);                                                  \
             }                                                                                                          \
         }                                                                                                              \
     }
@@ -343,17 +363,16 @@ QT_RUN(QUANT_Q4_0, run_q4_0)
 QT_RUN(QUANT_Q4_1, run_q4_1)
 #undef QT_RUN
 
-QT_ATTR static void QT(run_any)(int qt, float *out, int64_t ldo, const quant_act *a, const float *ds, const float *dd,
-                                int64_t arow,
-                                const uint8_t *w, size_t wrow, const float *bias, int64_t N, int64_t nb, int64_t OC,
-                                bool accumulate) {
-    if (qt == QUANT_Q8_0) QT(run_q8_0)(out, ldo, a, ds, dd, arow, w, wrow, bias, N, nb, OC, accumulate);
-    else if (qt == QUANT_Q4_0) QT(run_q4_0)(out, ldo, a, ds, dd, arow, w, wrow, bias, N, nb, OC, accumulate);
-    else QT(run_q4_1)(out, ldo, a, ds, dd, arow, w, wrow, bias, N, nb, OC, accumulate);
+QT_ATTR static void QT(run_any)(int qt, float *out, int64_t ldo, const quant_act *a, const float *dd,
+                                const quant_act_group *ag, int64_t arow, const uint8_t *w, size_t wrow,
+                                const float *bias, int64_t N, int64_t nb, int64_t OC, bool accumulate) {
+    if (qt == QUANT_Q8_0) QT(run_q8_0)(out, ldo, a, dd, ag, arow, w, wrow, bias, N, nb, OC, accumulate);
+    else if (qt == QUANT_Q4_0) QT(run_q4_0)(out, ldo, a, dd, ag, arow, w, wrow, bias, N, nb, OC, accumulate);
+    else QT(run_q4_1)(out, ldo, a, dd, ag, arow, w, wrow, bias, N, nb, OC, accumulate);
 }
 
 #undef QT
-#undef QT_UB
+#undef QT_UG
 #undef QT_PF
 #undef QT_CAT
 #undef QT_CAT2
