@@ -555,6 +555,17 @@ TEST("grouped-query attention (Hkv < H): tiled and row kernels match the referen
                                 .amp = 1, .tol_bwd = 1e-4}, 1330);
 }
 
+TEST("attention at D = 64 (the row kernel's own vector path): decode over several key blocks, GQA, ALiBi, masks") {
+    check_attention((attn_case){.B = 2, .Tq = 1, .Tk = 150, .H = 6, .Hkv = 2, .D = 64, .causal = true, .amp = 2,
+                                .tol_bwd = 1e-4}, 1400);
+    check_attention((attn_case){.B = 2, .Tq = 1, .Tk = 150, .H = 3, .D = 64, .causal = true, .alibi = true,
+                                .mask = MASK_RANDOM, .amp = 2, .tol_bwd = 1e-4}, 1410);
+    check_attention((attn_case){.B = 2, .Tq = 1, .Tk = 130, .H = 3, .D = 64, .mask = MASK_FIRST_BLOCK, .amp = 4,
+                                .tol_bwd = 1e-4}, 1420);
+    check_attention((attn_case){.B = 2, .Tq = 2, .Tk = 70, .H = 3, .D = 64, .mask = MASK_LAST_ROW_HIDDEN, .amp = 1,
+                                .tol_bwd = 1e-4}, 1430);
+}
+
 /* GQA is the same as repeating each key/value head for its group's query
  * heads (transformers' repeat_kv), in both tables. */
 TEST("grouped-query attention = plain attention over key/value heads repeated per group (ref and cpu)") {

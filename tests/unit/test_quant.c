@@ -121,9 +121,11 @@ TEST("matmul_forward_q: every path against the reference and the fp32 product, a
     printf("  paths:");
     for (int p = 0; p < np; p++) printf(" %s", ps[p].name);
     printf(" (this CPU's table: %s)\n", kernels_cpu_best()->name);
-    const int64_t Ns[] = {1, 2, 7, 64}, Cs[] = {32, 576, 1536}, OC = 37;
+    /* 1, 18, 48, 3, 4 and 7 blocks: the several-row products' groups of 8
+     * with a last group of 1, 2 (576), none, 3, 4 (narrow) and 7 (padded) */
+    const int64_t Ns[] = {1, 2, 7, 64}, Cs[] = {32, 576, 1536, 96, 128, 224}, OC = 37;
     for (int t = 0; t < 3; t++)
-        for (int ci = 0; ci < 3; ci++)
+        for (int ci = 0; ci < 6; ci++)
             for (int ni = 0; ni < 4; ni++)
                 for (int hb = 0; hb < 2; hb++) {
                     int qt = TYPES[t];

@@ -216,6 +216,61 @@ BF16_TARGET static void gemv_native(float *out, const float *x, const uint16_t *
     }
 }
 
+/* Several rows (decoding several sequences): up to FEW_ROWS activation
+ * rows rounded to bf16, XC columns at a time, in a buffer per calling
+ * thread (64 KiB). */
+enum { FEW_ROWS = 8 };
+static thread_buffer rows_buffer = THREAD_BUFFER_INIT;
+
+/* out[r * ldo] += the dot of weight row w with bf16 row r of xb (rows ldx
+ * apart) over n columns, r < N (a constant where it is inlined); the
+ * weights ROWS_PF bytes ahead prefetched (the next rows of the stream). */
+enum { ROWS_PF = 2048 };
+BF16_TARGET static inline __attribute__((always_inline)) void row_dots(float *out, int64_t ldo, const uint16_t *xb,
+                                                                       int64_t ldx, const uint16_t *w, int64_t n,
+                                                                       int N) {
+    __m512 a[FEW_ROWS];
+#pragma GCC unroll 8
+    for (int r = 0; r < FEW_ROWS; r++) a[r] = _mm512_setzero_ps();
+    for (int64_t c = 0; c < n; c += 32) {
+        __mmask32 m = gemm_mask32(n - c);
+        _mm_prefetch((const char *)(w + c) + ROWS_PF, _MM_HINT_T0);
+        __m512bh wv = (__m512bh)_mm512_maskz_loadu_epi16(m, w + c);
+#pragma GCC unroll 8
+        for (int r = 0; r < N; r++)
+            a[r] = _mm512_dpbf16_ps(a[r], wv, (__m512bh)_mm512_maskz_loadu_epi16(m, xb + r * ldx + c));
+    }
+#pragma GCC unroll 8
+    for (int r = 0; r < N; r++) out[r * ldo] += _mm512_reduce_add_ps(a[r]);
+}
+
+/* out (N, OC) += W (OC, C) @ bf16(x) for 2 <= N <= FEW_ROWS rows of x:
+ * W streamed once for all of them, each thread its rows one after
+ * another. False (nothing done) when the buffer cannot be allocated. */
+BF16_TARGET static bool gemv_rows_native(float *out, const float *x, const uint16_t *W, int64_t N, int64_t C,
+                                         int64_t OC) {
+    uint16_t *xb = thread_buffer_get(&rows_buffer, (size_t)FEW_ROWS * XC * sizeof(uint16_t));
+    if (!xb) return false;
+    for (int64_t c0 = 0; c0 < C; c0 += XC) {
+        int64_t n = C - c0 < XC ? C - c0 : XC, ldx = (n + 31) / 32 * 32; /* rows side by side, in few pages */
+        for (int64_t r = 0; r < N; r++) round_row(xb + r * ldx, x + r * C + c0, n);
+#pragma omp parallel for schedule(static) if (OC * n * N >= PAR_MIN)
+        for (int64_t o = 0; o < OC; o++) {
+            const uint16_t *w = W + o * C + c0;
+            switch (N) { /* the row count a constant in each copy */
+            case 2: row_dots(out + o, OC, xb, ldx, w, n, 2); break;
+            case 3: row_dots(out + o, OC, xb, ldx, w, n, 3); break;
+            case 4: row_dots(out + o, OC, xb, ldx, w, n, 4); break;
+            case 5: row_dots(out + o, OC, xb, ldx, w, n, 5); break;
+            case 6: row_dots(out + o, OC, xb, ldx, w, n, 6); break;
+            case 7: row_dots(out + o, OC, xb, ldx, w, n, 7); break;
+            default: row_dots(out + o, OC, xb, ldx, w, n, 8); break;
+            }
+        }
+    }
+    return true;
+}
+
 #else
 static bool native_ok(void) { return false; }
 #endif
@@ -257,19 +312,30 @@ void CPU_FN(gemv_bf16)(float *out, const float *x, const uint16_t *W, const floa
 }
 
 /* Below this many rows a linear layer streams its weights once per row
- * instead of packing them. */
+ * instead of packing them (with AVX512-BF16, up to FEW_ROWS rows stream
+ * them once for all the rows). */
 enum { GEMV_ROWS = 4 };
 
 /* out (N, OC) = inp @ weight^T with fx's bias and activation. */
 static void linear_bf16(float *out, const float *inp, const uint16_t *weight, int64_t N, int64_t C, int64_t OC,
                         const gemm_fuse *fx) {
+    gemm_fuse rest = *fx;
+    rest.bias = NULL;
+#ifdef HAVE_NATIVE_BF16
+    if (N > 1 && N <= FEW_ROWS && native_ok()) {
+        for (int64_t n = 0; n < N; n++)
+            for (int64_t o = 0; o < OC; o++) out[n * OC + o] = fx->bias ? fx->bias[o] : 0.0f;
+        if (gemv_rows_native(out, inp, weight, N, C, OC)) {
+            CPU_FN(gemm_fuse_after)(&rest, false, N, OC, 0, NULL, GEMM_F32, 0, out, OC);
+            return;
+        }
+    }
+#endif
     if (N >= GEMV_ROWS) {
         CPU_FN(gemm_bf16_fused)(false, true, N, OC, C, inp, GEMM_F32, C, weight, GEMM_BF16, C, 0.0f, out, OC, fx);
         return;
     }
     for (int64_t n = 0; n < N; n++) CPU_FN(gemv_bf16)(out + n * OC, inp + n * C, weight, fx->bias, C, OC);
-    gemm_fuse rest = *fx;
-    rest.bias = NULL;
     CPU_FN(gemm_fuse_after)(&rest, false, N, OC, 0, NULL, GEMM_F32, 0, out, OC);
 }
 

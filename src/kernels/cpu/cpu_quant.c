@@ -16,12 +16,18 @@
 
 /* The activations of several rows as the SIMD products take them, eight
  * blocks to a group: q[t][b] holds codes 4t..4t+3 of block b (quant_tile.h
- * says why); blocks past the row's end are zero. */
+ * says why); blocks past the row's end are zero. A row's last group of
+ * n < 5 blocks is narrow: group_width(n) = tc registers, lane L holding
+ * block L % tc, codes 4 ((L / tc) tc + t).. in register t, with d in each
+ * of the block's lanes and its s and d s in the first only. */
 typedef struct quant_act_group {
     int32_t q[8][8];
     float d[8], ds[8]; /* each block's d and d * s */
     int32_t s[8];
 } quant_act_group;
+
+/* The registers of a group of n <= 8 blocks: 1, 2, 4 or 8. */
+static inline int group_width(int n) { return n <= 1 ? 1 : n <= 2 ? 2 : n <= 4 ? 4 : 8; }
 
 #if defined(__AVX2__) && defined(__FMA__) && defined(__GNUC__)
 #include <immintrin.h>
@@ -155,13 +161,15 @@ enum { CHUNK_BLOCKS = 16 };
 /* The groups of one row's nb activation blocks. */
 static void act_groups(quant_act_group *g, const quant_act *a, int64_t nb) {
     for (int64_t i0 = 0; i0 < nb; i0 += 8, g++) {
+        int n = nb - i0 < 8 ? (int)(nb - i0) : 8, tc = group_width(n);
         memset(g, 0, sizeof *g);
-        for (int64_t b = 0; b < 8 && i0 + b < nb; b++) {
+        for (int L = 0; L < 8; L++) {
+            int b = L % tc, j = L / tc;
+            if (b >= n) continue;
             const quant_act *ab = a + i0 + b;
-            for (int t = 0; t < 8; t++) memcpy(&g->q[t][b], ab->q + 4 * t, 4);
-            g->d[b] = ab->d;
-            g->ds[b] = ab->d * (float)ab->s;
-            g->s[b] = ab->s;
+            for (int t = 0; t < tc; t++) memcpy(&g->q[t][L], ab->q + 4 * (j * tc + t), 4);
+            g->d[L] = ab->d;
+            if (j == 0) g->ds[L] = ab->d * (float)ab->s, g->s[L] = ab->s;
         }
     }
 }

@@ -6,6 +6,9 @@
 #include "kernels/cpu/vmath.h"
 
 #include <math.h>
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#endif
 
 /* Keys and values are read this many keys ahead of their use (each a few
  * cache lines of a row kv_stride floats long, which the hardware
@@ -22,9 +25,8 @@ static inline int64_t last_visible(const attn_dims *d, int64_t i) {
 
 /* One query row against keys [0, end) of one head (online softmax over
  * blocks of KEY_BLOCK keys): each block's scores, then their exponentials
- * in one vector loop, then the value rows. Inlined with D a constant for
- * the common head width, so that the accumulator stays in registers. */
-static inline __attribute__((always_inline)) void attend_row(const attn_dims *d, int64_t D, const float *qi,
+ * in one vector loop, then the value rows. */
+static void attend_row(const attn_dims *d, int64_t D, const float *qi,
                                                              const float *kb, const float *vb, const uint8_t *mask,
                                                              float slope, int64_t pos, int64_t end, float *o,
                                                              float *lse) {
@@ -80,6 +82,66 @@ static inline __attribute__((always_inline)) void attend_row(const attn_dims *d,
     *lse = m + logf(l);
 }
 
+#if defined(__AVX512F__)
+/* attend_row for D = 64 in four 16-lane registers: each key's dot in FMAs
+ * and one horizontal sum, the weighted values accumulated in registers. */
+static void attend_row64(const attn_dims *d, const float *qi, const float *kb, const float *vb, const uint8_t *mask,
+                         float slope, int64_t pos, int64_t end, float *o, float *lse) {
+    __m512 q[4], acc[4];
+    for (int c = 0; c < 4; c++) q[c] = _mm512_loadu_ps(qi + 16 * c), acc[c] = _mm512_setzero_ps();
+    float s[KEY_BLOCK], p[KEY_BLOCK], m = -INFINITY, l = 0.0f;
+    for (int64_t j0 = 0; j0 < end; j0 += KEY_BLOCK) {
+        int64_t n = end - j0 < KEY_BLOCK ? end - j0 : KEY_BLOCK;
+        float bm = -INFINITY;
+        for (int64_t jj = 0; jj < n; jj++) {
+            int64_t j = j0 + jj;
+            if (mask && !mask[j]) {
+                s[jj] = -INFINITY;
+                continue;
+            }
+            const float *kj = kb + j * d->kv_stride, *vj = vb + j * d->kv_stride;
+            for (int c = 0; c < 4; c++) { /* keys ahead, and this key's values for the pass below */
+                __builtin_prefetch(kj + PREFETCH_KEYS * d->kv_stride + 16 * c);
+                __builtin_prefetch(vj + 16 * c);
+            }
+            __m512 t = _mm512_mul_ps(q[0], _mm512_loadu_ps(kj));
+            t = _mm512_fmadd_ps(q[1], _mm512_loadu_ps(kj + 16), t);
+            t = _mm512_fmadd_ps(q[2], _mm512_loadu_ps(kj + 32), t);
+            t = _mm512_fmadd_ps(q[3], _mm512_loadu_ps(kj + 48), t);
+            s[jj] = _mm512_reduce_add_ps(t) * d->scale + slope * (float)(j - pos);
+            bm = s[jj] > bm || s[jj] != s[jj] ? s[jj] : bm; /* a NaN score makes the row NaN */
+        }
+        if (bm == -INFINITY) continue;
+        float nm = m > bm || m != m ? m : bm;
+        float corr = m == -INFINITY ? 0.0f : vm_expf(m - nm), bl = 0.0f;
+        l *= corr;
+        for (int c = 0; c < 4; c++) acc[c] = _mm512_mul_ps(acc[c], _mm512_set1_ps(corr));
+#pragma omp simd reduction(+ : bl)
+        for (int64_t jj = 0; jj < n; jj++) {
+            float x = vm_expf(s[jj] - nm);
+            p[jj] = s[jj] == -INFINITY ? 0.0f : x;
+            bl += p[jj];
+        }
+        l += bl;
+        for (int64_t jj = 0; jj < n; jj++) {
+            if (s[jj] == -INFINITY) continue;
+            const float *vj = vb + (j0 + jj) * d->kv_stride;
+            __m512 pj = _mm512_set1_ps(p[jj]);
+            for (int c = 0; c < 4; c++) acc[c] = _mm512_fmadd_ps(pj, _mm512_loadu_ps(vj + 16 * c), acc[c]);
+        }
+        m = nm;
+    }
+    if (m == -INFINITY) {
+        for (int64_t e = 0; e < 64; e++) o[e] = 0.0f;
+        *lse = -INFINITY;
+        return;
+    }
+    __m512 inv = _mm512_set1_ps(1.0f / l);
+    for (int c = 0; c < 4; c++) _mm512_storeu_ps(o + 16 * c, _mm512_mul_ps(acc[c], inv));
+    *lse = m + logf(l);
+}
+#endif
+
 void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *lse, const float *q, const float *k,
                            const float *v) {
     const int64_t C = d->H * d->D, D = d->D;
@@ -93,9 +155,11 @@ void CPU_FN(cpu_attention_forward_rows)(const attn_dims *d, float *out, float *l
             const uint8_t *mask = d->key_mask ? d->key_mask + b * d->Tk : NULL;
             float slope = d->alibi ? d->alibi[h] : 0.0f, *o = out + (b * d->Tq + i) * C + h * D;
             int64_t pos = i + d->Tk - d->Tq, end = last_visible(d, i);
+#if defined(__AVX512F__)
             if (D == 64)
-                attend_row(d, 64, qi, kb, vb, mask, slope, pos, end, o, &lse[bh * d->Tq + i]);
+                attend_row64(d, qi, kb, vb, mask, slope, pos, end, o, &lse[bh * d->Tq + i]);
             else
+#endif
                 attend_row(d, D, qi, kb, vb, mask, slope, pos, end, o, &lse[bh * d->Tq + i]);
         }
 }

@@ -170,6 +170,67 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(unpack_group)(int q
     }
 }
 
+/* The last n < 8 blocks of a row (from p, bb bytes apart) as a narrow
+ * group of tc = group_width(n) < 8 registers (quant_act_group's layout):
+ * lane L holds block L % tc, dword (L / tc) tc + t of its 32 values in
+ * register t; d in each of the block's lanes, Q4_1's m in its first only;
+ * lanes of blocks n.. read block n - 1 and have scales 0. */
+QT_ATTR static inline __attribute__((always_inline)) void QT(unpack_narrow)(int qt, const uint8_t *p, size_t bb, int n,
+                                                                            int tc, QT(wgroup) *u) {
+    const uint8_t *bp[4];
+#pragma GCC unroll 4
+    for (int b = 0; b < 4; b++) bp[b] = p + (size_t)(b < n ? b : n - 1) * bb;
+    const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    __m256i blk = _mm256_and_si256(lanes, _mm256_set1_epi32(tc - 1)); /* each lane's block */
+    __m128i h0 = _mm_setr_epi32(QT(load32)(bp[0]), QT(load32)(bp[1 % tc]), QT(load32)(bp[2 % tc]), QT(load32)(bp[3 % tc]));
+    h0 = _mm_shuffle_epi8(h0, _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15));
+    __m256 d4 = _mm256_cvtph_ps(_mm_unpacklo_epi64(h0, h0)), m4 = _mm256_cvtph_ps(_mm_unpackhi_epi64(h0, h0));
+    /* lanes 0..3 hold blocks 0..3 % tc, and so do lanes 4..7 */
+    u->d = _mm256_and_ps(d4, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), blk)));
+    if (qt == QUANT_Q4_1)
+        u->m = _mm256_and_ps(m4, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n < tc ? n : tc), lanes)));
+    if (qt == QUANT_Q8_0) {
+        __m256i r[4];
+        if (tc == 1) r[0] = _mm256_loadu_si256((const __m256i *)(bp[0] + 2));
+        else if (tc == 2) {
+            __m256i a = _mm256_loadu_si256((const __m256i *)(bp[0] + 2)), b = _mm256_loadu_si256((const __m256i *)(bp[1] + 2));
+            __m256i lo = _mm256_unpacklo_epi32(a, b), hi = _mm256_unpackhi_epi32(a, b);
+            r[0] = _mm256_unpacklo_epi64(lo, hi), r[1] = _mm256_unpackhi_epi64(lo, hi);
+        } else {
+            __m256i y[4];
+#pragma GCC unroll 4
+            for (int j = 0; j < 4; j++) y[j] = _mm256_loadu_si256((const __m256i *)(bp[j] + 2));
+            QT(transpose_4x8)(y, r);
+        }
+#pragma GCC unroll 4
+        for (int t = 0; t < tc; t++) {
+#if QT_VNNI
+            r[t] = _mm256_xor_si256(r[t], _mm256_set1_epi8((char)0x80));
+#endif
+            u->q[t] = r[t];
+        }
+        return;
+    }
+    /* Q4: values dword k < 4 are the low nibbles of qs dword k, k >= 4 the
+     * high nibbles of qs dword k - 4; lanes 4..7 want k >= 4 */
+    size_t off = qt == QUANT_Q4_1 ? 4 : 2;
+    __m256i r[4];
+    if (tc == 1) r[0] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(bp[0] + off)));
+    else if (tc == 2) {
+        __m256i x = QT(load_2x128)(bp[0] + off, bp[1] + off);
+        r[0] = _mm256_permutevar8x32_epi32(x, _mm256_setr_epi32(0, 4, 2, 6, 0, 4, 2, 6));
+        r[1] = _mm256_permutevar8x32_epi32(x, _mm256_setr_epi32(1, 5, 3, 7, 1, 5, 3, 7));
+    } else {
+        __m256i y[4];
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; j++) y[j] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(bp[j] + off)));
+        QT(transpose_4x8)(y, r);
+    }
+    __m256i shift = _mm256_setr_epi32(0, 0, 0, 0, 4, 4, 4, 4);
+#pragma GCC unroll 4
+    for (int t = 0; t < tc; t++) u->q[t] = _mm256_and_si256(_mm256_srlv_epi32(r[t], shift), _mm256_set1_epi8(0x0f));
+}
+
 /* Each lane's starting value: the block's offset term (see the top of the
  * file), from the eight blocks' activation sums s. */
 QT_ATTR static inline __m256i QT(group_init)(int qt, __m256i s) {
@@ -192,52 +253,63 @@ QT_ATTR static inline __m256i QT(group_dot)(int qt, __m256i acc, __m256i wv, __m
 /* A weight row's groups in a wgroup buffer: QT_UG at a time. */
 #define QT_UG 4
 
+/* acc[r][n] + the group of weight row r (u[r * QT_UG]) and activation row
+ * n (a[n * arow]), r < R, n < NT, over its tc registers (8, or fewer for a
+ * narrow group at a row's end). */
+QT_ATTR static inline __attribute__((always_inline)) void QT(tile_group)(int qt, int R, int NT, int tc,
+                                                                         const QT(wgroup) *u,
+                                                                         const quant_act_group *a, int64_t arow,
+                                                                         __m256 acc[4][3]) {
+    enum { RM = 4, NM = 3 };
+    __m256i isum[RM][NM];
+#pragma GCC unroll 4
+    for (int n = 0; n < NT; n++) {
+        __m256i init = QT(group_init)(qt, _mm256_loadu_si256((const __m256i *)a[n * arow].s));
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) isum[r][n] = init;
+    }
+#pragma GCC unroll 8
+    for (int t = 0; t < tc; t++) {
+        __m256i av[NM];
+#pragma GCC unroll 4
+        for (int n = 0; n < NT; n++) av[n] = _mm256_loadu_si256((const __m256i *)a[n * arow].q[t]);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            __m256i wv = u[r * QT_UG].q[t];
+#pragma GCC unroll 4
+            for (int n = 0; n < NT; n++) isum[r][n] = QT(group_dot)(qt, isum[r][n], wv, av[n]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int n = 0; n < NT; n++) {
+        const quant_act_group *ag = a + n * arow;
+        __m256 dx = _mm256_loadu_ps(ag->d);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) {
+            const QT(wgroup) *wg = u + r * QT_UG;
+            acc[r][n] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[r][n]), _mm256_mul_ps(wg->d, dx), acc[r][n]);
+            if (qt == QUANT_Q4_1) acc[r][n] = _mm256_fmadd_ps(wg->m, _mm256_loadu_ps(ag->ds), acc[r][n]);
+        }
+    }
+}
+
 /* out[n * ldo + r] = (accumulate ? itself : bias[r] or 0) + the dot of
  * weight row r (groups u[r * QT_UG + i], i < k) with activation row n
  * (groups a[n * arow + i]), r < R, n < NT: qt, R and NT are constants
- * where it is inlined. */
+ * where it is inlined. The last group has tail_tc registers when that is
+ * not 0 (a row's narrow last group). */
 QT_ATTR static inline __attribute__((always_inline)) void QT(tile)(int qt, int R, int NT, const QT(wgroup) *u,
                                                                    const quant_act_group *a, int64_t arow, int64_t k,
-                                                                   float *out, int64_t ldo, const float *bias,
-                                                                   bool accumulate) {
-    enum { RM = 4, NM = 3 };
-    __m256 acc[RM][NM];
+                                                                   int tail_tc, float *out, int64_t ldo,
+                                                                   const float *bias, bool accumulate) {
+    __m256 acc[4][3];
 #pragma GCC unroll 4
     for (int r = 0; r < R; r++)
 #pragma GCC unroll 4
         for (int n = 0; n < NT; n++) acc[r][n] = _mm256_setzero_ps();
-    for (int64_t i = 0; i < k; i++) {
-        __m256i isum[RM][NM];
-#pragma GCC unroll 4
-        for (int n = 0; n < NT; n++) {
-            __m256i init = QT(group_init)(qt, _mm256_loadu_si256((const __m256i *)a[n * arow + i].s));
-#pragma GCC unroll 4
-            for (int r = 0; r < R; r++) isum[r][n] = init;
-        }
-#pragma GCC unroll 8
-        for (int t = 0; t < 8; t++) {
-            __m256i av[NM];
-#pragma GCC unroll 4
-            for (int n = 0; n < NT; n++) av[n] = _mm256_loadu_si256((const __m256i *)a[n * arow + i].q[t]);
-#pragma GCC unroll 4
-            for (int r = 0; r < R; r++) {
-                __m256i wv = u[r * QT_UG + i].q[t];
-#pragma GCC unroll 4
-                for (int n = 0; n < NT; n++) isum[r][n] = QT(group_dot)(qt, isum[r][n], wv, av[n]);
-            }
-        }
-#pragma GCC unroll 4
-        for (int n = 0; n < NT; n++) {
-            const quant_act_group *ag = a + n * arow + i;
-            __m256 dx = _mm256_loadu_ps(ag->d);
-#pragma GCC unroll 4
-            for (int r = 0; r < R; r++) {
-                const QT(wgroup) *wg = u + r * QT_UG + i;
-                acc[r][n] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum[r][n]), _mm256_mul_ps(wg->d, dx), acc[r][n]);
-                if (qt == QUANT_Q4_1) acc[r][n] = _mm256_fmadd_ps(wg->m, _mm256_loadu_ps(ag->ds), acc[r][n]);
-            }
-        }
-    }
+    int64_t full = tail_tc ? k - 1 : k;
+    for (int64_t i = 0; i < full; i++) QT(tile_group)(qt, R, NT, 8, u + i, a + i, arow, acc);
+    if (tail_tc) QT(tile_group)(qt, R, NT, tail_tc, u + full, a + full, arow, acc);
 #pragma GCC unroll 4
     for (int n = 0; n < NT; n++)
 #pragma GCC unroll 4
@@ -250,13 +322,14 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(tile)(int qt, int R
 /* QT(tile) over all N activation rows, NT at a time (fewer at the end). */
 QT_ATTR static inline __attribute__((always_inline)) void QT(tiles)(int qt, int R, const QT(wgroup) *u,
                                                                     const quant_act_group *a, int64_t arow, int64_t k,
-                                                                    int64_t N, float *out, int64_t ldo,
+                                                                    int tail_tc, int64_t N, float *out, int64_t ldo,
                                                                     const float *bias, bool accumulate) {
     enum { NT = QT_VNNI ? 3 : 1 };
     int64_t n = 0;
-    for (; n + NT <= N; n += NT) QT(tile)(qt, R, NT, u, a + n * arow, arow, k, out + n * ldo, ldo, bias, accumulate);
-    if (NT == 3 && N - n == 2) QT(tile)(qt, R, 2, u, a + n * arow, arow, k, out + n * ldo, ldo, bias, accumulate);
-    else if (N - n == 1) QT(tile)(qt, R, 1, u, a + n * arow, arow, k, out + n * ldo, ldo, bias, accumulate);
+    for (; n + NT <= N; n += NT)
+        QT(tile)(qt, R, NT, u, a + n * arow, arow, k, tail_tc, out + n * ldo, ldo, bias, accumulate);
+    if (NT == 3 && N - n == 2) QT(tile)(qt, R, 2, u, a + n * arow, arow, k, tail_tc, out + n * ldo, ldo, bias, accumulate);
+    else if (N - n == 1) QT(tile)(qt, R, 1, u, a + n * arow, arow, k, tail_tc, out + n * ldo, ldo, bias, accumulate);
 }
 
 /* Decoding: the dot of one weight row (nb blocks) with the activations,
@@ -333,6 +406,8 @@ QT_ATTR static inline __attribute__((always_inline)) float QT(row_dot)(int qt, c
         }                                                                                                              \
         size_t bb = QT(block_bytes)(QTYPE);                                                                            \
         int64_t ng = (nb + 7) / 8, groups = (OC + RT - 1) / RT;                                                        \
+        int tail_tc = group_width((int)(nb - 8 * (ng - 1))); /* the last group's registers */                          \
+        tail_tc = tail_tc < 8 ? tail_tc : 0;                                                                           \
         _Pragma("omp parallel for schedule(static) if (par)") for (int64_t g = 0; g < groups; g++) {                   \
             int64_t o0 = g * RT;                                                                                       \
             int R = OC - o0 < RT ? (int)(OC - o0) : RT;                                                                \
@@ -343,17 +418,21 @@ QT_ATTR static inline __attribute__((always_inline)) float QT(row_dot)(int qt, c
             for (int64_t i0 = 0; i0 < ng; i0 += QT_UG) {                                                               \
                 int64_t k = ng - i0 < QT_UG ? ng - i0 : QT_UG;                                                         \
                 bool acc_ = accumulate || i0 > 0;                                                                      \
+                int tail = i0 + k == ng ? tail_tc : 0;                                                         \
                 for (int r = 0; r < R; r++)                                                                            \
                     for (int64_t i = 0; i < k; i++) {                                                                  \
                         int64_t b0 = 8 * (i0 + i);                                                                     \
-                        QT(unpack_group)(QTYPE, w + (size_t)(o0 + r) * wrow + (size_t)b0 * bb, bb,                     \
-                                         nb - b0 < 8 ? (int)(nb - b0) : 8, u + r * QT_UG + i);                         \
+                        const uint8_t *p = w + (size_t)(o0 + r) * wrow + (size_t)b0 * bb;                              \
+                        if (tail && i == k - 1)                                                                        \
+                            QT(unpack_narrow)(QTYPE, p, bb, (int)(nb - b0), tail, u + r * QT_UG + i);                  \
+                        else                                                                                           \
+                            QT(unpack_group)(QTYPE, p, bb, nb - b0 < 8 ? (int)(nb - b0) : 8, u + r * QT_UG + i);       \
                     }                                                                                                  \
                 if (R == RT)                                                                                           \
-                    QT(tiles)(QTYPE, RT, u, ag + i0, arow, k, N, out + o0, ldo, bias ? bias + o0 : NULL, acc_);        \
+                    QT(tiles)(QTYPE, RT, u, ag + i0, arow, k, tail, N, out + o0, ldo, bias ? bias + o0 : NULL, acc_);  \
                 else                                                                                                   \
                     for (int r = 0; r < R; r++)                                                                        \
-                        QT(tiles)(QTYPE, 1, u + r * QT_UG, ag + i0, arow, k, N, out + o0 + r, ldo,                     \
+                        QT(tiles)(QTYPE, 1, u + r * QT_UG, ag + i0, arow, k, tail, N, out + o0 + r, ldo,               \
                                   bias ? bias + o0 + r : NULL, acc_);                                                  \
             }                                                                                                          \
         }                                                                                                              \
