@@ -1,7 +1,7 @@
 """attn serve against llama.cpp's server (PyPI llama-cpp-python[server]) under the same load.
 
     .venv/bin/python bench/bench_serve.py [-m smollm2] [--clients 1,2,4,8,16] [--requests 3]
-        [--max-tokens 64] [--threads 2] [--slots 16] [--engines attn,llama.cpp]
+        [--max-tokens 64] [--threads 2] [--slots 16] [--engines attn,llama.cpp] [--attn-precision P]
 
 Both servers load the same GGUF file (-m: an installed name or a .gguf path; default the
 shipped SmolLM2-135M-Instruct Q4_1) with the same threads, on loopback. For each number of
@@ -16,6 +16,8 @@ attn serve runs with --slots max(--slots, C) (continuous batching over its slots
 llama-cpp-python's server has one model instance and serves requests one at a time (its own
 design), which is what a user of it gets; it runs with --interrupt_requests False (by default a
 new request cuts off the one being streamed). Rounds run attn, llama.cpp, attn, ... per C.
+--attn-precision runs attn serve with --precision P (bf16, fp32, q8_0, ...: the GGUF's weights
+converted at load); llama.cpp has no such option, so it goes with --engines attn only.
 
 Run it on a quiet machine: other jobs make the numbers meaningless."""
 import argparse
@@ -167,6 +169,7 @@ def main():
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--slots", type=int, default=16)
     p.add_argument("--engines", default="attn,llama.cpp")
+    p.add_argument("--attn-precision", default=None, help="attn serve --precision (with --engines attn only)")
     a = p.parse_args()
     clients = [int(x) for x in a.clients.split(",") if x]
     engines = [e for e in a.engines.split(",") if e]
@@ -174,21 +177,25 @@ def main():
         p.error("--clients, --requests, --max-tokens and --threads must be >= 1")
     if any(e not in ("attn", "llama.cpp") for e in engines):
         p.error("--engines takes attn and llama.cpp")
+    if a.attn_precision and engines != ["attn"]:
+        p.error("--attn-precision changes attn's weights only: use it with --engines attn")
     path = model_file(a.model)
     if not os.access(REPO / "attn", os.X_OK):
         die("./attn is not built (make)")
     slots = max(a.slots, max(clients))
     starts = {
         "attn": lambda port: [REPO / "attn", "serve", "-m", path, "--port", port, "--slots", slots, "--threads",
-                              a.threads, "--queue", 4 * slots],
+                              a.threads, "--queue", 4 * slots]
+                             + (["--precision", a.attn_precision] if a.attn_precision else []),
         "llama.cpp": lambda port: [sys.executable, "-m", "llama_cpp.server", "--model", path, "--host", "127.0.0.1",
                                    "--port", port, "--n_threads", a.threads, "--n_threads_batch", a.threads,
                                    "--n_ctx", 2048, "--interrupt_requests", "False"],
     }
     if "llama.cpp" in engines and importlib.util.find_spec("llama_cpp.server") is None:
         die("llama-cpp-python[server] is not installed (tools/setup.sh installs it)")
-    print("model %s, %d threads, %d requests per client, max_tokens %d, attn --slots %d"
-          % (path.name, a.threads, a.requests, a.max_tokens, slots))
+    print("model %s%s, %d threads, %d requests per client, max_tokens %d, attn --slots %d"
+          % (path.name, " (attn --precision %s)" % a.attn_precision if a.attn_precision else "", a.threads,
+             a.requests, a.max_tokens, slots))
     servers = {}
     try:
         for e in engines:
