@@ -17,11 +17,16 @@ both (max 0.60 / 0.94); attn against llama.cpp: RMS 0.25 (max 0.88), margin diff
 average, 95th percentile 0.36. So neither engine is the exact one, and where the two best
 tokens are closer than that noise either may win.
 
-The rule, then: a greedy divergence is accepted only where the margin (top-1 minus top-2
-logit) is below NEAR_TIE in BOTH engines, NEAR_TIE = 0.5 for SmolLM2 (above the 95th percentile
-of the engines' margin difference; the divergences measured had margins <= 0.19); every
-divergence is printed with its position and both margins, and the comparison of that prompt
-stops there. While the engines agree, the RMS difference of their logits must stay within
+The rule, then: a greedy divergence is accepted only where it is a near tie of the model
+itself and attn was not sure: attn's margin (top-1 minus top-2 logit) is below NEAR_TIE and
+the exact forward (attn in fp32 on the file's dequantized weights, the same history) prefers
+llama.cpp's token to attn's by less than NEAR_TIE, NEAR_TIE = 0.5 for SmolLM2 (above the 95th
+percentile of the engines' margin difference). llama.cpp's own margin is printed but not
+judged: it moves by up to 0.94 from the exact one (above). Measured: on the q8_0 file, "What is
+the capital of France?" diverges at token 11 with attn's margin 0.09, llama.cpp's 0.64 and the
+exact forward's 0.10 (between the same two tokens): llama.cpp's confidence there is its own
+rounding. Every divergence is printed with its position, both margins and the exact
+preference, and the comparison of that prompt stops there. While the engines agree, the RMS difference of their logits must stay within
 RMS_MAX at every position and within RMS_MEAN on average (measured values below).
 
 The tiny committed fixtures (random weights, logits of scale ~2) converted by `attn convert`
@@ -88,9 +93,11 @@ def lib():
 class Attn:
     """A model as loaded (quantized types kept) and one decoding context, through libattn."""
 
-    def __init__(self, lib, path, max_len=0):
+    def __init__(self, lib, path, max_len=0, precision=None):
         self.lib, self.model, self.ctx = lib, ctypes.c_void_p(), ctypes.c_void_p()
         assert lib.attn_model_load(str(path).encode(), ctypes.byref(self.model)) == 0, lib.attn_last_error()
+        if precision is not None:  # 0: fp32, the quantized matrices dequantized
+            assert lib.attn_model_set_precision(self.model, precision) == 0, lib.attn_last_error()
         assert lib.attn_ctx_new(self.model, ctypes.c_int64(1), ctypes.c_int64(max_len), ctypes.byref(self.ctx)) == 0, \
             lib.attn_last_error()
 
@@ -170,6 +177,7 @@ def chat_prompt(model, question, tmp_path):
 def check_chat(lib, path, questions, n, tmp_path, cli_check=False):
     llama = Llama(path)
     attn = Attn(lib, path)
+    exact = Attn(lib, path, precision=0)
     try:
         rows, all_diffs, bad = [], [], []
         for q in questions:
@@ -185,10 +193,13 @@ def check_chat(lib, path, questions, n, tmp_path, cli_check=False):
             line = "%-46r agree %2d/%d" % (q, n if div is None else div[0], n)
             if div is not None:
                 i, ma, mc = div
-                line += ("; diverge at %d: attn %d %r (margin %.4f), llama.cpp %d %r (margin %.4f)"
+                ref = exact.start(prompt + ta[:i], llama.V)  # the same history, fp32
+                gap = float(ref[tc[i]] - ref[ta[i]])
+                line += ("; diverge at %d: attn %d %r (margin %.4f), llama.cpp %d %r (margin %.4f); "
+                         "fp32 prefers llama.cpp's by %.4f"
                          % (i, ta[i], llama.llm.detokenize([ta[i]]).decode(errors="replace"), ma,
-                            tc[i], llama.llm.detokenize([tc[i]]).decode(errors="replace"), mc))
-                if not (ma < NEAR_TIE and mc < NEAR_TIE):
+                            tc[i], llama.llm.detokenize([tc[i]]).decode(errors="replace"), mc, gap))
+                if not (ma < NEAR_TIE and gap < NEAR_TIE):
                     bad.append(line)
             rows.append(line)
             rows.append("    attn:      %r" % llama.llm.detokenize(ta).decode(errors="replace"))
@@ -198,11 +209,13 @@ def check_chat(lib, path, questions, n, tmp_path, cli_check=False):
         rows.append("logits RMS difference at %d agreed positions: mean %.3f, max %.3f; max |diff| %.3f"
                     % (len(all_diffs), mean, mx, max(m for m, _ in all_diffs)))
         print("\n%s\n%s" % (path, "\n".join(rows)))
-        assert not bad, "divergences that are not near ties (both margins < %g):\n%s" % (NEAR_TIE, "\n".join(bad))
+        assert not bad, ("divergences that are not near ties (attn's margin and fp32's preference for llama.cpp's "
+                         "token both < %g):\n%s" % (NEAR_TIE, "\n".join(bad)))
         assert mx <= RMS_MAX and mean <= RMS_MEAN, "\n".join(rows)
         return rows
     finally:
         attn.close()
+        exact.close()
 
 
 def test_smollm2_chat_greedy(lib, smollm2, tmp_path):
