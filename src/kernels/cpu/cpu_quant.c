@@ -255,11 +255,16 @@ enum { F16_ROWS = 8, F16_PANEL_BYTES = 4 << 20 };
 
 /* y[n] = x[n] . w for n < N <= F16_ROWS activation rows (ldx apart) and one
  * weight row of C halves (C a multiple of 32): each half converted once,
- * multiplied into every row. */
-static void f16_dots(float *y, const float *x, int64_t ldx, const uint16_t *w, int64_t C, int64_t N) {
+ * multiplied into every row; the weights F16_PF bytes ahead prefetched (the
+ * next rows of a thread's stream). N is a constant where it is inlined
+ * (f16_dots_n). */
+enum { F16_PF = 2048 };
+static inline __attribute__((always_inline)) void f16_dots(float *y, const float *x, int64_t ldx, const uint16_t *w,
+                                                           int64_t C, int64_t N) {
 #if defined(__AVX512F__) && defined(__F16C__)
     __m512 acc[F16_ROWS], acc1 = _mm512_setzero_ps();
-    for (int64_t n = 0; n < N; n++) acc[n] = _mm512_setzero_ps();
+#pragma GCC unroll 8
+    for (int64_t n = 0; n < F16_ROWS; n++) acc[n] = _mm512_setzero_ps();
     if (N == 1) { /* two chains: one row is latency-bound on a single one */
         for (int64_t k = 0; k < C; k += 32) {
             __m512 a = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(w + k)));
@@ -271,15 +276,20 @@ static void f16_dots(float *y, const float *x, int64_t ldx, const uint16_t *w, i
         return;
     }
     for (int64_t k = 0; k < C; k += 16) {
+        if (k % 32 == 0) _mm_prefetch((const char *)(w + k) + F16_PF, _MM_HINT_T0);
         __m512 a = _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)(const void *)(w + k)));
+#pragma GCC unroll 8
         for (int64_t n = 0; n < N; n++) acc[n] = _mm512_fmadd_ps(a, _mm512_loadu_ps(x + n * ldx + k), acc[n]);
     }
+#pragma GCC unroll 8
     for (int64_t n = 0; n < N; n++) y[n] = _mm512_reduce_add_ps(acc[n]);
 #elif defined(__AVX2__) && defined(__F16C__) && defined(__FMA__)
     __m256 acc[F16_ROWS];
-    for (int64_t n = 0; n < N; n++) acc[n] = _mm256_setzero_ps();
+#pragma GCC unroll 8
+    for (int64_t n = 0; n < F16_ROWS; n++) acc[n] = _mm256_setzero_ps();
     for (int64_t k = 0; k < C; k += 8) {
         __m256 a = _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(const void *)(w + k)));
+#pragma GCC unroll 8
         for (int64_t n = 0; n < N; n++) acc[n] = _mm256_fmadd_ps(a, _mm256_loadu_ps(x + n * ldx + k), acc[n]);
     }
     for (int64_t n = 0; n < N; n++) {
@@ -295,6 +305,20 @@ static void f16_dots(float *y, const float *x, int64_t ldx, const uint16_t *w, i
         y[n] = acc;
     }
 #endif
+}
+
+/* f16_dots with N (1 to F16_ROWS) a constant in each copy. */
+static void f16_dots_n(float *y, const float *x, int64_t ldx, const uint16_t *w, int64_t C, int64_t N) {
+    switch (N) {
+    case 1: f16_dots(y, x, ldx, w, C, 1); break;
+    case 2: f16_dots(y, x, ldx, w, C, 2); break;
+    case 3: f16_dots(y, x, ldx, w, C, 3); break;
+    case 4: f16_dots(y, x, ldx, w, C, 4); break;
+    case 5: f16_dots(y, x, ldx, w, C, 5); break;
+    case 6: f16_dots(y, x, ldx, w, C, 6); break;
+    case 7: f16_dots(y, x, ldx, w, C, 7); break;
+    default: f16_dots(y, x, ldx, w, C, 8); break;
+    }
 }
 
 /* The rows of a weight panel converted to fp32 (P x C, about
@@ -320,7 +344,7 @@ static void f16_forward(float *out, const float *x, const uint16_t *w, const flo
             for (int64_t n0 = 0; n0 < N; n0 += F16_ROWS) {
                 float y[F16_ROWS];
                 int64_t rows = N - n0 < F16_ROWS ? N - n0 : F16_ROWS;
-                f16_dots(y, x + n0 * C, C, w + o * C, C, rows);
+                f16_dots_n(y, x + n0 * C, C, w + o * C, C, rows);
                 for (int64_t n = 0; n < rows; n++) out[(n0 + n) * OC + o] = y[n] + (bias ? bias[o] : 0.0f);
             }
         return;
