@@ -248,7 +248,7 @@ static void linear_case(const kernels *k, int64_t N, int64_t C, int64_t OC, bool
 TEST("matmul bf16: every cpu table matches ref (GEMV rows 1-3, few rows 2-8, GEMM rows, odd widths, bias or not)") {
     const kernels *tables[3] = {&kernels_cpu_generic, &kernels_cpu_avx2, &kernels_cpu_avx512};
     static const int64_t shapes[][3] = {{1, 7, 5},     {2, 64, 33},   {3, 100, 4}, {5, 33, 70},   {64, 96, 288},
-                                        {1, 4100, 9},  {8, 4100, 9},  {7, 576, 40}, {8, 576, 37}, {9, 64, 33}};
+                                        {1, 4100, 9},  {8, 4100, 9},  {7, 576, 40}, {8, 576, 37}, {9, 64, 33},   {17, 576, 37}, {24, 100, 9}, {25, 64, 33}};
     __builtin_cpu_init();
     for (int t = 0; t < 3; t++) {
         if (t == 1 && !(__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma"))) continue;
