@@ -23,13 +23,31 @@ static inline int64_t last_visible(const attn_dims *d, int64_t i) {
     return end < 0 ? 0 : (end > d->Tk ? d->Tk : end);
 }
 
+/* Folds a block of n scores s (block maximum bm, -inf for hidden keys) into
+ * a row's running maximum *m and sum *l: p[j] = exp(s[j] - the new
+ * maximum), 0 for hidden keys. Returns the factor that rescales what the
+ * row accumulated so far, or -1 when the block has no visible key (then
+ * nothing changes). */
+static inline float block_softmax(const float *s, float *p, int64_t n, float bm, float *m, float *l) {
+    if (bm == -INFINITY) return -1.0f;
+    float nm = *m > bm || *m != *m ? *m : bm;
+    float corr = *m == -INFINITY ? 0.0f : vm_expf(*m - nm), bl = 0.0f;
+#pragma omp simd reduction(+ : bl)
+    for (int64_t jj = 0; jj < n; jj++) {
+        float x = vm_expf(s[jj] - nm);
+        p[jj] = s[jj] == -INFINITY ? 0.0f : x;
+        bl += p[jj];
+    }
+    *l = *l * corr + bl;
+    *m = nm;
+    return corr;
+}
+
 /* One query row against keys [0, end) of one head (online softmax over
  * blocks of KEY_BLOCK keys): each block's scores, then their exponentials
  * in one vector loop, then the value rows. */
-static void attend_row(const attn_dims *d, int64_t D, const float *qi,
-                                                             const float *kb, const float *vb, const uint8_t *mask,
-                                                             float slope, int64_t pos, int64_t end, float *o,
-                                                             float *lse) {
+static void attend_row(const attn_dims *d, int64_t D, const float *qi, const float *kb, const float *vb,
+                       const uint8_t *mask, float slope, int64_t pos, int64_t end, float *o, float *lse) {
     float acc[MAX_HEAD_DIM], s[KEY_BLOCK], p[KEY_BLOCK];
     float m = -INFINITY, l = 0.0f;
     for (int64_t e = 0; e < D; e++) acc[e] = 0.0f;
@@ -50,18 +68,9 @@ static void attend_row(const attn_dims *d, int64_t D, const float *qi,
             s[jj] = dot * d->scale + slope * (float)(j - pos);
             bm = s[jj] > bm || s[jj] != s[jj] ? s[jj] : bm; /* a NaN score makes the row NaN */
         }
-        if (bm == -INFINITY) continue;
-        float nm = m > bm || m != m ? m : bm;
-        float corr = m == -INFINITY ? 0.0f : vm_expf(m - nm), bl = 0.0f;
-        l *= corr;
+        float corr = block_softmax(s, p, n, bm, &m, &l);
+        if (corr < 0.0f) continue;
         for (int64_t e = 0; e < D; e++) acc[e] *= corr;
-#pragma omp simd reduction(+ : bl)
-        for (int64_t jj = 0; jj < n; jj++) {
-            float x = vm_expf(s[jj] - nm);
-            p[jj] = s[jj] == -INFINITY ? 0.0f : x;
-            bl += p[jj];
-        }
-        l += bl;
         for (int64_t jj = 0; jj < n; jj++) {
             if (s[jj] == -INFINITY) continue;
             const float *vj = vb + (j0 + jj) * d->kv_stride;
@@ -70,7 +79,6 @@ static void attend_row(const attn_dims *d, int64_t D, const float *qi,
 #pragma omp simd
             for (int64_t e = 0; e < D; e++) acc[e] += pj * vj[e];
         }
-        m = nm;
     }
     if (m == -INFINITY) {
         for (int64_t e = 0; e < D; e++) o[e] = 0.0f;
@@ -111,25 +119,15 @@ static void attend_row64(const attn_dims *d, const float *qi, const float *kb, c
             s[jj] = _mm512_reduce_add_ps(t) * d->scale + slope * (float)(j - pos);
             bm = s[jj] > bm || s[jj] != s[jj] ? s[jj] : bm; /* a NaN score makes the row NaN */
         }
-        if (bm == -INFINITY) continue;
-        float nm = m > bm || m != m ? m : bm;
-        float corr = m == -INFINITY ? 0.0f : vm_expf(m - nm), bl = 0.0f;
-        l *= corr;
+        float corr = block_softmax(s, p, n, bm, &m, &l);
+        if (corr < 0.0f) continue;
         for (int c = 0; c < 4; c++) acc[c] = _mm512_mul_ps(acc[c], _mm512_set1_ps(corr));
-#pragma omp simd reduction(+ : bl)
-        for (int64_t jj = 0; jj < n; jj++) {
-            float x = vm_expf(s[jj] - nm);
-            p[jj] = s[jj] == -INFINITY ? 0.0f : x;
-            bl += p[jj];
-        }
-        l += bl;
         for (int64_t jj = 0; jj < n; jj++) {
             if (s[jj] == -INFINITY) continue;
             const float *vj = vb + (j0 + jj) * d->kv_stride;
             __m512 pj = _mm512_set1_ps(p[jj]);
             for (int c = 0; c < 4; c++) acc[c] = _mm512_fmadd_ps(pj, _mm512_loadu_ps(vj + 16 * c), acc[c]);
         }
-        m = nm;
     }
     if (m == -INFINITY) {
         for (int64_t e = 0; e < 64; e++) o[e] = 0.0f;
