@@ -182,6 +182,9 @@ def main():
     path = model_file(a.model)
     if not os.access(REPO / "attn", os.X_OK):
         die("./attn is not built (make)")
+    built = REPO / "build" / "attn"
+    if built.exists() and built.stat().st_mtime > (REPO / "attn").stat().st_mtime:
+        die("./attn is older than build/attn: make (or make attn) copies the new one")
     slots = max(a.slots, max(clients))
     starts = {
         "attn": lambda port: [REPO / "attn", "serve", "-m", path, "--port", port, "--slots", slots, "--threads",

@@ -22,7 +22,9 @@ run() {
     rc=0
     (ulimit -v "$lim"; exec timeout 30 "$@") >"$tmp/out" 2>"$tmp/err" || rc=$?
     if [ "$rc" -eq 0 ]; then return 0; fi
-    if [ "$rc" -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] && grep -q "^attn [a-z]*: error: out of memory" "$tmp/err"; then
+    # (training names the step it was at: "error: at step 3: out of memory ...")
+    if [ "$rc" -eq 1 ] && [ "$(wc -l < "$tmp/err")" -eq 1 ] &&
+        grep -Eq "^attn [a-z]*: error: (at step [0-9]+: )?out of memory" "$tmp/err"; then
         echo "  $name at ${lim} KB: $(cat "$tmp/err")"; return 1
     fi
     echo "$name under ulimit -v $lim: exit $rc (124: timed out; above 128: a signal)"; cat "$tmp/err"

@@ -98,7 +98,7 @@ QT_ATTR static inline __m256i QT(weights)(int qt, const uint8_t *p) {
  * transposed dword t < 4 of the 16 bytes, masked, gives values 4t..4t+3,
  * shifted right by 4 values 16 + 4t..: the activations' dwords t and 4 + t. */
 typedef struct QT(wgroup) {
-    __m256i q[8]; /* q[t]: the register block_dot would take, dword t of each block */
+    __m256i q[8]; /* q[t]: dword t of each block's 32 values as QT(weights) gives them, a block to a lane */
     __m256 d, m;  /* each block's dw and (Q4_1) mw; 0 in lanes past the row's end */
 } QT(wgroup);
 
