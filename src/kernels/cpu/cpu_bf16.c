@@ -216,14 +216,14 @@ BF16_TARGET static void gemv_native(float *out, const float *x, const uint16_t *
     }
 }
 
-/* Several rows (decoding several sequences): up to FEW_ROWS activation
- * rows rounded to bf16, XC columns at a time, in a buffer per calling
- * thread (64 KiB). */
-/* Up to FEW_PASSES x FEW_ROWS rows take a pass over the weights per
- * FEW_ROWS: bench_batch, SmolLM2 in bf16, 16 sequences decoded at 517
- * tokens/s in two passes against 322 through the packed GEMM (32: 490 and
- * 512, packed). */
+/* Several rows (decoding several sequences): up to FEW_PASSES x FEW_ROWS
+ * rows take a pass over the weights per FEW_ROWS (bench_batch, SmolLM2 in
+ * bf16: 16 sequences decoded at 517 tokens/s in two passes against 322
+ * through the packed GEMM; 32: 490 and 512, packed). */
 enum { FEW_ROWS = 8, FEW_PASSES = 3 };
+
+/* A pass's activation rows rounded to bf16, XC columns at a time, in a
+ * buffer per calling thread (64 KiB). */
 static thread_buffer rows_buffer = THREAD_BUFFER_INIT;
 
 /* out[r * ldo] += the dot of weight row w with bf16 row r of xb (rows ldx
@@ -317,8 +317,8 @@ void CPU_FN(gemv_bf16)(float *out, const float *x, const uint16_t *W, const floa
 }
 
 /* Below this many rows a linear layer streams its weights once per row
- * instead of packing them (with AVX512-BF16, up to FEW_ROWS rows stream
- * them once for all the rows). */
+ * instead of packing them (with AVX512-BF16, up to FEW_PASSES x FEW_ROWS
+ * rows stream them once per FEW_ROWS rows). */
 enum { GEMV_ROWS = 4 };
 
 /* out (N, OC) = inp @ weight^T with fx's bias and activation. */

@@ -59,8 +59,9 @@ static void act_row_simd(quant_act *a, const float *x, int64_t C) {
         __m128 h = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
         h = _mm_max_ps(h, _mm_movehl_ps(h, h));
         float amax = _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
-        if (!_mm256_testz_si256(nonfinite, nonfinite) || amax < 0x1p-100f) {
-            a->d = _mm256_testz_si256(nonfinite, nonfinite) ? 0.0f : NAN;
+        bool finite = _mm256_testz_si256(nonfinite, nonfinite);
+        if (!finite || amax < 0x1p-100f) {
+            a->d = finite ? 0.0f : NAN;
             a->s = 0;
             memset(a->q, 0, sizeof a->q);
             continue;

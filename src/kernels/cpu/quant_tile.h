@@ -44,11 +44,14 @@ QT_ATTR static inline size_t QT(block_bytes)(int qt) {
     return qt == QUANT_Q8_0 ? sizeof(block_q8_0) : qt == QUANT_Q4_0 ? sizeof(block_q4_0) : sizeof(block_q4_1);
 }
 
+/* The bytes before a block's codes: its fp16 d, and m for Q4_1. */
+QT_ATTR static inline size_t QT(codes_offset)(int qt) { return qt == QUANT_Q4_1 ? 4 : 2; }
+
 /* The block's fp16 scales as fp32 in the low lanes: [d, 0, ...] or, for
  * Q4_1, [d, m, ...]. */
 QT_ATTR static inline __m128 QT(scales)(int qt, const uint8_t *p) {
     uint32_t h = 0;
-    memcpy(&h, p, qt == QUANT_Q4_1 ? 4 : 2);
+    memcpy(&h, p, QT(codes_offset)(qt));
     return _mm_cvtph_ps(_mm_cvtsi32_si128((int)h));
 }
 
@@ -61,27 +64,37 @@ QT_ATTR static inline __m256i QT(dot_us)(__m256i init, __m256i u, __m256i s) {
 #endif
 }
 
+/* acc + the lane-wise 4-byte dots of a weight register wv (as QT(weights)
+ * gives it) and an activation register av. */
+QT_ATTR static inline __m256i QT(group_dot)(int qt, __m256i acc, __m256i wv, __m256i av) {
+#if !QT_VNNI
+    if (qt == QUANT_Q8_0) return QT(dot_us)(acc, _mm256_abs_epi8(wv), _mm256_sign_epi8(av, wv));
+#endif
+    return QT(dot_us)(acc, wv, av);
+}
+
 /* The block's int32 partial sums for weight register wv and activations av
- * (see the top of the file). */
+ * (see the top of the file): each lane starts at its eighth of the offset
+ * term. */
 QT_ATTR static inline __m256i QT(block_dot)(int qt, __m256i wv, __m256i av, int32_t s) {
+    int32_t each = qt == QUANT_Q4_0 ? -s : qt == QUANT_Q8_0 && QT_VNNI ? -16 * s : 0;
+    return QT(group_dot)(qt, _mm256_set1_epi32(each), wv, av);
+}
+
+/* Q8_0 codes as the dot instructions take them: with VNNI, q + 128 as
+ * unsigned bytes (q ^ 0x80). */
+QT_ATTR static inline __m256i QT(q8_operand)(__m256i q) {
 #if QT_VNNI
-    return QT(dot_us)(_mm256_set1_epi32(qt == QUANT_Q8_0 ? -16 * s : qt == QUANT_Q4_0 ? -s : 0), wv, av);
+    return _mm256_xor_si256(q, _mm256_set1_epi8((char)0x80));
 #else
-    if (qt == QUANT_Q8_0) return QT(dot_us)(_mm256_setzero_si256(), _mm256_abs_epi8(wv), _mm256_sign_epi8(av, wv));
-    return QT(dot_us)(_mm256_set1_epi32(qt == QUANT_Q4_0 ? -s : 0), wv, av);
+    return q;
 #endif
 }
 
 /* The weight block at p as the register block_dot takes. */
 QT_ATTR static inline __m256i QT(weights)(int qt, const uint8_t *p) {
-    if (qt == QUANT_Q8_0) {
-        __m256i q = _mm256_loadu_si256((const __m256i *)(p + 2));
-#if QT_VNNI
-        q = _mm256_xor_si256(q, _mm256_set1_epi8((char)0x80));
-#endif
-        return q;
-    }
-    return QT(unpack_nibbles)(p + (qt == QUANT_Q4_1 ? 4 : 2));
+    if (qt == QUANT_Q8_0) return QT(q8_operand)(_mm256_loadu_si256((const __m256i *)(p + QT(codes_offset)(qt))));
+    return QT(unpack_nibbles)(p + QT(codes_offset)(qt));
 }
 
 /* Several activation rows: the blocks go eight to a group, transposed so
@@ -123,6 +136,12 @@ QT_ATTR static inline int32_t QT(load32)(const uint8_t *p) {
     return v;
 }
 
+/* Four blocks' first dwords [d0 m0 | d1 m1 | ...] (halves) as
+ * [d0 d1 d2 d3 | m0 m1 m2 m3]. */
+QT_ATTR static inline __m128i QT(split_halves)(__m128i h) {
+    return _mm_shuffle_epi8(h, _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15));
+}
+
 /* Eight blocks from p (bb bytes apart) as a wgroup; at a row's end only
  * n < 8 of them: the lanes past them repeat block n - 1 (memory of the
  * row) with scales 0, and the activations' lanes there are 0 too. */
@@ -136,29 +155,23 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(unpack_group)(int q
      * vector would stall on the store forwarding */
     __m128i h0 = _mm_setr_epi32(QT(load32)(bp[0]), QT(load32)(bp[1]), QT(load32)(bp[2]), QT(load32)(bp[3]));
     __m128i h1 = _mm_setr_epi32(QT(load32)(bp[4]), QT(load32)(bp[5]), QT(load32)(bp[6]), QT(load32)(bp[7]));
-    const __m128i split = _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15);
-    h0 = _mm_shuffle_epi8(h0, split), h1 = _mm_shuffle_epi8(h1, split);
+    h0 = QT(split_halves)(h0), h1 = QT(split_halves)(h1);
     __m256 keep = _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7)));
     u->d = _mm256_and_ps(_mm256_cvtph_ps(_mm_unpacklo_epi64(h0, h1)), keep);
     if (qt == QUANT_Q4_1) u->m = _mm256_and_ps(_mm256_cvtph_ps(_mm_unpackhi_epi64(h0, h1)), keep);
     __m256i y[4], r[4];
+    size_t off = QT(codes_offset)(qt);
     if (qt == QUANT_Q8_0) { /* dwords 0..3 and 4..7 of the 32 codes, each a 4 x 8 transpose */
 #pragma GCC unroll 2
         for (int h = 0; h < 2; h++) {
 #pragma GCC unroll 4
-            for (int j = 0; j < 4; j++) y[j] = QT(load_2x128)(bp[j] + 2 + 16 * h, bp[j + 4] + 2 + 16 * h);
+            for (int j = 0; j < 4; j++) y[j] = QT(load_2x128)(bp[j] + off + 16 * h, bp[j + 4] + off + 16 * h);
             QT(transpose_4x8)(y, r);
 #pragma GCC unroll 4
-            for (int t = 0; t < 4; t++) {
-#if QT_VNNI
-                r[t] = _mm256_xor_si256(r[t], _mm256_set1_epi8((char)0x80));
-#endif
-                u->q[4 * h + t] = r[t];
-            }
+            for (int t = 0; t < 4; t++) u->q[4 * h + t] = QT(q8_operand)(r[t]);
         }
         return;
     }
-    size_t off = qt == QUANT_Q4_1 ? 4 : 2;
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++) y[j] = QT(load_2x128)(bp[j] + off, bp[j + 4] + off);
     QT(transpose_4x8)(y, r);
@@ -183,37 +196,32 @@ QT_ATTR static inline __attribute__((always_inline)) void QT(unpack_narrow)(int 
     const __m256i lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     __m256i blk = _mm256_and_si256(lanes, _mm256_set1_epi32(tc - 1)); /* each lane's block */
     __m128i h0 = _mm_setr_epi32(QT(load32)(bp[0]), QT(load32)(bp[1 % tc]), QT(load32)(bp[2 % tc]), QT(load32)(bp[3 % tc]));
-    h0 = _mm_shuffle_epi8(h0, _mm_setr_epi8(0, 1, 4, 5, 8, 9, 12, 13, 2, 3, 6, 7, 10, 11, 14, 15));
+    h0 = QT(split_halves)(h0);
     __m256 d4 = _mm256_cvtph_ps(_mm_unpacklo_epi64(h0, h0)), m4 = _mm256_cvtph_ps(_mm_unpackhi_epi64(h0, h0));
     /* lanes 0..3 hold blocks 0..3 % tc, and so do lanes 4..7 */
     u->d = _mm256_and_ps(d4, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n), blk)));
     if (qt == QUANT_Q4_1)
         u->m = _mm256_and_ps(m4, _mm256_castsi256_ps(_mm256_cmpgt_epi32(_mm256_set1_epi32(n < tc ? n : tc), lanes)));
+    size_t off = QT(codes_offset)(qt);
     if (qt == QUANT_Q8_0) {
         __m256i r[4];
-        if (tc == 1) r[0] = _mm256_loadu_si256((const __m256i *)(bp[0] + 2));
+        if (tc == 1) r[0] = _mm256_loadu_si256((const __m256i *)(bp[0] + off));
         else if (tc == 2) {
-            __m256i a = _mm256_loadu_si256((const __m256i *)(bp[0] + 2)), b = _mm256_loadu_si256((const __m256i *)(bp[1] + 2));
+            __m256i a = _mm256_loadu_si256((const __m256i *)(bp[0] + off)), b = _mm256_loadu_si256((const __m256i *)(bp[1] + off));
             __m256i lo = _mm256_unpacklo_epi32(a, b), hi = _mm256_unpackhi_epi32(a, b);
             r[0] = _mm256_unpacklo_epi64(lo, hi), r[1] = _mm256_unpackhi_epi64(lo, hi);
         } else {
             __m256i y[4];
 #pragma GCC unroll 4
-            for (int j = 0; j < 4; j++) y[j] = _mm256_loadu_si256((const __m256i *)(bp[j] + 2));
+            for (int j = 0; j < 4; j++) y[j] = _mm256_loadu_si256((const __m256i *)(bp[j] + off));
             QT(transpose_4x8)(y, r);
         }
 #pragma GCC unroll 4
-        for (int t = 0; t < tc; t++) {
-#if QT_VNNI
-            r[t] = _mm256_xor_si256(r[t], _mm256_set1_epi8((char)0x80));
-#endif
-            u->q[t] = r[t];
-        }
+        for (int t = 0; t < tc; t++) u->q[t] = QT(q8_operand)(r[t]);
         return;
     }
     /* Q4: values dword k < 4 are the low nibbles of qs dword k, k >= 4 the
      * high nibbles of qs dword k - 4; lanes 4..7 want k >= 4 */
-    size_t off = qt == QUANT_Q4_1 ? 4 : 2;
     __m256i r[4];
     if (tc == 1) r[0] = _mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(bp[0] + off)));
     else if (tc == 2) {
@@ -239,15 +247,6 @@ QT_ATTR static inline __m256i QT(group_init)(int qt, __m256i s) {
 #endif
     if (qt == QUANT_Q4_0) return _mm256_sub_epi32(_mm256_setzero_si256(), _mm256_slli_epi32(s, 3));
     return _mm256_setzero_si256();
-}
-
-/* acc + the lane-wise 4-byte dots of one transposed weight register and
- * one activation register. */
-QT_ATTR static inline __m256i QT(group_dot)(int qt, __m256i acc, __m256i wv, __m256i av) {
-#if !QT_VNNI
-    if (qt == QUANT_Q8_0) return QT(dot_us)(acc, _mm256_abs_epi8(wv), _mm256_sign_epi8(av, wv));
-#endif
-    return QT(dot_us)(acc, wv, av);
 }
 
 /* A weight row's groups in a wgroup buffer: QT_UG at a time. */
