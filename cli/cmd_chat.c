@@ -305,53 +305,6 @@ static attn_status answer(chat *c, bool show, reply *r) {
     return ATTN_OK;
 }
 
-/* Answers with the tool loop: while the answer calls tools (at most
- * tool_rounds times), its turn and the results (role "tool") join the
- * conversation and the model goes on. The last answer is *r; the calls are
- * in c->tools->log. */
-static attn_status answer_tools(chat *c, bool show, reply *r) {
-    if (!c->tools) return answer(c, show, r);
-    cJSON_Delete(c->tools->log);
-    cJSON_Delete(c->tools->sources);
-    c->tools->log = cJSON_CreateArray();
-    c->tools->sources = cJSON_CreateArray();
-    if (!c->tools->log || !c->tools->sources) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
-    int64_t prompt = 0, completion = 0;
-    for (int64_t round = 0;; round++) {
-        attn_status st = answer(c, show, r);
-        if (st) return st;
-        prompt += r->prompt_tokens;
-        completion += r->completion_tokens;
-        char **results = NULL;
-        size_t n = 0;
-        bool ran = false; /* a turn that names no tool ended like any other */
-        if (!strcmp(r->finish, "interrupted") || round >= c->tool_rounds ||
-            (ran = true, st = cli_tools_run(c->tools, r->content, strlen(r->content), &results, &n)) || !n) {
-            r->prompt_tokens = prompt;
-            r->completion_tokens = completion;
-            if (ran && !st && !strcmp(r->finish, "tool_calls")) r->finish = "stop";
-            return st;
-        }
-        if (show) {
-            fputs("\n", stdout);
-            fflush(stdout);
-        }
-        st = push(c, c->n, "assistant", r->content, strlen(r->content));
-        free(r->content);
-        r->content = NULL;
-        int last = cJSON_GetArraySize(c->tools->log) - (int)n;
-        for (size_t i = 0; i < n; i++) {
-            if (!st) st = push(c, c->n, "tool", results[i], strlen(results[i]));
-            const cJSON *e = cJSON_GetArrayItem(c->tools->log, last + (int)i);
-            const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "name"));
-            if (show || c->verbose) fprintf(stderr, "attn chat: tool %s -> %s\n", name && *name ? name : "(malformed call)", results[i]);
-            free(results[i]);
-        }
-        free(results);
-        if (st) return st;
-    }
-}
-
 /* answer(), or with reranking (rr active) rr->n candidates sampled silently,
  * scored, and the best (or the refusal) shown; *safety gets the verdicts. */
 static attn_status answer_best(chat *c, cli_rerank *rr, bool show, reply *r, cJSON **safety) {
@@ -391,11 +344,56 @@ static attn_status answer_best(chat *c, cli_rerank *rr, bool show, reply *r, cJS
     return st;
 }
 
-/* One turn: the tool loop, or (without tools) the answer or the best of
- * the reranked candidates; *safety gets the reranker's verdicts. */
-static attn_status answer_turn(chat *c, cli_rerank *rr, bool show, reply *r, cJSON **safety) {
+/* Answers with the tool loop: while the answer calls tools (at most
+ * tool_rounds times), its turn and the results (role "tool") join the
+ * conversation and the model goes on. Each of the model's turns is
+ * answer_best's (with reranking, the best of rr->n candidates: a turn that
+ * calls tools is scored as the model wrote it, calls and all; a refused
+ * turn ends the loop). The last answer is *r, its verdicts *safety; the
+ * calls are in c->tools->log. */
+static attn_status answer_tools(chat *c, cli_rerank *rr, bool show, reply *r, cJSON **safety) {
     *safety = NULL;
-    return c->tools ? answer_tools(c, show, r) : answer_best(c, rr, show, r, safety);
+    if (!c->tools) return answer_best(c, rr, show, r, safety);
+    cJSON_Delete(c->tools->log);
+    cJSON_Delete(c->tools->sources);
+    c->tools->log = cJSON_CreateArray();
+    c->tools->sources = cJSON_CreateArray();
+    if (!c->tools->log || !c->tools->sources) return attn_errorf(ATTN_ERR_OUT_OF_MEMORY, "out of memory");
+    int64_t prompt = 0, completion = 0;
+    for (int64_t round = 0;; round++) {
+        cJSON_Delete(*safety); /* the verdicts on the turn before, whose calls ran */
+        attn_status st = answer_best(c, rr, show, r, safety);
+        if (st) return st;
+        prompt += r->prompt_tokens;
+        completion += r->completion_tokens;
+        char **results = NULL;
+        size_t n = 0;
+        bool ran = false; /* a turn that names no tool ended like any other */
+        if (interrupted || !strcmp(r->finish, "interrupted") || round >= c->tool_rounds ||
+            (ran = true, st = cli_tools_run(c->tools, r->content, strlen(r->content), &results, &n)) || !n) {
+            r->prompt_tokens = prompt;
+            r->completion_tokens = completion;
+            if (ran && !st && !strcmp(r->finish, "tool_calls")) r->finish = "stop";
+            return st;
+        }
+        if (show) {
+            fputs("\n", stdout);
+            fflush(stdout);
+        }
+        st = push(c, c->n, "assistant", r->content, strlen(r->content));
+        free(r->content);
+        r->content = NULL;
+        int last = cJSON_GetArraySize(c->tools->log) - (int)n;
+        for (size_t i = 0; i < n; i++) {
+            if (!st) st = push(c, c->n, "tool", results[i], strlen(results[i]));
+            const cJSON *e = cJSON_GetArrayItem(c->tools->log, last + (int)i);
+            const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(e, "name"));
+            if (show || c->verbose) fprintf(stderr, "attn chat: tool %s -> %s\n", name && *name ? name : "(malformed call)", results[i]);
+            free(results[i]);
+        }
+        free(results);
+        if (st) return st;
+    }
 }
 
 /* ---- non-interactive: one reply to a JSON conversation -------------------------- */
@@ -620,9 +618,10 @@ static int interactive(chat *c, cli_rerank *rr, const char *model_name) {
         interrupted = 0;
         reply r;
         cJSON *safety = NULL;
-        st = answer_turn(c, rr, true, &r, &safety);
+        st = answer_tools(c, rr, true, &r, &safety);
         bool stopped = interrupted;
         interrupted = 0; /* from here on a Ctrl-C is at the prompt */
+        if (st) cJSON_Delete(safety);
         if (st == ATTN_ERR_INVALID_ARG || st == ATTN_ERR_FORMAT) { /* the message does not fit, or the template refused */
             cli_fail("chat", st, NULL);
             drop(c, c->n - 1, c->n);
@@ -722,8 +721,6 @@ int cmd_chat(int argc, char **argv) {
         return cli_usage_error("--json is for one reply to a conversation from --messages FILE or standard input");
     char why[128];
     if (!cli_rerank_usage_ok(&rr, why, sizeof why)) return cli_usage_error("%s", why);
-    if (tool_list && (rr.reward_dir || rr.rule_dir))
-        return cli_usage_error("--tools does not work with --reward-model / --rule-model (reranking) yet");
     if ((rc = cli_set_threads(threads)) != 0) return rc;
     rc = 1;
     cli_tools tools = {0};
@@ -824,7 +821,10 @@ int cmd_chat(int argc, char **argv) {
     }
     reply r;
     cJSON *safety = NULL;
-    if ((st = answer_turn(&c, &rr, !json, &r, &safety))) goto fail;
+    if ((st = answer_tools(&c, &rr, !json, &r, &safety))) {
+        cJSON_Delete(safety);
+        goto fail;
+    }
     if (!json && c.tools && cJSON_GetArraySize(c.tools->sources) > 0) print_sources(&c);
     st = json ? print_json(&c, &r, safety) : (fputs("\n", stdout), cli_stdout_check());
     if (!st && safety && !json) {

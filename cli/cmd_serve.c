@@ -435,7 +435,7 @@ typedef struct rerank_req {
 static void rerank_req_free(rerank_req *q) {
     for (size_t i = 0; i < q->n; i++) {
         free((char *)(uintptr_t)q->m[i].role);
-        free((char *)(uintptr_t)q->m[i].content);
+        attn_free((char *)(uintptr_t)q->m[i].content); /* attn_tool_calls_text's */
     }
     free(q->m);
 }
@@ -461,17 +461,24 @@ static bool rerank_read(server *sv, const cJSON *o, srv_request *r, rerank_req *
     }
     if (r->n != 1)
         return bad(b, "n", "'n' must be 1: this server answers with the best of attn_rerank.n candidates");
-    if (r->tools)
-        return bad(b, "tools", "'tools' is not supported by a reranking server (--reward-model / --rule-model) yet");
     const cJSON *msgs = cJSON_GetObjectItemCaseSensitive(o, "messages");
     size_t k = (size_t)cJSON_GetArraySize(msgs);
     if (!(q->m = calloc(k ? k : 1, sizeof *q->m))) return bad(b, NULL, "out of memory");
-    for (const cJSON *m = msgs->child; m; m = m->next) {
+    for (const cJSON *m = msgs->child; m; m = m->next) { /* read_chat has checked them */
         cli_buf text = {0};
-        if (!content_text(cJSON_GetObjectItemCaseSensitive(m, "content"), &text, b)) return free(text.p), false;
-        q->m[q->n].role = strdup(cJSON_GetObjectItemCaseSensitive(m, "role")->valuestring);
-        q->m[q->n++].content = text.p ? text.p : strdup("");
-        if (!q->m[q->n - 1].role || !q->m[q->n - 1].content) return bad(b, NULL, "out of memory");
+        const cJSON *content = cJSON_GetObjectItemCaseSensitive(m, "content");
+        const cJSON *calls = cJSON_GetObjectItemCaseSensitive(m, "tool_calls");
+        const char *role = cJSON_GetObjectItemCaseSensitive(m, "role")->valuestring;
+        if (content && !content_text(content, &text, b)) return free(text.p), false;
+        /* an assistant's calls as the model wrote them: the scorers see its turns as said */
+        char *said = NULL;
+        size_t said_len = 0;
+        attn_status st = attn_tool_calls_text(text.p, !strcmp(role, "assistant") ? calls : NULL, &said, &said_len);
+        free(text.p);
+        if (st) return bad(b, "messages", "%s", attn_last_error());
+        q->m[q->n].role = strdup(role);
+        q->m[q->n++].content = said;
+        if (!q->m[q->n - 1].role) return bad(b, NULL, "out of memory");
     }
     q->on = true;
     q->stream = r->stream;
@@ -513,8 +520,9 @@ static enum MHD_Result rerank_respond(server *sv, struct MHD_Connection *c, srv_
             cJSON_DeleteItemFromObjectCaseSensitive(o, "choices");
             cJSON_ReplaceItemInObjectCaseSensitive(one, "index", cJSON_CreateNumber(0));
             if (chosen < 0) {
-                cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetObjectItemCaseSensitive(one, "message"), "content",
-                                                       cJSON_CreateString(content));
+                cJSON *msg = cJSON_GetObjectItemCaseSensitive(one, "message");
+                cJSON_ReplaceItemInObjectCaseSensitive(msg, "content", cJSON_CreateString(content));
+                cJSON_DeleteItemFromObjectCaseSensitive(msg, "tool_calls"); /* candidate 0's, refused with it */
                 cJSON_ReplaceItemInObjectCaseSensitive(one, "logprobs", cJSON_CreateNull());
                 cJSON_ReplaceItemInObjectCaseSensitive(one, "finish_reason", cJSON_CreateString(finish));
             }
@@ -533,8 +541,13 @@ static enum MHD_Result rerank_respond(server *sv, struct MHD_Connection *c, srv_
             cJSON_AddItemToObject(last, "attn_safety", safety);
             char *ls = cJSON_PrintUnformatted(last);
             cJSON_Delete(last);
-            bool ok = ls && srv_stream_chunk(r, 0, true, content, strlen(content), NULL, NULL) &&
-                      srv_stream_chunk(r, 0, false, NULL, 0, NULL, finish) && cli_buf_add(&r->out, "data: ", 6) &&
+            /* with tools, the chosen text's calls as a stream of the answer would send them */
+            bool tools = chosen >= 0 && r->tools;
+            size_t first = tools ? 0 : strlen(content); /* the content in the role's chunk */
+            bool ok = ls && srv_stream_chunk(r, 0, true, content, first, NULL, NULL) &&
+                      (tools ? srv_stream_tools_whole(r, 0, content, strlen(content), finish)
+                             : srv_stream_chunk(r, 0, false, NULL, 0, NULL, finish)) &&
+                      cli_buf_add(&r->out, "data: ", 6) &&
                       cli_buf_add(&r->out, ls, strlen(ls)) && cli_buf_add(&r->out, "\n\n", 2) && srv_stream_end(r);
             free(ls);
             ret = ok ? send_text(c, 200, "text/event-stream", r->out.p, r->out.len)

@@ -108,6 +108,11 @@ void srv_sched_free(srv_sched *s);
  * finish reason); appends "data: {...}\n\n" to r->out. */
 bool srv_stream_chunk(srv_request *r, int index, bool role, const char *delta, size_t len, cJSON *logprobs,
                       const char *finish);
+/* A finished choice's whole text as the chunks of a stream with tools (a
+ * reranked answer, sent once it is chosen): its content up to its calls, a
+ * tool_calls chunk and finish "tool_calls" when it makes well-formed calls;
+ * else the text and the finish given. */
+bool srv_stream_tools_whole(srv_request *r, int index, const char *text, size_t len, const char *finish);
 /* The final chunks of a stream: the usage-only chunk when asked, then [DONE]. */
 bool srv_stream_end(srv_request *r);
 cJSON *srv_usage_json(const srv_request *r);

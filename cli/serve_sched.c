@@ -263,6 +263,13 @@ static void stream_with_tools(srv_request *r, int index, srv_choice *ch, cJSON *
     if (finish) srv_stream_chunk(r, index, false, NULL, 0, NULL, finish);
 }
 
+bool srv_stream_tools_whole(srv_request *r, int index, const char *text, size_t len, const char *finish) {
+    srv_choice ch = {.text = {(char *)(uintptr_t)text, len, len}};
+    size_t before = r->out.len;
+    stream_with_tools(r, index, &ch, NULL, finish);
+    return r->out.len > before; /* at least the finish went out */
+}
+
 bool srv_stream_end(srv_request *r) {
     if (r->include_usage) {
         cJSON *o = chunk_head(r);

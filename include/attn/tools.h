@@ -142,6 +142,13 @@ ATTN_API attn_status attn_chat_render_tools(const attn_chat_template *t, const s
                                             const struct cJSON *tools, const attn_chat_options *opt, char **out,
                                             size_t *out_len);
 
+/* An assistant message's content with its OpenAI "tool_calls" written in
+ * as attn_chat_render_tools writes them (content may be NULL or "";
+ * calls NULL or an empty array: the content alone), attn_malloc'd. A call
+ * without a string "name" and object "arguments" (or a string holding
+ * one) is ATTN_ERR_INVALID_ARG. */
+ATTN_API attn_status attn_tool_calls_text(const char *content, const struct cJSON *calls, char **out, size_t *out_len);
+
 #ifdef __cplusplus
 }
 #endif

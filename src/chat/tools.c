@@ -473,6 +473,55 @@ static const char *str_or(const cJSON *o, const char *key, const char *def) {
     return cJSON_IsString(v) ? v->valuestring : def;
 }
 
+/* An assistant's OpenAI tool_calls (NULL or not an array: none) appended
+ * to b in the format of tools.h, each block on a line of its own. */
+static attn_status calls_into(tbuf *b, const cJSON *calls) {
+    const cJSON *call;
+    if (!cJSON_IsArray(calls)) return ATTN_OK;
+    cJSON_ArrayForEach(call, calls) {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(call, "function");
+        if (!f) f = call;
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(f, "name");
+        const cJSON *args = cJSON_GetObjectItemCaseSensitive(f, "arguments");
+        cJSON *a = cJSON_IsString(args) ? cJSON_Parse(args->valuestring)
+                                        : cJSON_IsObject(args) ? cJSON_Duplicate(args, true) : cJSON_CreateObject();
+        if (!cJSON_IsString(name) || !cJSON_IsObject(a)) {
+            cJSON_Delete(a);
+            return attn_errorf(ATTN_ERR_INVALID_ARG, "a tool call needs a string \"name\" and \"arguments\" that "
+                                                     "are a JSON object (or a string holding one)");
+        }
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", name->valuestring);
+        cJSON_AddItemToObject(o, "arguments", a);
+        char *s = cJSON_PrintUnformatted(o);
+        if (b->len) tb_str(b, "\n");
+        tb_str(b, "<tool_call>\n");
+        tb_str(b, s ? s : "");
+        tb_str(b, "\n</tool_call>");
+        b->oom |= !s;
+        cJSON_free(s);
+        cJSON_Delete(o);
+    }
+    return ATTN_OK;
+}
+
+attn_status attn_tool_calls_text(const char *content, const cJSON *calls, char **out, size_t *out_len) {
+    if (!out || !out_len) return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_tool_calls_text: no output given");
+    *out = NULL;
+    *out_len = 0;
+    tbuf b = {0};
+    tb_str(&b, content ? content : "");
+    attn_status st = calls_into(&b, calls);
+    if (st) {
+        attn_free(b.p);
+        return st;
+    }
+    size_t n = b.len;
+    if ((st = tb_done(&b, out))) return st;
+    *out_len = n;
+    return ATTN_OK;
+}
+
 attn_status attn_chat_render_tools(const attn_chat_template *t, const cJSON *messages, const cJSON *tools,
                                    const attn_chat_options *opt, char **out, size_t *out_len) {
     if (!t || !cJSON_IsArray(messages) || !out || !out_len)
@@ -511,34 +560,11 @@ attn_status attn_chat_render_tools(const attn_chat_template *t, const cJSON *mes
         tbuf b = {0};
         tb_str(&b, cJSON_IsString(c) ? c->valuestring : "");
         const cJSON *calls = cJSON_GetObjectItemCaseSensitive(m, "tool_calls");
-        if (!strcmp(role, "assistant") && cJSON_IsArray(calls)) {
-            const cJSON *call;
-            cJSON_ArrayForEach(call, calls) {
-                const cJSON *f = cJSON_GetObjectItemCaseSensitive(call, "function");
-                if (!f) f = call;
-                const cJSON *name = cJSON_GetObjectItemCaseSensitive(f, "name");
-                const cJSON *args = cJSON_GetObjectItemCaseSensitive(f, "arguments");
-                cJSON *a = cJSON_IsString(args) ? cJSON_Parse(args->valuestring)
-                                                : cJSON_IsObject(args) ? cJSON_Duplicate(args, true) : cJSON_CreateObject();
-                if (!cJSON_IsString(name) || !cJSON_IsObject(a)) {
-                    cJSON_Delete(a);
-                    attn_free(b.p);
-                    cJSON_Delete(root);
-                    return attn_errorf(ATTN_ERR_INVALID_ARG, "a tool call needs a string \"name\" and \"arguments\" that "
-                                                             "are a JSON object (or a string holding one)");
-                }
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "name", name->valuestring);
-                cJSON_AddItemToObject(o, "arguments", a);
-                char *s = cJSON_PrintUnformatted(o);
-                if (b.len) tb_str(&b, "\n");
-                tb_str(&b, "<tool_call>\n");
-                tb_str(&b, s ? s : "");
-                tb_str(&b, "\n</tool_call>");
-                oom |= !s;
-                cJSON_free(s);
-                cJSON_Delete(o);
-            }
+        attn_status st = !strcmp(role, "assistant") ? calls_into(&b, calls) : ATTN_OK;
+        if (st) {
+            attn_free(b.p);
+            cJSON_Delete(root);
+            return st;
         }
         bool as_user = !strcmp(role, "tool") && !tool_role;
         tbuf wrapped = {0};

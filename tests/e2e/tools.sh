@@ -53,6 +53,22 @@ grep -q '"tool_calls":\[\],.*"content":"<tool_call>.*</tool_call>","finish_reaso
     { echo "--tool-rounds 0: $(cat "$tmp/out")"; fail=1; }
 chat "hello" --tools calculator --json | grep -q '"tool_calls":\[\],"sources":\[\],"role":"assistant","content":"Hi.","finish_reason":"stop"' ||
     { echo "no call: not plain"; fail=1; }
+# with reranking (a rule classifier from the same model; its verdicts are not what is tested):
+# each turn of the loop is the best of 2 candidates, calls and all; a refused turn runs no tool
+printf 'no-calc: Never use the calculator.\n' > "$tmp/rules.txt"
+for i in 1 2 3 4; do
+    printf '{"text": "Never use the calculator.", "text_pair": "what is 12*34", "label": "violates"}\n'
+    printf '{"text": "Never use the calculator.", "text_pair": "hello", "label": "ok"}\n'
+done > "$tmp/cls.jsonl"
+"$ATTN" train --objective classify --init "$tmp/tool" --data "$tmp/cls.jsonl" --out "$tmp/cls" --steps 4 --batch 4 \
+    --threads 2 --quiet
+rr="--rerank 2 --rule-model $tmp/cls --rules $tmp/rules.txt"
+chat "what is 12*34" --tools calculator $rr --violation-threshold 1 --json > "$tmp/out" 2> "$tmp/err"
+grep -q '^{"tool_calls":\[{"name":"calculator","arguments":{"expression":"12\*34"},"result":"408"}\],"sources":\[\],"role":"assistant","content":"It is 408.","finish_reason":"stop",.*"attn_safety":{"candidates":2,"chosen":0,"fallback":false,' \
+    "$tmp/out" || { echo "calculator, reranked: $(cat "$tmp/out" "$tmp/err")"; fail=1; }
+chat "what is 12*34" --tools calculator $rr --violation-threshold 0 --json > "$tmp/out" 2> "$tmp/err"
+grep -q '^{"tool_calls":\[\],"sources":\[\],"role":"assistant","content":"I'"'"'m sorry, but I can'"'"'t help with that.","finish_reason":"content_filter",.*"attn_safety":{"candidates":2,"chosen":null,"fallback":true,' \
+    "$tmp/out" || { echo "calculator, every candidate refused: $(cat "$tmp/out" "$tmp/err")"; fail=1; }
 rc=0; chat hello --tools abacus 2> "$tmp/err" || rc=$?
 [ "$rc" -eq 2 ] && grep -q "unknown tool 'abacus'" "$tmp/err" || { echo "--tools abacus: status $rc"; fail=1; }
 bad "--docs without text" "no .txt or .md" chat hello --tools retrieve --docs "$tmp/empty"

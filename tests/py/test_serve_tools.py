@@ -5,13 +5,14 @@ the model answers from the result. The model is a tiny GPT taught the calls by S
 second (tests/e2e/lib/tool_gpt.sh). Also: without `tools` the same text is plain content, bad
 `tools` are 400s, and a stream with tools gives the answer without streaming: content deltas up
 to a call, then the calls as tool_calls deltas."""
+import json
 import os
 import subprocess
 
 import openai
 import pytest
 
-from conftest import REPO, attn_bin
+from conftest import REPO, attn_bin, run_attn
 from test_serve import Server
 
 CALC = {"type": "function", "function": {"name": "calculator", "description": "arithmetic",
@@ -20,11 +21,32 @@ CALC = {"type": "function", "function": {"name": "calculator", "description": "a
 
 
 @pytest.fixture(scope="module")
-def srv(tmp_path_factory):
+def tool_dir(tmp_path_factory):
     d = tmp_path_factory.mktemp("tools")
     subprocess.run(["sh", "-c", ". tests/e2e/lib/tool_gpt.sh"], cwd=REPO, check=True,
                    env={**os.environ, "ATTN": str(attn_bin()), "tmp": str(d)})
-    s = Server(d / "tool", "--slots", 1)
+    return d
+
+
+@pytest.fixture(scope="module")
+def srv(tool_dir):
+    s = Server(tool_dir / "tool", "--slots", 1)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def rerank_srv(tool_dir):
+    """The tool model reranking 2 candidates with a rule classifier trained from it in a few
+    steps (its verdicts are not what these tests read)."""
+    d = tool_dir
+    (d / "rules.txt").write_text("no-calc: Never use the calculator.\n")
+    rows = [{"text": "Never use the calculator.", "text_pair": q, "label": lab}
+            for q, lab in (("what is 12*34", "violates"), ("hello", "ok"))] * 4
+    (d / "cls.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    run_attn("train", "--objective", "classify", "--init", d / "tool", "--data", d / "cls.jsonl", "--out", d / "cls",
+             "--steps", 4, "--batch", 4, "--threads", 1, "--quiet")
+    s = Server(d / "tool", "--slots", 2, "--rerank", 2, "--rule-model", d / "cls", "--rules", d / "rules.txt")
     yield s
     s.stop()
 
@@ -104,3 +126,39 @@ def test_streaming_with_tools_equals_the_answer_without(srv):
         if text != "hello":
             assert finish == "tool_calls" and content is None and len(calls) == 1
     assert finish == "stop" and content == "Hi."
+
+
+def test_tools_with_reranking(rerank_srv):
+    """Each turn is the best of the candidates, calls and all: a call comes back as tool_calls with
+    the verdicts beside it (also streamed), the conversation with the call and its result is
+    scored and answered, and a refused turn carries no call."""
+    c = rerank_srv.client()
+    msgs = [{"role": "user", "content": "what is 12*34"}]
+    keep_all = {"attn_rerank": {"violation_threshold": 1}}
+    r = c.chat.completions.create(model="m", messages=msgs, tools=[CALC], temperature=0, max_tokens=60,
+                                  extra_body=keep_all)
+    ch, safety = r.choices[0], r.model_extra["attn_safety"]
+    assert safety["candidates"] == 2 and safety["chosen"] == 0 and [x["id"] for x in safety["rules"]] == ["no-calc"]
+    assert ch.finish_reason == "tool_calls" and ch.message.content is None
+    assert [(t.function.name, t.function.arguments) for t in ch.message.tool_calls] == [
+        ("calculator", '{"expression":"12*34"}')]
+    content, calls, finish, pieces = stream_message(c, messages=msgs, tools=[CALC], max_tokens=60,
+                                                    extra_body=keep_all)
+    assert (content, finish) == (None, "tool_calls") and not any("<" in p for p in pieces)
+    assert [(e["name"], e["arguments"]) for e in calls] == [("calculator", '{"expression":"12*34"}')]
+    assert all(e["id"] and e["id"].startswith("call_") for e in calls)
+    msgs.append(ch.message.model_dump(exclude_none=True))  # content null: the scorers see the call
+    msgs.append({"role": "tool", "tool_call_id": ch.message.tool_calls[0].id, "content": "408"})
+    r = c.chat.completions.create(model="m", messages=msgs, tools=[CALC], temperature=0, max_tokens=20,
+                                  extra_body=keep_all)
+    assert r.choices[0].finish_reason == "stop" and r.choices[0].message.content == "It is 408."
+    assert r.model_extra["attn_safety"]["chosen"] == 0
+    # every candidate over the threshold: the refusal, without the candidates' calls
+    refuse = {"attn_rerank": {"violation_threshold": 0}}
+    r = c.chat.completions.create(model="m", messages=msgs[:1], tools=[CALC], temperature=0, max_tokens=60,
+                                  extra_body=refuse)
+    ch = r.choices[0]
+    assert ch.finish_reason == "content_filter" and not ch.message.tool_calls
+    assert ch.message.content == "I'm sorry, but I can't help with that."
+    content, calls, finish, _ = stream_message(c, messages=msgs[:1], tools=[CALC], max_tokens=60, extra_body=refuse)
+    assert (content, calls, finish) == ("I'm sorry, but I can't help with that.", [], "content_filter")

@@ -313,3 +313,38 @@ TEST("render with tools: ChatML, a template with `tools`, one without tool messa
     CHECK(c && strstr(c, "You can call") == NULL);
     attn_free(c);
 }
+
+TEST("tool calls as text: content then each call's block, as a render writes them; bad calls refused") {
+    cJSON *calls = cJSON_Parse("[{\"id\": \"c1\", \"type\": \"function\", \"function\": {\"name\": \"calculator\", "
+                               "\"arguments\": \"{\\\"expression\\\": \\\"2*3\\\"}\"}}, {\"function\": {\"name\": "
+                               "\"retrieve\", \"arguments\": {\"query\": \"tea\"}}}]");
+    char *t = NULL;
+    size_t n = 0;
+    CHECK_OK(attn_tool_calls_text("Let me see.", calls, &t, &n));
+    const char *want = "Let me see.\n<tool_call>\n{\"name\":\"calculator\",\"arguments\":{\"expression\":\"2*3\"}}\n"
+                       "</tool_call>\n<tool_call>\n{\"name\":\"retrieve\",\"arguments\":{\"query\":\"tea\"}}\n</tool_call>";
+    if (t && strcmp(t, want)) fprintf(stderr, "%s\n", t);
+    CHECK(t && !strcmp(t, want) && n == strlen(want));
+    attn_free(t);
+    /* no content: the blocks alone; no calls: the content alone (NULL content: "") */
+    CHECK_OK(attn_tool_calls_text(NULL, calls, &t, &n));
+    CHECK(t && !strncmp(t, "<tool_call>\n{\"name\":\"calculator\"", 32));
+    attn_free(t);
+    CHECK_OK(attn_tool_calls_text("plain", NULL, &t, &n));
+    CHECK(t && !strcmp(t, "plain") && n == 5);
+    attn_free(t);
+    CHECK_OK(attn_tool_calls_text(NULL, NULL, &t, &n));
+    CHECK(t && !strcmp(t, "") && n == 0);
+    attn_free(t);
+    /* arguments that are not an object, or a missing name */
+    const char *bad[] = {"[{\"function\": {\"name\": \"x\", \"arguments\": \"[1]\"}}]",
+                         "[{\"function\": {\"arguments\": {}}}]", "[{\"function\": {\"name\": \"x\", \"arguments\": \"{\"}}]"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        cJSON *b = cJSON_Parse(bad[i]);
+        t = (char *)1;
+        CHECK(attn_tool_calls_text("c", b, &t, &n) == ATTN_ERR_INVALID_ARG && t == NULL);
+        CHECK(strstr(attn_last_error(), "a tool call needs a string \"name\"") != NULL);
+        cJSON_Delete(b);
+    }
+    cJSON_Delete(calls);
+}
