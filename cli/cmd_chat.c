@@ -344,13 +344,13 @@ static attn_status answer_best(chat *c, cli_rerank *rr, bool show, reply *r, cJS
     return st;
 }
 
-/* Answers with the tool loop: while the answer calls tools (at most
- * tool_rounds times), its turn and the results (role "tool") join the
- * conversation and the model goes on. Each of the model's turns is
- * answer_best's (with reranking, the best of rr->n candidates: a turn that
- * calls tools is scored as the model wrote it, calls and all; a refused
- * turn ends the loop). The last answer is *r, its verdicts *safety; the
- * calls are in c->tools->log. */
+/* One turn. Without tools, answer_best's answer. With them, the tool loop:
+ * while the answer calls tools (at most tool_rounds times), its turn and
+ * the results (role "tool") join the conversation and the model goes on.
+ * Each of the model's turns is answer_best's (with reranking, the best of
+ * rr->n candidates: a turn that calls tools is scored as the model wrote
+ * it, calls and all; a refused turn ends the loop). The last answer is *r,
+ * its verdicts *safety; the calls are in c->tools->log. */
 static attn_status answer_tools(chat *c, cli_rerank *rr, bool show, reply *r, cJSON **safety) {
     *safety = NULL;
     if (!c->tools) return answer_best(c, rr, show, r, safety);
