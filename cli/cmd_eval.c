@@ -5,6 +5,7 @@
  * drawn with a fixed seed; accuracy with its standard error per task. */
 #include "cli.h"
 
+#include "attn/context.h"
 #include "attn/generate.h"
 
 #include <cJSON.h>
@@ -183,6 +184,74 @@ static attn_status choice_ll(attn_model *m, const attn_tokenizer *tok, const cha
     return st;
 }
 
+/* The log-likelihoods (nats) of a multiple-choice example's choices: the
+ * prompt decoded once in sequence 0 of *ctx, copied into a sequence for each
+ * choice, then every choice's tokens in one batch whose logits come back
+ * for every entry; the context is made (or grown to more sequences) as
+ * needed. An example whose prompt and longest choice pass
+ * the model's context, or a family without such contexts, is scored choice
+ * by choice (choice_ll's windows). */
+static attn_status choices_ll(attn_model *m, attn_ctx **ctx, const attn_tokenizer *tok, const char *prompt,
+                              const task_doc *d, double *ll) {
+    int nc = d->n_choices;
+    int32_t *a = NULL, **b = calloc((size_t)nc, sizeof *b), *seqs = NULL, *ids = NULL;
+    int64_t na = 0, *nb = calloc((size_t)nc, sizeof *nb), longest = 0, rows = 0;
+    float *lg = NULL;
+    attn_status st = b && nb ? encode(tok, prompt, &a, &na) : ATTN_ERR_OUT_OF_MEMORY;
+    for (int c = 0; c < nc && !st; c++) {
+        st = encode(tok, d->choices[c], &b[c], &nb[c]);
+        if (!st && (na < 1 || nb[c] < 1)) st = attn_errorf(ATTN_ERR_INVALID_ARG, "an empty context or choice after tokenizing");
+        if (!st && nb[c] > longest) longest = nb[c];
+        rows += nb[c] - 1;
+    }
+    int64_t V = attn_model_config(m).vocab_size;
+    bool shared = !st && na + longest <= attn_model_config(m).n_ctx;
+    if (shared && (!*ctx || attn_ctx_n_seq(*ctx) < nc)) {
+        attn_ctx_free(*ctx);
+        *ctx = NULL;
+        shared = attn_ctx_new(m, nc, 0, ctx) == ATTN_OK;
+    }
+    if (!st && !shared) {
+        for (int c = 0; c < nc && !st; c++) st = choice_ll(m, tok, prompt, d->choices[c], &ll[c]);
+        goto done;
+    }
+    if (!st && (!(seqs = calloc((size_t)(na > rows ? na : rows) + 1, sizeof *seqs)) ||
+                !(ids = malloc(sizeof *ids * (size_t)(rows + 1))) ||
+                !(lg = malloc(sizeof *lg * (size_t)((rows + 1) * V)))))
+        st = ATTN_ERR_OUT_OF_MEMORY;
+    /* the prompt (sequence 0) and the distribution of every choice's first token */
+    if (!st) attn_ctx_reset(*ctx);
+    if (!st) st = attn_ctx_decode_batch(*ctx, na, seqs, a, lg + rows * V);
+    for (int c = 1; c < nc && !st; c++) st = attn_ctx_seq_copy(*ctx, c, 0, na);
+    int64_t n = 0;
+    for (int c = 0; c < nc && !st; c++)
+        for (int64_t j = 0; j + 1 < nb[c]; j++) seqs[n] = c, ids[n++] = b[c][j];
+    if (!st && n) st = attn_ctx_decode_batch_all(*ctx, n, seqs, ids, lg);
+    for (int c = 0, r = 0; c < nc && !st; c++) {
+        /* token j of choice c from the prompt's logits (j = 0) or row r + j - 1 of the batch */
+        double sum = 0;
+        for (int64_t j = 0; j < nb[c]; j++) {
+            const float *row = j ? lg + (r + j - 1) * V : lg + rows * V;
+            float mx = row[0];
+            for (int64_t v = 1; v < V; v++) mx = row[v] > mx ? row[v] : mx;
+            double z = 0;
+            for (int64_t v = 0; v < V; v++) z += exp((double)(row[v] - mx));
+            sum += (double)(row[b[c][j]] - mx) - log(z);
+        }
+        ll[c] = sum;
+        r += (int)(nb[c] - 1);
+    }
+done:
+    for (int c = 0; b && c < nc; c++) attn_free(b[c]);
+    free(b);
+    free(nb);
+    attn_free(a);
+    free(seqs);
+    free(ids);
+    free(lg);
+    return st;
+}
+
 /* Greedy continuation of prompt up to max_new tokens, cut at the first newline. */
 static attn_status greedy(attn_model *m, const attn_tokenizer *tok, const char *prompt, int64_t max_new, char **out) {
     *out = NULL;
@@ -277,6 +346,8 @@ int cmd_eval(int argc, char **argv) {
     attn_tokenizer *tok = NULL;
     task pool = {0}, t = {0};
     char *prompt = NULL, *out = NULL;
+    attn_ctx *ctx = NULL;
+    double lls_buf[64]; /* a task's choices: at most 64 */
     cli_atomic samples = {0};
     attn_status st = attn_model_load(model_dir, &m);
     if (!st) st = attn_tokenizer_load(model_dir, &tok);
@@ -306,15 +377,15 @@ int cmd_eval(int argc, char **argv) {
             if (mc) {
                 int best = 0, best_norm = 0;
                 double bl = -INFINITY, bn = -INFINITY;
+                if ((st = choices_ll(m, &ctx, tok, prompt, d, lls_buf))) {
+                    char why[1024];
+                    snprintf(why, sizeof why, "%s", attn_last_error());
+                    st = attn_errorf(st, "%s: example %lld: %s", argv[f], (long long)i + 1, why);
+                    cJSON_Delete(sample);
+                    goto fail;
+                }
                 for (int c = 0; c < d->n_choices; c++) {
-                    double ll;
-                    if ((st = choice_ll(m, tok, prompt, d->choices[c], &ll))) {
-                        char why[1024];
-                        snprintf(why, sizeof why, "%s", attn_last_error());
-                        st = attn_errorf(st, "%s: example %lld: %s", argv[f], (long long)i + 1, why);
-                        cJSON_Delete(sample);
-                        goto fail;
-                    }
+                    double ll = lls_buf[c];
                     if (lls) cJSON_AddItemToArray(lls, cJSON_CreateNumber(ll));
                     double norm = ll / (double)strlen(d->choices[c]);
                     if (ll > bl) bl = ll, best = c;
@@ -384,6 +455,7 @@ int cmd_eval(int argc, char **argv) {
         goto fail;
     }
     task_free(&pool);
+    attn_ctx_free(ctx);
     attn_tokenizer_free(tok);
     attn_model_free(m);
     return 0;
@@ -393,6 +465,7 @@ fail:
     attn_free(out);
     task_free(&t);
     task_free(&pool);
+    attn_ctx_free(ctx);
     attn_tokenizer_free(tok);
     attn_model_free(m);
     return cli_fail(cli_command, st, NULL);

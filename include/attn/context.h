@@ -86,6 +86,14 @@ ATTN_API attn_status attn_ctx_decode(attn_ctx *ctx, const int32_t *tokens, int64
 ATTN_API attn_status attn_ctx_decode_batch(attn_ctx *ctx, int64_t n, const int32_t *seqs, const int32_t *tokens,
                                            float *logits);
 
+/* As attn_ctx_decode_batch, with logits (NULL: not needed) of n rows of V
+ * floats: row i the logits of the token after entry i, so that a run's
+ * log-likelihood token by token comes from one call (scoring several
+ * continuations of one prompt: each a sequence copied from the prompt's
+ * with attn_ctx_seq_copy, every continuation's tokens in one call). */
+ATTN_API attn_status attn_ctx_decode_batch_all(attn_ctx *ctx, int64_t n, const int32_t *seqs, const int32_t *tokens,
+                                               float *logits);
+
 /* Positions sequence seq holds (0 <= seq < n_seq; -1 when seq is out of
  * range). For every family. */
 ATTN_API int64_t attn_ctx_seq_len(const attn_ctx *ctx, int64_t seq);

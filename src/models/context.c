@@ -197,11 +197,13 @@ static attn_status plan_batch(attn_ctx *c, int64_t n, const int32_t *seqs, const
     return st;
 }
 
-attn_status attn_ctx_decode_batch(attn_ctx *c, int64_t n, const int32_t *seqs, const int32_t *tokens, float *logits) {
-    attn_status st = decoders_only(c, "attn_ctx_decode_batch");
+/* attn_ctx_decode_batch (every: attn_ctx_decode_batch_all): logits for the last entry of each run, or for every entry. */
+static attn_status decode_batch(attn_ctx *c, int64_t n, const int32_t *seqs, const int32_t *tokens, float *logits, bool every) {
+    const char *call = every ? "attn_ctx_decode_batch_all" : "attn_ctx_decode_batch";
+    attn_status st = decoders_only(c, call);
     if (st) return st;
     if (n < 1 || !seqs || !tokens)
-        return attn_errorf(ATTN_ERR_INVALID_ARG, "attn_ctx_decode_batch: nothing to decode (%lld entries)", (long long)n);
+        return attn_errorf(ATTN_ERR_INVALID_ARG, "%s: nothing to decode (%lld entries)", call, (long long)n);
     if (n > c->cap) {
         kv_run *runs = attn_realloc(c->runs, (size_t)n * sizeof *runs);
         if (runs) c->runs = runs;
@@ -216,14 +218,22 @@ attn_status attn_ctx_decode_batch(attn_ctx *c, int64_t n, const int32_t *seqs, c
     c->cache->n_runs = n_runs;
     c->cache->pos = c->pos;
     graph_reset(&c->g, false, false, 0);
-    tensor *lg = model_forward(c->m, &c->g, tokens, 1, n, c->cache, true);
+    tensor *lg = model_forward(c->m, &c->g, tokens, 1, n, c->cache, !every);
     c->cache->runs = NULL;
     c->cache->n_runs = 0;
     c->cache->pos = NULL;
     if (!lg) return c->g.status ? c->g.status : ATTN_ERR_INVALID_ARG;
-    if (logits) memcpy(logits, lg->data, (size_t)(n_runs * c->m->cfg.vocab_size) * sizeof(float));
+    if (logits) memcpy(logits, lg->data, (size_t)((every ? n : n_runs) * c->m->cfg.vocab_size) * sizeof(float));
     for (int64_t r = 0; r < n_runs; r++) c->lens[c->runs[r].seq] += c->runs[r].count;
     return ATTN_OK;
+}
+
+attn_status attn_ctx_decode_batch(attn_ctx *c, int64_t n, const int32_t *seqs, const int32_t *tokens, float *logits) {
+    return decode_batch(c, n, seqs, tokens, logits, false);
+}
+
+attn_status attn_ctx_decode_batch_all(attn_ctx *c, int64_t n, const int32_t *seqs, const int32_t *tokens, float *logits) {
+    return decode_batch(c, n, seqs, tokens, logits, true);
 }
 
 int64_t attn_ctx_seq_len(const attn_ctx *c, int64_t seq) { return seq >= 0 && seq < c->n_seq ? c->lens[seq] : -1; }

@@ -34,6 +34,20 @@ ll=$(head -n 1 s.jsonl | sed 's/.*"ll":\[\([^,]*\),.*/\1/')
 awk -v ll="$ll" -v a="$(cat s1)" -v b="$(cat s0)" 'function f(s, k) { sub(".*\"" k "\": ", "", s); sub("[,}].*", "", s); return s + 0 }
     BEGIN { want = f(b, "nll") * f(b, "tokens") - f(a, "nll") * f(a, "tokens"); d = ll - want; if (d < 0) d = -d
             if (d > 1e-4) { print "ll " ll " vs attn score " want; exit 1 } }' || fail "log-likelihood differs from attn score"
+# choices of several tokens, scored side by side after one decode of the prompt: each equals attn score too
+printf '{"context": "Mr. Darcy and Mr", "choices": [". Bingley was", "s. Bennet said"], "answer": 0}\n' > multi.jsonl
+"$ATTN" eval -m m multi.jsonl --samples sm.jsonl > /dev/null
+for c in 1 2; do
+    [ $c = 1 ] && printf 'Mr. Darcy and Mr. Bingley was' > t1.txt || printf 'Mr. Darcy and Mrs. Bennet said' > t1.txt
+    printf 'Mr. Darcy and Mr' > t0.txt
+    "$ATTN" score -m m t1.txt --json > s1
+    "$ATTN" score -m m t0.txt --json > s0
+    ll=$(sed 's/.*"ll":\[\([^]]*\)\].*/\1/' sm.jsonl | cut -d, -f$c)
+    awk -v ll="$ll" -v a="$(cat s1)" -v b="$(cat s0)" 'function f(s, k) { sub(".*\"" k "\": ", "", s); sub("[,}].*", "", s); return s + 0 }
+        BEGIN { want = f(b, "nll") * f(b, "tokens") - f(a, "nll") * f(a, "tokens"); d = ll - want; if (d < 0) d = -d
+                if (d > 1e-4 || ll > -1) { print "choice ll " ll " vs attn score " want; exit 1 } }' ||
+        fail "choice $c of several tokens: log-likelihood differs from attn score"
+done
 # two shots: other examples' context + answer + blank line, then the question; the same for the same seed
 "$ATTN" eval -m m mc.jsonl --shots 2 --seed 7 --samples k1.jsonl > /dev/null
 "$ATTN" eval -m m mc.jsonl --shots 2 --seed 7 --samples k2.jsonl > /dev/null

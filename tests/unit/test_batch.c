@@ -221,6 +221,66 @@ TEST("seq_keep, seq_copy and reorder on sequences of different lengths equal fre
     keep_copy_reorder("tests/ref/qwen2_tiny");
 }
 
+/* attn_ctx_decode_batch_all: a prompt in sequence 0 copied into sequences
+ * 1 and 2, then runs of 3, 1 and 2 continuation tokens in one call; row i
+ * of the logits against the sequence up to entry i decoded alone, and the
+ * last row of each run against what attn_ctx_decode_batch gives. */
+static void every_row(const char *dir, attn_precision prec) {
+    attn_model *m = load(dir, prec);
+    if (!m) return;
+    int64_t V = attn_model_config(m).vocab_size;
+    attn_ctx *c = NULL, *c2 = NULL;
+    CHECK_OK(attn_ctx_new(m, NSEQ, MAXLEN, &c));
+    CHECK_OK(attn_ctx_new(m, NSEQ, MAXLEN, &c2));
+    float *got = malloc((size_t)(6 * V) * sizeof(float)), *last = malloc((size_t)(3 * V) * sizeof(float)),
+          *want = malloc((size_t)V * sizeof(float));
+    if (!c || !c2 || !got || !last || !want) goto done;
+    const int32_t prompt[4] = {5 % V, 9 % V, 2 % V, 7 % V}, seq0[4] = {0, 0, 0, 0};
+    const int32_t seq[6] = {1, 1, 1, 0, 2, 2}, tok[6] = {3 % V, 1 % V, 4 % V, 8 % V, 6 % V, 10 % V};
+    attn_ctx *cs[2] = {c, c2};
+    for (int k = 0; k < 2; k++) {
+        CHECK_OK(attn_ctx_decode_batch(cs[k], 4, seq0, prompt, NULL));
+        CHECK_OK(attn_ctx_seq_copy(cs[k], 1, 0, 4));
+        CHECK_OK(attn_ctx_seq_copy(cs[k], 2, 0, 4));
+    }
+    CHECK_OK(attn_ctx_decode_batch_all(c, 6, seq, tok, got));
+    CHECK_OK(attn_ctx_decode_batch(c2, 6, seq, tok, last));
+    CHECK(attn_ctx_seq_len(c, 0) == 5 && attn_ctx_seq_len(c, 1) == 7 && attn_ctx_seq_len(c, 2) == 6);
+    double worst = 0;
+    for (int i = 0; i < 6; i++) {
+        int32_t ids[MAXLEN];
+        int64_t len = 4;
+        memcpy(ids, prompt, sizeof prompt);
+        for (int j = 0; j <= i; j++)
+            if (seq[j] == seq[i]) ids[len++] = tok[j];
+        alone(m, ids, len, want);
+        double d = max_abs_diff(got + i * V, want, V);
+        if (!(d < 1e-4)) fprintf(stderr, "  %s: entry %d differs from its sequence decoded alone by %g\n", dir, i, d);
+        worst = fmax(worst, d);
+    }
+    /* the last entries of the runs (2, 3, 5) are attn_ctx_decode_batch's rows */
+    worst = fmax(worst, max_abs_diff(got + 2 * V, last, V));
+    worst = fmax(worst, max_abs_diff(got + 3 * V, last + V, V));
+    worst = fmax(worst, max_abs_diff(got + 5 * V, last + 2 * V, V));
+    CHECK(worst < 1e-4);
+done:
+    free(got);
+    free(last);
+    free(want);
+    attn_ctx_free(c);
+    attn_ctx_free(c2);
+    attn_model_free(m);
+}
+
+TEST("attn_ctx_decode_batch_all gives every entry's logits, each what its prefix decoded alone gives") {
+    every_row("tests/ref/gpt2_tiny", ATTN_PRECISION_F32);
+    every_row("tests/ref/opt_tiny", ATTN_PRECISION_F32);
+    every_row("tests/ref/bloom_tiny", ATTN_PRECISION_F32);
+    every_row("tests/ref/llama_gqa", ATTN_PRECISION_F32);
+    every_row("tests/ref/qwen2_tiny", ATTN_PRECISION_BF16);
+    every_row("tests/ref/llama_gqa", ATTN_PRECISION_Q8_0);
+}
+
 static void lens_are(attn_ctx *c, const int64_t *want) {
     for (int q = 0; q < NSEQ; q++) {
         if (attn_ctx_seq_len(c, q) != want[q])
