@@ -7,7 +7,10 @@
 # ranks), the 2x1 / 1x2 ratio, and rank 0's share of each step's time spent
 # inside MPI calls (comm_s in the log: the all-reduce of the gradients, and
 # the waits for the other rank it holds), with the all-reduce rate that
-# implies (gradient bytes / communication seconds).
+# implies (gradient bytes / communication seconds). The 2x1 runs sum the
+# gradients during the backward pass in 16 MB buckets (the default); a third
+# run, 2x1 with --bucket-mb 0 (one sum after the backward), shows what that
+# overlap is worth.
 #   sh bench/mpi.sh        (after `make`, with MPICH: tools/setup.sh; ~10 minutes on 2 cores)
 #   STEPS=4 SHAPES=6-layer sh bench/mpi.sh
 set -eu
@@ -46,6 +49,8 @@ for name in $SHAPES; do
         run 1x2 "$ATTN" train $args --batch "$BATCH" --accum 2 --threads 2 >> "$OUT/rows"
         # shellcheck disable=SC2086
         OMP_NUM_THREADS=1 run 2x1 "$MPIRUN" -n 2 "$ATTN" train $args --batch "$BATCH" --accum 1 --threads 1 >> "$OUT/rows"
+        # shellcheck disable=SC2086
+        OMP_NUM_THREADS=1 run 2x1s "$MPIRUN" -n 2 "$ATTN" train $args --batch "$BATCH" --accum 1 --threads 1 --bucket-mb 0 >> "$OUT/rows"
     done
     bytes=$(stat -c %s "$OUT/m/model.safetensors") # the fp32 weights: the gradient's size, near enough
     awk -v n="$name" -v b="$BATCH" -v ctx="$ctx" -v bytes="$bytes" '
@@ -55,5 +60,8 @@ for name in $SHAPES; do
             step = 2 * b * ctx / two
             printf "%s, global batch %d x %d tokens: 1 process x 2 threads %.0f tokens/s, 2 processes x 1 thread %.0f tokens/s (%.2fx); rank 0 in MPI %.3f s of a %.3f s step (%.1f%%), %.0f MB of gradients: %.2f GB/s through the all-reduce at least\n",
                 n, 2 * b, ctx, one, two, two / one, cm, step, 100 * cm / step, bytes / 1e6, bytes / cm / 1e9
+            ser = tps["2x1s"] / c["2x1s"]; cs = comm["2x1s"] / c["2x1s"]; steps = 2 * b * ctx / ser
+            printf "  the sum overlapped with the backward (16 MB buckets) against one sum after it (--bucket-mb 0): %.0f against %.0f tokens/s (%.2fx); rank 0 in MPI %.3f s against %.3f s of a step\n",
+                two, ser, two / ser, cm, cs
         }' "$OUT/rows"
 done

@@ -418,6 +418,15 @@ typedef struct attn_train_params {
      * Without it the ranks' sums are added by MPI_Allreduce: the same run
      * after run at a fixed W, but not across W. */
     bool deterministic_reduce;
+    /* Without deterministic_reduce or zero_stage, on more than one process:
+     * the gradients' sum over the processes starts during the last
+     * micro-batch's backward pass, in buckets of whole parameters of about
+     * this many MB (the last layers' first, as soon as the backward is done
+     * with them), overlapping the communication with the rest of the
+     * backward. 0: one sum after the backward. Default 16. Not a setting of
+     * the run (the sums are the same bit for bit at 2 processes; at more,
+     * MPI may group them differently for other bucket sizes). */
+    double bucket_mb;
     /* Every step on the thread count set (attn_set_threads). Otherwise (one
      * process) a step may run on fewer threads while that measures faster,
      * as beside another busy process: now and then one step runs on a

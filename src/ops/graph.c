@@ -88,20 +88,26 @@ static bool read_elsewhere(const graph *g, int64_t i, const tensor *t) {
     return false;
 }
 
-/* Replays tape entries [lo, hi) in reverse. */
-static attn_status backward_entries(graph *g, int64_t lo, int64_t hi) {
+/* Replays tape entries [lo, hi) in reverse; top: the whole tape (g->after_entry is called). */
+static attn_status backward_entries(graph *g, int64_t lo, int64_t hi, bool top) {
     for (int64_t i = hi - 1; i >= lo; i--) {
         tape_entry *e = &g->tape[i];
         bool second = e->op == OP_CHECKPOINT && e->n_list && e->list[0]->grad;
-        if (!e->out->requires_grad || (!e->out->grad && !second)) continue;
-        /* cross-entropy writes d(logits) over the logits when nothing else
-         * did and nothing else reads them (two losses over the same logits) */
-        if ((e->op == OP_CROSS_ENTROPY || e->op == OP_CROSS_ENTROPY_SMOOTH) && !e->in[0]->grad && !read_elsewhere(g, i, e->in[0]))
-            e->in[0]->grad = e->in[0]->data;
-        for (int j = 0; j < 3; j++)
-            if (e->in[j] && e->in[j]->requires_grad && !graph_grad(g, e->in[j])) return g->status;
-        OP_BACKWARD[e->op](g, e); /* may grow the tape (a checkpoint): e is not used after */
-        if (g->status) return g->status;
+        if (e->out->requires_grad && (e->out->grad || second)) {
+            /* cross-entropy writes d(logits) over the logits when nothing else
+             * did and nothing else reads them (two losses over the same logits) */
+            if ((e->op == OP_CROSS_ENTROPY || e->op == OP_CROSS_ENTROPY_SMOOTH) && !e->in[0]->grad &&
+                !read_elsewhere(g, i, e->in[0]))
+                e->in[0]->grad = e->in[0]->data;
+            for (int j = 0; j < 3; j++)
+                if (e->in[j] && e->in[j]->requires_grad && !graph_grad(g, e->in[j])) return g->status;
+            OP_BACKWARD[e->op](g, e); /* may grow the tape (a checkpoint): e is not used after */
+            if (g->status) return g->status;
+        }
+        if (top && g->after_entry) {
+            attn_status st = g->after_entry(g->after_ctx, i);
+            if (st) return g->status = st;
+        }
     }
     return ATTN_OK;
 }
@@ -114,7 +120,7 @@ attn_status graph_backward_from(graph *g, tensor *out, const float *dout) {
     float *d = graph_grad(g, out);
     if (!d) return g->status;
     memcpy(d, dout, (size_t)out->numel * sizeof(float));
-    return backward_entries(g, 0, g->n_tape);
+    return backward_entries(g, 0, g->n_tape, true);
 }
 
 /* ---- activation checkpointing ---------------------------------------------- */
@@ -189,7 +195,7 @@ void checkpoint_backward(graph *g, tape_entry *e) {
     if (!g->status) {
         o->grad = y->grad;
         if (o2) o2->grad = y2->grad;
-        backward_entries(g, n0, g->n_tape);
+        backward_entries(g, n0, g->n_tape, false);
     }
     g->n_tape = n0;
     arena_rewind(&g->mem, m);

@@ -116,6 +116,12 @@ typedef struct graph {
     uint64_t dropout_seed;    /* per-step seed for dropout masks */
     uint64_t n_dropout;       /* dropout ops so far this step */
     bool recompute;           /* activation checkpointing: blocks keep only their inputs (op_checkpoint) */
+    /* Called by graph_backward after each entry of the tape, from the last
+     * to the first, with its index (a checkpoint's whole segment is one
+     * entry); a status other than ATTN_OK stops the backward with it. NULL:
+     * none. graph_reset keeps it. */
+    attn_status (*after_entry)(void *ctx, int64_t entry);
+    void *after_ctx;
     attn_status status;
     const kernels *k;
 } graph;

@@ -52,6 +52,9 @@
     X(Barrier, (MPI_Comm))                                                       \
     X(Bcast, (void *, int, MPI_Datatype, int, MPI_Comm))                         \
     X(Allreduce, (const void *, void *, int, MPI_Datatype, MPI_Op, MPI_Comm))    \
+    X(Iallreduce, (const void *, void *, int, MPI_Datatype, MPI_Op, MPI_Comm, MPI_Request *)) \
+    X(Testall, (int, MPI_Request *, int *, MPI_Status *))                        \
+    X(Waitall, (int, MPI_Request *, MPI_Status *))                               \
     X(Send, (const void *, int, MPI_Datatype, int, int, MPI_Comm))               \
     X(Recv, (void *, int, MPI_Datatype, int, int, MPI_Comm, MPI_Status *))                                    \
     X(Reduce_scatter, (const void *, void *, const int *, MPI_Datatype, MPI_Op, MPI_Comm))                      \
@@ -259,6 +262,52 @@ attn_status dist_sum_f32(float *buf, int64_t n) {
         }
 #else
     (void)buf, (void)n;
+#endif
+    return ATTN_OK;
+}
+
+#ifdef ATTN_HAVE_MPI
+/* dist_isum_f32's requests not yet completed by dist_wait (MPI_REQUEST_NULL once done) */
+static MPI_Request *g_req;
+static int g_n_req, g_cap_req;
+#endif
+
+attn_status dist_isum_f32(float *buf, int64_t n) {
+#ifdef ATTN_HAVE_MPI
+    if (g_size > 1)
+        for (int64_t off = 0; off < n;) {
+            if (g_n_req == g_cap_req) {
+                int cap = g_cap_req ? 2 * g_cap_req : 64;
+                MPI_Request *r = attn_realloc(g_req, (size_t)cap * sizeof *r);
+                if (!r) return ATTN_ERR_OUT_OF_MEMORY;
+                g_req = r;
+                g_cap_req = cap;
+            }
+            int k = n - off > CHUNK ? CHUNK : (int)(n - off);
+            MPI_TRY(mpi.Iallreduce(MPI_IN_PLACE, buf + off, k, MPI_FLOAT, MPI_SUM, MPI_COMM_WORLD, &g_req[g_n_req]),
+                    "MPI_Iallreduce");
+            g_n_req++;
+            off += k;
+        }
+#else
+    (void)buf, (void)n;
+#endif
+    return ATTN_OK;
+}
+
+attn_status dist_progress(void) {
+#ifdef ATTN_HAVE_MPI
+    int done = 0;
+    if (g_n_req) MPI_TRY(mpi.Testall(g_n_req, g_req, &done, MPI_STATUSES_IGNORE), "MPI_Testall");
+#endif
+    return ATTN_OK;
+}
+
+attn_status dist_wait(void) {
+#ifdef ATTN_HAVE_MPI
+    int n = g_n_req;
+    g_n_req = 0;
+    if (n) MPI_TRY(mpi.Waitall(n, g_req, MPI_STATUSES_IGNORE), "MPI_Waitall");
 #endif
     return ATTN_OK;
 }

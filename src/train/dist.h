@@ -26,6 +26,14 @@ attn_status dist_bcast(void *buf, size_t bytes, int root);
  * the same order at a fixed number of ranks, not across numbers). */
 attn_status dist_sum_f32(float *buf, int64_t n);
 attn_status dist_sum_f64(double *buf, int n);
+/* dist_sum_f32 without waiting (MPI_Iallreduce): buf's sum is in buf once
+ * dist_wait has returned, and neither buf nor its floats may be touched
+ * before. The ranks start their sums in the same order. dist_progress lets
+ * MPI move the started sums along (MPI progresses inside its calls) and
+ * returns at once; dist_wait waits for all of them. */
+attn_status dist_isum_f32(float *buf, int64_t n);
+attn_status dist_progress(void);
+attn_status dist_wait(void);
 /* In place on every rank: the element-wise maximum over ranks. */
 attn_status dist_max_i64(int64_t *buf, int n);
 /* ZeRO's collectives over a vector split into the ranks' contiguous parts:

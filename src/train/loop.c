@@ -49,6 +49,7 @@ attn_train_params attn_train_default_params(void) {
     p.ppo_epochs = 4;
     p.max_new = 16;
     p.kl_horizon = 10000;
+    p.bucket_mb = 16;
     p.cliprange = p.cliprange_value = 0.2f;
     p.vf_coef = 0.1f;
     p.gamma = 1.0f;
@@ -699,6 +700,8 @@ attn_status train_objective_run(const train_objective *o, const attn_train_param
     if (!st) {
         tr->dropout_seed = rng_hash(p->seed, 0x64726f70ULL, 0);
         tr->g.recompute = p->recompute;
+        tr->bucket_floats = (int64_t)(p->bucket_mb * (1 << 20) / sizeof(float));
+        if (p->bucket_mb > 0 && tr->bucket_floats < 1) tr->bucket_floats = 1;
         tr->loss = o->loss;
         tr->loss_ctx = ctx;
         train_settings settings;

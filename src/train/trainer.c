@@ -116,6 +116,8 @@ void attn_trainer_free(attn_trainer *tr) {
     attn_free(tr->displs);
     attn_free(tr->block_sums);
     attn_free_aligned(tr->shard_buf);
+    attn_free(tr->bucket_lo);
+    attn_free(tr->bucket_ready);
     trainer_drop_full_moments(tr);
     attn_free(tr);
 }
@@ -275,14 +277,113 @@ static tensor *batch_loss(attn_trainer *tr, const model_batch *b) {
     return tr->loss ? tr->loss(tr->loss_ctx, tr->model, &tr->g, b) : model_batch_loss(tr->model, &tr->g, b);
 }
 
-/* Forward and backward of one micro-batch; gradients accumulate. */
-static attn_status micro_step(attn_trainer *tr, const model_batch *b, int64_t micro, double *loss_sum) {
+/* ---- the gradients' sum overlapped with the backward ----------------------- */
+
+static int cmp_offset(const void *a, const void *b) {
+    int64_t x = (*(const param_info *const *)a)->offset, y = (*(const param_info *const *)b)->offset;
+    return (x > y) - (x < y);
+}
+
+/* The buckets (once): whole parameters in the order of their offsets, a
+ * bucket closed once it holds bucket_floats floats; the first starts at 0
+ * and the last ends at n_weights (padding between parameters included). */
+static attn_status buckets_make(attn_trainer *tr) {
+    if (tr->bucket_lo) return ATTN_OK;
+    const attn_model *m = tr->model;
+    int n = m->n_params_tensors;
+    const param_info **order = attn_malloc((size_t)(n ? n : 1) * sizeof *order);
+    int64_t *lo = attn_malloc((size_t)(n + 2) * sizeof *lo), *ready = attn_malloc((size_t)(n + 1) * sizeof *ready);
+    if (!order || !lo || !ready) {
+        attn_free(order);
+        attn_free(lo);
+        attn_free(ready);
+        return ATTN_ERR_OUT_OF_MEMORY;
+    }
+    for (int k = 0; k < n; k++) order[k] = &m->params[k];
+    qsort(order, (size_t)n, sizeof *order, cmp_offset);
+    int64_t nb = 0;
+    lo[0] = 0;
+    for (int k = 0; k < n; k++) {
+        int64_t end = order[k]->offset + order[k]->numel;
+        if (end - lo[nb] >= tr->bucket_floats && end < m->n_weights) lo[++nb] = end;
+    }
+    lo[++nb] = m->n_weights;
+    attn_free(order);
+    tr->bucket_lo = lo;
+    tr->bucket_ready = ready;
+    tr->n_buckets = nb;
+    return ATTN_OK;
+}
+
+/* Marks the buckets that floats [a, b) of the gradients fall in as written by entry i. */
+static void buckets_written(attn_trainer *tr, int64_t a, int64_t b, int64_t i) {
+    int64_t lo = 0, hi = tr->n_buckets - 1;
+    while (lo < hi) { /* the bucket holding float a */
+        int64_t mid = (lo + hi + 1) / 2;
+        if (tr->bucket_lo[mid] <= a) lo = mid;
+        else hi = mid - 1;
+    }
+    for (int64_t k = lo; k < tr->n_buckets && tr->bucket_lo[k] < b; k++)
+        if (i < tr->bucket_ready[k]) tr->bucket_ready[k] = i;
+}
+
+/* After the forward of the last micro-batch: for each bucket, the first
+ * tape entry that reads one of its parameters (whose backward is the last
+ * to write their gradients). A checkpoint's segment reads parameters the
+ * tape does not show: every bucket then waits for the first checkpoint. */
+static void buckets_plan(attn_trainer *tr) {
+    const graph *g = &tr->g;
+    /* addresses as integers: most tensors' gradients lie outside the block */
+    uintptr_t g0 = (uintptr_t)tr->model->grads, g1 = (uintptr_t)(tr->model->grads + tr->model->n_weights);
+    int64_t first_checkpoint = g->n_tape;
+    for (int64_t k = 0; k < tr->n_buckets; k++) tr->bucket_ready[k] = g->n_tape;
+    for (int64_t i = 0; i < g->n_tape; i++) {
+        const tape_entry *e = &g->tape[i];
+        if (e->op == OP_CHECKPOINT && i < first_checkpoint) first_checkpoint = i;
+        for (int64_t j = 0; j < 3 + (e->op == OP_CHECKPOINT ? 0 : e->n_list); j++) {
+            const tensor *t = j < 3 ? e->in[j] : e->list[j - 3];
+            uintptr_t a = t ? (uintptr_t)t->grad : 0;
+            if (a >= g0 && a < g1) {
+                int64_t off = (int64_t)((a - g0) / sizeof(float));
+                buckets_written(tr, off, off + t->numel, i);
+            }
+        }
+    }
+    for (int64_t k = 0; k < tr->n_buckets; k++)
+        if (first_checkpoint < tr->bucket_ready[k]) tr->bucket_ready[k] = first_checkpoint;
+}
+
+/* graph_backward's after_entry: starts the buckets that are final, in order from the last. */
+static attn_status buckets_start(void *ctx, int64_t entry) {
+    attn_trainer *tr = ctx;
+    attn_status st = ATTN_OK;
+    for (; !st && tr->next_bucket >= 0 && tr->bucket_ready[tr->next_bucket] >= entry; tr->next_bucket--) {
+        int64_t b = tr->next_bucket;
+        st = dist_isum_f32(tr->model->grads + tr->bucket_lo[b], tr->bucket_lo[b + 1] - tr->bucket_lo[b]);
+    }
+    return st ? st : dist_progress();
+}
+
+/* Forward and backward of one micro-batch; gradients accumulate. overlap:
+ * the step's last micro-batch, whose backward starts the sums over
+ * processes bucket by bucket (dist_wait completes them). */
+static attn_status micro_step(attn_trainer *tr, const model_batch *b, int64_t micro, double *loss_sum, bool overlap) {
     uint64_t seed = rng_hash(tr->dropout_seed, (uint64_t)tr->step, (uint64_t)micro);
     graph_reset(&tr->g, true, true, seed);
     tensor *l = batch_loss(tr, b);
     if (!l) return tr->g.status ? tr->g.status : ATTN_ERR_INVALID_ARG;
     *loss_sum += (double)l->data[0];
-    return graph_backward(&tr->g, l);
+    if (!overlap) return graph_backward(&tr->g, l);
+    attn_status st = buckets_make(tr);
+    if (st) return st;
+    buckets_plan(tr);
+    tr->next_bucket = tr->n_buckets - 1;
+    tr->g.after_entry = buckets_start;
+    tr->g.after_ctx = tr;
+    st = graph_backward(&tr->g, l);
+    tr->g.after_entry = NULL;
+    if (!st) st = buckets_start(tr, -1); /* the rest (buckets no entry wrote last) */
+    return st;
 }
 
 /* Averages the micro-batches' gradients, clips, and updates. */
@@ -320,7 +421,7 @@ attn_status attn_trainer_step(attn_trainer *tr, const int32_t *inputs, const int
     double loss_sum = 0;
     for (int64_t micro = 0; micro < n_micro; micro++) {
         model_batch b = {.B = B, .T = T, .inputs = inputs + micro * B * T, .targets = targets + micro * B * T};
-        attn_status st = micro_step(tr, &b, micro, &loss_sum);
+        attn_status st = micro_step(tr, &b, micro, &loss_sum, false);
         if (st) return st;
     }
     return finish_step(tr, n_micro, loss_sum, loss, gnorm);
@@ -348,7 +449,7 @@ static attn_status deterministic_step(attn_trainer *tr, const model_batch *mb, i
     for (int64_t i = 0; i < n_local; i++) {
         model_zero_grads(m);
         double l = 0;
-        if ((st = micro_step(tr, &mb[i], first + i, &l)) != ATTN_OK) return st;
+        if ((st = micro_step(tr, &mb[i], first + i, &l, false)) != ATTN_OK) return st;
         if (i == 0 && (st = dist_fault_point(tr->step + 1)) != ATTN_OK) return st;
         if (i == 0 && rank > 0) { /* the sum of every micro-batch before this rank's */
             if ((st = dist_recv(acc, n * sizeof *acc, rank - 1)) != ATTN_OK ||
@@ -383,12 +484,15 @@ attn_status trainer_step_dist(attn_trainer *tr, const model_batch *mb, int64_t n
         if ((st = deterministic_step(tr, mb, n_local, first, &loss_sum)) != ATTN_OK) return st;
     } else {
         model_zero_grads(tr->model);
+        bool overlap = !tr->zero && dist_size() > 1 && tr->bucket_floats > 0;
         for (int64_t micro = 0; micro < n_local; micro++) {
-            if ((st = micro_step(tr, &mb[micro], first + micro, &loss_sum)) != ATTN_OK) return st;
+            if ((st = micro_step(tr, &mb[micro], first + micro, &loss_sum, overlap && micro == n_local - 1)) != ATTN_OK)
+                return st;
             if (micro == 0 && (st = dist_fault_point(tr->step + 1)) != ATTN_OK) return st;
         }
-        if ((st = tr->zero ? dist_reduce_scatter_f32(tr->model->grads, tr->shard_buf, tr->counts, tr->displs)
-                           : dist_sum_f32(tr->model->grads, tr->model->n_weights)) != ATTN_OK ||
+        if ((st = tr->zero       ? dist_reduce_scatter_f32(tr->model->grads, tr->shard_buf, tr->counts, tr->displs)
+                  : overlap ? dist_wait()
+                            : dist_sum_f32(tr->model->grads, tr->model->n_weights)) != ATTN_OK ||
             (st = dist_sum_f64(&loss_sum, 1)) != ATTN_OK)
             return st;
     }

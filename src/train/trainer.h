@@ -23,6 +23,16 @@ struct attn_trainer {
     float *full_v_owned;
     float *acc;               /* --deterministic-reduce: the running gradient sum (allocated on first use) */
     float *muon_work;         /* Muon: Newton-Schulz's room (muon_work_floats of the largest matrix) */
+    /* The gradients' sum over processes overlapped with the last micro-batch's
+     * backward (trainer_step_dist; neither deterministic nor ZeRO-1): the
+     * gradient block in buckets of whole parameters of about bucket_floats
+     * floats (0: one sum after the backward), each started once the
+     * backward has gone past every entry that writes its gradients. */
+    int64_t bucket_floats;
+    int64_t n_buckets;
+    int64_t *bucket_lo;       /* n_buckets + 1: bucket b is floats [bucket_lo[b], bucket_lo[b + 1]) */
+    int64_t *bucket_ready;    /* the tape entry after whose backward bucket b is final */
+    int64_t next_bucket;      /* during that backward: the next bucket to start (they go from the last down; -1: all started) */
     int64_t step;             /* optimizer steps done */
     int64_t micro_per_step;   /* the run's global micro-batches per step (all processes; 0: not a train_run) */
     uint64_t dropout_seed;    /* base seed for dropout masks */

@@ -187,6 +187,27 @@ cmp "$tmp/plain_a/model.safetensors" "$tmp/plain_b/model.safetensors" || fail "t
 [ "$(grep -c "^model saved to" "$tmp/err")" -eq 1 ] || fail "not one 'model saved' line: $(cat "$tmp/err")"
 [ "$(grep -c "^step *4/4" "$tmp/err")" -eq 1 ] || fail "not one progress line per step: $(cat "$tmp/err")"
 
+# ---- the sum overlapped with the backward (--bucket-mb, on by default): buckets of ~250 floats cut this
+# tiny model into many, each started as soon as the backward is done with it; at W = 2 a sum is one
+# addition, the same whichever way MPI groups it, so the model is byte for byte that of one sum after
+# the backward (--bucket-mb 0): a bucket started before its last gradient was written would differ.
+# GPT with --accum 2 (the first micro-batch does not overlap) and --recompute, Llama, masked LM, pairs.
+base="--layers 1 --heads 2 --width 32 --context 32 --batch 4 --steps 4 --eval-every 2 --eval-batches 1 --dropout 0.1 --threads 1 --quiet"
+for case in "gpt --data $tmp/data --accum 2" "gptr --data $tmp/data --recompute" "llama --data $tmp/data --arch llama" \
+    "mlm $mlm" "s2s $s2s"; do
+    set -- $case
+    name=$1
+    shift
+    mpi 2 "$ATTN" train $base "$@" --bucket-mb 0 --out "$tmp/whole_$name" || fail "$name: mpirun -n 2 --bucket-mb 0 failed"
+    mpi 2 "$ATTN" train $base "$@" --bucket-mb 0.001 --out "$tmp/bucket_$name" || fail "$name: mpirun -n 2 --bucket-mb 0.001 failed"
+    cmp "$tmp/whole_$name/model.safetensors" "$tmp/bucket_$name/model.safetensors" ||
+        fail "$name: the gradients' sum overlapped with the backward differs from one sum after it"
+done
+# at W = 3, started in the same order on every rank: no hang, and the same run after run
+mpi 3 "$ATTN" train $small --bucket-mb 0.001 --out "$tmp/b3a" || fail "mpirun -n 3 --bucket-mb 0.001 failed"
+mpi 3 "$ATTN" train $small --bucket-mb 0.001 --out "$tmp/b3b" || fail "mpirun -n 3 --bucket-mb 0.001 failed"
+cmp "$tmp/b3a/model.safetensors" "$tmp/b3b/model.safetensors" || fail "two 3-process runs with buckets differ"
+
 # ---- a rank failing mid-step ends every rank with its error, at once
 start=$(date +%s)
 run_status env ATTN_FAULT_RANK=1:2 timeout 60 $MPIRUN -n 3 "$ATTN" train $small --out "$tmp/fault" >"$tmp/out"
