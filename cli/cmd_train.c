@@ -342,8 +342,8 @@ int cmd_train(int argc, char **argv) {
                   "under mpirun -n W: sum the gradients one micro-batch at a time in a fixed order, so W processes "
                   "with --accum A give bit for bit the model of one process with --accum W*A (the same --threads); "
                   "without it the result is the same run after run at a fixed W")},
-        {CLI_FLOAT("--bucket-mb", NULL, "MB", &p.bucket_mb, 0, 1e6, CLI_CLOSED,
-                   "under mpirun -n W: sum the gradients over the processes in buckets of about MB megabytes, each "
+        {CLI_FLOAT("--bucket-mb", NULL, "X", &p.bucket_mb, 0, 1e6, CLI_CLOSED,
+                   "under mpirun -n W: sum the gradients over the processes in buckets of about X MB, each "
                    "started during the backward pass as soon as it is final (0: one sum after the backward)")},
         {CLI_FLAG("--recompute", NULL, &p.recompute,
                   "activation checkpointing: keep only each block's input and run the block again in the backward "
