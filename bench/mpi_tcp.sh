@@ -22,19 +22,9 @@ command -v $MPIEXEC > /dev/null || MPIEXEC=mpiexec
 [ "$(id -u)" = 0 ] || { echo "bench/mpi_tcp.sh: needs root (network namespaces)" >&2; exit 1; }
 tmp=$(mktemp -d)
 a=attn_b1_$$ b=attn_b2_$$
-cleanup() {
-    ip netns del "$a" 2>/dev/null || true
-    ip netns del "$b" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-ip netns add "$a" && ip netns add "$b"
-ip link add "va$$" type veth peer name "vb$$"
-ip link set "va$$" netns "$a" && ip link set "vb$$" netns "$b"
-ip -n "$a" addr add 10.77.1.1/24 dev "va$$" && ip -n "$b" addr add 10.77.1.2/24 dev "vb$$"
-for ns in "$a" "$b"; do ip -n "$ns" link set lo up; done
-ip -n "$a" link set "va$$" up && ip -n "$b" link set "vb$$" up
-export OMP_NUM_THREADS=1 ATTN_NETNS_HOSTS="10.77.1.1=$a 10.77.1.2=$b"
+. tests/e2e/lib/netns_hosts.sh
+netns_hosts "$a" "$b" 10.77.1.1 10.77.1.2
+export OMP_NUM_THREADS=1
 "$ATTN" prepare -t data/gpt2-tokenizer -o "$tmp/d" data/austen/emma.txt > /dev/null
 run() { # MB: prints "MB tokens_per_s comm_s"
     rm -rf "$tmp/m"

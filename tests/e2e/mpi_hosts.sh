@@ -25,20 +25,9 @@ if [ "$(id -u)" != 0 ]; then
 fi
 tmp=$(mktemp -d)
 a=attn_h1_$$ b=attn_h2_$$
-cleanup() {
-    ip netns del "$a" 2>/dev/null || true
-    ip netns del "$b" 2>/dev/null || true
-    rm -rf "$tmp"
-}
-trap cleanup EXIT INT TERM
-ip netns add "$a" && ip netns add "$b" || fail "ip netns add failed (root without CAP_SYS_ADMIN?)"
-ip link add "va$$" type veth peer name "vb$$" || fail "ip link add veth failed"
-ip link set "va$$" netns "$a" && ip link set "vb$$" netns "$b"
-ip -n "$a" addr add 10.77.0.1/24 dev "va$$" && ip -n "$b" addr add 10.77.0.2/24 dev "vb$$"
-for ns in "$a" "$b"; do ip -n "$ns" link set lo up; done
-ip -n "$a" link set "va$$" up && ip -n "$b" link set "vb$$" up
-
-export OMP_NUM_THREADS=1 ATTN_NETNS_HOSTS="10.77.0.1=$a 10.77.0.2=$b"
+. tests/e2e/lib/netns_hosts.sh
+netns_hosts "$a" "$b" 10.77.0.1 10.77.0.2 || fail "making two network namespaces joined by a veth pair failed (root without CAP_SYS_ADMIN?)"
+export OMP_NUM_THREADS=1
 export LSAN_OPTIONS="${LSAN_OPTIONS:+$LSAN_OPTIONS:}suppressions=$PWD/tests/e2e/mpi.lsan.supp:print_suppressions=0"
 # under make asan: addresses checked, not leaks (processes on several hosts
 # end without MPI_Finalize, see attn_dist_finalize, and LeakSanitizer's exit
