@@ -7,7 +7,8 @@
 # The steps and the labeller are described in recipes/rules.py; the table is printed and
 # written to $OUT/table.md (OUT=runs/rules by default); README "Rules and reranking" cites a run.
 #
-#   sh recipes/rules.sh                              # N=8 samples, 150 steps, 48 tokens
+#   sh recipes/rules.sh                              # N=8 samples, 150 steps, 48 tokens: 9 min 6 s
+#                                                    # on 2 cores (707 s of CPU; recipes/results/rules.md)
 #   N=4 STEPS=40 MAX_TOKENS=24 sh recipes/rules.sh   # a quick look: 19 min 36 s on 2 cores
 #                                                    # shared with other jobs (220 s of CPU)
 # Needs tools/setup.sh without --c-only (SmolLM2's GGUF file and all-MiniLM-L6-v2 in .venv, or in
