@@ -189,8 +189,9 @@ static attn_status choice_ll(attn_model *m, const attn_tokenizer *tok, const cha
  * choice, then every choice's tokens in one batch whose logits come back
  * for every entry; the context is made (or grown to more sequences) as
  * needed. An example whose prompt and longest choice pass
- * the model's context, or a family without such contexts, is scored choice
- * by choice (choice_ll's windows). */
+ * the model's context, whose choices' logits would pass 128 MB, or of a
+ * family without such contexts, is scored choice by choice (choice_ll's
+ * windows). */
 static attn_status choices_ll(attn_model *m, attn_ctx **ctx, const attn_tokenizer *tok, const char *prompt,
                               const task_doc *d, double *ll) {
     int nc = d->n_choices;
@@ -205,7 +206,8 @@ static attn_status choices_ll(attn_model *m, attn_ctx **ctx, const attn_tokenize
         rows += nb[c] - 1;
     }
     int64_t V = attn_model_config(m).vocab_size;
-    bool shared = !st && na + longest <= attn_model_config(m).n_ctx;
+    /* the batch's logits (one row of V per choice token) held to 128 MB: longer choices go one by one */
+    bool shared = !st && na + longest <= attn_model_config(m).n_ctx && (rows + 1) * V <= ((int64_t)1 << 25);
     if (shared && (!*ctx || attn_ctx_n_seq(*ctx) < nc)) {
         attn_ctx_free(*ctx);
         *ctx = NULL;
