@@ -233,12 +233,9 @@ static attn_status choices_ll(attn_model *m, attn_ctx **ctx, const attn_tokenize
         /* token j of choice c from the prompt's logits (j = 0) or row r + j - 1 of the batch */
         double sum = 0;
         for (int64_t j = 0; j < nb[c]; j++) {
-            const float *row = j ? lg + (r + j - 1) * V : lg + rows * V;
-            float mx = row[0];
-            for (int64_t v = 1; v < V; v++) mx = row[v] > mx ? row[v] : mx;
-            double z = 0;
-            for (int64_t v = 0; v < V; v++) z += exp((double)(row[v] - mx));
-            sum += (double)(row[b[c][j]] - mx) - log(z);
+            float lp;
+            attn_logprobs(j ? lg + (r + j - 1) * V : lg + rows * V, V, b[c][j], 0, &lp, NULL, NULL);
+            sum += (double)lp;
         }
         ll[c] = sum;
         r += (int)(nb[c] - 1);

@@ -55,9 +55,11 @@ attn_status dist_gather_f32(const float *src, float *dst, const int *counts, con
 attn_status dist_send(const void *buf, size_t bytes, int to);
 attn_status dist_recv(void *buf, size_t bytes, int from);
 /* The testing hook ATTN_FAULT_RANK=R:S[:kill|:diverge]: rank R fails in the middle
- * of step S (1-based; after its first micro-batch's backward, before any
- * gradient leaves it): with an error, or with :kill by SIGKILL to itself
- * (a process that dies without a word). ATTN_OK everywhere else. */
+ * of step S (1-based; after its first micro-batch's backward, before the
+ * step's gradient sum has completed: when that micro-batch is the step's
+ * last and the sum overlaps its backward, some buckets' sums have started):
+ * with an error, or with :kill by SIGKILL to itself (a process that dies
+ * without a word). ATTN_OK everywhere else. */
 attn_status dist_fault_point(int64_t step);
 /* ATTN_FAULT_RANK=R:S:diverge: true on rank R after step S's update, which
  * then nudges a weight of its own (the ranks' states no longer agree: the
